@@ -1,0 +1,75 @@
+import type { Diagnostic } from '../spec/diagnostic.js';
+
+export type OutputFormat = 'text' | 'json' | 'github';
+
+/** `file:line:col: error CODE message`, a caret snippet, and the hint. */
+export function formatText(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
+  return diagnostics.map((d) => formatOne(d, sources.get(d.file ?? ''))).join('');
+}
+
+function formatOne(d: Diagnostic, text: string | undefined): string {
+  const where = d.file ? `${d.file}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
+  let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
+  if (d.range && text !== undefined) {
+    const line = text.split(/\r?\n/)[d.range.line - 1];
+    if (line !== undefined) out += snippet(line, d.range);
+  }
+  if (d.hint) out += `  hint: ${d.hint}\n`;
+  return out;
+}
+
+const SNIPPET_WIDTH = 100;
+
+/** The offending line with carets under the range, clipped to a readable width. */
+function snippet(line: string, range: NonNullable<Diagnostic['range']>): string {
+  const start = range.col - 1;
+  const end = range.endLine === range.line ? Math.max(range.endCol - 1, start + 1) : line.length;
+  // Shift the window so the start of the range stays visible on long lines.
+  const from = start > SNIPPET_WIDTH - 20 ? start - 20 : 0;
+  const to = Math.min(line.length, from + SNIPPET_WIDTH);
+  const shown = `${from > 0 ? '...' : ''}${visible(line.slice(from, to))}${to < line.length ? '...' : ''}`;
+  const caretStart = start - from + (from > 0 ? 3 : 0);
+  const caretWidth = Math.max(1, Math.min(end, to) - start);
+  const gutter = String(range.line);
+  const pad = ' '.repeat(gutter.length + 1);
+  return `${pad}|\n ${gutter} | ${shown}\n${pad}| ${' '.repeat(caretStart)}${'^'.repeat(caretWidth)}\n`;
+}
+
+/**
+ * Makes invisible and control characters visible in a snippet, so a Trojan-Source
+ * line cannot reorder or hide what the terminal shows. Keeps one column per character.
+ */
+function visible(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\t]/gu, '\u00b7');
+}
+
+export function formatJson(diagnostics: readonly Diagnostic[]): string {
+  return `${JSON.stringify({ diagnostics }, null, 2)}\n`;
+}
+
+/** GitHub Actions workflow commands, shown as annotations on the pull request. */
+export function formatGithub(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const properties = [
+        d.file ? `file=${escapeProperty(d.file)}` : undefined,
+        d.range ? `line=${d.range.line}` : undefined,
+        d.range ? `col=${d.range.col}` : undefined,
+        d.range ? `endLine=${d.range.endLine}` : undefined,
+        d.range && d.range.endLine === d.range.line ? `endColumn=${d.range.endCol}` : undefined,
+        `title=${escapeProperty(d.code)}`,
+      ].filter((p) => p !== undefined);
+      const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
+      return `::${d.severity} ${properties.join(',')}::${escapeData(message)}\n`;
+    })
+    .join('');
+}
+
+// https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(value: string): string {
+  return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

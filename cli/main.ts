@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import type { OutputFormat } from './format.js';
+
+/** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+
+export const HELP = `paved: compile service.yaml files into Terraform, Kubernetes, GitHub Actions and dashboards
+
+Usage: paved <command> [options]
+
+Commands:
+  compile [root]           validate, then write the generated tree and its manifest
+  check [root]             compile in memory and report stale, missing, orphaned or
+                           hand-edited files (exit 1 when anything differs); never writes
+  validate [root]          validate every spec and report problems; never writes
+  schema service|platform  print a JSON Schema, for editors and other tools
+  init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+
+Options:
+  --root <dir>             repository root (default: the current directory)
+  --out <dir>              output directory, relative to the root (default: the
+                           platform's output.dir, "generated")
+  --format text|json|github
+                           diagnostics as text with snippets (default), as JSON, or
+                           as GitHub Actions annotations
+  --name <svc>             service name, for init
+  -h, --help               show this help
+  -v, --version            show the version
+
+Exit codes: 0 ok, 1 invalid specs or drift, 2 usage or internal error.
+`;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+};
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        root: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`paved: ${(error as Error).message}\nRun "paved --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help') {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    const { version } = await import('./version.js');
+    io.stdout(`${version}\n`);
+    return EXIT_OK;
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'github') {
+    io.stderr(`paved: --format must be text, json or github, not ${JSON.stringify(format)}\n`);
+    return EXIT_USAGE;
+  }
+  const usage = (message: string): number => {
+    io.stderr(`paved: ${message}\nRun "paved --help" for usage.\n`);
+    return EXIT_USAGE;
+  };
+
+  try {
+    switch (command) {
+      case 'compile':
+      case 'check':
+      case 'validate': {
+        if (rest.length > 1) return usage(`${command} takes at most one root directory`);
+        if (rest.length === 1 && values.root !== undefined) return usage('give the root either as an argument or with --root, not both');
+        const { runCompiler } = await import('./commands.js');
+        return runCompiler(command, { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat }, io);
+      }
+      case 'schema': {
+        if (rest.length !== 1 || (rest[0] !== 'service' && rest[0] !== 'platform')) return usage('schema takes one argument: service or platform');
+        const { printSchema } = await import('./commands.js');
+        return printSchema(rest[0], io);
+      }
+      case 'init': {
+        if (rest.length !== 1) return usage('init takes one directory: paved init <dir> --name <svc>');
+        if (values.name === undefined) return usage('init needs --name <svc>');
+        const { runInit } = await import('./commands.js');
+        return runInit(rest[0]!, values.name, io);
+      }
+      case undefined:
+        io.stdout(HELP);
+        return EXIT_USAGE;
+      default:
+        return usage(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    io.stderr(`paved: internal error: ${(error as Error).stack ?? String(error)}\nPlease report this with the input that caused it.\n`);
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,189 @@
+import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, Parser, visit, type Node } from 'yaml';
+import type { Diagnostic } from '../spec/diagnostic.js';
+import { offsetRange } from './positions.js';
+import type { SourceFile } from './source.js';
+
+/** Specs are small; anything bigger is a mistake or an attack. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** No honest spec nests this deep; the YAML composer is recursive. */
+export const MAX_DEPTH = 32;
+
+const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
+  DUPLICATE_KEY: 'LOAD.DUPLICATE_KEY',
+  TAB_AS_INDENT: 'LOAD.TAB',
+  NON_STRING_KEY: 'LOAD.NON_STRING_KEY',
+  MULTIPLE_DOCS: 'LOAD.MULTIPLE_DOCUMENTS',
+};
+
+const YAML_ERROR_HINTS: Readonly<Record<string, string>> = {
+  'LOAD.DUPLICATE_KEY': 'remove or rename one of the two keys; YAML keeps only one of them',
+  'LOAD.TAB': 'indent with spaces; YAML forbids tabs in indentation',
+  'LOAD.NON_STRING_KEY': 'use plain strings as keys',
+  'LOAD.MULTIPLE_DOCUMENTS': 'keep one document per file: one service.yaml per service',
+};
+
+interface Parsed {
+  readonly file?: SourceFile;
+  /** The decoded text, also when it does not parse, so diagnostics can show it. */
+  readonly text?: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Parses one spec file strictly: YAML 1.2 core schema, one document, no
+ * directives, anchors, aliases, merge keys or tags, unique string keys, no tabs.
+ * Pure: the caller reads the bytes.
+ */
+export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['kind']): Parsed {
+  const at = (code: string, message: string, hint: string, line = 1, col = 1): Parsed => ({
+    diagnostics: [{ code, severity: 'error', message, hint, file: path, range: { line, col, endLine: line, endCol: col + 1 } }],
+  });
+  if (bytes.byteLength > MAX_FILE_BYTES) return { diagnostics: [tooLarge(path, bytes.byteLength)] };
+  const decoded = decodeUtf8(bytes);
+  if (decoded.invalidAt !== undefined) {
+    const { line, col } = lineCol(decoded.text, decoded.invalidAt);
+    return at('LOAD.ENCODING', 'file is not valid UTF-8', 'save the file as UTF-8', line, col);
+  }
+  const text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
+  const failed = (diagnostics: Diagnostic[]): Parsed => ({ text, diagnostics: dedupe(diagnostics) });
+
+  const lineCounter = new LineCounter();
+  const fileStub = { path, kind, text, lineCounter } as SourceFile;
+  const diagnostics: Diagnostic[] = [];
+  const report = (code: string, message: string, hint: string, start: number, end: number): void => {
+    diagnostics.push({ code, severity: 'error', message, hint, file: path, range: offsetRange(fileStub, start, end) });
+  };
+
+  // Directives and extra documents are visible in the token stream before composition.
+  let documents = 0;
+  // The parser fills the line counter; parseDocument below reuses it.
+  for (const token of new Parser(lineCounter.addNewLine).parse(text)) {
+    if (token.type === 'directive') {
+      report('LOAD.DIRECTIVE', `YAML directive "${token.source.trim()}" is not allowed`, 'remove the line: paved reads every spec as YAML 1.2', token.offset, token.offset + token.source.length);
+    } else if (token.type === 'document' && ++documents === 2) {
+      report('LOAD.MULTIPLE_DOCUMENTS', 'file contains more than one YAML document', YAML_ERROR_HINTS['LOAD.MULTIPLE_DOCUMENTS']!, token.offset, token.offset + 3);
+    }
+  }
+  if (diagnostics.length > 0) return failed(diagnostics);
+
+  let doc;
+  try {
+    doc = parseDocument(text, {
+      version: '1.2',
+      schema: 'core',
+      merge: false,
+      uniqueKeys: true,
+      stringKeys: true,
+      strict: true,
+      prettyErrors: false,
+      keepSourceTokens: false,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      return { ...at('LOAD.TOO_DEEP', `file nests deeper than paved can read`, `keep nesting under ${MAX_DEPTH} levels`), text };
+    }
+    throw error;
+  }
+  for (const error of doc.errors) {
+    const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
+    const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
+    report(code, yamlMessage(error.message), hint, error.pos[0], error.pos[1]);
+  }
+  if (diagnostics.length > 0) return failed(diagnostics);
+
+  const depthProblem = findDeepNode(doc.contents);
+  if (depthProblem?.range) {
+    report('LOAD.TOO_DEEP', `value nests more than ${MAX_DEPTH} levels deep`, 'flatten the value; no spec field nests this deep', depthProblem.range[0], depthProblem.range[1]);
+    return failed(diagnostics);
+  }
+
+  // One report for anchors and aliases: an alias bomb holds hundreds of them.
+  let anchorsAndAliases = 0;
+  let firstAnchor: { text: string; range: [number, number] } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      anchorsAndAliases++;
+      firstAnchor ??= { text: `alias "*${node.source}"`, range: [node.range?.[0] ?? 0, node.range?.[1] ?? 0] };
+    },
+    Node(_, node) {
+      if (node.anchor && node.range) {
+        anchorsAndAliases++;
+        firstAnchor ??= { text: `anchor "&${node.anchor}"`, range: [node.range[0], node.range[1]] };
+      }
+      if (node.tag && node.range) {
+        report('LOAD.TAG', `tag "${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')}" is not allowed`, 'remove the tag; if you need a string, quote the value', node.range[0], node.range[1]);
+      }
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.range) {
+        report('LOAD.MERGE_KEY', 'merge key "<<" is not allowed', 'write the keys out in full; YAML 1.2 has no merge keys', pair.key.range[0], pair.key.range[1]);
+      }
+    },
+  });
+  if (firstAnchor) {
+    const more = anchorsAndAliases - 1;
+    report('LOAD.ALIAS', `${firstAnchor.text} is not allowed${more > 0 ? ` (nor are the ${more} other anchors and aliases in this file)` : ''}`, 'write values out in full: anchors and aliases make specs hard to review and can explode in size', ...firstAnchor.range);
+  }
+  if (diagnostics.length > 0) return failed(diagnostics);
+
+  const data: unknown = doc.toJS({ maxAliasCount: 0 });
+  if (data === null || data === undefined) {
+    return { text, ...at('LOAD.EMPTY', 'file is empty', kind === 'service' ? 'start from `paved init`, or write at least apiVersion, kind, name, owner and runtime' : 'write at least `apiVersion: paved/v1` and `kind: Platform`, or delete the file to use the embedded default platform') };
+  }
+  return { file: { path, kind, text, doc, lineCounter, data }, text, diagnostics: [] };
+}
+
+/** A file over the size limit; callers check the size before reading the bytes. */
+export function tooLarge(path: string, size: number): Diagnostic {
+  return {
+    code: 'LOAD.TOO_LARGE',
+    severity: 'error',
+    message: `file is ${size} bytes; the limit is ${MAX_FILE_BYTES} bytes (1 MiB)`,
+    hint: 'a spec this large is almost certainly a mistake; keep data out of it',
+    file: path,
+    range: { line: 1, col: 1, endLine: 1, endCol: 2 },
+  };
+}
+
+/** yaml's messages sometimes end with a source excerpt; we print our own. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+function findDeepNode(root: unknown): Node | undefined {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isNode(node) || isAlias(node)) continue;
+    if (depth > MAX_DEPTH) return node;
+    if (isMap(node)) for (const pair of node.items) stack.push([pair.value, depth + 1]);
+    else if ('items' in node && Array.isArray(node.items)) for (const item of node.items) stack.push([item, depth + 1]);
+  }
+  return undefined;
+}
+
+function decodeUtf8(bytes: Uint8Array): { text: string; invalidAt?: number } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const text = new TextDecoder('utf-8').decode(bytes);
+    return { text, invalidAt: text.indexOf('\uFFFD') };
+  }
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}:${d.range?.line}:${d.range?.col}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,75 @@
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import type { Range } from '../spec/diagnostic.js';
+import type { SourceFile } from './source.js';
+
+/** Splits a JSON pointer into its unescaped segments. */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function pointerJoin(base: string, segment: string | number): string {
+  return `${base}/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** `/runtime/resources/cpu` → `runtime.resources.cpu`; array indexes as `[0]`. */
+export function specPath(pointer: string): string {
+  let out = '';
+  for (const segment of pointerSegments(pointer)) {
+    if (/^(0|[1-9][0-9]*)$/.test(segment)) out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+export function offsetRange(file: SourceFile, start: number, end: number): Range {
+  const from = file.lineCounter.linePos(start);
+  const to = file.lineCounter.linePos(Math.max(start, end));
+  return { line: from.line, col: from.col, endLine: to.line, endCol: to.col };
+}
+
+function nodeRange(file: SourceFile, node: Node | Pair): Range | undefined {
+  const range = isPair(node) ? (node.key as Node | null)?.range : node.range;
+  if (!range) return undefined;
+  return offsetRange(file, range[0], range[1]);
+}
+
+/**
+ * Finds the YAML node a pointer names. With `key`, the last segment's map key is
+ * returned instead of its value (unknown keys are reported on the key). When the
+ * pointer runs past the document (a missing property), the deepest existing node is
+ * used, preferring the key that introduced it.
+ */
+export function locate(file: SourceFile, pointer: string, options: { key?: boolean } = {}): Range | undefined {
+  let node: unknown = file.doc.contents;
+  let lastPair: Pair | undefined;
+  const segments = pointerSegments(pointer);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      if (options.key && i === segments.length - 1) return nodeRange(file, pair);
+      lastPair = pair;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (item === undefined) break;
+      lastPair = undefined;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  if (isMap(node) || isSeq(node)) {
+    // A whole block: point at the key that opens it, which reads better than the block's first child.
+    if (lastPair) return nodeRange(file, lastPair);
+    const first = node.range;
+    if (first) return offsetRange(file, first[0], first[0] + 1);
+  }
+  if (node && typeof node === 'object' && 'range' in node) return nodeRange(file, node as Node);
+  return undefined;
+}

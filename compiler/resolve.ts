@@ -1,0 +1,212 @@
+import { posix } from 'node:path';
+import { defaultPlatform, serviceDefaults } from '../spec/index.js';
+import {
+  ENVIRONMENTS,
+  type EnvironmentName,
+  type Origin,
+  type OutputDirectories,
+  type ResolvedEnvironment,
+  type ResolvedPlatform,
+  type ResolvedProject,
+  type ResolvedService,
+  type ResolvedTier,
+  type Size,
+} from '../spec/model.js';
+import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
+import type { ServiceInput } from './validate/rules.js';
+import type { ValidProject } from './validate/index.js';
+
+export const EMBEDDED_PLATFORM = '(embedded default platform)';
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The output directories, read before validation so discovery can skip them.
+ * Falls back to the defaults when platform.yaml is absent or broken (validation
+ * reports the breakage).
+ */
+export function outputDirectories(platformData: unknown, outDir: string | undefined): OutputDirectories {
+  const output = (platformData as { output?: { dir?: unknown; workflowsDir?: unknown } } | undefined)?.output;
+  return {
+    dir: outDir ?? (typeof output?.dir === 'string' ? output.dir : defaultPlatform.output.dir),
+    workflowsDir: typeof output?.workflowsDir === 'string' ? output.workflowsDir : defaultPlatform.output.workflowsDir,
+  };
+}
+
+/** Valid specs + merged platform → the model emitters read. Pure. */
+export function resolveProject(valid: ValidProject, outDir: string | undefined): ResolvedProject {
+  const platform = resolvePlatform(valid.platform);
+  const specs = valid.services.map((s) => s.spec);
+  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path)).sort((a, b) => compareText(a.name, b.name));
+  return {
+    platform,
+    platformSource: valid.platformFile?.path ?? EMBEDDED_PLATFORM,
+    output: outputDirectories(valid.platform, outDir),
+    services,
+  };
+}
+
+function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
+  // The merged platform is complete: every key comes from platform.yaml or the embedded default.
+  const p = spec as unknown as typeof defaultPlatform & { tiers: Record<string, { minReplicas?: Partial<Record<EnvironmentName, number>>; availability: number }> };
+  const tiers: Record<string, ResolvedTier> = {};
+  for (const name of Object.keys(p.tiers).sort(compareText)) {
+    const tier = p.tiers[name]!;
+    tiers[name] = { availability: tier.availability, minReplicas: { preview: tier.minReplicas?.preview ?? 1, staging: tier.minReplicas?.staging ?? 1, production: tier.minReplicas?.production ?? 1 } };
+  }
+  return {
+    name: p.name,
+    domain: p.domain,
+    cloud: { provider: 'aws', region: p.cloud.region, accounts: { staging: p.cloud.accounts.staging, production: p.cloud.accounts.production } },
+    network: { vpcId: p.network.vpcId, privateSubnetIds: [...p.network.privateSubnetIds] },
+    kubernetes: { clusters: { ...p.kubernetes.clusters }, ingressClass: p.kubernetes.ingressClass },
+    registry: p.registry,
+    terraform: { ...p.terraform },
+    gitops: { ...p.gitops },
+    observability: { ...p.observability },
+    tiers,
+    sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
+    policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
+    ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
+  };
+}
+
+function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined): ResolvedService {
+  const { file, spec } = input;
+  const origins: Record<string, Origin> = {};
+  const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
+  const platformOrigin = (pointer: string): Origin => (platformPath ? { kind: 'platform', file: platformPath, pointer } : { kind: 'platform', pointer });
+  /** Picks the first defined value and records where it came from. */
+  const pick = <T>(resolvedPointer: string, candidates: ReadonlyArray<readonly [T | undefined, Origin]>, fallback: T, fallbackOrigin: Origin = { kind: 'default' }): T => {
+    for (const [value, origin] of candidates) {
+      if (value !== undefined) {
+        origins[resolvedPointer] = origin;
+        return value;
+      }
+    }
+    origins[resolvedPointer] = fallbackOrigin;
+    return fallback;
+  };
+
+  const directory = posix.dirname(file.path);
+  const tier = pick('/tier', [[spec.tier, fromSpec('/tier')]], serviceDefaults.tier);
+  const tierSpec = platform.tiers[tier]!;
+  const runtime = spec.runtime;
+  const port = runtime.port;
+  const ingress = spec.ingress
+    ? {
+        public: pick('/ingress/public', [[spec.ingress.public, fromSpec('/ingress/public')]], serviceDefaults.ingressPublic),
+        host: pick('/ingress/host', [[spec.ingress.host, fromSpec('/ingress/host')]], `${spec.name}.${platform.domain}`, platformOrigin('/domain')),
+        paths: pick('/ingress/paths', [[spec.ingress.paths, fromSpec('/ingress/paths')]], serviceDefaults.ingressPaths),
+      }
+    : undefined;
+
+  const environments = {} as Record<EnvironmentName, ResolvedEnvironment>;
+  for (const env of ENVIRONMENTS) {
+    const override = spec.environments?.[env];
+    const at = (key: string): string => `/environments/${env}/${key}`;
+    const scalingOrigin = (key: 'min' | 'max' | 'targetCPUUtilization'): ReadonlyArray<readonly [number | undefined, Origin]> => [
+      [override?.scaling?.[key], { kind: 'environment', file: file.path, pointer: at(`scaling/${key}`) }],
+      [runtime.scaling?.[key], fromSpec(`/runtime/scaling/${key}`)],
+    ];
+    // A tier's floor lifts the default; an explicit value below it is a validation error.
+    const floor = tierSpec.minReplicas[env];
+    const min = pick(at('scaling/min'), scalingOrigin('min'), Math.max(serviceDefaults.scaling.min, floor), floor > serviceDefaults.scaling.min ? { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/minReplicas/${env}` } : { kind: 'default' });
+    const max = pick(at('scaling/max'), scalingOrigin('max'), Math.max(serviceDefaults.scaling.max, min));
+    const target = pick(at('scaling/targetCPUUtilization'), scalingOrigin('targetCPUUtilization'), serviceDefaults.scaling.targetCPUUtilization);
+    const cpu = pick(at('compute/cpu'), [[override?.resources?.cpu, { kind: 'environment', file: file.path, pointer: at('resources/cpu') }], [runtime.resources?.cpu, fromSpec('/runtime/resources/cpu')]], serviceDefaults.computeResources.cpu);
+    const memory = pick(at('compute/memory'), [[override?.resources?.memory, { kind: 'environment', file: file.path, pointer: at('resources/memory') }], [runtime.resources?.memory, fromSpec('/runtime/resources/memory')]], serviceDefaults.computeResources.memory);
+    const envVars: Record<string, string> = {};
+    const merged = { ...(spec.env ?? {}), ...(override?.env ?? {}) };
+    for (const key of Object.keys(merged).sort(compareText)) {
+      envVars[key] = merged[key]!;
+      origins[at(`env/${key}`)] = override?.env && Object.hasOwn(override.env, key) ? { kind: 'environment', file: file.path, pointer: at(`env/${key}`) } : fromSpec(`/env/${key}`);
+    }
+    const enabled = env === 'preview' ? pick(at('enabled'), [[override?.enabled, { kind: 'environment', file: file.path, pointer: at('enabled') }]], serviceDefaults.previewEnabled) : true;
+    origins[at('policy')] = platformOrigin(`/policy/${env}`);
+    environments[env] = {
+      name: env,
+      enabled,
+      scaling: { min, max, targetCPUUtilization: target },
+      compute: { cpu, memory },
+      env: envVars,
+      policy: { ...platform.policy[env] },
+      account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
+      cluster: platform.kubernetes.clusters[env],
+      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${spec.name}.staging.${platform.domain}` : `${spec.name}-pr-{{number}}.${platform.domain}` } : {}),
+    };
+  }
+
+  const resources = spec.resources ?? {};
+  const latency = spec.observability?.slo?.latency;
+  const slo =
+    port === undefined
+      ? undefined
+      : {
+          availability: pick('/observability/slo/availability', [[spec.observability?.slo?.availability, fromSpec('/observability/slo/availability')]], tierSpec.availability, { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/availability` }),
+          ...(latency ? { latency: { percentile: latency.percentile, thresholdMs: latency.thresholdMs } } : {}),
+        };
+
+  const subscribersOf = (topic: string): string[] =>
+    all
+      .filter((other) => (other.resources?.subscriptions ?? []).some((s) => s.from === spec.name && s.topic === topic))
+      .map((other) => other.name)
+      .sort(compareText);
+
+  return {
+    name: spec.name,
+    owner: spec.owner,
+    description: pick('/description', [[spec.description, fromSpec('/description')]], serviceDefaults.description),
+    tier,
+    specPath: file.path,
+    directory,
+    runtime: {
+      language: runtime.language,
+      build: {
+        context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
+        dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),
+      },
+      ...(port !== undefined ? { port } : {}),
+      protocol: pick('/runtime/protocol', [[runtime.protocol, fromSpec('/runtime/protocol')]], serviceDefaults.protocol),
+      ...(runtime.command ? { command: [...runtime.command] } : {}),
+      health: {
+        liveness: pick('/runtime/health/liveness', [[runtime.health?.liveness, fromSpec('/runtime/health/liveness')]], serviceDefaults.health.liveness),
+        readiness: pick('/runtime/health/readiness', [[runtime.health?.readiness, fromSpec('/runtime/health/readiness')]], serviceDefaults.health.readiness),
+      },
+    },
+    ...(ingress ? { ingress } : {}),
+    dependsOn: [...(spec.dependsOn ?? [])].sort(compareText),
+    dependents: all.filter((other) => (other.dependsOn ?? []).includes(spec.name)).map((other) => other.name).sort(compareText),
+    secrets: [...(spec.secrets ?? [])].sort(compareText),
+    resources: {
+      databases: (resources.databases ?? []).map((d) => {
+        const size: Size = d.size ?? serviceDefaults.database.size;
+        return { name: d.name, engine: 'postgres' as const, version: d.version ?? serviceDefaults.database.version, size, instanceClass: platform.sizes.database[size] };
+      }),
+      caches: (resources.caches ?? []).map((c) => {
+        const size: Size = c.size ?? serviceDefaults.cacheSize;
+        return { name: c.name, size, nodeType: platform.sizes.cache[size] };
+      }),
+      topics: (resources.topics ?? []).map((t) => ({ name: t.name, subscribers: subscribersOf(t.name) })),
+      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: s.from, maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
+      buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
+      cron: (resources.cron ?? []).map((c) => ({ name: c.name, schedule: c.schedule, command: [...c.command] })),
+    },
+    environments,
+    observability: {
+      ...(slo ? { slo } : {}),
+      alerts: { route: pick('/observability/alerts/route', [[spec.observability?.alerts?.route, fromSpec('/observability/alerts/route')]], spec.owner, fromSpec('/owner')) },
+    },
+    overrides: {
+      kubernetes: (spec.overrides?.kubernetes ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/kubernetes/${i}` })),
+      terraform: (spec.overrides?.terraform ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/terraform/${i}` })),
+    },
+    origins: sortRecord(origins),
+  };
+}
+
+function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(compareText)) sorted[key] = record[key]!;
+  return sorted;
+}

@@ -1,0 +1,17 @@
+import type { Document, LineCounter } from 'yaml';
+
+/** A parsed spec file. Later stages point back into it through node ranges. */
+export interface SourceFile {
+  /** Repo-relative POSIX path, as printed in diagnostics. */
+  readonly path: string;
+  readonly kind: 'service' | 'platform';
+  /** Text as parsed: BOM removed, line endings kept. */
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  /** The document as plain data (strings, numbers, booleans, null, arrays, objects). */
+  readonly data: unknown;
+}
+
+export const PLATFORM_FILE = 'platform.yaml';
+export const SERVICE_FILE = 'service.yaml';

@@ -1,0 +1,76 @@
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import { defaultPlatform } from '../../spec/index.js';
+import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
+import { hasErrors } from '../diagnostics.js';
+import { parseSource } from '../parse.js';
+import type { SourceFile } from '../source.js';
+import { checkRules, type ServiceInput } from './rules.js';
+import { scanScalars } from './scan.js';
+import { checkSchema } from './schema.js';
+
+export interface ValidProject {
+  /** The platform.yaml deep-merged over the embedded default. */
+  readonly platform: PlatformSpec;
+  readonly platformFile?: SourceFile;
+  readonly services: readonly ServiceInput[];
+}
+
+export interface Validation {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Present only when there is no error. */
+  readonly valid?: ValidProject;
+}
+
+/**
+ * Schema first (every file, every error), then the rules across services.
+ * Never throws for a user's mistake.
+ */
+export function validateProject(platformFile: SourceFile | undefined, serviceFiles: readonly SourceFile[], options: { loadFailed: boolean; outDir?: string }): Validation {
+  const diagnostics: Diagnostic[] = [];
+  if (options.outDir !== undefined && !isRelativeDirectory(options.outDir)) {
+    diagnostics.push({ code: 'CLI.BAD_OUT', severity: 'error', message: `--out ${JSON.stringify(options.outDir)} must be a relative directory inside the repository`, hint: 'e.g. --out generated' });
+  }
+  if (serviceFiles.length === 0 && !options.loadFailed) {
+    diagnostics.push({ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root', hint: 'run "paved init <dir> --name <service>" to create one, or point --root at your repository' });
+  }
+  for (const file of [...(platformFile ? [platformFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
+  if (hasErrors(diagnostics) || options.loadFailed) return { diagnostics };
+
+  const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
+  const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
+  diagnostics.push(...checkRules(services, platform));
+  if (hasErrors(diagnostics)) return { diagnostics };
+  return { diagnostics, valid: { platform, platformFile, services } };
+}
+
+/** Scalar checks and schema checks; a schema error under a value already reported is noise. */
+function checkFile(file: SourceFile): Diagnostic[] {
+  const scanned = scanScalars(file);
+  const flagged = scanned.map((d) => d.pointer ?? '');
+  const schema = checkSchema(file).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
+  return [...scanned, ...schema];
+}
+
+/** Deep merge of plain objects; lists and scalars from `over` replace. */
+export function mergePlatform<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = key in base ? mergePlatform((base as Record<string, unknown>)[key], value) : value;
+  return merged as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRelativeDirectory(dir: string): boolean {
+  const segments = dir.split('/');
+  return dir !== '' && !dir.startsWith('/') && !dir.includes('\\') && !dir.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+/** Checks the text `paved init` is about to write, as if it were a one-service repo. */
+export function validateStarter(text: string): Diagnostic[] {
+  const parsed = parseSource('service.yaml', new TextEncoder().encode(text), 'service');
+  if (!parsed.file) return [...parsed.diagnostics];
+  return validateProject(undefined, [parsed.file], { loadFailed: false }).diagnostics.filter((d) => d.severity === 'error');
+}

@@ -1,0 +1,193 @@
+import { posix } from 'node:path';
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
+import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
+import { serviceDefaults } from '../../spec/index.js';
+import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
+import { didYouMean } from '../diagnostics.js';
+import { locate, specPath } from '../positions.js';
+import type { SourceFile } from '../source.js';
+import { cronProblem } from './cron.js';
+import { showString } from './text.js';
+
+export interface ServiceInput {
+  readonly file: SourceFile;
+  readonly spec: ServiceSpec;
+}
+
+type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
+
+/** The rules a schema cannot express: references, uniqueness, naming limits, policy. */
+export function checkRules(services: readonly ServiceInput[], platform: PlatformSpec): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (file, pointer, code, message, hint, options) => {
+    const where = specPath(pointer);
+    diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range: locate(file, pointer, options), pointer });
+  };
+
+  const byName = new Map<string, ServiceInput>();
+  for (const service of services) {
+    const first = byName.get(service.spec.name);
+    if (first) report(service.file, '/name', 'REF.DUPLICATE_SERVICE', `service ${showString(service.spec.name)} is already declared in ${first.file.path}`, 'service names are unique in a repository; rename one of them');
+    else byName.set(service.spec.name, service);
+  }
+  for (const service of services) checkService(service, byName, platform, report);
+  return diagnostics;
+}
+
+function checkService(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platform: PlatformSpec, report: Report): void {
+  const { file, spec } = service;
+  const resources = spec.resources ?? {};
+  const serviceNames = [...byName.keys()];
+
+  // Uniqueness per kind.
+  const unique = (pointer: string, values: readonly string[], what: string, field = '/name'): void => {
+    const seen = new Set<string>();
+    values.forEach((value, index) => {
+      if (seen.has(value)) report(file, `${pointer}/${index}${field}`, 'REF.DUPLICATE_NAME', `${what} ${showString(value)} is declared twice`, 'names are unique per kind within a service; rename or remove one');
+      seen.add(value);
+    });
+  };
+  unique('/resources/databases', (resources.databases ?? []).map((d) => d.name), 'database');
+  unique('/resources/caches', (resources.caches ?? []).map((c) => c.name), 'cache');
+  unique('/resources/topics', (resources.topics ?? []).map((t) => t.name), 'topic');
+  unique('/resources/buckets', (resources.buckets ?? []).map((b) => b.name), 'bucket');
+  unique('/resources/cron', (resources.cron ?? []).map((c) => c.name), 'cron job');
+  unique('/resources/subscriptions', (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`), 'subscription', '/topic');
+  unique('/secrets', spec.secrets ?? [], 'secret', '');
+  unique('/dependsOn', spec.dependsOn ?? [], 'dependency', '');
+  for (const [index, secret] of (spec.secrets ?? []).entries()) {
+    if (spec.env && Object.hasOwn(spec.env, secret)) report(file, `/secrets/${index}`, 'REF.DUPLICATE_ENV', `${secret} is both a secret and a plain env variable`, `remove env.${secret}: the secret provides the variable`);
+  }
+
+  // References to other services.
+  for (const [index, target] of (spec.dependsOn ?? []).entries()) {
+    if (target === spec.name) report(file, `/dependsOn/${index}`, 'REF.SELF_DEPENDENCY', 'a service cannot depend on itself', 'remove the entry');
+    else if (!byName.has(target)) unknownService(file, `/dependsOn/${index}`, target, serviceNames, report);
+  }
+  for (const [index, subscription] of (resources.subscriptions ?? []).entries()) {
+    const pointer = `/resources/subscriptions/${index}`;
+    if (subscription.from === spec.name) {
+      report(file, `${pointer}/from`, 'REF.SELF_SUBSCRIPTION', `${spec.name} subscribes to its own topic ${showString(subscription.topic)}`, 'call the code directly, or move the consumer into another service');
+      continue;
+    }
+    const publisher = byName.get(subscription.from);
+    if (!publisher) {
+      unknownService(file, `${pointer}/from`, subscription.from, serviceNames, report);
+      continue;
+    }
+    const topics = (publisher.spec.resources?.topics ?? []).map((t) => t.name);
+    if (!topics.includes(subscription.topic)) {
+      const suggestion = didYouMean(subscription.topic, topics);
+      report(file, `${pointer}/topic`, 'REF.UNKNOWN_TOPIC', `service ${showString(subscription.from)} declares no topic ${showString(subscription.topic)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, topics.length > 0 ? `${subscription.from} declares: ${topics.join(', ')}` : `${subscription.from} declares no topics; add it under its resources.topics first`);
+    }
+  }
+
+  // Tier, workers, commands, schedules.
+  const tier = spec.tier ?? 'standard';
+  const tiers = platform.tiers ?? {};
+  if (!Object.hasOwn(tiers, tier)) {
+    const suggestion = didYouMean(tier, Object.keys(tiers));
+    report(file, '/tier', 'REF.UNKNOWN_TIER', `tier ${showString(tier)} is not defined by the platform${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, `defined tiers: ${Object.keys(tiers).join(', ')}`);
+  }
+  if (spec.runtime.port === undefined) {
+    if (spec.ingress) report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
+    if (spec.observability?.slo) report(file, '/observability/slo', 'SPEC.WORKER_SLO', 'a worker (no runtime.port) serves no requests, so it has no request SLO', 'remove observability.slo, or add runtime.port');
+  }
+  for (const key of ['context', 'dockerfile'] as const) {
+    const value = spec.runtime.build?.[key];
+    const path = value === undefined ? undefined : posix.normalize(posix.join(posix.dirname(file.path), value));
+    if (value !== undefined && (posix.isAbsolute(value) || path === '..' || path!.startsWith('../'))) {
+      report(file, `/runtime/build/${key}`, 'SPEC.PATH_OUTSIDE_REPO', `${showString(value)} leads outside the repository`, "use a path relative to this file's folder that stays inside the repository");
+    }
+  }
+  if (spec.runtime.command) checkCommand(file, '/runtime/command', spec.runtime.command, report);
+  for (const [index, job] of (resources.cron ?? []).entries()) {
+    const problem = cronProblem(job.schedule);
+    if (problem) report(file, `/resources/cron/${index}/schedule`, 'CRON.INVALID', `schedule ${showString(job.schedule)} ${problem}`, 'write five fields, e.g. "0 3 * * *" for 03:00 every day');
+    checkCommand(file, `/resources/cron/${index}/command`, job.command, report);
+  }
+
+  // Policy per environment and tier.
+  const tierSpec = tiers[tier];
+  for (const env of ENVIRONMENTS) {
+    const override = spec.environments?.[env];
+    const pointer = `/environments/${env}`;
+    if (env !== 'preview' && override?.enabled === false) {
+      report(file, `${pointer}/enabled`, 'POLICY.ENVIRONMENT_REQUIRED', `${env} cannot be disabled`, 'every service runs in staging and production; only preview may be disabled');
+    }
+    if (env === 'preview' && override?.enabled === false) continue;
+    const floor = (tierSpec?.minReplicas as Partial<Record<EnvironmentName, number>> | undefined)?.[env] ?? 1;
+    const explicitMin = override?.scaling?.min ?? spec.runtime.scaling?.min;
+    const minPointer = override?.scaling?.min !== undefined ? `${pointer}/scaling/min` : '/runtime/scaling/min';
+    // Without an explicit min, resolve lifts the default to the tier's floor.
+    const min = explicitMin ?? Math.max(serviceDefaults.scaling.min, floor);
+    const explicitMax = override?.scaling?.max ?? spec.runtime.scaling?.max;
+    const max = explicitMax ?? Math.max(serviceDefaults.scaling.max, min);
+    if (explicitMin !== undefined && explicitMin < floor) {
+      report(file, minPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.min ${explicitMin} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.min to at least ${floor}, or choose another tier`);
+    } else if (min > max) {
+      const maxPointer = override?.scaling?.max !== undefined ? `${pointer}/scaling/max` : '/runtime/scaling/max';
+      report(file, explicitMax !== undefined ? maxPointer : minPointer, 'POLICY.SCALING', `${env}: scaling.max ${max} is below scaling.min ${min}`, 'raise max or lower min');
+    }
+  }
+  const availability = spec.observability?.slo?.availability;
+  if (availability !== undefined && tierSpec && availability < tierSpec.availability) {
+    report(file, '/observability/slo/availability', 'POLICY.SLO_BELOW_TIER', `${availability}% is below the ${tier} tier's ${tierSpec.availability}%`, `raise the objective, or move the service to a tier that promises less`);
+  }
+  for (const [index, bucket] of (resources.buckets ?? []).entries()) {
+    if (bucket.public === true) report(file, `/resources/buckets/${index}/public`, 'POLICY.PUBLIC_BUCKET', `bucket ${showString(bucket.name)} is public`, 'the golden path keeps buckets private (CKV_AWS_53-56); serve public files through a CDN in front of a private bucket');
+  }
+
+  checkDerivedNames(service, platform, report);
+}
+
+function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report): void {
+  const suggestion = didYouMean(target, known);
+  report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'check the name in the other service.yaml');
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash', 'ksh', 'fish', 'csh', 'tcsh', 'cmd', 'cmd.exe', 'powershell', 'pwsh']);
+
+/** Commands are argv lists run without a shell; a shell with `-c` smuggles a shell string back in. */
+function checkCommand(file: SourceFile, pointer: string, command: readonly string[], report: Report): void {
+  const program = command[0]?.split('/').pop() ?? '';
+  if (SHELLS.has(program) && command.slice(1).some((arg) => /^-[a-zA-Z]*c$|^\/c$|^-Command$/i.test(arg))) {
+    report(file, pointer, 'SEC.SHELL_COMMAND', `runs a shell string through ${showString(program)}`, 'call the program directly as a list of arguments; put pipelines in a script inside the image');
+    return;
+  }
+  for (const [index, arg] of command.entries()) {
+    if (/[\n\r\0]/.test(arg)) report(file, `${pointer}/${index}`, 'SEC.SHELL_COMMAND', 'argument contains a line break or NUL', 'one argument per list item, without line breaks');
+  }
+}
+
+/** Every name paved will derive must fit its system's limits; none is truncated. */
+function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report: Report): void {
+  const { file, spec } = service;
+  const resources = spec.resources ?? {};
+  const platformName = platform.name ?? 'paved';
+  const reported = new Set<string>();
+  const check = (pointer: string, name: string, rule: NameRule): void => {
+    const problem = rule.check(name);
+    // Staging and production names differ only in the environment; one report is enough.
+    const key = `${pointer} ${rule.system}`;
+    if (!problem || reported.has(key)) return;
+    reported.add(key);
+    report(file, pointer, 'NAME.DERIVED', `derived ${rule.system} ${showString(name)} ${problem}`, 'shorten the service or resource name; paved never truncates names');
+  };
+  check('/name', names.namespace(spec.name), NAME_RULES.kubernetesLabel);
+  for (const env of CLOUD_ENVIRONMENTS) {
+    check('/name', names.iamRole(spec.name, env), NAME_RULES.iamRole);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.rdsInstance(spec.name, env, d.name), NAME_RULES.rdsInstance);
+    for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.cacheReplicationGroup(spec.name, env, c.name), NAME_RULES.cacheReplicationGroup);
+    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.snsTopic(spec.name, env, t.name), NAME_RULES.snsTopic);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, s.topic), NAME_RULES.sqsQueue);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, spec.name, env, b.name), NAME_RULES.s3Bucket);
+    for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
+  }
+  for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
+  for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
+  for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(spec.name, 'cache', c.name), NAME_RULES.catalogEntity);
+  for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.catalogResource(spec.name, 'topic', t.name), NAME_RULES.catalogEntity);
+  for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.catalogResource(spec.name, 'bucket', b.name), NAME_RULES.catalogEntity);
+}

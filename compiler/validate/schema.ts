@@ -1,0 +1,139 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import { platformSchema, serviceSchema } from '../../spec/index.js';
+import { didYouMean } from '../diagnostics.js';
+import { locate, pointerJoin, specPath } from '../positions.js';
+import type { SourceFile } from '../source.js';
+import { describeValue, showString } from './text.js';
+
+let compiled: { service: ValidateFunction; platform: ValidateFunction } | undefined;
+
+/** Compiled once per process: compiling is the expensive part of ajv. */
+function validators(): { service: ValidateFunction; platform: ValidateFunction } {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
+    compiled = { service: ajv.compile(serviceSchema), platform: ajv.compile(platformSchema) };
+  }
+  return compiled;
+}
+
+/** Known patterns, explained in words instead of as a regular expression. */
+const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [
+  [/^\^\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$$/, 'must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"'],
+  [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit'],
+  [/^\^\[0-9\]\{12\}\$$/, 'must be a 12-digit AWS account id, quoted'],
+];
+
+/** Checks a file against its JSON Schema; every error, positioned, in one pass. */
+export function checkSchema(file: SourceFile): Diagnostic[] {
+  const validate = file.kind === 'service' ? validators().service : validators().platform;
+  if (validate(file.data)) return [];
+  const errors = (validate.errors ?? []).filter((e) => !isNoise(e));
+  return errors.map((error) => toDiagnostic(file, error));
+}
+
+/** Branch errors of `if`/`anyOf` repeat what their subschemas already said. */
+function isNoise(error: ErrorObject): boolean {
+  if (error.keyword === 'if' || error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'not') return true;
+  // A bad key name is reported once, by the propertyNames error that names the key.
+  return error.schemaPath.includes('/propertyNames/');
+}
+
+function toDiagnostic(file: SourceFile, error: ErrorObject): Diagnostic {
+  const pointer = error.instancePath;
+  const where = specPath(pointer);
+  const prefix = where === '' ? '' : `${where}: `;
+  const base = { severity: 'error' as const, file: file.path };
+  const params = error.params as Record<string, unknown>;
+  const schema = error.parentSchema as { properties?: Record<string, unknown>; enum?: unknown[] } | undefined;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const keyPointer = pointerJoin(pointer, key);
+      const known = Object.keys(schema?.properties ?? {});
+      const suggestion = didYouMean(key, known);
+      const message = key === '<<' ? `${prefix}merge key "<<" is not allowed` : `${prefix}unknown key ${showString(key)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+      const hint = suggestion ? `rename it to "${suggestion}"` : known.length > 0 ? `allowed keys here: ${known.join(', ')}` : 'remove it';
+      return { ...base, code: 'SPEC.UNKNOWN_KEY', message, hint, range: locate(file, keyPointer, { key: true }), pointer: keyPointer };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      return { ...base, code: 'SPEC.REQUIRED', message: `${prefix}missing required key "${key}"`, hint: `add "${key}"${where === '' ? '' : ` under ${where}`}`, range: locate(file, pointer), pointer: pointerJoin(pointer, key) };
+    }
+    case 'type': {
+      const expected = String(params.type);
+      const value = error.data;
+      return { ...base, code: 'SPEC.TYPE', message: `${prefix}must be ${article(expected)}, not ${describeValue(value)}`, hint: typeHint(expected, value, pointer), range: locate(file, pointer), pointer };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : undefined;
+      return { ...base, code: 'SPEC.ENUM', message: `${prefix}must be one of ${allowed.join(', ')}, not ${describeValue(error.data)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, hint: suggestion ? `write "${suggestion}"` : allowed.length === 1 ? `paved supports only ${allowed[0]} here for now` : `choose one of ${allowed.join(', ')}`, range: locate(file, pointer), pointer };
+    }
+    case 'const':
+      return { ...base, code: 'SPEC.CONST', message: `${prefix}must be ${JSON.stringify(params.allowedValue)}, not ${describeValue(error.data)}`, hint: `write ${JSON.stringify(params.allowedValue)}`, range: locate(file, pointer), pointer };
+    case 'pattern': {
+      const value = String(error.data);
+      const nonAscii = [...value].find((c) => c.charCodeAt(0) > 0x7e);
+      if (nonAscii) {
+        const codePoint = `U+${nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+        return { ...base, code: 'SPEC.NON_ASCII', message: `${prefix}contains the non-ASCII character ${codePoint}; names must be plain ASCII`, hint: 'retype the name: a look-alike letter from another alphabet (a confusable) can hide here', range: locate(file, pointer), pointer };
+      }
+      const text = PATTERN_TEXT.find(([re]) => re.test(String(params.pattern)))?.[1] ?? `must match ${String(params.pattern)}`;
+      return { ...base, code: 'SPEC.PATTERN', message: `${prefix}${showString(value)} ${text.replace(/^must/, 'is invalid: it must')}`, hint: patternHint(value, String(params.pattern)), range: locate(file, pointer), pointer };
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName);
+      const keyPointer = pointerJoin(pointer, key);
+      return { ...base, code: 'SPEC.KEY_NAME', message: `${prefix}key ${showString(key)} is not allowed here`, hint: keyHint(error), range: locate(file, keyPointer, { key: true }), pointer: keyPointer };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const comparison = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' }[error.keyword];
+      return { ...base, code: 'SPEC.RANGE', message: `${prefix}must be ${comparison} ${String(params.limit)}, not ${describeValue(error.data)}`, hint: `use a value ${comparison} ${String(params.limit)}`, range: locate(file, pointer), pointer };
+    }
+    case 'minLength':
+    case 'maxLength':
+      return { ...base, code: 'SPEC.LENGTH', message: `${prefix}must be ${error.keyword === 'minLength' ? 'at least' : 'at most'} ${String(params.limit)} characters, not ${String(error.data).length}`, hint: error.keyword === 'maxLength' ? 'shorten it; derived cloud names need the room' : undefined, range: locate(file, pointer), pointer };
+    case 'minItems':
+    case 'maxItems':
+      return { ...base, code: 'SPEC.LENGTH', message: `${prefix}must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, range: locate(file, pointer), pointer };
+    case 'uniqueItems':
+      return { ...base, code: 'SPEC.DUPLICATE', message: `${prefix}items ${String(params.j)} and ${String(params.i)} are the same`, hint: 'remove the duplicate', range: locate(file, pointerJoin(pointer, Number(params.i))), pointer };
+    default:
+      return { ...base, code: 'SPEC.INVALID', message: `${prefix}${error.message ?? 'is invalid'}`, range: locate(file, pointer), pointer };
+  }
+}
+
+/** For names, a corrected spelling to copy. */
+function patternHint(value: string, pattern: string): string | undefined {
+  if (!PATTERN_TEXT[0]![0].test(pattern)) return undefined;
+  const fixed = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').replace(/-{2,}/g, '-');
+  return fixed !== '' && fixed !== value ? `e.g. "${fixed}"` : 'e.g. "orders" or "payment-api"';
+}
+
+function article(type: string): string {
+  const name = type === 'integer' ? 'integer' : type === 'object' ? 'mapping' : type === 'array' ? 'list' : type;
+  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+function typeHint(expected: string, value: unknown, pointer: string): string | undefined {
+  if (expected.includes('boolean') && typeof value === 'string' && /^(y|yes|n|no|on|off|true|false)$/i.test(value)) {
+    return 'write true or false: YAML 1.2 reads yes/no/on/off as strings';
+  }
+  if (expected.includes('string') && typeof value === 'number') return `quote the value ("${String(value)}"): unquoted, YAML reads it as a number${/\./.test(String(value)) ? ' and drops trailing zeros' : ''}`;
+  if (expected.includes('array') && typeof value === 'string' && /\/command$/.test(pointer)) return 'write the command as a list of arguments, e.g. ["node", "dist/server.js"]; paved never runs a shell string';
+  if (expected.includes('array') && typeof value === 'string') return 'write a list: [a, b]';
+  if ((expected === 'integer' || expected === 'number') && typeof value === 'string') return 'remove the quotes';
+  return undefined;
+}
+
+function keyHint(error: ErrorObject): string | undefined {
+  const names = (error.parentSchema as { propertyNames?: { pattern?: string; enum?: unknown[] } } | undefined)?.propertyNames;
+  if (names?.enum) return `allowed keys: ${names.enum.join(', ')}`;
+  const text = PATTERN_TEXT.find(([re]) => re.test(String(names?.pattern)))?.[1];
+  return text ? `a key ${text.replace(/^must/, 'must')}` : names?.pattern ? `keys must match ${names.pattern}` : undefined;
+}

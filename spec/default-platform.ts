@@ -1,0 +1,74 @@
+/**
+ * The embedded default platform: the whole platform when a repo has no
+ * platform.yaml, and the base a platform.yaml is deep-merged onto (lists replace).
+ * Every key is filled except `scaffold.templates`; ids are placeholders, but valid
+ * ones, so a bare repo compiles. platform-schema.ts derives its defaults from here.
+ *
+ * Not typed with `satisfies PlatformSpec`: that type is generated from the schema,
+ * which reads this file, so a new key would break the build that regenerates it.
+ * test/spec.test.ts checks both the type and the schema instead.
+ */
+export const defaultPlatform = deepFreeze({
+  apiVersion: 'paved/v1',
+  kind: 'Platform',
+  name: 'paved',
+  domain: 'example.com',
+  cloud: {
+    provider: 'aws',
+    region: 'eu-west-1',
+    accounts: { staging: '111111111111', production: '222222222222' },
+  },
+  network: {
+    vpcId: 'vpc-0123456789abcdef0',
+    privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  },
+  kubernetes: {
+    clusters: { preview: 'dev-eks', staging: 'stg-eks', production: 'prd-eks' },
+    ingressClass: 'nginx',
+  },
+  registry: 'ghcr.io/example',
+  terraform: {
+    stateBucket: 'paved-example-tfstate',
+    lockTable: 'paved-example-tflock',
+    awsProviderVersion: '>= 5.100, < 7.0',
+  },
+  gitops: {
+    repoURL: 'https://github.com/example/platform',
+    argocdNamespace: 'argocd',
+  },
+  observability: {
+    prometheusDatasource: 'prometheus',
+    grafanaFolder: 'Services',
+    sloWindow: '30d',
+    otlpEndpoint: 'http://otel-collector.observability.svc:4317',
+    runbookBaseUrl: 'https://runbooks.example.com',
+  },
+  tiers: {
+    critical: { minReplicas: { production: 3 }, availability: 99.95 },
+    standard: { minReplicas: { production: 2 }, availability: 99.9 },
+    experimental: { minReplicas: { production: 1 }, availability: 99.0 },
+  },
+  sizes: {
+    database: { small: 'db.t4g.small', medium: 'db.r6g.large', large: 'db.r6g.2xlarge' },
+    cache: { small: 'cache.t4g.small', medium: 'cache.r6g.large', large: 'cache.r6g.2xlarge' },
+  },
+  policy: {
+    preview: { deletionProtection: false, multiAz: false, backupRetentionDays: 1 },
+    staging: { deletionProtection: false, multiAz: false, backupRetentionDays: 7 },
+    production: { deletionProtection: true, multiAz: true, backupRetentionDays: 14 },
+  },
+  output: {
+    dir: 'generated',
+    workflowsDir: '.github/workflows',
+  },
+  scaffold: {},
+} as const);
+
+/** Shared by every compile in the process, so nobody may mutate it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,224 @@
+/**
+ * The resolved model: what emitters read. Every default is applied, every
+ * environment expanded, every reference linked. Emitters never see a missing
+ * optional value and never apply a default themselves.
+ */
+
+export type EnvironmentName = 'preview' | 'staging' | 'production';
+/** In promotion order. */
+export const ENVIRONMENTS: readonly EnvironmentName[] = ['preview', 'staging', 'production'];
+
+export type Language = 'node' | 'go' | 'python' | 'java' | 'container';
+export type Protocol = 'http' | 'grpc';
+export type Size = 'small' | 'medium' | 'large';
+
+/** Where a resolved value came from: the data behind `paved explain`. */
+export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'default';
+
+export interface Origin {
+  readonly kind: OriginKind;
+  /** The file and JSON pointer that set the value, when a file did. */
+  readonly file?: string;
+  readonly pointer?: string;
+}
+
+export interface Compute {
+  /** Kubernetes quantity, e.g. `250m`. */
+  readonly cpu: string;
+  /** Kubernetes quantity, e.g. `256Mi`. */
+  readonly memory: string;
+}
+
+export interface Scaling {
+  readonly min: number;
+  readonly max: number;
+  readonly targetCPUUtilization: number;
+}
+
+export interface EnvironmentPolicy {
+  readonly deletionProtection: boolean;
+  readonly multiAz: boolean;
+  readonly backupRetentionDays: number;
+}
+
+export interface ResolvedEnvironment {
+  readonly name: EnvironmentName;
+  readonly enabled: boolean;
+  readonly scaling: Scaling;
+  readonly compute: Compute;
+  /** Plain configuration after merging the service's and the environment's `env`; keys sorted. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly policy: EnvironmentPolicy;
+  /** AWS account id; preview runs in the staging account. */
+  readonly account: string;
+  readonly cluster: string;
+  /** Public host; preview's contains `pr-<n>` placeholders filled by CI. */
+  readonly host?: string;
+}
+
+export interface ResolvedDatabase {
+  readonly name: string;
+  readonly engine: 'postgres';
+  readonly version: string;
+  readonly size: Size;
+  readonly instanceClass: string;
+}
+
+export interface ResolvedCache {
+  readonly name: string;
+  readonly size: Size;
+  readonly nodeType: string;
+}
+
+export interface ResolvedTopic {
+  readonly name: string;
+  /** Services subscribing to this topic; sorted. */
+  readonly subscribers: readonly string[];
+}
+
+export interface ResolvedSubscription {
+  readonly topic: string;
+  /** The service that declares the topic. */
+  readonly from: string;
+  readonly maxRetries: number;
+}
+
+export interface ResolvedBucket {
+  readonly name: string;
+  readonly public: boolean;
+  readonly versioned: boolean;
+}
+
+export interface ResolvedCronJob {
+  readonly name: string;
+  readonly schedule: string;
+  readonly command: readonly string[];
+}
+
+export interface ResolvedResources {
+  readonly databases: readonly ResolvedDatabase[];
+  readonly caches: readonly ResolvedCache[];
+  readonly topics: readonly ResolvedTopic[];
+  readonly subscriptions: readonly ResolvedSubscription[];
+  readonly buckets: readonly ResolvedBucket[];
+  readonly cron: readonly ResolvedCronJob[];
+}
+
+export interface ResolvedRuntime {
+  readonly language: Language;
+  /** Repo-relative POSIX paths. */
+  readonly build: { readonly context: string; readonly dockerfile: string };
+  /** Absent for workers. */
+  readonly port?: number;
+  readonly protocol: Protocol;
+  readonly command?: readonly string[];
+  readonly health: { readonly liveness: string; readonly readiness: string };
+}
+
+export interface ResolvedIngress {
+  readonly public: boolean;
+  readonly host: string;
+  readonly paths: readonly string[];
+}
+
+export interface ResolvedSlo {
+  /** Percent, e.g. 99.9. */
+  readonly availability: number;
+  readonly latency?: { readonly percentile: number; readonly thresholdMs: number };
+}
+
+export interface ResolvedObservability {
+  /** Absent for workers: there are no requests to measure. */
+  readonly slo?: ResolvedSlo;
+  readonly alerts: { readonly route: string };
+}
+
+export interface JsonPatchOperation {
+  readonly op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  readonly path: string;
+  readonly value?: unknown;
+  readonly from?: string;
+}
+
+export interface ResolvedOverride {
+  readonly target: string;
+  readonly environments: readonly EnvironmentName[];
+  readonly reason: string;
+  readonly patch: readonly JsonPatchOperation[];
+  /** JSON pointer of the override in the spec, for positioned errors. */
+  readonly pointer: string;
+}
+
+export interface ResolvedService {
+  readonly name: string;
+  readonly owner: string;
+  readonly description: string;
+  readonly tier: string;
+  /** Repo-relative path of the service.yaml. */
+  readonly specPath: string;
+  /** Repo-relative folder holding the service.yaml (`.` at the root). */
+  readonly directory: string;
+  readonly runtime: ResolvedRuntime;
+  readonly ingress?: ResolvedIngress;
+  /** Sorted. */
+  readonly dependsOn: readonly string[];
+  /** Services that list this one in `dependsOn`; sorted. */
+  readonly dependents: readonly string[];
+  /** Secret names, values live in the platform's secret store. */
+  readonly secrets: readonly string[];
+  readonly resources: ResolvedResources;
+  readonly environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>;
+  readonly observability: ResolvedObservability;
+  readonly overrides: { readonly kubernetes: readonly ResolvedOverride[]; readonly terraform: readonly ResolvedOverride[] };
+  /** JSON pointer in the resolved service → where the value came from. */
+  readonly origins: Readonly<Record<string, Origin>>;
+}
+
+export interface OutputDirectories {
+  /** Everything paved writes but workflows, e.g. `generated`. */
+  readonly dir: string;
+  readonly workflowsDir: string;
+}
+
+export interface ResolvedTier {
+  readonly minReplicas: Readonly<Record<EnvironmentName, number>>;
+  readonly availability: number;
+}
+
+export interface ResolvedPlatform {
+  readonly name: string;
+  readonly domain: string;
+  readonly cloud: {
+    readonly provider: 'aws';
+    readonly region: string;
+    readonly accounts: Readonly<Record<'staging' | 'production', string>>;
+  };
+  readonly network: { readonly vpcId: string; readonly privateSubnetIds: readonly string[] };
+  readonly kubernetes: { readonly clusters: Readonly<Record<EnvironmentName, string>>; readonly ingressClass: string };
+  readonly registry: string;
+  readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };
+  readonly gitops: { readonly repoURL: string; readonly argocdNamespace: string };
+  readonly observability: {
+    readonly prometheusDatasource: string;
+    readonly grafanaFolder: string;
+    readonly sloWindow: string;
+    readonly otlpEndpoint: string;
+    readonly runbookBaseUrl: string;
+  };
+  readonly tiers: Readonly<Record<string, ResolvedTier>>;
+  readonly sizes: {
+    readonly database: Readonly<Record<Size, string>>;
+    readonly cache: Readonly<Record<Size, string>>;
+  };
+  readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
+  readonly scaffold?: { readonly templates: string };
+}
+
+export interface ResolvedProject {
+  readonly platform: ResolvedPlatform;
+  /** `platform.yaml`, or `(embedded default platform)` when the repo has none. */
+  readonly platformSource: string;
+  readonly output: OutputDirectories;
+  /** Sorted by name. */
+  readonly services: readonly ResolvedService[];
+}

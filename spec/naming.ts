@@ -1,0 +1,76 @@
+import type { EnvironmentName } from './model.js';
+
+/**
+ * How paved names what it creates. One module, shared by validation (which
+ * checks every derived name against its system's limits before anything is
+ * emitted) and the emitters, so a name is never truncated silently.
+ */
+
+/** Three letters keep derived names short enough for ElastiCache's 40 characters. */
+export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { preview: 'pre', staging: 'stg', production: 'prd' };
+
+/** Environments with cloud resources of their own; preview runs in-cluster stand-ins. */
+export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'production'];
+
+export const names = {
+  /** Namespace of a service in an environment's cluster. */
+  namespace: (service: string) => service,
+  previewNamespace: (service: string, pr: number | string) => `${service}-pr-${pr}`,
+  cronJob: (service: string, job: string) => `${service}-${job}`,
+  rdsInstance: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}`,
+  cacheReplicationGroup: (service: string, env: EnvironmentName, cache: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${cache}`,
+  snsTopic: (service: string, env: EnvironmentName, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${topic}`,
+  sqsQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}`,
+  sqsDeadLetterQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}-dlq`,
+  /** S3 names are global: the platform name and environment keep them apart. */
+  s3Bucket: (platform: string, service: string, env: EnvironmentName, bucket: string) => `${platform}-${ENVIRONMENT_SHORT[env]}-${service}-${bucket}`,
+  iamRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}`,
+  secret: (service: string, env: EnvironmentName, secret: string) => `${service}/${env}/${secret}`,
+  catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
+} as const;
+
+/** A rule a derived name must meet, with the reason in words for diagnostics. */
+export interface NameRule {
+  readonly system: string;
+  readonly check: (name: string) => string | undefined;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const maxLength = (limit: number) => (name: string) => (name.length > limit ? `is ${name.length} characters; the limit is ${limit}` : undefined);
+const all =
+  (...checks: Array<(name: string) => string | undefined>) =>
+  (name: string) => {
+    for (const check of checks) {
+      const problem = check(name);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+
+// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBInstanceIdentifier)
+const awsIdentifier = (limit: number) =>
+  all(maxLength(limit), (name) => (/^[a-z][a-z0-9-]*$/.test(name) && !name.endsWith('-') && !name.includes('--') ? undefined : 'must start with a letter, hold only letters, digits and single hyphens, and not end with a hyphen'));
+
+export const NAME_RULES = {
+  kubernetesLabel: { system: 'Kubernetes name', check: all(maxLength(63), (n) => (DNS_LABEL.test(n) ? undefined : 'is not a DNS-1123 label')) },
+  // https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/: the Job controller appends 11 characters.
+  cronJob: { system: 'Kubernetes CronJob', check: all(maxLength(52), (n) => (DNS_LABEL.test(n) ? undefined : 'is not a DNS-1123 label')) },
+  rdsInstance: { system: 'RDS instance identifier', check: awsIdentifier(63) },
+  // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
+  cacheReplicationGroup: { system: 'ElastiCache replication group id', check: awsIdentifier(40) },
+  snsTopic: { system: 'SNS topic name', check: all(maxLength(256), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')) },
+  sqsQueue: { system: 'SQS queue name', check: all(maxLength(80), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')) },
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+  s3Bucket: {
+    system: 'S3 bucket name',
+    check: all(
+      (n) => (n.length < 3 || n.length > 63 ? `is ${n.length} characters; S3 allows 3 to 63` : undefined),
+      (n) => (/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(n) ? undefined : 'may hold only lowercase letters, digits and hyphens'),
+      (n) => (/^(xn--|sthree-|amzn-s3-demo-)/.test(n) || /(-s3alias|--ol-s3|--x-s3)$/.test(n) ? 'uses a prefix or suffix S3 reserves' : undefined),
+    ),
+  },
+  iamRole: { system: 'IAM role name', check: all(maxLength(64), (n) => (/^[A-Za-z0-9+=,.@_-]+$/.test(n) ? undefined : 'may hold only letters, digits and +=,.@_-')) },
+  secret: { system: 'Secrets Manager name', check: all(maxLength(512), (n) => (/^[A-Za-z0-9/_+=.@-]+$/.test(n) ? undefined : 'may hold only letters, digits and /_+=.@-')) },
+  catalogEntity: { system: 'Backstage entity name', check: all(maxLength(63), (n) => (/^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/.test(n) ? undefined : 'is not a valid entity name')) },
+} as const satisfies Readonly<Record<string, NameRule>>;

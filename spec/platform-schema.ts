@@ -1,0 +1,339 @@
+import { defaultPlatform as d } from './default-platform.js';
+import type { JsonSchema } from './json-schema.js';
+import { patterns, sharedDefs } from './service-schema.js';
+
+/** A map keyed by environment name. */
+const byEnvironment = (description: string, value: JsonSchema, defaults: JsonSchema['default']): JsonSchema => ({
+  type: 'object',
+  description,
+  propertyNames: { $ref: '#/$defs/environmentName' },
+  additionalProperties: value,
+  default: defaults,
+});
+
+/** A map keyed by size class. */
+const bySize = (description: string, value: JsonSchema, defaults: JsonSchema['default']): JsonSchema => ({
+  type: 'object',
+  description,
+  propertyNames: { $ref: '#/$defs/size' },
+  additionalProperties: value,
+  default: defaults,
+});
+
+const minReplicas = (environment: string): JsonSchema => ({
+  type: 'integer',
+  description: `Fewest replicas a service of this tier may run in ${environment}.`,
+  minimum: 1,
+  maximum: 1000,
+  default: 1,
+});
+
+export const platformSchema: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://paved.dev/schemas/v1/platform.schema.json',
+  title: 'paved platform',
+  description:
+    "The repo's platform.yaml: what the platform team tells paved about its cloud, clusters and policy. Keys left out come from paved's embedded default platform (deep merge; lists replace).",
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind'],
+  properties: {
+    apiVersion: { type: 'string', description: 'Version of the paved spec; `paved/v1`.', const: 'paved/v1' },
+    kind: { type: 'string', description: 'Kind of spec file; `Platform` for a platform.yaml.', const: 'Platform' },
+    name: {
+      type: 'string',
+      description: 'Name of the platform, tagged on everything paved creates.',
+      pattern: patterns.name,
+      maxLength: 40,
+      default: d.name,
+    },
+    domain: {
+      type: 'string',
+      description: 'DNS domain under which services get their default ingress host, <service>.<domain>.',
+      pattern: patterns.dnsName,
+      maxLength: 200,
+      default: d.domain,
+    },
+    cloud: {
+      type: 'object',
+      description: 'The cloud the services run in.',
+      additionalProperties: false,
+      properties: {
+        provider: {
+          type: 'string',
+          description: 'Cloud provider; v1 supports aws only.',
+          enum: ['aws'],
+          default: d.cloud.provider,
+        },
+        region: {
+          type: 'string',
+          description: 'Region every service stack deploys to.',
+          pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
+          maxLength: 30,
+          default: d.cloud.region,
+        },
+        accounts: byEnvironment(
+          'AWS account id per environment, as a quoted string; preview uses the staging account unless it has its own.',
+          { type: 'string', description: 'A 12-digit AWS account id.', pattern: '^[0-9]{12}$' },
+          d.cloud.accounts,
+        ),
+      },
+      default: d.cloud,
+    },
+    network: {
+      type: 'object',
+      description: "Network inputs the service stacks read; owned by the platform's own stack.",
+      additionalProperties: false,
+      properties: {
+        vpcId: {
+          type: 'string',
+          description: 'Id of the VPC that databases and caches are placed in.',
+          pattern: '^vpc-[0-9a-f]+$',
+          maxLength: 21,
+          default: d.network.vpcId,
+        },
+        privateSubnetIds: {
+          type: 'array',
+          description: 'Ids of the private subnets for databases and caches, one per availability zone.',
+          items: { type: 'string', pattern: '^subnet-[0-9a-f]+$', maxLength: 24 },
+          minItems: 1,
+          uniqueItems: true,
+          default: d.network.privateSubnetIds,
+        },
+      },
+      default: d.network,
+    },
+    kubernetes: {
+      type: 'object',
+      description: 'The Kubernetes clusters services are deployed to.',
+      additionalProperties: false,
+      properties: {
+        clusters: byEnvironment(
+          'EKS cluster name per environment.',
+          { type: 'string', description: 'An EKS cluster name.', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: 100 },
+          d.kubernetes.clusters,
+        ),
+        ingressClass: {
+          type: 'string',
+          description: 'IngressClass of every generated Ingress.',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.kubernetes.ingressClass,
+        },
+      },
+      default: d.kubernetes,
+    },
+    registry: {
+      type: 'string',
+      description: 'Container registry and path prefix images are pushed to, without a trailing slash.',
+      pattern: '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
+      maxLength: 200,
+      default: d.registry,
+    },
+    terraform: {
+      type: 'object',
+      description: 'Terraform state and provider settings shared by every service stack.',
+      additionalProperties: false,
+      properties: {
+        stateBucket: {
+          type: 'string',
+          description: 'S3 bucket holding Terraform state.',
+          pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$',
+          maxLength: 63,
+          default: d.terraform.stateBucket,
+        },
+        lockTable: {
+          type: 'string',
+          description: 'DynamoDB table for Terraform state locking.',
+          pattern: '^[A-Za-z0-9_.-]{3,255}$',
+          default: d.terraform.lockTable,
+        },
+        awsProviderVersion: {
+          type: 'string',
+          description: 'Version constraint of the hashicorp/aws provider.',
+          pattern: '^[-0-9A-Za-z<>=~!,. ]+$',
+          maxLength: 100,
+          default: d.terraform.awsProviderVersion,
+        },
+      },
+      default: d.terraform,
+    },
+    gitops: {
+      type: 'object',
+      description: 'Where Argo CD finds the generated manifests.',
+      additionalProperties: false,
+      properties: {
+        repoURL: {
+          type: 'string',
+          description: 'URL of the Git repository Argo CD syncs from.',
+          pattern: '^https://[-A-Za-z0-9._~:/@%+]+$',
+          maxLength: 300,
+          default: d.gitops.repoURL,
+        },
+        argocdNamespace: {
+          type: 'string',
+          description: 'Namespace Argo CD runs in, where Applications are created.',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.gitops.argocdNamespace,
+        },
+      },
+      default: d.gitops,
+    },
+    observability: {
+      type: 'object',
+      description: 'Where metrics, traces and dashboards go.',
+      additionalProperties: false,
+      properties: {
+        prometheusDatasource: {
+          type: 'string',
+          description: 'UID of the Grafana Prometheus data source that dashboards query.',
+          pattern: '^[A-Za-z0-9._-]+$',
+          maxLength: 100,
+          default: d.observability.prometheusDatasource,
+        },
+        grafanaFolder: {
+          type: 'string',
+          description: 'Grafana folder that dashboards are filed in.',
+          minLength: 1,
+          maxLength: 100,
+          default: d.observability.grafanaFolder,
+        },
+        sloWindow: {
+          type: 'string',
+          description: 'Rolling window of every SLO, in days ("30d").',
+          pattern: '^[1-9][0-9]*d$',
+          maxLength: 4,
+          default: d.observability.sloWindow,
+        },
+        otlpEndpoint: {
+          type: 'string',
+          description: 'OpenTelemetry collector endpoint (OTLP/gRPC) that services send traces and metrics to.',
+          pattern: patterns.httpUrl,
+          maxLength: 300,
+          default: d.observability.otlpEndpoint,
+        },
+        runbookBaseUrl: {
+          type: 'string',
+          description: 'Base URL of the runbooks that alerts link to.',
+          pattern: patterns.httpUrl,
+          maxLength: 300,
+          default: d.observability.runbookBaseUrl,
+        },
+      },
+      default: d.observability,
+    },
+    tiers: {
+      type: 'object',
+      description: 'Service tiers by name; a service picks one, which sets its minimum replicas and availability objective.',
+      propertyNames: { type: 'string', pattern: patterns.name, maxLength: 30 },
+      additionalProperties: {
+        type: 'object',
+        description: 'What a tier demands of its services.',
+        additionalProperties: false,
+        required: ['availability'],
+        properties: {
+          minReplicas: {
+            type: 'object',
+            description: 'Fewest replicas per environment.',
+            additionalProperties: false,
+            properties: {
+              preview: minReplicas('preview'),
+              staging: minReplicas('staging'),
+              production: minReplicas('production'),
+            },
+            default: {},
+          },
+          availability: {
+            type: 'number',
+            description: 'Availability objective in percent that services of this tier get by default.',
+            exclusiveMinimum: 0,
+            maximum: 99.999,
+          },
+        },
+      },
+      default: d.tiers,
+    },
+    sizes: {
+      type: 'object',
+      description: 'Instance classes behind the size classes services ask for.',
+      additionalProperties: false,
+      properties: {
+        database: bySize(
+          'RDS instance class per size.',
+          { type: 'string', description: 'An RDS instance class.', pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$', maxLength: 40 },
+          d.sizes.database,
+        ),
+        cache: bySize(
+          'ElastiCache node type per size.',
+          { type: 'string', description: 'An ElastiCache node type.', pattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$', maxLength: 40 },
+          d.sizes.cache,
+        ),
+      },
+      default: d.sizes,
+    },
+    policy: byEnvironment(
+      "Data protection policy per environment; an environment's entry sets all three values.",
+      {
+        type: 'object',
+        description: 'Data protection settings of one environment.',
+        additionalProperties: false,
+        required: ['deletionProtection', 'multiAz', 'backupRetentionDays'],
+        properties: {
+          deletionProtection: {
+            type: 'boolean',
+            description: 'Whether databases and other stateful resources refuse deletion.',
+          },
+          multiAz: {
+            type: 'boolean',
+            description: 'Whether databases and caches span several availability zones.',
+          },
+          backupRetentionDays: {
+            type: 'integer',
+            description: 'Days automated database backups are kept; 0 turns them off.',
+            minimum: 0,
+            maximum: 35,
+          },
+        },
+      },
+      d.policy,
+    ),
+    output: {
+      type: 'object',
+      description: 'Where paved writes, relative to the repo root.',
+      additionalProperties: false,
+      properties: {
+        dir: {
+          type: 'string',
+          description: 'Directory of everything paved generates except workflows.',
+          pattern: patterns.relativePath,
+          maxLength: 200,
+          default: d.output.dir,
+        },
+        workflowsDir: {
+          type: 'string',
+          description: 'Directory of the generated GitHub Actions workflows.',
+          pattern: patterns.relativePath,
+          maxLength: 200,
+          default: d.output.workflowsDir,
+        },
+      },
+      default: d.output,
+    },
+    scaffold: {
+      type: 'object',
+      description: 'Settings of `paved new`.',
+      additionalProperties: false,
+      properties: {
+        templates: {
+          type: 'string',
+          description: "Directory of the platform's own `paved new` templates; omit it to use paved's built-in ones.",
+          pattern: patterns.relativePath,
+          maxLength: 200,
+        },
+      },
+      default: d.scaffold,
+    },
+  },
+  $defs: sharedDefs,
+};

@@ -1,0 +1,642 @@
+import { defaultPlatform } from './default-platform.js';
+import type { JsonSchema } from './json-schema.js';
+
+/**
+ * Schema-level shapes of strings. The compiler re-checks names precisely once the
+ * platform's naming is applied; these catch the obvious mistakes in the editor.
+ */
+export const patterns = {
+  /** DNS-1123 label that starts with a letter (RFC 1035), so it is valid nearly everywhere. */
+  name: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
+  /** A Kubernetes label value, lower case only. */
+  label: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
+  envVarName: '^[A-Za-z_][A-Za-z0-9_]*$',
+  dnsName: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]([-a-z0-9]*[a-z0-9])?$',
+  /** A relative POSIX path inside the repo: no leading `/`, no `..` segment, no backslash. */
+  relativePath: '^(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]+$',
+  /** An absolute URL path. */
+  urlPath: '^/[-A-Za-z0-9._~/]*$',
+  httpUrl: '^https?://[-A-Za-z0-9._~:/?#@!$&\'()*+,;=%]+$',
+} as const;
+
+export const environmentNames = ['preview', 'staging', 'production'] as const;
+export const sizeNames = ['small', 'medium', 'large'] as const;
+
+/** `$defs` shared with the platform schema. */
+export const sharedDefs = {
+  environmentName: { type: 'string', description: 'An environment paved deploys to.', enum: environmentNames },
+  size: { type: 'string', description: 'A size class; the platform maps it to an instance class.', enum: sizeNames },
+} as const satisfies Record<string, JsonSchema>;
+
+/** The defaults paved applies to a service.yaml, as the schema documents them. */
+export const serviceDefaults = {
+  description: '',
+  tier: 'standard',
+  build: { context: '.', dockerfile: 'Dockerfile' },
+  protocol: 'http',
+  health: { liveness: '/healthz', readiness: '/readyz' },
+  computeResources: { cpu: '250m', memory: '256Mi' },
+  scaling: { min: 2, max: 10, targetCPUUtilization: 70 },
+  ingressPublic: false,
+  ingressPaths: ['/'],
+  database: { engine: 'postgres', version: '16', size: 'small' },
+  cacheSize: 'small',
+  maxRetries: 5,
+  bucket: { public: false, versioned: true },
+  previewEnabled: true,
+  /** Really the tier's availability; this is the standard tier's. */
+  availability: defaultPlatform.tiers.standard.availability,
+} as const;
+
+const resourceName = (what: string): JsonSchema => ({
+  type: 'string',
+  description: `Name of the ${what}, unique among this service's ${what}s; a DNS label starting with a letter.`,
+  pattern: patterns.name,
+  maxLength: 32,
+});
+
+const argv = (description: string): JsonSchema => ({
+  type: 'array',
+  description,
+  items: { type: 'string', minLength: 1, maxLength: 4096 },
+  minItems: 1,
+  maxItems: 64,
+});
+
+const environment = (description: string, enabled: JsonSchema): JsonSchema => ({
+  type: 'object',
+  description,
+  additionalProperties: false,
+  properties: {
+    enabled,
+    scaling: {
+      $ref: '#/$defs/scaling',
+      description: 'Overrides runtime.scaling; keys left out keep the service-wide value.',
+      default: {},
+    },
+    resources: {
+      $ref: '#/$defs/computeResources',
+      description: 'Overrides runtime.resources; keys left out keep the service-wide value.',
+      default: {},
+    },
+    env: {
+      $ref: '#/$defs/envMap',
+      description: 'Environment variables added to, or replacing, the service-wide env.',
+      default: {},
+    },
+  },
+});
+
+export const serviceSchema: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://paved.dev/schemas/v1/service.schema.json',
+  title: 'paved service',
+  description: 'One service.yaml: what a service team tells paved about its service.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'name', 'owner', 'runtime'],
+  properties: {
+    apiVersion: { type: 'string', description: 'Version of the paved spec; `paved/v1`.', const: 'paved/v1' },
+    kind: { type: 'string', description: 'Kind of spec file; `Service` for a service.yaml.', const: 'Service' },
+    name: {
+      type: 'string',
+      description:
+        'Service name, unique in the repo: a DNS label starting with a letter, at most 40 characters to leave room for environment suffixes.',
+      pattern: patterns.name,
+      maxLength: 40,
+    },
+    owner: {
+      type: 'string',
+      description: 'The owning team, as a label value; routes alerts and fills the service catalog.',
+      pattern: patterns.label,
+      maxLength: 63,
+    },
+    description: {
+      type: 'string',
+      description: 'One line on what the service does, for the catalog and dashboards.',
+      maxLength: 300,
+      default: serviceDefaults.description,
+    },
+    tier: {
+      type: 'string',
+      description:
+        'A tier the platform defines (critical, standard or experimental by default); sets minimum replicas and the availability objective.',
+      pattern: patterns.name,
+      maxLength: 30,
+      default: serviceDefaults.tier,
+    },
+    runtime: {
+      type: 'object',
+      description: 'How the service is built and run.',
+      additionalProperties: false,
+      required: ['language'],
+      properties: {
+        language: {
+          type: 'string',
+          description: 'Language of the service, which picks the CI build and test steps; `container` builds the Dockerfile only.',
+          enum: ['node', 'go', 'python', 'java', 'container'],
+        },
+        build: {
+          type: 'object',
+          description: "How CI builds the image; paths are relative to this service.yaml's folder.",
+          additionalProperties: false,
+          properties: {
+            context: {
+              type: 'string',
+              description: 'Docker build context.',
+              pattern: patterns.relativePath,
+              maxLength: 200,
+              default: serviceDefaults.build.context,
+            },
+            dockerfile: {
+              type: 'string',
+              description: 'Path of the Dockerfile.',
+              pattern: patterns.relativePath,
+              maxLength: 200,
+              default: serviceDefaults.build.dockerfile,
+            },
+          },
+          default: serviceDefaults.build,
+        },
+        port: {
+          type: 'integer',
+          description: 'Port the service listens on; omit it for a worker, which gets no Service, no ingress and no HTTP SLO.',
+          minimum: 1,
+          maximum: 65535,
+        },
+        protocol: {
+          type: 'string',
+          description: 'Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.',
+          enum: ['http', 'grpc'],
+          default: serviceDefaults.protocol,
+        },
+        command: argv(
+          "The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint.",
+        ),
+        health: {
+          type: 'object',
+          description: 'HTTP probe paths; a grpc service is probed through the standard gRPC health service instead.',
+          additionalProperties: false,
+          properties: {
+            liveness: {
+              type: 'string',
+              description: 'Path of the liveness probe.',
+              pattern: patterns.urlPath,
+              maxLength: 200,
+              default: serviceDefaults.health.liveness,
+            },
+            readiness: {
+              type: 'string',
+              description: 'Path of the readiness probe.',
+              pattern: patterns.urlPath,
+              maxLength: 200,
+              default: serviceDefaults.health.readiness,
+            },
+          },
+          default: serviceDefaults.health,
+        },
+        resources: {
+          $ref: '#/$defs/computeResources',
+          description: 'CPU and memory requests; limits are derived by platform policy.',
+          default: serviceDefaults.computeResources,
+        },
+        scaling: {
+          $ref: '#/$defs/scaling',
+          description: "Horizontal autoscaling; each environment's minimum is at least the tier's minReplicas there.",
+          default: serviceDefaults.scaling,
+        },
+      },
+    },
+    ingress: {
+      type: 'object',
+      description: 'HTTP ingress; omit it to keep the service reachable only inside the cluster. Needs runtime.port.',
+      additionalProperties: false,
+      properties: {
+        public: {
+          type: 'boolean',
+          description: 'Whether the ingress is reachable from the internet rather than only from the internal network.',
+          default: serviceDefaults.ingressPublic,
+        },
+        host: {
+          type: 'string',
+          description:
+            'Host name; defaults to <name>.<platform domain>, and preview environments get <name>-pr-<number>.<platform domain>.',
+          pattern: patterns.dnsName,
+          maxLength: 253,
+        },
+        paths: {
+          type: 'array',
+          description: 'Path prefixes routed to the service.',
+          items: { type: 'string', pattern: patterns.urlPath, maxLength: 200 },
+          minItems: 1,
+          uniqueItems: true,
+          default: serviceDefaults.ingressPaths,
+        },
+      },
+    },
+    dependsOn: {
+      type: 'array',
+      description: 'Services in this repo that this one calls; opens NetworkPolicy egress and links the catalog graph.',
+      items: { type: 'string', pattern: patterns.name, maxLength: 40 },
+      uniqueItems: true,
+      default: [],
+    },
+    env: {
+      $ref: '#/$defs/envMap',
+      description: 'Plain configuration as environment variables; secrets go in `secrets`, by name.',
+      default: {},
+    },
+    secrets: {
+      type: 'array',
+      description: 'Names of secret environment variables whose values live in the secret store; a value here is an error.',
+      items: { type: 'string', pattern: patterns.envVarName, maxLength: 128 },
+      uniqueItems: true,
+      default: [],
+    },
+    resources: {
+      type: 'object',
+      description: 'The infrastructure this service needs.',
+      additionalProperties: false,
+      properties: {
+        databases: {
+          type: 'array',
+          description: 'Relational databases, one instance each.',
+          items: {
+            type: 'object',
+            description: 'A database owned by this service.',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: resourceName('database'),
+              engine: {
+                type: 'string',
+                description: 'Database engine; v1 supports postgres only.',
+                enum: ['postgres'],
+                default: serviceDefaults.database.engine,
+              },
+              version: {
+                type: 'string',
+                description: 'Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1.',
+                pattern: '^[0-9]+(\\.[0-9]+)*$',
+                maxLength: 20,
+                default: serviceDefaults.database.version,
+              },
+              size: {
+                $ref: '#/$defs/size',
+                description: "Size class, mapped to an instance class by the platform's sizes.database.",
+                default: serviceDefaults.database.size,
+              },
+            },
+          },
+          default: [],
+        },
+        caches: {
+          type: 'array',
+          description: 'Redis caches.',
+          items: {
+            type: 'object',
+            description: 'A Redis cache owned by this service.',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: resourceName('cache'),
+              size: {
+                $ref: '#/$defs/size',
+                description: "Size class, mapped to a node type by the platform's sizes.cache.",
+                default: serviceDefaults.cacheSize,
+              },
+            },
+          },
+          default: [],
+        },
+        topics: {
+          type: 'array',
+          description: 'Topics this service publishes to.',
+          items: {
+            type: 'object',
+            description: 'A topic this service publishes to; other services subscribe to it by name.',
+            additionalProperties: false,
+            required: ['name'],
+            properties: { name: resourceName('topic') },
+          },
+          default: [],
+        },
+        subscriptions: {
+          type: 'array',
+          description: "Other services' topics this service consumes, each through its own queue.",
+          items: {
+            type: 'object',
+            description: "A subscription to another service's topic.",
+            additionalProperties: false,
+            required: ['topic', 'from'],
+            properties: {
+              topic: {
+                type: 'string',
+                description: 'Name of the topic, as declared by the publishing service.',
+                pattern: patterns.name,
+                maxLength: 32,
+              },
+              from: {
+                type: 'string',
+                description: 'The service in this repo that declares the topic.',
+                pattern: patterns.name,
+                maxLength: 40,
+              },
+              maxRetries: {
+                type: 'integer',
+                description: 'Deliveries of a message before it moves to the dead-letter queue.',
+                minimum: 1,
+                maximum: 100,
+                default: serviceDefaults.maxRetries,
+              },
+            },
+          },
+          default: [],
+        },
+        buckets: {
+          type: 'array',
+          description: 'Object storage buckets.',
+          items: {
+            type: 'object',
+            description: 'A bucket owned by this service.',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: resourceName('bucket'),
+              public: {
+                type: 'boolean',
+                description: 'Whether objects are publicly readable; the platform may forbid it.',
+                default: serviceDefaults.bucket.public,
+              },
+              versioned: {
+                type: 'boolean',
+                description: 'Whether the bucket keeps old versions of overwritten and deleted objects.',
+                default: serviceDefaults.bucket.versioned,
+              },
+            },
+          },
+          default: [],
+        },
+        cron: {
+          type: 'array',
+          description: "Scheduled jobs that run the service's image.",
+          items: {
+            type: 'object',
+            description: "A scheduled job that runs a command in the service's image.",
+            additionalProperties: false,
+            required: ['name', 'schedule', 'command'],
+            properties: {
+              name: resourceName('cron job'),
+              schedule: {
+                type: 'string',
+                // Checked field by field in compiler/validate/cron.ts, which can say what is wrong.
+                description: 'Five-field cron schedule in UTC ("0 3 * * *"), or a macro such as @daily.',
+                minLength: 1,
+                maxLength: 100,
+              },
+              command: argv('The command to run, as an argv array (program, then arguments), never a shell string.'),
+            },
+          },
+          default: [],
+        },
+      },
+      default: { databases: [], caches: [], topics: [], subscriptions: [], buckets: [], cron: [] },
+    },
+    environments: {
+      type: 'object',
+      description: 'Per-environment differences, within platform policy.',
+      additionalProperties: false,
+      properties: {
+        preview: {
+          $ref: '#/$defs/previewEnvironment',
+          description: 'The per-pull-request preview environments.',
+          default: {},
+        },
+        staging: { $ref: '#/$defs/environment', description: 'The staging environment.', default: {} },
+        production: { $ref: '#/$defs/environment', description: 'The production environment.', default: {} },
+      },
+      default: {},
+    },
+    observability: {
+      type: 'object',
+      description: 'Service level objectives and alert routing.',
+      additionalProperties: false,
+      properties: {
+        slo: {
+          type: 'object',
+          description: "Service level objectives over the platform's SLO window.",
+          additionalProperties: false,
+          properties: {
+            availability: {
+              type: 'number',
+              description:
+                "Availability objective in percent; defaults to the tier's (99.9 for standard) and should not promise less.",
+              exclusiveMinimum: 0,
+              maximum: 99.999,
+              default: serviceDefaults.availability,
+            },
+            latency: {
+              type: 'object',
+              description: 'Latency objective; omit it for no latency SLO.',
+              additionalProperties: false,
+              required: ['percentile', 'thresholdMs'],
+              properties: {
+                percentile: {
+                  type: 'number',
+                  description: 'Percentile of requests that must be faster than the threshold.',
+                  minimum: 50,
+                  maximum: 99.99,
+                },
+                thresholdMs: {
+                  type: 'integer',
+                  description: 'Latency threshold in milliseconds.',
+                  minimum: 1,
+                  maximum: 600000,
+                },
+              },
+            },
+          },
+          default: {},
+        },
+        alerts: {
+          type: 'object',
+          description: 'Where alerts go.',
+          additionalProperties: false,
+          properties: {
+            route: {
+              type: 'string',
+              description: 'Routing label on every alert, as a label value; defaults to the owner.',
+              pattern: patterns.label,
+              maxLength: 63,
+            },
+          },
+          default: {},
+        },
+      },
+      default: {},
+    },
+    overrides: {
+      type: 'object',
+      description: 'The explicit escape hatch: patches to generated objects, each reported as a deviation.',
+      additionalProperties: false,
+      properties: {
+        kubernetes: {
+          $ref: '#/$defs/overrideList',
+          description: 'Patches to generated Kubernetes objects; target is `<Kind>/<name>`.',
+          default: [],
+        },
+        terraform: {
+          $ref: '#/$defs/overrideList',
+          description: 'Patches to generated Terraform resources; target is `<resource type>.<name>`.',
+          default: [],
+        },
+      },
+      default: { kubernetes: [], terraform: [] },
+    },
+  },
+  $defs: {
+    ...sharedDefs,
+    envMap: {
+      type: 'object',
+      description: 'Environment variables by name; values are strings, so quote numbers and booleans.',
+      propertyNames: { type: 'string', pattern: patterns.envVarName, maxLength: 128 },
+      additionalProperties: { type: 'string', description: 'The value.', maxLength: 4096 },
+    },
+    computeResources: {
+      type: 'object',
+      description: 'CPU and memory requests of one container.',
+      additionalProperties: false,
+      properties: {
+        cpu: {
+          type: 'string',
+          description: 'CPU request in cores ("1", "0.5") or millicores ("250m").',
+          pattern: '^([0-9]+m|[0-9]+(\\.[0-9]+)?)$',
+          maxLength: 20,
+          default: serviceDefaults.computeResources.cpu,
+        },
+        memory: {
+          type: 'string',
+          description: 'Memory request with a binary unit ("256Mi", "1Gi").',
+          pattern: '^[0-9]+(Ki|Mi|Gi)$',
+          maxLength: 20,
+          default: serviceDefaults.computeResources.memory,
+        },
+      },
+    },
+    scaling: {
+      type: 'object',
+      description: 'Horizontal autoscaling bounds and target.',
+      additionalProperties: false,
+      properties: {
+        min: {
+          type: 'integer',
+          description: "Minimum replicas; at least the tier's minReplicas for the environment.",
+          minimum: 1,
+          maximum: 1000,
+          default: serviceDefaults.scaling.min,
+        },
+        max: {
+          type: 'integer',
+          description: 'Maximum replicas; at least min.',
+          minimum: 1,
+          maximum: 1000,
+          default: serviceDefaults.scaling.max,
+        },
+        targetCPUUtilization: {
+          type: 'integer',
+          description: 'Average CPU utilization, in percent of the request, that the autoscaler aims for.',
+          minimum: 1,
+          maximum: 100,
+          default: serviceDefaults.scaling.targetCPUUtilization,
+        },
+      },
+    },
+    previewEnvironment: environment('Settings of the per-pull-request preview environments.', {
+      type: 'boolean',
+      description: 'Whether each pull request gets its own preview environment.',
+      default: serviceDefaults.previewEnabled,
+    }),
+    environment: environment('Settings of an always-deployed environment, within platform policy for it and the tier.', {
+      type: 'boolean',
+      description: 'Staging and production are always deployed, so this can only be true.',
+      const: true,
+      default: true,
+    }),
+    overrideList: {
+      type: 'array',
+      description: 'Overrides, applied in order.',
+      items: { $ref: '#/$defs/override' },
+    },
+    override: {
+      type: 'object',
+      description: 'A JSON patch to one generated object, with the reason it is needed.',
+      additionalProperties: false,
+      required: ['target', 'reason', 'patch'],
+      properties: {
+        target: {
+          type: 'string',
+          description: 'The generated object to patch: `<Kind>/<name>` for Kubernetes, `<resource type>.<name>` for Terraform.',
+          pattern: '^[A-Za-z0-9_][-A-Za-z0-9_./]*$',
+          maxLength: 253,
+        },
+        environments: {
+          type: 'array',
+          description: 'Environments the patch applies to.',
+          items: { $ref: '#/$defs/environmentName' },
+          minItems: 1,
+          uniqueItems: true,
+          default: environmentNames,
+        },
+        reason: {
+          type: 'string',
+          description: 'Why the generated object is not good enough; shown in the deviation report.',
+          minLength: 10,
+          maxLength: 500,
+        },
+        patch: {
+          type: 'array',
+          description: 'RFC 6902 JSON patch applied to the generated object.',
+          items: { $ref: '#/$defs/jsonPatchOperation' },
+          minItems: 1,
+        },
+      },
+    },
+    jsonPatchOperation: {
+      type: 'object',
+      description: 'One RFC 6902 JSON patch operation.',
+      additionalProperties: false,
+      required: ['op', 'path'],
+      properties: {
+        op: {
+          type: 'string',
+          description: 'The operation.',
+          enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'],
+        },
+        path: {
+          type: 'string',
+          description: 'JSON pointer to the location the operation acts on.',
+          pattern: '^(/([^/~]|~[01])*)*$',
+          maxLength: 500,
+        },
+        value: { description: 'The value to add, replace with or test for; required by add, replace and test.' },
+        from: {
+          type: 'string',
+          description: 'JSON pointer to the value to move or copy; required by move and copy.',
+          pattern: '^(/([^/~]|~[01])*)*$',
+          maxLength: 500,
+        },
+      },
+      // `properties` repeated in `then` because ajv's strictRequired checks it before the outer ones.
+      allOf: [
+        {
+          if: { required: ['op'], properties: { op: { enum: ['add', 'replace', 'test'] } } },
+          then: { properties: { value: {} }, required: ['value'] },
+        },
+        {
+          if: { required: ['op'], properties: { op: { enum: ['move', 'copy'] } } },
+          then: { properties: { from: {} }, required: ['from'] },
+        },
+      ],
+    },
+  },
+};

@@ -1,0 +1,59 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { emitters } from '../cli/emitters.js';
+import { main, type Io } from '../cli/main.js';
+import { compile, type CompileResult } from '../compiler/compile.js';
+import { renderManifest, manifestPath } from '../compiler/write.js';
+
+export const REPO = join(import.meta.dirname, '..');
+export const FIXTURES = join(REPO, 'fixtures');
+
+export function compileDir(root: string, outDir?: string): CompileResult {
+  return compile({ root, outDir, emitters });
+}
+
+/** The whole planned tree, manifest included, as path → contents. */
+export function plannedTree(result: CompileResult): Map<string, string> {
+  const tree = new Map(result.files.map((f) => [f.path, f.contents]));
+  if (result.files.length > 0) tree.set(manifestPath(result.output), renderManifest(result.files));
+  return tree;
+}
+
+/** Every file under a directory as relative POSIX path → contents, sorted. */
+export function readTree(dir: string, skip: (path: string) => boolean = () => false): Map<string, string> {
+  const tree = new Map<string, string>();
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const absolute = join(current, entry.name);
+      const path = relative(dir, absolute).split('\\').join('/');
+      if (skip(path)) continue;
+      if (entry.isDirectory()) walk(absolute);
+      else tree.set(path, readFileSync(absolute, 'utf8'));
+    }
+  };
+  walk(dir);
+  return tree;
+}
+
+/** A scratch copy of a directory, removed by the returned function. */
+export function scratchCopy(source?: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'paved-test-'));
+  if (source) cpSync(source, dir, { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured output. */
+export async function runCli(args: readonly string[], cwd: string): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
