@@ -1,9 +1,10 @@
 /**
- * Writes spec/service.schema.json, spec/platform.schema.json and spec/types.ts
+ * Writes spec/service.schema.json, spec/platform.schema.json, spec/types.ts and
+ * the README's reference tables
  * from the schemas in spec/*-schema.ts, their single source of truth.
  * Run: tsc -p tsconfig.build.json && node dist/scripts/generate-spec.js
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JsonSchema, JsonValue } from '../spec/json-schema.js';
@@ -193,6 +194,68 @@ function propertyKey(key: string): string {
 }
 
 /** The nearest folder above this file with a package.json: the repo root from src or dist alike. */
+/**
+ * A Markdown table of every key: path, type, default, description. The README
+ * embeds it between `<!-- reference:<name> -->` markers, so the documentation
+ * cannot drift from the schema.
+ */
+export function renderReference(schema: JsonSchema): string {
+  const rows: string[] = ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |'];
+  const resolve = (node: JsonSchema): JsonSchema => (node.$ref ? { ...resolveRefIn(schema, node.$ref), ...withoutRef(node) } : node);
+  const walk = (node: JsonSchema, path: string, required: boolean): void => {
+    const resolved = resolve(node);
+    if (path !== '') {
+      const fallback = required ? 'required' : '';
+      const shown = resolved.default === undefined ? fallback : `\`${JSON.stringify(resolved.default)}\``;
+      rows.push(`| \`${path}\` | ${typeName(resolve, resolved)} | ${shown} | ${(resolved.description ?? '').replace(/\|/g, '\\|')} |`);
+    }
+    for (const [key, child] of Object.entries(resolved.properties ?? {})) {
+      walk(child, path === '' ? key : `${path}.${key}`, (resolved.required ?? []).includes(key));
+    }
+    if (resolved.items) {
+      const items = resolve(resolved.items);
+      if (items.properties) for (const [key, child] of Object.entries(items.properties)) walk(child, `${path}[].${key}`, (items.required ?? []).includes(key));
+    }
+    if (resolved.additionalProperties && resolve(resolved.additionalProperties).properties) {
+      const values = resolve(resolved.additionalProperties);
+      for (const [key, child] of Object.entries(values.properties ?? {})) walk(child, `${path}.<name>.${key}`, (values.required ?? []).includes(key));
+    }
+  };
+  walk(schema, '', false);
+  return `${rows.join('\n')}\n`;
+}
+
+function resolveRefIn(root: JsonSchema, ref: string): JsonSchema {
+  const name = ref.replace(/^#\/\$defs\//, '');
+  const target = root.$defs?.[name];
+  if (!target) throw new Error(`generate-spec: unresolved ${ref}`);
+  return target;
+}
+
+function withoutRef(node: JsonSchema): JsonSchema {
+  const { $ref: _ref, ...rest } = node;
+  return rest;
+}
+
+function typeName(resolve: (node: JsonSchema) => JsonSchema, node: JsonSchema): string {
+  if (node.enum) return node.enum.map((v) => `\`${v}\``).join(' \\| ');
+  if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
+  if (node.type === 'array') return `list of ${node.items ? typeName(resolve, resolve(node.items)) : 'values'}`;
+  if (node.type === 'object' && !node.properties) return node.additionalProperties ? `map of ${typeName(resolve, resolve(node.additionalProperties))}` : 'map';
+  if (node.type === 'object') return 'mapping';
+  return node.type ?? 'any';
+}
+
+/** Replaces the text between a reference's markers in the README. */
+export function embedReference(readme: string, name: string, table: string): string {
+  const start = `<!-- reference:${name} -->\n`;
+  const end = `<!-- /reference:${name} -->`;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`generate-spec: README.md lacks the ${start.trim()} … ${end} markers`);
+  return readme.slice(0, from + start.length) + table + readme.slice(to);
+}
+
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
@@ -214,6 +277,11 @@ function main(): void {
     writeFileSync(join(root, path), contents);
     process.stdout.write(`wrote ${path}\n`);
   }
+  let readme = readFileSync(join(root, 'README.md'), 'utf8');
+  readme = embedReference(readme, 'service', renderReference(serviceSchema));
+  readme = embedReference(readme, 'platform', renderReference(platformSchema));
+  writeFileSync(join(root, 'README.md'), readme);
+  process.stdout.write('wrote README.md (reference tables)\n');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
