@@ -1,3 +1,4 @@
+import { HIDDEN_CHARACTER } from '../compiler/validate/text.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 
 export type OutputFormat = 'text' | 'json' | 'github';
@@ -8,7 +9,7 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: Readonly
 }
 
 function formatOne(d: Diagnostic, text: string | undefined): string {
-  const where = d.file ? `${d.file}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
+  const where = d.file ? `${visible(d.file)}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
   let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
   if (d.range && text !== undefined) {
     const line = text.split(/\r?\n/)[d.range.line - 1];
@@ -31,7 +32,7 @@ function snippet(line: string, range: NonNullable<Diagnostic['range']>): string 
   const caretStart = start - from + (from > 0 ? 3 : 0);
   const caretWidth = Math.max(1, Math.min(end, to) - start);
   const gutter = String(range.line);
-  const pad = ' '.repeat(gutter.length + 1);
+  const pad = ' '.repeat(gutter.length + 2);
   return `${pad}|\n ${gutter} | ${shown}\n${pad}| ${' '.repeat(caretStart)}${'^'.repeat(caretWidth)}\n`;
 }
 
@@ -40,7 +41,7 @@ function snippet(line: string, range: NonNullable<Diagnostic['range']>): string 
  * line cannot reorder or hide what the terminal shows. Keeps one column per character.
  */
 function visible(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\t]/gu, '\u00b7');
+  return line.replace(new RegExp(`${HIDDEN_CHARACTER.source}|\\t`, 'gu'), '\u00b7');
 }
 
 export function formatJson(diagnostics: readonly Diagnostic[]): string {

@@ -25,33 +25,36 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** Levenshtein distance, for did-you-mean suggestions. */
+/** Edit distance counting an adjacent swap as one edit (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
     }
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
-/** The closest candidate within a typo's reach, or undefined. */
+/** The closest candidate within a typo's reach, or a candidate the input abbreviates; else undefined. */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  const lowered = input.toLowerCase();
+  const sorted = [...candidates].sort(compareText);
   let best: string | undefined;
   let bestDistance = Infinity;
-  const lowered = input.toLowerCase();
-  for (const candidate of [...candidates].sort(compareText)) {
-    const distance = candidate.toLowerCase() === lowered ? 0 : editDistance(lowered, candidate.toLowerCase());
+  for (const candidate of sorted) {
+    const distance = editDistance(lowered, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
   const reach = Math.max(1, Math.floor(Math.max(input.length, 3) / 3));
-  return bestDistance <= reach ? best : undefined;
+  if (bestDistance <= reach) return best;
+  // `prod` for `production`: an abbreviation of exactly one candidate.
+  const prefixed = lowered.length >= 3 ? sorted.filter((c) => c.toLowerCase().startsWith(lowered)) : [];
+  return prefixed.length === 1 ? prefixed[0] : undefined;
 }

@@ -13,6 +13,7 @@ const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
   TAB_AS_INDENT: 'LOAD.TAB',
   NON_STRING_KEY: 'LOAD.NON_STRING_KEY',
   MULTIPLE_DOCS: 'LOAD.MULTIPLE_DOCUMENTS',
+  RESOURCE_EXHAUSTION: 'LOAD.TOO_DEEP',
 };
 
 const YAML_ERROR_HINTS: Readonly<Record<string, string>> = {
@@ -39,13 +40,22 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     diagnostics: [{ code, severity: 'error', message, hint, file: path, range: { line, col, endLine: line, endCol: col + 1 } }],
   });
   if (bytes.byteLength > MAX_FILE_BYTES) return { diagnostics: [tooLarge(path, bytes.byteLength)] };
-  const decoded = decodeUtf8(bytes);
-  if (decoded.invalidAt !== undefined) {
-    const { line, col } = lineCol(decoded.text, decoded.invalidAt);
-    return at('LOAD.ENCODING', 'file is not valid UTF-8', 'save the file as UTF-8', line, col);
+  const invalidAt = firstInvalidUtf8Byte(bytes);
+  if (invalidAt !== undefined) {
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, invalidAt));
+    const { line, col } = lineCol(before, before.length);
+    return { ...at('LOAD.ENCODING', 'file is not valid UTF-8', 'save the file as UTF-8', line, col), text: new TextDecoder('utf-8').decode(bytes) };
   }
-  const text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
+  const decoded = new TextDecoder('utf-8').decode(bytes);
+  const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
   const failed = (diagnostics: Diagnostic[]): Parsed => ({ text, diagnostics: dedupe(diagnostics) });
+
+  // The yaml composer recurses; measure nesting on the raw text before it runs.
+  const deep = deepNestingOffset(text);
+  if (deep !== undefined) {
+    const { line, col } = lineCol(text, deep);
+    return { ...at('LOAD.TOO_DEEP', `value nests more than ${MAX_DEPTH} levels deep`, 'flatten the value; no spec field nests this deep', line, col), text };
+  }
 
   const lineCounter = new LineCounter();
   const fileStub = { path, kind, text, lineCounter } as SourceFile;
@@ -163,13 +173,69 @@ function findDeepNode(root: unknown): Node | undefined {
   return undefined;
 }
 
-function decodeUtf8(bytes: Uint8Array): { text: string; invalidAt?: number } {
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence. */
+function firstInvalidUtf8Byte(bytes: Uint8Array): number | undefined {
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return undefined;
   } catch {
-    const text = new TextDecoder('utf-8').decode(bytes);
-    return { text, invalidAt: text.indexOf('\uFFFD') };
+    // Walk sequence by sequence and decode each one on its own.
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+      if (length === 0 || i + length > bytes.length) return i;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + length));
+      } catch {
+        return i;
+      }
+      i += length;
+    }
+    return undefined;
   }
+}
+
+/**
+ * Where nesting first exceeds the limit: flow brackets outside quotes and
+ * comments, or block indentation past what any spec needs.
+ */
+function deepNestingOffset(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      // Quoted scalars rarely span lines in a spec; ending them here keeps one stray apostrophe from hiding the rest.
+      lineStart = true;
+      indent = 0;
+      quote = undefined;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '-') {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (indent > MAX_DEPTH * 4 && c !== '#' && c !== '\r') return i;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:-]/.test(text[i - 1]!))) {
+      quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 function lineCol(text: string, offset: number): { line: number; col: number } {

@@ -15,8 +15,15 @@ export function pointerJoin(base: string, segment: string | number): string {
   return `${base}/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** `/runtime/resources/cpu` → `runtime.resources.cpu`; array indexes as `[0]`. */
+/**
+ * `/runtime/resources/cpu` → `runtime.resources.cpu`; array indexes as `[0]`.
+ * Keys come from user input: anything but printable ASCII is escaped.
+ */
 export function specPath(pointer: string): string {
+  return rawSpecPath(pointer).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function rawSpecPath(pointer: string): string {
   let out = '';
   for (const segment of pointerSegments(pointer)) {
     if (/^(0|[1-9][0-9]*)$/.test(segment)) out += `[${segment}]`;

@@ -13,6 +13,7 @@ import {
   type Size,
 } from '../spec/model.js';
 import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
+import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
 import type { ValidProject } from './validate/index.js';
 
@@ -109,10 +110,14 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
       [override?.scaling?.[key], { kind: 'environment', file: file.path, pointer: at(`scaling/${key}`) }],
       [runtime.scaling?.[key], fromSpec(`/runtime/scaling/${key}`)],
     ];
-    // A tier's floor lifts the default; an explicit value below it is a validation error.
+    // The tier's floor lifts the default min; an explicit value below it is a validation error.
     const floor = tierSpec.minReplicas[env];
-    const min = pick(at('scaling/min'), scalingOrigin('min'), Math.max(serviceDefaults.scaling.min, floor), floor > serviceDefaults.scaling.min ? { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/minReplicas/${env}` } : { kind: 'default' });
-    const max = pick(at('scaling/max'), scalingOrigin('max'), Math.max(serviceDefaults.scaling.max, min));
+    const explicitMin = override?.scaling?.min ?? runtime.scaling?.min;
+    const explicitMax = override?.scaling?.max ?? runtime.scaling?.max;
+    const bounds = effectiveScaling(explicitMin, explicitMax, floor);
+    const liftedByTier = explicitMin === undefined && bounds.min === floor && floor > serviceDefaults.scaling.min;
+    const min = pick(at('scaling/min'), scalingOrigin('min'), bounds.min, liftedByTier ? { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/minReplicas/${env}` } : { kind: 'default' });
+    const max = pick(at('scaling/max'), scalingOrigin('max'), bounds.max);
     const target = pick(at('scaling/targetCPUUtilization'), scalingOrigin('targetCPUUtilization'), serviceDefaults.scaling.targetCPUUtilization);
     const cpu = pick(at('compute/cpu'), [[override?.resources?.cpu, { kind: 'environment', file: file.path, pointer: at('resources/cpu') }], [runtime.resources?.cpu, fromSpec('/runtime/resources/cpu')]], serviceDefaults.computeResources.cpu);
     const memory = pick(at('compute/memory'), [[override?.resources?.memory, { kind: 'environment', file: file.path, pointer: at('resources/memory') }], [runtime.resources?.memory, fromSpec('/runtime/resources/memory')]], serviceDefaults.computeResources.memory);

@@ -14,6 +14,8 @@ export const patterns = {
   dnsName: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]([-a-z0-9]*[a-z0-9])?$',
   /** A relative POSIX path inside the repo: no leading `/`, no `..` segment, no backslash. */
   relativePath: '^(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]+$',
+  /** A relative POSIX path that may climb with `..`; the compiler checks it stays inside the repo. */
+  buildPath: '^(?!/)[-A-Za-z0-9_./]+$',
   /** An absolute URL path. */
   urlPath: '^/[-A-Za-z0-9._~/]*$',
   httpUrl: '^https?://[-A-Za-z0-9._~:/?#@!$&\'()*+,;=%]+$',
@@ -144,14 +146,14 @@ export const serviceSchema: JsonSchema = {
             context: {
               type: 'string',
               description: 'Docker build context.',
-              pattern: patterns.relativePath,
+              pattern: patterns.buildPath,
               maxLength: 200,
               default: serviceDefaults.build.context,
             },
             dockerfile: {
               type: 'string',
               description: 'Path of the Dockerfile.',
-              pattern: patterns.relativePath,
+              pattern: patterns.buildPath,
               maxLength: 200,
               default: serviceDefaults.build.dockerfile,
             },
@@ -558,8 +560,7 @@ export const serviceSchema: JsonSchema = {
     }),
     environment: environment('Settings of an always-deployed environment, within platform policy for it and the tier.', {
       type: 'boolean',
-      description: 'Staging and production are always deployed, so this can only be true.',
-      const: true,
+      description: 'Staging and production are always deployed: false is rejected by policy.',
       default: true,
     }),
     overrideList: {

@@ -412,10 +412,10 @@ export interface PreviewEnvironmentSpec {
  */
 export interface EnvironmentSpec {
   /**
-   * Staging and production are always deployed, so this can only be true.
+   * Staging and production are always deployed: false is rejected by policy.
    * @default true
    */
-  readonly enabled?: true;
+  readonly enabled?: boolean;
   /**
    * Overrides runtime.scaling; keys left out keep the service-wide value.
    * @default {}

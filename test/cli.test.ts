@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli, scratchCopy } from './helpers.js';
@@ -70,6 +70,21 @@ describe('the paved command', () => {
     expect(parsed.diagnostics[0]).toMatchObject({ code: 'SPEC.UNKNOWN_KEY', severity: 'error' });
     const github = await runCli(['validate', root, '--format', 'github'], REPO);
     expect(github.stdout).toMatch(/^::error file=services\/\S+\/service\.yaml,line=\d+,col=1,endLine=\d+,endColumn=9,title=SPEC\.UNKNOWN_KEY::unknown key "resorces"/);
+  });
+
+  it('accepts a platform.yaml that sets a single key, taking the rest from the embedded default', async () => {
+    const scratch = scratchCopy(join(REPO, 'examples', 'minimal'));
+    try {
+      writeFileSync(join(scratch.dir, 'platform.yaml'), 'name: acme\n');
+      const run = await runCli(['validate'], scratch.dir);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      writeFileSync(join(scratch.dir, 'platform.yaml'), 'name: acme\nkind: Service\n');
+      const wrongKind = await runCli(['validate'], scratch.dir);
+      expect(wrongKind.stderr).toMatch(/^platform\.yaml:2:7: error SPEC\.CONST kind: must be "Platform", not "Service" \(a string\)\n/);
+    } finally {
+      scratch.cleanup();
+    }
   });
 
   it('exits 1 with a clear message when no service.yaml exists', async () => {

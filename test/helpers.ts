@@ -4,6 +4,9 @@ import { join, relative } from 'node:path';
 import { emitters } from '../cli/emitters.js';
 import { main, type Io } from '../cli/main.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
+import { parseSource } from '../compiler/parse.js';
+import type { SourceFile } from '../compiler/source.js';
+import { validateProject, type Validation } from '../compiler/validate/index.js';
 import { renderManifest, manifestPath } from '../compiler/write.js';
 
 export const REPO = join(import.meta.dirname, '..');
@@ -56,4 +59,25 @@ export async function runCli(args: readonly string[], cwd: string): Promise<CliR
   const io: Io = { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) };
   const code = await main(args, io);
   return { code, stdout, stderr };
+}
+
+/** A spec parsed from text, as the loader would; throws if the text does not parse. */
+export function sourceFile(path: string, text: string, kind: SourceFile['kind'] = 'service'): SourceFile {
+  const parsed = parseSource(path, new TextEncoder().encode(text), kind);
+  if (!parsed.file) throw new Error(`${path} does not parse: ${JSON.stringify(parsed.diagnostics)}`);
+  return parsed.file;
+}
+
+/** Validates in-memory service.yaml texts (path → text) and an optional platform.yaml text. */
+export function validateTexts(services: Readonly<Record<string, string>>, platform?: string): Validation {
+  const files = Object.entries(services).map(([path, text]) => sourceFile(path, text));
+  return validateProject(platform === undefined ? undefined : sourceFile('platform.yaml', platform, 'platform'), files, { loadFailed: false });
+}
+
+/**
+ * A minimal valid service.yaml (lines 1-7, `port` on line 7) with `extra` appended
+ * from line 8 on; `extra` may continue the `runtime:` block with two-space lines.
+ */
+export function serviceYaml(name = 'orders', extra = ''): string {
+  return `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n  port: 8080\n${extra}`;
 }

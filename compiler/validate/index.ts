@@ -43,11 +43,16 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   return { diagnostics, valid: { platform, platformFile, services } };
 }
 
-/** Scalar checks and schema checks; a schema error under a value already reported is noise. */
+/**
+ * Scalar checks and schema checks; a schema error under a value already reported
+ * is noise. A platform is checked merged over the default, so it may leave out
+ * anything, while every key it writes still points back at its own lines.
+ */
 function checkFile(file: SourceFile): Diagnostic[] {
   const scanned = scanScalars(file);
   const flagged = scanned.map((d) => d.pointer ?? '');
-  const schema = checkSchema(file).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
+  const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
+  const schema = checkSchema(file, data).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
   return [...scanned, ...schema];
 }
 

@@ -2,9 +2,9 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
-import { serviceDefaults } from '../../spec/index.js';
 import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
+import { effectiveScaling } from '../scaling.js';
 import { locate, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { cronProblem } from './cron.js';
@@ -58,6 +58,10 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   unique('/dependsOn', spec.dependsOn ?? [], 'dependency', '');
   for (const [index, secret] of (spec.secrets ?? []).entries()) {
     if (spec.env && Object.hasOwn(spec.env, secret)) report(file, `/secrets/${index}`, 'REF.DUPLICATE_ENV', `${secret} is both a secret and a plain env variable`, `remove env.${secret}: the secret provides the variable`);
+    for (const env of ENVIRONMENTS) {
+      const values = spec.environments?.[env]?.env;
+      if (values && Object.hasOwn(values, secret)) report(file, `/environments/${env}/env/${secret}`, 'REF.DUPLICATE_ENV', `${secret} is a secret and cannot also be a plain env variable in ${env}`, `remove environments.${env}.env.${secret}: the secret provides the variable`, { key: true });
+    }
   }
 
   // References to other services.
@@ -108,8 +112,14 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     checkCommand(file, `/resources/cron/${index}/command`, job.command, report);
   }
 
-  // Policy per environment and tier.
+  // Policy per environment and tier; a value shared by several environments is reported once.
   const tierSpec = tiers[tier];
+  const reported = new Set<string>();
+  const reportOnce = (pointer: string, code: string, message: string, hint: string): void => {
+    if (reported.has(`${pointer} ${code}`)) return;
+    reported.add(`${pointer} ${code}`);
+    report(file, pointer, code, message, hint);
+  };
   for (const env of ENVIRONMENTS) {
     const override = spec.environments?.[env];
     const pointer = `/environments/${env}`;
@@ -119,16 +129,16 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     if (env === 'preview' && override?.enabled === false) continue;
     const floor = (tierSpec?.minReplicas as Partial<Record<EnvironmentName, number>> | undefined)?.[env] ?? 1;
     const explicitMin = override?.scaling?.min ?? spec.runtime.scaling?.min;
-    const minPointer = override?.scaling?.min !== undefined ? `${pointer}/scaling/min` : '/runtime/scaling/min';
-    // Without an explicit min, resolve lifts the default to the tier's floor.
-    const min = explicitMin ?? Math.max(serviceDefaults.scaling.min, floor);
     const explicitMax = override?.scaling?.max ?? spec.runtime.scaling?.max;
-    const max = explicitMax ?? Math.max(serviceDefaults.scaling.max, min);
+    const minPointer = override?.scaling?.min !== undefined ? `${pointer}/scaling/min` : '/runtime/scaling/min';
+    const maxPointer = override?.scaling?.max !== undefined ? `${pointer}/scaling/max` : '/runtime/scaling/max';
+    const { min, max } = effectiveScaling(explicitMin, explicitMax, floor);
     if (explicitMin !== undefined && explicitMin < floor) {
-      report(file, minPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.min ${explicitMin} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.min to at least ${floor}, or choose another tier`);
+      reportOnce(minPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.min ${explicitMin} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.min to at least ${floor}, or choose another tier`);
+    } else if (explicitMax !== undefined && explicitMax < floor) {
+      reportOnce(maxPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.max ${explicitMax} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.max to at least ${floor}, or choose another tier`);
     } else if (min > max) {
-      const maxPointer = override?.scaling?.max !== undefined ? `${pointer}/scaling/max` : '/runtime/scaling/max';
-      report(file, explicitMax !== undefined ? maxPointer : minPointer, 'POLICY.SCALING', `${env}: scaling.max ${max} is below scaling.min ${min}`, 'raise max or lower min');
+      reportOnce(maxPointer, 'POLICY.SCALING', `scaling.max ${max} is below scaling.min ${min}`, 'raise max or lower min');
     }
   }
   const availability = spec.observability?.slo?.availability;

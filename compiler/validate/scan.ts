@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import { offsetRange, pointerJoin, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { secretProblem } from './secrets.js';
+import { HIDDEN_CHARACTER } from './text.js';
 
 /**
  * Checks that apply to every scalar, wherever it sits: characters that hide or
@@ -30,7 +31,7 @@ export function scanScalars(file: SourceFile): Diagnostic[] {
       return;
     }
     if (typeof value !== 'string') return;
-    const hidden = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u.exec(value);
+    const hidden = HIDDEN_CHARACTER.exec(value);
     if (hidden) {
       const codePoint = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
       report(node, pointer, 'SEC.HIDDEN_CHARACTER', `${isKey ? 'key' : 'value'} contains the invisible or control character ${codePoint}`, 'delete it: such characters can make text read differently from what it does (Trojan Source, CVE-2021-42574)');

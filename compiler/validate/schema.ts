@@ -22,14 +22,18 @@ const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [
   [/^\^\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$$/, 'must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"'],
   [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit'],
   [/^\^\[0-9\]\{12\}\$$/, 'must be a 12-digit AWS account id, quoted'],
+  [/^\^\(\?!\/\)\[/, 'must be a relative path (no leading "/") of letters, digits and "-_./"'],
+  [/^\^\(\?!\/\)\(\?!/, 'must be a relative path inside the repository: no leading "/", no ".." segment'],
 ];
 
 /** Checks a file against its JSON Schema; every error, positioned, in one pass. */
-export function checkSchema(file: SourceFile): Diagnostic[] {
+export function checkSchema(file: SourceFile, data: unknown = file.data): Diagnostic[] {
   const validate = file.kind === 'service' ? validators().service : validators().platform;
-  if (validate(file.data)) return [];
+  if (validate(data)) return [];
   const errors = (validate.errors ?? []).filter((e) => !isNoise(e));
-  return errors.map((error) => toDiagnostic(file, error));
+  // A value of the wrong type fails its other keywords too; the type error says it all.
+  const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword === 'type' || !mistyped.has(e.instancePath)).map((error) => toDiagnostic(file, error));
 }
 
 /** Branch errors of `if`/`anyOf` repeat what their subschemas already said. */

@@ -16,3 +16,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'boolean') return `${String(value)} (a boolean)`;
   return typeof value;
 }
+
+/**
+ * Characters that hide or reorder text: C0/C1 controls (but tab, LF, CR), soft
+ * hyphen, bidi marks, embeddings, overrides and isolates, zero-width characters,
+ * line/paragraph separators and the BOM (Trojan Source, CVE-2021-42574).
+ */
+export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
