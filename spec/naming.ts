@@ -6,6 +6,9 @@ import type { EnvironmentName } from './model.js';
  * emitted) and the emitters, so a name is never truncated silently.
  */
 
+/** Resource kinds whose connection details reach the pods. */
+export type ConnectionKind = 'database' | 'cache' | 'topic' | 'queue' | 'bucket';
+
 /** Three letters keep derived names short enough for ElastiCache's 40 characters. */
 export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { preview: 'pre', staging: 'stg', production: 'prd' };
 
@@ -25,7 +28,16 @@ export const names = {
   /** S3 names are global: the platform name and environment keep them apart. */
   s3Bucket: (platform: string, service: string, env: EnvironmentName, bucket: string) => `${platform}-${ENVIRONMENT_SHORT[env]}-${service}-${bucket}`,
   iamRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}`,
+  /** A declared secret in Secrets Manager; its value is set out of band. */
   secret: (service: string, env: EnvironmentName, secret: string) => `${service}/${env}/${secret}`,
+  /**
+   * Secrets Manager entry in which Terraform stores the connection details of a
+   * resource (endpoints, names, ARNs; never a password: databases and caches use
+   * IAM authentication), read in the cluster by an ExternalSecret.
+   */
+  connectionSecret: (service: string, env: EnvironmentName, kind: ConnectionKind, name: string) => `${service}/${env}/${kind}/${name}`,
+  /** The Kubernetes ServiceAccount the pods run as, bound to the IAM role by EKS Pod Identity. */
+  serviceAccount: (service: string) => service,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
 

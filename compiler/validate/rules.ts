@@ -194,6 +194,7 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, s.topic), NAME_RULES.sqsQueue);
     for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, spec.name, env, b.name), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', d.name), NAME_RULES.secret);
   }
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
   for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
