@@ -3,7 +3,7 @@ import type { Emitter, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject } from '../spec/model.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit } from './emit.js';
-import { loadPlatform, loadServices } from './load.js';
+import { loadPlatform, loadReleases, loadServices } from './load.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { validateProject } from './validate/index.js';
 
@@ -29,11 +29,12 @@ export function compile(options: CompileOptions): CompileResult {
   const platformLoad = loadPlatform(options.root);
   const platformFile = platformLoad.files[0];
   const output = outputDirectories(platformFile?.data, options.outDir);
+  const releasesLoad = loadReleases(options.root);
   const servicesLoad = loadServices(options.root, [output.dir, output.workflowsDir]);
-  const sources = new Map([...platformLoad.texts, ...servicesLoad.texts]);
-  const diagnostics: Diagnostic[] = [...platformLoad.diagnostics, ...servicesLoad.diagnostics];
+  const sources = new Map([...platformLoad.texts, ...releasesLoad.texts, ...servicesLoad.texts]);
+  const diagnostics: Diagnostic[] = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics];
 
-  const validated = validateProject(platformFile, servicesLoad.files, { outDir: options.outDir, loadFailed: diagnostics.length > 0 });
+  const validated = validateProject(platformFile, servicesLoad.files, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: releasesLoad.files[0] });
   diagnostics.push(...validated.diagnostics);
   if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], output, sources };
 

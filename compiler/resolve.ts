@@ -38,7 +38,7 @@ export function outputDirectories(platformData: unknown, outDir: string | undefi
 export function resolveProject(valid: ValidProject, outDir: string | undefined): ResolvedProject {
   const platform = resolvePlatform(valid.platform);
   const specs = valid.services.map((s) => s.spec);
-  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path)).sort((a, b) => compareText(a.name, b.name));
+  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
   return {
     platform,
     platformSource: valid.platformFile?.path ?? EMBEDDED_PLATFORM,
@@ -72,7 +72,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
   };
 }
 
-function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined): ResolvedService {
+function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
   const { file, spec } = input;
   const origins: Record<string, Origin> = {};
   const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
@@ -129,6 +129,8 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     }
     const enabled = env === 'preview' ? pick(at('enabled'), [[override?.enabled, { kind: 'environment', file: file.path, pointer: at('enabled') }]], serviceDefaults.previewEnabled) : true;
     origins[at('policy')] = platformOrigin(`/policy/${env}`);
+    const release = env === 'preview' ? undefined : valid.releases.services?.[spec.name]?.[env];
+    if (release) origins[at('release')] = { kind: 'release', file: valid.releasesFile?.path, pointer: `/services/${spec.name}/${env}` };
     environments[env] = {
       name: env,
       enabled,
@@ -138,6 +140,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
       policy: { ...platform.policy[env] },
       account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
       cluster: platform.kubernetes.clusters[env],
+      ...(release ? { release: { tag: release.tag, ...(release.digest ? { digest: release.digest } : {}) } } : {}),
       ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${spec.name}.staging.${platform.domain}` : `${spec.name}-pr-{{number}}.${platform.domain}` } : {}),
     };
   }
@@ -167,6 +170,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     directory,
     runtime: {
       language: runtime.language,
+      image: `${platform.registry}/${spec.name}`,
       build: {
         context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
         dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),
