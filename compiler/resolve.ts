@@ -6,6 +6,7 @@ import {
   type Origin,
   type OutputDirectories,
   type ResolvedEnvironment,
+  type ResolvedKubernetesPlatform,
   type ResolvedPlatform,
   type ResolvedProject,
   type ResolvedService,
@@ -60,15 +61,32 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     domain: p.domain,
     cloud: { provider: 'aws', region: p.cloud.region, accounts: { staging: p.cloud.accounts.staging, production: p.cloud.accounts.production } },
     network: { vpcId: p.network.vpcId, privateSubnetIds: [...p.network.privateSubnetIds] },
-    kubernetes: { clusters: { ...p.kubernetes.clusters }, ingressClass: p.kubernetes.ingressClass },
+    kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
     terraform: { ...p.terraform },
-    gitops: { ...p.gitops },
+    gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
     observability: { ...p.observability },
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
     policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
+  };
+}
+
+// Kubernetes emitter: the merged platform's kubernetes block, copied so nobody shares the frozen default.
+function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsClusterIssuer?: string }): ResolvedKubernetesPlatform {
+  return {
+    clusters: { ...k.clusters },
+    ingressClass: k.ingressClass,
+    internalIngressClass: k.internalIngressClass,
+    ...(k.tlsClusterIssuer ? { tlsClusterIssuer: k.tlsClusterIssuer } : {}),
+    ingressControllerNamespace: k.ingressControllerNamespace,
+    prometheusNamespace: k.prometheusNamespace,
+    monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
+    secretStores: { ...k.secretStores },
+    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
+    limits: { ...k.limits },
+    preview: { ...k.preview },
   };
 }
 

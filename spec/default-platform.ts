@@ -25,6 +25,20 @@ export const defaultPlatform = deepFreeze({
   kubernetes: {
     clusters: { preview: 'dev-eks', staging: 'stg-eks', production: 'prd-eks' },
     ingressClass: 'nginx',
+    // Kubernetes emitter settings.
+    internalIngressClass: 'nginx-internal',
+    ingressControllerNamespace: 'ingress-nginx',
+    prometheusNamespace: 'monitoring',
+    monitorLabels: {},
+    secretStores: { preview: 'aws-secrets-manager-preview', staging: 'aws-secrets-manager', production: 'aws-secrets-manager' },
+    egress: { privateSubnetCidrs: ['10.0.0.0/8'], awsApiCidrs: ['0.0.0.0/0'] },
+    limits: { cpuRatio: 2, memoryRatio: 1, ephemeralStorageRequest: '128Mi', ephemeralStorageLimit: '1Gi' },
+    preview: {
+      requestRatio: 0.25,
+      postgresRepository: 'docker.io/library/postgres',
+      redisImage: 'docker.io/library/redis:7.4.2',
+      localstackImage: 'docker.io/localstack/localstack:4.0.3',
+    },
   },
   registry: 'ghcr.io/example',
   terraform: {
@@ -35,6 +49,10 @@ export const defaultPlatform = deepFreeze({
   gitops: {
     repoURL: 'https://github.com/example/platform',
     argocdNamespace: 'argocd',
+    // Kubernetes emitter: Argo CD Applications.
+    path: '.',
+    project: 'default',
+    productionSync: 'automated',
   },
   observability: {
     prometheusDatasource: 'prometheus',

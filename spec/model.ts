@@ -208,10 +208,10 @@ export interface ResolvedPlatform {
     readonly accounts: Readonly<Record<'staging' | 'production', string>>;
   };
   readonly network: { readonly vpcId: string; readonly privateSubnetIds: readonly string[] };
-  readonly kubernetes: { readonly clusters: Readonly<Record<EnvironmentName, string>>; readonly ingressClass: string };
+  readonly kubernetes: ResolvedKubernetesPlatform;
   readonly registry: string;
   readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };
-  readonly gitops: { readonly repoURL: string; readonly argocdNamespace: string };
+  readonly gitops: ResolvedGitops;
   readonly observability: {
     readonly prometheusDatasource: string;
     readonly grafanaFolder: string;
@@ -226,6 +226,44 @@ export interface ResolvedPlatform {
   };
   readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
   readonly scaffold?: { readonly templates: string };
+}
+
+// Kubernetes emitter: the platform's cluster conventions.
+export interface ResolvedKubernetesPlatform {
+  readonly clusters: Readonly<Record<EnvironmentName, string>>;
+  readonly ingressClass: string;
+  readonly internalIngressClass: string;
+  /** cert-manager ClusterIssuer; absent when certificates arrive another way. */
+  readonly tlsClusterIssuer?: string;
+  readonly ingressControllerNamespace: string;
+  readonly prometheusNamespace: string;
+  /** Sorted by key. */
+  readonly monitorLabels: Readonly<Record<string, string>>;
+  readonly secretStores: Readonly<Record<EnvironmentName, string>>;
+  readonly egress: { readonly privateSubnetCidrs: readonly string[]; readonly awsApiCidrs: readonly string[] };
+  readonly limits: {
+    readonly cpuRatio: number;
+    readonly memoryRatio: number;
+    readonly ephemeralStorageRequest: string;
+    readonly ephemeralStorageLimit: string;
+  };
+  readonly preview: {
+    readonly requestRatio: number;
+    readonly postgresRepository: string;
+    readonly redisImage: string;
+    readonly localstackImage: string;
+  };
+}
+
+export type ProductionSync = 'automated' | 'automated-prune' | 'manual';
+
+export interface ResolvedGitops {
+  readonly repoURL: string;
+  readonly argocdNamespace: string;
+  /** Repo-relative path of the paved root, `.` at the repository root. */
+  readonly path: string;
+  readonly project: string;
+  readonly productionSync: ProductionSync;
 }
 
 export interface ResolvedProject {

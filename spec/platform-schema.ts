@@ -20,6 +20,13 @@ const bySize = (description: string, value: JsonSchema, defaults: JsonSchema['de
   default: defaults,
 });
 
+// Kubernetes emitter: shapes of platform strings.
+const cidr = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$';
+const binaryQuantity = '^[1-9][0-9]*(Ki|Mi|Gi)$';
+const imageRepository = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$';
+/** A repository with a tag other than `latest`, and optionally a digest. */
+const pinnedImage = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:(?!latest(@|$))[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$';
+
 const minReplicas = (environment: string): JsonSchema => ({
   type: 'integer',
   description: `Fewest replicas a service of this tier may run in ${environment}.`,
@@ -120,6 +127,142 @@ export const platformSchema: JsonSchema = {
           maxLength: 63,
           default: d.kubernetes.ingressClass,
         },
+        // Kubernetes emitter settings, from here to the end of this block.
+        internalIngressClass: {
+          type: 'string',
+          description: 'IngressClass of the Ingress of a service whose ingress is not public (reachable only from the internal network).',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.kubernetes.internalIngressClass,
+        },
+        tlsClusterIssuer: {
+          type: 'string',
+          description: 'cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation); omit it when certificates reach the `<service>-tls` Secrets another way.',
+          pattern: patterns.name,
+          maxLength: 63,
+        },
+        ingressControllerNamespace: {
+          type: 'string',
+          description: 'Namespace of the ingress controllers; NetworkPolicies admit traffic from it to services that have an ingress.',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.kubernetes.ingressControllerNamespace,
+        },
+        prometheusNamespace: {
+          type: 'string',
+          description: 'Namespace of Prometheus; NetworkPolicies admit scrapes from it to the metrics port.',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.kubernetes.prometheusNamespace,
+        },
+        monitorLabels: {
+          type: 'object',
+          description: "Labels on every ServiceMonitor and PodMonitor, for a Prometheus whose monitor selector requires them (kube-prometheus-stack's `release: <name>`).",
+          propertyNames: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 253 },
+          additionalProperties: { type: 'string', description: 'A label value.', pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$', maxLength: 63 },
+          default: d.kubernetes.monitorLabels,
+        },
+        secretStores: byEnvironment(
+          'External Secrets ClusterSecretStore per environment that ExternalSecrets read from; preview should have its own, holding test values only.',
+          { type: 'string', description: 'A ClusterSecretStore name.', pattern: patterns.name, maxLength: 63 },
+          d.kubernetes.secretStores,
+        ),
+        egress: {
+          type: 'object',
+          description: 'Where pods may connect outside the cluster; NetworkPolicies cannot name hosts, so these are CIDR blocks.',
+          additionalProperties: false,
+          properties: {
+            privateSubnetCidrs: {
+              type: 'array',
+              description: 'CIDR blocks of the subnets holding databases and caches (the VPC), opened on the PostgreSQL and Redis ports to services that have one.',
+              items: { type: 'string', pattern: cidr, maxLength: 18 },
+              minItems: 1,
+              uniqueItems: true,
+              default: d.kubernetes.egress.privateSubnetCidrs,
+            },
+            awsApiCidrs: {
+              type: 'array',
+              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.',
+              items: { type: 'string', pattern: cidr, maxLength: 18 },
+              minItems: 1,
+              uniqueItems: true,
+              default: d.kubernetes.egress.awsApiCidrs,
+            },
+          },
+          default: d.kubernetes.egress,
+        },
+        limits: {
+          type: 'object',
+          description: "The limit policy: how container limits derive from a service's requests, and the ephemeral storage every container gets.",
+          additionalProperties: false,
+          properties: {
+            cpuRatio: {
+              type: 'number',
+              description: 'CPU limit as a multiple of the CPU request.',
+              minimum: 1,
+              maximum: 16,
+              default: d.kubernetes.limits.cpuRatio,
+            },
+            memoryRatio: {
+              type: 'number',
+              description: 'Memory limit as a multiple of the memory request; 1 (limit = request) keeps memory guaranteed and OOM behaviour predictable.',
+              minimum: 1,
+              maximum: 16,
+              default: d.kubernetes.limits.memoryRatio,
+            },
+            ephemeralStorageRequest: {
+              type: 'string',
+              description: 'Ephemeral storage request of every container (its /tmp and logs).',
+              pattern: binaryQuantity,
+              maxLength: 20,
+              default: d.kubernetes.limits.ephemeralStorageRequest,
+            },
+            ephemeralStorageLimit: {
+              type: 'string',
+              description: 'Ephemeral storage limit of every container; a pod writing more is evicted.',
+              pattern: binaryQuantity,
+              maxLength: 20,
+              default: d.kubernetes.limits.ephemeralStorageLimit,
+            },
+          },
+          default: d.kubernetes.limits,
+        },
+        preview: {
+          type: 'object',
+          description: 'Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.',
+          additionalProperties: false,
+          properties: {
+            requestRatio: {
+              type: 'number',
+              description: "Preview requests as a fraction of the service's own (limits stay), so previews pack densely.",
+              exclusiveMinimum: 0,
+              maximum: 1,
+              default: d.kubernetes.preview.requestRatio,
+            },
+            postgresRepository: {
+              type: 'string',
+              description: "Image repository of the in-cluster PostgreSQL; the tag is the database's version.",
+              pattern: imageRepository,
+              maxLength: 200,
+              default: d.kubernetes.preview.postgresRepository,
+            },
+            redisImage: {
+              type: 'string',
+              description: 'Image of the in-cluster Redis, with a pinned tag (and digest, preferably).',
+              pattern: pinnedImage,
+              maxLength: 300,
+              default: d.kubernetes.preview.redisImage,
+            },
+            localstackImage: {
+              type: 'string',
+              description: 'Image of LocalStack, which stands in for SNS, SQS and S3, with a pinned tag (and digest, preferably).',
+              pattern: pinnedImage,
+              maxLength: 300,
+              default: d.kubernetes.preview.localstackImage,
+            },
+          },
+          default: d.kubernetes.preview,
+        },
       },
       default: d.kubernetes,
     },
@@ -176,6 +319,28 @@ export const platformSchema: JsonSchema = {
           pattern: patterns.name,
           maxLength: 63,
           default: d.gitops.argocdNamespace,
+        },
+        // Kubernetes emitter: Argo CD Applications.
+        path: {
+          type: 'string',
+          description: 'Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Applications point at <path>/<output dir>/<service>/kubernetes/<env>.',
+          pattern: '^(\\.|(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]*[-A-Za-z0-9_])$',
+          maxLength: 200,
+          default: d.gitops.path,
+        },
+        project: {
+          type: 'string',
+          description: 'Argo CD project of every Application.',
+          pattern: patterns.name,
+          maxLength: 63,
+          default: d.gitops.project,
+        },
+        productionSync: {
+          type: 'string',
+          description:
+            'How Argo CD syncs production: `automated` applies every merged change and heals drift but never deletes objects, `automated-prune` also deletes objects paved stopped generating, `manual` waits for someone to sync. Staging is always automated with pruning.',
+          enum: ['automated', 'automated-prune', 'manual'],
+          default: d.gitops.productionSync,
         },
       },
       default: d.gitops,

@@ -588,7 +588,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx"}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -603,7 +603,7 @@ export interface PlatformSpec {
   readonly terraform?: TerraformSpec;
   /**
    * Where Argo CD finds the generated manifests.
-   * @default {"repoURL":"https://github.com/example/platform","argocdNamespace":"argocd"}
+   * @default {"repoURL":"https://github.com/example/platform","argocdNamespace":"argocd","path":".","project":"default","productionSync":"automated"}
    */
   readonly gitops?: GitopsSpec;
   /**
@@ -689,6 +689,118 @@ export interface KubernetesSpec {
    * @default "nginx"
    */
   readonly ingressClass?: string;
+  /**
+   * IngressClass of the Ingress of a service whose ingress is not public (reachable only from the internal network).
+   * @default "nginx-internal"
+   */
+  readonly internalIngressClass?: string;
+  /**
+   * cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation); omit it when certificates reach the `<service>-tls` Secrets another way.
+   */
+  readonly tlsClusterIssuer?: string;
+  /**
+   * Namespace of the ingress controllers; NetworkPolicies admit traffic from it to services that have an ingress.
+   * @default "ingress-nginx"
+   */
+  readonly ingressControllerNamespace?: string;
+  /**
+   * Namespace of Prometheus; NetworkPolicies admit scrapes from it to the metrics port.
+   * @default "monitoring"
+   */
+  readonly prometheusNamespace?: string;
+  /**
+   * Labels on every ServiceMonitor and PodMonitor, for a Prometheus whose monitor selector requires them (kube-prometheus-stack's `release: <name>`).
+   * @default {}
+   */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
+  /**
+   * External Secrets ClusterSecretStore per environment that ExternalSecrets read from; preview should have its own, holding test values only.
+   * @default {"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"}
+   */
+  readonly secretStores?: Readonly<Partial<Record<EnvironmentName, string>>>;
+  /**
+   * Where pods may connect outside the cluster; NetworkPolicies cannot name hosts, so these are CIDR blocks.
+   * @default {"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]}
+   */
+  readonly egress?: EgressSpec;
+  /**
+   * The limit policy: how container limits derive from a service's requests, and the ephemeral storage every container gets.
+   * @default {"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"}
+   */
+  readonly limits?: ContainerLimitsSpec;
+  /**
+   * Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.
+   * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}
+   */
+  readonly preview?: PreviewPlatformSpec;
+}
+
+/**
+ * Where pods may connect outside the cluster; NetworkPolicies cannot name hosts, so these are CIDR blocks.
+ */
+export interface EgressSpec {
+  /**
+   * CIDR blocks of the subnets holding databases and caches (the VPC), opened on the PostgreSQL and Redis ports to services that have one.
+   * @default ["10.0.0.0/8"]
+   */
+  readonly privateSubnetCidrs?: readonly string[];
+  /**
+   * CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.
+   * @default ["0.0.0.0/0"]
+   */
+  readonly awsApiCidrs?: readonly string[];
+}
+
+/**
+ * The limit policy: how container limits derive from a service's requests, and the ephemeral storage every container gets.
+ */
+export interface ContainerLimitsSpec {
+  /**
+   * CPU limit as a multiple of the CPU request.
+   * @default 2
+   */
+  readonly cpuRatio?: number;
+  /**
+   * Memory limit as a multiple of the memory request; 1 (limit = request) keeps memory guaranteed and OOM behaviour predictable.
+   * @default 1
+   */
+  readonly memoryRatio?: number;
+  /**
+   * Ephemeral storage request of every container (its /tmp and logs).
+   * @default "128Mi"
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Ephemeral storage limit of every container; a pod writing more is evicted.
+   * @default "1Gi"
+   */
+  readonly ephemeralStorageLimit?: string;
+}
+
+/**
+ * Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.
+ */
+export interface PreviewPlatformSpec {
+  /**
+   * Preview requests as a fraction of the service's own (limits stay), so previews pack densely.
+   * @default 0.25
+   */
+  readonly requestRatio?: number;
+  /**
+   * Image repository of the in-cluster PostgreSQL; the tag is the database's version.
+   * @default "docker.io/library/postgres"
+   */
+  readonly postgresRepository?: string;
+  /**
+   * Image of the in-cluster Redis, with a pinned tag (and digest, preferably).
+   * @default "docker.io/library/redis:7.4.2"
+   */
+  readonly redisImage?: string;
+  /**
+   * Image of LocalStack, which stands in for SNS, SQS and S3, with a pinned tag (and digest, preferably).
+   * @default "docker.io/localstack/localstack:4.0.3"
+   */
+  readonly localstackImage?: string;
 }
 
 /**
@@ -726,6 +838,21 @@ export interface GitopsSpec {
    * @default "argocd"
    */
   readonly argocdNamespace?: string;
+  /**
+   * Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Applications point at <path>/<output dir>/<service>/kubernetes/<env>.
+   * @default "."
+   */
+  readonly path?: string;
+  /**
+   * Argo CD project of every Application.
+   * @default "default"
+   */
+  readonly project?: string;
+  /**
+   * How Argo CD syncs production: `automated` applies every merged change and heals drift but never deletes objects, `automated-prune` also deletes objects paved stopped generating, `manual` waits for someone to sync. Staging is always automated with pruning.
+   * @default "automated"
+   */
+  readonly productionSync?: 'automated' | 'automated-prune' | 'manual';
 }
 
 /**

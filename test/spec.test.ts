@@ -153,6 +153,7 @@ const withoutDefault = new Set([
   'service#/$defs/jsonPatchOperation/properties/value', // required by some ops
   'service#/$defs/jsonPatchOperation/properties/from', // required by some ops
   'platform#/properties/scaffold/properties/templates', // the built-in templates
+  'platform#/properties/kubernetes/properties/tlsClusterIssuer', // certificates arrive another way
 ]);
 
 interface PropertySite {
