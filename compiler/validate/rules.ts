@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
+import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
 import { effectiveScaling } from '../scaling.js';
@@ -149,7 +150,48 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     if (bucket.public === true) report(file, `/resources/buckets/${index}/public`, 'POLICY.PUBLIC_BUCKET', `bucket ${showString(bucket.name)} is public`, 'the golden path keeps buckets private (CKV_AWS_53-56); serve public files through a CDN in front of a private bucket');
   }
 
+  checkRuntimeContract(service, report);
   checkDerivedNames(service, platform, report);
+}
+
+/** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
+function checkRuntimeContract(service: ServiceInput, report: Report): void {
+  const { file, spec } = service;
+  if (spec.runtime.port === METRICS_PORT) {
+    report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${METRICS_PORT} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
+  }
+  const generated = new Map<string, string>();
+  for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
+  for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
+  for (const { name, connection } of connectionEnv(spec.resources ?? {})) generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
+  const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
+    const why = generated.get(name);
+    if (why) report(file, pointer, 'REF.RESERVED_ENV', `${name} is set by paved: ${why}`, 'rename the variable; the README lists the variables paved sets', options);
+  };
+  for (const name of Object.keys(spec.env ?? {})) reserved(`/env/${name}`, name, { key: true });
+  for (const env of ENVIRONMENTS) for (const name of Object.keys(spec.environments?.[env]?.env ?? {})) reserved(`/environments/${env}/env/${name}`, name, { key: true });
+  const objects = new Map<string, string>();
+  for (const [index, name] of (spec.secrets ?? []).entries()) {
+    reserved(`/secrets/${index}`, name);
+    const object = secretObjectName(name);
+    const problem = NAME_RULES.kubernetesLabel.check(object);
+    const first = objects.get(object);
+    if (problem) report(file, `/secrets/${index}`, 'NAME.DERIVED', `derived Kubernetes Secret name ${showString(object)} ${problem}`, 'name secrets like environment variables: letters, digits and single underscores inside');
+    else if (first !== undefined && first !== name) report(file, `/secrets/${index}`, 'NAME.DERIVED', `derived Kubernetes Secret name ${showString(object)} is also derived from ${first}`, 'secret names may not differ only in case');
+    if (first === undefined) objects.set(object, name);
+  }
+
+  // `a-b` + `c` and `a` + `b-c` would both become QUEUE_A_B_C_*.
+  const queues = new Map<string, string>();
+  for (const [index, subscription] of (spec.resources?.subscriptions ?? []).entries()) {
+    const queue = queueName(subscription.from, subscription.topic);
+    const segment = envSegment(queue);
+    const first = queues.get(segment);
+    if (first !== undefined && first !== queue) {
+      report(file, `/resources/subscriptions/${index}`, 'NAME.ENV_COLLISION', `the queue ${showString(queue)} and the queue ${showString(first)} would share the variables QUEUE_${segment}_*`, 'rename one of the topics');
+    }
+    if (first === undefined) queues.set(segment, queue);
+  }
 }
 
 /** Every service releases.yaml names must exist: a typo would silently deploy nothing. */

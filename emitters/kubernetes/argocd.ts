@@ -1,0 +1,54 @@
+import { posix } from 'node:path';
+import type { Construct } from 'constructs';
+import type { RenderContext } from './context.js';
+import { customResource } from './custom-resources.js';
+import { annotations, labels } from './labels.js';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import { yamlFile } from '../shared/serialize.js';
+
+/**
+ * The Argo CD Application of a cloud environment: it syncs the environment's
+ * directory as it is (a directory source, so no file lists it). Deploying is a
+ * commit: CI writes releases.yaml and recompiles, and Argo CD applies the diff.
+ * Rolling back is the same with an older release; revisionHistoryLimit keeps
+ * Argo CD's own record of past syncs for auditing.
+ */
+
+/** Repo-relative directory of an environment's manifests, as Argo CD sees the repository. */
+export function environmentPath(ctx: RenderContext): string {
+  return posix.normalize(posix.join(ctx.project.platform.gitops.path, ctx.project.output.dir, ctx.service.name, 'kubernetes', ctx.env));
+}
+
+/** `<output dir>/argocd/<service>-<env>.yaml`; overrides do not reach it, as it is not deployed into the service's namespace. */
+export function applicationFile(scope: Construct, ctx: RenderContext): GeneratedFile {
+  const { gitops } = ctx.project.platform;
+  const staging = ctx.env === 'staging';
+  // Staging converges on Git completely; production follows the platform's policy.
+  const sync = staging ? 'automated-prune' : gitops.productionSync;
+  const prune = sync === 'automated-prune';
+  const object = customResource(
+    scope,
+    `application-${ctx.env}`,
+    'Application',
+    {
+      name: `${ctx.service.name}-${ctx.env}`,
+      namespace: gitops.argocdNamespace,
+      labels: labels(ctx),
+      annotations: annotations(ctx),
+      // Deleting the Application deletes what it deployed, but only where pruning is the policy anyway.
+      ...(prune ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {}),
+    },
+    {
+      project: gitops.project,
+      source: { repoURL: gitops.repoURL, targetRevision: 'HEAD', path: environmentPath(ctx), directory: { recurse: false } },
+      destination: { name: ctx.environment.cluster, namespace: ctx.namespace },
+      syncPolicy: {
+        ...(sync === 'manual' ? {} : { automated: { prune, selfHeal: true } }),
+        syncOptions: ['ApplyOutOfSyncOnly=true', 'PruneLast=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+      },
+      revisionHistoryLimit: 10,
+    },
+  );
+  return yamlFile(`${ctx.project.output.dir}/argocd/${ctx.service.name}-${ctx.env}.yaml`, ctx.service.specPath, object.toJson());
+}

@@ -1,0 +1,51 @@
+import type { EnvironmentName, ResolvedEnvironment, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { names } from '../../spec/naming.js';
+
+/**
+ * Everything one environment's manifests are rendered from, worked out once:
+ * the builders read it and never recompute a name, an image or a version.
+ */
+export interface RenderContext {
+  readonly service: ResolvedService;
+  readonly project: ResolvedProject;
+  readonly env: EnvironmentName;
+  readonly environment: ResolvedEnvironment;
+  readonly namespace: string;
+  /** The full image reference the pods run. */
+  readonly image: string;
+  /** The released tag, `preview` or `unreleased`: the version label and `service.version`. */
+  readonly version: string;
+  /** Ingress host of this environment, when the service has an ingress. */
+  readonly host?: string;
+}
+
+/** Preview manifests are a base: CI replaces these placeholders (see README, Kubernetes). */
+export const PREVIEW_PLACEHOLDER_PR = 0;
+export const PREVIEW_PLACEHOLDER_TAG = 'set-by-ci';
+/** Tag and version of an environment CI has not released to yet; its Application is not emitted. */
+export const UNRELEASED = 'unreleased';
+
+export function renderContext(service: ResolvedService, project: ResolvedProject, env: EnvironmentName): RenderContext {
+  const environment = service.environments[env];
+  const release = environment.release;
+  const preview = env === 'preview';
+  const tag = preview ? PREVIEW_PLACEHOLDER_TAG : (release?.tag ?? UNRELEASED);
+  const image = `${service.runtime.image}:${tag}${release?.digest ? `@${release.digest}` : ''}`;
+  const version = preview ? 'preview' : (release?.tag ?? UNRELEASED);
+  const host = service.ingress === undefined ? undefined : preview ? previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR) : environment.host;
+  return {
+    service,
+    project,
+    env,
+    environment,
+    namespace: preview ? names.previewNamespace(service.name, PREVIEW_PLACEHOLDER_PR) : names.namespace(service.name),
+    image,
+    version,
+    ...(host === undefined ? {} : { host }),
+  };
+}
+
+/** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview. */
+export function previewHost(service: string, domain: string, pr: number | string): string {
+  return `${service}-pr-${pr}.${domain}`;
+}

@@ -1,0 +1,76 @@
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+
+/**
+ * Typed props for the custom resources paved emits. cdk8s-plus-32 types only
+ * Kubernetes' own kinds, so these interfaces list exactly the fields paved
+ * sets (each checked against the operators' schemas in tests).
+ */
+
+export interface ObjectMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly finalizers?: readonly string[];
+}
+
+/** external-secrets.io/v1: v1beta1 is no longer served from External Secrets Operator 0.17 on. */
+export interface ExternalSecretSpec {
+  readonly refreshInterval: string;
+  readonly secretStoreRef: { readonly kind: 'ClusterSecretStore'; readonly name: string };
+  readonly target: { readonly name: string; readonly creationPolicy: 'Owner'; readonly deletionPolicy: 'Retain' };
+  readonly data: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string } }>;
+}
+
+export interface MonitorEndpoint {
+  readonly port: string;
+  readonly path: string;
+  readonly interval: string;
+}
+
+/** monitoring.coreos.com/v1 ServiceMonitor. */
+export interface ServiceMonitorSpec {
+  readonly jobLabel: string;
+  readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly endpoints: readonly MonitorEndpoint[];
+}
+
+/** monitoring.coreos.com/v1 PodMonitor, for workers, which have no Service. */
+export interface PodMonitorSpec {
+  readonly jobLabel: string;
+  readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly podMetricsEndpoints: readonly MonitorEndpoint[];
+}
+
+/** argoproj.io/v1alpha1 Application. */
+export interface ApplicationSpec {
+  readonly project: string;
+  readonly source: { readonly repoURL: string; readonly targetRevision: string; readonly path: string; readonly directory: { readonly recurse: boolean } };
+  readonly destination: { readonly name: string; readonly namespace: string };
+  readonly syncPolicy: {
+    readonly automated?: { readonly prune: boolean; readonly selfHeal: boolean };
+    readonly syncOptions: readonly string[];
+    readonly retry: { readonly limit: number; readonly backoff: { readonly duration: string; readonly factor: number; readonly maxDuration: string } };
+  };
+  readonly revisionHistoryLimit: number;
+}
+
+interface Kinds {
+  ExternalSecret: ExternalSecretSpec;
+  ServiceMonitor: ServiceMonitorSpec;
+  PodMonitor: PodMonitorSpec;
+  Application: ApplicationSpec;
+}
+
+const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
+  ExternalSecret: 'external-secrets.io/v1',
+  ServiceMonitor: 'monitoring.coreos.com/v1',
+  PodMonitor: 'monitoring.coreos.com/v1',
+  Application: 'argoproj.io/v1alpha1',
+};
+
+export function customResource<K extends keyof Kinds>(scope: Construct, id: string, kind: K, metadata: ObjectMetadata, spec: Kinds[K]): ApiObject {
+  const { finalizers, ...rest } = metadata;
+  return new ApiObject(scope, id, { apiVersion: API_VERSIONS[kind], kind, metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) }, spec });
+}

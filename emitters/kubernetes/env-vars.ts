@@ -1,0 +1,69 @@
+import type { k8s } from 'cdk8s-plus-32';
+import { connectionEnv, connectionObjectName, METRICS_PORT, secretObjectName } from '../../spec/runtime-env.js';
+import type { RenderContext } from './context.js';
+import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
+
+/**
+ * The environment of a container: the runtime contract of spec/runtime-env.ts.
+ * Secret and connection values only ever arrive through `secretKeyRef`; plain
+ * values are the service's `env` and paved's own settings. Sorted by name, so a
+ * duplicate would sit next to its twin (validation rejects one anyway).
+ */
+
+export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string };
+
+/** Kubernetes expands `$(VAR)` in env values, command and args; `$$` is a literal `$` (security-rules.md §5 #20). */
+export function escapeDollars(value: string): string {
+  return value.replace(/\$/g, '$$$$');
+}
+
+export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar[] {
+  const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...ctx.environment.env };
+  const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
+  const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  for (const { name, connection, key } of connectionEnv(ctx.service.resources)) env.push(fromSecret(name, connectionObjectName(connection), key));
+  for (const secret of ctx.service.secrets) env.push(fromSecret(secret, secretObjectName(secret), secret));
+  if (ctx.env === 'preview') {
+    // LocalStack accepts any credentials; real SDKs refuse to sign without some.
+    env.push(fromSecret('AWS_ACCESS_KEY_ID', LOCALSTACK_CREDENTIALS, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', LOCALSTACK_CREDENTIALS, 'AWS_SECRET_ACCESS_KEY'));
+  }
+  return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function platformEnv(ctx: RenderContext, workload: Workload): Record<string, string> {
+  const { service, project, env } = ctx;
+  const attributes: Record<string, string> = {
+    'deployment.environment': env,
+    'deployment.environment.name': env,
+    'service.version': ctx.version,
+    team: service.owner,
+    ...(workload.kind === 'cron' ? { 'paved.cron.job': workload.job } : {}),
+  };
+  // A cron pod lives too briefly to be scraped, so it pushes its metrics instead.
+  const metrics: Record<string, string> =
+    workload.kind === 'server' ? { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT) } : { OTEL_METRICS_EXPORTER: 'otlp' };
+  return {
+    AWS_REGION: project.platform.cloud.region,
+    ...(env === 'preview' && usesLocalStack(ctx) ? { AWS_ENDPOINT_URL: LOCALSTACK_URL } : {}),
+    LOG_FORMAT: 'json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: project.platform.observability.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    // Logs go to stdout as JSON, where the node's log agent collects them.
+    OTEL_LOGS_EXPORTER: 'none',
+    ...metrics,
+    OTEL_RESOURCE_ATTRIBUTES: Object.entries(attributes)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, value]) => `${key}=${value}`)
+      .join(','),
+    OTEL_SERVICE_NAME: service.name,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    PAVED_ENVIRONMENT: env,
+    ...(workload.kind === 'server' && service.runtime.port !== undefined ? { PORT: String(service.runtime.port) } : {}),
+  };
+}
+
+/** Whether preview runs LocalStack: the service has topics, queues or buckets. */
+export function usesLocalStack(ctx: RenderContext): boolean {
+  const { topics, subscriptions, buckets } = ctx.service.resources;
+  return topics.length + subscriptions.length + buckets.length > 0;
+}

@@ -1,0 +1,33 @@
+import type { Construct } from 'constructs';
+import type { RenderContext } from './context.js';
+import { namespace, serviceAccount } from './identity.js';
+import { manifest, type Manifest } from './manifest.js';
+import { monitor } from './monitoring.js';
+import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
+import { connectionSecrets, declaredSecrets } from './secrets.js';
+import { WAIVERS } from './waivers.js';
+import { autoscaler, cronJob, deployment, disruptionBudget, hasAutoscaler } from './workloads.js';
+
+/** Everything staging or production runs, fully rendered with the released image. */
+export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
+  const { scaling, compute } = ctx.environment;
+  const autoscaled = hasAutoscaler(ctx);
+  const single = scaling.min < 2 ? [WAIVERS.tierSingleReplica] : [];
+  const serviceObject = service(scope, ctx);
+  const ingressObject = ingress(scope, ctx);
+  return [
+    manifest(namespace(scope, ctx)),
+    manifest(serviceAccount(scope, ctx)),
+    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), autoscaled ? [] : single),
+    ...(autoscaled ? [manifest(autoscaler(scope, ctx), single)] : []),
+    manifest(disruptionBudget(scope, ctx)),
+    ...(serviceObject ? [manifest(serviceObject)] : []),
+    ...(ingressObject ? [manifest(ingressObject)] : []),
+    manifest(monitor(scope, ctx)),
+    manifest(defaultDeny(scope, ctx)),
+    manifest(serviceNetworkPolicy(scope, ctx)),
+    ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, compute, compute))),
+    ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
+    ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
+  ];
+}

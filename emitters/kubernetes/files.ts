@@ -1,0 +1,42 @@
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { generatedHeader, toYaml } from '../shared/serialize.js';
+import type { Manifest } from './manifest.js';
+import { applyOverrides, type KubeJson } from './overrides.js';
+import { waiverComments } from './waivers.js';
+
+/**
+ * One file per object, named after its kind: `deployment.yaml` for the
+ * service's own object of a kind, `<kind>-<name>.yaml` for the others
+ * (`cronjob-<job>.yaml`, `externalsecret-<name>.yaml`). `prometheusrule.yaml`
+ * belongs to the observability emitter. Argo CD syncs the whole directory.
+ */
+export function fileName(object: KubeJson, service: string): string {
+  const kind = object.kind.toLowerCase();
+  const name = object.metadata.name;
+  if (object.kind === 'Namespace' || name === service) return `${kind}.yaml`;
+  if (object.kind === 'CronJob' && name.startsWith(`${service}-`)) return `${kind}-${name.slice(service.length + 1)}.yaml`;
+  return `${kind}-${name}.yaml`;
+}
+
+export function environmentDirectory(project: ResolvedProject, service: ResolvedService, env: EnvironmentName): string {
+  return `${project.output.dir}/${service.name}/kubernetes/${env}`;
+}
+
+/** The comment block under the header: waivers, notes, then applied overrides. */
+function comments(manifest: Manifest, deviations: readonly string[]): string {
+  return waiverComments(manifest.waivers) + manifest.notes.map((line) => `# ${line}\n`).join('') + deviations.map((reason) => `# paved override (a reported deviation): ${reason}\n`).join('');
+}
+
+/** Renders manifests to JSON, applies the service's overrides and serializes one file each. */
+export function manifestFiles(service: ResolvedService, env: EnvironmentName, dir: string, manifests: readonly Manifest[]): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
+  const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
+  const patched = applyOverrides(service, env, rendered);
+  const files = manifests.map((m, index) => ({
+    path: `${dir}/${fileName(rendered[index]!, service.name)}`,
+    source: service.specPath,
+    contents: generatedHeader(service.specPath) + comments(m, patched.deviations.get(index) ?? []) + toYaml(patched.objects[index]),
+  }));
+  return { files, diagnostics: patched.diagnostics };
+}

@@ -1,0 +1,57 @@
+import { App, Chart } from 'cdk8s';
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
+import { yamlFile } from '../shared/serialize.js';
+import { applicationFile } from './argocd.js';
+import { PREVIEW_PLACEHOLDER_PR, PREVIEW_PLACEHOLDER_TAG, previewHost, renderContext } from './context.js';
+import { cloudEnvironment } from './environment.js';
+import { environmentDirectory, manifestFiles } from './files.js';
+import { previewEnvironment } from './preview.js';
+
+/**
+ * Kubernetes manifests per environment, Argo CD Applications and the preview
+ * base, built with cdk8s's typed L1 objects (cdk8s-plus-32 `k8s.Kube*`) and
+ * printed by the shared YAML serializer.
+ */
+export const kubernetesEmitter: Emitter = {
+  id: 'kubernetes',
+  emitService(service, project): EmitResult {
+    // One App per service: cdk8s slows down sharply with many charts in one App.
+    // recordConstructMetadata is pinned because cdk8s would otherwise read it from the environment.
+    const app = new App({ outdir: 'cdk8s.out', recordConstructMetadata: false });
+    const files: GeneratedFile[] = [];
+    const diagnostics: Diagnostic[] = [];
+    for (const env of CLOUD_ENVIRONMENTS) {
+      const ctx = renderContext(service, project, env);
+      const rendered = manifestFiles(service, env, environmentDirectory(project, service, env), cloudEnvironment(new Chart(app, env), ctx));
+      files.push(...rendered.files);
+      diagnostics.push(...rendered.diagnostics);
+      // Nothing deploys before CI's first release: the manifests are rendered for review, the Application waits.
+      if (ctx.environment.release) files.push(applicationFile(new Chart(app, `argocd-${env}`), ctx));
+    }
+    if (service.environments.preview.enabled) {
+      const rendered = manifestFiles(service, 'preview', environmentDirectory(project, service, 'preview'), previewEnvironment(new Chart(app, 'preview'), renderContext(service, project, 'preview')));
+      files.push(...rendered.files, kustomization(service, project, rendered.files));
+      diagnostics.push(...rendered.diagnostics);
+    }
+    return { files, diagnostics };
+  },
+};
+
+/** The preview base's kustomization; CI's overlay (README) sets namespace, image and host. */
+function kustomization(service: ResolvedService, project: ResolvedProject, files: readonly GeneratedFile[]): GeneratedFile {
+  const dir = environmentDirectory(project, service, 'preview');
+  const file = yamlFile(`${dir}/kustomization.yaml`, service.specPath, {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((f) => f.path.slice(dir.length + 1)).sort(),
+  });
+  const placeholders = [
+    `# A base: CI renders it per pull request with an overlay that sets the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
+    `# the image (${service.runtime.image}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
+  ];
+  const [header, ...rest] = file.contents.split('\n');
+  return { ...file, contents: [header, ...placeholders, ...rest].join('\n') };
+}

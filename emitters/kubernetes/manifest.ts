@@ -1,0 +1,14 @@
+import type { ApiObject } from 'cdk8s';
+import type { Waiver } from './waivers.js';
+
+/** One generated object and what its file says about it besides the object itself. */
+export interface Manifest {
+  readonly object: ApiObject;
+  readonly waivers: readonly Waiver[];
+  /** Comment lines explaining something a reviewer would otherwise ask about. */
+  readonly notes: readonly string[];
+}
+
+export function manifest(object: ApiObject, waivers: readonly Waiver[] = [], notes: readonly string[] = []): Manifest {
+  return { object, waivers, notes };
+}

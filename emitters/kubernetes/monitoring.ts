@@ -1,0 +1,22 @@
+import type { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { METRICS_PORT_NAME } from '../../spec/runtime-env.js';
+import type { RenderContext } from './context.js';
+import { customResource } from './custom-resources.js';
+import { LABEL, metadata, selectorLabels } from './labels.js';
+
+/**
+ * The scrape config the observability emitter relies on: port `metrics`, path
+ * /metrics, and `job` = the service name (taken from the name label). A service
+ * is scraped through its Service; a worker, which has none, through its pods.
+ */
+export function monitor(scope: Construct, ctx: RenderContext): ApiObject {
+  const meta = metadata(ctx, ctx.service.name, 'server');
+  const labelled = { ...meta, labels: { ...meta.labels, ...ctx.project.platform.kubernetes.monitorLabels } };
+  const endpoint = { port: METRICS_PORT_NAME, path: '/metrics', interval: '30s' };
+  const selector = { matchLabels: selectorLabels(ctx, 'server') };
+  if (ctx.service.runtime.port === undefined) {
+    return customResource(scope, 'pod-monitor', 'PodMonitor', labelled, { jobLabel: LABEL.name, selector, podMetricsEndpoints: [endpoint] });
+  }
+  return customResource(scope, 'service-monitor', 'ServiceMonitor', labelled, { jobLabel: LABEL.name, selector, endpoints: [endpoint] });
+}

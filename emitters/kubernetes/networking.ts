@@ -1,0 +1,145 @@
+import { k8s } from 'cdk8s-plus-32';
+import type { Construct } from 'constructs';
+import { names } from '../../spec/naming.js';
+import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
+import type { RenderContext } from './context.js';
+import { usesLocalStack } from './env-vars.js';
+import { LABEL, metadata, selectorLabels } from './labels.js';
+import { LOCALSTACK_PORT, POSTGRES_PORT, REDIS_PORT } from './preview-names.js';
+import { portName } from './workloads.js';
+
+/** How traffic reaches the service (Service, Ingress) and what it may reach (NetworkPolicies). */
+
+export function service(scope: Construct, ctx: RenderContext): k8s.KubeService | undefined {
+  const { runtime } = ctx.service;
+  const name = portName(ctx);
+  if (runtime.port === undefined || name === undefined) return undefined;
+  return new k8s.KubeService(scope, 'service', {
+    metadata: metadata(ctx, ctx.service.name, 'server'),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(ctx, 'server'),
+      ports: [
+        // gRPC is HTTP/2 without TLS inside the cluster.
+        { name, port: runtime.port, targetPort: k8s.IntOrString.fromString(name), protocol: 'TCP', appProtocol: runtime.protocol === 'grpc' ? 'kubernetes.io/h2c' : 'http' },
+        { name: METRICS_PORT_NAME, port: METRICS_PORT, targetPort: k8s.IntOrString.fromString(METRICS_PORT_NAME), protocol: 'TCP', appProtocol: 'http' },
+      ],
+    },
+  });
+}
+
+/** The Secret the Ingress's certificate lives in. */
+export const tlsSecretName = (service: string): string => `${service}-tls`;
+
+export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress | undefined {
+  const spec = ctx.service.ingress;
+  const name = portName(ctx);
+  if (spec === undefined || ctx.host === undefined || name === undefined) return undefined;
+  const { kubernetes } = ctx.project.platform;
+  const meta = metadata(ctx, ctx.service.name, 'server');
+  if (kubernetes.tlsClusterIssuer) meta.annotations['cert-manager.io/cluster-issuer'] = kubernetes.tlsClusterIssuer;
+  return new k8s.KubeIngress(scope, 'ingress', {
+    metadata: meta,
+    spec: {
+      // Only public services sit behind the internet-facing controller.
+      ingressClassName: spec.public ? kubernetes.ingressClass : kubernetes.internalIngressClass,
+      tls: [{ hosts: [ctx.host], secretName: tlsSecretName(ctx.service.name) }],
+      rules: [
+        {
+          host: ctx.host,
+          http: { paths: spec.paths.map((path) => ({ path, pathType: 'Prefix', backend: { service: { name: ctx.service.name, port: { name } } } })) },
+        },
+      ],
+    },
+  });
+}
+
+const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
+const inNamespace = (namespace: string): k8s.LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: namespace } });
+const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port) });
+const cidrs = (blocks: readonly string[]): k8s.NetworkPolicyPeer[] => blocks.map((cidr) => ({ ipBlock: { cidr } }));
+
+/** The service's own pods (server and cron), never preview's stand-ins that share its name label. */
+export function servicePods(ctx: RenderContext): k8s.LabelSelector {
+  return { matchLabels: { [LABEL.name]: ctx.service.name }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: ['cron', 'server'] }] };
+}
+
+/** Cluster DNS: CoreDNS in kube-system, labelled k8s-app=kube-dns on EKS. */
+export function dnsEgress(): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [{ namespaceSelector: inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+    ports: [
+      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+    ],
+  };
+}
+
+/** Namespace-wide deny: a pod no other policy selects can neither receive nor send. */
+export function defaultDeny(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'default-deny', {
+    metadata: metadata(ctx, 'default-deny'),
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  });
+}
+
+/** EKS Pod Identity's agent on every node: where the AWS SDKs fetch the pod's credentials. */
+const POD_IDENTITY_AGENT = '169.254.170.23/32';
+
+/** The flows the service needs, and nothing else. */
+export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
+  const { service, project } = ctx;
+  const { kubernetes } = project.platform;
+  const name = portName(ctx);
+  const ingress: k8s.NetworkPolicyIngressRule[] = [{ from: [{ namespaceSelector: inNamespace(kubernetes.prometheusNamespace) }], ports: [tcp(METRICS_PORT_NAME)] }];
+  if (name !== undefined && service.ingress) ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
+  if (name !== undefined && service.dependents.length > 0) {
+    ingress.push({ from: service.dependents.map((dependent) => ({ namespaceSelector: inNamespace(names.namespace(dependent)), podSelector: { matchLabels: { [LABEL.name]: dependent } } })), ports: [tcp(name)] });
+  }
+
+  const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgress(), otlpEgress(ctx)];
+  for (const dependency of service.dependsOn) {
+    const port = project.services.find((s) => s.name === dependency)?.runtime.port;
+    if (port !== undefined) egress.push({ to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }], ports: [tcp(port)] });
+  }
+  egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));
+
+  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+    metadata: metadata(ctx, service.name),
+    spec: { podSelector: servicePods(ctx), policyTypes: ['Ingress', 'Egress'], ingress, egress },
+  });
+}
+
+function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] {
+  const { resources } = ctx.service;
+  const { egress } = ctx.project.platform.kubernetes;
+  const rules: k8s.NetworkPolicyEgressRule[] = [];
+  const aws = resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0;
+  // Databases and caches need credentials too: their IAM auth tokens are signed with them.
+  if (aws) rules.push({ to: cidrs([POD_IDENTITY_AGENT]), ports: [tcp(80)] });
+  if (resources.databases.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(POSTGRES_PORT)] });
+  if (resources.caches.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(REDIS_PORT)] });
+  if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0) rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
+  return rules;
+}
+
+function previewResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] {
+  const { resources } = ctx.service;
+  const to = (component: string): k8s.NetworkPolicyPeer[] => [{ podSelector: { matchLabels: { [LABEL.name]: ctx.service.name, [LABEL.component]: component } } }];
+  const rules: k8s.NetworkPolicyEgressRule[] = [];
+  if (resources.databases.length > 0) rules.push({ to: to('postgres'), ports: [tcp(POSTGRES_PORT)] });
+  if (resources.caches.length > 0) rules.push({ to: to('redis'), ports: [tcp(REDIS_PORT)] });
+  if (usesLocalStack(ctx)) rules.push({ to: to('localstack'), ports: [tcp(LOCALSTACK_PORT)] });
+  return rules;
+}
+
+/**
+ * The OpenTelemetry collector: by namespace when the endpoint is a cluster
+ * Service (`<name>.<namespace>.svc`), else any address on the endpoint's port.
+ */
+function otlpEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule {
+  const url = new URL(ctx.project.platform.observability.otlpEndpoint);
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
+  return { to: inCluster ? [{ namespaceSelector: inNamespace(inCluster[1]!) }] : cidrs(['0.0.0.0/0']), ports: [tcp(port)] };
+}

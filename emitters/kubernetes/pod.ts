@@ -1,0 +1,113 @@
+import { k8s } from 'cdk8s-plus-32';
+import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
+import type { Compute } from '../../spec/model.js';
+import type { RenderContext } from './context.js';
+import { scaleCpu, scaleMemory } from './quantity.js';
+
+/**
+ * The hardened pod: Pod Security Standards "restricted" plus the kube-score and
+ * polaris checks of security-rules.md §2, identical for every workload so a
+ * reviewer learns it once. Workload builders add only their containers' purpose.
+ */
+
+/** Above 10000, as kube-score's container-security-context-user-group-id demands. */
+export const RUN_AS = 10001;
+
+/** Pod-level security: non-root, fixed UID/GID, RuntimeDefault seccomp. */
+export function podSecurityContext(): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: RUN_AS,
+    runAsGroup: RUN_AS,
+    fsGroup: RUN_AS,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Repeated on the container, where kube-score and polaris look first. */
+export function containerSecurityContext(options: { readonly readOnlyRootFilesystem?: boolean } = {}): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: options.readOnlyRootFilesystem ?? true,
+    runAsNonRoot: true,
+    runAsUser: RUN_AS,
+    runAsGroup: RUN_AS,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Writable scratch space under a read-only root filesystem. */
+export interface ScratchMount {
+  readonly name: string;
+  readonly path: string;
+}
+
+export const TMP: ScratchMount = { name: 'tmp', path: '/tmp' };
+
+export function scratchVolumes(mounts: readonly ScratchMount[]): { volumes: k8s.Volume[]; volumeMounts: k8s.VolumeMount[] } {
+  return {
+    volumes: mounts.map((m) => ({ name: m.name, emptyDir: {} })),
+    volumeMounts: mounts.map((m) => ({ name: m.name, mountPath: m.path })),
+  };
+}
+
+/**
+ * Requests as given; limits by the platform's policy (CPU and memory as ratios
+ * of the request, ephemeral storage fixed). `limitsFrom` lets preview shrink its
+ * requests while keeping the limits a full-size pod would have.
+ */
+export function resources(ctx: RenderContext, requests: Compute, limitsFrom: Compute = requests): k8s.ResourceRequirements {
+  const policy = ctx.project.platform.kubernetes.limits;
+  const q = (value: string): k8s.Quantity => k8s.Quantity.fromString(value);
+  return {
+    requests: { cpu: q(requests.cpu), memory: q(requests.memory), 'ephemeral-storage': q(policy.ephemeralStorageRequest) },
+    limits: {
+      cpu: q(scaleCpu(limitsFrom.cpu, policy.cpuRatio)),
+      memory: q(scaleMemory(limitsFrom.memory, policy.memoryRatio)),
+      'ephemeral-storage': q(policy.ephemeralStorageLimit),
+    },
+  };
+}
+
+/** The container port the OpenTelemetry Prometheus exporter serves. */
+export function metricsPort(): k8s.ContainerPort {
+  return { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' };
+}
+
+/**
+ * Liveness and readiness must differ (kube-score pod-probes-identical): a
+ * dependency outage should take a pod out of rotation, not restart it.
+ * - http: the service's two health paths.
+ * - grpc: the standard gRPC health service, asked about the service names
+ *   `liveness` and `readiness`, which the app registers.
+ * - worker (no port): the metrics endpoint, the only one a worker serves. The
+ *   liveness probe only connects; readiness fetches /metrics. They prove the
+ *   process is up, not that it keeps up with its queue: queue-age alerts do that.
+ */
+export function probes(ctx: RenderContext, portName: string | undefined): { livenessProbe: k8s.Probe; readinessProbe: k8s.Probe } {
+  const { runtime } = ctx.service;
+  const timing = {
+    liveness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
+    readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+  };
+  if (runtime.port === undefined || portName === undefined) {
+    const metrics = k8s.IntOrString.fromString(METRICS_PORT_NAME);
+    return {
+      livenessProbe: { tcpSocket: { port: metrics }, ...timing.liveness },
+      readinessProbe: { httpGet: { path: '/metrics', port: metrics }, ...timing.readiness },
+    };
+  }
+  if (runtime.protocol === 'grpc') {
+    return {
+      livenessProbe: { grpc: { port: runtime.port, service: 'liveness' }, ...timing.liveness },
+      readinessProbe: { grpc: { port: runtime.port, service: 'readiness' }, ...timing.readiness },
+    };
+  }
+  const port = k8s.IntOrString.fromString(portName);
+  return {
+    livenessProbe: { httpGet: { path: runtime.health.liveness, port }, ...timing.liveness },
+    readinessProbe: { httpGet: { path: runtime.health.readiness, port }, ...timing.readiness },
+  };
+}

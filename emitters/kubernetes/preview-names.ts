@@ -1,0 +1,17 @@
+/**
+ * Names of preview's in-cluster stand-ins. Short Service names resolve inside
+ * whatever namespace CI renders the preview into, so no value names a namespace.
+ */
+export const LOCALSTACK = 'localstack';
+export const LOCALSTACK_PORT = 4566;
+export const LOCALSTACK_URL = `http://${LOCALSTACK}:${LOCALSTACK_PORT}`;
+/** The Secret with LocalStack's fixed test credentials (LocalStack accepts any). */
+export const LOCALSTACK_CREDENTIALS = 'localstack-credentials';
+/** LocalStack's fixed account id, part of every ARN and queue URL it returns. */
+export const LOCALSTACK_ACCOUNT = '000000000000';
+
+export const POSTGRES_PORT = 5432;
+export const REDIS_PORT = 6379;
+
+export const postgresName = (database: string): string => `postgres-${database}`;
+export const redisName = (cache: string): string => `redis-${cache}`;

@@ -1,0 +1,37 @@
+import type { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { CONNECTION_KEYS, names } from '../../spec/naming.js';
+import { connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
+import type { RenderContext } from './context.js';
+import { customResource } from './custom-resources.js';
+import { metadata } from './labels.js';
+
+/**
+ * Secrets reach the cluster only as ExternalSecrets: a name in Secrets Manager,
+ * never a value. One per declared secret, so a missing entry blocks only its
+ * own variable, and one per connection secret with exactly the keys Terraform
+ * writes (CONNECTION_KEYS).
+ */
+
+function externalSecret(scope: Construct, ctx: RenderContext, name: string, data: Array<{ secretKey: string; remoteRef: { key: string; property?: string } }>): ApiObject {
+  return customResource(scope, `external-secret-${name}`, 'ExternalSecret', metadata(ctx, name), {
+    refreshInterval: '1h',
+    secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
+    // Retain: a store outage or a deleted entry must not delete the Secret running pods read.
+    target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+    data,
+  });
+}
+
+/** The service's declared secrets, from the environment's store; in preview, a store of test values. */
+export function declaredSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+  return ctx.service.secrets.map((secret) => externalSecret(scope, ctx, secretObjectName(secret), [{ secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } }]));
+}
+
+/** Connection details Terraform stored for each cloud resource (staging and production only). */
+export function connectionSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+  return connectionsOf(ctx.service.resources).map((connection) => {
+    const key = names.connectionSecret(ctx.service.name, ctx.env, connection.kind, connection.name);
+    return externalSecret(scope, ctx, connectionObjectName(connection), CONNECTION_KEYS[connection.kind].map((property) => ({ secretKey: property, remoteRef: { key, property } })));
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Checks of security-rules.md §2 that an object knowingly fails, each with its
+ * reason. A waiver is printed as a comment at the top of the object's file, and
+ * the rule tests read those comments: nothing is waived silently.
+ */
+export interface Waiver {
+  /** Rule ids as security-rules.md writes them, e.g. `KS deployment-replicas`. */
+  readonly rules: readonly string[];
+  readonly reason: string;
+}
+
+export const WAIVERS = {
+  previewSingleReplica: {
+    rules: ['KS deployment-replicas', 'PO deploymentMissingReplicas', 'KS deployment-has-poddisruptionbudget', 'PO missingPodDisruptionBudget'],
+    reason: 'a preview runs one replica and no PodDisruptionBudget: it serves one pull request, and a drained node may interrupt it',
+  },
+  tierSingleReplica: {
+    rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability', 'KS deployment-replicas', 'PO deploymentMissingReplicas'],
+    reason: "the service's scaling.min is 1 in this environment, which its tier allows; it promises no availability a single replica cannot give",
+  },
+  localstackWritableRoot: {
+    rules: ['KS container-security-context-readonlyrootfilesystem', 'PO notReadOnlyRootFilesystem', 'CKV_K8S_22'],
+    reason: 'LocalStack writes outside its data directories while it starts; it is a preview-only stand-in holding test data (PSS restricted still holds)',
+  },
+} as const satisfies Readonly<Record<string, Waiver>>;
+
+/** The comment lines that record waivers in a generated file. */
+export function waiverComments(waivers: readonly Waiver[]): string {
+  return waivers.map((w) => `# paved waiver: ${w.rules.join(', ')}: ${w.reason}\n`).join('');
+}
+
+/** The rule ids a file's comments waive; the inverse of waiverComments, for the rule tests. */
+export function waivedRules(contents: string): Set<string> {
+  const waived = new Set<string>();
+  for (const match of contents.matchAll(/^# paved waiver: (.*?): /gm)) for (const rule of match[1]!.split(', ')) waived.add(rule);
+  return waived;
+}

@@ -1,0 +1,144 @@
+import { k8s } from 'cdk8s-plus-32';
+import type { Construct } from 'constructs';
+import type { Compute, ResolvedCronJob } from '../../spec/model.js';
+import { names } from '../../spec/naming.js';
+import type { RenderContext } from './context.js';
+import { containerEnv, escapeDollars } from './env-vars.js';
+import { annotations, labels, metadata, selectorLabels, type Component } from './labels.js';
+import { containerSecurityContext, metricsPort, podSecurityContext, probes, resources, scratchVolumes, TMP } from './pod.js';
+
+/** The service's Deployment and what keeps it available: HorizontalPodAutoscaler and PodDisruptionBudget. */
+
+/** The app container's port name: Service, Ingress and probes refer to it, not to the number. */
+export function portName(ctx: RenderContext): string | undefined {
+  return ctx.service.runtime.port === undefined ? undefined : ctx.service.runtime.protocol;
+}
+
+/** An HPA needs room to scale; with min = max it would only fight the Deployment. */
+export function hasAutoscaler(ctx: RenderContext): boolean {
+  return ctx.env !== 'preview' && ctx.environment.scaling.max > ctx.environment.scaling.min;
+}
+
+/** Spread over zones, then nodes; ScheduleAnyway so a lost zone never blocks scheduling. */
+export function topologySpread(selector: Record<string, string>, perRevision: boolean): k8s.TopologySpreadConstraint[] {
+  return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selector },
+    // Count only the pods of the same ReplicaSet, so a rollout spreads its new pods too.
+    ...(perRevision ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+  }));
+}
+
+/** The pod spec every workload of the service shares; only the containers differ. */
+export function podSpec(ctx: RenderContext, component: Component, containers: k8s.Container[], perRevision: boolean): k8s.PodSpec {
+  return {
+    serviceAccountName: names.serviceAccount(ctx.service.name),
+    // The API token is not needed; EKS Pod Identity mounts its own projected token regardless.
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: podSecurityContext(),
+    containers,
+    volumes: scratchVolumes([TMP]).volumes,
+    topologySpreadConstraints: topologySpread(selectorLabels(ctx, component), perRevision),
+  };
+}
+
+export function serverContainer(ctx: RenderContext, requests: Compute, limitsFrom: Compute): k8s.Container {
+  const { runtime } = ctx.service;
+  const name = portName(ctx);
+  return {
+    name: 'app',
+    image: ctx.image,
+    imagePullPolicy: 'Always',
+    ...(runtime.command ? { command: runtime.command.map(escapeDollars) } : {}),
+    ports: [...(runtime.port !== undefined && name !== undefined ? [{ name, containerPort: runtime.port, protocol: 'TCP' }] : []), metricsPort()],
+    env: containerEnv(ctx, { kind: 'server' }),
+    resources: resources(ctx, requests, limitsFrom),
+    securityContext: containerSecurityContext(),
+    volumeMounts: scratchVolumes([TMP]).volumeMounts,
+    ...probes(ctx, name),
+  };
+}
+
+export function deployment(scope: Construct, ctx: RenderContext, options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute }): k8s.KubeDeployment {
+  return new k8s.KubeDeployment(scope, 'deployment', {
+    metadata: metadata(ctx, ctx.service.name, 'server'),
+    spec: {
+      // kube-score: a Deployment an HPA scales carries no replicas, or every sync would reset them.
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorLabels(ctx, 'server') },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+      template: {
+        metadata: { labels: labels(ctx, 'server'), annotations: annotations(ctx) },
+        spec: podSpec(ctx, 'server', [serverContainer(ctx, options.requests, options.limitsFrom)], true),
+      },
+    },
+  });
+}
+
+export function autoscaler(scope: Construct, ctx: RenderContext): k8s.KubeHorizontalPodAutoscalerV2 {
+  const { scaling } = ctx.environment;
+  return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
+    metadata: metadata(ctx, ctx.service.name, 'server'),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.service.name },
+      minReplicas: scaling.min,
+      maxReplicas: scaling.max,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilization } } }],
+    },
+  });
+}
+
+export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'pdb', {
+    metadata: metadata(ctx, ctx.service.name, 'server'),
+    spec: {
+      // One at a time, whatever the replica count: never 0, which would block every node drain.
+      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      selector: { matchLabels: selectorLabels(ctx, 'server') },
+      // A pod that is not ready protects nothing; let drains evict it.
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}
+
+export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJob, requests: Compute, limitsFrom: Compute, suspend = false): k8s.KubeCronJob {
+  const container: k8s.Container = {
+    name: 'job',
+    image: ctx.image,
+    imagePullPolicy: 'Always',
+    command: job.command.map(escapeDollars),
+    env: containerEnv(ctx, { kind: 'cron', job: job.name }),
+    resources: resources(ctx, requests, limitsFrom),
+    securityContext: containerSecurityContext(),
+    volumeMounts: scratchVolumes([TMP]).volumeMounts,
+  };
+  return new k8s.KubeCronJob(scope, `cron-${job.name}`, {
+    metadata: metadata(ctx, names.cronJob(ctx.service.name, job.name), 'cron', job.name),
+    spec: {
+      schedule: job.schedule,
+      ...(suspend ? { suspend: true } : {}),
+      // service.yaml schedules are UTC; saying so keeps the cluster's zone out of it.
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      // A run missed by more than five minutes (controller down, cluster upgrade) is skipped, not run late.
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels: labels(ctx, 'cron', job.name), annotations: annotations(ctx) },
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: labels(ctx, 'cron', job.name), annotations: annotations(ctx) },
+            // Never: the Job retries in a fresh pod and the failed one stays for its logs.
+            spec: { ...podSpec(ctx, 'cron', [container], false), restartPolicy: 'Never' },
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,102 @@
+import { CONNECTION_KEYS, type ConnectionKind } from './naming.js';
+
+/**
+ * The runtime contract between paved and the applications it deploys: the
+ * environment variables every container gets and the ports it must serve.
+ * Shared by validation (a service may not declare a variable paved sets), the
+ * Kubernetes emitter (which sets them) and later the scaffolding (which
+ * generates config loaders from them), so the three cannot drift.
+ */
+
+/** Port of the OpenTelemetry Prometheus exporter (its default), named `metrics` in every pod. */
+export const METRICS_PORT = 9464;
+export const METRICS_PORT_NAME = 'metrics';
+
+/** `order-created` → `ORDER_CREATED`: a DNS label as an environment variable segment. */
+export function envSegment(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/** A resource whose connection details reach the pods through a connection secret. */
+export interface Connection {
+  readonly kind: ConnectionKind;
+  /** The resource's name; a queue is named `<from>-<topic>` after its subscription. */
+  readonly name: string;
+}
+
+/** The name of the queue behind a subscription. */
+export function queueName(from: string, topic: string): string {
+  return `${from}-${topic}`;
+}
+
+/** The shape both the raw spec and the resolved model have; every list may be absent in the spec. */
+export interface ConnectionSources {
+  readonly databases?: ReadonlyArray<{ readonly name: string }>;
+  readonly caches?: ReadonlyArray<{ readonly name: string }>;
+  readonly topics?: ReadonlyArray<{ readonly name: string }>;
+  readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string }>;
+  readonly buckets?: ReadonlyArray<{ readonly name: string }>;
+}
+
+/** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
+export function connectionsOf(resources: ConnectionSources): Connection[] {
+  return [
+    ...(resources.databases ?? []).map((d) => ({ kind: 'database' as const, name: d.name })),
+    ...(resources.caches ?? []).map((c) => ({ kind: 'cache' as const, name: c.name })),
+    ...(resources.topics ?? []).map((t) => ({ kind: 'topic' as const, name: t.name })),
+    ...(resources.subscriptions ?? []).map((s) => ({ kind: 'queue' as const, name: queueName(s.from, s.topic) })),
+    ...(resources.buckets ?? []).map((b) => ({ kind: 'bucket' as const, name: b.name })),
+  ];
+}
+
+/**
+ * `<KIND>_<NAME>_<KEY>`, e.g. `DATABASE_ORDERS_HOST`, `QUEUE_PAYMENTS_PAYMENT_COMPLETED_URL`,
+ * `BUCKET_INVOICES_BUCKET`: one rule for every connection key, so a config loader
+ * can be generated from the resource list alone.
+ */
+export function connectionEnvName(connection: Connection, key: string): string {
+  return `${envSegment(connection.kind)}_${envSegment(connection.name)}_${envSegment(key)}`;
+}
+
+/** Every connection variable of a service with the connection and key it reads. */
+export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
+  return connectionsOf(resources).flatMap((connection) => CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })));
+}
+
+/**
+ * Variables paved sets in every container of every environment: the listening
+ * port (services only), the region for AWS SDKs, the environment, a JSON log
+ * format, and OpenTelemetry's configuration.
+ */
+export const PLATFORM_ENV_NAMES: readonly string[] = [
+  'AWS_REGION',
+  'LOG_FORMAT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_PROMETHEUS_HOST',
+  'OTEL_EXPORTER_PROMETHEUS_PORT',
+  'OTEL_LOGS_EXPORTER',
+  'OTEL_METRICS_EXPORTER',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_EXPORTER',
+  'PAVED_ENVIRONMENT',
+  'PORT',
+];
+
+/** Added in preview only, where LocalStack stands in for AWS. */
+export const PREVIEW_ENV_NAMES: readonly string[] = ['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'AWS_SECRET_ACCESS_KEY'];
+
+/**
+ * The Kubernetes Secret (and its ExternalSecret) holding one declared secret:
+ * `STRIPE_API_KEY` → `secret-stripe-api-key`. Validation checks that the result is
+ * a DNS label and unique, since `API_KEY` and `api_key` would share it.
+ */
+export function secretObjectName(secret: string): string {
+  return `secret-${secret.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** The Kubernetes Secret holding a connection's details: `database-orders`, `queue-payments-payment-completed`. */
+export function connectionObjectName(connection: Connection): string {
+  return `${connection.kind}-${connection.name}`;
+}
