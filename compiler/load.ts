@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
+import { isGeneratedText } from '../emitters/shared/serialize.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 
@@ -63,7 +64,11 @@ function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loa
   const absolute = join(root, relative);
   const size = lstatSync(absolute).size;
   if (size > MAX_FILE_BYTES) return { files: [], texts: new Map(), diagnostics: [tooLarge(relative, size)] };
-  const parsed = parseSource(relative, readFileSync(absolute), kind);
+  const bytes = readFileSync(absolute);
+  // The Kubernetes emitter writes Service objects to service.yaml too; a copy of
+  // the output (a golden fixture, a moved output.dir) must not read as specs.
+  if (kind === 'service' && isGeneratedText(bytes.subarray(0, 200).toString('utf8'))) return { files: [], texts: new Map(), diagnostics: [] };
+  const parsed = parseSource(relative, bytes, kind);
   return { files: parsed.file ? [parsed.file] : [], texts: new Map(parsed.text === undefined ? [] : [[relative, parsed.text]]), diagnostics: parsed.diagnostics };
 }
 

@@ -181,16 +181,14 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
     if (first === undefined) objects.set(object, name);
   }
 
-  // `a-b` + `c` and `a` + `b-c` would both become QUEUE_A_B_C_*.
+  // `a-b`'s topic `c` and `a`'s topic `b-c` would share the queue `a-b-c`: its SQS queue, secret and QUEUE_A_B_C_* variables.
   const queues = new Map<string, string>();
   for (const [index, subscription] of (spec.resources?.subscriptions ?? []).entries()) {
-    const queue = queueName(subscription.from, subscription.topic);
-    const segment = envSegment(queue);
+    const segment = envSegment(queueName(subscription.from, subscription.topic));
     const first = queues.get(segment);
-    if (first !== undefined && first !== queue) {
-      report(file, `/resources/subscriptions/${index}`, 'NAME.ENV_COLLISION', `the queue ${showString(queue)} and the queue ${showString(first)} would share the variables QUEUE_${segment}_*`, 'rename one of the topics');
-    }
-    if (first === undefined) queues.set(segment, queue);
+    const described = `${subscription.from}'s topic ${subscription.topic}`;
+    if (first !== undefined) report(file, `/resources/subscriptions/${index}`, 'NAME.QUEUE_COLLISION', `the subscriptions to ${first} and to ${described} would share the queue name ${showString(queueName(subscription.from, subscription.topic))} and its QUEUE_${segment}_* variables`, 'rename one of the topics');
+    else queues.set(segment, described);
   }
 }
 
