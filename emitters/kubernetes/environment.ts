@@ -12,14 +12,14 @@ import { autoscaler, cronJob, deployment, disruptionBudget, hasAutoscaler } from
 export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
   const { scaling, compute } = ctx.environment;
   const autoscaled = hasAutoscaler(ctx);
-  const single = scaling.min < 2 ? [WAIVERS.tierSingleReplica] : [];
+  const single = scaling.min < 2;
   const serviceObject = service(scope, ctx);
   const ingressObject = ingress(scope, ctx);
   return [
     manifest(namespace(scope, ctx)),
     manifest(serviceAccount(scope, ctx)),
-    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), autoscaled ? [] : single),
-    ...(autoscaled ? [manifest(autoscaler(scope, ctx), single)] : []),
+    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), !autoscaled && single ? [WAIVERS.tierSingleReplica] : []),
+    ...(autoscaled ? [manifest(autoscaler(scope, ctx), single ? [WAIVERS.tierAutoscalerMinimum] : [])] : []),
     manifest(disruptionBudget(scope, ctx)),
     ...(serviceObject ? [manifest(serviceObject)] : []),
     ...(ingressObject ? [manifest(ingressObject)] : []),

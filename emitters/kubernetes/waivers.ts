@@ -15,7 +15,11 @@ export const WAIVERS = {
     reason: 'a preview runs one replica and no PodDisruptionBudget: it serves one pull request, and a drained node may interrupt it',
   },
   tierSingleReplica: {
-    rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability', 'KS deployment-replicas', 'PO deploymentMissingReplicas'],
+    rules: ['KS deployment-replicas', 'PO deploymentMissingReplicas'],
+    reason: "the service runs one replica in this environment (scaling.min = max = 1), which its tier allows; it promises no availability a single replica cannot give",
+  },
+  tierAutoscalerMinimum: {
+    rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'],
     reason: "the service's scaling.min is 1 in this environment, which its tier allows; it promises no availability a single replica cannot give",
   },
   localstackWritableRoot: {
