@@ -4,6 +4,7 @@ import type { OutputDirectories, ResolvedProject } from '../spec/model.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit } from './emit.js';
 import { loadPlatform, loadReleases, loadServices } from './load.js';
+import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { validateProject } from './validate/index.js';
 
@@ -40,7 +41,9 @@ export function compile(options: CompileOptions): CompileResult {
 
   const project = resolveProject(validated.valid, options.outDir);
   const emitted = emit(project, options.emitters);
-  diagnostics.push(...emitted.diagnostics);
+  // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
+  const specFiles = new Map([...servicesLoad.files, ...platformLoad.files].map((f) => [f.path, f]));
+  diagnostics.push(...emitted.diagnostics.map((d) => (d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) })));
   const failed = hasErrors(diagnostics);
   return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, output: project.output, project, sources };
 }

@@ -47,7 +47,10 @@ export function applyOverrides(service: ResolvedService, env: EnvironmentName, o
       result[index] = { ...patched, metadata: { ...patched.metadata, annotations: { ...patched.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-      fail(`${override.pointer}/patch`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${message}`, 'check each path against the generated object');
+      // fast-json-patch names the failing operation's index.
+      const index = (error as { index?: unknown }).index;
+      const at = typeof index === 'number' ? `${override.pointer}/patch/${index}` : `${override.pointer}/patch`;
+      fail(at, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${message}`, 'check each path against the generated object');
     }
   }
   return { objects: result, deviations, diagnostics };
