@@ -5,6 +5,7 @@ import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit } from './emit.js';
 import { loadPlatform, loadReleases, loadServices } from './load.js';
 import { outputDirectories, resolveProject } from './resolve.js';
+import type { SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 
 export interface CompileOptions {
@@ -32,15 +33,30 @@ export function compile(options: CompileOptions): CompileResult {
   const releasesLoad = loadReleases(options.root);
   const servicesLoad = loadServices(options.root, [output.dir, output.workflowsDir]);
   const sources = new Map([...platformLoad.texts, ...releasesLoad.texts, ...servicesLoad.texts]);
-  const diagnostics: Diagnostic[] = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics];
+  const loadDiagnostics = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics];
+  return compileSources({ platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources }, options);
+}
 
-  const validated = validateProject(platformFile, servicesLoad.files, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: releasesLoad.files[0] });
+export interface LoadedSources {
+  readonly platform?: SourceFile;
+  readonly releases?: SourceFile;
+  readonly services: readonly SourceFile[];
+  /** Problems found while reading and parsing; any error stops the compile after validation. */
+  readonly loadDiagnostics: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** validate → resolve → emit over parsed files: the pure part of a compile. */
+export function compileSources(loaded: LoadedSources, options: Omit<CompileOptions, 'root'>): CompileResult {
+  const output = outputDirectories(loaded.platform?.data, options.outDir);
+  const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
+  const validated = validateProject(loaded.platform, loaded.services, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: loaded.releases });
   diagnostics.push(...validated.diagnostics);
-  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], output, sources };
+  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], output, sources: loaded.sources };
 
   const project = resolveProject(validated.valid, options.outDir);
   const emitted = emit(project, options.emitters);
   diagnostics.push(...emitted.diagnostics);
   const failed = hasErrors(diagnostics);
-  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, output: project.output, project, sources };
+  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, output: project.output, project, sources: loaded.sources };
 }
