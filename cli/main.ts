@@ -17,6 +17,9 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
+                           record in releases.yaml the image a service runs in an
+                           environment (deploy, promotion, rollback); CI runs it
 
 Options:
   --root <dir>             repository root (default: the current directory)
@@ -26,6 +29,7 @@ Options:
                            diagnostics as text with snippets (default), as JSON, or
                            as GitHub Actions annotations
   --name <svc>             service name, for init
+  --env, --tag, --digest   environment and image, for release
   -h, --help               show this help
   -v, --version            show the version
 
@@ -56,6 +60,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         out: { type: 'string' },
         format: { type: 'string' },
         name: { type: 'string' },
+        env: { type: 'string' },
+        tag: { type: 'string' },
+        digest: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -105,6 +112,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');
         return runInit(rest[0]!, values.name, io);
+      }
+      case 'release': {
+        if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
+        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
+        const { runRelease } = await import('./release.js');
+        const { resolve } = await import('node:path');
+        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io);
       }
       case undefined:
         io.stdout(HELP);

@@ -27,14 +27,19 @@ export interface CompileResult {
 
 /** load → validate → resolve → emit. Reads specs; writes nothing. */
 export function compile(options: CompileOptions): CompileResult {
-  const platformLoad = loadPlatform(options.root);
+  return compileSources(loadSources(options.root, options.outDir), options);
+}
+
+/** Reads and parses every spec of the repo: the only disk access of a compile. */
+export function loadSources(root: string, outDir?: string): LoadedSources {
+  const platformLoad = loadPlatform(root);
   const platformFile = platformLoad.files[0];
-  const output = outputDirectories(platformFile?.data, options.outDir);
-  const releasesLoad = loadReleases(options.root);
-  const servicesLoad = loadServices(options.root, [output.dir, output.workflowsDir]);
+  const output = outputDirectories(platformFile?.data, outDir);
+  const releasesLoad = loadReleases(root);
+  const servicesLoad = loadServices(root, [output.dir, output.workflowsDir]);
   const sources = new Map([...platformLoad.texts, ...releasesLoad.texts, ...servicesLoad.texts]);
   const loadDiagnostics = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics];
-  return compileSources({ platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources }, options);
+  return { platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources };
 }
 
 export interface LoadedSources {

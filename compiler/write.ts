@@ -346,6 +346,18 @@ function removeEmptyParents(root: string, path: string, output: OutputDirectorie
   }
 }
 
+/** Replaces an input file paved was asked to edit (releases.yaml) atomically. */
+export function writeFileAtomic(path: string, contents: string): void {
+  const temporary = join(dirname(path), `.${path.split('/').pop()}.paved-${process.pid}.tmp`);
+  try {
+    realDisk.writeFile(temporary, contents);
+    realDisk.rename(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
 /** Creates a new file (and its folders) for scaffolding; fails with EEXIST rather than overwrite. */
 export function createFile(path: string, contents: string): void {
   mkdirSync(dirname(path), { recursive: true });
