@@ -17,6 +17,9 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  explain <svc> [--env E]  every resolved value of a service and where it came from:
+                           the spec, an environment, the tier, the platform, a
+                           release, a built-in default, or derived by paved
   release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
                            record in releases.yaml the image a service runs in an
                            environment (deploy, promotion, rollback); CI runs it
@@ -112,6 +115,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');
         return runInit(rest[0]!, values.name, io);
+      }
+      case 'explain': {
+        if (rest.length !== 1) return usage('explain takes one service: paved explain <svc> [--env E]');
+        if (format === 'github') return usage('explain prints text or json');
+        const { runExplain } = await import('./explain.js');
+        return runExplain(values.root ?? '.', rest[0]!, values.env, format as OutputFormat, io);
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');

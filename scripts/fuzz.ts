@@ -61,6 +61,12 @@ export function seedRepo(root: string): SeedFile[] {
   return files;
 }
 
+/** The examples and every valid golden case: each a repo with at least one service. */
+export function seedRepos(repo: string): SeedFile[][] {
+  const fixtures = readdirSync(join(repo, 'fixtures'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'invalid').map((e) => join(repo, 'fixtures', e.name));
+  return [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...fixtures].map(seedRepo).filter((files) => files.some((f) => f.kind === 'service'));
+}
+
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
 }
@@ -273,7 +279,7 @@ async function main(): Promise<void> {
   const [casesArg, seedArg] = process.argv.slice(2);
   const repo = join(fileURLToPath(import.meta.url), '..', '..', '..');
   const { emitters } = await import('../cli/emitters.js');
-  const seeds = [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...readdirSync(join(repo, 'fixtures')).filter((n) => n !== 'invalid').map((n) => join(repo, 'fixtures', n))].map(seedRepo);
+  const seeds = seedRepos(repo);
   const cases = Number(casesArg ?? 20000);
   const seed = Number(seedArg ?? Date.now() % 100000);
   const started = Date.now();
