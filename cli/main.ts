@@ -17,6 +17,9 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  report [root]            the golden-path conformance of every service: tier, owner,
+                           environments, resources, overrides with their reasons and
+                           the defaults it departs from (--format text|json|markdown)
   explain <svc> [--env E]  every resolved value of a service and where it came from:
                            the spec, an environment, the tier, the platform, a
                            release, a built-in default, or derived by paved
@@ -30,7 +33,7 @@ Options:
                            platform's output.dir, "generated")
   --format text|json|github
                            diagnostics as text with snippets (default), as JSON, or
-                           as GitHub Actions annotations
+                           as GitHub Actions annotations; report also takes markdown
   --name <svc>             service name, for init
   --env, --tag, --digest   environment and image, for release
   -h, --help               show this help
@@ -86,8 +89,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return EXIT_OK;
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'github') {
-    io.stderr(`paved: --format must be text, json or github, not ${JSON.stringify(format)}\n`);
+  if (format !== 'text' && format !== 'json' && format !== 'github' && !(format === 'markdown' && command === 'report')) {
+    io.stderr(`paved: --format must be text, json or github${command === 'report' ? ' (or markdown)' : ''}, not ${JSON.stringify(format)}\n`);
     return EXIT_USAGE;
   }
   const usage = (message: string): number => {
@@ -115,6 +118,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');
         return runInit(rest[0]!, values.name, io);
+      }
+      case 'report': {
+        if (rest.length > 1) return usage('report takes at most one root directory');
+        if (format === 'github') return usage('report prints text, json or markdown');
+        const { runReport } = await import('./report.js');
+        return runReport(rest[0] ?? values.root ?? '.', format, io);
       }
       case 'explain': {
         if (rest.length !== 1) return usage('explain takes one service: paved explain <svc> [--env E]');

@@ -42,3 +42,26 @@ describe('paved explain', () => {
     expect((await runCli(['explain', 'orders', '--env', 'prod', '--root', 'examples/shop'], REPO)).code).toBe(2);
   });
 });
+
+describe('paved report', () => {
+  it('prints the conformance of every service as text', async () => {
+    await golden('report-shop.txt', ['report', 'examples/shop']);
+  });
+
+  it('prints it as Markdown for pull requests, escaping spec text', async () => {
+    await golden('report-shop.md', ['report', 'examples/shop', '--format', 'markdown']);
+  });
+
+  it('prints it as JSON with the departures from tier and default values', async () => {
+    const run = await runCli(['report', 'examples/shop', '--format', 'json'], REPO);
+    const parsed = JSON.parse(run.stdout) as { services: Array<{ name: string; departures: Array<{ path: string; of: string }> }> };
+    expect(parsed.services.map((s) => s.name)).toEqual(['catalog', 'notifier', 'orders', 'payments', 'storefront-api']);
+    const storefront = parsed.services.find((s) => s.name === 'storefront-api')!;
+    expect(storefront.departures).toContainEqual({ path: 'environments.production.scaling.min', value: 4, default: 3, of: 'tier' });
+  });
+
+  it('reports a service that sets nothing but the required keys as departing from no default', async () => {
+    const run = await runCli(['report', 'examples/minimal'], REPO);
+    expect(run.stdout).toContain('  departs from no default\n');
+  });
+});
