@@ -20,6 +20,11 @@ Commands:
   report [root]            the golden-path conformance of every service: tier, owner,
                            environments, resources, overrides with their reasons and
                            the defaults it departs from (--format text|json|markdown)
+  diff --base <git-ref> [root]
+                           compile a git revision and the working tree in memory and
+                           summarize what changes per service and target (objects,
+                           resources, replicas, images, IAM actions); text, json or
+                           markdown
   explain <svc> [--env E]  every resolved value of a service and where it came from:
                            the spec, an environment, the tier, the platform, a
                            release, a built-in default, or derived by paved
@@ -69,6 +74,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         env: { type: 'string' },
         tag: { type: 'string' },
         digest: { type: 'string' },
+        base: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -89,8 +95,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return EXIT_OK;
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'github' && !(format === 'markdown' && command === 'report')) {
-    io.stderr(`paved: --format must be text, json or github${command === 'report' ? ' (or markdown)' : ''}, not ${JSON.stringify(format)}\n`);
+  if (format !== 'text' && format !== 'json' && format !== 'github' && !(format === 'markdown' && (command === 'report' || command === 'diff'))) {
+    io.stderr(`paved: --format must be text, json or github${command === 'report' || command === 'diff' ? ' (or markdown)' : ''}, not ${JSON.stringify(format)}\n`);
     return EXIT_USAGE;
   }
   const usage = (message: string): number => {
@@ -124,6 +130,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (format === 'github') return usage('report prints text, json or markdown');
         const { runReport } = await import('./report.js');
         return runReport(rest[0] ?? values.root ?? '.', format, io);
+      }
+      case 'diff': {
+        if (rest.length > 1) return usage('diff takes at most one root directory');
+        if (values.base === undefined) return usage('diff needs --base <git-ref>, e.g. --base origin/main');
+        if (format === 'github') return usage('diff prints text, json or markdown');
+        const { runDiff } = await import('./diff.js');
+        return runDiff(rest[0] ?? values.root ?? '.', values.base, format, io);
       }
       case 'explain': {
         if (rest.length !== 1) return usage('explain takes one service: paved explain <svc> [--env E]');

@@ -9,9 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
-import { compileSources, type CompileResult } from '../compiler/compile.js';
+import { compileTexts as compileInMemory, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { pathProblem } from '../compiler/emit.js';
-import { parseSource } from '../compiler/parse.js';
 import type { SourceFile } from '../compiler/source.js';
 import type { Emitter } from '../spec/emitter.js';
 
@@ -37,11 +36,7 @@ export function random(seed: number): () => number {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface SeedFile {
-  readonly path: string;
-  readonly kind: SourceFile['kind'];
-  readonly text: string;
-}
+export type SeedFile = SpecText;
 
 /** The valid repos the fuzzer starts from: every file of a fixture or example root. */
 export function seedRepo(root: string): SeedFile[] {
@@ -198,17 +193,6 @@ function parseOrUndefined(text: string): Json | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Compiles a repo held in memory, exactly as `paved compile` would. */
-export function compileInMemory(files: readonly SeedFile[], emitters: readonly Emitter[]): CompileResult {
-  const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
-  const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
-  const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
-  return compileSources(
-    { platform: of('platform')[0], releases: of('releases')[0], services: of('service'), loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics), sources },
-    { emitters },
-  );
 }
 
 export interface CaseOutcome {

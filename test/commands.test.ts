@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, REPO, runCli } from './helpers.js';
+import { FIXTURES, REPO, runCli, scratchCopy } from './helpers.js';
 
 /**
  * Golden output of the reporting commands, in fixtures/commands/. Like every
@@ -63,5 +64,53 @@ describe('paved report', () => {
   it('reports a service that sets nothing but the required keys as departing from no default', async () => {
     const run = await runCli(['report', 'examples/minimal'], REPO);
     expect(run.stdout).toContain('  departs from no default\n');
+  });
+});
+
+describe('paved diff', () => {
+  /** examples/shop committed to a scratch git repository, under a subfolder as in a monorepo. */
+  function shopRepository(): { repo: string; root: string; cleanup: () => void } {
+    const scratch = scratchCopy();
+    const root = join(scratch.dir, 'platform', 'shop');
+    cpSync(join(REPO, 'examples', 'shop'), root, { recursive: true, filter: (src) => !/\/(generated|\.github)(\/|$)/.test(src) });
+    const git = (...args: string[]): void => void execFileSync('git', ['-C', scratch.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    return { repo: scratch.dir, root, cleanup: scratch.cleanup };
+  }
+
+  it('summarizes what a change does to the generated tree, per service and target', async () => {
+    const { root, cleanup } = shopRepository();
+    try {
+      const edit = (path: string, from: RegExp, to: string): void => writeFileSync(join(root, path), readFileSync(join(root, path), 'utf8').replace(from, to));
+      edit('services/orders/service.yaml', /^description: .*$/m, 'description: Order intake, lifecycle and refunds');
+      edit('services/orders/service.yaml', /topics:\n/, 'topics:\n    - name: order-refunded\n');
+      rmSync(join(root, 'services', 'notifier'), { recursive: true });
+      edit('releases.yaml', /^ {2}notifier:\n.*\n/m, '');
+      const run = await runCli(['diff', '--base', 'HEAD', root], REPO);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const file = join(FIXTURES, 'commands', 'diff-shop.txt');
+      if (UPDATE) writeFileSync(file, run.stdout);
+      expect(run.stdout).toBe(readFileSync(file, 'utf8'));
+      const markdown = await runCli(['diff', '--base', 'HEAD', root, '--format', 'markdown'], REPO);
+      expect(markdown.stdout).toMatch(/^### Generated files\n\n\| Service \| Target \| Added \| Changed \| Removed \|\n/);
+      expect(markdown.stdout).toContain('| notifier | catalog-info | 0 | 0 | 1 |');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('says so when nothing changes, and rejects a revision git does not know', async () => {
+    const { root, cleanup } = shopRepository();
+    try {
+      expect((await runCli(['diff', '--base', 'HEAD', root], REPO)).stdout).toBe('no change to generated files\n');
+      const bad = await runCli(['diff', '--base', 'no-such-branch', root], REPO);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^paved: cannot read "no-such-branch" from git/);
+    } finally {
+      cleanup();
+    }
   });
 });
