@@ -57,18 +57,22 @@ interface Context {
  * Labels every alert carries, for routing and grouping in Alertmanager. Staging
  * never pages: its alerts are tickets whatever their production severity.
  */
-function alertLabels({ service, env }: Context, severity: Severity): Readonly<Record<string, string>> {
-  const labels = { service: service.name, env, team: service.owner, tier: service.tier, route: service.observability.alerts.route, severity: env === 'production' ? severity : 'ticket' };
+function alertLabels({ service, env }: Context, severity: Severity, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const labels = { ...extra, service: service.name, env, team: service.owner, tier: service.tier, route: service.observability.alerts.route, severity: env === 'production' ? severity : 'ticket' };
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, goTemplateLiteral(v)]));
 }
 
-function alertRule(ctx: Context, alert: AlertName, severity: Severity, expr: string, forDuration: string | undefined, summary: string, description: string): AlertingRule {
+/**
+ * `extra` labels tell apart the alerts of one name in a service (one per cron
+ * job or queue), which Prometheus would otherwise take for duplicates.
+ */
+function alertRule(ctx: Context, alert: AlertName, severity: Severity, expr: string, forDuration: string | undefined, summary: string, description: string, extra: Readonly<Record<string, string>> = {}): AlertingRule {
   const about = ctx.service.description === '' ? '' : ` About ${ctx.service.name}: ${ctx.service.description}`;
   return {
     alert,
     expr,
     ...(forDuration ? { for: forDuration } : {}),
-    labels: alertLabels(ctx, severity),
+    labels: alertLabels(ctx, severity, extra),
     annotations: {
       summary: goTemplateLiteral(summary),
       description: goTemplateLiteral(`${description}${about}`),
@@ -103,11 +107,10 @@ function sloGroups(ctx: Context, slo: ServiceLevelObjective): readonly RuleGroup
   // Fast burns page, slow burns open tickets; separate names let each have its runbook and silence.
   const alertName = (severity: Severity): AlertName => `${slo.kind === 'availability' ? 'Availability' : 'Latency'}ErrorBudgetBurn${severity === 'page' ? 'Fast' : 'Slow'}`;
   // Both windows must exceed the burn: the long one proves it matters, the short one that it is still happening.
-  // At exactly the threshold the budget goes at the promised speed, so `>=` fires there.
   const condition = (severity: Severity): string =>
     BURN_WINDOWS.filter((b) => b.severity === severity)
       .map((b) => {
-        const over = (w: SliWindow): string => `max(${series(sliRecord(w), [id])} >= ${burnThreshold(b, slo.budget)}) without (sloth_window)`;
+        const over = (w: SliWindow): string => `max(${series(sliRecord(w), [id])} > ${burnThreshold(b, slo.budget)}) without (sloth_window)`;
         return `(\n  ${over(b.short)}\n  and\n  ${over(b.long)}\n)`;
       })
       .join('\nor\n');
@@ -181,6 +184,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
         CRON_FAILED_FOR,
         `Cron job ${job.name} of ${service.name} failed its last run`,
         `The last run of ${job.name} (schedule "${job.schedule}") finished without succeeding.`,
+        { cronjob: names.cronJob(service.name, job.name) },
       ),
       alertRule(
         ctx,
@@ -190,6 +194,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
         undefined,
         `Cron job ${job.name} of ${service.name} missed its schedule`,
         `${job.name} (schedule "${job.schedule}") should have started more than ${CRON_MISSED_AFTER_SECONDS / 60} minutes ago and did not.`,
+        { cronjob: names.cronJob(service.name, job.name) },
       ),
     );
   }
@@ -204,6 +209,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
         DLQ_FOR,
         `${service.name} has messages in the dead-letter queue of ${subscription.from}/${subscription.topic}`,
         `Messages from ${subscription.topic} (published by ${subscription.from}) failed ${subscription.maxRetries} deliveries and wait in ${dlq}.`,
+        { queue: dlq },
       ),
     );
   }
