@@ -83,10 +83,11 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
     const pages = BURN_WINDOWS.filter((b) => b.severity === 'page');
     const title = slo.kind === 'availability' ? 'Availability' : 'Latency';
     return [
-      stat(ids, `${title} objective`, [{ expr: series('slo:objective:ratio', [id, ENV]), legend: 'objective' }], { unit: 'percentunit', width: 4, description: slo.statement }),
+      stat(ids, `${title} objective`, [{ expr: series('slo:objective:ratio', [id, ENV]), legend: 'objective' }], { unit: 'percentunit', width: 4, height: 8, description: slo.statement }),
       stat(ids, `${title} error budget remaining`, [{ expr: series('slo:period_error_budget_remaining:ratio', [id, ENV]), legend: 'remaining' }], {
         unit: 'percentunit',
         width: 4,
+        height: 8,
         steps: [
           { value: null, color: 'red' },
           { value: 0, color: 'orange' },
@@ -96,6 +97,7 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
       stat(ids, `${title} burn rate now`, [{ expr: series('slo:current_burn_rate:ratio', [id, ENV]), legend: '5m' }], {
         unit: 'none',
         width: 4,
+        height: 8,
         description: 'How many times faster than the objective allows the budget is spent, over the last 5 minutes.',
         steps: [
           { value: null, color: 'green' },

@@ -49,38 +49,47 @@ export interface PanelOptions {
   readonly steps?: readonly Threshold[];
 }
 
-export function timeseries(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions): TimeseriesPanelBuilder {
-  const panel = new TimeseriesPanelBuilder()
+/** What the timeseries and stat builders share, so both get the same id, title, queries and layout. */
+interface QueryPanel<T> {
+  id(id: number): T;
+  title(title: string): T;
+  description(description: string): T;
+  datasource(datasource: typeof DATASOURCE): T;
+  targets(targets: DataqueryBuilder[]): T;
+  unit(unit: string): T;
+  span(width: number): T;
+  height(height: number): T;
+  thresholds(thresholds: ThresholdsConfigBuilder): T;
+}
+
+function queryPanel<T extends QueryPanel<T>>(panel: T, ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions, size: { readonly width: number; readonly height: number }): T {
+  panel
     .id(ids.next())
     .title(grafanaPlainText(title))
     .datasource(DATASOURCE)
     .targets(targets(queries))
     .unit(options.unit)
-    .span(options.width ?? 12)
-    .height(options.height ?? 8)
-    .fillOpacity(10)
-    .thresholds(thresholds(options.steps ?? NEUTRAL))
-    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).calcs([]))
-    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
-  if (options.min !== undefined) panel.min(options.min);
+    .span(options.width ?? size.width)
+    .height(options.height ?? size.height)
+    .thresholds(thresholds(options.steps ?? NEUTRAL));
   if (options.description) panel.description(grafanaPlainText(options.description));
   return panel;
 }
 
+export function timeseries(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions): TimeseriesPanelBuilder {
+  const panel = queryPanel(new TimeseriesPanelBuilder(), ids, title, queries, options, { width: 12, height: 8 })
+    .fillOpacity(10)
+    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).calcs([]))
+    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
+  if (options.min !== undefined) panel.min(options.min);
+  return panel;
+}
+
 export function stat(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions & { readonly noValue?: string }): StatPanelBuilder {
-  const panel = new StatPanelBuilder()
-    .id(ids.next())
-    .title(grafanaPlainText(title))
-    .datasource(DATASOURCE)
-    .targets(targets(queries))
-    .unit(options.unit)
-    .span(options.width ?? 6)
-    .height(options.height ?? 4)
+  const panel = queryPanel(new StatPanelBuilder(), ids, title, queries, options, { width: 6, height: 4 })
     .graphMode(BigValueGraphMode.None)
     .colorMode(BigValueColorMode.Value)
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .thresholds(thresholds(options.steps ?? NEUTRAL));
-  if (options.description) panel.description(grafanaPlainText(options.description));
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
   if (options.noValue) panel.noValue(grafanaPlainText(options.noValue));
   return panel;
 }
