@@ -14,8 +14,9 @@ export interface GeneratedCase {
   readonly files: ReadonlyMap<string, string>;
 }
 
+/** Golden cases are the fixture folders with an expected tree. */
 const validFixtures = readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((e) => e.isDirectory() && e.name !== 'invalid')
+  .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
   .map((e) => e.name)
   .sort();
 

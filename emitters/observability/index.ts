@@ -17,11 +17,12 @@ export const observabilityEmitter: Emitter = {
   emitService(service, project): EmitResult {
     const dir = `${project.output.dir}/${service.name}`;
     const source = service.specPath;
+    const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
     const files: GeneratedFile[] = [
       jsonFile(`${dir}/grafana/dashboard.json`, source, serviceDashboard(service, project)),
-      // Production's rules, for a Prometheus without the operator and for review; staging's differ only in env.
-      yamlFile(`${dir}/alerts/rules.yaml`, source, { groups: ruleGroups(service, project, 'production') }),
-      ...RULE_ENVIRONMENTS.map((env) => yamlFile(`${dir}/kubernetes/${env}/prometheusrule.yaml`, source, prometheusRule(service, ruleGroups(service, project, env)))),
+      // Production's rules, for a Prometheus without the operator and for review; staging's differ in env, severities and AWS names.
+      yamlFile(`${dir}/alerts/rules.yaml`, source, { groups: groups.get('production') }),
+      ...RULE_ENVIRONMENTS.map((env) => yamlFile(`${dir}/kubernetes/${env}/prometheusrule.yaml`, source, prometheusRule(service, groups.get(env)!))),
     ];
     return { files, diagnostics: [] };
   },
