@@ -41,7 +41,8 @@ function overview(ids: PanelIds, service: ResolvedService, project: ResolvedProj
   const lines = [
     `**${md(service.name)}**${service.description === '' ? '' : `: ${md(service.description)}`}`,
     '',
-    `Team \`${md(service.owner)}\` · tier \`${md(service.tier)}\` · alerts route \`${md(service.observability.alerts.route)}\` · ${md(kind)}`,
+    // No code spans: markdown shows entities inside them as written.
+    `Team ${md(service.owner)} · tier ${md(service.tier)} · alerts route ${md(service.observability.alerts.route)} · ${md(kind)}`,
     '',
     `Objectives: ${slos.length === 0 ? 'none (no requests to measure)' : slos.map((s) => md(s.statement)).join('; ')} over ${md(project.platform.observability.sloWindow)}.`,
   ];
