@@ -3,7 +3,7 @@ import { DashboardBuilder, QueryVariableBuilder, VariableRefresh, VariableSort, 
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, names } from '../../spec/naming.js';
 import { alertListPath, dashboardUid, OVERVIEW_UID } from './links.js';
-import { DATASOURCE, datasourceVariable, environmentVariable, link, markdown, PanelIds, type Query, row, stat, timeseries } from './panels.js';
+import { BUDGET, DATASOURCE, datasourceVariable, environmentVariable, link, markdown, PanelIds, type Query, row, stat, timeseries, ZERO_IS_GOOD } from './panels.js';
 import { anyOf, eq, type Matcher, ne, rate, re, series, sumBy } from './promql.js';
 import { BURN_WINDOWS, burnThreshold, objectives, serverMetrics, sliRecord, type ServiceLevelObjective } from './slo.js';
 import { decimal, grafanaMarkdownText, grafanaPlainText, trimSlash } from './text.js';
@@ -48,16 +48,14 @@ function overview(ids: PanelIds, service: ResolvedService, project: ResolvedProj
   ];
   return [
     markdown(ids, 'About', lines.join('\n'), 18, 5),
-    stat(ids, 'Firing alerts', [{ expr: `count(${series('ALERTS', [eq('service', service.name), ENV, eq('alertstate', 'firing')])}) or vector(0)`, legend: 'firing' }], {
-      unit: 'none',
-      width: 6,
-      height: 5,
-      steps: [
-        { value: null, color: 'green' },
-        { value: 1, color: 'red' },
-      ],
-    }),
+    firingAlerts(ids, 'Firing alerts', service, { width: 6, height: 5 }),
   ];
+}
+
+/** How many of the service's alerts fire in the selected environment. */
+export function firingAlerts(ids: PanelIds, title: string, service: ResolvedService, size: { readonly width: number; readonly height: number }) {
+  const query = `count(${series('ALERTS', [eq('service', service.name), ENV, eq('alertstate', 'firing')])}) or vector(0)`;
+  return stat(ids, title, [{ expr: query, legend: 'firing' }], { unit: 'none', ...size, steps: ZERO_IS_GOOD });
 }
 
 function red(ids: PanelIds, service: ResolvedService) {
@@ -89,11 +87,7 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
         unit: 'percentunit',
         width: 4,
         height: 8,
-        steps: [
-          { value: null, color: 'red' },
-          { value: 0, color: 'orange' },
-          { value: 0.25, color: 'green' },
-        ],
+        steps: BUDGET,
       }),
       stat(ids, `${title} burn rate now`, [{ expr: series('slo:current_burn_rate:ratio', [id, ENV]), legend: '5m' }], {
         unit: 'none',
@@ -223,10 +217,7 @@ function queues(ids: PanelIds, service: ResolvedService) {
       width: 8,
       min: 0,
       description: 'Messages that failed every delivery; anything above zero raises DeadLetterQueueNotEmpty.',
-      steps: [
-        { value: null, color: 'green' },
-        { value: 1, color: 'red' },
-      ],
+      steps: ZERO_IS_GOOD,
     }),
   ];
 }

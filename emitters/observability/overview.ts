@@ -1,7 +1,8 @@
 import { DashboardBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { ResolvedProject } from '../../spec/model.js';
 import { dashboardUid, OVERVIEW_UID } from './links.js';
-import { datasourceVariable, environmentVariable, link, PanelIds, row, stat } from './panels.js';
+import { firingAlerts } from './dashboard.js';
+import { BUDGET, datasourceVariable, environmentVariable, link, PanelIds, row, stat } from './panels.js';
 import { eq, series, sumBy } from './promql.js';
 
 /**
@@ -35,24 +36,11 @@ export function overviewDashboard(project: ResolvedProject): Dashboard {
           width: 16,
           description: service.description,
           noValue: hasSlo ? 'no data' : 'no request SLO (worker)',
-          steps: [
-            { value: null, color: 'red' },
-            { value: 0, color: 'orange' },
-            { value: 0.25, color: 'green' },
-          ],
+          steps: BUDGET,
         },
       ).links(toService),
     );
-    builder.withPanel(
-      stat(ids, `${service.name}: firing alerts`, [{ expr: `count(${series('ALERTS', [eq('service', service.name), env, eq('alertstate', 'firing')])}) or vector(0)`, legend: 'firing' }], {
-        unit: 'none',
-        width: 8,
-        steps: [
-          { value: null, color: 'green' },
-          { value: 1, color: 'red' },
-        ],
-      }).links(toService),
-    );
+    builder.withPanel(firingAlerts(ids, `${service.name}: firing alerts`, service, { width: 8, height: 4 }).links(toService));
   }
   return builder.build();
 }

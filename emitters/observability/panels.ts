@@ -38,6 +38,17 @@ function targets(queries: readonly Query[]): DataqueryBuilder[] {
 
 const thresholds = (steps: readonly Threshold[]) => new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]);
 const NEUTRAL: readonly Threshold[] = [{ value: null, color: 'green' }];
+/** Red from one up: for counts that should be zero (firing alerts, dead letters). */
+export const ZERO_IS_GOOD: readonly Threshold[] = [
+  { value: null, color: 'green' },
+  { value: 1, color: 'red' },
+];
+/** An error budget: red when spent, orange in its last quarter. */
+export const BUDGET: readonly Threshold[] = [
+  { value: null, color: 'red' },
+  { value: 0, color: 'orange' },
+  { value: 0.25, color: 'green' },
+];
 
 export interface PanelOptions {
   readonly unit: string;
