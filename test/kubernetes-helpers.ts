@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
@@ -21,10 +21,10 @@ export interface KubeObject {
   readonly [field: string]: unknown;
 }
 
-/** Every golden case and both examples: the inputs whose output the rule tests cover. */
+/** Every golden case (a folder with an expected tree) and both examples: the inputs whose output the rule tests cover. */
 export function kubernetesRoots(): Array<{ readonly name: string; readonly root: string }> {
   const cases = readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'invalid')
+    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
     .map((e) => e.name)
     .sort();
   return [...cases.map((name) => ({ name: `fixtures/${name}`, root: join(FIXTURES, name) })), { name: 'examples/shop', root: join(REPO, 'examples/shop') }, { name: 'examples/minimal', root: join(REPO, 'examples/minimal') }];

@@ -1,22 +1,11 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
-import { platformSchema, releasesSchema, serviceSchema } from '../../spec/index.js';
 import { didYouMean } from '../diagnostics.js';
 import { locate, pointerJoin, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
+import { validators } from './ajv.js';
 import { describeValue, showString } from './text.js';
 
-type Validators = Readonly<Record<SourceFile['kind'], ValidateFunction>>;
-let compiled: Validators | undefined;
-
-/** Compiled once per process: compiling is the expensive part of ajv. */
-function validators(): Validators {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
-    compiled = { service: ajv.compile(serviceSchema), platform: ajv.compile(platformSchema), releases: ajv.compile(releasesSchema) };
-  }
-  return compiled;
-}
 
 /** Known patterns, explained in words instead of as a regular expression. */
 const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [

@@ -1,6 +1,6 @@
-import fastJsonPatch from 'fast-json-patch';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { EnvironmentName, ResolvedService } from '../../spec/model.js';
+import { applyPatch } from '../shared/json-patch.js';
 
 /**
  * The escape hatch: RFC 6902 patches from `overrides.kubernetes`, applied to the
@@ -40,18 +40,15 @@ export function applyOverrides(service: ResolvedService, env: EnvironmentName, o
       fail(`${override.pointer}/target`, 'EMIT.OVERRIDE_TARGET', `paved generates no ${override.target} in ${env}`, `targets in ${env}: ${known}; or limit the override with environments`);
       continue;
     }
-    try {
-      const patched = fastJsonPatch.applyPatch(structuredClone(result[index]), override.patch.map((op) => ({ ...op })) as fastJsonPatch.Operation[], true, false).newDocument as KubeJson;
-      const reasons = [...(deviations.get(index) ?? []), override.reason];
-      deviations.set(index, reasons);
-      result[index] = { ...patched, metadata: { ...patched.metadata, annotations: { ...patched.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-      // fast-json-patch names the failing operation's index.
-      const index = (error as { index?: unknown }).index;
-      const at = typeof index === 'number' ? `${override.pointer}/patch/${index}` : `${override.pointer}/patch`;
-      fail(at, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${message}`, 'check each path against the generated object');
+    const patched = applyPatch(result[index], override.patch);
+    if (!patched.ok) {
+      fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${patched.message}`, 'check each path against the generated object');
+      continue;
     }
+    const object = patched.value as KubeJson;
+    const reasons = [...(deviations.get(index) ?? []), override.reason];
+    deviations.set(index, reasons);
+    result[index] = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
   }
   return { objects: result, deviations, diagnostics };
 }

@@ -53,9 +53,9 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
         // The cloud database's engine version, so previews test against the same major release.
         image: `${ctx.project.platform.kubernetes.preview.postgresRepository}:${database.version}`,
         port: POSTGRES_PORT,
-        env: { POSTGRES_DB: sqlName(database.name), POSTGRES_USER: sqlName(ctx.service.name), POSTGRES_HOST_AUTH_METHOD: 'trust', PGDATA: '/var/lib/postgresql/data/pgdata' },
+        env: { POSTGRES_DB: sqlName(database.name), POSTGRES_USER: PREVIEW_DATABASE_USER, POSTGRES_HOST_AUTH_METHOD: 'trust', PGDATA: '/var/lib/postgresql/data/pgdata' },
         scratch: [TMP, { name: 'data', path: '/var/lib/postgresql/data' }, { name: 'run', path: '/var/run/postgresql' }],
-        readiness: { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--username', sqlName(ctx.service.name), '--dbname', sqlName(database.name)] } },
+        readiness: { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--username', PREVIEW_DATABASE_USER, '--dbname', sqlName(database.name)] } },
         compute: { cpu: '500m', memory: '512Mi' },
       }),
     ),
@@ -79,6 +79,9 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
 const CONNECTION_NOTE = ['Connection details of a preview stand-in. No credentials: PostgreSQL trusts the pods its', 'NetworkPolicy admits, Redis has no auth, and LocalStack accepts any keys.'];
 const CREDENTIALS_NOTE = ["LocalStack's documented test credentials; AWS SDKs refuse to sign requests without some."];
 
+/** The role the app connects as in preview; the name is fixed so previews differ only where services do. */
+const PREVIEW_DATABASE_USER = 'app';
+
 /** PostgreSQL identifiers: `order-db` → `order_db`, which needs no quoting. */
 const sqlName = (name: string): string => name.replace(/-/g, '_');
 
@@ -89,7 +92,7 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
   const queueUrl = (queue: string): string => `http://${LOCALSTACK}:${LOCALSTACK_PORT}/${LOCALSTACK_ACCOUNT}/${queue}`;
   switch (connection.kind) {
     case 'database':
-      return { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: sqlName(service.name) };
+      return { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER };
     case 'cache':
       return { host: redisName(connection.name), port: String(REDIS_PORT), username: 'default' };
     case 'topic':

@@ -16,15 +16,116 @@ export function isGeneratedText(contents: string): boolean {
 /**
  * YAML with sorted map keys, no line folding, and scalars quoted wherever a
  * YAML 1.1 reader (Kubernetes, GitHub) would take them for something else
- * ("no", "on", "0755").
+ * ("no", "on", "0755"). A fast path writes plain JSON-like data directly and
+ * asks the `yaml` library only how to write each distinct scalar, so the bytes
+ * are the library's; anything it cannot vouch for (multi-line strings, unusual
+ * numbers, keys that would need `? `) goes through the library whole.
  */
 export function toYaml(value: unknown): string {
-  return new Document(value, { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true }).toString({
-    lineWidth: 0,
-    indentSeq: true,
-    defaultStringType: 'PLAIN',
-    defaultKeyType: 'PLAIN',
+  return fastYaml(value) ?? referenceYaml(value);
+}
+
+const DOCUMENT_OPTIONS = { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true, aliasDuplicateObjects: false } as const;
+const STRING_OPTIONS = { lineWidth: 0, indentSeq: true, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' } as const;
+
+/** The `yaml` library's rendering: the definition of paved's YAML, and the fallback of the fast path. */
+export function referenceYaml(value: unknown): string {
+  // An object used twice is written twice: anchors and aliases are what paved's own loader rejects.
+  return new Document(value, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
+}
+
+/** How the library writes one scalar as a map value and as a map key; memoized, as manifests repeat themselves. */
+const scalarText = new Map<string, string | null>();
+const keyText = new Map<string, string | null>();
+
+function scalar(value: string | number | boolean): string | null {
+  const id = `${typeof value}:${value}`;
+  let text = scalarText.get(id);
+  if (text === undefined) {
+    const line = new Document({ k: value }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
+    text = line.startsWith('k: ') && line.indexOf('\n') === line.length - 1 ? line.slice(3, -1) : null;
+    scalarText.set(id, text);
+  }
+  return text;
+}
+
+function key(name: string): string | null {
+  let text = keyText.get(name);
+  if (text === undefined) {
+    const line = new Document({ [name]: 0 }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
+    text = line.endsWith(': 0\n') && line.indexOf('\n') === line.length - 1 && !line.startsWith('? ') ? line.slice(0, -4) : null;
+    keyText.set(name, text);
+  }
+  return text;
+}
+
+/** Bounds the memo in long-lived processes (tests, the fuzzer) that see endless distinct scalars. */
+const MEMO_LIMIT = 100_000;
+
+class Unsupported extends Error {}
+
+function fastYaml(value: unknown): string | undefined {
+  if (!isPlainMap(value)) return undefined;
+  if (scalarText.size + keyText.size > MEMO_LIMIT) {
+    scalarText.clear();
+    keyText.clear();
+  }
+  const out: string[] = [];
+  try {
+    writeMap(value, '', out);
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+  return out.join('');
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A value after `key:` or `- `, or undefined when it needs lines of its own. */
+function inline(value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value))) {
+    const text = scalar(value);
+    if (text === null) throw new Unsupported();
+    return text;
+  }
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
+  if (isPlainMap(value)) return Object.keys(value).length === 0 ? '{}' : undefined;
+  throw new Unsupported();
+}
+
+function sortedKeys(map: Record<string, unknown>): string[] {
+  const keys = Object.keys(map).filter((k) => map[k] !== undefined);
+  if (keys.length !== Object.keys(map).length) throw new Unsupported();
+  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Block map lines; `first` is the prefix of the first line (a sequence dash), `indent` that of the others. */
+function writeMap(map: Record<string, unknown>, indent: string, out: string[], first = indent): void {
+  sortedKeys(map).forEach((name, index) => {
+    const prefix = index === 0 ? first : indent;
+    const k = key(name);
+    if (k === null) throw new Unsupported();
+    const child = map[name];
+    const text = inline(child);
+    if (text !== undefined) out.push(`${prefix}${k}: ${text}\n`);
+    else {
+      out.push(`${prefix}${k}:\n`);
+      if (Array.isArray(child)) writeSeq(child, `${indent}  `, out);
+      else writeMap(child as Record<string, unknown>, `${indent}  `, out);
+    }
   });
+}
+
+function writeSeq(items: readonly unknown[], indent: string, out: string[]): void {
+  for (const item of items) {
+    const text = inline(item);
+    if (text !== undefined) out.push(`${indent}- ${text}\n`);
+    else if (isPlainMap(item)) writeMap(item, `${indent}  `, out, `${indent}- `);
+    else throw new Unsupported();
+  }
 }
 
 /** Several YAML documents in one file, in the given order. */
