@@ -1,5 +1,6 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { cdk8s } from './cdk8s.js';
 
 /**
  * Typed props for the custom resources paved emits. cdk8s-plus-32 types only
@@ -72,5 +73,5 @@ const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
 
 export function customResource<K extends keyof Kinds>(scope: Construct, id: string, kind: K, metadata: ObjectMetadata, spec: Kinds[K]): ApiObject {
   const { finalizers, ...rest } = metadata;
-  return new ApiObject(scope, id, { apiVersion: API_VERSIONS[kind], kind, metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) }, spec });
+  return new (cdk8s().ApiObject)(scope, id, { apiVersion: API_VERSIONS[kind], kind, metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) }, spec });
 }

@@ -1,4 +1,5 @@
-import { k8s } from 'cdk8s-plus-32';
+import type { k8s } from 'cdk8s-plus-32';
+import { kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import { names } from '../../spec/naming.js';
 import type { RenderContext } from './context.js';
@@ -10,7 +11,7 @@ import { annotations, labels, metadata } from './labels.js';
  * ServiceAccount that EKS Pod Identity binds to the service's IAM role.
  */
 export function namespace(scope: Construct, ctx: RenderContext): k8s.KubeNamespace {
-  return new k8s.KubeNamespace(scope, 'namespace', {
+  return new (kube().KubeNamespace)(scope, 'namespace', {
     metadata: {
       name: ctx.namespace,
       labels: {
@@ -26,7 +27,7 @@ export function namespace(scope: Construct, ctx: RenderContext): k8s.KubeNamespa
 }
 
 export function serviceAccount(scope: Construct, ctx: RenderContext): k8s.KubeServiceAccount {
-  return new k8s.KubeServiceAccount(scope, 'service-account', {
+  return new (kube().KubeServiceAccount)(scope, 'service-account', {
     metadata: metadata(ctx, names.serviceAccount(ctx.service.name)),
     // Pods never call the Kubernetes API. EKS Pod Identity injects its own projected token.
     automountServiceAccountToken: false,

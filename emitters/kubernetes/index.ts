@@ -1,10 +1,10 @@
-import { App, Chart } from 'cdk8s';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
 import { yamlFile } from '../shared/serialize.js';
 import { applicationFile } from './argocd.js';
+import { cdk8s } from './cdk8s.js';
 import { PREVIEW_PLACEHOLDER_PR, PREVIEW_PLACEHOLDER_TAG, previewHost, renderContext } from './context.js';
 import { cloudEnvironment } from './environment.js';
 import { environmentDirectory, manifestFiles } from './files.js';
@@ -20,6 +20,7 @@ export const kubernetesEmitter: Emitter = {
   emitService(service, project): EmitResult {
     // One App per service: cdk8s slows down sharply with many charts in one App.
     // recordConstructMetadata is pinned because cdk8s would otherwise read it from the environment.
+    const { App, Chart } = cdk8s();
     const app = new App({ outdir: 'cdk8s.out', recordConstructMetadata: false });
     const files: GeneratedFile[] = [];
     const diagnostics: Diagnostic[] = [];

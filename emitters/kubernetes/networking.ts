@@ -1,4 +1,5 @@
-import { k8s } from 'cdk8s-plus-32';
+import type { k8s } from 'cdk8s-plus-32';
+import { intOrString, kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import { names } from '../../spec/naming.js';
 import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
@@ -14,15 +15,15 @@ export function service(scope: Construct, ctx: RenderContext): k8s.KubeService |
   const { runtime } = ctx.service;
   const name = portName(ctx);
   if (runtime.port === undefined || name === undefined) return undefined;
-  return new k8s.KubeService(scope, 'service', {
+  return new (kube().KubeService)(scope, 'service', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(ctx, 'server'),
       ports: [
         // gRPC is HTTP/2 without TLS inside the cluster.
-        { name, port: runtime.port, targetPort: k8s.IntOrString.fromString(name), protocol: 'TCP', appProtocol: runtime.protocol === 'grpc' ? 'kubernetes.io/h2c' : 'http' },
-        { name: METRICS_PORT_NAME, port: METRICS_PORT, targetPort: k8s.IntOrString.fromString(METRICS_PORT_NAME), protocol: 'TCP', appProtocol: 'http' },
+        { name, port: runtime.port, targetPort: intOrString(name), protocol: 'TCP', appProtocol: runtime.protocol === 'grpc' ? 'kubernetes.io/h2c' : 'http' },
+        { name: METRICS_PORT_NAME, port: METRICS_PORT, targetPort: intOrString(METRICS_PORT_NAME), protocol: 'TCP', appProtocol: 'http' },
       ],
     },
   });
@@ -38,7 +39,7 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
   const { kubernetes } = ctx.project.platform;
   const meta = metadata(ctx, ctx.service.name, 'server');
   if (kubernetes.tlsClusterIssuer) meta.annotations['cert-manager.io/cluster-issuer'] = kubernetes.tlsClusterIssuer;
-  return new k8s.KubeIngress(scope, 'ingress', {
+  return new (kube().KubeIngress)(scope, 'ingress', {
     metadata: meta,
     spec: {
       // Only public services sit behind the internet-facing controller.
@@ -56,7 +57,7 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 const inNamespace = (namespace: string): k8s.LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: namespace } });
-const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port) });
+const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? intOrString(port) : intOrString(port) });
 const cidrs = (blocks: readonly string[]): k8s.NetworkPolicyPeer[] => blocks.map((cidr) => ({ ipBlock: { cidr } }));
 
 /** The service's own pods (server and cron), never preview's stand-ins that share its name label. */
@@ -69,15 +70,15 @@ export function dnsEgress(): k8s.NetworkPolicyEgressRule {
   return {
     to: [{ namespaceSelector: inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
     ports: [
-      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+      { protocol: 'UDP', port: intOrString(53) },
+      { protocol: 'TCP', port: intOrString(53) },
     ],
   };
 }
 
 /** Namespace-wide deny: a pod no other policy selects can neither receive nor send. */
 export function defaultDeny(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
-  return new k8s.KubeNetworkPolicy(scope, 'default-deny', {
+  return new (kube().KubeNetworkPolicy)(scope, 'default-deny', {
     metadata: metadata(ctx, 'default-deny'),
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });
@@ -104,7 +105,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
   }
   egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));
 
-  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+  return new (kube().KubeNetworkPolicy)(scope, 'network-policy', {
     metadata: metadata(ctx, service.name),
     spec: { podSelector: servicePods(ctx), policyTypes: ['Ingress', 'Egress'], ingress, egress },
   });

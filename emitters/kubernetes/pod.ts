@@ -1,4 +1,5 @@
-import { k8s } from 'cdk8s-plus-32';
+import type { k8s } from 'cdk8s-plus-32';
+import { intOrString, quantity } from './cdk8s.js';
 import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import type { Compute } from '../../spec/model.js';
 import type { RenderContext } from './context.js';
@@ -60,13 +61,12 @@ export function scratchVolumes(mounts: readonly ScratchMount[]): { volumes: k8s.
  */
 export function resources(ctx: RenderContext, requests: Compute, limitsFrom: Compute = requests): k8s.ResourceRequirements {
   const policy = ctx.project.platform.kubernetes.limits;
-  const q = (value: string): k8s.Quantity => k8s.Quantity.fromString(value);
   return {
-    requests: { cpu: q(requests.cpu), memory: q(requests.memory), 'ephemeral-storage': q(policy.ephemeralStorageRequest) },
+    requests: { cpu: quantity(requests.cpu), memory: quantity(requests.memory), 'ephemeral-storage': quantity(policy.ephemeralStorageRequest) },
     limits: {
-      cpu: q(scaleCpu(limitsFrom.cpu, policy.cpuRatio)),
-      memory: q(scaleMemory(limitsFrom.memory, policy.memoryRatio)),
-      'ephemeral-storage': q(policy.ephemeralStorageLimit),
+      cpu: quantity(scaleCpu(limitsFrom.cpu, policy.cpuRatio)),
+      memory: quantity(scaleMemory(limitsFrom.memory, policy.memoryRatio)),
+      'ephemeral-storage': quantity(policy.ephemeralStorageLimit),
     },
   };
 }
@@ -93,7 +93,7 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
     readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   };
   if (runtime.port === undefined || portName === undefined) {
-    const metrics = k8s.IntOrString.fromString(METRICS_PORT_NAME);
+    const metrics = intOrString(METRICS_PORT_NAME);
     return {
       livenessProbe: { tcpSocket: { port: metrics }, ...timing.liveness },
       readinessProbe: { httpGet: { path: '/metrics', port: metrics }, ...timing.readiness },
@@ -105,7 +105,7 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
       readinessProbe: { grpc: { port: runtime.port, service: 'readiness' }, ...timing.readiness },
     };
   }
-  const port = k8s.IntOrString.fromString(portName);
+  const port = intOrString(portName);
   return {
     livenessProbe: { httpGet: { path: runtime.health.liveness, port }, ...timing.liveness },
     readinessProbe: { httpGet: { path: runtime.health.readiness, port }, ...timing.readiness },

@@ -1,4 +1,5 @@
-import { k8s } from 'cdk8s-plus-32';
+import type { k8s } from 'cdk8s-plus-32';
+import { intOrString, kube, quantity } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import type { Compute } from '../../spec/model.js';
 import { CONNECTION_KEYS, names } from '../../spec/naming.js';
@@ -111,11 +112,11 @@ function connectionSecret(scope: Construct, ctx: RenderContext, connection: Conn
   const values = connectionValues(ctx, connection);
   // Exactly the keys of the cloud environments' connection secrets.
   const stringData = Object.fromEntries(CONNECTION_KEYS[connection.kind].map((key) => [key, values[key]!]));
-  return new k8s.KubeSecret(scope, `connection-${connectionObjectName(connection)}`, { metadata: metadata(ctx, connectionObjectName(connection)), type: 'Opaque', stringData });
+  return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, { metadata: metadata(ctx, connectionObjectName(connection)), type: 'Opaque', stringData });
 }
 
 function localStackCredentials(scope: Construct, ctx: RenderContext): k8s.KubeSecret {
-  return new k8s.KubeSecret(scope, 'localstack-credentials', {
+  return new (kube().KubeSecret)(scope, 'localstack-credentials', {
     metadata: metadata(ctx, LOCALSTACK_CREDENTIALS),
     type: 'Opaque',
     stringData: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
@@ -142,8 +143,7 @@ function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manifest[] {
   const selector = selectorLabels(ctx, s.component, s.name);
   const scratch = scratchVolumes(s.scratch);
   const policy = ctx.project.platform.kubernetes.limits;
-  const q = (value: string): k8s.Quantity => k8s.Quantity.fromString(value);
-  const port = k8s.IntOrString.fromString(s.component);
+  const port = intOrString(s.component);
   const container: k8s.Container = {
     name: s.component,
     image: s.image,
@@ -153,22 +153,22 @@ function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manifest[] {
     ports: [{ name: s.component, containerPort: s.port, protocol: 'TCP' }],
     // Requests are a preview's; the data of a stand-in lives in emptyDirs, hence the larger storage limit.
     resources: {
-      requests: { cpu: q(scaleCpu(s.compute.cpu, 0.1)), memory: q(scaleMemory(s.compute.memory, 0.25)), 'ephemeral-storage': q(policy.ephemeralStorageRequest) },
-      limits: { cpu: q(s.compute.cpu), memory: q(s.compute.memory), 'ephemeral-storage': q('2Gi') },
+      requests: { cpu: quantity(scaleCpu(s.compute.cpu, 0.1)), memory: quantity(scaleMemory(s.compute.memory, 0.25)), 'ephemeral-storage': quantity(policy.ephemeralStorageRequest) },
+      limits: { cpu: quantity(s.compute.cpu), memory: quantity(s.compute.memory), 'ephemeral-storage': quantity('2Gi') },
     },
     securityContext: containerSecurityContext({ readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true }),
     volumeMounts: [...scratch.volumeMounts, ...(s.extraVolumes ?? []).map((v) => v.mount)],
     livenessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
     readinessProbe: { ...s.readiness, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   };
-  const deploymentObject = new k8s.KubeDeployment(scope, `${s.name}-deployment`, {
+  const deploymentObject = new (kube().KubeDeployment)(scope, `${s.name}-deployment`, {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: {
       replicas: 1,
       revisionHistoryLimit: 1,
       selector: { matchLabels: selector },
       // Stop the old pod first: two instances would each hold half the test data.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString(0), maxUnavailable: intOrString(1) } },
       template: {
         metadata: { labels: labels(ctx, s.component, s.name) },
         spec: {
@@ -182,11 +182,11 @@ function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manifest[] {
       },
     },
   });
-  const serviceObject = new k8s.KubeService(scope, `${s.name}-service`, {
+  const serviceObject = new (kube().KubeService)(scope, `${s.name}-service`, {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: { type: 'ClusterIP', selector, ports: [{ name: s.component, port: s.port, targetPort: port, protocol: 'TCP' }] },
   });
-  const networkPolicy = new k8s.KubeNetworkPolicy(scope, `${s.name}-network-policy`, {
+  const networkPolicy = new (kube().KubeNetworkPolicy)(scope, `${s.name}-network-policy`, {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: {
       podSelector: { matchLabels: selector },
@@ -213,7 +213,7 @@ function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
     ...service.resources.buckets.map((b) => aws(`s3 mb 's3://${names.s3Bucket(project.platform.name, service.name, 'preview', b.name)}'`)),
     '',
   ].join('\n');
-  const configMap = new k8s.KubeConfigMap(scope, 'localstack-init', { metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK), data: { 'init.sh': script } });
+  const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', { metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK), data: { 'init.sh': script } });
   return [
     manifest(configMap),
     ...standIn(scope, ctx, {
@@ -232,7 +232,7 @@ function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
         SKIP_SSL_CERT_DOWNLOAD: '1',
       },
       scratch: [TMP, { name: 'data', path: '/var/lib/localstack' }],
-      readiness: { httpGet: { path: '/_localstack/health', port: k8s.IntOrString.fromString('localstack') } },
+      readiness: { httpGet: { path: '/_localstack/health', port: intOrString('localstack') } },
       compute: { cpu: '1', memory: '1Gi' },
       readOnlyRootFilesystem: false,
       waivers: [WAIVERS.localstackWritableRoot],

@@ -1,4 +1,5 @@
-import { k8s } from 'cdk8s-plus-32';
+import type { k8s } from 'cdk8s-plus-32';
+import { intOrString, kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import type { Compute, ResolvedCronJob } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
@@ -63,14 +64,14 @@ export function serverContainer(ctx: RenderContext, requests: Compute, limitsFro
 }
 
 export function deployment(scope: Construct, ctx: RenderContext, options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute }): k8s.KubeDeployment {
-  return new k8s.KubeDeployment(scope, 'deployment', {
+  return new (kube().KubeDeployment)(scope, 'deployment', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       // kube-score: a Deployment an HPA scales carries no replicas, or every sync would reset them.
       ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(ctx, 'server') },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString('25%'), maxUnavailable: intOrString(0) } },
       template: {
         metadata: { labels: labels(ctx, 'server'), annotations: annotations(ctx) },
         spec: podSpec(ctx, 'server', [serverContainer(ctx, options.requests, options.limitsFrom)], true),
@@ -81,7 +82,7 @@ export function deployment(scope: Construct, ctx: RenderContext, options: { read
 
 export function autoscaler(scope: Construct, ctx: RenderContext): k8s.KubeHorizontalPodAutoscalerV2 {
   const { scaling } = ctx.environment;
-  return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
+  return new (kube().KubeHorizontalPodAutoscalerV2)(scope, 'hpa', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.service.name },
@@ -93,11 +94,11 @@ export function autoscaler(scope: Construct, ctx: RenderContext): k8s.KubeHorizo
 }
 
 export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.KubePodDisruptionBudget {
-  return new k8s.KubePodDisruptionBudget(scope, 'pdb', {
+  return new (kube().KubePodDisruptionBudget)(scope, 'pdb', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       // One at a time, whatever the replica count: never 0, which would block every node drain.
-      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      maxUnavailable: intOrString(1),
       selector: { matchLabels: selectorLabels(ctx, 'server') },
       // A pod that is not ready protects nothing; let drains evict it.
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
@@ -116,7 +117,7 @@ export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJ
     securityContext: containerSecurityContext(),
     volumeMounts: scratchVolumes([TMP]).volumeMounts,
   };
-  return new k8s.KubeCronJob(scope, `cron-${job.name}`, {
+  return new (kube().KubeCronJob)(scope, `cron-${job.name}`, {
     metadata: metadata(ctx, names.cronJob(ctx.service.name, job.name), 'cron', job.name),
     spec: {
       schedule: job.schedule,
