@@ -3,7 +3,7 @@ import { intOrString, kube, quantity } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import type { Compute } from '../../spec/model.js';
 import { CONNECTION_KEYS, names } from '../../spec/naming.js';
-import { connectionObjectName, connectionsOf, type Connection } from '../../spec/runtime-env.js';
+import { connectionObjectName, connectionsOf, queueName, type Connection } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { namespace, serviceAccount } from './identity.js';
@@ -99,7 +99,7 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
     case 'topic':
       return { arn: `arn:aws:sns:${region}:${LOCALSTACK_ACCOUNT}:${names.snsTopic(service.name, 'preview', connection.name)}` };
     case 'queue': {
-      const subscription = service.resources.subscriptions.find((s) => `${s.from}-${s.topic}` === connection.name)!;
+      const subscription = service.resources.subscriptions.find((s) => queueName(s.from, s.topic) === connection.name)!;
       const queue = names.sqsQueue(service.name, 'preview', subscription.from, subscription.topic);
       return { url: queueUrl(queue), arn: `arn:aws:sqs:${region}:${LOCALSTACK_ACCOUNT}:${queue}`, dlq_url: queueUrl(names.sqsDeadLetterQueue(service.name, 'preview', subscription.from, subscription.topic)) };
     }
