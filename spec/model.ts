@@ -211,7 +211,14 @@ export interface ResolvedPlatform {
   readonly kubernetes: { readonly clusters: Readonly<Record<EnvironmentName, string>>; readonly ingressClass: string };
   readonly registry: string;
   readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };
-  readonly gitops: { readonly repoURL: string; readonly argocdNamespace: string };
+  readonly gitops: {
+    readonly repoURL: string;
+    readonly argocdNamespace: string;
+    /** Repo-relative path of the paved root inside the Git repository, `.` at the repository root. */
+    readonly path: string;
+  };
+  /** What the generated workflows need: the IAM role each environment's jobs assume through GitHub OIDC. */
+  readonly ci: { readonly roleArns: Readonly<Record<EnvironmentName, string>> };
   readonly observability: {
     readonly prometheusDatasource: string;
     readonly grafanaFolder: string;
