@@ -1,4 +1,4 @@
-import { Document } from 'yaml';
+import { Document, Scalar } from 'yaml';
 import type { GeneratedFile } from '../../spec/emitter.js';
 
 // Split so paved's own sources never carry the marker that tools look for.
@@ -16,15 +16,62 @@ export function isGeneratedText(contents: string): boolean {
 /**
  * YAML with sorted map keys, no line folding, and scalars quoted wherever a
  * YAML 1.1 reader (Kubernetes, GitHub) would take them for something else
- * ("no", "on", "0755").
+ * ("no", "on", "0755"). Objects marked with `ordered` keep their key order;
+ * values made with `commented` carry a trailing comment.
  */
 export function toYaml(value: unknown): string {
-  return new Document(value, { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true }).toString({
+  return new Document(arrange(value), { version: '1.2', compat: 'yaml-1.1', sortMapEntries: false }).toString({
     lineWidth: 0,
     indentSeq: true,
     defaultStringType: 'PLAIN',
     defaultKeyType: 'PLAIN',
   });
+}
+
+/*
+ * Typed models. Sorted keys suit maps (labels, env, `with:`), but a record whose
+ * keys are the fields of a typed model reads best in its format's conventional
+ * order: a GitHub workflow's `name, on, permissions, jobs` and a step's
+ * `name, uses, with` rather than alphabetical. The model's renderer builds such
+ * objects in that order and marks them; every unmarked object is still sorted,
+ * so a map can never leak its insertion order into the output.
+ */
+const ORDERED = new WeakSet<object>();
+
+/** Marks an object whose keys the serializer keeps in insertion order (its own keys only, not its children's). */
+export function ordered<T extends object>(value: T): T {
+  ORDERED.add(value);
+  return value;
+}
+
+/** A scalar serialized with a trailing `# comment` on its line, e.g. the release of an action pinned by commit. */
+export interface Commented {
+  readonly value: string;
+  readonly comment: string;
+}
+
+const COMMENTED = new WeakSet<object>();
+
+export function commented(value: string, comment: string): Commented {
+  if (/[\r\n]/.test(comment)) throw new Error(`a YAML comment is one line: ${JSON.stringify(comment)}`);
+  const result = { value, comment };
+  COMMENTED.add(result);
+  return result;
+}
+
+/** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */
+function arrange(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(arrange);
+  if (value === null || typeof value !== 'object') return value;
+  if (COMMENTED.has(value)) {
+    const { value: text, comment } = value as Commented;
+    const scalar = new Scalar(text);
+    scalar.comment = ` ${comment}`;
+    return scalar;
+  }
+  const keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (!ORDERED.has(value)) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(keys.map((key) => [key, arrange((value as Record<string, unknown>)[key])]));
 }
 
 /** Several YAML documents in one file, in the given order. */
