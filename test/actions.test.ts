@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PINNED_ACTIONS } from '../emitters/actions/pins.js';
 import * as SCRIPTS from '../emitters/actions/scripts.js';
-import { compileDir, FIXTURES } from './helpers.js';
+import { compileDir, FIXTURES, REPO } from './helpers.js';
 import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from './workflows.js';
 
 interface LintResult {
@@ -83,6 +85,13 @@ describe('the workflow model', () => {
     }
     const repos = Object.values(PINNED_ACTIONS).map((p) => p.repo);
     expect(new Set(repos).size).toBe(repos.length);
+  });
+
+  it("the README's pinned-actions table is the table in pins.ts", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Pinned actions'), readme.indexOf('## Design'));
+    const rows = [...section.matchAll(/^\| `([^`]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$/gm)].map((m) => `${m[1]}@${m[3]} ${m[2]}`);
+    expect(rows).toEqual(Object.values(PINNED_ACTIONS).map((p) => `${p.repo}@${p.sha} ${p.version}`));
   });
 
   it('keys read in GitHub order: name, on, permissions, defaults, jobs; a job before its steps; a step name first', () => {

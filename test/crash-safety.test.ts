@@ -134,7 +134,8 @@ describe('a compile interrupted at any step', () => {
     }
     // Otherwise the test proved nothing about writes.
     expect(interruptedWhileWriting).toBeGreaterThan(0);
-  });
+    // 36 compiles of 120 services with every emitter: more than the suite's default minute once workflows are emitted too.
+  }, 180_000);
 });
 
 describe('a disk that refuses writes', () => {
