@@ -5,6 +5,7 @@ import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit } from './emit.js';
 import { loadPlatform, loadReleases, loadServices } from './load.js';
 import { outputDirectories, resolveProject } from './resolve.js';
+import { parseSource } from './parse.js';
 import type { SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 
@@ -64,4 +65,22 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
   diagnostics.push(...emitted.diagnostics);
   const failed = hasErrors(diagnostics);
   return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, output: project.output, project, sources: loaded.sources };
+}
+
+/** A spec file's text with its repo-relative path, as read from git or held in memory. */
+export interface SpecText {
+  readonly path: string;
+  readonly kind: SourceFile['kind'];
+  readonly text: string;
+}
+
+/** Compiles specs held in memory (another git revision, a fuzz case) exactly as `paved compile` would. */
+export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string): CompileResult {
+  const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
+  const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
+  const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
+  return compileSources(
+    { platform: of('platform')[0], releases: of('releases')[0], services: of('service'), loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics), sources },
+    { emitters, outDir },
+  );
 }

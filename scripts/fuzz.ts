@@ -9,9 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
-import { compileSources, type CompileResult } from '../compiler/compile.js';
+import { compileTexts as compileInMemory, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { pathProblem } from '../compiler/emit.js';
-import { parseSource } from '../compiler/parse.js';
 import type { SourceFile } from '../compiler/source.js';
 import type { Emitter } from '../spec/emitter.js';
 
@@ -37,11 +36,7 @@ export function random(seed: number): () => number {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface SeedFile {
-  readonly path: string;
-  readonly kind: SourceFile['kind'];
-  readonly text: string;
-}
+export type SeedFile = SpecText;
 
 /** The valid repos the fuzzer starts from: every file of a fixture or example root. */
 export function seedRepo(root: string): SeedFile[] {
@@ -59,6 +54,12 @@ export function seedRepo(root: string): SeedFile[] {
   };
   walk(root);
   return files;
+}
+
+/** The examples and every valid golden case: each a repo with at least one service. */
+export function seedRepos(repo: string): SeedFile[][] {
+  const fixtures = readdirSync(join(repo, 'fixtures'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'invalid').map((e) => join(repo, 'fixtures', e.name));
+  return [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...fixtures].map(seedRepo).filter((files) => files.some((f) => f.kind === 'service'));
 }
 
 function pick<T>(next: () => number, items: readonly T[]): T {
@@ -194,17 +195,6 @@ function parseOrUndefined(text: string): Json | undefined {
   }
 }
 
-/** Compiles a repo held in memory, exactly as `paved compile` would. */
-export function compileInMemory(files: readonly SeedFile[], emitters: readonly Emitter[]): CompileResult {
-  const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
-  const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
-  const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
-  return compileSources(
-    { platform: of('platform')[0], releases: of('releases')[0], services: of('service'), loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics), sources },
-    { emitters },
-  );
-}
-
 export interface CaseOutcome {
   /** What went wrong; empty when the case behaved. */
   readonly problems: readonly string[];
@@ -273,7 +263,7 @@ async function main(): Promise<void> {
   const [casesArg, seedArg] = process.argv.slice(2);
   const repo = join(fileURLToPath(import.meta.url), '..', '..', '..');
   const { emitters } = await import('../cli/emitters.js');
-  const seeds = [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...readdirSync(join(repo, 'fixtures')).filter((n) => n !== 'invalid').map((n) => join(repo, 'fixtures', n))].map(seedRepo);
+  const seeds = seedRepos(repo);
   const cases = Number(casesArg ?? 20000);
   const seed = Number(seedArg ?? Date.now() % 100000);
   const started = Date.now();

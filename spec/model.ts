@@ -13,7 +13,8 @@ export type Protocol = 'http' | 'grpc';
 export type Size = 'small' | 'medium' | 'large';
 
 /** Where a resolved value came from: the data behind `paved explain`. */
-export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'release' | 'default';
+/** `derived`: computed by paved from other values (a service's dependents, a topic's subscribers). */
+export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'release' | 'default' | 'derived';
 
 export interface Origin {
   readonly kind: OriginKind;
@@ -225,6 +226,8 @@ export interface ResolvedPlatform {
     readonly sloWindow: string;
     readonly otlpEndpoint: string;
     readonly runbookBaseUrl: string;
+    /** Base URL of Grafana, for the dashboard links in alerts. */
+    readonly grafanaUrl: string;
   };
   readonly tiers: Readonly<Record<string, ResolvedTier>>;
   readonly sizes: {

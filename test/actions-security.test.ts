@@ -1,5 +1,8 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES } from './helpers.js';
 import { AUDITS } from './zizmor-audits.js';
 import { allGeneratedWorkflows, type GeneratedWorkflow, type ParsedWorkflow } from './workflows.js';
 
@@ -45,7 +48,9 @@ const bad: GeneratedWorkflow = { name: 'bad.yml', text: BAD_TEXT, doc: parse(BAD
 describe('zizmor audits (security-rules.md §3) over every generated workflow', () => {
   it('covers every fixture and examples/shop: one workflow per service plus paved-check.yml each', () => {
     expect(workflows.length).toBeGreaterThanOrEqual(12);
-    expect(workflows.filter((w) => w.name.endsWith('/paved-check.yml')).map((w) => w.name.split('/.github')[0])).toEqual(['fixtures/basic', 'fixtures/full', 'fixtures/languages', 'examples/shop']);
+    const cases = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected'))).map((e) => `fixtures/${e.name}`);
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+    expect(workflows.filter((w) => w.name.endsWith('/paved-check.yml')).map((w) => w.name.split('/.github')[0])).toEqual([...cases.sort(), 'examples/shop']);
   });
 
   it.each(Object.keys(AUDITS))('%s: zero findings', (audit) => {

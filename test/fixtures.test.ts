@@ -20,7 +20,7 @@ const sortedDirs = (dir: string): string[] =>
     .map((e) => e.name)
     .sort();
 
-const validCases = sortedDirs(FIXTURES).filter((name) => name !== 'invalid');
+const validCases = sortedDirs(FIXTURES).filter((name) => name !== 'invalid' && name !== 'commands');
 const invalidCases = sortedDirs(join(FIXTURES, 'invalid'));
 
 function renderTree(tree: ReadonlyMap<string, string>): string {

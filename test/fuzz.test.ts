@@ -1,11 +1,9 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitters } from '../cli/emitters.js';
-import { checkCase, fuzz, HOSTILE_STRINGS, mutateRepo, random, seedRepo } from '../scripts/fuzz.js';
-import { FIXTURES, REPO } from './helpers.js';
+import { checkCase, fuzz, HOSTILE_STRINGS, mutateRepo, random, seedRepos } from '../scripts/fuzz.js';
+import { REPO } from './helpers.js';
 
-const seeds = [join(REPO, 'examples', 'shop'), join(REPO, 'examples', 'minimal'), ...readdirSync(FIXTURES).filter((n) => n !== 'invalid').map((n) => join(FIXTURES, n))].map(seedRepo);
+const seeds = seedRepos(REPO);
 
 describe('the mutation fuzzer', () => {
   it('starts from seed repos that compile cleanly', () => {

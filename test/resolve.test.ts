@@ -72,14 +72,15 @@ describe('resolveProject per environment', () => {
   it("lifts the default scaling.min to the critical tier's production floor of 3, with a tier origin", () => {
     const service = one('tier: critical\n');
     expect(service.environments.production.scaling).toEqual({ min: 3, max: 10, targetCPUUtilization: 70 });
-    expect(service.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', pointer: '/tiers/critical/minReplicas/production' });
+    expect(service.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/minReplicas/production' });
     expect(service.environments.staging.scaling.min).toBe(2);
     expect(service.origins['/environments/staging/scaling/min']).toEqual({ kind: 'default' });
   });
 
-  it('names platform.yaml as the file of a tier origin when there is one', () => {
-    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\n' });
+  it('names platform.yaml as the file of a tier origin only when that file sets the value', () => {
+    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\ntiers:\n  critical: { minReplicas: { production: 4 }, availability: 99.95 }\n' });
     expect(project.services[0]!.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: 'platform.yaml', pointer: '/tiers/critical/minReplicas/production' });
+    expect(project.services[0]!.origins['/environments/staging/cluster']).toEqual({ kind: 'default', file: EMBEDDED_PLATFORM, pointer: '/kubernetes/clusters/staging' });
   });
 
   it('lets environment overrides win over runtime values, with an environment origin', () => {
@@ -150,7 +151,7 @@ describe('resolveProject hosts and SLOs', () => {
   it("takes the availability objective from the tier when the spec sets none, with a tier origin", () => {
     const service = one('tier: critical\n');
     expect(service.observability.slo).toEqual({ availability: 99.95 });
-    expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'tier', pointer: '/tiers/critical/availability' });
+    expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/availability' });
   });
 
   it('takes the availability objective and latency from the spec when set', () => {

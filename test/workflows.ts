@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { compileSources, type CompileResult } from '../compiler/compile.js';
@@ -57,10 +57,10 @@ export function workflowsOf(result: CompileResult, label: string): GeneratedWork
     .map((file) => ({ name: `${label}/${file.path}`, text: file.contents, doc: parse(file.contents) as ParsedWorkflow }));
 }
 
-/** Every workflow that every valid fixture and examples/shop compile to. */
+/** Every workflow that every golden case (a folder with an expected tree) and examples/shop compile to. */
 export function allGeneratedWorkflows(): GeneratedWorkflow[] {
   const cases = readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'invalid')
+    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
     .map((e) => e.name)
     .sort();
   const roots = [...cases.map((name) => [`fixtures/${name}`, join(FIXTURES, name)] as const), ['examples/shop', join(REPO, 'examples', 'shop')] as const];

@@ -20,7 +20,8 @@ export function isGeneratedText(contents: string): boolean {
  * values made with `commented` carry a trailing comment.
  */
 export function toYaml(value: unknown): string {
-  return new Document(arrange(value), { version: '1.2', compat: 'yaml-1.1', sortMapEntries: false }).toString({
+  // An object used twice is written twice: anchors and aliases are what paved's own loader rejects.
+  return new Document(arrange(value), { version: '1.2', compat: 'yaml-1.1', sortMapEntries: false, aliasDuplicateObjects: false }).toString({
     lineWidth: 0,
     indentSeq: true,
     defaultStringType: 'PLAIN',
