@@ -38,6 +38,21 @@ function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Run {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/**
+ * `<root>/bin` with an `npx` that runs the built paved, as `npx paved` does in a
+ * repository depending on paved, and a `sleep` that returns at once. Both log
+ * their calls, and whether PUSH_TOKEN reached them, to `calls`.
+ */
+function npxShim(root: string, calls: string): string {
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "npx $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\n[ "$1" = paved ] && shift\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`);
+  writeFileSync(join(bin, 'sleep'), `#!/bin/sh\necho "sleep $*" >> "${calls}"\n`);
+  chmodSync(join(bin, 'npx'), 0o755);
+  chmodSync(join(bin, 'sleep'), 0o755);
+  return bin;
+}
+
 /** The test's own git commands, as an author named "test"; the scripts under test set their own identity. */
 function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
   const author = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
@@ -72,56 +87,24 @@ describe('the rollback input check', () => {
 });
 
 describe('the paved-check summary', () => {
-  function repoWithChange(change: (dir: string) => void): { dir: string; env: NodeJS.ProcessEnv; summary: string } {
+  it("writes paved diff's per-service table of the pull request's generated changes, against the merge commit's first parent", () => {
     const root = scratch();
     const dir = join(root, 'repo');
-    const env = isolatedEnv(root, { OUT: 'generated', WORKFLOWS: '.github/workflows', RUNNER_TEMP: root, GITHUB_STEP_SUMMARY: join(root, 'summary.md') });
-    const write = (path: string, text: string): void => {
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
-    mkdirSync(dir);
+    const bin = npxShim(root, join(root, 'calls.log'));
+    const env = isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: join(root, 'summary.md') });
+    cpSync(join(REPO, 'examples', 'minimal'), dir, { recursive: true });
     git(dir, env, 'init', '--quiet', '--initial-branch=main');
-    for (const [path, text] of Object.entries({
-      'generated/orders/terraform/main.tf': 'a\n',
-      'generated/orders/kubernetes/staging/deployment.yaml': 'a\n',
-      'generated/payments/terraform/main.tf': 'a\n',
-      'generated/.paved-manifest.json': '{}\n',
-      '.github/workflows/paved-orders.yml': 'a\n',
-      'services/orders/service.yaml': 'a\n',
-    }))
-      write(path, text);
     git(dir, env, 'add', '--all');
     git(dir, env, 'commit', '--quiet', '--message', 'base');
-    change(dir);
-    git(dir, env, 'add', '--all');
-    git(dir, env, 'commit', '--quiet', '--allow-empty', '--message', 'change');
-    return { dir, env, summary: join(root, 'summary.md') };
-  }
-
-  it('lists the changed generated files per service, the workflows and the manifest, and nothing else', () => {
-    const { dir, env, summary } = repoWithChange((d) => {
-      writeFileSync(join(d, 'generated/orders/terraform/main.tf'), 'b\nc\n');
-      writeFileSync(join(d, 'generated/orders/kubernetes/staging/deployment.yaml'), 'b\n');
-      writeFileSync(join(d, 'generated/.paved-manifest.json'), '{"x":1}\n');
-      writeFileSync(join(d, '.github/workflows/paved-orders.yml'), 'b\n');
-      writeFileSync(join(d, 'services/orders/service.yaml'), 'b\n');
-    });
+    const spec = join(dir, 'services', 'hello', 'service.yaml');
+    writeFileSync(spec, `${readFileSync(spec, 'utf8')}resources:\n  topics: [{ name: greetings }]\n`);
+    git(dir, env, 'commit', '--quiet', '--all', '--message', 'a topic');
     const run = runScript(CHECK_SUMMARY, dir, env);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const text = readFileSync(summary, 'utf8');
-    expect(text.match(/^#### .*$/gm)).toEqual(['#### .github/workflows', '#### generated/.paved-manifest.json', '#### generated/orders']);
-    expect(text).toContain('generated/orders/terraform/main.tf');
-    expect(text).toContain('2 files changed');
-    expect(text).not.toContain('payments');
-    expect(text).not.toContain('services/orders');
-  });
-
-  it('says so when no generated file changes', () => {
-    const { dir, env, summary } = repoWithChange((d) => writeFileSync(join(d, 'services/orders/service.yaml'), 'b\n'));
-    expect(runScript(CHECK_SUMMARY, dir, env).status).toBe(0);
-    expect(readFileSync(summary, 'utf8')).toContain('None: every generated file stays as it was.');
+    const summary = readFileSync(join(root, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/^### Generated files\n/);
+    expect(summary).toMatch(/^\| hello \| catalog-info \| 0 \| 1 \| 0 \|$/m);
   });
 });
 
@@ -152,13 +135,8 @@ describe('the GitOps release commit', () => {
     const hook = join(origin, 'hooks', 'pre-receive');
     writeFileSync(hook, '#!/bin/sh\nif [ ! -f "$GIT_DIR/raced" ]; then touch "$GIT_DIR/raced"; echo "rejected: fetch first" >&2; exit 1; fi\n');
     chmodSync(hook, 0o755);
-    // npx runs the built paved; sleep returns at once. Both record their calls and whether the token reached them.
     const calls = join(root, 'calls.log');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "npx $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\n[ "$1" = paved ] && shift\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`);
-    writeFileSync(join(bin, 'sleep'), `#!/bin/sh\necho "sleep $*" >> "${calls}"\n`);
-    chmodSync(join(bin, 'npx'), 0o755);
-    chmodSync(join(bin, 'sleep'), 0o755);
+    npxShim(root, calls);
     const scriptEnv = isolatedEnv(root, {
       PATH: `${bin}:${process.env.PATH}`,
       SERVICE: 'hello',

@@ -10,7 +10,8 @@ import { MAIN_BRANCH } from './service-workflow.js';
  * `paved-check.yml`, once per repository: every pull request and every push to
  * main proves the committed generated tree is what the specs compile to
  * (`paved check`, drift as annotations on the files), and a pull request's job
- * summary lists what it changes in the generated tree, service by service.
+ * summary lists what it changes in the generated tree, service by service
+ * (`paved diff` against the base branch).
  */
 export function checkWorkflow(project: ResolvedProject): Workflow {
   const root = inRepo(project, '.');
@@ -40,7 +41,6 @@ export function checkWorkflow(project: ResolvedProject): Workflow {
               name: 'Summarize the generated changes',
               if: "always() && github.event_name == 'pull_request'",
               run: CHECK_SUMMARY,
-              env: { OUT: project.output.dir, WORKFLOWS: project.output.workflowsDir },
               'working-directory': workingDirectory(project),
             },
           ],

@@ -151,39 +151,9 @@ export const RELEASE_COMMIT = script(
 export const PAVED_CHECK = 'npx paved check --format github';
 
 /**
- * What a pull request does to the generated tree, per service: the diff stat of
- * each `<out>/<service>` folder (and of the workflows) between the merge commit
- * and its first parent, the base branch. Until `paved diff` exists, this is the
- * reviewer's map of the generated changes.
+ * What a pull request does to the generated tree, per service and target, in the
+ * job summary: `paved diff` compiles the base (the merge commit's first parent)
+ * and the pull request in memory and names the objects, resources, images and
+ * IAM actions that change.
  */
-export const CHECK_SUMMARY = script(
-  'set -euo pipefail',
-  'changed="${RUNNER_TEMP}/paved-changed.txt"',
-  'git diff --relative --name-only HEAD^1 HEAD -- "${OUT}" "${WORKFLOWS}" > "${changed}"',
-  '{',
-  '  echo "### Generated files this change touches"',
-  '  echo',
-  '  if [ ! -s "${changed}" ]; then',
-  '    echo "None: every generated file stays as it was."',
-  '  else',
-  '    while IFS= read -r path; do',
-  '      case "${path}" in',
-  '        "${WORKFLOWS}"/*) echo "${WORKFLOWS}" ;;',
-  '        "${OUT}"/*/*)',
-  '          rest="${path#"${OUT}"/}"',
-  '          echo "${OUT}/${rest%%/*}"',
-  '          ;;',
-  '        *) echo "${path}" ;;',
-  '      esac',
-  '    done < "${changed}" | sort -u > "${changed}.groups"',
-  '    while IFS= read -r group; do',
-  '      echo "#### ${group}"',
-  '      echo',
-  '      echo "~~~"',
-  '      git diff --relative --stat=120 HEAD^1 HEAD -- "${group}"',
-  '      echo "~~~"',
-  '      echo',
-  '    done < "${changed}.groups"',
-  '  fi',
-  '} >> "${GITHUB_STEP_SUMMARY}"',
-);
+export const CHECK_SUMMARY = 'npx paved diff --base HEAD^1 --format markdown >> "${GITHUB_STEP_SUMMARY}"';
