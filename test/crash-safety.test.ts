@@ -64,7 +64,7 @@ function crashingDisk(steps: number): Disk & { used: number } {
     step(): void {
       if (disk.used++ >= steps) throw new Crash(`crash after ${steps} steps`);
     },
-    writeFile: (path: string, contents: string) => (disk.step(), realDisk.writeFile(path, contents)),
+    writeFile: (path: string, contents: string, durable?: boolean) => (disk.step(), realDisk.writeFile(path, contents, durable)),
     rename: (from: string, to: string) => (disk.step(), realDisk.rename(from, to)),
     unlink: (path: string) => (disk.step(), realDisk.unlink(path)),
     mkdir: (path: string) => realDisk.mkdir(path),
@@ -145,9 +145,9 @@ describe('a disk that refuses writes', () => {
     let writes = 0;
     return {
       ...realDisk,
-      writeFile(path, contents) {
+      writeFile(path, contents, durable) {
         if (writes++ >= afterWrites) throw Object.assign(new Error(`${code}: simulated`), { code });
-        realDisk.writeFile(path, contents);
+        realDisk.writeFile(path, contents, durable);
       },
     };
   }
