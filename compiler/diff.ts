@@ -52,7 +52,9 @@ export function diffTrees(base: readonly GeneratedFile[], head: readonly Generat
     if (old === undefined) entry.added.push(path);
     else if (now === undefined) entry.removed.push(path);
     else entry.changed.push(path);
-    entry.details.push(...details(path, old, now));
+    // Which environment (or other sub-folder) a detail is about, when the target has several.
+    const where = path.split('/').slice(3, -1).join('/');
+    entry.details.push(...details(path, old, now).map((d) => (where === '' ? d : `${d} [${where}]`)));
   }
   return [...groups.values()].sort((a, b) => (a.service === b.service ? (a.target < b.target ? -1 : 1) : a.service === PROJECT ? 1 : b.service === PROJECT ? -1 : a.service < b.service ? -1 : 1));
 }
@@ -66,22 +68,62 @@ function details(path: string, old: string | undefined, now: string | undefined)
 
 type KubeObject = Record<string, unknown> & { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> };
 
-/** Objects with a kind and a name, keyed `Kind/name`; other YAML (workflows, rule files) yields none. */
+/**
+ * Objects with a kind and a name, keyed `Kind/name`; a plain Prometheus rule
+ * file counts as one object of kind `rules`; other YAML (workflows) yields none.
+ */
 function objects(text: string | undefined): Map<string, KubeObject> {
   const found = new Map<string, KubeObject>();
   if (text === undefined) return found;
   for (const doc of parseAllDocuments(text)) {
     const value = doc.toJS() as KubeObject | null;
     if (value && typeof value.kind === 'string' && typeof value.metadata?.name === 'string') found.set(`${value.kind}/${value.metadata.name}`, value);
+    else if (value && Array.isArray((value as { groups?: unknown }).groups)) found.set('rules', { spec: value as Record<string, unknown> });
   }
   return found;
 }
 
+interface Rule {
+  readonly alert?: string;
+  readonly record?: string;
+  readonly expr?: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+}
+
+/** Rules by name (alert or record, with its severity), from every object that holds rule groups. */
+function rulesOf(objects: readonly KubeObject[]): Map<string, Rule> {
+  const rules = new Map<string, Rule>();
+  for (const object of objects) {
+    const groups = (object.spec as { groups?: Array<{ rules?: Rule[] }> } | undefined)?.groups ?? [];
+    for (const rule of groups.flatMap((g) => g.rules ?? [])) {
+      const name = rule.alert ? `alert ${rule.alert}${rule.labels?.severity ? ` (${rule.labels.severity})` : ''}` : `record ${rule.record}`;
+      rules.set(`${name} ${rules.has(name) ? rules.size : ''}`.trim(), rule);
+    }
+  }
+  return rules;
+}
+
+function ruleDetails(before: Map<string, Rule>, after: Map<string, Rule>): string[] {
+  const out: string[] = [];
+  for (const key of [...after.keys()].filter((k) => !before.has(k) && k.startsWith('alert')).sort()) out.push(`+ ${key}`);
+  for (const key of [...before.keys()].filter((k) => !after.has(k) && k.startsWith('alert')).sort()) out.push(`- ${key}`);
+  for (const key of [...after.keys()].filter((k) => before.has(k)).sort()) {
+    const old = before.get(key)!;
+    const now = after.get(key)!;
+    const facts = [old.expr !== now.expr ? `expr ${now.expr}` : undefined, change('for', old.for, now.for)].filter((f) => f !== undefined);
+    if (facts.length > 0) out.push(`~ ${key}: ${facts.join('; ')}`);
+  }
+  return out;
+}
+
 function objectDetails(before: Map<string, KubeObject>, after: Map<string, KubeObject>): string[] {
   const out: string[] = [];
-  for (const key of [...after.keys()].filter((k) => !before.has(k)).sort()) out.push(`+ ${key}`);
-  for (const key of [...before.keys()].filter((k) => !after.has(k)).sort()) out.push(`- ${key}`);
-  for (const key of [...after.keys()].filter((k) => before.has(k)).sort()) {
+  // Alerting rules, in PrometheusRule objects and plain rule files alike; of a whole file added or removed, the file says enough.
+  if (before.size > 0 && after.size > 0) out.push(...ruleDetails(rulesOf([...before.values()]), rulesOf([...after.values()])));
+  for (const key of [...after.keys()].filter((k) => !before.has(k) && k !== 'rules').sort()) out.push(`+ ${key}`);
+  for (const key of [...before.keys()].filter((k) => !after.has(k) && k !== 'rules').sort()) out.push(`- ${key}`);
+  for (const key of [...after.keys()].filter((k) => before.has(k) && k !== 'rules').sort()) {
     const old = before.get(key)!;
     const now = after.get(key)!;
     if (JSON.stringify(old) === JSON.stringify(now)) continue;

@@ -65,6 +65,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     registry: p.registry,
     terraform: { ...p.terraform },
     gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
+    ci: { roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production } },
     observability: { ...p.observability },
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },

@@ -65,6 +65,7 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/tiers/additionalProperties/properties/minReplicas': 'MinReplicasSpec',
   '/properties/sizes': 'SizesSpec',
   '/properties/policy/additionalProperties': 'EnvironmentPolicySpec',
+  '/properties/ci': 'CiSpec',
   '/properties/output': 'OutputSpec',
   '/properties/scaffold': 'ScaffoldSpec',
   '/$defs/environmentName': 'EnvironmentName',

@@ -49,10 +49,17 @@ export const defaultPlatform = deepFreeze({
   gitops: {
     repoURL: 'https://github.com/example/platform',
     argocdNamespace: 'argocd',
-    // Kubernetes emitter: Argo CD Applications.
     path: '.',
+    // Kubernetes emitter: Argo CD Applications.
     project: 'default',
     productionSync: 'automated',
+  },
+  ci: {
+    roleArns: {
+      preview: 'arn:aws:iam::111111111111:role/paved-ci-preview',
+      staging: 'arn:aws:iam::111111111111:role/paved-ci-staging',
+      production: 'arn:aws:iam::222222222222:role/paved-ci-production',
+    },
   },
   observability: {
     prometheusDatasource: 'prometheus',

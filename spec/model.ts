@@ -213,6 +213,8 @@ export interface ResolvedPlatform {
   readonly registry: string;
   readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };
   readonly gitops: ResolvedGitops;
+  /** What the generated workflows need: the IAM role each environment's jobs assume through GitHub OIDC. */
+  readonly ci: { readonly roleArns: Readonly<Record<EnvironmentName, string>> };
   readonly observability: {
     readonly prometheusDatasource: string;
     readonly grafanaFolder: string;

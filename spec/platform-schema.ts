@@ -320,14 +320,15 @@ export const platformSchema: JsonSchema = {
           maxLength: 63,
           default: d.gitops.argocdNamespace,
         },
-        // Kubernetes emitter: Argo CD Applications.
         path: {
           type: 'string',
-          description: 'Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Applications point at <path>/<output dir>/<service>/kubernetes/<env>.',
+          description:
+            'Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Argo CD Applications point at <path>/<output dir>/<service>/kubernetes/<env>, and the generated workflows filter on and run in it.',
           pattern: '^(\\.|(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]*[-A-Za-z0-9_])$',
           maxLength: 200,
           default: d.gitops.path,
         },
+        // Kubernetes emitter: Argo CD Applications.
         project: {
           type: 'string',
           description: 'Argo CD project of every Application.',
@@ -344,6 +345,19 @@ export const platformSchema: JsonSchema = {
         },
       },
       default: d.gitops,
+    },
+    ci: {
+      type: 'object',
+      description: 'What the generated GitHub Actions workflows need from the platform.',
+      additionalProperties: false,
+      properties: {
+        roleArns: byEnvironment(
+          'IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. The README gives the trust policy each needs.',
+          { type: 'string', description: 'An IAM role ARN.', pattern: '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$', maxLength: 600 },
+          d.ci.roleArns,
+        ),
+      },
+      default: d.ci,
     },
     observability: {
       type: 'object',

@@ -607,6 +607,11 @@ export interface PlatformSpec {
    */
   readonly gitops?: GitopsSpec;
   /**
+   * What the generated GitHub Actions workflows need from the platform.
+   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}}
+   */
+  readonly ci?: CiSpec;
+  /**
    * Where metrics, traces and dashboards go.
    * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
    */
@@ -839,7 +844,7 @@ export interface GitopsSpec {
    */
   readonly argocdNamespace?: string;
   /**
-   * Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Applications point at <path>/<output dir>/<service>/kubernetes/<env>.
+   * Path of the paved root (the folder holding platform.yaml) inside the Git repository, "." when it is the repository root; Argo CD Applications point at <path>/<output dir>/<service>/kubernetes/<env>, and the generated workflows filter on and run in it.
    * @default "."
    */
   readonly path?: string;
@@ -853,6 +858,17 @@ export interface GitopsSpec {
    * @default "automated"
    */
   readonly productionSync?: 'automated' | 'automated-prune' | 'manual';
+}
+
+/**
+ * What the generated GitHub Actions workflows need from the platform.
+ */
+export interface CiSpec {
+  /**
+   * IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. The README gives the trust policy each needs.
+   * @default {"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}
+   */
+  readonly roleArns?: Readonly<Partial<Record<EnvironmentName, string>>>;
 }
 
 /**

@@ -68,6 +68,13 @@ function compileDir(root: string): CompileResult {
 
 class Crash extends Error {}
 
+/**
+ * Enough services that writing takes a good share of a compile, few enough for
+ * the suite's time: eight are ~300 files through every emitter, all rewritten
+ * each round since the owner label changes with the description.
+ */
+const SIGKILL_SERVICES = 8;
+
 /** A disk that dies (like SIGKILL: no clean-up of its own) after `steps` mutations. */
 function crashingDisk(steps: number): Disk & { used: number } {
   const disk = {
@@ -75,7 +82,7 @@ function crashingDisk(steps: number): Disk & { used: number } {
     step(): void {
       if (disk.used++ >= steps) throw new Crash(`crash after ${steps} steps`);
     },
-    writeFile: (path: string, contents: string) => (disk.step(), realDisk.writeFile(path, contents)),
+    writeFile: (path: string, contents: string, durable?: boolean) => (disk.step(), realDisk.writeFile(path, contents, durable)),
     rename: (from: string, to: string) => (disk.step(), realDisk.rename(from, to)),
     unlink: (path: string) => (disk.step(), realDisk.unlink(path)),
     mkdir: (path: string) => realDisk.mkdir(path),
@@ -118,21 +125,20 @@ describe('a compile interrupted at any step', () => {
     }
   });
 
-  it('survives SIGKILL at random moments while writing a large repo', async () => {
+  it('survives SIGKILL at random moments while writing a large repo', { timeout: 180_000 }, async () => {
     const root = scratch();
     const bin = join(REPO, 'bin', 'paved.js');
     let seed = 7;
     const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     // Time one full compile, then kill within its second half, where the writing happens.
-    // 8 services are ~300 files through the CLI's full set of emitters, all rewritten each round.
-    writeServices(root, range(8, 'svc'), 'warm-up');
+    writeServices(root, range(SIGKILL_SERVICES, 'svc'), 'warm-up');
     const started = Date.now();
     spawnSync(process.execPath, [bin, 'compile', root]);
     const full = Date.now() - started;
     let previous = generatedFiles(root);
     let interruptedWhileWriting = 0;
     for (let round = 0; round < 12; round++) {
-      writeServices(root, range(8, 'svc'), `round ${round}`);
+      writeServices(root, range(SIGKILL_SERVICES, 'svc'), `round ${round}`);
       const planned = new Map(compile({ root, emitters }).files.map((f) => [f.path, f.contents]));
       const child = spawn(process.execPath, [bin, 'compile', root], { stdio: 'ignore' });
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -157,9 +163,9 @@ describe('a disk that refuses writes', () => {
     let writes = 0;
     return {
       ...realDisk,
-      writeFile(path, contents) {
+      writeFile(path, contents, durable) {
         if (writes++ >= afterWrites) throw Object.assign(new Error(`${code}: simulated`), { code });
-        realDisk.writeFile(path, contents);
+        realDisk.writeFile(path, contents, durable);
       },
     };
   }

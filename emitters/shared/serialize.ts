@@ -1,4 +1,4 @@
-import { Document } from 'yaml';
+import { Document, Scalar } from 'yaml';
 import type { GeneratedFile } from '../../spec/emitter.js';
 
 // Split so paved's own sources never carry the marker that tools look for.
@@ -16,22 +16,26 @@ export function isGeneratedText(contents: string): boolean {
 /**
  * YAML with sorted map keys, no line folding, and scalars quoted wherever a
  * YAML 1.1 reader (Kubernetes, GitHub) would take them for something else
- * ("no", "on", "0755"). A fast path writes plain JSON-like data directly and
- * asks the `yaml` library only how to write each distinct scalar, so the bytes
- * are the library's; anything it cannot vouch for (multi-line strings, unusual
- * numbers, keys that would need `? `) goes through the library whole.
+ * ("no", "on", "0755"). Objects marked with `ordered` keep their key order;
+ * values made with `commented` carry a trailing comment. A fast path writes
+ * plain data directly and asks the `yaml` library only how to write each
+ * distinct scalar and key, so the bytes are the library's; anything it cannot
+ * vouch for (multi-line strings, comments, unusual numbers, keys that would need
+ * `? `) goes through the library whole.
  */
 export function toYaml(value: unknown): string {
   return fastYaml(value) ?? referenceYaml(value);
 }
 
 const DOCUMENT_OPTIONS = { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true, aliasDuplicateObjects: false } as const;
+/** `arrange` has put every map in output order already. */
+const REFERENCE_OPTIONS = { ...DOCUMENT_OPTIONS, sortMapEntries: false } as const;
 const STRING_OPTIONS = { lineWidth: 0, indentSeq: true, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' } as const;
 
 /** The `yaml` library's rendering: the definition of paved's YAML, and the fallback of the fast path. */
 export function referenceYaml(value: unknown): string {
   // An object used twice is written twice: anchors and aliases are what paved's own loader rejects.
-  return new Document(value, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
+  return new Document(arrange(value), REFERENCE_OPTIONS).toString(STRING_OPTIONS);
 }
 
 /** How the library writes one scalar as a map value and as a map key; memoized, as manifests repeat themselves. */
@@ -65,13 +69,14 @@ const MEMO_LIMIT = 100_000;
 class Unsupported extends Error {}
 
 function fastYaml(value: unknown): string | undefined {
-  if (!isPlainMap(value)) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   if (scalarText.size + keyText.size > MEMO_LIMIT) {
     scalarText.clear();
     keyText.clear();
   }
   const out: string[] = [];
   try {
+    if (!isPlainMap(value)) return undefined;
     writeMap(value, '', out);
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
@@ -81,7 +86,10 @@ function fastYaml(value: unknown): string | undefined {
 }
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  // A trailing comment is the library's to place.
+  if (COMMENTED.has(value)) throw new Unsupported();
+  return true;
 }
 
 /** A value after `key:` or `- `, or undefined when it needs lines of its own. */
@@ -96,10 +104,10 @@ function inline(value: unknown): string | undefined {
   throw new Unsupported();
 }
 
+/** As `arrange` orders them: sorted unless marked `ordered`, undefined values left out. */
 function sortedKeys(map: Record<string, unknown>): string[] {
   const keys = Object.keys(map).filter((k) => map[k] !== undefined);
-  if (keys.length !== Object.keys(map).length) throw new Unsupported();
-  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return ORDERED.has(map) ? keys : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Block map lines; `first` is the prefix of the first line (a sequence dash), `indent` that of the others. */
@@ -126,6 +134,52 @@ function writeSeq(items: readonly unknown[], indent: string, out: string[]): voi
     else if (isPlainMap(item)) writeMap(item, `${indent}  `, out, `${indent}- `);
     else throw new Unsupported();
   }
+}
+
+/*
+ * Typed models. Sorted keys suit maps (labels, env, `with:`), but a record whose
+ * keys are the fields of a typed model reads best in its format's conventional
+ * order: a GitHub workflow's `name, on, permissions, jobs` and a step's
+ * `name, uses, with` rather than alphabetical. The model's renderer builds such
+ * objects in that order and marks them; every unmarked object is still sorted,
+ * so a map can never leak its insertion order into the output.
+ */
+const ORDERED = new WeakSet<object>();
+
+/** Marks an object whose keys the serializer keeps in insertion order (its own keys only, not its children's). */
+export function ordered<T extends object>(value: T): T {
+  ORDERED.add(value);
+  return value;
+}
+
+/** A scalar serialized with a trailing `# comment` on its line, e.g. the release of an action pinned by commit. */
+export interface Commented {
+  readonly value: string;
+  readonly comment: string;
+}
+
+const COMMENTED = new WeakSet<object>();
+
+export function commented(value: string, comment: string): Commented {
+  if (/[\r\n]/.test(comment)) throw new Error(`a YAML comment is one line: ${JSON.stringify(comment)}`);
+  const result = { value, comment };
+  COMMENTED.add(result);
+  return result;
+}
+
+/** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */
+function arrange(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(arrange);
+  if (value === null || typeof value !== 'object') return value;
+  if (COMMENTED.has(value)) {
+    const { value: text, comment } = value as Commented;
+    const scalar = new Scalar(text);
+    scalar.comment = ` ${comment}`;
+    return scalar;
+  }
+  const keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (!ORDERED.has(value)) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(keys.map((key) => [key, arrange((value as Record<string, unknown>)[key])]));
 }
 
 /** Several YAML documents in one file, in the given order. */

@@ -1,0 +1,54 @@
+import { posix } from 'node:path';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+
+/**
+ * Paths as the workflows see them. paved's paths are relative to the paved root
+ * (the folder holding platform.yaml); GitHub's `paths:` filters, `working-directory`
+ * and action inputs are relative to the repository, so everything is prefixed with
+ * `gitops.path` (`.` when the paved root is the repository root).
+ */
+export function inRepo(project: ResolvedProject, path: string): string {
+  return posix.normalize(posix.join(project.platform.gitops.path, path));
+}
+
+/** `working-directory` for a paved-root-relative folder; undefined for the repository root, GitHub's default. */
+export function workingDirectory(project: ResolvedProject, path = '.'): string | undefined {
+  const dir = inRepo(project, path);
+  return dir === '.' ? undefined : dir;
+}
+
+/** The generated Terraform stack of a service, relative to the paved root. */
+export function stackDir(project: ResolvedProject, service: ResolvedService): string {
+  return `${project.output.dir}/${service.name}/terraform`;
+}
+
+export function workflowPath(project: ResolvedProject, file: string): string {
+  return `${project.output.workflowsDir}/${file}`;
+}
+
+/**
+ * What a service's workflow runs for: its folder (code and service.yaml), its
+ * build context and Dockerfile, platform.yaml, its generated Terraform stack (a
+ * paved upgrade can change it) and the workflow itself. Not releases.yaml and
+ * not the rendered manifests: a release commit must not build and deploy again.
+ */
+export function servicePaths(project: ResolvedProject, service: ResolvedService): string[] {
+  const tree = (path: string): string => {
+    const dir = inRepo(project, path);
+    return dir === '.' ? '**' : `${dir}/**`;
+  };
+  const globs = [
+    tree(service.directory),
+    tree(service.runtime.build.context),
+    inRepo(project, service.runtime.build.dockerfile),
+    inRepo(project, 'platform.yaml'),
+    tree(stackDir(project, service)),
+    inRepo(project, workflowPath(project, serviceWorkflowFile(service))),
+  ];
+  // A build context of `..` or a Dockerfile inside the service folder repeats what another glob covers.
+  const covers = (wide: string, narrow: string): boolean => wide !== narrow && (wide === '**' || (wide.endsWith('/**') && narrow.startsWith(wide.slice(0, -2))));
+  return globs.filter((glob, i) => globs.indexOf(glob) === i && !globs.some((other) => covers(other, glob)));
+}
+
+export const serviceWorkflowFile = (service: ResolvedService): string => `paved-${service.name}.yml`;
+export const CHECK_WORKFLOW_FILE = 'paved-check.yml';

@@ -1,0 +1,159 @@
+/**
+ * Every `run:` script the workflows contain. Each is constant text: whatever it
+ * needs (service name, paths, tags, pull request numbers) arrives through the
+ * step's `env:` and is read as "${VAR}", never spliced in with `${{ }}` (zizmor
+ * template-injection) or from spec text. So the scripts are the same for every
+ * service, shellcheck sees exactly what runs, and a spec value can never become
+ * shell code. Steps run under `bash -eo pipefail` (the workflow's default shell);
+ * multi-line scripts add `set -u`.
+ */
+
+const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
+
+export const NPM_CI = 'npm ci --no-audit --no-fund';
+export const NPM_TEST = 'npm test';
+export const GO_TEST = 'go test ./...';
+
+/** Installs a Python service for its tests whichever of the usual files it has. */
+export const PYTHON_INSTALL = script(
+  'set -euo pipefail',
+  'python -m pip install --upgrade pip',
+  'if [ -f requirements.txt ]; then python -m pip install -r requirements.txt; fi',
+  'if [ -f pyproject.toml ]; then python -m pip install .; fi',
+  'python -m pip install pytest',
+);
+export const PYTHON_TEST = 'python -m pytest';
+export const MAVEN_VERIFY = 'mvn --batch-mode --no-transfer-progress verify';
+/** A `container` service tests inside its own Dockerfile: the `test` stage must build. */
+export const CONTAINER_TEST = 'docker build --target test --file "${DOCKERFILE}" "${CONTEXT}"';
+
+/** The AWS CLI on the runner reads the region from AWS_REGION, set by configure-aws-credentials. */
+export const KUBECONFIG = 'aws eks update-kubeconfig --name "${CLUSTER}"';
+
+/** `paved preview` writes a kustomize overlay over `<out>/<svc>/kubernetes/preview` with the namespace, image and host of one pull request. */
+export const PREVIEW_RENDER = 'npx paved preview "${SERVICE}" --pr "${PR_NUMBER}" --image "${IMAGE}" --out "${RUNNER_TEMP}/paved-preview"';
+
+export const PREVIEW_APPLY = script(
+  'set -euo pipefail',
+  'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
+  'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
+  '{',
+  '  echo "### Preview of ${SERVICE}"',
+  '  echo',
+  '  echo "Namespace ${NAMESPACE} on the preview cluster runs ${IMAGE}."',
+  '  if [ -n "${URL:-}" ]; then echo "It answers at ${URL}"; fi',
+  '} >> "${GITHUB_STEP_SUMMARY}"',
+);
+
+/** Returns at once: the namespace and everything in it go in the background. */
+export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignore-not-found --wait=false';
+
+export const TERRAFORM_INIT = 'terraform -chdir="${STACK}" init -input=false -backend-config="env/${ENVIRONMENT}.s3.tfbackend"';
+
+/** Without the state lock: a pull request's plan only reads, so it never waits for or blocks an apply. */
+export const TERRAFORM_PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
+
+/** The plan in the job summary: its one-line result up front, the whole plan folded below (GitHub keeps 1 MiB per step). */
+export const TERRAFORM_PLAN_SUMMARY = script(
+  'set -euo pipefail',
+  'plan="${RUNNER_TEMP}/tfplan.txt"',
+  'terraform -chdir="${STACK}" show -no-color tfplan > "${plan}"',
+  '{',
+  '  echo "### Terraform plan: ${SERVICE} in ${ENVIRONMENT}"',
+  '  echo',
+  '  grep -E "^(Plan:|No changes\\.)" "${plan}" || echo "The plan has no summary line; read it below."',
+  '  echo',
+  '  echo "<details><summary>Full plan</summary>"',
+  '  echo',
+  '  echo "~~~"',
+  '  head -c 900000 "${plan}"',
+  '  echo "~~~"',
+  '  echo "</details>"',
+  '} >> "${GITHUB_STEP_SUMMARY}"',
+);
+
+export const TERRAFORM_APPLY = 'terraform -chdir="${STACK}" apply -input=false -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"';
+
+/** A rollback's inputs come from a person: check their shape before anything uses them. */
+export const ROLLBACK_VALIDATE = script(
+  'set -euo pipefail',
+  'case "${ENVIRONMENT}" in',
+  '  staging | production) ;;',
+  '  *)',
+  '    echo "::error::environment must be staging or production"',
+  '    exit 1',
+  '    ;;',
+  'esac',
+  'if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]]; then',
+  '  echo "::error::tag must be the full 40-character commit SHA the image was built from"',
+  '  exit 1',
+  'fi',
+  'if [[ -n "${DIGEST}" && ! "${DIGEST}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
+  '  echo "::error::digest must be sha256: followed by 64 lowercase hex digits, or empty"',
+  '  exit 1',
+  'fi',
+);
+
+/** Proves the image exists before a rollback records it, and pins its digest. */
+export const RESOLVE_DIGEST = script(
+  'set -euo pipefail',
+  `digest="$(docker buildx imagetools inspect "\${IMAGE}:\${TAG}" --format '{{json .Manifest}}' | jq --raw-output .digest)"`,
+  'if [[ ! "${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
+  '  echo "::error::${IMAGE}:${TAG} has no readable digest in the registry"',
+  '  exit 1',
+  'fi',
+  'if [[ -n "${DIGEST}" && "${DIGEST}" != "${digest}" ]]; then',
+  '  echo "::error::${IMAGE}:${TAG} is ${digest}, not the digest given"',
+  '  exit 1',
+  'fi',
+  'echo "digest=${digest}" >> "${GITHUB_OUTPUT}"',
+);
+
+/**
+ * The GitOps step of a deploy, a promotion and a rollback: record the image in
+ * releases.yaml, recompile, commit and push to the branch Argo CD follows. A
+ * concurrent push (another service's release) makes the push fail; the loop then
+ * starts again from the new head rather than rebasing, since both commits rewrite
+ * the manifest of generated files. The token arrives in PUSH_TOKEN, is turned into
+ * a git header for fetch and push only, and is removed from the environment before
+ * anything else runs. Pushes made with the workflow token start no workflow, so
+ * the release commit cannot trigger another build.
+ */
+export const RELEASE_COMMIT = script(
+  'set -euo pipefail',
+  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
+  'unset PUSH_TOKEN',
+  'git config user.name "github-actions[bot]"',
+  'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
+  'release=(release "${SERVICE}" --env "${ENVIRONMENT}" --tag "${TAG}")',
+  'if [ -n "${DIGEST}" ]; then release+=(--digest "${DIGEST}"); fi',
+  'for attempt in 1 2 3 4 5; do',
+  '  git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "${BRANCH}"',
+  '  git reset --quiet --hard FETCH_HEAD',
+  '  npx paved "${release[@]}"',
+  '  npx paved compile',
+  '  git add --all -- releases.yaml "${OUT}"',
+  '  if git diff --cached --quiet; then',
+  '    echo "${SERVICE} already runs ${TAG} in ${ENVIRONMENT}; nothing to commit"',
+  '    exit 0',
+  '  fi',
+  '  git commit --quiet --message "paved: release ${SERVICE} ${TAG} to ${ENVIRONMENT}"',
+  '  if git -c "http.extraheader=${auth}" push --quiet origin "HEAD:${BRANCH}"; then',
+  '    exit 0',
+  '  fi',
+  '  echo "::warning::pushing the release was rejected (attempt ${attempt} of 5); retrying on the new head of ${BRANCH}"',
+  '  sleep $((attempt * 5))',
+  'done',
+  'echo "::error::could not push the release of ${SERVICE} to ${BRANCH} after 5 attempts"',
+  'exit 1',
+);
+
+export const PAVED_CHECK = 'npx paved check --format github';
+
+/**
+ * What a pull request does to the generated tree, per service and target, in the
+ * job summary: `paved diff` compiles the base (the merge commit's first parent)
+ * and the pull request in memory and names the objects, resources, images and
+ * IAM actions that change.
+ */
+export const CHECK_SUMMARY = 'npx paved diff --base HEAD^1 --format markdown >> "${GITHUB_STEP_SUMMARY}"';

@@ -1,0 +1,279 @@
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { names } from '../../spec/naming.js';
+import { testSteps } from './languages.js';
+import type { Job, Permissions, RunStep, Step, Value, Workflow } from './model.js';
+import { inRepo, servicePaths, stackDir, workingDirectory } from './paths.js';
+import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
+import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, RELEASE_COMMIT, RESOLVE_DIGEST, ROLLBACK_VALIDATE, TERRAFORM_APPLY, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
+
+/**
+ * `paved-<service>.yml`: the whole path of one service to production.
+ *
+ * pull request  test, build the image, plan staging's Terraform, deploy a preview
+ *               namespace (torn down when the pull request closes)
+ * push to main  test, build and push `<image>:<sha>`, apply staging's Terraform,
+ *               record the image in releases.yaml and push the recompiled tree
+ *               (Argo CD deploys it), then the same for production behind the
+ *               `production` environment's required reviewers
+ * dispatch      roll an environment back to an earlier image, through the same commit
+ *
+ * Fork pull requests get no OIDC token and a read-only workflow token, so they run
+ * the tests and build the image only.
+ */
+export const MAIN_BRANCH = 'main';
+
+const PR_NUMBER = '${{ github.event.pull_request.number }}';
+const PULL_REQUEST_OPEN = "github.event_name == 'pull_request' && github.event.action != 'closed'";
+const PULL_REQUEST_CLOSED = "github.event_name == 'pull_request' && github.event.action == 'closed'";
+/** Only a branch of this repository may push a preview image and assume the preview role. */
+const FROM_THIS_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
+const PUSH = "github.event_name == 'push'";
+const DISPATCH = `github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/${MAIN_BRANCH}'`;
+
+export function serviceWorkflow(service: ResolvedService, project: ResolvedProject): Workflow {
+  const paths = servicePaths(project, service);
+  const preview = service.environments.preview.enabled;
+  const jobs: Array<readonly [string, Job]> = [
+    ['test', testJob(service, project)],
+    ['build', buildJob(service, project)],
+    ['plan', planJob(service, project)],
+    ...(preview ? ([['preview', previewJob(service, project)], ['teardown', teardownJob(service, project)]] as const) : []),
+    ['publish', publishJob(service, project)],
+    ['staging-infra', infraJob(service, project, 'staging', ['test'])],
+    ['staging-release', releaseJob(service, project, 'staging', ['publish', 'staging-infra'])],
+    ['production-infra', infraJob(service, project, 'production', ['staging-release'])],
+    ['production-release', releaseJob(service, project, 'production', ['publish', 'production-infra'])],
+    ['rollback', rollbackJob(service, project)],
+  ];
+  return {
+    name: `paved ${service.name}`,
+    on: {
+      pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'], paths },
+      push: { branches: [MAIN_BRANCH], paths },
+      workflow_dispatch: {
+        inputs: [
+          ['environment', { description: 'Environment to roll back', required: true, type: 'choice', options: ['staging', 'production'] }],
+          ['tag', { description: 'Full commit SHA of the earlier build to run again (its image tag)', required: true, type: 'string' }],
+          ['digest', { description: 'sha256 digest of that image; looked up in the registry when empty', required: false, type: 'string', default: '' }],
+        ],
+      },
+    },
+    permissions: {},
+    defaults: { run: { shell: 'bash' } },
+    jobs,
+  };
+}
+
+/** The fields every job shares: the runner, and no permission unless listed. */
+function job(fields: Omit<Job, 'runs-on'>): Job {
+  return { ...fields, 'runs-on': RUNNER };
+}
+
+/** Superseded pull request runs are cancelled; on main, a newer run waits and replaces a queued one. */
+const pullRequestOrRef = (service: ResolvedService, what: string): Job['concurrency'] => ({
+  group: `paved-${service.name}-${what}-\${{ github.event.pull_request.number || github.ref }}`,
+  'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+});
+
+/** Never cancelled once started: a half-applied stack or an unpushed release commit helps nobody. */
+const serial = (service: ResolvedService, what: Value): Job['concurrency'] => ({ group: `paved-${service.name}-${what}`, 'cancel-in-progress': false });
+
+function testJob(service: ResolvedService, project: ResolvedProject): Job {
+  return job({
+    name: 'Test',
+    if: `${PUSH} || (${PULL_REQUEST_OPEN})`,
+    permissions: { contents: 'read' },
+    'timeout-minutes': 30,
+    concurrency: pullRequestOrRef(service, 'test'),
+    steps: [checkout(), ...testSteps(service, project)],
+  });
+}
+
+function buildAndPush(service: ResolvedService, project: ResolvedProject, push: boolean | Value, tag: Value): Step {
+  return {
+    name: 'Build the image',
+    id: 'build',
+    uses: A.dockerBuildPush,
+    with: {
+      context: inRepo(project, service.runtime.build.context),
+      file: inRepo(project, service.runtime.build.dockerfile),
+      push,
+      tags: `${service.runtime.image}:${tag}`,
+      labels: 'org.opencontainers.image.revision=${{ github.sha }}',
+    },
+  };
+}
+
+/** On a pull request the image is built; only a branch of this repository pushes it, under a preview tag, for its preview. */
+function buildJob(service: ResolvedService, project: ResolvedProject): Job {
+  const preview = service.environments.preview.enabled;
+  const push = preview ? `\${{ ${FROM_THIS_REPOSITORY} }}` : false;
+  return job({
+    name: 'Build image',
+    if: PULL_REQUEST_OPEN,
+    permissions: { contents: 'read', ...(preview && usesGhcr(project) ? { packages: 'write' } : {}) },
+    'timeout-minutes': 30,
+    concurrency: pullRequestOrRef(service, 'build'),
+    ...(preview ? { outputs: { digest: '${{ steps.build.outputs.digest }}' } } : {}),
+    steps: [
+      checkout(),
+      setupBuildx(),
+      ...(preview ? [registryLogin(project, FROM_THIS_REPOSITORY)] : []),
+      buildAndPush(service, project, push, `pr-${PR_NUMBER}-\${{ github.sha }}`),
+    ],
+  });
+}
+
+function planJob(service: ResolvedService, project: ResolvedProject): Job {
+  const env = { SERVICE: service.name, STACK: stackDir(project, service), ENVIRONMENT: 'staging' };
+  return job({
+    name: 'Plan staging infrastructure',
+    if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
+    permissions: { contents: 'read', 'id-token': 'write' },
+    'timeout-minutes': 20,
+    concurrency: pullRequestOrRef(service, 'plan'),
+    steps: [
+      checkout(),
+      awsCredentials(project, 'preview'),
+      setupTerraform(),
+      terraformInit(project, env.STACK, 'staging'),
+      { name: 'Terraform plan', run: TERRAFORM_PLAN, env, 'working-directory': workingDirectory(project) },
+      { name: 'Summarize the plan', run: TERRAFORM_PLAN_SUMMARY, env, 'working-directory': workingDirectory(project) },
+    ],
+  });
+}
+
+/** One group per pull request for deploy and teardown: closing the pull request stops a deploy still running. */
+const previewConcurrency = (service: ResolvedService): Job['concurrency'] => ({ group: `paved-${service.name}-preview-${PR_NUMBER}`, 'cancel-in-progress': true });
+const previewNamespace = (service: ResolvedService): Value => names.previewNamespace(service.name, PR_NUMBER);
+
+function previewJob(service: ResolvedService, project: ResolvedProject): Job {
+  const image = `${service.runtime.image}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
+  const host = service.environments.preview.host;
+  return job({
+    name: 'Deploy preview',
+    if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
+    needs: ['test', 'build'],
+    permissions: { contents: 'read', 'id-token': 'write' },
+    'timeout-minutes': 15,
+    concurrency: previewConcurrency(service),
+    steps: [
+      checkout(),
+      setupNode(),
+      installPaved(project),
+      awsCredentials(project, 'preview'),
+      kubeconfig(project, 'preview'),
+      { name: 'Render the preview overlay', run: PREVIEW_RENDER, env: { SERVICE: service.name, PR_NUMBER, IMAGE: image }, 'working-directory': workingDirectory(project) },
+      {
+        name: 'Deploy the preview',
+        run: PREVIEW_APPLY,
+        env: { SERVICE: service.name, NAMESPACE: previewNamespace(service), IMAGE: image, ...(host ? { URL: `https://${host.replace('{{number}}', PR_NUMBER)}` } : {}) },
+      },
+    ],
+  });
+}
+
+function teardownJob(service: ResolvedService, project: ResolvedProject): Job {
+  return job({
+    name: 'Tear down preview',
+    if: `${PULL_REQUEST_CLOSED} && ${FROM_THIS_REPOSITORY}`,
+    permissions: { 'id-token': 'write' },
+    'timeout-minutes': 10,
+    concurrency: previewConcurrency(service),
+    steps: [
+      awsCredentials(project, 'preview'),
+      kubeconfig(project, 'preview'),
+      { name: 'Delete the preview namespace', run: PREVIEW_TEARDOWN, env: { NAMESPACE: previewNamespace(service) } },
+    ],
+  });
+}
+
+/** The image every environment runs, tagged with the commit it was built from; its digest pins it in the manifests. */
+function publishJob(service: ResolvedService, project: ResolvedProject): Job {
+  return job({
+    name: 'Build and push image',
+    if: PUSH,
+    needs: ['test'],
+    permissions: { contents: 'read', ...(usesGhcr(project) ? { packages: 'write' } : {}) },
+    'timeout-minutes': 30,
+    concurrency: serial(service, 'publish'),
+    outputs: { digest: '${{ steps.build.outputs.digest }}' },
+    steps: [checkout(), setupBuildx(), registryLogin(project), buildAndPush(service, project, true, '${{ github.sha }}')],
+  });
+}
+
+/**
+ * `terraform apply` of one cloud environment, in the GitHub environment of that
+ * name: its protection rules gate the job (required reviewers for production)
+ * and its name is the OIDC subject the environment's CI role trusts.
+ */
+function infraJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
+  const stack = stackDir(project, service);
+  return job({
+    name: `Apply ${env} infrastructure`,
+    if: PUSH,
+    needs,
+    environment: env,
+    permissions: { contents: 'read', 'id-token': 'write' },
+    'timeout-minutes': 60,
+    concurrency: serial(service, `${env}-terraform`),
+    steps: [
+      checkout(),
+      awsCredentials(project, env),
+      setupTerraform(),
+      terraformInit(project, stack, env),
+      { name: 'Terraform apply', run: TERRAFORM_APPLY, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
+    ],
+  });
+}
+
+/** The GitOps commit: releases.yaml and the recompiled tree, pushed with the workflow token. */
+function releaseCommit(service: ResolvedService, project: ResolvedProject, env: { readonly ENVIRONMENT: Value; readonly TAG: Value; readonly DIGEST: Value }): RunStep {
+  return {
+    name: 'Release, recompile, commit and push',
+    run: RELEASE_COMMIT,
+    env: { SERVICE: service.name, ...env, OUT: project.output.dir, BRANCH: MAIN_BRANCH, PUSH_TOKEN: '${{ github.token }}' },
+    'working-directory': workingDirectory(project),
+  };
+}
+
+function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
+  return job({
+    name: `Release to ${env}`,
+    if: PUSH,
+    needs,
+    permissions: { contents: 'write' },
+    'timeout-minutes': 15,
+    concurrency: serial(service, `${env}-release`),
+    steps: [checkout(), setupNode(), installPaved(project), releaseCommit(service, project, { ENVIRONMENT: env, TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}' })],
+  });
+}
+
+/**
+ * Runs an earlier image again: the inputs are checked, the image's digest is
+ * read from the registry (which proves it exists), and the release goes through
+ * the same commit as a deploy. The environment's reviewers approve a production
+ * rollback like a production deploy.
+ */
+function rollbackJob(service: ResolvedService, project: ResolvedProject): Job {
+  const inputs = { ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}', DIGEST: '${{ inputs.digest }}' };
+  const permissions: Permissions = { contents: 'write', ...(usesGhcr(project) ? { packages: 'read' } : {}) };
+  return job({
+    name: 'Roll back',
+    if: DISPATCH,
+    environment: '${{ inputs.environment }}',
+    permissions,
+    'timeout-minutes': 15,
+    concurrency: serial(service, '${{ inputs.environment }}-release'),
+    steps: [
+      { name: 'Check the inputs', run: ROLLBACK_VALIDATE, env: inputs },
+      checkout(),
+      setupNode(),
+      installPaved(project),
+      registryLogin(project),
+      { name: 'Find the image', id: 'image', run: RESOLVE_DIGEST, env: { IMAGE: service.runtime.image, TAG: inputs.TAG, DIGEST: inputs.DIGEST } },
+      releaseCommit(service, project, { ENVIRONMENT: inputs.ENVIRONMENT, TAG: inputs.TAG, DIGEST: '${{ steps.image.outputs.digest }}' }),
+    ],
+  });
+}

