@@ -160,7 +160,11 @@ describe('the GitOps release commit', () => {
     expect(log.split('\n')).toEqual([`paved: release hello ${TAG} to staging|github-actions[bot]`, 'meanwhile|test', 'seed|test']);
     const releases = git(origin, env, 'show', 'main:releases.yaml');
     expect(releases).toContain(`hello:\n    staging: { tag: ${TAG}, digest: ${DIGEST} }`);
-    expect(git(origin, env, 'show', '--name-only', '--format=', 'main')).toBe('releases.yaml');
+    // The release and what it renders: the environment's manifests name the new image, and its Argo CD Application appears.
+    const changed = git(origin, env, 'show', '--name-only', '--format=', 'main').split('\n');
+    expect(changed).toContain('releases.yaml');
+    expect(changed).toContain('generated/hello/kubernetes/staging/deployment.yaml');
+    expect(changed.filter((path) => !/^(releases\.yaml|generated\/\.paved-manifest\.json|generated\/argocd\/hello-staging\.yaml|generated\/hello\/kubernetes\/staging\/.*)$/.test(path))).toEqual([]);
     const logged = readFileSync(calls, 'utf8');
     expect(logged).toContain('sleep 5');
     expect(logged.match(/^npx paved release hello --env staging --tag c+ --digest sha256:d+ token=unset$/gm)).toHaveLength(2);
