@@ -31,6 +31,10 @@ Commands:
   release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
                            record in releases.yaml the image a service runs in an
                            environment (deploy, promotion, rollback); CI runs it
+  preview <svc> --pr <n> --image <image> --out <dir>
+                           write the kustomize overlay of a pull request's preview
+                           (namespace, image, host) over the generated preview base,
+                           for kubectl apply --kustomize <dir>; CI runs it
 
 Options:
   --root <dir>             repository root (default: the current directory)
@@ -41,6 +45,7 @@ Options:
                            as GitHub Actions annotations; report also takes markdown
   --name <svc>             service name, for init
   --env, --tag, --digest   environment and image, for release
+  --pr, --image            pull request number and image, for preview
   -h, --help               show this help
   -v, --version            show the version
 
@@ -75,6 +80,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         tag: { type: 'string' },
         digest: { type: 'string' },
         base: { type: 'string' },
+        pr: { type: 'string' },
+        image: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -143,6 +150,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (format === 'github') return usage('explain prints text or json');
         const { runExplain } = await import('./explain.js');
         return runExplain(values.root ?? '.', rest[0]!, values.env, format as OutputFormat, io);
+      }
+      case 'preview': {
+        if (rest.length !== 1) return usage('preview takes one service: paved preview <svc> --pr <n> --image <image> --out <dir>');
+        if (values.pr === undefined || values.image === undefined || values.out === undefined) return usage('preview needs --pr, --image and --out');
+        const { runPreview } = await import('./preview.js');
+        return runPreview(values.root ?? '.', rest[0]!, values.pr, values.image, values.out, io);
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toYaml } from '../emitters/shared/serialize.js';
-import { compileDir, FIXTURES, scratchCopy } from './helpers.js';
+import { compileDir, FIXTURES, runCli, scratchCopy } from './helpers.js';
 
 /**
  * The preview base renders with kubectl's built-in kustomize, and CI's overlay
@@ -15,9 +14,10 @@ import { compileDir, FIXTURES, scratchCopy } from './helpers.js';
 const scratch = scratchCopy();
 afterAll(() => scratch.cleanup());
 
-/** Writes a fixture's planned tree into the scratch directory and returns the root. */
+/** Copies a fixture's inputs into the scratch directory, writes its planned tree there and returns the root. */
 function planted(name: string): string {
   const root = join(scratch.dir, name);
+  cpSync(join(FIXTURES, name), root, { recursive: true, filter: (path) => !path.includes('/expected') });
   for (const file of compileDir(join(FIXTURES, name)).files) {
     mkdirSync(dirname(join(root, file.path)), { recursive: true });
     writeFileSync(join(root, file.path), file.contents);
@@ -40,31 +40,6 @@ interface PullRequest {
   readonly ingress: boolean;
 }
 
-/** CI's overlay, exactly as the README describes it; kustomize accepts only a relative path to the base. */
-function overlay(pr: PullRequest, base: string): Record<string, unknown> {
-  const host = `${pr.service}-pr-${pr.pr}.${pr.domain}`;
-  return {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [base],
-    namespace: `${pr.service}-pr-${pr.pr}`,
-    images: [{ name: pr.image, newTag: pr.tag, digest: pr.digest }],
-    ...(pr.ingress
-      ? {
-          patches: [
-            {
-              target: { kind: 'Ingress', name: pr.service },
-              patch: JSON.stringify([
-                { op: 'replace', path: '/spec/rules/0/host', value: host },
-                { op: 'replace', path: '/spec/tls/0/hosts/0', value: host },
-              ]),
-            },
-          ],
-        }
-      : {}),
-  };
-}
-
 const cases: PullRequest[] = [
   { service: 'checkout', image: 'ghcr.io/acme-example/checkout', domain: 'acme.example.net', pr: 42, tag: 'c0ffee0000000000000000000000000000000001', digest: `sha256:${'ab'.repeat(32)}`, ingress: true },
   { service: 'ledger', image: 'ghcr.io/acme-example/ledger', domain: 'acme.example.net', pr: 7, tag: 'c0ffee0000000000000000000000000000000002', digest: `sha256:${'cd'.repeat(32)}`, ingress: false },
@@ -79,10 +54,13 @@ describe('the preview base', () => {
     expect(objects.every((o) => o.metadata.namespace === `${service}-pr-0` || (o.kind === 'Namespace' && o.metadata.name === `${service}-pr-0`))).toBe(true);
   });
 
-  it.each(cases)("$service moves to a pull request's namespace, image and host with CI's overlay", (pr) => {
+  it.each(cases)("$service moves to a pull request's namespace, image and host with the overlay paved preview writes", async (pr) => {
+    // Exactly what CI runs: paved preview writes the overlay, kubectl renders it.
     const dir = join(scratch.dir, 'overlays', pr.service);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'kustomization.yaml'), toYaml(overlay(pr, relative(dir, join(root, 'generated', pr.service, 'kubernetes', 'preview')))));
+    const run = await runCli(['preview', pr.service, '--root', root, '--pr', String(pr.pr), '--image', `${pr.image}:${pr.tag}@${pr.digest}`, '--out', dir], root);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toContain(`resources:\n  - ${relative(dir, join(root, 'generated', pr.service, 'kubernetes', 'preview'))}\n`);
     const objects = kustomize(dir);
     const namespace = `${pr.service}-pr-${pr.pr}`;
     expect(objects.filter((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace) !== namespace).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
@@ -111,5 +89,21 @@ describe('the preview base', () => {
     const files = result.files.filter((f) => f.path.startsWith(`${dir}/`) && !f.path.endsWith('/kustomization.yaml')).map((f) => f.path.slice(dir.length + 1));
     const kustomization = parseAllDocuments(result.files.find((f) => f.path === `${dir}/kustomization.yaml`)!.contents)[0]!.toJS() as { resources: string[] };
     expect(kustomization.resources).toEqual(files.sort());
+  });
+});
+
+describe('paved preview', () => {
+  const root = join(FIXTURES, 'full');
+
+  it.each([
+    [['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/checkout:a', '--out', 'o'], 2, '--pr must be a pull request number, not "x"'],
+    [['preview', 'checkout', '--pr', '3', '--image', 'checkout', '--out', 'o'], 2, '--image must be <repository>:<tag>[@sha256:<digest>], not "checkout"'],
+    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/other/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/checkout, not of ghcr.io/other/checkout'],
+    [['preview', 'mailer', '--pr', '3', '--image', 'ghcr.io/acme-example/mailer:a', '--out', 'o'], 1, 'mailer has environments.preview.enabled: false'],
+    [['preview', 'nope', '--pr', '3', '--image', 'ghcr.io/acme-example/nope:a', '--out', 'o'], 2, 'no service named "nope"'],
+  ])('refuses %j with exit %i: %s', async (args, code, message) => {
+    const run = await runCli([...args, '--root', root], root);
+    expect(run.stderr).toBe(`paved: ${message}\n`);
+    expect(run.code).toBe(code);
   });
 });

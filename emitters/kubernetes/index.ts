@@ -56,3 +56,5 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
   const [header, ...rest] = file.contents.split('\n');
   return { ...file, contents: [header, ...placeholders, ...rest].join('\n') };
 }
+
+export { previewOverlay, type PreviewImage } from './preview-overlay.js';
