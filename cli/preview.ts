@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compile } from '../compiler/compile.js';
 import { writeFileAtomic } from '../compiler/write.js';
-import { previewOverlay } from '../emitters/kubernetes/index.js';
+import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
 import { generatedHeader, toYaml } from '../emitters/shared/serialize.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
@@ -46,7 +46,7 @@ export function runPreview(root: string, service: string, pr: string, image: str
     return EXIT_USAGE;
   }
   const overlay = resolve(io.cwd, out);
-  const base = join(resolve(io.cwd, root), project.output.dir, service, 'kubernetes', 'preview');
+  const base = join(resolve(io.cwd, root), environmentDirectory(project, target, 'preview'));
   const kustomization = previewOverlay(target, project, Number(pr), { tag: parsed.tag!, ...(parsed.digest ? { digest: parsed.digest } : {}) }, relative(overlay, base).split('\\').join('/'));
   mkdirSync(overlay, { recursive: true });
   writeFileAtomic(join(overlay, 'kustomization.yaml'), generatedHeader(target.specPath) + toYaml(kustomization));

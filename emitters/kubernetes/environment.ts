@@ -26,7 +26,7 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
     manifest(monitor(scope, ctx)),
     manifest(defaultDeny(scope, ctx)),
     manifest(serviceNetworkPolicy(scope, ctx)),
-    ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, compute, compute))),
+    ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests: compute, limitsFrom: compute }))),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
     ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
   ];

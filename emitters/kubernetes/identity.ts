@@ -1,7 +1,7 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import { names } from '../../spec/naming.js';
+import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { annotations, labels, metadata } from './labels.js';
 

@@ -57,4 +57,5 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
   return { ...file, contents: [header, ...placeholders, ...rest].join('\n') };
 }
 
+export { environmentDirectory } from './files.js';
 export { previewOverlay, type PreviewImage } from './preview-overlay.js';

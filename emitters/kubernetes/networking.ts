@@ -1,8 +1,8 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { intOrString, kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import { names } from '../../spec/naming.js';
 import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
+import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';

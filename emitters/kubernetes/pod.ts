@@ -1,7 +1,7 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { intOrString, quantity } from './cdk8s.js';
 import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import type { Compute } from '../../spec/model.js';
+import { intOrString, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 

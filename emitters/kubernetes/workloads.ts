@@ -1,8 +1,8 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { intOrString, kube } from './cdk8s.js';
 import type { Construct } from 'constructs';
 import type { Compute, ResolvedCronJob } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
+import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { containerEnv, escapeDollars } from './env-vars.js';
 import { annotations, labels, metadata, selectorLabels, type Component } from './labels.js';
@@ -106,14 +106,15 @@ export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.Kube
   });
 }
 
-export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJob, requests: Compute, limitsFrom: Compute, suspend = false): k8s.KubeCronJob {
+/** `suspend` keeps preview's jobs from running on their schedule; they can still be started by hand. */
+export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJob, options: { readonly requests: Compute; readonly limitsFrom: Compute; readonly suspend?: boolean }): k8s.KubeCronJob {
   const container: k8s.Container = {
     name: 'job',
     image: ctx.image,
     imagePullPolicy: 'Always',
     command: job.command.map(escapeDollars),
     env: containerEnv(ctx, { kind: 'cron', job: job.name }),
-    resources: resources(ctx, requests, limitsFrom),
+    resources: resources(ctx, options.requests, options.limitsFrom),
     securityContext: containerSecurityContext(),
     volumeMounts: scratchVolumes([TMP]).volumeMounts,
   };
@@ -121,7 +122,7 @@ export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJ
     metadata: metadata(ctx, names.cronJob(ctx.service.name, job.name), 'cron', job.name),
     spec: {
       schedule: job.schedule,
-      ...(suspend ? { suspend: true } : {}),
+      ...(options.suspend ? { suspend: true } : {}),
       // service.yaml schedules are UTC; saying so keeps the cluster's zone out of it.
       timeZone: 'Etc/UTC',
       concurrencyPolicy: 'Forbid',
