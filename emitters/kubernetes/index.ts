@@ -50,7 +50,7 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
     resources: files.map((f) => f.path.slice(dir.length + 1)).sort(),
   });
   const placeholders = [
-    `# A base: CI renders it per pull request with an overlay that sets the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
+    `# A base: per pull request, CI applies the overlay \`paved preview\` writes, which replaces the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
     `# the image (${service.runtime.image}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
   ];
   const [header, ...rest] = file.contents.split('\n');
