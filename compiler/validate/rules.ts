@@ -195,7 +195,27 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, spec.name, env, b.name), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
     for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', d.name), NAME_RULES.secret);
+    // Supporting objects of the Terraform stack.
+    check('/name', names.kmsAlias(spec.name, env), NAME_RULES.kmsAlias);
+    if ((resources.databases ?? []).length > 0) check('/name', names.rdsMonitoringRole(spec.name, env), NAME_RULES.iamRole);
+    if ((resources.caches ?? []).length > 0) check('/name', names.cacheDefaultUser(spec.name, env), NAME_RULES.cacheUser);
+    for (const [i, d] of (resources.databases ?? []).entries()) {
+      const pointer = `/resources/databases/${i}/name`;
+      check(pointer, names.rdsFinalSnapshot(spec.name, env, d.name), NAME_RULES.rdsSnapshot);
+      check(pointer, names.securityGroup(spec.name, env, 'database', d.name), NAME_RULES.securityGroup);
+      check(pointer, names.databaseName(d.name), NAME_RULES.postgresIdentifier);
+    }
+    for (const [i, c] of (resources.caches ?? []).entries()) {
+      const pointer = `/resources/caches/${i}/name`;
+      check(pointer, names.securityGroup(spec.name, env, 'cache', c.name), NAME_RULES.securityGroup);
+      // The cache's IAM user and user group take the replication group's id, checked above by the same rules.
+      check(pointer, names.connectionSecret(spec.name, env, 'cache', c.name), NAME_RULES.secret);
+    }
+    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.connectionSecret(spec.name, env, 'topic', t.name), NAME_RULES.secret);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${s.topic}`), NAME_RULES.secret);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', b.name), NAME_RULES.secret);
   }
+  if ((resources.databases ?? []).length > 0) check('/name', names.databaseUser(spec.name), NAME_RULES.postgresIdentifier);
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
   for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
   for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(spec.name, 'cache', c.name), NAME_RULES.catalogEntity);
