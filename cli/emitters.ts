@@ -1,5 +1,6 @@
 import { catalogEmitter } from '../emitters/catalog/index.js';
+import { terraformEmitter } from '../emitters/terraform/index.js';
 import type { Emitter } from '../spec/emitter.js';
 
 /** Every target paved emits, in a fixed order. The compiler is handed this list. */
-export const emitters: readonly Emitter[] = [catalogEmitter];
+export const emitters: readonly Emitter[] = [catalogEmitter, terraformEmitter];
