@@ -4,7 +4,7 @@ import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
-import { checkRules, type ServiceInput } from './rules.js';
+import { checkPlatformPolicy, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
 
@@ -38,6 +38,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
 
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform));
   diagnostics.push(...checkRules(services, platform));
   if (hasErrors(diagnostics)) return { diagnostics };
   return { diagnostics, valid: { platform, platformFile, services } };

@@ -152,6 +152,29 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   checkDerivedNames(service, platform, report);
 }
 
+/** Backups the cloud environments keep: security-rules.md §1 row 5 asks for 7 to 35 days (the schema caps 35). */
+const MIN_BACKUP_RETENTION_DAYS = 7;
+
+/** Platform policy the schema cannot express per environment. */
+export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const env of CLOUD_ENVIRONMENTS) {
+    const days = (platform.policy as Partial<Record<EnvironmentName, { backupRetentionDays: number }>> | undefined)?.[env]?.backupRetentionDays;
+    if (days === undefined || days >= MIN_BACKUP_RETENTION_DAYS) continue;
+    const pointer = `/policy/${env}/backupRetentionDays`;
+    diagnostics.push({
+      code: 'POLICY.BACKUP_RETENTION',
+      severity: 'error',
+      message: `${specPath(pointer)}: ${days} days of backups is too few for ${env}`,
+      hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer`,
+      file: file.path,
+      range: locate(file, pointer),
+      pointer,
+    });
+  }
+  return diagnostics;
+}
+
 function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report): void {
   const suggestion = didYouMean(target, known);
   report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'check the name in the other service.yaml');

@@ -158,11 +158,15 @@ function isList(value: Expression): value is readonly Expression[] {
   return Array.isArray(value);
 }
 
-/** Lists of plain values stay on one line; a list holding an object gets one element per line. */
+/** Past this width a list of plain values gets one element per line, for the reviewer's sake (fmt accepts both). */
+const INLINE_LIST_WIDTH = 100;
+
+/** Short lists of plain values stay on one line; long ones, and lists holding an object, get one element per line. */
 function listLines(items: readonly Expression[]): string[] {
   const rendered = items.map(expressionLines);
   if (rendered.every((lines) => lines.length === 1) && !items.some((item) => typeof item === 'object' && !isList(item) && item.kind === 'object')) {
-    return [`[${rendered.map((lines) => lines[0]).join(', ')}]`];
+    const inline = `[${rendered.map((lines) => lines[0]).join(', ')}]`;
+    if (inline.length <= INLINE_LIST_WIDTH) return [inline];
   }
   const lines = ['['];
   for (const item of rendered) {

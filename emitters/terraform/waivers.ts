@@ -18,6 +18,10 @@ export const WAIVERS = {
     rule: 'CKV2_AWS_57',
     reason: 'no rotation: the secret holds connection details, not a credential; Terraform rewrites it whenever they change.',
   },
+  policyDrivenDatabase: {
+    rule: 'CKV_AWS_293 / AVD-AWS-0177, CKV_AWS_157',
+    reason: "deletion protection and Multi-AZ follow platform.yaml policy.<environment> (var.deletion_protection, var.multi_az); they hold wherever the platform's policy turns them on, production by default.",
+  },
   unversionedBucket: {
     rule: 'CKV_AWS_21 / AVD-AWS-0090',
     reason: 'no versioning: the service asked for versioned: false in its service.yaml.',
