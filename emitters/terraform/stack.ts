@@ -1,5 +1,5 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { raw, type Block, type BodyItem } from '../shared/hcl.js';
+import { raw, type BodyItem } from '../shared/hcl.js';
 import { backendAttributes } from './backend.js';
 import { cacheConcern } from './cache.js';
 import { STACK_ENVIRONMENTS, type Concern, type StackContext } from './context.js';
@@ -43,7 +43,7 @@ export function terraformStack(service: ResolvedService, project: ResolvedProjec
     { path: 'versions.tf', items: versionsBlocks(context) },
     { path: 'providers.tf', items: providerBlocks(context) },
     { path: 'variables.tf', items: variableBlocks(variables) },
-    ...concerns.map((c) => ({ path: c.file, items: c.blocks as readonly Block[] })),
+    ...concerns.map((c) => ({ path: c.file, items: c.blocks })),
     { path: 'outputs.tf', items: outputBlocks(concerns.flatMap((c) => c.outputs)) },
     ...STACK_ENVIRONMENTS.flatMap((env) => [
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },

@@ -1,7 +1,10 @@
 import { attributes, block, map, object, raw, type Block } from '../shared/hcl.js';
 import type { StackContext } from './context.js';
 
-/** The oldest Terraform paved's stacks are written for (optional object attributes, import blocks); the tests run 1.11. */
+/**
+ * A floor, not a feature the stacks need (they use nothing past 1.1's `nullable`):
+ * 1.6 reworked the S3 backend the stacks are initialised with. The tests run 1.11.
+ */
 export const REQUIRED_TERRAFORM = '>= 1.6';
 
 /** versions.tf: Terraform and provider constraints, and an S3 backend configured per environment by env/<env>.s3.tfbackend. */
