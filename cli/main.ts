@@ -17,6 +17,20 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  report [root]            the golden-path conformance of every service: tier, owner,
+                           environments, resources, overrides with their reasons and
+                           the defaults it departs from (--format text|json|markdown)
+  diff --base <git-ref> [root]
+                           compile a git revision and the working tree in memory and
+                           summarize what changes per service and target (objects,
+                           resources, replicas, images, IAM actions); text, json or
+                           markdown
+  explain <svc> [--env E]  every resolved value of a service and where it came from:
+                           the spec, an environment, the tier, the platform, a
+                           release, a built-in default, or derived by paved
+  release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
+                           record in releases.yaml the image a service runs in an
+                           environment (deploy, promotion, rollback); CI runs it
 
 Options:
   --root <dir>             repository root (default: the current directory)
@@ -24,8 +38,9 @@ Options:
                            platform's output.dir, "generated")
   --format text|json|github
                            diagnostics as text with snippets (default), as JSON, or
-                           as GitHub Actions annotations
+                           as GitHub Actions annotations; report also takes markdown
   --name <svc>             service name, for init
+  --env, --tag, --digest   environment and image, for release
   -h, --help               show this help
   -v, --version            show the version
 
@@ -56,6 +71,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         out: { type: 'string' },
         format: { type: 'string' },
         name: { type: 'string' },
+        env: { type: 'string' },
+        tag: { type: 'string' },
+        digest: { type: 'string' },
+        base: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -76,8 +95,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return EXIT_OK;
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'github') {
-    io.stderr(`paved: --format must be text, json or github, not ${JSON.stringify(format)}\n`);
+  if (format !== 'text' && format !== 'json' && format !== 'github' && !(format === 'markdown' && (command === 'report' || command === 'diff'))) {
+    io.stderr(`paved: --format must be text, json or github${command === 'report' || command === 'diff' ? ' (or markdown)' : ''}, not ${JSON.stringify(format)}\n`);
     return EXIT_USAGE;
   }
   const usage = (message: string): number => {
@@ -105,6 +124,32 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');
         return runInit(rest[0]!, values.name, io);
+      }
+      case 'report': {
+        if (rest.length > 1) return usage('report takes at most one root directory');
+        if (format === 'github') return usage('report prints text, json or markdown');
+        const { runReport } = await import('./report.js');
+        return runReport(rest[0] ?? values.root ?? '.', format, io);
+      }
+      case 'diff': {
+        if (rest.length > 1) return usage('diff takes at most one root directory');
+        if (values.base === undefined) return usage('diff needs --base <git-ref>, e.g. --base origin/main');
+        if (format === 'github') return usage('diff prints text, json or markdown');
+        const { runDiff } = await import('./diff.js');
+        return runDiff(rest[0] ?? values.root ?? '.', values.base, format, io);
+      }
+      case 'explain': {
+        if (rest.length !== 1) return usage('explain takes one service: paved explain <svc> [--env E]');
+        if (format === 'github') return usage('explain prints text or json');
+        const { runExplain } = await import('./explain.js');
+        return runExplain(values.root ?? '.', rest[0]!, values.env, format as OutputFormat, io);
+      }
+      case 'release': {
+        if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
+        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
+        const { runRelease } = await import('./release.js');
+        const { resolve } = await import('node:path');
+        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io);
       }
       case undefined:
         io.stdout(HELP);

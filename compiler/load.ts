@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
-import { PLATFORM_FILE, SERVICE_FILE, type SourceFile } from './source.js';
+import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 
 /** Directories never searched for specs, besides the output directories. */
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
@@ -16,8 +16,17 @@ export interface Loaded {
 
 /** Reads `platform.yaml` at the root, if there is one. */
 export function loadPlatform(root: string): Loaded {
-  if (!isFile(join(root, PLATFORM_FILE))) return { files: [], texts: new Map(), diagnostics: [] };
-  return readSpec(root, PLATFORM_FILE, 'platform');
+  return loadRootFile(root, PLATFORM_FILE, 'platform');
+}
+
+/** Reads `releases.yaml` at the root, if there is one. */
+export function loadReleases(root: string): Loaded {
+  return loadRootFile(root, RELEASES_FILE, 'releases');
+}
+
+function loadRootFile(root: string, name: string, kind: SourceFile['kind']): Loaded {
+  if (!isFile(join(root, name))) return { files: [], texts: new Map(), diagnostics: [] };
+  return readSpec(root, name, kind);
 }
 
 /**

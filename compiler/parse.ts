@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, Parser, visit, type Node } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, LineCounter, parseAllDocuments, visit, type Node } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { offsetRange } from './positions.js';
 import type { SourceFile } from './source.js';
@@ -64,21 +64,19 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     diagnostics.push({ code, severity: 'error', message, hint, file: path, range: offsetRange(fileStub, start, end) });
   };
 
-  // Directives and extra documents are visible in the token stream before composition.
-  let documents = 0;
-  // The parser fills the line counter; parseDocument below reuses it.
-  for (const token of new Parser(lineCounter.addNewLine).parse(text)) {
-    if (token.type === 'directive') {
-      report('LOAD.DIRECTIVE', `YAML directive "${token.source.trim()}" is not allowed`, 'remove the line: paved reads every spec as YAML 1.2', token.offset, token.offset + token.source.length);
-    } else if (token.type === 'document' && ++documents === 2) {
-      report('LOAD.MULTIPLE_DOCUMENTS', 'file contains more than one YAML document', YAML_ERROR_HINTS['LOAD.MULTIPLE_DOCUMENTS']!, token.offset, token.offset + 3);
-    }
+  // A `%` in column 0 can only start a directive: plain scalars cannot begin with it.
+  const directive = /^%[^\r\n]*/m.exec(text);
+  if (directive) {
+    const { line, col } = lineCol(text, directive.index);
+    const found = at('LOAD.DIRECTIVE', `YAML directive "${directive[0].trim()}" is not allowed`, 'remove the line: paved reads every spec as YAML 1.2', line, col);
+    const d = found.diagnostics[0]!;
+    return { text, diagnostics: [{ ...d, range: { line, col, endLine: line, endCol: col + directive[0].length } }] };
   }
-  if (diagnostics.length > 0) return failed(diagnostics);
 
-  let doc;
+  let documents;
   try {
-    doc = parseDocument(text, {
+    documents = parseAllDocuments(text, {
+      lineCounter,
       version: '1.2',
       schema: 'core',
       merge: false,
@@ -94,6 +92,15 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     }
     throw error;
   }
+  if (!Array.isArray(documents) || documents.length === 0) return { text, ...emptyFile(path, kind) };
+  if (documents.length > 1) {
+    const second = documents[1]!.range[0];
+    const marker = text.lastIndexOf('\n---', second);
+    const start = marker >= 0 && marker + 1 >= documents[0]!.range[1] ? marker + 1 : second;
+    report('LOAD.MULTIPLE_DOCUMENTS', 'file contains more than one YAML document', YAML_ERROR_HINTS['LOAD.MULTIPLE_DOCUMENTS']!, start, start + 3);
+    return failed(diagnostics);
+  }
+  const doc = documents[0]!;
   for (const error of doc.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
     const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
@@ -137,10 +144,18 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   if (diagnostics.length > 0) return failed(diagnostics);
 
   const data: unknown = doc.toJS({ maxAliasCount: 0 });
-  if (data === null || data === undefined) {
-    return { text, ...at('LOAD.EMPTY', 'file is empty', kind === 'service' ? 'start from `paved init`, or write at least apiVersion, kind, name, owner and runtime' : 'write at least `apiVersion: paved/v1` and `kind: Platform`, or delete the file to use the embedded default platform') };
-  }
+  if (data === null || data === undefined) return { text, ...emptyFile(path, kind) };
   return { file: { path, kind, text, doc, lineCounter, data }, text, diagnostics: [] };
+}
+
+function emptyFile(path: string, kind: SourceFile['kind']): { diagnostics: Diagnostic[] } {
+  const hint =
+    kind === 'service'
+      ? 'start from `paved init`, or write at least apiVersion, kind, name, owner and runtime'
+      : kind === 'platform'
+        ? 'write at least `apiVersion: paved/v1` and `kind: Platform`, or delete the file to use the embedded default platform'
+        : 'write `apiVersion: paved/v1` and `kind: Releases`, or delete the file';
+  return { diagnostics: [{ code: 'LOAD.EMPTY', severity: 'error', message: 'file is empty', hint, file: path, range: { line: 1, col: 1, endLine: 1, endCol: 2 } }] };
 }
 
 /** A file over the size limit; callers check the size before reading the bytes. */

@@ -38,7 +38,7 @@ export function outputDirectories(platformData: unknown, outDir: string | undefi
 export function resolveProject(valid: ValidProject, outDir: string | undefined): ResolvedProject {
   const platform = resolvePlatform(valid.platform);
   const specs = valid.services.map((s) => s.spec);
-  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path)).sort((a, b) => compareText(a.name, b.name));
+  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
   return {
     platform,
     platformSource: valid.platformFile?.path ?? EMBEDDED_PLATFORM,
@@ -81,11 +81,12 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
   };
 }
 
-function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined): ResolvedService {
+function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
   const { file, spec } = input;
   const origins: Record<string, Origin> = {};
   const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
-  const platformOrigin = (pointer: string): Origin => (platformPath ? { kind: 'platform', file: platformPath, pointer } : { kind: 'platform', pointer });
+  // A platform value came from platform.yaml only if that file sets it; otherwise from the embedded default.
+  const platformOrigin = (pointer: string): Origin => (platformPath && hasPointer(valid.platformFile?.data, pointer) ? { kind: 'platform', file: platformPath, pointer } : { kind: 'default', file: EMBEDDED_PLATFORM, pointer });
   /** Picks the first defined value and records where it came from. */
   const pick = <T>(resolvedPointer: string, candidates: ReadonlyArray<readonly [T | undefined, Origin]>, fallback: T, fallbackOrigin: Origin = { kind: 'default' }): T => {
     for (const [value, origin] of candidates) {
@@ -99,6 +100,9 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
   };
 
   const directory = posix.dirname(file.path);
+  origins['/runtime/image'] = platformOrigin('/registry');
+  origins['/dependents'] = { kind: 'derived' };
+  (spec.resources?.topics ?? []).forEach((_, i) => (origins[`/resources/topics/${i}/subscribers`] = { kind: 'derived' }));
   const tier = pick('/tier', [[spec.tier, fromSpec('/tier')]], serviceDefaults.tier);
   const tierSpec = platform.tiers[tier]!;
   const runtime = spec.runtime;
@@ -125,7 +129,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     const explicitMax = override?.scaling?.max ?? runtime.scaling?.max;
     const bounds = effectiveScaling(explicitMin, explicitMax, floor);
     const liftedByTier = explicitMin === undefined && bounds.min === floor && floor > serviceDefaults.scaling.min;
-    const min = pick(at('scaling/min'), scalingOrigin('min'), bounds.min, liftedByTier ? { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/minReplicas/${env}` } : { kind: 'default' });
+    const min = pick(at('scaling/min'), scalingOrigin('min'), bounds.min, liftedByTier ? { ...platformOrigin(`/tiers/${tier}/minReplicas/${env}`), kind: 'tier' } : { kind: 'default' });
     const max = pick(at('scaling/max'), scalingOrigin('max'), bounds.max);
     const target = pick(at('scaling/targetCPUUtilization'), scalingOrigin('targetCPUUtilization'), serviceDefaults.scaling.targetCPUUtilization);
     const cpu = pick(at('compute/cpu'), [[override?.resources?.cpu, { kind: 'environment', file: file.path, pointer: at('resources/cpu') }], [runtime.resources?.cpu, fromSpec('/runtime/resources/cpu')]], serviceDefaults.computeResources.cpu);
@@ -137,7 +141,11 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
       origins[at(`env/${key}`)] = override?.env && Object.hasOwn(override.env, key) ? { kind: 'environment', file: file.path, pointer: at(`env/${key}`) } : fromSpec(`/env/${key}`);
     }
     const enabled = env === 'preview' ? pick(at('enabled'), [[override?.enabled, { kind: 'environment', file: file.path, pointer: at('enabled') }]], serviceDefaults.previewEnabled) : true;
-    origins[at('policy')] = platformOrigin(`/policy/${env}`);
+    for (const key of ['deletionProtection', 'multiAz', 'backupRetentionDays'] as const) origins[at(`policy/${key}`)] = platformOrigin(`/policy/${env}/${key}`);
+    origins[at('account')] = platformOrigin(`/cloud/accounts/${env === 'production' ? 'production' : 'staging'}`);
+    origins[at('cluster')] = platformOrigin(`/kubernetes/clusters/${env}`);
+    const release = env === 'preview' ? undefined : valid.releases.services?.[spec.name]?.[env];
+    if (release) origins[at('release')] = { kind: 'release', file: valid.releasesFile?.path, pointer: `/services/${spec.name}/${env}` };
     environments[env] = {
       name: env,
       enabled,
@@ -147,6 +155,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
       policy: { ...platform.policy[env] },
       account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
       cluster: platform.kubernetes.clusters[env],
+      ...(release ? { release: { tag: release.tag, ...(release.digest ? { digest: release.digest } : {}) } } : {}),
       ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${spec.name}.staging.${platform.domain}` : `${spec.name}-pr-{{number}}.${platform.domain}` } : {}),
     };
   }
@@ -157,7 +166,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     port === undefined
       ? undefined
       : {
-          availability: pick('/observability/slo/availability', [[spec.observability?.slo?.availability, fromSpec('/observability/slo/availability')]], tierSpec.availability, { kind: 'tier', file: platformPath, pointer: `/tiers/${tier}/availability` }),
+          availability: pick('/observability/slo/availability', [[spec.observability?.slo?.availability, fromSpec('/observability/slo/availability')]], tierSpec.availability, { ...platformOrigin(`/tiers/${tier}/availability`), kind: 'tier' }),
           ...(latency ? { latency: { percentile: latency.percentile, thresholdMs: latency.thresholdMs } } : {}),
         };
 
@@ -176,6 +185,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     directory,
     runtime: {
       language: runtime.language,
+      image: `${platform.registry}/${spec.name}`,
       build: {
         context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
         dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),
@@ -217,6 +227,15 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     },
     origins: sortRecord(origins),
   };
+}
+
+function hasPointer(data: unknown, pointer: string): boolean {
+  let node = data;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return true;
 }
 
 function sortRecord<T>(record: Record<string, T>): Record<string, T> {

@@ -4,7 +4,7 @@ import type { Document, LineCounter } from 'yaml';
 export interface SourceFile {
   /** Repo-relative POSIX path, as printed in diagnostics. */
   readonly path: string;
-  readonly kind: 'service' | 'platform';
+  readonly kind: 'service' | 'platform' | 'releases';
   /** Text as parsed: BOM removed, line endings kept. */
   readonly text: string;
   readonly doc: Document.Parsed;
@@ -15,3 +15,4 @@ export interface SourceFile {
 
 export const PLATFORM_FILE = 'platform.yaml';
 export const SERVICE_FILE = 'service.yaml';
+export const RELEASES_FILE = 'releases.yaml';

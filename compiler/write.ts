@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
@@ -66,7 +66,7 @@ export function renderManifest(files: readonly GeneratedFile[]): string {
 /** Compares the planned tree with the disk. Reads only. */
 export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[]): TreeState {
   assertOutputDirectories(root, output);
-  const owned = readManifest(root, output);
+  const owned = readManifest(root, output).entries;
   const differences: Difference[] = [];
   let unchanged = 0;
   const planned = new Set<string>();
@@ -78,7 +78,8 @@ export function inspectTree(root: string, output: OutputDirectories, files: read
     // Identical bytes are adopted: that is what a lost manifest looks like.
     else if (actual === file.contents) unchanged++;
     else if (!entry) differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
-    else if (sha256(actual) !== entry.sha256) differences.push({ path: file.path, kind: 'edited', expected: file.contents, actual });
+    // After an interrupted compile a file may still hold its previous version: stale, not edited.
+    else if (sha256(actual) !== entry.sha256 && sha256(actual) !== entry.previousSha256) differences.push({ path: file.path, kind: 'edited', expected: file.contents, actual });
     else differences.push({ path: file.path, kind: 'stale', expected: file.contents, actual });
   }
   for (const path of [...owned.keys()].sort()) {
@@ -91,49 +92,168 @@ export function inspectTree(root: string, output: OutputDirectories, files: read
 }
 
 /**
+ * The mutations writeTree performs, so tests can inject failures (a full disk,
+ * a read-only directory) and crashes between any two steps.
+ */
+export interface Disk {
+  /** Creates or truncates `path`, writes `contents` and flushes them to stable storage. */
+  writeFile(path: string, contents: string): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  mkdir(path: string): void;
+  rmdir(path: string): void;
+}
+
+export const realDisk: Disk = {
+  writeFile(path, contents) {
+    const fd = openSync(path, 'w', 0o644);
+    try {
+      writeSync(fd, contents);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  rename: renameSync,
+  unlink: unlinkSync,
+  mkdir: (path) => mkdirSync(path, { recursive: true }),
+  rmdir: rmdirSync,
+};
+
+/**
  * Brings the disk to the planned tree: changed files are written atomically
  * (temporary file + rename), unchanged files are not touched, owned files no
  * longer planned are deleted. A file paved does not own is never overwritten:
  * if one stands where a planned file goes with other contents, nothing is written.
+ * Concurrent compiles of one tree are serialized by a lock file.
  */
-export function writeTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[]): WriteReport {
-  const state = inspectTree(root, output, files);
-  const unowned = state.differences.filter((d) => d.kind === 'unowned');
-  if (unowned.length > 0) {
-    const list = unowned.map((d) => `  ${d.path}`).join('\n');
-    throw new WriteError(`these files are in the way and paved does not own them (they are not in ${manifestPath(output)}):\n${list}\nmove or delete them, then compile again`, true);
-  }
-  for (const file of files) assertWritable(root, file.path);
-  if (state.differences.length === 0 && state.manifestCurrent) return { written: [], deleted: [], unchanged: state.unchanged };
+export function writeTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[], options: WriteOptions = {}): WriteReport {
+  const disk = options.disk ?? realDisk;
+  assertOutputDirectories(root, output);
+  return withLock(root, output, disk, options.lockTimeoutMs ?? LOCK_WAIT_MS, () => {
+    const state = inspectTree(root, output, files);
+    const unowned = state.differences.filter((d) => d.kind === 'unowned');
+    if (unowned.length > 0) {
+      const list = unowned.map((d) => `  ${d.path}`).join('\n');
+      throw new WriteError(`these files are in the way and paved does not own them (they are not in ${manifestPath(output)}):\n${list}\nmove or delete them, then compile again`, true);
+    }
+    for (const file of files) assertWritable(root, file.path);
+    if (state.differences.length === 0 && state.manifestCurrent) return { written: [], deleted: [], unchanged: state.unchanged };
 
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const orphans = state.differences.filter((d) => d.kind === 'orphaned').map((d) => d.path);
-  const toWrite = state.differences.filter((d) => d.kind !== 'orphaned').map((d) => byPath.get(d.path)!);
+    const previous = readManifest(root, output);
+    if (previous.pending) removeLeftoverTemporaries(root, output, disk);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const orphans = state.differences.filter((d) => d.kind === 'orphaned').map((d) => d.path);
+    const toWrite = state.differences.filter((d) => d.kind !== 'orphaned').map((d) => byPath.get(d.path)!);
 
-  // Until the last step the manifest claims both old and new files, so an
-  // interrupted compile leaves nothing on disk that paved forgets it owns.
-  const previous = readManifest(root, output);
-  const interim = [...previous.values()].filter((e) => !byPath.has(e.path)).map((e) => ({ path: e.path, contents: '', source: e.source, sha256: e.sha256 }));
-  writeAtomic(root, manifestPath(output), renderInterimManifest(files, interim));
-  for (const file of toWrite) writeAtomic(root, file.path, file.contents);
-  for (const path of orphans) {
-    unlinkSync(join(root, path));
-    removeEmptyParents(root, path, output);
-  }
-  writeAtomic(root, manifestPath(output), renderManifest(files));
-  return { written: toWrite.map((f) => f.path), deleted: orphans, unchanged: state.unchanged };
+    // Until the last step the manifest is marked pending and claims old and new
+    // files with both hashes, so an interrupted compile leaves every file in its
+    // old or new version, owned, and recognized as such; the next compile converges.
+    writeAtomic(root, manifestPath(output), renderPendingManifest(files, previous.entries, toWrite), disk);
+    for (const file of toWrite) writeAtomic(root, file.path, file.contents, disk);
+    for (const path of orphans) {
+      disk.unlink(join(root, path));
+      removeEmptyParents(root, path, output, disk);
+    }
+    writeAtomic(root, manifestPath(output), renderManifest(files), disk);
+    return { written: toWrite.map((f) => f.path), deleted: orphans, unchanged: state.unchanged };
+  });
 }
 
-function renderInterimManifest(files: readonly GeneratedFile[], kept: ReadonlyArray<ManifestEntry>): string {
-  const entries = [...files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source })), ...kept.map(({ path, sha256, source }) => ({ path, sha256, source }))];
+function renderPendingManifest(files: readonly GeneratedFile[], previous: ReadonlyMap<string, ManifestEntry>, toWrite: readonly GeneratedFile[]): string {
+  const changing = new Set(toWrite.map((f) => f.path));
+  const entries: PendingEntry[] = files.map((f) => {
+    const old = previous.get(f.path);
+    const entry = { path: f.path, sha256: sha256(f.contents), source: f.source };
+    return changing.has(f.path) && old && old.sha256 !== entry.sha256 ? { ...entry, previousSha256: old.sha256 } : entry;
+  });
+  const planned = new Set(files.map((f) => f.path));
+  for (const old of previous.values()) if (!planned.has(old.path)) entries.push({ path: old.path, sha256: old.sha256, source: old.source });
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return `${JSON.stringify({ version: 1, files: entries }, null, 2)}\n`;
+  return `${JSON.stringify({ version: 1, pending: true, files: entries }, null, 2)}\n`;
 }
 
-export function readManifest(root: string, output: OutputDirectories): Map<string, ManifestEntry> {
+interface PendingEntry extends ManifestEntry {
+  /** In a pending manifest: the hash the file had before the interrupted compile. */
+  readonly previousSha256?: string;
+}
+
+export interface WriteOptions {
+  readonly disk?: Disk;
+  /** How long to wait for another compile holding the lock. */
+  readonly lockTimeoutMs?: number;
+}
+
+export const LOCK_FILE = '.paved-lock';
+const LOCK_WAIT_MS = 30_000;
+
+/** Runs `action` holding the output directory's lock; waits for a live holder, takes over a dead one's. */
+function withLock<T>(root: string, output: OutputDirectories, disk: Disk, timeoutMs: number, action: () => T): T {
+  const dir = join(root, output.dir);
+  disk.mkdir(dir);
+  const lock = join(dir, LOCK_FILE);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readIfFile(root, `${output.dir}/${LOCK_FILE}`) ?? '', 10);
+      if (!isAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new WriteError(`another paved compile (pid ${holder}) is writing ${output.dir}; it holds ${output.dir}/${LOCK_FILE}`, false);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    return action();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A crashed compile can leave `.<name>.paved-<pid>.tmp` files behind; they are paved's by name. */
+function removeLeftoverTemporaries(root: string, output: OutputDirectories, disk: Disk): void {
+  const walk = (relative: string): void => {
+    const absolute = join(root, relative);
+    const stat = lstatOrUndefined(absolute);
+    if (!stat?.isDirectory()) return;
+    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(`${relative}/${entry.name}`);
+      else if (entry.isFile() && TEMPORARY.test(entry.name)) disk.unlink(join(absolute, entry.name));
+    }
+  };
+  walk(output.dir);
+  walk(output.workflowsDir);
+}
+
+const TEMPORARY = /^\..+\.paved-[0-9]+\.tmp$/;
+
+export interface OwnedFiles {
+  readonly entries: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }>;
+  /** The last compile stopped before finishing. */
+  readonly pending: boolean;
+}
+
+export function readManifest(root: string, output: OutputDirectories): OwnedFiles {
   const text = readIfFile(root, manifestPath(output));
-  const owned = new Map<string, ManifestEntry>();
-  if (text === undefined) return owned;
+  const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
+  if (text === undefined) return { entries: owned, pending: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -147,9 +267,10 @@ export function readManifest(root: string, output: OutputDirectories): Map<strin
     // A tampered manifest must not let paved delete files outside its output directories.
     const safe = typeof entry?.path === 'string' && typeof entry.sha256 === 'string' && isPlainPathUnder(entry.path, roots);
     if (!safe) throw new WriteError(`${manifestPath(output)} lists ${JSON.stringify(entry?.path)}, which is not a file inside ${roots.join(' or ')}; fix or delete the manifest`, true);
-    owned.set(entry.path, { path: entry.path, sha256: entry.sha256, source: String(entry.source ?? '') });
+    const previousSha256 = (entry as PendingEntry).previousSha256;
+    owned.set(entry.path, { path: entry.path, sha256: entry.sha256, source: String(entry.source ?? ''), ...(typeof previousSha256 === 'string' ? { previousSha256 } : {}) });
   }
-  return owned;
+  return { entries: owned, pending: (parsed as { pending?: unknown }).pending === true };
 }
 
 function isPlainPathUnder(path: string, roots: readonly string[]): boolean {
@@ -201,33 +322,39 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
   }
 }
 
-function writeAtomic(root: string, path: string, contents: string): void {
+function writeAtomic(root: string, path: string, contents: string, disk: Disk): void {
   const absolute = join(root, path);
-  mkdirSync(dirname(absolute), { recursive: true });
+  disk.mkdir(dirname(absolute));
   const temporary = join(dirname(absolute), `.${path.split('/').pop()}.paved-${process.pid}.tmp`);
-  const fd = openSync(temporary, 'w', 0o644);
   try {
-    try {
-      writeSync(fd, contents);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, absolute);
+    disk.writeFile(temporary, contents);
+    disk.rename(temporary, absolute);
   } catch (error) {
-    unlinkSync(temporary);
+    rmSync(temporary, { force: true });
     throw error;
   }
 }
 
 /** Removes directories emptied by deleting an orphan, never an output root or anything above it. */
-function removeEmptyParents(root: string, path: string, output: OutputDirectories): void {
+function removeEmptyParents(root: string, path: string, output: OutputDirectories, disk: Disk): void {
   let dir = dirname(path);
   while (dir !== '.' && dir !== output.dir && dir !== output.workflowsDir && (dir.startsWith(`${output.dir}/`) || dir.startsWith(`${output.workflowsDir}/`))) {
     const absolute = join(root, dir);
     if (readdirSync(absolute).length > 0) return;
-    rmdirSync(absolute);
+    disk.rmdir(absolute);
     dir = dirname(dir);
+  }
+}
+
+/** Replaces an input file paved was asked to edit (releases.yaml) atomically. */
+export function writeFileAtomic(path: string, contents: string): void {
+  const temporary = join(dirname(path), `.${path.split('/').pop()}.paved-${process.pid}.tmp`);
+  try {
+    realDisk.writeFile(temporary, contents);
+    realDisk.rename(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
   }
 }
 

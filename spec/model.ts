@@ -13,7 +13,8 @@ export type Protocol = 'http' | 'grpc';
 export type Size = 'small' | 'medium' | 'large';
 
 /** Where a resolved value came from: the data behind `paved explain`. */
-export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'default';
+/** `derived`: computed by paved from other values (a service's dependents, a topic's subscribers). */
+export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'release' | 'default' | 'derived';
 
 export interface Origin {
   readonly kind: OriginKind;
@@ -54,6 +55,18 @@ export interface ResolvedEnvironment {
   readonly cluster: string;
   /** Public host; preview's contains `pr-<n>` placeholders filled by CI. */
   readonly host?: string;
+  /**
+   * The image CI released to this environment (releases.yaml). Absent before the
+   * first release, and always for preview, whose image CI sets per pull request.
+   */
+  readonly release?: Release;
+}
+
+export interface Release {
+  /** The image tag: the commit SHA CI built it from. */
+  readonly tag: string;
+  /** `sha256:<hex>`, pinned in manifests when known. */
+  readonly digest?: string;
 }
 
 export interface ResolvedDatabase {
@@ -106,6 +119,8 @@ export interface ResolvedResources {
 
 export interface ResolvedRuntime {
   readonly language: Language;
+  /** Image repository without tag: `<platform registry>/<service>`. */
+  readonly image: string;
   /** Repo-relative POSIX paths. */
   readonly build: { readonly context: string; readonly dockerfile: string };
   /** Absent for workers. */

@@ -9,6 +9,18 @@ import type { EnvironmentName } from './model.js';
 /** Resource kinds whose connection details reach the pods. */
 export type ConnectionKind = 'database' | 'cache' | 'topic' | 'queue' | 'bucket';
 
+/**
+ * The JSON keys of each connection secret (`names.connectionSecret`): Terraform
+ * writes them, the Kubernetes ExternalSecrets read them. No key holds a password.
+ */
+export const CONNECTION_KEYS: Readonly<Record<ConnectionKind, readonly string[]>> = {
+  database: ['host', 'port', 'dbname', 'username'],
+  cache: ['host', 'port', 'username'],
+  topic: ['arn'],
+  queue: ['url', 'arn', 'dlq_url'],
+  bucket: ['bucket', 'region'],
+};
+
 /** Three letters keep derived names short enough for ElastiCache's 40 characters. */
 export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { preview: 'pre', staging: 'stg', production: 'prd' };
 

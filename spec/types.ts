@@ -864,3 +864,50 @@ export interface ScaffoldSpec {
    */
   readonly templates?: string;
 }
+
+/**
+ * The image each service runs in staging and production; written by CI, read by paved compile.
+ */
+export interface ReleasesSpec {
+  /**
+   * Version of the paved spec; `paved/v1`.
+   */
+  readonly apiVersion: 'paved/v1';
+  /**
+   * Kind of spec file; `Releases` for a releases.yaml.
+   */
+  readonly kind: 'Releases';
+  /**
+   * Releases by service name.
+   * @default {}
+   */
+  readonly services?: Readonly<Record<string, ServiceReleasesSpec>>;
+}
+
+/**
+ * Releases of one service by environment.
+ */
+export interface ServiceReleasesSpec {
+  /**
+   * The image running in this environment.
+   */
+  readonly staging?: ReleaseSpec;
+  /**
+   * The image running in this environment.
+   */
+  readonly production?: ReleaseSpec;
+}
+
+/**
+ * The image running in this environment.
+ */
+export interface ReleaseSpec {
+  /**
+   * The image tag CI pushed: the commit SHA it was built from. Never `latest`.
+   */
+  readonly tag: string;
+  /**
+   * The sha256 digest of that image; when set, the manifests pin it (`<image>:<tag>@<digest>`).
+   */
+  readonly digest?: string;
+}

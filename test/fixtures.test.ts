@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../cli/format.js';
 import { writeTree } from '../compiler/write.js';
-import { compileDir, FIXTURES, plannedTree, readTree, runCli, scratchCopy } from './helpers.js';
+import { compileDir, FIXTURES, goldenCases, plannedTree, readTree, REPO, runCli, scratchCopy } from './helpers.js';
 
 /**
  * The golden harness. `npm run fixtures:update` (PAVED_UPDATE_FIXTURES=1) is the
@@ -19,7 +20,7 @@ const sortedDirs = (dir: string): string[] =>
     .map((e) => e.name)
     .sort();
 
-const validCases = sortedDirs(FIXTURES).filter((name) => name !== 'invalid');
+const validCases = goldenCases();
 const invalidCases = sortedDirs(join(FIXTURES, 'invalid'));
 
 function renderTree(tree: ReadonlyMap<string, string>): string {
@@ -108,5 +109,32 @@ describe('invalid fixtures', () => {
         scratch.cleanup();
       }
     });
+  });
+});
+
+describe('the built CLI', () => {
+  it('uses the prebuilt validators and reports exactly the golden diagnostics of every invalid case', () => {
+    // One process over every case: dist/ is what `npx paved` runs, with the standalone ajv code.
+    const script = `
+      const { main } = await import(${JSON.stringify(join(REPO, 'dist', 'cli', 'main.js'))});
+      const { validatorSource } = await import(${JSON.stringify(join(REPO, 'dist', 'compiler', 'validate', 'ajv.js'))});
+      const out = { source: validatorSource(), cases: {} };
+      for (const name of ${JSON.stringify(invalidCases)}) {
+        let stderr = '';
+        const io = { cwd: ${JSON.stringify(join(FIXTURES, 'invalid'))}, stdout: () => {}, stderr: (t) => (stderr += t) };
+        await main(['validate', name], io);
+        out.cases[name] = stderr;
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as { source: string; cases: Record<string, string> };
+    expect(result.source).toBe('prebuilt');
+    for (const name of invalidCases) {
+      const expected = readTree(join(FIXTURES, 'invalid', name), (p) => p !== 'expected.txt').get('expected.txt')!;
+      const printed = result.cases[name]!;
+      expect(printed.slice(0, expected.length), name).toBe(expected);
+      expect(printed.slice(expected.length), name).toMatch(/^paved: \d+ errors?; nothing written\n$/);
+    }
   });
 });

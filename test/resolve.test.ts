@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_PLATFORM, resolveProject } from '../compiler/resolve.js';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
-import { serviceYaml, validateTexts } from './helpers.js';
+import { compileDir, REPO, scratchCopy, serviceYaml, validateTexts } from './helpers.js';
 
 /** Validates, then resolves; fails the test if validation reports anything. */
 function resolve(services: Readonly<Record<string, string>>, options: { platform?: string; outDir?: string } = {}): ResolvedProject {
@@ -19,6 +21,7 @@ describe('resolveProject fills defaults', () => {
     const service = one();
     expect(service.runtime).toEqual({
       language: 'node',
+      image: 'ghcr.io/example/orders',
       build: { context: 'services/orders', dockerfile: 'services/orders/Dockerfile' },
       port: 8080,
       protocol: 'http',
@@ -69,14 +72,15 @@ describe('resolveProject per environment', () => {
   it("lifts the default scaling.min to the critical tier's production floor of 3, with a tier origin", () => {
     const service = one('tier: critical\n');
     expect(service.environments.production.scaling).toEqual({ min: 3, max: 10, targetCPUUtilization: 70 });
-    expect(service.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', pointer: '/tiers/critical/minReplicas/production' });
+    expect(service.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/minReplicas/production' });
     expect(service.environments.staging.scaling.min).toBe(2);
     expect(service.origins['/environments/staging/scaling/min']).toEqual({ kind: 'default' });
   });
 
-  it('names platform.yaml as the file of a tier origin when there is one', () => {
-    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\n' });
+  it('names platform.yaml as the file of a tier origin only when that file sets the value', () => {
+    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\ntiers:\n  critical: { minReplicas: { production: 4 }, availability: 99.95 }\n' });
     expect(project.services[0]!.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: 'platform.yaml', pointer: '/tiers/critical/minReplicas/production' });
+    expect(project.services[0]!.origins['/environments/staging/cluster']).toEqual({ kind: 'default', file: EMBEDDED_PLATFORM, pointer: '/kubernetes/clusters/staging' });
   });
 
   it('lets environment overrides win over runtime values, with an environment origin', () => {
@@ -147,7 +151,7 @@ describe('resolveProject hosts and SLOs', () => {
   it("takes the availability objective from the tier when the spec sets none, with a tier origin", () => {
     const service = one('tier: critical\n');
     expect(service.observability.slo).toEqual({ availability: 99.95 });
-    expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'tier', pointer: '/tiers/critical/availability' });
+    expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/availability' });
   });
 
   it('takes the availability objective and latency from the spec when set', () => {
@@ -208,5 +212,38 @@ describe('resolveProject output directories', () => {
   it("uses the platform.yaml's output.dir when there is no --out", () => {
     const project = resolve({ 'services/orders/service.yaml': serviceYaml() }, { platform: 'apiVersion: paved/v1\nkind: Platform\noutput: { dir: gen }\n' });
     expect(project.output).toEqual({ dir: 'gen', workflowsDir: '.github/workflows' });
+  });
+});
+
+describe('releases.yaml', () => {
+  it('gives each always-on environment the image CI released, and preview none', () => {
+    const scratch = scratchCopy(join(REPO, 'examples', 'minimal'));
+    try {
+      const digest = `sha256:${'ab'.repeat(32)}`;
+      writeFileSync(join(scratch.dir, 'releases.yaml'), `apiVersion: paved/v1\nkind: Releases\nservices:\n  hello:\n    staging: { tag: 3f2c9e1, digest: "${digest}" }\n`);
+      const result = compileDir(scratch.dir);
+      expect(result.diagnostics).toEqual([]);
+      const hello = result.project!.services[0]!;
+      expect(hello.environments.staging.release).toEqual({ tag: '3f2c9e1', digest });
+      expect(hello.environments.production.release).toBeUndefined();
+      expect(hello.environments.preview.release).toBeUndefined();
+      expect(hello.origins['/environments/staging/release']).toEqual({ kind: 'release', file: 'releases.yaml', pointer: '/services/hello/staging' });
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
+  it('rejects a release of a service that does not exist, with a suggestion, and a latest tag', () => {
+    const scratch = scratchCopy(join(REPO, 'examples', 'minimal'));
+    try {
+      writeFileSync(join(scratch.dir, 'releases.yaml'), 'apiVersion: paved/v1\nkind: Releases\nservices:\n  helo:\n    staging: { tag: abc1234 }\n');
+      expect(compileDir(scratch.dir).diagnostics.map((d) => `${d.file}:${d.range?.line}:${d.range?.col} ${d.code} ${d.message}`)).toEqual([
+        'releases.yaml:4:3 REF.UNKNOWN_SERVICE services.helo: no service named "helo" in this repository (did you mean "hello"?)',
+      ]);
+      writeFileSync(join(scratch.dir, 'releases.yaml'), 'apiVersion: paved/v1\nkind: Releases\nservices:\n  hello:\n    production: { tag: latest }\n');
+      expect(compileDir(scratch.dir).diagnostics.map((d) => d.code)).toEqual(['SPEC.PATTERN']);
+    } finally {
+      scratch.cleanup();
+    }
   });
 });

@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { CONNECTION_KEYS } from '../emitters/terraform/connection.js';
-import { names, type ConnectionKind } from '../spec/naming.js';
+import { CONNECTION_KEYS, names, type ConnectionKind } from '../spec/naming.js';
 import { compileDir, plannedTree, REPO, scratchCopy, serviceYaml } from './helpers.js';
 import { allStacks, resourcesOf, tfvarsOf } from './terraform-helpers.js';
 

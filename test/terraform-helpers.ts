@@ -1,19 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { terraformStack, type StackFile } from '../emitters/terraform/stack.js';
 import { toPlain, type Block, type BodyItem } from '../emitters/shared/hcl.js';
-import { compileDir, FIXTURES, REPO } from './helpers.js';
+import { compileDir, goldenCases, REPO } from './helpers.js';
 
 /** Every golden case and the example shop: the stacks the Terraform tests run over. */
-export const TERRAFORM_ROOTS: readonly string[] = [
-  ...readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'invalid')
-    .map((e) => join('fixtures', e.name))
-    .sort(),
-  'examples/shop',
-];
+export const TERRAFORM_ROOTS: readonly string[] = [...goldenCases().map((name) => join('fixtures', name)), 'examples/shop'];
 
 export interface Stack {
   /** `<root>:<service>`, e.g. `examples/shop:orders`. */

@@ -23,6 +23,17 @@ function mtimes(root: string): Map<string, number> {
   return new Map([...readTree(root).keys()].map((path) => [path, statSync(join(root, path)).mtimeMs]));
 }
 
+/** Deletes a service's folder and its entry in releases.yaml, as a team retiring it would. */
+function removeService(root: string, name: string): void {
+  rmSync(join(root, 'services', name), { recursive: true });
+  const releases = join(root, 'releases.yaml');
+  const kept = readFileSync(releases, 'utf8').split('\n').filter((line, i, lines) => {
+    const owner = lines.slice(0, i + 1).reverse().find((l) => /^  \S/.test(l));
+    return owner !== `  ${name}:`;
+  });
+  writeFileSync(releases, kept.join('\n'));
+}
+
 const firstGenerated = (root: string): string => [...readTree(join(root, 'generated')).keys()].find((p) => p.endsWith('.yaml'))!;
 
 describe('compile writes the tree and its manifest', () => {
@@ -47,7 +58,7 @@ describe('compile writes the tree and its manifest', () => {
     mkdirSync(join(root, 'generated'), { recursive: true });
     writeFileSync(join(root, 'generated', 'NOTES.md'), 'mine\n');
     expect((await runCli(['compile', root], root)).code).toBe(0);
-    rmSync(join(root, 'services', 'notifier'), { recursive: true });
+    removeService(root, 'notifier');
     expect((await runCli(['compile', root], root)).code).toBe(0);
     expect(readFileSync(join(root, 'generated', 'NOTES.md'), 'utf8')).toBe('mine\n');
   });
@@ -59,7 +70,7 @@ describe('compile writes the tree and its manifest', () => {
     const victim = 'notifier';
     const victimSpec = readFileSync(join(root, 'services', victim, 'service.yaml'), 'utf8');
     expect(victimSpec).toContain(`name: ${victim}`);
-    rmSync(join(root, 'services', victim), { recursive: true });
+    removeService(root, victim);
     const run = await runCli(['compile', root], root);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -1,10 +1,10 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { defaultPlatform } from '../../spec/index.js';
-import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
+import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
-import { checkPlatformPolicy, checkRules, type ServiceInput } from './rules.js';
+import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
 
@@ -13,6 +13,9 @@ export interface ValidProject {
   readonly platform: PlatformSpec;
   readonly platformFile?: SourceFile;
   readonly services: readonly ServiceInput[];
+  /** The images CI released, by service and environment. */
+  readonly releases: ReleasesSpec;
+  readonly releasesFile?: SourceFile;
 }
 
 export interface Validation {
@@ -25,7 +28,7 @@ export interface Validation {
  * Schema first (every file, every error), then the rules across services.
  * Never throws for a user's mistake.
  */
-export function validateProject(platformFile: SourceFile | undefined, serviceFiles: readonly SourceFile[], options: { loadFailed: boolean; outDir?: string }): Validation {
+export function validateProject(platformFile: SourceFile | undefined, serviceFiles: readonly SourceFile[], options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile }): Validation {
   const diagnostics: Diagnostic[] = [];
   if (options.outDir !== undefined && !isRelativeDirectory(options.outDir)) {
     diagnostics.push({ code: 'CLI.BAD_OUT', severity: 'error', message: `--out ${JSON.stringify(options.outDir)} must be a relative directory inside the repository`, hint: 'e.g. --out generated' });
@@ -33,15 +36,18 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   if (serviceFiles.length === 0 && !options.loadFailed) {
     diagnostics.push({ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root', hint: 'run "paved init <dir> --name <service>" to create one, or point --root at your repository' });
   }
-  for (const file of [...(platformFile ? [platformFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
+  const releasesFile = options.releasesFile;
+  for (const file of [...(platformFile ? [platformFile] : []), ...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
   if (hasErrors(diagnostics) || options.loadFailed) return { diagnostics };
 
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
+  const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
   if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform));
   diagnostics.push(...checkRules(services, platform));
+  if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));
   if (hasErrors(diagnostics)) return { diagnostics };
-  return { diagnostics, valid: { platform, platformFile, services } };
+  return { diagnostics, valid: { platform, platformFile, services, releases, releasesFile } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
-import type { PlatformSpec, ServiceSpec } from '../../spec/types.js';
+import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
 import { effectiveScaling } from '../scaling.js';
 import { locate, specPath } from '../positions.js';
@@ -171,6 +171,23 @@ export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): D
       range: locate(file, pointer),
       pointer,
     });
+  }
+  return diagnostics;
+}
+
+/** Every service releases.yaml names must exist: a typo would silently deploy nothing. */
+export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
+  const known = services.map((s) => s.spec.name);
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (f, pointer, code, message, hint, options) => {
+    const where = specPath(pointer);
+    diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: f.path, range: locate(f, pointer, options), pointer });
+  };
+  for (const name of Object.keys(releases.services ?? {})) {
+    if (!known.includes(name)) {
+      const suggestion = didYouMean(name, known);
+      report(file, `/services/${name}`, 'REF.UNKNOWN_SERVICE', `no service named ${showString(name)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'remove the entry of a deleted service', { key: true });
+    }
   }
   return diagnostics;
 }

@@ -1,21 +1,11 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
-import { platformSchema, serviceSchema } from '../../spec/index.js';
 import { didYouMean } from '../diagnostics.js';
 import { locate, pointerJoin, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
+import { validators } from './ajv.js';
 import { describeValue, showString } from './text.js';
 
-let compiled: { service: ValidateFunction; platform: ValidateFunction } | undefined;
-
-/** Compiled once per process: compiling is the expensive part of ajv. */
-function validators(): { service: ValidateFunction; platform: ValidateFunction } {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
-    compiled = { service: ajv.compile(serviceSchema), platform: ajv.compile(platformSchema) };
-  }
-  return compiled;
-}
 
 /** Known patterns, explained in words instead of as a regular expression. */
 const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [
@@ -28,7 +18,7 @@ const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [
 
 /** Checks a file against its JSON Schema; every error, positioned, in one pass. */
 export function checkSchema(file: SourceFile, data: unknown = file.data): Diagnostic[] {
-  const validate = file.kind === 'service' ? validators().service : validators().platform;
+  const validate = validators()[file.kind];
   if (validate(data)) return [];
   const errors = (validate.errors ?? []).filter((e) => !isNoise(e));
   // A value of the wrong type fails its other keywords too; the type error says it all.

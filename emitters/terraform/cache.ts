@@ -1,7 +1,7 @@
 import type { ResolvedCache } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { attributes, block, map, object, raw, type Block } from '../shared/hcl.js';
-import { connectionSecret, REGION } from './connection.js';
+import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
@@ -119,8 +119,6 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
       host: raw(`aws_elasticache_replication_group.${local}.primary_endpoint_address`),
       port: raw(`aws_elasticache_replication_group.${local}.port`),
       username: raw(`aws_elasticache_user.${userLocal(cache)}.user_name`),
-      replication_group_id: raw(`aws_elasticache_replication_group.${local}.id`),
-      region: REGION,
     }),
   ];
 }

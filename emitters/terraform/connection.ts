@@ -1,30 +1,16 @@
-import type { ConnectionKind } from '../../spec/naming.js';
+import { CONNECTION_KEYS, type ConnectionKind } from '../../spec/naming.js';
 import { attributes, call, object, raw, type Block, type Expression } from '../shared/hcl.js';
 import { KMS_KEY_ARN, localName, resource } from './context.js';
 import { waiverComments, WAIVERS } from './waivers.js';
 
 /**
- * The connection-secret contract with the Kubernetes emitter (README, "Connection
- * secrets"): Terraform writes each resource's connection details as one JSON
- * object into Secrets Manager, and an ExternalSecret reads exactly these keys.
- * Never a password: databases and caches authenticate with IAM.
+ * The connection-secret contract with the Kubernetes emitter (`CONNECTION_KEYS`
+ * in spec/naming.ts, README "Connection secrets"): Terraform writes each
+ * resource's connection details as one JSON object into Secrets Manager, and an
+ * ExternalSecret reads exactly these keys. Never a password: databases and
+ * caches authenticate with IAM.
  */
-export interface ConnectionDetails {
-  readonly database: { readonly host: Expression; readonly port: Expression; readonly dbname: Expression; readonly username: Expression; readonly region: Expression };
-  readonly cache: { readonly host: Expression; readonly port: Expression; readonly username: Expression; readonly replication_group_id: Expression; readonly region: Expression };
-  readonly topic: { readonly arn: Expression; readonly region: Expression };
-  readonly queue: { readonly url: Expression; readonly arn: Expression; readonly dlq_url: Expression; readonly region: Expression };
-  readonly bucket: { readonly bucket: Expression; readonly arn: Expression; readonly region: Expression };
-}
-
-/** The JSON keys per kind, in the order the secrets hold them; README's table lists the same. */
-export const CONNECTION_KEYS: { readonly [K in ConnectionKind]: readonly (keyof ConnectionDetails[K])[] } = {
-  database: ['host', 'port', 'dbname', 'username', 'region'],
-  cache: ['host', 'port', 'username', 'replication_group_id', 'region'],
-  topic: ['arn', 'region'],
-  queue: ['url', 'arn', 'dlq_url', 'region'],
-  bucket: ['bucket', 'arn', 'region'],
-};
+export type ConnectionDetails = Readonly<Record<string, Expression>>;
 
 /** The local name of a connection secret: `<kind>_<name>`, never that of a declared secret (`secret_<NAME>`). */
 export const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
@@ -32,10 +18,13 @@ export const connectionSecretLocal = (kind: ConnectionKind, name: string): strin
 export const REGION = raw('var.aws_region');
 
 /** The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version. */
-export function connectionSecret<K extends ConnectionKind>(kind: K, name: string, secretName: Expression, details: ConnectionDetails[K]): Block[] {
+export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails): Block[] {
+  const keys = CONNECTION_KEYS[kind];
+  const given = Object.keys(details);
+  // A programming error, not a user's: the contract and the emitter must list the same keys.
+  if (given.length !== keys.length || keys.some((key) => !given.includes(key))) throw new Error(`terraform emitter: ${kind} connection details ${given.join(', ')} differ from the contract ${keys.join(', ')}`);
   const local = connectionSecretLocal(kind, name);
-  const values = details as unknown as Readonly<Record<string, Expression>>;
-  const json = object(Object.fromEntries(CONNECTION_KEYS[kind].map((key) => [key, values[key as string]!])));
+  const json = object(Object.fromEntries(keys.map((key) => [key, details[key]!])));
   return [
     resource(
       'aws_secretsmanager_secret',

@@ -1,7 +1,7 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { attributes, block, map, object, raw, template, type Block } from '../shared/hcl.js';
-import { connectionSecret, REGION } from './connection.js';
+import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
@@ -120,7 +120,6 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
       port: raw(`aws_db_instance.${local}.port`),
       dbname: raw(`aws_db_instance.${local}.db_name`),
       username: user,
-      region: REGION,
     }),
   ];
 }

@@ -1,7 +1,7 @@
 import type { ResolvedSubscription, ResolvedTopic } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { attributes, call, map, object, raw, type Block } from '../shared/hcl.js';
-import { connectionSecret, REGION } from './connection.js';
+import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression, sidPart, type PolicyStatement } from './policy.js';
 
@@ -93,7 +93,7 @@ function topicBlocks(topic: ResolvedTopic): Block[] {
   return [
     resource('aws_sns_topic', local, attributes({ name: entry('topics', topic.name, 'name'), kms_master_key_id: KMS_KEY_ARN })),
     resource('aws_sns_topic_policy', local, attributes({ arn, policy: policyExpression(topicPolicy) })),
-    ...connectionSecret('topic', topic.name, entry('topics', topic.name, 'connection_secret'), { arn, region: REGION }),
+    ...connectionSecret('topic', topic.name, entry('topics', topic.name, 'connection_secret'), { arn }),
   ];
 }
 
@@ -131,6 +131,6 @@ function subscriptionBlocks(subscription: ResolvedSubscription): Block[] {
     ),
     resource('aws_sqs_queue_policy', local, attributes({ queue_url: raw(`aws_sqs_queue.${local}.id`), policy: policyExpression(deliver) })),
     resource('aws_sns_topic_subscription', local, attributes({ topic_arn: name('topic_arn'), protocol: 'sqs', endpoint: queueArn, raw_message_delivery: true })),
-    ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`), region: REGION }),
+    ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) }),
   ];
 }

@@ -78,6 +78,6 @@ function bucketBlocks(bucket: ResolvedBucket): Block[] {
       // S3 rejects a bucket policy while the public access block is still being applied.
       ...attributes({ depends_on: [raw(`aws_s3_bucket_public_access_block.${local}`)] }),
     ]),
-    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), arn, region: REGION }),
+    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: REGION }),
   ];
 }

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { compileSources, loadSources } from '../compiler/compile.js';
+import { parseSource } from '../compiler/parse.js';
+import { writeFileAtomic } from '../compiler/write.js';
+import { RELEASES_FILE } from '../compiler/source.js';
+import { emitters } from './emitters.js';
+import { formatText } from './format.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+
+const HEADER = `# Written by CI (paved release), not by hand: which image each service runs in
+# staging and production. Every change is a reviewed commit; run paved compile after it.
+`;
+
+/**
+ * `paved release <svc> --env E --tag T [--digest D]`: records in releases.yaml
+ * that a service runs an image in an environment (a deploy, a promotion or a
+ * rollback), keeping the file's comments, then validates the whole project.
+ */
+export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io): number {
+  if (env !== 'staging' && env !== 'production') {
+    io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)} (preview images are set per pull request)\n`);
+    return EXIT_USAGE;
+  }
+  const path = join(root, RELEASES_FILE);
+  const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  const doc: Document = parseDocument(before ?? `${HEADER}apiVersion: paved/v1\nkind: Releases\nservices: {}\n`);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) {
+    io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
+    return EXIT_PROBLEMS;
+  }
+  if (!doc.has('services') || !isMap(doc.get('services'))) doc.set('services', doc.createNode({}));
+  const services = doc.get('services') as YAMLMap;
+  services.flow = false;
+  doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
+  // One order for everyone: services sorted by name, environments in promotion order.
+  services.items.sort((a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0));
+  const entry = doc.getIn(['services', service]);
+  if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
+  const text = doc.toString({ lineWidth: 0 });
+
+  // The whole project must compile with the new file before it replaces the old one.
+  const loaded = loadSources(root);
+  const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
+  const result = compileSources(
+    {
+      ...loaded,
+      releases: parsed.file,
+      loadDiagnostics: [...loaded.loadDiagnostics.filter((d) => d.file !== RELEASES_FILE), ...parsed.diagnostics],
+      sources: new Map([...loaded.sources, [RELEASES_FILE, text]]),
+    },
+    { emitters },
+  );
+  if (result.diagnostics.some((d) => d.severity === 'error')) {
+    io.stderr(formatText(result.diagnostics, result.sources));
+    io.stderr(`paved: ${RELEASES_FILE} left unchanged\n`);
+    return EXIT_PROBLEMS;
+  }
+  writeFileAtomic(path, text);
+  io.stdout(`${RELEASES_FILE}: ${service} ${env} -> ${tag}${digest ? `@${digest}` : ''}\nnext: paved compile, then commit both\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,154 @@
+import { parseAllDocuments } from 'yaml';
+import type { GeneratedFile } from '../spec/emitter.js';
+import type { OutputDirectories } from '../spec/model.js';
+
+/** What a change does to the generated tree, per service and target: `paved diff`. */
+export interface TreeChange {
+  /** A service name, or `(project)` for repo-wide files. */
+  readonly service: string;
+  /** The emitter folder (`kubernetes`, `terraform`, …), `workflows`, or the file name for top-level files. */
+  readonly target: string;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  /** Readable facts about the change: objects and resources added or removed, replicas, images, … */
+  readonly details: readonly string[];
+}
+
+const PROJECT = '(project)';
+
+/** Which service and target a generated path belongs to. */
+function owner(path: string, output: OutputDirectories, services: ReadonlySet<string>): { service: string; target: string } {
+  if (path.startsWith(`${output.workflowsDir}/`)) {
+    const match = /^paved-(.+)\.ya?ml$/.exec(path.slice(output.workflowsDir.length + 1));
+    return { service: match && services.has(match[1]!) ? match[1]! : PROJECT, target: 'workflows' };
+  }
+  const [first, second] = path.slice(output.dir.length + 1).split('/');
+  if (first !== undefined && services.has(first) && second !== undefined) return { service: first, target: second.replace(/\.[a-z]+$/, '') };
+  // Repo-wide folders (argocd/, grafana/) name files after the service: <svc>-<env>.yaml.
+  const file = path.split('/').pop() ?? '';
+  const named = [...services].filter((s) => file.startsWith(`${s}-`) || file.startsWith(`${s}.`)).sort((a, b) => b.length - a.length)[0];
+  return { service: named ?? PROJECT, target: first ?? path };
+}
+
+/** Compares the planned trees of two revisions. Pure. */
+export function diffTrees(base: readonly GeneratedFile[], head: readonly GeneratedFile[], output: OutputDirectories, serviceNames: Iterable<string>): TreeChange[] {
+  const services = new Set(serviceNames);
+  const before = new Map(base.map((f) => [f.path, f.contents]));
+  const after = new Map(head.map((f) => [f.path, f.contents]));
+  const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[] }>();
+  const group = (path: string) => {
+    const { service, target } = owner(path, output, services);
+    const key = `${service}\u0000${target}`;
+    let entry = groups.get(key);
+    if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [] }));
+    return entry;
+  };
+  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const old = before.get(path);
+    const now = after.get(path);
+    if (old === now) continue;
+    const entry = group(path);
+    if (old === undefined) entry.added.push(path);
+    else if (now === undefined) entry.removed.push(path);
+    else entry.changed.push(path);
+    entry.details.push(...details(path, old, now));
+  }
+  return [...groups.values()].sort((a, b) => (a.service === b.service ? (a.target < b.target ? -1 : 1) : a.service === PROJECT ? 1 : b.service === PROJECT ? -1 : a.service < b.service ? -1 : 1));
+}
+
+/** Facts a reviewer wants first, read from the two versions of one file. */
+function details(path: string, old: string | undefined, now: string | undefined): string[] {
+  if (/\.ya?ml$/.test(path)) return objectDetails(objects(old), objects(now));
+  if (/\.tf$/.test(path)) return terraformDetails(old ?? '', now ?? '');
+  return [];
+}
+
+type KubeObject = Record<string, unknown> & { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> };
+
+/** Objects with a kind and a name, keyed `Kind/name`; other YAML (workflows, rule files) yields none. */
+function objects(text: string | undefined): Map<string, KubeObject> {
+  const found = new Map<string, KubeObject>();
+  if (text === undefined) return found;
+  for (const doc of parseAllDocuments(text)) {
+    const value = doc.toJS() as KubeObject | null;
+    if (value && typeof value.kind === 'string' && typeof value.metadata?.name === 'string') found.set(`${value.kind}/${value.metadata.name}`, value);
+  }
+  return found;
+}
+
+function objectDetails(before: Map<string, KubeObject>, after: Map<string, KubeObject>): string[] {
+  const out: string[] = [];
+  for (const key of [...after.keys()].filter((k) => !before.has(k)).sort()) out.push(`+ ${key}`);
+  for (const key of [...before.keys()].filter((k) => !after.has(k)).sort()) out.push(`- ${key}`);
+  for (const key of [...after.keys()].filter((k) => before.has(k)).sort()) {
+    const old = before.get(key)!;
+    const now = after.get(key)!;
+    if (JSON.stringify(old) === JSON.stringify(now)) continue;
+    const facts = [
+      change('replicas', replicas(old), replicas(now)),
+      change('image', images(old), images(now)),
+    ].filter((f) => f !== undefined);
+    out.push(`~ ${key}${facts.length > 0 ? `: ${facts.join('; ')}` : ''}`);
+  }
+  return out;
+}
+
+function change(what: string, old: string | undefined, now: string | undefined): string | undefined {
+  return old === now ? undefined : `${what} ${old ?? 'none'} -> ${now ?? 'none'}`;
+}
+
+function replicas(object: KubeObject): string | undefined {
+  const spec = object.spec ?? {};
+  if (typeof spec.minReplicas === 'number' || typeof spec.maxReplicas === 'number') return `${String(spec.minReplicas ?? 1)}-${String(spec.maxReplicas)}`;
+  return typeof spec.replicas === 'number' ? String(spec.replicas) : undefined;
+}
+
+/** Every container image in an object, wherever its pod template sits. */
+function images(object: KubeObject): string | undefined {
+  const found: string[] = [];
+  const walk = (value: unknown, key: string): void => {
+    if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    else if (key === 'image' && typeof value === 'string') found.push(value);
+  };
+  walk(object.spec, '');
+  return found.length > 0 ? [...new Set(found)].join(', ') : undefined;
+}
+
+/** Resources added or removed, and IAM actions granted or revoked. */
+function terraformDetails(old: string, now: string): string[] {
+  const blocks = (text: string): Set<string> => new Set([...text.matchAll(/^resource "([^"]+)" "([^"]+)"/gm)].map((m) => `${m[1]}.${m[2]}`));
+  // Actions are the strings of `actions = [...]` / `Action = [...]` (policy documents and jsonencode alike).
+  const actions = (text: string): Set<string> =>
+    new Set([...text.matchAll(/\b(?:actions|Action|NotAction)\s*=\s*(\[[^\]]*\]|"[^"]*")/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((q) => q[1]!)));
+  const out: string[] = [];
+  const [b0, b1, a0, a1] = [blocks(old), blocks(now), actions(old), actions(now)];
+  for (const r of [...b1].filter((r) => !b0.has(r)).sort()) out.push(`+ ${r}`);
+  for (const r of [...b0].filter((r) => !b1.has(r)).sort()) out.push(`- ${r}`);
+  for (const a of [...a1].filter((a) => !a0.has(a)).sort()) out.push(`+ IAM ${a}`);
+  for (const a of [...a0].filter((a) => !a1.has(a)).sort()) out.push(`- IAM ${a}`);
+  return out;
+}
+
+export function diffText(changes: readonly TreeChange[]): string {
+  if (changes.length === 0) return 'no change to generated files\n';
+  return changes
+    .map((c) => {
+      const counts = [c.added.length && `${c.added.length} added`, c.changed.length && `${c.changed.length} changed`, c.removed.length && `${c.removed.length} removed`].filter(Boolean).join(', ');
+      return [`${c.service} ${c.target}: ${counts}`, ...c.details.map((d) => `  ${d}`)].join('\n') + '\n';
+    })
+    .join('');
+}
+
+export function diffMarkdown(changes: readonly TreeChange[]): string {
+  if (changes.length === 0) return '### Generated files\n\nNo change to generated files.\n';
+  const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+  const out = ['### Generated files', '', '| Service | Target | Added | Changed | Removed |', '| --- | --- | --- | --- | --- |'];
+  for (const c of changes) out.push(`| ${c.service} | ${c.target} | ${c.added.length} | ${c.changed.length} | ${c.removed.length} |`);
+  for (const c of changes.filter((c) => c.details.length > 0)) {
+    out.push('', `**${c.service} ${c.target}**`, '');
+    for (const d of c.details) out.push(`- ${code(d)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,120 @@
+import { serviceDefaults } from '../spec/index.js';
+import { ENVIRONMENTS, type ResolvedProject, type ResolvedService } from '../spec/model.js';
+import { effectiveScaling } from './scaling.js';
+
+/** Where a service leaves the golden path's defaults, and how far. */
+export interface Departure {
+  /** Dotted path in the resolved model. */
+  readonly path: string;
+  readonly value: unknown;
+  readonly default: unknown;
+  /** `tier` when the default is the tier's, else `default`. */
+  readonly of: 'default' | 'tier';
+}
+
+export interface ServiceReport {
+  readonly name: string;
+  readonly owner: string;
+  readonly tier: string;
+  readonly spec: string;
+  readonly kind: 'http' | 'grpc' | 'worker';
+  readonly environments: ReadonlyArray<{ readonly name: string; readonly enabled: boolean; readonly replicas: string; readonly compute: string; readonly release: string }>;
+  readonly resources: Readonly<Record<'databases' | 'caches' | 'topics' | 'subscriptions' | 'buckets' | 'cron', readonly string[]>>;
+  readonly overrides: ReadonlyArray<{ readonly target: 'kubernetes' | 'terraform'; readonly object: string; readonly environments: readonly string[]; readonly reason: string }>;
+  readonly departures: readonly Departure[];
+}
+
+/** The golden-path conformance of every service: what `paved report` prints. Pure. */
+export function projectReport(project: ResolvedProject): ServiceReport[] {
+  return project.services.map((service) => serviceReport(service, project));
+}
+
+function serviceReport(service: ResolvedService, project: ResolvedProject): ServiceReport {
+  const { resources } = service;
+  return {
+    name: service.name,
+    owner: service.owner,
+    tier: service.tier,
+    spec: service.specPath,
+    kind: service.runtime.port === undefined ? 'worker' : service.runtime.protocol,
+    environments: ENVIRONMENTS.map((name) => {
+      const env = service.environments[name];
+      const release = name === 'preview' ? 'per pull request' : env.release ? env.release.tag : 'not released';
+      return { name, enabled: env.enabled, replicas: `${env.scaling.min}-${env.scaling.max}`, compute: `${env.compute.cpu}/${env.compute.memory}`, release };
+    }),
+    resources: {
+      databases: resources.databases.map((d) => `${d.name} (postgres ${d.version}, ${d.size})`),
+      caches: resources.caches.map((c) => `${c.name} (${c.size})`),
+      topics: resources.topics.map((t) => t.name),
+      subscriptions: resources.subscriptions.map((s) => `${s.from}/${s.topic}`),
+      buckets: resources.buckets.map((b) => b.name),
+      cron: resources.cron.map((c) => `${c.name} (${c.schedule})`),
+    },
+    overrides: (['kubernetes', 'terraform'] as const).flatMap((target) => service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason }))),
+    departures: departures(service, project),
+  };
+}
+
+/** Values the spec sets to something other than the default or tier value it replaces. */
+function departures(service: ResolvedService, project: ResolvedProject): Departure[] {
+  const out: Departure[] = [];
+  const tier = project.platform.tiers[service.tier]!;
+  const fromSpec = (pointer: string): boolean => ['spec', 'environment'].includes(service.origins[pointer]?.kind ?? '');
+  const check = (pointer: string, path: string, value: unknown, fallback: unknown, of: Departure['of'] = 'default'): void => {
+    if (fromSpec(pointer) && JSON.stringify(value) !== JSON.stringify(fallback)) out.push({ path, value, default: fallback, of });
+  };
+  check('/tier', 'tier', service.tier, serviceDefaults.tier);
+  check('/runtime/protocol', 'runtime.protocol', service.runtime.protocol, serviceDefaults.protocol);
+  check('/runtime/health/liveness', 'runtime.health.liveness', service.runtime.health.liveness, serviceDefaults.health.liveness);
+  check('/runtime/health/readiness', 'runtime.health.readiness', service.runtime.health.readiness, serviceDefaults.health.readiness);
+  if (service.observability.slo) check('/observability/slo/availability', 'observability.slo.availability', service.observability.slo.availability, tier.availability, 'tier');
+  for (const name of ENVIRONMENTS) {
+    const env = service.environments[name];
+    const at = `/environments/${name}`;
+    const defaults = effectiveScaling(undefined, undefined, tier.minReplicas[name]);
+    check(`${at}/scaling/min`, `environments.${name}.scaling.min`, env.scaling.min, defaults.min, tier.minReplicas[name] > serviceDefaults.scaling.min ? 'tier' : 'default');
+    check(`${at}/scaling/max`, `environments.${name}.scaling.max`, env.scaling.max, defaults.max);
+    check(`${at}/scaling/targetCPUUtilization`, `environments.${name}.scaling.targetCPUUtilization`, env.scaling.targetCPUUtilization, serviceDefaults.scaling.targetCPUUtilization);
+    check(`${at}/compute/cpu`, `environments.${name}.compute.cpu`, env.compute.cpu, serviceDefaults.computeResources.cpu);
+    check(`${at}/compute/memory`, `environments.${name}.compute.memory`, env.compute.memory, serviceDefaults.computeResources.memory);
+    if (name === 'preview') check(`${at}/enabled`, 'environments.preview.enabled', env.enabled, serviceDefaults.previewEnabled);
+  }
+  service.resources.subscriptions.forEach((s, i) => {
+    if (s.maxRetries !== serviceDefaults.maxRetries) out.push({ path: `resources.subscriptions[${i}].maxRetries`, value: s.maxRetries, default: serviceDefaults.maxRetries, of: 'default' });
+  });
+  service.resources.buckets.forEach((b, i) => {
+    if (b.versioned !== serviceDefaults.bucket.versioned) out.push({ path: `resources.buckets[${i}].versioned`, value: b.versioned, default: serviceDefaults.bucket.versioned, of: 'default' });
+  });
+  return out;
+}
+
+/** Plain text, for terminals. */
+export function reportText(reports: readonly ServiceReport[]): string {
+  return reports.map((r) => {
+    const lines = [`${r.name}  owner ${r.owner}, tier ${r.tier}, ${r.kind}  (${r.spec})`];
+    for (const env of r.environments) lines.push(`  ${env.name.padEnd(10)} ${env.enabled ? `replicas ${env.replicas}, ${env.compute}, release ${env.release}` : 'disabled'}`);
+    for (const [kind, items] of Object.entries(r.resources)) if (items.length > 0) lines.push(`  ${kind}: ${items.join(', ')}`);
+    if (r.overrides.length === 0) lines.push('  overrides: none');
+    for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${o.reason}`);
+    if (r.departures.length === 0) lines.push('  departs from no default');
+    for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
+    return `${lines.join('\n')}\n`;
+  }).join('\n');
+}
+
+/** Markdown, for pull-request comments and job summaries; spec text is escaped. */
+export function reportMarkdown(reports: readonly ServiceReport[]): string {
+  const cell = (text: string): string => text.replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  const out = ['# Golden-path report', '', '| Service | Owner | Tier | Kind | Production | Overrides | Departures |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of reports) {
+    const production = r.environments.find((e) => e.name === 'production')!;
+    out.push(`| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`);
+  }
+  for (const r of reports) {
+    if (r.overrides.length === 0 && r.departures.length === 0) continue;
+    out.push('', `## ${cell(r.name)}`, '');
+    for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
+    for (const d of r.departures) out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { platformSchema, releasesSchema, serviceSchema } from '../../spec/index.js';
+import type { SourceFile } from '../source.js';
+
+export type Validators = Readonly<Record<SourceFile['kind'], ValidateFunction>>;
+
+export const SCHEMAS = { service: serviceSchema, platform: platformSchema, releases: releasesSchema } as const;
+
+/** The one ajv configuration, for the build-time standalone code and the runtime fallback alike. */
+export function newAjv(options: { source?: boolean } = {}): Ajv2020 {
+  return new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true, ...(options.source ? { code: { source: true } } : {}) });
+}
+
+export function schemaHash(): string {
+  return createHash('sha256').update(JSON.stringify(SCHEMAS)).digest('hex');
+}
+
+let loaded: Validators | undefined;
+let source: 'prebuilt' | 'compiled' | undefined;
+
+/**
+ * The validators: the standalone module `npm run build` generated when it
+ * matches the current schemas, otherwise compiled now (tests running the
+ * TypeScript sources, or a stale build).
+ */
+export function validators(): Validators {
+  if (!loaded) {
+    const built = prebuilt();
+    source = built ? 'prebuilt' : 'compiled';
+    loaded = built ?? compileNow();
+  }
+  return loaded;
+}
+
+/** Which validators this process uses; for tests of the build. */
+export function validatorSource(): 'prebuilt' | 'compiled' {
+  validators();
+  return source!;
+}
+
+function prebuilt(): Validators | undefined {
+  try {
+    const module = createRequire(import.meta.url)('../../spec/validators.cjs') as Validators & { schemaHash?: string };
+    return module.schemaHash === schemaHash() ? { service: module.service, platform: module.platform, releases: module.releases } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function compileNow(): Validators {
+  const ajv = newAjv();
+  return { service: ajv.compile(serviceSchema), platform: ajv.compile(platformSchema), releases: ajv.compile(releasesSchema) };
+}

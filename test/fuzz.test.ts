@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { emitters } from '../cli/emitters.js';
+import { checkCase, fuzz, HOSTILE_STRINGS, mutateRepo, random, seedRepos } from '../scripts/fuzz.js';
+import { REPO } from './helpers.js';
+
+const seeds = seedRepos(REPO);
+
+describe('the mutation fuzzer', () => {
+  it('starts from seed repos that compile cleanly', () => {
+    for (const seed of seeds) expect(checkCase(seed, emitters)).toEqual({ problems: [], compiled: true });
+  });
+
+  it('is reproducible: one seed, one sequence of cases', () => {
+    const a = mutateRepo(random(5), seeds[0]!);
+    const b = mutateRepo(random(5), seeds[0]!);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(seeds[0]);
+  });
+
+  it('runs 2,000 seeded cases: each ends in output or in positioned diagnostics, never an exception', () => {
+    const report = fuzz(seeds, emitters, 2000, 20261124);
+    expect(report.failures.map((f) => `case ${f.index}: ${f.problems.join('; ')}`)).toEqual([]);
+    // Both outcomes must be exercised, or the fuzzer tests nothing.
+    expect(report.valid).toBeGreaterThan(100);
+    expect(report.valid).toBeLessThan(report.cases);
+  });
+
+  it('catches what it is meant to: an exception, or diagnostics without positions', () => {
+    const throwing = [{ id: 'boom', emitService: () => { throw new Error('boom'); } }];
+    expect(checkCase(seeds[1]!, throwing).problems[0]).toMatch(/^threw: Error: boom/);
+    expect(HOSTILE_STRINGS.length).toBeGreaterThan(40);
+  });
+});
