@@ -54,6 +54,18 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   unique('/resources/buckets', (resources.buckets ?? []).map((b) => b.name), 'bucket');
   unique('/resources/cron', (resources.cron ?? []).map((c) => c.name), 'cron job');
   unique('/resources/subscriptions', (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`), 'subscription', '/topic');
+  // Queue names join publisher and topic with "-": a-b/c and a/b-c, or a/b and a/b-dlq, would share a queue.
+  const queues = new Map<string, string>();
+  for (const [index, s] of (resources.subscriptions ?? []).entries()) {
+    for (const queue of [names.sqsQueue(spec.name, 'staging', s.from, s.topic), names.sqsDeadLetterQueue(spec.name, 'staging', s.from, s.topic)]) {
+      const other = queues.get(queue);
+      if (other !== undefined && other !== `${s.from}/${s.topic}`) {
+        report(file, `/resources/subscriptions/${index}/topic`, 'NAME.COLLISION', `subscriptions ${showString(other)} and ${showString(`${s.from}/${s.topic}`)} would share the queue ${showString(queue)}`, 'rename one of the topics');
+        break;
+      }
+      queues.set(queue, `${s.from}/${s.topic}`);
+    }
+  }
   unique('/secrets', spec.secrets ?? [], 'secret', '');
   unique('/dependsOn', spec.dependsOn ?? [], 'dependency', '');
   for (const [index, secret] of (spec.secrets ?? []).entries()) {
