@@ -53,6 +53,11 @@ export const names = {
   // Terraform: names of the supporting objects of a service stack.
   /** The service's customer-managed KMS key, which encrypts every resource of the stack. */
   kmsAlias: (service: string, env: EnvironmentName) => `alias/${service}-${ENVIRONMENT_SHORT[env]}`,
+  /**
+   * Parameter group of a database: named after its engine family, so a major
+   * upgrade creates the new group before the old one goes (the instance uses one at all times).
+   */
+  rdsParameterGroup: (service: string, env: EnvironmentName, database: string, family: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}`,
   /** Snapshot RDS takes when an instance is deleted. */
   rdsFinalSnapshot: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-final`,
   /** Role RDS Enhanced Monitoring publishes OS metrics with. */
@@ -78,6 +83,9 @@ export const names = {
   terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
+
+/** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
+export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;
 
 /** A rule a derived name must meet, with the reason in words for diagnostics. */
 export interface NameRule {
@@ -124,6 +132,7 @@ export const NAME_RULES = {
   // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
   kmsAlias: { system: 'KMS alias', check: all(maxLength(256), (n) => (/^alias\/[A-Za-z0-9/_-]+$/.test(n) && !n.startsWith('alias/aws/') ? undefined : 'may hold only letters, digits and /_- after alias/')) },
   rdsSnapshot: { system: 'RDS snapshot identifier', check: awsIdentifier(255) },
+  rdsParameterGroup: { system: 'RDS parameter group name', check: awsIdentifier(255) },
   // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
   securityGroup: { system: 'security group name', check: all(maxLength(255), (n) => (/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/.test(n) && !n.startsWith('sg-') ? undefined : 'holds a character EC2 does not allow, or starts with sg-')) },
   // ElastiCache user ids follow the replication group's rules.

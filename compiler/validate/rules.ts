@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
+import { CLOUD_ENVIRONMENTS, NAME_RULES, names, postgresFamily, type NameRule } from '../../spec/naming.js';
+import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
 import { effectiveScaling } from '../scaling.js';
@@ -254,6 +255,7 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, d] of (resources.databases ?? []).entries()) {
       const pointer = `/resources/databases/${i}/name`;
       check(pointer, names.rdsFinalSnapshot(spec.name, env, d.name), NAME_RULES.rdsSnapshot);
+      check(pointer, names.rdsParameterGroup(spec.name, env, d.name, postgresFamily(d.version ?? serviceDefaults.database.version)), NAME_RULES.rdsParameterGroup);
       check(pointer, names.securityGroup(spec.name, env, 'database', d.name), NAME_RULES.securityGroup);
       check(pointer, names.databaseName(d.name), NAME_RULES.postgresIdentifier);
     }

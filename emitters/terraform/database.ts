@@ -1,5 +1,5 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { names, postgresFamily } from '../../spec/naming.js';
 import { attributes, block, map, object, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
@@ -33,10 +33,11 @@ export function databaseConcern(context: StackContext): Concern | undefined {
       {
         name: 'databases',
         description: 'Names of the RDS objects of each database, derived by paved.',
-        type: mapOfNames('identifier', 'final_snapshot', 'security_group', 'connection_secret'),
+        type: mapOfNames('identifier', 'parameter_group', 'final_snapshot', 'security_group', 'connection_secret'),
         value: (env) =>
           namesByResource(databases, (d) => d.name, (d) => ({
             identifier: names.rdsInstance(service.name, env, d.name),
+            parameter_group: names.rdsParameterGroup(service.name, env, d.name, postgresFamily(d.version)),
             final_snapshot: names.rdsFinalSnapshot(service.name, env, d.name),
             security_group: names.securityGroup(service.name, env, 'database', d.name),
             connection_secret: names.connectionSecret(service.name, env, 'database', d.name),
@@ -63,18 +64,19 @@ export function databaseConcern(context: StackContext): Concern | undefined {
 function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
   const local = localName(database.name);
   const name = (field: string) => entry('databases', database.name, field);
-  const major = database.version.split('.')[0]!;
   const what = `PostgreSQL database ${database.name}`;
   return [
     resource('aws_db_subnet_group', local, attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
     ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
     resource('aws_db_parameter_group', local, [
-      ...attributes({ name: name('identifier'), family: `postgres${major}`, description: `TLS only; DDL and slow statements logged (${what})` }),
+      ...attributes({ name: name('parameter_group'), family: postgresFamily(database.version), description: `TLS only; DDL and slow statements logged (${what})` }),
       // CKV2_AWS_69: clients must use TLS.
       block('parameter', [], attributes({ name: 'rds.force_ssl', value: '1' })),
       // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
       block('parameter', [], attributes({ name: 'log_statement', value: 'ddl' })),
       block('parameter', [], attributes({ name: 'log_min_duration_statement', value: '1000' })),
+      // A major upgrade brings a new family and so a new name: create it before the instance lets go of the old one.
+      block('lifecycle', [], attributes({ create_before_destroy: true })),
     ]),
     resource(
       'aws_db_instance',
