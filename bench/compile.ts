@@ -4,61 +4,19 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { emitters } from '../cli/emitters.js';
 import { compile } from '../compiler/compile.js';
 import { inspectTree, writeTree } from '../compiler/write.js';
+import { syntheticRepo } from './synthetic.js';
 
 const RUNS = 5;
 
-/** A deterministic pseudo-random generator (mulberry32), so every run benchmarks the same repo. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function serviceYaml(index: number, count: number, next: () => number): string {
-  const name = `svc-${String(index).padStart(4, '0')}`;
-  const publisher = `svc-${String((index + 1) % count).padStart(4, '0')}`;
-  const languages = ['node', 'go', 'python', 'java', 'container'];
-  return `apiVersion: paved/v1
-kind: Service
-name: ${name}
-owner: team-${index % 17}
-description: Synthetic service ${index}
-tier: ${['critical', 'standard', 'experimental'][index % 3]}
-runtime:
-  language: ${languages[Math.floor(next() * languages.length)]}
-  port: 8080
-  scaling: { min: 3, max: 12 }
-env:
-  LOG_LEVEL: info
-secrets: [API_TOKEN, SIGNING_KEY]
-resources:
-  databases: [{ name: main, version: "16", size: small }]
-  caches: [{ name: sessions }]
-  topics: [{ name: events }]
-  subscriptions: [{ topic: events, from: ${publisher}, maxRetries: ${1 + Math.floor(next() * 9)} }]
-  buckets: [{ name: files, versioned: true }]
-  cron: [{ name: nightly, schedule: "${Math.floor(next() * 60)} 3 * * *", command: ["node", "job.js"] }]
-environments:
-  staging: { scaling: { min: 1 } }
-  production: { scaling: { min: 3, max: 20 } }
-`;
-}
-
 function makeRepo(count: number): string {
   const root = mkdtempSync(join(tmpdir(), `paved-bench-${count}-`));
-  const next = random(count);
-  for (let i = 0; i < count; i++) {
-    const dir = join(root, 'services', `svc-${String(i).padStart(4, '0')}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'service.yaml'), serviceYaml(i, count, next));
+  for (const file of syntheticRepo(count, count, { everything: true })) {
+    mkdirSync(dirname(join(root, file.path)), { recursive: true });
+    writeFileSync(join(root, file.path), file.text);
   }
   return root;
 }

@@ -44,6 +44,7 @@ export const defaultPlatform = deepFreeze({
     sloWindow: '30d',
     otlpEndpoint: 'http://otel-collector.observability.svc:4317',
     runbookBaseUrl: 'https://runbooks.example.com',
+    grafanaUrl: 'https://grafana.example.com',
   },
   tiers: {
     critical: { minReplicas: { production: 3 }, availability: 99.95 },

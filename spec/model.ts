@@ -226,6 +226,8 @@ export interface ResolvedPlatform {
     readonly sloWindow: string;
     readonly otlpEndpoint: string;
     readonly runbookBaseUrl: string;
+    /** Base URL of Grafana, for the dashboard links in alerts. */
+    readonly grafanaUrl: string;
   };
   readonly tiers: Readonly<Record<string, ResolvedTier>>;
   readonly sizes: {

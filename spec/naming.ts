@@ -77,8 +77,11 @@ export const names = {
   cacheUserGroup: (service: string, env: EnvironmentName, cache: string) => names.cacheReplicationGroup(service, env, cache),
   /** PostgreSQL database inside an instance: SQL identifiers take no hyphen. */
   databaseName: (database: string) => database.replaceAll('-', '_'),
-  /** PostgreSQL role the pods log in as with IAM authentication (`GRANT rds_iam`). */
-  databaseUser: (service: string) => service.replaceAll('-', '_'),
+  /**
+   * PostgreSQL role the pods log in as with IAM authentication (`GRANT rds_iam`).
+   * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
+   */
+  databaseUser: () => 'app',
   /** Object key of a stack's Terraform state in the platform's state bucket. */
   terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,

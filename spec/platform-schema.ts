@@ -232,6 +232,13 @@ export const platformSchema: JsonSchema = {
           maxLength: 300,
           default: d.observability.runbookBaseUrl,
         },
+        grafanaUrl: {
+          type: 'string',
+          description: 'Base URL of the Grafana that holds the dashboards, for the dashboard links in alerts.',
+          pattern: patterns.httpUrl,
+          maxLength: 300,
+          default: d.observability.grafanaUrl,
+        },
       },
       default: d.observability,
     },

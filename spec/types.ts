@@ -608,7 +608,7 @@ export interface PlatformSpec {
   readonly gitops?: GitopsSpec;
   /**
    * Where metrics, traces and dashboards go.
-   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com"}
+   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
    */
   readonly observability?: PlatformObservabilitySpec;
   /**
@@ -767,6 +767,11 @@ export interface PlatformObservabilitySpec {
    * @default "https://runbooks.example.com"
    */
   readonly runbookBaseUrl?: string;
+  /**
+   * Base URL of the Grafana that holds the dashboards, for the dashboard links in alerts.
+   * @default "https://grafana.example.com"
+   */
+  readonly grafanaUrl?: string;
 }
 
 /**

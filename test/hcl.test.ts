@@ -48,10 +48,13 @@ describe('HCL printer', () => {
     expect(text).toBe('policy = jsonencode({\n  Version = "2012-10-17"\n  Statement = [\n    {\n      "aws:SourceArn" = var.arn\n    },\n  ]\n})\n');
   });
 
-  it('keeps short lists of plain values on one line and puts long ones one element per line', () => {
-    expect(printFile([attribute('a', ['x', ref('var', 'y'), 3])])).toBe('a = ["x", var.y, 3]\n');
-    const long = Array.from({ length: 8 }, (_, i) => `subnet-0123456789abcdef${i}`);
-    expect(printFile([attribute('a', long)])).toBe(`a = [\n${long.map((s) => `  "${s}",\n`).join('')}]\n`);
+  it('keeps one element or up to three literals on one line, and puts anything longer one element per line, whatever the width', () => {
+    expect(printFile([attribute('a', ['x', 'y', 3])])).toBe('a = ["x", "y", 3]\n');
+    expect(printFile([attribute('a', [ref('var', 'y')])])).toBe('a = [var.y]\n');
+    expect(printFile([attribute('a', ['x', ref('var', 'y')])])).toBe('a = [\n  "x",\n  var.y,\n]\n');
+    const four = ['a', 'b', 'c', 'd'];
+    expect(printFile([attribute('a', four)])).toBe(`a = [\n${four.map((s) => `  "${s}",\n`).join('')}]\n`);
+    expect(printFile([attribute('a', ['x'.repeat(200)])])).toBe(`a = ["${'x'.repeat(200)}"]\n`);
   });
 
   it('sorts map keys by code unit, and keeps object keys in author order', () => {

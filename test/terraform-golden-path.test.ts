@@ -54,10 +54,10 @@ describe('the golden path in Terraform', () => {
     // Declared secrets get an entry and never a version: their values are set out of band.
     const versions = resourcesOf(stacks, 'aws_secretsmanager_secret_version');
     expect(versions.length).toBeGreaterThan(0);
-    for (const version of versions) expect(version.name, version.stack.id).not.toMatch(/^secret_/);
+    for (const version of versions) expect(version.name, version.stack.id).not.toMatch(/^secret-/);
     for (const stack of stacks) {
       for (const secret of stack.service.secrets) {
-        expect(resourcesOf([stack], 'aws_secretsmanager_secret').map((r) => r.name)).toContain(`secret_${secret}`);
+        expect(resourcesOf([stack], 'aws_secretsmanager_secret').map((r) => r.name)).toContain(`secret-${secret}`);
       }
     }
   });
@@ -98,7 +98,7 @@ describe('the golden path in Terraform', () => {
       ] as Array<[ConnectionKind, string, string[]]>) {
         for (const name of items) {
           expect((tfvars[variable] as Record<string, { connection_secret: string }>)[name]!.connection_secret).toBe(names.connectionSecret(stack.service.name, 'staging', kind, name));
-          const version = versions.find((v) => v.name === `${kind}_${name.replaceAll('-', '_')}`)!;
+          const version = versions.find((v) => v.name === `${kind}-${name}`)!;
           expect(Object.keys(version.body.secret_string as object), `${stack.id} ${kind} ${name}`).toEqual([...CONNECTION_KEYS[kind]]);
           checked++;
         }

@@ -259,7 +259,7 @@ describe('security-rules.md §1: IAM', () => {
         }
         for (const resource of list(s.Resource)) {
           // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
-          expect(resource, where(policy)).toMatch(/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9_]+\.resource_id\}\/[a-z0-9_]+)$/);
+          expect(resource, where(policy)).toMatch(/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/);
         }
       }
     }
@@ -298,7 +298,7 @@ describe('security-rules.md §1: network', () => {
       expect(rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6, where(rule)).toBeUndefined();
       expect([5432, 6379]).toContain(rule.body.from_port);
       expect(rule.body.to_port).toBe(rule.body.from_port);
-      expect(rule.name.startsWith('database_') ? 5432 : 6379, where(rule)).toBe(rule.body.from_port);
+      expect(rule.name.startsWith('database-') ? 5432 : 6379, where(rule)).toBe(rule.body.from_port);
     }
   });
 

@@ -269,7 +269,6 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${s.topic}`), NAME_RULES.secret);
     for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', b.name), NAME_RULES.secret);
   }
-  if ((resources.databases ?? []).length > 0) check('/name', names.databaseUser(spec.name), NAME_RULES.postgresIdentifier);
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
   for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
   for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(spec.name, 'cache', c.name), NAME_RULES.catalogEntity);

@@ -158,15 +158,19 @@ function isList(value: Expression): value is readonly Expression[] {
   return Array.isArray(value);
 }
 
-/** Past this width a list of plain values gets one element per line, for the reviewer's sake (fmt accepts both). */
-const INLINE_LIST_WIDTH = 100;
+/** Up to this many literals share one line; fmt accepts either form. */
+const INLINE_LIST_LITERALS = 3;
 
-/** Short lists of plain values stay on one line; long ones, and lists holding an object, get one element per line. */
+/**
+ * One element, or a few literals, stay on one line; longer lists, and lists of
+ * references or objects, get one element per line. Decided by count and kind,
+ * never by width, so a longer name never reflows a list.
+ */
 function listLines(items: readonly Expression[]): string[] {
   const rendered = items.map(expressionLines);
-  if (rendered.every((lines) => lines.length === 1) && !items.some((item) => typeof item === 'object' && !isList(item) && item.kind === 'object')) {
-    const inline = `[${rendered.map((lines) => lines[0]).join(', ')}]`;
-    if (inline.length <= INLINE_LIST_WIDTH) return [inline];
+  const literals = items.every((item) => typeof item !== 'object');
+  if (rendered.every((lines) => lines.length === 1) && (items.length <= 1 || (literals && items.length <= INLINE_LIST_LITERALS)) && !items.some((item) => typeof item === 'object' && !isList(item) && item.kind === 'object')) {
+    return [`[${rendered.map((lines) => lines[0]).join(', ')}]`];
   }
   const lines = ['['];
   for (const item of rendered) {

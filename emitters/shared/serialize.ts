@@ -19,7 +19,8 @@ export function isGeneratedText(contents: string): boolean {
  * ("no", "on", "0755").
  */
 export function toYaml(value: unknown): string {
-  return new Document(value, { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true }).toString({
+  // An object used twice is written twice: anchors and aliases are what paved's own loader rejects.
+  return new Document(value, { version: '1.2', compat: 'yaml-1.1', sortMapEntries: true, aliasDuplicateObjects: false }).toString({
     lineWidth: 0,
     indentSeq: true,
     defaultStringType: 'PLAIN',

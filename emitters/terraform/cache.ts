@@ -71,7 +71,7 @@ function defaultUser(): Block {
   ]);
 }
 
-/** `<cache>_iam`: never `default`, the disabled user's local name, whatever the cache is called. */
+/** `<cache>-iam`: never `default`, the disabled user's local name, whatever the cache is called. */
 const userLocal = (cache: ResolvedCache): string => localName(cache.name, 'iam');
 
 function cacheBlocks(cache: ResolvedCache): Block[] {

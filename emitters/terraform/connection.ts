@@ -12,7 +12,7 @@ import { waiverComments, WAIVERS } from './waivers.js';
  */
 export type ConnectionDetails = Readonly<Record<string, Expression>>;
 
-/** The local name of a connection secret: `<kind>_<name>`, never that of a declared secret (`secret_<NAME>`). */
+/** The local name of a connection secret: `<kind>-<name>`, never that of a declared secret (`secret-<NAME>`). */
 export const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
 
 export const REGION = raw('var.aws_region');

@@ -43,8 +43,14 @@ export interface Concern {
   readonly outputs: readonly Output[];
 }
 
-/** A Terraform local name from a spec name: DNS labels use hyphens, HCL convention underscores. */
-export const localName = (...parts: readonly string[]): string => parts.join('_').replaceAll('-', '_');
+/**
+ * A Terraform local name: the spec's names verbatim, joined with "-" (HCL
+ * identifiers allow it). Not underscored: a service's name then appears in its
+ * stack only as written, so two services differing only in name get Terraform
+ * differing only in name, and `var.databases["stock-history"]` and
+ * `aws_db_instance.stock-history` spell the resource alike.
+ */
+export const localName = (...parts: readonly string[]): string => parts.join('-');
 
 export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block => block('resource', [type, name], body, comments);
 

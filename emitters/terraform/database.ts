@@ -23,7 +23,7 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   const { service } = context;
   const databases = service.resources.databases;
   if (databases.length === 0) return undefined;
-  const user = names.databaseUser(service.name);
+  const user = names.databaseUser();
   return {
     file: 'database.tf',
     blocks: [...databases.flatMap((database) => databaseBlocks(database, user)), ...monitoringRole()],

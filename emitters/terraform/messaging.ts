@@ -3,7 +3,7 @@ import { names } from '../../spec/naming.js';
 import { attributes, call, map, object, raw, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
-import { policy, policyExpression, sidPart, type PolicyStatement } from './policy.js';
+import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /** Messages wait up to four days in a queue and two weeks (SQS's longest) in its dead-letter queue. */
 const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
@@ -79,7 +79,15 @@ export function messagingConcern(context: StackContext): Concern | undefined {
     outputs: [
       ...(topics.length > 0 ? [{ name: 'topic_arns', description: 'ARN of each topic this service publishes to.', value: map(Object.fromEntries(topics.map((t) => [t.name, raw(`aws_sns_topic.${localName(t.name)}.arn`)]))) }] : []),
       ...(subscriptions.length > 0
-        ? [{ name: 'queue_urls', description: 'URL of the queue of each subscription (<from>-<topic>).', value: map(Object.fromEntries(subscriptions.map((s) => [subscriptionKey(s), raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.url`)]))) }]
+        ? [
+            {
+              name: 'queues',
+              description: 'URLs of the queue and dead-letter queue of each subscription (<from>-<topic>).',
+              value: map(
+                Object.fromEntries(subscriptions.map((s) => [subscriptionKey(s), object({ url: raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.url`), dlq_url: raw(`aws_sqs_queue.${localName(subscriptionKey(s), 'dlq')}.url`) })])),
+              ),
+            },
+          ]
         : []),
     ],
   };
@@ -104,7 +112,7 @@ function subscriptionBlocks(subscription: ResolvedSubscription): Block[] {
   const name = (field: string) => entry('subscriptions', key, field);
   const queueArn = raw(`aws_sqs_queue.${local}.arn`);
   const deliver = policy({
-    Sid: `DeliverFrom${sidPart(subscription.from)}${sidPart(subscription.topic)}`,
+    Sid: 'DeliverFromTopic',
     Effect: 'Allow',
     Principal: { Service: 'sns.amazonaws.com' },
     Action: ['sqs:SendMessage'],

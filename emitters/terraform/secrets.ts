@@ -1,10 +1,10 @@
 import { names } from '../../spec/naming.js';
 import { attributes, call, map, raw } from '../shared/hcl.js';
-import { entry, KMS_KEY_ARN, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, resource, type Concern, type StackContext } from './context.js';
 import { waiverComments, WAIVERS } from './waivers.js';
 
-/** A declared secret's local name: `secret_<NAME>`, apart from the connection secrets' `<kind>_<name>`. */
-export const secretLocal = (secret: string): string => `secret_${secret}`;
+/** A declared secret's local name: `secret-<NAME>`, apart from the connection secrets' `<kind>-<name>`. */
+export const secretLocal = (secret: string): string => localName('secret', secret);
 
 /**
  * The service's declared `secrets:`, one Secrets Manager entry each, encrypted

@@ -1,0 +1,101 @@
+/**
+ * The metric contract: every metric a generated dashboard or rule reads, its
+ * labels, and who emits it. The emitter can only name metrics listed here (the
+ * `MetricName` type), a test checks every generated query against this list,
+ * and the README's table must match it row for row.
+ *
+ * Besides the labels listed, every series carries `env` (the environment), the
+ * external label each environment's Prometheus sets, so dashboards reading all
+ * environments through one data source can tell them apart.
+ */
+
+export type MetricSource = 'application' | 'kube-state-metrics' | 'cadvisor' | 'cloudwatch' | 'prometheus' | 'paved';
+
+export interface MetricContractEntry {
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly source: MetricSource;
+}
+
+/** Who emits each source's metrics, in words, for the README. */
+export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
+  application: 'the service, through the OpenTelemetry SDK\'s Prometheus exporter on the container port `metrics` (9464), scraped by the ServiceMonitor with `job` = service name',
+  'kube-state-metrics': 'kube-state-metrics in each cluster',
+  cadvisor: 'the kubelet\'s cAdvisor endpoint in each cluster',
+  cloudwatch: 'the CloudWatch exporter (YACE) in each environment\'s account; AWS dimensions become `dimension_<Name>` labels',
+  prometheus: 'Prometheus itself',
+  paved: 'the recording rules in `alerts/rules.yaml` (Sloth naming)',
+};
+
+// Generic in the name so `MetricName` is the union of the literal names below.
+const entry =
+  (source: MetricSource) =>
+  <N extends string>(name: N, labels: readonly string[]) => ({ name, labels, source });
+const app = entry('application');
+const ksm = entry('kube-state-metrics');
+const cadvisor = entry('cadvisor');
+const aws = entry('cloudwatch');
+const slo = <N extends string>(name: N) => entry('paved')(name, ['sloth_id', 'sloth_service', 'sloth_slo', 'sloth_window']);
+
+const HTTP_LABELS = ['job', 'namespace', 'http_request_method', 'http_route', 'http_response_status_code'] as const;
+const RPC_LABELS = ['job', 'namespace', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const;
+const CONTAINER = ['namespace', 'pod', 'container'] as const;
+const HPA = ['namespace', 'horizontalpodautoscaler'] as const;
+const CRONJOB = ['namespace', 'cronjob'] as const;
+
+export const METRIC_CONTRACT = [
+  // OpenTelemetry HTTP server semantic conventions (stable since v1.23): seconds.
+  app('http_server_request_duration_seconds_bucket', [...HTTP_LABELS, 'le']),
+  app('http_server_request_duration_seconds_count', HTTP_LABELS),
+  // OpenTelemetry RPC conventions as instrumentations emit them by default (v1.37 and before): milliseconds.
+  app('rpc_server_duration_milliseconds_bucket', [...RPC_LABELS, 'le']),
+  app('rpc_server_duration_milliseconds_count', RPC_LABELS),
+  ksm('kube_namespace_status_phase', ['namespace', 'phase']),
+  ksm('kube_pod_container_status_waiting_reason', [...CONTAINER, 'reason']),
+  ksm('kube_pod_container_status_restarts_total', CONTAINER),
+  ksm('kube_pod_container_resource_requests', [...CONTAINER, 'resource', 'unit']),
+  ksm('kube_pod_container_resource_limits', [...CONTAINER, 'resource', 'unit']),
+  ksm('kube_horizontalpodautoscaler_status_current_replicas', HPA),
+  ksm('kube_horizontalpodautoscaler_status_desired_replicas', HPA),
+  ksm('kube_horizontalpodautoscaler_spec_min_replicas', HPA),
+  ksm('kube_horizontalpodautoscaler_spec_max_replicas', HPA),
+  ksm('kube_cronjob_status_active', CRONJOB),
+  ksm('kube_cronjob_status_last_schedule_time', CRONJOB),
+  ksm('kube_cronjob_status_last_successful_time', CRONJOB),
+  ksm('kube_cronjob_next_schedule_time', CRONJOB),
+  ksm('kube_cronjob_spec_suspend', CRONJOB),
+  ksm('kube_job_status_failed', ['namespace', 'job_name']),
+  cadvisor('container_cpu_usage_seconds_total', CONTAINER),
+  cadvisor('container_memory_working_set_bytes', CONTAINER),
+  aws('aws_sqs_approximate_number_of_messages_visible_maximum', ['dimension_QueueName']),
+  aws('aws_sqs_approximate_age_of_oldest_message_maximum', ['dimension_QueueName']),
+  aws('aws_sns_number_of_messages_published_sum', ['dimension_TopicName']),
+  aws('aws_sns_number_of_notifications_failed_sum', ['dimension_TopicName']),
+  aws('aws_rds_cpuutilization_average', ['dimension_DBInstanceIdentifier']),
+  aws('aws_rds_database_connections_average', ['dimension_DBInstanceIdentifier']),
+  aws('aws_rds_free_storage_space_average', ['dimension_DBInstanceIdentifier']),
+  aws('aws_rds_read_latency_average', ['dimension_DBInstanceIdentifier']),
+  aws('aws_rds_write_latency_average', ['dimension_DBInstanceIdentifier']),
+  aws('aws_elasticache_engine_cpuutilization_average', ['dimension_CacheClusterId']),
+  aws('aws_elasticache_database_memory_usage_percentage_average', ['dimension_CacheClusterId']),
+  aws('aws_elasticache_cache_hits_sum', ['dimension_CacheClusterId']),
+  aws('aws_elasticache_cache_misses_sum', ['dimension_CacheClusterId']),
+  aws('aws_elasticache_evictions_sum', ['dimension_CacheClusterId']),
+  aws('aws_elasticache_curr_connections_average', ['dimension_CacheClusterId']),
+  entry('prometheus')('ALERTS', ['alertname', 'alertstate', 'service', 'severity']),
+  slo('slo:sli_error:ratio_rate5m'),
+  slo('slo:sli_error:ratio_rate30m'),
+  slo('slo:sli_error:ratio_rate1h'),
+  slo('slo:sli_error:ratio_rate2h'),
+  slo('slo:sli_error:ratio_rate6h'),
+  slo('slo:sli_error:ratio_rate1d'),
+  slo('slo:sli_error:ratio_rate3d'),
+  slo('slo:objective:ratio'),
+  slo('slo:error_budget:ratio'),
+  slo('slo:time_period:days'),
+  slo('slo:current_burn_rate:ratio'),
+  slo('slo:period_burn_rate:ratio'),
+  slo('slo:period_error_budget_remaining:ratio'),
+] as const satisfies readonly MetricContractEntry[];
+
+export type MetricName = (typeof METRIC_CONTRACT)[number]['name'];

@@ -1,0 +1,152 @@
+import type { ResolvedService } from '../../spec/model.js';
+import type { MetricName } from './metrics.js';
+import { eq, re, type Matcher, rate, series, sumBy } from './promql.js';
+import { decimal } from './text.js';
+
+/**
+ * Service level indicators from the OpenTelemetry server metrics, and the
+ * multi-window multi-burn-rate alerting of the SRE Workbook as Sloth generates
+ * it (security-rules.md §4).
+ */
+
+export type Severity = 'page' | 'ticket';
+
+/** Every window an SLI is recorded over, shortest first. */
+export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+export type SliWindow = (typeof SLI_WINDOWS)[number];
+
+export interface BurnWindow {
+  readonly severity: Severity;
+  readonly long: SliWindow;
+  readonly short: SliWindow;
+  /** How many times faster than the objective allows the budget burns. */
+  readonly burn: number;
+  /** Share of the 30-day budget spent when the long window fires, in percent. */
+  readonly budgetSpent: number;
+}
+
+/** security-rules.md §4, from Sloth's google-30d windows. Fixed, whatever the platform's sloWindow. */
+export const BURN_WINDOWS: readonly BurnWindow[] = [
+  { severity: 'page', long: '1h', short: '5m', burn: 14.4, budgetSpent: 2 },
+  { severity: 'page', long: '6h', short: '30m', burn: 6, budgetSpent: 5 },
+  { severity: 'ticket', long: '1d', short: '2h', burn: 3, budgetSpent: 10 },
+  { severity: 'ticket', long: '3d', short: '6h', burn: 1, budgetSpent: 10 },
+];
+
+
+export const sliRecord = (window: SliWindow): MetricName => `slo:sli_error:ratio_rate${window}`;
+
+/**
+ * Default explicit bucket boundaries of the OpenTelemetry duration histograms:
+ * the semantic conventions' advice for `http.server.request.duration` (seconds),
+ * and the SDK default for millisecond histograms such as `rpc.server.duration`,
+ * which are the same numbers in milliseconds. A latency SLI can only count requests at a
+ * boundary, so it uses the largest boundary at or below the threshold: the SLO
+ * is then measured slightly stricter than promised, never looser.
+ */
+const BUCKET_BOUNDARIES_MS: readonly number[] = [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+
+/** gRPC codes that are the server's fault, as OpenTelemetry marks server spans as errors. */
+const GRPC_SERVER_ERROR_CODES = ['2', '4', '12', '13', '14', '15'];
+
+export type SloKind = 'availability' | 'latency';
+
+export interface ServiceLevelObjective {
+  /** `<service>-<kind>`, Sloth's `sloth_id`. */
+  readonly id: string;
+  readonly kind: SloKind;
+  /** As a ratio, e.g. 0.999. */
+  readonly objective: number;
+  /** 1 - objective. */
+  readonly budget: number;
+  /** The objective in words, for titles and alert text. */
+  readonly statement: string;
+  /** The error ratio over a window, as PromQL. */
+  readonly errorRatio: (window: string) => string;
+}
+
+/** How a service's server metrics are named and which of their labels mean what. */
+export interface ServerMetrics {
+  readonly protocol: 'http' | 'grpc';
+  readonly bucket: MetricName;
+  readonly count: MetricName;
+  /** Label holding the route or method, for traffic broken down by endpoint. */
+  readonly endpointLabels: readonly string[];
+  /** Matcher selecting the requests that failed by the server's fault. */
+  readonly serverError: Matcher;
+  /** The histogram's unit, as a Grafana unit id. */
+  readonly unit: 's' | 'ms';
+}
+
+export function serverMetrics(service: ResolvedService): ServerMetrics {
+  return service.runtime.protocol === 'grpc'
+    ? {
+        protocol: 'grpc',
+        bucket: 'rpc_server_duration_milliseconds_bucket',
+        count: 'rpc_server_duration_milliseconds_count',
+        endpointLabels: ['rpc_service', 'rpc_method'],
+        serverError: re('rpc_grpc_status_code', GRPC_SERVER_ERROR_CODES.join('|')),
+        unit: 'ms',
+      }
+    : {
+        protocol: 'http',
+        bucket: 'http_server_request_duration_seconds_bucket',
+        count: 'http_server_request_duration_seconds_count',
+        endpointLabels: ['http_route'],
+        serverError: re('http_response_status_code', '5..'),
+        unit: 's',
+      };
+}
+
+/** The histogram boundary a latency SLO is measured at, in milliseconds. */
+export function measuredThresholdMs(thresholdMs: number): number {
+  return BUCKET_BOUNDARIES_MS.filter((b) => b <= thresholdMs).at(-1) ?? BUCKET_BOUNDARIES_MS[0]!;
+}
+
+/** The `le` label value of a boundary, as Prometheus formats it (`0.25`, `1`, `50`). */
+export function leLabel(metrics: ServerMetrics, ms: number): string {
+  return decimal(metrics.unit === 's' ? ms / 1000 : ms);
+}
+
+/**
+ * The service's objectives, availability first. `matchers` select the
+ * service's own requests (job and namespace in rules; plus env in dashboards).
+ */
+export function objectives(service: ResolvedService, matchers: readonly Matcher[]): readonly ServiceLevelObjective[] {
+  const slo = service.observability.slo;
+  if (!slo) return [];
+  const m = serverMetrics(service);
+  const total = (w: string): string => sumBy([], rate(series(m.count, matchers), w));
+  const requests = service.runtime.protocol === 'grpc' ? 'calls' : 'requests';
+  const result: ServiceLevelObjective[] = [];
+  const availability = slo.availability / 100;
+  result.push({
+    id: `${service.name}-availability`,
+    kind: 'availability',
+    objective: Number(decimal(availability)),
+    budget: Number(decimal(1 - availability)),
+    statement: `${decimal(slo.availability)}% of ${requests} succeed`,
+    // No failures is a ratio of zero, not an empty result: `or vector(0)`.
+    errorRatio: (w) => `(${sumBy([], rate(series(m.count, [...matchers, m.serverError]), w))} or vector(0)) / ${total(w)}`,
+  });
+  if (slo.latency) {
+    const measured = measuredThresholdMs(slo.latency.thresholdMs);
+    const objective = slo.latency.percentile / 100;
+    const at = measured === slo.latency.thresholdMs ? '' : ` (measured at the ${measured} ms bucket)`;
+    result.push({
+      id: `${service.name}-latency`,
+      kind: 'latency',
+      objective: Number(decimal(objective)),
+      budget: Number(decimal(1 - objective)),
+      statement: `${decimal(slo.latency.percentile)}% of ${requests} within ${slo.latency.thresholdMs} ms${at}`,
+      // A missing bucket counts every request as slow, so a broken histogram pages instead of hiding.
+      errorRatio: (w) => `(${total(w)} - (${sumBy([], rate(series(m.bucket, [...matchers, eq('le', leLabel(m, measured))]), w))} or vector(0))) / ${total(w)}`,
+    });
+  }
+  return result;
+}
+
+/** The error-ratio threshold of a burn window for a budget, as a PromQL literal (14.4 × 0.001 = 0.0144). */
+export function burnThreshold(window: BurnWindow, budget: number): string {
+  return decimal(window.burn * budget);
+}
