@@ -13,9 +13,7 @@ import { waiverComments, WAIVERS } from './waivers.js';
 export type ConnectionDetails = Readonly<Record<string, Expression>>;
 
 /** The local name of a connection secret: `<kind>-<name>`, never that of a declared secret (`secret-<NAME>`). */
-export const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
-
-export const REGION = raw('var.aws_region');
+const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
 
 /** The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version. */
 export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails): Block[] {

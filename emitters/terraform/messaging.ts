@@ -12,7 +12,7 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 const DATA_KEY_REUSE_SECONDS = 300;
 
 /** `<from>-<topic>`: a subscription's key in variables, outputs and its connection secret's name. */
-export const subscriptionKey = (s: ResolvedSubscription): string => `${s.from}-${s.topic}`;
+const subscriptionKey = (s: ResolvedSubscription): string => `${s.from}-${s.topic}`;
 
 /** The partition of a region's ARNs: a subscribed topic lives in another stack, so its ARN is computed here. */
 function partition(region: string): string {

@@ -4,7 +4,7 @@ import { entry, KMS_KEY_ARN, localName, resource, type Concern, type StackContex
 import { waiverComments, WAIVERS } from './waivers.js';
 
 /** A declared secret's local name: `secret-<NAME>`, apart from the connection secrets' `<kind>-<name>`. */
-export const secretLocal = (secret: string): string => localName('secret', secret);
+const secretLocal = (secret: string): string => localName('secret', secret);
 
 /**
  * The service's declared `secrets:`, one Secrets Manager entry each, encrypted

@@ -1,7 +1,7 @@
 import type { ResolvedBucket } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { attributes, block, map, raw, template, type Block } from '../shared/hcl.js';
-import { connectionSecret, REGION } from './connection.js';
+import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression } from './policy.js';
 import { waiverComments, WAIVERS } from './waivers.js';
@@ -78,6 +78,6 @@ function bucketBlocks(bucket: ResolvedBucket): Block[] {
       // S3 rejects a bucket policy while the public access block is still being applied.
       ...attributes({ depends_on: [raw(`aws_s3_bucket_public_access_block.${local}`)] }),
     ]),
-    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: REGION }),
+    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }),
   ];
 }

@@ -5,7 +5,7 @@ import type { StackContext } from './context.js';
  * A floor, not a feature the stacks need (they use nothing past 1.1's `nullable`):
  * 1.6 reworked the S3 backend the stacks are initialised with. The tests run 1.11.
  */
-export const REQUIRED_TERRAFORM = '>= 1.6';
+const REQUIRED_TERRAFORM = '>= 1.6';
 
 /** versions.tf: Terraform and provider constraints, and an S3 backend configured per environment by env/<env>.s3.tfbackend. */
 export function versionsBlocks({ project }: StackContext): Block[] {
