@@ -59,8 +59,17 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
   return {
     name: p.name,
     domain: p.domain,
-    cloud: { provider: 'aws', region: p.cloud.region, accounts: { staging: p.cloud.accounts.staging, production: p.cloud.accounts.production } },
-    network: { vpcId: p.network.vpcId, privateSubnetIds: [...p.network.privateSubnetIds] },
+    cloud: {
+      provider: 'aws',
+      region: p.cloud.region,
+      accounts: { staging: p.cloud.accounts.staging, production: p.cloud.accounts.production },
+      accessLogBuckets: { staging: p.cloud.accessLogBuckets.staging, production: p.cloud.accessLogBuckets.production },
+    },
+    network: {
+      vpcId: p.network.vpcId,
+      privateSubnetIds: [...p.network.privateSubnetIds],
+      podSecurityGroupIds: { staging: p.network.podSecurityGroupIds.staging, production: p.network.podSecurityGroupIds.production },
+    },
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
     terraform: { ...p.terraform },

@@ -17,10 +17,12 @@ export const defaultPlatform = deepFreeze({
     provider: 'aws',
     region: 'eu-west-1',
     accounts: { staging: '111111111111', production: '222222222222' },
+    accessLogBuckets: { staging: 'paved-example-stg-access-logs', production: 'paved-example-prd-access-logs' },
   },
   network: {
     vpcId: 'vpc-0123456789abcdef0',
     privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    podSecurityGroupIds: { staging: 'sg-0123456789abcdef0', production: 'sg-0123456789abcdef1' },
   },
   kubernetes: {
     clusters: { preview: 'dev-eks', staging: 'stg-eks', production: 'prd-eks' },

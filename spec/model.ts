@@ -207,8 +207,15 @@ export interface ResolvedPlatform {
     readonly provider: 'aws';
     readonly region: string;
     readonly accounts: Readonly<Record<'staging' | 'production', string>>;
+    /** Terraform: bucket receiving the server access logs of service buckets, per cloud environment. */
+    readonly accessLogBuckets: Readonly<Record<'staging' | 'production', string>>;
   };
-  readonly network: { readonly vpcId: string; readonly privateSubnetIds: readonly string[] };
+  readonly network: {
+    readonly vpcId: string;
+    readonly privateSubnetIds: readonly string[];
+    /** Terraform: the pods' security group per cloud environment, the only source databases and caches admit. */
+    readonly podSecurityGroupIds: Readonly<Record<'staging' | 'production', string>>;
+  };
   readonly kubernetes: ResolvedKubernetesPlatform;
   readonly registry: string;
   readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };

@@ -50,8 +50,45 @@ export const names = {
   connectionSecret: (service: string, env: EnvironmentName, kind: ConnectionKind, name: string) => `${service}/${env}/${kind}/${name}`,
   /** The Kubernetes ServiceAccount the pods run as, bound to the IAM role by EKS Pod Identity. */
   serviceAccount: (service: string) => service,
+  // Terraform: names of the supporting objects of a service stack.
+  /** The service's customer-managed KMS key, which encrypts every resource of the stack. */
+  kmsAlias: (service: string, env: EnvironmentName) => `alias/${service}-${ENVIRONMENT_SHORT[env]}`,
+  /**
+   * Parameter group of a database: named after its engine family, so a major
+   * upgrade creates the new group before the old one goes (the instance uses one at all times).
+   */
+  rdsParameterGroup: (service: string, env: EnvironmentName, database: string, family: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}`,
+  /** Snapshot RDS takes when an instance is deleted. */
+  rdsFinalSnapshot: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-final`,
+  /** Role RDS Enhanced Monitoring publishes OS metrics with. */
+  rdsMonitoringRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}-rds-monitoring`,
+  /** Security group of a database or cache; it admits only the cluster's pods. */
+  securityGroup: (service: string, env: EnvironmentName, kind: 'database' | 'cache', name: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${kind}-${name}`,
+  /**
+   * ElastiCache user the pods authenticate as with IAM (which needs user id = user
+   * name) and its user group: the replication group's id, so they share its checks.
+   */
+  cacheUser: (service: string, env: EnvironmentName, cache: string) => names.cacheReplicationGroup(service, env, cache),
+  /**
+   * Id of the disabled user named "default" that every ElastiCache user group must
+   * hold; one per service, shorter than any of its cache users, so no cache name loses room.
+   */
+  cacheDefaultUser: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}`,
+  cacheUserGroup: (service: string, env: EnvironmentName, cache: string) => names.cacheReplicationGroup(service, env, cache),
+  /** PostgreSQL database inside an instance: SQL identifiers take no hyphen. */
+  databaseName: (database: string) => database.replaceAll('-', '_'),
+  /**
+   * PostgreSQL role the pods log in as with IAM authentication (`GRANT rds_iam`).
+   * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
+   */
+  databaseUser: () => 'app',
+  /** Object key of a stack's Terraform state in the platform's state bucket. */
+  terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
+
+/** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
+export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;
 
 /** A rule a derived name must meet, with the reason in words for diagnostics. */
 export interface NameRule {
@@ -95,6 +132,16 @@ export const NAME_RULES = {
     ),
   },
   iamRole: { system: 'IAM role name', check: all(maxLength(64), (n) => (/^[A-Za-z0-9+=,.@_-]+$/.test(n) ? undefined : 'may hold only letters, digits and +=,.@_-')) },
+  // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+  kmsAlias: { system: 'KMS alias', check: all(maxLength(256), (n) => (/^alias\/[A-Za-z0-9/_-]+$/.test(n) && !n.startsWith('alias/aws/') ? undefined : 'may hold only letters, digits and /_- after alias/')) },
+  rdsSnapshot: { system: 'RDS snapshot identifier', check: awsIdentifier(255) },
+  rdsParameterGroup: { system: 'RDS parameter group name', check: awsIdentifier(255) },
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+  securityGroup: { system: 'security group name', check: all(maxLength(255), (n) => (/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/.test(n) && !n.startsWith('sg-') ? undefined : 'holds a character EC2 does not allow, or starts with sg-')) },
+  // ElastiCache user ids follow the replication group's rules.
+  cacheUser: { system: 'ElastiCache user id', check: awsIdentifier(40) },
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBName) and PostgreSQL's 63-byte identifiers.
+  postgresIdentifier: { system: 'PostgreSQL identifier', check: all(maxLength(63), (n) => (/^[a-z][a-z0-9_]*$/.test(n) ? undefined : 'must start with a letter and hold only lowercase letters, digits and underscores')) },
   secret: { system: 'Secrets Manager name', check: all(maxLength(512), (n) => (/^[A-Za-z0-9/_+=.@-]+$/.test(n) ? undefined : 'may hold only letters, digits and /_+=.@-')) },
   catalogEntity: { system: 'Backstage entity name', check: all(maxLength(63), (n) => (/^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/.test(n) ? undefined : 'is not a valid entity name')) },
 } as const satisfies Readonly<Record<string, NameRule>>;

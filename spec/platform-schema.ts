@@ -84,6 +84,12 @@ export const platformSchema: JsonSchema = {
           { type: 'string', description: 'A 12-digit AWS account id.', pattern: '^[0-9]{12}$' },
           d.cloud.accounts,
         ),
+        // Terraform: where service buckets send their server access logs (CKV_AWS_18).
+        accessLogBuckets: byEnvironment(
+          "S3 bucket per environment that receives the server access logs of every service bucket, in that environment's account and region; owned by the platform's own stack. Preview needs none.",
+          { type: 'string', description: 'An S3 bucket name.', pattern: '^[a-z0-9][a-z0-9-]*[a-z0-9]$', minLength: 3, maxLength: 63 },
+          d.cloud.accessLogBuckets,
+        ),
       },
       default: d.cloud,
     },
@@ -107,6 +113,12 @@ export const platformSchema: JsonSchema = {
           uniqueItems: true,
           default: d.network.privateSubnetIds,
         },
+        // Terraform: the one source a database or cache security group admits.
+        podSecurityGroupIds: byEnvironment(
+          "Security group of the cluster's pods per environment (the EKS cluster security group, or the pods' own with security groups for pods); databases and caches admit only it, on their port. Preview needs none.",
+          { type: 'string', description: 'A security group id.', pattern: '^sg-[0-9a-f]+$', maxLength: 20 },
+          d.network.podSecurityGroupIds,
+        ),
       },
       default: d.network,
     },

@@ -578,12 +578,12 @@ export interface PlatformSpec {
   readonly domain?: string;
   /**
    * The cloud the services run in.
-   * @default {"provider":"aws","region":"eu-west-1","accounts":{"staging":"111111111111","production":"222222222222"}}
+   * @default {"provider":"aws","region":"eu-west-1","accounts":{"staging":"111111111111","production":"222222222222"},"accessLogBuckets":{"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"}}
    */
   readonly cloud?: CloudSpec;
   /**
    * Network inputs the service stacks read; owned by the platform's own stack.
-   * @default {"vpcId":"vpc-0123456789abcdef0","privateSubnetIds":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]}
+   * @default {"vpcId":"vpc-0123456789abcdef0","privateSubnetIds":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"podSecurityGroupIds":{"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}}
    */
   readonly network?: NetworkSpec;
   /**
@@ -662,6 +662,11 @@ export interface CloudSpec {
    * @default {"staging":"111111111111","production":"222222222222"}
    */
   readonly accounts?: Readonly<Partial<Record<EnvironmentName, string>>>;
+  /**
+   * S3 bucket per environment that receives the server access logs of every service bucket, in that environment's account and region; owned by the platform's own stack. Preview needs none.
+   * @default {"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"}
+   */
+  readonly accessLogBuckets?: Readonly<Partial<Record<EnvironmentName, string>>>;
 }
 
 /**
@@ -678,6 +683,11 @@ export interface NetworkSpec {
    * @default ["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]
    */
   readonly privateSubnetIds?: readonly string[];
+  /**
+   * Security group of the cluster's pods per environment (the EKS cluster security group, or the pods' own with security groups for pods); databases and caches admit only it, on their port. Preview needs none.
+   * @default {"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}
+   */
+  readonly podSecurityGroupIds?: Readonly<Partial<Record<EnvironmentName, string>>>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../cli/format.js';
 import { writeTree } from '../compiler/write.js';
-import { compileDir, FIXTURES, plannedTree, readTree, REPO, runCli, scratchCopy } from './helpers.js';
+import { compileDir, FIXTURES, goldenCases, plannedTree, readTree, REPO, runCli, scratchCopy } from './helpers.js';
 
 /**
  * The golden harness. `npm run fixtures:update` (PAVED_UPDATE_FIXTURES=1) is the
@@ -20,7 +20,7 @@ const sortedDirs = (dir: string): string[] =>
     .map((e) => e.name)
     .sort();
 
-const validCases = sortedDirs(FIXTURES).filter((name) => name !== 'invalid' && name !== 'commands');
+const validCases = goldenCases();
 const invalidCases = sortedDirs(join(FIXTURES, 'invalid'));
 
 function renderTree(tree: ReadonlyMap<string, string>): string {

@@ -12,6 +12,14 @@ import { renderManifest, manifestPath } from '../compiler/write.js';
 export const REPO = join(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');
 
+/** Golden cases: every folder of fixtures/ but the invalid inputs and the command outputs; sorted. */
+export function goldenCases(): string[] {
+  return readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'invalid' && e.name !== 'commands')
+    .map((e) => e.name)
+    .sort();
+}
+
 export function compileDir(root: string, outDir?: string): CompileResult {
   return compile({ root, outDir, emitters });
 }

@@ -339,8 +339,9 @@ describe('the platform', () => {
       cloud: { region: 'us-east-1' },
       tiers: { gold: { availability: 99.99 } },
     });
-    expect(merged.network).toEqual({ vpcId: 'vpc-0123456789abcdef0', privateSubnetIds: ['subnet-1'] });
-    expect(merged.cloud).toEqual({ provider: 'aws', region: 'us-east-1', accounts: { staging: '111111111111', production: '222222222222' } });
+    expect(merged.network).toEqual({ ...defaultPlatform.network, privateSubnetIds: ['subnet-1'] });
+    expect(merged.cloud).toEqual({ ...defaultPlatform.cloud, region: 'us-east-1' });
+    expect(merged.cloud.accounts).toEqual({ staging: '111111111111', production: '222222222222' });
     expect(Object.keys(merged.tiers)).toEqual(['critical', 'standard', 'experimental', 'gold']);
     expect(merged.kubernetes).toBe(defaultPlatform.kubernetes);
   });

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, NAME_RULES, names, type NameRule } from '../../spec/naming.js';
+import { CLOUD_ENVIRONMENTS, NAME_RULES, names, postgresFamily, type NameRule } from '../../spec/naming.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
+import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
 import { effectiveScaling } from '../scaling.js';
@@ -55,6 +56,18 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   unique('/resources/buckets', (resources.buckets ?? []).map((b) => b.name), 'bucket');
   unique('/resources/cron', (resources.cron ?? []).map((c) => c.name), 'cron job');
   unique('/resources/subscriptions', (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`), 'subscription', '/topic');
+  // Queue names join publisher and topic with "-": a-b/c and a/b-c, or a/b and a/b-dlq, would share a queue.
+  const queues = new Map<string, string>();
+  for (const [index, s] of (resources.subscriptions ?? []).entries()) {
+    for (const queue of [names.sqsQueue(spec.name, 'staging', s.from, s.topic), names.sqsDeadLetterQueue(spec.name, 'staging', s.from, s.topic)]) {
+      const other = queues.get(queue);
+      if (other !== undefined && other !== `${s.from}/${s.topic}`) {
+        report(file, `/resources/subscriptions/${index}/topic`, 'NAME.COLLISION', `subscriptions ${showString(other)} and ${showString(`${s.from}/${s.topic}`)} would share the queue ${showString(queue)}`, 'rename one of the topics');
+        break;
+      }
+      queues.set(queue, `${s.from}/${s.topic}`);
+    }
+  }
   unique('/secrets', spec.secrets ?? [], 'secret', '');
   unique('/dependsOn', spec.dependsOn ?? [], 'dependency', '');
   for (const [index, secret] of (spec.secrets ?? []).entries()) {
@@ -192,6 +205,29 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   }
 }
 
+/** Backups the cloud environments keep: security-rules.md §1 row 5 asks for 7 to 35 days (the schema caps 35). */
+const MIN_BACKUP_RETENTION_DAYS = 7;
+
+/** Platform policy the schema cannot express per environment. */
+export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const env of CLOUD_ENVIRONMENTS) {
+    const days = (platform.policy as Partial<Record<EnvironmentName, { backupRetentionDays: number }>> | undefined)?.[env]?.backupRetentionDays;
+    if (days === undefined || days >= MIN_BACKUP_RETENTION_DAYS) continue;
+    const pointer = `/policy/${env}/backupRetentionDays`;
+    diagnostics.push({
+      code: 'POLICY.BACKUP_RETENTION',
+      severity: 'error',
+      message: `${specPath(pointer)}: ${days} days of backups is too few for ${env}`,
+      hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer`,
+      file: file.path,
+      range: locate(file, pointer),
+      pointer,
+    });
+  }
+  return diagnostics;
+}
+
 /** Every service releases.yaml names must exist: a typo would silently deploy nothing. */
 export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
   const known = services.map((s) => s.spec.name);
@@ -252,6 +288,26 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, spec.name, env, b.name), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
     for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', d.name), NAME_RULES.secret);
+    // Supporting objects of the Terraform stack.
+    check('/name', names.kmsAlias(spec.name, env), NAME_RULES.kmsAlias);
+    if ((resources.databases ?? []).length > 0) check('/name', names.rdsMonitoringRole(spec.name, env), NAME_RULES.iamRole);
+    if ((resources.caches ?? []).length > 0) check('/name', names.cacheDefaultUser(spec.name, env), NAME_RULES.cacheUser);
+    for (const [i, d] of (resources.databases ?? []).entries()) {
+      const pointer = `/resources/databases/${i}/name`;
+      check(pointer, names.rdsFinalSnapshot(spec.name, env, d.name), NAME_RULES.rdsSnapshot);
+      check(pointer, names.rdsParameterGroup(spec.name, env, d.name, postgresFamily(d.version ?? serviceDefaults.database.version)), NAME_RULES.rdsParameterGroup);
+      check(pointer, names.securityGroup(spec.name, env, 'database', d.name), NAME_RULES.securityGroup);
+      check(pointer, names.databaseName(d.name), NAME_RULES.postgresIdentifier);
+    }
+    for (const [i, c] of (resources.caches ?? []).entries()) {
+      const pointer = `/resources/caches/${i}/name`;
+      check(pointer, names.securityGroup(spec.name, env, 'cache', c.name), NAME_RULES.securityGroup);
+      // The cache's IAM user and user group take the replication group's id, checked above by the same rules.
+      check(pointer, names.connectionSecret(spec.name, env, 'cache', c.name), NAME_RULES.secret);
+    }
+    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.connectionSecret(spec.name, env, 'topic', t.name), NAME_RULES.secret);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${s.topic}`), NAME_RULES.secret);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', b.name), NAME_RULES.secret);
   }
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
   for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);

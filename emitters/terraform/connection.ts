@@ -1,0 +1,39 @@
+import { CONNECTION_KEYS, type ConnectionKind } from '../../spec/naming.js';
+import { attributes, call, object, raw, type Block, type Expression } from '../shared/hcl.js';
+import { KMS_KEY_ARN, localName, resource } from './context.js';
+import { waiverComments, WAIVERS } from './waivers.js';
+
+/**
+ * The connection-secret contract with the Kubernetes emitter (`CONNECTION_KEYS`
+ * in spec/naming.ts, README "Connection secrets"): Terraform writes each
+ * resource's connection details as one JSON object into Secrets Manager, and an
+ * ExternalSecret reads exactly these keys. Never a password: databases and
+ * caches authenticate with IAM.
+ */
+export type ConnectionDetails = Readonly<Record<string, Expression>>;
+
+/** The local name of a connection secret: `<kind>-<name>`, never that of a declared secret (`secret-<NAME>`). */
+const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
+
+/** The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version. */
+export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails): Block[] {
+  const keys = CONNECTION_KEYS[kind];
+  const given = Object.keys(details);
+  // A programming error, not a user's: the contract and the emitter must list the same keys.
+  if (given.length !== keys.length || keys.some((key) => !given.includes(key))) throw new Error(`terraform emitter: ${kind} connection details ${given.join(', ')} differ from the contract ${keys.join(', ')}`);
+  const local = connectionSecretLocal(kind, name);
+  const json = object(Object.fromEntries(keys.map((key) => [key, details[key]!])));
+  return [
+    resource(
+      'aws_secretsmanager_secret',
+      local,
+      attributes({
+        name: secretName,
+        description: `Connection details of the ${kind} ${name}, written by Terraform; no password.`,
+        kms_key_id: KMS_KEY_ARN,
+      }),
+      waiverComments(WAIVERS.connectionSecretRotation),
+    ),
+    resource('aws_secretsmanager_secret_version', local, attributes({ secret_id: raw(`aws_secretsmanager_secret.${local}.id`), secret_string: call('jsonencode', json) })),
+  ];
+}

@@ -1,0 +1,70 @@
+import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
+import { block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
+import type { PolicyStatement } from './policy.js';
+
+/** What every part of a stack reads. */
+export interface StackContext {
+  readonly service: ResolvedService;
+  readonly project: ResolvedProject;
+}
+
+/** Environments with a stack of their own; preview runs in-cluster stand-ins instead (README). */
+export type CloudEnvironment = Extract<EnvironmentName, 'staging' | 'production'>;
+export const STACK_ENVIRONMENTS = CLOUD_ENVIRONMENTS as readonly CloudEnvironment[];
+
+/**
+ * An input of the stack: declared in variables.tf and given a value per
+ * environment in env/<env>.tfvars. Everything that differs between staging and
+ * production is a variable, so the .tf files are the same for both.
+ */
+export interface Variable {
+  readonly name: string;
+  readonly description: string;
+  readonly type: Expression;
+  readonly validation?: { readonly condition: Expression; readonly errorMessage: string };
+  readonly value: (env: CloudEnvironment) => Expression;
+}
+
+export interface Output {
+  readonly name: string;
+  readonly description: string;
+  readonly value: Expression;
+}
+
+/** One concern of a stack (databases, caches, ...): the blocks of its file and what it adds elsewhere. */
+export interface Concern {
+  /** File name under terraform/, e.g. `database.tf`. */
+  readonly file: string;
+  readonly blocks: readonly Block[];
+  readonly variables: readonly Variable[];
+  /** What the service's role may do with this concern's resources. */
+  readonly statements: readonly PolicyStatement[];
+  readonly outputs: readonly Output[];
+}
+
+/**
+ * A Terraform local name: the spec's names verbatim, joined with "-" (HCL
+ * identifiers allow it). Not underscored: a service's name then appears in its
+ * stack only as written, so two services differing only in name get Terraform
+ * differing only in name, and `var.databases["stock-history"]` and
+ * `aws_db_instance.stock-history` spell the resource alike.
+ */
+export const localName = (...parts: readonly string[]): string => parts.join('-');
+
+export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block => block('resource', [type, name], body, comments);
+
+/** `var.<name>["<key>"].<field>`: one entry of a map variable. */
+export const entry = (variable: string, key: string, field?: string): Raw => raw(`var.${variable}[${quote(key)}]${field ? `.${field}` : ''}`);
+
+/** The service's customer-managed key: every resource of the stack is encrypted with it. */
+export const KMS_KEY_ARN = raw('aws_kms_key.service.arn');
+export const ROLE_ARN = raw('aws_iam_role.service.arn');
+export const PARTITION = raw('data.aws_partition.current.partition');
+
+/** `map(object({ field = string, ... }))`: the type of a map variable holding names per resource. */
+export const mapOfNames = (...fields: readonly string[]): Expression => call('map', call('object', object(Object.fromEntries(fields.map((field) => [field, raw('string')])))));
+
+/** The value of such a variable: per resource (by spec name), its names in this environment. */
+export const namesByResource = <T>(items: readonly T[], key: (item: T) => string, fields: (item: T) => Readonly<Record<string, string>>): Expression =>
+  map(Object.fromEntries(items.map((item) => [key(item), object(fields(item))])));

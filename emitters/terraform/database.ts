@@ -1,0 +1,146 @@
+import type { ResolvedDatabase } from '../../spec/model.js';
+import { names, postgresFamily } from '../../spec/naming.js';
+import { attributes, block, map, object, raw, template, type Block } from '../shared/hcl.js';
+import { connectionSecret } from './connection.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
+import { dataPolicyVariables, networkVariables } from './inputs.js';
+import { podIngressSecurityGroup } from './network.js';
+import { policy, policyExpression, sidPart } from './policy.js';
+import { waiverComments, WAIVERS } from './waivers.js';
+
+const POSTGRES_PORT = 5432;
+/** The master user's password is created and kept in Secrets Manager by RDS itself, never by Terraform. */
+const MASTER_USERNAME = 'paved_admin';
+
+/**
+ * PostgreSQL on RDS, one instance per declared database, meeting
+ * security-rules.md §1 rows 1-9: encrypted with the service key, private,
+ * IAM authentication, TLS forced and DDL and slow queries logged by the
+ * parameter group, Performance Insights, Enhanced Monitoring, backups,
+ * deletion protection and Multi-AZ from the platform's policy.
+ */
+export function databaseConcern(context: StackContext): Concern | undefined {
+  const { service } = context;
+  const databases = service.resources.databases;
+  if (databases.length === 0) return undefined;
+  const user = names.databaseUser();
+  return {
+    file: 'database.tf',
+    blocks: [...databases.flatMap((database) => databaseBlocks(database, user)), ...monitoringRole()],
+    variables: [
+      ...networkVariables(context),
+      ...dataPolicyVariables(context),
+      {
+        name: 'databases',
+        description: 'Names of the RDS objects of each database, derived by paved.',
+        type: mapOfNames('identifier', 'parameter_group', 'final_snapshot', 'security_group', 'connection_secret'),
+        value: (env) =>
+          namesByResource(databases, (d) => d.name, (d) => ({
+            identifier: names.rdsInstance(service.name, env, d.name),
+            parameter_group: names.rdsParameterGroup(service.name, env, d.name, postgresFamily(d.version)),
+            final_snapshot: names.rdsFinalSnapshot(service.name, env, d.name),
+            security_group: names.securityGroup(service.name, env, 'database', d.name),
+            connection_secret: names.connectionSecret(service.name, env, 'database', d.name),
+          })),
+      },
+      { name: 'rds_monitoring_role_name', description: 'Role RDS Enhanced Monitoring publishes OS metrics with.', type: raw('string'), value: (env) => names.rdsMonitoringRole(service.name, env) },
+    ],
+    statements: databases.map((d) => ({
+      Sid: `ConnectToDatabase${sidPart(d.name)}`,
+      Effect: 'Allow' as const,
+      Action: ['rds-db:connect'],
+      Resource: [template('arn:', PARTITION, ':rds-db:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':dbuser:', raw(`aws_db_instance.${localName(d.name)}.resource_id`), `/${user}`)],
+    })),
+    outputs: [
+      {
+        name: 'databases',
+        description: 'Endpoint of each database; the pods read them from the connection secrets.',
+        value: map(Object.fromEntries(databases.map((d) => [d.name, object({ host: raw(`aws_db_instance.${localName(d.name)}.address`), port: raw(`aws_db_instance.${localName(d.name)}.port`) })]))),
+      },
+    ],
+  };
+}
+
+function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
+  const local = localName(database.name);
+  const name = (field: string) => entry('databases', database.name, field);
+  const what = `PostgreSQL database ${database.name}`;
+  return [
+    resource('aws_db_subnet_group', local, attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
+    ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
+    resource('aws_db_parameter_group', local, [
+      ...attributes({ name: name('parameter_group'), family: postgresFamily(database.version), description: `TLS only; DDL and slow statements logged (${what})` }),
+      // CKV2_AWS_69: clients must use TLS.
+      block('parameter', [], attributes({ name: 'rds.force_ssl', value: '1' })),
+      // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
+      block('parameter', [], attributes({ name: 'log_statement', value: 'ddl' })),
+      block('parameter', [], attributes({ name: 'log_min_duration_statement', value: '1000' })),
+      // A major upgrade brings a new family and so a new name: create it before the instance lets go of the old one.
+      block('lifecycle', [], attributes({ create_before_destroy: true })),
+    ]),
+    resource(
+      'aws_db_instance',
+      local,
+      attributes({
+        identifier: name('identifier'),
+        engine: 'postgres',
+        engine_version: database.version,
+        instance_class: database.instanceClass,
+        allocated_storage: 20,
+        max_allocated_storage: 100,
+        storage_type: 'gp3',
+        storage_encrypted: true,
+        kms_key_id: KMS_KEY_ARN,
+        db_name: names.databaseName(database.name),
+        username: MASTER_USERNAME,
+        manage_master_user_password: true,
+        master_user_secret_kms_key_id: KMS_KEY_ARN,
+        iam_database_authentication_enabled: true,
+        db_subnet_group_name: raw(`aws_db_subnet_group.${local}.name`),
+        vpc_security_group_ids: [raw(`aws_security_group.${localName('database', database.name)}.id`)],
+        parameter_group_name: raw(`aws_db_parameter_group.${local}.name`),
+        publicly_accessible: false,
+        ca_cert_identifier: 'rds-ca-rsa2048-g1',
+        multi_az: raw('var.multi_az'),
+        deletion_protection: raw('var.deletion_protection'),
+        backup_retention_period: raw('var.backup_retention_days'),
+        copy_tags_to_snapshot: true,
+        skip_final_snapshot: false,
+        final_snapshot_identifier: name('final_snapshot'),
+        auto_minor_version_upgrade: true,
+        enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
+        performance_insights_enabled: true,
+        performance_insights_kms_key_id: KMS_KEY_ARN,
+        performance_insights_retention_period: 7,
+        monitoring_interval: 60,
+        monitoring_role_arn: raw('aws_iam_role.rds_monitoring.arn'),
+      }),
+      waiverComments(WAIVERS.policyDrivenDatabase),
+    ),
+    ...connectionSecret('database', database.name, name('connection_secret'), {
+      host: raw(`aws_db_instance.${local}.address`),
+      port: raw(`aws_db_instance.${local}.port`),
+      dbname: raw(`aws_db_instance.${local}.db_name`),
+      username: user,
+    }),
+  ];
+}
+
+/** Enhanced Monitoring (CKV_AWS_118) needs a role RDS assumes, limited to this account. */
+function monitoringRole(): Block[] {
+  const trust = policy({
+    Sid: 'RdsMonitoring',
+    Effect: 'Allow',
+    Principal: { Service: 'monitoring.rds.amazonaws.com' },
+    Action: ['sts:AssumeRole'],
+    Condition: { StringEquals: { 'aws:SourceAccount': raw('var.aws_account_id') } },
+  });
+  return [
+    resource('aws_iam_role', 'rds_monitoring', attributes({ name: raw('var.rds_monitoring_role_name'), description: 'RDS Enhanced Monitoring', assume_role_policy: policyExpression(trust) })),
+    resource(
+      'aws_iam_role_policy_attachment',
+      'rds_monitoring',
+      attributes({ role: raw('aws_iam_role.rds_monitoring.name'), policy_arn: template('arn:', PARTITION, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole') }),
+    ),
+  ];
+}

@@ -1,0 +1,53 @@
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { raw, type BodyItem } from '../shared/hcl.js';
+import { backendAttributes } from './backend.js';
+import { cacheConcern } from './cache.js';
+import { STACK_ENVIRONMENTS, type Concern, type StackContext } from './context.js';
+import { databaseConcern } from './database.js';
+import { iamConcern } from './iam.js';
+import { commonVariables } from './inputs.js';
+import { kmsConcern } from './kms.js';
+import { messagingConcern } from './messaging.js';
+import { outputBlocks } from './outputs.js';
+import { secretsConcern } from './secrets.js';
+import { storageConcern } from './storage.js';
+import { tfvarsItems, uniqueVariables, variableBlocks } from './variables.js';
+import { providerBlocks, versionsBlocks } from './versions.js';
+
+/** One file of a stack, relative to `<output>/<service>/terraform/`, before printing. */
+export interface StackFile {
+  readonly path: string;
+  readonly items: readonly BodyItem[];
+}
+
+/**
+ * A service's Terraform stack as typed HCL, file by file: what the emitter
+ * prints and what the security tests read. Only the files the service needs.
+ */
+export function terraformStack(service: ResolvedService, project: ResolvedProject): StackFile[] {
+  const context: StackContext = { service, project };
+  const resourceConcerns = [databaseConcern(context), cacheConcern(context), messagingConcern(context), storageConcern(context), secretsConcern(context)].filter((c): c is Concern => c !== undefined);
+  // The key exists when something is encrypted with it; a service with no resources and no secrets needs none.
+  const kms = resourceConcerns.length > 0 ? kmsConcern(context) : undefined;
+  const { topics, buckets } = service.resources;
+  const secretArns = resourceConcerns.flatMap((c) => c.blocks).filter((b) => b.type === 'resource' && b.labels[0] === 'aws_secretsmanager_secret').map((b) => raw(`aws_secretsmanager_secret.${b.labels[1]}.arn`));
+  const iam = iamConcern(
+    context,
+    resourceConcerns.flatMap((c) => c.statements),
+    secretArns,
+    kms ? { encrypt: topics.length > 0 || buckets.length > 0 } : undefined,
+  );
+  const concerns = [...(kms ? [kms] : []), ...resourceConcerns, iam];
+  const variables = uniqueVariables([...commonVariables(context), ...concerns.flatMap((c) => c.variables)]);
+  return [
+    { path: 'versions.tf', items: versionsBlocks(context) },
+    { path: 'providers.tf', items: providerBlocks(context) },
+    { path: 'variables.tf', items: variableBlocks(variables) },
+    ...concerns.map((c) => ({ path: c.file, items: c.blocks })),
+    { path: 'outputs.tf', items: outputBlocks(concerns.flatMap((c) => c.outputs)) },
+    ...STACK_ENVIRONMENTS.flatMap((env) => [
+      { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
+      { path: `env/${env}.s3.tfbackend`, items: backendAttributes(context, env) },
+    ]),
+  ];
+}

@@ -1,0 +1,210 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attribute, attributes, block, call, map, object, printFile, raw, template } from '../emitters/shared/hcl.js';
+import { allStacks, PLUGIN_DIR, requireTerraform, terraform, type Stack } from './terraform-helpers.js';
+
+/**
+ * The generated stacks against the real tools (shared/design/conformance.md):
+ * terraform fmt, terraform validate with hashicorp/aws from the offline mirror,
+ * and an offline plan of examples/shop. One init and one run per tool, over one
+ * throwaway root module that calls every stack as a child module.
+ */
+const ENVIRONMENTS = ['staging', 'production'] as const;
+/** Test-only provider settings: fake credentials and no calls to AWS. Never in a generated file. */
+const OFFLINE_PROVIDER = `provider "aws" {
+  allowed_account_ids         = null
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+`;
+const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-only-not-a-key', AWS_EC2_METADATA_DISABLED: 'true' };
+
+const slug = (text: string): string => text.replace(/[^A-Za-z0-9]+/g, '_');
+const timings: string[] = [];
+
+let work = '';
+let stacks: Stack[] = [];
+
+/** Writes a stack's printed files under `dir`. */
+function writeStack(stack: Stack, dir: string): void {
+  for (const [path, contents] of stack.printed) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), contents);
+  }
+}
+
+/** A root module calling each stack once per environment, with that environment's tfvars as arguments. */
+function rootModule(entries: ReadonlyArray<{ readonly stack: Stack; readonly source: (env: string) => string }>): string {
+  return entries
+    .flatMap(({ stack, source }) =>
+      ENVIRONMENTS.map((env) => {
+        // A tfvars file is a list of attributes, which is also what a module block's body holds.
+        const tfvars = stack.printed.get(`env/${env}.tfvars`)!;
+        return `module "${slug(`${stack.id}_${env}`)}" {\n  source = "${source(env)}"\n${tfvars}}\n`;
+      }),
+    )
+    .join('\n');
+}
+
+function init(dir: string): void {
+  const run = terraform(['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
+  timings.push(`init ${dir.slice(work.length + 1)}: ${run.seconds.toFixed(1)} s`);
+  expect(run.code, run.stderr + run.stdout).toBe(0);
+}
+
+/** Why the toolchain is unusable, if it is: every test then fails with this, none is skipped. */
+let missing: Error | undefined;
+const ready = (): void => {
+  if (missing) throw missing;
+};
+
+beforeAll(() => {
+  try {
+    requireTerraform();
+  } catch (error) {
+    missing = error as Error;
+    return;
+  }
+  work = mkdtempSync(join(tmpdir(), 'paved-terraform-'));
+  stacks = allStacks();
+  for (const stack of stacks) writeStack(stack, join(work, 'stacks', slug(stack.id)));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (timings.length > 0) console.log(`terraform timings:\n  ${timings.join('\n  ')}`);
+});
+
+describe('terraform fmt', () => {
+  it('finds every generated .tf and .tfvars file already formatted', () => {
+    ready();
+    const run = terraform(['fmt', '-check', '-recursive', '-diff', '-no-color', 'stacks'], work);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('finds every generated .s3.tfbackend file formatted too (checked as a .tfvars copy, the same syntax)', () => {
+    ready();
+    const dir = join(work, 'backends');
+    for (const stack of stacks) {
+      for (const env of ENVIRONMENTS) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${slug(stack.id)}_${env}.tfvars`), stack.printed.get(`env/${env}.s3.tfbackend`)!);
+      }
+    }
+    const run = terraform(['fmt', '-check', '-diff', '-no-color', 'backends'], work);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it("finds the HCL printer's output formatted for every construct it has, beyond what the stacks use today", () => {
+    ready();
+    const text = printFile([
+      block('locals', [], [
+        ...attributes({ a: 1, longer_name: 'text with ${template} and %{directive} "quotes" \\ and\nbreaks', b: true }),
+        attribute('nested', map({ 'needs-quotes': object({ x: 1, yy: [1, 2] }), plain: object({}), 'a.b': call('max', 1, 2) })),
+        attribute('long', Array.from({ length: 12 }, (_, i) => `item-number-${i}`)),
+        attribute('doc', call('jsonencode', object({ Statement: [object({ 'aws:Key': template('arn:', raw('var.x'), '/*'), Action: ['a:B', 'c:D'] }), object({ k: object({ deep: object({ deeper: 1 }) }) })] }))),
+        attribute('after', 2),
+        attribute('ab', 3),
+      ], ['a comment', '']),
+      block('resource', ['x', 'y'], [attribute('a', 1), block('inner', [], []), block('inner', [], [attribute('b', 2), block('deep', [], attributes({ c: 3, dd: 4 }))]), attribute('z', 0)]),
+    ]);
+    mkdirSync(join(work, 'printer'), { recursive: true });
+    writeFileSync(join(work, 'printer', 'all.tf'), text);
+    const run = terraform(['fmt', '-check', '-diff', '-no-color', 'printer'], work);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('terraform validate', () => {
+  it('accepts every stack of every fixture and of examples/shop, in both environments, against the real AWS provider', () => {
+    ready();
+    const dir = join(work, 'validate');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf'), rootModule(stacks.map((stack) => ({ stack, source: () => `../stacks/${slug(stack.id)}` }))));
+    init(dir);
+    const run = terraform(['validate', '-json', '-no-color'], dir);
+    timings.push(`validate ${stacks.length} stacks x ${ENVIRONMENTS.length} environments: ${run.seconds.toFixed(1)} s`);
+    const result = JSON.parse(run.stdout) as { valid: boolean; diagnostics: Array<{ severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }> };
+    const problems = result.diagnostics
+      // Child modules may not configure a backend; each stack is a root module when applied, so the warning is expected here.
+      .filter((d) => !(d.severity === 'warning' && d.summary === 'Backend configuration ignored'))
+      .map((d) => `${d.severity} ${d.range?.filename ?? ''}:${d.range?.start.line ?? ''} ${d.summary}: ${d.detail ?? ''}`);
+    expect(problems).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+});
+
+describe('terraform plan of examples/shop', () => {
+  it('succeeds offline and creates exactly the expected resources per type in both environments', () => {
+    ready();
+    const shop = stacks.filter((s) => s.root === 'examples/shop');
+    const dir = join(work, 'plan');
+    // One copy per environment, each with the test-only provider override beside the generated files.
+    for (const stack of shop) {
+      for (const env of ENVIRONMENTS) {
+        const copy = join(dir, 'stacks', `${slug(stack.id)}_${env}`);
+        cpSync(join(work, 'stacks', slug(stack.id)), copy, { recursive: true });
+        writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+      }
+    }
+    writeFileSync(join(dir, 'main.tf'), rootModule(shop.map((stack) => ({ stack, source: (env) => `./stacks/${slug(stack.id)}_${env}` }))));
+    init(dir);
+    const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+    timings.push(`plan examples/shop (${shop.length} services x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
+    expect(plan.code, plan.stderr).toBe(0);
+    const show = terraform(['show', '-json', 'tfplan'], dir);
+    expect(show.code, show.stderr).toBe(0);
+    const changes = (JSON.parse(show.stdout) as { resource_changes: Array<{ type: string; mode: string; change: { actions: string[]; after: Record<string, unknown> } }> }).resource_changes.filter((c) => c.mode === 'managed');
+    expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
+
+    const counts: Record<string, number> = {};
+    for (const change of changes) counts[change.type] = (counts[change.type] ?? 0) + 1;
+    expect(counts).toEqual(expectedCounts(shop));
+    // The literal total, so a change in what the shop needs is a visible diff in this file too.
+    expect(changes.length).toBe(212);
+
+    for (const change of changes.filter((c) => c.type === 'aws_db_instance')) {
+      expect(change.change.after).toMatchObject({ storage_encrypted: true, publicly_accessible: false, iam_database_authentication_enabled: true, manage_master_user_password: true });
+      expect(change.change.after.password).toBeNull();
+    }
+  });
+});
+
+/** Resources per type for the given stacks in both environments, counted from the specs rather than from the emitter. */
+function expectedCounts(shop: readonly Stack[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (type: string, n: number): void => {
+    if (n > 0) counts[type] = (counts[type] ?? 0) + n * ENVIRONMENTS.length;
+  };
+  for (const { service } of shop) {
+    const { databases, caches, topics, subscriptions, buckets } = service.resources;
+    const resources = databases.length + caches.length + topics.length + subscriptions.length + buckets.length;
+    const versioned = buckets.filter((b) => b.versioned).length;
+    add('aws_kms_key', resources + service.secrets.length > 0 ? 1 : 0);
+    add('aws_kms_alias', resources + service.secrets.length > 0 ? 1 : 0);
+    add('aws_iam_role', 1 + (databases.length > 0 ? 1 : 0));
+    add('aws_iam_role_policy', resources + service.secrets.length > 0 ? 1 : 0);
+    add('aws_iam_role_policy_attachment', databases.length > 0 ? 1 : 0);
+    add('aws_eks_pod_identity_association', 1);
+    for (const type of ['aws_db_instance', 'aws_db_parameter_group', 'aws_db_subnet_group']) add(type, databases.length);
+    for (const type of ['aws_elasticache_replication_group', 'aws_elasticache_subnet_group', 'aws_elasticache_user_group']) add(type, caches.length);
+    add('aws_elasticache_user', caches.length + (caches.length > 0 ? 1 : 0));
+    add('aws_security_group', databases.length + caches.length);
+    add('aws_vpc_security_group_ingress_rule', databases.length + caches.length);
+    add('aws_sns_topic', topics.length);
+    add('aws_sns_topic_policy', topics.length);
+    add('aws_sqs_queue', 2 * subscriptions.length);
+    for (const type of ['aws_sqs_queue_policy', 'aws_sqs_queue_redrive_allow_policy', 'aws_sns_topic_subscription']) add(type, subscriptions.length);
+    for (const suffix of ['', '_public_access_block', '_ownership_controls', '_server_side_encryption_configuration', '_logging', '_lifecycle_configuration', '_policy']) add(`aws_s3_bucket${suffix}`, buckets.length);
+    add('aws_s3_bucket_versioning', versioned);
+    add('aws_secretsmanager_secret', resources + service.secrets.length);
+    add('aws_secretsmanager_secret_version', resources);
+  }
+  return counts;
+}
