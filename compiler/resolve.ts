@@ -79,6 +79,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
     policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
+    overridePolicy: { kubernetes: { forbiddenKinds: [...p.overridePolicy.kubernetes.forbiddenKinds], forbiddenPaths: [...p.overridePolicy.kubernetes.forbiddenPaths] } },
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
   };
 }

@@ -68,6 +68,8 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/ci': 'CiSpec',
   '/properties/output': 'OutputSpec',
   '/properties/scaffold': 'ScaffoldSpec',
+  '/properties/overridePolicy': 'OverridePolicySpec',
+  '/properties/overridePolicy/properties/kubernetes': 'KubernetesOverridePolicySpec',
   '/$defs/environmentName': 'EnvironmentName',
   '/$defs/size': 'SizeName',
 };

@@ -90,6 +90,28 @@ export const defaultPlatform = deepFreeze({
     workflowsDir: '.github/workflows',
   },
   scaffold: {},
+  // Security contexts, identity, host access and network isolation stay on the golden path.
+  overridePolicy: {
+    kubernetes: {
+      forbiddenKinds: ['NetworkPolicy', 'ServiceAccount', 'ExternalSecret'],
+      forbiddenPaths: [
+        '/spec/template/spec/securityContext',
+        '/spec/template/spec/containers/*/securityContext',
+        '/spec/template/spec/initContainers/*/securityContext',
+        '/spec/template/spec/hostNetwork',
+        '/spec/template/spec/hostPID',
+        '/spec/template/spec/hostIPC',
+        '/spec/template/spec/volumes',
+        '/spec/template/spec/serviceAccountName',
+        '/spec/template/spec/automountServiceAccountToken',
+        '/spec/jobTemplate/spec/template/spec/securityContext',
+        '/spec/jobTemplate/spec/template/spec/containers/*/securityContext',
+        '/spec/jobTemplate/spec/template/spec/volumes',
+        '/spec/jobTemplate/spec/template/spec/serviceAccountName',
+        '/metadata/labels/pod-security.kubernetes.io~1enforce',
+      ],
+    },
+  },
 } as const);
 
 /** Shared by every compile in the process, so nobody may mutate it. */

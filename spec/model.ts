@@ -238,6 +238,8 @@ export interface ResolvedPlatform {
   };
   readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
   readonly scaffold?: { readonly templates: string };
+  /** What overrides may not patch. */
+  readonly overridePolicy: { readonly kubernetes: { readonly forbiddenKinds: readonly string[]; readonly forbiddenPaths: readonly string[] } };
 }
 
 // Kubernetes emitter: the platform's cluster conventions.

@@ -532,6 +532,34 @@ export const platformSchema: JsonSchema = {
       },
       default: d.scaffold,
     },
+    overridePolicy: {
+      type: 'object',
+      description: 'What service overrides may not patch: the security-relevant parts of the golden path.',
+      additionalProperties: false,
+      properties: {
+        kubernetes: {
+          type: 'object',
+          description: 'Limits on `overrides.kubernetes`.',
+          additionalProperties: false,
+          properties: {
+            forbiddenKinds: {
+              type: 'array',
+              description: 'Kinds no override may patch at all.',
+              items: { type: 'string', description: 'A Kubernetes kind, e.g. NetworkPolicy.', pattern: '^[A-Z][A-Za-z0-9]*$' },
+              default: d.overridePolicy.kubernetes.forbiddenKinds,
+            },
+            forbiddenPaths: {
+              type: 'array',
+              description: 'JSON pointers no override may add, replace, remove, move or copy at, under or above; `*` matches one segment.',
+              items: { type: 'string', description: 'A JSON pointer, e.g. /spec/template/spec/securityContext.', pattern: '^(/[^/]+)+$' },
+              default: d.overridePolicy.kubernetes.forbiddenPaths,
+            },
+          },
+          default: d.overridePolicy.kubernetes,
+        },
+      },
+      default: d.overridePolicy,
+    },
   },
   $defs: sharedDefs,
 };

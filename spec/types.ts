@@ -641,6 +641,11 @@ export interface PlatformSpec {
    * @default {}
    */
   readonly scaffold?: ScaffoldSpec;
+  /**
+   * What service overrides may not patch: the security-relevant parts of the golden path.
+   * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]}}
+   */
+  readonly overridePolicy?: OverridePolicySpec;
 }
 
 /**
@@ -1011,6 +1016,33 @@ export interface ScaffoldSpec {
    * Directory of the platform's own `paved new` templates; omit it to use paved's built-in ones.
    */
   readonly templates?: string;
+}
+
+/**
+ * What service overrides may not patch: the security-relevant parts of the golden path.
+ */
+export interface OverridePolicySpec {
+  /**
+   * Limits on `overrides.kubernetes`.
+   * @default {"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]}
+   */
+  readonly kubernetes?: KubernetesOverridePolicySpec;
+}
+
+/**
+ * Limits on `overrides.kubernetes`.
+ */
+export interface KubernetesOverridePolicySpec {
+  /**
+   * Kinds no override may patch at all.
+   * @default ["NetworkPolicy","ServiceAccount","ExternalSecret"]
+   */
+  readonly forbiddenKinds?: readonly string[];
+  /**
+   * JSON pointers no override may add, replace, remove, move or copy at, under or above; `*` matches one segment.
+   * @default ["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]
+   */
+  readonly forbiddenPaths?: readonly string[];
 }
 
 /**

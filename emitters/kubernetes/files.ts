@@ -3,7 +3,7 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { generatedHeader, toYaml } from '../shared/serialize.js';
 import type { Manifest } from './manifest.js';
-import { applyOverrides, type KubeJson } from './overrides.js';
+import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
 import { waiverComments } from './waivers.js';
 
 /**
@@ -30,9 +30,9 @@ function comments(manifest: Manifest, deviations: readonly string[]): string {
 }
 
 /** Renders manifests to JSON, applies the service's overrides and serializes one file each. */
-export function manifestFiles(service: ResolvedService, env: EnvironmentName, dir: string, manifests: readonly Manifest[]): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
+export function manifestFiles(service: ResolvedService, policy: OverridePolicy, env: EnvironmentName, dir: string, manifests: readonly Manifest[]): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
   const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
-  const patched = applyOverrides(service, env, rendered);
+  const patched = applyOverrides(service, policy, env, rendered);
   const files = manifests.map((m, index) => ({
     path: `${dir}/${fileName(rendered[index]!, service.name)}`,
     source: service.specPath,

@@ -1,6 +1,8 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
-import type { EnvironmentName, ResolvedService } from '../../spec/model.js';
+import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
 import { applyPatch } from '../shared/json-patch.js';
+
+export type OverridePolicy = ResolvedPlatform['overridePolicy']['kubernetes'];
 
 /**
  * The escape hatch: RFC 6902 patches from `overrides.kubernetes`, applied to the
@@ -25,7 +27,7 @@ export interface Patched {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function applyOverrides(service: ResolvedService, env: EnvironmentName, objects: readonly KubeJson[]): Patched {
+export function applyOverrides(service: ResolvedService, policy: OverridePolicy, env: EnvironmentName, objects: readonly KubeJson[]): Patched {
   const result = [...objects];
   const deviations = new Map<number, string[]>();
   const diagnostics: Diagnostic[] = [];
@@ -40,6 +42,11 @@ export function applyOverrides(service: ResolvedService, env: EnvironmentName, o
       fail(`${override.pointer}/target`, 'EMIT.OVERRIDE_TARGET', `paved generates no ${override.target} in ${env}`, `targets in ${env}: ${known}; or limit the override with environments`);
       continue;
     }
+    const forbidden = forbiddenBy(policy, result[index]!.kind, override.patch);
+    if (forbidden) {
+      fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'security contexts, identity, host access and network isolation stay on the golden path; ask the platform team if this must change');
+      continue;
+    }
     const patched = applyPatch(result[index], override.patch);
     if (!patched.ok) {
       fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${patched.message}`, 'check each path against the generated object');
@@ -51,6 +58,31 @@ export function applyOverrides(service: ResolvedService, env: EnvironmentName, o
     result[index] = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
   }
   return { objects: result, deviations, diagnostics };
+}
+
+/**
+ * The first operation the platform's policy forbids: one on a forbidden kind, or
+ * one whose path (or `from`) lies at, under or above a forbidden path, since
+ * replacing `/spec/template/spec` would replace its security context too.
+ */
+function forbiddenBy(policy: OverridePolicy, kind: string, patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; what: string } | undefined {
+  if (patch.length > 0 && policy.forbiddenKinds.includes(kind)) return { index: 0, what: `${kind} objects` };
+  const segments = (pointer: string): string[] => (pointer === '' ? [] : pointer.slice(1).split('/'));
+  const overlaps = (path: string, rule: string): boolean => {
+    const a = segments(path);
+    const b = segments(rule);
+    const shared = Math.min(a.length, b.length);
+    for (let i = 0; i < shared; i++) if (b[i] !== '*' && b[i] !== a[i] && !(a[i] === '-' && b[i] === '*')) return false;
+    return true;
+  };
+  for (const [index, operation] of patch.entries()) {
+    if (operation.op === 'test') continue;
+    for (const path of [operation.path, ...(operation.from !== undefined && operation.op === 'move' ? [operation.from] : [])]) {
+      const rule = policy.forbiddenPaths.find((r) => overlaps(path, r));
+      if (rule) return { index, what: `${path} (overridePolicy.kubernetes.forbiddenPaths has ${rule})` };
+    }
+  }
+  return undefined;
 }
 
 /** `/overrides/kubernetes/0/target` → `overrides.kubernetes[0].target`, as diagnostics spell spec paths. */
