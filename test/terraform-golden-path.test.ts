@@ -107,19 +107,36 @@ describe('the golden path in Terraform', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it('refuses overrides.terraform with an error at the override rather than dropping it', () => {
+  /** Compiles one service with a database and the given override list; returns the diagnostics and database.tf. */
+  function withOverride(override: string): { codes: string[][]; database?: string } {
     const scratch = scratchCopy();
     try {
       mkdirSync(join(scratch.dir, 'svc'));
-      const override = 'overrides:\n  terraform:\n    - target: aws_db_instance.main\n      reason: "bigger disk"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n';
-      writeFileSync(join(scratch.dir, 'svc', 'service.yaml'), serviceYaml('orders', `resources:\n  databases: [{ name: main }]\n${override}`));
+      writeFileSync(join(scratch.dir, 'svc', 'service.yaml'), serviceYaml('orders', `resources:\n  databases: [{ name: main }]\noverrides:\n  terraform:\n${override}`));
       const result = compileDir(scratch.dir);
-      expect(result.files).toEqual([]);
-      expect(result.diagnostics.map((d) => [d.code, d.message, d.file, d.pointer])).toEqual([
-        ['EMIT.TERRAFORM_OVERRIDE_UNSUPPORTED', 'overrides.terraform: aws_db_instance.main cannot be patched yet; the Terraform emitter does not apply overrides', 'svc/service.yaml', '/overrides/terraform/0'],
-      ]);
+      return {
+        codes: result.diagnostics.map((d) => [d.code, d.message, `${d.range?.line}:${d.range?.col}`]),
+        database: result.files.find((f) => f.path.endsWith('/terraform/database.tf'))?.contents,
+      };
     } finally {
       scratch.cleanup();
     }
+  }
+
+  it('applies overrides.terraform to the resource, with a comment naming the reason', () => {
+    const { codes, database } = withOverride('    - target: aws_db_instance.main\n      reason: "Reporting needs a bigger disk (INC-3)"\n      patch: [{ op: replace, path: /allocated_storage, value: 500 }, { op: add, path: /max_allocated_storage, value: 1000 }]\n');
+    expect(codes).toEqual([]);
+    expect(database).toMatch(/# paved override \(a reported deviation\): Reporting needs a bigger disk \(INC-3\)\nresource "aws_db_instance" "main" \{/);
+    expect(database).toMatch(/\n {2}allocated_storage +\= 500\n/);
+    expect(database).toMatch(/\n {2}max_allocated_storage +\= 1000\n/);
+  });
+
+  it('rejects an unknown target, a patch that does not apply, a forbidden attribute or type, and one environment only', () => {
+    const at = (code: string, body: string): string[][] => withOverride(body).codes.filter((c) => c[0] === code);
+    expect(at('EMIT.OVERRIDE_TARGET', '    - target: aws_db_instance.other\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n')[0]![1]).toMatch(/^overrides\.terraform\[0\]\.target: paved generates no resource aws_db_instance\.other/);
+    expect(at('EMIT.OVERRIDE_PATCH', '    - target: aws_db_instance.main\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /no_such_attribute, value: 50 }]\n')[0]![1]).toBe('overrides.terraform[0].patch[0]: the patch does not apply to aws_db_instance.main: /no_such_attribute does not exist');
+    expect(at('EMIT.OVERRIDE_FORBIDDEN', '    - target: aws_db_instance.main\n      reason: "make it reachable"\n      patch: [{ op: replace, path: /publicly_accessible, value: true }]\n')[0]![1]).toMatch(/forbids patching publicly_accessible/);
+    expect(at('EMIT.OVERRIDE_FORBIDDEN', '    - target: aws_kms_key.service\n      reason: "no rotation needed"\n      patch: [{ op: replace, path: /enable_key_rotation, value: false }]\n')[0]![1]).toMatch(/forbids patching aws_kms_key resources/);
+    expect(at('EMIT.OVERRIDE_ENVIRONMENTS', '    - target: aws_db_instance.main\n      environments: [production]\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n')).toHaveLength(1);
   });
 });

@@ -1,8 +1,7 @@
-import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
-import type { ResolvedService } from '../../spec/model.js';
 import { printFile } from '../shared/hcl.js';
 import { generatedHeader } from '../shared/serialize.js';
+import { applyTerraformOverrides } from './overrides.js';
 import { terraformStack } from './stack.js';
 
 /**
@@ -14,10 +13,10 @@ import { terraformStack } from './stack.js';
 export const terraformEmitter: Emitter = {
   id: 'terraform',
   emitService(service, project): EmitResult {
-    const diagnostics = overrideDiagnostics(service);
+    const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project));
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
-    const files = terraformStack(service, project).map((file) => ({
+    const files = stack.map((file) => ({
       path: `${dir}/${file.path}`,
       source: service.specPath,
       contents: `${generatedHeader(service.specPath)}\n${printFile(file.items)}`,
@@ -25,15 +24,3 @@ export const terraformEmitter: Emitter = {
     return { files, diagnostics: [] };
   },
 };
-
-/** Terraform overrides are part of the contract but not applied yet: refuse them rather than drop them silently. */
-function overrideDiagnostics(service: ResolvedService): Diagnostic[] {
-  return service.overrides.terraform.map((override) => ({
-    code: 'EMIT.TERRAFORM_OVERRIDE_UNSUPPORTED',
-    severity: 'error',
-    message: `overrides.terraform: ${override.target} cannot be patched yet; the Terraform emitter does not apply overrides`,
-    hint: 'remove the override, or open an issue describing what the generated resource lacks',
-    file: service.specPath,
-    pointer: override.pointer,
-  }));
-}
