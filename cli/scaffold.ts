@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { parse as parseYaml } from 'yaml';
 import { formatText } from './format.js';
+import type { Diagnostic } from '../spec/diagnostic.js';
 import { validateStarter } from '../compiler/validate/index.js';
 import { createFiles, WriteError } from '../compiler/write.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
@@ -126,6 +127,17 @@ function platformTemplates(root: string): string | undefined {
   return join(root, templates);
 }
 
+/**
+ * Everything `paved new` would write, rendered in memory: the service.yaml (the
+ * same writer as `paved init`, validated) and the skeleton. Writes nothing.
+ */
+export function planNew(options: { readonly name: string; readonly language: StarterLanguage; readonly include: readonly StarterResource[]; readonly schemaPath: string; readonly templates: string }): { readonly files: RenderedFile[] } | { readonly problems: Diagnostic[]; readonly spec: string } {
+  const spec = renderStarterSpec({ name: options.name, schemaPath: options.schemaPath, language: options.language, with: options.include });
+  const problems = validateStarter(spec);
+  if (problems.length > 0) return { problems, spec };
+  return { files: [{ path: 'service.yaml', contents: spec }, ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include))] };
+}
+
 export function runNew(options: NewOptions, io: Io): number {
   const usage = (message: string): number => {
     io.stderr(`paved: ${message}\nRun "paved --help" for usage.\n`);
@@ -145,16 +157,15 @@ export function runNew(options: NewOptions, io: Io): number {
 
   const schemaFile = fileURLToPath(new URL('../../spec/service.schema.json', import.meta.url));
   const schemaPath = relative(target, schemaFile).split(sep).join('/');
-  const spec = renderStarterSpec({ name: options.name, schemaPath, language: lang, with: include });
-  const problems = validateStarter(spec);
-  if (problems.length > 0) {
-    io.stderr(formatText(problems, new Map([['service.yaml', spec]])));
-    io.stderr(`paved: cannot create a service named ${JSON.stringify(options.name)}\n`);
-    return EXIT_PROBLEMS;
-  }
   try {
     const templates = platformTemplates(root) ?? BUILTIN_TEMPLATES;
-    const files = [{ path: 'service.yaml', contents: spec }, ...renderSkeleton(templates, lang, templateContext(options.name, lang, include))];
+    const plan = planNew({ name: options.name, language: lang, include, schemaPath, templates });
+    if ('problems' in plan) {
+      io.stderr(formatText(plan.problems, new Map([['service.yaml', plan.spec]])));
+      io.stderr(`paved: cannot create a service named ${JSON.stringify(options.name)}\n`);
+      return EXIT_PROBLEMS;
+    }
+    const files = plan.files;
     createFiles(target, files, { force: options.force });
     const shown = relative(io.cwd, target) || '.';
     io.stdout(`${files.map((f) => `created ${shown}/${f.path}\n`).join('')}next: cd ${shown}, run its tests, then "paved compile" from the repository root\n`);
