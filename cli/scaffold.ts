@@ -20,8 +20,8 @@ import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLan
 
 export const LANGUAGES: readonly StarterLanguage[] = ['node', 'python', 'go', 'java'];
 
-/** paved's built-in templates, shipped in the package next to dist/. */
-export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
+/** paved's built-in templates, shipped in the package next to dist/ (found from cli/ in sources too, as under vitest). */
+export const BUILTIN_TEMPLATES = [new URL('../../scaffold/templates', import.meta.url), new URL('../scaffold/templates', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
 
 export interface NewOptions {
   readonly name: string;
