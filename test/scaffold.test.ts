@@ -7,7 +7,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES, LANGUAGES, planNew, renderSkeleton, templateContext } from '../cli/scaffold.js';
-import { STARTER_RESOURCES } from '../cli/starter.js';
+import { renderStarterSpec, STARTER_RESOURCES } from '../cli/starter.js';
 import { connectionEnv } from '../spec/runtime-env.js';
 import { starterResources } from '../cli/starter.js';
 import { FIXTURES, readTree, runCli, scratchCopy } from './helpers.js';
@@ -181,6 +181,13 @@ describe('paved new', () => {
       repo.cleanup();
     }
   }, 30_000);
+
+  it('writes with no --with exactly the service.yaml paved init writes: one writer for both', () => {
+    const plan = planNew({ name: 'orders', language: 'node', include: [], schemaPath: 'schema.json', templates: BUILTIN_TEMPLATES });
+    expect('files' in plan && plan.files[0]).toEqual({ path: 'service.yaml', contents: renderStarterSpec({ name: 'orders', schemaPath: 'schema.json' }) });
+    const go = planNew({ name: 'orders', language: 'go', include: [], schemaPath: 'schema.json', templates: BUILTIN_TEMPLATES });
+    expect('files' in go && go.files[0]!.contents).toContain('  language: go               # node | go | python | java | container');
+  });
 
   it('refuses to overwrite an existing file unless --force, and then writes nothing', async () => {
     const scratch = scratchCopy();
