@@ -17,6 +17,12 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  new <name> --language node|python|go|java [--dir D] [--with postgres,redis,...]
+                           write service.yaml and an application skeleton (health
+                           checks, JSON logs, OpenTelemetry, SIGTERM, config
+                           loader, unit test, Dockerfile) into D (default: <name>);
+                           --with postgres,redis,topic,bucket,cron; never
+                           overwrites a file unless --force
   report [root]            the golden-path conformance of every service: tier, owner,
                            environments, resources, overrides with their reasons and
                            the defaults it departs from (--format text|json|markdown)
@@ -44,6 +50,8 @@ Options:
                            diagnostics as text with snippets (default), as JSON, or
                            as GitHub Actions annotations; report also takes markdown
   --name <svc>             service name, for init
+  --language, --dir, --with, --force
+                           language, target folder, resources and overwrite, for new
   --env, --tag, --digest   environment and image, for release
   --pr, --image            pull request number and image, for preview
   -h, --help               show this help
@@ -82,6 +90,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         base: { type: 'string' },
         pr: { type: 'string' },
         image: { type: 'string' },
+        language: { type: 'string' },
+        dir: { type: 'string' },
+        with: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -131,6 +143,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');
         return runInit(rest[0]!, values.name, io);
+      }
+      case 'new': {
+        if (rest.length !== 1) return usage('new takes one service name: paved new <name> --language node|python|go|java');
+        const { runNew } = await import('./scaffold.js');
+        return runNew({ name: rest[0]!, language: values.language, dir: values.dir, with: values.with, force: values.force ?? false, root: values.root ?? '.' }, io);
       }
       case 'report': {
         if (rest.length > 1) return usage('report takes at most one root directory');

@@ -1,9 +1,72 @@
+/** What `paved new --with` can add to the starter, one resource each. */
+export const STARTER_RESOURCES = ['postgres', 'redis', 'topic', 'bucket', 'cron'] as const;
+export type StarterResource = (typeof STARTER_RESOURCES)[number];
+
+export type StarterLanguage = 'node' | 'python' | 'go' | 'java';
+
+/** The resources section of a starter with the given `--with` options, as the spec declares them. */
+export interface StarterResources {
+  readonly databases: ReadonlyArray<{ readonly name: string }>;
+  readonly caches: ReadonlyArray<{ readonly name: string }>;
+  readonly topics: ReadonlyArray<{ readonly name: string }>;
+  readonly buckets: ReadonlyArray<{ readonly name: string }>;
+  readonly cron: ReadonlyArray<{ readonly name: string }>;
+}
+
+export function starterResources(name: string, include: readonly StarterResource[]): StarterResources {
+  return {
+    databases: include.includes('postgres') ? [{ name: 'main' }] : [],
+    caches: include.includes('redis') ? [{ name: 'cache' }] : [],
+    topics: include.includes('topic') ? [{ name: `${name}-events` }] : [],
+    buckets: include.includes('bucket') ? [{ name: 'files' }] : [],
+    cron: include.includes('cron') ? [{ name: 'nightly' }] : [],
+  };
+}
+
+/** The command a cron job runs in each language's skeleton image: its entry point with `--job <name>`. */
+const JOB_COMMAND: Readonly<Record<StarterLanguage, string>> = {
+  node: '["/nodejs/bin/node", "src/main.js", "--job", "nightly"]',
+  python: '["python", "-m", "app", "--job", "nightly"]',
+  go: '["/app/server", "--job", "nightly"]',
+  java: '["java", "-jar", "/app/app.jar", "--job", "nightly"]',
+};
+
+function renderResources(name: string, language: StarterLanguage, include: readonly StarterResource[]): string {
+  if (include.length === 0) return 'resources: {}                # databases, caches, topics, subscriptions, buckets, cron\n';
+  const r = starterResources(name, include);
+  let out = 'resources:                   # each one reaches the pods as DATABASE_<NAME>_HOST-style variables\n';
+  if (r.databases.length > 0) out += `  databases:                 # PostgreSQL on RDS; IAM authentication, no password
+    - name: ${r.databases[0]!.name}
+      engine: postgres
+      version: "16"            # quoted: YAML would read 16.10 as a number
+      size: small              # small | medium | large: the platform maps it to an instance class
+`;
+  if (r.caches.length > 0) out += `  caches:                    # Redis on ElastiCache
+    - name: ${r.caches[0]!.name}
+      size: small
+`;
+  if (r.topics.length > 0) out += `  topics:                    # an SNS topic this service publishes to
+    - name: ${r.topics[0]!.name}
+`;
+  if (r.buckets.length > 0) out += `  buckets:                   # a private, encrypted S3 bucket
+    - name: ${r.buckets[0]!.name}
+`;
+  if (r.cron.length > 0) out += `  cron:                      # a Kubernetes CronJob running the service's image
+    - name: ${r.cron[0]!.name}
+      schedule: "0 3 * * *"    # five fields, UTC
+      command: ${JOB_COMMAND[language]}
+`;
+  return out;
+}
+
 /**
- * The commented starter service.yaml written by `paved init`: the smallest spec
- * that compiles, with every common field shown and explained.
+ * The commented starter service.yaml written by `paved init` and `paved new`: the
+ * smallest spec that compiles, with every common field shown and explained, plus
+ * the resources `paved new --with` asks for.
  */
-export function renderStarterSpec(options: { readonly name: string; readonly schemaPath: string }): string {
+export function renderStarterSpec(options: { readonly name: string; readonly schemaPath: string; readonly language?: StarterLanguage; readonly with?: readonly StarterResource[] }): string {
   const { name, schemaPath } = options;
+  const language = options.language ?? 'node';
   return `# yaml-language-server: $schema=${schemaPath}
 # The one file your service needs. \`paved compile\` turns it into Terraform,
 # Kubernetes manifests, CI/CD workflows, dashboards and alerts.
@@ -15,7 +78,7 @@ description: ${name} service
 tier: standard               # critical | standard | experimental: sets replicas and SLO defaults
 
 runtime:
-  language: node             # node | go | python | java | container: picks the CI steps
+  language: ${language.padEnd(16)} # node | go | python | java | container: picks the CI steps
   build:
     context: .               # relative to this file's folder
     dockerfile: Dockerfile
@@ -31,8 +94,7 @@ env:                         # plain configuration; secrets go below, by name on
   LOG_LEVEL: info
 secrets: []                  # e.g. [STRIPE_API_KEY]: values live in the secret store
 
-resources: {}                # databases, caches, topics, subscriptions, buckets, cron
-
+${renderResources(name, language, options.with ?? [])}
 environments:                # per-environment differences, within platform policy
   preview: { enabled: true }
   production:

@@ -371,3 +371,35 @@ export function createFile(path: string, contents: string): void {
     closeSync(fd);
   }
 }
+
+/**
+ * Creates a set of new files under `root` for scaffolding, all or nothing as far
+ * as it can be checked: every path must be relative and plain (no `..`, no
+ * absolute path, no symbolic link on the way), and no file may exist unless
+ * `force`. Everything is checked before the first byte is written.
+ */
+export function createFiles(root: string, files: ReadonlyArray<{ readonly path: string; readonly contents: string }>, options: { readonly force?: boolean } = {}): void {
+  const seen = new Set<string>();
+  const existing: string[] = [];
+  for (const file of files) {
+    const segments = file.path.split('/');
+    if (file.path.startsWith('/') || file.path.includes('\\') || file.path.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+      throw new WriteError(`${JSON.stringify(file.path)} is not a plain relative path inside the target directory`, true);
+    }
+    if (seen.has(file.path)) throw new WriteError(`${file.path} would be written twice`, true);
+    seen.add(file.path);
+    assertNoLinks(root, file.path);
+    const stat = lstatOrUndefined(join(root, file.path));
+    if (stat && !stat.isFile()) throw new WriteError(`${file.path} exists and is not a regular file; paved will not replace it`, true);
+    if (stat) existing.push(file.path);
+  }
+  if (existing.length > 0 && !options.force) {
+    throw new WriteError(`these files already exist and paved never overwrites a file without --force:\n${existing.map((p) => `  ${p}`).join('\n')}`, true);
+  }
+  for (const file of files) {
+    const absolute = join(root, file.path);
+    mkdirSync(dirname(absolute), { recursive: true });
+    if (options.force) writeAtomic(root, file.path, file.contents, realDisk);
+    else createFile(absolute, file.contents);
+  }
+}

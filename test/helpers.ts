@@ -12,10 +12,10 @@ import { renderManifest, manifestPath } from '../compiler/write.js';
 export const REPO = join(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');
 
-/** Golden cases: every folder of fixtures/ but the invalid inputs and the command outputs; sorted. */
+/** Golden cases: every folder of fixtures/ but the invalid inputs, the command outputs and the scaffolded trees; sorted. */
 export function goldenCases(): string[] {
   return readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'invalid' && e.name !== 'commands')
+    .filter((e) => e.isDirectory() && e.name !== 'invalid' && e.name !== 'commands' && e.name !== 'scaffold')
     .map((e) => e.name)
     .sort();
 }

@@ -31,7 +31,7 @@ describe('README', () => {
   });
 
   it('lists every command of the CLI help', () => {
-    for (const command of ['compile [root]', 'check [root]', 'validate [root]', 'schema service|platform', 'init <dir> --name <svc>', 'report [root]', 'diff --base <git-ref> [root]', 'explain <svc> [--env E]', 'release <svc> --env staging|production --tag <tag>']) {
+    for (const command of ['compile [root]', 'check [root]', 'validate [root]', 'schema service|platform', 'init <dir> --name <svc>', 'new <name> --language node|python|go|java', 'report [root]', 'diff --base <git-ref> [root]', 'explain <svc> [--env E]', 'release <svc> --env staging|production --tag <tag>']) {
       expect(HELP).toContain(command);
       expect(readme).toContain(`paved ${command}`);
     }

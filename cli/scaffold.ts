@@ -1,0 +1,180 @@
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { parse as parseYaml } from 'yaml';
+import { formatText } from './format.js';
+import type { Diagnostic } from '../spec/diagnostic.js';
+import { validateStarter } from '../compiler/validate/index.js';
+import { createFiles, WriteError } from '../compiler/write.js';
+import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
+
+/**
+ * `paved new`: a service.yaml (the same writer as `paved init`) plus an
+ * application skeleton rendered from nunjucks templates, paved's own in
+ * scaffold/templates/<language>/ or the platform's (`scaffold.templates`).
+ * Everything is rendered and checked before anything is written.
+ */
+
+export const LANGUAGES: readonly StarterLanguage[] = ['node', 'python', 'go', 'java'];
+
+/** paved's built-in templates, shipped in the package next to dist/ (found from cli/ in sources too, as under vitest). */
+export const BUILTIN_TEMPLATES = [new URL('../../scaffold/templates', import.meta.url), new URL('../scaffold/templates', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
+
+export interface NewOptions {
+  readonly name: string;
+  readonly language: string | undefined;
+  readonly dir: string | undefined;
+  readonly with: string | undefined;
+  readonly force: boolean;
+  /** Repository root, where platform.yaml is looked up. */
+  readonly root: string;
+}
+
+export interface RenderedFile {
+  readonly path: string;
+  readonly contents: string;
+}
+
+/** A problem with the request or the templates; nothing was written. */
+export class ScaffoldError extends Error {}
+
+/** The variables every template gets: all derived from the name, the resources and spec/runtime-env.ts. */
+export function templateContext(name: string, language: StarterLanguage, include: readonly StarterResource[]): Record<string, unknown> {
+  const resources = starterResources(name, include);
+  const env = connectionEnv(resources);
+  const connections = new Map<string, { kind: string; name: string; id: string; vars: Array<{ env: string; key: string }> }>();
+  for (const v of env) {
+    const id = `${v.connection.kind}_${v.connection.name}`.replace(/-/g, '_');
+    const entry = connections.get(id) ?? { kind: v.connection.kind, name: v.connection.name, id, vars: [] };
+    entry.vars.push({ env: v.name, key: v.key });
+    connections.set(id, entry);
+  }
+  return {
+    name,
+    envName: envSegment(name),
+    language,
+    port: 8080,
+    metricsPort: METRICS_PORT,
+    health: { liveness: '/healthz', readiness: '/readyz' },
+    uid: 10001,
+    gid: 10001,
+    platformEnv: PLATFORM_ENV_NAMES,
+    connections: [...connections.values()],
+    connectionEnv: env.map((v) => v.name),
+    cron: resources.cron.map((c) => c.name),
+  };
+}
+
+/** Checks a template folder: it exists, is a real directory, and holds templates for the language. */
+export function templateFiles(templatesRoot: string, language: StarterLanguage): string[] {
+  const dir = join(templatesRoot, language);
+  if (!existsSync(templatesRoot) || !statSync(templatesRoot).isDirectory()) throw new ScaffoldError(`template folder ${templatesRoot} does not exist`);
+  if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new ScaffoldError(`template folder ${templatesRoot} has no ${language}/ folder`);
+  const files: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const absolute = join(current, entry.name);
+      const path = relative(dir, absolute).split(sep).join('/');
+      if (entry.isSymbolicLink()) throw new ScaffoldError(`template ${language}/${path} is a symbolic link; templates must be plain files inside the template folder`);
+      if (entry.isDirectory()) walk(absolute);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  walk(dir);
+  if (files.length === 0) throw new ScaffoldError(`template folder ${dir} is empty`);
+  if (realpathSync(dir) !== resolve(dir) && !realpathSync(dir).startsWith(realpathSync(templatesRoot))) throw new ScaffoldError(`template folder ${dir} leads outside ${templatesRoot}`);
+  return files;
+}
+
+/** Output path of a template: the template's path with `.njk` removed; `{{ name }}`-free, plain, relative. */
+function outputPath(template: string, language: StarterLanguage): string {
+  const path = template.endsWith('.njk') ? template.slice(0, -4) : template;
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..') || path.includes('\\')) throw new ScaffoldError(`template ${language}/${template} would be written outside the target directory`);
+  if (path === 'service.yaml') throw new ScaffoldError(`template ${language}/${template} would replace service.yaml, which paved writes itself`);
+  return path;
+}
+
+/** Renders every template of a language; throws ScaffoldError on any problem. */
+export function renderSkeleton(templatesRoot: string, language: StarterLanguage, context: Record<string, unknown>): RenderedFile[] {
+  const files = templateFiles(templatesRoot, language);
+  // autoescape off: the output is source code, not HTML. The only user input is the
+  // service name, validated as a DNS label before it gets here.
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(templatesRoot, language)), { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  return files.map((template) => {
+    const path = outputPath(template, language);
+    let contents: string;
+    try {
+      contents = env.render(template, context);
+    } catch (error) {
+      throw new ScaffoldError(`template ${language}/${template}: ${(error as Error).message}`);
+    }
+    return { path, contents };
+  });
+}
+
+/** The platform's template folder, if platform.yaml names one. */
+function platformTemplates(root: string): string | undefined {
+  const file = join(root, 'platform.yaml');
+  if (!existsSync(file)) return undefined;
+  const platform = parseYaml(readFileSync(file, 'utf8')) as { scaffold?: { templates?: unknown } } | null;
+  const templates = platform?.scaffold?.templates;
+  if (templates === undefined) return undefined;
+  if (typeof templates !== 'string' || templates.startsWith('/') || templates.split(/[\\/]/).includes('..')) throw new ScaffoldError(`platform.yaml: scaffold.templates must be a relative path inside the repository, not ${JSON.stringify(templates)}`);
+  return join(root, templates);
+}
+
+/**
+ * Everything `paved new` would write, rendered in memory: the service.yaml (the
+ * same writer as `paved init`, validated) and the skeleton. Writes nothing.
+ */
+export function planNew(options: { readonly name: string; readonly language: StarterLanguage; readonly include: readonly StarterResource[]; readonly schemaPath: string; readonly templates: string }): { readonly files: RenderedFile[] } | { readonly problems: Diagnostic[]; readonly spec: string } {
+  const spec = renderStarterSpec({ name: options.name, schemaPath: options.schemaPath, language: options.language, with: options.include });
+  const problems = validateStarter(spec);
+  if (problems.length > 0) return { problems, spec };
+  return { files: [{ path: 'service.yaml', contents: spec }, ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include))] };
+}
+
+export function runNew(options: NewOptions, io: Io): number {
+  const usage = (message: string): number => {
+    io.stderr(`paved: ${message}\nRun "paved --help" for usage.\n`);
+    return EXIT_USAGE;
+  };
+  const language = options.language;
+  if (language === undefined) return usage(`new needs --language ${LANGUAGES.join('|')}`);
+  if (!(LANGUAGES as readonly string[]).includes(language)) return usage(`--language must be one of ${LANGUAGES.join(', ')}, not ${JSON.stringify(language)}`);
+  const include: StarterResource[] = [];
+  for (const item of (options.with ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (!(STARTER_RESOURCES as readonly string[]).includes(item)) return usage(`--with takes ${STARTER_RESOURCES.join(', ')}; ${JSON.stringify(item)} is not one of them`);
+    if (!include.includes(item as StarterResource)) include.push(item as StarterResource);
+  }
+  const root = resolve(io.cwd, options.root);
+  const target = resolve(io.cwd, options.dir ?? options.name);
+  const lang = language as StarterLanguage;
+
+  const schemaFile = fileURLToPath(new URL('../../spec/service.schema.json', import.meta.url));
+  const schemaPath = relative(target, schemaFile).split(sep).join('/');
+  try {
+    const templates = platformTemplates(root) ?? BUILTIN_TEMPLATES;
+    const plan = planNew({ name: options.name, language: lang, include, schemaPath, templates });
+    if ('problems' in plan) {
+      io.stderr(formatText(plan.problems, new Map([['service.yaml', plan.spec]])));
+      io.stderr(`paved: cannot create a service named ${JSON.stringify(options.name)}\n`);
+      return EXIT_PROBLEMS;
+    }
+    const files = plan.files;
+    createFiles(target, files, { force: options.force });
+    const shown = relative(io.cwd, target) || '.';
+    io.stdout(`${files.map((f) => `created ${shown}/${f.path}\n`).join('')}next: cd ${shown}, run its tests, then "paved compile" from the repository root\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof ScaffoldError || (error instanceof WriteError && error.userError)) {
+      io.stderr(`paved: ${error.message}\npaved: nothing written\n`);
+      return EXIT_PROBLEMS;
+    }
+    throw error;
+  }
+}
