@@ -45,12 +45,17 @@ export class ScaffoldError extends Error {}
 export function templateContext(name: string, language: StarterLanguage, include: readonly StarterResource[]): Record<string, unknown> {
   const resources = starterResources(name, include);
   const env = connectionEnv(resources);
-  const connections = new Map<string, { kind: string; name: string; id: string; vars: Array<{ env: string; key: string }> }>();
+  const connections = new Map<string, { kind: string; name: string; id: string; vars: Array<{ env: string; key: string; gap: string }> }>();
   for (const v of env) {
     const id = `${v.connection.kind}_${v.connection.name}`.replace(/-/g, '_');
     const entry = connections.get(id) ?? { kind: v.connection.kind, name: v.connection.name, id, vars: [] };
-    entry.vars.push({ env: v.name, key: v.key });
+    entry.vars.push({ env: v.name, key: v.key, gap: ' ' });
     connections.set(id, entry);
+  }
+  // gofmt aligns the values of consecutive map entries: `gap` pads each key to the longest.
+  for (const entry of connections.values()) {
+    const width = Math.max(...entry.vars.map((v) => v.key.length));
+    for (const v of entry.vars) v.gap = ' '.repeat(width - v.key.length + 1);
   }
   return {
     name,
