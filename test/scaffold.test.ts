@@ -10,7 +10,7 @@ import { BUILTIN_TEMPLATES, LANGUAGES, planNew, renderSkeleton, templateContext 
 import { renderStarterSpec, STARTER_RESOURCES } from '../cli/starter.js';
 import { connectionEnv } from '../spec/runtime-env.js';
 import { starterResources } from '../cli/starter.js';
-import { FIXTURES, readTree, runCli, scratchCopy } from './helpers.js';
+import { FIXTURES, readTree, REPO, runCli, scratchCopy } from './helpers.js';
 
 const UPDATE = process.env.PAVED_UPDATE_FIXTURES === '1';
 const ALL = [...STARTER_RESOURCES];
@@ -268,5 +268,12 @@ describe('paved new', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the scaffolded golden case', () => {
+  it('is exactly what paved new writes today, so every conformance suite over golden cases checks paved new output', () => {
+    const written = renderStarterSpec({ name: 'orders', schemaPath: '../../../../spec/service.schema.json', language: 'node', with: ['postgres', 'redis', 'topic', 'bucket', 'cron'] });
+    expect(readFileSync(join(REPO, 'fixtures', 'scaffolded', 'services', 'orders', 'service.yaml'), 'utf8')).toBe(written);
   });
 });
