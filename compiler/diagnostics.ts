@@ -1,6 +1,5 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { compareText } from '../spec/pointer.js';
 
 /** Sorted by file, line, column, code, message; exact duplicates removed. */
 export function normalizeDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, GeneratedFile } from '../spec/emitter.js';
 import type { ResolvedProject } from '../spec/model.js';
+import { compareText } from '../spec/pointer.js';
 
 export interface EmitOutcome {
   /** Sorted by path with plain code-unit order. */
@@ -56,7 +57,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[]): Em
     for (const file of result.files) accept(emitter, file);
   }
 
-  const files = [...planned.values()].map((p) => p.file).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
   return { files, diagnostics };
 }
 

@@ -1,5 +1,5 @@
 import { ENVIRONMENTS, type EnvironmentName, type Origin, type ResolvedService } from '../spec/model.js';
-import { specPath } from './positions.js';
+import { hasPointer, pointerJoin, specPath } from '../spec/pointer.js';
 
 /** One resolved value and where it came from: a line of `paved explain`. */
 export interface ExplainRow {
@@ -23,7 +23,7 @@ export function explainService(service: ResolvedService, specData: unknown, env?
     if (env && pointer.startsWith('/environments/') && !pointer.startsWith(`/environments/${env}`)) return;
     if (value !== null && typeof value === 'object' && !(Array.isArray(value) && value.every((v) => typeof v !== 'object'))) {
       const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-      for (const [key, child] of entries) walk(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      for (const [key, child] of entries) walk(child, pointerJoin(pointer, key));
       if (entries.length === 0) rows.push(row(pointer, value));
       return;
     }
@@ -43,16 +43,6 @@ function originOf(service: ResolvedService, specData: unknown, pointer: string, 
   // An empty list or map the spec left out is a default (no caches, no overrides), not a derivation.
   const empty = value !== null && typeof value === 'object' && Object.keys(value).length === 0;
   return empty ? { kind: 'default' } : { kind: 'derived' };
-}
-
-function hasPointer(data: unknown, pointer: string): boolean {
-  let node = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return true;
 }
 
 export function isEnvironment(name: string): name is EnvironmentName {

@@ -1,36 +1,9 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { Range } from '../spec/diagnostic.js';
+import { pointerSegments } from '../spec/pointer.js';
 import type { SourceFile } from './source.js';
 
-/** Splits a JSON pointer into its unescaped segments. */
-export function pointerSegments(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-export function pointerJoin(base: string, segment: string | number): string {
-  return `${base}/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
-
-/**
- * `/runtime/resources/cpu` → `runtime.resources.cpu`; array indexes as `[0]`.
- * Keys come from user input: anything but printable ASCII is escaped.
- */
-export function specPath(pointer: string): string {
-  return rawSpecPath(pointer).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function rawSpecPath(pointer: string): string {
-  let out = '';
-  for (const segment of pointerSegments(pointer)) {
-    if (/^(0|[1-9][0-9]*)$/.test(segment)) out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
-  }
-  return out;
-}
+export { pointerJoin, pointerSegments, specPath } from '../spec/pointer.js';
 
 export function offsetRange(file: SourceFile, start: number, end: number): Range {
   const from = file.lineCounter.linePos(start);

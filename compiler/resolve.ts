@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { defaultPlatform, serviceDefaults } from '../spec/index.js';
+import { compareText, hasPointer } from '../spec/pointer.js';
 import {
   ENVIRONMENTS,
   type EnvironmentName,
@@ -20,8 +21,6 @@ import type { ValidProject } from './validate/index.js';
 
 export const EMBEDDED_PLATFORM = '(embedded default platform)';
 
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The output directories, read before validation so discovery can skip them.
  * Falls back to the defaults when platform.yaml is absent or broken (validation
@@ -35,11 +34,35 @@ export function outputDirectories(platformData: unknown, outDir: string | undefi
   };
 }
 
+/** Who depends on whom and who subscribes to what, indexed in one pass over all services. */
+interface Links {
+  /** Service name → the services listing it in dependsOn, sorted. */
+  readonly dependents: ReadonlyMap<string, readonly string[]>;
+  /** `<publisher>/<topic>` → the services subscribing to it, sorted. */
+  readonly subscribers: ReadonlyMap<string, readonly string[]>;
+}
+
+function linkServices(specs: readonly ServiceSpec[]): Links {
+  const dependents = new Map<string, string[]>();
+  const subscribers = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, name: string): void => {
+    const list = map.get(key) ?? [];
+    if (!list.includes(name)) list.push(name);
+    map.set(key, list);
+  };
+  for (const spec of specs) {
+    for (const target of spec.dependsOn ?? []) add(dependents, target, spec.name);
+    for (const s of spec.resources?.subscriptions ?? []) add(subscribers, `${s.from}/${s.topic}`, spec.name);
+  }
+  for (const list of [...dependents.values(), ...subscribers.values()]) list.sort(compareText);
+  return { dependents, subscribers };
+}
+
 /** Valid specs + merged platform → the model emitters read. Pure. */
 export function resolveProject(valid: ValidProject, outDir: string | undefined): ResolvedProject {
   const platform = resolvePlatform(valid.platform);
-  const specs = valid.services.map((s) => s.spec);
-  const services = valid.services.map((input) => resolveService(input, specs, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
+  const links = linkServices(valid.services.map((s) => s.spec));
+  const services = valid.services.map((input) => resolveService(input, links, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
   return {
     platform,
     platformSource: valid.platformFile?.path ?? EMBEDDED_PLATFORM,
@@ -101,7 +124,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsC
   };
 }
 
-function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
+function resolveService(input: ServiceInput, links: Links, platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
   const { file, spec } = input;
   const origins: Record<string, Origin> = {};
   const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
@@ -190,12 +213,6 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
           ...(latency ? { latency: { percentile: latency.percentile, thresholdMs: latency.thresholdMs } } : {}),
         };
 
-  const subscribersOf = (topic: string): string[] =>
-    all
-      .filter((other) => (other.resources?.subscriptions ?? []).some((s) => s.from === spec.name && s.topic === topic))
-      .map((other) => other.name)
-      .sort(compareText);
-
   return {
     name: spec.name,
     owner: spec.owner,
@@ -220,7 +237,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     },
     ...(ingress ? { ingress } : {}),
     dependsOn: [...(spec.dependsOn ?? [])].sort(compareText),
-    dependents: all.filter((other) => (other.dependsOn ?? []).includes(spec.name)).map((other) => other.name).sort(compareText),
+    dependents: [...(links.dependents.get(spec.name) ?? [])],
     secrets: [...(spec.secrets ?? [])].sort(compareText),
     resources: {
       databases: (resources.databases ?? []).map((d) => {
@@ -231,7 +248,7 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
         const size: Size = c.size ?? serviceDefaults.cacheSize;
         return { name: c.name, size, nodeType: platform.sizes.cache[size] };
       }),
-      topics: (resources.topics ?? []).map((t) => ({ name: t.name, subscribers: subscribersOf(t.name) })),
+      topics: (resources.topics ?? []).map((t) => ({ name: t.name, subscribers: [...(links.subscribers.get(`${spec.name}/${t.name}`) ?? [])] })),
       subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: s.from, maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
       buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
       cron: (resources.cron ?? []).map((c) => ({ name: c.name, schedule: c.schedule, command: [...c.command] })),
@@ -247,15 +264,6 @@ function resolveService(input: ServiceInput, all: readonly ServiceSpec[], platfo
     },
     origins: sortRecord(origins),
   };
-}
-
-function hasPointer(data: unknown, pointer: string): boolean {
-  let node = data;
-  for (const segment of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return true;
 }
 
 function sortRecord<T>(record: Record<string, T>): Record<string, T> {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { compareText } from '../spec/pointer.js';
 
 /**
  * The only module that writes to disk. paved owns exactly the files listed in
@@ -172,7 +173,7 @@ function renderPendingManifest(files: readonly GeneratedFile[], previous: Readon
   });
   const planned = new Set(files.map((f) => f.path));
   for (const old of previous.values()) if (!planned.has(old.path)) entries.push({ path: old.path, sha256: old.sha256, source: old.source });
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort((a, b) => compareText(a.path, b.path));
   return `${JSON.stringify({ version: 1, pending: true, files: entries }, null, 2)}\n`;
 }
 
@@ -328,7 +329,12 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
 function writeAtomic(root: string, path: string, contents: string, disk: Disk, durable = false): void {
   const absolute = join(root, path);
   disk.mkdir(dirname(absolute));
-  const temporary = join(dirname(absolute), `.${path.split('/').pop()}.paved-${process.pid}.tmp`);
+  replaceFile(absolute, contents, disk, durable);
+}
+
+/** Temporary file beside the target, then rename: readers see the old or the new file, never half of one. */
+function replaceFile(absolute: string, contents: string, disk: Disk, durable: boolean): void {
+  const temporary = join(dirname(absolute), `.${basename(absolute)}.paved-${process.pid}.tmp`);
   try {
     disk.writeFile(temporary, contents, durable);
     disk.rename(temporary, absolute);
@@ -351,14 +357,7 @@ function removeEmptyParents(root: string, path: string, output: OutputDirectorie
 
 /** Replaces an input file paved was asked to edit (releases.yaml) atomically. */
 export function writeFileAtomic(path: string, contents: string): void {
-  const temporary = join(dirname(path), `.${path.split('/').pop()}.paved-${process.pid}.tmp`);
-  try {
-    realDisk.writeFile(temporary, contents, true);
-    realDisk.rename(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  replaceFile(path, contents, realDisk, true);
 }
 
 /** Creates a new file (and its folders) for scaffolding; fails with EEXIST rather than overwrite. */

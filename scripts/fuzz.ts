@@ -12,6 +12,7 @@ import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { compileTexts as compileInMemory, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { pathProblem } from '../compiler/emit.js';
 import type { SourceFile } from '../compiler/source.js';
+import { random } from '../bench/synthetic.js';
 import type { Emitter } from '../spec/emitter.js';
 
 /** Strings that have broken compilers before: injection, hidden text, YAML 1.1 traps, sizes. */
@@ -22,17 +23,6 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '.inf', '-.nan', '9007199254740993', '', ' ', '-', 'a'.repeat(300), 'AKIAIOSFODNN7EXAMPLE', '-----BEGIN RSA PRIVATE KEY-----',
   'https://user:pass@example.com', 'Api', 'API', 'xn--bucket', 'bucket..name', '*', 's3:*', '0.0.0.0/0', '💥', '\\', '"', "'",
 ];
-
-/** mulberry32: small, fast and reproducible. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emitters } from '../cli/emitters.js';
-import { checkCase, fuzz, HOSTILE_STRINGS, mutateRepo, random, seedRepos } from '../scripts/fuzz.js';
+import { random } from '../bench/synthetic.js';
+import { checkCase, fuzz, HOSTILE_STRINGS, mutateRepo, seedRepos } from '../scripts/fuzz.js';
 import { REPO } from './helpers.js';
 
 const seeds = seedRepos(REPO);

@@ -92,18 +92,22 @@ describe('paved new', () => {
     });
   });
 
+  /** Both probes answer, every log line is JSON with a trace id on the request, and SIGTERM exits 0 promptly. */
+  function expectServes(run: Awaited<ReturnType<typeof runServer>>): void {
+    expect(run.statuses).toEqual([200, 200]);
+    expect(run.code).toBe(0);
+    expect(run.stopMs).toBeLessThan(3_000);
+    for (const line of run.lines) expect(() => JSON.parse(line), line).not.toThrow();
+    const request = run.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'request')!;
+    expect(request.trace_id).toMatch(/^[0-9a-f]{32}$/);
+  }
+
   it('runs the node skeleton: its unit tests pass, it serves the probes, logs JSON and exits 0 promptly on SIGTERM', async () => {
     const repo = await scaffold('node');
     try {
       const tests = spawnSync(process.execPath, ['--test'], { cwd: repo.dir, encoding: 'utf8' });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
-      const run = await runServer(process.execPath, ['src/main.js'], repo.dir);
-      expect(run.statuses).toEqual([200, 200]);
-      expect(run.code).toBe(0);
-      expect(run.stopMs).toBeLessThan(3_000);
-      for (const line of run.lines) expect(() => JSON.parse(line), line).not.toThrow();
-      const request = run.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'request')!;
-      expect(request.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expectServes(await runServer(process.execPath, ['src/main.js'], repo.dir));
     } finally {
       repo.cleanup();
     }
@@ -116,13 +120,7 @@ describe('paved new', () => {
       const tests = spawnSync('python3', ['-m', 'unittest'], { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
       expect(tests.stderr).toMatch(/Ran 2 tests/);
-      const run = await runServer('python3', ['-m', 'app'], repo.dir);
-      expect(run.statuses).toEqual([200, 200]);
-      expect(run.code).toBe(0);
-      expect(run.stopMs).toBeLessThan(3_000);
-      for (const line of run.lines) expect(() => JSON.parse(line), line).not.toThrow();
-      const request = run.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'request')!;
-      expect(request.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expectServes(await runServer('python3', ['-m', 'app'], repo.dir));
     } finally {
       repo.cleanup();
     }

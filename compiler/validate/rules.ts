@@ -19,13 +19,18 @@ export interface ServiceInput {
 
 type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
 
-/** The rules a schema cannot express: references, uniqueness, naming limits, policy. */
-export function checkRules(services: readonly ServiceInput[], platform: PlatformSpec): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  const report: Report = (file, pointer, code, message, hint, options) => {
+/** A Report that collects positioned errors, their messages prefixed with the spec path. */
+function reporter(diagnostics: Diagnostic[]): Report {
+  return (file, pointer, code, message, hint, options) => {
     const where = specPath(pointer);
     diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range: locate(file, pointer, options), pointer });
   };
+}
+
+/** The rules a schema cannot express: references, uniqueness, naming limits, policy. */
+export function checkRules(services: readonly ServiceInput[], platform: PlatformSpec): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report = reporter(diagnostics);
 
   const byName = new Map<string, ServiceInput>();
   for (const service of services) {
@@ -232,22 +237,17 @@ export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): D
 export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
   const known = services.map((s) => s.spec.name);
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (f, pointer, code, message, hint, options) => {
-    const where = specPath(pointer);
-    diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: f.path, range: locate(f, pointer, options), pointer });
-  };
+  const report = reporter(diagnostics);
   for (const name of Object.keys(releases.services ?? {})) {
-    if (!known.includes(name)) {
-      const suggestion = didYouMean(name, known);
-      report(file, `/services/${name}`, 'REF.UNKNOWN_SERVICE', `no service named ${showString(name)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'remove the entry of a deleted service', { key: true });
-    }
+    if (!known.includes(name)) unknownService(file, `/services/${name}`, name, known, report, { otherwise: 'remove the entry of a deleted service', key: true });
   }
   return diagnostics;
 }
 
-function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report): void {
+function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report, options: { otherwise?: string; key?: boolean } = {}): void {
   const suggestion = didYouMean(target, known);
-  report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'check the name in the other service.yaml');
+  const hint = suggestion ? `write "${suggestion}"` : (options.otherwise ?? 'check the name in the other service.yaml');
+  report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, hint, { key: options.key });
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash', 'ksh', 'fish', 'csh', 'tcsh', 'cmd', 'cmd.exe', 'powershell', 'pwsh']);

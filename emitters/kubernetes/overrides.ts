@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
+import { specPath } from '../../spec/pointer.js';
 import { applyPatch } from '../shared/json-patch.js';
 
 export type OverridePolicy = ResolvedPlatform['overridePolicy']['kubernetes'];
@@ -32,7 +33,7 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
   const deviations = new Map<number, string[]>();
   const diagnostics: Diagnostic[] = [];
   const fail = (pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${pointerPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
+    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
   };
   for (const override of service.overrides.kubernetes) {
     if (!override.environments.includes(env)) continue;
@@ -83,13 +84,4 @@ function forbiddenBy(policy: OverridePolicy, kind: string, patch: ResolvedServic
     }
   }
   return undefined;
-}
-
-/** `/overrides/kubernetes/0/target` → `overrides.kubernetes[0].target`, as diagnostics spell spec paths. */
-function pointerPath(pointer: string): string {
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((segment, i) => (/^[0-9]+$/.test(segment) ? `[${segment}]` : i === 0 ? segment : `.${segment}`))
-    .join('');
 }

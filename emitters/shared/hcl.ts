@@ -16,6 +16,8 @@
  * Terraform checks as expressions and reviewers read like the JSON they produce.
  */
 
+import { compareText } from '../../spec/pointer.js';
+
 /** A bare expression printed as written: a reference (`aws_kms_key.service.arn`) or a type keyword (`string`). */
 export interface Raw {
   readonly kind: 'raw';
@@ -78,7 +80,7 @@ export const object = (entries: Readonly<Record<string, Expression | undefined>>
 /** A map whose keys are data (names, tags): sorted by code unit, so output is stable. */
 export const map = (entries: Readonly<Record<string, Expression>>): ObjectExpression => ({
   kind: 'object',
-  entries: Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  entries: Object.entries(entries).sort(([a], [b]) => compareText(a, b)),
 });
 
 export const attribute = (name: string, value: Expression): Attribute => ({ kind: 'attribute', name, value });

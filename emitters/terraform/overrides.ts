@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { ResolvedService } from '../../spec/model.js';
 import { attribute, block, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
+import { specPath } from '../../spec/pointer.js';
 import { applyPatch } from '../shared/json-patch.js';
 import type { StackFile } from './stack.js';
 
@@ -31,7 +32,7 @@ const FORBIDDEN_ATTRIBUTES = new Set([
 export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const fail = (pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${dotted(pointer)}: ${message}`, hint, file: service.specPath, pointer });
+    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
   };
   let result = files.map((f) => ({ path: f.path, items: [...f.items] }));
   for (const override of service.overrides.terraform) {
@@ -143,12 +144,4 @@ function jsonToValue(value: unknown, opaque: readonly Expression[]): Expression 
   const record = value as Record<string, unknown>;
   if (Object.keys(record).length === 1 && typeof record.$hcl === 'number' && opaque[record.$hcl] !== undefined) return opaque[record.$hcl]!;
   return object(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, jsonToValue(v, opaque)])));
-}
-
-function dotted(pointer: string): string {
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((segment, i) => (/^[0-9]+$/.test(segment) ? `[${segment}]` : i === 0 ? segment : `.${segment}`))
-    .join('');
 }
