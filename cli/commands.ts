@@ -2,8 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
+import { pavedBuild } from '../compiler/cache.js';
 import { compile } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
+import { emitInThreads } from '../compiler/parallel.js';
 import { validateStarter } from '../compiler/validate/index.js';
 import { createFile, inspectTree, manifestPath, writeTree, WriteError, type Difference } from '../compiler/write.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
@@ -17,6 +19,8 @@ interface CompilerArguments {
   readonly out: string | undefined;
   readonly format: OutputFormat;
 }
+
+const EMIT_IN_THREADS = emitInThreads(new URL('./emit-worker.js', import.meta.url));
 
 const DIFFERENCE_TEXT: Readonly<Record<Difference['kind'], string>> = {
   missing: 'missing: paved would create it',
@@ -32,7 +36,8 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     io.stderr(`paved: root ${JSON.stringify(args.root)} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const result = compile({ root, outDir: args.out, emitters });
+  // Only compile writes, so only compile records and reuses its previous work; check always emits everything.
+  const result = compile({ root, outDir: args.out, emitters, build: command === 'compile' ? pavedBuild() : undefined, emitServices: EMIT_IN_THREADS });
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));
@@ -51,13 +56,14 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       return EXIT_OK;
     }
     if (command === 'compile') {
-      const report = writeTree(root, result.output, result.files);
+      const report = writeTree(root, result.output, result.files, { kept: result.kept, cache: result.cache });
       if (args.format === 'json') {
         io.stdout(`${JSON.stringify({ diagnostics: result.diagnostics, written: report.written, deleted: report.deleted, unchanged: report.unchanged }, null, 2)}\n`);
       } else if (args.format === 'text') {
         for (const path of report.written) io.stdout(`wrote   ${path}\n`);
         for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
-        io.stdout(`paved: ${services} service${services === 1 ? '' : 's'}, ${result.files.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged\n`);
+        const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
+        io.stdout(`paved: ${services} service${services === 1 ? '' : 's'}, ${result.files.length + result.kept.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged${reused}\n`);
       }
       return EXIT_OK;
     }

@@ -1,35 +1,83 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject } from '../spec/model.js';
+import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CachedUnit } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit } from './emit.js';
+import { emit, type EmitServices, type KeptFile } from './emit.js';
 import { loadPlatform, loadReleases, loadServices } from './load.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { parseSource } from './parse.js';
 import type { SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
+import { readManifest, WriteError } from './write.js';
 
 export interface CompileOptions {
   readonly root: string;
   /** Overrides the platform's `output.dir`. */
   readonly outDir?: string;
   readonly emitters: readonly Emitter[];
+  /**
+   * The identity of this paved build (cache.ts `pavedBuild`). Given, the compile
+   * reuses the files of services unchanged since the last `paved compile` of
+   * this root and records what the next one may reuse.
+   */
+  readonly build?: string;
+  /** How services are emitted; one after another unless the CLI spreads them over threads (compiler/parallel.ts). */
+  readonly emitServices?: EmitServices;
 }
 
 export interface CompileResult {
   /** Sorted; any error means `files` is empty. */
   readonly diagnostics: readonly Diagnostic[];
   readonly files: readonly GeneratedFile[];
+  /** Incremental compiles: files of unchanged services, already on disk; planned like `files`, without their bytes. */
+  readonly kept: readonly KeptFile[];
+  /** Incremental compiles: what to record for the next one. */
+  readonly cache?: CacheUpdate;
   readonly output: OutputDirectories;
   readonly project?: ResolvedProject;
   /** Spec texts by repo-relative path, for caret snippets. */
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/** load → validate → resolve → emit. Reads specs; writes nothing. */
+/** load → validate → resolve → emit. Reads specs (and, when incremental, the record of the last compile); writes nothing. */
 export function compile(options: CompileOptions): CompileResult {
-  return compileSources(loadSources(options.root, options.outDir), options);
+  const loaded = loadSources(options.root, options.outDir);
+  const previous = options.build === undefined ? undefined : previousCompile(options.root, outputDirectories(loaded.platform?.data, options.outDir), options.build);
+  return compileSources(loaded, { ...options, previous });
+}
+
+/** The last compile of a root as far as it can be trusted; no build identity, no incremental compile. */
+export interface PreviousCompile {
+  readonly root: string;
+  readonly build: string;
+  /** Where the record lives (compiler/cache.ts). */
+  readonly location: string;
+  readonly cache?: BuildCache;
+  /** The manifest's entries; none after an interrupted compile or when it cannot be read. */
+  readonly owned: ReadonlyMap<string, KeptFile>;
+}
+
+export interface CacheUpdate {
+  readonly location: string;
+  readonly build: string;
+  readonly units: Readonly<Record<string, CachedUnit>>;
+  readonly previous?: BuildCache;
+}
+
+function previousCompile(root: string, output: OutputDirectories, build: string): PreviousCompile | undefined {
+  const location = buildCacheLocation(root, output);
+  if (location === undefined) return undefined;
+  let owned: ReadonlyMap<string, KeptFile> = new Map();
+  try {
+    const manifest = readManifest(root, output);
+    if (!manifest.pending) owned = manifest.entries;
+  } catch (error) {
+    // The writer reports a broken manifest; here it only means nothing is reused.
+    if (!(error instanceof WriteError)) throw error;
+  }
+  return { root, build, location, cache: readBuildCache(location, build), owned };
 }
 
 /** Reads and parses every spec of the repo: the only disk access of a compile. */
@@ -54,20 +102,27 @@ export interface LoadedSources {
 }
 
 /** validate → resolve → emit over parsed files: the pure part of a compile. */
-export function compileSources(loaded: LoadedSources, options: Omit<CompileOptions, 'root'>): CompileResult {
+export function compileSources(loaded: LoadedSources, options: Omit<CompileOptions, 'root' | 'build'> & { readonly previous?: PreviousCompile }): CompileResult {
   const output = outputDirectories(loaded.platform?.data, options.outDir);
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
   const validated = validateProject(loaded.platform, loaded.services, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: loaded.releases });
   diagnostics.push(...validated.diagnostics);
-  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], output, sources: loaded.sources };
+  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], output, sources: loaded.sources };
 
   const project = resolveProject(validated.valid, options.outDir);
-  const emitted = emit(project, options.emitters);
+  const previous = options.previous;
+  const keys = previous ? new Map(project.services.map((s) => [s, serviceKey(previous.build, project, s)])) : undefined;
+  const reuse = previous?.cache && keys ? reuseFromCache(previous.root, previous.cache, previous.owned, keys) : undefined;
+  const emitted = emit(project, options.emitters, reuse, options.emitServices);
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
   diagnostics.push(...emitted.diagnostics.map((d) => (d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) })));
   const failed = hasErrors(diagnostics);
-  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, output: project.output, project, sources: loaded.sources };
+  const cache: CacheUpdate | undefined =
+    previous && keys && !failed
+      ? { location: previous.location, build: previous.build, previous: previous.cache, units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])) }
+      : undefined;
+  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, kept: failed ? [] : emitted.kept, ...(cache ? { cache } : {}), output: project.output, project, sources: loaded.sources };
 }
 
 /** A spec file's text with its repo-relative path, as read from git or held in memory. */

@@ -1,25 +1,58 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
-import type { Emitter, GeneratedFile } from '../spec/emitter.js';
-import type { ResolvedProject } from '../spec/model.js';
+import type { Emitter, EmitResult, GeneratedFile } from '../spec/emitter.js';
+import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
+
+/** A file a previous compile wrote and that is known to be intact: its path and hash, not its bytes. */
+export interface KeptFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly source: string;
+}
 
 export interface EmitOutcome {
   /** Sorted by path with plain code-unit order. */
   readonly files: readonly GeneratedFile[];
+  /** Files of services not emitted again because `reuse` vouched for them; sorted by path. */
+  readonly kept: readonly KeptFile[];
+  /** Service name -> the paths of its files, emitted or kept; sorted. */
+  readonly unitFiles: ReadonlyMap<string, readonly string[]>;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The files a previous compile produced for this service, when it would produce them again; else undefined. */
+export type Reuse = (service: ResolvedService) => readonly KeptFile[] | undefined;
+
+/** What every emitter produced for one service, in emitter order. */
+export type ServiceEmission = ReadonlyArray<{ readonly emitter: string; readonly result: EmitResult }>;
+
+/** Emits many services: one after another by default, or spread over threads (compiler/parallel.ts). */
+export type EmitServices = (project: ResolvedProject, services: readonly ResolvedService[], emitters: readonly Emitter[]) => ServiceEmission[];
+
+export const emitSequentially: EmitServices = (project, services, emitters) => {
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  return services.map((service) => emitService(project, service, emitters, byName));
+};
+
+/** Every emitter over one service, which sees only the part of the project its key covers. */
+export function emitService(project: ResolvedProject, service: ResolvedService, emitters: readonly Emitter[], byName: ReadonlyMap<string, ResolvedService>): ServiceEmission {
+  const scoped = scopedProject(project, service, byName);
+  return emitters.map((emitter) => ({ emitter: emitter.id, result: emitter.emitService(service, scoped) }));
 }
 
 /**
  * Runs every emitter over every service, then once over the project. Rejects
  * paths outside the output directories and two files planned at one path.
+ * With `reuse`, a service whose files are vouched for is not emitted again;
+ * its paths still take part in the collision checks.
  */
-export function emit(project: ResolvedProject, emitters: readonly Emitter[]): EmitOutcome {
+export function emit(project: ResolvedProject, emitters: readonly Emitter[], reuse?: Reuse, emitServices: EmitServices = emitSequentially): EmitOutcome {
   const diagnostics: Diagnostic[] = [];
-  const planned = new Map<string, { file: GeneratedFile; emitter: string }>();
+  const planned = new Map<string, { file: GeneratedFile | KeptFile; emitter: string }>();
   const folded = new Map<string, string>();
   const roots = [project.output.dir, project.output.workflowsDir];
 
-  const accept = (emitter: Emitter, file: GeneratedFile): void => {
+  const accept = (emitter: Pick<Emitter, 'id'>, file: GeneratedFile | KeptFile): void => {
     const problem = pathProblem(file.path, roots);
     if (problem) {
       diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter.id}" planned ${JSON.stringify(file.path)}: ${problem}`, file: file.source });
@@ -43,12 +76,24 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[]): Em
     folded.set(file.path.toLowerCase(), file.path);
   };
 
+  const reused = new Map(project.services.map((s) => [s, reuse?.(s)]));
+  const toEmit = project.services.filter((s) => reused.get(s) === undefined);
+  const emissions = new Map(emitServices(project, toEmit, emitters).map((emission, i) => [toEmit[i]!, emission]));
+  const unitFiles = new Map<string, string[]>();
+  // In service order, whoever emitted what, so collisions are reported the same way every time.
   for (const service of project.services) {
-    for (const emitter of emitters) {
-      const result = emitter.emitService(service, project);
-      diagnostics.push(...result.diagnostics);
-      for (const file of result.files) accept(emitter, file);
+    const paths: string[] = [];
+    unitFiles.set(service.name, paths);
+    for (const file of reused.get(service) ?? []) {
+      accept({ id: 'previous compile' }, file);
+      paths.push(file.path);
     }
+    for (const { emitter, result } of emissions.get(service) ?? []) {
+      diagnostics.push(...result.diagnostics);
+      for (const file of result.files) accept({ id: emitter }, file);
+      paths.push(...result.files.map((f) => f.path));
+    }
+    paths.sort(compareText);
   }
   for (const emitter of emitters) {
     if (!emitter.emitProject) continue;
@@ -57,8 +102,20 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[]): Em
     for (const file of result.files) accept(emitter, file);
   }
 
-  const files = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
-  return { files, diagnostics };
+  const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
+  const files = all.filter((f): f is GeneratedFile => 'contents' in f);
+  const kept = all.filter((f): f is KeptFile => !('contents' in f));
+  return { files, kept, unitFiles, diagnostics };
+}
+
+/**
+ * The project as one service's emitters see it: every service it depends on,
+ * and no other. A service's files are thus a function of its resolved model, the
+ * models it references and the platform: exactly what its cache key covers.
+ */
+function scopedProject(project: ResolvedProject, service: ResolvedService, byName: ReadonlyMap<string, ResolvedService>): ResolvedProject {
+  const referenced = [service, ...service.dependsOn.map((name) => byName.get(name)).filter((s): s is ResolvedService => s !== undefined)];
+  return { ...project, services: referenced.sort((a, b) => compareText(a.name, b.name)) };
 }
 
 /** Why a planned path is unsafe, or undefined when it is a plain path inside an output root. */

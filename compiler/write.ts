@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
+import { stampOf, type BuildCache, type FileStamp } from './cache.js';
+import type { KeptFile } from './emit.js';
 
 /**
  * The only module that writes to disk. paved owns exactly the files listed in
@@ -59,20 +61,43 @@ export function manifestPath(output: OutputDirectories): string {
   return `${output.dir}/${MANIFEST_FILE}`;
 }
 
-export function renderManifest(files: readonly GeneratedFile[]): string {
-  const entries = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source }));
-  return `${JSON.stringify({ version: 1, files: entries }, null, 2)}\n`;
+export function renderManifest(files: readonly GeneratedFile[], kept: readonly KeptFile[] = []): string {
+  return renderEntries(plannedEntries(files, kept));
+}
+
+/** A planned file with its hash computed once; `contents` is absent for a kept file. */
+interface PlannedEntry extends ManifestEntry {
+  readonly contents?: string;
+}
+
+function plannedEntries(files: readonly GeneratedFile[], kept: readonly KeptFile[]): PlannedEntry[] {
+  const entries: PlannedEntry[] = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, contents: f.contents }));
+  if (kept.length === 0) return entries;
+  return [...entries, ...kept.map((k) => ({ path: k.path, sha256: k.sha256, source: k.source }))].sort((a, b) => compareText(a.path, b.path));
+}
+
+function renderEntries(entries: readonly PlannedEntry[]): string {
+  return `${JSON.stringify({ version: 1, files: entries.map(({ path, sha256, source }) => ({ path, sha256, source })) }, null, 2)}\n`;
 }
 
 /** Compares the planned tree with the disk. Reads only. */
 export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[]): TreeState {
   assertOutputDirectories(root, output);
+  return inspectEntries(root, output, plannedEntries(files, []));
+}
+
+/** Kept files were verified against their stamps by the compile that kept them; they count as unchanged. */
+function inspectEntries(root: string, output: OutputDirectories, entries: readonly PlannedEntry[]): TreeState {
   const owned = readManifest(root, output).entries;
   const differences: Difference[] = [];
   let unchanged = 0;
   const planned = new Set<string>();
-  for (const file of files) {
+  for (const file of entries) {
     planned.add(file.path);
+    if (file.contents === undefined) {
+      unchanged++;
+      continue;
+    }
     const actual = readIfFile(root, file.path);
     const entry = owned.get(file.path);
     if (actual === undefined) differences.push({ path: file.path, kind: 'missing', expected: file.contents });
@@ -89,7 +114,7 @@ export function inspectTree(root: string, output: OutputDirectories, files: read
     if (actual !== undefined) differences.push({ path, kind: 'orphaned', actual });
   }
   const manifestText = readIfFile(root, manifestPath(output));
-  return { differences, manifestCurrent: manifestText === renderManifest(files), unchanged };
+  return { differences, manifestCurrent: manifestText === renderEntries(entries), unchanged };
 }
 
 /**
@@ -132,18 +157,23 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
   const disk = options.disk ?? realDisk;
   assertOutputDirectories(root, output);
   return withLock(root, output, disk, options.lockTimeoutMs ?? LOCK_WAIT_MS, () => {
-    const state = inspectTree(root, output, files);
+    const entries = plannedEntries(files, options.kept ?? []);
+    const state = inspectEntries(root, output, entries);
     const unowned = state.differences.filter((d) => d.kind === 'unowned');
     if (unowned.length > 0) {
       const list = unowned.map((d) => `  ${d.path}`).join('\n');
       throw new WriteError(`these files are in the way and paved does not own them (they are not in ${manifestPath(output)}):\n${list}\nmove or delete them, then compile again`, true);
     }
-    for (const file of files) assertWritable(root, file.path);
-    if (state.differences.length === 0 && state.manifestCurrent) return { written: [], deleted: [], unchanged: state.unchanged };
+    const verified = new Set<string>();
+    for (const file of files) assertWritable(root, file.path, verified);
+    if (state.differences.length === 0 && state.manifestCurrent) {
+      if (options.cache) recordBuildCache(root, entries, [], options.cache, disk);
+      return { written: [], deleted: [], unchanged: state.unchanged };
+    }
 
     const previous = readManifest(root, output);
     if (previous.pending) removeLeftoverTemporaries(root, output, disk);
-    const byPath = new Map(files.map((f) => [f.path, f]));
+    const byPath = new Map(entries.map((e) => [e.path, e]));
     const orphans = state.differences.filter((d) => d.kind === 'orphaned').map((d) => d.path);
     const toWrite = state.differences.filter((d) => d.kind !== 'orphaned').map((d) => byPath.get(d.path)!);
 
@@ -153,22 +183,64 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
     // Only the manifest is flushed to disk: generated files are atomic against a killed
     // process (rename) and can always be regenerated; an fsync per file made a compile
     // of a few hundred files take seconds.
-    writeAtomic(root, manifestPath(output), renderPendingManifest(files, previous.entries, toWrite), disk, true);
-    for (const file of toWrite) writeAtomic(root, file.path, file.contents, disk);
+    writeAtomic(root, manifestPath(output), renderPendingManifest(entries, previous.entries, toWrite), disk, true);
+    const made = new Set<string>();
+    for (const file of toWrite) writeAtomic(root, file.path, file.contents!, disk, false, made);
     for (const path of orphans) {
       disk.unlink(join(root, path));
       removeEmptyParents(root, path, output, disk);
     }
-    writeAtomic(root, manifestPath(output), renderManifest(files), disk, true);
+    writeAtomic(root, manifestPath(output), renderEntries(entries), disk, true);
+    if (options.cache) recordBuildCache(root, entries, toWrite, options.cache, disk);
     return { written: toWrite.map((f) => f.path), deleted: orphans, unchanged: state.unchanged };
   });
 }
 
-function renderPendingManifest(files: readonly GeneratedFile[], previous: ReadonlyMap<string, ManifestEntry>, toWrite: readonly GeneratedFile[]): string {
+/**
+ * Records, for the next incremental compile, each service's key and the stamp
+ * of every file as it is now (see compiler/cache.ts). Kept files keep the stamp
+ * they were verified against. Not flushed: a lost record only costs a full compile.
+ */
+function recordBuildCache(root: string, entries: readonly PlannedEntry[], written: readonly PlannedEntry[], cache: CacheRecord, disk: Disk): void {
+  const kept = entries.filter((e) => e.contents === undefined).length;
+  const unitFiles = Object.values(cache.units).reduce((n, unit) => n + unit.files.length, 0);
+  // Every service reused as recorded: the record stands as it is.
+  if (written.length === 0 && kept === unitFiles && cache.previous && sameUnits(cache.previous.units, cache.units)) return;
+  const rewritten = new Set(written.map((e) => e.path));
+  const stamps: Record<string, FileStamp> = {};
+  for (const entry of entries) {
+    const old = cache.previous?.files[entry.path];
+    const stamp = old && old.sha256 === entry.sha256 && !rewritten.has(entry.path) && entry.contents === undefined ? old : stampOf(root, entry.path, entry.sha256);
+    if (stamp) stamps[entry.path] = stamp;
+  }
+  const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
+  replaceFile(cache.location, JSON.stringify(record), disk, false);
+}
+
+function sameUnits(a: BuildCache['units'], b: BuildCache['units']): boolean {
+  const names = Object.keys(b);
+  if (Object.keys(a).length !== names.length) return false;
+  return names.every((name) => {
+    const x = Object.hasOwn(a, name) ? a[name] : undefined;
+    const y = b[name]!;
+    return x !== undefined && x.key === y.key && x.files.length === y.files.length && x.files.every((path, i) => path === y.files[i]);
+  });
+}
+
+/** What an incremental compile hands the writer to record (CompileResult.cache). */
+export interface CacheRecord {
+  /** An absolute path in the git directory (compiler/cache.ts). */
+  readonly location: string;
+  readonly build: string;
+  readonly units: BuildCache['units'];
+  readonly previous?: BuildCache;
+}
+
+function renderPendingManifest(files: readonly PlannedEntry[], previous: ReadonlyMap<string, ManifestEntry>, toWrite: readonly PlannedEntry[]): string {
   const changing = new Set(toWrite.map((f) => f.path));
   const entries: PendingEntry[] = files.map((f) => {
     const old = previous.get(f.path);
-    const entry = { path: f.path, sha256: sha256(f.contents), source: f.source };
+    const entry = { path: f.path, sha256: f.sha256, source: f.source };
     return changing.has(f.path) && old && old.sha256 !== entry.sha256 ? { ...entry, previousSha256: old.sha256 } : entry;
   });
   const planned = new Set(files.map((f) => f.path));
@@ -184,6 +256,10 @@ interface PendingEntry extends ManifestEntry {
 
 export interface WriteOptions {
   readonly disk?: Disk;
+  /** Files an incremental compile kept: on disk already, planned without their bytes. */
+  readonly kept?: readonly KeptFile[];
+  /** The record for the next incremental compile; written after the tree. */
+  readonly cache?: CacheRecord;
   /** How long to wait for another compile holding the lock. */
   readonly lockTimeoutMs?: number;
 }
@@ -291,21 +367,23 @@ function assertOutputDirectories(root: string, output: OutputDirectories): void 
   }
 }
 
-/** Every existing component of the path below the root must be a real directory. */
-function assertNoLinks(root: string, path: string): void {
+/** Every existing component of the path below the root must be a real directory; `verified` remembers those that are, across calls. */
+function assertNoLinks(root: string, path: string, verified = new Set<string>()): void {
   const segments = path.split('/');
   let current = root;
   for (let i = 0; i < segments.length - 1; i++) {
     current = join(current, segments[i]!);
+    if (verified.has(current)) continue;
     const stat = lstatOrUndefined(current);
     if (!stat) return;
     if (stat.isSymbolicLink()) throw new WriteError(`${segments.slice(0, i + 1).join('/')} is a symbolic link; paved writes only into real directories inside the repository`, true);
     if (!stat.isDirectory()) throw new WriteError(`${segments.slice(0, i + 1).join('/')} is not a directory`, true);
+    verified.add(current);
   }
 }
 
-function assertWritable(root: string, path: string): void {
-  assertNoLinks(root, path);
+function assertWritable(root: string, path: string, verified?: Set<string>): void {
+  assertNoLinks(root, path, verified);
   const stat = lstatOrUndefined(join(root, path));
   if (stat && !stat.isFile()) throw new WriteError(`${path} exists and is not a regular file; paved will not replace it`, true);
 }
@@ -326,9 +404,12 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
   }
 }
 
-function writeAtomic(root: string, path: string, contents: string, disk: Disk, durable = false): void {
+/** `made`: directories this write has created already, so a large tree costs one mkdir per directory. */
+function writeAtomic(root: string, path: string, contents: string, disk: Disk, durable = false, made?: Set<string>): void {
   const absolute = join(root, path);
-  disk.mkdir(dirname(absolute));
+  const dir = dirname(absolute);
+  if (!made?.has(dir)) disk.mkdir(dir);
+  made?.add(dir);
   replaceFile(absolute, contents, disk, durable);
 }
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { commented, ordered, referenceYaml, toYaml } from '../emitters/shared/serialize.js';
+import { random } from '../bench/synthetic.js';
+import { commented, isPlainText, ordered, referenceYaml, toYaml } from '../emitters/shared/serialize.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
 
 describe('the YAML serializer', () => {
@@ -57,12 +58,37 @@ describe("the YAML serializer's fast path", () => {
       { list: tricky, ...Object.fromEntries(tricky.map((t, i) => [t, i])) },
       { nested: [[1, 2], [[]], [{}], { a: [{ b: { c: [] } }] }], numbers: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER], flags: [true, false, null] },
       { script: '#!/bin/bash\nset -e\n' },
+      { blocks: ['a\n\nb', 'x\ny\n', ' lead\nx', 'a \nb', 'a\tb\nc', 'kept\n\n', '\n', 'a\r\nb'], nested: { run: 'one\ntwo', steps: [{ run: 'echo a\necho b', name: 'x' }] } },
+      { numbers: [1.5, 0.0144, 1e21, 1e-7, -2.5, -0] },
     ];
     for (const value of values) expect(toYaml(value)).toBe(referenceYaml(value));
   });
 
+  it('writes plain exactly the text the library writes plain, as key and as value', () => {
+    const next = random(7);
+    const alphabet = 'aZyeEnxXbBoO_09+ ._/()-:#\'",!&*?|>%@`[]{}~';
+    const samples = ['svc-0001-db-main', 'PostgreSQL 16 (small) of svc-0000', 'app.kubernetes.io/name', 'a b', 'x.', '-x', 'x-', ...'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL yES oN x1e3 e3 inf nan Inf NaN'.split(' ')];
+    for (let i = 0; i < 50_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    let plain = 0;
+    for (const text of samples) {
+      const asValue = referenceYaml({ k: text }) === `k: ${text}\n`;
+      const asKey = referenceYaml({ [text]: 0 }) === `${text}: 0\n`;
+      if (isPlainText(text)) {
+        expect([text, asValue, asKey]).toEqual([text, true, true]);
+        plain++;
+      }
+      expect(toYaml({ k: text, [text]: text })).toBe(referenceYaml({ k: text, [text]: text }));
+    }
+    expect(plain).toBeGreaterThan(1000);
+  });
+
   it('writes marked and commented objects exactly as the library does', () => {
-    const values = [ordered({ name: 'Build', uses: 'x/y@1', with: { z: '1', a: '2' } }), ordered({ uses: commented('actions/checkout@0', 'v5') }), { list: [ordered({ b: 1, a: 2 }), { b: 1, a: 2 }] }];
+    const values = [
+      ordered({ name: 'Build', uses: 'x/y@1', with: { z: '1', a: '2' } }),
+      ordered({ uses: commented('actions/checkout@0', 'v5') }),
+      { list: [ordered({ b: 1, a: 2 }), { b: 1, a: 2 }] },
+      { steps: [ordered({ uses: commented('a/b@0', 'v1.0.0'), with: { x: 'no' } }), commented('on', 'quoted'), commented('two\nlines', 'block')] },
+    ];
     for (const value of values) expect(toYaml(value)).toBe(referenceYaml(value));
   });
 });

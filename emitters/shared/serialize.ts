@@ -21,8 +21,8 @@ export function isGeneratedText(contents: string): boolean {
  * values made with `commented` carry a trailing comment. A fast path writes
  * plain data directly and asks the `yaml` library only how to write each
  * distinct scalar and key, so the bytes are the library's; anything it cannot
- * vouch for (multi-line strings, comments, unusual numbers, keys that would need
- * `? `) goes through the library whole.
+ * vouch for (folded or kept-newline blocks, keys that would need `? `, -0) goes
+ * through the library whole.
  */
 export function toYaml(value: unknown): string {
   return fastYaml(value) ?? referenceYaml(value);
@@ -39,22 +39,74 @@ export function referenceYaml(value: unknown): string {
   return new Document(arrange(value), REFERENCE_OPTIONS).toString(STRING_OPTIONS);
 }
 
-/** How the library writes one scalar as a map value and as a map key; memoized, as manifests repeat themselves. */
-const scalarText = new Map<string, string | null>();
-const keyText = new Map<string, string | null>();
+/**
+ * Text the library writes plain, as key or value, without being asked: a
+ * letter, then letters, digits, spaces and `._/()-`, not ending in a space, at
+ * most 1,024 characters (longer keys need `? `), and not one of the words YAML 1.1 reads as a boolean, null or float. No such text can be
+ * read as a number, date, indicator or comment, so it needs no quotes (a test
+ * holds the library to this over thousands of strings). It covers most of the
+ * distinct scalars of a manifest: names, references, descriptions.
+ */
+const PLAIN = /^[A-Za-z](?:[A-Za-z0-9 ._/()-]*[A-Za-z0-9._/()-])?$/;
+// `e3` is a float to YAML 1.1 (mantissa optional).
+const YAML_1_1_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE][0-9_]*)$/;
+export const isPlainText = (text: string): boolean => text.length <= 1024 && PLAIN.test(text) && !YAML_1_1_WORDS.test(text);
 
-function scalar(value: string | number | boolean): string | null {
-  const id = `${typeof value}:${value}`;
-  let text = scalarText.get(id);
+/**
+ * A memo that keeps what is in use: when `current` fills up it becomes
+ * `previous`, and a hit there moves back. Long-lived processes (tests, the
+ * fuzzer, 1,000-service repos) see endless distinct scalars; clearing everything
+ * at a limit would throw away the hot ones with them.
+ */
+class Memo<K, V> {
+  private current = new Map<K, V>();
+  private previous = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(key: K): V | undefined {
+    const hit = this.current.get(key);
+    if (hit !== undefined) return hit;
+    const old = this.previous.get(key);
+    if (old !== undefined) this.set(key, old);
+    return old;
+  }
+  set(key: K, value: V): void {
+    if (this.current.size >= this.limit) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+  }
+}
+
+/**
+ * How the library writes one scalar as a map value: its first line after `k: `
+ * plus, for a literal block, the body lines as written under a key at column 0
+ * (each then takes the indentation of the map or sequence that holds it).
+ * Keyed by the value itself (1 and "1" are different keys); null where the fast
+ * path must defer.
+ */
+const scalarText = new Memo<string | number | boolean, readonly string[] | null>(50_000);
+const keyText = new Memo<string, string | null>(50_000);
+
+/** A literal block header: `|` or `|-`, with an indentation indicator when the text starts with a space. */
+const LITERAL_HEADER = /^\|[1-9]?-?$/;
+
+function scalar(value: string | number | boolean): readonly string[] | null {
+  if (typeof value === 'string' && isPlainText(value)) return [value];
+  let text = scalarText.get(value);
   if (text === undefined) {
-    const line = new Document({ k: value }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
-    text = line.startsWith('k: ') && line.indexOf('\n') === line.length - 1 ? line.slice(3, -1) : null;
-    scalarText.set(id, text);
+    const lines = new Document({ k: value }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS).slice(0, -1).split('\n');
+    const head = lines[0]!.startsWith('k: ') ? lines[0]!.slice(3) : undefined;
+    // One line, or a literal block whose body is indented under the key (`|+` may need a document end marker: the library's).
+    const simple = head !== undefined && (lines.length === 1 || (LITERAL_HEADER.test(head) && lines.slice(1).every((l) => l === '' || l.startsWith('  '))));
+    text = simple ? [head, ...lines.slice(1)] : null;
+    scalarText.set(value, text);
   }
   return text;
 }
 
 function key(name: string): string | null {
+  if (isPlainText(name)) return name;
   let text = keyText.get(name);
   if (text === undefined) {
     const line = new Document({ [name]: 0 }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
@@ -64,17 +116,10 @@ function key(name: string): string | null {
   return text;
 }
 
-/** Bounds the memo in long-lived processes (tests, the fuzzer) that see endless distinct scalars. */
-const MEMO_LIMIT = 100_000;
-
 class Unsupported extends Error {}
 
 function fastYaml(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
-  if (scalarText.size + keyText.size > MEMO_LIMIT) {
-    scalarText.clear();
-    keyText.clear();
-  }
   const out: string[] = [];
   try {
     if (!isPlainMap(value)) return undefined;
@@ -87,22 +132,35 @@ function fastYaml(value: unknown): string | undefined {
 }
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  // A trailing comment is the library's to place.
-  if (COMMENTED.has(value)) throw new Unsupported();
-  return true;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !COMMENTED.has(value);
 }
 
-/** A value after `key:` or `- `, or undefined when it needs lines of its own. */
-function inline(value: unknown): string | undefined {
-  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value))) {
+/**
+ * A value after `key:` or `- ` as lines: the rest of the first line, then body
+ * lines to be prefixed with the holder's indentation. Undefined when the value
+ * needs lines of its own (a non-empty map or sequence).
+ */
+function inline(value: unknown): readonly string[] | undefined {
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0))) {
     const text = scalar(value);
     if (text === null) throw new Unsupported();
     return text;
   }
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-  if (isPlainMap(value)) return Object.keys(value).length === 0 ? '{}' : undefined;
+  if (Array.isArray(value)) return value.length === 0 ? ['[]'] : undefined;
+  if (value !== null && typeof value === 'object' && COMMENTED.has(value)) {
+    const { value: text, comment } = value as Commented;
+    const lines = scalar(text);
+    if (lines === null || lines.length !== 1) throw new Unsupported();
+    return [`${lines[0]} # ${comment}`];
+  }
+  if (isPlainMap(value)) return Object.keys(value).length === 0 ? ['{}'] : undefined;
   throw new Unsupported();
+}
+
+/** First line after its prefix, body lines under the holder's indentation (empty lines stay empty, as the library writes them). */
+function push(out: string[], prefix: string, text: readonly string[], indent: string): void {
+  out.push(`${prefix}${text[0]}\n`);
+  for (let i = 1; i < text.length; i++) out.push(text[i] === '' ? '\n' : `${indent}${text[i]}\n`);
 }
 
 /** As `arrange` orders them: sorted unless marked `ordered`, undefined values left out. */
@@ -119,7 +177,7 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[], f
     if (k === null) throw new Unsupported();
     const child = map[name];
     const text = inline(child);
-    if (text !== undefined) out.push(`${prefix}${k}: ${text}\n`);
+    if (text !== undefined) push(out, `${prefix}${k}: `, text, indent);
     else {
       out.push(`${prefix}${k}:\n`);
       if (Array.isArray(child)) writeSeq(child, `${indent}  `, out);
@@ -131,7 +189,7 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[], f
 function writeSeq(items: readonly unknown[], indent: string, out: string[]): void {
   for (const item of items) {
     const text = inline(item);
-    if (text !== undefined) out.push(`${indent}- ${text}\n`);
+    if (text !== undefined) push(out, `${indent}- `, text, indent);
     else if (isPlainMap(item)) writeMap(item, `${indent}  `, out, `${indent}- `);
     else throw new Unsupported();
   }

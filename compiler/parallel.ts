@@ -1,0 +1,81 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { ResolvedProject } from '../spec/model.js';
+import { emitSequentially, emitService, type EmitServices, type ServiceEmission } from './emit.js';
+
+/**
+ * Below this many services to emit, a thread costs more to start (it loads the
+ * emitters and cdk8s, ~0.3 s) than it saves.
+ */
+export const PARALLEL_THRESHOLD = 48;
+
+/** Shared counters: the next service index to take, and how many services are done (emitted or failed). */
+export const NEXT = 0;
+export const DONE = 1;
+/** A worker that took a service and then made no progress for this long is given up on. */
+const STALL_MS = 120_000;
+
+/** What cli/emit-worker receives. */
+export interface EmitWorkerData {
+  readonly project: ResolvedProject;
+  /** Names of the services to emit, by index. */
+  readonly names: readonly string[];
+  readonly counters: Int32Array;
+  readonly port: MessagePort;
+}
+
+/** A worker posts `[index, emission]` per service; `error` if it could not start. */
+export type EmitWorkerMessage = readonly [number, ServiceEmission] | { readonly error: string };
+
+/**
+ * Emits services on this thread and on worker threads running `script`
+ * (cli/emit-worker), which take services from one shared counter, so a slow
+ * service never leaves a thread idle. Synchronous: the calling thread emits its
+ * share, waits until every service taken is done, and collects the workers'
+ * results from their ports. A worker that fails to start takes nothing; one that
+ * fails on a service still counts it done. Results are placed by index, so
+ * output does not depend on which thread emitted what; whatever a worker did
+ * not deliver is emitted here, where its error, if any, surfaces as usual.
+ */
+export function emitInThreads(script: URL, threads = Math.min(availableParallelism() - 1, 3)): EmitServices {
+  return (project, services, emitters) => {
+    if (threads < 1 || services.length < PARALLEL_THRESHOLD) return emitSequentially(project, services, emitters);
+
+    const counters = new Int32Array(new SharedArrayBuffer(8));
+    const names = services.map((s) => s.name);
+    const workers = Array.from({ length: threads }, () => {
+      const { port1, port2 } = new MessageChannel();
+      const data: EmitWorkerData = { project, names, counters, port: port2 };
+      const worker = new Worker(script, { workerData: data, transferList: [port2] });
+      // A worker that fails takes nothing more; what it took is emitted here.
+      worker.on('error', () => undefined);
+      return { worker, port: port1 };
+    });
+
+    const results: Array<ServiceEmission | undefined> = new Array(services.length);
+    const byName = new Map(project.services.map((s) => [s.name, s]));
+    for (let i = Atomics.add(counters, NEXT, 1); i < services.length; i = Atomics.add(counters, NEXT, 1)) {
+      results[i] = emitService(project, services[i]!, emitters, byName);
+      Atomics.add(counters, DONE, 1);
+    }
+    let progress = Date.now();
+    for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS; ) {
+      Atomics.wait(counters, DONE, done, 1000);
+      const now = Atomics.load(counters, DONE);
+      if (now !== done) progress = Date.now();
+      done = now;
+    }
+
+    for (const { worker, port } of workers) {
+      for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
+        const posted = message.message as EmitWorkerMessage;
+        if (Array.isArray(posted)) results[posted[0]] = posted[1];
+      }
+      port.close();
+      void worker.terminate();
+    }
+    const missing = services.filter((_, i) => results[i] === undefined);
+    const recovered = emitSequentially(project, missing, emitters);
+    return Array.from(results, (r) => r ?? recovered.shift()!);
+  };
+}
