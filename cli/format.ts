@@ -13,13 +13,22 @@ function formatOne(d: Diagnostic, text: string | undefined): string {
   let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
   if (d.range && text !== undefined) {
     const line = text.split(/\r?\n/)[d.range.line - 1];
-    if (line !== undefined) out += snippet(line, d.range);
+    if (line !== undefined) out += snippet(d.code === 'SEC.LITERAL_SECRET' ? masked(line, d.range) : line, d.range);
   }
   if (d.hint) out += `  hint: ${d.hint}\n`;
   return out;
 }
 
 const SNIPPET_WIDTH = 100;
+
+/** The line with the flagged value starred out: a diagnostic must not copy a credential into CI logs. */
+function masked(line: string, range: NonNullable<Diagnostic['range']>): string {
+  const start = range.col - 1;
+  const end = range.endLine === range.line ? range.endCol - 1 : line.length;
+  // A block scalar's header (`|`, `>-`) holds none of the value, which starts on the next line.
+  if (/^[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(start))) return line;
+  return `${line.slice(0, start)}${'*'.repeat(Math.max(0, Math.min(end, line.length) - start))}${line.slice(end)}`;
+}
 
 /** The offending line with carets under the range, clipped to a readable width. */
 function snippet(line: string, range: NonNullable<Diagnostic['range']>): string {

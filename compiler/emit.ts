@@ -3,6 +3,17 @@ import type { Emitter, EmitResult, GeneratedFile } from '../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
 
+/** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
+interface Planner {
+  readonly file: GeneratedFile | KeptFile;
+  readonly emitter: string;
+  readonly service?: ResolvedService;
+}
+
+function describePlanner(planner: Planner): string {
+  return planner.service ? `service ${JSON.stringify(planner.service.name)} (emitter "${planner.emitter}")` : `the repository-wide files (emitter "${planner.emitter}")`;
+}
+
 /** A file a previous compile wrote and that is known to be intact: its path and hash, not its bytes. */
 export interface KeptFile {
   readonly path: string;
@@ -48,31 +59,37 @@ export function emitService(project: ResolvedProject, service: ResolvedService, 
  */
 export function emit(project: ResolvedProject, emitters: readonly Emitter[], reuse?: Reuse, emitServices: EmitServices = emitSequentially): EmitOutcome {
   const diagnostics: Diagnostic[] = [];
-  const planned = new Map<string, { file: GeneratedFile | KeptFile; emitter: string }>();
+  const planned = new Map<string, Planner>();
   const folded = new Map<string, string>();
   const roots = [project.output.dir, project.output.workflowsDir];
 
-  const accept = (emitter: Pick<Emitter, 'id'>, file: GeneratedFile | KeptFile): void => {
+  const accept = (planner: Planner): void => {
+    const { file, emitter } = planner;
     const problem = pathProblem(file.path, roots);
     if (problem) {
-      diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter.id}" planned ${JSON.stringify(file.path)}: ${problem}`, file: file.source });
+      diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter}" planned ${JSON.stringify(file.path)}: ${problem}`, file: file.source });
       return;
     }
-    const previous = planned.get(file.path);
     // Case-insensitive file systems (macOS, Windows) would merge paths differing only in case.
     const foldedOwner = folded.get(file.path.toLowerCase());
-    if (previous || (foldedOwner !== undefined && foldedOwner !== file.path)) {
-      const other = previous ? `emitter "${previous.emitter}"` : `the file ${JSON.stringify(foldedOwner)}`;
+    const previous = planned.get(file.path) ?? (foldedOwner === undefined ? undefined : planned.get(foldedOwner));
+    if (previous) {
+      // A service's name is what puts its files where another file already is: point at it.
+      const blamed = planner.service ?? previous.service;
+      const message =
+        previous.file.path === file.path
+          ? `${describePlanner(planner)} and ${describePlanner(previous)} would both write ${JSON.stringify(file.path)}`
+          : `${describePlanner(planner)} would write ${JSON.stringify(file.path)} and ${describePlanner(previous)} ${JSON.stringify(previous.file.path)}, one path on case-insensitive file systems`;
       diagnostics.push({
         code: 'EMIT.COLLISION',
         severity: 'error',
-        message: `emitter "${emitter.id}" and ${other} both plan ${JSON.stringify(file.path)}`,
-        hint: 'two generated files may not share a path (ignoring case); rename one of the services or resources',
-        file: file.source,
+        message,
+        hint: 'two generated files may not share a path (ignoring case); rename the service or resource',
+        ...(blamed ? { file: blamed.specPath, pointer: '/name' } : { file: file.source }),
       });
       return;
     }
-    planned.set(file.path, { file, emitter: emitter.id });
+    planned.set(file.path, planner);
     folded.set(file.path.toLowerCase(), file.path);
   };
 
@@ -85,12 +102,12 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     const paths: string[] = [];
     unitFiles.set(service.name, paths);
     for (const file of reused.get(service) ?? []) {
-      accept({ id: 'previous compile' }, file);
+      accept({ file, emitter: 'previous compile', service });
       paths.push(file.path);
     }
     for (const { emitter, result } of emissions.get(service) ?? []) {
       diagnostics.push(...result.diagnostics);
-      for (const file of result.files) accept({ id: emitter }, file);
+      for (const file of result.files) accept({ file, emitter, service });
       paths.push(...result.files.map((f) => f.path));
     }
     paths.sort(compareText);
@@ -99,7 +116,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     if (!emitter.emitProject) continue;
     const result = emitter.emitProject(project);
     diagnostics.push(...result.diagnostics);
-    for (const file of result.files) accept(emitter, file);
+    for (const file of result.files) accept({ file, emitter: emitter.id });
   }
 
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));

@@ -14,6 +14,7 @@ const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
   NON_STRING_KEY: 'LOAD.NON_STRING_KEY',
   MULTIPLE_DOCS: 'LOAD.MULTIPLE_DOCUMENTS',
   RESOURCE_EXHAUSTION: 'LOAD.TOO_DEEP',
+  KEY_OVER_1024_CHARS: 'LOAD.KEY_TOO_LONG',
 };
 
 const YAML_ERROR_HINTS: Readonly<Record<string, string>> = {
@@ -21,6 +22,7 @@ const YAML_ERROR_HINTS: Readonly<Record<string, string>> = {
   'LOAD.TAB': 'indent with spaces; YAML forbids tabs in indentation',
   'LOAD.NON_STRING_KEY': 'use plain strings as keys',
   'LOAD.MULTIPLE_DOCUMENTS': 'keep one document per file: one service.yaml per service',
+  'LOAD.KEY_TOO_LONG': 'keys are short names; if this text is a value, give it a short key and put it after the colon',
 };
 
 interface Parsed {
@@ -104,7 +106,8 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   for (const error of doc.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
     const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
-    report(code, yamlMessage(error.message), hint, error.pos[0], error.pos[1]);
+    const message = code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
+    report(code, message, hint, error.pos[0], error.pos[1]);
   }
   if (diagnostics.length > 0) return failed(diagnostics);
 
@@ -139,7 +142,7 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   });
   if (firstAnchor) {
     const more = anchorsAndAliases - 1;
-    report('LOAD.ALIAS', `${firstAnchor.text} is not allowed${more > 0 ? ` (nor are the ${more} other anchors and aliases in this file)` : ''}`, 'write values out in full: anchors and aliases make specs hard to review and can explode in size', ...firstAnchor.range);
+    report('LOAD.ALIAS', `${firstAnchor.text} is not allowed${more > 0 ? ` (${more === 1 ? 'nor is the other anchor or alias' : `nor are the ${more} other anchors and aliases`} in this file)` : ''}`, 'write values out in full: anchors and aliases make specs hard to review and can explode in size', ...firstAnchor.range);
   }
   if (diagnostics.length > 0) return failed(diagnostics);
 

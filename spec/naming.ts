@@ -111,7 +111,12 @@ const all =
 
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBInstanceIdentifier)
 const awsIdentifier = (limit: number) =>
-  all(maxLength(limit), (name) => (/^[a-z][a-z0-9-]*$/.test(name) && !name.endsWith('-') && !name.includes('--') ? undefined : 'must start with a letter, hold only letters, digits and single hyphens, and not end with a hyphen'));
+  all(
+    maxLength(limit),
+    (name) => (/^[a-z][a-z0-9-]*$/.test(name) ? undefined : 'must start with a letter and hold only lowercase letters, digits and hyphens'),
+    (name) => (name.includes('--') ? `contains "--"; AWS allows only single hyphens` : undefined),
+    (name) => (name.endsWith('-') ? 'ends with a hyphen, which AWS does not allow' : undefined),
+  );
 
 export const NAME_RULES = {
   kubernetesLabel: { system: 'Kubernetes name', check: all(maxLength(63), (n) => (DNS_LABEL.test(n) ? undefined : 'is not a DNS-1123 label')) },
@@ -128,7 +133,10 @@ export const NAME_RULES = {
     check: all(
       (n) => (n.length < 3 || n.length > 63 ? `is ${n.length} characters; S3 allows 3 to 63` : undefined),
       (n) => (/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(n) ? undefined : 'may hold only lowercase letters, digits and hyphens'),
-      (n) => (/^(xn--|sthree-|amzn-s3-demo-)/.test(n) || /(-s3alias|--ol-s3|--x-s3)$/.test(n) ? 'uses a prefix or suffix S3 reserves' : undefined),
+      (n) => {
+        const reserved = /^(xn--|sthree-|amzn-s3-demo-)/.exec(n) ?? /(-s3alias|--ol-s3|--x-s3)$/.exec(n);
+        return reserved ? `${reserved.index === 0 ? 'starts' : 'ends'} with "${reserved[1]}", which S3 reserves` : undefined;
+      },
     ),
   },
   iamRole: { system: 'IAM role name', check: all(maxLength(64), (n) => (/^[A-Za-z0-9+=,.@_-]+$/.test(n) ? undefined : 'may hold only letters, digits and +=,.@_-')) },

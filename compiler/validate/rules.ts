@@ -42,10 +42,18 @@ export function checkRules(services: readonly ServiceInput[], platform: Platform
   return diagnostics;
 }
 
+/** https://learn.microsoft.com/windows/win32/fileio/naming-a-file: reserved whatever the case or extension. */
+const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
 function checkService(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platform: PlatformSpec, report: Report): void {
   const { file, spec } = service;
   const resources = spec.resources ?? {};
   const serviceNames = [...byName.keys()];
+
+  // The service name is a bare folder name in the output (`generated/<name>/`); Windows reserves these in any case.
+  if (WINDOWS_DEVICE_NAME.test(spec.name)) {
+    report(file, '/name', 'NAME.RESERVED', `${showString(spec.name)} is a device name Windows reserves (${spec.name.toUpperCase()}), so the folder paved generates for this service could not be checked out on Windows`, `choose another name, e.g. "${spec.name}-api"`);
+  }
 
   // Uniqueness per kind.
   const unique = (pointer: string, values: readonly string[], what: string, field = '/name'): void => {
@@ -127,7 +135,8 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   if (spec.runtime.command) checkCommand(file, '/runtime/command', spec.runtime.command, report);
   for (const [index, job] of (resources.cron ?? []).entries()) {
     const problem = cronProblem(job.schedule);
-    if (problem) report(file, `/resources/cron/${index}/schedule`, 'CRON.INVALID', `schedule ${showString(job.schedule)} ${problem}`, 'write five fields, e.g. "0 3 * * *" for 03:00 every day');
+    const hint = /time zone/.test(problem ?? '') ? 'remove the time zone and write the time in UTC, e.g. "0 2 * * *" for 03:00 in Berlin in winter' : 'write five fields, e.g. "0 3 * * *" for 03:00 every day';
+    if (problem) report(file, `/resources/cron/${index}/schedule`, 'CRON.INVALID', `schedule ${showString(job.schedule)} ${problem}`, hint);
     checkCommand(file, `/resources/cron/${index}/command`, job.command, report);
   }
 
@@ -270,13 +279,21 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
   const resources = spec.resources ?? {};
   const platformName = platform.name ?? 'paved';
   const reported = new Set<string>();
-  const check = (pointer: string, name: string, rule: NameRule): void => {
+  const check = (resourcePointer: string, name: string, rule: NameRule): void => {
     const problem = rule.check(name);
-    // Staging and production names differ only in the environment; one report is enough.
-    const key = `${pointer} ${rule.system}`;
-    if (!problem || reported.has(key)) return;
-    reported.add(key);
-    report(file, pointer, 'NAME.DERIVED', `derived ${rule.system} ${showString(name)} ${problem}`, 'shorten the service or resource name; paved never truncates names');
+    if (!problem) return;
+    // A "--" the service name brings is fixed there, whatever resource exposes it.
+    const pointer = problem.includes('"--"') && spec.name.includes('--') ? '/name' : resourcePointer;
+    // Staging and production names differ only in the environment, and one cause can break several names: one report each.
+    const keys = [`${pointer} ${rule.system}`, `${pointer} ${problem.replace(/"[^"]*"/g, '')}`];
+    if (keys.some((key) => reported.has(key))) return;
+    for (const key of keys) reported.add(key);
+    const hint = /characters;/.test(problem)
+      ? 'shorten the service or resource name; paved never truncates names'
+      : problem.includes('S3 reserves') && name.startsWith(`${platformName}-`) && /^(xn--|sthree-|amzn-s3-demo-)/.test(platformName)
+        ? 'rename the platform (name in platform.yaml): every bucket name starts with it'
+        : 'rename the service or resource; paved never rewrites names';
+    report(file, pointer, 'NAME.DERIVED', `derived ${rule.system} ${showString(name)} ${problem}`, hint);
   };
   check('/name', names.namespace(spec.name), NAME_RULES.kubernetesLabel);
   for (const env of CLOUD_ENVIRONMENTS) {

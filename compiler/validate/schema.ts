@@ -7,13 +7,17 @@ import { validators } from './ajv.js';
 import { describeValue, showString } from './text.js';
 
 
-/** Known patterns, explained in words instead of as a regular expression. */
-const PATTERN_TEXT: ReadonlyArray<[RegExp, string]> = [
+/** Known patterns, explained in words instead of as a regular expression, with a hint where one helps. */
+const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   [/^\^\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$$/, 'must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"'],
-  [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit'],
-  [/^\^\[0-9\]\{12\}\$$/, 'must be a 12-digit AWS account id, quoted'],
-  [/^\^\(\?!\/\)\[/, 'must be a relative path (no leading "/") of letters, digits and "-_./"'],
-  [/^\^\(\?!\/\)\(\?!/, 'must be a relative path inside the repository: no leading "/", no ".." segment'],
+  [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit', 'e.g. "LOG_LEVEL"'],
+  [/^\^\[0-9\]\{12\}\$$/, 'must be a 12-digit AWS account id, quoted', 'write all 12 digits in quotes, leading zeros included, e.g. "012345678901"'],
+  [/^\^\(\?!\/\)\[/, 'must be a relative path (no leading "/") of letters, digits and "-_./"', 'e.g. "." or "docker/Dockerfile"'],
+  [/^\^\(\?!\/\)\(\?!/, 'must be a relative path inside the repository: no leading "/", no ".." segment', 'write a path relative to the repository root without ".." segments; paved writes only inside the repository'],
+  [/^\^\[a-z\]\{2\}\(-\[a-z\]\+\)\+-\[0-9\]\+\$$/, 'must be an AWS region', 'e.g. "eu-west-1"'],
+  [/^\^\(\?!latest\$\)/, 'must be an image tag other than "latest": up to 128 letters, digits, "_", "." and "-"', 'use the commit SHA CI built the image from, quoted if it could read as a number'],
+  [/^\^sha256:/, 'must be an image digest: "sha256:" and 64 lowercase hex digits', 'copy the digest the registry printed for the pushed image'],
+  [/\+:\(\?!latest/, 'must be an image with a pinned tag other than "latest" (registry/repository:tag, optionally @sha256:digest)', 'e.g. "docker.io/library/redis:7.4.1"'],
 ];
 
 /** Checks a file against its JSON Schema; every error, positioned, in one pass. */
@@ -74,12 +78,18 @@ function toDiagnostic(file: SourceFile, error: ErrorObject): Diagnostic {
         const codePoint = `U+${nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
         return { ...base, code: 'SPEC.NON_ASCII', message: `${prefix}contains the non-ASCII character ${codePoint}; names must be plain ASCII`, hint: 'retype the name: a look-alike letter from another alphabet (a confusable) can hide here', range: locate(file, pointer), pointer };
       }
-      const text = PATTERN_TEXT.find(([re]) => re.test(String(params.pattern)))?.[1] ?? `must match ${String(params.pattern)}`;
-      return { ...base, code: 'SPEC.PATTERN', message: `${prefix}${showString(value)} ${text.replace(/^must/, 'is invalid: it must')}`, hint: patternHint(value, String(params.pattern)), range: locate(file, pointer), pointer };
+      const known = PATTERN_TEXT.find(([re]) => re.test(String(params.pattern)));
+      const text = known?.[1] ?? `must match ${String(params.pattern)}`;
+      return { ...base, code: 'SPEC.PATTERN', message: `${prefix}${showString(value)} ${text.replace(/^must/, 'is invalid: it must')}`, hint: patternHint(value, String(params.pattern)) ?? known?.[2], range: locate(file, pointer), pointer };
     }
     case 'propertyNames': {
       const key = String(params.propertyName);
       const keyPointer = pointerJoin(pointer, key);
+      const nonAscii = [...key].find((c) => c.charCodeAt(0) > 0x7e);
+      if (nonAscii) {
+        const codePoint = `U+${nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+        return { ...base, code: 'SPEC.NON_ASCII', message: `${prefix}key ${showString(key)} contains the non-ASCII character ${codePoint}; names must be plain ASCII`, hint: 'retype the name: a look-alike letter from another alphabet (a confusable) can hide here', range: locate(file, keyPointer, { key: true }), pointer: keyPointer };
+      }
       return { ...base, code: 'SPEC.KEY_NAME', message: `${prefix}key ${showString(key)} is not allowed here`, hint: keyHint(error), range: locate(file, keyPointer, { key: true }), pointer: keyPointer };
     }
     case 'minimum':
