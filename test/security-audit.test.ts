@@ -73,6 +73,11 @@ describe('the registry covers security-rules.md §1–§3', () => {
     expect(AUDIT_RULES.flatMap((r) => r.ids.filter((id) => !known(r.section, id)).map((id) => `${r.section} ${id}`))).toEqual([]);
   });
 
+  it('gives every rule a distinct label, so results and test names cannot mix two rules up', () => {
+    const labels = AUDIT_RULES.map(ruleLabel);
+    expect(labels.filter((l, i) => labels.indexOf(l) !== i)).toEqual([]);
+  });
+
   it('covers all 24 rows of §1, 17 Pod Security controls, 22 kube-score/polaris rows and 14 rows of §3', () => {
     const count = (prefix: string) => DOC_ROWS.filter((row) => row.section.startsWith(prefix)).length;
     expect([count('§1 #'), count('§2 PSS'), count('§2 kube-score'), count('§3')]).toEqual([24, 17, 22, 14]);
