@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { CompileResult } from '../compiler/compile.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
 
 /** A generated Kubernetes object with the file it came from. */
@@ -34,17 +35,16 @@ let cache: GeneratedObject[] | undefined;
 
 /** Compiles every root once per test file and parses each generated Kubernetes manifest. */
 export function generatedObjects(): GeneratedObject[] {
-  if (cache) return cache;
-  cache = [];
-  for (const { name, root } of kubernetesRoots()) {
-    const result = compileDir(root);
-    if (result.diagnostics.length > 0) throw new Error(`${name} does not compile: ${JSON.stringify(result.diagnostics)}`);
-    for (const file of result.files) {
-      if (!/\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) || file.path.endsWith('/kustomization.yaml')) continue;
-      cache.push({ where: `${name}:${file.path}`, path: file.path, directory: file.path.slice(0, file.path.lastIndexOf('/')), contents: file.contents, object: parse(file.contents) as KubeObject });
-    }
-  }
+  cache ??= kubernetesRoots().flatMap(({ name, root }) => objectsOf(compileDir(root), name));
   return cache;
+}
+
+/** The Kubernetes objects (manifests and Argo CD Applications) of one compile, labelled `name`. */
+export function objectsOf(result: CompileResult, name: string): GeneratedObject[] {
+  if (result.diagnostics.length > 0) throw new Error(`${name} does not compile: ${JSON.stringify(result.diagnostics)}`);
+  return result.files
+    .filter((file) => /\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) && !file.path.endsWith('/kustomization.yaml'))
+    .map((file) => ({ where: `${name}:${file.path}`, path: file.path, directory: file.path.slice(0, file.path.lastIndexOf('/')), contents: file.contents, object: parse(file.contents) as KubeObject }));
 }
 
 export interface PodTemplate {

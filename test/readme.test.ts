@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { embedReference, renderReference } from '../scripts/generate-spec.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { HELP } from '../cli/main.js';
+import { AUDIT_RULES } from './audit/registry.js';
+import { DECLARED_WAIVERS } from './audit/waivers.js';
 import { REPO } from './helpers.js';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
@@ -35,5 +37,12 @@ describe('README', () => {
       expect(HELP).toContain(command);
       expect(readme).toContain(`paved ${command}`);
     }
+  });
+
+  it('has a Security model that lists every audited rule id and every declared waiver with its reason', () => {
+    const section = readme.slice(readme.indexOf('## Security model'), readme.indexOf('## Performance'));
+    for (const heading of ['**What paved guarantees**', '**What the platform team must still provide**', '**Audited rules**', '**Waivers.**']) expect(section).toContain(heading);
+    expect(AUDIT_RULES.flatMap((r) => r.ids).filter((id) => !section.includes(id))).toEqual([]);
+    expect(DECLARED_WAIVERS.filter((w) => !section.includes(`\`${w.id}\``) || !section.includes(w.reason.replace(/\|/g, '\\|'))).map((w) => w.id)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { terraformStack, type StackFile } from '../emitters/terraform/stack.js';
 import { toPlain, type Block, type BodyItem } from '../emitters/shared/hcl.js';
+import type { CompileResult } from '../compiler/compile.js';
 import { compileDir, goldenCases, REPO } from './helpers.js';
 
 /** Every golden case and the example shop: the stacks the Terraform tests run over. */
@@ -24,18 +25,19 @@ let cached: Stack[] | undefined;
 
 /** Compiles every root once per test file and keeps the typed stacks next to their printed files. */
 export function allStacks(): Stack[] {
-  if (cached) return cached;
-  cached = [];
-  for (const root of TERRAFORM_ROOTS) {
-    const result = compileDir(join(REPO, root));
-    if (!result.project) throw new Error(`${root} does not compile: ${JSON.stringify(result.diagnostics)}`);
-    for (const service of result.project.services) {
-      const prefix = `${result.project.output.dir}/${service.name}/terraform/`;
-      const printed = new Map(result.files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length), f.contents]));
-      cached.push({ id: `${root}:${service.name}`, root, service, project: result.project, files: terraformStack(service, result.project), printed });
-    }
-  }
+  cached ??= TERRAFORM_ROOTS.flatMap((root) => stacksOf(compileDir(join(REPO, root)), root));
   return cached;
+}
+
+/** The typed stacks of one compile (labelled `root`), each next to its printed files. */
+export function stacksOf(result: CompileResult, root: string): Stack[] {
+  if (!result.project) throw new Error(`${root} does not compile: ${JSON.stringify(result.diagnostics)}`);
+  const project = result.project;
+  return project.services.map((service) => {
+    const prefix = `${project.output.dir}/${service.name}/terraform/`;
+    const printed = new Map(result.files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length), f.contents]));
+    return { id: `${root}:${service.name}`, root, service, project, files: terraformStack(service, project), printed };
+  });
 }
 
 /** A block's body as plain data: attributes by name (references as `${...}`), nested blocks as lists by type. */
@@ -52,6 +54,8 @@ export function plainBody(items: readonly BodyItem[]): Plain {
 
 export interface FoundResource {
   readonly stack: Stack;
+  /** The resource type, e.g. `aws_db_instance`. */
+  readonly type: string;
   readonly file: string;
   readonly name: string;
   readonly body: Plain;
@@ -60,11 +64,16 @@ export interface FoundResource {
 
 /** Every resource of the given type in the given stacks. */
 export function resourcesOf(stacks: readonly Stack[], type: string): FoundResource[] {
+  return allResourcesOf(stacks).filter((r) => r.type === type);
+}
+
+/** Every resource of the given stacks, in file order. */
+export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
   return stacks.flatMap((stack) =>
     stack.files.flatMap((file) =>
       file.items
-        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource' && item.labels[0] === type)
-        .map((block) => ({ stack, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
+        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
+        .map((block) => ({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
     ),
   );
 }

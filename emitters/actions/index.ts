@@ -3,6 +3,8 @@ import { checkWorkflow } from './check-workflow.js';
 import { CHECK_WORKFLOW_FILE, serviceWorkflowFile, workflowPath } from './paths.js';
 import { workflowFile } from './render.js';
 import { serviceWorkflow } from './service-workflow.js';
+import { usesGhcr } from './steps.js';
+import { WAIVERS } from './waivers.js';
 
 /**
  * GitHub Actions: `<workflowsDir>/paved-<service>.yml` per service (test, image,
@@ -14,7 +16,9 @@ export const actionsEmitter: Emitter = {
   id: 'actions',
   emitService(service, project): EmitResult {
     const path = workflowPath(project, serviceWorkflowFile(service));
-    return { files: [workflowFile(path, service.specPath, serviceWorkflow(service, project))], diagnostics: [] };
+    // The image jobs log in to a registry other than ghcr.io with a repository secret, outside any environment.
+    const waivers = usesGhcr(project) ? [] : [WAIVERS.registrySecretOutsideEnvironment];
+    return { files: [workflowFile(path, service.specPath, serviceWorkflow(service, project), waivers)], diagnostics: [] };
   },
   emitProject(project): EmitResult {
     const path = workflowPath(project, CHECK_WORKFLOW_FILE);

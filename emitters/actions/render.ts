@@ -1,6 +1,7 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { commented, generatedHeader, ordered, toYaml } from '../shared/serialize.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
+import { waiverComments, type Waiver } from './waivers.js';
 
 /**
  * The model in GitHub's conventional key order, which is how workflows are
@@ -21,9 +22,9 @@ type Missing<T, Listed> = Exclude<keyof T, Listed>;
 const complete: [Missing<Workflow, (typeof WORKFLOW_KEYS)[number]>, Missing<Job, (typeof JOB_KEYS)[number]>, Missing<Triggers, (typeof TRIGGER_KEYS)[number]>] extends [never, never, never] ? true : never = true;
 void complete;
 
-/** A workflow file: the generated-file header, then the workflow. */
-export function workflowFile(path: string, source: string, workflow: Workflow): GeneratedFile {
-  return { path, source, contents: generatedHeader(source) + toYaml(renderWorkflow(workflow)) };
+/** A workflow file: the generated-file header, its waivers, then the workflow. */
+export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
+  return { path, source, contents: generatedHeader(source) + waiverComments(waivers) + toYaml(renderWorkflow(workflow)) };
 }
 
 export function renderWorkflow(workflow: Workflow): object {

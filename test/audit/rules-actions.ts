@@ -1,0 +1,289 @@
+import { parse, stringify } from 'yaml';
+import { WAIVERS, waiverComments } from '../../emitters/actions/waivers.js';
+import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type ParsedWorkflow } from '../workflows.js';
+import { perItem } from './findings.js';
+import type { AuditRule, AuditTarget, Breakage, CheckResult, Finding } from './types.js';
+
+/**
+ * security-rules.md §3 (GitHub Actions): the zizmor audits, each as a function
+ * from a workflow to its problems (zizmor itself cannot run here), plus the
+ * structural part of actionlint's hygiene row. actionlint and shellcheck
+ * themselves run over every workflow in test/actions.test.ts. Stricter than
+ * zizmor where paved can afford it: caches are off in every job, not only in
+ * publishing ones, and every job states its concurrency.
+ */
+export type Audit = (workflow: GeneratedWorkflow) => string[];
+
+const EXPRESSION = /\$\{\{/;
+const SHA_PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@[0-9a-f]{40}$/;
+/** Every scope GitHub accepts in `permissions:` (actionlint's list). */
+const SCOPES = new Set(['actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses']);
+/** Job keys of the workflow syntax (actionlint's syntax-check). */
+const JOB_KEYS = new Set(['name', 'permissions', 'needs', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps', 'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets']);
+const STEP_KEYS = new Set(['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes']);
+/** The events paved may use (a subset of actionlint's list; the dangerous ones are left to dangerous-triggers). */
+const EVENTS = new Set(['push', 'pull_request', 'workflow_dispatch', 'schedule', 'workflow_call', 'merge_group', 'release', 'pull_request_target', 'workflow_run']);
+/** GitHub-hosted runner labels (actionlint's runner-label); paved pins ubuntu-24.04. */
+const RUNNER_LABEL = /^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(-arm)?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string => `${w.name}: ${jobId}${step ? ` / ${step.name ?? '(unnamed step)'}` : ''}`;
+const jobsOf = (w: GeneratedWorkflow): Array<[string, ParsedJob]> => Object.entries(w.doc.jobs);
+
+/** Jobs that only ever run for a pull request (their `if` requires the event). */
+const pullRequestOnly = (condition: string | undefined): boolean => condition !== undefined && condition.startsWith("github.event_name == 'pull_request'");
+
+/** The zizmor audits by name, with the actionlint and checkov ids of the same row. */
+export const AUDITS: Readonly<Record<string, Audit>> = {
+  'template-injection': (w) =>
+    stepsOf(w.doc).flatMap(({ jobId, step }) => [
+      ...(step.run !== undefined && EXPRESSION.test(step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
+      ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? '')) ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`] : []),
+    ]),
+
+  'unpinned-uses': (w) => {
+    const lines = w.text.split('\n');
+    const uses = [...stepsOf(w.doc).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
+    return uses.flatMap(([jobId, ref]) => {
+      if (ref === undefined) return [];
+      if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
+      const line = lines.find((l) => l.trimStart().replace(/^- /, '').startsWith(`uses: ${ref}`));
+      return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
+    });
+  },
+
+  'excessive-permissions': (w) => {
+    const findings: string[] = [];
+    if (!isRecord(w.doc.permissions) || Object.keys(w.doc.permissions).length > 0) findings.push(`${w.name}: top-level permissions are not {}`);
+    for (const [jobId, job] of jobsOf(w)) {
+      if (!isRecord(job.permissions)) {
+        findings.push(`${at(w, jobId)}: no explicit permissions map (inherits or uses read-all/write-all)`);
+        continue;
+      }
+      const actions = (job.steps ?? []).map((s) => actionOf(s.uses));
+      const runs = (job.steps ?? []).map((s) => s.run ?? '').join('\n');
+      const needs: Readonly<Record<string, (level: unknown) => boolean>> = {
+        'id-token': () => actions.includes('aws-actions/configure-aws-credentials'),
+        // Only the GitOps commit pushes to the repository.
+        contents: (level) => level === 'read' || /\bgit\b.* push /.test(runs),
+        packages: (level) => actions.includes('docker/login-action') && (level === 'read' || actions.includes('docker/build-push-action')),
+      };
+      for (const [scope, level] of Object.entries(job.permissions)) {
+        if (!SCOPES.has(scope)) findings.push(`${at(w, jobId)}: unknown permission ${scope}`);
+        else if (level !== 'read' && level !== 'write') findings.push(`${at(w, jobId)}: ${scope}: ${String(level)}`);
+        else if (!needs[scope]?.(level)) findings.push(`${at(w, jobId)}: ${scope}: ${level} without a step that needs it`);
+      }
+    }
+    return findings;
+  },
+
+  'dangerous-triggers': (w) => ['pull_request_target', 'workflow_run'].filter((t) => t in w.doc.on).map((t) => `${w.name}: triggered by ${t}`),
+
+  artipacked: (w) =>
+    stepsOf(w.doc)
+      .filter(({ step }) => actionOf(step.uses) === 'actions/checkout' && step.with?.['persist-credentials'] !== false)
+      .map(({ jobId, step }) => `${at(w, jobId, step)}: checkout persists credentials`),
+
+  'cache-poisoning': (w) =>
+    stepsOf(w.doc).flatMap(({ jobId, step }) => {
+      const action = actionOf(step.uses);
+      const input = step.with ?? {};
+      const problem =
+        action === 'actions/cache' || action?.startsWith('actions/cache/')
+          ? 'uses actions/cache'
+          : action === 'actions/setup-node' && (input['package-manager-cache'] !== false || 'cache' in input)
+            ? 'setup-node may cache'
+            : action === 'actions/setup-go' && input.cache !== false
+              ? 'setup-go caches unless cache: false'
+              : (action === 'actions/setup-python' || action === 'actions/setup-java') && 'cache' in input
+                ? `${action} caches`
+                : action === 'docker/setup-buildx-action' && input['cache-binary'] !== false
+                  ? 'setup-buildx caches its binary'
+                  : action === 'docker/build-push-action' && ('cache-from' in input || 'cache-to' in input)
+                    ? 'build-push uses a build cache'
+                    : undefined;
+      return problem ? [`${at(w, jobId, step)}: ${problem}`] : [];
+    }),
+
+  'github-env': (w) =>
+    stepsOf(w.doc)
+      .filter(({ step }) => /GITHUB_(ENV|PATH)\b/.test(step.run ?? ''))
+      .map(({ jobId, step }) => `${at(w, jobId, step)}: writes GITHUB_ENV or GITHUB_PATH`),
+
+  'secrets-inherit': (w) => [
+    ...jobsOf(w)
+      .filter(([, job]) => job.secrets !== undefined || job.uses !== undefined)
+      .map(([jobId]) => `${at(w, jobId)}: passes secrets to a reusable workflow`),
+    ...(/toJSON\(\s*secrets\s*\)|fromJSON\(\s*secrets\./.test(w.text) ? [`${w.name}: serializes the secrets context`] : []),
+  ],
+
+  'insecure-commands': (w) => [
+    ...(/ACTIONS_ALLOW_UNSECURE_COMMANDS/.test(w.text) ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
+    ...stepsOf(w.doc)
+      .filter(({ step }) => /::(set-env|add-path|set-output)\b/.test(step.run ?? ''))
+      .map(({ jobId, step }) => `${at(w, jobId, step)}: deprecated workflow command`),
+  ],
+
+  'hardcoded-container-credentials': (w) =>
+    jobsOf(w).flatMap(([jobId, job]) => {
+      const containers = [job.container, ...(isRecord(job.services) ? Object.values(job.services) : [])].filter(isRecord);
+      return containers
+        .filter((c) => isRecord(c.credentials) && !/^\$\{\{\s*secrets\.[A-Za-z0-9_]+\s*\}\}$/.test(String(c.credentials.password)))
+        .map(() => `${at(w, jobId)}: container credentials not from a secret`);
+    }),
+
+  'unpinned-images': (w) =>
+    jobsOf(w).flatMap(([jobId, job]) => {
+      const images = [job.container, ...(isRecord(job.services) ? Object.values(job.services) : [])].map((c) => (isRecord(c) ? c.image : c)).filter((i) => i !== undefined);
+      const dockerUses = (job.steps ?? []).map((s) => s.uses).filter((u): u is string => u?.startsWith('docker://') ?? false);
+      return [...images.map(String), ...dockerUses].filter((image) => !/@sha256:[0-9a-f]{64}$/.test(image)).map((image) => `${at(w, jobId)}: image ${image} not pinned by digest`);
+    }),
+
+  'bot-conditions': (w) =>
+    jobsOf(w).flatMap(([jobId, job]) =>
+      [job.if, ...(job.steps ?? []).map((s) => s.if)].filter((c) => c !== undefined && /github\.(actor|triggering_actor)\b/.test(c)).map((c) => `${at(w, jobId)}: condition on ${c}`),
+    ),
+
+  'concurrency-limits': (w) =>
+    jobsOf(w).flatMap(([jobId, job]) => {
+      if (!job.concurrency && !w.doc.concurrency) return [`${at(w, jobId)}: no concurrency group`];
+      const cancel = job.concurrency?.['cancel-in-progress'];
+      const changesState = (job.steps ?? []).some((s) => /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(s.run ?? ''));
+      if (changesState && cancel !== false) return [`${at(w, jobId)}: a running apply or release commit can be cancelled`];
+      if (pullRequestOnly(job.if) && cancel === false) return [`${at(w, jobId)}: superseded pull request runs are not cancelled`];
+      return [];
+    }),
+};
+
+/** The structural checks of actionlint's hygiene row that need no type checker. */
+const actionlintHygiene: Audit = (w) => {
+  const jobs = jobsOf(w);
+  const ids = new Set(jobs.map(([id]) => id));
+  const envMaps = [w.doc.env, ...jobs.flatMap(([, job]) => [job.env, ...(job.steps ?? []).map((s) => s.env)])].filter((env): env is Readonly<Record<string, string>> => env !== undefined);
+  return [
+    ...Object.keys(w.doc.on).filter((e) => !EVENTS.has(e)).map((e) => `${w.name}: [events] unknown event ${e}`),
+    ...envMaps.flatMap((env) => Object.keys(env).filter((k) => !ENV_NAME.test(k)).map((k) => `${w.name}: [env-var] invalid name ${k}`)),
+    ...jobs.flatMap(([jobId, job]) => [
+      ...Object.keys(job).filter((k) => !JOB_KEYS.has(k)).map((k) => `${at(w, jobId)}: [syntax-check] unexpected key ${k}`),
+      ...(job.steps ?? []).flatMap((s) => Object.keys(s).filter((k) => !STEP_KEYS.has(k)).map((k) => `${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`)),
+      ...(job.needs ?? []).filter((n) => !ids.has(n) || n === jobId).map((n) => `${at(w, jobId)}: [job-needs] needs ${n}`),
+      ...(job.uses === undefined && !RUNNER_LABEL.test(String((job as { 'runs-on'?: unknown })['runs-on'])) ? [`${at(w, jobId)}: [runner-label] ${String((job as { 'runs-on'?: unknown })['runs-on'])}`] : []),
+      // A condition that mixes ${{ }} with text outside it is a non-empty string: always true.
+      ...[job.if, ...(job.steps ?? []).map((s) => s.if)]
+        .filter((c) => c !== undefined && (typeof c !== 'string' || /^(true|false)$/.test(c.trim()) || (c.includes('${{') && !/^\$\{\{[^]*\}\}$/.test(c.trim()))))
+        .map((c) => `${at(w, jobId)}: [if-cond] constant condition ${String(c)}`),
+    ]),
+  ];
+};
+
+/** A secret read by a job with no `environment:` (zizmor auditor persona), unless the file prints a declared waiver. */
+const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
+  jobsOf(w)
+    .filter(([, job]) => job.environment === undefined && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
+    .map(([jobId]) => actionsFinding(w, `${jobId}: reads a secret outside an environment`, ['ZZ secrets-outside-env']));
+
+/** A finding of the workflow, excused when a waiver of emitters/actions/waivers.ts for one of `ids` is printed in it. */
+function actionsFinding(w: GeneratedWorkflow, problem: string, ids: readonly string[]): Finding {
+  const found = Object.entries(WAIVERS).find(([, waiver]) => waiver.rules.some((r) => ids.includes(r)) && w.text.includes(waiverComments([waiver])));
+  return found ? { where: w.name, problem, waiver: `actions:${found[0]}` } : { where: w.name, problem };
+}
+
+/** The problems of one workflow, as findings at the workflow (the audits prefix their messages with its name). */
+const byWorkflow = (audit: Audit) => (t: AuditTarget): CheckResult =>
+  perItem(t.workflows, (w) => w.name, (w) => audit(w).map((problem) => ({ where: w.name, problem: problem.startsWith(`${w.name}: `) ? problem.slice(w.name.length + 2) : problem })));
+
+// ---------------------------------------------------------------------------
+// Breaking a real workflow
+
+/** The first service workflow of the sample (the one with the most jobs), changed on a parsed copy and printed again. */
+function breakWorkflow(what: string, change: (doc: Record<string, any>, job: (predicate: (job: Record<string, any>) => boolean) => Record<string, any>) => void): Breakage {
+  return {
+    what,
+    apply: (target) => {
+      const victim = target.workflows.find((w) => !w.name.endsWith('/paved-check.yml'))!;
+      const doc = parse(victim.text) as Record<string, any>;
+      const job = (predicate: (job: Record<string, any>) => boolean): Record<string, any> => {
+        const found = Object.values(doc.jobs as Record<string, Record<string, any>>).find(predicate);
+        if (!found) throw new Error(`${victim.name}: no job to break for ${what}`);
+        return found;
+      };
+      change(doc, job);
+      // Printing drops the version comments; only the unpinned-uses rule reads them, and its breaks edit the text.
+      const text = stringify(doc);
+      return { ...target, workflows: target.workflows.map((w) => (w === victim ? { ...w, text, doc: doc as ParsedWorkflow } : w)) };
+    },
+  };
+}
+
+/** The sample's first workflow with one text replacement (the parsed form follows). */
+const editWorkflowText = (what: string, from: RegExp, to: string): Breakage => ({
+  what,
+  apply: (target) => {
+    const victim = target.workflows.find((w) => from.test(w.text))!;
+    const text = victim.text.replace(from, to);
+    return { ...target, workflows: target.workflows.map((w) => (w === victim ? { ...w, text, doc: parse(text) as ParsedWorkflow } : w)) };
+  },
+});
+
+const hasStep = (predicate: (step: Record<string, any>) => boolean) => (job: Record<string, any>): boolean => (job.steps ?? []).some(predicate);
+const stepOf = (job: Record<string, any>, predicate: (step: Record<string, any>) => boolean): Record<string, any> => job.steps.find(predicate);
+const usesAction = (action: string) => (step: Record<string, any>): boolean => typeof step.uses === 'string' && step.uses.startsWith(`${action}@`);
+
+const rule = (ids: readonly string[], title: string, check: (t: AuditTarget) => CheckResult, breaks: readonly Breakage[]): AuditRule => ({ section: '§3', ids, title, kind: 'actions', check, breaks });
+const audit = (name: string, ids: readonly string[], title: string, breaks: readonly Breakage[]): AuditRule => rule([`ZZ ${name}`, ...ids], title, byWorkflow(AUDITS[name]!), breaks);
+
+export const ACTIONS_RULES: readonly AuditRule[] = [
+  audit('template-injection', ['AL expression', 'CKV_GHA_2'], 'no ${{ }} inside run: or a github-script; values reach scripts through env:', [
+    breakWorkflow('a pull request title in a run: script', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "${{ github.event.pull_request.title }}"')),
+  ]),
+  audit('unpinned-uses', ['AL action'], 'every uses: is owner/repo@<40-hex SHA> # vX.Y.Z', [
+    breakWorkflow('checkout by tag', (_doc, job) => (stepOf(job(hasStep(usesAction('actions/checkout'))), usesAction('actions/checkout')).uses = 'actions/checkout@v5')),
+    editWorkflowText('a pin without its version comment', / # v\d+\.\d+\.\d+\n/, '\n'),
+  ]),
+  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where the release commit pushes)', [
+    breakWorkflow('write-all at the top', (doc) => (doc.permissions = 'write-all')),
+    breakWorkflow('id-token: write in a job without AWS', (_doc, job) => (job((j) => !JSON.stringify(j).includes('configure-aws-credentials')).permissions['id-token'] = 'write')),
+  ]),
+  audit('dangerous-triggers', [], 'no pull_request_target or workflow_run', [breakWorkflow('a pull_request_target trigger', (doc) => (doc.on.pull_request_target = {}))]),
+  audit('artipacked', [], 'every checkout sets persist-credentials: false', [
+    breakWorkflow('a checkout that persists credentials', (_doc, job) => delete stepOf(job(hasStep(usesAction('actions/checkout'))), usesAction('actions/checkout')).with['persist-credentials']),
+  ]),
+  audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)', [
+    breakWorkflow('an actions/cache step', (_doc, job) => job(hasStep(usesAction('actions/checkout'))).steps.push({ uses: 'actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830', with: { path: 'x', key: 'y' } })),
+    breakWorkflow('buildx that caches its binary', (_doc, job) => delete stepOf(job(hasStep(usesAction('docker/setup-buildx-action'))), usesAction('docker/setup-buildx-action')).with['cache-binary']),
+  ]),
+  audit('github-env', [], 'no script writes $GITHUB_ENV or $GITHUB_PATH; outputs go through $GITHUB_OUTPUT', [
+    breakWorkflow('a write to GITHUB_ENV', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "X=1" >> "$GITHUB_ENV"')),
+  ]),
+  audit('secrets-inherit', ['ZZ overprovisioned-secrets', 'ZZ unredacted-secrets'], 'no reusable workflow inheriting secrets, no toJSON(secrets) or fromJSON(secrets.X)', [
+    breakWorkflow('a reusable workflow with secrets: inherit', (doc) => (doc.jobs.reuse = { uses: 'org/repo/.github/workflows/x.yml@0057852bfaa89a56745cba8c7296529d2fc39830', secrets: 'inherit' })),
+    breakWorkflow('toJSON(secrets) in an env', (_doc, job) => (job(() => true).env = { ALL: '${{ toJSON(secrets) }}' })),
+  ]),
+  rule(['ZZ secrets-outside-env'], 'secrets only in jobs with an environment:, or the printed registry waiver (zizmor auditor persona)', (t) => perItem(t.workflows, (w) => w.name, secretsOutsideEnvironment), [
+    breakWorkflow('a secret in a job without an environment', (_doc, job) => (job((j) => j.environment === undefined).env = { TOKEN: '${{ secrets.TOKEN }}' })),
+  ]),
+  audit('insecure-commands', ['AL deprecated-commands', 'CKV_GHA_1'], 'no ACTIONS_ALLOW_UNSECURE_COMMANDS, no ::set-env / ::add-path / ::set-output', [
+    breakWorkflow('ACTIONS_ALLOW_UNSECURE_COMMANDS', (doc) => (doc.env = { ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' })),
+    breakWorkflow('::set-output', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "::set-output name=x::y"')),
+  ]),
+  audit('hardcoded-container-credentials', ['AL credentials'], 'container and service credentials come from secrets', [
+    breakWorkflow('a literal container password', (_doc, job) => (job(() => true).container = { image: `node@sha256:${'0'.repeat(64)}`, credentials: { username: 'u', password: 'hunter2' } })),
+  ]),
+  audit('unpinned-images', [], 'container, service and docker:// images pinned by digest (pedantic)', [breakWorkflow('a container by tag', (_doc, job) => (job(() => true).container = 'node:22'))]),
+  audit('bot-conditions', [], 'no condition on github.actor or github.triggering_actor', [breakWorkflow('a condition on github.actor', (_doc, job) => (job(() => true).if = "github.actor == 'dependabot[bot]'"))]),
+  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply or release never', [
+    breakWorkflow('a cancellable apply', (_doc, job) => (job(hasStep((s) => /terraform[^\n]* apply /.test(s.run ?? ''))).concurrency['cancel-in-progress'] = true)),
+    breakWorkflow('a job without concurrency', (_doc, job) => delete job(() => true).concurrency),
+  ]),
+  rule(
+    ['AL syntax-check', 'AL if-cond', 'AL job-needs', 'AL events', 'AL runner-label', 'AL env-var'],
+    'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/actions.test.ts)',
+    byWorkflow(actionlintHygiene),
+    [
+      breakWorkflow('needs a job that does not exist', (_doc, job) => (job(() => true).needs = ['nothing'])),
+      breakWorkflow('a constant if', (_doc, job) => (job(() => true).if = '${{ github.ref }} == main')),
+      breakWorkflow('an env name with a space', (_doc, job) => (job(() => true).env = { 'A B': '1' })),
+    ],
+  ),
+];

@@ -1,0 +1,433 @@
+import { tfvarsOf, type FoundResource, type Plain } from '../terraform-helpers.js';
+import { combined, perItem, type Problems } from './findings.js';
+import {
+  addResource,
+  breakResource,
+  ENVIRONMENTS,
+  list,
+  ofType,
+  only,
+  partOf,
+  principals,
+  resolved,
+  SERVICE_KEY,
+  setAttributes,
+  statements,
+  waivable,
+  where,
+} from './terraform-facts.js';
+import type { AuditRule, AuditTarget, Breakage, CheckResult } from './types.js';
+
+/**
+ * security-rules.md §1 (Terraform / AWS), one rule per row or per check of a
+ * row, over the typed stacks whose printed form is the generated .tf files.
+ */
+
+const rule = (section: string, ids: readonly string[], title: string, check: (t: AuditTarget) => CheckResult, breaks: readonly Breakage[]): AuditRule => ({ section, ids, title, kind: 'terraform', check, breaks });
+
+/** Runs a per-resource check over every resource of `type`. */
+const each = (t: AuditTarget, type: string, check: (r: FoundResource) => Problems): CheckResult => perItem(ofType(t, type), where, check);
+
+const mismatch = (body: Plain, expected: Plain): string | undefined => {
+  const wrong = Object.entries(expected).filter(([k, v]) => body[k] !== v);
+  return wrong.length > 0 ? wrong.map(([k, v]) => `${k} is ${JSON.stringify(body[k])}, not ${JSON.stringify(v)}`).join('; ') : undefined;
+};
+
+const dbs = (t: AuditTarget): FoundResource[] => ofType(t, 'aws_db_instance');
+const groupOf = (t: AuditTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
+
+export const TERRAFORM_RULES: readonly AuditRule[] = [
+  // RDS
+  rule('§1 #1', ['CKV_AWS_16', 'AVD-AWS-0080'], 'RDS storage is encrypted with the service key', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { storage_encrypted: true, kms_key_id: SERVICE_KEY })), [
+    setAttributes('storage_encrypted = false', 'aws_db_instance', { storage_encrypted: false }),
+    setAttributes('kms_key_id unset', 'aws_db_instance', { kms_key_id: undefined }),
+  ]),
+  rule('§1 #2', ['CKV_AWS_17', 'AVD-AWS-0180'], 'RDS instances are not publicly accessible', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { publicly_accessible: false })), [
+    setAttributes('publicly_accessible = true', 'aws_db_instance', { publicly_accessible: true }),
+  ]),
+  rule(
+    '§1 #3',
+    ['CKV_AWS_293', 'AVD-AWS-0177'],
+    'RDS deletion protection follows the platform policy, is on in production, and its waiver is printed where the policy turns it off',
+    (t) =>
+      each(t, 'aws_db_instance', (db) => [
+        db.body.deletion_protection === '${var.deletion_protection}' ? undefined : `deletion_protection is ${JSON.stringify(db.body.deletion_protection)}, not the policy variable`,
+        resolved(db, db.body.deletion_protection, 'production') === true ? undefined : 'deletion protection off in production',
+        ...ENVIRONMENTS.map((env) => (resolved(db, db.body.deletion_protection, env) === db.stack.service.environments[env].policy.deletionProtection ? undefined : `${env}: deletion protection differs from policy.${env}`)),
+        waivable(db, 'deletion protection follows platform policy', 'policyDrivenDatabase').waiver ? undefined : 'no printed policy-driven-database waiver',
+        ...ENVIRONMENTS.filter((env) => resolved(db, db.body.deletion_protection, env) !== true).map((env) => waivable(db, `${env}: deletion protection off by policy`, 'policyDrivenDatabase')),
+      ]),
+    [
+      setAttributes('deletion_protection = false', 'aws_db_instance', { deletion_protection: false }),
+      breakResource('the waiver comment removed', 'aws_db_instance', () => ({ comments: [] })),
+    ],
+  ),
+  rule(
+    '§1 #4',
+    ['CKV_AWS_161', 'AVD-AWS-0176'],
+    'RDS uses IAM database authentication and RDS keeps the master password (no password in Terraform) [inf]',
+    (t) =>
+      each(t, 'aws_db_instance', (db) => [
+        mismatch(db.body, { iam_database_authentication_enabled: true, manage_master_user_password: true, master_user_secret_kms_key_id: SERVICE_KEY }),
+        db.body.password === undefined ? undefined : 'a password in Terraform',
+      ]),
+    [
+      setAttributes('iam_database_authentication_enabled = false', 'aws_db_instance', { iam_database_authentication_enabled: false }),
+      setAttributes('a literal password', 'aws_db_instance', { password: 'hunter2' }),
+    ],
+  ),
+  rule(
+    '§1 #5',
+    ['CKV_AWS_133', 'AVD-AWS-0077'],
+    'RDS keeps 7 to 35 days of backups in every cloud environment',
+    (t) =>
+      each(t, 'aws_db_instance', (db) =>
+        ENVIRONMENTS.map((env) => {
+          const days = resolved(db, db.body.backup_retention_period, env) as number;
+          return days >= 7 && days <= 35 ? undefined : `${env}: ${days} backup days`;
+        }),
+      ),
+    [setAttributes('backup_retention_period = 0', 'aws_db_instance', { backup_retention_period: 0 })],
+  ),
+  rule(
+    '§1 #6',
+    ['CKV2_AWS_69'],
+    'RDS PostgreSQL forces TLS through an attached postgres parameter group',
+    (t) =>
+      each(t, 'aws_db_instance', (db) => {
+        const group = groupOf(t, db);
+        if (!group) return 'no parameter group';
+        return [
+          db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
+          /^postgres\d+$/.test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
+          ((group.body.parameter ?? []) as Plain[]).some((p) => p.name === 'rds.force_ssl' && p.value === '1') ? undefined : 'rds.force_ssl is not 1',
+        ];
+      }),
+    [
+      breakResource('rds.force_ssl = 0', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).map((p) => (p.name === 'rds.force_ssl' ? { ...p, value: '0' } : p)) } })),
+      setAttributes('the parameter group detached', 'aws_db_instance', { parameter_group_name: 'default.postgres16' }),
+    ],
+  ),
+  rule(
+    '§1 #7',
+    ['CKV_AWS_129', 'CKV2_AWS_30'],
+    'RDS exports its logs and logs statements (log_statement, log_min_duration_statement)',
+    (t) =>
+      combined(
+        each(t, 'aws_db_instance', (db) => (((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports')),
+        each(t, 'aws_db_parameter_group', (group) => {
+          const names = ((group.body.parameter ?? []) as Plain[]).map((p) => p.name);
+          return ['log_statement', 'log_min_duration_statement'].filter((n) => !names.includes(n)).map((n) => `${n} not set`);
+        }),
+      ),
+    [
+      setAttributes('no log exports', 'aws_db_instance', { enabled_cloudwatch_logs_exports: [] }),
+      breakResource('log_statement dropped', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).filter((p) => p.name !== 'log_statement') } })),
+    ],
+  ),
+  rule(
+    '§1 #8',
+    ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
+    'RDS Performance Insights is on and encrypted with the service key',
+    (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { performance_insights_enabled: true, performance_insights_kms_key_id: SERVICE_KEY })),
+    [setAttributes('performance_insights_enabled = false', 'aws_db_instance', { performance_insights_enabled: false })],
+  ),
+  rule(
+    '§1 #9',
+    ['CKV_AWS_157', 'CKV_AWS_118', 'CKV_AWS_226', 'CKV_AWS_211', 'CKV2_AWS_60'],
+    'Multi-AZ from policy (waived where the policy turns it off), Enhanced Monitoring, minor upgrades, a current CA, tags copied to snapshots',
+    (t) =>
+      each(t, 'aws_db_instance', (db) => [
+        db.body.multi_az === '${var.multi_az}' ? undefined : `multi_az is ${JSON.stringify(db.body.multi_az)}, not the policy variable`,
+        resolved(db, db.body.multi_az, 'production') === db.stack.service.environments.production.policy.multiAz ? undefined : 'production Multi-AZ differs from policy.production',
+        ...ENVIRONMENTS.filter((env) => resolved(db, db.body.multi_az, env) !== true).map((env) => waivable(db, `${env}: single-AZ by policy`, 'policyDrivenDatabase')),
+        [1, 5, 10, 15, 30, 60].includes(db.body.monitoring_interval as number) ? undefined : `monitoring_interval ${String(db.body.monitoring_interval)}`,
+        mismatch(db.body, { monitoring_role_arn: '${aws_iam_role.rds_monitoring.arn}', auto_minor_version_upgrade: true, copy_tags_to_snapshot: true }),
+        ['rds-ca-rsa2048-g1', 'rds-ca-rsa4096-g1', 'rds-ca-ecc384-g1'].includes(db.body.ca_cert_identifier as string) ? undefined : `CA ${String(db.body.ca_cert_identifier)}`,
+      ]),
+    [
+      setAttributes('monitoring_interval = 0', 'aws_db_instance', { monitoring_interval: 0 }),
+      setAttributes('an old CA', 'aws_db_instance', { ca_cert_identifier: 'rds-ca-2019' }),
+      setAttributes('copy_tags_to_snapshot = false', 'aws_db_instance', { copy_tags_to_snapshot: false }),
+    ],
+  ),
+
+  // ElastiCache
+  rule('§1 #10', ['CKV_AWS_29', 'CKV_AWS_191', 'AVD-AWS-0045'], 'Redis is encrypted at rest with the service key', (t) => each(t, 'aws_elasticache_replication_group', (rg) => mismatch(rg.body, { at_rest_encryption_enabled: true, kms_key_id: SERVICE_KEY })), [
+    setAttributes('at_rest_encryption_enabled = false', 'aws_elasticache_replication_group', { at_rest_encryption_enabled: false }),
+  ]),
+  rule(
+    '§1 #11',
+    ['CKV_AWS_30', 'CKV_AWS_31', 'AVD-AWS-0051'],
+    'Redis encrypts in transit and authenticates through a user group whose only enabled user uses IAM; no auth token or password',
+    (t) =>
+      combined(
+        each(t, 'aws_elasticache_replication_group', (rg) => [
+          rg.body.transit_encryption_enabled === true ? undefined : 'no transit encryption',
+          ((rg.body.user_group_ids ?? []) as string[]).length === 1 ? undefined : 'not one user group',
+          rg.body.auth_token === undefined ? undefined : 'an auth token',
+        ]),
+        each(t, 'aws_elasticache_user', (user) => {
+          const mode = only(user, 'authentication_mode');
+          if (user.body.passwords !== undefined) return 'passwords';
+          if (!mode) return 'not one authentication_mode';
+          // The pods' user authenticates with IAM; the mandatory "default" user is switched off.
+          if (mode.type === 'iam') return user.body.user_name === user.body.user_id ? undefined : 'IAM user name differs from its id';
+          return mode.type === 'no-password-required' && user.body.user_name === 'default' && user.body.access_string === 'off -@all' ? undefined : `${String(mode.type)} user ${String(user.body.user_name)} is enabled`;
+        }),
+      ),
+    [
+      setAttributes('transit_encryption_enabled = false', 'aws_elasticache_replication_group', { transit_encryption_enabled: false }),
+      breakResource('the default user switched on', 'aws_elasticache_user', (u) => ({ body: { ...u.body, access_string: 'on ~* +@all' } }), undefined, (u) => u.body.user_name === 'default'),
+    ],
+  ),
+  rule(
+    '§1 #12',
+    ['CKV2_AWS_50', 'CKV_AWS_134', 'AVD-AWS-0050'],
+    'Redis fails over automatically across two nodes and keeps snapshots',
+    (t) =>
+      each(t, 'aws_elasticache_replication_group', (rg) => [
+        rg.body.automatic_failover_enabled === true ? undefined : 'no automatic failover',
+        (rg.body.num_cache_clusters as number) >= 2 ? undefined : `${String(rg.body.num_cache_clusters)} node(s)`,
+        ...ENVIRONMENTS.map((env) => ((resolved(rg, rg.body.snapshot_retention_limit, env) as number) > 0 ? undefined : `${env}: no snapshots`)),
+      ]),
+    [
+      setAttributes('automatic_failover_enabled = false', 'aws_elasticache_replication_group', { automatic_failover_enabled: false }),
+      setAttributes('snapshot_retention_limit = 0', 'aws_elasticache_replication_group', { snapshot_retention_limit: 0 }),
+    ],
+  ),
+
+  // SNS and SQS
+  rule('§1 #13', ['CKV_AWS_26', 'AVD-AWS-0095', 'AVD-AWS-0136'], 'topics are encrypted with the service key', (t) => each(t, 'aws_sns_topic', (topic) => mismatch(topic.body, { kms_master_key_id: SERVICE_KEY })), [
+    setAttributes('alias/aws/sns', 'aws_sns_topic', { kms_master_key_id: 'alias/aws/sns' }),
+  ]),
+  rule(
+    '§1 #13',
+    ['CKV_AWS_169'],
+    'every topic has a policy, and it names no "*" principal',
+    (t) =>
+      combined(
+        each(t, 'aws_sns_topic', (topic) => (ofType(t, 'aws_sns_topic_policy').some((p) => p.stack === topic.stack && p.body.arn === `\${aws_sns_topic.${topic.name}.arn}`) ? undefined : 'no topic policy')),
+        each(t, 'aws_sns_topic_policy', (p) => (statements(p.body.policy).some((s) => principals(s).includes('*')) ? 'a "*" principal' : undefined)),
+      ),
+    [
+      breakResource('a "*" principal', 'aws_sns_topic_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Principal: '*' })) } } })),
+      breakResource('the policy detached', 'aws_sns_topic_policy', (p) => ({ body: { ...p.body, arn: 'arn:aws:sns:eu-west-1:1:other' } })),
+    ],
+  ),
+  rule(
+    '§1 #14',
+    ['CKV_AWS_27', 'CKV2_AWS_73', 'AVD-AWS-0096', 'AVD-AWS-0135'],
+    'queues are encrypted with the service key, never alias/aws/sqs',
+    (t) => each(t, 'aws_sqs_queue', (queue) => [mismatch(queue.body, { kms_master_key_id: SERVICE_KEY }), JSON.stringify(queue.body).includes('alias/aws/sqs') ? 'alias/aws/sqs' : undefined]),
+    [setAttributes('alias/aws/sqs', 'aws_sqs_queue', { kms_master_key_id: 'alias/aws/sqs' })],
+  ),
+  rule(
+    '§1 #14',
+    ['CKV_AWS_72', 'CKV_AWS_168', 'CKV_AWS_387', 'AVD-AWS-0097'],
+    'queue policies name no "*" action or principal and admit only the subscribed topic',
+    (t) =>
+      each(t, 'aws_sqs_queue_policy', (p) =>
+        statements(p.body.policy).flatMap((s) => [
+          principals(s).includes('*') ? 'a "*" principal' : undefined,
+          ...list(s.Action).filter((a) => a.includes('*')).map((a) => `action ${a}`),
+          /^\$\{var\.subscriptions\[".+"\]\.topic_arn\}$/.test(String(s.Condition?.ArnEquals?.['aws:SourceArn'])) ? undefined : 'not limited to the subscribed topic',
+        ]),
+      ),
+    [breakResource('action sqs:*', 'aws_sqs_queue_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 'sqs:*' })) } } }), 'fixtures/full')],
+  ),
+
+  // S3
+  rule(
+    '§1 #15',
+    ['CKV_AWS_53', 'CKV_AWS_54', 'CKV_AWS_55', 'CKV_AWS_56', 'CKV2_AWS_6', 'AVD-AWS-0086', 'AVD-AWS-0087', 'AVD-AWS-0091', 'AVD-AWS-0093', 'AVD-AWS-0094'],
+    'every bucket blocks all public access',
+    (t) =>
+      each(t, 'aws_s3_bucket', (bucket) => {
+        const block = partOf(t, 'aws_s3_bucket_public_access_block', bucket);
+        return block ? mismatch(block.body, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }) : 'no public access block';
+      }),
+    [setAttributes('restrict_public_buckets = false', 'aws_s3_bucket_public_access_block', { restrict_public_buckets: false })],
+  ),
+  rule(
+    '§1 #16',
+    ['CKV_AWS_19', 'CKV_AWS_145', 'AVD-AWS-0088', 'AVD-AWS-0132'],
+    'every bucket is encrypted with SSE-KMS and the service key',
+    (t) =>
+      each(t, 'aws_s3_bucket', (bucket) => {
+        const sse = partOf(t, 'aws_s3_bucket_server_side_encryption_configuration', bucket);
+        const rule = sse && only(sse, 'rule');
+        return JSON.stringify(rule?.apply_server_side_encryption_by_default) === JSON.stringify([{ sse_algorithm: 'aws:kms', kms_master_key_id: SERVICE_KEY }]) ? undefined : 'not SSE-KMS with the service key';
+      }),
+    [breakResource('AES256', 'aws_s3_bucket_server_side_encryption_configuration', (r) => ({ body: { ...r.body, rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }] } }))],
+  ),
+  rule(
+    '§1 #17',
+    ['CKV_AWS_21', 'AVD-AWS-0090'],
+    'buckets are versioned, except where the service opted out and the waiver is printed',
+    (t) =>
+      each(t, 'aws_s3_bucket', (bucket) => {
+        const versioning = partOf(t, 'aws_s3_bucket_versioning', bucket);
+        if (!versioning) return waivable(bucket, 'not versioned', 'unversionedBucket');
+        return only(versioning, 'versioning_configuration')?.status === 'Enabled' ? undefined : 'versioning not Enabled';
+      }),
+    [
+      breakResource('versioning suspended', 'aws_s3_bucket_versioning', (r) => ({ body: { ...r.body, versioning_configuration: [{ status: 'Suspended' }] } })),
+      breakResource('an unversioned bucket without its waiver', 'aws_s3_bucket', () => ({ comments: [] }), 'fixtures/terraform-every-primitive', (b) => b.comments.some((c) => c.includes('CKV_AWS_21'))),
+    ],
+  ),
+  rule('§1 #17', ['CKV_AWS_18', 'AVD-AWS-0089'], "every bucket logs access to the platform's log bucket", (t) => each(t, 'aws_s3_bucket', (bucket) => (partOf(t, 'aws_s3_bucket_logging', bucket)?.body.target_bucket === '${var.access_log_bucket}' ? undefined : 'no access logging')), [
+    setAttributes('logging to another bucket', 'aws_s3_bucket_logging', { target_bucket: 'somewhere' }),
+  ]),
+  rule(
+    '§1 #18',
+    ['CKV2_AWS_65', 'CKV_AWS_70', 'CKV_AWS_379', 'CKV_AWS_300', 'AVD-AWS-0320'],
+    'ACLs off, no "*" allowed, TLS only [inf: always], incomplete uploads cleaned up, no dots in bucket names',
+    (t) =>
+      each(t, 'aws_s3_bucket', (bucket) => {
+        const ownership = partOf(t, 'aws_s3_bucket_ownership_controls', bucket);
+        const policy = statements(partOf(t, 'aws_s3_bucket_policy', bucket)?.body.policy);
+        const lifecycle = partOf(t, 'aws_s3_bucket_lifecycle_configuration', bucket);
+        const rule = lifecycle && only(lifecycle, 'rule');
+        const abort = (rule?.abort_incomplete_multipart_upload as Plain[] | undefined)?.[0];
+        const names = ENVIRONMENTS.flatMap((env) => Object.values((tfvarsOf(bucket.stack, env).buckets ?? {}) as Record<string, { bucket: string }>).map((b) => b.bucket));
+        return [
+          (ownership && only(ownership, 'rule')?.object_ownership) === 'BucketOwnerEnforced' ? undefined : 'ACLs not disabled',
+          policy.some((s) => s.Effect === 'Allow' && principals(s).includes('*')) ? 'allows a "*" principal' : undefined,
+          policy.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false') ? undefined : 'no TLS-only deny',
+          rule?.status === 'Enabled' && (abort?.days_after_initiation as number) > 0 ? undefined : 'incomplete uploads not aborted',
+          ...names.filter((n) => n.includes('.')).map((n) => `bucket name ${n} has a dot`),
+        ];
+      }),
+    [
+      breakResource('ObjectWriter ownership', 'aws_s3_bucket_ownership_controls', (r) => ({ body: { ...r.body, rule: [{ object_ownership: 'ObjectWriter' }] } })),
+      breakResource('no TLS-only statement', 'aws_s3_bucket_policy', (r) => ({ body: { ...r.body, policy: { Statement: statements(r.body.policy).filter((s) => s.Effect !== 'Deny') } } })),
+    ],
+  ),
+
+  // Secrets Manager and KMS
+  rule('§1 #19', ['CKV_AWS_149', 'AVD-AWS-0098'], 'every secret is encrypted with the service key', (t) => each(t, 'aws_secretsmanager_secret', (secret) => mismatch(secret.body, { kms_key_id: SERVICE_KEY })), [
+    setAttributes('alias/aws/secretsmanager', 'aws_secretsmanager_secret', { kms_key_id: 'alias/aws/secretsmanager' }),
+  ]),
+  rule(
+    '§1 #19',
+    ['CKV2_AWS_57', 'CKV_AWS_304'],
+    'no secret rotates; each carries its printed waiver',
+    // paved emits no rotation: every secret is a finding that only its printed waiver excuses.
+    (t) => each(t, 'aws_secretsmanager_secret', (secret) => waivable(secret, 'no rotation', 'secretRotation', 'connectionSecretRotation')),
+    [breakResource('the waiver comment removed', 'aws_secretsmanager_secret', () => ({ comments: [] }))],
+  ),
+  rule(
+    '§1 #20',
+    ['CKV_AWS_7', 'AVD-AWS-0065', 'CKV2_AWS_64'],
+    'the service key rotates and has a key policy',
+    (t) => each(t, 'aws_kms_key', (key) => [key.body.enable_key_rotation === true ? undefined : 'no key rotation', statements(key.body.policy).length > 0 ? undefined : 'no key policy']),
+    [setAttributes('enable_key_rotation = false', 'aws_kms_key', { enable_key_rotation: false }), setAttributes('no key policy', 'aws_kms_key', { policy: undefined })],
+  ),
+
+  // IAM
+  rule(
+    '§1 #21',
+    ['CKV_AWS_62', 'CKV_AWS_63', 'CKV_AWS_355', 'CKV_AWS_286', 'CKV_AWS_287', 'CKV_AWS_288', 'CKV_AWS_289', 'CKV_AWS_290', 'CKV_AWS_1', 'CKV_AWS_49', 'CKV_AWS_356', 'CKV_AWS_107', 'CKV_AWS_108', 'CKV_AWS_109', 'CKV_AWS_110', 'CKV_AWS_111', 'AVD-AWS-0057', 'AVD-AWS-0342'],
+    'the service role grants enumerated actions on its own resources, never "*" or iam:PassRole (paved emits no aws_iam_policy_document data sources)',
+    (t) =>
+      combined(
+        each(t, 'aws_iam_role_policy', (policy) =>
+          statements(policy.body.policy).flatMap((s) => [
+            s.Effect === 'Allow' ? undefined : `effect ${s.Effect}`,
+            ...list(s.Action).filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a) || a === 'iam:PassRole').map((a) => `action ${a}`),
+            // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
+            ...list(s.Resource)
+              .filter((r) => !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(r))
+              .map((r) => `resource ${r}`),
+          ]),
+        ),
+        perItem(
+          t.stacks.flatMap((stack) => stack.files.flatMap((file) => file.items.filter((item) => item.kind === 'block' && item.type === 'data' && item.labels[0] === 'aws_iam_policy_document').map(() => stack))),
+          (stack) => stack.id,
+          () => 'an aws_iam_policy_document data source, which this rule does not read',
+        ),
+      ),
+    [
+      breakResource('action s3:*', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 's3:*' })) } } })),
+      breakResource('resource *', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Resource: '*' })) } } })),
+      breakResource('iam:PassRole', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: ['iam:PassRole'] })) } } })),
+    ],
+  ),
+  rule(
+    '§1 #22',
+    ['CKV_AWS_60', 'CKV_AWS_358', 'CKV_AWS_393'],
+    'trust policies name one AWS service, never "*"; the service role trusts EKS Pod Identity only, bound to its namespace and ServiceAccount',
+    (t) =>
+      combined(
+        each(t, 'aws_iam_role', (role) => {
+          const trust = statements(role.body.assume_role_policy);
+          return [
+            ...trust.flatMap((s) => [principals(s).includes('*') ? 'a "*" principal' : undefined, JSON.stringify(Object.keys((s.Principal ?? {}) as object)) === '["Service"]' ? undefined : 'trusts more than a service']),
+            role.name !== 'service' || JSON.stringify(trust) === JSON.stringify([{ Sid: 'EksPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]) ? undefined : 'the service role trusts more than EKS Pod Identity',
+          ];
+        }),
+        each(t, 'aws_eks_pod_identity_association', (a) => mismatch(a.body, { namespace: a.stack.service.name, service_account: a.stack.service.name, role_arn: '${aws_iam_role.service.arn}' })),
+      ),
+    [
+      breakResource('a "*" principal', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Principal: { AWS: '*' } })) } } })),
+      setAttributes('another ServiceAccount', 'aws_eks_pod_identity_association', { service_account: 'default' }),
+    ],
+  ),
+
+  // Network
+  rule(
+    '§1 #23',
+    ['CKV_AWS_24', 'CKV_AWS_25', 'CKV_AWS_260', 'CKV_AWS_277', 'CKV_AWS_382', 'CKV_AWS_23', 'CKV2_AWS_5', 'AVD-AWS-0107', 'AVD-AWS-0104', 'AVD-AWS-0099', 'AVD-AWS-0124'],
+    "databases and caches admit only the pods' security group on their own port; every group and rule described; no CIDR, no egress rule",
+    (t) =>
+      combined(
+        each(t, 'aws_security_group', (group) => {
+          const attached = [...ofType(t, 'aws_db_instance'), ...ofType(t, 'aws_elasticache_replication_group')].filter(
+            (r) => r.stack === group.stack && JSON.stringify(r.body.vpc_security_group_ids ?? r.body.security_group_ids).includes(`aws_security_group.${group.name}.id`),
+          );
+          return [group.body.description ? undefined : 'no description', (group.body.ingress ?? group.body.egress) === undefined ? undefined : 'inline rules', attached.length === 1 ? undefined : `attached to ${attached.length} databases or caches`];
+        }),
+        each(t, 'aws_vpc_security_group_egress_rule', () => 'an egress rule'),
+        each(t, 'aws_vpc_security_group_ingress_rule', (rule) => [
+          mismatch(rule.body, { referenced_security_group_id: '${var.pod_security_group_id}', ip_protocol: 'tcp' }),
+          rule.body.description ? undefined : 'no description',
+          (rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6) === undefined ? undefined : 'a CIDR',
+          [5432, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port ? undefined : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}`,
+          (rule.name.startsWith('database-') ? 5432 : 6379) === rule.body.from_port ? undefined : 'port of the other engine',
+        ]),
+      ),
+    [
+      setAttributes('ingress from 0.0.0.0/0', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }),
+      setAttributes('port 22', 'aws_vpc_security_group_ingress_rule', { from_port: 22, to_port: 22 }),
+      addResource('an egress rule', 'aws_vpc_security_group_egress_rule', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', ip_protocol: '-1' }),
+    ],
+  ),
+  rule(
+    '§1 #24',
+    ['CKV_AWS_198', 'CKV_AWS_196'],
+    'no classic aws_db_security_group or aws_elasticache_security_group',
+    (t) => perItem(t.resources, where, (r) => (r.type === 'aws_db_security_group' || r.type === 'aws_elasticache_security_group' ? `classic ${r.type}` : undefined)),
+    [addResource('an aws_db_security_group', 'aws_db_security_group', 'aws_db_instance')],
+  ),
+];
+
+/** Resource types the §1 rules read; each must appear in some target, or a rule would pass on nothing. */
+export const AUDITED_RESOURCE_TYPES: readonly string[] = [
+  'aws_db_instance',
+  'aws_db_parameter_group',
+  'aws_elasticache_replication_group',
+  'aws_elasticache_user',
+  'aws_sns_topic',
+  'aws_sns_topic_policy',
+  'aws_sqs_queue',
+  'aws_sqs_queue_policy',
+  'aws_s3_bucket',
+  'aws_secretsmanager_secret',
+  'aws_kms_key',
+  'aws_iam_role_policy',
+  'aws_iam_role',
+  'aws_eks_pod_identity_association',
+  'aws_security_group',
+  'aws_vpc_security_group_ingress_rule',
+];
