@@ -1,5 +1,5 @@
 import type { Builder } from '@grafana/grafana-foundation-sdk/cog';
-import { DashboardBuilder, QueryVariableBuilder, VariableRefresh, VariableSort, type Dashboard, type Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, names } from '../../spec/naming.js';
 import { alertListPath, dashboardUid, OVERVIEW_UID } from './links.js';
@@ -7,6 +7,7 @@ import { BUDGET, DATASOURCE, datasourceVariable, environmentVariable, link, mark
 import { anyOf, eq, type Matcher, ne, rate, re, series, sumBy } from './promql.js';
 import { BURN_WINDOWS, burnThreshold, objectives, serverMetrics, sliRecord, type ServiceLevelObjective } from './slo.js';
 import { decimal, grafanaMarkdownText, grafanaPlainText, trimSlash } from './text.js';
+import { grafana } from './grafana.js';
 
 /** Grafana's step-aware range for rate(): at least four scrape intervals. */
 const RANGE = '$__rate_interval';
@@ -25,12 +26,12 @@ function variables(service: ResolvedService, project: ResolvedProject) {
   return [
     datasourceVariable(project.platform.observability.prometheusDatasource),
     environmentVariable(dashboardEnvironments(service)),
-    new QueryVariableBuilder('namespace')
+    new (grafana().dashboard.QueryVariableBuilder)('namespace')
       .label('Namespace')
       .datasource(DATASOURCE)
       .query(`label_values(${series('kube_namespace_status_phase', [ENV, re('namespace', namespaces.join('|'))])}, namespace)`)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc)
+      .refresh(grafana().dashboard.VariableRefresh.OnTimeRangeChanged)
+      .sort(grafana().dashboard.VariableSort.AlphabeticalAsc)
       .current({ text: names.namespace(service.name), value: names.namespace(service.name) }),
   ];
 }
@@ -258,7 +259,7 @@ export function serviceDashboard(service: ResolvedService, project: ResolvedProj
     ['Queues', subscriptions.length > 0, (i) => queues(i, service)],
     ['Cron jobs', cron.length > 0, (i) => cronJobs(i, service)],
   ];
-  const builder = new DashboardBuilder(grafanaPlainText(service.name))
+  const builder = new (grafana().dashboard.DashboardBuilder)(grafanaPlainText(service.name))
     .uid(dashboardUid(service))
     .description(grafanaPlainText(service.description))
     .tags(['paved', service.owner, service.tier].map(grafanaPlainText))

@@ -1,9 +1,10 @@
-import { DashboardBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { ResolvedProject } from '../../spec/model.js';
 import { dashboardUid, OVERVIEW_UID } from './links.js';
 import { firingAlerts } from './dashboard.js';
 import { BUDGET, datasourceVariable, environmentVariable, link, PanelIds, row, stat } from './panels.js';
 import { eq, series, sumBy } from './promql.js';
+import { grafana } from './grafana.js';
 
 /**
  * One dashboard for the whole repo: every service's error budget and firing
@@ -12,7 +13,7 @@ import { eq, series, sumBy } from './promql.js';
 export function overviewDashboard(project: ResolvedProject): Dashboard {
   const ids = new PanelIds();
   const env = eq('env', '$env');
-  const builder = new DashboardBuilder('Services overview')
+  const builder = new (grafana().dashboard.DashboardBuilder)('Services overview')
     .uid(OVERVIEW_UID)
     .description('Error budget and firing alerts of every service paved compiles.')
     .tags(['paved'])

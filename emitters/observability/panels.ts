@@ -1,10 +1,10 @@
-import { BigValueColorMode, BigValueGraphMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, SortOrder, TooltipDisplayMode, VizLegendOptionsBuilder, VizTooltipOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
-import { CustomVariableBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, type Threshold } from '@grafana/grafana-foundation-sdk/dashboard';
-import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
-import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TextPanelBuilder, TextMode } from '@grafana/grafana-foundation-sdk/text';
-import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import type { CustomVariableBuilder, DashboardLinkBuilder, DatasourceVariableBuilder, RowBuilder, Threshold, ThresholdsConfigBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import type { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import type { PanelBuilder as TextPanelBuilder } from '@grafana/grafana-foundation-sdk/text';
+import type { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { grafanaPlainText } from './text.js';
+import { grafana } from './grafana.js';
 
 /**
  * Panels as the dashboards use them, built with the Grafana foundation SDK.
@@ -33,10 +33,10 @@ const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function targets(queries: readonly Query[]): DataqueryBuilder[] {
   if (queries.length > REF_IDS.length) throw new Error(`a panel has ${queries.length} queries; at most ${REF_IDS.length} get refIds`);
-  return queries.map((q, i) => new DataqueryBuilder().datasource(DATASOURCE).expr(q.expr).legendFormat(q.legend).refId(REF_IDS[i]!));
+  return queries.map((q, i) => new (grafana().prometheus.DataqueryBuilder)().datasource(DATASOURCE).expr(q.expr).legendFormat(q.legend).refId(REF_IDS[i]!));
 }
 
-const thresholds = (steps: readonly Threshold[]) => new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]);
+const thresholds = (steps: readonly Threshold[]) => new (grafana().dashboard.ThresholdsConfigBuilder)().mode(grafana().dashboard.ThresholdsMode.Absolute).steps([...steps]);
 const NEUTRAL: readonly Threshold[] = [{ value: null, color: 'green' }];
 /** Red from one up: for counts that should be zero (firing alerts, dead letters). */
 export const ZERO_IS_GOOD: readonly Threshold[] = [
@@ -88,43 +88,43 @@ function queryPanel<T extends QueryPanel<T>>(panel: T, ids: PanelIds, title: str
 }
 
 export function timeseries(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions): TimeseriesPanelBuilder {
-  const panel = queryPanel(new TimeseriesPanelBuilder(), ids, title, queries, options, { width: 12, height: 8 })
+  const panel = queryPanel(new (grafana().timeseries.PanelBuilder)(), ids, title, queries, options, { width: 12, height: 8 })
     .fillOpacity(10)
-    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).calcs([]))
-    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
+    .legend(new (grafana().common.VizLegendOptionsBuilder)().showLegend(true).displayMode(grafana().common.LegendDisplayMode.List).placement(grafana().common.LegendPlacement.Bottom).calcs([]))
+    .tooltip(new (grafana().common.VizTooltipOptionsBuilder)().mode(grafana().common.TooltipDisplayMode.Multi).sort(grafana().common.SortOrder.Descending));
   if (options.min !== undefined) panel.min(options.min);
   return panel;
 }
 
 export function stat(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions & { readonly noValue?: string }): StatPanelBuilder {
-  const panel = queryPanel(new StatPanelBuilder(), ids, title, queries, options, { width: 6, height: 4 })
-    .graphMode(BigValueGraphMode.None)
-    .colorMode(BigValueColorMode.Value)
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  const panel = queryPanel(new (grafana().stat.PanelBuilder)(), ids, title, queries, options, { width: 6, height: 4 })
+    .graphMode(grafana().common.BigValueGraphMode.None)
+    .colorMode(grafana().common.BigValueColorMode.Value)
+    .reduceOptions(new (grafana().common.ReduceDataOptionsBuilder)().calcs(['lastNotNull']).values(false));
   if (options.noValue) panel.noValue(grafanaPlainText(options.noValue));
   return panel;
 }
 
 /** Markdown the caller has already escaped (grafanaMarkdownText) where it holds spec text. */
 export function markdown(ids: PanelIds, title: string, content: string, width = 24, height = 4): TextPanelBuilder {
-  return new TextPanelBuilder().id(ids.next()).title(grafanaPlainText(title)).mode(TextMode.Markdown).content(content).span(width).height(height);
+  return new (grafana().text.PanelBuilder)().id(ids.next()).title(grafanaPlainText(title)).mode(grafana().text.TextMode.Markdown).content(content).span(width).height(height);
 }
 
-export const row = (ids: PanelIds, title: string): RowBuilder => new RowBuilder(grafanaPlainText(title)).id(ids.next());
+export const row = (ids: PanelIds, title: string): RowBuilder => new (grafana().dashboard.RowBuilder)(grafanaPlainText(title)).id(ids.next());
 
 /** A link in the dashboard's header or on a panel. */
 export function link(title: string, url: string, includeVars = false): DashboardLinkBuilder {
-  return new DashboardLinkBuilder(grafanaPlainText(title)).type(DashboardLinkType.Link).url(url).includeVars(includeVars).keepTime(includeVars).targetBlank(false).asDropdown(false).tags([]);
+  return new (grafana().dashboard.DashboardLinkBuilder)(grafanaPlainText(title)).type(grafana().dashboard.DashboardLinkType.Link).url(url).includeVars(includeVars).keepTime(includeVars).targetBlank(false).asDropdown(false).tags([]);
 }
 
 /** The `datasource` variable every query goes through, defaulting to the platform's data source. */
 export function datasourceVariable(uid: string): DatasourceVariableBuilder {
-  return new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').current({ text: uid, value: uid });
+  return new (grafana().dashboard.DatasourceVariableBuilder)('datasource').label('Data source').type('prometheus').current({ text: uid, value: uid });
 }
 
 /** The `env` variable: series carry the environment as the `env` label; the first environment is selected. */
 export function environmentVariable(envs: readonly string[]): CustomVariableBuilder {
-  return new CustomVariableBuilder('env')
+  return new (grafana().dashboard.CustomVariableBuilder)('env')
     .label('Environment')
     .values(envs.join(','))
     .current({ text: envs[0]!, value: envs[0]! })
