@@ -11,6 +11,19 @@ describe('the paved command', () => {
     expect(out).toContain('init <dir> --name <svc>');
   });
 
+  it('finishes a compile whose reader is gone (| true), without an EPIPE crash', () => {
+    const scratch = scratchCopy(join(REPO, 'examples/shop'));
+    try {
+      // `true` exits without reading: everything paved prints meets a closed pipe.
+      const run = spawnSync('sh', ['-c', `"${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" compile . | true`], { cwd: scratch.dir, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const check = spawnSync(process.execPath, [join(REPO, 'bin', 'paved.js'), 'check', '.'], { cwd: scratch.dir, encoding: 'utf8' });
+      expect(check.status, check.stdout).toBe(0);
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
   it('exits 2 on an unknown command or flag', async () => {
     expect((await runCli(['frobnicate'], REPO)).code).toBe(2);
     const run = await runCli(['compile', '--colour'], REPO);
