@@ -330,10 +330,21 @@ export interface OwnedFiles {
   readonly pending: boolean;
 }
 
+/** The last manifest parsed: a compile reads it before planning and again under the lock, usually unchanged. */
+let lastManifest: { readonly key: string; readonly text: string; readonly owned: OwnedFiles } | undefined;
+
 export function readManifest(root: string, output: OutputDirectories): OwnedFiles {
   const text = readIfFile(root, manifestPath(output));
+  if (text === undefined) return { entries: new Map(), pending: false };
+  const key = JSON.stringify([root, output]);
+  if (lastManifest?.key === key && lastManifest.text === text) return lastManifest.owned;
+  const owned = parseManifest(text, output);
+  lastManifest = { key, text, owned };
+  return owned;
+}
+
+function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
   const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
-  if (text === undefined) return { entries: owned, pending: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
