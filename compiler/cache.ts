@@ -8,8 +8,8 @@ import type { KeptFile, Reuse } from './emit.js';
  * Incremental compiles. A service's files are a function of its resolved model,
  * the models of the services it depends on, the platform and paved itself (emit
  * hands its emitters nothing else). The hash of those is the service's key.
- * `paved compile` records each key next to the manifest, with the size, times
- * and inode of every file it wrote; the next compile skips the emitters of a
+ * `paved compile` records each key with the size, times and inode of every file
+ * it wrote; the next compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
  * record is local state of one clone, never output: it lives in the git
  * directory (like git's own index), so no commit can pick it up, and without a
