@@ -27,7 +27,10 @@ export interface FloorResult {
   readonly compileMs: readonly number[];
   /** Re-serializing every recorded value, ms, memo emptied before each. */
   readonly floorMs: readonly number[];
-  /** The same with the memo left warm from the previous pass: a lower bound, not the floor. */
+  /** CPU time (user + system, whole process) of the same compiles and re-serializations, ms. */
+  readonly compileCpuMs: readonly number[];
+  readonly floorCpuMs: readonly number[];
+  /** The re-serialization again with the memo left warm from the previous pass: a lower bound, not the floor. */
   readonly floorWarmMemoMs: readonly number[];
 }
 
@@ -43,10 +46,14 @@ const SERIALIZERS: Readonly<Record<SerializerName, (value: unknown) => string>> 
   hcl: (value) => printFile(value as readonly BodyItem[]),
 };
 
-function elapsed(fn: () => void): number {
+/** Wall and CPU milliseconds of `fn`. */
+function elapsed(fn: () => void): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
 export function measureFloor(root: string, runs: number): FloorResult {
@@ -71,14 +78,20 @@ export function measureFloor(root: string, runs: number): FloorResult {
     for (const call of calls) sink += SERIALIZERS[call.serializer](call.value).length;
   };
   const compileMs: number[] = [];
+  const compileCpuMs: number[] = [];
   const floorMs: number[] = [];
+  const floorCpuMs: number[] = [];
   const floorWarmMemoMs: number[] = [];
   for (let run = 0; run < runs; run++) {
     clearSerializerMemo();
-    compileMs.push(elapsed(() => compile({ root, emitters })));
+    const compiled = elapsed(() => compile({ root, emitters }));
+    compileMs.push(compiled.wall);
+    compileCpuMs.push(compiled.cpu);
     clearSerializerMemo();
-    floorMs.push(elapsed(replay));
-    floorWarmMemoMs.push(elapsed(replay));
+    const floor = elapsed(replay);
+    floorMs.push(floor.wall);
+    floorCpuMs.push(floor.cpu);
+    floorWarmMemoMs.push(elapsed(replay).wall);
   }
   if (sink === 0) throw new Error('nothing was serialized');
 
@@ -90,6 +103,8 @@ export function measureFloor(root: string, runs: number): FloorResult {
     serializedBytes: calls.reduce((sum, c) => sum + Buffer.byteLength(c.text), 0),
     compileMs,
     floorMs,
+    compileCpuMs,
+    floorCpuMs,
     floorWarmMemoMs,
   };
 }
