@@ -10,7 +10,11 @@
  *    emptied first (as in a fresh CLI process): an in-memory compile of the repo
  *    (`compile()`: read and parse specs, validate, resolve, emit; no writes), and the
  *    re-serialization of every recorded value with the same functions and no other work.
+ * 4. For scale, the write floor: the same files written plainly into an empty directory.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { emitters } from '../cli/emitters.js';
 import { compile } from '../compiler/compile.js';
 import { printFile, type BodyItem } from '../emitters/shared/hcl.js';
@@ -30,6 +34,13 @@ export interface FloorResult {
   /** CPU time (user + system, whole process) of the same compiles and re-serializations, ms. */
   readonly compileCpuMs: readonly number[];
   readonly floorCpuMs: readonly number[];
+  /**
+   * Writing the compile's files with plain mkdir + writeFileSync into an empty
+   * temporary directory (no manifest, lock, temporary file or rename): what the
+   * file system alone charges for a cold compile's output, ms.
+   */
+  readonly writeMs: readonly number[];
+  readonly writeCpuMs: readonly number[];
   /** The re-serialization again with the memo left warm from the previous pass: a lower bound, not the floor. */
   readonly floorWarmMemoMs: readonly number[];
 }
@@ -82,6 +93,8 @@ export function measureFloor(root: string, runs: number): FloorResult {
   const floorMs: number[] = [];
   const floorCpuMs: number[] = [];
   const floorWarmMemoMs: number[] = [];
+  const writeMs: number[] = [];
+  const writeCpuMs: number[] = [];
   for (let run = 0; run < runs; run++) {
     clearSerializerMemo();
     const compiled = elapsed(() => compile({ root, emitters }));
@@ -92,6 +105,16 @@ export function measureFloor(root: string, runs: number): FloorResult {
     floorMs.push(floor.wall);
     floorCpuMs.push(floor.cpu);
     floorWarmMemoMs.push(elapsed(replay).wall);
+    const target = mkdtempSync(join(tmpdir(), 'paved-bench-write-'));
+    const written = elapsed(() => {
+      for (const file of result.files) {
+        mkdirSync(dirname(join(target, file.path)), { recursive: true });
+        writeFileSync(join(target, file.path), file.contents);
+      }
+    });
+    writeMs.push(written.wall);
+    writeCpuMs.push(written.cpu);
+    rmSync(target, { recursive: true, force: true });
   }
   if (sink === 0) throw new Error('nothing was serialized');
 
@@ -105,6 +128,8 @@ export function measureFloor(root: string, runs: number): FloorResult {
     floorMs,
     compileCpuMs,
     floorCpuMs,
+    writeMs,
+    writeCpuMs,
     floorWarmMemoMs,
   };
 }
