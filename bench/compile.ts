@@ -19,9 +19,12 @@
  * --help` and cold compiles of examples/minimal and of a one-service synthetic repo.
  * Each run's summary line is checked (cold writes every file, unchanged none, one
  * changed some but not all), so a scenario cannot silently measure something else.
+ * `sync` runs before each measured run, untimed. Repos and outputs live in os.tmpdir().
  *
  * The serialization floor comes from bench/floor.ts, in a child process per size:
- * the time to re-serialize exactly the values the compile gave the serializers.
+ * the time to re-serialize exactly the values the compile gave the serializers
+ * (and, for scale, to write its files plainly). The 1-minute load average is
+ * recorded per scenario and a warning printed when other work shared the machine.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
