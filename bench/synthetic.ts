@@ -17,7 +17,13 @@ export function random(seed: number): () => number {
 }
 
 export interface SyntheticOptions {
-  /** Every service declares every kind of resource (the benchmark's worst case). */
+  /**
+   * The benchmark's worst case: every service declares a database, cache, topic,
+   * subscription (when there is another service to subscribe to), bucket, cron
+   * job and secrets, has a port, public ingress and a dependency, and sets
+   * preview, staging and production values of its own. Other services are drawn
+   * at random as before, so the sameness test's seeded repos do not change.
+   */
   readonly everything?: boolean;
 }
 
@@ -67,7 +73,14 @@ export function syntheticRepo(count: number, seed: number, options: SyntheticOpt
         buckets: chance(0.3) ? [{ name: 'files', versioned: true }] : [],
         cron: chance(0.3) ? [{ name: 'nightly', schedule: `${Math.floor(next() * 60)} 3 * * *`, command: ['node', 'job.js'] }] : [],
       },
-      environments: { staging: { scaling: { min: 1 } }, production: { scaling: { min: floor + 1, max: floor + 20 } } },
+      environments: options.everything
+        ? {
+            // All three environments, each differing from the service-wide values.
+            preview: { enabled: true, scaling: { min: 1, max: 2 }, env: { LOG_LEVEL: 'debug' } },
+            staging: { scaling: { min: 1 }, env: { LOG_LEVEL: 'info' } },
+            production: { scaling: { min: floor + 1, max: floor + 20 }, resources: { cpu: '1', memory: '1Gi' }, env: { LOG_LEVEL: 'warn' } },
+          }
+        : { staging: { scaling: { min: 1 } }, production: { scaling: { min: floor + 1, max: floor + 20 } } },
       ...(worker ? {} : { observability: { slo: { availability: tier === 'critical' ? 99.95 : tier === 'standard' ? 99.9 : 99.5, latency: { percentile: 99, thresholdMs: 300 } } } }),
     };
     files.push({ path: `services/${name}/service.yaml`, kind: 'service', text: stringify(spec) });

@@ -17,6 +17,7 @@
  */
 
 import { compareText } from '../../spec/pointer.js';
+import { serializerProbe } from './serializer-probe.js';
 
 /** A bare expression printed as written: a reference (`aws_kms_key.service.arn`) or a type keyword (`string`). */
 export interface Raw {
@@ -263,7 +264,9 @@ function blockLines(value: Block): string[] {
 
 /** A whole file: top-level blocks separated by blank lines, LF endings, a final newline. */
 export function printFile(items: readonly BodyItem[]): string {
-  return `${bodyLines(items).join('\n')}\n`;
+  const text = `${bodyLines(items).join('\n')}\n`;
+  serializerProbe.record?.('hcl', items, text);
+  return text;
 }
 
 /**
