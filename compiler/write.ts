@@ -214,7 +214,11 @@ function recordBuildCache(root: string, entries: readonly PlannedEntry[], writte
     if (stamp) stamps[entry.path] = stamp;
   }
   const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
-  replaceFile(cache.location, JSON.stringify(record), disk, false);
+  try {
+    replaceFile(cache.location, JSON.stringify(record), disk, false);
+  } catch {
+    // The tree is written; a record that cannot be (a read-only .git) only makes the next compile a full one.
+  }
 }
 
 function sameUnits(a: BuildCache['units'], b: BuildCache['units']): boolean {

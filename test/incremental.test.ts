@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emitters } from '../cli/emitters.js';
@@ -159,6 +159,17 @@ describe('incremental compiles', () => {
     expect(buildCacheLocation(untracked, compile({ root: untracked, emitters }).output)).toBeUndefined();
     compileAndWrite(untracked);
     expect(emittedServices(compileAndWrite(untracked).result)).toHaveLength(5);
+  });
+
+  it('still write the tree when the record cannot be written', () => {
+    const root = shop();
+    const location = buildCacheLocation(root, compile({ root, emitters }).output)!;
+    // A directory where the record goes: no rename can replace it (root ignores permissions, so no chmod).
+    mkdirSync(join(location, 'in-the-way'), { recursive: true });
+    const first = compileAndWrite(root);
+    expect(first.written.length).toBeGreaterThan(200);
+    expect(emittedServices(compileAndWrite(root).result)).toHaveLength(5);
+    expect(generated(root)).toEqual(fullTree(root));
   });
 
   it('delete the files of a removed service, emitting again only the services whose models named it', () => {
