@@ -164,8 +164,8 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
       const list = unowned.map((d) => `  ${d.path}`).join('\n');
       throw new WriteError(`these files are in the way and paved does not own them (they are not in ${manifestPath(output)}):\n${list}\nmove or delete them, then compile again`, true);
     }
-    const verified = new Set<string>();
-    for (const file of files) assertWritable(root, file.path, verified);
+    const seen = new Map<string, boolean>();
+    for (const file of files) assertWritable(root, file.path, seen);
     if (state.differences.length === 0 && state.manifestCurrent) {
       if (options.cache) recordBuildCache(root, entries, [], options.cache, disk);
       return { written: [], deleted: [], unchanged: state.unchanged };
@@ -382,23 +382,30 @@ function assertOutputDirectories(root: string, output: OutputDirectories): void 
   }
 }
 
-/** Every existing component of the path below the root must be a real directory; `verified` remembers those that are, across calls. */
-function assertNoLinks(root: string, path: string, verified = new Set<string>()): void {
+/**
+ * Every existing component of the path below the root must be a real directory.
+ * `seen` remembers, across calls, which directories are real (true) and which
+ * do not exist (false). Returns whether the file's directory exists.
+ */
+function assertNoLinks(root: string, path: string, seen = new Map<string, boolean>()): boolean {
   const segments = path.split('/');
   let current = root;
   for (let i = 0; i < segments.length - 1; i++) {
     current = join(current, segments[i]!);
-    if (verified.has(current)) continue;
+    const known = seen.get(current);
+    if (known === false) return false;
+    if (known) continue;
     const stat = lstatOrUndefined(current);
-    if (!stat) return;
+    seen.set(current, stat !== undefined);
+    if (!stat) return false;
     if (stat.isSymbolicLink()) throw new WriteError(`${segments.slice(0, i + 1).join('/')} is a symbolic link; paved writes only into real directories inside the repository`, true);
     if (!stat.isDirectory()) throw new WriteError(`${segments.slice(0, i + 1).join('/')} is not a directory`, true);
-    verified.add(current);
   }
+  return true;
 }
 
-function assertWritable(root: string, path: string, verified?: Set<string>): void {
-  assertNoLinks(root, path, verified);
+function assertWritable(root: string, path: string, seen?: Map<string, boolean>): void {
+  if (!assertNoLinks(root, path, seen)) return;
   const stat = lstatOrUndefined(join(root, path));
   if (stat && !stat.isFile()) throw new WriteError(`${path} exists and is not a regular file; paved will not replace it`, true);
 }
@@ -412,7 +419,8 @@ function readIfFile(root: string, path: string): string | undefined {
 
 function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
   try {
-    return lstatSync(path);
+    // Without throwIfNoEntry a missing file costs an Error with a stack: a cold compile asks about every file.
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw error;
