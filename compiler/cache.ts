@@ -6,8 +6,9 @@ import type { KeptFile, Reuse } from './emit.js';
 
 /**
  * Incremental compiles. A service's files are a function of its resolved model,
- * the models of the services it depends on, the platform and paved itself (emit
- * hands its emitters nothing else). The hash of those is the service's key.
+ * the models of the services it depends on, the platform and paved itself: emit
+ * hands its emitters nothing else (`scopedProject`), and the hash of exactly
+ * that project and the build is the service's key.
  * `paved compile` records each key with the size, times and inode of every file
  * it wrote; the next compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
@@ -81,10 +82,9 @@ function gitDirectory(dir: string): string | undefined {
   }
 }
 
-export function serviceKey(build: string, project: ResolvedProject, service: ResolvedService): string {
-  const referenced = service.dependsOn.map((name) => project.services.find((s) => s.name === name));
-  const material = JSON.stringify([build, project.platform, project.platformSource, project.output, service, referenced]);
-  return createHash('sha256').update(material).digest('hex');
+/** The key of a service: the paved build and everything its emitters see (emit.ts `scopedProject`). */
+export function serviceKey(build: string, scoped: ResolvedProject): string {
+  return createHash('sha256').update(JSON.stringify([build, scoped])).digest('hex');
 }
 
 let buildIdentity: string | null | undefined;

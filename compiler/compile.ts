@@ -1,9 +1,9 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, GeneratedFile } from '../spec/emitter.js';
-import type { OutputDirectories, ResolvedProject } from '../spec/model.js';
+import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CachedUnit } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, type EmitServices, type KeptFile } from './emit.js';
+import { emit, scopedProject, type EmitServices, type KeptFile } from './emit.js';
 import { loadPlatform, loadReleases, loadServices } from './load.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
@@ -111,7 +111,7 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
 
   const project = resolveProject(validated.valid, options.outDir);
   const previous = options.previous;
-  const keys = previous ? new Map(project.services.map((s) => [s, serviceKey(previous.build, project, s)])) : undefined;
+  const keys = previous ? serviceKeys(previous.build, project) : undefined;
   const reuse = previous?.cache && keys ? reuseFromCache(previous.root, previous.cache, previous.owned, keys) : undefined;
   const emitted = emit(project, options.emitters, reuse, options.emitServices);
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
@@ -123,6 +123,11 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
       ? { location: previous.location, build: previous.build, previous: previous.cache, units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])) }
       : undefined;
   return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, kept: failed ? [] : emitted.kept, ...(cache ? { cache } : {}), output: project.output, project, sources: loaded.sources };
+}
+
+function serviceKeys(build: string, project: ResolvedProject): Map<ResolvedService, string> {
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  return new Map(project.services.map((s) => [s, serviceKey(build, scopedProject(project, s, byName))]));
 }
 
 /** A spec file's text with its repo-relative path, as read from git or held in memory. */

@@ -130,7 +130,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
  * and no other. A service's files are thus a function of its resolved model, the
  * models it references and the platform: exactly what its cache key covers.
  */
-function scopedProject(project: ResolvedProject, service: ResolvedService, byName: ReadonlyMap<string, ResolvedService>): ResolvedProject {
+export function scopedProject(project: ResolvedProject, service: ResolvedService, byName: ReadonlyMap<string, ResolvedService>): ResolvedProject {
   const referenced = [service, ...service.dependsOn.map((name) => byName.get(name)).filter((s): s is ResolvedService => s !== undefined)];
   return { ...project, services: referenced.sort((a, b) => compareText(a.name, b.name)) };
 }

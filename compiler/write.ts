@@ -105,8 +105,11 @@ function inspectEntries(root: string, output: OutputDirectories, entries: readon
     else if (actual === file.contents) unchanged++;
     else if (!entry) differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
     // After an interrupted compile a file may still hold its previous version: stale, not edited.
-    else if (sha256(actual) !== entry.sha256 && sha256(actual) !== entry.previousSha256) differences.push({ path: file.path, kind: 'edited', expected: file.contents, actual });
-    else differences.push({ path: file.path, kind: 'stale', expected: file.contents, actual });
+    else {
+      const hash = sha256(actual);
+      const kind = hash !== entry.sha256 && hash !== entry.previousSha256 ? 'edited' : 'stale';
+      differences.push({ path: file.path, kind, expected: file.contents, actual });
+    }
   }
   for (const path of [...owned.keys()].sort()) {
     if (planned.has(path)) continue;

@@ -45,10 +45,11 @@ export function referenceYaml(value: unknown): string {
 /**
  * Text the library writes plain, as key or value, without being asked: a
  * letter, then letters, digits, spaces and `._/()-`, not ending in a space, at
- * most 1,024 characters (longer keys need `? `), and not one of the words YAML 1.1 reads as a boolean, null or float. No such text can be
- * read as a number, date, indicator or comment, so it needs no quotes (a test
- * holds the library to this over thousands of strings). It covers most of the
- * distinct scalars of a manifest: names, references, descriptions.
+ * most 1,024 characters (longer keys need `? `), and not one of the words YAML
+ * 1.1 reads as a boolean, null or float. No such text can be read as a number,
+ * date, indicator or comment, so it needs no quotes (a test holds the library
+ * to this over thousands of strings). It covers most of the distinct scalars of
+ * a manifest: names, references, descriptions.
  */
 const PLAIN = /^[A-Za-z](?:[A-Za-z0-9 ._/()-]*[A-Za-z0-9._/()-])?$/;
 // `e3` is a float to YAML 1.1 (mantissa optional).
@@ -132,10 +133,9 @@ export function clearSerializerMemo(): void {
 class Unsupported extends Error {}
 
 function fastYaml(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  if (!isPlainMap(value)) return undefined;
   const out: string[] = [];
   try {
-    if (!isPlainMap(value)) return undefined;
     writeMap(value, '', out);
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
