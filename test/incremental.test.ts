@@ -25,6 +25,8 @@ afterEach(() => {
 function shop(git = true): string {
   const scratch = scratchCopy(join(REPO, 'examples/shop'));
   cleanups.push(scratch.cleanup);
+  // The specs only: a quick-start compile of examples/shop leaves its (ignored) output beside them.
+  for (const output of ['generated', '.github']) rmSync(join(scratch.dir, output), { recursive: true, force: true });
   if (git) execFileSync('git', ['init', '-q', scratch.dir]);
   return scratch.dir;
 }
