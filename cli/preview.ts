@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { compile } from '../compiler/compile.js';
 import { writeFileAtomic } from '../compiler/write.js';
 import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
-import { generatedHeader, toYaml } from '../emitters/shared/serialize.js';
+import { yamlText } from '../emitters/shared/serialize.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
@@ -49,7 +49,7 @@ export function runPreview(root: string, service: string, pr: string, image: str
   const base = join(resolve(io.cwd, root), environmentDirectory(project, target, 'preview'));
   const kustomization = previewOverlay(target, project, Number(pr), { tag: parsed.tag!, ...(parsed.digest ? { digest: parsed.digest } : {}) }, relative(overlay, base).split('\\').join('/'));
   mkdirSync(overlay, { recursive: true });
-  writeFileAtomic(join(overlay, 'kustomization.yaml'), generatedHeader(target.specPath) + toYaml(kustomization));
+  writeFileAtomic(join(overlay, 'kustomization.yaml'), yamlText({ source: target.specPath, value: kustomization }));
   io.stdout(`wrote ${join(out, 'kustomization.yaml')}\n`);
   return EXIT_OK;
 }

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
-import { isGeneratedText } from '../emitters/shared/serialize.js';
+import { isGeneratedText } from '../spec/marker.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 

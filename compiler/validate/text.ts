@@ -17,11 +17,4 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-/**
- * Characters that hide or reorder text: C0/C1 controls but tab and LF (YAML
- * reads CRLF as LF, so a CR in a value comes from an escape or a lone CR, which
- * editors show as a line break and terminals as a return to column 1), soft
- * hyphen, bidi marks, embeddings, overrides and isolates, zero-width characters,
- * line/paragraph separators and the BOM (Trojan Source, CVE-2021-42574).
- */
-export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+export { HIDDEN_CHARACTER } from '../../spec/text.js';

@@ -1,7 +1,8 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
-import { commented, generatedHeader, ordered, toYaml } from '../shared/serialize.js';
+import { commented, ordered, yamlFile } from '../shared/serialize.js';
+import { waiverNote } from '../shared/waiver-comment.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
-import { waiverComments, type Waiver } from './waivers.js';
+import type { Waiver } from './waivers.js';
 
 /**
  * The model in GitHub's conventional key order, which is how workflows are
@@ -24,7 +25,7 @@ void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
-  return { path, source, contents: generatedHeader(source) + waiverComments(waivers) + toYaml(renderWorkflow(workflow)) };
+  return yamlFile({ path, source, comments: waivers.map((w) => waiverNote(w.rules, w.reason)), value: renderWorkflow(workflow) });
 }
 
 export function renderWorkflow(workflow: Workflow): object {

@@ -1,7 +1,7 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
 import type { ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
-import { generatedHeader, toYamlDocuments } from '../shared/serialize.js';
+import { yamlDocumentsFile } from '../shared/serialize.js';
 
 /**
  * Backstage catalog entities: one Component per service and one Resource per
@@ -13,7 +13,7 @@ export const catalogEmitter: Emitter = {
   emitService(service, project): EmitResult {
     const entities = [component(service), ...resources(service)];
     const path = `${project.output.dir}/${service.name}/catalog-info.yaml`;
-    return { files: [{ path, source: service.specPath, contents: generatedHeader(service.specPath) + toYamlDocuments(entities) }], diagnostics: [] };
+    return { files: [yamlDocumentsFile({ path, source: service.specPath, documents: entities })], diagnostics: [] };
   },
 };
 

@@ -50,5 +50,5 @@ export function applicationFile(scope: Construct, ctx: RenderContext): Generated
       revisionHistoryLimit: 10,
     },
   );
-  return yamlFile(`${ctx.project.output.dir}/argocd/${ctx.service.name}-${ctx.env}.yaml`, ctx.service.specPath, object.toJson());
+  return yamlFile({ path: `${ctx.project.output.dir}/argocd/${ctx.service.name}-${ctx.env}.yaml`, source: ctx.service.specPath, value: object.toJson() });
 }

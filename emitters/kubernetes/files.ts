@@ -1,10 +1,10 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { generatedHeader, toYaml } from '../shared/serialize.js';
+import { yamlFile } from '../shared/serialize.js';
+import { waiverNote } from '../shared/waiver-comment.js';
 import type { Manifest } from './manifest.js';
 import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
-import { waiverComments } from './waivers.js';
 
 /**
  * One file per object, named after its kind: `deployment.yaml` for the
@@ -24,19 +24,17 @@ export function environmentDirectory(project: ResolvedProject, service: Resolved
   return `${project.output.dir}/${service.name}/kubernetes/${env}`;
 }
 
-/** The comment block under the header: waivers, notes, then applied overrides. */
-function comments(manifest: Manifest, deviations: readonly string[]): string {
-  return waiverComments(manifest.waivers) + manifest.notes.map((line) => `# ${line}\n`).join('') + deviations.map((reason) => `# paved override (a reported deviation): ${reason}\n`).join('');
+/** The notes under the header: waivers, notes, then applied overrides (a multi-line reason prints one comment line per line). */
+function comments(manifest: Manifest, deviations: readonly string[]): string[] {
+  return [...manifest.waivers.map((w) => waiverNote(w.rules, w.reason)), ...manifest.notes, ...deviations.map((reason) => `paved override (a reported deviation): ${reason}`)];
 }
 
 /** Renders manifests to JSON, applies the service's overrides and serializes one file each. */
 export function manifestFiles(service: ResolvedService, policy: OverridePolicy, env: EnvironmentName, dir: string, manifests: readonly Manifest[]): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
   const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
   const patched = applyOverrides(service, policy, env, rendered);
-  const files = manifests.map((m, index) => ({
-    path: `${dir}/${fileName(rendered[index]!, service.name)}`,
-    source: service.specPath,
-    contents: generatedHeader(service.specPath) + comments(m, patched.deviations.get(index) ?? []) + toYaml(patched.objects[index]),
-  }));
+  const files = manifests.map((m, index) =>
+    yamlFile({ path: `${dir}/${fileName(rendered[index]!, service.name)}`, source: service.specPath, comments: comments(m, patched.deviations.get(index) ?? []), value: patched.objects[index] }),
+  );
   return { files, diagnostics: patched.diagnostics };
 }

@@ -44,17 +44,16 @@ export const kubernetesEmitter: Emitter = {
 /** The preview base's kustomization; CI's overlay (README) sets namespace, image and host. */
 function kustomization(service: ResolvedService, project: ResolvedProject, files: readonly GeneratedFile[]): GeneratedFile {
   const dir = environmentDirectory(project, service, 'preview');
-  const file = yamlFile(`${dir}/kustomization.yaml`, service.specPath, {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: files.map((f) => f.path.slice(dir.length + 1)).sort(),
-  });
   const placeholders = [
-    `# A base: per pull request, CI applies the overlay \`paved preview\` writes, which replaces the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
-    `# the image (${service.runtime.image}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
+    `A base: per pull request, CI applies the overlay \`paved preview\` writes, which replaces the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
+    `the image (${service.runtime.image}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
   ];
-  const [header, ...rest] = file.contents.split('\n');
-  return { ...file, contents: [header, ...placeholders, ...rest].join('\n') };
+  return yamlFile({
+    path: `${dir}/kustomization.yaml`,
+    source: service.specPath,
+    comments: placeholders,
+    value: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path.slice(dir.length + 1)).sort() },
+  });
 }
 
 export { environmentDirectory } from './files.js';

@@ -19,16 +19,16 @@ export const observabilityEmitter: Emitter = {
     const source = service.specPath;
     const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
     const files: GeneratedFile[] = [
-      jsonFile(`${dir}/grafana/dashboard.json`, source, serviceDashboard(service, project)),
+      jsonFile({ path: `${dir}/grafana/dashboard.json`, source, value: serviceDashboard(service, project) }),
       // Production's rules, for a Prometheus without the operator and for review; staging's differ in env, severities and AWS names.
-      yamlFile(`${dir}/alerts/rules.yaml`, source, { groups: groups.get('production') }),
-      ...RULE_ENVIRONMENTS.map((env) => yamlFile(`${dir}/kubernetes/${env}/prometheusrule.yaml`, source, prometheusRule(service, groups.get(env)!))),
+      yamlFile({ path: `${dir}/alerts/rules.yaml`, source, value: { groups: groups.get('production') } }),
+      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${dir}/kubernetes/${env}/prometheusrule.yaml`, source, value: prometheusRule(service, groups.get(env)!) })),
     ];
     return { files, diagnostics: [] };
   },
   emitProject(project: ResolvedProject): EmitResult {
     if (project.services.length === 0) return { files: [], diagnostics: [] };
-    return { files: [jsonFile(`${project.output.dir}/grafana/overview.json`, project.platformSource, overviewDashboard(project))], diagnostics: [] };
+    return { files: [jsonFile({ path: `${project.output.dir}/grafana/overview.json`, source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
   },
 };
 

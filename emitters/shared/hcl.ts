@@ -17,6 +17,7 @@
  */
 
 import { compareText } from '../../spec/pointer.js';
+import { commentLines } from './comment.js';
 import { serializerProbe } from './serializer-probe.js';
 
 /** A bare expression printed as written: a reference (`aws_kms_key.service.arn`) or a type keyword (`string`). */
@@ -256,7 +257,7 @@ function bodyLines(items: readonly BodyItem[]): string[] {
 }
 
 function blockLines(value: Block): string[] {
-  const comments = value.comments.map((line) => (line === '' ? '#' : `# ${line}`));
+  const comments = commentLines(value.comments);
   const head = [value.type, ...value.labels.map(quote)].join(' ');
   if (value.body.length === 0) return [...comments, `${head} {}`];
   return [...comments, `${head} {`, ...bodyLines(value.body).map((line) => (line === '' ? '' : INDENT + line)), '}'];

@@ -1,6 +1,5 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
-import { printFile } from '../shared/hcl.js';
-import { generatedHeader } from '../shared/serialize.js';
+import { hclFile } from '../shared/serialize.js';
 import { applyTerraformOverrides } from './overrides.js';
 import { terraformStack } from './stack.js';
 
@@ -16,11 +15,7 @@ export const terraformEmitter: Emitter = {
     const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project));
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
-    const files = stack.map((file) => ({
-      path: `${dir}/${file.path}`,
-      source: service.specPath,
-      contents: `${generatedHeader(service.specPath)}\n${printFile(file.items)}`,
-    }));
+    const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
     return { files, diagnostics: [] };
   },
 };

@@ -1,0 +1,26 @@
+/**
+ * The one rule for characters in text a team writes, shared by validation
+ * (which rejects them with a position) and the comment writer (which escapes
+ * them, should validation ever miss one).
+ *
+ * Characters that hide or reorder text: C0/C1 controls but tab and LF (YAML
+ * reads CRLF as LF, so a CR in a value comes from an escape or a lone CR, which
+ * editors show as a line break and terminals as a return to column 1), soft
+ * hyphen, bidi marks, embeddings, overrides and isolates, zero-width characters,
+ * line/paragraph separators and the BOM (Trojan Source, CVE-2021-42574).
+ */
+export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/**
+ * What may not appear in a key or a JSON pointer (names of things): every
+ * hidden character, and tab and line feed too. Only values may span lines.
+ */
+export const KEY_CONTROL_CHARACTER = /[\t\n]/;
+
+/** Every sequence a reader may take for the end of a line: CRLF, LF, CR, NEL, LS, PS. */
+export const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+
+/** `U+000A`: how diagnostics name a character. */
+export function codePointName(character: string): string {
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
