@@ -9,7 +9,8 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: Readonly
 }
 
 function formatOne(d: Diagnostic, text: string | undefined): string {
-  const where = d.file ? `${visible(d.file)}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
+  // A file path may hold a line break (a folder name): shown as one line too.
+  const where = d.file ? `${visible(d.file).replace(/\n/g, '\u00b7')}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
   let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
   if (d.range && text !== undefined) {
     const line = text.split(/\r?\n/)[d.range.line - 1];

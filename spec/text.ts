@@ -24,3 +24,9 @@ export const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
 export function codePointName(character: string): string {
   return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/** A JSON-quoted string with every non-printable or non-ASCII character escaped. */
+export function showString(value: string): string {
+  const clipped = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

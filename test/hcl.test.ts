@@ -71,8 +71,22 @@ describe('HCL printer', () => {
     expect(printFile([block('r', [], [attribute('o', object({}))], ['why', ''])])).toBe('# why\n#\nr {\n  o = {}\n}\n');
   });
 
-  it('refuses numbers that are not safe integers rather than printing something Terraform reads differently', () => {
-    expect(() => printFile([attribute('a', 1.5)])).toThrow(/safe integers/);
+  it('prints decimals in their shortest exact form and -0 as 0, and refuses numbers Terraform would read differently', () => {
+    expect(printFile([attribute('a', 1.5), attribute('b', 0.1), attribute('c', 1e-7), attribute('d', -0)])).toBe('a = 1.5\nb = 0.1\nc = 1e-7\nd = 0\n');
+    expect(() => printFile([attribute('a', 2 ** 53)])).toThrow('HCL printer: 9007199254740992 is too large to write exactly (over 2^53)');
+    expect(() => printFile([attribute('a', Number.NaN)])).toThrow('HCL printer: NaN is not a number HCL can write');
+    expect(() => printFile([attribute('a', Number.POSITIVE_INFINITY)])).toThrow('HCL printer: Infinity is not a number HCL can write');
+  });
+
+  it('refuses an attribute name, block type or function name that is not an identifier, since it would print syntax', () => {
+    expect(() => printFile([attribute('a\nresource "x" "y" {}\nb', 1)])).toThrow('HCL printer: "a\\nresource \\"x\\" \\"y\\" {}\\nb" is not an identifier, so it cannot be an attribute name');
+    expect(() => printFile([attribute('a = 1', 1)])).toThrow(/is not an identifier, so it cannot be an attribute name/);
+    expect(() => printFile([block('r {', [], [])])).toThrow('HCL printer: "r {" is not an identifier, so it cannot be a block type');
+    expect(() => printFile([attribute('a', call('f) + g(', 1))])).toThrow('HCL printer: "f) + g(" is not an identifier, so it cannot be a function name');
+  });
+
+  it('prints multi-line and control-character comments as comment lines only', () => {
+    expect(printFile([block('r', [], [], ['one\ntwo', 'cr\rnel\u0085ls\u2028end', 'bell\u0007'])])).toBe('# one\n# two\n# cr\n# nel\n# ls\n# end\n# bell\\u0007\nr {}\n');
   });
 
   it('reads references and templates back as ${...} text, and jsonencode as its argument', () => {

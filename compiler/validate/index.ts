@@ -4,6 +4,7 @@ import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.j
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
+import { checkServiceFolder } from './folder.js';
 import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
@@ -60,7 +61,7 @@ function checkFile(file: SourceFile): Diagnostic[] {
   const flagged = scanned.map((d) => d.pointer ?? '');
   const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
   const schema = checkSchema(file, data).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
-  return [...scanned, ...schema];
+  return [...(file.kind === 'service' ? checkServiceFolder(file) : []), ...scanned, ...schema];
 }
 
 /** Deep merge of plain objects; lists and scalars from `over` replace. */

@@ -3,13 +3,22 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import { offsetRange, pointerJoin, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { secretProblem } from './secrets.js';
-import { HIDDEN_CHARACTER } from './text.js';
+import { codePointName, HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER } from '../../spec/text.js';
 
 /**
  * Checks that apply to every scalar, wherever it sits: characters that hide or
  * reorder text (Trojan Source), GitHub expressions, number spellings that are
  * not plain decimals, and values that look like credentials.
+ *
+ * The rule for characters, in every key and value of every spec file: no
+ * control, bidi or invisible character (spec/text.ts), with two exceptions for
+ * values only: tab and line feed. A multi-line description or reason is text
+ * (the comment writer prints one comment line per line); keys and JSON pointer
+ * paths name things, so they hold neither.
  */
+/** The `path` and `from` of a patch operation: JSON pointers, checked like keys. */
+const PATCH_POINTER = /^\/overrides\/(?:kubernetes|terraform)\/[0-9]+\/patch\/[0-9]+\/(?:path|from)$/;
+
 export function scanScalars(file: SourceFile): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const report = (node: Node, pointer: string, code: string, message: string, hint: string): void => {
@@ -33,8 +42,13 @@ export function scanScalars(file: SourceFile): Diagnostic[] {
     if (typeof value !== 'string') return;
     const hidden = HIDDEN_CHARACTER.exec(value);
     if (hidden) {
-      const codePoint = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-      report(node, pointer, 'SEC.HIDDEN_CHARACTER', `${isKey ? 'key' : 'value'} contains the invisible or control character ${codePoint}`, 'delete it: such characters can make text read differently from what it does (Trojan Source, CVE-2021-42574)');
+      report(node, pointer, 'SEC.HIDDEN_CHARACTER', `${isKey ? 'key' : 'value'} contains the invisible or control character ${codePointName(hidden[0])}`, 'delete it: such characters can make text read differently from what it does (Trojan Source, CVE-2021-42574)');
+      return;
+    }
+    const isName = isKey || PATCH_POINTER.test(pointer);
+    const control = isName ? KEY_CONTROL_CHARACTER.exec(value) : null;
+    if (control) {
+      report(node, pointer, 'SEC.HIDDEN_CHARACTER', `${isKey ? 'key' : 'JSON pointer'} contains the control character ${codePointName(control[0])}`, 'keys and patch paths name things and stay on one line: only values may hold a tab or a line break');
       return;
     }
     if (value.includes('${{')) {

@@ -1,10 +1,7 @@
 /** Quoting user text inside messages, so no input can forge or hide terminal output. */
+import { showString } from '../../spec/text.js';
 
-/** A JSON-quoted string with every non-printable or non-ASCII character escaped. */
-export function showString(value: string): string {
-  const clipped = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { showString };
 
 /** `"8080" (a string)`, `16.1 (a number)`, `a mapping`. Never used for secret-looking values. */
 export function describeValue(value: unknown): string {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
-import { applyPatch } from '../shared/json-patch.js';
+import { applyPatch, parsePointer } from '../shared/json-patch.js';
 
 export type OverridePolicy = ResolvedPlatform['overridePolicy']['kubernetes'];
 
@@ -43,6 +43,11 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
       fail(`${override.pointer}/target`, 'EMIT.OVERRIDE_TARGET', `paved generates no ${override.target} in ${env}`, `targets in ${env}: ${known}; or limit the override with environments`);
       continue;
     }
+    const identity = identityTouched(override.patch);
+    if (identity) {
+      fail(`${override.pointer}/patch/${identity.index}`, 'EMIT.OVERRIDE_IDENTITY', `${identity.path} would change the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`, 'patch the fields that configure the object, such as /spec/...; to deploy a different object, ask the platform team');
+      continue;
+    }
     const forbidden = forbiddenBy(policy, result[index]!.kind, override.patch);
     if (forbidden) {
       fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'security contexts, identity, host access and network isolation stay on the golden path; ask the platform team if this must change');
@@ -54,11 +59,47 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
       continue;
     }
     const object = patched.value as KubeJson;
+    // A second line of defence: whatever the operations did, identity must read the same.
+    if (identityOf(object) !== identityOf(result[index]!)) {
+      fail(`${override.pointer}/patch`, 'EMIT.OVERRIDE_IDENTITY', `the patch changes the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`, 'patch the fields that configure the object, such as /spec/...');
+      continue;
+    }
     const reasons = [...(deviations.get(index) ?? []), override.reason];
     deviations.set(index, reasons);
     result[index] = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
   }
   return { objects: result, deviations, diagnostics };
+}
+
+/** What makes an object the object it is: no override may write at, above or below these. */
+const IDENTITY_POINTERS = [['kind'], ['apiVersion'], ['metadata', 'name'], ['metadata', 'namespace']] as const;
+
+/**
+ * The first operation that writes at, above (`/metadata`, the whole object) or
+ * below an identity field; `from` of a move counts (it removes), `from` of a
+ * copy only reads. Pointers are compared decoded, so `/meta~0data` cannot pass
+ * for something else.
+ */
+export function identityTouched(patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; path: string } | undefined {
+  for (const [index, operation] of patch.entries()) {
+    if (operation.op === 'test') continue;
+    for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
+      let segments: string[];
+      try {
+        segments = parsePointer(path);
+      } catch {
+        continue; // Not a pointer: applyPatch reports it.
+      }
+      const overlaps = IDENTITY_POINTERS.some((identity) => identity.every((segment, i) => i >= segments.length || segments[i] === segment));
+      if (overlaps) return { index, path: path === '' ? 'the whole object ("")' : path };
+    }
+  }
+  return undefined;
+}
+
+function identityOf(object: KubeJson): string {
+  const metadata = (object.metadata ?? {}) as { readonly name?: unknown; readonly namespace?: unknown };
+  return JSON.stringify([object.kind, object.apiVersion, metadata.name, metadata.namespace]);
 }
 
 /**

@@ -124,8 +124,36 @@ export function escapeString(text: string): string {
 
 export const quote = (text: string): string => `"${escapeString(text)}"`;
 
+/** HCL's identifier grammar, ASCII only: what attribute names, block types and bare object keys may be. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const KEYWORDS = new Set(['true', 'false', 'null', 'for', 'in', 'if']);
+
+export function isIdentifier(text: string): boolean {
+  return IDENTIFIER.test(text);
+}
+
+/** The printer's own check, behind validation: a name that is not an identifier would write syntax, not a name. */
+function identifier(text: string, what: string): string {
+  if (!IDENTIFIER.test(text)) throw new Error(`HCL printer: ${JSON.stringify(text)} is not an identifier, so it cannot be ${what}`);
+  return text;
+}
+
+/**
+ * The numbers the printer writes: finite, integers exact (below 2^53), -0 as 0.
+ * Decimals print as JavaScript's shortest round-trip form (`0.5`, `1e-7`), which
+ * is an HCL number literal and the same bytes for the same value.
+ */
+export function numberProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return `${String(value)} is not a number HCL can write`;
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return `${String(value)} is too large to write exactly (over 2^53)`;
+  return undefined;
+}
+
+function numberText(value: number): string {
+  const problem = numberProblem(value);
+  if (problem) throw new Error(`HCL printer: ${problem}`);
+  return Object.is(value, -0) ? '0' : String(value);
+}
 
 /** An object key: bare when it is an identifier, quoted otherwise (`"aws:SourceArn"`). */
 function objectKey(key: string): string {
@@ -140,10 +168,7 @@ const INDENT = '  ';
 /** Lines of an expression; the first line continues the line it starts on. */
 function expressionLines(value: Expression): string[] {
   if (typeof value === 'string') return [quote(value)];
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`HCL printer: only safe integers are supported, got ${value}`);
-    return [String(value)];
-  }
+  if (typeof value === 'number') return [numberText(value)];
   if (typeof value === 'boolean') return [String(value)];
   if (isList(value)) return listLines(value);
   switch (value.kind) {
@@ -191,7 +216,7 @@ function callLines(value: Call): string[] {
   const head = args.slice(0, -1);
   if (head.some((lines) => lines.length > 1)) throw new Error(`HCL printer: only the last argument of ${value.name}() may span lines`);
   const last = args[args.length - 1] ?? [''];
-  const prefix = `${value.name}(${head.map((lines) => `${lines[0]}, `).join('')}`;
+  const prefix = `${identifier(value.name, 'a function name')}(${head.map((lines) => `${lines[0]}, `).join('')}`;
   if (last.length === 1) return [`${prefix}${last[0]})`];
   return [prefix + last[0], ...last.slice(1, -1), `${last[last.length - 1]})`];
 }
@@ -243,7 +268,7 @@ function bodyLines(items: readonly BodyItem[]): string[] {
   for (const item of items) {
     if (item.kind === 'attribute') {
       if (previous === 'block') out.push('');
-      pending.push({ name: item.name, lines: expressionLines(item.value) });
+      pending.push({ name: identifier(item.name, 'an attribute name'), lines: expressionLines(item.value) });
       previous = 'attribute';
       continue;
     }
@@ -258,7 +283,7 @@ function bodyLines(items: readonly BodyItem[]): string[] {
 
 function blockLines(value: Block): string[] {
   const comments = commentLines(value.comments);
-  const head = [value.type, ...value.labels.map(quote)].join(' ');
+  const head = [identifier(value.type, 'a block type'), ...value.labels.map(quote)].join(' ');
   if (value.body.length === 0) return [...comments, `${head} {}`];
   return [...comments, `${head} {`, ...bodyLines(value.body).map((line) => (line === '' ? '' : INDENT + line)), '}'];
 }

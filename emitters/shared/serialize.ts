@@ -176,7 +176,8 @@ export function clearSerializerMemo(): void {
 class Unsupported extends Error {}
 
 function fastYaml(value: unknown): string | undefined {
-  if (!isPlainMap(value)) return undefined;
+  // An empty map has no lines: the library writes `{}`.
+  if (!isPlainMap(value) || sortedKeys(value).length === 0) return undefined;
   const out: string[] = [];
   try {
     writeMap(value, '', out);

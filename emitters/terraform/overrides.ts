@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { ResolvedService } from '../../spec/model.js';
-import { attribute, block, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
-import { specPath } from '../../spec/pointer.js';
-import { applyPatch } from '../shared/json-patch.js';
+import { pointerJoin, specPath } from '../../spec/pointer.js';
+import { showString } from '../../spec/text.js';
+import { attribute, block, isIdentifier, numberProblem, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
+import { applyPatch, parsePointer } from '../shared/json-patch.js';
 import type { StackFile } from './stack.js';
 
 /**
@@ -12,7 +13,20 @@ import type { StackFile } from './stack.js';
  * override may replace or remove them, not reach inside. The stack is shared by
  * staging and production (their differences live in tfvars), so an override
  * applies to both.
+ *
+ * Identity is immutable: a block's type and labels are not in the JSON at all,
+ * labelled nested blocks are kept as they are, a key can only become an
+ * attribute or a nested block type the resource already has, and the
+ * meta-arguments that decide which objects a block makes are out of reach.
+ * Every key must be an HCL identifier and every value printable; what is not is
+ * reported at the operation that introduced it.
  */
+
+/** Meta-arguments that change which or how many objects a resource block makes, or where. */
+const META_ARGUMENTS = new Set(['count', 'for_each', 'provider', 'depends_on', 'provisioner', 'connection']);
+
+/** Deeper values than this are not configuration. */
+const MAX_DEPTH = 32;
 
 /** Resources whose every attribute is security policy: identity, encryption keys, network and access policies. */
 const FORBIDDEN_TYPES = new Set([
@@ -52,19 +66,25 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
       fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'encryption, identity, access policies and network isolation stay on the golden path; ask the platform team if this must change');
       continue;
     }
+    const meta = metaArgument(override.patch);
+    if (meta) {
+      fail(`${override.pointer}/patch/${meta.index}`, 'EMIT.OVERRIDE_IDENTITY', `${meta.path} is a Terraform meta-argument: it decides which objects ${override.target} makes, which no override may change`, 'patch the attributes that configure the resource; count, for_each, provider, depends_on, provisioner and connection stay as paved writes them');
+      continue;
+    }
     const opaque: Expression[] = [];
-    const patched = applyPatch(toJson(target.body, opaque), override.patch);
+    const json = toJson(target.body, opaque);
+    const patched = applyPatch(json, override.patch);
     if (!patched.ok) {
       fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target}: ${patched.message}`, 'paths are JSON pointers into the resource: /attribute, /nested_block/0/attribute');
       continue;
     }
-    let body: BodyItem[];
-    try {
-      body = fromJson(patched.value, target.body, opaque);
-    } catch (error) {
-      fail(`${override.pointer}/patch`, 'EMIT.OVERRIDE_PATCH', `the patched ${override.target} is not a resource body: ${(error as Error).message}`, 'attributes take values; nested blocks take lists of objects');
+    const converted = convert(patched.value, target.body, opaque);
+    if (!converted.ok) {
+      const index = firstUnprintable(json, override.patch, target.body, opaque);
+      fail(`${override.pointer}/patch/${index}`, 'EMIT.OVERRIDE_VALUE', `the patched ${override.target} cannot be written as HCL: ${converted.at === '' ? '' : `at ${showString(converted.at)}, `}${converted.message}`, 'attribute names are identifiers (letters, digits, "_", "-"); values are strings, numbers, booleans, lists and maps; nested blocks take lists of objects');
       continue;
     }
+    const body = converted.body;
     const comments = [...target.comments, `paved override (a reported deviation): ${override.reason}`];
     const items = [...result[location.file]!.items];
     items[location.item] = block(target.type, target.labels, body, comments);
@@ -117,31 +137,89 @@ function valueToJson(value: Expression, opaque: Expression[]): unknown {
   return { $hcl: opaque.length - 1 };
 }
 
+/** Why a patched value cannot be printed, and where in the resource (a JSON pointer). */
+class BodyError extends Error {
+  constructor(
+    readonly at: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function convert(json: unknown, original: readonly BodyItem[], opaque: readonly Expression[]): { ok: true; body: BodyItem[] } | { ok: false; at: string; message: string } {
+  try {
+    return { ok: true, body: fromJson(json, original, opaque, '') };
+  } catch (error) {
+    if (error instanceof BodyError) return { ok: false, at: error.at, message: error.message };
+    throw error;
+  }
+}
+
+/** The operation after which the body first stops converting: the one to blame. */
+function firstUnprintable(json: unknown, patch: ResolvedService['overrides']['terraform'][number]['patch'], original: readonly BodyItem[], opaque: readonly Expression[]): number {
+  for (let count = 1; count < patch.length; count++) {
+    const partial = applyPatch(json, patch.slice(0, count));
+    if (partial.ok && !convert(partial.value, original, opaque).ok) return count - 1;
+  }
+  return patch.length - 1;
+}
+
+/** The first operation writing a meta-argument at the top of the resource (a `from` of move too). */
+function metaArgument(patch: ResolvedService['overrides']['terraform'][number]['patch']): { index: number; path: string } | undefined {
+  for (const [index, operation] of patch.entries()) {
+    if (operation.op === 'test') continue;
+    for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
+      let segments: string[];
+      try {
+        segments = parsePointer(path);
+      } catch {
+        continue; // Not a pointer: applyPatch reports it.
+      }
+      if (segments.length > 0 && META_ARGUMENTS.has(segments[0]!)) return { index, path };
+    }
+  }
+  return undefined;
+}
+
 /** Back to HCL, keeping the original order of attributes and blocks; new keys go last. */
-function fromJson(json: unknown, original: readonly BodyItem[], opaque: readonly Expression[]): BodyItem[] {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('expected an object');
+function fromJson(json: unknown, original: readonly BodyItem[], opaque: readonly Expression[], at: string): BodyItem[] {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new BodyError(at, `expected an object of attributes, got ${json === null ? 'null' : Array.isArray(json) ? 'a list' : typeof json}`);
   const value = json as Record<string, unknown>;
   const blockTypes = new Set(original.filter((i): i is Block => i.kind === 'block' && i.labels.length === 0).map((b) => b.type));
   const keyed = original.filter((i) => i.kind === 'attribute' || i.labels.length === 0);
   const order = [...new Set([...keyed.map((i) => (i.kind === 'attribute' ? i.name : i.type)), ...Object.keys(value)])].filter((k) => Object.hasOwn(value, k));
   const items: BodyItem[] = [...original.filter((i): i is Block => i.kind === 'block' && i.labels.length > 0)];
   for (const key of order) {
+    const keyAt = pointerJoin(at, key);
+    if (!isIdentifier(key)) throw new BodyError(at, `the key ${showString(key)} is not an HCL identifier (a letter or "_", then letters, digits, "_" or "-")`);
+    if (depth(at) >= MAX_DEPTH) throw new BodyError(at, `nested deeper than ${MAX_DEPTH} levels`);
     if (blockTypes.has(key)) {
-      if (!Array.isArray(value[key])) throw new Error(`${key} is a nested block: give a list of objects`);
+      if (!Array.isArray(value[key])) throw new BodyError(keyAt, `${key} is a nested block: give a list of objects`);
       const originals = original.filter((i): i is Block => i.kind === 'block' && i.type === key);
-      (value[key] as unknown[]).forEach((entry, i) => items.push(block(key, [], fromJson(entry, originals[i]?.body ?? [], opaque), originals[i]?.comments ?? [])));
+      (value[key] as unknown[]).forEach((entry, i) => items.push(block(key, [], fromJson(entry, originals[i]?.body ?? [], opaque, pointerJoin(keyAt, i)), originals[i]?.comments ?? [])));
     } else {
-      items.push(attribute(key, jsonToValue(value[key], opaque)) as Attribute);
+      items.push(attribute(key, jsonToValue(value[key], opaque, keyAt)) as Attribute);
     }
   }
   return items;
 }
 
-function jsonToValue(value: unknown, opaque: readonly Expression[]): Expression {
-  if (value === null) throw new Error('null is not an HCL value paved writes; remove the attribute instead');
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((v) => jsonToValue(v, opaque));
+const depth = (pointer: string): number => (pointer.match(/\//g) ?? []).length;
+
+/** A value as HCL; object keys are printed quoted where needed, so any key is safe inside a value. */
+function jsonToValue(value: unknown, opaque: readonly Expression[], at: string): Expression {
+  if (depth(at) > MAX_DEPTH) throw new BodyError(at, `nested deeper than ${MAX_DEPTH} levels`);
+  if (value === null) throw new BodyError(at, 'null is not an HCL value paved writes; remove the attribute instead');
+  if (typeof value === 'number') {
+    const problem = numberProblem(value);
+    if (problem) throw new BodyError(at, problem);
+    return value;
+  }
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((v, i) => jsonToValue(v, opaque, pointerJoin(at, i)));
+  if (typeof value !== 'object') throw new BodyError(at, `${typeof value} is not an HCL value`);
   const record = value as Record<string, unknown>;
   if (Object.keys(record).length === 1 && typeof record.$hcl === 'number' && opaque[record.$hcl] !== undefined) return opaque[record.$hcl]!;
-  return object(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, jsonToValue(v, opaque)])));
+  return object(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, jsonToValue(v, opaque, pointerJoin(at, k))])));
 }
