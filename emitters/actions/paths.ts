@@ -8,8 +8,13 @@ import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
  * `gitops.path` (`.` when the paved root is the repository root).
  */
 export function inRepo(project: ResolvedProject, path: string): string {
-  return posix.normalize(posix.join(project.platform.gitops.path, path));
+  const joined = posix.normalize(posix.join(project.platform.gitops.path, path));
+  // Validation admits only portable folder names and relative paths; this holds even if it ever misses one.
+  if (!PORTABLE_PATH.test(joined)) throw new Error(`workflow paths: ${JSON.stringify(joined)} is not a portable path`);
+  return joined;
 }
+
+const PORTABLE_PATH = /^[A-Za-z0-9._\/-]+$/;
 
 /** `working-directory` for a paved-root-relative folder; undefined for the repository root, GitHub's default. */
 export function workingDirectory(project: ResolvedProject, path = '.'): string | undefined {

@@ -25,7 +25,37 @@ void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
-  return yamlFile({ path, source, comments: waivers.map((w) => waiverNote(w.rules, w.reason)), value: renderWorkflow(workflow) });
+  const rendered = renderWorkflow(workflow);
+  checkExpressions(rendered, path);
+  return yamlFile({ path, source, comments: waivers.map((w) => waiverNote(w.rules, w.reason)), value: rendered });
+}
+
+/**
+ * The expressions paved writes: a context paved reads (github, inputs, needs,
+ * steps, vars, secrets) with a property path, optionally compared or or-ed with
+ * another such reference or a quoted literal. No function calls, no whole
+ * context: `${{ toJSON(secrets) }}` cannot pass.
+ */
+const REFERENCE = "(?:github|inputs|needs|steps|vars|secrets)(?:\\.[A-Za-z0-9_-]+)+";
+const OPERAND = `(?:${REFERENCE}|'[A-Za-z0-9_./-]*')`;
+const PAVED_EXPRESSION = new RegExp(`\\$\\{\\{ ${REFERENCE}(?: (?:==|!=|\\|\\||&&) ${OPERAND})* \\}\\}`, 'g');
+
+/**
+ * A second line of defence behind validation (which rejects `${{` in specs and
+ * checks folder names): every `${{` in a generated workflow must open one of
+ * paved's own expressions. Anything else came from text that escaped
+ * validation, and paved stops rather than write it.
+ */
+export function checkExpressions(value: unknown, where: string): void {
+  if (typeof value === 'string') {
+    const opened = value.split('${{').length - 1;
+    const known = value.match(PAVED_EXPRESSION)?.length ?? 0;
+    if (opened !== known) throw new Error(`workflow renderer: ${where} would carry a GitHub expression paved did not write: ${JSON.stringify(value)}`);
+  } else if (Array.isArray(value)) {
+    for (const item of value) checkExpressions(item, where);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) checkExpressions(item, where);
+  }
 }
 
 export function renderWorkflow(workflow: Workflow): object {

@@ -72,7 +72,7 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
       continue;
     }
     const opaque: Expression[] = [];
-    const json = toJson(target.body, opaque);
+    const json = bodyToJson(target.body, opaque);
     const patched = applyPatch(json, override.patch);
     if (!patched.ok) {
       fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target}: ${patched.message}`, 'paths are JSON pointers into the resource: /attribute, /nested_block/0/attribute');
@@ -120,11 +120,11 @@ function forbiddenPath(patch: ResolvedService['overrides']['terraform'][number][
 }
 
 /** A block body as JSON; expressions JSON cannot hold become `{ "$hcl": n }` tokens. */
-function toJson(body: readonly BodyItem[], opaque: Expression[]): Record<string, unknown> {
+function bodyToJson(body: readonly BodyItem[], opaque: Expression[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of body) {
     if (item.kind === 'attribute') out[item.name] = valueToJson(item.value, opaque);
-    else if (item.labels.length === 0) ((out[item.type] ??= []) as unknown[]).push(toJson(item.body, opaque));
+    else if (item.labels.length === 0) ((out[item.type] ??= []) as unknown[]).push(bodyToJson(item.body, opaque));
   }
   return out;
 }
