@@ -119,7 +119,14 @@ function forbiddenPath(patch: ResolvedService['overrides']['terraform'][number][
   return undefined;
 }
 
-/** A block body as JSON; expressions JSON cannot hold become `{ "$hcl": n }` tokens. */
+/**
+ * The key of an opaque token. It starts with NUL, which validation rejects in
+ * every key of a spec, so a patch value can never forge a token to copy one of
+ * paved's expressions elsewhere.
+ */
+const OPAQUE = '\u0000hcl';
+
+/** A block body as JSON; expressions JSON cannot hold become `{ [OPAQUE]: n }` tokens. */
 function bodyToJson(body: readonly BodyItem[], opaque: Expression[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of body) {
@@ -134,7 +141,7 @@ function valueToJson(value: Expression, opaque: Expression[]): unknown {
   if (Array.isArray(value)) return value.map((v: Expression) => valueToJson(v, opaque));
   if ((value as { kind: string }).kind === 'object') return Object.fromEntries((value as { entries: ReadonlyArray<readonly [string, Expression]> }).entries.map(([k, v]) => [k, valueToJson(v, opaque)]));
   opaque.push(value as Expression);
-  return { $hcl: opaque.length - 1 };
+  return { [OPAQUE]: opaque.length - 1 };
 }
 
 /** Why a patched value cannot be printed, and where in the resource (a JSON pointer). */
@@ -220,6 +227,7 @@ function jsonToValue(value: unknown, opaque: readonly Expression[], at: string):
   if (Array.isArray(value)) return value.map((v, i) => jsonToValue(v, opaque, pointerJoin(at, i)));
   if (typeof value !== 'object') throw new BodyError(at, `${typeof value} is not an HCL value`);
   const record = value as Record<string, unknown>;
-  if (Object.keys(record).length === 1 && typeof record.$hcl === 'number' && opaque[record.$hcl] !== undefined) return opaque[record.$hcl]!;
+  const token = record[OPAQUE];
+  if (Object.keys(record).length === 1 && typeof token === 'number' && opaque[token] !== undefined) return opaque[token]!;
   return object(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, jsonToValue(v, opaque, pointerJoin(at, k))])));
 }

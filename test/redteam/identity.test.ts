@@ -131,6 +131,14 @@ describe('Terraform identity and identifiers', () => {
     expect(errors).toBe('');
     expect(tree.get('generated/api/terraform/database.tf')).toContain('  tags = {\n    "a\\"b = c" = "1"\n    "$${x}"    = "2"\n    "é"        = "3"\n    "}"        = "4"\n  }\n');
   });
+  it("cannot forge one of paved's expression tokens to copy a reference elsewhere", () => {
+    const { errors, tree } = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { "$hcl": 0 } }']) });
+    expect(errors).toBe('');
+    expect(tree.get('generated/api/terraform/database.tf')).toContain('  tags = {\n    "$hcl" = 0\n  }\n');
+    expect(diagnosticLines(compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { "\\0hcl": 0 } }']) }).errors)).toEqual([
+      `${SPEC}:18:44: error SEC.HIDDEN_CHARACTER overrides.terraform[0].patch[0].value.\\u0000hcl: key contains the invisible or control character U+0000`,
+    ]);
+  });
 });
 
 describe('Terraform values the printer must be able to write', () => {
