@@ -12,8 +12,8 @@
 export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 
 /**
- * What may not appear in a key or a JSON pointer (names of things): every
- * hidden character, and tab and line feed too. Only values may span lines.
+ * What a key or a JSON pointer (the name of a thing) may not hold on top of
+ * HIDDEN_CHARACTER: tab and line feed. Only values may span lines.
  */
 export const KEY_CONTROL_CHARACTER = /[\t\n]/;
 

@@ -5,6 +5,9 @@ import type { SourceFile } from '../source.js';
 import { secretProblem } from './secrets.js';
 import { codePointName, HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER } from '../../spec/text.js';
 
+/** The `path` and `from` of a patch operation: JSON pointers, checked like keys. */
+const PATCH_POINTER = /^\/overrides\/(?:kubernetes|terraform)\/[0-9]+\/patch\/[0-9]+\/(?:path|from)$/;
+
 /**
  * Checks that apply to every scalar, wherever it sits: characters that hide or
  * reorder text (Trojan Source), GitHub expressions, number spellings that are
@@ -16,9 +19,6 @@ import { codePointName, HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER } from '../../sp
  * (the comment writer prints one comment line per line); keys and JSON pointer
  * paths name things, so they hold neither.
  */
-/** The `path` and `from` of a patch operation: JSON pointers, checked like keys. */
-const PATCH_POINTER = /^\/overrides\/(?:kubernetes|terraform)\/[0-9]+\/patch\/[0-9]+\/(?:path|from)$/;
-
 export function scanScalars(file: SourceFile): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const report = (node: Node, pointer: string, code: string, message: string, hint: string): void => {

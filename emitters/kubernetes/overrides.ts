@@ -80,7 +80,7 @@ const IDENTITY_POINTERS = [['kind'], ['apiVersion'], ['metadata', 'name'], ['met
  * copy only reads. Pointers are compared decoded, so `/meta~0data` cannot pass
  * for something else.
  */
-export function identityTouched(patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; path: string } | undefined {
+function identityTouched(patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; path: string } | undefined {
   for (const [index, operation] of patch.entries()) {
     if (operation.op === 'test') continue;
     for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
