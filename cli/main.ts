@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Disk } from '../compiler/write.js';
 import type { OutputFormat } from './format.js';
 
 /** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */
@@ -64,6 +65,8 @@ export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly cwd: string;
+  /** The disk `paved compile` writes through: the real one, or a test's that fails, fills up or writes short. */
+  readonly disk?: Disk;
 }
 
 const defaultIo: Io = {

@@ -156,7 +156,7 @@ function inspectEntries(resolver: Resolver, output: OutputDirectories, entries: 
     else if (found.kind === 'other') refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
   }
   if (refused.length > 0) {
-    throw new WriteError(`paved follows no symbolic link and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`, true);
+    throw new WriteError(`refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`, true);
   }
   const unlisted = unlistedEntries(resolver.root, output, (path) => planned.has(path) || owned.has(path));
   const manifestText = readManifestText(resolver, output);
@@ -416,15 +416,31 @@ function processStart(pid: number): string | undefined {
 
 /**
  * Whether the lock's holder is a compile running now. On Linux the boot id and
- * start time must both match: a lock from another machine or boot, or naming a
- * pid that has since died or been reused, is stale. Elsewhere, a live pid on
+ * start time must both match and the process must be node: a lock from another
+ * machine or boot, or naming a pid that has since died or been reused, or a
+ * process that is not node, is stale. Elsewhere, a live pid on
  * this host counts as the holder. A lock that is not a paved lock record is stale.
  */
 function holderIsRunning(owner: LockOwner | undefined): boolean {
   if (!owner || owner.host !== hostname()) return false;
   const boot = bootId();
-  if (boot !== undefined) return owner.boot === boot && owner.start !== undefined && processStart(owner.pid) === owner.start;
+  if (boot !== undefined) return owner.boot === boot && owner.start !== undefined && processStart(owner.pid) === owner.start && isNodeProcess(owner.pid);
   return isAlive(owner.pid);
+}
+
+/**
+ * paved runs on Node: a holder whose program is not node (pid 1, a shell, a
+ * daemon) is not a compile, whatever a lock written on this machine says.
+ * It cannot be narrowed to `paved`: tests and tools call the writer in-process.
+ */
+function isNodeProcess(pid: number): boolean {
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    const program = basename(argv0);
+    return program === basename(process.execPath) || /^node[0-9.]*$/.test(program);
+  } catch {
+    return false;
+  }
 }
 
 function parseLock(text: string): LockOwner | undefined {
