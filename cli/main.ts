@@ -14,7 +14,9 @@ Usage: paved <command> [options]
 Commands:
   compile [root]           validate, then write the generated tree and its manifest
   check [root]             compile in memory and report stale, missing, orphaned or
-                           hand-edited files (exit 1 when anything differs); never writes
+                           hand-edited files, and files in the generated folders
+                           paved did not generate (exit 1 when anything differs);
+                           never writes
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputDirectories } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
@@ -41,7 +41,7 @@ function isPavedWorkflowName(name: string): boolean {
 }
 
 /** What lstat found at a path, in words for a message. */
-export function describeType(stat: Stats): string {
+export function describeType(stat: Stats | Dirent): string {
   if (stat.isSymbolicLink()) return 'a symbolic link';
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a FIFO';
@@ -174,21 +174,21 @@ export interface UnlistedEntry {
  */
 export function unlistedEntries(root: string, output: OutputDirectories, known: (path: string) => boolean): UnlistedEntry[] {
   const found = new Map<string, UnlistedEntry>();
-  const visit = (path: string, stat: Stats | undefined, descend: boolean): void => {
-    if (!stat || known(path)) return;
-    if (stat.isDirectory()) {
+  // Entry types come from the directory listing itself (d_type; Node lstats when the file system gives none), never from following.
+  const visit = (path: string, entry: Dirent, descend: boolean): void => {
+    if (known(path)) return;
+    if (entry.isDirectory()) {
       if (descend) walk(path);
       return;
     }
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    const temporary = stat.isFile() && isTemporaryName(name);
-    found.set(path, { path, ...(stat.isFile() ? {} : { type: describeType(stat) }), ...(temporary ? { temporary } : {}) });
+    const temporary = entry.isFile() && isTemporaryName(entry.name);
+    found.set(path, { path, ...(entry.isFile() ? {} : { type: describeType(entry) }), ...(temporary ? { temporary } : {}) });
   };
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir))) {
-      const path = `${dir}/${entry}`;
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
       if (path === `${output.dir}/${MANIFEST_FILE}` || path === `${output.dir}/${LOCK_FILE}`) continue;
-      visit(path, lstatOrUndefined(join(root, path)), true);
+      visit(path, entry, true);
     }
   };
   const resolver = new Resolver(root);
@@ -196,7 +196,7 @@ export function unlistedEntries(root: string, output: OutputDirectories, known: 
     // The output directories themselves are checked by the writer (write.ts assertOutputDirectories).
     if (resolver.parents(`${dir}/x`) !== true) continue;
     if (dir === output.dir) walk(dir);
-    else for (const entry of readdirSync(join(root, dir))) if (isPavedWorkflowName(entry) || (entry.startsWith('.paved-') && isTemporaryName(entry))) visit(`${dir}/${entry}`, lstatOrUndefined(join(root, dir, entry)), false);
+    else for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) if (isPavedWorkflowName(entry.name) || (entry.name.startsWith('.paved-') && isTemporaryName(entry.name))) visit(`${dir}/${entry.name}`, entry, false);
   }
   return [...found.values()].sort((a, b) => compareText(a.path, b.path));
 }
