@@ -135,8 +135,7 @@ function inspectEntries(resolver: Resolver, output: OutputDirectories, entries: 
       unchanged++;
       // The stamp of the very file read (fstat before the read): any later change shows in its ctime.
       verified.set(file.path, { sha256: file.sha256, size: found.stat.size, mtimeMs: found.stat.mtimeMs, ctimeMs: found.stat.ctimeMs, ino: found.stat.ino });
-    }
-    else if (!entry) differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
+    } else if (!entry) differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
     // After an interrupted compile a file may still hold its previous version: stale, not edited.
     else {
       const hash = sha256(actual);
