@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { compile, compileTexts, type SpecText } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
+import { unlistedFiles, WriteError } from '../compiler/write.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
@@ -44,6 +45,15 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
   }
   const services = [...(before.project?.services ?? []), ...(head.project?.services ?? [])].map((s) => s.name);
   const changes = diffTrees(before.files, head.files, head.output, services);
-  io.stdout(format === 'json' ? `${JSON.stringify({ base, changes }, null, 2)}\n` : format === 'markdown' ? diffMarkdown(changes) : diffText(changes));
+  // Files in the working tree's output folders that nobody generated: listed, never read.
+  let unlisted;
+  try {
+    unlisted = unlistedFiles(root, head.output, head.files).map(({ path, type }) => ({ path, ...(type === undefined ? {} : { type }) }));
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    io.stderr(`paved: ${error.message}\n`);
+    return EXIT_PROBLEMS;
+  }
+  io.stdout(format === 'json' ? `${JSON.stringify({ base, changes, unlisted }, null, 2)}\n` : format === 'markdown' ? diffMarkdown(changes, unlisted) : diffText(changes, unlisted));
   return EXIT_OK;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Disk } from '../compiler/write.js';
 import type { OutputFormat } from './format.js';
 
 /** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */
@@ -13,7 +14,9 @@ Usage: paved <command> [options]
 Commands:
   compile [root]           validate, then write the generated tree and its manifest
   check [root]             compile in memory and report stale, missing, orphaned or
-                           hand-edited files (exit 1 when anything differs); never writes
+                           hand-edited files, and files in the generated folders
+                           paved did not generate (exit 1 when anything differs);
+                           never writes
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
@@ -64,6 +67,8 @@ export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly cwd: string;
+  /** The disk `paved compile` writes through: the real one, or a test's that fails, fills up or writes short. */
+  readonly disk?: Disk;
 }
 
 const defaultIo: Io = {

@@ -10,7 +10,9 @@ import type { KeptFile, Reuse } from './emit.js';
  * hands its emitters nothing else (`scopedProject`), and the hash of exactly
  * that project and the build is the service's key.
  * `paved compile` records each key with the size, times and inode of every file
- * it wrote; the next compile skips the emitters of a
+ * whose bytes it verified (written whole, or read and found identical: write.ts
+ * `recordBuildCache`), so a file cut short is never vouched for; the next
+ * compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
  * record is local state of one clone, never output: it lives in the git
  * directory (like git's own index), so no commit can pick it up, and without a

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspectTree, LOCK_FILE, readManifest, realDisk, sha256, writeTree, WriteError, type Disk } from '../compiler/write.js';
+import { isTemporaryName } from '../compiler/tree.js';
+import { inspectTree, LOCK_FILE, lockOwner, readManifest, realDisk, sha256, writeTree, WriteError, type Disk } from '../compiler/write.js';
 import { emitters } from '../cli/emitters.js';
 import { catalogEmitter } from '../emitters/catalog/index.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
@@ -43,7 +44,7 @@ const range = (n: number, prefix: string): string[] => Array.from({ length: n },
 /** Every file under the output directory but the manifest, lock and leftover temporaries. */
 function generatedFiles(root: string): Map<string, string> {
   if (!existsSync(join(root, 'generated'))) return new Map();
-  return new Map([...readTree(join(root, 'generated'))].filter(([p]) => p !== '.paved-manifest.json' && p !== LOCK_FILE && !/\.paved-\d+\.tmp$/.test(p)).map(([p, c]) => [`generated/${p}`, c]));
+  return new Map([...readTree(join(root, 'generated'))].filter(([p]) => p !== '.paved-manifest.json' && p !== LOCK_FILE && !isTemporaryName(p.split('/').pop()!)).map(([p, c]) => [`generated/${p}`, c]));
 }
 
 /** The invariants that must hold after a crash at any point. */
@@ -210,7 +211,8 @@ describe('two compiles at once', () => {
     mkdirSync(join(root, 'generated'));
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore' });
     try {
-      writeFileSync(join(root, 'generated', LOCK_FILE), `${holder.pid}\n`);
+      // What a running compile records: its pid, host, boot and start time (the holder is alive, so it blocks).
+      writeFileSync(join(root, 'generated', LOCK_FILE), `${JSON.stringify(lockOwner(holder.pid!))}\n`);
       const started = Date.now();
       expect(() => writeTree(root, result.output, result.files, { lockTimeoutMs: 300 })).toThrow(new WriteError(`another paved compile (pid ${holder.pid}) is writing generated; it holds generated/${LOCK_FILE}`, false));
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
@@ -226,7 +228,7 @@ describe('two compiles at once', () => {
     const result = compileDir(root);
     mkdirSync(join(root, 'generated'));
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(join(root, 'generated', LOCK_FILE), `${dead.stdout}\n`);
+    writeFileSync(join(root, 'generated', LOCK_FILE), `${JSON.stringify({ ...lockOwner(process.pid), pid: Number(dead.stdout) })}\n`);
     expect(writeTree(root, result.output, result.files).written.length).toBe(result.files.length);
     expect(existsSync(join(root, 'generated', LOCK_FILE))).toBe(false);
   });

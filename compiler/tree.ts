@@ -1,0 +1,202 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { OutputDirectories } from '../spec/model.js';
+import { compareText } from '../spec/pointer.js';
+
+/**
+ * Reading the generated tree without trusting it. Everything under the output
+ * directories may have been planted by a commit: a symbolic link to `/elsewhere`
+ * or `/proc/self`, a FIFO, a tampered manifest. So a path is resolved component
+ * by component from the repository root with lstat and never through a link,
+ * and only regular files are opened, with O_NOFOLLOW, and checked again with
+ * fstat before a byte is read. Node has no openat(), so a concurrent process
+ * that swaps a checked directory for a link between the lstat and the open can
+ * still win that race; files committed to the repository cannot.
+ */
+
+export const MANIFEST_FILE = '.paved-manifest.json';
+export const LOCK_FILE = '.paved-lock';
+
+/** `.<name>.paved-<16 hex>.tmp`: the temporary files the writer creates (write.ts `temporaryPath`). */
+const TEMPORARY = /^\..+\.paved-[0-9a-f]{16}\.tmp$/;
+
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY.test(name);
+}
+
+/** Why `path` can never be a file paved owns, or undefined when it can. */
+export function ownablePathProblem(path: string, output: OutputDirectories): string | undefined {
+  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'it has an empty, "." or ".." segment';
+  if (path === `${output.dir}/${MANIFEST_FILE}` || path === `${output.dir}/${LOCK_FILE}`) return `it is paved's own ${segments.at(-1)}`;
+  if (path.startsWith(`${output.dir}/`)) return undefined;
+  // In the workflows directory, which holds the team's own workflows too, paved writes only paved-* files at the top.
+  if (path.startsWith(`${output.workflowsDir}/`) && isPavedWorkflowName(path.slice(output.workflowsDir.length + 1))) return undefined;
+  return `it is not inside ${output.dir}/ and not a paved-* workflow in ${output.workflowsDir}/`;
+}
+
+function isPavedWorkflowName(name: string): boolean {
+  return name.startsWith('paved-') && !name.includes('/');
+}
+
+/** What lstat found at a path, in words for a message. */
+export function describeType(stat: Stats | Dirent): string {
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/** The path's leaf as lstat sees it, once every directory above it is known to be real. */
+export type Leaf =
+  | { readonly kind: 'no-parent' }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'file'; readonly stat: Stats }
+  | { readonly kind: 'other'; readonly stat: Stats };
+
+/** A directory on the way is a link or not a directory: nothing below it may be touched. */
+export class Blocked {
+  constructor(
+    /** The repo-relative directory that blocks, e.g. `generated/zz`. */
+    readonly at: string,
+    readonly what: string,
+  ) {}
+}
+
+/**
+ * Resolves repo-relative paths below `root`, one lstat per directory for all
+ * paths of one operation: a directory is real, missing, or blocking.
+ */
+export class Resolver {
+  private readonly directories = new Map<string, true | false | Blocked>();
+
+  constructor(readonly root: string) {}
+
+  /** Every directory of `path` but the leaf: true when all exist, false when one is missing, or what blocks. */
+  parents(path: string): boolean | Blocked {
+    const segments = path.split('/');
+    let relative = '';
+    for (let i = 0; i < segments.length - 1; i++) {
+      relative = i === 0 ? segments[0]! : `${relative}/${segments[i]}`;
+      let state = this.directories.get(relative);
+      if (state === undefined) {
+        const stat = lstatOrUndefined(join(this.root, relative));
+        state = !stat ? false : stat.isDirectory() ? true : new Blocked(relative, stat.isSymbolicLink() ? 'is a symbolic link' : 'is not a directory');
+        this.directories.set(relative, state);
+      }
+      if (state !== true) return state;
+    }
+    return true;
+  }
+
+  leaf(path: string): Leaf | Blocked {
+    const parents = this.parents(path);
+    if (parents instanceof Blocked) return parents;
+    if (!parents) return { kind: 'no-parent' };
+    const stat = lstatOrUndefined(join(this.root, path));
+    if (!stat) return { kind: 'missing' };
+    return stat.isFile() ? { kind: 'file', stat } : { kind: 'other', stat };
+  }
+
+  /** The bytes of a regular file reached without a link, or why not; never opens anything else. */
+  read(path: string): { readonly text: string; readonly stat: Stats } | Leaf | Blocked {
+    const leaf = this.leaf(path);
+    if (leaf instanceof Blocked || leaf.kind !== 'file') return leaf;
+    const read = readRegular(join(this.root, path), leaf.stat);
+    return read ?? { kind: 'other', stat: leaf.stat };
+  }
+
+  /** Forgets what it knows of directories, after the writer created or removed some. */
+  forget(): void {
+    this.directories.clear();
+  }
+}
+
+/**
+ * Reads a regular file: O_NOFOLLOW so a link at the leaf is not followed,
+ * O_NONBLOCK so a FIFO swapped in after the lstat cannot hang the open, and
+ * fstat to make sure the file opened is the one `expected` described.
+ * Undefined when it is not.
+ */
+export function readRegular(absolute: string, expected?: Stats): { readonly text: string; readonly stat: Stats } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENXIO') return undefined;
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev))) return undefined;
+    const buffer = Buffer.allocUnsafe(stat.size);
+    let offset = 0;
+    while (offset < buffer.length) {
+      const n = readSync(fd, buffer, offset, buffer.length - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    return { text: buffer.toString('utf8', 0, offset), stat };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    // Without throwIfNoEntry a missing file costs an Error with a stack: a cold compile asks about every file.
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/** An entry of the output tree that no manifest lists and no spec produces. */
+export interface UnlistedEntry {
+  readonly path: string;
+  /** Absent for a regular file; otherwise what it is ("a symbolic link", "a FIFO", …). */
+  readonly type?: string;
+  /** A temporary file of the writer's, left by a compile that was killed. */
+  readonly temporary?: boolean;
+}
+
+/**
+ * Every file under the output directory, and every paved-* entry at the top of
+ * the workflows directory, for which `known` is false, in path order. Links are
+ * reported, never followed; directories are descended only when real. Nothing
+ * is opened. Argo CD and kubectl apply whatever is in these folders and GitHub
+ * runs whatever workflow is there, so a file nobody generated must show.
+ */
+export function unlistedEntries(root: string, output: OutputDirectories, known: (path: string) => boolean): UnlistedEntry[] {
+  const found = new Map<string, UnlistedEntry>();
+  // Entry types come from the directory listing itself (d_type; Node lstats when the file system gives none), never from following.
+  const visit = (path: string, entry: Dirent, descend: boolean): void => {
+    if (known(path)) return;
+    if (entry.isDirectory()) {
+      if (descend) walk(path);
+      return;
+    }
+    const temporary = entry.isFile() && isTemporaryName(entry.name);
+    found.set(path, { path, ...(entry.isFile() ? {} : { type: describeType(entry) }), ...(temporary ? { temporary } : {}) });
+  };
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (path === `${output.dir}/${MANIFEST_FILE}` || path === `${output.dir}/${LOCK_FILE}`) continue;
+      visit(path, entry, true);
+    }
+  };
+  const resolver = new Resolver(root);
+  for (const dir of [output.dir, output.workflowsDir]) {
+    // The output directories themselves are checked by the writer (write.ts assertOutputDirectories).
+    if (resolver.parents(`${dir}/x`) !== true) continue;
+    if (dir === output.dir) walk(dir);
+    else for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) if (isPavedWorkflowName(entry.name) || (entry.name.startsWith('.paved-') && isTemporaryName(entry.name))) visit(`${dir}/${entry.name}`, entry, false);
+  }
+  return [...found.values()].sort((a, b) => compareText(a.path, b.path));
+}
