@@ -1,7 +1,7 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
-import { commented, generatedHeader, ordered, toYaml } from '../shared/serialize.js';
+import { commented, generatedHeader, ordered, plainData, toYaml } from '../shared/serialize.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
-import { waiverComments, type Waiver } from './waivers.js';
+import { yamlWaiverComments as waiverComments, type Waiver } from '../shared/waivers.js';
 
 /**
  * The model in GitHub's conventional key order, which is how workflows are
@@ -24,7 +24,8 @@ void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
-  return { path, source, contents: generatedHeader(source) + waiverComments(waivers) + toYaml(renderWorkflow(workflow)) };
+  const rendered = renderWorkflow(workflow);
+  return { path, source, contents: generatedHeader(source) + waiverComments(waivers) + toYaml(rendered), value: plainData(rendered) };
 }
 
 export function renderWorkflow(workflow: Workflow): object {

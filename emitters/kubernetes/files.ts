@@ -4,7 +4,7 @@ import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../sp
 import { generatedHeader, toYaml } from '../shared/serialize.js';
 import type { Manifest } from './manifest.js';
 import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
-import { waiverComments } from './waivers.js';
+import { yamlWaiverComments as waiverComments } from '../shared/waivers.js';
 
 /**
  * One file per object, named after its kind: `deployment.yaml` for the
@@ -37,6 +37,7 @@ export function manifestFiles(service: ResolvedService, policy: OverridePolicy, 
     path: `${dir}/${fileName(rendered[index]!, service.name)}`,
     source: service.specPath,
     contents: generatedHeader(service.specPath) + comments(m, patched.deviations.get(index) ?? []) + toYaml(patched.objects[index]),
+    value: patched.objects[index],
   }));
   return { files, diagnostics: patched.diagnostics };
 }

@@ -239,6 +239,14 @@ export function commented(value: string, comment: string): Commented {
   return result;
 }
 
+/** The data a value stands for, with each commented scalar as its text: what the compile-time policy reads. */
+export function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value === null || typeof value !== 'object') return value;
+  if (COMMENTED.has(value)) return (value as Commented).value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plainData(v)]));
+}
+
 /** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */
 function arrange(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(arrange);
@@ -280,7 +288,7 @@ function sortKeys(value: unknown): unknown {
 
 /** A YAML file with the generated-file header. */
 export function yamlFile(path: string, source: string, value: unknown): GeneratedFile {
-  return { path, source, contents: generatedHeader(source) + toYaml(value) };
+  return { path, source, contents: generatedHeader(source) + toYaml(value), value };
 }
 
 /** JSON cannot carry a comment; the manifest of owned files marks it as generated. */

@@ -20,6 +20,7 @@ export const terraformEmitter: Emitter = {
       path: `${dir}/${file.path}`,
       source: service.specPath,
       contents: `${generatedHeader(service.specPath)}\n${printFile(file.items)}`,
+      value: file.items,
     }));
     return { files, diagnostics: [] };
   },
