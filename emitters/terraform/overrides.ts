@@ -3,6 +3,7 @@ import type { ResolvedService } from '../../spec/model.js';
 import { attribute, block, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
 import { specPath } from '../../spec/pointer.js';
 import { applyPatch } from '../shared/json-patch.js';
+import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 import type { StackFile } from './stack.js';
 
 /**
@@ -29,7 +30,8 @@ const FORBIDDEN_ATTRIBUTES = new Set([
   'master_user_secret_kms_key_id', 'policy',
 ]);
 
-export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
+/** `allow`: the platform's allow list (overridePolicy.terraform.allow), when it sets one. */
+export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[], allow?: readonly string[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const fail = (pointer: string, code: string, message: string, hint: string): void => {
     diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
@@ -50,6 +52,16 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
     const forbidden = FORBIDDEN_TYPES.has(target.labels[0]!) ? { index: 0, what: `${target.labels[0]} resources` } : forbiddenPath(override.patch);
     if (forbidden) {
       fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'encryption, identity, access policies and network isolation stay on the golden path; ask the platform team if this must change');
+      continue;
+    }
+    const outside = outsideAllowList(allow, target.labels[0]!, override.patch);
+    if (outside) {
+      fail(
+        `${override.pointer}/patch/${outside.index}`,
+        'EMIT.OVERRIDE_FORBIDDEN',
+        `the platform allows overrides only at overridePolicy.terraform.allow (${showAllowList(allow!)}); ${outside.path} of ${target.labels[0]} is not at or under any of them`,
+        'patch only the allowed paths, or ask the platform team to allow this one',
+      );
       continue;
     }
     const opaque: Expression[] = [];
