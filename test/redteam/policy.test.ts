@@ -5,6 +5,7 @@ import { emitters } from '../../cli/emitters.js';
 import { compileTexts, type CompileResult } from '../../compiler/compile.js';
 import { emitService, scopedProject } from '../../compiler/emit.js';
 import { checkServiceOutput } from '../../compiler/policy/check.js';
+import { projectReport, reportMarkdown, reportText } from '../../compiler/report.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { REPO } from '../helpers.js';
@@ -332,6 +333,14 @@ describe('platform waivers (overridePolicy.waivers)', () => {
     const { result } = compileWith([cron([{ op: 'add', path: `${CRON_POD}/hostNetwork`, value: true }, { op: 'add', path: `${CRON_POD}/nodeName`, value: 'n1' }])], [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'));
     expect(result.files).toEqual([]);
     expect([...new Set(errors(result).map((d) => `${d.code} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual(['POLICY.VIOLATION overrides.kubernetes[0].patch[1]: this operation makes the output break §4 paved PAVED_SCHEDULING']);
+  });
+
+  it('paved report lists the waivers that apply to each service, in text and markdown', () => {
+    const { result } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n      services: [victim]\n'));
+    const reports = projectReport(result.project!);
+    expect(reports.map((r) => [r.name, r.waivers])).toEqual([['other', []], ['victim', [{ rule: 'PSS hostNamespaces', reason: 'node exporter needs the host network (SEC-12)' }]]]);
+    expect(reportText(reports)).toContain('\n  policy waiver PSS hostNamespaces (platform.yaml): node exporter needs the host network (SEC-12)\n');
+    expect(reportMarkdown(reports)).toContain('\n- The platform waives the policy rule PSS hostNamespaces: node exporter needs the host network (SEC-12)\n');
   });
 
   it('an unknown rule id is a positioned error with a did-you-mean', () => {
