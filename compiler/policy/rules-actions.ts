@@ -42,12 +42,19 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     ]),
 
   'unpinned-uses': (w) => {
-    const lines = w.text.split('\n');
+    // Each `uses:` line once, by the reference it names (what follows `uses: ` up to a space).
+    const usesLines = new Map<string, string[]>();
+    for (const line of w.text.split('\n')) {
+      const rest = line.trimStart().replace(/^- /, '');
+      if (!rest.startsWith('uses: ')) continue;
+      const ref = rest.slice(6).split(' ')[0]!;
+      usesLines.set(ref, [...(usesLines.get(ref) ?? []), line]);
+    }
     const uses = [...stepsOf(w.doc).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
     return uses.flatMap(([jobId, ref]) => {
       if (ref === undefined) return [];
       if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
-      const line = lines.find((l) => l.trimStart().replace(/^- /, '').startsWith(`uses: ${ref}`));
+      const line = usesLines.get(ref)?.[0];
       return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
     });
   },
