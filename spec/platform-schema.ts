@@ -577,6 +577,7 @@ export const platformSchema: JsonSchema = {
               maxItems: 200,
             },
           },
+          default: d.overridePolicy.terraform,
         },
         waivers: {
           type: 'array',

@@ -643,7 +643,7 @@ export interface PlatformSpec {
   readonly scaffold?: ScaffoldSpec;
   /**
    * What service overrides may not patch: the security-relevant parts of the golden path.
-   * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]},"waivers":[]}
+   * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]},"terraform":{},"waivers":[]}
    */
   readonly overridePolicy?: OverridePolicySpec;
 }
@@ -1029,6 +1029,7 @@ export interface OverridePolicySpec {
   readonly kubernetes?: KubernetesOverridePolicySpec;
   /**
    * Limits on `overrides.terraform`, on top of the resource types and attributes paved never lets an override patch.
+   * @default {}
    */
   readonly terraform?: TerraformOverridePolicySpec;
   /**
