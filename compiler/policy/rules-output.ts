@@ -45,13 +45,13 @@ function kindProblems(o: GeneratedObject): string[] {
 const repository = (image: string): string => image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
 
 function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): string | undefined {
-  if (typeof c.image !== 'string') return `${c.name}: no image`;
+  if (typeof c.image !== 'string') return "no image";
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
   const allowed = [service?.runtime.image, ...(owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [])];
   if (allowed.includes(repo) || repo.startsWith(`${platform.registry}/`)) return undefined;
-  return `${c.name}: image ${c.image} is not from the platform registry ${platform.registry} or the service's image`;
+  return `image ${c.image} is not from the platform registry ${platform.registry} or the service's image`;
 }
 
 type EnvVar = { name?: unknown; value?: unknown; valueFrom?: unknown };
@@ -61,7 +61,7 @@ function literalSecrets(c: Container, owner: GeneratedObject): string | undefine
   if (!service || !Array.isArray(c.env)) return undefined;
   const secret = new Set([...service.secrets, ...connectionEnv(service.resources).map((e) => e.name)]);
   const plain = (c.env as EnvVar[]).filter((e) => typeof e?.name === 'string' && secret.has(e.name) && e.value !== undefined).map((e) => e.name as string);
-  return plain.length > 0 ? `${c.name}: literal value for ${plain.join(', ')}, which the service declares as a secret or connection value` : undefined;
+  return plain.length > 0 ? `literal value for ${plain.join(', ')}, which the service declares as a secret or connection value` : undefined;
 }
 
 const CONTROL_PLANE = /node-role\.kubernetes\.io\/(control-plane|master)/;

@@ -218,6 +218,24 @@ describe('a Deployment gaining what the deny-list does not name', () => {
     expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/tolerations`, value: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0]);
   });
 
+  it('a 5,000-character image: the diagnostic names it cut short, not whole', () => {
+    const image = `evil.example/${'x'.repeat(5000)}:1`;
+    const found = expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: image }])] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0]);
+    for (const d of found) {
+      expect(d.message, d.message.slice(0, 400)).toContain(`: app: image evil.example/${'x'.repeat(20)}`);
+      expect(d.message).not.toContain(image);
+      expect(d.message.length).toBeLessThan(700);
+    }
+  });
+
+  it('the operation that breaks a rule is found among 120 harmless ones, in a handful of emissions', () => {
+    const harmless = Array.from({ length: 120 }, (_, i) => ({ op: 'add', path: `/metadata/annotations/team.example~1n${i}`, value: String(i) }));
+    const patch = [...harmless.slice(0, 77), { op: 'add', path: `${POD}/nodeName`, value: 'n1' }, ...harmless.slice(77)];
+    const started = Date.now();
+    expectViolation({ kubernetes: [deployment(patch)] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 77], /nodeName "n1"/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('a container list replaced by a string: the rules cannot read it, and that fails closed', () => {
     const { result } = compileWith([deployment([{ op: 'replace', path: `${POD}/containers`, value: 'nothing' }])]);
     expect(result.files).toEqual([]);
