@@ -2,6 +2,8 @@ import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, EmitResult, GeneratedFile } from '../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
+import { hasErrors } from './diagnostics.js';
+import { checkProjectOutput, checkServiceOutput } from './policy/check.js';
 
 /** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
 interface Planner {
@@ -45,10 +47,34 @@ export const emitSequentially: EmitServices = (project, services, emitters) => {
   return services.map((service) => emitService(project, service, emitters, byName));
 };
 
-/** Every emitter over one service, which sees only the part of the project its key covers. */
+/**
+ * Every emitter over one service, which sees only the part of the project its
+ * key covers, then the security policy over what they made (compiler/policy),
+ * on the thread that emitted it. The policy's diagnostics come last, as the
+ * `policy` entry; the files leave without the structured values the policy
+ * read, so those never cross a thread or outlive the service.
+ */
 export function emitService(project: ResolvedProject, service: ResolvedService, emitters: readonly Emitter[], byName: ReadonlyMap<string, ResolvedService>): ServiceEmission {
-  const scoped = scopedProject(project, service, byName);
-  return emitters.map((emitter) => ({ emitter: emitter.id, result: emitter.emitService(service, scoped) }));
+  const run = (variant: ResolvedService): ServiceEmission => {
+    const scoped = scopedProject(project, variant, byName);
+    return emitters.map((emitter) => ({ emitter: emitter.id, result: emitter.emitService(variant, scoped) }));
+  };
+  const emission = run(service);
+  const failed = (e: ServiceEmission): boolean => e.some(({ result }) => hasErrors(result.diagnostics));
+  const policy = failed(emission)
+    ? []
+    : checkServiceOutput(scopedProject(project, service, byName), service, emission.flatMap(({ result }) => result.files), (variant) => {
+        const again = run(variant);
+        return failed(again) ? undefined : again.flatMap(({ result }) => result.files);
+      });
+  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: result.files.map(withoutValue), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
+}
+
+/** A file as the writer needs it: no structured value. */
+function withoutValue(file: GeneratedFile): GeneratedFile {
+  if (file.value === undefined) return file;
+  const { value: _value, ...rest } = file;
+  return rest;
 }
 
 /**
@@ -112,12 +138,15 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     }
     paths.sort(compareText);
   }
+  const projectFiles: GeneratedFile[] = [];
   for (const emitter of emitters) {
     if (!emitter.emitProject) continue;
     const result = emitter.emitProject(project);
     diagnostics.push(...result.diagnostics);
-    for (const file of result.files) accept({ file, emitter: emitter.id });
+    for (const file of result.files) accept({ file: withoutValue(file), emitter: emitter.id });
+    projectFiles.push(...result.files);
   }
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkProjectOutput(project, projectFiles));
 
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
   const files = all.filter((f): f is GeneratedFile => 'contents' in f);

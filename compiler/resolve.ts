@@ -102,8 +102,17 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
     policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
-    overridePolicy: { kubernetes: { forbiddenKinds: [...p.overridePolicy.kubernetes.forbiddenKinds], forbiddenPaths: [...p.overridePolicy.kubernetes.forbiddenPaths] } },
+    overridePolicy: resolveOverridePolicy(p.overridePolicy),
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
+  };
+}
+
+function resolveOverridePolicy(o: PlatformSpec['overridePolicy']): ResolvedPlatform['overridePolicy'] {
+  const k = o!.kubernetes!;
+  return {
+    kubernetes: { forbiddenKinds: [...(k.forbiddenKinds ?? [])], forbiddenPaths: [...(k.forbiddenPaths ?? [])], ...(k.allow ? { allow: [...k.allow] } : {}) },
+    terraform: o!.terraform?.allow ? { allow: [...o!.terraform.allow] } : {},
+    waivers: (o!.waivers ?? []).map((w) => ({ rule: w.rule, reason: w.reason, ...(w.services ? { services: [...w.services] } : {}) })),
   };
 }
 

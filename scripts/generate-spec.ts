@@ -70,6 +70,8 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/scaffold': 'ScaffoldSpec',
   '/properties/overridePolicy': 'OverridePolicySpec',
   '/properties/overridePolicy/properties/kubernetes': 'KubernetesOverridePolicySpec',
+  '/properties/overridePolicy/properties/terraform': 'TerraformOverridePolicySpec',
+  '/properties/overridePolicy/properties/waivers/items': 'PolicyWaiverSpec',
   '/$defs/environmentName': 'EnvironmentName',
   '/$defs/size': 'SizeName',
 };

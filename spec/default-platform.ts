@@ -111,6 +111,8 @@ export const defaultPlatform = deepFreeze({
         '/metadata/labels/pod-security.kubernetes.io~1enforce',
       ],
     },
+    terraform: {},
+    waivers: [],
   },
 } as const);
 

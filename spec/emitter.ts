@@ -8,6 +8,13 @@ export interface GeneratedFile {
   readonly contents: string;
   /** Repo-relative path of the spec the file derives from (`platform.yaml` for repo-wide files). */
   readonly source: string;
+  /**
+   * The structured value `contents` was serialized from, for the compile-time
+   * policy (compiler/policy): the HCL body items of a .tf or .tfvars file, the
+   * plain object of a YAML manifest or workflow. The compiler drops it once the
+   * policy has read it, so it never crosses a thread or reaches the writer.
+   */
+  readonly value?: unknown;
 }
 
 export interface EmitResult {

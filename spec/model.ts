@@ -238,8 +238,20 @@ export interface ResolvedPlatform {
   };
   readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
   readonly scaffold?: { readonly templates: string };
-  /** What overrides may not patch. */
-  readonly overridePolicy: { readonly kubernetes: { readonly forbiddenKinds: readonly string[]; readonly forbiddenPaths: readonly string[] } };
+  /** What overrides may patch, and which policy rules the platform waives. */
+  readonly overridePolicy: {
+    readonly kubernetes: { readonly forbiddenKinds: readonly string[]; readonly forbiddenPaths: readonly string[]; readonly allow?: readonly string[] };
+    readonly terraform: { readonly allow?: readonly string[] };
+    readonly waivers: readonly PolicyWaiver[];
+  };
+}
+
+/** A rule of the compile-time policy the platform waives (platform.yaml overridePolicy.waivers). */
+export interface PolicyWaiver {
+  readonly rule: string;
+  readonly reason: string;
+  /** Only these services; undefined for every service. */
+  readonly services?: readonly string[];
 }
 
 // Kubernetes emitter: the platform's cluster conventions.

@@ -554,8 +554,52 @@ export const platformSchema: JsonSchema = {
               items: { type: 'string', description: 'A JSON pointer, e.g. /spec/template/spec/securityContext.', pattern: '^(/[^/]+)+$' },
               default: d.overridePolicy.kubernetes.forbiddenPaths,
             },
+            allow: {
+              type: 'array',
+              description:
+                'Allow-list mode for strict platforms: when set, every operation of `overrides.kubernetes` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the object, optionally qualified by a kind (`Deployment:/spec/replicas`); `*` matches one segment. The deny-lists above still apply.',
+              items: { type: 'string', description: 'An optional `Kind:` and a JSON pointer, e.g. Deployment:/spec/template/spec/containers/*/resources.', pattern: '^([A-Z][A-Za-z0-9]*:)?(/[^/]+)+$', maxLength: 300 },
+              maxItems: 200,
+            },
           },
           default: d.overridePolicy.kubernetes,
+        },
+        terraform: {
+          type: 'object',
+          description: 'Limits on `overrides.terraform`, on top of the resource types and attributes paved never lets an override patch.',
+          additionalProperties: false,
+          properties: {
+            allow: {
+              type: 'array',
+              description:
+                'Allow-list mode for strict platforms: when set, every operation of `overrides.terraform` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the resource body, optionally qualified by a resource type (`aws_db_instance:/instance_class`); `*` matches one segment.',
+              items: { type: 'string', description: 'An optional `resource_type:` and a JSON pointer, e.g. aws_db_instance:/allocated_storage.', pattern: '^([a-z][a-z0-9_]*:)?(/[^/]+)+$', maxLength: 300 },
+              maxItems: 200,
+            },
+          },
+          default: d.overridePolicy.terraform,
+        },
+        waivers: {
+          type: 'array',
+          description:
+            "Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (README, Security model).",
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['rule', 'reason'],
+            properties: {
+              rule: { type: 'string', description: 'One rule id of the registry, e.g. CKV_K8S_20 or KS deployment-replicas.', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9_ ./-]*$' },
+              reason: { type: 'string', description: 'Why the platform accepts the risk; reported wherever the waiver applies.', minLength: 1, maxLength: 1000 },
+              services: {
+                type: 'array',
+                description: 'Limit the waiver to these services; omit it to waive the rule for every service.',
+                items: { type: 'string', description: 'A service name.', pattern: patterns.name, maxLength: 63 },
+                maxItems: 1000,
+              },
+            },
+          },
+          maxItems: 200,
+          default: [],
         },
       },
       default: d.overridePolicy,

@@ -643,7 +643,7 @@ export interface PlatformSpec {
   readonly scaffold?: ScaffoldSpec;
   /**
    * What service overrides may not patch: the security-relevant parts of the golden path.
-   * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]}}
+   * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]},"terraform":{},"waivers":[]}
    */
   readonly overridePolicy?: OverridePolicySpec;
 }
@@ -1027,6 +1027,16 @@ export interface OverridePolicySpec {
    * @default {"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]}
    */
   readonly kubernetes?: KubernetesOverridePolicySpec;
+  /**
+   * Limits on `overrides.terraform`, on top of the resource types and attributes paved never lets an override patch.
+   * @default {}
+   */
+  readonly terraform?: TerraformOverridePolicySpec;
+  /**
+   * Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (README, Security model).
+   * @default []
+   */
+  readonly waivers?: readonly PolicyWaiverSpec[];
 }
 
 /**
@@ -1043,6 +1053,35 @@ export interface KubernetesOverridePolicySpec {
    * @default ["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]
    */
   readonly forbiddenPaths?: readonly string[];
+  /**
+   * Allow-list mode for strict platforms: when set, every operation of `overrides.kubernetes` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the object, optionally qualified by a kind (`Deployment:/spec/replicas`); `*` matches one segment. The deny-lists above still apply.
+   */
+  readonly allow?: readonly string[];
+}
+
+/**
+ * Limits on `overrides.terraform`, on top of the resource types and attributes paved never lets an override patch.
+ */
+export interface TerraformOverridePolicySpec {
+  /**
+   * Allow-list mode for strict platforms: when set, every operation of `overrides.terraform` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the resource body, optionally qualified by a resource type (`aws_db_instance:/instance_class`); `*` matches one segment.
+   */
+  readonly allow?: readonly string[];
+}
+
+export interface PolicyWaiverSpec {
+  /**
+   * One rule id of the registry, e.g. CKV_K8S_20 or KS deployment-replicas.
+   */
+  readonly rule: string;
+  /**
+   * Why the platform accepts the risk; reported wherever the waiver applies.
+   */
+  readonly reason: string;
+  /**
+   * Limit the waiver to these services; omit it to waive the rule for every service.
+   */
+  readonly services?: readonly string[];
 }
 
 /**

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { embedReference, renderReference } from '../scripts/generate-spec.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { HELP } from '../cli/main.js';
-import { AUDIT_RULES } from './audit/registry.js';
-import { DECLARED_WAIVERS } from './audit/waivers.js';
+import { POLICY_RULES as AUDIT_RULES } from '../compiler/policy/registry.js';
+import { DECLARED_WAIVERS } from '../emitters/shared/waivers.js';
 import { REPO } from './helpers.js';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');

@@ -43,7 +43,7 @@ describe('the file builders', () => {
 
   it('write the header, one comment line per line of every note, the body and one final newline', () => {
     const file = yamlFile({ path: 'a.yaml', source: 'services/a/service.yaml', comments: ['first', 'two\nlines', ''], value: { b: 1, a: 2 } });
-    expect(file).toEqual({ path: 'a.yaml', source: 'services/a/service.yaml', contents: `# ${marker} from services/a/service.yaml. DO NOT EDIT.\n# first\n# two\n# lines\n#\na: 2\nb: 1\n` });
+    expect(file).toEqual({ path: 'a.yaml', source: 'services/a/service.yaml', contents: `# ${marker} from services/a/service.yaml. DO NOT EDIT.\n# first\n# two\n# lines\n#\na: 2\nb: 1\n`, value: { b: 1, a: 2 } });
   });
 
   it('split notes at CR, CRLF, NEL, LS and PS too, and escape every other control or bidi character', () => {

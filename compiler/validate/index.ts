@@ -5,6 +5,7 @@ import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
 import { checkServiceFolder } from './folder.js';
+import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
@@ -44,7 +45,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)));
   diagnostics.push(...checkRules(services, platform));
   if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));
   if (hasErrors(diagnostics)) return { diagnostics };

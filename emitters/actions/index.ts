@@ -4,7 +4,7 @@ import { CHECK_WORKFLOW_FILE, serviceWorkflowFile, workflowPath } from './paths.
 import { workflowFile } from './render.js';
 import { serviceWorkflow } from './service-workflow.js';
 import { usesGhcr } from './steps.js';
-import { WAIVERS } from './waivers.js';
+import { ACTIONS_WAIVERS as WAIVERS } from '../shared/waivers.js';
 
 /**
  * GitHub Actions: `<workflowsDir>/paved-<service>.yml` per service (test, image,

@@ -1,8 +1,7 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
-import { commented, ordered, yamlFile } from '../shared/serialize.js';
-import { waiverNote } from '../shared/waiver-comment.js';
+import { commented, ordered, plainData, yamlFile } from '../shared/serialize.js';
+import { waiverText, type Waiver } from '../shared/waivers.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
-import type { Waiver } from './waivers.js';
 
 /**
  * The model in GitHub's conventional key order, which is how workflows are
@@ -27,7 +26,8 @@ void complete;
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
   const rendered = renderWorkflow(workflow);
   checkExpressions(rendered, path);
-  return yamlFile({ path, source, comments: waivers.map((w) => waiverNote(w.rules, w.reason)), value: rendered });
+  // The policy reads the data, without the trailing comments.
+  return { ...yamlFile({ path, source, comments: waivers.map(waiverText), value: rendered }), value: plainData(rendered) };
 }
 
 /**

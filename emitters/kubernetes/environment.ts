@@ -5,7 +5,7 @@ import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
 import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { connectionSecrets, declaredSecrets } from './secrets.js';
-import { WAIVERS } from './waivers.js';
+import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { autoscaler, cronJob, deployment, disruptionBudget, hasAutoscaler } from './workloads.js';
 
 /** Everything staging or production runs, fully rendered with the released image. */

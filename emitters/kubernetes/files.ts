@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { yamlFile } from '../shared/serialize.js';
-import { waiverNote } from '../shared/waiver-comment.js';
+import { waiverText } from '../shared/waivers.js';
 import type { Manifest } from './manifest.js';
 import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
 
@@ -26,7 +26,7 @@ export function environmentDirectory(project: ResolvedProject, service: Resolved
 
 /** The notes under the header: waivers, notes, then applied overrides (a multi-line reason prints one comment line per line). */
 function comments(manifest: Manifest, deviations: readonly string[]): string[] {
-  return [...manifest.waivers.map((w) => waiverNote(w.rules, w.reason)), ...manifest.notes, ...deviations.map((reason) => `paved override (a reported deviation): ${reason}`)];
+  return [...manifest.waivers.map(waiverText), ...manifest.notes, ...deviations.map((reason) => `paved override (a reported deviation): ${reason}`)];
 }
 
 /** Renders manifests to JSON, applies the service's overrides and serializes one file each. */

@@ -1,5 +1,5 @@
 import type { ApiObject } from 'cdk8s';
-import type { Waiver } from './waivers.js';
+import type { Waiver } from '../shared/waivers.js';
 
 /** One generated object and what its file says about it besides the object itself. */
 export interface Manifest {

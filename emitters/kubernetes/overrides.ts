@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
 import { applyPatch, parsePointer } from '../shared/json-patch.js';
+import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 
 export type OverridePolicy = ResolvedPlatform['overridePolicy']['kubernetes'];
 
@@ -51,6 +52,16 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
     const forbidden = forbiddenBy(policy, result[index]!.kind, override.patch);
     if (forbidden) {
       fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'security contexts, identity, host access and network isolation stay on the golden path; ask the platform team if this must change');
+      continue;
+    }
+    const outside = outsideAllowList(policy.allow, result[index]!.kind, override.patch);
+    if (outside) {
+      fail(
+        `${override.pointer}/patch/${outside.index}`,
+        'EMIT.OVERRIDE_FORBIDDEN',
+        `the platform allows overrides only at overridePolicy.kubernetes.allow (${showAllowList(policy.allow!)}); ${outside.path} of ${result[index]!.kind} is not at or under any of them`,
+        'patch only the allowed paths, or ask the platform team to allow this one',
+      );
       continue;
     }
     const patched = applyPatch(result[index], override.patch);

@@ -16,7 +16,7 @@ import { LOCALSTACK, LOCALSTACK_ACCOUNT, LOCALSTACK_CREDENTIALS, LOCALSTACK_PORT
 import { scaleCpu, scaleMemory } from './quantity.js';
 import { declaredSecrets } from './secrets.js';
 import { localStack, standIn } from './stand-ins.js';
-import { WAIVERS } from './waivers.js';
+import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { cronJob, deployment } from './workloads.js';
 
 /**

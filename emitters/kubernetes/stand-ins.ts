@@ -10,7 +10,7 @@ import { dnsEgress, servicePods } from './networking.js';
 import { containerSecurityContext, podSecurityContext, scratchVolumes, TMP, type ScratchMount } from './pod.js';
 import { LOCALSTACK, LOCALSTACK_PORT } from './preview-names.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
-import { WAIVERS, type Waiver } from './waivers.js';
+import { KUBERNETES_WAIVERS as WAIVERS, type Waiver } from '../shared/waivers.js';
 import { topologySpread } from './workloads.js';
 
 /**

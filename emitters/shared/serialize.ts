@@ -35,7 +35,7 @@ function finalNewline(text: string): string {
 
 /** A YAML file: header, notes, one document. */
 export function yamlFile(parts: FileParts & { readonly value: unknown }): GeneratedFile {
-  return { path: parts.path, source: parts.source, contents: yamlText(parts) };
+  return { path: parts.path, source: parts.source, contents: yamlText(parts), value: parts.value };
 }
 
 /** The text of a YAML file: for the CLI's files outside the output tree (`paved preview`'s overlay). */
@@ -50,7 +50,7 @@ export function yamlDocumentsFile(parts: FileParts & { readonly documents: reado
 
 /** An HCL file: header, notes, a blank line, then the body in `terraform fmt` form. */
 export function hclFile(parts: FileParts & { readonly items: readonly BodyItem[] }): GeneratedFile {
-  return { path: parts.path, source: parts.source, contents: `${headerText(parts.source, parts.comments)}\n${finalNewline(printFile(parts.items))}` };
+  return { path: parts.path, source: parts.source, contents: `${headerText(parts.source, parts.comments)}\n${finalNewline(printFile(parts.items))}`, value: parts.items };
 }
 
 /** JSON cannot carry a comment; the manifest of owned files marks it as generated. */
@@ -281,6 +281,14 @@ export function commented(value: string, comment: string): Commented {
   const result = { value, comment: commentText(comment) };
   COMMENTED.add(result);
   return result;
+}
+
+/** The data a value stands for, with each commented scalar as its text: what the compile-time policy reads. */
+export function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value === null || typeof value !== 'object') return value;
+  if (COMMENTED.has(value)) return (value as Commented).value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plainData(v)]));
 }
 
 /** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */

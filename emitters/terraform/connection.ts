@@ -1,7 +1,7 @@
 import { CONNECTION_KEYS, type ConnectionKind } from '../../spec/naming.js';
 import { attributes, call, object, raw, type Block, type Expression } from '../shared/hcl.js';
 import { KMS_KEY_ARN, localName, resource } from './context.js';
-import { waiverComments, WAIVERS } from './waivers.js';
+import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
 /**
  * The connection-secret contract with the Kubernetes emitter (`CONNECTION_KEYS`
@@ -32,7 +32,7 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
         description: `Connection details of the ${kind} ${name}, written by Terraform; no password.`,
         kms_key_id: KMS_KEY_ARN,
       }),
-      waiverComments(WAIVERS.connectionSecretRotation),
+      [waiverText(WAIVERS.connectionSecretRotation)],
     ),
     resource('aws_secretsmanager_secret_version', local, attributes({ secret_id: raw(`aws_secretsmanager_secret.${local}.id`), secret_string: call('jsonencode', json) })),
   ];

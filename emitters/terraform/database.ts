@@ -6,7 +6,7 @@ import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, 
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { policy, policyExpression, sidPart } from './policy.js';
-import { waiverComments, WAIVERS } from './waivers.js';
+import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
 const POSTGRES_PORT = 5432;
 /** The master user's password is created and kept in Secrets Manager by RDS itself, never by Terraform. */
@@ -115,7 +115,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
         monitoring_interval: 60,
         monitoring_role_arn: raw('aws_iam_role.rds_monitoring.arn'),
       }),
-      waiverComments(WAIVERS.policyDrivenDatabase),
+      [waiverText(WAIVERS.policyDrivenDatabase)],
     ),
     ...connectionSecret('database', database.name, name('connection_secret'), {
       host: raw(`aws_db_instance.${local}.address`),

@@ -12,7 +12,7 @@ import { terraformStack } from './stack.js';
 export const terraformEmitter: Emitter = {
   id: 'terraform',
   emitService(service, project): EmitResult {
-    const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project));
+    const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project), project.platform.overridePolicy.terraform.allow);
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
     const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));

@@ -4,6 +4,7 @@ import { pointerJoin, specPath } from '../../spec/pointer.js';
 import { showString } from '../../spec/text.js';
 import { attribute, block, isIdentifier, numberProblem, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
 import { applyPatch, parsePointer } from '../shared/json-patch.js';
+import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 import type { StackFile } from './stack.js';
 
 /**
@@ -43,7 +44,8 @@ const FORBIDDEN_ATTRIBUTES = new Set([
   'master_user_secret_kms_key_id', 'policy',
 ]);
 
-export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
+/** `allow`: the platform's allow list (overridePolicy.terraform.allow), when it sets one. */
+export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[], allow?: readonly string[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const fail = (pointer: string, code: string, message: string, hint: string): void => {
     diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
@@ -69,6 +71,16 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
     const meta = metaArgument(override.patch);
     if (meta) {
       fail(`${override.pointer}/patch/${meta.index}`, 'EMIT.OVERRIDE_IDENTITY', `${meta.path} is a Terraform meta-argument: it decides which objects ${override.target} makes, which no override may change`, 'patch the attributes that configure the resource; count, for_each, provider, depends_on, provisioner and connection stay as paved writes them');
+      continue;
+    }
+    const outside = outsideAllowList(allow, target.labels[0]!, override.patch);
+    if (outside) {
+      fail(
+        `${override.pointer}/patch/${outside.index}`,
+        'EMIT.OVERRIDE_FORBIDDEN',
+        `the platform allows overrides only at overridePolicy.terraform.allow (${showAllowList(allow!)}); ${outside.path} of ${target.labels[0]} is not at or under any of them`,
+        'patch only the allowed paths, or ask the platform team to allow this one',
+      );
       continue;
     }
     const opaque: Expression[] = [];

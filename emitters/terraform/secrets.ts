@@ -1,7 +1,7 @@
 import { names } from '../../spec/naming.js';
 import { attributes, call, map, raw } from '../shared/hcl.js';
 import { entry, KMS_KEY_ARN, localName, resource, type Concern, type StackContext } from './context.js';
-import { waiverComments, WAIVERS } from './waivers.js';
+import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
 /** A declared secret's local name: `secret-<NAME>`, apart from the connection secrets' `<kind>-<name>`. */
 const secretLocal = (secret: string): string => localName('secret', secret);
@@ -21,7 +21,7 @@ export function secretsConcern({ service }: StackContext): Concern | undefined {
         'aws_secretsmanager_secret',
         secretLocal(secret),
         attributes({ name: entry('secrets', secret), description: `${secret} of ${service.name}; its value is set out of band, never by Terraform.`, kms_key_id: KMS_KEY_ARN }),
-        waiverComments(WAIVERS.secretRotation),
+        [waiverText(WAIVERS.secretRotation)],
       ),
     ),
     variables: [

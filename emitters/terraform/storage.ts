@@ -4,7 +4,7 @@ import { attributes, block, map, raw, template, type Block } from '../shared/hcl
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression } from './policy.js';
-import { waiverComments, WAIVERS } from './waivers.js';
+import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
 /** Uploads abandoned halfway are removed after a week rather than billed forever (CKV_AWS_300). */
 const ABORT_INCOMPLETE_UPLOADS_DAYS = 7;
@@ -56,7 +56,7 @@ function bucketBlocks(bucket: ResolvedBucket): Block[] {
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   });
   return [
-    resource('aws_s3_bucket', local, attributes({ bucket: entry('buckets', bucket.name, 'bucket') }), bucket.versioned ? [] : waiverComments(WAIVERS.unversionedBucket)),
+    resource('aws_s3_bucket', local, attributes({ bucket: entry('buckets', bucket.name, 'bucket') }), bucket.versioned ? [] : [waiverText(WAIVERS.unversionedBucket)]),
     resource('aws_s3_bucket_public_access_block', local, attributes({ bucket: id, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })),
     resource('aws_s3_bucket_ownership_controls', local, [...attributes({ bucket: id }), block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' }))]),
     resource('aws_s3_bucket_server_side_encryption_configuration', local, [

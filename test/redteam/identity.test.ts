@@ -119,8 +119,11 @@ describe('Terraform identity and identifiers', () => {
 
   it('a key named resource becomes an attribute of the patched resource, never a new block', () => {
     const plain = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 200 }']) });
-    const hostile = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" } } } }']) });
+    const hostile = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::123456789012:policy/team" } } } }']) });
     expect([plain.errors, hostile.errors]).toEqual(['', '']);
+    // Naming an AWS-managed policy anywhere is the output policy's to refuse, whatever the shape.
+    const admin = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" } } } }']) });
+    expect(admin.errors).toContain(`${SPEC}:18:11: error POLICY.VIOLATION overrides.terraform[0].patch[0]: this operation makes the output break §4 paved PAVED_IAM_ATTACHMENT`);
     const blocks = (text: string): string[] => codeLines(text).filter((line) => /^[a-z]/.test(line));
     for (const [path, text] of hostile.tree) if (path.endsWith('.tf')) expect(blocks(text), path).toEqual(blocks(plain.tree.get(path)!));
     expect(hostile.tree.get('generated/api/terraform/database.tf')).toContain('  resource = {\n    aws_iam_role_policy_attachment = {\n');

@@ -1,8 +1,6 @@
-import { tfvarsOf, type FoundResource, type Plain } from '../terraform-helpers.js';
+import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
 import {
-  addResource,
-  breakResource,
   ENVIRONMENTS,
   list,
   ofType,
@@ -11,40 +9,34 @@ import {
   principals,
   resolved,
   SERVICE_KEY,
-  setAttributes,
   statements,
   waivable,
   where,
 } from './terraform-facts.js';
-import type { AuditRule, AuditTarget, Breakage, CheckResult } from './types.js';
+import type { CheckResult, PolicyRule } from './types.js';
 
 /**
  * security-rules.md §1 (Terraform / AWS), one rule per row or per check of a
  * row, over the typed stacks whose printed form is the generated .tf files.
  */
 
-const rule = (section: string, ids: readonly string[], title: string, check: (t: AuditTarget) => CheckResult, breaks: readonly Breakage[]): AuditRule => ({ section, ids, title, kind: 'terraform', check, breaks });
+const rule = (section: string, ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section, ids, title, kind: 'terraform', check });
 
 /** Runs a per-resource check over every resource of `type`. */
-const each = (t: AuditTarget, type: string, check: (r: FoundResource) => Problems): CheckResult => perItem(ofType(t, type), where, check);
+const each = (t: PolicyTarget, type: string, check: (r: FoundResource) => Problems): CheckResult => perItem(ofType(t, type), where, check);
 
 const mismatch = (body: Plain, expected: Plain): string | undefined => {
   const wrong = Object.entries(expected).filter(([k, v]) => body[k] !== v);
   return wrong.length > 0 ? wrong.map(([k, v]) => `${k} is ${JSON.stringify(body[k])}, not ${JSON.stringify(v)}`).join('; ') : undefined;
 };
 
-const dbs = (t: AuditTarget): FoundResource[] => ofType(t, 'aws_db_instance');
-const groupOf = (t: AuditTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
+const dbs = (t: PolicyTarget): FoundResource[] => ofType(t, 'aws_db_instance');
+const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
 
-export const TERRAFORM_RULES: readonly AuditRule[] = [
+export const TERRAFORM_RULES: readonly PolicyRule[] = [
   // RDS
-  rule('§1 #1', ['CKV_AWS_16', 'AVD-AWS-0080'], 'RDS storage is encrypted with the service key', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { storage_encrypted: true, kms_key_id: SERVICE_KEY })), [
-    setAttributes('storage_encrypted = false', 'aws_db_instance', { storage_encrypted: false }),
-    setAttributes('kms_key_id unset', 'aws_db_instance', { kms_key_id: undefined }),
-  ]),
-  rule('§1 #2', ['CKV_AWS_17', 'AVD-AWS-0180'], 'RDS instances are not publicly accessible', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { publicly_accessible: false })), [
-    setAttributes('publicly_accessible = true', 'aws_db_instance', { publicly_accessible: true }),
-  ]),
+  rule('§1 #1', ['CKV_AWS_16', 'AVD-AWS-0080'], 'RDS storage is encrypted with the service key', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { storage_encrypted: true, kms_key_id: SERVICE_KEY }))),
+  rule('§1 #2', ['CKV_AWS_17', 'AVD-AWS-0180'], 'RDS instances are not publicly accessible', (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { publicly_accessible: false }))),
   rule(
     '§1 #3',
     ['CKV_AWS_293', 'AVD-AWS-0177'],
@@ -56,12 +48,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
         ...ENVIRONMENTS.map((env) => (resolved(db, db.body.deletion_protection, env) === db.stack.service.environments[env].policy.deletionProtection ? undefined : `${env}: deletion protection differs from policy.${env}`)),
         waivable(db, 'deletion protection follows platform policy', 'policyDrivenDatabase').waiver ? undefined : 'no printed policy-driven-database waiver',
         ...ENVIRONMENTS.filter((env) => resolved(db, db.body.deletion_protection, env) !== true).map((env) => waivable(db, `${env}: deletion protection off by policy`, 'policyDrivenDatabase')),
-      ]),
-    [
-      setAttributes('deletion_protection = false', 'aws_db_instance', { deletion_protection: false }),
-      breakResource('the waiver comment removed', 'aws_db_instance', () => ({ comments: [] })),
-    ],
-  ),
+      ])),
   rule(
     '§1 #4',
     ['CKV_AWS_161', 'AVD-AWS-0176'],
@@ -70,12 +57,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
       each(t, 'aws_db_instance', (db) => [
         mismatch(db.body, { iam_database_authentication_enabled: true, manage_master_user_password: true, master_user_secret_kms_key_id: SERVICE_KEY }),
         db.body.password === undefined ? undefined : 'a password in Terraform',
-      ]),
-    [
-      setAttributes('iam_database_authentication_enabled = false', 'aws_db_instance', { iam_database_authentication_enabled: false }),
-      setAttributes('a literal password', 'aws_db_instance', { password: 'hunter2' }),
-    ],
-  ),
+      ])),
   rule(
     '§1 #5',
     ['CKV_AWS_133', 'AVD-AWS-0077'],
@@ -86,9 +68,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           const days = resolved(db, db.body.backup_retention_period, env) as number;
           return days >= 7 && days <= 35 ? undefined : `${env}: ${days} backup days`;
         }),
-      ),
-    [setAttributes('backup_retention_period = 0', 'aws_db_instance', { backup_retention_period: 0 })],
-  ),
+      )),
   rule(
     '§1 #6',
     ['CKV2_AWS_69'],
@@ -102,12 +82,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           /^postgres\d+$/.test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
           ((group.body.parameter ?? []) as Plain[]).some((p) => p.name === 'rds.force_ssl' && p.value === '1') ? undefined : 'rds.force_ssl is not 1',
         ];
-      }),
-    [
-      breakResource('rds.force_ssl = 0', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).map((p) => (p.name === 'rds.force_ssl' ? { ...p, value: '0' } : p)) } })),
-      setAttributes('the parameter group detached', 'aws_db_instance', { parameter_group_name: 'default.postgres16' }),
-    ],
-  ),
+      })),
   rule(
     '§1 #7',
     ['CKV_AWS_129', 'CKV2_AWS_30'],
@@ -119,19 +94,12 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           const names = ((group.body.parameter ?? []) as Plain[]).map((p) => p.name);
           return ['log_statement', 'log_min_duration_statement'].filter((n) => !names.includes(n)).map((n) => `${n} not set`);
         }),
-      ),
-    [
-      setAttributes('no log exports', 'aws_db_instance', { enabled_cloudwatch_logs_exports: [] }),
-      breakResource('log_statement dropped', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).filter((p) => p.name !== 'log_statement') } })),
-    ],
-  ),
+      )),
   rule(
     '§1 #8',
     ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
     'RDS Performance Insights is on and encrypted with the service key',
-    (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { performance_insights_enabled: true, performance_insights_kms_key_id: SERVICE_KEY })),
-    [setAttributes('performance_insights_enabled = false', 'aws_db_instance', { performance_insights_enabled: false })],
-  ),
+    (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { performance_insights_enabled: true, performance_insights_kms_key_id: SERVICE_KEY }))),
   rule(
     '§1 #9',
     ['CKV_AWS_157', 'CKV_AWS_118', 'CKV_AWS_226', 'CKV_AWS_211', 'CKV2_AWS_60'],
@@ -144,18 +112,10 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
         [1, 5, 10, 15, 30, 60].includes(db.body.monitoring_interval as number) ? undefined : `monitoring_interval ${String(db.body.monitoring_interval)}`,
         mismatch(db.body, { monitoring_role_arn: '${aws_iam_role.rds_monitoring.arn}', auto_minor_version_upgrade: true, copy_tags_to_snapshot: true }),
         ['rds-ca-rsa2048-g1', 'rds-ca-rsa4096-g1', 'rds-ca-ecc384-g1'].includes(db.body.ca_cert_identifier as string) ? undefined : `CA ${String(db.body.ca_cert_identifier)}`,
-      ]),
-    [
-      setAttributes('monitoring_interval = 0', 'aws_db_instance', { monitoring_interval: 0 }),
-      setAttributes('an old CA', 'aws_db_instance', { ca_cert_identifier: 'rds-ca-2019' }),
-      setAttributes('copy_tags_to_snapshot = false', 'aws_db_instance', { copy_tags_to_snapshot: false }),
-    ],
-  ),
+      ])),
 
   // ElastiCache
-  rule('§1 #10', ['CKV_AWS_29', 'CKV_AWS_191', 'AVD-AWS-0045'], 'Redis is encrypted at rest with the service key', (t) => each(t, 'aws_elasticache_replication_group', (rg) => mismatch(rg.body, { at_rest_encryption_enabled: true, kms_key_id: SERVICE_KEY })), [
-    setAttributes('at_rest_encryption_enabled = false', 'aws_elasticache_replication_group', { at_rest_encryption_enabled: false }),
-  ]),
+  rule('§1 #10', ['CKV_AWS_29', 'CKV_AWS_191', 'AVD-AWS-0045'], 'Redis is encrypted at rest with the service key', (t) => each(t, 'aws_elasticache_replication_group', (rg) => mismatch(rg.body, { at_rest_encryption_enabled: true, kms_key_id: SERVICE_KEY }))),
   rule(
     '§1 #11',
     ['CKV_AWS_30', 'CKV_AWS_31', 'AVD-AWS-0051'],
@@ -175,12 +135,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           if (mode.type === 'iam') return user.body.user_name === user.body.user_id ? undefined : 'IAM user name differs from its id';
           return mode.type === 'no-password-required' && user.body.user_name === 'default' && user.body.access_string === 'off -@all' ? undefined : `${String(mode.type)} user ${String(user.body.user_name)} is enabled`;
         }),
-      ),
-    [
-      setAttributes('transit_encryption_enabled = false', 'aws_elasticache_replication_group', { transit_encryption_enabled: false }),
-      breakResource('the default user switched on', 'aws_elasticache_user', (u) => ({ body: { ...u.body, access_string: 'on ~* +@all' } }), undefined, (u) => u.body.user_name === 'default'),
-    ],
-  ),
+      )),
   rule(
     '§1 #12',
     ['CKV2_AWS_50', 'CKV_AWS_134', 'AVD-AWS-0050'],
@@ -190,17 +145,10 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
         rg.body.automatic_failover_enabled === true ? undefined : 'no automatic failover',
         (rg.body.num_cache_clusters as number) >= 2 ? undefined : `${String(rg.body.num_cache_clusters)} node(s)`,
         ...ENVIRONMENTS.map((env) => ((resolved(rg, rg.body.snapshot_retention_limit, env) as number) > 0 ? undefined : `${env}: no snapshots`)),
-      ]),
-    [
-      setAttributes('automatic_failover_enabled = false', 'aws_elasticache_replication_group', { automatic_failover_enabled: false }),
-      setAttributes('snapshot_retention_limit = 0', 'aws_elasticache_replication_group', { snapshot_retention_limit: 0 }),
-    ],
-  ),
+      ])),
 
   // SNS and SQS
-  rule('§1 #13', ['CKV_AWS_26', 'AVD-AWS-0095', 'AVD-AWS-0136'], 'topics are encrypted with the service key', (t) => each(t, 'aws_sns_topic', (topic) => mismatch(topic.body, { kms_master_key_id: SERVICE_KEY })), [
-    setAttributes('alias/aws/sns', 'aws_sns_topic', { kms_master_key_id: 'alias/aws/sns' }),
-  ]),
+  rule('§1 #13', ['CKV_AWS_26', 'AVD-AWS-0095', 'AVD-AWS-0136'], 'topics are encrypted with the service key', (t) => each(t, 'aws_sns_topic', (topic) => mismatch(topic.body, { kms_master_key_id: SERVICE_KEY }))),
   rule(
     '§1 #13',
     ['CKV_AWS_169'],
@@ -209,19 +157,12 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
       combined(
         each(t, 'aws_sns_topic', (topic) => (ofType(t, 'aws_sns_topic_policy').some((p) => p.stack === topic.stack && p.body.arn === `\${aws_sns_topic.${topic.name}.arn}`) ? undefined : 'no topic policy')),
         each(t, 'aws_sns_topic_policy', (p) => (statements(p.body.policy).some((s) => principals(s).includes('*')) ? 'a "*" principal' : undefined)),
-      ),
-    [
-      breakResource('a "*" principal', 'aws_sns_topic_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Principal: '*' })) } } })),
-      breakResource('the policy detached', 'aws_sns_topic_policy', (p) => ({ body: { ...p.body, arn: 'arn:aws:sns:eu-west-1:1:other' } })),
-    ],
-  ),
+      )),
   rule(
     '§1 #14',
     ['CKV_AWS_27', 'CKV2_AWS_73', 'AVD-AWS-0096', 'AVD-AWS-0135'],
     'queues are encrypted with the service key, never alias/aws/sqs',
-    (t) => each(t, 'aws_sqs_queue', (queue) => [mismatch(queue.body, { kms_master_key_id: SERVICE_KEY }), JSON.stringify(queue.body).includes('alias/aws/sqs') ? 'alias/aws/sqs' : undefined]),
-    [setAttributes('alias/aws/sqs', 'aws_sqs_queue', { kms_master_key_id: 'alias/aws/sqs' })],
-  ),
+    (t) => each(t, 'aws_sqs_queue', (queue) => [mismatch(queue.body, { kms_master_key_id: SERVICE_KEY }), JSON.stringify(queue.body).includes('alias/aws/sqs') ? 'alias/aws/sqs' : undefined])),
   rule(
     '§1 #14',
     ['CKV_AWS_72', 'CKV_AWS_168', 'CKV_AWS_387', 'AVD-AWS-0097'],
@@ -233,9 +174,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           ...list(s.Action).filter((a) => a.includes('*')).map((a) => `action ${a}`),
           /^\$\{var\.subscriptions\[".+"\]\.topic_arn\}$/.test(String(s.Condition?.ArnEquals?.['aws:SourceArn'])) ? undefined : 'not limited to the subscribed topic',
         ]),
-      ),
-    [breakResource('action sqs:*', 'aws_sqs_queue_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 'sqs:*' })) } } }), 'fixtures/full')],
-  ),
+      )),
 
   // S3
   rule(
@@ -246,9 +185,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
       each(t, 'aws_s3_bucket', (bucket) => {
         const block = partOf(t, 'aws_s3_bucket_public_access_block', bucket);
         return block ? mismatch(block.body, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }) : 'no public access block';
-      }),
-    [setAttributes('restrict_public_buckets = false', 'aws_s3_bucket_public_access_block', { restrict_public_buckets: false })],
-  ),
+      })),
   rule(
     '§1 #16',
     ['CKV_AWS_19', 'CKV_AWS_145', 'AVD-AWS-0088', 'AVD-AWS-0132'],
@@ -258,9 +195,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
         const sse = partOf(t, 'aws_s3_bucket_server_side_encryption_configuration', bucket);
         const rule = sse && only(sse, 'rule');
         return JSON.stringify(rule?.apply_server_side_encryption_by_default) === JSON.stringify([{ sse_algorithm: 'aws:kms', kms_master_key_id: SERVICE_KEY }]) ? undefined : 'not SSE-KMS with the service key';
-      }),
-    [breakResource('AES256', 'aws_s3_bucket_server_side_encryption_configuration', (r) => ({ body: { ...r.body, rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }] } }))],
-  ),
+      })),
   rule(
     '§1 #17',
     ['CKV_AWS_21', 'AVD-AWS-0090'],
@@ -270,15 +205,8 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
         const versioning = partOf(t, 'aws_s3_bucket_versioning', bucket);
         if (!versioning) return waivable(bucket, 'not versioned', 'unversionedBucket');
         return only(versioning, 'versioning_configuration')?.status === 'Enabled' ? undefined : 'versioning not Enabled';
-      }),
-    [
-      breakResource('versioning suspended', 'aws_s3_bucket_versioning', (r) => ({ body: { ...r.body, versioning_configuration: [{ status: 'Suspended' }] } })),
-      breakResource('an unversioned bucket without its waiver', 'aws_s3_bucket', () => ({ comments: [] }), 'fixtures/terraform-every-primitive', (b) => b.comments.some((c) => c.includes('CKV_AWS_21'))),
-    ],
-  ),
-  rule('§1 #17', ['CKV_AWS_18', 'AVD-AWS-0089'], "every bucket logs access to the platform's log bucket", (t) => each(t, 'aws_s3_bucket', (bucket) => (partOf(t, 'aws_s3_bucket_logging', bucket)?.body.target_bucket === '${var.access_log_bucket}' ? undefined : 'no access logging')), [
-    setAttributes('logging to another bucket', 'aws_s3_bucket_logging', { target_bucket: 'somewhere' }),
-  ]),
+      })),
+  rule('§1 #17', ['CKV_AWS_18', 'AVD-AWS-0089'], "every bucket logs access to the platform's log bucket", (t) => each(t, 'aws_s3_bucket', (bucket) => (partOf(t, 'aws_s3_bucket_logging', bucket)?.body.target_bucket === '${var.access_log_bucket}' ? undefined : 'no access logging'))),
   rule(
     '§1 #18',
     ['CKV2_AWS_65', 'CKV_AWS_70', 'CKV_AWS_379', 'CKV_AWS_300', 'AVD-AWS-0320'],
@@ -298,32 +226,21 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           rule?.status === 'Enabled' && (abort?.days_after_initiation as number) > 0 ? undefined : 'incomplete uploads not aborted',
           ...names.filter((n) => n.includes('.')).map((n) => `bucket name ${n} has a dot`),
         ];
-      }),
-    [
-      breakResource('ObjectWriter ownership', 'aws_s3_bucket_ownership_controls', (r) => ({ body: { ...r.body, rule: [{ object_ownership: 'ObjectWriter' }] } })),
-      breakResource('no TLS-only statement', 'aws_s3_bucket_policy', (r) => ({ body: { ...r.body, policy: { Statement: statements(r.body.policy).filter((s) => s.Effect !== 'Deny') } } })),
-    ],
-  ),
+      })),
 
   // Secrets Manager and KMS
-  rule('§1 #19', ['CKV_AWS_149', 'AVD-AWS-0098'], 'every secret is encrypted with the service key', (t) => each(t, 'aws_secretsmanager_secret', (secret) => mismatch(secret.body, { kms_key_id: SERVICE_KEY })), [
-    setAttributes('alias/aws/secretsmanager', 'aws_secretsmanager_secret', { kms_key_id: 'alias/aws/secretsmanager' }),
-  ]),
+  rule('§1 #19', ['CKV_AWS_149', 'AVD-AWS-0098'], 'every secret is encrypted with the service key', (t) => each(t, 'aws_secretsmanager_secret', (secret) => mismatch(secret.body, { kms_key_id: SERVICE_KEY }))),
   rule(
     '§1 #19',
     ['CKV2_AWS_57', 'CKV_AWS_304'],
     'no secret rotates; each carries its printed waiver',
     // paved emits no rotation: every secret is a finding that only its printed waiver excuses.
-    (t) => each(t, 'aws_secretsmanager_secret', (secret) => waivable(secret, 'no rotation', 'secretRotation', 'connectionSecretRotation')),
-    [breakResource('the waiver comment removed', 'aws_secretsmanager_secret', () => ({ comments: [] }))],
-  ),
+    (t) => each(t, 'aws_secretsmanager_secret', (secret) => waivable(secret, 'no rotation', 'secretRotation', 'connectionSecretRotation'))),
   rule(
     '§1 #20',
     ['CKV_AWS_7', 'AVD-AWS-0065', 'CKV2_AWS_64'],
     'the service key rotates and has a key policy',
-    (t) => each(t, 'aws_kms_key', (key) => [key.body.enable_key_rotation === true ? undefined : 'no key rotation', statements(key.body.policy).length > 0 ? undefined : 'no key policy']),
-    [setAttributes('enable_key_rotation = false', 'aws_kms_key', { enable_key_rotation: false }), setAttributes('no key policy', 'aws_kms_key', { policy: undefined })],
-  ),
+    (t) => each(t, 'aws_kms_key', (key) => [key.body.enable_key_rotation === true ? undefined : 'no key rotation', statements(key.body.policy).length > 0 ? undefined : 'no key policy'])),
 
   // IAM
   rule(
@@ -347,13 +264,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           (stack) => stack.id,
           () => 'an aws_iam_policy_document data source, which this rule does not read',
         ),
-      ),
-    [
-      breakResource('action s3:*', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 's3:*' })) } } })),
-      breakResource('resource *', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Resource: '*' })) } } })),
-      breakResource('iam:PassRole', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: ['iam:PassRole'] })) } } })),
-    ],
-  ),
+      )),
   rule(
     '§1 #22',
     ['CKV_AWS_60', 'CKV_AWS_358', 'CKV_AWS_393'],
@@ -368,12 +279,7 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           ];
         }),
         each(t, 'aws_eks_pod_identity_association', (a) => mismatch(a.body, { namespace: a.stack.service.name, service_account: a.stack.service.name, role_arn: '${aws_iam_role.service.arn}' })),
-      ),
-    [
-      breakResource('a "*" principal', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Principal: { AWS: '*' } })) } } })),
-      setAttributes('another ServiceAccount', 'aws_eks_pod_identity_association', { service_account: 'default' }),
-    ],
-  ),
+      )),
 
   // Network
   rule(
@@ -396,20 +302,12 @@ export const TERRAFORM_RULES: readonly AuditRule[] = [
           [5432, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port ? undefined : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}`,
           (rule.name.startsWith('database-') ? 5432 : 6379) === rule.body.from_port ? undefined : 'port of the other engine',
         ]),
-      ),
-    [
-      setAttributes('ingress from 0.0.0.0/0', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }),
-      setAttributes('port 22', 'aws_vpc_security_group_ingress_rule', { from_port: 22, to_port: 22 }),
-      addResource('an egress rule', 'aws_vpc_security_group_egress_rule', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', ip_protocol: '-1' }),
-    ],
-  ),
+      )),
   rule(
     '§1 #24',
     ['CKV_AWS_198', 'CKV_AWS_196'],
     'no classic aws_db_security_group or aws_elasticache_security_group',
-    (t) => perItem(t.resources, where, (r) => (r.type === 'aws_db_security_group' || r.type === 'aws_elasticache_security_group' ? `classic ${r.type}` : undefined)),
-    [addResource('an aws_db_security_group', 'aws_db_security_group', 'aws_db_instance')],
-  ),
+    (t) => perItem(t.resources, where, (r) => (r.type === 'aws_db_security_group' || r.type === 'aws_elasticache_security_group' ? `classic ${r.type}` : undefined))),
 ];
 
 /** Resource types the §1 rules read; each must appear in some target, or a rule would pass on nothing. */
@@ -430,4 +328,6 @@ export const AUDITED_RESOURCE_TYPES: readonly string[] = [
   'aws_eks_pod_identity_association',
   'aws_security_group',
   'aws_vpc_security_group_ingress_rule',
+  'aws_sns_topic_subscription',
+  'aws_iam_role_policy_attachment',
 ];

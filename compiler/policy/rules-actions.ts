@@ -1,8 +1,7 @@
-import { parse, stringify } from 'yaml';
-import { WAIVERS, waiverComments } from '../../emitters/actions/waivers.js';
-import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type ParsedWorkflow } from '../workflows.js';
+import { ACTIONS_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
 import { perItem } from './findings.js';
-import type { AuditRule, AuditTarget, Breakage, CheckResult, Finding } from './types.js';
+import type { CheckResult, Finding, PolicyRule } from './types.js';
+import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type PolicyTarget } from './view.js';
 
 /**
  * security-rules.md §3 (GitHub Actions): the zizmor audits, each as a function
@@ -43,12 +42,19 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     ]),
 
   'unpinned-uses': (w) => {
-    const lines = w.text.split('\n');
+    // Each `uses:` line once, by the reference it names (what follows `uses: ` up to a space).
+    const usesLines = new Map<string, string[]>();
+    for (const line of w.text.split('\n')) {
+      const rest = line.trimStart().replace(/^- /, '');
+      if (!rest.startsWith('uses: ')) continue;
+      const ref = rest.slice(6).split(' ')[0]!;
+      usesLines.set(ref, [...(usesLines.get(ref) ?? []), line]);
+    }
     const uses = [...stepsOf(w.doc).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
     return uses.flatMap(([jobId, ref]) => {
       if (ref === undefined) return [];
       if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
-      const line = lines.find((l) => l.trimStart().replace(/^- /, '').startsWith(`uses: ${ref}`));
+      const line = usesLines.get(ref)?.[0];
       return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
     });
   },
@@ -185,105 +191,34 @@ const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
 
 /** A finding of the workflow, excused when a waiver of emitters/actions/waivers.ts for one of `ids` is printed in it. */
 function actionsFinding(w: GeneratedWorkflow, problem: string, ids: readonly string[]): Finding {
-  const found = Object.entries(WAIVERS).find(([, waiver]) => waiver.rules.some((r) => ids.includes(r)) && w.text.includes(waiverComments([waiver])));
+  const found = Object.entries(WAIVERS).find(([, waiver]) => waiver.rules.some((r) => ids.includes(r)) && w.text.includes(waiverComment(waiver)));
   return found ? { where: w.name, problem, waiver: `actions:${found[0]}` } : { where: w.name, problem };
 }
 
 /** The problems of one workflow, as findings at the workflow (the audits prefix their messages with its name). */
-const byWorkflow = (audit: Audit) => (t: AuditTarget): CheckResult =>
+const byWorkflow = (audit: Audit) => (t: PolicyTarget): CheckResult =>
   perItem(t.workflows, (w) => w.name, (w) => audit(w).map((problem) => ({ where: w.name, problem: problem.startsWith(`${w.name}: `) ? problem.slice(w.name.length + 2) : problem })));
 
-// ---------------------------------------------------------------------------
-// Breaking a real workflow
+const rule = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: '§3', ids, title, kind: 'actions', check });
+const audit = (name: string, ids: readonly string[], title: string): PolicyRule => rule([`ZZ ${name}`, ...ids], title, byWorkflow(AUDITS[name]!));
 
-/** The first service workflow of the sample (the one with the most jobs), changed on a parsed copy and printed again. */
-function breakWorkflow(what: string, change: (doc: Record<string, any>, job: (predicate: (job: Record<string, any>) => boolean) => Record<string, any>) => void): Breakage {
-  return {
-    what,
-    apply: (target) => {
-      const victim = target.workflows.find((w) => !w.name.endsWith('/paved-check.yml'))!;
-      const doc = parse(victim.text) as Record<string, any>;
-      const job = (predicate: (job: Record<string, any>) => boolean): Record<string, any> => {
-        const found = Object.values(doc.jobs as Record<string, Record<string, any>>).find(predicate);
-        if (!found) throw new Error(`${victim.name}: no job to break for ${what}`);
-        return found;
-      };
-      change(doc, job);
-      // Printing drops the version comments; only the unpinned-uses rule reads them, and its breaks edit the text.
-      const text = stringify(doc);
-      return { ...target, workflows: target.workflows.map((w) => (w === victim ? { ...w, text, doc: doc as ParsedWorkflow } : w)) };
-    },
-  };
-}
-
-/** The sample's first workflow with one text replacement (the parsed form follows). */
-const editWorkflowText = (what: string, from: RegExp, to: string): Breakage => ({
-  what,
-  apply: (target) => {
-    const victim = target.workflows.find((w) => from.test(w.text))!;
-    const text = victim.text.replace(from, to);
-    return { ...target, workflows: target.workflows.map((w) => (w === victim ? { ...w, text, doc: parse(text) as ParsedWorkflow } : w)) };
-  },
-});
-
-const hasStep = (predicate: (step: Record<string, any>) => boolean) => (job: Record<string, any>): boolean => (job.steps ?? []).some(predicate);
-const stepOf = (job: Record<string, any>, predicate: (step: Record<string, any>) => boolean): Record<string, any> => job.steps.find(predicate);
-const usesAction = (action: string) => (step: Record<string, any>): boolean => typeof step.uses === 'string' && step.uses.startsWith(`${action}@`);
-
-const rule = (ids: readonly string[], title: string, check: (t: AuditTarget) => CheckResult, breaks: readonly Breakage[]): AuditRule => ({ section: '§3', ids, title, kind: 'actions', check, breaks });
-const audit = (name: string, ids: readonly string[], title: string, breaks: readonly Breakage[]): AuditRule => rule([`ZZ ${name}`, ...ids], title, byWorkflow(AUDITS[name]!), breaks);
-
-export const ACTIONS_RULES: readonly AuditRule[] = [
-  audit('template-injection', ['AL expression', 'CKV_GHA_2'], 'no ${{ }} inside run: or a github-script; values reach scripts through env:', [
-    breakWorkflow('a pull request title in a run: script', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "${{ github.event.pull_request.title }}"')),
-  ]),
-  audit('unpinned-uses', ['AL action'], 'every uses: is owner/repo@<40-hex SHA> # vX.Y.Z', [
-    breakWorkflow('checkout by tag', (_doc, job) => (stepOf(job(hasStep(usesAction('actions/checkout'))), usesAction('actions/checkout')).uses = 'actions/checkout@v5')),
-    editWorkflowText('a pin without its version comment', / # v\d+\.\d+\.\d+\n/, '\n'),
-  ]),
-  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where the release commit pushes)', [
-    breakWorkflow('write-all at the top', (doc) => (doc.permissions = 'write-all')),
-    breakWorkflow('id-token: write in a job without AWS', (_doc, job) => (job((j) => !JSON.stringify(j).includes('configure-aws-credentials')).permissions['id-token'] = 'write')),
-  ]),
-  audit('dangerous-triggers', [], 'no pull_request_target or workflow_run', [breakWorkflow('a pull_request_target trigger', (doc) => (doc.on.pull_request_target = {}))]),
-  audit('artipacked', [], 'every checkout sets persist-credentials: false', [
-    breakWorkflow('a checkout that persists credentials', (_doc, job) => delete stepOf(job(hasStep(usesAction('actions/checkout'))), usesAction('actions/checkout')).with['persist-credentials']),
-  ]),
-  audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)', [
-    breakWorkflow('an actions/cache step', (_doc, job) => job(hasStep(usesAction('actions/checkout'))).steps.push({ uses: 'actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830', with: { path: 'x', key: 'y' } })),
-    breakWorkflow('buildx that caches its binary', (_doc, job) => delete stepOf(job(hasStep(usesAction('docker/setup-buildx-action'))), usesAction('docker/setup-buildx-action')).with['cache-binary']),
-  ]),
-  audit('github-env', [], 'no script writes $GITHUB_ENV or $GITHUB_PATH; outputs go through $GITHUB_OUTPUT', [
-    breakWorkflow('a write to GITHUB_ENV', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "X=1" >> "$GITHUB_ENV"')),
-  ]),
-  audit('secrets-inherit', ['ZZ overprovisioned-secrets', 'ZZ unredacted-secrets'], 'no reusable workflow inheriting secrets, no toJSON(secrets) or fromJSON(secrets.X)', [
-    breakWorkflow('a reusable workflow with secrets: inherit', (doc) => (doc.jobs.reuse = { uses: 'org/repo/.github/workflows/x.yml@0057852bfaa89a56745cba8c7296529d2fc39830', secrets: 'inherit' })),
-    breakWorkflow('toJSON(secrets) in an env', (_doc, job) => (job(() => true).env = { ALL: '${{ toJSON(secrets) }}' })),
-  ]),
-  rule(['ZZ secrets-outside-env'], 'secrets only in jobs with an environment:, or the printed registry waiver (zizmor auditor persona)', (t) => perItem(t.workflows, (w) => w.name, secretsOutsideEnvironment), [
-    breakWorkflow('a secret in a job without an environment', (_doc, job) => (job((j) => j.environment === undefined).env = { TOKEN: '${{ secrets.TOKEN }}' })),
-  ]),
-  audit('insecure-commands', ['AL deprecated-commands', 'CKV_GHA_1'], 'no ACTIONS_ALLOW_UNSECURE_COMMANDS, no ::set-env / ::add-path / ::set-output', [
-    breakWorkflow('ACTIONS_ALLOW_UNSECURE_COMMANDS', (doc) => (doc.env = { ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' })),
-    breakWorkflow('::set-output', (_doc, job) => (stepOf(job(hasStep((s) => s.run !== undefined)), (s) => s.run !== undefined).run = 'echo "::set-output name=x::y"')),
-  ]),
-  audit('hardcoded-container-credentials', ['AL credentials'], 'container and service credentials come from secrets', [
-    breakWorkflow('a literal container password', (_doc, job) => (job(() => true).container = { image: `node@sha256:${'0'.repeat(64)}`, credentials: { username: 'u', password: 'hunter2' } })),
-  ]),
-  audit('unpinned-images', [], 'container, service and docker:// images pinned by digest (pedantic)', [breakWorkflow('a container by tag', (_doc, job) => (job(() => true).container = 'node:22'))]),
-  audit('bot-conditions', [], 'no condition on github.actor or github.triggering_actor', [breakWorkflow('a condition on github.actor', (_doc, job) => (job(() => true).if = "github.actor == 'dependabot[bot]'"))]),
-  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply or release never', [
-    breakWorkflow('a cancellable apply', (_doc, job) => (job(hasStep((s) => /terraform[^\n]* apply /.test(s.run ?? ''))).concurrency['cancel-in-progress'] = true)),
-    breakWorkflow('a job without concurrency', (_doc, job) => delete job(() => true).concurrency),
-  ]),
+export const ACTIONS_RULES: readonly PolicyRule[] = [
+  audit('template-injection', ['AL expression', 'CKV_GHA_2'], 'no ${{ }} inside run: or a github-script; values reach scripts through env:'),
+  audit('unpinned-uses', ['AL action'], 'every uses: is owner/repo@<40-hex SHA> # vX.Y.Z'),
+  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where the release commit pushes)'),
+  audit('dangerous-triggers', [], 'no pull_request_target or workflow_run'),
+  audit('artipacked', [], 'every checkout sets persist-credentials: false'),
+  audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)'),
+  audit('github-env', [], 'no script writes $GITHUB_ENV or $GITHUB_PATH; outputs go through $GITHUB_OUTPUT'),
+  audit('secrets-inherit', ['ZZ overprovisioned-secrets', 'ZZ unredacted-secrets'], 'no reusable workflow inheriting secrets, no toJSON(secrets) or fromJSON(secrets.X)'),
+  rule(['ZZ secrets-outside-env'], 'secrets only in jobs with an environment:, or the printed registry waiver (zizmor auditor persona)', (t) => perItem(t.workflows, (w) => w.name, secretsOutsideEnvironment)),
+  audit('insecure-commands', ['AL deprecated-commands', 'CKV_GHA_1'], 'no ACTIONS_ALLOW_UNSECURE_COMMANDS, no ::set-env / ::add-path / ::set-output'),
+  audit('hardcoded-container-credentials', ['AL credentials'], 'container and service credentials come from secrets'),
+  audit('unpinned-images', [], 'container, service and docker:// images pinned by digest (pedantic)'),
+  audit('bot-conditions', [], 'no condition on github.actor or github.triggering_actor'),
+  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply or release never'),
   rule(
     ['AL syntax-check', 'AL if-cond', 'AL job-needs', 'AL events', 'AL runner-label', 'AL env-var'],
     'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/actions.test.ts)',
-    byWorkflow(actionlintHygiene),
-    [
-      breakWorkflow('needs a job that does not exist', (_doc, job) => (job(() => true).needs = ['nothing'])),
-      breakWorkflow('a constant if', (_doc, job) => (job(() => true).if = '${{ github.ref }} == main')),
-      breakWorkflow('an env name with a space', (_doc, job) => (job(() => true).env = { 'A B': '1' })),
-    ],
-  ),
+    byWorkflow(actionlintHygiene)),
 ];

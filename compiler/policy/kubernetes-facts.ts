@@ -1,7 +1,7 @@
-import { WAIVERS, waiverComments } from '../../emitters/kubernetes/waivers.js';
-import { allContainers, podTemplates, type Container, type GeneratedObject, type PodSpec, type PodTemplate } from '../kubernetes-helpers.js';
+import { KUBERNETES_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
 import { perItem, type Problems } from './findings.js';
-import type { AuditTarget, Breakage, CheckResult, Finding } from './types.js';
+import type { CheckResult, Finding } from './types.js';
+import { allContainers, podTemplates, type Container, type GeneratedObject, type PodSpec, type PodTemplate, type PolicyTarget } from './view.js';
 
 /** Reading and breaking the generated Kubernetes objects for the §2 rules. */
 
@@ -10,7 +10,7 @@ import type { AuditTarget, Breakage, CheckResult, Finding } from './types.js';
  * is printed in the object's file; otherwise undefined.
  */
 export function attachedWaiver(owner: GeneratedObject, ids: readonly string[]): string | undefined {
-  const found = Object.entries(WAIVERS).find(([, w]) => w.rules.some((r) => ids.includes(r)) && owner.contents.includes(waiverComments([w])));
+  const found = Object.entries(WAIVERS).find(([, w]) => w.rules.some((r) => ids.includes(r)) && owner.contents.includes(waiverComment(w)));
   return found ? `kubernetes:${found[0]}` : undefined;
 }
 
@@ -28,29 +28,29 @@ const asFindings = (owner: GeneratedObject, ids: readonly string[], problems: Pr
   (Array.isArray(problems) ? problems : [problems]).flatMap((p: string | Finding | undefined) => (p === undefined ? [] : typeof p === 'string' ? [finding(owner, `${prefix}${p}`, ids)] : [p]));
 
 /** The objects of one directory (a namespace's worth: an environment, or argocd). */
-export function siblingsIn(target: AuditTarget): (o: GeneratedObject) => GeneratedObject[] {
+export function siblingsIn(target: PolicyTarget): (o: GeneratedObject) => GeneratedObject[] {
   const byDirectory = new Map<string, GeneratedObject[]>();
   for (const o of target.objects) byDirectory.set(o.directory, [...(byDirectory.get(o.directory) ?? []), o]);
   return (o) => byDirectory.get(o.directory) ?? [];
 }
 
-export const ofKind = (target: AuditTarget, kind: string): GeneratedObject[] => target.objects.filter((o) => o.object.kind === kind);
+export const ofKind = (target: PolicyTarget, kind: string): GeneratedObject[] => target.objects.filter((o) => o.object.kind === kind);
 export const spec = (o: GeneratedObject): Record<string, any> => o.object.spec as Record<string, any>;
 
 /** Every container (init and ephemeral too) of every pod template; one thing checked per container. */
-export function perContainer(target: AuditTarget, ids: readonly string[], check: (c: Container, pod: PodSpec, t: PodTemplate) => Problems): CheckResult {
+export function perContainer(target: PolicyTarget, ids: readonly string[], check: (c: Container, pod: PodSpec, t: PodTemplate) => Problems): CheckResult {
   const containers = podTemplates(target.objects).flatMap((t) => allContainers(t.spec).map((c) => ({ c, t })));
   return { checked: containers.length, findings: containers.flatMap(({ c, t }) => asFindings(t.owner, ids, check(c, t.spec, t), `${c.name}: `)) };
 }
 
 /** Every pod template (Deployments and CronJobs). */
-export function perPod(target: AuditTarget, ids: readonly string[], check: (t: PodTemplate) => Problems): CheckResult {
+export function perPod(target: PolicyTarget, ids: readonly string[], check: (t: PodTemplate) => Problems): CheckResult {
   const templates = podTemplates(target.objects);
   return { checked: templates.length, findings: templates.flatMap((t) => asFindings(t.owner, ids, check(t))) };
 }
 
 /** Every object of a kind, or of every kind when `kind` is undefined. */
-export function perObject(target: AuditTarget, kind: string | undefined, ids: readonly string[], check: (o: GeneratedObject) => Problems): CheckResult {
+export function perObject(target: PolicyTarget, kind: string | undefined, ids: readonly string[], check: (o: GeneratedObject) => Problems): CheckResult {
   const objects = kind === undefined ? target.objects : ofKind(target, kind);
   return perItem(objects, (o) => o.path, (o) => asFindings(o, ids, check(o)));
 }
@@ -60,34 +60,3 @@ export const podSc = (p: PodSpec): Record<string, any> => (p.securityContext ?? 
 /** A container setting, falling back to the pod's, as the kubelet resolves it. */
 export const effective = (c: Container, p: PodSpec, key: string): unknown => sc(c)[key] ?? podSc(p)[key];
 export const probesOf = (c: Container): Array<Record<string, any>> => [c.livenessProbe, c.readinessProbe, c.startupProbe].filter(Boolean) as Array<Record<string, any>>;
-
-/** Breaks a copy of the first object of `kind` in a staging directory (which no waiver covers) or the first that `which` accepts. */
-export function breakObject(what: string, kind: string, change: (object: Record<string, any>) => void, which: (o: GeneratedObject) => boolean = (o) => o.path.includes('/staging/'), sample?: string): Breakage {
-  return {
-    what,
-    ...(sample ? { sample } : {}),
-    apply: (target) => {
-      const victim = target.objects.find((o) => o.object.kind === kind && which(o));
-      if (!victim) throw new Error(`${target.name} has no ${kind} to break`);
-      const object = structuredClone(victim.object) as Record<string, any>;
-      change(object);
-      return { ...target, objects: target.objects.map((o) => (o === victim ? { ...o, object: object as GeneratedObject['object'] } : o)) };
-    },
-  };
-}
-
-/** Breaks the pod template of the first staging Deployment. */
-export const breakPod = (what: string, change: (pod: Record<string, any>) => void): Breakage => breakObject(what, 'Deployment', (d) => change(d.spec.template.spec));
-/** Breaks the first container of the first staging Deployment. */
-export const breakContainer = (what: string, change: (container: Record<string, any>) => void): Breakage => breakPod(what, (pod) => change(pod.containers[0]));
-
-/** Adds a copy of the first staging Deployment, changed, in its own file. */
-export const addDeployment = (what: string, change: (object: Record<string, any>) => void): Breakage => ({
-  what,
-  apply: (target) => {
-    const model = target.objects.find((o) => o.object.kind === 'Deployment' && o.path.includes('/staging/'))!;
-    const object = structuredClone(model.object) as Record<string, any>;
-    change(object);
-    return { ...target, objects: [...target.objects, { ...model, path: model.path.replace('deployment.yaml', 'deployment-added.yaml'), where: `${model.where}+added`, object: object as GeneratedObject['object'] }] };
-  },
-});

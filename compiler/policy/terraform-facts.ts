@@ -1,6 +1,6 @@
-import { WAIVERS, waiverComments } from '../../emitters/terraform/waivers.js';
-import { tfvarsOf, type FoundResource, type Plain } from '../terraform-helpers.js';
-import type { AuditTarget, Breakage, Finding } from './types.js';
+import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../emitters/shared/waivers.js';
+import type { Finding } from './types.js';
+import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 
 /** Reading and breaking the typed Terraform stacks for the §1 rules. */
 
@@ -9,17 +9,17 @@ export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type CloudEnvironment = (typeof ENVIRONMENTS)[number];
 export type TerraformWaiver = keyof typeof WAIVERS;
 
-export const ofType = (target: AuditTarget, type: string): FoundResource[] => target.resources.filter((r) => r.type === type);
+export const ofType = (target: PolicyTarget, type: string): FoundResource[] => target.resources.filter((r) => r.type === type);
 /** The resource of `type` in the same stack that configures `bucket` (its `bucket` argument). */
-export const partOf = (target: AuditTarget, type: string, bucket: FoundResource): FoundResource | undefined =>
+export const partOf = (target: PolicyTarget, type: string, bucket: FoundResource): FoundResource | undefined =>
   ofType(target, type).find((r) => r.stack === bucket.stack && r.body.bucket === `\${aws_s3_bucket.${bucket.name}.id}`);
 
 export const where = (r: FoundResource): string => `${r.stack.service.name}/terraform/${r.file} ${r.type}.${r.name}`;
 
 /** The only block of a kind in a resource, or undefined when there is not exactly one. */
 export const only = (r: FoundResource, block: string): Plain | undefined => {
-  const blocks = r.body[block] as Plain[] | undefined;
-  return blocks?.length === 1 ? blocks[0] : undefined;
+  const blocks = r.body[block];
+  return Array.isArray(blocks) && blocks.length === 1 ? (blocks[0] as Plain) : undefined;
 };
 
 /**
@@ -27,7 +27,7 @@ export const only = (r: FoundResource, block: string): Plain | undefined => {
  * and printed above it in its file; otherwise undefined.
  */
 export function attachedWaiver(r: FoundResource, name: TerraformWaiver): string | undefined {
-  const lines = waiverComments(WAIVERS[name]);
+  const lines = [waiverText(WAIVERS[name])];
   const printed = r.stack.printed.get(r.file) ?? '';
   return lines.every((line) => r.comments.includes(line) && printed.includes(`# ${line}\n`)) ? `terraform:${name}` : undefined;
 }
@@ -61,29 +61,3 @@ export function resolved(r: FoundResource, value: unknown, env: CloudEnvironment
   const match = typeof value === 'string' ? /^\$\{var\.([a-z_]+)\}$/.exec(value) : null;
   return match ? tfvarsOf(r.stack, env)[match[1]!] : value;
 }
-
-/** Breaks the first resource of `type` (optionally the first that `which` accepts) by rewriting a copy of it. */
-export function breakResource(what: string, type: string, change: (r: FoundResource) => Partial<FoundResource>, sample?: string, which: (r: FoundResource) => boolean = () => true): Breakage {
-  return {
-    what,
-    ...(sample ? { sample } : {}),
-    apply: (target) => {
-      const victim = target.resources.find((r) => r.type === type && which(r));
-      if (!victim) throw new Error(`${target.name} has no ${type} to break`);
-      return { ...target, resources: target.resources.map((r) => (r === victim ? { ...r, ...change({ ...r, body: structuredClone(r.body) }) } : r)) };
-    },
-  };
-}
-
-/** Sets attributes on a copy of the first resource of `type`. */
-export const setAttributes = (what: string, type: string, attributes: Plain, sample?: string): Breakage => breakResource(what, type, (r) => ({ body: { ...r.body, ...attributes } }), sample);
-
-/** Adds a resource of `type`, copied from the first resource of `like`. */
-export const addResource = (what: string, type: string, like: string, body: Plain = {}): Breakage => ({
-  what,
-  apply: (target) => {
-    const model = target.resources.find((r) => r.type === like);
-    if (!model) throw new Error(`${target.name} has no ${like}`);
-    return { ...target, resources: [...target.resources, { ...model, type, name: 'added', body, comments: [] }] };
-  },
-});

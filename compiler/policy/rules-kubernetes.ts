@@ -1,7 +1,7 @@
-import { podTemplates, selects, type Container, type GeneratedObject } from '../kubernetes-helpers.js';
+import { podTemplates, selects, type Container, type GeneratedObject, type PolicyTarget } from './view.js';
 import { combined } from './findings.js';
-import { addDeployment, breakContainer, breakObject, breakPod, effective, finding, ofKind, perContainer, perObject, perPod, podSc, probesOf, sc, siblingsIn, spec, unwaivable } from './kubernetes-facts.js';
-import type { AuditRule, AuditTarget, Breakage, CheckResult } from './types.js';
+import { effective, finding, ofKind, perContainer, perObject, perPod, podSc, probesOf, sc, siblingsIn, spec, unwaivable } from './kubernetes-facts.js';
+import type { CheckResult, PolicyRule } from './types.js';
 
 /**
  * security-rules.md §2 (Kubernetes): the Pod Security Standards restricted
@@ -13,13 +13,12 @@ import type { AuditRule, AuditTarget, Breakage, CheckResult } from './types.js';
 const PSS = '§2 PSS restricted';
 const SCORE = '§2 kube-score/polaris';
 
-const rule = (section: string, ids: readonly string[], title: string, check: (t: AuditTarget, ids: readonly string[]) => CheckResult, breaks: readonly Breakage[]): AuditRule => ({
+const rule = (section: string, ids: readonly string[], title: string, check: (t: PolicyTarget, ids: readonly string[]) => CheckResult): PolicyRule => ({
   section,
   ids,
   title,
   kind: 'kubernetes',
   check: (t) => check(t, ids),
-  breaks,
 });
 
 const volumesOf = (pod: Record<string, unknown>): Array<Record<string, unknown>> => (pod.volumes as Array<Record<string, unknown>> | undefined) ?? [];
@@ -35,14 +34,10 @@ const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: 
 const labelSets = (o: GeneratedObject): Array<Record<string, string>> => [o.object.metadata.labels ?? {}, ...podTemplates([o]).map((t) => t.metadata.labels)];
 const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
 
-export const KUBERNETES_RULES: readonly AuditRule[] = [
+export const KUBERNETES_RULES: readonly PolicyRule[] = [
   // Pod Security Standards, restricted
-  rule(PSS, ['PSS hostNamespaces'], 'no hostNetwork, hostPID or hostIPC', (t, ids) => perPod(t, ids, (p) => (p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC ? 'shares a host namespace' : undefined)), [
-    breakPod('hostNetwork: true', (pod) => (pod.hostNetwork = true)),
-  ]),
-  rule(PSS, ['PSS privileged'], 'no privileged container', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === true ? 'privileged' : undefined)), [
-    breakContainer('privileged: true', (c) => (c.securityContext.privileged = true)),
-  ]),
+  rule(PSS, ['PSS hostNamespaces'], 'no hostNetwork, hostPID or hostIPC', (t, ids) => perPod(t, ids, (p) => (p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC ? 'shares a host namespace' : undefined))),
+  rule(PSS, ['PSS privileged'], 'no privileged container', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === true ? 'privileged' : undefined))),
   rule(
     PSS,
     ['PSS hostPathVolumes', 'PSS hostPorts'],
@@ -51,9 +46,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       combined(
         perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => 'hostPath' in v) ? 'hostPath volume' : undefined)),
         perContainer(t, ids, (c) => (((c.ports as Array<Record<string, unknown>>) ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0) ? 'hostPort' : undefined)),
-      ),
-    [breakPod('a hostPath volume', (pod) => pod.volumes.push({ name: 'host', hostPath: { path: '/' } })), breakContainer('a hostPort', (c) => c.ports.push({ containerPort: 81, hostPort: 81 }))],
-  ),
+      )),
   rule(
     PSS,
     ['PSS appArmorProfile'],
@@ -61,9 +54,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
     (t, ids) => {
       const ok = (profile: any): boolean => profile === undefined || isRuntimeDefaultOrLocalhost(profile);
       return perContainer(t, ids, (c, p) => (ok(sc(c).appArmorProfile) && ok(podSc(p).appArmorProfile) ? undefined : 'AppArmor profile'));
-    },
-    [breakContainer('AppArmor Unconfined', (c) => (c.securityContext.appArmorProfile = { type: 'Unconfined' }))],
-  ),
+    }),
   rule(
     PSS,
     ['PSS seLinuxOptions'],
@@ -71,18 +62,10 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
     (t, ids) => {
       const ok = (o: any): boolean => o === undefined || (!o.user && !o.role && [undefined, '', 'container_t', 'container_init_t', 'container_kvm_t'].includes(o.type));
       return perContainer(t, ids, (c, p) => (ok(sc(c).seLinuxOptions) && ok(podSc(p).seLinuxOptions) ? undefined : 'SELinux options'));
-    },
-    [breakContainer('SELinux type spc_t', (c) => (c.securityContext.seLinuxOptions = { type: 'spc_t' }))],
-  ),
-  rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) => perContainer(t, ids, (c) => ([undefined, 'Default'].includes(sc(c).procMount) ? undefined : 'procMount')), [
-    breakContainer('procMount: Unmasked', (c) => (c.securityContext.procMount = 'Unmasked')),
-  ]),
-  rule(PSS, ['PSS sysctls'], 'no sysctls at all (stricter than the safe set)', (t, ids) => perPod(t, ids, (p) => ((podSc(p.spec).sysctls ?? []).length > 0 ? 'sysctls' : undefined)), [
-    breakPod('a sysctl', (pod) => (pod.securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }])),
-  ]),
-  rule(PSS, ['PSS windowsHostProcess'], 'never a Windows host process', (t, ids) => perContainer(t, ids, (c, p) => ((effective(c, p, 'windowsOptions') as any)?.hostProcess ? 'hostProcess' : undefined)), [
-    breakContainer('windowsOptions.hostProcess: true', (c) => (c.securityContext.windowsOptions = { hostProcess: true })),
-  ]),
+    }),
+  rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) => perContainer(t, ids, (c) => ([undefined, 'Default'].includes(sc(c).procMount) ? undefined : 'procMount'))),
+  rule(PSS, ['PSS sysctls'], 'no sysctls at all (stricter than the safe set)', (t, ids) => perPod(t, ids, (p) => ((podSc(p.spec).sysctls ?? []).length > 0 ? 'sysctls' : undefined))),
+  rule(PSS, ['PSS windowsHostProcess'], 'never a Windows host process', (t, ids) => perContainer(t, ids, (c, p) => ((effective(c, p, 'windowsOptions') as any)?.hostProcess ? 'hostProcess' : undefined))),
   rule(
     PSS,
     ['PSS hostProbesAndHostLifecycle'],
@@ -90,30 +73,20 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
     (t, ids) => {
       const handlers = (c: Container): Array<Record<string, any>> => [...probesOf(c), ...Object.values((c.lifecycle ?? {}) as Record<string, any>)];
       return perContainer(t, ids, (c) => (handlers(c).some((h) => h.httpGet?.host || h.tcpSocket?.host) ? 'probe or handler host' : undefined));
-    },
-    [breakContainer('a preStop hook on another host', (c) => (c.lifecycle = { preStop: { httpGet: { host: '10.0.0.1', port: 80, path: '/' } } }))],
-  ),
+    }),
   rule(
     PSS,
     ['PSS restrictedVolumes'],
     'only configMap, downwardAPI, emptyDir, projected, secret, csi, persistentVolumeClaim, ephemeral and image volumes',
-    (t, ids) => perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => Object.keys(v).some((k) => !ALLOWED_VOLUME_KEYS.has(k))) ? 'volume type' : undefined)),
-    [breakPod('an nfs volume', (pod) => pod.volumes.push({ name: 'nfs', nfs: { server: 'nfs', path: '/' } }))],
-  ),
-  rule(PSS, ['PSS allowPrivilegeEscalation'], 'allowPrivilegeEscalation false on every container', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'may escalate')), [
-    breakContainer('allowPrivilegeEscalation unset', (c) => delete c.securityContext.allowPrivilegeEscalation),
-  ]),
-  rule(PSS, ['PSS runAsNonRoot'], 'runAsNonRoot true on pod or container', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsNonRoot') === true ? undefined : 'may run as root')), [
-    breakContainer('runAsNonRoot: false', (c) => (c.securityContext.runAsNonRoot = false)),
-  ]),
-  rule(PSS, ['PSS runAsUser'], 'never UID 0', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsUser') === 0 ? 'UID 0' : undefined)), [breakContainer('runAsUser: 0', (c) => (c.securityContext.runAsUser = 0))]),
+    (t, ids) => perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => Object.keys(v).some((k) => !ALLOWED_VOLUME_KEYS.has(k))) ? 'volume type' : undefined))),
+  rule(PSS, ['PSS allowPrivilegeEscalation'], 'allowPrivilegeEscalation false on every container', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'may escalate'))),
+  rule(PSS, ['PSS runAsNonRoot'], 'runAsNonRoot true on pod or container', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsNonRoot') === true ? undefined : 'may run as root'))),
+  rule(PSS, ['PSS runAsUser'], 'never UID 0', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsUser') === 0 ? 'UID 0' : undefined))),
   rule(
     PSS,
     ['PSS seccompProfile_restricted'],
     'seccomp RuntimeDefault or Localhost',
-    (t, ids) => perContainer(t, ids, (c, p) => (isRuntimeDefaultOrLocalhost(effective(c, p, 'seccompProfile')) ? undefined : 'no seccomp profile')),
-    [breakContainer('seccomp Unconfined', (c) => (c.securityContext.seccompProfile = { type: 'Unconfined' }))],
-  ),
+    (t, ids) => perContainer(t, ids, (c, p) => (isRuntimeDefaultOrLocalhost(effective(c, p, 'seccompProfile')) ? undefined : 'no seccomp profile'))),
   rule(
     PSS,
     ['PSS capabilities_restricted'],
@@ -122,17 +95,11 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       perContainer(t, ids, (c) => {
         const caps = sc(c).capabilities ?? {};
         return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).every((a: string) => a === 'NET_BIND_SERVICE') ? undefined : 'capabilities';
-      }),
-    [breakContainer('no capability drop', (c) => (c.securityContext.capabilities = { drop: [] })), breakContainer('SYS_ADMIN added', (c) => (c.securityContext.capabilities.add = ['SYS_ADMIN']))],
-  ),
+      })),
 
   // kube-score, polaris and checkov
-  rule(SCORE, ['KS container-security-context-privileged', 'PO runAsPrivileged', 'CKV_K8S_16'], 'privileged is explicitly false', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === false ? undefined : 'privileged not false')), [
-    breakContainer('privileged unset', (c) => delete c.securityContext.privileged),
-  ]),
-  rule(SCORE, ['PO privilegeEscalationAllowed', 'CKV_K8S_20'], 'allowPrivilegeEscalation is false', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'escalation allowed')), [
-    breakContainer('allowPrivilegeEscalation: true', (c) => (c.securityContext.allowPrivilegeEscalation = true)),
-  ]),
+  rule(SCORE, ['KS container-security-context-privileged', 'PO runAsPrivileged', 'CKV_K8S_16'], 'privileged is explicitly false', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === false ? undefined : 'privileged not false'))),
+  rule(SCORE, ['PO privilegeEscalationAllowed', 'CKV_K8S_20'], 'allowPrivilegeEscalation is false', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'escalation allowed'))),
   rule(
     SCORE,
     ['KS container-security-context-readonlyrootfilesystem', 'PO notReadOnlyRootFilesystem', 'CKV_K8S_22'],
@@ -143,9 +110,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         if (!problem) return undefined;
         // The waiver is real only where it is meant: LocalStack is the one container that needs it.
         return pod.owner.path.endsWith('/deployment-localstack.yaml') ? finding(pod.owner, `${c.name}: ${problem}`, ids) : unwaivable(pod.owner, `${c.name}: ${problem}`);
-      }),
-    [breakContainer('readOnlyRootFilesystem: false', (c) => (c.securityContext.readOnlyRootFilesystem = false)), breakContainer('no /tmp mount', (c) => (c.volumeMounts = c.volumeMounts.filter((m: { mountPath: string }) => m.mountPath !== '/tmp')))],
-  ),
+      })),
   rule(
     SCORE,
     ['KS container-security-context-user-group-id', 'PO runAsRootAllowed', 'CKV_K8S_40'],
@@ -155,9 +120,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         const uid = effective(c, p, 'runAsUser') as number | undefined;
         const gid = effective(c, p, 'runAsGroup') as number | undefined;
         return uid !== undefined && uid > 10000 && gid !== undefined && gid > 10000 && effective(c, p, 'runAsNonRoot') === true ? undefined : `uid ${uid} gid ${gid}`;
-      }),
-    [breakContainer('runAsUser: 1000', (c) => (c.securityContext.runAsUser = 1000))],
-  ),
+      })),
   rule(
     SCORE,
     ['PO insecureCapabilities', 'PO dangerousCapabilities', 'CKV_K8S_28', 'CKV_K8S_37'],
@@ -166,16 +129,12 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       perContainer(t, ids, (c) => {
         const caps = sc(c).capabilities ?? {};
         return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).length === 0 ? undefined : 'capabilities';
-      }),
-    [breakContainer('NET_BIND_SERVICE added', (c) => (c.securityContext.capabilities.add = ['NET_BIND_SERVICE']))],
-  ),
+      })),
   rule(
     SCORE,
     ['KS container-seccomp-profile', 'PO linuxHardening', 'CKV_K8S_31'],
     'RuntimeDefault seccomp on pod and container',
-    (t, ids) => perContainer(t, ids, (c, p) => (sc(c).seccompProfile?.type === 'RuntimeDefault' && podSc(p).seccompProfile?.type === 'RuntimeDefault' ? undefined : 'seccomp')),
-    [breakPod('no pod seccomp profile', (pod) => delete pod.securityContext.seccompProfile)],
-  ),
+    (t, ids) => perContainer(t, ids, (c, p) => (sc(c).seccompProfile?.type === 'RuntimeDefault' && podSc(p).seccompProfile?.type === 'RuntimeDefault' ? undefined : 'seccomp'))),
   rule(
     SCORE,
     ['PO automountServiceAccountToken', 'CKV_K8S_38'],
@@ -184,9 +143,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       combined(
         perPod(t, ids, (p) => (p.spec.automountServiceAccountToken === false ? undefined : 'token automounted')),
         perObject(t, 'ServiceAccount', ids, (o) => (o.object.automountServiceAccountToken === false ? undefined : 'token automounted')),
-      ),
-    [breakPod('automountServiceAccountToken: true', (pod) => (pod.automountServiceAccountToken = true)), breakObject('a ServiceAccount that mounts its token', 'ServiceAccount', (sa) => delete sa.automountServiceAccountToken)],
-  ),
+      )),
   rule(
     SCORE,
     ['KS container-resources', 'KS container-ephemeral-storage-request-and-limit', 'PO cpuRequestsMissing', 'PO cpuLimitsMissing', 'PO memoryRequestsMissing', 'PO memoryLimitsMissing'],
@@ -196,25 +153,21 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         const r = (c.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
         const missing = ['cpu', 'memory', 'ephemeral-storage'].flatMap((k) => [...(r.requests?.[k] ? [] : [`requests.${k}`]), ...(r.limits?.[k] ? [] : [`limits.${k}`])]);
         return missing.length > 0 ? `missing ${missing.join(', ')}` : undefined;
-      }),
-    [breakContainer('no CPU limit', (c) => delete c.resources.limits.cpu)],
-  ),
+      })),
   rule(
     SCORE,
     ['KS container-image-tag', 'PO tagNotSpecified', 'CKV_K8S_14', 'CKV_K8S_43'],
-    'an explicit tag other than latest, and the digest wherever the release has one (examples/shop)',
+    'an explicit tag other than latest, and the released digest wherever releases.yaml records one',
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const tag = IMAGE.exec(c.image)?.groups?.tag;
-        // A release may be recorded without a digest; examples/shop records every digest, so there it must be printed.
-        const released = pod.owner.where.startsWith('examples/shop:') && !pod.owner.path.includes('/preview/') && c === pod.spec.containers[0];
-        return [tag && tag !== 'latest' ? undefined : `image ${c.image}`, released && !c.image.includes('@sha256:') && !c.image.endsWith(':unreleased') ? unwaivable(pod.owner, `${c.name}: released image ${c.image} has no digest`) : undefined];
-      }),
-    [breakContainer('image :latest', (c) => (c.image = 'registry.example/app:latest')), breakContainer('a released tag without digest', (c) => (c.image = 'registry.example/app:1.2.3'))],
-  ),
-  rule(SCORE, ['KS container-image-pull-policy', 'PO pullPolicyNotAlways', 'CKV_K8S_15'], 'imagePullPolicy Always', (t, ids) => perContainer(t, ids, (c) => (c.imagePullPolicy === 'Always' ? undefined : `pull policy ${String(c.imagePullPolicy)}`)), [
-    breakContainer('imagePullPolicy: IfNotPresent', (c) => (c.imagePullPolicy = 'IfNotPresent')),
-  ]),
+        // Where releases.yaml records the digest of the environment's release, the service's container must pin it.
+        const env = pod.owner.service && pod.owner.environment ? pod.owner.service.environments[pod.owner.environment] : undefined;
+        const digest = env?.release?.digest;
+        const pinned = digest === undefined || c !== pod.spec.containers[0] || c.image.endsWith(`@${digest}`);
+        return [tag && tag !== 'latest' ? undefined : `image ${c.image}`, pinned ? undefined : unwaivable(pod.owner, `${c.name}: released image ${c.image} does not pin the released digest ${digest}`)];
+      })),
+  rule(SCORE, ['KS container-image-pull-policy', 'PO pullPolicyNotAlways', 'CKV_K8S_15'], 'imagePullPolicy Always', (t, ids) => perContainer(t, ids, (c) => (c.imagePullPolicy === 'Always' ? undefined : `pull policy ${String(c.imagePullPolicy)}`))),
   rule(
     SCORE,
     ['KS pod-probes', 'KS pod-probes-identical', 'PO readinessProbeMissing', 'PO livenessProbeMissing'],
@@ -224,9 +177,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         if (pod.owner.object.kind !== 'Deployment') return undefined;
         if (!c.readinessProbe || !c.livenessProbe) return 'missing a probe';
         return probeShape(c.readinessProbe) === probeShape(c.livenessProbe) ? 'identical liveness and readiness' : undefined;
-      }),
-    [breakContainer('no readiness probe', (c) => delete c.readinessProbe), breakContainer('liveness = readiness', (c) => (c.livenessProbe = structuredClone(c.readinessProbe)))],
-  ),
+      })),
   rule(
     SCORE,
     ['KS deployment-replicas', 'KS deployment-targeted-by-hpa-does-not-have-replicas-configured', 'PO deploymentMissingReplicas'],
@@ -238,9 +189,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         if (targeted) return spec(o).replicas === undefined ? undefined : 'replicas set under an HPA';
         return spec(o).replicas >= 2 ? undefined : `replicas ${spec(o).replicas}`;
       });
-    },
-    [breakObject('replicas: 1', 'Deployment', (d) => (d.spec.replicas = 1))],
-  ),
+    }),
   rule(
     SCORE,
     ['KS horizontalpodautoscaler-has-target', 'KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability', 'PO hpaMaxAvailability'],
@@ -252,9 +201,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         perObject(t, 'HorizontalPodAutoscaler', ['PO hpaMaxAvailability'], (o) => (spec(o).maxReplicas > spec(o).minReplicas ? undefined : 'max not above min')),
         perObject(t, 'HorizontalPodAutoscaler', ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'], (o) => (spec(o).minReplicas >= 2 ? undefined : `minReplicas ${spec(o).minReplicas}`)),
       );
-    },
-    [breakObject('a missing target', 'HorizontalPodAutoscaler', (h) => (h.spec.scaleTargetRef.name = 'nothing')), breakObject('maxReplicas = minReplicas', 'HorizontalPodAutoscaler', (h) => (h.spec.maxReplicas = h.spec.minReplicas))],
-  ),
+    }),
   rule(
     SCORE,
     ['KS deployment-has-poddisruptionbudget', 'KS poddisruptionbudget-has-policy', 'PO missingPodDisruptionBudget', 'PO pdbDisruptionsIsZero', 'PO pdbMinAvailableGreaterThanHPAMinReplicas'],
@@ -271,9 +218,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         const hpa = siblings(o).find((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
         return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas ? 'PDB minAvailable above the HPA minimum' : undefined;
       });
-    },
-    [breakObject('maxUnavailable: 0', 'PodDisruptionBudget', (p) => (p.spec.maxUnavailable = 0)), breakObject('a PDB that selects nothing', 'PodDisruptionBudget', (p) => (p.spec.selector = { matchLabels: { app: 'none' } }))],
-  ),
+    }),
   rule(
     SCORE,
     ['KS pod-networkpolicy', 'KS networkpolicy-targets-pod', 'PO missingNetworkPolicy'],
@@ -287,12 +232,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         }),
         perObject(t, 'NetworkPolicy', ['KS networkpolicy-targets-pod'], (o) => (o.object.metadata.name === 'default-deny' || podTemplates(siblings(o)).some((p) => selects(spec(o).podSelector, p.metadata.labels)) ? undefined : 'selects no pod')),
       );
-    },
-    [
-      breakObject('the service policy without Egress', 'NetworkPolicy', (np) => (np.spec.policyTypes = ['Ingress']), (o) => o.path.includes('/staging/') && o.object.metadata.name !== 'default-deny'),
-      breakObject('a policy that selects nothing', 'NetworkPolicy', (np) => (np.spec.podSelector = { matchLabels: { app: 'none' } }), (o) => o.path.includes('/staging/') && o.object.metadata.name !== 'default-deny'),
-    ],
-  ),
+    }),
   rule(
     SCORE,
     ['KS deployment-has-host-podantiaffinity', 'KS pod-topology-spread-constraints', 'PO topologySpreadConstraint'],
@@ -301,16 +241,12 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       perPod(t, ids, (p) => {
         const constraints = (p.spec.topologySpreadConstraints ?? []) as Array<{ topologyKey: string; labelSelector: any }>;
         return constraints.length > 0 && constraints.every((c) => selects(c.labelSelector, p.metadata.labels)) ? undefined : 'no topology spread';
-      }),
-    [breakPod('no topology spread', (pod) => delete pod.topologySpreadConstraints)],
-  ),
+      })),
   rule(
     SCORE,
     ['KS deployment-strategy', 'KS deployment-pod-selector-labels-match-template-metadata-labels'],
     'RollingUpdate, selector within the template labels',
-    (t, ids) => perObject(t, 'Deployment', ids, (o) => (spec(o).strategy?.type !== 'RollingUpdate' ? 'not RollingUpdate' : selects(spec(o).selector, spec(o).template.metadata.labels) ? undefined : 'selector does not match template')),
-    [breakObject('strategy Recreate', 'Deployment', (d) => (d.spec.strategy = { type: 'Recreate' }))],
-  ),
+    (t, ids) => perObject(t, 'Deployment', ids, (o) => (spec(o).strategy?.type !== 'RollingUpdate' ? 'not RollingUpdate' : selects(spec(o).selector, spec(o).template.metadata.labels) ? undefined : 'selector does not match template'))),
   rule(
     SCORE,
     ['KS service-type', 'KS service-targets-pod'],
@@ -321,9 +257,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         if (spec(o).type === 'NodePort') return 'NodePort';
         return podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels)) ? undefined : 'targets no pod';
       });
-    },
-    [breakObject('type NodePort', 'Service', (s) => (s.spec.type = 'NodePort'))],
-  ),
+    }),
   rule(
     SCORE,
     ['KS ingress-targets-service', 'PO tlsSettingsMissing'],
@@ -337,9 +271,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         const hosts = spec(o).rules.map((r: any) => r.host);
         return hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => tls.hosts.includes(h) && tls.secretName)) ? undefined : 'host without TLS';
       });
-    },
-    [breakObject('no TLS', 'Ingress', (i) => delete i.spec.tls), breakObject('a backend port that does not exist', 'Ingress', (i) => (i.spec.rules[0].http.paths[0].backend.service.port = { name: 'nothing' }))],
-  ),
+    }),
   rule(
     SCORE,
     ['KS cronjob-has-deadline', 'KS cronjob-restartpolicy'],
@@ -348,9 +280,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       perObject(t, 'CronJob', ids, (o) => {
         if (!(spec(o).startingDeadlineSeconds > 0)) return 'no deadline';
         return ['Never', 'OnFailure'].includes(spec(o).jobTemplate.spec.template.spec.restartPolicy) ? undefined : 'restartPolicy';
-      }),
-    [breakObject('no startingDeadlineSeconds', 'CronJob', (c) => delete c.spec.startingDeadlineSeconds), breakObject('restartPolicy Always', 'CronJob', (c) => (c.spec.jobTemplate.spec.template.spec.restartPolicy = 'Always'))],
-  ),
+      })),
   rule(
     SCORE,
     ['PO sensitiveContainerEnvVar', 'CKV_K8S_35', 'KS environment-variable-key-duplication'],
@@ -361,9 +291,7 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
         if (new Set(names).size !== names.length) return 'duplicate env names';
         const plain = envOf(c).filter((e) => SENSITIVE_ENV.test(e.name) && !e.valueFrom?.secretKeyRef);
         return plain.length > 0 ? `plain sensitive values: ${plain.map((e) => e.name).join(', ')}` : undefined;
-      }),
-    [breakContainer('a literal DB_PASSWORD', (c) => (c.env = [...(c.env ?? []), { name: 'DB_PASSWORD', value: 'hunter2' }])), breakContainer('a duplicate env name', (c) => (c.env = [...(c.env ?? []), { name: 'A', value: '1' }, { name: 'A', value: '2' }]))],
-  ),
+      })),
   rule(
     SCORE,
     ['KS stable-version', 'KS label-values'],
@@ -372,13 +300,11 @@ export const KUBERNETES_RULES: readonly AuditRule[] = [
       perObject(t, undefined, ids, (o) => [
         STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : `apiVersion ${o.object.apiVersion}`,
         ...labelSets(o).flatMap((labels) => Object.entries(labels).filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v)).map(([k, v]) => `label ${k}=${v}`)),
-      ]),
-    [breakObject('apiVersion extensions/v1beta1', 'Deployment', (d) => (d.apiVersion = 'extensions/v1beta1')), addDeployment('a label value with a space', (d) => (d.metadata.labels['paved.dev/team'] = 'team commerce'))],
-  ),
+      ])),
 ];
 
 /** Kinds the §2 rules read; each must appear in some target, or a rule would pass on nothing. */
-export const AUDITED_KINDS: readonly string[] = ['Deployment', 'CronJob', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Service', 'Ingress'];
+export const AUDITED_KINDS: readonly string[] = ['Deployment', 'CronJob', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Service', 'Ingress', 'Namespace', 'Application'];
 
-export const podCount = (t: AuditTarget): number => podTemplates(t.objects).length;
-export const hasKind = (t: AuditTarget, kind: string): boolean => ofKind(t, kind).length > 0;
+export const podCount = (t: PolicyTarget): number => podTemplates(t.objects).length;
+export const hasKind = (t: PolicyTarget, kind: string): boolean => ofKind(t, kind).length > 0;

@@ -1,0 +1,177 @@
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { specPath } from '../../spec/pointer.js';
+import { POLICY_RULES, runRule } from './registry.js';
+import { ruleLabel, type Finding, type PolicyRule } from './types.js';
+import { policyTarget } from './view.js';
+
+/**
+ * The compile-time policy: every rule of the registry over the final output of
+ * a service (every environment, after overrides). An unwaived finding fails the
+ * compile at the override operation that introduced it (POLICY.VIOLATION), or,
+ * when no override did, at the service spec as a bug in paved
+ * (POLICY.PAVED_BUG). A finding the platform waives (overridePolicy.waivers) is
+ * reported as a warning (POLICY.WAIVED) and does not fail the compile.
+ */
+
+interface Violation {
+  readonly rule: PolicyRule;
+  readonly finding: Finding;
+}
+
+/** Where platform.yaml sits: the repository root. */
+const PLATFORM_FILE = 'platform.yaml';
+
+const keyOf = (v: Violation): string => `${ruleLabel(v.rule)}\u0000${v.finding.where}\u0000${v.finding.problem}`;
+
+/** Every unwaived finding of every rule over `files`. */
+function violations(project: ResolvedProject, files: readonly GeneratedFile[]): Violation[] {
+  const target = policyTarget('', project, files);
+  return POLICY_RULES.flatMap((rule) => runRule(rule, target).findings.filter((f) => f.waiver === undefined).map((finding) => ({ rule, finding })));
+}
+
+/** Re-emits a service as if its overrides were the given ones; the files, or undefined if the emitters reject them. */
+export type Reemit = (service: ResolvedService) => readonly GeneratedFile[] | undefined;
+
+/** One patch operation of a service's overrides, in the order the emitters apply them. */
+interface Operation {
+  readonly target: 'kubernetes' | 'terraform';
+  readonly override: number;
+  readonly index: number;
+  readonly pointer: string;
+}
+
+function operationsOf(service: ResolvedService): Operation[] {
+  return (['kubernetes', 'terraform'] as const).flatMap((target) =>
+    service.overrides[target].flatMap((o, override) => o.patch.map((_, index) => ({ target, override, index, pointer: `${o.pointer}/patch/${index}` }))),
+  );
+}
+
+/** The service with only the first `count` operations of its overrides (overrides left empty are dropped). */
+function withOperations(service: ResolvedService, operations: readonly Operation[], count: number): ResolvedService {
+  const kept = operations.slice(0, count);
+  const cut = (target: 'kubernetes' | 'terraform'): ResolvedOverride[] =>
+    service.overrides[target]
+      .map((o, i) => ({ ...o, patch: o.patch.filter((_, j) => kept.some((op) => op.target === target && op.override === i && op.index === j)) }))
+      .filter((o) => o.patch.length > 0);
+  return { ...service, overrides: { kubernetes: cut('kubernetes'), terraform: cut('terraform') } };
+}
+
+/**
+ * For each violation, the operation that introduced it: the one after which it
+ * appears, found by emitting the service again with prefixes of its operations
+ * (binary search per violation over memoized prefixes, so a long patch costs
+ * about log2(n) emissions, never more than n). Undefined when the violation is
+ * there with none of them. Runs only when the policy already failed.
+ */
+function attribute(project: ResolvedProject, service: ResolvedService, found: readonly Violation[], reemit: Reemit): Map<string, Operation | undefined> {
+  const operations = operationsOf(service);
+  const memo = new Map<number, ReadonlySet<string>>([[operations.length, new Set(found.map(keyOf))]]);
+  const present = (count: number, key: string): boolean => {
+    let keys = memo.get(count);
+    if (!keys) {
+      const files = reemit(withOperations(service, operations, count));
+      keys = new Set(files ? violations(project, files).map(keyOf) : []);
+      memo.set(count, keys);
+    }
+    return keys.has(key);
+  };
+  const blame = new Map<string, Operation | undefined>();
+  for (const v of found) {
+    const key = keyOf(v);
+    if (blame.has(key)) continue;
+    if (present(0, key)) {
+      blame.set(key, undefined);
+      continue;
+    }
+    // Absent with `low` operations, present with `high`.
+    let low = 0;
+    let high = operations.length;
+    while (high - low > 1) {
+      const middle = (low + high) >> 1;
+      if (present(middle, key)) high = middle;
+      else low = middle;
+    }
+    blame.set(key, operations[high - 1]);
+  }
+  return blame;
+}
+
+/** The platform waiver that excuses a finding of `rule` for `service`, with its index. */
+function platformWaiver(project: ResolvedProject, rule: PolicyRule, service: ResolvedService | undefined): { index: number; reason: string; id: string } | undefined {
+  const waivers = project.platform.overridePolicy.waivers;
+  for (const [index, w] of waivers.entries()) {
+    if (!rule.ids.includes(w.rule)) continue;
+    if (w.services !== undefined && (service === undefined || !w.services.includes(service.name))) continue;
+    return { index, reason: w.reason, id: w.rule };
+  }
+  return undefined;
+}
+
+/**
+ * Finding text carries values an override wrote (an image, an endpoint): shown
+ * with control and bidi characters escaped and cut to a readable length, so a
+ * diagnostic cannot forge lines or hide text.
+ */
+function shown(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
+}
+
+const describe = (v: Violation): string => `${ruleLabel(v.rule)} (${v.rule.title}): ${shown(v.finding.where)}: ${shown(v.finding.problem)}`;
+
+/** The policy's diagnostics for one service's freshly emitted files. */
+export function checkServiceOutput(project: ResolvedProject, service: ResolvedService, files: readonly GeneratedFile[], reemit: Reemit): Diagnostic[] {
+  return report(project, service, violations(project, files), reemit);
+}
+
+/** The policy's diagnostics for the repository-wide files (Argo CD Applications, paved-check.yml): no override reaches them. */
+export function checkProjectOutput(project: ResolvedProject, files: readonly GeneratedFile[]): Diagnostic[] {
+  return report(project, undefined, violations(project, files), undefined);
+}
+
+function report(project: ResolvedProject, service: ResolvedService | undefined, found: readonly Violation[], reemit: Reemit | undefined): Diagnostic[] {
+  if (found.length === 0) return [];
+  const diagnostics: Diagnostic[] = [];
+  const open: Violation[] = [];
+  for (const v of found) {
+    const waiver = platformWaiver(project, v.rule, service);
+    if (!waiver) {
+      open.push(v);
+      continue;
+    }
+    const pointer = `/overridePolicy/waivers/${waiver.index}`;
+    diagnostics.push({
+      code: 'POLICY.WAIVED',
+      severity: 'warning',
+      message: `${specPath(pointer)}: waives ${describe(v)}${service ? ` (service ${JSON.stringify(service.name)})` : ''}; reason: ${shown(waiver.reason)}`,
+      hint: `the platform waives ${waiver.id}; remove the waiver to enforce the rule again`,
+      file: PLATFORM_FILE,
+      pointer,
+    });
+  }
+  const blame = service && reemit && operationsOf(service).length > 0 && open.length > 0 ? attribute(project, service, open, reemit) : new Map<string, Operation | undefined>();
+  for (const v of open) {
+    const operation = blame.get(keyOf(v));
+    if (operation && service) {
+      diagnostics.push({
+        code: 'POLICY.VIOLATION',
+        severity: 'error',
+        message: `${specPath(operation.pointer)}: this operation makes the output break ${describe(v)}`,
+        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${v.rule.ids[0]} in platform.yaml (overridePolicy.waivers)`,
+        file: service.specPath,
+        pointer: operation.pointer,
+      });
+    } else {
+      diagnostics.push({
+        code: 'POLICY.PAVED_BUG',
+        severity: 'error',
+        message: `the generated output breaks ${describe(v)}; no override causes this, so it is a bug in paved`,
+        hint: 'please report it with this spec; the platform can waive the rule in platform.yaml (overridePolicy.waivers) until it is fixed',
+        ...(service ? { file: service.specPath, pointer: '/name' } : { file: PLATFORM_FILE }),
+      });
+    }
+  }
+  return diagnostics;
+}

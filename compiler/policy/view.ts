@@ -1,0 +1,244 @@
+import { parse } from 'yaml';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { toPlain, type Block, type BodyItem } from '../../emitters/shared/hcl.js';
+
+/**
+ * The generated output as the policy reads it: Terraform resources, Kubernetes
+ * objects and workflows, built from the structured values the files were
+ * serialized from (GeneratedFile.value). A YAML file without one (an emitter
+ * that does not attach it) is parsed from its text; a .tf file without one
+ * cannot be read, and the policy then sees no resource in it.
+ */
+
+/** A block's body as plain data: attributes by name (references as `${...}`), nested blocks as lists by type. */
+export type Plain = Record<string, unknown>;
+
+/** One service's Terraform stack as emitted, after overrides. */
+export interface Stack {
+  /** `<target>:<service>`, for messages. */
+  readonly id: string;
+  readonly service: ResolvedService;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly items: readonly BodyItem[] }>;
+  /** The printed files, path under the stack's terraform/ folder → contents. */
+  readonly printed: ReadonlyMap<string, string>;
+}
+
+export interface FoundResource {
+  readonly stack: Stack;
+  /** The resource type, e.g. `aws_db_instance`. */
+  readonly type: string;
+  readonly file: string;
+  readonly name: string;
+  readonly body: Plain;
+  readonly comments: readonly string[];
+}
+
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+/** A generated Kubernetes object with the file it came from. */
+export interface GeneratedObject {
+  /** `<target>:<path>`, for messages. */
+  readonly where: string;
+  readonly path: string;
+  /** The environment directory (`.../kubernetes/staging`) or `argocd`: one namespace's worth of objects. */
+  readonly directory: string;
+  readonly contents: string;
+  readonly object: KubeObject;
+  /** The service whose environment directory holds the object; undefined in argocd/. */
+  readonly service?: ResolvedService;
+  readonly environment?: EnvironmentName;
+}
+
+export interface PodTemplate {
+  readonly owner: GeneratedObject;
+  readonly metadata: { readonly labels: Record<string, string> };
+  readonly spec: PodSpec;
+}
+
+export interface PodSpec {
+  readonly containers: Container[];
+  readonly initContainers?: Container[];
+  readonly ephemeralContainers?: Container[];
+  readonly [field: string]: unknown;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly image: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ParsedStep {
+  readonly name?: string;
+  readonly id?: string;
+  readonly if?: string;
+  readonly uses?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+  readonly run?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly 'working-directory'?: string;
+}
+
+export interface ParsedJob {
+  readonly name?: string;
+  readonly if?: string;
+  readonly needs?: readonly string[];
+  readonly environment?: string;
+  readonly permissions?: unknown;
+  readonly 'timeout-minutes'?: number;
+  readonly concurrency?: { readonly group: string; readonly 'cancel-in-progress': boolean | string };
+  readonly uses?: string;
+  readonly secrets?: unknown;
+  readonly container?: unknown;
+  readonly services?: unknown;
+  readonly env?: Readonly<Record<string, string>>;
+  /** paved's jobs always have steps; a job calling a reusable workflow has none, which the audits allow for. */
+  readonly steps: readonly ParsedStep[];
+}
+
+export interface ParsedWorkflow {
+  readonly name: string;
+  readonly on: Readonly<Record<string, unknown>>;
+  readonly permissions?: unknown;
+  readonly concurrency?: unknown;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly jobs: Readonly<Record<string, ParsedJob>>;
+}
+
+/** A generated workflow, as text and as data. */
+export interface GeneratedWorkflow {
+  /** `<target>/<path>`, for messages. */
+  readonly name: string;
+  readonly text: string;
+  readonly doc: ParsedWorkflow;
+}
+
+/** One body of output the rules run over: a service's files, the repository-wide files, or a whole compiled root (the audit). */
+export interface PolicyTarget {
+  readonly name: string;
+  readonly project: ResolvedProject;
+  readonly stacks: readonly Stack[];
+  /** Every Terraform resource of every stack. */
+  readonly resources: readonly FoundResource[];
+  readonly objects: readonly GeneratedObject[];
+  readonly workflows: readonly GeneratedWorkflow[];
+}
+
+export function plainBody(items: readonly BodyItem[]): Plain {
+  const out: Plain = {};
+  for (const item of items) {
+    if (item.kind === 'attribute') out[item.name] = toPlain(item.value);
+    else ((out[item.type] ??= []) as Plain[]).push(plainBody(item.body));
+  }
+  return out;
+}
+
+const ENVIRONMENT_DIRECTORY = /\/kubernetes\/(staging|production|preview)\/[^/]+\.yaml$/;
+
+/**
+ * The output of `files` as the rules read it. `label` prefixes every place a
+ * finding names. Files are attributed to services by their `source` (the spec
+ * they derive from).
+ */
+export function policyTarget(label: string, project: ResolvedProject, files: readonly GeneratedFile[]): PolicyTarget {
+  const bySpec = new Map(project.services.map((s) => [s.specPath, s]));
+  const out = `${project.output.dir}/`;
+  const stacks: Stack[] = [];
+  const objects: GeneratedObject[] = [];
+  const workflows: GeneratedWorkflow[] = [];
+  const stackFiles = new Map<ResolvedService, Array<{ path: string; items: readonly BodyItem[]; contents: string }>>();
+
+  for (const file of files) {
+    const service = bySpec.get(file.source);
+    if (file.path.startsWith(`${project.output.workflowsDir}/`) && file.path.endsWith('.yml')) {
+      workflows.push({ name: label ? `${label}/${file.path}` : file.path, text: file.contents, doc: (file.value ?? parse(file.contents)) as ParsedWorkflow });
+      continue;
+    }
+    if (!file.path.startsWith(out)) continue;
+    const terraformPrefix = service ? `${out}${service.name}/terraform/` : undefined;
+    if (service && terraformPrefix && file.path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
+      const list = stackFiles.get(service) ?? [];
+      list.push({ path: file.path.slice(terraformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
+      stackFiles.set(service, list);
+      continue;
+    }
+    const environment = ENVIRONMENT_DIRECTORY.exec(file.path)?.[1] as EnvironmentName | undefined;
+    const inArgo = file.path.startsWith(`${out}argocd/`) && file.path.endsWith('.yaml');
+    if ((environment === undefined && !inArgo) || file.path.endsWith('/kustomization.yaml')) continue;
+    const object = (file.value ?? parse(file.contents)) as KubeObject;
+    if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
+    objects.push({
+      where: label ? `${label}:${file.path}` : file.path,
+      path: file.path,
+      directory: file.path.slice(0, file.path.lastIndexOf('/')),
+      contents: file.contents,
+      object,
+      ...(environment && service ? { service, environment } : {}),
+    });
+  }
+  for (const [service, list] of stackFiles) {
+    stacks.push({ id: label ? `${label}:${service.name}` : service.name, service, files: list.map(({ path, items }) => ({ path, items })), printed: new Map(list.map((f) => [f.path, f.contents])) });
+  }
+  return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows };
+}
+
+/** Every resource of the given stacks, in file order. */
+export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
+  return stacks.flatMap((stack) =>
+    stack.files.flatMap((file) =>
+      file.items
+        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
+        .map((block) => ({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
+    ),
+  );
+}
+
+/** The values of env/<env>.tfvars as plain data; empty when the stack has none. */
+export function tfvarsOf(stack: Stack, env: 'staging' | 'production'): Plain {
+  const file = stack.files.find((f) => f.path === `env/${env}.tfvars`);
+  return file ? plainBody(file.items) : {};
+}
+
+/** The pod template of every Deployment and CronJob (and any Job, DaemonSet, StatefulSet, ReplicaSet or Pod an override could produce). */
+export function podTemplates(objects: readonly GeneratedObject[]): PodTemplate[] {
+  const templates: PodTemplate[] = [];
+  for (const owner of objects) {
+    const spec = owner.object.spec as Record<string, any> | undefined;
+    const template = podTemplateOf(owner.object.kind, spec);
+    if (template && typeof template === 'object' && template.spec && Array.isArray(template.spec.containers)) templates.push({ owner, metadata: { labels: template.metadata?.labels ?? {} }, spec: template.spec });
+  }
+  return templates;
+}
+
+function podTemplateOf(kind: string, spec: Record<string, any> | undefined): Record<string, any> | undefined {
+  if (!spec || typeof spec !== 'object') return undefined;
+  if (kind === 'CronJob') return spec.jobTemplate?.spec?.template;
+  if (kind === 'Pod') return { metadata: {}, spec };
+  if (['Deployment', 'Job', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController'].includes(kind)) return spec.template;
+  return undefined;
+}
+
+export function allContainers(spec: PodSpec): Container[] {
+  const list = (value: unknown): Container[] => (Array.isArray(value) ? (value.filter((c) => c !== null && typeof c === 'object') as Container[]) : []);
+  return [...list(spec.containers), ...list(spec.initContainers), ...list(spec.ephemeralContainers)];
+}
+
+/** Whether a label selector (matchLabels and In expressions) selects the labels. */
+export function selects(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector.matchExpressions ?? []).every((e) => (e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false));
+  return byLabels && byExpressions;
+}
+
+export const stepsOf = (doc: ParsedWorkflow): Array<{ readonly jobId: string; readonly job: ParsedJob; readonly step: ParsedStep }> =>
+  Object.entries(doc.jobs ?? {}).flatMap(([jobId, job]) => (job.steps ?? []).map((step) => ({ jobId, job, step })));
+
+/** `owner/repo` of a `uses:` reference. */
+export const actionOf = (uses: string | undefined): string | undefined => uses?.split('@')[0];

@@ -1,0 +1,84 @@
+import { commentBlock } from './comment.js';
+
+/**
+ * Every place paved's output knowingly fails a rule of the security policy
+ * (compiler/policy), each with its reason, in one table for every emitter. A
+ * waiver is printed next to what it excuses (a comment at the top of a YAML
+ * file, or above a Terraform resource), and the policy accepts a finding only
+ * where a waiver of this table that names one of the rule's ids is printed:
+ * nothing is waived silently.
+ */
+export interface Waiver {
+  /** Rule ids as security-rules.md writes them, e.g. `CKV_AWS_21`, `KS deployment-replicas`. */
+  readonly rules: readonly string[];
+  readonly reason: string;
+}
+
+/** The one line that records a waiver, without the comment marker of its format. */
+export function waiverText(waiver: Waiver): string {
+  return `paved waiver: ${waiver.rules.join(', ')}: ${waiver.reason}`;
+}
+
+/** The waiver's line as the comment writer prints it: what the policy looks for in a file. */
+export function waiverComment(waiver: Waiver): string {
+  return commentBlock([waiverText(waiver)]);
+}
+
+export const TERRAFORM_WAIVERS = {
+  secretRotation: {
+    rules: ['CKV2_AWS_57'],
+    reason: 'no rotation: the value is set out of band (by the owning team or its provider), so no rotation Lambda can produce a new one.',
+  },
+  connectionSecretRotation: {
+    rules: ['CKV2_AWS_57'],
+    reason: 'no rotation: the secret holds connection details, not a credential; Terraform rewrites it whenever they change.',
+  },
+  policyDrivenDatabase: {
+    rules: ['CKV_AWS_293', 'AVD-AWS-0177', 'CKV_AWS_157'],
+    reason: "deletion protection and Multi-AZ follow platform.yaml policy.<environment> (var.deletion_protection, var.multi_az); they hold wherever the platform's policy turns them on, production by default.",
+  },
+  unversionedBucket: {
+    rules: ['CKV_AWS_21', 'AVD-AWS-0090'],
+    reason: 'no versioning: the service asked for versioned: false in its service.yaml.',
+  },
+} as const satisfies Readonly<Record<string, Waiver>>;
+
+export const KUBERNETES_WAIVERS = {
+  previewSingleReplica: {
+    rules: ['KS deployment-replicas', 'PO deploymentMissingReplicas', 'KS deployment-has-poddisruptionbudget', 'PO missingPodDisruptionBudget'],
+    reason: 'a preview runs one replica and no PodDisruptionBudget: it serves one pull request, and a drained node may interrupt it',
+  },
+  tierSingleReplica: {
+    rules: ['KS deployment-replicas', 'PO deploymentMissingReplicas'],
+    reason: "the service runs one replica in this environment (scaling.min = max = 1), which its tier allows; it promises no availability a single replica cannot give",
+  },
+  tierAutoscalerMinimum: {
+    rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'],
+    reason: "the service's scaling.min is 1 in this environment, which its tier allows; it promises no availability a single replica cannot give",
+  },
+  localstackWritableRoot: {
+    rules: ['KS container-security-context-readonlyrootfilesystem', 'PO notReadOnlyRootFilesystem', 'CKV_K8S_22'],
+    reason: 'LocalStack writes outside its data directories while it starts; it is a preview-only stand-in holding test data (PSS restricted still holds)',
+  },
+} as const satisfies Readonly<Record<string, Waiver>>;
+
+export const ACTIONS_WAIVERS = {
+  registrySecretOutsideEnvironment: {
+    rules: ['ZZ secrets-outside-env'],
+    reason:
+      'a registry other than ghcr.io takes the repository secret REGISTRY_PASSWORD in the image jobs, which run before any environment: one image is built once and promoted through staging and production; GitHub gives no secret to pull requests from forks',
+  },
+} as const satisfies Readonly<Record<string, Waiver>>;
+
+export type WaiverEmitter = 'terraform' | 'kubernetes' | 'actions';
+
+/** A declared waiver under the `<emitter>:<name>` a policy finding carries. */
+export interface DeclaredWaiver extends Waiver {
+  readonly id: string;
+  readonly emitter: WaiverEmitter;
+}
+
+const declared = (emitter: WaiverEmitter, table: Readonly<Record<string, Waiver>>): DeclaredWaiver[] =>
+  Object.entries(table).map(([name, w]) => ({ id: `${emitter}:${name}`, emitter, rules: w.rules, reason: w.reason }));
+
+export const DECLARED_WAIVERS: readonly DeclaredWaiver[] = [...declared('terraform', TERRAFORM_WAIVERS), ...declared('kubernetes', KUBERNETES_WAIVERS), ...declared('actions', ACTIONS_WAIVERS)];

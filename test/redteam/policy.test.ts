@@ -1,0 +1,465 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emitters } from '../../cli/emitters.js';
+import { syntheticRepo } from '../../bench/synthetic.js';
+import { compileSources, compileTexts, type CompileResult } from '../../compiler/compile.js';
+import { parseSource } from '../../compiler/parse.js';
+import { emitInThreads, PARALLEL_THRESHOLD } from '../../compiler/parallel.js';
+import { emitSequentially, emitService, scopedProject } from '../../compiler/emit.js';
+import { checkServiceOutput } from '../../compiler/policy/check.js';
+import { projectReport, reportMarkdown, reportText } from '../../compiler/report.js';
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import { REPO } from '../helpers.js';
+
+/**
+ * Red team, class "policy": overrides that take the output off the golden path
+ * past the override deny-lists (issue 14). The compile-time policy must fail
+ * each at the patch operation that did it, naming the rule; platform waivers
+ * excuse a rule and are reported; allow lists reject everything else.
+ */
+
+const PLATFORM = readFileSync(join(REPO, 'examples/shop/platform.yaml'), 'utf8');
+const SERVICE = 'services/victim/service.yaml';
+
+const VICTIM = `apiVersion: paved/v1
+kind: Service
+name: victim
+owner: team-victim
+description: Red-team target
+runtime:
+  language: node
+  port: 8080
+  command: ["node", "server.js"]
+secrets:
+  - DB_PASSWORD
+resources:
+  databases:
+    - name: main
+      engine: postgres
+      version: "16"
+      size: small
+  buckets:
+    - name: files
+  subscriptions:
+    - topic: events
+      from: other
+  cron:
+    - name: nightly
+      schedule: "0 3 * * *"
+      command: ["node", "nightly.js"]
+`;
+
+const OTHER = `apiVersion: paved/v1
+kind: Service
+name: other
+owner: team-other
+description: Another team
+runtime:
+  language: node
+  port: 8080
+  command: ["node", "server.js"]
+resources:
+  topics:
+    - name: events
+`;
+
+type Op = Record<string, unknown>;
+interface Override {
+  readonly target: string;
+  readonly environments?: readonly string[];
+  readonly patch: readonly Op[];
+}
+
+/** An override block, one patch operation per line (as flow maps), so positions are easy to find. */
+function overridesYaml(kubernetes: readonly Override[], terraform: readonly Override[] = []): string {
+  const block = (name: string, list: readonly Override[]): string =>
+    list.length === 0 ? '' : `  ${name}:\n${list.map((o) => `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: "red team: ${name} override"\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`).join('')}`;
+  return `overrides:\n${block('kubernetes', kubernetes)}${block('terraform', terraform)}`;
+}
+
+function compileWith(kubernetes: readonly Override[], terraform: readonly Override[] = [], platformExtra = ''): { result: CompileResult; victim: string; platform: string } {
+  const victim = kubernetes.length + terraform.length > 0 ? VICTIM + overridesYaml(kubernetes, terraform) : VICTIM;
+  const platform = PLATFORM + platformExtra;
+  const result = compileTexts(
+    [
+      { path: 'platform.yaml', kind: 'platform', text: platform },
+      { path: SERVICE, kind: 'service', text: victim },
+      { path: 'services/other/service.yaml', kind: 'service', text: OTHER },
+    ],
+    emitters,
+  );
+  return { result, victim, platform };
+}
+
+/** `line:col` of `overrides.<target>[i].patch[j]` in the service text: the `{` of that operation's line. */
+function opAt(text: string, target: 'kubernetes' | 'terraform', i: number, j: number): string {
+  const lines = text.split('\n');
+  let n = lines.indexOf(`  ${target}:`);
+  for (let seen = -1; seen < i; n++) if (lines[n]!.startsWith('    - target:')) seen++;
+  for (let seen = -1; ; n++) {
+    if (lines[n]!.startsWith('        - {')) seen++;
+    if (seen === j) return `${n + 1}:${lines[n]!.indexOf('{') + 1}`;
+  }
+}
+
+const where = (d: Diagnostic): string => `${d.file}:${d.range?.line}:${d.range?.col}`;
+const errors = (r: CompileResult): Diagnostic[] => r.diagnostics.filter((d) => d.severity === 'error');
+
+/**
+ * Compiles with the overrides and expects the compile to fail with `code`,
+ * naming `rule` (section and ids) at `overrides.<target>[i].patch[j]`, and with
+ * nothing planned.
+ */
+function expectViolation(options: { kubernetes?: Override[]; terraform?: Override[]; platform?: string }, rule: string, at: ['kubernetes' | 'terraform', number, number], problem?: RegExp): Diagnostic[] {
+  const { result, victim } = compileWith(options.kubernetes ?? [], options.terraform ?? [], options.platform);
+  expect(result.files).toEqual([]);
+  const pointer = `overrides.${at[0]}[${at[1]}].patch[${at[2]}]`;
+  const found = errors(result).filter((d) => d.code === 'POLICY.VIOLATION' && d.message.startsWith(`${pointer}: this operation makes the output break ${rule} (`) && (!problem || problem.test(d.message)));
+  expect(found.length, JSON.stringify(result.diagnostics.map((d) => [d.code, d.message]), null, 1)).toBeGreaterThan(0);
+  for (const d of found) {
+    expect(where(d)).toBe(`${SERVICE}:${opAt(victim, ...at)}`);
+    expect(d.hint).toMatch(/overridePolicy\.waivers/);
+  }
+  // Every error is the policy's, each at an operation of the overrides.
+  expect(errors(result).filter((d) => d.code !== 'POLICY.VIOLATION' || !/^overrides\.(kubernetes|terraform)\[\d+\]\.patch\[\d+\]: /.test(d.message))).toEqual([]);
+  return found;
+}
+
+const cron = (patch: Op[]): Override => ({ target: 'CronJob/victim-nightly', patch });
+const deployment = (patch: Op[]): Override => ({ target: 'Deployment/victim', patch });
+const resource = (target: string, patch: Op[]): Override => ({ target, patch });
+const CRON_POD = '/spec/jobTemplate/spec/template/spec';
+const POD = '/spec/template/spec';
+const NOTE = { op: 'add', path: '/metadata/annotations/team.example~1note', value: 'harmless' };
+
+describe('the policy passes the red-team services as generated', () => {
+  it('compiles them without overrides, with no diagnostic', () => {
+    const { result } = compileWith([]);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.files.length).toBeGreaterThan(50);
+  });
+
+  it('compiles a harmless override, with no diagnostic', () => {
+    const { result } = compileWith([deployment([NOTE])]);
+    expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe('a CronJob pod template gaining host access, past the Deployment-only deny-list', () => {
+  it('hostNetwork: PSS hostNamespaces at the operation, in every environment', () => {
+    const found = expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/hostNetwork`, value: true }])] }, '§2 PSS restricted PSS hostNamespaces', ['kubernetes', 0, 0], /shares a host namespace/);
+    expect(found.map((d) => /kubernetes\/([a-z]+)\/cronjob-nightly\.yaml/.exec(d.message)?.[1]).sort()).toEqual(['preview', 'production', 'staging']);
+  });
+
+  it('hostPID after a harmless operation: blamed on the second operation', () => {
+    expectViolation({ kubernetes: [cron([NOTE, { op: 'add', path: `${CRON_POD}/hostPID`, value: true }])] }, '§2 PSS restricted PSS hostNamespaces', ['kubernetes', 0, 1]);
+  });
+
+  it('hostIPC in a second override of the same CronJob', () => {
+    expectViolation({ kubernetes: [cron([NOTE]), cron([{ op: 'add', path: `${CRON_POD}/hostIPC`, value: true }])] }, '§2 PSS restricted PSS hostNamespaces', ['kubernetes', 1, 0]);
+  });
+
+  it('a privileged init container: PSS privileged', () => {
+    const init = { name: 'pwn', image: 'ghcr.io/shop-example/victim:1', securityContext: { privileged: true } };
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/initContainers`, value: [init] }])] }, '§2 PSS restricted PSS privileged', ['kubernetes', 0, 0], /pwn: privileged/);
+  });
+
+  it('an init container that may escalate (no securityContext at all): PSS allowPrivilegeEscalation', () => {
+    const init = { name: 'setup', image: 'ghcr.io/shop-example/victim:1' };
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/initContainers`, value: [init] }])] }, '§2 PSS restricted PSS allowPrivilegeEscalation', ['kubernetes', 0, 0], /setup: may escalate/);
+  });
+
+  it('a hostPort on the CronJob container: PSS hostPorts', () => {
+    expectViolation({ kubernetes: [cron([NOTE, { op: 'add', path: `${CRON_POD}/containers/0/ports`, value: [{ containerPort: 9, hostPort: 9 }] }])] }, '§2 PSS restricted PSS hostPathVolumes / PSS hostPorts', ['kubernetes', 0, 1], /hostPort/);
+  });
+});
+
+describe('a Deployment gaining what the deny-list does not name', () => {
+  it('a hostPort: PSS hostPorts', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/containers/0/ports/-`, value: { containerPort: 22, hostPort: 22 } }])] }, '§2 PSS restricted PSS hostPathVolumes / PSS hostPorts', ['kubernetes', 0, 0], /hostPort/);
+  });
+
+  it('an image from another registry: PAVED_IMAGE_SOURCE', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'docker.io/attacker/miner:1.0' }])] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0], /docker\.io\/attacker\/miner:1\.0 is not from the platform registry ghcr\.io\/shop-example/);
+  });
+
+  it('an image from a registry whose name starts like the platform\'s: PAVED_IMAGE_SOURCE', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example-evil/victim:1.0' }])] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0]);
+  });
+
+  it(':latest: KS container-image-tag', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example/victim:latest' }])] }, '§2 kube-score/polaris KS container-image-tag / PO tagNotSpecified / CKV_K8S_14 / CKV_K8S_43', ['kubernetes', 0, 0], /image ghcr\.io\/shop-example\/victim:latest/);
+  });
+
+  it('an untagged image: KS container-image-tag', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example/victim' }])] }, '§2 kube-score/polaris KS container-image-tag / PO tagNotSpecified / CKV_K8S_14 / CKV_K8S_43', ['kubernetes', 0, 0]);
+  });
+
+  it('a literal value for the declared secret DB_PASSWORD: PAVED_SECRET_LITERAL', () => {
+    expectViolation({ kubernetes: [deployment([NOTE, { op: 'add', path: `${POD}/containers/0/env/0`, value: { name: 'DB_PASSWORD', value: 'hunter2' } }])] }, '§4 paved PAVED_SECRET_LITERAL', ['kubernetes', 0, 1], /literal value for DB_PASSWORD/);
+  });
+
+  it('a literal value for an undeclared secret-looking name: PO sensitiveContainerEnvVar', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/containers/0/env/-`, value: { name: 'STRIPE_API_KEY', value: 'sk_live_x' } }])] }, '§2 kube-score/polaris PO sensitiveContainerEnvVar / CKV_K8S_35 / KS environment-variable-key-duplication', ['kubernetes', 0, 0], /STRIPE_API_KEY/);
+  });
+
+  it('tolerations: [{operator: Exists}]: PAVED_SCHEDULING', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/tolerations`, value: [{ operator: 'Exists' }] }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /tolerates every taint/);
+  });
+
+  it('nodeName: PAVED_SCHEDULING', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/nodeName`, value: 'ip-10-0-0-1' }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /nodeName "ip-10-0-0-1"/);
+  });
+
+  it('a nodeSelector onto the control plane: PAVED_SCHEDULING', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/nodeSelector`, value: { 'node-role.kubernetes.io/control-plane': '' } }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /control-plane nodes/);
+  });
+
+  it('a toleration of the control-plane taint on the CronJob: PAVED_SCHEDULING', () => {
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/tolerations`, value: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0]);
+  });
+
+  it('a 5,000-character image: the diagnostic names it cut short, not whole', () => {
+    const image = `evil.example/${'x'.repeat(5000)}:1`;
+    const found = expectViolation({ kubernetes: [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: image }])] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0]);
+    for (const d of found) {
+      expect(d.message, d.message.slice(0, 400)).toContain(`: app: image evil.example/${'x'.repeat(20)}`);
+      expect(d.message).not.toContain(image);
+      expect(d.message.length).toBeLessThan(700);
+    }
+  });
+
+  it('the operation that breaks a rule is found among 120 harmless ones, in a handful of emissions', () => {
+    const harmless = Array.from({ length: 120 }, (_, i) => ({ op: 'add', path: `/metadata/annotations/team.example~1n${i}`, value: String(i) }));
+    const patch = [...harmless.slice(0, 77), { op: 'add', path: `${POD}/nodeName`, value: 'n1' }, ...harmless.slice(77)];
+    const started = Date.now();
+    expectViolation({ kubernetes: [deployment(patch)] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 77], /nodeName "n1"/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('a container list replaced by a string: the rules cannot read it, and that fails closed', () => {
+    const { result } = compileWith([deployment([{ op: 'replace', path: `${POD}/containers`, value: 'nothing' }])]);
+    expect(result.files).toEqual([]);
+    expect(errors(result).length).toBeGreaterThan(0);
+  });
+});
+
+describe('an allowed Namespace turned into a ClusterRoleBinding', () => {
+  // Identity is immutable, so the override code refuses it before the policy sees output.
+  it('by patching /kind: rejected, nothing planned, at the operation', () => {
+    const { result, victim } = compileWith([{ target: 'Namespace/victim', environments: ['staging', 'production'], patch: [{ op: 'replace', path: '/kind', value: 'ClusterRoleBinding' }, { op: 'add', path: '/roleRef', value: { kind: 'ClusterRole', name: 'cluster-admin' } }] }]);
+    expect(result.files).toEqual([]);
+    const first = errors(result)[0]!;
+    expect(first.code).toBe('EMIT.OVERRIDE_IDENTITY');
+    expect(first.message).toMatch(/^overrides\.kubernetes\[0\]\.patch\[0\]: \/kind would change the identity of Namespace\/victim/);
+    expect(where(first)).toBe(`${SERVICE}:${opAt(victim, 'kubernetes', 0, 0)}`);
+  });
+
+  it('the policy alone reports such output as PAVED_OUTPUT_KINDS: a bug in paved when no override did it', () => {
+    const diagnostics = policyOn((files) => files.map((f) => (f.path.endsWith('/staging/namespace.yaml') ? { ...f, value: { ...(f.value as object), kind: 'ClusterRoleBinding', roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } } } : f)));
+    expect(diagnostics.map((d) => [d.code, d.file, d.pointer])).toContainEqual(['POLICY.PAVED_BUG', SERVICE, '/name']);
+    expect(diagnostics.find((d) => d.code === 'POLICY.PAVED_BUG')!.message).toBe(
+      'the generated output breaks §4 paved PAVED_OUTPUT_KINDS (only the kinds paved generates for a directory, each in the service\'s own namespace; never RBAC): generated/victim/kubernetes/staging/namespace.yaml: ClusterRoleBinding: paved never generates RBAC objects; no override causes this, so it is a bug in paved',
+    );
+  });
+
+  it('the policy alone reports a Service moved to another namespace', () => {
+    const diagnostics = policyOn((files) => files.map((f) => (f.path.endsWith('/production/service.yaml') ? { ...f, value: { ...(f.value as Record<string, any>), metadata: { ...(f.value as Record<string, any>).metadata, namespace: 'other' } } } : f)));
+    expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/PAVED_OUTPUT_KINDS .*production\/service\.yaml: Service victim: namespace "other" is not the service's own/);
+  });
+});
+
+/** The policy over the victim's real output, changed by `change`, as if paved had emitted it with no override. */
+function policyOn(change: (files: readonly GeneratedFile[]) => GeneratedFile[]): Diagnostic[] {
+  const { result } = compileWith([]);
+  const project = result.project!;
+  const service = project.services.find((s) => s.name === 'victim')!;
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  const files = emitters.flatMap((e) => e.emitService(service, scopedProject(project, service, byName)).files);
+  // emitService (what a compile runs) finds nothing in the same output.
+  expect(emitService(project, service, emitters, byName).flatMap((e) => e.result.diagnostics)).toEqual([]);
+  return checkServiceOutput(scopedProject(project, service, byName), service, change(files), () => undefined);
+}
+
+describe('Terraform overrides past the deny-list of attributes', () => {
+  it('rds.force_ssl = 0 in the parameter group: CKV2_AWS_69', () => {
+    expectViolation({ terraform: [resource('aws_db_parameter_group.main', [{ op: 'replace', path: '/parameter/0/value', value: '0' }])] }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0], /rds\.force_ssl is not 1/);
+  });
+
+  it('backup_retention_period 0: CKV_AWS_133', () => {
+    expectViolation({ terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/backup_retention_period', value: 0 }])] }, '§1 #5 CKV_AWS_133 / AVD-AWS-0077', ['terraform', 0, 0], /production: 0 backup days/);
+  });
+
+  it('deletion_protection false in production through an override: CKV_AWS_293', () => {
+    expectViolation({ terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }, { op: 'replace', path: '/deletion_protection', value: false }])] }, '§1 #3 CKV_AWS_293 / AVD-AWS-0177', ['terraform', 0, 1], /deletion protection off in production/);
+  });
+
+  it("a bucket's access logs sent to a foreign bucket: CKV_AWS_18", () => {
+    expectViolation({ terraform: [resource('aws_s3_bucket_logging.files', [{ op: 'replace', path: '/target_bucket', value: 'attacker-log-sink' }])] }, '§1 #17 CKV_AWS_18 / AVD-AWS-0089', ['terraform', 0, 0], /no access logging/);
+  });
+
+  it("a subscription on another team's topic redirected to https: PAVED_SUBSCRIPTION_TARGET", () => {
+    expectViolation({ terraform: [resource('aws_sns_topic_subscription.other-events', [{ op: 'replace', path: '/protocol', value: 'https' }, { op: 'replace', path: '/endpoint', value: 'https://attacker.example/hook' }])] }, '§4 paved PAVED_SUBSCRIPTION_TARGET', ['terraform', 0, 0], /protocol "https", not sqs/);
+  });
+
+  it('a redirect in two overrides blames each problem on the operation that made it', () => {
+    const options = { terraform: [resource('aws_sns_topic_subscription.other-events', [{ op: 'replace', path: '/protocol', value: 'email' }]), resource('aws_sns_topic_subscription.other-events', [{ op: 'replace', path: '/endpoint', value: 'attacker@example.com' }])] };
+    expect(expectViolation(options, '§4 paved PAVED_SUBSCRIPTION_TARGET', ['terraform', 0, 0], /protocol "email", not sqs/)).toHaveLength(1);
+    expect(expectViolation(options, '§4 paved PAVED_SUBSCRIPTION_TARGET', ['terraform', 1, 0], /endpoint attacker@example\.com is not a queue of this stack/)).toHaveLength(1);
+  });
+
+  it('a subscription delivering to a foreign queue: PAVED_SUBSCRIPTION_TARGET', () => {
+    expectViolation({ terraform: [resource('aws_sns_topic_subscription.other-events', [{ op: 'replace', path: '/endpoint', value: 'arn:aws:sqs:eu-west-1:999999999999:theirs' }])] }, '§4 paved PAVED_SUBSCRIPTION_TARGET', ['terraform', 0, 0], /is not a queue of this stack/);
+  });
+
+  it('a subscription delivering to a lambda: PAVED_SUBSCRIPTION_TARGET', () => {
+    expectViolation({ terraform: [resource('aws_sns_topic_subscription.other-events', [{ op: 'replace', path: '/protocol', value: 'lambda' }])] }, '§4 paved PAVED_SUBSCRIPTION_TARGET', ['terraform', 0, 0], /protocol "lambda"/);
+  });
+
+  it('AdministratorAccess through aws_iam_role_policy_attachment: PAVED_IAM_ATTACHMENT', () => {
+    expectViolation({ terraform: [resource('aws_iam_role_policy_attachment.rds_monitoring', [{ op: 'replace', path: '/policy_arn', value: 'arn:aws:iam::aws:policy/AdministratorAccess' }])] }, '§4 paved PAVED_IAM_ATTACHMENT', ['terraform', 0, 0], /names an AWS-managed policy/);
+  });
+
+  it("the monitoring policy attached to the service's own role: PAVED_IAM_ATTACHMENT", () => {
+    expectViolation({ terraform: [resource('aws_iam_role_policy_attachment.rds_monitoring', [{ op: 'replace', path: '/role', value: 'victim-pods' }])] }, '§4 paved PAVED_IAM_ATTACHMENT', ['terraform', 0, 0]);
+  });
+});
+
+describe('platform waivers (overridePolicy.waivers)', () => {
+  const hostNetwork = [cron([{ op: 'add', path: `${CRON_POD}/hostNetwork`, value: true }])];
+  const waivers = (items: string): string => `overridePolicy:\n  waivers:\n${items}`;
+
+  it('a waived rule compiles, and every waived finding is reported as POLICY.WAIVED at the waiver', () => {
+    const { result, platform } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'));
+    expect(errors(result)).toEqual([]);
+    expect(result.files.length).toBeGreaterThan(50);
+    const waived = result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED');
+    expect(waived).toHaveLength(3);
+    const line = platform.split('\n').indexOf('    - rule: PSS hostNamespaces') + 1;
+    for (const d of waived) {
+      expect(d.severity).toBe('warning');
+      expect(`${d.file}:${d.range?.line}:${d.range?.col}`).toBe(`platform.yaml:${line}:7`);
+      expect(d.message).toMatch(/^overridePolicy\.waivers\[0\]: waives §2 PSS restricted PSS hostNamespaces \(no hostNetwork, hostPID or hostIPC\): generated\/victim\/kubernetes\/[a-z]+\/cronjob-nightly\.yaml: shares a host namespace \(service "victim"\); reason: node exporter needs the host network \(SEC-12\)$/);
+    }
+  });
+
+  it('a waiver limited to other services does not excuse this one', () => {
+    const { result } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "only the other team may"\n      services: [other]\n'));
+    expect(result.files).toEqual([]);
+    expect(errors(result).map((d) => d.code)).toEqual(['POLICY.VIOLATION', 'POLICY.VIOLATION', 'POLICY.VIOLATION']);
+  });
+
+  it('a waiver of one rule leaves the others enforced', () => {
+    const { result } = compileWith([cron([{ op: 'add', path: `${CRON_POD}/hostNetwork`, value: true }, { op: 'add', path: `${CRON_POD}/nodeName`, value: 'n1' }])], [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'));
+    expect(result.files).toEqual([]);
+    expect([...new Set(errors(result).map((d) => `${d.code} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual(['POLICY.VIOLATION overrides.kubernetes[0].patch[1]: this operation makes the output break §4 paved PAVED_SCHEDULING']);
+  });
+
+  it('paved report lists the waivers that apply to each service, in text and markdown', () => {
+    const { result } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n      services: [victim]\n'));
+    const reports = projectReport(result.project!);
+    expect(reports.map((r) => [r.name, r.waivers])).toEqual([['other', []], ['victim', [{ rule: 'PSS hostNamespaces', reason: 'node exporter needs the host network (SEC-12)' }]]]);
+    expect(reportText(reports)).toContain('\n  policy waiver PSS hostNamespaces (platform.yaml): node exporter needs the host network (SEC-12)\n');
+    expect(reportMarkdown(reports)).toContain('\n- The platform waives the policy rule PSS hostNamespaces: node exporter needs the host network (SEC-12)\n');
+  });
+
+  it('an unknown rule id is a positioned error with a did-you-mean', () => {
+    const { result, platform } = compileWith([], [], waivers('    - rule: CKV_K8S_2O\n      reason: "typo of an id"\n'));
+    const line = platform.split('\n').indexOf('    - rule: CKV_K8S_2O') + 1;
+    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([['POLICY.UNKNOWN_RULE', 'overridePolicy.waivers[0].rule: no policy rule has the id "CKV_K8S_2O" (did you mean "CKV_K8S_20"?)', `platform.yaml:${line}:13`]]);
+    expect(result.files).toEqual([]);
+  });
+
+  it('a rule id nothing resembles is an error that points at the README list', () => {
+    const { result } = compileWith([], [], waivers('    - rule: EVERYTHING\n      reason: "waive it all"\n'));
+    expect(result.diagnostics.map((d) => [d.code, d.hint])).toEqual([['POLICY.UNKNOWN_RULE', 'use a rule id from the README, Security model (e.g. CKV_K8S_20, KS deployment-replicas)']]);
+  });
+
+  it('an unknown service in a waiver is a positioned error with a did-you-mean', () => {
+    const { result, platform } = compileWith([], [], waivers('    - rule: PSS hostNamespaces\n      reason: "one service only"\n      services: [victm]\n'));
+    const line = platform.split('\n').indexOf('      services: [victm]') + 1;
+    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([['REF.UNKNOWN_SERVICE', 'overridePolicy.waivers[0].services[0]: no service named "victm" in this repository (did you mean "victim"?)', `platform.yaml:${line}:18`]]);
+  });
+
+  it('a waiver without a reason is a schema error', () => {
+    const { result } = compileWith([], [], waivers('    - rule: PSS hostNamespaces\n'));
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['SPEC.REQUIRED']);
+  });
+});
+
+describe('allow lists (overridePolicy.<target>.allow)', () => {
+  const allowK8s = (...patterns: string[]): string => `overridePolicy:\n  kubernetes:\n    allow: [${patterns.map((p) => JSON.stringify(p)).join(', ')}]\n`;
+  const allowTf = (...patterns: string[]): string => `overridePolicy:\n  terraform:\n    allow: [${patterns.map((p) => JSON.stringify(p)).join(', ')}]\n`;
+  const forbidden = (r: { result: CompileResult; victim: string }, target: 'kubernetes' | 'terraform', i: number, j: number): Diagnostic => {
+    expect(r.result.files).toEqual([]);
+    const d = errors(r.result).find((e) => e.code === 'EMIT.OVERRIDE_FORBIDDEN');
+    expect(d, JSON.stringify(r.result.diagnostics)).toBeDefined();
+    expect(where(d!)).toBe(`${SERVICE}:${opAt(r.victim, target, i, j)}`);
+    return d!;
+  };
+
+  it('rejects a path outside the list, naming the list', () => {
+    const d = forbidden(compileWith([deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example/victim:2' }])], [], allowK8s('Deployment:/metadata/annotations')), 'kubernetes', 0, 0);
+    expect(d.message).toBe(`overrides.kubernetes[0].patch[0]: the platform allows overrides only at overridePolicy.kubernetes.allow (Deployment:/metadata/annotations); ${POD}/containers/0/image of Deployment is not at or under any of them`);
+  });
+
+  it('accepts a path under an allowed pattern', () => {
+    const { result } = compileWith([deployment([NOTE])], [], allowK8s('Deployment:/metadata/annotations'));
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it('a kind qualifier does not allow the same path on another kind', () => {
+    forbidden(compileWith([cron([NOTE])], [], allowK8s('Deployment:/metadata/annotations')), 'kubernetes', 0, 0);
+  });
+
+  it('* matches one segment: containers/*/resources allows container 0 resources, not the container itself', () => {
+    expect(compileWith([deployment([{ op: 'replace', path: `${POD}/containers/0/resources/limits/memory`, value: '1Gi' }])], [], allowK8s(`${POD}/containers/*/resources`)).result.diagnostics).toEqual([]);
+    forbidden(compileWith([deployment([{ op: 'add', path: `${POD}/containers/-`, value: { name: 'x', image: 'ghcr.io/shop-example/victim:1' } }])], [], allowK8s(`${POD}/containers/*/resources`)), 'kubernetes', 0, 0);
+  });
+
+  it('a move whose from lies outside the list is rejected, naming the from path', () => {
+    const d = forbidden(compileWith([deployment([NOTE, { op: 'move', from: `${POD}/containers/0/env`, path: '/metadata/annotations/x' }])], [], allowK8s('/metadata/annotations')), 'kubernetes', 0, 1);
+    expect(d.message).toMatch(/; \/spec\/template\/spec\/containers\/0\/env of Deployment is not at or under any of them$/);
+  });
+
+  it('the deny-list still applies inside an allowed path', () => {
+    const { result } = compileWith([deployment([{ op: 'add', path: `${POD}/hostNetwork`, value: true }])], [], allowK8s(POD));
+    expect(errors(result).map((d) => [d.code, d.message])).toEqual([['EMIT.OVERRIDE_FORBIDDEN', 'overrides.kubernetes[0].patch[0]: the platform forbids patching /spec/template/spec/hostNetwork (overridePolicy.kubernetes.forbiddenPaths has /spec/template/spec/hostNetwork)']]);
+  });
+
+  it('terraform: rejects an attribute outside the list, accepts one inside', () => {
+    const d = forbidden(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }, { op: 'replace', path: '/backup_retention_period', value: 30 }])], allowTf('aws_db_instance:/allocated_storage')), 'terraform', 0, 1);
+    expect(d.message).toBe('overrides.terraform[0].patch[1]: the platform allows overrides only at overridePolicy.terraform.allow (aws_db_instance:/allocated_storage); /backup_retention_period of aws_db_instance is not at or under any of them');
+    expect(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])], allowTf('aws_db_instance:/allocated_storage')).result.diagnostics).toEqual([]);
+  });
+
+  it('terraform: an empty list allows nothing', () => {
+    const d = forbidden(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])], allowTf()), 'terraform', 0, 0);
+    expect(d.message).toMatch(/overridePolicy\.terraform\.allow \(nothing\)/);
+  });
+
+  it('a malformed pattern is a schema error', () => {
+    const { result } = compileWith([], [], allowK8s('spec/replicas'));
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['SPEC.PATTERN']);
+  });
+});
+
+describe('the policy on worker threads', () => {
+  it('reports the same violation, at the same operation, as a single thread', () => {
+    const files = syntheticRepo(PARALLEL_THRESHOLD + 4, 7, { everything: true });
+    const victim = files.filter((f) => f.kind === 'service').at(-1)!;
+    const name = /^name: (.+)$/m.exec(victim.text)![1]!;
+    const override = `overrides:\n  kubernetes:\n    - target: Deployment/${name}\n      reason: "red team: threads"\n      patch:\n        - { op: add, path: /spec/template/spec/nodeName, value: n1 }\n`;
+    const texts = files.map((f) => (f === victim ? { ...f, text: `${f.text}${override}` } : f));
+    const parsed = texts.map((f) => ({ f, r: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
+    const repo = { platform: parsed.find((p) => p.f.kind === 'platform')!.r.file, services: parsed.filter((p) => p.f.kind === 'service').map((p) => p.r.file!), loadDiagnostics: [], sources: new Map() };
+    const worker = new URL('../../dist/cli/emit-worker.js', import.meta.url);
+    const threaded = compileSources(repo, { emitters, emitServices: emitInThreads(worker, 1) });
+    const sequential = compileSources(repo, { emitters, emitServices: emitSequentially });
+    expect(threaded.files).toEqual([]);
+    expect(threaded.diagnostics).toEqual(sequential.diagnostics);
+    expect([...new Set(threaded.diagnostics.map((d) => `${d.code} ${d.file} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual([`POLICY.VIOLATION ${victim.path} overrides.kubernetes[0].patch[0]: this operation makes the output break §4 paved PAVED_SCHEDULING`]);
+  });
+});
