@@ -4,6 +4,8 @@ import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.j
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
+import { checkBounds } from './bounds.js';
+import { checkClaims } from './claims.js';
 import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
@@ -45,6 +47,8 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
   if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform));
   diagnostics.push(...checkRules(services, platform));
+  diagnostics.push(...checkBounds(services));
+  diagnostics.push(...checkClaims(services, platform));
   if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));
   if (hasErrors(diagnostics)) return { diagnostics };
   return { diagnostics, valid: { platform, platformFile, services, releases, releasesFile } };
@@ -57,10 +61,19 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
  */
 function checkFile(file: SourceFile): Diagnostic[] {
   const scanned = scanScalars(file);
-  const flagged = scanned.map((d) => d.pointer ?? '');
+  const flagged = new Set(scanned.map((d) => d.pointer ?? ''));
   const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
-  const schema = checkSchema(file, data).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
+  const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
   return [...scanned, ...schema];
+}
+
+/** Whether the pointer or one of its ancestors is flagged; a set lookup per ancestor, so thousands of diagnostics stay cheap. */
+function underFlagged(pointer: string, flagged: ReadonlySet<string>): boolean {
+  for (let at = pointer.length; at >= 0; at = pointer.lastIndexOf('/', at - 1)) {
+    if (flagged.has(pointer.slice(0, at))) return true;
+    if (at === 0) break;
+  }
+  return false;
 }
 
 /** Deep merge of plain objects; lists and scalars from `over` replace. */
