@@ -93,6 +93,13 @@ function isRelativeDirectory(dir: string): boolean {
   return dir !== '' && !dir.startsWith('/') && !dir.includes('\\') && !dir.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
+/** A platform.yaml on its own, as `paved compile` checks it: scalars, schema (merged over the default), policy. */
+export function validatePlatform(file: SourceFile): Diagnostic[] {
+  const diagnostics = checkFile(file);
+  if (hasErrors(diagnostics)) return diagnostics;
+  return [...diagnostics, ...checkPlatformPolicy(file, mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>))];
+}
+
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */
 export function validateStarter(text: string): Diagnostic[] {
   const parsed = parseSource('service.yaml', new TextEncoder().encode(text), 'service');
