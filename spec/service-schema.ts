@@ -28,7 +28,7 @@ export const patterns = {
  * hostile spec from costing minutes and gigabytes (issue 14, test/redteam/cost.test.ts).
  */
 export const serviceLimits = {
-  envVars: 200,
+  envVars: 150,
   /** Names plus values of the env one environment's containers get (env and environments.<env>.env); checked in compiler/validate/bounds.ts. */
   envBytes: 32 * 1024,
   secrets: 100,
@@ -39,7 +39,7 @@ export const serviceLimits = {
   topics: 50,
   subscriptions: 100,
   buckets: 20,
-  cronJobs: 25,
+  cronJobs: 20,
   overrides: 50,
   patchOperations: 50,
 } as const;
