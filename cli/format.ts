@@ -5,16 +5,24 @@ export type OutputFormat = 'text' | 'json' | 'github';
 
 /** `file:line:col: error CODE message`, a caret snippet, and the hint. */
 export function formatText(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
-  return diagnostics.map((d) => formatOne(d, sources.get(d.file ?? ''))).join('');
+  // Each file is split into lines once, however many diagnostics point into it.
+  const lines = new Map<string, readonly string[]>();
+  const linesOf = (file: string): readonly string[] | undefined => {
+    const text = sources.get(file);
+    if (text === undefined) return undefined;
+    if (!lines.has(file)) lines.set(file, text.split(/\r?\n/));
+    return lines.get(file);
+  };
+  return diagnostics.map((d) => formatOne(d, linesOf(d.file ?? ''))).join('');
 }
 
-function formatOne(d: Diagnostic, text: string | undefined): string {
+function formatOne(d: Diagnostic, lines: readonly string[] | undefined): string {
   // A file path may hold a line break (a folder name): shown as one line too.
   const where = d.file ? `${visible(d.file).replace(/\n/g, '\u00b7')}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
   let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
-  if (d.range && text !== undefined) {
-    const line = text.split(/\r?\n/)[d.range.line - 1];
-    if (line !== undefined) out += snippet(d.code === 'SEC.LITERAL_SECRET' ? masked(line, d.range) : line, d.range);
+  if (d.range && lines !== undefined) {
+    const line = lines[d.range.line - 1];
+    if (line !== undefined) out += snippet(line, d.range, d.code === 'SEC.LITERAL_SECRET');
   }
   if (d.hint) out += `  hint: ${d.hint}\n`;
   return out;
@@ -23,22 +31,28 @@ function formatOne(d: Diagnostic, text: string | undefined): string {
 const SNIPPET_WIDTH = 100;
 
 /** The line with the flagged value starred out: a diagnostic must not copy a credential into CI logs. */
-function masked(line: string, range: NonNullable<Diagnostic['range']>): string {
+function masked(line: string, range: NonNullable<Diagnostic['range']>, endsOnLine: boolean): string {
   const start = range.col - 1;
-  const end = range.endLine === range.line ? range.endCol - 1 : line.length;
+  const end = endsOnLine ? range.endCol - 1 : line.length;
   // A block scalar's header (`|`, `>-`) holds none of the value, which starts on the next line.
   if (/^[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(start))) return line;
   return `${line.slice(0, start)}${'*'.repeat(Math.max(0, Math.min(end, line.length) - start))}${line.slice(end)}`;
 }
 
-/** The offending line with carets under the range, clipped to a readable width. */
-function snippet(line: string, range: NonNullable<Diagnostic['range']>): string {
+/**
+ * The offending line with carets under the range, clipped to a readable width;
+ * with `mask`, the flagged value starred out. Only the shown window is copied,
+ * so a 1 MiB line with many diagnostics costs little.
+ */
+function snippet(line: string, range: NonNullable<Diagnostic['range']>, mask = false): string {
   const start = range.col - 1;
   const end = range.endLine === range.line ? Math.max(range.endCol - 1, start + 1) : line.length;
   // Shift the window so the start of the range stays visible on long lines.
   const from = start > SNIPPET_WIDTH - 20 ? start - 20 : 0;
   const to = Math.min(line.length, from + SNIPPET_WIDTH);
-  const shown = `${from > 0 ? '...' : ''}${visible(line.slice(from, to))}${to < line.length ? '...' : ''}`;
+  const window = line.slice(from, to);
+  const text = mask ? masked(window, { ...range, col: range.col - from, endCol: range.endLine === range.line ? range.endCol - from : range.endCol }, range.endLine === range.line) : window;
+  const shown = `${from > 0 ? '...' : ''}${visible(text)}${to < line.length ? '...' : ''}`;
   const caretStart = start - from + (from > 0 ? 3 : 0);
   const caretWidth = Math.max(1, Math.min(end, to) - start);
   const gutter = String(range.line);

@@ -1,11 +1,13 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { parse as parseYaml } from 'yaml';
 import { formatText } from './format.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
-import { validateStarter } from '../compiler/validate/index.js';
+import { normalizeDiagnostics } from '../compiler/diagnostics.js';
+import { loadPlatform } from '../compiler/load.js';
+import { validatePlatform, validateStarter } from '../compiler/validate/index.js';
+import type { PlatformSpec } from '../spec/types.js';
 import { createFiles, WriteError } from '../compiler/write.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
@@ -121,15 +123,18 @@ export function renderSkeleton(templatesRoot: string, language: StarterLanguage,
   });
 }
 
-/** The platform's template folder, if platform.yaml names one. */
-function platformTemplates(root: string): string | undefined {
-  const file = join(root, 'platform.yaml');
-  if (!existsSync(file)) return undefined;
-  const platform = parseYaml(readFileSync(file, 'utf8')) as { scaffold?: { templates?: unknown } } | null;
-  const templates = platform?.scaffold?.templates;
-  if (templates === undefined) return undefined;
-  if (typeof templates !== 'string' || templates.startsWith('/') || templates.split(/[\\/]/).includes('..')) throw new ScaffoldError(`platform.yaml: scaffold.templates must be a relative path inside the repository, not ${JSON.stringify(templates)}`);
-  return join(root, templates);
+/**
+ * The platform's template folder, if platform.yaml names one. platform.yaml is
+ * read by the loader and validated as `paved compile` does (no anchors, no
+ * duplicate or unknown keys, positioned errors); problems come back as diagnostics.
+ */
+function platformTemplates(root: string): { readonly templates?: string; readonly problems?: readonly Diagnostic[]; readonly sources: ReadonlyMap<string, string> } {
+  const loaded = loadPlatform(root);
+  const file = loaded.files[0];
+  const problems = [...loaded.diagnostics, ...(file ? validatePlatform(file) : [])].filter((d) => d.severity === 'error');
+  if (problems.length > 0) return { problems: normalizeDiagnostics(problems), sources: loaded.texts };
+  const templates = (file?.data as PlatformSpec | undefined)?.scaffold?.templates;
+  return { templates: templates === undefined ? undefined : join(root, templates), sources: loaded.texts };
 }
 
 /**
@@ -163,7 +168,13 @@ export function runNew(options: NewOptions, io: Io): number {
   const schemaFile = fileURLToPath(new URL('../../spec/service.schema.json', import.meta.url));
   const schemaPath = relative(target, schemaFile).split(sep).join('/');
   try {
-    const templates = platformTemplates(root) ?? BUILTIN_TEMPLATES;
+    const platform = platformTemplates(root);
+    if (platform.problems) {
+      io.stderr(formatText(platform.problems, platform.sources));
+      io.stderr('paved: platform.yaml is invalid; nothing written\n');
+      return EXIT_PROBLEMS;
+    }
+    const templates = platform.templates ?? BUILTIN_TEMPLATES;
     const plan = planNew({ name: options.name, language: lang, include, schemaPath, templates });
     if ('problems' in plan) {
       io.stderr(formatText(plan.problems, new Map([['service.yaml', plan.spec]])));
@@ -173,6 +184,8 @@ export function runNew(options: NewOptions, io: Io): number {
     const files = plan.files;
     createFiles(target, files, { force: options.force });
     const shown = relative(io.cwd, target) || '.';
+    // Templates are code: nunjucks can run anything, so say whose code ran.
+    if (platform.templates !== undefined) io.stdout(`note: ran the platform's scaffold templates from ${relative(io.cwd, templates) || '.'} (scaffold.templates in platform.yaml); they are code the platform team owns and reviews\n`);
     io.stdout(`${files.map((f) => `created ${shown}/${f.path}\n`).join('')}next: cd ${shown}, run its tests, then "paved compile" from the repository root\n`);
     return EXIT_OK;
   } catch (error) {

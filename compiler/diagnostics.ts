@@ -44,14 +44,16 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   const sorted = [...candidates].sort(compareText);
   let best: string | undefined;
   let bestDistance = Infinity;
+  const reach = Math.max(1, Math.floor(Math.max(input.length, 3) / 3));
   for (const candidate of sorted) {
+    // The distance is at least the difference in length: skip what cannot be in reach, so a huge input costs nothing.
+    if (Math.abs(candidate.length - lowered.length) > reach) continue;
     const distance = editDistance(lowered, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const reach = Math.max(1, Math.floor(Math.max(input.length, 3) / 3));
   if (bestDistance <= reach) return best;
   // `prod` for `production`: an abbreviation of exactly one candidate.
   const prefixed = lowered.length >= 3 ? sorted.filter((c) => c.toLowerCase().startsWith(lowered)) : [];

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isScalar, LineCounter, parseAllDocuments, visit, type Node } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Node } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { offsetRange } from './positions.js';
 import type { SourceFile } from './source.js';
@@ -7,6 +7,12 @@ import type { SourceFile } from './source.js';
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** No honest spec nests this deep; the YAML composer is recursive. */
 export const MAX_DEPTH = 32;
+/**
+ * Lines plus commas: an upper bound on a file's YAML entries, counted before the
+ * parser runs (it spends ~10 µs per entry, so 1 MiB of one-line entries took
+ * 2 s). The largest service.yaml the schema's list bounds admit stays well below it.
+ */
+export const MAX_ENTRIES = 25_000;
 
 const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
   DUPLICATE_KEY: 'LOAD.DUPLICATE_KEY',
@@ -52,6 +58,12 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
   const failed = (diagnostics: Diagnostic[]): Parsed => ({ text, diagnostics: dedupe(diagnostics) });
 
+  const crowded = entryLimitOffset(text);
+  if (crowded !== undefined) {
+    const { line, col } = lineCol(text, crowded);
+    return { ...at('LOAD.TOO_MANY_ENTRIES', `file holds more than ${MAX_ENTRIES} lines and commas`, 'a spec this long is generated or an attack: every list in a spec is bounded (README, "Limits"); split the data out of the spec', line, col), text };
+  }
+
   // The yaml composer recurses; measure nesting on the raw text before it runs.
   const deep = deepNestingOffset(text);
   if (deep !== undefined) {
@@ -82,7 +94,8 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
       version: '1.2',
       schema: 'core',
       merge: false,
-      uniqueKeys: true,
+      // yaml compares each key with every earlier one (quadratic: 60,000 keys took 15 s); duplicateKeys below uses a set.
+      uniqueKeys: false,
       stringKeys: true,
       strict: true,
       prettyErrors: false,
@@ -109,6 +122,7 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     const message = code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
     report(code, message, hint, error.pos[0], error.pos[1]);
   }
+  for (const key of duplicateKeys(doc.contents)) report('LOAD.DUPLICATE_KEY', 'map keys must be unique', YAML_ERROR_HINTS['LOAD.DUPLICATE_KEY']!, key, key + 1);
   if (diagnostics.length > 0) return failed(diagnostics);
 
   const depthProblem = findDeepNode(doc.contents);
@@ -179,6 +193,28 @@ function yamlMessage(message: string): string {
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
+/** Offsets of every key that repeats an earlier key of its map, as yaml's `uniqueKeys` reports them, in linear time. */
+function duplicateKeys(root: unknown): number[] {
+  const offsets: number[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value) && pair.key.range) offsets.push(pair.key.range[0]);
+          seen.add(pair.key.value);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return offsets;
+}
+
 function findDeepNode(root: unknown): Node | undefined {
   const stack: Array<[unknown, number]> = [[root, 0]];
   while (stack.length > 0) {
@@ -212,6 +248,16 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number | undefined {
     }
     return undefined;
   }
+}
+
+/** Offset of the line break or comma that takes the count past MAX_ENTRIES. */
+function entryLimitOffset(text: string): number | undefined {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x0a || c === 0x2c) && ++count > MAX_ENTRIES) return i;
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Range } from '../spec/diagnostic.js';
 import { pointerSegments } from '../spec/pointer.js';
 import type { SourceFile } from './source.js';
@@ -17,6 +17,24 @@ function nodeRange(file: SourceFile, node: Node | Pair): Range | undefined {
   return offsetRange(file, range[0], range[1]);
 }
 
+const pairIndex = new WeakMap<YAMLMap, ReadonlyMap<string, Pair>>();
+
+/** A map's pairs by key, built once per map: a file with thousands of diagnostics in one map stays linear. */
+function pairsByKey(node: YAMLMap): ReadonlyMap<string, Pair> {
+  let index = pairIndex.get(node);
+  if (!index) {
+    const built = new Map<string, Pair>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      // The first pair with a key wins, as a search from the front would find it.
+      if (key !== undefined && !built.has(key)) built.set(key, pair as Pair);
+    }
+    pairIndex.set(node, built);
+    index = built;
+  }
+  return index;
+}
+
 /**
  * Finds the YAML node a pointer names. With `key`, the last segment's map key is
  * returned instead of its value (unknown keys are reported on the key). When the
@@ -30,7 +48,7 @@ export function locate(file: SourceFile, pointer: string, options: { key?: boole
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      const pair = pairsByKey(node).get(segment);
       if (!pair) break;
       if (options.key && i === segments.length - 1) return nodeRange(file, pair);
       lastPair = pair;

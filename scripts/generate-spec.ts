@@ -52,6 +52,7 @@ const serviceTypeNames: Readonly<Record<string, string>> = {
 
 const platformTypeNames: Readonly<Record<string, string>> = {
   '': 'PlatformSpec',
+  '/properties/ingress': 'PlatformIngressSpec',
   '/properties/cloud': 'CloudSpec',
   '/properties/network': 'NetworkSpec',
   '/properties/kubernetes': 'KubernetesSpec',
@@ -86,7 +87,7 @@ const releasesTypeNames: Readonly<Record<string, string>> = {
 /** Keywords that only constrain or annotate values, so they do not change the type. */
 const ignoredKeywords = new Set([
   '$schema', '$id', '$defs', 'title', 'description', 'default', 'pattern', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'exclusiveMinimum', 'minItems', 'maxItems', 'uniqueItems', 'allOf',
+  'minimum', 'maximum', 'exclusiveMinimum', 'minItems', 'maxItems', 'uniqueItems', 'allOf', 'maxProperties', 'examples',
 ]);
 const typeKeywords = new Set(['$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items']);
 

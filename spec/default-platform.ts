@@ -13,6 +13,7 @@ export const defaultPlatform = deepFreeze({
   kind: 'Platform',
   name: 'paved',
   domain: 'example.com',
+  ingress: { domains: [], hosts: [] },
   cloud: {
     provider: 'aws',
     region: 'eu-west-1',

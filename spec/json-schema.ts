@@ -14,6 +14,8 @@ export interface JsonSchema {
   readonly title?: string;
   readonly description?: string;
   readonly default?: JsonValue;
+  /** Sample values, for editors and the README. */
+  readonly examples?: readonly JsonValue[];
 
   readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   readonly const?: JsonValue;
@@ -23,6 +25,7 @@ export interface JsonSchema {
   readonly required?: readonly string[];
   readonly additionalProperties?: false | JsonSchema;
   readonly propertyNames?: JsonSchema;
+  readonly maxProperties?: number;
 
   readonly items?: JsonSchema;
   readonly minItems?: number;

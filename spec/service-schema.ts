@@ -21,6 +21,29 @@ export const patterns = {
   httpUrl: '^https?://[-A-Za-z0-9._~:/?#@!$&\'()*+,;=%]+$',
 } as const;
 
+/**
+ * How many of each list or map entry a service.yaml may hold. Lists multiply in
+ * the output (every cron job carries every env variable, in every environment),
+ * so each is bounded far above what a real service declares; the bounds keep a
+ * hostile spec from costing minutes and gigabytes (issue 14, test/redteam/cost.test.ts).
+ */
+export const serviceLimits = {
+  envVars: 150,
+  /** Names plus values of the env one environment's containers get (env and environments.<env>.env); checked in compiler/validate/bounds.ts. */
+  envBytes: 32 * 1024,
+  secrets: 100,
+  dependsOn: 100,
+  ingressPaths: 50,
+  databases: 10,
+  caches: 10,
+  topics: 50,
+  subscriptions: 100,
+  buckets: 20,
+  cronJobs: 20,
+  overrides: 50,
+  patchOperations: 50,
+} as const;
+
 export const environmentNames = ['preview', 'staging', 'production'] as const;
 export const sizeNames = ['small', 'medium', 'large'] as const;
 
@@ -231,6 +254,7 @@ export const serviceSchema: JsonSchema = {
           description: 'Path prefixes routed to the service.',
           items: { type: 'string', pattern: patterns.urlPath, maxLength: 200 },
           minItems: 1,
+          maxItems: serviceLimits.ingressPaths,
           uniqueItems: true,
           default: serviceDefaults.ingressPaths,
         },
@@ -240,6 +264,7 @@ export const serviceSchema: JsonSchema = {
       type: 'array',
       description: 'Services in this repo that this one calls; opens NetworkPolicy egress and links the catalog graph.',
       items: { type: 'string', pattern: patterns.name, maxLength: 40 },
+      maxItems: serviceLimits.dependsOn,
       uniqueItems: true,
       default: [],
     },
@@ -252,6 +277,7 @@ export const serviceSchema: JsonSchema = {
       type: 'array',
       description: 'Names of secret environment variables whose values live in the secret store; a value here is an error.',
       items: { type: 'string', pattern: patterns.envVarName, maxLength: 128 },
+      maxItems: serviceLimits.secrets,
       uniqueItems: true,
       default: [],
     },
@@ -262,6 +288,7 @@ export const serviceSchema: JsonSchema = {
       properties: {
         databases: {
           type: 'array',
+          maxItems: serviceLimits.databases,
           description: 'Relational databases, one instance each.',
           items: {
             type: 'object',
@@ -294,6 +321,7 @@ export const serviceSchema: JsonSchema = {
         },
         caches: {
           type: 'array',
+          maxItems: serviceLimits.caches,
           description: 'Redis caches.',
           items: {
             type: 'object',
@@ -313,6 +341,7 @@ export const serviceSchema: JsonSchema = {
         },
         topics: {
           type: 'array',
+          maxItems: serviceLimits.topics,
           description: 'Topics this service publishes to.',
           items: {
             type: 'object',
@@ -325,6 +354,7 @@ export const serviceSchema: JsonSchema = {
         },
         subscriptions: {
           type: 'array',
+          maxItems: serviceLimits.subscriptions,
           description: "Other services' topics this service consumes, each through its own queue.",
           items: {
             type: 'object',
@@ -357,6 +387,7 @@ export const serviceSchema: JsonSchema = {
         },
         buckets: {
           type: 'array',
+          maxItems: serviceLimits.buckets,
           description: 'Object storage buckets.',
           items: {
             type: 'object',
@@ -381,6 +412,7 @@ export const serviceSchema: JsonSchema = {
         },
         cron: {
           type: 'array',
+          maxItems: serviceLimits.cronJobs,
           description: "Scheduled jobs that run the service's image.",
           items: {
             type: 'object',
@@ -502,6 +534,7 @@ export const serviceSchema: JsonSchema = {
       type: 'object',
       description: 'Environment variables by name; values are strings, so quote numbers and booleans.',
       propertyNames: { type: 'string', pattern: patterns.envVarName, maxLength: 128 },
+      maxProperties: serviceLimits.envVars,
       additionalProperties: { type: 'string', description: 'The value.', maxLength: 4096 },
     },
     computeResources: {
@@ -567,6 +600,7 @@ export const serviceSchema: JsonSchema = {
       type: 'array',
       description: 'Overrides, applied in order.',
       items: { $ref: '#/$defs/override' },
+      maxItems: serviceLimits.overrides,
     },
     override: {
       type: 'object',
@@ -599,6 +633,7 @@ export const serviceSchema: JsonSchema = {
           description: 'RFC 6902 JSON patch applied to the generated object.',
           items: { $ref: '#/$defs/jsonPatchOperation' },
           minItems: 1,
+          maxItems: serviceLimits.patchOperations,
         },
       },
     },

@@ -577,6 +577,11 @@ export interface PlatformSpec {
    */
   readonly domain?: string;
   /**
+   * Which hosts services may claim with ingress.host. A host must sit under `domain` or one of `domains` (a subdomain, compared label by label), or be listed exactly in `hosts`; hosts of the form <name>-pr-<number>.<domain> and anything under staging.<domain> stay reserved for the hosts paved generates.
+   * @default {"domains":[],"hosts":[]}
+   */
+  readonly ingress?: PlatformIngressSpec;
+  /**
    * The cloud the services run in.
    * @default {"provider":"aws","region":"eu-west-1","accounts":{"staging":"111111111111","production":"222222222222"},"accessLogBuckets":{"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"}}
    */
@@ -646,6 +651,22 @@ export interface PlatformSpec {
    * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]},"terraform":{},"waivers":[]}
    */
   readonly overridePolicy?: OverridePolicySpec;
+}
+
+/**
+ * Which hosts services may claim with ingress.host. A host must sit under `domain` or one of `domains` (a subdomain, compared label by label), or be listed exactly in `hosts`; hosts of the form <name>-pr-<number>.<domain> and anything under staging.<domain> stay reserved for the hosts paved generates.
+ */
+export interface PlatformIngressSpec {
+  /**
+   * Further DNS domains, besides `domain`, under which services may set an ingress host, e.g. ["example.io"].
+   * @default []
+   */
+  readonly domains?: readonly string[];
+  /**
+   * Exact hosts a service may claim although they sit under none of the domains, e.g. ["www.example.org"]; each still only once per path.
+   * @default []
+   */
+  readonly hosts?: readonly string[];
 }
 
 /**

@@ -39,16 +39,17 @@ function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Run {
 }
 
 /**
- * `<root>/bin` with an `npx` that runs the built paved, as `npx paved` does in a
- * repository depending on paved, and a `sleep` that returns at once. Both log
+ * `<root>/bin` with an `npm` that runs the built paved, as `npm exec --offline --no -- paved`
+ * does in a repository depending on paved, and a `sleep` that returns at once. Both log
  * their calls, and whether PUSH_TOKEN reached them, to `calls`.
  */
-function npxShim(root: string, calls: string): string {
+function pavedShim(root: string, calls: string): string {
   const bin = join(root, 'bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "npx $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\n[ "$1" = paved ] && shift\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`);
+  // Only the exact form the scripts use (scripts.ts PAVED) reaches paved; anything else fails loudly.
+  writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho "npm $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\nif [ "$1 $2 $3 $4 $5" != "exec --offline --no -- paved" ]; then echo "unexpected npm $*" >&2; exit 97; fi\nshift 5\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`);
   writeFileSync(join(bin, 'sleep'), `#!/bin/sh\necho "sleep $*" >> "${calls}"\n`);
-  chmodSync(join(bin, 'npx'), 0o755);
+  chmodSync(join(bin, 'npm'), 0o755);
   chmodSync(join(bin, 'sleep'), 0o755);
   return bin;
 }
@@ -90,7 +91,7 @@ describe('the paved-check summary', () => {
   it("writes paved diff's per-service table of the pull request's generated changes, against the merge commit's first parent", () => {
     const root = scratch();
     const dir = join(root, 'repo');
-    const bin = npxShim(root, join(root, 'calls.log'));
+    const bin = pavedShim(root, join(root, 'calls.log'));
     const env = isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: join(root, 'summary.md') });
     cpSync(join(REPO, 'examples', 'minimal'), dir, { recursive: true });
     git(dir, env, 'init', '--quiet', '--initial-branch=main');
@@ -136,7 +137,7 @@ describe('the GitOps release commit', () => {
     writeFileSync(hook, '#!/bin/sh\nif [ ! -f "$GIT_DIR/raced" ]; then touch "$GIT_DIR/raced"; echo "rejected: fetch first" >&2; exit 1; fi\n');
     chmodSync(hook, 0o755);
     const calls = join(root, 'calls.log');
-    npxShim(root, calls);
+    pavedShim(root, calls);
     const scriptEnv = isolatedEnv(root, {
       PATH: `${bin}:${process.env.PATH}`,
       SERVICE: 'hello',
@@ -167,7 +168,7 @@ describe('the GitOps release commit', () => {
     expect(changed.filter((path) => !/^(releases\.yaml|generated\/\.paved-manifest\.json|generated\/argocd\/hello-staging\.yaml|generated\/hello\/kubernetes\/staging\/.*)$/.test(path))).toEqual([]);
     const logged = readFileSync(calls, 'utf8');
     expect(logged).toContain('sleep 5');
-    expect(logged.match(/^npx paved release hello --env staging --tag c+ --digest sha256:d+ token=unset$/gm)).toHaveLength(2);
+    expect(logged.match(/^npm exec --offline --no -- paved release hello --env staging --tag c+ --digest sha256:d+ token=unset$/gm)).toHaveLength(2);
     expect(logged).not.toContain('ghs_not-a-real-token');
   });
 

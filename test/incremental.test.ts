@@ -99,7 +99,7 @@ describe('incremental compiles', () => {
     expect(emittedServices(compileAndWrite(root, 'another-build').result)).toHaveLength(5);
 
     const platform = join(root, 'platform.yaml');
-    writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^domain: .*$/m, 'domain: shop.example.org'));
+    writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^domain: .*$/m, 'domain: example.com'));
     const { result } = compileAndWrite(root, 'another-build');
     expect(emittedServices(result)).toHaveLength(5);
     expect(generated(root)).toEqual(fullTree(root));

@@ -127,9 +127,9 @@ describe('resolveProject per environment', () => {
 
 describe('resolveProject hosts and SLOs', () => {
   it('uses ingress.host in production and derives staging and preview hosts from the platform domain', () => {
-    const service = one('ingress:\n  host: orders.shop.io\n');
-    expect(service.ingress).toEqual({ public: false, host: 'orders.shop.io', paths: ['/'] });
-    expect(service.environments.production.host).toBe('orders.shop.io');
+    const service = one('ingress:\n  host: orders.shop.example.com\n');
+    expect(service.ingress).toEqual({ public: false, host: 'orders.shop.example.com', paths: ['/'] });
+    expect(service.environments.production.host).toBe('orders.shop.example.com');
     expect(service.environments.staging.host).toBe('orders.staging.example.com');
     expect(service.environments.preview.host).toBe('orders-pr-{{number}}.example.com');
   });

@@ -4,6 +4,8 @@ import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.j
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
+import { checkBounds } from './bounds.js';
+import { checkClaims } from './claims.js';
 import { checkServiceFolder } from './folder.js';
 import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
@@ -47,6 +49,8 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
   if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)));
   diagnostics.push(...checkRules(services, platform));
+  diagnostics.push(...checkBounds(services));
+  diagnostics.push(...checkClaims(services, platform));
   if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));
   if (hasErrors(diagnostics)) return { diagnostics };
   return { diagnostics, valid: { platform, platformFile, services, releases, releasesFile } };
@@ -59,10 +63,19 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
  */
 function checkFile(file: SourceFile): Diagnostic[] {
   const scanned = scanScalars(file);
-  const flagged = scanned.map((d) => d.pointer ?? '');
+  const flagged = new Set(scanned.map((d) => d.pointer ?? ''));
   const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
-  const schema = checkSchema(file, data).filter((d) => !flagged.some((p) => d.pointer === p || (d.pointer ?? '').startsWith(`${p}/`)));
+  const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
   return [...(file.kind === 'service' ? checkServiceFolder(file) : []), ...scanned, ...schema];
+}
+
+/** Whether the pointer or one of its ancestors is flagged; a set lookup per ancestor, so thousands of diagnostics stay cheap. */
+function underFlagged(pointer: string, flagged: ReadonlySet<string>): boolean {
+  for (let at = pointer.length; at >= 0; at = pointer.lastIndexOf('/', at - 1)) {
+    if (flagged.has(pointer.slice(0, at))) return true;
+    if (at === 0) break;
+  }
+  return false;
 }
 
 /** Deep merge of plain objects; lists and scalars from `over` replace. */
@@ -80,6 +93,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function isRelativeDirectory(dir: string): boolean {
   const segments = dir.split('/');
   return dir !== '' && !dir.startsWith('/') && !dir.includes('\\') && !dir.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+/** A platform.yaml on its own, as `paved compile` checks it: scalars, schema (merged over the default), policy. */
+export function validatePlatform(file: SourceFile): Diagnostic[] {
+  const diagnostics = checkFile(file);
+  if (hasErrors(diagnostics)) return diagnostics;
+  return [...diagnostics, ...checkPlatformPolicy(file, mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>))];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */

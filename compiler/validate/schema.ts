@@ -115,7 +115,8 @@ function toDiagnostic(file: SourceFile, error: ErrorObject): Diagnostic {
 /** For names, a corrected spelling to copy. */
 function patternHint(value: string, pattern: string): string | undefined {
   if (!PATTERN_TEXT[0]![0].test(pattern)) return undefined;
-  const fixed = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').replace(/-{2,}/g, '-');
+  // Names are short; clipping first keeps `-+$` from rescanning a huge run of "-" from every start.
+  const fixed = value.slice(0, 64).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').replace(/-{2,}/g, '-');
   return fixed !== '' && fixed !== value ? `e.g. "${fixed}"` : 'e.g. "orders" or "payment-api"';
 }
 

@@ -10,6 +10,14 @@
 
 const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
 
+/**
+ * The repository's own paved, installed by `npm ci` from its lockfile. `npx paved`
+ * would install the registry's package of that name when it is missing (npm
+ * exec's documented fallback; the name is not ours there): `--no` declines any
+ * install and `--offline` any registry request, so a missing paved fails the step.
+ */
+export const PAVED = 'npm exec --offline --no -- paved';
+
 export const NPM_CI = 'npm ci --no-audit --no-fund';
 export const NPM_TEST = 'npm test';
 export const GO_TEST = 'go test ./...';
@@ -31,7 +39,7 @@ export const CONTAINER_TEST = 'docker build --target test --file "${DOCKERFILE}"
 export const KUBECONFIG = 'aws eks update-kubeconfig --name "${CLUSTER}"';
 
 /** `paved preview` writes a kustomize overlay over `<out>/<svc>/kubernetes/preview` with the namespace, image and host of one pull request. */
-export const PREVIEW_RENDER = 'npx paved preview "${SERVICE}" --pr "${PR_NUMBER}" --image "${IMAGE}" --out "${RUNNER_TEMP}/paved-preview"';
+export const PREVIEW_RENDER = `${PAVED} preview "\${SERVICE}" --pr "\${PR_NUMBER}" --image "\${IMAGE}" --out "\${RUNNER_TEMP}/paved-preview"`;
 
 export const PREVIEW_APPLY = script(
   'set -euo pipefail',
@@ -130,8 +138,8 @@ export const RELEASE_COMMIT = script(
   'for attempt in 1 2 3 4 5; do',
   '  git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "${BRANCH}"',
   '  git reset --quiet --hard FETCH_HEAD',
-  '  npx paved "${release[@]}"',
-  '  npx paved compile',
+  `  ${PAVED} "\${release[@]}"`,
+  `  ${PAVED} compile`,
   '  git add --all -- releases.yaml "${OUT}"',
   '  if git diff --cached --quiet; then',
   '    echo "${SERVICE} already runs ${TAG} in ${ENVIRONMENT}; nothing to commit"',
@@ -148,7 +156,7 @@ export const RELEASE_COMMIT = script(
   'exit 1',
 );
 
-export const PAVED_CHECK = 'npx paved check --format github';
+export const PAVED_CHECK = `${PAVED} check --format github`;
 
 /**
  * What a pull request does to the generated tree, per service and target, in the
@@ -156,4 +164,4 @@ export const PAVED_CHECK = 'npx paved check --format github';
  * and the pull request in memory and names the objects, resources, images and
  * IAM actions that change.
  */
-export const CHECK_SUMMARY = 'npx paved diff --base HEAD^1 --format markdown >> "${GITHUB_STEP_SUMMARY}"';
+export const CHECK_SUMMARY = `${PAVED} diff --base HEAD^1 --format markdown >> "\${GITHUB_STEP_SUMMARY}"`;

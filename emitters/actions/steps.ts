@@ -25,7 +25,7 @@ export function setupNode(): UsesStep {
 
 /**
  * paved itself, from the lockfile at the paved root: the repository depends on
- * paved as a devDependency there, so `npx paved` runs the reviewed version.
+ * paved as a devDependency there, so the scripts' PAVED runs the reviewed version.
  */
 export function installPaved(project: ResolvedProject): RunStep {
   return { name: 'Install paved', run: NPM_CI, 'working-directory': workingDirectory(project) };
