@@ -3,24 +3,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CompileResult } from '../compiler/compile.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
+import type { GeneratedObject, KubeObject } from '../compiler/policy/view.js';
 
-/** A generated Kubernetes object with the file it came from. */
-export interface GeneratedObject {
-  /** `<case>:<path>`, for failure messages. */
-  readonly where: string;
-  readonly path: string;
-  /** The environment directory (`.../kubernetes/staging`) or `argocd`: one namespace's worth of objects. */
-  readonly directory: string;
-  readonly contents: string;
-  readonly object: KubeObject;
-}
-
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
-  readonly [field: string]: unknown;
-}
+// The object types and the pod template walker are the policy's own (compiler/policy/view.ts): the tests read objects as it does.
+export type { GeneratedObject, KubeObject } from '../compiler/policy/view.js';
+export { podTemplates } from '../compiler/policy/view.js';
 
 /** Every golden case (a folder with an expected tree) and both examples: the inputs whose output the rule tests cover. */
 export function kubernetesRoots(): Array<{ readonly name: string; readonly root: string }> {
@@ -45,46 +32,4 @@ export function objectsOf(result: CompileResult, name: string): GeneratedObject[
   return result.files
     .filter((file) => /\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) && !file.path.endsWith('/kustomization.yaml'))
     .map((file) => ({ where: `${name}:${file.path}`, path: file.path, directory: file.path.slice(0, file.path.lastIndexOf('/')), contents: file.contents, object: parse(file.contents) as KubeObject }));
-}
-
-export interface PodTemplate {
-  readonly owner: GeneratedObject;
-  readonly metadata: { readonly labels: Record<string, string> };
-  readonly spec: PodSpec;
-}
-
-export interface PodSpec {
-  readonly containers: Container[];
-  readonly initContainers?: Container[];
-  readonly ephemeralContainers?: Container[];
-  readonly [field: string]: unknown;
-}
-
-export interface Container {
-  readonly name: string;
-  readonly image: string;
-  readonly [field: string]: unknown;
-}
-
-/** The pod template of every Deployment and CronJob. */
-export function podTemplates(objects: readonly GeneratedObject[] = generatedObjects()): PodTemplate[] {
-  const templates: PodTemplate[] = [];
-  for (const owner of objects) {
-    const spec = owner.object.spec as Record<string, any> | undefined;
-    if (owner.object.kind === 'Deployment') templates.push({ owner, ...spec!.template });
-    if (owner.object.kind === 'CronJob') templates.push({ owner, ...spec!.jobTemplate.spec.template });
-  }
-  return templates;
-}
-
-export function allContainers(spec: PodSpec): Container[] {
-  return [...spec.containers, ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])];
-}
-
-/** Whether a label selector (matchLabels and In expressions) selects the labels. */
-export function selects(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpressions = (selector.matchExpressions ?? []).every((e) => (e.operator === 'In' ? e.values!.includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false));
-  return byLabels && byExpressions;
 }

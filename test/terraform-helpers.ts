@@ -1,24 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedProject, ResolvedService } from '../spec/model.js';
+import type { ResolvedProject } from '../spec/model.js';
 import { terraformStack, type StackFile } from '../emitters/terraform/stack.js';
-import { toPlain, type Block, type BodyItem } from '../emitters/shared/hcl.js';
 import type { CompileResult } from '../compiler/compile.js';
+import { allResourcesOf, plainBody, type FoundResource, type Plain, type Stack as PolicyStack } from '../compiler/policy/view.js';
 import { compileDir, goldenCases, REPO } from './helpers.js';
 
 /** Every golden case and the example shop: the stacks the Terraform tests run over. */
 export const TERRAFORM_ROOTS: readonly string[] = [...goldenCases().map((name) => join('fixtures', name)), 'examples/shop'];
 
-export interface Stack {
+/** A stack as the policy reads it (compiler/policy/view.ts), with the root and project it was compiled from. */
+export interface Stack extends PolicyStack {
   /** `<root>:<service>`, e.g. `examples/shop:orders`. */
   readonly id: string;
   readonly root: string;
-  readonly service: ResolvedService;
   readonly project: ResolvedProject;
   readonly files: readonly StackFile[];
-  /** The printed files, path under the stack's terraform/ folder → contents. */
-  readonly printed: ReadonlyMap<string, string>;
 }
 
 let cached: Stack[] | undefined;
@@ -40,45 +38,12 @@ export function stacksOf(result: CompileResult, root: string): Stack[] {
   });
 }
 
-/** A block's body as plain data: attributes by name (references as `${...}`), nested blocks as lists by type. */
-export type Plain = Record<string, unknown>;
-
-export function plainBody(items: readonly BodyItem[]): Plain {
-  const out: Plain = {};
-  for (const item of items) {
-    if (item.kind === 'attribute') out[item.name] = toPlain(item.value);
-    else ((out[item.type] ??= []) as Plain[]).push(plainBody(item.body));
-  }
-  return out;
-}
-
-export interface FoundResource {
-  readonly stack: Stack;
-  /** The resource type, e.g. `aws_db_instance`. */
-  readonly type: string;
-  readonly file: string;
-  readonly name: string;
-  readonly body: Plain;
-  readonly comments: readonly string[];
-}
-
 /** Every resource of the given type in the given stacks. */
 export function resourcesOf(stacks: readonly Stack[], type: string): FoundResource[] {
   return allResourcesOf(stacks).filter((r) => r.type === type);
 }
 
-/** Every resource of the given stacks, in file order. */
-export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
-  return stacks.flatMap((stack) =>
-    stack.files.flatMap((file) =>
-      file.items
-        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
-        .map((block) => ({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
-    ),
-  );
-}
-
-/** The values of env/<env>.tfvars as plain data. */
+/** The values of env/<env>.tfvars as plain data; unlike the policy's tfvarsOf, a missing file fails the test. */
 export function tfvarsOf(stack: Stack, env: 'staging' | 'production'): Plain {
   const file = stack.files.find((f) => f.path === `env/${env}.tfvars`);
   if (!file) throw new Error(`${stack.id} has no ${env}.tfvars`);

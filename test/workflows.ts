@@ -4,51 +4,11 @@ import { parse } from 'yaml';
 import { compileSources, type CompileResult } from '../compiler/compile.js';
 import { emitters } from '../cli/emitters.js';
 import { compileDir, FIXTURES, REPO, sourceFile } from './helpers.js';
+import type { GeneratedWorkflow, ParsedWorkflow } from '../compiler/policy/view.js';
 
-/** A generated workflow, as text and as parsed by a YAML 1.2 reader. */
-export interface GeneratedWorkflow {
-  /** `<case>/<path>`, for messages. */
-  readonly name: string;
-  readonly text: string;
-  readonly doc: ParsedWorkflow;
-}
-
-export interface ParsedStep {
-  readonly name?: string;
-  readonly id?: string;
-  readonly if?: string;
-  readonly uses?: string;
-  readonly with?: Readonly<Record<string, unknown>>;
-  readonly run?: string;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly 'working-directory'?: string;
-}
-
-export interface ParsedJob {
-  readonly name?: string;
-  readonly if?: string;
-  readonly needs?: readonly string[];
-  readonly environment?: string;
-  readonly permissions?: unknown;
-  readonly 'timeout-minutes'?: number;
-  readonly concurrency?: { readonly group: string; readonly 'cancel-in-progress': boolean | string };
-  readonly uses?: string;
-  readonly secrets?: unknown;
-  readonly container?: unknown;
-  readonly services?: unknown;
-  readonly env?: Readonly<Record<string, string>>;
-  /** paved's jobs always have steps; a job calling a reusable workflow (audit samples) has none, which the audits allow for. */
-  readonly steps: readonly ParsedStep[];
-}
-
-export interface ParsedWorkflow {
-  readonly name: string;
-  readonly on: Readonly<Record<string, unknown>>;
-  readonly permissions?: unknown;
-  readonly concurrency?: unknown;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly jobs: Readonly<Record<string, ParsedJob>>;
-}
+// The workflow types and walkers are the policy's own (compiler/policy/view.ts): the tests read workflows as it does.
+export type { GeneratedWorkflow, ParsedJob, ParsedStep, ParsedWorkflow } from '../compiler/policy/view.js';
+export { actionOf, stepsOf } from '../compiler/policy/view.js';
 
 /** The workflows a compile planned, with the path under the workflows directory. */
 export function workflowsOf(result: CompileResult, label: string): GeneratedWorkflow[] {
@@ -80,9 +40,3 @@ export function compileTexts(services: Readonly<Record<string, string>>, platfor
     { emitters },
   );
 }
-
-export const stepsOf = (doc: ParsedWorkflow): Array<{ readonly jobId: string; readonly job: ParsedJob; readonly step: ParsedStep }> =>
-  Object.entries(doc.jobs).flatMap(([jobId, job]) => (job.steps ?? []).map((step) => ({ jobId, job, step })));
-
-/** `owner/repo` of a `uses:` reference. */
-export const actionOf = (uses: string | undefined): string | undefined => uses?.split('@')[0];

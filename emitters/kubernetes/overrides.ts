@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
-import { applyPatch, parsePointer } from '../shared/json-patch.js';
+import { applyPatch, writtenPointers } from '../shared/json-patch.js';
 import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 
 export type OverridePolicy = ResolvedPlatform['overridePolicy']['kubernetes'];
@@ -92,18 +92,9 @@ const IDENTITY_POINTERS = [['kind'], ['apiVersion'], ['metadata', 'name'], ['met
  * for something else.
  */
 function identityTouched(patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; path: string } | undefined {
-  for (const [index, operation] of patch.entries()) {
-    if (operation.op === 'test') continue;
-    for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
-      let segments: string[];
-      try {
-        segments = parsePointer(path);
-      } catch {
-        continue; // Not a pointer: applyPatch reports it.
-      }
-      const overlaps = IDENTITY_POINTERS.some((identity) => identity.every((segment, i) => i >= segments.length || segments[i] === segment));
-      if (overlaps) return { index, path: path === '' ? 'the whole object ("")' : path };
-    }
+  for (const { index, path, segments } of writtenPointers(patch)) {
+    const overlaps = IDENTITY_POINTERS.some((identity) => identity.every((segment, i) => i >= segments.length || segments[i] === segment));
+    if (overlaps) return { index, path: path === '' ? 'the whole object ("")' : path };
   }
   return undefined;
 }

@@ -30,6 +30,33 @@ export function parsePointer(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** A place an operation writes: its index in the patch, the pointer as written and decoded. */
+export interface WrittenPointer {
+  readonly index: number;
+  readonly path: string;
+  readonly segments: readonly string[];
+}
+
+/**
+ * Every place the patch writes, in order: each operation's `path`, and the
+ * `from` of a move (it removes); `test` writes nothing and the `from` of a copy
+ * only reads. A pointer that does not parse is left out: applyPatch reports it.
+ */
+export function* writtenPointers(operations: readonly JsonPatchOperation[]): Generator<WrittenPointer> {
+  for (const [index, operation] of operations.entries()) {
+    if (operation.op === 'test') continue;
+    for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
+      let segments: string[];
+      try {
+        segments = parsePointer(path);
+      } catch {
+        continue;
+      }
+      yield { index, path, segments };
+    }
+  }
+}
+
 type Container = Record<string, unknown> | unknown[];
 
 function isContainer(value: unknown): value is Container {

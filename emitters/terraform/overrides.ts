@@ -3,7 +3,7 @@ import type { ResolvedService } from '../../spec/model.js';
 import { pointerJoin, specPath } from '../../spec/pointer.js';
 import { showString } from '../../spec/text.js';
 import { attribute, block, isIdentifier, numberProblem, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
-import { applyPatch, parsePointer } from '../shared/json-patch.js';
+import { applyPatch, writtenPointers } from '../shared/json-patch.js';
 import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 import type { StackFile } from './stack.js';
 
@@ -186,17 +186,8 @@ function firstUnprintable(json: unknown, patch: ResolvedService['overrides']['te
 
 /** The first operation writing a meta-argument at the top of the resource (a `from` of move too). */
 function metaArgument(patch: ResolvedService['overrides']['terraform'][number]['patch']): { index: number; path: string } | undefined {
-  for (const [index, operation] of patch.entries()) {
-    if (operation.op === 'test') continue;
-    for (const path of [operation.path, ...(operation.op === 'move' && operation.from !== undefined ? [operation.from] : [])]) {
-      let segments: string[];
-      try {
-        segments = parsePointer(path);
-      } catch {
-        continue; // Not a pointer: applyPatch reports it.
-      }
-      if (segments.length > 0 && META_ARGUMENTS.has(segments[0]!)) return { index, path };
-    }
+  for (const { index, path, segments } of writtenPointers(patch)) {
+    if (segments.length > 0 && META_ARGUMENTS.has(segments[0]!)) return { index, path };
   }
   return undefined;
 }
