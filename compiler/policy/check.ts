@@ -119,7 +119,32 @@ function shown(text: string): string {
   return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }
 
-const describe = (v: Violation): string => `${ruleLabel(v.rule)} (${v.rule.title}): ${shown(v.finding.where)}: ${shown(v.finding.problem)}`;
+const describe = (v: Violation): string => `${ruleLabel(v.rule)} (${v.rule.title}): ${place(v)}`;
+const place = (v: Violation): string => `${shown(v.finding.where)}: ${shown(v.finding.problem)}`;
+
+/** How many places one diagnostic names before it counts the rest. */
+const PLACES_SHOWN = 4;
+
+/**
+ * One diagnostic per operation and rule, naming every place it breaks (an
+ * override without `environments` breaks each environment's copy), so a reader
+ * sees each mistake once.
+ */
+function grouped(found: readonly Violation[], keyOf: (v: Violation) => string): Violation[][] {
+  const groups = new Map<string, Violation[]>();
+  for (const v of found) {
+    const key = keyOf(v);
+    const group = groups.get(key);
+    if (group) group.push(v);
+    else groups.set(key, [v]);
+  }
+  return [...groups.values()];
+}
+
+function places(group: readonly Violation[]): string {
+  const shownPlaces = group.slice(0, PLACES_SHOWN).map(place).join('; ');
+  return group.length > PLACES_SHOWN ? `${shownPlaces}; and ${group.length - PLACES_SHOWN} more` : shownPlaces;
+}
 
 /** The policy's diagnostics for one service's freshly emitted files. */
 export function checkServiceOutput(project: ResolvedProject, service: ResolvedService, files: readonly GeneratedFile[], reemit: Reemit): Diagnostic[] {
@@ -152,14 +177,17 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
     });
   }
   const blame = service && reemit && operationsOf(service).length > 0 && open.length > 0 ? attribute(project, service, open, reemit) : new Map<string, Operation | undefined>();
-  for (const v of open) {
-    const operation = blame.get(keyOf(v));
+  const operationOf = (v: Violation): Operation | undefined => (service ? blame.get(keyOf(v)) : undefined);
+  for (const group of grouped(open, (v) => `${operationOf(v)?.pointer ?? ''}\u0000${ruleLabel(v.rule)}`)) {
+    const first = group[0]!;
+    const operation = operationOf(first);
+    const broken = `${ruleLabel(first.rule)} (${first.rule.title}): ${places(group)}`;
     if (operation && service) {
       diagnostics.push({
         code: 'POLICY.VIOLATION',
         severity: 'error',
-        message: `${specPath(operation.pointer)}: this operation makes the output break ${describe(v)}`,
-        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${v.rule.ids[0]} in platform.yaml (overridePolicy.waivers)`,
+        message: `${specPath(operation.pointer)}: this operation makes the output break ${broken}`,
+        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${first.rule.ids[0]} in platform.yaml (overridePolicy.waivers)`,
         file: service.specPath,
         pointer: operation.pointer,
       });
@@ -167,7 +195,7 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
       diagnostics.push({
         code: 'POLICY.PAVED_BUG',
         severity: 'error',
-        message: `the generated output breaks ${describe(v)}; no override causes this, so it is a bug in paved`,
+        message: `the generated output breaks ${broken}; no override causes this, so it is a bug in paved`,
         hint: 'please report it with this spec; the platform can waive the rule in platform.yaml (overridePolicy.waivers) until it is fixed',
         ...(service ? { file: service.specPath, pointer: '/name' } : { file: PLATFORM_FILE }),
       });
