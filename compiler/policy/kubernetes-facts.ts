@@ -5,12 +5,15 @@ import { allContainers, podTemplates, type Container, type GeneratedObject, type
 
 /** Reading and breaking the generated Kubernetes objects for the §2 rules. */
 
+/** Each declared waiver with the line that prints it, made once. */
+const PRINTED = Object.entries(WAIVERS).map(([name, w]) => [name, w, waiverComment(w)] as const);
+
 /**
  * `kubernetes:<name>` of the first declared waiver that covers one of `ids` and
  * is printed in the object's file; otherwise undefined.
  */
 export function attachedWaiver(owner: GeneratedObject, ids: readonly string[]): string | undefined {
-  const found = Object.entries(WAIVERS).find(([, w]) => w.rules.some((r) => ids.includes(r)) && owner.contents.includes(waiverComment(w)));
+  const found = PRINTED.find(([, w, line]) => w.rules.some((r) => ids.includes(r)) && owner.contents.includes(line));
   return found ? `kubernetes:${found[0]}` : undefined;
 }
 

@@ -6,7 +6,7 @@ import type { CheckResult, PolicyRule } from './types.js';
 /**
  * security-rules.md §2 (Kubernetes): the Pod Security Standards restricted
  * controls and the kube-score / polaris / checkov rows, over every pod spec and
- * object. A finding is waived only by a waiver of emitters/kubernetes/waivers.ts
+ * object. A finding is waived only by a Kubernetes waiver of emitters/shared/waivers.ts
  * printed in the object's file for one of the rule's ids.
  */
 
