@@ -27,10 +27,15 @@ export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { pr
 /** Environments with cloud resources of their own; preview runs in-cluster stand-ins. */
 export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'production'];
 
+/** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
+export const PREVIEW_PLACEHOLDER_PR = 0;
+
 export const names = {
   /** Namespace of a service in an environment's cluster. */
   namespace: (service: string) => service,
   previewNamespace: (service: string, pr: number | string) => `${service}-pr-${pr}`,
+  /** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview. */
+  previewHost: (service: string, domain: string, pr: number | string) => `${service}-pr-${pr}.${domain}`,
   cronJob: (service: string, job: string) => `${service}-${job}`,
   rdsInstance: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}`,
   cacheReplicationGroup: (service: string, env: EnvironmentName, cache: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${cache}`,

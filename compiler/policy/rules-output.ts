@@ -1,3 +1,4 @@
+import { names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 import { connectionEnv } from '../../spec/runtime-env.js';
 import { perItem } from './findings.js';
 import { perContainer, perObject, perPod } from './kubernetes-facts.js';
@@ -75,6 +76,126 @@ function schedulingProblems(pod: Record<string, unknown>): string[] {
     else if (typeof t?.key === 'string' && CONTROL_PLANE.test(t.key)) problems.push(`a toleration of ${t.key}`);
   }
   if (CONTROL_PLANE.test(JSON.stringify(pod.nodeSelector ?? {})) || CONTROL_PLANE.test(JSON.stringify(pod.affinity ?? {}))) problems.push('scheduled onto control-plane nodes');
+  if (pinsNode(pod)) problems.push('pinned to one node by kubernetes.io/hostname or metadata.name');
+  return problems;
+}
+
+/**
+ * A nodeSelector or node affinity on the node's name: the pod lands beside
+ * whatever runs on that node. (paved's topology spread uses kubernetes.io/hostname
+ * as a topologyKey, which spreads pods rather than pinning them, so only node
+ * selection is read.)
+ */
+function pinsNode(pod: Record<string, unknown>): boolean {
+  const selector = pod.nodeSelector;
+  if (selector !== null && typeof selector === 'object' && 'kubernetes.io/hostname' in selector) return true;
+  const nodeAffinity = (pod.affinity as { nodeAffinity?: unknown } | undefined)?.nodeAffinity;
+  return /"key":"(kubernetes\.io\/hostname|metadata\.name)"/.test(JSON.stringify(nodeAffinity ?? {}));
+}
+
+/** What lets a pod see or redirect beyond itself without host access: its /etc/hosts, its DNS, its sibling containers' processes. */
+function podIsolationProblems(pod: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (Array.isArray(pod.hostAliases) ? pod.hostAliases.length > 0 : pod.hostAliases !== undefined) problems.push(`hostAliases ${JSON.stringify(pod.hostAliases)} rewrite the pod's /etc/hosts`);
+  if (pod.shareProcessNamespace !== undefined && pod.shareProcessNamespace !== false) problems.push('shareProcessNamespace lets every container see and signal the others\' processes (and read their environment)');
+  if (pod.dnsPolicy !== undefined && pod.dnsPolicy !== 'ClusterFirst') problems.push(`dnsPolicy ${JSON.stringify(pod.dnsPolicy)} bypasses the cluster's DNS`);
+  const dns = (pod.dnsConfig ?? {}) as { nameservers?: unknown; searches?: unknown };
+  if (dns.nameservers !== undefined || dns.searches !== undefined) problems.push('dnsConfig names its own nameservers or search domains');
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Ingress
+
+/**
+ * ingress-nginx annotations that inject configuration, send requests or
+ * credentials elsewhere, serve other hosts, or reach outside the namespace.
+ * Chosen from ingress-nginx's annotation reference
+ * (docs/user-guide/nginx-configuration/annotations.md) and its risk levels:
+ * the ConfigMap setting `annotations-risk-level` (default Critical since
+ * v1.12) rates every `*-snippet` Critical, the auth-url/auth-signin/mirror/
+ * upstream-vhost/server-alias/redirect family High; snippets are CVE-2021-25742
+ * (read every Secret of the cluster). `use-regex` turns every path of the
+ * *host* into a regex, other services' Ingresses on it included;
+ * `from-to-www-redirect` serves `www.<host>`; a `namespace/name` in a
+ * `*-secret` or auth-proxy-set-headers reads another namespace's object.
+ */
+const NGINX = 'nginx.ingress.kubernetes.io/';
+const RISKY_NGINX = new Set([
+  'auth-url', 'auth-signin', 'auth-signin-redirect-param', 'auth-proxy-set-headers', 'auth-request-redirect',
+  'mirror-target', 'mirror-host', 'mirror-uri',
+  'upstream-vhost', 'server-alias', 'permanent-redirect', 'temporal-redirect', 'from-to-www-redirect',
+  'use-regex', 'default-backend', 'proxy-redirect-from', 'proxy-redirect-to',
+]);
+
+function riskyAnnotation(key: string, value: unknown): string | undefined {
+  if (key === 'kubernetes.io/ingress.class') return `annotation ${key} overrides the ingress class`;
+  if (!key.startsWith(NGINX)) return undefined;
+  const name = key.slice(NGINX.length);
+  if (name.endsWith('-snippet') || name.endsWith('-snippets')) return `annotation ${key} injects nginx configuration`;
+  if (RISKY_NGINX.has(name)) return `annotation ${key} redirects or reshapes traffic beyond the service's own routes`;
+  if (name.endsWith('-secret') && typeof value === 'string' && value.includes('/')) return `annotation ${key} reads ${JSON.stringify(value)}, outside the service's namespace`;
+  return undefined;
+}
+
+/** The host paved gives the service in the object's environment: the resolved host, or preview's placeholder host. */
+function pavedHost(o: GeneratedObject, t: PolicyTarget): string | undefined {
+  const service = o.service;
+  if (!service || !o.environment) return undefined;
+  return o.environment === 'preview' ? names.previewHost(service.name, t.project.platform.domain, PREVIEW_PLACEHOLDER_PR) : service.environments[o.environment].host;
+}
+
+type IngressPath = { path?: unknown; backend?: { service?: { name?: unknown }; resource?: unknown } };
+type IngressRule = { host?: unknown; http?: { paths?: IngressPath[] } };
+
+function ingressProblems(o: GeneratedObject, t: PolicyTarget): string[] {
+  const service = o.service;
+  const host = pavedHost(o, t);
+  if (!service || !service.ingress || host === undefined) return ['the service declares no ingress'];
+  const spec = (o.object.spec ?? {}) as { ingressClassName?: unknown; defaultBackend?: unknown; rules?: unknown; tls?: unknown };
+  const { kubernetes } = t.project.platform;
+  const problems: string[] = [];
+  const className = service.ingress.public ? kubernetes.ingressClass : kubernetes.internalIngressClass;
+  if (spec.ingressClassName !== className) problems.push(`ingressClassName ${JSON.stringify(spec.ingressClassName)}, not ${JSON.stringify(className)}`);
+  if (spec.defaultBackend !== undefined) problems.push('a defaultBackend takes every request no rule matches');
+  const rules = (Array.isArray(spec.rules) ? spec.rules : [spec.rules]) as Array<IngressRule | undefined>;
+  for (const rule of rules) {
+    if (rule?.host !== host) problems.push(`rule host ${JSON.stringify(rule?.host)}, not ${host}`);
+    for (const p of Array.isArray(rule?.http?.paths) ? rule.http.paths : [undefined]) {
+      if (typeof p?.path !== 'string' || !service.ingress.paths.includes(p.path)) problems.push(`path ${JSON.stringify(p?.path)} is not one the service declares (${service.ingress.paths.join(', ')})`);
+      if (p?.backend?.resource !== undefined || p?.backend?.service?.name !== service.name) problems.push(`path ${JSON.stringify(p?.path)} routes to ${JSON.stringify(p?.backend?.service?.name ?? p?.backend?.resource)}, not the Service ${service.name}`);
+    }
+  }
+  const tls = (Array.isArray(spec.tls) ? spec.tls : [spec.tls]) as Array<{ hosts?: unknown } | undefined>;
+  for (const entry of tls) {
+    const hosts = Array.isArray(entry?.hosts) ? entry.hosts : [entry?.hosts];
+    for (const h of hosts) if (h !== host) problems.push(`TLS host ${JSON.stringify(h)}, not ${host}`);
+  }
+  for (const [key, value] of Object.entries(o.object.metadata?.annotations ?? {})) {
+    const risky = riskyAnnotation(key, value);
+    if (risky) problems.push(risky);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Namespace
+
+/**
+ * Pod Security Admission's labels on the Namespace paved generates: each mode
+ * at `restricted`, each version (when present) at `latest`. A pinned old
+ * version or a weaker level lets pods in that the §2 PSS rules would reject.
+ */
+const PSA = 'pod-security.kubernetes.io/';
+function podSecurityProblems(o: GeneratedObject): string[] {
+  const labels = (o.object.metadata?.labels ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  if (labels[`${PSA}enforce`] !== 'restricted') problems.push(`label ${PSA}enforce is ${JSON.stringify(labels[`${PSA}enforce`])}, not "restricted"`);
+  for (const [key, value] of Object.entries(labels)) {
+    if (!key.startsWith(PSA) || key === `${PSA}enforce`) continue;
+    const expected = key.endsWith('-version') ? 'latest' : 'restricted';
+    if (value !== expected) problems.push(`label ${key} is ${JSON.stringify(value)}, not ${JSON.stringify(expected)}`);
+  }
   return problems;
 }
 
@@ -92,7 +213,10 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) => perObject(t, undefined, ids, kindProblems)),
   kubernetes(['PAVED_IMAGE_SOURCE'], "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)", (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t))),
   kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) => perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner))),
-  kubernetes(['PAVED_SCHEDULING'], 'no nodeName, no toleration of every taint or of the control plane, no node selection onto the control plane', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
+  kubernetes(['PAVED_SCHEDULING'], 'no nodeName, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
+  kubernetes(['PAVED_POD_ISOLATION'], 'no hostAliases, no shared process namespace, no DNS but the cluster\'s', (t, ids) => perPod(t, ids, (p) => podIsolationProblems(p.spec))),
+  kubernetes(['PAVED_INGRESS'], "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere", (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t))),
+  kubernetes(['PAVED_POD_SECURITY_LABELS'], 'the Namespace enforces Pod Security restricted; every pod-security label at restricted, every version at latest', (t, ids) => perObject(t, 'Namespace', ids, podSecurityProblems)),
   terraform(['PAVED_SUBSCRIPTION_TARGET'], "topic subscriptions deliver only over sqs to the service's own queue", (t) =>
     perItem(ofType(t, 'aws_sns_topic_subscription'), where, (s) => {
       const endpoint = String(s.body.endpoint);

@@ -1,5 +1,5 @@
 import type { EnvironmentName, ResolvedEnvironment, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 
 /**
  * Everything one environment's manifests are rendered from, worked out once:
@@ -20,7 +20,7 @@ export interface RenderContext {
 }
 
 /** Preview manifests are a base: CI replaces these placeholders (see README, Kubernetes). */
-export const PREVIEW_PLACEHOLDER_PR = 0;
+export { PREVIEW_PLACEHOLDER_PR };
 export const PREVIEW_PLACEHOLDER_TAG = 'set-by-ci';
 /** Tag and version of an environment CI has not released to yet; its Application is not emitted. */
 export const UNRELEASED = 'unreleased';
@@ -45,7 +45,5 @@ export function renderContext(service: ResolvedService, project: ResolvedProject
   };
 }
 
-/** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview. */
-export function previewHost(service: string, domain: string, pr: number | string): string {
-  return `${service}-pr-${pr}.${domain}`;
-}
+/** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview (spec/naming.ts, which the output policy reads too). */
+export const previewHost = names.previewHost;

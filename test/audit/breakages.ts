@@ -334,6 +334,28 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
     breakPod('a toleration of every taint', (pod) => (pod.tolerations = [{ operator: 'Exists' }])),
     breakPod('nodeName', (pod) => (pod.nodeName = 'control-plane-1')),
     breakPod('a control-plane nodeSelector', (pod) => (pod.nodeSelector = { 'node-role.kubernetes.io/control-plane': '' })),
+    breakPod('a nodeSelector on one hostname', (pod) => (pod.nodeSelector = { 'kubernetes.io/hostname': 'node-1' })),
+    breakObject('a CronJob node affinity on one hostname', 'CronJob', (cj) => (cj.spec.jobTemplate.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } } })),
+  ],
+  "§4 paved PAVED_POD_ISOLATION": [
+    breakPod('hostAliases for sts.amazonaws.com', (pod) => (pod.hostAliases = [{ ip: '203.0.113.7', hostnames: ['sts.amazonaws.com'] }])),
+    breakObject('a CronJob sharing its process namespace', 'CronJob', (cj) => (cj.spec.jobTemplate.spec.template.spec.shareProcessNamespace = true)),
+    breakPod('its own nameservers', (pod) => Object.assign(pod, { dnsPolicy: 'None', dnsConfig: { nameservers: ['203.0.113.7'] } })),
+  ],
+  "§4 paved PAVED_INGRESS": [
+    breakObject('a host outside the platform domain', 'Ingress', (i) => (i.spec.rules[0].host = 'shop.attacker.example')),
+    breakObject("another service's host added", 'Ingress', (i) => i.spec.rules.push({ ...structuredClone(i.spec.rules[0]), host: 'orders.shop.example.com' })),
+    breakObject('a TLS host that is not the rule host', 'Ingress', (i) => i.spec.tls[0].hosts.push('orders.shop.example.com')),
+    breakObject('a path the service does not declare', 'Ingress', (i) => (i.spec.rules[0].http.paths[0].path = '/admin')),
+    breakObject("a backend of another service", 'Ingress', (i) => (i.spec.rules[0].http.paths[0].backend.service.name = 'orders')),
+    breakObject('a server-snippet', 'Ingress', (i) => (i.metadata.annotations['nginx.ingress.kubernetes.io/server-snippet'] = 'location /x { return 200; }')),
+    breakObject('an auth-url', 'Ingress', (i) => (i.metadata.annotations['nginx.ingress.kubernetes.io/auth-url'] = 'https://attacker.example/auth')),
+    breakObject("another host on preview's Ingress", 'Ingress', (i) => (i.spec.rules[0].host = 'storefront-api.shop.example.com'), (o) => o.path.includes('/preview/')),
+  ],
+  "§4 paved PAVED_POD_SECURITY_LABELS": [
+    breakObject('enforce-version v1.0', 'Namespace', (n) => (n.metadata.labels['pod-security.kubernetes.io/enforce-version'] = 'v1.0')),
+    breakObject('enforce baseline', 'Namespace', (n) => (n.metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline')),
+    breakObject('the enforce label removed', 'Namespace', (n) => delete n.metadata.labels['pod-security.kubernetes.io/enforce'], (o) => o.path.includes('/production/')),
   ],
   "§4 paved PAVED_SUBSCRIPTION_TARGET": [
     setAttributes('an https endpoint', 'aws_sns_topic_subscription', { protocol: 'https', endpoint: 'https://attacker.example/hook' }),
