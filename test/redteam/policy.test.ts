@@ -32,6 +32,9 @@ runtime:
   language: node
   port: 8080
   command: ["node", "server.js"]
+ingress:
+  public: true
+  paths: ["/api"]
 secrets:
   - DB_PASSWORD
 resources:
@@ -480,5 +483,125 @@ describe('one diagnostic per operation and rule', () => {
     expect(tag).toHaveLength(1);
     expect(tag[0]!.message).toMatch(/^overrides\.kubernetes\[0\]\.patch\[0\]: this operation makes the output break §2 kube-score\/polaris KS container-image-tag .*: app: image ghcr\.io\/shop-example\/catalog:latest; .*; and 1 more$/);
     expect(tag[0]!.message.split('generated/catalog/kubernetes/').length - 1).toBe(4);
+  });
+});
+
+describe('Ingress overrides past the ingress claims, which read only the spec', () => {
+  const ingress = (patch: Op[], environments?: string[]): Override => ({ target: 'Ingress/victim', ...(environments ? { environments } : {}), patch });
+  const RULE = '§4 paved PAVED_INGRESS';
+  const HOST = 'victim.shop.example.com';
+
+  it('passes the Ingress paved generates, and a harmless ingress-nginx annotation', () => {
+    expect(compileWith([ingress([{ op: 'add', path: '/metadata/annotations/nginx.ingress.kubernetes.io~1proxy-body-size', value: '8m' }])]).result.diagnostics).toEqual([]);
+  });
+
+  it('a rule host outside the platform domain', () => {
+    expectViolation({ kubernetes: [ingress([NOTE, { op: 'replace', path: '/spec/rules/0/host', value: 'victim.attacker.example' }])] }, RULE, ['kubernetes', 0, 1], /rule host "victim\.attacker\.example", not victim\.shop\.example\.com/);
+  });
+
+  it("a second rule for another service's host, stealing its traffic", () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'add', path: '/spec/rules/-', value: { host: 'other.shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'victim', port: { name: 'http' } } } }] } } }])] }, RULE, ['kubernetes', 0, 0], /rule host "other\.shop\.example\.com"/);
+  });
+
+  it('a TLS host that is not the rule host', () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'add', path: '/spec/tls/0/hosts/-', value: 'other.shop.example.com' }])] }, RULE, ['kubernetes', 0, 0], /TLS host "other\.shop\.example\.com", not victim\.shop\.example\.com/);
+  });
+
+  it('a path the service does not declare', () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'replace', path: '/spec/rules/0/http/paths/0/path', value: '/' }])] }, RULE, ['kubernetes', 0, 0], /path "\/" is not one the service declares \(\/api\)/);
+  });
+
+  it("a backend that is another service's", () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'replace', path: '/spec/rules/0/http/paths/0/backend/service/name', value: 'other' }])] }, RULE, ['kubernetes', 0, 0], /routes to "other", not the Service victim/);
+  });
+
+  it('a defaultBackend, which takes every request no rule matches', () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'add', path: '/spec/defaultBackend', value: { service: { name: 'victim', port: { name: 'http' } } } }])] }, RULE, ['kubernetes', 0, 0], /a defaultBackend takes every request/);
+  });
+
+  it('another ingress class', () => {
+    expectViolation({ kubernetes: [ingress([{ op: 'replace', path: '/spec/ingressClassName', value: 'nginx-internal' }])] }, RULE, ['kubernetes', 0, 0], /ingressClassName "nginx-internal", not "nginx"/);
+  });
+
+  it('only in production, naming the production file', () => {
+    const [d] = expectViolation({ kubernetes: [ingress([{ op: 'replace', path: '/spec/rules/0/host', value: 'shop.example.com' }], ['production'])] }, RULE, ['kubernetes', 0, 0]);
+    expect(d!.message).toMatch(/generated\/victim\/kubernetes\/production\/ingress\.yaml: rule host "shop\.example\.com", not victim\.shop\.example\.com/);
+    expect(d!.message).not.toMatch(/staging\/ingress\.yaml/);
+  });
+
+  it.each([
+    ['server-snippet', 'location /x { return 200; }', /injects nginx configuration/],
+    ['configuration-snippet', 'more_set_headers "X: y";', /injects nginx configuration/],
+    ['auth-snippet', 'proxy_pass http://x;', /injects nginx configuration/],
+    ['auth-url', 'https://attacker.example/auth', /redirects or reshapes traffic/],
+    ['auth-signin', 'https://attacker.example/login', /redirects or reshapes traffic/],
+    ['mirror-target', 'https://attacker.example$request_uri', /redirects or reshapes traffic/],
+    ['upstream-vhost', 'orders.orders.svc.cluster.local', /redirects or reshapes traffic/],
+    ['server-alias', 'orders.shop.example.com', /redirects or reshapes traffic/],
+    ['permanent-redirect', 'https://attacker.example', /redirects or reshapes traffic/],
+    ['temporal-redirect', 'https://attacker.example', /redirects or reshapes traffic/],
+    ['use-regex', 'true', /redirects or reshapes traffic/],
+    ['proxy-ssl-secret', 'kube-system/admin-tls', /reads "kube-system\/admin-tls", outside the service's namespace/],
+  ])('annotation nginx.ingress.kubernetes.io/%s', (name, value, problem) => {
+    expectViolation({ kubernetes: [ingress([NOTE, { op: 'add', path: `/metadata/annotations/nginx.ingress.kubernetes.io~1${name}`, value }])] }, RULE, ['kubernetes', 0, 1], new RegExp(`annotation nginx\\.ingress\\.kubernetes\\.io/${name} ${problem.source}`));
+  });
+});
+
+describe('pod spec settings no deny-list names: hostAliases, shared processes, own DNS, one node', () => {
+  it('hostAliases sending sts.amazonaws.com to an attacker, in a Deployment', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/hostAliases`, value: [{ ip: '203.0.113.7', hostnames: ['sts.amazonaws.com'] }] }])] }, '§4 paved PAVED_POD_ISOLATION', ['kubernetes', 0, 0], /hostAliases .*sts\.amazonaws\.com.* rewrite the pod's \/etc\/hosts/);
+  });
+
+  it('hostAliases in a CronJob', () => {
+    expectViolation({ kubernetes: [cron([NOTE, { op: 'add', path: `${CRON_POD}/hostAliases`, value: [{ ip: '203.0.113.7', hostnames: ['sts.amazonaws.com'] }] }])] }, '§4 paved PAVED_POD_ISOLATION', ['kubernetes', 0, 1], /staging\/cronjob-nightly\.yaml: hostAliases .*sts\.amazonaws\.com/);
+  });
+
+  it('shareProcessNamespace: true, in a Deployment and in a CronJob', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/shareProcessNamespace`, value: true }])] }, '§4 paved PAVED_POD_ISOLATION', ['kubernetes', 0, 0], /shareProcessNamespace/);
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/shareProcessNamespace`, value: true }])] }, '§4 paved PAVED_POD_ISOLATION', ['kubernetes', 0, 0], /shareProcessNamespace/);
+  });
+
+  it("DNS of the pod's own: dnsPolicy None with an attacker's nameserver", () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/dnsPolicy`, value: 'None' }, { op: 'add', path: `${POD}/dnsConfig`, value: { nameservers: ['203.0.113.7'] } }])] }, '§4 paved PAVED_POD_ISOLATION', ['kubernetes', 0, 1], /dnsConfig names its own nameservers/);
+  });
+
+  it('a nodeSelector pinning kubernetes.io/hostname', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/nodeSelector`, value: { 'kubernetes.io/hostname': 'ip-10-0-1-7' } }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /pinned to one node by kubernetes\.io\/hostname/);
+  });
+
+  it('a CronJob node affinity on metadata.name', () => {
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['ip-10-0-1-7'] }] }] } } };
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/affinity`, value: affinity }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /pinned to one node/);
+  });
+});
+
+describe("the Namespace's Pod Security labels", () => {
+  const namespace = (patch: Op[]): Override => ({ target: 'Namespace/victim', environments: ['staging', 'production'], patch });
+  const RULE = '§4 paved PAVED_POD_SECURITY_LABELS';
+  const label = (name: string): string => `/metadata/labels/pod-security.kubernetes.io~1${name}`;
+
+  it('enforce-version pinned to v1.0', () => {
+    expectViolation({ kubernetes: [namespace([{ op: 'replace', path: label('enforce-version'), value: 'v1.0' }])] }, RULE, ['kubernetes', 0, 0], /label pod-security\.kubernetes\.io\/enforce-version is "v1\.0", not "latest"/);
+  });
+
+  it('warn and audit lowered to privileged', () => {
+    expectViolation({ kubernetes: [namespace([NOTE, { op: 'replace', path: label('audit'), value: 'privileged' }])] }, RULE, ['kubernetes', 0, 1], /label pod-security\.kubernetes\.io\/audit is "privileged", not "restricted"/);
+    expectViolation({ kubernetes: [namespace([{ op: 'replace', path: label('warn'), value: 'baseline' }])] }, RULE, ['kubernetes', 0, 0], /warn is "baseline"/);
+  });
+
+  it('an audit-version of its own', () => {
+    expectViolation({ kubernetes: [namespace([{ op: 'add', path: label('audit-version'), value: 'v1.25' }])] }, RULE, ['kubernetes', 0, 0], /audit-version is "v1\.25", not "latest"/);
+  });
+
+  it('the labels replaced all at once: the deny-list refuses it, and the policy alone reports such output', () => {
+    const { result } = compileWith([namespace([{ op: 'replace', path: '/metadata/labels', value: { 'app.kubernetes.io/name': 'victim' } }])]);
+    expect(errors(result).map((d) => d.code)).toEqual(['EMIT.OVERRIDE_FORBIDDEN']);
+    const diagnostics = policyOn((files) => files.map((f) => (f.path.endsWith('/production/namespace.yaml') ? { ...f, value: { ...(f.value as Record<string, any>), metadata: { ...(f.value as Record<string, any>).metadata, labels: {} } } } : f)));
+    expect(diagnostics.map((d) => [d.code, d.message.slice(0, d.message.indexOf(' ('))])).toEqual([['POLICY.PAVED_BUG', `the generated output breaks ${RULE}`]]);
+    expect(diagnostics[0]!.message).toMatch(/production\/namespace\.yaml: label pod-security\.kubernetes\.io\/enforce is undefined, not "restricted"; no override causes this/);
+  });
+
+  it('dropping enforce-version passes: without it the admission controller uses latest', () => {
+    expect(compileWith([namespace([{ op: 'remove', path: label('enforce-version') }])]).result.diagnostics).toEqual([]);
   });
 });
