@@ -290,7 +290,7 @@ function policyOn(change: (files: readonly GeneratedFile[]) => GeneratedFile[]):
 
 describe('Terraform overrides past the deny-list of attributes', () => {
   it('rds.force_ssl = 0 in the parameter group: CKV2_AWS_69', () => {
-    expectViolation({ terraform: [resource('aws_db_parameter_group.main', [{ op: 'replace', path: '/parameter/0/value', value: '0' }])] }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0], /rds\.force_ssl is not 1/);
+    expectViolation({ terraform: [resource('aws_db_parameter_group.main', [{ op: 'replace', path: '/parameter/0/value', value: '0' }])] }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0], /: rds\.force_ssl is "0", not "1"$/);
   });
 
   it('backup_retention_period 0: CKV_AWS_133', () => {
