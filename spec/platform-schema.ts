@@ -536,14 +536,14 @@ export const platformSchema: JsonSchema = {
       properties: {
         dir: {
           type: 'string',
-          description: 'Directory of everything paved generates except workflows.',
+          description: 'Directory of everything paved generates except workflows: a folder below the repository root (not ".", not in .git), apart from workflowsDir (neither holds the other).',
           pattern: patterns.relativePath,
           maxLength: 200,
           default: d.output.dir,
         },
         workflowsDir: {
           type: 'string',
-          description: 'Directory of the generated GitHub Actions workflows.',
+          description: 'Directory of the generated GitHub Actions workflows: a folder below the repository root (not ".", not in .git), apart from dir.',
           pattern: patterns.relativePath,
           maxLength: 200,
           default: d.output.workflowsDir,

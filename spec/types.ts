@@ -1018,12 +1018,12 @@ export interface EnvironmentPolicySpec {
  */
 export interface OutputSpec {
   /**
-   * Directory of everything paved generates except workflows.
+   * Directory of everything paved generates except workflows: a folder below the repository root (not ".", not in .git), apart from workflowsDir (neither holds the other).
    * @default "generated"
    */
   readonly dir?: string;
   /**
-   * Directory of the generated GitHub Actions workflows.
+   * Directory of the generated GitHub Actions workflows: a folder below the repository root (not ".", not in .git), apart from dir.
    * @default ".github/workflows"
    */
   readonly workflowsDir?: string;

@@ -3,7 +3,7 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
 import { POLICY_RULES, runRule } from './registry.js';
-import { ruleLabel, type Finding, type PolicyRule } from './types.js';
+import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
 import { policyTarget } from './view.js';
 
 /**
@@ -98,11 +98,17 @@ function attribute(project: ResolvedProject, service: ResolvedService, found: re
   return blame;
 }
 
-/** The platform waiver that excuses a finding of `rule` for `service`, with its index. */
-function platformWaiver(project: ResolvedProject, rule: PolicyRule, service: ResolvedService | undefined): { index: number; reason: string; id: string } | undefined {
+/**
+ * The platform waiver that excuses a violation for `service`, with its index:
+ * one that names an id the finding was raised under, so a waiver of one check
+ * of a grouped rule (PO hpaMaxAvailability) does not excuse its siblings
+ * (minReplicas 1 is PO hpaMinAvailability).
+ */
+function platformWaiver(project: ResolvedProject, v: Violation, service: ResolvedService | undefined): { index: number; reason: string; id: string } | undefined {
+  const ids = findingIds(v.rule, v.finding);
   const waivers = project.platform.overridePolicy.waivers;
   for (const [index, w] of waivers.entries()) {
-    if (!rule.ids.includes(w.rule)) continue;
+    if (!ids.includes(w.rule)) continue;
     if (w.services !== undefined && (service === undefined || !w.services.includes(service.name))) continue;
     return { index, reason: w.reason, id: w.rule };
   }
@@ -146,6 +152,16 @@ function places(group: readonly Violation[]): string {
   return group.length > PLACES_SHOWN ? `${shownPlaces}; and ${group.length - PLACES_SHOWN} more` : shownPlaces;
 }
 
+/**
+ * The ids a platform waiver would need to excuse every finding of a group: the
+ * first id of each finding, once each, in order of appearance (a finding's
+ * first id is the most specific one its check names).
+ */
+function waivable(group: readonly Violation[]): string {
+  const ids = [...new Set(group.map((v) => findingIds(v.rule, v.finding)[0]!))];
+  return ids.length === 1 ? ids[0]! : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+}
+
 /** The policy's diagnostics for one service's freshly emitted files. */
 export function checkServiceOutput(project: ResolvedProject, service: ResolvedService, files: readonly GeneratedFile[], reemit: Reemit): Diagnostic[] {
   return report(project, service, violations(project, files), reemit);
@@ -161,7 +177,7 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
   const diagnostics: Diagnostic[] = [];
   const open: Violation[] = [];
   for (const v of found) {
-    const waiver = platformWaiver(project, v.rule, service);
+    const waiver = platformWaiver(project, v, service);
     if (!waiver) {
       open.push(v);
       continue;
@@ -187,7 +203,7 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
         code: 'POLICY.VIOLATION',
         severity: 'error',
         message: `${specPath(operation.pointer)}: this operation makes the output break ${broken}`,
-        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${first.rule.ids[0]} in platform.yaml (overridePolicy.waivers)`,
+        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${waivable(group)} in platform.yaml (overridePolicy.waivers)`,
         file: service.specPath,
         pointer: operation.pointer,
       });

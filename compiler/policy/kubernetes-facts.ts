@@ -17,14 +17,14 @@ export function attachedWaiver(owner: GeneratedObject, ids: readonly string[]): 
   return found ? `kubernetes:${found[0]}` : undefined;
 }
 
-/** A problem of `owner`, excused when a declared waiver for one of `ids` is printed in its file. */
+/** A problem of `owner`, raised under `ids`, excused when a declared waiver for one of them is printed in its file. */
 export function finding(owner: GeneratedObject, problem: string, ids: readonly string[]): Finding {
   const waiver = attachedWaiver(owner, ids);
-  return waiver ? { where: owner.path, problem, waiver } : { where: owner.path, problem };
+  return waiver ? { where: owner.path, problem, ids, waiver } : { where: owner.path, problem, ids };
 }
 
-/** A problem no waiver can excuse. */
-export const unwaivable = (owner: GeneratedObject, problem: string): Finding => ({ where: owner.path, problem });
+/** A problem no declared waiver can excuse (raised under `ids` when given, else under its rule's). */
+export const unwaivable = (owner: GeneratedObject, problem: string, ids?: readonly string[]): Finding => (ids ? { where: owner.path, problem, ids } : { where: owner.path, problem });
 
 /** Turns a check's plain-string problems into findings of `owner`, waivable by `ids`. */
 const asFindings = (owner: GeneratedObject, ids: readonly string[], problems: Problems, prefix = ''): Finding[] =>

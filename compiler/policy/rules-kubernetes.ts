@@ -1,7 +1,7 @@
-import { podTemplates, selects, type Container, type GeneratedObject, type PolicyTarget } from './view.js';
+import { podTemplates, selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
 import { combined } from './findings.js';
 import { effective, finding, ofKind, perContainer, perObject, perPod, podSc, probesOf, sc, siblingsIn, spec, unwaivable } from './kubernetes-facts.js';
-import type { CheckResult, PolicyRule } from './types.js';
+import type { CheckResult, Finding, PolicyRule } from './types.js';
 
 /**
  * security-rules.md §2 (Kubernetes): the Pod Security Standards restricted
@@ -34,6 +34,23 @@ const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: 
 const labelSets = (o: GeneratedObject): Array<Record<string, string>> => [o.object.metadata.labels ?? {}, ...podTemplates([o]).map((t) => t.metadata.labels)];
 const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
 
+/*
+ * A rule that groups checks of different concerns raises each finding under
+ * the ids of its own check (a platform waiver of one id excuses only those);
+ * a rule whose ids all name one concern raises them under all of its ids.
+ */
+/** A container's problem raised under `ids`. */
+const ofContainer = (t: PodTemplate, c: Container, problem: string, ids: readonly string[]): Finding => finding(t.owner, `${c.name}: ${problem}`, ids);
+/** Each resource a container lacks, with the ids that name it. */
+const RESOURCE_IDS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['requests.cpu', ['KS container-resources', 'PO cpuRequestsMissing']],
+  ['limits.cpu', ['KS container-resources', 'PO cpuLimitsMissing']],
+  ['requests.memory', ['KS container-resources', 'PO memoryRequestsMissing']],
+  ['limits.memory', ['KS container-resources', 'PO memoryLimitsMissing']],
+  ['requests.ephemeral-storage', ['KS container-ephemeral-storage-request-and-limit']],
+  ['limits.ephemeral-storage', ['KS container-ephemeral-storage-request-and-limit']],
+];
+
 export const KUBERNETES_RULES: readonly PolicyRule[] = [
   // Pod Security Standards, restricted
   rule(PSS, ['PSS hostNamespaces'], 'no hostNetwork, hostPID or hostIPC', (t, ids) => perPod(t, ids, (p) => (p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC ? 'shares a host namespace' : undefined))),
@@ -42,10 +59,10 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     PSS,
     ['PSS hostPathVolumes', 'PSS hostPorts'],
     'no hostPath volume, no hostPort',
-    (t, ids) =>
+    (t) =>
       combined(
-        perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => 'hostPath' in v) ? 'hostPath volume' : undefined)),
-        perContainer(t, ids, (c) => (((c.ports as Array<Record<string, unknown>>) ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0) ? 'hostPort' : undefined)),
+        perPod(t, ['PSS hostPathVolumes'], (p) => (volumesOf(p.spec).some((v) => 'hostPath' in v) ? 'hostPath volume' : undefined)),
+        perContainer(t, ['PSS hostPorts'], (c) => (((c.ports as Array<Record<string, unknown>>) ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0) ? 'hostPort' : undefined)),
       )),
   rule(
     PSS,
@@ -149,10 +166,12 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ['KS container-resources', 'KS container-ephemeral-storage-request-and-limit', 'PO cpuRequestsMissing', 'PO cpuLimitsMissing', 'PO memoryRequestsMissing', 'PO memoryLimitsMissing'],
     'every request and limit set for cpu, memory and ephemeral-storage',
     (t, ids) =>
-      perContainer(t, ids, (c) => {
-        const r = (c.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
-        const missing = ['cpu', 'memory', 'ephemeral-storage'].flatMap((k) => [...(r.requests?.[k] ? [] : [`requests.${k}`]), ...(r.limits?.[k] ? [] : [`limits.${k}`])]);
-        return missing.length > 0 ? `missing ${missing.join(', ')}` : undefined;
+      perContainer(t, ids, (c, _p, pod) => {
+        const r = (c.resources ?? {}) as Record<string, Record<string, string> | undefined>;
+        return RESOURCE_IDS.filter(([key]) => {
+          const [kind, name] = key.split(/\.(.*)/) as [string, string];
+          return !r[kind]?.[name];
+        }).map(([key, keyIds]) => ofContainer(pod, c, `missing ${key}`, keyIds));
       })),
   rule(
     SCORE,
@@ -165,7 +184,10 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         const env = pod.owner.service && pod.owner.environment ? pod.owner.service.environments[pod.owner.environment] : undefined;
         const digest = env?.release?.digest;
         const pinned = digest === undefined || c !== pod.spec.containers[0] || c.image.endsWith(`@${digest}`);
-        return [tag && tag !== 'latest' ? undefined : `image ${c.image}`, pinned ? undefined : unwaivable(pod.owner, `${c.name}: released image ${c.image} does not pin the released digest ${digest}`)];
+        return [
+          tag && tag !== 'latest' ? undefined : ofContainer(pod, c, `image ${c.image}`, ['KS container-image-tag', 'PO tagNotSpecified', 'CKV_K8S_14']),
+          pinned ? undefined : unwaivable(pod.owner, `${c.name}: released image ${c.image} does not pin the released digest ${digest}`, ['CKV_K8S_43']),
+        ];
       })),
   rule(SCORE, ['KS container-image-pull-policy', 'PO pullPolicyNotAlways', 'CKV_K8S_15'], 'imagePullPolicy Always', (t, ids) => perContainer(t, ids, (c) => (c.imagePullPolicy === 'Always' ? undefined : `pull policy ${String(c.imagePullPolicy)}`))),
   rule(
@@ -175,8 +197,13 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         if (pod.owner.object.kind !== 'Deployment') return undefined;
-        if (!c.readinessProbe || !c.livenessProbe) return 'missing a probe';
-        return probeShape(c.readinessProbe) === probeShape(c.livenessProbe) ? 'identical liveness and readiness' : undefined;
+        if (!c.readinessProbe || !c.livenessProbe) {
+          return [
+            c.readinessProbe ? undefined : ofContainer(pod, c, 'missing a readiness probe', ['KS pod-probes', 'PO readinessProbeMissing']),
+            c.livenessProbe ? undefined : ofContainer(pod, c, 'missing a liveness probe', ['KS pod-probes', 'PO livenessProbeMissing']),
+          ];
+        }
+        return probeShape(c.readinessProbe) === probeShape(c.livenessProbe) ? ofContainer(pod, c, 'identical liveness and readiness', ['KS pod-probes-identical']) : undefined;
       })),
   rule(
     SCORE,
@@ -186,7 +213,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       const siblings = siblingsIn(t);
       return perObject(t, 'Deployment', ['KS deployment-replicas', 'PO deploymentMissingReplicas'], (o) => {
         const targeted = siblings(o).some((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
-        if (targeted) return spec(o).replicas === undefined ? undefined : 'replicas set under an HPA';
+        if (targeted) return spec(o).replicas === undefined ? undefined : finding(o, 'replicas set under an HPA', ['KS deployment-targeted-by-hpa-does-not-have-replicas-configured']);
         return spec(o).replicas >= 2 ? undefined : `replicas ${spec(o).replicas}`;
       });
     }),
@@ -213,10 +240,10 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         const pdb = siblings(o).find((s) => s.object.kind === 'PodDisruptionBudget' && selects(spec(s).selector, labels));
         if (!pdb) return 'no PodDisruptionBudget';
         const p = spec(pdb);
-        if (p.maxUnavailable === undefined && p.minAvailable === undefined) return 'PDB without policy';
-        if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%') return 'PDB allows no disruption';
+        if (p.maxUnavailable === undefined && p.minAvailable === undefined) return finding(o, 'PDB without policy', ['KS poddisruptionbudget-has-policy']);
+        if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%') return finding(o, 'PDB allows no disruption', ['PO pdbDisruptionsIsZero']);
         const hpa = siblings(o).find((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
-        return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas ? 'PDB minAvailable above the HPA minimum' : undefined;
+        return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas ? finding(o, 'PDB minAvailable above the HPA minimum', ['PO pdbMinAvailableGreaterThanHPAMinReplicas']) : undefined;
       });
     }),
   rule(
@@ -246,7 +273,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     SCORE,
     ['KS deployment-strategy', 'KS deployment-pod-selector-labels-match-template-metadata-labels'],
     'RollingUpdate, selector within the template labels',
-    (t, ids) => perObject(t, 'Deployment', ids, (o) => (spec(o).strategy?.type !== 'RollingUpdate' ? 'not RollingUpdate' : selects(spec(o).selector, spec(o).template.metadata.labels) ? undefined : 'selector does not match template'))),
+    (t, ids) =>
+      perObject(t, 'Deployment', ids, (o) => [
+        spec(o).strategy?.type === 'RollingUpdate' ? undefined : finding(o, 'not RollingUpdate', ['KS deployment-strategy']),
+        selects(spec(o).selector, spec(o).template.metadata.labels) ? undefined : finding(o, 'selector does not match template', ['KS deployment-pod-selector-labels-match-template-metadata-labels']),
+      ])),
   rule(
     SCORE,
     ['KS service-type', 'KS service-targets-pod'],
@@ -254,8 +285,10 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) => {
       const siblings = siblingsIn(t);
       return perObject(t, 'Service', ids, (o) => {
-        if (spec(o).type === 'NodePort') return 'NodePort';
-        return podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels)) ? undefined : 'targets no pod';
+        return [
+          spec(o).type === 'NodePort' ? finding(o, 'NodePort', ['KS service-type']) : undefined,
+          podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels)) ? undefined : finding(o, 'targets no pod', ['KS service-targets-pod']),
+        ];
       });
     }),
   rule(
@@ -267,9 +300,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       return perObject(t, 'Ingress', ids, (o) => {
         const backends = spec(o).rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service));
         const missing = backends.filter((b: any) => !siblings(o).some((s) => s.object.kind === 'Service' && s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)));
-        if (missing.length > 0) return 'backend Service or port missing';
         const hosts = spec(o).rules.map((r: any) => r.host);
-        return hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => tls.hosts.includes(h) && tls.secretName)) ? undefined : 'host without TLS';
+        return [
+          missing.length > 0 ? finding(o, 'backend Service or port missing', ['KS ingress-targets-service']) : undefined,
+          hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => tls.hosts.includes(h) && tls.secretName)) ? undefined : finding(o, 'host without TLS', ['PO tlsSettingsMissing']),
+        ];
       });
     }),
   rule(
@@ -278,19 +313,23 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     'startingDeadlineSeconds set, restartPolicy Never or OnFailure',
     (t, ids) =>
       perObject(t, 'CronJob', ids, (o) => {
-        if (!(spec(o).startingDeadlineSeconds > 0)) return 'no deadline';
-        return ['Never', 'OnFailure'].includes(spec(o).jobTemplate.spec.template.spec.restartPolicy) ? undefined : 'restartPolicy';
+        return [
+          spec(o).startingDeadlineSeconds > 0 ? undefined : finding(o, 'no deadline', ['KS cronjob-has-deadline']),
+          ['Never', 'OnFailure'].includes(spec(o).jobTemplate.spec.template.spec.restartPolicy) ? undefined : finding(o, 'restartPolicy', ['KS cronjob-restartpolicy']),
+        ];
       })),
   rule(
     SCORE,
     ['PO sensitiveContainerEnvVar', 'CKV_K8S_35', 'KS environment-variable-key-duplication'],
     'secrets only through secretKeyRef, no duplicate env names',
     (t, ids) =>
-      perContainer(t, ids, (c) => {
+      perContainer(t, ids, (c, _p, pod) => {
         const names = envOf(c).map((e) => e.name);
-        if (new Set(names).size !== names.length) return 'duplicate env names';
         const plain = envOf(c).filter((e) => SENSITIVE_ENV.test(e.name) && !e.valueFrom?.secretKeyRef);
-        return plain.length > 0 ? `plain sensitive values: ${plain.map((e) => e.name).join(', ')}` : undefined;
+        return [
+          new Set(names).size === names.length ? undefined : ofContainer(pod, c, 'duplicate env names', ['KS environment-variable-key-duplication']),
+          plain.length > 0 ? ofContainer(pod, c, `plain sensitive values: ${plain.map((e) => e.name).join(', ')}`, ['PO sensitiveContainerEnvVar', 'CKV_K8S_35']) : undefined,
+        ];
       })),
   rule(
     SCORE,
@@ -298,8 +337,8 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     'current apiVersions and valid label values on every object and pod',
     (t, ids) =>
       perObject(t, undefined, ids, (o) => [
-        STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : `apiVersion ${o.object.apiVersion}`,
-        ...labelSets(o).flatMap((labels) => Object.entries(labels).filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v)).map(([k, v]) => `label ${k}=${v}`)),
+        STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version']),
+        ...labelSets(o).flatMap((labels) => Object.entries(labels).filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v)).map(([k, v]) => finding(o, `label ${k}=${v}`, ['KS label-values']))),
       ])),
 ];
 

@@ -13,7 +13,7 @@ import {
   waivable,
   where,
 } from './terraform-facts.js';
-import type { CheckResult, PolicyRule } from './types.js';
+import type { CheckResult, Finding, PolicyRule } from './types.js';
 
 /**
  * security-rules.md §1 (Terraform / AWS), one rule per row or per check of a
@@ -25,10 +25,50 @@ const rule = (section: string, ids: readonly string[], title: string, check: (t:
 /** Runs a per-resource check over every resource of `type`. */
 const each = (t: PolicyTarget, type: string, check: (r: FoundResource) => Problems): CheckResult => perItem(ofType(t, type), where, check);
 
+/**
+ * A problem of `r` raised under `ids`, for a rule that groups checks of
+ * different concerns: a platform waiver of one of them excuses only its own.
+ */
+const under = (ids: readonly string[], r: FoundResource, problem: string | Finding | undefined): Finding | undefined =>
+  problem === undefined ? undefined : typeof problem === 'string' ? { where: where(r), problem, ids } : { ...problem, ids };
+
 const mismatch = (body: Plain, expected: Plain): string | undefined => {
   const wrong = Object.entries(expected).filter(([k, v]) => body[k] !== v);
   return wrong.length > 0 ? wrong.map(([k, v]) => `${k} is ${JSON.stringify(body[k])}, not ${JSON.stringify(v)}`).join('; ') : undefined;
 };
+
+/**
+ * The problems of a parameter group's settings of `name`: there must be exactly
+ * one (RDS applies duplicates in an order Terraform does not promise, so a
+ * second block could undo the first) and `ok` must accept its value.
+ */
+function parameterProblems(group: FoundResource, name: string, ok: (value: unknown) => boolean, expected: string): string | undefined {
+  const values = ((group.body.parameter ?? []) as Plain[]).filter((p) => p.name === name).map((p) => p.value);
+  if (values.length === 0) return `${name} not set`;
+  if (values.length > 1) return `${name} set ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}), not once`;
+  return ok(values[0]) ? undefined : `${name} is ${JSON.stringify(values[0])}, not ${expected}`;
+}
+
+/** log_min_duration_statement: whole milliseconds, logging every statement slower than paved's one second at most (-1 turns it off). */
+const loggedDuration = (v: unknown): boolean => typeof v === 'string' && /^\d{1,4}$/.test(v) && Number(v) <= 1000;
+
+/** §1 #15: each setting of a public access block, with the ids that check it. */
+const PUBLIC_ACCESS_SETTINGS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['block_public_acls', ['CKV_AWS_53', 'AVD-AWS-0086']],
+  ['block_public_policy', ['CKV_AWS_54', 'AVD-AWS-0087']],
+  ['ignore_public_acls', ['CKV_AWS_55', 'AVD-AWS-0091']],
+  ['restrict_public_buckets', ['CKV_AWS_56', 'AVD-AWS-0093']],
+];
+
+/** §1 #11: what is wrong with an ElastiCache user, if anything. */
+function elasticacheUserProblem(user: FoundResource): string | undefined {
+  const mode = only(user, 'authentication_mode');
+  if (user.body.passwords !== undefined) return 'passwords';
+  if (!mode) return 'not one authentication_mode';
+  // The pods' user authenticates with IAM; the mandatory "default" user is switched off.
+  if (mode.type === 'iam') return user.body.user_name === user.body.user_id ? undefined : 'IAM user name differs from its id';
+  return mode.type === 'no-password-required' && user.body.user_name === 'default' && user.body.access_string === 'off -@all' ? undefined : `${String(mode.type)} user ${String(user.body.user_name)} is enabled`;
+}
 
 const dbs = (t: PolicyTarget): FoundResource[] => ofType(t, 'aws_db_instance');
 const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
@@ -80,7 +120,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
         return [
           db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
           /^postgres\d+$/.test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
-          ((group.body.parameter ?? []) as Plain[]).some((p) => p.name === 'rds.force_ssl' && p.value === '1') ? undefined : 'rds.force_ssl is not 1',
+          parameterProblems(group, 'rds.force_ssl', (v) => v === '1', '"1"'),
         ];
       })),
   rule(
@@ -89,33 +129,44 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     'RDS exports its logs and logs statements (log_statement, log_min_duration_statement)',
     (t) =>
       combined(
-        each(t, 'aws_db_instance', (db) => (((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports')),
-        each(t, 'aws_db_parameter_group', (group) => {
-          const names = ((group.body.parameter ?? []) as Plain[]).map((p) => p.name);
-          return ['log_statement', 'log_min_duration_statement'].filter((n) => !names.includes(n)).map((n) => `${n} not set`);
-        }),
+        each(t, 'aws_db_instance', (db) => under(['CKV_AWS_129'], db, ((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports')),
+        each(t, 'aws_db_parameter_group', (group) => [
+          // ddl, mod or all: at least every schema change reaches the log.
+          under(['CKV2_AWS_30'], group, parameterProblems(group, 'log_statement', (v) => ['ddl', 'mod', 'all'].includes(v as string), '"ddl", "mod" or "all"')),
+          under(['CKV2_AWS_30'], group, parameterProblems(group, 'log_min_duration_statement', loggedDuration, 'a whole number of milliseconds from "0" to "1000"')),
+        ]),
       )),
   rule(
     '§1 #8',
     ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
     'RDS Performance Insights is on and encrypted with the service key',
-    (t) => each(t, 'aws_db_instance', (db) => mismatch(db.body, { performance_insights_enabled: true, performance_insights_kms_key_id: SERVICE_KEY }))),
+    (t) =>
+      each(t, 'aws_db_instance', (db) => [
+        under(['CKV_AWS_353', 'AVD-AWS-0133'], db, mismatch(db.body, { performance_insights_enabled: true })),
+        under(['CKV_AWS_354', 'AVD-AWS-0078'], db, mismatch(db.body, { performance_insights_kms_key_id: SERVICE_KEY })),
+      ])),
   rule(
     '§1 #9',
     ['CKV_AWS_157', 'CKV_AWS_118', 'CKV_AWS_226', 'CKV_AWS_211', 'CKV2_AWS_60'],
     'Multi-AZ from policy (waived where the policy turns it off), Enhanced Monitoring, minor upgrades, a current CA, tags copied to snapshots',
     (t) =>
       each(t, 'aws_db_instance', (db) => [
-        db.body.multi_az === '${var.multi_az}' ? undefined : `multi_az is ${JSON.stringify(db.body.multi_az)}, not the policy variable`,
-        resolved(db, db.body.multi_az, 'production') === db.stack.service.environments.production.policy.multiAz ? undefined : 'production Multi-AZ differs from policy.production',
-        ...ENVIRONMENTS.filter((env) => resolved(db, db.body.multi_az, env) !== true).map((env) => waivable(db, `${env}: single-AZ by policy`, 'policyDrivenDatabase')),
-        [1, 5, 10, 15, 30, 60].includes(db.body.monitoring_interval as number) ? undefined : `monitoring_interval ${String(db.body.monitoring_interval)}`,
-        mismatch(db.body, { monitoring_role_arn: '${aws_iam_role.rds_monitoring.arn}', auto_minor_version_upgrade: true, copy_tags_to_snapshot: true }),
-        ['rds-ca-rsa2048-g1', 'rds-ca-rsa4096-g1', 'rds-ca-ecc384-g1'].includes(db.body.ca_cert_identifier as string) ? undefined : `CA ${String(db.body.ca_cert_identifier)}`,
+        under(['CKV_AWS_157'], db, db.body.multi_az === '${var.multi_az}' ? undefined : `multi_az is ${JSON.stringify(db.body.multi_az)}, not the policy variable`),
+        under(['CKV_AWS_157'], db, resolved(db, db.body.multi_az, 'production') === db.stack.service.environments.production.policy.multiAz ? undefined : 'production Multi-AZ differs from policy.production'),
+        ...ENVIRONMENTS.filter((env) => resolved(db, db.body.multi_az, env) !== true).map((env) => under(['CKV_AWS_157'], db, waivable(db, `${env}: single-AZ by policy`, 'policyDrivenDatabase'))),
+        under(['CKV_AWS_118'], db, [1, 5, 10, 15, 30, 60].includes(db.body.monitoring_interval as number) ? undefined : `monitoring_interval ${String(db.body.monitoring_interval)}`),
+        under(['CKV_AWS_118'], db, mismatch(db.body, { monitoring_role_arn: '${aws_iam_role.rds_monitoring.arn}' })),
+        under(['CKV_AWS_226'], db, mismatch(db.body, { auto_minor_version_upgrade: true })),
+        under(['CKV2_AWS_60'], db, mismatch(db.body, { copy_tags_to_snapshot: true })),
+        under(['CKV_AWS_211'], db, ['rds-ca-rsa2048-g1', 'rds-ca-rsa4096-g1', 'rds-ca-ecc384-g1'].includes(db.body.ca_cert_identifier as string) ? undefined : `CA ${String(db.body.ca_cert_identifier)}`),
       ])),
 
   // ElastiCache
-  rule('§1 #10', ['CKV_AWS_29', 'CKV_AWS_191', 'AVD-AWS-0045'], 'Redis is encrypted at rest with the service key', (t) => each(t, 'aws_elasticache_replication_group', (rg) => mismatch(rg.body, { at_rest_encryption_enabled: true, kms_key_id: SERVICE_KEY }))),
+  rule('§1 #10', ['CKV_AWS_29', 'CKV_AWS_191', 'AVD-AWS-0045'], 'Redis is encrypted at rest with the service key', (t) =>
+    each(t, 'aws_elasticache_replication_group', (rg) => [
+      under(['CKV_AWS_29', 'AVD-AWS-0045'], rg, mismatch(rg.body, { at_rest_encryption_enabled: true })),
+      under(['CKV_AWS_191'], rg, mismatch(rg.body, { kms_key_id: SERVICE_KEY })),
+    ])),
   rule(
     '§1 #11',
     ['CKV_AWS_30', 'CKV_AWS_31', 'AVD-AWS-0051'],
@@ -123,18 +174,12 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     (t) =>
       combined(
         each(t, 'aws_elasticache_replication_group', (rg) => [
-          rg.body.transit_encryption_enabled === true ? undefined : 'no transit encryption',
-          ((rg.body.user_group_ids ?? []) as string[]).length === 1 ? undefined : 'not one user group',
-          rg.body.auth_token === undefined ? undefined : 'an auth token',
+          // CKV_AWS_31 asks for transit encryption and authentication; CKV_AWS_30 and AVD-AWS-0051 for transit encryption only.
+          under(['CKV_AWS_30', 'AVD-AWS-0051', 'CKV_AWS_31'], rg, rg.body.transit_encryption_enabled === true ? undefined : 'no transit encryption'),
+          under(['CKV_AWS_31'], rg, ((rg.body.user_group_ids ?? []) as string[]).length === 1 ? undefined : 'not one user group'),
+          under(['CKV_AWS_31'], rg, rg.body.auth_token === undefined ? undefined : 'an auth token'),
         ]),
-        each(t, 'aws_elasticache_user', (user) => {
-          const mode = only(user, 'authentication_mode');
-          if (user.body.passwords !== undefined) return 'passwords';
-          if (!mode) return 'not one authentication_mode';
-          // The pods' user authenticates with IAM; the mandatory "default" user is switched off.
-          if (mode.type === 'iam') return user.body.user_name === user.body.user_id ? undefined : 'IAM user name differs from its id';
-          return mode.type === 'no-password-required' && user.body.user_name === 'default' && user.body.access_string === 'off -@all' ? undefined : `${String(mode.type)} user ${String(user.body.user_name)} is enabled`;
-        }),
+        each(t, 'aws_elasticache_user', (user) => under(['CKV_AWS_31'], user, elasticacheUserProblem(user))),
       )),
   rule(
     '§1 #12',
@@ -142,9 +187,9 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     'Redis fails over automatically across two nodes and keeps snapshots',
     (t) =>
       each(t, 'aws_elasticache_replication_group', (rg) => [
-        rg.body.automatic_failover_enabled === true ? undefined : 'no automatic failover',
-        (rg.body.num_cache_clusters as number) >= 2 ? undefined : `${String(rg.body.num_cache_clusters)} node(s)`,
-        ...ENVIRONMENTS.map((env) => ((resolved(rg, rg.body.snapshot_retention_limit, env) as number) > 0 ? undefined : `${env}: no snapshots`)),
+        under(['CKV2_AWS_50'], rg, rg.body.automatic_failover_enabled === true ? undefined : 'no automatic failover'),
+        under(['CKV2_AWS_50'], rg, (rg.body.num_cache_clusters as number) >= 2 ? undefined : `${String(rg.body.num_cache_clusters)} node(s)`),
+        ...ENVIRONMENTS.map((env) => under(['CKV_AWS_134', 'AVD-AWS-0050'], rg, (resolved(rg, rg.body.snapshot_retention_limit, env) as number) > 0 ? undefined : `${env}: no snapshots`)),
       ])),
 
   // SNS and SQS
@@ -184,7 +229,8 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     (t) =>
       each(t, 'aws_s3_bucket', (bucket) => {
         const block = partOf(t, 'aws_s3_bucket_public_access_block', bucket);
-        return block ? mismatch(block.body, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }) : 'no public access block';
+        if (!block) return under(['CKV2_AWS_6', 'AVD-AWS-0094'], bucket, 'no public access block');
+        return PUBLIC_ACCESS_SETTINGS.map(([setting, ids]) => under(ids, bucket, mismatch(block.body, { [setting]: true })));
       })),
   rule(
     '§1 #16',
@@ -220,11 +266,11 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
         const abort = (rule?.abort_incomplete_multipart_upload as Plain[] | undefined)?.[0];
         const names = ENVIRONMENTS.flatMap((env) => Object.values((tfvarsOf(bucket.stack, env).buckets ?? {}) as Record<string, { bucket: string }>).map((b) => b.bucket));
         return [
-          (ownership && only(ownership, 'rule')?.object_ownership) === 'BucketOwnerEnforced' ? undefined : 'ACLs not disabled',
-          policy.some((s) => s.Effect === 'Allow' && principals(s).includes('*')) ? 'allows a "*" principal' : undefined,
-          policy.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false') ? undefined : 'no TLS-only deny',
-          rule?.status === 'Enabled' && (abort?.days_after_initiation as number) > 0 ? undefined : 'incomplete uploads not aborted',
-          ...names.filter((n) => n.includes('.')).map((n) => `bucket name ${n} has a dot`),
+          under(['CKV2_AWS_65'], bucket, (ownership && only(ownership, 'rule')?.object_ownership) === 'BucketOwnerEnforced' ? undefined : 'ACLs not disabled'),
+          under(['CKV_AWS_70'], bucket, policy.some((s) => s.Effect === 'Allow' && principals(s).includes('*')) ? 'allows a "*" principal' : undefined),
+          under(['CKV_AWS_379'], bucket, policy.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false') ? undefined : 'no TLS-only deny'),
+          under(['CKV_AWS_300'], bucket, rule?.status === 'Enabled' && (abort?.days_after_initiation as number) > 0 ? undefined : 'incomplete uploads not aborted'),
+          ...names.filter((n) => n.includes('.')).map((n) => under(['AVD-AWS-0320'], bucket, `bucket name ${n} has a dot`)),
         ];
       })),
 
@@ -240,7 +286,11 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     '§1 #20',
     ['CKV_AWS_7', 'AVD-AWS-0065', 'CKV2_AWS_64'],
     'the service key rotates and has a key policy',
-    (t) => each(t, 'aws_kms_key', (key) => [key.body.enable_key_rotation === true ? undefined : 'no key rotation', statements(key.body.policy).length > 0 ? undefined : 'no key policy'])),
+    (t) =>
+      each(t, 'aws_kms_key', (key) => [
+        under(['CKV_AWS_7', 'AVD-AWS-0065'], key, key.body.enable_key_rotation === true ? undefined : 'no key rotation'),
+        under(['CKV2_AWS_64'], key, statements(key.body.policy).length > 0 ? undefined : 'no key policy'),
+      ])),
 
   // IAM
   rule(
@@ -307,7 +357,10 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     '§1 #24',
     ['CKV_AWS_198', 'CKV_AWS_196'],
     'no classic aws_db_security_group or aws_elasticache_security_group',
-    (t) => perItem(t.resources, where, (r) => (r.type === 'aws_db_security_group' || r.type === 'aws_elasticache_security_group' ? `classic ${r.type}` : undefined))),
+    (t) =>
+      perItem(t.resources, where, (r) =>
+        r.type === 'aws_db_security_group' ? under(['CKV_AWS_198'], r, `classic ${r.type}`) : r.type === 'aws_elasticache_security_group' ? under(['CKV_AWS_196'], r, `classic ${r.type}`) : undefined,
+      )),
 ];
 
 /** Resource types the §1 rules read; each must appear in some target, or a rule would pass on nothing. */

@@ -12,6 +12,13 @@ export interface Finding {
   readonly where: string;
   readonly problem: string;
   /**
+   * The scanner ids this finding was raised under, when the rule groups
+   * several checks (a platform waiver of one id excuses only findings that
+   * carry it). Undefined for a rule whose ids all name one concern: then the
+   * rule's ids are the finding's.
+   */
+  readonly ids?: readonly string[];
+  /**
    * `<emitter>:<name>` of the declared waiver (emitters/shared/waivers.ts) that
    * excuses this finding; set only when that waiver is printed in the output.
    */
@@ -37,4 +44,7 @@ export interface PolicyRule {
 }
 
 /** The label a rule goes by in messages, test names and the table. */
+/** The ids a finding of `rule` was raised under: its own, or the rule's when it names none. */
+export const findingIds = (rule: Pick<PolicyRule, 'ids'>, finding: Finding): readonly string[] => finding.ids ?? rule.ids;
+
 export const ruleLabel = (rule: Pick<PolicyRule, 'section' | 'ids'>): string => `${rule.section} ${rule.ids.join(' / ')}`;

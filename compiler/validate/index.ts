@@ -7,10 +7,12 @@ import type { SourceFile } from '../source.js';
 import { checkBounds } from './bounds.js';
 import { checkClaims } from './claims.js';
 import { checkServiceFolder } from './folder.js';
+import { checkOutputDirectories, outputDirProblem } from './output-dirs.js';
 import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
+import { showString } from './text.js';
 
 export interface ValidProject {
   /** The platform.yaml deep-merged over the embedded default. */
@@ -34,8 +36,9 @@ export interface Validation {
  */
 export function validateProject(platformFile: SourceFile | undefined, serviceFiles: readonly SourceFile[], options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile }): Validation {
   const diagnostics: Diagnostic[] = [];
-  if (options.outDir !== undefined && !isRelativeDirectory(options.outDir)) {
-    diagnostics.push({ code: 'CLI.BAD_OUT', severity: 'error', message: `--out ${JSON.stringify(options.outDir)} must be a relative directory inside the repository`, hint: 'e.g. --out generated' });
+  const outProblem = options.outDir === undefined ? undefined : outputDirProblem(options.outDir);
+  if (outProblem !== undefined) {
+    diagnostics.push({ code: 'CLI.BAD_OUT', severity: 'error', message: `--out ${showString(options.outDir!)} must be a relative directory inside the repository: it ${outProblem}`, hint: 'e.g. --out generated' });
   }
   if (serviceFiles.length === 0 && !options.loadFailed) {
     diagnostics.push({ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root', hint: 'run "paved init <dir> --name <service>" to create one, or point --root at your repository' });
@@ -66,7 +69,9 @@ function checkFile(file: SourceFile): Diagnostic[] {
   const flagged = new Set(scanned.map((d) => d.pointer ?? ''));
   const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
   const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
-  return [...(file.kind === 'service' ? checkServiceFolder(file) : []), ...scanned, ...schema];
+  // Checked with the file, before discovery's troubles: a bad output.dir is often why no service was found.
+  const output = file.kind === 'platform' && scanned.length + schema.length === 0 ? checkOutputDirectories(file, data as { output: { dir: string; workflowsDir: string } }) : [];
+  return [...(file.kind === 'service' ? checkServiceFolder(file) : []), ...scanned, ...schema, ...output];
 }
 
 /** Whether the pointer or one of its ancestors is flagged; a set lookup per ancestor, so thousands of diagnostics stay cheap. */
@@ -90,10 +95,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isRelativeDirectory(dir: string): boolean {
-  const segments = dir.split('/');
-  return dir !== '' && !dir.startsWith('/') && !dir.includes('\\') && !dir.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
-}
 
 /** A platform.yaml on its own, as `paved compile` checks it: scalars, schema (merged over the default), policy. */
 export function validatePlatform(file: SourceFile): Diagnostic[] {

@@ -37,6 +37,10 @@ function breakResource(what: string, type: string, change: (r: FoundResource) =>
 /** Sets attributes on a copy of the first resource of `type`. */
 const setAttributes = (what: string, type: string, attributes: Plain, sample?: string): Breakage => breakResource(what, type, (r) => ({ body: { ...r.body, ...attributes } }), sample);
 
+/** Appends a `parameter` block to a copy of the first parameter group, after paved's own. */
+const addParameter = (what: string, parameter: Plain): Breakage =>
+  breakResource(what, 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: [...((g.body.parameter ?? []) as Plain[]), parameter] } }));
+
 /** Adds a resource of `type`, copied from the first resource of `like`. */
 const addResource = (what: string, type: string, like: string, body: Plain = {}): Breakage => ({
   what,
@@ -141,11 +145,15 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   "§1 #5 CKV_AWS_133 / AVD-AWS-0077": [setAttributes('backup_retention_period = 0', 'aws_db_instance', { backup_retention_period: 0 })],
   "§1 #6 CKV2_AWS_69": [
       breakResource('rds.force_ssl = 0', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).map((p) => (p.name === 'rds.force_ssl' ? { ...p, value: '0' } : p)) } })),
+      addParameter('a second rds.force_ssl of 0 after the first', { name: 'rds.force_ssl', value: '0', apply_method: 'immediate' }),
       setAttributes('the parameter group detached', 'aws_db_instance', { parameter_group_name: 'default.postgres16' }),
     ],
   "§1 #7 CKV_AWS_129 / CKV2_AWS_30": [
       setAttributes('no log exports', 'aws_db_instance', { enabled_cloudwatch_logs_exports: [] }),
       breakResource('log_statement dropped', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).filter((p) => p.name !== 'log_statement') } })),
+      addParameter('a second log_statement of none after the first', { name: 'log_statement', value: 'none' }),
+      addParameter('a second log_min_duration_statement of -1 after the first', { name: 'log_min_duration_statement', value: '-1' }),
+      breakResource('log_min_duration_statement = -1', 'aws_db_parameter_group', (g) => ({ body: { ...g.body, parameter: (g.body.parameter as Plain[]).map((p) => (p.name === 'log_min_duration_statement' ? { ...p, value: '-1' } : p)) } })),
     ],
   "§1 #8 CKV_AWS_353 / CKV_AWS_354 / AVD-AWS-0133 / AVD-AWS-0078": [setAttributes('performance_insights_enabled = false', 'aws_db_instance', { performance_insights_enabled: false })],
   "§1 #9 CKV_AWS_157 / CKV_AWS_118 / CKV_AWS_226 / CKV_AWS_211 / CKV2_AWS_60": [

@@ -293,7 +293,7 @@ function policyOn(change: (files: readonly GeneratedFile[]) => GeneratedFile[]):
 
 describe('Terraform overrides past the deny-list of attributes', () => {
   it('rds.force_ssl = 0 in the parameter group: CKV2_AWS_69', () => {
-    expectViolation({ terraform: [resource('aws_db_parameter_group.main', [{ op: 'replace', path: '/parameter/0/value', value: '0' }])] }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0], /rds\.force_ssl is not 1/);
+    expectViolation({ terraform: [resource('aws_db_parameter_group.main', [{ op: 'replace', path: '/parameter/0/value', value: '0' }])] }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0], /: rds\.force_ssl is "0", not "1"$/);
   });
 
   it('backup_retention_period 0: CKV_AWS_133', () => {
@@ -603,5 +603,137 @@ describe("the Namespace's Pod Security labels", () => {
 
   it('dropping enforce-version passes: without it the admission controller uses latest', () => {
     expect(compileWith([namespace([{ op: 'remove', path: label('enforce-version') }])]).result.diagnostics).toEqual([]);
+  });
+});
+
+describe('a platform waiver of one id of a grouped rule excuses only that check', () => {
+  // Previews run no HorizontalPodAutoscaler.
+  const HPA = (patch: Op[]): Override => ({ target: 'HorizontalPodAutoscaler/victim', environments: ['staging', 'production'], patch });
+  const waiver = (id: string): string => `overridePolicy:\n  waivers:\n    - rule: ${id}\n      reason: "red team: waive ${id} only"\n`;
+  const HPA_RULE = '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
+  const minOne = [HPA([{ op: 'replace', path: '/spec/minReplicas', value: 1 }])];
+
+  it('PO hpaMaxAvailability does not excuse minReplicas 1 (PO hpaMinAvailability), and the hint names the id that would', () => {
+    const found = expectViolation({ kubernetes: minOne, platform: waiver('PO hpaMaxAvailability') }, HPA_RULE, ['kubernetes', 0, 0], /: minReplicas 1/);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toBe(
+      `overrides.kubernetes[0].patch[0]: this operation makes the output break ${HPA_RULE} (a real scale target, minReplicas at least 2, max above min): generated/victim/kubernetes/staging/horizontalpodautoscaler.yaml: minReplicas 1; generated/victim/kubernetes/production/horizontalpodautoscaler.yaml: minReplicas 1`,
+    );
+    expect(found[0]!.hint).toBe('overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS horizontalpodautoscaler-replicas in platform.yaml (overridePolicy.waivers)');
+    const { result } = compileWith(minOne, [], waiver('PO hpaMaxAvailability'));
+    expect(result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED')).toEqual([]);
+  });
+
+  it('PO hpaMinAvailability, the id of that check, does excuse it, reported at the waiver', () => {
+    const { result, platform } = compileWith(minOne, [], waiver('PO hpaMinAvailability'));
+    expect(errors(result)).toEqual([]);
+    const waived = result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED');
+    expect(waived.length).toBeGreaterThan(0);
+    const line = platform.split('\n').indexOf('    - rule: PO hpaMinAvailability') + 1;
+    for (const d of waived) {
+      expect(where(d)).toBe(`platform.yaml:${line}:7`);
+      expect(d.message).toMatch(/^overridePolicy\.waivers\[0\]: waives §2 kube-score\/polaris .*: generated\/victim\/kubernetes\/(staging|production)\/horizontalpodautoscaler\.yaml: minReplicas 1 \(service "victim"\); reason: red team: waive PO hpaMinAvailability only$/);
+      expect(d.hint).toBe('the platform waives PO hpaMinAvailability; remove the waiver to enforce the rule again');
+    }
+  });
+
+  it('KS horizontalpodautoscaler-has-target does not excuse max not above min', () => {
+    const found = expectViolation({ kubernetes: [HPA([{ op: 'replace', path: '/spec/maxReplicas', value: 2 }, { op: 'replace', path: '/spec/minReplicas', value: 2 }])], platform: waiver('KS horizontalpodautoscaler-has-target') }, HPA_RULE, ['kubernetes', 0, 0], /: max not above min/);
+    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PO hpaMaxAvailability in platform.yaml (overridePolicy.waivers)']);
+  });
+
+  const hostPort = [deployment([{ op: 'add', path: `${POD}/containers/0/ports/-`, value: { containerPort: 22, hostPort: 22 } }])];
+  const HOST = '§2 PSS restricted PSS hostPathVolumes / PSS hostPorts';
+
+  it('PSS hostPathVolumes does not excuse a hostPort, and the hint names PSS hostPorts, not the first id of the rule', () => {
+    const found = expectViolation({ kubernetes: hostPort, platform: waiver('PSS hostPathVolumes') }, HOST, ['kubernetes', 0, 0], /deployment\.yaml: app: hostPort/);
+    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PSS hostPorts in platform.yaml (overridePolicy.waivers)']);
+  });
+
+  it('KS service-targets-pod does not excuse a NodePort Service (KS service-type)', () => {
+    const found = expectViolation(
+      { kubernetes: [{ target: 'Service/victim', patch: [{ op: 'add', path: '/spec/type', value: 'NodePort' }] }], platform: waiver('KS service-targets-pod') },
+      '§2 kube-score/polaris KS service-type / KS service-targets-pod',
+      ['kubernetes', 0, 0],
+      /service\.yaml: NodePort/,
+    );
+    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS service-type in platform.yaml (overridePolicy.waivers)']);
+  });
+
+
+  it('PSS hostPorts excuses the hostPort it names', () => {
+    const { result } = compileWith(hostPort, [], waiver('PSS hostPorts'));
+    expect(errors(result)).toEqual([]);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['POLICY.WAIVED', 'POLICY.WAIVED', 'POLICY.WAIVED']);
+  });
+
+  it('§1 #9: a waiver of CKV_AWS_226 (minor upgrades) does not excuse monitoring turned off (CKV_AWS_118)', () => {
+    const found = expectViolation(
+      { terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/monitoring_interval', value: 0 }])], platform: waiver('CKV_AWS_226') },
+      '§1 #9 CKV_AWS_157 / CKV_AWS_118 / CKV_AWS_226 / CKV_AWS_211 / CKV2_AWS_60',
+      ['terraform', 0, 0],
+    );
+    expect(found.map((d) => [d.message.slice(d.message.indexOf('): ') + 3), d.hint])).toEqual([
+      ['victim/terraform/database.tf aws_db_instance.main: monitoring_interval 0', 'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_118 in platform.yaml (overridePolicy.waivers)'],
+    ]);
+  });
+
+  it('§1 #8: a waiver of CKV_AWS_354 (Performance Insights key) does not excuse Performance Insights turned off (CKV_AWS_353)', () => {
+    const found = expectViolation(
+      { terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/performance_insights_enabled', value: false }])], platform: waiver('CKV_AWS_354') },
+      '§1 #8 CKV_AWS_353 / CKV_AWS_354 / AVD-AWS-0133 / AVD-AWS-0078',
+      ['terraform', 0, 0],
+    );
+    expect(found.map((d) => [d.message.slice(d.message.indexOf('): ') + 3), d.hint])).toEqual([
+      ['victim/terraform/database.tf aws_db_instance.main: performance_insights_enabled is false, not true', 'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_353 in platform.yaml (overridePolicy.waivers)'],
+    ]);
+  });
+});
+
+describe('parameter group settings a second block would undo (§1 #6, #7)', () => {
+  const group = (patch: Op[]): Override[] => [resource('aws_db_parameter_group.main', patch)];
+  const NOTE_TF = { op: 'add', path: '/parameter/-', value: { name: 'work_mem', value: '8192' } };
+  const brokenAt = (found: Diagnostic[]): string[] => found.map((d) => d.message.slice(d.message.indexOf('): ') + 3));
+
+  it('a second rds.force_ssl of "0" appended after paved\'s "1": CKV2_AWS_69', () => {
+    const found = expectViolation({ terraform: group([{ op: 'add', path: '/parameter/-', value: { name: 'rds.force_ssl', value: '0', apply_method: 'immediate' } }]) }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_instance.main: rds.force_ssl set 2 times ("1", "0"), not once']);
+    expect(found[0]!.hint).toBe('overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV2_AWS_69 in platform.yaml (overridePolicy.waivers)');
+  });
+
+  it('a second rds.force_ssl of "1" is still a duplicate', () => {
+    const found = expectViolation({ terraform: group([NOTE_TF, { op: 'add', path: '/parameter/0', value: { name: 'rds.force_ssl', value: '1' } }]) }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 1]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_instance.main: rds.force_ssl set 2 times ("1", "1"), not once']);
+  });
+
+  it('rds.force_ssl removed: not set', () => {
+    const found = expectViolation({ terraform: group([{ op: 'remove', path: '/parameter/0' }]) }, '§1 #6 CKV2_AWS_69', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_instance.main: rds.force_ssl not set']);
+  });
+
+  it('a second log_statement of "none": CKV2_AWS_30', () => {
+    const found = expectViolation({ terraform: group([{ op: 'add', path: '/parameter/-', value: { name: 'log_statement', value: 'none' } }]) }, '§1 #7 CKV_AWS_129 / CKV2_AWS_30', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_parameter_group.main: log_statement set 2 times ("ddl", "none"), not once']);
+    expect(found[0]!.hint).toMatch(/waive CKV2_AWS_30 in platform\.yaml/);
+  });
+
+  it('log_statement replaced by "none"', () => {
+    const found = expectViolation({ terraform: group([{ op: 'replace', path: '/parameter/1/value', value: 'none' }]) }, '§1 #7 CKV_AWS_129 / CKV2_AWS_30', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_parameter_group.main: log_statement is "none", not "ddl", "mod" or "all"']);
+  });
+
+  it('a second log_min_duration_statement of "-1" (logging off)', () => {
+    const found = expectViolation({ terraform: group([{ op: 'add', path: '/parameter/-', value: { name: 'log_min_duration_statement', value: '-1' } }]) }, '§1 #7 CKV_AWS_129 / CKV2_AWS_30', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_parameter_group.main: log_min_duration_statement set 2 times ("1000", "-1"), not once']);
+  });
+
+  it('log_min_duration_statement raised past paved\'s one second', () => {
+    const found = expectViolation({ terraform: group([{ op: 'replace', path: '/parameter/2/value', value: '2147483647' }]) }, '§1 #7 CKV_AWS_129 / CKV2_AWS_30', ['terraform', 0, 0]);
+    expect(brokenAt(found)).toEqual(['victim/terraform/database.tf aws_db_parameter_group.main: log_min_duration_statement is "2147483647", not a whole number of milliseconds from "0" to "1000"']);
+  });
+
+  it('a stricter log_min_duration_statement and an unrelated parameter compile', () => {
+    const { result } = compileWith([], group([{ op: 'replace', path: '/parameter/2/value', value: '250' }, { op: 'add', path: '/parameter/-', value: { name: 'work_mem', value: '8192' } }]));
+    expect(result.diagnostics).toEqual([]);
   });
 });
