@@ -67,13 +67,13 @@ export function emitService(project: ResolvedProject, service: ResolvedService, 
         const again = run(variant);
         return failed(again) ? undefined : again.flatMap(({ result }) => result.files);
       });
-  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: result.files.map(withoutValue), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
+  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: result.files.map(forWriter), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
 }
 
-/** A file as the writer needs it: no structured value. */
-function withoutValue(file: GeneratedFile): GeneratedFile {
-  if (file.value === undefined) return file;
-  const { value: _value, ...rest } = file;
+/** A file as the writer needs it: without the structured value and waivers the policy read. */
+function forWriter(file: GeneratedFile): GeneratedFile {
+  if (file.value === undefined && file.waivers === undefined) return file;
+  const { value: _value, waivers: _waivers, ...rest } = file;
   return rest;
 }
 
@@ -143,7 +143,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     if (!emitter.emitProject) continue;
     const result = emitter.emitProject(project);
     diagnostics.push(...result.diagnostics);
-    for (const file of result.files) accept({ file: withoutValue(file), emitter: emitter.id });
+    for (const file of result.files) accept({ file: forWriter(file), emitter: emitter.id });
     projectFiles.push(...result.files);
   }
   if (!hasErrors(diagnostics)) diagnostics.push(...checkProjectOutput(project, projectFiles));

@@ -15,6 +15,23 @@ export interface GeneratedFile {
    * policy has read it, so it never crosses a thread or reaches the writer.
    */
   readonly value?: unknown;
+  /**
+   * The waivers the file's builder printed at its top (emitters/shared/serialize.ts),
+   * as the very objects of the waiver table: the only thing the policy accepts
+   * as a waiver of a YAML file, so no text in the file (an override's reason)
+   * can stand for one. Absent when there are none; dropped with `value`.
+   */
+  readonly waivers?: readonly Waiver[];
+}
+
+/**
+ * A knowing failure of a rule of the security policy, with its reason
+ * (emitters/shared/waivers.ts holds the one table of them).
+ */
+export interface Waiver {
+  /** Rule ids as security-rules.md writes them, e.g. `CKV_AWS_21`, `KS deployment-replicas`. */
+  readonly rules: readonly string[];
+  readonly reason: string;
 }
 
 export interface EmitResult {

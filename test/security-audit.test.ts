@@ -164,7 +164,7 @@ jobs:
       - run: terraform -chdir=x apply -auto-approve
       - uses: docker://alpine:3
 `;
-  const bad: GeneratedWorkflow = { name: 'bad.yml', text: BAD_TEXT, doc: parse(BAD_TEXT) as ParsedWorkflow };
+  const bad: GeneratedWorkflow = { name: 'bad.yml', text: BAD_TEXT, waivers: [], doc: parse(BAD_TEXT) as ParsedWorkflow };
   const target: AuditTarget = { name: 'bad', project: auditTarget('examples/shop').project, stacks: [], resources: [], objects: [], workflows: [bad] };
 
   it.each(AUDIT_RULES.filter((r) => r.kind === 'actions').map((r) => [ruleLabel(r), r] as const))('%s: finds the problem', (_label, rule) => {

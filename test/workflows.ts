@@ -10,11 +10,11 @@ import type { GeneratedWorkflow, ParsedWorkflow } from '../compiler/policy/view.
 export type { GeneratedWorkflow, ParsedJob, ParsedStep, ParsedWorkflow } from '../compiler/policy/view.js';
 export { actionOf, stepsOf } from '../compiler/policy/view.js';
 
-/** The workflows a compile planned, with the path under the workflows directory. */
+/** The workflows a compile planned, with the path under the workflows directory, as written: text only, so no waiver attached. */
 export function workflowsOf(result: CompileResult, label: string): GeneratedWorkflow[] {
   return result.files
     .filter((file) => file.path.startsWith(`${result.output.workflowsDir}/`))
-    .map((file) => ({ name: `${label}/${file.path}`, text: file.contents, doc: parse(file.contents) as ParsedWorkflow }));
+    .map((file) => ({ name: `${label}/${file.path}`, text: file.contents, waivers: [], doc: parse(file.contents) as ParsedWorkflow }));
 }
 
 /** Every workflow that every golden case (a folder with an expected tree) and examples/shop compile to. */

@@ -9,15 +9,17 @@ import { allContainers, podTemplates, type Container, type GeneratedObject, type
 const PRINTED = Object.entries(WAIVERS).map(([name, w]) => [name, w, waiverComment(w)] as const);
 
 /**
- * `kubernetes:<name>` of the first declared waiver that covers one of `ids` and
- * is printed in the object's file; otherwise undefined.
+ * `kubernetes:<name>` of the first declared waiver that covers one of `ids`, is
+ * attached to the object's file by its emitter (the table's own object, in
+ * GeneratedFile.waivers) and printed in it; otherwise undefined. The text alone
+ * never counts: an override's reason is printed in the same file.
  */
 export function attachedWaiver(owner: GeneratedObject, ids: readonly string[]): string | undefined {
-  const found = PRINTED.find(([, w, line]) => w.rules.some((r) => ids.includes(r)) && owner.contents.includes(line));
+  const found = PRINTED.find(([, w, line]) => w.rules.some((r) => ids.includes(r)) && owner.waivers.includes(w) && owner.contents.includes(line));
   return found ? `kubernetes:${found[0]}` : undefined;
 }
 
-/** A problem of `owner`, raised under `ids`, excused when a declared waiver for one of them is printed in its file. */
+/** A problem of `owner`, raised under `ids`, excused when a declared waiver for one of them is attached to its file. */
 export function finding(owner: GeneratedObject, problem: string, ids: readonly string[]): Finding {
   const waiver = attachedWaiver(owner, ids);
   return waiver ? { where: owner.path, problem, ids, waiver } : { where: owner.path, problem, ids };

@@ -183,7 +183,7 @@ const actionlintHygiene: Audit = (w) => {
   ];
 };
 
-/** A secret read by a job with no `environment:` (zizmor auditor persona), unless the file prints a declared waiver. */
+/** A secret read by a job with no `environment:` (zizmor auditor persona), unless the emitter attached a declared waiver. */
 const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
   jobsOf(w)
     .filter(([, job]) => job.environment === undefined && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
@@ -192,9 +192,13 @@ const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
 /** Each declared waiver with the line that prints it, made once. */
 const PRINTED = Object.entries(WAIVERS).map(([name, w]) => [name, w, waiverComment(w)] as const);
 
-/** A finding of the workflow, excused when a waiver of emitters/shared/waivers.ts for one of `ids` is printed in it. */
+/**
+ * A finding of the workflow, excused when a waiver of emitters/shared/waivers.ts
+ * for one of `ids` is attached to it by the emitter (GeneratedFile.waivers) and
+ * printed in it; the text alone never counts.
+ */
 function actionsFinding(w: GeneratedWorkflow, problem: string, ids: readonly string[]): Finding {
-  const found = PRINTED.find(([, waiver, line]) => waiver.rules.some((r) => ids.includes(r)) && w.text.includes(line));
+  const found = PRINTED.find(([, waiver, line]) => waiver.rules.some((r) => ids.includes(r)) && w.waivers.includes(waiver) && w.text.includes(line));
   return found ? { where: w.name, problem, waiver: `actions:${found[0]}` } : { where: w.name, problem };
 }
 

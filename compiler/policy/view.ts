@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { GeneratedFile } from '../../spec/emitter.js';
+import type { GeneratedFile, Waiver } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { toPlain, type Block, type BodyItem } from '../../emitters/shared/hcl.js';
 
@@ -49,6 +49,8 @@ export interface GeneratedObject {
   /** The environment directory (`.../kubernetes/staging`) or `argocd`: one namespace's worth of objects. */
   readonly directory: string;
   readonly contents: string;
+  /** The waivers the emitter attached to the file (GeneratedFile.waivers): the only ones a rule may accept. */
+  readonly waivers: readonly Waiver[];
   readonly object: KubeObject;
   /** The service whose environment directory holds the object; undefined in argocd/. */
   readonly service?: ResolvedService;
@@ -116,6 +118,8 @@ export interface GeneratedWorkflow {
   /** `<target>/<path>`, for messages. */
   readonly name: string;
   readonly text: string;
+  /** The waivers the emitter attached to the file (GeneratedFile.waivers): the only ones a rule may accept. */
+  readonly waivers: readonly Waiver[];
   readonly doc: ParsedWorkflow;
 }
 
@@ -157,7 +161,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   for (const file of files) {
     const service = bySpec.get(file.source);
     if (file.path.startsWith(`${project.output.workflowsDir}/`) && file.path.endsWith('.yml')) {
-      workflows.push({ name: label ? `${label}/${file.path}` : file.path, text: file.contents, doc: (file.value ?? parse(file.contents)) as ParsedWorkflow });
+      workflows.push({ name: label ? `${label}/${file.path}` : file.path, text: file.contents, waivers: file.waivers ?? [], doc: (file.value ?? parse(file.contents)) as ParsedWorkflow });
       continue;
     }
     if (!file.path.startsWith(out)) continue;
@@ -178,6 +182,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
       path: file.path,
       directory: file.path.slice(0, file.path.lastIndexOf('/')),
       contents: file.contents,
+      waivers: file.waivers ?? [],
       object,
       ...(environment && service ? { service, environment } : {}),
     });

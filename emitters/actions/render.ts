@@ -1,6 +1,6 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { commented, ordered, plainData, yamlFile } from '../shared/serialize.js';
-import { waiverText, type Waiver } from '../shared/waivers.js';
+import type { Waiver } from '../shared/waivers.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
 
 /**
@@ -27,7 +27,7 @@ export function workflowFile(path: string, source: string, workflow: Workflow, w
   const rendered = renderWorkflow(workflow);
   checkExpressions(rendered, path);
   // The policy reads the data, without the trailing comments.
-  return { ...yamlFile({ path, source, comments: waivers.map(waiverText), value: rendered }), value: plainData(rendered) };
+  return { ...yamlFile({ path, source, waivers, value: rendered }), value: plainData(rendered) };
 }
 
 /**

@@ -2,7 +2,6 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { yamlFile } from '../shared/serialize.js';
-import { waiverText } from '../shared/waivers.js';
 import type { Manifest } from './manifest.js';
 import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
 
@@ -24,9 +23,9 @@ export function environmentDirectory(project: ResolvedProject, service: Resolved
   return `${project.output.dir}/${service.name}/kubernetes/${env}`;
 }
 
-/** The notes under the header: waivers, notes, then applied overrides (a multi-line reason prints one comment line per line). */
+/** The notes under the header (after the waivers): notes, then applied overrides (a multi-line reason prints one comment line per line). */
 function comments(manifest: Manifest, deviations: readonly string[]): string[] {
-  return [...manifest.waivers.map(waiverText), ...manifest.notes, ...deviations.map((reason) => `paved override (a reported deviation): ${reason}`)];
+  return [...manifest.notes, ...deviations.map((reason) => `paved override (a reported deviation): ${reason}`)];
 }
 
 /** Renders manifests to JSON, applies the service's overrides and serializes one file each. */
@@ -34,7 +33,7 @@ export function manifestFiles(service: ResolvedService, policy: OverridePolicy, 
   const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
   const patched = applyOverrides(service, policy, env, rendered);
   const files = manifests.map((m, index) =>
-    yamlFile({ path: `${dir}/${fileName(rendered[index]!, service.name)}`, source: service.specPath, comments: comments(m, patched.deviations.get(index) ?? []), value: patched.objects[index] }),
+    yamlFile({ path: `${dir}/${fileName(rendered[index]!, service.name)}`, source: service.specPath, waivers: m.waivers, comments: comments(m, patched.deviations.get(index) ?? []), value: patched.objects[index] }),
   );
   return { files, diagnostics: patched.diagnostics };
 }

@@ -5,6 +5,7 @@ import { compareText } from '../../spec/pointer.js';
 import { commentBlock, commentText } from './comment.js';
 import { printFile, type BodyItem } from './hcl.js';
 import { serializerProbe } from './serializer-probe.js';
+import { waiverText, type Waiver } from './waivers.js';
 
 /*
  * One way to make a file: every GeneratedFile is built here, by the function of
@@ -19,13 +20,24 @@ export interface FileParts {
   readonly path: string;
   /** The spec the file was generated from: named in the header and the manifest. */
   readonly source: string;
+  /**
+   * Waivers of the whole file (emitters/shared/waivers.ts), printed under the
+   * header before the notes and recorded on the GeneratedFile: the policy takes
+   * a waiver only from that record, so printed text can never forge one.
+   */
+  readonly waivers?: readonly Waiver[];
   /** Notes printed as comments under the header; a note with line breaks becomes one comment line per line. */
   readonly comments?: readonly string[];
 }
 
-/** The header and the notes as comment lines: what every YAML and HCL file starts with. */
-function headerText(source: string, comments: readonly string[] = []): string {
-  return commentBlock([generatedNote(source), ...comments]);
+/** The header, the waivers and the notes as comment lines: what every YAML and HCL file starts with. */
+function headerText(parts: Omit<FileParts, 'path'>): string {
+  return commentBlock([generatedNote(parts.source), ...(parts.waivers ?? []).map(waiverText), ...(parts.comments ?? [])]);
+}
+
+/** The file's path, source and, when it prints any, its waivers. */
+function identity(parts: FileParts): Pick<GeneratedFile, 'path' | 'source' | 'waivers'> {
+  return parts.waivers && parts.waivers.length > 0 ? { path: parts.path, source: parts.source, waivers: parts.waivers } : { path: parts.path, source: parts.source };
 }
 
 /** Exactly one final newline, whatever the printer left. */
@@ -35,26 +47,26 @@ function finalNewline(text: string): string {
 
 /** A YAML file: header, notes, one document. */
 export function yamlFile(parts: FileParts & { readonly value: unknown }): GeneratedFile {
-  return { path: parts.path, source: parts.source, contents: yamlText(parts), value: parts.value };
+  return { ...identity(parts), contents: yamlText(parts), value: parts.value };
 }
 
 /** The text of a YAML file: for the CLI's files outside the output tree (`paved preview`'s overlay). */
 export function yamlText(parts: Omit<FileParts, 'path'> & { readonly value: unknown }): string {
-  return headerText(parts.source, parts.comments) + finalNewline(toYaml(parts.value));
+  return headerText(parts) + finalNewline(toYaml(parts.value));
 }
 
 /** A YAML file holding several documents, each opened by `---`, in the given order. */
 export function yamlDocumentsFile(parts: FileParts & { readonly documents: readonly unknown[] }): GeneratedFile {
-  return { path: parts.path, source: parts.source, contents: headerText(parts.source, parts.comments) + toYamlDocuments(parts.documents) };
+  return { ...identity(parts), contents: headerText(parts) + toYamlDocuments(parts.documents) };
 }
 
 /** An HCL file: header, notes, a blank line, then the body in `terraform fmt` form. */
 export function hclFile(parts: FileParts & { readonly items: readonly BodyItem[] }): GeneratedFile {
-  return { path: parts.path, source: parts.source, contents: `${headerText(parts.source, parts.comments)}\n${finalNewline(printFile(parts.items))}`, value: parts.items };
+  return { ...identity(parts), contents: `${headerText(parts)}\n${finalNewline(printFile(parts.items))}`, value: parts.items };
 }
 
 /** JSON cannot carry a comment; the manifest of owned files marks it as generated. */
-export function jsonFile(parts: Omit<FileParts, 'comments'> & { readonly value: unknown }): GeneratedFile {
+export function jsonFile(parts: Omit<FileParts, 'comments' | 'waivers'> & { readonly value: unknown }): GeneratedFile {
   return { path: parts.path, source: parts.source, contents: toJson(parts.value) };
 }
 

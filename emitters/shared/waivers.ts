@@ -1,18 +1,18 @@
+import type { Waiver } from '../../spec/emitter.js';
 import { commentBlock } from './comment.js';
 
-/**
+export type { Waiver };
+
+/*
  * Every place paved's output knowingly fails a rule of the security policy
  * (compiler/policy), each with its reason, in one table for every emitter. A
  * waiver is printed next to what it excuses (a comment at the top of a YAML
  * file, or above a Terraform resource), and the policy accepts a finding only
  * where a waiver of this table that names one of the rule's ids is printed:
- * nothing is waived silently.
+ * nothing is waived silently. A YAML file's waivers are also recorded on the
+ * GeneratedFile (its `waivers`), and the policy goes by that record, never by
+ * the file's text.
  */
-export interface Waiver {
-  /** Rule ids as security-rules.md writes them, e.g. `CKV_AWS_21`, `KS deployment-replicas`. */
-  readonly rules: readonly string[];
-  readonly reason: string;
-}
 
 /** The one line that records a waiver, without the comment marker of its format. */
 export function waiverText(waiver: Waiver): string {

@@ -85,6 +85,20 @@ const addDeployment = (what: string, change: (object: Record<string, any>) => vo
   },
 });
 
+/**
+ * The first object whose path ends with `file` loses the waivers its emitter
+ * attached; their printed lines stay in its text, which alone excuses nothing.
+ */
+const dropObjectWaivers = (what: string, file: string, sample: string): Breakage => ({
+  what,
+  sample,
+  apply: (target) => {
+    const victim = target.objects.find((o) => o.path.endsWith(file) && o.waivers.length > 0);
+    if (!victim) throw new Error(`${target.name} has no waived ${file}`);
+    return { ...target, objects: target.objects.map((o) => (o === victim ? { ...o, waivers: [] } : o)) };
+  },
+});
+
 // ---------------------------------------------------------------------------
 // Workflows
 
@@ -107,6 +121,17 @@ function breakWorkflow(what: string, change: (doc: Record<string, any>, job: (pr
     },
   };
 }
+
+/** The first workflow of `sample` that has an attached waiver loses it; the printed line stays in its text. */
+const dropWorkflowWaivers = (what: string, sample: string): Breakage => ({
+  what,
+  sample,
+  apply: (target) => {
+    const victim = target.workflows.find((w) => w.waivers.length > 0);
+    if (!victim) throw new Error(`${target.name} has no waived workflow`);
+    return { ...target, workflows: target.workflows.map((w) => (w === victim ? { ...w, waivers: [] } : w)) };
+  },
+});
 
 /** The sample's first workflow with one text replacement (the parsed form follows). */
 const editWorkflowText = (what: string, from: RegExp, to: string): Breakage => ({
@@ -260,7 +285,10 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
     breakContainer('imagePullPolicy: IfNotPresent', (c) => (c.imagePullPolicy = 'IfNotPresent')),
   ],
   "§2 kube-score/polaris KS pod-probes / KS pod-probes-identical / PO readinessProbeMissing / PO livenessProbeMissing": [breakContainer('no readiness probe', (c) => delete c.readinessProbe), breakContainer('liveness = readiness', (c) => (c.livenessProbe = structuredClone(c.readinessProbe)))],
-  "§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas": [breakObject('replicas: 1', 'Deployment', (d) => (d.spec.replicas = 1))],
+  "§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas": [
+    breakObject('replicas: 1', 'Deployment', (d) => (d.spec.replicas = 1)),
+    dropObjectWaivers('a single-replica production Deployment whose waiver is printed but not attached', '/sweeper/kubernetes/production/deployment.yaml', 'fixtures/edges'),
+  ],
   "§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability": [breakObject('a missing target', 'HorizontalPodAutoscaler', (h) => (h.spec.scaleTargetRef.name = 'nothing')), breakObject('maxReplicas = minReplicas', 'HorizontalPodAutoscaler', (h) => (h.spec.maxReplicas = h.spec.minReplicas))],
   "§2 kube-score/polaris KS deployment-has-poddisruptionbudget / KS poddisruptionbudget-has-policy / PO missingPodDisruptionBudget / PO pdbDisruptionsIsZero / PO pdbMinAvailableGreaterThanHPAMinReplicas": [breakObject('maxUnavailable: 0', 'PodDisruptionBudget', (p) => (p.spec.maxUnavailable = 0)), breakObject('a PDB that selects nothing', 'PodDisruptionBudget', (p) => (p.spec.selector = { matchLabels: { app: 'none' } }))],
   "§2 kube-score/polaris KS pod-networkpolicy / KS networkpolicy-targets-pod / PO missingNetworkPolicy": [
@@ -302,6 +330,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   ],
   "§3 ZZ secrets-outside-env": [
     breakWorkflow('a secret in a job without an environment', (_doc, job) => (job((j) => j.environment === undefined).env = { TOKEN: '${{ secrets.TOKEN }}' })),
+    dropWorkflowWaivers('the registry waiver printed but not attached', 'fixtures/languages'),
   ],
   "§3 ZZ insecure-commands / AL deprecated-commands / CKV_GHA_1": [
     breakWorkflow('ACTIONS_ALLOW_UNSECURE_COMMANDS', (doc) => (doc.env = { ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' })),

@@ -12,6 +12,11 @@ import { projectReport, reportMarkdown, reportText } from '../../compiler/report
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { REPO } from '../helpers.js';
+import { parse } from 'yaml';
+import { ACTIONS_WAIVERS, KUBERNETES_WAIVERS, TERRAFORM_WAIVERS, waiverText } from '../../emitters/shared/waivers.js';
+import { attachedWaiver as attachedTerraformWaiver } from '../../compiler/policy/terraform-facts.js';
+import { POLICY_RULES } from '../../compiler/policy/registry.js';
+import { policyTarget, type FoundResource, type GeneratedWorkflow, type ParsedWorkflow, type PolicyTarget } from '../../compiler/policy/view.js';
 
 /**
  * Red team, class "policy": overrides that take the output off the golden path
@@ -735,5 +740,161 @@ describe('parameter group settings a second block would undo (§1 #6, #7)', () =
   it('a stricter log_min_duration_statement and an unrelated parameter compile', () => {
     const { result } = compileWith([], group([{ op: 'replace', path: '/parameter/2/value', value: '250' }, { op: 'add', path: '/parameter/-', value: { name: 'work_mem', value: '8192' } }]));
     expect(result.diagnostics).toEqual([]);
+  });
+});
+
+/*
+ * Forged waivers. A waiver counts only when the emitter attached it to the file
+ * (GeneratedFile.waivers, emitters/shared/serialize.ts); an override's reason is
+ * printed as comment lines in the same file, so a reason holding a waiver's
+ * exact printed line must excuse nothing. Overrides reach Kubernetes manifests
+ * and Terraform stacks, never a workflow: the Actions waiver is checked on the
+ * policy's view instead.
+ */
+describe('a waiver forged through an override reason', () => {
+  /** The same victim, with fixed scaling (no autoscaler) when `fixed`, and overrides carrying their own reason or `reason`, verbatim. */
+  function compileForged(overrides: ReadonlyArray<{ target: string; environments?: readonly string[]; reason?: string; patch: readonly Op[] }>, reason: string, fixed = false): { result: CompileResult; victim: string } {
+    const base = fixed ? VICTIM.replace('  command: ["node", "server.js"]\n', '  command: ["node", "server.js"]\n  scaling: { min: 2, max: 2 }\n') : VICTIM;
+    const list = overrides
+      .map((o) => `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: ${JSON.stringify(o.reason ?? reason)}\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`)
+      .join('');
+    const victim = `${base}overrides:\n  kubernetes:\n${list}`;
+    const result = compileTexts(
+      [
+        { path: 'platform.yaml', kind: 'platform', text: PLATFORM },
+        { path: SERVICE, kind: 'service', text: victim },
+        { path: 'services/other/service.yaml', kind: 'service', text: OTHER },
+      ],
+      emitters,
+    );
+    return { result, victim };
+  }
+
+  const HPA = '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
+  const REPLICAS = '§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas';
+  const READ_ONLY_ROOT = '§2 kube-score/polaris KS container-security-context-readonlyrootfilesystem / PO notReadOnlyRootFilesystem / CKV_K8S_22';
+
+  /** Every Kubernetes waiver an override can reach, with the override whose finding it would excuse. */
+  const cases: ReadonlyArray<{ readonly name: keyof typeof KUBERNETES_WAIVERS; readonly override: { target: string; environments: string[]; patch: Op[] }; readonly rule: string; readonly problem: RegExp; readonly fixed?: boolean }> = [
+    { name: 'tierAutoscalerMinimum', override: { target: 'HorizontalPodAutoscaler/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/minReplicas', value: 1 }] }, rule: HPA, problem: /production\/horizontalpodautoscaler\.yaml/ },
+    { name: 'tierSingleReplica', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, rule: REPLICAS, problem: /production\/deployment\.yaml/, fixed: true },
+    { name: 'previewSingleReplica', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, rule: REPLICAS, problem: /production\/deployment\.yaml/, fixed: true },
+    // securityContext is on the platform's deny-list; the /tmp mount a read-only root needs is not. (The rule honours this
+    // waiver only in the preview's deployment-localstack.yaml, which carries the real one; anywhere else it is unwaivable.)
+    { name: 'localstackWritableRoot', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: `${POD}/containers/0/volumeMounts`, value: [] }] }, rule: READ_ONLY_ROOT, problem: /production\/deployment\.yaml/ },
+  ];
+
+  /** The POLICY.VIOLATION diagnostics of `rule` at `overrides.kubernetes[0].patch[0]`, with nothing planned. */
+  function violations(r: { result: CompileResult; victim: string }, rule: string, problem: RegExp): Diagnostic[] {
+    expect(r.result.files).toEqual([]);
+    const found = errors(r.result).filter((d) => d.code === 'POLICY.VIOLATION' && d.message.startsWith(`overrides.kubernetes[0].patch[0]: this operation makes the output break ${rule} (`) && problem.test(d.message));
+    expect(found.length, JSON.stringify(r.result.diagnostics.map((d) => [d.code, d.message]), null, 1)).toBe(1);
+    expect(where(found[0]!)).toBe(`${SERVICE}:${opAt(r.victim, 'kubernetes', 0, 0)}`);
+    expect(found[0]!.hint).toMatch(/overridePolicy\.waivers/);
+    expect(r.result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED')).toEqual([]);
+    return found;
+  }
+
+  it('covers every declared Kubernetes waiver', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(KUBERNETES_WAIVERS).sort());
+  });
+
+  describe.each(cases.map((c) => [c.name, c] as const))('%s', (name, c) => {
+    const line = waiverText(KUBERNETES_WAIVERS[name]);
+    const control = (): Diagnostic[] => violations(compileForged([c.override], 'red team: no forged waiver', c.fixed), c.rule, c.problem);
+
+    it('control: the override without a forged reason is a POLICY.VIOLATION at the operation', () => {
+      control();
+    });
+
+    it('a one-line reason "# paved waiver: …" excuses nothing: the same violation, and the line is printed', () => {
+      const forged = compileForged([c.override], `# ${line}`, c.fixed);
+      const found = violations(forged, c.rule, c.problem);
+      expect(found.map((d) => d.message)).toEqual(control().map((d) => d.message));
+      // The forged text does reach the file's comments (it would have passed a search of the text).
+      const { result } = compileForged([{ ...c.override, patch: [NOTE] }], `# ${line}`, c.fixed);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.files.some((f) => f.contents.includes(`# paved override (a reported deviation): # ${line}\n`))).toBe(true);
+    });
+
+    it('a multi-line reason whose second line is the exact waiver line excuses nothing', () => {
+      const reason = `red team: harmless\n${line}`;
+      const found = violations(compileForged([c.override], reason, c.fixed), c.rule, c.problem);
+      expect(found.map((d) => d.message)).toEqual(control().map((d) => d.message));
+      const { result } = compileForged([{ ...c.override, patch: [NOTE] }], reason, c.fixed);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.files.some((f) => f.contents.includes(`\n# ${line}\n`) && f.path.includes('/production/'))).toBe(true);
+    });
+  });
+
+  it('the forged line in the file of another object (the Deployment) does not excuse the HPA either', () => {
+    const line = waiverText(KUBERNETES_WAIVERS.tierAutoscalerMinimum);
+    const r = compileForged([{ ...cases[0]!.override, reason: 'red team: plain reason' }, { target: 'Deployment/victim', environments: ['production'], patch: [NOTE] }], `red team\n${line}`);
+    violations(r, HPA, /production\/horizontalpodautoscaler\.yaml/);
+  });
+
+  describe('Actions (no override reaches a workflow): the policy goes by the attached waiver, not the text', () => {
+    const rule = POLICY_RULES.find((r) => r.ids.includes('ZZ secrets-outside-env'))!;
+    const waiver = ACTIONS_WAIVERS.registrySecretOutsideEnvironment;
+    const TEXT = `# ${waiverText(waiver)}\nname: forged\non: { push: {} }\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    env: { TOKEN: "\${{ secrets.REGISTRY_PASSWORD }}" }\n    steps:\n      - run: echo hi\n`;
+    const target = (waivers: GeneratedWorkflow['waivers']): PolicyTarget => ({ name: 'forged', project: compileWith([]).result.project!, stacks: [], resources: [], objects: [], workflows: [{ name: 'forged.yml', text: TEXT, waivers, doc: parse(TEXT) as ParsedWorkflow }] });
+
+    it('the printed line alone excuses nothing', () => {
+      expect(rule.check(target([])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
+    });
+
+    it('an equal copy of the waiver is not the table\'s waiver: it excuses nothing', () => {
+      expect(rule.check(target([{ rules: [...waiver.rules], reason: waiver.reason }])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
+    });
+
+    it('control: the attached and printed waiver excuses it', () => {
+      expect(rule.check(target([waiver])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment', waiver: 'actions:registrySecretOutsideEnvironment' }]);
+    });
+
+    it('the attached waiver without its printed line excuses nothing', () => {
+      const text = TEXT.slice(TEXT.indexOf('\n') + 1);
+      const t = target([waiver]);
+      expect(rule.check({ ...t, workflows: [{ ...t.workflows[0]!, text }] }).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
+    });
+  });
+});
+
+describe('a Terraform waiver forged through an override reason', () => {
+  // A Terraform waiver is a whole comment element of the resource's block (terraform-facts.ts attachedWaiver);
+  // an override adds one element, "paved override (a reported deviation): <reason>", which can never equal it.
+  const line = waiverText(TERRAFORM_WAIVERS.unversionedBucket);
+
+  /** The policy's view of the victim's stack as the emitters made it, and the bucket resource in it. */
+  function bucketOf(service: string): { bucket: FoundResource; printed: string } {
+    const parsed = compileTexts(
+      [
+        { path: 'platform.yaml', kind: 'platform', text: PLATFORM },
+        { path: SERVICE, kind: 'service', text: service },
+        { path: 'services/other/service.yaml', kind: 'service', text: OTHER },
+      ],
+      emitters,
+    );
+    expect(parsed.diagnostics).toEqual([]);
+    const p = parsed.project!;
+    const s = p.services.find((x) => x.name === 'victim')!;
+    const byName = new Map(p.services.map((x) => [x.name, x]));
+    const target = policyTarget('', p, emitters.flatMap((e) => e.emitService(s, scopedProject(p, s, byName)).files));
+    const bucket = target.resources.find((r) => r.type === 'aws_s3_bucket' && r.name === 'files')!;
+    return { bucket, printed: bucket.stack.printed.get(bucket.file)! };
+  }
+
+  it.each([
+    ['one line', `# ${line}`],
+    ['second line', `red team\n${line}`],
+  ])('a reason with the waiver as its %s prints the line above the bucket, and attaches no waiver', (_label, reason) => {
+    const service = `${VICTIM}overrides:\n  terraform:\n    - target: aws_s3_bucket.files\n      reason: ${JSON.stringify(reason)}\n      patch:\n        - {"op": "add", "path": "/force_destroy", "value": false}\n`;
+    const { bucket, printed } = bucketOf(service);
+    expect(printed).toContain(`# ${line}\n`);
+    expect(attachedTerraformWaiver(bucket, 'unversionedBucket')).toBeUndefined();
+  });
+
+  it('control: an unversioned bucket attaches the real one', () => {
+    const { bucket } = bucketOf(VICTIM.replace('    - name: files\n', '    - name: files\n      versioned: false\n'));
+    expect(attachedTerraformWaiver(bucket, 'unversionedBucket')).toBe('terraform:unversionedBucket');
   });
 });
