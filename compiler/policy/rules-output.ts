@@ -70,6 +70,8 @@ const CONTROL_PLANE = /node-role\.kubernetes\.io\/(control-plane|master)/;
 function schedulingProblems(pod: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (pod.nodeName !== undefined) problems.push(`nodeName ${JSON.stringify(pod.nodeName)} bypasses the scheduler`);
+  // Another scheduler places the pod by its own rules: taints and the platform's placement no longer hold.
+  if (pod.schedulerName !== undefined && pod.schedulerName !== 'default-scheduler') problems.push(`schedulerName ${JSON.stringify(pod.schedulerName)} hands the pod to another scheduler`);
   const tolerations = Array.isArray(pod.tolerations) ? (pod.tolerations as Array<Record<string, unknown>>) : [];
   for (const t of tolerations) {
     if (t?.operator === 'Exists' && (t.key === undefined || t.key === '')) problems.push('a toleration with operator Exists and no key tolerates every taint');
@@ -213,7 +215,7 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) => perObject(t, undefined, ids, kindProblems)),
   kubernetes(['PAVED_IMAGE_SOURCE'], "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)", (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t))),
   kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) => perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner))),
-  kubernetes(['PAVED_SCHEDULING'], 'no nodeName, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
+  kubernetes(['PAVED_SCHEDULING'], 'no nodeName or other scheduler, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
   kubernetes(['PAVED_POD_ISOLATION'], 'no hostAliases, no shared process namespace, no DNS but the cluster\'s', (t, ids) => perPod(t, ids, (p) => podIsolationProblems(p.spec))),
   kubernetes(['PAVED_INGRESS'], "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere", (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t))),
   kubernetes(['PAVED_POD_SECURITY_LABELS'], 'the Namespace enforces Pod Security restricted; every pod-security label at restricted, every version at latest', (t, ids) => perObject(t, 'Namespace', ids, podSecurityProblems)),

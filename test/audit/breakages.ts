@@ -370,6 +370,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   "§4 paved PAVED_SCHEDULING": [
     breakPod('a toleration of every taint', (pod) => (pod.tolerations = [{ operator: 'Exists' }])),
     breakPod('nodeName', (pod) => (pod.nodeName = 'control-plane-1')),
+    breakPod('another scheduler', (pod) => (pod.schedulerName = 'anything-goes')),
     breakPod('a control-plane nodeSelector', (pod) => (pod.nodeSelector = { 'node-role.kubernetes.io/control-plane': '' })),
     breakPod('a nodeSelector on one hostname', (pod) => (pod.nodeSelector = { 'kubernetes.io/hostname': 'node-1' })),
     breakObject('a CronJob node affinity on one hostname', 'CronJob', (cj) => (cj.spec.jobTemplate.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } } })),

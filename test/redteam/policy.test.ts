@@ -220,6 +220,12 @@ describe('a Deployment gaining what the deny-list does not name', () => {
     expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/tolerations`, value: [{ operator: 'Exists' }] }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /tolerates every taint/);
   });
 
+  it('schedulerName: PAVED_SCHEDULING, in a CronJob too', () => {
+    expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/schedulerName`, value: 'anything-goes' }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /schedulerName "anything-goes" hands the pod to another scheduler/);
+    expectViolation({ kubernetes: [cron([{ op: 'add', path: `${CRON_POD}/schedulerName`, value: 'anything-goes' }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /schedulerName "anything-goes"/);
+    expect(compileWith([deployment([{ op: 'add', path: `${POD}/schedulerName`, value: 'default-scheduler' }])]).result.diagnostics).toEqual([]);
+  });
+
   it('nodeName: PAVED_SCHEDULING', () => {
     expectViolation({ kubernetes: [deployment([{ op: 'add', path: `${POD}/nodeName`, value: 'ip-10-0-0-1' }])] }, '§4 paved PAVED_SCHEDULING', ['kubernetes', 0, 0], /nodeName "ip-10-0-0-1"/);
   });
