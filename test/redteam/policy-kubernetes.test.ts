@@ -181,7 +181,6 @@ describe('one diagnostic per operation and rule', () => {
 describe('Ingress overrides past the ingress claims, which read only the spec', () => {
   const ingress = (patch: Op[], environments?: string[]): Override => ({ target: 'Ingress/victim', ...(environments ? { environments } : {}), patch });
   const RULE = '§4 paved PAVED_INGRESS';
-  const HOST = 'victim.shop.example.com';
 
   it('passes the Ingress paved generates, and a harmless ingress-nginx annotation', () => {
     expect(compileWith([ingress([{ op: 'add', path: '/metadata/annotations/nginx.ingress.kubernetes.io~1proxy-body-size', value: '8m' }])]).result.diagnostics).toEqual([]);
