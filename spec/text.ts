@@ -7,9 +7,10 @@
  * reads CRLF as LF, so a CR in a value comes from an escape or a lone CR, which
  * editors show as a line break and terminals as a return to column 1), soft
  * hyphen, bidi marks, embeddings, overrides and isolates, zero-width characters,
- * line/paragraph separators and the BOM (Trojan Source, CVE-2021-42574).
+ * line/paragraph separators, invisible operators (U+2060–2069, the unassigned
+ * U+2065 with them) and the BOM (Trojan Source, CVE-2021-42574).
  */
-export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+export const HIDDEN_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 
 /**
  * What a key or a JSON pointer (the name of a thing) may not hold on top of
@@ -25,8 +26,15 @@ export function codePointName(character: string): string {
   return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** `\uXXXX` for each UTF-16 unit of `text`: how paved shows a character it will not print. */
+export function unicodeEscape(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += `\\u${text.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
 /** A JSON-quoted string with every non-printable or non-ASCII character escaped. */
 export function showString(value: string): string {
   const clipped = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, unicodeEscape);
 }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
+import { HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER, unicodeEscape } from '../../spec/text.js';
 import { POLICY_RULES, runRule } from './registry.js';
 import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
 import { policyTarget } from './view.js';
@@ -115,13 +116,16 @@ function platformWaiver(project: ResolvedProject, v: Violation, service: Resolve
   return undefined;
 }
 
+/** What no name may hold (spec/text.ts): a diagnostic is one line of visible text. */
+const UNSHOWN = new RegExp(`${HIDDEN_CHARACTER.source}|${KEY_CONTROL_CHARACTER.source}`, 'gu');
+
 /**
  * Finding text carries values an override wrote (an image, an endpoint): shown
  * with control and bidi characters escaped and cut to a readable length, so a
  * diagnostic cannot forge lines or hide text.
  */
 function shown(text: string): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = text.replace(UNSHOWN, unicodeEscape);
   return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }
 

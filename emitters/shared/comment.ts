@@ -1,4 +1,4 @@
-import { HIDDEN_CHARACTER, LINE_BREAK } from '../../spec/text.js';
+import { HIDDEN_CHARACTER, LINE_BREAK, unicodeEscape } from '../../spec/text.js';
 
 /**
  * The comment writer of YAML and HCL (both use `#` to the end of the line).
@@ -16,11 +16,7 @@ const LINE_BREAK_GLOBAL = new RegExp(LINE_BREAK.source, 'g');
 
 /** One comment line's text with every hidden character and line break escaped; the input is one line or many. */
 export function commentText(text: string): string {
-  return text.replace(LINE_BREAK_GLOBAL, escape).replace(HIDDEN_GLOBAL, escape);
-}
-
-function escape(sequence: string): string {
-  return [...sequence].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  return text.replace(LINE_BREAK_GLOBAL, unicodeEscape).replace(HIDDEN_GLOBAL, unicodeEscape);
 }
 
 /** `# line` per line of every note (`#` alone for an empty line), without line endings. */
