@@ -43,8 +43,8 @@ export interface PolicyRule {
   readonly check: (target: PolicyTarget) => CheckResult;
 }
 
-/** The label a rule goes by in messages, test names and the table. */
 /** The ids a finding of `rule` was raised under: its own, or the rule's when it names none. */
 export const findingIds = (rule: Pick<PolicyRule, 'ids'>, finding: Finding): readonly string[] => finding.ids ?? rule.ids;
 
+/** The label a rule goes by in messages, test names and the table. */
 export const ruleLabel = (rule: Pick<PolicyRule, 'section' | 'ids'>): string => `${rule.section} ${rule.ids.join(' / ')}`;
