@@ -4,6 +4,7 @@ import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
 import { hasErrors } from './diagnostics.js';
 import { checkProjectOutput, checkServiceOutput } from './policy/check.js';
+import { relativePathProblem } from './tree.js';
 
 /** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
 interface Planner {
@@ -166,9 +167,8 @@ export function scopedProject(project: ResolvedProject, service: ResolvedService
 
 /** Why a planned path is unsafe, or undefined when it is a plain path inside an output root. */
 export function pathProblem(path: string, roots: readonly string[]): string | undefined {
-  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
-  const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'contains an empty, "." or ".." segment';
+  const plain = relativePathProblem(path);
+  if (plain) return plain;
   if (!roots.some((root) => path.startsWith(`${root}/`))) return `not inside an output directory (${roots.join(', ')})`;
   if (path.endsWith('.paved-manifest.json')) return 'is the manifest';
   return undefined;

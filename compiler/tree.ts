@@ -24,12 +24,18 @@ export function isTemporaryName(name: string): boolean {
   return TEMPORARY.test(name);
 }
 
+/** Why `path` is not a plain relative POSIX path (one that names no place twice and leaves no folder), or undefined. */
+export function relativePathProblem(path: string): string | undefined {
+  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
+  if (path.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'it has an empty, "." or ".." segment';
+  return undefined;
+}
+
 /** Why `path` can never be a file paved owns, or undefined when it can. */
 export function ownablePathProblem(path: string, output: OutputDirectories): string | undefined {
-  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
-  const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'it has an empty, "." or ".." segment';
-  if (path === `${output.dir}/${MANIFEST_FILE}` || path === `${output.dir}/${LOCK_FILE}`) return `it is paved's own ${segments.at(-1)}`;
+  const plain = relativePathProblem(path);
+  if (plain) return plain;
+  if (path === `${output.dir}/${MANIFEST_FILE}` || path === `${output.dir}/${LOCK_FILE}`) return `it is paved's own ${path.slice(output.dir.length + 1)}`;
   if (path.startsWith(`${output.dir}/`)) return undefined;
   // In the workflows directory, which holds the team's own workflows too, paved writes only paved-* files at the top.
   if (path.startsWith(`${output.workflowsDir}/`) && isPavedWorkflowName(path.slice(output.workflowsDir.length + 1))) return undefined;
