@@ -59,11 +59,17 @@ export const names = {
   /** The service's customer-managed KMS key, which encrypts every resource of the stack. */
   kmsAlias: (service: string, env: EnvironmentName) => `alias/${service}-${ENVIRONMENT_SHORT[env]}`,
   /**
-   * Parameter group of a database: named after its engine family, so a major
-   * upgrade creates the new group before the old one goes (the instance uses one at all times).
+   * `name_prefix` of a database's parameter group: Terraform appends a unique id
+   * (TERRAFORM_UNIQUE_SUFFIX_LENGTH characters), so `create_before_destroy` can
+   * always create the new group beside the old one, whatever forces the replacement.
+   * The engine family is part of it, so a major upgrade's group says which it is.
    */
-  rdsParameterGroup: (service: string, env: EnvironmentName, database: string, family: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}`,
-  /** Snapshot RDS takes when an instance is deleted. */
+  rdsParameterGroupPrefix: (service: string, env: EnvironmentName, database: string, family: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}-`,
+  /**
+   * Start of the snapshot RDS takes when an instance is deleted; the stack appends
+   * the instance's creation time (FINAL_SNAPSHOT_TIME_FORMAT), so every instance
+   * of a replaced database leaves a snapshot of its own name.
+   */
   rdsFinalSnapshot: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-final`,
   /** Role RDS Enhanced Monitoring publishes OS metrics with. */
   rdsMonitoringRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}-rds-monitoring`,
@@ -91,6 +97,15 @@ export const names = {
   terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
+
+/**
+ * Length of the id Terraform appends to a `name_prefix` (terraform-plugin-sdk's
+ * id.UniqueIDSuffixLength: a timestamp and a counter, digits and lowercase hex).
+ */
+export const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
+
+/** `formatdate` layout of the creation time that ends a final snapshot's name: 14 digits, UTC. */
+export const FINAL_SNAPSHOT_TIME_FORMAT = 'YYYYMMDDhhmmss';
 
 /** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
 export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;

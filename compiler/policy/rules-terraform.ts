@@ -70,8 +70,37 @@ function elasticacheUserProblem(user: FoundResource): string | undefined {
   return mode.type === 'no-password-required' && user.body.user_name === 'default' && user.body.access_string === 'off -@all' ? undefined : `${String(mode.type)} user ${String(user.body.user_name)} is enabled`;
 }
 
+/**
+ * §1 #9 (CKV_AWS_226): automatic minor upgrades stay on, except where engine_version
+ * pins a minor ("16.4"), which they would move past; then they are off and the
+ * printed waiver says why. A pinned minor with upgrades on is a finding too.
+ */
+function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
+  const pinned = /^\d+\.\d/.test(String(db.body.engine_version));
+  const auto = db.body.auto_minor_version_upgrade;
+  if (!pinned) return auto === true ? [] : [`auto_minor_version_upgrade is ${JSON.stringify(auto)}, not true`];
+  if (auto === true) return [`engine_version ${String(db.body.engine_version)} pins a minor that automatic minor upgrades move past`];
+  return auto === false ? [waivable(db, `no automatic minor upgrades: engine_version ${String(db.body.engine_version)} pins a minor`, 'pinnedMinorVersion')] : [`auto_minor_version_upgrade is ${JSON.stringify(auto)}`];
+}
+
 const dbs = (t: PolicyTarget): FoundResource[] => ofType(t, 'aws_db_instance');
 const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
+
+/** The service role's one trust statement: EKS Pod Identity, for this account's cluster of the environment only (item 11 of issue 15). */
+const POD_IDENTITY_TRUST = {
+  Sid: 'EksPodIdentity',
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': '${var.aws_account_id}' },
+    ArnEquals: { 'aws:SourceArn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}' },
+  },
+};
+
+/** S3 ARNs name no account: a statement granting S3 actions must hold them to the environment's account. */
+const foreignBucketProblem = (s: { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }): string | undefined =>
+  list(s.Action).some((a) => a.startsWith('s3:')) && s.Condition?.StringEquals?.['s3:ResourceAccount'] !== '${var.aws_account_id}' ? 'S3 actions not limited to buckets of the own account (s3:ResourceAccount)' : undefined;
 
 export const TERRAFORM_RULES: readonly PolicyRule[] = [
   // RDS
@@ -156,7 +185,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
         ...ENVIRONMENTS.filter((env) => resolved(db, db.body.multi_az, env) !== true).map((env) => under(['CKV_AWS_157'], db, waivable(db, `${env}: single-AZ by policy`, 'policyDrivenDatabase'))),
         under(['CKV_AWS_118'], db, [1, 5, 10, 15, 30, 60].includes(db.body.monitoring_interval as number) ? undefined : `monitoring_interval ${String(db.body.monitoring_interval)}`),
         under(['CKV_AWS_118'], db, mismatch(db.body, { monitoring_role_arn: '${aws_iam_role.rds_monitoring.arn}' })),
-        under(['CKV_AWS_226'], db, mismatch(db.body, { auto_minor_version_upgrade: true })),
+        ...minorUpgradeProblems(db).map((problem) => under(['CKV_AWS_226'], db, problem)),
         under(['CKV2_AWS_60'], db, mismatch(db.body, { copy_tags_to_snapshot: true })),
         under(['CKV_AWS_211'], db, ['rds-ca-rsa2048-g1', 'rds-ca-rsa4096-g1', 'rds-ca-ecc384-g1'].includes(db.body.ca_cert_identifier as string) ? undefined : `CA ${String(db.body.ca_cert_identifier)}`),
       ])),
@@ -296,7 +325,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
   rule(
     '§1 #21',
     ['CKV_AWS_62', 'CKV_AWS_63', 'CKV_AWS_355', 'CKV_AWS_286', 'CKV_AWS_287', 'CKV_AWS_288', 'CKV_AWS_289', 'CKV_AWS_290', 'CKV_AWS_1', 'CKV_AWS_49', 'CKV_AWS_356', 'CKV_AWS_107', 'CKV_AWS_108', 'CKV_AWS_109', 'CKV_AWS_110', 'CKV_AWS_111', 'AVD-AWS-0057', 'AVD-AWS-0342'],
-    'the service role grants enumerated actions on its own resources, never "*" or iam:PassRole (paved emits no aws_iam_policy_document data sources)',
+    'the service role grants enumerated actions on its own resources (S3 ones in its own account), never "*" or iam:PassRole (paved emits no aws_iam_policy_document data sources)',
     (t) =>
       combined(
         each(t, 'aws_iam_role_policy', (policy) =>
@@ -307,6 +336,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
             ...list(s.Resource)
               .filter((r) => !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(r))
               .map((r) => `resource ${r}`),
+            foreignBucketProblem(s),
           ]),
         ),
         perItem(
@@ -318,14 +348,14 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
   rule(
     '§1 #22',
     ['CKV_AWS_60', 'CKV_AWS_358', 'CKV_AWS_393'],
-    'trust policies name one AWS service, never "*"; the service role trusts EKS Pod Identity only, bound to its namespace and ServiceAccount',
+    'trust policies name one AWS service, never "*"; the service role trusts EKS Pod Identity of its own cluster only (aws:SourceAccount, aws:SourceArn), bound to its namespace and ServiceAccount',
     (t) =>
       combined(
         each(t, 'aws_iam_role', (role) => {
           const trust = statements(role.body.assume_role_policy);
           return [
             ...trust.flatMap((s) => [principals(s).includes('*') ? 'a "*" principal' : undefined, JSON.stringify(Object.keys((s.Principal ?? {}) as object)) === '["Service"]' ? undefined : 'trusts more than a service']),
-            role.name !== 'service' || JSON.stringify(trust) === JSON.stringify([{ Sid: 'EksPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]) ? undefined : 'the service role trusts more than EKS Pod Identity',
+            role.name !== 'service' || JSON.stringify(trust) === JSON.stringify([POD_IDENTITY_TRUST]) ? undefined : "the service role trusts more than EKS Pod Identity of the environment's cluster",
           ];
         }),
         each(t, 'aws_eks_pod_identity_association', (a) => mismatch(a.body, { namespace: a.stack.service.name, service_account: a.stack.service.name, role_arn: '${aws_iam_role.service.arn}' })),

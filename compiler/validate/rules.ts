@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, NAME_RULES, names, postgresFamily, type NameRule } from '../../spec/naming.js';
+import { CLOUD_ENVIRONMENTS, FINAL_SNAPSHOT_TIME_FORMAT, NAME_RULES, names, postgresFamily, TERRAFORM_UNIQUE_SUFFIX_LENGTH, type NameRule } from '../../spec/naming.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
@@ -10,6 +10,7 @@ import { effectiveScaling } from '../scaling.js';
 import { locate, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { cronProblem } from './cron.js';
+import { checkPlatformNetwork } from './network.js';
 import { showString } from './text.js';
 
 export interface ServiceInput {
@@ -224,7 +225,7 @@ const MIN_BACKUP_RETENTION_DAYS = 7;
 
 /** Platform policy the schema cannot express per environment. */
 export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...checkPlatformNetwork(file, platform)];
   for (const env of CLOUD_ENVIRONMENTS) {
     const days = (platform.policy as Partial<Record<EnvironmentName, { backupRetentionDays: number }>> | undefined)?.[env]?.backupRetentionDays;
     if (days === undefined || days >= MIN_BACKUP_RETENTION_DAYS) continue;
@@ -311,8 +312,9 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     if ((resources.caches ?? []).length > 0) check('/name', names.cacheDefaultUser(spec.name, env), NAME_RULES.cacheUser);
     for (const [i, d] of (resources.databases ?? []).entries()) {
       const pointer = `/resources/databases/${i}/name`;
-      check(pointer, names.rdsFinalSnapshot(spec.name, env, d.name), NAME_RULES.rdsSnapshot);
-      check(pointer, names.rdsParameterGroup(spec.name, env, d.name, postgresFamily(d.version ?? serviceDefaults.database.version)), NAME_RULES.rdsParameterGroup);
+      // The longest names the stack can produce: the creation time and Terraform's unique id appended.
+      check(pointer, `${names.rdsFinalSnapshot(spec.name, env, d.name)}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
+      check(pointer, `${names.rdsParameterGroupPrefix(spec.name, env, d.name, postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
       check(pointer, names.securityGroup(spec.name, env, 'database', d.name), NAME_RULES.securityGroup);
       check(pointer, names.databaseName(d.name), NAME_RULES.postgresIdentifier);
     }

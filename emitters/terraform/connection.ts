@@ -31,6 +31,9 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
         name: secretName,
         description: `Connection details of the ${kind} ${name}, written by Terraform; no password.`,
         kms_key_id: KMS_KEY_ARN,
+        // Terraform rewrites the details from the resource, so nothing is lost by deleting at once,
+        // and a resource removed and added again gets its secret back instead of a name held for 30 days.
+        recovery_window_in_days: 0,
       }),
       [waiverText(WAIVERS.connectionSecretRotation)],
     ),

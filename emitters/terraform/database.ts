@@ -1,6 +1,6 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { names, postgresFamily } from '../../spec/naming.js';
-import { attributes, block, map, object, raw, template, type Block } from '../shared/hcl.js';
+import { FINAL_SNAPSHOT_TIME_FORMAT, names, postgresFamily } from '../../spec/naming.js';
+import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
@@ -33,11 +33,11 @@ export function databaseConcern(context: StackContext): Concern | undefined {
       {
         name: 'databases',
         description: 'Names of the RDS objects of each database, derived by paved.',
-        type: mapOfNames('identifier', 'parameter_group', 'final_snapshot', 'security_group', 'connection_secret'),
+        type: mapOfNames('identifier', 'parameter_group_prefix', 'final_snapshot', 'security_group', 'connection_secret'),
         value: (env) =>
           namesByResource(databases, (d) => d.name, (d) => ({
             identifier: names.rdsInstance(service.name, env, d.name),
-            parameter_group: names.rdsParameterGroup(service.name, env, d.name, postgresFamily(d.version)),
+            parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, d.name, postgresFamily(d.version)),
             final_snapshot: names.rdsFinalSnapshot(service.name, env, d.name),
             security_group: names.securityGroup(service.name, env, 'database', d.name),
             connection_secret: names.connectionSecret(service.name, env, 'database', d.name),
@@ -69,53 +69,61 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
     resource('aws_db_subnet_group', local, attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
     ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
     resource('aws_db_parameter_group', local, [
-      ...attributes({ name: name('parameter_group'), family: postgresFamily(database.version), description: `TLS only; DDL and slow statements logged (${what})` }),
+      ...attributes({ name_prefix: name('parameter_group_prefix'), family: postgresFamily(database.version), description: `TLS only; DDL and slow statements logged (${what})` }),
       // CKV2_AWS_69: clients must use TLS.
       block('parameter', [], attributes({ name: 'rds.force_ssl', value: '1' })),
       // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
       block('parameter', [], attributes({ name: 'log_statement', value: 'ddl' })),
       block('parameter', [], attributes({ name: 'log_min_duration_statement', value: '1000' })),
-      // A major upgrade brings a new family and so a new name: create it before the instance lets go of the old one.
+      // A replacement (a major upgrade's new family, a new description) creates the new group before the instance
+      // lets go of the old one; the unique id after name_prefix keeps the two names apart.
       block('lifecycle', [], attributes({ create_before_destroy: true })),
     ]),
     resource(
       'aws_db_instance',
       local,
-      attributes({
-        identifier: name('identifier'),
-        engine: 'postgres',
-        engine_version: database.version,
-        instance_class: database.instanceClass,
-        allocated_storage: 20,
-        max_allocated_storage: 100,
-        storage_type: 'gp3',
-        storage_encrypted: true,
-        kms_key_id: KMS_KEY_ARN,
-        db_name: names.databaseName(database.name),
-        username: MASTER_USERNAME,
-        manage_master_user_password: true,
-        master_user_secret_kms_key_id: KMS_KEY_ARN,
-        iam_database_authentication_enabled: true,
-        db_subnet_group_name: raw(`aws_db_subnet_group.${local}.name`),
-        vpc_security_group_ids: [raw(`aws_security_group.${localName('database', database.name)}.id`)],
-        parameter_group_name: raw(`aws_db_parameter_group.${local}.name`),
-        publicly_accessible: false,
-        ca_cert_identifier: 'rds-ca-rsa2048-g1',
-        multi_az: raw('var.multi_az'),
-        deletion_protection: raw('var.deletion_protection'),
-        backup_retention_period: raw('var.backup_retention_days'),
-        copy_tags_to_snapshot: true,
-        skip_final_snapshot: false,
-        final_snapshot_identifier: name('final_snapshot'),
-        auto_minor_version_upgrade: true,
-        enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
-        performance_insights_enabled: true,
-        performance_insights_kms_key_id: KMS_KEY_ARN,
-        performance_insights_retention_period: 7,
-        monitoring_interval: 60,
-        monitoring_role_arn: raw('aws_iam_role.rds_monitoring.arn'),
-      }),
-      [waiverText(WAIVERS.policyDrivenDatabase)],
+      [
+        ...attributes({
+          identifier: name('identifier'),
+          engine: 'postgres',
+          engine_version: database.version,
+          instance_class: database.instanceClass,
+          allocated_storage: 20,
+          max_allocated_storage: 100,
+          storage_type: 'gp3',
+          storage_encrypted: true,
+          kms_key_id: KMS_KEY_ARN,
+          db_name: names.databaseName(database.name),
+          username: MASTER_USERNAME,
+          manage_master_user_password: true,
+          master_user_secret_kms_key_id: KMS_KEY_ARN,
+          iam_database_authentication_enabled: true,
+          db_subnet_group_name: raw(`aws_db_subnet_group.${local}.name`),
+          vpc_security_group_ids: [raw(`aws_security_group.${localName('database', database.name)}.id`)],
+          parameter_group_name: raw(`aws_db_parameter_group.${local}.name`),
+          publicly_accessible: false,
+          ca_cert_identifier: 'rds-ca-rsa2048-g1',
+          multi_az: raw('var.multi_az'),
+          deletion_protection: raw('var.deletion_protection'),
+          backup_retention_period: raw('var.backup_retention_days'),
+          copy_tags_to_snapshot: true,
+          skip_final_snapshot: false,
+          final_snapshot_identifier: template(name('final_snapshot'), '-', raw(`formatdate(${quote(FINAL_SNAPSHOT_TIME_FORMAT)}, timestamp())`)),
+          // "16" lets RDS apply minor upgrades (the provider then accepts the running 16.x);
+          // a pinned "16.4" would fight them, so its upgrades are the team's, by changing the version.
+          auto_minor_version_upgrade: !pinsMinorVersion(database.version),
+          enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
+          performance_insights_enabled: true,
+          performance_insights_kms_key_id: KMS_KEY_ARN,
+          performance_insights_retention_period: 7,
+          monitoring_interval: 60,
+          monitoring_role_arn: raw('aws_iam_role.rds_monitoring.arn'),
+        }),
+        // timestamp() is taken when the instance is created and never again (Terraform's timestamp function docs):
+        // each instance keeps the snapshot name of its own lifetime, so a second replacement cannot collide with the first.
+        block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
+      ],
+      [waiverText(WAIVERS.policyDrivenDatabase), ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : [])],
     ),
     ...connectionSecret('database', database.name, name('connection_secret'), {
       host: raw(`aws_db_instance.${local}.address`),
@@ -125,6 +133,9 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
     }),
   ];
 }
+
+/** A version with a minor part ("16.4"), not a major alone ("16"). */
+export const pinsMinorVersion = (version: string): boolean => version.includes('.');
 
 /** Enhanced Monitoring (CKV_AWS_118) needs a role RDS assumes, limited to this account. */
 function monitoringRole(): Block[] {

@@ -1,25 +1,40 @@
 import { names } from '../../spec/naming.js';
-import { attributes, raw, type Raw } from '../shared/hcl.js';
-import { resource, type Concern, type StackContext } from './context.js';
+import { attributes, raw, template } from '../shared/hcl.js';
+import { PARTITION, resource, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /**
- * The service's own role, assumed by its pods through EKS Pod Identity: the
- * trust policy names the Pod Identity service and nothing else (CKV_AWS_60), and
- * the association binds it to one ServiceAccount in one namespace. Its policy is
- * the statements the other concerns contributed plus reading the service's
- * secrets and using its key: enumerated actions on the resources the service
- * declared, never a wildcard (CKV_AWS_62/63/355, AVD-AWS-0057).
+ * The cluster the role's pods run in: EKS Pod Identity assumes the role on the
+ * cluster's behalf and passes its ARN as `aws:SourceArn` and its account as
+ * `aws:SourceAccount` (Amazon EKS User Guide, "Cross-service confused deputy
+ * prevention"), so no other cluster, in this account or another, can bind the role.
  */
-export function iamConcern(context: StackContext, grants: readonly PolicyStatement[], secretArns: readonly Raw[], usesKey: { readonly encrypt: boolean } | undefined): Concern {
+export const EKS_CLUSTER_ARN = template('arn:', PARTITION, ':eks:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':cluster/', raw('var.cluster_name'));
+
+/**
+ * The service's own role, assumed by its pods through EKS Pod Identity: the
+ * trust policy names the Pod Identity service of this environment's cluster and
+ * nothing else (CKV_AWS_60), and the association binds it to one ServiceAccount
+ * in one namespace. Its policy is the statements the other concerns contributed
+ * plus using the service key for what the pods encrypt and decrypt themselves
+ * (SNS, SQS, S3): enumerated actions on the resources the service declared,
+ * never a wildcard (CKV_AWS_62/63/355, AVD-AWS-0057). Pods never read Secrets
+ * Manager: External Secrets does, with the platform's own identity.
+ */
+export function iamConcern(context: StackContext, grants: readonly PolicyStatement[], usesKey: { readonly encrypt: boolean } | undefined): Concern {
   const { service } = context;
   const statements: PolicyStatement[] = [...grants];
-  if (secretArns.length > 0) statements.push({ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: secretArns });
   if (usesKey) {
     // Decrypt for everything the service reads; GenerateDataKey only when it writes (publishes, uploads).
     statements.push({ Sid: 'UseServiceKey', Effect: 'Allow', Action: usesKey.encrypt ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], Resource: [raw('aws_kms_key.service.arn')] });
   }
-  const trust = policy({ Sid: 'EksPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+  const trust = policy({
+    Sid: 'EksPodIdentity',
+    Effect: 'Allow',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    Condition: { StringEquals: { 'aws:SourceAccount': raw('var.aws_account_id') }, ArnEquals: { 'aws:SourceArn': EKS_CLUSTER_ARN } },
+  });
   return {
     file: 'iam.tf',
     blocks: [

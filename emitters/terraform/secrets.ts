@@ -7,6 +7,14 @@ import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 const secretLocal = (secret: string): string => localName('secret', secret);
 
 /**
+ * Days a removed declared secret can still be restored. Its value exists only in
+ * Secrets Manager, so a line deleted from service.yaml by mistake must not destroy
+ * it at once; Secrets Manager's least window keeps the name blocked for the
+ * shortest time (README "Secrets": restoring and re-adding within it).
+ */
+export const DECLARED_SECRET_RECOVERY_DAYS = 7;
+
+/**
  * The service's declared `secrets:`, one Secrets Manager entry each, encrypted
  * with the service key (CKV_AWS_149, AVD-AWS-0098). Terraform creates the entry
  * and never its value: the owning team sets that out of band, so no secret
@@ -20,7 +28,7 @@ export function secretsConcern({ service }: StackContext): Concern | undefined {
       resource(
         'aws_secretsmanager_secret',
         secretLocal(secret),
-        attributes({ name: entry('secrets', secret), description: `${secret} of ${service.name}; its value is set out of band, never by Terraform.`, kms_key_id: KMS_KEY_ARN }),
+        attributes({ name: entry('secrets', secret), description: `${secret} of ${service.name}; its value is set out of band, never by Terraform.`, kms_key_id: KMS_KEY_ARN, recovery_window_in_days: DECLARED_SECRET_RECOVERY_DAYS }),
         [waiverText(WAIVERS.secretRotation)],
       ),
     ),

@@ -1,5 +1,5 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { raw, type BodyItem } from '../shared/hcl.js';
+import type { BodyItem } from '../shared/hcl.js';
 import { backendAttributes } from './backend.js';
 import { cacheConcern } from './cache.js';
 import { STACK_ENVIRONMENTS, type Concern, type StackContext } from './context.js';
@@ -29,14 +29,11 @@ export function terraformStack(service: ResolvedService, project: ResolvedProjec
   const resourceConcerns = [databaseConcern(context), cacheConcern(context), messagingConcern(context), storageConcern(context), secretsConcern(context)].filter((c): c is Concern => c !== undefined);
   // The key exists when something is encrypted with it; a service with no resources and no secrets needs none.
   const kms = resourceConcerns.length > 0 ? kmsConcern(context) : undefined;
-  const { topics, buckets } = service.resources;
-  const secretArns = resourceConcerns.flatMap((c) => c.blocks).filter((b) => b.type === 'resource' && b.labels[0] === 'aws_secretsmanager_secret').map((b) => raw(`aws_secretsmanager_secret.${b.labels[1]}.arn`));
-  const iam = iamConcern(
-    context,
-    resourceConcerns.flatMap((c) => c.statements),
-    secretArns,
-    kms ? { encrypt: topics.length > 0 || buckets.length > 0 } : undefined,
-  );
+  const { topics, subscriptions, buckets } = service.resources;
+  // Pods use the key only where AWS hands them encrypted data to decrypt or asks them for a data key:
+  // SQS messages, SNS publishes and S3 objects. RDS, ElastiCache and Secrets Manager decrypt on their side.
+  const podsUseKey = topics.length + subscriptions.length + buckets.length > 0;
+  const iam = iamConcern(context, resourceConcerns.flatMap((c) => c.statements), kms && podsUseKey ? { encrypt: topics.length > 0 || buckets.length > 0 } : undefined);
   const concerns = [...(kms ? [kms] : []), ...resourceConcerns, iam];
   const variables = uniqueVariables([...commonVariables(context), ...concerns.flatMap((c) => c.variables)]);
   return [

@@ -10,6 +10,14 @@ import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 const ABORT_INCOMPLETE_UPLOADS_DAYS = 7;
 
 /**
+ * Bucket ARNs name no account, and bucket names are predictable and global: if a
+ * bucket is ever deleted and its name taken by another account, the pods' grants
+ * still match it. The condition (s3:ResourceAccount, S3's bucket owner key) keeps
+ * them to buckets of the environment's own account (README "Buckets").
+ */
+const OWN_ACCOUNT = { StringEquals: { 's3:ResourceAccount': raw('var.aws_account_id') } } as const;
+
+/**
  * S3 buckets, meeting security-rules.md §1 rows 15-18: every public access
  * blocked, SSE-KMS with the service key, versioning (unless the service opted
  * out, a printed waiver), access logs to the platform's log bucket, ACLs
@@ -34,9 +42,9 @@ export function storageConcern(context: StackContext): Concern | undefined {
       },
     ],
     statements: [
-      { Sid: 'ListBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets.map((b) => raw(`aws_s3_bucket.${localName(b.name)}.arn`)) },
+      { Sid: 'ListBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets.map((b) => raw(`aws_s3_bucket.${localName(b.name)}.arn`)), Condition: OWN_ACCOUNT },
       // "<bucket ARN>/*" names the objects of exactly that bucket, not a wildcard resource.
-      { Sid: 'ReadWriteObjects', Effect: 'Allow', Action: objectActions, Resource: buckets.map((b) => template(raw(`aws_s3_bucket.${localName(b.name)}.arn`), '/*')) },
+      { Sid: 'ReadWriteObjects', Effect: 'Allow', Action: objectActions, Resource: buckets.map((b) => template(raw(`aws_s3_bucket.${localName(b.name)}.arn`), '/*')), Condition: OWN_ACCOUNT },
     ],
     outputs: [{ name: 'bucket_names', description: 'Name of each bucket.', value: map(Object.fromEntries(buckets.map((b) => [b.name, raw(`aws_s3_bucket.${localName(b.name)}.bucket`)]))) }],
   };

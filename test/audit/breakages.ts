@@ -185,6 +185,9 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       setAttributes('monitoring_interval = 0', 'aws_db_instance', { monitoring_interval: 0 }),
       setAttributes('an old CA', 'aws_db_instance', { ca_cert_identifier: 'rds-ca-2019' }),
       setAttributes('copy_tags_to_snapshot = false', 'aws_db_instance', { copy_tags_to_snapshot: false }),
+      setAttributes('auto_minor_version_upgrade = false on a major-only version', 'aws_db_instance', { auto_minor_version_upgrade: false }),
+      setAttributes('a pinned minor version with automatic minor upgrades on', 'aws_db_instance', { engine_version: '16.4', auto_minor_version_upgrade: true }),
+      breakResource('upgrades off for a pinned minor without its waiver', 'aws_db_instance', () => ({ comments: [] }), 'fixtures/terraform-every-primitive', (db) => db.body.engine_version === '15.7'),
     ],
   "§1 #10 CKV_AWS_29 / CKV_AWS_191 / AVD-AWS-0045": [
     setAttributes('at_rest_encryption_enabled = false', 'aws_elasticache_replication_group', { at_rest_encryption_enabled: false }),
@@ -228,10 +231,13 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       breakResource('action s3:*', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 's3:*' })) } } })),
       breakResource('resource *', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Resource: '*' })) } } })),
       breakResource('iam:PassRole', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: ['iam:PassRole'] })) } } })),
+      breakResource('S3 grants without the s3:ResourceAccount condition', 'aws_iam_role_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map(({ Condition: _dropped, ...s }) => s) } } }), undefined, (p) => JSON.stringify(p.body).includes('s3:GetObject')),
     ],
   "§1 #22 CKV_AWS_60 / CKV_AWS_358 / CKV_AWS_393": [
       breakResource('a "*" principal', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Principal: { AWS: '*' } })) } } })),
       setAttributes('another ServiceAccount', 'aws_eks_pod_identity_association', { service_account: 'default' }),
+      breakResource('a trust without the cluster condition', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map(({ Condition: _dropped, ...s }) => s) } } }), undefined, (r) => r.name === 'service'),
+      breakResource('a trust naming another cluster', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Condition: { ...s.Condition, ArnEquals: { 'aws:SourceArn': 'arn:aws:eks:eu-west-1:111111111111:cluster/*' } } })) } } }), undefined, (r) => r.name === 'service'),
     ],
   "§1 #23 CKV_AWS_24 / CKV_AWS_25 / CKV_AWS_260 / CKV_AWS_277 / CKV_AWS_382 / CKV_AWS_23 / CKV2_AWS_5 / AVD-AWS-0107 / AVD-AWS-0104 / AVD-AWS-0099 / AVD-AWS-0124": [
       setAttributes('ingress from 0.0.0.0/0', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }),

@@ -1,0 +1,202 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { statements } from '../compiler/policy/terraform-facts.js';
+import type { Plain } from '../compiler/policy/view.js';
+import { names, TERRAFORM_UNIQUE_SUFFIX_LENGTH } from '../spec/naming.js';
+import { compileDir, scratchCopy, serviceYaml } from './helpers.js';
+import { allStacks, requireTerraform, resourcesOf, stacksOf, terraform, tfvarsOf, type Stack } from './terraform-helpers.js';
+
+/**
+ * Issue 15, the service stack: the pod role's trust (item 11) and policy
+ * (items 1 and 13), and names that survive replacement and re-creation (item 14).
+ */
+const stacks = allStacks();
+const databases = resourcesOf(stacks, 'aws_db_instance');
+const rolePolicies = resourcesOf(stacks, 'aws_iam_role_policy');
+
+/** The stack of one service compiled from service.yaml text under the embedded platform. */
+function stackOf(resources: string): Stack {
+  const scratch = scratchCopy();
+  try {
+    mkdirSync(join(scratch.dir, 'orders'));
+    writeFileSync(join(scratch.dir, 'orders', 'service.yaml'), serviceYaml('orders', resources));
+    return stacksOf(compileDir(scratch.dir), 'scratch')[0]!;
+  } finally {
+    scratch.cleanup();
+  }
+}
+
+describe("the pod role's trust policy (item 11)", () => {
+  it("admits EKS Pod Identity only for the environment's own cluster, by aws:SourceAccount and aws:SourceArn", () => {
+    const roles = resourcesOf(stacks, 'aws_iam_role').filter((r) => r.name === 'service');
+    expect(roles.length).toBe(stacks.length);
+    for (const role of roles) {
+      expect(statements(role.body.assume_role_policy), role.stack.id).toEqual([
+        {
+          Sid: 'EksPodIdentity',
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '${var.aws_account_id}' },
+            ArnEquals: { 'aws:SourceArn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}' },
+          },
+        },
+      ]);
+    }
+  });
+
+  it("resolves the cluster ARN through each environment's tfvars to the platform's cluster in that environment's account", () => {
+    for (const stack of stacks) {
+      for (const env of ['staging', 'production'] as const) {
+        const vars = tfvarsOf(stack, env);
+        const { cloud, kubernetes } = stack.project.platform;
+        expect([vars.aws_account_id, vars.aws_region, vars.cluster_name], `${stack.id} ${env}`).toEqual([cloud.accounts[env], cloud.region, kubernetes.clusters[env]]);
+      }
+    }
+  });
+});
+
+describe("the pod role's policy (items 1 and 13)", () => {
+  it('grants no Secrets Manager action: External Secrets reads the secrets with its own identity', () => {
+    expect(rolePolicies.length).toBeGreaterThan(5);
+    for (const policy of rolePolicies) {
+      for (const statement of statements(policy.body.policy)) {
+        expect([statement.Sid, [statement.Action].flat().filter((a) => a.startsWith('secretsmanager:'))], policy.stack.id).toEqual([statement.Sid, []]);
+        expect(statement.Sid).not.toBe('ReadOwnSecrets');
+      }
+    }
+  });
+
+  it('keeps the service key for what pods decrypt or encrypt themselves (queues, topics, buckets), and drops it and the role policy where they use none', () => {
+    const sids = (stack: Stack): string[] => resourcesOf([stack], 'aws_iam_role_policy').flatMap((p) => statements(p.body.policy).map((s) => s.Sid));
+    expect(sids(stackOf('secrets: [API_TOKEN]\n'))).toEqual([]);
+    expect(sids(stackOf('secrets: [API_TOKEN]\nresources:\n  databases: [{ name: main }]\n'))).toEqual(['ConnectToDatabaseMain']);
+    const withTopic = stackOf('resources:\n  topics: [{ name: events }]\n');
+    expect(sids(withTopic)).toContain('UseServiceKey');
+    const useKey = resourcesOf([withTopic], 'aws_iam_role_policy').flatMap((p) => statements(p.body.policy)).find((s) => s.Sid === 'UseServiceKey')!;
+    expect(useKey.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('limits every S3 grant to buckets of the environment account (s3:ResourceAccount), so a bucket name taken by another account is never written', () => {
+    let checked = 0;
+    for (const policy of rolePolicies) {
+      for (const statement of statements(policy.body.policy).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')))) {
+        expect(statement.Condition, `${policy.stack.id} ${statement.Sid}`).toEqual({ StringEquals: { 's3:ResourceAccount': '${var.aws_account_id}' } });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it('keeps bucket names as they were, so no existing bucket is replaced', () => {
+    const buckets = resourcesOf(stacks, 'aws_s3_bucket');
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const bucket of buckets) {
+      expect(bucket.body.bucket_prefix, bucket.stack.id).toBeUndefined();
+      const name = (tfvarsOf(bucket.stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
+      expect(name).toBe(names.s3Bucket(bucket.stack.project.platform.name, bucket.stack.service.name, 'production', bucket.name));
+    }
+  });
+});
+
+describe('names that survive replacement and re-creation (item 14)', () => {
+  it('names each final snapshot after its instance’s creation time and never updates it afterwards', () => {
+    expect(databases.length).toBeGreaterThan(2);
+    for (const db of databases) {
+      expect(db.body.final_snapshot_identifier, db.stack.id).toBe(`\${var.databases["${db.name}"].final_snapshot}-\${formatdate("YYYYMMDDhhmmss", timestamp())}`);
+      expect(db.body.lifecycle).toEqual([{ ignore_changes: ['${final_snapshot_identifier}'] }]);
+      expect(db.stack.printed.get('database.tf')).toContain('  lifecycle {\n    ignore_changes = [final_snapshot_identifier]\n  }\n');
+    }
+  });
+
+  it('gives parameter groups a name_prefix, so create_before_destroy never meets the old name', () => {
+    const groups = resourcesOf(stacks, 'aws_db_parameter_group');
+    expect(groups.length).toBe(databases.length);
+    for (const group of groups) {
+      expect(group.body.name, group.stack.id).toBeUndefined();
+      expect(group.body.name_prefix).toBe(`\${var.databases["${group.name}"].parameter_group_prefix}`);
+      expect(group.body.lifecycle).toEqual([{ create_before_destroy: true }]);
+      for (const env of ['staging', 'production'] as const) {
+        const prefix = (tfvarsOf(group.stack, env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!.parameter_group_prefix;
+        expect(prefix).toMatch(/^[a-z][a-z0-9-]*-postgres\d+-$/);
+        expect(prefix.length + TERRAFORM_UNIQUE_SUFFIX_LENGTH).toBeLessThanOrEqual(255);
+      }
+    }
+  });
+
+  it('deletes connection secrets at once (Terraform rewrites them) and keeps a removed declared secret restorable for 7 days', () => {
+    const secrets = resourcesOf(stacks, 'aws_secretsmanager_secret');
+    const declared = secrets.filter((s) => s.name.startsWith('secret-'));
+    expect(declared.length).toBeGreaterThan(0);
+    expect(secrets.length).toBeGreaterThan(declared.length);
+    for (const secret of secrets) expect([secret.stack.id, secret.name, secret.body.recovery_window_in_days]).toEqual([secret.stack.id, secret.name, secret.name.startsWith('secret-') ? 7 : 0]);
+  });
+
+  it('keeps automatic minor upgrades for a major-only engine_version and turns them off, with a printed waiver, for a pinned minor', () => {
+    const pinned = databases.filter((db) => String(db.body.engine_version).includes('.'));
+    expect(pinned.length).toBeGreaterThan(0);
+    expect(databases.length).toBeGreaterThan(pinned.length);
+    for (const db of databases) {
+      const isPinned = pinned.includes(db);
+      expect([db.stack.id, db.name, db.body.engine_version, db.body.auto_minor_version_upgrade]).toEqual([db.stack.id, db.name, db.body.engine_version, !isPinned]);
+      expect(db.comments.some((c) => c.includes('CKV_AWS_226')), `${db.stack.id} ${db.name}`).toBe(isPinned);
+    }
+  });
+});
+
+describe('what the lifecycle settings rely on, shown with the real terraform', () => {
+  /** A root with one terraform_data (built in: no provider to install) named like a final snapshot. */
+  function snapshotLike(ignoreChanges: boolean): string {
+    const lifecycle = ignoreChanges ? '  lifecycle {\n    ignore_changes = [input]\n  }\n' : '';
+    return `resource "terraform_data" "instance" {\n  input = "orders-stg-main-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}"\n${lifecycle}}\n\noutput "name" {\n  value = terraform_data.instance.output\n}\n`;
+  }
+
+  function inRoot<T>(text: string, run: (dir: string) => T): T {
+    requireTerraform();
+    const dir = mkdtempSync(join(tmpdir(), 'paved-lifecycle-'));
+    try {
+      writeFileSync(join(dir, 'main.tf'), text);
+      const init = terraform(['init', '-backend=false', '-input=false', '-no-color'], dir);
+      expect(init.code, init.stderr).toBe(0);
+      return run(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const apply = (dir: string, ...extra: string[]): string => {
+    const run = terraform(['apply', '-auto-approve', '-input=false', '-no-color', ...extra], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const output = terraform(['output', '-raw', 'name'], dir);
+    return output.stdout;
+  };
+  /** terraform plan -detailed-exitcode: 0 no changes, 2 changes. */
+  const planCode = (dir: string): number => terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], dir).code;
+
+  it('takes timestamp() once at creation under ignore_changes: the next plan is empty, and a replacement gets a name of its own', () => {
+    inRoot(snapshotLike(true), (dir) => {
+      const first = apply(dir);
+      expect(first).toMatch(/^orders-stg-main-final-\d{14}$/);
+      expect(planCode(dir)).toBe(0);
+      // A new second, so the replacement's creation time differs.
+      const start = Date.now();
+      while (Date.now() - start < 1100) {
+        /* wait */
+      }
+      const second = apply(dir, '-replace=terraform_data.instance');
+      expect(second).toMatch(/^orders-stg-main-final-\d{14}$/);
+      expect(second).not.toBe(first);
+      expect(planCode(dir)).toBe(0);
+    });
+  });
+
+  it('would show a change on every plan without ignore_changes, which is why the stack sets it', () => {
+    inRoot(snapshotLike(false), (dir) => {
+      apply(dir);
+      expect(planCode(dir)).toBe(2);
+    });
+  });
+});
