@@ -89,8 +89,8 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
       accessLogBuckets: { staging: p.cloud.accessLogBuckets.staging, production: p.cloud.accessLogBuckets.production },
     },
     network: {
-      vpcId: p.network.vpcId,
-      privateSubnetIds: [...p.network.privateSubnetIds],
+      vpcId: perEnvironment(p.network.vpcId as string | Readonly<Record<string, string>>, (id) => id),
+      privateSubnetIds: perEnvironment(p.network.privateSubnetIds as readonly string[] | Readonly<Record<string, readonly string[]>>, (ids) => [...ids]),
       podSecurityGroupIds: { staging: p.network.podSecurityGroupIds.staging, production: p.network.podSecurityGroupIds.production },
     },
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
@@ -105,6 +105,17 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     overridePolicy: resolveOverridePolicy(p.overridePolicy),
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
   };
+}
+
+/**
+ * A platform value given once for both cloud environments or per environment
+ * (network.vpcId, network.privateSubnetIds), per environment. A string or a list
+ * is the one value; validation made sure a map names both environments.
+ */
+function perEnvironment<T>(value: T | Readonly<Record<string, T>>, copy: (value: T) => T): Readonly<Record<'staging' | 'production', T>> {
+  if (typeof value === 'string' || Array.isArray(value)) return { staging: copy(value as T), production: copy(value as T) };
+  const map = value as Readonly<Record<string, T>>;
+  return { staging: copy(map.staging!), production: copy(map.production!) };
 }
 
 function resolveOverridePolicy(o: PlatformSpec['overridePolicy']): ResolvedPlatform['overridePolicy'] {

@@ -89,7 +89,7 @@ const ignoredKeywords = new Set([
   '$schema', '$id', '$defs', 'title', 'description', 'default', 'pattern', 'minLength', 'maxLength',
   'minimum', 'maximum', 'exclusiveMinimum', 'minItems', 'maxItems', 'uniqueItems', 'allOf', 'maxProperties', 'examples',
 ]);
-const typeKeywords = new Set(['$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items']);
+const typeKeywords = new Set(['$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'oneOf']);
 
 interface Context {
   readonly root: JsonSchema;
@@ -141,6 +141,7 @@ function inlineType(ctx: Context, schema: JsonSchema, pointer: string): string {
   if (schema.$ref !== undefined) return typeAt(ctx, resolveRef(ctx, schema.$ref), schema.$ref.slice(1));
   if (schema.const !== undefined) return literal(schema.const);
   if (schema.enum !== undefined) return schema.enum.map(literal).join(' | ');
+  if (schema.oneOf !== undefined) return schema.oneOf.map((branch, i) => typeAt(ctx, branch, `${pointer}/oneOf/${i}`)).join(' | ');
   switch (schema.type) {
     case 'string':
       return 'string';
@@ -256,6 +257,7 @@ function withoutRef(node: JsonSchema): JsonSchema {
 }
 
 function typeName(resolve: (node: JsonSchema) => JsonSchema, node: JsonSchema): string {
+  if (node.oneOf) return node.oneOf.map((branch) => typeName(resolve, resolve(branch))).join(' or ');
   if (node.enum) return node.enum.map((v) => `\`${v}\``).join(' \\| ');
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   if (node.type === 'array') return `list of ${node.items ? typeName(resolve, resolve(node.items)) : 'values'}`;

@@ -40,6 +40,9 @@ export interface JsonSchema {
   readonly maximum?: number;
   readonly exclusiveMinimum?: number;
 
+  /** A value of one of several shapes, told apart by type (a string or a map of strings); no two branches share a type. */
+  readonly oneOf?: readonly JsonSchema[];
+
   /** Only for conditional requirements (`if` / `then: { required }`); they do not change the type. */
   readonly allOf?: readonly JsonSchema[];
   readonly if?: JsonSchema;

@@ -211,8 +211,10 @@ export interface ResolvedPlatform {
     readonly accessLogBuckets: Readonly<Record<'staging' | 'production', string>>;
   };
   readonly network: {
-    readonly vpcId: string;
-    readonly privateSubnetIds: readonly string[];
+    /** Terraform: the VPC per cloud environment (the same id twice for a VPC shared through RAM). */
+    readonly vpcId: Readonly<Record<'staging' | 'production', string>>;
+    /** Terraform: the private subnets per cloud environment, one per availability zone. */
+    readonly privateSubnetIds: Readonly<Record<'staging' | 'production', readonly string[]>>;
     /** Terraform: the pods' security group per cloud environment, the only source databases and caches admit. */
     readonly podSecurityGroupIds: Readonly<Record<'staging' | 'production', string>>;
   };

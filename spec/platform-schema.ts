@@ -11,6 +11,27 @@ const byEnvironment = (description: string, value: JsonSchema, defaults: JsonSch
   default: defaults,
 });
 
+/**
+ * One value for every environment, or a map keyed by environment (like
+ * `podSecurityGroupIds`): the shapes differ in type, so exactly one branch applies.
+ */
+const oneOrPerEnvironment = (description: string, value: JsonSchema, defaults: JsonSchema['default']): JsonSchema => ({
+  description,
+  oneOf: [value, { type: 'object', description: `${value.description} per environment.`, propertyNames: { $ref: '#/$defs/environmentName' }, additionalProperties: value }],
+  default: defaults,
+});
+
+// Terraform: ids of the network a service stack is placed in.
+const vpcId: JsonSchema = { type: 'string', description: 'A VPC id', pattern: '^vpc-[0-9a-f]+$', maxLength: 21 };
+const privateSubnetIds: JsonSchema = {
+  type: 'array',
+  description: 'Private subnet ids, one per availability zone',
+  items: { type: 'string', description: 'A subnet id.', pattern: '^subnet-[0-9a-f]+$', maxLength: 24 },
+  minItems: 1,
+  maxItems: 20,
+  uniqueItems: true,
+};
+
 /** A map keyed by size class. */
 const bySize = (description: string, value: JsonSchema, defaults: JsonSchema['default']): JsonSchema => ({
   type: 'object',
@@ -126,22 +147,17 @@ export const platformSchema: JsonSchema = {
       description: "Network inputs the service stacks read; owned by the platform's own stack.",
       additionalProperties: false,
       properties: {
-        vpcId: {
-          type: 'string',
-          description: 'Id of the VPC that databases and caches are placed in.',
-          pattern: '^vpc-[0-9a-f]+$',
-          maxLength: 21,
-          default: d.network.vpcId,
-        },
-        privateSubnetIds: {
-          type: 'array',
-          description: 'Ids of the private subnets for databases and caches, one per availability zone.',
-          items: { type: 'string', pattern: '^subnet-[0-9a-f]+$', maxLength: 24 },
-          minItems: 1,
-          maxItems: 20,
-          uniqueItems: true,
-          default: d.network.privateSubnetIds,
-        },
+        // Terraform: one VPC for both environments (shared through RAM) or one each; validate/rules.ts warns when one VPC meets two accounts.
+        vpcId: oneOrPerEnvironment(
+          'VPC that databases and caches are placed in: one id for both environments (a VPC shared with both accounts through AWS RAM), or one per environment, { staging: vpc-…, production: vpc-… }. Preview needs none.',
+          vpcId,
+          d.network.vpcId,
+        ),
+        privateSubnetIds: oneOrPerEnvironment(
+          'Private subnets for databases and caches, one per availability zone: one list for both environments (shared through AWS RAM), or one per environment, { staging: [subnet-…], production: [subnet-…] }.',
+          privateSubnetIds,
+          d.network.privateSubnetIds,
+        ),
         // Terraform: the one source a database or cache security group admits.
         podSecurityGroupIds: byEnvironment(
           "Security group of the cluster's pods per environment (the EKS cluster security group, or the pods' own with security groups for pods); databases and caches admit only it, on their port. Preview needs none.",

@@ -24,10 +24,33 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
 export function checkSchema(file: SourceFile, data: unknown = file.data): Diagnostic[] {
   const validate = validators()[file.kind];
   if (validate(data)) return [];
-  const errors = (validate.errors ?? []).filter((e) => !isNoise(e));
+  const all = validate.errors ?? [];
+  const errors = oneOfBranchErrors(all).filter((e) => !isNoise(e));
   // A value of the wrong type fails its other keywords too; the type error says it all.
   const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   return errors.filter((e) => e.keyword === 'type' || !mistyped.has(e.instancePath)).map((error) => toDiagnostic(file, error));
+}
+
+/**
+ * A `oneOf` whose branches differ by type (a string or a map): only the branch
+ * of the value's type speaks. When no branch has its type, one type error names
+ * them all ("must be a string or a mapping, not a number").
+ */
+function oneOfBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  let kept = [...errors];
+  for (const oneOf of errors.filter((e) => e.keyword === 'oneOf')) {
+    const branches = (oneOf.schema ?? []) as ReadonlyArray<{ type?: string }>;
+    const matching = branches.map((b, i) => (jsonType(oneOf.data) === b.type || (b.type === 'integer' && Number.isInteger(oneOf.data)) ? i : -1)).filter((i) => i >= 0);
+    const inBranch = (e: ErrorObject, i: number): boolean => e.schemaPath.startsWith(`${oneOf.schemaPath}/${i}/`);
+    const others = branches.map((_, i) => i).filter((i) => !matching.includes(i));
+    kept = kept.filter((e) => !others.some((i) => inBranch(e, i)));
+    if (matching.length === 0) kept.push({ ...oneOf, keyword: 'type', params: { type: branches.map((b) => b.type).join(',') } });
+  }
+  return kept;
+}
+
+function jsonType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
 }
 
 /** Branch errors of `if`/`anyOf` repeat what their subschemas already said. */
@@ -62,7 +85,7 @@ function toDiagnostic(file: SourceFile, error: ErrorObject): Diagnostic {
     case 'type': {
       const expected = String(params.type);
       const value = error.data;
-      return { ...base, code: 'SPEC.TYPE', message: `${prefix}must be ${article(expected)}, not ${describeValue(value)}`, hint: typeHint(expected, value, pointer), range: locate(file, pointer), pointer };
+      return { ...base, code: 'SPEC.TYPE', message: `${prefix}must be ${expected.split(',').map(article).join(' or ')}, not ${describeValue(value)}`, hint: typeHint(expected, value, pointer), range: locate(file, pointer), pointer };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);

@@ -32,8 +32,8 @@ export function commonVariables({ project }: StackContext): Variable[] {
 export function networkVariables({ project }: StackContext): Variable[] {
   const { network } = project.platform;
   return [
-    { name: 'vpc_id', description: 'VPC of the databases and caches.', type: string, value: () => network.vpcId },
-    { name: 'private_subnet_ids', description: 'Private subnets of the databases and caches, one per availability zone.', type: call('list', string), value: () => [...network.privateSubnetIds] },
+    { name: 'vpc_id', description: 'VPC of the databases and caches.', type: string, value: (env) => network.vpcId[env] },
+    { name: 'private_subnet_ids', description: 'Private subnets of the databases and caches, one per availability zone.', type: call('list', string), value: (env) => [...network.privateSubnetIds[env]] },
     { name: 'pod_security_group_id', description: "Security group of the cluster's pods: the only source databases and caches admit.", type: string, value: (env) => network.podSecurityGroupIds[env] },
   ];
 }
