@@ -588,7 +588,7 @@ export interface PlatformSpec {
   readonly cloud?: CloudSpec;
   /**
    * Network inputs the service stacks read; owned by the platform's own stack.
-   * @default {"vpcId":"vpc-0123456789abcdef0","privateSubnetIds":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"podSecurityGroupIds":{"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}}
+   * @default {"vpcId":{"staging":"vpc-0123456789abcdef0","production":"vpc-0123456789abcdef1"},"privateSubnetIds":{"staging":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"production":["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]},"podSecurityGroupIds":{"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}}
    */
   readonly network?: NetworkSpec;
   /**
@@ -700,15 +700,15 @@ export interface CloudSpec {
  */
 export interface NetworkSpec {
   /**
-   * Id of the VPC that databases and caches are placed in.
-   * @default "vpc-0123456789abcdef0"
+   * VPC that databases and caches are placed in: one id for both environments (a VPC shared with both accounts through AWS RAM), or one per environment, { staging: vpc-…, production: vpc-… }. Preview needs none.
+   * @default {"staging":"vpc-0123456789abcdef0","production":"vpc-0123456789abcdef1"}
    */
-  readonly vpcId?: string;
+  readonly vpcId?: string | Readonly<Partial<Record<EnvironmentName, string>>>;
   /**
-   * Ids of the private subnets for databases and caches, one per availability zone.
-   * @default ["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]
+   * Private subnets for databases and caches, one per availability zone: one list for both environments (shared through AWS RAM), or one per environment, { staging: [subnet-…], production: [subnet-…] }.
+   * @default {"staging":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"production":["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]}
    */
-  readonly privateSubnetIds?: readonly string[];
+  readonly privateSubnetIds?: readonly string[] | Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
   /**
    * Security group of the cluster's pods per environment (the EKS cluster security group, or the pods' own with security groups for pods); databases and caches admit only it, on their port. Preview needs none.
    * @default {"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}
