@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { statements } from '../compiler/policy/terraform-facts.js';
-import type { Plain } from '../compiler/policy/view.js';
+import type { FoundResource } from '../compiler/policy/view.js';
 import { names, TERRAFORM_UNIQUE_SUFFIX_LENGTH } from '../spec/naming.js';
 import { compileDir, scratchCopy, serviceYaml } from './helpers.js';
 import { allStacks, requireTerraform, resourcesOf, stacksOf, terraform, tfvarsOf, type Stack } from './terraform-helpers.js';
@@ -15,6 +15,8 @@ import { allStacks, requireTerraform, resourcesOf, stacksOf, terraform, tfvarsOf
 const stacks = allStacks();
 const databases = resourcesOf(stacks, 'aws_db_instance');
 const rolePolicies = resourcesOf(stacks, 'aws_iam_role_policy');
+/** The test's stack of a found resource: resourcesOf over allStacks() finds nothing else. */
+const stackOfResource = (r: FoundResource): Stack => r.stack as Stack;
 
 /** The stack of one service compiled from service.yaml text under the embedded platform. */
 function stackOf(resources: string): Stack {
@@ -96,8 +98,9 @@ describe("the pod role's policy (items 1 and 13)", () => {
     expect(buckets.length).toBeGreaterThan(0);
     for (const bucket of buckets) {
       expect(bucket.body.bucket_prefix, bucket.stack.id).toBeUndefined();
-      const name = (tfvarsOf(bucket.stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
-      expect(name).toBe(names.s3Bucket(bucket.stack.project.platform.name, bucket.stack.service.name, 'production', bucket.name));
+      const stack = stackOfResource(bucket);
+      const name = (tfvarsOf(stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
+      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.service.name, 'production', bucket.name));
     }
   });
 });
@@ -120,7 +123,7 @@ describe('names that survive replacement and re-creation (item 14)', () => {
       expect(group.body.name_prefix).toBe(`\${var.databases["${group.name}"].parameter_group_prefix}`);
       expect(group.body.lifecycle).toEqual([{ create_before_destroy: true }]);
       for (const env of ['staging', 'production'] as const) {
-        const prefix = (tfvarsOf(group.stack, env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!.parameter_group_prefix;
+        const prefix = (tfvarsOf(stackOfResource(group), env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!.parameter_group_prefix;
         expect(prefix).toMatch(/^[a-z][a-z0-9-]*-postgres\d+-$/);
         expect(prefix.length + TERRAFORM_UNIQUE_SUFFIX_LENGTH).toBeLessThanOrEqual(255);
       }
