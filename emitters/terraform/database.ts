@@ -76,7 +76,8 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
       block('parameter', [], attributes({ name: 'log_statement', value: 'ddl' })),
       block('parameter', [], attributes({ name: 'log_min_duration_statement', value: '1000' })),
       // A replacement (a major upgrade's new family, a new description) creates the new group before the instance
-      // lets go of the old one; the unique id after name_prefix keeps the two names apart.
+      // lets go of the old one; the unique id after name_prefix keeps the two names apart (the AWS provider's
+      // aws_db_parameter_group docs: create_before_destroy needs a name that differs, e.g. through name_prefix).
       block('lifecycle', [], attributes({ create_before_destroy: true })),
     ]),
     resource(
