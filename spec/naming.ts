@@ -27,6 +27,14 @@ export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { pr
 /** Environments with cloud resources of their own; preview runs in-cluster stand-ins. */
 export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'production'];
 
+/**
+ * The Terraform roots of a service, each with its own state: `main` holds what
+ * the service owns; `subscriptions` subscribes its queues to other services'
+ * topics, applied after every publisher's main stack (README, Terraform).
+ */
+export type TerraformRoot = 'main' | 'subscriptions';
+const TERRAFORM_STATE_FILES: Readonly<Record<TerraformRoot, string>> = { main: 'terraform.tfstate', subscriptions: 'subscriptions.tfstate' };
+
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 
@@ -93,8 +101,13 @@ export const names = {
    * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
    */
   databaseUser: () => 'app',
-  /** Object key of a stack's Terraform state in the platform's state bucket. */
-  terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
+  /**
+   * Object key of a Terraform root's state in the platform's state bucket: the
+   * service's main stack (`terraform/`) or its subscriptions root
+   * (`terraform/subscriptions/`). Both sit under `services/<service>/<env>/`,
+   * so a CI role's state permissions scoped to that prefix cover every root.
+   */
+  terraformState: (service: string, env: EnvironmentName, root: TerraformRoot = 'main') => `services/${service}/${env}/${TERRAFORM_STATE_FILES[root]}`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECK_SUMMARY, RELEASE_COMMIT, ROLLBACK_VALIDATE } from '../emitters/actions/scripts.js';
+import { CHECK_SUMMARY, RELEASE_COMMIT, ROLLBACK_VALIDATE, TERRAFORM_PLAN_SUMMARY } from '../emitters/actions/scripts.js';
 import { REPO, scratchCopy } from './helpers.js';
 
 /**
@@ -181,5 +181,29 @@ describe('the GitOps release commit', () => {
     expect(again.stdout).toContain(`hello already runs ${TAG} in staging; nothing to commit`);
     expect(git(origin, env, 'rev-parse', 'main')).toBe(head);
     expect(existsSync(join(work, 'releases.yaml'))).toBe(true);
+  });
+});
+
+describe('the Terraform plan summary', () => {
+  /** Runs the summary with a `terraform` that prints a one-line plan of the root it is pointed at; returns the job summary. */
+  const summary = (extra: Readonly<Record<string, string>>): string => {
+    const root = scratch();
+    const work = join(root, 'work');
+    const bin = join(root, 'bin');
+    mkdirSync(work);
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'terraform'), '#!/bin/sh\n[ "$1" = "-chdir=$STACK" ] && [ "$2 $3 $4" = "show -no-color tfplan" ] || exit 97\necho "Plan: 1 to add, 0 to change, 0 to destroy."\n');
+    chmodSync(join(bin, 'terraform'), 0o755);
+    const file = join(root, 'summary.md');
+    const run = runScript(TERRAFORM_PLAN_SUMMARY, work, isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: root, GITHUB_STEP_SUMMARY: file, SERVICE: 'orders', ENVIRONMENT: 'staging', ...extra }));
+    expect(run.status, run.stderr).toBe(0);
+    return readFileSync(file, 'utf8');
+  };
+
+  it("heads the main stack's plan with the service, and a subscriptions root's with the root's name too", () => {
+    const main = summary({ STACK: 'generated/orders/terraform' });
+    expect(main.split('\n').slice(0, 3)).toEqual(['### Terraform plan: orders in staging', '', 'Plan: 1 to add, 0 to change, 0 to destroy.']);
+    const subscriptions = summary({ STACK: 'generated/orders/terraform/subscriptions', ROOT: 'subscriptions' });
+    expect(subscriptions.split('\n')[0]).toBe('### Terraform plan: orders subscriptions in staging');
   });
 });

@@ -213,6 +213,31 @@ describe('what the workflows do', () => {
     expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}' });
   });
 
+  it('a subscriber plans and applies its subscriptions root right after its main stack, in the same job; a service without subscriptions has none', () => {
+    const ledger = jobsOf('full/.github/workflows/paved-ledger.yml');
+    const terraformSteps = (id: string) => ledger[id]!.steps.filter((s) => s.run?.startsWith('terraform') || s.run?.includes('terraform -chdir')).map((s) => [s.name, s.run, s.env!.STACK, s.env!.ROOT]);
+    const main = 'generated/ledger/terraform';
+    const subscriptions = 'generated/ledger/terraform/subscriptions';
+    expect(terraformSteps('plan')).toEqual([
+      ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
+      ['Terraform plan', SCRIPTS.TERRAFORM_PLAN, main, undefined],
+      ['Summarize the plan', SCRIPTS.TERRAFORM_PLAN_SUMMARY, main, undefined],
+      ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
+      ['Terraform plan (subscriptions)', SCRIPTS.TERRAFORM_PLAN, subscriptions, 'subscriptions'],
+      ['Summarize the plan (subscriptions)', SCRIPTS.TERRAFORM_PLAN_SUMMARY, subscriptions, 'subscriptions'],
+    ]);
+    for (const id of ['staging-infra', 'production-infra']) {
+      expect(terraformSteps(id), id).toEqual([
+        ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
+        ['Terraform apply', SCRIPTS.TERRAFORM_APPLY, main, undefined],
+        ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
+        ['Terraform apply (subscriptions)', SCRIPTS.TERRAFORM_APPLY, subscriptions, undefined],
+      ]);
+    }
+    const checkout = jobsOf('full/.github/workflows/paved-checkout.yml');
+    for (const id of ['plan', 'staging-infra', 'production-infra']) expect(checkout[id]!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions')), id).toEqual([]);
+  });
+
   it('each job that reaches AWS assumes the role of its environment, with the region from the platform', () => {
     const roles = Object.fromEntries(
       Object.entries(jobsOf('full/.github/workflows/paved-checkout.yml')).flatMap(([id, job]) => job.steps.filter((s) => actionOf(s.uses) === 'aws-actions/configure-aws-credentials').map((s) => [id, s.with!['role-to-assume']])),

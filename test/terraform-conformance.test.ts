@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ const OFFLINE_PROVIDER = `provider "aws" {
 `;
 const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-only-not-a-key', AWS_EC2_METADATA_DISABLED: 'true' };
 
+/** Real terraform over every root; on a loaded two-core machine one run takes minutes, more than vitest's default. */
+const TERRAFORM_TIMEOUT = 300_000;
 const slug = (text: string): string => text.replace(/[^A-Za-z0-9]+/g, '_');
 const timings: string[] = [];
 
@@ -36,14 +38,31 @@ function writeStack(stack: Stack, dir: string): void {
   }
 }
 
-/** A root module calling each stack once per environment, with that environment's tfvars as arguments. */
-function rootModule(entries: ReadonlyArray<{ readonly stack: Stack; readonly source: (env: string) => string }>): string {
+/**
+ * A Terraform root of a stack: its main stack (folder '') or its subscriptions
+ * root (folder 'subscriptions/'), each applied on its own.
+ */
+interface Root {
+  readonly id: string;
+  readonly stack: Stack;
+  readonly folder: '' | 'subscriptions/';
+}
+
+const SUBSCRIPTIONS = 'subscriptions/';
+const rootsOf = (stack: Stack): Root[] => [
+  { id: stack.id, stack, folder: '' },
+  ...(stack.printed.has(`${SUBSCRIPTIONS}env/staging.tfvars`) ? [{ id: `${stack.id}/subscriptions`, stack, folder: SUBSCRIPTIONS } as const] : []),
+];
+const moduleName = (root: Root, env: string): string => slug(`${root.id}_${env}`);
+
+/** A root module calling each root once per environment, with that environment's tfvars as arguments. */
+function rootModule(entries: ReadonlyArray<{ readonly root: Root; readonly source: (env: string) => string }>): string {
   return entries
-    .flatMap(({ stack, source }) =>
+    .flatMap(({ root, source }) =>
       ENVIRONMENTS.map((env) => {
         // A tfvars file is a list of attributes, which is also what a module block's body holds.
-        const tfvars = stack.printed.get(`env/${env}.tfvars`)!;
-        return `module "${slug(`${stack.id}_${env}`)}" {\n  source = "${source(env)}"\n${tfvars}}\n`;
+        const tfvars = root.stack.printed.get(`${root.folder}env/${env}.tfvars`)!;
+        return `module "${moduleName(root, env)}" {\n  source = "${source(env)}"\n${tfvars}}\n`;
       }),
     )
     .join('\n');
@@ -92,7 +111,7 @@ describe('terraform fmt', () => {
     for (const stack of stacks) {
       for (const env of ENVIRONMENTS) {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, `${slug(stack.id)}_${env}.tfvars`), stack.printed.get(`env/${env}.s3.tfbackend`)!);
+        for (const root of rootsOf(stack)) writeFileSync(join(dir, `${moduleName(root, env)}.tfvars`), stack.printed.get(`${root.folder}env/${env}.s3.tfbackend`)!);
       }
     }
     const run = terraform(['fmt', '-check', '-diff', '-no-color', 'backends'], work);
@@ -122,11 +141,13 @@ describe('terraform fmt', () => {
 });
 
 describe('terraform validate', () => {
-  it('accepts every stack of every fixture and of examples/shop, in both environments, against the real AWS provider', () => {
+  it('accepts every stack and subscriptions root of every fixture and of examples/shop, in both environments, against the real AWS provider', () => {
     ready();
     const dir = join(work, 'validate');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'main.tf'), rootModule(stacks.map((stack) => ({ stack, source: () => `../stacks/${slug(stack.id)}` }))));
+    const roots = stacks.flatMap(rootsOf);
+    expect(roots.filter((r) => r.folder === SUBSCRIPTIONS).length).toBeGreaterThanOrEqual(5);
+    writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: () => `../stacks/${slug(root.stack.id)}/${root.folder}` }))));
     init(dir);
     const run = terraform(['validate', '-json', '-no-color'], dir);
     timings.push(`validate ${stacks.length} stacks x ${ENVIRONMENTS.length} environments: ${run.seconds.toFixed(1)} s`);
@@ -137,31 +158,36 @@ describe('terraform validate', () => {
       .map((d) => `${d.severity} ${d.range?.filename ?? ''}:${d.range?.start.line ?? ''} ${d.summary}: ${d.detail ?? ''}`);
     expect(problems).toEqual([]);
     expect(result.valid).toBe(true);
-  });
+  }, TERRAFORM_TIMEOUT);
 });
 
 describe('terraform plan of examples/shop', () => {
-  it('succeeds offline and creates exactly the expected resources per type in both environments', () => {
+  it('succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments', () => {
     ready();
     const shop = stacks.filter((s) => s.root === 'examples/shop');
+    const roots = shop.flatMap(rootsOf);
     const dir = join(work, 'plan');
-    // One copy per environment, each with the test-only provider override beside the generated files.
-    for (const stack of shop) {
+    // One copy per root and environment, each with the test-only provider override beside the generated files.
+    for (const root of roots) {
       for (const env of ENVIRONMENTS) {
-        const copy = join(dir, 'stacks', `${slug(stack.id)}_${env}`);
-        cpSync(join(work, 'stacks', slug(stack.id)), copy, { recursive: true });
+        const copy = join(dir, 'stacks', moduleName(root, env));
+        cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
         writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
       }
     }
-    writeFileSync(join(dir, 'main.tf'), rootModule(shop.map((stack) => ({ stack, source: (env) => `./stacks/${slug(stack.id)}_${env}` }))));
+    writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
     init(dir);
     const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
-    timings.push(`plan examples/shop (${shop.length} services x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
+    timings.push(`plan examples/shop (${roots.length} roots x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
     expect(plan.code, plan.stderr).toBe(0);
     const show = terraform(['show', '-json', 'tfplan'], dir);
     expect(show.code, show.stderr).toBe(0);
-    const changes = (JSON.parse(show.stdout) as { resource_changes: Array<{ type: string; mode: string; change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> } }> }).resource_changes.filter((c) => c.mode === 'managed');
+    const changes = (JSON.parse(show.stdout) as { resource_changes: Array<{ type: string; mode: string; module_address: string; change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> } }> }).resource_changes.filter((c) => c.mode === 'managed');
     expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
+    // Subscriptions are created by the subscriptions roots, and those create nothing else.
+    const inSubscriptionsRoot = (c: { module_address: string }): boolean => c.module_address.endsWith('_subscriptions_staging') || c.module_address.endsWith('_subscriptions_production');
+    expect(changes.filter((c) => c.type === 'aws_sns_topic_subscription' && !inSubscriptionsRoot(c))).toEqual([]);
+    expect(changes.filter((c) => inSubscriptionsRoot(c) && c.type !== 'aws_sns_topic_subscription')).toEqual([]);
 
     const counts: Record<string, number> = {};
     for (const change of changes) counts[change.type] = (counts[change.type] ?? 0) + 1;
@@ -180,8 +206,90 @@ describe('terraform plan of examples/shop', () => {
       expect(change.change.after.name_prefix).toMatch(/-postgres\d+-$/);
       expect(change.change.after_unknown.name).toBe(true);
     }
-  });
+  }, TERRAFORM_TIMEOUT);
 });
+
+describe('terraform plan of a main stack whose state still holds its subscription (day 2 of the move to subscriptions/)', () => {
+  it('forgets the subscription without unsubscribing it, and would unsubscribe it without the removed block', () => {
+    ready();
+    const orders = stacks.find((s) => s.id === 'examples/shop:orders')!;
+    const key = 'payments-payment-completed';
+    const dir = join(work, 'day2');
+    cpSync(join(work, 'stacks', slug(orders.id)), dir, { recursive: true });
+    writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+    // The S3 backend replaced by a local one, holding the state an apply before the move left behind.
+    writeFileSync(join(dir, 'zz_backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
+    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(stateWithSubscription(orders, key)));
+    const run = terraform(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const plan = (): Array<{ address: string; change: { actions: string[] } }> => {
+      const result = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+      timings.push(`plan day 2 of examples/shop:orders: ${result.seconds.toFixed(1)} s`);
+      expect(result.code, result.stderr).toBe(0);
+      const show = terraform(['show', '-json', 'tfplan'], dir);
+      expect(show.code, show.stderr).toBe(0);
+      return (JSON.parse(show.stdout) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> }).resource_changes;
+    };
+    const withRemoved = plan();
+    expect(withRemoved.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['forget']]);
+    expect(withRemoved.filter((c) => c.change.actions.includes('delete'))).toEqual([]);
+
+    // The control: the same state planned without the removed block unsubscribes the queue.
+    const messaging = join(dir, 'messaging.tf');
+    writeFileSync(messaging, readFileSync(messaging, 'utf8').replace(/(#[^\n]*\n)*removed \{\n(  .*\n|\n)*?\}\n/g, ''));
+    expect(readFileSync(messaging, 'utf8')).not.toContain('removed');
+    const without = plan();
+    expect(without.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['delete']]);
+  }, TERRAFORM_TIMEOUT);
+});
+
+/** A Terraform state (format 4) holding only the subscription `key` as the old main stack created it in staging. */
+function stateWithSubscription(stack: Stack, key: string): unknown {
+  const tfvars = stack.printed.get(`${SUBSCRIPTIONS}env/staging.tfvars`)!;
+  const arn = (field: string): string => new RegExp(`${field} = "([^"]+)"`).exec(tfvars)![1]!;
+  const topicArn = arn('topic_arn');
+  const subscriptionArn = `${topicArn}:0b5e6a3c-1d2f-4e5a-8b7c-9d0e1f2a3b4c`;
+  return {
+    version: 4,
+    terraform_version: '1.11.4',
+    serial: 1,
+    lineage: '5f0c1f43-2a4b-4c7d-9e8f-0a1b2c3d4e5f',
+    outputs: {},
+    resources: [
+      {
+        mode: 'managed',
+        type: 'aws_sns_topic_subscription',
+        name: key,
+        provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              id: subscriptionArn,
+              arn: subscriptionArn,
+              topic_arn: topicArn,
+              protocol: 'sqs',
+              endpoint: arn('queue_arn'),
+              raw_message_delivery: true,
+              confirmation_timeout_in_minutes: 1,
+              confirmation_was_authenticated: true,
+              delivery_policy: '',
+              endpoint_auto_confirms: false,
+              filter_policy: '',
+              filter_policy_scope: '',
+              owner_id: /:(\d{12}):/.exec(topicArn)![1],
+              pending_confirmation: false,
+              redrive_policy: '',
+              replay_policy: '',
+              subscription_role_arn: '',
+            },
+            sensitive_attributes: [],
+          },
+        ],
+      },
+    ],
+  };
+}
 
 /** Resources per type for the given stacks in both environments, counted from the specs rather than from the emitter. */
 function expectedCounts(shop: readonly Stack[]): Record<string, number> {

@@ -2,9 +2,9 @@ import { names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 import { connectionEnv } from '../../spec/runtime-env.js';
 import { perItem } from './findings.js';
 import { perContainer, perObject, perPod } from './kubernetes-facts.js';
-import { ofType, where } from './terraform-facts.js';
+import { ENVIRONMENTS, ofType, where } from './terraform-facts.js';
 import type { CheckResult, PolicyRule } from './types.js';
-import type { Container, GeneratedObject, Plain, PolicyTarget } from './view.js';
+import { tfvarsOf, type Container, type FoundResource, type GeneratedObject, type Plain, type PolicyTarget } from './view.js';
 
 /**
  * §4: paved's own rules over its output. security-rules.md's scanners judge
@@ -211,6 +211,29 @@ function isMonitoringAttachment(type: string, body: Plain): boolean {
   return type === 'aws_iam_role_policy_attachment' && Object.keys(body).length === 2 && body.role === '${aws_iam_role.rds_monitoring.name}' && body.policy_arn === MONITORING_POLICY;
 }
 
+/**
+ * A subscription lives in the service's subscriptions root (terraform/subscriptions/)
+ * and names its queue by ARN, computed into that root's tfvars: in every
+ * environment the ARN must be, in the service's own account and region, the
+ * name of a queue the service's main stack creates.
+ */
+function deliversToOwnQueue(t: PolicyTarget, s: FoundResource): boolean {
+  const key = /^\$\{var\.subscriptions\["([^"\\]+)"\]\.queue_arn\}$/.exec(String(s.body.endpoint))?.[1];
+  if (key === undefined || !s.file.startsWith(SUBSCRIPTIONS_FOLDER)) return false;
+  const queueName = `\${var.subscriptions[${JSON.stringify(key)}].queue}`;
+  if (!ofType(t, 'aws_sqs_queue').some((q) => q.stack === s.stack && q.body.name === queueName)) return false;
+  return ENVIRONMENTS.every((env) => {
+    const main = tfvarsOf(s.stack, env);
+    const queue = (main.subscriptions as Record<string, { queue?: unknown }> | undefined)?.[key]?.queue;
+    const arn = (tfvarsOf(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
+    return typeof queue === 'string' && PARTITIONS.some((partition) => arn === `arn:${partition}:sqs:${String(main.aws_region)}:${String(main.aws_account_id)}:${queue}`);
+  });
+}
+
+/** The folder of a service's subscriptions root inside its terraform/ (emitters/terraform/subscriptions.ts). */
+const SUBSCRIPTIONS_FOLDER = 'subscriptions/';
+const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'];
+
 export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) => perObject(t, undefined, ids, kindProblems)),
   kubernetes(['PAVED_IMAGE_SOURCE'], "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)", (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t))),
@@ -220,14 +243,10 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_INGRESS'], "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere", (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t))),
   kubernetes(['PAVED_POD_SECURITY_LABELS'], 'the Namespace enforces Pod Security restricted; every pod-security label at restricted, every version at latest', (t, ids) => perObject(t, 'Namespace', ids, podSecurityProblems)),
   terraform(['PAVED_SUBSCRIPTION_TARGET'], "topic subscriptions deliver only over sqs to the service's own queue", (t) =>
-    perItem(ofType(t, 'aws_sns_topic_subscription'), where, (s) => {
-      const endpoint = String(s.body.endpoint);
-      const own = /^\$\{aws_sqs_queue\.([A-Za-z0-9_-]+)\.arn\}$/.exec(endpoint)?.[1];
-      return [
-        s.body.protocol === 'sqs' ? undefined : `protocol ${JSON.stringify(s.body.protocol)}, not sqs`,
-        own !== undefined && ofType(t, 'aws_sqs_queue').some((q) => q.stack === s.stack && q.name === own) ? undefined : `endpoint ${endpoint} is not a queue of this stack`,
-      ];
-    }),
+    perItem(ofType(t, 'aws_sns_topic_subscription'), where, (s) => [
+      s.body.protocol === 'sqs' ? undefined : `protocol ${JSON.stringify(s.body.protocol)}, not sqs`,
+      deliversToOwnQueue(t, s) ? undefined : `endpoint ${String(s.body.endpoint)} is not a queue of this stack`,
+    ]),
   ),
   terraform(['PAVED_IAM_ATTACHMENT'], 'no IAM policy, user, group or attachment resource and no AWS-managed policy, but the RDS Enhanced Monitoring role and its one service-role policy', (t) =>
     perItem(t.resources, where, (r) => {

@@ -204,9 +204,9 @@ export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
   );
 }
 
-/** The values of env/<env>.tfvars as plain data; empty when the stack has none. */
-export function tfvarsOf(stack: Stack, env: 'staging' | 'production'): Plain {
-  const file = stack.files.find((f) => f.path === `env/${env}.tfvars`);
+/** The values of env/<env>.tfvars (of the root in folder `root`, e.g. `subscriptions/`) as plain data; empty when the stack has none. */
+export function tfvarsOf(stack: Stack, env: 'staging' | 'production', root = ''): Plain {
+  const file = stack.files.find((f) => f.path === `${root}env/${env}.tfvars`);
   return file ? plainBody(file.items) : {};
 }
 

@@ -27,6 +27,14 @@ export function stackDir(project: ResolvedProject, service: ResolvedService): st
   return `${project.output.dir}/${service.name}/terraform`;
 }
 
+/**
+ * The service's subscriptions root (emitters/terraform/subscriptions.ts), applied
+ * after its main stack; undefined when it subscribes to nothing and has none.
+ */
+export function subscriptionsDir(project: ResolvedProject, service: ResolvedService): string | undefined {
+  return service.resources.subscriptions.length > 0 ? `${stackDir(project, service)}/subscriptions` : undefined;
+}
+
 export function workflowPath(project: ResolvedProject, file: string): string {
   return `${project.output.workflowsDir}/${file}`;
 }

@@ -61,13 +61,17 @@ export const TERRAFORM_INIT = 'terraform -chdir="${STACK}" init -input=false -ba
 /** Without the state lock: a pull request's plan only reads, so it never waits for or blocks an apply. */
 export const TERRAFORM_PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
 
-/** The plan in the job summary: its one-line result up front, the whole plan folded below (GitHub keeps 1 MiB per step). */
+/**
+ * The plan in the job summary: its one-line result up front, the whole plan
+ * folded below (GitHub keeps 1 MiB per step). ROOT, when set, names a root other
+ * than the main stack (`subscriptions`).
+ */
 export const TERRAFORM_PLAN_SUMMARY = script(
   'set -euo pipefail',
   'plan="${RUNNER_TEMP}/tfplan.txt"',
   'terraform -chdir="${STACK}" show -no-color tfplan > "${plan}"',
   '{',
-  '  echo "### Terraform plan: ${SERVICE} in ${ENVIRONMENT}"',
+  '  echo "### Terraform plan: ${SERVICE}${ROOT:+ ${ROOT}} in ${ENVIRONMENT}"',
   '  echo',
   '  grep -E "^(Plan:|No changes\\.)" "${plan}" || echo "The plan has no summary line; read it below."',
   '  echo',

@@ -2,7 +2,7 @@ import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { testSteps } from './languages.js';
 import type { Job, Permissions, RunStep, Step, Value, Workflow } from './model.js';
-import { inRepo, servicePaths, stackDir, workingDirectory } from './paths.js';
+import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, RELEASE_COMMIT, RESOLVE_DIGEST, ROLLBACK_VALIDATE, TERRAFORM_APPLY, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
@@ -125,8 +125,11 @@ function buildJob(service: ResolvedService, project: ResolvedProject): Job {
   });
 }
 
+/** The main stack's plan, then the subscriptions root's, each summarised. */
 function planJob(service: ResolvedService, project: ResolvedProject): Job {
   const env = { SERVICE: service.name, STACK: stackDir(project, service), ENVIRONMENT: 'staging' };
+  const subscriptions = subscriptionsDir(project, service);
+  const subscriptionsEnv = subscriptions ? { ...env, STACK: subscriptions, ROOT: 'subscriptions' } : undefined;
   return job({
     name: 'Plan staging infrastructure',
     if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
@@ -140,6 +143,13 @@ function planJob(service: ResolvedService, project: ResolvedProject): Job {
       terraformInit(project, env.STACK, 'staging'),
       { name: 'Terraform plan', run: TERRAFORM_PLAN, env, 'working-directory': workingDirectory(project) },
       { name: 'Summarize the plan', run: TERRAFORM_PLAN_SUMMARY, env, 'working-directory': workingDirectory(project) },
+      ...(subscriptionsEnv
+        ? [
+            terraformInit(project, subscriptionsEnv.STACK, 'staging', 'subscriptions'),
+            { name: 'Terraform plan (subscriptions)', run: TERRAFORM_PLAN, env: subscriptionsEnv, 'working-directory': workingDirectory(project) },
+            { name: 'Summarize the plan (subscriptions)', run: TERRAFORM_PLAN_SUMMARY, env: subscriptionsEnv, 'working-directory': workingDirectory(project) },
+          ]
+        : []),
     ],
   });
 }
@@ -206,10 +216,13 @@ function publishJob(service: ResolvedService, project: ResolvedProject): Job {
 /**
  * `terraform apply` of one cloud environment, in the GitHub environment of that
  * name: its protection rules gate the job (required reviewers for production)
- * and its name is the OIDC subject the environment's CI role trusts.
+ * and its name is the OIDC subject the environment's CI role trusts. The main
+ * stack first, then the subscriptions root, which needs the service's queues
+ * (and the publishers' topics: README, Terraform, Ordering).
  */
 function infraJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
   const stack = stackDir(project, service);
+  const subscriptions = subscriptionsDir(project, service);
   return job({
     name: `Apply ${env} infrastructure`,
     if: PUSH,
@@ -224,6 +237,12 @@ function infraJob(service: ResolvedService, project: ResolvedProject, env: 'stag
       setupTerraform(),
       terraformInit(project, stack, env),
       { name: 'Terraform apply', run: TERRAFORM_APPLY, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
+      ...(subscriptions
+        ? [
+            terraformInit(project, subscriptions, env, 'subscriptions'),
+            { name: 'Terraform apply (subscriptions)', run: TERRAFORM_APPLY, env: { STACK: subscriptions, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
+          ]
+        : []),
     ],
   });
 }

@@ -49,8 +49,9 @@ export function setupTerraform(): UsesStep {
   return { name: 'Set up Terraform', uses: A.setupTerraform, with: { terraform_version: TOOL_VERSIONS.terraform, terraform_wrapper: false } };
 }
 
-export function terraformInit(project: ResolvedProject, stack: string, env: EnvironmentName): RunStep {
-  return { name: 'Terraform init', run: TERRAFORM_INIT, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) };
+/** `what` names the root in the step's name when a job has more than one (`subscriptions`). */
+export function terraformInit(project: ResolvedProject, stack: string, env: EnvironmentName, what?: string): RunStep {
+  return { name: what ? `Terraform init (${what})` : 'Terraform init', run: TERRAFORM_INIT, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) };
 }
 
 /** Registry login for pushing or reading images. ghcr.io takes the workflow token; other registries a username and secret. */

@@ -6,8 +6,10 @@ import { terraformStack } from './stack.js';
 /**
  * AWS infrastructure per service as a Terraform stack in HCL:
  * `<output>/<service>/terraform/`, applied once per cloud environment with
- * `-var-file=env/<env>.tfvars` and `-backend-config=env/<env>.s3.tfbackend`.
- * Preview environments get no stack: they run in-cluster stand-ins (README).
+ * `-var-file=env/<env>.tfvars` and `-backend-config=env/<env>.s3.tfbackend`,
+ * and for a subscriber `terraform/subscriptions/`, a root applied the same way
+ * after the main stacks (subscriptions.ts). Preview environments get no stack:
+ * they run in-cluster stand-ins (README).
  */
 export const terraformEmitter: Emitter = {
   id: 'terraform',

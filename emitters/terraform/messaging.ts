@@ -1,6 +1,7 @@
 import type { ResolvedSubscription, ResolvedTopic } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
-import { attributes, call, map, object, raw, type Block } from '../shared/hcl.js';
+import { attribute, attributes, block, call, map, object, raw, type Block } from '../shared/hcl.js';
+import { regionalArn } from './arns.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
@@ -11,15 +12,8 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /** How long SQS reuses a data key before asking KMS again: fewer KMS calls, same encryption. */
 const DATA_KEY_REUSE_SECONDS = 300;
 
-/** `<from>-<topic>`: a subscription's key in variables, outputs and its connection secret's name. */
-const subscriptionKey = (s: ResolvedSubscription): string => `${s.from}-${s.topic}`;
-
-/** The partition of a region's ARNs: a subscribed topic lives in another stack, so its ARN is computed here. */
-function partition(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+/** `<from>-<topic>`: a subscription's key in variables, outputs, its connection secret's name and its resource in subscriptions/. */
+export const subscriptionKey = (s: ResolvedSubscription): string => `${s.from}-${s.topic}`;
 
 /**
  * Topics the service publishes (SNS) and the queues through which it consumes
@@ -31,8 +25,8 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   const { service, project } = context;
   const { topics, subscriptions } = service.resources;
   if (topics.length === 0 && subscriptions.length === 0) return undefined;
-  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string =>
-    `arn:${partition(project.platform.cloud.region)}:sns:${project.platform.cloud.region}:${project.platform.cloud.accounts[env]}:${names.snsTopic(s.from, env, s.topic)}`;
+  // A subscribed topic lives in another stack: its ARN is computed, and here it is only a string in policies.
+  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string => regionalArn('sns', project.platform.cloud.region, project.platform.cloud.accounts[env], names.snsTopic(s.from, env, s.topic));
   const statements: PolicyStatement[] = [];
   if (topics.length > 0) statements.push({ Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: topics.map((t) => raw(`aws_sns_topic.${localName(t.name)}.arn`)) });
   if (subscriptions.length > 0) {
@@ -138,7 +132,25 @@ function subscriptionBlocks(subscription: ResolvedSubscription): Block[] {
       attributes({ queue_url: raw(`aws_sqs_queue.${dlq}.id`), redrive_allow_policy: call('jsonencode', object({ redrivePermission: 'byQueue', sourceQueueArns: [queueArn] })) }),
     ),
     resource('aws_sqs_queue_policy', local, attributes({ queue_url: raw(`aws_sqs_queue.${local}.id`), policy: policyExpression(deliver) })),
-    resource('aws_sns_topic_subscription', local, attributes({ topic_arn: name('topic_arn'), protocol: 'sqs', endpoint: queueArn, raw_message_delivery: true })),
+    subscriptionRemoved(subscription),
     ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) }),
   ];
+}
+
+/**
+ * The subscription moved to the subscriptions root (subscriptions.ts), which
+ * can only be applied once the publisher's topic exists. A stack applied
+ * before the move holds it in its state: this forgets it there without
+ * unsubscribing (Terraform >= 1.7), so delivery never stops, and the
+ * subscriptions root adopts it (SNS Subscribe returns the existing
+ * subscription for the same topic, endpoint and attributes). For a stack
+ * without it in its state the block does nothing.
+ */
+function subscriptionRemoved(subscription: ResolvedSubscription): Block {
+  return block(
+    'removed',
+    [],
+    [attribute('from', raw(`aws_sns_topic_subscription.${localName(subscriptionKey(subscription))}`)), block('lifecycle', [], attributes({ destroy: false }))],
+    ['The subscription lives in subscriptions/ now: forgotten here, never unsubscribed.'],
+  );
 }

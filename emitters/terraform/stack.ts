@@ -11,18 +11,20 @@ import { messagingConcern } from './messaging.js';
 import { outputBlocks } from './outputs.js';
 import { secretsConcern } from './secrets.js';
 import { storageConcern } from './storage.js';
+import { subscriptionsRoot } from './subscriptions.js';
 import { tfvarsItems, uniqueVariables, variableBlocks } from './variables.js';
 import { providerBlocks, versionsBlocks } from './versions.js';
 
-/** One file of a stack, relative to `<output>/<service>/terraform/`, before printing. */
+/** One file of a stack, relative to `<output>/<service>/terraform/` (`subscriptions/...` for the subscriptions root), before printing. */
 export interface StackFile {
   readonly path: string;
   readonly items: readonly BodyItem[];
 }
 
 /**
- * A service's Terraform stack as typed HCL, file by file: what the emitter
- * prints and what the security tests read. Only the files the service needs.
+ * A service's Terraform as typed HCL, file by file: its main stack and, when it
+ * subscribes to topics, its subscriptions root (subscriptions.ts). What the
+ * emitter prints and what the security tests read. Only the files the service needs.
  */
 export function terraformStack(service: ResolvedService, project: ResolvedProject): StackFile[] {
   const context: StackContext = { service, project };
@@ -46,5 +48,6 @@ export function terraformStack(service: ResolvedService, project: ResolvedProjec
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
       { path: `env/${env}.s3.tfbackend`, items: backendAttributes(context, env) },
     ]),
+    ...subscriptionsRoot(context),
   ];
 }

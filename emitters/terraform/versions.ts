@@ -2,10 +2,12 @@ import { attributes, block, map, object, raw, type Block } from '../shared/hcl.j
 import type { StackContext } from './context.js';
 
 /**
- * A floor, not a feature the stacks need (they use nothing past 1.1's `nullable`):
- * 1.6 reworked the S3 backend the stacks are initialised with. The tests run 1.11.
+ * 1.7 brought `removed` blocks, with which a stack forgets the subscriptions
+ * that moved to its subscriptions root without unsubscribing them
+ * (messaging.ts); 1.6 reworked the S3 backend the stacks are initialised with.
+ * The tests run 1.11.
  */
-const REQUIRED_TERRAFORM = '>= 1.6';
+const REQUIRED_TERRAFORM = '>= 1.7';
 
 /** versions.tf: Terraform and provider constraints, and an S3 backend configured per environment by env/<env>.s3.tfbackend. */
 export function versionsBlocks({ project }: StackContext): Block[] {
@@ -23,12 +25,14 @@ export function versionsBlocks({ project }: StackContext): Block[] {
  * must belong to (a staging plan can never touch production), and tags on
  * everything the stack creates.
  */
-export function providerBlocks({ service }: StackContext): Block[] {
-  return [
-    block('provider', ['aws'], [
-      ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
-      block('default_tags', [], attributes({ tags: map({ 'managed-by': 'paved', service: service.name, owner: service.owner, tier: service.tier, environment: raw('var.environment') }) })),
-    ]),
-    block('data', ['aws_partition', 'current'], []),
-  ];
+export function providerBlocks(context: StackContext): Block[] {
+  return [providerBlock(context), block('data', ['aws_partition', 'current'], [])];
+}
+
+/** The provider alone, for a root that builds no ARN of its own (subscriptions/). */
+export function providerBlock({ service }: StackContext): Block {
+  return block('provider', ['aws'], [
+    ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
+    block('default_tags', [], attributes({ tags: map({ 'managed-by': 'paved', service: service.name, owner: service.owner, tier: service.tier, environment: raw('var.environment') }) })),
+  ]);
 }

@@ -1,0 +1,68 @@
+import type { ResolvedSubscription } from '../../spec/model.js';
+import { names } from '../../spec/naming.js';
+import { attributes, type Block } from '../shared/hcl.js';
+import { regionalArn } from './arns.js';
+import { backendAttributes } from './backend.js';
+import { entry, localName, mapOfNames, namesByResource, resource, STACK_ENVIRONMENTS, type CloudEnvironment, type StackContext, type Variable } from './context.js';
+import { commonVariables } from './inputs.js';
+import { subscriptionKey } from './messaging.js';
+import type { StackFile } from './stack.js';
+import { tfvarsItems, uniqueVariables, variableBlocks } from './variables.js';
+import { providerBlock, versionsBlocks } from './versions.js';
+
+/** The folder of the subscriptions root inside a service's terraform/. */
+export const SUBSCRIPTIONS_ROOT = 'subscriptions';
+
+/**
+ * `terraform/subscriptions/`: a root of its own that subscribes the service's
+ * queues to the topics of other services. A subscription needs the
+ * publisher's topic to exist, and two services may subscribe to each other,
+ * so no main stack holds one: every main stack applies in any order, and this
+ * root applies after the publishers' main stacks (README, Terraform). It reads
+ * no remote state: topic and queue ARNs are computed from paved's names.
+ * Only a service with subscriptions gets it.
+ */
+export function subscriptionsRoot(context: StackContext): StackFile[] {
+  const { service, project } = context;
+  const { subscriptions } = service.resources;
+  if (subscriptions.length === 0) return [];
+  const { region, accounts } = project.platform.cloud;
+  const variables = uniqueVariables([
+    ...commonVariables(context),
+    {
+      name: 'subscriptions',
+      description: "Per subscription (<from>-<topic>): the publisher's topic ARN and the ARN of this service's queue, derived by paved.",
+      type: mapOfNames('topic_arn', 'queue_arn'),
+      value: (env: CloudEnvironment) =>
+        namesByResource(subscriptions, subscriptionKey, (s) => ({
+          topic_arn: regionalArn('sns', region, accounts[env], names.snsTopic(s.from, env, s.topic)),
+          queue_arn: regionalArn('sqs', region, accounts[env], names.sqsQueue(service.name, env, s.from, s.topic)),
+        })),
+    } satisfies Variable,
+  ]);
+  const files: StackFile[] = [
+    { path: 'versions.tf', items: versionsBlocks(context) },
+    { path: 'providers.tf', items: [providerBlock(context)] },
+    { path: 'variables.tf', items: variableBlocks(variables) },
+    { path: 'subscriptions.tf', items: subscriptions.map(subscriptionBlock) },
+    ...STACK_ENVIRONMENTS.flatMap((env) => [
+      { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
+      { path: `env/${env}.s3.tfbackend`, items: backendAttributes(context, env, 'subscriptions') },
+    ]),
+  ];
+  return files.map((file) => ({ path: `${SUBSCRIPTIONS_ROOT}/${file.path}`, items: file.items }));
+}
+
+/**
+ * Delivery over SQS to the service's own queue, raw (the message body as
+ * published). Same local name as the resource had in the main stack, so an
+ * override targeting it keeps working.
+ */
+function subscriptionBlock(subscription: ResolvedSubscription): Block {
+  const key = subscriptionKey(subscription);
+  return resource(
+    'aws_sns_topic_subscription',
+    localName(key),
+    attributes({ topic_arn: entry('subscriptions', key, 'topic_arn'), protocol: 'sqs', endpoint: entry('subscriptions', key, 'queue_arn'), raw_message_delivery: true }),
+  );
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { plainBody, type Plain } from '../compiler/policy/view.js';
+import type { Block } from '../emitters/shared/hcl.js';
+import { names } from '../spec/naming.js';
+import { allStacks, type Stack } from './terraform-helpers.js';
+
+/**
+ * Issue 15 item 4: every service's main stack applies in any order. A main
+ * stack may name another service's resource only where the name is a string
+ * that AWS does not resolve at apply time: the Condition or Resource of a policy
+ * document. Anything else (a subscription's topic_arn, a principal, a data
+ * source) needs the other stack applied first, and two services that subscribe
+ * to each other could then never be applied at all. Subscriptions live in the
+ * subscriptions root, applied after the main stacks.
+ *
+ * The test finds the foreign names from the output itself: an ARN in a main
+ * stack's tfvars whose resource name is a name another service's tfvars give a
+ * resource. It then follows each one from its variable to every argument that
+ * reads it.
+ */
+
+const ENVIRONMENTS = ['staging', 'production'] as const;
+const SUBSCRIPTIONS = 'subscriptions/';
+/** Attributes that hold an IAM-style policy document. */
+const POLICY_ATTRIBUTES = new Set(['policy', 'assume_role_policy']);
+/** Where in a policy document an ARN is only compared, never looked up: IAM resolves principals when the policy is set. */
+const STRING_ONLY_KEYS = new Set(['Condition', 'Resource']);
+
+const stacks = allStacks();
+
+/** Every string leaf of a plain value with its path. */
+function leaves(value: unknown, path: readonly (string | number)[] = []): Array<{ path: readonly (string | number)[]; text: string }> {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, [...path, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => leaves(item, [...path, key]));
+  return [];
+}
+
+const mainFiles = (stack: Stack) => stack.files.filter((f) => !f.path.startsWith(SUBSCRIPTIONS));
+const mainTfvars = (stack: Stack, env: string): Plain => plainBody(mainFiles(stack).find((f) => f.path === `env/${env}.tfvars`)!.items);
+const isArn = (text: string): boolean => text.startsWith('arn:');
+/** The resource name at the end of an ARN: after the last `:` or `/`. */
+const arnName = (arn: string): string => arn.slice(Math.max(arn.lastIndexOf(':'), arn.lastIndexOf('/')) + 1);
+
+/**
+ * The references, as HCL source, to values that are another service's ARN in
+ * some environment: `var.<name>["<key>"].<field>` for map(object) variables
+ * (the last segment an attribute, the others map keys), with the ARN.
+ */
+function foreignArnReferences(stack: Stack): Map<string, string> {
+  const siblings = stacks.filter((s) => s.root === stack.root && s !== stack);
+  const found = new Map<string, string>();
+  for (const env of ENVIRONMENTS) {
+    const own = new Set(leaves(mainTfvars(stack, env)).map((l) => l.text).filter((t) => !isArn(t)));
+    const others = new Set(siblings.flatMap((s) => leaves(mainTfvars(s, env)).map((l) => l.text).filter((t) => !isArn(t))));
+    for (const { path, text } of leaves(mainTfvars(stack, env))) {
+      if (!isArn(text) || !others.has(arnName(text)) || own.has(arnName(text))) continue;
+      const segments = path.slice(1).map((p, i, all) => (typeof p === 'number' ? `[${p}]` : i === all.length - 1 ? `.${p}` : `[${JSON.stringify(p)}]`));
+      found.set(`var.${String(path[0])}${segments.join('')}`, text);
+    }
+  }
+  return found;
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a plain value's text reads the reference: the reference itself, or a
+ * shorter path that contains it (`var.subscriptions` in a for expression,
+ * `var.subscriptions["k"]` as a whole object).
+ */
+function readsReference(text: string, reference: string): boolean {
+  const cut = [...reference.matchAll(/\[|\.(?=[A-Za-z_])/g)].map((m) => m.index).filter((i) => i > 'var.'.length);
+  const prefixes = cut.map((i) => reference.slice(0, i));
+  return new RegExp(`${escape(reference)}(?![A-Za-z0-9_-])`).test(text) || prefixes.some((p) => new RegExp(`${escape(p)}(?![A-Za-z0-9_.\\[-])`).test(text));
+}
+
+/** Where a main stack reads the reference in a block AWS acts on at plan or apply time, outside a policy's Condition or Resource. */
+function resolvedUses(stack: Stack, reference: string): string[] {
+  const uses: string[] = [];
+  for (const file of mainFiles(stack)) {
+    for (const item of file.items) {
+      if (item.kind !== 'block' || !['resource', 'data', 'module', 'import'].includes(item.type)) continue;
+      for (const leaf of leaves(plainBody(item.body))) {
+        if (!readsReference(leaf.text, reference)) continue;
+        const inPolicyString = POLICY_ATTRIBUTES.has(String(leaf.path[0])) && leaf.path.some((p) => STRING_ONLY_KEYS.has(String(p)));
+        if (!inPolicyString) uses.push(`${file.path} ${item.type}.${item.labels.join('.')} ${leaf.path.join('.')} = ${leaf.text}`);
+      }
+    }
+  }
+  return uses;
+}
+
+describe('apply order of the Terraform roots (issue 15 item 4)', () => {
+  it("finds, in every golden case and examples/shop, each subscription's topic as a foreign ARN of the subscriber's main stack", () => {
+    // Without this the next test could pass by finding nothing to follow.
+    let subscriptions = 0;
+    for (const stack of stacks) {
+      const foreign = foreignArnReferences(stack);
+      for (const s of stack.service.resources.subscriptions) {
+        subscriptions++;
+        const key = `${s.from}-${s.topic}`;
+        expect(foreign.get(`var.subscriptions[${JSON.stringify(key)}].topic_arn`), `${stack.id} ${key}`).toMatch(new RegExp(`:sns:.*:${names.snsTopic(s.from, 'production', s.topic)}$`));
+      }
+    }
+    expect(subscriptions).toBeGreaterThanOrEqual(6);
+  });
+
+  it("never lets a main stack need another service's resource to exist when it applies: foreign ARNs only in a policy's Condition or Resource", () => {
+    const uses = stacks.flatMap((stack) => [...foreignArnReferences(stack).keys()].flatMap((expression) => resolvedUses(stack, expression).map((use) => `${stack.id}: ${use}`)));
+    expect(uses).toEqual([]);
+  });
+
+  it('puts every subscription in the subscriptions root, with its own state key, and forgets it in the main stack without unsubscribing', () => {
+    for (const stack of stacks) {
+      const subscriptions = stack.service.resources.subscriptions;
+      const paths = stack.files.map((f) => f.path);
+      if (subscriptions.length === 0) {
+        expect(paths.filter((p) => p.startsWith(SUBSCRIPTIONS)), stack.id).toEqual([]);
+        continue;
+      }
+      const resources = (files: typeof stack.files) => files.flatMap((f) => f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'resource').map((b) => b.labels.join('.')));
+      const keys = subscriptions.map((s) => `${s.from}-${s.topic}`);
+      expect(resources(mainFiles(stack)).filter((r) => r.startsWith('aws_sns_topic_subscription.')), stack.id).toEqual([]);
+      expect(resources(stack.files.filter((f) => f.path.startsWith(SUBSCRIPTIONS))), stack.id).toEqual(keys.map((k) => `aws_sns_topic_subscription.${k}`));
+      const removed = mainFiles(stack).flatMap((f) => f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'removed').map((b) => plainBody(b.body)));
+      expect(removed, stack.id).toEqual(keys.map((k) => ({ from: `\${aws_sns_topic_subscription.${k}}`, lifecycle: [{ destroy: false }] })));
+      for (const env of ENVIRONMENTS) {
+        expect(stack.printed.get(`${SUBSCRIPTIONS}env/${env}.s3.tfbackend`), stack.id).toContain(`key            = "services/${stack.service.name}/${env}/subscriptions.tfstate"`);
+        expect(names.terraformState(stack.service.name, env, 'subscriptions')).toBe(`services/${stack.service.name}/${env}/subscriptions.tfstate`);
+      }
+    }
+  });
+});
