@@ -95,9 +95,13 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     },
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
-    terraform: { ...p.terraform },
+    terraform: { stateBucket: perCloudEnvironment(p.terraform.stateBucket), lockTable: perCloudEnvironment(p.terraform.lockTable), awsProviderVersion: p.terraform.awsProviderVersion },
     gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
-    ci: { roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production } },
+    ci: {
+      roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production },
+      repository: p.ci.repository,
+      githubOidcProvider: p.ci.githubOidcProvider,
+    },
     observability: { ...p.observability },
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
@@ -105,6 +109,11 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     overridePolicy: resolveOverridePolicy(p.overridePolicy),
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
   };
+}
+
+/** A setting given once or per cloud environment (platform.yaml), as one value per cloud environment. */
+function perCloudEnvironment(value: string | Readonly<Record<string, string>>): Readonly<Record<'staging' | 'production', string>> {
+  return typeof value === 'string' ? { staging: value, production: value } : { staging: value.staging!, production: value.production! };
 }
 
 function resolveOverridePolicy(o: PlatformSpec['overridePolicy']): ResolvedPlatform['overridePolicy'] {
@@ -127,6 +136,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsC
     prometheusNamespace: k.prometheusNamespace,
     monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
     secretStores: { ...k.secretStores },
+    externalSecrets: { namespace: k.externalSecrets.namespace, serviceAccount: k.externalSecrets.serviceAccount },
     egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
     limits: { ...k.limits },
     preview: { ...k.preview },

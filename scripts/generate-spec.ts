@@ -59,7 +59,10 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/kubernetes/properties/egress': 'EgressSpec',
   '/properties/kubernetes/properties/limits': 'ContainerLimitsSpec',
   '/properties/kubernetes/properties/preview': 'PreviewPlatformSpec',
+  '/properties/kubernetes/properties/externalSecrets': 'ExternalSecretsOperatorSpec',
   '/properties/terraform': 'TerraformSpec',
+  '/properties/terraform/properties/stateBucket/anyOf/1': 'StateBucketsSpec',
+  '/properties/terraform/properties/lockTable/anyOf/1': 'LockTablesSpec',
   '/properties/gitops': 'GitopsSpec',
   '/properties/observability': 'PlatformObservabilitySpec',
   '/properties/tiers/additionalProperties': 'TierSpec',
@@ -89,7 +92,7 @@ const ignoredKeywords = new Set([
   '$schema', '$id', '$defs', 'title', 'description', 'default', 'pattern', 'minLength', 'maxLength',
   'minimum', 'maximum', 'exclusiveMinimum', 'minItems', 'maxItems', 'uniqueItems', 'allOf', 'maxProperties', 'examples',
 ]);
-const typeKeywords = new Set(['$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items']);
+const typeKeywords = new Set(['$ref', 'anyOf', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items']);
 
 interface Context {
   readonly root: JsonSchema;
@@ -141,6 +144,7 @@ function inlineType(ctx: Context, schema: JsonSchema, pointer: string): string {
   if (schema.$ref !== undefined) return typeAt(ctx, resolveRef(ctx, schema.$ref), schema.$ref.slice(1));
   if (schema.const !== undefined) return literal(schema.const);
   if (schema.enum !== undefined) return schema.enum.map(literal).join(' | ');
+  if (schema.anyOf !== undefined) return schema.anyOf.map((alternative, i) => typeAt(ctx, alternative, `${pointer}/anyOf/${i}`)).join(' | ');
   switch (schema.type) {
     case 'string':
       return 'string';
@@ -256,6 +260,7 @@ function withoutRef(node: JsonSchema): JsonSchema {
 }
 
 function typeName(resolve: (node: JsonSchema) => JsonSchema, node: JsonSchema): string {
+  if (node.anyOf) return node.anyOf.map((alternative) => typeName(resolve, resolve(alternative))).join(' or ');
   if (node.enum) return node.enum.map((v) => `\`${v}\``).join(' \\| ');
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   if (node.type === 'array') return `list of ${node.items ? typeName(resolve, resolve(node.items)) : 'values'}`;

@@ -40,6 +40,9 @@ export interface JsonSchema {
   readonly maximum?: number;
   readonly exclusiveMinimum?: number;
 
+  /** Alternatives of different types, e.g. one value or a map per environment; the type is their union. */
+  readonly anyOf?: readonly JsonSchema[];
+
   /** Only for conditional requirements (`if` / `then: { required }`); they do not change the type. */
   readonly allOf?: readonly JsonSchema[];
   readonly if?: JsonSchema;

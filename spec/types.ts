@@ -593,7 +593,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -613,7 +613,7 @@ export interface PlatformSpec {
   readonly gitops?: GitopsSpec;
   /**
    * What the generated GitHub Actions workflows need from the platform.
-   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}}
+   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"},"repository":"example/platform","githubOidcProvider":"create"}
    */
   readonly ci?: CiSpec;
   /**
@@ -755,6 +755,11 @@ export interface KubernetesSpec {
    */
   readonly monitorLabels?: Readonly<Record<string, string>>;
   /**
+   * Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.
+   * @default {"namespace":"external-secrets","serviceAccount":"external-secrets"}
+   */
+  readonly externalSecrets?: ExternalSecretsOperatorSpec;
+  /**
    * External Secrets ClusterSecretStore per environment that ExternalSecrets read from; preview should have its own, holding test values only.
    * @default {"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"}
    */
@@ -774,6 +779,22 @@ export interface KubernetesSpec {
    * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}
    */
   readonly preview?: PreviewPlatformSpec;
+}
+
+/**
+ * Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.
+ */
+export interface ExternalSecretsOperatorSpec {
+  /**
+   * Namespace of the External Secrets Operator.
+   * @default "external-secrets"
+   */
+  readonly namespace?: string;
+  /**
+   * ServiceAccount of the operator's controller.
+   * @default "external-secrets"
+   */
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -849,20 +870,48 @@ export interface PreviewPlatformSpec {
  */
 export interface TerraformSpec {
   /**
-   * S3 bucket holding Terraform state.
+   * S3 bucket holding the Terraform state of the service stacks and of paved's platform root, which creates it in that environment's account (_platform/terraform): one name, or one per cloud environment ({ staging: ..., production: ... }). Bucket names are global, so staging and production accounts need different ones; preview's plans read staging's.
    * @default "paved-example-tfstate"
    */
-  readonly stateBucket?: string;
+  readonly stateBucket?: string | StateBucketsSpec;
   /**
-   * DynamoDB table for Terraform state locking.
+   * DynamoDB table for Terraform state locking, created by paved's platform root in each environment's account: one name, or one per cloud environment.
    * @default "paved-example-tflock"
    */
-  readonly lockTable?: string;
+  readonly lockTable?: string | LockTablesSpec;
   /**
    * Version constraint of the hashicorp/aws provider.
    * @default ">= 5.100, < 7.0"
    */
   readonly awsProviderVersion?: string;
+}
+
+/**
+ * One value per cloud environment.
+ */
+export interface StateBucketsSpec {
+  /**
+   * An S3 bucket name.
+   */
+  readonly staging: string;
+  /**
+   * An S3 bucket name.
+   */
+  readonly production: string;
+}
+
+/**
+ * One value per cloud environment.
+ */
+export interface LockTablesSpec {
+  /**
+   * A DynamoDB table name.
+   */
+  readonly staging: string;
+  /**
+   * A DynamoDB table name.
+   */
+  readonly production: string;
 }
 
 /**
@@ -905,6 +954,16 @@ export interface CiSpec {
    * @default {"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}
    */
   readonly roleArns?: Readonly<Partial<Record<EnvironmentName, string>>>;
+  /**
+   * The GitHub repository (owner/name) whose workflows may assume the CI roles: paved's platform root trusts tokens of this repository only, with `sub` pinned to the GitHub environment (staging, production) or to pull requests (preview).
+   * @default "example/platform"
+   */
+  readonly repository?: string;
+  /**
+   * Whether paved's platform root creates the account's GitHub OIDC identity provider (token.actions.githubusercontent.com), `create`, or reads one that already exists, `existing`. An account holds one provider per URL, so choose `existing` when anything else created it.
+   * @default "create"
+   */
+  readonly githubOidcProvider?: 'create' | 'existing';
 }
 
 /**

@@ -4,16 +4,18 @@ import type { CloudEnvironment, StackContext } from './context.js';
 
 /**
  * env/<env>.s3.tfbackend: `terraform init -backend-config=env/<env>.s3.tfbackend`
- * puts each service and environment in its own state object of the platform's
- * state bucket, encrypted, locked with the platform's DynamoDB table.
+ * puts each service and environment in its own state object of that
+ * environment's state bucket (platform.yaml terraform.stateBucket, one per
+ * account when the accounts differ; the platform root creates it), encrypted,
+ * locked with that environment's DynamoDB table.
  */
 export function backendAttributes({ service, project }: StackContext, env: CloudEnvironment): Attribute[] {
   const { terraform, cloud } = project.platform;
   return attributes({
-    bucket: terraform.stateBucket,
+    bucket: terraform.stateBucket[env],
     key: names.terraformState(service.name, env),
     region: cloud.region,
-    dynamodb_table: terraform.lockTable,
+    dynamodb_table: terraform.lockTable[env],
     encrypt: true,
   });
 }
