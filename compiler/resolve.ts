@@ -95,9 +95,13 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     },
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
-    terraform: { ...p.terraform },
+    terraform: { stateBucket: perEnvironment(p.terraform.stateBucket, (v) => v), lockTable: perEnvironment(p.terraform.lockTable, (v) => v), awsProviderVersion: p.terraform.awsProviderVersion },
     gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
-    ci: { roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production } },
+    ci: {
+      roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production },
+      repository: p.ci.repository,
+      githubOidcProvider: p.ci.githubOidcProvider,
+    },
     observability: { ...p.observability },
     tiers,
     sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
@@ -109,7 +113,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
 
 /**
  * A platform value given once for both cloud environments or per environment
- * (network.vpcId, network.privateSubnetIds), per environment. A string or a list
+ * (network.vpcId, network.privateSubnetIds, terraform.stateBucket, terraform.lockTable), per environment. A string or a list
  * is the one value; validation made sure a map names both environments.
  */
 function perEnvironment<T>(value: T | Readonly<Record<string, T>>, copy: (value: T) => T): Readonly<Record<'staging' | 'production', T>> {
@@ -138,6 +142,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsC
     prometheusNamespace: k.prometheusNamespace,
     monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
     secretStores: { ...k.secretStores },
+    externalSecrets: { namespace: k.externalSecrets.namespace, serviceAccount: k.externalSecrets.serviceAccount },
     egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
     limits: { ...k.limits },
     preview: { ...k.preview },

@@ -34,6 +34,7 @@ export const defaultPlatform = deepFreeze({
     ingressControllerNamespace: 'ingress-nginx',
     prometheusNamespace: 'monitoring',
     monitorLabels: {},
+    externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
     secretStores: { preview: 'aws-secrets-manager-preview', staging: 'aws-secrets-manager', production: 'aws-secrets-manager' },
     egress: { privateSubnetCidrs: ['10.0.0.0/8'], awsApiCidrs: ['0.0.0.0/0'] },
     limits: { cpuRatio: 2, memoryRatio: 1, ephemeralStorageRequest: '128Mi', ephemeralStorageLimit: '1Gi' },
@@ -64,6 +65,8 @@ export const defaultPlatform = deepFreeze({
       staging: 'arn:aws:iam::111111111111:role/paved-ci-staging',
       production: 'arn:aws:iam::222222222222:role/paved-ci-production',
     },
+    repository: 'example/platform',
+    githubOidcProvider: 'create',
   },
   observability: {
     prometheusDatasource: 'prometheus',

@@ -220,10 +220,21 @@ export interface ResolvedPlatform {
   };
   readonly kubernetes: ResolvedKubernetesPlatform;
   readonly registry: string;
-  readonly terraform: { readonly stateBucket: string; readonly lockTable: string; readonly awsProviderVersion: string };
+  readonly terraform: {
+    /** Per cloud environment: each account owns its own bucket and table, created by the platform root (_platform/terraform). */
+    readonly stateBucket: Readonly<Record<'staging' | 'production', string>>;
+    readonly lockTable: Readonly<Record<'staging' | 'production', string>>;
+    readonly awsProviderVersion: string;
+  };
   readonly gitops: ResolvedGitops;
   /** What the generated workflows need: the IAM role each environment's jobs assume through GitHub OIDC. */
-  readonly ci: { readonly roleArns: Readonly<Record<EnvironmentName, string>> };
+  readonly ci: {
+    readonly roleArns: Readonly<Record<EnvironmentName, string>>;
+    /** `owner/name` of the GitHub repository whose workflows the CI roles trust. */
+    readonly repository: string;
+    /** Whether the platform root creates the account's GitHub OIDC provider or reads the one that exists. */
+    readonly githubOidcProvider: 'create' | 'existing';
+  };
   readonly observability: {
     readonly prometheusDatasource: string;
     readonly grafanaFolder: string;
@@ -268,6 +279,8 @@ export interface ResolvedKubernetesPlatform {
   /** Sorted by key. */
   readonly monitorLabels: Readonly<Record<string, string>>;
   readonly secretStores: Readonly<Record<EnvironmentName, string>>;
+  /** Where the External Secrets Operator runs; the platform root binds its IAM role to this ServiceAccount. */
+  readonly externalSecrets: { readonly namespace: string; readonly serviceAccount: string };
   readonly egress: { readonly privateSubnetCidrs: readonly string[]; readonly awsApiCidrs: readonly string[] };
   readonly limits: {
     readonly cpuRatio: number;

@@ -51,7 +51,9 @@ export const names = {
   sqsQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}`,
   sqsDeadLetterQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}-dlq`,
   /** S3 names are global: the platform name and environment keep them apart. */
-  s3Bucket: (platform: string, service: string, env: EnvironmentName, bucket: string) => `${platform}-${ENVIRONMENT_SHORT[env]}-${service}-${bucket}`,
+  s3Bucket: (platform: string, service: string, env: EnvironmentName, bucket: string) => `${names.s3BucketPrefix(platform, env)}${service}-${bucket}`,
+  /** What every service bucket's name in the environment starts with. */
+  s3BucketPrefix: (platform: string, env: EnvironmentName) => `${platform}-${ENVIRONMENT_SHORT[env]}-`,
   iamRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}`,
   /** A declared secret in Secrets Manager; its value is set out of band. */
   secret: (service: string, env: EnvironmentName, secret: string) => `${service}/${env}/${secret}`,
@@ -108,6 +110,17 @@ export const names = {
    * so a CI role's state permissions scoped to that prefix cover every root.
    */
   terraformState: (service: string, env: EnvironmentName, root: TerraformRoot = 'main') => `services/${service}/${env}/${TERRAFORM_STATE_FILES[root]}`,
+  /** Prefix of a stack's state objects in an environment (the stack's own state and any second root of the service). */
+  terraformStatePrefix: (service: string, env: EnvironmentName) => `services/${service}/${env}/`,
+  // The platform root (_platform/terraform): one per cloud environment, applied before any service stack.
+  /** Object key of the platform root's own state, in the state bucket it creates. */
+  platformState: () => 'platform/terraform.tfstate',
+  /** The key encrypting the state bucket and lock table. */
+  stateKmsAlias: (platform: string, env: EnvironmentName) => `alias/${platform}-${ENVIRONMENT_SHORT[env]}-tfstate`,
+  /** IAM role of the External Secrets Operator in the environment's cluster. */
+  externalSecretsRole: (platform: string, env: EnvironmentName) => `${platform}-${ENVIRONMENT_SHORT[env]}-external-secrets`,
+  /** Kubernetes group the preview CI role is mapped to in the preview cluster (an EKS access entry); the platform's RBAC binds it. */
+  previewDeployerGroup: (platform: string) => `${platform}:preview-deployers`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
 

@@ -12,12 +12,21 @@ const byEnvironment = (description: string, value: JsonSchema, defaults: JsonSch
 });
 
 /**
- * One value for every environment, or a map keyed by environment (like
- * `podSecurityGroupIds`): the shapes differ in type, so exactly one branch applies.
+ * One value for both cloud environments, or a map with one for staging and one
+ * for production: the shapes differ in type, so exactly one branch applies.
  */
 const oneOrPerEnvironment = (description: string, value: JsonSchema, defaults: JsonSchema['default']): JsonSchema => ({
   description,
-  oneOf: [value, { type: 'object', description: `${value.description} per environment.`, propertyNames: { $ref: '#/$defs/environmentName' }, additionalProperties: value }],
+  oneOf: [
+    value,
+    {
+      type: 'object',
+      description: `${value.description} per cloud environment.`,
+      additionalProperties: false,
+      required: ['staging', 'production'],
+      properties: { staging: value, production: value },
+    },
+  ],
   default: defaults,
 });
 
@@ -220,6 +229,18 @@ export const platformSchema: JsonSchema = {
           additionalProperties: { type: 'string', description: 'A label value.', pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$', maxLength: 63 },
           default: d.kubernetes.monitorLabels,
         },
+        // Platform root: the identity of the External Secrets Operator (_platform/terraform eso.tf).
+        externalSecrets: {
+          type: 'object',
+          description:
+            "Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.",
+          additionalProperties: false,
+          properties: {
+            namespace: { type: 'string', description: 'Namespace of the External Secrets Operator.', pattern: patterns.name, maxLength: 63, default: d.kubernetes.externalSecrets.namespace },
+            serviceAccount: { type: 'string', description: "ServiceAccount of the operator's controller.", pattern: patterns.name, maxLength: 63, default: d.kubernetes.externalSecrets.serviceAccount },
+          },
+          default: d.kubernetes.externalSecrets,
+        },
         secretStores: byEnvironment(
           'External Secrets ClusterSecretStore per environment that ExternalSecrets read from; preview should have its own, holding test values only.',
           { type: 'string', description: 'A ClusterSecretStore name.', pattern: patterns.name, maxLength: 63 },
@@ -338,19 +359,17 @@ export const platformSchema: JsonSchema = {
       description: 'Terraform state and provider settings shared by every service stack.',
       additionalProperties: false,
       properties: {
-        stateBucket: {
-          type: 'string',
-          description: 'S3 bucket holding Terraform state.',
-          pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$',
-          maxLength: 63,
-          default: d.terraform.stateBucket,
-        },
-        lockTable: {
-          type: 'string',
-          description: 'DynamoDB table for Terraform state locking.',
-          pattern: '^[A-Za-z0-9_.-]{3,255}$',
-          default: d.terraform.lockTable,
-        },
+        // One value, or one per cloud environment: S3 bucket names are global, so two accounts cannot both own one name.
+        stateBucket: oneOrPerEnvironment(
+          "S3 bucket holding the Terraform state of the service stacks and of paved's platform root, which creates it in that environment's account (_platform/terraform): one name, or one per cloud environment ({ staging: ..., production: ... }). Bucket names are global, so staging and production accounts need different ones; preview's plans read staging's.",
+          { type: 'string', description: 'An S3 bucket name.', pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$', minLength: 3, maxLength: 63 },
+          d.terraform.stateBucket,
+        ),
+        lockTable: oneOrPerEnvironment(
+          "DynamoDB table for Terraform state locking, created by paved's platform root in each environment's account: one name, or one per cloud environment.",
+          { type: 'string', description: 'A DynamoDB table name.', pattern: '^[A-Za-z0-9_.-]{3,255}$' },
+          d.terraform.lockTable,
+        ),
         awsProviderVersion: {
           type: 'string',
           description: 'Version constraint of the hashicorp/aws provider.',
@@ -416,6 +435,22 @@ export const platformSchema: JsonSchema = {
           { type: 'string', description: 'An IAM role ARN.', pattern: '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$', maxLength: 600 },
           d.ci.roleArns,
         ),
+        // Platform root: who may assume the CI roles (_platform/terraform ci.tf).
+        repository: {
+          type: 'string',
+          description:
+            "The GitHub repository (owner/name) whose workflows may assume the CI roles: paved's platform root trusts tokens of this repository only, with `sub` pinned to the GitHub environment (staging, production) or to pull requests (preview).",
+          pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$',
+          maxLength: 140,
+          default: d.ci.repository,
+        },
+        githubOidcProvider: {
+          type: 'string',
+          description:
+            "Whether paved's platform root creates the account's GitHub OIDC identity provider (token.actions.githubusercontent.com), `create`, or reads one that already exists, `existing`. An account holds one provider per URL, so choose `existing` when anything else created it.",
+          enum: ['create', 'existing'],
+          default: d.ci.githubOidcProvider,
+        },
       },
       default: d.ci,
     },

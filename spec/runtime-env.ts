@@ -1,4 +1,5 @@
-import { CONNECTION_KEYS, type ConnectionKind } from './naming.js';
+import type { EnvironmentName } from './model.js';
+import { CONNECTION_KEYS, names, type ConnectionKind } from './naming.js';
 
 /**
  * The runtime contract between paved and the applications it deploys: the
@@ -46,6 +47,28 @@ export function connectionsOf(resources: ConnectionSources): Connection[] {
     ...(resources.topics ?? []).map((t) => ({ kind: 'topic' as const, name: t.name })),
     ...(resources.subscriptions ?? []).map((s) => ({ kind: 'queue' as const, name: queueName(s.from, s.topic) })),
     ...(resources.buckets ?? []).map((b) => ({ kind: 'bucket' as const, name: b.name })),
+  ];
+}
+
+/** A Secrets Manager entry paved names for a service in a cloud environment. */
+export interface ServiceSecret {
+  /** `secret` for a declared secret (its value set out of band), else the connection's kind. */
+  readonly kind: 'secret' | ConnectionKind;
+  /** The spec name: the declared secret's, or the connection's. */
+  readonly name: string;
+  /** Its name in Secrets Manager. */
+  readonly secretName: string;
+}
+
+/**
+ * Every Secrets Manager entry of a service in an environment, declared secrets
+ * first, then connection secrets in `connectionsOf` order: the one list the
+ * service stack creates and the platform's External Secrets identity may read.
+ */
+export function serviceSecrets(service: { readonly name: string; readonly secrets: readonly string[]; readonly resources: ConnectionSources }, env: EnvironmentName): ServiceSecret[] {
+  return [
+    ...service.secrets.map((secret) => ({ kind: 'secret' as const, name: secret, secretName: names.secret(service.name, env, secret) })),
+    ...connectionsOf(service.resources).map((c) => ({ kind: c.kind, name: c.name, secretName: names.connectionSecret(service.name, env, c.kind, c.name) })),
   ];
 }
 

@@ -593,7 +593,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -613,7 +613,7 @@ export interface PlatformSpec {
   readonly gitops?: GitopsSpec;
   /**
    * What the generated GitHub Actions workflows need from the platform.
-   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}}
+   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"},"repository":"example/platform","githubOidcProvider":"create"}
    */
   readonly ci?: CiSpec;
   /**
@@ -703,17 +703,45 @@ export interface NetworkSpec {
    * VPC that databases and caches are placed in: one id for both environments (a VPC shared with both accounts through AWS RAM), or one per environment, { staging: vpc-…, production: vpc-… }. Preview needs none.
    * @default {"staging":"vpc-0123456789abcdef0","production":"vpc-0123456789abcdef1"}
    */
-  readonly vpcId?: string | Readonly<Partial<Record<EnvironmentName, string>>>;
+  readonly vpcId?: string | VpcIdsSpec;
   /**
    * Private subnets for databases and caches, one per availability zone: one list for both environments (shared through AWS RAM), or one per environment, { staging: [subnet-…], production: [subnet-…] }.
    * @default {"staging":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"production":["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]}
    */
-  readonly privateSubnetIds?: readonly string[] | Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
+  readonly privateSubnetIds?: readonly string[] | PrivateSubnetIdsSpec;
   /**
    * Security group of the cluster's pods per environment (the EKS cluster security group, or the pods' own with security groups for pods); databases and caches admit only it, on their port. Preview needs none.
    * @default {"staging":"sg-0123456789abcdef0","production":"sg-0123456789abcdef1"}
    */
   readonly podSecurityGroupIds?: Readonly<Partial<Record<EnvironmentName, string>>>;
+}
+
+/**
+ * A VPC id per cloud environment.
+ */
+export interface VpcIdsSpec {
+  /**
+   * A VPC id
+   */
+  readonly staging: string;
+  /**
+   * A VPC id
+   */
+  readonly production: string;
+}
+
+/**
+ * Private subnet ids, one per availability zone per cloud environment.
+ */
+export interface PrivateSubnetIdsSpec {
+  /**
+   * Private subnet ids, one per availability zone
+   */
+  readonly staging: readonly string[];
+  /**
+   * Private subnet ids, one per availability zone
+   */
+  readonly production: readonly string[];
 }
 
 /**
@@ -755,6 +783,11 @@ export interface KubernetesSpec {
    */
   readonly monitorLabels?: Readonly<Record<string, string>>;
   /**
+   * Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.
+   * @default {"namespace":"external-secrets","serviceAccount":"external-secrets"}
+   */
+  readonly externalSecrets?: ExternalSecretsOperatorSpec;
+  /**
    * External Secrets ClusterSecretStore per environment that ExternalSecrets read from; preview should have its own, holding test values only.
    * @default {"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"}
    */
@@ -774,6 +807,22 @@ export interface KubernetesSpec {
    * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}
    */
   readonly preview?: PreviewPlatformSpec;
+}
+
+/**
+ * Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.
+ */
+export interface ExternalSecretsOperatorSpec {
+  /**
+   * Namespace of the External Secrets Operator.
+   * @default "external-secrets"
+   */
+  readonly namespace?: string;
+  /**
+   * ServiceAccount of the operator's controller.
+   * @default "external-secrets"
+   */
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -849,20 +898,48 @@ export interface PreviewPlatformSpec {
  */
 export interface TerraformSpec {
   /**
-   * S3 bucket holding Terraform state.
+   * S3 bucket holding the Terraform state of the service stacks and of paved's platform root, which creates it in that environment's account (_platform/terraform): one name, or one per cloud environment ({ staging: ..., production: ... }). Bucket names are global, so staging and production accounts need different ones; preview's plans read staging's.
    * @default "paved-example-tfstate"
    */
-  readonly stateBucket?: string;
+  readonly stateBucket?: string | StateBucketsSpec;
   /**
-   * DynamoDB table for Terraform state locking.
+   * DynamoDB table for Terraform state locking, created by paved's platform root in each environment's account: one name, or one per cloud environment.
    * @default "paved-example-tflock"
    */
-  readonly lockTable?: string;
+  readonly lockTable?: string | LockTablesSpec;
   /**
    * Version constraint of the hashicorp/aws provider.
    * @default ">= 5.100, < 7.0"
    */
   readonly awsProviderVersion?: string;
+}
+
+/**
+ * An S3 bucket name. per cloud environment.
+ */
+export interface StateBucketsSpec {
+  /**
+   * An S3 bucket name.
+   */
+  readonly staging: string;
+  /**
+   * An S3 bucket name.
+   */
+  readonly production: string;
+}
+
+/**
+ * A DynamoDB table name. per cloud environment.
+ */
+export interface LockTablesSpec {
+  /**
+   * A DynamoDB table name.
+   */
+  readonly staging: string;
+  /**
+   * A DynamoDB table name.
+   */
+  readonly production: string;
 }
 
 /**
@@ -905,6 +982,16 @@ export interface CiSpec {
    * @default {"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}
    */
   readonly roleArns?: Readonly<Partial<Record<EnvironmentName, string>>>;
+  /**
+   * The GitHub repository (owner/name) whose workflows may assume the CI roles: paved's platform root trusts tokens of this repository only, with `sub` pinned to the GitHub environment (staging, production) or to pull requests (preview).
+   * @default "example/platform"
+   */
+  readonly repository?: string;
+  /**
+   * Whether paved's platform root creates the account's GitHub OIDC identity provider (token.actions.githubusercontent.com), `create`, or reads one that already exists, `existing`. An account holds one provider per URL, so choose `existing` when anything else created it.
+   * @default "create"
+   */
+  readonly githubOidcProvider?: 'create' | 'existing';
 }
 
 /**

@@ -1,12 +1,13 @@
 import { ACTIONS_RULES } from './rules-actions.js';
 import { KUBERNETES_RULES } from './rules-kubernetes.js';
 import { OUTPUT_RULES } from './rules-output.js';
+import { PLATFORM_RULES } from './rules-platform.js';
 import { TERRAFORM_RULES } from './rules-terraform.js';
 import type { CheckResult, PolicyRule } from './types.js';
 import type { PolicyTarget } from './view.js';
 
 /** Every rule of the policy, in document order: §1, §2, §3, then paved's own §4. */
-export const POLICY_RULES: readonly PolicyRule[] = [...TERRAFORM_RULES, ...KUBERNETES_RULES, ...ACTIONS_RULES, ...OUTPUT_RULES];
+export const POLICY_RULES: readonly PolicyRule[] = [...TERRAFORM_RULES, ...KUBERNETES_RULES, ...ACTIONS_RULES, ...OUTPUT_RULES, ...PLATFORM_RULES];
 
 /** Every rule id the registry knows, for platform waivers. */
 export const RULE_IDS: ReadonlySet<string> = new Set(POLICY_RULES.flatMap((r) => r.ids));

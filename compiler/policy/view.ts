@@ -132,6 +132,30 @@ export interface PolicyTarget {
   readonly resources: readonly FoundResource[];
   readonly objects: readonly GeneratedObject[];
   readonly workflows: readonly GeneratedWorkflow[];
+  /** The platform root (`<output>/_platform/terraform/`), when the output holds one. */
+  readonly platform?: PlatformRoot;
+}
+
+/** The platform root as the rules read it: its files and resources, apart from the service stacks. */
+export interface PlatformRoot {
+  readonly files: ReadonlyArray<{ readonly path: string; readonly items: readonly BodyItem[] }>;
+  /** The printed files, path under `_platform/terraform/` → contents. */
+  readonly printed: ReadonlyMap<string, string>;
+  readonly resources: readonly PlatformResource[];
+}
+
+export interface PlatformResource {
+  readonly type: string;
+  readonly file: string;
+  readonly name: string;
+  readonly body: Plain;
+  readonly comments: readonly string[];
+}
+
+/** The values of the platform root's env/<env>.tfvars as plain data. */
+export function platformTfvars(root: PlatformRoot, env: 'staging' | 'production'): Plain {
+  const file = root.files.find((f) => f.path === `env/${env}.tfvars`);
+  return file ? plainBody(file.items) : {};
 }
 
 export function plainBody(items: readonly BodyItem[]): Plain {
@@ -157,6 +181,8 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   const objects: GeneratedObject[] = [];
   const workflows: GeneratedWorkflow[] = [];
   const stackFiles = new Map<ResolvedService, Array<{ path: string; items: readonly BodyItem[]; contents: string }>>();
+  const platformPrefix = `${out}_platform/terraform/`;
+  const platformFiles: Array<{ path: string; items: readonly BodyItem[]; contents: string }> = [];
 
   for (const file of files) {
     const service = bySpec.get(file.source);
@@ -165,6 +191,10 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
       continue;
     }
     if (!file.path.startsWith(out)) continue;
+    if (file.path.startsWith(platformPrefix) && Array.isArray(file.value)) {
+      platformFiles.push({ path: file.path.slice(platformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
+      continue;
+    }
     const terraformPrefix = service ? `${out}${service.name}/terraform/` : undefined;
     if (service && terraformPrefix && file.path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
       const list = stackFiles.get(service) ?? [];
@@ -190,7 +220,17 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   for (const [service, list] of stackFiles) {
     stacks.push({ id: label ? `${label}:${service.name}` : service.name, service, files: list.map(({ path, items }) => ({ path, items })), printed: new Map(list.map((f) => [f.path, f.contents])) });
   }
-  return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows };
+  const platform = platformFiles.length > 0 ? platformRoot(platformFiles) : undefined;
+  return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows, ...(platform ? { platform } : {}) };
+}
+
+function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyItem[]; contents: string }>): PlatformRoot {
+  const resources = files.flatMap((file) =>
+    file.items
+      .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
+      .map((block) => ({ type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
+  );
+  return { files: files.map(({ path, items }) => ({ path, items })), printed: new Map(files.map((f) => [f.path, f.contents])), resources };
 }
 
 /** Every resource of the given stacks, in file order. */

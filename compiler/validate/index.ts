@@ -9,7 +9,7 @@ import { checkClaims } from './claims.js';
 import { checkServiceFolder } from './folder.js';
 import { checkOutputDirectories, outputDirProblem } from './output-dirs.js';
 import { checkPlatformWaivers } from './policy-waivers.js';
-import { checkPlatformPolicy, checkReleases, checkRules, type ServiceInput } from './rules.js';
+import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
 import { showString } from './text.js';
@@ -50,7 +50,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)));
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));

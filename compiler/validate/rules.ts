@@ -243,6 +243,55 @@ export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): D
   return diagnostics;
 }
 
+/** The account an environment's CI role lives in: preview's in staging's, where its previews and plans run. */
+const CI_ROLE_ACCOUNT: Readonly<Record<EnvironmentName, 'staging' | 'production'>> = { preview: 'staging', staging: 'staging', production: 'production' };
+
+/**
+ * What paved's platform root (_platform/terraform) needs of platform.yaml
+ * beyond the schema: each CI role in the account of its environment, since the
+ * environment's root creates it there; and a warning when one state bucket
+ * name serves two accounts, since S3 names are global and only one account's
+ * root can create it.
+ */
+export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const accounts = (platform.cloud?.accounts ?? {}) as Partial<Record<EnvironmentName, string>>;
+  // The roles the file names; a platform.yaml that leaves ci.roleArns out keeps the embedded placeholders.
+  const roleArns = (((file.data ?? {}) as PlatformSpec).ci?.roleArns ?? {}) as Partial<Record<EnvironmentName, string>>;
+  for (const env of ENVIRONMENTS) {
+    const role = roleArns[env];
+    const owner = CI_ROLE_ACCOUNT[env];
+    const expected = accounts[owner];
+    const account = role === undefined ? undefined : /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(role)?.[1];
+    if (account === undefined || expected === undefined || account === expected) continue;
+    const pointer = `/ci/roleArns/${env}`;
+    diagnostics.push({
+      code: 'SPEC.CI_ROLE_ACCOUNT',
+      severity: 'error',
+      message: `${specPath(pointer)}: the role is in account ${account}, but ${env === 'preview' ? "preview's CI role belongs in the staging account" : `${env}'s account`} (cloud.accounts.${owner}) is ${expected}`,
+      hint: `paved's platform root for ${owner} creates this role in account ${expected}: write that account id in the ARN, or correct cloud.accounts.${owner}`,
+      file: file.path,
+      range: locate(file, pointer),
+      pointer,
+    });
+  }
+  // As the file sets it: the embedded default's one placeholder name is not the platform team's choice.
+  const bucket = ((file.data ?? {}) as PlatformSpec).terraform?.stateBucket;
+  if (typeof bucket === 'string' && accounts.staging !== undefined && accounts.staging !== accounts.production) {
+    const pointer = '/terraform/stateBucket';
+    diagnostics.push({
+      code: 'SPEC.SHARED_STATE_BUCKET',
+      severity: 'warning',
+      message: `${specPath(pointer)}: one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`,
+      hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> } (likewise lockTable)',
+      file: file.path,
+      range: locate(file, pointer),
+      pointer,
+    });
+  }
+  return diagnostics;
+}
+
 /** Every service releases.yaml names must exist: a typo would silently deploy nothing. */
 export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
   const known = services.map((s) => s.spec.name);

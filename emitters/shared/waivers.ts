@@ -45,6 +45,19 @@ export const TERRAFORM_WAIVERS = {
     rules: ['CKV_AWS_21', 'AVD-AWS-0090'],
     reason: 'no versioning: the service asked for versioned: false in its service.yaml.',
   },
+  // The platform root (_platform/terraform): actions AWS authorizes on "*" only.
+  externalSecretsListSecrets: {
+    rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
+    reason: 'secretsmanager:ListSecrets has no resource-level permissions, so its Resource is "*"; ESO needs it to find the RDS-managed master secrets by their tag, and it returns names and tags, never a value.',
+  },
+  ciUnscopedReads: {
+    rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
+    reason: 'the EC2 Describe calls, kms:ListAliases and the ElastiCache user and subnet group listings are authorized on "*" only; they read metadata, never data.',
+  },
+  ciCreateKey: {
+    rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
+    reason: 'kms:CreateKey has no key to name yet, so its Resource is "*"; the request must carry the tags every service stack sets (managed-by = paved and the environment).',
+  },
 } as const satisfies Readonly<Record<string, Waiver>>;
 
 export const KUBERNETES_WAIVERS = {

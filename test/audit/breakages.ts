@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { statements } from '../../compiler/policy/terraform-facts.js';
-import type { FoundResource, GeneratedObject, ParsedWorkflow, Plain, PolicyTarget } from '../../compiler/policy/view.js';
+import type { FoundResource, GeneratedObject, ParsedWorkflow, Plain, PlatformResource, PolicyTarget } from '../../compiler/policy/view.js';
 
 /**
  * The deliberate breaks of real output each policy rule must report, keyed by
@@ -410,4 +410,31 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
     setAttributes('the monitoring policy on the service role', 'aws_iam_role_policy_attachment', { role: '${aws_iam_role.service.name}' }),
     addResource('an aws_iam_policy', 'aws_iam_policy', 'aws_db_instance', { policy: '{}' }),
   ],
+  "§4 paved PAVED_PLATFORM_IAM": [
+    breakPlatform('a wildcard action in a CI policy', 'aws_iam_policy', (body) => ({ ...body, policy: { Statement: [{ Sid: 'All', Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::x' }] } })),
+    breakPlatform('"*" as the resource of an action AWS can scope', 'aws_iam_policy', (body) => ({ ...body, policy: { Statement: [{ Sid: 'Any', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } })),
+    breakPlatform("the ESO's ListSecrets without its printed waiver", 'aws_iam_role_policy', (body) => body, (r) => r.name === 'external_secrets', { comments: [] }),
+    breakPlatform('iam:PassRole to any service', 'aws_iam_policy', (body) => ({ ...body, policy: { Statement: [{ Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/x' }] } })),
+  ],
+  "§4 paved PAVED_PLATFORM_TRUST": [
+    breakPlatform('the ESO role trusted without aws:SourceArn', 'aws_iam_role', (body) => ({ ...body, assume_role_policy: { Statement: [{ Sid: 'Eks', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '1' } } }] } }), (r) => r.name === 'external_secrets'),
+    breakPlatform('a CI role trusting any subject', 'aws_iam_role', (body) => ({ ...body, assume_role_policy: { Statement: [{ Sid: 'Gh', Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' } } }] } }), (r) => r.name === 'ci'),
+  ],
+  "§4 paved PAVED_PLATFORM_STATE": [
+    breakPlatform('a state bucket without versioning', 'aws_s3_bucket_versioning', (body) => ({ ...body, versioning_configuration: [{ status: 'Suspended' }] })),
+    breakPlatform('a lock table without point-in-time recovery', 'aws_dynamodb_table', (body) => ({ ...body, point_in_time_recovery: [{ enabled: false }] })),
+  ],
 };
+
+/** Breaks the first resource of `type` in the platform root (optionally the first `which` accepts). */
+function breakPlatform(what: string, type: string, change: (body: Plain) => Plain, which: (r: PlatformResource) => boolean = () => true, extra: Partial<PlatformResource> = {}): Breakage {
+  return {
+    what,
+    apply: (target) => {
+      const root = target.platform;
+      const victim = root?.resources.find((r) => r.type === type && which(r));
+      if (!root || !victim) throw new Error(`${target.name} has no platform ${type} to break`);
+      return { ...target, platform: { ...root, resources: root.resources.map((r) => (r === victim ? { ...r, body: change(structuredClone(r.body)), ...extra } : r)) } };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
+import type { ResolvedProject } from '../../spec/model.js';
+import { hclFile } from '../shared/serialize.js';
+import { platformTerraform } from './terraform/root.js';
+
+/** Where the platform layer goes: a leading `_` can never start a service name (a DNS label). */
+export const platformDirectory = (project: ResolvedProject): string => `${project.output.dir}/_platform`;
+
+/** `<output>/_platform/terraform/`: the platform root, applied once per environment before any service stack. */
+export function platformTerraformFiles(project: ResolvedProject): GeneratedFile[] {
+  const dir = `${platformDirectory(project)}/terraform`;
+  return platformTerraform(project).map((file) => hclFile({ path: `${dir}/${file.path}`, source: project.platformSource, items: file.items, ...(file.comments ? { comments: file.comments } : {}) }));
+}
+
+/**
+ * The platform layer: the glue between the tools that paved derives from every
+ * service, so a platform team applies it instead of following prose. Project
+ * wide; nothing per service. The Kubernetes half (`_platform/kubernetes/<env>/`)
+ * joins here next to the Terraform root.
+ */
+export const platformEmitter: Emitter = {
+  id: 'platform',
+  emitService(): EmitResult {
+    return { files: [], diagnostics: [] };
+  },
+  emitProject(project): EmitResult {
+    if (project.services.length === 0) return { files: [], diagnostics: [] };
+    return { files: [...platformTerraformFiles(project)], diagnostics: [] };
+  },
+};

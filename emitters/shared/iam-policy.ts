@@ -1,0 +1,62 @@
+import { call, object, type Call, type Expression, type ObjectExpression } from './hcl.js';
+
+/**
+ * IAM policy documents as typed values, printed as `jsonencode({ ... })` so
+ * references stay references and no heredoc holds hand-written JSON. Tests read
+ * these values to check the security rules before anything is printed.
+ */
+export interface Principal {
+  readonly AWS?: Expression;
+  readonly Service?: string;
+  /** A web identity provider, e.g. GitHub's OIDC provider. */
+  readonly Federated?: Expression;
+}
+
+export type Condition = Readonly<Record<string, Readonly<Record<string, Expression>>>>;
+
+export interface PolicyStatement {
+  /** Letters and digits only (IAM's rule); unique within a document. */
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  /** Resource policies name who; identity policies leave it out. `'*'` only in a Deny. */
+  readonly Principal?: Principal | '*';
+  readonly Action: readonly string[];
+  /** Trust policies have none. */
+  readonly Resource?: readonly Expression[];
+  readonly Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export const policy = (...statements: readonly PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+
+/** A one-element list prints as the element, as AWS itself shows it. */
+const oneOrMany = (values: readonly Expression[]): Expression => (values.length === 1 ? values[0]! : values);
+
+function statementObject(statement: PolicyStatement): ObjectExpression {
+  const principal = statement.Principal;
+  return object({
+    Sid: statement.Sid,
+    Effect: statement.Effect,
+    Principal: principal === undefined ? undefined : principal === '*' ? '*' : object({ AWS: principal.AWS, Service: principal.Service, Federated: principal.Federated }),
+    Action: oneOrMany(statement.Action),
+    Resource: statement.Resource ? oneOrMany(statement.Resource) : undefined,
+    Condition: statement.Condition ? object(Object.fromEntries(Object.entries(statement.Condition).map(([test, values]) => [test, object(values)]))) : undefined,
+  });
+}
+
+export function policyExpression(document: PolicyDocument): Call {
+  return call('jsonencode', object({ Version: document.Version, Statement: document.Statement.map(statementObject) }));
+}
+
+/** `order-created` → `OrderCreated`: statement ids take letters and digits only. */
+export function sidPart(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
