@@ -27,6 +27,13 @@ export const ENVIRONMENT_SHORT: Readonly<Record<EnvironmentName, string>> = { pr
 /** Environments with cloud resources of their own; preview runs in-cluster stand-ins. */
 export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'production'];
 
+/**
+ * The folder under the output directory holding the project-wide platform
+ * layer (`_platform/kubernetes/<env>/`, `_platform/argocd/`, ...): a service
+ * name is a DNS label, so no service's folder can be called this.
+ */
+export const PLATFORM_FOLDER = '_platform';
+
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 
