@@ -43,7 +43,6 @@ export function appProject(project: ResolvedProject): AppProject | undefined {
       annotations: { [SYNC_WAVE]: '-2' },
     },
     spec: {
-      description: `Services compiled by paved: each deploys only into its own namespace, from ${gitops.repoURL}.`,
       sourceRepos: [gitops.repoURL],
       destinations,
       clusterResourceWhitelist: SERVICE_CLUSTER_KINDS,

@@ -43,7 +43,6 @@ export interface AppProject {
   readonly kind: 'AppProject';
   readonly metadata: Metadata;
   readonly spec: {
-    readonly description: string;
     readonly sourceRepos: readonly string[];
     readonly destinations: readonly Destination[];
     readonly clusterResourceWhitelist: readonly GroupKind[];
