@@ -56,7 +56,7 @@ export const defaultPlatform = deepFreeze({
     argocdNamespace: 'argocd',
     path: '.',
     // Kubernetes emitter: Argo CD Applications.
-    project: 'default',
+    project: 'paved',
     productionSync: 'automated',
   },
   ci: {

@@ -35,6 +35,13 @@ export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'produ
 export type TerraformRoot = 'main' | 'subscriptions';
 const TERRAFORM_STATE_FILES: Readonly<Record<TerraformRoot, string>> = { main: 'terraform.tfstate', subscriptions: 'subscriptions.tfstate' };
 
+/**
+ * The folder under the output directory holding the project-wide platform
+ * layer (`_platform/kubernetes/<env>/`, `_platform/argocd/`, ...): a service
+ * name is a DNS label, so no service's folder can be called this.
+ */
+export const PLATFORM_FOLDER = '_platform';
+
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 

@@ -410,7 +410,8 @@ export const platformSchema: JsonSchema = {
         // Kubernetes emitter: Argo CD Applications.
         project: {
           type: 'string',
-          description: 'Argo CD project of every Application.',
+          description:
+            'Argo CD project of every service Application. paved generates it (`_platform/argocd/appproject.yaml`: this repository, each service\'s namespaces, the kinds paved emits), except for Argo CD\'s built-in `default`, which it leaves alone with a warning.',
           pattern: patterns.name,
           maxLength: 63,
           default: d.gitops.project,

@@ -608,7 +608,7 @@ export interface PlatformSpec {
   readonly terraform?: TerraformSpec;
   /**
    * Where Argo CD finds the generated manifests.
-   * @default {"repoURL":"https://github.com/example/platform","argocdNamespace":"argocd","path":".","project":"default","productionSync":"automated"}
+   * @default {"repoURL":"https://github.com/example/platform","argocdNamespace":"argocd","path":".","project":"paved","productionSync":"automated"}
    */
   readonly gitops?: GitopsSpec;
   /**
@@ -962,8 +962,8 @@ export interface GitopsSpec {
    */
   readonly path?: string;
   /**
-   * Argo CD project of every Application.
-   * @default "default"
+   * Argo CD project of every service Application. paved generates it (`_platform/argocd/appproject.yaml`: this repository, each service's namespaces, the kinds paved emits), except for Argo CD's built-in `default`, which it leaves alone with a warning.
+   * @default "paved"
    */
   readonly project?: string;
   /**

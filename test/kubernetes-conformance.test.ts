@@ -1,5 +1,5 @@
-import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1';
+import { Application, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { ClusterSecretStore, ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { k8s } from 'cdk8s-plus-32';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -42,6 +42,9 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   // The models package has only v1beta1, whose schema external-secrets.io/v1 kept unchanged.
   'external-secrets.io/v1/ExternalSecret': ExternalSecret,
   'argoproj.io/v1alpha1/Application': Application,
+  // The platform layer (_platform/): the services' AppProject and each environment's ClusterSecretStore.
+  'argoproj.io/v1alpha1/AppProject': AppProject,
+  'external-secrets.io/v1/ClusterSecretStore': ClusterSecretStore,
 };
 
 function model(object: KubeObject): Model {
@@ -102,8 +105,8 @@ function withValueAt(object: unknown, pointer: string, replacement: unknown): un
 }
 
 const objects = generatedObjects();
-/** The custom resources this emitter builds (PrometheusRule belongs to the observability emitter's tests). */
-const custom = objects.filter((o) => ['ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'Application'].includes(o.object.kind));
+/** The custom resources the kubernetes and platform emitters build (PrometheusRule belongs to the observability emitter's tests). */
+const custom = objects.filter((o) => ['ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind));
 
 describe('generated Kubernetes objects', () => {
   it('cover every kind paved emits, across the golden cases and examples', () => {

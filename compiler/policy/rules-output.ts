@@ -25,6 +25,8 @@ const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Servic
 const PREVIEW_ONLY_KINDS = new Set(['Secret']);
 /** The kinds paved writes into argocd/. */
 const ARGOCD_KINDS = new Set(['Application']);
+/** The kinds of the platform layer: cluster-wide objects of an environment, and Argo CD's own objects. */
+const PLATFORM_KINDS: Readonly<Record<'cluster' | 'argocd', ReadonlySet<string>>> = { cluster: new Set(['ClusterSecretStore']), argocd: new Set(['AppProject', 'Application']) };
 
 /** The namespace an environment directory's objects live in: the service's own (a preview's is `<service>-pr-<n>`). */
 function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolean {
@@ -35,6 +37,7 @@ function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolea
 function kindProblems(o: GeneratedObject): string[] {
   const kind = o.object.kind;
   if (/Role(Binding)?$/.test(kind)) return [`${kind}: paved never generates RBAC objects`];
+  if (o.platformLayer) return PLATFORM_KINDS[o.platformLayer].has(kind) ? [] : [`${kind}: paved generates only ${[...PLATFORM_KINDS[o.platformLayer]].join(' and ')} objects here`];
   if (!o.service) return ARGOCD_KINDS.has(kind) ? [] : [`${kind}: paved generates only Argo CD Applications here`];
   if (!ENVIRONMENT_KINDS.has(kind) && !(o.environment === 'preview' && PREVIEW_ONLY_KINDS.has(kind))) return [`${kind}: paved generates no ${kind} in a ${o.environment} directory`];
   const metadata = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import type { GeneratedFile, Waiver } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { PLATFORM_FOLDER } from '../../spec/naming.js';
 import { toPlain, type Block, type BodyItem } from '../../emitters/shared/hcl.js';
 
 /**
@@ -55,6 +56,12 @@ export interface GeneratedObject {
   /** The service whose environment directory holds the object; undefined in argocd/. */
   readonly service?: ResolvedService;
   readonly environment?: EnvironmentName;
+  /**
+   * Where in the platform layer (`_platform/`) the object is: `cluster` in
+   * `kubernetes/<env>/` (with `environment`), `argocd` in `argocd/` or the
+   * bootstrap file. Undefined for a service's or `argocd/`'s objects.
+   */
+  readonly platformLayer?: 'cluster' | 'argocd';
 }
 
 export interface PodTemplate {
@@ -168,6 +175,15 @@ export function plainBody(items: readonly BodyItem[]): Plain {
 }
 
 const ENVIRONMENT_DIRECTORY = /\/kubernetes\/(staging|production|preview)\/[^/]+\.yaml$/;
+/** Kubernetes files of the platform layer, relative to `_platform/`; secrets.yaml is a list, not an object. */
+const PLATFORM_CLUSTER_FILE = /^kubernetes\/(staging|production|preview)\/[^/]+\.yaml$/;
+const PLATFORM_ARGOCD_FILE = /^(argocd\/[^/]+|bootstrap)\.yaml$/;
+
+function platformPlace(relative: string): { layer: 'cluster' | 'argocd'; environment?: EnvironmentName } | undefined {
+  const cluster = PLATFORM_CLUSTER_FILE.exec(relative);
+  if (cluster) return { layer: 'cluster', environment: cluster[1] as EnvironmentName };
+  return PLATFORM_ARGOCD_FILE.test(relative) ? { layer: 'argocd' } : undefined;
+}
 
 /**
  * The output of `files` as the rules read it. `label` prefixes every place a
@@ -202,9 +218,11 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
       stackFiles.set(service, list);
       continue;
     }
-    const environment = ENVIRONMENT_DIRECTORY.exec(file.path)?.[1] as EnvironmentName | undefined;
+    const platform = file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) ? platformPlace(file.path.slice(`${out}${PLATFORM_FOLDER}/`.length)) : undefined;
+    if (file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) && !platform) continue;
+    const environment = platform ? platform.environment : (ENVIRONMENT_DIRECTORY.exec(file.path)?.[1] as EnvironmentName | undefined);
     const inArgo = file.path.startsWith(`${out}argocd/`) && file.path.endsWith('.yaml');
-    if ((environment === undefined && !inArgo) || file.path.endsWith('/kustomization.yaml')) continue;
+    if ((environment === undefined && !inArgo && !platform) || file.path.endsWith('/kustomization.yaml')) continue;
     const object = (file.value ?? parse(file.contents)) as KubeObject;
     if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
     objects.push({
@@ -214,7 +232,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
       contents: file.contents,
       waivers: file.waivers ?? [],
       object,
-      ...(environment && service ? { service, environment } : {}),
+      ...(platform ? { platformLayer: platform.layer, ...(environment ? { environment } : {}) } : environment && service ? { service, environment } : {}),
     });
   }
   for (const [service, list] of stackFiles) {

@@ -1,10 +1,12 @@
 import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedProject } from '../../spec/model.js';
+import { PLATFORM_FOLDER } from '../../spec/naming.js';
 import { hclFile } from '../shared/serialize.js';
+import { platformKubernetesDiagnostics, platformKubernetesFiles } from './kubernetes/index.js';
 import { platformTerraform } from './terraform/root.js';
 
 /** Where the platform layer goes: a leading `_` can never start a service name (a DNS label). */
-export const platformDirectory = (project: ResolvedProject): string => `${project.output.dir}/_platform`;
+export const platformDirectory = (project: ResolvedProject): string => `${project.output.dir}/${PLATFORM_FOLDER}`;
 
 /** `<output>/_platform/terraform/`: the platform root, applied once per environment before any service stack. */
 export function platformTerraformFiles(project: ResolvedProject): GeneratedFile[] {
@@ -15,8 +17,9 @@ export function platformTerraformFiles(project: ResolvedProject): GeneratedFile[
 /**
  * The platform layer: the glue between the tools that paved derives from every
  * service, so a platform team applies it instead of following prose. Project
- * wide; nothing per service. The Kubernetes half (`_platform/kubernetes/<env>/`)
- * joins here next to the Terraform root.
+ * wide, under `<output dir>/_platform/`, applied once per account and cluster
+ * before any service: the Terraform root (`terraform/`) and the Kubernetes
+ * objects (`kubernetes/<env>/`, `argocd/`, `secrets.yaml`).
  */
 export const platformEmitter: Emitter = {
   id: 'platform',
@@ -25,6 +28,6 @@ export const platformEmitter: Emitter = {
   },
   emitProject(project): EmitResult {
     if (project.services.length === 0) return { files: [], diagnostics: [] };
-    return { files: [...platformTerraformFiles(project)], diagnostics: [] };
+    return { files: [...platformTerraformFiles(project), ...platformKubernetesFiles(project)], diagnostics: platformKubernetesDiagnostics(project) };
   },
 };

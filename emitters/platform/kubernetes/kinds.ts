@@ -1,0 +1,32 @@
+/**
+ * What a service Application may create, for the AppProject's whitelists: the
+ * kinds the kubernetes and observability emitters write into a staging or
+ * production directory (preview is applied by CI, not Argo CD). A kind paved
+ * starts emitting must be added here, or Argo CD refuses to sync it;
+ * test/platform-kubernetes.test.ts compares this list with the generated
+ * files of every golden case.
+ */
+
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Cluster-scoped: each service's own Namespace (it carries the Pod Security labels). */
+export const SERVICE_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: 'Namespace' }];
+
+/** Namespaced, sorted by group then kind. */
+export const SERVICE_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'batch', kind: 'CronJob' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'monitoring.coreos.com', kind: 'PodMonitor' },
+  { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
+  { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+];
