@@ -129,6 +129,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsC
     secretStores: { ...k.secretStores },
     egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
     limits: { ...k.limits },
+    databaseBootstrapRepository: k.databaseBootstrapRepository,
     preview: { ...k.preview },
   };
 }

@@ -92,6 +92,13 @@ export const names = {
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
 } as const;
 
+/** The partition of a region's ARNs, for ARNs paved writes outside Terraform (which reads data.aws_partition). */
+export function awsPartition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 /** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
 export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;
 

@@ -21,7 +21,7 @@ const kubernetes = (ids: readonly string[], title: string, check: (t: PolicyTarg
 const terraform = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: SECTION, ids, title, kind: 'terraform', check });
 
 /** The kinds paved writes into a service's environment directory; Secrets only in preview (stand-in credentials). */
-const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ExternalSecret', 'ConfigMap', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
+const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Job', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ExternalSecret', 'ConfigMap', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
 const PREVIEW_ONLY_KINDS = new Set(['Secret']);
 /** The kinds paved writes into argocd/. */
 const ARGOCD_KINDS = new Set(['Application']);
@@ -50,7 +50,10 @@ function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): st
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
-  const allowed = [service?.runtime.image, ...(owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [])];
+  // Preview's stand-ins, and psql in the database bootstrap Jobs of staging and production.
+  const standIns = owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [];
+  const bootstrap = owner.environment !== 'preview' && owner.object.kind === 'Job' ? [platform.kubernetes.databaseBootstrapRepository] : [];
+  const allowed = [service?.runtime.image, ...standIns, ...bootstrap];
   if (allowed.includes(repo) || repo.startsWith(`${platform.registry}/`)) return undefined;
   return `image ${c.image} is not from the platform registry ${platform.registry} or the service's image`;
 }
