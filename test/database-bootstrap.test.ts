@@ -50,15 +50,30 @@ describe('the emitted database bootstrap', () => {
   });
 
   it('finds the master secret by the RDS tag holding the instance ARN, and connects with TLS', () => {
-    expect(externalSecret.spec.dataFrom).toEqual([{ find: { name: { regexp: '^rds!db-' }, tags: { 'aws:rds:primaryDBInstanceArn': 'arn:aws:rds:eu-central-1:123456789012:db:ledger-stg-ledger' } } }]);
+    expect(externalSecret.spec.dataFrom).toEqual([
+      { find: { name: { regexp: '^rds!db-' }, tags: { 'aws:rds:primaryDBInstanceArn': 'arn:aws:rds:eu-central-1:123456789012:db:ledger-stg-ledger' } }, rewrite: [{ regexp: { source: '^rds!db-', target: 'candidate-' } }] },
+    ]);
     expect(container.env.find((e: { name: string }) => e.name === 'PGSSLMODE')).toEqual({ name: 'PGSSLMODE', value: 'require' });
+  });
+
+  it("finds again, to drop them, the secrets of the service's databases whose identifier begins with this one's (stock, stock-history)", () => {
+    const dir = join(FIXTURES, 'terraform-every-primitive/expected/generated/inventory/kubernetes/production');
+    const found = (database: string) => (parse(readFileSync(join(dir, `externalsecret-db-master-${database}.yaml`), 'utf8')) as any).spec.dataFrom.map((d: any) => [d.find.tags['aws:rds:primaryDBInstanceArn'], d.rewrite[0].regexp.target]);
+    const platform = parse(readFileSync(join(FIXTURES, 'terraform-every-primitive/platform.yaml'), 'utf8')) as { cloud: { region: string; accounts: { production: string } } };
+    const arn = (identifier: string) => `arn:aws:rds:${platform.cloud.region}:${platform.cloud.accounts.production}:db:${identifier}`;
+    expect(found('stock')).toEqual([
+      [arn('inventory-prd-stock'), 'candidate-'],
+      [arn('inventory-prd-stock-history'), 'other-'],
+    ]);
+    expect(found('stock-history')).toEqual([[arn('inventory-prd-stock-history'), 'candidate-']]);
   });
 });
 
 /**
  * The master secret's template, executed by Go's text/template (the engine of
- * ESO's v2 templates) with ESO's definitions of `mustFromJson` and `fail`
- * (runtime/template/v2/sprig): the fetched keys arrive as a map of strings.
+ * ESO's v2 templates) with ESO's definitions of the functions it calls,
+ * `mustFromJson`, `fail`, `hasPrefix` and `trimPrefix`
+ * (external-secrets runtime/template/v2/sprig): the fetched keys arrive as a map of strings.
  */
 describe('the master secret template', () => {
   const dir = mkdtempSync(join(tmpdir(), 'paved-eso-template-'));
@@ -76,6 +91,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/template"
 )
 
@@ -93,7 +109,12 @@ func main() {
 	if err := json.Unmarshal([]byte(os.Args[1]), &input); err != nil {
 		panic(err)
 	}
-	funcs := template.FuncMap{"mustFromJson": mustFromJson, "fail": func(msg string) (string, error) { return "", errors.New(msg) }}
+	funcs := template.FuncMap{
+		"mustFromJson": mustFromJson,
+		"fail":         func(msg string) (string, error) { return "", errors.New(msg) },
+		"hasPrefix":    func(substr string, str string) bool { return strings.HasPrefix(str, substr) },
+		"trimPrefix":   func(a, b string) string { return strings.TrimPrefix(b, a) },
+	}
 	t, err := template.New("k").Option("missingkey=error").Funcs(funcs).Parse(input.Template)
 	if err != nil {
 		fmt.Fprint(os.Stderr, err)
@@ -113,13 +134,23 @@ func main() {
     return { out: result.stdout, error: result.stderr };
   }
 
-  it('yields the username and password of the one secret found, and fails when none or two match', () => {
-    const { PGUSER, PGPASSWORD } = externalSecret.spec.target.template.data as Record<string, string>;
-    const secret = JSON.stringify({ username: MASTER_USERNAME, password: `p"w'{{ .x }}` });
-    expect(render(PGUSER, { 'rds_db-1b2c': secret })).toEqual({ out: MASTER_USERNAME, error: '' });
-    expect(render(PGPASSWORD, { 'rds_db-1b2c': secret })).toEqual({ out: `p"w'{{ .x }}`, error: '' });
-    expect(render(PGPASSWORD, {}).error).toContain('expected exactly one RDS master user secret tagged with this instance ARN');
-    expect(render(PGPASSWORD, { 'rds_db-1': secret, 'rds_db-2': secret }).error).toContain('expected exactly one RDS master user secret tagged with this instance ARN');
+  const { PGUSER, PGPASSWORD } = externalSecret.spec.target.template.data as { PGUSER: string; PGPASSWORD: string };
+  const secret = (password: string) => JSON.stringify({ username: MASTER_USERNAME, password });
+  const NOT_ONE = 'expected exactly one RDS master user secret tagged with this instance ARN';
+
+  it('yields the username and password of the one secret found', () => {
+    expect(render(PGUSER, { 'candidate-1b2c': secret('x') })).toEqual({ out: MASTER_USERNAME, error: '' });
+    expect(render(PGPASSWORD, { 'candidate-1b2c': secret(`p"w'{{ .x }}`) })).toEqual({ out: `p"w'{{ .x }}`, error: '' });
+  });
+
+  it("drops the candidates found again as another database's, and keeps the one left", () => {
+    expect(render(PGPASSWORD, { 'candidate-own': secret('mine'), 'candidate-long': secret('theirs'), 'other-long': secret('theirs') })).toEqual({ out: 'mine', error: '' });
+  });
+
+  it('fails when no candidate, or more than one, is left', () => {
+    expect(render(PGPASSWORD, {}).error).toContain(NOT_ONE);
+    expect(render(PGPASSWORD, { 'candidate-long': secret('theirs'), 'other-long': secret('theirs') }).error).toContain(NOT_ONE);
+    expect(render(PGPASSWORD, { 'candidate-1': secret('a'), 'candidate-2': secret('b') }).error).toContain(NOT_ONE);
   });
 });
 

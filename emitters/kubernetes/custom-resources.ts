@@ -28,8 +28,11 @@ export interface ExternalSecretSpec {
     readonly template?: { readonly engineVersion: 'v2'; readonly data: Readonly<Record<string, string>> };
   };
   readonly data?: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string } }>;
-  /** Secrets found by name pattern and tags, for a secret whose name paved cannot know (RDS's `rds!db-<uuid>`). */
-  readonly dataFrom?: ReadonlyArray<{ readonly find: { readonly name: { readonly regexp: string }; readonly tags: Readonly<Record<string, string>> } }>;
+  /** Secrets found by name pattern and tags, for a secret whose name paved cannot know (RDS's `rds!db-<uuid>`), their keys rewritten. */
+  readonly dataFrom?: ReadonlyArray<{
+    readonly find: { readonly name: { readonly regexp: string }; readonly tags: Readonly<Record<string, string>> };
+    readonly rewrite: ReadonlyArray<{ readonly regexp: { readonly source: string; readonly target: string } }>;
+  }>;
 }
 
 export interface MonitorEndpoint {

@@ -110,17 +110,26 @@ export const bootstrapNames = {
 
 /** The tag RDS puts on the secret it manages for an instance's master password: the instance's ARN. */
 export const MASTER_SECRET_TAG = 'aws:rds:primaryDBInstanceArn';
-/** RDS names that secret `rds!db-<uuid>`. */
+/** RDS names that secret `rds!db-<uuid>`; `!` is no Secret key character, so every find rewrites the prefix away. */
 const MASTER_SECRET_NAME = '^rds!db-';
+const CANDIDATE = 'candidate-';
+const OTHER = 'other-';
 
 /**
- * ESO's template: exactly one secret must match (ListSecrets' tag-value filter
- * is a prefix match, so the ARN of `orders-stg-main` also matches
- * `orders-stg-main2`'s), and its JSON `{"username", "password"}` gives the value.
- * Engine v2 hands the template the fetched keys as strings.
+ * ESO's template (engine v2, which hands it the fetched keys as strings). The
+ * tag filter of Secrets Manager's ListSecrets is a prefix match, so the ARN of
+ * `stock` also finds the secret of `stock-history`: those of the service's
+ * databases whose identifier begins with this one's are found again as
+ * `other-<uuid>` and dropped. Exactly one candidate must remain; its JSON
+ * `{"username", "password"}` gives the value.
  */
 function masterField(field: 'username' | 'password'): string {
-  return `{{ if ne (len .) 1 }}{{ fail "expected exactly one RDS master user secret tagged with this instance ARN" }}{{ end }}{{ range . }}{{ (mustFromJson .).${field} }}{{ end }}`;
+  return [
+    '{{- $own := "" }}{{- $count := "" }}',
+    `{{- range $key, $secret := . }}{{- if and (hasPrefix "${CANDIDATE}" $key) (eq (index $ (printf "${OTHER}%s" (trimPrefix "${CANDIDATE}" $key))) "") }}{{- $own = $secret }}{{- $count = printf "%s+" $count }}{{- end }}{{- end }}`,
+    '{{- if ne $count "+" }}{{ fail "expected exactly one RDS master user secret tagged with this instance ARN" }}{{ end }}',
+    `{{- (mustFromJson $own).${field} }}`,
+  ].join('');
 }
 
 /** The instance ARN RDS tags its master secret with; the identifier, region and account are paved's. */
@@ -141,15 +150,22 @@ function prerequisite(ctx: RenderContext, name: string, instance?: string): Retu
  * tag (RDS names the secret `rds!db-<uuid>`, unknown at compile time). Name
  * and tags together make ESO (1.2.0 and later) call ListSecrets with the tag
  * filters and GetSecretValue on each match, the two permissions the platform
- * layer grants its identity on `rds!db-*` secrets carrying the tag.
+ * layer grants its identity on `rds!db-*` secrets carrying the tag. Databases of
+ * other services cannot collide: validation rejects an identifier that begins
+ * with another service's (NAME.RDS_PREFIX).
  */
 function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): ApiObject {
   const name = bootstrapNames.masterSecret(database.name);
+  const find = (db: ResolvedDatabase, prefix: string) => ({
+    find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, db) } },
+    rewrite: [{ regexp: { source: MASTER_SECRET_NAME, target: prefix } }],
+  });
+  const longer = ctx.service.resources.databases.filter((d) => d.name !== database.name && d.name.startsWith(database.name));
   return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
     target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain', template: { engineVersion: 'v2', data: { PGUSER: masterField('username'), PGPASSWORD: masterField('password') } } },
-    dataFrom: [{ find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, database) } } }],
+    dataFrom: [find(database, CANDIDATE), ...longer.map((d) => find(d, OTHER))],
   });
 }
 
