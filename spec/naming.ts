@@ -87,6 +87,14 @@ export const names = {
    * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
    */
   databaseUser: () => 'app',
+  /** The Job that creates that role as the RDS master user (the Kubernetes output's database bootstrap). */
+  databaseBootstrapJob: (database: string) => `db-bootstrap-${database}`,
+  /**
+   * The Kubernetes Secret holding a database's RDS master credentials, read only
+   * by its bootstrap Job; `db-master-` is no prefix of a connection (`<kind>-`)
+   * or declared (`secret-`) Secret.
+   */
+  databaseMasterSecret: (database: string) => `db-master-${database}`,
   /** Object key of a stack's Terraform state in the platform's state bucket. */
   terraformState: (service: string, env: EnvironmentName) => `services/${service}/${env}/terraform.tfstate`,
   catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,

@@ -103,9 +103,8 @@ export const bootstrapNames = {
   configMap: 'db-bootstrap',
   /** `<service>-db-bootstrap`: never the service's own ServiceAccount or NetworkPolicy, named `<service>`. */
   shared: (service: string) => `${service}-db-bootstrap`,
-  job: (database: string) => `db-bootstrap-${database}`,
-  /** The Secret with the master credentials; `db-master-` is no prefix a connection (`<kind>-`) or declared (`secret-`) Secret has. */
-  masterSecret: (database: string) => `db-master-${database}`,
+  job: names.databaseBootstrapJob,
+  masterSecret: names.databaseMasterSecret,
 } as const;
 
 /** The tag RDS puts on the secret it manages for an instance's master password: the instance's ARN. */

@@ -40,6 +40,11 @@ describe('the database bootstrap Job under overrides', () => {
     expectViolation({ kubernetes: [bootstrapJob([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'docker.io/attacker/psql:16' }])] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0], /docker\.io\/attacker\/psql:16 is not from the platform registry/);
   });
 
+  it('the Deployment reading the master credentials: PAVED_MASTER_SECRET', () => {
+    const env = { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db-master-main', key: 'PGPASSWORD' } } };
+    expectViolation({ kubernetes: [{ ...deployment([{ op: 'add', path: `${POD}/containers/0/env/-`, value: env }]), environments: CLOUD }] }, '§4 paved PAVED_MASTER_SECRET', ['kubernetes', 0, 0], /reads db-master-main, the RDS master credentials of database main, which only its bootstrap Job may read/);
+  });
+
   it('the bootstrap psql image in the Deployment: PAVED_IMAGE_SOURCE (the allowance is the Job\'s alone)', () => {
     expectViolation({ kubernetes: [{ ...deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'docker.io/library/postgres:16' }]), environments: CLOUD }] }, '§4 paved PAVED_IMAGE_SOURCE', ['kubernetes', 0, 0], /docker\.io\/library\/postgres:16 is not from the platform registry/);
   });
