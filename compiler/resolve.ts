@@ -145,6 +145,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsC
     externalSecrets: { namespace: k.externalSecrets.namespace, serviceAccount: k.externalSecrets.serviceAccount },
     egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
     limits: { ...k.limits },
+    databaseBootstrapRepository: k.databaseBootstrapRepository,
     preview: { ...k.preview },
   };
 }

@@ -38,6 +38,7 @@ export const defaultPlatform = deepFreeze({
     secretStores: { preview: 'aws-secrets-manager-preview', staging: 'aws-secrets-manager', production: 'aws-secrets-manager' },
     egress: { privateSubnetCidrs: ['10.0.0.0/8'], awsApiCidrs: ['0.0.0.0/0'] },
     limits: { cpuRatio: 2, memoryRatio: 1, ephemeralStorageRequest: '128Mi', ephemeralStorageLimit: '1Gi' },
+    databaseBootstrapRepository: 'docker.io/library/postgres',
     preview: {
       requestRatio: 0.25,
       postgresRepository: 'docker.io/library/postgres',

@@ -288,6 +288,8 @@ export interface ResolvedKubernetesPlatform {
     readonly ephemeralStorageRequest: string;
     readonly ephemeralStorageLimit: string;
   };
+  /** Image repository of psql for the database bootstrap Job; the tag is the database's major version. */
+  readonly databaseBootstrapRepository: string;
   readonly preview: {
     readonly requestRatio: number;
     readonly postgresRepository: string;

@@ -110,6 +110,14 @@ export const names = {
    * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
    */
   databaseUser: () => 'app',
+  /** The Job that creates that role as the RDS master user (the Kubernetes output's database bootstrap). */
+  databaseBootstrapJob: (database: string) => `db-bootstrap-${database}`,
+  /**
+   * The Kubernetes Secret holding a database's RDS master credentials, read only
+   * by its bootstrap Job; `db-master-` is no prefix of a connection (`<kind>-`)
+   * or declared (`secret-`) Secret.
+   */
+  databaseMasterSecret: (database: string) => `db-master-${database}`,
   /**
    * Object key of a Terraform root's state in the platform's state bucket: the
    * service's main stack (`terraform/`) or its subscriptions root
@@ -139,6 +147,13 @@ export const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
 
 /** `formatdate` layout of the creation time that ends a final snapshot's name: 14 digits, UTC. */
 export const FINAL_SNAPSHOT_TIME_FORMAT = 'YYYYMMDDhhmmss';
+
+/** The partition of a region's ARNs, for ARNs paved writes outside Terraform (which reads data.aws_partition). */
+export function awsPartition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
 
 /** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
 export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;

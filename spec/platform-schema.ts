@@ -308,6 +308,14 @@ export const platformSchema: JsonSchema = {
           },
           default: d.kubernetes.limits,
         },
+        databaseBootstrapRepository: {
+          type: 'string',
+          description:
+            "Image repository of the PostgreSQL client (psql) the database bootstrap Job runs in staging and production; the tag is the database's major version, and the image must accept any non-root UID (the official postgres image does).",
+          pattern: imageRepository,
+          maxLength: 200,
+          default: d.kubernetes.databaseBootstrapRepository,
+        },
         preview: {
           type: 'object',
           description: 'Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.',

@@ -593,7 +593,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"databaseBootstrapRepository":"docker.io/library/postgres","preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -802,6 +802,11 @@ export interface KubernetesSpec {
    * @default {"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"}
    */
   readonly limits?: ContainerLimitsSpec;
+  /**
+   * Image repository of the PostgreSQL client (psql) the database bootstrap Job runs in staging and production; the tag is the database's major version, and the image must accept any non-root UID (the official postgres image does).
+   * @default "docker.io/library/postgres"
+   */
+  readonly databaseBootstrapRepository?: string;
   /**
    * Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.
    * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}

@@ -4,7 +4,7 @@ import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/p
 import { k8s } from 'cdk8s-plus-32';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { CronJob } from 'kubernetes-models/batch/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -33,6 +33,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'batch/v1/CronJob': CronJob,
+  // The database bootstrap, an Argo CD Sync hook.
+  'batch/v1/Job': Job,
   'networking.k8s.io/v1/Ingress': Ingress,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
@@ -65,6 +67,7 @@ const CONVERTERS: Readonly<Record<string, (props: any) => unknown>> = {
   HorizontalPodAutoscaler: k8s.toJson_KubeHorizontalPodAutoscalerV2Props,
   PodDisruptionBudget: k8s.toJson_KubePodDisruptionBudgetProps,
   CronJob: k8s.toJson_KubeCronJobProps,
+  Job: k8s.toJson_KubeJobProps,
   Ingress: k8s.toJson_KubeIngressProps,
   NetworkPolicy: k8s.toJson_KubeNetworkPolicyProps,
 };

@@ -183,7 +183,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         // Where releases.yaml records the digest of the environment's release, the service's container must pin it.
         const env = pod.owner.service && pod.owner.environment ? pod.owner.service.environments[pod.owner.environment] : undefined;
         const digest = env?.release?.digest;
-        const pinned = digest === undefined || c !== pod.spec.containers[0] || c.image.endsWith(`@${digest}`);
+        // The database bootstrap Job runs the platform's psql image, not the release.
+        const bootstrap = pod.owner.object.kind === 'Job' && IMAGE.exec(c.image)?.groups?.repo === t.project.platform.kubernetes.databaseBootstrapRepository;
+        const pinned = digest === undefined || c !== pod.spec.containers[0] || bootstrap || c.image.endsWith(`@${digest}`);
         return [
           tag && tag !== 'latest' ? undefined : ofContainer(pod, c, `image ${c.image}`, ['KS container-image-tag', 'PO tagNotSpecified', 'CKV_K8S_14']),
           pinned ? undefined : unwaivable(pod.owner, `${c.name}: released image ${c.image} does not pin the released digest ${digest}`, ['CKV_K8S_43']),

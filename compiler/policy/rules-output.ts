@@ -21,7 +21,7 @@ const kubernetes = (ids: readonly string[], title: string, check: (t: PolicyTarg
 const terraform = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: SECTION, ids, title, kind: 'terraform', check });
 
 /** The kinds paved writes into a service's environment directory; Secrets only in preview (stand-in credentials). */
-const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ExternalSecret', 'ConfigMap', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
+const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Job', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ExternalSecret', 'ConfigMap', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
 const PREVIEW_ONLY_KINDS = new Set(['Secret']);
 /** The kinds paved writes into argocd/. */
 const ARGOCD_KINDS = new Set(['Application']);
@@ -53,12 +53,37 @@ function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): st
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
-  const allowed = [service?.runtime.image, ...(owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [])];
+  // Preview's stand-ins, and psql in the database bootstrap Jobs of staging and production.
+  const standIns = owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [];
+  const bootstrap = owner.environment !== 'preview' && owner.object.kind === 'Job' ? [platform.kubernetes.databaseBootstrapRepository] : [];
+  const allowed = [service?.runtime.image, ...standIns, ...bootstrap];
   if (allowed.includes(repo) || repo.startsWith(`${platform.registry}/`)) return undefined;
   return `image ${c.image} is not from the platform registry ${platform.registry} or the service's image`;
 }
 
 type EnvVar = { name?: unknown; value?: unknown; valueFrom?: unknown };
+
+/**
+ * The Secrets a pod reads (env, envFrom, secret and projected volumes) that hold
+ * a database's RDS master credentials, other than what its own bootstrap Job
+ * may read: the app logs in as `app` with IAM only.
+ */
+function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string, any> }): string[] {
+  const service = pod.owner.service;
+  if (!service) return [];
+  const masters = new Map(service.resources.databases.map((d) => [names.databaseMasterSecret(d.name), d.name]));
+  const read = new Set<string>();
+  for (const c of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])] as Array<Record<string, any>>) {
+    for (const e of (c?.env ?? []) as EnvVar[]) read.add(String((e?.valueFrom as { secretKeyRef?: { name?: unknown } } | undefined)?.secretKeyRef?.name));
+    for (const from of (c?.envFrom ?? []) as Array<{ secretRef?: { name?: unknown } }>) read.add(String(from?.secretRef?.name));
+  }
+  for (const v of (pod.spec.volumes ?? []) as Array<Record<string, any>>) {
+    read.add(String(v?.secret?.secretName));
+    for (const source of (v?.projected?.sources ?? []) as Array<Record<string, any>>) read.add(String(source?.secret?.name));
+  }
+  const own = pod.owner.object.kind === 'Job' ? [...masters].find(([, database]) => pod.owner.object.metadata.name === names.databaseBootstrapJob(database))?.[0] : undefined;
+  return [...read].filter((name) => masters.has(name) && name !== own).sort().map((name) => `reads ${name}, the RDS master credentials of database ${masters.get(name)}, which only its bootstrap Job may read`);
+}
 
 function literalSecrets(c: Container, owner: GeneratedObject): string | undefined {
   const service = owner.service;
@@ -241,6 +266,7 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) => perObject(t, undefined, ids, kindProblems)),
   kubernetes(['PAVED_IMAGE_SOURCE'], "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)", (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t))),
   kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) => perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner))),
+  kubernetes(['PAVED_MASTER_SECRET'], "only a database's bootstrap Job reads its RDS master credentials (Secret db-master-<database>)", (t, ids) => perPod(t, ids, masterSecretReaders)),
   kubernetes(['PAVED_SCHEDULING'], 'no nodeName or other scheduler, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
   kubernetes(['PAVED_POD_ISOLATION'], 'no hostAliases, no shared process namespace, no DNS but the cluster\'s', (t, ids) => perPod(t, ids, (p) => podIsolationProblems(p.spec))),
   kubernetes(['PAVED_INGRESS'], "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere", (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t))),

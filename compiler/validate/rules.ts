@@ -40,7 +40,38 @@ export function checkRules(services: readonly ServiceInput[], platform: Platform
     else byName.set(service.spec.name, service);
   }
   for (const service of services) checkService(service, byName, platform, report);
+  checkRdsIdentifierPrefixes(services, report);
   return diagnostics;
+}
+
+/**
+ * The database bootstrap finds an instance's RDS-managed master secret by its
+ * `aws:rds:primaryDBInstanceArn` tag, and Secrets Manager's tag-value filter is
+ * a prefix match: `a-stg-main`'s ARN also finds `a-stg-main-x`'s secret. The
+ * bootstrap of a service drops the secrets of its own longer-named databases
+ * (emitters/kubernetes/database-bootstrap.ts), but it cannot know another
+ * service's, so no identifier may begin with another service's (same account
+ * and region); reported at the database whose identifier is the longer.
+ */
+function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: Report): void {
+  const reported = new Set<string>();
+  for (const env of CLOUD_ENVIRONMENTS) {
+    const instances = services.flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, d.name) })));
+    for (const longer of instances) {
+      const shorter = instances.find((other) => other.service !== longer.service && longer.identifier.startsWith(other.identifier));
+      const pointer = `/resources/databases/${longer.index}/name`;
+      if (!shorter || reported.has(`${longer.service.file.path}#${pointer}`)) continue;
+      reported.add(`${longer.service.file.path}#${pointer}`);
+      const where = `${shorter.service.file.path} resources.databases[${shorter.index}]`;
+      report(
+        longer.service.file,
+        pointer,
+        'NAME.RDS_PREFIX',
+        `derived RDS instance identifier ${showString(longer.identifier)} begins with ${showString(shorter.identifier)} (${where}), so the database bootstrap could not tell their master secrets apart: Secrets Manager matches tag values by prefix`,
+        'rename one of the two services or databases so that neither identifier begins with the other; a database that already exists is replaced when renamed, so rename the one you are adding',
+      );
+    }
+  }
 }
 
 /** https://learn.microsoft.com/windows/win32/fileio/naming-a-file: reserved whatever the case or extension. */

@@ -20,8 +20,19 @@ export interface ObjectMetadata {
 export interface ExternalSecretSpec {
   readonly refreshInterval: string;
   readonly secretStoreRef: { readonly kind: 'ClusterSecretStore'; readonly name: string };
-  readonly target: { readonly name: string; readonly creationPolicy: 'Owner'; readonly deletionPolicy: 'Retain' };
-  readonly data: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string } }>;
+  readonly target: {
+    readonly name: string;
+    readonly creationPolicy: 'Owner';
+    readonly deletionPolicy: 'Retain';
+    /** Engine v2 renders each value as a Go template over the fetched keys (the database bootstrap's master credentials). */
+    readonly template?: { readonly engineVersion: 'v2'; readonly data: Readonly<Record<string, string>> };
+  };
+  readonly data?: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string } }>;
+  /** Secrets found by name pattern and tags, for a secret whose name paved cannot know (RDS's `rds!db-<uuid>`), their keys rewritten. */
+  readonly dataFrom?: ReadonlyArray<{
+    readonly find: { readonly name: { readonly regexp: string }; readonly tags: Readonly<Record<string, string>> };
+    readonly rewrite: ReadonlyArray<{ readonly regexp: { readonly source: string; readonly target: string } }>;
+  }>;
 }
 
 export interface MonitorEndpoint {

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { RenderContext } from './context.js';
+import { bootstrapPrerequisites, databaseBootstrap } from './database-bootstrap.js';
 import { namespace, serviceAccount } from './identity.js';
 import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
@@ -15,7 +16,7 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
   const single = scaling.min < 2;
   const serviceObject = service(scope, ctx);
   const ingressObject = ingress(scope, ctx);
-  return [
+  const manifests = [
     manifest(namespace(scope, ctx)),
     manifest(serviceAccount(scope, ctx)),
     manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), !autoscaled && single ? [WAIVERS.tierSingleReplica] : []),
@@ -29,5 +30,8 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests: compute, limitsFrom: compute }))),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
     ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
+    ...databaseBootstrap(scope, ctx),
   ];
+  bootstrapPrerequisites(ctx, manifests.map((m) => m.object));
+  return manifests;
 }

@@ -20,7 +20,7 @@ import { topologySpread } from './workloads.js';
  */
 
 export interface StandIn {
-  readonly component: Exclude<Component, 'server' | 'cron'>;
+  readonly component: Exclude<Component, 'server' | 'cron' | 'db-bootstrap'>;
   readonly name: string;
   readonly image: string;
   readonly port: number;

@@ -55,6 +55,20 @@ const addResource = (what: string, type: string, like: string, body: Plain = {})
 // Kubernetes
 
 /** Breaks a copy of the first object of `kind` in a staging directory (which no waiver covers) or the first that `which` accepts. */
+/** The staging Deployment of a service with a database, made to read that database's master credentials Secret. */
+function readsMasterSecret(what: string, change: (container: Record<string, any>, secret: string) => void): Breakage {
+  return {
+    what,
+    apply: (target) => {
+      const victim = target.objects.find((o) => o.object.kind === 'Deployment' && o.path.includes('/staging/') && (o.service?.resources.databases.length ?? 0) > 0);
+      if (!victim) throw new Error(`${target.name} has no Deployment of a service with a database`);
+      const object = structuredClone(victim.object) as Record<string, any>;
+      change(object.spec.template.spec.containers[0], `db-master-${victim.service!.resources.databases[0]!.name}`);
+      return { ...target, objects: target.objects.map((o) => (o === victim ? { ...o, object: object as GeneratedObject['object'] } : o)) };
+    },
+  };
+}
+
 function breakObject(what: string, kind: string, change: (object: Record<string, any>) => void, which: (o: GeneratedObject) => boolean = (o) => o.path.includes('/staging/'), sample?: string): Breakage {
   return {
     what,
@@ -372,6 +386,10 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       const secret = c.env.find((e: { valueFrom?: { secretKeyRef?: { key: string } } }) => e.valueFrom?.secretKeyRef);
       c.env = c.env.map((e: { name: string }) => (e === secret ? { name: e.name, value: 'hunter2' } : e));
     }, (o) => o.path.includes('/staging/') && (o.service?.secrets.length ?? 0) > 0),
+  ],
+  "§4 paved PAVED_MASTER_SECRET": [
+    readsMasterSecret('the Deployment reading the master password through secretKeyRef', (c, secret) => c.env.push({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'PGPASSWORD' } } })),
+    readsMasterSecret('the Deployment reading the master credentials through envFrom', (c, secret) => (c.envFrom = [{ secretRef: { name: secret } }])),
   ],
   "§4 paved PAVED_SCHEDULING": [
     breakPod('a toleration of every taint', (pod) => (pod.tolerations = [{ operator: 'Exists' }])),

@@ -1,0 +1,280 @@
+import type { ApiObject } from 'cdk8s';
+import type { k8s } from 'cdk8s-plus-32';
+import type { Construct } from 'constructs';
+import type { ResolvedDatabase } from '../../spec/model.js';
+import { awsPartition, names } from '../../spec/naming.js';
+import { connectionObjectName } from '../../spec/runtime-env.js';
+import { kube, quantity } from './cdk8s.js';
+import type { RenderContext } from './context.js';
+import { customResource } from './custom-resources.js';
+import { annotations, labels, metadata, selectorLabels } from './labels.js';
+import { manifest, type Manifest } from './manifest.js';
+import { dnsEgress } from './networking.js';
+import { containerSecurityContext, podSecurityContext, scratchVolumes, TMP } from './pod.js';
+import { POSTGRES_PORT } from './preview-names.js';
+import { topologySpread } from './workloads.js';
+
+/**
+ * The database bootstrap: per database and cloud environment, a Job that logs
+ * in as the RDS master user and makes the role the service connects as
+ * (`names.databaseUser()`, IAM authentication) exist with the privileges it
+ * needs. Argo CD runs it as a Sync hook in wave -1, after the objects it needs
+ * (wave -2: the Namespace, the SQL, its ServiceAccount and NetworkPolicy, the
+ * master and connection secrets) and before the Deployment (wave 0), on every
+ * sync: the SQL is idempotent.
+ *
+ * Why a Sync hook and not PreSync: PreSync hooks run before any manifest is
+ * applied, so on an environment's first sync the Namespace and the secrets the
+ * Job reads would not exist yet. Waves order resources and Sync hooks alike, and
+ * Argo CD applies a wave only once the previous one is synced and healthy
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
+ */
+
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Before everything else: the Namespace and what the Job reads. */
+const PREREQUISITES_WAVE = '-2';
+const JOB_WAVE = '-1';
+
+/** The RDS master user (emitters/terraform/database.ts), whose password RDS keeps in its own secret. */
+export const MASTER_USERNAME = 'paved_admin';
+
+/** The role IAM database authentication requires (RDS creates it). */
+const RDS_IAM_ROLE = 'rds_iam';
+
+/** PostgreSQL's quoting of an identifier: always double-quoted, `"` doubled, so no name is read as SQL. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A standard-conforming string literal, `'` doubled. */
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The whole bootstrap, run by psql as the master user against each database,
+ * in one transaction; each statement is idempotent, so a rerun changes nothing.
+ *
+ * - The role is created only if missing, with LOGIN and no password: it signs
+ *   in with IAM tokens only (`rds_iam`). `ALTER ROLE ... LOGIN` repairs a role
+ *   created by hand as NOLOGIN.
+ * - CONNECT on the database the Job is connected to: `current_database()`,
+ *   quoted by the server (`%I`), so one script serves every database.
+ * - PostgreSQL 15 took CREATE on schema `public` from PUBLIC, so `app` gets
+ *   USAGE and CREATE on it. The service's migrations run as `app`, so `app`
+ *   owns every table it creates and needs no default privileges; nothing else
+ *   logs in to the database. The master keeps the database and the schema.
+ */
+export function bootstrapSql(user: string): string {
+  const role = quoteIdentifier(user);
+  return [
+    `-- paved database bootstrap: the role ${user} the service logs in as with IAM authentication.`,
+    '-- Run by the bootstrap Job as the RDS master user on every Argo CD sync; every statement is idempotent.',
+    'DO $paved$',
+    'BEGIN',
+    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(user)}) THEN`,
+    `    CREATE ROLE ${role} LOGIN;`,
+    '  END IF;',
+    `  EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), ${quoteLiteral(user)});`,
+    'END',
+    '$paved$;',
+    `ALTER ROLE ${role} WITH LOGIN;`,
+    `GRANT ${quoteIdentifier(RDS_IAM_ROLE)} TO ${role};`,
+    `GRANT USAGE, CREATE ON SCHEMA public TO ${role};`,
+    '',
+  ].join('\n');
+}
+
+/** The one script every bootstrap Job runs; test/database-bootstrap.test.ts runs the emitted copy against PostgreSQL. */
+export const BOOTSTRAP_SQL = bootstrapSql(names.databaseUser());
+
+/** The ConfigMap key and where the Job mounts it. */
+export const SQL_KEY = 'bootstrap.sql';
+const SQL_DIR = '/etc/paved/db-bootstrap';
+
+/**
+ * psql's argv, run directly (no shell): no ~/.psqlrc, stop at the first error,
+ * all statements in one transaction.
+ */
+export const PSQL_COMMAND: readonly string[] = ['psql', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--single-transaction', `--file=${SQL_DIR}/${SQL_KEY}`];
+
+export const bootstrapNames = {
+  /** One per environment: every database runs the same script. */
+  configMap: 'db-bootstrap',
+  /** `<service>-db-bootstrap`: never the service's own ServiceAccount or NetworkPolicy, named `<service>`. */
+  shared: (service: string) => `${service}-db-bootstrap`,
+  job: names.databaseBootstrapJob,
+  masterSecret: names.databaseMasterSecret,
+} as const;
+
+/** The tag RDS puts on the secret it manages for an instance's master password: the instance's ARN. */
+export const MASTER_SECRET_TAG = 'aws:rds:primaryDBInstanceArn';
+/** RDS names that secret `rds!db-<uuid>`; `!` is no Secret key character, so every find rewrites the prefix away. */
+const MASTER_SECRET_NAME = '^rds!db-';
+const CANDIDATE = 'candidate-';
+const OTHER = 'other-';
+
+/**
+ * ESO's template (engine v2, which hands it the fetched keys as strings). The
+ * tag filter of Secrets Manager's ListSecrets is a prefix match, so the ARN of
+ * `stock` also finds the secret of `stock-history`: those of the service's
+ * databases whose identifier begins with this one's are found again as
+ * `other-<uuid>` and dropped. Exactly one candidate must remain; its JSON
+ * `{"username", "password"}` gives the value.
+ */
+function masterField(field: 'username' | 'password'): string {
+  return [
+    '{{- $own := "" }}{{- $count := "" }}',
+    `{{- range $key, $secret := . }}{{- if and (hasPrefix "${CANDIDATE}" $key) (eq (index $ (printf "${OTHER}%s" (trimPrefix "${CANDIDATE}" $key))) "") }}{{- $own = $secret }}{{- $count = printf "%s+" $count }}{{- end }}{{- end }}`,
+    '{{- if ne $count "+" }}{{ fail "expected exactly one RDS master user secret tagged with this instance ARN" }}{{ end }}',
+    `{{- (mustFromJson $own).${field} }}`,
+  ].join('');
+}
+
+/** The instance ARN RDS tags its master secret with; the identifier, region and account are paved's. */
+export function instanceArn(ctx: RenderContext, database: ResolvedDatabase): string {
+  const env = ctx.env as 'staging' | 'production';
+  const { region, accounts } = ctx.project.platform.cloud;
+  return `arn:${awsPartition(region)}:rds:${region}:${accounts[env]}:db:${names.rdsInstance(ctx.service.name, env, database.name)}`;
+}
+
+/** Metadata of a bootstrap object the Jobs need in place first. */
+function prerequisite(ctx: RenderContext, name: string, instance?: string): ReturnType<typeof metadata> {
+  const meta = metadata(ctx, name, 'db-bootstrap', instance);
+  return { ...meta, annotations: { ...meta.annotations, [SYNC_WAVE]: PREREQUISITES_WAVE } };
+}
+
+/**
+ * The master credentials as PGUSER and PGPASSWORD, found by the instance ARN
+ * tag (RDS names the secret `rds!db-<uuid>`, unknown at compile time). Name
+ * and tags together make ESO (1.2.0 and later) call ListSecrets with the tag
+ * filters and GetSecretValue on each match, the two permissions the platform
+ * layer grants its identity on `rds!db-*` secrets carrying the tag. Databases of
+ * other services cannot collide: validation rejects an identifier that begins
+ * with another service's (NAME.RDS_PREFIX).
+ */
+function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): ApiObject {
+  const name = bootstrapNames.masterSecret(database.name);
+  const find = (db: ResolvedDatabase, prefix: string) => ({
+    find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, db) } },
+    rewrite: [{ regexp: { source: MASTER_SECRET_NAME, target: prefix } }],
+  });
+  const longer = ctx.service.resources.databases.filter((d) => d.name !== database.name && d.name.startsWith(database.name));
+  return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
+    refreshInterval: '1h',
+    secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
+    target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain', template: { engineVersion: 'v2', data: { PGUSER: masterField('username'), PGPASSWORD: masterField('password') } } },
+    dataFrom: [find(database, CANDIDATE), ...longer.map((d) => find(d, OTHER))],
+  });
+}
+
+const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+
+function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): k8s.KubeJob {
+  const connection = connectionObjectName({ kind: 'database', name: database.name });
+  const master = bootstrapNames.masterSecret(database.name);
+  const scratch = scratchVolumes([TMP]);
+  const meta = metadata(ctx, bootstrapNames.job(database.name), 'db-bootstrap', database.name);
+  const container: k8s.Container = {
+    name: 'psql',
+    image: `${ctx.project.platform.kubernetes.databaseBootstrapRepository}:${database.version.split('.')[0]}`,
+    imagePullPolicy: 'Always',
+    command: [...PSQL_COMMAND],
+    env: [
+      fromSecret('PGHOST', connection, 'host'),
+      fromSecret('PGPORT', connection, 'port'),
+      fromSecret('PGDATABASE', connection, 'dbname'),
+      fromSecret('PGUSER', master, 'PGUSER'),
+      fromSecret('PGPASSWORD', master, 'PGPASSWORD'),
+      // The parameter group forces TLS. `require` encrypts without checking the
+      // server's certificate: verify-full needs the region's RDS CA bundle in the pod (README).
+      { name: 'PGSSLMODE', value: 'require' },
+      { name: 'PGCONNECT_TIMEOUT', value: '10' },
+      { name: 'PGAPPNAME', value: 'paved-db-bootstrap' },
+    ],
+    resources: {
+      requests: { cpu: quantity('50m'), memory: quantity('64Mi'), 'ephemeral-storage': quantity('16Mi') },
+      limits: { cpu: quantity('250m'), memory: quantity('128Mi'), 'ephemeral-storage': quantity('64Mi') },
+    },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [...scratch.volumeMounts, { name: 'sql', mountPath: SQL_DIR, readOnly: true }],
+  };
+  return new (kube().KubeJob)(scope, `db-bootstrap-${database.name}`, {
+    metadata: {
+      ...meta,
+      annotations: {
+        ...meta.annotations,
+        'argocd.argoproj.io/hook': 'Sync',
+        // The finished Job stays for its logs until the next sync replaces it.
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        [SYNC_WAVE]: JOB_WAVE,
+      },
+    },
+    spec: {
+      // A database that stays unreachable fails the sync after ten minutes, and Argo CD's retry takes over.
+      backoffLimit: 3,
+      activeDeadlineSeconds: 600,
+      template: {
+        metadata: { labels: labels(ctx, 'db-bootstrap', database.name), annotations: annotations(ctx) },
+        spec: {
+          serviceAccountName: bootstrapNames.shared(ctx.service.name),
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          restartPolicy: 'Never',
+          securityContext: podSecurityContext(),
+          containers: [container],
+          volumes: [...scratch.volumes, { name: 'sql', configMap: { name: bootstrapNames.configMap, defaultMode: 0o444 } }],
+          topologySpreadConstraints: topologySpread(selectorLabels(ctx, 'db-bootstrap', database.name), false),
+        },
+      },
+    },
+  });
+}
+
+/** Only the database port in the private subnets, and DNS to find the endpoint. */
+function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
+  return new (kube().KubeNetworkPolicy)(scope, 'db-bootstrap-network-policy', {
+    metadata: prerequisite(ctx, bootstrapNames.shared(ctx.service.name)),
+    spec: {
+      podSelector: { matchLabels: selectorLabels(ctx, 'db-bootstrap') },
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [dnsEgress(), { to: ctx.project.platform.kubernetes.egress.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: kube().IntOrString.fromNumber(POSTGRES_PORT) }] }],
+    },
+  });
+}
+
+/** The Job's own identity: it needs no AWS role, so it never runs as the service's ServiceAccount. */
+function serviceAccount(scope: Construct, ctx: RenderContext): k8s.KubeServiceAccount {
+  return new (kube().KubeServiceAccount)(scope, 'db-bootstrap-service-account', {
+    metadata: prerequisite(ctx, bootstrapNames.shared(ctx.service.name)),
+    automountServiceAccountToken: false,
+  });
+}
+
+function sqlConfigMap(scope: Construct, ctx: RenderContext): k8s.KubeConfigMap {
+  return new (kube().KubeConfigMap)(scope, 'db-bootstrap-sql', { metadata: prerequisite(ctx, bootstrapNames.configMap), data: { [SQL_KEY]: BOOTSTRAP_SQL } });
+}
+
+/** Staging and production: the bootstrap objects of every database, none for a service without one. */
+export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifest[] {
+  const { databases } = ctx.service.resources;
+  if (databases.length === 0) return [];
+  return [
+    manifest(sqlConfigMap(scope, ctx)),
+    manifest(serviceAccount(scope, ctx)),
+    manifest(networkPolicy(scope, ctx)),
+    ...databases.flatMap((database) => [manifest(masterSecret(scope, ctx, database)), manifest(job(scope, ctx, database))]),
+  ];
+}
+
+/**
+ * Moves what the Jobs read into the prerequisites' wave: the Namespace (which
+ * every namespaced object needs first) and the databases' connection secrets.
+ */
+export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly ApiObject[]): void {
+  if (ctx.service.resources.databases.length === 0) return;
+  const connections = new Set(ctx.service.resources.databases.map((d) => connectionObjectName({ kind: 'database', name: d.name })));
+  for (const object of objects) {
+    if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!))) object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
+  }
+}
