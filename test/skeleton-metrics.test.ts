@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,32 @@ import { readTree, runCli, scratchCopy } from './helpers.js';
  */
 
 const SERVICE = 'orders';
+
+/** Wires metrics.go as the skeleton's main.go does, without log/slog (Go 1.21), for Debian's Go 1.19. */
+const GO_DRIVER = `package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+)
+
+func main() {
+	metrics := NewMetrics()
+	mux := http.NewServeMux()
+	for _, path := range []string{"/healthz", "/readyz"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
+	}
+	go func() { fmt.Println(MetricsServer(metrics, os.Getenv).ListenAndServe()) }()
+	listener, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(\`{"message":"listening"}\`)
+	fmt.Println(http.Serve(listener, metrics.Instrument(mux)))
+}
+`;
 /** Labels Prometheus adds (target labels, the external `env`) or the dashboard fills from variables. */
 const ADDED_BY_PROMETHEUS = new Set(['job', 'namespace', 'env']);
 /** Debian's interpreter, which has python3-prometheus-client. */
@@ -120,7 +146,7 @@ function dockerCmd(dir: string): string[] {
 }
 
 /** Scaffolds the service, adds an objective whose latency bucket is a whole second (written `1` or `1.0`), compiles. */
-async function scaffoldAndCompile(language: 'node' | 'python'): Promise<{ repo: string; dir: string; cleanup: () => void }> {
+async function scaffoldAndCompile(language: 'node' | 'python' | 'go' | 'java'): Promise<{ repo: string; dir: string; cleanup: () => void }> {
   const scratch = scratchCopy();
   const dir = join(scratch.dir, 'services', SERVICE);
   const created = await runCli(['new', SERVICE, '--language', language, '--dir', 'services/orders'], scratch.dir);
@@ -163,7 +189,11 @@ async function runAndScrape(command: string, args: readonly string[], cwd: strin
     let scrape = '';
     while (Date.now() < deadline) {
       scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
-      if (/_count\{[^}]*\b(?:http|rpc)_/.test(scrape)) return scrape;
+      if (/_count\{[^}]*\b(?:http|rpc)_/.test(scrape)) {
+        // PAVED_SHOW_SCRAPE=1 prints the request histogram's series, to see what a runtime really exports.
+        if (process.env.PAVED_SHOW_SCRAPE === '1') console.info(scrape.split('\n').filter((l) => /^(?:http|rpc)_server_\w+(?:_count|_bucket\{[^}]*le="(?:1|1\.0)")/.test(l)).join('\n'));
+        return scrape;
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`no request histogram on the metrics port:\n${scrape}\n${output}`);
@@ -200,6 +230,56 @@ describe('the scaffolded skeletons serve the series their rules and dashboard re
       expect(cmd).toEqual(['python', '-m', 'app']);
       const scrape = await runAndScrape(DEBIAN_PYTHON, cmd.slice(1), repo.dir, deploymentEnv(repo.repo));
       expect(missing(wanted, parseScrape(scrape)), scrape).toEqual([]);
+    } finally {
+      repo.cleanup();
+    }
+  }, 120_000);
+
+  // Debian's Go (1.19) predates log/slog, so the skeleton's main.go cannot be built here. metrics.go
+  // needs only what 1.19 has: it is built with a driver that wires it as main.go does (the skeleton's
+  // routes behind Instrument, MetricsServer on the metrics port) and scraped the same way.
+  it('go: metrics.go exports http_server_request_duration_seconds_{bucket,count} on the metrics port (built with a driver for Debian\'s Go)', async () => {
+    const repo = await scaffoldAndCompile('go');
+    try {
+      const main = readFileSync(join(repo.dir, 'main.go'), 'utf8');
+      // The wiring the driver copies: every request goes through Instrument, and the metrics server starts with the app.
+      expect(main).toContain('return metrics.Instrument(mux)');
+      expect(main).toContain('metricsServer := MetricsServer(metrics, os.Getenv)');
+      const build = join(repo.repo, 'driver');
+      mkdirSync(build);
+      writeFileSync(join(build, 'go.mod'), 'module driver\n\ngo 1.19\n');
+      writeFileSync(join(build, 'metrics.go'), readFileSync(join(repo.dir, 'metrics.go')));
+      writeFileSync(join(build, 'driver.go'), GO_DRIVER);
+      const built = spawnSync('go', ['build', '-o', 'server', '.'], { cwd: build, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off' }, timeout: 120_000 });
+      expect(built.status, built.stderr).toBe(0);
+      const wanted = applicationSelectors(repo.repo);
+      expect(new Set(wanted.map((s) => s.metric))).toEqual(new Set(['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count']));
+      const scrape = await runAndScrape(join(build, 'server'), [], build, deploymentEnv(repo.repo));
+      expect(missing(wanted, parseScrape(scrape)), scrape).toEqual([]);
+    } finally {
+      repo.cleanup();
+    }
+  }, 180_000);
+
+  // The agent jar cannot be downloaded here (GitHub is out of reach), so the java skeleton is not
+  // scraped: this checks the pin and that a service's JAVA_TOOL_OPTIONS no longer replaces the agent.
+  it('java: the agent is 2.13.0 or later (JDK HttpServer instrumentation) and sits on the command line, so JAVA_TOOL_OPTIONS adds to it', async () => {
+    const repo = await scaffoldAndCompile('java');
+    try {
+      const dockerfile = readFileSync(join(repo.dir, 'Dockerfile'), 'utf8');
+      const version = /opentelemetry-java-instrumentation\/releases\/download\/v(\d+)\.(\d+)\.(\d+)\/opentelemetry-javaagent\.jar/.exec(dockerfile);
+      expect(version, 'the agent is pinned by exact version').not.toBeNull();
+      const [major, minor] = [Number(version![1]), Number(version![2])];
+      expect(major > 2 || (major === 2 && minor >= 13), `agent ${version![0]}`).toBe(true);
+      expect(dockerfile).not.toMatch(/^ENV JAVA_TOOL_OPTIONS/m);
+      const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+      expect(entrypoint.slice(0, 2)).toEqual(['java', '-javaagent:/app/opentelemetry-javaagent.jar']);
+      // The JVM applies a service's JAVA_TOOL_OPTIONS (payments in examples/shop sets one) on top of the command line's flags.
+      const flags = entrypoint.filter((a) => a.startsWith('-XX:'));
+      const jvm = spawnSync('java', [...flags, '-XX:+PrintFlagsFinal', '-version'], { encoding: 'utf8', env: { ...process.env, JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' }, timeout: 60_000 });
+      expect(jvm.status, jvm.stderr).toBe(0);
+      expect(jvm.stdout).toMatch(/\bExitOnOutOfMemoryError\s+= true\b/);
+      expect(jvm.stdout).toMatch(/\bMaxRAMPercentage\s+= 75\.0+\b/);
     } finally {
       repo.cleanup();
     }
