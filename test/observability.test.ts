@@ -104,8 +104,25 @@ describe('observability dashboards', () => {
     const queries = (where: string): string => dashboardQueries(dashboards().get(where)!).join('\n');
     expect(queries('fixtures/full: generated/ledger/grafana/dashboard.json')).toContain('rpc_server_duration_milliseconds_bucket');
     expect(queries('fixtures/full: generated/ledger/grafana/dashboard.json')).not.toContain('http_server');
-    expect(queries('fixtures/full: generated/checkout/grafana/dashboard.json')).toContain('http_server_request_duration_seconds_bucket');
+    expect(queries('fixtures/full: generated/checkout/grafana/dashboard.json')).toContain('http_server_request_duration_bucket');
     expect(queries('fixtures/full: generated/checkout/grafana/dashboard.json')).not.toContain('rpc_server');
+  });
+
+  // What each runtime's OpenTelemetry Prometheus exporter really writes (emitters/observability/metrics.ts).
+  it.each([
+    ['fixtures/full: generated/checkout', 'node', 'http_server_request_duration_count', 'http_server_request_duration_bucket'],
+    ['fixtures/full: generated/mailer', 'python (a worker: no request metrics)', undefined, undefined],
+    ['fixtures/cron-only: generated/reports', 'python (a worker: no request metrics)', undefined, undefined],
+    ['fixtures/full: generated/ledger', 'go, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
+    ['fixtures/edges: generated/api', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/languages: generated/billing', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/languages: generated/intake', 'python', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/languages: generated/relay', 'container, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
+    ['fixtures/languages: generated/edge', 'container (a worker: no request metrics)', undefined, undefined],
+  ])('%s (%s) reads the server histogram under its runtime\'s names', (where, _runtime, count, bucket) => {
+    const read = new Set([...dashboardQueries(dashboards().get(`${where}/grafana/dashboard.json`)!), ...allRules().filter(([w]) => w === `${where}/alerts/rules.yaml`).map(([, r]) => r.expr)].flatMap(metricNames));
+    const server = [...read].filter((n) => /^(http|rpc)_server_/.test(n)).sort();
+    expect(server).toEqual(count === undefined ? [] : [bucket, count].sort());
   });
 
   it('carry spec text into titles, descriptions and text panels with no Grafana variable in it', () => {
@@ -243,9 +260,10 @@ describe('observability output', () => {
 describe('README', () => {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 
-  it('documents the metric contract row for row, as METRIC_CONTRACT has it', () => {
-    const rows = METRIC_CONTRACT.map((m) => `| \`${m.name}\` | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${m.source} |`);
-    const table = ['| Metric | Labels | Source |', '| --- | --- | --- |', ...rows].join('\n');
+  it('documents the metric contract row for row, as METRIC_CONTRACT has it, with the runtimes that export each application metric', () => {
+    const runtimes = (m: (typeof METRIC_CONTRACT)[number]): string => ('runtimes' in m ? m.runtimes.join(', ') : 'any');
+    const rows = METRIC_CONTRACT.map((m) => `| \`${m.name}\` | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${m.source} | ${runtimes(m)} |`);
+    const table = ['| Metric | Labels | Source | Runtimes |', '| --- | --- | --- | --- |', ...rows].join('\n');
     expect(readme, `README.md should contain this table:\n${table}`).toContain(table);
     for (const [source, who] of Object.entries(METRIC_SOURCES)) expect(readme).toContain(`| ${source} | ${who} |`);
   });

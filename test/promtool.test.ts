@@ -63,15 +63,20 @@ interface SloCase {
   readonly statusLabel: string;
   readonly ok: string;
   readonly error: string;
+  /** How the exporter writes a whole-number bucket boundary: `50` (Go, JavaScript) or `50.0` (Java, Python, and Prometheus 3 on ingestion). */
+  readonly spelling?: 'whole' | 'decimal';
+  readonly note: string;
 }
 
-const CHECKOUT = { where: 'fixtures/full: generated/checkout/alerts/rules.yaml', service: 'checkout', count: 'http_server_request_duration_seconds_count', bucket: 'http_server_request_duration_seconds_bucket', statusLabel: 'http_response_status_code', ok: '200', error: '500' };
+// checkout is a node service: the JavaScript exporter writes no unit suffix (emitters/observability/metrics.ts).
+const CHECKOUT = { where: 'fixtures/full: generated/checkout/alerts/rules.yaml', service: 'checkout', count: 'http_server_request_duration_count', bucket: 'http_server_request_duration_bucket', statusLabel: 'http_response_status_code', ok: '200', error: '500' };
 const LEDGER = { where: 'fixtures/full: generated/ledger/alerts/rules.yaml', service: 'ledger', count: 'rpc_server_duration_milliseconds_count', bucket: 'rpc_server_duration_milliseconds_bucket', statusLabel: 'rpc_grpc_status_code', ok: '0', error: '14' };
 const SLO_CASES: readonly SloCase[] = [
-  { ...CHECKOUT, kind: 'availability' },
-  { ...CHECKOUT, kind: 'latency' },
-  { ...LEDGER, kind: 'availability' },
-  { ...LEDGER, kind: 'latency' },
+  { ...CHECKOUT, kind: 'availability', note: '' },
+  { ...CHECKOUT, kind: 'latency', note: '' },
+  { ...LEDGER, kind: 'availability', note: '' },
+  { ...LEDGER, kind: 'latency', note: '' },
+  { ...LEDGER, kind: 'latency', spelling: 'decimal', note: 'with its buckets written 50.0' },
 ];
 
 /** Requests per minute in the suites; large, so every per-minute count is a whole number. */
@@ -92,13 +97,17 @@ function counter(before: number, after: number, minutes: number): string {
 /** Go-template rendering of paved's escaped annotations: `{{ "{{" }}` prints `{{`. */
 const rendered = (annotations: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, v.replaceAll('{{ "{{" }}', '{{')]));
 
-describe.each(SLO_CASES)('the $kind SLO of $service', (c) => {
+describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
   const text = generated('/alerts/rules.yaml').get(c.where);
   if (!text) throw new Error(`no ${c.where}`);
   const rules = parseRuleFile(text).groups.flatMap((g) => g.rules);
   const fast = rules.find((r) => r.alert === `${c.kind === 'availability' ? 'Availability' : 'Latency'}ErrorBudgetBurnFast`) as RuleJson;
   const budget = Number(/vector\(([0-9.]+)\)/.exec(rules.find((r) => r.record === 'slo:error_budget:ratio' && r.labels?.sloth_slo === c.kind)!.expr)![1]);
-  const le = /le="([^"]+)"/.exec(rules.find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels?.sloth_slo === 'latency')!.expr)![1]!;
+  // A whole boundary is matched in both spellings (`le=~"50|50\\.0"`), a fractional one exactly.
+  const matcher = /le(=~|=)"([^"]+)"/.exec(rules.find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels?.sloth_slo === 'latency')!.expr)!;
+  const whole = matcher[1] === '=~' ? matcher[2]!.split('|')[0]! : matcher[2]!;
+  if (c.spelling && matcher[1] !== '=~') throw new Error(`${c.where}: the latency bucket ${matcher[0]} is not a whole number, so it has one spelling`);
+  const le = c.spelling === 'decimal' ? `${whole}.0` : whole;
 
   /** Input series burning the budget `burn` times faster than allowed for `minutes` after the history. */
   function inputs(burn: number, minutes: number): unknown[] {

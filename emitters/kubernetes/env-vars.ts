@@ -51,6 +51,9 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     // Logs go to stdout as JSON, where the node's log agent collects them.
     OTEL_LOGS_EXPORTER: 'none',
     ...metrics,
+    // The rules read the stable HTTP conventions (http.server.request.duration, seconds); instrumentations
+    // that still default to the old ones (http.server.duration, ms) switch with this, the rest ignore it.
+    OTEL_SEMCONV_STABILITY_OPT_IN: 'http',
     OTEL_RESOURCE_ATTRIBUTES: Object.entries(attributes)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, value]) => `${key}=${value}`)

@@ -1,8 +1,22 @@
+import type { Language } from '../../spec/model.js';
+
 /**
  * The metric contract: every metric a generated dashboard or rule reads, its
  * labels, and who emits it. The emitter can only name metrics listed here (the
  * `MetricName` type), a test checks every generated query against this list,
  * and the README's table must match it row for row.
+ *
+ * A service's own server metrics are named by its runtime's OpenTelemetry
+ * Prometheus exporter, and the exporters disagree: the JavaScript one appends
+ * no unit suffix (`http_server_request_duration_bucket`; measured with
+ * @opentelemetry/exporter-prometheus 0.301, which only ever appends `_total`),
+ * while the Python, Go and Java ones follow the OpenTelemetry compatibility
+ * specification and append the unit (`s` becomes `_seconds`, `ms`
+ * `_milliseconds`: opentelemetry-python's `map_unit`, opentelemetry-go's
+ * default translation strategy, opentelemetry-java's
+ * UNDERSCORE_ESCAPING_WITH_SUFFIXES). So each application metric lists the
+ * runtimes that export it under that name, and the rules and dashboards of a
+ * service read the names of its runtime (`serverHistogram`).
  *
  * Besides the labels listed, every series carries `env` (the environment), the
  * external label each environment's Prometheus sets, so dashboards reading all
@@ -11,10 +25,17 @@
 
 export type MetricSource = 'application' | 'kube-state-metrics' | 'cadvisor' | 'cloudwatch' | 'prometheus' | 'paved';
 
+/** The server duration histograms of the OpenTelemetry semantic conventions that paved reads. */
+export type ServerInstrument = 'http.server.request.duration' | 'rpc.server.duration';
+
 export interface MetricContractEntry {
   readonly name: string;
   readonly labels: readonly string[];
   readonly source: MetricSource;
+  /** Application metrics: the instrument and histogram series this name is, and the runtimes that export it so. */
+  readonly instrument?: ServerInstrument;
+  readonly series?: 'bucket' | 'count';
+  readonly runtimes?: readonly Language[];
 }
 
 /** Who emits each source's metrics, in words, for the README. */
@@ -31,7 +52,10 @@ export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
 const entry =
   (source: MetricSource) =>
   <N extends string>(name: N, labels: readonly string[]) => ({ name, labels, source });
-const app = entry('application');
+/** An application histogram series as the given runtimes' exporters name it. */
+const app =
+  (instrument: ServerInstrument, series: 'bucket' | 'count', runtimes: readonly Language[]) =>
+  <N extends string>(name: N, labels: readonly string[]) => ({ ...entry('application')(name, labels), instrument, series, runtimes });
 const ksm = entry('kube-state-metrics');
 const cadvisor = entry('cadvisor');
 const aws = entry('cloudwatch');
@@ -43,13 +67,29 @@ const CONTAINER = ['namespace', 'pod', 'container'] as const;
 const HPA = ['namespace', 'horizontalpodautoscaler'] as const;
 const CRONJOB = ['namespace', 'cronjob'] as const;
 
+/**
+ * Runtimes whose exporter appends the unit. `container` is an image paved knows
+ * nothing about: it must export the semantic-convention names with the unit
+ * suffixes of the OpenTelemetry Prometheus compatibility specification, as the
+ * OpenTelemetry Collector's Prometheus exporter also writes them.
+ */
+const UNIT_SUFFIXED: readonly Language[] = ['python', 'go', 'java', 'container'];
+/** Runtimes whose exporter writes the instrument name alone: the JavaScript SDK. */
+const UNSUFFIXED: readonly Language[] = ['node'];
+const HTTP = 'http.server.request.duration';
+const RPC = 'rpc.server.duration';
+
 export const METRIC_CONTRACT = [
   // OpenTelemetry HTTP server semantic conventions (stable since v1.23): seconds.
-  app('http_server_request_duration_seconds_bucket', [...HTTP_LABELS, 'le']),
-  app('http_server_request_duration_seconds_count', HTTP_LABELS),
+  app(HTTP, 'bucket', UNIT_SUFFIXED)('http_server_request_duration_seconds_bucket', [...HTTP_LABELS, 'le']),
+  app(HTTP, 'count', UNIT_SUFFIXED)('http_server_request_duration_seconds_count', HTTP_LABELS),
+  app(HTTP, 'bucket', UNSUFFIXED)('http_server_request_duration_bucket', [...HTTP_LABELS, 'le']),
+  app(HTTP, 'count', UNSUFFIXED)('http_server_request_duration_count', HTTP_LABELS),
   // OpenTelemetry RPC conventions as instrumentations emit them by default (v1.37 and before): milliseconds.
-  app('rpc_server_duration_milliseconds_bucket', [...RPC_LABELS, 'le']),
-  app('rpc_server_duration_milliseconds_count', RPC_LABELS),
+  app(RPC, 'bucket', UNIT_SUFFIXED)('rpc_server_duration_milliseconds_bucket', [...RPC_LABELS, 'le']),
+  app(RPC, 'count', UNIT_SUFFIXED)('rpc_server_duration_milliseconds_count', RPC_LABELS),
+  app(RPC, 'bucket', UNSUFFIXED)('rpc_server_duration_bucket', [...RPC_LABELS, 'le']),
+  app(RPC, 'count', UNSUFFIXED)('rpc_server_duration_count', RPC_LABELS),
   ksm('kube_namespace_status_phase', ['namespace', 'phase']),
   ksm('kube_pod_container_status_waiting_reason', [...CONTAINER, 'reason']),
   ksm('kube_pod_container_status_restarts_total', CONTAINER),
@@ -99,3 +139,13 @@ export const METRIC_CONTRACT = [
 ] as const satisfies readonly MetricContractEntry[];
 
 export type MetricName = (typeof METRIC_CONTRACT)[number]['name'];
+
+/** The names under which a runtime exports a server histogram: one bucket and one count series per runtime. */
+export function serverHistogram(instrument: ServerInstrument, language: Language): { readonly bucket: MetricName; readonly count: MetricName } {
+  const find = (series: 'bucket' | 'count'): MetricName => {
+    const found = METRIC_CONTRACT.filter((m): m is Extract<(typeof METRIC_CONTRACT)[number], { series: unknown }> => 'series' in m && m.instrument === instrument && m.series === series && m.runtimes.includes(language));
+    if (found.length !== 1) throw new Error(`METRIC_CONTRACT names ${instrument} ${series} for ${language} ${found.length} times; it must name it once`);
+    return found[0]!.name;
+  };
+  return { bucket: find('bucket'), count: find('count') };
+}

@@ -1,6 +1,6 @@
 import type { ResolvedService } from '../../spec/model.js';
-import type { MetricName } from './metrics.js';
-import { eq, re, type Matcher, rate, series, sumBy } from './promql.js';
+import { type MetricName, serverHistogram } from './metrics.js';
+import { anyOf, eq, re, type Matcher, rate, series, sumBy } from './promql.js';
 import { decimal } from './text.js';
 
 /**
@@ -78,20 +78,19 @@ export interface ServerMetrics {
   readonly unit: 's' | 'ms';
 }
 
+/** The server metrics of the service's protocol, under the names its runtime's exporter gives them (metrics.ts). */
 export function serverMetrics(service: ResolvedService): ServerMetrics {
   return service.runtime.protocol === 'grpc'
     ? {
         protocol: 'grpc',
-        bucket: 'rpc_server_duration_milliseconds_bucket',
-        count: 'rpc_server_duration_milliseconds_count',
+        ...serverHistogram('rpc.server.duration', service.runtime.language),
         endpointLabels: ['rpc_service', 'rpc_method'],
         serverError: re('rpc_grpc_status_code', GRPC_SERVER_ERROR_CODES.join('|')),
         unit: 'ms',
       }
     : {
         protocol: 'http',
-        bucket: 'http_server_request_duration_seconds_bucket',
-        count: 'http_server_request_duration_seconds_count',
+        ...serverHistogram('http.server.request.duration', service.runtime.language),
         endpointLabels: ['http_route'],
         serverError: re('http_response_status_code', '5..'),
         unit: 's',
@@ -103,9 +102,20 @@ export function measuredThresholdMs(thresholdMs: number): number {
   return BUCKET_BOUNDARIES_MS.filter((b) => b <= thresholdMs).at(-1) ?? BUCKET_BOUNDARIES_MS[0]!;
 }
 
-/** The `le` label value of a boundary, as Prometheus formats it (`0.25`, `1`, `50`). */
+/** The `le` label value of a boundary, as Go formats it (`0.25`, `1`, `50`). */
 export function leLabel(metrics: ServerMetrics, ms: number): string {
   return decimal(metrics.unit === 's' ? ms / 1000 : ms);
+}
+
+/**
+ * Selects a boundary's bucket. A whole number is written `1` by the Go and
+ * JavaScript exporters but `1.0` by the Java and Python ones (Double.toString,
+ * prometheus_client's floatToGoString), and Prometheus 3 stores every `le` as
+ * `1.0` whatever was scraped; so a whole boundary matches both spellings.
+ */
+export function leMatcher(metrics: ServerMetrics, ms: number): Matcher {
+  const le = leLabel(metrics, ms);
+  return le.includes('.') ? eq('le', le) : re('le', anyOf([le, `${le}.0`]));
 }
 
 /**
@@ -140,7 +150,7 @@ export function objectives(service: ResolvedService, matchers: readonly Matcher[
       budget: Number(decimal(1 - objective)),
       statement: `${decimal(slo.latency.percentile)}% of ${requests} within ${slo.latency.thresholdMs} ms${at}`,
       // A missing bucket counts every request as slow, so a broken histogram pages instead of hiding.
-      errorRatio: (w) => `(${total(w)} - (${sumBy([], rate(series(m.bucket, [...matchers, eq('le', leLabel(m, measured))]), w))} or vector(0))) / ${total(w)}`,
+      errorRatio: (w) => `(${total(w)} - (${sumBy([], rate(series(m.bucket, [...matchers, leMatcher(m, measured)]), w))} or vector(0))) / ${total(w)}`,
     });
   }
   return result;

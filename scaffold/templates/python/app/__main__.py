@@ -3,6 +3,7 @@ import sys
 
 from .config import load_config
 from .log import Logger
+from .metrics import start_metrics
 from .server import create_server, shutdown
 from .telemetry import start_telemetry
 
@@ -17,7 +18,8 @@ def main(argv):
         log.info("job started", job=argv[index + 1] if index + 1 < len(argv) else None)
         stop_telemetry()
         return 0
-    server = create_server(log, config["port"])
+    metrics = start_metrics(log)
+    server = create_server(log, config["port"], metrics=metrics)
     # Kubernetes sends SIGTERM, then waits terminationGracePeriodSeconds.
     signal.signal(signal.SIGTERM, lambda signum, frame: (log.info("shutting down"), shutdown(server)))
     log.info("listening", port=server.server_address[1], environment=config["environment"])
