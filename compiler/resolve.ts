@@ -117,17 +117,19 @@ function resolveOverridePolicy(o: PlatformSpec['overridePolicy']): ResolvedPlatf
 }
 
 // Kubernetes emitter: the merged platform's kubernetes block, copied so nobody shares the frozen default.
-function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsClusterIssuer?: string }): ResolvedKubernetesPlatform {
+function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes): ResolvedKubernetesPlatform {
   return {
     clusters: { ...k.clusters },
     ingressClass: k.ingressClass,
     internalIngressClass: k.internalIngressClass,
-    ...(k.tlsClusterIssuer ? { tlsClusterIssuer: k.tlsClusterIssuer } : {}),
+    ingressController: k.ingressController,
+    tls: k.tlsCertificates === 'cert-manager' ? { certificates: 'cert-manager', clusterIssuer: k.tlsClusterIssuer } : { certificates: 'controller-default' },
     ingressControllerNamespace: k.ingressControllerNamespace,
     prometheusNamespace: k.prometheusNamespace,
     monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
     secretStores: { ...k.secretStores },
-    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
+    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs], s3Endpoint: k.egress.s3Endpoint },
+    networkPolicy: { enforcement: k.networkPolicy.enforcement },
     limits: { ...k.limits },
     preview: { ...k.preview },
   };
