@@ -240,7 +240,7 @@ export const platformSchema: JsonSchema = {
             },
             awsApiCidrs: {
               type: 'array',
-              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.',
+              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.',
               items: { type: 'string', pattern: cidr, maxLength: 18 },
               minItems: 1,
               maxItems: 100,

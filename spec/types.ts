@@ -802,7 +802,7 @@ export interface EgressSpec {
    */
   readonly privateSubnetCidrs?: readonly string[];
   /**
-   * CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.
+   * CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.
    * @default ["0.0.0.0/0"]
    */
   readonly awsApiCidrs?: readonly string[];
