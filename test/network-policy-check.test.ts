@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { networkPolicyChecks } from '../emitters/platform/network-policy-check.js';
-import { attribute, block, printFile, ref, toPlain, type Block } from '../emitters/shared/hcl.js';
+import { attribute, block, printFile, ref, toPlain, type Attribute, type Block } from '../emitters/shared/hcl.js';
 import { PLUGIN_DIR, requireTerraform, TERRAFORM, terraform, terraformEnv } from './terraform-helpers.js';
 
 /**
@@ -69,7 +69,8 @@ describe('the network policy enforcement check', () => {
     expect(check!.type).toBe('check');
     const data = check!.body.find((i): i is Block => i.kind === 'block' && i.type === 'data')!;
     expect(data.labels).toEqual(['aws_eks_addon', 'vpc_cni']);
-    expect(Object.fromEntries(data.body.map((a) => [(a as { name: string }).name, toPlain((a as { value: never }).value)]))).toEqual({ cluster_name: '${var.cluster_name}', addon_name: 'vpc-cni' });
+    const attributes = data.body.filter((item): item is Attribute => item.kind === 'attribute');
+    expect(Object.fromEntries(attributes.map((a) => [a.name, toPlain(a.value)]))).toEqual({ cluster_name: '${var.cluster_name}', addon_name: 'vpc-cni' });
   });
 
   it('holds for v1.14.0 and later with enableNetworkPolicy "true", and fails for older add-ons, a missing or false setting, or empty configuration', () => {
