@@ -132,18 +132,20 @@ function resolveOverridePolicy(o: PlatformSpec['overridePolicy']): ResolvedPlatf
 }
 
 // Kubernetes emitter: the merged platform's kubernetes block, copied so nobody shares the frozen default.
-function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes & { tlsClusterIssuer?: string }): ResolvedKubernetesPlatform {
+function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes): ResolvedKubernetesPlatform {
   return {
     clusters: { ...k.clusters },
     ingressClass: k.ingressClass,
     internalIngressClass: k.internalIngressClass,
-    ...(k.tlsClusterIssuer ? { tlsClusterIssuer: k.tlsClusterIssuer } : {}),
+    ingressController: k.ingressController,
+    tls: k.tlsCertificates === 'cert-manager' ? { certificates: 'cert-manager', clusterIssuer: k.tlsClusterIssuer } : { certificates: 'controller-default' },
     ingressControllerNamespace: k.ingressControllerNamespace,
     prometheusNamespace: k.prometheusNamespace,
     monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
     secretStores: { ...k.secretStores },
     externalSecrets: { namespace: k.externalSecrets.namespace, serviceAccount: k.externalSecrets.serviceAccount },
-    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs] },
+    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs], s3Endpoint: k.egress.s3Endpoint },
+    networkPolicy: { enforcement: k.networkPolicy.enforcement },
     limits: { ...k.limits },
     databaseBootstrapRepository: k.databaseBootstrapRepository,
     preview: { ...k.preview },

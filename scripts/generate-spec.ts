@@ -57,6 +57,7 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/network': 'NetworkSpec',
   '/properties/kubernetes': 'KubernetesSpec',
   '/properties/kubernetes/properties/egress': 'EgressSpec',
+  '/properties/kubernetes/properties/networkPolicy': 'NetworkPolicySpec',
   '/properties/kubernetes/properties/limits': 'ContainerLimitsSpec',
   '/properties/kubernetes/properties/preview': 'PreviewPlatformSpec',
   '/properties/kubernetes/properties/externalSecrets': 'ExternalSecretsOperatorSpec',

@@ -239,6 +239,8 @@ export interface ResolvedPlatform {
     readonly prometheusDatasource: string;
     readonly grafanaFolder: string;
     readonly sloWindow: string;
+    /** How long Prometheus keeps samples, in days (`30d`); at least sloWindow. */
+    readonly prometheusRetention: string;
     readonly otlpEndpoint: string;
     readonly runbookBaseUrl: string;
     /** Base URL of Grafana, for the dashboard links in alerts. */
@@ -272,8 +274,10 @@ export interface ResolvedKubernetesPlatform {
   readonly clusters: Readonly<Record<EnvironmentName, string>>;
   readonly ingressClass: string;
   readonly internalIngressClass: string;
-  /** cert-manager ClusterIssuer; absent when certificates arrive another way. */
-  readonly tlsClusterIssuer?: string;
+  /** The controller behind both IngressClasses, whose annotations the Ingress carries. */
+  readonly ingressController: IngressController;
+  /** Where Ingress certificates come from. */
+  readonly tls: IngressTls;
   readonly ingressControllerNamespace: string;
   readonly prometheusNamespace: string;
   /** Sorted by key. */
@@ -281,7 +285,9 @@ export interface ResolvedKubernetesPlatform {
   readonly secretStores: Readonly<Record<EnvironmentName, string>>;
   /** Where the External Secrets Operator runs; the platform root binds its IAM role to this ServiceAccount. */
   readonly externalSecrets: { readonly namespace: string; readonly serviceAccount: string };
-  readonly egress: { readonly privateSubnetCidrs: readonly string[]; readonly awsApiCidrs: readonly string[] };
+  readonly egress: { readonly privateSubnetCidrs: readonly string[]; readonly awsApiCidrs: readonly string[]; readonly s3Endpoint: S3Endpoint };
+  /** What enforces the NetworkPolicies. */
+  readonly networkPolicy: { readonly enforcement: NetworkPolicyEnforcement };
   readonly limits: {
     readonly cpuRatio: number;
     readonly memoryRatio: number;
@@ -297,6 +303,13 @@ export interface ResolvedKubernetesPlatform {
     readonly localstackImage: string;
   };
 }
+
+export type IngressController = 'ingress-nginx';
+/** cert-manager issues `<service>-tls` through the ClusterIssuer, or the controller serves its default certificate. */
+export type IngressTls = { readonly certificates: 'cert-manager'; readonly clusterIssuer: string } | { readonly certificates: 'controller-default' };
+/** `gateway`: S3's public addresses (a gateway endpoint or none); `interface`: an interface endpoint's addresses in the VPC. */
+export type S3Endpoint = 'gateway' | 'interface';
+export type NetworkPolicyEnforcement = 'vpc-cni' | 'calico' | 'cilium';
 
 export type ProductionSync = 'automated' | 'automated-prune' | 'manual';
 

@@ -201,11 +201,26 @@ export const platformSchema: JsonSchema = {
           maxLength: 63,
           default: d.kubernetes.internalIngressClass,
         },
+        ingressController: {
+          type: 'string',
+          description:
+            'Which controller serves both IngressClasses; its annotations are controller-specific (gRPC services get `nginx.ingress.kubernetes.io/backend-protocol: GRPC`). paved supports ingress-nginx only today.',
+          enum: ['ingress-nginx'],
+          default: d.kubernetes.ingressController,
+        },
+        tlsCertificates: {
+          type: 'string',
+          description:
+            'Where the TLS certificate of every Ingress comes from: `cert-manager` issues one per service through `tlsClusterIssuer` into the Secret `<service>-tls`; `controller-default` names no Secret, so the ingress controller serves its default certificate (ingress-nginx `--default-ssl-certificate`, a wildcard for the domain).',
+          enum: ['cert-manager', 'controller-default'],
+          default: d.kubernetes.tlsCertificates,
+        },
         tlsClusterIssuer: {
           type: 'string',
-          description: 'cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation); omit it when certificates reach the `<service>-tls` Secrets another way.',
+          description: 'cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation) when `tlsCertificates` is cert-manager.',
           pattern: patterns.name,
           maxLength: 63,
+          default: d.kubernetes.tlsClusterIssuer,
         },
         ingressControllerNamespace: {
           type: 'string',
@@ -223,7 +238,7 @@ export const platformSchema: JsonSchema = {
         },
         monitorLabels: {
           type: 'object',
-          description: "Labels on every ServiceMonitor and PodMonitor, for a Prometheus whose monitor selector requires them (kube-prometheus-stack's `release: <name>`).",
+          description: "Labels on every ServiceMonitor, PodMonitor and PrometheusRule, for a Prometheus whose monitor and rule selectors require them (kube-prometheus-stack's `release: <name>`).",
           propertyNames: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 253 },
           maxProperties: 20,
           additionalProperties: { type: 'string', description: 'A label value.', pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$', maxLength: 63 },
@@ -262,15 +277,37 @@ export const platformSchema: JsonSchema = {
             },
             awsApiCidrs: {
               type: 'array',
-              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.',
+              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.',
               items: { type: 'string', pattern: cidr, maxLength: 18 },
               minItems: 1,
               maxItems: 100,
               uniqueItems: true,
               default: d.kubernetes.egress.awsApiCidrs,
             },
+            s3Endpoint: {
+              type: 'string',
+              description:
+                "How pods reach S3, which the awsApiCidrs must then cover for services with buckets: `gateway` (a gateway endpoint, or none) goes to S3's public addresses, which a NetworkPolicy cannot name as a prefix list, so awsApiCidrs need S3's ranges for the region (ip-ranges.json) or 0.0.0.0/0; `interface` goes to an interface endpoint's private addresses in the VPC (with private DNS on, so the SDK's default endpoint resolves to them).",
+              enum: ['gateway', 'interface'],
+              default: d.kubernetes.egress.s3Endpoint,
+            },
           },
           default: d.kubernetes.egress,
+        },
+        networkPolicy: {
+          type: 'object',
+          description: "What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.",
+          additionalProperties: false,
+          properties: {
+            enforcement: {
+              type: 'string',
+              description:
+                'The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.',
+              enum: ['vpc-cni', 'calico', 'cilium'],
+              default: d.kubernetes.networkPolicy.enforcement,
+            },
+          },
+          default: d.kubernetes.networkPolicy,
         },
         limits: {
           type: 'object',
@@ -488,6 +525,14 @@ export const platformSchema: JsonSchema = {
           pattern: '^[1-9][0-9]*d$',
           maxLength: 4,
           default: d.observability.sloWindow,
+        },
+        prometheusRetention: {
+          type: 'string',
+          description:
+            "How long the clusters' Prometheus keeps samples, in days (\"30d\"); at least `sloWindow`, since the SLO rules average over the whole window. kube-prometheus-stack keeps 10d unless its `prometheus.prometheusSpec.retention` is raised to this.",
+          pattern: '^[1-9][0-9]*d$',
+          maxLength: 5,
+          default: d.observability.prometheusRetention,
         },
         otlpEndpoint: {
           type: 'string',

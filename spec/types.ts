@@ -593,7 +593,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"databaseBootstrapRepository":"docker.io/library/postgres","preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressController":"ingress-nginx","tlsCertificates":"cert-manager","tlsClusterIssuer":"letsencrypt","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"],"s3Endpoint":"gateway"},"networkPolicy":{"enforcement":"vpc-cni"},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"databaseBootstrapRepository":"docker.io/library/postgres","preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -618,7 +618,7 @@ export interface PlatformSpec {
   readonly ci?: CiSpec;
   /**
    * Where metrics, traces and dashboards go.
-   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
+   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","prometheusRetention":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
    */
   readonly observability?: PlatformObservabilitySpec;
   /**
@@ -764,7 +764,18 @@ export interface KubernetesSpec {
    */
   readonly internalIngressClass?: string;
   /**
-   * cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation); omit it when certificates reach the `<service>-tls` Secrets another way.
+   * Which controller serves both IngressClasses; its annotations are controller-specific (gRPC services get `nginx.ingress.kubernetes.io/backend-protocol: GRPC`). paved supports ingress-nginx only today.
+   * @default "ingress-nginx"
+   */
+  readonly ingressController?: 'ingress-nginx';
+  /**
+   * Where the TLS certificate of every Ingress comes from: `cert-manager` issues one per service through `tlsClusterIssuer` into the Secret `<service>-tls`; `controller-default` names no Secret, so the ingress controller serves its default certificate (ingress-nginx `--default-ssl-certificate`, a wildcard for the domain).
+   * @default "cert-manager"
+   */
+  readonly tlsCertificates?: 'cert-manager' | 'controller-default';
+  /**
+   * cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation) when `tlsCertificates` is cert-manager.
+   * @default "letsencrypt"
    */
   readonly tlsClusterIssuer?: string;
   /**
@@ -778,7 +789,7 @@ export interface KubernetesSpec {
    */
   readonly prometheusNamespace?: string;
   /**
-   * Labels on every ServiceMonitor and PodMonitor, for a Prometheus whose monitor selector requires them (kube-prometheus-stack's `release: <name>`).
+   * Labels on every ServiceMonitor, PodMonitor and PrometheusRule, for a Prometheus whose monitor and rule selectors require them (kube-prometheus-stack's `release: <name>`).
    * @default {}
    */
   readonly monitorLabels?: Readonly<Record<string, string>>;
@@ -794,9 +805,14 @@ export interface KubernetesSpec {
   readonly secretStores?: Readonly<Partial<Record<EnvironmentName, string>>>;
   /**
    * Where pods may connect outside the cluster; NetworkPolicies cannot name hosts, so these are CIDR blocks.
-   * @default {"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"]}
+   * @default {"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"],"s3Endpoint":"gateway"}
    */
   readonly egress?: EgressSpec;
+  /**
+   * What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.
+   * @default {"enforcement":"vpc-cni"}
+   */
+  readonly networkPolicy?: NetworkPolicySpec;
   /**
    * The limit policy: how container limits derive from a service's requests, and the ephemeral storage every container gets.
    * @default {"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"}
@@ -840,10 +856,26 @@ export interface EgressSpec {
    */
   readonly privateSubnetCidrs?: readonly string[];
   /**
-   * CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints.
+   * CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.
    * @default ["0.0.0.0/0"]
    */
   readonly awsApiCidrs?: readonly string[];
+  /**
+   * How pods reach S3, which the awsApiCidrs must then cover for services with buckets: `gateway` (a gateway endpoint, or none) goes to S3's public addresses, which a NetworkPolicy cannot name as a prefix list, so awsApiCidrs need S3's ranges for the region (ip-ranges.json) or 0.0.0.0/0; `interface` goes to an interface endpoint's private addresses in the VPC (with private DNS on, so the SDK's default endpoint resolves to them).
+   * @default "gateway"
+   */
+  readonly s3Endpoint?: 'gateway' | 'interface';
+}
+
+/**
+ * What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.
+ */
+export interface NetworkPolicySpec {
+  /**
+   * The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.
+   * @default "vpc-cni"
+   */
+  readonly enforcement?: 'vpc-cni' | 'calico' | 'cilium';
 }
 
 /**
@@ -1018,6 +1050,11 @@ export interface PlatformObservabilitySpec {
    * @default "30d"
    */
   readonly sloWindow?: string;
+  /**
+   * How long the clusters' Prometheus keeps samples, in days ("30d"); at least `sloWindow`, since the SLO rules average over the whole window. kube-prometheus-stack keeps 10d unless its `prometheus.prometheusSpec.retention` is raised to this.
+   * @default "30d"
+   */
+  readonly prometheusRetention?: string;
   /**
    * OpenTelemetry collector endpoint (OTLP/gRPC) that services send traces and metrics to.
    * @default "http://otel-collector.observability.svc:4317"

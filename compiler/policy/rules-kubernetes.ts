@@ -305,7 +305,8 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         const hosts = spec(o).rules.map((r: any) => r.host);
         return [
           missing.length > 0 ? finding(o, 'backend Service or port missing', ['KS ingress-targets-service']) : undefined,
-          hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => tls.hosts.includes(h) && tls.secretName)) ? undefined : finding(o, 'host without TLS', ['PO tlsSettingsMissing']),
+          // As Polaris: a TLS entry covers its hosts with or without a secretName (without, the controller's default certificate; kubernetes.tlsCertificates).
+          hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => (tls.hosts ?? []).includes(h))) ? undefined : finding(o, 'host without TLS', ['PO tlsSettingsMissing']),
         ];
       });
     }),

@@ -8,6 +8,7 @@ import { checkBounds } from './bounds.js';
 import { checkClaims } from './claims.js';
 import { checkServiceFolder } from './folder.js';
 import { checkOutputDirectories, outputDirProblem } from './output-dirs.js';
+import { checkPlatformChoices } from './platform-choices.js';
 import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
@@ -50,7 +51,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));
@@ -100,7 +101,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validatePlatform(file: SourceFile): Diagnostic[] {
   const diagnostics = checkFile(file);
   if (hasErrors(diagnostics)) return diagnostics;
-  return [...diagnostics, ...checkPlatformPolicy(file, mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>))];
+  const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>);
+  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformChoices(file, platform)];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */

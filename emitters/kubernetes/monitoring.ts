@@ -2,6 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
+import { withMonitorLabels } from '../shared/monitor-labels.js';
 import { customResource } from './custom-resources.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
 
@@ -12,7 +13,7 @@ import { LABEL, metadata, selectorLabels } from './labels.js';
  */
 export function monitor(scope: Construct, ctx: RenderContext): ApiObject {
   const meta = metadata(ctx, ctx.service.name, 'server');
-  const labelled = { ...meta, labels: { ...meta.labels, ...ctx.project.platform.kubernetes.monitorLabels } };
+  const labelled = { ...meta, labels: withMonitorLabels(meta.labels, ctx.project.platform) };
   const endpoint = { port: METRICS_PORT_NAME, path: '/metrics', interval: '30s' };
   const selector = { matchLabels: selectorLabels(ctx, 'server') };
   if (ctx.service.runtime.port === undefined) {

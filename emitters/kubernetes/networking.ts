@@ -29,8 +29,35 @@ export function service(scope: Construct, ctx: RenderContext): k8s.KubeService |
   });
 }
 
-/** The Secret the Ingress's certificate lives in. */
+/** The Secret cert-manager issues the Ingress's certificate into. */
 export const tlsSecretName = (service: string): string => `${service}-tls`;
+
+/**
+ * The TLS of the Ingress, as the platform chose: cert-manager's ingress-shim
+ * sees the cluster-issuer annotation and issues `<service>-tls`; without
+ * cert-manager the Ingress names no Secret (nothing would create it) and the
+ * controller serves its default certificate for the host.
+ */
+function ingressTls(ctx: RenderContext, host: string, annotations: Record<string, string>): k8s.IngressTls {
+  const { tls } = ctx.project.platform.kubernetes;
+  if (tls.certificates === 'controller-default') return { hosts: [host] };
+  annotations['cert-manager.io/cluster-issuer'] = tls.clusterIssuer;
+  return { hosts: [host], secretName: tlsSecretName(ctx.service.name) };
+}
+
+/**
+ * What the controller needs to hear about the backend. ingress-nginx proxies
+ * HTTP/1.1 unless told otherwise; gRPC needs `backend-protocol: GRPC` (HTTP/2
+ * to the pod, which serves h2c), and clients reach it over TLS, which every
+ * generated Ingress has (kubernetes.github.io/ingress-nginx/examples/grpc).
+ */
+function controllerAnnotations(ctx: RenderContext, annotations: Record<string, string>): void {
+  switch (ctx.project.platform.kubernetes.ingressController) {
+    case 'ingress-nginx':
+      if (ctx.service.runtime.protocol === 'grpc') annotations['nginx.ingress.kubernetes.io/backend-protocol'] = 'GRPC';
+      return;
+  }
+}
 
 export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress | undefined {
   const spec = ctx.service.ingress;
@@ -38,13 +65,14 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
   if (spec === undefined || ctx.host === undefined || name === undefined) return undefined;
   const { kubernetes } = ctx.project.platform;
   const meta = metadata(ctx, ctx.service.name, 'server');
-  if (kubernetes.tlsClusterIssuer) meta.annotations['cert-manager.io/cluster-issuer'] = kubernetes.tlsClusterIssuer;
+  const tls = ingressTls(ctx, ctx.host, meta.annotations);
+  controllerAnnotations(ctx, meta.annotations);
   return new (kube().KubeIngress)(scope, 'ingress', {
     metadata: meta,
     spec: {
       // Only public services sit behind the internet-facing controller.
       ingressClassName: spec.public ? kubernetes.ingressClass : kubernetes.internalIngressClass,
-      tls: [{ hosts: [ctx.host], secretName: tlsSecretName(ctx.service.name) }],
+      tls: [tls],
       rules: [
         {
           host: ctx.host,

@@ -1,6 +1,7 @@
 import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
+import { withMonitorLabels } from '../shared/monitor-labels.js';
 import { jsonFile, yamlFile } from '../shared/serialize.js';
 import { serviceDashboard } from './dashboard.js';
 import { overviewDashboard } from './overview.js';
@@ -18,11 +19,12 @@ export const observabilityEmitter: Emitter = {
     const dir = `${project.output.dir}/${service.name}`;
     const source = service.specPath;
     const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
+    const comments = retentionNote(service, project);
     const files: GeneratedFile[] = [
       jsonFile({ path: `${dir}/grafana/dashboard.json`, source, value: serviceDashboard(service, project) }),
       // Production's rules, for a Prometheus without the operator and for review; staging's differ in env, severities and AWS names.
-      yamlFile({ path: `${dir}/alerts/rules.yaml`, source, value: { groups: groups.get('production') } }),
-      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${dir}/kubernetes/${env}/prometheusrule.yaml`, source, value: prometheusRule(service, groups.get(env)!) })),
+      yamlFile({ path: `${dir}/alerts/rules.yaml`, source, comments, value: { groups: groups.get('production') } }),
+      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${dir}/kubernetes/${env}/prometheusrule.yaml`, source, comments, value: prometheusRule(service, project, groups.get(env)!) })),
     ];
     return { files, diagnostics: [] };
   },
@@ -40,20 +42,37 @@ const RULE_ENVIRONMENTS: readonly RuleEnvironment[] = ['staging', 'production'];
  * namespace; the environment's Argo CD Application syncs it with the rest of
  * the directory.
  */
-function prometheusRule(service: ResolvedService, groups: readonly RuleGroup[]): unknown {
+function prometheusRule(service: ResolvedService, project: ResolvedProject, groups: readonly RuleGroup[]): unknown {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: {
       name: service.name,
       namespace: names.namespace(service.name),
-      labels: {
-        'app.kubernetes.io/name': service.name,
-        'app.kubernetes.io/managed-by': 'paved',
-        'paved.dev/team': service.owner,
-        'paved.dev/tier': service.tier,
-      },
+      // The Prometheus's ruleSelector looks for the same labels as its monitor selectors.
+      labels: withMonitorLabels(
+        {
+          'app.kubernetes.io/name': service.name,
+          'app.kubernetes.io/managed-by': 'paved',
+          'paved.dev/team': service.owner,
+          'paved.dev/tier': service.tier,
+        },
+        project.platform,
+      ),
     },
     spec: { groups },
   };
+}
+
+/**
+ * The SLO meta rules average the 5-minute error ratio over the whole sloWindow
+ * (rules.ts `slo:period_burn_rate:ratio`), so they read samples that old: the
+ * rule files say so where the Prometheus team reads them.
+ */
+function retentionNote(service: ResolvedService, project: ResolvedProject): string[] {
+  if (!service.observability.slo) return [];
+  const { sloWindow, prometheusRetention } = project.platform.observability;
+  return [
+    `The SLO rules read ${sloWindow} of samples: the Prometheus that loads them must keep at least ${sloWindow} (this platform's observability.prometheusRetention is ${prometheusRetention}; kube-prometheus-stack keeps 10d unless prometheus.prometheusSpec.retention is raised).`,
+  ];
 }
