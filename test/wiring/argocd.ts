@@ -66,7 +66,7 @@ export function checkApplications(tree: OutputTree, platform: WiringPlatform, fo
           ...base,
           check: 'argocd-path',
           from: `${source.field}.path = ${JSON.stringify(source.path)}`,
-          to: `folders of the output ${platform.gitopsPath === undefined ? '' : `(at ${platform.gitopsPath} in the GitOps repository)`}: nothing there`.replace('output :', 'output:'),
+          to: platform.gitopsPath === undefined ? `folders of the output ${tree.dir}: none ends the path` : `the output at ${platform.gitopsPath} in the GitOps repository: no such folder`,
           message: 'the Application syncs a folder the output does not have',
         });
         continue;

@@ -62,7 +62,7 @@ function dnsProblems(ctx: ServiceEnv, pod: Pod): WiringProblem[] {
       check: 'network-dns',
       file: pod.owner.file,
       object: describe(pod.owner),
-      from: `pods {${showSelector({ matchLabels: pod.labels })}} in namespace ${pod.namespace}`,
+      from: `pods of ${describe(pod.owner)} (namespace ${pod.namespace})`,
       to: `kube-dns (namespace kube-system, k8s-app=kube-dns) UDP 53: no NetworkPolicy egress rule admits it (${quoteList(policiesSelecting(ctx, pod, 'egress').map((p) => `${p.name} (${p.file})`))})`,
       message: 'the pods cannot resolve names',
     },
@@ -202,7 +202,7 @@ function awsPortProblems(ctx: ServiceEnv, pods: readonly Pod[]): WiringProblem[]
         check: 'network-aws-port',
         file: pod.owner.file,
         object: describe(pod.owner),
-        from: `egress of pods {${showSelector({ matchLabels: pod.labels })}} in namespace ${pod.namespace}: no NetworkPolicy admits TCP ${port.from} to an address outside the cluster (${quoteList(policiesSelecting(ctx, pod, 'egress').map((x) => `${x.name} (${x.file})`))})`,
+        from: `egress of ${describe(pod.owner)}'s pods: no NetworkPolicy admits TCP ${port.from} to an address outside the cluster (${quoteList(policiesSelecting(ctx, pod, 'egress').map((x) => `${x.name} (${x.file})`))})`,
         to: `${port.resource.address} (${port.resource.file}, ${port.stack.tfvars.path}) admits tcp ${port.from === port.to ? port.from : `${port.from}-${port.to}`} from ${port.source}`,
         message: 'the security group admits the pods on a port their NetworkPolicy never lets them send to',
       });

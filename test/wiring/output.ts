@@ -117,8 +117,17 @@ export function loadOutput(outputDir: string): OutputTree {
     if (name === PLATFORM_FOLDER) platform = loadUnit(outputDir, name);
     else services.push(loadUnit(outputDir, name));
   }
+  const parsed = new Map<string, KubeObject[]>();
+  for (const unit of [...services, ...(platform ? [platform] : [])]) {
+    for (const folder of unit.kubernetes.values()) for (const o of folder.objects) parsed.set(o.file, [...(parsed.get(o.file) ?? []), o]);
+  }
+  // Applications may live anywhere (argocd/, _platform/); files already read are not parsed again, and files that never say Application are skipped.
   const applications = yamlFiles(outputDir, '')
-    .flatMap((file) => readObjects(outputDir, file))
+    .flatMap((file) => {
+      const known = parsed.get(file);
+      if (known) return known;
+      return /\bApplication\b/.test(readFileSync(join(outputDir, file), 'utf8')) ? readObjects(outputDir, file) : [];
+    })
     .filter((o) => o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/'));
   return { dir: outputDir, services, platform, applications };
 }
