@@ -152,10 +152,14 @@ function baseline(base: Golden): WiringProblem[] {
   return known;
 }
 
-/** The problems a copy of the full case's output shows after `edits`, minus those of the untouched output. */
-function afterEdits(edits: readonly Edit[], base: Golden = golden('full')): WiringProblem[] {
+/** A scratch copy of a golden output with `edits` made and `added` files written. */
+function editedOutput(edits: readonly Edit[], added: Readonly<Record<string, string>> = {}, base: Golden = golden('full')): string {
   const dir = scratchDir();
   cpSync(base.outputDir, dir, { recursive: true });
+  for (const [file, text] of Object.entries(added)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
   for (const edit of edits) {
     const path = join(dir, edit.file);
     const text = readFileSync(path, 'utf8');
@@ -163,6 +167,12 @@ function afterEdits(edits: readonly Edit[], base: Golden = golden('full')): Wiri
     expect(parts.length - 1, `${edit.file}: ${JSON.stringify(edit.from)}`).toBe(edit.count ?? 1);
     writeFileSync(path, parts.join(edit.to));
   }
+  return dir;
+}
+
+/** The problems a copy of the full case's output shows after `edits` (and with `added` files), minus those of the untouched output. */
+function afterEdits(edits: readonly Edit[], added: Readonly<Record<string, string>> = {}, base: Golden = golden('full')): WiringProblem[] {
+  const dir = editedOutput(edits, added, base);
   const before = new Set(baseline(base).map((p) => JSON.stringify(p)));
   return checkWiring(dir, base.platform).filter((p) => !before.has(JSON.stringify(p)));
 }
@@ -592,5 +602,137 @@ describe('each check reports the exact broken link', () => {
     const found = afterEdits(MUTATIONS[name] as readonly Edit[]);
     if (process.env.PAVED_PRINT_WIRING === '1') console.log(`@@ ${JSON.stringify(name)}: ${JSON.stringify(found)},`);
     expect(found).toEqual(EXPECTED[name]);
+  });
+});
+
+/**
+ * Output other branches of issue 15 add: the checks follow the shape of a link,
+ * not today's files. Each case adds files in the shape those branches describe
+ * and shows the checks read them (no problem when wired, the exact problem when not).
+ */
+describe('reads output shapes other issue 15 branches add', () => {
+  const clusterSecretStore = (name: string): string => `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: ${name}
+spec:
+  provider:
+    aws:
+      service: SecretsManager
+      region: eu-central-1
+`;
+
+  it('_platform/: ExternalSecrets are checked against the ClusterSecretStores the platform output creates', () => {
+    expect(afterEdits([], { '_platform/kubernetes/staging/clustersecretstore.yaml': clusterSecretStore('acme-secrets') })).toEqual([]);
+    const found = afterEdits([], { '_platform/kubernetes/staging/clustersecretstore.yaml': clusterSecretStore('acme-eso') });
+    expect(found.filter((p) => p.object === 'ExternalSecret checkout/cache-carts')).toEqual([
+      {
+        check: 'secret-store',
+        file: 'checkout/kubernetes/staging/externalsecret-cache-carts.yaml',
+        object: 'ExternalSecret checkout/cache-carts',
+        from: 'spec.secretStoreRef = ClusterSecretStore/acme-secrets',
+        to: 'ClusterSecretStores in _platform/kubernetes/staging: "acme-eso"',
+        message: 'the ExternalSecret reads from a ClusterSecretStore the platform does not run in staging',
+      },
+    ]);
+    // Every staging ExternalSecret of the three services names the store: 11 of them.
+    expect(found.length).toBe(11);
+    expect(new Set(found.map((p) => p.check))).toEqual(new Set(['secret-store']));
+  });
+
+  const bootstrapSecret = (dataFrom: string): string => `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: database-checkout-bootstrap
+  namespace: checkout
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { kind: ClusterSecretStore, name: acme-secrets }
+  target: { name: database-checkout-bootstrap }
+  dataFrom:
+${dataFrom}`;
+  const bootstrapJob = (key: string): string => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: database-checkout-bootstrap
+  namespace: checkout
+spec:
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: checkout, app.kubernetes.io/component: cron }
+    spec:
+      restartPolicy: Never
+      serviceAccountName: checkout
+      containers:
+        - name: psql
+          image: postgres:16
+          env:
+            - name: PGPASSWORD
+              valueFrom: { secretKeyRef: { name: database-checkout-bootstrap, key: ${key} } }
+`;
+
+  it('dataFrom.find: a bootstrap Job reading the RDS-managed master secret passes, as its keys are only known at runtime', () => {
+    const find = '    - find: { name: { regexp: "^rds!db-" } }\n';
+    expect(
+      afterEdits([], {
+        'checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml': bootstrapSecret(find),
+        'checkout/kubernetes/staging/job-database-checkout-bootstrap.yaml': bootstrapJob('password'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('dataFrom.extract: the Secret holds the JSON keys Terraform writes, and a key it lacks is reported', () => {
+    const extract = '    - extract: { key: checkout/staging/database/checkout }\n';
+    const files = { 'checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml': bootstrapSecret(extract) };
+    expect(afterEdits([], { ...files, 'checkout/kubernetes/staging/job-database-checkout-bootstrap.yaml': bootstrapJob('dbname') })).toEqual([]);
+    expect(afterEdits([], { ...files, 'checkout/kubernetes/staging/job-database-checkout-bootstrap.yaml': bootstrapJob('password') })).toEqual([
+      {
+        check: 'secret-key-ref',
+        file: 'checkout/kubernetes/staging/job-database-checkout-bootstrap.yaml',
+        object: 'Job checkout/database-checkout-bootstrap',
+        from: 'spec.template.spec.containers[0].env[0] (PGPASSWORD).valueFrom.secretKeyRef = Secret checkout/database-checkout-bootstrap key "password"',
+        to: 'ExternalSecret checkout/database-checkout-bootstrap (checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml) creates keys: "dbname", "host", "port", "username"',
+        message: 'the workload reads a key its Secret does not have',
+      },
+    ]);
+    const wrongKey = '    - extract: { key: checkout/staging/database/checkouts }\n';
+    expect(afterEdits([], { 'checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml': bootstrapSecret(wrongKey) }).map((p) => [p.check, p.from])).toEqual([
+      ['remote-secret', 'spec.dataFrom[0].extract.key = "checkout/staging/database/checkouts"'],
+    ]);
+  });
+
+  const subscriptionRoot = (arn: string): Record<string, string> => ({
+    'ledger/terraform/subscriptions/subscriptions.tf': `variable "topic_arn" {
+  type = string
+}
+
+resource "aws_sns_topic_subscription" "checkout-order-placed" {
+  topic_arn = var.topic_arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed"
+}
+`,
+    'ledger/terraform/subscriptions/env/staging.tfvars': `topic_arn = "${arn}"\n`,
+  });
+
+  it('a second Terraform root per service (terraform/subscriptions/) is read with its own tfvars', () => {
+    expect(afterEdits([], subscriptionRoot('arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed'))).toEqual([]);
+    expect(afterEdits([], subscriptionRoot('arn:aws:sns:eu-central-1:098765432109:checkout-stg-order-placed'))).toEqual([
+      {
+        check: 'subscription-topic',
+        file: 'ledger/terraform/subscriptions/subscriptions.tf',
+        object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+        from: 'topic_arn = "arn:aws:sns:eu-central-1:098765432109:checkout-stg-order-placed"',
+        to: 'SNS topics the staging stacks create: "arn:…:sns:eu-central-1:123456789012:checkout-stg-order-placed from aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/staging.tfvars)", "arn:…:sns:eu-central-1:123456789012:ledger-stg-ledger-updated from aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/staging.tfvars)"',
+        message: 'the subscription names a topic no stack of the environment creates',
+      },
+    ]);
+  });
+
+  it('a PrometheusRule that carries the monitor labels passes (what the fix for item 5 produces)', () => {
+    const file = `${CHECKOUT_STG}/prometheusrule.yaml`;
+    expect(baseline(golden('full')).filter((p) => p.file === file).map((p) => p.check)).toEqual(['monitor-labels']);
+    const dir = editedOutput([{ file, from: '    app.kubernetes.io/name: checkout\n', to: '    app.kubernetes.io/name: checkout\n    release: kube-prometheus-stack\n' }]);
+    expect(checkWiring(dir, golden('full').platform).filter((p) => p.file === file)).toEqual([]);
   });
 });
