@@ -27,6 +27,7 @@ function wiringPlatform(project: ResolvedProject): WiringPlatform {
     secretStores: kubernetes.secretStores,
     monitorLabels: kubernetes.monitorLabels,
     prometheusNamespace: kubernetes.prometheusNamespace,
+    ingressControllerNamespace: kubernetes.ingressControllerNamespace,
     clusters: kubernetes.clusters,
     gitopsPath: [gitops.path, project.output.dir].filter((p) => p !== '.' && p !== '').join('/'),
   };
@@ -71,6 +72,13 @@ const KNOWN_BROKEN: readonly KnownBroken[] = [
     cases: ['full'],
     object: /^PrometheusRule /,
     why: 'the PrometheusRule lacks kubernetes.monitorLabels, so kube-prometheus-stack never loads the SLO rules or alerts',
+  },
+  {
+    issue: 'issue 15 item 8',
+    check: 'ingress-tls',
+    cases: ['edges', 'shop'],
+    object: /^Ingress /,
+    why: 'with no tlsClusterIssuer, the Ingress names a TLS secret that nothing creates',
   },
 ];
 
@@ -244,6 +252,18 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   ],
   'network-aws-port: the database security group admits a port the pods egress never opens': [
     { file: 'checkout/terraform/database.tf', from: '  from_port                    = 5432\n  to_port                      = 5432', to: '  from_port                    = 5433\n  to_port                      = 5433' },
+  ],
+  'ingress-backend: the Ingress routes to a port the Service does not have': [
+    { file: `${CHECKOUT_STG}/ingress.yaml`, from: '                  name: http\n            path: /api', to: '                  name: web\n            path: /api' },
+  ],
+  'ingress-backend: a gRPC backend behind ingress-nginx without backend-protocol GRPC': [
+    { file: `${CHECKOUT_STG}/service.yaml`, from: '    - appProtocol: http\n      name: http', to: '    - appProtocol: kubernetes.io/h2c\n      name: http' },
+  ],
+  'ingress-backend: the NetworkPolicy no longer admits the ingress controller': [
+    { file: `${CHECKOUT_STG}/networkpolicy.yaml`, from: 'kubernetes.io/metadata.name: ingress-system', to: 'kubernetes.io/metadata.name: ingress-nginx' },
+  ],
+  'ingress-tls: without the cert-manager annotation nothing creates the TLS secret': [
+    { file: `${CHECKOUT_STG}/ingress.yaml`, from: '    cert-manager.io/cluster-issuer: letsencrypt-prod\n', to: '' },
   ],
   'argocd-path: an Application syncs a folder the output lacks': [
     { file: 'argocd/ledger-staging.yaml', from: 'generated/ledger/kubernetes/staging', to: 'generated/ledger/kubernetes/stage' },
@@ -587,6 +607,54 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed"',
       to: 'SNS topics the staging stacks create: "arn:…:sns:eu-central-1:123456789012:checkout-stg-orders-placed from aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/staging.tfvars)", "arn:…:sns:eu-central-1:123456789012:ledger-stg-ledger-updated from aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/staging.tfvars)"',
       message: 'the subscription names a topic no stack of the environment creates',
+    },
+  ],
+  'ingress-backend: a gRPC backend behind ingress-nginx without backend-protocol GRPC': [
+    {
+      check: 'ingress-backend',
+      file: 'checkout/kubernetes/staging/ingress.yaml',
+      object: 'Ingress checkout/checkout',
+      from: 'metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "(unset: HTTP)"',
+      to: 'Service checkout/checkout (checkout/kubernetes/staging/service.yaml) port http appProtocol kubernetes.io/h2c',
+      message: 'ingress-nginx speaks HTTP/1.1 to a gRPC backend unless the Ingress says GRPC',
+    },
+  ],
+  'ingress-backend: the Ingress routes to a port the Service does not have': [
+    {
+      check: 'ingress-backend',
+      file: 'checkout/kubernetes/staging/ingress.yaml',
+      object: 'Ingress checkout/checkout',
+      from: 'spec.rules[0].http.paths[1].backend.service = checkout:web',
+      to: 'Service checkout/checkout (checkout/kubernetes/staging/service.yaml) ports: "http:8080", "metrics:9464"',
+      message: 'the Ingress routes to a port the Service does not have',
+    },
+  ],
+  'ingress-backend: the NetworkPolicy no longer admits the ingress controller': [
+    {
+      check: 'ingress-backend',
+      file: 'checkout/kubernetes/staging/ingress.yaml',
+      object: 'Ingress checkout/checkout',
+      from: 'spec.rules[0].http.paths[0].backend.service = checkout:http → Deployment checkout/checkout container port 8080',
+      to: 'NetworkPolicies selecting Deployment checkout/checkout\'s pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080',
+      message: 'the ingress controller cannot reach the pods',
+    },
+    {
+      check: 'ingress-backend',
+      file: 'checkout/kubernetes/staging/ingress.yaml',
+      object: 'Ingress checkout/checkout',
+      from: 'spec.rules[0].http.paths[1].backend.service = checkout:http → Deployment checkout/checkout container port 8080',
+      to: 'NetworkPolicies selecting Deployment checkout/checkout\'s pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080',
+      message: 'the ingress controller cannot reach the pods',
+    },
+  ],
+  'ingress-tls: without the cert-manager annotation nothing creates the TLS secret': [
+    {
+      check: 'ingress-tls',
+      file: 'checkout/kubernetes/staging/ingress.yaml',
+      object: 'Ingress checkout/checkout',
+      from: 'spec.tls[0].secretName = "checkout-tls"',
+      to: 'no cert-manager.io/cluster-issuer or issuer annotation; Secrets and Certificates in namespace checkout: (none)',
+      message: 'the Ingress serves a TLS secret nothing creates',
     },
   ],
   'rule-matcher: the monitor produces another job than the rules read': jobProblems(),

@@ -16,6 +16,8 @@ export const CHECKS = [
   'network-dns',
   'network-peer',
   'network-aws-port',
+  'ingress-backend',
+  'ingress-tls',
   'argocd-path',
   'argocd-namespace',
   'argocd-cluster',
@@ -50,6 +52,8 @@ export interface WiringPlatform {
   readonly monitorLabels?: Readonly<Record<string, string>>;
   /** platform.yaml kubernetes.prometheusNamespace: where the scrapes come from. */
   readonly prometheusNamespace?: string;
+  /** platform.yaml kubernetes.ingressControllerNamespace: where the ingress controller's requests come from. */
+  readonly ingressControllerNamespace?: string;
   /** platform.yaml kubernetes.clusters: Argo CD's cluster name per environment. */
   readonly clusters?: Readonly<Record<string, string>>;
   /** Where the output directory sits in the GitOps repository (gitops.path + output.dir), e.g. `infra/paved/generated`. */

@@ -1,6 +1,7 @@
 import { checkApplications } from './argocd.js';
 import { buildServiceEnvs, CHECKS, stacksFor, type CheckName, type ServiceEnv, type Stack, type WiringPlatform, type WiringProblem } from './context.js';
 import { checkPodIdentity } from './identity.js';
+import { checkIngress } from './ingress.js';
 import { checkMonitoring } from './monitoring.js';
 import { checkNetwork } from './network.js';
 import { loadOutput } from './output.js';
@@ -47,7 +48,7 @@ export function checkWiringDetailed(outputDir: string, platform: WiringPlatform 
 
 /** The per-service checks, for callers that build their own contexts. */
 export function checkServiceEnv(ctx: ServiceEnv): WiringProblem[] {
-  return [...checkSecrets(ctx), ...checkPodIdentity(ctx), ...checkMonitoring(ctx), ...checkNetwork(ctx)];
+  return [...checkSecrets(ctx), ...checkPodIdentity(ctx), ...checkMonitoring(ctx), ...checkNetwork(ctx), ...checkIngress(ctx)];
 }
 
 function compare(a: string, b: string): number {
