@@ -80,6 +80,13 @@ const KNOWN_BROKEN: readonly KnownBroken[] = [
     object: /^Ingress /,
     why: 'with no tlsClusterIssuer, the Ingress names a TLS secret that nothing creates',
   },
+  {
+    issue: 'issue 15 item 4',
+    check: 'apply-order',
+    cases: ['terraform-every-primitive', 'shop'],
+    object: /^aws_sns_topic_subscription\./,
+    why: 'stacks that subscribe to each other cannot be applied in any order',
+  },
 ];
 
 const isKnown = (caseName: string, p: WiringProblem): KnownBroken | undefined =>
@@ -145,13 +152,8 @@ describe('every golden output is wired end to end', () => {
   });
 });
 
-/** One text edit; `count` pins how many places it changes, so an edit that misses fails instead of testing nothing. */
-interface Edit {
-  readonly file: string;
-  readonly from: string;
-  readonly to: string;
-  readonly count?: number;
-}
+/** One text edit (`count` pins how many places it changes, so an edit that misses fails instead of testing nothing), or a new file. */
+type Edit = { readonly file: string; readonly from: string; readonly to: string; readonly count?: number } | { readonly file: string; readonly create: string };
 
 const baselines = new Map<Golden, WiringProblem[]>();
 function baseline(base: Golden): WiringProblem[] {
@@ -170,6 +172,11 @@ function editedOutput(edits: readonly Edit[], added: Readonly<Record<string, str
   }
   for (const edit of edits) {
     const path = join(dir, edit.file);
+    if ('create' in edit) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, edit.create);
+      continue;
+    }
     const text = readFileSync(path, 'utf8');
     const parts = text.split(edit.from);
     expect(parts.length - 1, `${edit.file}: ${JSON.stringify(edit.from)}`).toBe(edit.count ?? 1);
@@ -273,6 +280,17 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   ],
   'argocd-cluster: Terraform binds roles in another cluster than Argo CD deploys to': [
     { file: 'checkout/terraform/env/staging.tfvars', from: 'cluster_name = "acme-stg-eks"', to: 'cluster_name = "acme-stg-eks-2"' },
+  ],
+  'apply-order: two main roots subscribe to each other\'s topics': [
+    {
+      file: 'checkout/terraform/subscriptions-ledger.tf',
+      create: `resource "aws_sns_topic_subscription" "ledger-ledger-updated" {
+  topic_arn = "arn:aws:sns:\${var.aws_region}:\${var.aws_account_id}:\${lookup({ staging = "ledger-stg-ledger-updated", production = "ledger-prd-ledger-updated" }, var.environment)}"
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-central-1:123456789012:checkout-ledger-updated"
+}
+`,
+    },
   ],
   'subscription-topic: the subscriber names a topic the publisher no longer creates': [
     { file: 'checkout/terraform/env/staging.tfvars', from: 'name              = "checkout-stg-order-placed"', to: 'name              = "checkout-stg-orders-placed"' },
@@ -657,6 +675,24 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       message: 'the Ingress serves a TLS secret nothing creates',
     },
   ],
+  'apply-order: two main roots subscribe to each other\'s topics': [
+    {
+      check: 'apply-order',
+      file: 'checkout/terraform/subscriptions-ledger.tf',
+      object: 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/production.tfvars)',
+      from: 'checkout/terraform needs aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/production.tfvars) applied first',
+      to: 'ledger/terraform needs aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/production.tfvars) applied first (aws_sns_topic_subscription.checkout-order-placed in ledger/terraform/messaging.tf)',
+      message: 'the production roots need each other applied first, so no order applies them on an empty account',
+    },
+    {
+      check: 'apply-order',
+      file: 'checkout/terraform/subscriptions-ledger.tf',
+      object: 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/staging.tfvars)',
+      from: 'checkout/terraform needs aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/staging.tfvars) applied first',
+      to: 'ledger/terraform needs aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/staging.tfvars) applied first (aws_sns_topic_subscription.checkout-order-placed in ledger/terraform/messaging.tf)',
+      message: 'the staging roots need each other applied first, so no order applies them on an empty account',
+    },
+  ],
   'rule-matcher: the monitor produces another job than the rules read': jobProblems(),
 };
 
@@ -794,6 +830,28 @@ resource "aws_sns_topic_subscription" "checkout-order-placed" {
         to: 'SNS topics the staging stacks create: "arn:…:sns:eu-central-1:123456789012:checkout-stg-order-placed from aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/staging.tfvars)", "arn:…:sns:eu-central-1:123456789012:ledger-stg-ledger-updated from aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/staging.tfvars)"',
         message: 'the subscription names a topic no stack of the environment creates',
       },
+    ]);
+  });
+
+  it('subscriptions in their own root (terraform/subscriptions/) break the cycle between two services', () => {
+    const subscription = `resource "aws_sns_topic_subscription" "ledger-ledger-updated" {
+  topic_arn = var.topic_arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-central-1:123456789012:checkout-ledger-updated"
+}
+
+variable "topic_arn" {
+  type = string
+}
+`;
+    const added = {
+      'checkout/terraform/subscriptions/subscriptions.tf': subscription,
+      'checkout/terraform/subscriptions/env/staging.tfvars': 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:ledger-stg-ledger-updated"\n',
+    };
+    expect(afterEdits([], added)).toEqual([]);
+    expect(afterEdits([], { 'checkout/terraform/subscriptions-ledger.tf': subscription, 'checkout/terraform/env/staging.tfvars': readFileSync(join(golden('full').outputDir, 'checkout/terraform/env/staging.tfvars'), 'utf8') + 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:ledger-stg-ledger-updated"\n' }).map((p) => [p.check, p.object])).toEqual([
+      ['apply-order', 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/staging.tfvars)'],
+      ['subscription-topic', 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/production.tfvars)'],
     ]);
   });
 

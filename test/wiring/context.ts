@@ -22,6 +22,7 @@ export const CHECKS = [
   'argocd-namespace',
   'argocd-cluster',
   'subscription-topic',
+  'apply-order',
 ] as const;
 
 export type CheckName = (typeof CHECKS)[number];

@@ -6,7 +6,7 @@ import { checkMonitoring } from './monitoring.js';
 import { checkNetwork } from './network.js';
 import { loadOutput } from './output.js';
 import { checkSecrets } from './secrets.js';
-import { checkSubscriptions } from './subscriptions.js';
+import { checkApplyOrder, checkSubscriptions } from './subscriptions.js';
 
 export type { CheckName, ServiceEnv, WiringPlatform, WiringProblem } from './context.js';
 
@@ -39,7 +39,11 @@ export function checkWiringDetailed(outputDir: string, platform: WiringPlatform 
   const problems: WiringProblem[] = [];
   const stacksByEnv = new Map<string, Stack[]>();
   for (const ctx of contexts) {
-    if (!stacksByEnv.has(ctx.env)) stacksByEnv.set(ctx.env, units.flatMap((u) => stacksFor(u, ctx.env)));
+    if (!stacksByEnv.has(ctx.env)) {
+      const stacks = units.flatMap((u) => stacksFor(u, ctx.env));
+      stacksByEnv.set(ctx.env, stacks);
+      problems.push(...checkApplyOrder(ctx.env, stacks, count));
+    }
     problems.push(...checkServiceEnv(ctx), ...checkSubscriptions(ctx, stacksByEnv.get(ctx.env) ?? []));
   }
   problems.push(...checkApplications(tree, platform, count));
