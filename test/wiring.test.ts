@@ -254,6 +254,9 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   'network-peer: the sender opens egress to another namespace': [
     { file: `${CHECKOUT_STG}/networkpolicy.yaml`, from: 'kubernetes.io/metadata.name: ledger', to: 'kubernetes.io/metadata.name: ledgers' },
   ],
+  'network-peer: the sender names pods the other service does not run': [
+    { file: `${CHECKOUT_STG}/networkpolicy.yaml`, from: '              app.kubernetes.io/name: ledger', to: '              app.kubernetes.io/name: ledger-api' },
+  ],
   'network-peer: a preview stand-in admits the app on a port its egress does not open': [
     { file: 'checkout/kubernetes/preview/networkpolicy.yaml', from: '        - port: 5432\n', to: '        - port: 5433\n' },
   ],
@@ -693,6 +696,24 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       message: 'the staging roots need each other applied first, so no order applies them on an empty account',
     },
   ],
+  'network-peer: the sender names pods the other service does not run': [
+    {
+      check: 'network-peer',
+      file: 'checkout/kubernetes/staging/networkpolicy.yaml',
+      object: 'NetworkPolicy checkout/checkout',
+      from: 'spec.egress[2].to[0] = namespaceSelector kubernetes.io/metadata.name=ledger, podSelector app.kubernetes.io/name=ledger-api (egress of Deployment checkout/checkout)',
+      to: 'pods in the selected namespace: "Deployment ledger/ledger {app.kubernetes.io/component=server, app.kubernetes.io/managed-by=paved, app.kubernetes.io/name=ledger, app.kubernetes.io/part-of=acme, app.kubernetes.io/version=0123456789abcdef0123456789abcdef01234567, paved.dev/environment=staging, paved.dev/team=team-finance, paved.dev/tier=standard}"',
+      message: 'the egress rule names pods that no workload runs',
+    },
+    {
+      check: 'network-peer',
+      file: 'ledger/kubernetes/staging/networkpolicy.yaml',
+      object: 'NetworkPolicy ledger/ledger',
+      from: 'spec.ingress[1].from[0] port "grpc"/TCP (ingress of Deployment ledger/ledger)',
+      to: 'egress of Deployment checkout/checkout in namespace checkout: no NetworkPolicy lets it reach Deployment ledger/ledger (namespace ledger) on 9090/TCP ("checkout (checkout/kubernetes/staging/networkpolicy.yaml)")',
+      message: 'the receiver\'s ingress has no matching egress on the other side',
+    },
+  ],
   'rule-matcher: the monitor produces another job than the rules read': jobProblems(),
 };
 
@@ -853,6 +874,22 @@ variable "topic_arn" {
       ['apply-order', 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/staging.tfvars)'],
       ['subscription-topic', 'aws_sns_topic_subscription.ledger-ledger-updated (checkout/terraform/env/production.tfvars)'],
     ]);
+  });
+
+  it('broad NetworkPolicy rules (any namespace, any address) are the platform\'s, not links to follow', () => {
+    const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-https-anywhere
+  namespace: checkout
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ namespaceSelector: {} }]
+      ports: [{ port: 443, protocol: TCP }]
+`;
+    expect(afterEdits([], { 'checkout/kubernetes/staging/networkpolicy-https.yaml': policy })).toEqual([]);
   });
 
   it('a PrometheusRule that carries the monitor labels passes (what the fix for item 5 produces)', () => {

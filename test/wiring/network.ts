@@ -31,12 +31,18 @@ function policiesSelecting(ctx: ServiceEnv, pod: Pod, direction: 'ingress' | 'eg
   );
 }
 
+function inPeerNamespace(ctx: ServiceEnv, peer: Json, policyNamespace: string, pod: Pod): boolean {
+  return peer.namespaceSelector === undefined ? pod.namespace === policyNamespace : selects(peer.namespaceSelector, ctx.network.namespaceLabels(pod.namespace));
+}
+
 /** Pods of the environment a peer selects, and whether the peer's namespace is one the output runs at all. */
 function peerPods(ctx: ServiceEnv, peer: Json, policyNamespace: string, all: readonly Pod[]): { known: boolean; pods: Pod[] } {
   if (peer.ipBlock) return { known: false, pods: [] };
-  const inNamespace = (p: Pod): boolean =>
-    peer.namespaceSelector === undefined ? p.namespace === policyNamespace : selects(peer.namespaceSelector, ctx.network.namespaceLabels(p.namespace));
-  const candidates = all.filter(inNamespace);
+  // Only peers that name a workload or a namespace are links; `namespaceSelector: {}` and the like are broad platform rules.
+  const namesPods = peer.podSelector !== undefined && (Object.keys(peer.podSelector.matchLabels ?? {}).length > 0 || (peer.podSelector.matchExpressions ?? []).length > 0);
+  const namesNamespace = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] !== undefined;
+  if (!namesPods && !namesNamespace) return { known: false, pods: [] };
+  const candidates = all.filter((p) => inPeerNamespace(ctx, peer, policyNamespace, p));
   if (candidates.length === 0) return { known: false, pods: [] };
   return { known: true, pods: candidates.filter((p) => peer.podSelector === undefined || selects(peer.podSelector, p.labels)) };
 }
@@ -84,27 +90,30 @@ function egressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): WiringP
           problems.push({
             ...base,
             from: `${path} = ${showPeer(peer)} (egress of ${describe(pod.owner)})`,
-            to: `pods in the selected namespace: ${quoteList(all.filter((p) => peerPods(ctx, { ...peer, podSelector: undefined }, namespace, [p]).pods.length > 0).map((p) => `${describe(p.owner)} {${showSelector({ matchLabels: p.labels })}}`))}`,
+            to: `pods in the selected namespace: ${quoteList(all.filter((p) => inPeerNamespace(ctx, peer, namespace, p)).map((p) => `${describe(p.owner)} {${showSelector({ matchLabels: p.labels })}}`))}`,
             message: 'the egress rule names pods that no workload runs',
           });
           return;
         }
         (rule.ports ?? []).forEach((port: Json) => {
           const protocol = port.protocol ?? 'TCP';
-          for (const target of pods) {
+          const from = `${path} port ${JSON.stringify(port.port)}/${protocol} (egress of ${describe(pod.owner)})`;
+          // The link holds when some selected pod listens on the port and admits the sender; other pods the peer happens to select are not its target.
+          const listening = pods.flatMap((target) => {
             const number = typeof port.port === 'number' ? port.port : target.ports.find((c) => c.name === port.port)?.containerPort;
-            const exposed = target.ports.some((c) => c.containerPort === number && c.protocol === protocol);
-            const from = `${path} port ${JSON.stringify(port.port)}/${protocol} (egress of ${describe(pod.owner)})`;
-            if (number === undefined || !exposed) {
-              problems.push({ ...base, from, to: `${describe(target.owner)} (${target.owner.file}) container ports: ${showPorts(target)}`, message: 'the egress rule opens a port the receiving pods do not listen on' });
-            } else if (!allows(ctx.network, 'Ingress', target, endpointOf(pod, ctx.network), number, protocol)) {
-              problems.push({
-                ...base,
-                from,
-                to: `ingress of ${describe(target.owner)} in namespace ${target.namespace}: no NetworkPolicy admits ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, target, 'ingress').map((x) => `${x.name} (${x.file})`))})`,
-                message: "the sender's egress has no matching ingress on the other side",
-              });
-            }
+            return number !== undefined && target.ports.some((c) => c.containerPort === number && c.protocol === protocol) ? [{ target, number }] : [];
+          });
+          if (listening.length === 0) {
+            problems.push({ ...base, from, to: pods.map((t) => `${describe(t.owner)} (${t.owner.file}) container ports: ${showPorts(t)}`).join('; '), message: 'the egress rule opens a port the receiving pods do not listen on' });
+          } else if (!listening.some(({ target, number }) => allows(ctx.network, 'Ingress', target, endpointOf(pod, ctx.network), number, protocol))) {
+            problems.push({
+              ...base,
+              from,
+              to: listening
+                .map(({ target, number }) => `ingress of ${describe(target.owner)} in namespace ${target.namespace}: no NetworkPolicy admits ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, target, 'ingress').map((x) => `${x.name} (${x.file})`))})`)
+                .join('; '),
+              message: "the sender's egress has no matching ingress on the other side",
+            });
           }
         });
       });
@@ -128,7 +137,7 @@ function ingressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): Wiring
           problems.push({
             ...base,
             from: `${path} = ${showPeer(peer)} (ingress of ${describe(pod.owner)})`,
-            to: `pods in the selected namespace: ${quoteList(all.filter((p) => peerPods(ctx, { ...peer, podSelector: undefined }, namespace, [p]).pods.length > 0).map((p) => `${describe(p.owner)} {${showSelector({ matchLabels: p.labels })}}`))}`,
+            to: `pods in the selected namespace: ${quoteList(all.filter((p) => inPeerNamespace(ctx, peer, namespace, p)).map((p) => `${describe(p.owner)} {${showSelector({ matchLabels: p.labels })}}`))}`,
             message: 'the ingress rule admits pods that no workload runs',
           });
           return;
@@ -141,15 +150,16 @@ function ingressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): Wiring
             problems.push({ ...base, from, to: `${describe(pod.owner)} (${pod.owner.file}) container ports: ${showPorts(pod)}`, message: 'the ingress rule admits a port the pods do not name' });
             return;
           }
-          for (const source of pods) {
-            if (!allows(ctx.network, 'Egress', source, endpointOf(pod, ctx.network), number, protocol)) {
-              problems.push({
-                ...base,
-                from,
-                to: `egress of ${describe(source.owner)} in namespace ${source.namespace}: no NetworkPolicy lets it reach ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, source, 'egress').map((x) => `${x.name} (${x.file})`))})`,
-                message: "the receiver's ingress has no matching egress on the other side",
-              });
-            }
+          // The link holds when some admitted pod can send; the rest of what the peer selects need not.
+          if (!pods.some((source) => allows(ctx.network, 'Egress', source, endpointOf(pod, ctx.network), number, protocol))) {
+            problems.push({
+              ...base,
+              from,
+              to: pods
+                .map((source) => `egress of ${describe(source.owner)} in namespace ${source.namespace}: no NetworkPolicy lets it reach ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, source, 'egress').map((x) => `${x.name} (${x.file})`))})`)
+                .join('; '),
+              message: "the receiver's ingress has no matching egress on the other side",
+            });
           }
         });
       });
