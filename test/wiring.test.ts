@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedProject } from '../spec/model.js';
 import { compileDir, FIXTURES, goldenCases, REPO } from './helpers.js';
 import { CHECKS, type CheckName } from './wiring/context.js';
+import { parseHcl } from './wiring/hcl.js';
 import { checkWiring, checkWiringDetailed, formatProblem, type WiringPlatform, type WiringProblem } from './wiring/index.js';
+import { jsonencodedKeys, readTfvars, referencedResource, resourceExpr, resources, resourceValue, Unknown } from './wiring/terraform.js';
 
 /**
  * The cross-target wiring test (issue 15): every golden case's output, and
@@ -897,5 +899,51 @@ spec:
     expect(baseline(golden('full')).filter((p) => p.file === file).map((p) => p.check)).toEqual(['monitor-labels']);
     const dir = editedOutput([{ file, from: '    app.kubernetes.io/name: checkout\n', to: '    app.kubernetes.io/name: checkout\n    release: kube-prometheus-stack\n' }]);
     expect(checkWiring(dir, golden('full').platform).filter((p) => p.file === file)).toEqual([]);
+  });
+});
+
+describe('the HCL reader the wiring checks stand on', () => {
+  const source = `# comment
+resource "aws_secretsmanager_secret" "a" {
+  for_each = var.secrets
+  name     = each.value
+}
+
+resource "aws_secretsmanager_secret_version" "b" {
+  secret_id = aws_secretsmanager_secret.a["X"].id
+  secret_string = jsonencode(merge({
+    host = aws_db_instance.x.address
+    "port" = 5432
+  }, { dbname = "d" }))
+  other = [for k, v in var.secrets : upper(v) if k != "Y"]
+  doc   = <<-EOT
+    line \${var.name}
+  EOT
+  arn   = "arn:aws:sns:\${var.region}:$\${literal}:\${lookup(var.names, var.env)}"
+  when  = var.env == "prod" ? 1 : 0
+}
+`;
+  const root = { dir: 'r', files: [{ path: 'r/main.tf', body: parseHcl('r/main.tf', source) }], tfvars: new Map() };
+
+  it('expands for_each through tfvars and reads jsonencode keys, templates and lookups', () => {
+    const scope = { vars: { secrets: { X: 'svc/x', Y: 'svc/y' }, region: 'eu-west-1', names: { prod: 'topic' }, env: 'prod', name: 'svc' }, locals: new Map() };
+    const secrets = resources({ ...root, tfvars: new Map([['prod', { path: 'r/env/prod.tfvars', values: scope.vars }]]) }, 'prod');
+    expect(secrets.filter((r) => r.type === 'aws_secretsmanager_secret').map((r) => [r.address, resourceValue(r, 'name')])).toEqual([
+      ['aws_secretsmanager_secret.a["X"]', 'svc/x'],
+      ['aws_secretsmanager_secret.a["Y"]', 'svc/y'],
+    ]);
+    const version = secrets.find((r) => r.type === 'aws_secretsmanager_secret_version');
+    if (!version) throw new Error('no version');
+    expect(jsonencodedKeys(resourceExpr(version, 'secret_string'), version.scope)).toEqual(['host', 'port', 'dbname']);
+    expect(referencedResource(resourceExpr(version, 'secret_id'))).toEqual({ type: 'aws_secretsmanager_secret', name: 'a', attribute: 'id' });
+    expect(resourceValue(version, 'arn')).toBe('arn:aws:sns:eu-west-1:${literal}:topic');
+    expect(resourceValue(version, 'doc')).toBe('line svc\n');
+    expect(resourceValue(version, 'secret_string')).toBeInstanceOf(Unknown);
+  });
+
+  it('reads tfvars literals and reports what it cannot parse with file:line:col', () => {
+    expect(readTfvars('env/a.tfvars', 'a = "x"\nb = { c = [1, true, null] }\n')).toEqual({ a: 'x', b: { c: [1, true, null] } });
+    expect(() => parseHcl('r/bad.tf', 'resource "x" "y" {\n  name = \n}\n')).toThrow('r/bad.tf:2:10: expected an expression, found a newline');
+    expect(() => parseHcl('r/bad.tf', 'a = "unterminated\n')).toThrow('r/bad.tf:1:5: unterminated string');
   });
 });

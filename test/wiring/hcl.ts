@@ -222,7 +222,7 @@ class Lexer {
     return { kind: 'string', text: '', parts, position };
   }
 
-  /** `<<EOT` / `<<-EOT` heredocs, read as literal text (paved writes none; others may). */
+  /** `<<EOT` / `<<-EOT` heredocs (paved writes none; others may). */
   private heredoc(position: Position): Token {
     this.advance(2);
     const indented = this.peek() === '-';
@@ -245,7 +245,18 @@ class Lexer {
     }
     const indent = indented ? Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length)) : 0;
     const text = lines.map((l) => l.slice(indent)).join('\n') + '\n';
-    return { kind: 'string', text: '', parts: [text], position };
+    // Interpolations without nested braces are enough for heredocs (paved writes none).
+    const parts: (string | Expr)[] = [];
+    let last = 0;
+    for (const m of text.matchAll(/\$\{([^{}]*)\}/g)) {
+      if (text[(m.index ?? 0) - 1] === '$') continue;
+      if ((m.index ?? 0) > last) parts.push(text.slice(last, m.index));
+      const inner = m[1] as string;
+      parts.push(new Parser(this.file, new Lexer(this.file, inner).tokens().filter((t) => t.kind !== 'newline')).expressionToEnd());
+      last = (m.index ?? 0) + m[0].length;
+    }
+    if (last < text.length || parts.length === 0) parts.push(text.slice(last));
+    return { kind: 'string', text: '', parts, position };
   }
 }
 
