@@ -327,6 +327,14 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       to: 'aws_eks_pod_identity_association.service cluster_name = "acme-stg-eks-2" (checkout/terraform/iam.tf, checkout/terraform/env/staging.tfvars)',
       message: 'Argo CD deploys the pods to another cluster than the one Terraform binds their role in',
     },
+    {
+      check: 'pod-identity',
+      file: 'checkout/terraform/iam.tf',
+      object: 'aws_eks_pod_identity_association.service (checkout/terraform/env/staging.tfvars)',
+      from: 'cluster_name = "acme-stg-eks-2"',
+      to: 'platform kubernetes.clusters.staging = "acme-stg-eks"',
+      message: 'the role is bound in another cluster than the one the environment deploys to',
+    },
   ],
   'argocd-namespace: an Application deploys into another namespace than its objects name': [
     {

@@ -27,6 +27,16 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
       const account = resourceValue(association, 'service_account');
       const base = { check: 'pod-identity' as const, file: association.file, object: `${association.address} (${stack.tfvars.path})` };
       const from = `namespace = ${showValue(namespace)}, service_account = ${showValue(account)}`;
+      const cluster = resourceValue(association, 'cluster_name');
+      const expected = ctx.platform.clusters?.[ctx.env];
+      if (expected !== undefined && cluster !== expected) {
+        problems.push({
+          ...base,
+          from: `cluster_name = ${showValue(cluster)}`,
+          to: `platform kubernetes.clusters.${ctx.env} = ${JSON.stringify(expected)}`,
+          message: 'the role is bound in another cluster than the one the environment deploys to',
+        });
+      }
       const folder = ctx.folder;
       if (!folder) {
         problems.push({ ...base, from, to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`, message: 'the role is bound in an environment with no workloads' });
