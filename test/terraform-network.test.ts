@@ -88,6 +88,13 @@ describe('the network per environment', () => {
     ]);
   });
 
+  it('rejects, at the key, a per-environment state bucket or lock table that leaves out an environment', () => {
+    expect(diagnosticsOf('terraform:\n  stateBucket: { production: acme-prd-tfstate }\n  lockTable: { staging: acme-stg-tflock }\n')).toEqual([
+      'platform.yaml:4:3: error SPEC.REQUIRED terraform.stateBucket: missing required key "staging" (add \"staging\" under terraform.stateBucket)',
+      'platform.yaml:5:3: error SPEC.REQUIRED terraform.lockTable: missing required key "production" (add \"production\" under terraform.lockTable)',
+    ]);
+  });
+
   it('reports a bad id inside either shape at its own position, and a value of neither shape once', () => {
     expect(diagnosticsOf('network:\n  vpcId: { staging: vpc-0aaa, production: VPC-1 }\n  privateSubnetIds: [subnet-0aaa, sub-1]\n')).toEqual([
       'platform.yaml:4:43: error SPEC.PATTERN network.vpcId.production: "VPC-1" is invalid: it must match ^vpc-[0-9a-f]+$',

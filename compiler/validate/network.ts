@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
 import { locate, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
@@ -11,14 +12,33 @@ const isPerEnvironment = <T>(value: OneOrPerEnvironment<T> | undefined): value i
 /**
  * The network a platform.yaml gives the service stacks (issue 15 item 2):
  * `network.vpcId` and `network.privateSubnetIds` take one value for both
- * cloud environments or a map per environment (the schema makes a map name
- * both). One subnet list cannot serve two VPCs; and one VPC for two accounts
- * works only if it is shared through RAM, which paved cannot see, so it says
- * what it assumes.
+ * cloud environments or a map per environment. A map the file writes names
+ * both staging and production (otherwise the deep merge would hand the missing
+ * one the embedded default's placeholder); one subnet list cannot serve two
+ * VPCs; and one VPC for two accounts works only if it is shared through RAM,
+ * which paved cannot see, so it says what it assumes.
  */
 export function checkPlatformNetwork(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const written = (file.data as { network?: { privateSubnetIds?: unknown } } | undefined)?.network ?? {};
+  const written = (file.data as { network?: { vpcId?: unknown; privateSubnetIds?: unknown } } | undefined)?.network ?? {};
+  for (const key of ['vpcId', 'privateSubnetIds'] as const) {
+    const value = written[key] as OneOrPerEnvironment<unknown> | undefined;
+    if (!isPerEnvironment(value)) continue;
+    const pointer = `/network/${key}`;
+    for (const env of CLOUD_ENVIRONMENTS.filter((e) => value[e] === undefined)) {
+      diagnostics.push({
+        code: 'SPEC.REQUIRED',
+        severity: 'error',
+        message: `${specPath(pointer)}: missing required key "${env}"`,
+        hint: `a map per environment names staging and production; write one ${key === 'vpcId' ? 'id' : 'list'} instead of the map if both share it`,
+        file: file.path,
+        range: locate(file, pointer),
+        pointer: `${pointer}/${env}`,
+      });
+    }
+  }
+  if (diagnostics.length > 0) return diagnostics;
+
   const network = platform.network!;
   const vpc = network.vpcId as OneOrPerEnvironment<string>;
   const accounts = platform.cloud!.accounts as Readonly<Record<'staging' | 'production', string>>;
