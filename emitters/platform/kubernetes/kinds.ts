@@ -17,11 +17,13 @@ export const SERVICE_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: '
 
 /** Namespaced, sorted by group then kind. */
 export const SERVICE_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'batch', kind: 'CronJob' },
+  { group: 'batch', kind: 'Job' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'monitoring.coreos.com', kind: 'PodMonitor' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },

@@ -84,3 +84,11 @@ export function commonVariables(project: ResolvedProject): Variable[] {
     { name: 'name_infix', description: 'The environment part of every name paved derives for a service (<service>-<infix>-...).', type: STRING, value: (env) => ENVIRONMENT_SHORT[env] },
   ];
 }
+
+/** The environment's EKS cluster: where the External Secrets Operator runs and whose add-ons the checks read. */
+export const clusterNameVariable = (project: ResolvedProject): Variable => ({
+  name: 'cluster_name',
+  description: 'EKS cluster of the environment, where the External Secrets Operator runs.',
+  type: raw('string'),
+  value: (env: CloudEnvironment): Expression => project.platform.kubernetes.clusters[env],
+});

@@ -4,7 +4,7 @@ import { serviceSecrets } from '../../../spec/runtime-env.js';
 import { attributes, call, map, raw, template, type Expression } from '../../shared/hcl.js';
 import { policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
-import { ACCOUNT, arn, everyName, LIST_OF_STRINGS, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
+import { ACCOUNT, arn, clusterNameVariable, everyName, LIST_OF_STRINGS, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
 
 /**
  * The identity of the External Secrets Operator in the environment's cluster:
@@ -89,7 +89,7 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
     },
   });
   const variables = [
-    { name: 'cluster_name', description: 'EKS cluster of the environment, where the External Secrets Operator runs.', type: STRING, value: (env: CloudEnvironment): Expression => project.platform.kubernetes.clusters[env] },
+    clusterNameVariable(project),
     { name: 'eso_role_name', description: 'Name of the IAM role of the External Secrets Operator.', type: STRING, value: (env: CloudEnvironment): Expression => names.externalSecretsRole(project.platform.name, env) },
     { name: 'eso_namespace', description: 'Namespace of the External Secrets Operator.', type: STRING, value: (): Expression => externalSecrets.namespace },
     { name: 'eso_service_account', description: "ServiceAccount of the External Secrets Operator's controller.", type: STRING, value: (): Expression => externalSecrets.serviceAccount },

@@ -2,6 +2,7 @@ import type { ResolvedProject } from '../../../spec/model.js';
 import { names } from '../../../spec/naming.js';
 import { attributes, block, map, object, raw, type Block, type BodyItem } from '../../shared/hcl.js';
 import { ciConcern } from './ci.js';
+import { clusterConcern } from './cluster.js';
 import { commonVariables, ROOT_ENVIRONMENTS, tfvarsItems, uniqueVariables, variableBlocks, type Output, type PlatformConcern } from './context.js';
 import { declaredSecretsVariable, esoConcern } from './eso.js';
 import { stateConcern } from './state.js';
@@ -32,12 +33,13 @@ export const BOOTSTRAP_NOTE = [
 /**
  * The platform root: Terraform for the platform side of each cloud
  * environment, derived from every service of the project. State storage
- * (state.tf), the External Secrets Operator's identity (eso.tf) and the CI
- * roles (ci.tf); a platform team applies it once per environment, then the
+ * (state.tf), the External Secrets Operator's identity (eso.tf), the CI
+ * roles (ci.tf) and checks of the cluster (cluster.tf); a platform team applies it once per environment, then the
  * service stacks.
  */
 export function platformTerraform(project: ResolvedProject): RootFile[] {
-  const concerns: PlatformConcern[] = [stateConcern(project), esoConcern(project), ciConcern(project)];
+  const cluster = clusterConcern(project);
+  const concerns: PlatformConcern[] = [stateConcern(project), esoConcern(project), ciConcern(project), ...(cluster ? [cluster] : [])];
   const variables = uniqueVariables([...commonVariables(project), ...concerns.flatMap((c) => c.variables), declaredSecretsVariable(project)]);
   return [
     { path: 'versions.tf', items: versionsBlocks(project), comments: BOOTSTRAP_NOTE },
