@@ -422,6 +422,8 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   "§4 paved PAVED_SUBSCRIPTION_TARGET": [
     setAttributes('an https endpoint', 'aws_sns_topic_subscription', { protocol: 'https', endpoint: 'https://attacker.example/hook' }),
     setAttributes("another team's queue", 'aws_sns_topic_subscription', { endpoint: 'arn:aws:sqs:eu-west-1:999999999999:theirs' }),
+    setAttributes('a queue ARN variable of no subscription of the service', 'aws_sns_topic_subscription', { endpoint: '${var.subscriptions["nobody-nothing"].queue_arn}' }),
+    breakResource('the subscription back in the main stack, which then needs the publisher applied first', 'aws_sns_topic_subscription', (r) => ({ file: 'messaging.tf', body: { ...r.body, endpoint: `\${aws_sqs_queue.${r.name}.arn}` } })),
   ],
   "§4 paved PAVED_IAM_ATTACHMENT": [
     setAttributes('AdministratorAccess on the monitoring role', 'aws_iam_role_policy_attachment', { policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
