@@ -84,7 +84,7 @@ describe('the platform root', () => {
       expect([...platform.keys()].sort(), root).toEqual(
         ['ci.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
       );
-      expect(platform.get('versions.tf'), root).toContain('terraform init -backend=false');
+      expect(platform.get('versions.tf'), root).toContain('terraform init -backend-config=env/<env>.s3.tfbackend -migrate-state');
     }
   });
 
