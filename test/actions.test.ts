@@ -247,7 +247,7 @@ describe('what the workflows do', () => {
       preview: 'arn:aws:iam::123456789012:role/acme-ci-preview',
       teardown: 'arn:aws:iam::123456789012:role/acme-ci-preview',
       'staging-infra': 'arn:aws:iam::123456789012:role/acme-ci-staging',
-      'production-infra': 'arn:aws:iam::098765432109:role/acme-ci-production',
+      'production-infra': 'arn:aws:iam::098765432109:role/ci/acme-ci-production',
     });
   });
 

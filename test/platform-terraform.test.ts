@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileResult } from '../compiler/compile.js';
 import { parse } from 'yaml';
+import { BOOTSTRAP_OVERRIDE } from '../emitters/platform/terraform/root.js';
 import { compileDir, REPO, serviceYaml, validateTexts } from './helpers.js';
 import { PLUGIN_DIR, requireTerraform, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';
 
@@ -72,8 +73,8 @@ function caller(entries: ReadonlyArray<{ readonly id: string; readonly source: (
   return entries.flatMap(({ id, source, tfvars }) => ENVIRONMENTS.map((env) => `module "${slug(`${id}_${env}`)}" {\n  source = "${source(env)}"\n${tfvars(env)}}\n`)).join('\n');
 }
 
-function init(dir: string): void {
-  const run = terraform(['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
+function init(dir: string, options: { backend?: boolean } = {}): void {
+  const run = terraform(['init', ...(options.backend ? [] : ['-backend=false']), `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
   expect(run.code, run.stderr + run.stdout).toBe(0);
 }
 
@@ -83,7 +84,7 @@ describe('the platform root', () => {
       expect([...platform.keys()].sort(), root).toEqual(
         ['ci.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
       );
-      expect(platform.get('versions.tf'), root).toContain('terraform init -backend=false');
+      expect(platform.get('versions.tf'), root).toContain('terraform init -backend-config=env/<env>.s3.tfbackend -migrate-state');
     }
   });
 
@@ -139,6 +140,22 @@ describe('the platform root', () => {
     expect(buckets.sort()).toEqual(['shop-prd-tfstate', 'shop-stg-tfstate']);
     // IAM's limit for a managed policy is 6,144 characters; the CI policies do not grow with the number of services.
     for (const c of changes.filter((c) => c.type === 'aws_iam_policy')) expect(String(c.change.after.policy).length, c.address).toBeLessThan(6144);
+  }, 600_000);
+
+  it('bootstraps as versions.tf says: with the local-backend override file, init and plan run in the root itself', () => {
+    ready();
+    const shop = compiled.find((c) => c.root === 'examples/shop')!;
+    const dir = join(work, 'bootstrap');
+    cpSync(join(work, 'roots', slug(shop.root)), dir, { recursive: true });
+    writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+    // The file the printed instructions create, read back from them rather than written here.
+    const note = shop.platform.get('versions.tf')!.split('\n').find((line) => line.includes(BOOTSTRAP_OVERRIDE) && line.includes('printf'))!;
+    const printf = /printf '(.*)' > /.exec(note)![1]!.replaceAll('\\n', '\n');
+    writeFileSync(join(dir, BOOTSTRAP_OVERRIDE), printf);
+    init(dir, { backend: true });
+    const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars'], dir, FAKE_CREDENTIALS);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
   }, 600_000);
 });
 

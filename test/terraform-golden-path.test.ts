@@ -69,13 +69,14 @@ describe('the golden path in Terraform', () => {
     }
   });
 
-  it("keeps each service's state in its own object of the platform's state bucket, per environment", () => {
+  it("keeps each service's state in its own object of the environment's state bucket", () => {
     for (const stack of stacks) {
       for (const env of ['staging', 'production'] as const) {
         const backend = stack.printed.get(`env/${env}.s3.tfbackend`)!;
         expect(backend, stack.id).toContain(`key            = "${names.terraformState(stack.service.name, env)}"`);
-        expect(backend).toContain(`bucket         = "${stack.project.platform.terraform.stateBucket}"`);
-        expect(backend).toContain(`dynamodb_table = "${stack.project.platform.terraform.lockTable}"`);
+        // Each environment's own bucket and table (platform.yaml terraform.stateBucket/lockTable, one value or one per environment).
+        expect(backend).toContain(`bucket         = "${stack.project.platform.terraform.stateBucket[env]}"`);
+        expect(backend).toContain(`dynamodb_table = "${stack.project.platform.terraform.lockTable[env]}"`);
       }
     }
   });

@@ -3,7 +3,7 @@ import { names } from '../../../spec/naming.js';
 import { attributes, call, map, object, raw, template, type Block, type Expression } from '../../shared/hcl.js';
 import { policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
-import { arn, data, everyName, LIST_OF_STRINGS, NAME_INFIX, PARTITION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
+import { arn, data, everyName, LIST_OF_STRINGS, NAME_INFIX, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
 
 const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -146,7 +146,9 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     },
     // Connection secrets hold endpoints and names, never a password; refreshing their version reads them.
     { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'], Resource: [secrets] },
-    { Sid: 'ReadServiceKeys', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'], Resource: [serviceKeys], Condition: TAGGED_BY_PAVED() },
+    { Sid: 'ReadServiceKeys', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'], Resource: [serviceKeys], Condition: TAGGED_BY_PAVED() },
+    // Reading a connection secret's value decrypts it with its service's key, through Secrets Manager only.
+    { Sid: 'DecryptServiceSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [serviceKeys], Condition: TAGGED_BY_PAVED({ 'kms:ViaService': template('secretsmanager.', REGION, '.amazonaws.com') }) },
     { Sid: 'ReadServiceRoles', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'], Resource: serviceRoles },
     { Sid: 'ReadPodIdentity', Effect: 'Allow', Action: ['eks:DescribePodIdentityAssociation', 'eks:ListPodIdentityAssociations'], Resource: [clusterArn, associations] },
   );
@@ -263,11 +265,12 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     // RDS creates, tags and rotates each database's master secret with the caller's permissions.
     { Sid: 'ManageDatabaseMasterSecrets', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'], Resource: [arn('secretsmanager', 'regional', 'secret:rds!db-*')] },
     {
+      // RDS, ElastiCache and Secrets Manager use the service key on the caller's behalf when they create what it encrypts.
       Sid: 'UseServiceKeys',
       Effect: 'Allow',
       Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: [serviceKeys],
-      Condition: TAGGED_BY_PAVED(),
+      Condition: TAGGED_BY_PAVED({ 'kms:ViaService': ['elasticache', 'rds', 'secretsmanager'].map((service) => template(`${service}.`, REGION, '.amazonaws.com')) }),
     },
   );
 

@@ -1,6 +1,6 @@
 import type { ResolvedProject } from '../../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, ENVIRONMENT_SHORT } from '../../../spec/naming.js';
-import { attribute, attributes, block, raw, template, type Block, type BodyItem, type Expression, type Raw, type Template } from '../../shared/hcl.js';
+import { attribute, attributes, block, call, raw, template, type Block, type BodyItem, type Expression, type Raw, type Template } from '../../shared/hcl.js';
 
 /**
  * The platform root's building blocks: like a service stack, the .tf files are
@@ -49,7 +49,7 @@ export function arn(service: string, scope: 'regional' | 'global' | 's3', ...res
 }
 
 /** `formatlist(format, ...)` over a list variable: one ARN per name the tfvars list. */
-export const everyName = (format: string, list: Raw, ...before: readonly Expression[]): Expression => ({ kind: 'call', name: 'formatlist', args: [format, ...before, list] });
+export const everyName = (format: string, list: Raw, ...before: readonly Expression[]): Expression => call('formatlist', format, ...before, list);
 
 /** Each variable once, in first-use order. */
 export function uniqueVariables(variables: readonly Variable[]): Variable[] {
@@ -72,7 +72,7 @@ export function tfvarsItems(variables: readonly Variable[], env: CloudEnvironmen
 }
 
 export const STRING = raw('string');
-export const LIST_OF_STRINGS: Expression = { kind: 'call', name: 'list', args: [STRING] };
+export const LIST_OF_STRINGS: Expression = call('list', STRING);
 
 /** The inputs every concern reads: where the root deploys and which of paved's names are this environment's. */
 export function commonVariables(project: ResolvedProject): Variable[] {

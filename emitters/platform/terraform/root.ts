@@ -18,16 +18,22 @@ export interface RootFile {
 /** The floor the service stacks set too: 1.6 reworked the S3 backend. */
 const REQUIRED_TERRAFORM = '>= 1.6';
 
+/** The file the first apply adds to keep state locally (`*_override.tf` replaces the backend block). */
+export const BOOTSTRAP_OVERRIDE = 'bootstrap_override.tf';
+
 /**
  * How the root's own state comes to be: it lives in the bucket the root
  * creates, which does not exist before the first apply.
  */
 export const BOOTSTRAP_NOTE = [
-  'Apply this root once per environment, before any service stack. Its state lives in the bucket it creates, so the first apply runs with local state:',
-  '  terraform init -backend=false',
+  'Apply this root once per environment, before any service stack. Its state lives in the bucket it creates, so the first apply',
+  'runs with local state, through an override file that Terraform merges over the s3 backend below:',
+  `  printf 'terraform {\\n  backend "local" {}\\n}\\n' > ${BOOTSTRAP_OVERRIDE}`,
+  '  terraform init',
   '  terraform apply -var-file=env/<env>.tfvars',
+  `  rm ${BOOTSTRAP_OVERRIDE}`,
   '  terraform init -backend-config=env/<env>.s3.tfbackend -migrate-state',
-  'After that, init with -backend-config=env/<env>.s3.tfbackend like any stack. Before migrating, delete the local terraform.tfstate only once Terraform has copied it.',
+  'From then on, init with -backend-config=env/<env>.s3.tfbackend like any stack; delete the local terraform.tfstate once it is migrated.',
 ];
 
 /**
