@@ -165,7 +165,9 @@ describe('the GitOps release commit', () => {
     const changed = git(origin, env, 'show', '--name-only', '--format=', 'main').split('\n');
     expect(changed).toContain('releases.yaml');
     expect(changed).toContain('generated/hello/kubernetes/staging/deployment.yaml');
-    expect(changed.filter((path) => !/^(releases\.yaml|generated\/\.paved-manifest\.json|generated\/argocd\/hello-staging\.yaml|generated\/hello\/kubernetes\/staging\/.*)$/.test(path))).toEqual([]);
+    // The environment's first release also brings its app-of-apps (generated/_platform/argocd/staging-services.yaml).
+    expect(changed.filter((path) => !/^(releases\.yaml|generated\/\.paved-manifest\.json|generated\/argocd\/hello-staging\.yaml|generated\/_platform\/argocd\/staging-services\.yaml|generated\/hello\/kubernetes\/staging\/.*)$/.test(path))).toEqual([]);
+    expect(changed).toContain('generated/_platform/argocd/staging-services.yaml');
     const logged = readFileSync(calls, 'utf8');
     expect(logged).toContain('sleep 5');
     expect(logged.match(/^npm exec --offline --no -- paved release hello --env staging --tag c+ --digest sha256:d+ token=unset$/gm)).toHaveLength(2);

@@ -26,10 +26,10 @@ export function generatedObjects(): GeneratedObject[] {
   return cache;
 }
 
-/** The Kubernetes objects (manifests and Argo CD Applications) of one compile, labelled `name`, as written: text only, so no waiver attached. */
+/** The Kubernetes objects (manifests, Argo CD Applications, the platform layer's objects) of one compile, labelled `name`, as written: text only, so no waiver attached. */
 export function objectsOf(result: CompileResult, name: string): GeneratedObject[] {
   if (result.diagnostics.length > 0) throw new Error(`${name} does not compile: ${JSON.stringify(result.diagnostics)}`);
   return result.files
-    .filter((file) => /\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) && !file.path.endsWith('/kustomization.yaml'))
+    .filter((file) => (/\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) || file.path.endsWith('/_platform/bootstrap.yaml')) && !file.path.endsWith('/kustomization.yaml'))
     .map((file) => ({ where: `${name}:${file.path}`, path: file.path, directory: file.path.slice(0, file.path.lastIndexOf('/')), contents: file.contents, waivers: [], object: parse(file.contents) as KubeObject }));
 }
