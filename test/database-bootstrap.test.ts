@@ -40,6 +40,13 @@ describe('the emitted database bootstrap', () => {
     expect(volume.configMap.name).toBe('db-bootstrap');
   });
 
+  it("simulates the master user the Terraform output creates, whose password RDS manages, and the role the connection secret names", () => {
+    const tf = readFileSync(join(FIXTURES, 'full/expected/generated/ledger/terraform/database.tf'), 'utf8');
+    expect(tf).toMatch(new RegExp(`\\n  username +?= "${MASTER_USERNAME}"\\n  manage_master_user_password +?= true\\n`));
+    expect(tf).toMatch(/\n    username = "app"\n/);
+    expect(EMITTED_SQL).toContain('CREATE ROLE "app" LOGIN;');
+  });
+
   it('runs as an Argo CD Sync hook after its prerequisites and before the Deployment, replaced on every sync', () => {
     const wave = (file: string): string | undefined => (parse(readFileSync(join(STAGING, file), 'utf8')) as any).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
     expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '-1' });

@@ -6,6 +6,7 @@ import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_EN
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
+import { compareText } from '../../spec/pointer.js';
 import { effectiveScaling } from '../scaling.js';
 import { locate, specPath } from '../positions.js';
 import type { SourceFile } from '../source.js';
@@ -56,11 +57,19 @@ export function checkRules(services: readonly ServiceInput[], platform: Platform
 function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: Report): void {
   const reported = new Set<string>();
   for (const env of CLOUD_ENVIRONMENTS) {
-    const instances = services.flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, d.name) })));
-    for (const longer of instances) {
-      const shorter = instances.find((other) => other.service !== longer.service && longer.identifier.startsWith(other.identifier));
+    // Sorted, every identifier that begins with another follows it directly: linear after the sort, whatever the number of services.
+    const instances = services
+      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, d.name) })))
+      .sort((a, b) => compareText(a.identifier, b.identifier));
+    const collisions: Array<{ shorter: (typeof instances)[number]; longer: (typeof instances)[number] }> = [];
+    for (const [i, shorter] of instances.entries()) {
+      for (let j = i + 1; j < instances.length && instances[j]!.identifier.startsWith(shorter.identifier); j++) {
+        if (instances[j]!.service !== shorter.service) collisions.push({ shorter, longer: instances[j]! });
+      }
+    }
+    for (const { shorter, longer } of collisions) {
       const pointer = `/resources/databases/${longer.index}/name`;
-      if (!shorter || reported.has(`${longer.service.file.path}#${pointer}`)) continue;
+      if (reported.has(`${longer.service.file.path}#${pointer}`)) continue;
       reported.add(`${longer.service.file.path}#${pointer}`);
       const where = `${shorter.service.file.path} resources.databases[${shorter.index}]`;
       report(
