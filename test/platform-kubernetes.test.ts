@@ -266,7 +266,7 @@ describe('the platform layer, Kubernetes half', () => {
         if (o?.kind !== 'ExternalSecret') continue;
         const env = /\/kubernetes\/([a-z]+)\//.exec(path)![1]!;
         // A declared secret is read whole; a connection secret by property.
-        for (const d of o.spec.data) if (d.remoteRef.property === undefined) (expected[env] ??= []).push(d.remoteRef.key);
+        for (const d of o.spec.data ?? []) if (d.remoteRef.property === undefined) (expected[env] ??= []).push(d.remoteRef.key);
       }
       const text = c.files.get(`${c.out}/_platform/secrets.yaml`);
       if (Object.keys(expected).length === 0) {
@@ -327,7 +327,7 @@ kubernetes:
       'services/api/service.yaml': service('api', 'secrets: [TOKEN]\n'),
     });
     expect(result.diagnostics).toEqual([]);
-    const paths = result.files.map((f) => f.path).filter((p) => p.includes('/_platform/'));
+    const paths = result.files.map((f) => f.path).filter((p) => p.includes('/_platform/') && !p.includes('/_platform/terraform/'));
     expect(paths).toEqual([
       'generated/_platform/argocd/appproject.yaml',
       'generated/_platform/argocd/preview-platform.yaml',
