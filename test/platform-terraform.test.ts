@@ -82,7 +82,7 @@ describe('the platform root', () => {
   it('is emitted for every fixture and example, with the files of a root module and both environments', () => {
     for (const { root, platform } of compiled) {
       expect([...platform.keys()].sort(), root).toEqual(
-        ['ci.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
+        ['ci.tf', 'cluster.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
       );
       expect(platform.get('versions.tf'), root).toContain('terraform init -backend-config=env/<env>.s3.tfbackend -migrate-state');
     }
@@ -210,7 +210,7 @@ describe("the External Secrets Operator's access", () => {
     expect(eso).toContain('"kms:ViaService" = "secretsmanager.${var.aws_region}.amazonaws.com"');
     expect(eso).toContain('"kms:ResourceAliases" = var.eso_kms_aliases');
     expect(eso).toContain('"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn" = formatlist("arn:%s:rds:%s:%s:db:%s"');
-    expect(eso).toContain('"aws:SourceArn"');
+    expect(eso).toMatch(/"aws:RequestTag\/eks-cluster-arn" += "arn:\$\{data\.aws_partition\.current\.partition\}:eks:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:cluster\/\$\{var\.cluster_name\}"/);
   });
 
   it("binds to the namespace and ServiceAccount platform.yaml names (fixtures/full: eso / eso-controller)", () => {

@@ -31,7 +31,7 @@ function stackOf(resources: string): Stack {
 }
 
 describe("the pod role's trust policy (item 11)", () => {
-  it("admits EKS Pod Identity only for the environment's own cluster, by aws:SourceAccount and aws:SourceArn", () => {
+  it("admits EKS Pod Identity only for the environment's own cluster, by aws:SourceAccount and the session tags Pod Identity sets (cluster ARN, namespace, ServiceAccount)", () => {
     const roles = resourcesOf(stacks, 'aws_iam_role').filter((r) => r.name === 'service');
     expect(roles.length).toBe(stacks.length);
     for (const role of roles) {
@@ -42,8 +42,12 @@ describe("the pod role's trust policy (item 11)", () => {
           Principal: { Service: 'pods.eks.amazonaws.com' },
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Condition: {
-            StringEquals: { 'aws:SourceAccount': '${var.aws_account_id}' },
-            ArnEquals: { 'aws:SourceArn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}' },
+            StringEquals: {
+              'aws:SourceAccount': '${var.aws_account_id}',
+              'aws:RequestTag/eks-cluster-arn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}',
+              'aws:RequestTag/kubernetes-namespace': role.stack.service.name,
+              'aws:RequestTag/kubernetes-service-account': role.stack.service.name,
+            },
           },
         },
       ]);

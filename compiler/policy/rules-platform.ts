@@ -76,7 +76,7 @@ function trustProblems(t: PolicyTarget, role: PlatformResource): string[] {
     const conditions = (s.Condition?.StringEquals ?? {}) as Record<string, unknown>;
     if (principals(s).includes('*')) return [`${s.Sid}: a "*" principal`];
     if (typeof who === 'object' && who.Service === 'pods.eks.amazonaws.com') {
-      return ['aws:SourceAccount', 'aws:SourceArn'].filter((key) => conditions[key] === undefined).map((key) => `${s.Sid}: EKS Pod Identity trusted without ${key}`);
+      return ['aws:SourceAccount', 'aws:RequestTag/eks-cluster-arn'].filter((key) => conditions[key] === undefined).map((key) => `${s.Sid}: EKS Pod Identity trusted without ${key}`);
     }
     if (typeof who === 'object' && who.Federated !== undefined) {
       return [
@@ -120,7 +120,7 @@ export const PLATFORM_RULES: readonly PolicyRule[] = [
   rule(['PAVED_PLATFORM_IAM'], 'the platform root grants enumerated actions; "*" only as a resource of actions AWS cannot scope, with the printed waiver; iam:PassRole only to named services', (t) =>
     each(t, ['aws_iam_policy', 'aws_iam_role_policy'], (r) => statements(r.body.policy).flatMap((s) => statementProblems(t, r, s))),
   ),
-  rule(['PAVED_PLATFORM_TRUST'], "the platform root's roles trust EKS Pod Identity on behalf of the account's cluster (aws:SourceAccount, aws:SourceArn) or GitHub's OIDC provider for this repository only (aud, pinned sub)", (t) =>
+  rule(['PAVED_PLATFORM_TRUST'], "the platform root's roles trust EKS Pod Identity on behalf of the account's cluster (aws:SourceAccount and the eks-cluster-arn session tag) or GitHub's OIDC provider for this repository only (aud, pinned sub)", (t) =>
     each(t, ['aws_iam_role'], (r) => trustProblems(t, r)),
   ),
   rule(['PAVED_PLATFORM_STATE'], 'the state bucket blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only; the lock table is encrypted and recoverable', (t) =>

@@ -86,17 +86,21 @@ function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
 const dbs = (t: PolicyTarget): FoundResource[] => ofType(t, 'aws_db_instance');
 const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
 
-/** The service role's one trust statement: EKS Pod Identity, for this account's cluster of the environment only (item 11 of issue 15). */
-const POD_IDENTITY_TRUST = {
+/** The service role's one trust statement: EKS Pod Identity, for the service's namespace and ServiceAccount on this account's cluster of the environment only (item 11 of issue 15). */
+const podIdentityTrust = (service: string): unknown => ({
   Sid: 'EksPodIdentity',
   Effect: 'Allow',
   Principal: { Service: 'pods.eks.amazonaws.com' },
   Action: ['sts:AssumeRole', 'sts:TagSession'],
   Condition: {
-    StringEquals: { 'aws:SourceAccount': '${var.aws_account_id}' },
-    ArnEquals: { 'aws:SourceArn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}' },
+    StringEquals: {
+      'aws:SourceAccount': '${var.aws_account_id}',
+      'aws:RequestTag/eks-cluster-arn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}',
+      'aws:RequestTag/kubernetes-namespace': service,
+      'aws:RequestTag/kubernetes-service-account': service,
+    },
   },
-};
+});
 
 /** S3 ARNs name no account: a statement granting S3 actions must hold them to the environment's account. */
 const foreignBucketProblem = (s: { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }): string | undefined =>
@@ -348,14 +352,14 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
   rule(
     '§1 #22',
     ['CKV_AWS_60', 'CKV_AWS_358', 'CKV_AWS_393'],
-    'trust policies name one AWS service, never "*"; the service role trusts EKS Pod Identity of its own cluster only (aws:SourceAccount, aws:SourceArn), bound to its namespace and ServiceAccount',
+    'trust policies name one AWS service, never "*"; the service role trusts EKS Pod Identity of its own cluster only (aws:SourceAccount and the eks-cluster-arn session tag), bound to its namespace and ServiceAccount',
     (t) =>
       combined(
         each(t, 'aws_iam_role', (role) => {
           const trust = statements(role.body.assume_role_policy);
           return [
             ...trust.flatMap((s) => [principals(s).includes('*') ? 'a "*" principal' : undefined, JSON.stringify(Object.keys((s.Principal ?? {}) as object)) === '["Service"]' ? undefined : 'trusts more than a service']),
-            role.name !== 'service' || JSON.stringify(trust) === JSON.stringify([POD_IDENTITY_TRUST]) ? undefined : "the service role trusts more than EKS Pod Identity of the environment's cluster",
+            role.name !== 'service' || JSON.stringify(trust) === JSON.stringify([podIdentityTrust(role.stack.service.name)]) ? undefined : "the service role trusts more than EKS Pod Identity of the environment's cluster",
           ];
         }),
         each(t, 'aws_eks_pod_identity_association', (a) => mismatch(a.body, { namespace: a.stack.service.name, service_account: a.stack.service.name, role_arn: '${aws_iam_role.service.arn}' })),

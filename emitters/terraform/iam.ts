@@ -4,10 +4,14 @@ import { PARTITION, resource, type Concern, type StackContext } from './context.
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /**
- * The cluster the role's pods run in: EKS Pod Identity assumes the role on the
- * cluster's behalf and passes its ARN as `aws:SourceArn` and its account as
- * `aws:SourceAccount` (Amazon EKS User Guide, "Cross-service confused deputy
- * prevention"), so no other cluster, in this account or another, can bind the role.
+ * The cluster the role's pods run in. EKS Pod Identity assumes the role with
+ * session tags naming the cluster, namespace and ServiceAccount of the pod
+ * (`eks-cluster-arn`, `kubernetes-namespace`, `kubernetes-service-account`;
+ * Amazon EKS User Guide, "Create IAM role with trust policy required by EKS
+ * Pod Identity" and its list of session tags), so the trust conditions on them
+ * keep any other cluster, in this account or another, from binding the role.
+ * The tags are the documented keys; `aws:SourceArn` is not documented for Pod
+ * Identity, and a condition on a key the service does not send denies.
  */
 export const EKS_CLUSTER_ARN = template('arn:', PARTITION, ':eks:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':cluster/', raw('var.cluster_name'));
 
@@ -33,7 +37,14 @@ export function iamConcern(context: StackContext, grants: readonly PolicyStateme
     Effect: 'Allow',
     Principal: { Service: 'pods.eks.amazonaws.com' },
     Action: ['sts:AssumeRole', 'sts:TagSession'],
-    Condition: { StringEquals: { 'aws:SourceAccount': raw('var.aws_account_id') }, ArnEquals: { 'aws:SourceArn': EKS_CLUSTER_ARN } },
+    Condition: {
+      StringEquals: {
+        'aws:SourceAccount': raw('var.aws_account_id'),
+        'aws:RequestTag/eks-cluster-arn': EKS_CLUSTER_ARN,
+        'aws:RequestTag/kubernetes-namespace': names.namespace(service.name),
+        'aws:RequestTag/kubernetes-service-account': names.serviceAccount(service.name),
+      },
+    },
   });
   return {
     file: 'iam.tf',

@@ -251,7 +251,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       breakResource('a "*" principal', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Principal: { AWS: '*' } })) } } })),
       setAttributes('another ServiceAccount', 'aws_eks_pod_identity_association', { service_account: 'default' }),
       breakResource('a trust without the cluster condition', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map(({ Condition: _dropped, ...s }) => s) } } }), undefined, (r) => r.name === 'service'),
-      breakResource('a trust naming another cluster', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Condition: { ...s.Condition, ArnEquals: { 'aws:SourceArn': 'arn:aws:eks:eu-west-1:111111111111:cluster/*' } } })) } } }), undefined, (r) => r.name === 'service'),
+      breakResource('a trust naming another cluster', 'aws_iam_role', (r) => ({ body: { ...r.body, assume_role_policy: { Statement: statements(r.body.assume_role_policy).map((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { ...s.Condition?.StringEquals, 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111111111111:cluster/other' } } })) } } }), undefined, (r) => r.name === 'service'),
     ],
   "§1 #23 CKV_AWS_24 / CKV_AWS_25 / CKV_AWS_260 / CKV_AWS_277 / CKV_AWS_382 / CKV_AWS_23 / CKV2_AWS_5 / AVD-AWS-0107 / AVD-AWS-0104 / AVD-AWS-0099 / AVD-AWS-0124": [
       setAttributes('ingress from 0.0.0.0/0', 'aws_vpc_security_group_ingress_rule', { cidr_ipv4: '0.0.0.0/0', referenced_security_group_id: undefined }),
@@ -437,7 +437,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
     breakPlatform('iam:PassRole to any service', 'aws_iam_policy', (body) => ({ ...body, policy: { Statement: [{ Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/x' }] } })),
   ],
   "§4 paved PAVED_PLATFORM_TRUST": [
-    breakPlatform('the ESO role trusted without aws:SourceArn', 'aws_iam_role', (body) => ({ ...body, assume_role_policy: { Statement: [{ Sid: 'Eks', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '1' } } }] } }), (r) => r.name === 'external_secrets'),
+    breakPlatform('the ESO role trusted without the eks-cluster-arn session tag', 'aws_iam_role', (body) => ({ ...body, assume_role_policy: { Statement: [{ Sid: 'Eks', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '1' } } }] } }), (r) => r.name === 'external_secrets'),
     breakPlatform('a CI role trusting any subject', 'aws_iam_role', (body) => ({ ...body, assume_role_policy: { Statement: [{ Sid: 'Gh', Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' } } }] } }), (r) => r.name === 'ci'),
   ],
   "§4 paved PAVED_PLATFORM_STATE": [

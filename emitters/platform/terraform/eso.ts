@@ -31,10 +31,10 @@ import { ACCOUNT, arn, clusterNameVariable, everyName, LIST_OF_STRINGS, PARTITIO
  *   permissions, so its Resource is "*" (waived below). Listing returns names
  *   and tags, never a value.
  * - Trust: the EKS Pod Identity service, only on behalf of this account's
- *   cluster (aws:SourceAccount, aws:SourceArn; EKS "Cross-service confused
- *   deputy prevention") and only for ESO's namespace and ServiceAccount (the
- *   session tags Pod Identity sets, "Create IAM role with trust policy
- *   required by EKS Pod Identity").
+ *   cluster and only for ESO's namespace and ServiceAccount (aws:SourceAccount
+ *   and the session tags Pod Identity sets: eks-cluster-arn,
+ *   kubernetes-namespace, kubernetes-service-account; "Create IAM role with
+ *   trust policy required by EKS Pod Identity").
  */
 export function esoConcern(project: ResolvedProject): PlatformConcern {
   const { externalSecrets } = project.platform.kubernetes;
@@ -82,7 +82,7 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
     Condition: {
       StringEquals: {
         'aws:SourceAccount': ACCOUNT,
-        'aws:SourceArn': clusterArn,
+        'aws:RequestTag/eks-cluster-arn': clusterArn,
         'aws:RequestTag/kubernetes-namespace': raw('var.eso_namespace'),
         'aws:RequestTag/kubernetes-service-account': raw('var.eso_service_account'),
       },
