@@ -60,3 +60,28 @@ export function sidPart(name: string): string {
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
 }
+
+/**
+ * The one trust statement of a role pods assume through EKS Pod Identity: the
+ * account, and the session tags Pod Identity sets naming the pod's cluster,
+ * namespace and ServiceAccount (Amazon EKS User Guide, "Create IAM role with
+ * trust policy required by EKS Pod Identity"), so no other cluster or
+ * ServiceAccount can bind the role. Not `aws:SourceArn`: Pod Identity does not
+ * document sending it, and a condition on a key that is absent denies.
+ */
+export function podIdentityTrust(binding: { readonly account: Expression; readonly clusterArn: Expression; readonly namespace: Expression; readonly serviceAccount: Expression }): PolicyStatement {
+  return {
+    Sid: 'EksPodIdentity',
+    Effect: 'Allow',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    Condition: {
+      StringEquals: {
+        'aws:SourceAccount': binding.account,
+        'aws:RequestTag/eks-cluster-arn': binding.clusterArn,
+        'aws:RequestTag/kubernetes-namespace': binding.namespace,
+        'aws:RequestTag/kubernetes-service-account': binding.serviceAccount,
+      },
+    },
+  };
+}

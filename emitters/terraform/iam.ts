@@ -1,18 +1,10 @@
 import { names } from '../../spec/naming.js';
 import { attributes, raw, template } from '../shared/hcl.js';
 import { PARTITION, resource, type Concern, type StackContext } from './context.js';
+import { podIdentityTrust } from '../shared/iam-policy.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
-/**
- * The cluster the role's pods run in. EKS Pod Identity assumes the role with
- * session tags naming the cluster, namespace and ServiceAccount of the pod
- * (`eks-cluster-arn`, `kubernetes-namespace`, `kubernetes-service-account`;
- * Amazon EKS User Guide, "Create IAM role with trust policy required by EKS
- * Pod Identity" and its list of session tags), so the trust conditions on them
- * keep any other cluster, in this account or another, from binding the role.
- * The tags are the documented keys; `aws:SourceArn` is not documented for Pod
- * Identity, and a condition on a key the service does not send denies.
- */
+/** The cluster the role's pods run in, as the `eks-cluster-arn` session tag of EKS Pod Identity names it. */
 export const EKS_CLUSTER_ARN = template('arn:', PARTITION, ':eks:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':cluster/', raw('var.cluster_name'));
 
 /**
@@ -32,20 +24,7 @@ export function iamConcern(context: StackContext, grants: readonly PolicyStateme
     // Decrypt for everything the service reads; GenerateDataKey only when it writes (publishes, uploads).
     statements.push({ Sid: 'UseServiceKey', Effect: 'Allow', Action: usesKey.encrypt ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], Resource: [raw('aws_kms_key.service.arn')] });
   }
-  const trust = policy({
-    Sid: 'EksPodIdentity',
-    Effect: 'Allow',
-    Principal: { Service: 'pods.eks.amazonaws.com' },
-    Action: ['sts:AssumeRole', 'sts:TagSession'],
-    Condition: {
-      StringEquals: {
-        'aws:SourceAccount': raw('var.aws_account_id'),
-        'aws:RequestTag/eks-cluster-arn': EKS_CLUSTER_ARN,
-        'aws:RequestTag/kubernetes-namespace': names.namespace(service.name),
-        'aws:RequestTag/kubernetes-service-account': names.serviceAccount(service.name),
-      },
-    },
-  });
+  const trust = policy(podIdentityTrust({ account: raw('var.aws_account_id'), clusterArn: EKS_CLUSTER_ARN, namespace: names.namespace(service.name), serviceAccount: names.serviceAccount(service.name) }));
   return {
     file: 'iam.tf',
     blocks: [

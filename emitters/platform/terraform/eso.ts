@@ -2,7 +2,7 @@ import type { ResolvedProject } from '../../../spec/model.js';
 import { names } from '../../../spec/naming.js';
 import { serviceSecrets } from '../../../spec/runtime-env.js';
 import { attributes, call, map, raw, template, type Expression } from '../../shared/hcl.js';
-import { policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
+import { podIdentityTrust, policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
 import { ACCOUNT, arn, clusterNameVariable, everyName, LIST_OF_STRINGS, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
 
@@ -74,20 +74,7 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
       { Sid: 'FindDatabaseMasterSecretsByTag', Effect: 'Allow', Action: ['secretsmanager:ListSecrets'], Resource: ['*'] },
     );
   }
-  const trust = policy({
-    Sid: 'EksPodIdentity',
-    Effect: 'Allow',
-    Principal: { Service: 'pods.eks.amazonaws.com' },
-    Action: ['sts:AssumeRole', 'sts:TagSession'],
-    Condition: {
-      StringEquals: {
-        'aws:SourceAccount': ACCOUNT,
-        'aws:RequestTag/eks-cluster-arn': clusterArn,
-        'aws:RequestTag/kubernetes-namespace': raw('var.eso_namespace'),
-        'aws:RequestTag/kubernetes-service-account': raw('var.eso_service_account'),
-      },
-    },
-  });
+  const trust = policy(podIdentityTrust({ account: ACCOUNT, clusterArn, namespace: raw('var.eso_namespace'), serviceAccount: raw('var.eso_service_account') }));
   const variables = [
     clusterNameVariable(project),
     { name: 'eso_role_name', description: 'Name of the IAM role of the External Secrets Operator.', type: STRING, value: (env: CloudEnvironment): Expression => names.externalSecretsRole(project.platform.name, env) },
