@@ -8,6 +8,7 @@ export const CHECKS = [
   'remote-secret',
   'remote-property',
   'secret-key-ref',
+  'eso-access',
   'pod-identity',
   'monitor-labels',
   'monitor-target',
@@ -59,6 +60,12 @@ export interface WiringPlatform {
   readonly clusters?: Readonly<Record<string, string>>;
   /** Where the output directory sits in the GitOps repository (gitops.path + output.dir), e.g. `infra/paved/generated`. */
   readonly gitopsPath?: string;
+  /**
+   * platform.yaml kubernetes.externalSecrets: where the External Secrets Operator
+   * runs. The platform installs it (Helm), not paved, so `_platform/`'s Pod Identity
+   * association for it links outside the output.
+   */
+  readonly externalSecrets?: { readonly namespace: string; readonly serviceAccount: string };
 }
 
 /** One Terraform root in one environment: its tfvars and its resource instances. */

@@ -1,5 +1,6 @@
 import { quoteList, type ServiceEnv, type WiringProblem } from './context.js';
 import { describe, namespaceOf, podsOf } from './kube.js';
+import type { ManifestFolder } from './output.js';
 import { evaluate, isObject, referencedResource, resourceExpr, resourceValue, showValue, Unknown, type Value } from './terraform.js';
 
 /**
@@ -37,38 +38,18 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
           message: 'the role is bound in another cluster than the one the environment deploys to',
         });
       }
-      const folder = ctx.folder;
-      if (!folder) {
-        problems.push({ ...base, from, to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`, message: 'the role is bound in an environment with no workloads' });
-        continue;
-      }
-      const namespaces = ctx.envFolders.flatMap((f) => f.objects.filter((o) => o.kind === 'Namespace').map((o) => o.name));
-      if (!namespaces.includes(String(namespace))) {
-        problems.push({
-          ...base,
-          from,
-          to: `Namespaces in the ${ctx.env} manifests: ${quoteList(namespaces)}`,
-          message: 'the association names a namespace the manifests do not create',
-        });
-      }
-      const accounts = folder.objects.filter((o) => o.kind === 'ServiceAccount');
-      if (!accounts.some((o) => o.name === account && namespaceOf(o, folder) === namespace)) {
-        problems.push({
-          ...base,
-          from,
-          to: `ServiceAccounts in ${folder.dir}: ${quoteList(accounts.map((o) => `${namespaceOf(o, folder)}/${o.name}`))}`,
-          message: 'the association names a ServiceAccount the manifests do not create',
-        });
-      } else {
-        const pods = podsOf(folder).filter((p) => p.namespace === namespace);
-        if (!pods.some((p) => (p.spec.serviceAccountName ?? 'default') === account)) {
-          problems.push({
-            ...base,
-            from,
-            to: `serviceAccountName of the workloads in ${folder.dir}: ${quoteList(pods.map((p) => `${describe(p.owner)}: ${p.spec.serviceAccountName ?? 'default'}`))}`,
-            message: 'no workload runs as the ServiceAccount the role is bound to',
-          });
+      const eso = ctx.platform.externalSecrets;
+      // Only `_platform/` binds the operator the platform installs itself: its
+      // Namespace, ServiceAccount and pods are not in the output. A service's
+      // association naming the operator is checked like any other (and fails).
+      const bindsOperator = ctx.unit === ctx.tree.platform && eso !== undefined && namespace === eso.namespace && account === eso.serviceAccount;
+      // For the operator, the Kubernetes end is outside the output; the role end below is not.
+      if (!bindsOperator) {
+        if (!ctx.folder) {
+          problems.push({ ...base, from, to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`, message: 'the role is bound in an environment with no workloads' });
+          continue;
         }
+        problems.push(...checkKubernetesEnd(ctx, ctx.folder, base, from, namespace, account));
       }
       const roleRef = referencedResource(resourceExpr(association, 'role_arn'));
       const role = roleRef?.type === 'aws_iam_role' ? stack.resources.find((r) => r.type === 'aws_iam_role' && r.name === roleRef.name) : undefined;
@@ -92,6 +73,40 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
           message: 'the bound role cannot be assumed through Pod Identity',
         });
       }
+    }
+  }
+  return problems;
+}
+
+/** The Kubernetes end of an association: the Namespace and ServiceAccount exist in the environment, and a workload runs as it. */
+function checkKubernetesEnd(ctx: ServiceEnv, folder: ManifestFolder, base: Omit<WiringProblem, 'from' | 'to' | 'message'>, from: string, namespace: Value | undefined, account: Value | undefined): WiringProblem[] {
+  const problems: WiringProblem[] = [];
+  const namespaces = ctx.envFolders.flatMap((f) => f.objects.filter((o) => o.kind === 'Namespace').map((o) => o.name));
+  if (!namespaces.includes(String(namespace))) {
+    problems.push({
+      ...base,
+      from,
+      to: `Namespaces in the ${ctx.env} manifests: ${quoteList(namespaces)}`,
+      message: 'the association names a namespace the manifests do not create',
+    });
+  }
+  const accounts = folder.objects.filter((o) => o.kind === 'ServiceAccount');
+  if (!accounts.some((o) => o.name === account && namespaceOf(o, folder) === namespace)) {
+    problems.push({
+      ...base,
+      from,
+      to: `ServiceAccounts in ${folder.dir}: ${quoteList(accounts.map((o) => `${namespaceOf(o, folder)}/${o.name}`))}`,
+      message: 'the association names a ServiceAccount the manifests do not create',
+    });
+  } else {
+    const pods = podsOf(folder).filter((p) => p.namespace === namespace);
+    if (!pods.some((p) => (p.spec.serviceAccountName ?? 'default') === account)) {
+      problems.push({
+        ...base,
+        from,
+        to: `serviceAccountName of the workloads in ${folder.dir}: ${quoteList(pods.map((p) => `${describe(p.owner)}: ${p.spec.serviceAccountName ?? 'default'}`))}`,
+        message: 'no workload runs as the ServiceAccount the role is bound to',
+      });
     }
   }
   return problems;

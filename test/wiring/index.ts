@@ -1,5 +1,6 @@
 import { checkApplications } from './argocd.js';
 import { buildServiceEnvs, CHECKS, stacksFor, type CheckName, type ServiceEnv, type Stack, type WiringPlatform, type WiringProblem } from './context.js';
+import { checkOperatorAccess } from './eso.js';
 import { checkPodIdentity } from './identity.js';
 import { checkIngress } from './ingress.js';
 import { checkMonitoring } from './monitoring.js';
@@ -52,7 +53,7 @@ export function checkWiringDetailed(outputDir: string, platform: WiringPlatform 
 
 /** The per-service checks, for callers that build their own contexts. */
 export function checkServiceEnv(ctx: ServiceEnv): WiringProblem[] {
-  return [...checkSecrets(ctx), ...checkPodIdentity(ctx), ...checkMonitoring(ctx), ...checkNetwork(ctx), ...checkIngress(ctx)];
+  return [...checkSecrets(ctx), ...checkOperatorAccess(ctx), ...checkPodIdentity(ctx), ...checkMonitoring(ctx), ...checkNetwork(ctx), ...checkIngress(ctx)];
 }
 
 function compare(a: string, b: string): number {

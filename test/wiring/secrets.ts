@@ -68,7 +68,7 @@ function storeProblems(ctx: ServiceEnv, es: KubeObject, folder: ManifestFolder):
     where = `platform kubernetes.secretStores.${ctx.env}`;
   } else return [];
   ctx.followed('secret-store');
-  if (names.includes(name)) return [];
+  if (names.includes(name)) return kind === 'ClusterSecretStore' ? conditionProblems(es, folder, platformStores.find((o) => o.name === name), from) : [];
   return [
     {
       check: 'secret-store',
@@ -77,6 +77,29 @@ function storeProblems(ctx: ServiceEnv, es: KubeObject, folder: ManifestFolder):
       from,
       to: `${where}: ${quoteList(names)}`,
       message: `the ExternalSecret reads from a ${kind} the platform does not run in ${ctx.env}`,
+    },
+  ];
+}
+
+/**
+ * A ClusterSecretStore's `spec.conditions` limit the namespaces it serves
+ * (external-secrets.io/v1: an ExternalSecret elsewhere is refused). Only
+ * `namespaces` lists are read; a selector or regex leaves the link unchecked.
+ */
+function conditionProblems(es: KubeObject, folder: ManifestFolder, store: KubeObject | undefined, from: string): WiringProblem[] {
+  const conditions: Json[] = store?.body.spec?.conditions ?? [];
+  if (!store || conditions.length === 0 || conditions.some((c) => c.namespaceSelector !== undefined || c.namespaceRegexes !== undefined)) return [];
+  const namespace = namespaceOf(es, folder);
+  const allowed: string[] = conditions.flatMap((c) => c.namespaces ?? []);
+  if (allowed.includes(namespace)) return [];
+  return [
+    {
+      check: 'secret-store',
+      file: es.file,
+      object: describe(es),
+      from: `${from} (namespace ${namespace})`,
+      to: `${describe(store)} (${store.file}) spec.conditions namespaces: ${quoteList(allowed)}`,
+      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
     },
   ];
 }
