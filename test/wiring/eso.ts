@@ -14,6 +14,8 @@ import { evaluate, referencedResource, resourceExpr, resourceValue, Unknown, typ
  * secret's name, `-` and six random characters (AWS Secrets Manager User Guide,
  * "Secret ARN"); IAM matches Resource with `*` and `?` wildcards, and a
  * `StringEquals` on `secretsmanager:ResourceTag/<tag>` against the secret's tag.
+ * A secret encrypted with a customer managed key also needs `kms:Decrypt` on that
+ * key (here gated by `kms:ResourceAliases`, so the key's alias must be listed).
  * What only apply knows (the partition from a data source) matches anything.
  */
 
@@ -23,6 +25,8 @@ interface Statement {
   readonly resources: readonly string[];
   /** `secretsmanager:ResourceTag/<tag>` StringEquals values, by tag. */
   readonly tagConditions: ReadonlyMap<string, readonly string[]>;
+  /** `kms:ResourceAliases` ForAnyValue:StringEquals values; undefined without that condition. */
+  readonly aliases?: readonly string[];
 }
 
 /** The strings an expression can stand for, with `*` where only apply knows (formatlist expands lists element-wise). */
@@ -89,23 +93,53 @@ function statementsOf(policy: Resource): Statement[] {
     if (effect !== 'Allow') return [];
     const actions = listOf(evaluate(field('Action') ?? { kind: 'tuple', items: [] }, policy.scope) as Json);
     const tagConditions = new Map<string, string[]>();
+    let aliases: string[] | undefined;
     const condition = field('Condition');
     if (condition?.kind === 'object') {
       for (const operator of condition.items) {
-        if (evaluate(operator.key, policy.scope) !== 'StringEquals' || operator.value.kind !== 'object') continue;
+        const op = evaluate(operator.key, policy.scope);
+        if (operator.value.kind !== 'object') continue;
         for (const entry of operator.value.items) {
           const key = evaluate(entry.key, policy.scope);
-          if (typeof key === 'string' && key.startsWith('secretsmanager:ResourceTag/')) {
+          if (op === 'StringEquals' && typeof key === 'string' && key.startsWith('secretsmanager:ResourceTag/')) {
             tagConditions.set(key.slice('secretsmanager:ResourceTag/'.length), patterns(entry.value, policy.scope));
           }
+          if (op === 'ForAnyValue:StringEquals' && key === 'kms:ResourceAliases') aliases = patterns(entry.value, policy.scope);
         }
       }
     }
-    return [{ actions, resources: patterns(field('Resource'), policy.scope), tagConditions }];
+    return [{ actions, resources: patterns(field('Resource'), policy.scope), tagConditions, aliases }];
   });
 }
 
 const allows = (s: Statement, action: string): boolean => s.actions.some((a) => iamMatch(a, action));
+
+/** The alias of the customer managed key an attribute names (`aws_kms_key.x.arn`, aliased by an `aws_kms_alias` of the same root); undefined for AWS managed keys. */
+function keyAlias(stack: Stack, resource: Resource, attribute: string): { alias: string; key: Resource } | undefined {
+  const ref = referencedResource(resourceExpr(resource, attribute));
+  if (ref?.type !== 'aws_kms_key') return undefined;
+  const key = stack.resources.find((r) => r.type === 'aws_kms_key' && r.name === ref.name);
+  const alias = stack.resources.find((r) => {
+    const target = referencedResource(resourceExpr(r, 'target_key_id'));
+    return r.type === 'aws_kms_alias' && target?.type === 'aws_kms_key' && target.name === ref.name;
+  });
+  const name = alias ? resourceValue(alias, 'name') : undefined;
+  return key && typeof name === 'string' ? { alias: name, key } : undefined;
+}
+
+/** Where a secret's ciphertext key is: the Terraform secret by name, or the RDS instance whose master secret `find` selects by its ARN tag. */
+function encryptionOf(ctx: ServiceEnv, secretName: string | undefined, instanceArn: string | undefined): { alias: string; key: Resource; stack: Stack } | undefined {
+  for (const stack of ctx.stacks) {
+    const secret = secretName === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_secretsmanager_secret' && resourceValue(r, 'name') === secretName);
+    const found = secret ? keyAlias(stack, secret, 'kms_key_id') : undefined;
+    if (found) return { ...found, stack };
+    const identifier = instanceArn?.split(':db:')[1];
+    const instance = identifier === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_db_instance' && resourceValue(r, 'identifier') === identifier);
+    const master = instance ? keyAlias(stack, instance, 'master_user_secret_kms_key_id') : undefined;
+    if (master) return { ...master, stack };
+  }
+  return undefined;
+}
 
 /** The operator's role in this environment's `_platform/` roots, and its inline policies. */
 function operatorAccess(ctx: ServiceEnv): { role: Resource; stack: Stack; statements: Statement[] } | undefined {
@@ -144,6 +178,21 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
   const report = (es: KubeObject, from: string, to: string, message: string): void => {
     problems.push({ check: 'eso-access', file: es.file, object: describe(es), from, to, message });
   };
+  // Secrets Manager decrypts with the secret's key on the reader's behalf: the role needs kms:Decrypt on it (kms:ViaService secretsmanager).
+  const decrypters = statements.filter((s) => allows(s, 'kms:Decrypt'));
+  const decryptProblem = (es: KubeObject, from: string, encryption: { alias: string; key: Resource; stack: Stack } | undefined): void => {
+    if (!encryption) return;
+    ctx.followed('eso-access');
+    const keyArn = `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`;
+    const ok = decrypters.some((s) => s.resources.some((p) => iamMatch(p, keyArn)) && (s.aliases === undefined || s.aliases.some((a) => iamMatch(a, encryption.alias))));
+    if (ok) return;
+    report(
+      es,
+      `${from}: encrypted with ${encryption.key.address} (${encryption.alias}, ${encryption.stack.root.dir})`,
+      `${where} allow kms:Decrypt ${quoteList(decrypters.map((s) => `on ${s.resources.join(', ')}${s.aliases === undefined ? '' : ` if kms:ResourceAliases has one of ${s.aliases.join(', ')}`}`))}`,
+      'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+    );
+  };
   for (const es of folder.objects.filter((o) => o.kind === 'ExternalSecret' && o.body.spec?.secretStoreRef?.kind === 'ClusterSecretStore')) {
     const spec = es.body.spec ?? {};
     const byName: { path: string; key: string }[] = [
@@ -153,7 +202,10 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
     for (const { path, key } of byName) {
       ctx.followed('eso-access');
       const arn = arnOf(String(key));
-      if (readers.some((s) => s.tagConditions.size === 0 && s.resources.some((p) => iamMatch(p, arn)))) continue;
+      if (readers.some((s) => s.tagConditions.size === 0 && s.resources.some((p) => iamMatch(p, arn)))) {
+        decryptProblem(es, `${path} = ${JSON.stringify(key)}`, encryptionOf(ctx, String(key), undefined));
+        continue;
+      }
       report(
         es,
         `${path} = ${JSON.stringify(key)} (namespace ${namespaceOf(es, folder)})`,
@@ -170,7 +222,8 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
       const matching = readers.filter((s) => s.resources.some((p) => iamMatch(p, arn)));
       const covered = matching.some((s) => [...s.tagConditions].every(([tag, values]) => tags[tag] !== undefined && values.some((v) => iamMatch(v, tags[tag] as string))));
       const from = `spec.dataFrom[${i}].find = name ${JSON.stringify(d.find.name?.regexp ?? '')}, tags ${quoteList(Object.entries(tags).map(([k, v]) => `${k}=${v}`))}`;
-      if (!covered) {
+      if (covered) decryptProblem(es, from, encryptionOf(ctx, undefined, tags['aws:rds:primaryDBInstanceArn']));
+      else {
         const gate = (s: Statement): string => [...s.tagConditions].map(([tag, values]) => ` if ${tag} is one of ${values.join(', ')}`).join('');
         report(
           es,
