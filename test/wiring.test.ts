@@ -267,6 +267,12 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   'argocd-cluster: Terraform binds roles in another cluster than Argo CD deploys to': [
     { file: 'checkout/terraform/env/staging.tfvars', from: 'cluster_name = "acme-stg-eks"', to: 'cluster_name = "acme-stg-eks-2"' },
   ],
+  'argocd-project: the project no longer admits the database bootstrap Job': [
+    { file: '_platform/argocd/appproject.yaml', from: '    - group: batch\n      kind: Job\n', to: '' },
+  ],
+  'argocd-project: an Application names a project the output does not create': [
+    { file: 'argocd/checkout-staging.yaml', from: '  project: acme-services', to: '  project: acme' },
+  ],
   'apply-order: two main roots subscribe to each other\'s topics': [
     {
       file: 'checkout/terraform/subscriptions-ledger.tf',
@@ -359,6 +365,14 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       from: 'spec.destination.namespace = "finance"',
       to: 'objects in ledger/kubernetes/staging in another namespace: "ConfigMap ledger/db-bootstrap (ledger/kubernetes/staging/configmap-db-bootstrap.yaml)", "Deployment ledger/ledger (ledger/kubernetes/staging/deployment.yaml)", "ExternalSecret ledger/database-ledger (ledger/kubernetes/staging/externalsecret-database-ledger.yaml)", "ExternalSecret ledger/db-master-ledger (ledger/kubernetes/staging/externalsecret-db-master-ledger.yaml)", "ExternalSecret ledger/queue-checkout-order-placed (ledger/kubernetes/staging/externalsecret-queue-checkout-order-placed.yaml)", "ExternalSecret ledger/topic-ledger-updated (ledger/kubernetes/staging/externalsecret-topic-ledger-updated.yaml)", "HorizontalPodAutoscaler ledger/ledger (ledger/kubernetes/staging/horizontalpodautoscaler.yaml)", "Job ledger/db-bootstrap-ledger (ledger/kubernetes/staging/job-db-bootstrap-ledger.yaml)", "NetworkPolicy ledger/default-deny (ledger/kubernetes/staging/networkpolicy-default-deny.yaml)", "NetworkPolicy ledger/ledger-db-bootstrap (ledger/kubernetes/staging/networkpolicy-ledger-db-bootstrap.yaml)", "NetworkPolicy ledger/ledger (ledger/kubernetes/staging/networkpolicy.yaml)", "PodDisruptionBudget ledger/ledger (ledger/kubernetes/staging/poddisruptionbudget.yaml)", "PrometheusRule ledger/ledger (ledger/kubernetes/staging/prometheusrule.yaml)", "Service ledger/ledger (ledger/kubernetes/staging/service.yaml)", "ServiceAccount ledger/ledger-db-bootstrap (ledger/kubernetes/staging/serviceaccount-ledger-db-bootstrap.yaml)", "ServiceAccount ledger/ledger (ledger/kubernetes/staging/serviceaccount.yaml)", "ServiceMonitor ledger/ledger (ledger/kubernetes/staging/servicemonitor.yaml)"',
       message: 'the Application applies objects outside its destination namespace',
+    },
+    {
+      check: 'argocd-project',
+      file: 'argocd/ledger-staging.yaml',
+      object: 'Application argocd/ledger-staging',
+      from: 'spec.destination = name "acme-stg-eks", namespace "finance"',
+      to: 'AppProject argocd/acme-services (_platform/argocd/appproject.yaml) destinations: "acme-stg-eks/checkout", "acme-stg-eks/ledger", "acme-stg-eks/mailer", "acme-prd-eks/checkout", "acme-prd-eks/ledger", "acme-prd-eks/mailer"',
+      message: 'the project does not admit the Application\'s destination',
     },
   ],
   'argocd-path: an Application syncs a folder the output lacks': [
@@ -938,6 +952,42 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       from: 'spec.data[0].remoteRef.key = "ledger/staging/topic/ledger-updated": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
       message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+    },
+  ],
+  'argocd-project: the project no longer admits the database bootstrap Job': [
+    {
+      check: 'argocd-project',
+      file: 'argocd/checkout-production.yaml',
+      object: 'Application argocd/checkout-production',
+      from: 'syncs checkout/kubernetes/production: "batch/Job (checkout/kubernetes/production/job-db-bootstrap-checkout.yaml)"',
+      to: 'AppProject argocd/acme-services (_platform/argocd/appproject.yaml) admits cluster-scoped "core/Namespace"; namespaced "core/ConfigMap", "core/Service", "core/ServiceAccount", "apps/Deployment", "autoscaling/HorizontalPodAutoscaler", "batch/CronJob", "external-secrets.io/ExternalSecret", "monitoring.coreos.com/PodMonitor", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor", "networking.k8s.io/Ingress", "networking.k8s.io/NetworkPolicy", "policy/PodDisruptionBudget"',
+      message: 'the project refuses kinds the Application syncs, so the sync fails',
+    },
+    {
+      check: 'argocd-project',
+      file: 'argocd/checkout-staging.yaml',
+      object: 'Application argocd/checkout-staging',
+      from: 'syncs checkout/kubernetes/staging: "batch/Job (checkout/kubernetes/staging/job-db-bootstrap-checkout.yaml)"',
+      to: 'AppProject argocd/acme-services (_platform/argocd/appproject.yaml) admits cluster-scoped "core/Namespace"; namespaced "core/ConfigMap", "core/Service", "core/ServiceAccount", "apps/Deployment", "autoscaling/HorizontalPodAutoscaler", "batch/CronJob", "external-secrets.io/ExternalSecret", "monitoring.coreos.com/PodMonitor", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor", "networking.k8s.io/Ingress", "networking.k8s.io/NetworkPolicy", "policy/PodDisruptionBudget"',
+      message: 'the project refuses kinds the Application syncs, so the sync fails',
+    },
+    {
+      check: 'argocd-project',
+      file: 'argocd/ledger-staging.yaml',
+      object: 'Application argocd/ledger-staging',
+      from: 'syncs ledger/kubernetes/staging: "batch/Job (ledger/kubernetes/staging/job-db-bootstrap-ledger.yaml)"',
+      to: 'AppProject argocd/acme-services (_platform/argocd/appproject.yaml) admits cluster-scoped "core/Namespace"; namespaced "core/ConfigMap", "core/Service", "core/ServiceAccount", "apps/Deployment", "autoscaling/HorizontalPodAutoscaler", "batch/CronJob", "external-secrets.io/ExternalSecret", "monitoring.coreos.com/PodMonitor", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor", "networking.k8s.io/Ingress", "networking.k8s.io/NetworkPolicy", "policy/PodDisruptionBudget"',
+      message: 'the project refuses kinds the Application syncs, so the sync fails',
+    },
+  ],
+  'argocd-project: an Application names a project the output does not create': [
+    {
+      check: 'argocd-project',
+      file: 'argocd/checkout-staging.yaml',
+      object: 'Application argocd/checkout-staging',
+      from: 'spec.project = "acme"',
+      to: 'AppProjects in the output: "acme-services (_platform/argocd/appproject.yaml)"',
+      message: 'the Application names a project the output does not create',
     },
   ],
 };

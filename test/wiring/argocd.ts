@@ -13,7 +13,12 @@ import { resourceValue, showValue } from './terraform.js';
  * so every namespaced object must name the destination. The destination cluster
  * (`name`) must be the cluster the service's Terraform binds roles in
  * (`aws_eks_pod_identity_association.cluster_name`) and the platform's cluster
- * for the environment.
+ * for the environment. The Application's `spec.project`, when the output creates
+ * that AppProject, must admit its destination, its repository and every kind it
+ * syncs: a cluster-scoped kind only if `clusterResourceWhitelist` lists it (none
+ * by default), a namespaced one if `namespaceResourceWhitelist` (when set) lists
+ * it and `namespaceResourceBlacklist` does not (Argo CD docs, "Projects"). The
+ * built-in `default` project admits everything.
  */
 
 function isDirectory(path: string): boolean {
@@ -45,12 +50,12 @@ function folderAt(tree: OutputTree, dir: string): { unit: Unit; folder: Manifest
   return undefined;
 }
 
-function sources(app: KubeObject): { path: string; field: string; recurse: boolean }[] {
+function sources(app: KubeObject): { path: string; field: string; recurse: boolean; repoURL: string }[] {
   const spec = app.body.spec ?? {};
   const list = spec.source ? [{ s: spec.source, field: 'spec.source' }] : (spec.sources ?? []).map((s: unknown, i: number) => ({ s, field: `spec.sources[${i}]` }));
   return list
     .filter(({ s }: { s: { path?: unknown } }) => typeof s.path === 'string')
-    .map(({ s, field }: { s: { path: string; directory?: { recurse?: boolean } }; field: string }) => ({ path: s.path, field, recurse: s.directory?.recurse === true }));
+    .map(({ s, field }: { s: { path: string; repoURL?: string; directory?: { recurse?: boolean } }; field: string }) => ({ path: s.path, field, recurse: s.directory?.recurse === true, repoURL: String(s.repoURL ?? '') }));
 }
 
 export function checkApplications(tree: OutputTree, platform: WiringPlatform, followed: (check: CheckName) => void = () => {}): WiringProblem[] {
@@ -84,6 +89,7 @@ export function checkApplications(tree: OutputTree, platform: WiringPlatform, fo
         }
       }
       const found = folderAt(tree, dir);
+      problems.push(...projectProblems(tree, app, source.repoURL, found?.folder, followed));
       if (!found) continue;
       const { unit, folder } = found;
       followed('argocd-namespace');
@@ -124,6 +130,82 @@ export function checkApplications(tree: OutputTree, platform: WiringPlatform, fo
         }
       }
     }
+  }
+  return problems;
+}
+
+/** Argo CD project patterns: `*` globs (negations and regexes are left unchecked, as matching). */
+function projectMatch(pattern: unknown, value: string): boolean {
+  if (typeof pattern !== 'string') return false;
+  if (pattern.startsWith('!')) return true;
+  const source = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+type GroupKind = { group?: unknown; kind?: unknown };
+const listed = (entries: readonly GroupKind[], group: string, kind: string): boolean => entries.some((e) => projectMatch(e.group ?? '', group) && projectMatch(e.kind, kind));
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '');
+
+function projectProblems(tree: OutputTree, app: KubeObject, repoURL: string, folder: ManifestFolder | undefined, followed: (check: CheckName) => void): WiringProblem[] {
+  const name = String(app.body.spec?.project ?? 'default');
+  const project = tree.projects.find((p) => p.name === name);
+  if (!project) {
+    if (name === 'default' || tree.projects.length === 0) return []; // Argo CD's own default project, or projects the platform keeps outside the output
+    followed('argocd-project');
+    return [
+      {
+        check: 'argocd-project',
+        file: app.file,
+        object: describe(app),
+        from: `spec.project = ${JSON.stringify(name)}`,
+        to: `AppProjects in the output: ${quoteList(tree.projects.map((p) => `${p.name} (${p.file})`))}`,
+        message: 'the Application names a project the output does not create',
+      },
+    ];
+  }
+  followed('argocd-project');
+  const spec = project.body.spec ?? {};
+  const base = { check: 'argocd-project' as const, file: app.file, object: describe(app) };
+  const where = `${describe(project)} (${project.file})`;
+  const problems: WiringProblem[] = [];
+  const destination = app.body.spec?.destination ?? {};
+  const destinations: { name?: unknown; server?: unknown; namespace?: unknown }[] = spec.destinations ?? [];
+  const admitted = destinations.some(
+    (d) =>
+      (destination.name !== undefined ? projectMatch(d.name, String(destination.name)) : projectMatch(d.server, String(destination.server))) &&
+      projectMatch(d.namespace, String(destination.namespace ?? '')),
+  );
+  if (!admitted) {
+    problems.push({
+      ...base,
+      from: `spec.destination = ${destination.name !== undefined ? `name ${JSON.stringify(destination.name)}` : `server ${JSON.stringify(destination.server)}`}, namespace ${JSON.stringify(destination.namespace)}`,
+      to: `${where} destinations: ${quoteList(destinations.map((d) => `${String(d.name ?? d.server)}/${String(d.namespace)}`))}`,
+      message: 'the project does not admit the Application\'s destination',
+    });
+  }
+  const repos: unknown[] = spec.sourceRepos ?? [];
+  if (!repos.some((r) => projectMatch(r, repoURL))) {
+    problems.push({ ...base, from: `repoURL = ${JSON.stringify(repoURL)}`, to: `${where} sourceRepos: ${quoteList(repos.map(String))}`, message: 'the project does not admit the Application\'s repository' });
+  }
+  if (!folder) return problems;
+  const clusterAllowed: GroupKind[] = spec.clusterResourceWhitelist ?? [];
+  const namespacedAllowed: GroupKind[] | undefined = spec.namespaceResourceWhitelist;
+  const namespacedDenied: GroupKind[] = spec.namespaceResourceBlacklist ?? [];
+  const refused = new Map<string, KubeObject>();
+  for (const o of folder.objects) {
+    const group = groupOf(o.apiVersion);
+    const ok = isClusterScoped(o.kind)
+      ? listed(clusterAllowed, group, o.kind)
+      : (namespacedAllowed === undefined || listed(namespacedAllowed, group, o.kind)) && !listed(namespacedDenied, group, o.kind);
+    if (!ok && !refused.has(`${group}/${o.kind}`)) refused.set(`${group}/${o.kind}`, o);
+  }
+  if (refused.size > 0) {
+    problems.push({
+      ...base,
+      from: `syncs ${folder.dir}: ${quoteList([...refused.values()].map((o) => `${groupOf(o.apiVersion) || 'core'}/${o.kind} (${o.file})`))}`,
+      to: `${where} admits cluster-scoped ${quoteList(clusterAllowed.map((e) => `${String(e.group ?? '') || 'core'}/${String(e.kind)}`))}; namespaced ${namespacedAllowed === undefined ? 'any' : quoteList(namespacedAllowed.map((e) => `${String(e.group ?? '') || 'core'}/${String(e.kind)}`))}`,
+      message: 'the project refuses kinds the Application syncs, so the sync fails',
+    });
   }
   return problems;
 }

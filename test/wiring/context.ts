@@ -22,6 +22,7 @@ export const CHECKS = [
   'argocd-path',
   'argocd-namespace',
   'argocd-cluster',
+  'argocd-project',
   'subscription-topic',
   'apply-order',
 ] as const;

@@ -48,6 +48,8 @@ export interface OutputTree {
   readonly platform?: Unit;
   /** Every `argoproj.io` Application anywhere in the tree. */
   readonly applications: readonly KubeObject[];
+  /** Every `argoproj.io` AppProject anywhere in the tree. */
+  readonly projects: readonly KubeObject[];
 }
 
 export const PLATFORM_FOLDER = '_platform';
@@ -121,13 +123,15 @@ export function loadOutput(outputDir: string): OutputTree {
   for (const unit of [...services, ...(platform ? [platform] : [])]) {
     for (const folder of unit.kubernetes.values()) for (const o of folder.objects) parsed.set(o.file, [...(parsed.get(o.file) ?? []), o]);
   }
-  // Applications may live anywhere (argocd/, _platform/); files already read are not parsed again, and files that never say Application are skipped.
-  const applications = yamlFiles(outputDir, '')
+  // Applications and AppProjects may live anywhere (argocd/, _platform/); files already read are not parsed again, and files that never say either are skipped.
+  const argo = yamlFiles(outputDir, '')
     .flatMap((file) => {
       const known = parsed.get(file);
       if (known) return known;
-      return /\bApplication\b/.test(readFileSync(join(outputDir, file), 'utf8')) ? readObjects(outputDir, file) : [];
+      return /\b(Application|AppProject)\b/.test(readFileSync(join(outputDir, file), 'utf8')) ? readObjects(outputDir, file) : [];
     })
-    .filter((o) => o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/'));
-  return { dir: outputDir, services, platform, applications };
+    .filter((o) => o.apiVersion.startsWith('argoproj.io/'));
+  const applications = argo.filter((o) => o.kind === 'Application');
+  const projects = argo.filter((o) => o.kind === 'AppProject');
+  return { dir: outputDir, services, platform, applications, projects };
 }
