@@ -273,23 +273,29 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   'argocd-project: an Application names a project the output does not create': [
     { file: 'argocd/checkout-staging.yaml', from: '  project: acme-services', to: '  project: acme' },
   ],
+  'subscription-delivery: the subscription delivers to a queue no stack creates': [
+    { file: 'ledger/terraform/subscriptions/env/staging.tfvars', from: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed"', to: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-orders"' },
+  ],
+  'subscription-delivery: the queue policy and key policy admit another topic than the subscription names': [
+    { file: 'ledger/terraform/env/staging.tfvars', from: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed"', to: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-shipped"' },
+  ],
   'apply-order: two main roots subscribe to each other\'s topics': [
     {
       file: 'checkout/terraform/subscriptions-ledger.tf',
       create: `resource "aws_sns_topic_subscription" "ledger-ledger-updated" {
   topic_arn = "arn:aws:sns:\${var.aws_region}:\${var.aws_account_id}:\${lookup({ staging = "ledger-stg-ledger-updated", production = "ledger-prd-ledger-updated" }, var.environment)}"
   protocol  = "sqs"
-  endpoint  = "arn:aws:sqs:eu-central-1:123456789012:checkout-ledger-updated"
+  endpoint  = "arn:aws:sqs:\${var.aws_region}:\${var.aws_account_id}:\${lookup({ staging = "mailer-stg-ledger-ledger-updated", production = "mailer-prd-ledger-ledger-updated" }, var.environment)}"
 }
 `,
     },
-    // ledger's subscription back in its main root, where it was before terraform/subscriptions/.
+    // ledger's subscription back in its main root, where it was before terraform/subscriptions/ (both deliver to queues that admit the topic, so only the order breaks).
     {
       file: 'ledger/terraform/subscriptions-checkout.tf',
       create: `resource "aws_sns_topic_subscription" "checkout-order-placed-main" {
   topic_arn = "arn:aws:sns:\${var.aws_region}:\${var.aws_account_id}:\${lookup({ staging = "checkout-stg-order-placed", production = "checkout-prd-order-placed" }, var.environment)}"
   protocol  = "sqs"
-  endpoint  = "arn:aws:sqs:eu-central-1:123456789012:ledger-checkout-order-placed"
+  endpoint  = "arn:aws:sqs:\${var.aws_region}:\${var.aws_account_id}:\${lookup({ staging = "ledger-stg-checkout-order-placed", production = "ledger-prd-checkout-order-placed" }, var.environment)}"
 }
 `,
     },
@@ -988,6 +994,34 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       from: 'spec.project = "acme"',
       to: 'AppProjects in the output: "acme-services (_platform/argocd/appproject.yaml)"',
       message: 'the Application names a project the output does not create',
+    },
+  ],
+  'subscription-delivery: the subscription delivers to a queue no stack creates': [
+    {
+      check: 'subscription-delivery',
+      file: 'ledger/terraform/subscriptions/subscriptions.tf',
+      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      from: 'endpoint = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-orders"',
+      to: 'SQS queues the staging stacks create: "arn:…:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed-dlq from aws_sqs_queue.checkout-order-placed-dlq (ledger/terraform)", "arn:…:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed from aws_sqs_queue.checkout-order-placed (ledger/terraform)", "arn:…:sqs:eu-central-1:123456789012:mailer-stg-ledger-ledger-updated-dlq from aws_sqs_queue.ledger-ledger-updated-dlq (mailer/terraform)", "arn:…:sqs:eu-central-1:123456789012:mailer-stg-ledger-ledger-updated from aws_sqs_queue.ledger-ledger-updated (mailer/terraform)"',
+      message: 'the subscription delivers to a queue no stack of the environment creates',
+    },
+  ],
+  'subscription-delivery: the queue policy and key policy admit another topic than the subscription names': [
+    {
+      check: 'subscription-delivery',
+      file: 'ledger/terraform/subscriptions/subscriptions.tf',
+      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed" → aws_sqs_queue.checkout-order-placed (ledger/terraform)',
+      to: 'aws_sqs_queue_policy of the queue: "aws_sqs_queue_policy.checkout-order-placed (ledger/terraform/messaging.tf)"; none lets sns.amazonaws.com sqs:SendMessage with aws:SourceArn arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed',
+      message: 'the queue policy refuses the topic, so SNS cannot deliver',
+    },
+    {
+      check: 'subscription-delivery',
+      file: 'ledger/terraform/subscriptions/subscriptions.tf',
+      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed" → aws_sqs_queue.checkout-order-placed encrypted with aws_kms_key.service (ledger/terraform/kms.tf)',
+      to: 'aws_kms_key.service policy: no statement lets sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt for aws:SourceArn arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed',
+      message: 'SNS cannot encrypt messages for the queue, so it cannot deliver',
     },
   ],
 };

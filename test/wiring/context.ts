@@ -24,6 +24,7 @@ export const CHECKS = [
   'argocd-cluster',
   'argocd-project',
   'subscription-topic',
+  'subscription-delivery',
   'apply-order',
 ] as const;
 

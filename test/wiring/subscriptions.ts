@@ -1,5 +1,5 @@
 import { quoteList, type ServiceEnv, type Stack, type WiringProblem } from './context.js';
-import { referencedResource, resourceExpr, resourceValue, showValue } from './terraform.js';
+import { evaluate, isObject, referencedResource, resourceExpr, resourceValue, showValue, Unknown, type Resource, type Value } from './terraform.js';
 
 /**
  * Topics across stacks: a subscription that names its topic by ARN (through
@@ -38,7 +38,10 @@ export function checkSubscriptions(ctx: ServiceEnv, allStacks: readonly Stack[])
       ctx.followed('subscription-topic');
       const arn = resourceValue(subscription, 'topic_arn');
       const match = typeof arn === 'string' ? /^arn:[^:]+:(sns:[^:]+:[^:]+:[^:]+)$/.exec(arn) : null;
-      if (match && topics.some((t) => t.arnTail === match[1])) continue;
+      if (match && topics.some((t) => t.arnTail === match[1])) {
+        problems.push(...deliveryProblems(ctx, stack, subscription, arn as string, allStacks));
+        continue;
+      }
       problems.push({
         check: 'subscription-topic',
         file: subscription.file,
@@ -115,4 +118,86 @@ function pathBetween(start: Stack, goal: Stack, needs: readonly Needs[]): Needs[
     }
   }
   return undefined;
+}
+
+/** The object `jsonencode({…})` of a policy attribute, with what only apply knows left Unknown. */
+function policyOf(resource: Resource, attribute: string): Value {
+  const expr = resourceExpr(resource, attribute);
+  return expr?.kind === 'call' && expr.name === 'jsonencode' && expr.args[0] ? evaluate(expr.args[0], resource.scope) : new Unknown('');
+}
+
+const asList = (v: Value | undefined): Value[] => (Array.isArray(v) ? (v as Value[]) : v === undefined ? [] : [v]);
+
+/** Does some Allow statement let `service` do every one of `actions`, limited (if at all) to `aws:SourceArn` = `sourceArn`? */
+function serviceAllowed(policy: Value, service: string, actions: readonly string[], sourceArn: string): boolean {
+  const statements = isObject(policy) ? asList(policy.Statement) : [];
+  return statements.some((st) => {
+    if (!isObject(st) || st.Effect !== 'Allow') return false;
+    const principal = st.Principal;
+    if (!isObject(principal) || !asList(principal.Service).includes(service)) return false;
+    const granted = asList(st.Action).map(String);
+    if (!actions.every((a) => granted.some((g) => g === a || g === '*' || (g.endsWith('*') && a.startsWith(g.slice(0, -1)))))) return false;
+    const condition = st.Condition;
+    if (condition === undefined) return true;
+    if (!isObject(condition)) return false;
+    return Object.entries(condition).every(([operator, entries]) => {
+      if (!isObject(entries)) return false;
+      return Object.entries(entries).every(([key, values]) => key !== 'aws:SourceArn' || (['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(operator) && asList(values).includes(sourceArn)));
+    });
+  });
+}
+
+/**
+ * Delivery to SQS (AWS SNS Developer Guide, "Fanout to Amazon SQS queues"): the
+ * endpoint is a queue some stack of the environment creates; its queue policy lets
+ * sns.amazonaws.com `sqs:SendMessage` from this topic (aws:SourceArn); and when the
+ * queue is encrypted with a customer managed key, that key's policy lets
+ * sns.amazonaws.com `kms:GenerateDataKey` and `kms:Decrypt`, else SNS cannot deliver.
+ */
+function deliveryProblems(ctx: ServiceEnv, stack: Stack, subscription: Resource, topicArn: string, allStacks: readonly Stack[]): WiringProblem[] {
+  if (resourceValue(subscription, 'protocol') !== 'sqs') return [];
+  ctx.followed('subscription-delivery');
+  const endpoint = resourceValue(subscription, 'endpoint');
+  const base = { check: 'subscription-delivery' as const, file: subscription.file, object: `${subscription.address} (${stack.tfvars.path})` };
+  const queues = allStacks.flatMap((s) =>
+    s.resources
+      .filter((r) => r.type === 'aws_sqs_queue')
+      .map((r) => ({ stack: s, queue: r, arnTail: `sqs:${String(s.tfvars.values.aws_region)}:${String(s.tfvars.values.aws_account_id)}:${showValue(resourceValue(r, 'name')).replace(/^"|"$/g, '')}` })),
+  );
+  const tail = typeof endpoint === 'string' ? /^arn:[^:]+:(sqs:[^:]+:[^:]+:[^:]+)$/.exec(endpoint)?.[1] : undefined;
+  const target = queues.find((q) => q.arnTail === tail);
+  if (!target) {
+    return [
+      {
+        ...base,
+        from: `endpoint = ${showValue(endpoint)}`,
+        to: `SQS queues the ${ctx.env} stacks create: ${quoteList(queues.map((q) => `arn:…:${q.arnTail} from ${q.queue.address} (${q.stack.root.dir})`))}`,
+        message: 'the subscription delivers to a queue no stack of the environment creates',
+      },
+    ];
+  }
+  const problems: WiringProblem[] = [];
+  const policies = target.stack.resources.filter((r) => {
+    const ref = referencedResource(resourceExpr(r, 'queue_url'));
+    return r.type === 'aws_sqs_queue_policy' && ref?.type === 'aws_sqs_queue' && ref.name === target.queue.name;
+  });
+  if (!policies.some((p) => serviceAllowed(policyOf(p, 'policy'), 'sns.amazonaws.com', ['sqs:SendMessage'], topicArn))) {
+    problems.push({
+      ...base,
+      from: `topic_arn = ${JSON.stringify(topicArn)} → ${target.queue.address} (${target.stack.root.dir})`,
+      to: `aws_sqs_queue_policy of the queue: ${quoteList(policies.map((p) => `${p.address} (${p.file})`))}; none lets sns.amazonaws.com sqs:SendMessage with aws:SourceArn ${topicArn}`,
+      message: 'the queue policy refuses the topic, so SNS cannot deliver',
+    });
+  }
+  const keyRef = referencedResource(resourceExpr(target.queue, 'kms_master_key_id'));
+  const key = keyRef?.type === 'aws_kms_key' ? target.stack.resources.find((r) => r.type === 'aws_kms_key' && r.name === keyRef.name) : undefined;
+  if (key && !serviceAllowed(policyOf(key, 'policy'), 'sns.amazonaws.com', ['kms:GenerateDataKey', 'kms:Decrypt'], topicArn)) {
+    problems.push({
+      ...base,
+      from: `topic_arn = ${JSON.stringify(topicArn)} → ${target.queue.address} encrypted with ${key.address} (${key.file})`,
+      to: `${key.address} policy: no statement lets sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt for aws:SourceArn ${topicArn}`,
+      message: 'SNS cannot encrypt messages for the queue, so it cannot deliver',
+    });
+  }
+  return problems;
 }
