@@ -164,6 +164,7 @@ function operatorAccess(ctx: ServiceEnv): { role: Resource; stack: Stack; statem
 export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
   const folder = ctx.folder;
   if (!folder || ctx.unit === ctx.tree.platform) return [];
+  // No operator role in `_platform/` for this environment (preview, or a platform that keeps it elsewhere): nothing to check against.
   const access = operatorAccess(ctx);
   if (!access) return [];
   const { role, stack, statements } = access;
@@ -217,6 +218,7 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
       if (!d.find) return;
       ctx.followed('eso-access');
       const tags: Record<string, string> = d.find.tags ?? {};
+      // The name regexp read as a literal prefix (`^rds!db-`): an example secret name it finds, not every one.
       const name = typeof d.find.name?.regexp === 'string' ? d.find.name.regexp.replace(/^\^/, '') : '';
       const arn = arnOf(`${name}00000000-0000-0000-0000-000000000000`);
       const matching = readers.filter((s) => s.resources.some((p) => iamMatch(p, arn)));
