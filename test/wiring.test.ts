@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedProject } from '../spec/model.js';
 import { compileDir, FIXTURES, goldenCases, REPO } from './helpers.js';
-import { CHECKS, type CheckName } from './wiring/context.js';
+import { CHECKS } from './wiring/context.js';
 import { parseHcl } from './wiring/hcl.js';
 import { checkWiring, checkWiringDetailed, formatProblem, type WiringPlatform, type WiringProblem } from './wiring/index.js';
 import { jsonencodedKeys, readTfvars, referencedResource, resourceExpr, resources, resourceValue, Unknown } from './wiring/terraform.js';
@@ -54,26 +54,6 @@ function compileGolden(name: string): Golden {
   return { name, outputDir: join(root, 'expected', result.output.dir), platform: wiringPlatform(result.project) };
 }
 
-/**
- * Links known to be broken in today's output, each tied to the issue item whose
- * fix removes it. An entry that matches nothing fails the test: delete it when
- * the fix merges.
- */
-interface KnownBroken {
-  readonly issue: string;
-  readonly check: CheckName;
-  /** Golden case names, `shop` for examples/shop. */
-  readonly cases: readonly string[];
-  readonly object: RegExp;
-  readonly why: string;
-}
-
-// Items 4 (subscription roots), 5 (PrometheusRule monitor labels) and 8 (Ingress TLS issuer) merged: no known breakage left.
-const KNOWN_BROKEN: readonly KnownBroken[] = [];
-
-const isKnown = (caseName: string, p: WiringProblem): KnownBroken | undefined =>
-  KNOWN_BROKEN.find((k) => k.check === p.check && k.cases.includes(caseName) && k.object.test(p.object));
-
 const scratch: string[] = [];
 function scratchDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'paved-wiring-'));
@@ -100,31 +80,18 @@ function shop(): Golden {
 const CASES = goldenCases();
 
 describe('every golden output is wired end to end', () => {
-  const seen = new Map<string, WiringProblem[]>();
   let shopCase: Golden;
   beforeAll(() => {
     shopCase = shop();
   });
 
-  it.each(CASES)('%s: every link between targets holds (known breakages aside)', (name) => {
+  it.each(CASES)('%s: every link between targets holds', (name) => {
     const g = golden(name);
-    const problems = checkWiring(g.outputDir, g.platform);
-    seen.set(name, problems);
-    expect(problems.filter((p) => !isKnown(name, p)).map(formatProblem)).toEqual([]);
+    expect(checkWiring(g.outputDir, g.platform).map(formatProblem)).toEqual([]);
   });
 
-  it('examples/shop: every link between targets holds (known breakages aside)', () => {
-    const problems = checkWiring(shopCase.outputDir, shopCase.platform);
-    seen.set('shop', problems);
-    expect(problems.filter((p) => !isKnown('shop', p)).map(formatProblem)).toEqual([]);
-  });
-
-  // With no entry there is nothing to assert: skipped (visibly) rather than passing on an empty loop.
-  it.skipIf(KNOWN_BROKEN.length === 0)('every known breakage is still seen, so its entry goes once the fix merges', () => {
-    for (const known of KNOWN_BROKEN) {
-      const matched = known.cases.flatMap((c) => (seen.get(c) ?? []).filter((p) => isKnown(c, p) === known));
-      expect(matched.length, `${known.issue} (${known.check}): no longer found; delete its KNOWN_BROKEN entry`).toBeGreaterThan(0);
-    }
+  it('examples/shop: every link between targets holds', () => {
+    expect(checkWiring(shopCase.outputDir, shopCase.platform).map(formatProblem)).toEqual([]);
   });
 
   it('follows links of every kind in the full case and the shop, so no check passes by finding nothing', () => {
