@@ -110,6 +110,8 @@ export const names = {
    * Every service owns its instances, so one plain name serves all, and it needs no quoting in SQL.
    */
   databaseUser: () => 'app',
+  /** The RDS master user, whose password RDS creates and keeps in its own secret; the database bootstrap Job logs in as it. */
+  databaseMasterUser: () => 'paved_admin',
   /** The Job that creates that role as the RDS master user (the Kubernetes output's database bootstrap). */
   databaseBootstrapJob: (database: string) => `db-bootstrap-${database}`,
   /**

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BOOTSTRAP_SQL, MASTER_USERNAME, SQL_KEY } from '../emitters/kubernetes/database-bootstrap.js';
+import { BOOTSTRAP_SQL, SQL_KEY } from '../emitters/kubernetes/database-bootstrap.js';
+import { names } from '../spec/naming.js';
 import { FIXTURES } from './helpers.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
@@ -42,7 +43,7 @@ describe('the emitted database bootstrap', () => {
 
   it("simulates the master user the Terraform output creates, whose password RDS manages, and the role the connection secret names", () => {
     const tf = readFileSync(join(FIXTURES, 'full/expected/generated/ledger/terraform/database.tf'), 'utf8');
-    expect(tf).toMatch(new RegExp(`\\n  username +?= "${MASTER_USERNAME}"\\n  manage_master_user_password +?= true\\n`));
+    expect(tf).toMatch(new RegExp(`\\n  username +?= "${names.databaseMasterUser()}"\\n  manage_master_user_password +?= true\\n`));
     expect(tf).toMatch(/\n    username = "app"\n/);
     expect(EMITTED_SQL).toContain('CREATE ROLE "app" LOGIN;');
   });
@@ -142,11 +143,11 @@ func main() {
   }
 
   const { PGUSER, PGPASSWORD } = externalSecret.spec.target.template.data as { PGUSER: string; PGPASSWORD: string };
-  const secret = (password: string) => JSON.stringify({ username: MASTER_USERNAME, password });
+  const secret = (password: string) => JSON.stringify({ username: names.databaseMasterUser(), password });
   const NOT_ONE = 'expected exactly one RDS master user secret tagged with this instance ARN';
 
   it('yields the username and password of the one secret found', () => {
-    expect(render(PGUSER, { 'candidate-1b2c': secret('x') })).toEqual({ out: MASTER_USERNAME, error: '' });
+    expect(render(PGUSER, { 'candidate-1b2c': secret('x') })).toEqual({ out: names.databaseMasterUser(), error: '' });
     expect(render(PGPASSWORD, { 'candidate-1b2c': secret(`p"w'{{ .x }}`) })).toEqual({ out: `p"w'{{ .x }}`, error: '' });
   });
 
@@ -172,8 +173,8 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
     writeFileSync(join(scratch, SQL_KEY), EMITTED_SQL);
     // RDS's shape: rds_iam exists, the master is no superuser, may create roles, may grant rds_iam, and owns the database.
     server.query('postgres', 'postgres', 'CREATE ROLE rds_iam NOLOGIN');
-    server.query('postgres', 'postgres', `CREATE ROLE ${MASTER_USERNAME} LOGIN CREATEROLE NOSUPERUSER`);
-    server.query('postgres', 'postgres', `GRANT rds_iam TO ${MASTER_USERNAME} WITH ADMIN OPTION`);
+    server.query('postgres', 'postgres', `CREATE ROLE ${names.databaseMasterUser()} LOGIN CREATEROLE NOSUPERUSER`);
+    server.query('postgres', 'postgres', `GRANT rds_iam TO ${names.databaseMasterUser()} WITH ADMIN OPTION`);
   }, 120_000);
   afterAll(() => {
     server?.stop();
@@ -187,10 +188,10 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
       server.query('postgres', 'postgres', 'DROP ROLE app');
     }
     server.query('postgres', 'postgres', `DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}"`);
-    server.query('postgres', 'postgres', `CREATE DATABASE "${name.replaceAll('"', '""')}" OWNER ${MASTER_USERNAME}`);
+    server.query('postgres', 'postgres', `CREATE DATABASE "${name.replaceAll('"', '""')}" OWNER ${names.databaseMasterUser()}`);
   }
 
-  const bootstrap = (database: string) => server.psql(MASTER_USERNAME, database, jobArgv(join(scratch, SQL_KEY)));
+  const bootstrap = (database: string) => server.psql(names.databaseMasterUser(), database, jobArgv(join(scratch, SQL_KEY)));
   const useTable = (database: string) => server.psql('app', database, ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--tuples-only', '--no-align', '--command', 'CREATE TABLE public.entries (id integer PRIMARY KEY, note text)', '--command', "INSERT INTO public.entries VALUES (1, 'booked')", '--command', 'SELECT note FROM public.entries WHERE id = 1']);
 
   it('runs on PostgreSQL 15 or later, where PUBLIC no longer has CREATE on schema public', () => {
@@ -199,8 +200,8 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
 
   it('negative control: with only the old README recipe (CREATE USER app; GRANT rds_iam TO app), app cannot create a table in public', () => {
     freshDatabase(DATABASE);
-    server.query(MASTER_USERNAME, DATABASE, 'CREATE USER app');
-    server.query(MASTER_USERNAME, DATABASE, 'GRANT rds_iam TO app');
+    server.query(names.databaseMasterUser(), DATABASE, 'CREATE USER app');
+    server.query(names.databaseMasterUser(), DATABASE, 'GRANT rds_iam TO app');
     const denied = useTable(DATABASE);
     expect(denied.status).not.toBe(0);
     expect(denied.stderr).toContain('permission denied for schema public');
@@ -230,7 +231,7 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
 
   it('repairs a role created by hand without LOGIN, after the README recipe too (reruns over any earlier state)', () => {
     freshDatabase(DATABASE);
-    server.query(MASTER_USERNAME, DATABASE, 'CREATE ROLE app NOLOGIN');
+    server.query(names.databaseMasterUser(), DATABASE, 'CREATE ROLE app NOLOGIN');
     expect(bootstrap(DATABASE).status).toBe(0);
     expect(useTable(DATABASE).stdout.trim()).toBe('booked');
   });
@@ -241,6 +242,6 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
     const result = bootstrap(odd);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(server.query('postgres', 'postgres', `SELECT has_database_privilege('app', '${odd.replaceAll("'", "''")}', 'CONNECT'), (SELECT count(*) FROM pg_roles WHERE rolname = '${MASTER_USERNAME}')`)).toBe('t|1');
+    expect(server.query('postgres', 'postgres', `SELECT has_database_privilege('app', '${odd.replaceAll("'", "''")}', 'CONNECT'), (SELECT count(*) FROM pg_roles WHERE rolname = '${names.databaseMasterUser()}')`)).toBe('t|1');
   });
 });

@@ -35,9 +35,6 @@ const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const PREREQUISITES_WAVE = '-2';
 const JOB_WAVE = '-1';
 
-/** The RDS master user (emitters/terraform/database.ts), whose password RDS keeps in its own secret. */
-export const MASTER_USERNAME = 'paved_admin';
-
 /** The role IAM database authentication requires (RDS creates it). */
 const RDS_IAM_ROLE = 'rds_iam';
 

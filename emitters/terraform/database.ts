@@ -9,9 +9,6 @@ import { policy, policyExpression, sidPart } from './policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
 const POSTGRES_PORT = 5432;
-/** The master user's password is created and kept in Secrets Manager by RDS itself, never by Terraform. */
-const MASTER_USERNAME = 'paved_admin';
-
 /**
  * PostgreSQL on RDS, one instance per declared database, meeting
  * security-rules.md §1 rows 1-9: encrypted with the service key, private,
@@ -95,7 +92,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
           storage_encrypted: true,
           kms_key_id: KMS_KEY_ARN,
           db_name: names.databaseName(database.name),
-          username: MASTER_USERNAME,
+          username: names.databaseMasterUser(),
           manage_master_user_password: true,
           master_user_secret_kms_key_id: KMS_KEY_ARN,
           iam_database_authentication_enabled: true,
