@@ -1,7 +1,10 @@
-import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
 import { block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
+import type { CloudEnvironment, Output, Variable } from '../shared/terraform-variables.js';
 import type { PolicyStatement } from './policy.js';
+
+export type { CloudEnvironment, Output, Variable };
 
 /** What every part of a stack reads. */
 export interface StackContext {
@@ -10,27 +13,7 @@ export interface StackContext {
 }
 
 /** Environments with a stack of their own; preview runs in-cluster stand-ins instead (README). */
-export type CloudEnvironment = Extract<EnvironmentName, 'staging' | 'production'>;
 export const STACK_ENVIRONMENTS = CLOUD_ENVIRONMENTS as readonly CloudEnvironment[];
-
-/**
- * An input of the stack: declared in variables.tf and given a value per
- * environment in env/<env>.tfvars. Everything that differs between staging and
- * production is a variable, so the .tf files are the same for both.
- */
-export interface Variable {
-  readonly name: string;
-  readonly description: string;
-  readonly type: Expression;
-  readonly validation?: { readonly condition: Expression; readonly errorMessage: string };
-  readonly value: (env: CloudEnvironment) => Expression;
-}
-
-export interface Output {
-  readonly name: string;
-  readonly description: string;
-  readonly value: Expression;
-}
 
 /** One concern of a stack (databases, caches, ...): the blocks of its file and what it adds elsewhere. */
 export interface Concern {

@@ -12,7 +12,7 @@ import { outputBlocks } from './outputs.js';
 import { secretsConcern } from './secrets.js';
 import { storageConcern } from './storage.js';
 import { subscriptionsRoot } from './subscriptions.js';
-import { tfvarsItems, uniqueVariables, variableBlocks } from './variables.js';
+import { tfvarsItems, uniqueVariables, variableBlocks } from '../shared/terraform-variables.js';
 import { providerBlocks, versionsBlocks } from './versions.js';
 
 /** One file of a stack, relative to `<output>/<service>/terraform/` (`subscriptions/...` for the subscriptions root), before printing. */

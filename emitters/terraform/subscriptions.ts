@@ -7,7 +7,7 @@ import { entry, localName, mapOfNames, namesByResource, resource, STACK_ENVIRONM
 import { commonVariables } from './inputs.js';
 import { subscriptionKey } from './messaging.js';
 import type { StackFile } from './stack.js';
-import { tfvarsItems, uniqueVariables, variableBlocks } from './variables.js';
+import { tfvarsItems, uniqueVariables, variableBlocks } from '../shared/terraform-variables.js';
 import { providerBlock, versionsBlocks } from './versions.js';
 
 /** The folder of the subscriptions root inside a service's terraform/. */

@@ -1,7 +1,7 @@
 import type { EnvironmentName, ResolvedProject } from '../../../spec/model.js';
 import { names } from '../../../spec/naming.js';
 import { attributes, call, map, object, raw, template, type Block, type Expression } from '../../shared/hcl.js';
-import { policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
+import { policy, policyExpression } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
 import { arn, data, everyName, LIST_OF_STRINGS, NAME_INFIX, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
 

@@ -1,28 +1,18 @@
 import type { ResolvedProject } from '../../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, ENVIRONMENT_SHORT } from '../../../spec/naming.js';
-import { attribute, attributes, block, call, raw, template, type Block, type BodyItem, type Expression, type Raw, type Template } from '../../shared/hcl.js';
+import { block, call, raw, template, type Block, type BodyItem, type Expression, type Raw, type Template } from '../../shared/hcl.js';
+import type { CloudEnvironment, Output, Variable } from '../../shared/terraform-variables.js';
+
+export type { CloudEnvironment, Output, Variable };
 
 /**
  * The platform root's building blocks: like a service stack, the .tf files are
  * the same for staging and production and everything that differs is a
- * variable with a value per environment in env/<env>.tfvars.
+ * variable with a value per environment in env/<env>.tfvars
+ * (emitters/shared/terraform-variables.ts).
  */
 
-export type CloudEnvironment = 'staging' | 'production';
 export const ROOT_ENVIRONMENTS = CLOUD_ENVIRONMENTS as readonly CloudEnvironment[];
-
-export interface Variable {
-  readonly name: string;
-  readonly description: string;
-  readonly type: Expression;
-  readonly value: (env: CloudEnvironment) => Expression;
-}
-
-export interface Output {
-  readonly name: string;
-  readonly description: string;
-  readonly value: Expression;
-}
 
 /** One concern of the root: the blocks of its file and the inputs and outputs it adds. */
 export interface PlatformConcern {
@@ -50,26 +40,6 @@ export function arn(service: string, scope: 'regional' | 'global' | 's3', ...res
 
 /** `formatlist(format, ...)` over a list variable: one ARN per name the tfvars list. */
 export const everyName = (format: string, list: Raw, ...before: readonly Expression[]): Expression => call('formatlist', format, ...before, list);
-
-/** Each variable once, in first-use order. */
-export function uniqueVariables(variables: readonly Variable[]): Variable[] {
-  const seen = new Map<string, Variable>();
-  for (const variable of variables) {
-    const first = seen.get(variable.name);
-    if (!first) seen.set(variable.name, variable);
-    else if (first.description !== variable.description) throw new Error(`platform emitter: variable ${variable.name} is declared twice, differently`);
-  }
-  return [...seen.values()];
-}
-
-/** variables.tf: no defaults, so a missing tfvars entry fails the plan instead of guessing. */
-export function variableBlocks(variables: readonly Variable[]): Block[] {
-  return variables.map((variable) => block('variable', [variable.name], attributes({ description: variable.description, type: variable.type, nullable: false })));
-}
-
-export function tfvarsItems(variables: readonly Variable[], env: CloudEnvironment): BodyItem[] {
-  return variables.map((variable) => attribute(variable.name, variable.value(env)));
-}
 
 export const STRING = raw('string');
 export const LIST_OF_STRINGS: Expression = call('list', STRING);

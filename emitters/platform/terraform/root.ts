@@ -3,7 +3,8 @@ import { names } from '../../../spec/naming.js';
 import { attributes, block, map, object, raw, type Block, type BodyItem } from '../../shared/hcl.js';
 import { ciConcern } from './ci.js';
 import { clusterConcern } from './cluster.js';
-import { commonVariables, ROOT_ENVIRONMENTS, tfvarsItems, uniqueVariables, variableBlocks, type Output, type PlatformConcern } from './context.js';
+import { tfvarsItems, uniqueVariables, variableBlocks } from '../../shared/terraform-variables.js';
+import { commonVariables, ROOT_ENVIRONMENTS, type Output, type PlatformConcern } from './context.js';
 import { declaredSecretsVariable, esoConcern } from './eso.js';
 import { stateConcern } from './state.js';
 

@@ -1,5 +1,28 @@
-import { attribute, attributes, block, type Block, type BodyItem } from '../shared/hcl.js';
-import type { CloudEnvironment, Variable } from './context.js';
+import type { EnvironmentName } from '../../spec/model.js';
+import { attribute, attributes, block, type Block, type BodyItem, type Expression } from './hcl.js';
+
+/**
+ * The inputs and outputs of a Terraform root paved writes (a service stack, its
+ * subscriptions root, the platform root): the .tf files are the same for
+ * staging and production, and what differs is a variable with a value per
+ * environment in env/<env>.tfvars.
+ */
+
+export type CloudEnvironment = Extract<EnvironmentName, 'staging' | 'production'>;
+
+export interface Variable {
+  readonly name: string;
+  readonly description: string;
+  readonly type: Expression;
+  readonly validation?: { readonly condition: Expression; readonly errorMessage: string };
+  readonly value: (env: CloudEnvironment) => Expression;
+}
+
+export interface Output {
+  readonly name: string;
+  readonly description: string;
+  readonly value: Expression;
+}
 
 /** Each variable once, in first-use order; two concerns sharing one (vpc_id, multi_az) must agree on it. */
 export function uniqueVariables(variables: readonly Variable[]): Variable[] {
@@ -7,7 +30,7 @@ export function uniqueVariables(variables: readonly Variable[]): Variable[] {
   for (const variable of variables) {
     const first = seen.get(variable.name);
     if (!first) seen.set(variable.name, variable);
-    else if (first.description !== variable.description) throw new Error(`terraform emitter: variable ${variable.name} is declared twice, differently`);
+    else if (first.description !== variable.description) throw new Error(`terraform variables: ${variable.name} is declared twice, differently`);
   }
   return [...seen.values()];
 }
