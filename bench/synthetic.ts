@@ -40,7 +40,7 @@ export function syntheticRepo(count: number, seed: number, options: SyntheticOpt
   const next = random(seed);
   const chance = (p: number): boolean => options.everything === true || next() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const files: SpecText[] = [{ path: 'platform.yaml', kind: 'platform', text: 'apiVersion: paved/v1\nkind: Platform\nname: synth\ndomain: synth.example.com\n' }];
+  const files: SpecText[] = [{ path: 'platform.yaml', kind: 'platform', text: 'apiVersion: paved/v1\nkind: Platform\nname: synth\ndomain: synth.example.com\ncloud:\n  bucketNameSuffix: 0d5e7a31\n' }];
   for (let i = 0; i < count; i++) {
     const name = serviceName(i);
     const worker = !options.everything && next() < 0.2;

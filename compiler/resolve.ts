@@ -87,6 +87,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
       region: p.cloud.region,
       accounts: { staging: p.cloud.accounts.staging, production: p.cloud.accounts.production },
       accessLogBuckets: { staging: p.cloud.accessLogBuckets.staging, production: p.cloud.accessLogBuckets.production },
+      bucketNameSuffix: p.cloud.bucketNameSuffix,
     },
     network: {
       vpcId: perEnvironment(p.network.vpcId as string | Readonly<Record<string, string>>, (id) => id),

@@ -19,6 +19,8 @@ export const defaultPlatform = deepFreeze({
     region: 'eu-west-1',
     accounts: { staging: '111111111111', production: '222222222222' },
     accessLogBuckets: { staging: 'paved-example-stg-access-logs', production: 'paved-example-prd-access-logs' },
+    // Empty keeps bucket names as they were before the suffix existed; platform-choices.ts warns while it is unset.
+    bucketNameSuffix: '',
   },
   network: {
     // One network per environment, as the accounts differ: a single VPC would be one shared through RAM.

@@ -209,6 +209,8 @@ export interface ResolvedPlatform {
     readonly accounts: Readonly<Record<'staging' | 'production', string>>;
     /** Terraform: bucket receiving the server access logs of service buckets, per cloud environment. */
     readonly accessLogBuckets: Readonly<Record<'staging' | 'production', string>>;
+    /** Ends every service bucket's name unless empty (names.s3Bucket). */
+    readonly bucketNameSuffix: string;
   };
   readonly network: {
     /** Terraform: the VPC per cloud environment (the same id twice for a VPC shared through RAM). */

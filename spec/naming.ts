@@ -57,8 +57,13 @@ export const names = {
   snsTopic: (service: string, env: EnvironmentName, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${topic}`,
   sqsQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}`,
   sqsDeadLetterQueue: (service: string, env: EnvironmentName, from: string, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${from}-${topic}-dlq`,
-  /** S3 names are global: the platform name and environment keep them apart. */
-  s3Bucket: (platform: string, service: string, env: EnvironmentName, bucket: string) => `${names.s3BucketPrefix(platform, env)}${service}-${bucket}`,
+  /**
+   * S3 names are global: the platform name and environment keep them apart, and
+   * the platform's random suffix (cloud.bucketNameSuffix) keeps anyone else
+   * from creating them first.
+   */
+  s3Bucket: (platform: string, suffix: string, service: string, env: EnvironmentName, bucket: string) =>
+    `${names.s3BucketPrefix(platform, env)}${service}-${bucket}${suffix === '' ? '' : `-${suffix}`}`,
   /** What every service bucket's name in the environment starts with. */
   s3BucketPrefix: (platform: string, env: EnvironmentName) => `${platform}-${ENVIRONMENT_SHORT[env]}-`,
   iamRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}`,

@@ -148,6 +148,15 @@ export const platformSchema: JsonSchema = {
           { type: 'string', description: 'An S3 bucket name.', pattern: '^[a-z0-9][a-z0-9-]*[a-z0-9]$', minLength: 3, maxLength: 63 },
           d.cloud.accessLogBuckets,
         ),
+        // Issue 15 item 13: S3 names are global, so a name anyone can derive can be taken first.
+        bucketNameSuffix: {
+          type: 'string',
+          description:
+            "Random lowercase letters and digits (8 to 16, e.g. from `openssl rand -hex 4`) that end every service bucket's name, so no one outside can create the names first. Changing it renames, and so replaces, every bucket: choose it before the first bucket is created. An empty string keeps the names without a suffix.",
+          pattern: '^([a-z0-9]{8,16})?$',
+          maxLength: 16,
+          default: d.cloud.bucketNameSuffix,
+        },
       },
       default: d.cloud,
     },

@@ -583,7 +583,7 @@ export interface PlatformSpec {
   readonly ingress?: PlatformIngressSpec;
   /**
    * The cloud the services run in.
-   * @default {"provider":"aws","region":"eu-west-1","accounts":{"staging":"111111111111","production":"222222222222"},"accessLogBuckets":{"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"}}
+   * @default {"provider":"aws","region":"eu-west-1","accounts":{"staging":"111111111111","production":"222222222222"},"accessLogBuckets":{"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"},"bucketNameSuffix":""}
    */
   readonly cloud?: CloudSpec;
   /**
@@ -693,6 +693,11 @@ export interface CloudSpec {
    * @default {"staging":"paved-example-stg-access-logs","production":"paved-example-prd-access-logs"}
    */
   readonly accessLogBuckets?: Readonly<Partial<Record<EnvironmentName, string>>>;
+  /**
+   * Random lowercase letters and digits (8 to 16, e.g. from `openssl rand -hex 4`) that end every service bucket's name, so no one outside can create the names first. Changing it renames, and so replaces, every bucket: choose it before the first bucket is created. An empty string keeps the names without a suffix.
+   * @default ""
+   */
+  readonly bucketNameSuffix?: string;
 }
 
 /**

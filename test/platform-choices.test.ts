@@ -121,7 +121,7 @@ describe('item 8: every Ingress certificate has a source', () => {
 
 describe('item 9: the S3 path is open in the NetworkPolicies', () => {
   const bucket = serviceYaml('files', 'resources:\n  buckets: [{ name: uploads }]\n');
-  const narrowed = (extra: string): string => `${PLATFORM_HEAD}kubernetes:\n  egress:\n    privateSubnetCidrs: [10.20.0.0/16]\n    awsApiCidrs: [10.20.0.0/16]\n${extra}`;
+  const narrowed = (extra: string): string => `${PLATFORM_HEAD}cloud:\n  bucketNameSuffix: 3f9a27c1\nkubernetes:\n  egress:\n    privateSubnetCidrs: [10.20.0.0/16]\n    awsApiCidrs: [10.20.0.0/16]\n${extra}`;
 
   it('reports awsApiCidrs narrowed to private ranges while S3 is reached at its public addresses (gateway, the default)', () => {
     const d = single(validateTexts({ 'services/files/service.yaml': bucket }, narrowed('')).diagnostics, 'SPEC.S3_EGRESS');
@@ -129,7 +129,7 @@ describe('item 9: the S3 path is open in the NetworkPolicies', () => {
       `kubernetes.egress.awsApiCidrs: holds only private ranges, but S3 is reached at its public addresses (kubernetes.egress.s3Endpoint: gateway; a gateway endpoint routes to S3's public prefix list), so the buckets of "files" would be unreachable`,
     );
     expect(d.hint).toBe('add S3\'s ranges for the region (https://ip-ranges.amazonaws.com/ip-ranges.json, service "S3") or 0.0.0.0/0 to awsApiCidrs, or set kubernetes.egress.s3Endpoint: interface when the VPC has an S3 interface endpoint with private DNS');
-    expect(at(d)).toBe('platform.yaml:6:5');
+    expect(at(d)).toBe('platform.yaml:8:5');
   });
 
   it('accepts the narrowed list once S3 has an interface endpoint in the VPC, and opens exactly it on 443', () => {
@@ -139,16 +139,16 @@ describe('item 9: the S3 path is open in the NetworkPolicies', () => {
   });
 
   it('accepts public S3 ranges next to the VPC for a gateway endpoint', () => {
-    expect(validateTexts({ 'services/files/service.yaml': bucket }, `${PLATFORM_HEAD}kubernetes:\n  egress:\n    awsApiCidrs: [10.20.0.0/16, 52.218.0.0/17]\n`).diagnostics).toEqual([]);
+    expect(validateTexts({ 'services/files/service.yaml': bucket }, `${PLATFORM_HEAD}cloud:\n  bucketNameSuffix: ""\nkubernetes:\n  egress:\n    awsApiCidrs: [10.20.0.0/16, 52.218.0.0/17]\n`).diagnostics).toEqual([]);
   });
 
   it('reports an interface endpoint when awsApiCidrs shares no address with the VPC', () => {
     const d = single(
-      validateTexts({ 'services/files/service.yaml': bucket }, `${PLATFORM_HEAD}kubernetes:\n  egress:\n    privateSubnetCidrs: [10.20.0.0/16]\n    awsApiCidrs: [52.218.0.0/17]\n    s3Endpoint: interface\n`).diagnostics,
+      validateTexts({ 'services/files/service.yaml': bucket }, `${PLATFORM_HEAD}cloud:\n  bucketNameSuffix: 3f9a27c1\nkubernetes:\n  egress:\n    privateSubnetCidrs: [10.20.0.0/16]\n    awsApiCidrs: [52.218.0.0/17]\n    s3Endpoint: interface\n`).diagnostics,
       'SPEC.S3_EGRESS',
     );
     expect(d.message).toBe('kubernetes.egress.awsApiCidrs: shares no address with kubernetes.egress.privateSubnetCidrs, but S3 is reached through an interface endpoint in the VPC (kubernetes.egress.s3Endpoint: interface), so the buckets of "files" would be unreachable');
-    expect(at(d)).toBe('platform.yaml:6:5');
+    expect(at(d)).toBe('platform.yaml:8:5');
   });
 
   it('says nothing when no service has a bucket', () => {
@@ -199,5 +199,65 @@ describe('item 12: the platform names what enforces the NetworkPolicies', () => 
     expect((validateTexts({ 'services/orders/service.yaml': serviceYaml() }).valid!.platform.kubernetes as { networkPolicy: unknown }).networkPolicy).toEqual({ enforcement: 'vpc-cni' });
     const d = single(validateTexts({ 'services/orders/service.yaml': serviceYaml() }, `${PLATFORM_HEAD}kubernetes:\n  networkPolicy: { enforcement: none }\n`).diagnostics, 'SPEC.ENUM');
     expect(d.message).toContain('kubernetes.networkPolicy.enforcement');
+  });
+});
+
+describe('item 13: bucket names no one else can take first', () => {
+  const files = serviceYaml('files', 'resources:\n  buckets: [{ name: uploads }]\n');
+  const withSuffix = (suffix: string): string => `${PLATFORM_HEAD}cloud:\n  bucketNameSuffix: ${suffix}\n`;
+  const bucketOf = (out: ReturnType<typeof compileRepo>, env: string): string => {
+    const match = /^ {4}bucket\s+= "([^"]+)"/m.exec(out.text(`generated/files/terraform/env/${env}.tfvars`));
+    expect(match, env).not.toBeNull();
+    return match![1]!;
+  };
+
+  it("ends every bucket's name with the platform's suffix, inside the prefix the CI roles may manage, and tells the app and the preview the same name", () => {
+    const out = compileRepo({ 'platform.yaml': withSuffix('3f9a27c1'), 'services/files/service.yaml': files });
+    for (const [env, short] of [['staging', 'stg'], ['production', 'prd']] as const) {
+      expect(bucketOf(out, env)).toBe(`paved-${short}-files-uploads-3f9a27c1`);
+      expect(out.text(`generated/_platform/terraform/env/${env}.tfvars`)).toMatch(new RegExp(`bucket_prefix\\s+= "paved-${short}-"`));
+    }
+    expect(out.text('generated/files/kubernetes/preview/configmap-localstack-init.yaml')).toContain("s3 mb 's3://paved-pre-files-uploads-3f9a27c1'");
+  });
+
+  it('keeps the names without a suffix by default, so no existing bucket is replaced', () => {
+    const out = compileRepo({ 'services/files/service.yaml': files });
+    expect(bucketOf(out, 'production')).toBe('paved-prd-files-uploads');
+  });
+
+  it('warns while a platform.yaml leaves the suffix unset and a service has a bucket, at the cloud block', () => {
+    const d = single(validateTexts({ 'services/files/service.yaml': files }, `${PLATFORM_HEAD}cloud:\n  region: eu-west-1\n`).diagnostics, 'SPEC.PREDICTABLE_BUCKET_NAMES');
+    expect(d.severity).toBe('warning');
+    expect(d.message).toBe(
+      'cloud.bucketNameSuffix: not set, so the buckets of "files" get names anyone can derive from the platform, service and bucket names; S3 names are global, so someone else can create one first and its apply fails',
+    );
+    expect(d.hint).toBe(
+      'set cloud.bucketNameSuffix to random lowercase letters and digits, e.g. the output of `openssl rand -hex 4`, before the first bucket is created (it renames, so replaces, buckets that exist); write bucketNameSuffix: "" to keep the names of existing buckets',
+    );
+    expect(at(d)).toBe('platform.yaml:3:1');
+  });
+
+  it('says nothing once the platform writes the key, even empty, or when no service has a bucket', () => {
+    expect(validateTexts({ 'services/files/service.yaml': files }, withSuffix('3f9a27c1')).diagnostics).toEqual([]);
+    expect(validateTexts({ 'services/files/service.yaml': files }, withSuffix('""')).diagnostics).toEqual([]);
+    expect(validateTexts({ 'services/orders/service.yaml': serviceYaml() }, `${PLATFORM_HEAD}cloud:\n  region: eu-west-1\n`).diagnostics).toEqual([]);
+  });
+
+  it('accepts only 8 to 16 lowercase letters and digits', () => {
+    for (const bad of ['Ab12cd34', 'abc123', 'abcdefgh-1234', 'a'.repeat(17)]) {
+      const d = single(validateTexts({ 'services/files/service.yaml': files }, withSuffix(bad)).diagnostics, 'SPEC.PATTERN');
+      expect(d.message).toBe(`cloud.bucketNameSuffix: "${bad}" is invalid: it must be 8 to 16 lowercase letters and digits, or empty`);
+      expect(d.hint).toBe('e.g. the output of `openssl rand -hex 4`');
+      expect(at(d)).toBe('platform.yaml:4:21');
+    }
+  });
+
+  it('counts the suffix in the 63 characters S3 allows, at the bucket, and names it in the hint', () => {
+    const long = serviceYaml('files-of-the-accounting-team', 'resources:\n  buckets: [{ name: monthly-uploads }]\n');
+    const d = single(validateTexts({ 'services/files/service.yaml': long }, withSuffix('0123456789abcdef')).diagnostics, 'NAME.DERIVED');
+    expect(d.message).toMatch(/^resources\.buckets\[0\]\.name: derived S3 bucket name "paved-stg-files-of-the-accounting-team-monthly-uploads-01.*" is 71 characters; S3 allows 3 to 63$/);
+    expect(d.hint).toBe('shorten the service or bucket name, or cloud.bucketNameSuffix in platform.yaml; paved never truncates names');
+    // Without the suffix the same names fit.
+    expect(validateTexts({ 'services/files/service.yaml': long }, withSuffix('""')).diagnostics).toEqual([]);
   });
 });

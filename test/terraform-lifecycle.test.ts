@@ -104,7 +104,7 @@ describe("the pod role's policy (items 1 and 13)", () => {
       expect(bucket.body.bucket_prefix, bucket.stack.id).toBeUndefined();
       const stack = stackOfResource(bucket);
       const name = (tfvarsOf(stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
-      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.service.name, 'production', bucket.name));
+      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.project.platform.cloud.bucketNameSuffix, stack.service.name, 'production', bucket.name));
     }
   });
 });

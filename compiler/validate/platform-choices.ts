@@ -10,10 +10,11 @@ import { showString } from './text.js';
  * Platform choices that must agree with each other, and with what the services
  * need, for the output to work in the cluster: Prometheus keeps the whole SLO
  * window, the S3 path the platform chose is open in the NetworkPolicies, and a
- * ClusterIssuer is not set where nothing would use it.
+ * ClusterIssuer is not set where nothing would use it, and bucket names are
+ * not left for anyone to take first.
  */
 export function checkPlatformChoices(file: SourceFile, platform: PlatformSpec, services: readonly ServiceInput[] = []): Diagnostic[] {
-  return [...checkRetention(file, platform), ...checkTlsIssuer(file, platform), ...checkS3Egress(file, platform, services)];
+  return [...checkRetention(file, platform), ...checkTlsIssuer(file, platform), ...checkS3Egress(file, platform, services), ...checkBucketNameSuffix(file, services)];
 }
 
 function report(file: SourceFile, pointer: string, code: string, message: string, hint: string): Diagnostic {
@@ -67,6 +68,36 @@ function checkTlsIssuer(file: SourceFile, platform: PlatformSpec): Diagnostic[] 
   ];
 }
 
+const servicesWithBuckets = (services: readonly ServiceInput[]): string => {
+  const named = services.filter((s) => (s.spec.resources?.buckets ?? []).length > 0).map((s) => s.spec.name);
+  return named.length === 0 ? '' : `${named.slice(0, 3).map(showString).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
+};
+
+/**
+ * S3 bucket names are global and first come, first served. Without a suffix,
+ * anyone who knows the platform and service names can create a bucket's name
+ * before its first apply, which then fails (the pods' grants already refuse a
+ * bucket in another account: s3:ResourceAccount). The suffix cannot be added
+ * silently: it renames, so replaces, buckets that exist. Writing the key, even
+ * as "", is the platform's visible choice; only leaving it out is reported.
+ */
+function checkBucketNameSuffix(file: SourceFile, services: readonly ServiceInput[]): Diagnostic[] {
+  const who = servicesWithBuckets(services);
+  if (who === '' || hasPointer(file.data, '/cloud/bucketNameSuffix')) return [];
+  return [
+    {
+      ...report(
+        file,
+        '/cloud/bucketNameSuffix',
+        'SPEC.PREDICTABLE_BUCKET_NAMES',
+        `not set, so the buckets of ${who} get names anyone can derive from the platform, service and bucket names; S3 names are global, so someone else can create one first and its apply fails`,
+        'set cloud.bucketNameSuffix to random lowercase letters and digits, e.g. the output of `openssl rand -hex 4`, before the first bucket is created (it renames, so replaces, buckets that exist); write bucketNameSuffix: "" to keep the names of existing buckets',
+      ),
+      severity: 'warning',
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------
 // S3 through the NetworkPolicies
 
@@ -100,11 +131,10 @@ const NON_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0
  * ranges S3 has is AWS's to change, so only the impossible is an error.
  */
 function checkS3Egress(file: SourceFile, platform: PlatformSpec, services: readonly ServiceInput[]): Diagnostic[] {
-  const withBuckets = services.filter((s) => (s.spec.resources?.buckets ?? []).length > 0).map((s) => s.spec.name);
-  if (withBuckets.length === 0) return [];
+  const who = servicesWithBuckets(services);
+  if (who === '') return [];
   const { awsApiCidrs, privateSubnetCidrs, s3Endpoint } = settings(platform).kubernetes.egress;
   const api = awsApiCidrs.map(block);
-  const who = `${withBuckets.slice(0, 3).map(showString).join(', ')}${withBuckets.length > 3 ? ` and ${withBuckets.length - 3} more` : ''}`;
   const pointer = '/kubernetes/egress/awsApiCidrs';
   if (s3Endpoint === 'gateway' && api.every((b) => NON_PUBLIC.some((range) => inside(b, range)))) {
     return [

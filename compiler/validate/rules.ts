@@ -368,6 +368,7 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
   const { file, spec } = service;
   const resources = spec.resources ?? {};
   const platformName = platform.name ?? 'paved';
+  const bucketNameSuffix = platform.cloud?.bucketNameSuffix ?? '';
   const reported = new Set<string>();
   const check = (resourcePointer: string, name: string, rule: NameRule): void => {
     const problem = rule.check(name);
@@ -379,7 +380,9 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     if (keys.some((key) => reported.has(key))) return;
     for (const key of keys) reported.add(key);
     const hint = /characters;/.test(problem)
-      ? 'shorten the service or resource name; paved never truncates names'
+      ? rule === NAME_RULES.s3Bucket && bucketNameSuffix !== ''
+        ? 'shorten the service or bucket name, or cloud.bucketNameSuffix in platform.yaml; paved never truncates names'
+        : 'shorten the service or resource name; paved never truncates names'
       : problem.includes('S3 reserves') && name.startsWith(`${platformName}-`) && /^(xn--|sthree-|amzn-s3-demo-)/.test(platformName)
         ? 'rename the platform (name in platform.yaml): every bucket name starts with it'
         : 'rename the service or resource; paved never rewrites names';
@@ -392,7 +395,7 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.cacheReplicationGroup(spec.name, env, c.name), NAME_RULES.cacheReplicationGroup);
     for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.snsTopic(spec.name, env, t.name), NAME_RULES.snsTopic);
     for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, s.topic), NAME_RULES.sqsQueue);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, spec.name, env, b.name), NAME_RULES.s3Bucket);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, bucketNameSuffix, spec.name, env, b.name), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
     for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', d.name), NAME_RULES.secret);
     // Supporting objects of the Terraform stack.

@@ -17,6 +17,7 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   [/^\^\[a-z\]\{2\}\(-\[a-z\]\+\)\+-\[0-9\]\+\$$/, 'must be an AWS region', 'e.g. "eu-west-1"'],
   [/^\^\(\?!latest\$\)/, 'must be an image tag other than "latest": up to 128 letters, digits, "_", "." and "-"', 'use the commit SHA CI built the image from, quoted if it could read as a number'],
   [/^\^sha256:/, 'must be an image digest: "sha256:" and 64 lowercase hex digits', 'copy the digest the registry printed for the pushed image'],
+  [/^\^\(\[a-z0-9\]\{8,16\}\)\?\$$/, 'must be 8 to 16 lowercase letters and digits, or empty', 'e.g. the output of `openssl rand -hex 4`'],
   [/\+:\(\?!latest/, 'must be an image with a pinned tag other than "latest" (registry/repository:tag, optionally @sha256:digest)', 'e.g. "docker.io/library/redis:7.4.1"'],
 ];
 

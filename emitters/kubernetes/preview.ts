@@ -105,7 +105,7 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
       return { url: queueUrl(queue), arn: `arn:aws:sqs:${region}:${LOCALSTACK_ACCOUNT}:${queue}`, dlq_url: queueUrl(names.sqsDeadLetterQueue(service.name, 'preview', subscription.from, subscription.topic)) };
     }
     case 'bucket':
-      return { bucket: names.s3Bucket(project.platform.name, service.name, 'preview', connection.name), region };
+      return { bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', connection.name), region };
   }
 }
 

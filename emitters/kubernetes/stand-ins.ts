@@ -106,7 +106,7 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
       aws(`sqs create-queue --queue-name '${names.sqsDeadLetterQueue(service.name, 'preview', s.from, s.topic)}'`),
       aws(`sqs create-queue --queue-name '${names.sqsQueue(service.name, 'preview', s.from, s.topic)}'`),
     ]),
-    ...service.resources.buckets.map((b) => aws(`s3 mb 's3://${names.s3Bucket(project.platform.name, service.name, 'preview', b.name)}'`)),
+    ...service.resources.buckets.map((b) => aws(`s3 mb 's3://${names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', b.name)}'`)),
     '',
   ].join('\n');
   const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', { metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK), data: { 'init.sh': script } });

@@ -38,7 +38,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
         description: 'Names of the S3 buckets of this service, derived by paved.',
         type: mapOfNames('bucket', 'connection_secret'),
         value: (env) =>
-          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, service.name, env, b.name), connection_secret: names.connectionSecret(service.name, env, 'bucket', b.name) })),
+          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, b.name), connection_secret: names.connectionSecret(service.name, env, 'bucket', b.name) })),
       },
     ],
     statements: [
