@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { pavedBuild } from '../compiler/cache.js';
@@ -8,10 +9,12 @@ import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
 import { validateStarter } from '../compiler/validate/index.js';
 import { createFile, inspectTree, manifestPath, writeTree, WriteError, type Difference, type UnlistedEntry } from '../compiler/write.js';
+import { defaultPlatform } from '../spec/default-platform.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { renderStarterPlatform } from './starter-platform.js';
 import { renderStarterSpec } from './starter.js';
 
 interface CompilerArguments {
@@ -28,6 +31,15 @@ const DIFFERENCE_TEXT: Readonly<Record<Difference['kind'], string>> = {
   edited: 'hand-edited: it differs from what paved last wrote',
   orphaned: 'orphaned: paved owns it but no spec produces it any more',
   unowned: 'in the way: paved would write here but does not own the file',
+};
+
+/**
+ * Without a platform.yaml the embedded default serves: fine for a first look,
+ * but its accounts, registry and clusters are examples, so say so every time.
+ */
+const EXAMPLE_PLATFORM_TEXT = (root: string): string => {
+  const { accounts } = defaultPlatform.cloud;
+  return `no platform.yaml, so paved used its embedded example platform: AWS accounts ${accounts.staging} (staging) and ${accounts.production} (production), registry ${defaultPlatform.registry}; this output deploys nowhere real. Write your platform's with "paved init --platform${root === '.' ? '' : ` ${JSON.stringify(root)}`}"`;
 };
 
 /** Why a file nobody generated fails `paved check`, and what to do about it. */
@@ -48,6 +60,10 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));
+  if (!hasErrors(result.diagnostics) && !existsSync(join(root, 'platform.yaml'))) {
+    if (args.format === 'text') io.stderr(`paved: warning: ${EXAMPLE_PLATFORM_TEXT(args.root)}\n`);
+    else if (args.format === 'github') io.stdout(`::warning title=paved::${EXAMPLE_PLATFORM_TEXT(args.root)}\n`);
+  }
 
   if (hasErrors(result.diagnostics)) {
     if (args.format === 'json') print(formatJson(result.diagnostics));
@@ -116,6 +132,30 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
 
 export function printSchema(which: 'service' | 'platform', io: Io): number {
   io.stdout(`${JSON.stringify(which === 'service' ? serviceSchema : platformSchema, null, 2)}\n`);
+  return EXIT_OK;
+}
+
+/** `paved init --platform`: the starter platform.yaml (starter-platform.ts), never over an existing file. */
+export function runInitPlatform(dir: string, io: Io): number {
+  const target = resolve(io.cwd, dir, 'platform.yaml');
+  const schemaFile = fileURLToPath(new URL('../../spec/platform.schema.json', import.meta.url));
+  const schemaPath = relative(resolve(io.cwd, dir), schemaFile).split('\\').join('/');
+  // 8 hex digits: 32 random bits, chosen once; the file is the platform team's from here on.
+  const contents = renderStarterPlatform({ schemaPath, bucketNameSuffix: randomBytes(4).toString('hex') });
+  try {
+    createFile(target, contents);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      io.stderr(`paved: ${relative(io.cwd, target) || target} already exists; paved init never overwrites a file\n`);
+      return EXIT_PROBLEMS;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      io.stderr(`paved: ${JSON.stringify(dir)} is not a directory\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  io.stdout(`created ${relative(io.cwd, target)}\nnext: fill in every "" (paved validate${dir === '.' ? '' : ` ${JSON.stringify(dir)}`} points at each one left), then run "paved compile"\n`);
   return EXIT_OK;
 }
 

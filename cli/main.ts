@@ -20,6 +20,8 @@ Commands:
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
+  init --platform [dir]    write a commented starter platform.yaml into dir (default:
+                           the current directory), to fill in before the first compile
   new <name> --language node|python|go|java [--dir D] [--with postgres,redis,...]
                            write service.yaml and an application skeleton (health
                            checks, JSON logs, OpenTelemetry, SIGTERM, config
@@ -99,6 +101,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         dir: { type: 'string' },
         with: { type: 'string' },
         force: { type: 'boolean' },
+        platform: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -144,6 +147,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return printSchema(rest[0], io);
       }
       case 'init': {
+        if (values.platform) {
+          if (rest.length > 1 || values.name !== undefined) return usage('init --platform takes at most one directory and no --name: paved init --platform [dir]');
+          const { runInitPlatform } = await import('./commands.js');
+          return runInitPlatform(rest[0] ?? '.', io);
+        }
         if (rest.length !== 1) return usage('init takes one directory: paved init <dir> --name <svc>');
         if (values.name === undefined) return usage('init needs --name <svc>');
         const { runInit } = await import('./commands.js');

@@ -4,7 +4,7 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CachedUnit } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit, scopedProject, type EmitServices, type KeptFile } from './emit.js';
-import { loadPlatform, loadReleases, loadServices } from './load.js';
+import { enclosingPlatformRoot, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { parseSource } from './parse.js';
@@ -88,7 +88,8 @@ export function loadSources(root: string, outDir?: string): LoadedSources {
   const releasesLoad = loadReleases(root);
   const servicesLoad = loadServices(root, [output.dir, output.workflowsDir]);
   const sources = new Map([...platformLoad.texts, ...releasesLoad.texts, ...servicesLoad.texts]);
-  const loadDiagnostics = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics];
+  const enclosing = platformFile === undefined && platformLoad.diagnostics.length === 0 ? enclosingPlatformRoot(root) : undefined;
+  const loadDiagnostics = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics, ...(enclosing === undefined ? [] : [nestedRoot(enclosing)])];
   return { platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources };
 }
 

@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative as relativePath, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { isGeneratedText } from '../spec/marker.js';
+import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 
@@ -44,6 +45,9 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
     const entries = readdirSync(relative === '' ? root : join(root, relative), { withFileTypes: true })
       .map((entry) => ({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (!entries.some((entry) => entry.file && entry.name === SERVICE_FILE)) {
+      for (const entry of entries.filter((e) => e.file && isNearMissSpecName(e.name))) diagnostics.push(nearMissSpec(relative === '' ? entry.name : `${relative}/${entry.name}`, entry.name));
+    }
     for (const entry of entries) {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.dir) {
@@ -60,6 +64,59 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
   return { files, texts, diagnostics };
 }
 
+/**
+ * A file that was meant to be a service spec but is not named exactly
+ * `service.yaml`: another case, the .yml extension, a suffix. Without this a
+ * rename to `service.yml` makes the service disappear, and the next compile
+ * deletes its generated tree. Only reported where no `service.yaml` sits
+ * beside it, so editor and merge backups of a real spec stay quiet.
+ */
+function isNearMissSpecName(name: string): boolean {
+  const lower = name.trim().toLowerCase();
+  return name !== SERVICE_FILE && /^services?\.(ya?ml|json)(\..*|~)?$/.test(lower);
+}
+
+function nearMissSpec(path: string, name: string): Diagnostic {
+  return {
+    code: 'LOAD.SPEC_FILE_NAME',
+    severity: 'error',
+    message: `${showString(name)} is not read: paved reads a service's spec only from a file named exactly "service.yaml", so this folder would have no service and its generated files would be deleted`,
+    hint: `did you mean service.yaml? Rename the file (git mv ${path} ${path.slice(0, path.length - name.length)}${SERVICE_FILE})`,
+    file: path,
+    range: { line: 1, col: 1, endLine: 1, endCol: 2 },
+  };
+}
+
+/**
+ * A root without platform.yaml inside a repository whose enclosing folder has
+ * one: compiling there would use the embedded example platform and write a
+ * second generated tree beside the real one. Looks up to the repository's top
+ * (the first folder with a .git entry); outside a repository it does not look.
+ */
+export function enclosingPlatformRoot(root: string): string | undefined {
+  const start = resolve(root);
+  const ancestors: string[] = [];
+  for (let dir = dirname(start); ; dir = dirname(dir)) {
+    ancestors.push(dir);
+    if (dir === dirname(dir)) break;
+  }
+  if (exists(join(start, '.git'))) return undefined;
+  const top = ancestors.findIndex((dir) => exists(join(dir, '.git')));
+  if (top === -1) return undefined;
+  const found = ancestors.slice(0, top + 1).find((dir) => isFile(join(dir, PLATFORM_FILE)));
+  return found === undefined ? undefined : relativePath(start, found) || '.';
+}
+
+/** The diagnostic for enclosingPlatformRoot. */
+export function nestedRoot(enclosing: string): Diagnostic {
+  return {
+    code: 'LOAD.NESTED_ROOT',
+    severity: 'error',
+    message: `this folder has no platform.yaml, but ${showString(`${enclosing}/${PLATFORM_FILE}`)} does: compiling here would use paved's embedded example platform and write a second generated tree`,
+    hint: `compile the repository's root instead: paved compile ${enclosing} (or --root ${enclosing})`,
+  };
+}
+
 function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loaded {
   const absolute = join(root, relative);
   const size = lstatSync(absolute).size;
@@ -70,6 +127,15 @@ function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loa
   if (kind === 'service' && isGeneratedText(bytes.subarray(0, 200).toString('utf8'))) return { files: [], texts: new Map(), diagnostics: [] };
   const parsed = parseSource(relative, bytes, kind);
   return { files: parsed.file ? [parsed.file] : [], texts: new Map(parsed.text === undefined ? [] : [[relative, parsed.text]]), diagnostics: parsed.diagnostics };
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isFile(path: string): boolean {
