@@ -1,0 +1,233 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Block, BodyItem } from '../emitters/shared/hcl.js';
+import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES } from '../emitters/shared/terraform-replacement.js';
+import { platformTerraformFiles } from '../emitters/platform/index.js';
+import { PLATFORM_FOLDER } from '../spec/naming.js';
+import { compileDir, REPO } from './helpers.js';
+import { allStacks, PLUGIN_DIR, requireTerraform, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';
+
+/**
+ * Issue 17: which attribute changes replace a resource is the provider's
+ * knowledge, so paved's table of them (emitters/shared/terraform-replacement.ts)
+ * is proven against the real AWS provider, offline. For a root that holds the
+ * resource types, a state is built from its own offline plan (planned values,
+ * re-planned until they settle), then every attribute the generated HCL sets is
+ * changed in that state and planned once more: the provider lists in
+ * `replace_paths` exactly the attributes whose change forces replacement.
+ */
+const OFFLINE_OVERRIDE = `provider "aws" {
+  allowed_account_ids         = null
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+terraform {
+  backend "local" {}
+}
+`;
+const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-only-not-a-key', AWS_EC2_METADATA_DISABLED: 'true' };
+const TIMEOUT = 600_000;
+
+interface Root {
+  readonly label: string;
+  /** Printed files, path within the root → contents, tfvars included. */
+  readonly printed: ReadonlyMap<string, string>;
+  /** The typed HCL of the root's .tf files. */
+  readonly items: readonly BodyItem[];
+}
+
+interface Change {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly mode: string;
+  /** Set on the old object of a create-before-destroy replacement, listed beside the new one. */
+  readonly deposed?: string;
+  /** The for_each key of one instance. */
+  readonly index?: string | number;
+  readonly change: { readonly actions: readonly string[]; readonly after: Record<string, unknown> | null; readonly after_unknown: Record<string, unknown> | null; readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
+}
+
+type Schemas = Record<string, { version?: number; block: { attributes?: Record<string, { type: unknown }> } }>;
+
+const resourceBlocks = (items: readonly BodyItem[]): Block[] => items.filter((i): i is Block => i.kind === 'block' && i.type === 'resource');
+
+/** Every Terraform root paved emits for the golden cases and examples/shop: service stacks, subscriptions roots and platform roots. */
+function allRoots(): Root[] {
+  const roots: Root[] = [];
+  for (const stack of allStacks()) {
+    for (const folder of ['', 'subscriptions/']) {
+      const files = stack.files.filter((f) => (folder === '' ? !f.path.startsWith('subscriptions/') : f.path.startsWith(folder)));
+      if (files.length === 0) continue;
+      const printed = new Map([...stack.printed].filter(([path]) => (folder === '' ? !path.startsWith('subscriptions/') : path.startsWith(folder))).map(([path, text]) => [path.slice(folder.length), text]));
+      roots.push({ label: `${stack.id}${folder === '' ? '' : ' subscriptions'}`, printed, items: files.flatMap((f) => f.items) });
+    }
+  }
+  for (const root of TERRAFORM_ROOTS) {
+    const project = compileDir(join(REPO, root)).project!;
+    const files = platformTerraformFiles(project);
+    if (files.length === 0) continue;
+    const prefix = `${project.output.dir}/${PLATFORM_FOLDER}/terraform/`;
+    roots.push({ label: `${root} platform`, printed: new Map(files.map((f) => [f.path.slice(prefix.length), f.contents])), items: files.flatMap((f) => (Array.isArray(f.value) ? (f.value as BodyItem[]) : [])) });
+  }
+  return roots;
+}
+
+/** As few roots as hold every resource type any root emits. */
+function covering(roots: readonly Root[]): Root[] {
+  const types = (root: Root): Set<string> => new Set(resourceBlocks(root.items).map((b) => b.labels[0]!));
+  const missing = new Set(roots.flatMap((r) => [...types(r)]));
+  const chosen: Root[] = [];
+  while (missing.size > 0) {
+    const best = [...roots].sort((a, b) => [...types(b)].filter((t) => missing.has(t)).length - [...types(a)].filter((t) => missing.has(t)).length)[0]!;
+    chosen.push(best);
+    for (const type of types(best)) missing.delete(type);
+  }
+  return chosen;
+}
+
+let work: string;
+let missing: Error | undefined;
+let roots: Root[] = [];
+beforeAll(() => {
+  try {
+    requireTerraform();
+  } catch (error) {
+    missing = error as Error;
+    return;
+  }
+  work = mkdtempSync(join(tmpdir(), 'paved-replacement-'));
+  roots = allRoots();
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const run = (args: readonly string[], dir: string): string => {
+  const result = terraform(args, dir, FAKE_CREDENTIALS);
+  expect(result.code, `terraform ${args.join(' ')} in ${dir}:\n${result.stderr}${result.stdout}`).toBe(0);
+  return result.stdout;
+};
+const plan = (dir: string): Change[] => {
+  run(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir);
+  return (JSON.parse(run(['show', '-json', 'tfplan'], dir)) as { resource_changes?: Change[] }).resource_changes?.filter((c) => c.mode === 'managed') ?? [];
+};
+
+/** A computed identifier the plan could not know, filled so the resources that reference it see a value. */
+function placeholder(type: unknown, name: string, address: string): string | undefined {
+  if (type !== 'string') return undefined;
+  const slug = address.replace(/[^A-Za-z0-9]+/g, '-');
+  if (name === 'arn' || name.endsWith('_arn')) return `arn:aws:kms:eu-west-1:123456789012:key/${slug}-${name}`;
+  if (name === 'id' || name.endsWith('_id') || name === 'name') return `${slug}-${name.replace(/_/g, '-')}`;
+  return undefined;
+}
+
+function stateOf(changes: readonly Change[], schemas: Schemas): unknown {
+  const resources = new Map<string, { mode: string; type: string; name: string; provider: string; instances: unknown[] }>();
+  for (const c of changes.filter((c) => c.deposed === undefined && c.change.after !== null)) {
+    const schema = schemas[c.type]!;
+    const attributes: Record<string, unknown> = { ...(c.change.after ?? {}) };
+    for (const [name, unknown] of Object.entries(c.change.after_unknown ?? {})) {
+      if (unknown === true) attributes[name] = placeholder(schema.block.attributes?.[name]?.type, name, c.address) ?? null;
+    }
+    const key = `${c.type}.${c.name}`;
+    if (!resources.has(key)) resources.set(key, { mode: 'managed', type: c.type, name: c.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] });
+    resources.get(key)!.instances.push({ ...(c.index === undefined ? {} : { index_key: c.index }), schema_version: schema.version ?? 0, attributes, sensitive_attributes: [] });
+  }
+  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: '5f0c1f43-2a4b-4c7d-9e8f-0a1b2c3d4e5f', outputs: {}, resources: [...resources.values()] };
+}
+
+/** A value of the same type that differs, or undefined for what cannot be changed that way. */
+function perturbed(value: unknown): unknown {
+  if (typeof value === 'boolean') return !value;
+  if (typeof value === 'number') return value + 1;
+  if (typeof value === 'string' && value !== '') return `${value}0`;
+  return undefined;
+}
+
+/** For each resource type of the root: the attributes the HCL sets that could be changed in the state, and those whose change the provider replaces on. */
+function probe(root: Root, index: number): Map<string, { changed: Set<string>; replacing: Set<string> }> {
+  const dir = join(work, `root-${index}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [path, text] of root.printed) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  // prevent_destroy would stop the plan that shows the replacement; the override merges it away, per argument.
+  const guarded = resourceBlocks(root.items).filter((b) => b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
+  writeFileSync(join(dir, 'zz_offline_override.tf'), [OFFLINE_OVERRIDE, ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`)].join('\n'));
+  run(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
+  const schemas = (JSON.parse(run(['providers', 'schema', '-json'], dir)) as { provider_schemas: Record<string, { resource_schemas: Schemas }> }).provider_schemas['registry.terraform.io/hashicorp/aws']!.resource_schemas;
+
+  // The state an apply of this very configuration would leave, as far as the plan knows it: re-planned until references settle.
+  let changes = plan(dir);
+  for (let pass = 0; pass < 3; pass++) {
+    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(stateOf(changes, schemas)));
+    changes = plan(dir);
+  }
+  const settled = JSON.parse(readFileSync(join(dir, 'terraform.tfstate'), 'utf8')) as { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> };
+
+  const set = new Map(resourceBlocks(root.items).map((b) => [`${b.labels[0]}.${b.labels[1]}`, b.body.filter((i) => i.kind === 'attribute').map((i) => i.name)]));
+  const result = new Map<string, { changed: Set<string>; replacing: Set<string> }>();
+  const entry = (type: string): { changed: Set<string>; replacing: Set<string> } => {
+    let found = result.get(type);
+    if (!found) result.set(type, (found = { changed: new Set(), replacing: new Set() }));
+    return found;
+  };
+  for (const resource of settled.resources) {
+    for (const { attributes } of resource.instances) {
+      for (const name of set.get(`${resource.type}.${resource.name}`) ?? []) {
+        if (name === 'tags' || name === 'for_each') continue;
+        const next = perturbed(attributes[name]);
+        if (next === undefined) continue;
+        attributes[name] = next;
+        entry(resource.type).changed.add(name);
+      }
+    }
+  }
+  writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(settled));
+  for (const change of plan(dir)) {
+    const found = entry(change.type);
+    for (const path of change.change.replace_paths ?? []) if (typeof path[0] === 'string' && found.changed.has(path[0])) found.replacing.add(path[0]);
+  }
+  return result;
+}
+
+describe('the attributes that replace a resource when they change', () => {
+  it(
+    'are exactly the ones the AWS provider replaces on, for every attribute paved sets on every resource type it emits',
+    () => {
+      if (missing) throw missing;
+      const emitted = new Set(roots.flatMap((r) => resourceBlocks(r.items).map((b) => b.labels[0]!)));
+      expect([...emitted].filter((type) => !(type in REPLACED_ON_CHANGE)).sort(), 'resource types paved emits without an entry in REPLACED_ON_CHANGE').toEqual([]);
+      const observed = new Map<string, { changed: Set<string>; replacing: Set<string> }>();
+      covering(roots).forEach((root, i) => {
+        for (const [type, found] of probe(root, i)) {
+          const into = observed.get(type) ?? { changed: new Set<string>(), replacing: new Set<string>() };
+          for (const name of found.changed) into.changed.add(name);
+          for (const name of found.replacing) into.replacing.add(name);
+          observed.set(type, into);
+        }
+      });
+      const mismatches: string[] = [];
+      for (const [type, { changed, replacing }] of [...observed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const table = new Set((REPLACED_ON_CHANGE as Record<string, readonly string[]>)[type] ?? []);
+        const expected = [...changed].filter((name) => table.has(name)).sort();
+        const actual = [...replacing].sort();
+        if (JSON.stringify(expected) !== JSON.stringify(actual)) mismatches.push(`${type}: table ${JSON.stringify(expected)}, provider ${JSON.stringify(actual)} (of ${JSON.stringify([...changed].sort())})`);
+      }
+      expect(mismatches).toEqual([]);
+      // The probe reached every type, and changed something on nearly all (a few set only references or nested blocks).
+      expect([...emitted].filter((type) => !observed.has(type))).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it('name every stateful type paved emits, which a removal or replacement loses data of', () => {
+    for (const type of STATEFUL_RESOURCE_TYPES) expect(REPLACED_ON_CHANGE, type).toHaveProperty(type);
+  });
+});
