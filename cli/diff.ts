@@ -32,10 +32,10 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
     io.stderr(`paved: cannot read ${JSON.stringify(base)} from git: ${stderr || 'not a git revision'}\n`);
     return EXIT_USAGE;
   }
-  const head = compile({ root, emitters });
+  const head = compile({ root, emitters, keepValues: true });
   // The base is read from git, so the working tree's output directories are skipped the same way.
   const inOutput = (path: string): boolean => path.startsWith(`${head.output.dir}/`) || path.startsWith(`${head.output.workflowsDir}/`);
-  const before = compileTexts(baseFiles.filter((f) => !inOutput(f.path)), emitters);
+  const before = compileTexts(baseFiles.filter((f) => !inOutput(f.path)), emitters, undefined, true);
   for (const [label, result] of [[base, before], ['the working tree', head]] as const) {
     if (result.diagnostics.some((d) => d.severity === 'error')) {
       io.stderr(formatText(result.diagnostics, result.sources));

@@ -3,7 +3,7 @@ import type { Emitter, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CachedUnit } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, scopedProject, type EmitServices, type KeptFile } from './emit.js';
+import { emit, emitKeepingValues, scopedProject, type EmitServices, type KeptFile } from './emit.js';
 import { enclosingPlatformRoot, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
@@ -25,6 +25,8 @@ export interface CompileOptions {
   readonly build?: string;
   /** How services are emitted; one after another unless the CLI spreads them over threads (compiler/parallel.ts). */
   readonly emitServices?: EmitServices;
+  /** Keep each file's structured value (GeneratedFile.value), one service after another: `paved diff` compares them. */
+  readonly keepValues?: boolean;
 }
 
 export interface CompileResult {
@@ -114,7 +116,7 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
   const previous = options.previous;
   const keys = previous ? serviceKeys(previous.build, project) : undefined;
   const reuse = previous?.cache && keys ? reuseFromCache(previous.root, previous.cache, previous.owned, keys) : undefined;
-  const emitted = emit(project, options.emitters, reuse, options.emitServices);
+  const emitted = options.keepValues ? emit(project, options.emitters, reuse, emitKeepingValues, true) : emit(project, options.emitters, reuse, options.emitServices);
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
   diagnostics.push(...emitted.diagnostics.map((d) => (d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) })));
@@ -139,12 +141,12 @@ export interface SpecText {
 }
 
 /** Compiles specs held in memory (another git revision, a fuzz case) exactly as `paved compile` would. */
-export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string): CompileResult {
+export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string, keepValues = false): CompileResult {
   const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
   const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
   const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
   return compileSources(
     { platform: of('platform')[0], releases: of('releases')[0], services: of('service'), loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics), sources },
-    { emitters, outDir },
+    { emitters, outDir, keepValues },
   );
 }

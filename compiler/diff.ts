@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { resourceChangeLines, terraformChanges, type ResourceChange } from './terraform-changes.js';
 
 /** What a change does to the generated tree, per service and target: `paved diff`. */
 export interface TreeChange {
@@ -11,8 +12,10 @@ export interface TreeChange {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly changed: readonly string[];
-  /** Readable facts about the change: objects and resources added or removed, replicas, images, … */
+  /** Readable facts about the change: resources destroyed or replaced first, then objects, replicas, images, … */
   readonly details: readonly string[];
+  /** What terraform plan would do to each resource of the target's roots, per environment (terraform-changes.ts). */
+  readonly resources: readonly ResourceChange[];
 }
 
 const PROJECT = '(project)';
@@ -31,17 +34,21 @@ function owner(path: string, output: OutputDirectories, services: ReadonlySet<st
   return { service: named ?? PROJECT, target: first ?? path };
 }
 
-/** Compares the planned trees of two revisions. Pure. */
+/**
+ * Compares the planned trees of two revisions. Pure. The files carry their
+ * structured values (compile with keepValues), which the Terraform resource
+ * changes are read from.
+ */
 export function diffTrees(base: readonly GeneratedFile[], head: readonly GeneratedFile[], output: OutputDirectories, serviceNames: Iterable<string>): TreeChange[] {
   const services = new Set(serviceNames);
   const before = new Map(base.map((f) => [f.path, f.contents]));
   const after = new Map(head.map((f) => [f.path, f.contents]));
-  const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[] }>();
+  const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[]; resources: ResourceChange[] }>();
   const group = (path: string) => {
     const { service, target } = owner(path, output, services);
     const key = `${service}\u0000${target}`;
     let entry = groups.get(key);
-    if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [] }));
+    if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [], resources: [] }));
     return entry;
   };
   for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
@@ -55,6 +62,13 @@ export function diffTrees(base: readonly GeneratedFile[], head: readonly Generat
     // Which environment (or other sub-folder) a detail is about, when the target has several.
     const where = path.split('/').slice(3, -1).join('/');
     entry.details.push(...details(path, old, now).map((d) => (where === '' ? d : `${d} [${where}]`)));
+  }
+  for (const change of terraformChanges(base, head)) group(`${change.root}/versions.tf`).resources.push(change);
+  for (const entry of groups.values()) {
+    const lines = resourceChangeLines(entry.resources);
+    // What loses data leads, before anything else the group says.
+    entry.details.unshift(...lines.filter((l) => l.startsWith('!')));
+    entry.details.push(...lines.filter((l) => !l.startsWith('!')));
   }
   return [...groups.values()].sort((a, b) => (a.service === b.service ? (a.target < b.target ? -1 : 1) : a.service === PROJECT ? 1 : b.service === PROJECT ? -1 : a.service < b.service ? -1 : 1));
 }
@@ -158,19 +172,13 @@ function images(object: KubeObject): string | undefined {
   return found.length > 0 ? [...new Set(found)].join(', ') : undefined;
 }
 
-/** Resources added or removed, and IAM actions granted or revoked. */
+/** IAM actions granted or revoked; the resources themselves are terraformChanges'. */
 function terraformDetails(old: string, now: string): string[] {
-  const blocks = (text: string): Set<string> => new Set([...text.matchAll(/^resource "([^"]+)" "([^"]+)"/gm)].map((m) => `${m[1]}.${m[2]}`));
   // Actions are the strings of `actions = [...]` / `Action = [...]` (policy documents and jsonencode alike).
   const actions = (text: string): Set<string> =>
     new Set([...text.matchAll(/\b(?:actions|Action|NotAction)\s*=\s*(\[[^\]]*\]|"[^"]*")/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((q) => q[1]!)));
-  const out: string[] = [];
-  const [b0, b1, a0, a1] = [blocks(old), blocks(now), actions(old), actions(now)];
-  for (const r of [...b1].filter((r) => !b0.has(r)).sort()) out.push(`+ ${r}`);
-  for (const r of [...b0].filter((r) => !b1.has(r)).sort()) out.push(`- ${r}`);
-  for (const a of [...a1].filter((a) => !a0.has(a)).sort()) out.push(`+ IAM ${a}`);
-  for (const a of [...a0].filter((a) => !a1.has(a)).sort()) out.push(`- IAM ${a}`);
-  return out;
+  const [a0, a1] = [actions(old), actions(now)];
+  return [...[...a1].filter((a) => !a0.has(a)).sort().map((a) => `+ IAM ${a}`), ...[...a0].filter((a) => !a1.has(a)).sort().map((a) => `- IAM ${a}`)];
 }
 
 /** Files under the output directories that no spec produces and the manifest does not list (write.ts `unlistedFiles`). */

@@ -48,6 +48,12 @@ export const emitSequentially: EmitServices = (project, services, emitters) => {
   return services.map((service) => emitService(project, service, emitters, byName));
 };
 
+/** One after another, and the files keep their structured values: for `paved diff`, which compares what the files were serialized from. */
+export const emitKeepingValues: EmitServices = (project, services, emitters) => {
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  return services.map((service) => emitService(project, service, emitters, byName, true));
+};
+
 /**
  * Every emitter over one service, which sees only the part of the project its
  * key covers, then the security policy over what they made (compiler/policy),
@@ -55,7 +61,7 @@ export const emitSequentially: EmitServices = (project, services, emitters) => {
  * `policy` entry; the files leave without the structured values the policy
  * read, so those never cross a thread or outlive the service.
  */
-export function emitService(project: ResolvedProject, service: ResolvedService, emitters: readonly Emitter[], byName: ReadonlyMap<string, ResolvedService>): ServiceEmission {
+export function emitService(project: ResolvedProject, service: ResolvedService, emitters: readonly Emitter[], byName: ReadonlyMap<string, ResolvedService>, keepValues = false): ServiceEmission {
   const run = (variant: ResolvedService): ServiceEmission => {
     const scoped = scopedProject(project, variant, byName);
     return emitters.map((emitter) => ({ emitter: emitter.id, result: emitter.emitService(variant, scoped) }));
@@ -68,7 +74,7 @@ export function emitService(project: ResolvedProject, service: ResolvedService, 
         const again = run(variant);
         return failed(again) ? undefined : again.flatMap(({ result }) => result.files);
       });
-  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: result.files.map(forWriter), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
+  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: keepValues ? result.files : result.files.map(forWriter), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
 }
 
 /** A file as the writer needs it: without the structured value and waivers the policy read. */
@@ -84,7 +90,7 @@ function forWriter(file: GeneratedFile): GeneratedFile {
  * With `reuse`, a service whose files are vouched for is not emitted again;
  * its paths still take part in the collision checks.
  */
-export function emit(project: ResolvedProject, emitters: readonly Emitter[], reuse?: Reuse, emitServices: EmitServices = emitSequentially): EmitOutcome {
+export function emit(project: ResolvedProject, emitters: readonly Emitter[], reuse?: Reuse, emitServices: EmitServices = emitSequentially, keepValues = false): EmitOutcome {
   const diagnostics: Diagnostic[] = [];
   const planned = new Map<string, Planner>();
   const folded = new Map<string, string>();
@@ -144,7 +150,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     if (!emitter.emitProject) continue;
     const result = emitter.emitProject(project);
     diagnostics.push(...result.diagnostics);
-    for (const file of result.files) accept({ file: forWriter(file), emitter: emitter.id });
+    for (const file of result.files) accept({ file: keepValues ? file : forWriter(file), emitter: emitter.id });
     projectFiles.push(...result.files);
   }
   if (!hasErrors(diagnostics)) diagnostics.push(...checkProjectOutput(project, projectFiles));

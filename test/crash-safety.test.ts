@@ -33,6 +33,8 @@ function serviceYaml(name: string, description: string): string {
 
 function writeServices(root: string, names: readonly string[], description: string): void {
   rmSync(join(root, 'services'), { recursive: true, force: true });
+  // The embedded platform as a file, so the CLI has nothing to warn about (test/footguns.test.ts).
+  writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
   for (const name of names) {
     mkdirSync(join(root, 'services', name), { recursive: true });
     writeFileSync(join(root, 'services', name, 'service.yaml'), serviceYaml(name, description));

@@ -47,6 +47,8 @@ async function sandbox(example = MINIMAL, compiled = true): Promise<Sandbox> {
   const outside = join(scratch.dir, 'outside');
   execFileSync('cp', ['-r', example, root]);
   for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
+  // The embedded platform as a file: without one every command also warns that it used the example platform (test/footguns.test.ts).
+  if (!existsSync(join(root, 'platform.yaml'))) writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
   mkdirSync(join(outside, 'c'), { recursive: true });
   for (const name of ['victim.txt', 'deployment.yaml', 'catalog-info.yaml', 'c/victim.txt', 'paved-hello.yml']) writeFileSync(join(outside, name), `${SECRET} ${name}\n`);
   if (compiled) {
