@@ -31,6 +31,7 @@ const UNSCOPABLE: Readonly<Record<string, keyof typeof WAIVERS>> = {
   'elasticache:DescribeUserGroups': 'ciUnscopedReads',
   'elasticache:DescribeUsers': 'ciUnscopedReads',
   'kms:ListAliases': 'ciUnscopedReads',
+  'tag:GetResources': 'ciUnscopedReads',
   'kms:CreateKey': 'ciCreateKey',
   // Tagging the key CreateKey makes; the statement requires paved's tags on the request.
   'kms:TagResource': 'ciCreateKey',

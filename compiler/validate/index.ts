@@ -13,6 +13,7 @@ import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
+import { checkPlatformTerraform } from './terraform.js';
 import { showString } from './text.js';
 
 export interface ValidProject {
@@ -51,7 +52,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformTerraform(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));
@@ -102,7 +103,7 @@ export function validatePlatform(file: SourceFile): Diagnostic[] {
   const diagnostics = checkFile(file);
   if (hasErrors(diagnostics)) return diagnostics;
   const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>);
-  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformChoices(file, platform)];
+  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformTerraform(file, platform), ...checkPlatformChoices(file, platform)];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */
