@@ -45,7 +45,7 @@ export const TERRAFORM_SAVED_PLAN = script(
  */
 export const PACK_PLANS = script(
   'set -euo pipefail',
-  'find "${OUT}" -type f -name tfplan -print0 | sort -z | tar --create --file "${PLANS}" --null --files-from=-',
+  'find "${OUT}" -type f -name tfplan -print0 | LC_ALL=C sort -z | tar --create --file "${PLANS}" --null --files-from=-',
   'tar --list --file "${PLANS}"',
 );
 
