@@ -158,6 +158,34 @@ describe('the platform root', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
   }, 600_000);
+
+  it('day 2: a root whose state holds the DynamoDB lock table an earlier paved created forgets it, never destroys it', () => {
+    ready();
+    const shop = compiled.find((c) => c.root === 'examples/shop')!;
+    const dir = join(work, 'day2');
+    cpSync(join(work, 'roots', slug(shop.root)), dir, { recursive: true });
+    writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+    writeFileSync(join(dir, BOOTSTRAP_OVERRIDE), 'terraform {\n  backend "local" {}\n}\n');
+    // The table as the previous paved's state.tf created it (resource aws_dynamodb_table.lock).
+    const table = { id: 'shop-tflock', name: 'shop-tflock', arn: 'arn:aws:dynamodb:eu-west-1:210987654321:table/shop-tflock', hash_key: 'LockID', billing_mode: 'PAY_PER_REQUEST', deletion_protection_enabled: true };
+    const state = {
+      version: 4,
+      terraform_version: '1.9.8',
+      serial: 1,
+      lineage: '00000000-0000-4000-8000-000000000001',
+      outputs: {},
+      resources: [{ mode: 'managed', type: 'aws_dynamodb_table', name: 'lock', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: table, sensitive_attributes: [] }] }],
+      check_results: null,
+    };
+    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(state));
+    init(dir, { backend: true });
+    const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('# aws_dynamodb_table.lock will no longer be managed by Terraform, but will not be destroyed');
+    expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    const show = JSON.parse(terraform(['show', '-json', 'tfplan'], dir).stdout) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> };
+    expect(show.resource_changes.filter((c) => c.address.includes('dynamodb')).map((c) => [c.address, c.change.actions])).toEqual([['aws_dynamodb_table.lock', ['forget']]]);
+  }, 600_000);
 });
 
 /**
