@@ -81,7 +81,10 @@ export function stateConcern(project: ResolvedProject): PlatformConcern {
       ]),
       // Terraform forgets the lock table an earlier paved created here and keeps it in AWS: state now locks with an S3 object (use_lockfile).
       // The key's description still names the table, so an existing key plans no change.
-      block('removed', [], [...attributes({ from: raw('aws_dynamodb_table.lock') }), block('lifecycle', [], attributes({ destroy: false }))]),
+      block('removed', [], [...attributes({ from: raw('aws_dynamodb_table.lock') }), block('lifecycle', [], attributes({ destroy: false }))], [
+        'State is locked in the bucket (use_lockfile). The DynamoDB lock table an earlier paved created is forgotten, not destroyed:',
+        'delete it by hand once no older paved runs against this state.',
+      ]),
     ],
     variables: [
       { name: 'state_bucket', description: 'S3 bucket of the Terraform state of this root and every service stack in the environment.', type: STRING, value: (env) => project.platform.terraform.stateBucket[env] },
