@@ -153,6 +153,24 @@ describe('the platform.yaml provider constraint', () => {
   });
 });
 
+describe('the production plan role', () => {
+  it("is named after ci.roleArns.production, so that name leaves room for '-plan' in IAM's 64 characters", () => {
+    const platform = (role: string) => `apiVersion: paved/v1\nkind: Platform\ncloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\nci:\n  roleArns:\n    production: arn:aws:iam::222222222222:role/ci/${role}\n`;
+    const diagnostics = (role: string) => validateTexts({ 'services/orders/service.yaml': serviceYaml() }, platform(role)).diagnostics.map((d) => [d.code, d.message, d.hint, d.range?.line, d.range?.col]);
+    expect(diagnostics('r'.repeat(59))).toEqual([]);
+    expect(diagnostics('r'.repeat(60))).toEqual([
+      [
+        'SPEC.PLAN_ROLE_NAME',
+        // showString clips a long name for the message.
+        `ci.roleArns.production: the production plan role paved creates next to this role, "${'r'.repeat(57)}...", has 65 characters; IAM allows 64`,
+        "shorten the production role's name to at most 59 characters",
+        7,
+        17,
+      ],
+    ]);
+  });
+});
+
 describe('paved check and the lock files', () => {
   it('writes the dotfile into the generated folders and reports an edited lock file as drift', () => {
     const scratch = scratchCopy(join(REPO, 'examples/shop'));

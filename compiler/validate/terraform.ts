@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import { names } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
 import { constraintAdmits, LOCKED_AWS_PROVIDER, parseConstraint } from '../../emitters/shared/terraform-lock.js';
 import { locate, specPath } from '../positions.js';
@@ -11,7 +12,11 @@ import { showString } from './text.js';
  * (emitters/shared/terraform-lock.ts), so the constraint must admit it: a root
  * whose lock file contradicts its required_providers fails `terraform init`.
  * `lockTable` is deprecated since the stacks lock state in S3 (use_lockfile).
+ * And the production plan role, named after the production role, must be a
+ * name IAM accepts.
  */
+const IAM_ROLE_NAME_MAX = 64;
+
 export function checkPlatformTerraform(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const at = (pointer: string, code: string, severity: Diagnostic['severity'], message: string, hint: string): void => {
@@ -30,6 +35,20 @@ export function checkPlatformTerraform(file: SourceFile, platform: PlatformSpec)
         'error',
         `${showString(constraint)} does not admit hashicorp/aws ${locked}, the version paved is proven against and writes into every root's .terraform.lock.hcl`,
         `widen the range to include ${locked}, e.g. ">= 5.100, < 7.0"; a newer provider comes with a paved release that locks it`,
+      );
+    }
+  }
+  // The production plan role is the production role's name with `-plan`: IAM role names have at most 64 characters.
+  const production = ((file.data ?? {}) as PlatformSpec).ci?.roleArns?.production;
+  if (typeof production === 'string' && production.includes(':role/')) {
+    const planName = names.productionPlanRole(production).slice(names.productionPlanRole(production).lastIndexOf('/') + 1);
+    if (planName.length > IAM_ROLE_NAME_MAX) {
+      at(
+        '/ci/roleArns/production',
+        'SPEC.PLAN_ROLE_NAME',
+        'error',
+        `the production plan role paved creates next to this role, ${showString(planName)}, has ${planName.length} characters; IAM allows ${IAM_ROLE_NAME_MAX}`,
+        `shorten the production role's name to at most ${IAM_ROLE_NAME_MAX - '-plan'.length} characters`,
       );
     }
   }
