@@ -54,7 +54,8 @@ export const defaultPlatform = deepFreeze({
   },
   registry: 'ghcr.io/example',
   terraform: {
-    stateBucket: 'paved-example-tfstate',
+    // One per account: S3 bucket names are global, so two accounts can never share one.
+    stateBucket: { staging: 'paved-example-stg-tfstate', production: 'paved-example-prd-tfstate' },
     lockTable: 'paved-example-tflock',
     awsProviderVersion: '>= 5.100, < 7.0',
   },

@@ -134,6 +134,13 @@ export const names = {
   terraformState: (service: string, env: EnvironmentName, root: TerraformRoot = 'main') => `services/${service}/${env}/${TERRAFORM_STATE_FILES[root]}`,
   /** Prefix of a stack's state objects in an environment (the stack's own state and any second root of the service). */
   terraformStatePrefix: (service: string, env: EnvironmentName) => `services/${service}/${env}/`,
+  /**
+   * The production plan role: ci.roleArns.production with `-plan` appended to its
+   * name. The platform root creates it next to the production role, able to read
+   * state and plan only; the production plan job, which runs before the
+   * approval, assumes it.
+   */
+  productionPlanRole: (productionRoleArn: string) => `${productionRoleArn}-plan`,
   // The platform root (_platform/terraform): one per cloud environment, applied before any service stack.
   /** Object key of the platform root's own state, in the state bucket it creates. */
   platformState: () => 'platform/terraform.tfstate',

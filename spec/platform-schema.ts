@@ -420,7 +420,7 @@ export const platformSchema: JsonSchema = {
           d.terraform.stateBucket,
         ),
         lockTable: oneOrPerEnvironment(
-          "DynamoDB table for Terraform state locking, created by paved's platform root in each environment's account: one name, or one per cloud environment.",
+          "Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (README, State locking).",
           { type: 'string', description: 'A DynamoDB table name.', pattern: '^[A-Za-z0-9_.-]{3,255}$' },
           d.terraform.lockTable,
         ),

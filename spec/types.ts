@@ -603,7 +603,7 @@ export interface PlatformSpec {
   readonly registry?: string;
   /**
    * Terraform state and provider settings shared by every service stack.
-   * @default {"stateBucket":"paved-example-tfstate","lockTable":"paved-example-tflock","awsProviderVersion":">= 5.100, < 7.0"}
+   * @default {"stateBucket":{"staging":"paved-example-stg-tfstate","production":"paved-example-prd-tfstate"},"lockTable":"paved-example-tflock","awsProviderVersion":">= 5.100, < 7.0"}
    */
   readonly terraform?: TerraformSpec;
   /**
@@ -941,11 +941,11 @@ export interface PreviewPlatformSpec {
 export interface TerraformSpec {
   /**
    * S3 bucket holding the Terraform state of the service stacks and of paved's platform root, which creates it in that environment's account (_platform/terraform): one name, or one per cloud environment ({ staging: ..., production: ... }). Bucket names are global, so staging and production accounts need different ones; preview's plans read staging's.
-   * @default "paved-example-tfstate"
+   * @default {"staging":"paved-example-stg-tfstate","production":"paved-example-prd-tfstate"}
    */
   readonly stateBucket?: string | StateBucketsSpec;
   /**
-   * DynamoDB table for Terraform state locking, created by paved's platform root in each environment's account: one name, or one per cloud environment.
+   * Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (README, State locking).
    * @default "paved-example-tflock"
    */
   readonly lockTable?: string | LockTablesSpec;

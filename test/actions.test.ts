@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PINNED_ACTIONS } from '../emitters/actions/pins.js';
 import * as SCRIPTS from '../emitters/actions/scripts.js';
+import * as TERRAFORM_SCRIPTS from '../emitters/actions/terraform-scripts.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
 import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from './workflows.js';
 
@@ -64,7 +65,7 @@ describe('generated workflows pass the real linters', () => {
 
 describe('the workflow model', () => {
   it('every run: script is one of the constant scripts in scripts.ts, so no spec or platform value becomes shell code', () => {
-    const constants = new Set(Object.values(SCRIPTS));
+    const constants = new Set([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS)]);
     const foreign = workflows.flatMap((w) => stepsOf(w.doc).filter(({ step }) => step.run !== undefined && !constants.has(step.run)).map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`));
     expect(foreign).toEqual([]);
   });
@@ -161,7 +162,7 @@ describe('what the workflows do', () => {
 
   it('pull requests: test, build, plan staging and deploy a preview, which closing the pull request tears down', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
-    expect(Object.keys(jobs)).toEqual(['test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-infra', 'production-release', 'rollback']);
+    expect(Object.keys(jobs)).toEqual(['test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback']);
     expect(jobs.preview!.needs).toEqual(['test', 'build']);
     expect(jobs.preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env).toEqual({
       SERVICE: 'hello',
@@ -197,7 +198,10 @@ describe('what the workflows do', () => {
     const jobs = jobsOf('full/.github/workflows/paved-checkout.yml');
     expect(jobs.publish!.steps.find((s) => s.id === 'build')!.with).toMatchObject({ push: true, tags: 'ghcr.io/acme-example/checkout:${{ github.sha }}' });
     expect(jobs['staging-release']!.needs).toEqual(['publish', 'staging-infra']);
-    expect(jobs['production-infra']!.needs).toEqual(['staging-release']);
+    // The plan runs before anyone approves; the approval (the production environment) gates the apply of that plan.
+    expect(jobs['production-plan']!.needs).toEqual(['staging-release']);
+    expect(jobs['production-plan']!.environment).toBe('production-plan');
+    expect(jobs['production-infra']!.needs).toEqual(['production-plan']);
     expect(jobs['production-infra']!.environment).toBe('production');
     expect(jobs['production-release']!.needs).toEqual(['publish', 'production-infra']);
     const release = (id: string) => jobs[id]!.steps.find((s) => s.run === SCRIPTS.RELEASE_COMMIT)!.env;
@@ -215,7 +219,7 @@ describe('what the workflows do', () => {
 
   it('a subscriber plans and applies its subscriptions root right after its main stack, in the same job; a service without subscriptions has none', () => {
     const ledger = jobsOf('full/.github/workflows/paved-ledger.yml');
-    const terraformSteps = (id: string) => ledger[id]!.steps.filter((s) => s.run?.startsWith('terraform') || s.run?.includes('terraform -chdir')).map((s) => [s.name, s.run, s.env!.STACK, s.env!.ROOT]);
+    const terraformSteps = (id: string) => ledger[id]!.steps.filter((s) => s.env?.STACK !== undefined).map((s) => [s.name, s.run, s.env!.STACK, s.env!.ROOT]);
     const main = 'generated/ledger/terraform';
     const subscriptions = 'generated/ledger/terraform/subscriptions';
     expect(terraformSteps('plan')).toEqual([
@@ -226,16 +230,43 @@ describe('what the workflows do', () => {
       ['Terraform plan (subscriptions)', SCRIPTS.TERRAFORM_PLAN, subscriptions, 'subscriptions'],
       ['Summarize the plan (subscriptions)', SCRIPTS.TERRAFORM_PLAN_SUMMARY, subscriptions, 'subscriptions'],
     ]);
-    for (const id of ['staging-infra', 'production-infra']) {
-      expect(terraformSteps(id), id).toEqual([
-        ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
-        ['Terraform apply', SCRIPTS.TERRAFORM_APPLY, main, undefined],
-        ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
-        ['Terraform apply (subscriptions)', SCRIPTS.TERRAFORM_APPLY, subscriptions, undefined],
-      ]);
-    }
+    expect(terraformSteps('staging-infra')).toEqual([
+      ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
+      ['Terraform apply', SCRIPTS.TERRAFORM_APPLY, main, undefined],
+      ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
+      ['Terraform apply (subscriptions)', SCRIPTS.TERRAFORM_APPLY, subscriptions, undefined],
+      // mailer subscribes to ledger's topic: ledger's workflow applies mailer's root after ledger's topics (terraform-apply-order.test.ts).
+      ['Is mailer subscriptions current', TERRAFORM_SCRIPTS.SUBSCRIBER_CURRENT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform init (mailer subscriptions)', SCRIPTS.TERRAFORM_INIT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform apply (mailer subscriptions)', SCRIPTS.TERRAFORM_APPLY, 'generated/mailer/terraform/subscriptions', undefined],
+    ]);
+    expect(terraformSteps('production-plan')).toEqual([
+      ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
+      ['Terraform plan', TERRAFORM_SCRIPTS.TERRAFORM_SAVED_PLAN, main, undefined],
+      ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
+      ['Terraform plan (subscriptions)', TERRAFORM_SCRIPTS.TERRAFORM_SAVED_PLAN, subscriptions, 'subscriptions'],
+      ['Is mailer subscriptions current', TERRAFORM_SCRIPTS.SUBSCRIBER_CURRENT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform init (mailer subscriptions)', SCRIPTS.TERRAFORM_INIT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform plan (mailer subscriptions)', TERRAFORM_SCRIPTS.TERRAFORM_SAVED_PLAN, 'generated/mailer/terraform/subscriptions', 'subscriptions'],
+    ]);
+    expect(terraformSteps('production-infra')).toEqual([
+      ['Terraform init', SCRIPTS.TERRAFORM_INIT, main, undefined],
+      ['Terraform apply the plan', TERRAFORM_SCRIPTS.TERRAFORM_APPLY_SAVED, main, undefined],
+      ['Terraform init (subscriptions)', SCRIPTS.TERRAFORM_INIT, subscriptions, undefined],
+      ['Terraform apply the plan (subscriptions)', TERRAFORM_SCRIPTS.TERRAFORM_APPLY_SAVED, subscriptions, undefined],
+      ['Is mailer subscriptions current', TERRAFORM_SCRIPTS.SUBSCRIBER_CURRENT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform init (mailer subscriptions)', SCRIPTS.TERRAFORM_INIT, 'generated/mailer/terraform/subscriptions', undefined],
+      ['Terraform apply the plan (mailer subscriptions)', TERRAFORM_SCRIPTS.TERRAFORM_APPLY_SAVED, 'generated/mailer/terraform/subscriptions', undefined],
+    ]);
+    // mailer subscribes to nothing of its own publishers' in this fixture, and nobody subscribes to mailer: its workflow has no subscriptions root but its own.
+    const mailer = jobsOf('full/.github/workflows/paved-mailer.yml');
+    for (const id of ['staging-infra', 'production-plan', 'production-infra']) expect(mailer[id]!.steps.filter((s) => s.env?.STACK?.includes('/ledger/')), id).toEqual([]);
     const checkout = jobsOf('full/.github/workflows/paved-checkout.yml');
-    for (const id of ['plan', 'staging-infra', 'production-infra']) expect(checkout[id]!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions')), id).toEqual([]);
+    expect(checkout.plan!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions'))).toEqual([]);
+    // checkout has no subscriptions of its own, but ledger subscribes to its topic: only ledger's root, behind the current check.
+    for (const id of ['staging-infra', 'production-plan', 'production-infra']) {
+      expect([...new Set(checkout[id]!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions')).map((s) => s.env!.STACK))], id).toEqual(['generated/ledger/terraform/subscriptions']);
+    }
   });
 
   it('each job that reaches AWS assumes the role of its environment, with the region from the platform', () => {
@@ -247,6 +278,8 @@ describe('what the workflows do', () => {
       preview: 'arn:aws:iam::123456789012:role/acme-ci-preview',
       teardown: 'arn:aws:iam::123456789012:role/acme-ci-preview',
       'staging-infra': 'arn:aws:iam::123456789012:role/acme-ci-staging',
+      // The production plan runs without approval, as a role that can only read state and plan (the platform root's production-plan role).
+      'production-plan': 'arn:aws:iam::098765432109:role/ci/acme-ci-production-plan',
       'production-infra': 'arn:aws:iam::098765432109:role/ci/acme-ci-production',
     });
   });

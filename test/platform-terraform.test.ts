@@ -82,7 +82,7 @@ describe('the platform root', () => {
   it('is emitted for every fixture and example, with the files of a root module and both environments', () => {
     for (const { root, platform } of compiled) {
       expect([...platform.keys()].sort(), root).toEqual(
-        ['ci.tf', 'cluster.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
+        ['.terraform.lock.hcl', 'ci.tf', 'cluster.tf', 'env/production.s3.tfbackend', 'env/production.tfvars', 'env/staging.s3.tfbackend', 'env/staging.tfvars', 'eso.tf', 'outputs.tf', 'providers.tf', 'state.tf', 'variables.tf', 'versions.tf'].sort(),
       );
       expect(platform.get('versions.tf'), root).toContain('terraform init -backend-config=env/<env>.s3.tfbackend -migrate-state');
     }
@@ -131,11 +131,12 @@ describe('the platform root', () => {
       for (const c of changes.filter((c) => c.address.startsWith(prefix))) counts[c.type] = (counts[c.type] ?? 0) + 1;
       return counts;
     };
-    const state = { aws_kms_key: 1, aws_kms_alias: 1, aws_s3_bucket: 1, aws_s3_bucket_public_access_block: 1, aws_s3_bucket_ownership_controls: 1, aws_s3_bucket_server_side_encryption_configuration: 1, aws_s3_bucket_versioning: 1, aws_s3_bucket_logging: 1, aws_s3_bucket_lifecycle_configuration: 1, aws_s3_bucket_policy: 1, aws_dynamodb_table: 1 };
+    const state = { aws_kms_key: 1, aws_kms_alias: 1, aws_s3_bucket: 1, aws_s3_bucket_public_access_block: 1, aws_s3_bucket_ownership_controls: 1, aws_s3_bucket_server_side_encryption_configuration: 1, aws_s3_bucket_versioning: 1, aws_s3_bucket_logging: 1, aws_s3_bucket_lifecycle_configuration: 1, aws_s3_bucket_policy: 1 };
     const eso = { aws_eks_pod_identity_association: 1 };
     // Staging's account holds the preview and staging CI roles: 2 + 6 policy attachments, the preview's inline policy and access entry.
     expect(count('module.shop_staging.')).toEqual({ ...state, ...eso, aws_iam_openid_connect_provider: 1, aws_iam_role: 3, aws_iam_role_policy: 2, aws_iam_policy: 6, aws_iam_role_policy_attachment: 8, aws_eks_access_entry: 1 });
-    expect(count('module.shop_production.')).toEqual({ ...state, ...eso, aws_iam_openid_connect_provider: 1, aws_iam_role: 2, aws_iam_role_policy: 1, aws_iam_policy: 6, aws_iam_role_policy_attachment: 6 });
+    // Production's holds the production CI role (6 attachments) and the production plan role (state read and plan: 2).
+    expect(count('module.shop_production.')).toEqual({ ...state, ...eso, aws_iam_openid_connect_provider: 1, aws_iam_role: 3, aws_iam_role_policy: 1, aws_iam_policy: 6, aws_iam_role_policy_attachment: 8 });
     const buckets = changes.filter((c) => c.type === 'aws_s3_bucket').map((c) => c.change.after.bucket);
     expect(buckets.sort()).toEqual(['shop-prd-tfstate', 'shop-stg-tfstate']);
     // IAM's limit for a managed policy is 6,144 characters; the CI policies do not grow with the number of services.
@@ -156,6 +157,34 @@ describe('the platform root', () => {
     const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars'], dir, FAKE_CREDENTIALS);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+  }, 600_000);
+
+  it('day 2: a root whose state holds the DynamoDB lock table an earlier paved created forgets it, never destroys it', () => {
+    ready();
+    const shop = compiled.find((c) => c.root === 'examples/shop')!;
+    const dir = join(work, 'day2');
+    cpSync(join(work, 'roots', slug(shop.root)), dir, { recursive: true });
+    writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+    writeFileSync(join(dir, BOOTSTRAP_OVERRIDE), 'terraform {\n  backend "local" {}\n}\n');
+    // The table as the previous paved's state.tf created it (resource aws_dynamodb_table.lock).
+    const table = { id: 'shop-tflock', name: 'shop-tflock', arn: 'arn:aws:dynamodb:eu-west-1:210987654321:table/shop-tflock', hash_key: 'LockID', billing_mode: 'PAY_PER_REQUEST', deletion_protection_enabled: true };
+    const state = {
+      version: 4,
+      terraform_version: '1.9.8',
+      serial: 1,
+      lineage: '00000000-0000-4000-8000-000000000001',
+      outputs: {},
+      resources: [{ mode: 'managed', type: 'aws_dynamodb_table', name: 'lock', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: table, sensitive_attributes: [] }] }],
+      check_results: null,
+    };
+    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(state));
+    init(dir, { backend: true });
+    const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('# aws_dynamodb_table.lock will no longer be managed by Terraform, but will not be destroyed');
+    expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    const show = JSON.parse(terraform(['show', '-json', 'tfplan'], dir).stdout) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> };
+    expect(show.resource_changes.filter((c) => c.address.includes('dynamodb')).map((c) => [c.address, c.change.actions])).toEqual([['aws_dynamodb_table.lock', ['forget']]]);
   }, 600_000);
 });
 
@@ -230,6 +259,8 @@ describe('the CI roles', () => {
     const full = compiled.find((c) => c.root === 'fixtures/full')!;
     expect(tfvars(full.platform.get('env/production.tfvars')!).ci_roles).toEqual({
       production: { name: 'acme-ci-production', path: '/ci/', subject: 'repo:acme-example/gitops:environment:production', applies: true, deploys_previews: false },
+      // The production plan job runs before the approval, in an environment of its own, and may only read state and plan.
+      'production-plan': { name: 'acme-ci-production-plan', path: '/ci/', subject: 'repo:acme-example/gitops:environment:production-plan', applies: false, deploys_previews: false },
     });
     // fixtures/full says the accounts already hold GitHub's provider.
     expect(full.platform.get('ci.tf')).toContain('data "aws_iam_openid_connect_provider" "github"');
@@ -244,13 +275,32 @@ describe('the CI roles', () => {
 });
 
 describe('state storage per account', () => {
-  it("puts each environment's service stacks in that environment's bucket and table, and the platform root's own state beside them", () => {
+  it("puts each environment's service stacks in that environment's bucket, locked there with a lock file, and the platform root's own state beside them", () => {
     const shop = compiled.find((c) => c.root === 'examples/shop')!;
     const backend = (path: string): string => shop.result.files.find((f) => f.path === path)!.contents;
-    expect(backend('generated/orders/terraform/env/staging.s3.tfbackend')).toContain('bucket         = "shop-stg-tfstate"');
-    expect(backend('generated/orders/terraform/env/production.s3.tfbackend')).toContain('bucket         = "shop-prd-tfstate"');
-    expect(shop.platform.get('env/production.s3.tfbackend')).toContain('key            = "platform/terraform.tfstate"');
-    expect(shop.platform.get('env/production.s3.tfbackend')).toContain('bucket         = "shop-prd-tfstate"');
+    expect(backend('generated/orders/terraform/env/staging.s3.tfbackend')).toContain('bucket       = "shop-stg-tfstate"');
+    expect(backend('generated/orders/terraform/env/production.s3.tfbackend')).toContain('bucket       = "shop-prd-tfstate"');
+    expect(shop.platform.get('env/production.s3.tfbackend')).toContain('key          = "platform/terraform.tfstate"');
+    expect(shop.platform.get('env/production.s3.tfbackend')).toContain('bucket       = "shop-prd-tfstate"');
+    // S3 native locking (Terraform >= 1.10), no DynamoDB table, in every root of every fixture.
+    for (const { root, result } of compiled) {
+      const backends = result.files.filter((f) => f.path.endsWith('.s3.tfbackend'));
+      expect(backends.length, root).toBeGreaterThan(2);
+      for (const file of backends) {
+        expect(file.contents, file.path).toContain('use_lockfile = true');
+        expect(file.contents, file.path).not.toContain('dynamodb_table');
+      }
+    }
+  });
+
+  it('gives staging and production different state buckets by default, in the example and in every fixture with two accounts', () => {
+    for (const { root, result } of compiled) {
+      const project = result.project!;
+      const { stateBucket } = project.platform.terraform;
+      if (project.platform.cloud.accounts.staging !== project.platform.cloud.accounts.production) expect(stateBucket.staging, root).not.toBe(stateBucket.production);
+    }
+    const shop = compiled.find((c) => c.root === 'examples/shop')!;
+    expect(shop.result.project!.platform.terraform.stateBucket).toEqual({ staging: 'shop-stg-tfstate', production: 'shop-prd-tfstate' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -161,18 +162,54 @@ describe('terraform validate', () => {
   }, TERRAFORM_TIMEOUT);
 });
 
+const cleanups: Array<() => void> = [];
+afterAll(() => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+/**
+ * The Resource Groups Tagging API's GetResources on 127.0.0.1, in a process of
+ * its own (terraform runs synchronously here): it answers that every ARN asked
+ * for exists, as after every publisher has applied. The AWS provider reaches
+ * it through `endpoints { resourcegroupstaggingapi }` in the test-only override.
+ */
+async function taggingApiStandIn(): Promise<{ readonly url: string; readonly stop: () => void }> {
+  const server = [
+    "const http = require('node:http');",
+    'http.createServer((req, res) => {',
+    "  let body = '';",
+    "  req.on('data', (c) => (body += c));",
+    "  req.on('end', () => {",
+    "    const arns = JSON.parse(body || '{}').ResourceARNList || [];",
+    "    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });",
+    "    res.end(JSON.stringify({ ResourceTagMappingList: arns.map((a) => ({ ResourceARN: a, Tags: [{ Key: 'managed-by', Value: 'paved' }] })) }));",
+    '  });',
+    "}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`the tagging API stand-in exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
 describe('terraform plan of examples/shop', () => {
-  it('succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments', () => {
+  it('succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments', async () => {
     ready();
     const shop = stacks.filter((s) => s.root === 'examples/shop');
     const roots = shop.flatMap(rootsOf);
     const dir = join(work, 'plan');
+    // The subscriptions roots read the Resource Groups Tagging API: a local stand-in answers that every topic asked for exists.
+    const tagging = await taggingApiStandIn();
+    cleanups.push(tagging.stop);
     // One copy per root and environment, each with the test-only provider override beside the generated files.
     for (const root of roots) {
       for (const env of ENVIRONMENTS) {
         const copy = join(dir, 'stacks', moduleName(root, env));
         cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
-        writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+        const endpoints = root.folder === SUBSCRIPTIONS ? `  endpoints {\n    resourcegroupstaggingapi = "${tagging.url}"\n  }\n` : '';
+        writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER.replace(/\}\n$/, `${endpoints}}\n`));
       }
     }
     writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));

@@ -73,10 +73,11 @@ describe('the golden path in Terraform', () => {
     for (const stack of stacks) {
       for (const env of ['staging', 'production'] as const) {
         const backend = stack.printed.get(`env/${env}.s3.tfbackend`)!;
-        expect(backend, stack.id).toContain(`key            = "${names.terraformState(stack.service.name, env)}"`);
-        // Each environment's own bucket and table (platform.yaml terraform.stateBucket/lockTable, one value or one per environment).
-        expect(backend).toContain(`bucket         = "${stack.project.platform.terraform.stateBucket[env]}"`);
-        expect(backend).toContain(`dynamodb_table = "${stack.project.platform.terraform.lockTable[env]}"`);
+        expect(backend, stack.id).toContain(`key          = "${names.terraformState(stack.service.name, env)}"`);
+        // Each environment's own bucket (platform.yaml terraform.stateBucket), which holds the state's lock too: no DynamoDB table.
+        expect(backend).toContain(`bucket       = "${stack.project.platform.terraform.stateBucket[env]}"`);
+        expect(backend).toContain('use_lockfile = true');
+        expect(backend).not.toContain('dynamodb_table');
       }
     }
   });

@@ -636,7 +636,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
     {
       check: 'subscription-topic',
       file: 'ledger/terraform/subscriptions/subscriptions.tf',
-      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      object: 'aws_sns_topic_subscription.checkout-order-placed[0] (ledger/terraform/subscriptions/env/staging.tfvars)',
       from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed"',
       to: 'SNS topics the staging stacks create: "arn:…:sns:eu-central-1:123456789012:checkout-stg-orders-placed from aws_sns_topic.order-placed (checkout/terraform, checkout/terraform/env/staging.tfvars)", "arn:…:sns:eu-central-1:123456789012:ledger-stg-ledger-updated from aws_sns_topic.ledger-updated (ledger/terraform, ledger/terraform/env/staging.tfvars)"',
       message: 'the subscription names a topic no stack of the environment creates',
@@ -967,7 +967,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
     {
       check: 'subscription-delivery',
       file: 'ledger/terraform/subscriptions/subscriptions.tf',
-      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      object: 'aws_sns_topic_subscription.checkout-order-placed[0] (ledger/terraform/subscriptions/env/staging.tfvars)',
       from: 'endpoint = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-orders"',
       to: 'SQS queues the staging stacks create: "arn:…:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed-dlq from aws_sqs_queue.checkout-order-placed-dlq (ledger/terraform)", "arn:…:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed from aws_sqs_queue.checkout-order-placed (ledger/terraform)", "arn:…:sqs:eu-central-1:123456789012:mailer-stg-ledger-ledger-updated-dlq from aws_sqs_queue.ledger-ledger-updated-dlq (mailer/terraform)", "arn:…:sqs:eu-central-1:123456789012:mailer-stg-ledger-ledger-updated from aws_sqs_queue.ledger-ledger-updated (mailer/terraform)"',
       message: 'the subscription delivers to a queue no stack of the environment creates',
@@ -977,7 +977,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
     {
       check: 'subscription-delivery',
       file: 'ledger/terraform/subscriptions/subscriptions.tf',
-      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      object: 'aws_sns_topic_subscription.checkout-order-placed[0] (ledger/terraform/subscriptions/env/staging.tfvars)',
       from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed" → aws_sqs_queue.checkout-order-placed (ledger/terraform)',
       to: 'aws_sqs_queue_policy of the queue: "aws_sqs_queue_policy.checkout-order-placed (ledger/terraform/messaging.tf)"; none lets sns.amazonaws.com sqs:SendMessage with aws:SourceArn arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed',
       message: 'the queue policy refuses the topic, so SNS cannot deliver',
@@ -985,7 +985,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
     {
       check: 'subscription-delivery',
       file: 'ledger/terraform/subscriptions/subscriptions.tf',
-      object: 'aws_sns_topic_subscription.checkout-order-placed (ledger/terraform/subscriptions/env/staging.tfvars)',
+      object: 'aws_sns_topic_subscription.checkout-order-placed[0] (ledger/terraform/subscriptions/env/staging.tfvars)',
       from: 'topic_arn = "arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed" → aws_sqs_queue.checkout-order-placed encrypted with aws_kms_key.service (ledger/terraform/kms.tf)',
       to: 'aws_kms_key.service policy: no statement lets sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt for aws:SourceArn arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed',
       message: 'SNS cannot encrypt messages for the queue, so it cannot deliver',

@@ -31,6 +31,7 @@ const UNSCOPABLE: Readonly<Record<string, keyof typeof WAIVERS>> = {
   'elasticache:DescribeUserGroups': 'ciUnscopedReads',
   'elasticache:DescribeUsers': 'ciUnscopedReads',
   'kms:ListAliases': 'ciUnscopedReads',
+  'tag:GetResources': 'ciUnscopedReads',
   'kms:CreateKey': 'ciCreateKey',
   // Tagging the key CreateKey makes; the statement requires paved's tags on the request.
   'kms:TagResource': 'ciCreateKey',
@@ -96,12 +97,6 @@ const only = (r: PlatformResource | undefined, name: string): Plain | undefined 
 const inner = (body: Plain | undefined, name: string): Plain | undefined => ((body?.[name] as Plain[] | undefined) ?? [])[0];
 
 function stateProblems(t: PolicyTarget, r: PlatformResource): Array<string | undefined> {
-  if (r.type === 'aws_dynamodb_table') {
-    return [
-      only(r, 'server_side_encryption')?.kms_key_arn === STATE_KEY && only(r, 'server_side_encryption')?.enabled === true ? undefined : 'the lock table is not encrypted with the state key',
-      only(r, 'point_in_time_recovery')?.enabled === true ? undefined : 'the lock table has no point-in-time recovery',
-    ];
-  }
   const block = partOf(t, 'aws_s3_bucket_public_access_block')?.body ?? {};
   const sse = inner(only(partOf(t, 'aws_s3_bucket_server_side_encryption_configuration'), 'rule'), 'apply_server_side_encryption_by_default');
   const policy = statements(partOf(t, 'aws_s3_bucket_policy')?.body.policy);
@@ -123,7 +118,8 @@ export const PLATFORM_RULES: readonly PolicyRule[] = [
   rule(['PAVED_PLATFORM_TRUST'], "the platform root's roles trust EKS Pod Identity on behalf of the account's cluster (aws:SourceAccount and the eks-cluster-arn session tag) or GitHub's OIDC provider for this repository only (aud, pinned sub)", (t) =>
     each(t, ['aws_iam_role'], (r) => trustProblems(t, r)),
   ),
-  rule(['PAVED_PLATFORM_STATE'], 'the state bucket blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only; the lock table is encrypted and recoverable', (t) =>
-    each(t, ['aws_s3_bucket', 'aws_dynamodb_table'], (r) => stateProblems(t, r)),
+  // The state locks are objects in the bucket (use_lockfile): no lock table to check.
+  rule(['PAVED_PLATFORM_STATE'], 'the state bucket, which also holds the state locks, blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only', (t) =>
+    each(t, ['aws_s3_bucket'], (r) => stateProblems(t, r)),
   ),
 ];

@@ -13,6 +13,7 @@ import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
+import { checkPlatformTerraform } from './terraform.js';
 import { showString } from './text.js';
 
 export interface ValidProject {
@@ -48,10 +49,10 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   for (const file of [...(platformFile ? [platformFile] : []), ...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
   if (hasErrors(diagnostics) || options.loadFailed) return { diagnostics };
 
-  const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, (platformFile?.data ?? {}) as Partial<PlatformSpec>);
+  const platform = mergeOverDefault((platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
+  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformTerraform(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));
@@ -68,7 +69,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
 function checkFile(file: SourceFile): Diagnostic[] {
   const scanned = scanScalars(file);
   const flagged = new Set(scanned.map((d) => d.pointer ?? ''));
-  const data = file.kind === 'platform' ? mergePlatform(defaultPlatform, file.data) : file.data;
+  const data = file.kind === 'platform' ? mergeOverDefault(file.data) : file.data;
   const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
   // Checked with the file, before discovery's troubles: a bad output.dir is often why no service was found.
   const output = file.kind === 'platform' && scanned.length + schema.length === 0 ? checkOutputDirectories(file, data as { output: { dir: string; workflowsDir: string } }) : [];
@@ -82,6 +83,24 @@ function underFlagged(pointer: string, flagged: ReadonlySet<string>): boolean {
     if (at === 0) break;
   }
   return false;
+}
+
+/**
+ * Keys whose default is a map per environment that a platform.yaml's own map
+ * replaces whole rather than merges into: the default names one state bucket
+ * per account, and a file naming only production's must get SPEC.REQUIRED for
+ * staging, never the example's bucket.
+ */
+const REPLACED_WHOLE: ReadonlyArray<readonly [string, string]> = [['terraform', 'stateBucket']];
+
+/** platform.yaml over the embedded default. */
+function mergeOverDefault(data: unknown): PlatformSpec {
+  const merged = mergePlatform(defaultPlatform as unknown as PlatformSpec, data) as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, key] of REPLACED_WHOLE) {
+    const written = (data as Record<string, Record<string, unknown> | undefined> | undefined)?.[section]?.[key];
+    if (written !== undefined && isPlainObject(merged[section])) merged[section] = { ...merged[section], [key]: written };
+  }
+  return merged as unknown as PlatformSpec;
 }
 
 /** Deep merge of plain objects; lists and scalars from `over` replace. */
@@ -101,8 +120,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validatePlatform(file: SourceFile): Diagnostic[] {
   const diagnostics = checkFile(file);
   if (hasErrors(diagnostics)) return diagnostics;
-  const platform = mergePlatform(defaultPlatform as unknown as PlatformSpec, file.data as Partial<PlatformSpec>);
-  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformChoices(file, platform)];
+  const platform = mergeOverDefault(file.data);
+  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformTerraform(file, platform), ...checkPlatformChoices(file, platform)];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */

@@ -323,7 +323,7 @@ export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Dia
       code: 'SPEC.SHARED_STATE_BUCKET',
       severity: 'warning',
       message: `${specPath(pointer)}: one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`,
-      hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> } (likewise lockTable)',
+      hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> }',
       file: file.path,
       range: locate(file, pointer),
       pointer,

@@ -56,7 +56,8 @@ export const PREVIEW_APPLY = script(
 /** Returns at once: the namespace and everything in it go in the background. */
 export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignore-not-found --wait=false';
 
-export const TERRAFORM_INIT = 'terraform -chdir="${STACK}" init -input=false -backend-config="env/${ENVIRONMENT}.s3.tfbackend"';
+/** The lock file next to each root pins the provider; init waits for a state lock another run holds (terraform-scripts.ts LOCK_TIMEOUT). */
+export const TERRAFORM_INIT = 'terraform -chdir="${STACK}" init -input=false -lock-timeout=10m -backend-config="env/${ENVIRONMENT}.s3.tfbackend"';
 
 /** Without the state lock: a pull request's plan only reads, so it never waits for or blocks an apply. */
 export const TERRAFORM_PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
@@ -84,7 +85,8 @@ export const TERRAFORM_PLAN_SUMMARY = script(
   '} >> "${GITHUB_STEP_SUMMARY}"',
 );
 
-export const TERRAFORM_APPLY = 'terraform -chdir="${STACK}" apply -input=false -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"';
+/** Staging applies what it plans, in one step; production applies a saved, approved plan (terraform-scripts.ts TERRAFORM_APPLY_SAVED). */
+export const TERRAFORM_APPLY = 'terraform -chdir="${STACK}" apply -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"';
 
 /** A rollback's inputs come from a person: check their shape before anything uses them. */
 export const ROLLBACK_VALIDATE = script(

@@ -4,7 +4,8 @@ import { testSteps } from './languages.js';
 import type { Job, Permissions, RunStep, Step, Value, Workflow } from './model.js';
 import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
-import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, RELEASE_COMMIT, RESOLVE_DIGEST, ROLLBACK_VALIDATE, TERRAFORM_APPLY, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
+import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, RELEASE_COMMIT, RESOLVE_DIGEST, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
 
 /**
@@ -14,8 +15,10 @@ import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setu
  *               namespace (torn down when the pull request closes)
  * push to main  test, build and push `<image>:<sha>`, apply staging's Terraform,
  *               record the image in releases.yaml and push the recompiled tree
- *               (Argo CD deploys it), then the same for production behind the
- *               `production` environment's required reviewers
+ *               (Argo CD deploys it), then plan production's Terraform with
+ *               `-out` (terraform-jobs.ts) and, behind the `production`
+ *               environment's required reviewers, apply exactly that plan and
+ *               release to production
  * dispatch      roll an environment back to an earlier image, through the same commit
  *
  * Fork pull requests get no OIDC token and a read-only workflow token, so they run
@@ -40,9 +43,10 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['plan', planJob(service, project)],
     ...(preview ? ([['preview', previewJob(service, project)], ['teardown', teardownJob(service, project)]] as const) : []),
     ['publish', publishJob(service, project)],
-    ['staging-infra', infraJob(service, project, 'staging', ['test'])],
+    ['staging-infra', stagingInfraJob(service, project, ['test'])],
     ['staging-release', releaseJob(service, project, 'staging', ['publish', 'staging-infra'])],
-    ['production-infra', infraJob(service, project, 'production', ['staging-release'])],
+    ['production-plan', productionPlanJob(service, project, ['staging-release'])],
+    ['production-infra', productionInfraJob(service, project, ['production-plan'])],
     ['production-release', releaseJob(service, project, 'production', ['publish', 'production-infra'])],
     ['rollback', rollbackJob(service, project)],
   ];
@@ -210,40 +214,6 @@ function publishJob(service: ResolvedService, project: ResolvedProject): Job {
     concurrency: serial(service, 'publish'),
     outputs: { digest: '${{ steps.build.outputs.digest }}' },
     steps: [checkout(), setupBuildx(), registryLogin(project), buildAndPush(service, project, true, '${{ github.sha }}')],
-  });
-}
-
-/**
- * `terraform apply` of one cloud environment, in the GitHub environment of that
- * name: its protection rules gate the job (required reviewers for production)
- * and its name is the OIDC subject the environment's CI role trusts. The main
- * stack first, then the subscriptions root, which needs the service's queues
- * (and the publishers' topics: README, Terraform, Ordering).
- */
-function infraJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
-  const stack = stackDir(project, service);
-  const subscriptions = subscriptionsDir(project, service);
-  return job({
-    name: `Apply ${env} infrastructure`,
-    if: PUSH,
-    needs,
-    environment: env,
-    permissions: { contents: 'read', 'id-token': 'write' },
-    'timeout-minutes': 60,
-    concurrency: serial(service, `${env}-terraform`),
-    steps: [
-      checkout(),
-      awsCredentials(project, env),
-      setupTerraform(),
-      terraformInit(project, stack, env),
-      { name: 'Terraform apply', run: TERRAFORM_APPLY, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
-      ...(subscriptions
-        ? [
-            terraformInit(project, subscriptions, env, 'subscriptions'),
-            { name: 'Terraform apply (subscriptions)', run: TERRAFORM_APPLY, env: { STACK: subscriptions, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
-          ]
-        : []),
-    ],
   });
 }
 

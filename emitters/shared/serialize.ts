@@ -3,8 +3,9 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import { generatedNote } from '../../spec/marker.js';
 import { compareText } from '../../spec/pointer.js';
 import { commentBlock, commentText } from './comment.js';
-import { printFile, type BodyItem } from './hcl.js';
+import { printFile, quote, type BodyItem } from './hcl.js';
 import { serializerProbe } from './serializer-probe.js';
+import type { ProviderLock } from './terraform-lock.js';
 import { waiverText, type Waiver } from './waivers.js';
 
 /*
@@ -63,6 +64,29 @@ export function yamlDocumentsFile(parts: FileParts & { readonly documents: reado
 /** An HCL file: header, notes, a blank line, then the body in `terraform fmt` form. */
 export function hclFile(parts: FileParts & { readonly items: readonly BodyItem[] }): GeneratedFile {
   return { ...identity(parts), contents: `${headerText(parts)}\n${finalNewline(printFile(parts.items))}`, value: parts.items };
+}
+
+/**
+ * A root's `.terraform.lock.hcl`, byte for byte as `terraform providers lock`
+ * and `terraform init` write it, so init finds nothing to change. It carries
+ * Terraform's own header, not paved's: the manifest of owned files marks it as
+ * generated, as it does JSON.
+ */
+export function terraformLockFile(parts: Omit<FileParts, 'comments' | 'waivers'> & { readonly providers: readonly ProviderLock[] }): GeneratedFile {
+  const providers = [...parts.providers].sort((a, b) => compareText(a.address, b.address)).map((p) =>
+    [
+      `provider ${quote(p.address)} {`,
+      `  version     = ${quote(p.version)}`,
+      `  constraints = ${quote(p.constraints)}`,
+      '  hashes = [',
+      ...p.hashes.map((hash) => `    ${quote(hash)},`),
+      '  ]',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const header = commentBlock(['This file is maintained automatically by "terraform init".', 'Manual edits may be lost in future updates.']);
+  return { path: parts.path, source: parts.source, contents: [header, ...providers].join('\n') };
 }
 
 /** JSON cannot carry a comment; the manifest of owned files marks it as generated. */

@@ -52,7 +52,7 @@ export const TERRAFORM_WAIVERS = {
   },
   ciUnscopedReads: {
     rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
-    reason: 'the EC2 Describe calls, kms:ListAliases and the ElastiCache user and subnet group listings are authorized on "*" only; they read metadata, never data.',
+    reason: 'the EC2 Describe calls, kms:ListAliases, tag:GetResources and the ElastiCache user and subnet group listings are authorized on "*" only; they read metadata, never data.',
   },
   ciCreateKey: {
     rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],

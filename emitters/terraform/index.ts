@@ -1,7 +1,9 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
-import { hclFile } from '../shared/serialize.js';
+import { hclFile, terraformLockFile } from '../shared/serialize.js';
+import { awsProviderLock, LOCK_FILE_NAME } from '../shared/terraform-lock.js';
 import { applyTerraformOverrides } from './overrides.js';
 import { terraformStack } from './stack.js';
+import { SUBSCRIPTIONS_ROOT } from './subscriptions.js';
 
 /**
  * AWS infrastructure per service as a Terraform stack in HCL:
@@ -18,6 +20,10 @@ export const terraformEmitter: Emitter = {
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
     const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
-    return { files, diagnostics: [] };
+    // Each root gets the lock file `terraform init` would write, so the provider cannot float between plan and apply.
+    const roots = [dir, ...(service.resources.subscriptions.length > 0 ? [`${dir}/${SUBSCRIPTIONS_ROOT}`] : [])];
+    const lock = awsProviderLock(project.platform.terraform.awsProviderVersion);
+    const locks = roots.map((root) => terraformLockFile({ path: `${root}/${LOCK_FILE_NAME}`, source: service.specPath, providers: [lock] }));
+    return { files: [...files, ...locks], diagnostics: [] };
   },
 };

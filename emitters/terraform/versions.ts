@@ -2,12 +2,12 @@ import { attributes, block, map, object, raw, type Block } from '../shared/hcl.j
 import type { StackContext } from './context.js';
 
 /**
- * 1.7 brought `removed` blocks, with which a stack forgets the subscriptions
- * that moved to its subscriptions root without unsubscribing them
- * (messaging.ts); 1.6 reworked the S3 backend the stacks are initialised with.
- * The tests run 1.11.
+ * 1.10 brought S3 state locking without DynamoDB (`use_lockfile`, backend.ts);
+ * 1.7 `removed` blocks, with which a stack forgets the subscriptions that moved
+ * to its subscriptions root without unsubscribing them (messaging.ts). The
+ * tests run 1.11.
  */
-const REQUIRED_TERRAFORM = '>= 1.7';
+export const REQUIRED_TERRAFORM = '>= 1.10';
 
 /** versions.tf: Terraform and provider constraints, and an S3 backend configured per environment by env/<env>.s3.tfbackend. */
 export function versionsBlocks({ project }: StackContext): Block[] {

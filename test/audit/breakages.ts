@@ -442,7 +442,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   ],
   "§4 paved PAVED_PLATFORM_STATE": [
     breakPlatform('a state bucket without versioning', 'aws_s3_bucket_versioning', (body) => ({ ...body, versioning_configuration: [{ status: 'Suspended' }] })),
-    breakPlatform('a lock table without point-in-time recovery', 'aws_dynamodb_table', (body) => ({ ...body, point_in_time_recovery: [{ enabled: false }] })),
+    breakPlatform('a state bucket that accepts public ACLs', 'aws_s3_bucket_public_access_block', (body) => ({ ...body, block_public_acls: false })),
   ],
 };
 

@@ -138,7 +138,9 @@ export function resources(root: TerraformRoot, env: string): Resource[] {
         for (const [key, v] of entries) out.push({ ...base, key, address: `${type}.${name}[${JSON.stringify(key)}]`, scope: { ...scope, each: { key, value: v } } });
       } else if (count) {
         const value = evaluate(count.value, scope);
-        const n = typeof value === 'number' ? value : 0;
+        // A count only AWS can answer (a subscription exists while its topic does: emitters/terraform/subscriptions.ts)
+        // is read as one instance, so its wiring is checked for when it is created.
+        const n = typeof value === 'number' ? value : 1;
         for (let i = 0; i < n; i += 1) out.push({ ...base, key: i, address: `${type}.${name}[${i}]`, scope: { ...scope, count: i } });
       } else out.push({ ...base, address: `${type}.${name}`, scope });
     }

@@ -11,6 +11,12 @@ const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The CI roles of each root: preview's and staging's live in the staging account (preview plans staging), production's in production's. */
 const ROLES_OF: Readonly<Record<CloudEnvironment, readonly EnvironmentName[]>> = { staging: ['preview', 'staging'], production: ['production'] };
 
+/** The production plan role's entry in ci_roles: plans only, trusted by the production plan job's environment. */
+function productionPlanRole(repository: string, productionRoleArn: string) {
+  const { name, path } = roleNameAndPath(names.productionPlanRole(productionRoleArn));
+  return [PRODUCTION_PLAN, object({ name, path, subject: ciSubject(repository, PRODUCTION_PLAN), applies: false, deploys_previews: false })] as const;
+}
+
 /** `arn:aws:iam::<account>:role/<path/>name` → the role's name and path. */
 export function roleNameAndPath(roleArn: string): { readonly name: string; readonly path: string } {
   const full = roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length);
@@ -25,7 +31,14 @@ export function roleNameAndPath(roleArn: string): { readonly name: string; reado
  * `repo:<owner>/<repo>:pull_request`. Staging and production deploy from
  * their environments, preview from pull requests.
  */
-export const ciSubject = (repository: string, env: EnvironmentName): string => (env === 'preview' ? `repo:${repository}:pull_request` : `repo:${repository}:environment:${env}`);
+export const ciSubject = (repository: string, env: EnvironmentName | typeof PRODUCTION_PLAN): string => (env === 'preview' ? `repo:${repository}:pull_request` : `repo:${repository}:environment:${env}`);
+
+/**
+ * The GitHub environment of the production plan job (emitters/actions), which
+ * runs before the approval: its role (names.productionPlanRole) reads state and
+ * plans, and can change nothing.
+ */
+export const PRODUCTION_PLAN = 'production-plan';
 
 const TAGGED_BY_PAVED = (extra: Readonly<Record<string, Expression>> = {}) => ({ StringEquals: { 'aws:ResourceTag/managed-by': 'paved', 'aws:ResourceTag/environment': raw('var.environment'), ...extra } });
 const CREATED_BY_PAVED = { StringEquals: { 'aws:RequestTag/managed-by': 'paved', 'aws:RequestTag/environment': raw('var.environment') } };
@@ -40,8 +53,9 @@ const named = (service: string, scope: 'regional' | 'global', type: string): Exp
  * §1 row 22). Their permissions are what the workflows run
  * (emitters/actions): every role plans the service stacks (reads their state
  * without a lock and refreshes their resources); the staging and production
- * roles apply them (state writes, the lock table, creating and changing the
- * resources); the preview role also deploys previews (eks:DescribeCluster
+ * roles apply them (state writes, the state lock object, creating and changing the
+ * resources), and a production plan role (`<production role>-plan`) only plans,
+ * for the production plan job that runs before the approval; the preview role also deploys previews (eks:DescribeCluster
  * for `aws eks update-kubeconfig`, and an EKS access entry mapping it to a
  * Kubernetes group the platform's RBAC binds).
  *
@@ -76,16 +90,15 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
   });
   const stateObjects = everyName('%s/%s*', raw('var.ci_state_prefixes'), raw('aws_s3_bucket.state.arn'));
   const stateKey = raw('aws_kms_key.state.arn');
-  const lockTable = raw('aws_dynamodb_table.lock.arn');
 
   const stateRead = policy(
     { Sid: 'ListState', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [raw('aws_s3_bucket.state.arn')] },
     { Sid: 'ReadServiceState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [stateObjects] },
     { Sid: 'DecryptState', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [stateKey] },
   );
+  // The state lock is an object next to the state (<key>.tflock, use_lockfile), under the same prefixes: written and deleted like the state.
   const stateWrite = policy(
     { Sid: 'WriteServiceState', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject'], Resource: [stateObjects] },
-    { Sid: 'LockState', Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [lockTable] },
     { Sid: 'EncryptState', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: [stateKey] },
   );
   const serviceKeys = arn('kms', 'regional', 'key/*');
@@ -100,7 +113,8 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       // Waived (ciUnscopedReads): AWS authorizes these calls on "*" only.
       Sid: 'DescribeUnscopable',
       Effect: 'Allow',
-      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups', 'elasticache:DescribeCacheSubnetGroups', 'elasticache:DescribeUserGroups', 'elasticache:DescribeUsers', 'kms:ListAliases'],
+      // tag:GetResources: the subscriptions roots look up which topics exist.
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups', 'elasticache:DescribeCacheSubnetGroups', 'elasticache:DescribeUserGroups', 'elasticache:DescribeUsers', 'kms:ListAliases', 'tag:GetResources'],
       Resource: ['*'],
     },
     {
@@ -373,10 +387,13 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
         value: (env) =>
           map(
             Object.fromEntries(
-              ROLES_OF[env].map((role) => {
-                const { name, path } = roleNameAndPath(platform.ci.roleArns[role]);
-                return [role, object({ name, path, subject: ciSubject(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' })];
-              }),
+              [
+                ...ROLES_OF[env].map((role) => {
+                  const { name, path } = roleNameAndPath(platform.ci.roleArns[role]);
+                  return [role, object({ name, path, subject: ciSubject(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' })] as const;
+                }),
+                ...(env === 'production' ? [productionPlanRole(platform.ci.repository, platform.ci.roleArns.production)] : []),
+              ],
             ),
           ),
       },

@@ -16,8 +16,8 @@ export interface RootFile {
   readonly comments?: readonly string[];
 }
 
-/** The floor the service stacks set too: 1.6 reworked the S3 backend. */
-const REQUIRED_TERRAFORM = '>= 1.6';
+/** The floor the service stacks set too: 1.10 locks S3 state without DynamoDB (`use_lockfile`). */
+const REQUIRED_TERRAFORM = '>= 1.10';
 
 /** The file the first apply adds to keep state locally (`*_override.tf` replaces the backend block). */
 export const BOOTSTRAP_OVERRIDE = 'bootstrap_override.tf';
@@ -58,7 +58,7 @@ export function platformTerraform(project: ResolvedProject): RootFile[] {
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
       {
         path: `env/${env}.s3.tfbackend`,
-        items: attributes({ bucket: project.platform.terraform.stateBucket[env], key: names.platformState(), region: project.platform.cloud.region, dynamodb_table: project.platform.terraform.lockTable[env], encrypt: true }),
+        items: attributes({ bucket: project.platform.terraform.stateBucket[env], key: names.platformState(), region: project.platform.cloud.region, encrypt: true, use_lockfile: true }),
       },
     ]),
   ];

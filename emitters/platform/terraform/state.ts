@@ -11,14 +11,17 @@ const NONCURRENT_STATE_DAYS = 90;
 
 /**
  * State storage of the environment's account: the S3 bucket every service
- * stack (and this root) keeps its state in, and the DynamoDB lock table.
+ * stack (and this root) keeps its state in, and locks it in (use_lockfile: a
+ * `<key>.tflock` object next to the state; no DynamoDB table).
  * Bucket names are global, which is why platform.yaml may give one per
  * environment. The bucket meets what service buckets meet (security-rules.md
  * §1 rows 15-18): public access blocked, SSE-KMS with its own key, versioned,
- * access-logged, ACLs off, TLS only, incomplete uploads cleaned up. The table
- * is encrypted with the same key and has point-in-time recovery.
+ * access-logged, ACLs off, TLS only, incomplete uploads cleaned up.
  *
- * Both are stateful: `prevent_destroy` stops a plan from deleting them.
+ * The bucket and its key are stateful: `prevent_destroy` stops a plan from
+ * deleting them. A DynamoDB lock table an earlier paved created is forgotten
+ * by a `removed` block with `destroy = false`: the plan shows it as no longer
+ * managed, and it stays in AWS until the platform team deletes it.
  */
 export function stateConcern(project: ResolvedProject): PlatformConcern {
   const bucket = raw('aws_s3_bucket.state.id');
@@ -76,23 +79,20 @@ export function stateConcern(project: ResolvedProject): PlatformConcern {
         // S3 rejects a bucket policy while the public access block is still being applied.
         ...attributes({ depends_on: [raw('aws_s3_bucket_public_access_block.state')] }),
       ]),
-      resource('aws_dynamodb_table', 'lock', [
-        ...attributes({ name: raw('var.lock_table'), billing_mode: 'PAY_PER_REQUEST', hash_key: 'LockID', deletion_protection_enabled: true }),
-        block('attribute', [], attributes({ name: 'LockID', type: 'S' })),
-        block('server_side_encryption', [], attributes({ enabled: true, kms_key_arn: key })),
-        block('point_in_time_recovery', [], attributes({ enabled: true })),
-        keep,
+      // Terraform forgets the lock table an earlier paved created here and keeps it in AWS: state now locks with an S3 object (use_lockfile).
+      // The key's description still names the table, so an existing key plans no change.
+      block('removed', [], [...attributes({ from: raw('aws_dynamodb_table.lock') }), block('lifecycle', [], attributes({ destroy: false }))], [
+        'State is locked in the bucket (use_lockfile). The DynamoDB lock table an earlier paved created is forgotten, not destroyed:',
+        'delete it by hand once no older paved runs against this state.',
       ]),
     ],
     variables: [
       { name: 'state_bucket', description: 'S3 bucket of the Terraform state of this root and every service stack in the environment.', type: STRING, value: (env) => project.platform.terraform.stateBucket[env] },
-      { name: 'lock_table', description: 'DynamoDB table locking that state.', type: STRING, value: (env) => project.platform.terraform.lockTable[env] },
       { name: 'state_kms_alias', description: 'Alias of the key encrypting the state bucket and lock table.', type: STRING, value: (env) => names.stateKmsAlias(project.platform.name, env) },
       { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: STRING, value: (env) => project.platform.cloud.accessLogBuckets[env] },
     ],
     outputs: [
       { name: 'state_bucket', description: 'The state bucket; service stacks name it in env/<env>.s3.tfbackend.', value: raw('aws_s3_bucket.state.bucket') },
-      { name: 'lock_table', description: 'The lock table.', value: raw('aws_dynamodb_table.lock.name') },
       { name: 'state_kms_key_arn', description: 'The key encrypting state.', value: key },
     ],
   };

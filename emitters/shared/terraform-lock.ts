@@ -1,0 +1,139 @@
+/**
+ * The one provider build every Terraform root paved emits is locked to, and the
+ * version constraints that must admit it. Like the action pins
+ * (emitters/actions/pins.ts), this is the only place the version and its hashes
+ * are written; every root's `.terraform.lock.hcl` is printed from it
+ * (serialize.ts terraformLockFile), so `terraform init` installs this exact
+ * build in CI and on every machine, between plan and apply alike.
+ *
+ * To update it: put the new provider in the offline mirror, run
+ * `terraform providers lock -fs-mirror=<mirror> -platform=linux_amd64` in a root
+ * that requires it, copy `version` and `hashes` here, then
+ * `npm run fixtures:update` and review the diff. test/terraform-lock.test.ts
+ * fails until the constant equals what Terraform writes.
+ */
+export interface LockedProvider {
+  /** The provider's full source address, as the lock file names it. */
+  readonly address: string;
+  /** Exact version, major.minor.patch. */
+  readonly version: string;
+  /** `h1:` hashes of the package's contents, one per platform locked. */
+  readonly hashes: readonly string[];
+  /** Where the hashes come from, for the next reviewer. */
+  readonly verified: string;
+}
+
+export const LOCKED_AWS_PROVIDER: LockedProvider = {
+  address: 'registry.terraform.io/hashicorp/aws',
+  version: '5.100.0',
+  hashes: ['h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0='],
+  verified:
+    'terraform 1.11.4 `providers lock -fs-mirror=/opt/tf-plugins -platform=linux_amd64` (the mirror conformance.md validates with; GitHub-hosted runners are linux_amd64)',
+};
+
+/** The Ruby-style operators Terraform accepts in a version constraint. */
+type Operator = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~>';
+
+/** One term of a constraint: `>= 5.100`. Parts left out are `undefined` (unconstrained). */
+interface Term {
+  readonly operator: Operator;
+  readonly parts: readonly [number, number | undefined, number | undefined];
+}
+
+const TERM = /^(=|!=|>=|<=|>|<|~>)?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/;
+
+/** The terms of a constraint like `>= 5.100, < 7.0`, or why it cannot be read (prereleases and metadata are not supported). */
+export function parseConstraint(text: string): { readonly terms: readonly Term[] } | { readonly problem: string } {
+  const terms: Term[] = [];
+  for (const raw of text.split(',')) {
+    const match = TERM.exec(raw.trim());
+    if (!match) return { problem: `${JSON.stringify(raw.trim())} is not a version constraint such as ">= 5.100" (operators =, !=, >, >=, <, <=, ~>; release versions only)` };
+    const part = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+    terms.push({ operator: (match[1] ?? '=') as Operator, parts: [Number(match[2]), part(match[3]), part(match[4])] });
+  }
+  return { terms };
+}
+
+type Version = readonly [number, number, number];
+
+const zeroed = (term: Term): Version => [term.parts[0], term.parts[1] ?? 0, term.parts[2] ?? 0];
+
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return 0;
+}
+
+/** Whether `version` (x.y.z) meets the term, as Terraform reads it: `= 5.100` means 5.100.*, `~> 5.100` means >= 5.100.0 and < 6.0.0. */
+function meets(term: Term, version: Version): boolean {
+  const bound = zeroed(term);
+  const sameWhereGiven = term.parts.every((p, i) => p === undefined || p === version[i]);
+  switch (term.operator) {
+    case '=':
+      return sameWhereGiven;
+    case '!=':
+      return !sameWhereGiven;
+    case '>':
+      return compare(version, bound) > 0;
+    case '>=':
+      return compare(version, bound) >= 0;
+    case '<':
+      return compare(version, bound) < 0;
+    case '<=':
+      return compare(version, bound) <= 0;
+    case '~>': {
+      // The last part given may grow; the ones before it are fixed (`~> 5` is read as `~> 5.0`).
+      const fixed = term.parts[2] === undefined ? 1 : 2;
+      return compare(version, bound) >= 0 && version.slice(0, fixed).every((p, i) => p === bound[i]);
+    }
+  }
+}
+
+/** Whether every term of the constraint admits the version. */
+export function constraintAdmits(terms: readonly Term[], version: string): boolean {
+  const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
+  return terms.every((term) => meets(term, [major, minor, patch]));
+}
+
+const ORDER: Readonly<Record<Operator, number>> = { '>': 1, '>=': 2, '=': 3, '~>': 4, '<=': 6, '<': 7, '!=': 8 };
+
+/**
+ * The constraint as Terraform records it in `constraints =` of a lock file
+ * (getproviders.VersionConstraintsString): parts left out written as 0, except
+ * a two-part `~>`; duplicates dropped; sorted by version, then by operator
+ * (lower bounds first); `=` written as the bare version.
+ */
+export function canonicalConstraint(terms: readonly Term[]): string {
+  const written = (term: Term): string => {
+    const [major, minor, patch] = zeroed(term);
+    const twoParts = term.operator === '~>' && term.parts[2] === undefined;
+    const version = twoParts ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
+    return term.operator === '=' ? version : `${term.operator} ${version}`;
+  };
+  // `~> 5.100` and `~> 5.100.0` differ; the operator order tells them apart (patch-only 4, minor-only 5).
+  const rank = (term: Term): number => (term.operator === '~>' && term.parts[2] === undefined ? 5 : ORDER[term.operator]);
+  const unique = new Map<string, Term>();
+  for (const term of terms) unique.set(written(term), term);
+  return [...unique.values()]
+    .sort((a, b) => compare(zeroed(a), zeroed(b)) || rank(a) - rank(b))
+    .map(written)
+    .join(', ');
+}
+
+/** What a root's lock file records: the locked provider under the root's own constraint. */
+export interface ProviderLock {
+  readonly address: string;
+  readonly version: string;
+  readonly constraints: string;
+  readonly hashes: readonly string[];
+}
+
+/** The lock entry for the AWS provider under `constraint` (platform.yaml terraform.awsProviderVersion, validated to admit it). */
+export function awsProviderLock(constraint: string): ProviderLock {
+  const parsed = parseConstraint(constraint);
+  // Validation (compiler/validate) rejects a constraint that does not parse or admit the locked version before any emitter runs.
+  if ('problem' in parsed || !constraintAdmits(parsed.terms, LOCKED_AWS_PROVIDER.version)) throw new Error(`terraform lock: ${JSON.stringify(constraint)} does not admit ${LOCKED_AWS_PROVIDER.version}`);
+  return { address: LOCKED_AWS_PROVIDER.address, version: LOCKED_AWS_PROVIDER.version, constraints: canonicalConstraint(parsed.terms), hashes: LOCKED_AWS_PROVIDER.hashes };
+}
+
+/** The lock file's name in every root. */
+export const LOCK_FILE_NAME = '.terraform.lock.hcl';
