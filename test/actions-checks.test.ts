@@ -67,7 +67,7 @@ const schedule = (): Contexts => event('schedule', { ref: 'refs/heads/main', sha
 
 /** The jobs of hello's workflow that run, given what the changes job reports. */
 function ran(contexts: Contexts, affected: 'true' | 'false' = 'true', result: (id: string) => JobResult = () => 'success'): string[] {
-  const results = simulate(hello.jobs, contexts, { result, outputs: (id) => (id === 'changes' ? { affected } : id === 'build' ? { digest: `sha256:${'e'.repeat(64)}` } : {}) });
+  const results = simulate(hello.jobs, contexts, { result, outputs: (id): Record<string, string> => (id === 'changes' ? { affected } : id === 'build' ? { digest: `sha256:${'e'.repeat(64)}` } : {}) });
   return Object.entries(results)
     .filter(([, r]) => r !== 'skipped')
     .map(([id]) => id);
