@@ -488,7 +488,7 @@ describe('the gate script, against a stub GitHub API', () => {
     for (const result of ['failure', 'skipped'] as const) {
       const { run, calls } = gate(pullRequest('opened'), result, []);
       expect(run.status).toBe(1);
-      expect(run.stdout).toContain(`::error::paved check did not succeed (${result})`);
+      expect(run.stdout).toContain(`::error::the check job did not succeed (${result})`);
       expect(calls).toEqual([]);
     }
   });

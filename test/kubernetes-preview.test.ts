@@ -88,6 +88,14 @@ describe('the preview base', () => {
     }
   });
 
+  it.each(cases)('$service: the base names only the preview repository, never the production one', ({ service, image, previewImage }) => {
+    const result = compileDir(join(FIXTURES, 'full'));
+    const base = result.files.filter((f) => f.path.startsWith(`generated/${service}/kubernetes/preview/`));
+    expect(base.length).toBeGreaterThan(5);
+    expect(base.filter((f) => f.contents.includes(`${image}:`) || f.contents.includes(`${image}@`)).map((f) => f.path)).toEqual([]);
+    expect(base.some((f) => f.contents.includes(`image: ${previewImage}:set-by-ci`))).toBe(true);
+  });
+
   it('lists every file of its directory in kustomization.yaml, and only those', () => {
     const result = compileDir(join(FIXTURES, 'full'));
     const dir = 'generated/checkout/kubernetes/preview';

@@ -22,8 +22,8 @@ export function previewOverlay(service: ResolvedService, project: ResolvedProjec
     resources: [base],
     // Also renames the base's Namespace object, <service>-pr-0.
     namespace: names.previewNamespace(service.name, pr),
-    // The pull request's build lives in the preview repository, never the one production runs from.
-    images: [{ name: service.runtime.image, newName: service.runtime.previewImage, newTag: image.tag, ...(image.digest ? { digest: image.digest } : {}) }],
+    // The base already names the preview repository (context.ts); only the tag and digest change.
+    images: [{ name: service.runtime.previewImage, newTag: image.tag, ...(image.digest ? { digest: image.digest } : {}) }],
     ...(service.ingress
       ? {
           patches: [
