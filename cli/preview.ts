@@ -41,8 +41,9 @@ export function runPreview(root: string, service: string, pr: string, image: str
     io.stderr(`paved: ${service} has environments.preview.enabled: false\n`);
     return EXIT_PROBLEMS;
   }
-  if (parsed.repository !== target.runtime.image) {
-    io.stderr(`paved: --image must be an image of ${target.runtime.image}, not of ${parsed.repository}\n`);
+  // Only the preview repository: a preview must never run (or advertise) a production image.
+  if (parsed.repository !== target.runtime.previewImage) {
+    io.stderr(`paved: --image must be an image of ${target.runtime.previewImage}, not of ${parsed.repository}\n`);
     return EXIT_USAGE;
   }
   const overlay = resolve(io.cwd, out);

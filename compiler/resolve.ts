@@ -252,6 +252,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     runtime: {
       language: runtime.language,
       image: `${platform.registry}/${spec.name}`,
+      previewImage: `${platform.registry}/preview/${spec.name}`,
       build: {
         context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
         dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),

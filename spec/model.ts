@@ -121,6 +121,12 @@ export interface ResolvedRuntime {
   readonly language: Language;
   /** Image repository without tag: `<platform registry>/<service>`. */
   readonly image: string;
+  /**
+   * Where pull request builds go, `<platform registry>/preview/<service>`: a
+   * repository no environment's manifests name (a service name has no `/`), so
+   * a branch's image can never be deployed to staging or production.
+   */
+  readonly previewImage: string;
   /** Repo-relative POSIX paths. */
   readonly build: { readonly context: string; readonly dockerfile: string };
   /** Absent for workers. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PINNED_ACTIONS } from '../emitters/actions/pins.js';
 import * as SCRIPTS from '../emitters/actions/scripts.js';
 import * as TERRAFORM_SCRIPTS from '../emitters/actions/terraform-scripts.js';
+import * as CHECK_SCRIPTS from '../emitters/actions/check-scripts.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
 import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from './workflows.js';
 
@@ -64,8 +65,8 @@ describe('generated workflows pass the real linters', () => {
 });
 
 describe('the workflow model', () => {
-  it('every run: script is one of the constant scripts in scripts.ts, so no spec or platform value becomes shell code', () => {
-    const constants = new Set([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS)]);
+  it('every run: script is one of the constant scripts in scripts.ts, terraform-scripts.ts or check-scripts.ts, so no spec or platform value becomes shell code', () => {
+    const constants = new Set<string>([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS), ...Object.values(CHECK_SCRIPTS)]);
     const foreign = workflows.flatMap((w) => stepsOf(w.doc).filter(({ step }) => step.run !== undefined && !constants.has(step.run)).map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`));
     expect(foreign).toEqual([]);
   });
@@ -100,7 +101,7 @@ describe('the workflow model', () => {
     expect(text.split('\n').filter((l) => /^[a-z"]/.test(l)).map((l) => l.split(':')[0])).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
     const job = text.slice(text.indexOf('\n  plan:\n'), text.indexOf('\n  preview:\n'));
     const jobKeys = job.split('\n').filter((l) => /^ {4}[a-z-]+:/.test(l)).map((l) => l.trim().split(':')[0]);
-    expect(jobKeys).toEqual(['name', 'if', 'runs-on', 'permissions', 'timeout-minutes', 'concurrency', 'steps']);
+    expect(jobKeys).toEqual(['name', 'if', 'needs', 'runs-on', 'permissions', 'timeout-minutes', 'concurrency', 'steps']);
     expect(job).toContain('      - name: Terraform init\n        run: ');
     expect(job).toMatch(/ {8}env:\n {10}ENVIRONMENT: staging\n {10}STACK: /);
   });
@@ -127,11 +128,20 @@ describe('what the workflows do', () => {
   const jobsOf = (suffix: string) => byName(suffix).doc.jobs;
 
   it('a service workflow runs for its folder, build context, Dockerfile, platform.yaml, Terraform stack and itself, never for releases.yaml', () => {
-    const on = (suffix: string) => byName(suffix).doc.on as { pull_request: { paths: string[] }; push: { paths: string[]; branches: string[] } };
+    type On = { pull_request: { paths?: string[]; types: string[] }; merge_group: { types: string[] }; push: { paths: string[]; branches: string[] } };
+    const on = (suffix: string) => byName(suffix).doc.on as On;
+    const changesPaths = (suffix: string): string[] => byName(suffix).doc.jobs.changes!.steps.find((s) => s.run === CHECK_SCRIPTS.CHANGES)!.env!.PATHS!.split('\n');
     expect(on('languages/.github/workflows/paved-billing.yml').push.paths).toEqual(['services/billing/**', 'platform.yaml', 'generated/billing/terraform/**', '.github/workflows/paved-billing.yml']);
     // edge builds from services/, which covers its own folder.
-    expect(on('languages/.github/workflows/paved-edge.yml').pull_request.paths).toEqual(['services/**', 'platform.yaml', 'generated/edge/terraform/**', '.github/workflows/paved-edge.yml']);
+    expect(on('languages/.github/workflows/paved-edge.yml').push.paths).toEqual(['services/**', 'platform.yaml', 'generated/edge/terraform/**', '.github/workflows/paved-edge.yml']);
     expect(on('languages/.github/workflows/paved-edge.yml').push.branches).toEqual(['main']);
+    // Pull requests and merge groups: no paths filter (a required check must report); the changes job matches the same paths.
+    for (const w of workflows.filter((w) => /\/paved-(?!check|previews)[^/]+\.yml$/.test(w.name))) {
+      const triggers = w.doc.on as On;
+      expect(triggers.pull_request, w.name).toEqual({ types: ['opened', 'synchronize', 'reopened', 'closed'] });
+      expect(triggers.merge_group, w.name).toEqual({ types: ['checks_requested'] });
+      expect(changesPaths(w.name), w.name).toEqual(triggers.push.paths);
+    }
     for (const w of workflows) expect(w.text, w.name).not.toContain('releases.yaml\n');
   });
 
@@ -139,7 +149,8 @@ describe('what the workflows do', () => {
     const full = workflows.filter((w) => w.name.startsWith('fixtures/full/'));
     for (const w of full) {
       const on = w.doc.on as Record<string, { paths?: string[] }>;
-      for (const trigger of ['pull_request', 'push']) for (const path of on[trigger]!.paths!) expect(path, w.name).toMatch(/^infra\/paved\//);
+      for (const path of on.push?.paths ?? []) expect(path, w.name).toMatch(/^infra\/paved\//);
+      for (const { step } of stepsOf(w.doc)) for (const path of step.run === CHECK_SCRIPTS.CHANGES ? step.env!.PATHS!.split('\n') : []) expect(path, w.name).toMatch(/^infra\/paved\//);
       for (const { step } of stepsOf(w.doc)) {
         if (step['working-directory'] !== undefined) expect(step['working-directory'], w.name).toMatch(/^infra\/paved(\/|$)/);
         for (const key of ['context', 'file', 'go-version-file']) if (step.with?.[key] !== undefined) expect(step.with[key], `${w.name} ${key}`).toMatch(/^infra\/paved\//);
@@ -162,12 +173,12 @@ describe('what the workflows do', () => {
 
   it('pull requests: test, build, plan staging and deploy a preview, which closing the pull request tears down', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
-    expect(Object.keys(jobs)).toEqual(['test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback']);
+    expect(Object.keys(jobs)).toEqual(['changes', 'test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback']);
     expect(jobs.preview!.needs).toEqual(['test', 'build']);
     expect(jobs.preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env).toEqual({
       SERVICE: 'hello',
       NAMESPACE: 'hello-pr-${{ github.event.pull_request.number }}',
-      IMAGE: 'ghcr.io/example/hello:pr-${{ github.event.pull_request.number }}-${{ github.sha }}@${{ needs.build.outputs.digest }}',
+      IMAGE: 'ghcr.io/example/preview/hello:pr-${{ github.event.pull_request.number }}-${{ github.sha }}@${{ needs.build.outputs.digest }}',
     });
     // A service with an ingress links its preview host in the job summary.
     expect(jobsOf('full/.github/workflows/paved-checkout.yml').preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env!.URL).toBe('https://checkout-pr-${{ github.event.pull_request.number }}.acme.example.net');
@@ -181,8 +192,9 @@ describe('what the workflows do', () => {
     const fromThisRepository = 'github.event.pull_request.head.repo.full_name == github.repository';
     for (const id of ['plan', 'preview', 'teardown']) expect(jobs[id]!.if, id).toContain(fromThisRepository);
     const build = jobs.build!.steps.find((s) => s.id === 'build')!;
-    expect(build.with!.push).toBe(`\${{ ${fromThisRepository} }}`);
-    expect(build.with!.tags).toMatch(/:pr-\$\{\{ github\.event\.pull_request\.number \}\}-/);
+    expect(build.with!.push).toBe(`\${{ github.event_name == 'pull_request' && ${fromThisRepository} }}`);
+    // Pull request images go to the preview repository, never the one the environments run.
+    expect(build.with!.tags).toBe('ghcr.io/example/preview/hello:pr-${{ github.event.pull_request.number }}-${{ github.sha }}');
   });
 
   it('a service without previews builds its pull request image without pushing it and has no preview jobs', () => {

@@ -32,7 +32,10 @@ function kustomize(dir: string): Array<Record<string, any>> {
 
 interface PullRequest {
   readonly service: string;
+  /** The production repository, which a preview must never run. */
   readonly image: string;
+  /** The preview repository pull request builds are pushed to. */
+  readonly previewImage: string;
   readonly domain: string;
   readonly pr: number;
   readonly tag: string;
@@ -41,8 +44,8 @@ interface PullRequest {
 }
 
 const cases: PullRequest[] = [
-  { service: 'checkout', image: 'ghcr.io/acme-example/checkout', domain: 'acme.example.net', pr: 42, tag: 'c0ffee0000000000000000000000000000000001', digest: `sha256:${'ab'.repeat(32)}`, ingress: true },
-  { service: 'ledger', image: 'ghcr.io/acme-example/ledger', domain: 'acme.example.net', pr: 7, tag: 'c0ffee0000000000000000000000000000000002', digest: `sha256:${'cd'.repeat(32)}`, ingress: false },
+  { service: 'checkout', image: 'ghcr.io/acme-example/checkout', previewImage: 'ghcr.io/acme-example/preview/checkout', domain: 'acme.example.net', pr: 42, tag: 'c0ffee0000000000000000000000000000000001', digest: `sha256:${'ab'.repeat(32)}`, ingress: true },
+  { service: 'ledger', image: 'ghcr.io/acme-example/ledger', previewImage: 'ghcr.io/acme-example/preview/ledger', domain: 'acme.example.net', pr: 7, tag: 'c0ffee0000000000000000000000000000000002', digest: `sha256:${'cd'.repeat(32)}`, ingress: false },
 ];
 
 describe('the preview base', () => {
@@ -57,7 +60,7 @@ describe('the preview base', () => {
   it.each(cases)("$service moves to a pull request's namespace, image and host with the overlay paved preview writes", async (pr) => {
     // Exactly what CI runs: paved preview writes the overlay, kubectl renders it.
     const dir = join(scratch.dir, 'overlays', pr.service);
-    const run = await runCli(['preview', pr.service, '--root', root, '--pr', String(pr.pr), '--image', `${pr.image}:${pr.tag}@${pr.digest}`, '--out', dir], root);
+    const run = await runCli(['preview', pr.service, '--root', root, '--pr', String(pr.pr), '--image', `${pr.previewImage}:${pr.tag}@${pr.digest}`, '--out', dir], root);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toContain(`resources:\n  - ${relative(dir, join(root, 'generated', pr.service, 'kubernetes', 'preview'))}\n`);
@@ -68,11 +71,13 @@ describe('the preview base', () => {
     expect(text).not.toContain('pr-0');
     expect(text).not.toContain('set-by-ci');
     const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === pr.service)!;
-    expect(app.spec.template.spec.containers[0].image).toBe(`${pr.image}:${pr.tag}@${pr.digest}`);
+    expect(app.spec.template.spec.containers[0].image).toBe(`${pr.previewImage}:${pr.tag}@${pr.digest}`);
+    // Nothing in the preview names the production repository.
+    expect(objects.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image)).filter((image: string) => image.startsWith(`${pr.image}:`) || image.startsWith(`${pr.image}@`))).toEqual([]);
     // Stand-ins keep their pinned images.
     const standIns = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name !== pr.service);
     expect(standIns.length).toBeGreaterThan(0);
-    expect(standIns.every((o) => !o.spec.template.spec.containers[0].image.startsWith(pr.image))).toBe(true);
+    expect(standIns.every((o) => !o.spec.template.spec.containers[0].image.startsWith(pr.previewImage))).toBe(true);
     const ingress = objects.find((o) => o.kind === 'Ingress');
     if (pr.ingress) {
       const host = `${pr.service}-pr-${pr.pr}.${pr.domain}`;
@@ -81,6 +86,14 @@ describe('the preview base', () => {
     } else {
       expect(ingress).toBeUndefined();
     }
+  });
+
+  it.each(cases)('$service: the base names only the preview repository, never the production one', ({ service, image, previewImage }) => {
+    const result = compileDir(join(FIXTURES, 'full'));
+    const base = result.files.filter((f) => f.path.startsWith(`generated/${service}/kubernetes/preview/`));
+    expect(base.length).toBeGreaterThan(5);
+    expect(base.filter((f) => f.contents.includes(`${image}:`) || f.contents.includes(`${image}@`)).map((f) => f.path)).toEqual([]);
+    expect(base.some((f) => f.contents.includes(`image: ${previewImage}:set-by-ci`))).toBe(true);
   });
 
   it('lists every file of its directory in kustomization.yaml, and only those', () => {
@@ -96,10 +109,12 @@ describe('paved preview', () => {
   const root = join(FIXTURES, 'full');
 
   it.each([
-    [['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/checkout:a', '--out', 'o'], 2, '--pr must be a pull request number, not "x"'],
+    [['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/preview/checkout:a', '--out', 'o'], 2, '--pr must be a pull request number, not "x"'],
     [['preview', 'checkout', '--pr', '3', '--image', 'checkout', '--out', 'o'], 2, '--image must be <repository>:<tag>[@sha256:<digest>], not "checkout"'],
-    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/other/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/checkout, not of ghcr.io/other/checkout'],
-    [['preview', 'mailer', '--pr', '3', '--image', 'ghcr.io/acme-example/mailer:a', '--out', 'o'], 1, 'mailer has environments.preview.enabled: false'],
+    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/other/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/other/checkout'],
+    // The production repository is refused too: a preview runs only what a pull request built.
+    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/acme-example/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/acme-example/checkout'],
+    [['preview', 'mailer', '--pr', '3', '--image', 'ghcr.io/acme-example/preview/mailer:a', '--out', 'o'], 1, 'mailer has environments.preview.enabled: false'],
     [['preview', 'nope', '--pr', '3', '--image', 'ghcr.io/acme-example/nope:a', '--out', 'o'], 2, 'no service named "nope"'],
   ])('refuses %j with exit %i: %s', async (args, code, message) => {
     const run = await runCli([...args, '--root', root], root);

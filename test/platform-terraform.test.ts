@@ -250,17 +250,17 @@ describe("the External Secrets Operator's access", () => {
 });
 
 describe('the CI roles', () => {
-  it('trust only this repository: pull requests for preview, the GitHub environment for staging and production', () => {
+  it('trust only this repository: pull requests and main (the preview sweep) for preview, the GitHub environment for staging and production', () => {
     const shop = compiled.find((c) => c.root === 'examples/shop')!;
     expect(tfvars(shop.platform.get('env/staging.tfvars')!).ci_roles).toEqual({
-      preview: { name: 'shop-ci-preview', path: '/', subject: 'repo:shop-example/platform-gitops:pull_request', applies: false, deploys_previews: true },
-      staging: { name: 'shop-ci-staging', path: '/', subject: 'repo:shop-example/platform-gitops:environment:staging', applies: true, deploys_previews: false },
+      preview: { name: 'shop-ci-preview', path: '/', subjects: ['repo:shop-example/platform-gitops:pull_request', 'repo:shop-example/platform-gitops:ref:refs/heads/main'], applies: false, deploys_previews: true },
+      staging: { name: 'shop-ci-staging', path: '/', subjects: ['repo:shop-example/platform-gitops:environment:staging'], applies: true, deploys_previews: false },
     });
     const full = compiled.find((c) => c.root === 'fixtures/full')!;
     expect(tfvars(full.platform.get('env/production.tfvars')!).ci_roles).toEqual({
-      production: { name: 'acme-ci-production', path: '/ci/', subject: 'repo:acme-example/gitops:environment:production', applies: true, deploys_previews: false },
+      production: { name: 'acme-ci-production', path: '/ci/', subjects: ['repo:acme-example/gitops:environment:production'], applies: true, deploys_previews: false },
       // The production plan job runs before the approval, in an environment of its own, and may only read state and plan.
-      'production-plan': { name: 'acme-ci-production-plan', path: '/ci/', subject: 'repo:acme-example/gitops:environment:production-plan', applies: false, deploys_previews: false },
+      'production-plan': { name: 'acme-ci-production-plan', path: '/ci/', subjects: ['repo:acme-example/gitops:environment:production-plan'], applies: false, deploys_previews: false },
     });
     // fixtures/full says the accounts already hold GitHub's provider.
     expect(full.platform.get('ci.tf')).toContain('data "aws_iam_openid_connect_provider" "github"');

@@ -22,6 +22,7 @@ describe('resolveProject fills defaults', () => {
     expect(service.runtime).toEqual({
       language: 'node',
       image: 'ghcr.io/example/orders',
+      previewImage: 'ghcr.io/example/preview/orders',
       build: { context: 'services/orders', dockerfile: 'services/orders/Dockerfile' },
       port: 8080,
       protocol: 'http',

@@ -54,11 +54,13 @@ describe('the audit targets', () => {
     }
   });
 
-  it('hold one workflow per service plus paved-check.yml each', () => {
+  it('hold one workflow per service plus paved-check.yml each, and paved-previews.yml where a service has previews', () => {
     expect(targets.reduce((n, t) => n + t.workflows.length, 0)).toBeGreaterThanOrEqual(12);
     for (const t of targets) {
       expect(t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-check.yml')), t.name).toEqual([`${t.name}/.github/workflows/paved-check.yml`]);
-      expect(t.workflows.length, t.name).toBe(t.stacks.length + 1);
+      const previews = t.project.services.some((s) => s.environments.preview.enabled);
+      expect(t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-previews.yml')), t.name).toEqual(previews ? [`${t.name}/.github/workflows/paved-previews.yml`] : []);
+      expect(t.workflows.length, t.name).toBe(t.stacks.length + 1 + (previews ? 1 : 0));
     }
   });
 });

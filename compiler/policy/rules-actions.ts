@@ -74,6 +74,9 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
         // Only the GitOps commit pushes to the repository.
         contents: (level) => level === 'read' || /\bgit\b.* push /.test(runs),
         packages: (level) => actions.includes('docker/login-action') && (level === 'read' || actions.includes('docker/build-push-action')),
+        // Reading through the GitHub API: a pull request's state, a commit's check runs.
+        'pull-requests': (level) => level === 'read' && /\bgh api [^\n]*\/pulls\//.test(runs),
+        checks: (level) => level === 'read' && /\bgh api [^\n]*\/check-runs/.test(runs),
       };
       for (const [scope, level] of Object.entries(job.permissions)) {
         if (!SCOPES.has(scope)) findings.push(`${at(w, jobId)}: unknown permission ${scope}`);
@@ -156,8 +159,11 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
       if (!job.concurrency && !w.doc.concurrency) return [`${at(w, jobId)}: no concurrency group`];
       const cancel = job.concurrency?.['cancel-in-progress'];
       const changesState = (job.steps ?? []).some((s) => /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(s.run ?? ''));
+      // A preview teardown is the last run of its pull request: nothing supersedes it, and a stopped one leaks the namespace.
+      const tearsDown = (job.steps ?? []).some((s) => /\bkubectl delete namespace /.test(s.run ?? ''));
       if (changesState && cancel !== false) return [`${at(w, jobId)}: a running apply or release commit can be cancelled`];
-      if (pullRequestOnly(job.if) && cancel === false) return [`${at(w, jobId)}: superseded pull request runs are not cancelled`];
+      if (tearsDown && cancel !== false) return [`${at(w, jobId)}: a running preview teardown can be cancelled`];
+      if (pullRequestOnly(job.if) && !tearsDown && cancel === false) return [`${at(w, jobId)}: superseded pull request runs are not cancelled`];
       return [];
     }),
 };
@@ -223,7 +229,7 @@ export const ACTIONS_RULES: readonly PolicyRule[] = [
   audit('hardcoded-container-credentials', ['AL credentials'], 'container and service credentials come from secrets'),
   audit('unpinned-images', [], 'container, service and docker:// images pinned by digest (pedantic)'),
   audit('bot-conditions', [], 'no condition on github.actor or github.triggering_actor'),
-  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply or release never'),
+  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply, release or preview teardown never'),
   rule(
     ['AL syntax-check', 'AL if-cond', 'AL job-needs', 'AL events', 'AL runner-label', 'AL env-var'],
     'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/actions.test.ts)',

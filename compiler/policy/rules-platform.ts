@@ -61,13 +61,14 @@ function statementProblems(t: PolicyTarget, r: PlatformResource, s: Statement): 
   return problems;
 }
 
-/** `repo:<owner>/<repo>:` and no wildcard: what a CI role's token subject must be. */
+/** `repo:<owner>/<repo>:` and no wildcard: what each of a CI role's token subjects must be. */
 function subjectProblems(t: PolicyTarget, env: 'staging' | 'production'): string[] {
   const roles = (platformTfvars(t.platform!, env).ci_roles ?? {}) as Record<string, Plain>;
   const repository = t.project.platform.ci.repository;
   return Object.entries(roles).flatMap(([key, role]) => {
-    const subject = String(role.subject);
-    return subject.startsWith(`repo:${repository}:`) && !/[*?]/.test(subject) ? [] : [`${env} ${key}: token subject ${JSON.stringify(subject)} is not pinned to repo:${repository}`];
+    const subjects = Array.isArray(role.subjects) ? role.subjects.map(String) : [];
+    if (subjects.length === 0) return [`${env} ${key}: trusts no token subject`];
+    return subjects.filter((subject) => !subject.startsWith(`repo:${repository}:`) || /[*?]/.test(subject)).map((subject) => `${env} ${key}: token subject ${JSON.stringify(subject)} is not pinned to repo:${repository}`);
   });
 }
 
@@ -82,7 +83,7 @@ function trustProblems(t: PolicyTarget, role: PlatformResource): string[] {
     if (typeof who === 'object' && who.Federated !== undefined) {
       return [
         conditions['token.actions.githubusercontent.com:aud'] === 'sts.amazonaws.com' ? undefined : `${s.Sid}: aud is not sts.amazonaws.com`,
-        conditions['token.actions.githubusercontent.com:sub'] === '${each.value.subject}' ? undefined : `${s.Sid}: sub is not the role's pinned subject`,
+        conditions['token.actions.githubusercontent.com:sub'] === '${each.value.subjects}' ? undefined : `${s.Sid}: sub is not the role's pinned subjects`,
         ...(['staging', 'production'] as const).flatMap((env) => subjectProblems(t, env)),
       ].filter((p): p is string => p !== undefined);
     }

@@ -1,25 +1,29 @@
 import type { ResolvedProject } from '../../spec/model.js';
-import type { Workflow } from './model.js';
+import type { Job, Workflow } from './model.js';
 import { inRepo, workingDirectory } from './paths.js';
 import { RUNNER } from './pins.js';
 import { CHECK_SUMMARY, PAVED_CHECK } from './scripts.js';
+import { GATE } from './check-scripts.js';
+import { GATED, jobName } from './checks.js';
 import { checkout, installPaved, setupNode } from './steps.js';
 import { MAIN_BRANCH } from './service-workflow.js';
 
 /**
- * `paved-check.yml`, once per repository: every pull request and every push to
- * main proves the committed generated tree is what the specs compile to
+ * `paved-check.yml`, once per repository: every pull request, merge group and
+ * push to main proves the committed generated tree is what the specs compile to
  * (`paved check`, drift as annotations on the files), and a pull request's job
  * summary lists what it changes in the generated tree, service by service
- * (`paved diff` against the base branch).
+ * (`paved diff` against the base branch). `paved gate` is the one check branch
+ * protection requires (README, Required checks).
  */
 export function checkWorkflow(project: ResolvedProject): Workflow {
   const root = inRepo(project, '.');
   // Only the paved root can change what paved generates; at the repository root that is every change.
+  // Pull requests and merge groups take no paths filter: the required gate must report for every one.
   const paths = root === '.' ? {} : { paths: [`${root}/**`] };
   return {
     name: 'paved check',
-    on: { pull_request: { ...paths }, push: { branches: [MAIN_BRANCH], ...paths } },
+    on: { pull_request: {}, merge_group: { types: ['checks_requested'] }, push: { branches: [MAIN_BRANCH], ...paths } },
     permissions: {},
     defaults: { run: { shell: 'bash' } },
     jobs: [
@@ -46,6 +50,47 @@ export function checkWorkflow(project: ResolvedProject): Workflow {
           ],
         },
       ],
+      ['gate', gateJob(project)],
+    ],
+  };
+}
+
+/** How long the gate waits for the service checks, within its job timeout. */
+const GATE_WAIT_SECONDS = 50 * 60;
+const GATE_POLL_SECONDS = 30;
+
+/**
+ * `paved gate`: reports on every pull request, merge group and push, whatever
+ * happened to `paved check` (`!cancelled()`: a superseded run's gate stops,
+ * the newer run's reports). It succeeds only when paved check succeeded and,
+ * for a pull request or merge group, every service's gated jobs (checks.ts
+ * GATED) on the head commit succeeded or were skipped.
+ */
+function gateJob(project: ResolvedProject): Job {
+  const checks = project.services.flatMap((service) => Object.values(GATED).map((title) => jobName(service, title)));
+  return {
+    name: 'paved gate',
+    if: '!cancelled()',
+    needs: ['check'],
+    'runs-on': RUNNER,
+    permissions: { checks: 'read' },
+    'timeout-minutes': 60,
+    concurrency: { group: 'paved-gate-${{ github.event.pull_request.number || github.ref }}', 'cancel-in-progress': true },
+    steps: [
+      {
+        name: 'Wait for paved check and the service checks',
+        run: GATE,
+        env: {
+          CHECK_RESULT: '${{ needs.check.result }}',
+          EVENT: '${{ github.event_name }}',
+          REPOSITORY: '${{ github.repository }}',
+          HEAD_SHA: '${{ github.event.pull_request.head.sha || github.event.merge_group.head_sha || github.sha }}',
+          GH_TOKEN: '${{ github.token }}',
+          CHECKS: checks.join('\n'),
+          WAIT_SECONDS: String(GATE_WAIT_SECONDS),
+          POLL_SECONDS: String(GATE_POLL_SECONDS),
+        },
+      },
     ],
   };
 }

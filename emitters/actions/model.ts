@@ -22,8 +22,11 @@ export interface Workflow {
 
 export interface Triggers {
   readonly pull_request?: { readonly types?: readonly PullRequestActivity[]; readonly paths?: readonly string[] };
+  /** A merge queue asks for the required checks of the group's merge commit. */
+  readonly merge_group?: { readonly types: readonly ['checks_requested'] };
   readonly push?: { readonly branches: readonly string[]; readonly paths?: readonly string[] };
-  readonly workflow_dispatch?: { readonly inputs: ReadonlyArray<readonly [id: string, input: DispatchInput]> };
+  readonly schedule?: ReadonlyArray<{ readonly cron: string }>;
+  readonly workflow_dispatch?: { readonly inputs?: ReadonlyArray<readonly [id: string, input: DispatchInput]> };
 }
 
 export type PullRequestActivity = 'opened' | 'synchronize' | 'reopened' | 'closed';
@@ -33,7 +36,7 @@ export type DispatchInput =
   | { readonly description: string; readonly required: boolean; readonly type: 'choice'; readonly options: readonly string[] };
 
 /** https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions */
-export type PermissionScope = 'contents' | 'id-token' | 'packages';
+export type PermissionScope = 'checks' | 'contents' | 'id-token' | 'packages' | 'pull-requests';
 export type Permissions = Readonly<Partial<Record<PermissionScope, 'read' | 'write'>>>;
 
 export interface Concurrency {

@@ -10,7 +10,7 @@ import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from '
  * Maps inside (`with`, `env`, `permissions`, `outputs`) stay sorted by the serializer.
  */
 const WORKFLOW_KEYS = ['name', 'on', 'permissions', 'defaults', 'jobs'] as const satisfies readonly (keyof Workflow)[];
-const TRIGGER_KEYS = ['pull_request', 'push', 'workflow_dispatch'] as const satisfies readonly (keyof Triggers)[];
+const TRIGGER_KEYS = ['pull_request', 'merge_group', 'push', 'schedule', 'workflow_dispatch'] as const satisfies readonly (keyof Triggers)[];
 const FILTER_KEYS = ['types', 'branches', 'paths'] as const;
 const INPUT_KEYS = ['description', 'required', 'type', 'options', 'default'] as const;
 const JOB_KEYS = ['name', 'if', 'needs', 'runs-on', 'environment', 'permissions', 'timeout-minutes', 'concurrency', 'outputs', 'steps'] as const satisfies readonly (keyof Job)[];
@@ -64,13 +64,16 @@ export function renderWorkflow(workflow: Workflow): object {
 }
 
 function renderTriggers(on: Triggers): object {
+  const inputs = on.workflow_dispatch?.inputs;
   const dispatch = on.workflow_dispatch && {
-    inputs: ordered(Object.fromEntries(on.workflow_dispatch.inputs.map(([id, input]) => [id, pick(input as DispatchInput & Record<string, unknown>, INPUT_KEYS)]))),
+    ...(inputs ? { inputs: ordered(Object.fromEntries(inputs.map(([id, input]) => [id, pick(input as DispatchInput & Record<string, unknown>, INPUT_KEYS)]))) } : {}),
   };
   return pick(
     {
       pull_request: on.pull_request && pick(on.pull_request, FILTER_KEYS),
+      merge_group: on.merge_group && pick(on.merge_group, FILTER_KEYS),
       push: on.push && pick(on.push, FILTER_KEYS),
+      schedule: on.schedule?.map((entry) => pick(entry, ['cron'])),
       workflow_dispatch: dispatch,
     },
     TRIGGER_KEYS,

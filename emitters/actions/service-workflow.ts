@@ -1,5 +1,7 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
+import { PREVIEW_STILL_OPEN } from './check-scripts.js';
+import { AFFECTED, changesJob, GATED, jobName } from './checks.js';
 import { testSteps } from './languages.js';
 import type { Job, Permissions, RunStep, Step, Value, Workflow } from './model.js';
 import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
@@ -11,8 +13,11 @@ import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setu
 /**
  * `paved-<service>.yml`: the whole path of one service to production.
  *
- * pull request  test, build the image, plan staging's Terraform, deploy a preview
- *               namespace (torn down when the pull request closes)
+ * pull request  a changes job decides whether the service is affected; if so:
+ *               test, build the image (pushed to the preview repository only),
+ *               plan staging's Terraform, deploy a preview namespace. Closing
+ *               the pull request tears the preview down, whatever it changed
+ * merge group   the changes job, then test and build (checks.ts, README)
  * push to main  test, build and push `<image>:<sha>`, apply staging's Terraform,
  *               record the image in releases.yaml and push the recompiled tree
  *               (Argo CD deploys it), then plan production's Terraform with
@@ -27,17 +32,21 @@ import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setu
 export const MAIN_BRANCH = 'main';
 
 const PR_NUMBER = '${{ github.event.pull_request.number }}';
+const PULL_REQUEST = "github.event_name == 'pull_request'";
 const PULL_REQUEST_OPEN = "github.event_name == 'pull_request' && github.event.action != 'closed'";
 const PULL_REQUEST_CLOSED = "github.event_name == 'pull_request' && github.event.action == 'closed'";
 /** Only a branch of this repository may push a preview image and assume the preview role. */
 const FROM_THIS_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
 const PUSH = "github.event_name == 'push'";
+/** The deploy steps run only while the pull request is open (PREVIEW_STILL_OPEN). */
+const STILL_OPEN = "steps.open.outputs.open == 'true'";
 const DISPATCH = `github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/${MAIN_BRANCH}'`;
 
 export function serviceWorkflow(service: ResolvedService, project: ResolvedProject): Workflow {
   const paths = servicePaths(project, service);
   const preview = service.environments.preview.enabled;
   const jobs: Array<readonly [string, Job]> = [
+    ['changes', changesJob(service, project)],
     ['test', testJob(service, project)],
     ['build', buildJob(service, project)],
     ['plan', planJob(service, project)],
@@ -53,7 +62,9 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
   return {
     name: `paved ${service.name}`,
     on: {
-      pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'], paths },
+      // No paths: a run must report every check; the changes job skips what the pull request does not affect.
+      pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] },
+      merge_group: { types: ['checks_requested'] },
       push: { branches: [MAIN_BRANCH], paths },
       workflow_dispatch: {
         inputs: [
@@ -85,8 +96,9 @@ const serial = (service: ResolvedService, what: Value): Job['concurrency'] => ({
 
 function testJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
-    name: 'Test',
-    if: `${PUSH} || (${PULL_REQUEST_OPEN})`,
+    name: jobName(service, GATED.test),
+    if: AFFECTED,
+    needs: ['changes'],
     permissions: { contents: 'read' },
     'timeout-minutes': 30,
     concurrency: pullRequestOrRef(service, 'test'),
@@ -94,7 +106,7 @@ function testJob(service: ResolvedService, project: ResolvedProject): Job {
   });
 }
 
-function buildAndPush(service: ResolvedService, project: ResolvedProject, push: boolean | Value, tag: Value): Step {
+function buildAndPush(service: ResolvedService, project: ResolvedProject, push: boolean | Value, repository: string, tag: Value): Step {
   return {
     name: 'Build the image',
     id: 'build',
@@ -103,19 +115,25 @@ function buildAndPush(service: ResolvedService, project: ResolvedProject, push: 
       context: inRepo(project, service.runtime.build.context),
       file: inRepo(project, service.runtime.build.dockerfile),
       push,
-      tags: `${service.runtime.image}:${tag}`,
+      tags: `${repository}:${tag}`,
       labels: 'org.opencontainers.image.revision=${{ github.sha }}',
     },
   };
 }
 
-/** On a pull request the image is built; only a branch of this repository pushes it, under a preview tag, for its preview. */
+/**
+ * On a pull request or merge group the image is built; only a pull request from
+ * a branch of this repository pushes it, and only to the preview repository
+ * (ResolvedRuntime.previewImage), for its preview. Production images come from
+ * the publish job, on main.
+ */
 function buildJob(service: ResolvedService, project: ResolvedProject): Job {
   const preview = service.environments.preview.enabled;
-  const push = preview ? `\${{ ${FROM_THIS_REPOSITORY} }}` : false;
+  const push = preview ? `\${{ ${PULL_REQUEST} && ${FROM_THIS_REPOSITORY} }}` : false;
   return job({
-    name: 'Build image',
-    if: PULL_REQUEST_OPEN,
+    name: jobName(service, GATED.build),
+    if: `${AFFECTED} && github.event_name != 'push'`,
+    needs: ['changes'],
     permissions: { contents: 'read', ...(preview && usesGhcr(project) ? { packages: 'write' } : {}) },
     'timeout-minutes': 30,
     concurrency: pullRequestOrRef(service, 'build'),
@@ -123,8 +141,8 @@ function buildJob(service: ResolvedService, project: ResolvedProject): Job {
     steps: [
       checkout(),
       setupBuildx(),
-      ...(preview ? [registryLogin(project, FROM_THIS_REPOSITORY)] : []),
-      buildAndPush(service, project, push, `pr-${PR_NUMBER}-\${{ github.sha }}`),
+      ...(preview ? [registryLogin(project, `${PULL_REQUEST} && ${FROM_THIS_REPOSITORY}`)] : []),
+      buildAndPush(service, project, push, service.runtime.previewImage, `pr-${PR_NUMBER}-\${{ github.sha }}`),
     ],
   });
 }
@@ -135,8 +153,9 @@ function planJob(service: ResolvedService, project: ResolvedProject): Job {
   const subscriptions = subscriptionsDir(project, service);
   const subscriptionsEnv = subscriptions ? { ...env, STACK: subscriptions, ROOT: 'subscriptions' } : undefined;
   return job({
-    name: 'Plan staging infrastructure',
-    if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
+    name: jobName(service, GATED.plan),
+    if: `${AFFECTED} && ${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
+    needs: ['changes'],
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 20,
     concurrency: pullRequestOrRef(service, 'plan'),
@@ -158,29 +177,40 @@ function planJob(service: ResolvedService, project: ResolvedProject): Job {
   });
 }
 
-/** One group per pull request for deploy and teardown: closing the pull request stops a deploy still running. */
+/** A newer deploy of the same pull request replaces a running one. */
 const previewConcurrency = (service: ResolvedService): Job['concurrency'] => ({ group: `paved-${service.name}-preview-${PR_NUMBER}`, 'cancel-in-progress': true });
+/**
+ * Its own group, never cancelled and never cancelling: no deploy can stop a
+ * teardown half-way, and a teardown never waits behind a deploy. A deploy that
+ * starts after the teardown finds the pull request closed and does nothing
+ * (PREVIEW_STILL_OPEN); the scheduled sweep (preview-sweep.ts) removes the rest.
+ */
+const teardownConcurrency = (service: ResolvedService): Job['concurrency'] => ({ group: `paved-${service.name}-teardown-${PR_NUMBER}`, 'cancel-in-progress': false });
 const previewNamespace = (service: ResolvedService): Value => names.previewNamespace(service.name, PR_NUMBER);
 
 function previewJob(service: ResolvedService, project: ResolvedProject): Job {
-  const image = `${service.runtime.image}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
+  const image = `${service.runtime.previewImage}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
   const host = service.environments.preview.host;
   return job({
-    name: 'Deploy preview',
+    name: jobName(service, 'Deploy preview'),
     if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
     needs: ['test', 'build'],
-    permissions: { contents: 'read', 'id-token': 'write' },
+    permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'read' },
     'timeout-minutes': 15,
     concurrency: previewConcurrency(service),
     steps: [
-      checkout(),
-      setupNode(),
-      installPaved(project),
-      awsCredentials(project, 'preview'),
-      kubeconfig(project, 'preview'),
-      { name: 'Render the preview overlay', run: PREVIEW_RENDER, env: { SERVICE: service.name, PR_NUMBER, IMAGE: image }, 'working-directory': workingDirectory(project) },
+      { name: 'Check the pull request is still open', id: 'open', run: PREVIEW_STILL_OPEN, env: { REPOSITORY: '${{ github.repository }}', PR_NUMBER, GH_TOKEN: '${{ github.token }}' } },
+      ...[
+        checkout(),
+        setupNode(),
+        installPaved(project),
+        awsCredentials(project, 'preview'),
+        kubeconfig(project, 'preview'),
+        { name: 'Render the preview overlay', run: PREVIEW_RENDER, env: { SERVICE: service.name, PR_NUMBER, IMAGE: image }, 'working-directory': workingDirectory(project) },
+      ].map((step) => ({ ...step, if: STILL_OPEN })),
       {
         name: 'Deploy the preview',
+        if: STILL_OPEN,
         run: PREVIEW_APPLY,
         env: { SERVICE: service.name, NAMESPACE: previewNamespace(service), IMAGE: image, ...(host ? { URL: `https://${host.replace('{{number}}', PR_NUMBER)}` } : {}) },
       },
@@ -190,11 +220,11 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
 
 function teardownJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
-    name: 'Tear down preview',
+    name: jobName(service, 'Tear down preview'),
     if: `${PULL_REQUEST_CLOSED} && ${FROM_THIS_REPOSITORY}`,
     permissions: { 'id-token': 'write' },
     'timeout-minutes': 10,
-    concurrency: previewConcurrency(service),
+    concurrency: teardownConcurrency(service),
     steps: [
       awsCredentials(project, 'preview'),
       kubeconfig(project, 'preview'),
@@ -206,14 +236,14 @@ function teardownJob(service: ResolvedService, project: ResolvedProject): Job {
 /** The image every environment runs, tagged with the commit it was built from; its digest pins it in the manifests. */
 function publishJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
-    name: 'Build and push image',
+    name: jobName(service, 'Build and push image'),
     if: PUSH,
     needs: ['test'],
     permissions: { contents: 'read', ...(usesGhcr(project) ? { packages: 'write' } : {}) },
     'timeout-minutes': 30,
     concurrency: serial(service, 'publish'),
     outputs: { digest: '${{ steps.build.outputs.digest }}' },
-    steps: [checkout(), setupBuildx(), registryLogin(project), buildAndPush(service, project, true, '${{ github.sha }}')],
+    steps: [checkout(), setupBuildx(), registryLogin(project), buildAndPush(service, project, true, service.runtime.image, '${{ github.sha }}')],
   });
 }
 
@@ -229,7 +259,7 @@ function releaseCommit(service: ResolvedService, project: ResolvedProject, env: 
 
 function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
   return job({
-    name: `Release to ${env}`,
+    name: jobName(service, `Release to ${env}`),
     if: PUSH,
     needs,
     permissions: { contents: 'write' },
@@ -249,7 +279,7 @@ function rollbackJob(service: ResolvedService, project: ResolvedProject): Job {
   const inputs = { ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}', DIGEST: '${{ inputs.digest }}' };
   const permissions: Permissions = { contents: 'write', ...(usesGhcr(project) ? { packages: 'read' } : {}) };
   return job({
-    name: 'Roll back',
+    name: jobName(service, 'Roll back'),
     if: DISPATCH,
     environment: '${{ inputs.environment }}',
     permissions,

@@ -1,6 +1,7 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { compareText } from '../../spec/pointer.js';
+import { jobName } from './checks.js';
 import type { Concurrency, Job, RunStep, Step, UsesStep } from './model.js';
 import { inRepo, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
@@ -87,7 +88,7 @@ const PUSH = "github.event_name == 'push'";
 export function stagingInfraJob(service: ResolvedService, project: ResolvedProject, needs: readonly string[]): Job {
   const roots = rootsOf(project, service);
   return {
-    name: 'Apply staging infrastructure',
+    name: jobName(service, 'Apply staging infrastructure'),
     if: PUSH,
     needs,
     'runs-on': RUNNER,
@@ -126,7 +127,7 @@ export function productionPlanJob(service: ResolvedService, project: ResolvedPro
     with: { 'role-to-assume': names.productionPlanRole(project.platform.ci.roleArns.production), 'aws-region': project.platform.cloud.region, 'role-session-name': 'paved-${{ github.run_id }}' },
   };
   return {
-    name: 'Plan production infrastructure',
+    name: jobName(service, 'Plan production infrastructure'),
     if: PUSH,
     needs,
     'runs-on': RUNNER,
@@ -171,7 +172,7 @@ const planArtifact = (service: ResolvedService): string => `paved-${service.name
 export function productionInfraJob(service: ResolvedService, project: ResolvedProject, needs: readonly string[]): Job {
   const roots = rootsOf(project, service);
   return {
-    name: 'Apply production infrastructure',
+    name: jobName(service, 'Apply production infrastructure'),
     if: PUSH,
     needs,
     'runs-on': RUNNER,

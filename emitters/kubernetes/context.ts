@@ -30,7 +30,9 @@ export function renderContext(service: ResolvedService, project: ResolvedProject
   const release = environment.release;
   const preview = env === 'preview';
   const tag = preview ? PREVIEW_PLACEHOLDER_TAG : (release?.tag ?? UNRELEASED);
-  const image = `${service.runtime.image}:${tag}${release?.digest ? `@${release.digest}` : ''}`;
+  // A preview names the preview repository even as a placeholder: nothing in it can run a production image.
+  const repository = preview ? service.runtime.previewImage : service.runtime.image;
+  const image = `${repository}:${tag}${release?.digest ? `@${release.digest}` : ''}`;
   const version = preview ? 'preview' : (release?.tag ?? UNRELEASED);
   const host = service.ingress === undefined ? undefined : preview ? previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR) : environment.host;
   return {

@@ -46,7 +46,7 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
   const dir = environmentDirectory(project, service, 'preview');
   const placeholders = [
     `A base: per pull request, CI applies the overlay \`paved preview\` writes, which replaces the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
-    `the image (${service.runtime.image}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
+    `the image (${service.runtime.previewImage}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
   ];
   return yamlFile({
     path: `${dir}/kustomization.yaml`,

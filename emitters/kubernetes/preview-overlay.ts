@@ -2,7 +2,7 @@ import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { PREVIEW_PLACEHOLDER_PR, previewHost } from './context.js';
 
-/** The image CI built for a pull request. */
+/** The image CI built for a pull request, in the service's preview repository (ResolvedRuntime.previewImage). */
 export interface PreviewImage {
   readonly tag: string;
   /** `sha256:<hex>`. */
@@ -22,7 +22,8 @@ export function previewOverlay(service: ResolvedService, project: ResolvedProjec
     resources: [base],
     // Also renames the base's Namespace object, <service>-pr-0.
     namespace: names.previewNamespace(service.name, pr),
-    images: [{ name: service.runtime.image, newTag: image.tag, ...(image.digest ? { digest: image.digest } : {}) }],
+    // The base already names the preview repository (context.ts); only the tag and digest change.
+    images: [{ name: service.runtime.previewImage, newTag: image.tag, ...(image.digest ? { digest: image.digest } : {}) }],
     ...(service.ingress
       ? {
           patches: [

@@ -14,7 +14,7 @@ const ROLES_OF: Readonly<Record<CloudEnvironment, readonly EnvironmentName[]>> =
 /** The production plan role's entry in ci_roles: plans only, trusted by the production plan job's environment. */
 function productionPlanRole(repository: string, productionRoleArn: string) {
   const { name, path } = roleNameAndPath(names.productionPlanRole(productionRoleArn));
-  return [PRODUCTION_PLAN, object({ name, path, subject: ciSubject(repository, PRODUCTION_PLAN), applies: false, deploys_previews: false })] as const;
+  return [PRODUCTION_PLAN, object({ name, path, subjects: ciSubjects(repository, PRODUCTION_PLAN), applies: false, deploys_previews: false })] as const;
 }
 
 /** `arn:aws:iam::<account>:role/<path/>name` → the role's name and path. */
@@ -28,10 +28,14 @@ export function roleNameAndPath(roleArn: string): { readonly name: string; reado
  * The token subject GitHub issues (docs.github.com, "About security hardening
  * with OpenID Connect"): a job with a GitHub environment gets
  * `repo:<owner>/<repo>:environment:<name>`, a pull request's job
- * `repo:<owner>/<repo>:pull_request`. Staging and production deploy from
- * their environments, preview from pull requests.
+ * `repo:<owner>/<repo>:pull_request`, any other job of a branch
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>`. Staging and production deploy
+ * from their environments; preview from pull requests, and main's scheduled
+ * sweep of closed previews (emitters/actions/preview-sweep.ts) uses the
+ * preview role too.
  */
-export const ciSubject = (repository: string, env: EnvironmentName | typeof PRODUCTION_PLAN): string => (env === 'preview' ? `repo:${repository}:pull_request` : `repo:${repository}:environment:${env}`);
+export const ciSubjects = (repository: string, env: EnvironmentName | typeof PRODUCTION_PLAN): string[] =>
+  env === 'preview' ? [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/main`] : [`repo:${repository}:environment:${env}`];
 
 /**
  * The GitHub environment of the production plan job (emitters/actions), which
@@ -86,7 +90,7 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     Effect: 'Allow',
     Principal: { Federated: provider },
     Action: ['sts:AssumeRoleWithWebIdentity'],
-    Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: raw('each.value.subject') } },
+    Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: raw('each.value.subjects') } },
   });
   const stateObjects = everyName('%s/%s*', raw('var.ci_state_prefixes'), raw('aws_s3_bucket.state.arn'));
   const stateKey = raw('aws_kms_key.state.arn');
@@ -382,15 +386,15 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       { name: 'github_repository', description: 'The GitHub repository (owner/name) whose workflows may assume the CI roles.', type: STRING, value: () => platform.ci.repository },
       {
         name: 'ci_roles',
-        description: 'The CI roles of this account (platform.yaml ci.roleArns): name, path, the token subject they trust, whether they apply service stacks and whether they deploy previews.',
-        type: call('map', call('object', object({ name: STRING, path: STRING, subject: STRING, applies: raw('bool'), deploys_previews: raw('bool') }))),
+        description: 'The CI roles of this account (platform.yaml ci.roleArns): name, path, the token subjects they trust, whether they apply service stacks and whether they deploy previews.',
+        type: call('map', call('object', object({ name: STRING, path: STRING, subjects: LIST_OF_STRINGS, applies: raw('bool'), deploys_previews: raw('bool') }))),
         value: (env) =>
           map(
             Object.fromEntries(
               [
                 ...ROLES_OF[env].map((role) => {
                   const { name, path } = roleNameAndPath(platform.ci.roleArns[role]);
-                  return [role, object({ name, path, subject: ciSubject(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' })] as const;
+                  return [role, object({ name, path, subjects: ciSubjects(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' })] as const;
                 }),
                 ...(env === 'production' ? [productionPlanRole(platform.ci.repository, platform.ci.roleArns.production)] : []),
               ],
