@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute, attributes, block, call, map, object, printFile, raw, template } from '../emitters/shared/hcl.js';
-import { allStacks, PLUGIN_DIR, requireTerraform, terraform, type Stack } from './terraform-helpers.js';
+import { allStacks, PLUGIN_DIR, requireTerraform, taggingApiStandIn, terraform, type Stack } from './terraform-helpers.js';
 
 /**
  * The generated stacks against the real tools (shared/design/conformance.md):
@@ -166,33 +165,6 @@ const cleanups: Array<() => void> = [];
 afterAll(() => {
   for (const cleanup of cleanups) cleanup();
 });
-
-/**
- * The Resource Groups Tagging API's GetResources on 127.0.0.1, in a process of
- * its own (terraform runs synchronously here): it answers that every ARN asked
- * for exists, as after every publisher has applied. The AWS provider reaches
- * it through `endpoints { resourcegroupstaggingapi }` in the test-only override.
- */
-async function taggingApiStandIn(): Promise<{ readonly url: string; readonly stop: () => void }> {
-  const server = [
-    "const http = require('node:http');",
-    'http.createServer((req, res) => {',
-    "  let body = '';",
-    "  req.on('data', (c) => (body += c));",
-    "  req.on('end', () => {",
-    "    const arns = JSON.parse(body || '{}').ResourceARNList || [];",
-    "    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });",
-    "    res.end(JSON.stringify({ ResourceTagMappingList: arns.map((a) => ({ ResourceARN: a, Tags: [{ Key: 'managed-by', Value: 'paved' }] })) }));",
-    '  });',
-    "}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });",
-  ].join('\n');
-  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`the tagging API stand-in exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
-}
 
 describe('terraform plan of examples/shop', () => {
   it('succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments', async () => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedProject } from '../spec/model.js';
@@ -84,4 +84,31 @@ export function terraform(args: readonly string[], cwd: string, extraEnv: Readon
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.error) throw run.error;
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, seconds };
+}
+
+/**
+ * The Resource Groups Tagging API's GetResources on 127.0.0.1, in a process of
+ * its own (terraform runs synchronously here): it answers that every ARN asked
+ * for exists, as after every publisher has applied. The AWS provider reaches
+ * it through `endpoints { resourcegroupstaggingapi }` in the test-only override.
+ */
+export async function taggingApiStandIn(): Promise<{ readonly url: string; readonly stop: () => void }> {
+  const server = [
+    "const http = require('node:http');",
+    'http.createServer((req, res) => {',
+    "  let body = '';",
+    "  req.on('data', (c) => (body += c));",
+    "  req.on('end', () => {",
+    "    const arns = JSON.parse(body || '{}').ResourceARNList || [];",
+    "    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });",
+    "    res.end(JSON.stringify({ ResourceTagMappingList: arns.map((a) => ({ ResourceARN: a, Tags: [{ Key: 'managed-by', Value: 'paved' }] })) }));",
+    '  });',
+    "}).listen(0, '127.0.0.1', function () { console.log(this.address().port); });",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`the tagging API stand-in exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }

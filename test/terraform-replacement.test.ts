@@ -7,7 +7,7 @@ import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES } from '../emitters/shared/
 import { platformTerraformFiles } from '../emitters/platform/index.js';
 import { PLATFORM_FOLDER } from '../spec/naming.js';
 import { compileDir, REPO } from './helpers.js';
-import { allStacks, PLUGIN_DIR, requireTerraform, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';
+import { allStacks, PLUGIN_DIR, requireTerraform, taggingApiStandIn, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';
 
 /**
  * Issue 17: which attribute changes replace a resource is the provider's
@@ -18,11 +18,15 @@ import { allStacks, PLUGIN_DIR, requireTerraform, terraform, TERRAFORM_ROOTS } f
  * changed in that state and planned once more: the provider lists in
  * `replace_paths` exactly the attributes whose change forces replacement.
  */
-const OFFLINE_OVERRIDE = `provider "aws" {
+// The subscriptions roots look their topics up through the tagging API; a local stand-in says each exists.
+const offlineOverride = (tagging: string): string => `provider "aws" {
   allowed_account_ids         = null
   skip_credentials_validation = true
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
+  endpoints {
+    resourcegroupstaggingapi = "${tagging}"
+  }
 }
 
 terraform {
@@ -93,7 +97,8 @@ function covering(roots: readonly Root[]): Root[] {
 let work: string;
 let missing: Error | undefined;
 let roots: Root[] = [];
-beforeAll(() => {
+let tagging: { readonly url: string; readonly stop: () => void } | undefined;
+beforeAll(async () => {
   try {
     requireTerraform();
   } catch (error) {
@@ -102,8 +107,10 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'paved-replacement-'));
   roots = allRoots();
+  tagging = await taggingApiStandIn();
 });
 afterAll(() => {
+  tagging?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -159,7 +166,7 @@ function probe(root: Root, index: number): Map<string, { changed: Set<string>; r
   }
   // prevent_destroy would stop the plan that shows the replacement; the override merges it away, per argument.
   const guarded = resourceBlocks(root.items).filter((b) => b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
-  writeFileSync(join(dir, 'zz_offline_override.tf'), [OFFLINE_OVERRIDE, ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`)].join('\n'));
+  writeFileSync(join(dir, 'zz_offline_override.tf'), [offlineOverride(tagging!.url), ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`)].join('\n'));
   run(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
   const schemas = (JSON.parse(run(['providers', 'schema', '-json'], dir)) as { provider_schemas: Record<string, { resource_schemas: Schemas }> }).provider_schemas['registry.terraform.io/hashicorp/aws']!.resource_schemas;
 
