@@ -40,6 +40,9 @@ Commands:
   release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
                            record in releases.yaml the image a service runs in an
                            environment (deploy, promotion, rollback); CI runs it
+  release <svc> --env staging|production --show
+                           print the tag and digest releases.yaml records for a
+                           service in an environment, or nothing; CI runs it
   preview <svc> --pr <n> --image <image> --out <dir>
                            write the kustomize overlay of a pull request's preview
                            (namespace, image, host) over the generated preview base,
@@ -55,7 +58,8 @@ Options:
   --name <svc>             service name, for init
   --language, --dir, --with, --force
                            language, target folder, resources and overwrite, for new
-  --env, --tag, --digest   environment and image, for release
+  --env, --tag, --digest, --show
+                           environment and image, for release
   --pr, --image            pull request number and image, for preview
   -h, --help               show this help
   -v, --version            show the version
@@ -99,6 +103,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         dir: { type: 'string' },
         with: { type: 'string' },
         force: { type: 'boolean' },
+        show: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -181,9 +186,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
-        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
-        const { runRelease } = await import('./release.js');
+        const { runRelease, runReleaseShow } = await import('./release.js');
         const { resolve } = await import('node:path');
+        if (values.show) {
+          if (values.env === undefined || values.tag !== undefined || values.digest !== undefined) return usage('release --show needs --env and takes no --tag or --digest');
+          return runReleaseShow(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, io);
+        }
+        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
         return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io);
       }
       case undefined:
