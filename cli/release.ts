@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, parse, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { compileSources, loadSources } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { writeFileAtomic } from '../compiler/write.js';
@@ -17,8 +17,10 @@ const HEADER = `# Written by CI (paved release), not by hand: which image each s
  * `paved release <svc> --env E --tag T [--digest D]`: records in releases.yaml
  * that a service runs an image in an environment (a deploy, a promotion or a
  * rollback), keeping the file's comments, then validates the whole project.
+ * With `--record-only` it only edits the file: the release jobs' retries,
+ * whose first attempt validated the same record.
  */
-export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io): number {
+export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io, options: { readonly recordOnly?: boolean } = {}): number {
   if (env !== 'staging' && env !== 'production') {
     io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)} (preview images are set per pull request)\n`);
     return EXIT_USAGE;
@@ -40,6 +42,12 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
   const text = doc.toString({ lineWidth: 0 });
 
+  // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
+  if (options.recordOnly) {
+    writeFileAtomic(path, text);
+    io.stdout(`${RELEASES_FILE}: ${service} ${env} -> ${tag}${digest ? `@${digest}` : ''} (recorded only)\n`);
+    return EXIT_OK;
+  }
   // The whole project must compile with the new file before it replaces the old one.
   const loaded = loadSources(root);
   const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
@@ -59,42 +67,5 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   }
   writeFileAtomic(path, text);
   io.stdout(`${RELEASES_FILE}: ${service} ${env} -> ${tag}${digest ? `@${digest}` : ''}\nnext: paved compile, then commit both\n`);
-  return EXIT_OK;
-}
-
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/**
- * `paved release <svc> --env E --show`: prints what releases.yaml records for a
- * service in an environment, `<tag> <digest>` (the digest may be absent), or
- * nothing when it records no release. The release jobs read the deploy branch's
- * releases.yaml with it, now and in its history (README, Deploy, promotion and
- * rollback); only values of the shapes CI writes are printed.
- */
-export function runReleaseShow(root: string, service: string, env: string, io: Io): number {
-  if (env !== 'staging' && env !== 'production') {
-    io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)}\n`);
-    return EXIT_USAGE;
-  }
-  const path = join(root, RELEASES_FILE);
-  if (!existsSync(path)) return EXIT_OK;
-  let value: unknown;
-  try {
-    value = parse(readFileSync(path, 'utf8'));
-  } catch {
-    io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
-    return EXIT_PROBLEMS;
-  }
-  const services = (value as { services?: unknown } | null)?.services;
-  const entry = services !== null && typeof services === 'object' && Object.hasOwn(services, service) ? (services as Record<string, unknown>)[service] : undefined;
-  const release = entry !== null && typeof entry === 'object' && Object.hasOwn(entry, env) ? (entry as Record<string, unknown>)[env] : undefined;
-  if (release === undefined || release === null) return EXIT_OK;
-  const { tag, digest } = release as { tag?: unknown; digest?: unknown };
-  if (typeof tag !== 'string' || !TAG.test(tag) || (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest)))) {
-    io.stderr(`paved: ${RELEASES_FILE}: services.${service}.${env} is not a tag and an optional sha256 digest; run paved validate to see why\n`);
-    return EXIT_PROBLEMS;
-  }
-  io.stdout(`${tag}${digest === undefined ? '' : ` ${digest}`}\n`);
   return EXIT_OK;
 }

@@ -12,7 +12,8 @@ import { PAVED } from './scripts.js';
  * installs. It then copies only what it releases into a worktree of the deploy
  * branch's head, commits and pushes. When the push is rejected because another
  * release landed first, it starts again from the new head (a fresh copy, never a
- * textual rebase), after a jittered, doubling pause, for up to ten minutes.
+ * textual rebase), after a jittered pause that doubles up to 8 to 16 seconds,
+ * for up to ten minutes.
  */
 
 const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
@@ -92,7 +93,7 @@ const PUSH = (what: string): string[] => [
   '  pause=$((delay / 2 + RANDOM % (delay / 2 + 1)))',
   '  echo "pushing to ${DEPLOY_BRANCH} was rejected (attempt ${attempt}): another release landed first; starting again from its new head in ${pause}s"',
   '  sleep "${pause}"',
-  '  delay=$((delay < 32 ? delay * 2 : 64))',
+  '  delay=$((delay < 16 ? delay * 2 : 16))',
   '  attempt=$((attempt + 1))',
 ];
 
@@ -156,8 +157,15 @@ export const RELEASE_DEPLOY = script(
   '  if git cat-file -e "${base}:${releases}" 2> /dev/null; then git show "${base}:${releases}" > releases.yaml; else rm -f releases.yaml; fi',
   '  release=(release "${SERVICE}" --env "${ENVIRONMENT}" --tag "${TAG}")',
   '  if [ -n "${digest}" ]; then release+=(--digest "${digest}"); fi',
-  `  ${PAVED} "\${release[@]}"`,
-  `  ${PAVED} compile`,
+  // The service's manifests depend on its own record only, the same in every attempt: validated and
+  // rendered once; a retry only records it in the new head's releases.yaml, keeping the retry short.
+  '  if [ -z "${rendered:-}" ]; then',
+  `    ${PAVED} "\${release[@]}"`,
+  `    ${PAVED} compile`,
+  '    rendered=true',
+  '  else',
+  `    ${PAVED} "\${release[@]}" --record-only`,
+  '  fi',
   ...COPY,
   ...PUSH('${SERVICE}'),
   'done',
@@ -186,3 +194,26 @@ export const PLATFORM_RELEASE = script(
   ...PUSH('the platform layer'),
   'done',
 );
+
+/**
+ * Whether the platform layer of production on its deploy branch differs from
+ * this commit's (GITHUB_OUTPUT `production=true|false`), so that a push to main
+ * that changes nothing there asks production's reviewers nothing. Inputs: OUT,
+ * DEPLOY_BRANCH (production's), PUSH_TOKEN.
+ */
+export const PLATFORM_CHANGES = script(
+  'set -euo pipefail',
+  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
+  'unset PUSH_TOKEN',
+  'prefix="$(git rev-parse --show-prefix)"',
+  'paths=("${prefix}${OUT}/_platform/kubernetes/production" "${prefix}${OUT}/_platform/argocd")',
+  'changed=true',
+  'if git -c "http.extraheader=${auth}" fetch --quiet --no-tags origin "+refs/heads/${DEPLOY_BRANCH}:refs/paved/production" 2> /dev/null; then',
+  '  if git diff --quiet refs/paved/production HEAD -- "${paths[@]}"; then changed=false; fi',
+  'fi',
+  'echo "production=${changed}" >> "${GITHUB_OUTPUT}"',
+  'if [ "${changed}" = true ]; then echo "the platform layer of production differs from ${DEPLOY_BRANCH}: it needs a release"; else echo "the platform layer of production matches ${DEPLOY_BRANCH}: nothing to release"; fi',
+);
+
+/** The step of a job that exists for its environment's approval alone. */
+export const APPROVED = 'echo "approved in the ${ENVIRONMENT} environment"';
