@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { REPO, scratchCopy } from './helpers.js';
+import { parse, parseAllDocuments } from 'yaml';
+import { compileDir, FIXTURES, REPO, scratchCopy } from './helpers.js';
 import type { ParsedJob, ParsedStep, ParsedWorkflow } from './workflows.js';
 import { actionOf, allGeneratedWorkflows } from './workflows.js';
 
@@ -375,26 +375,30 @@ describe('Argo CD never tracks main for staging or production', () => {
     spec: { source: { targetRevision: string; path: string } };
   }
 
-  it('every Application every golden case and examples/shop emit tracks its deploy branch; only the preview cluster follows main', () => {
-    const roots = ['fixtures/basic', 'fixtures/full', 'fixtures/languages', 'fixtures/edges', 'fixtures/cron-only', 'fixtures/terraform-every-primitive', 'examples/shop'];
-    let seen = 0;
-    for (const root of roots) {
-      const generated = join(REPO, root, root.startsWith('fixtures/') ? 'expected' : '', 'generated');
-      if (!existsSync(generated)) continue;
-      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
-      for (const file of walk(generated)) {
-        const doc = parse(readFileSync(file, 'utf8')) as Application | null;
-        if (doc?.kind !== 'Application') continue;
-        seen += 1;
-        const revision = doc.spec.source.targetRevision;
-        const env = /\.(preview|staging|production)\.|-(staging|production)$/.exec(doc.metadata.name);
-        const which = env?.[1] ?? env?.[2];
-        if (which === 'preview') expect(revision, file).toBe('HEAD');
-        else if (which === undefined) expect(revision, `${file} (the bootstrap syncs the production Applications)`).toBe(PRODUCTION);
-        else expect(revision, file).toBe(`paved/deploy/${which}`);
+  it('every Application every golden case and examples/shop compile to tracks its deploy branch; only the preview cluster follows main', () => {
+    const cases = readdirSync(FIXTURES, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
+      .map((e) => join(FIXTURES, e.name));
+    const seen = new Set<string>();
+    for (const root of [...cases, join(REPO, 'examples', 'shop')]) {
+      for (const file of compileDir(root).files) {
+        if (!file.path.endsWith('.yaml')) continue;
+        for (const one of parseAllDocuments(file.contents)) {
+          const doc = one.toJS() as Application | null;
+          if (doc?.kind !== 'Application') continue;
+          const where = `${root}: ${file.path}`;
+          const revision = doc.spec.source.targetRevision;
+          const env = /\.(preview|staging|production)\.|-(staging|production)$/.exec(doc.metadata.name);
+          const which = env?.[1] ?? env?.[2];
+          if (which === 'preview') expect(revision, where).toBe('HEAD');
+          else if (which === undefined) expect(revision, `${where} (the bootstrap syncs the production Applications)`).toBe(PRODUCTION);
+          else expect(revision, where).toBe(`paved/deploy/${which}`);
+          seen.add(which === undefined ? 'bootstrap' : file.path.includes('/_platform/') ? `${which} platform` : `${which} service`);
+        }
       }
     }
-    expect(seen).toBeGreaterThan(10);
+    // Every kind of Application was looked at: bootstrap, the platform's per environment, and services' (the golden cases with a releases.yaml).
+    expect([...seen].sort()).toEqual(['bootstrap', 'preview platform', 'production platform', 'production service', 'staging platform', 'staging service']);
   });
 
   it('the workflows never push to main: no release step names it, and every push goes through the release script', () => {
