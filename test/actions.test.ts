@@ -282,6 +282,20 @@ describe('what the workflows do', () => {
     expect(check.permissions).toEqual({ contents: 'read' });
   });
 
+  it('paved-check releases the platform layer on a push to main: staging after the check, production behind its approval and only when it differs', () => {
+    const jobs = jobsOf('basic/.github/workflows/paved-check.yml');
+    expect(Object.keys(jobs)).toEqual(['check', 'platform-staging', 'platform-approve', 'platform-production']);
+    const changed = "github.event_name == 'push' && needs.platform-staging.outputs.production == 'true'";
+    expect([jobs['platform-staging']!.if, jobs['platform-staging']!.needs, jobs['platform-staging']!.environment]).toEqual(["github.event_name == 'push'", ['check'], 'paved-release']);
+    expect((jobs['platform-staging'] as { outputs?: unknown }).outputs).toEqual({ production: '${{ steps.changes.outputs.production }}' });
+    expect([jobs['platform-approve']!.if, jobs['platform-approve']!.needs, jobs['platform-approve']!.environment, jobs['platform-approve']!.permissions]).toEqual([changed, ['platform-staging'], 'production', {}]);
+    expect([jobs['platform-production']!.if, jobs['platform-production']!.needs, jobs['platform-production']!.environment]).toEqual([changed, ['platform-staging', 'platform-approve'], 'paved-release']);
+    for (const id of ['platform-staging', 'platform-production']) {
+      expect(jobs[id]!.steps.map((s) => s.run ?? actionOf(s.uses)).slice(0, 4), id).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, RELEASE_SCRIPTS.PLATFORM_RELEASE]);
+      expect(jobs[id]!.steps[3]!.env, id).toEqual({ ENVIRONMENT: id.slice('platform-'.length), TAG: '${{ github.sha }}', OUT: 'generated', DEPLOY_BRANCH: `paved/deploy/${id.slice('platform-'.length)}`, PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}' });
+    }
+  });
+
   it('every job has a timeout', () => {
     for (const w of workflows) for (const [id, job] of Object.entries(w.doc.jobs)) expect(job['timeout-minutes'], `${w.name} ${id}`).toBeGreaterThan(0);
   });

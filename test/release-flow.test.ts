@@ -39,6 +39,8 @@ interface Run {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** What the steps wrote to GITHUB_OUTPUT. */
+  readonly output?: string;
 }
 
 /** A git that reads no user or system configuration. */
@@ -189,7 +191,7 @@ function world(services: readonly string[]): World {
       const scriptFile = join(root, `${jobId}-${runs}-step-${i}.sh`);
       writeFileSync(scriptFile, step.run);
       const cwd = join(dir, String(step['working-directory'] ?? '.'));
-      const exports = Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const exports = Object.entries({ ...env, GITHUB_OUTPUT: `${dir}.output` }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       // Each step in its own bash, as the runner does (`bash --noprofile --norc -eo pipefail {0}`).
       lines.push(`(cd "${cwd}" && env ${exports} bash --noprofile --norc -eo pipefail "${scriptFile}")`);
     });
@@ -197,9 +199,10 @@ function world(services: readonly string[]): World {
     return { dir, script: `set -e\nmkdir "${dir}"\n${lines.join('\n')}\n`, stepEnv };
   };
   const runJob = (commit: string, file: string, jobId: string, values: Readonly<Record<string, string>>): Run => {
-    const { script } = jobScript(commit, file, jobId, values);
+    const { dir, script } = jobScript(commit, file, jobId, values);
     const run = spawnSync('bash', ['-c', script], { cwd: root, env, encoding: 'utf8' });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    const output = existsSync(`${dir}.output`) ? readFileSync(`${dir}.output`, 'utf8') : '';
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr, output };
   };
   const runJobAsync = (commit: string, file: string, jobId: string, values: Readonly<Record<string, string>>): Promise<Run> => {
     const { script } = jobScript(commit, file, jobId, values);
@@ -365,6 +368,51 @@ describe("a release renders with its own commit's paved", () => {
     expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
     expect(readFileSync(w.calls, 'utf8').trim().split('\n').filter((line) => !line.startsWith('paved-2.0.0 '))).toEqual([]);
     expect(w.show(STAGING, 'generated/hello/kubernetes/staging/deployment.yaml')).toContain('from-c2');
+  });
+});
+
+describe('the platform layer release (paved-check.yml)', () => {
+  it('a push to main releases _platform to staging, then, when it differs, to production; a service release lands beside it; an older commit is refused', { timeout: 300_000 }, async () => {
+    const w = world(['hello']);
+    // A secret: the platform layer then has a ClusterSecretStore per environment under _platform/kubernetes/<env>/.
+    const c1 = w.merge('hello', { 'services/hello/service.yaml': serviceSpec('hello', 'secrets:\n  - API_KEY\n') });
+    const values = (commit: string): Record<string, string> => ({ 'github.sha': commit, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
+    const platform = (ref: string, env: string): string[] => w.files(ref).filter((p) => p.startsWith('generated/_platform/')).filter((p) => !p.startsWith(`generated/_platform/kubernetes/${env}/`) && !p.startsWith('generated/_platform/argocd/'));
+
+    // The platform release and a service release at once, on the same deploy branch: both land.
+    const [staging, service] = await Promise.all([w.runJobAsync(c1, 'paved-check.yml', 'platform-staging', values(c1)), w.runJobAsync(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)))]);
+    expect(staging.status, staging.stdout + staging.stderr).toBe(0);
+    expect(service.status, service.stdout + service.stderr).toBe(0);
+    const files = w.files(STAGING);
+    expect(files).toContain('generated/_platform/argocd/staging-services.yaml');
+    expect(files).toContain('generated/_platform/kubernetes/staging/clustersecretstore-aws-secrets-manager.yaml');
+    expect(files).toContain('generated/hello/kubernetes/staging/deployment.yaml');
+    expect(platform(STAGING, 'staging')).toEqual([]);
+    expect(files.filter((p) => p.startsWith('generated/_platform/kubernetes/') && !p.startsWith('generated/_platform/kubernetes/staging/'))).toEqual([]);
+    // The app-of-apps on the branch tracks the branch.
+    expect((parse(w.show(STAGING, 'generated/_platform/argocd/staging-services.yaml')) as { spec: { source: { targetRevision: string } } }).spec.source.targetRevision).toBe(STAGING);
+
+    // Production's branch does not hold it yet: the approval job and the production release run.
+    const first = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('nothing to commit');
+    expect(first.output).toBe('production=true\n');
+    expect(w.runJob(c1, 'paved-check.yml', 'platform-approve', values(c1)).status).toBe(0);
+    const production = w.runJob(c1, 'paved-check.yml', 'platform-production', values(c1));
+    expect(production.status, production.stdout + production.stderr).toBe(0);
+    expect(w.files(PRODUCTION)).toContain('generated/_platform/kubernetes/production/clustersecretstore-aws-secrets-manager.yaml');
+    expect(platform(PRODUCTION, 'production')).toEqual([]);
+    // Now production's matches: the next push asks its reviewers nothing.
+    expect(w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1)).output).toBe('production=false\n');
+
+    // A newer commit changes the platform layer (a second service in the AppProject); then an old run's re-run is refused.
+    const c2 = w.merge('a second service', { 'services/other/service.yaml': serviceSpec('other') });
+    expect(w.runJob(c2, 'paved-check.yml', 'platform-staging', values(c2)).status).toBe(0);
+    const head = git(w.origin, w.env, 'rev-parse', STAGING);
+    const old = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
+    expect(old.status).toBe(1);
+    expect(old.stdout).toContain(`::error::${STAGING} holds the platform layer of ${c2}, which is newer than ${c1}: refusing to move staging backwards`);
+    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
   });
 });
 
