@@ -120,7 +120,8 @@ function npmShim(root: string, calls: string): string {
   return bin;
 }
 
-function world(services: readonly string[]): World {
+/** A repository whose paved root is `prefix` (gitops.path; the repository root when empty), with `services` in it. */
+function world(services: readonly string[], prefix = ''): World {
   const s = scratchCopy();
   cleanups.push(s.cleanup);
   const root = s.dir;
@@ -136,10 +137,12 @@ function world(services: readonly string[]): World {
   chmodSync(hook, 0o755);
   git(root, env, 'init', '--quiet', '--initial-branch=main', dev);
   writeFileSync(join(dev, '.gitignore'), 'node_modules/\n');
+  const pavedRoot = join(dev, prefix);
   for (const name of services) {
-    mkdirSync(join(dev, 'services', name), { recursive: true });
-    writeFileSync(join(dev, 'services', name, 'service.yaml'), serviceSpec(name));
+    mkdirSync(join(pavedRoot, 'services', name), { recursive: true });
+    writeFileSync(join(pavedRoot, 'services', name, 'service.yaml'), serviceSpec(name));
   }
+  if (prefix !== '') writeFileSync(join(pavedRoot, 'platform.yaml'), `apiVersion: paved/v1\nkind: Platform\ngitops:\n  path: ${prefix}\n`);
 
   const pavedIn = (cwd: string, ...args: string[]): void => {
     const run = spawnSync('npm', ['exec', '--offline', '--no', '--', 'paved', ...args], { cwd, env, encoding: 'utf8' });
@@ -147,22 +150,22 @@ function world(services: readonly string[]): World {
   };
   const merge = (message: string, files: Readonly<Record<string, string>>, pavedVersion = '1.0.0'): string => {
     pavedBuild(root, pavedVersion);
-    writeFileSync(join(dev, 'package.json'), `${JSON.stringify({ private: true, devDependencies: { paved: pavedVersion } }, null, 2)}\n`);
+    writeFileSync(join(pavedRoot, 'package.json'), `${JSON.stringify({ private: true, devDependencies: { paved: pavedVersion } }, null, 2)}\n`);
     for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(dev, path, '..'), { recursive: true });
-      writeFileSync(join(dev, path), text);
+      mkdirSync(join(pavedRoot, path, '..'), { recursive: true });
+      writeFileSync(join(pavedRoot, path), text);
     }
-    const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dev, env, encoding: 'utf8' });
+    const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: pavedRoot, env, encoding: 'utf8' });
     if (installed.status !== 0) throw new Error(installed.stderr);
     // The pull request commits the generated tree, as paved check requires.
-    pavedIn(dev, 'compile');
+    pavedIn(pavedRoot, 'compile');
     git(dev, env, 'add', '--all');
     git(dev, env, 'commit', '--quiet', '--allow-empty', '--message', message);
     git(dev, { ...env, MERGE_BUTTON: '1' }, 'push', '--quiet', origin, 'HEAD:main');
     return git(dev, env, 'rev-parse', 'HEAD');
   };
 
-  const workflow = (commit: string, file: string): ParsedWorkflow => parse(git(origin, env, 'show', `${commit}:.github/workflows/${file}`)) as ParsedWorkflow;
+  const workflow = (commit: string, file: string): ParsedWorkflow => parse(git(origin, env, 'show', `${commit}:${prefix === '' ? '' : `${prefix}/`}.github/workflows/${file}`)) as ParsedWorkflow;
 
   let runs = 0;
   /** The job's steps as bash commands: checkout, then each run: step in its working directory with its env, expressions replaced. */
@@ -278,6 +281,24 @@ describe('releases to the deploy branches under a protected main', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('::error::the release token is empty: create the Actions secret named by platform.yaml ci.releaseToken');
     expect(git(w.origin, w.env, 'branch', '--list', STAGING)).toBe('');
+  });
+});
+
+describe('a paved root below the repository root (gitops.path)', () => {
+  it('releases at the same paths as on main, and reads the records there', { timeout: 240_000 }, () => {
+    const w = world(['hello'], 'infra/paved');
+    const c1 = w.merge('hello', {});
+    const first = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(w.files(STAGING).filter((p) => p !== 'infra/paved/releases.yaml' && !p.startsWith('infra/paved/generated/hello/kubernetes/staging/') && p !== 'infra/paved/generated/argocd/hello-staging.yaml')).toEqual([]);
+    const app = parse(w.show(STAGING, 'infra/paved/generated/argocd/hello-staging.yaml')) as { spec: { source: { targetRevision: string; path: string } } };
+    expect(app.spec.source).toMatchObject({ targetRevision: STAGING, path: 'infra/paved/generated/hello/kubernetes/staging' });
+    const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
+    expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
+    expect((parse(w.show(STAGING, 'infra/paved/releases.yaml')) as { services: unknown }).services).toEqual({ hello: { staging: { tag: c2, digest: digestOf(2) } } });
+    const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
+    expect(rerun.status).toBe(1);
+    expect(rerun.stdout).toContain(`::error::hello runs ${c2} in staging, which is newer than ${c1}`);
   });
 });
 
