@@ -33,7 +33,7 @@ const TOKEN = [
   '  echo "::error::tag must be the full 40-character commit SHA"',
   '  exit 1',
   'fi',
-  'git config user.name "paved release"',
+  'git config user.name "paved-release"',
   'git config user.email "paved-release@users.noreply.github.com"',
   // The paved root inside the repository (`gitops.path`), with a trailing slash, or nothing at the root.
   'prefix="$(git rev-parse --show-prefix)"',
