@@ -117,7 +117,7 @@ export const RELEASE_DEPLOY = script(
   ...TOKEN,
   'releases="${prefix}releases.yaml"',
   'paths=("${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}" "${OUT}/argocd/${SERVICE}-${ENVIRONMENT}.yaml" releases.yaml)',
-  '# What the releases.yaml of commit $1 records for the service in the environment: "<tag> [<digest>]", or nothing.',
+  // recorded <commit>: what that commit's releases.yaml records for the service in the environment, "<tag> [<digest>]", or nothing.
   'recorded() {',
   '  rm -rf "${work}/show"',
   '  mkdir "${work}/show"',
