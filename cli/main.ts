@@ -42,6 +42,12 @@ Commands:
   release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
                            record in releases.yaml the image a service runs in an
                            environment (deploy, promotion, rollback); CI runs it
+  release ... --record-only
+                           the same without compiling the project: for a
+                           release job's retry, whose first attempt did
+  release <svc> --env staging|production --show
+                           print the tag and digest releases.yaml records for a
+                           service in an environment, or nothing; CI runs it
   preview <svc> --pr <n> --image <image> --out <dir>
                            write the kustomize overlay of a pull request's preview
                            (namespace, image, host) over the generated preview base,
@@ -57,7 +63,8 @@ Options:
   --name <svc>             service name, for init
   --language, --dir, --with, --force
                            language, target folder, resources and overwrite, for new
-  --env, --tag, --digest   environment and image, for release
+  --env, --tag, --digest, --show, --record-only
+                           environment and image, for release
   --pr, --image            pull request number and image, for preview
   -h, --help               show this help
   -v, --version            show the version
@@ -102,6 +109,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         with: { type: 'string' },
         force: { type: 'boolean' },
         platform: { type: 'boolean' },
+        show: { type: 'boolean' },
+        'record-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -189,10 +198,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
-        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
-        const { runRelease } = await import('./release.js');
         const { resolve } = await import('node:path');
-        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io);
+        if (values.show) {
+          if (values.env === undefined || values.tag !== undefined || values.digest !== undefined) return usage('release --show needs --env and takes no --tag or --digest');
+          // Its own module: the release jobs run it often, and it needs no compiler.
+          const { runReleaseShow } = await import('./release-show.js');
+          return runReleaseShow(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, io);
+        }
+        const { runRelease } = await import('./release.js');
+        if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
+        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io, { recordOnly: values['record-only'] ?? false });
       }
       case undefined:
         io.stdout(HELP);

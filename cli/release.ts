@@ -17,8 +17,10 @@ const HEADER = `# Written by CI (paved release), not by hand: which image each s
  * `paved release <svc> --env E --tag T [--digest D]`: records in releases.yaml
  * that a service runs an image in an environment (a deploy, a promotion or a
  * rollback), keeping the file's comments, then validates the whole project.
+ * With `--record-only` it only edits the file: the release jobs' retries,
+ * whose first attempt validated the same record.
  */
-export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io): number {
+export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io, options: { readonly recordOnly?: boolean } = {}): number {
   if (env !== 'staging' && env !== 'production') {
     io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)} (preview images are set per pull request)\n`);
     return EXIT_USAGE;
@@ -40,6 +42,12 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
   const text = doc.toString({ lineWidth: 0 });
 
+  // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
+  if (options.recordOnly) {
+    writeFileAtomic(path, text);
+    io.stdout(`${RELEASES_FILE}: ${service} ${env} -> ${tag}${digest ? `@${digest}` : ''} (recorded only)\n`);
+    return EXIT_OK;
+  }
   // The whole project must compile with the new file before it replaces the old one.
   const loaded = loadSources(root);
   const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');

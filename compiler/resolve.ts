@@ -102,6 +102,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
       roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production },
       repository: p.ci.repository,
       githubOidcProvider: p.ci.githubOidcProvider,
+      releaseToken: p.ci.releaseToken,
     },
     observability: { ...p.observability },
     tiers,

@@ -75,6 +75,8 @@ export const defaultPlatform = deepFreeze({
     },
     repository: 'example/platform',
     githubOidcProvider: 'create',
+    // Workflows: the secret the release jobs push the deploy branches with.
+    releaseToken: 'PAVED_RELEASE_TOKEN',
   },
   observability: {
     prometheusDatasource: 'prometheus',

@@ -242,6 +242,8 @@ export interface ResolvedPlatform {
     readonly repository: string;
     /** Whether the platform root creates the account's GitHub OIDC provider or reads the one that exists. */
     readonly githubOidcProvider: 'create' | 'existing';
+    /** Name of the Actions secret the release jobs push the deploy branches with. */
+    readonly releaseToken: string;
   };
   readonly observability: {
     readonly prometheusDatasource: string;

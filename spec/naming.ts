@@ -42,6 +42,15 @@ const TERRAFORM_STATE_FILES: Readonly<Record<TerraformRoot, string>> = { main: '
  */
 export const PLATFORM_FOLDER = '_platform';
 
+/**
+ * The branch Argo CD tracks for a cloud environment: only that environment's
+ * release jobs move it (README, Deploy, promotion and rollback). It holds the
+ * released, rendered manifests at the same paths as on main, so `main` itself
+ * is never written by CI.
+ */
+export const deployBranch = (env: 'staging' | 'production'): string => `${DEPLOY_BRANCH_PREFIX}${env}`;
+export const DEPLOY_BRANCH_PREFIX = 'paved/deploy/';
+
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 

@@ -506,6 +506,14 @@ export const platformSchema: JsonSchema = {
           enum: ['create', 'existing'],
           default: d.ci.githubOidcProvider,
         },
+        releaseToken: {
+          type: 'string',
+          description:
+            "Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. README: Deploy, promotion and rollback.",
+          pattern: '^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]{0,99}$',
+          maxLength: 100,
+          default: d.ci.releaseToken,
+        },
       },
       default: d.ci,
     },

@@ -613,7 +613,7 @@ export interface PlatformSpec {
   readonly gitops?: GitopsSpec;
   /**
    * What the generated GitHub Actions workflows need from the platform.
-   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"},"repository":"example/platform","githubOidcProvider":"create"}
+   * @default {"roleArns":{"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"},"repository":"example/platform","githubOidcProvider":"create","releaseToken":"PAVED_RELEASE_TOKEN"}
    */
   readonly ci?: CiSpec;
   /**
@@ -1034,6 +1034,11 @@ export interface CiSpec {
    * @default "create"
    */
   readonly githubOidcProvider?: 'create' | 'existing';
+  /**
+   * Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. README: Deploy, promotion and rollback.
+   * @default "PAVED_RELEASE_TOKEN"
+   */
+  readonly releaseToken?: string;
 }
 
 /**

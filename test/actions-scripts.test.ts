@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECK_SUMMARY, RELEASE_COMMIT, ROLLBACK_VALIDATE, TERRAFORM_PLAN_SUMMARY } from '../emitters/actions/scripts.js';
+import { CHECK_SUMMARY, ROLLBACK_VALIDATE, TERRAFORM_PLAN_SUMMARY } from '../emitters/actions/scripts.js';
 import { REPO, scratchCopy } from './helpers.js';
 
 /**
@@ -63,23 +63,22 @@ function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
 }
 
 describe('the rollback input check', () => {
-  const good = { ENVIRONMENT: 'production', TAG: 'a'.repeat(40), DIGEST: `sha256:${'b'.repeat(64)}` };
+  const good = { ENVIRONMENT: 'production', TAG: 'a'.repeat(40) };
   const check = (inputs: Readonly<Record<string, string>>): Run => {
     const dir = join(scratch(), 'work');
     mkdirSync(dir);
     return runScript(ROLLBACK_VALIDATE, dir, isolatedEnv(dir, inputs));
   };
 
-  it('accepts an environment, a full commit SHA and a digest, or no digest', () => {
+  it('accepts an environment and a full commit SHA', () => {
     expect(check(good).status).toBe(0);
-    expect(check({ ...good, ENVIRONMENT: 'staging', DIGEST: '' }).status).toBe(0);
+    expect(check({ ...good, ENVIRONMENT: 'staging' }).status).toBe(0);
   });
 
   it.each([
     ['an unknown environment', { ENVIRONMENT: 'preview' }, 'environment must be staging or production'],
     ['a short tag', { TAG: 'abc1234' }, 'tag must be the full 40-character commit SHA'],
     ['a tag carrying shell code', { TAG: `${'a'.repeat(40)}$(id)` }, 'tag must be the full 40-character commit SHA'],
-    ['an uppercase digest', { DIGEST: `sha256:${'B'.repeat(64)}` }, 'digest must be sha256:'],
   ])('rejects %s with an annotation', (_what, inputs, message) => {
     const run = check({ ...good, ...inputs });
     expect(run.status).toBe(1);
@@ -109,82 +108,7 @@ describe('the paved-check summary', () => {
   });
 });
 
-describe('the GitOps release commit', () => {
-  const TAG = 'c'.repeat(40);
-  const DIGEST = `sha256:${'d'.repeat(64)}`;
-
-  /** origin (bare) with a compiled minimal project; a runner's clone; origin then moves ahead, and rejects the next push once. */
-  function setUp(): { work: string; origin: string; env: NodeJS.ProcessEnv; calls: string } {
-    const root = scratch();
-    const [origin, seed, work, bin] = ['origin.git', 'seed', 'work', 'bin'].map((name) => join(root, name)) as [string, string, string, string];
-    const env = isolatedEnv(root);
-    git(root, env, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
-    cpSync(join(REPO, 'examples', 'minimal'), seed, { recursive: true });
-    const compiled = spawnSync(process.execPath, [join(REPO, 'bin', 'paved.js'), 'compile'], { cwd: seed, encoding: 'utf8' });
-    expect(compiled.status, compiled.stderr).toBe(0);
-    git(seed, env, 'init', '--quiet', '--initial-branch=main');
-    git(seed, env, 'add', '--all');
-    git(seed, env, 'commit', '--quiet', '--message', 'seed');
-    git(seed, env, 'push', '--quiet', origin, 'main');
-    git(root, env, 'clone', '--quiet', origin, work);
-    // Another change lands on main after the runner checked out.
-    writeFileSync(join(seed, 'NOTES.md'), 'landed meanwhile\n');
-    git(seed, env, 'add', '--all');
-    git(seed, env, 'commit', '--quiet', '--message', 'meanwhile');
-    git(seed, env, 'push', '--quiet', origin, 'main');
-    // The next push loses a race once, as when another service's release lands first.
-    const hook = join(origin, 'hooks', 'pre-receive');
-    writeFileSync(hook, '#!/bin/sh\nif [ ! -f "$GIT_DIR/raced" ]; then touch "$GIT_DIR/raced"; echo "rejected: fetch first" >&2; exit 1; fi\n');
-    chmodSync(hook, 0o755);
-    const calls = join(root, 'calls.log');
-    pavedShim(root, calls);
-    const scriptEnv = isolatedEnv(root, {
-      PATH: `${bin}:${process.env.PATH}`,
-      SERVICE: 'hello',
-      ENVIRONMENT: 'staging',
-      TAG,
-      DIGEST,
-      OUT: 'generated',
-      BRANCH: 'main',
-      PUSH_TOKEN: 'ghs_not-a-real-token',
-    });
-    return { work, origin, env: scriptEnv, calls };
-  }
-
-  it('records the release on the newest main, retries after a lost push race, and keeps the token from paved', () => {
-    const { work, origin, env, calls } = setUp();
-    const run = runScript(RELEASE_COMMIT, work, env);
-    expect(run.stderr).not.toContain('fatal');
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('::warning::pushing the release was rejected (attempt 1 of 5)');
-    const log = git(origin, env, 'log', '--format=%s|%an', 'main');
-    expect(log.split('\n')).toEqual([`paved: release hello ${TAG} to staging|github-actions[bot]`, 'meanwhile|test', 'seed|test']);
-    const releases = git(origin, env, 'show', 'main:releases.yaml');
-    expect(releases).toContain(`hello:\n    staging: { tag: ${TAG}, digest: ${DIGEST} }`);
-    // The release and what it renders: the environment's manifests name the new image, and its Argo CD Application appears.
-    const changed = git(origin, env, 'show', '--name-only', '--format=', 'main').split('\n');
-    expect(changed).toContain('releases.yaml');
-    expect(changed).toContain('generated/hello/kubernetes/staging/deployment.yaml');
-    // The environment's first release also brings its app-of-apps (generated/_platform/argocd/staging-services.yaml).
-    expect(changed.filter((path) => !/^(releases\.yaml|generated\/\.paved-manifest\.json|generated\/argocd\/hello-staging\.yaml|generated\/_platform\/argocd\/staging-services\.yaml|generated\/hello\/kubernetes\/staging\/.*)$/.test(path))).toEqual([]);
-    expect(changed).toContain('generated/_platform/argocd/staging-services.yaml');
-    const logged = readFileSync(calls, 'utf8');
-    expect(logged).toContain('sleep 5');
-    expect(logged.match(/^npm exec --offline --no -- paved release hello --env staging --tag c+ --digest sha256:d+ token=unset$/gm)).toHaveLength(2);
-    expect(logged).not.toContain('ghs_not-a-real-token');
-  });
-
-  it('commits nothing when the environment already runs that image', () => {
-    const { work, origin, env } = setUp();
-    expect(runScript(RELEASE_COMMIT, work, env).status).toBe(0);
-    const head = git(origin, env, 'rev-parse', 'main');
-    const again = runScript(RELEASE_COMMIT, work, env);
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain(`hello already runs ${TAG} in staging; nothing to commit`);
-    expect(git(origin, env, 'rev-parse', 'main')).toBe(head);
-    expect(existsSync(join(work, 'releases.yaml'))).toBe(true);
-  });
-});
+// The release to the deploy branches runs, with everything around it, in test/release-flow.test.ts.
 
 describe('the Terraform plan summary', () => {
   /** Runs the summary with a `terraform` that prints a one-line plan of the root it is pointed at; returns the job summary. */

@@ -7,6 +7,8 @@ import { PINNED_ACTIONS } from '../emitters/actions/pins.js';
 import * as SCRIPTS from '../emitters/actions/scripts.js';
 import * as TERRAFORM_SCRIPTS from '../emitters/actions/terraform-scripts.js';
 import * as CHECK_SCRIPTS from '../emitters/actions/check-scripts.js';
+import * as RELEASE_SCRIPTS from '../emitters/actions/release-scripts.js';
+import { RELEASE_DEPLOY } from '../emitters/actions/release-scripts.js';
 import { compileDir, FIXTURES, REPO } from './helpers.js';
 import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from './workflows.js';
 
@@ -65,8 +67,8 @@ describe('generated workflows pass the real linters', () => {
 });
 
 describe('the workflow model', () => {
-  it('every run: script is one of the constant scripts in scripts.ts, terraform-scripts.ts or check-scripts.ts, so no spec or platform value becomes shell code', () => {
-    const constants = new Set<string>([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS), ...Object.values(CHECK_SCRIPTS)]);
+  it('every run: script is one of the constant scripts in scripts.ts, terraform-scripts.ts, check-scripts.ts or release-scripts.ts, so no spec or platform value becomes shell code', () => {
+    const constants = new Set<unknown>([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS), ...Object.values(CHECK_SCRIPTS), ...Object.values(RELEASE_SCRIPTS)]);
     const foreign = workflows.flatMap((w) => stepsOf(w.doc).filter(({ step }) => step.run !== undefined && !constants.has(step.run)).map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`));
     expect(foreign).toEqual([]);
   });
@@ -173,7 +175,7 @@ describe('what the workflows do', () => {
 
   it('pull requests: test, build, plan staging and deploy a preview, which closing the pull request tears down', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
-    expect(Object.keys(jobs)).toEqual(['changes', 'test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback']);
+    expect(Object.keys(jobs)).toEqual(['changes', 'test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback', 'rollback-release']);
     expect(jobs.preview!.needs).toEqual(['test', 'build']);
     expect(jobs.preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env).toEqual({
       SERVICE: 'hello',
@@ -216,17 +218,23 @@ describe('what the workflows do', () => {
     expect(jobs['production-infra']!.needs).toEqual(['production-plan']);
     expect(jobs['production-infra']!.environment).toBe('production');
     expect(jobs['production-release']!.needs).toEqual(['publish', 'production-infra']);
-    const release = (id: string) => jobs[id]!.steps.find((s) => s.run === SCRIPTS.RELEASE_COMMIT)!.env;
+    const release = (id: string) => jobs[id]!.steps.find((s) => s.run === RELEASE_DEPLOY)!.env;
     expect(release('staging-release')).toEqual({
       SERVICE: 'checkout',
       ENVIRONMENT: 'staging',
       TAG: '${{ github.sha }}',
       DIGEST: '${{ needs.publish.outputs.digest }}',
+      DEPLOY_BRANCH: 'paved/deploy/staging',
       OUT: 'generated',
-      BRANCH: 'main',
-      PUSH_TOKEN: '${{ github.token }}',
+      PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}',
     });
-    expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}' });
+    expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}', DEPLOY_BRANCH: 'paved/deploy/production' });
+    // The run's own commit with its whole history (the ancestor check), and no write access through the workflow token.
+    for (const id of ['staging-release', 'production-release']) {
+      expect(jobs[id]!.environment, id).toBe('paved-release');
+      expect(jobs[id]!.steps[0]!.with, id).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+      expect(jobs[id]!.permissions, id).toEqual({ contents: 'read' });
+    }
   });
 
   it('a subscriber plans and applies its subscriptions root right after its main stack, in the same job; a service without subscriptions has none', () => {
@@ -296,24 +304,20 @@ describe('what the workflows do', () => {
     });
   });
 
-  it('rollback: a dispatch on main checks its inputs first, finds the image, and releases it through the same commit', () => {
+  it('rollback: a dispatch on main checks its inputs in the chosen environment, then releases through the same script, digest from the deploy branch', () => {
     const w = byName('languages/.github/workflows/paved-billing.yml');
-    const rollback = w.doc.jobs.rollback!;
-    expect(Object.keys((w.doc.on as { workflow_dispatch: { inputs: object } }).workflow_dispatch.inputs)).toEqual(['environment', 'tag', 'digest']);
-    expect(rollback.if).toBe("github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'");
-    expect(rollback.environment).toBe('${{ inputs.environment }}');
-    expect(rollback.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual([
-      SCRIPTS.ROLLBACK_VALIDATE,
-      'actions/checkout',
-      'actions/setup-node',
-      SCRIPTS.NPM_CI,
-      'docker/login-action',
-      SCRIPTS.RESOLVE_DIGEST,
-      SCRIPTS.RELEASE_COMMIT,
-    ]);
-    // Not ghcr.io: a registry username from a variable and a password from a secret.
-    expect(rollback.steps[4]!.with).toEqual({ registry: 'registry.globex.example.org', username: '${{ vars.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' });
-    expect(rollback.permissions).toEqual({ contents: 'write' });
+    const { rollback, 'rollback-release': release } = w.doc.jobs;
+    expect(Object.keys((w.doc.on as { workflow_dispatch: { inputs: object } }).workflow_dispatch.inputs)).toEqual(['environment', 'tag']);
+    for (const job of [rollback!, release!]) expect(job.if).toBe("github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'");
+    expect(rollback!.environment).toBe('${{ inputs.environment }}');
+    expect(rollback!.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual([SCRIPTS.ROLLBACK_VALIDATE]);
+    expect(rollback!.permissions).toEqual({});
+    expect(release!.needs).toEqual(['rollback']);
+    expect(release!.environment).toBe('paved-release');
+    expect(release!.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, RELEASE_DEPLOY]);
+    expect(release!.steps[3]!.env).toMatchObject({ ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}', DEPLOY_BRANCH: 'paved/deploy/${{ inputs.environment }}', ROLLBACK: 'true' });
+    expect(release!.steps[3]!.env).not.toHaveProperty('DIGEST');
+    expect(release!.permissions).toEqual({ contents: 'read' });
   });
 
   it('paved-check runs paved check with GitHub annotations and summarizes the pull request`s generated changes', () => {
@@ -321,6 +325,20 @@ describe('what the workflows do', () => {
     expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, SCRIPTS.PAVED_CHECK, SCRIPTS.CHECK_SUMMARY]);
     expect(check.steps[0]!.with).toEqual({ 'fetch-depth': 2, 'persist-credentials': false });
     expect(check.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('paved-check releases the platform layer on a push to main: staging after the check, production behind its approval and only when it differs', () => {
+    const jobs = jobsOf('basic/.github/workflows/paved-check.yml');
+    expect(Object.keys(jobs)).toEqual(['check', 'platform-staging', 'platform-approve', 'platform-production']);
+    const changed = "github.event_name == 'push' && needs.platform-staging.outputs.production == 'true'";
+    expect([jobs['platform-staging']!.if, jobs['platform-staging']!.needs, jobs['platform-staging']!.environment]).toEqual(["github.event_name == 'push'", ['check'], 'paved-release']);
+    expect((jobs['platform-staging'] as { outputs?: unknown }).outputs).toEqual({ production: '${{ steps.changes.outputs.production }}' });
+    expect([jobs['platform-approve']!.if, jobs['platform-approve']!.needs, jobs['platform-approve']!.environment, jobs['platform-approve']!.permissions]).toEqual([changed, ['platform-staging'], 'production', {}]);
+    expect([jobs['platform-production']!.if, jobs['platform-production']!.needs, jobs['platform-production']!.environment]).toEqual([changed, ['platform-staging', 'platform-approve'], 'paved-release']);
+    for (const id of ['platform-staging', 'platform-production']) {
+      expect(jobs[id]!.steps.map((s) => s.run ?? actionOf(s.uses)).slice(0, 4), id).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, RELEASE_SCRIPTS.PLATFORM_RELEASE]);
+      expect(jobs[id]!.steps[3]!.env, id).toEqual({ ENVIRONMENT: id.slice('platform-'.length), TAG: '${{ github.sha }}', OUT: 'generated', DEPLOY_BRANCH: `paved/deploy/${id.slice('platform-'.length)}`, PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}' });
+    }
   });
 
   it('every job has a timeout', () => {

@@ -103,7 +103,8 @@ describe('the Kubernetes emitter', () => {
     expect(productionPolicy).toEqual(policy);
     expect(staging.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(Boolean(production.metadata.finalizers)).toBe(finalizer);
-    expect(production.spec.source).toEqual({ repoURL: 'https://github.com/acme/deploy', targetRevision: 'HEAD', path: 'teams/web/generated/web/kubernetes/production', directory: { recurse: false } });
+    expect(production.spec.source).toEqual({ repoURL: 'https://github.com/acme/deploy', targetRevision: 'paved/deploy/production', path: 'teams/web/generated/web/kubernetes/production', directory: { recurse: false } });
+    expect(staging.spec.source.targetRevision).toBe('paved/deploy/staging');
     expect(production.spec.destination).toEqual({ name: 'prd-eks', namespace: 'web' });
     expect(production.spec.revisionHistoryLimit).toBe(10);
   });

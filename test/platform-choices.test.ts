@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { compileDir, scratchCopy, serviceYaml, validateTexts } from './helpers.js';
+import { compileTexts } from './workflows.js';
 
 /**
  * Issue 15, items 5, 7, 8, 9, 10 and 12: what the cluster must have for the
@@ -259,5 +260,31 @@ describe('item 13: bucket names no one else can take first', () => {
     expect(d.hint).toBe('shorten the service or bucket name, or cloud.bucketNameSuffix in platform.yaml; paved never truncates names');
     // Without the suffix the same names fit.
     expect(validateTexts({ 'services/files/service.yaml': long }, withSuffix('""')).diagnostics).toEqual([]);
+  });
+});
+
+describe('ci.releaseToken', () => {
+  const withToken = (name: string): string => `${PLATFORM_HEAD}ci:\n  releaseToken: ${name}\n`;
+
+  it('names the secret the release jobs push the deploy branches with, PAVED_RELEASE_TOKEN unless set', () => {
+    const tokens = (platform?: string): string[] =>
+      compileTexts({ 'services/orders/service.yaml': serviceYaml() }, platform)
+        .files.filter((f) => f.path.startsWith('.github/workflows/'))
+        .flatMap((f) => [...f.contents.matchAll(/PUSH_TOKEN: (.*)$/gm)].map((m) => m[1]!));
+    expect(new Set(tokens())).toEqual(new Set(['${{ secrets.PAVED_RELEASE_TOKEN }}']));
+    const named = tokens(withToken('DEPLOY_BOT'));
+    // The staging and production releases and the rollback in the service's workflow; in paved-check.yml the two
+    // platform releases and the comparison with production's deploy branch.
+    expect(named).toHaveLength(6);
+    expect(new Set(named)).toEqual(new Set(['${{ secrets.DEPLOY_BOT }}']));
+  });
+
+  it("accepts only an Actions secret name, never one of GitHub's own", () => {
+    for (const bad of ['GITHUB_TOKEN', '1TOKEN', 'MY-TOKEN']) {
+      const d = single(validateTexts({ 'services/orders/service.yaml': serviceYaml() }, withToken(bad)).diagnostics, 'SPEC.PATTERN');
+      expect(d.message).toBe(`ci.releaseToken: "${bad}" is invalid: it must be the name of an Actions secret: letters, digits and "_", not starting with a digit or "GITHUB_"`);
+      expect(d.hint).toBe('name the secret that holds the release token, e.g. "PAVED_RELEASE_TOKEN"');
+      expect(at(d)).toBe('platform.yaml:4:17');
+    }
   });
 });

@@ -184,8 +184,8 @@ describe('the platform layer, Kubernetes half', () => {
         expect(appOfApps.spec.source.directory.recurse).toBe(false);
         const matched = applicationFiles.filter((a) => globMatches(appOfApps.spec.source.directory.include, a.file)).map((a) => a.file).sort();
         expect(matched, `${c.name}: ${env}`).toEqual(mine);
-        expect(mine.length).toBeGreaterThan(0);
-        checked++;
+        // Without a releases.yaml a case has the app-of-apps (a service runs there) but no service Application yet.
+        if (mine.length > 0) checked++;
       }
     }
     expect(checked).toBeGreaterThanOrEqual(5);
@@ -332,6 +332,8 @@ kubernetes:
       'generated/_platform/argocd/appproject.yaml',
       'generated/_platform/argocd/preview-platform.yaml',
       'generated/_platform/argocd/production-platform.yaml',
+      'generated/_platform/argocd/production-services.yaml',
+      'generated/_platform/argocd/staging-services.yaml',
       'generated/_platform/bootstrap.yaml',
       'generated/_platform/kubernetes/preview/clustersecretstore-aws.yaml',
       'generated/_platform/kubernetes/production/clustersecretstore-aws.yaml',

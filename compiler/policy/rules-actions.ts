@@ -218,7 +218,7 @@ const audit = (name: string, ids: readonly string[], title: string): PolicyRule 
 export const ACTIONS_RULES: readonly PolicyRule[] = [
   audit('template-injection', ['AL expression', 'CKV_GHA_2'], 'no ${{ }} inside run: or a github-script; values reach scripts through env:'),
   audit('unpinned-uses', ['AL action'], 'every uses: is owner/repo@<40-hex SHA> # vX.Y.Z'),
-  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where the release commit pushes)'),
+  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where a step pushes with the workflow token, which no generated job does: releases push with the release token)'),
   audit('dangerous-triggers', [], 'no pull_request_target or workflow_run'),
   audit('artipacked', [], 'every checkout sets persist-credentials: false'),
   audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)'),

@@ -102,64 +102,6 @@ export const ROLLBACK_VALIDATE = script(
   '  echo "::error::tag must be the full 40-character commit SHA the image was built from"',
   '  exit 1',
   'fi',
-  'if [[ -n "${DIGEST}" && ! "${DIGEST}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
-  '  echo "::error::digest must be sha256: followed by 64 lowercase hex digits, or empty"',
-  '  exit 1',
-  'fi',
-);
-
-/** Proves the image exists before a rollback records it, and pins its digest. */
-export const RESOLVE_DIGEST = script(
-  'set -euo pipefail',
-  `digest="$(docker buildx imagetools inspect "\${IMAGE}:\${TAG}" --format '{{json .Manifest}}' | jq --raw-output .digest)"`,
-  'if [[ ! "${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
-  '  echo "::error::${IMAGE}:${TAG} has no readable digest in the registry"',
-  '  exit 1',
-  'fi',
-  'if [[ -n "${DIGEST}" && "${DIGEST}" != "${digest}" ]]; then',
-  '  echo "::error::${IMAGE}:${TAG} is ${digest}, not the digest given"',
-  '  exit 1',
-  'fi',
-  'echo "digest=${digest}" >> "${GITHUB_OUTPUT}"',
-);
-
-/**
- * The GitOps step of a deploy, a promotion and a rollback: record the image in
- * releases.yaml, recompile, commit and push to the branch Argo CD follows. A
- * concurrent push (another service's release) makes the push fail; the loop then
- * starts again from the new head rather than rebasing, since both commits rewrite
- * the manifest of generated files. The token arrives in PUSH_TOKEN, is turned into
- * a git header for fetch and push only, and is removed from the environment before
- * anything else runs. Pushes made with the workflow token start no workflow, so
- * the release commit cannot trigger another build.
- */
-export const RELEASE_COMMIT = script(
-  'set -euo pipefail',
-  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
-  'unset PUSH_TOKEN',
-  'git config user.name "github-actions[bot]"',
-  'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
-  'release=(release "${SERVICE}" --env "${ENVIRONMENT}" --tag "${TAG}")',
-  'if [ -n "${DIGEST}" ]; then release+=(--digest "${DIGEST}"); fi',
-  'for attempt in 1 2 3 4 5; do',
-  '  git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "${BRANCH}"',
-  '  git reset --quiet --hard FETCH_HEAD',
-  `  ${PAVED} "\${release[@]}"`,
-  `  ${PAVED} compile`,
-  '  git add --all -- releases.yaml "${OUT}"',
-  '  if git diff --cached --quiet; then',
-  '    echo "${SERVICE} already runs ${TAG} in ${ENVIRONMENT}; nothing to commit"',
-  '    exit 0',
-  '  fi',
-  '  git commit --quiet --message "paved: release ${SERVICE} ${TAG} to ${ENVIRONMENT}"',
-  '  if git -c "http.extraheader=${auth}" push --quiet origin "HEAD:${BRANCH}"; then',
-  '    exit 0',
-  '  fi',
-  '  echo "::warning::pushing the release was rejected (attempt ${attempt} of 5); retrying on the new head of ${BRANCH}"',
-  '  sleep $((attempt * 5))',
-  'done',
-  'echo "::error::could not push the release of ${SERVICE} to ${BRANCH} after 5 attempts"',
-  'exit 1',
 );
 
 export const PAVED_CHECK = `${PAVED} check --format github`;

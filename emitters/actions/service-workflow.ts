@@ -1,13 +1,14 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { DEPLOY_BRANCH_PREFIX, deployBranch, names } from '../../spec/naming.js';
 import { PREVIEW_STILL_OPEN } from './check-scripts.js';
 import { AFFECTED, changesJob, GATED, jobName } from './checks.js';
 import { testSteps } from './languages.js';
-import type { Job, Permissions, RunStep, Step, Value, Workflow } from './model.js';
+import type { Job, Step, Value, Workflow } from './model.js';
 import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
-import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, RELEASE_COMMIT, RESOLVE_DIGEST, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import { RELEASE_DEPLOY } from './release-scripts.js';
+import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
 
 /**
@@ -19,12 +20,12 @@ import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setu
  *               the pull request tears the preview down, whatever it changed
  * merge group   the changes job, then test and build (checks.ts, README)
  * push to main  test, build and push `<image>:<sha>`, apply staging's Terraform,
- *               record the image in releases.yaml and push the recompiled tree
- *               (Argo CD deploys it), then plan production's Terraform with
- *               `-out` (terraform-jobs.ts) and, behind the `production`
- *               environment's required reviewers, apply exactly that plan and
- *               release to production
- * dispatch      roll an environment back to an earlier image, through the same commit
+ *               release to staging's deploy branch (Argo CD deploys it), then
+ *               plan production's Terraform with `-out` (terraform-jobs.ts)
+ *               and, behind the `production` environment's required
+ *               reviewers, apply exactly that plan and release to production's
+ *               deploy branch; nothing is ever pushed to main
+ * dispatch      roll an environment back to an image its deploy branch recorded
  *
  * Fork pull requests get no OIDC token and a read-only workflow token, so they run
  * the tests and build the image only.
@@ -58,6 +59,7 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['production-infra', productionInfraJob(service, project, ['production-plan'])],
     ['production-release', releaseJob(service, project, 'production', ['publish', 'production-infra'])],
     ['rollback', rollbackJob(service, project)],
+    ['rollback-release', rollbackReleaseJob(service, project)],
   ];
   return {
     name: `paved ${service.name}`,
@@ -69,8 +71,7 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
       workflow_dispatch: {
         inputs: [
           ['environment', { description: 'Environment to roll back', required: true, type: 'choice', options: ['staging', 'production'] }],
-          ['tag', { description: 'Full commit SHA of the earlier build to run again (its image tag)', required: true, type: 'string' }],
-          ['digest', { description: 'sha256 digest of that image; looked up in the registry when empty', required: false, type: 'string', default: '' }],
+          ['tag', { description: 'Full commit SHA of an earlier release to run again (its image tag); its digest comes from the deploy branch', required: true, type: 'string' }],
         ],
       },
     },
@@ -247,14 +248,32 @@ function publishJob(service: ResolvedService, project: ResolvedProject): Job {
   });
 }
 
-/** The GitOps commit: releases.yaml and the recompiled tree, pushed with the workflow token. */
-function releaseCommit(service: ResolvedService, project: ResolvedProject, env: { readonly ENVIRONMENT: Value; readonly TAG: Value; readonly DIGEST: Value }): RunStep {
-  return {
-    name: 'Release, recompile, commit and push',
-    run: RELEASE_COMMIT,
-    env: { SERVICE: service.name, ...env, OUT: project.output.dir, BRANCH: MAIN_BRANCH, PUSH_TOKEN: '${{ github.token }}' },
-    'working-directory': workingDirectory(project),
-  };
+/**
+ * The GitHub environment of every job that pushes a deploy branch: it alone
+ * holds the release token's secret, and its deployment branch policy admits
+ * main only (README), so no other branch's workflow can read it. It has no
+ * reviewers: production's approval is on its Terraform apply, which the
+ * production release needs.
+ */
+export const RELEASE_ENVIRONMENT = 'paved-release';
+
+/**
+ * The release to a deploy branch (release-scripts.ts): from a checkout of the
+ * run's own commit with its history (the ancestor check), rendered by that
+ * commit's paved, pushed with the token platform.yaml's `ci.releaseToken` names.
+ */
+function releaseSteps(service: ResolvedService, project: ResolvedProject, env: Readonly<Record<'ENVIRONMENT' | 'TAG' | 'DEPLOY_BRANCH', Value>> & Readonly<Record<string, Value>>): Step[] {
+  return [
+    checkout({ fetchDepth: 0 }),
+    setupNode(),
+    installPaved(project),
+    {
+      name: 'Release to the deploy branch',
+      run: RELEASE_DEPLOY,
+      env: { SERVICE: service.name, ...env, OUT: project.output.dir, PUSH_TOKEN: `\${{ secrets.${project.platform.ci.releaseToken} }}` },
+      'working-directory': workingDirectory(project),
+    },
+  ];
 }
 
 function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[]): Job {
@@ -262,37 +281,45 @@ function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'st
     name: jobName(service, `Release to ${env}`),
     if: PUSH,
     needs,
-    permissions: { contents: 'write' },
-    'timeout-minutes': 15,
+    environment: RELEASE_ENVIRONMENT,
+    permissions: { contents: 'read' },
+    'timeout-minutes': 20,
     concurrency: serial(service, `${env}-release`),
-    steps: [checkout(), setupNode(), installPaved(project), releaseCommit(service, project, { ENVIRONMENT: env, TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}' })],
+    steps: releaseSteps(service, project, { ENVIRONMENT: env, TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}', DEPLOY_BRANCH: deployBranch(env) }),
   });
 }
 
 /**
- * Runs an earlier image again: the inputs are checked, the image's digest is
- * read from the registry (which proves it exists), and the release goes through
- * the same commit as a deploy. The environment's reviewers approve a production
- * rollback like a production deploy.
+ * Runs an earlier release again, in two jobs: the first checks the inputs in
+ * the chosen environment, whose reviewers approve a production rollback like a
+ * production deploy; the second releases through the same script as a deploy,
+ * which accepts only a tag the environment's deploy branch recorded for the
+ * service and takes its digest from there (never from a registry tag, which can
+ * be moved).
  */
 function rollbackJob(service: ResolvedService, project: ResolvedProject): Job {
-  const inputs = { ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}', DIGEST: '${{ inputs.digest }}' };
-  const permissions: Permissions = { contents: 'write', ...(usesGhcr(project) ? { packages: 'read' } : {}) };
+  return job({
+    name: 'Approve the rollback',
+    if: DISPATCH,
+    environment: ROLLBACK_INPUTS.ENVIRONMENT,
+    permissions: {},
+    'timeout-minutes': 5,
+    concurrency: serial(service, `${ROLLBACK_INPUTS.ENVIRONMENT}-rollback`),
+    steps: [{ name: 'Check the inputs', run: ROLLBACK_VALIDATE, env: ROLLBACK_INPUTS }],
+  });
+}
+
+function rollbackReleaseJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
     name: jobName(service, 'Roll back'),
     if: DISPATCH,
-    environment: '${{ inputs.environment }}',
-    permissions,
-    'timeout-minutes': 15,
-    concurrency: serial(service, '${{ inputs.environment }}-release'),
-    steps: [
-      { name: 'Check the inputs', run: ROLLBACK_VALIDATE, env: inputs },
-      checkout(),
-      setupNode(),
-      installPaved(project),
-      registryLogin(project),
-      { name: 'Find the image', id: 'image', run: RESOLVE_DIGEST, env: { IMAGE: service.runtime.image, TAG: inputs.TAG, DIGEST: inputs.DIGEST } },
-      releaseCommit(service, project, { ENVIRONMENT: inputs.ENVIRONMENT, TAG: inputs.TAG, DIGEST: '${{ steps.image.outputs.digest }}' }),
-    ],
+    needs: ['rollback'],
+    environment: RELEASE_ENVIRONMENT,
+    permissions: { contents: 'read' },
+    'timeout-minutes': 20,
+    concurrency: serial(service, `${ROLLBACK_INPUTS.ENVIRONMENT}-release`),
+    steps: releaseSteps(service, project, { ...ROLLBACK_INPUTS, DEPLOY_BRANCH: `${DEPLOY_BRANCH_PREFIX}${ROLLBACK_INPUTS.ENVIRONMENT}`, ROLLBACK: 'true' }),
   });
 }
+
+const ROLLBACK_INPUTS = { ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}' } as const;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { Construct } from 'constructs';
+import { deployBranch } from '../../spec/naming.js';
 import type { RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
 import { annotations, labels } from './labels.js';
@@ -8,10 +9,12 @@ import { yamlFile } from '../shared/serialize.js';
 
 /**
  * The Argo CD Application of a cloud environment: it syncs the environment's
- * directory as it is (a directory source, so no file lists it). Deploying is a
- * commit: CI writes releases.yaml and recompiles, and Argo CD applies the diff.
- * Rolling back is the same with an older release; revisionHistoryLimit keeps
- * Argo CD's own record of past syncs for auditing.
+ * directory as it is (a directory source, so no file lists it), on the
+ * environment's deploy branch, never main's head: a merge changes nothing in an
+ * environment until its release job (after tests, Terraform and, for production,
+ * the approval) commits the rendered manifests there. Rolling back is the same
+ * with an earlier release; revisionHistoryLimit keeps Argo CD's own record of
+ * past syncs for auditing.
  */
 
 /** Repo-relative directory of an environment's manifests, as Argo CD sees the repository. */
@@ -21,6 +24,8 @@ export function environmentPath(ctx: RenderContext): string {
 
 /** `<output dir>/argocd/<service>-<env>.yaml`; overrides do not reach it, as it is not deployed into the service's namespace. */
 export function applicationFile(scope: Construct, ctx: RenderContext): GeneratedFile {
+  // CI applies previews itself (kubectl); only the cloud environments have a deploy branch.
+  if (ctx.env === 'preview') throw new Error('argocd: preview has no Application');
   const { gitops } = ctx.project.platform;
   const staging = ctx.env === 'staging';
   // Staging converges on Git completely; production follows the platform's policy.
@@ -40,7 +45,7 @@ export function applicationFile(scope: Construct, ctx: RenderContext): Generated
     },
     {
       project: gitops.project,
-      source: { repoURL: gitops.repoURL, targetRevision: 'HEAD', path: environmentPath(ctx), directory: { recurse: false } },
+      source: { repoURL: gitops.repoURL, targetRevision: deployBranch(ctx.env), path: environmentPath(ctx), directory: { recurse: false } },
       destination: { name: ctx.environment.cluster, namespace: ctx.namespace },
       syncPolicy: {
         ...(sync === 'manual' ? {} : { automated: { prune, selfHeal: true } }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
+import * as releaseScripts from '../../emitters/actions/release-scripts.js';
 import * as scripts from '../../emitters/actions/scripts.js';
 import { FIXTURES } from '../helpers.js';
 
@@ -83,7 +84,7 @@ describe('generated workflows run only the repository\'s installed paved', () =>
 
   it('keeps every script constant free of a bare paved or npx call', () => {
     expect(scripts.PAVED).toBe('npm exec --offline --no -- paved');
-    for (const [name, value] of Object.entries(scripts)) {
+    for (const [name, value] of Object.entries({ ...scripts, ...releaseScripts })) {
       if (typeof value !== 'string') continue;
       expect(value, name).not.toMatch(/\bnpx\b/);
       expect(value.replaceAll(scripts.PAVED, ''), name).not.toMatch(/(^|[\s;&|(])paved\s/m);

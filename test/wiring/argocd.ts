@@ -4,6 +4,7 @@ import { quoteList, stacksFor, type CheckName, type WiringPlatform, type WiringP
 import { describe, isClusterScoped } from './kube.js';
 import type { KubeObject, ManifestFolder, OutputTree, Unit } from './output.js';
 import { resourceValue, showValue } from './terraform.js';
+import { DEPLOY_BRANCH_PREFIX } from '../../spec/naming.js';
 
 /**
  * Argo CD Applications (argoproj.io/v1alpha1): `spec.source.path` is a folder of
@@ -66,6 +67,10 @@ export function checkApplications(tree: OutputTree, platform: WiringPlatform, fo
     for (const source of sources(app)) {
       followed('argocd-path');
       const dir = resolvePath(tree, source.path, platform.gitopsPath);
+      // An app-of-apps over the service Applications (`<out>/argocd`) on a deploy branch: that folder exists
+      // there from the environment's first service release, and on main only if a releases.yaml is committed.
+      const revision = String((app.body.spec?.source as { targetRevision?: unknown } | undefined)?.targetRevision ?? '');
+      if (dir === undefined && revision.startsWith(DEPLOY_BRANCH_PREFIX) && /(^|\/)argocd$/.test(source.path)) continue;
       if (dir === undefined) {
         problems.push({
           ...base,

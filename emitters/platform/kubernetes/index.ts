@@ -40,8 +40,9 @@ export function platformKubernetesFiles(project: ResolvedProject): GeneratedFile
     argocd.push(yamlFile({ path: `${argocdDirectory(project)}/${env}-platform.yaml`, source, value: clusterApplication(project, env) }));
   }
   for (const env of CLOUD_ENVIRONMENTS as ReadonlyArray<'staging' | 'production'>) {
-    // Only once a service has an Application there: Argo CD reports an error for a source directory that does not exist.
-    if (!project.services.some((s) => s.environments[env].release)) continue;
+    // Once a service runs there. The service Applications are on the deploy branch only (main records no
+    // releases), so this cannot wait for a release; until the first one, Argo CD reports the folder missing.
+    if (!project.services.some((s) => s.environments[env].enabled)) continue;
     argocd.push(yamlFile({ path: `${argocdDirectory(project)}/${env}-services.yaml`, source, value: servicesApplication(project, env) }));
   }
   if (argocd.length > 0) files.push(...argocd, yamlFile({ path: bootstrapFile(project), source, value: bootstrapApplication(project) }));

@@ -1,0 +1,219 @@
+import { PAVED } from './scripts.js';
+
+/**
+ * The release scripts: they move an environment's deploy branch
+ * (`paved/deploy/<env>`, which Argo CD tracks) and never push to main, so
+ * main's branch protection never stands in a release's way (README, Deploy,
+ * promotion and rollback). Like every script in scripts.ts they are constant
+ * text reading their inputs from the step's `env:`.
+ *
+ * A release runs in a checkout of the run's own commit, with full history (the
+ * ancestor check needs it), and renders with the paved that commit's lockfile
+ * installs. It then copies only what it releases into a worktree of the deploy
+ * branch's head, commits and pushes. When the push is rejected because another
+ * release landed first, it starts again from the new head (a fresh copy, never a
+ * textual rebase), after a jittered pause that doubles up to 8 to 16 seconds,
+ * for up to ten minutes.
+ */
+
+const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
+
+/** How long a release keeps retrying a rejected push before it gives up. */
+export const RELEASE_DEADLINE_SECONDS = 600;
+
+/** The token arrives in PUSH_TOKEN, becomes a git header for fetch and push only, and leaves the environment before anything else runs. */
+const TOKEN = [
+  'if [ -z "${PUSH_TOKEN}" ]; then',
+  '  echo "::error::the release token is empty: create the Actions secret named by platform.yaml ci.releaseToken (README, Deploy, promotion and rollback)"',
+  '  exit 1',
+  'fi',
+  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
+  'unset PUSH_TOKEN',
+  'if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]]; then',
+  '  echo "::error::tag must be the full 40-character commit SHA"',
+  '  exit 1',
+  'fi',
+  'git config user.name "paved-release"',
+  'git config user.email "paved-release@users.noreply.github.com"',
+  // The paved root inside the repository (`gitops.path`), with a trailing slash, or nothing at the root.
+  'prefix="$(git rev-parse --show-prefix)"',
+  'work="$(mktemp -d)"',
+  'deploy="${work}/deploy"',
+  'trap \'git worktree remove --force "${deploy}" > /dev/null 2>&1 || true; rm -rf "${work}"\' EXIT',
+  `deadline=$((SECONDS + ${RELEASE_DEADLINE_SECONDS}))`,
+  'delay=2',
+  'attempt=1',
+];
+
+/** Sets `base` to the deploy branch's head, fetched now, or to an empty first commit when the branch does not exist yet. */
+const FETCH_BASE = [
+  '  status=0',
+  '  git -c "http.extraheader=${auth}" ls-remote --exit-code --heads origin "refs/heads/${DEPLOY_BRANCH}" > /dev/null || status=$?',
+  '  if [ "${status}" -eq 0 ]; then',
+  '    git -c "http.extraheader=${auth}" fetch --quiet --no-tags origin "+refs/heads/${DEPLOY_BRANCH}:refs/paved/deploy"',
+  '    base="$(git rev-parse refs/paved/deploy)"',
+  '  elif [ "${status}" -eq 2 ]; then',
+  '    base="$(git commit-tree -m "paved: start ${DEPLOY_BRANCH}" "$(git hash-object -w -t tree /dev/null)")"',
+  '  else',
+  '    echo "::error::could not read ${DEPLOY_BRANCH} from origin"',
+  '    exit 1',
+  '  fi',
+];
+
+/** A fresh worktree of `base` at `deploy`, into which `paths` (paved-root relative) are copied from the workspace as they are, or removed where the workspace has none. */
+const COPY = [
+  '  git worktree remove --force "${deploy}" > /dev/null 2>&1 || true',
+  '  git worktree add --quiet --detach "${deploy}" "${base}"',
+  '  for path in "${paths[@]}"; do',
+  '    rm -rf "${deploy:?}/${prefix}${path}"',
+  '    if [ -e "${path}" ]; then',
+  '      mkdir -p "$(dirname "${deploy}/${prefix}${path}")"',
+  '      cp -R "${path}" "${deploy}/${prefix}${path}"',
+  '    fi',
+  '  done',
+  '  git -C "${deploy}" add --all',
+];
+
+/** Commit (with the released commit as a trailer, which the platform's ancestor check reads) and push; on rejection, wait and go round again. */
+const PUSH = (what: string): string[] => [
+  '  if git -C "${deploy}" diff --cached --quiet; then',
+  `    echo "${DEPLOY_BRANCH_TEXT} already holds ${what} at \${TAG}; nothing to commit"`,
+  '    exit 0',
+  '  fi',
+  `  git -C "\${deploy}" commit --quiet --message "paved: release ${what} \${TAG} to \${ENVIRONMENT}" --trailer "Released-From: \${TAG}"`,
+  '  if git -C "${deploy}" -c "http.extraheader=${auth}" push --quiet origin "HEAD:refs/heads/${DEPLOY_BRANCH}"; then',
+  `    echo "released ${what} \${TAG} to \${ENVIRONMENT} (\${DEPLOY_BRANCH} is now $(git -C "\${deploy}" rev-parse HEAD))"`,
+  '    exit 0',
+  '  fi',
+  '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
+  `    echo "::error::could not push the release of ${what} to \${DEPLOY_BRANCH} in ${RELEASE_DEADLINE_SECONDS / 60} minutes (\${attempt} attempts); run the job again"`,
+  '    exit 1',
+  '  fi',
+  // Equal jitter: half the delay plus up to the other half at random, so concurrent releases spread out.
+  '  pause=$((delay / 2 + RANDOM % (delay / 2 + 1)))',
+  '  echo "pushing to ${DEPLOY_BRANCH} was rejected (attempt ${attempt}): another release landed first; starting again from its new head in ${pause}s"',
+  '  sleep "${pause}"',
+  '  delay=$((delay < 16 ? delay * 2 : 16))',
+  '  attempt=$((attempt + 1))',
+];
+
+const DEPLOY_BRANCH_TEXT = '${DEPLOY_BRANCH}';
+
+/**
+ * A service's release (ROLLBACK empty) or rollback (ROLLBACK=true) to ENVIRONMENT.
+ * Inputs: SERVICE, ENVIRONMENT, TAG (the commit), DIGEST (a release's image
+ * digest), OUT (output.dir), DEPLOY_BRANCH, PUSH_TOKEN, ROLLBACK.
+ *
+ * - Same tag as recorded: nothing to do.
+ * - A release refuses when the recorded tag is newer than TAG (TAG is its
+ *   ancestor): a re-run of an old run or a stale commit never moves back.
+ * - A rollback goes only to a tag the deploy branch's history recorded for the
+ *   service in the environment, with the digest recorded then.
+ * - Copied: the environment's manifests, the service's Application and
+ *   releases.yaml; nothing else the compile wrote is swept in.
+ */
+export const RELEASE_DEPLOY = script(
+  'set -euo pipefail',
+  ...TOKEN,
+  'releases="${prefix}releases.yaml"',
+  'paths=("${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}" "${OUT}/argocd/${SERVICE}-${ENVIRONMENT}.yaml" releases.yaml)',
+  // recorded <commit>: what that commit's releases.yaml records for the service in the environment, "<tag> [<digest>]", or nothing.
+  'recorded() {',
+  '  rm -rf "${work}/show"',
+  '  mkdir "${work}/show"',
+  '  if git cat-file -e "$1:${releases}" 2> /dev/null; then git show "$1:${releases}" > "${work}/show/releases.yaml"; fi',
+  `  ${PAVED} release "\${SERVICE}" --env "\${ENVIRONMENT}" --show --root "\${work}/show"`,
+  '}',
+  'while :; do',
+  ...FETCH_BASE,
+  '  current="$(recorded "${base}")"',
+  '  read -r current_tag _ <<< "${current}"',
+  '  if [ "${current_tag}" = "${TAG}" ]; then',
+  '    echo "${SERVICE} already runs ${TAG} in ${ENVIRONMENT} (${DEPLOY_BRANCH}); nothing to release"',
+  '    exit 0',
+  '  fi',
+  '  digest="${DIGEST:-}"',
+  '  if [ "${ROLLBACK:-}" = true ]; then',
+  '    found=""',
+  // -G: commits of the deploy branch whose releases.yaml diff adds or removes a line holding the tag (hex only, checked above).
+  '    for commit in $(git log --format=%H -G "${TAG}" "${base}" -- "${releases}"); do',
+  '      entry="$(recorded "${commit}")"',
+  '      read -r tag digest <<< "${entry}"',
+  '      if [ "${tag}" = "${TAG}" ]; then',
+  '        found="${commit}"',
+  '        break',
+  '      fi',
+  '    done',
+  '    if [ -z "${found}" ]; then',
+  '      echo "::error::${SERVICE} never ran ${TAG} in ${ENVIRONMENT}: ${DEPLOY_BRANCH} has no release of it, and a rollback goes only to an earlier release"',
+  '      exit 1',
+  '    fi',
+  '    echo "rolling ${SERVICE} in ${ENVIRONMENT} back to ${TAG}${digest:+@${digest}}, released by ${found}"',
+  '  elif [ -n "${current_tag}" ] && git cat-file -e "${current_tag}^{commit}" 2> /dev/null && git merge-base --is-ancestor "${TAG}" "${current_tag}"; then',
+  '    echo "::error::${SERVICE} runs ${current_tag} in ${ENVIRONMENT}, which is newer than ${TAG}: refusing to move ${ENVIRONMENT} backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job"',
+  '    exit 1',
+  '  fi',
+  // The deploy branch's records, then this release's, rendered by this commit's paved.
+  '  if git cat-file -e "${base}:${releases}" 2> /dev/null; then git show "${base}:${releases}" > releases.yaml; else rm -f releases.yaml; fi',
+  '  release=(release "${SERVICE}" --env "${ENVIRONMENT}" --tag "${TAG}")',
+  '  if [ -n "${digest}" ]; then release+=(--digest "${digest}"); fi',
+  // The service's manifests depend on its own record only, the same in every attempt: validated and
+  // rendered once; a retry only records it in the new head's releases.yaml, keeping the retry short.
+  '  if [ -z "${rendered:-}" ]; then',
+  `    ${PAVED} "\${release[@]}"`,
+  `    ${PAVED} compile`,
+  '    rendered=true',
+  '  else',
+  `    ${PAVED} "\${release[@]}" --record-only`,
+  '  fi',
+  ...COPY,
+  ...PUSH('${SERVICE}'),
+  'done',
+);
+
+/**
+ * The platform layer of one environment (`_platform/kubernetes/<env>` and
+ * `_platform/argocd`) to its deploy branch, from paved-check.yml on a push to
+ * main. Inputs: ENVIRONMENT, TAG, OUT, DEPLOY_BRANCH, PUSH_TOKEN. It refuses
+ * when the branch's last platform release came from a newer commit (the
+ * `Released-From` trailer), as a service release does.
+ */
+export const PLATFORM_RELEASE = script(
+  'set -euo pipefail',
+  ...TOKEN,
+  'paths=("${OUT}/_platform/kubernetes/${ENVIRONMENT}" "${OUT}/_platform/argocd")',
+  'while :; do',
+  ...FETCH_BASE,
+  '  last="$(git log -1 --format="%(trailers:key=Released-From,valueonly)" "${base}" -- "${prefix}${OUT}/_platform" | tr -d "[:space:]")"',
+  '  if [ -n "${last}" ] && [ "${last}" != "${TAG}" ] && git cat-file -e "${last}^{commit}" 2> /dev/null && git merge-base --is-ancestor "${TAG}" "${last}"; then',
+  '    echo "::error::${DEPLOY_BRANCH} holds the platform layer of ${last}, which is newer than ${TAG}: refusing to move ${ENVIRONMENT} backwards"',
+  '    exit 1',
+  '  fi',
+  `  ${PAVED} compile`,
+  ...COPY,
+  ...PUSH('the platform layer'),
+  'done',
+);
+
+/**
+ * Whether the platform layer of production on its deploy branch differs from
+ * this commit's (GITHUB_OUTPUT `production=true|false`), so that a push to main
+ * that changes nothing there asks production's reviewers nothing. Inputs: OUT,
+ * DEPLOY_BRANCH (production's), PUSH_TOKEN.
+ */
+export const PLATFORM_CHANGES = script(
+  'set -euo pipefail',
+  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
+  'unset PUSH_TOKEN',
+  'prefix="$(git rev-parse --show-prefix)"',
+  'paths=("${prefix}${OUT}/_platform/kubernetes/production" "${prefix}${OUT}/_platform/argocd")',
+  'changed=true',
+  'if git -c "http.extraheader=${auth}" fetch --quiet --no-tags origin "+refs/heads/${DEPLOY_BRANCH}:refs/paved/production" 2> /dev/null; then',
+  '  if git diff --quiet refs/paved/production HEAD -- "${paths[@]}"; then changed=false; fi',
+  'fi',
+  'echo "production=${changed}" >> "${GITHUB_OUTPUT}"',
+  'if [ "${changed}" = true ]; then echo "the platform layer of production differs from ${DEPLOY_BRANCH}: it needs a release"; else echo "the platform layer of production matches ${DEPLOY_BRANCH}: nothing to release"; fi',
+);
+
+/** The step of a job that exists for its environment's approval alone. */
+export const APPROVED = 'echo "approved in the ${ENVIRONMENT} environment"';
