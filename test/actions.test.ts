@@ -329,7 +329,7 @@ describe('what the workflows do', () => {
 
   it('paved-check releases the platform layer on a push to main: staging after the check, production behind its approval and only when it differs', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-check.yml');
-    expect(Object.keys(jobs)).toEqual(['check', 'platform-staging', 'platform-approve', 'platform-production']);
+    expect(Object.keys(jobs)).toEqual(['check', 'gate', 'platform-staging', 'platform-approve', 'platform-production']);
     const changed = "github.event_name == 'push' && needs.platform-staging.outputs.production == 'true'";
     expect([jobs['platform-staging']!.if, jobs['platform-staging']!.needs, jobs['platform-staging']!.environment]).toEqual(["github.event_name == 'push'", ['check'], 'paved-release']);
     expect((jobs['platform-staging'] as { outputs?: unknown }).outputs).toEqual({ production: '${{ steps.changes.outputs.production }}' });

@@ -299,7 +299,7 @@ function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'st
  */
 function rollbackJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
-    name: 'Approve the rollback',
+    name: jobName(service, 'Approve the rollback'),
     if: DISPATCH,
     environment: ROLLBACK_INPUTS.ENVIRONMENT,
     permissions: {},
