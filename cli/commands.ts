@@ -137,13 +137,26 @@ export function printSchema(which: 'service' | 'platform', io: Io): number {
 
 /** `paved init --platform`: the starter platform.yaml (starter-platform.ts), never over an existing file. */
 export function runInitPlatform(dir: string, io: Io): number {
-  const target = resolve(io.cwd, dir, 'platform.yaml');
-  const schemaFile = fileURLToPath(new URL('../../spec/platform.schema.json', import.meta.url));
-  const schemaPath = relative(resolve(io.cwd, dir), schemaFile).split('\\').join('/');
   // 8 hex digits: 32 random bits, chosen once; the file is the platform team's from here on.
-  const contents = renderStarterPlatform({ schemaPath, bucketNameSuffix: randomBytes(4).toString('hex') });
+  const contents = renderStarterPlatform({ schemaPath: schemaPathFrom(dir, 'platform', io), bucketNameSuffix: randomBytes(4).toString('hex') });
+  const target = resolve(io.cwd, dir, 'platform.yaml');
+  const refused = createStarter(target, contents, dir, io);
+  if (refused !== undefined) return refused;
+  io.stdout(`created ${relative(io.cwd, target)}\nnext: fill in every "" (paved validate${dir === '.' ? '' : ` ${JSON.stringify(dir)}`} points at each one left), then run "paved compile"\n`);
+  return EXIT_OK;
+}
+
+/** The path from `dir` to one of paved's JSON Schemas, for the starter's yaml-language-server line. */
+function schemaPathFrom(dir: string, kind: 'service' | 'platform', io: Io): string {
+  const schemaFile = fileURLToPath(new URL(`../../spec/${kind}.schema.json`, import.meta.url));
+  return relative(resolve(io.cwd, dir), schemaFile).split('\\').join('/');
+}
+
+/** Writes a starter file that must not exist yet; an exit code when it cannot be written, undefined when written. */
+function createStarter(target: string, contents: string, dir: string, io: Io): number | undefined {
   try {
     createFile(target, contents);
+    return undefined;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       io.stderr(`paved: ${relative(io.cwd, target) || target} already exists; paved init never overwrites a file\n`);
@@ -155,30 +168,19 @@ export function runInitPlatform(dir: string, io: Io): number {
     }
     throw error;
   }
-  io.stdout(`created ${relative(io.cwd, target)}\nnext: fill in every "" (paved validate${dir === '.' ? '' : ` ${JSON.stringify(dir)}`} points at each one left), then run "paved compile"\n`);
-  return EXIT_OK;
 }
 
 export function runInit(dir: string, name: string, io: Io): number {
   const target = resolve(io.cwd, dir, 'service.yaml');
-  const schemaFile = fileURLToPath(new URL('../../spec/service.schema.json', import.meta.url));
-  const schemaPath = relative(resolve(io.cwd, dir), schemaFile).split('\\').join('/');
-  const contents = renderStarterSpec({ name, schemaPath });
+  const contents = renderStarterSpec({ name, schemaPath: schemaPathFrom(dir, 'service', io) });
   const problems = validateStarter(contents);
   if (problems.length > 0) {
     io.stderr(formatText(problems, new Map([['service.yaml', contents]])));
     io.stderr(`paved: cannot create a service named ${JSON.stringify(name)}\n`);
     return EXIT_PROBLEMS;
   }
-  try {
-    createFile(target, contents);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      io.stderr(`paved: ${relative(io.cwd, target) || target} already exists; paved init never overwrites a file\n`);
-      return EXIT_PROBLEMS;
-    }
-    throw error;
-  }
+  const refused = createStarter(target, contents, dir, io);
+  if (refused !== undefined) return refused;
   io.stdout(`created ${relative(io.cwd, target)}\nnext: edit it, then run "paved compile"\n`);
   return EXIT_OK;
 }
