@@ -5,7 +5,7 @@
  * git repositories and stub `gh`/`kubectl` commands.
  */
 
-const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
+import { script } from './script-text.js';
 
 /**
  * Whether this service is affected, as `affected=true|false` in GITHUB_OUTPUT.

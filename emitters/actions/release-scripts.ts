@@ -1,4 +1,5 @@
 import { PAVED } from './scripts.js';
+import { script } from './script-text.js';
 
 /**
  * The release scripts: they move an environment's deploy branch
@@ -15,8 +16,6 @@ import { PAVED } from './scripts.js';
  * textual rebase), after a jittered pause that doubles up to 8 to 16 seconds,
  * for up to ten minutes.
  */
-
-const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
 
 /** How long a release keeps retrying a rejected push before it gives up. */
 export const RELEASE_DEADLINE_SECONDS = 600;

@@ -8,7 +8,7 @@
  * multi-line scripts add `set -u`.
  */
 
-const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
+import { script } from './script-text.js';
 
 /**
  * The repository's own paved, installed by `npm ci` from its lockfile. `npx paved`
@@ -56,19 +56,22 @@ export const PREVIEW_APPLY = script(
 /** Returns at once: the namespace and everything in it go in the background. */
 export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignore-not-found --wait=false';
 
-/** The lock file next to each root pins the provider; init waits for a state lock another run holds (terraform-scripts.ts LOCK_TIMEOUT). */
-export const TERRAFORM_INIT = 'terraform -chdir="${STACK}" init -input=false -lock-timeout=10m -backend-config="env/${ENVIRONMENT}.s3.tfbackend"';
+/** How long init and apply wait for a state lock another run holds (the subscriber's own workflow applying its subscriptions root, say); an apply rarely takes longer. */
+export const LOCK_TIMEOUT = '10m';
+
+/** The lock file next to each root pins the provider; init waits for a state lock another run holds. */
+export const TERRAFORM_INIT = `terraform -chdir="\${STACK}" init -input=false -lock-timeout=${LOCK_TIMEOUT} -backend-config="env/\${ENVIRONMENT}.s3.tfbackend"`;
 
 /** Without the state lock: a pull request's plan only reads, so it never waits for or blocks an apply. */
 export const TERRAFORM_PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
 
 /**
  * The plan in the job summary: its one-line result up front, the whole plan
- * folded below (GitHub keeps 1 MiB per step). ROOT, when set, names a root other
- * than the main stack (`subscriptions`).
+ * folded below, cut at `bytes` (GitHub keeps 1 MiB per step). ROOT, when set,
+ * names a root other than the main stack (`subscriptions`), SERVICE the service
+ * owning it.
  */
-export const TERRAFORM_PLAN_SUMMARY = script(
-  'set -euo pipefail',
+export const planSummaryLines = (bytes: number): readonly string[] => [
   'plan="${RUNNER_TEMP}/tfplan.txt"',
   'terraform -chdir="${STACK}" show -no-color tfplan > "${plan}"',
   '{',
@@ -79,14 +82,16 @@ export const TERRAFORM_PLAN_SUMMARY = script(
   '  echo "<details><summary>Full plan</summary>"',
   '  echo',
   '  echo "~~~"',
-  '  head -c 900000 "${plan}"',
+  `  head -c ${bytes} "\${plan}"`,
   '  echo "~~~"',
   '  echo "</details>"',
   '} >> "${GITHUB_STEP_SUMMARY}"',
-);
+];
+
+export const TERRAFORM_PLAN_SUMMARY = script('set -euo pipefail', ...planSummaryLines(900000));
 
 /** Staging applies what it plans, in one step; production applies a saved, approved plan (terraform-scripts.ts TERRAFORM_APPLY_SAVED). */
-export const TERRAFORM_APPLY = 'terraform -chdir="${STACK}" apply -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"';
+export const TERRAFORM_APPLY = `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`;
 
 /** A rollback's inputs come from a person: check their shape before anything uses them. */
 export const ROLLBACK_VALIDATE = script(

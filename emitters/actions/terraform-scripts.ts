@@ -2,14 +2,13 @@
  * The `run:` scripts of the infrastructure jobs (terraform-jobs.ts). Constant
  * text like every script (scripts.ts): inputs arrive through the step's `env:`.
  * Every command that takes the state lock waits for it up to LOCK_TIMEOUT
- * rather than failing at once while another run (the subscriber's own
- * workflow applying its subscriptions root, say) holds it.
+ * (scripts.ts) rather than failing at once while another run holds it.
  */
 
-const script = (...lines: readonly string[]): string => `${lines.join('\n')}\n`;
+import { LOCK_TIMEOUT, planSummaryLines, TERRAFORM_PLAN } from './scripts.js';
+import { script } from './script-text.js';
 
-/** How long init and apply wait for a state lock another run holds; an apply rarely takes longer. */
-export const LOCK_TIMEOUT = '10m';
+export { LOCK_TIMEOUT };
 
 /**
  * The plan approvers review, saved for the apply job: `plan -out` without the
@@ -19,24 +18,7 @@ export const LOCK_TIMEOUT = '10m';
  * per step). ROOT names a root other than the main stack, SERVICE the service
  * owning it.
  */
-export const TERRAFORM_SAVED_PLAN = script(
-  'set -euo pipefail',
-  'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan',
-  'plan="${RUNNER_TEMP}/tfplan.txt"',
-  'terraform -chdir="${STACK}" show -no-color tfplan > "${plan}"',
-  '{',
-  '  echo "### Terraform plan: ${SERVICE}${ROOT:+ ${ROOT}} in ${ENVIRONMENT}"',
-  '  echo',
-  '  grep -E "^(Plan:|No changes\\.)" "${plan}" || echo "The plan has no summary line; read it below."',
-  '  echo',
-  '  echo "<details><summary>Full plan</summary>"',
-  '  echo',
-  '  echo "~~~"',
-  '  head -c 300000 "${plan}"',
-  '  echo "~~~"',
-  '  echo "</details>"',
-  '} >> "${GITHUB_STEP_SUMMARY}"',
-);
+export const TERRAFORM_SAVED_PLAN = script('set -euo pipefail', TERRAFORM_PLAN, ...planSummaryLines(300000));
 
 /**
  * One file for the artifact: every saved plan under OUT, at its path, so the
