@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECK_SUMMARY, ROLLBACK_VALIDATE, TERRAFORM_PLAN_SUMMARY } from '../emitters/actions/scripts.js';
 import { REPO, scratchCopy } from './helpers.js';
+import { isolatedEnv, runScript, type ScriptRun } from './run-script.js';
 
 /**
  * The workflow scripts run for real, the way a runner runs them
@@ -20,23 +21,6 @@ function scratch(): string {
   return s.dir;
 }
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A git that reads no user or system configuration, so the machine's settings cannot leak in. */
-function isolatedEnv(home: string, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra };
-}
-
-function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Run {
-  const file = join(cwd, '..', `script-${cleanups.length}-${Math.abs(script.length)}.sh`);
-  writeFileSync(file, script);
-  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd, env, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 /**
  * `<root>/bin` with an `npm` that runs the built paved, as `npm exec --offline --no -- paved`
@@ -64,10 +48,10 @@ function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
 
 describe('the rollback input check', () => {
   const good = { ENVIRONMENT: 'production', TAG: 'a'.repeat(40) };
-  const check = (inputs: Readonly<Record<string, string>>): Run => {
+  const check = (inputs: Readonly<Record<string, string>>): ScriptRun => {
     const dir = join(scratch(), 'work');
     mkdirSync(dir);
-    return runScript(ROLLBACK_VALIDATE, dir, isolatedEnv(dir, inputs));
+    return runScript(ROLLBACK_VALIDATE, dir, isolatedEnv(dir, inputs), join(dir, '..'));
   };
 
   it('accepts an environment and a full commit SHA', () => {
@@ -99,7 +83,7 @@ describe('the paved-check summary', () => {
     const spec = join(dir, 'services', 'hello', 'service.yaml');
     writeFileSync(spec, `${readFileSync(spec, 'utf8')}resources:\n  topics: [{ name: greetings }]\n`);
     git(dir, env, 'commit', '--quiet', '--all', '--message', 'a topic');
-    const run = runScript(CHECK_SUMMARY, dir, env);
+    const run = runScript(CHECK_SUMMARY, dir, env, join(dir, '..'));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const summary = readFileSync(join(root, 'summary.md'), 'utf8');
@@ -121,7 +105,7 @@ describe('the Terraform plan summary', () => {
     writeFileSync(join(bin, 'terraform'), '#!/bin/sh\n[ "$1" = "-chdir=$STACK" ] && [ "$2 $3 $4" = "show -no-color tfplan" ] || exit 97\necho "Plan: 1 to add, 0 to change, 0 to destroy."\n');
     chmodSync(join(bin, 'terraform'), 0o755);
     const file = join(root, 'summary.md');
-    const run = runScript(TERRAFORM_PLAN_SUMMARY, work, isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: root, GITHUB_STEP_SUMMARY: file, SERVICE: 'orders', ENVIRONMENT: 'staging', ...extra }));
+    const run = runScript(TERRAFORM_PLAN_SUMMARY, work, isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: root, GITHUB_STEP_SUMMARY: file, SERVICE: 'orders', ENVIRONMENT: 'staging', ...extra }), join(work, '..'));
     expect(run.status, run.stderr).toBe(0);
     return readFileSync(file, 'utf8');
   };

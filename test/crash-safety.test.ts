@@ -7,7 +7,7 @@ import { inspectTree, LOCK_FILE, lockOwner, readManifest, realDisk, sha256, writ
 import { emitters } from '../cli/emitters.js';
 import { catalogEmitter } from '../emitters/catalog/index.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
-import { readTree, REPO, scratchCopy } from './helpers.js';
+import { readTree, REPO, scratchCopy, writeEmbeddedPlatform } from './helpers.js';
 
 /**
  * Crash safety: whatever step a compile dies at, every file is in its old or its
@@ -33,8 +33,7 @@ function serviceYaml(name: string, description: string): string {
 
 function writeServices(root: string, names: readonly string[], description: string): void {
   rmSync(join(root, 'services'), { recursive: true, force: true });
-  // The embedded platform as a file, so the CLI has nothing to warn about (test/footguns.test.ts).
-  writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
+  writeEmbeddedPlatform(root);
   for (const name of names) {
     mkdirSync(join(root, 'services', name), { recursive: true });
     writeFileSync(join(root, 'services', name, 'service.yaml'), serviceYaml(name, description));

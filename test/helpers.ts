@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { emitters } from '../cli/emitters.js';
@@ -88,4 +88,13 @@ export function validateTexts(services: Readonly<Record<string, string>>, platfo
  */
 export function serviceYaml(name = 'orders', extra = ''): string {
   return `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n  port: 8080\n${extra}`;
+}
+
+/**
+ * The embedded platform written out as a platform.yaml, unless the root has one:
+ * the same output, and the CLI has nothing to warn about (without a file every
+ * command names the example platform: test/footguns.test.ts).
+ */
+export function writeEmbeddedPlatform(root: string): void {
+  if (!existsSync(join(root, 'platform.yaml'))) writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
 }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { readTree, runCli, scratchCopy } from './helpers.js';
+import { readTree, runCli, scratchCopy, writeEmbeddedPlatform } from './helpers.js';
 
 /**
  * The metric contract holds for the skeletons `paved new` writes: each is
@@ -149,8 +149,7 @@ function dockerCmd(dir: string): string[] {
 async function scaffoldAndCompile(language: 'node' | 'python' | 'go' | 'java'): Promise<{ repo: string; dir: string; cleanup: () => void }> {
   const scratch = scratchCopy();
   const dir = join(scratch.dir, 'services', SERVICE);
-  // The embedded platform as a file, so the CLI has nothing to warn about (test/footguns.test.ts).
-  writeFileSync(join(scratch.dir, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
+  writeEmbeddedPlatform(scratch.dir);
   const created = await runCli(['new', SERVICE, '--language', language, '--dir', 'services/orders'], scratch.dir);
   expect(created.stderr).toBe('');
   const spec = readFileSync(join(dir, 'service.yaml'), 'utf8');

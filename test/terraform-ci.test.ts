@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as SCRIPTS from '../emitters/actions/scripts.js';
 import * as TF from '../emitters/actions/terraform-scripts.js';
+import { isolatedEnv, runScript, type ScriptRun } from './run-script.js';
 import { allGeneratedWorkflows, type GeneratedWorkflow } from './workflows.js';
 
 /**
@@ -42,22 +43,6 @@ const work = mkdtempSync(join(tmpdir(), 'paved-tfci-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function isolatedEnv(home: string, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra };
-}
-
-function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Run {
-  const file = join(work, `script-${counter++}.sh`);
-  writeFileSync(file, script);
-  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd, env, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
   const author = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
@@ -133,7 +118,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
   it('goes ahead on main\'s head', () => {
     const repo = origin();
     const head = firstCommit(repo);
-    const run = runScript(guard, repo.clone(head), isolatedEnv(repo.root, { GITHUB_SHA: head, MAIN: 'main', STACKS: stacks }));
+    const run = runScript(guard, repo.clone(head), isolatedEnv(repo.root, { GITHUB_SHA: head, MAIN: 'main', STACKS: stacks }), work);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(`${head} has the Terraform of main (${head}) for: ${STACK} ${SUBSCRIPTIONS}\n`);
@@ -143,7 +128,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     const repo = origin();
     const old = firstCommit(repo);
     repo.commit({ 'services/payments/app.py': 'two\n', [`${ORDERS_SUBSCRIPTIONS}/subscriptions.tf`]: 'two\n' }, 'code and orders');
-    const run = runScript(guard, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACKS: stacks }));
+    const run = runScript(guard, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACKS: stacks }), work);
     expect(run.status).toBe(0);
   });
 
@@ -154,7 +139,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     const repo = origin();
     const old = firstCommit(repo);
     const head = repo.commit({ [`${dir}/${file}`]: 'two\n' }, 'newer Terraform');
-    const run = runScript(guard, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACKS: stacks }));
+    const run = runScript(guard, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACKS: stacks }), work);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(`::error::main has changed this service's Terraform since ${old} (now ${head}): a newer run applies it; re-running this old run would apply old Terraform\n`);
   });
@@ -164,7 +149,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     const head = firstCommit(repo);
     const dir = repo.clone(head);
     git(dir, repo.env, 'update-ref', '-d', 'refs/remotes/origin/main');
-    const run = runScript(guard, dir, isolatedEnv(repo.root, { GITHUB_SHA: head, MAIN: 'main', STACKS: stacks }));
+    const run = runScript(guard, dir, isolatedEnv(repo.root, { GITHUB_SHA: head, MAIN: 'main', STACKS: stacks }), work);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(`::error::origin/main is not fetched; cannot tell whether ${head} is still current\n`);
   });
@@ -173,13 +158,13 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
 describe("a subscriber's root in the publisher's workflow", () => {
   const check = scriptOf('staging-infra', 'Is orders subscriptions current');
 
-  function current(moved: boolean): { run: Run; output: string } {
+  function current(moved: boolean): { run: ScriptRun; output: string } {
     const repo = origin();
     const old = firstCommit(repo);
     if (moved) repo.commit({ [`${ORDERS_SUBSCRIPTIONS}/subscriptions.tf`]: 'two\n' }, 'orders moved on');
     const output = join(repo.root, 'output');
     writeFileSync(output, '');
-    const run = runScript(check, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACK: ORDERS_SUBSCRIPTIONS, GITHUB_OUTPUT: output }));
+    const run = runScript(check, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACK: ORDERS_SUBSCRIPTIONS, GITHUB_OUTPUT: output }), work);
     return { run, output: readFileSync(output, 'utf8') };
   }
 
@@ -242,7 +227,7 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     const env = (step: Step) => isolatedEnv(repo.root, { ...step.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: repo.root, GITHUB_STEP_SUMMARY: summary });
     const job = payments['production-plan']!;
     for (const step of job.steps.filter((s) => s.run === TF.TERRAFORM_SAVED_PLAN || s.run === TF.PACK_PLANS)) {
-      const run = runScript(step.run!, dir, env(step));
+      const run = runScript(step.run!, dir, env(step), work);
       expect(run.status, `${step.name}: ${run.stderr}`).toBe(0);
     }
     expect(readFileSync(calls, 'utf8')).toBe(
@@ -265,7 +250,7 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     writeFileSync(calls, '');
     const apply = payments['production-infra']!;
     for (const step of apply.steps.filter((s) => s.run === TF.UNPACK_PLANS || s.run === TF.TERRAFORM_APPLY_SAVED)) {
-      const run = runScript(step.run!, applyDir, env(step));
+      const run = runScript(step.run!, applyDir, env(step), work);
       expect(run.status, `${step.name}: ${run.stderr}`).toBe(0);
     }
     expect(readFileSync(join(applyDir, STACK, 'tfplan'), 'utf8')).toBe(`plan of ${STACK}\n`);
@@ -276,7 +261,7 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     const repo = origin();
     const dir = repo.clone(firstCommit(repo));
     const { bin, calls } = terraformStub(repo.root);
-    const run = runScript(TF.TERRAFORM_APPLY_SAVED, dir, isolatedEnv(repo.root, { STACK, PATH: `${bin}:${process.env.PATH}` }));
+    const run = runScript(TF.TERRAFORM_APPLY_SAVED, dir, isolatedEnv(repo.root, { STACK, PATH: `${bin}:${process.env.PATH}` }), work);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(`::error::no saved plan for ${STACK}: the production plan job did not plan it\n`);
     expect(() => readFileSync(calls, 'utf8')).toThrow();

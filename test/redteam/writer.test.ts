@@ -7,7 +7,7 @@ import { emitters } from '../../cli/emitters.js';
 import { main } from '../../cli/main.js';
 import { compile } from '../../compiler/compile.js';
 import { diskWriting, inspectTree, LOCK_FILE, lockOwner, readManifest, realDisk, writeTree, WriteError, type Disk, type WriteChunk } from '../../compiler/write.js';
-import { REPO, readTree, scratchCopy } from '../helpers.js';
+import { REPO, readTree, scratchCopy, writeEmbeddedPlatform } from '../helpers.js';
 
 /**
  * Red team, class "writer": a repository whose output folders were prepared by
@@ -47,8 +47,7 @@ async function sandbox(example = MINIMAL, compiled = true): Promise<Sandbox> {
   const outside = join(scratch.dir, 'outside');
   execFileSync('cp', ['-r', example, root]);
   for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
-  // The embedded platform as a file: without one every command also warns that it used the example platform (test/footguns.test.ts).
-  if (!existsSync(join(root, 'platform.yaml'))) writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
+  writeEmbeddedPlatform(root);
   mkdirSync(join(outside, 'c'), { recursive: true });
   for (const name of ['victim.txt', 'deployment.yaml', 'catalog-info.yaml', 'c/victim.txt', 'paved-hello.yml']) writeFileSync(join(outside, name), `${SECRET} ${name}\n`);
   if (compiled) {
