@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { pavedBuild } from '../compiler/cache.js';
 import { compile } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
+import { PLATFORM_FILE } from '../compiler/source.js';
 import { validateStarter } from '../compiler/validate/index.js';
 import { createFile, inspectTree, manifestPath, writeTree, WriteError, type Difference, type UnlistedEntry } from '../compiler/write.js';
 import { defaultPlatform } from '../spec/default-platform.js';
@@ -60,7 +61,8 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));
-  if (!hasErrors(result.diagnostics) && !existsSync(join(root, 'platform.yaml'))) {
+  // The compile read every spec there is: no platform.yaml text means the embedded platform served.
+  if (!hasErrors(result.diagnostics) && !result.sources.has(PLATFORM_FILE)) {
     if (args.format === 'text') io.stderr(`paved: warning: ${EXAMPLE_PLATFORM_TEXT(args.root)}\n`);
     else if (args.format === 'github') io.stdout(`::warning title=paved::${EXAMPLE_PLATFORM_TEXT(args.root)}\n`);
   }

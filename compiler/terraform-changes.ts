@@ -165,7 +165,8 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
   const state = new Map<string, { resource: Resource; from?: string }>();
   for (const [addr, resource] of base.resources) {
     const to = head.moved.get(addr);
-    state.set(to !== undefined && !base.resources.has(to) ? to : addr, to !== undefined && !base.resources.has(to) ? { resource, from: addr } : { resource });
+    if (to !== undefined && !base.resources.has(to)) state.set(to, { resource, from: addr });
+    else state.set(addr, { resource });
   }
   for (const [addr, { resource }] of state) {
     if (!head.resources.has(addr)) out.push(change(addr, resource.type, head.forgotten.has(addr) ? 'forget' : 'destroy'));
