@@ -17,6 +17,11 @@ Commands:
                            hand-edited files, and files in the generated folders
                            paved did not generate (exit 1 when anything differs);
                            never writes
+  check --base <git-ref> [root]
+                           also compare with a git revision's specs: exit 1 when the
+                           change would destroy or replace a database, cache, bucket,
+                           topic, queue, key or secret that no dataLoss: entry
+                           acknowledges
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>
@@ -147,8 +152,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'validate': {
         if (rest.length > 1) return usage(`${command} takes at most one root directory`);
         if (rest.length === 1 && values.root !== undefined) return usage('give the root either as an argument or with --root, not both');
+        if (values.base !== undefined && command !== 'check') return usage(`--base is for check (and diff), not ${command}`);
         const { runCompiler } = await import('./commands.js');
-        return runCompiler(command, { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat }, io);
+        return runCompiler(command, { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat, ...(values.base === undefined ? {} : { base: values.base }) }, io);
       }
       case 'schema': {
         if (rest.length !== 1 || (rest[0] !== 'service' && rest[0] !== 'platform')) return usage('schema takes one argument: service or platform');

@@ -289,6 +289,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       ...(slo ? { slo } : {}),
       alerts: { route: pick('/observability/alerts/route', [[spec.observability?.alerts?.route, fromSpec('/observability/alerts/route')]], spec.owner, fromSpec('/owner')) },
     },
+    dataLoss: (spec.dataLoss ?? []).map((d, i) => ({ resource: d.resource, reason: d.reason, pointer: `/dataLoss/${i}` })),
     overrides: {
       kubernetes: (spec.overrides?.kubernetes ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/kubernetes/${i}` })),
       terraform: (spec.overrides?.terraform ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/terraform/${i}` })),

@@ -38,6 +38,7 @@ const serviceTypeNames: Readonly<Record<string, string>> = {
   '/properties/observability/properties/slo': 'SloSpec',
   '/properties/observability/properties/slo/properties/latency': 'LatencySloSpec',
   '/properties/observability/properties/alerts': 'AlertsSpec',
+  '/properties/dataLoss/items': 'DataLossSpec',
   '/properties/overrides': 'OverridesSpec',
   '/$defs/environmentName': 'EnvironmentName',
   '/$defs/size': 'SizeName',

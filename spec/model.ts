@@ -170,6 +170,14 @@ export interface ResolvedOverride {
   readonly pointer: string;
 }
 
+/** One `dataLoss:` entry: `resource` is `databases.orders`, `subscriptions.checkout.order-placed`, … */
+export interface DataLossAcknowledgement {
+  readonly resource: string;
+  readonly reason: string;
+  /** JSON pointer of the entry in the service.yaml. */
+  readonly pointer: string;
+}
+
 export interface ResolvedService {
   readonly name: string;
   readonly owner: string;
@@ -190,6 +198,8 @@ export interface ResolvedService {
   readonly resources: ResolvedResources;
   readonly environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>;
   readonly observability: ResolvedObservability;
+  /** Reviewed acknowledgements that a stateful resource may be destroyed or replaced (`dataLoss:`), in spec order. */
+  readonly dataLoss: readonly DataLossAcknowledgement[];
   readonly overrides: { readonly kubernetes: readonly ResolvedOverride[]; readonly terraform: readonly ResolvedOverride[] };
   /** JSON pointer in the resolved service → where the value came from. */
   readonly origins: Readonly<Record<string, Origin>>;

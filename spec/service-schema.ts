@@ -509,6 +509,34 @@ export const serviceSchema: JsonSchema = {
       },
       default: {},
     },
+    dataLoss: {
+      type: 'array',
+      description:
+        'Reviewed acknowledgements that a change may destroy or replace a stateful resource and lose its data. Each lifts prevent_destroy from the resource and lets `paved check --base` pass its destroy or replacement; remove it once every environment has applied.',
+      items: {
+        type: 'object',
+        description: 'One resource whose data may be lost, and why that is acceptable.',
+        additionalProperties: false,
+        required: ['resource', 'reason'],
+        properties: {
+          resource: {
+            type: 'string',
+            description:
+              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (how a service is retired).',
+            pattern: '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
+            maxLength: 200,
+          },
+          reason: {
+            type: 'string',
+            description: 'Why losing the data is acceptable (a backup, a migration, a ticket); shown by `paved report` and in the check.',
+            minLength: 10,
+            maxLength: 500,
+          },
+        },
+      },
+      maxItems: 50,
+      default: [],
+    },
     overrides: {
       type: 'object',
       description: 'The explicit escape hatch: patches to generated objects, each reported as a deviation.',

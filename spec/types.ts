@@ -69,6 +69,11 @@ export interface ServiceSpec {
    */
   readonly observability?: ObservabilitySpec;
   /**
+   * Reviewed acknowledgements that a change may destroy or replace a stateful resource and lose its data. Each lifts prevent_destroy from the resource and lets `paved check --base` pass its destroy or replacement; remove it once every environment has applied.
+   * @default []
+   */
+  readonly dataLoss?: readonly DataLossSpec[];
+  /**
    * The explicit escape hatch: patches to generated objects, each reported as a deviation.
    * @default {"kubernetes":[],"terraform":[]}
    */
@@ -486,6 +491,20 @@ export interface AlertsSpec {
    * Routing label on every alert, as a label value; defaults to the owner.
    */
   readonly route?: string;
+}
+
+/**
+ * One resource whose data may be lost, and why that is acceptable.
+ */
+export interface DataLossSpec {
+  /**
+   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (how a service is retired).
+   */
+  readonly resource: string;
+  /**
+   * Why losing the data is acceptable (a backup, a migration, a ticket); shown by `paved report` and in the check.
+   */
+  readonly reason: string;
 }
 
 /**

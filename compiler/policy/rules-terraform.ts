@@ -1,3 +1,4 @@
+import { acknowledgesLoss } from '../../emitters/shared/data-loss.js';
 import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
 import {
@@ -102,6 +103,10 @@ const podIdentityTrust = (service: string): unknown => ({
   },
 });
 
+/** A database its service acknowledges losing (dataLoss:) drops deletion protection so it can be removed. */
+const retiring = (db: FoundResource): boolean =>
+  db.body.deletion_protection === false && acknowledgesLoss(db.stack.service, `databases.${/var\.databases\["([^"]+)"\]/.exec(String(db.body.identifier))?.[1] ?? ''}`);
+
 /** S3 ARNs name no account: a statement granting S3 actions must hold them to the environment's account. */
 const foreignBucketProblem = (s: { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }): string | undefined =>
   list(s.Action).some((a) => a.startsWith('s3:')) && s.Condition?.StringEquals?.['s3:ResourceAccount'] !== '${var.aws_account_id}' ? 'S3 actions not limited to buckets of the own account (s3:ResourceAccount)' : undefined;
@@ -115,7 +120,8 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     ['CKV_AWS_293', 'AVD-AWS-0177'],
     'RDS deletion protection follows the platform policy, is on in production, and its waiver is printed where the policy turns it off',
     (t) =>
-      each(t, 'aws_db_instance', (db) => [
+      each(t, 'aws_db_instance', (db) =>
+        retiring(db) ? [waivable(db, 'deletion protection off for a database the service retires', 'retiredDatabase')] : [
         db.body.deletion_protection === '${var.deletion_protection}' ? undefined : `deletion_protection is ${JSON.stringify(db.body.deletion_protection)}, not the policy variable`,
         resolved(db, db.body.deletion_protection, 'production') === true ? undefined : 'deletion protection off in production',
         ...ENVIRONMENTS.map((env) => (resolved(db, db.body.deletion_protection, env) === db.stack.service.environments[env].policy.deletionProtection ? undefined : `${env}: deletion protection differs from policy.${env}`)),

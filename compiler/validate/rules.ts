@@ -108,6 +108,11 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   unique('/resources/caches', (resources.caches ?? []).map((c) => c.name), 'cache');
   unique('/resources/topics', (resources.topics ?? []).map((t) => t.name), 'topic');
   unique('/resources/buckets', (resources.buckets ?? []).map((b) => b.name), 'bucket');
+  const acknowledged = new Set<string>();
+  (spec.dataLoss ?? []).forEach(({ resource }, index) => {
+    if (acknowledged.has(resource)) report(file, `/dataLoss/${index}/resource`, 'REF.DUPLICATE_NAME', `${showString(resource)} is acknowledged twice`, 'one dataLoss entry per resource: merge the reasons into one');
+    acknowledged.add(resource);
+  });
   unique('/resources/cron', (resources.cron ?? []).map((c) => c.name), 'cron job');
   unique('/resources/subscriptions', (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`), 'subscription', '/topic');
   // Queue names join publisher and topic with "-": a-b/c and a/b-c, or a/b and a/b-dlq, would share a queue.

@@ -37,6 +37,10 @@ export const TERRAFORM_WAIVERS = {
     rules: ['CKV_AWS_293', 'AVD-AWS-0177', 'CKV_AWS_157'],
     reason: "deletion protection and Multi-AZ follow platform.yaml policy.<environment> (var.deletion_protection, var.multi_az); they hold wherever the platform's policy turns them on, production by default.",
   },
+  retiredDatabase: {
+    rules: ['CKV_AWS_293', 'AVD-AWS-0177'],
+    reason: 'deletion protection off: the service acknowledges losing this database (dataLoss: in its service.yaml), so the apply that removes it can delete it.',
+  },
   pinnedMinorVersion: {
     rules: ['CKV_AWS_226'],
     reason: 'no automatic minor upgrades: the service pins a minor engine version in its service.yaml, which an automatic upgrade would move past and Terraform would then try to undo; write the major version alone to get them back.',

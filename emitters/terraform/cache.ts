@@ -1,6 +1,6 @@
 import type { ResolvedCache } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
-import { attributes, block, map, object, raw, type Block } from '../shared/hcl.js';
+import { FINAL_SNAPSHOT_TIME_FORMAT, names } from '../../spec/naming.js';
+import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
@@ -94,26 +94,32 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
     resource(
       'aws_elasticache_replication_group',
       local,
-      attributes({
-        replication_group_id: name('replication_group_id'),
-        description: what,
-        engine: 'redis',
-        engine_version: REDIS_VERSION,
-        node_type: cache.nodeType,
-        port: REDIS_PORT,
-        parameter_group_name: 'default.redis7',
-        num_cache_clusters: 2,
-        automatic_failover_enabled: true,
-        multi_az_enabled: raw('var.multi_az'),
-        subnet_group_name: raw(`aws_elasticache_subnet_group.${local}.name`),
-        security_group_ids: [raw(`aws_security_group.${localName('cache', cache.name)}.id`)],
-        at_rest_encryption_enabled: true,
-        kms_key_id: KMS_KEY_ARN,
-        transit_encryption_enabled: true,
-        user_group_ids: [raw(`aws_elasticache_user_group.${local}.user_group_id`)],
-        snapshot_retention_limit: raw('var.backup_retention_days'),
-        auto_minor_version_upgrade: true,
-      }),
+      [
+        ...attributes({
+          replication_group_id: name('replication_group_id'),
+          description: what,
+          engine: 'redis',
+          engine_version: REDIS_VERSION,
+          node_type: cache.nodeType,
+          port: REDIS_PORT,
+          parameter_group_name: 'default.redis7',
+          num_cache_clusters: 2,
+          automatic_failover_enabled: true,
+          multi_az_enabled: raw('var.multi_az'),
+          subnet_group_name: raw(`aws_elasticache_subnet_group.${local}.name`),
+          security_group_ids: [raw(`aws_security_group.${localName('cache', cache.name)}.id`)],
+          at_rest_encryption_enabled: true,
+          kms_key_id: KMS_KEY_ARN,
+          transit_encryption_enabled: true,
+          user_group_ids: [raw(`aws_elasticache_user_group.${local}.user_group_id`)],
+          snapshot_retention_limit: raw('var.backup_retention_days'),
+          auto_minor_version_upgrade: true,
+          // Deleting the group (a retired cache, a replacement) keeps its data as a snapshot, named for the
+          // group's creation time like a database's final snapshot (database.ts), so no two deletions collide.
+          final_snapshot_identifier: template(name('replication_group_id'), '-final-', raw(`formatdate(${quote(FINAL_SNAPSHOT_TIME_FORMAT)}, timestamp())`)),
+        }),
+        block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
+      ],
     ),
     ...connectionSecret('cache', cache.name, name('connection_secret'), {
       host: raw(`aws_elasticache_replication_group.${local}.primary_endpoint_address`),

@@ -1,5 +1,6 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
 import { FINAL_SNAPSHOT_TIME_FORMAT, names, postgresFamily } from '../../spec/naming.js';
+import { acknowledgesLoss } from '../shared/data-loss.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
@@ -23,7 +24,8 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   const user = names.databaseUser();
   return {
     file: 'database.tf',
-    blocks: [...databases.flatMap((database) => databaseBlocks(database, user)), ...monitoringRole()],
+    // An acknowledged database (dataLoss:) drops its deletion protection first, so the apply that removes it can delete it.
+    blocks: [...databases.flatMap((database) => databaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))), ...monitoringRole()],
     variables: [
       ...networkVariables(context),
       ...dataPolicyVariables(context),
@@ -58,7 +60,7 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   };
 }
 
-function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
+function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boolean): Block[] {
   const local = localName(database.name);
   const name = (field: string) => entry('databases', database.name, field);
   const what = `PostgreSQL database ${database.name}`;
@@ -102,7 +104,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
           publicly_accessible: false,
           ca_cert_identifier: 'rds-ca-rsa2048-g1',
           multi_az: raw('var.multi_az'),
-          deletion_protection: raw('var.deletion_protection'),
+          deletion_protection: deletable ? false : raw('var.deletion_protection'),
           backup_retention_period: raw('var.backup_retention_days'),
           copy_tags_to_snapshot: true,
           skip_final_snapshot: false,
@@ -121,7 +123,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string): Block[] {
         // each instance keeps the snapshot name of its own lifetime, so a second replacement cannot collide with the first.
         block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
       ],
-      [waiverText(WAIVERS.policyDrivenDatabase), ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : [])],
+      [waiverText(WAIVERS.policyDrivenDatabase), ...(deletable ? [waiverText(WAIVERS.retiredDatabase)] : []), ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : [])],
     ),
     ...connectionSecret('database', database.name, name('connection_secret'), {
       host: raw(`aws_db_instance.${local}.address`),

@@ -2,6 +2,7 @@ import type { Emitter, EmitResult } from '../../spec/emitter.js';
 import { hclFile, terraformLockFile } from '../shared/serialize.js';
 import { awsProviderLock, LOCK_FILE_NAME } from '../shared/terraform-lock.js';
 import { applyTerraformOverrides } from './overrides.js';
+import { protectStatefulResources } from './protect.js';
 import { terraformStack } from './stack.js';
 import { SUBSCRIPTIONS_ROOT } from './subscriptions.js';
 
@@ -19,7 +20,7 @@ export const terraformEmitter: Emitter = {
     const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project), project.platform.overridePolicy.terraform.allow);
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
-    const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
+    const files = protectStatefulResources(stack, service).map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
     // Each root gets the lock file `terraform init` would write, so the provider cannot float between plan and apply.
     const roots = [dir, ...(service.resources.subscriptions.length > 0 ? [`${dir}/${SUBSCRIPTIONS_ROOT}`] : [])];
     const lock = awsProviderLock(project.platform.terraform.awsProviderVersion);

@@ -1,3 +1,4 @@
+import { acknowledgesLoss } from '../shared/data-loss.js';
 import type { ResolvedBucket } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { attributes, block, map, raw, template, type Block } from '../shared/hcl.js';
@@ -30,7 +31,8 @@ export function storageConcern(context: StackContext): Concern | undefined {
   const objectActions = ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'];
   return {
     file: 'storage.tf',
-    blocks: buckets.flatMap(bucketBlocks),
+    // An acknowledged bucket (dataLoss:) may be deleted with its objects: S3 refuses to delete a bucket that holds any.
+    blocks: buckets.flatMap((bucket) => bucketBlocks(bucket, acknowledgesLoss(context.service, `buckets.${bucket.name}`))),
     variables: [
       { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: raw('string'), value: (env) => project.platform.cloud.accessLogBuckets[env] },
       {
@@ -50,7 +52,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
   };
 }
 
-function bucketBlocks(bucket: ResolvedBucket): Block[] {
+function bucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
   const local = localName(bucket.name);
   const id = raw(`aws_s3_bucket.${local}.id`);
   const arn = raw(`aws_s3_bucket.${local}.arn`);
@@ -64,7 +66,7 @@ function bucketBlocks(bucket: ResolvedBucket): Block[] {
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   });
   return [
-    resource('aws_s3_bucket', local, attributes({ bucket: entry('buckets', bucket.name, 'bucket') }), bucket.versioned ? [] : [waiverText(WAIVERS.unversionedBucket)]),
+    resource('aws_s3_bucket', local, attributes({ bucket: entry('buckets', bucket.name, 'bucket'), force_destroy: deletable ? true : undefined }), bucket.versioned ? [] : [waiverText(WAIVERS.unversionedBucket)]),
     resource('aws_s3_bucket_public_access_block', local, attributes({ bucket: id, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })),
     resource('aws_s3_bucket_ownership_controls', local, [...attributes({ bucket: id }), block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' }))]),
     resource('aws_s3_bucket_server_side_encryption_configuration', local, [

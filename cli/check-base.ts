@@ -1,0 +1,38 @@
+import type { CompileResult } from '../compiler/compile.js';
+import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
+import { parseSource } from '../compiler/parse.js';
+import { locate } from '../compiler/positions.js';
+import type { Diagnostic } from '../spec/diagnostic.js';
+import { compileRevision } from './revision.js';
+
+/**
+ * `paved check --base <ref>`: the day-2 half of the check. The base revision's
+ * specs are compiled with this paved and compared with the working tree's
+ * compile; every stateful resource the change would destroy or replace is an
+ * error unless a `dataLoss:` entry acknowledges it (compiler/data-loss.ts).
+ * `head` is the working tree's compile, with its values kept.
+ */
+export function checkAgainstBase(root: string, ref: string, outDir: string | undefined, head: CompileResult): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
+  const revision = compileRevision(root, ref, head.output, outDir);
+  if ('problem' in revision) return revision;
+  const base = revision.compiled;
+  if (base.project === undefined || base.diagnostics.some((d) => d.severity === 'error')) {
+    // What the base would lose cannot be known, so the check cannot pass: say why, with the base's own errors.
+    return {
+      diagnostics: [
+        ...base.diagnostics.filter((d) => d.severity === 'error'),
+        { code: 'CHECK.BASE_DOES_NOT_COMPILE', severity: 'error', message: `the specs at ${JSON.stringify(ref)} do not compile with this paved, so what this change would destroy cannot be checked`, hint: 'fix them in the base branch first, or check against a revision that compiles' },
+      ],
+      sources: base.sources,
+    };
+  }
+  const losses = dataLosses({ files: base.files, project: base.project }, { files: head.files, project: head.project! });
+  const located = dataLossDiagnostics(losses, head.project!, base.project).map((d) => {
+    const text = d.file === undefined || d.pointer === undefined ? undefined : head.sources.get(d.file);
+    if (text === undefined) return d;
+    const parsed = parseSource(d.file!, new TextEncoder().encode(text), 'service').file;
+    const range = parsed ? locate(parsed, d.pointer!) : undefined;
+    return range ? { ...d, range } : d;
+  });
+  return { diagnostics: located, sources: head.sources };
+}

@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { compileTexts, type CompileResult, type SpecText } from '../compiler/compile.js';
+import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
+import type { OutputDirectories } from '../spec/model.js';
+import { emitters } from './emitters.js';
+
+/**
+ * The specs of a git revision under the root, compiled in memory with this
+ * paved and their values kept: the base `paved diff` and `paved check --base`
+ * compare the working tree with. Only spec files are read, straight from git's
+ * objects; nothing is checked out. The working tree's output folders are
+ * skipped in the base as they are in a compile.
+ */
+export function compileRevision(root: string, ref: string, output: OutputDirectories, outDir: string | undefined): { compiled: CompileResult } | { problem: string } {
+  const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  let specs: SpecText[];
+  try {
+    const prefix = git('rev-parse', '--show-prefix').trim();
+    git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+    // `.` is the root's own folder (git runs in it); --full-name keeps paths repo-relative.
+    const listed = git('ls-tree', '-r', '-z', '--full-name', '--name-only', ref, '--', '.').split('\0').filter((p) => p !== '');
+    specs = listed.flatMap((full) => {
+      const path = full.slice(prefix.length);
+      const kind = path === PLATFORM_FILE ? 'platform' : path === RELEASES_FILE ? 'releases' : path === SERVICE_FILE || path.endsWith(`/${SERVICE_FILE}`) ? 'service' : undefined;
+      return kind ? [{ path, kind, text: git('show', `${ref}:${full}`) } as SpecText] : [];
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
+    return { problem: `cannot read ${JSON.stringify(ref)} from git: ${stderr || 'not a git revision'}` };
+  }
+  const inOutput = (path: string): boolean => path.startsWith(`${output.dir}/`) || path.startsWith(`${output.workflowsDir}/`);
+  return { compiled: compileTexts(specs.filter((f) => !inOutput(f.path)), emitters, outDir, true) };
+}

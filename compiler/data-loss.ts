@@ -1,0 +1,230 @@
+import { resourceEntry, subscriptionEntries, WHOLE_SERVICE } from '../emitters/shared/data-loss.js';
+import { REPLACED_ON_CHANGE } from '../emitters/shared/terraform-replacement.js';
+import type { Block, BodyItem } from '../emitters/shared/hcl.js';
+import type { Diagnostic } from '../spec/diagnostic.js';
+import type { GeneratedFile } from '../spec/emitter.js';
+import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
+import { specPath } from '../spec/pointer.js';
+import { showString } from '../spec/text.js';
+import { plainBody, type Plain } from './policy/view.js';
+import { terraformChanges, type ResourceChange } from './terraform-changes.js';
+
+/**
+ * `paved check --base`: what a change would destroy or replace that holds data,
+ * and whether the specs acknowledge it in a reviewed `dataLoss:` line. Pure:
+ * both revisions come compiled with their values (compile with keepValues).
+ */
+export interface CompiledRevision {
+  readonly files: readonly GeneratedFile[];
+  readonly project: ResolvedProject;
+}
+
+export interface DataLoss {
+  readonly service: string;
+  /** The service.yaml entry (`databases.orders`), or `service` for what belongs to the service as a whole (its KMS key). */
+  readonly resource: string;
+  readonly action: 'destroy' | 'replace';
+  /** Terraform addresses, sorted. */
+  readonly addresses: readonly string[];
+  readonly environments: readonly ('staging' | 'production')[];
+  /** For a replacement: the attributes that force it. */
+  readonly forcedBy: readonly string[];
+  /** The whole service is gone from the head revision. */
+  readonly serviceRemoved: boolean;
+  /**
+   * Environments where AWS would refuse the destroy as the base configured the
+   * resource (refusesDeletion): the removal then needs two steps.
+   */
+  readonly deletionProtected: readonly ('staging' | 'production')[];
+  /** The reviewed reason, when a dataLoss entry (of the head, or of the base for a removed service) acknowledges it. */
+  readonly acknowledged?: string;
+}
+
+
+/** Every stateful destroy or replacement between the two revisions, one per service entry and action. */
+export function dataLosses(base: CompiledRevision, head: CompiledRevision): DataLoss[] {
+  const baseServices = new Map(base.project.services.map((s) => [s.name, s]));
+  const headServices = new Map(head.project.services.map((s) => [s.name, s]));
+  const subscriptions = subscriptionEntries([...base.project.services, ...head.project.services].flatMap((s) => s.resources.subscriptions));
+  const bodies = { base: resourceBodies(base.files), head: resourceBodies(head.files) };
+  const tfvars = environmentValues(base.files);
+  const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
+  for (const change of terraformChanges(base.files, head.files)) {
+    if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
+    const service = serviceOfRoot(change.root, head.project.output);
+    if (service === undefined) continue;
+    const body = (change.action === 'destroy' ? bodies.base : bodies.head).get(`${change.root}\u0000${change.address}`) ?? [];
+    const resource = resourceEntry(body, subscriptions) ?? WHOLE_SERVICE;
+    const now = headServices.get(service);
+    // A removed service has no spec to say anything: only its last one, retiring it as a whole, can.
+    const acknowledged = (now ? now.dataLoss.find((d) => d.resource === resource || d.resource === WHOLE_SERVICE) : baseServices.get(service)!.dataLoss.find((d) => d.resource === WHOLE_SERVICE))?.reason;
+    const key = `${service}\u0000${resource}\u0000${change.action}`;
+    let entry = found.get(key);
+    if (!entry) {
+      entry = { loss: { service, resource, action: change.action, serviceRemoved: now === undefined, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
+      found.set(key, entry);
+    }
+    entry.addresses.add(change.address);
+    entry.environments.add(change.environment);
+    if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
+    if (change.action === 'destroy' && refusesDeletion(change.type, body, tfvars.get(`${change.root}\u0000${change.environment}`))) entry.deletionProtected.add(change.environment);
+  }
+  return [...found.values()].map(({ loss, addresses, environments, forcedBy, deletionProtected }) => ({
+    ...loss,
+    deletionProtected: (['staging', 'production'] as const).filter((e) => deletionProtected.has(e)),
+    addresses: [...addresses].sort(),
+    environments: (['staging', 'production'] as const).filter((e) => environments.has(e)),
+    forcedBy: [...forcedBy].sort(),
+  }));
+}
+
+const REPLACING = REPLACED_ON_CHANGE as Readonly<Record<string, readonly string[]>>;
+const forcing = (change: ResourceChange): string[] => change.attributes.filter((a) => (REPLACING[change.type] ?? []).includes(a));
+
+/** `generated/<service>/terraform` and its `subscriptions` root belong to the service; the platform's roots to none. */
+function serviceOfRoot(root: string, output: OutputDirectories): string | undefined {
+  const match = new RegExp(`^${escapeRegExp(output.dir)}/([^/]+)/terraform(?:/subscriptions)?$`).exec(root);
+  return match ? match[1] : undefined;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether AWS would refuse to delete the resource as the base configured it: a
+ * database with deletion protection (its variable read from the environment's
+ * tfvars), a bucket without force_destroy (S3 keeps a bucket that holds objects).
+ */
+function refusesDeletion(type: string, body: readonly BodyItem[], values: Plain | undefined): boolean {
+  const plain = plainBody(body);
+  if (type === 'aws_s3_bucket') return plain.force_destroy !== true;
+  if (type !== 'aws_db_instance') return false;
+  return plain.deletion_protection === true || (plain.deletion_protection === '${var.deletion_protection}' && values?.deletion_protection === true);
+}
+
+/** Each root's tfvars values by root folder and environment. */
+function environmentValues(files: readonly GeneratedFile[]): Map<string, Plain> {
+  const values = new Map<string, Plain>();
+  for (const file of files) {
+    const match = /^(.*)\/env\/(staging|production)\.tfvars$/.exec(file.path);
+    if (match && Array.isArray(file.value)) values.set(`${match[1]}\u0000${match[2]}`, plainBody(file.value as readonly BodyItem[]));
+  }
+  return values;
+}
+
+/** Resource blocks by root folder and address. */
+function resourceBodies(files: readonly GeneratedFile[]): Map<string, readonly BodyItem[]> {
+  const bodies = new Map<string, readonly BodyItem[]>();
+  for (const file of files) {
+    if (!file.path.endsWith('.tf') || !Array.isArray(file.value)) continue;
+    const root = file.path.slice(0, file.path.lastIndexOf('/'));
+    for (const item of file.value as readonly BodyItem[]) {
+      if (item.kind === 'block' && item.type === 'resource') bodies.set(`${root}\u0000${item.labels[0]}.${item.labels[1]}`, (item as Block).body);
+    }
+  }
+  return bodies;
+}
+
+const KIND: Readonly<Record<string, string>> = { databases: 'database', caches: 'cache', topics: 'topic', buckets: 'bucket', secrets: 'secret', subscriptions: 'subscription queue' };
+
+/** What a person calls the resource: `database "orders"`, `subscription queue "checkout.order-placed"`. */
+function describe(loss: DataLoss): string {
+  if (loss.resource === WHOLE_SERVICE) return `the ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
+  const [list, ...name] = loss.resource.split('.');
+  return `${KIND[list!]} ${showString(name.join('.'))}`;
+}
+
+const inEnvironments = (loss: DataLoss): string => loss.environments.join(' and ');
+
+/** Where a diagnostic points in the head service.yaml: the entry when it is still declared, else its list. */
+function entryPointer(loss: DataLoss, service: ResolvedService | undefined): string {
+  if (loss.resource === WHOLE_SERVICE || service === undefined) return '';
+  const [list, ...rest] = loss.resource.split('.');
+  const name = rest.join('.');
+  if (list === 'secrets') {
+    const index = service.secrets.indexOf(name);
+    return index >= 0 ? `/secrets/${index}` : '/secrets';
+  }
+  const entries = service.resources[list as 'databases' | 'caches' | 'topics' | 'buckets' | 'subscriptions'] as ReadonlyArray<{ readonly name?: string; readonly from?: string; readonly topic?: string }>;
+  const index = entries.findIndex((e) => (list === 'subscriptions' ? `${e.from}.${e.topic}` : e.name) === name);
+  return index >= 0 ? `/resources/${list}/${index}` : `/resources/${list}`;
+}
+
+/**
+ * One diagnostic per loss: an error unless acknowledged, else a warning that
+ * repeats the reviewed reason, so the check's output says what will go; and a
+ * warning where AWS would refuse the destroy.
+ * Positioned by pointer in the head's service.yaml (the base's, for a removed service).
+ */
+export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedProject, base: ResolvedProject): Diagnostic[] {
+  const services = new Map(head.services.map((s) => [s.name, s]));
+  const removed = new Map(base.services.map((s) => [s.name, s]));
+  // A removed service is one finding, whatever it held.
+  const removedOnce = new Set<string>();
+  const merged = losses.flatMap((loss): DataLoss[] => {
+    if (!loss.serviceRemoved) return [loss];
+    if (removedOnce.has(loss.service)) return [];
+    removedOnce.add(loss.service);
+    const all = losses.filter((l) => l.serviceRemoved && l.service === loss.service);
+    const environments = new Set(all.flatMap((l) => l.environments));
+    return [{ ...loss, addresses: [...new Set(all.flatMap((l) => l.addresses))].sort(), environments: (['staging', 'production'] as const).filter((e) => environments.has(e)) }];
+  });
+  return merged.flatMap((loss): Diagnostic[] => [lossDiagnostic(loss), ...refusalDiagnostic(loss)]);
+
+  function lossDiagnostic(loss: DataLoss): Diagnostic {
+    const service = services.get(loss.service);
+    const what = describe(loss);
+    const addresses = loss.addresses.join(', ');
+    if (loss.serviceRemoved) {
+      const spec = removed.get(loss.service)!;
+      if (loss.acknowledged !== undefined) {
+        return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: spec.specPath, message: `service ${showString(loss.service)} is removed; its stacks in ${inEnvironments(loss)} must be destroyed (${addresses}), as acknowledged: ${loss.acknowledged}` };
+      }
+      return {
+        code: 'CHECK.SERVICE_REMOVED',
+        severity: 'error',
+        file: spec.specPath,
+        message: `service ${showString(loss.service)} is removed, but its Terraform stacks in ${inEnvironments(loss)} hold ${addresses}: with its spec gone, no workflow applies or destroys them again, so they would be orphaned with their data and keep billing`,
+        hint: `retire it in two steps: first add dataLoss: [{ resource: service, reason: "<why>" }] to ${spec.specPath} and merge that (it lifts prevent_destroy), destroy its stacks (README, Retiring a service), then delete the service`,
+      };
+    }
+    const pointer = loss.acknowledged === undefined ? entryPointer(loss, service) : `/dataLoss/${service!.dataLoss.findIndex((d) => d.resource === loss.resource || d.resource === WHOLE_SERVICE)}`;
+    const where = pointer === '' ? '' : `${specPath(pointer)}: `;
+    const happens =
+      loss.action === 'destroy'
+        ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
+        : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
+    if (loss.acknowledged !== undefined) {
+      return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: service!.specPath, pointer, message: `${where}${happens}, as acknowledged: ${loss.acknowledged}` };
+    }
+    const acknowledge = `dataLoss: [{ resource: ${loss.resource}, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]`;
+    return {
+      code: 'CHECK.DATA_LOSS',
+      severity: 'error',
+      file: service!.specPath,
+      pointer,
+      message: `${where}${happens}, and its data with it`,
+      hint:
+        loss.action === 'destroy'
+          ? `${loss.resource.startsWith('secrets.') ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
+          : `keep ${loss.forcedBy.join(', ') || 'it'} as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`,
+    };
+  }
+
+  /** AWS refuses the destroy where the base still protects the resource: the apply would fail there, whatever the acknowledgement. */
+  function refusalDiagnostic(loss: DataLoss): Diagnostic[] {
+    const service = services.get(loss.service);
+    if (loss.action !== 'destroy' || loss.serviceRemoved || loss.deletionProtected.length === 0 || service === undefined) return [];
+    const pointer = entryPointer(loss, service);
+    const refuses = loss.resource.startsWith('buckets.') ? 'refuses deletion while it holds objects' : 'has deletion protection';
+    return [
+      {
+        code: 'CHECK.DELETION_PROTECTED',
+        severity: 'warning',
+        file: service.specPath,
+        pointer,
+        message: `${specPath(pointer)}: ${describe(loss)} still ${refuses} in ${loss.deletionProtected.join(' and ')}, so the apply that destroys it will fail there`,
+        hint: `remove it in two steps: keep it declared with its dataLoss entry (paved then lifts the protection), let that reach every environment, then remove it`,
+      },
+    ];
+  }
+}

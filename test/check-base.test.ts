@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, scratchCopy, serviceYaml } from './helpers.js';
+
+/**
+ * Issue 17: `paved check --base <ref>` fails when, compared with the specs at
+ * that revision, a change would destroy or replace a stateful resource that no
+ * reviewed `dataLoss:` line acknowledges. Each case is a real git repository:
+ * a base commit, then an edit compiled into the working tree.
+ */
+const scratch = scratchCopy();
+afterAll(() => scratch.cleanup());
+let repos = 0;
+
+const PLATFORM = 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: "k3x9q2w8"\n';
+const RESOURCES = `resources:
+  databases:
+    - name: main
+  buckets:
+    - name: files
+secrets:
+  - API_KEY
+`;
+const DATABASE_ACK = `dataLoss:
+  - resource: databases.main
+    reason: "Orders moved to the ledger; final snapshot kept (OPS-412)"
+`;
+
+function git(root: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
+}
+
+/** A git repo with the platform and service `orders` (the given spec), compiled and committed as the base. */
+async function baseRepo(spec: string, others: Readonly<Record<string, string>> = {}): Promise<string> {
+  const root = join(scratch.dir, `repo-${repos++}`);
+  mkdirSync(join(root, 'services', 'orders'), { recursive: true });
+  writeFileSync(join(root, 'platform.yaml'), PLATFORM);
+  writeFileSync(join(root, 'services', 'orders', 'service.yaml'), spec);
+  for (const [name, text] of Object.entries(others)) {
+    mkdirSync(join(root, 'services', name), { recursive: true });
+    writeFileSync(join(root, 'services', name, 'service.yaml'), text);
+  }
+  git(root, 'init', '-q', '-b', 'main');
+  await commitCompiled(root, 'base');
+  return root;
+}
+
+async function commitCompiled(root: string, message: string): Promise<void> {
+  const compiled = await runCli(['compile'], root);
+  expect(compiled.code, compiled.stderr).toBe(0);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '-m', message);
+}
+
+/** Writes the service's new spec, compiles it into the working tree and runs the check against HEAD. */
+async function checkEdit(root: string, spec: string, format: string[] = []) {
+  writeFileSync(join(root, 'services', 'orders', 'service.yaml'), spec);
+  const compiled = await runCli(['compile'], root);
+  expect(compiled.code, compiled.stderr).toBe(0);
+  return runCli(['check', '--base', 'HEAD', ...format], root);
+}
+
+const codes = (text: string): string[] => [...text.matchAll(/ (?:error|warning) ([A-Z]+\.[A-Z_]+) /g)].map((m) => m[1]!);
+
+describe('paved check --base', () => {
+  it('fails when a removed database would be destroyed, naming the service, the resource and why', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '')));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'services/orders/service.yaml:8:1: error CHECK.DATA_LOSS resources.databases: database "main" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), and its data with it',
+    );
+    expect(run.stderr).toContain('hint: to rename it, declare it under its new name with renamedFrom; if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: databases.main, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]');
+    // Production's default policy protects databases from deletion: the check says the apply would fail there.
+    expect(run.stderr).toContain('warning CHECK.DELETION_PROTECTED resources.databases: database "main" still has deletion protection in production, so the apply that destroys it will fail there');
+    expect(run.stdout).toContain('paved: compared with HEAD, 1 change would destroy data nobody acknowledged\n');
+    expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
+  });
+
+  it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      'warning CHECK.DATA_LOSS_ACKNOWLEDGED dataLoss[0]: database "main" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), as acknowledged: Orders moved to the ledger; final snapshot kept (OPS-412)',
+    );
+    expect(run.stdout).toContain('generated files up to date');
+  });
+
+  it('retires a database in two steps: the acknowledgement lifts its protection, then the removal passes without a refusal', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const first = await checkEdit(root, serviceYaml('orders', RESOURCES + DATABASE_ACK));
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    const database = readFileSync(join(root, 'generated/orders/terraform/database.tf'), 'utf8');
+    const instance = database.slice(database.indexOf('resource "aws_db_instance" "main"'));
+    expect(instance.slice(0, instance.indexOf('\n}\n'))).toMatch(/deletion_protection +?= false\n[\s\S]*lifecycle \{\n {4}ignore_changes = \[final_snapshot_identifier\]\n {2}\}$/);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'acknowledge');
+    const second = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
+    expect(second.code, second.stderr).toBe(0);
+    expect(codes(second.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
+  });
+
+  it('fails on a replacement the platform causes, at the entry it replaces', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), PLATFORM.replace('k3x9q2w8', 'p7w4m1z5'));
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'services/orders/service.yaml:12:7: error CHECK.DATA_LOSS resources.buckets[0]: a change to bucket forces Terraform to replace bucket "files" in staging and production (aws_s3_bucket.files): it destroys it and creates an empty one, and its data with it',
+    );
+    expect(run.stderr).toContain('hint: keep bucket as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended');
+    const acknowledged = await checkEdit(root, serviceYaml('orders', `${RESOURCES}dataLoss:\n  - { resource: buckets.files, reason: "Scratch files, regenerated nightly" }\n`));
+    expect(acknowledged.code, acknowledged.stderr).toBe(0);
+    expect(codes(acknowledged.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
+  });
+
+  it('fails on a removed secret, whose value goes with it, without suggesting a rename', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('secrets:\n  - API_KEY\n', '')));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error CHECK.DATA_LOSS secrets: secret "API_KEY" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.secret-API_KEY), and its data with it');
+    expect(run.stderr).toContain('  hint: if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: secrets.API_KEY,');
+  });
+
+  it('fails when a service is removed without being retired, and passes once its last spec retired it as a whole', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { mailer: serviceYaml('mailer', 'resources:\n  buckets:\n    - name: outbox\n') });
+    rmSync(join(root, 'services', 'mailer'), { recursive: true });
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed, but its Terraform stacks in staging and production hold aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox: with its spec gone, no workflow applies or destroys them again, so they would be orphaned with their data and keep billing',
+    );
+    expect(codes(run.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
+
+    git(root, 'checkout', '-q', '--', 'services/mailer');
+    writeFileSync(join(root, 'services', 'mailer', 'service.yaml'), serviceYaml('mailer', 'resources:\n  buckets:\n    - name: outbox\ndataLoss:\n  - { resource: service, reason: "Mail moved to the notifications service (OPS-501)" }\n'));
+    await commitCompiled(root, 'retire mailer');
+    expect(readFileSync(join(root, 'generated/mailer/terraform/kms.tf'), 'utf8')).not.toContain('prevent_destroy');
+    rmSync(join(root, 'services', 'mailer'), { recursive: true });
+    const retired = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(retired.stderr).toContain('warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed; its stacks in staging and production must be destroyed (aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox), as acknowledged: Mail moved to the notifications service (OPS-501)');
+  });
+
+  it('passes an unchanged tree and a change that loses nothing, and reports in JSON and for GitHub', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const same = await runCli(['check', '--base', 'HEAD'], root);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toBe('');
+    const grown = await checkEdit(root, serviceYaml('orders', `${RESOURCES}  - OTHER_KEY\n`));
+    expect(grown.code, grown.stderr).toBe(0);
+
+    const removed = RESOURCES.replace('  buckets:\n    - name: files\n', '');
+    const json = await checkEdit(root, serviceYaml('orders', removed), ['--format', 'json']);
+    expect(json.code).toBe(1);
+    const diagnostics = (JSON.parse(json.stdout) as { diagnostics: Array<{ code: string; file: string; range?: { line: number } }> }).diagnostics;
+    expect(diagnostics.map((d) => [d.code, d.file, d.range?.line])).toEqual([
+      ['CHECK.DATA_LOSS', 'services/orders/service.yaml', 8],
+      ['CHECK.DELETION_PROTECTED', 'services/orders/service.yaml', 8],
+    ]);
+    const github = await runCli(['check', '--base', 'HEAD', '--format', 'github'], root);
+    expect(github.code).toBe(1);
+    expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" is no longer declared/m);
+  });
+
+  it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const unknown = await runCli(['check', '--base', 'no-such-branch'], root);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^paved: cannot read "no-such-branch" from git: /);
+
+    writeFileSync(join(root, 'services', 'orders', 'service.yaml'), serviceYaml('orders', 'runtime:\n  port: 99999\n'));
+    git(root, 'commit', '-q', '-am', 'broken base');
+    const broken = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('error CHECK.BASE_DOES_NOT_COMPILE the specs at "HEAD" do not compile with this paved, so what this change would destroy cannot be checked');
+
+    const compile = await runCli(['compile', '--base', 'HEAD'], root);
+    expect(compile.code).toBe(2);
+    expect(compile.stderr).toContain('paved: --base is for check (and diff), not compile');
+  });
+});
