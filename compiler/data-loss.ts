@@ -189,8 +189,11 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     }
     const pointer = loss.acknowledged === undefined ? entryPointer(loss, service) : `/dataLoss/${service!.dataLoss.findIndex((d) => d.resource === loss.resource || d.resource === WHOLE_SERVICE)}`;
     const where = pointer === '' ? '' : `${specPath(pointer)}: `;
+    // The service's own KMS key goes with its last resource; the final snapshots it encrypts become unreadable once AWS deletes it.
     const happens =
-      loss.action === 'destroy'
+      loss.action === 'destroy' && loss.resource === WHOLE_SERVICE
+        ? `with its last resource gone, Terraform would also destroy ${addresses} of service ${showString(loss.service)} in ${inEnvironments(loss)}: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read`
+        : loss.action === 'destroy'
         ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
         : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
     if (loss.acknowledged !== undefined) {
@@ -205,7 +208,7 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
       message: `${where}${happens}, and its data with it`,
       hint:
         loss.action === 'destroy'
-          ? `${loss.resource.startsWith('secrets.') ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
+          ? `${loss.resource.startsWith('secrets.') || loss.resource === WHOLE_SERVICE ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
           : `keep ${loss.forcedBy.join(', ') || 'it'} as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`,
     };
   }

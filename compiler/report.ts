@@ -24,6 +24,8 @@ export interface ServiceReport {
   readonly departures: readonly Departure[];
   /** Rules of the compile-time policy the platform waives for this service (platform.yaml overridePolicy.waivers). */
   readonly waivers: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
+  /** `dataLoss:` acknowledgements still in place: each lifts prevent_destroy until it is removed. */
+  readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>;
 }
 
 /** The golden-path conformance of every service: what `paved report` prints. Pure. */
@@ -55,6 +57,7 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
     overrides: (['kubernetes', 'terraform'] as const).flatMap((target) => service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason }))),
     departures: departures(service, project),
     waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.name)).map((w) => ({ rule: w.rule, reason: w.reason })),
+    dataLoss: service.dataLoss.map((d) => ({ resource: d.resource, reason: d.reason })),
   };
 }
 
@@ -102,6 +105,7 @@ export function reportText(reports: readonly ServiceReport[]): string {
     if (r.departures.length === 0) lines.push('  departs from no default');
     for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
     for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
+    for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
     return `${lines.join('\n')}\n`;
   }).join('\n');
 }
@@ -115,11 +119,12 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
     out.push(`| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`);
   }
   for (const r of reports) {
-    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0) continue;
+    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0) continue;
     out.push('', `## ${cell(r.name)}`, '');
     for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
     for (const d of r.departures) out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
     for (const w of r.waivers) out.push(`- The platform waives the policy rule ${cell(w.rule)}: ${cell(w.reason)}`);
+    for (const d of r.dataLoss) out.push(`- Data loss acknowledged for \`${d.resource}\`, unprotected until the entry is removed: ${cell(d.reason)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,12 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANGES, GATE, PREVIEW_STILL_OPEN, PREVIEW_SWEEP } from '../emitters/actions/check-scripts.js';
+import { CHANGES, GATE, PAVED_CHECK, PREVIEW_STILL_OPEN, PREVIEW_SWEEP } from '../emitters/actions/check-scripts.js';
 import { GATED } from '../emitters/actions/checks.js';
 import { previewSelector, SWEEP_CRON } from '../emitters/actions/preview-sweep.js';
 import { PREVIEW_TEARDOWN } from '../emitters/actions/scripts.js';
 import { conditionHolds, evaluate, interpolate, simulate, type Contexts, type JobResult } from './expressions.js';
-import { compileDir, FIXTURES, scratchCopy } from './helpers.js';
+import { compileDir, FIXTURES, REPO, runCli, scratchCopy, serviceYaml } from './helpers.js';
 import { workflowsOf, type ParsedJob, type ParsedStep } from './workflows.js';
 
 /**
@@ -420,6 +420,61 @@ describe('the changes script, against a bare origin', () => {
     const run = changes(dir, event('merge_group', { ref: 'refs/heads/x', sha: HEAD, event: { merge_group: {} } }));
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('::error::the merge group has no base commit SHA');
+  });
+
+  /**
+   * paved-check.yml's `paved check` step, with this checkout's paved behind the
+   * runner's `npm exec`: a pull request (and a merge group) is checked against
+   * what it merges into, so removing a database fails the job with the
+   * annotation on the service.yaml; a push to main checks the tree alone.
+   */
+  it('the paved check step checks a pull request and a merge group against their base, and a push alone', async () => {
+    const repo = origin();
+    const database = 'resources:\n  databases:\n    - name: main\n';
+    write(repo.work, { 'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: "k3x9q2w8"\n', 'services/orders/service.yaml': serviceYaml('orders', database) });
+    const compiled = await runCli(['compile'], repo.work);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    write(repo.work, {});
+    git(repo.work, 'commit', '--quiet', '--message', 'orders');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
+    const base = git(repo.work, 'rev-parse', 'HEAD');
+    git(repo.work, 'checkout', '--quiet', '-b', 'pr-7');
+    write(repo.work, { 'services/orders/service.yaml': serviceYaml('orders') });
+    expect((await runCli(['compile'], repo.work)).code).toBe(0);
+    write(repo.work, {});
+    git(repo.work, 'commit', '--quiet', '--message', 'drop the database');
+    const head = git(repo.work, 'rev-parse', 'HEAD');
+    git(repo.work, 'push', '--quiet', 'origin', `HEAD:refs/heads/gh-readonly-queue/main/pr-7-${base}`);
+    git(repo.work, 'checkout', '--quiet', '--detach', 'main');
+    git(repo.work, 'merge', '--quiet', '--no-ff', '--message', 'Merge pr-7', 'pr-7');
+    git(repo.work, 'push', '--quiet', 'origin', 'HEAD:refs/pull/7/merge');
+    git(repo.work, 'checkout', '--quiet', 'main');
+
+    const bin = join(repo.root, 'bin');
+    mkdirSync(bin);
+    // The step runs `npm exec --offline --no -- paved ...`: the stand-in drops the first five arguments.
+    writeFileSync(join(bin, 'npm'), `#!/bin/bash\nshift 5\nexec node ${JSON.stringify(join(REPO, 'bin', 'paved.js'))} "$@"\n`, { mode: 0o755 });
+    const checkStep = (dir: string, contexts: Contexts): Run => {
+      const step = generatedStep(check.jobs.check!, PAVED_CHECK, contexts);
+      return runStep(step.run, dir, step.env, bin);
+    };
+    const annotation = /^::error file=services\/orders\/service\.yaml,line=1,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.databases: database "main" is no longer declared, so Terraform would destroy it in staging and production/m;
+
+    const pr = checkStep(runnerCheckout(repo, 'refs/pull/7/merge'), pullRequest('synchronize'));
+    expect(pr.status).toBe(1);
+    expect(pr.stdout).toMatch(annotation);
+    // The service's KMS key goes with its last resource: the snapshots it encrypted go with it.
+    expect(pr.stdout).toContain('title=CHECK.DATA_LOSS::with its last resource gone, Terraform would also destroy aws_kms_key.service of service "orders" in staging and production: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read, and its data with it%0Aif losing it is intended, say so in a reviewed line: dataLoss: [{ resource: service,');
+
+    const queue = `refs/heads/gh-readonly-queue/main/pr-7-${base}`;
+    const group = checkStep(runnerCheckout(repo, queue), event('merge_group', { ref: queue, sha: head, event: { merge_group: { base_sha: base, head_sha: head } } }));
+    expect(group.status, group.stderr).toBe(1);
+    expect(group.stdout).toMatch(annotation);
+
+    const pushed = checkStep(runnerCheckout(repo, 'main'), push());
+    expect(pushed.stderr).toBe('');
+    expect(pushed.status).toBe(0);
+    expect(pushed.stdout).toBe('');
   });
 
   it.each([['push', push()], ['workflow_dispatch', dispatch()]] as const)('a %s is affected without looking at git (push keeps its paths filter)', (_, contexts) => {

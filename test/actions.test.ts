@@ -322,7 +322,7 @@ describe('what the workflows do', () => {
 
   it('paved-check runs paved check with GitHub annotations and summarizes the pull request`s generated changes', () => {
     const check = jobsOf('basic/.github/workflows/paved-check.yml').check!;
-    expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, SCRIPTS.PAVED_CHECK, SCRIPTS.CHECK_SUMMARY]);
+    expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, CHECK_SCRIPTS.PAVED_CHECK, SCRIPTS.CHECK_SUMMARY]);
     expect(check.steps[0]!.with).toEqual({ 'fetch-depth': 2, 'persist-credentials': false });
     expect(check.permissions).toEqual({ contents: 'read' });
   });

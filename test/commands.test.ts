@@ -61,6 +61,24 @@ describe('paved report', () => {
     expect(storefront.departures).toContainEqual({ path: 'environments.production.scaling.min', value: 4, default: 3, of: 'tier' });
   });
 
+  it('lists every dataLoss acknowledgement still in place, with its reason, in text, markdown and JSON', async () => {
+    const root = join(FIXTURES, 'terraform-every-primitive');
+    const text = await runCli(['report', root], REPO);
+    expect(text.stdout).toContain('  data loss acknowledged for databases.stock-history (unprotected until removed): History moved to the warehouse service; its final snapshot is kept (SUP-88)\n');
+    expect(text.stdout).toContain('  data loss acknowledged for buckets.scratch-space (unprotected until removed): Scratch files only: "${nothing}" %{worth} keeping\n');
+    const markdown = await runCli(['report', root, '--format', 'markdown'], REPO);
+    expect(markdown.stdout).toContain('- Data loss acknowledged for `databases.stock-history`, unprotected until the entry is removed: History moved to the warehouse service; its final snapshot is kept (SUP-88)\n');
+    const json = JSON.parse((await runCli(['report', root, '--format', 'json'], REPO)).stdout) as { services: Array<{ name: string; dataLoss: unknown }> };
+    expect(json.services.map((s) => [s.name, s.dataLoss])).toEqual([
+      ['audit', []],
+      ['courier', []],
+      ['inventory', [
+        { resource: 'databases.stock-history', reason: 'History moved to the warehouse service; its final snapshot is kept (SUP-88)' },
+        { resource: 'buckets.scratch-space', reason: 'Scratch files only: "${nothing}" %{worth} keeping' },
+      ]],
+    ]);
+  });
+
   it('reports a service that sets nothing but the required keys as departing from no default', async () => {
     const run = await runCli(['report', 'examples/minimal'], REPO);
     expect(run.stdout).toContain('  departs from no default\n');

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedProject } from '../spec/model.js';
-import { terraformStack, type StackFile } from '../emitters/terraform/stack.js';
+import { emittedStack } from '../emitters/terraform/index.js';
+import type { StackFile } from '../emitters/terraform/stack.js';
 import type { CompileResult } from '../compiler/compile.js';
 import { allResourcesOf, plainBody, type FoundResource, type Plain, type Stack as PolicyStack } from '../compiler/policy/view.js';
 import { compileDir, goldenCases, REPO } from './helpers.js';
@@ -34,7 +35,7 @@ export function stacksOf(result: CompileResult, root: string): Stack[] {
   return project.services.map((service) => {
     const prefix = `${project.output.dir}/${service.name}/terraform/`;
     const printed = new Map(result.files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length), f.contents]));
-    return { id: `${root}:${service.name}`, root, service, project, files: terraformStack(service, project), printed };
+    return { id: `${root}:${service.name}`, root, service, project, files: emittedStack(service, project).files, printed };
   });
 }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { statements } from '../compiler/policy/terraform-facts.js';
+import { acknowledgesLoss } from '../emitters/shared/data-loss.js';
+import { STATEFUL_RESOURCE_TYPES } from '../emitters/shared/terraform-replacement.js';
 import type { FoundResource } from '../compiler/policy/view.js';
 import { names, TERRAFORM_UNIQUE_SUFFIX_LENGTH } from '../spec/naming.js';
 import { compileDir, scratchCopy, serviceYaml } from './helpers.js';
@@ -114,9 +116,31 @@ describe('names that survive replacement and re-creation (item 14)', () => {
     expect(databases.length).toBeGreaterThan(2);
     for (const db of databases) {
       expect(db.body.final_snapshot_identifier, db.stack.id).toBe(`\${var.databases["${db.name}"].final_snapshot}-\${formatdate("YYYYMMDDhhmmss", timestamp())}`);
-      expect(db.body.lifecycle).toEqual([{ ignore_changes: ['${final_snapshot_identifier}'] }]);
-      expect(db.stack.printed.get('database.tf')).toContain('  lifecycle {\n    ignore_changes = [final_snapshot_identifier]\n  }\n');
+      const retiring = acknowledgesLoss(db.stack.service, `databases.${db.name}`);
+      expect(db.body.lifecycle).toEqual([{ ...(retiring ? {} : { prevent_destroy: true }), ignore_changes: ['${final_snapshot_identifier}'] }]);
     }
+    expect(databases.filter((db) => acknowledgesLoss(db.stack.service, `databases.${db.name}`)).map((db) => db.name)).toEqual(['stock-history']);
+  });
+
+  it('names each cache`s final snapshot after its replication group`s creation time, like a database`s', () => {
+    const caches = resourcesOf(stacks, 'aws_elasticache_replication_group');
+    expect(caches.length).toBeGreaterThan(2);
+    for (const cache of caches) {
+      expect(cache.body.final_snapshot_identifier, cache.stack.id).toBe(`\${var.caches["${cache.name}"].replication_group_id}-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}`);
+      expect(cache.body.lifecycle).toEqual([{ prevent_destroy: true, ignore_changes: ['${final_snapshot_identifier}'] }]);
+    }
+  });
+
+  it('protects every stateful resource with prevent_destroy unless its service acknowledges losing it (dataLoss:), whatever the overrides', () => {
+    const stateful = stacks.flatMap((stack) => STATEFUL_RESOURCE_TYPES.flatMap((type) => resourcesOf([stack], type)));
+    expect(stateful.length).toBeGreaterThan(50);
+    const unprotected = stateful.filter((r) => !(r.body.lifecycle as Array<{ prevent_destroy?: boolean }> | undefined)?.some((l) => l.prevent_destroy === true)).map((r) => `${r.stack.id} ${r.type}.${r.name}`);
+    expect(unprotected.sort()).toEqual([
+      'fixtures/terraform-every-primitive:inventory aws_db_instance.stock-history',
+      'fixtures/terraform-every-primitive:inventory aws_s3_bucket.scratch-space',
+      'fixtures/terraform-every-primitive:inventory aws_secretsmanager_secret.bucket-scratch-space',
+      'fixtures/terraform-every-primitive:inventory aws_secretsmanager_secret.database-stock-history',
+    ]);
   });
 
   it('gives parameter groups a name_prefix, so create_before_destroy never meets the old name', () => {

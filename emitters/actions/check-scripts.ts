@@ -6,6 +6,34 @@
  */
 
 import { script } from './script-text.js';
+import { PAVED } from './scripts.js';
+
+/**
+ * Lines that set `base` to what a pull request or merge group merges into (see
+ * CHANGES); any other event runs `otherwise`.
+ */
+function baseOfEvent(otherwise: readonly string[]): string[] {
+  return [
+    'case "${EVENT}" in',
+    '  pull_request)',
+    '    base="HEAD^1"',
+    '    ;;',
+    '  merge_group)',
+    '    if [[ ! "${BASE_SHA}" =~ ^[0-9a-f]{40}$ ]]; then',
+    '      echo "::error::the merge group has no base commit SHA"',
+    '      exit 1',
+    '    fi',
+    '    auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${FETCH_TOKEN}" | base64 --wrap=0)"',
+    '    git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "${BASE_SHA}"',
+    '    base="${BASE_SHA}"',
+    '    ;;',
+    '  *)',
+    ...otherwise.map((line) => `    ${line}`),
+    '    ;;',
+    'esac',
+    'unset FETCH_TOKEN',
+  ];
+}
 
 /**
  * Whether this service is affected, as `affected=true|false` in GITHUB_OUTPUT.
@@ -20,26 +48,7 @@ import { script } from './script-text.js';
  */
 export const CHANGES = script(
   'set -euo pipefail',
-  'case "${EVENT}" in',
-  '  pull_request)',
-  '    base="HEAD^1"',
-  '    ;;',
-  '  merge_group)',
-  '    if [[ ! "${BASE_SHA}" =~ ^[0-9a-f]{40}$ ]]; then',
-  '      echo "::error::the merge group has no base commit SHA"',
-  '      exit 1',
-  '    fi',
-  '    auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${FETCH_TOKEN}" | base64 --wrap=0)"',
-  '    git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "${BASE_SHA}"',
-  '    base="${BASE_SHA}"',
-  '    ;;',
-  '  *)',
-  '    echo "${EVENT}: the trigger decides; ${SERVICE} is affected"',
-  '    echo "affected=true" >> "${GITHUB_OUTPUT}"',
-  '    exit 0',
-  '    ;;',
-  'esac',
-  'unset FETCH_TOKEN',
+  ...baseOfEvent(['echo "${EVENT}: the trigger decides; ${SERVICE} is affected"', 'echo "affected=true" >> "${GITHUB_OUTPUT}"', 'exit 0']),
   'changed="${RUNNER_TEMP}/changed-files"',
   'git diff --name-only --no-renames -z "${base}" HEAD -- > "${changed}"',
   'affected=false',
@@ -168,4 +177,20 @@ export const PREVIEW_SWEEP = script(
   '  fi',
   'done < "${namespaces}"',
   'echo "deleted ${deleted} preview namespace(s) of closed pull requests"',
+);
+
+/**
+ * `paved check`, and for a pull request or merge group also against what it
+ * merges into (`--base`, the same base as CHANGES): a change that would destroy
+ * or replace a stateful resource fails unless a dataLoss: line acknowledges it.
+ * A push to main has merged already: it checks the tree alone.
+ */
+export const PAVED_CHECK = script(
+  'set -euo pipefail',
+  ...baseOfEvent(['base=""']),
+  'if [ -z "${base}" ]; then',
+  `  ${PAVED} check --format github`,
+  'else',
+  `  ${PAVED} check --format github --base "\${base}"`,
+  'fi',
 );

@@ -3,8 +3,8 @@ import { deployBranch } from '../../spec/naming.js';
 import type { Job, Workflow } from './model.js';
 import { inRepo, workingDirectory } from './paths.js';
 import { RUNNER } from './pins.js';
-import { CHECK_SUMMARY, PAVED_CHECK } from './scripts.js';
-import { GATE } from './check-scripts.js';
+import { CHECK_SUMMARY } from './scripts.js';
+import { GATE, PAVED_CHECK } from './check-scripts.js';
 import { GATED, jobName } from './checks.js';
 import { APPROVED, PLATFORM_CHANGES, PLATFORM_RELEASE } from './release-scripts.js';
 import { checkout, installPaved, setupNode } from './steps.js';
@@ -46,7 +46,12 @@ export function checkWorkflow(project: ResolvedProject): Workflow {
             checkout({ fetchDepth: 2 }),
             setupNode(),
             installPaved(project),
-            { name: 'paved check', run: PAVED_CHECK, 'working-directory': workingDirectory(project) },
+            {
+              name: 'paved check',
+              run: PAVED_CHECK,
+              'working-directory': workingDirectory(project),
+              env: { EVENT: '${{ github.event_name }}', BASE_SHA: '${{ github.event.merge_group.base_sha }}', FETCH_TOKEN: '${{ github.token }}' },
+            },
             {
               name: 'Summarize the generated changes',
               if: "always() && github.event_name == 'pull_request'",

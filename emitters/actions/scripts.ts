@@ -109,8 +109,6 @@ export const ROLLBACK_VALIDATE = script(
   'fi',
 );
 
-export const PAVED_CHECK = `${PAVED} check --format github`;
-
 /**
  * What a pull request does to the generated tree, per service and target, in the
  * job summary: `paved diff` compiles the base (the merge commit's first parent)

@@ -3,7 +3,9 @@ import { hclFile, terraformLockFile } from '../shared/serialize.js';
 import { awsProviderLock, LOCK_FILE_NAME } from '../shared/terraform-lock.js';
 import { applyTerraformOverrides } from './overrides.js';
 import { protectStatefulResources } from './protect.js';
-import { terraformStack } from './stack.js';
+import { terraformStack, type StackFile } from './stack.js';
+import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { SUBSCRIPTIONS_ROOT } from './subscriptions.js';
 
 /**
@@ -17,10 +19,10 @@ import { SUBSCRIPTIONS_ROOT } from './subscriptions.js';
 export const terraformEmitter: Emitter = {
   id: 'terraform',
   emitService(service, project): EmitResult {
-    const { files: stack, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project), project.platform.overridePolicy.terraform.allow);
+    const { files: stack, diagnostics } = emittedStack(service, project);
     if (diagnostics.length > 0) return { files: [], diagnostics };
     const dir = `${project.output.dir}/${service.name}/terraform`;
-    const files = protectStatefulResources(stack, service).map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
+    const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
     // Each root gets the lock file `terraform init` would write, so the provider cannot float between plan and apply.
     const roots = [dir, ...(service.resources.subscriptions.length > 0 ? [`${dir}/${SUBSCRIPTIONS_ROOT}`] : [])];
     const lock = awsProviderLock(project.platform.terraform.awsProviderVersion);
@@ -28,3 +30,9 @@ export const terraformEmitter: Emitter = {
     return { files: [...files, ...locks], diagnostics: [] };
   },
 };
+
+/** The stack as printed: the service's overrides applied, then stateful resources protected (protect.ts), so no patch undoes that. */
+export function emittedStack(service: ResolvedService, project: ResolvedProject): { files: StackFile[]; diagnostics: Diagnostic[] } {
+  const { files, diagnostics } = applyTerraformOverrides(service, terraformStack(service, project), project.platform.overridePolicy.terraform.allow);
+  return { files: diagnostics.length > 0 ? [] : protectStatefulResources(files, service), diagnostics };
+}
