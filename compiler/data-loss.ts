@@ -130,7 +130,7 @@ const KIND: Readonly<Record<string, string>> = { databases: 'database', caches: 
 function describe(loss: DataLoss): string {
   if (loss.resource === WHOLE_SERVICE) return `the ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
   const [list, ...name] = loss.resource.split('.');
-  return `${KIND[list!]} ${showString(name.join('.'))}`;
+  return `${KIND[list!]} ${showString(name.join('.'))} of service ${showString(loss.service)}`;
 }
 
 const inEnvironments = (loss: DataLoss): string => loss.environments.join(' and ');

@@ -458,7 +458,7 @@ describe('the changes script, against a bare origin', () => {
       const step = generatedStep(check.jobs.check!, PAVED_CHECK, contexts);
       return runStep(step.run, dir, step.env, bin);
     };
-    const annotation = /^::error file=services\/orders\/service\.yaml,line=1,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.databases: database "main" is no longer declared, so Terraform would destroy it in staging and production/m;
+    const annotation = /^::error file=services\/orders\/service\.yaml,line=1,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.databases: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production/m;
 
     const pr = checkStep(runnerCheckout(repo, 'refs/pull/7/merge'), pullRequest('synchronize'));
     expect(pr.status).toBe(1);

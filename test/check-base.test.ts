@@ -70,11 +70,11 @@ describe('paved check --base', () => {
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '')));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'services/orders/service.yaml:8:1: error CHECK.DATA_LOSS resources.databases: database "main" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), and its data with it',
+      'services/orders/service.yaml:8:1: error CHECK.DATA_LOSS resources.databases: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), and its data with it',
     );
     expect(run.stderr).toContain('hint: to rename it, declare it under its new name with renamedFrom; if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: databases.main, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]');
     // Production's default policy protects databases from deletion: the check says the apply would fail there.
-    expect(run.stderr).toContain('warning CHECK.DELETION_PROTECTED resources.databases: database "main" still has deletion protection in production, so the apply that destroys it will fail there');
+    expect(run.stderr).toContain('warning CHECK.DELETION_PROTECTED resources.databases: database "main" of service "orders" still has deletion protection in production, so the apply that destroys it will fail there');
     expect(run.stdout).toContain('paved: compared with HEAD, 1 change would destroy data nobody acknowledged\n');
     expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
   });
@@ -84,7 +84,7 @@ describe('paved check --base', () => {
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(
-      'warning CHECK.DATA_LOSS_ACKNOWLEDGED dataLoss[0]: database "main" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), as acknowledged: Orders moved to the ledger; final snapshot kept (OPS-412)',
+      'warning CHECK.DATA_LOSS_ACKNOWLEDGED dataLoss[0]: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), as acknowledged: Orders moved to the ledger; final snapshot kept (OPS-412)',
     );
     expect(run.stdout).toContain('generated files up to date');
   });
@@ -110,7 +110,7 @@ describe('paved check --base', () => {
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'services/orders/service.yaml:12:7: error CHECK.DATA_LOSS resources.buckets[0]: a change to bucket forces Terraform to replace bucket "files" in staging and production (aws_s3_bucket.files): it destroys it and creates an empty one, and its data with it',
+      'services/orders/service.yaml:12:7: error CHECK.DATA_LOSS resources.buckets[0]: a change to bucket forces Terraform to replace bucket "files" of service "orders" in staging and production (aws_s3_bucket.files): it destroys it and creates an empty one, and its data with it',
     );
     expect(run.stderr).toContain('hint: keep bucket as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended');
     const acknowledged = await checkEdit(root, serviceYaml('orders', `${RESOURCES}dataLoss:\n  - { resource: buckets.files, reason: "Scratch files, regenerated nightly" }\n`));
@@ -122,7 +122,7 @@ describe('paved check --base', () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('secrets:\n  - API_KEY\n', '')));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error CHECK.DATA_LOSS secrets: secret "API_KEY" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.secret-API_KEY), and its data with it');
+    expect(run.stderr).toContain('error CHECK.DATA_LOSS secrets: secret "API_KEY" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.secret-API_KEY), and its data with it');
     expect(run.stderr).toContain('  hint: if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: secrets.API_KEY,');
   });
 
@@ -164,7 +164,7 @@ describe('paved check --base', () => {
     ]);
     const github = await runCli(['check', '--base', 'HEAD', '--format', 'github'], root);
     expect(github.code).toBe(1);
-    expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" is no longer declared/m);
+    expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" of service "orders" is no longer declared/m);
   });
 
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
