@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { compileTexts, type CompileResult, type SpecText } from '../compiler/compile.js';
+import { parseSource } from '../compiler/parse.js';
+import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { emitters } from './emitters.js';
@@ -8,8 +10,8 @@ import { emitters } from './emitters.js';
  * The specs of a git revision under the root, compiled in memory with this
  * paved and their values kept: the base `paved diff` and `paved check --base`
  * compare the working tree with. Only spec files are read, straight from git's
- * objects; nothing is checked out. The working tree's output folders are
- * skipped in the base as they are in a compile.
+ * objects; nothing is checked out. Both revisions' output folders are
+ * skipped, as a compile skips its own.
  */
 export function compileRevision(root: string, ref: string, output: OutputDirectories, outDir: string | undefined): { compiled: CompileResult } | { problem: string } {
   const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
@@ -28,6 +30,10 @@ export function compileRevision(root: string, ref: string, output: OutputDirecto
     const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
     return { problem: `cannot read ${JSON.stringify(ref)} from git: ${stderr || 'not a git revision'}` };
   }
-  const inOutput = (path: string): boolean => path.startsWith(`${output.dir}/`) || path.startsWith(`${output.workflowsDir}/`);
+  // The base's own output folders, as its platform.yaml set them, hold generated YAML named service.yaml too.
+  const platform = specs.find((f) => f.kind === 'platform');
+  const parsed = platform === undefined ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
+  const outputs = [output, outputDirectories(parsed?.data, outDir)].flatMap((o) => [o.dir, o.workflowsDir]);
+  const inOutput = (path: string): boolean => outputs.some((dir) => path.startsWith(`${dir}/`));
   return { compiled: compileTexts(specs.filter((f) => !inOutput(f.path)), emitters, outDir, true) };
 }

@@ -43,13 +43,15 @@ export interface DataLoss {
 
 /** Every stateful destroy or replacement between the two revisions, one per service entry and action. */
 export function dataLosses(base: CompiledRevision, head: CompiledRevision): DataLoss[] {
+  // A state lives under its backend key, not its folder: a moved output folder moves no resource.
+  const baseFiles = atOutputDir(base.files, base.project.output.dir, head.project.output.dir);
   const baseServices = new Map(base.project.services.map((s) => [s.name, s]));
   const headServices = new Map(head.project.services.map((s) => [s.name, s]));
   const subscriptions = subscriptionEntries([...base.project.services, ...head.project.services].flatMap((s) => s.resources.subscriptions));
-  const bodies = { base: resourceBodies(base.files), head: resourceBodies(head.files) };
-  const tfvars = environmentValues(base.files);
+  const bodies = { base: resourceBodies(baseFiles), head: resourceBodies(head.files) };
+  const tfvars = environmentValues(baseFiles);
   const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
-  for (const change of terraformChanges(base.files, head.files)) {
+  for (const change of terraformChanges(baseFiles, head.files)) {
     if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
     const service = serviceOfRoot(change.root, head.project.output);
     if (service === undefined) continue;
@@ -80,6 +82,11 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
 
 const REPLACING = REPLACED_ON_CHANGE as Readonly<Record<string, readonly string[]>>;
 const forcing = (change: ResourceChange): string[] => change.attributes.filter((a) => (REPLACING[change.type] ?? []).includes(a));
+
+/** The files as if written under the head's output folder. */
+function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
+  return from === to ? files : files.map((f) => (f.path.startsWith(`${from}/`) ? { ...f, path: `${to}${f.path.slice(from.length)}` } : f));
+}
 
 /** `generated/<service>/terraform` and its `subscriptions` root belong to the service; the platform's roots to none. */
 function serviceOfRoot(root: string, output: OutputDirectories): string | undefined {

@@ -167,6 +167,18 @@ describe('paved check --base', () => {
     expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" of service "orders" is no longer declared/m);
   });
 
+  it('sees no loss when the platform moves the output folder: a state lives under its backend key, not its folder', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}output:\n  dir: infra/generated\n`);
+    // The old tree goes with the move (its manifest owned the workflows too).
+    rmSync(join(root, 'generated'), { recursive: true });
+    rmSync(join(root, '.github'), { recursive: true });
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.stderr).toBe('');
+    expect(codes(run.stderr)).toEqual([]);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+  });
+
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const unknown = await runCli(['check', '--base', 'no-such-branch'], root);
