@@ -48,7 +48,7 @@ describe('upgrade safety: the working tree against the base revision', () => {
       compared += 1;
       const comparison = compareCase(before, caseRevision(goldenCase, workingTree(goldenCase)));
       if (comparison.problem) findings.push(`${goldenCase.name}: ${comparison.problem}`);
-      findings.push(...upgradeFindingLines(goldenCase.name, comparison.changes, base.ref));
+      findings.push(...upgradeFindingLines(goldenCase.name, comparison, base.ref));
       statefulInBase += [...before.generated.values()].filter((text) => /^resource "(aws_db_instance|aws_s3_bucket|aws_sqs_queue)" /m.test(text)).length;
     }
     const header = `Upgrading paved from ${base.ref} (${base.commit.slice(0, 12)}, ${base.chosenBy}) to the working tree destroys or replaces stateful resources of the golden cases. Point the test at another base with PAVED_UPGRADE_BASE=<tag or commit>.`;
@@ -91,7 +91,7 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
   const findings = (head: CaseRevision): string[] => {
     const comparison = compareCase(base, head);
     expect(comparison.head).toBe('golden');
-    return upgradeFindingLines(FULL.name, comparison.changes, 'v1.2.0');
+    return upgradeFindingLines(FULL.name, comparison, 'v1.2.0');
   };
   const renamed = (text: string): string => text.replace('resource "aws_s3_bucket" "receipts" {', 'resource "aws_s3_bucket" "receipts_v2" {');
 
@@ -118,6 +118,13 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
     const head = seeded(STORAGE, (text) => `${renamed(text)}\nmoved {\n  from = aws_s3_bucket.receipts\n  to   = aws_s3_bucket.receipts_v2\n}\n`);
     expect(findings(head)).toEqual([]);
     expect(compareCase(base, head).changes.filter((c) => c.action === 'move').map((c) => `${c.from} -> ${c.address} [${c.environment}]`)).toEqual(['aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [staging]', 'aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [production]']);
+  });
+
+  it("reports a Kubernetes object deleted with its data: a service's namespace no longer emitted", () => {
+    const path = 'generated/checkout/kubernetes/production/namespace.yaml';
+    expect(base.generated.has(path)).toBe(true);
+    const head: CaseRevision = { specs: base.specs, generated: new Map([...base.generated].filter(([p]) => p !== path)) };
+    expect(findings(head)).toEqual(['fixtures/full: generated/checkout/kubernetes/production/namespace.yaml [production]: delete Namespace/checkout: every object in it is deleted with it, secrets and volumes included; keep emitting it as v1.2.0 does']);
   });
 
   it('counts lifecycle blocks (prevent_destroy) as no change at all', () => {

@@ -2,6 +2,7 @@ import { emitters } from '../../cli/emitters.js';
 import { formatText } from '../../cli/format.js';
 import { compileTexts, type SpecText } from '../../compiler/compile.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../../compiler/source.js';
+import { kubernetesDataLoss, type KubernetesDeletion } from '../../compiler/kubernetes-data-loss.js';
 import { terraformChanges, type ResourceChange } from '../../compiler/terraform-changes.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { isTerraformSource, terraformFile } from './printed-terraform.js';
@@ -53,6 +54,8 @@ export interface CaseComparison {
   /** The head side: the working tree's golden files, or today's compile of the base's specs when the specs changed. */
   readonly head: 'golden' | 'base specs compiled by the working tree';
   readonly changes: readonly ResourceChange[];
+  /** Kubernetes objects deleted with their data (compiler/kubernetes-data-loss.ts): the same rule as a stateful resource. */
+  readonly kubernetes: readonly KubernetesDeletion[];
   /** Why the case could not be compared (the base's specs no longer compile). */
   readonly problem?: string;
 }
@@ -64,17 +67,23 @@ export interface CaseComparison {
  * (a removed database, a new name) is never mistaken for what an upgrade does.
  */
 export function compareCase(base: CaseRevision, head: CaseRevision): CaseComparison {
-  if (sameSpecs(base.specs, head.specs)) return { head: 'golden', changes: terraformChanges(terraformTree(base.generated), terraformTree(head.generated)) };
+  if (sameSpecs(base.specs, head.specs)) return { head: 'golden', ...compareTrees(base.generated, head.generated) };
   const compiled = compileTexts(base.specs, emitters);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     return {
       head: 'base specs compiled by the working tree',
       changes: [],
+      kubernetes: [],
       problem: `the base revision's specs no longer compile with the working tree's paved, so upgrading fails:\n${formatText(errors, compiled.sources)}`,
     };
   }
-  return { head: 'base specs compiled by the working tree', changes: terraformChanges(terraformTree(base.generated), terraformTree(new Map(compiled.files.map((f) => [f.path, f.contents])))) };
+  return { head: 'base specs compiled by the working tree', ...compareTrees(base.generated, new Map(compiled.files.map((f) => [f.path, f.contents]))) };
+}
+
+function compareTrees(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): { changes: ResourceChange[]; kubernetes: KubernetesDeletion[] } {
+  const files = (tree: ReadonlyMap<string, string>): GeneratedFile[] => [...tree].map(([path, contents]) => ({ path, contents, source: path }));
+  return { changes: terraformChanges(terraformTree(base), terraformTree(head)), kubernetes: kubernetesDataLoss(files(base), files(head)) };
 }
 
 /** What loses data: a stateful resource destroyed or replaced. */
@@ -83,9 +92,14 @@ export const losesData = (change: ResourceChange): boolean => change.stateful &&
 /**
  * One line per stateful resource destroyed or replaced, per root and
  * environment: case, root, environment, action, address, attributes, and what
- * to do about it.
+ * to do about it; then one per Kubernetes object deleted with its data.
  */
-export function upgradeFindingLines(caseName: string, changes: readonly ResourceChange[], baseLabel: string): string[] {
+export function upgradeFindingLines(caseName: string, { changes, kubernetes }: Pick<CaseComparison, 'changes' | 'kubernetes'>, baseLabel: string): string[] {
+  const objects = kubernetes.map((o) => `${caseName}: ${o.path}${o.environment ? ` [${o.environment}]` : ''}: delete ${o.kind}/${o.name}: ${o.reason}; keep emitting it as ${baseLabel} does`);
+  return [...terraformLines(caseName, changes, baseLabel), ...objects];
+}
+
+function terraformLines(caseName: string, changes: readonly ResourceChange[], baseLabel: string): string[] {
   return changes.filter(losesData).map((c) => {
     const where = `${caseName}: ${c.root} [${c.environment}]`;
     if (c.action === 'replace') {
