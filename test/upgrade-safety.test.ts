@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitters } from '../cli/emitters.js';
@@ -170,6 +170,12 @@ describe('the base revision', () => {
       expect(upgradeBase(repo.dir, 'v1.2.0').commit).toBe(first);
       expect(upgradeBase(repo.dir, second).ref).toBe(second);
       expect(filesAt(repo.dir, first, ['.'])).toEqual(new Map([['file.txt', 'one']]));
+      // paved inside a larger repository: paths are the folder's own.
+      mkdirSync(join(repo.dir, 'tools', 'paved', 'fixtures'), { recursive: true });
+      writeFileSync(join(repo.dir, 'tools', 'paved', 'fixtures', 'a.tf'), 'locals {}\n');
+      repo.git('add', '-A');
+      repo.git('commit', '-qm', 'nested');
+      expect(filesAt(join(repo.dir, 'tools', 'paved'), 'HEAD', ['fixtures'])).toEqual(new Map([['fixtures/a.tf', 'locals {}\n']]));
     } finally {
       repo.cleanup();
     }

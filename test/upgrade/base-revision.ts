@@ -65,14 +65,15 @@ export function upgradeBase(repo: string, requested: string | undefined): BaseRe
   );
 }
 
-/** Every file committed under `folders` at `commit`, repo-relative path → text, in one git process. */
+/** Every file committed under `folders` (relative to `repo`) at `commit`, path relative to `repo` → text, in one git process. */
 export function filesAt(repo: string, commit: string, folders: readonly string[]): Map<string, string> {
-  const paths = git(repo, 'ls-tree', '-r', '-z', '--full-name', '--name-only', commit, '--', ...folders)
+  // Paths relative to `repo`, which may be a folder inside a larger repository.
+  const paths = git(repo, 'ls-tree', '-r', '-z', '--name-only', commit, '--', ...folders)
     .split('\0')
     .filter((p) => p !== '');
   const files = new Map<string, string>();
   if (paths.length === 0) return files;
-  const batch = run(repo, ['cat-file', '--batch'], paths.map((p) => `${commit}:${p}\n`).join(''));
+  const batch = run(repo, ['cat-file', '--batch'], paths.map((p) => `${commit}:./${p}\n`).join(''));
   if (batch.status !== 0) throw new UpgradeBaseError(`git cat-file --batch failed reading ${commit}: ${batch.stderr}`);
   // Each object: "<oid> <type> <size>\n", its bytes, "\n".
   let at = 0;
