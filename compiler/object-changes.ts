@@ -41,8 +41,7 @@ function walk(old: Value, now: Value, path: string, secret: boolean, out: string
       // A small object or list says what it is: `spec.destinations[1] removed {"namespace":"notifier",...}`.
       const compact = asciiOnly(JSON.stringify(scalar));
       out.push(compact.length <= MAX_VALUE_LENGTH ? `${what} ${compact}` : what);
-    }
-    else out.push(`${path} ${shown(old)} -> ${shown(now)}`);
+    } else out.push(`${path} ${shown(old)} -> ${shown(now)}`);
     return;
   }
   if (isRecord(old) && isRecord(now)) {
