@@ -38,9 +38,9 @@ Commands:
                            the defaults it departs from (--format text|json|markdown)
   diff --base <git-ref> [root]
                            compile a git revision and the working tree in memory and
-                           summarize what changes per service and target (objects,
-                           resources, replicas, images, IAM actions); text, json or
-                           markdown
+                           summarize what changes per service and target (objects
+                           and the attributes that change in them, resources, IAM
+                           actions; what loses data first); text, json or markdown
   explain <svc> [--env E]  every resolved value of a service and where it came from:
                            the spec, an environment, the tier, the platform, a
                            release, a built-in default, or derived by paved

@@ -1,6 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { kubernetesDataLoss, type KubernetesDeletion } from './kubernetes-data-loss.js';
+import { objectChanges } from './object-changes.js';
 import { resourceChangeLines, terraformChanges, type ResourceChange } from './terraform-changes.js';
 
 /** What a change does to the generated tree, per service and target: `paved diff`. */
@@ -12,10 +14,12 @@ export interface TreeChange {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly changed: readonly string[];
-  /** Readable facts about the change: resources destroyed or replaced first, then objects, replicas, images, … */
+  /** Readable facts about the change: what loses data first (`!`), then objects and their changed attributes, resources, … */
   readonly details: readonly string[];
   /** What terraform plan would do to each resource of the target's roots, per environment (terraform-changes.ts). */
   readonly resources: readonly ResourceChange[];
+  /** Kubernetes objects deleted with their data (kubernetes-data-loss.ts). */
+  readonly kubernetesDataLoss: readonly KubernetesDeletion[];
 }
 
 const PROJECT = '(project)';
@@ -43,14 +47,15 @@ export function diffTrees(base: readonly GeneratedFile[], head: readonly Generat
   const services = new Set(serviceNames);
   const before = new Map(base.map((f) => [f.path, f.contents]));
   const after = new Map(head.map((f) => [f.path, f.contents]));
-  const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[]; resources: ResourceChange[] }>();
+  const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[]; resources: ResourceChange[]; kubernetesDataLoss: KubernetesDeletion[] }>();
   const group = (path: string) => {
     const { service, target } = owner(path, output, services);
     const key = `${service}\u0000${target}`;
     let entry = groups.get(key);
-    if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [], resources: [] }));
+    if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [], resources: [], kubernetesDataLoss: [] }));
     return entry;
   };
+  const losses = kubernetesDataLoss(base, head);
   for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const old = before.get(path);
     const now = after.get(path);
@@ -61,21 +66,22 @@ export function diffTrees(base: readonly GeneratedFile[], head: readonly Generat
     else entry.changed.push(path);
     // Which environment (or other sub-folder) a detail is about, when the target has several.
     const where = path.split('/').slice(3, -1).join('/');
-    entry.details.push(...details(path, old, now).map((d) => (where === '' ? d : `${d} [${where}]`)));
+    const lost = losses.filter((l) => l.path === path);
+    entry.kubernetesDataLoss.push(...lost);
+    entry.details.push(...details(path, old, now, lost).map((d) => (where === '' ? d : `${d} [${where}]`)));
   }
   for (const change of terraformChanges(base, head)) group(`${change.root}/versions.tf`).resources.push(change);
   for (const entry of groups.values()) {
-    const lines = resourceChangeLines(entry.resources);
-    // What loses data leads, before anything else the group says.
-    entry.details.unshift(...lines.filter((l) => l.startsWith('!')));
-    entry.details.push(...lines.filter((l) => !l.startsWith('!')));
+    // What loses data leads, before anything else the group says; otherwise the order stays.
+    const lines = [...entry.details, ...resourceChangeLines(entry.resources)];
+    entry.details = [...lines.filter((l) => l.startsWith('!')), ...lines.filter((l) => !l.startsWith('!'))];
   }
   return [...groups.values()].sort((a, b) => (a.service === b.service ? (a.target < b.target ? -1 : 1) : a.service === PROJECT ? 1 : b.service === PROJECT ? -1 : a.service < b.service ? -1 : 1));
 }
 
 /** Facts a reviewer wants first, read from the two versions of one file. */
-function details(path: string, old: string | undefined, now: string | undefined): string[] {
-  if (/\.ya?ml$/.test(path)) return objectDetails(objects(old), objects(now));
+function details(path: string, old: string | undefined, now: string | undefined, lost: readonly KubernetesDeletion[]): string[] {
+  if (/\.ya?ml$/.test(path)) return objectDetails(objects(old), objects(now), lost);
   if (/\.tf$/.test(path)) return terraformDetails(old ?? '', now ?? '');
   return [];
 }
@@ -131,45 +137,27 @@ function ruleDetails(before: Map<string, Rule>, after: Map<string, Rule>): strin
   return out;
 }
 
-function objectDetails(before: Map<string, KubeObject>, after: Map<string, KubeObject>): string[] {
+function objectDetails(before: Map<string, KubeObject>, after: Map<string, KubeObject>, lost: readonly KubernetesDeletion[]): string[] {
   const out: string[] = [];
   // Alerting rules, in PrometheusRule objects and plain rule files alike; of a whole file added or removed, the file says enough.
   if (before.size > 0 && after.size > 0) out.push(...ruleDetails(rulesOf([...before.values()]), rulesOf([...after.values()])));
   for (const key of [...after.keys()].filter((k) => !before.has(k) && k !== 'rules').sort()) out.push(`+ ${key}`);
-  for (const key of [...before.keys()].filter((k) => !after.has(k) && k !== 'rules').sort()) out.push(`- ${key}`);
+  for (const key of [...before.keys()].filter((k) => !after.has(k) && k !== 'rules').sort()) {
+    const loss = lost.find((l) => `${l.kind}/${l.name}` === key);
+    out.push(loss ? `! delete ${key}: ${loss.reason}` : `- ${key}`);
+  }
   for (const key of [...after.keys()].filter((k) => before.has(k) && k !== 'rules').sort()) {
     const old = before.get(key)!;
     const now = after.get(key)!;
     if (JSON.stringify(old) === JSON.stringify(now)) continue;
-    const facts = [
-      change('replicas', replicas(old), replicas(now)),
-      change('image', images(old), images(now)),
-    ].filter((f) => f !== undefined);
-    out.push(`~ ${key}${facts.length > 0 ? `: ${facts.join('; ')}` : ''}`);
+    const paths = objectChanges(now.kind, old, now);
+    out.push(`~ ${key}${paths.length > 0 ? `: ${paths.join('; ')}` : ''}`);
   }
   return out;
 }
 
 function change(what: string, old: string | undefined, now: string | undefined): string | undefined {
   return old === now ? undefined : `${what} ${old ?? 'none'} -> ${now ?? 'none'}`;
-}
-
-function replicas(object: KubeObject): string | undefined {
-  const spec = object.spec ?? {};
-  if (typeof spec.minReplicas === 'number' || typeof spec.maxReplicas === 'number') return `${String(spec.minReplicas ?? 1)}-${String(spec.maxReplicas)}`;
-  return typeof spec.replicas === 'number' ? String(spec.replicas) : undefined;
-}
-
-/** Every container image in an object, wherever its pod template sits. */
-function images(object: KubeObject): string | undefined {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string): void => {
-    if (Array.isArray(value)) value.forEach((v) => walk(v, key));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
-    else if (key === 'image' && typeof value === 'string') found.push(value);
-  };
-  walk(object.spec, '');
-  return found.length > 0 ? [...new Set(found)].join(', ') : undefined;
 }
 
 /** IAM actions granted or revoked; the resources themselves are terraformChanges'. */

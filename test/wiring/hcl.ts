@@ -29,7 +29,8 @@ export type Expr =
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly kind: 'operation'; readonly operator: string; readonly operands: readonly Expr[] }
   | { readonly kind: 'conditional'; readonly condition: Expr; readonly then: Expr; readonly otherwise: Expr }
-  | { readonly kind: 'for'; readonly source: string };
+  /** `source` is its tokens; `text` is its exact source, brackets included, as printed. */
+  | { readonly kind: 'for'; readonly source: string; readonly text: string };
 
 export type Step =
   | { readonly kind: 'attribute'; readonly name: string }
@@ -68,6 +69,9 @@ interface Token {
   /** For strings and heredocs: the parsed template parts. */
   readonly parts?: readonly (string | Expr)[];
   readonly position: Position;
+  /** Where the token starts and ends in the text its lexer read. */
+  readonly offset?: number;
+  readonly end?: number;
 }
 
 const PUNCTUATION = ['...', '==', '!=', '<=', '>=', '&&', '||', '=>', '{', '}', '[', ']', '(', ')', '=', ',', '.', ':', '?', '!', '<', '>', '+', '-', '*', '/', '%'];
@@ -133,6 +137,11 @@ class Lexer {
 
   private next(): Token {
     this.skipSpaceAndComments();
+    const offset = this.offset;
+    return { ...this.scan(), offset, end: this.offset };
+  }
+
+  private scan(): Token {
     const position = this.position();
     const c = this.peek();
     if (c === '') return { kind: 'eof', text: '', position };
@@ -212,7 +221,7 @@ class Lexer {
         this.advance(2);
         if (literal !== '') parts.push(literal);
         literal = '';
-        parts.push(new Parser(this.file, this.interpolation()).expressionToEnd());
+        parts.push(new Parser(this.file, this.interpolation(), this.text).expressionToEnd());
         continue;
       }
       literal += c;
@@ -252,7 +261,7 @@ class Lexer {
       if (text[(m.index ?? 0) - 1] === '$') continue;
       if ((m.index ?? 0) > last) parts.push(text.slice(last, m.index));
       const inner = m[1] as string;
-      parts.push(new Parser(this.file, new Lexer(this.file, inner).tokens().filter((t) => t.kind !== 'newline')).expressionToEnd());
+      parts.push(new Parser(this.file, new Lexer(this.file, inner).tokens().filter((t) => t.kind !== 'newline'), inner).expressionToEnd());
       last = (m.index ?? 0) + m[0].length;
     }
     if (last < text.length || parts.length === 0) parts.push(text.slice(last));
@@ -268,6 +277,7 @@ class Parser {
   constructor(
     private readonly file: string,
     private readonly tokens: readonly Token[],
+    private readonly text: string,
   ) {}
 
   body(closing?: string): Body {
@@ -475,7 +485,7 @@ class Parser {
       .slice(start, this.index - 1)
       .map((t) => t.text)
       .join(' ');
-    return { kind: 'for', source };
+    return { kind: 'for', source, text: this.text.slice(open.offset, this.tokens[this.index - 1]!.end) };
   }
 
   private endOfItem(): void {
@@ -520,5 +530,5 @@ function templateText(token: Token, file: string): string {
 
 /** Parses a .tf or .tfvars file; throws HclSyntaxError with file:line:col on what it cannot read. */
 export function parseHcl(file: string, text: string): Body {
-  return new Parser(file, new Lexer(file, text).tokens()).body();
+  return new Parser(file, new Lexer(file, text).tokens(), text).body();
 }
