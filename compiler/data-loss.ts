@@ -5,8 +5,10 @@ import type { Diagnostic } from '../spec/diagnostic.js';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import { specPath } from '../spec/pointer.js';
+import { PLATFORM_FOLDER } from '../spec/naming.js';
 import { showString } from '../spec/text.js';
 import { plainBody, type Plain } from './policy/view.js';
+import { kubernetesDataLoss } from './kubernetes-data-loss.js';
 import { terraformChanges, type ResourceChange } from './terraform-changes.js';
 
 /**
@@ -51,25 +53,34 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const bodies = { base: resourceBodies(baseFiles), head: resourceBodies(head.files) };
   const tfvars = environmentValues(baseFiles);
   const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
+  const record = (service: string, resource: string, action: DataLoss['action'], address: string, environment: 'staging' | 'production' | undefined) => {
+    const now = headServices.get(service);
+    // A removed service has no spec to say anything: only its last one, retiring it as a whole, can.
+    const acknowledged = (now ? now.dataLoss.find((d) => d.resource === resource || d.resource === WHOLE_SERVICE) : baseServices.get(service)?.dataLoss.find((d) => d.resource === WHOLE_SERVICE))?.reason;
+    const key = `${service}\u0000${resource}\u0000${action}`;
+    let entry = found.get(key);
+    if (!entry) {
+      entry = { loss: { service, resource, action, serviceRemoved: now === undefined, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
+      found.set(key, entry);
+    }
+    entry.addresses.add(address);
+    if (environment !== undefined) entry.environments.add(environment);
+    return entry;
+  };
   for (const change of terraformChanges(baseFiles, head.files)) {
     if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
     const service = serviceOfRoot(change.root, head.project.output);
     if (service === undefined) continue;
     const body = (change.action === 'destroy' ? bodies.base : bodies.head).get(`${change.root}\u0000${change.address}`) ?? [];
-    const resource = resourceEntry(body, subscriptions) ?? WHOLE_SERVICE;
-    const now = headServices.get(service);
-    // A removed service has no spec to say anything: only its last one, retiring it as a whole, can.
-    const acknowledged = (now ? now.dataLoss.find((d) => d.resource === resource || d.resource === WHOLE_SERVICE) : baseServices.get(service)!.dataLoss.find((d) => d.resource === WHOLE_SERVICE))?.reason;
-    const key = `${service}\u0000${resource}\u0000${change.action}`;
-    let entry = found.get(key);
-    if (!entry) {
-      entry = { loss: { service, resource, action: change.action, serviceRemoved: now === undefined, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
-      found.set(key, entry);
-    }
-    entry.addresses.add(change.address);
-    entry.environments.add(change.environment);
+    const entry = record(service, resourceEntry(body, subscriptions) ?? WHOLE_SERVICE, change.action, change.address, change.environment);
     if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
     if (change.action === 'destroy' && refusesDeletion(change.type, body, tfvars.get(`${change.root}\u0000${change.environment}`))) entry.deletionProtected.add(change.environment);
+  }
+  // Kubernetes objects whose deletion loses data (a namespace, a volume claim, a cascading Application) follow the same rule.
+  for (const deletion of kubernetesDataLoss(baseFiles, head.files)) {
+    const service = serviceOfManifest(deletion.path, head.project.output);
+    if (service === undefined || deletion.environment === 'preview') continue;
+    record(service, KUBERNETES_OBJECTS, 'destroy', `${deletion.kind}/${deletion.name}`, deletion.environment);
   }
   return [...found.values()].map(({ loss, addresses, environments, forcedBy, deletionProtected }) => ({
     ...loss,
@@ -86,6 +97,16 @@ const forcing = (change: ResourceChange): string[] => change.attributes.filter((
 /** The files as if written under the head's output folder. */
 function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
   return from === to ? files : files.map((f) => (f.path.startsWith(`${from}/`) ? { ...f, path: `${to}${f.path.slice(from.length)}` } : f));
+}
+
+/** What `paved check --base` calls a service's data-losing Kubernetes objects; acknowledged only with `service`. */
+const KUBERNETES_OBJECTS = 'kubernetes';
+
+/** `<out>/<service>/kubernetes/...` and `<out>/argocd/<service>-<env>.yaml` belong to the service; the platform layer's to none. */
+function serviceOfManifest(path: string, output: OutputDirectories): string | undefined {
+  const own = new RegExp(`^${escapeRegExp(output.dir)}/([^/]+)/kubernetes/`).exec(path);
+  if (own) return own[1] === PLATFORM_FOLDER ? undefined : own[1];
+  return new RegExp(`^${escapeRegExp(output.dir)}/argocd/(.+)-(?:staging|production)\\.yaml$`).exec(path)?.[1];
 }
 
 /** `generated/<service>/terraform` and its `subscriptions` root belong to the service; the platform's roots to none. */
@@ -136,11 +157,22 @@ const KIND: Readonly<Record<string, string>> = { databases: 'database', caches: 
 /** What a person calls the resource: `database "orders"`, `subscription queue "checkout.order-placed"`. */
 function describe(loss: DataLoss): string {
   if (loss.resource === WHOLE_SERVICE) return `the ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
+  if (loss.resource === KUBERNETES_OBJECTS) return `the Kubernetes objects ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
   const [list, ...name] = loss.resource.split('.');
   return `${KIND[list!]} ${showString(name.join('.'))} of service ${showString(loss.service)}`;
 }
 
 const inEnvironments = (loss: DataLoss): string => loss.environments.join(' and ');
+
+/** What a removed service leaves behind: Terraform resources (`type.name`) and Kubernetes objects (`Kind/name`). */
+function removedParts(loss: DataLoss): string[] {
+  const resources = loss.addresses.filter((a) => !a.includes('/'));
+  const objects = loss.addresses.filter((a) => a.includes('/'));
+  return [
+    ...(resources.length > 0 ? [`its Terraform stacks in ${inEnvironments(loss)} hold ${resources.join(', ')}, which no workflow would apply or destroy again: orphaned with their data, they keep billing`] : []),
+    ...(objects.length > 0 ? [`its Kubernetes objects ${objects.join(', ')} hold data too`] : []),
+  ];
+}
 
 /** Where a diagnostic points in the head service.yaml: the entry when it is still declared, else its list. */
 function entryPointer(loss: DataLoss, service: ResolvedService | undefined): string {
@@ -184,13 +216,13 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     if (loss.serviceRemoved) {
       const spec = removed.get(loss.service)!;
       if (loss.acknowledged !== undefined) {
-        return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: spec.specPath, message: `service ${showString(loss.service)} is removed; its stacks in ${inEnvironments(loss)} must be destroyed (${addresses}), as acknowledged: ${loss.acknowledged}` };
+        return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: spec.specPath, message: `service ${showString(loss.service)} is removed; what it held in ${inEnvironments(loss)} must be torn down (${addresses}), as acknowledged: ${loss.acknowledged}` };
       }
       return {
         code: 'CHECK.SERVICE_REMOVED',
         severity: 'error',
         file: spec.specPath,
-        message: `service ${showString(loss.service)} is removed, but its Terraform stacks in ${inEnvironments(loss)} hold ${addresses}: with its spec gone, no workflow applies or destroys them again, so they would be orphaned with their data and keep billing`,
+        message: `service ${showString(loss.service)} is removed without being retired: ${removedParts(loss).join('; ')}`,
         hint: `retire it in two steps: first add dataLoss: [{ resource: service, reason: "<why>" }] to ${spec.specPath} and merge that (it lifts prevent_destroy), destroy its stacks (README, Retiring a service), then delete the service`,
       };
     }
@@ -200,22 +232,24 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     const happens =
       loss.action === 'destroy' && loss.resource === WHOLE_SERVICE
         ? `with its last resource gone, Terraform would also destroy ${addresses} of service ${showString(loss.service)} in ${inEnvironments(loss)}: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read`
+        : loss.action === 'destroy' && loss.resource === KUBERNETES_OBJECTS
+        ? `Argo CD would delete ${what} in ${inEnvironments(loss)}, and with a namespace or a volume claim everything it holds`
         : loss.action === 'destroy'
         ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
         : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
     if (loss.acknowledged !== undefined) {
       return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: service!.specPath, pointer, message: `${where}${happens}, as acknowledged: ${loss.acknowledged}` };
     }
-    const acknowledge = `dataLoss: [{ resource: ${loss.resource}, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]`;
+    const acknowledge = `dataLoss: [{ resource: ${loss.resource === KUBERNETES_OBJECTS ? WHOLE_SERVICE : loss.resource}, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]`;
     return {
       code: 'CHECK.DATA_LOSS',
       severity: 'error',
       file: service!.specPath,
       pointer,
-      message: `${where}${happens}, and its data with it`,
+      message: `${where}${happens}${loss.resource === KUBERNETES_OBJECTS ? '' : ', and its data with it'}`,
       hint:
         loss.action === 'destroy'
-          ? `${loss.resource.startsWith('secrets.') || loss.resource === WHOLE_SERVICE ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
+          ? `${loss.resource.startsWith('secrets.') || loss.resource === WHOLE_SERVICE || loss.resource === KUBERNETES_OBJECTS ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
           : `keep ${loss.forcedBy.join(', ') || 'it'} as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`,
     };
   }

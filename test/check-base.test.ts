@@ -132,7 +132,7 @@ describe('paved check --base', () => {
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed, but its Terraform stacks in staging and production hold aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox: with its spec gone, no workflow applies or destroys them again, so they would be orphaned with their data and keep billing',
+      'services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed without being retired: its Terraform stacks in staging and production hold aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox, which no workflow would apply or destroy again: orphaned with their data, they keep billing; its Kubernetes objects Namespace/mailer hold data too',
     );
     expect(codes(run.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
 
@@ -143,7 +143,15 @@ describe('paved check --base', () => {
     rmSync(join(root, 'services', 'mailer'), { recursive: true });
     const retired = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(retired.code, retired.stderr).toBe(0);
-    expect(retired.stderr).toContain('warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed; its stacks in staging and production must be destroyed (aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox), as acknowledged: Mail moved to the notifications service (OPS-501)');
+    expect(retired.stderr).toContain('warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed; what it held in staging and production must be torn down (Namespace/mailer, aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox), as acknowledged: Mail moved to the notifications service (OPS-501)');
+  });
+
+  it('holds a stateless service to the same rule: its namespace holds data too', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { web: serviceYaml('web') });
+    rmSync(join(root, 'services', 'web'), { recursive: true });
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('services/web/service.yaml: error CHECK.SERVICE_REMOVED service "web" is removed without being retired: its Kubernetes objects Namespace/web hold data too\n');
   });
 
   it('passes an unchanged tree and a change that loses nothing, and reports in JSON and for GitHub', async () => {

@@ -128,7 +128,7 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
   });
 
   it('counts lifecycle blocks (prevent_destroy) as no change at all', () => {
-    const head = seeded(STORAGE, (text) => text.replace('  bucket = var.buckets["receipts"].bucket\n}', '  bucket = var.buckets["receipts"].bucket\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'));
+    const head = seeded(STORAGE, (text) => text.replace('  bucket = var.buckets["receipts"].bucket\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}', '  bucket = var.buckets["receipts"].bucket\n}'));
     expect(compareCase(base, head).changes).toEqual([]);
   });
 
