@@ -328,6 +328,8 @@ describe('never backwards', () => {
     const w = world(['hello']);
     const c1 = w.merge('first', {});
     expect(w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1))).status).toBe(0);
+    // Merged between the two releases; its own run is slow and has not released yet.
+    const between = w.merge('between', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: between\n') });
     const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
     expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
     const head = git(w.origin, w.env, 'rev-parse', STAGING);
@@ -335,7 +337,7 @@ describe('never backwards', () => {
     const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
     expect(rerun.status).toBe(1);
     expect(rerun.stdout).toContain(
-      `::error::hello runs ${c2} in staging, which is newer than ${c1}: refusing to move staging backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job`,
+      `::error::hello was released from ${c2} in staging, which is newer than ${c1}: refusing to move staging backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job`,
     );
     expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
 
@@ -352,6 +354,13 @@ describe('never backwards', () => {
     expect((parse(w.show(STAGING, 'releases.yaml')) as { services: { hello: unknown } }).services.hello).toEqual({ staging: { tag: c1, digest: digestOf(1) } });
     const deployment = w.show(STAGING, 'generated/hello/kubernetes/staging/deployment.yaml');
     expect(deployment).toContain(`:${c1}@${digestOf(1)}`);
+
+    // The slow run of the commit between finishes after the rollback: it must not undo it, though c1 is older than it.
+    const rolledBack = git(w.origin, w.env, 'rev-parse', STAGING);
+    const late = w.runJob(between, 'paved-hello.yml', 'staging-release', pushRun(between, digestOf(3)));
+    expect(late.status).toBe(1);
+    expect(late.stdout).toContain(`::error::hello was released from ${c2} in staging, which is newer than ${between}: refusing to move staging backwards`);
+    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(rolledBack);
 
     // Never released to staging: refused, whatever the registry holds under that tag.
     const never = w.runJob(c2, 'paved-hello.yml', 'rollback-release', dispatch('e'.repeat(40)));

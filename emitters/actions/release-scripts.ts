@@ -104,8 +104,9 @@ const DEPLOY_BRANCH_TEXT = '${DEPLOY_BRANCH}';
  * digest), OUT (output.dir), DEPLOY_BRANCH, PUSH_TOKEN, ROLLBACK.
  *
  * - Same tag as recorded: nothing to do.
- * - A release refuses when the recorded tag is newer than TAG (TAG is its
- *   ancestor): a re-run of an old run or a stale commit never moves back.
+ * - A release refuses when any release of the service to the environment
+ *   came from a commit newer than TAG (TAG is its ancestor): a re-run of an
+ *   old run or a stale commit never moves back, nor undoes a rollback.
  * - A rollback goes only to a tag the deploy branch's history recorded for the
  *   service in the environment, with the digest recorded then.
  * - Copied: the environment's manifests, the service's Application and
@@ -135,7 +136,7 @@ export const RELEASE_DEPLOY = script(
   '  if [ "${ROLLBACK:-}" = true ]; then',
   '    found=""',
   // -G: commits of the deploy branch whose releases.yaml diff adds or removes a line holding the tag (hex only, checked above).
-  '    for commit in $(git log --format=%H -G "${TAG}" "${base}" -- "${releases}"); do',
+  '    for commit in $(git log --format=%H -G "${TAG}" "${base}" -- ":(top)${releases}"); do',
   '      entry="$(recorded "${commit}")"',
   '      read -r tag digest <<< "${entry}"',
   '      if [ "${tag}" = "${TAG}" ]; then',
@@ -148,9 +149,15 @@ export const RELEASE_DEPLOY = script(
   '      exit 1',
   '    fi',
   '    echo "rolling ${SERVICE} in ${ENVIRONMENT} back to ${TAG}${digest:+@${digest}}, released by ${found}"',
-  '  elif [ -n "${current_tag}" ] && git cat-file -e "${current_tag}^{commit}" 2> /dev/null && git merge-base --is-ancestor "${TAG}" "${current_tag}"; then',
-  '    echo "::error::${SERVICE} runs ${current_tag} in ${ENVIRONMENT}, which is newer than ${TAG}: refusing to move ${ENVIRONMENT} backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job"',
-  '    exit 1',
+  '  else',
+  // Every commit the service was ever released from here (its releases' trailers), not only the current one:
+  // after a rollback, a late run of a commit older than the newest release must not undo the rollback.
+  '    for released in $(git log --format="%(trailers:key=Released-From,valueonly)" "${base}" -- ":(top)${prefix}${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}" | sort -u); do',
+  '      if [ "${released}" != "${TAG}" ] && git cat-file -e "${released}^{commit}" 2> /dev/null && git merge-base --is-ancestor "${TAG}" "${released}"; then',
+  '        echo "::error::${SERVICE} was released from ${released} in ${ENVIRONMENT}, which is newer than ${TAG}: refusing to move ${ENVIRONMENT} backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job"',
+  '        exit 1',
+  '      fi',
+  '    done',
   '  fi',
   // The deploy branch's records, then this release's, rendered by this commit's paved.
   '  if git cat-file -e "${base}:${releases}" 2> /dev/null; then git show "${base}:${releases}" > releases.yaml; else rm -f releases.yaml; fi',
