@@ -7,6 +7,7 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import { specPath } from '../spec/pointer.js';
 import { PLATFORM_FOLDER } from '../spec/naming.js';
 import { showString } from '../spec/text.js';
+import { PLATFORM_FILE } from './source.js';
 import { plainBody, type Plain } from './policy/view.js';
 import { kubernetesDataLoss } from './kubernetes-data-loss.js';
 import { terraformChanges, type ResourceChange } from './terraform-changes.js';
@@ -22,6 +23,7 @@ export interface CompiledRevision {
 }
 
 export interface DataLoss {
+  /** The service, or `_platform` (PLATFORM_FOLDER) for the platform's own root. */
   readonly service: string;
   /** The service.yaml entry (`databases.orders`), or `service` for what belongs to the service as a whole (its KMS key). */
   readonly resource: string;
@@ -55,12 +57,13 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
   const record = (service: string, resource: string, action: DataLoss['action'], address: string, environment: 'staging' | 'production' | undefined) => {
     const now = headServices.get(service);
+    const platform = service === PLATFORM_FOLDER;
     // A removed service has no spec to say anything: only its last one, retiring it as a whole, can.
     const acknowledged = (now ? now.dataLoss.find((d) => d.resource === resource || d.resource === WHOLE_SERVICE) : baseServices.get(service)?.dataLoss.find((d) => d.resource === WHOLE_SERVICE))?.reason;
     const key = `${service}\u0000${resource}\u0000${action}`;
     let entry = found.get(key);
     if (!entry) {
-      entry = { loss: { service, resource, action, serviceRemoved: now === undefined, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
+      entry = { loss: { service, resource, action, serviceRemoved: now === undefined && !platform, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
       found.set(key, entry);
     }
     entry.addresses.add(address);
@@ -213,6 +216,16 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     const service = services.get(loss.service);
     const what = describe(loss);
     const addresses = loss.addresses.join(', ');
+    if (loss.service === PLATFORM_FOLDER) {
+      // The platform's own stateful resources (the state bucket) carry prevent_destroy, so such an apply stops at its plan; said here, early.
+      return {
+        code: 'CHECK.PLATFORM_DATA_LOSS',
+        severity: 'warning',
+        file: PLATFORM_FILE,
+        message: `${loss.action === 'destroy' ? 'Terraform would destroy' : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace`} the platform's ${addresses} in ${inEnvironments(loss)}`,
+        hint: 'the platform root protects these with prevent_destroy, so its plan stops there: keep what forces it, or move the state by hand (terraform state mv / import) before applying',
+      };
+    }
     if (loss.serviceRemoved) {
       const spec = removed.get(loss.service)!;
       if (loss.acknowledged !== undefined) {

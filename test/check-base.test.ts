@@ -187,6 +187,15 @@ describe('paved check --base', () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
   });
 
+  it('warns, on platform.yaml, when a platform change would replace the platform root`s state bucket (prevent_destroy stops that plan)', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}terraform:\n  stateBucket: { staging: acme-stg-other-tfstate, production: acme-prd-other-tfstate }\n`);
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(codes(run.stderr)).toEqual(['CHECK.PLATFORM_DATA_LOSS']);
+    expect(run.stderr).toContain("platform.yaml: warning CHECK.PLATFORM_DATA_LOSS a change to bucket forces Terraform to replace the platform's aws_s3_bucket.state in staging and production");
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+  });
+
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const unknown = await runCli(['check', '--base', 'no-such-branch'], root);
