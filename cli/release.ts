@@ -17,6 +17,7 @@ const HEADER = `# Written by CI (paved release), not by hand: which image each s
  * `paved release <svc> --env E --tag T [--digest D]`: records in releases.yaml
  * that a service runs an image in an environment (a deploy, a promotion or a
  * rollback), keeping the file's comments, then validates the whole project.
+ * Records of services no spec declares any more are dropped, and said so.
  * With `--record-only` it only edits the file: the release jobs' retries,
  * whose first attempt validated the same record.
  */
@@ -36,12 +37,20 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   const services = doc.get('services') as YAMLMap;
   services.flow = false;
   doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
+  // A deleted service's records go: on a deploy branch they would fail every later release's validation.
+  const loaded = loadSources(root);
+  const declared = new Set(loaded.services.map((f) => (f.data as { name?: unknown } | undefined)?.name).filter((n): n is string => typeof n === 'string'));
+  // Only when every spec was read: a spec that does not parse names nothing, and its record must stay.
+  const readAll = !loaded.loadDiagnostics.some((d) => d.severity === 'error');
+  const dropped = readAll ? services.items.map((item) => String(item.key)).filter((name) => name !== service && !declared.has(name)) : [];
+  for (const name of dropped) services.delete(name);
   // One order for everyone: services sorted by name, environments in promotion order.
   services.items.sort((a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0));
   const entry = doc.getIn(['services', service]);
   if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
   const text = doc.toString({ lineWidth: 0 });
 
+  for (const name of dropped) io.stdout(`${RELEASES_FILE}: ${name} dropped: no service.yaml declares it any more\n`);
   // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
   if (options.recordOnly) {
     writeFileAtomic(path, text);
@@ -49,7 +58,6 @@ export function runRelease(root: string, service: string, env: string, tag: stri
     return EXIT_OK;
   }
   // The whole project must compile with the new file before it replaces the old one.
-  const loaded = loadSources(root);
   const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
   const result = compileSources(
     {

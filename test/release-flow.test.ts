@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -370,6 +370,24 @@ describe('never backwards', () => {
     const production = w.runJob(c2, 'paved-hello.yml', 'rollback-release', { ...dispatch(c1), 'inputs.environment': 'production' });
     expect(production.status).toBe(1);
     expect(production.stdout).toContain(`::error::hello never ran ${c1} in production`);
+  });
+});
+
+describe('a deleted service', () => {
+  it('leaves the deploy branch with the next release: its record, manifests and Application go, and releases keep working', { timeout: 240_000 }, () => {
+    const w = world(['hello', 'gone']);
+    const c1 = w.merge('first', {});
+    for (const service of ['hello', 'gone']) expect(w.runJob(c1, `paved-${service}.yml`, 'staging-release', pushRun(c1, digestOf(1))).status).toBe(0);
+    expect(w.files(STAGING)).toContain('generated/argocd/gone-staging.yaml');
+
+    rmSync(join(w.dev, 'services', 'gone'), { recursive: true });
+    const c2 = w.merge('retire gone', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
+    const run = w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2)));
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('releases.yaml: gone dropped: no service.yaml declares it any more');
+    expect(run.stdout).toContain('gone is no longer declared: its manifests and Application leave paved/deploy/staging');
+    expect(w.files(STAGING).filter((p) => p.includes('gone'))).toEqual([]);
+    expect(Object.keys((parse(w.show(STAGING, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
   });
 });
 
