@@ -74,6 +74,8 @@ export function resolveProject(valid: ValidProject, outDir: string | undefined):
 function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
   // The merged platform is complete: every key comes from platform.yaml or the embedded default.
   const p = spec as unknown as typeof defaultPlatform & { tiers: Record<string, { minReplicas?: Partial<Record<EnvironmentName, number>>; availability: number }> };
+  // Optional, so absent from the embedded default's type.
+  const releaseApp = spec.ci?.releaseApp;
   const tiers: Record<string, ResolvedTier> = {};
   for (const name of Object.keys(p.tiers).sort(compareText)) {
     const tier = p.tiers[name]!;
@@ -103,6 +105,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
       repository: p.ci.repository,
       githubOidcProvider: p.ci.githubOidcProvider,
       releaseToken: p.ci.releaseToken,
+      ...(releaseApp === undefined ? {} : { releaseApp: { clientId: releaseApp.clientId, privateKeySecret: releaseApp.privateKeySecret } }),
     },
     observability: { ...p.observability },
     tiers,

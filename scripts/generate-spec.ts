@@ -74,6 +74,7 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/sizes': 'SizesSpec',
   '/properties/policy/additionalProperties': 'EnvironmentPolicySpec',
   '/properties/ci': 'CiSpec',
+  '/properties/ci/properties/releaseApp': 'ReleaseAppSpec',
   '/properties/output': 'OutputSpec',
   '/properties/scaffold': 'ScaffoldSpec',
   '/properties/overridePolicy': 'OverridePolicySpec',

@@ -252,8 +252,10 @@ export interface ResolvedPlatform {
     readonly repository: string;
     /** Whether the platform root creates the account's GitHub OIDC provider or reads the one that exists. */
     readonly githubOidcProvider: 'create' | 'existing';
-    /** Name of the Actions secret the release jobs push the deploy branches with. */
+    /** Name of the Actions secret the release jobs push the deploy branches with, unless releaseApp is set. */
     readonly releaseToken: string;
+    /** A GitHub App whose token the release jobs mint in the job; absent: the stored releaseToken. */
+    readonly releaseApp?: { readonly clientId: string; readonly privateKeySecret: string };
   };
   readonly observability: {
     readonly prometheusDatasource: string;

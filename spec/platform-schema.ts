@@ -514,6 +514,26 @@ export const platformSchema: JsonSchema = {
           maxLength: 100,
           default: d.ci.releaseToken,
         },
+        releaseApp: {
+          type: 'object',
+          description:
+            "A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.",
+          additionalProperties: false,
+          required: ['clientId', 'privateKeySecret'],
+          properties: {
+            clientId: {
+              type: 'string',
+              description: "The App's client ID (GitHub shows it on the App's settings page), e.g. `Iv23liABCDEF012345`.",
+              pattern: '^[A-Za-z0-9]{1,64}$',
+            },
+            privateKeySecret: {
+              type: 'string',
+              description: 'Name of the Actions secret (in the `paved-release` environment) holding the App\'s private key.',
+              pattern: '^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]{0,99}$',
+              maxLength: 100,
+            },
+          },
+        },
       },
       default: d.ci,
     },

@@ -1058,6 +1058,24 @@ export interface CiSpec {
    * @default "PAVED_RELEASE_TOKEN"
    */
   readonly releaseToken?: string;
+  /**
+   * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.
+   */
+  readonly releaseApp?: ReleaseAppSpec;
+}
+
+/**
+ * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.
+ */
+export interface ReleaseAppSpec {
+  /**
+   * The App's client ID (GitHub shows it on the App's settings page), e.g. `Iv23liABCDEF012345`.
+   */
+  readonly clientId: string;
+  /**
+   * Name of the Actions secret (in the `paved-release` environment) holding the App's private key.
+   */
+  readonly privateKeySecret: string;
 }
 
 /**

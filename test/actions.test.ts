@@ -226,8 +226,17 @@ describe('what the workflows do', () => {
       DIGEST: '${{ needs.publish.outputs.digest }}',
       DEPLOY_BRANCH: 'paved/deploy/staging',
       OUT: 'generated',
-      PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}',
+      // fixtures/full names a GitHub App (ci.releaseApp): the job mints the token, just before the step that pushes.
+      PUSH_TOKEN: '${{ steps.release-token.outputs.token }}',
     });
+    for (const id of ['staging-release', 'production-release']) {
+      const steps = jobs[id]!.steps;
+      const mint = steps.findIndex((s) => s.id === 'release-token');
+      expect(actionOf(steps[mint]!.uses), id).toBe('actions/create-github-app-token');
+      expect(steps[mint]!.with, id).toEqual({ 'client-id': 'Iv23liAcmeRelease01', 'private-key': '${{ secrets.ACME_RELEASE_APP_KEY }}', 'permission-contents': 'write' });
+      expect(steps[mint + 1]!.run, id).toBe(RELEASE_DEPLOY);
+    }
+    expect(JSON.stringify(jobs)).not.toContain('PAVED_RELEASE_TOKEN');
     expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}', DEPLOY_BRANCH: 'paved/deploy/production' });
     // The run's own commit with its whole history (the ancestor check), and no write access through the workflow token.
     for (const id of ['staging-release', 'production-release']) {

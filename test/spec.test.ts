@@ -156,6 +156,7 @@ const withoutDefault = new Set([
   'platform#/properties/overridePolicy/properties/kubernetes/properties/allow', // no allow list: the deny-lists and the policy only
   'platform#/properties/overridePolicy/properties/terraform/properties/allow', // likewise
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service
+  'platform#/properties/ci/properties/releaseApp', // the stored token ci.releaseToken names
 ]);
 
 interface PropertySite {

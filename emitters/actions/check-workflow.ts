@@ -7,6 +7,7 @@ import { CHECK_SUMMARY } from './scripts.js';
 import { GATE, PAVED_CHECK } from './check-scripts.js';
 import { GATED, jobName } from './checks.js';
 import { APPROVED, PLATFORM_CHANGES, PLATFORM_RELEASE } from './release-scripts.js';
+import { releaseToken } from './release-token.js';
 import { checkout, installPaved, setupNode } from './steps.js';
 import { MAIN_BRANCH, RELEASE_ENVIRONMENT } from './service-workflow.js';
 
@@ -109,9 +110,10 @@ function gateJob(project: ResolvedProject): Job {
 
 const PUSH_TO_MAIN = "github.event_name == 'push'";
 
-/** A platform release job: the run's own commit with its history, the release token from the paved-release environment. */
+/** A platform release job: the run's own commit with its history, the release token from the paved-release environment (release-token.ts). */
 function platformRelease(project: ResolvedProject, env: 'staging' | 'production', needs: readonly string[], extra: Partial<Job> = {}): Job {
-  const tokenEnv = { OUT: project.output.dir, DEPLOY_BRANCH: deployBranch(env), PUSH_TOKEN: `\${{ secrets.${project.platform.ci.releaseToken} }}` };
+  const token = releaseToken(project);
+  const tokenEnv = { OUT: project.output.dir, DEPLOY_BRANCH: deployBranch(env), PUSH_TOKEN: token.token };
   return {
     name: `Release the platform layer to ${env}`,
     'runs-on': RUNNER,
@@ -126,6 +128,7 @@ function platformRelease(project: ResolvedProject, env: 'staging' | 'production'
       checkout({ fetchDepth: 0 }),
       setupNode(),
       installPaved(project),
+      ...token.steps,
       { name: 'Release to the deploy branch', run: PLATFORM_RELEASE, env: { ENVIRONMENT: env, TAG: '${{ github.sha }}', ...tokenEnv }, 'working-directory': workingDirectory(project) },
       ...(env === 'staging'
         ? [{ name: "Compare production's platform layer", id: 'changes', run: PLATFORM_CHANGES, env: { ...tokenEnv, DEPLOY_BRANCH: deployBranch('production') }, 'working-directory': workingDirectory(project) }]

@@ -59,6 +59,12 @@ export const PINNED_ACTIONS = {
   ),
   setupTerraform: pin('hashicorp/setup-terraform', 'v3.1.2', 'b9cd54a3c349d3f38e8881555d616ced269862dd', 'pinned as "# v3.1.2" in independent public workflows and linked as the v3 commit in public pin tables'),
   uploadArtifact: pin('actions/upload-artifact', 'v4.6.2', 'ea165f8d65b6e75b540449e92b4886f43607fa02', 'pinned as "# v4.6.2" in independent public workflows and listed for v4.6.2 in public pin tables'),
+  createGithubAppToken: pin(
+    'actions/create-github-app-token',
+    'v3.1.1',
+    '1b10c78c7865c340bc4f6099eb2f838309f1e8c3',
+    "the commit the v3.1.1 tag (and v3) points at in the action's own repository, read with git rev-list from a mirror of actions/create-github-app-token",
+  ),
   downloadArtifact: pin('actions/download-artifact', 'v4.3.0', 'd3f86a106a0bac45b974a628896c90dbdf5c8093', 'pinned as "# v4.3.0" in independent public workflows and listed for v4.3.0 in public pin tables'),
 } as const satisfies Readonly<Record<string, PinnedAction>>;
 

@@ -7,6 +7,7 @@ import type { Job, Step, Value, Workflow } from './model.js';
 import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
+import { releaseToken } from './release-token.js';
 import { RELEASE_DEPLOY } from './release-scripts.js';
 import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
@@ -260,17 +261,19 @@ export const RELEASE_ENVIRONMENT = 'paved-release';
 /**
  * The release to a deploy branch (release-scripts.ts): from a checkout of the
  * run's own commit with its history (the ancestor check), rendered by that
- * commit's paved, pushed with the token platform.yaml's `ci.releaseToken` names.
+ * commit's paved, pushed with the release token (release-token.ts).
  */
 function releaseSteps(service: ResolvedService, project: ResolvedProject, env: Readonly<Record<'ENVIRONMENT' | 'TAG' | 'DEPLOY_BRANCH', Value>> & Readonly<Record<string, Value>>): Step[] {
+  const token = releaseToken(project);
   return [
     checkout({ fetchDepth: 0 }),
     setupNode(),
     installPaved(project),
+    ...token.steps,
     {
       name: 'Release to the deploy branch',
       run: RELEASE_DEPLOY,
-      env: { SERVICE: service.name, ...env, OUT: project.output.dir, PUSH_TOKEN: `\${{ secrets.${project.platform.ci.releaseToken} }}` },
+      env: { SERVICE: service.name, ...env, OUT: project.output.dir, PUSH_TOKEN: token.token },
       'working-directory': workingDirectory(project),
     },
   ];
