@@ -31,11 +31,19 @@ function terraformsLock(constraint: string): string {
   return readFileSync(join(dir, LOCK_FILE_NAME), 'utf8');
 }
 
+/** A lock file from the mirror (h1 only) with the release's zh: hashes after the h1, where `terraform providers lock` against the registry puts them. */
+const withReleaseHashes = (mirrorLock: string): string =>
+  mirrorLock.replace(/( {4}"h1:[^"]+",\n)/, `$1${LOCKED_AWS_PROVIDER.hashes.filter((h) => h.startsWith('zh:')).map((h) => `    "${h}",\n`).join('')}`);
+
 const pavedsLock = (constraint: string): string => terraformLockFile({ path: LOCK_FILE_NAME, source: 'platform.yaml', providers: [awsProviderLock(constraint)] }).contents;
 
 describe('the provider lock constant', () => {
-  it('is what `terraform providers lock -fs-mirror -platform=linux_amd64` writes, byte for byte', () => {
-    expect(pavedsLock('>= 5.100, < 7.0')).toBe(terraformsLock('>= 5.100, < 7.0'));
+  it('is what `terraform providers lock -fs-mirror -platform=linux_amd64` writes, byte for byte, with the release`s zh: hashes for every other platform', () => {
+    const zh = LOCKED_AWS_PROVIDER.hashes.filter((h) => h.startsWith('zh:'));
+    expect(zh).toHaveLength(15);
+    expect(zh.every((h) => /^zh:[0-9a-f]{64}$/.test(h))).toBe(true);
+    expect([...zh].sort()).toEqual(zh);
+    expect(pavedsLock('>= 5.100, < 7.0')).toBe(withReleaseHashes(terraformsLock('>= 5.100, < 7.0')));
     expect(LOCKED_AWS_PROVIDER.version).toBe('5.100.0');
     // The mirror holds exactly the version the constant locks.
     const mirror = spawnSync('ls', [join(PLUGIN_DIR, 'registry.terraform.io', 'hashicorp', 'aws')], { encoding: 'utf8' });
@@ -44,7 +52,7 @@ describe('the provider lock constant', () => {
 
   it('records the constraint as Terraform normalizes it: parts filled in, duplicates dropped, lower bounds first, a two-part ~> kept', () => {
     for (const constraint of ['>= 5.100, < 7.0', '< 7.0, >= 5.100', '~> 5.100', '~> 5.100.0', '~> 5', '5.100.0', '>= 5.0, != 5.99.0, < 6', '>=5.100,<7.0,>= 5.100.0', '> 5.99.9, <= 5.100.0', '~> 5.0, >= 5.100']) {
-      expect(pavedsLock(constraint), constraint).toBe(terraformsLock(constraint));
+      expect(pavedsLock(constraint), constraint).toBe(withReleaseHashes(terraformsLock(constraint)));
     }
   }, 120_000);
 });
