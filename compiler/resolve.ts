@@ -98,7 +98,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     },
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
-    terraform: { stateBucket: perEnvironment(p.terraform.stateBucket, (v) => v), lockTable: perEnvironment(p.terraform.lockTable, (v) => v), awsProviderVersion: p.terraform.awsProviderVersion },
+    terraform: { stateBucket: perEnvironment(p.terraform.stateBucket, (v) => v), awsProviderVersion: p.terraform.awsProviderVersion },
     gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
     ci: {
       roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production },
@@ -118,7 +118,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
 
 /**
  * A platform value given once for both cloud environments or per environment
- * (network.vpcId, network.privateSubnetIds, terraform.stateBucket, terraform.lockTable), per environment. A string or a list
+ * (network.vpcId, network.privateSubnetIds, terraform.stateBucket), per environment. A string or a list
  * is the one value; validation made sure a map names both environments.
  */
 function perEnvironment<T>(value: T | Readonly<Record<string, T>>, copy: (value: T) => T): Readonly<Record<'staging' | 'production', T>> {

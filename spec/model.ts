@@ -239,9 +239,8 @@ export interface ResolvedPlatform {
   readonly kubernetes: ResolvedKubernetesPlatform;
   readonly registry: string;
   readonly terraform: {
-    /** Per cloud environment: each account owns its own bucket and table, created by the platform root (_platform/terraform). */
+    /** Per cloud environment: each account owns its own bucket, created by the platform root (_platform/terraform). (lockTable is deprecated: validated and warned about, never used.) */
     readonly stateBucket: Readonly<Record<'staging' | 'production', string>>;
-    readonly lockTable: Readonly<Record<'staging' | 'production', string>>;
     readonly awsProviderVersion: string;
   };
   readonly gitops: ResolvedGitops;
