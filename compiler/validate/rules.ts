@@ -19,10 +19,10 @@ export interface ServiceInput {
   readonly spec: ServiceSpec;
 }
 
-type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
+export type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
 
 /** A Report that collects positioned errors, their messages prefixed with the spec path. */
-function reporter(diagnostics: Diagnostic[]): Report {
+export function reporter(diagnostics: Diagnostic[]): Report {
   return (file, pointer, code, message, hint, options) => {
     const where = specPath(pointer);
     diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range: locate(file, pointer, options), pointer });

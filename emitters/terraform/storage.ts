@@ -1,8 +1,8 @@
 import type { ResolvedBucket } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedName, names } from '../../spec/naming.js';
 import { attributes, block, map, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression } from './policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
@@ -30,7 +30,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
   const objectActions = ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'];
   return {
     file: 'storage.tf',
-    blocks: buckets.flatMap(bucketBlocks),
+    blocks: buckets.flatMap(renamedBucketBlocks),
     variables: [
       { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: raw('string'), value: (env) => project.platform.cloud.accessLogBuckets[env] },
       {
@@ -38,7 +38,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
         description: 'Names of the S3 buckets of this service, derived by paved.',
         type: mapOfNames('bucket', 'connection_secret'),
         value: (env) =>
-          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, b.name), connection_secret: names.connectionSecret(service.name, env, 'bucket', b.name) })),
+          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, deployedName(b)), connection_secret: names.connectionSecret(service.name, env, 'bucket', deployedName(b)) })),
       },
     ],
     statements: [
@@ -50,6 +50,13 @@ export function storageConcern(context: StackContext): Concern | undefined {
   };
 }
 
+/** A bucket's blocks and, when it was renamed, the moves of its state from the old addresses. */
+function renamedBucketBlocks(bucket: ResolvedBucket): Block[] {
+  const blocks = bucketBlocks(bucket);
+  return [...blocks, ...movedBlocks(`buckets.${bucket.name}`, bucketBlocks({ ...bucket, name: deployedName(bucket) }), blocks)];
+}
+
+/** Addresses and tfvars keys follow the spec name; the names AWS holds come from the tfvars. */
 function bucketBlocks(bucket: ResolvedBucket): Block[] {
   const local = localName(bucket.name);
   const id = raw(`aws_s3_bucket.${local}.id`);
@@ -86,6 +93,6 @@ function bucketBlocks(bucket: ResolvedBucket): Block[] {
       // S3 rejects a bucket policy while the public access block is still being applied.
       ...attributes({ depends_on: [raw(`aws_s3_bucket_public_access_block.${local}`)] }),
     ]),
-    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }),
+    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }, deployedName(bucket)),
   ];
 }
