@@ -127,7 +127,7 @@ function checkSubscriptionsFollowTopics(service: ServiceInput, services: readonl
       service.file,
       pointer,
       'REF.RENAME_MISMATCH',
-      `topic ${showString(subscription.topic)} of ${subscription.from} ${topicSays}, but this subscription says ${subscription.renamedFrom === undefined ? 'no renamedFrom' : `renamedFrom ${showString(subscription.renamedFrom)}`}; its queues would be named after a topic that does not exist`,
+      `topic ${showString(subscription.topic)} of ${subscription.from} ${topicSays}, but this subscription says ${subscription.renamedFrom === undefined ? 'no renamedFrom' : `renamedFrom ${showString(subscription.renamedFrom)}`}; it would subscribe to the topic under a name it is not deployed as`,
       topic.renamedFrom === undefined ? 'remove renamedFrom from the subscription' : `add renamedFrom: ${topic.renamedFrom} to the subscription, as the topic says`,
     );
   }
