@@ -142,13 +142,6 @@ export const serviceSchema: JsonSchema = {
       pattern: patterns.name,
       maxLength: 40,
     },
-    renamedFrom: {
-      type: 'string',
-      description:
-        'The name this service was deployed under before a rename: its folder, workflow and references follow `name`, while its Terraform state, AWS names, namespace and Argo CD Applications keep this one. Keep it while the service exists.',
-      pattern: patterns.name,
-      maxLength: 40,
-    },
     owner: {
       type: 'string',
       description: 'The owning team, as a label value; routes alerts and fills the service catalog.',

@@ -17,10 +17,6 @@ export interface ServiceSpec {
    */
   readonly name: string;
   /**
-   * The name this service was deployed under before a rename: its folder, workflow and references follow `name`, while its Terraform state, AWS names, namespace and Argo CD Applications keep this one. Keep it while the service exists.
-   */
-  readonly renamedFrom?: string;
-  /**
    * The owning team, as a label value; routes alerts and fills the service catalog.
    */
   readonly owner: string;

@@ -7,14 +7,14 @@ import { showString } from './text.js';
  * cloud and Kubernetes name derived from the name it was deployed under. Two
  * entries deployed under one name would be one resource, and a renamedFrom
  * that is the entry's own name moves nothing, so each deployed name is held
- * by exactly one entry: per list of a service, and per repository for services.
+ * by exactly one entry of a list. (A service's own renamedFrom is not supported
+ * yet: README, Renaming.)
  * A subscription follows its publisher's topic: its queues are named after
  * the topic's deployed name, so it must say the same renamedFrom.
  */
 export function checkRenames(services: readonly ServiceInput[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics);
-  checkServiceRenames(services, report);
   for (const service of services) {
     const resources = service.spec.resources ?? {};
     for (const [list, what] of [
@@ -81,37 +81,6 @@ function checkList(service: ServiceInput, list: string, what: string, entries: r
     }
     renamedBy.set(entry.renamedFrom, { entry, i });
   });
-}
-
-/** A service keeps its state key, namespace and AWS names: no other service may be deployed under them. */
-function checkServiceRenames(services: readonly ServiceInput[], report: Report): void {
-  const byName = new Map(services.map((s) => [s.spec.name, s] as const));
-  const renamedBy = new Map<string, ServiceInput>();
-  for (const service of services) {
-    const from = service.spec.renamedFrom;
-    if (from === undefined) continue;
-    if (from === service.spec.name) {
-      report(service.file, '/renamedFrom', 'SPEC.RENAME_SAME', `${showString(from)} is the service's own name, so nothing was renamed`, 'remove renamedFrom, or set it to the name the service was deployed under');
-      continue;
-    }
-    const holder = byName.get(from);
-    if (holder) {
-      report(
-        service.file,
-        '/renamedFrom',
-        'SPEC.RENAME_TAKEN',
-        `${showString(from)} is the name of the service in ${holder.file.path}, so both would be deployed as one service (one state, one namespace)`,
-        `a renamed service keeps the state and names of its old name, which no other service may hold: rename the other service in a change of its own, or remove renamedFrom if this service is new`,
-      );
-      continue;
-    }
-    const first = renamedBy.get(from);
-    if (first) {
-      report(service.file, '/renamedFrom', 'SPEC.RENAME_DUPLICATE', `${showString(from)} is also the renamedFrom of the service in ${first.file.path}; only one service can take over what was deployed under it`, 'keep renamedFrom on the service that is the deployed one, and remove it from the other');
-      continue;
-    }
-    renamedBy.set(from, service);
-  }
 }
 
 /** A subscription names its queues after the topic's deployed name: it says the topic's renamedFrom, or none if the topic has none. */

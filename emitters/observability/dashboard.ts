@@ -205,7 +205,7 @@ function topics(ids: PanelIds, service: ResolvedService) {
 function queues(ids: PanelIds, service: ResolvedService) {
   const subs = service.resources.subscriptions;
   const queueNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
-  const dlqNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, s.topic))).join('|'));
+  const dlqNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
   const by = (metric: 'aws_sqs_approximate_number_of_messages_visible_maximum' | 'aws_sqs_approximate_age_of_oldest_message_maximum', queue: Matcher): Query => ({
     expr: sumBy(['dimension_QueueName'], series(metric, [ENV, queue]), 'max'),
     legend: '{{dimension_QueueName}}',

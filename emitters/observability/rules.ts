@@ -1,5 +1,5 @@
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { deployedName, names } from '../../spec/naming.js';
+import { deployedName, deployedTopic, names } from '../../spec/naming.js';
 import { dashboardUrl, runbookUrl } from './links.js';
 import { eq, type Matcher, series, sumBy } from './promql.js';
 import { BURN_WINDOWS, burnThreshold, objectives, type ServiceLevelObjective, type Severity, SLI_WINDOWS, type SliWindow, sliRecord } from './slo.js';
@@ -199,7 +199,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
     );
   }
   for (const subscription of service.resources.subscriptions) {
-    const dlq = names.sqsDeadLetterQueue(service.name, env, subscription.from, subscription.topic);
+    const dlq = names.sqsDeadLetterQueue(service.name, env, subscription.from, deployedTopic(subscription));
     rules.push(
       alertRule(
         ctx,
