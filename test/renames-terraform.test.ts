@@ -62,6 +62,7 @@ describe('an offline terraform plan of the renamed tree against the state of the
         mkdirSync(dir, { recursive: true });
         writeRoot(dir, rootOf(before, root).printed, tagging!.url);
         const schemas = initRoot(dir);
+        // Three passes settle the references (with fewer, the check below fails: secret versions still read unknown endpoints).
         settledState(dir, schemas);
         // The state is sound: the same tree plans no destroy on it, so what the renamed tree plans is the renames' doing.
         expect(plan(dir).filter((c) => c.change.actions.includes('delete')).map((c) => c.address), `${root}: the tree before, planned on its own state`).toEqual([]);

@@ -80,8 +80,8 @@ export function initRoot(dir: string): Schemas {
 
 /**
  * The state an apply of the root in `dir` would leave, as far as the plan knows
- * it: planned values, re-planned until references settle; written to
- * terraform.tfstate and returned.
+ * it: planned values, re-planned until references settle (three passes);
+ * written to terraform.tfstate and returned.
  */
 export function settledState(dir: string, schemas: Schemas): State {
   let changes = plan(dir);
