@@ -54,7 +54,7 @@ export const DEPLOY_BRANCH_PREFIX = 'paved/deploy/';
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 
-/** A spec entry that can be renamed: a resource entry, or a service. */
+/** A spec entry that can be renamed in place: a resource entry (renamedFrom). */
 export interface Renameable {
   readonly name: string;
   readonly renamedFrom?: string;

@@ -156,6 +156,8 @@ const withoutDefault = new Set([
   'platform#/properties/overridePolicy/properties/kubernetes/properties/allow', // no allow list: the deny-lists and the policy only
   'platform#/properties/overridePolicy/properties/terraform/properties/allow', // likewise
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service
+  // Not renamed: the entry is deployed under its name (README, Renaming).
+  ...['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'cron'].map((list) => `service#/properties/resources/properties/${list}/items/properties/renamedFrom`),
 ]);
 
 interface PropertySite {
