@@ -26,6 +26,16 @@ export interface ServiceReport {
   readonly waivers: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
   /** `dataLoss:` acknowledgements still in place: each lifts prevent_destroy until it is removed. */
   readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>;
+  /** Every renamedFrom in place (README, Renaming): entries deployed under an old name. */
+  readonly renames: readonly Rename[];
+}
+
+/** A renamedFrom in place: the entry at `path` is `name` in the spec and deployed as `renamedFrom`. */
+export interface Rename {
+  /** Spec path of the entry: `resources.databases[0]`, or `` for the service itself. */
+  readonly path: string;
+  readonly name: string;
+  readonly renamedFrom: string;
 }
 
 /** The golden-path conformance of every service: what `paved report` prints. Pure. */
@@ -58,7 +68,24 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
     departures: departures(service, project),
     waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.name)).map((w) => ({ rule: w.rule, reason: w.reason })),
     dataLoss: service.dataLoss.map((d) => ({ resource: d.resource, reason: d.reason })),
+    renames: renames(service),
   };
+}
+
+/**
+ * The renamedFrom of every entry that has one, in spec order. They stay while
+ * the entry exists: its cloud and Kubernetes names are derived from them, so
+ * removing one renames the resources, which replaces them (README, Renaming).
+ */
+function renames(service: ResolvedService): Rename[] {
+  const { resources } = service;
+  const out: Rename[] = [];
+  const add = (path: string, name: string, renamedFrom: string | undefined): void => {
+    if (renamedFrom !== undefined) out.push({ path, name, renamedFrom });
+  };
+  for (const list of ['databases', 'caches', 'topics', 'buckets', 'cron'] as const) resources[list].forEach((entry, i) => add(`resources.${list}[${i}]`, entry.name, entry.renamedFrom));
+  resources.subscriptions.forEach((s, i) => add(`resources.subscriptions[${i}]`, `${s.from}/${s.topic}`, s.renamedFrom === undefined ? undefined : `${s.from}/${s.renamedFrom}`));
+  return out;
 }
 
 /** Values the spec sets to something other than the default or tier value it replaces. */
@@ -106,6 +133,7 @@ export function reportText(reports: readonly ServiceReport[]): string {
     for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
     for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
     for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
+    for (const n of r.renames) lines.push(`  renamed: ${n.path === '' ? 'service' : n.path} ${n.name}, deployed as ${n.renamedFrom} (renamedFrom stays while it exists)`);
     return `${lines.join('\n')}\n`;
   }).join('\n');
 }
@@ -119,12 +147,13 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
     out.push(`| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`);
   }
   for (const r of reports) {
-    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0) continue;
+    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0 && r.renames.length === 0) continue;
     out.push('', `## ${cell(r.name)}`, '');
     for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
     for (const d of r.departures) out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
     for (const w of r.waivers) out.push(`- The platform waives the policy rule ${cell(w.rule)}: ${cell(w.reason)}`);
     for (const d of r.dataLoss) out.push(`- Data loss acknowledged for \`${d.resource}\`, unprotected until the entry is removed: ${cell(d.reason)}`);
+    for (const n of r.renames) out.push(`- ${n.path === '' ? 'The service' : `\`${n.path}\``} ${cell(n.name)} is deployed as ${cell(n.renamedFrom)} (renamedFrom stays while it exists)`);
   }
   return `${out.join('\n')}\n`;
 }

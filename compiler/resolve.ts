@@ -276,16 +276,16 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     resources: {
       databases: (resources.databases ?? []).map((d) => {
         const size: Size = d.size ?? serviceDefaults.database.size;
-        return { name: d.name, engine: 'postgres' as const, version: d.version ?? serviceDefaults.database.version, size, instanceClass: platform.sizes.database[size] };
+        return { name: d.name, ...renamed(d), engine: 'postgres' as const, version: d.version ?? serviceDefaults.database.version, size, instanceClass: platform.sizes.database[size] };
       }),
       caches: (resources.caches ?? []).map((c) => {
         const size: Size = c.size ?? serviceDefaults.cacheSize;
-        return { name: c.name, size, nodeType: platform.sizes.cache[size] };
+        return { name: c.name, ...renamed(c), size, nodeType: platform.sizes.cache[size] };
       }),
-      topics: (resources.topics ?? []).map((t) => ({ name: t.name, subscribers: [...(links.subscribers.get(`${spec.name}/${t.name}`) ?? [])] })),
-      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: s.from, maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
-      buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
-      cron: (resources.cron ?? []).map((c) => ({ name: c.name, schedule: c.schedule, command: [...c.command] })),
+      topics: (resources.topics ?? []).map((t) => ({ name: t.name, ...renamed(t), subscribers: [...(links.subscribers.get(`${spec.name}/${t.name}`) ?? [])] })),
+      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: s.from, ...renamed(s), maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
+      buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, ...renamed(b), public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
+      cron: (resources.cron ?? []).map((c) => ({ name: c.name, ...renamed(c), schedule: c.schedule, command: [...c.command] })),
     },
     environments,
     observability: {
@@ -300,6 +300,9 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     origins: sortRecord(origins),
   };
 }
+
+/** An entry's renamedFrom, when it has one: the model carries only renames in place. */
+const renamed = (entry: { readonly renamedFrom?: string }): { renamedFrom?: string } => (entry.renamedFrom === undefined ? {} : { renamedFrom: entry.renamedFrom });
 
 function sortRecord<T>(record: Record<string, T>): Record<string, T> {
   const sorted: Record<string, T> = {};

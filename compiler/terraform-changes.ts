@@ -123,15 +123,27 @@ function ignoredAttributes(block: Block): Set<string> {
   return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').map(address) : []);
 }
 
-/** A whole `${var.x…}` value becomes the tfvars value; one inside a template is spliced in as text. */
+/**
+ * A whole `${var.x…}` value becomes the tfvars value; one inside a template is
+ * spliced in as text, and one inside a longer expression (a count's condition)
+ * as a literal, so an expression whose tfvars key moved compares by its value.
+ */
 function withVariables(value: unknown, tfvars: Plain): unknown {
   if (typeof value === 'string') {
     const whole = /^\$\{(var\.[^{}]+)\}$/.exec(value);
     if (whole) return lookup(whole[1]!, tfvars) ?? value;
-    return value.replace(/\$\{(var\.[^{}]+)\}/g, (text, path: string) => {
-      const found = lookup(path, tfvars);
-      return typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean' ? String(found) : text;
-    });
+    const scalar = (found: unknown): found is string | number | boolean => typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean';
+    return value
+      .replace(/\$\{(var\.[^{}]+)\}/g, (text, path: string) => {
+        const found = lookup(path, tfvars);
+        return scalar(found) ? String(found) : text;
+      })
+      .replace(/\$\{[^{}]*\}/g, (expression) =>
+        expression.replace(/\bvar\.[A-Za-z0-9_-]+(?:\["[^"]*"\]|\.[A-Za-z0-9_-]+)*/g, (path) => {
+          const found = lookup(path, tfvars);
+          return scalar(found) ? JSON.stringify(found) : path;
+        }),
+      );
   }
   if (Array.isArray(value)) return value.map((v) => withVariables(v, tfvars));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withVariables(v, tfvars)]));
@@ -161,9 +173,11 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
     ...(from === undefined ? {} : { from }),
   });
   const out: ResourceChange[] = [];
-  // The base state under the addresses the head's moved blocks give it.
+  // The base state under the addresses the head's moved blocks give it, and reading them there.
+  const moves = [...head.moved].filter(([from, to]) => base.resources.has(from) && !base.resources.has(to));
   const state = new Map<string, { resource: Resource; from?: string }>();
-  for (const [addr, resource] of base.resources) {
+  for (const [addr, found] of base.resources) {
+    const resource = moves.length === 0 ? found : { ...found, body: movedReferences(found.body, moves) };
     const to = head.moved.get(addr);
     if (to !== undefined && !base.resources.has(to)) state.set(to, { resource, from: addr });
     else state.set(addr, { resource });
@@ -212,6 +226,17 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
     else if (names.size > 0) out.push(change(addr, type, 'update', [...names].sort()));
   }
   return out;
+}
+
+/**
+ * A body with its references to moved resources (`${aws_s3_bucket.a.arn}`,
+ * `${aws_s3_bucket.a}`) pointing at their new addresses: Terraform reads the
+ * moved object there, so a reference that moved with it changes nothing.
+ */
+function movedReferences(body: Plain, moves: ReadonlyArray<readonly [string, string]>): Plain {
+  let text = JSON.stringify(body);
+  for (const [from, to] of moves) text = text.split(`\${${from}.`).join(`\${${to}.`).split(`\${${from}}`).join(`\${${to}}`);
+  return JSON.parse(text) as Plain;
 }
 
 /** One line per change for people, the environments that share it folded together. */

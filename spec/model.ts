@@ -71,6 +71,8 @@ export interface Release {
 
 export interface ResolvedDatabase {
   readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
   readonly engine: 'postgres';
   readonly version: string;
   readonly size: Size;
@@ -79,12 +81,16 @@ export interface ResolvedDatabase {
 
 export interface ResolvedCache {
   readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
   readonly size: Size;
   readonly nodeType: string;
 }
 
 export interface ResolvedTopic {
   readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
   /** Services subscribing to this topic; sorted. */
   readonly subscribers: readonly string[];
 }
@@ -93,17 +99,23 @@ export interface ResolvedSubscription {
   readonly topic: string;
   /** The service that declares the topic. */
   readonly from: string;
+  /** The topic's name before the publisher renamed it (spec renamedFrom): the queues keep names derived from it. */
+  readonly renamedFrom?: string;
   readonly maxRetries: number;
 }
 
 export interface ResolvedBucket {
   readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
   readonly public: boolean;
   readonly versioned: boolean;
 }
 
 export interface ResolvedCronJob {
   readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
   readonly schedule: string;
   readonly command: readonly string[];
 }

@@ -54,6 +54,26 @@ export const DEPLOY_BRANCH_PREFIX = 'paved/deploy/';
 /** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 
+/** A spec entry that can be renamed in place: a resource entry (renamedFrom). */
+export interface Renameable {
+  readonly name: string;
+  readonly renamedFrom?: string;
+}
+
+/**
+ * The name an entry was deployed under: `renamedFrom` while a rename is in
+ * place, else its name. Every cloud and Kubernetes name of the entry is derived
+ * from it, so a rename replaces nothing; the spec name moves only Terraform
+ * addresses, tfvars keys and what the app reads (README, Renaming).
+ */
+export const deployedName = (entry: Renameable): string => entry.renamedFrom ?? entry.name;
+
+/** The entry as it was deployed: named by deployedName, for code that derives only cloud and Kubernetes names from it. */
+export const asDeployed = <T extends Renameable>(entry: T): T => ({ ...entry, name: deployedName(entry) });
+
+/** The topic a subscription's queues are named after: the topic's name as its publisher deployed it. */
+export const deployedTopic = (subscription: { readonly topic: string; readonly renamedFrom?: string }): string => subscription.renamedFrom ?? subscription.topic;
+
 export const names = {
   /** Namespace of a service in an environment's cluster. */
   namespace: (service: string) => service,

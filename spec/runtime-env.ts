@@ -1,5 +1,5 @@
 import type { EnvironmentName } from './model.js';
-import { CONNECTION_KEYS, names, type ConnectionKind } from './naming.js';
+import { CONNECTION_KEYS, deployedName, names, type ConnectionKind } from './naming.js';
 
 /**
  * The runtime contract between paved and the applications it deploys: the
@@ -21,8 +21,10 @@ export function envSegment(name: string): string {
 /** A resource whose connection details reach the pods through a connection secret. */
 export interface Connection {
   readonly kind: ConnectionKind;
-  /** The resource's name; a queue is named `<from>-<topic>` after its subscription. */
+  /** The resource's name; a queue is named `<from>-<topic>` after its subscription. Its variables follow it. */
   readonly name: string;
+  /** The name it was deployed under, while a rename is in place: its secrets keep being named after it. */
+  readonly renamedFrom?: string;
 }
 
 /** The name of the queue behind a subscription. */
@@ -32,22 +34,26 @@ export function queueName(from: string, topic: string): string {
 
 /** The shape both the raw spec and the resolved model have; every list may be absent in the spec. */
 export interface ConnectionSources {
-  readonly databases?: ReadonlyArray<{ readonly name: string }>;
-  readonly caches?: ReadonlyArray<{ readonly name: string }>;
-  readonly topics?: ReadonlyArray<{ readonly name: string }>;
-  readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string }>;
-  readonly buckets?: ReadonlyArray<{ readonly name: string }>;
+  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly caches?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly topics?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string; readonly renamedFrom?: string }>;
+  readonly buckets?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
 }
 
 /** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
 export function connectionsOf(resources: ConnectionSources): Connection[] {
   return [
-    ...(resources.databases ?? []).map((d) => ({ kind: 'database' as const, name: d.name })),
-    ...(resources.caches ?? []).map((c) => ({ kind: 'cache' as const, name: c.name })),
-    ...(resources.topics ?? []).map((t) => ({ kind: 'topic' as const, name: t.name })),
-    ...(resources.subscriptions ?? []).map((s) => ({ kind: 'queue' as const, name: queueName(s.from, s.topic) })),
-    ...(resources.buckets ?? []).map((b) => ({ kind: 'bucket' as const, name: b.name })),
+    ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
+    ...(resources.caches ?? []).map((c) => connection('cache', c.name, c.renamedFrom)),
+    ...(resources.topics ?? []).map((t) => connection('topic', t.name, t.renamedFrom)),
+    ...(resources.subscriptions ?? []).map((s) => connection('queue', queueName(s.from, s.topic), s.renamedFrom === undefined ? undefined : queueName(s.from, s.renamedFrom))),
+    ...(resources.buckets ?? []).map((b) => connection('bucket', b.name, b.renamedFrom)),
   ];
+}
+
+function connection(kind: ConnectionKind, name: string, renamedFrom: string | undefined): Connection {
+  return renamedFrom === undefined ? { kind, name } : { kind, name, renamedFrom };
 }
 
 /** A Secrets Manager entry paved names for a service in a cloud environment. */
@@ -68,7 +74,7 @@ export interface ServiceSecret {
 export function serviceSecrets(service: { readonly name: string; readonly secrets: readonly string[]; readonly resources: ConnectionSources }, env: EnvironmentName): ServiceSecret[] {
   return [
     ...service.secrets.map((secret) => ({ kind: 'secret' as const, name: secret, secretName: names.secret(service.name, env, secret) })),
-    ...connectionsOf(service.resources).map((c) => ({ kind: c.kind, name: c.name, secretName: names.connectionSecret(service.name, env, c.kind, c.name) })),
+    ...connectionsOf(service.resources).map((c) => ({ kind: c.kind, name: c.name, secretName: names.connectionSecret(service.name, env, c.kind, deployedName(c)) })),
   ];
 }
 
@@ -120,7 +126,7 @@ export function secretObjectName(secret: string): string {
   return `secret-${secret.toLowerCase().replace(/_/g, '-')}`;
 }
 
-/** The Kubernetes Secret holding a connection's details: `database-orders`, `queue-payments-payment-completed`. */
+/** The Kubernetes Secret holding a connection's details: `database-orders`, `queue-payments-payment-completed`; a renamed resource's keeps its deployed name. */
 export function connectionObjectName(connection: Connection): string {
-  return `${connection.kind}-${connection.name}`;
+  return `${connection.kind}-${deployedName(connection)}`;
 }

@@ -80,6 +80,18 @@ const resourceName = (what: string): JsonSchema => ({
   maxLength: 32,
 });
 
+/**
+ * `renamedFrom` of a resource entry: the name it was deployed under. The spec
+ * name (and the Terraform address, the app's variables) follow `name`; every
+ * cloud and Kubernetes name stays derived from this one (README, Renaming).
+ */
+const renamedFrom = (what: string): JsonSchema => ({
+  type: 'string',
+  description: `The name this ${what} was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the ${what} exists.`,
+  pattern: patterns.name,
+  maxLength: 32,
+});
+
 const argv = (description: string): JsonSchema => ({
   type: 'array',
   description,
@@ -297,6 +309,7 @@ export const serviceSchema: JsonSchema = {
             required: ['name'],
             properties: {
               name: resourceName('database'),
+              renamedFrom: renamedFrom('database'),
               engine: {
                 type: 'string',
                 description: 'Database engine; v1 supports postgres only.',
@@ -330,6 +343,7 @@ export const serviceSchema: JsonSchema = {
             required: ['name'],
             properties: {
               name: resourceName('cache'),
+              renamedFrom: renamedFrom('cache'),
               size: {
                 $ref: '#/$defs/size',
                 description: "Size class, mapped to a node type by the platform's sizes.cache.",
@@ -348,7 +362,7 @@ export const serviceSchema: JsonSchema = {
             description: 'A topic this service publishes to; other services subscribe to it by name.',
             additionalProperties: false,
             required: ['name'],
-            properties: { name: resourceName('topic') },
+            properties: { name: resourceName('topic'), renamedFrom: renamedFrom('topic') },
           },
           default: [],
         },
@@ -374,6 +388,13 @@ export const serviceSchema: JsonSchema = {
                 pattern: patterns.name,
                 maxLength: 40,
               },
+              renamedFrom: {
+                type: 'string',
+                description:
+                  "The topic's name before the publisher renamed it (the topic's own renamedFrom): the queues keep the names derived from it, so no message is lost.",
+                pattern: patterns.name,
+                maxLength: 32,
+              },
               maxRetries: {
                 type: 'integer',
                 description: 'Deliveries of a message before it moves to the dead-letter queue.',
@@ -396,6 +417,7 @@ export const serviceSchema: JsonSchema = {
             required: ['name'],
             properties: {
               name: resourceName('bucket'),
+              renamedFrom: renamedFrom('bucket'),
               public: {
                 type: 'boolean',
                 description: 'Whether objects are publicly readable; the platform may forbid it.',
@@ -421,6 +443,7 @@ export const serviceSchema: JsonSchema = {
             required: ['name', 'schedule', 'command'],
             properties: {
               name: resourceName('cron job'),
+              renamedFrom: renamedFrom('cron job'),
               schedule: {
                 type: 'string',
                 // Checked field by field in compiler/validate/cron.ts, which can say what is wrong.

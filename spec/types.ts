@@ -262,6 +262,10 @@ export interface DatabaseSpec {
    */
   readonly name: string;
   /**
+   * The name this database was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the database exists.
+   */
+  readonly renamedFrom?: string;
+  /**
    * Database engine; v1 supports postgres only.
    * @default "postgres"
    */
@@ -292,6 +296,10 @@ export interface CacheSpec {
    */
   readonly name: string;
   /**
+   * The name this cache was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the cache exists.
+   */
+  readonly renamedFrom?: string;
+  /**
    * Size class, mapped to a node type by the platform's sizes.cache.
    * @default "small"
    */
@@ -306,6 +314,10 @@ export interface TopicSpec {
    * Name of the topic, unique among this service's topics; a DNS label starting with a letter.
    */
   readonly name: string;
+  /**
+   * The name this topic was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the topic exists.
+   */
+  readonly renamedFrom?: string;
 }
 
 /**
@@ -321,6 +333,10 @@ export interface SubscriptionSpec {
    */
   readonly from: string;
   /**
+   * The topic's name before the publisher renamed it (the topic's own renamedFrom): the queues keep the names derived from it, so no message is lost.
+   */
+  readonly renamedFrom?: string;
+  /**
    * Deliveries of a message before it moves to the dead-letter queue.
    * @default 5
    */
@@ -335,6 +351,10 @@ export interface BucketSpec {
    * Name of the bucket, unique among this service's buckets; a DNS label starting with a letter.
    */
   readonly name: string;
+  /**
+   * The name this bucket was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the bucket exists.
+   */
+  readonly renamedFrom?: string;
   /**
    * Whether objects are publicly readable; the platform may forbid it.
    * @default false
@@ -355,6 +375,10 @@ export interface CronJobSpec {
    * Name of the cron job, unique among this service's cron jobs; a DNS label starting with a letter.
    */
   readonly name: string;
+  /**
+   * The name this cron job was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the cron job exists.
+   */
+  readonly renamedFrom?: string;
   /**
    * Five-field cron schedule in UTC ("0 3 * * *"), or a macro such as @daily.
    */

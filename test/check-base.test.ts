@@ -175,6 +175,18 @@ describe('paved check --base', () => {
     expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" of service "orders" is no longer declared/m);
   });
 
+  it('passes renames: renamedFrom moves every address and keeps every cloud name, so nothing is destroyed or replaced', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const renamed = RESOURCES.replace('    - name: main\n', '    - name: primary\n      renamedFrom: main\n').replace('    - name: files\n', '    - name: uploads\n      renamedFrom: files\n');
+    const run = await checkEdit(root, serviceYaml('orders', renamed));
+    expect(run.stderr).toBe('');
+    expect(run.code, run.stdout).toBe(0);
+    // Without renamedFrom the same edit loses both.
+    const lost = await checkEdit(root, serviceYaml('orders', renamed.replace('      renamedFrom: main\n', '').replace('      renamedFrom: files\n', '')));
+    expect(lost.code).toBe(1);
+    expect(codes(lost.stderr).filter((c) => c === 'CHECK.DATA_LOSS')).toHaveLength(2);
+  });
+
   it('sees no loss when the platform moves the output folder: a state lives under its backend key, not its folder', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}output:\n  dir: infra/generated\n`);

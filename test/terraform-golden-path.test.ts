@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { CONNECTION_KEYS, names, type ConnectionKind } from '../spec/naming.js';
+import { CONNECTION_KEYS, deployedName, deployedTopic, names, type ConnectionKind } from '../spec/naming.js';
 import { compileDir, plannedTree, REPO, scratchCopy, serviceYaml } from './helpers.js';
 import { allStacks, resourcesOf, tfvarsOf } from './terraform-helpers.js';
 
@@ -91,15 +91,17 @@ describe('the golden path in Terraform', () => {
     for (const stack of stacks) {
       const tfvars = tfvarsOf(stack, 'staging');
       const versions = resourcesOf([stack], 'aws_secretsmanager_secret_version');
+      // Keyed by the spec name; the secret is named after the deployed one (a renamed entry keeps its secret).
+      const { databases, caches, topics, subscriptions, buckets } = stack.service.resources;
       for (const [kind, variable, items] of [
-        ['database', 'databases', stack.service.resources.databases.map((d) => d.name)],
-        ['cache', 'caches', stack.service.resources.caches.map((c) => c.name)],
-        ['topic', 'topics', stack.service.resources.topics.map((t) => t.name)],
-        ['queue', 'subscriptions', stack.service.resources.subscriptions.map((s) => `${s.from}-${s.topic}`)],
-        ['bucket', 'buckets', stack.service.resources.buckets.map((b) => b.name)],
-      ] as Array<[ConnectionKind, string, string[]]>) {
-        for (const name of items) {
-          expect((tfvars[variable] as Record<string, { connection_secret: string }>)[name]!.connection_secret).toBe(names.connectionSecret(stack.service.name, 'staging', kind, name));
+        ['database', 'databases', databases.map((d) => [d.name, deployedName(d)])],
+        ['cache', 'caches', caches.map((c) => [c.name, deployedName(c)])],
+        ['topic', 'topics', topics.map((t) => [t.name, deployedName(t)])],
+        ['queue', 'subscriptions', subscriptions.map((s) => [`${s.from}-${s.topic}`, `${s.from}-${deployedTopic(s)}`])],
+        ['bucket', 'buckets', buckets.map((b) => [b.name, deployedName(b)])],
+      ] as Array<[ConnectionKind, string, Array<[string, string]>]>) {
+        for (const [name, deployed] of items) {
+          expect((tfvars[variable] as Record<string, { connection_secret: string }>)[name]!.connection_secret).toBe(names.connectionSecret(stack.service.name, 'staging', kind, deployed));
           const version = versions.find((v) => v.name === `${kind}-${name}`)!;
           expect(Object.keys(version.body.secret_string as object), `${stack.id} ${kind} ${name}`).toEqual([...CONNECTION_KEYS[kind]]);
           checked++;

@@ -6,7 +6,7 @@ import { statements } from '../compiler/policy/terraform-facts.js';
 import { acknowledgesLoss } from '../emitters/shared/data-loss.js';
 import { STATEFUL_RESOURCE_TYPES } from '../emitters/shared/terraform-replacement.js';
 import type { FoundResource } from '../compiler/policy/view.js';
-import { names, TERRAFORM_UNIQUE_SUFFIX_LENGTH } from '../spec/naming.js';
+import { deployedName, names, TERRAFORM_UNIQUE_SUFFIX_LENGTH } from '../spec/naming.js';
 import { compileDir, scratchCopy, serviceYaml } from './helpers.js';
 import { allStacks, requireTerraform, resourcesOf, stacksOf, terraform, tfvarsOf, type Stack } from './terraform-helpers.js';
 
@@ -106,7 +106,9 @@ describe("the pod role's policy (items 1 and 13)", () => {
       expect(bucket.body.bucket_prefix, bucket.stack.id).toBeUndefined();
       const stack = stackOfResource(bucket);
       const name = (tfvarsOf(stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
-      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.project.platform.cloud.bucketNameSuffix, stack.service.name, 'production', bucket.name));
+      // Under the name it was deployed as: a bucket renamed in the spec (renamedFrom) keeps its own.
+      const entry = stack.service.resources.buckets.find((b) => b.name === bucket.name)!;
+      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.project.platform.cloud.bucketNameSuffix, stack.service.name, 'production', deployedName(entry)));
     }
   });
 });

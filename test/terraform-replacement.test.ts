@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Block, BodyItem } from '../emitters/shared/hcl.js';
+import type { BodyItem } from '../emitters/shared/hcl.js';
 import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES } from '../emitters/shared/terraform-replacement.js';
 import { platformTerraformFiles } from '../emitters/platform/index.js';
 import { PLATFORM_FOLDER } from '../spec/naming.js';
 import { compileDir, REPO } from './helpers.js';
-import { allStacks, PLUGIN_DIR, requireTerraform, taggingApiStandIn, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';
+import { allStacks, requireTerraform, taggingApiStandIn, TERRAFORM_ROOTS } from './terraform-helpers.js';
+import { initRoot, plan, resourceBlocks, settledState, writeRoot } from './terraform-offline.js';
 
 /**
  * Issue 17: which attribute changes replace a resource is the provider's
@@ -18,22 +19,6 @@ import { allStacks, PLUGIN_DIR, requireTerraform, taggingApiStandIn, terraform, 
  * changed in that state and planned once more: the provider lists in
  * `replace_paths` exactly the attributes whose change forces replacement.
  */
-// The subscriptions roots look their topics up through the tagging API; a local stand-in says each exists.
-const offlineOverride = (tagging: string): string => `provider "aws" {
-  allowed_account_ids         = null
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    resourcegroupstaggingapi = "${tagging}"
-  }
-}
-
-terraform {
-  backend "local" {}
-}
-`;
-const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-only-not-a-key', AWS_EC2_METADATA_DISABLED: 'true' };
 const TIMEOUT = 600_000;
 
 interface Root {
@@ -43,22 +28,6 @@ interface Root {
   /** The typed HCL of the root's .tf files. */
   readonly items: readonly BodyItem[];
 }
-
-interface Change {
-  readonly address: string;
-  readonly type: string;
-  readonly name: string;
-  readonly mode: string;
-  /** Set on the old object of a create-before-destroy replacement, listed beside the new one. */
-  readonly deposed?: string;
-  /** The for_each key of one instance. */
-  readonly index?: string | number;
-  readonly change: { readonly actions: readonly string[]; readonly after: Record<string, unknown> | null; readonly after_unknown: Record<string, unknown> | null; readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
-}
-
-type Schemas = Record<string, { version?: number; block: { attributes?: Record<string, { type: unknown }> } }>;
-
-const resourceBlocks = (items: readonly BodyItem[]): Block[] => items.filter((i): i is Block => i.kind === 'block' && i.type === 'resource');
 
 /** Every Terraform root paved emits for the golden cases and examples/shop: service stacks, subscriptions roots and platform roots. */
 function allRoots(): Root[] {
@@ -114,40 +83,6 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const run = (args: readonly string[], dir: string): string => {
-  const result = terraform(args, dir, FAKE_CREDENTIALS);
-  expect(result.code, `terraform ${args.join(' ')} in ${dir}:\n${result.stderr}${result.stdout}`).toBe(0);
-  return result.stdout;
-};
-const plan = (dir: string): Change[] => {
-  run(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir);
-  return (JSON.parse(run(['show', '-json', 'tfplan'], dir)) as { resource_changes?: Change[] }).resource_changes?.filter((c) => c.mode === 'managed') ?? [];
-};
-
-/** A computed identifier the plan could not know, filled so the resources that reference it see a value. */
-function placeholder(type: unknown, name: string, address: string): string | undefined {
-  if (type !== 'string') return undefined;
-  const slug = address.replace(/[^A-Za-z0-9]+/g, '-');
-  if (name === 'arn' || name.endsWith('_arn')) return `arn:aws:kms:eu-west-1:123456789012:key/${slug}-${name}`;
-  if (name === 'id' || name.endsWith('_id') || name === 'name') return `${slug}-${name.replace(/_/g, '-')}`;
-  return undefined;
-}
-
-function stateOf(changes: readonly Change[], schemas: Schemas): unknown {
-  const resources = new Map<string, { mode: string; type: string; name: string; provider: string; instances: unknown[] }>();
-  for (const c of changes.filter((c) => c.deposed === undefined && c.change.after !== null)) {
-    const schema = schemas[c.type]!;
-    const attributes: Record<string, unknown> = { ...(c.change.after ?? {}) };
-    for (const [name, unknown] of Object.entries(c.change.after_unknown ?? {})) {
-      if (unknown === true) attributes[name] = placeholder(schema.block.attributes?.[name]?.type, name, c.address) ?? null;
-    }
-    const key = `${c.type}.${c.name}`;
-    if (!resources.has(key)) resources.set(key, { mode: 'managed', type: c.type, name: c.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] });
-    resources.get(key)!.instances.push({ ...(c.index === undefined ? {} : { index_key: c.index }), schema_version: schema.version ?? 0, attributes, sensitive_attributes: [] });
-  }
-  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: '5f0c1f43-2a4b-4c7d-9e8f-0a1b2c3d4e5f', outputs: {}, resources: [...resources.values()] };
-}
-
 /** A value of the same type that differs, or undefined for what cannot be changed that way. */
 function perturbed(value: unknown): unknown {
   if (typeof value === 'boolean') return !value;
@@ -160,23 +95,13 @@ function perturbed(value: unknown): unknown {
 function probe(root: Root, index: number): Map<string, { changed: Set<string>; replacing: Set<string> }> {
   const dir = join(work, `root-${index}`);
   mkdirSync(dir, { recursive: true });
-  for (const [path, text] of root.printed) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
   // prevent_destroy would stop the plan that shows the replacement; the override merges it away, per argument.
   const guarded = resourceBlocks(root.items).filter((b) => b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
-  writeFileSync(join(dir, 'zz_offline_override.tf'), [offlineOverride(tagging!.url), ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`)].join('\n'));
-  run(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
-  const schemas = (JSON.parse(run(['providers', 'schema', '-json'], dir)) as { provider_schemas: Record<string, { resource_schemas: Schemas }> }).provider_schemas['registry.terraform.io/hashicorp/aws']!.resource_schemas;
+  writeRoot(dir, root.printed, tagging!.url, guarded);
+  const schemas = initRoot(dir);
 
   // The state an apply of this very configuration would leave, as far as the plan knows it: re-planned until references settle.
-  let changes = plan(dir);
-  for (let pass = 0; pass < 3; pass++) {
-    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(stateOf(changes, schemas)));
-    changes = plan(dir);
-  }
-  const settled = JSON.parse(readFileSync(join(dir, 'terraform.tfstate'), 'utf8')) as { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> };
+  const settled = settledState(dir, schemas);
 
   const set = new Map(resourceBlocks(root.items).map((b) => [`${b.labels[0]}.${b.labels[1]}`, b.body.filter((i) => i.kind === 'attribute').map((i) => i.name)]));
   const result = new Map<string, { changed: Set<string>; replacing: Set<string> }>();

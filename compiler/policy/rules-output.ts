@@ -1,4 +1,4 @@
-import { names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
+import { deployedName, names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 import { connectionEnv } from '../../spec/runtime-env.js';
 import { perItem } from './findings.js';
 import { perContainer, perObject, perPod } from './kubernetes-facts.js';
@@ -71,7 +71,7 @@ type EnvVar = { name?: unknown; value?: unknown; valueFrom?: unknown };
 function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string, any> }): string[] {
   const service = pod.owner.service;
   if (!service) return [];
-  const masters = new Map(service.resources.databases.map((d) => [names.databaseMasterSecret(d.name), d.name]));
+  const masters = new Map(service.resources.databases.map((d) => [names.databaseMasterSecret(deployedName(d)), deployedName(d)]));
   const read = new Set<string>();
   for (const c of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])] as Array<Record<string, any>>) {
     for (const e of (c?.env ?? []) as EnvVar[]) read.add(String((e?.valueFrom as { secretKeyRef?: { name?: unknown } } | undefined)?.secretKeyRef?.name));

@@ -10,6 +10,7 @@ import { checkServiceFolder } from './folder.js';
 import { checkOutputDirectories, outputDirProblem } from './output-dirs.js';
 import { checkPlatformChoices } from './platform-choices.js';
 import { checkPlatformWaivers } from './policy-waivers.js';
+import { checkRenames } from './renames.js';
 import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
 import { checkSchema } from './schema.js';
@@ -54,6 +55,7 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
   if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformTerraform(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
   diagnostics.push(...checkRules(services, platform));
+  diagnostics.push(...checkRenames(services));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));
   if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, FINAL_SNAPSHOT_TIME_FORMAT, NAME_RULES, names, postgresFamily, TERRAFORM_UNIQUE_SUFFIX_LENGTH, type NameRule } from '../../spec/naming.js';
+import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, FINAL_SNAPSHOT_TIME_FORMAT, NAME_RULES, names, postgresFamily, TERRAFORM_UNIQUE_SUFFIX_LENGTH, type NameRule } from '../../spec/naming.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
@@ -19,10 +19,10 @@ export interface ServiceInput {
   readonly spec: ServiceSpec;
 }
 
-type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
+export type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
 
 /** A Report that collects positioned errors, their messages prefixed with the spec path. */
-function reporter(diagnostics: Diagnostic[]): Report {
+export function reporter(diagnostics: Diagnostic[]): Report {
   return (file, pointer, code, message, hint, options) => {
     const where = specPath(pointer);
     diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range: locate(file, pointer, options), pointer });
@@ -59,7 +59,7 @@ function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: R
   for (const env of CLOUD_ENVIRONMENTS) {
     // Sorted, every identifier that begins with another follows it directly: linear after the sort, whatever the number of services.
     const instances = services
-      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, d.name) })))
+      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, deployedName(d)) })))
       .sort((a, b) => compareText(a.identifier, b.identifier));
     const collisions: Array<{ shorter: (typeof instances)[number]; longer: (typeof instances)[number] }> = [];
     for (const [i, shorter] of instances.entries()) {
@@ -396,13 +396,13 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
   check('/name', names.namespace(spec.name), NAME_RULES.kubernetesLabel);
   for (const env of CLOUD_ENVIRONMENTS) {
     check('/name', names.iamRole(spec.name, env), NAME_RULES.iamRole);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.rdsInstance(spec.name, env, d.name), NAME_RULES.rdsInstance);
-    for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.cacheReplicationGroup(spec.name, env, c.name), NAME_RULES.cacheReplicationGroup);
-    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.snsTopic(spec.name, env, t.name), NAME_RULES.snsTopic);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, s.topic), NAME_RULES.sqsQueue);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, bucketNameSuffix, spec.name, env, b.name), NAME_RULES.s3Bucket);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.rdsInstance(spec.name, env, deployedName(d)), NAME_RULES.rdsInstance);
+    for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.cacheReplicationGroup(spec.name, env, deployedName(c)), NAME_RULES.cacheReplicationGroup);
+    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.snsTopic(spec.name, env, deployedName(t)), NAME_RULES.snsTopic);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, deployedTopic(s)), NAME_RULES.sqsQueue);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, bucketNameSuffix, spec.name, env, deployedName(b)), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', d.name), NAME_RULES.secret);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', deployedName(d)), NAME_RULES.secret);
     // Supporting objects of the Terraform stack.
     check('/name', names.kmsAlias(spec.name, env), NAME_RULES.kmsAlias);
     if ((resources.databases ?? []).length > 0) check('/name', names.rdsMonitoringRole(spec.name, env), NAME_RULES.iamRole);
@@ -410,22 +410,22 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     for (const [i, d] of (resources.databases ?? []).entries()) {
       const pointer = `/resources/databases/${i}/name`;
       // The longest names the stack can produce: the creation time and Terraform's unique id appended.
-      check(pointer, `${names.rdsFinalSnapshot(spec.name, env, d.name)}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
-      check(pointer, `${names.rdsParameterGroupPrefix(spec.name, env, d.name, postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
-      check(pointer, names.securityGroup(spec.name, env, 'database', d.name), NAME_RULES.securityGroup);
-      check(pointer, names.databaseName(d.name), NAME_RULES.postgresIdentifier);
+      check(pointer, `${names.rdsFinalSnapshot(spec.name, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
+      check(pointer, `${names.rdsParameterGroupPrefix(spec.name, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
+      check(pointer, names.securityGroup(spec.name, env, 'database', deployedName(d)), NAME_RULES.securityGroup);
+      check(pointer, names.databaseName(deployedName(d)), NAME_RULES.postgresIdentifier);
     }
     for (const [i, c] of (resources.caches ?? []).entries()) {
       const pointer = `/resources/caches/${i}/name`;
-      check(pointer, names.securityGroup(spec.name, env, 'cache', c.name), NAME_RULES.securityGroup);
+      check(pointer, names.securityGroup(spec.name, env, 'cache', deployedName(c)), NAME_RULES.securityGroup);
       // The cache's IAM user and user group take the replication group's id, checked above by the same rules.
-      check(pointer, names.connectionSecret(spec.name, env, 'cache', c.name), NAME_RULES.secret);
+      check(pointer, names.connectionSecret(spec.name, env, 'cache', deployedName(c)), NAME_RULES.secret);
     }
-    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.connectionSecret(spec.name, env, 'topic', t.name), NAME_RULES.secret);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${s.topic}`), NAME_RULES.secret);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', b.name), NAME_RULES.secret);
+    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.connectionSecret(spec.name, env, 'topic', deployedName(t)), NAME_RULES.secret);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${deployedTopic(s)}`), NAME_RULES.secret);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', deployedName(b)), NAME_RULES.secret);
   }
-  for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, c.name), NAME_RULES.cronJob);
+  for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, deployedName(c)), NAME_RULES.cronJob);
   for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
   for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(spec.name, 'cache', c.name), NAME_RULES.catalogEntity);
   for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.catalogResource(spec.name, 'topic', t.name), NAME_RULES.catalogEntity);

@@ -2,7 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { awsPartition, names } from '../../spec/naming.js';
+import { asDeployed, awsPartition, names } from '../../spec/naming.js';
 import { connectionObjectName } from '../../spec/runtime-env.js';
 import { kube, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
@@ -156,7 +156,7 @@ function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDa
     find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, db) } },
     rewrite: [{ regexp: { source: MASTER_SECRET_NAME, target: prefix } }],
   });
-  const longer = ctx.service.resources.databases.filter((d) => d.name !== database.name && d.name.startsWith(database.name));
+  const longer = deployedDatabases(ctx).filter((d) => d.name !== database.name && d.name.startsWith(database.name));
   return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
@@ -254,7 +254,7 @@ function sqlConfigMap(scope: Construct, ctx: RenderContext): k8s.KubeConfigMap {
 
 /** Staging and production: the bootstrap objects of every database, none for a service without one. */
 export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifest[] {
-  const { databases } = ctx.service.resources;
+  const databases = deployedDatabases(ctx);
   if (databases.length === 0) return [];
   return [
     manifest(sqlConfigMap(scope, ctx)),
@@ -270,8 +270,14 @@ export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifes
  */
 export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly ApiObject[]): void {
   if (ctx.service.resources.databases.length === 0) return;
-  const connections = new Set(ctx.service.resources.databases.map((d) => connectionObjectName({ kind: 'database', name: d.name })));
+  const connections = new Set(deployedDatabases(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
   for (const object of objects) {
     if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!))) object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
   }
 }
+
+/**
+ * The service's databases under their deployed names (a rename leaves them in
+ * place): every object here is named after an RDS instance or its secrets.
+ */
+const deployedDatabases = (ctx: RenderContext): ResolvedDatabase[] => ctx.service.resources.databases.map(asDeployed);

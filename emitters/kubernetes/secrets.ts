@@ -1,6 +1,6 @@
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { CONNECTION_KEYS, names } from '../../spec/naming.js';
+import { CONNECTION_KEYS, deployedName, names } from '../../spec/naming.js';
 import { connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
@@ -31,7 +31,7 @@ export function declaredSecrets(scope: Construct, ctx: RenderContext): ApiObject
 /** Connection details Terraform stored for each cloud resource (staging and production only). */
 export function connectionSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
   return connectionsOf(ctx.service.resources).map((connection) => {
-    const key = names.connectionSecret(ctx.service.name, ctx.env, connection.kind, connection.name);
+    const key = names.connectionSecret(ctx.service.name, ctx.env, connection.kind, deployedName(connection));
     return externalSecret(scope, ctx, connectionObjectName(connection), CONNECTION_KEYS[connection.kind].map((property) => ({ secretKey: property, remoteRef: { key, property } })));
   });
 }

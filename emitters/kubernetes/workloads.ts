@@ -1,7 +1,7 @@
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { Compute, ResolvedCronJob } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedName, names } from '../../spec/naming.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { containerEnv, escapeDollars } from './env-vars.js';
@@ -119,7 +119,7 @@ export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJ
     volumeMounts: scratchVolumes([TMP]).volumeMounts,
   };
   return new (kube().KubeCronJob)(scope, `cron-${job.name}`, {
-    metadata: metadata(ctx, names.cronJob(ctx.service.name, job.name), 'cron', job.name),
+    metadata: metadata(ctx, names.cronJob(ctx.service.name, deployedName(job)), 'cron', job.name),
     spec: {
       schedule: job.schedule,
       ...(options.suspend ? { suspend: true } : {}),

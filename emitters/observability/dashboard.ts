@@ -1,7 +1,7 @@
 import type { Builder } from '@grafana/grafana-foundation-sdk/cog';
 import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, names } from '../../spec/naming.js';
+import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, names } from '../../spec/naming.js';
 import { alertListPath, dashboardUid, OVERVIEW_UID } from './links.js';
 import { BUDGET, DATASOURCE, datasourceVariable, environmentVariable, link, markdown, PanelIds, type Query, row, stat, timeseries, ZERO_IS_GOOD } from './panels.js';
 import { anyOf, eq, type Matcher, ne, rate, re, series, sumBy } from './promql.js';
@@ -149,7 +149,7 @@ function awsNames(name: (env: EnvironmentName) => string): string {
 }
 
 function databases(ids: PanelIds, service: ResolvedService) {
-  const db = [ENV, re('dimension_DBInstanceIdentifier', service.resources.databases.map((d) => awsNames((env) => names.rdsInstance(service.name, env, d.name))).join('|'))];
+  const db = [ENV, re('dimension_DBInstanceIdentifier', service.resources.databases.map((d) => awsNames((env) => names.rdsInstance(service.name, env, deployedName(d)))).join('|'))];
   const by = (metric: Parameters<typeof series>[0]): Query => ({ expr: sumBy(['dimension_DBInstanceIdentifier'], series(metric, db), 'max'), legend: '{{dimension_DBInstanceIdentifier}}' });
   return [
     timeseries(ids, 'Database CPU', [by('aws_rds_cpuutilization_average')], { unit: 'percent', width: 6, min: 0 }),
@@ -169,7 +169,7 @@ function databases(ids: PanelIds, service: ResolvedService) {
 
 function caches(ids: PanelIds, service: ResolvedService) {
   // A replication group's member clusters are named <group>-001, <group>-002, ...
-  const groups = service.resources.caches.map((c) => awsNames((env) => names.cacheReplicationGroup(service.name, env, c.name))).join('|');
+  const groups = service.resources.caches.map((c) => awsNames((env) => names.cacheReplicationGroup(service.name, env, deployedName(c)))).join('|');
   const cache = [ENV, re('dimension_CacheClusterId', `(${groups})-[0-9]+`)];
   const by = (metric: Parameters<typeof series>[0], inner = series(metric, cache)): string => sumBy(['dimension_CacheClusterId'], inner, 'max');
   const sum = (metric: Parameters<typeof series>[0]): string => sumBy(['dimension_CacheClusterId'], series(metric, cache));
@@ -194,7 +194,7 @@ function caches(ids: PanelIds, service: ResolvedService) {
 }
 
 function topics(ids: PanelIds, service: ResolvedService) {
-  const topic = [ENV, re('dimension_TopicName', service.resources.topics.map((t) => awsNames((env) => names.snsTopic(service.name, env, t.name))).join('|'))];
+  const topic = [ENV, re('dimension_TopicName', service.resources.topics.map((t) => awsNames((env) => names.snsTopic(service.name, env, deployedName(t)))).join('|'))];
   const by = (metric: 'aws_sns_number_of_messages_published_sum' | 'aws_sns_number_of_notifications_failed_sum'): Query => ({ expr: sumBy(['dimension_TopicName'], series(metric, topic)), legend: '{{dimension_TopicName}}' });
   return [
     timeseries(ids, 'Messages published', [by('aws_sns_number_of_messages_published_sum')], { unit: 'none', min: 0, description: 'Per CloudWatch period (usually 5 minutes).' }),
@@ -204,8 +204,8 @@ function topics(ids: PanelIds, service: ResolvedService) {
 
 function queues(ids: PanelIds, service: ResolvedService) {
   const subs = service.resources.subscriptions;
-  const queueNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsQueue(service.name, env, s.from, s.topic))).join('|'));
-  const dlqNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, s.topic))).join('|'));
+  const queueNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
+  const dlqNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
   const by = (metric: 'aws_sqs_approximate_number_of_messages_visible_maximum' | 'aws_sqs_approximate_age_of_oldest_message_maximum', queue: Matcher): Query => ({
     expr: sumBy(['dimension_QueueName'], series(metric, [ENV, queue]), 'max'),
     legend: '{{dimension_QueueName}}',
@@ -224,7 +224,7 @@ function queues(ids: PanelIds, service: ResolvedService) {
 }
 
 function cronJobs(ids: PanelIds, service: ResolvedService) {
-  const jobs = service.resources.cron.map((c) => names.cronJob(service.name, c.name));
+  const jobs = service.resources.cron.map((c) => names.cronJob(service.name, deployedName(c)));
   const cronjob = [ENV, NAMESPACE, re('cronjob', anyOf(jobs))];
   return [
     stat(ids, 'Since last success', [{ expr: `time() - ${sumBy(['cronjob'], series('kube_cronjob_status_last_successful_time', cronjob), 'max')}`, legend: '{{cronjob}}' }], {

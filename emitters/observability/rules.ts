@@ -1,5 +1,5 @@
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedName, deployedTopic, names } from '../../spec/naming.js';
 import { dashboardUrl, runbookUrl } from './links.js';
 import { eq, type Matcher, series, sumBy } from './promql.js';
 import { BURN_WINDOWS, burnThreshold, objectives, type ServiceLevelObjective, type Severity, SLI_WINDOWS, type SliWindow, sliRecord } from './slo.js';
@@ -170,7 +170,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
     );
   }
   for (const job of service.resources.cron) {
-    const cronjob = [namespace, eq('cronjob', names.cronJob(service.name, job.name))];
+    const cronjob = [namespace, eq('cronjob', names.cronJob(service.name, deployedName(job)))];
     const by = (inner: string): string => sumBy(['namespace', 'cronjob'], inner, 'max');
     const lastSchedule = series('kube_cronjob_status_last_schedule_time', cronjob);
     // A job that never succeeded has no last success: count it as the epoch.
@@ -184,7 +184,7 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
         CRON_FAILED_FOR,
         `Cron job ${job.name} of ${service.name} failed its last run`,
         `The last run of ${job.name} (schedule "${job.schedule}") finished without succeeding.`,
-        { cronjob: names.cronJob(service.name, job.name) },
+        { cronjob: names.cronJob(service.name, deployedName(job)) },
       ),
       alertRule(
         ctx,
@@ -194,12 +194,12 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
         undefined,
         `Cron job ${job.name} of ${service.name} missed its schedule`,
         `${job.name} (schedule "${job.schedule}") should have started more than ${CRON_MISSED_AFTER_SECONDS / 60} minutes ago and did not.`,
-        { cronjob: names.cronJob(service.name, job.name) },
+        { cronjob: names.cronJob(service.name, deployedName(job)) },
       ),
     );
   }
   for (const subscription of service.resources.subscriptions) {
-    const dlq = names.sqsDeadLetterQueue(service.name, env, subscription.from, subscription.topic);
+    const dlq = names.sqsDeadLetterQueue(service.name, env, subscription.from, deployedTopic(subscription));
     rules.push(
       alertRule(
         ctx,

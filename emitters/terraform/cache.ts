@@ -1,8 +1,8 @@
 import type { ResolvedCache } from '../../spec/model.js';
-import { FINAL_SNAPSHOT_TIME_FORMAT, names } from '../../spec/naming.js';
+import { deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names } from '../../spec/naming.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { sidPart } from './policy.js';
@@ -24,7 +24,7 @@ export function cacheConcern(context: StackContext): Concern | undefined {
   if (caches.length === 0) return undefined;
   return {
     file: 'cache.tf',
-    blocks: [defaultUser(), ...caches.flatMap(cacheBlocks)],
+    blocks: [defaultUser(), ...caches.flatMap(renamedCacheBlocks)],
     variables: [
       ...networkVariables(context),
       ...dataPolicyVariables(context),
@@ -34,11 +34,11 @@ export function cacheConcern(context: StackContext): Concern | undefined {
         type: mapOfNames('replication_group_id', 'user_id', 'user_group_id', 'security_group', 'connection_secret'),
         value: (env) =>
           namesByResource(caches, (c) => c.name, (c) => ({
-            replication_group_id: names.cacheReplicationGroup(service.name, env, c.name),
-            user_id: names.cacheUser(service.name, env, c.name),
-            user_group_id: names.cacheUserGroup(service.name, env, c.name),
-            security_group: names.securityGroup(service.name, env, 'cache', c.name),
-            connection_secret: names.connectionSecret(service.name, env, 'cache', c.name),
+            replication_group_id: names.cacheReplicationGroup(service.name, env, deployedName(c)),
+            user_id: names.cacheUser(service.name, env, deployedName(c)),
+            user_group_id: names.cacheUserGroup(service.name, env, deployedName(c)),
+            security_group: names.securityGroup(service.name, env, 'cache', deployedName(c)),
+            connection_secret: names.connectionSecret(service.name, env, 'cache', deployedName(c)),
           })),
       },
       { name: 'cache_default_user_id', description: 'Id of the disabled "default" user every user group must hold.', type: raw('string'), value: (env) => names.cacheDefaultUser(service.name, env) },
@@ -74,10 +74,18 @@ function defaultUser(): Block {
 /** `<cache>-iam`: never `default`, the disabled user's local name, whatever the cache is called. */
 const userLocal = (cache: ResolvedCache): string => localName(cache.name, 'iam');
 
+/** A cache's blocks and, when it was renamed, the moves of its state from the old addresses. */
+function renamedCacheBlocks(cache: ResolvedCache): Block[] {
+  const blocks = cacheBlocks(cache);
+  return [...blocks, ...movedBlocks(`caches.${cache.name}`, cacheBlocks({ ...cache, name: deployedName(cache) }), blocks)];
+}
+
+/** Addresses and tfvars keys follow the spec name; every name and description AWS holds, the deployed one. */
 function cacheBlocks(cache: ResolvedCache): Block[] {
   const local = localName(cache.name);
   const name = (field: string) => entry('caches', cache.name, field);
-  const what = `Redis cache ${cache.name}`;
+  const deployed = deployedName(cache);
+  const what = `Redis cache ${deployed}`;
   return [
     resource('aws_elasticache_subnet_group', local, attributes({ name: name('replication_group_id'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
     ...podIngressSecurityGroup(localName('cache', cache.name), name('security_group'), what, REDIS_PORT),
@@ -125,6 +133,6 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
       host: raw(`aws_elasticache_replication_group.${local}.primary_endpoint_address`),
       port: raw(`aws_elasticache_replication_group.${local}.port`),
       username: raw(`aws_elasticache_user.${userLocal(cache)}.user_name`),
-    }),
+    }, deployed),
   ];
 }

@@ -15,8 +15,11 @@ export type ConnectionDetails = Readonly<Record<string, Expression>>;
 /** The local name of a connection secret: `<kind>-<name>`, never that of a declared secret (`secret-<NAME>`). */
 const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
 
-/** The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version. */
-export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails): Block[] {
+/**
+ * The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version; `name` gives
+ * their address, `deployed` (the resource's deployedName) their description, which a rename leaves alone.
+ */
+export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails, deployed: string = name): Block[] {
   const keys = CONNECTION_KEYS[kind];
   const given = Object.keys(details);
   // A programming error, not a user's: the contract and the emitter must list the same keys.
@@ -29,7 +32,7 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
       local,
       attributes({
         name: secretName,
-        description: `Connection details of the ${kind} ${name}, written by Terraform; no password.`,
+        description: `Connection details of the ${kind} ${deployed}, written by Terraform; no password.`,
         kms_key_id: KMS_KEY_ARN,
         // Terraform rewrites the details from the resource, so nothing is lost by deleting at once,
         // and a resource removed and added again gets its secret back instead of a name held for 30 days.

@@ -1,6 +1,6 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
-import { block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
+import { attribute, block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
 import type { CloudEnvironment, Output, Variable } from '../shared/terraform-variables.js';
 import type { PolicyStatement } from './policy.js';
 
@@ -51,3 +51,20 @@ export const mapOfNames = (...fields: readonly string[]): Expression => call('ma
 /** The value of such a variable: per resource (by spec name), its names in this environment. */
 export const namesByResource = <T>(items: readonly T[], key: (item: T) => string, fields: (item: T) => Readonly<Record<string, string>>): Expression =>
   map(Object.fromEntries(items.map((item) => [key(item), object(fields(item))])));
+
+/**
+ * `moved` blocks for an entry renamed in the spec (renamedFrom): `before` and
+ * `after` are the entry's blocks built under its old and its new spec name,
+ * which differ only in their addresses, so their resources pair one to one and
+ * Terraform moves each state entry instead of destroying it and creating
+ * another. Nothing when the addresses are the same.
+ */
+export function movedBlocks(what: string, before: readonly Block[], after: readonly Block[]): Block[] {
+  const addresses = (blocks: readonly Block[]) => blocks.filter((b) => b.type === 'resource').map((b) => `${b.labels[0]}.${b.labels[1]}`);
+  const from = addresses(before);
+  const to = addresses(after);
+  // A programming error, not a user's: a rename must not change what the entry is made of.
+  if (from.length !== to.length || from.some((address, i) => address.split('.')[0] !== to[i]!.split('.')[0])) throw new Error(`terraform emitter: ${what} has other resources under its old name`);
+  const moves = from.map((address, i) => [address, to[i]!] as const).filter(([a, b]) => a !== b);
+  return moves.map(([a, b], i) => block('moved', [], [attribute('from', raw(a)), attribute('to', raw(b))], i === 0 ? [`${what} was renamed (renamedFrom): its state moves, its cloud names stay.`] : []));
+}

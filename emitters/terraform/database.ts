@@ -1,9 +1,9 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { FINAL_SNAPSHOT_TIME_FORMAT, names, postgresFamily } from '../../spec/naming.js';
+import { deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names, postgresFamily } from '../../spec/naming.js';
 import { acknowledgesLoss } from '../shared/data-loss.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { policy, policyExpression, sidPart } from './policy.js';
@@ -25,7 +25,7 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   return {
     file: 'database.tf',
     // An acknowledged database (dataLoss:) drops its deletion protection first, so the apply that removes it can delete it.
-    blocks: [...databases.flatMap((database) => databaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))), ...monitoringRole()],
+    blocks: [...databases.flatMap((database) => renamedDatabaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))), ...monitoringRole()],
     variables: [
       ...networkVariables(context),
       ...dataPolicyVariables(context),
@@ -35,11 +35,11 @@ export function databaseConcern(context: StackContext): Concern | undefined {
         type: mapOfNames('identifier', 'parameter_group_prefix', 'final_snapshot', 'security_group', 'connection_secret'),
         value: (env) =>
           namesByResource(databases, (d) => d.name, (d) => ({
-            identifier: names.rdsInstance(service.name, env, d.name),
-            parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, d.name, postgresFamily(d.version)),
-            final_snapshot: names.rdsFinalSnapshot(service.name, env, d.name),
-            security_group: names.securityGroup(service.name, env, 'database', d.name),
-            connection_secret: names.connectionSecret(service.name, env, 'database', d.name),
+            identifier: names.rdsInstance(service.name, env, deployedName(d)),
+            parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, deployedName(d), postgresFamily(d.version)),
+            final_snapshot: names.rdsFinalSnapshot(service.name, env, deployedName(d)),
+            security_group: names.securityGroup(service.name, env, 'database', deployedName(d)),
+            connection_secret: names.connectionSecret(service.name, env, 'database', deployedName(d)),
           })),
       },
       { name: 'rds_monitoring_role_name', description: 'Role RDS Enhanced Monitoring publishes OS metrics with.', type: raw('string'), value: (env) => names.rdsMonitoringRole(service.name, env) },
@@ -60,10 +60,18 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   };
 }
 
+/** A database's blocks and, when it was renamed, the moves of its state from the old addresses. */
+function renamedDatabaseBlocks(database: ResolvedDatabase, user: string, deletable: boolean): Block[] {
+  const blocks = databaseBlocks(database, user, deletable);
+  return [...blocks, ...movedBlocks(`databases.${database.name}`, databaseBlocks({ ...database, name: deployedName(database) }, user, deletable), blocks)];
+}
+
+/** Addresses and tfvars keys follow the spec name; every name and description AWS holds, the deployed one. */
 function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boolean): Block[] {
   const local = localName(database.name);
   const name = (field: string) => entry('databases', database.name, field);
-  const what = `PostgreSQL database ${database.name}`;
+  const deployed = deployedName(database);
+  const what = `PostgreSQL database ${deployed}`;
   return [
     resource('aws_db_subnet_group', local, attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
     ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
@@ -93,7 +101,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
           storage_type: 'gp3',
           storage_encrypted: true,
           kms_key_id: KMS_KEY_ARN,
-          db_name: names.databaseName(database.name),
+          db_name: names.databaseName(deployed),
           username: names.databaseMasterUser(),
           manage_master_user_password: true,
           master_user_secret_kms_key_id: KMS_KEY_ARN,
@@ -130,7 +138,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
       port: raw(`aws_db_instance.${local}.port`),
       dbname: raw(`aws_db_instance.${local}.db_name`),
       username: user,
-    }),
+    }, deployed),
   ];
 }
 

@@ -1,9 +1,10 @@
 import type { ResolvedSubscription, ResolvedTopic } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedName, deployedTopic, names } from '../../spec/naming.js';
+import { queueName } from '../../spec/runtime-env.js';
 import { attribute, attributes, block, call, map, object, raw, type Block } from '../shared/hcl.js';
 import { regionalArn } from './arns.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /** Messages wait up to four days in a queue and two weeks (SQS's longest) in its dead-letter queue. */
@@ -12,8 +13,11 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /** How long SQS reuses a data key before asking KMS again: fewer KMS calls, same encryption. */
 const DATA_KEY_REUSE_SECONDS = 300;
 
-/** `<from>-<topic>`: a subscription's key in variables, outputs, its connection secret's name and its resource in subscriptions/. */
+/** `<from>-<topic>`: a subscription's key in variables, outputs and its resources' addresses (here and in subscriptions/). */
 export const subscriptionKey = (s: ResolvedSubscription): string => `${s.from}-${s.topic}`;
+
+/** A subscription as its queues were deployed: under the topic's deployed name, which its queues and connection secret are named after. */
+export const deployedSubscription = (s: ResolvedSubscription): ResolvedSubscription => ({ ...s, topic: deployedTopic(s) });
 
 /**
  * Topics the service publishes (SNS) and the queues through which it consumes
@@ -26,7 +30,7 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   const { topics, subscriptions } = service.resources;
   if (topics.length === 0 && subscriptions.length === 0) return undefined;
   // A subscribed topic lives in another stack: its ARN is computed, and here it is only a string in policies.
-  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string => regionalArn('sns', project.platform.cloud.region, project.platform.cloud.accounts[env], names.snsTopic(s.from, env, s.topic));
+  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string => regionalArn('sns', project.platform.cloud.region, project.platform.cloud.accounts[env], names.snsTopic(s.from, env, deployedTopic(s)));
   const statements: PolicyStatement[] = [];
   if (topics.length > 0) statements.push({ Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: topics.map((t) => raw(`aws_sns_topic.${localName(t.name)}.arn`)) });
   if (subscriptions.length > 0) {
@@ -40,7 +44,10 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   }
   return {
     file: 'messaging.tf',
-    blocks: [...topics.flatMap(topicBlocks), ...subscriptions.flatMap(subscriptionBlocks)],
+    blocks: [
+      ...topics.flatMap((t) => [...topicBlocks(t), ...movedBlocks(`topics.${t.name}`, topicBlocks({ ...t, name: deployedName(t) }), topicBlocks(t))]),
+      ...subscriptions.flatMap((s) => [...subscriptionBlocks(s), ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, subscriptionBlocks(deployedSubscription(s)), subscriptionBlocks(s))]),
+    ],
     variables: [
       ...(topics.length > 0
         ? [
@@ -48,7 +55,8 @@ export function messagingConcern(context: StackContext): Concern | undefined {
               name: 'topics',
               description: 'Names of the SNS topics this service publishes to, derived by paved.',
               type: mapOfNames('name', 'connection_secret'),
-              value: (env: CloudEnvironment) => namesByResource(topics, (t) => t.name, (t) => ({ name: names.snsTopic(service.name, env, t.name), connection_secret: names.connectionSecret(service.name, env, 'topic', t.name) })),
+              value: (env: CloudEnvironment) =>
+                namesByResource(topics, (t) => t.name, (t) => ({ name: names.snsTopic(service.name, env, deployedName(t)), connection_secret: names.connectionSecret(service.name, env, 'topic', deployedName(t)) })),
             },
           ]
         : []),
@@ -61,9 +69,9 @@ export function messagingConcern(context: StackContext): Concern | undefined {
               value: (env: CloudEnvironment) =>
                 namesByResource(subscriptions, subscriptionKey, (s) => ({
                   topic_arn: topicArn(s, env),
-                  queue: names.sqsQueue(service.name, env, s.from, s.topic),
-                  dead_letter_queue: names.sqsDeadLetterQueue(service.name, env, s.from, s.topic),
-                  connection_secret: names.connectionSecret(service.name, env, 'queue', subscriptionKey(s)),
+                  queue: names.sqsQueue(service.name, env, s.from, deployedTopic(s)),
+                  dead_letter_queue: names.sqsDeadLetterQueue(service.name, env, s.from, deployedTopic(s)),
+                  connection_secret: names.connectionSecret(service.name, env, 'queue', queueName(s.from, deployedTopic(s))),
                 })),
             },
           ]
@@ -95,7 +103,7 @@ function topicBlocks(topic: ResolvedTopic): Block[] {
   return [
     resource('aws_sns_topic', local, attributes({ name: entry('topics', topic.name, 'name'), kms_master_key_id: KMS_KEY_ARN })),
     resource('aws_sns_topic_policy', local, attributes({ arn, policy: policyExpression(topicPolicy) })),
-    ...connectionSecret('topic', topic.name, entry('topics', topic.name, 'connection_secret'), { arn }),
+    ...connectionSecret('topic', topic.name, entry('topics', topic.name, 'connection_secret'), { arn }, deployedName(topic)),
   ];
 }
 
@@ -133,7 +141,7 @@ function subscriptionBlocks(subscription: ResolvedSubscription): Block[] {
     ),
     resource('aws_sqs_queue_policy', local, attributes({ queue_url: raw(`aws_sqs_queue.${local}.id`), policy: policyExpression(deliver) })),
     subscriptionRemoved(subscription),
-    ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) }),
+    ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) }, queueName(subscription.from, deployedTopic(subscription))),
   ];
 }
 

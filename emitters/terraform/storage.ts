@@ -1,9 +1,9 @@
 import { acknowledgesLoss } from '../shared/data-loss.js';
 import type { ResolvedBucket } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedName, names } from '../../spec/naming.js';
 import { attributes, block, map, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression } from './policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
@@ -32,7 +32,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
   return {
     file: 'storage.tf',
     // An acknowledged bucket (dataLoss:) may be deleted with its objects: S3 refuses to delete a bucket that holds any.
-    blocks: buckets.flatMap((bucket) => bucketBlocks(bucket, acknowledgesLoss(context.service, `buckets.${bucket.name}`))),
+    blocks: buckets.flatMap((bucket) => renamedBucketBlocks(bucket, acknowledgesLoss(context.service, `buckets.${bucket.name}`))),
     variables: [
       { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: raw('string'), value: (env) => project.platform.cloud.accessLogBuckets[env] },
       {
@@ -40,7 +40,7 @@ export function storageConcern(context: StackContext): Concern | undefined {
         description: 'Names of the S3 buckets of this service, derived by paved.',
         type: mapOfNames('bucket', 'connection_secret'),
         value: (env) =>
-          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, b.name), connection_secret: names.connectionSecret(service.name, env, 'bucket', b.name) })),
+          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, deployedName(b)), connection_secret: names.connectionSecret(service.name, env, 'bucket', deployedName(b)) })),
       },
     ],
     statements: [
@@ -52,6 +52,13 @@ export function storageConcern(context: StackContext): Concern | undefined {
   };
 }
 
+/** A bucket's blocks and, when it was renamed, the moves of its state from the old addresses. */
+function renamedBucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
+  const blocks = bucketBlocks(bucket, deletable);
+  return [...blocks, ...movedBlocks(`buckets.${bucket.name}`, bucketBlocks({ ...bucket, name: deployedName(bucket) }, deletable), blocks)];
+}
+
+/** Addresses and tfvars keys follow the spec name; the names AWS holds come from the tfvars. */
 function bucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
   const local = localName(bucket.name);
   const id = raw(`aws_s3_bucket.${local}.id`);
@@ -88,6 +95,6 @@ function bucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
       // S3 rejects a bucket policy while the public access block is still being applied.
       ...attributes({ depends_on: [raw(`aws_s3_bucket_public_access_block.${local}`)] }),
     ]),
-    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }),
+    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }, deployedName(bucket)),
   ];
 }

@@ -1,11 +1,11 @@
 import type { ResolvedSubscription } from '../../spec/model.js';
-import { names } from '../../spec/naming.js';
+import { deployedTopic, names } from '../../spec/naming.js';
 import { attributes, block, quote, raw, type Block } from '../shared/hcl.js';
 import { regionalArn } from './arns.js';
 import { backendAttributes } from './backend.js';
-import { entry, localName, mapOfNames, namesByResource, resource, STACK_ENVIRONMENTS, type CloudEnvironment, type StackContext, type Variable } from './context.js';
+import { entry, localName, mapOfNames, movedBlocks, namesByResource, resource, STACK_ENVIRONMENTS, type CloudEnvironment, type StackContext, type Variable } from './context.js';
 import { commonVariables } from './inputs.js';
-import { subscriptionKey } from './messaging.js';
+import { deployedSubscription, subscriptionKey } from './messaging.js';
 import type { StackFile } from './stack.js';
 import { tfvarsItems, uniqueVariables, variableBlocks } from '../shared/terraform-variables.js';
 import { providerBlock, versionsBlocks } from './versions.js';
@@ -39,8 +39,8 @@ export function subscriptionsRoot(context: StackContext): StackFile[] {
       type: mapOfNames('topic_arn', 'queue_arn'),
       value: (env: CloudEnvironment) =>
         namesByResource(subscriptions, subscriptionKey, (s) => ({
-          topic_arn: regionalArn('sns', region, accounts[env], names.snsTopic(s.from, env, s.topic)),
-          queue_arn: regionalArn('sqs', region, accounts[env], names.sqsQueue(service.name, env, s.from, s.topic)),
+          topic_arn: regionalArn('sns', region, accounts[env], names.snsTopic(s.from, env, deployedTopic(s))),
+          queue_arn: regionalArn('sqs', region, accounts[env], names.sqsQueue(service.name, env, s.from, deployedTopic(s))),
         })),
     } satisfies Variable,
   ]);
@@ -48,7 +48,7 @@ export function subscriptionsRoot(context: StackContext): StackFile[] {
     { path: 'versions.tf', items: versionsBlocks(context) },
     { path: 'providers.tf', items: [providerBlock(context)] },
     { path: 'variables.tf', items: variableBlocks(variables) },
-    { path: 'subscriptions.tf', items: [topicLookup(), ...subscriptions.map(subscriptionBlock)] },
+    { path: 'subscriptions.tf', items: [topicLookup(), ...subscriptions.flatMap((s) => [subscriptionBlock(s), ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, [subscriptionBlock(deployedSubscription(s))], [subscriptionBlock(s)])])] },
     ...STACK_ENVIRONMENTS.flatMap((env) => [
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
       { path: `env/${env}.s3.tfbackend`, items: backendAttributes(context, env, 'subscriptions') },

@@ -1,5 +1,5 @@
 import type { ResolvedProject } from '../../../spec/model.js';
-import { names } from '../../../spec/naming.js';
+import { deployedName, names } from '../../../spec/naming.js';
 import { serviceSecrets } from '../../../spec/runtime-env.js';
 import { attributes, call, map, raw, template, type Expression } from '../../shared/hcl.js';
 import { podIdentityTrust, policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
@@ -41,7 +41,7 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
   const services = project.services;
   const secretNames = (env: CloudEnvironment): string[] => services.flatMap((s) => serviceSecrets(s, env).map((secret) => secret.secretName));
   const keyAliases = (env: CloudEnvironment): string[] => services.filter((s) => serviceSecrets(s, env).length > 0).map((s) => names.kmsAlias(s.name, env));
-  const databases = (env: CloudEnvironment): string[] => services.flatMap((s) => s.resources.databases.map((d) => names.rdsInstance(s.name, env, d.name)));
+  const databases = (env: CloudEnvironment): string[] => services.flatMap((s) => s.resources.databases.map((d) => names.rdsInstance(s.name, env, deployedName(d))));
   // Services and their resources are the same in both environments, so whether a statement exists is too.
   const hasSecrets = secretNames('staging').length > 0;
   const hasDatabases = databases('staging').length > 0;
