@@ -298,7 +298,7 @@ describe('a paved root below the repository root (gitops.path)', () => {
     expect((parse(w.show(STAGING, 'infra/paved/releases.yaml')) as { services: unknown }).services).toEqual({ hello: { staging: { tag: c2, digest: digestOf(2) } } });
     const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
     expect(rerun.status).toBe(1);
-    expect(rerun.stdout).toContain(`::error::hello runs ${c2} in staging, which is newer than ${c1}`);
+    expect(rerun.stdout).toContain(`::error::hello was released from ${c2} in staging, which is newer than ${c1}`);
   });
 });
 

@@ -59,6 +59,10 @@ export const plan = (dir: string): Change[] => {
   return (JSON.parse(run(['show', '-json', 'tfplan'], dir)) as { resource_changes?: Change[] }).resource_changes?.filter((c) => c.mode === 'managed') ?? [];
 };
 
+/** The resource blocks that carry prevent_destroy (emitters/terraform/protect.ts). */
+export const guardedBlocks = (items: readonly BodyItem[]): Block[] =>
+  items.filter((b): b is Block => b.kind === 'block' && b.type === 'resource' && b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
+
 /**
  * Writes a root's printed files into `dir` (replacing those of a root written
  * there before, state kept), with the offline override, which also lifts

@@ -8,7 +8,7 @@ import { platformTerraformFiles } from '../emitters/platform/index.js';
 import { PLATFORM_FOLDER } from '../spec/naming.js';
 import { compileDir, REPO } from './helpers.js';
 import { allStacks, requireTerraform, taggingApiStandIn, TERRAFORM_ROOTS } from './terraform-helpers.js';
-import { initRoot, plan, resourceBlocks, settledState, writeRoot } from './terraform-offline.js';
+import { guardedBlocks, initRoot, plan, resourceBlocks, settledState, writeRoot } from './terraform-offline.js';
 
 /**
  * Issue 17: which attribute changes replace a resource is the provider's
@@ -96,7 +96,7 @@ function probe(root: Root, index: number): Map<string, { changed: Set<string>; r
   const dir = join(work, `root-${index}`);
   mkdirSync(dir, { recursive: true });
   // prevent_destroy would stop the plan that shows the replacement; the override merges it away, per argument.
-  const guarded = resourceBlocks(root.items).filter((b) => b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
+  const guarded = guardedBlocks(root.items);
   writeRoot(dir, root.printed, tagging!.url, guarded);
   const schemas = initRoot(dir);
 
