@@ -10,7 +10,7 @@ import { showString } from '../spec/text.js';
 import { PLATFORM_FILE } from './source.js';
 import { plainBody, type Plain } from './policy/view.js';
 import { kubernetesDataLoss } from './kubernetes-data-loss.js';
-import { terraformChanges, type ResourceChange } from './terraform-changes.js';
+import { roots, terraformChanges, type ResourceChange } from './terraform-changes.js';
 
 /**
  * `paved check --base`: what a change would destroy or replace that holds data,
@@ -53,7 +53,7 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const headServices = new Map(head.project.services.map((s) => [s.name, s]));
   const subscriptions = subscriptionEntries([...base.project.services, ...head.project.services].flatMap((s) => s.resources.subscriptions));
   const bodies = { base: resourceBodies(baseFiles), head: resourceBodies(head.files) };
-  const tfvars = environmentValues(baseFiles);
+  const baseRoots = roots(baseFiles);
   const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
   const record = (service: string, resource: string, action: DataLoss['action'], address: string, environment: 'staging' | 'production' | undefined) => {
     const now = headServices.get(service);
@@ -77,7 +77,7 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     const body = (change.action === 'destroy' ? bodies.base : bodies.head).get(`${change.root}\u0000${change.address}`) ?? [];
     const entry = record(service, resourceEntry(body, subscriptions) ?? WHOLE_SERVICE, change.action, change.address, change.environment);
     if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
-    if (change.action === 'destroy' && refusesDeletion(change.type, body, tfvars.get(`${change.root}\u0000${change.environment}`))) entry.deletionProtected.add(change.environment);
+    if (change.action === 'destroy' && refusesDeletion(change.type, body, baseRoots.get(change.root)?.tfvars.get(change.environment))) entry.deletionProtected.add(change.environment);
   }
   // Kubernetes objects whose deletion loses data (a namespace, a volume claim, a cascading Application) follow the same rule.
   for (const deletion of kubernetesDataLoss(baseFiles, head.files)) {
@@ -130,16 +130,6 @@ function refusesDeletion(type: string, body: readonly BodyItem[], values: Plain 
   if (type === 'aws_s3_bucket') return plain.force_destroy !== true;
   if (type !== 'aws_db_instance') return false;
   return plain.deletion_protection === true || (plain.deletion_protection === '${var.deletion_protection}' && values?.deletion_protection === true);
-}
-
-/** Each root's tfvars values by root folder and environment. */
-function environmentValues(files: readonly GeneratedFile[]): Map<string, Plain> {
-  const values = new Map<string, Plain>();
-  for (const file of files) {
-    const match = /^(.*)\/env\/(staging|production)\.tfvars$/.exec(file.path);
-    if (match && Array.isArray(file.value)) values.set(`${match[1]}\u0000${match[2]}`, plainBody(file.value as readonly BodyItem[]));
-  }
-  return values;
 }
 
 /** Resource blocks by root folder and address. */

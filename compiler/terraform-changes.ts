@@ -68,13 +68,13 @@ export function terraformChanges(base: readonly GeneratedFile[], head: readonly 
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-interface RootFiles {
+export interface RootFiles {
   readonly items: readonly BodyItem[];
   readonly tfvars: ReadonlyMap<Environment, Plain>;
 }
 
 /** The files of each Terraform root by its folder: its .tf files and env/<environment>.tfvars. */
-function roots(files: readonly GeneratedFile[]): Map<string, RootFiles> {
+export function roots(files: readonly GeneratedFile[]): Map<string, RootFiles> {
   const found = new Map<string, { items: BodyItem[]; tfvars: Map<Environment, Plain> }>();
   const of = (folder: string): { items: BodyItem[]; tfvars: Map<Environment, Plain> } => {
     let entry = found.get(folder);
