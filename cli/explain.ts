@@ -4,6 +4,7 @@ import { didYouMean } from '../compiler/diagnostics.js';
 import { explainService, isEnvironment, type ExplainRow } from '../compiler/explain.js';
 import { locate } from '../compiler/positions.js';
 import { parseSource } from '../compiler/parse.js';
+import { serviceNamed } from '../compiler/resolve.js';
 import type { SourceFile } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText, type OutputFormat } from './format.js';
@@ -21,9 +22,9 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
     io.stderr('paved: fix these errors first; explain needs a valid project\n');
     return EXIT_PROBLEMS;
   }
-  const service = result.project.services.find((s) => s.name === name);
+  const service = serviceNamed(result.project, name);
   if (!service) {
-    const suggestion = didYouMean(name, result.project.services.map((s) => s.name));
+    const suggestion = didYouMean(name, result.project.services.map((s) => s.specName));
     io.stderr(`paved: no service named ${JSON.stringify(name)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}\n`);
     return EXIT_PROBLEMS;
   }

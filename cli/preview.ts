@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compile } from '../compiler/compile.js';
+import { serviceNamed } from '../compiler/resolve.js';
 import { writeFileAtomic } from '../compiler/write.js';
 import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
 import { yamlText } from '../emitters/shared/serialize.js';
@@ -32,7 +33,7 @@ export function runPreview(root: string, service: string, pr: string, image: str
     return EXIT_PROBLEMS;
   }
   const project = result.project;
-  const target = project.services.find((s) => s.name === service);
+  const target = serviceNamed(project, service);
   if (!target) {
     io.stderr(`paved: no service named ${JSON.stringify(service)}\n`);
     return EXIT_USAGE;

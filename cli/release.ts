@@ -36,10 +36,16 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (!doc.has('services') || !isMap(doc.get('services'))) doc.set('services', doc.createNode({}));
   const services = doc.get('services') as YAMLMap;
   services.flow = false;
+  // Records are kept under the name a service is deployed under (README, Renaming a service).
+  const loaded = loadSources(root);
+  const deployedAs = new Map(loaded.services.flatMap((f) => {
+    const { name, renamedFrom } = (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown };
+    return typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [];
+  }));
+  service = deployedAs.get(service) ?? service;
   doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
   // A deleted service's records go: on a deploy branch they would fail every later release's validation.
-  const loaded = loadSources(root);
-  const declared = new Set(loaded.services.map((f) => (f.data as { name?: unknown } | undefined)?.name).filter((n): n is string => typeof n === 'string'));
+  const declared = new Set(deployedAs.values());
   // Only when every spec was read: a spec that does not parse names nothing, and its record must stay.
   const readAll = !loaded.loadDiagnostics.some((d) => d.severity === 'error');
   const dropped = readAll ? services.items.map((item) => String(item.key)).filter((name) => name !== service && !declared.has(name)) : [];

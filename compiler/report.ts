@@ -46,7 +46,7 @@ export function projectReport(project: ResolvedProject): ServiceReport[] {
 function serviceReport(service: ResolvedService, project: ResolvedProject): ServiceReport {
   const { resources } = service;
   return {
-    name: service.name,
+    name: service.specName,
     owner: service.owner,
     tier: service.tier,
     spec: service.specPath,
@@ -66,14 +66,14 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
     },
     overrides: (['kubernetes', 'terraform'] as const).flatMap((target) => service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason }))),
     departures: departures(service, project),
-    waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.name)).map((w) => ({ rule: w.rule, reason: w.reason })),
+    waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.specName)).map((w) => ({ rule: w.rule, reason: w.reason })),
     dataLoss: service.dataLoss.map((d) => ({ resource: d.resource, reason: d.reason })),
     renames: renames(service),
   };
 }
 
 /**
- * The renamedFrom of every entry that has one, in spec order. They stay while
+ * The renamedFrom of the service and of every entry that has one, in spec order. They stay while
  * the entry exists: its cloud and Kubernetes names are derived from them, so
  * removing one renames the resources, which replaces them (README, Renaming).
  */
@@ -83,6 +83,7 @@ function renames(service: ResolvedService): Rename[] {
   const add = (path: string, name: string, renamedFrom: string | undefined): void => {
     if (renamedFrom !== undefined) out.push({ path, name, renamedFrom });
   };
+  if (service.specName !== service.name) add('', service.specName, service.name);
   for (const list of ['databases', 'caches', 'topics', 'buckets', 'cron'] as const) resources[list].forEach((entry, i) => add(`resources.${list}[${i}]`, entry.name, entry.renamedFrom));
   resources.subscriptions.forEach((s, i) => add(`resources.subscriptions[${i}]`, `${s.from}/${s.topic}`, s.renamedFrom === undefined ? undefined : `${s.from}/${s.renamedFrom}`));
   return out;

@@ -15,6 +15,7 @@ import {
   type Size,
 } from '../spec/model.js';
 import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
+import { deployedName } from '../spec/naming.js';
 import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
 import type { ValidProject } from './validate/index.js';
@@ -40,9 +41,19 @@ interface Links {
   readonly dependents: ReadonlyMap<string, readonly string[]>;
   /** `<publisher>/<topic>` → the services subscribing to it, sorted. */
   readonly subscribers: ReadonlyMap<string, readonly string[]>;
+  /** Spec name → deployed name. */
+  readonly deployed: ReadonlyMap<string, string>;
 }
 
-function linkServices(specs: readonly ServiceSpec[]): Links {
+/**
+ * Specs refer to each other by spec name; the model, like everything deployed,
+ * by deployed name (README, Renaming a service).
+ */
+function deployedNames(specs: readonly ServiceSpec[]): ReadonlyMap<string, string> {
+  return new Map(specs.map((spec) => [spec.name, deployedName(spec)]));
+}
+
+function linkServices(specs: readonly ServiceSpec[], deployed: ReadonlyMap<string, string>): Links {
   const dependents = new Map<string, string[]>();
   const subscribers = new Map<string, string[]>();
   const add = (map: Map<string, string[]>, key: string, name: string): void => {
@@ -50,18 +61,20 @@ function linkServices(specs: readonly ServiceSpec[]): Links {
     if (!list.includes(name)) list.push(name);
     map.set(key, list);
   };
+  const as = (name: string): string => deployed.get(name) ?? name;
   for (const spec of specs) {
-    for (const target of spec.dependsOn ?? []) add(dependents, target, spec.name);
-    for (const s of spec.resources?.subscriptions ?? []) add(subscribers, `${s.from}/${s.topic}`, spec.name);
+    for (const target of spec.dependsOn ?? []) add(dependents, as(target), as(spec.name));
+    for (const s of spec.resources?.subscriptions ?? []) add(subscribers, `${as(s.from)}/${s.topic}`, as(spec.name));
   }
   for (const list of [...dependents.values(), ...subscribers.values()]) list.sort(compareText);
-  return { dependents, subscribers };
+  return { dependents, subscribers, deployed };
 }
 
 /** Valid specs + merged platform → the model emitters read. Pure. */
 export function resolveProject(valid: ValidProject, outDir: string | undefined): ResolvedProject {
   const platform = resolvePlatform(valid.platform);
-  const links = linkServices(valid.services.map((s) => s.spec));
+  const specs = valid.services.map((s) => s.spec);
+  const links = linkServices(specs, deployedNames(specs));
   const services = valid.services.map((input) => resolveService(input, links, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
   return {
     platform,
@@ -159,6 +172,8 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes): Resolv
 
 function resolveService(input: ServiceInput, links: Links, platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
   const { file, spec } = input;
+  const name = deployedName(spec);
+  const as = (service: string): string => links.deployed.get(service) ?? service;
   const origins: Record<string, Origin> = {};
   const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
   // A platform value came from platform.yaml only if that file sets it; otherwise from the embedded default.
@@ -176,6 +191,9 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
   };
 
   const directory = posix.dirname(file.path);
+  // The name everything is derived from is the deployed one: renamedFrom while a rename is in place.
+  origins['/name'] = fromSpec(spec.renamedFrom === undefined ? '/name' : '/renamedFrom');
+  origins['/specName'] = fromSpec('/name');
   origins['/runtime/image'] = platformOrigin('/registry');
   origins['/dependents'] = { kind: 'derived' };
   (spec.resources?.topics ?? []).forEach((_, i) => (origins[`/resources/topics/${i}/subscribers`] = { kind: 'derived' }));
@@ -186,7 +204,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
   const ingress = spec.ingress
     ? {
         public: pick('/ingress/public', [[spec.ingress.public, fromSpec('/ingress/public')]], serviceDefaults.ingressPublic),
-        host: pick('/ingress/host', [[spec.ingress.host, fromSpec('/ingress/host')]], `${spec.name}.${platform.domain}`, platformOrigin('/domain')),
+        host: pick('/ingress/host', [[spec.ingress.host, fromSpec('/ingress/host')]], `${name}.${platform.domain}`, platformOrigin('/domain')),
         paths: pick('/ingress/paths', [[spec.ingress.paths, fromSpec('/ingress/paths')]], serviceDefaults.ingressPaths),
       }
     : undefined;
@@ -220,8 +238,8 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     for (const key of ['deletionProtection', 'multiAz', 'backupRetentionDays'] as const) origins[at(`policy/${key}`)] = platformOrigin(`/policy/${env}/${key}`);
     origins[at('account')] = platformOrigin(`/cloud/accounts/${env === 'production' ? 'production' : 'staging'}`);
     origins[at('cluster')] = platformOrigin(`/kubernetes/clusters/${env}`);
-    const release = env === 'preview' ? undefined : valid.releases.services?.[spec.name]?.[env];
-    if (release) origins[at('release')] = { kind: 'release', file: valid.releasesFile?.path, pointer: `/services/${spec.name}/${env}` };
+    const release = env === 'preview' ? undefined : valid.releases.services?.[name]?.[env];
+    if (release) origins[at('release')] = { kind: 'release', file: valid.releasesFile?.path, pointer: `/services/${name}/${env}` };
     environments[env] = {
       name: env,
       enabled,
@@ -232,7 +250,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
       cluster: platform.kubernetes.clusters[env],
       ...(release ? { release: { tag: release.tag, ...(release.digest ? { digest: release.digest } : {}) } } : {}),
-      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${spec.name}.staging.${platform.domain}` : `${spec.name}-pr-{{number}}.${platform.domain}` } : {}),
+      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${name}.staging.${platform.domain}` : `${name}-pr-{{number}}.${platform.domain}` } : {}),
     };
   }
 
@@ -247,7 +265,8 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
         };
 
   return {
-    name: spec.name,
+    name,
+    specName: spec.name,
     owner: spec.owner,
     description: pick('/description', [[spec.description, fromSpec('/description')]], serviceDefaults.description),
     tier,
@@ -255,8 +274,8 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     directory,
     runtime: {
       language: runtime.language,
-      image: `${platform.registry}/${spec.name}`,
-      previewImage: `${platform.registry}/preview/${spec.name}`,
+      image: `${platform.registry}/${name}`,
+      previewImage: `${platform.registry}/preview/${name}`,
       build: {
         context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
         dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),
@@ -270,8 +289,8 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       },
     },
     ...(ingress ? { ingress } : {}),
-    dependsOn: [...(spec.dependsOn ?? [])].sort(compareText),
-    dependents: [...(links.dependents.get(spec.name) ?? [])],
+    dependsOn: (spec.dependsOn ?? []).map(as).sort(compareText),
+    dependents: [...(links.dependents.get(name) ?? [])],
     secrets: [...(spec.secrets ?? [])].sort(compareText),
     resources: {
       databases: (resources.databases ?? []).map((d) => {
@@ -282,8 +301,8 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
         const size: Size = c.size ?? serviceDefaults.cacheSize;
         return { name: c.name, ...renamed(c), size, nodeType: platform.sizes.cache[size] };
       }),
-      topics: (resources.topics ?? []).map((t) => ({ name: t.name, ...renamed(t), subscribers: [...(links.subscribers.get(`${spec.name}/${t.name}`) ?? [])] })),
-      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: s.from, ...renamed(s), maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
+      topics: (resources.topics ?? []).map((t) => ({ name: t.name, ...renamed(t), subscribers: [...(links.subscribers.get(`${name}/${t.name}`) ?? [])] })),
+      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: as(s.from), ...renamed(s), maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
       buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, ...renamed(b), public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
       cron: (resources.cron ?? []).map((c) => ({ name: c.name, ...renamed(c), schedule: c.schedule, command: [...c.command] })),
     },
@@ -308,4 +327,9 @@ function sortRecord<T>(record: Record<string, T>): Record<string, T> {
   const sorted: Record<string, T> = {};
   for (const key of Object.keys(record).sort(compareText)) sorted[key] = record[key]!;
   return sorted;
+}
+
+/** The service a person or workflow names on the command line: by its spec name, or by the name it is deployed under. */
+export function serviceNamed(project: ResolvedProject, name: string): ResolvedService | undefined {
+  return project.services.find((s) => s.specName === name) ?? project.services.find((s) => s.name === name);
 }

@@ -191,7 +191,15 @@ export interface DataLossAcknowledgement {
 }
 
 export interface ResolvedService {
+  /**
+   * The name the service is deployed under (spec/naming.ts deployedName): its
+   * `renamedFrom` while a rename is in place, else its spec name. Every name
+   * paved derives comes from it: state keys, AWS and Kubernetes names, hosts,
+   * generated folders, release records, and references from other services.
+   */
   readonly name: string;
+  /** The name in its service.yaml, which other specs refer to it by; its workflow file is named after it. */
+  readonly specName: string;
   readonly owner: string;
   readonly description: string;
   readonly tier: string;

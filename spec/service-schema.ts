@@ -142,6 +142,13 @@ export const serviceSchema: JsonSchema = {
       pattern: patterns.name,
       maxLength: 40,
     },
+    renamedFrom: {
+      type: 'string',
+      description:
+        'The name this service was deployed under before a rename: every name paved derives for it (Terraform state, AWS and Kubernetes names, hosts, generated folders, releases) keeps it, so a rename changes nothing that runs. Keep it while the service exists.',
+      pattern: patterns.name,
+      maxLength: 40,
+    },
     owner: {
       type: 'string',
       description: 'The owning team, as a label value; routes alerts and fills the service catalog.',

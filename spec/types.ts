@@ -17,6 +17,10 @@ export interface ServiceSpec {
    */
   readonly name: string;
   /**
+   * The name this service was deployed under before a rename: every name paved derives for it (Terraform state, AWS and Kubernetes names, hosts, generated folders, releases) keeps it, so a rename changes nothing that runs. Keep it while the service exists.
+   */
+  readonly renamedFrom?: string;
+  /**
    * The owning team, as a label value; routes alerts and fills the service catalog.
    */
   readonly owner: string;

@@ -187,6 +187,33 @@ describe('paved check --base', () => {
     expect(codes(lost.stderr).filter((c) => c === 'CHECK.DATA_LOSS')).toHaveLength(2);
   });
 
+  it('passes a renamed service, moved to a folder of its new name, and records its releases under the deployed name', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { web: serviceYaml('web', 'dependsOn: [orders]\n') });
+    rmSync(join(root, 'services', 'orders'), { recursive: true });
+    mkdirSync(join(root, 'services', 'sales'));
+    writeFileSync(join(root, 'services', 'sales', 'service.yaml'), serviceYaml('sales', `renamedFrom: orders\n${RESOURCES}`));
+    writeFileSync(join(root, 'services', 'web', 'service.yaml'), serviceYaml('web', 'dependsOn: [sales]\n'));
+    const compiled = await runCli(['compile'], root);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(compiled.stdout.split('\n').filter((line) => line.includes('.github/workflows/paved-'))).toEqual(['wrote   .github/workflows/paved-sales.yml', 'deleted .github/workflows/paved-orders.yml']);
+    const run = await runCli(['check', '--base', 'HEAD'], root);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const released = await runCli(['release', 'sales', '--env', 'staging', '--tag', '9a1b2c3'], root);
+    expect(released.code, released.stderr).toBe(0);
+    expect(released.stdout).toContain('releases.yaml: orders staging -> 9a1b2c3\n');
+    expect(readFileSync(join(root, 'releases.yaml'), 'utf8')).toContain('services:\n  orders:\n    staging: { tag: 9a1b2c3 }\n');
+
+    // The same move without renamedFrom removes orders and declares a new service.
+    writeFileSync(join(root, 'services', 'sales', 'service.yaml'), serviceYaml('sales', RESOURCES));
+    rmSync(join(root, 'releases.yaml'));
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const lost = await runCli(['check', '--base', 'HEAD'], root);
+    expect(lost.code).toBe(1);
+    expect(codes(lost.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
+  });
+
   it('sees no loss when the platform moves the output folder: a state lives under its backend key, not its folder', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}output:\n  dir: infra/generated\n`);

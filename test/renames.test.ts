@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { projectReport, reportMarkdown, reportText } from '../compiler/report.js';
 import { resourceChangeLines, terraformChanges } from '../compiler/terraform-changes.js';
-import { renameCompile } from './rename-project.js';
+import { emitters } from '../cli/emitters.js';
+import { compileTexts, type CompileResult } from '../compiler/compile.js';
+import { PLATFORM, renameCompile } from './rename-project.js';
 import { serviceYaml, validateTexts } from './helpers.js';
 
 /**
@@ -122,11 +124,6 @@ describe('renamedFrom in the spec', () => {
     ]);
   });
 
-  it('is not a key of a service yet: a service rename is an unknown key, never a silent one', () => {
-    const renamed = 'apiVersion: paved/v1\nkind: Service\nname: notifier\nrenamedFrom: orders-old\nowner: team-commerce\nruntime:\n  language: node\n';
-    expect(validate(serviceYaml('orders'), renamed).map((line) => line.split(' (')[0])).toEqual(['services/notifier/service.yaml:4:1: SPEC.UNKNOWN_KEY unknown key "renamedFrom"']);
-  });
-
   it('has the pattern of a name', () => {
     expect(validate(serviceYaml('orders', 'resources:\n  caches:\n    - { name: carts, renamedFrom: "Old_Cache" }\n')).map((line) => line.split(' (')[0])).toEqual([
       'services/orders/service.yaml:10:35: SPEC.PATTERN resources.caches[0].renamedFrom: "Old_Cache" is invalid: it must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"',
@@ -148,5 +145,100 @@ describe('paved report', () => {
     expect(reportText(reports)).toContain('  renamed: resources.databases[0] sales, deployed as orders (renamedFrom stays while it exists)\n');
     expect(reportMarkdown(reports)).toContain('## notifier\n\n- `resources.topics[0]` alerts is deployed as alarms (renamedFrom stays while it exists)\n');
     expect(projectReport(before.project!).flatMap((r) => r.renames)).toEqual([]);
+  });
+});
+
+/**
+ * A renamed service (README, Renaming a service): orders becomes sales, and
+ * the services that depend on it or subscribe to its topic say sales. What
+ * runs keeps every name; the spec name, the workflow file and what specs say
+ * move.
+ */
+describe('a renamed service', () => {
+  const service = (name: string, extra: string): string => `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n  port: 8080\n${extra}`;
+  const ORDERS = 'ingress: {}\nresources:\n  databases:\n    - { name: main }\n  topics:\n    - { name: order-created }\n';
+  const RELEASES = 'apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    staging: { tag: 3f2c1a7 }\n';
+  const compileNamed = (name: string, renamedFrom?: string): CompileResult => {
+    const result = compileTexts(
+      [
+        { path: 'platform.yaml', kind: 'platform', text: PLATFORM },
+        { path: 'releases.yaml', kind: 'releases', text: RELEASES },
+        { path: 'services/orders/service.yaml', kind: 'service', text: service(name, `${renamedFrom ? `renamedFrom: ${renamedFrom}\n` : ''}${ORDERS}`) },
+        { path: 'services/web/service.yaml', kind: 'service', text: service('web', `dependsOn: [${name}]\n`) },
+        { path: 'services/notifier/service.yaml', kind: 'service', text: service('notifier', `resources:\n  subscriptions:\n    - { topic: order-created, from: ${name} }\n`) },
+      ],
+      emitters,
+    );
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return result;
+  };
+  const deployed = compileNamed('orders');
+  const renamed = compileNamed('sales', 'orders');
+  const tree = (result: CompileResult): Map<string, string> => new Map(result.files.map((f) => [f.path, f.contents]));
+
+  it('changes nothing that runs: every generated file but its workflow is byte for byte the same', () => {
+    const before = tree(deployed);
+    const after = tree(renamed);
+    const differ = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
+    expect(differ).toEqual(['.github/workflows/paved-orders.yml', '.github/workflows/paved-sales.yml']);
+    expect(before.size).toBe(after.size);
+    // The released image, the host, the state key, the namespace: all under the deployed name.
+    expect(after.get('generated/orders/kubernetes/staging/deployment.yaml')).toContain('image: ghcr.io/example/orders:3f2c1a7\n');
+    expect(after.get('generated/orders/terraform/env/staging.s3.tfbackend')).toContain('key          = "services/orders/staging/terraform.tfstate"');
+    expect(after.get('generated/notifier/terraform/env/staging.tfvars')).toContain('queue             = "notifier-stg-orders-order-created"');
+  });
+
+  it('names its workflow after the spec name, which runs the same jobs under the deployed name', () => {
+    const before = tree(deployed).get('.github/workflows/paved-orders.yml')!;
+    const after = tree(renamed).get('.github/workflows/paved-sales.yml')!;
+    const changed = (a: string, b: string): string[] => b.split('\n').filter((line, i) => line !== a.split('\n')[i]);
+    expect(changed(before, after)).toEqual(['name: paved sales', '      - .github/workflows/paved-sales.yml', '            .github/workflows/paved-sales.yml']);
+    expect(after).toContain('          SERVICE: orders\n');
+  });
+
+  it('is listed by paved report under its spec name, deployed as the old one', () => {
+    const report = projectReport(renamed.project!).find((r) => r.name === 'sales')!;
+    expect(report.renames).toEqual([{ path: '', name: 'sales', renamedFrom: 'orders' }]);
+    expect(reportText([report])).toContain('  renamed: service sales, deployed as orders (renamedFrom stays while it exists)\n');
+    // paved explain shows where each name comes from.
+    const sales = renamed.project!.services.find((s) => s.specName === 'sales')!;
+    expect([sales.name, sales.origins['/name'], sales.origins['/specName']]).toEqual(['orders', { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/renamedFrom' }, { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/name' }]);
+  });
+
+  const validate = (texts: Readonly<Record<string, string>>) =>
+    validateTexts(texts).diagnostics.map((d) => `${d.file}:${d.range?.line}:${d.range?.col}: ${d.code} ${d.message} (${d.hint})`);
+
+  it('is an error when it is the service\'s own name, another service\'s name, or another service\'s renamedFrom', () => {
+    expect(validate({ 'services/orders/service.yaml': service('orders', 'renamedFrom: orders\n') })).toEqual([
+      'services/orders/service.yaml:8:14: SPEC.RENAME_SAME renamedFrom: "orders" is the service\'s own name, so nothing was renamed (remove renamedFrom, or set it to the name the service was deployed under)',
+    ]);
+    expect(validate({ 'services/a/service.yaml': service('sales', 'renamedFrom: web\n'), 'services/web/service.yaml': service('web', '') })).toEqual([
+      'services/a/service.yaml:8:14: SPEC.RENAME_TAKEN renamedFrom: "web" is the name of the service in services/web/service.yaml, so both would be deployed as one service (a renamed service keeps every name derived from its old name, which no other service may hold: rename services/web/service.yaml\'s service in a change of its own, or remove renamedFrom if this service is new)',
+    ]);
+    expect(validate({ 'services/a/service.yaml': service('sales', 'renamedFrom: orders\n'), 'services/b/service.yaml': service('billing', 'renamedFrom: orders\n') })).toEqual([
+      'services/b/service.yaml:8:14: SPEC.RENAME_DUPLICATE renamedFrom: "orders" is also the renamedFrom of the service in services/a/service.yaml; only one service can take over what was deployed under it (keep renamedFrom on the service that is the deployed one, and remove it from the other)',
+    ]);
+  });
+
+  it('is referred to by its new name: the old one is an error that names the rename', () => {
+    expect(
+      validate({
+        'services/orders/service.yaml': service('sales', `renamedFrom: orders\n${ORDERS}`),
+        'services/web/service.yaml': service('web', 'dependsOn: [orders]\nresources:\n  subscriptions:\n    - { topic: order-created, from: orders }\n'),
+      }),
+    ).toEqual([
+      'services/web/service.yaml:8:13: REF.UNKNOWN_SERVICE dependsOn[0]: no service named "orders" in this repository: services/orders/service.yaml renamed it to "sales" (write "sales": specs refer to a service by its name in service.yaml; what is deployed keeps the old name)',
+      'services/web/service.yaml:11:37: REF.UNKNOWN_SERVICE resources.subscriptions[0].from: no service named "orders" in this repository: services/orders/service.yaml renamed it to "sales" (write "sales": specs refer to a service by its name in service.yaml; what is deployed keeps the old name)',
+    ]);
+  });
+
+  it('checks the names it derives from the deployed name, not the spec name', () => {
+    const long = `a${'b'.repeat(39)}`;
+    const cache = 'resources:\n  caches:\n    - { name: c }\n';
+    expect(validate({ 'services/orders/service.yaml': service('short', `renamedFrom: ${long}\n${cache}`) }).map((line) => line.split(' (')[0]).sort()).toEqual([
+      `services/orders/service.yaml:11:15: NAME.DERIVED resources.caches[0].name: derived ElastiCache replication group id "${long}-stg-c" is 46 characters; the limit is 40`,
+      `services/orders/service.yaml:8:14: NAME.DERIVED renamedFrom: derived ElastiCache user id "${long}-stg" is 44 characters; the limit is 40`,
+    ]);
+    expect(validate({ 'services/orders/service.yaml': service(long, `renamedFrom: short\n${cache}`) })).toEqual([]);
   });
 });

@@ -144,6 +144,7 @@ scaffold:
 
 /** Optional properties that deliberately have no default: leaving them out means something. */
 const withoutDefault = new Set([
+  'service#/properties/renamedFrom', // not renamed: deployed under its name
   'service#/properties/runtime/properties/port', // a worker
   'service#/properties/runtime/properties/command', // the image's entrypoint
   'service#/properties/ingress', // cluster-internal only

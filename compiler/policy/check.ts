@@ -110,7 +110,7 @@ function platformWaiver(project: ResolvedProject, v: Violation, service: Resolve
   const waivers = project.platform.overridePolicy.waivers;
   for (const [index, w] of waivers.entries()) {
     if (!ids.includes(w.rule)) continue;
-    if (w.services !== undefined && (service === undefined || !w.services.includes(service.name))) continue;
+    if (w.services !== undefined && (service === undefined || !w.services.includes(service.specName))) continue;
     return { index, reason: w.reason, id: w.rule };
   }
   return undefined;

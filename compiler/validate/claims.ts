@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { defaultPlatform } from '../../spec/index.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
+import { deployedName } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
 import { locate, specPath } from '../positions.js';
 import type { ServiceInput } from './rules.js';
@@ -33,14 +34,15 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
   const domain = platform.domain ?? defaultPlatform.domain;
   const domains = [domain, ...(platform.ingress?.domains ?? [])];
   const listed = new Set(platform.ingress?.hosts ?? []);
-  const byName = new Map(services.map((s) => [s.spec.name, s]));
+  // Default hosts are derived from the name a service is deployed under (README, Renaming a service).
+  const byName = new Map(services.map((s) => [deployedName(s.spec), s]));
 
   const claims: Claim[] = [];
   for (const service of services) {
     const { spec } = service;
     if (!spec.ingress || spec.runtime.port === undefined) continue;
     const explicit = spec.ingress.host;
-    const host = explicit ?? `${spec.name}.${domain}`;
+    const host = explicit ?? `${deployedName(spec)}.${domain}`;
     const hostPointer = explicit === undefined ? '/name' : '/ingress/host';
 
     if (explicit !== undefined && !listed.has(host) && !domains.some((d) => isSubdomain(host, d))) {
@@ -48,9 +50,9 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
       report(service, hostPointer, 'CLAIM.HOST_OUTSIDE_DOMAIN', `host ${showString(host)} is not under ${under}`, `use a host ending in ".${domain}", or ask the platform team to list it under ingress.hosts or ingress.domains in platform.yaml`);
       continue;
     }
-    const reserved = reservedFor(host, domain, spec.name, byName);
+    const reserved = reservedFor(host, domain, deployedName(spec), byName);
     if (reserved) {
-      report(service, hostPointer, 'CLAIM.RESERVED_HOST', `host ${showString(host)} ${reserved}`, explicit === undefined ? 'rename the service, or set ingress.host to a host of its own' : `choose another host, e.g. "${spec.name}.${domain}"`);
+      report(service, hostPointer, 'CLAIM.RESERVED_HOST', `host ${showString(host)} ${reserved}`, explicit === undefined ? 'rename the service, or set ingress.host to a host of its own' : `choose another host, e.g. "${deployedName(spec)}.${domain}"`);
       continue;
     }
     const paths = spec.ingress.paths ?? serviceDefaults.ingressPaths;

@@ -7,8 +7,7 @@ import { showString } from './text.js';
  * cloud and Kubernetes name derived from the name it was deployed under. Two
  * entries deployed under one name would be one resource, and a renamedFrom
  * that is the entry's own name moves nothing, so each deployed name is held
- * by exactly one entry of a list. (A service's own renamedFrom is not supported
- * yet: README, Renaming.)
+ * by exactly one entry of a list, and each service's by exactly one service.
  * A subscription follows its publisher's topic: its queues are named after
  * the topic's deployed name, so it must say the same renamedFrom.
  */
@@ -34,7 +33,44 @@ export function checkRenames(services: readonly ServiceInput[]): Diagnostic[] {
     }
     checkSubscriptionsFollowTopics(service, services, report);
   }
+  checkServiceRenames(services, report);
   return diagnostics;
+}
+
+/** A service deployed under its renamedFrom holds that name alone: another service's namespace, state and AWS names would be its. */
+function checkServiceRenames(services: readonly ServiceInput[], report: Report): void {
+  const renamedBy = new Map<string, ServiceInput>();
+  for (const service of services) {
+    const { name, renamedFrom } = service.spec;
+    if (renamedFrom === undefined) continue;
+    if (renamedFrom === name) {
+      report(service.file, '/renamedFrom', 'SPEC.RENAME_SAME', `${showString(renamedFrom)} is the service's own name, so nothing was renamed`, 'remove renamedFrom, or set it to the name the service was deployed under');
+      continue;
+    }
+    const holder = services.find((other) => other.spec.name === renamedFrom);
+    if (holder) {
+      report(
+        service.file,
+        '/renamedFrom',
+        'SPEC.RENAME_TAKEN',
+        `${showString(renamedFrom)} is the name of the service in ${holder.file.path}, so both would be deployed as one service`,
+        `a renamed service keeps every name derived from its old name, which no other service may hold: rename ${holder.file.path}'s service in a change of its own, or remove renamedFrom if this service is new`,
+      );
+      continue;
+    }
+    const first = renamedBy.get(renamedFrom);
+    if (first) {
+      report(
+        service.file,
+        '/renamedFrom',
+        'SPEC.RENAME_DUPLICATE',
+        `${showString(renamedFrom)} is also the renamedFrom of the service in ${first.file.path}; only one service can take over what was deployed under it`,
+        'keep renamedFrom on the service that is the deployed one, and remove it from the other',
+      );
+      continue;
+    }
+    renamedBy.set(renamedFrom, service);
+  }
 }
 
 interface Entry {

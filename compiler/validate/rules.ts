@@ -59,7 +59,7 @@ function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: R
   for (const env of CLOUD_ENVIRONMENTS) {
     // Sorted, every identifier that begins with another follows it directly: linear after the sort, whatever the number of services.
     const instances = services
-      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(service.spec.name, env, deployedName(d)) })))
+      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(deployedName(service.spec), env, deployedName(d)) })))
       .sort((a, b) => compareText(a.identifier, b.identifier));
     const collisions: Array<{ shorter: (typeof instances)[number]; longer: (typeof instances)[number] }> = [];
     for (const [i, shorter] of instances.entries()) {
@@ -118,7 +118,8 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   // Queue names join publisher and topic with "-": a-b/c and a/b-c, or a/b and a/b-dlq, would share a queue.
   const queues = new Map<string, string>();
   for (const [index, s] of (resources.subscriptions ?? []).entries()) {
-    for (const queue of [names.sqsQueue(spec.name, 'staging', s.from, s.topic), names.sqsDeadLetterQueue(spec.name, 'staging', s.from, s.topic)]) {
+    const from = deployedAs(byName, s.from);
+    for (const queue of [names.sqsQueue(deployedName(spec), 'staging', from, s.topic), names.sqsDeadLetterQueue(deployedName(spec), 'staging', from, s.topic)]) {
       const other = queues.get(queue);
       if (other !== undefined && other !== `${s.from}/${s.topic}`) {
         report(file, `/resources/subscriptions/${index}/topic`, 'NAME.COLLISION', `subscriptions ${showString(other)} and ${showString(`${s.from}/${s.topic}`)} would share the queue ${showString(queue)}`, 'rename one of the topics');
@@ -140,7 +141,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   // References to other services.
   for (const [index, target] of (spec.dependsOn ?? []).entries()) {
     if (target === spec.name) report(file, `/dependsOn/${index}`, 'REF.SELF_DEPENDENCY', 'a service cannot depend on itself', 'remove the entry');
-    else if (!byName.has(target)) unknownService(file, `/dependsOn/${index}`, target, serviceNames, report);
+    else if (!byName.has(target)) unknownService(file, `/dependsOn/${index}`, target, serviceNames, report, { renamedTo: renamedTo(byName, target) });
   }
   for (const [index, subscription] of (resources.subscriptions ?? []).entries()) {
     const pointer = `/resources/subscriptions/${index}`;
@@ -150,7 +151,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     }
     const publisher = byName.get(subscription.from);
     if (!publisher) {
-      unknownService(file, `${pointer}/from`, subscription.from, serviceNames, report);
+      unknownService(file, `${pointer}/from`, subscription.from, serviceNames, report, { renamedTo: renamedTo(byName, subscription.from) });
       continue;
     }
     const topics = (publisher.spec.resources?.topics ?? []).map((t) => t.name);
@@ -224,7 +225,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   }
 
   checkRuntimeContract(service, report);
-  checkDerivedNames(service, platform, report);
+  checkDerivedNames(service, byName, platform, report);
 }
 
 /** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
@@ -339,20 +340,29 @@ export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Dia
 
 /** Every service releases.yaml names must exist: a typo would silently deploy nothing. */
 export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
-  const known = services.map((s) => s.spec.name);
+  // Records are kept under the name a service is deployed under (README, Renaming a service).
+  const known = services.map((s) => deployedName(s.spec));
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics);
   for (const name of Object.keys(releases.services ?? {})) {
-    if (!known.includes(name)) unknownService(file, `/services/${name}`, name, known, report, { otherwise: 'remove the entry of a deleted service', key: true });
+    if (!known.includes(name)) unknownService(file, `/services/${name}`, name, known, report, { otherwise: `remove the entry of a deleted service; a service renamed since says renamedFrom: ${showString(name)} in its service.yaml`, key: true });
   }
   return diagnostics;
 }
 
-function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report, options: { otherwise?: string; key?: boolean } = {}): void {
+function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report, options: { otherwise?: string; key?: boolean; renamedTo?: ServiceInput | undefined } = {}): void {
+  const { renamedTo } = options;
+  if (renamedTo) {
+    report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository: ${renamedTo.file.path} renamed it to ${showString(renamedTo.spec.name)}`, `write "${renamedTo.spec.name}": specs refer to a service by its name in service.yaml; what is deployed keeps the old name`, { key: options.key });
+    return;
+  }
   const suggestion = didYouMean(target, known);
   const hint = suggestion ? `write "${suggestion}"` : (options.otherwise ?? 'check the name in the other service.yaml');
   report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, hint, { key: options.key });
 }
+
+/** The service that was deployed as `name` and renamed since: a reference by its old name. */
+const renamedTo = (byName: ReadonlyMap<string, ServiceInput>, name: string): ServiceInput | undefined => [...byName.values()].find((s) => s.spec.renamedFrom === name);
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash', 'ksh', 'fish', 'csh', 'tcsh', 'cmd', 'cmd.exe', 'powershell', 'pwsh']);
 
@@ -368,9 +378,20 @@ function checkCommand(file: SourceFile, pointer: string, command: readonly strin
   }
 }
 
+/** The name the service a spec refers to is deployed under; the reference itself when no spec declares it (reported elsewhere). */
+function deployedAs(byName: ReadonlyMap<string, ServiceInput>, service: string): string {
+  const input = byName.get(service);
+  return input ? deployedName(input.spec) : service;
+}
+
 /** Every name paved will derive must fit its system's limits; none is truncated. */
-function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report: Report): void {
+function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platform: PlatformSpec, report: Report): void {
   const { file, spec } = service;
+  // Derived from the names deployed: the service's and its publishers' (README, Renaming a service).
+  const deployed = deployedName(spec);
+  // A name too long for its system is fixed where it comes from: the renamedFrom of a renamed service or entry.
+  const self = spec.renamedFrom === undefined ? '/name' : '/renamedFrom';
+  const entry = (list: string, i: number, e: { readonly renamedFrom?: string }): string => `/resources/${list}/${i}/${e.renamedFrom === undefined ? 'name' : 'renamedFrom'}`;
   const resources = spec.resources ?? {};
   const platformName = platform.name ?? 'paved';
   const bucketNameSuffix = platform.cloud?.bucketNameSuffix ?? '';
@@ -379,7 +400,7 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
     const problem = rule.check(name);
     if (!problem) return;
     // A "--" the service name brings is fixed there, whatever resource exposes it.
-    const pointer = problem.includes('"--"') && spec.name.includes('--') ? '/name' : resourcePointer;
+    const pointer = problem.includes('"--"') && deployed.includes('--') ? self : resourcePointer;
     // Staging and production names differ only in the environment, and one cause can break several names: one report each.
     const keys = [`${pointer} ${rule.system}`, `${pointer} ${problem.replace(/"[^"]*"/g, '')}`];
     if (keys.some((key) => reported.has(key))) return;
@@ -393,41 +414,41 @@ function checkDerivedNames(service: ServiceInput, platform: PlatformSpec, report
         : 'rename the service or resource; paved never rewrites names';
     report(file, pointer, 'NAME.DERIVED', `derived ${rule.system} ${showString(name)} ${problem}`, hint);
   };
-  check('/name', names.namespace(spec.name), NAME_RULES.kubernetesLabel);
+  check(self, names.namespace(deployed), NAME_RULES.kubernetesLabel);
   for (const env of CLOUD_ENVIRONMENTS) {
-    check('/name', names.iamRole(spec.name, env), NAME_RULES.iamRole);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.rdsInstance(spec.name, env, deployedName(d)), NAME_RULES.rdsInstance);
-    for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.cacheReplicationGroup(spec.name, env, deployedName(c)), NAME_RULES.cacheReplicationGroup);
-    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.snsTopic(spec.name, env, deployedName(t)), NAME_RULES.snsTopic);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(spec.name, env, s.from, deployedTopic(s)), NAME_RULES.sqsQueue);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.s3Bucket(platformName, bucketNameSuffix, spec.name, env, deployedName(b)), NAME_RULES.s3Bucket);
-    for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(spec.name, env, s), NAME_RULES.secret);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.connectionSecret(spec.name, env, 'database', deployedName(d)), NAME_RULES.secret);
+    check(self, names.iamRole(deployed, env), NAME_RULES.iamRole);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(entry('databases', i, d), names.rdsInstance(deployed, env, deployedName(d)), NAME_RULES.rdsInstance);
+    for (const [i, c] of (resources.caches ?? []).entries()) check(entry('caches', i, c), names.cacheReplicationGroup(deployed, env, deployedName(c)), NAME_RULES.cacheReplicationGroup);
+    for (const [i, t] of (resources.topics ?? []).entries()) check(entry('topics', i, t), names.snsTopic(deployed, env, deployedName(t)), NAME_RULES.snsTopic);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(deployed, env, deployedAs(byName, s.from), deployedTopic(s)), NAME_RULES.sqsQueue);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(entry('buckets', i, b), names.s3Bucket(platformName, bucketNameSuffix, deployed, env, deployedName(b)), NAME_RULES.s3Bucket);
+    for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(deployed, env, s), NAME_RULES.secret);
+    for (const [i, d] of (resources.databases ?? []).entries()) check(entry('databases', i, d), names.connectionSecret(deployed, env, 'database', deployedName(d)), NAME_RULES.secret);
     // Supporting objects of the Terraform stack.
-    check('/name', names.kmsAlias(spec.name, env), NAME_RULES.kmsAlias);
-    if ((resources.databases ?? []).length > 0) check('/name', names.rdsMonitoringRole(spec.name, env), NAME_RULES.iamRole);
-    if ((resources.caches ?? []).length > 0) check('/name', names.cacheDefaultUser(spec.name, env), NAME_RULES.cacheUser);
+    check(self, names.kmsAlias(deployed, env), NAME_RULES.kmsAlias);
+    if ((resources.databases ?? []).length > 0) check(self, names.rdsMonitoringRole(deployed, env), NAME_RULES.iamRole);
+    if ((resources.caches ?? []).length > 0) check(self, names.cacheDefaultUser(deployed, env), NAME_RULES.cacheUser);
     for (const [i, d] of (resources.databases ?? []).entries()) {
-      const pointer = `/resources/databases/${i}/name`;
+      const pointer = entry('databases', i, d);
       // The longest names the stack can produce: the creation time and Terraform's unique id appended.
-      check(pointer, `${names.rdsFinalSnapshot(spec.name, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
-      check(pointer, `${names.rdsParameterGroupPrefix(spec.name, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
-      check(pointer, names.securityGroup(spec.name, env, 'database', deployedName(d)), NAME_RULES.securityGroup);
+      check(pointer, `${names.rdsFinalSnapshot(deployed, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
+      check(pointer, `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
+      check(pointer, names.securityGroup(deployed, env, 'database', deployedName(d)), NAME_RULES.securityGroup);
       check(pointer, names.databaseName(deployedName(d)), NAME_RULES.postgresIdentifier);
     }
     for (const [i, c] of (resources.caches ?? []).entries()) {
-      const pointer = `/resources/caches/${i}/name`;
-      check(pointer, names.securityGroup(spec.name, env, 'cache', deployedName(c)), NAME_RULES.securityGroup);
+      const pointer = entry('caches', i, c);
+      check(pointer, names.securityGroup(deployed, env, 'cache', deployedName(c)), NAME_RULES.securityGroup);
       // The cache's IAM user and user group take the replication group's id, checked above by the same rules.
-      check(pointer, names.connectionSecret(spec.name, env, 'cache', deployedName(c)), NAME_RULES.secret);
+      check(pointer, names.connectionSecret(deployed, env, 'cache', deployedName(c)), NAME_RULES.secret);
     }
-    for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.connectionSecret(spec.name, env, 'topic', deployedName(t)), NAME_RULES.secret);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(spec.name, env, 'queue', `${s.from}-${deployedTopic(s)}`), NAME_RULES.secret);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.connectionSecret(spec.name, env, 'bucket', deployedName(b)), NAME_RULES.secret);
+    for (const [i, t] of (resources.topics ?? []).entries()) check(entry('topics', i, t), names.connectionSecret(deployed, env, 'topic', deployedName(t)), NAME_RULES.secret);
+    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(deployed, env, 'queue', `${deployedAs(byName, s.from)}-${deployedTopic(s)}`), NAME_RULES.secret);
+    for (const [i, b] of (resources.buckets ?? []).entries()) check(entry('buckets', i, b), names.connectionSecret(deployed, env, 'bucket', deployedName(b)), NAME_RULES.secret);
   }
-  for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(spec.name, deployedName(c)), NAME_RULES.cronJob);
-  for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(spec.name, 'db', d.name), NAME_RULES.catalogEntity);
-  for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(spec.name, 'cache', c.name), NAME_RULES.catalogEntity);
-  for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.catalogResource(spec.name, 'topic', t.name), NAME_RULES.catalogEntity);
-  for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.catalogResource(spec.name, 'bucket', b.name), NAME_RULES.catalogEntity);
+  for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(deployed, deployedName(c)), NAME_RULES.cronJob);
+  for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(deployed, 'db', d.name), NAME_RULES.catalogEntity);
+  for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(deployed, 'cache', c.name), NAME_RULES.catalogEntity);
+  for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.catalogResource(deployed, 'topic', t.name), NAME_RULES.catalogEntity);
+  for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.catalogResource(deployed, 'bucket', b.name), NAME_RULES.catalogEntity);
 }

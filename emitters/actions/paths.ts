@@ -63,5 +63,5 @@ export function servicePaths(project: ResolvedProject, service: ResolvedService)
   return globs.filter((glob, i) => globs.indexOf(glob) === i && !globs.some((other) => covers(other, glob)));
 }
 
-export const serviceWorkflowFile = (service: ResolvedService): string => `paved-${service.name}.yml`;
+export const serviceWorkflowFile = (service: ResolvedService): string => `paved-${service.specName}.yml`;
 export const CHECK_WORKFLOW_FILE = 'paved-check.yml';

@@ -63,7 +63,7 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['rollback-release', rollbackReleaseJob(service, project)],
   ];
   return {
-    name: `paved ${service.name}`,
+    name: `paved ${service.specName}`,
     on: {
       // No paths: a run must report every check; the changes job skips what the pull request does not affect.
       pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] },
