@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
+import { DIAGNOSTIC_CODES } from '../spec/diagnostic-codes.js';
 import type { Emitter, EmitResult, GeneratedFile } from '../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
@@ -100,7 +101,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     const { file, emitter } = planner;
     const problem = pathProblem(file.path, roots);
     if (problem) {
-      diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter}" planned ${JSON.stringify(file.path)}: ${problem}`, file: file.source });
+      diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter}" planned ${JSON.stringify(file.path)}: ${problem}`, hint: DIAGNOSTIC_CODES['EMIT.BAD_PATH'].hint, file: file.source });
       return;
     }
     // Case-insensitive file systems (macOS, Windows) would merge paths differing only in case.

@@ -1,4 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Node } from 'yaml';
+import type { DiagnosticCode } from '../spec/diagnostic-codes.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { offsetRange } from './positions.js';
 import type { SourceFile } from './source.js';
@@ -14,7 +15,7 @@ export const MAX_DEPTH = 32;
  */
 export const MAX_ENTRIES = 25_000;
 
-const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
+const YAML_ERROR_CODES: Readonly<Record<string, DiagnosticCode>> = {
   DUPLICATE_KEY: 'LOAD.DUPLICATE_KEY',
   TAB_AS_INDENT: 'LOAD.TAB',
   NON_STRING_KEY: 'LOAD.NON_STRING_KEY',
@@ -23,7 +24,7 @@ const YAML_ERROR_CODES: Readonly<Record<string, string>> = {
   KEY_OVER_1024_CHARS: 'LOAD.KEY_TOO_LONG',
 };
 
-const YAML_ERROR_HINTS: Readonly<Record<string, string>> = {
+const YAML_ERROR_HINTS: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'LOAD.DUPLICATE_KEY': 'remove or rename one of the two keys; YAML keeps only one of them',
   'LOAD.TAB': 'indent with spaces; YAML forbids tabs in indentation',
   'LOAD.NON_STRING_KEY': 'use plain strings as keys',
@@ -44,7 +45,7 @@ interface Parsed {
  * Pure: the caller reads the bytes.
  */
 export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['kind']): Parsed {
-  const at = (code: string, message: string, hint: string, line = 1, col = 1): Parsed => ({
+  const at = (code: DiagnosticCode, message: string, hint: string, line = 1, col = 1): Parsed => ({
     diagnostics: [{ code, severity: 'error', message, hint, file: path, range: { line, col, endLine: line, endCol: col + 1 } }],
   });
   if (bytes.byteLength > MAX_FILE_BYTES) return { diagnostics: [tooLarge(path, bytes.byteLength)] };
@@ -74,7 +75,7 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   const lineCounter = new LineCounter();
   const fileStub = { path, kind, text, lineCounter } as SourceFile;
   const diagnostics: Diagnostic[] = [];
-  const report = (code: string, message: string, hint: string, start: number, end: number): void => {
+  const report = (code: DiagnosticCode, message: string, hint: string, start: number, end: number): void => {
     diagnostics.push({ code, severity: 'error', message, hint, file: path, range: offsetRange(fileStub, start, end) });
   };
 

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { Range } from '../spec/diagnostic.js';
+import { specDiagnostic, type Diagnostic, type Range, type Severity } from '../spec/diagnostic.js';
+import type { DiagnosticCode } from '../spec/diagnostic-codes.js';
 import { pointerSegments } from '../spec/pointer.js';
 import type { SourceFile } from './source.js';
 
@@ -70,4 +71,9 @@ export function locate(file: SourceFile, pointer: string, options: { key?: boole
   }
   if (node && typeof node === 'object' && 'range' in node) return nodeRange(file, node as Node);
   return undefined;
+}
+
+/** A diagnostic about the value at `pointer` in a parsed spec file, positioned there (spec/diagnostic.ts specDiagnostic). */
+export function positioned(file: SourceFile, pointer: string, code: DiagnosticCode, message: string, options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly key?: boolean | undefined } = {}): Diagnostic {
+  return specDiagnostic(code, file.path, pointer, message, { hint: options.hint, severity: options.severity, range: locate(file, pointer, { key: options.key }) });
 }

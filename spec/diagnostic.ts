@@ -1,3 +1,6 @@
+import { DIAGNOSTIC_CODES, type DiagnosticCode } from './diagnostic-codes.js';
+import { specPath } from './pointer.js';
+
 /** One problem found in the user's input, positioned in its source file. */
 export type Severity = 'error' | 'warning';
 
@@ -9,8 +12,8 @@ export interface Range {
 }
 
 export interface Diagnostic {
-  /** Stable, dotted identifier such as `SPEC.UNKNOWN_KEY`; tests and users match on it. */
-  readonly code: string;
+  /** Stable, dotted identifier such as `SPEC.UNKNOWN_KEY`, from the registry (spec/diagnostic-codes.ts); tests and users match on it. */
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   /** Starts with the spec path of the offending value when there is one (`runtime.port: …`). */
   readonly message: string;
@@ -22,4 +25,23 @@ export interface Diagnostic {
   readonly range?: Range;
   /** JSON pointer of the offending value inside the file (`/runtime/port`). */
   readonly pointer?: string;
+}
+
+/**
+ * The one way to report a value in a spec file: the message starts with the
+ * value's spec path (`runtime.port: ...`), and a diagnostic that brings no hint
+ * of its own gets its code's (spec/diagnostic-codes.ts). The caller adds the
+ * range when it has the parsed file (compiler/positions.ts locate).
+ */
+export function specDiagnostic(code: DiagnosticCode, file: string, pointer: string, message: string, options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly range?: Range | undefined } = {}): Diagnostic {
+  const where = specPath(pointer);
+  return {
+    code,
+    severity: options.severity ?? 'error',
+    message: where === '' ? message : `${where}: ${message}`,
+    hint: options.hint ?? DIAGNOSTIC_CODES[code].hint,
+    file,
+    ...(options.range ? { range: options.range } : {}),
+    pointer,
+  };
 }

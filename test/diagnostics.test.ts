@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { didYouMean, editDistance, hasErrors, normalizeDiagnostics } from '../compiler/diagnostics.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
+import type { DiagnosticCode } from '../spec/diagnostic-codes.js';
 
-const d = (file: string | undefined, line: number, col: number, code: string, message = 'm', extra: Partial<Diagnostic> = {}): Diagnostic => ({
+const d = (file: string | undefined, line: number, col: number, code: DiagnosticCode, message = 'm', extra: Partial<Diagnostic> = {}): Diagnostic => ({
   code,
   severity: 'error',
   message,
@@ -16,32 +17,32 @@ const key = (x: Diagnostic): string => `${x.file ?? '-'}:${x.range?.line ?? 0}:$
 describe('normalizeDiagnostics', () => {
   it('sorts by file, then line, then column, then code', () => {
     const input = [
-      d('b.yaml', 1, 1, 'A.A'),
-      d('a.yaml', 10, 1, 'A.A'),
-      d('a.yaml', 2, 5, 'Z.Z'),
-      d('a.yaml', 2, 5, 'B.B'),
-      d('a.yaml', 2, 3, 'Z.Z'),
+      d('b.yaml', 1, 1, 'CLAIM.DUPLICATE_ROUTE'),
+      d('a.yaml', 10, 1, 'CLAIM.DUPLICATE_ROUTE'),
+      d('a.yaml', 2, 5, 'SPEC.TYPE'),
+      d('a.yaml', 2, 5, 'CRON.INVALID'),
+      d('a.yaml', 2, 3, 'SPEC.TYPE'),
     ];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:2:3 Z.Z m', 'a.yaml:2:5 B.B m', 'a.yaml:2:5 Z.Z m', 'a.yaml:10:1 A.A m', 'b.yaml:1:1 A.A m']);
+    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:2:3 SPEC.TYPE m', 'a.yaml:2:5 CRON.INVALID m', 'a.yaml:2:5 SPEC.TYPE m', 'a.yaml:10:1 CLAIM.DUPLICATE_ROUTE m', 'b.yaml:1:1 CLAIM.DUPLICATE_ROUTE m']);
   });
 
   it('compares lines as numbers and files by code unit, not by locale', () => {
-    const input = [d('a.yaml', 9, 1, 'X.X'), d('a.yaml', 10, 1, 'X.X'), d('b.yaml', 1, 1, 'X.X'), d('B.yaml', 1, 1, 'X.X')];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['B.yaml:1:1 X.X m', 'a.yaml:9:1 X.X m', 'a.yaml:10:1 X.X m', 'b.yaml:1:1 X.X m']);
+    const input = [d('a.yaml', 9, 1, 'SPEC.ENUM'), d('a.yaml', 10, 1, 'SPEC.ENUM'), d('b.yaml', 1, 1, 'SPEC.ENUM'), d('B.yaml', 1, 1, 'SPEC.ENUM')];
+    expect(normalizeDiagnostics(input).map(key)).toEqual(['B.yaml:1:1 SPEC.ENUM m', 'a.yaml:9:1 SPEC.ENUM m', 'a.yaml:10:1 SPEC.ENUM m', 'b.yaml:1:1 SPEC.ENUM m']);
   });
 
   it('puts project-wide diagnostics (no file) first and breaks full ties by message', () => {
-    const input = [d('a.yaml', 1, 1, 'X.X', 'second'), d(undefined, 0, 0, 'LOAD.NO_SERVICES'), d('a.yaml', 1, 1, 'X.X', 'first')];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['-:0:0 LOAD.NO_SERVICES m', 'a.yaml:1:1 X.X first', 'a.yaml:1:1 X.X second']);
+    const input = [d('a.yaml', 1, 1, 'SPEC.ENUM', 'second'), d(undefined, 0, 0, 'LOAD.NO_SERVICES'), d('a.yaml', 1, 1, 'SPEC.ENUM', 'first')];
+    expect(normalizeDiagnostics(input).map(key)).toEqual(['-:0:0 LOAD.NO_SERVICES m', 'a.yaml:1:1 SPEC.ENUM first', 'a.yaml:1:1 SPEC.ENUM second']);
   });
 
   it('removes exact duplicates and keeps diagnostics that differ in code, message or position', () => {
-    const input = [d('a.yaml', 1, 1, 'X.X'), d('a.yaml', 1, 1, 'X.X'), d('a.yaml', 1, 1, 'Y.Y'), d('a.yaml', 1, 1, 'X.X', 'other'), d('a.yaml', 1, 2, 'X.X')];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:1:1 X.X m', 'a.yaml:1:1 X.X other', 'a.yaml:1:1 Y.Y m', 'a.yaml:1:2 X.X m']);
+    const input = [d('a.yaml', 1, 1, 'SPEC.ENUM'), d('a.yaml', 1, 1, 'SPEC.ENUM'), d('a.yaml', 1, 1, 'SPEC.RANGE'), d('a.yaml', 1, 1, 'SPEC.ENUM', 'other'), d('a.yaml', 1, 2, 'SPEC.ENUM')];
+    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:1:1 SPEC.ENUM m', 'a.yaml:1:1 SPEC.ENUM other', 'a.yaml:1:1 SPEC.RANGE m', 'a.yaml:1:2 SPEC.ENUM m']);
   });
 
   it('does not modify its input', () => {
-    const input = [d('b.yaml', 1, 1, 'A.A'), d('a.yaml', 1, 1, 'A.A')];
+    const input = [d('b.yaml', 1, 1, 'CLAIM.DUPLICATE_ROUTE'), d('a.yaml', 1, 1, 'CLAIM.DUPLICATE_ROUTE')];
     const copy = structuredClone(input);
     normalizeDiagnostics(input);
     expect(input).toEqual(copy);
@@ -51,8 +52,8 @@ describe('normalizeDiagnostics', () => {
 describe('hasErrors', () => {
   it('is true only when some diagnostic is an error', () => {
     expect(hasErrors([])).toBe(false);
-    expect(hasErrors([d('a', 1, 1, 'W.W', 'm', { severity: 'warning' })])).toBe(false);
-    expect(hasErrors([d('a', 1, 1, 'W.W', 'm', { severity: 'warning' }), d('a', 1, 1, 'E.E')])).toBe(true);
+    expect(hasErrors([d('a', 1, 1, 'SPEC.CONST', 'm', { severity: 'warning' })])).toBe(false);
+    expect(hasErrors([d('a', 1, 1, 'SPEC.CONST', 'm', { severity: 'warning' }), d('a', 1, 1, 'EMIT.COLLISION')])).toBe(true);
   });
 });
 

@@ -95,8 +95,8 @@ describe('formatText', () => {
   });
 
   it('prints warnings with their severity and concatenates diagnostics in order', () => {
-    const out = formatText([diagnostic(undefined, { severity: 'warning', code: 'A.B', message: 'one' }), diagnostic(undefined, { code: 'C.D', message: 'two' })], new Map());
-    expect(out).toBe(`${FILE}: warning A.B one\n${FILE}: error C.D two\n`);
+    const out = formatText([diagnostic(undefined, { severity: 'warning', code: 'SPEC.TYPE', message: 'one' }), diagnostic(undefined, { code: 'SPEC.ENUM', message: 'two' })], new Map());
+    expect(out).toBe(`${FILE}: warning SPEC.TYPE one\n${FILE}: error SPEC.ENUM two\n`);
   });
 });
 
@@ -112,9 +112,9 @@ describe('formatGithub', () => {
 
   it('escapes %, CR and LF in the message, and also : and , in properties', () => {
     const out = formatGithub([
-      { code: 'SPEC.X', severity: 'warning', message: '100% sure\r\nreally', hint: 'a: b, c', file: 'we:ird,dir/service.yaml', range: { line: 1, col: 1, endLine: 1, endCol: 2 } },
+      { code: 'SPEC.INVALID', severity: 'warning', message: '100% sure\r\nreally', hint: 'a: b, c', file: 'we:ird,dir/service.yaml', range: { line: 1, col: 1, endLine: 1, endCol: 2 } },
     ]);
-    expect(out).toBe('::warning file=we%3Aird%2Cdir/service.yaml,line=1,col=1,endLine=1,endColumn=2,title=SPEC.X::100%25 sure%0D%0Areally%0Aa: b, c\n');
+    expect(out).toBe('::warning file=we%3Aird%2Cdir/service.yaml,line=1,col=1,endLine=1,endColumn=2,title=SPEC.INVALID::100%25 sure%0D%0Areally%0Aa: b, c\n');
   });
 
   it('writes only the title for a diagnostic without file or range', () => {

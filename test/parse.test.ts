@@ -198,6 +198,11 @@ describe('parseSource rejects YAML features specs do not use', () => {
     expect(d.range).toMatchObject({ line: 4, col: 3 });
   });
 
+  it('reports any other YAML syntax error as LOAD.YAML_SYNTAX where it is', () => {
+    const d = only(parse('env:\n  LOG_LEVEL: [info, debug\n').diagnostics);
+    expect([d.code, d.hint, d.range?.line]).toEqual(['LOAD.YAML_SYNTAX', 'fix the YAML syntax at this position', 3]);
+  });
+
   it('rejects tab indentation with LOAD.TAB on the tab-indented line', () => {
     const d = only(parse('env:\n\tLOG_LEVEL: info\n').diagnostics);
     expect(d.code).toBe('LOAD.TAB');

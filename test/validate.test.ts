@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mergePlatform } from '../compiler/validate/index.js';
+import { mergePlatform, validateProject } from '../compiler/validate/index.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { defaultPlatform } from '../spec/index.js';
-import { serviceYaml, validateTexts } from './helpers.js';
+import { serviceYaml, sourceFile, validateTexts } from './helpers.js';
 
 const SPEC = 'services/orders/service.yaml';
 
@@ -361,5 +361,19 @@ describe('project-level checks', () => {
     const result = validateTexts({});
     expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([['LOAD.NO_SERVICES', 'no service.yaml found under the root']]);
     expect(result.valid).toBeUndefined();
+  });
+
+  it('reports an --out outside the repository as CLI.BAD_OUT', () => {
+    const result = validateProject(undefined, [sourceFile('services/orders/service.yaml', serviceYaml('orders'))], { loadFailed: false, outDir: '../elsewhere' });
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['CLI.BAD_OUT', '--out "../elsewhere" must be a relative directory inside the repository: it has an empty, "." or ".." segment; write each folder once, separated by one "/"', 'e.g. --out generated'],
+    ]);
+  });
+
+  it('reports a request SLO on a worker as SPEC.WORKER_SLO', () => {
+    const worker = 'apiVersion: paved/v1\nkind: Service\nname: jobs\nowner: team-commerce\nruntime:\n  language: node\nobservability:\n  slo:\n    availability: 99.9\n';
+    expect(validateTexts({ 'services/jobs/service.yaml': worker }).diagnostics.map((d) => [d.code, d.message, d.range?.line])).toEqual([
+      ['SPEC.WORKER_SLO', 'observability.slo: a worker (no runtime.port) serves no requests, so it has no request SLO', 8],
+    ]);
   });
 });

@@ -2,8 +2,10 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GENERATED_MARKER } from '../spec/marker.js';
-import { pathProblem } from '../compiler/emit.js';
-import { REPO, readTree, runCli, scratchCopy } from './helpers.js';
+import { compileTexts } from '../compiler/compile.js';
+import { emit, pathProblem } from '../compiler/emit.js';
+import type { Emitter } from '../spec/emitter.js';
+import { REPO, readTree, runCli, scratchCopy, serviceYaml } from './helpers.js';
 
 const SHOP = join(REPO, 'examples', 'shop');
 let cleanups: Array<() => void> = [];
@@ -160,6 +162,16 @@ describe('compile writes the tree and its manifest', () => {
   });
 });
 
+describe('emit keeps every file inside the output folders', () => {
+  it('reports a path an emitter plans outside them as EMIT.BAD_PATH, a bug in paved', () => {
+    const { project } = compileTexts([{ path: 'services/orders/service.yaml', kind: 'service', text: serviceYaml('orders') }], []);
+    const stray: Emitter = { id: 'stray', emitService: (service) => ({ files: [{ path: '../outside.yaml', contents: 'x\n', source: service.specPath }], diagnostics: [] }) };
+    expect(emit(project!, [stray]).diagnostics.map((d) => [d.code, d.message, d.hint, d.file])).toEqual([
+      ['EMIT.BAD_PATH', 'emitter "stray" planned "../outside.yaml": it has an empty, "." or ".." segment', 'this is a bug in paved: report it with the spec', 'services/orders/service.yaml'],
+    ]);
+  });
+});
+
 describe('check reports drift and never writes', () => {
   async function compiled(): Promise<string> {
     const root = shopCopy();
@@ -181,7 +193,7 @@ describe('check reports drift and never writes', () => {
     const before = readTree(root);
     const run = await runCli(['check', root], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`generated/${path}: hand-edited`);
+    expect(run.stdout).toContain(`generated/${path}: error CHECK.EDITED it differs from what paved last wrote\n  hint: move the change into the spec (or an override) and run paved compile\n===================================================================\n--- a/generated/${path}\n`);
     expect(run.stdout).toContain('-# tweak');
     expect(readTree(root)).toEqual(before);
   });
@@ -192,7 +204,7 @@ describe('check reports drift and never writes', () => {
     unlinkSync(join(root, 'generated', path));
     const run = await runCli(['check', root], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`generated/${path}: missing`);
+    expect(run.stdout).toContain(`generated/${path}: error CHECK.MISSING paved would create it, and it is not there\n`);
     expect(existsSync(join(root, 'generated', path))).toBe(false);
   });
 
@@ -202,8 +214,29 @@ describe('check reports drift and never writes', () => {
     writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^description: .*$/m, 'description: Orders, now with a new description'));
     const run = await runCli(['check', root], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('generated/orders/catalog-info.yaml: stale');
+    expect(run.stdout).toContain('generated/orders/catalog-info.yaml: error CHECK.STALE its spec or platform changed since the last compile\n');
     expect(run.stdout).toContain('+  description: Orders, now with a new description');
+  });
+
+  it('reports files no spec produces, files in the way and a stale manifest, each with its code', async () => {
+    const root = await compiled();
+    removeService(root, 'notifier');
+    const orphaned = await runCli(['check', root], root);
+    expect(orphaned.code).toBe(1);
+    expect(orphaned.stdout).toContain('generated/notifier/catalog-info.yaml: error CHECK.ORPHANED paved owns it, but no spec produces it any more\n  hint: run paved compile, which deletes it, and commit the result\n');
+
+    const fresh = shopCopy();
+    mkdirSync(join(fresh, 'generated', 'orders'), { recursive: true });
+    writeFileSync(join(fresh, 'generated', 'orders', 'catalog-info.yaml'), 'mine\n');
+    const inTheWay = await runCli(['check', fresh], fresh);
+    expect(inTheWay.stdout).toContain('generated/orders/catalog-info.yaml: error CHECK.UNOWNED paved would write here, but does not own the file in the way\n  hint: move the file out of the way, then run paved compile\n');
+
+    const again = await compiled();
+    const againManifest = join(again, 'generated', '.paved-manifest.json');
+    writeFileSync(againManifest, readFileSync(againManifest, 'utf8').replace('"source": "services/orders/service.yaml"', '"source": "services/payments/service.yaml"'));
+    const stale = await runCli(['check', again], again);
+    expect(stale.stdout).toBe('generated/.paved-manifest.json: error CHECK.MANIFEST the manifest of generated files is out of date\n  hint: run paved compile and commit the result\npaved: generated files are out of date; run "paved compile" and commit the result\n');
+    expect(stale.code).toBe(1);
   });
 
   it('annotates drift for GitHub Actions', async () => {
@@ -211,6 +244,6 @@ describe('check reports drift and never writes', () => {
     unlinkSync(join(root, 'generated', firstGenerated(root)));
     const run = await runCli(['check', root, '--format', 'github'], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error file=generated\/.+,title=paved check::missing: paved would create it; run paved compile and commit the result$/m);
+    expect(run.stdout).toMatch(/^::error file=generated\/.+,title=CHECK.MISSING::paved would create it, and it is not there%0Arun paved compile and commit the result$/m);
   });
 });

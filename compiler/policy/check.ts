@@ -1,7 +1,6 @@
-import type { Diagnostic } from '../../spec/diagnostic.js';
+import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { specPath } from '../../spec/pointer.js';
 import { HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER, unicodeEscape } from '../../spec/text.js';
 import { POLICY_RULES, runRule } from './registry.js';
 import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
@@ -187,14 +186,7 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
       continue;
     }
     const pointer = `/overridePolicy/waivers/${waiver.index}`;
-    diagnostics.push({
-      code: 'POLICY.WAIVED',
-      severity: 'warning',
-      message: `${specPath(pointer)}: waives ${describe(v)}${service ? ` (service ${JSON.stringify(service.name)})` : ''}; reason: ${shown(waiver.reason)}`,
-      hint: `the platform waives ${waiver.id}; remove the waiver to enforce the rule again`,
-      file: PLATFORM_FILE,
-      pointer,
-    });
+    diagnostics.push(specDiagnostic('POLICY.WAIVED', PLATFORM_FILE, pointer, `waives ${describe(v)}${service ? ` (service ${JSON.stringify(service.name)})` : ''}; reason: ${shown(waiver.reason)}`, { hint: `the platform waives ${waiver.id}; remove the waiver to enforce the rule again`, severity: 'warning' }));
   }
   const blame = service && reemit && operationsOf(service).length > 0 && open.length > 0 ? attribute(project, service, open, reemit) : new Map<string, Operation | undefined>();
   const operationOf = (v: Violation): Operation | undefined => (service ? blame.get(keyOf(v)) : undefined);
@@ -203,14 +195,7 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
     const operation = operationOf(first);
     const broken = `${ruleLabel(first.rule)} (${first.rule.title}): ${places(group)}`;
     if (operation && service) {
-      diagnostics.push({
-        code: 'POLICY.VIOLATION',
-        severity: 'error',
-        message: `${specPath(operation.pointer)}: this operation makes the output break ${broken}`,
-        hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${waivable(group)} in platform.yaml (overridePolicy.waivers)`,
-        file: service.specPath,
-        pointer: operation.pointer,
-      });
+      diagnostics.push(specDiagnostic('POLICY.VIOLATION', service.specPath, operation.pointer, `this operation makes the output break ${broken}`, { hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${waivable(group)} in platform.yaml (overridePolicy.waivers)` }));
     } else {
       diagnostics.push({
         code: 'POLICY.PAVED_BUG',

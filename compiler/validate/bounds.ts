@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS } from '../../spec/model.js';
 import { serviceLimits } from '../../spec/service-schema.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { ServiceInput } from './rules.js';
 
 /**
@@ -20,15 +20,7 @@ export function checkBounds(services: readonly ServiceInput[]): Diagnostic[] {
       if (total <= serviceLimits.envBytes) continue;
       // Blame the environment's own map when it tips the balance, else the shared one.
       const pointer = own && Object.keys(own).length > 0 ? `/environments/${env}/env` : '/env';
-      diagnostics.push({
-        code: 'SPEC.ENV_TOO_LARGE',
-        severity: 'error',
-        message: `${specPath(pointer)}: the env variables of ${env} add up to ${total} bytes of names and values; the limit is ${serviceLimits.envBytes}`,
-        hint: 'every container (server and cron jobs) carries the whole env: move large configuration into a file in the image or a config service',
-        file: file.path,
-        range: locate(file, pointer),
-        pointer,
-      });
+      diagnostics.push(positioned(file, pointer, 'SPEC.ENV_TOO_LARGE', `the env variables of ${env} add up to ${total} bytes of names and values; the limit is ${serviceLimits.envBytes}`, { hint: 'every container (server and cron jobs) carries the whole env: move large configuration into a file in the image or a config service' }));
       // The shared map is reported once, not once per environment.
       if (pointer === '/env') break;
     }

@@ -1,9 +1,10 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import { defaultPlatform } from '../../spec/index.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import { deployedName } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
-import { locate, specPath } from '../positions.js';
+import { locate, positioned } from '../positions.js';
 import type { ServiceInput } from './rules.js';
 import { showString } from './text.js';
 
@@ -27,8 +28,8 @@ import { showString } from './text.js';
  */
 export function checkClaims(services: readonly ServiceInput[], platform: PlatformSpec): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report = (service: ServiceInput, pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.file.path, range: locate(service.file, pointer), pointer });
+  const report = (service: ServiceInput, pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
+    diagnostics.push(positioned(service.file, pointer, code, message, { hint }));
   };
   // The platform is merged over the default, which sets a domain.
   const domain = platform.domain ?? defaultPlatform.domain;

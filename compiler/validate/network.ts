@@ -1,7 +1,7 @@
-import type { Diagnostic } from '../../spec/diagnostic.js';
+import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
-import { locate, specPath } from '../positions.js';
+import { locate, positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 
 type OneOrPerEnvironment<T> = T | Readonly<Partial<Record<string, T>>>;
@@ -26,15 +26,7 @@ export function checkPlatformNetwork(file: SourceFile, platform: PlatformSpec): 
     if (!isPerEnvironment(value)) continue;
     const pointer = `/network/${key}`;
     for (const env of CLOUD_ENVIRONMENTS.filter((e) => value[e] === undefined)) {
-      diagnostics.push({
-        code: 'SPEC.REQUIRED',
-        severity: 'error',
-        message: `${specPath(pointer)}: missing required key "${env}"`,
-        hint: `a map per environment names staging and production; write one ${key === 'vpcId' ? 'id' : 'list'} instead of the map if both share it`,
-        file: file.path,
-        range: locate(file, pointer),
-        pointer: `${pointer}/${env}`,
-      });
+      diagnostics.push({ ...specDiagnostic('SPEC.REQUIRED', file.path, pointer, `missing required key "${env}"`, { hint: `a map per environment names staging and production; write one ${key === 'vpcId' ? 'id' : 'list'} instead of the map if both share it`, range: locate(file, pointer) }), pointer: `${pointer}/${env}` });
     }
   }
   if (diagnostics.length > 0) return diagnostics;
@@ -44,27 +36,11 @@ export function checkPlatformNetwork(file: SourceFile, platform: PlatformSpec): 
   const accounts = platform.cloud!.accounts as Readonly<Record<'staging' | 'production', string>>;
   if (isPerEnvironment(vpc) && vpc.staging !== vpc.production && !isPerEnvironment(network.privateSubnetIds as OneOrPerEnvironment<readonly string[]>)) {
     const pointer = '/network/privateSubnetIds';
-    diagnostics.push({
-      code: 'SPEC.SUBNETS_PER_VPC',
-      severity: 'error',
-      message: `${specPath(pointer)}: one list of subnets for two VPCs (staging ${vpc.staging}, production ${vpc.production}); a subnet belongs to one VPC`,
-      hint: 'give each environment the subnets of its own VPC: privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }',
-      file: file.path,
-      range: locate(file, written.privateSubnetIds === undefined ? '/network/vpcId' : pointer),
-      pointer,
-    });
+    diagnostics.push(specDiagnostic('SPEC.SUBNETS_PER_VPC', file.path, pointer, `one list of subnets for two VPCs (staging ${vpc.staging}, production ${vpc.production}); a subnet belongs to one VPC`, { hint: 'give each environment the subnets of its own VPC: privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }', range: locate(file, written.privateSubnetIds === undefined ? '/network/vpcId' : pointer) }));
   }
   if (typeof vpc === 'string' && accounts.staging !== accounts.production) {
     const pointer = '/network/vpcId';
-    diagnostics.push({
-      code: 'SPEC.SHARED_VPC',
-      severity: 'warning',
-      message: `${specPath(pointer)}: one VPC ${vpc} for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}): paved assumes the VPC is shared with both accounts through AWS RAM, and production's databases and caches then share staging's network`,
-      hint: `if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: ${vpc}, production: ${vpc} }`,
-      file: file.path,
-      range: locate(file, pointer),
-      pointer,
-    });
+    diagnostics.push(positioned(file, pointer, 'SPEC.SHARED_VPC', `one VPC ${vpc} for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}): paved assumes the VPC is shared with both accounts through AWS RAM, and production's databases and caches then share staging's network`, { hint: `if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: ${vpc}, production: ${vpc} }`, severity: 'warning' }));
   }
   return diagnostics;
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { showString } from './text.js';
 
@@ -40,7 +40,7 @@ export function checkOutputDirectories(file: SourceFile, platform: { readonly ou
   const written = (key: 'dir' | 'workflowsDir'): boolean => ((file.data as { output?: Record<string, unknown> } | undefined)?.output ?? {})[key] !== undefined;
   const report = (key: 'dir' | 'workflowsDir', message: string): Diagnostic => {
     const pointer = `/output/${key}`;
-    return { code: 'SPEC.OUTPUT_DIR', severity: 'error', message: `${specPath(pointer)}: ${message}`, hint: HINT, file: file.path, range: locate(file, pointer), pointer };
+    return positioned(file, pointer, 'SPEC.OUTPUT_DIR', message, { hint: HINT });
   };
   const diagnostics: Diagnostic[] = [];
   for (const key of ['dir', 'workflowsDir'] as const) {

@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import { hasPointer } from '../../spec/pointer.js';
 import type { PlatformSpec } from '../../spec/types.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import type { ServiceInput } from './rules.js';
 import { showString } from './text.js';
@@ -17,8 +18,8 @@ export function checkPlatformChoices(file: SourceFile, platform: PlatformSpec, s
   return [...checkRetention(file, platform), ...checkTlsIssuer(file, platform), ...checkS3Egress(file, platform, services), ...checkBucketNameSuffix(file, services)];
 }
 
-function report(file: SourceFile, pointer: string, code: string, message: string, hint: string): Diagnostic {
-  return { code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: file.path, range: locate(file, pointer), pointer };
+function report(file: SourceFile, pointer: string, code: DiagnosticCode, message: string, hint: string): Diagnostic {
+  return positioned(file, pointer, code, message, { hint });
 }
 
 /** What these checks read of the merged platform, which is complete: every key is set. */

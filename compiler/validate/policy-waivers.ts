@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { PlatformSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
 import { RULE_IDS } from '../policy/registry.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { showString } from './text.js';
 
@@ -13,8 +14,8 @@ import { showString } from './text.js';
  */
 export function checkPlatformWaivers(file: SourceFile, platform: PlatformSpec, services: readonly string[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report = (pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: file.path, range: locate(file, pointer), pointer });
+  const report = (pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
+    diagnostics.push(positioned(file, pointer, code, message, { hint }));
   };
   for (const [index, waiver] of (platform.overridePolicy?.waivers ?? []).entries()) {
     const at = `/overridePolicy/waivers/${index}`;

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, FINAL_SNAPSHOT_TIME_FORMAT, NAME_RULES, names, postgresFamily, TERRAFORM_UNIQUE_SUFFIX_LENGTH, type NameRule } from '../../spec/naming.js';
@@ -8,7 +9,7 @@ import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.j
 import { didYouMean } from '../diagnostics.js';
 import { compareText } from '../../spec/pointer.js';
 import { effectiveScaling } from '../scaling.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { cronProblem } from './cron.js';
 import { checkPlatformNetwork } from './network.js';
@@ -19,13 +20,12 @@ export interface ServiceInput {
   readonly spec: ServiceSpec;
 }
 
-export type Report = (file: SourceFile, pointer: string, code: string, message: string, hint?: string, options?: { key?: boolean }) => void;
+export type Report = (file: SourceFile, pointer: string, code: DiagnosticCode, message: string, hint?: string, options?: { key?: boolean }) => void;
 
-/** A Report that collects positioned errors, their messages prefixed with the spec path. */
+/** A Report that collects positioned errors (compiler/positions.ts positioned). */
 export function reporter(diagnostics: Diagnostic[]): Report {
   return (file, pointer, code, message, hint, options) => {
-    const where = specPath(pointer);
-    diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range: locate(file, pointer, options), pointer });
+    diagnostics.push(positioned(file, pointer, code, message, { hint, key: options?.key }));
   };
 }
 
@@ -190,7 +190,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   // Policy per environment and tier; a value shared by several environments is reported once.
   const tierSpec = tiers[tier];
   const reported = new Set<string>();
-  const reportOnce = (pointer: string, code: string, message: string, hint: string): void => {
+  const reportOnce = (pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
     if (reported.has(`${pointer} ${code}`)) return;
     reported.add(`${pointer} ${code}`);
     report(file, pointer, code, message, hint);
@@ -276,15 +276,7 @@ export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): D
     const days = (platform.policy as Partial<Record<EnvironmentName, { backupRetentionDays: number }>> | undefined)?.[env]?.backupRetentionDays;
     if (days === undefined || days >= MIN_BACKUP_RETENTION_DAYS) continue;
     const pointer = `/policy/${env}/backupRetentionDays`;
-    diagnostics.push({
-      code: 'POLICY.BACKUP_RETENTION',
-      severity: 'error',
-      message: `${specPath(pointer)}: ${days} days of backups is too few for ${env}`,
-      hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer`,
-      file: file.path,
-      range: locate(file, pointer),
-      pointer,
-    });
+    diagnostics.push(positioned(file, pointer, 'POLICY.BACKUP_RETENTION', `${days} days of backups is too few for ${env}`, { hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer` }));
   }
   return diagnostics;
 }
@@ -311,29 +303,13 @@ export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Dia
     const account = role === undefined ? undefined : /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(role)?.[1];
     if (account === undefined || expected === undefined || account === expected) continue;
     const pointer = `/ci/roleArns/${env}`;
-    diagnostics.push({
-      code: 'SPEC.CI_ROLE_ACCOUNT',
-      severity: 'error',
-      message: `${specPath(pointer)}: the role is in account ${account}, but ${env === 'preview' ? "preview's CI role belongs in the staging account" : `${env}'s account`} (cloud.accounts.${owner}) is ${expected}`,
-      hint: `paved's platform root for ${owner} creates this role in account ${expected}: write that account id in the ARN, or correct cloud.accounts.${owner}`,
-      file: file.path,
-      range: locate(file, pointer),
-      pointer,
-    });
+    diagnostics.push(positioned(file, pointer, 'SPEC.CI_ROLE_ACCOUNT', `the role is in account ${account}, but ${env === 'preview' ? "preview's CI role belongs in the staging account" : `${env}'s account`} (cloud.accounts.${owner}) is ${expected}`, { hint: `paved's platform root for ${owner} creates this role in account ${expected}: write that account id in the ARN, or correct cloud.accounts.${owner}` }));
   }
   // As the file sets it: the embedded default's one placeholder name is not the platform team's choice.
   const bucket = ((file.data ?? {}) as PlatformSpec).terraform?.stateBucket;
   if (typeof bucket === 'string' && accounts.staging !== undefined && accounts.staging !== accounts.production) {
     const pointer = '/terraform/stateBucket';
-    diagnostics.push({
-      code: 'SPEC.SHARED_STATE_BUCKET',
-      severity: 'warning',
-      message: `${specPath(pointer)}: one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`,
-      hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> }',
-      file: file.path,
-      range: locate(file, pointer),
-      pointer,
-    });
+    diagnostics.push(positioned(file, pointer, 'SPEC.SHARED_STATE_BUCKET', `one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`, { hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> }', severity: 'warning' }));
   }
   return diagnostics;
 }

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { Diagnostic } from '../../spec/diagnostic.js';
-import { offsetRange, pointerJoin, specPath } from '../positions.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
+import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
+import { offsetRange, pointerJoin } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { secretProblem } from './secrets.js';
 import { codePointName, HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER } from '../../spec/text.js';
@@ -21,10 +22,8 @@ const PATCH_POINTER = /^\/overrides\/(?:kubernetes|terraform)\/[0-9]+\/patch\/[0
  */
 export function scanScalars(file: SourceFile): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report = (node: Node, pointer: string, code: string, message: string, hint: string): void => {
-    const where = specPath(pointer);
-    const range = node.range ? offsetRange(file, node.range[0], node.range[1]) : undefined;
-    diagnostics.push({ code, severity: 'error', message: where ? `${where}: ${message}` : message, hint, file: file.path, range, pointer });
+  const report = (node: Node, pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
+    diagnostics.push(specDiagnostic(code, file.path, pointer, message, { hint, range: node.range ? offsetRange(file, node.range[0], node.range[1]) : undefined }));
   };
 
   const visitScalar = (node: Node, pointer: string, key: string | undefined, isKey: boolean): void => {

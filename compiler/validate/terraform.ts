@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import { names } from '../../spec/naming.js';
 import type { PlatformSpec } from '../../spec/types.js';
 import { constraintAdmits, LOCKED_AWS_PROVIDER, parseConstraint } from '../../emitters/shared/terraform-lock.js';
-import { locate, specPath } from '../positions.js';
+import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { showString } from './text.js';
 
@@ -19,8 +20,8 @@ const IAM_ROLE_NAME_MAX = 64;
 
 export function checkPlatformTerraform(file: SourceFile, platform: PlatformSpec): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const at = (pointer: string, code: string, severity: Diagnostic['severity'], message: string, hint: string): void => {
-    diagnostics.push({ code, severity, message: `${specPath(pointer)}: ${message}`, hint, file: file.path, range: locate(file, pointer), pointer });
+  const at = (pointer: string, code: DiagnosticCode, severity: Diagnostic['severity'], message: string, hint: string): void => {
+    diagnostics.push(positioned(file, pointer, code, message, { hint, severity }));
   };
   const constraint = platform.terraform?.awsProviderVersion;
   if (constraint !== undefined) {

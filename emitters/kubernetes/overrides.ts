@@ -1,4 +1,5 @@
-import type { Diagnostic } from '../../spec/diagnostic.js';
+import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
 import { specPath } from '../../spec/pointer.js';
 import { applyPatch, writtenPointers } from '../shared/json-patch.js';
@@ -33,8 +34,8 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
   const result = [...objects];
   const deviations = new Map<number, string[]>();
   const diagnostics: Diagnostic[] = [];
-  const fail = (pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
+  const fail = (pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
+    diagnostics.push(specDiagnostic(code, service.specPath, pointer, message, { hint }));
   };
   for (const override of service.overrides.kubernetes) {
     if (!override.environments.includes(env)) continue;

@@ -1,4 +1,5 @@
-import type { Diagnostic } from '../../spec/diagnostic.js';
+import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
+import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { ResolvedService } from '../../spec/model.js';
 import { pointerJoin, specPath } from '../../spec/pointer.js';
 import { showString } from '../../spec/text.js';
@@ -47,8 +48,8 @@ const FORBIDDEN_ATTRIBUTES = new Set([
 /** `allow`: the platform's allow list (overridePolicy.terraform.allow), when it sets one. */
 export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[], allow?: readonly string[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const fail = (pointer: string, code: string, message: string, hint: string): void => {
-    diagnostics.push({ code, severity: 'error', message: `${specPath(pointer)}: ${message}`, hint, file: service.specPath, pointer });
+  const fail = (pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
+    diagnostics.push(specDiagnostic(code, service.specPath, pointer, message, { hint }));
   };
   let result = files.map((f) => ({ path: f.path, items: [...f.items] }));
   for (const override of service.overrides.terraform) {
