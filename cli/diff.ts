@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { compile } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
-import { unlistedFiles, WriteError } from '../compiler/write.js';
+import { WriteError } from '../compiler/write/errors.js';
+import { unlistedFiles } from '../compiler/write/inspect.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';

@@ -1,4 +1,5 @@
-import type { DifferenceKind, TreeState, UnlistedEntry } from '../compiler/write.js';
+import type { DifferenceKind, TreeState } from '../compiler/write/inspect.js';
+import type { UnlistedEntry } from '../compiler/write/resolver.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../spec/diagnostic-codes.js';
 

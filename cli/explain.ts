@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { compile } from '../compiler/compile.js';
+import { compileProject } from '../compiler/compile.js';
 import { didYouMean } from '../compiler/diagnostics.js';
 import { explainService, isEnvironment, type ExplainRow } from '../compiler/explain.js';
 import { locate } from '../compiler/positions.js';
@@ -16,7 +16,7 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
     io.stderr(`paved: --env must be preview, staging or production, not ${JSON.stringify(env)}\n`);
     return EXIT_USAGE;
   }
-  const result = compile({ root: resolve(io.cwd, rootArg), emitters: [] });
+  const result = compileProject(resolve(io.cwd, rootArg));
   if (result.diagnostics.some((d) => d.severity === 'error') || !result.project) {
     io.stderr(formatText(result.diagnostics, result.sources));
     io.stderr('paved: fix these errors first; explain needs a valid project\n');

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Disk } from '../compiler/write.js';
+import type { Disk } from '../compiler/write/disk.js';
 import type { OutputFormat } from './format.js';
 
 /** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compile } from '../compiler/compile.js';
+import { compileProject } from '../compiler/compile.js';
 import { serviceNamed } from '../compiler/resolve.js';
-import { writeFileAtomic } from '../compiler/write.js';
+import { writeFileAtomic } from '../compiler/write/create.js';
 import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
 import { yamlText } from '../emitters/shared/serialize.js';
-import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
 
@@ -27,7 +26,7 @@ export function runPreview(root: string, service: string, pr: string, image: str
     io.stderr(`paved: --image must be <repository>:<tag>[@sha256:<digest>], not ${JSON.stringify(image)}\n`);
     return EXIT_USAGE;
   }
-  const result = compile({ root, emitters });
+  const result = compileProject(resolve(io.cwd, root));
   if (result.diagnostics.some((d) => d.severity === 'error') || !result.project) {
     io.stderr(formatText(result.diagnostics, result.sources));
     return EXIT_PROBLEMS;

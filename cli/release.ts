@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { compileSources, loadSources } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
-import { writeFileAtomic } from '../compiler/write.js';
+import { writeFileAtomic } from '../compiler/write/create.js';
 import { RELEASES_FILE } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';

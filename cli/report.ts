@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { compile } from '../compiler/compile.js';
+import { compileProject } from '../compiler/compile.js';
 import { projectReport, reportMarkdown, reportText } from '../compiler/report.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, type Io } from './main.js';
 
 /** `paved report [--format text|json|markdown]`: the golden-path conformance of every service. */
 export function runReport(rootArg: string, format: 'text' | 'json' | 'markdown', io: Io): number {
-  const result = compile({ root: resolve(io.cwd, rootArg), emitters: [] });
+  const result = compileProject(resolve(io.cwd, rootArg));
   if (result.diagnostics.some((d) => d.severity === 'error') || !result.project) {
     io.stderr(formatText(result.diagnostics, result.sources));
     io.stderr('paved: fix these errors first; report needs a valid project\n');

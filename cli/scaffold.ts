@@ -8,7 +8,9 @@ import { normalizeDiagnostics } from '../compiler/diagnostics.js';
 import { loadPlatform } from '../compiler/load.js';
 import { validatePlatform, validateStarter } from '../compiler/validate/index.js';
 import type { PlatformSpec } from '../spec/types.js';
-import { createFiles, WriteError } from '../compiler/write.js';
+import { createFiles } from '../compiler/write/create.js';
+import { WriteError } from '../compiler/write/errors.js';
+import { relativePathProblem } from '../compiler/write/resolver.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
 import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
@@ -99,8 +101,7 @@ export function templateFiles(templatesRoot: string, language: StarterLanguage):
 /** Output path of a template: the template's path with `.njk` removed; `{{ name }}`-free, plain, relative. */
 function outputPath(template: string, language: StarterLanguage): string {
   const path = template.endsWith('.njk') ? template.slice(0, -4) : template;
-  const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..') || path.includes('\\')) throw new ScaffoldError(`template ${language}/${template} would be written outside the target directory`);
+  if (relativePathProblem(path) !== undefined) throw new ScaffoldError(`template ${language}/${template} would be written outside the target directory`);
   if (path === 'service.yaml') throw new ScaffoldError(`template ${language}/${template} would replace service.yaml, which paved writes itself`);
   return path;
 }

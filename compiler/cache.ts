@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
-import type { KeptFile, Reuse } from './emit.js';
+import type { Reuse } from './emit.js';
+import type { ManifestEntry } from './write/manifest.js';
 
 /**
  * Incremental compiles. A service's files are a function of its resolved model,
@@ -10,7 +11,7 @@ import type { KeptFile, Reuse } from './emit.js';
  * hands its emitters nothing else (`scopedProject`), and the hash of exactly
  * that project and the build is the service's key.
  * `paved compile` records each key with the size, times and inode of every file
- * whose bytes it verified (written whole, or read and found identical: write.ts
+ * whose bytes it verified (written whole, or read and found identical: write/tree.ts
  * `recordBuildCache`), so a file cut short is never vouched for; the next
  * compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
@@ -36,6 +37,15 @@ export interface BuildCache {
   /** Spec path -> the key of its service when last emitted, and the paths its emitters produced. */
   readonly units: Readonly<Record<string, CachedUnit>>;
   readonly files: Readonly<Record<string, FileStamp>>;
+}
+
+/** What an incremental compile hands the writer to record (CompileResult.cache). */
+export interface CacheRecord {
+  /** An absolute path in the git directory (buildCacheLocation). */
+  readonly location: string;
+  readonly build: string;
+  readonly units: BuildCache['units'];
+  readonly previous?: BuildCache;
 }
 
 export interface CachedUnit {
@@ -141,13 +151,13 @@ const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.sha256 === b.sha256
 export function reuseFromCache(
   root: string,
   cache: BuildCache,
-  owned: ReadonlyMap<string, KeptFile>,
+  owned: ReadonlyMap<string, ManifestEntry>,
   keys: ReadonlyMap<ResolvedService, string>,
 ): Reuse {
   return (service) => {
     const unit = Object.hasOwn(cache.units, service.specPath) ? cache.units[service.specPath] : undefined;
     if (!unit || unit.key !== keys.get(service) || !Array.isArray(unit.files) || unit.files.length === 0) return undefined;
-    const files: KeptFile[] = [];
+    const files: ManifestEntry[] = [];
     for (const path of unit.files) {
       const entry = owned.get(path);
       const recorded = Object.hasOwn(cache.files, path) ? cache.files[path] : undefined;

@@ -1,16 +1,17 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
-import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CachedUnit } from './cache.js';
+import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CacheRecord } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, emitKeepingValues, scopedProject, type EmitServices, type KeptFile } from './emit.js';
+import { emit, emitKeepingValues, scopedProject, type EmitServices } from './emit.js';
 import { enclosingPlatformRoot, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { parseSource } from './parse.js';
 import type { SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
-import { readManifest, WriteError } from './write.js';
+import { WriteError } from './write/errors.js';
+import { readManifest, type ManifestEntry } from './write/manifest.js';
 
 export interface CompileOptions {
   readonly root: string;
@@ -34,9 +35,9 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly files: readonly GeneratedFile[];
   /** Incremental compiles: files of unchanged services, already on disk; planned like `files`, without their bytes. */
-  readonly kept: readonly KeptFile[];
+  readonly kept: readonly ManifestEntry[];
   /** Incremental compiles: what to record for the next one. */
-  readonly cache?: CacheUpdate;
+  readonly cache?: CacheRecord;
   readonly output: OutputDirectories;
   readonly project?: ResolvedProject;
   /** Spec texts by repo-relative path, for caret snippets. */
@@ -50,6 +51,11 @@ export function compile(options: CompileOptions): CompileResult {
   return compileSources(loaded, { ...options, previous });
 }
 
+/** load → validate → resolve, emitting nothing: the resolved project, for commands that read it (explain, report, preview). */
+export function compileProject(root: string, outDir?: string): CompileResult {
+  return compileSources(loadSources(root, outDir), { outDir, emitters: [] });
+}
+
 /** The last compile of a root as far as it can be trusted; no build identity, no incremental compile. */
 export interface PreviousCompile {
   readonly root: string;
@@ -58,20 +64,13 @@ export interface PreviousCompile {
   readonly location: string;
   readonly cache?: BuildCache;
   /** The manifest's entries; none after an interrupted compile or when it cannot be read. */
-  readonly owned: ReadonlyMap<string, KeptFile>;
-}
-
-export interface CacheUpdate {
-  readonly location: string;
-  readonly build: string;
-  readonly units: Readonly<Record<string, CachedUnit>>;
-  readonly previous?: BuildCache;
+  readonly owned: ReadonlyMap<string, ManifestEntry>;
 }
 
 function previousCompile(root: string, output: OutputDirectories, build: string): PreviousCompile | undefined {
   const location = buildCacheLocation(root, output);
   if (location === undefined) return undefined;
-  let owned: ReadonlyMap<string, KeptFile> = new Map();
+  let owned: ReadonlyMap<string, ManifestEntry> = new Map();
   try {
     const manifest = readManifest(root, output);
     if (!manifest.pending) owned = manifest.entries;
@@ -82,7 +81,7 @@ function previousCompile(root: string, output: OutputDirectories, build: string)
   return { root, build, location, cache: readBuildCache(location, build), owned };
 }
 
-/** Reads and parses every spec of the repo: the only disk access of a compile. */
+/** Reads and parses every spec of the repo, and looks above the root for a platform.yaml it would miss (load.ts). */
 export function loadSources(root: string, outDir?: string): LoadedSources {
   const platformLoad = loadPlatform(root);
   const platformFile = platformLoad.files[0];
@@ -104,7 +103,11 @@ export interface LoadedSources {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/** validate → resolve → emit over parsed files: the pure part of a compile. */
+/**
+ * validate → resolve → emit over parsed files. Pure, but for an incremental
+ * compile, which checks the files it reuses against their recorded stamps
+ * (cache.ts reuseFromCache).
+ */
 export function compileSources(loaded: LoadedSources, options: Omit<CompileOptions, 'root' | 'build'> & { readonly previous?: PreviousCompile }): CompileResult {
   const output = outputDirectories(loaded.platform?.data, options.outDir);
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
@@ -121,7 +124,7 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
   diagnostics.push(...emitted.diagnostics.map((d) => (d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) })));
   const failed = hasErrors(diagnostics);
-  const cache: CacheUpdate | undefined =
+  const cache: CacheRecord | undefined =
     previous && keys && !failed
       ? { location: previous.location, build: previous.build, previous: previous.cache, units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])) }
       : undefined;

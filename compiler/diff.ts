@@ -169,7 +169,7 @@ function terraformDetails(old: string, now: string): string[] {
   return [...[...a1].filter((a) => !a0.has(a)).sort().map((a) => `+ IAM ${a}`), ...[...a0].filter((a) => !a1.has(a)).sort().map((a) => `- IAM ${a}`)];
 }
 
-/** Files under the output directories that no spec produces and the manifest does not list (write.ts `unlistedFiles`). */
+/** Files under the output directories that no spec produces and the manifest does not list (write/inspect.ts `unlistedFiles`). */
 export interface UnlistedFile {
   readonly path: string;
   /** Absent for a regular file; otherwise what it is ("a symbolic link", …). */

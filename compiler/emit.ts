@@ -5,11 +5,12 @@ import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
 import { hasErrors } from './diagnostics.js';
 import { checkProjectOutput, checkServiceOutput } from './policy/check.js';
-import { relativePathProblem } from './tree.js';
+import { relativePathProblem } from './write/resolver.js';
+import type { ManifestEntry } from './write/manifest.js';
 
 /** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
 interface Planner {
-  readonly file: GeneratedFile | KeptFile;
+  readonly file: GeneratedFile | ManifestEntry;
   readonly emitter: string;
   readonly service?: ResolvedService;
 }
@@ -18,25 +19,18 @@ function describePlanner(planner: Planner): string {
   return planner.service ? `service ${JSON.stringify(planner.service.name)} (emitter "${planner.emitter}")` : `the repository-wide files (emitter "${planner.emitter}")`;
 }
 
-/** A file a previous compile wrote and that is known to be intact: its path and hash, not its bytes. */
-export interface KeptFile {
-  readonly path: string;
-  readonly sha256: string;
-  readonly source: string;
-}
-
 export interface EmitOutcome {
   /** Sorted by path with plain code-unit order. */
   readonly files: readonly GeneratedFile[];
   /** Files of services not emitted again because `reuse` vouched for them; sorted by path. */
-  readonly kept: readonly KeptFile[];
+  readonly kept: readonly ManifestEntry[];
   /** Service name -> the paths of its files, emitted or kept; sorted. */
   readonly unitFiles: ReadonlyMap<string, readonly string[]>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
 /** The files a previous compile produced for this service, when it would produce them again; else undefined. */
-export type Reuse = (service: ResolvedService) => readonly KeptFile[] | undefined;
+export type Reuse = (service: ResolvedService) => readonly ManifestEntry[] | undefined;
 
 /** What every emitter produced for one service, in emitter order. */
 export type ServiceEmission = ReadonlyArray<{ readonly emitter: string; readonly result: EmitResult }>;
@@ -158,7 +152,7 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
 
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
   const files = all.filter((f): f is GeneratedFile => 'contents' in f);
-  const kept = all.filter((f): f is KeptFile => !('contents' in f));
+  const kept = all.filter((f): f is ManifestEntry => !('contents' in f));
   return { files, kept, unitFiles, diagnostics };
 }
 

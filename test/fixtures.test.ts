@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../cli/format.js';
-import { writeTree } from '../compiler/write.js';
+import { writeTree } from '../compiler/write/tree.js';
 import { compileDir, FIXTURES, goldenCases, plannedTree, readTree, REPO, runCli, scratchCopy } from './helpers.js';
 
 /**

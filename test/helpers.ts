@@ -7,7 +7,7 @@ import { compile, type CompileResult } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import type { SourceFile } from '../compiler/source.js';
 import { validateProject, type Validation } from '../compiler/validate/index.js';
-import { renderManifest, manifestPath } from '../compiler/write.js';
+import { renderManifest, manifestPath } from '../compiler/write/manifest.js';
 
 export const REPO = join(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');

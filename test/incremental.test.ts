@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emitters } from '../cli/emitters.js';
 import { buildCacheLocation } from '../compiler/cache.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
-import { writeTree } from '../compiler/write.js';
+import { writeTree } from '../compiler/write/tree.js';
 import { plannedTree, readTree, REPO, scratchCopy } from './helpers.js';
 
 /**

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emitters } from '../../cli/emitters.js';
 import { main } from '../../cli/main.js';
 import { compile } from '../../compiler/compile.js';
-import { diskWriting, inspectTree, LOCK_FILE, lockOwner, readManifest, realDisk, writeTree, WriteError, type Disk, type WriteChunk } from '../../compiler/write.js';
+import { diskWriting, realDisk, type Disk, type WriteChunk } from '../../compiler/write/disk.js';
+import { WriteError } from '../../compiler/write/errors.js';
+import { inspectTree } from '../../compiler/write/inspect.js';
+import { lockOwner } from '../../compiler/write/lock.js';
+import { readManifest } from '../../compiler/write/manifest.js';
+import { LOCK_FILE } from '../../compiler/write/resolver.js';
+import { writeTree } from '../../compiler/write/tree.js';
 import { REPO, readTree, scratchCopy, writeEmbeddedPlatform } from '../helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { OutputDirectories } from '../spec/model.js';
-import { compareText } from '../spec/pointer.js';
+import type { OutputDirectories } from '../../spec/model.js';
+import { compareText } from '../../spec/pointer.js';
 
 /**
  * Reading the generated tree without trusting it. Everything under the output
@@ -17,7 +17,7 @@ import { compareText } from '../spec/pointer.js';
 export const MANIFEST_FILE = '.paved-manifest.json';
 export const LOCK_FILE = '.paved-lock';
 
-/** `.<name>.paved-<16 hex>.tmp`: the temporary files the writer creates (write.ts `temporaryPath`). */
+/** `.<name>.paved-<16 hex>.tmp`: the temporary files the writer creates (disk.ts `temporaryPath`). */
 const TEMPORARY = /^\..+\.paved-[0-9a-f]{16}\.tmp$/;
 
 export function isTemporaryName(name: string): boolean {
@@ -199,7 +199,7 @@ export function unlistedEntries(root: string, output: OutputDirectories, known: 
   };
   const resolver = new Resolver(root);
   for (const dir of [output.dir, output.workflowsDir]) {
-    // The output directories themselves are checked by the writer (write.ts assertOutputDirectories).
+    // The output directories themselves are checked by the writer (inspect.ts assertOutputDirectories).
     if (resolver.parents(`${dir}/x`) !== true) continue;
     if (dir === output.dir) walk(dir);
     else for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) if (isPavedWorkflowName(entry.name) || (entry.name.startsWith('.paved-') && isTemporaryName(entry.name))) visit(`${dir}/${entry.name}`, entry, false);

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { OutputDirectories } from '../../spec/model.js';
+
+/** The disk operations of every writer: atomic replacement, exclusive creation, and the Disk seam tests inject failures through. */
+
+/** Writes `contents` to `fd` whole: `write` may take fewer bytes than asked (a filling disk), so it is called until none are left. */
+export type WriteChunk = (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+
+export function writeAll(fd: number, contents: string, write: WriteChunk = writeSync): void {
+  const buffer = Buffer.from(contents, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    const written = write(fd, buffer, offset, buffer.length - offset);
+    if (!(written > 0)) throw Object.assign(new Error(`EIO: the disk took ${offset} of ${buffer.length} bytes and then no more`), { code: 'EIO' });
+    offset += written;
+  }
+}
+
+/**
+ * The mutations writeTree performs, so tests can inject failures (a full disk,
+ * a read-only directory, short writes) and crashes between any two steps.
+ */
+export interface Disk {
+  /**
+   * Creates `path`, which must not exist (not even as a link or FIFO: O_EXCL,
+   * O_NOFOLLOW), and writes all of `contents`; with `durable`, flushes them to
+   * stable storage too. Throws on any error, leaving `path` for the caller to remove.
+   */
+  writeFile(path: string, contents: string, durable?: boolean): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  mkdir(path: string): void;
+  rmdir(path: string): void;
+}
+
+export const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** The real disk, writing through `write` (writeSync, or a test's failing or short one). */
+export function diskWriting(write: WriteChunk): Disk {
+  return {
+    writeFile(path, contents, durable = false) {
+      const fd = openSync(path, CREATE_NEW, 0o644);
+      try {
+        writeAll(fd, contents, write);
+        if (durable) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    rename: renameSync,
+    unlink: unlinkSync,
+    mkdir: (path) => mkdirSync(path, { recursive: true }),
+    rmdir: rmdirSync,
+  };
+}
+
+export const realDisk: Disk = diskWriting(writeSync);
+
+/** `made`: directories this write has created already, so a large tree costs one mkdir per directory. */
+export function writeAtomic(root: string, path: string, contents: string, disk: Disk, durable = false, made?: Set<string>): void {
+  const absolute = join(root, path);
+  const dir = dirname(absolute);
+  if (!made?.has(dir)) disk.mkdir(dir);
+  made?.add(dir);
+  replaceFile(absolute, contents, disk, durable);
+}
+
+/**
+ * Temporary file beside the target, then rename: readers see the old or the new
+ * file, never half of one. The temporary's name is unpredictable and it is
+ * created new (O_EXCL|O_NOFOLLOW), so nothing planted at a temporary name is
+ * followed, opened or removed. On any error, including a short write, the
+ * temporary is removed and the target keeps its old bytes.
+ */
+export function replaceFile(absolute: string, contents: string, disk: Disk, durable: boolean): void {
+  for (let attempt = 1; ; attempt++) {
+    const temporary = temporaryPath(absolute);
+    try {
+      disk.writeFile(temporary, contents, durable);
+    } catch (error) {
+      // Something already stands at this name: not ours, so left alone; try another name.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        if (attempt < 3) continue;
+        throw error;
+      }
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    try {
+      disk.rename(temporary, absolute);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    return;
+  }
+}
+
+/** `.<name>.paved-<16 hex>.tmp` beside `absolute` (resolver.ts `isTemporaryName`). */
+function temporaryPath(absolute: string): string {
+  return join(dirname(absolute), `.${basename(absolute)}.paved-${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/** Removes directories emptied by deleting an orphan, never an output root or anything above it. */
+export function removeEmptyParents(root: string, path: string, output: OutputDirectories, disk: Disk): void {
+  let dir = dirname(path);
+  while (dir !== '.' && dir !== output.dir && dir !== output.workflowsDir && (dir.startsWith(`${output.dir}/`) || dir.startsWith(`${output.workflowsDir}/`))) {
+    const absolute = join(root, dir);
+    if (readdirSync(absolute).length > 0) return;
+    disk.rmdir(absolute);
+    dir = dirname(dir);
+  }
+}

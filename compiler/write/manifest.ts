@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import type { OutputDirectories } from '../../spec/model.js';
+import { compareText } from '../../spec/pointer.js';
+import { WriteError } from './errors.js';
+import { Blocked, describeType, MANIFEST_FILE, ownablePathProblem, Resolver } from './resolver.js';
+
+/**
+ * The manifest, `<output.dir>/.paved-manifest.json`: every file paved owns, with
+ * its sha256 and the spec it comes from. paved owns exactly what it lists.
+ * Reading it never follows a link; a tampered entry is refused, never used.
+ */
+
+export interface ManifestEntry {
+  readonly path: string;
+  readonly sha256: string;
+  readonly source: string;
+}
+
+export function sha256(contents: string): string {
+  return createHash('sha256').update(contents, 'utf8').digest('hex');
+}
+
+export function manifestPath(output: OutputDirectories): string {
+  return `${output.dir}/${MANIFEST_FILE}`;
+}
+
+export function renderManifest(files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): string {
+  return renderEntries(plannedEntries(files, kept));
+}
+
+/** A planned file with its hash computed once; `contents` is absent for a kept file. */
+export interface PlannedEntry extends ManifestEntry {
+  readonly contents?: string;
+}
+
+export function plannedEntries(files: readonly GeneratedFile[], kept: readonly ManifestEntry[]): PlannedEntry[] {
+  const entries: PlannedEntry[] = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, contents: f.contents }));
+  if (kept.length === 0) return entries;
+  return [...entries, ...kept.map((k) => ({ path: k.path, sha256: k.sha256, source: k.source }))].sort((a, b) => compareText(a.path, b.path));
+}
+
+export function renderEntries(entries: readonly PlannedEntry[]): string {
+  return `${JSON.stringify({ version: 1, files: entries.map(({ path, sha256, source }) => ({ path, sha256, source })) }, null, 2)}\n`;
+}
+
+export interface OwnedFiles {
+  readonly entries: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }>;
+  /** The last compile stopped before finishing. */
+  readonly pending: boolean;
+}
+
+/** The last manifest parsed: a compile reads it before planning and again under the lock, usually unchanged. */
+let lastManifest: { readonly key: string; readonly text: string; readonly owned: OwnedFiles } | undefined;
+
+export function readManifest(root: string, output: OutputDirectories): OwnedFiles {
+  const text = readManifestText(new Resolver(root), output);
+  if (text === undefined) return { entries: new Map(), pending: false };
+  const key = JSON.stringify([root, output]);
+  if (lastManifest?.key === key && lastManifest.text === text) return lastManifest.owned;
+  const owned = parseManifest(text, output);
+  lastManifest = { key, text, owned };
+  return owned;
+}
+
+/** The manifest's text, or undefined when there is none; a link or FIFO in its place is refused, never followed. */
+export function readManifestText(resolver: Resolver, output: OutputDirectories): string | undefined {
+  const path = manifestPath(output);
+  const found = resolver.read(path);
+  if (found instanceof Blocked) throw new WriteError(`${found.at} ${found.what}; paved reads its manifest ${path} only from a real directory`, true);
+  if (!('kind' in found)) return found.text;
+  if (found.kind === 'other') throw new WriteError(`${path} is ${describeType(found.stat)}, not a regular file; paved will not read it. Restore the manifest from version control or delete it`, true);
+  return undefined;
+}
+
+function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
+  const path = manifestPath(output);
+  const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new WriteError(`${path} is not valid JSON; restore it from version control or delete it (paved will then refuse to overwrite files it no longer knows it owns)`, true);
+  }
+  const entries = (parsed as { files?: unknown } | null)?.files;
+  if (!Array.isArray(entries)) throw new WriteError(`${path} has no "files" list; restore it from version control or delete it`, true);
+  const refused: string[] = [];
+  for (const entry of entries as Array<Partial<PendingEntry> | null>) {
+    // A tampered manifest must not let paved read or delete files outside its output directories.
+    const problem =
+      typeof entry?.path !== 'string' ? 'an entry without a path' : typeof entry.sha256 !== 'string' ? 'an entry without a sha256' : ownablePathProblem(entry.path, output);
+    if (problem !== undefined) {
+      refused.push(`  ${JSON.stringify(entry?.path)}: ${problem}`);
+      continue;
+    }
+    const previousSha256 = entry!.previousSha256;
+    owned.set(entry!.path!, { path: entry!.path!, sha256: entry!.sha256!, source: String(entry!.source ?? ''), ...(typeof previousSha256 === 'string' ? { previousSha256 } : {}) });
+  }
+  if (refused.length > 0) {
+    throw new WriteError(`${path} lists paths paved can never own; it neither reads nor deletes them:\n${refused.join('\n')}\nremove these entries (or restore the manifest from version control), then run paved again`, true);
+  }
+  return { entries: owned, pending: (parsed as { pending?: unknown }).pending === true };
+}
+
+export function renderPendingManifest(files: readonly PlannedEntry[], previous: ReadonlyMap<string, ManifestEntry>, toWrite: readonly PlannedEntry[]): string {
+  const changing = new Set(toWrite.map((f) => f.path));
+  const entries: PendingEntry[] = files.map((f) => {
+    const old = previous.get(f.path);
+    const entry = { path: f.path, sha256: f.sha256, source: f.source };
+    return changing.has(f.path) && old && old.sha256 !== entry.sha256 ? { ...entry, previousSha256: old.sha256 } : entry;
+  });
+  const planned = new Set(files.map((f) => f.path));
+  for (const old of previous.values()) if (!planned.has(old.path)) entries.push({ path: old.path, sha256: old.sha256, source: old.source });
+  entries.sort((a, b) => compareText(a.path, b.path));
+  return `${JSON.stringify({ version: 1, pending: true, files: entries }, null, 2)}\n`;
+}
+
+export interface PendingEntry extends ManifestEntry {
+  /** In a pending manifest: the hash the file had before the interrupted compile. */
+  readonly previousSha256?: string;
+}
