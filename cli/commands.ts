@@ -12,9 +12,9 @@ import { validateStarter } from '../compiler/validate/index.js';
 import { createFile } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { inspectTree } from '../compiler/write/inspect.js';
-import { manifestPath } from '../compiler/write/manifest.js';
 import { writeTree } from '../compiler/write/tree.js';
 import { defaultPlatform } from '../spec/default-platform.js';
+import { layout, SPEC_FILES } from '../spec/layout.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { emitters } from './emitters.js';
@@ -86,7 +86,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
         for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
         // Left where they are: paved deletes only what it owns. `paved check` fails until they go.
         for (const entry of report.unlisted) {
-          const { message, hint } = unlisted(entry, manifestPath(result.output));
+          const { message, hint } = unlisted(entry, layout.manifest(result.output));
           io.stderr(`paved: warning: ${entry.path}: ${message}; ${hint}\n`);
         }
         const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
@@ -107,7 +107,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     }
     const losesData = hasErrors(dataLoss);
     const state = inspectTree(root, result.output, result.files);
-    const manifest = manifestPath(result.output);
+    const manifest = layout.manifest(result.output);
     const drift = driftDiagnostics(state, manifest);
     if (args.format === 'json') {
       const differences = [...state.differences.map(({ path, kind }) => ({ path, kind })), ...state.unlisted.map(({ path, type }) => ({ path, kind: 'unlisted', ...(type ? { type } : {}) }))];
@@ -151,7 +151,7 @@ export function printSchema(which: 'service' | 'platform', io: Io): number {
 export function runInitPlatform(dir: string, io: Io): number {
   // 8 hex digits: 32 random bits, chosen once; the file is the platform team's from here on.
   const contents = renderStarterPlatform({ schemaPath: schemaPathFrom(dir, 'platform', io), bucketNameSuffix: randomBytes(4).toString('hex') });
-  const target = resolve(io.cwd, dir, 'platform.yaml');
+  const target = resolve(io.cwd, dir, SPEC_FILES.platform);
   const refused = createStarter(target, contents, dir, io);
   if (refused !== undefined) return refused;
   io.stdout(`created ${relative(io.cwd, target)}\nnext: fill in every "" (paved validate${dir === '.' ? '' : ` ${JSON.stringify(dir)}`} points at each one left), then run "paved compile"\n`);
@@ -183,7 +183,7 @@ function createStarter(target: string, contents: string, dir: string, io: Io): n
 }
 
 export function runInit(dir: string, name: string, io: Io): number {
-  const target = resolve(io.cwd, dir, 'service.yaml');
+  const target = resolve(io.cwd, dir, SPEC_FILES.service);
   const contents = renderStarterSpec({ name, schemaPath: schemaPathFrom(dir, 'service', io) });
   const problems = validateStarter(contents);
   if (problems.length > 0) {

@@ -28,8 +28,7 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
       return EXIT_PROBLEMS;
     }
   }
-  const services = [...(before.project?.services ?? []), ...(head.project?.services ?? [])].map((s) => s.name);
-  const changes = diffTrees(before.files, head.files, head.output, services);
+  const changes = diffTrees(before.files, head.files, head.output, new Map([...before.owners, ...head.owners]));
   // Files in the working tree's output folders that nobody generated: listed, never read.
   let unlisted;
   try {

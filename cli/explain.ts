@@ -5,6 +5,7 @@ import { explainService, isEnvironment, type ExplainRow } from '../compiler/expl
 import { locate } from '../compiler/positions.js';
 import { parseSource } from '../compiler/parse.js';
 import { serviceNamed } from '../compiler/resolve.js';
+import { SPEC_FILES } from '../spec/layout.js';
 import type { SourceFile } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText, type OutputFormat } from './format.js';
@@ -32,7 +33,7 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
   const fileOf = (path: string): SourceFile | undefined => {
     if (!parsed.has(path)) {
       const text = result.sources.get(path);
-      parsed.set(path, text === undefined ? undefined : parseSource(path, new TextEncoder().encode(text), path === 'platform.yaml' ? 'platform' : path === 'releases.yaml' ? 'releases' : 'service').file);
+      parsed.set(path, text === undefined ? undefined : parseSource(path, new TextEncoder().encode(text), path === SPEC_FILES.platform ? 'platform' : path === SPEC_FILES.releases ? 'releases' : 'service').file);
     }
     return parsed.get(path);
   };

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
-import type { Emitter, GeneratedFile } from '../spec/emitter.js';
+import type { Emitter, FileOwner, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CacheRecord } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
@@ -36,6 +36,8 @@ export interface CompileResult {
   readonly files: readonly GeneratedFile[];
   /** Incremental compiles: files of unchanged services, already on disk; planned like `files`, without their bytes. */
   readonly kept: readonly ManifestEntry[];
+  /** Path -> the emitter and service that planned it, for every file of `files` and `kept`. */
+  readonly owners: ReadonlyMap<string, FileOwner>;
   /** Incremental compiles: what to record for the next one. */
   readonly cache?: CacheRecord;
   readonly output: OutputDirectories;
@@ -113,7 +115,7 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
   const validated = validateProject(loaded.platform, loaded.services, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: loaded.releases });
   diagnostics.push(...validated.diagnostics);
-  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], output, sources: loaded.sources };
+  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], owners: new Map(), output, sources: loaded.sources };
 
   const project = resolveProject(validated.valid, options.outDir);
   const previous = options.previous;
@@ -128,7 +130,7 @@ export function compileSources(loaded: LoadedSources, options: Omit<CompileOptio
     previous && keys && !failed
       ? { location: previous.location, build: previous.build, previous: previous.cache, units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])) }
       : undefined;
-  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, kept: failed ? [] : emitted.kept, ...(cache ? { cache } : {}), output: project.output, project, sources: loaded.sources };
+  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, kept: failed ? [] : emitted.kept, owners: failed ? new Map() : emitted.owners, ...(cache ? { cache } : {}), output: project.output, project, sources: loaded.sources };
 }
 
 function serviceKeys(build: string, project: ResolvedProject): Map<ResolvedService, string> {

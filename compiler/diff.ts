@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
-import type { GeneratedFile } from '../spec/emitter.js';
+import type { FileOwner, GeneratedFile } from '../spec/emitter.js';
+import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { kubernetesDataLoss, type KubernetesDeletion } from './kubernetes-data-loss.js';
 import { objectChanges } from './object-changes.js';
@@ -24,32 +25,30 @@ export interface TreeChange {
 
 const PROJECT = '(project)';
 
-/** Which service and target a generated path belongs to. */
-function owner(path: string, output: OutputDirectories, services: ReadonlySet<string>): { service: string; target: string } {
-  if (path.startsWith(`${output.workflowsDir}/`)) {
-    const match = /^paved-(.+)\.ya?ml$/.exec(path.slice(output.workflowsDir.length + 1));
-    return { service: match && services.has(match[1]!) ? match[1]! : PROJECT, target: 'workflows' };
-  }
+/**
+ * Which service and target a generated path belongs to: the service its
+ * emitter planned it for, and the folder it sits in (`kubernetes`,
+ * `terraform`, `argocd`, `workflows`, or the file name of a top-level file).
+ */
+function owner(path: string, output: OutputDirectories, owners: ReadonlyMap<string, FileOwner>): { service: string; target: string } {
+  const service = owners.get(path)?.service ?? PROJECT;
+  if (path.startsWith(`${output.workflowsDir}/`)) return { service, target: 'workflows' };
   const [first, second] = path.slice(output.dir.length + 1).split('/');
-  if (first !== undefined && services.has(first) && second !== undefined) return { service: first, target: second.replace(/\.[a-z]+$/, '') };
-  // Repo-wide folders (argocd/, grafana/) name files after the service: <svc>-<env>.yaml.
-  const file = path.split('/').pop() ?? '';
-  const named = [...services].filter((s) => file.startsWith(`${s}-`) || file.startsWith(`${s}.`)).sort((a, b) => b.length - a.length)[0];
-  return { service: named ?? PROJECT, target: first ?? path };
+  if (service !== PROJECT && path.startsWith(`${layout.service(output, service)}/`)) return { service, target: second!.replace(/\.[a-z]+$/, '') };
+  return { service, target: first ?? path };
 }
 
 /**
  * Compares the planned trees of two revisions. Pure. The files carry their
  * structured values (compile with keepValues), which the Terraform resource
- * changes are read from.
+ * changes are read from; `owners` says who planned each path, in either tree.
  */
-export function diffTrees(base: readonly GeneratedFile[], head: readonly GeneratedFile[], output: OutputDirectories, serviceNames: Iterable<string>): TreeChange[] {
-  const services = new Set(serviceNames);
+export function diffTrees(base: readonly GeneratedFile[], head: readonly GeneratedFile[], output: OutputDirectories, owners: ReadonlyMap<string, FileOwner>): TreeChange[] {
   const before = new Map(base.map((f) => [f.path, f.contents]));
   const after = new Map(head.map((f) => [f.path, f.contents]));
   const groups = new Map<string, { service: string; target: string; added: string[]; removed: string[]; changed: string[]; details: string[]; resources: ResourceChange[]; kubernetesDataLoss: KubernetesDeletion[] }>();
   const group = (path: string) => {
-    const { service, target } = owner(path, output, services);
+    const { service, target } = owner(path, output, owners);
     const key = `${service}\u0000${target}`;
     let entry = groups.get(key);
     if (!entry) groups.set(key, (entry = { service, target, added: [], removed: [], changed: [], details: [], resources: [], kubernetesDataLoss: [] }));

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { DIAGNOSTIC_CODES } from '../spec/diagnostic-codes.js';
-import type { Emitter, EmitResult, GeneratedFile } from '../spec/emitter.js';
+import type { Emitter, EmitResult, FileOwner, GeneratedFile } from '../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
 import { hasErrors } from './diagnostics.js';
@@ -26,6 +26,8 @@ export interface EmitOutcome {
   readonly kept: readonly ManifestEntry[];
   /** Service name -> the paths of its files, emitted or kept; sorted. */
   readonly unitFiles: ReadonlyMap<string, readonly string[]>;
+  /** Path -> who planned it, for every file emitted or kept: `paved diff` groups by it. */
+  readonly owners: ReadonlyMap<string, FileOwner>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -153,7 +155,8 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
   const files = all.filter((f): f is GeneratedFile => 'contents' in f);
   const kept = all.filter((f): f is ManifestEntry => !('contents' in f));
-  return { files, kept, unitFiles, diagnostics };
+  const owners = new Map([...planned].map(([path, p]) => [path, { emitter: p.emitter, ...(p.service ? { service: p.service.name } : {}) }]));
+  return { files, kept, unitFiles, owners, diagnostics };
 }
 
 /**

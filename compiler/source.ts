@@ -1,4 +1,5 @@
 import type { Document, LineCounter } from 'yaml';
+import { SPEC_FILES } from '../spec/layout.js';
 
 /** A parsed spec file. Later stages point back into it through node ranges. */
 export interface SourceFile {
@@ -13,6 +14,6 @@ export interface SourceFile {
   readonly data: unknown;
 }
 
-export const PLATFORM_FILE = 'platform.yaml';
-export const SERVICE_FILE = 'service.yaml';
-export const RELEASES_FILE = 'releases.yaml';
+export const PLATFORM_FILE = SPEC_FILES.platform;
+export const SERVICE_FILE = SPEC_FILES.service;
+export const RELEASES_FILE = SPEC_FILES.releases;

@@ -43,6 +43,12 @@ export interface EmitResult {
  * A target. Pure and synchronous: no disk, clock, environment or randomness, so
  * output is a function of the resolved model alone.
  */
+/** Who planned a generated file: its emitter, and the service (by deployed name) it is for, or none for a repo-wide file. */
+export interface FileOwner {
+  readonly emitter: string;
+  readonly service?: string;
+}
+
 export interface Emitter {
   readonly id: string;
   emitService(service: ResolvedService, project: ResolvedProject): EmitResult;

@@ -7,7 +7,8 @@ import { compile, type CompileResult } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import type { SourceFile } from '../compiler/source.js';
 import { validateProject, type Validation } from '../compiler/validate/index.js';
-import { renderManifest, manifestPath } from '../compiler/write/manifest.js';
+import { renderManifest } from '../compiler/write/manifest.js';
+import { layout } from '../spec/layout.js';
 
 export const REPO = join(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');
@@ -27,7 +28,7 @@ export function compileDir(root: string, outDir?: string): CompileResult {
 /** The whole planned tree, manifest included, as path → contents. */
 export function plannedTree(result: CompileResult): Map<string, string> {
   const tree = new Map(result.files.map((f) => [f.path, f.contents]));
-  if (result.files.length > 0) tree.set(manifestPath(result.output), renderManifest(result.files));
+  if (result.files.length > 0) tree.set(layout.manifest(result.output), renderManifest(result.files));
   return tree;
 }
 

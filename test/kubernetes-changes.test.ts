@@ -5,7 +5,7 @@ import { compileTexts, type SpecText } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
 import { kubernetesDataLoss } from '../compiler/kubernetes-data-loss.js';
 import { objectChanges } from '../compiler/object-changes.js';
-import type { GeneratedFile } from '../spec/emitter.js';
+import type { FileOwner, GeneratedFile } from '../spec/emitter.js';
 import { serviceYaml } from './helpers.js';
 
 /**
@@ -79,10 +79,14 @@ describe('per-attribute changes of a Kubernetes object', () => {
 const PLATFORM = 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: 3f9a27c1\n';
 const OUTPUT = { dir: 'generated', workflowsDir: '.github/workflows' };
 
+/** Who planned each path of every tree compiled here (CompileResult.owners), for paved diff. */
+const OWNERS = new Map<string, FileOwner>();
+
 function tree(services: Record<string, string>): GeneratedFile[] {
   const files: SpecText[] = [{ path: 'platform.yaml', kind: 'platform', text: PLATFORM }, ...Object.entries(services).map(([name, text]) => ({ path: `services/${name}/service.yaml`, kind: 'service' as const, text }))];
   const result = compileTexts(files, emitters, undefined, true);
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  for (const [path, owner] of result.owners) OWNERS.set(path, owner);
   return [...result.files];
 }
 
@@ -126,7 +130,7 @@ describe('Kubernetes deletions that lose data', () => {
   it('come first in paved diff, marked !, in text, markdown and JSON alike', () => {
     const base = [...tree({ orders: serviceYaml('orders') }), file('generated/orders/kubernetes/staging/storage.yaml', claim)];
     const head = tree({ orders: serviceYaml('orders', 'environments:\n  production:\n    scaling:\n      min: 3\n      max: 6\n') });
-    const changes = diffTrees(base, head, OUTPUT, ['orders']);
+    const changes = diffTrees(base, head, OUTPUT, new Map([...OWNERS, ['generated/orders/kubernetes/staging/storage.yaml', { emitter: 'kubernetes', service: 'orders' }]]));
     const kubernetes = changes.find((c) => c.service === 'orders' && c.target === 'kubernetes')!;
     expect(kubernetes.details[0]).toBe('! delete PersistentVolumeClaim/data: its volume and the data on it are deleted with it [staging]');
     expect(kubernetes.details.filter((d) => d.startsWith('!'))).toHaveLength(1);

@@ -82,7 +82,7 @@ describe('terraform changes between two revisions', () => {
   it('puts destroys and replacements first in paved diff, and lists the changes per resource in JSON', () => {
     const base = tree(orders(`${DATABASE('16', 'small')}${BUCKET('uploads')}`));
     const head = tree(orders(`${DATABASE('16', 'medium')}${BUCKET('files')}`));
-    const terraform = diffTrees(base, head, { dir: 'generated', workflowsDir: '.github/workflows' }, ['orders']).find((c) => c.service === 'orders' && c.target === 'terraform')!;
+    const terraform = diffTrees(base, head, { dir: 'generated', workflowsDir: '.github/workflows' }, new Map([...base, ...head].map((f) => [f.path, { emitter: 'terraform', service: 'orders' }]))).find((c) => c.service === 'orders' && c.target === 'terraform')!;
     expect(terraform.details[0]).toBe('! destroy aws_s3_bucket.uploads (stateful: its data is lost) [staging, production]');
     expect(terraform.details).toContain('~ update aws_db_instance.main: instance_class [staging, production]');
     expect(terraform.details.findIndex((d) => d.startsWith('+'))).toBeGreaterThan(terraform.details.findLastIndex((d) => d.startsWith('!')));

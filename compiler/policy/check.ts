@@ -5,6 +5,7 @@ import { HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER, unicodeEscape } from '../../sp
 import { POLICY_RULES, runRule } from './registry.js';
 import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
 import { policyTarget } from './view.js';
+import { PLATFORM_FILE } from '../source.js';
 
 /**
  * The compile-time policy: every rule of the registry over the final output of
@@ -21,7 +22,6 @@ interface Violation {
 }
 
 /** Where platform.yaml sits: the repository root. */
-const PLATFORM_FILE = 'platform.yaml';
 
 const keyOf = (v: Violation): string => `${ruleLabel(v.rule)}\u0000${v.finding.where}\u0000${v.finding.problem}`;
 

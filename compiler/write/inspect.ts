@@ -1,9 +1,10 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
+import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { stampOf, type FileStamp } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { manifestPath, plannedEntries, readManifest, readManifestText, renderEntries, sha256, type PlannedEntry } from './manifest.js';
+import { plannedEntries, readManifest, readManifestText, renderEntries, sha256, type PlannedEntry } from './manifest.js';
 import { Blocked, describeType, readRegular, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
@@ -43,7 +44,7 @@ export function inspectTree(root: string, output: OutputDirectories, files: read
  * or names something other than a regular file, stops the whole operation.
  */
 export function inspectEntries(resolver: Resolver, output: OutputDirectories, entries: readonly PlannedEntry[]): InspectedTree {
-  const manifest = manifestPath(output);
+  const manifest = layout.manifest(output);
   const owned = readManifest(resolver.root, output).entries;
   const differences: Difference[] = [];
   const blockedDirectories = new Map<string, Blocked>();

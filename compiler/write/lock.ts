@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import type { OutputDirectories } from '../../spec/model.js';
 import { CREATE_NEW, writeAll, type Disk } from './disk.js';
 import { WriteError } from './errors.js';
-import { LOCK_FILE, lstatOrUndefined, readRegular } from './resolver.js';
+import { lstatOrUndefined, readRegular } from './resolver.js';
+import { LOCK_FILE, layout } from '../../spec/layout.js';
 
 /** `<output.dir>/.paved-lock`: one compile writes a tree at a time. */
 
@@ -104,7 +105,7 @@ function readLock(absolute: string): { readonly exists: boolean; readonly text?:
 export function withLock<T>(root: string, output: OutputDirectories, disk: Disk, timeoutMs: number, action: () => T): T {
   const dir = join(root, output.dir);
   disk.mkdir(dir);
-  const lockPath = `${output.dir}/${LOCK_FILE}`;
+  const lockPath = layout.lock(output);
   const lock = join(dir, LOCK_FILE);
   const mine = lockOwner(process.pid);
   const record = `${JSON.stringify(mine)}\n`;

@@ -3,7 +3,8 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { compareText } from '../../spec/pointer.js';
 import { WriteError } from './errors.js';
-import { Blocked, describeType, MANIFEST_FILE, ownablePathProblem, Resolver } from './resolver.js';
+import { Blocked, describeType, ownablePathProblem, Resolver } from './resolver.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * The manifest, `<output.dir>/.paved-manifest.json`: every file paved owns, with
@@ -19,10 +20,6 @@ export interface ManifestEntry {
 
 export function sha256(contents: string): string {
   return createHash('sha256').update(contents, 'utf8').digest('hex');
-}
-
-export function manifestPath(output: OutputDirectories): string {
-  return `${output.dir}/${MANIFEST_FILE}`;
 }
 
 export function renderManifest(files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): string {
@@ -65,7 +62,7 @@ export function readManifest(root: string, output: OutputDirectories): OwnedFile
 
 /** The manifest's text, or undefined when there is none; a link or FIFO in its place is refused, never followed. */
 export function readManifestText(resolver: Resolver, output: OutputDirectories): string | undefined {
-  const path = manifestPath(output);
+  const path = layout.manifest(output);
   const found = resolver.read(path);
   if (found instanceof Blocked) throw new WriteError(`${found.at} ${found.what}; paved reads its manifest ${path} only from a real directory`, true);
   if (!('kind' in found)) return found.text;
@@ -74,7 +71,7 @@ export function readManifestText(resolver: Resolver, output: OutputDirectories):
 }
 
 function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
-  const path = manifestPath(output);
+  const path = layout.manifest(output);
   const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
   let parsed: unknown;
   try {

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { join } from 'node:path';
 import type { OutputDirectories } from '../../spec/model.js';
 import { compareText } from '../../spec/pointer.js';
+import { LOCK_FILE, MANIFEST_FILE } from '../../spec/layout.js';
 
 /**
  * Reading the generated tree without trusting it. Everything under the output
@@ -14,8 +15,6 @@ import { compareText } from '../../spec/pointer.js';
  * still win that race; files committed to the repository cannot.
  */
 
-export const MANIFEST_FILE = '.paved-manifest.json';
-export const LOCK_FILE = '.paved-lock';
 
 /** `.<name>.paved-<16 hex>.tmp`: the temporary files the writer creates (disk.ts `temporaryPath`). */
 const TEMPORARY = /^\..+\.paved-[0-9a-f]{16}\.tmp$/;

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { GeneratedFile } from '../../spec/emitter.js';
+import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { stampOf, type BuildCache, type CacheRecord, type FileStamp } from '../cache.js';
 import { realDisk, removeEmptyParents, replaceFile, writeAtomic, type Disk } from './disk.js';
 import { WriteError } from './errors.js';
 import { assertOutputDirectories, inspectEntries, type InspectedTree } from './inspect.js';
 import { withLock } from './lock.js';
-import { manifestPath, plannedEntries, readManifest, renderEntries, renderPendingManifest, type ManifestEntry, type PlannedEntry } from './manifest.js';
+import { plannedEntries, readManifest, renderEntries, renderPendingManifest, type ManifestEntry, type PlannedEntry } from './manifest.js';
 import { Resolver, type UnlistedEntry } from './resolver.js';
 
 /**
@@ -54,7 +55,7 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
     const unowned = state.differences.filter((d) => d.kind === 'unowned');
     if (unowned.length > 0) {
       const list = unowned.map((d) => `  ${d.path}`).join('\n');
-      throw new WriteError(`these files are in the way and paved does not own them (they are not in ${manifestPath(output)}):\n${list}\nmove or delete them, then compile again`, true);
+      throw new WriteError(`these files are in the way and paved does not own them (they are not in ${layout.manifest(output)}):\n${list}\nmove or delete them, then compile again`, true);
     }
     // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
     for (const leftover of state.unlisted.filter((u) => u.temporary)) disk.unlink(join(root, leftover.path));
@@ -75,14 +76,14 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
     // Only the manifest is flushed to disk: generated files are atomic against a killed
     // process (rename) and can always be regenerated; an fsync per file made a compile
     // of a few hundred files take seconds.
-    writeAtomic(root, manifestPath(output), renderPendingManifest(entries, previous.entries, toWrite), disk, true);
+    writeAtomic(root, layout.manifest(output), renderPendingManifest(entries, previous.entries, toWrite), disk, true);
     const made = new Set<string>();
     for (const file of toWrite) writeAtomic(root, file.path, file.contents!, disk, false, made);
     for (const path of orphans) {
       disk.unlink(join(root, path));
       removeEmptyParents(root, path, output, disk);
     }
-    writeAtomic(root, manifestPath(output), renderEntries(entries), disk, true);
+    writeAtomic(root, layout.manifest(output), renderEntries(entries), disk, true);
     if (options.cache) recordBuildCache(root, state, entries, toWrite, options.cache, disk);
     return { written: toWrite.map((f) => f.path), deleted: orphans, unchanged: state.unchanged, unlisted };
   });

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+import { layout, SPEC_FILES } from '../../spec/layout.js';
 
 /**
  * Paths as the workflows see them. paved's paths are relative to the paved root
@@ -24,7 +25,7 @@ export function workingDirectory(project: ResolvedProject, path = '.'): string |
 
 /** The generated Terraform stack of a service, relative to the paved root. */
 export function stackDir(project: ResolvedProject, service: ResolvedService): string {
-  return `${project.output.dir}/${service.name}/terraform`;
+  return layout.terraform(project.output, service.name);
 }
 
 /**
@@ -32,11 +33,11 @@ export function stackDir(project: ResolvedProject, service: ResolvedService): st
  * after its main stack; undefined when it subscribes to nothing and has none.
  */
 export function subscriptionsDir(project: ResolvedProject, service: ResolvedService): string | undefined {
-  return service.resources.subscriptions.length > 0 ? `${stackDir(project, service)}/subscriptions` : undefined;
+  return service.resources.subscriptions.length > 0 ? layout.subscriptions(project.output, service.name) : undefined;
 }
 
 export function workflowPath(project: ResolvedProject, file: string): string {
-  return `${project.output.workflowsDir}/${file}`;
+  return layout.workflow(project.output, file);
 }
 
 /**
@@ -54,7 +55,7 @@ export function servicePaths(project: ResolvedProject, service: ResolvedService)
     tree(service.directory),
     tree(service.runtime.build.context),
     inRepo(project, service.runtime.build.dockerfile),
-    inRepo(project, 'platform.yaml'),
+    inRepo(project, SPEC_FILES.platform),
     tree(stackDir(project, service)),
     inRepo(project, workflowPath(project, serviceWorkflowFile(service))),
   ];
@@ -63,5 +64,5 @@ export function servicePaths(project: ResolvedProject, service: ResolvedService)
   return globs.filter((glob, i) => globs.indexOf(glob) === i && !globs.some((other) => covers(other, glob)));
 }
 
-export const serviceWorkflowFile = (service: ResolvedService): string => `paved-${service.specName}.yml`;
+export const serviceWorkflowFile = (service: ResolvedService): string => layout.serviceWorkflowFile(service.specName);
 export const CHECK_WORKFLOW_FILE = 'paved-check.yml';

@@ -8,6 +8,7 @@ import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { TERRAFORM_APPLY } from './scripts.js';
 import { awsCredentials, checkout, setupTerraform, terraformInit } from './steps.js';
 import { APPLY_GUARD, PACK_PLANS, SUBSCRIBER_CURRENT, TERRAFORM_APPLY_SAVED, TERRAFORM_SAVED_PLAN, UNPACK_PLANS } from './terraform-scripts.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * The infrastructure jobs of a service's workflow, for a push to main:
@@ -32,8 +33,6 @@ export const PRODUCTION_PLAN_ENVIRONMENT = 'production-plan';
 /** The saved production plans, one tar at the paved root, kept as long as an approval may reasonably wait. */
 const PLANS_FILE = 'paved-production-plans.tar';
 const PLANS_RETENTION_DAYS = 5;
-/** emitters/terraform/subscriptions.ts SUBSCRIPTIONS_ROOT (emitters import no other emitter; paths.ts subscriptionsDir writes it too). */
-const SUBSCRIPTIONS_FOLDER = 'subscriptions';
 
 /** A Terraform root a job applies. `foreign` when it belongs to a service subscribing to this one's topics. */
 interface Root {
@@ -58,7 +57,7 @@ function rootsOf(project: ResolvedProject, service: ResolvedService): Root[] {
   return [
     { service: service.name, dir: stackDir(project, service), foreign: false },
     ...(own ? [{ service: service.name, dir: own, name: 'subscriptions', foreign: false }] : []),
-    ...subscribersOf(service).map((name) => ({ service: name, dir: `${project.output.dir}/${name}/terraform/${SUBSCRIPTIONS_FOLDER}`, name: `${name} subscriptions`, foreign: true })),
+    ...subscribersOf(service).map((name) => ({ service: name, dir: layout.subscriptions(project.output, name), name: `${name} subscriptions`, foreign: true })),
   ];
 }
 

@@ -2,6 +2,7 @@ import type { Emitter, EmitResult } from '../../spec/emitter.js';
 import type { ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { yamlDocumentsFile } from '../shared/serialize.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * Backstage catalog entities: one Component per service and one Resource per
@@ -12,7 +13,7 @@ export const catalogEmitter: Emitter = {
   id: 'catalog',
   emitService(service, project): EmitResult {
     const entities = [component(service), ...resources(service)];
-    const path = `${project.output.dir}/${service.name}/catalog-info.yaml`;
+    const path = layout.catalog(project.output, service.name);
     return { files: [yamlDocumentsFile({ path, source: service.specPath, documents: entities })], diagnostics: [] };
   },
 };

@@ -6,6 +6,7 @@ import { customResource } from './custom-resources.js';
 import { annotations, labels } from './labels.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { yamlFile } from '../shared/serialize.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * The Argo CD Application of a cloud environment: it syncs the environment's
@@ -55,5 +56,5 @@ export function applicationFile(scope: Construct, ctx: RenderContext): Generated
       revisionHistoryLimit: 10,
     },
   );
-  return yamlFile({ path: `${ctx.project.output.dir}/argocd/${ctx.service.name}-${ctx.env}.yaml`, source: ctx.service.specPath, value: object.toJson() });
+  return yamlFile({ path: layout.application(ctx.project.output, ctx.service.name, ctx.env), source: ctx.service.specPath, value: object.toJson() });
 }

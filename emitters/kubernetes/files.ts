@@ -4,6 +4,7 @@ import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../sp
 import { yamlFile } from '../shared/serialize.js';
 import type { Manifest } from './manifest.js';
 import { applyOverrides, type KubeJson, type OverridePolicy } from './overrides.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * One file per object, named after its kind: `deployment.yaml` for the
@@ -20,7 +21,7 @@ export function fileName(object: KubeJson, service: string): string {
 }
 
 export function environmentDirectory(project: ResolvedProject, service: ResolvedService, env: EnvironmentName): string {
-  return `${project.output.dir}/${service.name}/kubernetes/${env}`;
+  return layout.kubernetes(project.output, service.name, env);
 }
 
 /** The notes under the header (after the waivers): notes, then applied overrides (a multi-line reason prints one comment line per line). */

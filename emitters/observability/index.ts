@@ -6,6 +6,7 @@ import { jsonFile, yamlFile } from '../shared/serialize.js';
 import { serviceDashboard } from './dashboard.js';
 import { overviewDashboard } from './overview.js';
 import { ruleGroups, type RuleEnvironment, type RuleGroup } from './rules.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * Dashboards and alerts derived from the spec, with no separate SLO file:
@@ -16,21 +17,20 @@ import { ruleGroups, type RuleEnvironment, type RuleGroup } from './rules.js';
 export const observabilityEmitter: Emitter = {
   id: 'observability',
   emitService(service, project): EmitResult {
-    const dir = `${project.output.dir}/${service.name}`;
     const source = service.specPath;
     const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
     const comments = retentionNote(service, project);
     const files: GeneratedFile[] = [
-      jsonFile({ path: `${dir}/grafana/dashboard.json`, source, value: serviceDashboard(service, project) }),
+      jsonFile({ path: layout.dashboard(project.output, service.name), source, value: serviceDashboard(service, project) }),
       // Production's rules, for a Prometheus without the operator and for review; staging's differ in env, severities and AWS names.
-      yamlFile({ path: `${dir}/alerts/rules.yaml`, source, comments, value: { groups: groups.get('production') } }),
-      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${dir}/kubernetes/${env}/prometheusrule.yaml`, source, comments, value: prometheusRule(service, project, groups.get(env)!) })),
+      yamlFile({ path: layout.alerts(project.output, service.name), source, comments, value: { groups: groups.get('production') } }),
+      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${layout.kubernetes(project.output, service.name, env)}/prometheusrule.yaml`, source, comments, value: prometheusRule(service, project, groups.get(env)!) })),
     ];
     return { files, diagnostics: [] };
   },
   emitProject(project: ResolvedProject): EmitResult {
     if (project.services.length === 0) return { files: [], diagnostics: [] };
-    return { files: [jsonFile({ path: `${project.output.dir}/grafana/overview.json`, source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
+    return { files: [jsonFile({ path: layout.overviewDashboard(project.output), source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
   },
 };
 

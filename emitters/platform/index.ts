@@ -1,17 +1,15 @@
 import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedProject } from '../../spec/model.js';
-import { PLATFORM_FOLDER } from '../../spec/naming.js';
 import { hclFile, terraformLockFile } from '../shared/serialize.js';
 import { awsProviderLock, LOCK_FILE_NAME } from '../shared/terraform-lock.js';
 import { platformKubernetesDiagnostics, platformKubernetesFiles } from './kubernetes/index.js';
 import { platformTerraform } from './terraform/root.js';
+import { layout } from '../../spec/layout.js';
 
-/** Where the platform layer goes: a leading `_` can never start a service name (a DNS label). */
-export const platformDirectory = (project: ResolvedProject): string => `${project.output.dir}/${PLATFORM_FOLDER}`;
 
 /** `<output>/_platform/terraform/`: the platform root, applied once per environment before any service stack, with its provider lock file. */
 export function platformTerraformFiles(project: ResolvedProject): GeneratedFile[] {
-  const dir = `${platformDirectory(project)}/terraform`;
+  const dir = `${layout.platform(project.output)}/terraform`;
   return [
     ...platformTerraform(project).map((file) => hclFile({ path: `${dir}/${file.path}`, source: project.platformSource, items: file.items, ...(file.comments ? { comments: file.comments } : {}) })),
     terraformLockFile({ path: `${dir}/${LOCK_FILE_NAME}`, source: project.platformSource, providers: [awsProviderLock(project.platform.terraform.awsProviderVersion)] }),

@@ -6,7 +6,7 @@ import { protectStatefulResources } from './protect.js';
 import { terraformStack, type StackFile } from './stack.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { SUBSCRIPTIONS_ROOT } from './subscriptions.js';
+import { layout } from '../../spec/layout.js';
 
 /**
  * AWS infrastructure per service as a Terraform stack in HCL:
@@ -21,10 +21,10 @@ export const terraformEmitter: Emitter = {
   emitService(service, project): EmitResult {
     const { files: stack, diagnostics } = emittedStack(service, project);
     if (diagnostics.length > 0) return { files: [], diagnostics };
-    const dir = `${project.output.dir}/${service.name}/terraform`;
+    const dir = layout.terraform(project.output, service.name);
     const files = stack.map((file) => hclFile({ path: `${dir}/${file.path}`, source: service.specPath, items: file.items }));
     // Each root gets the lock file `terraform init` would write, so the provider cannot float between plan and apply.
-    const roots = [dir, ...(service.resources.subscriptions.length > 0 ? [`${dir}/${SUBSCRIPTIONS_ROOT}`] : [])];
+    const roots = [dir, ...(service.resources.subscriptions.length > 0 ? [layout.subscriptions(project.output, service.name)] : [])];
     const lock = awsProviderLock(project.platform.terraform.awsProviderVersion);
     const locks = roots.map((root) => terraformLockFile({ path: `${root}/${LOCK_FILE_NAME}`, source: service.specPath, providers: [lock] }));
     return { files: [...files, ...locks], diagnostics: [] };

@@ -9,9 +9,7 @@ import { deployedSubscription, subscriptionKey } from './messaging.js';
 import type { StackFile } from './stack.js';
 import { tfvarsItems, uniqueVariables, variableBlocks } from '../shared/terraform-variables.js';
 import { providerBlock, versionsBlocks } from './versions.js';
-
-/** The folder of the subscriptions root inside a service's terraform/. */
-export const SUBSCRIPTIONS_ROOT = 'subscriptions';
+import { SUBSCRIPTIONS_ROOT } from '../../spec/layout.js';
 
 /**
  * `terraform/subscriptions/`: a root of its own that subscribes the service's

@@ -11,7 +11,7 @@ import { WriteError } from '../../compiler/write/errors.js';
 import { inspectTree } from '../../compiler/write/inspect.js';
 import { lockOwner } from '../../compiler/write/lock.js';
 import { readManifest } from '../../compiler/write/manifest.js';
-import { LOCK_FILE } from '../../compiler/write/resolver.js';
+import { LOCK_FILE } from '../../spec/layout.js';
 import { writeTree } from '../../compiler/write/tree.js';
 import { REPO, readTree, scratchCopy, writeEmbeddedPlatform } from '../helpers.js';
 

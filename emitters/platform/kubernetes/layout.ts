@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { EnvironmentName, ResolvedProject } from '../../../spec/model.js';
-import { PLATFORM_FOLDER } from '../../../spec/naming.js';
+import { layout } from '../../../spec/layout.js';
 
 /**
  * Where the platform layer goes and what its objects are called. `_platform`
@@ -9,7 +9,7 @@ import { PLATFORM_FOLDER } from '../../../spec/naming.js';
  * (`<service>-<env>`) can: the two never collide, in files or in Argo CD.
  */
 
-export const platformDirectory = (project: ResolvedProject): string => `${project.output.dir}/${PLATFORM_FOLDER}`;
+export const platformDirectory = (project: ResolvedProject): string => layout.platform(project.output);
 
 /** Objects applied to an environment's cluster, one file per object. */
 export const clusterDirectory = (project: ResolvedProject, env: EnvironmentName): string => `${platformDirectory(project)}/kubernetes/${env}`;
@@ -24,7 +24,7 @@ export const bootstrapFile = (project: ResolvedProject): string => `${platformDi
 export const secretsFile = (project: ResolvedProject): string => `${platformDirectory(project)}/secrets.yaml`;
 
 /** Where the kubernetes emitter writes the service Applications (`<service>-<env>.yaml`). */
-export const serviceApplicationsDirectory = (project: ResolvedProject): string => `${project.output.dir}/argocd`;
+export const serviceApplicationsDirectory = (project: ResolvedProject): string => layout.applications(project.output);
 
 /**
  * The glob that picks one environment's service Applications out of
