@@ -15,7 +15,7 @@ import {
   type Size,
 } from '../spec/model.js';
 import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
-import { deployedName } from '../spec/naming.js';
+import { deployedName, names } from '../spec/naming.js';
 import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
 import type { ValidProject } from './validate/index.js';
@@ -250,7 +250,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
       cluster: platform.kubernetes.clusters[env],
       ...(release ? { release: { tag: release.tag, ...(release.digest ? { digest: release.digest } : {}) } } : {}),
-      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? `${name}.staging.${platform.domain}` : `${name}-pr-{{number}}.${platform.domain}` } : {}),
+      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? names.stagingHost(name, platform.domain) : names.previewHost(name, platform.domain, '{{number}}') } : {}),
     };
   }
 

@@ -24,6 +24,8 @@ const serviceTypeNames: Readonly<Record<string, string>> = {
   '': 'ServiceSpec',
   '/properties/runtime': 'RuntimeSpec',
   '/properties/runtime/properties/build': 'BuildSpec',
+  '/properties/runtime/properties/language': 'Language',
+  '/properties/runtime/properties/protocol': 'Protocol',
   '/properties/runtime/properties/health': 'HealthSpec',
   '/properties/ingress': 'IngressSpec',
   '/properties/resources': 'ResourcesSpec',

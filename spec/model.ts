@@ -4,13 +4,15 @@
  * optional value and never apply a default themselves.
  */
 
-export type EnvironmentName = 'preview' | 'staging' | 'production';
+import type { EnvironmentName, Language, Protocol, SizeName } from './types.js';
+
+// The enumerations of the specs, generated from their schemas (spec/types.ts).
+export type { EnvironmentName, Language, Protocol };
+export type Size = SizeName;
+
 /** In promotion order. */
 export const ENVIRONMENTS: readonly EnvironmentName[] = ['preview', 'staging', 'production'];
 
-export type Language = 'node' | 'go' | 'python' | 'java' | 'container';
-export type Protocol = 'http' | 'grpc';
-export type Size = 'small' | 'medium' | 'large';
 
 /** Where a resolved value came from: the data behind `paved explain`. */
 /** `derived`: computed by paved from other values (a service's dependents, a topic's subscribers). */

@@ -78,7 +78,9 @@ export const names = {
   /** Namespace of a service in an environment's cluster. */
   namespace: (service: string) => service,
   previewNamespace: (service: string, pr: number | string) => `${service}-pr-${pr}`,
-  /** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview. */
+  /** `<name>.staging.<domain>`: a service's host in staging. */
+  stagingHost: (service: string, domain: string) => `${service}.staging.${domain}`,
+  /** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview (`{{number}}` in the resolved model, until CI knows it). */
   previewHost: (service: string, domain: string, pr: number | string) => `${service}-pr-${pr}.${domain}`,
   cronJob: (service: string, job: string) => `${service}-${job}`,
   rdsInstance: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}`,

@@ -91,7 +91,7 @@ export interface RuntimeSpec {
   /**
    * Language of the service, which picks the CI build and test steps; `container` builds the Dockerfile only.
    */
-  readonly language: 'node' | 'go' | 'python' | 'java' | 'container';
+  readonly language: Language;
   /**
    * How CI builds the image; paths are relative to this service.yaml's folder.
    * @default {"context":".","dockerfile":"Dockerfile"}
@@ -105,7 +105,7 @@ export interface RuntimeSpec {
    * Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.
    * @default "http"
    */
-  readonly protocol?: 'http' | 'grpc';
+  readonly protocol?: Protocol;
   /**
    * The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint.
    */
@@ -128,6 +128,11 @@ export interface RuntimeSpec {
 }
 
 /**
+ * Language of the service, which picks the CI build and test steps; `container` builds the Dockerfile only.
+ */
+export type Language = 'node' | 'go' | 'python' | 'java' | 'container';
+
+/**
  * How CI builds the image; paths are relative to this service.yaml's folder.
  */
 export interface BuildSpec {
@@ -142,6 +147,11 @@ export interface BuildSpec {
    */
   readonly dockerfile?: string;
 }
+
+/**
+ * Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.
+ */
+export type Protocol = 'http' | 'grpc';
 
 /**
  * HTTP probe paths; a grpc service is probed through the standard gRPC health service instead.
