@@ -19,7 +19,7 @@ import type { Diagnostic } from '../spec/diagnostic.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
 import { driftDiagnostics, unlisted } from './drift.js';
 import { renderStarterPlatform } from './starter-platform.js';

@@ -5,7 +5,7 @@ import { WriteError } from '../compiler/write/errors.js';
 import { unlistedFiles } from '../compiler/write/inspect.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { compileRevision } from './revision.js';
 
 /**

@@ -7,9 +7,8 @@ import { parseSource } from '../compiler/parse.js';
 import { serviceNamed } from '../compiler/resolve.js';
 import { SPEC_FILES } from '../spec/layout.js';
 import type { SourceFile } from '../compiler/source.js';
-import { emitters } from './emitters.js';
 import { formatText, type OutputFormat } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 
 /** `paved explain <svc> [--env E]`: every resolved value of a service and where it came from. */
 export function runExplain(rootArg: string, name: string, env: string | undefined, format: OutputFormat, io: Io): number {

@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Disk } from '../compiler/write/disk.js';
 import type { OutputFormat } from './format.js';
-
-/** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */
-export const EXIT_OK = 0;
-export const EXIT_PROBLEMS = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
 export const HELP = `paved: compile service.yaml files into Terraform, Kubernetes, GitHub Actions and dashboards
 
@@ -76,14 +71,6 @@ Options:
 
 Exit codes: 0 ok, 1 invalid specs or drift, 2 usage or internal error.
 `;
-
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly cwd: string;
-  /** The disk `paved compile` writes through: the real one, or a test's that fails, fills up or writes short. */
-  readonly disk?: Disk;
-}
 
 const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),

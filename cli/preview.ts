@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../compiler/write/create.js';
 import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
 import { yamlText } from '../emitters/shared/serialize.js';
 import { formatText } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 
 /** `<repository>:<tag>` with an optional `@sha256:<hex>`. */
 const IMAGE = /^(?<repository>[a-z0-9][a-z0-9._/:-]*?):(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(?:@(?<digest>sha256:[0-9a-f]{64}))?$/;

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../compiler/write/create.js';
 import { RELEASES_FILE } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 
 const HEADER = `# Written by CI (paved release), not by hand: which image each service runs in
 # staging and production. Every change is a reviewed commit; run paved compile after it.

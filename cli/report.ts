@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { compileProject } from '../compiler/compile.js';
 import { projectReport, reportMarkdown, reportText } from '../compiler/report.js';
 import { formatText } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, type Io } from './io.js';
 
 /** `paved report [--format text|json|markdown]`: the golden-path conformance of every service. */
 export function runReport(rootArg: string, format: 'text' | 'json' | 'markdown', io: Io): number {

@@ -12,7 +12,7 @@ import { createFiles } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { relativePathProblem } from '../compiler/write/resolver.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
 
 /**

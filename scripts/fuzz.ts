@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { compileTexts as compileInMemory, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { pathProblem } from '../compiler/emit.js';
-import type { SourceFile } from '../compiler/source.js';
 import { random } from '../bench/synthetic.js';
 import type { Emitter } from '../spec/emitter.js';
 

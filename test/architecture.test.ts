@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers.js';
 
-/**
- * Dependencies flow one way: cli -> compiler -> emitters -> spec. The compiler is
- * handed its emitters; emitters never import each other, only emitters/shared.
- */
+/** The TypeScript files under a folder, sorted. */
 function sources(folder: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -20,36 +18,48 @@ function sources(folder: string): string[] {
   return out.sort();
 }
 
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*from\s+'(\.[^']+)'/g)].map((m) => relative(REPO, join(file, '..', m[1]!)).split('\\').join('/'));
-}
+/**
+ * Dependencies flow one way: cli -> compiler -> emitters -> spec. The compiler is
+ * handed its emitters; emitters never import each other, only emitters/shared.
+ * The layering and the absence of import cycles are lint rules (lint/paved-rules.js,
+ * run by npm run lint and .ci/run); these seeded violations prove they catch
+ * what they must, static and dynamic imports alike.
+ */
+describe('module layering (npm run lint)', () => {
+  const eslint = new ESLint({ cwd: REPO });
+  const problems = async (path: string, text: string): Promise<string[]> =>
+    (await eslint.lintText(text, { filePath: join(REPO, path) }))[0]!.messages.filter((m) => m.ruleId?.startsWith('paved/')).map((m) => `${m.ruleId} ${m.message}`);
 
-const topFolder = (path: string): string => path.split('/')[0]!;
-
-describe('module layering', () => {
-  it('spec imports nothing outside spec', () => {
-    for (const file of sources('spec')) for (const target of imports(file)) expect(topFolder(target), `${relative(REPO, file)} -> ${target}`).toBe('spec');
+  it('lets each folder import what its layer may', async () => {
+    expect(await problems('emitters/terraform/seed.ts', "import { names } from '../../spec/naming.js';\nimport { hclFile } from '../shared/serialize.js';\nimport { emittedStack } from './index.js';\nexport { names, hclFile, emittedStack };\n")).toEqual([]);
+    expect(await problems('cli/seed.ts', "import { kubernetesEmitter } from '../emitters/kubernetes/index.js';\nexport { kubernetesEmitter };\n")).toEqual([]);
   });
 
-  it('emitters import only spec, their own folder and emitters/shared', () => {
-    for (const file of sources('emitters')) {
-      const own = relative(REPO, file).split('/').slice(0, 2).join('/');
-      for (const target of imports(file)) {
-        const allowed = target.startsWith('spec/') || target.startsWith(`${own}/`) || target.startsWith('emitters/shared/');
-        expect(allowed, `${relative(REPO, file)} -> ${target}`).toBe(true);
-      }
-    }
+  it('fails an emitter that imports another emitter, statically or dynamically', async () => {
+    expect(await problems('emitters/terraform/seed.ts', "import { environmentDirectory } from '../kubernetes/files.js';\nexport const later = () => import('../actions/paths.js');\nexport { environmentDirectory };\n")).toEqual([
+      'paved/layering emitters/terraform/seed.ts may not import emitters/kubernetes/files.ts: an emitter imports only spec/, its own folder and emitters/shared/',
+      'paved/layering emitters/terraform/seed.ts may not import emitters/actions/paths.ts: an emitter imports only spec/, its own folder and emitters/shared/',
+    ]);
   });
 
-  it('the compiler imports no emitter and no cli code', () => {
-    for (const file of sources('compiler')) {
-      for (const target of imports(file)) {
-        expect(['compiler', 'spec'].includes(topFolder(target)) || target.startsWith('emitters/shared/'), `${relative(REPO, file)} -> ${target}`).toBe(true);
-      }
-    }
+  it('fails the compiler importing an emitter, the CLI importing emitter internals, and spec importing anything outside spec', async () => {
+    expect(await problems('compiler/seed.ts', "export { terraformEmitter } from '../emitters/terraform/index.js';\n")).toEqual([
+      'paved/layering compiler/seed.ts may not import emitters/terraform/index.ts: the compiler is handed its emitters; it imports only spec/ and emitters/shared/',
+    ]);
+    expect(await problems('cli/seed.ts', "import { previewOverlay } from '../emitters/kubernetes/preview.js';\nexport { previewOverlay };\n")).toEqual([
+      'paved/layering cli/seed.ts may not import emitters/kubernetes/preview.ts: the CLI uses an emitter through its index.ts, never its internals',
+    ]);
+    expect(await problems('spec/seed.ts', "import { compile } from '../compiler/compile.js';\nexport { compile };\n")).toEqual(['paved/layering spec/seed.ts may not import compiler/compile.ts: spec/ imports nothing outside spec/']);
   });
 
+  it('fails an import cycle, naming every module on it', async () => {
+    // compile.ts imports diagnostics.ts; diagnostics.ts importing compile.ts back closes a cycle.
+    const found = await problems('compiler/diagnostics.ts', "import { compile } from './compile.js';\nexport { compile };\n");
+    expect(found).toEqual(['paved/no-cycle import cycle: compiler/diagnostics.ts → compiler/compile.ts → compiler/diagnostics.ts']);
+  });
+});
+
+describe('what modules may do', () => {
   it('only compiler/write/ and cli write to disk', () => {
     const writers = /\b(writeFileSync|writeSync|renameSync|unlinkSync|rmSync|rmdirSync|mkdirSync|appendFileSync|createWriteStream)\b/;
     for (const folder of ['spec', 'compiler', 'emitters']) {

@@ -2,7 +2,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { emitters } from '../cli/emitters.js';
-import { main, type Io } from '../cli/main.js';
+import { main } from '../cli/main.js';
+import { type Io } from '../cli/io.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import type { SourceFile } from '../compiler/source.js';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileResult } from '../compiler/compile.js';
-import { parse } from 'yaml';
 import { BOOTSTRAP_OVERRIDE } from '../emitters/platform/terraform/root.js';
 import { compileDir, REPO, serviceYaml, validateTexts } from './helpers.js';
 import { PLUGIN_DIR, requireTerraform, terraform, TERRAFORM_ROOTS } from './terraform-helpers.js';

@@ -97,7 +97,7 @@ const only = (r: PlatformResource | undefined, name: string): Plain | undefined 
 /** The first nested block `name` of a body. */
 const inner = (body: Plain | undefined, name: string): Plain | undefined => ((body?.[name] as Plain[] | undefined) ?? [])[0];
 
-function stateProblems(t: PolicyTarget, r: PlatformResource): Array<string | undefined> {
+function stateProblems(t: PolicyTarget): Array<string | undefined> {
   const block = partOf(t, 'aws_s3_bucket_public_access_block')?.body ?? {};
   const sse = inner(only(partOf(t, 'aws_s3_bucket_server_side_encryption_configuration'), 'rule'), 'apply_server_side_encryption_by_default');
   const policy = statements(partOf(t, 'aws_s3_bucket_policy')?.body.policy);
@@ -121,6 +121,6 @@ export const PLATFORM_RULES: readonly PolicyRule[] = [
   ),
   // The state locks are objects in the bucket (use_lockfile): no lock table to check.
   rule(['PAVED_PLATFORM_STATE'], 'the state bucket, which also holds the state locks, blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only', (t) =>
-    each(t, ['aws_s3_bucket'], (r) => stateProblems(t, r)),
+    each(t, ['aws_s3_bucket'], () => stateProblems(t)),
   ),
 ];

@@ -84,7 +84,6 @@ function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
   return auto === false ? [waivable(db, `no automatic minor upgrades: engine_version ${String(db.body.engine_version)} pins a minor`, 'pinnedMinorVersion')] : [`auto_minor_version_upgrade is ${JSON.stringify(auto)}`];
 }
 
-const dbs = (t: PolicyTarget): FoundResource[] => ofType(t, 'aws_db_instance');
 const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined => ofType(t, 'aws_db_parameter_group').find((g) => g.stack === db.stack && g.name === db.name);
 
 /** The service role's one trust statement: EKS Pod Identity, for the service's namespace and ServiceAccount on this account's cluster of the environment only (item 11 of issue 15). */

@@ -1,11 +1,11 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
-import { stampOf, type FileStamp } from '../cache.js';
+import { type FileStamp } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
 import { plannedEntries, readManifest, readManifestText, renderEntries, sha256, type PlannedEntry } from './manifest.js';
-import { Blocked, describeType, readRegular, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
+import { Blocked, describeType, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
 

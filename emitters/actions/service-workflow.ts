@@ -59,7 +59,7 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['production-plan', productionPlanJob(service, project, ['staging-release'])],
     ['production-infra', productionInfraJob(service, project, ['production-plan'])],
     ['production-release', releaseJob(service, project, 'production', ['publish', 'production-infra'])],
-    ['rollback', rollbackJob(service, project)],
+    ['rollback', rollbackJob(service)],
     ['rollback-release', rollbackReleaseJob(service, project)],
   ];
   return {
@@ -300,7 +300,7 @@ function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'st
  * service and takes its digest from there (never from a registry tag, which can
  * be moved).
  */
-function rollbackJob(service: ResolvedService, project: ResolvedProject): Job {
+function rollbackJob(service: ResolvedService): Job {
   return job({
     name: jobName(service, 'Approve the rollback'),
     if: DISPATCH,

@@ -1,7 +1,6 @@
 import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { EnvironmentName, ResolvedPlatform, ResolvedService } from '../../spec/model.js';
-import { specPath } from '../../spec/pointer.js';
 import { applyPatch, writtenPointers } from '../shared/json-patch.js';
 import { outsideAllowList, showAllowList } from '../shared/override-allow.js';
 

@@ -1,7 +1,7 @@
 import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { ResolvedService } from '../../spec/model.js';
-import { pointerJoin, specPath } from '../../spec/pointer.js';
+import { pointerJoin } from '../../spec/pointer.js';
 import { showString } from '../../spec/text.js';
 import { attribute, block, isIdentifier, numberProblem, object, type Attribute, type Block, type BodyItem, type Expression } from '../shared/hcl.js';
 import { applyPatch, writtenPointers } from '../shared/json-patch.js';
