@@ -578,6 +578,22 @@ export const serviceSchema: JsonSchema = {
       },
       default: { kubernetes: [], terraform: [] },
     },
+    retired: {
+      type: 'object',
+      description:
+        'Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: {
+        reason: {
+          type: 'string',
+          description: 'Why the service goes and what happens to its data (a ticket, where the data went); one line, shown by `paved report` and in the check.',
+          minLength: 10,
+          maxLength: 500,
+          pattern: '^[^\\n\\r]*$',
+        },
+      },
+    },
   },
   $defs: {
     ...sharedDefs,

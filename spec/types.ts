@@ -78,6 +78,10 @@ export interface ServiceSpec {
    * @default {"kubernetes":[],"terraform":[]}
    */
   readonly overrides?: OverridesSpec;
+  /**
+   * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+   */
+  readonly retired?: RetiredSpec;
 }
 
 /**
@@ -595,6 +599,16 @@ export interface JsonPatchOperation {
    * JSON pointer to the value to move or copy; required by move and copy.
    */
   readonly from?: string;
+}
+
+/**
+ * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+ */
+export interface RetiredSpec {
+  /**
+   * Why the service goes and what happens to its data (a ticket, where the data went); one line, shown by `paved report` and in the check.
+   */
+  readonly reason: string;
 }
 
 /**

@@ -16,6 +16,8 @@ import { ruleGroups, type RuleEnvironment, type RuleGroup } from './rules.js';
 export const observabilityEmitter: Emitter = {
   id: 'observability',
   emitService(service, project): EmitResult {
+    // A retired service serves nothing to watch; its PrometheusRule leaves with its manifests.
+    if (service.retired) return { files: [], diagnostics: [] };
     const dir = `${project.output.dir}/${service.name}`;
     const source = service.specPath;
     const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
@@ -29,7 +31,7 @@ export const observabilityEmitter: Emitter = {
     return { files, diagnostics: [] };
   },
   emitProject(project: ResolvedProject): EmitResult {
-    if (project.services.length === 0) return { files: [], diagnostics: [] };
+    if (project.services.every((s) => s.retired)) return { files: [], diagnostics: [] };
     return { files: [jsonFile({ path: `${project.output.dir}/grafana/overview.json`, source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
   },
 };
