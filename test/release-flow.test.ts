@@ -385,7 +385,7 @@ describe('a deleted service', () => {
     const run = w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2)));
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('releases.yaml: gone dropped: no service.yaml declares it any more');
-    expect(run.stdout).toContain('gone is no longer declared: its manifests and Application leave paved/deploy/staging');
+    expect(run.stdout).toContain('gone is no longer deployed (deleted or retired): its manifests and Application leave paved/deploy/staging');
     expect(w.files(STAGING).filter((p) => p.includes('gone'))).toEqual([]);
     expect(Object.keys((parse(w.show(STAGING, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
   });

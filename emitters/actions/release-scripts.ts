@@ -128,8 +128,8 @@ const DEPLOY_BRANCH_TEXT = '${DEPLOY_BRANCH}';
  *   service in the environment, with the digest recorded then.
  * - Copied: the environment's manifests, the service's Application and
  *   releases.yaml; nothing else the compile wrote is swept in.
- * - A service the commit no longer declares leaves the deploy branch (its
- *   manifests and Application; `paved release` drops its record).
+ * - A service the commit no longer deploys, deleted or retired, leaves the
+ *   deploy branch (its manifests and Application; `paved release` drops its record).
  */
 export const RELEASE_DEPLOY = script(
   'set -euo pipefail',
@@ -192,12 +192,12 @@ export const RELEASE_DEPLOY = script(
   `    ${PAVED} "\${release[@]}" --record-only`,
   '  fi',
   ...COPY,
-  // A service this commit no longer declares (its compile wrote no folder for it) leaves the deploy branch:
-  // its manifests and its Application, so Argo CD prunes it. paved check --base lets a service go only once retired.
+  // A service this commit no longer deploys (deleted, or retired: its compile wrote no manifests for it) leaves the
+  // deploy branch: its manifests and its Application, so Argo CD prunes it. paved check --base lets a service go only once retired.
   '  for dir in "${deploy}/${prefix}${OUT}"/*/kubernetes/"${ENVIRONMENT}"; do',
   '    gone="$(basename "$(dirname "$(dirname "${dir}")")")"',
-  '    if [ -d "${dir}" ] && [ "${gone}" != _platform ] && [ ! -d "${OUT}/${gone}" ]; then',
-  '      echo "${gone} is no longer declared: its manifests and Application leave ${DEPLOY_BRANCH}"',
+  '    if [ -d "${dir}" ] && [ "${gone}" != _platform ] && [ ! -d "${OUT}/${gone}/kubernetes/${ENVIRONMENT}" ]; then',
+  '      echo "${gone} is no longer deployed (deleted or retired): its manifests and Application leave ${DEPLOY_BRANCH}"',
   '      git -C "${deploy}" rm --quiet -r --ignore-unmatch -- "${prefix}${OUT}/${gone}/kubernetes/${ENVIRONMENT}" "${prefix}${OUT}/argocd/${gone}-${ENVIRONMENT}.yaml"',
   '    fi',
   '  done',

@@ -39,7 +39,7 @@ export function acknowledgesLoss(service: { readonly dataLoss: ReadonlyArray<{ r
 
 /** The reviewed reason for losing the entry, when the service gives one: its `dataLoss:` entry (by name, or the whole service), else `retired:`'s. */
 export function lossReason(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>; readonly retired?: { readonly reason: string } }, entry: string): string | undefined {
-  return service.dataLoss.find((d) => d.resource === entry || d.resource === WHOLE_SERVICE)?.reason ?? (service.retired === undefined ? undefined : `retired: ${service.retired.reason}`);
+  return service.dataLoss.find((d) => d.resource === entry || d.resource === WHOLE_SERVICE)?.reason ?? service.retired?.reason;
 }
 
 /** The `dataLoss:` resource that stands for everything a service owns: how a service is retired. */
