@@ -526,7 +526,7 @@ export interface AlertsSpec {
  */
 export interface DataLossSpec {
   /**
-   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (how a service is retired).
+   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).
    */
   readonly resource: string;
   /**

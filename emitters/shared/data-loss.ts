@@ -42,5 +42,5 @@ export function lossReason(service: { readonly dataLoss: ReadonlyArray<{ readonl
   return service.dataLoss.find((d) => d.resource === entry || d.resource === WHOLE_SERVICE)?.reason ?? service.retired?.reason;
 }
 
-/** The `dataLoss:` resource that stands for everything a service owns: how a service is retired. */
+/** The `dataLoss:` resource that stands for everything a service owns (a service is retired with `retired:`, which implies it). */
 export const WHOLE_SERVICE = 'service';
