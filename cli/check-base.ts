@@ -9,7 +9,8 @@ import { compileRevision } from './revision.js';
  * `paved check --base <ref>`: the day-2 half of the check. The base revision's
  * specs are compiled with this paved and compared with the working tree's
  * compile; every stateful resource the change would destroy or replace is an
- * error unless a `dataLoss:` entry acknowledges it (compiler/data-loss.ts).
+ * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
+ * deleted service is one unless its base spec was retired (compiler/data-loss.ts).
  * `head` is the working tree's compile, with its values kept.
  */
 export function checkAgainstBase(root: string, ref: string, outDir: string | undefined, head: CompileResult): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {

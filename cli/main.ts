@@ -16,7 +16,7 @@ Commands:
                            also compare with a git revision's specs: exit 1 when the
                            change would destroy or replace a database, cache, bucket,
                            topic, queue, key or secret that no dataLoss: entry
-                           acknowledges
+                           acknowledges, or delete a service that was not retired
   validate [root]          validate every spec and report problems; never writes
   schema service|platform  print a JSON Schema, for editors and other tools
   init <dir> --name <svc>  write a commented starter service.yaml into <dir>

@@ -38,14 +38,15 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   services.flow = false;
   // Records are kept under the name a service is deployed under (README, Renaming a service).
   const loaded = loadSources(root);
-  const deployedAs = new Map(loaded.services.flatMap((f) => {
-    const { name, renamedFrom } = (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown };
-    return typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [];
-  }));
+  const specs = loaded.services.map((f) => (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown; retired?: unknown });
+  const deployedAs = new Map(specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])));
   service = deployedAs.get(service) ?? service;
   doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
   // A deleted service's records go: on a deploy branch they would fail every later release's validation.
-  const declared = new Set(deployedAs.values());
+  // So do a retired one's: it runs nowhere, and its teardown takes it off the deploy branches.
+  const named = (list: typeof specs): Set<string> => new Set(list.flatMap(({ name }) => (typeof name === 'string' ? [deployedAs.get(name)!] : [])));
+  const retired = named(specs.filter((data) => data.retired !== undefined));
+  const declared = named(specs.filter((data) => data.retired === undefined));
   // Only when every spec was read: a spec that does not parse names nothing, and its record must stay.
   const readAll = !loaded.loadDiagnostics.some((d) => d.severity === 'error');
   const dropped = readAll ? services.items.map((item) => String(item.key)).filter((name) => name !== service && !declared.has(name)) : [];
@@ -56,7 +57,7 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
   const text = doc.toString({ lineWidth: 0 });
 
-  for (const name of dropped) io.stdout(`${RELEASES_FILE}: ${name} dropped: no service.yaml declares it any more\n`);
+  for (const name of dropped) io.stdout(`${RELEASES_FILE}: ${name} dropped: ${retired.has(name) ? 'it is retired, so it runs nowhere' : 'no service.yaml declares it any more'}\n`);
   // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
   if (options.recordOnly) {
     writeFileAtomic(path, text);

@@ -1,4 +1,4 @@
-import { resourceEntry, subscriptionEntries, WHOLE_SERVICE } from '../emitters/shared/data-loss.js';
+import { isStateful, lossReason, resourceEntry, subscriptionEntries, WHOLE_SERVICE } from '../emitters/shared/data-loss.js';
 import { REPLACED_ON_CHANGE } from '../emitters/shared/terraform-replacement.js';
 import type { Block, BodyItem } from '../emitters/shared/hcl.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
@@ -25,7 +25,11 @@ export interface CompiledRevision {
 export interface DataLoss {
   /** The service, or `_platform` (PLATFORM_FOLDER) for the platform's own root. */
   readonly service: string;
-  /** The service.yaml entry (`databases.orders`), or `service` for what belongs to the service as a whole (its KMS key). */
+  /**
+   * The service.yaml entry (`databases.orders`), `service` for what belongs to
+   * the service as a whole (its KMS key), or `retired` for everything the
+   * teardown workflow of a service retired by this change will destroy.
+   */
   readonly resource: string;
   readonly action: 'destroy' | 'replace';
   /** Terraform addresses, sorted. */
@@ -40,7 +44,7 @@ export interface DataLoss {
    * resource (refusesDeletion): the removal then needs two steps.
    */
   readonly deletionProtected: readonly ('staging' | 'production')[];
-  /** The reviewed reason, when a dataLoss entry (of the head, or of the base for a removed service) acknowledges it. */
+  /** The reviewed reason, when the head's dataLoss or retired entry acknowledges it, or for a removed service the base's retired entry. */
   readonly acknowledged?: string;
 }
 
@@ -58,8 +62,8 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const record = (service: string, resource: string, action: DataLoss['action'], address: string, environment: 'staging' | 'production' | undefined) => {
     const now = headServices.get(service);
     const platform = service === PLATFORM_FOLDER;
-    // A removed service has no spec to say anything: only its last one, retiring it as a whole, can.
-    const acknowledged = (now ? now.dataLoss.find((d) => d.resource === resource || d.resource === WHOLE_SERVICE) : baseServices.get(service)?.dataLoss.find((d) => d.resource === WHOLE_SERVICE))?.reason;
+    // A removed service has no spec to say anything: only its last one, retired, can (its teardown workflow destroyed what it held).
+    const acknowledged = now ? lossReason(now, resource) : baseServices.get(service)?.retired?.reason;
     const key = `${service}\u0000${resource}\u0000${action}`;
     let entry = found.get(key);
     if (!entry) {
@@ -85,6 +89,15 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     if (service === undefined || deletion.environment === 'preview') continue;
     record(service, KUBERNETES_OBJECTS, 'destroy', `${deletion.kind}/${deletion.name}`, deletion.environment);
   }
+  // Retiring a service moves no address, but its teardown workflow destroys every stateful resource of its stacks: said in the change that retires it.
+  for (const key of bodies.head.keys()) {
+    const [root, address] = key.split('\u0000') as [string, string];
+    const service = serviceOfRoot(root, head.project.output);
+    const now = service === undefined ? undefined : headServices.get(service);
+    const before = service === undefined ? undefined : baseServices.get(service);
+    if (now?.retired === undefined || before === undefined || before.retired !== undefined || !isStateful(address.slice(0, address.indexOf('.')))) continue;
+    for (const environment of ['staging', 'production'] as const) record(now.name, RETIRED, 'destroy', address, environment);
+  }
   return [...found.values()].map(({ loss, addresses, environments, forcedBy, deletionProtected }) => ({
     ...loss,
     deletionProtected: (['staging', 'production'] as const).filter((e) => deletionProtected.has(e)),
@@ -101,6 +114,9 @@ const forcing = (change: ResourceChange): string[] => change.attributes.filter((
 function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
   return from === to ? files : files.map((f) => (f.path.startsWith(`${from}/`) ? { ...f, path: `${to}${f.path.slice(from.length)}` } : f));
 }
+
+/** What `paved check --base` calls what the teardown of a service retired by the change destroys. */
+const RETIRED = 'retired';
 
 /** What `paved check --base` calls a service's data-losing Kubernetes objects; acknowledged only with `service`. */
 const KUBERNETES_OBJECTS = 'kubernetes';
@@ -200,7 +216,21 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     const environments = new Set(all.flatMap((l) => l.environments));
     return [{ ...loss, addresses: [...new Set(all.flatMap((l) => l.addresses))].sort(), environments: (['staging', 'production'] as const).filter((e) => environments.has(e)) }];
   });
-  return merged.flatMap((loss): Diagnostic[] => [lossDiagnostic(loss), ...refusalDiagnostic(loss)]);
+  // A retired service whose stacks held nothing stateful loses nothing here, and is still said to go.
+  const quietlyRemoved = base.services.filter((s) => s.retired !== undefined && !services.has(s.name) && !removedOnce.has(s.name)).map((s) => retiredRemoval(s, []));
+  return [...merged.flatMap((loss): Diagnostic[] => [lossDiagnostic(loss), ...refusalDiagnostic(loss)]), ...quietlyRemoved];
+
+  /** A service removed after its retirement: fine once its teardown has run everywhere, which only its workflow's runs can tell. */
+  function retiredRemoval(spec: ResolvedService, addresses: readonly string[]): Diagnostic {
+    const held = addresses.length > 0 ? `, or what its stacks held (${addresses.join(', ')}) stays behind with nothing to destroy it` : '';
+    return {
+      code: 'CHECK.DATA_LOSS_ACKNOWLEDGED',
+      severity: 'warning',
+      file: spec.specPath,
+      message: `service ${showString(spec.name)} is removed after being retired (${spec.retired!.reason}): its teardown workflow must have finished in staging and in production${held}`,
+      hint: `check that the last run of paved-${spec.name}.yml on main succeeded in both environments before merging; if it did not, keep the service until it has`,
+    };
+  }
 
   function lossDiagnostic(loss: DataLoss): Diagnostic {
     const service = services.get(loss.service);
@@ -218,18 +248,27 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     }
     if (loss.serviceRemoved) {
       const spec = removed.get(loss.service)!;
-      if (loss.acknowledged !== undefined) {
-        return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: spec.specPath, message: `service ${showString(loss.service)} is removed; what it held in ${inEnvironments(loss)} must be torn down (${addresses}), as acknowledged: ${loss.acknowledged}` };
-      }
+      if (spec.retired !== undefined) return retiredRemoval(spec, loss.addresses);
       return {
         code: 'CHECK.SERVICE_REMOVED',
         severity: 'error',
         file: spec.specPath,
         message: `service ${showString(loss.service)} is removed without being retired: ${removedParts(loss).join('; ')}`,
-        hint: `retire it in two steps: first add dataLoss: [{ resource: service, reason: "<why>" }] to ${spec.specPath} and merge that (it lifts prevent_destroy), destroy its stacks (README, Retiring a service), then delete the service`,
+        hint: `retire it first: add retired: { reason: "<why, and where its data went>" } to ${spec.specPath} and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (README, Retiring a service)`,
       };
     }
-    const pointer = loss.acknowledged === undefined ? entryPointer(loss, service) : `/dataLoss/${service!.dataLoss.findIndex((d) => d.resource === loss.resource || d.resource === WHOLE_SERVICE)}`;
+    if (loss.resource === RETIRED) {
+      return {
+        code: 'CHECK.DATA_LOSS_ACKNOWLEDGED',
+        severity: 'warning',
+        file: service!.specPath,
+        pointer: '/retired',
+        message: `retired: service ${showString(loss.service)} is retired, so its teardown workflow destroys its Terraform stacks in staging and then, once approved, in production, with ${addresses}, as acknowledged: ${loss.acknowledged}`,
+        hint: 'databases and caches leave a final snapshot, buckets are emptied, queued messages are lost and secrets enter their recovery window; delete the service once the teardown has finished in both environments',
+      };
+    }
+    const index = service!.dataLoss.findIndex((d) => d.resource === loss.resource || d.resource === WHOLE_SERVICE);
+    const pointer = loss.acknowledged === undefined ? entryPointer(loss, service) : index >= 0 ? `/dataLoss/${index}` : '/retired';
     const where = pointer === '' ? '' : `${specPath(pointer)}: `;
     // The service's own KMS key goes with its last resource; the final snapshots it encrypts become unreadable once AWS deletes it.
     const happens =

@@ -28,6 +28,8 @@ export interface ServiceReport {
   readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>;
   /** Every renamedFrom in place (README, Renaming): entries deployed under an old name. */
   readonly renames: readonly Rename[];
+  /** `retired:`'s reason: the service is being torn down and is deleted once that has finished. */
+  readonly retired?: string;
 }
 
 /** A renamedFrom in place: the entry at `path` is `name` in the spec and deployed as `renamedFrom`. */
@@ -69,7 +71,13 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
     waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.specName)).map((w) => ({ rule: w.rule, reason: w.reason })),
     dataLoss: service.dataLoss.map((d) => ({ resource: d.resource, reason: d.reason })),
     renames: renames(service),
+    ...retirement(service),
   };
+}
+
+/** A retired service, with its reason: it is on its way out, and its spec must go once its teardown has finished. */
+function retirement(service: ResolvedService): { retired?: string } {
+  return service.retired === undefined ? {} : { retired: service.retired.reason };
 }
 
 /**
@@ -135,6 +143,7 @@ export function reportText(reports: readonly ServiceReport[]): string {
     for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
     for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
     for (const n of r.renames) lines.push(`  renamed: ${n.path === '' ? 'service' : n.path} ${n.name}, deployed as ${n.renamedFrom} (renamedFrom stays while it exists)`);
+    if (r.retired !== undefined) lines.push(`  retired (its workflow tears it down; delete it once that has finished in staging and production): ${r.retired}`);
     return `${lines.join('\n')}\n`;
   }).join('\n');
 }
@@ -148,13 +157,14 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
     out.push(`| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`);
   }
   for (const r of reports) {
-    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0 && r.renames.length === 0) continue;
+    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0 && r.renames.length === 0 && r.retired === undefined) continue;
     out.push('', `## ${cell(r.name)}`, '');
     for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
     for (const d of r.departures) out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
     for (const w of r.waivers) out.push(`- The platform waives the policy rule ${cell(w.rule)}: ${cell(w.reason)}`);
     for (const d of r.dataLoss) out.push(`- Data loss acknowledged for \`${d.resource}\`, unprotected until the entry is removed: ${cell(d.reason)}`);
     for (const n of r.renames) out.push(`- ${n.path === '' ? 'The service' : `\`${n.path}\``} ${cell(n.name)} is deployed as ${cell(n.renamedFrom)} (renamedFrom stays while it exists)`);
+    if (r.retired !== undefined) out.push(`- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: ${cell(r.retired)}`);
   }
   return `${out.join('\n')}\n`;
 }

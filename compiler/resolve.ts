@@ -63,6 +63,8 @@ function linkServices(specs: readonly ServiceSpec[], deployed: ReadonlyMap<strin
   };
   const as = (name: string): string => deployed.get(name) ?? name;
   for (const spec of specs) {
+    // A retired service runs no pods and its teardown destroys its subscriptions root: no publisher applies that root again.
+    if (spec.retired) continue;
     for (const target of spec.dependsOn ?? []) add(dependents, as(target), as(spec.name));
     for (const s of spec.resources?.subscriptions ?? []) add(subscribers, `${as(s.from)}/${s.topic}`, as(spec.name));
   }
@@ -312,6 +314,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       alerts: { route: pick('/observability/alerts/route', [[spec.observability?.alerts?.route, fromSpec('/observability/alerts/route')]], spec.owner, fromSpec('/owner')) },
     },
     dataLoss: (spec.dataLoss ?? []).map((d, i) => ({ resource: d.resource, reason: d.reason, pointer: `/dataLoss/${i}` })),
+    ...(spec.retired ? { retired: { reason: spec.retired.reason } } : {}),
     overrides: {
       kubernetes: (spec.overrides?.kubernetes ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/kubernetes/${i}` })),
       terraform: (spec.overrides?.terraform ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/terraform/${i}` })),

@@ -42,6 +42,7 @@ const serviceTypeNames: Readonly<Record<string, string>> = {
   '/properties/observability/properties/alerts': 'AlertsSpec',
   '/properties/dataLoss/items': 'DataLossSpec',
   '/properties/overrides': 'OverridesSpec',
+  '/properties/retired': 'RetiredSpec',
   '/$defs/environmentName': 'EnvironmentName',
   '/$defs/size': 'SizeName',
   '/$defs/envMap': 'EnvMap',

@@ -88,6 +88,7 @@ export const DIAGNOSTIC_CODES = {
   'REF.DUPLICATE_SERVICE': { stage: 'validate', title: 'two services of one name', hint: 'service names are unique in a repository; rename one of them' },
   'REF.RENAME_MISMATCH': { stage: 'validate', title: "a subscription that does not follow its topic's rename", hint: 'say the renamedFrom the topic says' },
   'REF.RESERVED_ENV': { stage: 'validate', title: 'a variable paved sets', hint: 'rename the variable' },
+  'REF.RETIRED_SERVICE': { stage: 'validate', title: 'a reference to a retired service', hint: 'remove the dependsOn entry or subscription before the service is retired' },
   'REF.SELF_DEPENDENCY': { stage: 'validate', title: 'a service depending on itself', hint: 'remove the entry' },
   'REF.SELF_SUBSCRIPTION': { stage: 'validate', title: 'a service subscribing to its own topic', hint: 'call the code directly, or move the consumer into another service' },
   'REF.UNKNOWN_SERVICE': { stage: 'validate', title: 'no such service', hint: "check the name in the other service's service.yaml" },

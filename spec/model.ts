@@ -222,6 +222,12 @@ export interface ResolvedService {
   readonly observability: ResolvedObservability;
   /** Reviewed acknowledgements that a stateful resource may be destroyed or replaced (`dataLoss:`), in spec order. */
   readonly dataLoss: readonly DataLossAcknowledgement[];
+  /**
+   * `retired:`: the service is being torn down. It compiles to its Terraform
+   * stacks, unprotected as if `dataLoss: service` said so, and a teardown
+   * workflow; no manifests, Applications, dashboards or alerts.
+   */
+  readonly retired?: { readonly reason: string };
   readonly overrides: { readonly kubernetes: readonly ResolvedOverride[]; readonly terraform: readonly ResolvedOverride[] };
   /** JSON pointer in the resolved service → where the value came from. */
   readonly origins: Readonly<Record<string, Origin>>;

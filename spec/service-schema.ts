@@ -552,7 +552,7 @@ export const serviceSchema: JsonSchema = {
           resource: {
             type: 'string',
             description:
-              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (how a service is retired).',
+              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).',
             pattern: '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
             maxLength: 200,
           },
@@ -584,6 +584,22 @@ export const serviceSchema: JsonSchema = {
         },
       },
       default: { kubernetes: [], terraform: [] },
+    },
+    retired: {
+      type: 'object',
+      description:
+        'Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: {
+        reason: {
+          type: 'string',
+          description: 'Why the service goes and what happens to its data (a ticket, where the data went); one line, shown by `paved report` and in the check.',
+          minLength: 10,
+          maxLength: 500,
+          pattern: '^[^\\n\\r]*$',
+        },
+      },
     },
   },
   $defs: {

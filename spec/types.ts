@@ -82,6 +82,10 @@ export interface ServiceSpec {
    * @default {"kubernetes":[],"terraform":[]}
    */
   readonly overrides?: OverridesSpec;
+  /**
+   * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+   */
+  readonly retired?: RetiredSpec;
 }
 
 /**
@@ -536,7 +540,7 @@ export interface AlertsSpec {
  */
 export interface DataLossSpec {
   /**
-   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (how a service is retired).
+   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).
    */
   readonly resource: string;
   /**
@@ -609,6 +613,16 @@ export interface JsonPatchOperation {
    * JSON pointer to the value to move or copy; required by move and copy.
    */
   readonly from?: string;
+}
+
+/**
+ * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+ */
+export interface RetiredSpec {
+  /**
+   * Why the service goes and what happens to its data (a ticket, where the data went); one line, shown by `paved report` and in the check.
+   */
+  readonly reason: string;
 }
 
 /**

@@ -138,7 +138,10 @@ describe('what the workflows do', () => {
     expect(on('languages/.github/workflows/paved-edge.yml').push.paths).toEqual(['services/**', 'platform.yaml', 'generated/edge/terraform/**', '.github/workflows/paved-edge.yml']);
     expect(on('languages/.github/workflows/paved-edge.yml').push.branches).toEqual(['main']);
     // Pull requests and merge groups: no paths filter (a required check must report); the changes job matches the same paths.
-    for (const w of workflows.filter((w) => /\/paved-(?!check|previews)[^/]+\.yml$/.test(w.name))) {
+    // A retired service's workflow is its teardown, on push and dispatch only (test/retire.test.ts).
+    const serviceWorkflows = workflows.filter((w) => /\/paved-(?!check|previews)[^/]+\.yml$/.test(w.name) && !String(w.doc.name).endsWith('(retired)'));
+    expect(workflows.filter((w) => String(w.doc.name).endsWith('(retired)')).map((w) => w.name)).toEqual(['fixtures/retired/.github/workflows/paved-mailer.yml']);
+    for (const w of serviceWorkflows) {
       const triggers = w.doc.on as On;
       expect(triggers.pull_request, w.name).toEqual({ types: ['opened', 'synchronize', 'reopened', 'closed'] });
       expect(triggers.merge_group, w.name).toEqual({ types: ['checks_requested'] });

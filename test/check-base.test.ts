@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, scratchCopy, serviceYaml } from './helpers.js';
@@ -23,6 +23,7 @@ const RESOURCES = `resources:
 secrets:
   - API_KEY
 `;
+const MAILER_REASON = 'Mail moved to the notifications service (OPS-501)';
 const DATABASE_ACK = `dataLoss:
   - resource: databases.main
     reason: "Orders moved to the ledger; final snapshot kept (OPS-412)"
@@ -126,7 +127,7 @@ describe('paved check --base', () => {
     expect(run.stderr).toContain('  hint: if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: secrets.API_KEY,');
   });
 
-  it('fails when a service is removed without being retired, and passes once its last spec retired it as a whole', async () => {
+  it('fails when a service is removed without being retired, and its hint points at retired:', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES), { mailer: serviceYaml('mailer', 'resources:\n  buckets:\n    - name: outbox\n') });
     rmSync(join(root, 'services', 'mailer'), { recursive: true });
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
@@ -134,16 +135,64 @@ describe('paved check --base', () => {
     expect(run.stderr).toContain(
       'services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed without being retired: its Terraform stacks in staging and production hold aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox, which no workflow would apply or destroy again: orphaned with their data, they keep billing; its Kubernetes objects Namespace/mailer hold data too',
     );
+    expect(run.stderr).toContain(
+      '  hint: retire it first: add retired: { reason: "<why, and where its data went>" } to services/mailer/service.yaml and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (README, Retiring a service)\n',
+    );
     expect(codes(run.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
+  });
 
-    git(root, 'checkout', '-q', '--', 'services/mailer');
-    writeFileSync(join(root, 'services', 'mailer', 'service.yaml'), serviceYaml('mailer', 'resources:\n  buckets:\n    - name: outbox\ndataLoss:\n  - { resource: service, reason: "Mail moved to the notifications service (OPS-501)" }\n'));
-    await commitCompiled(root, 'retire mailer');
+  it('does not let a service go on a dataLoss: service entry alone: that lifts its protection, but nothing tears it down', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { mailer: serviceYaml('mailer', `resources:\n  buckets:\n    - name: outbox\ndataLoss:\n  - { resource: service, reason: "${MAILER_REASON}" }\n`) });
     expect(readFileSync(join(root, 'generated/mailer/terraform/kms.tf'), 'utf8')).not.toContain('prevent_destroy');
     rmSync(join(root, 'services', 'mailer'), { recursive: true });
-    const retired = await checkEdit(root, serviceYaml('orders', RESOURCES));
-    expect(retired.code, retired.stderr).toBe(0);
-    expect(retired.stderr).toContain('warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed; what it held in staging and production must be torn down (Namespace/mailer, aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox), as acknowledged: Mail moved to the notifications service (OPS-501)');
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed without being retired: ');
+    expect(run.stderr).toContain('  hint: retire it first: add retired: { reason: "<why, and where its data went>" } to services/mailer/service.yaml');
+    expect(codes(run.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
+  });
+
+  it('passes retired: with warnings naming its reason and what the teardown destroys, then passes deleting the service with a warning naming staging and production', async () => {
+    const mailer = 'resources:\n  buckets:\n    - name: outbox\n';
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { mailer: serviceYaml('mailer', mailer) });
+    writeFileSync(join(root, 'services', 'mailer', 'service.yaml'), serviceYaml('mailer', `${mailer}retired:\n  reason: "${MAILER_REASON}"\n`));
+    const retire = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(retire.code, retire.stderr).toBe(0);
+    expect(retire.stderr).toContain(
+      'services/mailer/service.yaml:11:1: warning CHECK.DATA_LOSS_ACKNOWLEDGED retired: Argo CD would delete the Kubernetes objects Namespace/mailer of service "mailer" in staging and production, and with a namespace or a volume claim everything it holds, as acknowledged: Mail moved to the notifications service (OPS-501)\n',
+    );
+    expect(retire.stderr).toContain(
+      'services/mailer/service.yaml:11:1: warning CHECK.DATA_LOSS_ACKNOWLEDGED retired: service "mailer" is retired, so its teardown workflow destroys its Terraform stacks in staging and then, once approved, in production, with aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox, as acknowledged: Mail moved to the notifications service (OPS-501)\n',
+    );
+    expect(retire.stderr).toContain('  hint: databases and caches leave a final snapshot, buckets are emptied, queued messages are lost and secrets enter their recovery window; delete the service once the teardown has finished in both environments\n');
+    expect(codes(retire.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED', 'CHECK.DATA_LOSS_ACKNOWLEDGED']);
+    // What it compiles to: no manifests or Application, unprotected stacks, the teardown workflow.
+    const generated = git(root, 'ls-files', '--others', '--modified', '--deleted', 'generated', '.github').split('\n').filter(Boolean);
+    expect(generated.filter((p) => p.startsWith('generated/mailer/kubernetes/')).length).toBeGreaterThan(5);
+    expect(existsSync(join(root, 'generated/mailer/kubernetes'))).toBe(false);
+    expect(readFileSync(join(root, 'generated/mailer/terraform/storage.tf'), 'utf8')).toContain('force_destroy = true');
+    expect(readFileSync(join(root, 'generated/mailer/terraform/kms.tf'), 'utf8')).not.toContain('prevent_destroy');
+    expect(readFileSync(join(root, '.github/workflows/paved-mailer.yml'), 'utf8')).toContain('name: paved mailer (retired)\n');
+
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'retire mailer');
+    rmSync(join(root, 'services', 'mailer'), { recursive: true });
+    const removed = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain(
+      'services/mailer/service.yaml: warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed after being retired (Mail moved to the notifications service (OPS-501)): its teardown workflow must have finished in staging and in production, or what its stacks held (aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox) stays behind with nothing to destroy it\n',
+    );
+    expect(removed.stderr).toContain('  hint: check that the last run of paved-mailer.yml on main succeeded in both environments before merging; if it did not, keep the service until it has\n');
+    expect(codes(removed.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
+  });
+
+  it('passes deleting a retired service that held nothing stateful, still with the warning', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { web: serviceYaml('web', `retired:\n  reason: "${MAILER_REASON}"\n`) });
+    rmSync(join(root, 'services', 'web'), { recursive: true });
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('services/web/service.yaml: warning CHECK.DATA_LOSS_ACKNOWLEDGED service "web" is removed after being retired (Mail moved to the notifications service (OPS-501)): its teardown workflow must have finished in staging and in production\n');
+    expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
   });
 
   it('holds a stateless service to the same rule: its namespace holds data too', async () => {

@@ -194,7 +194,9 @@ function world(services: readonly string[], prefix = ''): World {
       const scriptFile = join(root, `${jobId}-${runs}-step-${i}.sh`);
       writeFileSync(scriptFile, step.run);
       const cwd = join(dir, String(step['working-directory'] ?? '.'));
-      const exports = Object.entries({ ...env, GITHUB_OUTPUT: `${dir}.output` }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      // The runner's own variables the scripts read: the step's outputs file, and the run's commit (the apply guard reads it).
+      const runner = { GITHUB_OUTPUT: `${dir}.output`, ...(values['github.sha'] === undefined ? {} : { GITHUB_SHA: values['github.sha'] }) };
+      const exports = Object.entries({ ...env, ...runner }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       // Each step in its own bash, as the runner does (`bash --noprofile --norc -eo pipefail {0}`).
       lines.push(`(cd "${cwd}" && env ${exports} bash --noprofile --norc -eo pipefail "${scriptFile}")`);
     });
@@ -385,9 +387,57 @@ describe('a deleted service', () => {
     const run = w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2)));
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('releases.yaml: gone dropped: no service.yaml declares it any more');
-    expect(run.stdout).toContain('gone is no longer declared: its manifests and Application leave paved/deploy/staging');
+    expect(run.stdout).toContain('gone is no longer deployed (deleted or retired): its manifests and Application leave paved/deploy/staging');
     expect(w.files(STAGING).filter((p) => p.includes('gone'))).toEqual([]);
     expect(Object.keys((parse(w.show(STAGING, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
+  });
+});
+
+describe('a retired service', () => {
+  const teardownRun = (commit: string): Record<string, string> => ({ 'github.sha': commit, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
+  const OLD = 'resources:\n  buckets:\n    - name: files\n';
+
+  it('its teardown takes it off each deploy branch before its stacks go; a re-run and a release that took it off first do nothing; its record is dropped; a run main has moved past is refused', { timeout: 300_000 }, () => {
+    const w = world(['hello', 'old']);
+    const c1 = w.merge('first', { 'services/old/service.yaml': serviceSpec('old', OLD) });
+    for (const service of ['hello', 'old']) for (const job of ['staging-release', 'production-release']) expect(w.runJob(c1, `paved-${service}.yml`, job, pushRun(c1, digestOf(1))).status).toBe(0);
+    expect(w.files(STAGING)).toContain('generated/argocd/old-staging.yaml');
+    expect(w.files(PRODUCTION)).toContain('generated/old/kubernetes/production/deployment.yaml');
+
+    const c2 = w.merge('retire old', { 'services/old/service.yaml': serviceSpec('old', `${OLD}retired:\n  reason: "Folded into hello (OPS-9)"\n`) });
+    expect(Object.keys(w.workflow(c2, 'paved-old.yml').jobs)).toEqual(['retire-staging-apps', 'retire-staging', 'retire-production-approve', 'retire-production-apps', 'retire-production']);
+    const staging = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+    expect(staging.status, staging.stdout + staging.stderr).toBe(0);
+    expect(staging.stdout).toContain(`${c2} has the Terraform of main (${c2}) for: generated/old/terraform`);
+    expect(staging.stdout).toContain('took old off staging: Argo CD prunes its workload (paved/deploy/staging is now ');
+    expect(w.files(STAGING).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
+    expect(onlyReleased(w.files(STAGING), ['hello', 'old'], 'staging')).toEqual([]);
+    expect(w.files(STAGING)).toContain('generated/argocd/hello-staging.yaml');
+    expect(git(w.origin, w.env, 'log', '-1', '--format=%s|%(trailers:key=Released-From,valueonly,separator=)', STAGING)).toBe(`paved: retire old from staging at ${c2}|${c2}`);
+    // Production keeps it until its own job, after staging's teardown and production's approval.
+    expect(w.files(PRODUCTION)).toContain('generated/argocd/old-production.yaml');
+
+    const again = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('paved/deploy/staging holds no manifests or Application of old; nothing to take off');
+
+    // A release of another service to production first: its removal loop takes the retired service off too, and drops its record.
+    const release = w.runJob(c2, 'paved-hello.yml', 'production-release', pushRun(c2, digestOf(2)));
+    expect(release.status, release.stdout + release.stderr).toBe(0);
+    expect(release.stdout).toContain('releases.yaml: old dropped: it is retired, so it runs nowhere');
+    expect(release.stdout).toContain('old is no longer deployed (deleted or retired): its manifests and Application leave paved/deploy/production');
+    expect(w.files(PRODUCTION).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
+    expect(Object.keys((parse(w.show(PRODUCTION, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
+    const production = w.runJob(c2, 'paved-old.yml', 'retire-production-apps', teardownRun(c2));
+    expect(production.status, production.stdout + production.stderr).toBe(0);
+    expect(production.stdout).toContain('paved/deploy/production holds no manifests or Application of old; nothing to take off');
+
+    // Kept after all: main un-retires it, and a re-run of the old teardown stops before it touches a deploy branch.
+    const c3 = w.merge('keep old', { 'services/old/service.yaml': serviceSpec('old', OLD) });
+    const late = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+    expect(late.status).toBe(1);
+    expect(late.stdout).toContain(`::error::main has changed this service's Terraform since ${c2} (now ${c3}): a newer run applies it; re-running this old run would apply old Terraform`);
+    expect(late.stdout).not.toContain('took old off');
   });
 });
 

@@ -158,6 +158,7 @@ const withoutDefault = new Set([
   'platform#/properties/overridePolicy/properties/terraform/properties/allow', // likewise
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service
   'platform#/properties/ci/properties/releaseApp', // the stored token ci.releaseToken names
+  'service#/properties/retired', // a live service
   // Not renamed: the entry is deployed under its name (README, Renaming).
   ...['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'cron'].map((list) => `service#/properties/resources/properties/${list}/items/properties/renamedFrom`),
 ]);

@@ -83,6 +83,22 @@ function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: R
   }
 }
 
+/**
+ * A live service may not lean on a retired one: the teardown destroys what the
+ * reference reaches (its pods, its topics), so the dependent drops it first. A
+ * retired service keeps its own references: its teardown removes them too.
+ */
+function retiredReference(from: ServiceInput, pointer: string, target: ServiceInput, what: string, report: Report): void {
+  if (from.spec.retired || !target.spec.retired) return;
+  report(
+    from.file,
+    pointer,
+    'REF.RETIRED_SERVICE',
+    `${what}, which is retired (${target.file.path}): its teardown destroys what this reference reaches`,
+    `remove this reference and merge that before or with the retirement; or, if ${target.spec.name} should stay, remove its retired: entry`,
+  );
+}
+
 /** https://learn.microsoft.com/windows/win32/fileio/naming-a-file: reserved whatever the case or extension. */
 const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
@@ -142,6 +158,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   for (const [index, target] of (spec.dependsOn ?? []).entries()) {
     if (target === spec.name) report(file, `/dependsOn/${index}`, 'REF.SELF_DEPENDENCY', 'a service cannot depend on itself', 'remove the entry');
     else if (!byName.has(target)) unknownService(file, `/dependsOn/${index}`, target, serviceNames, report, { renamedTo: renamedTo(byName, target) });
+    else retiredReference(service, `/dependsOn/${index}`, byName.get(target)!, `depends on service ${showString(target)}`, report);
   }
   for (const [index, subscription] of (resources.subscriptions ?? []).entries()) {
     const pointer = `/resources/subscriptions/${index}`;
@@ -155,6 +172,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       continue;
     }
     const topics = (publisher.spec.resources?.topics ?? []).map((t) => t.name);
+    if (topics.includes(subscription.topic)) retiredReference(service, `${pointer}/from`, publisher, `subscribes to topic ${showString(subscription.topic)} of service ${showString(subscription.from)}`, report);
     if (!topics.includes(subscription.topic)) {
       const suggestion = didYouMean(subscription.topic, topics);
       report(file, `${pointer}/topic`, 'REF.UNKNOWN_TOPIC', `service ${showString(subscription.from)} declares no topic ${showString(subscription.topic)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, topics.length > 0 ? `${subscription.from} declares: ${topics.join(', ')}` : `${subscription.from} declares no topics; add it under its resources.topics first`);

@@ -20,6 +20,7 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   [/^\^\(\[a-z0-9\]\{8,16\}\)\?\$$/, 'must be 8 to 16 lowercase letters and digits, or empty', 'e.g. the output of `openssl rand -hex 4`'],
   [/^\^\(\?!GITHUB_\)/, 'must be the name of an Actions secret: letters, digits and "_", not starting with a digit or "GITHUB_"', 'name the secret that holds the release token, e.g. "PAVED_RELEASE_TOKEN"'],
   [/^\^service\$\|/, 'must name a resource of the service: databases.<name>, caches.<name>, topics.<name>, buckets.<name>, secrets.<NAME>, subscriptions.<from>.<topic>, or service', 'e.g. "databases.orders"'],
+  [/^\^\[\^\\n\\r\]\*\$$/, 'must be one line: no line break', 'write it on one line; say more in the pull request'],
   [/\+:\(\?!latest/, 'must be an image with a pinned tag other than "latest" (registry/repository:tag, optionally @sha256:digest)', 'e.g. "docker.io/library/redis:7.4.1"'],
 ];
 

@@ -3,6 +3,7 @@ import { checkWorkflow } from './check-workflow.js';
 import { CHECK_WORKFLOW_FILE, serviceWorkflowFile, workflowPath } from './paths.js';
 import { workflowFile } from './render.js';
 import { PREVIEWS_WORKFLOW_FILE, previewSweepWorkflow } from './preview-sweep.js';
+import { retireWorkflow } from './retire-workflow.js';
 import { serviceWorkflow } from './service-workflow.js';
 import { usesGhcr } from './steps.js';
 import { ACTIONS_WAIVERS as WAIVERS } from '../shared/waivers.js';
@@ -19,6 +20,8 @@ export const actionsEmitter: Emitter = {
   emitService(service, project): EmitResult {
     const path = workflowPath(project, serviceWorkflowFile(service));
     // The image jobs log in to a registry other than ghcr.io with a repository secret, outside any environment.
+    // A retired service's workflow is its teardown (retire-workflow.ts): it builds nothing, so it logs in to no registry.
+    if (service.retired) return { files: [workflowFile(path, service.specPath, retireWorkflow(service, project))], diagnostics: [] };
     const waivers = usesGhcr(project) ? [] : [WAIVERS.registrySecretOutsideEnvironment];
     return { files: [workflowFile(path, service.specPath, serviceWorkflow(service, project), waivers)], diagnostics: [] };
   },

@@ -59,10 +59,12 @@ const FETCH_BASE = [
   '  fi',
 ];
 
+/** A fresh worktree of `base` at `deploy`. */
+const WORKTREE = ['  git worktree remove --force "${deploy}" > /dev/null 2>&1 || true', '  git worktree add --quiet --detach "${deploy}" "${base}"'];
+
 /** A fresh worktree of `base` at `deploy`, into which `paths` (paved-root relative) are copied from the workspace as they are, or removed where the workspace has none. */
 const COPY = [
-  '  git worktree remove --force "${deploy}" > /dev/null 2>&1 || true',
-  '  git worktree add --quiet --detach "${deploy}" "${base}"',
+  ...WORKTREE,
   '  for path in "${paths[@]}"; do',
   '    rm -rf "${deploy:?}/${prefix}${path}"',
   '    if [ -e "${path}" ]; then',
@@ -73,19 +75,34 @@ const COPY = [
   '  git -C "${deploy}" add --all',
 ];
 
+/** What PUSH says: when there is nothing to commit, its commit message, once pushed, and what it could not push. */
+interface PushTexts {
+  readonly unchanged: string;
+  readonly message: string;
+  readonly pushed: string;
+  readonly failed: string;
+}
+
+const releaseTexts = (what: string): PushTexts => ({
+  unchanged: `${DEPLOY_BRANCH_TEXT} already holds ${what} at \${TAG}; nothing to commit`,
+  message: `paved: release ${what} \${TAG} to \${ENVIRONMENT}`,
+  pushed: `released ${what} \${TAG} to \${ENVIRONMENT}`,
+  failed: `the release of ${what}`,
+});
+
 /** Commit (with the released commit as a trailer, which the platform's ancestor check reads) and push; on rejection, wait and go round again. */
-const PUSH = (what: string): string[] => [
+const PUSH = (texts: PushTexts): string[] => [
   '  if git -C "${deploy}" diff --cached --quiet; then',
-  `    echo "${DEPLOY_BRANCH_TEXT} already holds ${what} at \${TAG}; nothing to commit"`,
+  `    echo "${texts.unchanged}"`,
   '    exit 0',
   '  fi',
-  `  git -C "\${deploy}" commit --quiet --message "paved: release ${what} \${TAG} to \${ENVIRONMENT}" --trailer "Released-From: \${TAG}"`,
+  `  git -C "\${deploy}" commit --quiet --message "${texts.message}" --trailer "Released-From: \${TAG}"`,
   '  if git -C "${deploy}" -c "http.extraheader=${auth}" push --quiet origin "HEAD:refs/heads/${DEPLOY_BRANCH}"; then',
-  `    echo "released ${what} \${TAG} to \${ENVIRONMENT} (\${DEPLOY_BRANCH} is now $(git -C "\${deploy}" rev-parse HEAD))"`,
+  `    echo "${texts.pushed} (\${DEPLOY_BRANCH} is now $(git -C "\${deploy}" rev-parse HEAD))"`,
   '    exit 0',
   '  fi',
   '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
-  `    echo "::error::could not push the release of ${what} to \${DEPLOY_BRANCH} in ${RELEASE_DEADLINE_SECONDS / 60} minutes (\${attempt} attempts); run the job again"`,
+  `    echo "::error::could not push ${texts.failed} to \${DEPLOY_BRANCH} in ${RELEASE_DEADLINE_SECONDS / 60} minutes (\${attempt} attempts); run the job again"`,
   '    exit 1',
   '  fi',
   // Equal jitter: half the delay plus up to the other half at random, so concurrent releases spread out.
@@ -111,8 +128,8 @@ const DEPLOY_BRANCH_TEXT = '${DEPLOY_BRANCH}';
  *   service in the environment, with the digest recorded then.
  * - Copied: the environment's manifests, the service's Application and
  *   releases.yaml; nothing else the compile wrote is swept in.
- * - A service the commit no longer declares leaves the deploy branch (its
- *   manifests and Application; `paved release` drops its record).
+ * - A service the commit no longer deploys, deleted or retired, leaves the
+ *   deploy branch (its manifests and Application; `paved release` drops its record).
  */
 export const RELEASE_DEPLOY = script(
   'set -euo pipefail',
@@ -175,16 +192,41 @@ export const RELEASE_DEPLOY = script(
   `    ${PAVED} "\${release[@]}" --record-only`,
   '  fi',
   ...COPY,
-  // A service this commit no longer declares (its compile wrote no folder for it) leaves the deploy branch:
-  // its manifests and its Application, so Argo CD prunes it. paved check --base lets a service go only once retired.
+  // A service this commit no longer deploys (deleted, or retired: its compile wrote no manifests for it) leaves the
+  // deploy branch: its manifests and its Application, so Argo CD prunes it. paved check --base lets a service go only once retired.
   '  for dir in "${deploy}/${prefix}${OUT}"/*/kubernetes/"${ENVIRONMENT}"; do',
   '    gone="$(basename "$(dirname "$(dirname "${dir}")")")"',
-  '    if [ -d "${dir}" ] && [ "${gone}" != _platform ] && [ ! -d "${OUT}/${gone}" ]; then',
-  '      echo "${gone} is no longer declared: its manifests and Application leave ${DEPLOY_BRANCH}"',
+  '    if [ -d "${dir}" ] && [ "${gone}" != _platform ] && [ ! -d "${OUT}/${gone}/kubernetes/${ENVIRONMENT}" ]; then',
+  '      echo "${gone} is no longer deployed (deleted or retired): its manifests and Application leave ${DEPLOY_BRANCH}"',
   '      git -C "${deploy}" rm --quiet -r --ignore-unmatch -- "${prefix}${OUT}/${gone}/kubernetes/${ENVIRONMENT}" "${prefix}${OUT}/argocd/${gone}-${ENVIRONMENT}.yaml"',
   '    fi',
   '  done',
-  ...PUSH('${SERVICE}'),
+  ...PUSH(releaseTexts('${SERVICE}')),
+  'done',
+);
+
+/**
+ * A retired service's teardown, first step in each environment: its manifests
+ * and Application leave ENVIRONMENT's deploy branch, so Argo CD prunes its
+ * workload before its Terraform is destroyed. A no-op when they are gone
+ * already (a re-run, or a release of another service that took them off).
+ * Inputs: SERVICE, ENVIRONMENT, TAG (the retiring commit, the commit's
+ * Released-From trailer), OUT, DEPLOY_BRANCH, PUSH_TOKEN. Nothing is rendered:
+ * the paths are removed, whatever the workspace holds.
+ */
+export const RETIRE_DEPLOY = script(
+  'set -euo pipefail',
+  ...TOKEN,
+  'while :; do',
+  ...FETCH_BASE,
+  ...WORKTREE,
+  '  git -C "${deploy}" rm --quiet -r --ignore-unmatch -- "${prefix}${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}" "${prefix}${OUT}/argocd/${SERVICE}-${ENVIRONMENT}.yaml"',
+  ...PUSH({
+    unchanged: `${DEPLOY_BRANCH_TEXT} holds no manifests or Application of \${SERVICE}; nothing to take off`,
+    message: 'paved: retire ${SERVICE} from ${ENVIRONMENT} at ${TAG}',
+    pushed: 'took ${SERVICE} off ${ENVIRONMENT}: Argo CD prunes its workload',
+    failed: 'the retirement of ${SERVICE}',
+  }),
   'done',
 );
 
@@ -208,7 +250,7 @@ export const PLATFORM_RELEASE = script(
   '  fi',
   `  ${PAVED} compile`,
   ...COPY,
-  ...PUSH('the platform layer'),
+  ...PUSH(releaseTexts('the platform layer')),
   'done',
 );
 

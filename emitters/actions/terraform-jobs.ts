@@ -65,7 +65,11 @@ function rootsOf(project: ResolvedProject, service: ResolvedService): Root[] {
 const fullCheckout = (): UsesStep => checkout({ fetchDepth: 0 });
 
 function guardStep(project: ResolvedProject, roots: readonly Root[]): RunStep {
-  const stacks = roots.filter((r) => !r.foreign).map((r) => r.dir);
+  return applyGuard(project, roots.filter((r) => !r.foreign).map((r) => r.dir));
+}
+
+/** APPLY_GUARD over the given roots (paved-root relative); the job's checkout has every branch. */
+export function applyGuard(project: ResolvedProject, stacks: readonly string[]): RunStep {
   return { name: 'Refuse Terraform older than main', run: APPLY_GUARD, env: { STACKS: stacks.join('\n'), MAIN }, 'working-directory': workingDirectory(project) };
 }
 

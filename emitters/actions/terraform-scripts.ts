@@ -44,6 +44,18 @@ export const TERRAFORM_APPLY_SAVED = script(
 );
 
 /**
+ * A retired service's root, torn down: apply first, since the retired
+ * configuration lifts what AWS would refuse to delete (deletion protection,
+ * a bucket without force_destroy), then destroy; both with the environment's
+ * variables, waiting for the state lock like every apply.
+ */
+export const TERRAFORM_DESTROY = script(
+  'set -euo pipefail',
+  `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
+  `terraform -chdir="\${STACK}" destroy -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
+);
+
+/**
  * A re-run of an old run must not apply old Terraform. The run's commit
  * (GITHUB_SHA) is compared with main's head (origin/${MAIN}, fetched by the
  * checkout) over the roots this job applies (STACKS, one per line): if main

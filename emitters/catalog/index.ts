@@ -26,9 +26,10 @@ function resourceEntityName(service: string, kind: ResourceKind, name: string): 
   return names.catalogResource(service, SHORT_KIND[kind], name);
 }
 
-/** Backstage has no tiers; experimental code is the only lifecycle that differs. */
-function lifecycle(tier: string): string {
-  return tier === 'experimental' ? 'experimental' : 'production';
+/** Backstage has no tiers; experimental code and a retired service are the lifecycles that differ. */
+function lifecycle(service: ResolvedService): string {
+  if (service.retired) return 'deprecated';
+  return service.tier === 'experimental' ? 'experimental' : 'production';
 }
 
 function component(service: ResolvedService): unknown {
@@ -51,7 +52,7 @@ function component(service: ResolvedService): unknown {
     },
     spec: {
       type: 'service',
-      lifecycle: lifecycle(service.tier),
+      lifecycle: lifecycle(service),
       owner: service.owner,
       dependsOn: [...new Set(dependsOn)],
     },

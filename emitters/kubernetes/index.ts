@@ -18,6 +18,8 @@ import { previewEnvironment } from './preview.js';
 export const kubernetesEmitter: Emitter = {
   id: 'kubernetes',
   emitService(service, project): EmitResult {
+    // A retired service runs nowhere: with its manifests and Applications gone from the deploy branches, Argo CD prunes it.
+    if (service.retired) return { files: [], diagnostics: [] };
     // One App per service: cdk8s slows down sharply with many charts in one App.
     // recordConstructMetadata is pinned because cdk8s would otherwise read it from the environment.
     const { App, Chart } = cdk8s();

@@ -17,6 +17,8 @@ import { layout } from '../../spec/layout.js';
 export const observabilityEmitter: Emitter = {
   id: 'observability',
   emitService(service, project): EmitResult {
+    // A retired service serves nothing to watch; its PrometheusRule leaves with its manifests.
+    if (service.retired) return { files: [], diagnostics: [] };
     const source = service.specPath;
     const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
     const comments = retentionNote(service, project);
@@ -29,7 +31,7 @@ export const observabilityEmitter: Emitter = {
     return { files, diagnostics: [] };
   },
   emitProject(project: ResolvedProject): EmitResult {
-    if (project.services.length === 0) return { files: [], diagnostics: [] };
+    if (project.services.every((s) => s.retired)) return { files: [], diagnostics: [] };
     return { files: [jsonFile({ path: layout.overviewDashboard(project.output), source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
   },
 };

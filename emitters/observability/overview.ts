@@ -24,7 +24,8 @@ export function overviewDashboard(project: ResolvedProject): Dashboard {
     .withVariable(datasourceVariable(project.platform.observability.prometheusDatasource))
     .withVariable(environmentVariable(['production', 'staging']))
     .withRow(row(ids, 'Services'));
-  for (const service of project.services) {
+  // A retired service has no dashboard to link to.
+  for (const service of project.services.filter((s) => !s.retired)) {
     const toService = [link(`${service.name} dashboard`, `/d/${dashboardUid(service)}`, true)];
     const hasSlo = service.observability.slo !== undefined;
     builder.withPanel(

@@ -29,10 +29,18 @@ export function subscriptionEntries(subscriptions: ReadonlyArray<{ readonly from
   return new Map(subscriptions.map((s) => [`${s.from}-${s.topic}`, `subscriptions.${s.from}.${s.topic}`]));
 }
 
-/** Whether the service's `dataLoss:` acknowledges losing the entry: by name, or the whole service. */
-export function acknowledgesLoss(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string }> }, entry: string): boolean {
-  return service.dataLoss.some((d) => d.resource === entry || d.resource === WHOLE_SERVICE);
+/**
+ * Whether the service acknowledges losing the entry: a `dataLoss:` entry naming
+ * it or the whole service, or `retired:`, which gives up everything the service owns.
+ */
+export function acknowledgesLoss(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string }>; readonly retired?: unknown }, entry: string): boolean {
+  return service.retired !== undefined || service.dataLoss.some((d) => d.resource === entry || d.resource === WHOLE_SERVICE);
 }
 
-/** The `dataLoss:` resource that stands for everything a service owns: how a service is retired. */
+/** The reviewed reason for losing the entry, when the service gives one: its `dataLoss:` entry (by name, or the whole service), else `retired:`'s. */
+export function lossReason(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>; readonly retired?: { readonly reason: string } }, entry: string): string | undefined {
+  return service.dataLoss.find((d) => d.resource === entry || d.resource === WHOLE_SERVICE)?.reason ?? service.retired?.reason;
+}
+
+/** The `dataLoss:` resource that stands for everything a service owns (a service is retired with `retired:`, which implies it). */
 export const WHOLE_SERVICE = 'service';

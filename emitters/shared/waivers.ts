@@ -39,7 +39,7 @@ export const TERRAFORM_WAIVERS = {
   },
   retiredDatabase: {
     rules: ['CKV_AWS_293', 'AVD-AWS-0177'],
-    reason: 'deletion protection off: the service acknowledges losing this database (dataLoss: in its service.yaml), so the apply that removes it can delete it.',
+    reason: 'deletion protection off: the service acknowledges losing this database (dataLoss: or retired: in its service.yaml), so the apply that removes it can delete it.',
   },
   pinnedMinorVersion: {
     rules: ['CKV_AWS_226'],

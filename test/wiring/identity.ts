@@ -44,7 +44,9 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
       // association naming the operator is checked like any other (and fails).
       const bindsOperator = ctx.unit === ctx.tree.platform && eso !== undefined && namespace === eso.namespace && account === eso.serviceAccount;
       // For the operator, the Kubernetes end is outside the output; the role end below is not.
-      if (!bindsOperator) {
+      // A service with no manifests in any environment is retired: its teardown takes the workloads off, then destroys the role; the role end is still checked.
+      const retired = ctx.unit !== ctx.tree.platform && ctx.unit.kubernetes.size === 0;
+      if (!bindsOperator && !retired) {
         if (!ctx.folder) {
           problems.push({ ...base, from, to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`, message: 'the role is bound in an environment with no workloads' });
           continue;

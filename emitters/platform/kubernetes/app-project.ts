@@ -24,6 +24,7 @@ export function appProject(project: ResolvedProject): AppProject | undefined {
   const destinations: Destination[] = [];
   const seen = new Set<string>();
   for (const env of CLOUD_ENVIRONMENTS) {
+    // A retired service's namespace stays admitted: Argo CD prunes its Application and objects during the teardown.
     for (const service of project.services) {
       const destination = { name: kubernetes.clusters[env], namespace: names.namespace(service.name) };
       const key = `${destination.name}\u0000${destination.namespace}`;

@@ -20,8 +20,10 @@ import type { ClusterSecretStore } from './resources.js';
 
 /** Namespaces of an environment with an ExternalSecret: declared secrets anywhere, connections in staging and production. */
 function readers(project: ResolvedProject, env: EnvironmentName): ResolvedService[] {
-  if (env === 'preview') return project.services.filter((s) => s.environments.preview.enabled && s.secrets.length > 0);
-  return project.services.filter((s) => s.secrets.length > 0 || connectionsOf(s.resources).length > 0);
+  // A retired service has no ExternalSecret any more.
+  const live = project.services.filter((s) => !s.retired);
+  if (env === 'preview') return live.filter((s) => s.environments.preview.enabled && s.secrets.length > 0);
+  return live.filter((s) => s.secrets.length > 0 || connectionsOf(s.resources).length > 0);
 }
 
 type Condition = ClusterSecretStore['spec']['conditions'][number];

@@ -26,7 +26,9 @@ export function secretsToSet(project: ResolvedProject): Partial<Record<Environme
   const { cloud } = project.platform;
   const out: Partial<Record<EnvironmentName, EnvironmentSecrets>> = {};
   for (const env of ENVIRONMENTS) {
-    const services = env === 'preview' ? project.services.filter((s) => s.environments.preview.enabled) : project.services;
+    // A retired service's secrets need no value: nothing reads them any more.
+    const live = project.services.filter((s) => !s.retired);
+    const services = env === 'preview' ? live.filter((s) => s.environments.preview.enabled) : live;
     const secrets = services.flatMap((s) => s.secrets.map((secret) => ({ name: names.secret(s.name, env, secret), service: s.name, owner: s.owner })));
     if (secrets.length === 0) continue;
     // Preview runs in the staging account.
