@@ -57,20 +57,30 @@ function allowed(from, to) {
   return true;
 }
 
+/** A rule's visitor that calls `check(node, to)` for every module of this repository the file imports. */
+const eachImport = (context, check) => ({
+  Program(program) {
+    for (const { node, value } of specifiers(program)) {
+      const to = target(context.filename, value);
+      if (to !== undefined) check(node, to);
+    }
+  },
+});
+
+const WHY = {
+  emitters: 'an emitter imports only spec/, its own folder and emitters/shared/',
+  compiler: 'the compiler is handed its emitters; it imports only spec/ and emitters/shared/',
+  cli: 'the CLI uses an emitter through its index.ts, never its internals',
+  spec: 'spec/ imports nothing outside spec/',
+};
+
 const layering = {
   meta: { type: 'problem', docs: { description: 'cli → compiler → emitters → spec; no emitter imports another' }, schema: [], messages: { layer: '{{from}} may not import {{to}}: {{why}}' } },
   create(context) {
     const from = repoPath(context.filename);
-    return {
-      Program(program) {
-        for (const { node, value } of specifiers(program)) {
-          const to = target(context.filename, value);
-          if (to === undefined || allowed(from, to)) continue;
-          const why = from.startsWith('emitters/') ? 'an emitter imports only spec/, its own folder and emitters/shared/' : from.startsWith('compiler/') ? 'the compiler is handed its emitters; it imports only spec/ and emitters/shared/' : from.startsWith('cli/') ? "the CLI uses an emitter through its index.ts, never its internals" : 'spec/ imports nothing outside spec/';
-          context.report({ node, messageId: 'layer', data: { from, to, why } });
-        }
-      },
-    };
+    return eachImport(context, (node, to) => {
+      if (!allowed(from, to)) context.report({ node, messageId: 'layer', data: { from, to, why: WHY[from.split('/')[0]] } });
+    });
   },
 };
 
@@ -110,15 +120,10 @@ const noCycle = {
   meta: { type: 'problem', docs: { description: 'no import cycles between modules' }, schema: [], messages: { cycle: 'import cycle: {{cycle}}' } },
   create(context) {
     const from = repoPath(context.filename);
-    return {
-      Program(program) {
-        for (const { node, value } of specifiers(program)) {
-          const to = target(context.filename, value);
-          const back = to === undefined ? undefined : pathBack(to, from);
-          if (back) context.report({ node, messageId: 'cycle', data: { cycle: [from, ...back].join(' → ') } });
-        }
-      },
-    };
+    return eachImport(context, (node, to) => {
+      const back = pathBack(to, from);
+      if (back) context.report({ node, messageId: 'cycle', data: { cycle: [from, ...back].join(' → ') } });
+    });
   },
 };
 
