@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Disk } from '../compiler/write.js';
 import { commandNamed } from './command-table.js';
 import type { OutputFormat } from './format.js';
@@ -11,6 +11,29 @@ export const EXIT_USAGE = 2;
 
 /** `paved --help`, printed from the command table (command-table.ts, help.ts). */
 export const HELP = renderHelp();
+
+/** Every option main() parses; each is documented in the command table (test/cli.test.ts holds the two together). */
+export const PARSE_OPTIONS = {
+  root: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  name: { type: 'string' },
+  env: { type: 'string' },
+  tag: { type: 'string' },
+  digest: { type: 'string' },
+  base: { type: 'string' },
+  pr: { type: 'string' },
+  image: { type: 'string' },
+  language: { type: 'string' },
+  dir: { type: 'string' },
+  with: { type: 'string' },
+  force: { type: 'boolean' },
+  platform: { type: 'boolean' },
+  show: { type: 'boolean' },
+  'record-only': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -33,27 +56,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        root: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        name: { type: 'string' },
-        env: { type: 'string' },
-        tag: { type: 'string' },
-        digest: { type: 'string' },
-        base: { type: 'string' },
-        pr: { type: 'string' },
-        image: { type: 'string' },
-        language: { type: 'string' },
-        dir: { type: 'string' },
-        with: { type: 'string' },
-        force: { type: 'boolean' },
-        platform: { type: 'boolean' },
-        show: { type: 'boolean' },
-        'record-only': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: PARSE_OPTIONS,
     });
   } catch (error) {
     io.stderr(`paved: ${(error as Error).message}\nRun "paved --help" for usage.\n`);
@@ -63,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') {
     // `paved help compile` and `paved compile --help` print one command's help; a bare one, the list.
-    const topic = command === 'help' ? rest[0] : command;
+    const topic = command === 'help' ? (rest[0] ?? (values.help ? 'help' : undefined)) : command;
     if (topic === undefined) {
       io.stdout(HELP);
       return EXIT_OK;
