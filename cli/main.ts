@@ -1,76 +1,34 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commandNamed } from './command-table.js';
 import type { OutputFormat } from './format.js';
+import { renderCommandHelp, renderHelp } from './help.js';
 import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
-export const HELP = `paved: compile service.yaml files into Terraform, Kubernetes, GitHub Actions and dashboards
+/** `paved --help`, printed from the command table (command-table.ts, help.ts). */
+export const HELP = renderHelp();
 
-Usage: paved <command> [options]
-
-Commands:
-  compile [root]           validate, then write the generated tree and its manifest
-  check [root]             compile in memory and report stale, missing, orphaned or
-                           hand-edited files, and files in the generated folders
-                           paved did not generate (exit 1 when anything differs);
-                           never writes
-  check --base <git-ref> [root]
-                           also compare with a git revision's specs: exit 1 when the
-                           change would destroy or replace a database, cache, bucket,
-                           topic, queue, key or secret that no dataLoss: entry
-                           acknowledges, or delete a service that was not retired
-  validate [root]          validate every spec and report problems; never writes
-  schema service|platform  print a JSON Schema, for editors and other tools
-  init <dir> --name <svc>  write a commented starter service.yaml into <dir>
-  init --platform [dir]    write a commented starter platform.yaml into dir (default:
-                           the current directory), to fill in before the first compile
-  new <name> --language node|python|go|java [--dir D] [--with postgres,redis,...]
-                           write service.yaml and an application skeleton (health
-                           checks, JSON logs, OpenTelemetry, SIGTERM, config
-                           loader, unit test, Dockerfile) into D (default: <name>);
-                           --with postgres,redis,topic,bucket,cron; never
-                           overwrites a file unless --force
-  report [root]            the golden-path conformance of every service: tier, owner,
-                           environments, resources, overrides with their reasons and
-                           the defaults it departs from (--format text|json|markdown)
-  diff --base <git-ref> [root]
-                           compile a git revision and the working tree in memory and
-                           summarize what changes per service and target (objects
-                           and the attributes that change in them, resources, IAM
-                           actions; what loses data first); text, json or markdown
-  explain <svc> [--env E]  every resolved value of a service and where it came from:
-                           the spec, an environment, the tier, the platform, a
-                           release, a built-in default, or derived by paved
-  release <svc> --env staging|production --tag <tag> [--digest sha256:<hex>]
-                           record in releases.yaml the image a service runs in an
-                           environment (deploy, promotion, rollback); CI runs it
-  release ... --record-only
-                           the same without compiling the project: for a
-                           release job's retry, whose first attempt did
-  release <svc> --env staging|production --show
-                           print the tag and digest releases.yaml records for a
-                           service in an environment, or nothing; CI runs it
-  preview <svc> --pr <n> --image <image> --out <dir>
-                           write the kustomize overlay of a pull request's preview
-                           (namespace, image, host) over the generated preview base,
-                           for kubectl apply --kustomize <dir>; CI runs it
-
-Options:
-  --root <dir>             repository root (default: the current directory)
-  --out <dir>              output directory, relative to the root (default: the
-                           platform's output.dir, "generated")
-  --format text|json|github
-                           diagnostics as text with snippets (default), as JSON, or
-                           as GitHub Actions annotations; report also takes markdown
-  --name <svc>             service name, for init
-  --language, --dir, --with, --force
-                           language, target folder, resources and overwrite, for new
-  --env, --tag, --digest, --show, --record-only
-                           environment and image, for release
-  --pr, --image            pull request number and image, for preview
-  -h, --help               show this help
-  -v, --version            show the version
-
-Exit codes: 0 ok, 1 invalid specs or drift, 2 usage or internal error.
-`;
+/** Every option main() parses; each is documented in the command table (test/cli.test.ts holds the two together). */
+export const PARSE_OPTIONS = {
+  root: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  name: { type: 'string' },
+  env: { type: 'string' },
+  tag: { type: 'string' },
+  digest: { type: 'string' },
+  base: { type: 'string' },
+  pr: { type: 'string' },
+  image: { type: 'string' },
+  language: { type: 'string' },
+  dir: { type: 'string' },
+  with: { type: 'string' },
+  force: { type: 'boolean' },
+  platform: { type: 'boolean' },
+  show: { type: 'boolean' },
+  'record-only': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),
@@ -85,27 +43,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        root: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        name: { type: 'string' },
-        env: { type: 'string' },
-        tag: { type: 'string' },
-        digest: { type: 'string' },
-        base: { type: 'string' },
-        pr: { type: 'string' },
-        image: { type: 'string' },
-        language: { type: 'string' },
-        dir: { type: 'string' },
-        with: { type: 'string' },
-        force: { type: 'boolean' },
-        platform: { type: 'boolean' },
-        show: { type: 'boolean' },
-        'record-only': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: PARSE_OPTIONS,
     });
   } catch (error) {
     io.stderr(`paved: ${(error as Error).message}\nRun "paved --help" for usage.\n`);
@@ -114,7 +52,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') {
-    io.stdout(HELP);
+    // `paved help compile` and `paved compile --help` print one command's help; a bare one, the list.
+    const topic = command === 'help' ? (rest[0] ?? (values.help ? 'help' : undefined)) : command;
+    if (topic === undefined) {
+      io.stdout(HELP);
+      return EXIT_OK;
+    }
+    const entry = commandNamed(topic);
+    if (entry === undefined || (command === 'help' && rest.length > 1)) {
+      io.stderr(`paved: ${entry === undefined ? `unknown command ${JSON.stringify(topic)}` : 'help takes at most one command'}\nRun "paved --help" for usage.\n`);
+      return EXIT_USAGE;
+    }
+    io.stdout(renderCommandHelp(entry));
     return EXIT_OK;
   }
   if (values.version) {

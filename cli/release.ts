@@ -36,7 +36,7 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (!doc.has('services') || !isMap(doc.get('services'))) doc.set('services', doc.createNode({}));
   const services = doc.get('services') as YAMLMap;
   services.flow = false;
-  // Records are kept under the name a service is deployed under (README, Renaming a service).
+  // Records are kept under the name a service is deployed under (docs/day-2.md, Renaming).
   const loaded = loadSources(root);
   const specs = loaded.services.map((f) => (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown; retired?: unknown });
   const deployedAs = new Map(specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])));

@@ -11,7 +11,7 @@ export function renderStarterPlatform(options: { readonly schemaPath: string; re
 # The platform team's file: what every service stack, manifest and workflow of
 # this repository is compiled against. Fill in every "" below; paved validate
 # points at each one still empty. Keys left out keep paved's embedded defaults
-# (README, "platform.yaml reference").
+# (paved's docs/reference/platform.md).
 apiVersion: paved/v1
 kind: Platform
 name: ""                     # short DNS label; starts every bucket name, e.g. acme

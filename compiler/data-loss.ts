@@ -254,7 +254,7 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
         severity: 'error',
         file: spec.specPath,
         message: `service ${showString(loss.service)} is removed without being retired: ${removedParts(loss).join('; ')}`,
-        hint: `retire it first: add retired: { reason: "<why, and where its data went>" } to ${spec.specPath} and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (README, Retiring a service). If it was renamed instead, say renamedFrom: ${loss.service} at the top of its new service.yaml`,
+        hint: `retire it first: add retired: { reason: "<why, and where its data went>" } to ${spec.specPath} and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (docs/day-2.md, Retiring a service). If it was renamed instead, say renamedFrom: ${loss.service} at the top of its new service.yaml`,
       };
     }
     if (loss.resource === RETIRED) {

@@ -62,7 +62,7 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   const crowded = entryLimitOffset(text);
   if (crowded !== undefined) {
     const { line, col } = lineCol(text, crowded);
-    return { ...at('LOAD.TOO_MANY_ENTRIES', `file holds more than ${MAX_ENTRIES} lines and commas`, 'a spec this long is generated or an attack: every list in a spec is bounded (README, "Limits"); split the data out of the spec', line, col), text };
+    return { ...at('LOAD.TOO_MANY_ENTRIES', `file holds more than ${MAX_ENTRIES} lines and commas`, 'a spec this long is generated or an attack: every list in a spec is bounded (docs/reference/service.md, Limits); split the data out of the spec', line, col), text };
   }
 
   // The yaml composer recurses; measure nesting on the raw text before it runs.

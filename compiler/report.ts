@@ -26,7 +26,7 @@ export interface ServiceReport {
   readonly waivers: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
   /** `dataLoss:` acknowledgements still in place: each lifts prevent_destroy until it is removed. */
   readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>;
-  /** Every renamedFrom in place (README, Renaming): entries deployed under an old name. */
+  /** Every renamedFrom in place (docs/day-2.md, Renaming): entries deployed under an old name. */
   readonly renames: readonly Rename[];
   /** `retired:`'s reason: the service is being torn down and is deleted once that has finished. */
   readonly retired?: string;
@@ -83,7 +83,7 @@ function retirement(service: ResolvedService): { retired?: string } {
 /**
  * The renamedFrom of the service and of every entry that has one, in spec order. They stay while
  * the entry exists: its cloud and Kubernetes names are derived from them, so
- * removing one renames the resources, which replaces them (README, Renaming).
+ * removing one renames the resources, which replaces them (docs/day-2.md, Renaming).
  */
 function renames(service: ResolvedService): Rename[] {
   const { resources } = service;

@@ -47,7 +47,7 @@ interface Links {
 
 /**
  * Specs refer to each other by spec name; the model, like everything deployed,
- * by deployed name (README, Renaming a service).
+ * by deployed name (docs/day-2.md, Renaming).
  */
 function deployedNames(specs: readonly ServiceSpec[]): ReadonlyMap<string, string> {
   return new Map(specs.map((spec) => [spec.name, deployedName(spec)]));

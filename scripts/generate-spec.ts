@@ -1,12 +1,14 @@
 /**
  * Writes spec/service.schema.json, spec/platform.schema.json, spec/types.ts and
- * the README's reference tables
- * from the schemas in spec/*-schema.ts, their single source of truth.
+ * the reference tables of docs/reference/ from the schemas in spec/*-schema.ts,
+ * their single source of truth, and the command reference of docs/cli.md from
+ * the command table (cli/command-table.ts) that `paved --help` prints too.
  * Run: tsc -p tsconfig.build.json && node dist/scripts/generate-spec.js
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { renderCliReference } from '../cli/help.js';
 import type { JsonSchema, JsonValue } from '../spec/json-schema.js';
 import { platformSchema } from '../spec/platform-schema.js';
 import { releasesSchema } from '../spec/releases-schema.js';
@@ -223,9 +225,8 @@ function propertyKey(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : literal(key);
 }
 
-/** The nearest folder above this file with a package.json: the repo root from src or dist alike. */
 /**
- * A Markdown table of every key: path, type, default, description. The README
+ * A Markdown table of every key: path, type, default, description. docs/reference/
  * embeds it between `<!-- reference:<name> -->` markers, so the documentation
  * cannot drift from the schema.
  */
@@ -277,16 +278,34 @@ function typeName(resolve: (node: JsonSchema) => JsonSchema, node: JsonSchema): 
   return node.type ?? 'any';
 }
 
-/** Replaces the text between a reference's markers in the README. */
-export function embedReference(readme: string, name: string, table: string): string {
+/** Replaces the text between a reference's markers in a Markdown file (`file` names it in the error). */
+export function embedReference(readme: string, name: string, table: string, file = 'README.md'): string {
   const start = `<!-- reference:${name} -->\n`;
   const end = `<!-- /reference:${name} -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`generate-spec: README.md lacks the ${start.trim()} … ${end} markers`);
+  if (from < 0 || to < from) throw new Error(`generate-spec: ${file} lacks the ${start.trim()} … ${end} markers`);
   return readme.slice(0, from + start.length) + table + readme.slice(to);
 }
 
+/** Each Markdown file with generated blocks, and the blocks by marker name. */
+export function generatedDocs(): ReadonlyArray<{ readonly path: string; readonly blocks: ReadonlyArray<readonly [string, string]> }> {
+  return [
+    { path: 'docs/reference/service.md', blocks: [['service', renderReference(serviceSchema)]] },
+    { path: 'docs/reference/platform.md', blocks: [['platform', renderReference(platformSchema)]] },
+    { path: 'docs/reference/releases.md', blocks: [['releases', renderReference(releasesSchema)]] },
+    { path: 'docs/cli.md', blocks: [['cli', renderCliReference()]] },
+  ];
+}
+
+/** A file's text with each of its generated blocks replaced by what the sources give now. */
+export function regenerateDoc(path: string, text: string): string {
+  const doc = generatedDocs().find((d) => d.path === path);
+  if (doc === undefined) throw new Error(`generate-spec: ${path} has no generated blocks`);
+  return doc.blocks.reduce((current, [name, block]) => embedReference(current, name, block, path), text);
+}
+
+/** The nearest folder above this file with a package.json: the repo root from src or dist alike. */
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
@@ -309,12 +328,10 @@ function main(): void {
     writeFileSync(join(root, path), contents);
     process.stdout.write(`wrote ${path}\n`);
   }
-  let readme = readFileSync(join(root, 'README.md'), 'utf8');
-  readme = embedReference(readme, 'service', renderReference(serviceSchema));
-  readme = embedReference(readme, 'platform', renderReference(platformSchema));
-  readme = embedReference(readme, 'releases', renderReference(releasesSchema));
-  writeFileSync(join(root, 'README.md'), readme);
-  process.stdout.write('wrote README.md (reference tables)\n');
+  for (const { path } of generatedDocs()) {
+    writeFileSync(join(root, path), regenerateDoc(path, readFileSync(join(root, path), 'utf8')));
+    process.stdout.write(`wrote ${path} (generated blocks)\n`);
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

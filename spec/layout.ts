@@ -3,7 +3,7 @@ import { PLATFORM_FOLDER } from './naming.js';
 
 /**
  * The one place that knows where paved reads and writes: the spec files it
- * looks for, and every path under the output directories (README, layout).
+ * looks for, and every path under the output directories (docs/targets/kubernetes.md, Layout).
  * Emitters, the writer, `paved diff` and the workflows build paths from here.
  * A service's folders are named after the name it is deployed under
  * (ResolvedService.name); its workflow, after its spec name.

@@ -30,7 +30,7 @@ export const CLOUD_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'produ
 /**
  * The Terraform roots of a service, each with its own state: `main` holds what
  * the service owns; `subscriptions` subscribes its queues to other services'
- * topics, applied after every publisher's main stack (README, Terraform).
+ * topics, applied after every publisher's main stack (docs/targets/terraform.md).
  */
 export type TerraformRoot = 'main' | 'subscriptions';
 const TERRAFORM_STATE_FILES: Readonly<Record<TerraformRoot, string>> = { main: 'terraform.tfstate', subscriptions: 'subscriptions.tfstate' };
@@ -44,14 +44,14 @@ export const PLATFORM_FOLDER = '_platform';
 
 /**
  * The branch Argo CD tracks for a cloud environment: only that environment's
- * release jobs move it (README, Deploy, promotion and rollback). It holds the
+ * release jobs move it (docs/targets/actions.md, Deploy, promotion and rollback). It holds the
  * released, rendered manifests at the same paths as on main, so `main` itself
  * is never written by CI.
  */
 export const deployBranch = (env: 'staging' | 'production'): string => `${DEPLOY_BRANCH_PREFIX}${env}`;
 export const DEPLOY_BRANCH_PREFIX = 'paved/deploy/';
 
-/** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see README, Kubernetes). */
+/** Preview manifests are a base: CI replaces the pull request number `<n>` of its namespace and host (see docs/targets/kubernetes.md). */
 export const PREVIEW_PLACEHOLDER_PR = 0;
 
 /** A spec entry that can be renamed in place: a resource entry (renamedFrom). */
@@ -64,7 +64,7 @@ export interface Renameable {
  * The name an entry was deployed under: `renamedFrom` while a rename is in
  * place, else its name. Every cloud and Kubernetes name of the entry is derived
  * from it, so a rename replaces nothing; the spec name moves only Terraform
- * addresses, tfvars keys and what the app reads (README, Renaming).
+ * addresses, tfvars keys and what the app reads (docs/day-2.md, Renaming).
  */
 export const deployedName = (entry: Renameable): string => entry.renamedFrom ?? entry.name;
 

@@ -420,7 +420,7 @@ export const platformSchema: JsonSchema = {
           d.terraform.stateBucket,
         ),
         lockTable: oneOrPerEnvironment(
-          "Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (README, State locking).",
+          "Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (docs/targets/terraform.md, State locking).",
           { type: 'string', description: 'A DynamoDB table name.', pattern: '^[A-Za-z0-9_.-]{3,255}$' },
           d.terraform.lockTable,
         ),
@@ -486,7 +486,7 @@ export const platformSchema: JsonSchema = {
       additionalProperties: false,
       properties: {
         roleArns: byEnvironment(
-          'IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. The README gives the trust policy each needs.',
+          'IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. docs/targets/actions.md gives the trust policy each needs.',
           { type: 'string', description: 'An IAM role ARN.', pattern: '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$', maxLength: 600 },
           d.ci.roleArns,
         ),
@@ -509,7 +509,7 @@ export const platformSchema: JsonSchema = {
         releaseToken: {
           type: 'string',
           description:
-            "Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. README: Deploy, promotion and rollback.",
+            "Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. See docs/targets/actions.md, Deploy, promotion and rollback.",
           pattern: '^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]{0,99}$',
           maxLength: 100,
           default: d.ci.releaseToken,
@@ -517,7 +517,7 @@ export const platformSchema: JsonSchema = {
         releaseApp: {
           type: 'object',
           description:
-            "A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.",
+            "A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. See docs/targets/actions.md, Deploy, promotion and rollback.",
           additionalProperties: false,
           required: ['clientId', 'privateKeySecret'],
           properties: {
@@ -757,7 +757,7 @@ export const platformSchema: JsonSchema = {
         waivers: {
           type: 'array',
           description:
-            "Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (README, Security model).",
+            "Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (docs/security.md).",
           items: {
             type: 'object',
             additionalProperties: false,

@@ -83,7 +83,7 @@ const resourceName = (what: string): JsonSchema => ({
 /**
  * `renamedFrom` of a resource entry: the name it was deployed under. The spec
  * name (and the Terraform address, the app's variables) follow `name`; every
- * cloud and Kubernetes name stays derived from this one (README, Renaming).
+ * cloud and Kubernetes name stays derived from this one (docs/day-2.md, Renaming).
  */
 const renamedFrom = (what: string): JsonSchema => ({
   type: 'string',
@@ -588,7 +588,7 @@ export const serviceSchema: JsonSchema = {
     retired: {
       type: 'object',
       description:
-        'Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).',
+        'Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (docs/day-2.md, Retiring a service).',
       additionalProperties: false,
       required: ['reason'],
       properties: {

@@ -83,7 +83,7 @@ export interface ServiceSpec {
    */
   readonly overrides?: OverridesSpec;
   /**
-   * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+   * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (docs/day-2.md, Retiring a service).
    */
   readonly retired?: RetiredSpec;
 }
@@ -616,7 +616,7 @@ export interface JsonPatchOperation {
 }
 
 /**
- * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (README, Retiring a service).
+ * Retires the service: its workflow tears down its Argo CD Applications, then its Terraform stacks (staging, then production behind its approval), with every resource unprotected as `dataLoss: [{ resource: service }]` would. Delete the service once the teardown has finished everywhere (docs/day-2.md, Retiring a service).
  */
 export interface RetiredSpec {
   /**
@@ -1016,7 +1016,7 @@ export interface TerraformSpec {
    */
   readonly stateBucket?: string | StateBucketsSpec;
   /**
-   * Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (README, State locking).
+   * Deprecated, unused (a warning when set): state is locked with a lock file in the state bucket (use_lockfile, Terraform >= 1.10). Was the DynamoDB lock table paved's platform root created; the root now forgets that table without deleting it (docs/targets/terraform.md, State locking).
    * @default "paved-example-tflock"
    */
   readonly lockTable?: string | LockTablesSpec;
@@ -1091,7 +1091,7 @@ export interface GitopsSpec {
  */
 export interface CiSpec {
   /**
-   * IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. The README gives the trust policy each needs.
+   * IAM role per environment that workflow jobs assume through GitHub OIDC (no static keys): preview for pull requests (a read-only terraform plan of staging, preview deploys), staging and production for deploys. docs/targets/actions.md gives the trust policy each needs.
    * @default {"preview":"arn:aws:iam::111111111111:role/paved-ci-preview","staging":"arn:aws:iam::111111111111:role/paved-ci-staging","production":"arn:aws:iam::222222222222:role/paved-ci-production"}
    */
   readonly roleArns?: Readonly<Partial<Record<EnvironmentName, string>>>;
@@ -1106,18 +1106,18 @@ export interface CiSpec {
    */
   readonly githubOidcProvider?: 'create' | 'existing';
   /**
-   * Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. README: Deploy, promotion and rollback.
+   * Name of the Actions secret holding the token the release jobs push the deploy branches (`paved/deploy/staging`, `paved/deploy/production`) with: a token with contents write on this repository that the deploy branches' ruleset lets push, e.g. a GitHub App's on its bypass list. The workflow token is never used to push. See docs/targets/actions.md, Deploy, promotion and rollback.
    * @default "PAVED_RELEASE_TOKEN"
    */
   readonly releaseToken?: string;
   /**
-   * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.
+   * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. See docs/targets/actions.md, Deploy, promotion and rollback.
    */
   readonly releaseApp?: ReleaseAppSpec;
 }
 
 /**
- * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. README: Deploy, promotion and rollback.
+ * A GitHub App the release jobs mint a short-lived token from in the job (actions/create-github-app-token, contents write on this repository only), instead of the stored token `ci.releaseToken` names. Put the App on the deploy branches' ruleset bypass list. See docs/targets/actions.md, Deploy, promotion and rollback.
  */
 export interface ReleaseAppSpec {
   /**
@@ -1282,7 +1282,7 @@ export interface OverridePolicySpec {
    */
   readonly terraform?: TerraformOverridePolicySpec;
   /**
-   * Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (README, Security model).
+   * Rules of the compile-time security policy the platform waives, each with its reason. A waived finding does not fail the compile; `paved compile` reports it as a POLICY.WAIVED warning and `paved report` lists the waiver. The rule ids are the registry's (docs/security.md).
    * @default []
    */
   readonly waivers?: readonly PolicyWaiverSpec[];

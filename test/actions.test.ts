@@ -91,9 +91,9 @@ describe('the workflow model', () => {
     expect(new Set(repos).size).toBe(repos.length);
   });
 
-  it("the README's pinned-actions table is the table in pins.ts", () => {
-    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Pinned actions'), readme.indexOf('## Design'));
+  it("the pinned-actions table of docs/targets/actions.md is the table in pins.ts", () => {
+    const doc = readFileSync(join(REPO, 'docs', 'targets', 'actions.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Pinned actions\n'));
     const rows = [...section.matchAll(/^\| `([^`]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$/gm)].map((m) => `${m[1]}@${m[3]} ${m[2]}`);
     expect(rows).toEqual(Object.values(PINNED_ACTIONS).map((p) => `${p.repo}@${p.sha} ${p.version}`));
   });

@@ -136,7 +136,7 @@ describe('paved check --base', () => {
       'services/mailer/service.yaml: error CHECK.SERVICE_REMOVED service "mailer" is removed without being retired: its Terraform stacks in staging and production hold aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox, which no workflow would apply or destroy again: orphaned with their data, they keep billing; its Kubernetes objects Namespace/mailer hold data too',
     );
     expect(run.stderr).toContain(
-      '  hint: retire it first: add retired: { reason: "<why, and where its data went>" } to services/mailer/service.yaml and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (README, Retiring a service). If it was renamed instead, say renamedFrom: mailer at the top of its new service.yaml\n',
+      '  hint: retire it first: add retired: { reason: "<why, and where its data went>" } to services/mailer/service.yaml and merge that; its workflow then takes it off the deploy branches and destroys its stacks in staging, then in production once approved. Delete the service once that has finished in both (docs/day-2.md, Retiring a service). If it was renamed instead, say renamedFrom: mailer at the top of its new service.yaml\n',
     );
     expect(codes(run.stderr)).toEqual(['CHECK.SERVICE_REMOVED']);
   });

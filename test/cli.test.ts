@@ -2,6 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS, GLOBAL_OPTIONS, type FormatName } from '../cli/command-table.js';
+import { renderCommandHelp } from '../cli/help.js';
+import { HELP, PARSE_OPTIONS } from '../cli/main.js';
 import { REPO, runCli, scratchCopy } from './helpers.js';
 
 describe('the paved command', () => {
@@ -108,6 +111,76 @@ describe('the paved command', () => {
       expect(run.stderr).toContain('error LOAD.NO_SERVICES no service.yaml found under the root');
     } finally {
       scratch.cleanup();
+    }
+  });
+});
+
+describe('help, from the command table (cli/command-table.ts)', () => {
+  it('paved --help, paved help and a bare paved list every usage of every command', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const run = await runCli(args, REPO);
+      expect([run.code, run.stderr, run.stdout]).toEqual([0, '', HELP]);
+    }
+    const bare = await runCli([], REPO);
+    expect([bare.code, bare.stdout]).toEqual([2, HELP]);
+    for (const usage of COMMANDS.flatMap((c) => c.usages)) expect(HELP).toContain(`  ${usage.synopsis}`);
+    // Lines fit 80 columns, but for the title and the long synopses, which cannot wrap.
+    expect(HELP.split('\n').slice(1).filter((line) => line.length > 80 && !COMMANDS.some((c) => c.usages.some((u) => line === `  ${u.synopsis}`)))).toEqual([]);
+  });
+
+  it('paved <command> --help and paved help <command> print that command\'s help on stdout and exit 0', async () => {
+    for (const command of COMMANDS) {
+      const expected = renderCommandHelp(command);
+      for (const args of [[command.name, '--help'], ['help', command.name]]) {
+        const run = await runCli(args, REPO);
+        expect([args.join(' '), run.code, run.stderr, run.stdout]).toEqual([args.join(' '), 0, '', expected]);
+      }
+      for (const usage of command.usages) expect(expected).toContain(`  paved ${usage.synopsis}\n`);
+      for (const option of command.options) expect(expected).toContain(`  ${option.flag}`);
+    }
+    const compile = await runCli(['compile', '--help'], REPO);
+    expect(compile.stdout).toMatch(/^Usage:\n {2}paved compile \[root\]\n\n {2}Validate every spec/);
+    expect(compile.stdout).toContain('\nFormats: text, json, github\n');
+  });
+
+  it('help for a command that does not exist is a usage error', async () => {
+    for (const args of [['help', 'frobnicate'], ['frobnicate', '--help']]) {
+      const run = await runCli(args, REPO);
+      expect([run.code, run.stdout, run.stderr]).toEqual([2, '', 'paved: unknown command "frobnicate"\nRun "paved --help" for usage.\n']);
+    }
+    const two = await runCli(['help', 'compile', 'check'], REPO);
+    expect([two.code, two.stderr]).toEqual([2, 'paved: help takes at most one command\nRun "paved --help" for usage.\n']);
+  });
+
+  it('documents every option main() parses, and only those', () => {
+    const documented = new Set(
+      [...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS].flatMap((o) => [...o.flag.matchAll(/--([a-z-]+)/g)].map((m) => m[1]!)),
+    );
+    expect([...documented].sort()).toEqual(Object.keys(PARSE_OPTIONS).sort());
+  });
+
+  it('declares for each command exactly the --format values main() accepts for it', async () => {
+    // Arguments that get past each command's own checks to a root that does not exist: nothing is read or written.
+    const missing = join(REPO, 'no-such-root-for-the-format-test');
+    const argsOf: Readonly<Record<string, readonly string[]>> = {
+      compile: ['compile', missing],
+      check: ['check', missing],
+      validate: ['validate', missing],
+      report: ['report', missing],
+      diff: ['diff', '--base', 'HEAD', missing],
+      explain: ['explain', 'orders', '--root', missing],
+    };
+    expect(COMMANDS.filter((c) => c.formats !== undefined).map((c) => c.name)).toEqual(Object.keys(argsOf));
+    const all: readonly FormatName[] = ['text', 'json', 'github', 'markdown'];
+    for (const command of COMMANDS.filter((c) => c.formats !== undefined)) {
+      const accepted: FormatName[] = [];
+      for (const format of all) {
+        const run = await runCli([...argsOf[command.name]!, '--format', format], REPO);
+        const rejected = /--format must be|prints text/.test(run.stderr);
+        if (!rejected) accepted.push(format);
+        expect(run.code, `${command.name} --format ${format}: ${run.stderr}`).not.toBe(0);
+      }
+      expect([command.name, accepted]).toEqual([command.name, command.formats]);
     }
   });
 });

@@ -7,7 +7,7 @@ import { PLATFORM, renameCompile } from './rename-project.js';
 import { serviceYaml, validateTexts } from './helpers.js';
 
 /**
- * Issue 17, "renames keep state" (README, Renaming): renamedFrom moves the
+ * Issue 17, "renames keep state" (docs/day-2.md, Renaming): renamedFrom moves the
  * spec name, the Terraform addresses and what the app reads; every cloud and
  * Kubernetes name stays the deployed one. The offline plan proof is
  * renames-terraform.test.ts.
@@ -149,7 +149,7 @@ describe('paved report', () => {
 });
 
 /**
- * A renamed service (README, Renaming a service): orders becomes sales, and
+ * A renamed service (docs/day-2.md, Renaming): orders becomes sales, and
  * the services that depend on it or subscribe to its topic say sales. What
  * runs keeps every name; the spec name, the workflow file and what specs say
  * move.

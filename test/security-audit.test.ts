@@ -20,7 +20,7 @@ import { FIXTURES, goldenCases, REPO } from './helpers.js';
  * rule id, over every golden fixture and both examples. A finding passes only
  * when a waiver declared in emitters/<emitter>/waivers.ts is printed in the
  * output; every rule must check something and must fire on a broken sample.
- * The rules × targets table is fixtures/security-audit.md, and the README
+ * The rules × targets table is fixtures/security-audit.md, and docs/security.md
  * embeds the rule list; `npm run fixtures:update` rewrites both.
  */
 const UPDATE = process.env.PAVED_UPDATE_FIXTURES === '1';
@@ -182,10 +182,10 @@ describe('the rules × targets table', () => {
     expect(table).toBe(readFileSync(TABLE, 'utf8'));
   });
 
-  it("is embedded in the README's Security model as the rule list and the waivers (npm run fixtures:update)", () => {
-    const path = join(REPO, 'README.md');
-    const readme = readFileSync(path, 'utf8');
-    const regenerated = embedReference(embedReference(readme, 'audit-rules', renderRuleList(AUDIT_RULES)), 'audit-waivers', renderWaivers());
+  it('is embedded in docs/security.md as the rule list and the waivers (npm run fixtures:update)', () => {
+    const path = join(REPO, 'docs', 'security.md');
+    const doc = readFileSync(path, 'utf8');
+    const regenerated = embedReference(embedReference(doc, 'audit-rules', renderRuleList(AUDIT_RULES), 'docs/security.md'), 'audit-waivers', renderWaivers(), 'docs/security.md');
     if (UPDATE) writeFileSync(path, regenerated);
     expect(readFileSync(path, 'utf8')).toBe(regenerated);
   });

@@ -159,7 +159,7 @@ const withoutDefault = new Set([
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service
   'platform#/properties/ci/properties/releaseApp', // the stored token ci.releaseToken names
   'service#/properties/retired', // a live service
-  // Not renamed: the entry is deployed under its name (README, Renaming).
+  // Not renamed: the entry is deployed under its name (docs/day-2.md, Renaming).
   ...['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'cron'].map((list) => `service#/properties/resources/properties/${list}/items/properties/renamedFrom`),
 ]);
 

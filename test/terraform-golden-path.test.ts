@@ -82,10 +82,10 @@ describe('the golden path in Terraform', () => {
     }
   });
 
-  it('names every connection secret through names.connectionSecret, with exactly the JSON keys of the README contract', () => {
-    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  it('names every connection secret through names.connectionSecret, with exactly the JSON keys of the contract in docs/targets/terraform.md', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'targets', 'terraform.md'), 'utf8');
     for (const [kind, keys] of Object.entries(CONNECTION_KEYS) as Array<[ConnectionKind, readonly string[]]>) {
-      expect(readme, `README row for ${kind}`).toContain(`| ${kind} | ${keys.map((k) => `\`${k}\``).join(', ')} |`);
+      expect(doc, `docs/targets/terraform.md row for ${kind}`).toContain(`| ${kind} | ${keys.map((k) => `\`${k}\``).join(', ')} |`);
     }
     let checked = 0;
     for (const stack of stacks) {

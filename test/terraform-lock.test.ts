@@ -153,7 +153,7 @@ describe('the platform.yaml provider constraint', () => {
         'SPEC.DEPRECATED_LOCK_TABLE',
         'warning',
         'terraform.lockTable: is deprecated and no longer used: every root now locks its state with a lock file in the state bucket (use_lockfile, Terraform >= 1.10), not a DynamoDB table',
-        'delete terraform.lockTable from platform.yaml once no Terraform older than 1.10 runs against this state; the platform root forgets a lock table it created without deleting it (README, "State locking"), so delete the table yourself when you no longer need it',
+        'delete terraform.lockTable from platform.yaml once no Terraform older than 1.10 runs against this state; the platform root forgets a lock table it created without deleting it (docs/targets/terraform.md, State locking), so delete the table yourself when you no longer need it',
         6,
         14,
       ],

@@ -5,7 +5,7 @@ import { DECLARED_WAIVERS } from '../../emitters/shared/waivers.js';
 
 /**
  * The rules × targets table (fixtures/security-audit.md) and the rule list the
- * README embeds. Both are generated; `npm run fixtures:update` rewrites them.
+ * docs/security.md embeds. Both are generated; `npm run fixtures:update` rewrites them.
  */
 
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
@@ -44,7 +44,7 @@ export function renderAuditTable(results: readonly PolicyResult[], targets: read
   return `${lines.join('\n')}\n`;
 }
 
-/** The audited rules for the README: section, ids and what each checks. */
+/** The audited rules for docs/security.md: section, ids and what each checks. */
 export function renderRuleList(rules: readonly PolicyRule[]): string {
   const lines = [
     '| Section | Rule ids | Checks |',

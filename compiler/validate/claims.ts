@@ -35,7 +35,7 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
   const domain = platform.domain ?? defaultPlatform.domain;
   const domains = [domain, ...(platform.ingress?.domains ?? [])];
   const listed = new Set(platform.ingress?.hosts ?? []);
-  // Default hosts are derived from the name a service is deployed under (README, Renaming a service).
+  // Default hosts are derived from the name a service is deployed under (docs/day-2.md, Renaming).
   const byName = new Map(services.map((s) => [deployedName(s.spec), s]));
 
   const claims: Claim[] = [];

@@ -25,7 +25,7 @@ export function checkPlatformWaivers(file: SourceFile, platform: PlatformSpec, s
         `${at}/rule`,
         'POLICY.UNKNOWN_RULE',
         `no policy rule has the id ${showString(waiver.rule)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
-        suggestion ? `write "${suggestion}"` : 'use a rule id from the README, Security model (e.g. CKV_K8S_20, KS deployment-replicas)',
+        suggestion ? `write "${suggestion}"` : 'use a rule id from docs/security.md (e.g. CKV_K8S_20, KS deployment-replicas)',
       );
     }
     for (const [i, name] of (waiver.services ?? []).entries()) {

@@ -3,7 +3,7 @@ import { reporter, type Report, type ServiceInput } from './rules.js';
 import { showString } from './text.js';
 
 /**
- * `renamedFrom` (README, Renaming): an entry renamed in the spec keeps every
+ * `renamedFrom` (docs/day-2.md, Renaming): an entry renamed in the spec keeps every
  * cloud and Kubernetes name derived from the name it was deployed under. Two
  * entries deployed under one name would be one resource, and a renamedFrom
  * that is the entry's own name moves nothing, so each deployed name is held

@@ -258,7 +258,7 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   for (const { name, connection } of connectionEnv(spec.resources ?? {})) generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
-    if (why) report(file, pointer, 'REF.RESERVED_ENV', `${name} is set by paved: ${why}`, 'rename the variable; the README lists the variables paved sets', options);
+    if (why) report(file, pointer, 'REF.RESERVED_ENV', `${name} is set by paved: ${why}`, 'rename the variable; docs/targets/kubernetes.md lists the variables paved sets', options);
   };
   for (const name of Object.keys(spec.env ?? {})) reserved(`/env/${name}`, name, { key: true });
   for (const env of ENVIRONMENTS) for (const name of Object.keys(spec.environments?.[env]?.env ?? {})) reserved(`/environments/${env}/env/${name}`, name, { key: true });
@@ -334,7 +334,7 @@ export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Dia
 
 /** Every service releases.yaml names must exist: a typo would silently deploy nothing. */
 export function checkReleases(file: SourceFile, releases: ReleasesSpec, services: readonly ServiceInput[]): Diagnostic[] {
-  // Records are kept under the name a service is deployed under (README, Renaming a service).
+  // Records are kept under the name a service is deployed under (docs/day-2.md, Renaming).
   const known = services.map((s) => deployedName(s.spec));
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics);
@@ -381,7 +381,7 @@ function deployedAs(byName: ReadonlyMap<string, ServiceInput>, service: string):
 /** Every name paved will derive must fit its system's limits; none is truncated. */
 function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platform: PlatformSpec, report: Report): void {
   const { file, spec } = service;
-  // Derived from the names deployed: the service's and its publishers' (README, Renaming a service).
+  // Derived from the names deployed: the service's and its publishers' (docs/day-2.md, Renaming).
   const deployed = deployedName(spec);
   // A name too long for its system is fixed where it comes from: the renamedFrom of a renamed service or entry.
   const self = spec.renamedFrom === undefined ? '/name' : '/renamedFrom';

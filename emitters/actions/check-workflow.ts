@@ -17,7 +17,7 @@ import { MAIN_BRANCH, RELEASE_ENVIRONMENT } from './service-workflow.js';
  * (`paved check`, drift as annotations on the files), and a pull request's job
  * summary lists what it changes in the generated tree, service by service
  * (`paved diff` against the base branch). `paved gate` is the one check branch
- * protection requires (README, Required checks). On a push to main, once the
+ * protection requires (docs/targets/actions.md, Required checks). On a push to main, once the
  * check passes, the platform layer (`_platform/kubernetes/<env>`,
  * `_platform/argocd`) is released to staging's deploy branch, then, when
  * production's differs and the `production` environment's reviewers approve,

@@ -23,7 +23,7 @@ export const RELEASE_DEADLINE_SECONDS = 600;
 /** The token arrives in PUSH_TOKEN, becomes a git header for fetch and push only, and leaves the environment before anything else runs. */
 const TOKEN = [
   'if [ -z "${PUSH_TOKEN}" ]; then',
-  '  echo "::error::the release token is empty: create the Actions secret named by platform.yaml ci.releaseToken (README, Deploy, promotion and rollback)"',
+  '  echo "::error::the release token is empty: create the Actions secret named by platform.yaml ci.releaseToken (docs/targets/actions.md, Deploy, promotion and rollback)"',
   '  exit 1',
   'fi',
   'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',

@@ -252,7 +252,7 @@ function publishJob(service: ResolvedService, project: ResolvedProject): Job {
 /**
  * The GitHub environment of every job that pushes a deploy branch: it alone
  * holds the release token's secret, and its deployment branch policy admits
- * main only (README), so no other branch's workflow can read it. It has no
+ * main only (docs/targets/actions.md), so no other branch's workflow can read it. It has no
  * reviewers: production's approval is on its Terraform apply, which the
  * production release needs.
  */

@@ -120,7 +120,7 @@ export function stagingInfraJob(service: ResolvedService, project: ResolvedProje
  * without reviewers. The plans go to the job summary and, as one artifact
  * kept a few days, to the apply job. A plan file holds the values of the
  * variables and of every attribute Terraform read, secrets included: the
- * artifact is readable by whoever can read the repository's Actions runs (README).
+ * artifact is readable by whoever can read the repository's Actions runs (docs/targets/actions.md).
  */
 export function productionPlanJob(service: ResolvedService, project: ResolvedProject, needs: readonly string[]): Job {
   const roots = rootsOf(project, service);

@@ -19,7 +19,7 @@ export interface RenderContext {
   readonly host?: string;
 }
 
-/** Preview manifests are a base: CI replaces these placeholders (see README, Kubernetes). */
+/** Preview manifests are a base: CI replaces these placeholders (see docs/targets/kubernetes.md). */
 export { PREVIEW_PLACEHOLDER_PR };
 export const PREVIEW_PLACEHOLDER_TAG = 'set-by-ci';
 /** Tag and version of an environment CI has not released to yet; its Application is not emitted. */

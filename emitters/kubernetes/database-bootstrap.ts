@@ -184,7 +184,7 @@ function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): 
       fromSecret('PGUSER', master, 'PGUSER'),
       fromSecret('PGPASSWORD', master, 'PGPASSWORD'),
       // The parameter group forces TLS. `require` encrypts without checking the
-      // server's certificate: verify-full needs the region's RDS CA bundle in the pod (README).
+      // server's certificate: verify-full needs the region's RDS CA bundle in the pod (docs/targets/kubernetes.md).
       { name: 'PGSSLMODE', value: 'require' },
       { name: 'PGCONNECT_TIMEOUT', value: '10' },
       { name: 'PGAPPNAME', value: 'paved-db-bootstrap' },

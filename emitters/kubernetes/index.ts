@@ -43,12 +43,12 @@ export const kubernetesEmitter: Emitter = {
   },
 };
 
-/** The preview base's kustomization; CI's overlay (README) sets namespace, image and host. */
+/** The preview base's kustomization; CI's overlay (docs/targets/kubernetes.md) sets namespace, image and host. */
 function kustomization(service: ResolvedService, project: ResolvedProject, files: readonly GeneratedFile[]): GeneratedFile {
   const dir = environmentDirectory(project, service, 'preview');
   const placeholders = [
     `A base: per pull request, CI applies the overlay \`paved preview\` writes, which replaces the namespace (placeholder ${service.name}-pr-${PREVIEW_PLACEHOLDER_PR}),`,
-    `the image (${service.runtime.previewImage}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See the README, Kubernetes.`,
+    `the image (${service.runtime.previewImage}:${PREVIEW_PLACEHOLDER_TAG})${service.ingress ? ` and the Ingress host (${previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR)})` : ''}. See docs/targets/kubernetes.md, Preview environments.`,
   ];
   return yamlFile({
     path: `${dir}/kustomization.yaml`,

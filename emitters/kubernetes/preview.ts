@@ -25,7 +25,7 @@ import { cronJob, deployment } from './workloads.js';
  * stand-ins, connection Secrets point at them, requests shrink, one replica
  * runs, and cron jobs are suspended (trigger one with `kubectl create job
  * --from=cronjob/<name>`). The directory is a kustomize base; CI sets the
- * namespace, image and host (README, Kubernetes).
+ * namespace, image and host (docs/targets/kubernetes.md).
  */
 export function previewEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
   const full = ctx.environment.compute;

@@ -4,7 +4,7 @@ import type { Language } from '../../spec/model.js';
  * The metric contract: every metric a generated dashboard or rule reads, its
  * labels, and who emits it. The emitter can only name metrics listed here (the
  * `MetricName` type), a test checks every generated query against this list,
- * and the README's table must match it row for row.
+ * and the table in docs/targets/observability.md must match it row for row.
  *
  * A service's own server metrics are named by its runtime's OpenTelemetry
  * Prometheus exporter, and the exporters disagree: the JavaScript one appends
@@ -39,7 +39,7 @@ export interface MetricContractEntry {
   readonly runtimes?: readonly Language[];
 }
 
-/** Who emits each source's metrics, in words, for the README. */
+/** Who emits each source's metrics, in words, for docs/targets/observability.md. */
 export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
   application: 'the service, through the OpenTelemetry SDK\'s Prometheus exporter on the container port `metrics` (9464), scraped by the ServiceMonitor with `job` = service name',
   'kube-state-metrics': 'kube-state-metrics in each cluster',

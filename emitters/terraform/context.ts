@@ -12,7 +12,7 @@ export interface StackContext {
   readonly project: ResolvedProject;
 }
 
-/** Environments with a stack of their own; preview runs in-cluster stand-ins instead (README). */
+/** Environments with a stack of their own; preview runs in-cluster stand-ins instead (docs/targets/terraform.md). */
 export const STACK_ENVIRONMENTS = CLOUD_ENVIRONMENTS as readonly CloudEnvironment[];
 
 /** One concern of a stack (databases, caches, ...): the blocks of its file and what it adds elsewhere. */

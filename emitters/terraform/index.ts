@@ -14,7 +14,7 @@ import { layout } from '../../spec/layout.js';
  * `-var-file=env/<env>.tfvars` and `-backend-config=env/<env>.s3.tfbackend`,
  * and for a subscriber `terraform/subscriptions/`, a root applied the same way
  * after the main stacks (subscriptions.ts). Preview environments get no stack:
- * they run in-cluster stand-ins (README).
+ * they run in-cluster stand-ins (docs/targets/terraform.md).
  */
 export const terraformEmitter: Emitter = {
   id: 'terraform',

@@ -20,7 +20,7 @@ import { SUBSCRIPTIONS_ROOT } from '../../spec/layout.js';
  * up (the tagging API returns only resources that exist, and an empty answer
  * is no error) and subscribes only to those it finds. It is applied after the
  * service's own main stack, and again by each publisher's workflow after the
- * publisher's main stack (README, Terraform, Ordering), so whichever applies
+ * publisher's main stack (docs/targets/terraform.md, Ordering), so whichever applies
  * first, the second run subscribes. It reads no remote state: topic and queue
  * ARNs are computed from paved's names. Only a service with subscriptions gets it.
  */
@@ -68,7 +68,7 @@ function topicLookup(): Block {
     'data',
     ['aws_resourcegroupstaggingapi_resources', 'topics'],
     attributes({ resource_arn_list: raw('[for subscription in values(var.subscriptions) : subscription.topic_arn]') }),
-    ['The publishers\' topics that exist: a topic not created yet is left out, so this root applies in any order (README, Terraform, Ordering).'],
+    ['The publishers\' topics that exist: a topic not created yet is left out, so this root applies in any order (docs/targets/terraform.md, Ordering).'],
   );
 }
 

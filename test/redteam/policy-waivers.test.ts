@@ -65,9 +65,9 @@ describe('platform waivers (overridePolicy.waivers)', () => {
     expect(result.files).toEqual([]);
   });
 
-  it('a rule id nothing resembles is an error that points at the README list', () => {
+  it('a rule id nothing resembles is an error that points at the list in docs/security.md', () => {
     const { result } = compileWith([], [], waivers('    - rule: EVERYTHING\n      reason: "waive it all"\n'));
-    expect(result.diagnostics.map((d) => [d.code, d.hint])).toEqual([['POLICY.UNKNOWN_RULE', 'use a rule id from the README, Security model (e.g. CKV_K8S_20, KS deployment-replicas)']]);
+    expect(result.diagnostics.map((d) => [d.code, d.hint])).toEqual([['POLICY.UNKNOWN_RULE', 'use a rule id from docs/security.md (e.g. CKV_K8S_20, KS deployment-replicas)']]);
   });
 
   it('an unknown service in a waiver is a positioned error with a did-you-mean', () => {
