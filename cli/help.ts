@@ -65,7 +65,7 @@ export function renderCommandHelp(command: CommandEntry): string {
   const description = command.description.map((p) => wrap(p, WIDTH - 2).map((l) => `  ${l}\n`).join('')).join('\n');
   const parts = [`Usage:\n${usage}`, description];
   if (command.options.length > 0) parts.push(`Options:\n${optionLines(command.options)}`);
-  parts.push(`Formats: ${command.formats === undefined ? 'text only (it uses no --format)' : command.formats.join(', ')}\n`);
+  parts.push(`Formats: ${command.formats === undefined ? 'text only (it takes no --format)' : command.formats.join(', ')}\n`);
   parts.push(`${EXIT_CODES_TEXT}\n`);
   return parts.join('\n');
 }
@@ -92,7 +92,7 @@ export function renderCliReference(): string {
       for (const option of command.options) lines.push(`| ${cell(code(option.flag))} | ${cell(option.description)} |`);
       lines.push('');
     }
-    lines.push(`Formats: ${command.formats === undefined ? 'text only (it uses no `--format`)' : command.formats.map(code).join(', ')}.`, '');
+    lines.push(`Formats: ${command.formats === undefined ? 'text only (it takes no `--format`)' : command.formats.map(code).join(', ')}.`, '');
     return lines.join('\n');
   });
   return ['`paved --help` prints:', '', '```', renderHelp().trimEnd(), '```', '', ...sections].join('\n');

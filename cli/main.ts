@@ -71,15 +71,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.stdout(`${version}\n`);
     return EXIT_OK;
   }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'github' && !(format === 'markdown' && (command === 'report' || command === 'diff'))) {
-    io.stderr(`paved: --format must be text, json or github${command === 'report' || command === 'diff' ? ' (or markdown)' : ''}, not ${JSON.stringify(format)}\n`);
-    return EXIT_USAGE;
-  }
   const usage = (message: string): number => {
     io.stderr(`paved: ${message}\nRun "paved --help" for usage.\n`);
     return EXIT_USAGE;
   };
+  // What each command prints is declared once, in its table entry (command-table.ts).
+  const entry = command === undefined ? undefined : commandNamed(command);
+  const formats: readonly string[] = entry?.formats ?? [];
+  const format = values.format ?? 'text';
+  if (entry !== undefined && values.format !== undefined && !formats.includes(format)) {
+    return usage(formats.length === 0 ? `${command} prints text only; it takes no --format` : `${command} prints ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}, not ${JSON.stringify(format)} (--format)`);
+  }
 
   try {
     switch (command) {
@@ -115,20 +117,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'report': {
         if (rest.length > 1) return usage('report takes at most one root directory');
-        if (format === 'github') return usage('report prints text, json or markdown');
         const { runReport } = await import('./report.js');
-        return runReport(rest[0] ?? values.root ?? '.', format, io);
+        return runReport(rest[0] ?? values.root ?? '.', format as 'text' | 'json' | 'markdown', io);
       }
       case 'diff': {
         if (rest.length > 1) return usage('diff takes at most one root directory');
         if (values.base === undefined) return usage('diff needs --base <git-ref>, e.g. --base origin/main');
-        if (format === 'github') return usage('diff prints text, json or markdown');
         const { runDiff } = await import('./diff.js');
-        return runDiff(rest[0] ?? values.root ?? '.', values.base, format, io);
+        return runDiff(rest[0] ?? values.root ?? '.', values.base, format as 'text' | 'json' | 'markdown', io);
       }
       case 'explain': {
         if (rest.length !== 1) return usage('explain takes one service: paved explain <svc> [--env E]');
-        if (format === 'github') return usage('explain prints text or json');
         const { runExplain } = await import('./explain.js');
         return runExplain(values.root ?? '.', rest[0]!, values.env, format as OutputFormat, io);
       }
