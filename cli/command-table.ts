@@ -1,7 +1,7 @@
 /**
  * Every command of the CLI, once: `paved --help`, `paved <command> --help` and
  * docs/cli.md are printed from this table (cli/help.ts), so none of them can
- * drift from another. main.ts still parses and dispatches; test/cli.test.ts
+ * drift from another. main.ts still parses and dispatches; test/conformance/cli.test.ts
  * holds the formats and options here to what main.ts accepts.
  */
 

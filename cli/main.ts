@@ -7,7 +7,7 @@ import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 /** `paved --help`, printed from the command table (command-table.ts, help.ts). */
 export const HELP = renderHelp();
 
-/** Every option main() parses; each is documented in the command table (test/cli.test.ts holds the two together). */
+/** Every option main() parses; each is documented in the command table (test/conformance/cli.test.ts holds the two together). */
 export const PARSE_OPTIONS = {
   root: { type: 'string' },
   out: { type: 'string' },

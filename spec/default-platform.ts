@@ -6,7 +6,7 @@
  *
  * Not typed with `satisfies PlatformSpec`: that type is generated from the schema,
  * which reads this file, so a new key would break the build that regenerates it.
- * test/spec.test.ts checks both the type and the schema instead.
+ * test/unit/spec.test.ts checks both the type and the schema instead.
  */
 export const defaultPlatform = deepFreeze({
   apiVersion: 'paved/v1',

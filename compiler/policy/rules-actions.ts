@@ -7,7 +7,7 @@ import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type PolicyT
  * security-rules.md §3 (GitHub Actions): the zizmor audits, each as a function
  * from a workflow to its problems (zizmor itself cannot run here), plus the
  * structural part of actionlint's hygiene row. actionlint and shellcheck
- * themselves run over every workflow in test/actions.test.ts. Stricter than
+ * themselves run over every workflow in test/conformance/actions.test.ts. Stricter than
  * zizmor where paved can afford it: caches are off in every job, not only in
  * publishing ones, and every job states its concurrency.
  */
@@ -232,6 +232,6 @@ export const ACTIONS_RULES: readonly PolicyRule[] = [
   audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply, release or preview teardown never'),
   rule(
     ['AL syntax-check', 'AL if-cond', 'AL job-needs', 'AL events', 'AL runner-label', 'AL env-var'],
-    'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/actions.test.ts)',
+    'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/conformance/actions.test.ts)',
     byWorkflow(actionlintHygiene)),
 ];

@@ -3,7 +3,7 @@
  * sensitiveContainerEnvVar and checkov's secret checks (CKV_SECRET_2 AWS keys,
  * _6 high-entropy strings, _9 JWTs, _13 private keys). Messages never echo the value.
  *
- * Every check runs in time linear in the value (test/redteam/cost.test.ts times
+ * Every check runs in time linear in the value (test/property/redteam/cost.test.ts times
  * each on adversarial 1 MiB inputs): a regular expression here either has a
  * bounded repetition or an unbounded one that cannot be re-entered from many
  * starting points, and the JSON Web Token, whose segments are unbounded runs of

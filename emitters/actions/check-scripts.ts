@@ -1,7 +1,7 @@
 /**
  * The scripts of the required-check and preview-lifetime jobs (checks.ts,
  * check-workflow.ts, preview-sweep.ts): constant text like scripts.ts, fed only
- * through `env:`. test/actions-checks.test.ts runs each with bash against real
+ * through `env:`. test/conformance/actions-checks.test.ts runs each with bash against real
  * git repositories and stub `gh`/`kubectl` commands.
  */
 

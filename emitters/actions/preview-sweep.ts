@@ -12,7 +12,7 @@ export const SWEEP_CRON = '41 * * * *';
 /**
  * The labels paved puts on every preview namespace (emitters/kubernetes/labels.ts,
  * `managed-by`, `part-of` the platform, `environment` preview); the sweep looks
- * at no other namespace. test/actions-checks.test.ts holds the two together.
+ * at no other namespace. test/conformance/actions-checks.test.ts holds the two together.
  */
 export const previewSelector = (project: ResolvedProject): string =>
   `app.kubernetes.io/managed-by=paved,app.kubernetes.io/part-of=${project.platform.name},paved.dev/environment=preview`;

@@ -82,7 +82,7 @@ export function bootstrapSql(user: string): string {
   ].join('\n');
 }
 
-/** The one script every bootstrap Job runs; test/database-bootstrap.test.ts runs the emitted copy against PostgreSQL. */
+/** The one script every bootstrap Job runs; test/conformance/database-bootstrap.test.ts runs the emitted copy against PostgreSQL. */
 export const BOOTSTRAP_SQL = bootstrapSql(names.databaseUser());
 
 /** The ConfigMap key and where the Job mounts it. */

@@ -10,7 +10,7 @@ import type { Language } from '../../spec/model.js';
  * Prometheus exporter, and the exporters disagree: the JavaScript one appends
  * no unit suffix (`http_server_request_duration_bucket`; scraped from the node
  * skeleton with the 0.223 line, and read in exporter-prometheus 0.301, which only
- * ever appends `_total`; test/skeleton-metrics.test.ts),
+ * ever appends `_total`; test/conformance/skeleton-metrics.test.ts),
  * while the Python, Go and Java ones follow the OpenTelemetry compatibility
  * specification and append the unit (`s` becomes `_seconds`, `ms`
  * `_milliseconds`: opentelemetry-python's `map_unit`, opentelemetry-go's

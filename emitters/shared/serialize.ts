@@ -13,7 +13,7 @@ import { waiverText, type Waiver } from './waivers.js';
  * its format, which writes the header (the marker and the source spec), the
  * comment block, the body and the final newline. Emitters hand over the source
  * path, the notes and a value; they never concatenate text
- * (test/architecture.test.ts holds them to it).
+ * (test/unit/architecture.test.ts holds them to it).
  */
 
 export interface FileParts {

@@ -11,7 +11,7 @@
  * that requires it and copy `version` and the `h1:` hash here; add the
  * release's `zh:` hashes (`terraform providers lock` against the registry
  * writes them, as the release's signed SHA256SUMS lists them), then
- * `npm run fixtures:update` and review the diff. test/terraform-lock.test.ts
+ * `npm run fixtures:update` and review the diff. test/conformance/terraform-lock.test.ts
  * fails until the h1 equals what Terraform writes and init accepts the file read-only.
  */
 export interface LockedProvider {

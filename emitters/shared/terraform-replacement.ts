@@ -4,7 +4,7 @@
  * paved emits, the attributes whose change destroys the resource and creates a
  * new one (ForceNew in the provider's schema, or a replacement its plan
  * customisation asks for) instead of updating it in place. Only attributes
- * paved sets are listed; test/terraform-replacement.test.ts proves the table
+ * paved sets are listed; test/conformance/terraform-replacement.test.ts proves the table
  * against the real provider offline, attribute by attribute.
  */
 export const REPLACED_ON_CHANGE = {

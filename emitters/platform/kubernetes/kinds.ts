@@ -3,7 +3,7 @@
  * kinds the kubernetes and observability emitters write into a staging or
  * production directory (preview is applied by CI, not Argo CD). A kind paved
  * starts emitting must be added here, or Argo CD refuses to sync it;
- * test/platform-kubernetes.test.ts compares this list with the generated
+ * test/unit/platform-kubernetes.test.ts compares this list with the generated
  * files of every golden case.
  */
 

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { emitters } from '../../cli/emitters.js';
+import { compileSources, type LoadedSources } from '../../compiler/compile.js';
+import { emitSequentially } from '../../compiler/emit.js';
+import { DONE, emitInThreads, NEXT, PARALLEL_THRESHOLD } from '../../compiler/parallel.js';
+import { parseSource } from '../../compiler/parse.js';
+import { syntheticRepo } from '../../bench/synthetic.js';
+
+/**
+ * Emitting on worker threads (compiler/parallel.ts) must change nothing but the
+ * time: the same files, in the same order, byte for byte. The worker runs the
+ * built CLI (dist/), which `npm test` builds first.
+ */
+const WORKER = new URL('../../dist/cli/emit-worker.js', import.meta.url);
+
+function loaded(count: number): LoadedSources {
+  const files = syntheticRepo(count, 5, { everything: true });
+  const parsed = files.map((f) => ({ f, r: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
+  return {
+    platform: parsed.find((p) => p.f.kind === 'platform')!.r.file,
+    services: parsed.filter((p) => p.f.kind === 'service').map((p) => p.r.file!),
+    loadDiagnostics: [],
+    sources: new Map(),
+  };
+}
+
+describe('emitting on worker threads', () => {
+  it('plans exactly the files a single thread plans', () => {
+    const repo = loaded(PARALLEL_THRESHOLD + 12);
+    const threaded = compileSources(repo, { emitters, emitServices: emitInThreads(WORKER, 1) });
+    const sequential = compileSources(repo, { emitters, emitServices: emitSequentially });
+    expect(threaded.diagnostics).toEqual([]);
+    expect(threaded.files.length).toBeGreaterThan(5000);
+    expect(threaded.files.map((f) => [f.path, f.contents])).toEqual(sequential.files.map((f) => [f.path, f.contents]));
+  });
+
+  it('emits everything itself when the worker cannot start', () => {
+    const repo = loaded(PARALLEL_THRESHOLD);
+    const broken = compileSources(repo, { emitters, emitServices: emitInThreads(new URL('../../dist/cli/no-such-worker.js', import.meta.url), 1) });
+    expect(broken.files.map((f) => f.contents)).toEqual(compileSources(repo, { emitters }).files.map((f) => f.contents));
+  });
+
+  it('uses what the worker emits, and emits itself what a failing worker took', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paved-worker-'));
+    try {
+      // Stand-in workers speaking the protocol: one marks what it emits, one fails on every service it takes.
+      const worker = (body: string): URL => {
+        const path = join(dir, `${body.length}.mjs`);
+        writeFileSync(path, `import { workerData } from 'node:worker_threads';
+const { names, counters, port } = workerData;
+for (let i = Atomics.add(counters, ${NEXT}, 1); i < names.length; i = Atomics.add(counters, ${NEXT}, 1)) {
+  try { ${body} } finally { Atomics.add(counters, ${DONE}, 1); Atomics.notify(counters, ${DONE}); }
+}
+`);
+        return pathToFileURL(path);
+      };
+      const repo = loaded(PARALLEL_THRESHOLD);
+      const marking = worker(`port.postMessage([i, [{ emitter: 'stand-in', result: { files: [{ path: 'generated/' + names[i] + '/from-worker', contents: 'x', source: 'platform.yaml' }], diagnostics: [] } }]]);`);
+      const marked = compileSources(repo, { emitters, emitServices: emitInThreads(marking, 1) });
+      expect(marked.files.filter((f) => f.path.endsWith('/from-worker')).length).toBeGreaterThan(0);
+
+      const failing = worker(`throw new Error('worker failed');`);
+      const recovered = compileSources(repo, { emitters, emitServices: emitInThreads(failing, 1) });
+      expect(recovered.files.map((f) => f.contents)).toEqual(compileSources(repo, { emitters }).files.map((f) => f.contents));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,219 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scaleCpu, scaleMemory } from '../../emitters/kubernetes/quantity.js';
+import { CONNECTION_KEYS } from '../../spec/naming.js';
+import { METRICS_PORT, PLATFORM_ENV_NAMES } from '../../spec/runtime-env.js';
+import { compileDir, FIXTURES, scratchCopy } from '../support/helpers.js';
+import { generatedObjects, podTemplates } from '../support/kubernetes-helpers.js';
+
+const scratch = scratchCopy();
+afterAll(() => scratch.cleanup());
+let repos = 0;
+
+/** Compiles a repo written from path → text; returns generated path → contents. */
+function compileRepo(files: Readonly<Record<string, string>>): Map<string, string> {
+  const root = join(scratch.dir, `repo-${repos++}`);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  const result = compileDir(root);
+  expect(result.diagnostics).toEqual([]);
+  return new Map(result.files.map((f) => [f.path, f.contents]));
+}
+
+const fullService = (name: string): string => `apiVersion: paved/v1
+kind: Service
+name: ${name}
+owner: team-golden
+runtime:
+  language: node
+  port: 8080
+  command: ["node", "server.js"]
+ingress: { public: true }
+dependsOn: [events]
+env: { LOG_LEVEL: info }
+secrets: [API_TOKEN]
+resources:
+  databases: [{ name: main }]
+  caches: [{ name: sessions }]
+  topics: [{ name: changed }]
+  subscriptions: [{ topic: happened, from: events }]
+  buckets: [{ name: files }]
+  cron: [{ name: nightly, schedule: "0 3 * * *", command: ["node", "job.js"] }]
+`;
+const events = `apiVersion: paved/v1
+kind: Service
+name: events
+owner: team-golden
+runtime: { language: go, port: 9090, protocol: grpc }
+resources:
+  topics: [{ name: happened }]
+`;
+
+const objectAt = (tree: ReadonlyMap<string, string>, path: string): Record<string, any> => parse(tree.get(path)!) as Record<string, any>;
+
+describe('the Kubernetes emitter', () => {
+  it('gives two services that differ only in name manifests that differ only in name', () => {
+    const kubernetesFiles = (name: string): Map<string, string> => {
+      const tree = compileRepo({ [`services/${name}/service.yaml`]: fullService(name), 'services/events/service.yaml': events });
+      const own = [...tree].filter(([path]) => path.startsWith(`generated/${name}/kubernetes/`) || path.startsWith(`generated/argocd/${name}-`));
+      return new Map(own.map(([path, contents]) => [path.replaceAll(name, 'NAME'), contents.replaceAll(name, 'NAME')]));
+    };
+    const alpha = kubernetesFiles('alpha');
+    const bravo = kubernetesFiles('bravo');
+    expect(alpha.size).toBeGreaterThan(40);
+    expect([...bravo.keys()]).toEqual([...alpha.keys()]);
+    for (const [path, contents] of alpha) expect(bravo.get(path), path).toBe(contents);
+  });
+
+  it('renders an environment without a release, with its image unreleased, but emits its Argo CD Application only once CI released to it', () => {
+    const files = compileDir(join(FIXTURES, 'full')).files.map((f) => f.path);
+    expect(files.filter((p) => p.startsWith('generated/argocd/'))).toEqual(['generated/argocd/checkout-production.yaml', 'generated/argocd/checkout-staging.yaml', 'generated/argocd/ledger-staging.yaml']);
+    expect(files).toContain('generated/mailer/kubernetes/production/deployment.yaml');
+    const images = Object.fromEntries(
+      podTemplates(generatedObjects().filter((o) => o.where.startsWith('fixtures/full:') && o.object.kind === 'Deployment' && !o.path.includes('/preview/'))).map((t) => [t.owner.path, t.spec.containers[0]!.image]),
+    );
+    expect(images).toEqual({
+      'generated/checkout/kubernetes/production/deployment.yaml': `ghcr.io/acme-example/checkout:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b@sha256:${'2'.repeat(64)}`,
+      'generated/checkout/kubernetes/staging/deployment.yaml': `ghcr.io/acme-example/checkout:2f0c6b1d9e8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b@sha256:${'1'.repeat(64)}`,
+      'generated/ledger/kubernetes/production/deployment.yaml': 'ghcr.io/acme-example/ledger:unreleased',
+      'generated/ledger/kubernetes/staging/deployment.yaml': 'ghcr.io/acme-example/ledger:0123456789abcdef0123456789abcdef01234567',
+      'generated/mailer/kubernetes/production/deployment.yaml': 'ghcr.io/acme-example/mailer:unreleased',
+      'generated/mailer/kubernetes/staging/deployment.yaml': 'ghcr.io/acme-example/mailer:unreleased',
+    });
+  });
+
+  it.each([
+    ['automated', { automated: { prune: false, selfHeal: true } }, false],
+    ['automated-prune', { automated: { prune: true, selfHeal: true } }, true],
+    ['manual', {}, false],
+  ] as const)('syncs production %s as platform.gitops.productionSync says, and staging always automated with pruning', (sync, policy, finalizer) => {
+    const release = '{ tag: a111111111111111111111111111111111111111 }';
+    const tree = compileRepo({
+      'platform.yaml': `apiVersion: paved/v1\nkind: Platform\ngitops: { repoURL: https://github.com/acme/deploy, path: teams/web, productionSync: ${sync} }\n`,
+      'releases.yaml': `apiVersion: paved/v1\nkind: Releases\nservices:\n  web: { staging: ${release}, production: ${release} }\n`,
+      'services/web/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: web\nowner: team-web\nruntime: { language: node, port: 8080 }\n',
+    });
+    const production = objectAt(tree, 'generated/argocd/web-production.yaml');
+    const staging = objectAt(tree, 'generated/argocd/web-staging.yaml');
+    const { syncOptions: _p, retry: _pr, ...productionPolicy } = production.spec.syncPolicy;
+    expect(productionPolicy).toEqual(policy);
+    expect(staging.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(Boolean(production.metadata.finalizers)).toBe(finalizer);
+    expect(production.spec.source).toEqual({ repoURL: 'https://github.com/acme/deploy', targetRevision: 'paved/deploy/production', path: 'teams/web/generated/web/kubernetes/production', directory: { recurse: false } });
+    expect(staging.spec.source.targetRevision).toBe('paved/deploy/staging');
+    expect(production.spec.destination).toEqual({ name: 'prd-eks', namespace: 'web' });
+    expect(production.spec.revisionHistoryLimit).toBe(10);
+  });
+
+  it("gives every server container the runtime contract's variables, and connection details and secrets only through secretKeyRef", () => {
+    const tree = compileRepo({ 'services/alpha/service.yaml': fullService('alpha'), 'services/events/service.yaml': events });
+    const container = objectAt(tree, 'generated/alpha/kubernetes/staging/deployment.yaml').spec.template.spec.containers[0];
+    const env = container.env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
+    const plain = env.filter((e) => e.value !== undefined).map((e) => e.name);
+    expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'LOG_LEVEL'].sort());
+    const fromSecrets = Object.fromEntries(env.filter((e) => e.valueFrom).map((e) => [e.name, `${e.valueFrom!.secretKeyRef.name}/${e.valueFrom!.secretKeyRef.key}`]));
+    expect(fromSecrets).toEqual({
+      API_TOKEN: 'secret-api-token/API_TOKEN',
+      BUCKET_FILES_BUCKET: 'bucket-files/bucket',
+      BUCKET_FILES_REGION: 'bucket-files/region',
+      CACHE_SESSIONS_HOST: 'cache-sessions/host',
+      CACHE_SESSIONS_PORT: 'cache-sessions/port',
+      CACHE_SESSIONS_USERNAME: 'cache-sessions/username',
+      DATABASE_MAIN_DBNAME: 'database-main/dbname',
+      DATABASE_MAIN_HOST: 'database-main/host',
+      DATABASE_MAIN_PORT: 'database-main/port',
+      DATABASE_MAIN_USERNAME: 'database-main/username',
+      QUEUE_EVENTS_HAPPENED_ARN: 'queue-events-happened/arn',
+      QUEUE_EVENTS_HAPPENED_DLQ_URL: 'queue-events-happened/dlq_url',
+      QUEUE_EVENTS_HAPPENED_URL: 'queue-events-happened/url',
+      TOPIC_CHANGED_ARN: 'topic-changed/arn',
+    });
+    const otel = Object.fromEntries(env.filter((e) => e.name.startsWith('OTEL_') || e.name === 'PORT' || e.name === 'LOG_FORMAT').map((e) => [e.name, e.value]));
+    expect(otel).toMatchObject({
+      OTEL_SERVICE_NAME: 'alpha',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=staging,deployment.environment.name=staging,service.version=unreleased,team=team-golden',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4317',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT),
+      LOG_FORMAT: 'json',
+      PORT: '8080',
+    });
+  });
+
+  it('reads each connection secret with exactly the keys Terraform writes, from the environment’s store and key', () => {
+    const tree = compileRepo({ 'services/alpha/service.yaml': fullService('alpha'), 'services/events/service.yaml': events });
+    const kinds = { database: 'main', cache: 'sessions', topic: 'changed', queue: 'events-happened', bucket: 'files' } as const;
+    for (const [kind, name] of Object.entries(kinds) as Array<[keyof typeof CONNECTION_KEYS, string]>) {
+      const secret = objectAt(tree, `generated/alpha/kubernetes/production/externalsecret-${kind}-${name}.yaml`);
+      expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
+      expect(secret.spec.data).toEqual(CONNECTION_KEYS[kind].map((key) => ({ secretKey: key, remoteRef: { key: `alpha/production/${kind}/${name}`, property: key } })));
+    }
+    const declared = objectAt(tree, 'generated/alpha/kubernetes/preview/externalsecret-secret-api-token.yaml');
+    expect(declared.spec.secretStoreRef.name).toBe('aws-secrets-manager-preview');
+    expect(declared.spec.data).toEqual([{ secretKey: 'API_TOKEN', remoteRef: { key: 'alpha/preview/API_TOKEN' } }]);
+    expect([...tree.keys()].filter((p) => p.includes('/preview/externalsecret-')).length).toBe(1);
+  });
+
+  it('exposes metrics on port 9464 named metrics, scraped with job = the service name (ServiceMonitor, or PodMonitor for a worker)', () => {
+    const objects = generatedObjects().filter((o) => o.where.startsWith('fixtures/full:') && o.path.includes('/staging/'));
+    const monitors = objects.filter((o) => ['ServiceMonitor', 'PodMonitor'].includes(o.object.kind)).map((o) => [o.object.kind, o.object.metadata.name, (o.object.spec as any).jobLabel]);
+    expect(monitors).toEqual([
+      ['ServiceMonitor', 'checkout', 'app.kubernetes.io/name'],
+      ['ServiceMonitor', 'ledger', 'app.kubernetes.io/name'],
+      ['PodMonitor', 'mailer', 'app.kubernetes.io/name'],
+    ]);
+    for (const t of podTemplates(objects.filter((o) => o.object.kind === 'Deployment'))) expect(t.spec.containers[0]!.ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+    const service = objects.find((o) => o.object.kind === 'Service' && o.object.metadata.name === 'checkout')!;
+    expect((service.object.spec as any).ports.map((p: any) => p.name)).toEqual(['http', 'metrics']);
+  });
+
+  it('probes gRPC services through the gRPC health service, with distinct service names', () => {
+    const ledger = podTemplates(generatedObjects().filter((o) => o.path === 'generated/ledger/kubernetes/production/deployment.yaml'))[0]!.spec.containers[0]!;
+    expect([(ledger.livenessProbe as any).grpc, (ledger.readinessProbe as any).grpc]).toEqual([
+      { port: 9090, service: 'liveness' },
+      { port: 9090, service: 'readiness' },
+    ]);
+  });
+
+  it('escapes literal dollars in commands and env values, and quotes YAML 1.1 words', () => {
+    const tree = compileDir(join(FIXTURES, 'edges'));
+    const deployment = tree.files.find((f) => f.path === 'generated/api/kubernetes/production/deployment.yaml')!.contents;
+    expect(deployment).toContain('- --banner=$$HOME\n');
+    expect(deployment).toContain('value: costs $$5\n');
+    expect(deployment).toContain('value: "no"\n');
+    expect(deployment).toContain('value: "on"\n');
+  });
+
+  it('applies an override to its environments only and records it as a deviation', () => {
+    const files = compileDir(join(FIXTURES, 'full')).files;
+    const production = files.find((f) => f.path === 'generated/checkout/kubernetes/production/deployment.yaml')!.contents;
+    const staging = files.find((f) => f.path === 'generated/checkout/kubernetes/staging/deployment.yaml')!.contents;
+    expect(production).toContain('# paved override (a reported deviation): Checkout must not be preempted during sales peaks (INC-142)\n');
+    expect((parse(production) as any).spec.template.spec.priorityClassName).toBe('high');
+    expect((parse(production) as any).metadata.annotations['paved.dev/overrides']).toBe('Checkout must not be preempted during sales peaks (INC-142)');
+    expect((parse(staging) as any).spec.template.spec.priorityClassName).toBeUndefined();
+  });
+
+  it('derives limits by the platform policy, rounding up in whole units', () => {
+    expect([scaleCpu('250m', 2), scaleCpu('0.5', 2), scaleCpu('1', 1.5), scaleCpu('100m', 0.25), scaleCpu('1m', 0.1)]).toEqual(['500m', '1', '1500m', '25m', '1m']);
+    expect([scaleMemory('256Mi', 1), scaleMemory('256Mi', 1.5), scaleMemory('1Gi', 1.5), scaleMemory('512Mi', 2), scaleMemory('100Ki', 0.5), scaleMemory('1Mi', 0.3)]).toEqual(['256Mi', '384Mi', '1536Mi', '1Gi', '50Ki', '308Ki']);
+    const full = generatedObjects().find((o) => o.path === 'generated/checkout/kubernetes/production/deployment.yaml')!;
+    // fixtures/full: cpuRatio 4, memoryRatio 1.5, ephemeral storage 256Mi / 2Gi.
+    expect(podTemplates([full])[0]!.spec.containers[0]!.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '768Mi', 'ephemeral-storage': '2Gi' } });
+  });
+
+  it('runs previews with smaller requests and the same limits, one replica, suspended cron jobs and no autoscaler or PDB', () => {
+    const tree = compileDir(join(FIXTURES, 'edges')).files;
+    const paths = tree.map((f) => f.path).filter((p) => p.startsWith('generated/sweeper/kubernetes/preview/'));
+    expect(paths.some((p) => /horizontalpodautoscaler|poddisruptionbudget/.test(p))).toBe(false);
+    const deployment = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/deployment.yaml')!.contents) as any;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '125m', memory: '256Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } });
+    const cron = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/cronjob-hourly-sweep.yaml')!.contents) as any;
+    expect(cron.spec.suspend).toBe(true);
+  });
+});
