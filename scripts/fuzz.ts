@@ -47,8 +47,8 @@ export function seedRepo(root: string): SeedFile[] {
 
 /** The examples and every valid golden case: each a repo with at least one service. */
 export function seedRepos(repo: string): SeedFile[][] {
-  // fixtures/scaffold holds the rendered `paved new` trees, four services all named orders: not a repository.
-  const fixtures = readdirSync(join(repo, 'fixtures'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'invalid' && e.name !== 'scaffold').map((e) => join(repo, 'fixtures', e.name));
+  const cases = join(repo, 'fixtures', 'cases');
+  const fixtures = readdirSync(cases, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cases, e.name));
   return [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...fixtures].map(seedRepo).filter((files) => files.some((f) => f.kind === 'service'));
 }
 

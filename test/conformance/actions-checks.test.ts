@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { GATED } from '../../emitters/actions/checks.js';
 import { previewSelector, SWEEP_CRON } from '../../emitters/actions/preview-sweep.js';
 import { PREVIEW_TEARDOWN } from '../../emitters/actions/scripts.js';
 import { conditionHolds, evaluate, interpolate, simulate, type Contexts, type JobResult } from '../support/expressions.js';
-import { compileDir, FIXTURES, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
+import { caseRoot, CASES, compileDir, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 import { workflowsOf, type ParsedJob, type ParsedStep } from '../support/workflows.js';
 
 /**
@@ -32,7 +32,7 @@ function scratch(): string {
   return s.dir;
 }
 
-const basic = compileDir(join(FIXTURES, 'basic'));
+const basic = compileDir(join(CASES, 'basic'));
 const workflow = (name: string) => {
   const found = workflowsOf(basic, 'basic').find((w) => w.name.endsWith(`/${name}`));
   if (!found) throw new Error(`no ${name}`);
@@ -197,7 +197,7 @@ describe('paved-check.yml: the paved gate', () => {
   it('runs for pull requests (no paths filter), merge groups and pushes to main', () => {
     expect(check.on).toEqual({ pull_request: {}, merge_group: { types: ['checks_requested'] }, push: { branches: ['main'] } });
     // With a paved root below the repository root, only pushes keep the filter.
-    const full = workflowsOf(compileDir(join(FIXTURES, 'full')), 'full').find((w) => w.name.endsWith('/paved-check.yml'))!.doc;
+    const full = workflowsOf(compileDir(join(CASES, 'full')), 'full').find((w) => w.name.endsWith('/paved-check.yml'))!.doc;
     expect(full.on).toEqual({ pull_request: {}, merge_group: { types: ['checks_requested'] }, push: { branches: ['main'], paths: ['infra/paved/**'] } });
   });
 
@@ -684,7 +684,7 @@ describe('the expression evaluator the tests rely on', () => {
   });
 
   it('reads every if: and ${{ }} of every generated workflow of the fixtures (nothing outside the subset)', () => {
-    const all = ['basic', 'full', 'languages', 'edges'].flatMap((name) => (existsSync(join(FIXTURES, name)) ? workflowsOf(compileDir(join(FIXTURES, name)), name) : []));
+    const all = ['basic', 'full', 'languages', 'edges'].flatMap((name) => workflowsOf(compileDir(caseRoot(name)), name));
     let seen = 0;
     for (const w of all) {
       for (const job of Object.values(w.doc.jobs)) {

@@ -9,7 +9,7 @@ import * as TERRAFORM_SCRIPTS from '../../emitters/actions/terraform-scripts.js'
 import * as CHECK_SCRIPTS from '../../emitters/actions/check-scripts.js';
 import * as RELEASE_SCRIPTS from '../../emitters/actions/release-scripts.js';
 import { RELEASE_DEPLOY } from '../../emitters/actions/release-scripts.js';
-import { compileDir, FIXTURES, REPO } from '../support/helpers.js';
+import { caseRoot, compileDir, REPO } from '../support/helpers.js';
 import { actionOf, allGeneratedWorkflows, compileTexts, stepsOf, workflowsOf, type GeneratedWorkflow } from '../support/workflows.js';
 
 interface LintResult {
@@ -99,7 +99,7 @@ describe('the workflow model', () => {
   });
 
   it('keys read in GitHub order: name, on, permissions, defaults, jobs; a job before its steps; a step name first', () => {
-    const text = byName('fixtures/basic/.github/workflows/paved-hello.yml').text;
+    const text = byName('fixtures/cases/basic/.github/workflows/paved-hello.yml').text;
     expect(text.split('\n').filter((l) => /^[a-z"]/.test(l)).map((l) => l.split(':')[0])).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
     const job = text.slice(text.indexOf('\n  plan:\n'), text.indexOf('\n  preview:\n'));
     const jobKeys = job.split('\n').filter((l) => /^ {4}[a-z-]+:/.test(l)).map((l) => l.trim().split(':')[0]);
@@ -140,7 +140,7 @@ describe('what the workflows do', () => {
     // Pull requests and merge groups: no paths filter (a required check must report); the changes job matches the same paths.
     // A retired service's workflow is its teardown, on push and dispatch only (test/conformance/retire.test.ts).
     const serviceWorkflows = workflows.filter((w) => /\/paved-(?!check|previews)[^/]+\.yml$/.test(w.name) && !String(w.doc.name).endsWith('(retired)'));
-    expect(workflows.filter((w) => String(w.doc.name).endsWith('(retired)')).map((w) => w.name)).toEqual(['fixtures/retired/.github/workflows/paved-mailer.yml']);
+    expect(workflows.filter((w) => String(w.doc.name).endsWith('(retired)')).map((w) => w.name)).toEqual(['fixtures/cases/retired/.github/workflows/paved-mailer.yml']);
     for (const w of serviceWorkflows) {
       const triggers = w.doc.on as On;
       expect(triggers.pull_request, w.name).toEqual({ types: ['opened', 'synchronize', 'reopened', 'closed'] });
@@ -151,7 +151,7 @@ describe('what the workflows do', () => {
   });
 
   it('a paved root below the repository root prefixes every path filter, working directory and build path (gitops.path)', () => {
-    const full = workflows.filter((w) => w.name.startsWith('fixtures/full/'));
+    const full = workflows.filter((w) => w.name.startsWith('fixtures/cases/full/'));
     for (const w of full) {
       const on = w.doc.on as Record<string, { paths?: string[] }>;
       for (const path of on.push?.paths ?? []) expect(path, w.name).toMatch(/^infra\/paved\//);
@@ -229,7 +229,7 @@ describe('what the workflows do', () => {
       DIGEST: '${{ needs.publish.outputs.digest }}',
       DEPLOY_BRANCH: 'paved/deploy/staging',
       OUT: 'generated',
-      // fixtures/full names a GitHub App (ci.releaseApp): the job mints the token, just before the step that pushes.
+      // fixtures/cases/full names a GitHub App (ci.releaseApp): the job mints the token, just before the step that pushes.
       PUSH_TOKEN: '${{ steps.release-token.outputs.token }}',
     });
     for (const id of ['staging-release', 'production-release']) {
@@ -358,7 +358,7 @@ describe('what the workflows do', () => {
   });
 
   it('the golden fixtures hold at least one service of each language', () => {
-    const languages = new Set(['basic', 'full', 'languages'].flatMap((name) => compileDir(`${FIXTURES}/${name}`).project!.services.map((s) => s.runtime.language)));
+    const languages = new Set(['basic', 'full', 'languages'].flatMap((name) => compileDir(caseRoot(name)).project!.services.map((s) => s.runtime.language)));
     expect([...languages].sort()).toEqual(['container', 'go', 'java', 'node', 'python']);
   });
 });

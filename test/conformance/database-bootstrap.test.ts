@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BOOTSTRAP_SQL, SQL_KEY } from '../../emitters/kubernetes/database-bootstrap.js';
 import { names } from '../../spec/naming.js';
-import { FIXTURES } from '../support/helpers.js';
+import { CASES } from '../support/helpers.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 
 /**
@@ -16,7 +16,7 @@ import { startPostgres, type PostgresServer } from '../support/postgres-server.j
  * database. The emitted Job's psql argv runs it.
  */
 
-const STAGING = join(FIXTURES, 'full/expected/generated/ledger/kubernetes/staging');
+const STAGING = join(CASES, 'full/expected/generated/ledger/kubernetes/staging');
 const configMap = parse(readFileSync(join(STAGING, 'configmap-db-bootstrap.yaml'), 'utf8')) as { data: Record<string, string> };
 const job = parse(readFileSync(join(STAGING, 'job-db-bootstrap-ledger.yaml'), 'utf8')) as any;
 const externalSecret = parse(readFileSync(join(STAGING, 'externalsecret-db-master-ledger.yaml'), 'utf8')) as any;
@@ -42,7 +42,7 @@ describe('the emitted database bootstrap', () => {
   });
 
   it("simulates the master user the Terraform output creates, whose password RDS manages, and the role the connection secret names", () => {
-    const tf = readFileSync(join(FIXTURES, 'full/expected/generated/ledger/terraform/database.tf'), 'utf8');
+    const tf = readFileSync(join(CASES, 'full/expected/generated/ledger/terraform/database.tf'), 'utf8');
     expect(tf).toMatch(new RegExp(`\\n  username +?= "${names.databaseMasterUser()}"\\n  manage_master_user_password +?= true\\n`));
     expect(tf).toMatch(/\n    username = "app"\n/);
     expect(EMITTED_SQL).toContain('CREATE ROLE "app" LOGIN;');
@@ -65,9 +65,9 @@ describe('the emitted database bootstrap', () => {
   });
 
   it("finds again, to drop them, the secrets of the service's databases whose identifier begins with this one's (stock, stock-history)", () => {
-    const dir = join(FIXTURES, 'terraform-every-primitive/expected/generated/inventory/kubernetes/production');
+    const dir = join(CASES, 'terraform-every-primitive/expected/generated/inventory/kubernetes/production');
     const found = (database: string) => (parse(readFileSync(join(dir, `externalsecret-db-master-${database}.yaml`), 'utf8')) as any).spec.dataFrom.map((d: any) => [d.find.tags['aws:rds:primaryDBInstanceArn'], d.rewrite[0].regexp.target]);
-    const platform = parse(readFileSync(join(FIXTURES, 'terraform-every-primitive/platform.yaml'), 'utf8')) as { cloud: { region: string; accounts: { production: string } } };
+    const platform = parse(readFileSync(join(CASES, 'terraform-every-primitive/platform.yaml'), 'utf8')) as { cloud: { region: string; accounts: { production: string } } };
     const arn = (identifier: string) => `arn:aws:rds:${platform.cloud.region}:${platform.cloud.accounts.production}:db:${identifier}`;
     expect(found('stock')).toEqual([
       [arn('inventory-prd-stock'), 'candidate-'],

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileDir, FIXTURES, runCli, scratchCopy } from '../support/helpers.js';
+import { caseRoot, CASES, compileDir, runCli, scratchCopy } from '../support/helpers.js';
 
 /**
  * The preview base renders with kubectl's built-in kustomize, and CI's overlay
@@ -17,8 +17,8 @@ afterAll(() => scratch.cleanup());
 /** Copies a fixture's inputs into the scratch directory, writes its planned tree there and returns the root. */
 function planted(name: string): string {
   const root = join(scratch.dir, name);
-  cpSync(join(FIXTURES, name), root, { recursive: true, filter: (path) => !path.includes('/expected') });
-  for (const file of compileDir(join(FIXTURES, name)).files) {
+  cpSync(caseRoot(name), root, { recursive: true, filter: (path) => !path.includes('/expected') });
+  for (const file of compileDir(caseRoot(name)).files) {
     mkdirSync(dirname(join(root, file.path)), { recursive: true });
     writeFileSync(join(root, file.path), file.contents);
   }
@@ -89,7 +89,7 @@ describe('the preview base', () => {
   });
 
   it.each(cases)('$service: the base names only the preview repository, never the production one', ({ service, image, previewImage }) => {
-    const result = compileDir(join(FIXTURES, 'full'));
+    const result = compileDir(join(CASES, 'full'));
     const base = result.files.filter((f) => f.path.startsWith(`generated/${service}/kubernetes/preview/`));
     expect(base.length).toBeGreaterThan(5);
     expect(base.filter((f) => f.contents.includes(`${image}:`) || f.contents.includes(`${image}@`)).map((f) => f.path)).toEqual([]);
@@ -97,7 +97,7 @@ describe('the preview base', () => {
   });
 
   it('lists every file of its directory in kustomization.yaml, and only those', () => {
-    const result = compileDir(join(FIXTURES, 'full'));
+    const result = compileDir(join(CASES, 'full'));
     const dir = 'generated/checkout/kubernetes/preview';
     const files = result.files.filter((f) => f.path.startsWith(`${dir}/`) && !f.path.endsWith('/kustomization.yaml')).map((f) => f.path.slice(dir.length + 1));
     const kustomization = parseAllDocuments(result.files.find((f) => f.path === `${dir}/kustomization.yaml`)!.contents)[0]!.toJS() as { resources: string[] };
@@ -106,7 +106,7 @@ describe('the preview base', () => {
 });
 
 describe('paved preview', () => {
-  const root = join(FIXTURES, 'full');
+  const root = join(CASES, 'full');
 
   it.each([
     [['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/preview/checkout:a', '--out', 'o'], 2, '--pr must be a pull request number, not "x"'],

@@ -241,8 +241,8 @@ describe("the External Secrets Operator's access", () => {
     expect(eso).toMatch(/"aws:RequestTag\/eks-cluster-arn" += "arn:\$\{data\.aws_partition\.current\.partition\}:eks:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:cluster\/\$\{var\.cluster_name\}"/);
   });
 
-  it("binds to the namespace and ServiceAccount platform.yaml names (fixtures/full: eso / eso-controller)", () => {
-    const full = compiled.find((c) => c.root === 'fixtures/full')!;
+  it("binds to the namespace and ServiceAccount platform.yaml names (fixtures/cases/full: eso / eso-controller)", () => {
+    const full = compiled.find((c) => c.root === 'fixtures/cases/full')!;
     const values = tfvars(full.platform.get('env/production.tfvars')!);
     expect([values.eso_namespace, values.eso_service_account]).toEqual(['eso', 'eso-controller']);
   });
@@ -255,13 +255,13 @@ describe('the CI roles', () => {
       preview: { name: 'shop-ci-preview', path: '/', subjects: ['repo:shop-example/platform-gitops:pull_request', 'repo:shop-example/platform-gitops:ref:refs/heads/main'], applies: false, deploys_previews: true },
       staging: { name: 'shop-ci-staging', path: '/', subjects: ['repo:shop-example/platform-gitops:environment:staging'], applies: true, deploys_previews: false },
     });
-    const full = compiled.find((c) => c.root === 'fixtures/full')!;
+    const full = compiled.find((c) => c.root === 'fixtures/cases/full')!;
     expect(tfvars(full.platform.get('env/production.tfvars')!).ci_roles).toEqual({
       production: { name: 'acme-ci-production', path: '/ci/', subjects: ['repo:acme-example/gitops:environment:production'], applies: true, deploys_previews: false },
       // The production plan job runs before the approval, in an environment of its own, and may only read state and plan.
       'production-plan': { name: 'acme-ci-production-plan', path: '/ci/', subjects: ['repo:acme-example/gitops:environment:production-plan'], applies: false, deploys_previews: false },
     });
-    // fixtures/full says the accounts already hold GitHub's provider.
+    // fixtures/cases/full says the accounts already hold GitHub's provider.
     expect(full.platform.get('ci.tf')).toContain('data "aws_iam_openid_connect_provider" "github"');
     expect(shop.platform.get('ci.tf')).toContain('resource "aws_iam_openid_connect_provider" "github"');
   });

@@ -69,8 +69,8 @@ interface SloCase {
 }
 
 // checkout is a node service: the JavaScript exporter writes no unit suffix (emitters/observability/metrics.ts).
-const CHECKOUT = { where: 'fixtures/full: generated/checkout/alerts/rules.yaml', service: 'checkout', count: 'http_server_request_duration_count', bucket: 'http_server_request_duration_bucket', statusLabel: 'http_response_status_code', ok: '200', error: '500' };
-const LEDGER = { where: 'fixtures/full: generated/ledger/alerts/rules.yaml', service: 'ledger', count: 'rpc_server_duration_milliseconds_count', bucket: 'rpc_server_duration_milliseconds_bucket', statusLabel: 'rpc_grpc_status_code', ok: '0', error: '14' };
+const CHECKOUT = { where: 'fixtures/cases/full: generated/checkout/alerts/rules.yaml', service: 'checkout', count: 'http_server_request_duration_count', bucket: 'http_server_request_duration_bucket', statusLabel: 'http_response_status_code', ok: '200', error: '500' };
+const LEDGER = { where: 'fixtures/cases/full: generated/ledger/alerts/rules.yaml', service: 'ledger', count: 'rpc_server_duration_milliseconds_count', bucket: 'rpc_server_duration_milliseconds_bucket', statusLabel: 'rpc_grpc_status_code', ok: '0', error: '14' };
 const SLO_CASES: readonly SloCase[] = [
   { ...CHECKOUT, kind: 'availability', note: '' },
   { ...CHECKOUT, kind: 'latency', note: '' },
@@ -165,7 +165,7 @@ describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
 
 describe('workload alerts', () => {
   it('render spec text in annotations literally: a description with {{ .Value }} reaches the alert as written', () => {
-    const text = generated('/alerts/rules.yaml').get('fixtures/cron-only: generated/reports/alerts/rules.yaml')!;
+    const text = generated('/alerts/rules.yaml').get('fixtures/cases/cron-only: generated/reports/alerts/rules.yaml')!;
     const crash = parseRuleFile(text).groups.flatMap((g) => g.rules).find((r) => r.alert === 'PodCrashLooping')!;
     expect(crash.annotations!.description).toContain('{{ "{{" }} .Value }}');
     const labels = { namespace: 'reports', pod: 'reports-7d9f-abcde', container: 'reports' };

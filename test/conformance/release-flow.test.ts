@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { compileDir, FIXTURES, REPO, scratchCopy } from '../support/helpers.js';
+import { caseRoot, compileDir, goldenCases, REPO, scratchCopy } from '../support/helpers.js';
 import type { ParsedJob, ParsedStep, ParsedWorkflow } from '../support/workflows.js';
 import { actionOf, allGeneratedWorkflows } from '../support/workflows.js';
 
@@ -522,9 +522,7 @@ describe('Argo CD never tracks main for staging or production', () => {
   }
 
   it('every Application every golden case and examples/shop compile to tracks its deploy branch; only the preview cluster follows main', () => {
-    const cases = readdirSync(FIXTURES, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
-      .map((e) => join(FIXTURES, e.name));
+    const cases = goldenCases().map(caseRoot);
     const seen = new Set<string>();
     for (const root of [...cases, join(REPO, 'examples', 'shop')]) {
       for (const file of compileDir(root).files) {

@@ -276,6 +276,6 @@ describe('paved new', () => {
 describe('the scaffolded golden case', () => {
   it('is exactly what paved new writes today, so every conformance suite over golden cases checks paved new output', () => {
     const written = renderStarterSpec({ name: 'orders', schemaPath: '../../../../spec/service.schema.json', language: 'node', with: ['postgres', 'redis', 'topic', 'bucket', 'cron'] });
-    expect(readFileSync(join(REPO, 'fixtures', 'scaffolded', 'services', 'orders', 'service.yaml'), 'utf8')).toBe(written);
+    expect(readFileSync(join(REPO, 'fixtures', 'cases', 'scaffolded', 'services', 'orders', 'service.yaml'), 'utf8')).toBe(written);
   });
 });

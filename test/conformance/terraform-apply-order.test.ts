@@ -230,7 +230,7 @@ describe('any apply order converges (issue 16)', () => {
     let checked = 0;
     // A retired subscriber's root is its teardown's to destroy: no publisher applies it again (test/conformance/retire.test.ts).
     const retired = subscribers.filter((stack) => stack.service.retired !== undefined);
-    expect(retired.map((stack) => stack.id)).toEqual(['fixtures/retired:mailer']);
+    expect(retired.map((stack) => stack.id)).toEqual(['fixtures/cases/retired:mailer']);
     for (const stack of retired) {
       const root = `${stack.project.output.dir}/${stack.service.name}/terraform/subscriptions`;
       for (const from of stack.service.resources.subscriptions.map((s) => s.from)) {

@@ -121,8 +121,8 @@ describe('names that survive replacement and re-creation (item 14)', () => {
       const retiring = acknowledgesLoss(db.stack.service, `databases.${db.name}`);
       expect(db.body.lifecycle).toEqual([{ ...(retiring ? {} : { prevent_destroy: true }), ignore_changes: ['${final_snapshot_identifier}'] }]);
     }
-    // inventory acknowledges losing stock-history (dataLoss:); fixtures/retired's mailer, retired, everything it owns.
-    expect(databases.filter((db) => acknowledgesLoss(db.stack.service, `databases.${db.name}`)).map((db) => `${db.stack.id} ${db.name}`)).toEqual(['fixtures/retired:mailer main', 'fixtures/terraform-every-primitive:inventory stock-history']);
+    // inventory acknowledges losing stock-history (dataLoss:); fixtures/cases/retired's mailer, retired, everything it owns.
+    expect(databases.filter((db) => acknowledgesLoss(db.stack.service, `databases.${db.name}`)).map((db) => `${db.stack.id} ${db.name}`)).toEqual(['fixtures/cases/retired:mailer main', 'fixtures/cases/terraform-every-primitive:inventory stock-history']);
   });
 
   it('names each cache`s final snapshot after its replication group`s creation time, like a database`s', () => {
@@ -133,7 +133,7 @@ describe('names that survive replacement and re-creation (item 14)', () => {
       const retiring = acknowledgesLoss(cache.stack.service, `caches.${cache.name}`);
       expect(cache.body.lifecycle).toEqual([{ ...(retiring ? {} : { prevent_destroy: true }), ignore_changes: ['${final_snapshot_identifier}'] }]);
     }
-    expect(caches.filter((cache) => acknowledgesLoss(cache.stack.service, `caches.${cache.name}`)).map((cache) => `${cache.stack.id} ${cache.name}`)).toEqual(['fixtures/retired:mailer sessions']);
+    expect(caches.filter((cache) => acknowledgesLoss(cache.stack.service, `caches.${cache.name}`)).map((cache) => `${cache.stack.id} ${cache.name}`)).toEqual(['fixtures/cases/retired:mailer sessions']);
   });
 
   it('protects every stateful resource with prevent_destroy unless its service acknowledges losing it (dataLoss:) or is retired, whatever the overrides', () => {
@@ -142,21 +142,21 @@ describe('names that survive replacement and re-creation (item 14)', () => {
     const unprotected = stateful.filter((r) => !(r.body.lifecycle as Array<{ prevent_destroy?: boolean }> | undefined)?.some((l) => l.prevent_destroy === true)).map((r) => `${r.stack.id} ${r.type}.${r.name}`);
     expect(unprotected.sort()).toEqual([
       // Retired: everything its stacks hold, its subscriptions root's queues included.
-      'fixtures/retired:mailer aws_db_instance.main',
-      'fixtures/retired:mailer aws_elasticache_replication_group.sessions',
-      'fixtures/retired:mailer aws_kms_key.service',
-      'fixtures/retired:mailer aws_s3_bucket.outbox',
-      'fixtures/retired:mailer aws_secretsmanager_secret.bucket-outbox',
-      'fixtures/retired:mailer aws_secretsmanager_secret.cache-sessions',
-      'fixtures/retired:mailer aws_secretsmanager_secret.database-main',
-      'fixtures/retired:mailer aws_secretsmanager_secret.queue-ledger-entries',
-      'fixtures/retired:mailer aws_secretsmanager_secret.secret-SMTP_PASSWORD',
-      'fixtures/retired:mailer aws_sqs_queue.ledger-entries',
-      'fixtures/retired:mailer aws_sqs_queue.ledger-entries-dlq',
-      'fixtures/terraform-every-primitive:inventory aws_db_instance.stock-history',
-      'fixtures/terraform-every-primitive:inventory aws_s3_bucket.scratch-space',
-      'fixtures/terraform-every-primitive:inventory aws_secretsmanager_secret.bucket-scratch-space',
-      'fixtures/terraform-every-primitive:inventory aws_secretsmanager_secret.database-stock-history',
+      'fixtures/cases/retired:mailer aws_db_instance.main',
+      'fixtures/cases/retired:mailer aws_elasticache_replication_group.sessions',
+      'fixtures/cases/retired:mailer aws_kms_key.service',
+      'fixtures/cases/retired:mailer aws_s3_bucket.outbox',
+      'fixtures/cases/retired:mailer aws_secretsmanager_secret.bucket-outbox',
+      'fixtures/cases/retired:mailer aws_secretsmanager_secret.cache-sessions',
+      'fixtures/cases/retired:mailer aws_secretsmanager_secret.database-main',
+      'fixtures/cases/retired:mailer aws_secretsmanager_secret.queue-ledger-entries',
+      'fixtures/cases/retired:mailer aws_secretsmanager_secret.secret-SMTP_PASSWORD',
+      'fixtures/cases/retired:mailer aws_sqs_queue.ledger-entries',
+      'fixtures/cases/retired:mailer aws_sqs_queue.ledger-entries-dlq',
+      'fixtures/cases/terraform-every-primitive:inventory aws_db_instance.stock-history',
+      'fixtures/cases/terraform-every-primitive:inventory aws_s3_bucket.scratch-space',
+      'fixtures/cases/terraform-every-primitive:inventory aws_secretsmanager_secret.bucket-scratch-space',
+      'fixtures/cases/terraform-every-primitive:inventory aws_secretsmanager_secret.database-stock-history',
     ]);
   });
 

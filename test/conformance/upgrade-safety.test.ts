@@ -9,7 +9,7 @@ import type { BodyItem } from '../../emitters/shared/hcl.js';
 import { filesAt, upgradeBase, UpgradeBaseError } from '../support/upgrade/base-revision.js';
 import { isTerraformSource, terraformFile } from '../support/upgrade/printed-terraform.js';
 import { caseRevision, compareCase, losesData, upgradeFindingLines, type CaseRevision, type GoldenCase } from '../support/upgrade/upgrade-safety.js';
-import { FIXTURES, goldenCases, readTree, REPO, scratchCopy } from '../support/helpers.js';
+import { caseRoot, goldenCases, readTree, REPO, scratchCopy } from '../support/helpers.js';
 
 /**
  * Issue 17, upgrade safety as a test: every golden case as the base revision's
@@ -20,11 +20,14 @@ import { FIXTURES, goldenCases, readTree, REPO, scratchCopy } from '../support/h
 
 /** The golden cases (found as test/golden/fixtures.test.ts finds them), and examples/shop once it commits its output. */
 function upgradeCases(): GoldenCase[] {
-  const cases = goldenCases().map((name) => ({ name: `fixtures/${name}`, root: `fixtures/${name}`, output: `fixtures/${name}/expected` }));
+  const cases = goldenCases().map((name) => ({ name: `fixtures/cases/${name}`, root: `fixtures/cases/${name}`, output: `fixtures/cases/${name}/expected` }));
   const shop = join(REPO, 'examples', 'shop');
   if ([...readTree(shop).keys()].some(isTerraformSource)) cases.push({ name: 'examples/shop', root: 'examples/shop', output: 'examples/shop' });
   return cases;
 }
+
+/** Where a base revision from before the golden cases moved to fixtures/cases/ keeps a case. */
+const beforeTheMove = (goldenCase: GoldenCase): GoldenCase => ({ ...goldenCase, root: goldenCase.root.replace(/^fixtures\/cases\//, 'fixtures/'), output: goldenCase.output.replace(/^fixtures\/cases\//, 'fixtures/') });
 
 /** The working tree's files of a case, repo-relative. */
 function workingTree(goldenCase: GoldenCase): Map<string, string> {
@@ -37,12 +40,13 @@ describe('upgrade safety: the working tree against the base revision', () => {
     const base = upgradeBase(REPO, process.env.PAVED_UPGRADE_BASE);
     const cases = upgradeCases();
     expect(cases.length).toBeGreaterThanOrEqual(goldenCases().length);
-    const committed = filesAt(REPO, base.commit, cases.map((c) => c.root));
+    const committed = filesAt(REPO, base.commit, [...new Set(cases.flatMap((c) => [c.root, beforeTheMove(c).root]))]);
     const findings: string[] = [];
     let compared = 0;
     let statefulInBase = 0;
     for (const goldenCase of cases) {
-      const before = caseRevision(goldenCase, committed);
+      const at = caseRevision(goldenCase, committed);
+      const before = at.generated.size > 0 ? at : caseRevision(beforeTheMove(goldenCase), committed);
       // A case new since the base has nothing an upgrade could destroy.
       if (before.generated.size === 0) continue;
       compared += 1;
@@ -63,7 +67,7 @@ describe('printed Terraform read back', () => {
   it('gives exactly the values the compile printed it from, for every .tf and .tfvars file of every golden case', () => {
     let files = 0;
     for (const name of goldenCases()) {
-      const result = compile({ root: join(FIXTURES, name), emitters, keepValues: true });
+      const result = compile({ root: caseRoot(name), emitters, keepValues: true });
       for (const file of result.files.filter((f) => isTerraformSource(f.path))) {
         const read = terraformFile(file.path, file.contents).value as BodyItem[];
         expect(plainBody(read), `${name}: ${file.path}`).toEqual(plainBody(file.value as BodyItem[]));
@@ -75,7 +79,7 @@ describe('printed Terraform read back', () => {
 });
 
 describe('the upgrade check on seeded changes to a real golden case', () => {
-  const FULL: GoldenCase = { name: 'fixtures/full', root: 'fixtures/full', output: 'fixtures/full/expected' };
+  const FULL: GoldenCase = { name: 'fixtures/cases/full', root: 'fixtures/cases/full', output: 'fixtures/cases/full/expected' };
   const STORAGE = 'generated/checkout/terraform/storage.tf';
   const DATABASE = 'generated/checkout/terraform/database.tf';
   const PRODUCTION = 'generated/checkout/terraform/env/production.tfvars';
@@ -97,21 +101,21 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
 
   it('reports a stateful resource renamed without a moved block, in both environments, with the moved block to add', () => {
     expect(findings(seeded(STORAGE, renamed))).toEqual([
-      'fixtures/full: generated/checkout/terraform [staging]: destroy aws_s3_bucket.receipts: it is no longer emitted at that address and no moved block says where it went; add a moved block (from = aws_s3_bucket.receipts, to = aws_s3_bucket.receipts_v2), or keep the address',
-      'fixtures/full: generated/checkout/terraform [production]: destroy aws_s3_bucket.receipts: it is no longer emitted at that address and no moved block says where it went; add a moved block (from = aws_s3_bucket.receipts, to = aws_s3_bucket.receipts_v2), or keep the address',
+      'fixtures/cases/full: generated/checkout/terraform [staging]: destroy aws_s3_bucket.receipts: it is no longer emitted at that address and no moved block says where it went; add a moved block (from = aws_s3_bucket.receipts, to = aws_s3_bucket.receipts_v2), or keep the address',
+      'fixtures/cases/full: generated/checkout/terraform [production]: destroy aws_s3_bucket.receipts: it is no longer emitted at that address and no moved block says where it went; add a moved block (from = aws_s3_bucket.receipts, to = aws_s3_bucket.receipts_v2), or keep the address',
     ]);
   });
 
   it('reports a changed database engine, which replaces the instance', () => {
     expect(findings(seeded(DATABASE, (text) => text.replace(/(\n {2}engine +=) "postgres"\n/, '$1 "mysql"\n')))).toEqual([
-      'fixtures/full: generated/checkout/terraform [staging]: replace aws_db_instance.checkout: engine changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it',
-      'fixtures/full: generated/checkout/terraform [production]: replace aws_db_instance.checkout: engine changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it',
+      'fixtures/cases/full: generated/checkout/terraform [staging]: replace aws_db_instance.checkout: engine changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it',
+      'fixtures/cases/full: generated/checkout/terraform [production]: replace aws_db_instance.checkout: engine changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it',
     ]);
   });
 
   it('reports a bucket name changed in one environment\'s tfvars, resolved through var.buckets, in that environment only', () => {
     const head = seeded(PRODUCTION, (text) => text.replace(/(\n {2}receipts = \{\n(?: {4}.*\n)*? {4}bucket += )"([^"]+)"/, '$1"$2-2"'));
-    expect(findings(head)).toEqual(['fixtures/full: generated/checkout/terraform [production]: replace aws_s3_bucket.receipts: bucket changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it']);
+    expect(findings(head)).toEqual(['fixtures/cases/full: generated/checkout/terraform [production]: replace aws_s3_bucket.receipts: bucket changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it']);
   });
 
   it('passes the same rename with a moved block, and reads it as a move', () => {
@@ -124,7 +128,7 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
     const path = 'generated/checkout/kubernetes/production/namespace.yaml';
     expect(base.generated.has(path)).toBe(true);
     const head: CaseRevision = { specs: base.specs, generated: new Map([...base.generated].filter(([p]) => p !== path)) };
-    expect(findings(head)).toEqual(['fixtures/full: generated/checkout/kubernetes/production/namespace.yaml [production]: delete Namespace/checkout: every object in it is deleted with it, secrets and volumes included; keep emitting it as v1.2.0 does']);
+    expect(findings(head)).toEqual(['fixtures/cases/full: generated/checkout/kubernetes/production/namespace.yaml [production]: delete Namespace/checkout: every object in it is deleted with it, secrets and volumes included; keep emitting it as v1.2.0 does']);
   });
 
   it('counts lifecycle blocks (prevent_destroy) as no change at all', () => {

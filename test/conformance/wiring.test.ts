@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedProject } from '../../spec/model.js';
-import { compileDir, FIXTURES, goldenCases, REPO } from '../support/helpers.js';
+import { caseRoot, compileDir, goldenCases, REPO } from '../support/helpers.js';
 import { CHECKS } from '../support/wiring/context.js';
 import { parseHcl } from '../support/wiring/hcl.js';
 import { checkWiring, checkWiringDetailed, formatProblem, type WiringPlatform, type WiringProblem } from '../support/wiring/index.js';
@@ -48,9 +48,9 @@ function golden(name: string): Golden {
 }
 
 function compileGolden(name: string): Golden {
-  const root = join(FIXTURES, name);
+  const root = caseRoot(name);
   const result = compileDir(root);
-  if (!result.project) throw new Error(`fixtures/${name} does not compile`);
+  if (!result.project) throw new Error(`fixtures/cases/${name} does not compile`);
   return { name, outputDir: join(root, 'expected', result.output.dir), platform: wiringPlatform(result.project) };
 }
 

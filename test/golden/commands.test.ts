@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, REPO, runCli, scratchCopy } from '../support/helpers.js';
+import { CASES, FIXTURES, REPO, runCli, scratchCopy } from '../support/helpers.js';
 
 /**
  * Golden output of the reporting commands, in fixtures/commands/. Like every
@@ -62,7 +62,7 @@ describe('paved report', () => {
   });
 
   it('lists every dataLoss acknowledgement still in place, with its reason, in text, markdown and JSON', async () => {
-    const root = join(FIXTURES, 'terraform-every-primitive');
+    const root = join(CASES, 'terraform-every-primitive');
     const text = await runCli(['report', root], REPO);
     expect(text.stdout).toContain('  data loss acknowledged for databases.stock-history (unprotected until removed): History moved to the warehouse service; its final snapshot is kept (SUP-88)\n');
     expect(text.stdout).toContain('  data loss acknowledged for buckets.scratch-space (unprotected until removed): Scratch files only: "${nothing}" %{worth} keeping\n');

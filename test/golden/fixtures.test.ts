@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../cli/format.js';
 import { writeTree } from '../../compiler/write/tree.js';
-import { compileDir, FIXTURES, goldenCases, plannedTree, readTree, REPO, runCli, scratchCopy } from '../support/helpers.js';
+import { caseRoot, compileDir, FIXTURES, goldenCases, plannedTree, readTree, REPO, runCli, scratchCopy } from '../support/helpers.js';
 
 /**
  * The golden harness. `npm run fixtures:update` (PAVED_UPDATE_FIXTURES=1) is the
@@ -36,7 +36,7 @@ describe('valid fixtures', () => {
   });
 
   describe.each(validCases)('%s', (name) => {
-    const root = join(FIXTURES, name);
+    const root = caseRoot(name);
     const expectedDir = join(root, 'expected');
 
     it('compiles without diagnostics to exactly the expected tree', () => {

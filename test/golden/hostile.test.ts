@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../cli/format.js';
 import { MAX_FILE_BYTES } from '../../compiler/parse.js';
-import { compileDir, FIXTURES, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
+import { CASES, compileDir, FIXTURES, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
 /**
  * Keeps fixtures/invalid/README.md honest about security-rules.md §5 (hostile and
@@ -145,13 +145,13 @@ describe('file size cap (§5 #7), with files too big to commit', () => {
 });
 
 describe('rows answered by escaping, on the golden bytes', () => {
-  const golden = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8');
+  const golden = (path: string): string => readFileSync(join(CASES, path), 'utf8');
 
   it('§5 #21: ${ and %{ from a description reach Terraform as $${ and %%{', () => {
     const kms = golden('terraform-every-primitive/expected/generated/inventory/terraform/kms.tf');
     expect(kms).toContain('"Encrypts the data of inventory: Stock levels, \\"reservations\\" and $${literal} %%{directives} \\\\ kept as text"');
     // No template sequence of the spec survives unescaped anywhere in the stack.
-    const dir = join(FIXTURES, 'terraform-every-primitive/expected/generated/inventory/terraform');
+    const dir = join(CASES, 'terraform-every-primitive/expected/generated/inventory/terraform');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
       const text = readFileSync(join(dir, file), 'utf8');
       expect(text, file).not.toMatch(/(^|[^$])\$\{literal\}/);

@@ -34,7 +34,7 @@ const show = (target: string, f: Finding): string => `${target}: ${f.where}: ${f
 describe('the audit targets', () => {
   it('are every golden case, examples/shop and examples/minimal', () => {
     expect(goldenCases().length).toBeGreaterThanOrEqual(3);
-    expect(targets.map((t) => t.name)).toEqual([...goldenCases().map((c) => `fixtures/${c}`), 'examples/shop', 'examples/minimal']);
+    expect(targets.map((t) => t.name)).toEqual([...goldenCases().map((c) => `fixtures/cases/${c}`), 'examples/shop', 'examples/minimal']);
   });
 
   it('hold the Terraform resources every §1 rule reads', () => {

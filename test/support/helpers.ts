@@ -13,14 +13,19 @@ import { layout } from '../../spec/layout.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(REPO, 'fixtures');
+/** The golden cases: each a repository root (services, an optional platform.yaml) and `expected/`, what `paved compile` writes. */
+export const CASES = join(FIXTURES, 'cases');
 
-/** Golden cases: every folder of fixtures/ but the invalid inputs, the command outputs and the scaffolded trees; sorted. */
+/** The names of the golden cases, every folder of fixtures/cases/; sorted. */
 export function goldenCases(): string[] {
-  return readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'invalid' && e.name !== 'commands' && e.name !== 'scaffold')
+  return readdirSync(CASES, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
 }
+
+/** The repository root of a golden case. */
+export const caseRoot = (name: string): string => join(CASES, name);
 
 export function compileDir(root: string, outDir?: string): CompileResult {
   return compile({ root, outDir, emitters });

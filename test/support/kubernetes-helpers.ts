@@ -1,8 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CompileResult } from '../../compiler/compile.js';
-import { compileDir, FIXTURES, REPO } from './helpers.js';
+import { caseRoot, compileDir, goldenCases, REPO } from './helpers.js';
 import type { GeneratedObject, KubeObject } from '../../compiler/policy/view.js';
 
 // The object types and the pod template walker are the policy's own (compiler/policy/view.ts): the tests read objects as it does.
@@ -11,11 +10,7 @@ export { podTemplates } from '../../compiler/policy/view.js';
 
 /** Every golden case (a folder with an expected tree) and both examples: the inputs whose output the rule tests cover. */
 export function kubernetesRoots(): Array<{ readonly name: string; readonly root: string }> {
-  const cases = readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
-    .map((e) => e.name)
-    .sort();
-  return [...cases.map((name) => ({ name: `fixtures/${name}`, root: join(FIXTURES, name) })), { name: 'examples/shop', root: join(REPO, 'examples/shop') }, { name: 'examples/minimal', root: join(REPO, 'examples/minimal') }];
+  return [...goldenCases().map((name) => ({ name: `fixtures/cases/${name}`, root: caseRoot(name) })), { name: 'examples/shop', root: join(REPO, 'examples/shop') }, { name: 'examples/minimal', root: join(REPO, 'examples/minimal') }];
 }
 
 let cache: GeneratedObject[] | undefined;

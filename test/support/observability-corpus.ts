@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { compileDir, FIXTURES, REPO } from './helpers.js';
+import { caseRoot, compileDir, goldenCases, REPO } from './helpers.js';
 
 /**
  * Everything the observability emitter produces for every golden case and
@@ -14,14 +14,8 @@ export interface GeneratedCase {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** Golden cases are the fixture folders with an expected tree. */
-const validFixtures = readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
-  .map((e) => e.name)
-  .sort();
-
 export const CASES: readonly GeneratedCase[] = [
-  ...validFixtures.map((name) => ({ name: `fixtures/${name}`, root: join(FIXTURES, name) })),
+  ...goldenCases().map((name) => ({ name: `fixtures/cases/${name}`, root: caseRoot(name) })),
   ...['shop', 'minimal'].map((name) => ({ name: `examples/${name}`, root: join(REPO, 'examples', name) })),
 ].map(({ name, root }) => {
   const result = compileDir(root);

@@ -9,7 +9,7 @@ import { allResourcesOf, plainBody, type FoundResource, type Plain, type Stack a
 import { compileDir, goldenCases, REPO } from './helpers.js';
 
 /** Every golden case and the example shop: the stacks the Terraform tests run over. */
-export const TERRAFORM_ROOTS: readonly string[] = [...goldenCases().map((name) => join('fixtures', name)), 'examples/shop'];
+export const TERRAFORM_ROOTS: readonly string[] = [...goldenCases().map((name) => join('fixtures', 'cases', name)), 'examples/shop'];
 
 /** A stack as the policy reads it (compiler/policy/view.ts), with the root and project it was compiled from. */
 export interface Stack extends PolicyStack {

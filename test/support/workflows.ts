@@ -1,9 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { compileSources, type CompileResult } from '../../compiler/compile.js';
 import { emitters } from '../../cli/emitters.js';
-import { compileDir, FIXTURES, REPO, sourceFile } from './helpers.js';
+import { caseRoot, compileDir, goldenCases, REPO, sourceFile } from './helpers.js';
 import type { GeneratedWorkflow, ParsedWorkflow } from '../../compiler/policy/view.js';
 
 // The workflow types and walkers are the policy's own (compiler/policy/view.ts): the tests read workflows as it does.
@@ -19,11 +18,7 @@ export function workflowsOf(result: CompileResult, label: string): GeneratedWork
 
 /** Every workflow that every golden case (a folder with an expected tree) and examples/shop compile to. */
 export function allGeneratedWorkflows(): GeneratedWorkflow[] {
-  const cases = readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected')))
-    .map((e) => e.name)
-    .sort();
-  const roots = [...cases.map((name) => [`fixtures/${name}`, join(FIXTURES, name)] as const), ['examples/shop', join(REPO, 'examples', 'shop')] as const];
+  const roots = [...goldenCases().map((name) => [`fixtures/cases/${name}`, caseRoot(name)] as const), ['examples/shop', join(REPO, 'examples', 'shop')] as const];
   return roots.flatMap(([label, root]) => workflowsOf(compileDir(root), label));
 }
 

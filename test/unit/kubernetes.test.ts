@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scaleCpu, scaleMemory } from '../../emitters/kubernetes/quantity.js';
 import { CONNECTION_KEYS } from '../../spec/naming.js';
 import { METRICS_PORT, PLATFORM_ENV_NAMES } from '../../spec/runtime-env.js';
-import { compileDir, FIXTURES, scratchCopy } from '../support/helpers.js';
+import { CASES, compileDir, scratchCopy } from '../support/helpers.js';
 import { generatedObjects, podTemplates } from '../support/kubernetes-helpers.js';
 
 const scratch = scratchCopy();
@@ -70,11 +70,11 @@ describe('the Kubernetes emitter', () => {
   });
 
   it('renders an environment without a release, with its image unreleased, but emits its Argo CD Application only once CI released to it', () => {
-    const files = compileDir(join(FIXTURES, 'full')).files.map((f) => f.path);
+    const files = compileDir(join(CASES, 'full')).files.map((f) => f.path);
     expect(files.filter((p) => p.startsWith('generated/argocd/'))).toEqual(['generated/argocd/checkout-production.yaml', 'generated/argocd/checkout-staging.yaml', 'generated/argocd/ledger-staging.yaml']);
     expect(files).toContain('generated/mailer/kubernetes/production/deployment.yaml');
     const images = Object.fromEntries(
-      podTemplates(generatedObjects().filter((o) => o.where.startsWith('fixtures/full:') && o.object.kind === 'Deployment' && !o.path.includes('/preview/'))).map((t) => [t.owner.path, t.spec.containers[0]!.image]),
+      podTemplates(generatedObjects().filter((o) => o.where.startsWith('fixtures/cases/full:') && o.object.kind === 'Deployment' && !o.path.includes('/preview/'))).map((t) => [t.owner.path, t.spec.containers[0]!.image]),
     );
     expect(images).toEqual({
       'generated/checkout/kubernetes/production/deployment.yaml': `ghcr.io/acme-example/checkout:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b@sha256:${'2'.repeat(64)}`,
@@ -159,7 +159,7 @@ describe('the Kubernetes emitter', () => {
   });
 
   it('exposes metrics on port 9464 named metrics, scraped with job = the service name (ServiceMonitor, or PodMonitor for a worker)', () => {
-    const objects = generatedObjects().filter((o) => o.where.startsWith('fixtures/full:') && o.path.includes('/staging/'));
+    const objects = generatedObjects().filter((o) => o.where.startsWith('fixtures/cases/full:') && o.path.includes('/staging/'));
     const monitors = objects.filter((o) => ['ServiceMonitor', 'PodMonitor'].includes(o.object.kind)).map((o) => [o.object.kind, o.object.metadata.name, (o.object.spec as any).jobLabel]);
     expect(monitors).toEqual([
       ['ServiceMonitor', 'checkout', 'app.kubernetes.io/name'],
@@ -180,7 +180,7 @@ describe('the Kubernetes emitter', () => {
   });
 
   it('escapes literal dollars in commands and env values, and quotes YAML 1.1 words', () => {
-    const tree = compileDir(join(FIXTURES, 'edges'));
+    const tree = compileDir(join(CASES, 'edges'));
     const deployment = tree.files.find((f) => f.path === 'generated/api/kubernetes/production/deployment.yaml')!.contents;
     expect(deployment).toContain('- --banner=$$HOME\n');
     expect(deployment).toContain('value: costs $$5\n');
@@ -189,7 +189,7 @@ describe('the Kubernetes emitter', () => {
   });
 
   it('applies an override to its environments only and records it as a deviation', () => {
-    const files = compileDir(join(FIXTURES, 'full')).files;
+    const files = compileDir(join(CASES, 'full')).files;
     const production = files.find((f) => f.path === 'generated/checkout/kubernetes/production/deployment.yaml')!.contents;
     const staging = files.find((f) => f.path === 'generated/checkout/kubernetes/staging/deployment.yaml')!.contents;
     expect(production).toContain('# paved override (a reported deviation): Checkout must not be preempted during sales peaks (INC-142)\n');
@@ -202,12 +202,12 @@ describe('the Kubernetes emitter', () => {
     expect([scaleCpu('250m', 2), scaleCpu('0.5', 2), scaleCpu('1', 1.5), scaleCpu('100m', 0.25), scaleCpu('1m', 0.1)]).toEqual(['500m', '1', '1500m', '25m', '1m']);
     expect([scaleMemory('256Mi', 1), scaleMemory('256Mi', 1.5), scaleMemory('1Gi', 1.5), scaleMemory('512Mi', 2), scaleMemory('100Ki', 0.5), scaleMemory('1Mi', 0.3)]).toEqual(['256Mi', '384Mi', '1536Mi', '1Gi', '50Ki', '308Ki']);
     const full = generatedObjects().find((o) => o.path === 'generated/checkout/kubernetes/production/deployment.yaml')!;
-    // fixtures/full: cpuRatio 4, memoryRatio 1.5, ephemeral storage 256Mi / 2Gi.
+    // fixtures/cases/full: cpuRatio 4, memoryRatio 1.5, ephemeral storage 256Mi / 2Gi.
     expect(podTemplates([full])[0]!.spec.containers[0]!.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '768Mi', 'ephemeral-storage': '2Gi' } });
   });
 
   it('runs previews with smaller requests and the same limits, one replica, suspended cron jobs and no autoscaler or PDB', () => {
-    const tree = compileDir(join(FIXTURES, 'edges')).files;
+    const tree = compileDir(join(CASES, 'edges')).files;
     const paths = tree.map((f) => f.path).filter((p) => p.startsWith('generated/sweeper/kubernetes/preview/'));
     expect(paths.some((p) => /horizontalpodautoscaler|poddisruptionbudget/.test(p))).toBe(false);
     const deployment = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/deployment.yaml')!.contents) as any;

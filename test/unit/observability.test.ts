@@ -80,7 +80,7 @@ describe('observability dashboards', () => {
   });
 
   it('list every service in the overview with its error budget and firing alerts', () => {
-    const overview = dashboards().get('fixtures/full: generated/grafana/overview.json')!;
+    const overview = dashboards().get('fixtures/cases/full: generated/grafana/overview.json')!;
     expect(overview.panels.map((p) => p.title)).toEqual([
       'Services',
       'checkout: error budget remaining',
@@ -94,31 +94,31 @@ describe('observability dashboards', () => {
 
   it('give a worker saturation, queue and cron rows but no request or SLO rows', () => {
     const rows = (where: string): Array<string | undefined> => dashboards().get(where)!.panels.filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows('fixtures/full: generated/mailer/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Queues', 'Cron jobs']);
-    expect(rows('fixtures/cron-only: generated/reports/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Cron jobs']);
-    expect(rows('fixtures/full: generated/checkout/grafana/dashboard.json')).toEqual(['Overview', 'Requests (HTTP)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Caches', 'Topics']);
-    expect(rows('fixtures/full: generated/ledger/grafana/dashboard.json')).toEqual(['Overview', 'Calls (gRPC)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Topics', 'Queues']);
+    expect(rows('fixtures/cases/full: generated/mailer/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Queues', 'Cron jobs']);
+    expect(rows('fixtures/cases/cron-only: generated/reports/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Cron jobs']);
+    expect(rows('fixtures/cases/full: generated/checkout/grafana/dashboard.json')).toEqual(['Overview', 'Requests (HTTP)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Caches', 'Topics']);
+    expect(rows('fixtures/cases/full: generated/ledger/grafana/dashboard.json')).toEqual(['Overview', 'Calls (gRPC)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Topics', 'Queues']);
   });
 
   it('read gRPC metrics for a gRPC service and HTTP metrics for an HTTP service', () => {
     const queries = (where: string): string => dashboardQueries(dashboards().get(where)!).join('\n');
-    expect(queries('fixtures/full: generated/ledger/grafana/dashboard.json')).toContain('rpc_server_duration_milliseconds_bucket');
-    expect(queries('fixtures/full: generated/ledger/grafana/dashboard.json')).not.toContain('http_server');
-    expect(queries('fixtures/full: generated/checkout/grafana/dashboard.json')).toContain('http_server_request_duration_bucket');
-    expect(queries('fixtures/full: generated/checkout/grafana/dashboard.json')).not.toContain('rpc_server');
+    expect(queries('fixtures/cases/full: generated/ledger/grafana/dashboard.json')).toContain('rpc_server_duration_milliseconds_bucket');
+    expect(queries('fixtures/cases/full: generated/ledger/grafana/dashboard.json')).not.toContain('http_server');
+    expect(queries('fixtures/cases/full: generated/checkout/grafana/dashboard.json')).toContain('http_server_request_duration_bucket');
+    expect(queries('fixtures/cases/full: generated/checkout/grafana/dashboard.json')).not.toContain('rpc_server');
   });
 
   // What each runtime's OpenTelemetry Prometheus exporter really writes (emitters/observability/metrics.ts).
   it.each([
-    ['fixtures/full: generated/checkout', 'node', 'http_server_request_duration_count', 'http_server_request_duration_bucket'],
-    ['fixtures/full: generated/mailer', 'python (a worker: no request metrics)', undefined, undefined],
-    ['fixtures/cron-only: generated/reports', 'python (a worker: no request metrics)', undefined, undefined],
-    ['fixtures/full: generated/ledger', 'go, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
-    ['fixtures/edges: generated/api', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
-    ['fixtures/languages: generated/billing', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
-    ['fixtures/languages: generated/intake', 'python', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
-    ['fixtures/languages: generated/relay', 'container, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
-    ['fixtures/languages: generated/edge', 'container (a worker: no request metrics)', undefined, undefined],
+    ['fixtures/cases/full: generated/checkout', 'node', 'http_server_request_duration_count', 'http_server_request_duration_bucket'],
+    ['fixtures/cases/full: generated/mailer', 'python (a worker: no request metrics)', undefined, undefined],
+    ['fixtures/cases/cron-only: generated/reports', 'python (a worker: no request metrics)', undefined, undefined],
+    ['fixtures/cases/full: generated/ledger', 'go, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
+    ['fixtures/cases/edges: generated/api', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/cases/languages: generated/billing', 'java', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/cases/languages: generated/intake', 'python', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
+    ['fixtures/cases/languages: generated/relay', 'container, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
+    ['fixtures/cases/languages: generated/edge', 'container (a worker: no request metrics)', undefined, undefined],
   ])('%s (%s) reads the server histogram under its runtime\'s names', (where, _runtime, count, bucket) => {
     const read = new Set([...dashboardQueries(dashboards().get(`${where}/grafana/dashboard.json`)!), ...allRules().filter(([w]) => w === `${where}/alerts/rules.yaml`).map(([, r]) => r.expr)].flatMap(metricNames));
     const server = [...read].filter((n) => /^(http|rpc)_server_/.test(n)).sort();
@@ -126,7 +126,7 @@ describe('observability dashboards', () => {
   });
 
   it('carry spec text into titles, descriptions and text panels with no Grafana variable in it', () => {
-    const reports = dashboards().get('fixtures/cron-only: generated/reports/grafana/dashboard.json')!;
+    const reports = dashboards().get('fixtures/cases/cron-only: generated/reports/grafana/dashboard.json')!;
     expect(reports.description).toBe('Nightly {{ .Value }} exports for \uff04env and \uff3b\uff3bdashboard]] readers');
     expect(reports.panels.find((p) => p.title === 'About')!.options!.content).toContain('Nightly {{ .Value }} exports for &#36;env and &#91;&#91;dashboard&#93;&#93; readers');
     for (const [where, dashboard] of dashboards()) {
@@ -176,7 +176,7 @@ describe('observability rules', () => {
       ['ticket', '1d', '2h', 3, 10],
       ['ticket', '3d', '6h', 1, 10],
     ]);
-    const checkout = parseRuleFile(generated('/alerts/rules.yaml').get('fixtures/full: generated/checkout/alerts/rules.yaml')!);
+    const checkout = parseRuleFile(generated('/alerts/rules.yaml').get('fixtures/cases/full: generated/checkout/alerts/rules.yaml')!);
     const fast = checkout.groups.flatMap((g) => g.rules).find((r) => r.alert === 'AvailabilityErrorBudgetBurnFast')!;
     // 99.95%: a budget of 0.0005, so 14.4x is an error ratio of 0.0072 and 6x of 0.003.
     expect(fast.expr).toContain('slo:sli_error:ratio_rate5m{sloth_id="checkout-availability"} > 0.0072');
@@ -190,7 +190,7 @@ describe('observability rules', () => {
   });
 
   it('give workers no SLO but their workload, cron and dead-letter alerts', () => {
-    const mailer = parseRuleFile(generated('/alerts/rules.yaml').get('fixtures/full: generated/mailer/alerts/rules.yaml')!);
+    const mailer = parseRuleFile(generated('/alerts/rules.yaml').get('fixtures/cases/full: generated/mailer/alerts/rules.yaml')!);
     expect(mailer.groups.map((g) => g.name)).toEqual(['paved-workload-alerts-mailer']);
     expect(mailer.groups[0]!.rules.map((r) => r.alert)).toEqual(['PodCrashLooping', 'AutoscalerAtMaxReplicas', 'CronJobFailed', 'CronJobMissed', 'DeadLetterQueueNotEmpty']);
   });

@@ -284,7 +284,7 @@ describe('the platform layer, Kubernetes half', () => {
   });
 
   it('passes the compile-time policy, which rejects other kinds in the platform layer', () => {
-    const c = roots.find((r) => r.name === 'fixtures/full')!;
+    const c = roots.find((r) => r.name === 'fixtures/cases/full')!;
     const project = c.result.project!;
     const platformFiles = c.result.files.filter((f) => f.path.includes('/_platform/'));
     expect(checkProjectOutput(project, platformFiles)).toEqual([]);

@@ -5,7 +5,7 @@ import { random } from '../../bench/synthetic.js';
 import { attribute } from '../../emitters/shared/hcl.js';
 import { commented, hclFile, isPlainText, jsonFile, ordered, referenceYaml, toYaml, yamlDocumentsFile, yamlFile } from '../../emitters/shared/serialize.js';
 import { GENERATED_MARKER } from '../../spec/marker.js';
-import { compileDir, FIXTURES, REPO } from '../support/helpers.js';
+import { CASES, compileDir, REPO } from '../support/helpers.js';
 
 describe('the YAML serializer', () => {
   it('sorts map keys by code unit, at every depth, quoting what YAML 1.1 reads as a boolean', () => {
@@ -69,7 +69,7 @@ describe('the file builders', () => {
 describe("the YAML serializer's fast path", () => {
   it('writes exactly what the yaml library writes, for every YAML document of the golden cases and examples', () => {
     let documents = 0;
-    for (const root of [join(FIXTURES, 'full'), join(FIXTURES, 'edges'), join(FIXTURES, 'basic'), join(REPO, 'examples/shop')]) {
+    for (const root of [join(CASES, 'full'), join(CASES, 'edges'), join(CASES, 'basic'), join(REPO, 'examples/shop')]) {
       for (const file of compileDir(root).files.filter((f) => f.path.endsWith('.yaml'))) {
         for (const doc of parseAllDocuments(file.contents)) {
           const value = doc.toJS();

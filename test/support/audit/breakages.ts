@@ -201,7 +201,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       setAttributes('copy_tags_to_snapshot = false', 'aws_db_instance', { copy_tags_to_snapshot: false }),
       setAttributes('auto_minor_version_upgrade = false on a major-only version', 'aws_db_instance', { auto_minor_version_upgrade: false }),
       setAttributes('a pinned minor version with automatic minor upgrades on', 'aws_db_instance', { engine_version: '16.4', auto_minor_version_upgrade: true }),
-      breakResource('upgrades off for a pinned minor without its waiver', 'aws_db_instance', () => ({ comments: [] }), 'fixtures/terraform-every-primitive', (db) => db.body.engine_version === '15.7'),
+      breakResource('upgrades off for a pinned minor without its waiver', 'aws_db_instance', () => ({ comments: [] }), 'fixtures/cases/terraform-every-primitive', (db) => db.body.engine_version === '15.7'),
     ],
   "§1 #10 CKV_AWS_29 / CKV_AWS_191 / AVD-AWS-0045": [
     setAttributes('at_rest_encryption_enabled = false', 'aws_elasticache_replication_group', { at_rest_encryption_enabled: false }),
@@ -222,12 +222,12 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
       breakResource('the policy detached', 'aws_sns_topic_policy', (p) => ({ body: { ...p.body, arn: 'arn:aws:sns:eu-west-1:1:other' } })),
     ],
   "§1 #14 CKV_AWS_27 / CKV2_AWS_73 / AVD-AWS-0096 / AVD-AWS-0135": [setAttributes('alias/aws/sqs', 'aws_sqs_queue', { kms_master_key_id: 'alias/aws/sqs' })],
-  "§1 #14 CKV_AWS_72 / CKV_AWS_168 / CKV_AWS_387 / AVD-AWS-0097": [breakResource('action sqs:*', 'aws_sqs_queue_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 'sqs:*' })) } } }), 'fixtures/full')],
+  "§1 #14 CKV_AWS_72 / CKV_AWS_168 / CKV_AWS_387 / AVD-AWS-0097": [breakResource('action sqs:*', 'aws_sqs_queue_policy', (p) => ({ body: { ...p.body, policy: { Statement: statements(p.body.policy).map((s) => ({ ...s, Action: 'sqs:*' })) } } }), 'fixtures/cases/full')],
   "§1 #15 CKV_AWS_53 / CKV_AWS_54 / CKV_AWS_55 / CKV_AWS_56 / CKV2_AWS_6 / AVD-AWS-0086 / AVD-AWS-0087 / AVD-AWS-0091 / AVD-AWS-0093 / AVD-AWS-0094": [setAttributes('restrict_public_buckets = false', 'aws_s3_bucket_public_access_block', { restrict_public_buckets: false })],
   "§1 #16 CKV_AWS_19 / CKV_AWS_145 / AVD-AWS-0088 / AVD-AWS-0132": [breakResource('AES256', 'aws_s3_bucket_server_side_encryption_configuration', (r) => ({ body: { ...r.body, rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }] } }))],
   "§1 #17 CKV_AWS_21 / AVD-AWS-0090": [
       breakResource('versioning suspended', 'aws_s3_bucket_versioning', (r) => ({ body: { ...r.body, versioning_configuration: [{ status: 'Suspended' }] } })),
-      breakResource('an unversioned bucket without its waiver', 'aws_s3_bucket', () => ({ comments: [] }), 'fixtures/terraform-every-primitive', (b) => b.comments.some((c) => c.includes('CKV_AWS_21'))),
+      breakResource('an unversioned bucket without its waiver', 'aws_s3_bucket', () => ({ comments: [] }), 'fixtures/cases/terraform-every-primitive', (b) => b.comments.some((c) => c.includes('CKV_AWS_21'))),
     ],
   "§1 #17 CKV_AWS_18 / AVD-AWS-0089": [
     setAttributes('logging to another bucket', 'aws_s3_bucket_logging', { target_bucket: 'somewhere' }),
@@ -307,7 +307,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   "§2 kube-score/polaris KS pod-probes / KS pod-probes-identical / PO readinessProbeMissing / PO livenessProbeMissing": [breakContainer('no readiness probe', (c) => delete c.readinessProbe), breakContainer('liveness = readiness', (c) => (c.livenessProbe = structuredClone(c.readinessProbe)))],
   "§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas": [
     breakObject('replicas: 1', 'Deployment', (d) => (d.spec.replicas = 1)),
-    dropObjectWaivers('a single-replica production Deployment whose waiver is printed but not attached', '/sweeper/kubernetes/production/deployment.yaml', 'fixtures/edges'),
+    dropObjectWaivers('a single-replica production Deployment whose waiver is printed but not attached', '/sweeper/kubernetes/production/deployment.yaml', 'fixtures/cases/edges'),
   ],
   "§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability": [breakObject('a missing target', 'HorizontalPodAutoscaler', (h) => (h.spec.scaleTargetRef.name = 'nothing')), breakObject('maxReplicas = minReplicas', 'HorizontalPodAutoscaler', (h) => (h.spec.maxReplicas = h.spec.minReplicas))],
   "§2 kube-score/polaris KS deployment-has-poddisruptionbudget / KS poddisruptionbudget-has-policy / PO missingPodDisruptionBudget / PO pdbDisruptionsIsZero / PO pdbMinAvailableGreaterThanHPAMinReplicas": [breakObject('maxUnavailable: 0', 'PodDisruptionBudget', (p) => (p.spec.maxUnavailable = 0)), breakObject('a PDB that selects nothing', 'PodDisruptionBudget', (p) => (p.spec.selector = { matchLabels: { app: 'none' } }))],
@@ -350,7 +350,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   ],
   "§3 ZZ secrets-outside-env": [
     breakWorkflow('a secret in a job without an environment', (_doc, job) => (job((j) => j.environment === undefined).env = { TOKEN: '${{ secrets.TOKEN }}' })),
-    dropWorkflowWaivers('the registry waiver printed but not attached', 'fixtures/languages'),
+    dropWorkflowWaivers('the registry waiver printed but not attached', 'fixtures/cases/languages'),
   ],
   "§3 ZZ insecure-commands / AL deprecated-commands / CKV_GHA_1": [
     breakWorkflow('ACTIONS_ALLOW_UNSECURE_COMMANDS', (doc) => (doc.env = { ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' })),
@@ -378,7 +378,7 @@ export const BREAKAGES: Readonly<Record<string, readonly Breakage[]>> = {
   ],
   "§4 paved PAVED_IMAGE_SOURCE": [
     breakContainer('an image from another registry', (c) => (c.image = 'docker.io/attacker/miner:1.0')),
-    breakObject('a CronJob init container from another registry', 'CronJob', (cj) => (cj.spec.jobTemplate.spec.template.spec.initContainers = [{ ...cj.spec.jobTemplate.spec.template.spec.containers[0], name: 'init', image: 'quay.io/x/y:1' }]), (o) => o.path.includes('/staging/'), 'fixtures/full'),
+    breakObject('a CronJob init container from another registry', 'CronJob', (cj) => (cj.spec.jobTemplate.spec.template.spec.initContainers = [{ ...cj.spec.jobTemplate.spec.template.spec.containers[0], name: 'init', image: 'quay.io/x/y:1' }]), (o) => o.path.includes('/staging/'), 'fixtures/cases/full'),
   ],
   "§4 paved PAVED_SECRET_LITERAL": [
     breakObject('a declared secret given a literal value', 'Deployment', (d) => {

@@ -9,7 +9,7 @@ import { compileDir, goldenCases, REPO } from '../helpers.js';
  * Every golden case and both examples. examples/minimal compiles the embedded
  * default platform, which no fixture does, so it is audited too.
  */
-export const TARGET_ROOTS: readonly string[] = [...goldenCases().map((name) => `fixtures/${name}`), 'examples/shop', 'examples/minimal'];
+export const TARGET_ROOTS: readonly string[] = [...goldenCases().map((name) => `fixtures/cases/${name}`), 'examples/shop', 'examples/minimal'];
 
 export interface AuditTarget {
   readonly target: PolicyTarget;

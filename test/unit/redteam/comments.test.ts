@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { GENERATED_MARKER } from '../../../spec/marker.js';
-import { FIXTURES, goldenCases, readTree } from '../../support/helpers.js';
+import { caseRoot, CASES, goldenCases, readTree } from '../../support/helpers.js';
 import { badCommentLines, codeLines, compileTree, diagnosticLines, isHcl, isYaml, service, yamlDocuments } from '../../support/redteam/spec-tree.js';
 
 /**
@@ -209,7 +209,7 @@ describe('every golden YAML and HCL file', () => {
 
   for (const name of cases) {
     it(`${name}: comment lines are all "# " lines parsed back as comments, and each YAML file holds its documents`, () => {
-      const tree = readTree(join(FIXTURES, name, 'expected'));
+      const tree = readTree(join(caseRoot(name), 'expected'));
       let checked = 0;
       for (const [path, contents] of tree) {
         if (!isYaml(path) && !isHcl(path)) continue;
@@ -237,6 +237,6 @@ describe('every golden YAML and HCL file', () => {
   }
 
   it('reads the goldens from disk, not from a compile', () => {
-    expect(readFileSync(join(FIXTURES, 'basic', 'expected', 'generated', 'hello', 'catalog-info.yaml'), 'utf8')).toMatch(/^# /);
+    expect(readFileSync(join(CASES, 'basic', 'expected', 'generated', 'hello', 'catalog-info.yaml'), 'utf8')).toMatch(/^# /);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
 import * as releaseScripts from '../../../emitters/actions/release-scripts.js';
 import * as scripts from '../../../emitters/actions/scripts.js';
-import { FIXTURES } from '../../support/helpers.js';
+import { caseRoot, goldenCases } from '../../support/helpers.js';
 
 /** `paved new orders --language node` in a fresh repository holding `platform` as platform.yaml. */
 async function paveNew(platform: string | undefined, setUp?: (repo: string) => void): Promise<{ code: number; stdout: string; stderr: string; written: boolean; repo: string }> {
@@ -64,9 +64,10 @@ describe('paved new reads platform.yaml with the strict loader', () => {
 });
 
 describe('generated workflows run only the repository\'s installed paved', () => {
-  const workflows = readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, e.name, 'expected', '.github', 'workflows')))
-    .flatMap((e) => readdirSync(join(FIXTURES, e.name, 'expected', '.github', 'workflows')).map((f) => join(FIXTURES, e.name, 'expected', '.github', 'workflows', f)));
+  const workflows = goldenCases()
+    .map((name) => join(caseRoot(name), 'expected', '.github', 'workflows'))
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) => readdirSync(dir).map((f) => join(dir, f)));
 
   it('has golden workflows to look at', () => {
     expect(workflows.length).toBeGreaterThan(10);
