@@ -156,7 +156,8 @@ function runCli(args: readonly string[], expectExit = 0): RunOutcome {
   const stdout = String(child.output[1] ?? '');
   const stderr = String(child.output[2] ?? '');
   if (child.error) throw child.error;
-  if (child.status !== expectExit) throw new Error(`paved ${args.join(' ')} exited with ${child.status ?? child.signal}, expected ${expectExit}\n${stderr.slice(0, 4000)}`);
+  if (child.status !== expectExit)
+    throw new Error(`paved ${args.join(' ')} exited with ${child.status ?? child.signal}, expected ${expectExit}\n${stderr.slice(0, 4000)}`);
   const usage = JSON.parse(String(child.output[RUSAGE_FD])) as { userUs: number; systemUs: number; maxRssKiB: number };
   let outside: Sample['outside'];
   if (hasTime) {
@@ -187,7 +188,13 @@ function filesOf(stdout: string): number {
 const results: ScenarioResult[] = [];
 const floors: FloorSummary[] = [];
 
-function scenario(size: number | null, name: string, args: readonly string[], before: (run: number) => void, verify: (outcome: RunOutcome) => void = () => {}): ScenarioResult {
+function scenario(
+  size: number | null,
+  name: string,
+  args: readonly string[],
+  before: (run: number) => void,
+  verify: (outcome: RunOutcome) => void = () => {},
+): ScenarioResult {
   const samples: Sample[] = [];
   const loadBefore = loadavg()[0]!;
   let files: number | undefined;
@@ -248,11 +255,13 @@ function settle(): void {
   spawnSync('sync', { stdio: 'ignore' });
 }
 
-const expectWritten = (check: (written: number, files: number) => boolean, what: string) => (outcome: RunOutcome): void => {
-  const files = filesOf(outcome.stdout);
-  const written = outcome.sample.written ?? -1;
-  if (!check(written, files)) throw new Error(`expected ${what}, but the compile wrote ${written} of ${files} files`);
-};
+const expectWritten =
+  (check: (written: number, files: number) => boolean, what: string) =>
+  (outcome: RunOutcome): void => {
+    const files = filesOf(outcome.stdout);
+    const written = outcome.sample.written ?? -1;
+    if (!check(written, files)) throw new Error(`expected ${what}, but the compile wrote ${written} of ${files} files`);
+  };
 const wroteAll = expectWritten((w, f) => w === f, 'every file written');
 const wroteNone = expectWritten((w) => w === 0, 'no file written');
 const wroteSome = expectWritten((w, f) => w > 0 && w < f, 'some files written');
@@ -331,7 +340,11 @@ const spread = (s: Stats, unit: (v: number) => string): string => `${unit(s.medi
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -340,15 +353,35 @@ out.push(`\nmedian (min–max) of ${runs} run${runs === 1 ? '' : 's'}; node ${pr
 out.push(
   table(
     ['services', 'scenario', 'files', 'wall', 'cpu (user+sys)', 'peak rss', 'wall/service'],
-    results.map((r) => [r.size === null ? '-' : String(r.size), r.scenario, r.files === undefined ? '' : String(r.files), spread(r.wallMs, ms), spread(r.cpuMs, ms), spread(r.maxRssMiB, mib), r.wallMsPerService === undefined ? '' : ms(r.wallMsPerService)]),
+    results.map((r) => [
+      r.size === null ? '-' : String(r.size),
+      r.scenario,
+      r.files === undefined ? '' : String(r.files),
+      spread(r.wallMs, ms),
+      spread(r.cpuMs, ms),
+      spread(r.maxRssMiB, mib),
+      r.wallMsPerService === undefined ? '' : ms(r.wallMsPerService),
+    ]),
     new Set([0, 2, 6]),
   ),
 );
 if (floors.length > 0) {
-  out.push('\nserialization floor: re-serializing exactly the values one compile gave toYaml, toJson and printFile; write floor: writing its files plainly into an empty directory');
+  out.push(
+    '\nserialization floor: re-serializing exactly the values one compile gave toYaml, toJson and printFile; write floor: writing its files plainly into an empty directory',
+  );
   out.push(
     table(
-      ['services', 'floor (wall)', 'in-memory compile (wall)', 'cold CLI compile / floor', 'in-memory / floor', 'same, cpu', 'floor/service', 'serialized bytes', 'write floor (wall, cpu)'],
+      [
+        'services',
+        'floor (wall)',
+        'in-memory compile (wall)',
+        'cold CLI compile / floor',
+        'in-memory / floor',
+        'same, cpu',
+        'floor/service',
+        'serialized bytes',
+        'write floor (wall, cpu)',
+      ],
       floors.map((f) => {
         const cold = results.find((r) => r.size === f.size && r.scenario === 'cold')!;
         return [
@@ -390,20 +423,45 @@ for (const f of floors) {
 }
 const per100 = find(100, 'cold')?.wallMsPerService;
 const per1000 = find(1000, 'cold')?.wallMsPerService;
-add('cold wall per service flat from 100 to 1000 (1000 ÷ 100 ≤ 1.25)', per100 !== undefined && per1000 !== undefined ? per1000 / per100 : undefined, 1.25, (v) => `${v.toFixed(2)}x (${ms(per100!)} → ${ms(per1000!)})`);
+add(
+  'cold wall per service flat from 100 to 1000 (1000 ÷ 100 ≤ 1.25)',
+  per100 !== undefined && per1000 !== undefined ? per1000 / per100 : undefined,
+  1.25,
+  (v) => `${v.toFixed(2)}x (${ms(per100!)} → ${ms(per1000!)})`,
+);
 add('paved --help ≤ 0.3 s', find(null, 'paved --help')?.wallMs.median, 300, ms);
 add('one-service compile (examples/minimal) ≤ 0.3 s', find(1, 'examples/minimal cold')?.wallMs.median, 300, ms);
 add('one-service compile (synthetic, everything) ≤ 0.3 s', find(1, 'synthetic-1 cold')?.wallMs.median, 300, ms);
 out.push(`\ntargets (stated for a 2-core machine; medians)`);
-out.push(table(['target', 'measured', ''], targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met ? 'met' : 'NOT MET']), new Set([1])));
+out.push(
+  table(
+    ['target', 'measured', ''],
+    targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met ? 'met' : 'NOT MET']),
+    new Set([1]),
+  ),
+);
 
 const busiest = Math.max(...results.flatMap((r) => r.load));
 // The benchmark itself keeps about one cpu busy.
-if (busiest > 1.5) out.push(`\nwarning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cpus().length} cpus during the runs (the benchmark alone makes about 1): other work shared the machine`);
+if (busiest > 1.5)
+  out.push(
+    `\nwarning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cpus().length} cpus during the runs (the benchmark alone makes about 1): other work shared the machine`,
+  );
 if (hasTime) {
   const pairs = results.flatMap((r) => r.samples).filter((s) => s.outside);
   const ratio = (f: (s: Sample) => number, g: (s: Sample) => number): string => stats(pairs.map((s) => f(s) / Math.max(g(s), 1e-9))).median.toFixed(2);
-  out.push(`\ncross-check, ${TIME} ÷ in-process resourceUsage (median over all runs): cpu ${ratio((s) => s.outside!.cpuMs, (s) => s.cpuMs)}, peak rss ${ratio((s) => s.outside!.maxRssMiB, (s) => s.maxRssMiB)}, wall ${ratio((s) => s.outside!.wallMs, (s) => s.wallMs)}`);
+  out.push(
+    `\ncross-check, ${TIME} ÷ in-process resourceUsage (median over all runs): cpu ${ratio(
+      (s) => s.outside!.cpuMs,
+      (s) => s.cpuMs,
+    )}, peak rss ${ratio(
+      (s) => s.outside!.maxRssMiB,
+      (s) => s.maxRssMiB,
+    )}, wall ${ratio(
+      (s) => s.outside!.wallMs,
+      (s) => s.wallMs,
+    )}`,
+  );
 }
 
 const report = {

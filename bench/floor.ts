@@ -81,7 +81,10 @@ export function measureFloor(root: string, runs: number): FloorResult {
 
   clearSerializerMemo();
   for (const call of calls) {
-    if (SERIALIZERS[call.serializer](call.value) !== call.text) throw new Error(`a value given to the ${call.serializer} serializer changed after it was serialized; the floor would not time what the compile serialized`);
+    if (SERIALIZERS[call.serializer](call.value) !== call.text)
+      throw new Error(
+        `a value given to the ${call.serializer} serializer changed after it was serialized; the floor would not time what the compile serialized`,
+      );
   }
 
   let sink = 0;

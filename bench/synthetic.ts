@@ -40,7 +40,13 @@ export function syntheticRepo(count: number, seed: number, options: SyntheticOpt
   const next = random(seed);
   const chance = (p: number): boolean => options.everything === true || next() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const files: SpecText[] = [{ path: 'platform.yaml', kind: 'platform', text: 'apiVersion: paved/v1\nkind: Platform\nname: synth\ndomain: synth.example.com\ncloud:\n  bucketNameSuffix: 0d5e7a31\n' }];
+  const files: SpecText[] = [
+    {
+      path: 'platform.yaml',
+      kind: 'platform',
+      text: 'apiVersion: paved/v1\nkind: Platform\nname: synth\ndomain: synth.example.com\ncloud:\n  bucketNameSuffix: 0d5e7a31\n',
+    },
+  ];
   for (let i = 0; i < count; i++) {
     const name = serviceName(i);
     const worker = !options.everything && next() < 0.2;
@@ -81,7 +87,13 @@ export function syntheticRepo(count: number, seed: number, options: SyntheticOpt
             production: { scaling: { min: floor + 1, max: floor + 20 }, resources: { cpu: '1', memory: '1Gi' }, env: { LOG_LEVEL: 'warn' } },
           }
         : { staging: { scaling: { min: 1 } }, production: { scaling: { min: floor + 1, max: floor + 20 } } },
-      ...(worker ? {} : { observability: { slo: { availability: tier === 'critical' ? 99.95 : tier === 'standard' ? 99.9 : 99.5, latency: { percentile: 99, thresholdMs: 300 } } } }),
+      ...(worker
+        ? {}
+        : {
+            observability: {
+              slo: { availability: tier === 'critical' ? 99.95 : tier === 'standard' ? 99.9 : 99.5, latency: { percentile: 99, thresholdMs: 300 } },
+            },
+          }),
     };
     files.push({ path: `services/${name}/service.yaml`, kind: 'service', text: stringify(spec) });
   }

@@ -13,7 +13,12 @@ import { compileRevision } from './revision.js';
  * deleted service is one unless its base spec was retired (compiler/data-loss.ts).
  * `head` is the working tree's compile, with its values kept.
  */
-export function checkAgainstBase(root: string, ref: string, outDir: string | undefined, head: CompileResult): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
+export function checkAgainstBase(
+  root: string,
+  ref: string,
+  outDir: string | undefined,
+  head: CompileResult,
+): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const revision = compileRevision(root, ref, head.output, outDir);
   if ('problem' in revision) return revision;
   const base = revision.compiled;
@@ -22,7 +27,12 @@ export function checkAgainstBase(root: string, ref: string, outDir: string | und
     return {
       diagnostics: [
         ...base.diagnostics.filter((d) => d.severity === 'error'),
-        { code: 'CHECK.BASE_DOES_NOT_COMPILE', severity: 'error', message: `the specs at ${JSON.stringify(ref)} do not compile with this paved, so what this change would destroy cannot be checked`, hint: 'fix them in the base branch first, or check against a revision that compiles' },
+        {
+          code: 'CHECK.BASE_DOES_NOT_COMPILE',
+          severity: 'error',
+          message: `the specs at ${JSON.stringify(ref)} do not compile with this paved, so what this change would destroy cannot be checked`,
+          hint: 'fix them in the base branch first, or check against a revision that compiles',
+        },
       ],
       sources: base.sources,
     };

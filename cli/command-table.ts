@@ -63,19 +63,14 @@ export const COMMANDS: readonly CommandEntry[] = [
       {
         synopsis: 'check --base <git-ref> [root]',
         summary:
-          'also compare with a git revision\'s specs: exit 1 when the change would destroy or replace a database, cache, bucket, topic, queue, key or secret that no dataLoss: entry acknowledges, or delete a service that was not retired',
+          "also compare with a git revision's specs: exit 1 when the change would destroy or replace a database, cache, bucket, topic, queue, key or secret that no dataLoss: entry acknowledges, or delete a service that was not retired",
       },
     ],
     description: [
       'Compile in memory and report stale, missing, orphaned or hand-edited files with a unified diff, and every file in the generated folders that paved did not generate; never writes. Exit 1 when anything differs.',
       'With --base, also compile the specs of a git revision and fail when the change would destroy or replace a database, cache, bucket, topic, queue, KMS key or secret that no dataLoss: entry acknowledges, or delete a service that was not retired (docs/day-2.md).',
     ],
-    options: [
-      { flag: '--base <git-ref>', description: 'the git revision to compare with for data loss, e.g. origin/main' },
-      ROOT,
-      OUT,
-      DIAGNOSTIC_FORMAT,
-    ],
+    options: [{ flag: '--base <git-ref>', description: 'the git revision to compare with for data loss, e.g. origin/main' }, ROOT, OUT, DIAGNOSTIC_FORMAT],
     formats: ['text', 'json', 'github'],
   },
   {
@@ -153,7 +148,7 @@ export const COMMANDS: readonly CommandEntry[] = [
       },
     ],
     description: [
-      'Compile a git revision and the working tree in memory and summarize what changes per service and target: what terraform plan would do to each resource per environment (destroy, replace with the attribute that forces it, update with the attributes, create, move, forget; destroys and replacements first, and stateful ones marked), Kubernetes objects added, removed or changed with each attribute path that changes (spec.replicas 2 -> 3; a Secret\'s keys, never its values), deletions that lose data first (!: a namespace, a volume claim, an Application that cascades), IAM actions, and files in the generated folders that paved did not generate.',
+      "Compile a git revision and the working tree in memory and summarize what changes per service and target: what terraform plan would do to each resource per environment (destroy, replace with the attribute that forces it, update with the attributes, create, move, forget; destroys and replacements first, and stateful ones marked), Kubernetes objects added, removed or changed with each attribute path that changes (spec.replicas 2 -> 3; a Secret's keys, never its values), deletions that lose data first (!: a namespace, a volume claim, an Application that cascades), IAM actions, and files in the generated folders that paved did not generate.",
     ],
     options: [
       { flag: '--base <git-ref>', description: 'the git revision to compare with, e.g. origin/main' },
@@ -195,7 +190,7 @@ export const COMMANDS: readonly CommandEntry[] = [
       },
     ],
     description: [
-      'Record the image a service runs in an environment in releases.yaml (deploy, promotion, rollback); the whole project is validated before the file is replaced, and the file keeps its comments and order. With --record-only, the same without compiling the project: a release job\'s retry, whose first attempt validated the record. With --show, print the tag and digest releases.yaml records for the service in the environment, or nothing. The release jobs of the generated workflows run it (docs/targets/actions.md).',
+      "Record the image a service runs in an environment in releases.yaml (deploy, promotion, rollback); the whole project is validated before the file is replaced, and the file keeps its comments and order. With --record-only, the same without compiling the project: a release job's retry, whose first attempt validated the record. With --show, print the tag and digest releases.yaml records for the service in the environment, or nothing. The release jobs of the generated workflows run it (docs/targets/actions.md).",
     ],
     options: [
       { flag: '--env staging|production', description: 'the environment' },
@@ -227,15 +222,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'help',
-    usages: [{ synopsis: 'help [command]', summary: 'this help, or one command\'s (also: paved <command> --help)' }],
-    description: ['Print the list of commands, or one command\'s usage, options and formats. paved <command> --help prints the same.'],
+    usages: [{ synopsis: 'help [command]', summary: "this help, or one command's (also: paved <command> --help)" }],
+    description: ["Print the list of commands, or one command's usage, options and formats. paved <command> --help prints the same."],
     options: [],
   },
 ];
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionEntry[] = [
-  { flag: '-h, --help', description: 'show this help, or with a command, that command\'s' },
+  { flag: '-h, --help', description: "show this help, or with a command, that command's" },
   { flag: '-v, --version', description: 'show the version' },
 ];
 

@@ -21,7 +21,10 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
     return EXIT_USAGE;
   }
   const before = revision.compiled;
-  for (const [label, result] of [[base, before], ['the working tree', head]] as const) {
+  for (const [label, result] of [
+    [base, before],
+    ['the working tree', head],
+  ] as const) {
     if (result.diagnostics.some((d) => d.severity === 'error')) {
       io.stderr(formatText(result.diagnostics, result.sources));
       io.stderr(`paved: ${label} does not compile\n`);
@@ -38,6 +41,12 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
     io.stderr(`paved: ${error.message}\n`);
     return EXIT_PROBLEMS;
   }
-  io.stdout(format === 'json' ? `${JSON.stringify({ base, changes, unlisted }, null, 2)}\n` : format === 'markdown' ? diffMarkdown(changes, unlisted) : diffText(changes, unlisted));
+  io.stdout(
+    format === 'json'
+      ? `${JSON.stringify({ base, changes, unlisted }, null, 2)}\n`
+      : format === 'markdown'
+        ? diffMarkdown(changes, unlisted)
+        : diffText(changes, unlisted),
+  );
   return EXIT_OK;
 }

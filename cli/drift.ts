@@ -18,7 +18,13 @@ const DIFFERENCES: Readonly<Record<DifferenceKind, { readonly code: DiagnosticCo
 };
 
 export function driftDiagnostics(state: TreeState, manifest: string): Diagnostic[] {
-  const of = (code: DiagnosticCode, file: string, message: string, hint: string = DIAGNOSTIC_CODES[code].hint): Diagnostic => ({ code, severity: 'error', message, hint, file });
+  const of = (code: DiagnosticCode, file: string, message: string, hint: string = DIAGNOSTIC_CODES[code].hint): Diagnostic => ({
+    code,
+    severity: 'error',
+    message,
+    hint,
+    file,
+  });
   return [
     ...state.differences.map((d) => of(DIFFERENCES[d.kind].code, d.path, DIFFERENCES[d.kind].message)),
     ...state.unlisted.map((u) => {

@@ -24,7 +24,10 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
   }
   const service = serviceNamed(result.project, name);
   if (!service) {
-    const suggestion = didYouMean(name, result.project.services.map((s) => s.specName));
+    const suggestion = didYouMean(
+      name,
+      result.project.services.map((s) => s.specName),
+    );
     io.stderr(`paved: no service named ${JSON.stringify(name)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}\n`);
     return EXIT_PROBLEMS;
   }
@@ -32,7 +35,13 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
   const fileOf = (path: string): SourceFile | undefined => {
     if (!parsed.has(path)) {
       const text = result.sources.get(path);
-      parsed.set(path, text === undefined ? undefined : parseSource(path, new TextEncoder().encode(text), path === SPEC_FILES.platform ? 'platform' : path === SPEC_FILES.releases ? 'releases' : 'service').file);
+      parsed.set(
+        path,
+        text === undefined
+          ? undefined
+          : parseSource(path, new TextEncoder().encode(text), path === SPEC_FILES.platform ? 'platform' : path === SPEC_FILES.releases ? 'releases' : 'service')
+              .file,
+      );
     }
     return parsed.get(path);
   };
@@ -45,7 +54,9 @@ export function runExplain(rootArg: string, name: string, env: string | undefine
     return range ? `${origin.file}:${range.line}:${range.col}` : `${origin.file}${origin.pointer ? ` ${origin.pointer}` : ''}`;
   };
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ service: service.name, environment: env ?? null, values: rows.map((r) => ({ path: r.path, value: JSON.parse(r.value) as unknown, origin: { ...r.origin, at: where(r) || undefined } })) }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ service: service.name, environment: env ?? null, values: rows.map((r) => ({ path: r.path, value: JSON.parse(r.value) as unknown, origin: { ...r.origin, at: where(r) || undefined } })) }, null, 2)}\n`,
+    );
     return EXIT_OK;
   }
   const width = Math.min(60, Math.max(...rows.map((r) => r.path.length)));

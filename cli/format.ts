@@ -51,7 +51,13 @@ function snippet(line: string, range: NonNullable<Diagnostic['range']>, mask = f
   const from = start > SNIPPET_WIDTH - 20 ? start - 20 : 0;
   const to = Math.min(line.length, from + SNIPPET_WIDTH);
   const window = line.slice(from, to);
-  const text = mask ? masked(window, { ...range, col: range.col - from, endCol: range.endLine === range.line ? range.endCol - from : range.endCol }, range.endLine === range.line) : window;
+  const text = mask
+    ? masked(
+        window,
+        { ...range, col: range.col - from, endCol: range.endLine === range.line ? range.endCol - from : range.endCol },
+        range.endLine === range.line,
+      )
+    : window;
   const shown = `${from > 0 ? '...' : ''}${visible(text)}${to < line.length ? '...' : ''}`;
   const caretStart = start - from + (from > 0 ? 3 : 0);
   const caretWidth = Math.max(1, Math.min(end, to) - start);

@@ -62,7 +62,13 @@ export function renderHelp(): string {
 /** `paved <command> --help`. */
 export function renderCommandHelp(command: CommandEntry): string {
   const usage = command.usages.map((u) => `  paved ${u.synopsis}\n`).join('');
-  const description = command.description.map((p) => wrap(p, WIDTH - 2).map((l) => `  ${l}\n`).join('')).join('\n');
+  const description = command.description
+    .map((p) =>
+      wrap(p, WIDTH - 2)
+        .map((l) => `  ${l}\n`)
+        .join(''),
+    )
+    .join('\n');
   const parts = [`Usage:\n${usage}`, description];
   if (command.options.length > 0) parts.push(`Options:\n${optionLines(command.options)}`);
   parts.push(`Formats: ${command.formats === undefined ? 'text only (it takes no --format)' : command.formats.join(', ')}\n`);

@@ -60,7 +60,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     }
     const entry = commandNamed(topic);
     if (entry === undefined || (command === 'help' && rest.length > 1)) {
-      io.stderr(`paved: ${entry === undefined ? `unknown command ${JSON.stringify(topic)}` : 'help takes at most one command'}\nRun "paved --help" for usage.\n`);
+      io.stderr(
+        `paved: ${entry === undefined ? `unknown command ${JSON.stringify(topic)}` : 'help takes at most one command'}\nRun "paved --help" for usage.\n`,
+      );
       return EXIT_USAGE;
     }
     io.stdout(renderCommandHelp(entry));
@@ -80,7 +82,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const formats: readonly string[] = entry?.formats ?? [];
   const format = values.format ?? 'text';
   if (entry !== undefined && values.format !== undefined && !formats.includes(format)) {
-    return usage(formats.length === 0 ? `${command} prints text only; it takes no --format` : `${command} prints ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}, not ${JSON.stringify(format)} (--format)`);
+    return usage(
+      formats.length === 0
+        ? `${command} prints text only; it takes no --format`
+        : `${command} prints ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}, not ${JSON.stringify(format)} (--format)`,
+    );
   }
 
   try {
@@ -92,7 +98,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (rest.length === 1 && values.root !== undefined) return usage('give the root either as an argument or with --root, not both');
         if (values.base !== undefined && command !== 'check') return usage(`--base is for check (and diff), not ${command}`);
         const { runCompiler } = await import('./commands.js');
-        return runCompiler(command, { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat, ...(values.base === undefined ? {} : { base: values.base }) }, io);
+        return runCompiler(
+          command,
+          { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat, ...(values.base === undefined ? {} : { base: values.base }) },
+          io,
+        );
       }
       case 'schema': {
         if (rest.length !== 1 || (rest[0] !== 'service' && rest[0] !== 'platform')) return usage('schema takes one argument: service or platform');
@@ -101,7 +111,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'init': {
         if (values.platform) {
-          if (rest.length > 1 || values.name !== undefined) return usage('init --platform takes at most one directory and no --name: paved init --platform [dir]');
+          if (rest.length > 1 || values.name !== undefined)
+            return usage('init --platform takes at most one directory and no --name: paved init --platform [dir]');
           const { runInitPlatform } = await import('./commands.js');
           return runInitPlatform(rest[0] ?? '.', io);
         }
@@ -113,7 +124,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'new': {
         if (rest.length !== 1) return usage('new takes one service name: paved new <name> --language node|python|go|java');
         const { runNew } = await import('./scaffold.js');
-        return runNew({ name: rest[0]!, language: values.language, dir: values.dir, with: values.with, force: values.force ?? false, root: values.root ?? '.' }, io);
+        return runNew(
+          { name: rest[0]!, language: values.language, dir: values.dir, with: values.with, force: values.force ?? false, root: values.root ?? '.' },
+          io,
+        );
       }
       case 'report': {
         if (rest.length > 1) return usage('report takes at most one root directory');
@@ -141,14 +155,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
         const { resolve } = await import('node:path');
         if (values.show) {
-          if (values.env === undefined || values.tag !== undefined || values.digest !== undefined) return usage('release --show needs --env and takes no --tag or --digest');
+          if (values.env === undefined || values.tag !== undefined || values.digest !== undefined)
+            return usage('release --show needs --env and takes no --tag or --digest');
           // Its own module: the release jobs run it often, and it needs no compiler.
           const { runReleaseShow } = await import('./release-show.js');
           return runReleaseShow(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, io);
         }
         const { runRelease } = await import('./release.js');
         if (values.env === undefined || values.tag === undefined) return usage('release needs --env and --tag');
-        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io, { recordOnly: values['record-only'] ?? false });
+        return runRelease(resolve(io.cwd, values.root ?? '.'), rest[0]!, values.env, values.tag, values.digest, io, {
+          recordOnly: values['record-only'] ?? false,
+        });
       }
       case undefined:
         io.stdout(HELP);

@@ -48,7 +48,13 @@ export function runPreview(root: string, service: string, pr: string, image: str
   }
   const overlay = resolve(io.cwd, out);
   const base = join(resolve(io.cwd, root), environmentDirectory(project, target, 'preview'));
-  const kustomization = previewOverlay(target, project, Number(pr), { tag: parsed.tag!, ...(parsed.digest ? { digest: parsed.digest } : {}) }, relative(overlay, base).split('\\').join('/'));
+  const kustomization = previewOverlay(
+    target,
+    project,
+    Number(pr),
+    { tag: parsed.tag!, ...(parsed.digest ? { digest: parsed.digest } : {}) },
+    relative(overlay, base).split('\\').join('/'),
+  );
   mkdirSync(overlay, { recursive: true });
   writeFileAtomic(join(overlay, 'kustomization.yaml'), yamlText({ source: target.specPath, value: kustomization }));
   io.stdout(`wrote ${join(out, 'kustomization.yaml')}\n`);

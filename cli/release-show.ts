@@ -29,7 +29,8 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
     return EXIT_PROBLEMS;
   }
   const services = (value as { services?: unknown } | null)?.services;
-  const entry = services !== null && typeof services === 'object' && Object.hasOwn(services, service) ? (services as Record<string, unknown>)[service] : undefined;
+  const entry =
+    services !== null && typeof services === 'object' && Object.hasOwn(services, service) ? (services as Record<string, unknown>)[service] : undefined;
   const release = entry !== null && typeof entry === 'object' && Object.hasOwn(entry, env) ? (entry as Record<string, unknown>)[env] : undefined;
   if (release === undefined || release === null) return EXIT_OK;
   const { tag, digest } = release as { tag?: unknown; digest?: unknown };

@@ -21,7 +21,15 @@ const HEADER = `# Written by CI (paved release), not by hand: which image each s
  * With `--record-only` it only edits the file: the release jobs' retries,
  * whose first attempt validated the same record.
  */
-export function runRelease(root: string, service: string, env: string, tag: string, digest: string | undefined, io: Io, options: { readonly recordOnly?: boolean } = {}): number {
+export function runRelease(
+  root: string,
+  service: string,
+  env: string,
+  tag: string,
+  digest: string | undefined,
+  io: Io,
+  options: { readonly recordOnly?: boolean } = {},
+): number {
   if (env !== 'staging' && env !== 'production') {
     io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)} (preview images are set per pull request)\n`);
     return EXIT_USAGE;
@@ -39,7 +47,9 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   // Records are kept under the name a service is deployed under (docs/day-2.md, Renaming).
   const loaded = loadSources(root);
   const specs = loaded.services.map((f) => (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown; retired?: unknown });
-  const deployedAs = new Map(specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])));
+  const deployedAs = new Map(
+    specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])),
+  );
   service = deployedAs.get(service) ?? service;
   doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
   // A deleted service's records go: on a deploy branch they would fail every later release's validation.
@@ -57,7 +67,8 @@ export function runRelease(root: string, service: string, env: string, tag: stri
   if (isMap(entry)) entry.items.sort((a, b) => (String(a.key) === 'staging' ? -1 : 0) - (String(b.key) === 'staging' ? -1 : 0));
   const text = doc.toString({ lineWidth: 0 });
 
-  for (const name of dropped) io.stdout(`${RELEASES_FILE}: ${name} dropped: ${retired.has(name) ? 'it is retired, so it runs nowhere' : 'no service.yaml declares it any more'}\n`);
+  for (const name of dropped)
+    io.stdout(`${RELEASES_FILE}: ${name} dropped: ${retired.has(name) ? 'it is retired, so it runs nowhere' : 'no service.yaml declares it any more'}\n`);
   // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
   if (options.recordOnly) {
     writeFileAtomic(path, text);

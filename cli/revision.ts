@@ -13,17 +13,32 @@ import { emitters } from './emitters.js';
  * objects; nothing is checked out. Both revisions' output folders are
  * skipped, as a compile skips its own.
  */
-export function compileRevision(root: string, ref: string, output: OutputDirectories, outDir: string | undefined): { compiled: CompileResult } | { problem: string } {
-  const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+export function compileRevision(
+  root: string,
+  ref: string,
+  output: OutputDirectories,
+  outDir: string | undefined,
+): { compiled: CompileResult } | { problem: string } {
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   let specs: SpecText[];
   try {
     const prefix = git('rev-parse', '--show-prefix').trim();
     git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
     // `.` is the root's own folder (git runs in it); --full-name keeps paths repo-relative.
-    const listed = git('ls-tree', '-r', '-z', '--full-name', '--name-only', ref, '--', '.').split('\0').filter((p) => p !== '');
+    const listed = git('ls-tree', '-r', '-z', '--full-name', '--name-only', ref, '--', '.')
+      .split('\0')
+      .filter((p) => p !== '');
     specs = listed.flatMap((full) => {
       const path = full.slice(prefix.length);
-      const kind = path === PLATFORM_FILE ? 'platform' : path === RELEASES_FILE ? 'releases' : path === SERVICE_FILE || path.endsWith(`/${SERVICE_FILE}`) ? 'service' : undefined;
+      const kind =
+        path === PLATFORM_FILE
+          ? 'platform'
+          : path === RELEASES_FILE
+            ? 'releases'
+            : path === SERVICE_FILE || path.endsWith(`/${SERVICE_FILE}`)
+              ? 'service'
+              : undefined;
       return kind ? [{ path, kind, text: git('show', `${ref}:${full}`) } as SpecText] : [];
     });
   } catch (error) {
@@ -35,5 +50,12 @@ export function compileRevision(root: string, ref: string, output: OutputDirecto
   const parsed = platform === undefined ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
   const outputs = [output, outputDirectories(parsed?.data, outDir)].flatMap((o) => [o.dir, o.workflowsDir]);
   const inOutput = (path: string): boolean => outputs.some((dir) => path.startsWith(`${dir}/`));
-  return { compiled: compileTexts(specs.filter((f) => !inOutput(f.path)), emitters, outDir, true) };
+  return {
+    compiled: compileTexts(
+      specs.filter((f) => !inOutput(f.path)),
+      emitters,
+      outDir,
+      true,
+    ),
+  };
 }

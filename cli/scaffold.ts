@@ -25,7 +25,10 @@ import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLan
 export const LANGUAGES: readonly StarterLanguage[] = ['node', 'python', 'go', 'java'];
 
 /** paved's built-in templates, shipped in the package next to dist/ (found from cli/ in sources too, as under vitest). */
-export const BUILTIN_TEMPLATES = [new URL('../../scaffold/templates', import.meta.url), new URL('../scaffold/templates', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
+export const BUILTIN_TEMPLATES =
+  [new URL('../../scaffold/templates', import.meta.url), new URL('../scaffold/templates', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
 
 export interface NewOptions {
   readonly name: string;
@@ -87,14 +90,16 @@ export function templateFiles(templatesRoot: string, language: StarterLanguage):
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const absolute = join(current, entry.name);
       const path = relative(dir, absolute).split(sep).join('/');
-      if (entry.isSymbolicLink()) throw new ScaffoldError(`template ${language}/${path} is a symbolic link; templates must be plain files inside the template folder`);
+      if (entry.isSymbolicLink())
+        throw new ScaffoldError(`template ${language}/${path} is a symbolic link; templates must be plain files inside the template folder`);
       if (entry.isDirectory()) walk(absolute);
       else if (entry.isFile()) files.push(path);
     }
   };
   walk(dir);
   if (files.length === 0) throw new ScaffoldError(`template folder ${dir} is empty`);
-  if (realpathSync(dir) !== resolve(dir) && !realpathSync(dir).startsWith(realpathSync(templatesRoot))) throw new ScaffoldError(`template folder ${dir} leads outside ${templatesRoot}`);
+  if (realpathSync(dir) !== resolve(dir) && !realpathSync(dir).startsWith(realpathSync(templatesRoot)))
+    throw new ScaffoldError(`template folder ${dir} leads outside ${templatesRoot}`);
   return files;
 }
 
@@ -111,7 +116,12 @@ export function renderSkeleton(templatesRoot: string, language: StarterLanguage,
   const files = templateFiles(templatesRoot, language);
   // autoescape off: the output is source code, not HTML. The only user input is the
   // service name, validated as a DNS label before it gets here.
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(templatesRoot, language)), { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(templatesRoot, language)), {
+    autoescape: false,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
   return files.map((template) => {
     const path = outputPath(template, language);
     let contents: string;
@@ -129,7 +139,11 @@ export function renderSkeleton(templatesRoot: string, language: StarterLanguage,
  * read by the loader and validated as `paved compile` does (no anchors, no
  * duplicate or unknown keys, positioned errors); problems come back as diagnostics.
  */
-function platformTemplates(root: string): { readonly templates?: string; readonly problems?: readonly Diagnostic[]; readonly sources: ReadonlyMap<string, string> } {
+function platformTemplates(root: string): {
+  readonly templates?: string;
+  readonly problems?: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+} {
   const loaded = loadPlatform(root);
   const file = loaded.files[0];
   const problems = [...loaded.diagnostics, ...(file ? validatePlatform(file) : [])].filter((d) => d.severity === 'error');
@@ -142,11 +156,22 @@ function platformTemplates(root: string): { readonly templates?: string; readonl
  * Everything `paved new` would write, rendered in memory: the service.yaml (the
  * same writer as `paved init`, validated) and the skeleton. Writes nothing.
  */
-export function planNew(options: { readonly name: string; readonly language: StarterLanguage; readonly include: readonly StarterResource[]; readonly schemaPath: string; readonly templates: string }): { readonly files: RenderedFile[] } | { readonly problems: Diagnostic[]; readonly spec: string } {
+export function planNew(options: {
+  readonly name: string;
+  readonly language: StarterLanguage;
+  readonly include: readonly StarterResource[];
+  readonly schemaPath: string;
+  readonly templates: string;
+}): { readonly files: RenderedFile[] } | { readonly problems: Diagnostic[]; readonly spec: string } {
   const spec = renderStarterSpec({ name: options.name, schemaPath: options.schemaPath, language: options.language, with: options.include });
   const problems = validateStarter(spec);
   if (problems.length > 0) return { problems, spec };
-  return { files: [{ path: 'service.yaml', contents: spec }, ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include))] };
+  return {
+    files: [
+      { path: 'service.yaml', contents: spec },
+      ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include)),
+    ],
+  };
 }
 
 export function runNew(options: NewOptions, io: Io): number {
@@ -158,8 +183,12 @@ export function runNew(options: NewOptions, io: Io): number {
   if (language === undefined) return usage(`new needs --language ${LANGUAGES.join('|')}`);
   if (!(LANGUAGES as readonly string[]).includes(language)) return usage(`--language must be one of ${LANGUAGES.join(', ')}, not ${JSON.stringify(language)}`);
   const include: StarterResource[] = [];
-  for (const item of (options.with ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(STARTER_RESOURCES as readonly string[]).includes(item)) return usage(`--with takes ${STARTER_RESOURCES.join(', ')}; ${JSON.stringify(item)} is not one of them`);
+  for (const item of (options.with ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    if (!(STARTER_RESOURCES as readonly string[]).includes(item))
+      return usage(`--with takes ${STARTER_RESOURCES.join(', ')}; ${JSON.stringify(item)} is not one of them`);
     if (!include.includes(item as StarterResource)) include.push(item as StarterResource);
   }
   const root = resolve(io.cwd, options.root);
@@ -186,7 +215,10 @@ export function runNew(options: NewOptions, io: Io): number {
     createFiles(target, files, { force: options.force });
     const shown = relative(io.cwd, target) || '.';
     // Templates are code: nunjucks can run anything, so say whose code ran.
-    if (platform.templates !== undefined) io.stdout(`note: ran the platform's scaffold templates from ${relative(io.cwd, templates) || '.'} (scaffold.templates in platform.yaml); they are code the platform team owns and reviews\n`);
+    if (platform.templates !== undefined)
+      io.stdout(
+        `note: ran the platform's scaffold templates from ${relative(io.cwd, templates) || '.'} (scaffold.templates in platform.yaml); they are code the platform team owns and reviews\n`,
+      );
     io.stdout(`${files.map((f) => `created ${shown}/${f.path}\n`).join('')}next: cd ${shown}, run its tests, then "paved compile" from the repository root\n`);
     return EXIT_OK;
   } catch (error) {

@@ -35,23 +35,28 @@ function renderResources(name: string, language: StarterLanguage, include: reado
   if (include.length === 0) return 'resources: {}                # databases, caches, topics, subscriptions, buckets, cron\n';
   const r = starterResources(name, include);
   let out = 'resources:                   # each one reaches the pods as DATABASE_<NAME>_HOST-style variables\n';
-  if (r.databases.length > 0) out += `  databases:                 # PostgreSQL on RDS; IAM authentication, no password
+  if (r.databases.length > 0)
+    out += `  databases:                 # PostgreSQL on RDS; IAM authentication, no password
     - name: ${r.databases[0]!.name}
       engine: postgres
       version: "16"            # quoted: YAML would read 16.10 as a number
       size: small              # small | medium | large: the platform maps it to an instance class
 `;
-  if (r.caches.length > 0) out += `  caches:                    # Redis on ElastiCache
+  if (r.caches.length > 0)
+    out += `  caches:                    # Redis on ElastiCache
     - name: ${r.caches[0]!.name}
       size: small
 `;
-  if (r.topics.length > 0) out += `  topics:                    # an SNS topic this service publishes to
+  if (r.topics.length > 0)
+    out += `  topics:                    # an SNS topic this service publishes to
     - name: ${r.topics[0]!.name}
 `;
-  if (r.buckets.length > 0) out += `  buckets:                   # a private, encrypted S3 bucket
+  if (r.buckets.length > 0)
+    out += `  buckets:                   # a private, encrypted S3 bucket
     - name: ${r.buckets[0]!.name}
 `;
-  if (r.cron.length > 0) out += `  cron:                      # a Kubernetes CronJob running the service's image
+  if (r.cron.length > 0)
+    out += `  cron:                      # a Kubernetes CronJob running the service's image
     - name: ${r.cron[0]!.name}
       schedule: "0 3 * * *"    # five fields, UTC
       command: ${JOB_COMMAND[language]}
@@ -64,7 +69,12 @@ function renderResources(name: string, language: StarterLanguage, include: reado
  * smallest spec that compiles, with every common field shown and explained, plus
  * the resources `paved new --with` asks for.
  */
-export function renderStarterSpec(options: { readonly name: string; readonly schemaPath: string; readonly language?: StarterLanguage; readonly with?: readonly StarterResource[] }): string {
+export function renderStarterSpec(options: {
+  readonly name: string;
+  readonly schemaPath: string;
+  readonly language?: StarterLanguage;
+  readonly with?: readonly StarterResource[];
+}): string {
   const { name, schemaPath } = options;
   const language = options.language ?? 'node';
   return `# yaml-language-server: $schema=${schemaPath}

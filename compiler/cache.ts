@@ -69,7 +69,10 @@ export function buildCacheLocation(root: string, output: OutputDirectories): str
   for (;;) {
     const gitDir = gitDirectory(top);
     if (gitDir) {
-      const id = createHash('sha256').update(JSON.stringify([relative(top, start), output.dir, output.workflowsDir])).digest('hex').slice(0, 16);
+      const id = createHash('sha256')
+        .update(JSON.stringify([relative(top, start), output.dir, output.workflowsDir]))
+        .digest('hex')
+        .slice(0, 16);
       return join(gitDir, `paved-cache-${id}.json`);
     }
     const parent = dirname(top);
@@ -96,7 +99,9 @@ function gitDirectory(dir: string): string | undefined {
 
 /** The key of a service: the paved build and everything its emitters see (emit.ts `scopedProject`). */
 export function serviceKey(build: string, scoped: ResolvedProject): string {
-  return createHash('sha256').update(JSON.stringify([build, scoped])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([build, scoped]))
+    .digest('hex');
 }
 
 let buildIdentity: string | null | undefined;
@@ -126,7 +131,8 @@ export function readBuildCache(location: string, build: string): BuildCache | un
     return undefined;
   }
   const cache = parsed as Partial<BuildCache> | null;
-  if (cache?.build !== build || typeof cache.units !== 'object' || cache.units === null || typeof cache.files !== 'object' || cache.files === null) return undefined;
+  if (cache?.build !== build || typeof cache.units !== 'object' || cache.units === null || typeof cache.files !== 'object' || cache.files === null)
+    return undefined;
   return cache as BuildCache;
 }
 
@@ -140,7 +146,8 @@ export function stampOf(root: string, path: string, sha256: string): FileStamp |
   }
 }
 
-const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.sha256 === b.sha256 && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
+  a.sha256 === b.sha256 && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 /**
  * Vouches for the files of a service whose key is the one recorded, when the
@@ -148,12 +155,7 @@ const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.sha256 === b.sha256
  * carries the stamp it had when paved wrote it. The caller passes no manifest
  * entries after an interrupted compile.
  */
-export function reuseFromCache(
-  root: string,
-  cache: BuildCache,
-  owned: ReadonlyMap<string, ManifestEntry>,
-  keys: ReadonlyMap<ResolvedService, string>,
-): Reuse {
+export function reuseFromCache(root: string, cache: BuildCache, owned: ReadonlyMap<string, ManifestEntry>, keys: ReadonlyMap<ResolvedService, string>): Reuse {
   return (service) => {
     const unit = Object.hasOwn(cache.units, service.specPath) ? cache.units[service.specPath] : undefined;
     if (!unit || unit.key !== keys.get(service) || !Array.isArray(unit.files) || unit.files.length === 0) return undefined;

@@ -49,7 +49,8 @@ export interface CompileResult {
 /** load → validate → resolve → emit. Reads specs (and, when incremental, the record of the last compile); writes nothing. */
 export function compile(options: CompileOptions): CompileResult {
   const loaded = loadSources(options.root, options.outDir);
-  const previous = options.build === undefined ? undefined : previousCompile(options.root, outputDirectories(loaded.platform?.data, options.outDir), options.build);
+  const previous =
+    options.build === undefined ? undefined : previousCompile(options.root, outputDirectories(loaded.platform?.data, options.outDir), options.build);
   return compileSources(loaded, { ...options, previous });
 }
 
@@ -92,7 +93,12 @@ export function loadSources(root: string, outDir?: string): LoadedSources {
   const servicesLoad = loadServices(root, [output.dir, output.workflowsDir]);
   const sources = new Map([...platformLoad.texts, ...releasesLoad.texts, ...servicesLoad.texts]);
   const enclosing = platformFile === undefined && platformLoad.diagnostics.length === 0 ? enclosingPlatformRoot(root) : undefined;
-  const loadDiagnostics = [...platformLoad.diagnostics, ...releasesLoad.diagnostics, ...servicesLoad.diagnostics, ...(enclosing === undefined ? [] : [nestedRoot(enclosing)])];
+  const loadDiagnostics = [
+    ...platformLoad.diagnostics,
+    ...releasesLoad.diagnostics,
+    ...servicesLoad.diagnostics,
+    ...(enclosing === undefined ? [] : [nestedRoot(enclosing)]),
+  ];
   return { platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources };
 }
 
@@ -110,27 +116,55 @@ export interface LoadedSources {
  * compile, which checks the files it reuses against their recorded stamps
  * (cache.ts reuseFromCache).
  */
-export function compileSources(loaded: LoadedSources, options: Omit<CompileOptions, 'root' | 'build'> & { readonly previous?: PreviousCompile }): CompileResult {
+export function compileSources(
+  loaded: LoadedSources,
+  options: Omit<CompileOptions, 'root' | 'build'> & { readonly previous?: PreviousCompile },
+): CompileResult {
   const output = outputDirectories(loaded.platform?.data, options.outDir);
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
-  const validated = validateProject(loaded.platform, loaded.services, { outDir: options.outDir, loadFailed: diagnostics.length > 0, releasesFile: loaded.releases });
+  const validated = validateProject(loaded.platform, loaded.services, {
+    outDir: options.outDir,
+    loadFailed: diagnostics.length > 0,
+    releasesFile: loaded.releases,
+  });
   diagnostics.push(...validated.diagnostics);
-  if (hasErrors(diagnostics) || !validated.valid) return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], owners: new Map(), output, sources: loaded.sources };
+  if (hasErrors(diagnostics) || !validated.valid)
+    return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], owners: new Map(), output, sources: loaded.sources };
 
   const project = resolveProject(validated.valid, options.outDir);
   const previous = options.previous;
   const keys = previous ? serviceKeys(previous.build, project) : undefined;
   const reuse = previous?.cache && keys ? reuseFromCache(previous.root, previous.cache, previous.owned, keys) : undefined;
-  const emitted = options.keepValues ? emit(project, options.emitters, reuse, emitKeepingValues, true) : emit(project, options.emitters, reuse, options.emitServices);
+  const emitted = options.keepValues
+    ? emit(project, options.emitters, reuse, emitKeepingValues, true)
+    : emit(project, options.emitters, reuse, options.emitServices);
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
-  diagnostics.push(...emitted.diagnostics.map((d) => (d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) })));
+  diagnostics.push(
+    ...emitted.diagnostics.map((d) =>
+      d.range || !d.file || !d.pointer || !specFiles.has(d.file) ? d : { ...d, range: locate(specFiles.get(d.file)!, d.pointer) },
+    ),
+  );
   const failed = hasErrors(diagnostics);
   const cache: CacheRecord | undefined =
     previous && keys && !failed
-      ? { location: previous.location, build: previous.build, previous: previous.cache, units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])) }
+      ? {
+          location: previous.location,
+          build: previous.build,
+          previous: previous.cache,
+          units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])),
+        }
       : undefined;
-  return { diagnostics: normalizeDiagnostics(diagnostics), files: failed ? [] : emitted.files, kept: failed ? [] : emitted.kept, owners: failed ? new Map() : emitted.owners, ...(cache ? { cache } : {}), output: project.output, project, sources: loaded.sources };
+  return {
+    diagnostics: normalizeDiagnostics(diagnostics),
+    files: failed ? [] : emitted.files,
+    kept: failed ? [] : emitted.kept,
+    owners: failed ? new Map() : emitted.owners,
+    ...(cache ? { cache } : {}),
+    output: project.output,
+    project,
+    sources: loaded.sources,
+  };
 }
 
 function serviceKeys(build: string, project: ResolvedProject): Map<ResolvedService, string> {
@@ -151,7 +185,13 @@ export function compileTexts(files: readonly SpecText[], emitters: readonly Emit
   const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
   const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
   return compileSources(
-    { platform: of('platform')[0], releases: of('releases')[0], services: of('service'), loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics), sources },
+    {
+      platform: of('platform')[0],
+      releases: of('releases')[0],
+      services: of('service'),
+      loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics),
+      sources,
+    },
     { emitters, outDir, keepValues },
   );
 }

@@ -48,7 +48,6 @@ export interface DataLoss {
   readonly acknowledged?: string;
 }
 
-
 /** Every stateful destroy or replacement between the two revisions, one per service entry and action. */
 export function dataLosses(base: CompiledRevision, head: CompiledRevision): DataLoss[] {
   // A state lives under its backend key, not its folder: a moved output folder moves no resource.
@@ -58,7 +57,16 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const subscriptions = subscriptionEntries([...base.project.services, ...head.project.services].flatMap((s) => s.resources.subscriptions));
   const bodies = { base: resourceBodies(baseFiles), head: resourceBodies(head.files) };
   const baseRoots = roots(baseFiles);
-  const found = new Map<string, { loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>; addresses: Set<string>; environments: Set<'staging' | 'production'>; forcedBy: Set<string>; deletionProtected: Set<'staging' | 'production'> }>();
+  const found = new Map<
+    string,
+    {
+      loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>;
+      addresses: Set<string>;
+      environments: Set<'staging' | 'production'>;
+      forcedBy: Set<string>;
+      deletionProtected: Set<'staging' | 'production'>;
+    }
+  >();
   const record = (service: string, resource: string, action: DataLoss['action'], address: string, environment: 'staging' | 'production' | undefined) => {
     const now = headServices.get(service);
     const platform = service === PLATFORM_FOLDER;
@@ -67,7 +75,13 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     const key = `${service}\u0000${resource}\u0000${action}`;
     let entry = found.get(key);
     if (!entry) {
-      entry = { loss: { service, resource, action, serviceRemoved: now === undefined && !platform, ...(acknowledged === undefined ? {} : { acknowledged }) }, addresses: new Set(), environments: new Set(), forcedBy: new Set(), deletionProtected: new Set() };
+      entry = {
+        loss: { service, resource, action, serviceRemoved: now === undefined && !platform, ...(acknowledged === undefined ? {} : { acknowledged }) },
+        addresses: new Set(),
+        environments: new Set(),
+        forcedBy: new Set(),
+        deletionProtected: new Set(),
+      };
       found.set(key, entry);
     }
     entry.addresses.add(address);
@@ -81,7 +95,8 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     const body = (change.action === 'destroy' ? bodies.base : bodies.head).get(`${change.root}\u0000${change.address}`) ?? [];
     const entry = record(service, resourceEntry(body, subscriptions) ?? WHOLE_SERVICE, change.action, change.address, change.environment);
     if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
-    if (change.action === 'destroy' && refusesDeletion(change.type, body, baseRoots.get(change.root)?.tfvars.get(change.environment))) entry.deletionProtected.add(change.environment);
+    if (change.action === 'destroy' && refusesDeletion(change.type, body, baseRoots.get(change.root)?.tfvars.get(change.environment)))
+      entry.deletionProtected.add(change.environment);
   }
   // Kubernetes objects whose deletion loses data (a namespace, a volume claim, a cascading Application) follow the same rule.
   for (const deletion of kubernetesDataLoss(baseFiles, head.files)) {
@@ -161,7 +176,14 @@ function resourceBodies(files: readonly GeneratedFile[]): Map<string, readonly B
   return bodies;
 }
 
-const KIND: Readonly<Record<string, string>> = { databases: 'database', caches: 'cache', topics: 'topic', buckets: 'bucket', secrets: 'secret', subscriptions: 'subscription queue' };
+const KIND: Readonly<Record<string, string>> = {
+  databases: 'database',
+  caches: 'cache',
+  topics: 'topic',
+  buckets: 'bucket',
+  secrets: 'secret',
+  subscriptions: 'subscription queue',
+};
 
 /** What a person calls the resource: `database "orders"`, `subscription queue "checkout.order-placed"`. */
 function describe(loss: DataLoss): string {
@@ -178,7 +200,11 @@ function removedParts(loss: DataLoss): string[] {
   const resources = loss.addresses.filter((a) => !a.includes('/'));
   const objects = loss.addresses.filter((a) => a.includes('/'));
   return [
-    ...(resources.length > 0 ? [`its Terraform stacks in ${inEnvironments(loss)} hold ${resources.join(', ')}, which no workflow would apply or destroy again: orphaned with their data, they keep billing`] : []),
+    ...(resources.length > 0
+      ? [
+          `its Terraform stacks in ${inEnvironments(loss)} hold ${resources.join(', ')}, which no workflow would apply or destroy again: orphaned with their data, they keep billing`,
+        ]
+      : []),
     ...(objects.length > 0 ? [`its Kubernetes objects ${objects.join(', ')} hold data too`] : []),
   ];
 }
@@ -192,7 +218,11 @@ function entryPointer(loss: DataLoss, service: ResolvedService | undefined): str
     const index = service.secrets.indexOf(name);
     return index >= 0 ? `/secrets/${index}` : '/secrets';
   }
-  const entries = service.resources[list as 'databases' | 'caches' | 'topics' | 'buckets' | 'subscriptions'] as ReadonlyArray<{ readonly name?: string; readonly from?: string; readonly topic?: string }>;
+  const entries = service.resources[list as 'databases' | 'caches' | 'topics' | 'buckets' | 'subscriptions'] as ReadonlyArray<{
+    readonly name?: string;
+    readonly from?: string;
+    readonly topic?: string;
+  }>;
   const index = entries.findIndex((e) => (list === 'subscriptions' ? `${e.from}.${e.topic}` : e.name) === name);
   return index >= 0 ? `/resources/${list}/${index}` : `/resources/${list}`;
 }
@@ -214,10 +244,18 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     removedOnce.add(loss.service);
     const all = losses.filter((l) => l.serviceRemoved && l.service === loss.service);
     const environments = new Set(all.flatMap((l) => l.environments));
-    return [{ ...loss, addresses: [...new Set(all.flatMap((l) => l.addresses))].sort(), environments: (['staging', 'production'] as const).filter((e) => environments.has(e)) }];
+    return [
+      {
+        ...loss,
+        addresses: [...new Set(all.flatMap((l) => l.addresses))].sort(),
+        environments: (['staging', 'production'] as const).filter((e) => environments.has(e)),
+      },
+    ];
   });
   // A retired service whose stacks held nothing stateful loses nothing here, and is still said to go.
-  const quietlyRemoved = base.services.filter((s) => s.retired !== undefined && !services.has(s.name) && !removedOnce.has(s.name)).map((s) => retiredRemoval(s, []));
+  const quietlyRemoved = base.services
+    .filter((s) => s.retired !== undefined && !services.has(s.name) && !removedOnce.has(s.name))
+    .map((s) => retiredRemoval(s, []));
   return [...merged.flatMap((loss): Diagnostic[] => [lossDiagnostic(loss), ...refusalDiagnostic(loss)]), ...quietlyRemoved];
 
   /** A service removed after its retirement: fine once its teardown has run everywhere, which only its workflow's runs can tell. */
@@ -275,12 +313,18 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
       loss.action === 'destroy' && loss.resource === WHOLE_SERVICE
         ? `with its last resource gone, Terraform would also destroy ${addresses} of service ${showString(loss.service)} in ${inEnvironments(loss)}: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read`
         : loss.action === 'destroy' && loss.resource === KUBERNETES_OBJECTS
-        ? `Argo CD would delete ${what} in ${inEnvironments(loss)}, and with a namespace or a volume claim everything it holds`
-        : loss.action === 'destroy'
-        ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
-        : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
+          ? `Argo CD would delete ${what} in ${inEnvironments(loss)}, and with a namespace or a volume claim everything it holds`
+          : loss.action === 'destroy'
+            ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
+            : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
     if (loss.acknowledged !== undefined) {
-      return { code: 'CHECK.DATA_LOSS_ACKNOWLEDGED', severity: 'warning', file: service!.specPath, pointer, message: `${where}${happens}, as acknowledged: ${loss.acknowledged}` };
+      return {
+        code: 'CHECK.DATA_LOSS_ACKNOWLEDGED',
+        severity: 'warning',
+        file: service!.specPath,
+        pointer,
+        message: `${where}${happens}, as acknowledged: ${loss.acknowledged}`,
+      };
     }
     const acknowledge = `dataLoss: [{ resource: ${loss.resource === KUBERNETES_OBJECTS ? WHOLE_SERVICE : loss.resource}, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]`;
     return {

@@ -16,7 +16,9 @@ interface Planner {
 }
 
 function describePlanner(planner: Planner): string {
-  return planner.service ? `service ${JSON.stringify(planner.service.name)} (emitter "${planner.emitter}")` : `the repository-wide files (emitter "${planner.emitter}")`;
+  return planner.service
+    ? `service ${JSON.stringify(planner.service.name)} (emitter "${planner.emitter}")`
+    : `the repository-wide files (emitter "${planner.emitter}")`;
 }
 
 export interface EmitOutcome {
@@ -58,7 +60,13 @@ export const emitKeepingValues: EmitServices = (project, services, emitters) => 
  * `policy` entry; the files leave without the structured values the policy
  * read, so those never cross a thread or outlive the service.
  */
-export function emitService(project: ResolvedProject, service: ResolvedService, emitters: readonly Emitter[], byName: ReadonlyMap<string, ResolvedService>, keepValues = false): ServiceEmission {
+export function emitService(
+  project: ResolvedProject,
+  service: ResolvedService,
+  emitters: readonly Emitter[],
+  byName: ReadonlyMap<string, ResolvedService>,
+  keepValues = false,
+): ServiceEmission {
   const run = (variant: ResolvedService): ServiceEmission => {
     const scoped = scopedProject(project, variant, byName);
     return emitters.map((emitter) => ({ emitter: emitter.id, result: emitter.emitService(variant, scoped) }));
@@ -67,11 +75,22 @@ export function emitService(project: ResolvedProject, service: ResolvedService, 
   const failed = (e: ServiceEmission): boolean => e.some(({ result }) => hasErrors(result.diagnostics));
   const policy = failed(emission)
     ? []
-    : checkServiceOutput(scopedProject(project, service, byName), service, emission.flatMap(({ result }) => result.files), (variant) => {
-        const again = run(variant);
-        return failed(again) ? undefined : again.flatMap(({ result }) => result.files);
-      });
-  return [...emission.map(({ emitter, result }) => ({ emitter, result: { files: keepValues ? result.files : result.files.map(forWriter), diagnostics: result.diagnostics } })), { emitter: 'policy', result: { files: [], diagnostics: policy } }];
+    : checkServiceOutput(
+        scopedProject(project, service, byName),
+        service,
+        emission.flatMap(({ result }) => result.files),
+        (variant) => {
+          const again = run(variant);
+          return failed(again) ? undefined : again.flatMap(({ result }) => result.files);
+        },
+      );
+  return [
+    ...emission.map(({ emitter, result }) => ({
+      emitter,
+      result: { files: keepValues ? result.files : result.files.map(forWriter), diagnostics: result.diagnostics },
+    })),
+    { emitter: 'policy', result: { files: [], diagnostics: policy } },
+  ];
 }
 
 /** A file as the writer needs it: without the structured value and waivers the policy read. */
@@ -87,7 +106,13 @@ function forWriter(file: GeneratedFile): GeneratedFile {
  * With `reuse`, a service whose files are vouched for is not emitted again;
  * its paths still take part in the collision checks.
  */
-export function emit(project: ResolvedProject, emitters: readonly Emitter[], reuse?: Reuse, emitServices: EmitServices = emitSequentially, keepValues = false): EmitOutcome {
+export function emit(
+  project: ResolvedProject,
+  emitters: readonly Emitter[],
+  reuse?: Reuse,
+  emitServices: EmitServices = emitSequentially,
+  keepValues = false,
+): EmitOutcome {
   const diagnostics: Diagnostic[] = [];
   const planned = new Map<string, Planner>();
   const folded = new Map<string, string>();
@@ -97,7 +122,13 @@ export function emit(project: ResolvedProject, emitters: readonly Emitter[], reu
     const { file, emitter } = planner;
     const problem = pathProblem(file.path, roots);
     if (problem) {
-      diagnostics.push({ code: 'EMIT.BAD_PATH', severity: 'error', message: `emitter "${emitter}" planned ${JSON.stringify(file.path)}: ${problem}`, hint: DIAGNOSTIC_CODES['EMIT.BAD_PATH'].hint, file: file.source });
+      diagnostics.push({
+        code: 'EMIT.BAD_PATH',
+        severity: 'error',
+        message: `emitter "${emitter}" planned ${JSON.stringify(file.path)}: ${problem}`,
+        hint: DIAGNOSTIC_CODES['EMIT.BAD_PATH'].hint,
+        file: file.source,
+      });
       return;
     }
     // Case-insensitive file systems (macOS, Windows) would merge paths differing only in case.

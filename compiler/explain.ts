@@ -29,7 +29,12 @@ export function explainService(service: ResolvedService, specData: unknown, env?
     }
     rows.push(row(pointer, value));
   };
-  const row = (pointer: string, value: unknown): ExplainRow => ({ path: specPath(pointer), pointer, value: JSON.stringify(value), origin: originOf(service, specData, pointer, value) });
+  const row = (pointer: string, value: unknown): ExplainRow => ({
+    path: specPath(pointer),
+    pointer,
+    value: JSON.stringify(value),
+    origin: originOf(service, specData, pointer, value),
+  });
   walk(model, '');
   return rows;
 }

@@ -43,9 +43,13 @@ export function dataLossReason(object: Manifest): string | undefined {
     case 'Namespace':
       return 'every object in it is deleted with it, secrets and volumes included';
     case 'StatefulSet':
-      return Array.isArray(object.spec?.volumeClaimTemplates) && object.spec.volumeClaimTemplates.length > 0 ? "its pods' volume claims (volumeClaimTemplates) are orphaned, or deleted under whenDeleted: Delete" : undefined;
+      return Array.isArray(object.spec?.volumeClaimTemplates) && object.spec.volumeClaimTemplates.length > 0
+        ? "its pods' volume claims (volumeClaimTemplates) are orphaned, or deleted under whenDeleted: Delete"
+        : undefined;
     case 'Application':
-      return Array.isArray(object.metadata?.finalizers) && object.metadata.finalizers.includes(ARGOCD_RESOURCES_FINALIZER) ? 'Argo CD deletes every object it manages (resources finalizer), its namespace included' : undefined;
+      return Array.isArray(object.metadata?.finalizers) && object.metadata.finalizers.includes(ARGOCD_RESOURCES_FINALIZER)
+        ? 'Argo CD deletes every object it manages (resources finalizer), its namespace included'
+        : undefined;
     default:
       return undefined;
   }
@@ -77,7 +81,14 @@ function manifests(path: string, text: string): Found[] {
     if (!object || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') continue;
     const namespace = typeof object.metadata.namespace === 'string' ? object.metadata.namespace : undefined;
     const environment = environmentOf(path, object);
-    found.push({ path, object, kind: object.kind, name: object.metadata.name, ...(namespace === undefined ? {} : { namespace }), ...(environment === undefined ? {} : { environment }) });
+    found.push({
+      path,
+      object,
+      kind: object.kind,
+      name: object.metadata.name,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(environment === undefined ? {} : { environment }),
+    });
   }
   return found;
 }
@@ -101,6 +112,13 @@ export function kubernetesDataLoss(base: readonly GeneratedFile[], head: readonl
   const kept = new Set(head.filter((f) => isYaml(f.path)).flatMap((f) => manifests(f.path, f.contents).map(identity)));
   return candidates
     .filter((o) => !kept.has(identity(o)))
-    .map(({ path, kind, name, namespace, environment, reason }) => ({ path, kind, name, ...(namespace === undefined ? {} : { namespace }), ...(environment === undefined ? {} : { environment }), reason }))
+    .map(({ path, kind, name, namespace, environment, reason }) => ({
+      path,
+      kind,
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(environment === undefined ? {} : { environment }),
+      reason,
+    }))
     .sort((a, b) => compareText(a.path, b.path) || compareText(a.kind, b.kind) || compareText(a.name, b.name));
 }

@@ -46,7 +46,8 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
       .map((entry) => ({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (!entries.some((entry) => entry.file && entry.name === SERVICE_FILE)) {
-      for (const entry of entries.filter((e) => e.file && isNearMissSpecName(e.name))) diagnostics.push(nearMissSpec(relative === '' ? entry.name : `${relative}/${entry.name}`, entry.name));
+      for (const entry of entries.filter((e) => e.file && isNearMissSpecName(e.name)))
+        diagnostics.push(nearMissSpec(relative === '' ? entry.name : `${relative}/${entry.name}`, entry.name));
     }
     for (const entry of entries) {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
@@ -126,7 +127,11 @@ function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loa
   // the output (a golden fixture, a moved output.dir) must not read as specs.
   if (kind === 'service' && isGeneratedText(bytes.subarray(0, 200).toString('utf8'))) return { files: [], texts: new Map(), diagnostics: [] };
   const parsed = parseSource(relative, bytes, kind);
-  return { files: parsed.file ? [parsed.file] : [], texts: new Map(parsed.text === undefined ? [] : [[relative, parsed.text]]), diagnostics: parsed.diagnostics };
+  return {
+    files: parsed.file ? [parsed.file] : [],
+    texts: new Map(parsed.text === undefined ? [] : [[relative, parsed.text]]),
+    diagnostics: parsed.diagnostics,
+  };
 }
 
 function exists(path: string): boolean {

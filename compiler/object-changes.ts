@@ -45,7 +45,8 @@ function walk(old: Value, now: Value, path: string, secret: boolean, out: string
     return;
   }
   if (isRecord(old) && isRecord(now)) {
-    for (const key of [...Object.keys(now), ...Object.keys(old).filter((k) => !(k in now))]) walk(old[key], now[key], `${path}${keySegment(key, path === '')}`, secret, out);
+    for (const key of [...Object.keys(now), ...Object.keys(old).filter((k) => !(k in now))])
+      walk(old[key], now[key], `${path}${keySegment(key, path === '')}`, secret, out);
     return;
   }
   if (Array.isArray(old) && Array.isArray(now)) {
@@ -53,11 +54,15 @@ function walk(old: Value, now: Value, path: string, secret: boolean, out: string
     if (byName) {
       const before = new Map(old.map((item) => [(item as { name: string }).name, item]));
       const after = new Map(now.map((item) => [(item as { name: string }).name, item]));
-      for (const name of [...after.keys(), ...[...before.keys()].filter((n) => !after.has(n))]) walk(before.get(name), after.get(name), `${path}[${nameText(name)}]`, secret, out);
+      for (const name of [...after.keys(), ...[...before.keys()].filter((n) => !after.has(n))])
+        walk(before.get(name), after.get(name), `${path}[${nameText(name)}]`, secret, out);
     } else {
       // Items in place compare by index; a run removed and a run added of one length are the same items changed.
       let [i, j] = [0, 0];
-      const parts = diffArrays(old.map((x) => JSON.stringify(x)), now.map((x) => JSON.stringify(x)));
+      const parts = diffArrays(
+        old.map((x) => JSON.stringify(x)),
+        now.map((x) => JSON.stringify(x)),
+      );
       for (let k = 0; k < parts.length; k++) {
         const part = parts[k]!;
         const next = parts[k + 1];
@@ -77,7 +82,13 @@ function walk(old: Value, now: Value, path: string, secret: boolean, out: string
     return;
   }
   if (hidden) out.push(`${path} changed`);
-  else if (typeof old === 'string' && typeof now === 'string' && (old.includes('\n') || now.includes('\n')) && Math.max(quoted(old).length, quoted(now).length) > MAX_VALUE_LENGTH) out.push(`${path} ${lineCounts(old, now)}`);
+  else if (
+    typeof old === 'string' &&
+    typeof now === 'string' &&
+    (old.includes('\n') || now.includes('\n')) &&
+    Math.max(quoted(old).length, quoted(now).length) > MAX_VALUE_LENGTH
+  )
+    out.push(`${path} ${lineCounts(old, now)}`);
   else if (typeof old === 'string' && typeof now === 'string') out.push(`${path} ${aroundChange(old, now)}`);
   else out.push(`${path} ${shown(old)} -> ${shown(now)}`);
 }

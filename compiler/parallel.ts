@@ -59,7 +59,7 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
       Atomics.add(counters, DONE, 1);
     }
     let progress = Date.now();
-    for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS; ) {
+    for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS;) {
       Atomics.wait(counters, DONE, done, 1000);
       const now = Atomics.load(counters, DONE);
       if (now !== done) progress = Date.now();

@@ -62,7 +62,16 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   const crowded = entryLimitOffset(text);
   if (crowded !== undefined) {
     const { line, col } = lineCol(text, crowded);
-    return { ...at('LOAD.TOO_MANY_ENTRIES', `file holds more than ${MAX_ENTRIES} lines and commas`, 'a spec this long is generated or an attack: every list in a spec is bounded (docs/reference/service.md, Limits); split the data out of the spec', line, col), text };
+    return {
+      ...at(
+        'LOAD.TOO_MANY_ENTRIES',
+        `file holds more than ${MAX_ENTRIES} lines and commas`,
+        'a spec this long is generated or an attack: every list in a spec is bounded (docs/reference/service.md, Limits); split the data out of the spec',
+        line,
+        col,
+      ),
+      text,
+    };
   }
 
   // The yaml composer recurses; measure nesting on the raw text before it runs.
@@ -83,7 +92,13 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   const directive = /^%[^\r\n]*/m.exec(text);
   if (directive) {
     const { line, col } = lineCol(text, directive.index);
-    const found = at('LOAD.DIRECTIVE', `YAML directive "${directive[0].trim()}" is not allowed`, 'remove the line: paved reads every spec as YAML 1.2', line, col);
+    const found = at(
+      'LOAD.DIRECTIVE',
+      `YAML directive "${directive[0].trim()}" is not allowed`,
+      'remove the line: paved reads every spec as YAML 1.2',
+      line,
+      col,
+    );
     const d = found.diagnostics[0]!;
     return { text, diagnostics: [{ ...d, range: { line, col, endLine: line, endCol: col + directive[0].length } }] };
   }
@@ -120,7 +135,8 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   for (const error of doc.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
     const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
-    const message = code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
+    const message =
+      code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
     report(code, message, hint, error.pos[0], error.pos[1]);
   }
   for (const key of duplicateKeys(doc.contents)) report('LOAD.DUPLICATE_KEY', 'map keys must be unique', YAML_ERROR_HINTS['LOAD.DUPLICATE_KEY']!, key, key + 1);
@@ -128,7 +144,13 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
 
   const depthProblem = findDeepNode(doc.contents);
   if (depthProblem?.range) {
-    report('LOAD.TOO_DEEP', `value nests more than ${MAX_DEPTH} levels deep`, 'flatten the value; no spec field nests this deep', depthProblem.range[0], depthProblem.range[1]);
+    report(
+      'LOAD.TOO_DEEP',
+      `value nests more than ${MAX_DEPTH} levels deep`,
+      'flatten the value; no spec field nests this deep',
+      depthProblem.range[0],
+      depthProblem.range[1],
+    );
     return failed(diagnostics);
   }
 
@@ -146,18 +168,35 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
         firstAnchor ??= { text: `anchor "&${node.anchor}"`, range: [node.range[0], node.range[1]] };
       }
       if (node.tag && node.range) {
-        report('LOAD.TAG', `tag "${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')}" is not allowed`, 'remove the tag; if you need a string, quote the value', node.range[0], node.range[1]);
+        report(
+          'LOAD.TAG',
+          `tag "${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')}" is not allowed`,
+          'remove the tag; if you need a string, quote the value',
+          node.range[0],
+          node.range[1],
+        );
       }
     },
     Pair(_, pair) {
       if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.range) {
-        report('LOAD.MERGE_KEY', 'merge key "<<" is not allowed', 'write the keys out in full; YAML 1.2 has no merge keys', pair.key.range[0], pair.key.range[1]);
+        report(
+          'LOAD.MERGE_KEY',
+          'merge key "<<" is not allowed',
+          'write the keys out in full; YAML 1.2 has no merge keys',
+          pair.key.range[0],
+          pair.key.range[1],
+        );
       }
     },
   });
   if (firstAnchor) {
     const more = anchorsAndAliases - 1;
-    report('LOAD.ALIAS', `${firstAnchor.text} is not allowed${more > 0 ? ` (${more === 1 ? 'nor is the other anchor or alias' : `nor are the ${more} other anchors and aliases`} in this file)` : ''}`, 'write values out in full: anchors and aliases make specs hard to review and can explode in size', ...firstAnchor.range);
+    report(
+      'LOAD.ALIAS',
+      `${firstAnchor.text} is not allowed${more > 0 ? ` (${more === 1 ? 'nor is the other anchor or alias' : `nor are the ${more} other anchors and aliases`} in this file)` : ''}`,
+      'write values out in full: anchors and aliases make specs hard to review and can explode in size',
+      ...firstAnchor.range,
+    );
   }
   if (diagnostics.length > 0) return failed(diagnostics);
 
@@ -173,7 +212,9 @@ function emptyFile(path: string, kind: SourceFile['kind']): { diagnostics: Diagn
       : kind === 'platform'
         ? 'write at least `apiVersion: paved/v1` and `kind: Platform`, or delete the file to use the embedded default platform'
         : 'write `apiVersion: paved/v1` and `kind: Releases`, or delete the file';
-  return { diagnostics: [{ code: 'LOAD.EMPTY', severity: 'error', message: 'file is empty', hint, file: path, range: { line: 1, col: 1, endLine: 1, endCol: 2 } }] };
+  return {
+    diagnostics: [{ code: 'LOAD.EMPTY', severity: 'error', message: 'file is empty', hint, file: path, range: { line: 1, col: 1, endLine: 1, endCol: 2 } }],
+  };
 }
 
 /** A file over the size limit; callers check the size before reading the bytes. */

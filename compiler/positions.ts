@@ -74,6 +74,16 @@ export function locate(file: SourceFile, pointer: string, options: { key?: boole
 }
 
 /** A diagnostic about the value at `pointer` in a parsed spec file, positioned there (spec/diagnostic.ts specDiagnostic). */
-export function positioned(file: SourceFile, pointer: string, code: DiagnosticCode, message: string, options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly key?: boolean | undefined } = {}): Diagnostic {
-  return specDiagnostic(code, file.path, pointer, message, { hint: options.hint, severity: options.severity, range: locate(file, pointer, { key: options.key }) });
+export function positioned(
+  file: SourceFile,
+  pointer: string,
+  code: DiagnosticCode,
+  message: string,
+  options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly key?: boolean | undefined } = {},
+): Diagnostic {
+  return specDiagnostic(code, file.path, pointer, message, {
+    hint: options.hint,
+    severity: options.severity,
+    range: locate(file, pointer, { key: options.key }),
+  });
 }

@@ -18,9 +18,20 @@ export interface ServiceReport {
   readonly tier: string;
   readonly spec: string;
   readonly kind: 'http' | 'grpc' | 'worker';
-  readonly environments: ReadonlyArray<{ readonly name: string; readonly enabled: boolean; readonly replicas: string; readonly compute: string; readonly release: string }>;
+  readonly environments: ReadonlyArray<{
+    readonly name: string;
+    readonly enabled: boolean;
+    readonly replicas: string;
+    readonly compute: string;
+    readonly release: string;
+  }>;
   readonly resources: Readonly<Record<'databases' | 'caches' | 'topics' | 'subscriptions' | 'buckets' | 'cron', readonly string[]>>;
-  readonly overrides: ReadonlyArray<{ readonly target: 'kubernetes' | 'terraform'; readonly object: string; readonly environments: readonly string[]; readonly reason: string }>;
+  readonly overrides: ReadonlyArray<{
+    readonly target: 'kubernetes' | 'terraform';
+    readonly object: string;
+    readonly environments: readonly string[];
+    readonly reason: string;
+  }>;
   readonly departures: readonly Departure[];
   /** Rules of the compile-time policy the platform waives for this service (platform.yaml overridePolicy.waivers). */
   readonly waivers: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
@@ -66,9 +77,13 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
       buckets: resources.buckets.map((b) => b.name),
       cron: resources.cron.map((c) => `${c.name} (${c.schedule})`),
     },
-    overrides: (['kubernetes', 'terraform'] as const).flatMap((target) => service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason }))),
+    overrides: (['kubernetes', 'terraform'] as const).flatMap((target) =>
+      service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason })),
+    ),
     departures: departures(service, project),
-    waivers: project.platform.overridePolicy.waivers.filter((w) => w.services === undefined || w.services.includes(service.specName)).map((w) => ({ rule: w.rule, reason: w.reason })),
+    waivers: project.platform.overridePolicy.waivers
+      .filter((w) => w.services === undefined || w.services.includes(service.specName))
+      .map((w) => ({ rule: w.rule, reason: w.reason })),
     dataLoss: service.dataLoss.map((d) => ({ resource: d.resource, reason: d.reason })),
     renames: renames(service),
     ...retirement(service),
@@ -92,8 +107,11 @@ function renames(service: ResolvedService): Rename[] {
     if (renamedFrom !== undefined) out.push({ path, name, renamedFrom });
   };
   if (service.specName !== service.name) add('', service.specName, service.name);
-  for (const list of ['databases', 'caches', 'topics', 'buckets', 'cron'] as const) resources[list].forEach((entry, i) => add(`resources.${list}[${i}]`, entry.name, entry.renamedFrom));
-  resources.subscriptions.forEach((s, i) => add(`resources.subscriptions[${i}]`, `${s.from}/${s.topic}`, s.renamedFrom === undefined ? undefined : `${s.from}/${s.renamedFrom}`));
+  for (const list of ['databases', 'caches', 'topics', 'buckets', 'cron'] as const)
+    resources[list].forEach((entry, i) => add(`resources.${list}[${i}]`, entry.name, entry.renamedFrom));
+  resources.subscriptions.forEach((s, i) =>
+    add(`resources.subscriptions[${i}]`, `${s.from}/${s.topic}`, s.renamedFrom === undefined ? undefined : `${s.from}/${s.renamedFrom}`),
+  );
   return out;
 }
 
@@ -109,62 +127,101 @@ function departures(service: ResolvedService, project: ResolvedProject): Departu
   check('/runtime/protocol', 'runtime.protocol', service.runtime.protocol, serviceDefaults.protocol);
   check('/runtime/health/liveness', 'runtime.health.liveness', service.runtime.health.liveness, serviceDefaults.health.liveness);
   check('/runtime/health/readiness', 'runtime.health.readiness', service.runtime.health.readiness, serviceDefaults.health.readiness);
-  if (service.observability.slo) check('/observability/slo/availability', 'observability.slo.availability', service.observability.slo.availability, tier.availability, 'tier');
+  if (service.observability.slo)
+    check('/observability/slo/availability', 'observability.slo.availability', service.observability.slo.availability, tier.availability, 'tier');
   for (const name of ENVIRONMENTS) {
     const env = service.environments[name];
     const at = `/environments/${name}`;
     const defaults = effectiveScaling(undefined, undefined, tier.minReplicas[name]);
-    check(`${at}/scaling/min`, `environments.${name}.scaling.min`, env.scaling.min, defaults.min, tier.minReplicas[name] > serviceDefaults.scaling.min ? 'tier' : 'default');
+    check(
+      `${at}/scaling/min`,
+      `environments.${name}.scaling.min`,
+      env.scaling.min,
+      defaults.min,
+      tier.minReplicas[name] > serviceDefaults.scaling.min ? 'tier' : 'default',
+    );
     check(`${at}/scaling/max`, `environments.${name}.scaling.max`, env.scaling.max, defaults.max);
-    check(`${at}/scaling/targetCPUUtilization`, `environments.${name}.scaling.targetCPUUtilization`, env.scaling.targetCPUUtilization, serviceDefaults.scaling.targetCPUUtilization);
+    check(
+      `${at}/scaling/targetCPUUtilization`,
+      `environments.${name}.scaling.targetCPUUtilization`,
+      env.scaling.targetCPUUtilization,
+      serviceDefaults.scaling.targetCPUUtilization,
+    );
     check(`${at}/compute/cpu`, `environments.${name}.compute.cpu`, env.compute.cpu, serviceDefaults.computeResources.cpu);
     check(`${at}/compute/memory`, `environments.${name}.compute.memory`, env.compute.memory, serviceDefaults.computeResources.memory);
     if (name === 'preview') check(`${at}/enabled`, 'environments.preview.enabled', env.enabled, serviceDefaults.previewEnabled);
   }
   service.resources.subscriptions.forEach((s, i) => {
-    if (s.maxRetries !== serviceDefaults.maxRetries) out.push({ path: `resources.subscriptions[${i}].maxRetries`, value: s.maxRetries, default: serviceDefaults.maxRetries, of: 'default' });
+    if (s.maxRetries !== serviceDefaults.maxRetries)
+      out.push({ path: `resources.subscriptions[${i}].maxRetries`, value: s.maxRetries, default: serviceDefaults.maxRetries, of: 'default' });
   });
   service.resources.buckets.forEach((b, i) => {
-    if (b.versioned !== serviceDefaults.bucket.versioned) out.push({ path: `resources.buckets[${i}].versioned`, value: b.versioned, default: serviceDefaults.bucket.versioned, of: 'default' });
+    if (b.versioned !== serviceDefaults.bucket.versioned)
+      out.push({ path: `resources.buckets[${i}].versioned`, value: b.versioned, default: serviceDefaults.bucket.versioned, of: 'default' });
   });
   return out;
 }
 
 /** Plain text, for terminals. */
 export function reportText(reports: readonly ServiceReport[]): string {
-  return reports.map((r) => {
-    const lines = [`${r.name}  owner ${r.owner}, tier ${r.tier}, ${r.kind}  (${r.spec})`];
-    for (const env of r.environments) lines.push(`  ${env.name.padEnd(10)} ${env.enabled ? `replicas ${env.replicas}, ${env.compute}, release ${env.release}` : 'disabled'}`);
-    for (const [kind, items] of Object.entries(r.resources)) if (items.length > 0) lines.push(`  ${kind}: ${items.join(', ')}`);
-    if (r.overrides.length === 0) lines.push('  overrides: none');
-    for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${o.reason}`);
-    if (r.departures.length === 0) lines.push('  departs from no default');
-    for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
-    for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
-    for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
-    for (const n of r.renames) lines.push(`  renamed: ${n.path === '' ? 'service' : n.path} ${n.name}, deployed as ${n.renamedFrom} (renamedFrom stays while it exists)`);
-    if (r.retired !== undefined) lines.push(`  retired (its workflow tears it down; delete it once that has finished in staging and production): ${r.retired}`);
-    return `${lines.join('\n')}\n`;
-  }).join('\n');
+  return reports
+    .map((r) => {
+      const lines = [`${r.name}  owner ${r.owner}, tier ${r.tier}, ${r.kind}  (${r.spec})`];
+      for (const env of r.environments)
+        lines.push(`  ${env.name.padEnd(10)} ${env.enabled ? `replicas ${env.replicas}, ${env.compute}, release ${env.release}` : 'disabled'}`);
+      for (const [kind, items] of Object.entries(r.resources)) if (items.length > 0) lines.push(`  ${kind}: ${items.join(', ')}`);
+      if (r.overrides.length === 0) lines.push('  overrides: none');
+      for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${o.reason}`);
+      if (r.departures.length === 0) lines.push('  departs from no default');
+      for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
+      for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
+      for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
+      for (const n of r.renames)
+        lines.push(`  renamed: ${n.path === '' ? 'service' : n.path} ${n.name}, deployed as ${n.renamedFrom} (renamedFrom stays while it exists)`);
+      if (r.retired !== undefined)
+        lines.push(`  retired (its workflow tears it down; delete it once that has finished in staging and production): ${r.retired}`);
+      return `${lines.join('\n')}\n`;
+    })
+    .join('\n');
 }
 
 /** Markdown, for pull-request comments and job summaries; spec text is escaped. */
 export function reportMarkdown(reports: readonly ServiceReport[]): string {
   const cell = (text: string): string => text.replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
-  const out = ['# Golden-path report', '', '| Service | Owner | Tier | Kind | Production | Overrides | Departures |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const out = [
+    '# Golden-path report',
+    '',
+    '| Service | Owner | Tier | Kind | Production | Overrides | Departures |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const r of reports) {
     const production = r.environments.find((e) => e.name === 'production')!;
-    out.push(`| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`);
+    out.push(
+      `| ${cell(r.name)} | ${cell(r.owner)} | ${cell(r.tier)} | ${r.kind} | ${production.replicas} replicas, ${cell(production.release)} | ${r.overrides.length} | ${r.departures.length} |`,
+    );
   }
   for (const r of reports) {
-    if (r.overrides.length === 0 && r.departures.length === 0 && r.waivers.length === 0 && r.dataLoss.length === 0 && r.renames.length === 0 && r.retired === undefined) continue;
+    if (
+      r.overrides.length === 0 &&
+      r.departures.length === 0 &&
+      r.waivers.length === 0 &&
+      r.dataLoss.length === 0 &&
+      r.renames.length === 0 &&
+      r.retired === undefined
+    )
+      continue;
     out.push('', `## ${cell(r.name)}`, '');
     for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
-    for (const d of r.departures) out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
+    for (const d of r.departures)
+      out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
     for (const w of r.waivers) out.push(`- The platform waives the policy rule ${cell(w.rule)}: ${cell(w.reason)}`);
     for (const d of r.dataLoss) out.push(`- Data loss acknowledged for \`${d.resource}\`, unprotected until the entry is removed: ${cell(d.reason)}`);
-    for (const n of r.renames) out.push(`- ${n.path === '' ? 'The service' : `\`${n.path}\``} ${cell(n.name)} is deployed as ${cell(n.renamedFrom)} (renamedFrom stays while it exists)`);
-    if (r.retired !== undefined) out.push(`- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: ${cell(r.retired)}`);
+    for (const n of r.renames)
+      out.push(
+        `- ${n.path === '' ? 'The service' : `\`${n.path}\``} ${cell(n.name)} is deployed as ${cell(n.renamedFrom)} (renamedFrom stays while it exists)`,
+      );
+    if (r.retired !== undefined)
+      out.push(`- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: ${cell(r.retired)}`);
   }
   return `${out.join('\n')}\n`;
 }

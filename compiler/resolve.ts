@@ -77,7 +77,9 @@ export function resolveProject(valid: ValidProject, outDir: string | undefined):
   const platform = resolvePlatform(valid.platform);
   const specs = valid.services.map((s) => s.spec);
   const links = linkServices(specs, deployedNames(specs));
-  const services = valid.services.map((input) => resolveService(input, links, platform, valid.platformFile?.path, valid)).sort((a, b) => compareText(a.name, b.name));
+  const services = valid.services
+    .map((input) => resolveService(input, links, platform, valid.platformFile?.path, valid))
+    .sort((a, b) => compareText(a.name, b.name));
   return {
     platform,
     platformSource: valid.platformFile?.path ?? EMBEDDED_PLATFORM,
@@ -88,13 +90,18 @@ export function resolveProject(valid: ValidProject, outDir: string | undefined):
 
 function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
   // The merged platform is complete: every key comes from platform.yaml or the embedded default.
-  const p = spec as unknown as typeof defaultPlatform & { tiers: Record<string, { minReplicas?: Partial<Record<EnvironmentName, number>>; availability: number }> };
+  const p = spec as unknown as typeof defaultPlatform & {
+    tiers: Record<string, { minReplicas?: Partial<Record<EnvironmentName, number>>; availability: number }>;
+  };
   // Optional, so absent from the embedded default's type.
   const releaseApp = spec.ci?.releaseApp;
   const tiers: Record<string, ResolvedTier> = {};
   for (const name of Object.keys(p.tiers).sort(compareText)) {
     const tier = p.tiers[name]!;
-    tiers[name] = { availability: tier.availability, minReplicas: { preview: tier.minReplicas?.preview ?? 1, staging: tier.minReplicas?.staging ?? 1, production: tier.minReplicas?.production ?? 1 } };
+    tiers[name] = {
+      availability: tier.availability,
+      minReplicas: { preview: tier.minReplicas?.preview ?? 1, staging: tier.minReplicas?.staging ?? 1, production: tier.minReplicas?.production ?? 1 },
+    };
   }
   return {
     name: p.name,
@@ -114,7 +121,13 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     kubernetes: resolveKubernetesPlatform(p.kubernetes),
     registry: p.registry,
     terraform: { stateBucket: perEnvironment(p.terraform.stateBucket, (v) => v), awsProviderVersion: p.terraform.awsProviderVersion },
-    gitops: { repoURL: p.gitops.repoURL, argocdNamespace: p.gitops.argocdNamespace, path: p.gitops.path, project: p.gitops.project, productionSync: p.gitops.productionSync },
+    gitops: {
+      repoURL: p.gitops.repoURL,
+      argocdNamespace: p.gitops.argocdNamespace,
+      path: p.gitops.path,
+      project: p.gitops.project,
+      productionSync: p.gitops.productionSync,
+    },
     ci: {
       roleArns: { preview: p.ci.roleArns.preview, staging: p.ci.roleArns.staging, production: p.ci.roleArns.production },
       repository: p.ci.repository,
@@ -179,9 +192,17 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
   const origins: Record<string, Origin> = {};
   const fromSpec = (pointer: string, at = pointer): Origin => ({ kind: 'spec', file: file.path, pointer: at });
   // A platform value came from platform.yaml only if that file sets it; otherwise from the embedded default.
-  const platformOrigin = (pointer: string): Origin => (platformPath && hasPointer(valid.platformFile?.data, pointer) ? { kind: 'platform', file: platformPath, pointer } : { kind: 'default', file: EMBEDDED_PLATFORM, pointer });
+  const platformOrigin = (pointer: string): Origin =>
+    platformPath && hasPointer(valid.platformFile?.data, pointer)
+      ? { kind: 'platform', file: platformPath, pointer }
+      : { kind: 'default', file: EMBEDDED_PLATFORM, pointer };
   /** Picks the first defined value and records where it came from. */
-  const pick = <T>(resolvedPointer: string, candidates: ReadonlyArray<readonly [T | undefined, Origin]>, fallback: T, fallbackOrigin: Origin = { kind: 'default' }): T => {
+  const pick = <T>(
+    resolvedPointer: string,
+    candidates: ReadonlyArray<readonly [T | undefined, Origin]>,
+    fallback: T,
+    fallbackOrigin: Origin = { kind: 'default' },
+  ): T => {
     for (const [value, origin] of candidates) {
       if (value !== undefined) {
         origins[resolvedPointer] = origin;
@@ -225,18 +246,41 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     const explicitMax = override?.scaling?.max ?? runtime.scaling?.max;
     const bounds = effectiveScaling(explicitMin, explicitMax, floor);
     const liftedByTier = explicitMin === undefined && bounds.min === floor && floor > serviceDefaults.scaling.min;
-    const min = pick(at('scaling/min'), scalingOrigin('min'), bounds.min, liftedByTier ? { ...platformOrigin(`/tiers/${tier}/minReplicas/${env}`), kind: 'tier' } : { kind: 'default' });
+    const min = pick(
+      at('scaling/min'),
+      scalingOrigin('min'),
+      bounds.min,
+      liftedByTier ? { ...platformOrigin(`/tiers/${tier}/minReplicas/${env}`), kind: 'tier' } : { kind: 'default' },
+    );
     const max = pick(at('scaling/max'), scalingOrigin('max'), bounds.max);
     const target = pick(at('scaling/targetCPUUtilization'), scalingOrigin('targetCPUUtilization'), serviceDefaults.scaling.targetCPUUtilization);
-    const cpu = pick(at('compute/cpu'), [[override?.resources?.cpu, { kind: 'environment', file: file.path, pointer: at('resources/cpu') }], [runtime.resources?.cpu, fromSpec('/runtime/resources/cpu')]], serviceDefaults.computeResources.cpu);
-    const memory = pick(at('compute/memory'), [[override?.resources?.memory, { kind: 'environment', file: file.path, pointer: at('resources/memory') }], [runtime.resources?.memory, fromSpec('/runtime/resources/memory')]], serviceDefaults.computeResources.memory);
+    const cpu = pick(
+      at('compute/cpu'),
+      [
+        [override?.resources?.cpu, { kind: 'environment', file: file.path, pointer: at('resources/cpu') }],
+        [runtime.resources?.cpu, fromSpec('/runtime/resources/cpu')],
+      ],
+      serviceDefaults.computeResources.cpu,
+    );
+    const memory = pick(
+      at('compute/memory'),
+      [
+        [override?.resources?.memory, { kind: 'environment', file: file.path, pointer: at('resources/memory') }],
+        [runtime.resources?.memory, fromSpec('/runtime/resources/memory')],
+      ],
+      serviceDefaults.computeResources.memory,
+    );
     const envVars: Record<string, string> = {};
     const merged = { ...(spec.env ?? {}), ...(override?.env ?? {}) };
     for (const key of Object.keys(merged).sort(compareText)) {
       envVars[key] = merged[key]!;
-      origins[at(`env/${key}`)] = override?.env && Object.hasOwn(override.env, key) ? { kind: 'environment', file: file.path, pointer: at(`env/${key}`) } : fromSpec(`/env/${key}`);
+      origins[at(`env/${key}`)] =
+        override?.env && Object.hasOwn(override.env, key) ? { kind: 'environment', file: file.path, pointer: at(`env/${key}`) } : fromSpec(`/env/${key}`);
     }
-    const enabled = env === 'preview' ? pick(at('enabled'), [[override?.enabled, { kind: 'environment', file: file.path, pointer: at('enabled') }]], serviceDefaults.previewEnabled) : true;
+    const enabled =
+      env === 'preview'
+        ? pick(at('enabled'), [[override?.enabled, { kind: 'environment', file: file.path, pointer: at('enabled') }]], serviceDefaults.previewEnabled)
+        : true;
     for (const key of ['deletionProtection', 'multiAz', 'backupRetentionDays'] as const) origins[at(`policy/${key}`)] = platformOrigin(`/policy/${env}/${key}`);
     origins[at('account')] = platformOrigin(`/cloud/accounts/${env === 'production' ? 'production' : 'staging'}`);
     origins[at('cluster')] = platformOrigin(`/kubernetes/clusters/${env}`);
@@ -252,7 +296,16 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       account: env === 'production' ? platform.cloud.accounts.production : platform.cloud.accounts.staging,
       cluster: platform.kubernetes.clusters[env],
       ...(release ? { release: { tag: release.tag, ...(release.digest ? { digest: release.digest } : {}) } } : {}),
-      ...(ingress ? { host: env === 'production' ? ingress.host : env === 'staging' ? names.stagingHost(name, platform.domain) : names.previewHost(name, platform.domain, '{{number}}') } : {}),
+      ...(ingress
+        ? {
+            host:
+              env === 'production'
+                ? ingress.host
+                : env === 'staging'
+                  ? names.stagingHost(name, platform.domain)
+                  : names.previewHost(name, platform.domain, '{{number}}'),
+          }
+        : {}),
     };
   }
 
@@ -262,7 +315,12 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     port === undefined
       ? undefined
       : {
-          availability: pick('/observability/slo/availability', [[spec.observability?.slo?.availability, fromSpec('/observability/slo/availability')]], tierSpec.availability, { ...platformOrigin(`/tiers/${tier}/availability`), kind: 'tier' }),
+          availability: pick(
+            '/observability/slo/availability',
+            [[spec.observability?.slo?.availability, fromSpec('/observability/slo/availability')]],
+            tierSpec.availability,
+            { ...platformOrigin(`/tiers/${tier}/availability`), kind: 'tier' },
+          ),
           ...(latency ? { latency: { percentile: latency.percentile, thresholdMs: latency.thresholdMs } } : {}),
         };
 
@@ -279,8 +337,15 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       image: `${platform.registry}/${name}`,
       previewImage: `${platform.registry}/preview/${name}`,
       build: {
-        context: posix.normalize(posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context))),
-        dockerfile: posix.normalize(posix.join(directory, pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile))),
+        context: posix.normalize(
+          posix.join(directory, pick('/runtime/build/context', [[runtime.build?.context, fromSpec('/runtime/build/context')]], serviceDefaults.build.context)),
+        ),
+        dockerfile: posix.normalize(
+          posix.join(
+            directory,
+            pick('/runtime/build/dockerfile', [[runtime.build?.dockerfile, fromSpec('/runtime/build/dockerfile')]], serviceDefaults.build.dockerfile),
+          ),
+        ),
       },
       ...(port !== undefined ? { port } : {}),
       protocol: pick('/runtime/protocol', [[runtime.protocol, fromSpec('/runtime/protocol')]], serviceDefaults.protocol),
@@ -297,34 +362,71 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     resources: {
       databases: (resources.databases ?? []).map((d) => {
         const size: Size = d.size ?? serviceDefaults.database.size;
-        return { name: d.name, ...renamed(d), engine: 'postgres' as const, version: d.version ?? serviceDefaults.database.version, size, instanceClass: platform.sizes.database[size] };
+        return {
+          name: d.name,
+          ...renamed(d),
+          engine: 'postgres' as const,
+          version: d.version ?? serviceDefaults.database.version,
+          size,
+          instanceClass: platform.sizes.database[size],
+        };
       }),
       caches: (resources.caches ?? []).map((c) => {
         const size: Size = c.size ?? serviceDefaults.cacheSize;
         return { name: c.name, ...renamed(c), size, nodeType: platform.sizes.cache[size] };
       }),
       topics: (resources.topics ?? []).map((t) => ({ name: t.name, ...renamed(t), subscribers: [...(links.subscribers.get(`${name}/${t.name}`) ?? [])] })),
-      subscriptions: (resources.subscriptions ?? []).map((s) => ({ topic: s.topic, from: as(s.from), ...renamed(s), maxRetries: s.maxRetries ?? serviceDefaults.maxRetries })),
-      buckets: (resources.buckets ?? []).map((b) => ({ name: b.name, ...renamed(b), public: b.public ?? serviceDefaults.bucket.public, versioned: b.versioned ?? serviceDefaults.bucket.versioned })),
+      subscriptions: (resources.subscriptions ?? []).map((s) => ({
+        topic: s.topic,
+        from: as(s.from),
+        ...renamed(s),
+        maxRetries: s.maxRetries ?? serviceDefaults.maxRetries,
+      })),
+      buckets: (resources.buckets ?? []).map((b) => ({
+        name: b.name,
+        ...renamed(b),
+        public: b.public ?? serviceDefaults.bucket.public,
+        versioned: b.versioned ?? serviceDefaults.bucket.versioned,
+      })),
       cron: (resources.cron ?? []).map((c) => ({ name: c.name, ...renamed(c), schedule: c.schedule, command: [...c.command] })),
     },
     environments,
     observability: {
       ...(slo ? { slo } : {}),
-      alerts: { route: pick('/observability/alerts/route', [[spec.observability?.alerts?.route, fromSpec('/observability/alerts/route')]], spec.owner, fromSpec('/owner')) },
+      alerts: {
+        route: pick(
+          '/observability/alerts/route',
+          [[spec.observability?.alerts?.route, fromSpec('/observability/alerts/route')]],
+          spec.owner,
+          fromSpec('/owner'),
+        ),
+      },
     },
     dataLoss: (spec.dataLoss ?? []).map((d, i) => ({ resource: d.resource, reason: d.reason, pointer: `/dataLoss/${i}` })),
     ...(spec.retired ? { retired: { reason: spec.retired.reason } } : {}),
     overrides: {
-      kubernetes: (spec.overrides?.kubernetes ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/kubernetes/${i}` })),
-      terraform: (spec.overrides?.terraform ?? []).map((o, i) => ({ target: o.target, environments: [...(o.environments ?? ENVIRONMENTS)], reason: o.reason, patch: o.patch.map((op) => ({ ...op })), pointer: `/overrides/terraform/${i}` })),
+      kubernetes: (spec.overrides?.kubernetes ?? []).map((o, i) => ({
+        target: o.target,
+        environments: [...(o.environments ?? ENVIRONMENTS)],
+        reason: o.reason,
+        patch: o.patch.map((op) => ({ ...op })),
+        pointer: `/overrides/kubernetes/${i}`,
+      })),
+      terraform: (spec.overrides?.terraform ?? []).map((o, i) => ({
+        target: o.target,
+        environments: [...(o.environments ?? ENVIRONMENTS)],
+        reason: o.reason,
+        patch: o.patch.map((op) => ({ ...op })),
+        pointer: `/overrides/terraform/${i}`,
+      })),
     },
     origins: sortRecord(origins),
   };
 }
 
 /** An entry's renamedFrom, when it has one: the model carries only renames in place. */
-const renamed = (entry: { readonly renamedFrom?: string }): { renamedFrom?: string } => (entry.renamedFrom === undefined ? {} : { renamedFrom: entry.renamedFrom });
+const renamed = (entry: { readonly renamedFrom?: string }): { renamedFrom?: string } =>
+  entry.renamedFrom === undefined ? {} : { renamedFrom: entry.renamedFrom };
 
 function sortRecord<T>(record: Record<string, T>): Record<string, T> {
   const sorted: Record<string, T> = {};

@@ -63,7 +63,13 @@ export function terraformChanges(base: readonly GeneratedFile[], head: readonly 
       changes.push(...compareRoot(root, environment, revision(before.get(root), environment), revision(after.get(root), environment)));
     }
   }
-  return changes.sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compare(a.root, b.root) || compare(a.address, b.address) || ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment));
+  return changes.sort(
+    (a, b) =>
+      ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) ||
+      compare(a.root, b.root) ||
+      compare(a.address, b.address) ||
+      ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment),
+  );
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -101,13 +107,19 @@ function revision(files: RootFiles | undefined, environment: Environment): RootR
     if (item.kind !== 'block') continue;
     if (item.type === 'resource') {
       const body = plainBody(item.body.filter((i) => !(i.kind === 'block' && i.type === 'lifecycle')));
-      resources.set(`${item.labels[0]}.${item.labels[1]}`, { type: item.labels[0]!, body: tfvars ? (withVariables(body, tfvars) as Plain) : body, ignored: ignoredAttributes(item) });
+      resources.set(`${item.labels[0]}.${item.labels[1]}`, {
+        type: item.labels[0]!,
+        body: tfvars ? (withVariables(body, tfvars) as Plain) : body,
+        ignored: ignoredAttributes(item),
+      });
     } else if (item.type === 'moved') {
       const { from, to } = plainBody(item.body);
       if (typeof from === 'string' && typeof to === 'string') moved.set(address(from), address(to));
     } else if (item.type === 'removed') {
       const body = plainBody(item.body);
-      const keeps = item.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'destroy' && a.value === false));
+      const keeps = item.body.some(
+        (i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'destroy' && a.value === false),
+      );
       if (keeps && typeof body.from === 'string') forgotten.add(address(body.from));
     }
   }
@@ -191,13 +203,16 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
   for (const [addr, resource] of head.resources) {
     const old = state.get(addr)?.resource;
     if (!old) continue;
-    const names = [...new Set([...Object.keys(old.body), ...Object.keys(resource.body)])].filter((name) => !resource.ignored.has(name) && JSON.stringify(old.body[name]) !== JSON.stringify(resource.body[name]));
+    const names = [...new Set([...Object.keys(old.body), ...Object.keys(resource.body)])].filter(
+      (name) => !resource.ignored.has(name) && JSON.stringify(old.body[name]) !== JSON.stringify(resource.body[name]),
+    );
     changed.set(addr, new Set(names));
   }
   // A replaced resource gets new identifiers: whatever reads them changes too, until nothing more does.
   const replaced = new Set<string>();
-  const forcing = (addr: string): string[] => [...(changed.get(addr) ?? [])].filter((name) => (REPLACING[head.resources.get(addr)!.type] ?? []).includes(name)).sort();
-  for (let grew = true; grew; ) {
+  const forcing = (addr: string): string[] =>
+    [...(changed.get(addr) ?? [])].filter((name) => (REPLACING[head.resources.get(addr)!.type] ?? []).includes(name)).sort();
+  for (let grew = true; grew;) {
     grew = false;
     for (const addr of changed.keys()) {
       if (!replaced.has(addr) && forcing(addr).length > 0) {

@@ -53,7 +53,10 @@ function allowed(from, to) {
   if (top === 'emitters') return toTop === 'emitters' && (toSecond === second || toSecond === 'shared');
   if (top === 'compiler') return toTop === 'compiler' || (toTop === 'emitters' && toSecond === 'shared');
   // The CLI registers the emitters: it may use each one's entry point, never its internals.
-  if (top === 'cli') return toTop === 'cli' || toTop === 'compiler' || (toTop === 'emitters' && (toSecond === 'shared' || to.split('/').length === 3 && to.endsWith('/index.ts')));
+  if (top === 'cli')
+    return (
+      toTop === 'cli' || toTop === 'compiler' || (toTop === 'emitters' && (toSecond === 'shared' || (to.split('/').length === 3 && to.endsWith('/index.ts'))))
+    );
   return true;
 }
 
@@ -75,7 +78,12 @@ const WHY = {
 };
 
 const layering = {
-  meta: { type: 'problem', docs: { description: 'cli → compiler → emitters → spec; no emitter imports another' }, schema: [], messages: { layer: '{{from}} may not import {{to}}: {{why}}' } },
+  meta: {
+    type: 'problem',
+    docs: { description: 'cli → compiler → emitters → spec; no emitter imports another' },
+    schema: [],
+    messages: { layer: '{{from}} may not import {{to}}: {{why}}' },
+  },
   create(context) {
     const from = repoPath(context.filename);
     return eachImport(context, (node, to) => {
@@ -91,7 +99,9 @@ function importsOf(path) {
     let found = [];
     try {
       const { ast } = tseslint.parser.parseForESLint(readFileSync(join(REPO, path), 'utf8'), { sourceType: 'module', range: false, loc: false });
-      found = specifiers(ast).map(({ value }) => target(join(REPO, path), value)).filter((t) => t !== undefined);
+      found = specifiers(ast)
+        .map(({ value }) => target(join(REPO, path), value))
+        .filter((t) => t !== undefined);
     } catch {
       // A module that does not exist or does not parse is tsc's to report.
     }

@@ -18,5 +18,9 @@ function files(dir: string): string[] {
 
 const hash = createHash('sha256');
 const inputs = [...files(dist).filter((f) => f !== target), ...['package.json', 'package-lock.json'].map((f) => join(repo, f)).filter((f) => existsSync(f))];
-for (const file of inputs.map((f) => relative(repo, f)).sort()) hash.update(`${file}\0`).update(readFileSync(join(repo, file))).update('\0');
+for (const file of inputs.map((f) => relative(repo, f)).sort())
+  hash
+    .update(`${file}\0`)
+    .update(readFileSync(join(repo, file)))
+    .update('\0');
 writeFileSync(target, `${hash.digest('hex')}\n`);

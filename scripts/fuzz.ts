@@ -16,11 +16,54 @@ import type { Emitter } from '../spec/emitter.js';
 
 /** Strings that have broken compilers before: injection, hidden text, YAML 1.1 traps, sizes. */
 export const HOSTILE_STRINGS: readonly string[] = [
-  '${{ secrets.AWS_KEY }}', '${{ github.event.pull_request.title }}', '$(curl x | sh)', '`id`', '; rm -rf /', 'a\nb',
-  '${var.x}', '%{ if true }x%{ endif }', '{{ .Labels.x }}', '$__interval', '../../.github/workflows/x', '/etc/passwd', 'a/b', 'CON',
-  'p\u0430yments', 'evil\u202Etxt', 'zero\u200Bwidth', 'bell\u0007', 'nul\u0000', '\uFEFFbom', 'yes', 'no', 'on', 'off', '0755', '1e3', '0x10',
-  '.inf', '-.nan', '9007199254740993', '', ' ', '-', 'a'.repeat(300), 'AKIAIOSFODNN7EXAMPLE', '-----BEGIN RSA PRIVATE KEY-----',
-  'https://user:pass@example.com', 'Api', 'API', 'xn--bucket', 'bucket..name', '*', 's3:*', '0.0.0.0/0', '💥', '\\', '"', "'",
+  '${{ secrets.AWS_KEY }}',
+  '${{ github.event.pull_request.title }}',
+  '$(curl x | sh)',
+  '`id`',
+  '; rm -rf /',
+  'a\nb',
+  '${var.x}',
+  '%{ if true }x%{ endif }',
+  '{{ .Labels.x }}',
+  '$__interval',
+  '../../.github/workflows/x',
+  '/etc/passwd',
+  'a/b',
+  'CON',
+  'p\u0430yments',
+  'evil\u202Etxt',
+  'zero\u200Bwidth',
+  'bell\u0007',
+  'nul\u0000',
+  '\uFEFFbom',
+  'yes',
+  'no',
+  'on',
+  'off',
+  '0755',
+  '1e3',
+  '0x10',
+  '.inf',
+  '-.nan',
+  '9007199254740993',
+  '',
+  ' ',
+  '-',
+  'a'.repeat(300),
+  'AKIAIOSFODNN7EXAMPLE',
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'https://user:pass@example.com',
+  'Api',
+  'API',
+  'xn--bucket',
+  'bucket..name',
+  '*',
+  's3:*',
+  '0.0.0.0/0',
+  '💥',
+  '\\',
+  '"',
+  "'",
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -48,8 +91,12 @@ export function seedRepo(root: string): SeedFile[] {
 /** The examples and every valid golden case: each a repo with at least one service. */
 export function seedRepos(repo: string): SeedFile[][] {
   const cases = join(repo, 'fixtures', 'cases');
-  const fixtures = readdirSync(cases, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cases, e.name));
-  return [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...fixtures].map(seedRepo).filter((files) => files.some((f) => f.kind === 'service'));
+  const fixtures = readdirSync(cases, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(cases, e.name));
+  return [join(repo, 'examples', 'shop'), join(repo, 'examples', 'minimal'), ...fixtures]
+    .map(seedRepo)
+    .filter((files) => files.some((f) => f.kind === 'service'));
 }
 
 function pick<T>(next: () => number, items: readonly T[]): T {
@@ -127,7 +174,8 @@ function mutateData(next: () => number, data: Json): void {
       else if (key !== undefined) set(key, pick(next, HOSTILE_STRINGS));
       return;
     default: // add a key
-      if (!Array.isArray(target)) target[pick(next, ['replicas', 'public', 'dependsOn', 'secrets', 'env', 'overrides', pick(next, HOSTILE_STRINGS)])] = randomValue(next);
+      if (!Array.isArray(target))
+        target[pick(next, ['replicas', 'public', 'dependsOn', 'secrets', 'env', 'overrides', pick(next, HOSTILE_STRINGS)])] = randomValue(next);
   }
 }
 
@@ -206,7 +254,8 @@ export function checkCase(files: readonly SeedFile[], emitters: readonly Emitter
     for (const d of errors) {
       if (!d.file) continue;
       const lines = (result.sources.get(d.file) ?? '').split('\n').length;
-      if (!d.range || d.range.line < 1 || d.range.line > lines || d.range.col < 1) problems.push(`${d.code} in ${d.file} has no valid position: ${JSON.stringify(d.range)}`);
+      if (!d.range || d.range.line < 1 || d.range.line > lines || d.range.col < 1)
+        problems.push(`${d.code} in ${d.file} has no valid position: ${JSON.stringify(d.range)}`);
     }
     if (result.files.length > 0) problems.push('files planned despite errors');
     return { problems, compiled: false };
@@ -233,7 +282,12 @@ export function checkCase(files: readonly SeedFile[], emitters: readonly Emitter
 export interface FuzzReport {
   readonly cases: number;
   readonly valid: number;
-  readonly failures: ReadonlyArray<{ readonly seed: number; readonly index: number; readonly problems: readonly string[]; readonly files: readonly SeedFile[] }>;
+  readonly failures: ReadonlyArray<{
+    readonly seed: number;
+    readonly index: number;
+    readonly problems: readonly string[];
+    readonly files: readonly SeedFile[];
+  }>;
 }
 
 export function fuzz(seeds: readonly (readonly SeedFile[])[], emitters: readonly Emitter[], cases: number, seed: number): FuzzReport {
@@ -258,8 +312,11 @@ async function main(): Promise<void> {
   const seed = Number(seedArg ?? Date.now() % 100000);
   const started = Date.now();
   const report = fuzz(seeds, emitters, cases, seed);
-  process.stdout.write(`fuzz: seed ${seed}, ${report.cases} cases (${report.valid} compiled to output), ${report.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const failure of report.failures.slice(0, 5)) process.stdout.write(`case ${failure.index}: ${failure.problems.join('; ')}\n${failure.files.map((f) => `--- ${f.path}\n${f.text}`).join('\n')}\n`);
+  process.stdout.write(
+    `fuzz: seed ${seed}, ${report.cases} cases (${report.valid} compiled to output), ${report.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  for (const failure of report.failures.slice(0, 5))
+    process.stdout.write(`case ${failure.index}: ${failure.problems.join('; ')}\n${failure.files.map((f) => `--- ${f.path}\n${f.text}`).join('\n')}\n`);
   process.exitCode = report.failures.length > 0 ? 1 : 0;
 }
 

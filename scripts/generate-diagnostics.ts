@@ -27,7 +27,14 @@ export function renderDiagnostics(): string {
   ];
   for (const stage of Object.keys(DIAGNOSTIC_STAGES) as DiagnosticStage[]) {
     const codes = Object.entries(DIAGNOSTIC_CODES).filter(([, info]) => info.stage === stage);
-    lines.push(`## ${stage}`, '', `${DIAGNOSTIC_STAGES[stage][0]!.toUpperCase()}${DIAGNOSTIC_STAGES[stage].slice(1)}.`, '', '| Code | What is wrong | How to fix it |', '| --- | --- | --- |');
+    lines.push(
+      `## ${stage}`,
+      '',
+      `${DIAGNOSTIC_STAGES[stage][0]!.toUpperCase()}${DIAGNOSTIC_STAGES[stage].slice(1)}.`,
+      '',
+      '| Code | What is wrong | How to fix it |',
+      '| --- | --- | --- |',
+    );
     for (const [code, info] of codes) lines.push(`| \`${code}\` | ${cell(info.title)} | ${cell(info.hint)} |`);
     lines.push('');
   }

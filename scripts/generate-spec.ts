@@ -99,8 +99,24 @@ const releasesTypeNames: Readonly<Record<string, string>> = {
 
 /** Keywords that only constrain or annotate values, so they do not change the type. */
 const ignoredKeywords = new Set([
-  '$schema', '$id', '$defs', 'title', 'description', 'default', 'pattern', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'exclusiveMinimum', 'minItems', 'maxItems', 'uniqueItems', 'allOf', 'maxProperties', 'examples',
+  '$schema',
+  '$id',
+  '$defs',
+  'title',
+  'description',
+  'default',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'allOf',
+  'maxProperties',
+  'examples',
 ]);
 const typeKeywords = new Set(['$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'oneOf']);
 

@@ -25,7 +25,10 @@ export const defaultPlatform = deepFreeze({
   network: {
     // One network per environment, as the accounts differ: a single VPC would be one shared through RAM.
     vpcId: { staging: 'vpc-0123456789abcdef0', production: 'vpc-0123456789abcdef1' },
-    privateSubnetIds: { staging: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], production: ['subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'] },
+    privateSubnetIds: {
+      staging: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      production: ['subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'],
+    },
     podSecurityGroupIds: { staging: 'sg-0123456789abcdef0', production: 'sg-0123456789abcdef1' },
   },
   kubernetes: {

@@ -33,7 +33,13 @@ export interface Diagnostic {
  * of its own gets its code's (spec/diagnostic-codes.ts). The caller adds the
  * range when it has the parsed file (compiler/positions.ts locate).
  */
-export function specDiagnostic(code: DiagnosticCode, file: string, pointer: string, message: string, options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly range?: Range | undefined } = {}): Diagnostic {
+export function specDiagnostic(
+  code: DiagnosticCode,
+  file: string,
+  pointer: string,
+  message: string,
+  options: { readonly hint?: string | undefined; readonly severity?: Severity; readonly range?: Range | undefined } = {},
+): Diagnostic {
   const where = specPath(pointer);
   return {
     code,

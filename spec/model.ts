@@ -13,7 +13,6 @@ export type Size = SizeName;
 /** In promotion order. */
 export const ENVIRONMENTS: readonly EnvironmentName[] = ['preview', 'staging', 'production'];
 
-
 /** Where a resolved value came from: the data behind `paved explain`. */
 /** `derived`: computed by paved from other values (a service's dependents, a topic's subscribers). */
 export type OriginKind = 'spec' | 'environment' | 'tier' | 'platform' | 'release' | 'default' | 'derived';

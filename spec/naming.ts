@@ -72,7 +72,8 @@ export const deployedName = (entry: Renameable): string => entry.renamedFrom ?? 
 export const asDeployed = <T extends Renameable>(entry: T): T => ({ ...entry, name: deployedName(entry) });
 
 /** The topic a subscription's queues are named after: the topic's name as its publisher deployed it. */
-export const deployedTopic = (subscription: { readonly topic: string; readonly renamedFrom?: string }): string => subscription.renamedFrom ?? subscription.topic;
+export const deployedTopic = (subscription: { readonly topic: string; readonly renamedFrom?: string }): string =>
+  subscription.renamedFrom ?? subscription.topic;
 
 export const names = {
   /** Namespace of a service in an environment's cluster. */
@@ -117,7 +118,8 @@ export const names = {
    * always create the new group beside the old one, whatever forces the replacement.
    * The engine family is part of it, so a major upgrade's group says which it is.
    */
-  rdsParameterGroupPrefix: (service: string, env: EnvironmentName, database: string, family: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}-`,
+  rdsParameterGroupPrefix: (service: string, env: EnvironmentName, database: string, family: string) =>
+    `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}-`,
   /**
    * Start of the snapshot RDS takes when an instance is deleted; the stack appends
    * the instance's creation time (FINAL_SNAPSHOT_TIME_FORMAT), so every instance
@@ -238,8 +240,14 @@ export const NAME_RULES = {
   rdsInstance: { system: 'RDS instance identifier', check: awsIdentifier(63) },
   // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
   cacheReplicationGroup: { system: 'ElastiCache replication group id', check: awsIdentifier(40) },
-  snsTopic: { system: 'SNS topic name', check: all(maxLength(256), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')) },
-  sqsQueue: { system: 'SQS queue name', check: all(maxLength(80), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')) },
+  snsTopic: {
+    system: 'SNS topic name',
+    check: all(maxLength(256), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')),
+  },
+  sqsQueue: {
+    system: 'SQS queue name',
+    check: all(maxLength(80), (n) => (/^[A-Za-z0-9_-]+$/.test(n) ? undefined : 'may hold only letters, digits, "-" and "_"')),
+  },
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
   s3Bucket: {
     system: 'S3 bucket name',
@@ -252,17 +260,41 @@ export const NAME_RULES = {
       },
     ),
   },
-  iamRole: { system: 'IAM role name', check: all(maxLength(64), (n) => (/^[A-Za-z0-9+=,.@_-]+$/.test(n) ? undefined : 'may hold only letters, digits and +=,.@_-')) },
+  iamRole: {
+    system: 'IAM role name',
+    check: all(maxLength(64), (n) => (/^[A-Za-z0-9+=,.@_-]+$/.test(n) ? undefined : 'may hold only letters, digits and +=,.@_-')),
+  },
   // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
-  kmsAlias: { system: 'KMS alias', check: all(maxLength(256), (n) => (/^alias\/[A-Za-z0-9/_-]+$/.test(n) && !n.startsWith('alias/aws/') ? undefined : 'may hold only letters, digits and /_- after alias/')) },
+  kmsAlias: {
+    system: 'KMS alias',
+    check: all(maxLength(256), (n) =>
+      /^alias\/[A-Za-z0-9/_-]+$/.test(n) && !n.startsWith('alias/aws/') ? undefined : 'may hold only letters, digits and /_- after alias/',
+    ),
+  },
   rdsSnapshot: { system: 'RDS snapshot identifier', check: awsIdentifier(255) },
   rdsParameterGroup: { system: 'RDS parameter group name', check: awsIdentifier(255) },
   // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
-  securityGroup: { system: 'security group name', check: all(maxLength(255), (n) => (/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/.test(n) && !n.startsWith('sg-') ? undefined : 'holds a character EC2 does not allow, or starts with sg-')) },
+  securityGroup: {
+    system: 'security group name',
+    check: all(maxLength(255), (n) =>
+      /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/.test(n) && !n.startsWith('sg-') ? undefined : 'holds a character EC2 does not allow, or starts with sg-',
+    ),
+  },
   // ElastiCache user ids follow the replication group's rules.
   cacheUser: { system: 'ElastiCache user id', check: awsIdentifier(40) },
   // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (DBName) and PostgreSQL's 63-byte identifiers.
-  postgresIdentifier: { system: 'PostgreSQL identifier', check: all(maxLength(63), (n) => (/^[a-z][a-z0-9_]*$/.test(n) ? undefined : 'must start with a letter and hold only lowercase letters, digits and underscores')) },
-  secret: { system: 'Secrets Manager name', check: all(maxLength(512), (n) => (/^[A-Za-z0-9/_+=.@-]+$/.test(n) ? undefined : 'may hold only letters, digits and /_+=.@-')) },
-  catalogEntity: { system: 'Backstage entity name', check: all(maxLength(63), (n) => (/^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/.test(n) ? undefined : 'is not a valid entity name')) },
+  postgresIdentifier: {
+    system: 'PostgreSQL identifier',
+    check: all(maxLength(63), (n) =>
+      /^[a-z][a-z0-9_]*$/.test(n) ? undefined : 'must start with a letter and hold only lowercase letters, digits and underscores',
+    ),
+  },
+  secret: {
+    system: 'Secrets Manager name',
+    check: all(maxLength(512), (n) => (/^[A-Za-z0-9/_+=.@-]+$/.test(n) ? undefined : 'may hold only letters, digits and /_+=.@-')),
+  },
+  catalogEntity: {
+    system: 'Backstage entity name',
+    check: all(maxLength(63), (n) => (/^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/.test(n) ? undefined : 'is not a valid entity name')),
+  },
 } as const satisfies Readonly<Record<string, NameRule>>;

@@ -55,7 +55,8 @@ const cidr = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$';
 const binaryQuantity = '^[1-9][0-9]*(Ki|Mi|Gi)$';
 const imageRepository = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$';
 /** A repository with a tag other than `latest`, and optionally a digest. */
-const pinnedImage = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:(?!latest(@|$))[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$';
+const pinnedImage =
+  '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:(?!latest(@|$))[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$';
 
 const minReplicas = (environment: string): JsonSchema => ({
   type: 'integer',
@@ -226,7 +227,8 @@ export const platformSchema: JsonSchema = {
         },
         tlsClusterIssuer: {
           type: 'string',
-          description: 'cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation) when `tlsCertificates` is cert-manager.',
+          description:
+            'cert-manager ClusterIssuer that issues the TLS certificate of every Ingress (the `cert-manager.io/cluster-issuer` annotation) when `tlsCertificates` is cert-manager.',
           pattern: patterns.name,
           maxLength: 63,
           default: d.kubernetes.tlsClusterIssuer,
@@ -247,7 +249,8 @@ export const platformSchema: JsonSchema = {
         },
         monitorLabels: {
           type: 'object',
-          description: "Labels on every ServiceMonitor, PodMonitor and PrometheusRule, for a Prometheus whose monitor and rule selectors require them (kube-prometheus-stack's `release: <name>`).",
+          description:
+            "Labels on every ServiceMonitor, PodMonitor and PrometheusRule, for a Prometheus whose monitor and rule selectors require them (kube-prometheus-stack's `release: <name>`).",
           propertyNames: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 253 },
           maxProperties: 20,
           additionalProperties: { type: 'string', description: 'A label value.', pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$', maxLength: 63 },
@@ -260,8 +263,20 @@ export const platformSchema: JsonSchema = {
             "Where the External Secrets Operator runs in each cloud environment's cluster: paved's platform root binds its IAM role (read access to exactly the services' secrets and keys) to this ServiceAccount with EKS Pod Identity. The defaults are the names of ESO's Helm chart installed as release external-secrets.",
           additionalProperties: false,
           properties: {
-            namespace: { type: 'string', description: 'Namespace of the External Secrets Operator.', pattern: patterns.name, maxLength: 63, default: d.kubernetes.externalSecrets.namespace },
-            serviceAccount: { type: 'string', description: "ServiceAccount of the operator's controller.", pattern: patterns.name, maxLength: 63, default: d.kubernetes.externalSecrets.serviceAccount },
+            namespace: {
+              type: 'string',
+              description: 'Namespace of the External Secrets Operator.',
+              pattern: patterns.name,
+              maxLength: 63,
+              default: d.kubernetes.externalSecrets.namespace,
+            },
+            serviceAccount: {
+              type: 'string',
+              description: "ServiceAccount of the operator's controller.",
+              pattern: patterns.name,
+              maxLength: 63,
+              default: d.kubernetes.externalSecrets.serviceAccount,
+            },
           },
           default: d.kubernetes.externalSecrets,
         },
@@ -277,7 +292,8 @@ export const platformSchema: JsonSchema = {
           properties: {
             privateSubnetCidrs: {
               type: 'array',
-              description: 'CIDR blocks of the subnets holding databases and caches (the VPC), opened on the PostgreSQL and Redis ports to services that have one.',
+              description:
+                'CIDR blocks of the subnets holding databases and caches (the VPC), opened on the PostgreSQL and Redis ports to services that have one.',
               items: { type: 'string', pattern: cidr, maxLength: 18 },
               minItems: 1,
               maxItems: 100,
@@ -286,7 +302,8 @@ export const platformSchema: JsonSchema = {
             },
             awsApiCidrs: {
               type: 'array',
-              description: 'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.',
+              description:
+                'CIDR blocks of the AWS API endpoints (SNS, SQS, S3), opened on port 443 to services that use them; narrow it to the VPC when the VPC has interface endpoints, and keep S3 reachable as `s3Endpoint` says.',
               items: { type: 'string', pattern: cidr, maxLength: 18 },
               minItems: 1,
               maxItems: 100,
@@ -305,7 +322,7 @@ export const platformSchema: JsonSchema = {
         },
         networkPolicy: {
           type: 'object',
-          description: "What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.",
+          description: 'What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.',
           additionalProperties: false,
           properties: {
             enforcement: {
@@ -465,7 +482,7 @@ export const platformSchema: JsonSchema = {
         project: {
           type: 'string',
           description:
-            'Argo CD project of every service Application. paved generates it (`_platform/argocd/appproject.yaml`: this repository, each service\'s namespaces, the kinds paved emits), except for Argo CD\'s built-in `default`, which it leaves alone with a warning.',
+            "Argo CD project of every service Application. paved generates it (`_platform/argocd/appproject.yaml`: this repository, each service's namespaces, the kinds paved emits), except for Argo CD's built-in `default`, which it leaves alone with a warning.",
           pattern: patterns.name,
           maxLength: 63,
           default: d.gitops.project,
@@ -528,7 +545,7 @@ export const platformSchema: JsonSchema = {
             },
             privateKeySecret: {
               type: 'string',
-              description: 'Name of the Actions secret (in the `paved-release` environment) holding the App\'s private key.',
+              description: "Name of the Actions secret (in the `paved-release` environment) holding the App's private key.",
               pattern: '^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]{0,99}$',
               maxLength: 100,
             },
@@ -566,7 +583,7 @@ export const platformSchema: JsonSchema = {
         prometheusRetention: {
           type: 'string',
           description:
-            "How long the clusters' Prometheus keeps samples, in days (\"30d\"); at least `sloWindow`, since the SLO rules average over the whole window. kube-prometheus-stack keeps 10d unless its `prometheus.prometheusSpec.retention` is raised to this.",
+            'How long the clusters\' Prometheus keeps samples, in days ("30d"); at least `sloWindow`, since the SLO rules average over the whole window. kube-prometheus-stack keeps 10d unless its `prometheus.prometheusSpec.retention` is raised to this.',
           pattern: '^[1-9][0-9]*d$',
           maxLength: 5,
           default: d.observability.prometheusRetention,
@@ -678,7 +695,8 @@ export const platformSchema: JsonSchema = {
       properties: {
         dir: {
           type: 'string',
-          description: 'Directory of everything paved generates except workflows: a folder below the repository root (not ".", not in .git), apart from workflowsDir (neither holds the other).',
+          description:
+            'Directory of everything paved generates except workflows: a folder below the repository root (not ".", not in .git), apart from workflowsDir (neither holds the other).',
           pattern: patterns.relativePath,
           maxLength: 200,
           default: d.output.dir,
@@ -733,7 +751,12 @@ export const platformSchema: JsonSchema = {
               type: 'array',
               description:
                 'Allow-list mode for strict platforms: when set, every operation of `overrides.kubernetes` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the object, optionally qualified by a kind (`Deployment:/spec/replicas`); `*` matches one segment. The deny-lists above still apply.',
-              items: { type: 'string', description: 'An optional `Kind:` and a JSON pointer, e.g. Deployment:/spec/template/spec/containers/*/resources.', pattern: '^([A-Z][A-Za-z0-9]*:)?(/[^/]+)+$', maxLength: 300 },
+              items: {
+                type: 'string',
+                description: 'An optional `Kind:` and a JSON pointer, e.g. Deployment:/spec/template/spec/containers/*/resources.',
+                pattern: '^([A-Z][A-Za-z0-9]*:)?(/[^/]+)+$',
+                maxLength: 300,
+              },
               maxItems: 200,
             },
           },
@@ -748,7 +771,12 @@ export const platformSchema: JsonSchema = {
               type: 'array',
               description:
                 'Allow-list mode for strict platforms: when set, every operation of `overrides.terraform` must patch (and move or copy from) a path at or under one of these. Each entry is a JSON pointer into the resource body, optionally qualified by a resource type (`aws_db_instance:/instance_class`); `*` matches one segment.',
-              items: { type: 'string', description: 'An optional `resource_type:` and a JSON pointer, e.g. aws_db_instance:/allocated_storage.', pattern: '^([a-z][a-z0-9_]*:)?(/[^/]+)+$', maxLength: 300 },
+              items: {
+                type: 'string',
+                description: 'An optional `resource_type:` and a JSON pointer, e.g. aws_db_instance:/allocated_storage.',
+                pattern: '^([a-z][a-z0-9_]*:)?(/[^/]+)+$',
+                maxLength: 300,
+              },
               maxItems: 200,
             },
           },
@@ -763,8 +791,19 @@ export const platformSchema: JsonSchema = {
             additionalProperties: false,
             required: ['rule', 'reason'],
             properties: {
-              rule: { type: 'string', description: 'One rule id of the registry, e.g. CKV_K8S_20 or KS deployment-replicas.', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9_ ./-]*$' },
-              reason: { type: 'string', description: 'Why the platform accepts the risk; reported wherever the waiver applies.', minLength: 1, maxLength: 1000 },
+              rule: {
+                type: 'string',
+                description: 'One rule id of the registry, e.g. CKV_K8S_20 or KS deployment-replicas.',
+                minLength: 1,
+                maxLength: 100,
+                pattern: '^[A-Za-z0-9][A-Za-z0-9_ ./-]*$',
+              },
+              reason: {
+                type: 'string',
+                description: 'Why the platform accepts the risk; reported wherever the waiver applies.',
+                minLength: 1,
+                maxLength: 1000,
+              },
               services: {
                 type: 'array',
                 description: 'Limit the waiver to these services; omit it to waive the rule for every service.',

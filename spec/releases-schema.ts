@@ -10,7 +10,7 @@ const release: JsonSchema = {
   properties: {
     tag: {
       type: 'string',
-      description: "The image tag CI pushed: the commit SHA it was built from. Never `latest`.",
+      description: 'The image tag CI pushed: the commit SHA it was built from. Never `latest`.',
       pattern: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
     },
     digest: {

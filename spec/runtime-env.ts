@@ -47,7 +47,9 @@ export function connectionsOf(resources: ConnectionSources): Connection[] {
     ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
     ...(resources.caches ?? []).map((c) => connection('cache', c.name, c.renamedFrom)),
     ...(resources.topics ?? []).map((t) => connection('topic', t.name, t.renamedFrom)),
-    ...(resources.subscriptions ?? []).map((s) => connection('queue', queueName(s.from, s.topic), s.renamedFrom === undefined ? undefined : queueName(s.from, s.renamedFrom))),
+    ...(resources.subscriptions ?? []).map((s) =>
+      connection('queue', queueName(s.from, s.topic), s.renamedFrom === undefined ? undefined : queueName(s.from, s.renamedFrom)),
+    ),
     ...(resources.buckets ?? []).map((b) => connection('bucket', b.name, b.renamedFrom)),
   ];
 }
@@ -71,10 +73,17 @@ export interface ServiceSecret {
  * first, then connection secrets in `connectionsOf` order: the one list the
  * service stack creates and the platform's External Secrets identity may read.
  */
-export function serviceSecrets(service: { readonly name: string; readonly secrets: readonly string[]; readonly resources: ConnectionSources }, env: EnvironmentName): ServiceSecret[] {
+export function serviceSecrets(
+  service: { readonly name: string; readonly secrets: readonly string[]; readonly resources: ConnectionSources },
+  env: EnvironmentName,
+): ServiceSecret[] {
   return [
     ...service.secrets.map((secret) => ({ kind: 'secret' as const, name: secret, secretName: names.secret(service.name, env, secret) })),
-    ...connectionsOf(service.resources).map((c) => ({ kind: c.kind, name: c.name, secretName: names.connectionSecret(service.name, env, c.kind, deployedName(c)) })),
+    ...connectionsOf(service.resources).map((c) => ({
+      kind: c.kind,
+      name: c.name,
+      secretName: names.connectionSecret(service.name, env, c.kind, deployedName(c)),
+    })),
   ];
 }
 
@@ -89,7 +98,9 @@ export function connectionEnvName(connection: Connection, key: string): string {
 
 /** Every connection variable of a service with the connection and key it reads. */
 export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
-  return connectionsOf(resources).flatMap((connection) => CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })));
+  return connectionsOf(resources).flatMap((connection) =>
+    CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })),
+  );
 }
 
 /**

@@ -18,7 +18,7 @@ export const patterns = {
   buildPath: '^(?!/)[-A-Za-z0-9_./]+$',
   /** An absolute URL path. */
   urlPath: '^/[-A-Za-z0-9._~/]*$',
-  httpUrl: '^https?://[-A-Za-z0-9._~:/?#@!$&\'()*+,;=%]+$',
+  httpUrl: "^https?://[-A-Za-z0-9._~:/?#@!$&'()*+,;=%]+$",
 } as const;
 
 /**
@@ -137,8 +137,7 @@ export const serviceSchema: JsonSchema = {
     kind: { type: 'string', description: 'Kind of spec file; `Service` for a service.yaml.', const: 'Service' },
     name: {
       type: 'string',
-      description:
-        'Service name, unique in the repo: a DNS label starting with a letter, at most 40 characters to leave room for environment suffixes.',
+      description: 'Service name, unique in the repo: a DNS label starting with a letter, at most 40 characters to leave room for environment suffixes.',
       pattern: patterns.name,
       maxLength: 40,
     },
@@ -163,8 +162,7 @@ export const serviceSchema: JsonSchema = {
     },
     tier: {
       type: 'string',
-      description:
-        'A tier the platform defines (critical, standard or experimental by default); sets minimum replicas and the availability objective.',
+      description: 'A tier the platform defines (critical, standard or experimental by default); sets minimum replicas and the availability objective.',
       pattern: patterns.name,
       maxLength: 30,
       default: serviceDefaults.tier,
@@ -214,9 +212,7 @@ export const serviceSchema: JsonSchema = {
           enum: ['http', 'grpc'],
           default: serviceDefaults.protocol,
         },
-        command: argv(
-          "The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint.",
-        ),
+        command: argv("The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint."),
         health: {
           type: 'object',
           description: 'HTTP probe paths; a grpc service is probed through the standard gRPC health service instead.',
@@ -263,8 +259,7 @@ export const serviceSchema: JsonSchema = {
         },
         host: {
           type: 'string',
-          description:
-            'Host name; defaults to <name>.<platform domain>, and preview environments get <name>-pr-<number>.<platform domain>.',
+          description: 'Host name; defaults to <name>.<platform domain>, and preview environments get <name>-pr-<number>.<platform domain>.',
           pattern: patterns.dnsName,
           maxLength: 253,
         },
@@ -493,8 +488,7 @@ export const serviceSchema: JsonSchema = {
           properties: {
             availability: {
               type: 'number',
-              description:
-                "Availability objective in percent; defaults to the tier's (99.9 for standard) and should not promise less.",
+              description: "Availability objective in percent; defaults to the tier's (99.9 for standard) and should not promise less.",
               exclusiveMinimum: 0,
               maximum: 99.999,
               default: serviceDefaults.availability,
@@ -553,7 +547,8 @@ export const serviceSchema: JsonSchema = {
             type: 'string',
             description:
               'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).',
-            pattern: '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
+            pattern:
+              '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
             maxLength: 200,
           },
           reason: {

@@ -28,7 +28,11 @@ const keyOf = (v: Violation): string => `${ruleLabel(v.rule)}\u0000${v.finding.w
 /** Every unwaived finding of every rule over `files`. */
 function violations(project: ResolvedProject, files: readonly GeneratedFile[]): Violation[] {
   const target = policyTarget('', project, files);
-  return POLICY_RULES.flatMap((rule) => runRule(rule, target).findings.filter((f) => f.waiver === undefined).map((finding) => ({ rule, finding })));
+  return POLICY_RULES.flatMap((rule) =>
+    runRule(rule, target)
+      .findings.filter((f) => f.waiver === undefined)
+      .map((finding) => ({ rule, finding })),
+  );
 }
 
 /** Re-emits a service as if its overrides were the given ones; the files, or undefined if the emitters reject them. */
@@ -104,7 +108,11 @@ function attribute(project: ResolvedProject, service: ResolvedService, found: re
  * of a grouped rule (PO hpaMaxAvailability) does not excuse its siblings
  * (minReplicas 1 is PO hpaMinAvailability).
  */
-function platformWaiver(project: ResolvedProject, v: Violation, service: ResolvedService | undefined): { index: number; reason: string; id: string } | undefined {
+function platformWaiver(
+  project: ResolvedProject,
+  v: Violation,
+  service: ResolvedService | undefined,
+): { index: number; reason: string; id: string } | undefined {
   const ids = findingIds(v.rule, v.finding);
   const waivers = project.platform.overridePolicy.waivers;
   for (const [index, w] of waivers.entries()) {
@@ -186,16 +194,31 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
       continue;
     }
     const pointer = `/overridePolicy/waivers/${waiver.index}`;
-    diagnostics.push(specDiagnostic('POLICY.WAIVED', PLATFORM_FILE, pointer, `waives ${describe(v)}${service ? ` (service ${JSON.stringify(service.name)})` : ''}; reason: ${shown(waiver.reason)}`, { hint: `the platform waives ${waiver.id}; remove the waiver to enforce the rule again`, severity: 'warning' }));
+    diagnostics.push(
+      specDiagnostic(
+        'POLICY.WAIVED',
+        PLATFORM_FILE,
+        pointer,
+        `waives ${describe(v)}${service ? ` (service ${JSON.stringify(service.name)})` : ''}; reason: ${shown(waiver.reason)}`,
+        { hint: `the platform waives ${waiver.id}; remove the waiver to enforce the rule again`, severity: 'warning' },
+      ),
+    );
   }
-  const blame = service && reemit && operationsOf(service).length > 0 && open.length > 0 ? attribute(project, service, open, reemit) : new Map<string, Operation | undefined>();
+  const blame =
+    service && reemit && operationsOf(service).length > 0 && open.length > 0
+      ? attribute(project, service, open, reemit)
+      : new Map<string, Operation | undefined>();
   const operationOf = (v: Violation): Operation | undefined => (service ? blame.get(keyOf(v)) : undefined);
   for (const group of grouped(open, (v) => `${operationOf(v)?.pointer ?? ''}\u0000${ruleLabel(v.rule)}`)) {
     const first = group[0]!;
     const operation = operationOf(first);
     const broken = `${ruleLabel(first.rule)} (${first.rule.title}): ${places(group)}`;
     if (operation && service) {
-      diagnostics.push(specDiagnostic('POLICY.VIOLATION', service.specPath, operation.pointer, `this operation makes the output break ${broken}`, { hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${waivable(group)} in platform.yaml (overridePolicy.waivers)` }));
+      diagnostics.push(
+        specDiagnostic('POLICY.VIOLATION', service.specPath, operation.pointer, `this operation makes the output break ${broken}`, {
+          hint: `overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive ${waivable(group)} in platform.yaml (overridePolicy.waivers)`,
+        }),
+      );
     } else {
       diagnostics.push({
         code: 'POLICY.PAVED_BUG',

@@ -26,11 +26,14 @@ export function finding(owner: GeneratedObject, problem: string, ids: readonly s
 }
 
 /** A problem no declared waiver can excuse (raised under `ids` when given, else under its rule's). */
-export const unwaivable = (owner: GeneratedObject, problem: string, ids?: readonly string[]): Finding => (ids ? { where: owner.path, problem, ids } : { where: owner.path, problem });
+export const unwaivable = (owner: GeneratedObject, problem: string, ids?: readonly string[]): Finding =>
+  ids ? { where: owner.path, problem, ids } : { where: owner.path, problem };
 
 /** Turns a check's plain-string problems into findings of `owner`, waivable by `ids`. */
 const asFindings = (owner: GeneratedObject, ids: readonly string[], problems: Problems, prefix = ''): Finding[] =>
-  (Array.isArray(problems) ? problems : [problems]).flatMap((p: string | Finding | undefined) => (p === undefined ? [] : typeof p === 'string' ? [finding(owner, `${prefix}${p}`, ids)] : [p]));
+  (Array.isArray(problems) ? problems : [problems]).flatMap((p: string | Finding | undefined) =>
+    p === undefined ? [] : typeof p === 'string' ? [finding(owner, `${prefix}${p}`, ids)] : [p],
+  );
 
 /** The objects of one directory (a namespace's worth: an environment, or argocd). */
 export function siblingsIn(target: PolicyTarget): (o: GeneratedObject) => GeneratedObject[] {
@@ -57,11 +60,16 @@ export function perPod(target: PolicyTarget, ids: readonly string[], check: (t: 
 /** Every object of a kind, or of every kind when `kind` is undefined. */
 export function perObject(target: PolicyTarget, kind: string | undefined, ids: readonly string[], check: (o: GeneratedObject) => Problems): CheckResult {
   const objects = kind === undefined ? target.objects : ofKind(target, kind);
-  return perItem(objects, (o) => o.path, (o) => asFindings(o, ids, check(o)));
+  return perItem(
+    objects,
+    (o) => o.path,
+    (o) => asFindings(o, ids, check(o)),
+  );
 }
 
 export const sc = (c: Container): Record<string, any> => (c.securityContext ?? {}) as Record<string, any>;
 export const podSc = (p: PodSpec): Record<string, any> => (p.securityContext ?? {}) as Record<string, any>;
 /** A container setting, falling back to the pod's, as the kubelet resolves it. */
 export const effective = (c: Container, p: PodSpec, key: string): unknown => sc(c)[key] ?? podSc(p)[key];
-export const probesOf = (c: Container): Array<Record<string, any>> => [c.livenessProbe, c.readinessProbe, c.startupProbe].filter(Boolean) as Array<Record<string, any>>;
+export const probesOf = (c: Container): Array<Record<string, any>> =>
+  [c.livenessProbe, c.readinessProbe, c.startupProbe].filter(Boolean) as Array<Record<string, any>>;

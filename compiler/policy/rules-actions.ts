@@ -16,18 +16,65 @@ export type Audit = (workflow: GeneratedWorkflow) => string[];
 const EXPRESSION = /\$\{\{/;
 const SHA_PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@[0-9a-f]{40}$/;
 /** Every scope GitHub accepts in `permissions:` (actionlint's list). */
-const SCOPES = new Set(['actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses']);
+const SCOPES = new Set([
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'models',
+  'packages',
+  'pages',
+  'pull-requests',
+  'repository-projects',
+  'security-events',
+  'statuses',
+]);
 /** Job keys of the workflow syntax (actionlint's syntax-check). */
-const JOB_KEYS = new Set(['name', 'permissions', 'needs', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps', 'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets']);
+const JOB_KEYS = new Set([
+  'name',
+  'permissions',
+  'needs',
+  'if',
+  'runs-on',
+  'environment',
+  'concurrency',
+  'outputs',
+  'env',
+  'defaults',
+  'steps',
+  'timeout-minutes',
+  'strategy',
+  'continue-on-error',
+  'container',
+  'services',
+  'uses',
+  'with',
+  'secrets',
+]);
 const STEP_KEYS = new Set(['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes']);
 /** The events paved may use (a subset of actionlint's list; the dangerous ones are left to dangerous-triggers). */
-const EVENTS = new Set(['push', 'pull_request', 'workflow_dispatch', 'schedule', 'workflow_call', 'merge_group', 'release', 'pull_request_target', 'workflow_run']);
+const EVENTS = new Set([
+  'push',
+  'pull_request',
+  'workflow_dispatch',
+  'schedule',
+  'workflow_call',
+  'merge_group',
+  'release',
+  'pull_request_target',
+  'workflow_run',
+]);
 /** GitHub-hosted runner labels (actionlint's runner-label); paved pins ubuntu-24.04. */
 const RUNNER_LABEL = /^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(-arm)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string => `${w.name}: ${jobId}${step ? ` / ${step.name ?? '(unnamed step)'}` : ''}`;
+const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string =>
+  `${w.name}: ${jobId}${step ? ` / ${step.name ?? '(unnamed step)'}` : ''}`;
 const jobsOf = (w: GeneratedWorkflow): Array<[string, ParsedJob]> => Object.entries(w.doc.jobs);
 
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
@@ -38,7 +85,9 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
   'template-injection': (w) =>
     stepsOf(w.doc).flatMap(({ jobId, step }) => [
       ...(step.run !== undefined && EXPRESSION.test(step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
-      ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? '')) ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`] : []),
+      ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? ''))
+        ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`]
+        : []),
     ]),
 
   'unpinned-uses': (w) => {
@@ -144,14 +193,20 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
 
   'unpinned-images': (w) =>
     jobsOf(w).flatMap(([jobId, job]) => {
-      const images = [job.container, ...(isRecord(job.services) ? Object.values(job.services) : [])].map((c) => (isRecord(c) ? c.image : c)).filter((i) => i !== undefined);
+      const images = [job.container, ...(isRecord(job.services) ? Object.values(job.services) : [])]
+        .map((c) => (isRecord(c) ? c.image : c))
+        .filter((i) => i !== undefined);
       const dockerUses = (job.steps ?? []).map((s) => s.uses).filter((u): u is string => u?.startsWith('docker://') ?? false);
-      return [...images.map(String), ...dockerUses].filter((image) => !/@sha256:[0-9a-f]{64}$/.test(image)).map((image) => `${at(w, jobId)}: image ${image} not pinned by digest`);
+      return [...images.map(String), ...dockerUses]
+        .filter((image) => !/@sha256:[0-9a-f]{64}$/.test(image))
+        .map((image) => `${at(w, jobId)}: image ${image} not pinned by digest`);
     }),
 
   'bot-conditions': (w) =>
     jobsOf(w).flatMap(([jobId, job]) =>
-      [job.if, ...(job.steps ?? []).map((s) => s.if)].filter((c) => c !== undefined && /github\.(actor|triggering_actor)\b/.test(c)).map((c) => `${at(w, jobId)}: condition on ${c}`),
+      [job.if, ...(job.steps ?? []).map((s) => s.if)]
+        .filter((c) => c !== undefined && /github\.(actor|triggering_actor)\b/.test(c))
+        .map((c) => `${at(w, jobId)}: condition on ${c}`),
     ),
 
   'concurrency-limits': (w) =>
@@ -172,18 +227,36 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
 const actionlintHygiene: Audit = (w) => {
   const jobs = jobsOf(w);
   const ids = new Set(jobs.map(([id]) => id));
-  const envMaps = [w.doc.env, ...jobs.flatMap(([, job]) => [job.env, ...(job.steps ?? []).map((s) => s.env)])].filter((env): env is Readonly<Record<string, string>> => env !== undefined);
+  const envMaps = [w.doc.env, ...jobs.flatMap(([, job]) => [job.env, ...(job.steps ?? []).map((s) => s.env)])].filter(
+    (env): env is Readonly<Record<string, string>> => env !== undefined,
+  );
   return [
-    ...Object.keys(w.doc.on).filter((e) => !EVENTS.has(e)).map((e) => `${w.name}: [events] unknown event ${e}`),
-    ...envMaps.flatMap((env) => Object.keys(env).filter((k) => !ENV_NAME.test(k)).map((k) => `${w.name}: [env-var] invalid name ${k}`)),
+    ...Object.keys(w.doc.on)
+      .filter((e) => !EVENTS.has(e))
+      .map((e) => `${w.name}: [events] unknown event ${e}`),
+    ...envMaps.flatMap((env) =>
+      Object.keys(env)
+        .filter((k) => !ENV_NAME.test(k))
+        .map((k) => `${w.name}: [env-var] invalid name ${k}`),
+    ),
     ...jobs.flatMap(([jobId, job]) => [
-      ...Object.keys(job).filter((k) => !JOB_KEYS.has(k)).map((k) => `${at(w, jobId)}: [syntax-check] unexpected key ${k}`),
-      ...(job.steps ?? []).flatMap((s) => Object.keys(s).filter((k) => !STEP_KEYS.has(k)).map((k) => `${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`)),
+      ...Object.keys(job)
+        .filter((k) => !JOB_KEYS.has(k))
+        .map((k) => `${at(w, jobId)}: [syntax-check] unexpected key ${k}`),
+      ...(job.steps ?? []).flatMap((s) =>
+        Object.keys(s)
+          .filter((k) => !STEP_KEYS.has(k))
+          .map((k) => `${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`),
+      ),
       ...(job.needs ?? []).filter((n) => !ids.has(n) || n === jobId).map((n) => `${at(w, jobId)}: [job-needs] needs ${n}`),
-      ...(job.uses === undefined && !RUNNER_LABEL.test(String((job as { 'runs-on'?: unknown })['runs-on'])) ? [`${at(w, jobId)}: [runner-label] ${String((job as { 'runs-on'?: unknown })['runs-on'])}`] : []),
+      ...(job.uses === undefined && !RUNNER_LABEL.test(String((job as { 'runs-on'?: unknown })['runs-on']))
+        ? [`${at(w, jobId)}: [runner-label] ${String((job as { 'runs-on'?: unknown })['runs-on'])}`]
+        : []),
       // A condition that mixes ${{ }} with text outside it is a non-empty string: always true.
       ...[job.if, ...(job.steps ?? []).map((s) => s.if)]
-        .filter((c) => c !== undefined && (typeof c !== 'string' || /^(true|false)$/.test(c.trim()) || (c.includes('${{') && !/^\$\{\{[^]*\}\}$/.test(c.trim()))))
+        .filter(
+          (c) => c !== undefined && (typeof c !== 'string' || /^(true|false)$/.test(c.trim()) || (c.includes('${{') && !/^\$\{\{[^]*\}\}$/.test(c.trim()))),
+        )
         .map((c) => `${at(w, jobId)}: [if-cond] constant condition ${String(c)}`),
     ]),
   ];
@@ -209,29 +282,56 @@ function actionsFinding(w: GeneratedWorkflow, problem: string, ids: readonly str
 }
 
 /** The problems of one workflow, as findings at the workflow (the audits prefix their messages with its name). */
-const byWorkflow = (audit: Audit) => (t: PolicyTarget): CheckResult =>
-  perItem(t.workflows, (w) => w.name, (w) => audit(w).map((problem) => ({ where: w.name, problem: problem.startsWith(`${w.name}: `) ? problem.slice(w.name.length + 2) : problem })));
+const byWorkflow =
+  (audit: Audit) =>
+  (t: PolicyTarget): CheckResult =>
+    perItem(
+      t.workflows,
+      (w) => w.name,
+      (w) => audit(w).map((problem) => ({ where: w.name, problem: problem.startsWith(`${w.name}: `) ? problem.slice(w.name.length + 2) : problem })),
+    );
 
-const rule = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: '§3', ids, title, kind: 'actions', check });
+const rule = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({
+  section: '§3',
+  ids,
+  title,
+  kind: 'actions',
+  check,
+});
 const audit = (name: string, ids: readonly string[], title: string): PolicyRule => rule([`ZZ ${name}`, ...ids], title, byWorkflow(AUDITS[name]!));
 
 export const ACTIONS_RULES: readonly PolicyRule[] = [
   audit('template-injection', ['AL expression', 'CKV_GHA_2'], 'no ${{ }} inside run: or a github-script; values reach scripts through env:'),
   audit('unpinned-uses', ['AL action'], 'every uses: is owner/repo@<40-hex SHA> # vX.Y.Z'),
-  audit('excessive-permissions', ['AL permissions', 'CKV2_GHA_1'], 'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where a step pushes with the workflow token, which no generated job does: releases push with the release token)'),
+  audit(
+    'excessive-permissions',
+    ['AL permissions', 'CKV2_GHA_1'],
+    'permissions: {} at the top; per job only what a step needs (id-token only where an AWS role is assumed, contents: write only where a step pushes with the workflow token, which no generated job does: releases push with the release token)',
+  ),
   audit('dangerous-triggers', [], 'no pull_request_target or workflow_run'),
   audit('artipacked', [], 'every checkout sets persist-credentials: false'),
   audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)'),
   audit('github-env', [], 'no script writes $GITHUB_ENV or $GITHUB_PATH; outputs go through $GITHUB_OUTPUT'),
-  audit('secrets-inherit', ['ZZ overprovisioned-secrets', 'ZZ unredacted-secrets'], 'no reusable workflow inheriting secrets, no toJSON(secrets) or fromJSON(secrets.X)'),
-  rule(['ZZ secrets-outside-env'], 'secrets only in jobs with an environment:, or the printed registry waiver (zizmor auditor persona)', (t) => perItem(t.workflows, (w) => w.name, secretsOutsideEnvironment)),
+  audit(
+    'secrets-inherit',
+    ['ZZ overprovisioned-secrets', 'ZZ unredacted-secrets'],
+    'no reusable workflow inheriting secrets, no toJSON(secrets) or fromJSON(secrets.X)',
+  ),
+  rule(['ZZ secrets-outside-env'], 'secrets only in jobs with an environment:, or the printed registry waiver (zizmor auditor persona)', (t) =>
+    perItem(t.workflows, (w) => w.name, secretsOutsideEnvironment),
+  ),
   audit('insecure-commands', ['AL deprecated-commands', 'CKV_GHA_1'], 'no ACTIONS_ALLOW_UNSECURE_COMMANDS, no ::set-env / ::add-path / ::set-output'),
   audit('hardcoded-container-credentials', ['AL credentials'], 'container and service credentials come from secrets'),
   audit('unpinned-images', [], 'container, service and docker:// images pinned by digest (pedantic)'),
   audit('bot-conditions', [], 'no condition on github.actor or github.triggering_actor'),
-  audit('concurrency-limits', [], 'every job in a concurrency group; superseded pull request runs cancelled, a running apply, release or preview teardown never'),
+  audit(
+    'concurrency-limits',
+    [],
+    'every job in a concurrency group; superseded pull request runs cancelled, a running apply, release or preview teardown never',
+  ),
   rule(
     ['AL syntax-check', 'AL if-cond', 'AL job-needs', 'AL events', 'AL runner-label', 'AL env-var'],
     'actionlint hygiene: known keys, events and runner labels, valid env names, needs that exist, no constant if (actionlint and shellcheck themselves: test/conformance/actions.test.ts)',
-    byWorkflow(actionlintHygiene)),
+    byWorkflow(actionlintHygiene),
+  ),
 ];

@@ -22,15 +22,38 @@ const rule = (section: string, ids: readonly string[], title: string, check: (t:
 });
 
 const volumesOf = (pod: Record<string, unknown>): Array<Record<string, unknown>> => (pod.volumes as Array<Record<string, unknown>> | undefined) ?? [];
-const ALLOWED_VOLUME_KEYS = new Set(['name', 'configMap', 'downwardAPI', 'emptyDir', 'projected', 'secret', 'csi', 'persistentVolumeClaim', 'ephemeral', 'image']);
-const STABLE_API_VERSIONS = new Set(['v1', 'apps/v1', 'autoscaling/v2', 'policy/v1', 'batch/v1', 'networking.k8s.io/v1', 'monitoring.coreos.com/v1', 'external-secrets.io/v1', 'argoproj.io/v1alpha1']);
+const ALLOWED_VOLUME_KEYS = new Set([
+  'name',
+  'configMap',
+  'downwardAPI',
+  'emptyDir',
+  'projected',
+  'secret',
+  'csi',
+  'persistentVolumeClaim',
+  'ephemeral',
+  'image',
+]);
+const STABLE_API_VERSIONS = new Set([
+  'v1',
+  'apps/v1',
+  'autoscaling/v2',
+  'policy/v1',
+  'batch/v1',
+  'networking.k8s.io/v1',
+  'monitoring.coreos.com/v1',
+  'external-secrets.io/v1',
+  'argoproj.io/v1alpha1',
+]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SENSITIVE_ENV = /password|token|secret|bearer|aws_secret_access_key|private_key|api_key/i;
 const IMAGE = /^(?<repo>[^@]+?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** Probes compared without their timing, which kube-score ignores too. */
-const probeShape = (probe: unknown): string => JSON.stringify({ ...(probe as object), periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, initialDelaySeconds: 0 });
-const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }> => (c.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }>;
+const probeShape = (probe: unknown): string =>
+  JSON.stringify({ ...(probe as object), periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, initialDelaySeconds: 0 });
+const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }> =>
+  (c.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }>;
 const labelSets = (o: GeneratedObject): Array<Record<string, string>> => [o.object.metadata.labels ?? {}, ...podTemplates([o]).map((t) => t.metadata.labels)];
 const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
 
@@ -53,105 +76,109 @@ const RESOURCE_IDS: ReadonlyArray<readonly [string, readonly string[]]> = [
 
 export const KUBERNETES_RULES: readonly PolicyRule[] = [
   // Pod Security Standards, restricted
-  rule(PSS, ['PSS hostNamespaces'], 'no hostNetwork, hostPID or hostIPC', (t, ids) => perPod(t, ids, (p) => (p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC ? 'shares a host namespace' : undefined))),
+  rule(PSS, ['PSS hostNamespaces'], 'no hostNetwork, hostPID or hostIPC', (t, ids) =>
+    perPod(t, ids, (p) => (p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC ? 'shares a host namespace' : undefined)),
+  ),
   rule(PSS, ['PSS privileged'], 'no privileged container', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === true ? 'privileged' : undefined))),
-  rule(
-    PSS,
-    ['PSS hostPathVolumes', 'PSS hostPorts'],
-    'no hostPath volume, no hostPort',
-    (t) =>
-      combined(
-        perPod(t, ['PSS hostPathVolumes'], (p) => (volumesOf(p.spec).some((v) => 'hostPath' in v) ? 'hostPath volume' : undefined)),
-        perContainer(t, ['PSS hostPorts'], (c) => (((c.ports as Array<Record<string, unknown>>) ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0) ? 'hostPort' : undefined)),
-      )),
-  rule(
-    PSS,
-    ['PSS appArmorProfile'],
-    'AppArmor RuntimeDefault, Localhost or unset',
-    (t, ids) => {
-      const ok = (profile: any): boolean => profile === undefined || isRuntimeDefaultOrLocalhost(profile);
-      return perContainer(t, ids, (c, p) => (ok(sc(c).appArmorProfile) && ok(podSc(p).appArmorProfile) ? undefined : 'AppArmor profile'));
-    }),
-  rule(
-    PSS,
-    ['PSS seLinuxOptions'],
-    'no custom SELinux type, user or role',
-    (t, ids) => {
-      const ok = (o: any): boolean => o === undefined || (!o.user && !o.role && [undefined, '', 'container_t', 'container_init_t', 'container_kvm_t'].includes(o.type));
-      return perContainer(t, ids, (c, p) => (ok(sc(c).seLinuxOptions) && ok(podSc(p).seLinuxOptions) ? undefined : 'SELinux options'));
-    }),
-  rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) => perContainer(t, ids, (c) => ([undefined, 'Default'].includes(sc(c).procMount) ? undefined : 'procMount'))),
-  rule(PSS, ['PSS sysctls'], 'no sysctls at all (stricter than the safe set)', (t, ids) => perPod(t, ids, (p) => ((podSc(p.spec).sysctls ?? []).length > 0 ? 'sysctls' : undefined))),
-  rule(PSS, ['PSS windowsHostProcess'], 'never a Windows host process', (t, ids) => perContainer(t, ids, (c, p) => ((effective(c, p, 'windowsOptions') as any)?.hostProcess ? 'hostProcess' : undefined))),
-  rule(
-    PSS,
-    ['PSS hostProbesAndHostLifecycle'],
-    'no probe or lifecycle handler names a host',
-    (t, ids) => {
-      const handlers = (c: Container): Array<Record<string, any>> => [...probesOf(c), ...Object.values((c.lifecycle ?? {}) as Record<string, any>)];
-      return perContainer(t, ids, (c) => (handlers(c).some((h) => h.httpGet?.host || h.tcpSocket?.host) ? 'probe or handler host' : undefined));
-    }),
+  rule(PSS, ['PSS hostPathVolumes', 'PSS hostPorts'], 'no hostPath volume, no hostPort', (t) =>
+    combined(
+      perPod(t, ['PSS hostPathVolumes'], (p) => (volumesOf(p.spec).some((v) => 'hostPath' in v) ? 'hostPath volume' : undefined)),
+      perContainer(t, ['PSS hostPorts'], (c) =>
+        ((c.ports as Array<Record<string, unknown>>) ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0) ? 'hostPort' : undefined,
+      ),
+    ),
+  ),
+  rule(PSS, ['PSS appArmorProfile'], 'AppArmor RuntimeDefault, Localhost or unset', (t, ids) => {
+    const ok = (profile: any): boolean => profile === undefined || isRuntimeDefaultOrLocalhost(profile);
+    return perContainer(t, ids, (c, p) => (ok(sc(c).appArmorProfile) && ok(podSc(p).appArmorProfile) ? undefined : 'AppArmor profile'));
+  }),
+  rule(PSS, ['PSS seLinuxOptions'], 'no custom SELinux type, user or role', (t, ids) => {
+    const ok = (o: any): boolean =>
+      o === undefined || (!o.user && !o.role && [undefined, '', 'container_t', 'container_init_t', 'container_kvm_t'].includes(o.type));
+    return perContainer(t, ids, (c, p) => (ok(sc(c).seLinuxOptions) && ok(podSc(p).seLinuxOptions) ? undefined : 'SELinux options'));
+  }),
+  rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) =>
+    perContainer(t, ids, (c) => ([undefined, 'Default'].includes(sc(c).procMount) ? undefined : 'procMount')),
+  ),
+  rule(PSS, ['PSS sysctls'], 'no sysctls at all (stricter than the safe set)', (t, ids) =>
+    perPod(t, ids, (p) => ((podSc(p.spec).sysctls ?? []).length > 0 ? 'sysctls' : undefined)),
+  ),
+  rule(PSS, ['PSS windowsHostProcess'], 'never a Windows host process', (t, ids) =>
+    perContainer(t, ids, (c, p) => ((effective(c, p, 'windowsOptions') as any)?.hostProcess ? 'hostProcess' : undefined)),
+  ),
+  rule(PSS, ['PSS hostProbesAndHostLifecycle'], 'no probe or lifecycle handler names a host', (t, ids) => {
+    const handlers = (c: Container): Array<Record<string, any>> => [...probesOf(c), ...Object.values((c.lifecycle ?? {}) as Record<string, any>)];
+    return perContainer(t, ids, (c) => (handlers(c).some((h) => h.httpGet?.host || h.tcpSocket?.host) ? 'probe or handler host' : undefined));
+  }),
   rule(
     PSS,
     ['PSS restrictedVolumes'],
     'only configMap, downwardAPI, emptyDir, projected, secret, csi, persistentVolumeClaim, ephemeral and image volumes',
-    (t, ids) => perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => Object.keys(v).some((k) => !ALLOWED_VOLUME_KEYS.has(k))) ? 'volume type' : undefined))),
-  rule(PSS, ['PSS allowPrivilegeEscalation'], 'allowPrivilegeEscalation false on every container', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'may escalate'))),
-  rule(PSS, ['PSS runAsNonRoot'], 'runAsNonRoot true on pod or container', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsNonRoot') === true ? undefined : 'may run as root'))),
+    (t, ids) => perPod(t, ids, (p) => (volumesOf(p.spec).some((v) => Object.keys(v).some((k) => !ALLOWED_VOLUME_KEYS.has(k))) ? 'volume type' : undefined)),
+  ),
+  rule(PSS, ['PSS allowPrivilegeEscalation'], 'allowPrivilegeEscalation false on every container', (t, ids) =>
+    perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'may escalate')),
+  ),
+  rule(PSS, ['PSS runAsNonRoot'], 'runAsNonRoot true on pod or container', (t, ids) =>
+    perContainer(t, ids, (c, p) => (effective(c, p, 'runAsNonRoot') === true ? undefined : 'may run as root')),
+  ),
   rule(PSS, ['PSS runAsUser'], 'never UID 0', (t, ids) => perContainer(t, ids, (c, p) => (effective(c, p, 'runAsUser') === 0 ? 'UID 0' : undefined))),
-  rule(
-    PSS,
-    ['PSS seccompProfile_restricted'],
-    'seccomp RuntimeDefault or Localhost',
-    (t, ids) => perContainer(t, ids, (c, p) => (isRuntimeDefaultOrLocalhost(effective(c, p, 'seccompProfile')) ? undefined : 'no seccomp profile'))),
-  rule(
-    PSS,
-    ['PSS capabilities_restricted'],
-    'drop ALL, add nothing but NET_BIND_SERVICE',
-    (t, ids) =>
-      perContainer(t, ids, (c) => {
-        const caps = sc(c).capabilities ?? {};
-        return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).every((a: string) => a === 'NET_BIND_SERVICE') ? undefined : 'capabilities';
-      })),
+  rule(PSS, ['PSS seccompProfile_restricted'], 'seccomp RuntimeDefault or Localhost', (t, ids) =>
+    perContainer(t, ids, (c, p) => (isRuntimeDefaultOrLocalhost(effective(c, p, 'seccompProfile')) ? undefined : 'no seccomp profile')),
+  ),
+  rule(PSS, ['PSS capabilities_restricted'], 'drop ALL, add nothing but NET_BIND_SERVICE', (t, ids) =>
+    perContainer(t, ids, (c) => {
+      const caps = sc(c).capabilities ?? {};
+      return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).every((a: string) => a === 'NET_BIND_SERVICE') ? undefined : 'capabilities';
+    }),
+  ),
 
   // kube-score, polaris and checkov
-  rule(SCORE, ['KS container-security-context-privileged', 'PO runAsPrivileged', 'CKV_K8S_16'], 'privileged is explicitly false', (t, ids) => perContainer(t, ids, (c) => (sc(c).privileged === false ? undefined : 'privileged not false'))),
-  rule(SCORE, ['PO privilegeEscalationAllowed', 'CKV_K8S_20'], 'allowPrivilegeEscalation is false', (t, ids) => perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'escalation allowed'))),
+  rule(SCORE, ['KS container-security-context-privileged', 'PO runAsPrivileged', 'CKV_K8S_16'], 'privileged is explicitly false', (t, ids) =>
+    perContainer(t, ids, (c) => (sc(c).privileged === false ? undefined : 'privileged not false')),
+  ),
+  rule(SCORE, ['PO privilegeEscalationAllowed', 'CKV_K8S_20'], 'allowPrivilegeEscalation is false', (t, ids) =>
+    perContainer(t, ids, (c) => (sc(c).allowPrivilegeEscalation === false ? undefined : 'escalation allowed')),
+  ),
   rule(
     SCORE,
     ['KS container-security-context-readonlyrootfilesystem', 'PO notReadOnlyRootFilesystem', 'CKV_K8S_22'],
     'read-only root with a writable /tmp; only the preview LocalStack may be waived',
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
-        const problem = sc(c).readOnlyRootFilesystem !== true ? 'writable root filesystem' : ((c.volumeMounts as Array<{ mountPath: string }>) ?? []).some((m) => m.mountPath === '/tmp') ? undefined : 'no writable /tmp';
+        const problem =
+          sc(c).readOnlyRootFilesystem !== true
+            ? 'writable root filesystem'
+            : ((c.volumeMounts as Array<{ mountPath: string }>) ?? []).some((m) => m.mountPath === '/tmp')
+              ? undefined
+              : 'no writable /tmp';
         if (!problem) return undefined;
         // The waiver is real only where it is meant: LocalStack is the one container that needs it.
-        return pod.owner.path.endsWith('/deployment-localstack.yaml') ? finding(pod.owner, `${c.name}: ${problem}`, ids) : unwaivable(pod.owner, `${c.name}: ${problem}`);
-      })),
-  rule(
-    SCORE,
-    ['KS container-security-context-user-group-id', 'PO runAsRootAllowed', 'CKV_K8S_40'],
-    'UID and GID above 10000, runAsNonRoot',
-    (t, ids) =>
-      perContainer(t, ids, (c, p) => {
-        const uid = effective(c, p, 'runAsUser') as number | undefined;
-        const gid = effective(c, p, 'runAsGroup') as number | undefined;
-        return uid !== undefined && uid > 10000 && gid !== undefined && gid > 10000 && effective(c, p, 'runAsNonRoot') === true ? undefined : `uid ${uid} gid ${gid}`;
-      })),
-  rule(
-    SCORE,
-    ['PO insecureCapabilities', 'PO dangerousCapabilities', 'CKV_K8S_28', 'CKV_K8S_37'],
-    'all capabilities dropped, none added',
-    (t, ids) =>
-      perContainer(t, ids, (c) => {
-        const caps = sc(c).capabilities ?? {};
-        return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).length === 0 ? undefined : 'capabilities';
-      })),
-  rule(
-    SCORE,
-    ['KS container-seccomp-profile', 'PO linuxHardening', 'CKV_K8S_31'],
-    'RuntimeDefault seccomp on pod and container',
-    (t, ids) => perContainer(t, ids, (c, p) => (sc(c).seccompProfile?.type === 'RuntimeDefault' && podSc(p).seccompProfile?.type === 'RuntimeDefault' ? undefined : 'seccomp'))),
+        return pod.owner.path.endsWith('/deployment-localstack.yaml')
+          ? finding(pod.owner, `${c.name}: ${problem}`, ids)
+          : unwaivable(pod.owner, `${c.name}: ${problem}`);
+      }),
+  ),
+  rule(SCORE, ['KS container-security-context-user-group-id', 'PO runAsRootAllowed', 'CKV_K8S_40'], 'UID and GID above 10000, runAsNonRoot', (t, ids) =>
+    perContainer(t, ids, (c, p) => {
+      const uid = effective(c, p, 'runAsUser') as number | undefined;
+      const gid = effective(c, p, 'runAsGroup') as number | undefined;
+      return uid !== undefined && uid > 10000 && gid !== undefined && gid > 10000 && effective(c, p, 'runAsNonRoot') === true
+        ? undefined
+        : `uid ${uid} gid ${gid}`;
+    }),
+  ),
+  rule(SCORE, ['PO insecureCapabilities', 'PO dangerousCapabilities', 'CKV_K8S_28', 'CKV_K8S_37'], 'all capabilities dropped, none added', (t, ids) =>
+    perContainer(t, ids, (c) => {
+      const caps = sc(c).capabilities ?? {};
+      return (caps.drop ?? []).includes('ALL') && (caps.add ?? []).length === 0 ? undefined : 'capabilities';
+    }),
+  ),
+  rule(SCORE, ['KS container-seccomp-profile', 'PO linuxHardening', 'CKV_K8S_31'], 'RuntimeDefault seccomp on pod and container', (t, ids) =>
+    perContainer(t, ids, (c, p) =>
+      sc(c).seccompProfile?.type === 'RuntimeDefault' && podSc(p).seccompProfile?.type === 'RuntimeDefault' ? undefined : 'seccomp',
+    ),
+  ),
   rule(
     SCORE,
     ['PO automountServiceAccountToken', 'CKV_K8S_38'],
@@ -160,10 +187,18 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       combined(
         perPod(t, ids, (p) => (p.spec.automountServiceAccountToken === false ? undefined : 'token automounted')),
         perObject(t, 'ServiceAccount', ids, (o) => (o.object.automountServiceAccountToken === false ? undefined : 'token automounted')),
-      )),
+      ),
+  ),
   rule(
     SCORE,
-    ['KS container-resources', 'KS container-ephemeral-storage-request-and-limit', 'PO cpuRequestsMissing', 'PO cpuLimitsMissing', 'PO memoryRequestsMissing', 'PO memoryLimitsMissing'],
+    [
+      'KS container-resources',
+      'KS container-ephemeral-storage-request-and-limit',
+      'PO cpuRequestsMissing',
+      'PO cpuLimitsMissing',
+      'PO memoryRequestsMissing',
+      'PO memoryLimitsMissing',
+    ],
     'every request and limit set for cpu, memory and ephemeral-storage',
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
@@ -172,7 +207,8 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
           const [kind, name] = key.split(/\.(.*)/) as [string, string];
           return !r[kind]?.[name];
         }).map(([key, keyIds]) => ofContainer(pod, c, `missing ${key}`, keyIds));
-      })),
+      }),
+  ),
   rule(
     SCORE,
     ['KS container-image-tag', 'PO tagNotSpecified', 'CKV_K8S_14', 'CKV_K8S_43'],
@@ -190,8 +226,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
           tag && tag !== 'latest' ? undefined : ofContainer(pod, c, `image ${c.image}`, ['KS container-image-tag', 'PO tagNotSpecified', 'CKV_K8S_14']),
           pinned ? undefined : unwaivable(pod.owner, `${c.name}: released image ${c.image} does not pin the released digest ${digest}`, ['CKV_K8S_43']),
         ];
-      })),
-  rule(SCORE, ['KS container-image-pull-policy', 'PO pullPolicyNotAlways', 'CKV_K8S_15'], 'imagePullPolicy Always', (t, ids) => perContainer(t, ids, (c) => (c.imagePullPolicy === 'Always' ? undefined : `pull policy ${String(c.imagePullPolicy)}`))),
+      }),
+  ),
+  rule(SCORE, ['KS container-image-pull-policy', 'PO pullPolicyNotAlways', 'CKV_K8S_15'], 'imagePullPolicy Always', (t, ids) =>
+    perContainer(t, ids, (c) => (c.imagePullPolicy === 'Always' ? undefined : `pull policy ${String(c.imagePullPolicy)}`)),
+  ),
   rule(
     SCORE,
     ['KS pod-probes', 'KS pod-probes-identical', 'PO readinessProbeMissing', 'PO livenessProbeMissing'],
@@ -205,8 +244,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
             c.livenessProbe ? undefined : ofContainer(pod, c, 'missing a liveness probe', ['KS pod-probes', 'PO livenessProbeMissing']),
           ];
         }
-        return probeShape(c.readinessProbe) === probeShape(c.livenessProbe) ? ofContainer(pod, c, 'identical liveness and readiness', ['KS pod-probes-identical']) : undefined;
-      })),
+        return probeShape(c.readinessProbe) === probeShape(c.livenessProbe)
+          ? ofContainer(pod, c, 'identical liveness and readiness', ['KS pod-probes-identical'])
+          : undefined;
+      }),
+  ),
   rule(
     SCORE,
     ['KS deployment-replicas', 'KS deployment-targeted-by-hpa-does-not-have-replicas-configured', 'PO deploymentMissingReplicas'],
@@ -215,10 +257,14 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       const siblings = siblingsIn(t);
       return perObject(t, 'Deployment', ['KS deployment-replicas', 'PO deploymentMissingReplicas'], (o) => {
         const targeted = siblings(o).some((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
-        if (targeted) return spec(o).replicas === undefined ? undefined : finding(o, 'replicas set under an HPA', ['KS deployment-targeted-by-hpa-does-not-have-replicas-configured']);
+        if (targeted)
+          return spec(o).replicas === undefined
+            ? undefined
+            : finding(o, 'replicas set under an HPA', ['KS deployment-targeted-by-hpa-does-not-have-replicas-configured']);
         return spec(o).replicas >= 2 ? undefined : `replicas ${spec(o).replicas}`;
       });
-    }),
+    },
+  ),
   rule(
     SCORE,
     ['KS horizontalpodautoscaler-has-target', 'KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability', 'PO hpaMaxAvailability'],
@@ -226,14 +272,29 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t) => {
       const siblings = siblingsIn(t);
       return combined(
-        perObject(t, 'HorizontalPodAutoscaler', ['KS horizontalpodautoscaler-has-target'], (o) => (siblings(o).some((s) => s.object.kind === spec(o).scaleTargetRef.kind && s.object.metadata.name === spec(o).scaleTargetRef.name) ? undefined : 'no such target')),
-        perObject(t, 'HorizontalPodAutoscaler', ['PO hpaMaxAvailability'], (o) => (spec(o).maxReplicas > spec(o).minReplicas ? undefined : 'max not above min')),
-        perObject(t, 'HorizontalPodAutoscaler', ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'], (o) => (spec(o).minReplicas >= 2 ? undefined : `minReplicas ${spec(o).minReplicas}`)),
+        perObject(t, 'HorizontalPodAutoscaler', ['KS horizontalpodautoscaler-has-target'], (o) =>
+          siblings(o).some((s) => s.object.kind === spec(o).scaleTargetRef.kind && s.object.metadata.name === spec(o).scaleTargetRef.name)
+            ? undefined
+            : 'no such target',
+        ),
+        perObject(t, 'HorizontalPodAutoscaler', ['PO hpaMaxAvailability'], (o) =>
+          spec(o).maxReplicas > spec(o).minReplicas ? undefined : 'max not above min',
+        ),
+        perObject(t, 'HorizontalPodAutoscaler', ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'], (o) =>
+          spec(o).minReplicas >= 2 ? undefined : `minReplicas ${spec(o).minReplicas}`,
+        ),
       );
-    }),
+    },
+  ),
   rule(
     SCORE,
-    ['KS deployment-has-poddisruptionbudget', 'KS poddisruptionbudget-has-policy', 'PO missingPodDisruptionBudget', 'PO pdbDisruptionsIsZero', 'PO pdbMinAvailableGreaterThanHPAMinReplicas'],
+    [
+      'KS deployment-has-poddisruptionbudget',
+      'KS poddisruptionbudget-has-policy',
+      'PO missingPodDisruptionBudget',
+      'PO pdbDisruptionsIsZero',
+      'PO pdbMinAvailableGreaterThanHPAMinReplicas',
+    ],
     'a PDB selecting the pods that allows one disruption, its minAvailable within the HPA minimum',
     (t) => {
       const siblings = siblingsIn(t);
@@ -243,11 +304,15 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         if (!pdb) return 'no PodDisruptionBudget';
         const p = spec(pdb);
         if (p.maxUnavailable === undefined && p.minAvailable === undefined) return finding(o, 'PDB without policy', ['KS poddisruptionbudget-has-policy']);
-        if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%') return finding(o, 'PDB allows no disruption', ['PO pdbDisruptionsIsZero']);
+        if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%')
+          return finding(o, 'PDB allows no disruption', ['PO pdbDisruptionsIsZero']);
         const hpa = siblings(o).find((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
-        return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas ? finding(o, 'PDB minAvailable above the HPA minimum', ['PO pdbMinAvailableGreaterThanHPAMinReplicas']) : undefined;
+        return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas
+          ? finding(o, 'PDB minAvailable above the HPA minimum', ['PO pdbMinAvailableGreaterThanHPAMinReplicas'])
+          : undefined;
       });
-    }),
+    },
+  ),
   rule(
     SCORE,
     ['KS pod-networkpolicy', 'KS networkpolicy-targets-pod', 'PO missingNetworkPolicy'],
@@ -256,12 +321,19 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       const siblings = siblingsIn(t);
       return combined(
         perPod(t, ['KS pod-networkpolicy', 'PO missingNetworkPolicy'], (p) => {
-          const policies = siblings(p.owner).filter((s) => s.object.kind === 'NetworkPolicy' && s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels));
+          const policies = siblings(p.owner).filter(
+            (s) => s.object.kind === 'NetworkPolicy' && s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels),
+          );
           return policies.some((np) => ['Ingress', 'Egress'].every((type) => spec(np).policyTypes.includes(type))) ? undefined : 'no NetworkPolicy of its own';
         }),
-        perObject(t, 'NetworkPolicy', ['KS networkpolicy-targets-pod'], (o) => (o.object.metadata.name === 'default-deny' || podTemplates(siblings(o)).some((p) => selects(spec(o).podSelector, p.metadata.labels)) ? undefined : 'selects no pod')),
+        perObject(t, 'NetworkPolicy', ['KS networkpolicy-targets-pod'], (o) =>
+          o.object.metadata.name === 'default-deny' || podTemplates(siblings(o)).some((p) => selects(spec(o).podSelector, p.metadata.labels))
+            ? undefined
+            : 'selects no pod',
+        ),
       );
-    }),
+    },
+  ),
   rule(
     SCORE,
     ['KS deployment-has-host-podantiaffinity', 'KS pod-topology-spread-constraints', 'PO topologySpreadConstraint'],
@@ -270,7 +342,8 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       perPod(t, ids, (p) => {
         const constraints = (p.spec.topologySpreadConstraints ?? []) as Array<{ topologyKey: string; labelSelector: any }>;
         return constraints.length > 0 && constraints.every((c) => selects(c.labelSelector, p.metadata.labels)) ? undefined : 'no topology spread';
-      })),
+      }),
+  ),
   rule(
     SCORE,
     ['KS deployment-strategy', 'KS deployment-pod-selector-labels-match-template-metadata-labels'],
@@ -278,49 +351,50 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perObject(t, 'Deployment', ids, (o) => [
         spec(o).strategy?.type === 'RollingUpdate' ? undefined : finding(o, 'not RollingUpdate', ['KS deployment-strategy']),
-        selects(spec(o).selector, spec(o).template.metadata.labels) ? undefined : finding(o, 'selector does not match template', ['KS deployment-pod-selector-labels-match-template-metadata-labels']),
-      ])),
-  rule(
-    SCORE,
-    ['KS service-type', 'KS service-targets-pod'],
-    'no NodePort, and a pod behind every Service',
-    (t, ids) => {
-      const siblings = siblingsIn(t);
-      return perObject(t, 'Service', ids, (o) => {
-        return [
-          spec(o).type === 'NodePort' ? finding(o, 'NodePort', ['KS service-type']) : undefined,
-          podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels)) ? undefined : finding(o, 'targets no pod', ['KS service-targets-pod']),
-        ];
-      });
+        selects(spec(o).selector, spec(o).template.metadata.labels)
+          ? undefined
+          : finding(o, 'selector does not match template', ['KS deployment-pod-selector-labels-match-template-metadata-labels']),
+      ]),
+  ),
+  rule(SCORE, ['KS service-type', 'KS service-targets-pod'], 'no NodePort, and a pod behind every Service', (t, ids) => {
+    const siblings = siblingsIn(t);
+    return perObject(t, 'Service', ids, (o) => {
+      return [
+        spec(o).type === 'NodePort' ? finding(o, 'NodePort', ['KS service-type']) : undefined,
+        podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels))
+          ? undefined
+          : finding(o, 'targets no pod', ['KS service-targets-pod']),
+      ];
+    });
+  }),
+  rule(SCORE, ['KS ingress-targets-service', 'PO tlsSettingsMissing'], 'Ingress backends exist and TLS covers every host', (t, ids) => {
+    const siblings = siblingsIn(t);
+    return perObject(t, 'Ingress', ids, (o) => {
+      const backends = spec(o).rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service));
+      const missing = backends.filter(
+        (b: any) =>
+          !siblings(o).some((s) => s.object.kind === 'Service' && s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)),
+      );
+      const hosts = spec(o).rules.map((r: any) => r.host);
+      return [
+        missing.length > 0 ? finding(o, 'backend Service or port missing', ['KS ingress-targets-service']) : undefined,
+        // As Polaris: a TLS entry covers its hosts with or without a secretName (without, the controller's default certificate; kubernetes.tlsCertificates).
+        hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => (tls.hosts ?? []).includes(h)))
+          ? undefined
+          : finding(o, 'host without TLS', ['PO tlsSettingsMissing']),
+      ];
+    });
+  }),
+  rule(SCORE, ['KS cronjob-has-deadline', 'KS cronjob-restartpolicy'], 'startingDeadlineSeconds set, restartPolicy Never or OnFailure', (t, ids) =>
+    perObject(t, 'CronJob', ids, (o) => {
+      return [
+        spec(o).startingDeadlineSeconds > 0 ? undefined : finding(o, 'no deadline', ['KS cronjob-has-deadline']),
+        ['Never', 'OnFailure'].includes(spec(o).jobTemplate.spec.template.spec.restartPolicy)
+          ? undefined
+          : finding(o, 'restartPolicy', ['KS cronjob-restartpolicy']),
+      ];
     }),
-  rule(
-    SCORE,
-    ['KS ingress-targets-service', 'PO tlsSettingsMissing'],
-    'Ingress backends exist and TLS covers every host',
-    (t, ids) => {
-      const siblings = siblingsIn(t);
-      return perObject(t, 'Ingress', ids, (o) => {
-        const backends = spec(o).rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service));
-        const missing = backends.filter((b: any) => !siblings(o).some((s) => s.object.kind === 'Service' && s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)));
-        const hosts = spec(o).rules.map((r: any) => r.host);
-        return [
-          missing.length > 0 ? finding(o, 'backend Service or port missing', ['KS ingress-targets-service']) : undefined,
-          // As Polaris: a TLS entry covers its hosts with or without a secretName (without, the controller's default certificate; kubernetes.tlsCertificates).
-          hosts.every((h: string) => (spec(o).tls ?? []).some((tls: any) => (tls.hosts ?? []).includes(h))) ? undefined : finding(o, 'host without TLS', ['PO tlsSettingsMissing']),
-        ];
-      });
-    }),
-  rule(
-    SCORE,
-    ['KS cronjob-has-deadline', 'KS cronjob-restartpolicy'],
-    'startingDeadlineSeconds set, restartPolicy Never or OnFailure',
-    (t, ids) =>
-      perObject(t, 'CronJob', ids, (o) => {
-        return [
-          spec(o).startingDeadlineSeconds > 0 ? undefined : finding(o, 'no deadline', ['KS cronjob-has-deadline']),
-          ['Never', 'OnFailure'].includes(spec(o).jobTemplate.spec.template.spec.restartPolicy) ? undefined : finding(o, 'restartPolicy', ['KS cronjob-restartpolicy']),
-        ];
-      })),
+  ),
   rule(
     SCORE,
     ['PO sensitiveContainerEnvVar', 'CKV_K8S_35', 'KS environment-variable-key-duplication'],
@@ -331,22 +405,37 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
         const plain = envOf(c).filter((e) => SENSITIVE_ENV.test(e.name) && !e.valueFrom?.secretKeyRef);
         return [
           new Set(names).size === names.length ? undefined : ofContainer(pod, c, 'duplicate env names', ['KS environment-variable-key-duplication']),
-          plain.length > 0 ? ofContainer(pod, c, `plain sensitive values: ${plain.map((e) => e.name).join(', ')}`, ['PO sensitiveContainerEnvVar', 'CKV_K8S_35']) : undefined,
+          plain.length > 0
+            ? ofContainer(pod, c, `plain sensitive values: ${plain.map((e) => e.name).join(', ')}`, ['PO sensitiveContainerEnvVar', 'CKV_K8S_35'])
+            : undefined,
         ];
-      })),
-  rule(
-    SCORE,
-    ['KS stable-version', 'KS label-values'],
-    'current apiVersions and valid label values on every object and pod',
-    (t, ids) =>
-      perObject(t, undefined, ids, (o) => [
-        STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version']),
-        ...labelSets(o).flatMap((labels) => Object.entries(labels).filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v)).map(([k, v]) => finding(o, `label ${k}=${v}`, ['KS label-values']))),
-      ])),
+      }),
+  ),
+  rule(SCORE, ['KS stable-version', 'KS label-values'], 'current apiVersions and valid label values on every object and pod', (t, ids) =>
+    perObject(t, undefined, ids, (o) => [
+      STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version']),
+      ...labelSets(o).flatMap((labels) =>
+        Object.entries(labels)
+          .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
+          .map(([k, v]) => finding(o, `label ${k}=${v}`, ['KS label-values'])),
+      ),
+    ]),
+  ),
 ];
 
 /** Kinds the §2 rules read; each must appear in some target, or a rule would pass on nothing. */
-export const AUDITED_KINDS: readonly string[] = ['Deployment', 'CronJob', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Service', 'Ingress', 'Namespace', 'Application'];
+export const AUDITED_KINDS: readonly string[] = [
+  'Deployment',
+  'CronJob',
+  'ServiceAccount',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+  'Service',
+  'Ingress',
+  'Namespace',
+  'Application',
+];
 
 export const podCount = (t: PolicyTarget): number => podTemplates(t.objects).length;
 export const hasKind = (t: PolicyTarget, kind: string): boolean => ofKind(t, kind).length > 0;

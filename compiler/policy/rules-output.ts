@@ -17,16 +17,47 @@ import { tfvarsOf, type Container, type FoundResource, type GeneratedObject, typ
  */
 const SECTION = '§4 paved';
 
-const kubernetes = (ids: readonly string[], title: string, check: (t: PolicyTarget, ids: readonly string[]) => CheckResult): PolicyRule => ({ section: SECTION, ids, title, kind: 'kubernetes', check: (t) => check(t, ids) });
-const terraform = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: SECTION, ids, title, kind: 'terraform', check });
+const kubernetes = (ids: readonly string[], title: string, check: (t: PolicyTarget, ids: readonly string[]) => CheckResult): PolicyRule => ({
+  section: SECTION,
+  ids,
+  title,
+  kind: 'kubernetes',
+  check: (t) => check(t, ids),
+});
+const terraform = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({
+  section: SECTION,
+  ids,
+  title,
+  kind: 'terraform',
+  check,
+});
 
 /** The kinds paved writes into a service's environment directory; Secrets only in preview (stand-in credentials). */
-const ENVIRONMENT_KINDS = new Set(['Namespace', 'Deployment', 'CronJob', 'Job', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ExternalSecret', 'ConfigMap', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
+const ENVIRONMENT_KINDS = new Set([
+  'Namespace',
+  'Deployment',
+  'CronJob',
+  'Job',
+  'Service',
+  'ServiceAccount',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+  'Ingress',
+  'ExternalSecret',
+  'ConfigMap',
+  'PodMonitor',
+  'ServiceMonitor',
+  'PrometheusRule',
+]);
 const PREVIEW_ONLY_KINDS = new Set(['Secret']);
 /** The kinds paved writes into argocd/. */
 const ARGOCD_KINDS = new Set(['Application']);
 /** The kinds of the platform layer: cluster-wide objects of an environment, and Argo CD's own objects. */
-const PLATFORM_KINDS: Readonly<Record<'cluster' | 'argocd', ReadonlySet<string>>> = { cluster: new Set(['ClusterSecretStore']), argocd: new Set(['AppProject', 'Application']) };
+const PLATFORM_KINDS: Readonly<Record<'cluster' | 'argocd', ReadonlySet<string>>> = {
+  cluster: new Set(['ClusterSecretStore']),
+  argocd: new Set(['AppProject', 'Application']),
+};
 
 /** The namespace an environment directory's objects live in: the service's own (a preview's is `<service>-pr-<n>`). */
 function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolean {
@@ -37,24 +68,37 @@ function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolea
 function kindProblems(o: GeneratedObject): string[] {
   const kind = o.object.kind;
   if (/Role(Binding)?$/.test(kind)) return [`${kind}: paved never generates RBAC objects`];
-  if (o.platformLayer) return PLATFORM_KINDS[o.platformLayer].has(kind) ? [] : [`${kind}: paved generates only ${[...PLATFORM_KINDS[o.platformLayer]].join(' and ')} objects here`];
+  if (o.platformLayer)
+    return PLATFORM_KINDS[o.platformLayer].has(kind)
+      ? []
+      : [`${kind}: paved generates only ${[...PLATFORM_KINDS[o.platformLayer]].join(' and ')} objects here`];
   if (!o.service) return ARGOCD_KINDS.has(kind) ? [] : [`${kind}: paved generates only Argo CD Applications here`];
-  if (!ENVIRONMENT_KINDS.has(kind) && !(o.environment === 'preview' && PREVIEW_ONLY_KINDS.has(kind))) return [`${kind}: paved generates no ${kind} in a ${o.environment} directory`];
+  if (!ENVIRONMENT_KINDS.has(kind) && !(o.environment === 'preview' && PREVIEW_ONLY_KINDS.has(kind)))
+    return [`${kind}: paved generates no ${kind} in a ${o.environment} directory`];
   const metadata = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   const namespace = kind === 'Namespace' ? metadata.name : metadata.namespace;
-  return ownNamespace(o, typeof namespace === 'string' ? namespace : undefined) ? [] : [`${kind} ${String(metadata.name)}: namespace ${JSON.stringify(namespace)} is not the service's own`];
+  return ownNamespace(o, typeof namespace === 'string' ? namespace : undefined)
+    ? []
+    : [`${kind} ${String(metadata.name)}: namespace ${JSON.stringify(namespace)} is not the service's own`];
 }
 
 /** `registry/path` of an image reference, without tag or digest. */
 const repository = (image: string): string => image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
 
 function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): string | undefined {
-  if (typeof c.image !== 'string') return "no image";
+  if (typeof c.image !== 'string') return 'no image';
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
   // Preview's stand-ins, and psql in the database bootstrap Jobs of staging and production.
-  const standIns = owner.environment === 'preview' ? [platform.kubernetes.preview.postgresRepository, repository(platform.kubernetes.preview.redisImage), repository(platform.kubernetes.preview.localstackImage)] : [];
+  const standIns =
+    owner.environment === 'preview'
+      ? [
+          platform.kubernetes.preview.postgresRepository,
+          repository(platform.kubernetes.preview.redisImage),
+          repository(platform.kubernetes.preview.localstackImage),
+        ]
+      : [];
   const bootstrap = owner.environment !== 'preview' && owner.object.kind === 'Job' ? [platform.kubernetes.databaseBootstrapRepository] : [];
   const allowed = [service?.runtime.image, ...standIns, ...bootstrap];
   if (allowed.includes(repo) || repo.startsWith(`${platform.registry}/`)) return undefined;
@@ -81,8 +125,14 @@ function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string,
     read.add(String(v?.secret?.secretName));
     for (const source of (v?.projected?.sources ?? []) as Array<Record<string, any>>) read.add(String(source?.secret?.name));
   }
-  const own = pod.owner.object.kind === 'Job' ? [...masters].find(([, database]) => pod.owner.object.metadata.name === names.databaseBootstrapJob(database))?.[0] : undefined;
-  return [...read].filter((name) => masters.has(name) && name !== own).sort().map((name) => `reads ${name}, the RDS master credentials of database ${masters.get(name)}, which only its bootstrap Job may read`);
+  const own =
+    pod.owner.object.kind === 'Job'
+      ? [...masters].find(([, database]) => pod.owner.object.metadata.name === names.databaseBootstrapJob(database))?.[0]
+      : undefined;
+  return [...read]
+    .filter((name) => masters.has(name) && name !== own)
+    .sort()
+    .map((name) => `reads ${name}, the RDS master credentials of database ${masters.get(name)}, which only its bootstrap Job may read`);
 }
 
 function literalSecrets(c: Container, owner: GeneratedObject): string | undefined {
@@ -99,13 +149,15 @@ function schedulingProblems(pod: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (pod.nodeName !== undefined) problems.push(`nodeName ${JSON.stringify(pod.nodeName)} bypasses the scheduler`);
   // Another scheduler places the pod by its own rules: taints and the platform's placement no longer hold.
-  if (pod.schedulerName !== undefined && pod.schedulerName !== 'default-scheduler') problems.push(`schedulerName ${JSON.stringify(pod.schedulerName)} hands the pod to another scheduler`);
+  if (pod.schedulerName !== undefined && pod.schedulerName !== 'default-scheduler')
+    problems.push(`schedulerName ${JSON.stringify(pod.schedulerName)} hands the pod to another scheduler`);
   const tolerations = Array.isArray(pod.tolerations) ? (pod.tolerations as Array<Record<string, unknown>>) : [];
   for (const t of tolerations) {
     if (t?.operator === 'Exists' && (t.key === undefined || t.key === '')) problems.push('a toleration with operator Exists and no key tolerates every taint');
     else if (typeof t?.key === 'string' && CONTROL_PLANE.test(t.key)) problems.push(`a toleration of ${t.key}`);
   }
-  if (CONTROL_PLANE.test(JSON.stringify(pod.nodeSelector ?? {})) || CONTROL_PLANE.test(JSON.stringify(pod.affinity ?? {}))) problems.push('scheduled onto control-plane nodes');
+  if (CONTROL_PLANE.test(JSON.stringify(pod.nodeSelector ?? {})) || CONTROL_PLANE.test(JSON.stringify(pod.affinity ?? {})))
+    problems.push('scheduled onto control-plane nodes');
   if (pinsNode(pod)) problems.push('pinned to one node by kubernetes.io/hostname or metadata.name');
   return problems;
 }
@@ -126,8 +178,10 @@ function pinsNode(pod: Record<string, unknown>): boolean {
 /** What lets a pod see or redirect beyond itself without host access: its /etc/hosts, its DNS, its sibling containers' processes. */
 function podIsolationProblems(pod: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (Array.isArray(pod.hostAliases) ? pod.hostAliases.length > 0 : pod.hostAliases !== undefined) problems.push(`hostAliases ${JSON.stringify(pod.hostAliases)} rewrite the pod's /etc/hosts`);
-  if (pod.shareProcessNamespace !== undefined && pod.shareProcessNamespace !== false) problems.push('shareProcessNamespace lets every container see and signal the others\' processes (and read their environment)');
+  if (Array.isArray(pod.hostAliases) ? pod.hostAliases.length > 0 : pod.hostAliases !== undefined)
+    problems.push(`hostAliases ${JSON.stringify(pod.hostAliases)} rewrite the pod's /etc/hosts`);
+  if (pod.shareProcessNamespace !== undefined && pod.shareProcessNamespace !== false)
+    problems.push("shareProcessNamespace lets every container see and signal the others' processes (and read their environment)");
   if (pod.dnsPolicy !== undefined && pod.dnsPolicy !== 'ClusterFirst') problems.push(`dnsPolicy ${JSON.stringify(pod.dnsPolicy)} bypasses the cluster's DNS`);
   const dns = (pod.dnsConfig ?? {}) as { nameservers?: unknown; searches?: unknown };
   if (dns.nameservers !== undefined || dns.searches !== undefined) problems.push('dnsConfig names its own nameservers or search domains');
@@ -152,10 +206,23 @@ function podIsolationProblems(pod: Record<string, unknown>): string[] {
  */
 const NGINX = 'nginx.ingress.kubernetes.io/';
 const RISKY_NGINX = new Set([
-  'auth-url', 'auth-signin', 'auth-signin-redirect-param', 'auth-proxy-set-headers', 'auth-request-redirect',
-  'mirror-target', 'mirror-host', 'mirror-uri',
-  'upstream-vhost', 'server-alias', 'permanent-redirect', 'temporal-redirect', 'from-to-www-redirect',
-  'use-regex', 'default-backend', 'proxy-redirect-from', 'proxy-redirect-to',
+  'auth-url',
+  'auth-signin',
+  'auth-signin-redirect-param',
+  'auth-proxy-set-headers',
+  'auth-request-redirect',
+  'mirror-target',
+  'mirror-host',
+  'mirror-uri',
+  'upstream-vhost',
+  'server-alias',
+  'permanent-redirect',
+  'temporal-redirect',
+  'from-to-www-redirect',
+  'use-regex',
+  'default-backend',
+  'proxy-redirect-from',
+  'proxy-redirect-to',
 ]);
 
 function riskyAnnotation(key: string, value: unknown): string | undefined {
@@ -164,7 +231,8 @@ function riskyAnnotation(key: string, value: unknown): string | undefined {
   const name = key.slice(NGINX.length);
   if (name.endsWith('-snippet') || name.endsWith('-snippets')) return `annotation ${key} injects nginx configuration`;
   if (RISKY_NGINX.has(name)) return `annotation ${key} redirects or reshapes traffic beyond the service's own routes`;
-  if (name.endsWith('-secret') && typeof value === 'string' && value.includes('/')) return `annotation ${key} reads ${JSON.stringify(value)}, outside the service's namespace`;
+  if (name.endsWith('-secret') && typeof value === 'string' && value.includes('/'))
+    return `annotation ${key} reads ${JSON.stringify(value)}, outside the service's namespace`;
   return undefined;
 }
 
@@ -172,7 +240,9 @@ function riskyAnnotation(key: string, value: unknown): string | undefined {
 function pavedHost(o: GeneratedObject, t: PolicyTarget): string | undefined {
   const service = o.service;
   if (!service || !o.environment) return undefined;
-  return o.environment === 'preview' ? names.previewHost(service.name, t.project.platform.domain, PREVIEW_PLACEHOLDER_PR) : service.environments[o.environment].host;
+  return o.environment === 'preview'
+    ? names.previewHost(service.name, t.project.platform.domain, PREVIEW_PLACEHOLDER_PR)
+    : service.environments[o.environment].host;
 }
 
 type IngressPath = { path?: unknown; backend?: { service?: { name?: unknown }; resource?: unknown } };
@@ -192,8 +262,12 @@ function ingressProblems(o: GeneratedObject, t: PolicyTarget): string[] {
   for (const rule of rules) {
     if (rule?.host !== host) problems.push(`rule host ${JSON.stringify(rule?.host)}, not ${host}`);
     for (const p of Array.isArray(rule?.http?.paths) ? rule.http.paths : [undefined]) {
-      if (typeof p?.path !== 'string' || !service.ingress.paths.includes(p.path)) problems.push(`path ${JSON.stringify(p?.path)} is not one the service declares (${service.ingress.paths.join(', ')})`);
-      if (p?.backend?.resource !== undefined || p?.backend?.service?.name !== service.name) problems.push(`path ${JSON.stringify(p?.path)} routes to ${JSON.stringify(p?.backend?.service?.name ?? p?.backend?.resource)}, not the Service ${service.name}`);
+      if (typeof p?.path !== 'string' || !service.ingress.paths.includes(p.path))
+        problems.push(`path ${JSON.stringify(p?.path)} is not one the service declares (${service.ingress.paths.join(', ')})`);
+      if (p?.backend?.resource !== undefined || p?.backend?.service?.name !== service.name)
+        problems.push(
+          `path ${JSON.stringify(p?.path)} routes to ${JSON.stringify(p?.backend?.service?.name ?? p?.backend?.resource)}, not the Service ${service.name}`,
+        );
     }
   }
   const tls = (Array.isArray(spec.tls) ? spec.tls : [spec.tls]) as Array<{ hosts?: unknown } | undefined>;
@@ -236,7 +310,12 @@ const MANAGED_POLICY = /arn:[^:"]*:iam::aws:policy\//;
 /** The one attachment paved writes: AWS's Enhanced Monitoring policy on the monitoring role, which trusts only monitoring.rds.amazonaws.com. */
 const MONITORING_POLICY = 'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
 function isMonitoringAttachment(type: string, body: Plain): boolean {
-  return type === 'aws_iam_role_policy_attachment' && Object.keys(body).length === 2 && body.role === '${aws_iam_role.rds_monitoring.name}' && body.policy_arn === MONITORING_POLICY;
+  return (
+    type === 'aws_iam_role_policy_attachment' &&
+    Object.keys(body).length === 2 &&
+    body.role === '${aws_iam_role.rds_monitoring.name}' &&
+    body.policy_arn === MONITORING_POLICY
+  );
 }
 
 /**
@@ -254,7 +333,10 @@ function deliversToOwnQueue(t: PolicyTarget, s: FoundResource): boolean {
     const main = tfvarsOf(s.stack, env);
     const queue = (main.subscriptions as Record<string, { queue?: unknown }> | undefined)?.[key]?.queue;
     const arn = (tfvarsOf(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
-    return typeof queue === 'string' && PARTITIONS.some((partition) => arn === `arn:${partition}:sqs:${String(main.aws_region)}:${String(main.aws_account_id)}:${queue}`);
+    return (
+      typeof queue === 'string' &&
+      PARTITIONS.some((partition) => arn === `arn:${partition}:sqs:${String(main.aws_region)}:${String(main.aws_account_id)}:${queue}`)
+    );
   });
 }
 
@@ -263,27 +345,54 @@ const SUBSCRIPTIONS_FOLDER = 'subscriptions/';
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'];
 
 export const OUTPUT_RULES: readonly PolicyRule[] = [
-  kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) => perObject(t, undefined, ids, kindProblems)),
-  kubernetes(['PAVED_IMAGE_SOURCE'], "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)", (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t))),
-  kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) => perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner))),
-  kubernetes(['PAVED_MASTER_SECRET'], "only a database's bootstrap Job reads its RDS master credentials (Secret db-master-<database>)", (t, ids) => perPod(t, ids, masterSecretReaders)),
-  kubernetes(['PAVED_SCHEDULING'], 'no nodeName or other scheduler, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node', (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec))),
-  kubernetes(['PAVED_POD_ISOLATION'], 'no hostAliases, no shared process namespace, no DNS but the cluster\'s', (t, ids) => perPod(t, ids, (p) => podIsolationProblems(p.spec))),
-  kubernetes(['PAVED_INGRESS'], "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere", (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t))),
-  kubernetes(['PAVED_POD_SECURITY_LABELS'], 'the Namespace enforces Pod Security restricted; every pod-security label at restricted, every version at latest', (t, ids) => perObject(t, 'Namespace', ids, podSecurityProblems)),
+  kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) =>
+    perObject(t, undefined, ids, kindProblems),
+  ),
+  kubernetes(
+    ['PAVED_IMAGE_SOURCE'],
+    "every image comes from the platform's registry or is the service's own (preview stand-ins: the platform's images)",
+    (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t)),
+  ),
+  kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) =>
+    perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner)),
+  ),
+  kubernetes(['PAVED_MASTER_SECRET'], "only a database's bootstrap Job reads its RDS master credentials (Secret db-master-<database>)", (t, ids) =>
+    perPod(t, ids, masterSecretReaders),
+  ),
+  kubernetes(
+    ['PAVED_SCHEDULING'],
+    'no nodeName or other scheduler, no toleration of every taint or of the control plane, no node selection onto the control plane or one named node',
+    (t, ids) => perPod(t, ids, (p) => schedulingProblems(p.spec)),
+  ),
+  kubernetes(['PAVED_POD_ISOLATION'], "no hostAliases, no shared process namespace, no DNS but the cluster's", (t, ids) =>
+    perPod(t, ids, (p) => podIsolationProblems(p.spec)),
+  ),
+  kubernetes(
+    ['PAVED_INGRESS'],
+    "every Ingress rule and TLS host is the service's own host for the environment, every path one it declares, every backend its own Service, its ingress class; no ingress-nginx annotation that injects configuration or sends traffic elsewhere",
+    (t, ids) => perObject(t, 'Ingress', ids, (o) => ingressProblems(o, t)),
+  ),
+  kubernetes(
+    ['PAVED_POD_SECURITY_LABELS'],
+    'the Namespace enforces Pod Security restricted; every pod-security label at restricted, every version at latest',
+    (t, ids) => perObject(t, 'Namespace', ids, podSecurityProblems),
+  ),
   terraform(['PAVED_SUBSCRIPTION_TARGET'], "topic subscriptions deliver only over sqs to the service's own queue", (t) =>
     perItem(ofType(t, 'aws_sns_topic_subscription'), where, (s) => [
       s.body.protocol === 'sqs' ? undefined : `protocol ${JSON.stringify(s.body.protocol)}, not sqs`,
       deliversToOwnQueue(t, s) ? undefined : `endpoint ${String(s.body.endpoint)} is not a queue of this stack`,
     ]),
   ),
-  terraform(['PAVED_IAM_ATTACHMENT'], 'no IAM policy, user, group or attachment resource and no AWS-managed policy, but the RDS Enhanced Monitoring role and its one service-role policy', (t) =>
-    perItem(t.resources, where, (r) => {
-      if (isMonitoringAttachment(r.type, r.body)) return undefined;
-      return [
-        IAM_POLICY_TYPES.test(r.type) ? `${r.type}: paved attaches no policy but RDS Enhanced Monitoring's, to its own role` : undefined,
-        MANAGED_POLICY.test(JSON.stringify(r.body)) ? 'names an AWS-managed policy' : undefined,
-      ];
-    }),
+  terraform(
+    ['PAVED_IAM_ATTACHMENT'],
+    'no IAM policy, user, group or attachment resource and no AWS-managed policy, but the RDS Enhanced Monitoring role and its one service-role policy',
+    (t) =>
+      perItem(t.resources, where, (r) => {
+        if (isMonitoringAttachment(r.type, r.body)) return undefined;
+        return [
+          IAM_POLICY_TYPES.test(r.type) ? `${r.type}: paved attaches no policy but RDS Enhanced Monitoring's, to its own role` : undefined,
+          MANAGED_POLICY.test(JSON.stringify(r.body)) ? 'names an AWS-managed policy' : undefined,
+        ];
+      }),
   ),
 ];

@@ -12,11 +12,22 @@ import { platformTfvars, type Plain, type PlatformResource, type PolicyTarget } 
  * what every service bucket meets.
  */
 const SECTION = '§4 paved';
-const rule = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({ section: SECTION, ids, title, kind: 'terraform', check });
+const rule = (ids: readonly string[], title: string, check: (t: PolicyTarget) => CheckResult): PolicyRule => ({
+  section: SECTION,
+  ids,
+  title,
+  kind: 'terraform',
+  check,
+});
 
 const where = (r: PlatformResource): string => `_platform/terraform/${r.file} ${r.type}.${r.name}`;
 const ofType = (t: PolicyTarget, type: string): PlatformResource[] => (t.platform?.resources ?? []).filter((r) => r.type === type);
-const each = (t: PolicyTarget, types: readonly string[], check: (r: PlatformResource) => Problems): CheckResult => perItem((t.platform?.resources ?? []).filter((r) => types.includes(r.type)), where, check);
+const each = (t: PolicyTarget, types: readonly string[], check: (r: PlatformResource) => Problems): CheckResult =>
+  perItem(
+    (t.platform?.resources ?? []).filter((r) => types.includes(r.type)),
+    where,
+    check,
+  );
 
 /**
  * Actions AWS authorizes on "*" only, each with the waiver that must be printed
@@ -49,7 +60,8 @@ function statementProblems(t: PolicyTarget, r: PlatformResource, s: Statement): 
   const problems: Array<string | Finding> = [];
   if (s.Effect !== 'Allow') problems.push(`${s.Sid}: effect ${s.Effect}`);
   for (const action of actions) if (!/^[a-z0-9-]+:[A-Za-z]+$/.test(action)) problems.push(`${s.Sid}: action ${action} is not one enumerated action`);
-  if (actions.includes('iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === undefined) problems.push(`${s.Sid}: iam:PassRole without an iam:PassedToService condition`);
+  if (actions.includes('iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === undefined)
+    problems.push(`${s.Sid}: iam:PassRole without an iam:PassedToService condition`);
   if (resources.includes('*')) {
     for (const action of actions) {
       const waiver = UNSCOPABLE[action];
@@ -68,7 +80,9 @@ function subjectProblems(t: PolicyTarget, env: 'staging' | 'production'): string
   return Object.entries(roles).flatMap(([key, role]) => {
     const subjects = Array.isArray(role.subjects) ? role.subjects.map(String) : [];
     if (subjects.length === 0) return [`${env} ${key}: trusts no token subject`];
-    return subjects.filter((subject) => !subject.startsWith(`repo:${repository}:`) || /[*?]/.test(subject)).map((subject) => `${env} ${key}: token subject ${JSON.stringify(subject)} is not pinned to repo:${repository}`);
+    return subjects
+      .filter((subject) => !subject.startsWith(`repo:${repository}:`) || /[*?]/.test(subject))
+      .map((subject) => `${env} ${key}: token subject ${JSON.stringify(subject)} is not pinned to repo:${repository}`);
   });
 }
 
@@ -78,7 +92,9 @@ function trustProblems(t: PolicyTarget, role: PlatformResource): string[] {
     const conditions = (s.Condition?.StringEquals ?? {}) as Record<string, unknown>;
     if (principals(s).includes('*')) return [`${s.Sid}: a "*" principal`];
     if (typeof who === 'object' && who.Service === 'pods.eks.amazonaws.com') {
-      return ['aws:SourceAccount', 'aws:RequestTag/eks-cluster-arn'].filter((key) => conditions[key] === undefined).map((key) => `${s.Sid}: EKS Pod Identity trusted without ${key}`);
+      return ['aws:SourceAccount', 'aws:RequestTag/eks-cluster-arn']
+        .filter((key) => conditions[key] === undefined)
+        .map((key) => `${s.Sid}: EKS Pod Identity trusted without ${key}`);
     }
     if (typeof who === 'object' && who.Federated !== undefined) {
       return [
@@ -102,7 +118,9 @@ function stateProblems(t: PolicyTarget): Array<string | undefined> {
   const sse = inner(only(partOf(t, 'aws_s3_bucket_server_side_encryption_configuration'), 'rule'), 'apply_server_side_encryption_by_default');
   const policy = statements(partOf(t, 'aws_s3_bucket_policy')?.body.policy);
   return [
-    ...['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].map((k) => (block[k] === true ? undefined : `${k} is not true`)),
+    ...['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].map((k) =>
+      block[k] === true ? undefined : `${k} is not true`,
+    ),
     sse?.sse_algorithm === 'aws:kms' && sse.kms_master_key_id === STATE_KEY ? undefined : 'not SSE-KMS with the state key',
     only(partOf(t, 'aws_s3_bucket_versioning'), 'versioning_configuration')?.status === 'Enabled' ? undefined : 'not versioned',
     only(partOf(t, 'aws_s3_bucket_ownership_controls'), 'rule')?.object_ownership === 'BucketOwnerEnforced' ? undefined : 'ACLs not disabled',
@@ -113,14 +131,20 @@ function stateProblems(t: PolicyTarget): Array<string | undefined> {
 }
 
 export const PLATFORM_RULES: readonly PolicyRule[] = [
-  rule(['PAVED_PLATFORM_IAM'], 'the platform root grants enumerated actions; "*" only as a resource of actions AWS cannot scope, with the printed waiver; iam:PassRole only to named services', (t) =>
-    each(t, ['aws_iam_policy', 'aws_iam_role_policy'], (r) => statements(r.body.policy).flatMap((s) => statementProblems(t, r, s))),
+  rule(
+    ['PAVED_PLATFORM_IAM'],
+    'the platform root grants enumerated actions; "*" only as a resource of actions AWS cannot scope, with the printed waiver; iam:PassRole only to named services',
+    (t) => each(t, ['aws_iam_policy', 'aws_iam_role_policy'], (r) => statements(r.body.policy).flatMap((s) => statementProblems(t, r, s))),
   ),
-  rule(['PAVED_PLATFORM_TRUST'], "the platform root's roles trust EKS Pod Identity on behalf of the account's cluster (aws:SourceAccount and the eks-cluster-arn session tag) or GitHub's OIDC provider for this repository only (aud, pinned sub)", (t) =>
-    each(t, ['aws_iam_role'], (r) => trustProblems(t, r)),
+  rule(
+    ['PAVED_PLATFORM_TRUST'],
+    "the platform root's roles trust EKS Pod Identity on behalf of the account's cluster (aws:SourceAccount and the eks-cluster-arn session tag) or GitHub's OIDC provider for this repository only (aud, pinned sub)",
+    (t) => each(t, ['aws_iam_role'], (r) => trustProblems(t, r)),
   ),
   // The state locks are objects in the bucket (use_lockfile): no lock table to check.
-  rule(['PAVED_PLATFORM_STATE'], 'the state bucket, which also holds the state locks, blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only', (t) =>
-    each(t, ['aws_s3_bucket'], () => stateProblems(t)),
+  rule(
+    ['PAVED_PLATFORM_STATE'],
+    'the state bucket, which also holds the state locks, blocks public access, is SSE-KMS with the state key, versioned, access-logged, ACL-free and TLS-only',
+    (t) => each(t, ['aws_s3_bucket'], () => stateProblems(t)),
   ),
 ];

@@ -58,6 +58,10 @@ export function renderRuleList(rules: readonly PolicyRule[]): string {
 
 /** Every declared waiver with the rules it excuses and its reason, as in code. */
 export function renderWaivers(): string {
-  const lines = ['| Waiver | Rules | Reason |', '| --- | --- | --- |', ...DECLARED_WAIVERS.map((w) => `| \`${w.id}\` | ${escapeCell(w.rules.join(', '))} | ${escapeCell(w.reason)} |`)];
+  const lines = [
+    '| Waiver | Rules | Reason |',
+    '| --- | --- | --- |',
+    ...DECLARED_WAIVERS.map((w) => `| \`${w.id}\` | ${escapeCell(w.rules.join(', '))} | ${escapeCell(w.reason)} |`),
+  ];
   return `${lines.join('\n')}\n`;
 }

@@ -38,7 +38,12 @@ export interface FoundResource {
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -203,7 +208,12 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   for (const file of files) {
     const service = bySpec.get(file.source);
     if (file.path.startsWith(`${project.output.workflowsDir}/`) && file.path.endsWith('.yml')) {
-      workflows.push({ name: label ? `${label}/${file.path}` : file.path, text: file.contents, waivers: file.waivers ?? [], doc: (file.value ?? parse(file.contents)) as ParsedWorkflow });
+      workflows.push({
+        name: label ? `${label}/${file.path}` : file.path,
+        text: file.contents,
+        waivers: file.waivers ?? [],
+        doc: (file.value ?? parse(file.contents)) as ParsedWorkflow,
+      });
       continue;
     }
     if (!file.path.startsWith(out)) continue;
@@ -236,7 +246,12 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
     });
   }
   for (const [service, list] of stackFiles) {
-    stacks.push({ id: label ? `${label}:${service.name}` : service.name, service, files: list.map(({ path, items }) => ({ path, items })), printed: new Map(list.map((f) => [f.path, f.contents])) });
+    stacks.push({
+      id: label ? `${label}:${service.name}` : service.name,
+      service,
+      files: list.map(({ path, items }) => ({ path, items })),
+      printed: new Map(list.map((f) => [f.path, f.contents])),
+    });
   }
   const platform = platformFiles.length > 0 ? platformRoot(platformFiles) : undefined;
   return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows, ...(platform ? { platform } : {}) };
@@ -274,7 +289,8 @@ export function podTemplates(objects: readonly GeneratedObject[]): PodTemplate[]
   for (const owner of objects) {
     const spec = owner.object.spec as Record<string, any> | undefined;
     const template = podTemplateOf(owner.object.kind, spec);
-    if (template && typeof template === 'object' && template.spec && Array.isArray(template.spec.containers)) templates.push({ owner, metadata: { labels: template.metadata?.labels ?? {} }, spec: template.spec });
+    if (template && typeof template === 'object' && template.spec && Array.isArray(template.spec.containers))
+      templates.push({ owner, metadata: { labels: template.metadata?.labels ?? {} }, spec: template.spec });
   }
   return templates;
 }
@@ -293,10 +309,15 @@ export function allContainers(spec: PodSpec): Container[] {
 }
 
 /** Whether a label selector (matchLabels and In expressions) selects the labels. */
-export function selects(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined, labels: Record<string, string>): boolean {
+export function selects(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (!selector) return false;
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpressions = (selector.matchExpressions ?? []).every((e) => (e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false));
+  const byExpressions = (selector.matchExpressions ?? []).every((e) =>
+    e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false,
+  );
   return byLabels && byExpressions;
 }
 

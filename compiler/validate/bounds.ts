@@ -20,7 +20,15 @@ export function checkBounds(services: readonly ServiceInput[]): Diagnostic[] {
       if (total <= serviceLimits.envBytes) continue;
       // Blame the environment's own map when it tips the balance, else the shared one.
       const pointer = own && Object.keys(own).length > 0 ? `/environments/${env}/env` : '/env';
-      diagnostics.push(positioned(file, pointer, 'SPEC.ENV_TOO_LARGE', `the env variables of ${env} add up to ${total} bytes of names and values; the limit is ${serviceLimits.envBytes}`, { hint: 'every container (server and cron jobs) carries the whole env: move large configuration into a file in the image or a config service' }));
+      diagnostics.push(
+        positioned(
+          file,
+          pointer,
+          'SPEC.ENV_TOO_LARGE',
+          `the env variables of ${env} add up to ${total} bytes of names and values; the limit is ${serviceLimits.envBytes}`,
+          { hint: 'every container (server and cron jobs) carries the whole env: move large configuration into a file in the image or a config service' },
+        ),
+      );
       // The shared map is reported once, not once per environment.
       if (pointer === '/env') break;
     }

@@ -47,17 +47,35 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
     const hostPointer = explicit === undefined ? '/name' : '/ingress/host';
 
     if (explicit !== undefined && !listed.has(host) && !domains.some((d) => isSubdomain(host, d))) {
-      const under = domains.length === 1 ? `the platform's domain ${showString(domain)}` : `any of the platform's domains (${domains.map(showString).join(', ')})`;
-      report(service, hostPointer, 'CLAIM.HOST_OUTSIDE_DOMAIN', `host ${showString(host)} is not under ${under}`, `use a host ending in ".${domain}", or ask the platform team to list it under ingress.hosts or ingress.domains in platform.yaml`);
+      const under =
+        domains.length === 1 ? `the platform's domain ${showString(domain)}` : `any of the platform's domains (${domains.map(showString).join(', ')})`;
+      report(
+        service,
+        hostPointer,
+        'CLAIM.HOST_OUTSIDE_DOMAIN',
+        `host ${showString(host)} is not under ${under}`,
+        `use a host ending in ".${domain}", or ask the platform team to list it under ingress.hosts or ingress.domains in platform.yaml`,
+      );
       continue;
     }
     const reserved = reservedFor(host, domain, deployedName(spec), byName);
     if (reserved) {
-      report(service, hostPointer, 'CLAIM.RESERVED_HOST', `host ${showString(host)} ${reserved}`, explicit === undefined ? 'rename the service, or set ingress.host to a host of its own' : `choose another host, e.g. "${deployedName(spec)}.${domain}"`);
+      report(
+        service,
+        hostPointer,
+        'CLAIM.RESERVED_HOST',
+        `host ${showString(host)} ${reserved}`,
+        explicit === undefined ? 'rename the service, or set ingress.host to a host of its own' : `choose another host, e.g. "${deployedName(spec)}.${domain}"`,
+      );
       continue;
     }
     const paths = spec.ingress.paths ?? serviceDefaults.ingressPaths;
-    claims.push({ service, host, paths: paths.map((path, index) => ({ path, index, elements: pathElements(path) })), explicitPaths: spec.ingress.paths !== undefined });
+    claims.push({
+      service,
+      host,
+      paths: paths.map((path, index) => ({ path, index, elements: pathElements(path) })),
+      explicitPaths: spec.ingress.paths !== undefined,
+    });
   }
 
   const byHost = new Map<string, Claim[]>();
@@ -66,7 +84,9 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
     for (let later = 1; later < sharing.length; later++) {
       const claim = sharing[later]!;
       for (const path of claim.paths) {
-        const taken = sharing.slice(0, later).flatMap((earlier) => earlier.paths.filter((p) => overlaps(p.elements, path.elements)).map((p) => ({ earlier, p })))[0];
+        const taken = sharing
+          .slice(0, later)
+          .flatMap((earlier) => earlier.paths.filter((p) => overlaps(p.elements, path.elements)).map((p) => ({ earlier, p })))[0];
         if (!taken) continue;
         const { earlier, p } = taken;
         const earlierPointer = earlier.explicitPaths ? `/ingress/paths/${p.index}` : '/ingress';
@@ -74,7 +94,13 @@ export function checkClaims(services: readonly ServiceInput[], platform: Platfor
         const at = `${earlier.service.file.path}${where ? `:${where.line}:${where.col}` : ''}`;
         const pointer = claim.explicitPaths ? `/ingress/paths/${path.index}` : '/ingress';
         const same = p.path === path.path ? `the same path` : `path ${showString(p.path)}, which overlaps it`;
-        report(claim.service, pointer, 'CLAIM.DUPLICATE_ROUTE', `${claim.explicitPaths ? `path ${showString(path.path)}` : `the default path "/"`} on host ${showString(claim.host)} is already routed to service ${showString(earlier.service.spec.name)}, which declares ${same} (${at})`, 'two services may share a host only with paths that do not overlap (a Prefix path covers every path below it, "/" the whole host); choose another path or host');
+        report(
+          claim.service,
+          pointer,
+          'CLAIM.DUPLICATE_ROUTE',
+          `${claim.explicitPaths ? `path ${showString(path.path)}` : `the default path "/"`} on host ${showString(claim.host)} is already routed to service ${showString(earlier.service.spec.name)}, which declares ${same} (${at})`,
+          'two services may share a host only with paths that do not overlap (a Prefix path covers every path below it, "/" the whole host); choose another path or host',
+        );
       }
     }
   }
@@ -95,7 +121,8 @@ export function isSubdomain(host: string, domain: string): boolean {
 
 /** Why a host belongs to something paved generates, or undefined. */
 function reservedFor(host: string, domain: string, self: string, byName: ReadonlyMap<string, ServiceInput>): string | undefined {
-  if (isSubdomain(host, `staging.${domain}`)) return `is under staging.${domain}, which paved reserves for the staging hosts of services (<service>.staging.${domain})`;
+  if (isSubdomain(host, `staging.${domain}`))
+    return `is under staging.${domain}, which paved reserves for the staging hosts of services (<service>.staging.${domain})`;
   if (!isSubdomain(host, domain)) return undefined;
   const label = host.slice(0, host.length - domain.length - 1);
   if (label.includes('.')) return undefined;

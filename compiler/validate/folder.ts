@@ -39,7 +39,12 @@ function folderProblem(folder: string): string | undefined {
   for (const segment of folder.split('/')) {
     if (segment.length > MAX_FOLDER_SEGMENT) return `the folder name ${showString(segment)} is ${segment.length} characters long, over ${MAX_FOLDER_SEGMENT}`;
     if (!SEGMENT.test(segment)) {
-      const reason = segment === '' ? 'is empty' : /^[.-]/.test(segment) ? `starts with ${showString(segment[0]!)}` : `holds ${showString([...segment].find((c) => !/[A-Za-z0-9._-]/.test(c))!)}`;
+      const reason =
+        segment === ''
+          ? 'is empty'
+          : /^[.-]/.test(segment)
+            ? `starts with ${showString(segment[0]!)}`
+            : `holds ${showString([...segment].find((c) => !/[A-Za-z0-9._-]/.test(c))!)}`;
       return `the folder name ${showString(segment)} ${reason}`;
     }
   }

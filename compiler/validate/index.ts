@@ -37,14 +37,28 @@ export interface Validation {
  * Schema first (every file, every error), then the rules across services.
  * Never throws for a user's mistake.
  */
-export function validateProject(platformFile: SourceFile | undefined, serviceFiles: readonly SourceFile[], options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile }): Validation {
+export function validateProject(
+  platformFile: SourceFile | undefined,
+  serviceFiles: readonly SourceFile[],
+  options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile },
+): Validation {
   const diagnostics: Diagnostic[] = [];
   const outProblem = options.outDir === undefined ? undefined : outputDirProblem(options.outDir);
   if (outProblem !== undefined) {
-    diagnostics.push({ code: 'CLI.BAD_OUT', severity: 'error', message: `--out ${showString(options.outDir!)} must be a relative directory inside the repository: it ${outProblem}`, hint: 'e.g. --out generated' });
+    diagnostics.push({
+      code: 'CLI.BAD_OUT',
+      severity: 'error',
+      message: `--out ${showString(options.outDir!)} must be a relative directory inside the repository: it ${outProblem}`,
+      hint: 'e.g. --out generated',
+    });
   }
   if (serviceFiles.length === 0 && !options.loadFailed) {
-    diagnostics.push({ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root', hint: 'run "paved init <dir> --name <service>" to create one, or point --root at your repository' });
+    diagnostics.push({
+      code: 'LOAD.NO_SERVICES',
+      severity: 'error',
+      message: 'no service.yaml found under the root',
+      hint: 'run "paved init <dir> --name <service>" to create one, or point --root at your repository',
+    });
   }
   const releasesFile = options.releasesFile;
   for (const file of [...(platformFile ? [platformFile] : []), ...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
@@ -53,7 +67,18 @@ export function validateProject(platformFile: SourceFile | undefined, serviceFil
   const platform = mergeOverDefault((platformFile?.data ?? {}) as Partial<PlatformSpec>);
   const services = serviceFiles.map((file) => ({ file, spec: file.data as ServiceSpec }));
   const releases = (releasesFile?.data ?? { apiVersion: 'paved/v1', kind: 'Releases' }) as ReleasesSpec;
-  if (platformFile) diagnostics.push(...checkPlatformPolicy(platformFile, platform), ...checkPlatformRoot(platformFile, platform), ...checkPlatformTerraform(platformFile, platform), ...checkPlatformWaivers(platformFile, platform, services.map((s) => s.spec.name)), ...checkPlatformChoices(platformFile, platform, services));
+  if (platformFile)
+    diagnostics.push(
+      ...checkPlatformPolicy(platformFile, platform),
+      ...checkPlatformRoot(platformFile, platform),
+      ...checkPlatformTerraform(platformFile, platform),
+      ...checkPlatformWaivers(
+        platformFile,
+        platform,
+        services.map((s) => s.spec.name),
+      ),
+      ...checkPlatformChoices(platformFile, platform, services),
+    );
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkRenames(services));
   diagnostics.push(...checkBounds(services));
@@ -74,7 +99,10 @@ function checkFile(file: SourceFile): Diagnostic[] {
   const data = file.kind === 'platform' ? mergeOverDefault(file.data) : file.data;
   const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
   // Checked with the file, before discovery's troubles: a bad output.dir is often why no service was found.
-  const output = file.kind === 'platform' && scanned.length + schema.length === 0 ? checkOutputDirectories(file, data as { output: { dir: string; workflowsDir: string } }) : [];
+  const output =
+    file.kind === 'platform' && scanned.length + schema.length === 0
+      ? checkOutputDirectories(file, data as { output: { dir: string; workflowsDir: string } })
+      : [];
   return [...(file.kind === 'service' ? checkServiceFolder(file) : []), ...scanned, ...schema, ...output];
 }
 
@@ -116,7 +144,6 @@ export function mergePlatform<T>(base: T, over: unknown): T {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
 
 /** A platform.yaml on its own, as `paved compile` checks it: scalars, schema (merged over the default), policy. */
 export function validatePlatform(file: SourceFile): Diagnostic[] {

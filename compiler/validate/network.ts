@@ -26,7 +26,13 @@ export function checkPlatformNetwork(file: SourceFile, platform: PlatformSpec): 
     if (!isPerEnvironment(value)) continue;
     const pointer = `/network/${key}`;
     for (const env of CLOUD_ENVIRONMENTS.filter((e) => value[e] === undefined)) {
-      diagnostics.push({ ...specDiagnostic('SPEC.REQUIRED', file.path, pointer, `missing required key "${env}"`, { hint: `a map per environment names staging and production; write one ${key === 'vpcId' ? 'id' : 'list'} instead of the map if both share it`, range: locate(file, pointer) }), pointer: `${pointer}/${env}` });
+      diagnostics.push({
+        ...specDiagnostic('SPEC.REQUIRED', file.path, pointer, `missing required key "${env}"`, {
+          hint: `a map per environment names staging and production; write one ${key === 'vpcId' ? 'id' : 'list'} instead of the map if both share it`,
+          range: locate(file, pointer),
+        }),
+        pointer: `${pointer}/${env}`,
+      });
     }
   }
   if (diagnostics.length > 0) return diagnostics;
@@ -36,11 +42,33 @@ export function checkPlatformNetwork(file: SourceFile, platform: PlatformSpec): 
   const accounts = platform.cloud!.accounts as Readonly<Record<'staging' | 'production', string>>;
   if (isPerEnvironment(vpc) && vpc.staging !== vpc.production && !isPerEnvironment(network.privateSubnetIds as OneOrPerEnvironment<readonly string[]>)) {
     const pointer = '/network/privateSubnetIds';
-    diagnostics.push(specDiagnostic('SPEC.SUBNETS_PER_VPC', file.path, pointer, `one list of subnets for two VPCs (staging ${vpc.staging}, production ${vpc.production}); a subnet belongs to one VPC`, { hint: 'give each environment the subnets of its own VPC: privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }', range: locate(file, written.privateSubnetIds === undefined ? '/network/vpcId' : pointer) }));
+    diagnostics.push(
+      specDiagnostic(
+        'SPEC.SUBNETS_PER_VPC',
+        file.path,
+        pointer,
+        `one list of subnets for two VPCs (staging ${vpc.staging}, production ${vpc.production}); a subnet belongs to one VPC`,
+        {
+          hint: 'give each environment the subnets of its own VPC: privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }',
+          range: locate(file, written.privateSubnetIds === undefined ? '/network/vpcId' : pointer),
+        },
+      ),
+    );
   }
   if (typeof vpc === 'string' && accounts.staging !== accounts.production) {
     const pointer = '/network/vpcId';
-    diagnostics.push(positioned(file, pointer, 'SPEC.SHARED_VPC', `one VPC ${vpc} for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}): paved assumes the VPC is shared with both accounts through AWS RAM, and production's databases and caches then share staging's network`, { hint: `if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: ${vpc}, production: ${vpc} }`, severity: 'warning' }));
+    diagnostics.push(
+      positioned(
+        file,
+        pointer,
+        'SPEC.SHARED_VPC',
+        `one VPC ${vpc} for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}): paved assumes the VPC is shared with both accounts through AWS RAM, and production's databases and caches then share staging's network`,
+        {
+          hint: `if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: ${vpc}, production: ${vpc} }`,
+          severity: 'warning',
+        },
+      ),
+    );
   }
   return diagnostics;
 }

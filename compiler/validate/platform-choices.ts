@@ -15,7 +15,12 @@ import { showString } from './text.js';
  * not left for anyone to take first.
  */
 export function checkPlatformChoices(file: SourceFile, platform: PlatformSpec, services: readonly ServiceInput[] = []): Diagnostic[] {
-  return [...checkRetention(file, platform), ...checkTlsIssuer(file, platform), ...checkS3Egress(file, platform, services), ...checkBucketNameSuffix(file, services)];
+  return [
+    ...checkRetention(file, platform),
+    ...checkTlsIssuer(file, platform),
+    ...checkS3Egress(file, platform, services),
+    ...checkBucketNameSuffix(file, services),
+  ];
 }
 
 function report(file: SourceFile, pointer: string, code: DiagnosticCode, message: string, hint: string): Diagnostic {
@@ -43,7 +48,10 @@ function checkRetention(file: SourceFile, platform: PlatformSpec): Diagnostic[] 
   const { sloWindow, prometheusRetention } = settings(platform).observability;
   if (days(prometheusRetention) >= days(sloWindow)) return [];
   // At the value the file wrote; a window raised above the default retention is reported at the window.
-  const pointer = hasPointer(file.data, '/observability/prometheusRetention') || !hasPointer(file.data, '/observability/sloWindow') ? '/observability/prometheusRetention' : '/observability/sloWindow';
+  const pointer =
+    hasPointer(file.data, '/observability/prometheusRetention') || !hasPointer(file.data, '/observability/sloWindow')
+      ? '/observability/prometheusRetention'
+      : '/observability/sloWindow';
   return [
     report(
       file,
@@ -64,7 +72,7 @@ function checkTlsIssuer(file: SourceFile, platform: PlatformSpec): Diagnostic[] 
       '/kubernetes/tlsClusterIssuer',
       'SPEC.TLS_ISSUER_UNUSED',
       'names a ClusterIssuer, but kubernetes.tlsCertificates is controller-default, so no Ingress asks cert-manager for a certificate',
-      'remove tlsClusterIssuer to serve the controller\'s default certificate, or set kubernetes.tlsCertificates: cert-manager to issue one per service',
+      "remove tlsClusterIssuer to serve the controller's default certificate, or set kubernetes.tlsCertificates: cert-manager to issue one per service",
     ),
   ];
 }
@@ -155,7 +163,7 @@ function checkS3Egress(file: SourceFile, platform: PlatformSpec, services: reado
         pointer,
         'SPEC.S3_EGRESS',
         `shares no address with kubernetes.egress.privateSubnetCidrs, but S3 is reached through an interface endpoint in the VPC (kubernetes.egress.s3Endpoint: interface), so the buckets of ${who} would be unreachable`,
-        'add the VPC\'s CIDR (where the endpoint\'s network interfaces are) to awsApiCidrs, or set kubernetes.egress.s3Endpoint: gateway and open S3\'s public ranges',
+        "add the VPC's CIDR (where the endpoint's network interfaces are) to awsApiCidrs, or set kubernetes.egress.s3Endpoint: gateway and open S3's public ranges",
       ),
     ];
   }

@@ -31,7 +31,12 @@ export function checkPlatformWaivers(file: SourceFile, platform: PlatformSpec, s
     for (const [i, name] of (waiver.services ?? []).entries()) {
       if (services.includes(name)) continue;
       const suggestion = didYouMean(name, services);
-      report(`${at}/services/${i}`, 'REF.UNKNOWN_SERVICE', `no service named ${showString(name)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, suggestion ? `write "${suggestion}"` : 'list services by their name in service.yaml');
+      report(
+        `${at}/services/${i}`,
+        'REF.UNKNOWN_SERVICE',
+        `no service named ${showString(name)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        suggestion ? `write "${suggestion}"` : 'list services by their name in service.yaml',
+      );
     }
   }
   return diagnostics;

@@ -23,13 +23,25 @@ export function checkRenames(services: readonly ServiceInput[]): Diagnostic[] {
       ['buckets', 'bucket'],
       ['cron', 'cron job'],
     ] as const) {
-      checkList(service, `/resources/${list}`, what, (resources[list] ?? []).map((entry) => ({ name: entry.name, renamedFrom: entry.renamedFrom })), report);
+      checkList(
+        service,
+        `/resources/${list}`,
+        what,
+        (resources[list] ?? []).map((entry) => ({ name: entry.name, renamedFrom: entry.renamedFrom })),
+        report,
+      );
     }
     // A subscription is one of its publisher's topics: renames are per publisher, of the topic's name.
     const subscriptions = (resources.subscriptions ?? []).map((s, index) => ({ ...s, index }));
     for (const from of [...new Set(subscriptions.map((s) => s.from))]) {
       const of = subscriptions.filter((s) => s.from === from);
-      checkList(service, '/resources/subscriptions', `subscription to ${from}'s topic`, of.map((s) => ({ name: s.topic, renamedFrom: s.renamedFrom, index: s.index, field: '/topic' })), report);
+      checkList(
+        service,
+        '/resources/subscriptions',
+        `subscription to ${from}'s topic`,
+        of.map((s) => ({ name: s.topic, renamedFrom: s.renamedFrom, index: s.index, field: '/topic' })),
+        report,
+      );
     }
     checkSubscriptionsFollowTopics(service, services, report);
   }
@@ -44,7 +56,13 @@ function checkServiceRenames(services: readonly ServiceInput[], report: Report):
     const { name, renamedFrom } = service.spec;
     if (renamedFrom === undefined) continue;
     if (renamedFrom === name) {
-      report(service.file, '/renamedFrom', 'SPEC.RENAME_SAME', `${showString(renamedFrom)} is the service's own name, so nothing was renamed`, 'remove renamedFrom, or set it to the name the service was deployed under');
+      report(
+        service.file,
+        '/renamedFrom',
+        'SPEC.RENAME_SAME',
+        `${showString(renamedFrom)} is the service's own name, so nothing was renamed`,
+        'remove renamedFrom, or set it to the name the service was deployed under',
+      );
       continue;
     }
     const holder = services.find((other) => other.spec.name === renamedFrom);
@@ -90,7 +108,13 @@ function checkList(service: ServiceInput, list: string, what: string, entries: r
     if (entry.renamedFrom === undefined) return;
     const pointer = `${list}/${at(entry, i)}/renamedFrom`;
     if (entry.renamedFrom === entry.name) {
-      report(service.file, pointer, 'SPEC.RENAME_SAME', `${showString(entry.renamedFrom)} is the ${what}'s own name, so nothing was renamed`, `remove renamedFrom, or set it to the name the ${what} was deployed under`);
+      report(
+        service.file,
+        pointer,
+        'SPEC.RENAME_SAME',
+        `${showString(entry.renamedFrom)} is the ${what}'s own name, so nothing was renamed`,
+        `remove renamedFrom, or set it to the name the ${what} was deployed under`,
+      );
       return;
     }
     const holder = entries.findIndex((other) => other.name === entry.renamedFrom);
@@ -133,7 +157,9 @@ function checkSubscriptionsFollowTopics(service: ServiceInput, services: readonl
       pointer,
       'REF.RENAME_MISMATCH',
       `topic ${showString(subscription.topic)} of ${subscription.from} ${topicSays}, but this subscription says ${subscription.renamedFrom === undefined ? 'no renamedFrom' : `renamedFrom ${showString(subscription.renamedFrom)}`}; it would subscribe to the topic under a name it is not deployed as`,
-      topic.renamedFrom === undefined ? 'remove renamedFrom from the subscription' : `add renamedFrom: ${topic.renamedFrom} to the subscription, as the topic says`,
+      topic.renamedFrom === undefined
+        ? 'remove renamedFrom from the subscription'
+        : `add renamedFrom: ${topic.renamedFrom} to the subscription, as the topic says`,
     );
   }
 }

@@ -2,7 +2,17 @@ import { posix } from 'node:path';
 import type { DiagnosticCode } from '../../spec/diagnostic-codes.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { ENVIRONMENTS, type EnvironmentName } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, FINAL_SNAPSHOT_TIME_FORMAT, NAME_RULES, names, postgresFamily, TERRAFORM_UNIQUE_SUFFIX_LENGTH, type NameRule } from '../../spec/naming.js';
+import {
+  CLOUD_ENVIRONMENTS,
+  deployedName,
+  deployedTopic,
+  FINAL_SNAPSHOT_TIME_FORMAT,
+  NAME_RULES,
+  names,
+  postgresFamily,
+  TERRAFORM_UNIQUE_SUFFIX_LENGTH,
+  type NameRule,
+} from '../../spec/naming.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
@@ -37,7 +47,14 @@ export function checkRules(services: readonly ServiceInput[], platform: Platform
   const byName = new Map<string, ServiceInput>();
   for (const service of services) {
     const first = byName.get(service.spec.name);
-    if (first) report(service.file, '/name', 'REF.DUPLICATE_SERVICE', `service ${showString(service.spec.name)} is already declared in ${first.file.path}`, 'service names are unique in a repository; rename one of them');
+    if (first)
+      report(
+        service.file,
+        '/name',
+        'REF.DUPLICATE_SERVICE',
+        `service ${showString(service.spec.name)} is already declared in ${first.file.path}`,
+        'service names are unique in a repository; rename one of them',
+      );
     else byName.set(service.spec.name, service);
   }
   for (const service of services) checkService(service, byName, platform, report);
@@ -59,7 +76,13 @@ function checkRdsIdentifierPrefixes(services: readonly ServiceInput[], report: R
   for (const env of CLOUD_ENVIRONMENTS) {
     // Sorted, every identifier that begins with another follows it directly: linear after the sort, whatever the number of services.
     const instances = services
-      .flatMap((service) => (service.spec.resources?.databases ?? []).map((d, index) => ({ service, index, identifier: names.rdsInstance(deployedName(service.spec), env, deployedName(d)) })))
+      .flatMap((service) =>
+        (service.spec.resources?.databases ?? []).map((d, index) => ({
+          service,
+          index,
+          identifier: names.rdsInstance(deployedName(service.spec), env, deployedName(d)),
+        })),
+      )
       .sort((a, b) => compareText(a.identifier, b.identifier));
     const collisions: Array<{ shorter: (typeof instances)[number]; longer: (typeof instances)[number] }> = [];
     for (const [i, shorter] of instances.entries()) {
@@ -109,36 +132,90 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
 
   // The service name is a bare folder name in the output (`generated/<name>/`); Windows reserves these in any case.
   if (WINDOWS_DEVICE_NAME.test(spec.name)) {
-    report(file, '/name', 'NAME.RESERVED', `${showString(spec.name)} is a device name Windows reserves (${spec.name.toUpperCase()}), so the folder paved generates for this service could not be checked out on Windows`, `choose another name, e.g. "${spec.name}-api"`);
+    report(
+      file,
+      '/name',
+      'NAME.RESERVED',
+      `${showString(spec.name)} is a device name Windows reserves (${spec.name.toUpperCase()}), so the folder paved generates for this service could not be checked out on Windows`,
+      `choose another name, e.g. "${spec.name}-api"`,
+    );
   }
 
   // Uniqueness per kind.
   const unique = (pointer: string, values: readonly string[], what: string, field = '/name'): void => {
     const seen = new Set<string>();
     values.forEach((value, index) => {
-      if (seen.has(value)) report(file, `${pointer}/${index}${field}`, 'REF.DUPLICATE_NAME', `${what} ${showString(value)} is declared twice`, 'names are unique per kind within a service; rename or remove one');
+      if (seen.has(value))
+        report(
+          file,
+          `${pointer}/${index}${field}`,
+          'REF.DUPLICATE_NAME',
+          `${what} ${showString(value)} is declared twice`,
+          'names are unique per kind within a service; rename or remove one',
+        );
       seen.add(value);
     });
   };
-  unique('/resources/databases', (resources.databases ?? []).map((d) => d.name), 'database');
-  unique('/resources/caches', (resources.caches ?? []).map((c) => c.name), 'cache');
-  unique('/resources/topics', (resources.topics ?? []).map((t) => t.name), 'topic');
-  unique('/resources/buckets', (resources.buckets ?? []).map((b) => b.name), 'bucket');
+  unique(
+    '/resources/databases',
+    (resources.databases ?? []).map((d) => d.name),
+    'database',
+  );
+  unique(
+    '/resources/caches',
+    (resources.caches ?? []).map((c) => c.name),
+    'cache',
+  );
+  unique(
+    '/resources/topics',
+    (resources.topics ?? []).map((t) => t.name),
+    'topic',
+  );
+  unique(
+    '/resources/buckets',
+    (resources.buckets ?? []).map((b) => b.name),
+    'bucket',
+  );
   const acknowledged = new Set<string>();
   (spec.dataLoss ?? []).forEach(({ resource }, index) => {
-    if (acknowledged.has(resource)) report(file, `/dataLoss/${index}/resource`, 'REF.DUPLICATE_NAME', `${showString(resource)} is acknowledged twice`, 'one dataLoss entry per resource: merge the reasons into one');
+    if (acknowledged.has(resource))
+      report(
+        file,
+        `/dataLoss/${index}/resource`,
+        'REF.DUPLICATE_NAME',
+        `${showString(resource)} is acknowledged twice`,
+        'one dataLoss entry per resource: merge the reasons into one',
+      );
     acknowledged.add(resource);
   });
-  unique('/resources/cron', (resources.cron ?? []).map((c) => c.name), 'cron job');
-  unique('/resources/subscriptions', (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`), 'subscription', '/topic');
+  unique(
+    '/resources/cron',
+    (resources.cron ?? []).map((c) => c.name),
+    'cron job',
+  );
+  unique(
+    '/resources/subscriptions',
+    (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`),
+    'subscription',
+    '/topic',
+  );
   // Queue names join publisher and topic with "-": a-b/c and a/b-c, or a/b and a/b-dlq, would share a queue.
   const queues = new Map<string, string>();
   for (const [index, s] of (resources.subscriptions ?? []).entries()) {
     const from = deployedAs(byName, s.from);
-    for (const queue of [names.sqsQueue(deployedName(spec), 'staging', from, s.topic), names.sqsDeadLetterQueue(deployedName(spec), 'staging', from, s.topic)]) {
+    for (const queue of [
+      names.sqsQueue(deployedName(spec), 'staging', from, s.topic),
+      names.sqsDeadLetterQueue(deployedName(spec), 'staging', from, s.topic),
+    ]) {
       const other = queues.get(queue);
       if (other !== undefined && other !== `${s.from}/${s.topic}`) {
-        report(file, `/resources/subscriptions/${index}/topic`, 'NAME.COLLISION', `subscriptions ${showString(other)} and ${showString(`${s.from}/${s.topic}`)} would share the queue ${showString(queue)}`, 'rename one of the topics');
+        report(
+          file,
+          `/resources/subscriptions/${index}/topic`,
+          'NAME.COLLISION',
+          `subscriptions ${showString(other)} and ${showString(`${s.from}/${s.topic}`)} would share the queue ${showString(queue)}`,
+          'rename one of the topics',
+        );
         break;
       }
       queues.set(queue, `${s.from}/${s.topic}`);
@@ -147,10 +224,25 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   unique('/secrets', spec.secrets ?? [], 'secret', '');
   unique('/dependsOn', spec.dependsOn ?? [], 'dependency', '');
   for (const [index, secret] of (spec.secrets ?? []).entries()) {
-    if (spec.env && Object.hasOwn(spec.env, secret)) report(file, `/secrets/${index}`, 'REF.DUPLICATE_ENV', `${secret} is both a secret and a plain env variable`, `remove env.${secret}: the secret provides the variable`);
+    if (spec.env && Object.hasOwn(spec.env, secret))
+      report(
+        file,
+        `/secrets/${index}`,
+        'REF.DUPLICATE_ENV',
+        `${secret} is both a secret and a plain env variable`,
+        `remove env.${secret}: the secret provides the variable`,
+      );
     for (const env of ENVIRONMENTS) {
       const values = spec.environments?.[env]?.env;
-      if (values && Object.hasOwn(values, secret)) report(file, `/environments/${env}/env/${secret}`, 'REF.DUPLICATE_ENV', `${secret} is a secret and cannot also be a plain env variable in ${env}`, `remove environments.${env}.env.${secret}: the secret provides the variable`, { key: true });
+      if (values && Object.hasOwn(values, secret))
+        report(
+          file,
+          `/environments/${env}/env/${secret}`,
+          'REF.DUPLICATE_ENV',
+          `${secret} is a secret and cannot also be a plain env variable in ${env}`,
+          `remove environments.${env}.env.${secret}: the secret provides the variable`,
+          { key: true },
+        );
     }
   }
 
@@ -163,7 +255,13 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   for (const [index, subscription] of (resources.subscriptions ?? []).entries()) {
     const pointer = `/resources/subscriptions/${index}`;
     if (subscription.from === spec.name) {
-      report(file, `${pointer}/from`, 'REF.SELF_SUBSCRIPTION', `${spec.name} subscribes to its own topic ${showString(subscription.topic)}`, 'call the code directly, or move the consumer into another service');
+      report(
+        file,
+        `${pointer}/from`,
+        'REF.SELF_SUBSCRIPTION',
+        `${spec.name} subscribes to its own topic ${showString(subscription.topic)}`,
+        'call the code directly, or move the consumer into another service',
+      );
       continue;
     }
     const publisher = byName.get(subscription.from);
@@ -172,10 +270,25 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       continue;
     }
     const topics = (publisher.spec.resources?.topics ?? []).map((t) => t.name);
-    if (topics.includes(subscription.topic)) retiredReference(service, `${pointer}/from`, publisher, `subscribes to topic ${showString(subscription.topic)} of service ${showString(subscription.from)}`, report);
+    if (topics.includes(subscription.topic))
+      retiredReference(
+        service,
+        `${pointer}/from`,
+        publisher,
+        `subscribes to topic ${showString(subscription.topic)} of service ${showString(subscription.from)}`,
+        report,
+      );
     if (!topics.includes(subscription.topic)) {
       const suggestion = didYouMean(subscription.topic, topics);
-      report(file, `${pointer}/topic`, 'REF.UNKNOWN_TOPIC', `service ${showString(subscription.from)} declares no topic ${showString(subscription.topic)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, topics.length > 0 ? `${subscription.from} declares: ${topics.join(', ')}` : `${subscription.from} declares no topics; add it under its resources.topics first`);
+      report(
+        file,
+        `${pointer}/topic`,
+        'REF.UNKNOWN_TOPIC',
+        `service ${showString(subscription.from)} declares no topic ${showString(subscription.topic)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        topics.length > 0
+          ? `${subscription.from} declares: ${topics.join(', ')}`
+          : `${subscription.from} declares no topics; add it under its resources.topics first`,
+      );
     }
   }
 
@@ -184,23 +297,45 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   const tiers = platform.tiers ?? {};
   if (!Object.hasOwn(tiers, tier)) {
     const suggestion = didYouMean(tier, Object.keys(tiers));
-    report(file, '/tier', 'REF.UNKNOWN_TIER', `tier ${showString(tier)} is not defined by the platform${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, `defined tiers: ${Object.keys(tiers).join(', ')}`);
+    report(
+      file,
+      '/tier',
+      'REF.UNKNOWN_TIER',
+      `tier ${showString(tier)} is not defined by the platform${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      `defined tiers: ${Object.keys(tiers).join(', ')}`,
+    );
   }
   if (spec.runtime.port === undefined) {
-    if (spec.ingress) report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
-    if (spec.observability?.slo) report(file, '/observability/slo', 'SPEC.WORKER_SLO', 'a worker (no runtime.port) serves no requests, so it has no request SLO', 'remove observability.slo, or add runtime.port');
+    if (spec.ingress)
+      report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
+    if (spec.observability?.slo)
+      report(
+        file,
+        '/observability/slo',
+        'SPEC.WORKER_SLO',
+        'a worker (no runtime.port) serves no requests, so it has no request SLO',
+        'remove observability.slo, or add runtime.port',
+      );
   }
   for (const key of ['context', 'dockerfile'] as const) {
     const value = spec.runtime.build?.[key];
     const path = value === undefined ? undefined : posix.normalize(posix.join(posix.dirname(file.path), value));
     if (value !== undefined && (posix.isAbsolute(value) || path === '..' || path!.startsWith('../'))) {
-      report(file, `/runtime/build/${key}`, 'SPEC.PATH_OUTSIDE_REPO', `${showString(value)} leads outside the repository`, "use a path relative to this file's folder that stays inside the repository");
+      report(
+        file,
+        `/runtime/build/${key}`,
+        'SPEC.PATH_OUTSIDE_REPO',
+        `${showString(value)} leads outside the repository`,
+        "use a path relative to this file's folder that stays inside the repository",
+      );
     }
   }
   if (spec.runtime.command) checkCommand(file, '/runtime/command', spec.runtime.command, report);
   for (const [index, job] of (resources.cron ?? []).entries()) {
     const problem = cronProblem(job.schedule);
-    const hint = /time zone/.test(problem ?? '') ? 'remove the time zone and write the time in UTC, e.g. "0 2 * * *" for 03:00 in Berlin in winter' : 'write five fields, e.g. "0 3 * * *" for 03:00 every day';
+    const hint = /time zone/.test(problem ?? '')
+      ? 'remove the time zone and write the time in UTC, e.g. "0 2 * * *" for 03:00 in Berlin in winter'
+      : 'write five fields, e.g. "0 3 * * *" for 03:00 every day';
     if (problem) report(file, `/resources/cron/${index}/schedule`, 'CRON.INVALID', `schedule ${showString(job.schedule)} ${problem}`, hint);
     checkCommand(file, `/resources/cron/${index}/command`, job.command, report);
   }
@@ -217,7 +352,13 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     const override = spec.environments?.[env];
     const pointer = `/environments/${env}`;
     if (env !== 'preview' && override?.enabled === false) {
-      report(file, `${pointer}/enabled`, 'POLICY.ENVIRONMENT_REQUIRED', `${env} cannot be disabled`, 'every service runs in staging and production; only preview may be disabled');
+      report(
+        file,
+        `${pointer}/enabled`,
+        'POLICY.ENVIRONMENT_REQUIRED',
+        `${env} cannot be disabled`,
+        'every service runs in staging and production; only preview may be disabled',
+      );
     }
     if (env === 'preview' && override?.enabled === false) continue;
     const floor = (tierSpec?.minReplicas as Partial<Record<EnvironmentName, number>> | undefined)?.[env] ?? 1;
@@ -227,19 +368,42 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     const maxPointer = override?.scaling?.max !== undefined ? `${pointer}/scaling/max` : '/runtime/scaling/max';
     const { min, max } = effectiveScaling(explicitMin, explicitMax, floor);
     if (explicitMin !== undefined && explicitMin < floor) {
-      reportOnce(minPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.min ${explicitMin} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.min to at least ${floor}, or choose another tier`);
+      reportOnce(
+        minPointer,
+        'POLICY.MIN_REPLICAS',
+        `${env}: scaling.min ${explicitMin} is below the ${tier} tier's minimum of ${floor} replicas`,
+        `set environments.${env}.scaling.min to at least ${floor}, or choose another tier`,
+      );
     } else if (explicitMax !== undefined && explicitMax < floor) {
-      reportOnce(maxPointer, 'POLICY.MIN_REPLICAS', `${env}: scaling.max ${explicitMax} is below the ${tier} tier's minimum of ${floor} replicas`, `set environments.${env}.scaling.max to at least ${floor}, or choose another tier`);
+      reportOnce(
+        maxPointer,
+        'POLICY.MIN_REPLICAS',
+        `${env}: scaling.max ${explicitMax} is below the ${tier} tier's minimum of ${floor} replicas`,
+        `set environments.${env}.scaling.max to at least ${floor}, or choose another tier`,
+      );
     } else if (min > max) {
       reportOnce(maxPointer, 'POLICY.SCALING', `scaling.max ${max} is below scaling.min ${min}`, 'raise max or lower min');
     }
   }
   const availability = spec.observability?.slo?.availability;
   if (availability !== undefined && tierSpec && availability < tierSpec.availability) {
-    report(file, '/observability/slo/availability', 'POLICY.SLO_BELOW_TIER', `${availability}% is below the ${tier} tier's ${tierSpec.availability}%`, `raise the objective, or move the service to a tier that promises less`);
+    report(
+      file,
+      '/observability/slo/availability',
+      'POLICY.SLO_BELOW_TIER',
+      `${availability}% is below the ${tier} tier's ${tierSpec.availability}%`,
+      `raise the objective, or move the service to a tier that promises less`,
+    );
   }
   for (const [index, bucket] of (resources.buckets ?? []).entries()) {
-    if (bucket.public === true) report(file, `/resources/buckets/${index}/public`, 'POLICY.PUBLIC_BUCKET', `bucket ${showString(bucket.name)} is public`, 'the golden path keeps buckets private (CKV_AWS_53-56); serve public files through a CDN in front of a private bucket');
+    if (bucket.public === true)
+      report(
+        file,
+        `/resources/buckets/${index}/public`,
+        'POLICY.PUBLIC_BUCKET',
+        `bucket ${showString(bucket.name)} is public`,
+        'the golden path keeps buckets private (CKV_AWS_53-56); serve public files through a CDN in front of a private bucket',
+      );
   }
 
   checkRuntimeContract(service, report);
@@ -255,21 +419,45 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   const generated = new Map<string, string>();
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
   for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
-  for (const { name, connection } of connectionEnv(spec.resources ?? {})) generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
+  for (const { name, connection } of connectionEnv(spec.resources ?? {}))
+    generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
-    if (why) report(file, pointer, 'REF.RESERVED_ENV', `${name} is set by paved: ${why}`, 'rename the variable; docs/targets/kubernetes.md lists the variables paved sets', options);
+    if (why)
+      report(
+        file,
+        pointer,
+        'REF.RESERVED_ENV',
+        `${name} is set by paved: ${why}`,
+        'rename the variable; docs/targets/kubernetes.md lists the variables paved sets',
+        options,
+      );
   };
   for (const name of Object.keys(spec.env ?? {})) reserved(`/env/${name}`, name, { key: true });
-  for (const env of ENVIRONMENTS) for (const name of Object.keys(spec.environments?.[env]?.env ?? {})) reserved(`/environments/${env}/env/${name}`, name, { key: true });
+  for (const env of ENVIRONMENTS)
+    for (const name of Object.keys(spec.environments?.[env]?.env ?? {})) reserved(`/environments/${env}/env/${name}`, name, { key: true });
   const objects = new Map<string, string>();
   for (const [index, name] of (spec.secrets ?? []).entries()) {
     reserved(`/secrets/${index}`, name);
     const object = secretObjectName(name);
     const problem = NAME_RULES.kubernetesLabel.check(object);
     const first = objects.get(object);
-    if (problem) report(file, `/secrets/${index}`, 'NAME.DERIVED', `derived Kubernetes Secret name ${showString(object)} ${problem}`, 'name secrets like environment variables: letters, digits and single underscores inside');
-    else if (first !== undefined && first !== name) report(file, `/secrets/${index}`, 'NAME.DERIVED', `derived Kubernetes Secret name ${showString(object)} is also derived from ${first}`, 'secret names may not differ only in case');
+    if (problem)
+      report(
+        file,
+        `/secrets/${index}`,
+        'NAME.DERIVED',
+        `derived Kubernetes Secret name ${showString(object)} ${problem}`,
+        'name secrets like environment variables: letters, digits and single underscores inside',
+      );
+    else if (first !== undefined && first !== name)
+      report(
+        file,
+        `/secrets/${index}`,
+        'NAME.DERIVED',
+        `derived Kubernetes Secret name ${showString(object)} is also derived from ${first}`,
+        'secret names may not differ only in case',
+      );
     if (first === undefined) objects.set(object, name);
   }
 
@@ -279,7 +467,14 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
     const segment = envSegment(queueName(subscription.from, subscription.topic));
     const first = queues.get(segment);
     const described = `${subscription.from}'s topic ${subscription.topic}`;
-    if (first !== undefined) report(file, `/resources/subscriptions/${index}`, 'NAME.QUEUE_COLLISION', `the subscriptions to ${first} and to ${described} would share the queue name ${showString(queueName(subscription.from, subscription.topic))} and its QUEUE_${segment}_* variables`, 'rename one of the topics');
+    if (first !== undefined)
+      report(
+        file,
+        `/resources/subscriptions/${index}`,
+        'NAME.QUEUE_COLLISION',
+        `the subscriptions to ${first} and to ${described} would share the queue name ${showString(queueName(subscription.from, subscription.topic))} and its QUEUE_${segment}_* variables`,
+        'rename one of the topics',
+      );
     else queues.set(segment, described);
   }
 }
@@ -294,7 +489,11 @@ export function checkPlatformPolicy(file: SourceFile, platform: PlatformSpec): D
     const days = (platform.policy as Partial<Record<EnvironmentName, { backupRetentionDays: number }>> | undefined)?.[env]?.backupRetentionDays;
     if (days === undefined || days >= MIN_BACKUP_RETENTION_DAYS) continue;
     const pointer = `/policy/${env}/backupRetentionDays`;
-    diagnostics.push(positioned(file, pointer, 'POLICY.BACKUP_RETENTION', `${days} days of backups is too few for ${env}`, { hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer` }));
+    diagnostics.push(
+      positioned(file, pointer, 'POLICY.BACKUP_RETENTION', `${days} days of backups is too few for ${env}`, {
+        hint: `keep ${MIN_BACKUP_RETENTION_DAYS} to 35 days (CKV_AWS_133, AVD-AWS-0077); only preview may keep fewer`,
+      }),
+    );
   }
   return diagnostics;
 }
@@ -321,13 +520,31 @@ export function checkPlatformRoot(file: SourceFile, platform: PlatformSpec): Dia
     const account = role === undefined ? undefined : /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(role)?.[1];
     if (account === undefined || expected === undefined || account === expected) continue;
     const pointer = `/ci/roleArns/${env}`;
-    diagnostics.push(positioned(file, pointer, 'SPEC.CI_ROLE_ACCOUNT', `the role is in account ${account}, but ${env === 'preview' ? "preview's CI role belongs in the staging account" : `${env}'s account`} (cloud.accounts.${owner}) is ${expected}`, { hint: `paved's platform root for ${owner} creates this role in account ${expected}: write that account id in the ARN, or correct cloud.accounts.${owner}` }));
+    diagnostics.push(
+      positioned(
+        file,
+        pointer,
+        'SPEC.CI_ROLE_ACCOUNT',
+        `the role is in account ${account}, but ${env === 'preview' ? "preview's CI role belongs in the staging account" : `${env}'s account`} (cloud.accounts.${owner}) is ${expected}`,
+        {
+          hint: `paved's platform root for ${owner} creates this role in account ${expected}: write that account id in the ARN, or correct cloud.accounts.${owner}`,
+        },
+      ),
+    );
   }
   // As the file sets it: the embedded default's one placeholder name is not the platform team's choice.
   const bucket = ((file.data ?? {}) as PlatformSpec).terraform?.stateBucket;
   if (typeof bucket === 'string' && accounts.staging !== undefined && accounts.staging !== accounts.production) {
     const pointer = '/terraform/stateBucket';
-    diagnostics.push(positioned(file, pointer, 'SPEC.SHARED_STATE_BUCKET', `one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`, { hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> }', severity: 'warning' }));
+    diagnostics.push(
+      positioned(
+        file,
+        pointer,
+        'SPEC.SHARED_STATE_BUCKET',
+        `one state bucket, ${showString(bucket)}, for staging and production, whose accounts differ (${accounts.staging}, ${accounts.production}); S3 names are global, so only one account's platform root can create it and the other environment's stacks would keep state across accounts`,
+        { hint: 'give each environment its own: stateBucket: { staging: <name>, production: <name> }', severity: 'warning' },
+      ),
+    );
   }
   return diagnostics;
 }
@@ -339,24 +556,50 @@ export function checkReleases(file: SourceFile, releases: ReleasesSpec, services
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics);
   for (const name of Object.keys(releases.services ?? {})) {
-    if (!known.includes(name)) unknownService(file, `/services/${name}`, name, known, report, { otherwise: `remove the entry of a deleted service; a service renamed since says renamedFrom: ${showString(name)} in its service.yaml`, key: true });
+    if (!known.includes(name))
+      unknownService(file, `/services/${name}`, name, known, report, {
+        otherwise: `remove the entry of a deleted service; a service renamed since says renamedFrom: ${showString(name)} in its service.yaml`,
+        key: true,
+      });
   }
   return diagnostics;
 }
 
-function unknownService(file: SourceFile, pointer: string, target: string, known: readonly string[], report: Report, options: { otherwise?: string; key?: boolean; renamedTo?: ServiceInput | undefined } = {}): void {
+function unknownService(
+  file: SourceFile,
+  pointer: string,
+  target: string,
+  known: readonly string[],
+  report: Report,
+  options: { otherwise?: string; key?: boolean; renamedTo?: ServiceInput | undefined } = {},
+): void {
   const { renamedTo } = options;
   if (renamedTo) {
-    report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository: ${renamedTo.file.path} renamed it to ${showString(renamedTo.spec.name)}`, `write "${renamedTo.spec.name}": specs refer to a service by its name in service.yaml; what is deployed keeps the old name`, { key: options.key });
+    report(
+      file,
+      pointer,
+      'REF.UNKNOWN_SERVICE',
+      `no service named ${showString(target)} in this repository: ${renamedTo.file.path} renamed it to ${showString(renamedTo.spec.name)}`,
+      `write "${renamedTo.spec.name}": specs refer to a service by its name in service.yaml; what is deployed keeps the old name`,
+      { key: options.key },
+    );
     return;
   }
   const suggestion = didYouMean(target, known);
   const hint = suggestion ? `write "${suggestion}"` : (options.otherwise ?? 'check the name in the other service.yaml');
-  report(file, pointer, 'REF.UNKNOWN_SERVICE', `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, hint, { key: options.key });
+  report(
+    file,
+    pointer,
+    'REF.UNKNOWN_SERVICE',
+    `no service named ${showString(target)} in this repository${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    hint,
+    { key: options.key },
+  );
 }
 
 /** The service that was deployed as `name` and renamed since: a reference by its old name. */
-const renamedTo = (byName: ReadonlyMap<string, ServiceInput>, name: string): ServiceInput | undefined => [...byName.values()].find((s) => s.spec.renamedFrom === name);
+const renamedTo = (byName: ReadonlyMap<string, ServiceInput>, name: string): ServiceInput | undefined =>
+  [...byName.values()].find((s) => s.spec.renamedFrom === name);
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash', 'ksh', 'fish', 'csh', 'tcsh', 'cmd', 'cmd.exe', 'powershell', 'pwsh']);
 
@@ -364,11 +607,18 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash', 'ksh', 'fish', 'csh'
 function checkCommand(file: SourceFile, pointer: string, command: readonly string[], report: Report): void {
   const program = command[0]?.split('/').pop() ?? '';
   if (SHELLS.has(program) && command.slice(1).some((arg) => /^-[a-zA-Z]*c$|^\/c$|^-Command$/i.test(arg))) {
-    report(file, pointer, 'SEC.SHELL_COMMAND', `runs a shell string through ${showString(program)}`, 'call the program directly as a list of arguments; put pipelines in a script inside the image');
+    report(
+      file,
+      pointer,
+      'SEC.SHELL_COMMAND',
+      `runs a shell string through ${showString(program)}`,
+      'call the program directly as a list of arguments; put pipelines in a script inside the image',
+    );
     return;
   }
   for (const [index, arg] of command.entries()) {
-    if (/[\n\r\0]/.test(arg)) report(file, `${pointer}/${index}`, 'SEC.SHELL_COMMAND', 'argument contains a line break or NUL', 'one argument per list item, without line breaks');
+    if (/[\n\r\0]/.test(arg))
+      report(file, `${pointer}/${index}`, 'SEC.SHELL_COMMAND', 'argument contains a line break or NUL', 'one argument per list item, without line breaks');
   }
 }
 
@@ -385,7 +635,8 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
   const deployed = deployedName(spec);
   // A name too long for its system is fixed where it comes from: the renamedFrom of a renamed service or entry.
   const self = spec.renamedFrom === undefined ? '/name' : '/renamedFrom';
-  const entry = (list: string, i: number, e: { readonly renamedFrom?: string }): string => `/resources/${list}/${i}/${e.renamedFrom === undefined ? 'name' : 'renamedFrom'}`;
+  const entry = (list: string, i: number, e: { readonly renamedFrom?: string }): string =>
+    `/resources/${list}/${i}/${e.renamedFrom === undefined ? 'name' : 'renamedFrom'}`;
   const resources = spec.resources ?? {};
   const platformName = platform.name ?? 'paved';
   const bucketNameSuffix = platform.cloud?.bucketNameSuffix ?? '';
@@ -411,13 +662,18 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
   check(self, names.namespace(deployed), NAME_RULES.kubernetesLabel);
   for (const env of CLOUD_ENVIRONMENTS) {
     check(self, names.iamRole(deployed, env), NAME_RULES.iamRole);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(entry('databases', i, d), names.rdsInstance(deployed, env, deployedName(d)), NAME_RULES.rdsInstance);
-    for (const [i, c] of (resources.caches ?? []).entries()) check(entry('caches', i, c), names.cacheReplicationGroup(deployed, env, deployedName(c)), NAME_RULES.cacheReplicationGroup);
+    for (const [i, d] of (resources.databases ?? []).entries())
+      check(entry('databases', i, d), names.rdsInstance(deployed, env, deployedName(d)), NAME_RULES.rdsInstance);
+    for (const [i, c] of (resources.caches ?? []).entries())
+      check(entry('caches', i, c), names.cacheReplicationGroup(deployed, env, deployedName(c)), NAME_RULES.cacheReplicationGroup);
     for (const [i, t] of (resources.topics ?? []).entries()) check(entry('topics', i, t), names.snsTopic(deployed, env, deployedName(t)), NAME_RULES.snsTopic);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(deployed, env, deployedAs(byName, s.from), deployedTopic(s)), NAME_RULES.sqsQueue);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(entry('buckets', i, b), names.s3Bucket(platformName, bucketNameSuffix, deployed, env, deployedName(b)), NAME_RULES.s3Bucket);
+    for (const [i, s] of (resources.subscriptions ?? []).entries())
+      check(`/resources/subscriptions/${i}/topic`, names.sqsDeadLetterQueue(deployed, env, deployedAs(byName, s.from), deployedTopic(s)), NAME_RULES.sqsQueue);
+    for (const [i, b] of (resources.buckets ?? []).entries())
+      check(entry('buckets', i, b), names.s3Bucket(platformName, bucketNameSuffix, deployed, env, deployedName(b)), NAME_RULES.s3Bucket);
     for (const [i, s] of (spec.secrets ?? []).entries()) check(`/secrets/${i}`, names.secret(deployed, env, s), NAME_RULES.secret);
-    for (const [i, d] of (resources.databases ?? []).entries()) check(entry('databases', i, d), names.connectionSecret(deployed, env, 'database', deployedName(d)), NAME_RULES.secret);
+    for (const [i, d] of (resources.databases ?? []).entries())
+      check(entry('databases', i, d), names.connectionSecret(deployed, env, 'database', deployedName(d)), NAME_RULES.secret);
     // Supporting objects of the Terraform stack.
     check(self, names.kmsAlias(deployed, env), NAME_RULES.kmsAlias);
     if ((resources.databases ?? []).length > 0) check(self, names.rdsMonitoringRole(deployed, env), NAME_RULES.iamRole);
@@ -426,7 +682,11 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
       const pointer = entry('databases', i, d);
       // The longest names the stack can produce: the creation time and Terraform's unique id appended.
       check(pointer, `${names.rdsFinalSnapshot(deployed, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
-      check(pointer, `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`, NAME_RULES.rdsParameterGroup);
+      check(
+        pointer,
+        `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`,
+        NAME_RULES.rdsParameterGroup,
+      );
       check(pointer, names.securityGroup(deployed, env, 'database', deployedName(d)), NAME_RULES.securityGroup);
       check(pointer, names.databaseName(deployedName(d)), NAME_RULES.postgresIdentifier);
     }
@@ -436,13 +696,24 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
       // The cache's IAM user and user group take the replication group's id, checked above by the same rules.
       check(pointer, names.connectionSecret(deployed, env, 'cache', deployedName(c)), NAME_RULES.secret);
     }
-    for (const [i, t] of (resources.topics ?? []).entries()) check(entry('topics', i, t), names.connectionSecret(deployed, env, 'topic', deployedName(t)), NAME_RULES.secret);
-    for (const [i, s] of (resources.subscriptions ?? []).entries()) check(`/resources/subscriptions/${i}/topic`, names.connectionSecret(deployed, env, 'queue', `${deployedAs(byName, s.from)}-${deployedTopic(s)}`), NAME_RULES.secret);
-    for (const [i, b] of (resources.buckets ?? []).entries()) check(entry('buckets', i, b), names.connectionSecret(deployed, env, 'bucket', deployedName(b)), NAME_RULES.secret);
+    for (const [i, t] of (resources.topics ?? []).entries())
+      check(entry('topics', i, t), names.connectionSecret(deployed, env, 'topic', deployedName(t)), NAME_RULES.secret);
+    for (const [i, s] of (resources.subscriptions ?? []).entries())
+      check(
+        `/resources/subscriptions/${i}/topic`,
+        names.connectionSecret(deployed, env, 'queue', `${deployedAs(byName, s.from)}-${deployedTopic(s)}`),
+        NAME_RULES.secret,
+      );
+    for (const [i, b] of (resources.buckets ?? []).entries())
+      check(entry('buckets', i, b), names.connectionSecret(deployed, env, 'bucket', deployedName(b)), NAME_RULES.secret);
   }
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(deployed, deployedName(c)), NAME_RULES.cronJob);
-  for (const [i, d] of (resources.databases ?? []).entries()) check(`/resources/databases/${i}/name`, names.catalogResource(deployed, 'db', d.name), NAME_RULES.catalogEntity);
-  for (const [i, c] of (resources.caches ?? []).entries()) check(`/resources/caches/${i}/name`, names.catalogResource(deployed, 'cache', c.name), NAME_RULES.catalogEntity);
-  for (const [i, t] of (resources.topics ?? []).entries()) check(`/resources/topics/${i}/name`, names.catalogResource(deployed, 'topic', t.name), NAME_RULES.catalogEntity);
-  for (const [i, b] of (resources.buckets ?? []).entries()) check(`/resources/buckets/${i}/name`, names.catalogResource(deployed, 'bucket', b.name), NAME_RULES.catalogEntity);
+  for (const [i, d] of (resources.databases ?? []).entries())
+    check(`/resources/databases/${i}/name`, names.catalogResource(deployed, 'db', d.name), NAME_RULES.catalogEntity);
+  for (const [i, c] of (resources.caches ?? []).entries())
+    check(`/resources/caches/${i}/name`, names.catalogResource(deployed, 'cache', c.name), NAME_RULES.catalogEntity);
+  for (const [i, t] of (resources.topics ?? []).entries())
+    check(`/resources/topics/${i}/name`, names.catalogResource(deployed, 'topic', t.name), NAME_RULES.catalogEntity);
+  for (const [i, b] of (resources.buckets ?? []).entries())
+    check(`/resources/buckets/${i}/name`, names.catalogResource(deployed, 'bucket', b.name), NAME_RULES.catalogEntity);
 }

@@ -28,7 +28,13 @@ export function checkPlatformTerraform(file: SourceFile, platform: PlatformSpec)
     const parsed = parseConstraint(constraint);
     const locked = LOCKED_AWS_PROVIDER.version;
     if ('problem' in parsed) {
-      at('/terraform/awsProviderVersion', 'SPEC.PROVIDER_CONSTRAINT', 'error', parsed.problem, `write a range that admits ${locked}, the hashicorp/aws version paved locks every root to, e.g. ">= 5.100, < 7.0"`);
+      at(
+        '/terraform/awsProviderVersion',
+        'SPEC.PROVIDER_CONSTRAINT',
+        'error',
+        parsed.problem,
+        `write a range that admits ${locked}, the hashicorp/aws version paved locks every root to, e.g. ">= 5.100, < 7.0"`,
+      );
     } else if (!constraintAdmits(parsed.terms, locked)) {
       at(
         '/terraform/awsProviderVersion',
@@ -61,7 +67,7 @@ export function checkPlatformTerraform(file: SourceFile, platform: PlatformSpec)
       'SPEC.DEPRECATED_LOCK_TABLE',
       'warning',
       'is deprecated and no longer used: every root now locks its state with a lock file in the state bucket (use_lockfile, Terraform >= 1.10), not a DynamoDB table',
-      "delete terraform.lockTable from platform.yaml once no Terraform older than 1.10 runs against this state; the platform root forgets a lock table it created without deleting it (docs/targets/terraform.md, State locking), so delete the table yourself when you no longer need it",
+      'delete terraform.lockTable from platform.yaml once no Terraform older than 1.10 runs against this state; the platform root forgets a lock table it created without deleting it (docs/targets/terraform.md, State locking), so delete the table yourself when you no longer need it',
     );
   }
   return diagnostics;

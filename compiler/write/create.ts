@@ -28,7 +28,11 @@ export function createFile(path: string, contents: string): void {
  * absolute path, no symbolic link on the way), and no file may exist unless
  * `force`. Everything is checked before the first byte is written.
  */
-export function createFiles(root: string, files: ReadonlyArray<{ readonly path: string; readonly contents: string }>, options: { readonly force?: boolean } = {}): void {
+export function createFiles(
+  root: string,
+  files: ReadonlyArray<{ readonly path: string; readonly contents: string }>,
+  options: { readonly force?: boolean } = {},
+): void {
   const seen = new Set<string>();
   const existing: string[] = [];
   const resolver = new Resolver(root);
@@ -40,7 +44,8 @@ export function createFiles(root: string, files: ReadonlyArray<{ readonly path: 
     seen.add(file.path);
     const leaf = resolver.leaf(file.path);
     if (leaf instanceof Blocked) throw new WriteError(`${leaf.at} ${leaf.what}; paved writes only into real directories inside the repository`, true);
-    if (leaf.kind === 'other') throw new WriteError(`${file.path} exists and is not a regular file (${describeType(leaf.stat)}); paved will not replace it`, true);
+    if (leaf.kind === 'other')
+      throw new WriteError(`${file.path} exists and is not a regular file (${describeType(leaf.stat)}); paved will not replace it`, true);
     if (leaf.kind === 'file') existing.push(file.path);
   }
   if (existing.length > 0 && !options.force) {

@@ -94,10 +94,14 @@ export function inspectEntries(resolver: Resolver, output: OutputDirectories, en
     const found = resolver.read(path);
     if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
     else if (!('kind' in found)) differences.push({ path, kind: 'orphaned', actual: found.text });
-    else if (found.kind === 'other') refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
+    else if (found.kind === 'other')
+      refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
   }
   if (refused.length > 0) {
-    throw new WriteError(`refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`, true);
+    throw new WriteError(
+      `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
+      true,
+    );
   }
   const unlisted = unlistedEntries(resolver.root, output, (path) => planned.has(path) || owned.has(path));
   const manifestText = readManifestText(resolver, output);

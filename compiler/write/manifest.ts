@@ -66,7 +66,11 @@ export function readManifestText(resolver: Resolver, output: OutputDirectories):
   const found = resolver.read(path);
   if (found instanceof Blocked) throw new WriteError(`${found.at} ${found.what}; paved reads its manifest ${path} only from a real directory`, true);
   if (!('kind' in found)) return found.text;
-  if (found.kind === 'other') throw new WriteError(`${path} is ${describeType(found.stat)}, not a regular file; paved will not read it. Restore the manifest from version control or delete it`, true);
+  if (found.kind === 'other')
+    throw new WriteError(
+      `${path} is ${describeType(found.stat)}, not a regular file; paved will not read it. Restore the manifest from version control or delete it`,
+      true,
+    );
   return undefined;
 }
 
@@ -77,7 +81,10 @@ function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new WriteError(`${path} is not valid JSON; restore it from version control or delete it (paved will then refuse to overwrite files it no longer knows it owns)`, true);
+    throw new WriteError(
+      `${path} is not valid JSON; restore it from version control or delete it (paved will then refuse to overwrite files it no longer knows it owns)`,
+      true,
+    );
   }
   const entries = (parsed as { files?: unknown } | null)?.files;
   if (!Array.isArray(entries)) throw new WriteError(`${path} has no "files" list; restore it from version control or delete it`, true);
@@ -85,16 +92,28 @@ function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
   for (const entry of entries as Array<Partial<PendingEntry> | null>) {
     // A tampered manifest must not let paved read or delete files outside its output directories.
     const problem =
-      typeof entry?.path !== 'string' ? 'an entry without a path' : typeof entry.sha256 !== 'string' ? 'an entry without a sha256' : ownablePathProblem(entry.path, output);
+      typeof entry?.path !== 'string'
+        ? 'an entry without a path'
+        : typeof entry.sha256 !== 'string'
+          ? 'an entry without a sha256'
+          : ownablePathProblem(entry.path, output);
     if (problem !== undefined) {
       refused.push(`  ${JSON.stringify(entry?.path)}: ${problem}`);
       continue;
     }
     const previousSha256 = entry!.previousSha256;
-    owned.set(entry!.path!, { path: entry!.path!, sha256: entry!.sha256!, source: String(entry!.source ?? ''), ...(typeof previousSha256 === 'string' ? { previousSha256 } : {}) });
+    owned.set(entry!.path!, {
+      path: entry!.path!,
+      sha256: entry!.sha256!,
+      source: String(entry!.source ?? ''),
+      ...(typeof previousSha256 === 'string' ? { previousSha256 } : {}),
+    });
   }
   if (refused.length > 0) {
-    throw new WriteError(`${path} lists paths paved can never own; it neither reads nor deletes them:\n${refused.join('\n')}\nremove these entries (or restore the manifest from version control), then run paved again`, true);
+    throw new WriteError(
+      `${path} lists paths paved can never own; it neither reads nor deletes them:\n${refused.join('\n')}\nremove these entries (or restore the manifest from version control), then run paved again`,
+      true,
+    );
   }
   return { entries: owned, pending: (parsed as { pending?: unknown }).pending === true };
 }

@@ -15,7 +15,6 @@ import { LOCK_FILE, MANIFEST_FILE } from '../../spec/layout.js';
  * still win that race; files committed to the repository cannot.
  */
 
-
 /** `.<name>.paved-<16 hex>.tmp`: the temporary files the writer creates (disk.ts `temporaryPath`). */
 const TEMPORARY = /^\..+\.paved-[0-9a-f]{16}\.tmp$/;
 
@@ -201,7 +200,9 @@ export function unlistedEntries(root: string, output: OutputDirectories, known: 
     // The output directories themselves are checked by the writer (inspect.ts assertOutputDirectories).
     if (resolver.parents(`${dir}/x`) !== true) continue;
     if (dir === output.dir) walk(dir);
-    else for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) if (isPavedWorkflowName(entry.name) || (entry.name.startsWith('.paved-') && isTemporaryName(entry.name))) visit(`${dir}/${entry.name}`, entry, false);
+    else
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true }))
+        if (isPavedWorkflowName(entry.name) || (entry.name.startsWith('.paved-') && isTemporaryName(entry.name))) visit(`${dir}/${entry.name}`, entry, false);
   }
   return [...found.values()].sort((a, b) => compareText(a.path, b.path));
 }

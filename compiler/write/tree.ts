@@ -55,7 +55,10 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
     const unowned = state.differences.filter((d) => d.kind === 'unowned');
     if (unowned.length > 0) {
       const list = unowned.map((d) => `  ${d.path}`).join('\n');
-      throw new WriteError(`these files are in the way and paved does not own them (they are not in ${layout.manifest(output)}):\n${list}\nmove or delete them, then compile again`, true);
+      throw new WriteError(
+        `these files are in the way and paved does not own them (they are not in ${layout.manifest(output)}):\n${list}\nmove or delete them, then compile again`,
+        true,
+      );
     }
     // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
     for (const leftover of state.unlisted.filter((u) => u.temporary)) disk.unlink(join(root, leftover.path));
@@ -94,7 +97,14 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
  * of every file as it is now (see compiler/cache.ts). Kept files keep the stamp
  * they were verified against. Not flushed: a lost record only costs a full compile.
  */
-function recordBuildCache(root: string, state: InspectedTree, entries: readonly PlannedEntry[], written: readonly PlannedEntry[], cache: CacheRecord, disk: Disk): void {
+function recordBuildCache(
+  root: string,
+  state: InspectedTree,
+  entries: readonly PlannedEntry[],
+  written: readonly PlannedEntry[],
+  cache: CacheRecord,
+  disk: Disk,
+): void {
   const kept = entries.filter((e) => e.contents === undefined).length;
   const unitFiles = Object.values(cache.units).reduce((n, unit) => n + unit.files.length, 0);
   // Every service reused as recorded: the record stands as it is.
@@ -102,7 +112,8 @@ function recordBuildCache(root: string, state: InspectedTree, entries: readonly 
   const rewritten = new Set(written.map((e) => e.path));
   const stamps: Record<string, FileStamp> = {};
   for (const entry of entries) {
-    const stamp = entry.contents === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : state.verified.get(entry.path);
+    const stamp =
+      entry.contents === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : state.verified.get(entry.path);
     if (stamp) stamps[entry.path] = stamp;
   }
   const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
@@ -138,4 +149,3 @@ function sameUnits(a: BuildCache['units'], b: BuildCache['units']): boolean {
     return x !== undefined && x.key === y.key && x.files.length === y.files.length && x.files.every((path, i) => path === y.files[i]);
   });
 }
-

@@ -155,7 +155,7 @@ export const PREVIEW_SWEEP = script(
   'namespaces="${RUNNER_TEMP}/preview-namespaces.tsv"',
   `kubectl get namespaces --selector "\${SELECTOR}" --output jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.metadata.labels.app\\.kubernetes\\.io/name}{"\\n"}{end}' > "\${namespaces}"`,
   'deleted=0',
-  'while IFS=$\'\\t\' read -r namespace service; do',
+  "while IFS=$'\\t' read -r namespace service; do",
   '  if ! grep --quiet --line-regexp --fixed-strings -- "${service}" <<< "${SERVICES}"; then',
   '    echo "${namespace}: not a preview of this repository\'s services; left alone"',
   '    continue',

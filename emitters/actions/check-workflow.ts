@@ -130,9 +130,22 @@ function platformRelease(project: ResolvedProject, env: 'staging' | 'production'
       setupNode(),
       installPaved(project),
       ...token.steps,
-      { name: 'Release to the deploy branch', run: PLATFORM_RELEASE, env: { ENVIRONMENT: env, TAG: '${{ github.sha }}', ...tokenEnv }, 'working-directory': workingDirectory(project) },
+      {
+        name: 'Release to the deploy branch',
+        run: PLATFORM_RELEASE,
+        env: { ENVIRONMENT: env, TAG: '${{ github.sha }}', ...tokenEnv },
+        'working-directory': workingDirectory(project),
+      },
       ...(env === 'staging'
-        ? [{ name: "Compare production's platform layer", id: 'changes', run: PLATFORM_CHANGES, env: { ...tokenEnv, DEPLOY_BRANCH: deployBranch('production') }, 'working-directory': workingDirectory(project) }]
+        ? [
+            {
+              name: "Compare production's platform layer",
+              id: 'changes',
+              run: PLATFORM_CHANGES,
+              env: { ...tokenEnv, DEPLOY_BRANCH: deployBranch('production') },
+              'working-directory': workingDirectory(project),
+            },
+          ]
         : []),
     ],
   };

@@ -22,7 +22,8 @@ export const GATED = { changes: 'Changes', test: 'Test', build: 'Build image', p
 /** The output the jobs of a pull request or merge group read: `needs.changes.outputs.affected`. */
 export const AFFECTED = "needs.changes.outputs.affected == 'true'";
 
-const CHANGES_EVENTS = "github.event_name == 'push' || github.event_name == 'merge_group' || (github.event_name == 'pull_request' && github.event.action != 'closed')";
+const CHANGES_EVENTS =
+  "github.event_name == 'push' || github.event_name == 'merge_group' || (github.event_name == 'pull_request' && github.event.action != 'closed')";
 
 /**
  * The first job of a service workflow: is this service affected? It replaces
@@ -39,7 +40,10 @@ export function changesJob(service: ResolvedService, project: ResolvedProject): 
     'runs-on': RUNNER,
     permissions: { contents: 'read' },
     'timeout-minutes': 5,
-    concurrency: { group: `paved-${service.name}-changes-\${{ github.event.pull_request.number || github.ref }}`, 'cancel-in-progress': "${{ github.event_name == 'pull_request' }}" },
+    concurrency: {
+      group: `paved-${service.name}-changes-\${{ github.event.pull_request.number || github.ref }}`,
+      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+    },
     outputs: { affected: '${{ steps.changes.outputs.affected }}' },
     steps: [
       // A pull request's merge commit and its first parent, the base branch.

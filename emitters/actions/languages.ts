@@ -18,16 +18,16 @@ export function testSteps(service: ResolvedService, project: ResolvedProject): S
   const dir = workingDirectory(project, service.directory);
   const run = (name: string, script: string): Step => ({ name, run: script, 'working-directory': dir });
   const steps: Readonly<Record<Language, () => Step[]>> = {
-    node: () => [
-      setupNode(),
-      run('Install dependencies', NPM_CI),
-      run('Test', NPM_TEST),
-    ],
+    node: () => [setupNode(), run('Install dependencies', NPM_CI), run('Test', NPM_TEST)],
     go: () => [
       { name: 'Set up Go', uses: A.setupGo, with: { 'go-version-file': inRepo(project, `${service.directory}/go.mod`), cache: false } },
       run('Test', GO_TEST),
     ],
-    python: () => [{ name: 'Set up Python', uses: A.setupPython, with: { 'python-version': TOOL_VERSIONS.python } }, run('Install dependencies', PYTHON_INSTALL), run('Test', PYTHON_TEST)],
+    python: () => [
+      { name: 'Set up Python', uses: A.setupPython, with: { 'python-version': TOOL_VERSIONS.python } },
+      run('Install dependencies', PYTHON_INSTALL),
+      run('Test', PYTHON_TEST),
+    ],
     java: () => [
       { name: 'Set up Java', uses: A.setupJava, with: { distribution: TOOL_VERSIONS.javaDistribution, 'java-version': TOOL_VERSIONS.java } },
       run('Test', MAVEN_VERIFY),

@@ -60,7 +60,8 @@ export function servicePaths(project: ResolvedProject, service: ResolvedService)
     inRepo(project, workflowPath(project, serviceWorkflowFile(service))),
   ];
   // A build context of `..` or a Dockerfile inside the service folder repeats what another glob covers.
-  const covers = (wide: string, narrow: string): boolean => wide !== narrow && (wide === '**' || (wide.endsWith('/**') && narrow.startsWith(wide.slice(0, -2))));
+  const covers = (wide: string, narrow: string): boolean =>
+    wide !== narrow && (wide === '**' || (wide.endsWith('/**') && narrow.startsWith(wide.slice(0, -2))));
   return globs.filter((glob, i) => globs.indexOf(glob) === i && !globs.some((other) => covers(other, glob)));
 }
 

@@ -49,7 +49,12 @@ export function previewSweepWorkflow(project: ResolvedProject): Workflow | undef
             {
               name: 'Delete the previews of closed pull requests',
               run: PREVIEW_SWEEP,
-              env: { SELECTOR: previewSelector(project), SERVICES: services.join('\n'), REPOSITORY: '${{ github.repository }}', GH_TOKEN: '${{ github.token }}' },
+              env: {
+                SELECTOR: previewSelector(project),
+                SERVICES: services.join('\n'),
+                REPOSITORY: '${{ github.repository }}',
+                GH_TOKEN: '${{ github.token }}',
+              },
             },
           ],
         },

@@ -13,13 +13,30 @@ const WORKFLOW_KEYS = ['name', 'on', 'permissions', 'defaults', 'jobs'] as const
 const TRIGGER_KEYS = ['pull_request', 'merge_group', 'push', 'schedule', 'workflow_dispatch'] as const satisfies readonly (keyof Triggers)[];
 const FILTER_KEYS = ['types', 'branches', 'paths'] as const;
 const INPUT_KEYS = ['description', 'required', 'type', 'options', 'default'] as const;
-const JOB_KEYS = ['name', 'if', 'needs', 'runs-on', 'environment', 'permissions', 'timeout-minutes', 'concurrency', 'outputs', 'steps'] as const satisfies readonly (keyof Job)[];
+const JOB_KEYS = [
+  'name',
+  'if',
+  'needs',
+  'runs-on',
+  'environment',
+  'permissions',
+  'timeout-minutes',
+  'concurrency',
+  'outputs',
+  'steps',
+] as const satisfies readonly (keyof Job)[];
 const CONCURRENCY_KEYS = ['group', 'cancel-in-progress'] as const satisfies readonly (keyof Concurrency)[];
 const STEP_KEYS = ['name', 'id', 'if', 'uses', 'with', 'run', 'env', 'working-directory'] as const;
 
 // A key added to a model type but missing from its list above fails to compile here.
 type Missing<T, Listed> = Exclude<keyof T, Listed>;
-const complete: [Missing<Workflow, (typeof WORKFLOW_KEYS)[number]>, Missing<Job, (typeof JOB_KEYS)[number]>, Missing<Triggers, (typeof TRIGGER_KEYS)[number]>] extends [never, never, never] ? true : never = true;
+const complete: [
+  Missing<Workflow, (typeof WORKFLOW_KEYS)[number]>,
+  Missing<Job, (typeof JOB_KEYS)[number]>,
+  Missing<Triggers, (typeof TRIGGER_KEYS)[number]>,
+] extends [never, never, never]
+  ? true
+  : never = true;
 void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
@@ -36,7 +53,7 @@ export function workflowFile(path: string, source: string, workflow: Workflow, w
  * another such reference or a quoted literal. No function calls, no whole
  * context: `${{ toJSON(secrets) }}` cannot pass.
  */
-const REFERENCE = "(?:github|inputs|needs|steps|vars|secrets)(?:\\.[A-Za-z0-9_-]+)+";
+const REFERENCE = '(?:github|inputs|needs|steps|vars|secrets)(?:\\.[A-Za-z0-9_-]+)+';
 const OPERAND = `(?:${REFERENCE}|'[A-Za-z0-9_./-]*')`;
 const PAVED_EXPRESSION = new RegExp(`\\$\\{\\{ ${REFERENCE}(?: (?:==|!=|\\|\\||&&) ${OPERAND})* \\}\\}`, 'g');
 
@@ -66,7 +83,9 @@ export function renderWorkflow(workflow: Workflow): object {
 function renderTriggers(on: Triggers): object {
   const inputs = on.workflow_dispatch?.inputs;
   const dispatch = on.workflow_dispatch && {
-    ...(inputs ? { inputs: ordered(Object.fromEntries(inputs.map(([id, input]) => [id, pick(input as DispatchInput & Record<string, unknown>, INPUT_KEYS)]))) } : {}),
+    ...(inputs
+      ? { inputs: ordered(Object.fromEntries(inputs.map(([id, input]) => [id, pick(input as DispatchInput & Record<string, unknown>, INPUT_KEYS)]))) }
+      : {}),
   };
   return pick(
     {

@@ -73,12 +73,22 @@ function appsJob(service: ResolvedService, project: ResolvedProject, env: 'stagi
     concurrency: serial(service, `${env}-release`),
     steps: [
       checkout({ fetchDepth: 0 }),
-      applyGuard(project, roots(project, service).map((r) => r.dir)),
+      applyGuard(
+        project,
+        roots(project, service).map((r) => r.dir),
+      ),
       ...token.steps,
       {
         name: `Take ${service.name} off the ${env} deploy branch`,
         run: RETIRE_DEPLOY,
-        env: { SERVICE: service.name, ENVIRONMENT: env, TAG: '${{ github.sha }}', OUT: project.output.dir, DEPLOY_BRANCH: deployBranch(env), PUSH_TOKEN: token.token },
+        env: {
+          SERVICE: service.name,
+          ENVIRONMENT: env,
+          TAG: '${{ github.sha }}',
+          OUT: project.output.dir,
+          DEPLOY_BRANCH: deployBranch(env),
+          PUSH_TOKEN: token.token,
+        },
         'working-directory': workingDirectory(project),
       },
     ],
@@ -112,12 +122,20 @@ function destroyJob(service: ResolvedService, project: ResolvedProject, env: 'st
     concurrency: serial(service, `${env}-terraform`),
     steps: [
       checkout({ fetchDepth: 0 }),
-      applyGuard(project, stacks.map((r) => r.dir)),
+      applyGuard(
+        project,
+        stacks.map((r) => r.dir),
+      ),
       awsCredentials(project, env),
       setupTerraform(),
       ...stacks.flatMap((root): Step[] => [
         terraformInit(project, root.dir, env, root.name),
-        { name: root.name ? `Terraform destroy (${root.name})` : 'Terraform destroy', run: TERRAFORM_DESTROY, env: { STACK: root.dir, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) },
+        {
+          name: root.name ? `Terraform destroy (${root.name})` : 'Terraform destroy',
+          run: TERRAFORM_DESTROY,
+          env: { STACK: root.dir, ENVIRONMENT: env },
+          'working-directory': workingDirectory(project),
+        },
       ]),
     ],
   };

@@ -52,7 +52,12 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['test', testJob(service, project)],
     ['build', buildJob(service, project)],
     ['plan', planJob(service, project)],
-    ...(preview ? ([['preview', previewJob(service, project)], ['teardown', teardownJob(service, project)]] as const) : []),
+    ...(preview
+      ? ([
+          ['preview', previewJob(service, project)],
+          ['teardown', teardownJob(service, project)],
+        ] as const)
+      : []),
     ['publish', publishJob(service, project)],
     ['staging-infra', stagingInfraJob(service, project, ['test'])],
     ['staging-release', releaseJob(service, project, 'staging', ['publish', 'staging-infra'])],
@@ -72,7 +77,14 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
       workflow_dispatch: {
         inputs: [
           ['environment', { description: 'Environment to roll back', required: true, type: 'choice', options: ['staging', 'production'] }],
-          ['tag', { description: 'Full commit SHA of an earlier release to run again (its image tag); its digest comes from the deploy branch', required: true, type: 'string' }],
+          [
+            'tag',
+            {
+              description: 'Full commit SHA of an earlier release to run again (its image tag); its digest comes from the deploy branch',
+              required: true,
+              type: 'string',
+            },
+          ],
         ],
       },
     },
@@ -180,14 +192,20 @@ function planJob(service: ResolvedService, project: ResolvedProject): Job {
 }
 
 /** A newer deploy of the same pull request replaces a running one. */
-const previewConcurrency = (service: ResolvedService): Job['concurrency'] => ({ group: `paved-${service.name}-preview-${PR_NUMBER}`, 'cancel-in-progress': true });
+const previewConcurrency = (service: ResolvedService): Job['concurrency'] => ({
+  group: `paved-${service.name}-preview-${PR_NUMBER}`,
+  'cancel-in-progress': true,
+});
 /**
  * Its own group, never cancelled and never cancelling: no deploy can stop a
  * teardown half-way, and a teardown never waits behind a deploy. A deploy that
  * starts after the teardown finds the pull request closed and does nothing
  * (PREVIEW_STILL_OPEN); the scheduled sweep (preview-sweep.ts) removes the rest.
  */
-const teardownConcurrency = (service: ResolvedService): Job['concurrency'] => ({ group: `paved-${service.name}-teardown-${PR_NUMBER}`, 'cancel-in-progress': false });
+const teardownConcurrency = (service: ResolvedService): Job['concurrency'] => ({
+  group: `paved-${service.name}-teardown-${PR_NUMBER}`,
+  'cancel-in-progress': false,
+});
 const previewNamespace = (service: ResolvedService): Value => names.previewNamespace(service.name, PR_NUMBER);
 
 function previewJob(service: ResolvedService, project: ResolvedProject): Job {
@@ -201,20 +219,35 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
     'timeout-minutes': 15,
     concurrency: previewConcurrency(service),
     steps: [
-      { name: 'Check the pull request is still open', id: 'open', run: PREVIEW_STILL_OPEN, env: { REPOSITORY: '${{ github.repository }}', PR_NUMBER, GH_TOKEN: '${{ github.token }}' } },
+      {
+        name: 'Check the pull request is still open',
+        id: 'open',
+        run: PREVIEW_STILL_OPEN,
+        env: { REPOSITORY: '${{ github.repository }}', PR_NUMBER, GH_TOKEN: '${{ github.token }}' },
+      },
       ...[
         checkout(),
         setupNode(),
         installPaved(project),
         awsCredentials(project, 'preview'),
         kubeconfig(project, 'preview'),
-        { name: 'Render the preview overlay', run: PREVIEW_RENDER, env: { SERVICE: service.name, PR_NUMBER, IMAGE: image }, 'working-directory': workingDirectory(project) },
+        {
+          name: 'Render the preview overlay',
+          run: PREVIEW_RENDER,
+          env: { SERVICE: service.name, PR_NUMBER, IMAGE: image },
+          'working-directory': workingDirectory(project),
+        },
       ].map((step) => ({ ...step, if: STILL_OPEN })),
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
         run: PREVIEW_APPLY,
-        env: { SERVICE: service.name, NAMESPACE: previewNamespace(service), IMAGE: image, ...(host ? { URL: `https://${host.replace('{{number}}', PR_NUMBER)}` } : {}) },
+        env: {
+          SERVICE: service.name,
+          NAMESPACE: previewNamespace(service),
+          IMAGE: image,
+          ...(host ? { URL: `https://${host.replace('{{number}}', PR_NUMBER)}` } : {}),
+        },
       },
     ],
   });
@@ -263,7 +296,11 @@ export const RELEASE_ENVIRONMENT = 'paved-release';
  * run's own commit with its history (the ancestor check), rendered by that
  * commit's paved, pushed with the release token (release-token.ts).
  */
-function releaseSteps(service: ResolvedService, project: ResolvedProject, env: Readonly<Record<'ENVIRONMENT' | 'TAG' | 'DEPLOY_BRANCH', Value>> & Readonly<Record<string, Value>>): Step[] {
+function releaseSteps(
+  service: ResolvedService,
+  project: ResolvedProject,
+  env: Readonly<Record<'ENVIRONMENT' | 'TAG' | 'DEPLOY_BRANCH', Value>> & Readonly<Record<string, Value>>,
+): Step[] {
   const token = releaseToken(project);
   return [
     checkout({ fetchDepth: 0 }),
@@ -288,7 +325,12 @@ function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'st
     permissions: { contents: 'read' },
     'timeout-minutes': 20,
     concurrency: serial(service, `${env}-release`),
-    steps: releaseSteps(service, project, { ENVIRONMENT: env, TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}', DEPLOY_BRANCH: deployBranch(env) }),
+    steps: releaseSteps(service, project, {
+      ENVIRONMENT: env,
+      TAG: '${{ github.sha }}',
+      DIGEST: '${{ needs.publish.outputs.digest }}',
+      DEPLOY_BRANCH: deployBranch(env),
+    }),
   });
 }
 

@@ -36,7 +36,11 @@ export function awsCredentials(project: ResolvedProject, env: EnvironmentName): 
   return {
     name: `Assume the ${env} CI role`,
     uses: A.awsCredentials,
-    with: { 'role-to-assume': project.platform.ci.roleArns[env], 'aws-region': project.platform.cloud.region, 'role-session-name': 'paved-${{ github.run_id }}' },
+    with: {
+      'role-to-assume': project.platform.ci.roleArns[env],
+      'aws-region': project.platform.cloud.region,
+      'role-session-name': 'paved-${{ github.run_id }}',
+    },
   };
 }
 
@@ -51,13 +55,21 @@ export function setupTerraform(): UsesStep {
 
 /** `what` names the root in the step's name when a job has more than one (`subscriptions`). */
 export function terraformInit(project: ResolvedProject, stack: string, env: EnvironmentName, what?: string): RunStep {
-  return { name: what ? `Terraform init (${what})` : 'Terraform init', run: TERRAFORM_INIT, env: { STACK: stack, ENVIRONMENT: env }, 'working-directory': workingDirectory(project) };
+  return {
+    name: what ? `Terraform init (${what})` : 'Terraform init',
+    run: TERRAFORM_INIT,
+    env: { STACK: stack, ENVIRONMENT: env },
+    'working-directory': workingDirectory(project),
+  };
 }
 
 /** Registry login for pushing or reading images. ghcr.io takes the workflow token; other registries a username and secret. */
 export function registryLogin(project: ResolvedProject, condition?: Value): UsesStep {
   const host = project.platform.registry.split('/')[0]!;
-  const credentials = host === 'ghcr.io' ? { username: '${{ github.actor }}', password: '${{ github.token }}' } : { username: '${{ vars.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' };
+  const credentials =
+    host === 'ghcr.io'
+      ? { username: '${{ github.actor }}', password: '${{ github.token }}' }
+      : { username: '${{ vars.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' };
   return { name: `Log in to ${host}`, ...(condition ? { if: condition } : {}), uses: A.dockerLogin, with: { registry: host, ...credentials } };
 }
 

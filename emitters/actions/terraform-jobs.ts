@@ -65,12 +65,20 @@ function rootsOf(project: ResolvedProject, service: ResolvedService): Root[] {
 const fullCheckout = (): UsesStep => checkout({ fetchDepth: 0 });
 
 function guardStep(project: ResolvedProject, roots: readonly Root[]): RunStep {
-  return applyGuard(project, roots.filter((r) => !r.foreign).map((r) => r.dir));
+  return applyGuard(
+    project,
+    roots.filter((r) => !r.foreign).map((r) => r.dir),
+  );
 }
 
 /** APPLY_GUARD over the given roots (paved-root relative); the job's checkout has every branch. */
 export function applyGuard(project: ResolvedProject, stacks: readonly string[]): RunStep {
-  return { name: 'Refuse Terraform older than main', run: APPLY_GUARD, env: { STACKS: stacks.join('\n'), MAIN }, 'working-directory': workingDirectory(project) };
+  return {
+    name: 'Refuse Terraform older than main',
+    run: APPLY_GUARD,
+    env: { STACKS: stacks.join('\n'), MAIN },
+    'working-directory': workingDirectory(project),
+  };
 }
 
 /** Steps for one root: for another service's root, a check that main still has this version, which gates the rest. */
@@ -107,7 +115,13 @@ export function stagingInfraJob(service: ResolvedService, project: ResolvedProje
       ...roots.flatMap((root, i) =>
         forRoot(project, root, i, (gate) => [
           { ...terraformInit(project, root.dir, 'staging', root.name), ...gate },
-          { name: root.name ? `Terraform apply (${root.name})` : 'Terraform apply', ...gate, run: TERRAFORM_APPLY, env: { STACK: root.dir, ENVIRONMENT: 'staging' }, 'working-directory': workingDirectory(project) },
+          {
+            name: root.name ? `Terraform apply (${root.name})` : 'Terraform apply',
+            ...gate,
+            run: TERRAFORM_APPLY,
+            env: { STACK: root.dir, ENVIRONMENT: 'staging' },
+            'working-directory': workingDirectory(project),
+          },
         ]),
       ),
     ],
@@ -127,7 +141,11 @@ export function productionPlanJob(service: ResolvedService, project: ResolvedPro
   const credentials: UsesStep = {
     name: 'Assume the production plan role',
     uses: A.awsCredentials,
-    with: { 'role-to-assume': names.productionPlanRole(project.platform.ci.roleArns.production), 'aws-region': project.platform.cloud.region, 'role-session-name': 'paved-${{ github.run_id }}' },
+    with: {
+      'role-to-assume': names.productionPlanRole(project.platform.ci.roleArns.production),
+      'aws-region': project.platform.cloud.region,
+      'role-session-name': 'paved-${{ github.run_id }}',
+    },
   };
   return {
     name: jobName(service, 'Plan production infrastructure'),
@@ -159,7 +177,13 @@ export function productionPlanJob(service: ResolvedService, project: ResolvedPro
       {
         name: 'Keep the plans for the approved apply',
         uses: A.uploadArtifact,
-        with: { name: planArtifact(service), path: inRepo(project, PLANS_FILE), 'retention-days': PLANS_RETENTION_DAYS, 'if-no-files-found': 'error', overwrite: true },
+        with: {
+          name: planArtifact(service),
+          path: inRepo(project, PLANS_FILE),
+          'retention-days': PLANS_RETENTION_DAYS,
+          'if-no-files-found': 'error',
+          overwrite: true,
+        },
       },
     ],
   };
@@ -193,7 +217,13 @@ export function productionInfraJob(service: ResolvedService, project: ResolvedPr
       ...roots.flatMap((root, i) =>
         forRoot(project, root, i, (gate) => [
           { ...terraformInit(project, root.dir, 'production', root.name), ...gate },
-          { name: root.name ? `Terraform apply the plan (${root.name})` : 'Terraform apply the plan', ...gate, run: TERRAFORM_APPLY_SAVED, env: { STACK: root.dir }, 'working-directory': workingDirectory(project) },
+          {
+            name: root.name ? `Terraform apply the plan (${root.name})` : 'Terraform apply the plan',
+            ...gate,
+            run: TERRAFORM_APPLY_SAVED,
+            env: { STACK: root.dir },
+            'working-directory': workingDirectory(project),
+          },
         ]),
       ),
     ],

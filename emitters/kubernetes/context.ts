@@ -34,7 +34,8 @@ export function renderContext(service: ResolvedService, project: ResolvedProject
   const repository = preview ? service.runtime.previewImage : service.runtime.image;
   const image = `${repository}:${tag}${release?.digest ? `@${release.digest}` : ''}`;
   const version = preview ? 'preview' : (release?.tag ?? UNRELEASED);
-  const host = service.ingress === undefined ? undefined : preview ? previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR) : environment.host;
+  const host =
+    service.ingress === undefined ? undefined : preview ? previewHost(service.name, project.platform.domain, PREVIEW_PLACEHOLDER_PR) : environment.host;
   return {
     service,
     project,

@@ -84,5 +84,10 @@ const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
 
 export function customResource<K extends keyof Kinds>(scope: Construct, id: string, kind: K, metadata: ObjectMetadata, spec: Kinds[K]): ApiObject {
   const { finalizers, ...rest } = metadata;
-  return new (cdk8s().ApiObject)(scope, id, { apiVersion: API_VERSIONS[kind], kind, metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) }, spec });
+  return new (cdk8s().ApiObject)(scope, id, {
+    apiVersion: API_VERSIONS[kind],
+    kind,
+    metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) },
+    spec,
+  });
 }

@@ -160,7 +160,12 @@ function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDa
   return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
-    target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain', template: { engineVersion: 'v2', data: { PGUSER: masterField('username'), PGPASSWORD: masterField('password') } } },
+    target: {
+      name,
+      creationPolicy: 'Owner',
+      deletionPolicy: 'Retain',
+      template: { engineVersion: 'v2', data: { PGUSER: masterField('username'), PGPASSWORD: masterField('password') } },
+    },
     dataFrom: [find(database, CANDIDATE), ...longer.map((d) => find(d, OTHER))],
   });
 }
@@ -235,7 +240,13 @@ function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPol
     spec: {
       podSelector: { matchLabels: selectorLabels(ctx, 'db-bootstrap') },
       policyTypes: ['Ingress', 'Egress'],
-      egress: [dnsEgress(), { to: ctx.project.platform.kubernetes.egress.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: kube().IntOrString.fromNumber(POSTGRES_PORT) }] }],
+      egress: [
+        dnsEgress(),
+        {
+          to: ctx.project.platform.kubernetes.egress.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ports: [{ protocol: 'TCP', port: kube().IntOrString.fromNumber(POSTGRES_PORT) }],
+        },
+      ],
     },
   });
 }
@@ -272,7 +283,8 @@ export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly Api
   if (ctx.service.resources.databases.length === 0) return;
   const connections = new Set(deployedDatabases(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
   for (const object of objects) {
-    if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!))) object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
+    if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!)))
+      object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
   }
 }
 

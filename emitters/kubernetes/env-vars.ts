@@ -25,7 +25,10 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
   for (const secret of ctx.service.secrets) env.push(fromSecret(secret, secretObjectName(secret), secret));
   if (ctx.env === 'preview') {
     // LocalStack accepts any credentials; real SDKs refuse to sign without some.
-    env.push(fromSecret('AWS_ACCESS_KEY_ID', LOCALSTACK_CREDENTIALS, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', LOCALSTACK_CREDENTIALS, 'AWS_SECRET_ACCESS_KEY'));
+    env.push(
+      fromSecret('AWS_ACCESS_KEY_ID', LOCALSTACK_CREDENTIALS, 'AWS_ACCESS_KEY_ID'),
+      fromSecret('AWS_SECRET_ACCESS_KEY', LOCALSTACK_CREDENTIALS, 'AWS_SECRET_ACCESS_KEY'),
+    );
   }
   return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -41,7 +44,9 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
   };
   // A cron pod lives too briefly to be scraped, so it pushes its metrics instead.
   const metrics: Record<string, string> =
-    workload.kind === 'server' ? { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT) } : { OTEL_METRICS_EXPORTER: 'otlp' };
+    workload.kind === 'server'
+      ? { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT) }
+      : { OTEL_METRICS_EXPORTER: 'otlp' };
   return {
     AWS_REGION: project.platform.cloud.region,
     ...(env === 'preview' && usesLocalStack(ctx) ? { AWS_ENDPOINT_URL: LOCALSTACK_URL } : {}),

@@ -19,7 +19,10 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
   const manifests = [
     manifest(namespace(scope, ctx)),
     manifest(serviceAccount(scope, ctx)),
-    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), !autoscaled && single ? [WAIVERS.tierSingleReplica] : []),
+    manifest(
+      deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }),
+      !autoscaled && single ? [WAIVERS.tierSingleReplica] : [],
+    ),
     ...(autoscaled ? [manifest(autoscaler(scope, ctx), single ? [WAIVERS.tierAutoscalerMinimum] : [])] : []),
     manifest(disruptionBudget(scope, ctx)),
     ...(serviceObject ? [manifest(serviceObject)] : []),
@@ -32,6 +35,9 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
     ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
     ...databaseBootstrap(scope, ctx),
   ];
-  bootstrapPrerequisites(ctx, manifests.map((m) => m.object));
+  bootstrapPrerequisites(
+    ctx,
+    manifests.map((m) => m.object),
+  );
   return manifests;
 }

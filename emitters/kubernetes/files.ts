@@ -30,11 +30,23 @@ function comments(manifest: Manifest, deviations: readonly string[]): string[] {
 }
 
 /** Renders manifests to JSON, applies the service's overrides and serializes one file each. */
-export function manifestFiles(service: ResolvedService, policy: OverridePolicy, env: EnvironmentName, dir: string, manifests: readonly Manifest[]): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
+export function manifestFiles(
+  service: ResolvedService,
+  policy: OverridePolicy,
+  env: EnvironmentName,
+  dir: string,
+  manifests: readonly Manifest[],
+): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
   const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
   const patched = applyOverrides(service, policy, env, rendered);
   const files = manifests.map((m, index) =>
-    yamlFile({ path: `${dir}/${fileName(rendered[index]!, service.name)}`, source: service.specPath, waivers: m.waivers, comments: comments(m, patched.deviations.get(index) ?? []), value: patched.objects[index] }),
+    yamlFile({
+      path: `${dir}/${fileName(rendered[index]!, service.name)}`,
+      source: service.specPath,
+      waivers: m.waivers,
+      comments: comments(m, patched.deviations.get(index) ?? []),
+      value: patched.objects[index],
+    }),
   );
   return { files, diagnostics: patched.diagnostics };
 }

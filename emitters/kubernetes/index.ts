@@ -28,14 +28,26 @@ export const kubernetesEmitter: Emitter = {
     const diagnostics: Diagnostic[] = [];
     for (const env of CLOUD_ENVIRONMENTS) {
       const ctx = renderContext(service, project, env);
-      const rendered = manifestFiles(service, project.platform.overridePolicy.kubernetes, env, environmentDirectory(project, service, env), cloudEnvironment(new Chart(app, env), ctx));
+      const rendered = manifestFiles(
+        service,
+        project.platform.overridePolicy.kubernetes,
+        env,
+        environmentDirectory(project, service, env),
+        cloudEnvironment(new Chart(app, env), ctx),
+      );
       files.push(...rendered.files);
       diagnostics.push(...rendered.diagnostics);
       // Nothing deploys before CI's first release: the manifests are rendered for review, the Application waits.
       if (ctx.environment.release) files.push(applicationFile(new Chart(app, `argocd-${env}`), ctx));
     }
     if (service.environments.preview.enabled) {
-      const rendered = manifestFiles(service, project.platform.overridePolicy.kubernetes, 'preview', environmentDirectory(project, service, 'preview'), previewEnvironment(new Chart(app, 'preview'), renderContext(service, project, 'preview')));
+      const rendered = manifestFiles(
+        service,
+        project.platform.overridePolicy.kubernetes,
+        'preview',
+        environmentDirectory(project, service, 'preview'),
+        previewEnvironment(new Chart(app, 'preview'), renderContext(service, project, 'preview')),
+      );
       files.push(...rendered.files, kustomization(service, project, rendered.files));
       diagnostics.push(...rendered.diagnostics);
     }

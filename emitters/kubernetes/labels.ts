@@ -54,6 +54,11 @@ export function annotations(ctx: RenderContext): Record<string, string> {
 }
 
 /** Name, namespace, labels and annotations of an object in the service's namespace. */
-export function metadata(ctx: RenderContext, name: string, component?: Component, instance?: string): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
+export function metadata(
+  ctx: RenderContext,
+  name: string,
+  component?: Component,
+  instance?: string,
+): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
   return { name, namespace: ctx.namespace, labels: labels(ctx, component, instance), annotations: annotations(ctx) };
 }

@@ -120,16 +120,29 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
   const { service, project } = ctx;
   const { kubernetes } = project.platform;
   const name = portName(ctx);
-  const ingress: k8s.NetworkPolicyIngressRule[] = [{ from: [{ namespaceSelector: inNamespace(kubernetes.prometheusNamespace) }], ports: [tcp(METRICS_PORT_NAME)] }];
-  if (name !== undefined && service.ingress) ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
+  const ingress: k8s.NetworkPolicyIngressRule[] = [
+    { from: [{ namespaceSelector: inNamespace(kubernetes.prometheusNamespace) }], ports: [tcp(METRICS_PORT_NAME)] },
+  ];
+  if (name !== undefined && service.ingress)
+    ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
   if (name !== undefined && service.dependents.length > 0) {
-    ingress.push({ from: service.dependents.map((dependent) => ({ namespaceSelector: inNamespace(names.namespace(dependent)), podSelector: { matchLabels: { [LABEL.name]: dependent } } })), ports: [tcp(name)] });
+    ingress.push({
+      from: service.dependents.map((dependent) => ({
+        namespaceSelector: inNamespace(names.namespace(dependent)),
+        podSelector: { matchLabels: { [LABEL.name]: dependent } },
+      })),
+      ports: [tcp(name)],
+    });
   }
 
   const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgress(), otlpEgress(ctx)];
   for (const dependency of service.dependsOn) {
     const port = project.services.find((s) => s.name === dependency)?.runtime.port;
-    if (port !== undefined) egress.push({ to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }], ports: [tcp(port)] });
+    if (port !== undefined)
+      egress.push({
+        to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }],
+        ports: [tcp(port)],
+      });
   }
   egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));
 
@@ -154,7 +167,9 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
 
 function previewResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] {
   const { resources } = ctx.service;
-  const to = (component: string): k8s.NetworkPolicyPeer[] => [{ podSelector: { matchLabels: { [LABEL.name]: ctx.service.name, [LABEL.component]: component } } }];
+  const to = (component: string): k8s.NetworkPolicyPeer[] => [
+    { podSelector: { matchLabels: { [LABEL.name]: ctx.service.name, [LABEL.component]: component } } },
+  ];
   const rules: k8s.NetworkPolicyEgressRule[] = [];
   if (resources.databases.length > 0) rules.push({ to: to('postgres'), ports: [tcp(POSTGRES_PORT)] });
   if (resources.caches.length > 0) rules.push({ to: to('redis'), ports: [tcp(REDIS_PORT)] });

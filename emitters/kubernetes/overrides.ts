@@ -41,17 +41,32 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
     const index = result.findIndex((o) => `${o.kind}/${o.metadata.name}` === override.target);
     if (index < 0) {
       const known = result.map((o) => `${o.kind}/${o.metadata.name}`).join(', ');
-      fail(`${override.pointer}/target`, 'EMIT.OVERRIDE_TARGET', `paved generates no ${override.target} in ${env}`, `targets in ${env}: ${known}; or limit the override with environments`);
+      fail(
+        `${override.pointer}/target`,
+        'EMIT.OVERRIDE_TARGET',
+        `paved generates no ${override.target} in ${env}`,
+        `targets in ${env}: ${known}; or limit the override with environments`,
+      );
       continue;
     }
     const identity = identityTouched(override.patch);
     if (identity) {
-      fail(`${override.pointer}/patch/${identity.index}`, 'EMIT.OVERRIDE_IDENTITY', `${identity.path} would change the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`, 'patch the fields that configure the object, such as /spec/...; to deploy a different object, ask the platform team');
+      fail(
+        `${override.pointer}/patch/${identity.index}`,
+        'EMIT.OVERRIDE_IDENTITY',
+        `${identity.path} would change the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`,
+        'patch the fields that configure the object, such as /spec/...; to deploy a different object, ask the platform team',
+      );
       continue;
     }
     const forbidden = forbiddenBy(policy, result[index]!.kind, override.patch);
     if (forbidden) {
-      fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'security contexts, identity, host access and network isolation stay on the golden path; ask the platform team if this must change');
+      fail(
+        `${override.pointer}/patch/${forbidden.index}`,
+        'EMIT.OVERRIDE_FORBIDDEN',
+        `the platform forbids patching ${forbidden.what}`,
+        'security contexts, identity, host access and network isolation stay on the golden path; ask the platform team if this must change',
+      );
       continue;
     }
     const outside = outsideAllowList(policy.allow, result[index]!.kind, override.patch);
@@ -66,18 +81,31 @@ export function applyOverrides(service: ResolvedService, policy: OverridePolicy,
     }
     const patched = applyPatch(result[index], override.patch);
     if (!patched.ok) {
-      fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target} in ${env}: ${patched.message}`, 'check each path against the generated object');
+      fail(
+        `${override.pointer}/patch/${patched.index}`,
+        'EMIT.OVERRIDE_PATCH',
+        `the patch does not apply to ${override.target} in ${env}: ${patched.message}`,
+        'check each path against the generated object',
+      );
       continue;
     }
     const object = patched.value as KubeJson;
     // A second line of defence: whatever the operations did, identity must read the same.
     if (identityOf(object) !== identityOf(result[index]!)) {
-      fail(`${override.pointer}/patch`, 'EMIT.OVERRIDE_IDENTITY', `the patch changes the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`, 'patch the fields that configure the object, such as /spec/...');
+      fail(
+        `${override.pointer}/patch`,
+        'EMIT.OVERRIDE_IDENTITY',
+        `the patch changes the identity of ${override.target} (kind, apiVersion, metadata.name, metadata.namespace), which no override may change`,
+        'patch the fields that configure the object, such as /spec/...',
+      );
       continue;
     }
     const reasons = [...(deviations.get(index) ?? []), override.reason];
     deviations.set(index, reasons);
-    result[index] = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } } };
+    result[index] = {
+      ...object,
+      metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [DEVIATION_ANNOTATION]: reasons.join('; ') } },
+    };
   }
   return { objects: result, deviations, diagnostics };
 }
@@ -109,7 +137,11 @@ function identityOf(object: KubeJson): string {
  * one whose path (or `from`) lies at, under or above a forbidden path, since
  * replacing `/spec/template/spec` would replace its security context too.
  */
-function forbiddenBy(policy: OverridePolicy, kind: string, patch: ResolvedService['overrides']['kubernetes'][number]['patch']): { index: number; what: string } | undefined {
+function forbiddenBy(
+  policy: OverridePolicy,
+  kind: string,
+  patch: ResolvedService['overrides']['kubernetes'][number]['patch'],
+): { index: number; what: string } | undefined {
   if (patch.length > 0 && policy.forbiddenKinds.includes(kind)) return { index: 0, what: `${kind} objects` };
   const segments = (pointer: string): string[] => (pointer === '' ? [] : pointer.slice(1).split('/'));
   const overlaps = (path: string, rule: string): boolean => {

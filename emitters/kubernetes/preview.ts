@@ -12,7 +12,16 @@ import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
 import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { TMP } from './pod.js';
-import { LOCALSTACK, LOCALSTACK_ACCOUNT, LOCALSTACK_CREDENTIALS, LOCALSTACK_PORT, POSTGRES_PORT, postgresName, REDIS_PORT, redisName } from './preview-names.js';
+import {
+  LOCALSTACK,
+  LOCALSTACK_ACCOUNT,
+  LOCALSTACK_CREDENTIALS,
+  LOCALSTACK_PORT,
+  POSTGRES_PORT,
+  postgresName,
+  REDIS_PORT,
+  redisName,
+} from './preview-names.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 import { declaredSecrets } from './secrets.js';
 import { localStack, standIn } from './stand-ins.js';
@@ -55,7 +64,12 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
         // The cloud database's engine version, so previews test against the same major release.
         image: `${ctx.project.platform.kubernetes.preview.postgresRepository}:${database.version}`,
         port: POSTGRES_PORT,
-        env: { POSTGRES_DB: sqlName(database.name), POSTGRES_USER: PREVIEW_DATABASE_USER, POSTGRES_HOST_AUTH_METHOD: 'trust', PGDATA: '/var/lib/postgresql/data/pgdata' },
+        env: {
+          POSTGRES_DB: sqlName(database.name),
+          POSTGRES_USER: PREVIEW_DATABASE_USER,
+          POSTGRES_HOST_AUTH_METHOD: 'trust',
+          PGDATA: '/var/lib/postgresql/data/pgdata',
+        },
         scratch: [TMP, { name: 'data', path: '/var/lib/postgresql/data' }, { name: 'run', path: '/var/run/postgresql' }],
         readiness: { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--username', PREVIEW_DATABASE_USER, '--dbname', sqlName(database.name)] } },
         compute: { cpu: '500m', memory: '512Mi' },
@@ -78,7 +92,10 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
   ];
 }
 
-const CONNECTION_NOTE = ['Connection details of a preview stand-in. No credentials: PostgreSQL trusts the pods its', 'NetworkPolicy admits, Redis has no auth, and LocalStack accepts any keys.'];
+const CONNECTION_NOTE = [
+  'Connection details of a preview stand-in. No credentials: PostgreSQL trusts the pods its',
+  'NetworkPolicy admits, Redis has no auth, and LocalStack accepts any keys.',
+];
 const CREDENTIALS_NOTE = ["LocalStack's documented test credentials; AWS SDKs refuse to sign requests without some."];
 
 /** The role the app connects as in preview; the name is fixed so previews differ only where services do. */
@@ -102,7 +119,11 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
     case 'queue': {
       const subscription = service.resources.subscriptions.find((s) => queueName(s.from, s.topic) === connection.name)!;
       const queue = names.sqsQueue(service.name, 'preview', subscription.from, subscription.topic);
-      return { url: queueUrl(queue), arn: `arn:aws:sqs:${region}:${LOCALSTACK_ACCOUNT}:${queue}`, dlq_url: queueUrl(names.sqsDeadLetterQueue(service.name, 'preview', subscription.from, subscription.topic)) };
+      return {
+        url: queueUrl(queue),
+        arn: `arn:aws:sqs:${region}:${LOCALSTACK_ACCOUNT}:${queue}`,
+        dlq_url: queueUrl(names.sqsDeadLetterQueue(service.name, 'preview', subscription.from, subscription.topic)),
+      };
     }
     case 'bucket':
       return { bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', connection.name), region };
@@ -113,7 +134,11 @@ function connectionSecret(scope: Construct, ctx: RenderContext, connection: Conn
   const values = connectionValues(ctx, connection);
   // Exactly the keys of the cloud environments' connection secrets.
   const stringData = Object.fromEntries(CONNECTION_KEYS[connection.kind].map((key) => [key, values[key]!]));
-  return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, { metadata: metadata(ctx, connectionObjectName(connection)), type: 'Opaque', stringData });
+  return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, {
+    metadata: metadata(ctx, connectionObjectName(connection)),
+    type: 'Opaque',
+    stringData,
+  });
 }
 
 function localStackCredentials(scope: Construct, ctx: RenderContext): k8s.KubeSecret {

@@ -13,7 +13,12 @@ import { metadata } from './labels.js';
  * writes (CONNECTION_KEYS).
  */
 
-function externalSecret(scope: Construct, ctx: RenderContext, name: string, data: Array<{ secretKey: string; remoteRef: { key: string; property?: string } }>): ApiObject {
+function externalSecret(
+  scope: Construct,
+  ctx: RenderContext,
+  name: string,
+  data: Array<{ secretKey: string; remoteRef: { key: string; property?: string } }>,
+): ApiObject {
   return customResource(scope, `external-secret-${name}`, 'ExternalSecret', metadata(ctx, name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
@@ -25,13 +30,20 @@ function externalSecret(scope: Construct, ctx: RenderContext, name: string, data
 
 /** The service's declared secrets, from the environment's store; in preview, a store of test values. */
 export function declaredSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
-  return ctx.service.secrets.map((secret) => externalSecret(scope, ctx, secretObjectName(secret), [{ secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } }]));
+  return ctx.service.secrets.map((secret) =>
+    externalSecret(scope, ctx, secretObjectName(secret), [{ secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } }]),
+  );
 }
 
 /** Connection details Terraform stored for each cloud resource (staging and production only). */
 export function connectionSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
   return connectionsOf(ctx.service.resources).map((connection) => {
     const key = names.connectionSecret(ctx.service.name, ctx.env, connection.kind, deployedName(connection));
-    return externalSecret(scope, ctx, connectionObjectName(connection), CONNECTION_KEYS[connection.kind].map((property) => ({ secretKey: property, remoteRef: { key, property } })));
+    return externalSecret(
+      scope,
+      ctx,
+      connectionObjectName(connection),
+      CONNECTION_KEYS[connection.kind].map((property) => ({ secretKey: property, remoteRef: { key, property } })),
+    );
   });
 }

@@ -49,7 +49,11 @@ export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manif
     ports: [{ name: s.component, containerPort: s.port, protocol: 'TCP' }],
     // Requests are a preview's; the data of a stand-in lives in emptyDirs, hence the larger storage limit.
     resources: {
-      requests: { cpu: quantity(scaleCpu(s.compute.cpu, 0.1)), memory: quantity(scaleMemory(s.compute.memory, 0.25)), 'ephemeral-storage': quantity(policy.ephemeralStorageRequest) },
+      requests: {
+        cpu: quantity(scaleCpu(s.compute.cpu, 0.1)),
+        memory: quantity(scaleMemory(s.compute.memory, 0.25)),
+        'ephemeral-storage': quantity(policy.ephemeralStorageRequest),
+      },
       limits: { cpu: quantity(s.compute.cpu), memory: quantity(s.compute.memory), 'ephemeral-storage': quantity('2Gi') },
     },
     securityContext: containerSecurityContext({ readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true }),
@@ -106,10 +110,15 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
       aws(`sqs create-queue --queue-name '${names.sqsDeadLetterQueue(service.name, 'preview', s.from, s.topic)}'`),
       aws(`sqs create-queue --queue-name '${names.sqsQueue(service.name, 'preview', s.from, s.topic)}'`),
     ]),
-    ...service.resources.buckets.map((b) => aws(`s3 mb 's3://${names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', b.name)}'`)),
+    ...service.resources.buckets.map((b) =>
+      aws(`s3 mb 's3://${names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', b.name)}'`),
+    ),
     '',
   ].join('\n');
-  const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', { metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK), data: { 'init.sh': script } });
+  const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', {
+    metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK),
+    data: { 'init.sh': script },
+  });
   return [
     manifest(configMap),
     ...standIn(scope, ctx, {

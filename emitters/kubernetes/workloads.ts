@@ -63,7 +63,11 @@ export function serverContainer(ctx: RenderContext, requests: Compute, limitsFro
   };
 }
 
-export function deployment(scope: Construct, ctx: RenderContext, options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute }): k8s.KubeDeployment {
+export function deployment(
+  scope: Construct,
+  ctx: RenderContext,
+  options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute },
+): k8s.KubeDeployment {
   return new (kube().KubeDeployment)(scope, 'deployment', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
@@ -107,7 +111,12 @@ export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.Kube
 }
 
 /** `suspend` keeps preview's jobs from running on their schedule; they can still be started by hand. */
-export function cronJob(scope: Construct, ctx: RenderContext, job: ResolvedCronJob, options: { readonly requests: Compute; readonly limitsFrom: Compute; readonly suspend?: boolean }): k8s.KubeCronJob {
+export function cronJob(
+  scope: Construct,
+  ctx: RenderContext,
+  job: ResolvedCronJob,
+  options: { readonly requests: Compute; readonly limitsFrom: Compute; readonly suspend?: boolean },
+): k8s.KubeCronJob {
   const container: k8s.Container = {
     name: 'job',
     image: ctx.image,

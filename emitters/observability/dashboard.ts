@@ -3,7 +3,20 @@ import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, names } from '../../spec/naming.js';
 import { alertListPath, dashboardUid, OVERVIEW_UID } from './links.js';
-import { BUDGET, DATASOURCE, datasourceVariable, environmentVariable, link, markdown, PanelIds, type Query, row, stat, timeseries, ZERO_IS_GOOD } from './panels.js';
+import {
+  BUDGET,
+  DATASOURCE,
+  datasourceVariable,
+  environmentVariable,
+  link,
+  markdown,
+  PanelIds,
+  type Query,
+  row,
+  stat,
+  timeseries,
+  ZERO_IS_GOOD,
+} from './panels.js';
 import { anyOf, eq, type Matcher, ne, rate, re, series, sumBy } from './promql.js';
 import { BURN_WINDOWS, burnThreshold, objectives, serverMetrics, sliRecord, type ServiceLevelObjective } from './slo.js';
 import { decimal, grafanaMarkdownText, grafanaPlainText, trimSlash } from './text.js';
@@ -47,10 +60,7 @@ function overview(ids: PanelIds, service: ResolvedService, project: ResolvedProj
     '',
     `Objectives: ${slos.length === 0 ? 'none (no requests to measure)' : slos.map((s) => md(s.statement)).join('; ')} over ${md(project.platform.observability.sloWindow)}.`,
   ];
-  return [
-    markdown(ids, 'About', lines.join('\n'), 18, 5),
-    firingAlerts(ids, 'Firing alerts', service, { width: 6, height: 5 }),
-  ];
+  return [markdown(ids, 'About', lines.join('\n'), 18, 5), firingAlerts(ids, 'Firing alerts', service, { width: 6, height: 5 })];
 }
 
 /** How many of the service's alerts fire in the selected environment. */
@@ -63,16 +73,32 @@ function red(ids: PanelIds, service: ResolvedService) {
   const m = serverMetrics(service);
   const own = [eq('job', service.name), ENV, NAMESPACE];
   const total = sumBy([], rate(series(m.count, own), RANGE));
-  const quantile = (q: number): Query => ({ expr: `histogram_quantile(${q}, ${sumBy(['le'], rate(series(m.bucket, own), RANGE))})`, legend: `p${decimal(q * 100)}` });
+  const quantile = (q: number): Query => ({
+    expr: `histogram_quantile(${q}, ${sumBy(['le'], rate(series(m.bucket, own), RANGE))})`,
+    legend: `p${decimal(q * 100)}`,
+  });
   const what = m.protocol === 'grpc' ? 'Calls' : 'Requests';
   return [
-    timeseries(ids, `${what} per second`, [{ expr: sumBy(m.endpointLabels, rate(series(m.count, own), RANGE)), legend: m.endpointLabels.map((l) => `{{${l}}}`).join(' ') }], { unit: 'reqps', width: 8, min: 0 }),
-    timeseries(ids, 'Server errors', [{ expr: `(${sumBy([], rate(series(m.count, [...own, m.serverError]), RANGE))} or vector(0)) / ${total}`, legend: 'error ratio' }], {
-      unit: 'percentunit',
-      width: 8,
-      min: 0,
-      description: m.protocol === 'grpc' ? 'Share of calls ending in UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS.' : 'Share of requests answered with a 5xx status.',
-    }),
+    timeseries(
+      ids,
+      `${what} per second`,
+      [{ expr: sumBy(m.endpointLabels, rate(series(m.count, own), RANGE)), legend: m.endpointLabels.map((l) => `{{${l}}}`).join(' ') }],
+      { unit: 'reqps', width: 8, min: 0 },
+    ),
+    timeseries(
+      ids,
+      'Server errors',
+      [{ expr: `(${sumBy([], rate(series(m.count, [...own, m.serverError]), RANGE))} or vector(0)) / ${total}`, legend: 'error ratio' }],
+      {
+        unit: 'percentunit',
+        width: 8,
+        min: 0,
+        description:
+          m.protocol === 'grpc'
+            ? 'Share of calls ending in UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS.'
+            : 'Share of requests answered with a 5xx status.',
+      },
+    ),
     timeseries(ids, 'Latency', [quantile(0.5), quantile(0.9), quantile(0.99)], { unit: m.unit, width: 8, min: 0 }),
   ];
 }
@@ -83,7 +109,12 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
     const pages = BURN_WINDOWS.filter((b) => b.severity === 'page');
     const title = slo.kind === 'availability' ? 'Availability' : 'Latency';
     return [
-      stat(ids, `${title} objective`, [{ expr: series('slo:objective:ratio', [id, ENV]), legend: 'objective' }], { unit: 'percentunit', width: 4, height: 8, description: slo.statement }),
+      stat(ids, `${title} objective`, [{ expr: series('slo:objective:ratio', [id, ENV]), legend: 'objective' }], {
+        unit: 'percentunit',
+        width: 4,
+        height: 8,
+        description: slo.statement,
+      }),
       stat(ids, `${title} error budget remaining`, [{ expr: series('slo:period_error_budget_remaining:ratio', [id, ENV]), legend: 'remaining' }], {
         unit: 'percentunit',
         width: 4,
@@ -120,15 +151,31 @@ function saturation(ids: PanelIds, service: ResolvedService) {
   const pods = [ENV, NAMESPACE];
   const containers = [...pods, ne('container', '')];
   const resource = (metric: 'container_cpu_usage_seconds_total' | 'container_memory_working_set_bytes', name: 'cpu' | 'memory'): Query[] => [
-    { expr: sumBy(['pod'], metric === 'container_cpu_usage_seconds_total' ? rate(series(metric, containers), RANGE) : series(metric, containers)), legend: '{{pod}}' },
+    {
+      expr: sumBy(['pod'], metric === 'container_cpu_usage_seconds_total' ? rate(series(metric, containers), RANGE) : series(metric, containers)),
+      legend: '{{pod}}',
+    },
     { expr: `max(${sumBy(['pod'], series('kube_pod_container_resource_requests', [...pods, eq('resource', name)]))})`, legend: 'request' },
     { expr: `max(${sumBy(['pod'], series('kube_pod_container_resource_limits', [...pods, eq('resource', name)]))})`, legend: 'limit' },
   ];
   const hpa = [...pods, eq('horizontalpodautoscaler', service.name)];
   return [
-    timeseries(ids, 'CPU per pod', resource('container_cpu_usage_seconds_total', 'cpu'), { unit: 'short', min: 0, description: 'Cores used per pod against the request and limit.' }),
-    timeseries(ids, 'Memory per pod', resource('container_memory_working_set_bytes', 'memory'), { unit: 'bytes', min: 0, description: 'Working set per pod against the request and limit; at the limit the pod is OOM-killed.' }),
-    timeseries(ids, 'Container restarts', [{ expr: sumBy(['pod'], `increase(${series('kube_pod_container_status_restarts_total', pods)}[${RANGE}])`), legend: '{{pod}}' }], { unit: 'none', min: 0 }),
+    timeseries(ids, 'CPU per pod', resource('container_cpu_usage_seconds_total', 'cpu'), {
+      unit: 'short',
+      min: 0,
+      description: 'Cores used per pod against the request and limit.',
+    }),
+    timeseries(ids, 'Memory per pod', resource('container_memory_working_set_bytes', 'memory'), {
+      unit: 'bytes',
+      min: 0,
+      description: 'Working set per pod against the request and limit; at the limit the pod is OOM-killed.',
+    }),
+    timeseries(
+      ids,
+      'Container restarts',
+      [{ expr: sumBy(['pod'], `increase(${series('kube_pod_container_status_restarts_total', pods)}[${RANGE}])`), legend: '{{pod}}' }],
+      { unit: 'none', min: 0 },
+    ),
     timeseries(
       ids,
       'Replicas',
@@ -149,8 +196,17 @@ function awsNames(name: (env: EnvironmentName) => string): string {
 }
 
 function databases(ids: PanelIds, service: ResolvedService) {
-  const db = [ENV, re('dimension_DBInstanceIdentifier', service.resources.databases.map((d) => awsNames((env) => names.rdsInstance(service.name, env, deployedName(d)))).join('|'))];
-  const by = (metric: Parameters<typeof series>[0]): Query => ({ expr: sumBy(['dimension_DBInstanceIdentifier'], series(metric, db), 'max'), legend: '{{dimension_DBInstanceIdentifier}}' });
+  const db = [
+    ENV,
+    re(
+      'dimension_DBInstanceIdentifier',
+      service.resources.databases.map((d) => awsNames((env) => names.rdsInstance(service.name, env, deployedName(d)))).join('|'),
+    ),
+  ];
+  const by = (metric: Parameters<typeof series>[0]): Query => ({
+    expr: sumBy(['dimension_DBInstanceIdentifier'], series(metric, db), 'max'),
+    legend: '{{dimension_DBInstanceIdentifier}}',
+  });
   return [
     timeseries(ids, 'Database CPU', [by('aws_rds_cpuutilization_average')], { unit: 'percent', width: 6, min: 0 }),
     timeseries(ids, 'Database connections', [by('aws_rds_database_connections_average')], { unit: 'none', width: 6, min: 0 }),
@@ -174,13 +230,31 @@ function caches(ids: PanelIds, service: ResolvedService) {
   const by = (metric: Parameters<typeof series>[0], inner = series(metric, cache)): string => sumBy(['dimension_CacheClusterId'], inner, 'max');
   const sum = (metric: Parameters<typeof series>[0]): string => sumBy(['dimension_CacheClusterId'], series(metric, cache));
   return [
-    timeseries(ids, 'Cache engine CPU', [{ expr: by('aws_elasticache_engine_cpuutilization_average'), legend: '{{dimension_CacheClusterId}}' }], { unit: 'percent', width: 6, min: 0 }),
-    timeseries(ids, 'Cache memory used', [{ expr: by('aws_elasticache_database_memory_usage_percentage_average'), legend: '{{dimension_CacheClusterId}}' }], { unit: 'percent', width: 6, min: 0 }),
-    timeseries(ids, 'Cache hit ratio', [{ expr: `${sum('aws_elasticache_cache_hits_sum')} / (${sum('aws_elasticache_cache_hits_sum')} + ${sum('aws_elasticache_cache_misses_sum')})`, legend: '{{dimension_CacheClusterId}}' }], {
-      unit: 'percentunit',
+    timeseries(ids, 'Cache engine CPU', [{ expr: by('aws_elasticache_engine_cpuutilization_average'), legend: '{{dimension_CacheClusterId}}' }], {
+      unit: 'percent',
       width: 6,
       min: 0,
     }),
+    timeseries(ids, 'Cache memory used', [{ expr: by('aws_elasticache_database_memory_usage_percentage_average'), legend: '{{dimension_CacheClusterId}}' }], {
+      unit: 'percent',
+      width: 6,
+      min: 0,
+    }),
+    timeseries(
+      ids,
+      'Cache hit ratio',
+      [
+        {
+          expr: `${sum('aws_elasticache_cache_hits_sum')} / (${sum('aws_elasticache_cache_hits_sum')} + ${sum('aws_elasticache_cache_misses_sum')})`,
+          legend: '{{dimension_CacheClusterId}}',
+        },
+      ],
+      {
+        unit: 'percentunit',
+        width: 6,
+        min: 0,
+      },
+    ),
     timeseries(
       ids,
       'Cache evictions and connections',
@@ -194,10 +268,20 @@ function caches(ids: PanelIds, service: ResolvedService) {
 }
 
 function topics(ids: PanelIds, service: ResolvedService) {
-  const topic = [ENV, re('dimension_TopicName', service.resources.topics.map((t) => awsNames((env) => names.snsTopic(service.name, env, deployedName(t)))).join('|'))];
-  const by = (metric: 'aws_sns_number_of_messages_published_sum' | 'aws_sns_number_of_notifications_failed_sum'): Query => ({ expr: sumBy(['dimension_TopicName'], series(metric, topic)), legend: '{{dimension_TopicName}}' });
+  const topic = [
+    ENV,
+    re('dimension_TopicName', service.resources.topics.map((t) => awsNames((env) => names.snsTopic(service.name, env, deployedName(t)))).join('|')),
+  ];
+  const by = (metric: 'aws_sns_number_of_messages_published_sum' | 'aws_sns_number_of_notifications_failed_sum'): Query => ({
+    expr: sumBy(['dimension_TopicName'], series(metric, topic)),
+    legend: '{{dimension_TopicName}}',
+  });
   return [
-    timeseries(ids, 'Messages published', [by('aws_sns_number_of_messages_published_sum')], { unit: 'none', min: 0, description: 'Per CloudWatch period (usually 5 minutes).' }),
+    timeseries(ids, 'Messages published', [by('aws_sns_number_of_messages_published_sum')], {
+      unit: 'none',
+      min: 0,
+      description: 'Per CloudWatch period (usually 5 minutes).',
+    }),
     timeseries(ids, 'Failed deliveries to subscribers', [by('aws_sns_number_of_notifications_failed_sum')], { unit: 'none', min: 0 }),
   ];
 }
@@ -205,13 +289,24 @@ function topics(ids: PanelIds, service: ResolvedService) {
 function queues(ids: PanelIds, service: ResolvedService) {
   const subs = service.resources.subscriptions;
   const queueNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
-  const dlqNames = re('dimension_QueueName', subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, deployedTopic(s)))).join('|'));
-  const by = (metric: 'aws_sqs_approximate_number_of_messages_visible_maximum' | 'aws_sqs_approximate_age_of_oldest_message_maximum', queue: Matcher): Query => ({
+  const dlqNames = re(
+    'dimension_QueueName',
+    subs.map((s) => awsNames((env) => names.sqsDeadLetterQueue(service.name, env, s.from, deployedTopic(s)))).join('|'),
+  );
+  const by = (
+    metric: 'aws_sqs_approximate_number_of_messages_visible_maximum' | 'aws_sqs_approximate_age_of_oldest_message_maximum',
+    queue: Matcher,
+  ): Query => ({
     expr: sumBy(['dimension_QueueName'], series(metric, [ENV, queue]), 'max'),
     legend: '{{dimension_QueueName}}',
   });
   return [
-    timeseries(ids, 'Queue depth', [by('aws_sqs_approximate_number_of_messages_visible_maximum', queueNames)], { unit: 'none', width: 8, min: 0, description: 'Messages waiting to be received.' }),
+    timeseries(ids, 'Queue depth', [by('aws_sqs_approximate_number_of_messages_visible_maximum', queueNames)], {
+      unit: 'none',
+      width: 8,
+      min: 0,
+      description: 'Messages waiting to be received.',
+    }),
     timeseries(ids, 'Oldest message age', [by('aws_sqs_approximate_age_of_oldest_message_maximum', queueNames)], { unit: 's', width: 8, min: 0 }),
     timeseries(ids, 'Dead-letter messages', [by('aws_sqs_approximate_number_of_messages_visible_maximum', dlqNames)], {
       unit: 'none',
@@ -227,19 +322,33 @@ function cronJobs(ids: PanelIds, service: ResolvedService) {
   const jobs = service.resources.cron.map((c) => names.cronJob(service.name, deployedName(c)));
   const cronjob = [ENV, NAMESPACE, re('cronjob', anyOf(jobs))];
   return [
-    stat(ids, 'Since last success', [{ expr: `time() - ${sumBy(['cronjob'], series('kube_cronjob_status_last_successful_time', cronjob), 'max')}`, legend: '{{cronjob}}' }], {
-      unit: 's',
-      width: 8,
-      height: 8,
-      noValue: 'never succeeded',
-    }),
+    stat(
+      ids,
+      'Since last success',
+      [{ expr: `time() - ${sumBy(['cronjob'], series('kube_cronjob_status_last_successful_time', cronjob), 'max')}`, legend: '{{cronjob}}' }],
+      {
+        unit: 's',
+        width: 8,
+        height: 8,
+        noValue: 'never succeeded',
+      },
+    ),
     // The CronJob controller names each run <cronjob>-<scheduled minute>.
-    timeseries(ids, 'Failed runs', [{ expr: sumBy(['job_name'], series('kube_job_status_failed', [ENV, NAMESPACE, re('job_name', `(${anyOf(jobs)})-[0-9]+`)])), legend: '{{job_name}}' }], {
+    timeseries(
+      ids,
+      'Failed runs',
+      [{ expr: sumBy(['job_name'], series('kube_job_status_failed', [ENV, NAMESPACE, re('job_name', `(${anyOf(jobs)})-[0-9]+`)])), legend: '{{job_name}}' }],
+      {
+        unit: 'none',
+        width: 8,
+        min: 0,
+      },
+    ),
+    timeseries(ids, 'Active runs', [{ expr: sumBy(['cronjob'], series('kube_cronjob_status_active', cronjob)), legend: '{{cronjob}}' }], {
       unit: 'none',
       width: 8,
       min: 0,
     }),
-    timeseries(ids, 'Active runs', [{ expr: sumBy(['cronjob'], series('kube_cronjob_status_active', cronjob)), legend: '{{cronjob}}' }], { unit: 'none', width: 8, min: 0 }),
   ];
 }
 

@@ -26,13 +26,23 @@ export const observabilityEmitter: Emitter = {
       jsonFile({ path: layout.dashboard(project.output, service.name), source, value: serviceDashboard(service, project) }),
       // Production's rules, for a Prometheus without the operator and for review; staging's differ in env, severities and AWS names.
       yamlFile({ path: layout.alerts(project.output, service.name), source, comments, value: { groups: groups.get('production') } }),
-      ...RULE_ENVIRONMENTS.map((env) => yamlFile({ path: `${layout.kubernetes(project.output, service.name, env)}/prometheusrule.yaml`, source, comments, value: prometheusRule(service, project, groups.get(env)!) })),
+      ...RULE_ENVIRONMENTS.map((env) =>
+        yamlFile({
+          path: `${layout.kubernetes(project.output, service.name, env)}/prometheusrule.yaml`,
+          source,
+          comments,
+          value: prometheusRule(service, project, groups.get(env)!),
+        }),
+      ),
     ];
     return { files, diagnostics: [] };
   },
   emitProject(project: ResolvedProject): EmitResult {
     if (project.services.every((s) => s.retired)) return { files: [], diagnostics: [] };
-    return { files: [jsonFile({ path: layout.overviewDashboard(project.output), source: project.platformSource, value: overviewDashboard(project) })], diagnostics: [] };
+    return {
+      files: [jsonFile({ path: layout.overviewDashboard(project.output), source: project.platformSource, value: overviewDashboard(project) })],
+      diagnostics: [],
+    };
   },
 };
 

@@ -41,10 +41,11 @@ export interface MetricContractEntry {
 
 /** Who emits each source's metrics, in words, for docs/targets/observability.md. */
 export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
-  application: 'the service, through the OpenTelemetry SDK\'s Prometheus exporter on the container port `metrics` (9464), scraped by the ServiceMonitor with `job` = service name',
+  application:
+    "the service, through the OpenTelemetry SDK's Prometheus exporter on the container port `metrics` (9464), scraped by the ServiceMonitor with `job` = service name",
   'kube-state-metrics': 'kube-state-metrics in each cluster',
-  cadvisor: 'the kubelet\'s cAdvisor endpoint in each cluster',
-  cloudwatch: 'the CloudWatch exporter (YACE) in each environment\'s account; AWS dimensions become `dimension_<Name>` labels',
+  cadvisor: "the kubelet's cAdvisor endpoint in each cluster",
+  cloudwatch: "the CloudWatch exporter (YACE) in each environment's account; AWS dimensions become `dimension_<Name>` labels",
   prometheus: 'Prometheus itself',
   paved: 'the recording rules in `alerts/rules.yaml` (Sloth naming)',
 };
@@ -144,7 +145,10 @@ export type MetricName = (typeof METRIC_CONTRACT)[number]['name'];
 /** The names under which a runtime exports a server histogram: one bucket and one count series per runtime. */
 export function serverHistogram(instrument: ServerInstrument, language: Language): { readonly bucket: MetricName; readonly count: MetricName } {
   const find = (series: 'bucket' | 'count'): MetricName => {
-    const found = METRIC_CONTRACT.filter((m): m is Extract<(typeof METRIC_CONTRACT)[number], { series: unknown }> => 'series' in m && m.instrument === instrument && m.series === series && m.runtimes.includes(language));
+    const found = METRIC_CONTRACT.filter(
+      (m): m is Extract<(typeof METRIC_CONTRACT)[number], { series: unknown }> =>
+        'series' in m && m.instrument === instrument && m.series === series && m.runtimes.includes(language),
+    );
     if (found.length !== 1) throw new Error(`METRIC_CONTRACT names ${instrument} ${series} for ${language} ${found.length} times; it must name it once`);
     return found[0]!.name;
   };

@@ -32,7 +32,14 @@ export function overviewDashboard(project: ResolvedProject): Dashboard {
       stat(
         ids,
         `${service.name}: error budget remaining`,
-        hasSlo ? [{ expr: sumBy(['sloth_slo'], series('slo:period_error_budget_remaining:ratio', [eq('sloth_service', service.name), env]), 'min'), legend: '{{sloth_slo}}' }] : [],
+        hasSlo
+          ? [
+              {
+                expr: sumBy(['sloth_slo'], series('slo:period_error_budget_remaining:ratio', [eq('sloth_service', service.name), env]), 'min'),
+                legend: '{{sloth_slo}}',
+              },
+            ]
+          : [],
         {
           unit: 'percentunit',
           width: 16,

@@ -1,4 +1,11 @@
-import type { CustomVariableBuilder, DashboardLinkBuilder, DatasourceVariableBuilder, RowBuilder, Threshold, ThresholdsConfigBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import type {
+  CustomVariableBuilder,
+  DashboardLinkBuilder,
+  DatasourceVariableBuilder,
+  RowBuilder,
+  Threshold,
+  ThresholdsConfigBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import type { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import type { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import type { PanelBuilder as TextPanelBuilder } from '@grafana/grafana-foundation-sdk/text';
@@ -36,7 +43,8 @@ function targets(queries: readonly Query[]): DataqueryBuilder[] {
   return queries.map((q, i) => new (grafana().prometheus.DataqueryBuilder)().datasource(DATASOURCE).expr(q.expr).legendFormat(q.legend).refId(REF_IDS[i]!));
 }
 
-const thresholds = (steps: readonly Threshold[]) => new (grafana().dashboard.ThresholdsConfigBuilder)().mode(grafana().dashboard.ThresholdsMode.Absolute).steps([...steps]);
+const thresholds = (steps: readonly Threshold[]) =>
+  new (grafana().dashboard.ThresholdsConfigBuilder)().mode(grafana().dashboard.ThresholdsMode.Absolute).steps([...steps]);
 const NEUTRAL: readonly Threshold[] = [{ value: null, color: 'green' }];
 /** Red from one up: for counts that should be zero (firing alerts, dead letters). */
 export const ZERO_IS_GOOD: readonly Threshold[] = [
@@ -73,7 +81,14 @@ interface QueryPanel<T> {
   thresholds(thresholds: ThresholdsConfigBuilder): T;
 }
 
-function queryPanel<T extends QueryPanel<T>>(panel: T, ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions, size: { readonly width: number; readonly height: number }): T {
+function queryPanel<T extends QueryPanel<T>>(
+  panel: T,
+  ids: PanelIds,
+  title: string,
+  queries: readonly Query[],
+  options: PanelOptions,
+  size: { readonly width: number; readonly height: number },
+): T {
   panel
     .id(ids.next())
     .title(grafanaPlainText(title))
@@ -90,7 +105,13 @@ function queryPanel<T extends QueryPanel<T>>(panel: T, ids: PanelIds, title: str
 export function timeseries(ids: PanelIds, title: string, queries: readonly Query[], options: PanelOptions): TimeseriesPanelBuilder {
   const panel = queryPanel(new (grafana().timeseries.PanelBuilder)(), ids, title, queries, options, { width: 12, height: 8 })
     .fillOpacity(10)
-    .legend(new (grafana().common.VizLegendOptionsBuilder)().showLegend(true).displayMode(grafana().common.LegendDisplayMode.List).placement(grafana().common.LegendPlacement.Bottom).calcs([]))
+    .legend(
+      new (grafana().common.VizLegendOptionsBuilder)()
+        .showLegend(true)
+        .displayMode(grafana().common.LegendDisplayMode.List)
+        .placement(grafana().common.LegendPlacement.Bottom)
+        .calcs([]),
+    )
     .tooltip(new (grafana().common.VizTooltipOptionsBuilder)().mode(grafana().common.TooltipDisplayMode.Multi).sort(grafana().common.SortOrder.Descending));
   if (options.min !== undefined) panel.min(options.min);
   return panel;
@@ -107,14 +128,27 @@ export function stat(ids: PanelIds, title: string, queries: readonly Query[], op
 
 /** Markdown the caller has already escaped (grafanaMarkdownText) where it holds spec text. */
 export function markdown(ids: PanelIds, title: string, content: string, width = 24, height = 4): TextPanelBuilder {
-  return new (grafana().text.PanelBuilder)().id(ids.next()).title(grafanaPlainText(title)).mode(grafana().text.TextMode.Markdown).content(content).span(width).height(height);
+  return new (grafana().text.PanelBuilder)()
+    .id(ids.next())
+    .title(grafanaPlainText(title))
+    .mode(grafana().text.TextMode.Markdown)
+    .content(content)
+    .span(width)
+    .height(height);
 }
 
 export const row = (ids: PanelIds, title: string): RowBuilder => new (grafana().dashboard.RowBuilder)(grafanaPlainText(title)).id(ids.next());
 
 /** A link in the dashboard's header or on a panel. */
 export function link(title: string, url: string, includeVars = false): DashboardLinkBuilder {
-  return new (grafana().dashboard.DashboardLinkBuilder)(grafanaPlainText(title)).type(grafana().dashboard.DashboardLinkType.Link).url(url).includeVars(includeVars).keepTime(includeVars).targetBlank(false).asDropdown(false).tags([]);
+  return new (grafana().dashboard.DashboardLinkBuilder)(grafanaPlainText(title))
+    .type(grafana().dashboard.DashboardLinkType.Link)
+    .url(url)
+    .includeVars(includeVars)
+    .keepTime(includeVars)
+    .targetBlank(false)
+    .asDropdown(false)
+    .tags([]);
 }
 
 /** The `datasource` variable every query goes through, defaulting to the platform's data source. */

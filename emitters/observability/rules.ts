@@ -45,7 +45,11 @@ export type AlertName =
   | 'AvailabilityErrorBudgetBurnSlow'
   | 'LatencyErrorBudgetBurnFast'
   | 'LatencyErrorBudgetBurnSlow'
-  | 'PodCrashLooping' | 'AutoscalerAtMaxReplicas' | 'CronJobFailed' | 'CronJobMissed' | 'DeadLetterQueueNotEmpty';
+  | 'PodCrashLooping'
+  | 'AutoscalerAtMaxReplicas'
+  | 'CronJobFailed'
+  | 'CronJobMissed'
+  | 'DeadLetterQueueNotEmpty';
 
 interface Context {
   readonly service: ResolvedService;
@@ -58,7 +62,15 @@ interface Context {
  * never pages: its alerts are tickets whatever their production severity.
  */
 function alertLabels({ service, env }: Context, severity: Severity, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const labels = { ...extra, service: service.name, env, team: service.owner, tier: service.tier, route: service.observability.alerts.route, severity: env === 'production' ? severity : 'ticket' };
+  const labels = {
+    ...extra,
+    service: service.name,
+    env,
+    team: service.owner,
+    tier: service.tier,
+    route: service.observability.alerts.route,
+    severity: env === 'production' ? severity : 'ticket',
+  };
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, goTemplateLiteral(v)]));
 }
 
@@ -66,7 +78,16 @@ function alertLabels({ service, env }: Context, severity: Severity, extra: Reado
  * `extra` labels tell apart the alerts of one name in a service (one per cron
  * job or queue), which Prometheus would otherwise take for duplicates.
  */
-function alertRule(ctx: Context, alert: AlertName, severity: Severity, expr: string, forDuration: string | undefined, summary: string, description: string, extra: Readonly<Record<string, string>> = {}): AlertingRule {
+function alertRule(
+  ctx: Context,
+  alert: AlertName,
+  severity: Severity,
+  expr: string,
+  forDuration: string | undefined,
+  summary: string,
+  description: string,
+  extra: Readonly<Record<string, string>> = {},
+): AlertingRule {
   const about = ctx.service.description === '' ? '' : ` About ${ctx.service.name}: ${ctx.service.description}`;
   return {
     alert,
@@ -86,7 +107,11 @@ function alertRule(ctx: Context, alert: AlertName, severity: Severity, expr: str
 const serviceMatchers = (service: ResolvedService): readonly Matcher[] => [eq('job', service.name), eq('namespace', names.namespace(service.name))];
 
 /** Sloth's labels for an SLO's series. */
-const sloLabels = (service: ResolvedService, slo: ServiceLevelObjective): Readonly<Record<string, string>> => ({ sloth_id: slo.id, sloth_service: service.name, sloth_slo: slo.kind });
+const sloLabels = (service: ResolvedService, slo: ServiceLevelObjective): Readonly<Record<string, string>> => ({
+  sloth_id: slo.id,
+  sloth_service: service.name,
+  sloth_slo: slo.kind,
+});
 
 function sloGroups(ctx: Context, slo: ServiceLevelObjective): readonly RuleGroup[] {
   const { service, project } = ctx;
@@ -101,11 +126,20 @@ function sloGroups(ctx: Context, slo: ServiceLevelObjective): readonly RuleGroup
     { record: 'slo:time_period:days', expr: `vector(${window.slice(0, -1)})`, labels },
     { record: 'slo:current_burn_rate:ratio', expr: `${sli('5m')} / ${decimal(slo.budget)}`, labels },
     // The mean of the 5-minute ratios over the window, as Sloth computes its period ratio.
-    { record: 'slo:period_burn_rate:ratio', expr: `avg_over_time(${sli('5m')}[${window}]) / ${decimal(slo.budget)}`, labels: { ...labels, sloth_window: window } },
-    { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - ${series('slo:period_burn_rate:ratio', [id])}`, labels: { ...labels, sloth_window: window } },
+    {
+      record: 'slo:period_burn_rate:ratio',
+      expr: `avg_over_time(${sli('5m')}[${window}]) / ${decimal(slo.budget)}`,
+      labels: { ...labels, sloth_window: window },
+    },
+    {
+      record: 'slo:period_error_budget_remaining:ratio',
+      expr: `1 - ${series('slo:period_burn_rate:ratio', [id])}`,
+      labels: { ...labels, sloth_window: window },
+    },
   ];
   // Fast burns page, slow burns open tickets; separate names let each have its runbook and silence.
-  const alertName = (severity: Severity): AlertName => `${slo.kind === 'availability' ? 'Availability' : 'Latency'}ErrorBudgetBurn${severity === 'page' ? 'Fast' : 'Slow'}`;
+  const alertName = (severity: Severity): AlertName =>
+    `${slo.kind === 'availability' ? 'Availability' : 'Latency'}ErrorBudgetBurn${severity === 'page' ? 'Fast' : 'Slow'}`;
   // Both windows must exceed the burn: the long one proves it matters, the short one that it is still happening.
   const condition = (severity: Severity): string =>
     BURN_WINDOWS.filter((b) => b.severity === severity)
@@ -219,5 +253,8 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
 /** Every rule group of a service in one environment's Prometheus. */
 export function ruleGroups(service: ResolvedService, project: ResolvedProject, env: RuleEnvironment): readonly RuleGroup[] {
   const ctx: Context = { service, project, env };
-  return [...objectives(service, serviceMatchers(service)).flatMap((slo) => sloGroups(ctx, slo)), { name: `paved-workload-alerts-${service.name}`, rules: workloadAlerts(ctx) }];
+  return [
+    ...objectives(service, serviceMatchers(service)).flatMap((slo) => sloGroups(ctx, slo)),
+    { name: `paved-workload-alerts-${service.name}`, rules: workloadAlerts(ctx) },
+  ];
 }

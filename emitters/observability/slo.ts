@@ -33,7 +33,6 @@ export const BURN_WINDOWS: readonly BurnWindow[] = [
   { severity: 'ticket', long: '3d', short: '6h', burn: 1, budgetSpent: 10 },
 ];
 
-
 export const sliRecord = (window: SliWindow): MetricName => `slo:sli_error:ratio_rate${window}`;
 
 /**

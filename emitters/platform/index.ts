@@ -6,13 +6,18 @@ import { platformKubernetesDiagnostics, platformKubernetesFiles } from './kubern
 import { platformTerraform } from './terraform/root.js';
 import { layout } from '../../spec/layout.js';
 
-
 /** `<output>/_platform/terraform/`: the platform root, applied once per environment before any service stack, with its provider lock file. */
 export function platformTerraformFiles(project: ResolvedProject): GeneratedFile[] {
   const dir = `${layout.platform(project.output)}/terraform`;
   return [
-    ...platformTerraform(project).map((file) => hclFile({ path: `${dir}/${file.path}`, source: project.platformSource, items: file.items, ...(file.comments ? { comments: file.comments } : {}) })),
-    terraformLockFile({ path: `${dir}/${LOCK_FILE_NAME}`, source: project.platformSource, providers: [awsProviderLock(project.platform.terraform.awsProviderVersion)] }),
+    ...platformTerraform(project).map((file) =>
+      hclFile({ path: `${dir}/${file.path}`, source: project.platformSource, items: file.items, ...(file.comments ? { comments: file.comments } : {}) }),
+    ),
+    terraformLockFile({
+      path: `${dir}/${LOCK_FILE_NAME}`,
+      source: project.platformSource,
+      providers: [awsProviderLock(project.platform.terraform.awsProviderVersion)],
+    }),
   ];
 }
 

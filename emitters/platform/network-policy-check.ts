@@ -25,16 +25,34 @@ export function networkPolicyChecks(enforcement: NetworkPolicyEnforcement, clust
   // "v1.18.3-eksbuild.1" -> [1, 18]; anything unreadable fails the assertion, never the plan.
   const versionPart = (index: number): string => `tonumber(split(".", trimprefix(${addon}.addon_version, "v"))[${index}])`;
   return [
-    block('check', ['vpc_cni_network_policy'], [
-      block('data', ['aws_eks_addon', 'vpc_cni'], [attribute('cluster_name', clusterName), attribute('addon_name', 'vpc-cni')]),
-      block('assert', [], [
-        attribute('condition', call('try', raw(`${versionPart(0)} * 1000 + ${versionPart(1)} >= 1014`), false)),
-        attribute('error_message', 'The vpc-cni add-on is older than v1.14.0, which cannot enforce NetworkPolicies: every policy paved generates is accepted and ignored. Update the add-on (platform.yaml kubernetes.networkPolicy.enforcement: vpc-cni).'),
-      ]),
-      block('assert', [], [
-        attribute('condition', call('try', raw(`lower(tostring(jsondecode(${addon}.configuration_values).enableNetworkPolicy)) == "true"`), false)),
-        attribute('error_message', 'The vpc-cni add-on does not have enableNetworkPolicy set to "true" in its configuration values, so NetworkPolicies are accepted and ignored. Set configuration_values = jsonencode({ enableNetworkPolicy = "true" }) on the add-on (platform.yaml kubernetes.networkPolicy.enforcement: vpc-cni).'),
-      ]),
-    ]),
+    block(
+      'check',
+      ['vpc_cni_network_policy'],
+      [
+        block('data', ['aws_eks_addon', 'vpc_cni'], [attribute('cluster_name', clusterName), attribute('addon_name', 'vpc-cni')]),
+        block(
+          'assert',
+          [],
+          [
+            attribute('condition', call('try', raw(`${versionPart(0)} * 1000 + ${versionPart(1)} >= 1014`), false)),
+            attribute(
+              'error_message',
+              'The vpc-cni add-on is older than v1.14.0, which cannot enforce NetworkPolicies: every policy paved generates is accepted and ignored. Update the add-on (platform.yaml kubernetes.networkPolicy.enforcement: vpc-cni).',
+            ),
+          ],
+        ),
+        block(
+          'assert',
+          [],
+          [
+            attribute('condition', call('try', raw(`lower(tostring(jsondecode(${addon}.configuration_values).enableNetworkPolicy)) == "true"`), false)),
+            attribute(
+              'error_message',
+              'The vpc-cni add-on does not have enableNetworkPolicy set to "true" in its configuration values, so NetworkPolicies are accepted and ignored. Set configuration_values = jsonencode({ enableNetworkPolicy = "true" }) on the add-on (platform.yaml kubernetes.networkPolicy.enforcement: vpc-cni).',
+            ),
+          ],
+        ),
+      ],
+    ),
   ];
 }

@@ -21,10 +21,12 @@ export function commentText(text: string): string {
 
 /** `# line` per line of every note (`#` alone for an empty line), without line endings. */
 export function commentLines(notes: readonly string[]): string[] {
-  return notes.flatMap((note) => note.split(LINE_BREAK_GLOBAL)).map((line) => {
-    const text = commentText(line);
-    return text === '' ? '#' : `# ${text}`;
-  });
+  return notes
+    .flatMap((note) => note.split(LINE_BREAK_GLOBAL))
+    .map((line) => {
+      const text = commentText(line);
+      return text === '' ? '#' : `# ${text}`;
+    });
 }
 
 /** The comment lines of some notes as a block of text, each line ending in LF. */

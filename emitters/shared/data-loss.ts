@@ -33,12 +33,18 @@ export function subscriptionEntries(subscriptions: ReadonlyArray<{ readonly from
  * Whether the service acknowledges losing the entry: a `dataLoss:` entry naming
  * it or the whole service, or `retired:`, which gives up everything the service owns.
  */
-export function acknowledgesLoss(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string }>; readonly retired?: unknown }, entry: string): boolean {
+export function acknowledgesLoss(
+  service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string }>; readonly retired?: unknown },
+  entry: string,
+): boolean {
   return service.retired !== undefined || service.dataLoss.some((d) => d.resource === entry || d.resource === WHOLE_SERVICE);
 }
 
 /** The reviewed reason for losing the entry, when the service gives one: its `dataLoss:` entry (by name, or the whole service), else `retired:`'s. */
-export function lossReason(service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>; readonly retired?: { readonly reason: string } }, entry: string): string | undefined {
+export function lossReason(
+  service: { readonly dataLoss: ReadonlyArray<{ readonly resource: string; readonly reason: string }>; readonly retired?: { readonly reason: string } },
+  entry: string,
+): string | undefined {
   return service.dataLoss.find((d) => d.resource === entry || d.resource === WHOLE_SERVICE)?.reason ?? service.retired?.reason;
 }
 

@@ -93,7 +93,13 @@ export const attributes = (entries: Readonly<Record<string, Expression | undefin
     .filter((entry): entry is [string, Expression] => entry[1] !== undefined)
     .map(([name, value]) => attribute(name, value));
 
-export const block = (type: string, labels: readonly string[], body: readonly BodyItem[], comments: readonly string[] = []): Block => ({ kind: 'block', type, labels, body, comments });
+export const block = (type: string, labels: readonly string[], body: readonly BodyItem[], comments: readonly string[] = []): Block => ({
+  kind: 'block',
+  type,
+  labels,
+  body,
+  comments,
+});
 
 // ---------------------------------------------------------------------------
 // Strings
@@ -198,7 +204,11 @@ const INLINE_LIST_LITERALS = 3;
 function listLines(items: readonly Expression[]): string[] {
   const rendered = items.map(expressionLines);
   const literals = items.every((item) => typeof item !== 'object');
-  if (rendered.every((lines) => lines.length === 1) && (items.length <= 1 || (literals && items.length <= INLINE_LIST_LITERALS)) && !items.some((item) => typeof item === 'object' && !isList(item) && item.kind === 'object')) {
+  if (
+    rendered.every((lines) => lines.length === 1) &&
+    (items.length <= 1 || (literals && items.length <= INLINE_LIST_LITERALS)) &&
+    !items.some((item) => typeof item === 'object' && !isList(item) && item.kind === 'object')
+  ) {
     return [`[${rendered.map((lines) => lines[0]).join(', ')}]`];
   }
   const lines = ['['];

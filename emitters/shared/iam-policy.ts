@@ -41,10 +41,17 @@ function statementObject(statement: PolicyStatement): ObjectExpression {
   return object({
     Sid: statement.Sid,
     Effect: statement.Effect,
-    Principal: principal === undefined ? undefined : principal === '*' ? '*' : object({ AWS: principal.AWS, Service: principal.Service, Federated: principal.Federated }),
+    Principal:
+      principal === undefined
+        ? undefined
+        : principal === '*'
+          ? '*'
+          : object({ AWS: principal.AWS, Service: principal.Service, Federated: principal.Federated }),
     Action: oneOrMany(statement.Action),
     Resource: statement.Resource ? oneOrMany(statement.Resource) : undefined,
-    Condition: statement.Condition ? object(Object.fromEntries(Object.entries(statement.Condition).map(([test, values]) => [test, object(values)]))) : undefined,
+    Condition: statement.Condition
+      ? object(Object.fromEntries(Object.entries(statement.Condition).map(([test, values]) => [test, object(values)])))
+      : undefined,
   });
 }
 
@@ -69,7 +76,12 @@ export function sidPart(name: string): string {
  * ServiceAccount can bind the role. Not `aws:SourceArn`: Pod Identity does not
  * document sending it, and a condition on a key that is absent denies.
  */
-export function podIdentityTrust(binding: { readonly account: Expression; readonly clusterArn: Expression; readonly namespace: Expression; readonly serviceAccount: Expression }): PolicyStatement {
+export function podIdentityTrust(binding: {
+  readonly account: Expression;
+  readonly clusterArn: Expression;
+  readonly namespace: Expression;
+  readonly serviceAccount: Expression;
+}): PolicyStatement {
   return {
     Sid: 'EksPodIdentity',
     Effect: 'Allow',

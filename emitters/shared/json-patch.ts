@@ -137,7 +137,8 @@ function applyOne(root: unknown, operation: JsonPatchOperation): unknown {
       add(root, operation.path, structuredClone(get(root, operation.from ?? '')));
       return root;
     case 'test':
-      if (JSON.stringify(canonical(get(root, operation.path))) !== JSON.stringify(canonical(operation.value))) throw new PatchError(`test failed: ${operation.path} is not ${JSON.stringify(operation.value)}`);
+      if (JSON.stringify(canonical(get(root, operation.path))) !== JSON.stringify(canonical(operation.value)))
+        throw new PatchError(`test failed: ${operation.path} is not ${JSON.stringify(operation.value)}`);
       return root;
   }
 }
@@ -145,6 +146,11 @@ function applyOne(root: unknown, operation: JsonPatchOperation): unknown {
 /** Key order does not matter when comparing for `test`. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
-  if (isContainer(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  if (isContainer(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }

@@ -27,7 +27,11 @@ function covers(pattern: Pattern, segments: readonly string[]): boolean {
 }
 
 /** The first operation that writes or reads outside the allow list, with the offending path; undefined when there is no list or all are inside. */
-export function outsideAllowList(allow: readonly string[] | undefined, qualifier: string, patch: readonly JsonPatchOperation[]): { readonly index: number; readonly path: string } | undefined {
+export function outsideAllowList(
+  allow: readonly string[] | undefined,
+  qualifier: string,
+  patch: readonly JsonPatchOperation[],
+): { readonly index: number; readonly path: string } | undefined {
   if (allow === undefined) return undefined;
   const patterns = allow.map(parsePattern).filter((p) => p.qualifier === undefined || p.qualifier === qualifier);
   for (const [index, operation] of patch.entries()) {

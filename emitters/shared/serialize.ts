@@ -38,7 +38,9 @@ function headerText(parts: Omit<FileParts, 'path'>): string {
 
 /** The file's path, source and, when it prints any, its waivers. */
 function identity(parts: FileParts): Pick<GeneratedFile, 'path' | 'source' | 'waivers'> {
-  return parts.waivers && parts.waivers.length > 0 ? { path: parts.path, source: parts.source, waivers: parts.waivers } : { path: parts.path, source: parts.source };
+  return parts.waivers && parts.waivers.length > 0
+    ? { path: parts.path, source: parts.source, waivers: parts.waivers }
+    : { path: parts.path, source: parts.source };
 }
 
 /** Exactly one final newline, whatever the printer left. */
@@ -73,18 +75,20 @@ export function hclFile(parts: FileParts & { readonly items: readonly BodyItem[]
  * generated, as it does JSON.
  */
 export function terraformLockFile(parts: Omit<FileParts, 'comments' | 'waivers'> & { readonly providers: readonly ProviderLock[] }): GeneratedFile {
-  const providers = [...parts.providers].sort((a, b) => compareText(a.address, b.address)).map((p) =>
-    [
-      `provider ${quote(p.address)} {`,
-      `  version     = ${quote(p.version)}`,
-      `  constraints = ${quote(p.constraints)}`,
-      '  hashes = [',
-      ...p.hashes.map((hash) => `    ${quote(hash)},`),
-      '  ]',
-      '}',
-      '',
-    ].join('\n'),
-  );
+  const providers = [...parts.providers]
+    .sort((a, b) => compareText(a.address, b.address))
+    .map((p) =>
+      [
+        `provider ${quote(p.address)} {`,
+        `  version     = ${quote(p.version)}`,
+        `  constraints = ${quote(p.constraints)}`,
+        '  hashes = [',
+        ...p.hashes.map((hash) => `    ${quote(hash)},`),
+        '  ]',
+        '}',
+        '',
+      ].join('\n'),
+    );
   const header = commentBlock(['This file is maintained automatically by "terraform init".', 'Manual edits may be lost in future updates.']);
   return { path: parts.path, source: parts.source, contents: [header, ...providers].join('\n') };
 }
@@ -324,7 +328,11 @@ export function plainData(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plainData);
   if (value === null || typeof value !== 'object') return value;
   if (COMMENTED.has(value)) return (value as Commented).value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plainData(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, plainData(v)]),
+  );
 }
 
 /** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */

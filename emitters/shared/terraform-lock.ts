@@ -66,7 +66,10 @@ export function parseConstraint(text: string): { readonly terms: readonly Term[]
   const terms: Term[] = [];
   for (const raw of text.split(',')) {
     const match = TERM.exec(raw.trim());
-    if (!match) return { problem: `${JSON.stringify(raw.trim())} is not a version constraint such as ">= 5.100" (operators =, !=, >, >=, <, <=, ~>; release versions only)` };
+    if (!match)
+      return {
+        problem: `${JSON.stringify(raw.trim())} is not a version constraint such as ">= 5.100" (operators =, !=, >, >=, <, <=, ~>; release versions only)`,
+      };
     const part = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
     terms.push({ operator: (match[1] ?? '=') as Operator, parts: [Number(match[2]), part(match[3]), part(match[4])] });
   }
@@ -150,8 +153,14 @@ export interface ProviderLock {
 export function awsProviderLock(constraint: string): ProviderLock {
   const parsed = parseConstraint(constraint);
   // Validation (compiler/validate) rejects a constraint that does not parse or admit the locked version before any emitter runs.
-  if ('problem' in parsed || !constraintAdmits(parsed.terms, LOCKED_AWS_PROVIDER.version)) throw new Error(`terraform lock: ${JSON.stringify(constraint)} does not admit ${LOCKED_AWS_PROVIDER.version}`);
-  return { address: LOCKED_AWS_PROVIDER.address, version: LOCKED_AWS_PROVIDER.version, constraints: canonicalConstraint(parsed.terms), hashes: LOCKED_AWS_PROVIDER.hashes };
+  if ('problem' in parsed || !constraintAdmits(parsed.terms, LOCKED_AWS_PROVIDER.version))
+    throw new Error(`terraform lock: ${JSON.stringify(constraint)} does not admit ${LOCKED_AWS_PROVIDER.version}`);
+  return {
+    address: LOCKED_AWS_PROVIDER.address,
+    version: LOCKED_AWS_PROVIDER.version,
+    constraints: canonicalConstraint(parsed.terms),
+    hashes: LOCKED_AWS_PROVIDER.hashes,
+  };
 }
 
 /** The lock file's name in every root. */

@@ -16,7 +16,15 @@ export const REPLACED_ON_CHANGE = {
   aws_eks_access_entry: ['cluster_name', 'principal_arn'],
   aws_eks_pod_identity_association: ['cluster_name', 'namespace', 'service_account'],
   // engine_version: a downgrade only; an upgrade is in place.
-  aws_elasticache_replication_group: ['at_rest_encryption_enabled', 'engine', 'engine_version', 'kms_key_id', 'port', 'replication_group_id', 'subnet_group_name'],
+  aws_elasticache_replication_group: [
+    'at_rest_encryption_enabled',
+    'engine',
+    'engine_version',
+    'kms_key_id',
+    'port',
+    'replication_group_id',
+    'subnet_group_name',
+  ],
   aws_elasticache_subnet_group: ['name'],
   aws_elasticache_user: ['user_id', 'user_name'],
   aws_elasticache_user_group: ['user_group_id'],
@@ -53,4 +61,12 @@ export type EmittedResourceType = keyof typeof REPLACED_ON_CHANGE;
  * Resource types whose destruction loses data or breaks what depends on the
  * very object: databases, caches, buckets, queues, topics, keys and secrets.
  */
-export const STATEFUL_RESOURCE_TYPES: readonly EmittedResourceType[] = ['aws_db_instance', 'aws_elasticache_replication_group', 'aws_kms_key', 'aws_s3_bucket', 'aws_secretsmanager_secret', 'aws_sns_topic', 'aws_sqs_queue'];
+export const STATEFUL_RESOURCE_TYPES: readonly EmittedResourceType[] = [
+  'aws_db_instance',
+  'aws_elasticache_replication_group',
+  'aws_kms_key',
+  'aws_s3_bucket',
+  'aws_secretsmanager_secret',
+  'aws_sns_topic',
+  'aws_sqs_queue',
+];

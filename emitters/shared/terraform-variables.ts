@@ -38,10 +38,16 @@ export function uniqueVariables(variables: readonly Variable[]): Variable[] {
 /** variables.tf: no defaults, so a missing tfvars entry fails the plan instead of guessing. */
 export function variableBlocks(variables: readonly Variable[]): Block[] {
   return variables.map((variable) =>
-    block('variable', [variable.name], [
-      ...attributes({ description: variable.description, type: variable.type, nullable: false }),
-      ...(variable.validation ? [block('validation', [], attributes({ condition: variable.validation.condition, error_message: variable.validation.errorMessage }))] : []),
-    ]),
+    block(
+      'variable',
+      [variable.name],
+      [
+        ...attributes({ description: variable.description, type: variable.type, nullable: false }),
+        ...(variable.validation
+          ? [block('validation', [], attributes({ condition: variable.validation.condition, error_message: variable.validation.errorMessage }))]
+          : []),
+      ],
+    ),
   );
 }
 

@@ -35,15 +35,18 @@ export const TERRAFORM_WAIVERS = {
   },
   policyDrivenDatabase: {
     rules: ['CKV_AWS_293', 'AVD-AWS-0177', 'CKV_AWS_157'],
-    reason: "deletion protection and Multi-AZ follow platform.yaml policy.<environment> (var.deletion_protection, var.multi_az); they hold wherever the platform's policy turns them on, production by default.",
+    reason:
+      "deletion protection and Multi-AZ follow platform.yaml policy.<environment> (var.deletion_protection, var.multi_az); they hold wherever the platform's policy turns them on, production by default.",
   },
   retiredDatabase: {
     rules: ['CKV_AWS_293', 'AVD-AWS-0177'],
-    reason: 'deletion protection off: the service acknowledges losing this database (dataLoss: or retired: in its service.yaml), so the apply that removes it can delete it.',
+    reason:
+      'deletion protection off: the service acknowledges losing this database (dataLoss: or retired: in its service.yaml), so the apply that removes it can delete it.',
   },
   pinnedMinorVersion: {
     rules: ['CKV_AWS_226'],
-    reason: 'no automatic minor upgrades: the service pins a minor engine version in its service.yaml, which an automatic upgrade would move past and Terraform would then try to undo; write the major version alone to get them back.',
+    reason:
+      'no automatic minor upgrades: the service pins a minor engine version in its service.yaml, which an automatic upgrade would move past and Terraform would then try to undo; write the major version alone to get them back.',
   },
   unversionedBucket: {
     rules: ['CKV_AWS_21', 'AVD-AWS-0090'],
@@ -52,15 +55,18 @@ export const TERRAFORM_WAIVERS = {
   // The platform root (_platform/terraform): actions AWS authorizes on "*" only.
   externalSecretsListSecrets: {
     rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
-    reason: 'secretsmanager:ListSecrets has no resource-level permissions, so its Resource is "*"; ESO needs it to find the RDS-managed master secrets by their tag, and it returns names and tags, never a value.',
+    reason:
+      'secretsmanager:ListSecrets has no resource-level permissions, so its Resource is "*"; ESO needs it to find the RDS-managed master secrets by their tag, and it returns names and tags, never a value.',
   },
   ciUnscopedReads: {
     rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
-    reason: 'the EC2 Describe calls, kms:ListAliases, tag:GetResources and the ElastiCache user and subnet group listings are authorized on "*" only; they read metadata, never data.',
+    reason:
+      'the EC2 Describe calls, kms:ListAliases, tag:GetResources and the ElastiCache user and subnet group listings are authorized on "*" only; they read metadata, never data.',
   },
   ciCreateKey: {
     rules: ['PAVED_PLATFORM_IAM', 'CKV_AWS_355', 'AVD-AWS-0057'],
-    reason: 'kms:CreateKey has no key to name yet, so its Resource is "*"; the request must carry the tags every service stack sets (managed-by = paved and the environment).',
+    reason:
+      'kms:CreateKey has no key to name yet, so its Resource is "*"; the request must carry the tags every service stack sets (managed-by = paved and the environment).',
   },
 } as const satisfies Readonly<Record<string, Waiver>>;
 
@@ -71,7 +77,8 @@ export const KUBERNETES_WAIVERS = {
   },
   tierSingleReplica: {
     rules: ['KS deployment-replicas', 'PO deploymentMissingReplicas'],
-    reason: "the service runs one replica in this environment (scaling.min = max = 1), which its tier allows; it promises no availability a single replica cannot give",
+    reason:
+      'the service runs one replica in this environment (scaling.min = max = 1), which its tier allows; it promises no availability a single replica cannot give',
   },
   tierAutoscalerMinimum: {
     rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'],
@@ -102,4 +109,8 @@ export interface DeclaredWaiver extends Waiver {
 const declared = (emitter: WaiverEmitter, table: Readonly<Record<string, Waiver>>): DeclaredWaiver[] =>
   Object.entries(table).map(([name, w]) => ({ id: `${emitter}:${name}`, emitter, rules: w.rules, reason: w.reason }));
 
-export const DECLARED_WAIVERS: readonly DeclaredWaiver[] = [...declared('terraform', TERRAFORM_WAIVERS), ...declared('kubernetes', KUBERNETES_WAIVERS), ...declared('actions', ACTIONS_WAIVERS)];
+export const DECLARED_WAIVERS: readonly DeclaredWaiver[] = [
+  ...declared('terraform', TERRAFORM_WAIVERS),
+  ...declared('kubernetes', KUBERNETES_WAIVERS),
+  ...declared('actions', ACTIONS_WAIVERS),
+];

@@ -6,4 +6,5 @@ import { awsPartition } from '../../spec/naming.js';
  */
 
 /** `arn:<partition>:<sns|sqs>:<region>:<account>:<name>`: the ARN of a topic or queue, from its name. */
-export const regionalArn = (awsService: 'sns' | 'sqs', region: string, account: string, name: string): string => `arn:${awsPartition(region)}:${awsService}:${region}:${account}:${name}`;
+export const regionalArn = (awsService: 'sns' | 'sqs', region: string, account: string, name: string): string =>
+  `arn:${awsPartition(region)}:${awsService}:${region}:${account}:${name}`;

@@ -33,15 +33,24 @@ export function cacheConcern(context: StackContext): Concern | undefined {
         description: 'Names of the ElastiCache objects of each cache, derived by paved.',
         type: mapOfNames('replication_group_id', 'user_id', 'user_group_id', 'security_group', 'connection_secret'),
         value: (env) =>
-          namesByResource(caches, (c) => c.name, (c) => ({
-            replication_group_id: names.cacheReplicationGroup(service.name, env, deployedName(c)),
-            user_id: names.cacheUser(service.name, env, deployedName(c)),
-            user_group_id: names.cacheUserGroup(service.name, env, deployedName(c)),
-            security_group: names.securityGroup(service.name, env, 'cache', deployedName(c)),
-            connection_secret: names.connectionSecret(service.name, env, 'cache', deployedName(c)),
-          })),
+          namesByResource(
+            caches,
+            (c) => c.name,
+            (c) => ({
+              replication_group_id: names.cacheReplicationGroup(service.name, env, deployedName(c)),
+              user_id: names.cacheUser(service.name, env, deployedName(c)),
+              user_group_id: names.cacheUserGroup(service.name, env, deployedName(c)),
+              security_group: names.securityGroup(service.name, env, 'cache', deployedName(c)),
+              connection_secret: names.connectionSecret(service.name, env, 'cache', deployedName(c)),
+            }),
+          ),
       },
-      { name: 'cache_default_user_id', description: 'Id of the disabled "default" user every user group must hold.', type: raw('string'), value: (env) => names.cacheDefaultUser(service.name, env) },
+      {
+        name: 'cache_default_user_id',
+        description: 'Id of the disabled "default" user every user group must hold.',
+        type: raw('string'),
+        value: (env) => names.cacheDefaultUser(service.name, env),
+      },
     ],
     statements: caches.map((c) => ({
       Sid: `ConnectToCache${sidPart(c.name)}`,
@@ -55,7 +64,13 @@ export function cacheConcern(context: StackContext): Concern | undefined {
         description: 'Primary endpoint of each cache; the pods read them from the connection secrets.',
         value: map(
           Object.fromEntries(
-            caches.map((c) => [c.name, object({ host: raw(`aws_elasticache_replication_group.${localName(c.name)}.primary_endpoint_address`), port: raw(`aws_elasticache_replication_group.${localName(c.name)}.port`) })]),
+            caches.map((c) => [
+              c.name,
+              object({
+                host: raw(`aws_elasticache_replication_group.${localName(c.name)}.primary_endpoint_address`),
+                port: raw(`aws_elasticache_replication_group.${localName(c.name)}.port`),
+              }),
+            ]),
           ),
         ),
       },
@@ -87,7 +102,11 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
   const deployed = deployedName(cache);
   const what = `Redis cache ${deployed}`;
   return [
-    resource('aws_elasticache_subnet_group', local, attributes({ name: name('replication_group_id'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
+    resource(
+      'aws_elasticache_subnet_group',
+      local,
+      attributes({ name: name('replication_group_id'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') }),
+    ),
     ...podIngressSecurityGroup(localName('cache', cache.name), name('security_group'), what, REDIS_PORT),
     // The pods' user: IAM authentication needs user_name = user_id. Every command but the dangerous ones (FLUSHALL, CONFIG, KEYS, ...).
     resource('aws_elasticache_user', userLocal(cache), [
@@ -97,42 +116,48 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
     resource(
       'aws_elasticache_user_group',
       local,
-      attributes({ user_group_id: name('user_group_id'), engine: 'REDIS', user_ids: [raw('aws_elasticache_user.default.user_id'), raw(`aws_elasticache_user.${userLocal(cache)}.user_id`)] }),
+      attributes({
+        user_group_id: name('user_group_id'),
+        engine: 'REDIS',
+        user_ids: [raw('aws_elasticache_user.default.user_id'), raw(`aws_elasticache_user.${userLocal(cache)}.user_id`)],
+      }),
     ),
-    resource(
-      'aws_elasticache_replication_group',
-      local,
-      [
-        ...attributes({
-          replication_group_id: name('replication_group_id'),
-          description: what,
-          engine: 'redis',
-          engine_version: REDIS_VERSION,
-          node_type: cache.nodeType,
-          port: REDIS_PORT,
-          parameter_group_name: 'default.redis7',
-          num_cache_clusters: 2,
-          automatic_failover_enabled: true,
-          multi_az_enabled: raw('var.multi_az'),
-          subnet_group_name: raw(`aws_elasticache_subnet_group.${local}.name`),
-          security_group_ids: [raw(`aws_security_group.${localName('cache', cache.name)}.id`)],
-          at_rest_encryption_enabled: true,
-          kms_key_id: KMS_KEY_ARN,
-          transit_encryption_enabled: true,
-          user_group_ids: [raw(`aws_elasticache_user_group.${local}.user_group_id`)],
-          snapshot_retention_limit: raw('var.backup_retention_days'),
-          auto_minor_version_upgrade: true,
-          // Deleting the group (a retired cache, a replacement) keeps its data as a snapshot, named for the
-          // group's creation time like a database's final snapshot (database.ts), so no two deletions collide.
-          final_snapshot_identifier: template(name('replication_group_id'), '-final-', raw(`formatdate(${quote(FINAL_SNAPSHOT_TIME_FORMAT)}, timestamp())`)),
-        }),
-        block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
-      ],
+    resource('aws_elasticache_replication_group', local, [
+      ...attributes({
+        replication_group_id: name('replication_group_id'),
+        description: what,
+        engine: 'redis',
+        engine_version: REDIS_VERSION,
+        node_type: cache.nodeType,
+        port: REDIS_PORT,
+        parameter_group_name: 'default.redis7',
+        num_cache_clusters: 2,
+        automatic_failover_enabled: true,
+        multi_az_enabled: raw('var.multi_az'),
+        subnet_group_name: raw(`aws_elasticache_subnet_group.${local}.name`),
+        security_group_ids: [raw(`aws_security_group.${localName('cache', cache.name)}.id`)],
+        at_rest_encryption_enabled: true,
+        kms_key_id: KMS_KEY_ARN,
+        transit_encryption_enabled: true,
+        user_group_ids: [raw(`aws_elasticache_user_group.${local}.user_group_id`)],
+        snapshot_retention_limit: raw('var.backup_retention_days'),
+        auto_minor_version_upgrade: true,
+        // Deleting the group (a retired cache, a replacement) keeps its data as a snapshot, named for the
+        // group's creation time like a database's final snapshot (database.ts), so no two deletions collide.
+        final_snapshot_identifier: template(name('replication_group_id'), '-final-', raw(`formatdate(${quote(FINAL_SNAPSHOT_TIME_FORMAT)}, timestamp())`)),
+      }),
+      block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
+    ]),
+    ...connectionSecret(
+      'cache',
+      cache.name,
+      name('connection_secret'),
+      {
+        host: raw(`aws_elasticache_replication_group.${local}.primary_endpoint_address`),
+        port: raw(`aws_elasticache_replication_group.${local}.port`),
+        username: raw(`aws_elasticache_user.${userLocal(cache)}.user_name`),
+      },
+      deployed,
     ),
-    ...connectionSecret('cache', cache.name, name('connection_secret'), {
-      host: raw(`aws_elasticache_replication_group.${local}.primary_endpoint_address`),
-      port: raw(`aws_elasticache_replication_group.${local}.port`),
-      username: raw(`aws_elasticache_user.${userLocal(cache)}.user_name`),
-    }, deployed),
   ];
 }

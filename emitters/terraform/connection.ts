@@ -23,7 +23,8 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
   const keys = CONNECTION_KEYS[kind];
   const given = Object.keys(details);
   // A programming error, not a user's: the contract and the emitter must list the same keys.
-  if (given.length !== keys.length || keys.some((key) => !given.includes(key))) throw new Error(`terraform emitter: ${kind} connection details ${given.join(', ')} differ from the contract ${keys.join(', ')}`);
+  if (given.length !== keys.length || keys.some((key) => !given.includes(key)))
+    throw new Error(`terraform emitter: ${kind} connection details ${given.join(', ')} differ from the contract ${keys.join(', ')}`);
   const local = connectionSecretLocal(kind, name);
   const json = object(Object.fromEntries(keys.map((key) => [key, details[key]!])));
   return [
@@ -40,6 +41,10 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
       }),
       [waiverText(WAIVERS.connectionSecretRotation)],
     ),
-    resource('aws_secretsmanager_secret_version', local, attributes({ secret_id: raw(`aws_secretsmanager_secret.${local}.id`), secret_string: call('jsonencode', json) })),
+    resource(
+      'aws_secretsmanager_secret_version',
+      local,
+      attributes({ secret_id: raw(`aws_secretsmanager_secret.${local}.id`), secret_string: call('jsonencode', json) }),
+    ),
   ];
 }

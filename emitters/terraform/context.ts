@@ -35,7 +35,8 @@ export interface Concern {
  */
 export const localName = (...parts: readonly string[]): string => parts.join('-');
 
-export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block => block('resource', [type, name], body, comments);
+export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block =>
+  block('resource', [type, name], body, comments);
 
 /** `var.<name>["<key>"].<field>`: one entry of a map variable. */
 export const entry = (variable: string, key: string, field?: string): Raw => raw(`var.${variable}[${quote(key)}]${field ? `.${field}` : ''}`);
@@ -46,7 +47,8 @@ export const ROLE_ARN = raw('aws_iam_role.service.arn');
 export const PARTITION = raw('data.aws_partition.current.partition');
 
 /** `map(object({ field = string, ... }))`: the type of a map variable holding names per resource. */
-export const mapOfNames = (...fields: readonly string[]): Expression => call('map', call('object', object(Object.fromEntries(fields.map((field) => [field, raw('string')])))));
+export const mapOfNames = (...fields: readonly string[]): Expression =>
+  call('map', call('object', object(Object.fromEntries(fields.map((field) => [field, raw('string')])))));
 
 /** The value of such a variable: per resource (by spec name), its names in this environment. */
 export const namesByResource = <T>(items: readonly T[], key: (item: T) => string, fields: (item: T) => Readonly<Record<string, string>>): Expression =>
@@ -64,7 +66,15 @@ export function movedBlocks(what: string, before: readonly Block[], after: reado
   const from = addresses(before);
   const to = addresses(after);
   // A programming error, not a user's: a rename must not change what the entry is made of.
-  if (from.length !== to.length || from.some((address, i) => address.split('.')[0] !== to[i]!.split('.')[0])) throw new Error(`terraform emitter: ${what} has other resources under its old name`);
+  if (from.length !== to.length || from.some((address, i) => address.split('.')[0] !== to[i]!.split('.')[0]))
+    throw new Error(`terraform emitter: ${what} has other resources under its old name`);
   const moves = from.map((address, i) => [address, to[i]!] as const).filter(([a, b]) => a !== b);
-  return moves.map(([a, b], i) => block('moved', [], [attribute('from', raw(a)), attribute('to', raw(b))], i === 0 ? [`${what} was renamed (renamedFrom): its state moves, its cloud names stay.`] : []));
+  return moves.map(([a, b], i) =>
+    block(
+      'moved',
+      [],
+      [attribute('from', raw(a)), attribute('to', raw(b))],
+      i === 0 ? [`${what} was renamed (renamedFrom): its state moves, its cloud names stay.`] : [],
+    ),
+  );
 }

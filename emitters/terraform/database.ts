@@ -25,7 +25,10 @@ export function databaseConcern(context: StackContext): Concern | undefined {
   return {
     file: 'database.tf',
     // An acknowledged database (dataLoss:) drops its deletion protection first, so the apply that removes it can delete it.
-    blocks: [...databases.flatMap((database) => renamedDatabaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))), ...monitoringRole()],
+    blocks: [
+      ...databases.flatMap((database) => renamedDatabaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))),
+      ...monitoringRole(),
+    ],
     variables: [
       ...networkVariables(context),
       ...dataPolicyVariables(context),
@@ -34,27 +37,55 @@ export function databaseConcern(context: StackContext): Concern | undefined {
         description: 'Names of the RDS objects of each database, derived by paved.',
         type: mapOfNames('identifier', 'parameter_group_prefix', 'final_snapshot', 'security_group', 'connection_secret'),
         value: (env) =>
-          namesByResource(databases, (d) => d.name, (d) => ({
-            identifier: names.rdsInstance(service.name, env, deployedName(d)),
-            parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, deployedName(d), postgresFamily(d.version)),
-            final_snapshot: names.rdsFinalSnapshot(service.name, env, deployedName(d)),
-            security_group: names.securityGroup(service.name, env, 'database', deployedName(d)),
-            connection_secret: names.connectionSecret(service.name, env, 'database', deployedName(d)),
-          })),
+          namesByResource(
+            databases,
+            (d) => d.name,
+            (d) => ({
+              identifier: names.rdsInstance(service.name, env, deployedName(d)),
+              parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, deployedName(d), postgresFamily(d.version)),
+              final_snapshot: names.rdsFinalSnapshot(service.name, env, deployedName(d)),
+              security_group: names.securityGroup(service.name, env, 'database', deployedName(d)),
+              connection_secret: names.connectionSecret(service.name, env, 'database', deployedName(d)),
+            }),
+          ),
       },
-      { name: 'rds_monitoring_role_name', description: 'Role RDS Enhanced Monitoring publishes OS metrics with.', type: raw('string'), value: (env) => names.rdsMonitoringRole(service.name, env) },
+      {
+        name: 'rds_monitoring_role_name',
+        description: 'Role RDS Enhanced Monitoring publishes OS metrics with.',
+        type: raw('string'),
+        value: (env) => names.rdsMonitoringRole(service.name, env),
+      },
     ],
     statements: databases.map((d) => ({
       Sid: `ConnectToDatabase${sidPart(d.name)}`,
       Effect: 'Allow' as const,
       Action: ['rds-db:connect'],
-      Resource: [template('arn:', PARTITION, ':rds-db:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':dbuser:', raw(`aws_db_instance.${localName(d.name)}.resource_id`), `/${user}`)],
+      Resource: [
+        template(
+          'arn:',
+          PARTITION,
+          ':rds-db:',
+          raw('var.aws_region'),
+          ':',
+          raw('var.aws_account_id'),
+          ':dbuser:',
+          raw(`aws_db_instance.${localName(d.name)}.resource_id`),
+          `/${user}`,
+        ),
+      ],
     })),
     outputs: [
       {
         name: 'databases',
         description: 'Endpoint of each database; the pods read them from the connection secrets.',
-        value: map(Object.fromEntries(databases.map((d) => [d.name, object({ host: raw(`aws_db_instance.${localName(d.name)}.address`), port: raw(`aws_db_instance.${localName(d.name)}.port`) })]))),
+        value: map(
+          Object.fromEntries(
+            databases.map((d) => [
+              d.name,
+              object({ host: raw(`aws_db_instance.${localName(d.name)}.address`), port: raw(`aws_db_instance.${localName(d.name)}.port`) }),
+            ]),
+          ),
+        ),
       },
     ],
   };
@@ -73,10 +104,18 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
   const deployed = deployedName(database);
   const what = `PostgreSQL database ${deployed}`;
   return [
-    resource('aws_db_subnet_group', local, attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') })),
+    resource(
+      'aws_db_subnet_group',
+      local,
+      attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') }),
+    ),
     ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
     resource('aws_db_parameter_group', local, [
-      ...attributes({ name_prefix: name('parameter_group_prefix'), family: postgresFamily(database.version), description: `TLS only; DDL and slow statements logged (${what})` }),
+      ...attributes({
+        name_prefix: name('parameter_group_prefix'),
+        family: postgresFamily(database.version),
+        description: `TLS only; DDL and slow statements logged (${what})`,
+      }),
       // CKV2_AWS_69: clients must use TLS.
       block('parameter', [], attributes({ name: 'rds.force_ssl', value: '1' })),
       // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
@@ -131,14 +170,24 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
         // each instance keeps the snapshot name of its own lifetime, so a second replacement cannot collide with the first.
         block('lifecycle', [], attributes({ ignore_changes: [raw('final_snapshot_identifier')] })),
       ],
-      [waiverText(WAIVERS.policyDrivenDatabase), ...(deletable ? [waiverText(WAIVERS.retiredDatabase)] : []), ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : [])],
+      [
+        waiverText(WAIVERS.policyDrivenDatabase),
+        ...(deletable ? [waiverText(WAIVERS.retiredDatabase)] : []),
+        ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : []),
+      ],
     ),
-    ...connectionSecret('database', database.name, name('connection_secret'), {
-      host: raw(`aws_db_instance.${local}.address`),
-      port: raw(`aws_db_instance.${local}.port`),
-      dbname: raw(`aws_db_instance.${local}.db_name`),
-      username: user,
-    }, deployed),
+    ...connectionSecret(
+      'database',
+      database.name,
+      name('connection_secret'),
+      {
+        host: raw(`aws_db_instance.${local}.address`),
+        port: raw(`aws_db_instance.${local}.port`),
+        dbname: raw(`aws_db_instance.${local}.db_name`),
+        username: user,
+      },
+      deployed,
+    ),
   ];
 }
 
@@ -155,11 +204,18 @@ function monitoringRole(): Block[] {
     Condition: { StringEquals: { 'aws:SourceAccount': raw('var.aws_account_id') } },
   });
   return [
-    resource('aws_iam_role', 'rds_monitoring', attributes({ name: raw('var.rds_monitoring_role_name'), description: 'RDS Enhanced Monitoring', assume_role_policy: policyExpression(trust) })),
+    resource(
+      'aws_iam_role',
+      'rds_monitoring',
+      attributes({ name: raw('var.rds_monitoring_role_name'), description: 'RDS Enhanced Monitoring', assume_role_policy: policyExpression(trust) }),
+    ),
     resource(
       'aws_iam_role_policy_attachment',
       'rds_monitoring',
-      attributes({ role: raw('aws_iam_role.rds_monitoring.name'), policy_arn: template('arn:', PARTITION, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole') }),
+      attributes({
+        role: raw('aws_iam_role.rds_monitoring.name'),
+        policy_arn: template('arn:', PARTITION, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'),
+      }),
     ),
   ];
 }

@@ -5,7 +5,16 @@ import { podIdentityTrust } from '../shared/iam-policy.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /** The cluster the role's pods run in, as the `eks-cluster-arn` session tag of EKS Pod Identity names it. */
-export const EKS_CLUSTER_ARN = template('arn:', PARTITION, ':eks:', raw('var.aws_region'), ':', raw('var.aws_account_id'), ':cluster/', raw('var.cluster_name'));
+export const EKS_CLUSTER_ARN = template(
+  'arn:',
+  PARTITION,
+  ':eks:',
+  raw('var.aws_region'),
+  ':',
+  raw('var.aws_account_id'),
+  ':cluster/',
+  raw('var.cluster_name'),
+);
 
 /**
  * The service's own role, assumed by its pods through EKS Pod Identity: the
@@ -22,25 +31,70 @@ export function iamConcern(context: StackContext, grants: readonly PolicyStateme
   const statements: PolicyStatement[] = [...grants];
   if (usesKey) {
     // Decrypt for everything the service reads; GenerateDataKey only when it writes (publishes, uploads).
-    statements.push({ Sid: 'UseServiceKey', Effect: 'Allow', Action: usesKey.encrypt ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], Resource: [raw('aws_kms_key.service.arn')] });
+    statements.push({
+      Sid: 'UseServiceKey',
+      Effect: 'Allow',
+      Action: usesKey.encrypt ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      Resource: [raw('aws_kms_key.service.arn')],
+    });
   }
-  const trust = policy(podIdentityTrust({ account: raw('var.aws_account_id'), clusterArn: EKS_CLUSTER_ARN, namespace: names.namespace(service.name), serviceAccount: names.serviceAccount(service.name) }));
+  const trust = policy(
+    podIdentityTrust({
+      account: raw('var.aws_account_id'),
+      clusterArn: EKS_CLUSTER_ARN,
+      namespace: names.namespace(service.name),
+      serviceAccount: names.serviceAccount(service.name),
+    }),
+  );
   return {
     file: 'iam.tf',
     blocks: [
-      resource('aws_iam_role', 'service', attributes({ name: raw('var.role_name'), description: `Pods of ${service.name}, through EKS Pod Identity`, assume_role_policy: policyExpression(trust) })),
-      ...(statements.length > 0 ? [resource('aws_iam_role_policy', 'service', attributes({ name: raw('var.role_name'), role: raw('aws_iam_role.service.id'), policy: policyExpression(policy(...statements)) }))] : []),
+      resource(
+        'aws_iam_role',
+        'service',
+        attributes({
+          name: raw('var.role_name'),
+          description: `Pods of ${service.name}, through EKS Pod Identity`,
+          assume_role_policy: policyExpression(trust),
+        }),
+      ),
+      ...(statements.length > 0
+        ? [
+            resource(
+              'aws_iam_role_policy',
+              'service',
+              attributes({ name: raw('var.role_name'), role: raw('aws_iam_role.service.id'), policy: policyExpression(policy(...statements)) }),
+            ),
+          ]
+        : []),
       resource(
         'aws_eks_pod_identity_association',
         'service',
-        attributes({ cluster_name: raw('var.cluster_name'), namespace: names.namespace(service.name), service_account: names.serviceAccount(service.name), role_arn: raw('aws_iam_role.service.arn') }),
+        attributes({
+          cluster_name: raw('var.cluster_name'),
+          namespace: names.namespace(service.name),
+          service_account: names.serviceAccount(service.name),
+          role_arn: raw('aws_iam_role.service.arn'),
+        }),
       ),
     ],
     variables: [
-      { name: 'role_name', description: "Name of the service's IAM role, derived by paved.", type: raw('string'), value: (env) => names.iamRole(service.name, env) },
-      { name: 'cluster_name', description: 'EKS cluster the pods run in.', type: raw('string'), value: (env) => context.project.platform.kubernetes.clusters[env] },
+      {
+        name: 'role_name',
+        description: "Name of the service's IAM role, derived by paved.",
+        type: raw('string'),
+        value: (env) => names.iamRole(service.name, env),
+      },
+      {
+        name: 'cluster_name',
+        description: 'EKS cluster the pods run in.',
+        type: raw('string'),
+        value: (env) => context.project.platform.kubernetes.clusters[env],
+      },
     ],
     statements: [],
-    outputs: [{ name: 'role_arn', description: "ARN of the service's role, bound to its ServiceAccount by EKS Pod Identity.", value: raw('aws_iam_role.service.arn') }],
+    outputs: [
+      { name: 'role_arn', description: "ARN of the service's role, bound to its ServiceAccount by EKS Pod Identity.", value: raw('aws_iam_role.service.arn') },
+    ],
   };
 }

@@ -60,6 +60,8 @@ export function kmsConcern(context: StackContext): Concern {
       },
     ],
     statements: [],
-    outputs: [{ name: 'kms_key_arn', description: "ARN of the service's KMS key, which encrypts all of its resources.", value: raw('aws_kms_key.service.arn') }],
+    outputs: [
+      { name: 'kms_key_arn', description: "ARN of the service's KMS key, which encrypts all of its resources.", value: raw('aws_kms_key.service.arn') },
+    ],
   };
 }

@@ -4,7 +4,19 @@ import { queueName } from '../../spec/runtime-env.js';
 import { attribute, attributes, block, call, map, object, raw, type Block } from '../shared/hcl.js';
 import { regionalArn } from './arns.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, ROLE_ARN, type CloudEnvironment, type Concern, type StackContext } from './context.js';
+import {
+  entry,
+  KMS_KEY_ARN,
+  localName,
+  mapOfNames,
+  movedBlocks,
+  namesByResource,
+  resource,
+  ROLE_ARN,
+  type CloudEnvironment,
+  type Concern,
+  type StackContext,
+} from './context.js';
 import { policy, policyExpression, type PolicyStatement } from './policy.js';
 
 /** Messages wait up to four days in a queue and two weeks (SQS's longest) in its dead-letter queue. */
@@ -30,23 +42,36 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   const { topics, subscriptions } = service.resources;
   if (topics.length === 0 && subscriptions.length === 0) return undefined;
   // A subscribed topic lives in another stack: its ARN is computed, and here it is only a string in policies.
-  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string => regionalArn('sns', project.platform.cloud.region, project.platform.cloud.accounts[env], names.snsTopic(s.from, env, deployedTopic(s)));
+  const topicArn = (s: ResolvedSubscription, env: CloudEnvironment): string =>
+    regionalArn('sns', project.platform.cloud.region, project.platform.cloud.accounts[env], names.snsTopic(s.from, env, deployedTopic(s)));
   const statements: PolicyStatement[] = [];
-  if (topics.length > 0) statements.push({ Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: topics.map((t) => raw(`aws_sns_topic.${localName(t.name)}.arn`)) });
+  if (topics.length > 0)
+    statements.push({
+      Sid: 'PublishToTopics',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: topics.map((t) => raw(`aws_sns_topic.${localName(t.name)}.arn`)),
+    });
   if (subscriptions.length > 0) {
     statements.push({
       Sid: 'ConsumeQueues',
       Effect: 'Allow',
       Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
       // The dead-letter queues too: inspecting and replaying poison messages is the service's own job.
-      Resource: subscriptions.flatMap((s) => [raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.arn`), raw(`aws_sqs_queue.${localName(subscriptionKey(s), 'dlq')}.arn`)]),
+      Resource: subscriptions.flatMap((s) => [
+        raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.arn`),
+        raw(`aws_sqs_queue.${localName(subscriptionKey(s), 'dlq')}.arn`),
+      ]),
     });
   }
   return {
     file: 'messaging.tf',
     blocks: [
       ...topics.flatMap((t) => [...topicBlocks(t), ...movedBlocks(`topics.${t.name}`, topicBlocks({ ...t, name: deployedName(t) }), topicBlocks(t))]),
-      ...subscriptions.flatMap((s) => [...subscriptionBlocks(s), ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, subscriptionBlocks(deployedSubscription(s)), subscriptionBlocks(s))]),
+      ...subscriptions.flatMap((s) => [
+        ...subscriptionBlocks(s),
+        ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, subscriptionBlocks(deployedSubscription(s)), subscriptionBlocks(s)),
+      ]),
     ],
     variables: [
       ...(topics.length > 0
@@ -56,7 +81,14 @@ export function messagingConcern(context: StackContext): Concern | undefined {
               description: 'Names of the SNS topics this service publishes to, derived by paved.',
               type: mapOfNames('name', 'connection_secret'),
               value: (env: CloudEnvironment) =>
-                namesByResource(topics, (t) => t.name, (t) => ({ name: names.snsTopic(service.name, env, deployedName(t)), connection_secret: names.connectionSecret(service.name, env, 'topic', deployedName(t)) })),
+                namesByResource(
+                  topics,
+                  (t) => t.name,
+                  (t) => ({
+                    name: names.snsTopic(service.name, env, deployedName(t)),
+                    connection_secret: names.connectionSecret(service.name, env, 'topic', deployedName(t)),
+                  }),
+                ),
             },
           ]
         : []),
@@ -79,14 +111,30 @@ export function messagingConcern(context: StackContext): Concern | undefined {
     ],
     statements,
     outputs: [
-      ...(topics.length > 0 ? [{ name: 'topic_arns', description: 'ARN of each topic this service publishes to.', value: map(Object.fromEntries(topics.map((t) => [t.name, raw(`aws_sns_topic.${localName(t.name)}.arn`)]))) }] : []),
+      ...(topics.length > 0
+        ? [
+            {
+              name: 'topic_arns',
+              description: 'ARN of each topic this service publishes to.',
+              value: map(Object.fromEntries(topics.map((t) => [t.name, raw(`aws_sns_topic.${localName(t.name)}.arn`)]))),
+            },
+          ]
+        : []),
       ...(subscriptions.length > 0
         ? [
             {
               name: 'queues',
               description: 'URLs of the queue and dead-letter queue of each subscription (<from>-<topic>).',
               value: map(
-                Object.fromEntries(subscriptions.map((s) => [subscriptionKey(s), object({ url: raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.url`), dlq_url: raw(`aws_sqs_queue.${localName(subscriptionKey(s), 'dlq')}.url`) })])),
+                Object.fromEntries(
+                  subscriptions.map((s) => [
+                    subscriptionKey(s),
+                    object({
+                      url: raw(`aws_sqs_queue.${localName(subscriptionKey(s))}.url`),
+                      dlq_url: raw(`aws_sqs_queue.${localName(subscriptionKey(s), 'dlq')}.url`),
+                    }),
+                  ]),
+                ),
               ),
             },
           ]
@@ -137,11 +185,20 @@ function subscriptionBlocks(subscription: ResolvedSubscription): Block[] {
     resource(
       'aws_sqs_queue_redrive_allow_policy',
       dlq,
-      attributes({ queue_url: raw(`aws_sqs_queue.${dlq}.id`), redrive_allow_policy: call('jsonencode', object({ redrivePermission: 'byQueue', sourceQueueArns: [queueArn] })) }),
+      attributes({
+        queue_url: raw(`aws_sqs_queue.${dlq}.id`),
+        redrive_allow_policy: call('jsonencode', object({ redrivePermission: 'byQueue', sourceQueueArns: [queueArn] })),
+      }),
     ),
     resource('aws_sqs_queue_policy', local, attributes({ queue_url: raw(`aws_sqs_queue.${local}.id`), policy: policyExpression(deliver) })),
     subscriptionRemoved(subscription),
-    ...connectionSecret('queue', key, name('connection_secret'), { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) }, queueName(subscription.from, deployedTopic(subscription))),
+    ...connectionSecret(
+      'queue',
+      key,
+      name('connection_secret'),
+      { url: raw(`aws_sqs_queue.${local}.url`), arn: queueArn, dlq_url: raw(`aws_sqs_queue.${dlq}.url`) },
+      queueName(subscription.from, deployedTopic(subscription)),
+    ),
   ];
 }
 

@@ -32,21 +32,49 @@ const MAX_DEPTH = 32;
 
 /** Resources whose every attribute is security policy: identity, encryption keys, network and access policies. */
 const FORBIDDEN_TYPES = new Set([
-  'aws_iam_role', 'aws_iam_role_policy', 'aws_iam_policy', 'aws_eks_pod_identity_association', 'aws_kms_key', 'aws_kms_alias',
-  'aws_s3_bucket_public_access_block', 'aws_s3_bucket_policy', 'aws_s3_bucket_server_side_encryption_configuration', 'aws_s3_bucket_ownership_controls',
-  'aws_sqs_queue_policy', 'aws_sns_topic_policy', 'aws_security_group', 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule',
-  'aws_elasticache_user', 'aws_elasticache_user_group',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_iam_policy',
+  'aws_eks_pod_identity_association',
+  'aws_kms_key',
+  'aws_kms_alias',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_server_side_encryption_configuration',
+  'aws_s3_bucket_ownership_controls',
+  'aws_sqs_queue_policy',
+  'aws_sns_topic_policy',
+  'aws_security_group',
+  'aws_vpc_security_group_ingress_rule',
+  'aws_vpc_security_group_egress_rule',
+  'aws_elasticache_user',
+  'aws_elasticache_user_group',
 ]);
 
 /** Attributes that keep encryption, authentication and isolation on, wherever they appear. */
 const FORBIDDEN_ATTRIBUTES = new Set([
-  'storage_encrypted', 'kms_key_id', 'kms_master_key_id', 'publicly_accessible', 'iam_database_authentication_enabled', 'manage_master_user_password',
-  'at_rest_encryption_enabled', 'transit_encryption_enabled', 'user_group_ids', 'performance_insights_kms_key_id', 'vpc_security_group_ids', 'security_group_ids',
-  'master_user_secret_kms_key_id', 'policy',
+  'storage_encrypted',
+  'kms_key_id',
+  'kms_master_key_id',
+  'publicly_accessible',
+  'iam_database_authentication_enabled',
+  'manage_master_user_password',
+  'at_rest_encryption_enabled',
+  'transit_encryption_enabled',
+  'user_group_ids',
+  'performance_insights_kms_key_id',
+  'vpc_security_group_ids',
+  'security_group_ids',
+  'master_user_secret_kms_key_id',
+  'policy',
 ]);
 
 /** `allow`: the platform's allow list (overridePolicy.terraform.allow), when it sets one. */
-export function applyTerraformOverrides(service: ResolvedService, files: readonly StackFile[], allow?: readonly string[]): { files: StackFile[]; diagnostics: Diagnostic[] } {
+export function applyTerraformOverrides(
+  service: ResolvedService,
+  files: readonly StackFile[],
+  allow?: readonly string[],
+): { files: StackFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const fail = (pointer: string, code: DiagnosticCode, message: string, hint: string): void => {
     diagnostics.push(specDiagnostic(code, service.specPath, pointer, message, { hint }));
@@ -54,24 +82,44 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
   let result = files.map((f) => ({ path: f.path, items: [...f.items] }));
   for (const override of service.overrides.terraform) {
     if (!override.environments.includes('staging') || !override.environments.includes('production')) {
-      fail(`${override.pointer}/environments`, 'EMIT.OVERRIDE_ENVIRONMENTS', 'a Terraform override applies to staging and production alike: both use the same stack', 'list both environments or leave environments out; per-environment values belong in platform policy');
+      fail(
+        `${override.pointer}/environments`,
+        'EMIT.OVERRIDE_ENVIRONMENTS',
+        'a Terraform override applies to staging and production alike: both use the same stack',
+        'list both environments or leave environments out; per-environment values belong in platform policy',
+      );
       continue;
     }
     const location = findResource(result, override.target);
     if (!location) {
       const known = result.flatMap((f) => f.items.filter(isResource).map((b) => `${b.labels[0]}.${b.labels[1]}`));
-      fail(`${override.pointer}/target`, 'EMIT.OVERRIDE_TARGET', `paved generates no resource ${override.target}`, `resources of this service: ${known.join(', ')}`);
+      fail(
+        `${override.pointer}/target`,
+        'EMIT.OVERRIDE_TARGET',
+        `paved generates no resource ${override.target}`,
+        `resources of this service: ${known.join(', ')}`,
+      );
       continue;
     }
     const target = result[location.file]!.items[location.item] as Block;
     const forbidden = FORBIDDEN_TYPES.has(target.labels[0]!) ? { index: 0, what: `${target.labels[0]} resources` } : forbiddenPath(override.patch);
     if (forbidden) {
-      fail(`${override.pointer}/patch/${forbidden.index}`, 'EMIT.OVERRIDE_FORBIDDEN', `the platform forbids patching ${forbidden.what}`, 'encryption, identity, access policies and network isolation stay on the golden path; ask the platform team if this must change');
+      fail(
+        `${override.pointer}/patch/${forbidden.index}`,
+        'EMIT.OVERRIDE_FORBIDDEN',
+        `the platform forbids patching ${forbidden.what}`,
+        'encryption, identity, access policies and network isolation stay on the golden path; ask the platform team if this must change',
+      );
       continue;
     }
     const meta = metaArgument(override.patch);
     if (meta) {
-      fail(`${override.pointer}/patch/${meta.index}`, 'EMIT.OVERRIDE_IDENTITY', `${meta.path} is a Terraform meta-argument: it decides which objects ${override.target} makes, which no override may change`, 'patch the attributes that configure the resource; count, for_each, provider, depends_on, provisioner and connection stay as paved writes them');
+      fail(
+        `${override.pointer}/patch/${meta.index}`,
+        'EMIT.OVERRIDE_IDENTITY',
+        `${meta.path} is a Terraform meta-argument: it decides which objects ${override.target} makes, which no override may change`,
+        'patch the attributes that configure the resource; count, for_each, provider, depends_on, provisioner and connection stay as paved writes them',
+      );
       continue;
     }
     const outside = outsideAllowList(allow, target.labels[0]!, override.patch);
@@ -88,13 +136,23 @@ export function applyTerraformOverrides(service: ResolvedService, files: readonl
     const json = bodyToJson(target.body, opaque);
     const patched = applyPatch(json, override.patch);
     if (!patched.ok) {
-      fail(`${override.pointer}/patch/${patched.index}`, 'EMIT.OVERRIDE_PATCH', `the patch does not apply to ${override.target}: ${patched.message}`, 'paths are JSON pointers into the resource: /attribute, /nested_block/0/attribute');
+      fail(
+        `${override.pointer}/patch/${patched.index}`,
+        'EMIT.OVERRIDE_PATCH',
+        `the patch does not apply to ${override.target}: ${patched.message}`,
+        'paths are JSON pointers into the resource: /attribute, /nested_block/0/attribute',
+      );
       continue;
     }
     const converted = convert(patched.value, target.body, opaque);
     if (!converted.ok) {
       const index = firstUnprintable(json, override.patch, target.body, opaque);
-      fail(`${override.pointer}/patch/${index}`, 'EMIT.OVERRIDE_VALUE', `the patched ${override.target} cannot be written as HCL: ${converted.at === '' ? '' : `at ${showString(converted.at)}, `}${converted.message}`, 'attribute names are identifiers (letters, digits, "_", "-"); values are strings, numbers, booleans, lists and maps; nested blocks take lists of objects');
+      fail(
+        `${override.pointer}/patch/${index}`,
+        'EMIT.OVERRIDE_VALUE',
+        `the patched ${override.target} cannot be written as HCL: ${converted.at === '' ? '' : `at ${showString(converted.at)}, `}${converted.message}`,
+        'attribute names are identifiers (letters, digits, "_", "-"); values are strings, numbers, booleans, lists and maps; nested blocks take lists of objects',
+      );
       continue;
     }
     const body = converted.body;
@@ -152,7 +210,8 @@ function bodyToJson(body: readonly BodyItem[], opaque: Expression[]): Record<str
 function valueToJson(value: Expression, opaque: Expression[]): unknown {
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v: Expression) => valueToJson(v, opaque));
-  if ((value as { kind: string }).kind === 'object') return Object.fromEntries((value as { entries: ReadonlyArray<readonly [string, Expression]> }).entries.map(([k, v]) => [k, valueToJson(v, opaque)]));
+  if ((value as { kind: string }).kind === 'object')
+    return Object.fromEntries((value as { entries: ReadonlyArray<readonly [string, Expression]> }).entries.map(([k, v]) => [k, valueToJson(v, opaque)]));
   opaque.push(value as Expression);
   return { [OPAQUE]: opaque.length - 1 };
 }
@@ -167,7 +226,11 @@ class BodyError extends Error {
   }
 }
 
-function convert(json: unknown, original: readonly BodyItem[], opaque: readonly Expression[]): { ok: true; body: BodyItem[] } | { ok: false; at: string; message: string } {
+function convert(
+  json: unknown,
+  original: readonly BodyItem[],
+  opaque: readonly Expression[],
+): { ok: true; body: BodyItem[] } | { ok: false; at: string; message: string } {
   try {
     return { ok: true, body: fromJson(json, original, opaque, '') };
   } catch (error) {
@@ -177,7 +240,12 @@ function convert(json: unknown, original: readonly BodyItem[], opaque: readonly 
 }
 
 /** The operation after which the body first stops converting: the one to blame. */
-function firstUnprintable(json: unknown, patch: ResolvedService['overrides']['terraform'][number]['patch'], original: readonly BodyItem[], opaque: readonly Expression[]): number {
+function firstUnprintable(
+  json: unknown,
+  patch: ResolvedService['overrides']['terraform'][number]['patch'],
+  original: readonly BodyItem[],
+  opaque: readonly Expression[],
+): number {
   for (let count = 1; count < patch.length; count++) {
     const partial = applyPatch(json, patch.slice(0, count));
     if (partial.ok && !convert(partial.value, original, opaque).ok) return count - 1;
@@ -195,7 +263,8 @@ function metaArgument(patch: ResolvedService['overrides']['terraform'][number]['
 
 /** Back to HCL, keeping the original order of attributes and blocks; new keys go last. */
 function fromJson(json: unknown, original: readonly BodyItem[], opaque: readonly Expression[], at: string): BodyItem[] {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new BodyError(at, `expected an object of attributes, got ${json === null ? 'null' : Array.isArray(json) ? 'a list' : typeof json}`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new BodyError(at, `expected an object of attributes, got ${json === null ? 'null' : Array.isArray(json) ? 'a list' : typeof json}`);
   const value = json as Record<string, unknown>;
   const blockTypes = new Set(original.filter((i): i is Block => i.kind === 'block' && i.labels.length === 0).map((b) => b.type));
   const keyed = original.filter((i) => i.kind === 'attribute' || i.labels.length === 0);
@@ -208,7 +277,9 @@ function fromJson(json: unknown, original: readonly BodyItem[], opaque: readonly
     if (blockTypes.has(key)) {
       if (!Array.isArray(value[key])) throw new BodyError(keyAt, `${key} is a nested block: give a list of objects`);
       const originals = original.filter((i): i is Block => i.kind === 'block' && i.type === key);
-      (value[key] as unknown[]).forEach((entry, i) => items.push(block(key, [], fromJson(entry, originals[i]?.body ?? [], opaque, pointerJoin(keyAt, i)), originals[i]?.comments ?? [])));
+      (value[key] as unknown[]).forEach((entry, i) =>
+        items.push(block(key, [], fromJson(entry, originals[i]?.body ?? [], opaque, pointerJoin(keyAt, i)), originals[i]?.comments ?? [])),
+      );
     } else {
       items.push(attribute(key, jsonToValue(value[key], opaque, keyAt)) as Attribute);
     }

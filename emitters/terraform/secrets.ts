@@ -28,7 +28,12 @@ export function secretsConcern({ service }: StackContext): Concern | undefined {
       resource(
         'aws_secretsmanager_secret',
         secretLocal(secret),
-        attributes({ name: entry('secrets', secret), description: `${secret} of ${service.name}; its value is set out of band, never by Terraform.`, kms_key_id: KMS_KEY_ARN, recovery_window_in_days: DECLARED_SECRET_RECOVERY_DAYS }),
+        attributes({
+          name: entry('secrets', secret),
+          description: `${secret} of ${service.name}; its value is set out of band, never by Terraform.`,
+          kms_key_id: KMS_KEY_ARN,
+          recovery_window_in_days: DECLARED_SECRET_RECOVERY_DAYS,
+        }),
         [waiverText(WAIVERS.secretRotation)],
       ),
     ),

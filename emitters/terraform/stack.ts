@@ -28,14 +28,24 @@ export interface StackFile {
  */
 export function terraformStack(service: ResolvedService, project: ResolvedProject): StackFile[] {
   const context: StackContext = { service, project };
-  const resourceConcerns = [databaseConcern(context), cacheConcern(context), messagingConcern(context), storageConcern(context), secretsConcern(context)].filter((c): c is Concern => c !== undefined);
+  const resourceConcerns = [
+    databaseConcern(context),
+    cacheConcern(context),
+    messagingConcern(context),
+    storageConcern(context),
+    secretsConcern(context),
+  ].filter((c): c is Concern => c !== undefined);
   // The key exists when something is encrypted with it; a service with no resources and no secrets needs none.
   const kms = resourceConcerns.length > 0 ? kmsConcern(context) : undefined;
   const { topics, subscriptions, buckets } = service.resources;
   // Pods use the key only where AWS hands them encrypted data to decrypt or asks them for a data key:
   // SQS messages, SNS publishes and S3 objects. RDS, ElastiCache and Secrets Manager decrypt on their side.
   const podsUseKey = topics.length + subscriptions.length + buckets.length > 0;
-  const iam = iamConcern(context, resourceConcerns.flatMap((c) => c.statements), kms && podsUseKey ? { encrypt: topics.length > 0 || buckets.length > 0 } : undefined);
+  const iam = iamConcern(
+    context,
+    resourceConcerns.flatMap((c) => c.statements),
+    kms && podsUseKey ? { encrypt: topics.length > 0 || buckets.length > 0 } : undefined,
+  );
   const concerns = [...(kms ? [kms] : []), ...resourceConcerns, iam];
   const variables = uniqueVariables([...commonVariables(context), ...concerns.flatMap((c) => c.variables)]);
   return [

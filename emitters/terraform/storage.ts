@@ -34,21 +34,51 @@ export function storageConcern(context: StackContext): Concern | undefined {
     // An acknowledged bucket (dataLoss:) may be deleted with its objects: S3 refuses to delete a bucket that holds any.
     blocks: buckets.flatMap((bucket) => renamedBucketBlocks(bucket, acknowledgesLoss(context.service, `buckets.${bucket.name}`))),
     variables: [
-      { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: raw('string'), value: (env) => project.platform.cloud.accessLogBuckets[env] },
+      {
+        name: 'access_log_bucket',
+        description: "The platform's bucket for server access logs in this environment.",
+        type: raw('string'),
+        value: (env) => project.platform.cloud.accessLogBuckets[env],
+      },
       {
         name: 'buckets',
         description: 'Names of the S3 buckets of this service, derived by paved.',
         type: mapOfNames('bucket', 'connection_secret'),
         value: (env) =>
-          namesByResource(buckets, (b) => b.name, (b) => ({ bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, deployedName(b)), connection_secret: names.connectionSecret(service.name, env, 'bucket', deployedName(b)) })),
+          namesByResource(
+            buckets,
+            (b) => b.name,
+            (b) => ({
+              bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, env, deployedName(b)),
+              connection_secret: names.connectionSecret(service.name, env, 'bucket', deployedName(b)),
+            }),
+          ),
       },
     ],
     statements: [
-      { Sid: 'ListBuckets', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: buckets.map((b) => raw(`aws_s3_bucket.${localName(b.name)}.arn`)), Condition: OWN_ACCOUNT },
+      {
+        Sid: 'ListBuckets',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: buckets.map((b) => raw(`aws_s3_bucket.${localName(b.name)}.arn`)),
+        Condition: OWN_ACCOUNT,
+      },
       // "<bucket ARN>/*" names the objects of exactly that bucket, not a wildcard resource.
-      { Sid: 'ReadWriteObjects', Effect: 'Allow', Action: objectActions, Resource: buckets.map((b) => template(raw(`aws_s3_bucket.${localName(b.name)}.arn`), '/*')), Condition: OWN_ACCOUNT },
+      {
+        Sid: 'ReadWriteObjects',
+        Effect: 'Allow',
+        Action: objectActions,
+        Resource: buckets.map((b) => template(raw(`aws_s3_bucket.${localName(b.name)}.arn`), '/*')),
+        Condition: OWN_ACCOUNT,
+      },
     ],
-    outputs: [{ name: 'bucket_names', description: 'Name of each bucket.', value: map(Object.fromEntries(buckets.map((b) => [b.name, raw(`aws_s3_bucket.${localName(b.name)}.bucket`)]))) }],
+    outputs: [
+      {
+        name: 'bucket_names',
+        description: 'Name of each bucket.',
+        value: map(Object.fromEntries(buckets.map((b) => [b.name, raw(`aws_s3_bucket.${localName(b.name)}.bucket`)]))),
+      },
+    ],
   };
 }
 
@@ -73,28 +103,63 @@ function bucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   });
   return [
-    resource('aws_s3_bucket', local, attributes({ bucket: entry('buckets', bucket.name, 'bucket'), force_destroy: deletable ? true : undefined }), bucket.versioned ? [] : [waiverText(WAIVERS.unversionedBucket)]),
-    resource('aws_s3_bucket_public_access_block', local, attributes({ bucket: id, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })),
-    resource('aws_s3_bucket_ownership_controls', local, [...attributes({ bucket: id }), block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' }))]),
+    resource(
+      'aws_s3_bucket',
+      local,
+      attributes({ bucket: entry('buckets', bucket.name, 'bucket'), force_destroy: deletable ? true : undefined }),
+      bucket.versioned ? [] : [waiverText(WAIVERS.unversionedBucket)],
+    ),
+    resource(
+      'aws_s3_bucket_public_access_block',
+      local,
+      attributes({ bucket: id, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+    ),
+    resource('aws_s3_bucket_ownership_controls', local, [
+      ...attributes({ bucket: id }),
+      block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' })),
+    ]),
     resource('aws_s3_bucket_server_side_encryption_configuration', local, [
       ...attributes({ bucket: id }),
-      block('rule', [], [...attributes({ bucket_key_enabled: true }), block('apply_server_side_encryption_by_default', [], attributes({ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }))]),
+      block(
+        'rule',
+        [],
+        [
+          ...attributes({ bucket_key_enabled: true }),
+          block('apply_server_side_encryption_by_default', [], attributes({ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN })),
+        ],
+      ),
     ]),
-    ...(bucket.versioned ? [resource('aws_s3_bucket_versioning', local, [...attributes({ bucket: id }), block('versioning_configuration', [], attributes({ status: 'Enabled' }))])] : []),
-    resource('aws_s3_bucket_logging', local, attributes({ bucket: id, target_bucket: raw('var.access_log_bucket'), target_prefix: template(entry('buckets', bucket.name, 'bucket'), '/') })),
+    ...(bucket.versioned
+      ? [resource('aws_s3_bucket_versioning', local, [...attributes({ bucket: id }), block('versioning_configuration', [], attributes({ status: 'Enabled' }))])]
+      : []),
+    resource(
+      'aws_s3_bucket_logging',
+      local,
+      attributes({ bucket: id, target_bucket: raw('var.access_log_bucket'), target_prefix: template(entry('buckets', bucket.name, 'bucket'), '/') }),
+    ),
     resource('aws_s3_bucket_lifecycle_configuration', local, [
       ...attributes({ bucket: id }),
-      block('rule', [], [
-        ...attributes({ id: 'abort-incomplete-multipart-uploads', status: 'Enabled' }),
-        block('filter', [], []),
-        block('abort_incomplete_multipart_upload', [], attributes({ days_after_initiation: ABORT_INCOMPLETE_UPLOADS_DAYS })),
-      ]),
+      block(
+        'rule',
+        [],
+        [
+          ...attributes({ id: 'abort-incomplete-multipart-uploads', status: 'Enabled' }),
+          block('filter', [], []),
+          block('abort_incomplete_multipart_upload', [], attributes({ days_after_initiation: ABORT_INCOMPLETE_UPLOADS_DAYS })),
+        ],
+      ),
     ]),
     resource('aws_s3_bucket_policy', local, [
       ...attributes({ bucket: id, policy: policyExpression(tlsOnly) }),
       // S3 rejects a bucket policy while the public access block is still being applied.
       ...attributes({ depends_on: [raw(`aws_s3_bucket_public_access_block.${local}`)] }),
     ]),
-    ...connectionSecret('bucket', bucket.name, entry('buckets', bucket.name, 'connection_secret'), { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') }, deployedName(bucket)),
+    ...connectionSecret(
+      'bucket',
+      bucket.name,
+      entry('buckets', bucket.name, 'connection_secret'),
+      { bucket: raw(`aws_s3_bucket.${local}.bucket`), region: raw('var.aws_region') },
+      deployedName(bucket),
+    ),
   ];
 }

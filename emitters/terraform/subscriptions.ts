@@ -3,7 +3,18 @@ import { deployedTopic, names } from '../../spec/naming.js';
 import { attributes, block, quote, raw, type Block } from '../shared/hcl.js';
 import { regionalArn } from './arns.js';
 import { backendAttributes } from './backend.js';
-import { entry, localName, mapOfNames, movedBlocks, namesByResource, resource, STACK_ENVIRONMENTS, type CloudEnvironment, type StackContext, type Variable } from './context.js';
+import {
+  entry,
+  localName,
+  mapOfNames,
+  movedBlocks,
+  namesByResource,
+  resource,
+  STACK_ENVIRONMENTS,
+  type CloudEnvironment,
+  type StackContext,
+  type Variable,
+} from './context.js';
 import { commonVariables } from './inputs.js';
 import { deployedSubscription, subscriptionKey } from './messaging.js';
 import type { StackFile } from './stack.js';
@@ -46,7 +57,16 @@ export function subscriptionsRoot(context: StackContext): StackFile[] {
     { path: 'versions.tf', items: versionsBlocks(context) },
     { path: 'providers.tf', items: [providerBlock(context)] },
     { path: 'variables.tf', items: variableBlocks(variables) },
-    { path: 'subscriptions.tf', items: [topicLookup(), ...subscriptions.flatMap((s) => [subscriptionBlock(s), ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, [subscriptionBlock(deployedSubscription(s))], [subscriptionBlock(s)])])] },
+    {
+      path: 'subscriptions.tf',
+      items: [
+        topicLookup(),
+        ...subscriptions.flatMap((s) => [
+          subscriptionBlock(s),
+          ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, [subscriptionBlock(deployedSubscription(s))], [subscriptionBlock(s)]),
+        ]),
+      ],
+    },
     ...STACK_ENVIRONMENTS.flatMap((env) => [
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
       { path: `env/${env}.s3.tfbackend`, items: backendAttributes(context, env, 'subscriptions') },
@@ -68,7 +88,7 @@ function topicLookup(): Block {
     'data',
     ['aws_resourcegroupstaggingapi_resources', 'topics'],
     attributes({ resource_arn_list: raw('[for subscription in values(var.subscriptions) : subscription.topic_arn]') }),
-    ['The publishers\' topics that exist: a topic not created yet is left out, so this root applies in any order (docs/targets/terraform.md, Ordering).'],
+    ["The publishers' topics that exist: a topic not created yet is left out, so this root applies in any order (docs/targets/terraform.md, Ordering)."],
   );
 }
 

@@ -12,11 +12,15 @@ export const REQUIRED_TERRAFORM = '>= 1.10';
 /** versions.tf: Terraform and provider constraints, and an S3 backend configured per environment by env/<env>.s3.tfbackend. */
 export function versionsBlocks({ project }: StackContext): Block[] {
   return [
-    block('terraform', [], [
-      ...attributes({ required_version: REQUIRED_TERRAFORM }),
-      block('required_providers', [], attributes({ aws: object({ source: 'hashicorp/aws', version: project.platform.terraform.awsProviderVersion }) })),
-      block('backend', ['s3'], []),
-    ]),
+    block(
+      'terraform',
+      [],
+      [
+        ...attributes({ required_version: REQUIRED_TERRAFORM }),
+        block('required_providers', [], attributes({ aws: object({ source: 'hashicorp/aws', version: project.platform.terraform.awsProviderVersion }) })),
+        block('backend', ['s3'], []),
+      ],
+    ),
   ];
 }
 
@@ -31,8 +35,18 @@ export function providerBlocks(context: StackContext): Block[] {
 
 /** The provider alone, for a root that builds no ARN of its own (subscriptions/). */
 export function providerBlock({ service }: StackContext): Block {
-  return block('provider', ['aws'], [
-    ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
-    block('default_tags', [], attributes({ tags: map({ 'managed-by': 'paved', service: service.name, owner: service.owner, tier: service.tier, environment: raw('var.environment') }) })),
-  ]);
+  return block(
+    'provider',
+    ['aws'],
+    [
+      ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
+      block(
+        'default_tags',
+        [],
+        attributes({
+          tags: map({ 'managed-by': 'paved', service: service.name, owner: service.owner, tier: service.tier, environment: raw('var.environment') }),
+        }),
+      ),
+    ],
+  );
 }

@@ -49,25 +49,47 @@ const MERGE = 'd'.repeat(40);
 
 /** The contexts of one event, as GitHub documents its payload. */
 function event(name: string, github: Record<string, unknown>, inputs: Record<string, string> = {}): Contexts {
-  return { github: { event_name: name, repository: REPOSITORY, token: 'workflow-token', run_id: '1', actor: 'someone', ...github } as never, inputs, vars: {}, secrets: {}, steps: {} };
+  return {
+    github: { event_name: name, repository: REPOSITORY, token: 'workflow-token', run_id: '1', actor: 'someone', ...github } as never,
+    inputs,
+    vars: {},
+    secrets: {},
+    steps: {},
+  };
 }
 const pullRequest = (action: string, options: { fork?: boolean; number?: number } = {}): Contexts => {
   const number = options.number ?? 7;
   return event('pull_request', {
     ref: `refs/pull/${number}/merge`,
     sha: MERGE,
-    event: { action, number, pull_request: { number, head: { sha: HEAD, repo: { full_name: options.fork ? 'someone/fork' : REPOSITORY } }, base: { sha: BASE } } },
+    event: {
+      action,
+      number,
+      pull_request: { number, head: { sha: HEAD, repo: { full_name: options.fork ? 'someone/fork' : REPOSITORY } }, base: { sha: BASE } },
+    },
   });
 };
 const mergeGroup = (): Contexts =>
-  event('merge_group', { ref: 'refs/heads/gh-readonly-queue/main/pr-7-' + BASE, sha: HEAD, event: { action: 'checks_requested', merge_group: { base_sha: BASE, head_sha: HEAD, head_ref: 'refs/heads/gh-readonly-queue/main/pr-7-' + BASE } } });
+  event('merge_group', {
+    ref: 'refs/heads/gh-readonly-queue/main/pr-7-' + BASE,
+    sha: HEAD,
+    event: { action: 'checks_requested', merge_group: { base_sha: BASE, head_sha: HEAD, head_ref: 'refs/heads/gh-readonly-queue/main/pr-7-' + BASE } },
+  });
 const push = (): Contexts => event('push', { ref: 'refs/heads/main', sha: HEAD, event: { before: BASE, after: HEAD } });
-const dispatch = (): Contexts => event('workflow_dispatch', { ref: 'refs/heads/main', sha: HEAD, event: { inputs: { environment: 'staging', tag: BASE } } }, { environment: 'staging', tag: BASE, digest: '' });
+const dispatch = (): Contexts =>
+  event(
+    'workflow_dispatch',
+    { ref: 'refs/heads/main', sha: HEAD, event: { inputs: { environment: 'staging', tag: BASE } } },
+    { environment: 'staging', tag: BASE, digest: '' },
+  );
 const schedule = (): Contexts => event('schedule', { ref: 'refs/heads/main', sha: HEAD, event: { schedule: SWEEP_CRON } });
 
 /** The jobs of hello's workflow that run, given what the changes job reports. */
 function ran(contexts: Contexts, affected: 'true' | 'false' = 'true', result: (id: string) => JobResult = () => 'success'): string[] {
-  const results = simulate(hello.jobs, contexts, { result, outputs: (id): Record<string, string> => (id === 'changes' ? { affected } : id === 'build' ? { digest: `sha256:${'e'.repeat(64)}` } : {}) });
+  const results = simulate(hello.jobs, contexts, {
+    result,
+    outputs: (id): Record<string, string> => (id === 'changes' ? { affected } : id === 'build' ? { digest: `sha256:${'e'.repeat(64)}` } : {}),
+  });
   return Object.entries(results)
     .filter(([, r]) => r !== 'skipped')
     .map(([id]) => id);
@@ -78,7 +100,10 @@ describe('the service workflow: which jobs run for each event', () => {
     const on = hello.on as Record<string, Record<string, unknown>>;
     expect(on.pull_request).toEqual({ types: ['opened', 'synchronize', 'reopened', 'closed'] });
     expect(on.merge_group).toEqual({ types: ['checks_requested'] });
-    expect(on.push).toEqual({ branches: ['main'], paths: ['services/hello/**', 'platform.yaml', 'generated/hello/terraform/**', '.github/workflows/paved-hello.yml'] });
+    expect(on.push).toEqual({
+      branches: ['main'],
+      paths: ['services/hello/**', 'platform.yaml', 'generated/hello/terraform/**', '.github/workflows/paved-hello.yml'],
+    });
   });
 
   it.each(['opened', 'synchronize', 'reopened'])('a pull request %s that touches the service: changes, test, build, plan and preview', (action) => {
@@ -145,8 +170,12 @@ describe('images: pull requests push only to the preview repository, production 
 
   it('the preview deploys the preview repository`s image; only the publish job, on a push to main, names the production repository', () => {
     const render = hello.jobs.preview!.steps.find((s) => s.name === 'Render the preview overlay')!;
-    expect(interpolate(render.env!.IMAGE!, { ...pullRequest('opened'), needs: { build: { outputs: { digest: 'sha256:x' } } } })).toBe(`ghcr.io/example/preview/hello:pr-7-${MERGE}@sha256:x`);
-    const pushers = Object.entries(hello.jobs).filter(([, job]) => job.steps.some((s) => s.with?.push === true || (typeof s.with?.tags === 'string' && s.with.tags.startsWith('ghcr.io/example/hello:'))));
+    expect(interpolate(render.env!.IMAGE!, { ...pullRequest('opened'), needs: { build: { outputs: { digest: 'sha256:x' } } } })).toBe(
+      `ghcr.io/example/preview/hello:pr-7-${MERGE}@sha256:x`,
+    );
+    const pushers = Object.entries(hello.jobs).filter(([, job]) =>
+      job.steps.some((s) => s.with?.push === true || (typeof s.with?.tags === 'string' && s.with.tags.startsWith('ghcr.io/example/hello:'))),
+    );
     expect(pushers.map(([id]) => id)).toEqual(['publish']);
     expect(hello.jobs.publish!.if).toBe("github.event_name == 'push'");
     expect(hello.on).toMatchObject({ push: { branches: ['main'] } });
@@ -164,7 +193,8 @@ describe('concurrency: a teardown is never cancelled and never cancels', () => {
     expect(group('preview', pullRequest('synchronize'))).toBe('paved-hello-preview-7');
     expect(group('preview', pullRequest('synchronize'))).not.toBe(group('teardown', pullRequest('closed')));
     // Every other job group of the workflow differs from the teardown's too.
-    for (const id of Object.keys(hello.jobs).filter((id) => id !== 'teardown')) expect(group(id, pullRequest('synchronize')), id).not.toBe('paved-hello-teardown-7');
+    for (const id of Object.keys(hello.jobs).filter((id) => id !== 'teardown'))
+      expect(group(id, pullRequest('synchronize')), id).not.toBe('paved-hello-teardown-7');
   });
 
   it('a newer push to the pull request replaces a running deploy, test and changes job; pull requests do not share groups', () => {
@@ -239,7 +269,9 @@ describe('paved-previews.yml: the scheduled sweep', () => {
   });
 
   it('selects by the labels paved puts on every preview namespace', () => {
-    const namespace = parseAllDocuments(basic.files.find((f) => f.path === 'generated/hello/kubernetes/preview/namespace.yaml')!.contents)[0]!.toJS() as { metadata: { labels: Record<string, string> } };
+    const namespace = parseAllDocuments(basic.files.find((f) => f.path === 'generated/hello/kubernetes/preview/namespace.yaml')!.contents)[0]!.toJS() as {
+      metadata: { labels: Record<string, string> };
+    };
     const selector = previewSweepEnv().SELECTOR!;
     for (const pair of selector.split(',')) {
       const [key, value] = pair.split('=');
@@ -283,8 +315,17 @@ function runStep(script: string, cwd: string, env: Readonly<Record<string, strin
   writeFileSync(file, script);
   writeFileSync(output, '');
   const path = bin ? `${bin}:${process.env.PATH}` : process.env.PATH!;
-  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd, env: { ...isolated(cwd), PATH: path, RUNNER_TEMP: temp, GITHUB_OUTPUT: output, ...env }, encoding: 'utf8' });
-  const outputs = Object.fromEntries(readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+    cwd,
+    env: { ...isolated(cwd), PATH: path, RUNNER_TEMP: temp, GITHUB_OUTPUT: output, ...env },
+    encoding: 'utf8',
+  });
+  const outputs = Object.fromEntries(
+    readFileSync(output, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, outputs };
 }
 
@@ -322,7 +363,12 @@ describe('the changes script, against a bare origin', () => {
     git(work, 'add', '--all');
   }
   /** A pull request's branch, GitHub's merge commit of it into main (refs/pull/<n>/merge), pushed; main itself may have moved on first. */
-  function pullRequestMerge(repo: ReturnType<typeof origin>, n: number, files: Readonly<Record<string, string>>, mainMovesOn?: Readonly<Record<string, string>>): void {
+  function pullRequestMerge(
+    repo: ReturnType<typeof origin>,
+    n: number,
+    files: Readonly<Record<string, string>>,
+    mainMovesOn?: Readonly<Record<string, string>>,
+  ): void {
     const { work } = repo;
     git(work, 'checkout', '--quiet', '-b', `pr-${n}`, 'main');
     write(work, files);
@@ -431,7 +477,10 @@ describe('the changes script, against a bare origin', () => {
   it('the paved check step checks a pull request and a merge group against their base, and a push alone', async () => {
     const repo = origin();
     const database = 'resources:\n  databases:\n    - name: main\n';
-    write(repo.work, { 'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: "k3x9q2w8"\n', 'services/orders/service.yaml': serviceYaml('orders', database) });
+    write(repo.work, {
+      'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: "k3x9q2w8"\n',
+      'services/orders/service.yaml': serviceYaml('orders', database),
+    });
     const compiled = await runCli(['compile'], repo.work);
     expect(compiled.code, compiled.stderr).toBe(0);
     write(repo.work, {});
@@ -458,16 +507,22 @@ describe('the changes script, against a bare origin', () => {
       const step = generatedStep(check.jobs.check!, PAVED_CHECK, contexts);
       return runStep(step.run, dir, step.env, bin);
     };
-    const annotation = /^::error file=services\/orders\/service\.yaml,line=1,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.databases: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production/m;
+    const annotation =
+      /^::error file=services\/orders\/service\.yaml,line=1,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.databases: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production/m;
 
     const pr = checkStep(runnerCheckout(repo, 'refs/pull/7/merge'), pullRequest('synchronize'));
     expect(pr.status).toBe(1);
     expect(pr.stdout).toMatch(annotation);
     // The service's KMS key goes with its last resource: the snapshots it encrypted go with it.
-    expect(pr.stdout).toContain('title=CHECK.DATA_LOSS::with its last resource gone, Terraform would also destroy aws_kms_key.service of service "orders" in staging and production: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read, and its data with it%0Aif losing it is intended, say so in a reviewed line: dataLoss: [{ resource: service,');
+    expect(pr.stdout).toContain(
+      'title=CHECK.DATA_LOSS::with its last resource gone, Terraform would also destroy aws_kms_key.service of service "orders" in staging and production: once AWS deletes a key, the final snapshots and backups it encrypted cannot be read, and its data with it%0Aif losing it is intended, say so in a reviewed line: dataLoss: [{ resource: service,',
+    );
 
     const queue = `refs/heads/gh-readonly-queue/main/pr-7-${base}`;
-    const group = checkStep(runnerCheckout(repo, queue), event('merge_group', { ref: queue, sha: head, event: { merge_group: { base_sha: base, head_sha: head } } }));
+    const group = checkStep(
+      runnerCheckout(repo, queue),
+      event('merge_group', { ref: queue, sha: head, event: { merge_group: { base_sha: base, head_sha: head } } }),
+    );
     expect(group.status, group.stderr).toBe(1);
     expect(group.stdout).toMatch(annotation);
 
@@ -477,7 +532,10 @@ describe('the changes script, against a bare origin', () => {
     expect(pushed.stdout).toBe('');
   });
 
-  it.each([['push', push()], ['workflow_dispatch', dispatch()]] as const)('a %s is affected without looking at git (push keeps its paths filter)', (_, contexts) => {
+  it.each([
+    ['push', push()],
+    ['workflow_dispatch', dispatch()],
+  ] as const)('a %s is affected without looking at git (push keeps its paths filter)', (_, contexts) => {
     const dir = join(scratch(), 'empty');
     mkdirSync(dir);
     const run = changes(dir, contexts);
@@ -529,9 +587,20 @@ function stubs(dir: string): { bin: string; calls: () => string[] } {
 
 describe('the gate script, against a stub GitHub API', () => {
   const checkRun = (name: string, status: string, conclusion: string | null) => ({ name, status, conclusion });
-  const allGood = [checkRun('paved check', 'completed', 'success'), checkRun('hello: Changes', 'completed', 'success'), checkRun('hello: Test', 'completed', 'success'), checkRun('hello: Build image', 'completed', 'skipped'), checkRun('hello: Plan staging infrastructure', 'completed', 'success')];
+  const allGood = [
+    checkRun('paved check', 'completed', 'success'),
+    checkRun('hello: Changes', 'completed', 'success'),
+    checkRun('hello: Test', 'completed', 'success'),
+    checkRun('hello: Build image', 'completed', 'skipped'),
+    checkRun('hello: Plan staging infrastructure', 'completed', 'success'),
+  ];
 
-  function gate(contexts: Contexts, checkResult: JobResult, polls: ReadonlyArray<ReadonlyArray<ReturnType<typeof checkRun>>>, overrides: Record<string, string> = {}) {
+  function gate(
+    contexts: Contexts,
+    checkResult: JobResult,
+    polls: ReadonlyArray<ReadonlyArray<ReturnType<typeof checkRun>>>,
+    overrides: Record<string, string> = {},
+  ) {
     const dir = scratch();
     polls.forEach((runs, i) => writeFileSync(join(dir, `check-runs-${i}.json`), JSON.stringify({ total_count: runs.length, check_runs: runs })));
     const stub = stubs(dir);
@@ -554,11 +623,16 @@ describe('the gate script, against a stub GitHub API', () => {
     expect(calls).toEqual([]);
   });
 
-  it.each([['pull request', pullRequest('opened')], ['merge group', mergeGroup()]] as const)('a %s whose service checks succeeded or were skipped passes; it reads the head commit`s check runs', (_, contexts) => {
+  it.each([
+    ['pull request', pullRequest('opened')],
+    ['merge group', mergeGroup()],
+  ] as const)('a %s whose service checks succeeded or were skipped passes; it reads the head commit`s check runs', (_, contexts) => {
     const { run, calls } = gate(contexts, 'success', [allGood]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(calls).toEqual([`gh api --paginate repos/${REPOSITORY}/commits/${HEAD}/check-runs?filter=latest&per_page=100 --jq .check_runs[] | [.name, .status, (.conclusion // "")] | @tsv`]);
+    expect(calls).toEqual([
+      `gh api --paginate repos/${REPOSITORY}/commits/${HEAD}/check-runs?filter=latest&per_page=100 --jq .check_runs[] | [.name, .status, (.conclusion // "")] | @tsv`,
+    ]);
   });
 
   it.each(['failure', 'cancelled', 'timed_out', 'action_required'])('a service check that concluded %s fails the gate, named', (conclusion) => {
@@ -569,7 +643,9 @@ describe('the gate script, against a stub GitHub API', () => {
   });
 
   it('waits while a check is queued, in progress or not yet created, then passes', () => {
-    const first = allGood.filter((r) => r.name !== 'hello: Plan staging infrastructure').map((r) => (r.name === 'hello: Test' ? checkRun('hello: Test', 'in_progress', null) : r));
+    const first = allGood
+      .filter((r) => r.name !== 'hello: Plan staging infrastructure')
+      .map((r) => (r.name === 'hello: Test' ? checkRun('hello: Test', 'in_progress', null) : r));
     const second = allGood.map((r) => (r.name === 'hello: Test' ? checkRun('hello: Test', 'queued', null) : r));
     const { run, calls } = gate(pullRequest('opened'), 'success', [first, second, allGood]);
     expect(run.status).toBe(0);
@@ -605,7 +681,18 @@ describe('the preview sweep and the still-open check, against stub GitHub and ku
     // 3 is absent: the API fails for it.
     writeFileSync(
       join(dir, 'namespaces.tsv'),
-      ['hello-pr-1\thello', 'hello-pr-2\thello', 'hello-pr-3\thello', 'other-pr-5\tother', 'hello-pr-0\thello', 'hello-pr-05\thello', 'hello-pr-x\thello', 'shop\thello', 'hello-pr-5\thello', ''].join('\n'),
+      [
+        'hello-pr-1\thello',
+        'hello-pr-2\thello',
+        'hello-pr-3\thello',
+        'other-pr-5\tother',
+        'hello-pr-0\thello',
+        'hello-pr-05\thello',
+        'hello-pr-x\thello',
+        'shop\thello',
+        'hello-pr-5\thello',
+        '',
+      ].join('\n'),
     );
     const stub = stubs(dir);
     const step = generatedStep(previews.jobs.sweep!, PREVIEW_SWEEP, schedule());
@@ -613,8 +700,13 @@ describe('the preview sweep and the still-open check, against stub GitHub and ku
     expect(run.stderr).toBe('gh: HTTP 404\n');
     expect(run.status).toBe(0);
     const calls = stub.calls();
-    expect(calls[0]).toBe(`kubectl get namespaces --selector ${previewSelector(basic.project!)} --output jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.metadata.labels.app\\.kubernetes\\.io/name}{"\\n"}{end}`);
-    expect(calls.filter((c) => c.startsWith('kubectl delete'))).toEqual(['kubectl delete namespace hello-pr-1 --ignore-not-found --wait=false', 'kubectl delete namespace hello-pr-5 --ignore-not-found --wait=false']);
+    expect(calls[0]).toBe(
+      `kubectl get namespaces --selector ${previewSelector(basic.project!)} --output jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.metadata.labels.app\\.kubernetes\\.io/name}{"\\n"}{end}`,
+    );
+    expect(calls.filter((c) => c.startsWith('kubectl delete'))).toEqual([
+      'kubectl delete namespace hello-pr-1 --ignore-not-found --wait=false',
+      'kubectl delete namespace hello-pr-5 --ignore-not-found --wait=false',
+    ]);
     expect(calls.filter((c) => c.startsWith('gh '))).toEqual([1, 2, 3, 5].map((n) => `gh api repos/${REPOSITORY}/pulls/${n} --jq .state`));
     expect(run.stdout).toContain('::warning::could not read pull request 3; hello-pr-3 is left for the next sweep');
     expect(run.stdout).toContain("other-pr-5: not a preview of this repository's services; left alone");
@@ -626,7 +718,9 @@ describe('the preview sweep and the still-open check, against stub GitHub and ku
     const template = /--output jsonpath='\{range \.items\[\*\]\}(.*)\{end\}'/.exec(PREVIEW_SWEEP)![1]!;
     const dir = scratch();
     writeFileSync(join(dir, 'namespace.yaml'), basic.files.find((f) => f.path === 'generated/hello/kubernetes/preview/namespace.yaml')!.contents);
-    const run = spawnSync('kubectl', ['annotate', '--local', '--filename', join(dir, 'namespace.yaml'), 'probe=1', '--output', `jsonpath=${template}`], { encoding: 'utf8' });
+    const run = spawnSync('kubectl', ['annotate', '--local', '--filename', join(dir, 'namespace.yaml'), 'probe=1', '--output', `jsonpath=${template}`], {
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('hello-pr-0\thello\n');
   });
@@ -641,7 +735,10 @@ describe('the preview sweep and the still-open check, against stub GitHub and ku
     expect(stub.calls().filter((c) => !c.startsWith('kubectl get'))).toEqual([]);
   });
 
-  it.each([['open', 'true'], ['closed', 'false']])('the deploy`s check reads a %s pull request as open=%s', (state, open) => {
+  it.each([
+    ['open', 'true'],
+    ['closed', 'false'],
+  ])('the deploy`s check reads a %s pull request as open=%s', (state, open) => {
     const dir = scratch();
     pull(dir, 7, state);
     const stub = stubs(dir);
@@ -673,10 +770,10 @@ describe('the expression evaluator the tests rely on', () => {
   it('follows GitHub`s documented semantics for the subset paved writes', () => {
     expect(evaluate("github.event_name == 'PULL_REQUEST'", contexts)).toBe(true);
     expect(evaluate('github.event.missing.deeper', contexts)).toBe(null);
-    expect(evaluate("github.event.pull_request.number || github.ref", contexts)).toBe(7);
-    expect(evaluate("github.event.merge_group.head_sha || github.sha", contexts)).toBe(MERGE);
+    expect(evaluate('github.event.pull_request.number || github.ref', contexts)).toBe(7);
+    expect(evaluate('github.event.merge_group.head_sha || github.sha', contexts)).toBe(MERGE);
     expect(evaluate("github.event_name == 'push' || (github.event_name == 'pull_request' && github.event.action != 'closed')", contexts)).toBe(true);
-    expect(evaluate("!cancelled()", contexts, { needs: ['failure'] })).toBe(true);
+    expect(evaluate('!cancelled()', contexts, { needs: ['failure'] })).toBe(true);
     expect(conditionHolds("github.event_name == 'pull_request'", contexts, { needs: ['skipped'] })).toBe(false);
     expect(conditionHolds('!cancelled()', contexts, { needs: ['failure'] })).toBe(true);
     expect(() => evaluate('toJSON(github)', contexts)).toThrow();

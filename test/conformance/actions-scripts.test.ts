@@ -21,7 +21,6 @@ function scratch(): string {
   return s.dir;
 }
 
-
 /**
  * `<root>/bin` with an `npm` that runs the built paved, as `npm exec --offline --no -- paved`
  * does in a repository depending on paved, and a `sleep` that returns at once. Both log
@@ -31,7 +30,10 @@ function pavedShim(root: string, calls: string): string {
   const bin = join(root, 'bin');
   mkdirSync(bin, { recursive: true });
   // Only the exact form the scripts use (scripts.ts PAVED) reaches paved; anything else fails loudly.
-  writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho "npm $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\nif [ "$1 $2 $3 $4 $5" != "exec --offline --no -- paved" ]; then echo "unexpected npm $*" >&2; exit 97; fi\nshift 5\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`);
+  writeFileSync(
+    join(bin, 'npm'),
+    `#!/bin/sh\necho "npm $* token=\${PUSH_TOKEN:-unset}" >> "${calls}"\nif [ "$1 $2 $3 $4 $5" != "exec --offline --no -- paved" ]; then echo "unexpected npm $*" >&2; exit 97; fi\nshift 5\nexec "${process.execPath}" "${join(REPO, 'bin', 'paved.js')}" "$@"\n`,
+  );
   writeFileSync(join(bin, 'sleep'), `#!/bin/sh\necho "sleep $*" >> "${calls}"\n`);
   chmodSync(join(bin, 'npm'), 0o755);
   chmodSync(join(bin, 'sleep'), 0o755);
@@ -102,10 +104,25 @@ describe('the Terraform plan summary', () => {
     const bin = join(root, 'bin');
     mkdirSync(work);
     mkdirSync(bin);
-    writeFileSync(join(bin, 'terraform'), '#!/bin/sh\n[ "$1" = "-chdir=$STACK" ] && [ "$2 $3 $4" = "show -no-color tfplan" ] || exit 97\necho "Plan: 1 to add, 0 to change, 0 to destroy."\n');
+    writeFileSync(
+      join(bin, 'terraform'),
+      '#!/bin/sh\n[ "$1" = "-chdir=$STACK" ] && [ "$2 $3 $4" = "show -no-color tfplan" ] || exit 97\necho "Plan: 1 to add, 0 to change, 0 to destroy."\n',
+    );
     chmodSync(join(bin, 'terraform'), 0o755);
     const file = join(root, 'summary.md');
-    const run = runScript(TERRAFORM_PLAN_SUMMARY, work, isolatedEnv(root, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: root, GITHUB_STEP_SUMMARY: file, SERVICE: 'orders', ENVIRONMENT: 'staging', ...extra }), join(work, '..'));
+    const run = runScript(
+      TERRAFORM_PLAN_SUMMARY,
+      work,
+      isolatedEnv(root, {
+        PATH: `${bin}:${process.env.PATH}`,
+        RUNNER_TEMP: root,
+        GITHUB_STEP_SUMMARY: file,
+        SERVICE: 'orders',
+        ENVIRONMENT: 'staging',
+        ...extra,
+      }),
+      join(work, '..'),
+    );
     expect(run.status, run.stderr).toBe(0);
     return readFileSync(file, 'utf8');
   };

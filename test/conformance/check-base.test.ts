@@ -30,7 +30,9 @@ const DATABASE_ACK = `dataLoss:
 `;
 
 function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
+  return execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], {
+    encoding: 'utf8',
+  });
 }
 
 /** A git repo with the platform and service `orders` (the given spec), compiled and committed as the base. */
@@ -73,9 +75,13 @@ describe('paved check --base', () => {
     expect(run.stderr).toContain(
       'services/orders/service.yaml:8:1: error CHECK.DATA_LOSS resources.databases: database "main" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_db_instance.main, aws_secretsmanager_secret.database-main), and its data with it',
     );
-    expect(run.stderr).toContain('hint: to rename it, declare it under its new name with renamedFrom; if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: databases.main, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]');
+    expect(run.stderr).toContain(
+      'hint: to rename it, declare it under its new name with renamedFrom; if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: databases.main, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]',
+    );
     // Production's default policy protects databases from deletion: the check says the apply would fail there.
-    expect(run.stderr).toContain('warning CHECK.DELETION_PROTECTED resources.databases: database "main" of service "orders" still has deletion protection in production, so the apply that destroys it will fail there');
+    expect(run.stderr).toContain(
+      'warning CHECK.DELETION_PROTECTED resources.databases: database "main" of service "orders" still has deletion protection in production, so the apply that destroys it will fail there',
+    );
     expect(run.stdout).toContain('paved: compared with HEAD, 1 change would destroy data nobody acknowledged\n');
     expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
   });
@@ -97,7 +103,9 @@ describe('paved check --base', () => {
     expect(first.stderr).toBe('');
     const database = readFileSync(join(root, 'generated/orders/terraform/database.tf'), 'utf8');
     const instance = database.slice(database.indexOf('resource "aws_db_instance" "main"'));
-    expect(instance.slice(0, instance.indexOf('\n}\n'))).toMatch(/deletion_protection +?= false\n[\s\S]*lifecycle \{\n {4}ignore_changes = \[final_snapshot_identifier\]\n {2}\}$/);
+    expect(instance.slice(0, instance.indexOf('\n}\n'))).toMatch(
+      /deletion_protection +?= false\n[\s\S]*lifecycle \{\n {4}ignore_changes = \[final_snapshot_identifier\]\n {2}\}$/,
+    );
     git(root, 'add', '-A');
     git(root, 'commit', '-q', '-m', 'acknowledge');
     const second = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
@@ -114,7 +122,10 @@ describe('paved check --base', () => {
       'services/orders/service.yaml:12:7: error CHECK.DATA_LOSS resources.buckets[0]: a change to bucket forces Terraform to replace bucket "files" of service "orders" in staging and production (aws_s3_bucket.files): it destroys it and creates an empty one, and its data with it',
     );
     expect(run.stderr).toContain('hint: keep bucket as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended');
-    const acknowledged = await checkEdit(root, serviceYaml('orders', `${RESOURCES}dataLoss:\n  - { resource: buckets.files, reason: "Scratch files, regenerated nightly" }\n`));
+    const acknowledged = await checkEdit(
+      root,
+      serviceYaml('orders', `${RESOURCES}dataLoss:\n  - { resource: buckets.files, reason: "Scratch files, regenerated nightly" }\n`),
+    );
     expect(acknowledged.code, acknowledged.stderr).toBe(0);
     expect(codes(acknowledged.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
   });
@@ -123,7 +134,9 @@ describe('paved check --base', () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('secrets:\n  - API_KEY\n', '')));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error CHECK.DATA_LOSS secrets: secret "API_KEY" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.secret-API_KEY), and its data with it');
+    expect(run.stderr).toContain(
+      'error CHECK.DATA_LOSS secrets: secret "API_KEY" of service "orders" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.secret-API_KEY), and its data with it',
+    );
     expect(run.stderr).toContain('  hint: if losing it is intended, say so in a reviewed line: dataLoss: [{ resource: secrets.API_KEY,');
   });
 
@@ -142,7 +155,9 @@ describe('paved check --base', () => {
   });
 
   it('does not let a service go on a dataLoss: service entry alone: that lifts its protection, but nothing tears it down', async () => {
-    const root = await baseRepo(serviceYaml('orders', RESOURCES), { mailer: serviceYaml('mailer', `resources:\n  buckets:\n    - name: outbox\ndataLoss:\n  - { resource: service, reason: "${MAILER_REASON}" }\n`) });
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), {
+      mailer: serviceYaml('mailer', `resources:\n  buckets:\n    - name: outbox\ndataLoss:\n  - { resource: service, reason: "${MAILER_REASON}" }\n`),
+    });
     expect(readFileSync(join(root, 'generated/mailer/terraform/kms.tf'), 'utf8')).not.toContain('prevent_destroy');
     rmSync(join(root, 'services', 'mailer'), { recursive: true });
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
@@ -164,7 +179,9 @@ describe('paved check --base', () => {
     expect(retire.stderr).toContain(
       'services/mailer/service.yaml:11:1: warning CHECK.DATA_LOSS_ACKNOWLEDGED retired: service "mailer" is retired, so its teardown workflow destroys its Terraform stacks in staging and then, once approved, in production, with aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox, as acknowledged: Mail moved to the notifications service (OPS-501)\n',
     );
-    expect(retire.stderr).toContain('  hint: databases and caches leave a final snapshot, buckets are emptied, queued messages are lost and secrets enter their recovery window; delete the service once the teardown has finished in both environments\n');
+    expect(retire.stderr).toContain(
+      '  hint: databases and caches leave a final snapshot, buckets are emptied, queued messages are lost and secrets enter their recovery window; delete the service once the teardown has finished in both environments\n',
+    );
     expect(codes(retire.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED', 'CHECK.DATA_LOSS_ACKNOWLEDGED']);
     // What it compiles to: no manifests or Application, unprotected stacks, the teardown workflow.
     const generated = git(root, 'ls-files', '--others', '--modified', '--deleted', 'generated', '.github').split('\n').filter(Boolean);
@@ -182,7 +199,9 @@ describe('paved check --base', () => {
     expect(removed.stderr).toContain(
       'services/mailer/service.yaml: warning CHECK.DATA_LOSS_ACKNOWLEDGED service "mailer" is removed after being retired (Mail moved to the notifications service (OPS-501)): its teardown workflow must have finished in staging and in production, or what its stacks held (aws_kms_key.service, aws_s3_bucket.outbox, aws_secretsmanager_secret.bucket-outbox) stays behind with nothing to destroy it\n',
     );
-    expect(removed.stderr).toContain('  hint: check that the last run of paved-mailer.yml on main succeeded in both environments before merging; if it did not, keep the service until it has\n');
+    expect(removed.stderr).toContain(
+      '  hint: check that the last run of paved-mailer.yml on main succeeded in both environments before merging; if it did not, keep the service until it has\n',
+    );
     expect(codes(removed.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
   });
 
@@ -191,7 +210,9 @@ describe('paved check --base', () => {
     rmSync(join(root, 'services', 'web'), { recursive: true });
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('services/web/service.yaml: warning CHECK.DATA_LOSS_ACKNOWLEDGED service "web" is removed after being retired (Mail moved to the notifications service (OPS-501)): its teardown workflow must have finished in staging and in production\n');
+    expect(run.stderr).toContain(
+      'services/web/service.yaml: warning CHECK.DATA_LOSS_ACKNOWLEDGED service "web" is removed after being retired (Mail moved to the notifications service (OPS-501)): its teardown workflow must have finished in staging and in production\n',
+    );
     expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS_ACKNOWLEDGED']);
   });
 
@@ -200,7 +221,9 @@ describe('paved check --base', () => {
     rmSync(join(root, 'services', 'web'), { recursive: true });
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('services/web/service.yaml: error CHECK.SERVICE_REMOVED service "web" is removed without being retired: its Kubernetes objects Namespace/web hold data too\n');
+    expect(run.stderr).toContain(
+      'services/web/service.yaml: error CHECK.SERVICE_REMOVED service "web" is removed without being retired: its Kubernetes objects Namespace/web hold data too\n',
+    );
   });
 
   it('passes an unchanged tree and a change that loses nothing, and reports in JSON and for GitHub', async () => {
@@ -221,12 +244,17 @@ describe('paved check --base', () => {
     ]);
     const github = await runCli(['check', '--base', 'HEAD', '--format', 'github'], root);
     expect(github.code).toBe(1);
-    expect(github.stdout).toMatch(/^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" of service "orders" is no longer declared/m);
+    expect(github.stdout).toMatch(
+      /^::error file=services\/orders\/service\.yaml,line=8,col=1,[^\n]*title=CHECK\.DATA_LOSS::resources\.buckets: bucket "files" of service "orders" is no longer declared/m,
+    );
   });
 
   it('passes renames: renamedFrom moves every address and keeps every cloud name, so nothing is destroyed or replaced', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
-    const renamed = RESOURCES.replace('    - name: main\n', '    - name: primary\n      renamedFrom: main\n').replace('    - name: files\n', '    - name: uploads\n      renamedFrom: files\n');
+    const renamed = RESOURCES.replace('    - name: main\n', '    - name: primary\n      renamedFrom: main\n').replace(
+      '    - name: files\n',
+      '    - name: uploads\n      renamedFrom: files\n',
+    );
     const run = await checkEdit(root, serviceYaml('orders', renamed));
     expect(run.stderr).toBe('');
     expect(run.code, run.stdout).toBe(0);
@@ -244,7 +272,10 @@ describe('paved check --base', () => {
     writeFileSync(join(root, 'services', 'web', 'service.yaml'), serviceYaml('web', 'dependsOn: [sales]\n'));
     const compiled = await runCli(['compile'], root);
     expect(compiled.code, compiled.stderr).toBe(0);
-    expect(compiled.stdout.split('\n').filter((line) => line.includes('.github/workflows/paved-'))).toEqual(['wrote   .github/workflows/paved-sales.yml', 'deleted .github/workflows/paved-orders.yml']);
+    expect(compiled.stdout.split('\n').filter((line) => line.includes('.github/workflows/paved-'))).toEqual([
+      'wrote   .github/workflows/paved-sales.yml',
+      'deleted .github/workflows/paved-orders.yml',
+    ]);
     const run = await runCli(['check', '--base', 'HEAD'], root);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -277,10 +308,15 @@ describe('paved check --base', () => {
 
   it('warns, on platform.yaml, when a platform change would replace the platform root`s state bucket (prevent_destroy stops that plan)', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
-    writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}terraform:\n  stateBucket: { staging: acme-stg-other-tfstate, production: acme-prd-other-tfstate }\n`);
+    writeFileSync(
+      join(root, 'platform.yaml'),
+      `${PLATFORM}terraform:\n  stateBucket: { staging: acme-stg-other-tfstate, production: acme-prd-other-tfstate }\n`,
+    );
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(codes(run.stderr)).toEqual(['CHECK.PLATFORM_DATA_LOSS']);
-    expect(run.stderr).toContain("platform.yaml: warning CHECK.PLATFORM_DATA_LOSS a change to bucket forces Terraform to replace the platform's aws_s3_bucket.state in staging and production");
+    expect(run.stderr).toContain(
+      "platform.yaml: warning CHECK.PLATFORM_DATA_LOSS a change to bucket forces Terraform to replace the platform's aws_s3_bucket.state in staging and production",
+    );
     expect(run.code, run.stderr + run.stdout).toBe(0);
   });
 
@@ -294,7 +330,9 @@ describe('paved check --base', () => {
     git(root, 'commit', '-q', '-am', 'broken base');
     const broken = await checkEdit(root, serviceYaml('orders', RESOURCES));
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain('error CHECK.BASE_DOES_NOT_COMPILE the specs at "HEAD" do not compile with this paved, so what this change would destroy cannot be checked');
+    expect(broken.stderr).toContain(
+      'error CHECK.BASE_DOES_NOT_COMPILE the specs at "HEAD" do not compile with this paved, so what this change would destroy cannot be checked',
+    );
 
     const compile = await runCli(['compile', '--base', 'HEAD'], root);
     expect(compile.code).toBe(2);

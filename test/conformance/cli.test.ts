@@ -32,7 +32,9 @@ describe('the paved command', () => {
     const run = await runCli(['compile', '--colour'], REPO);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Unknown option '--colour'/);
-    expect((await runCli(['compile', '--format', 'xml'], REPO)).stderr).toBe('paved: compile prints text, json or github, not "xml" (--format)\nRun "paved --help" for usage.\n');
+    expect((await runCli(['compile', '--format', 'xml'], REPO)).stderr).toBe(
+      'paved: compile prints text, json or github, not "xml" (--format)\nRun "paved --help" for usage.\n',
+    );
   });
 
   it('prints the JSON Schemas, draft 2020-12, for editors', async () => {
@@ -85,7 +87,9 @@ describe('the paved command', () => {
     const parsed = JSON.parse(json.stdout) as { diagnostics: Array<{ code: string; range: { line: number } }> };
     expect(parsed.diagnostics[0]).toMatchObject({ code: 'SPEC.UNKNOWN_KEY', severity: 'error' });
     const github = await runCli(['validate', root, '--format', 'github'], REPO);
-    expect(github.stdout).toMatch(/^::error file=services\/\S+\/service\.yaml,line=\d+,col=1,endLine=\d+,endColumn=9,title=SPEC\.UNKNOWN_KEY::unknown key "resorces"/);
+    expect(github.stdout).toMatch(
+      /^::error file=services\/\S+\/service\.yaml,line=\d+,col=1,endLine=\d+,endColumn=9,title=SPEC\.UNKNOWN_KEY::unknown key "resorces"/,
+    );
   });
 
   it('accepts a platform.yaml that sets a single key, taking the rest from the embedded default', async () => {
@@ -125,13 +129,20 @@ describe('help, from the command table (cli/command-table.ts)', () => {
     expect([bare.code, bare.stdout]).toEqual([2, HELP]);
     for (const usage of COMMANDS.flatMap((c) => c.usages)) expect(HELP).toContain(`  ${usage.synopsis}`);
     // Lines fit 80 columns, but for the title and the long synopses, which cannot wrap.
-    expect(HELP.split('\n').slice(1).filter((line) => line.length > 80 && !COMMANDS.some((c) => c.usages.some((u) => line === `  ${u.synopsis}`)))).toEqual([]);
+    expect(
+      HELP.split('\n')
+        .slice(1)
+        .filter((line) => line.length > 80 && !COMMANDS.some((c) => c.usages.some((u) => line === `  ${u.synopsis}`))),
+    ).toEqual([]);
   });
 
-  it('paved <command> --help and paved help <command> print that command\'s help on stdout and exit 0', async () => {
+  it("paved <command> --help and paved help <command> print that command's help on stdout and exit 0", async () => {
     for (const command of COMMANDS) {
       const expected = renderCommandHelp(command);
-      for (const args of [[command.name, '--help'], ['help', command.name]]) {
+      for (const args of [
+        [command.name, '--help'],
+        ['help', command.name],
+      ]) {
         const run = await runCli(args, REPO);
         expect([args.join(' '), run.code, run.stderr, run.stdout]).toEqual([args.join(' '), 0, '', expected]);
       }
@@ -144,7 +155,10 @@ describe('help, from the command table (cli/command-table.ts)', () => {
   });
 
   it('help for a command that does not exist is a usage error', async () => {
-    for (const args of [['help', 'frobnicate'], ['frobnicate', '--help']]) {
+    for (const args of [
+      ['help', 'frobnicate'],
+      ['frobnicate', '--help'],
+    ]) {
       const run = await runCli(args, REPO);
       expect([run.code, run.stdout, run.stderr]).toEqual([2, '', 'paved: unknown command "frobnicate"\nRun "paved --help" for usage.\n']);
     }
@@ -160,7 +174,9 @@ describe('help, from the command table (cli/command-table.ts)', () => {
   });
 
   it('refuses --format on a command that prints text only', async () => {
-    expect((await runCli(['schema', 'service', '--format', 'json'], REPO)).stderr).toBe('paved: schema prints text only; it takes no --format\nRun "paved --help" for usage.\n');
+    expect((await runCli(['schema', 'service', '--format', 'json'], REPO)).stderr).toBe(
+      'paved: schema prints text only; it takes no --format\nRun "paved --help" for usage.\n',
+    );
   });
 
   it('declares for each command exactly the --format values main() accepts for it', async () => {

@@ -51,7 +51,11 @@ const range = (n: number, prefix: string): string[] => Array.from({ length: n },
 /** Every file under the output directory but the manifest, lock and leftover temporaries. */
 function generatedFiles(root: string): Map<string, string> {
   if (!existsSync(join(root, 'generated'))) return new Map();
-  return new Map([...readTree(join(root, 'generated'))].filter(([p]) => p !== '.paved-manifest.json' && p !== LOCK_FILE && !isTemporaryName(p.split('/').pop()!)).map(([p, c]) => [`generated/${p}`, c]));
+  return new Map(
+    [...readTree(join(root, 'generated'))]
+      .filter(([p]) => p !== '.paved-manifest.json' && p !== LOCK_FILE && !isTemporaryName(p.split('/').pop()!))
+      .map(([p, c]) => [`generated/${p}`, c]),
+  );
 }
 
 /** The invariants that must hold after a crash at any point. */
@@ -137,7 +141,7 @@ describe('a compile interrupted at any step', () => {
     const root = scratch();
     const bin = join(REPO, 'bin', 'paved.js');
     let seed = 7;
-    const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     writeServices(root, range(SIGKILL_SERVICES, 'svc'), 'warm-up');
     spawnSync(process.execPath, [bin, 'compile', root]);
     let previous = generatedFiles(root);
@@ -221,7 +225,9 @@ describe('two compiles at once', () => {
       // What a running compile records: its pid, host, boot and start time (the holder is alive, so it blocks).
       writeFileSync(join(root, 'generated', LOCK_FILE), `${JSON.stringify(lockOwner(holder.pid!))}\n`);
       const started = Date.now();
-      expect(() => writeTree(root, result.output, result.files, { lockTimeoutMs: 300 })).toThrow(new WriteError(`another paved compile (pid ${holder.pid}) is writing generated; it holds generated/${LOCK_FILE}`, false));
+      expect(() => writeTree(root, result.output, result.files, { lockTimeoutMs: 300 })).toThrow(
+        new WriteError(`another paved compile (pid ${holder.pid}) is writing generated; it holds generated/${LOCK_FILE}`, false),
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(existsSync(join(root, 'generated', 'svc'))).toBe(false);
     } finally {

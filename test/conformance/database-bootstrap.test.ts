@@ -41,7 +41,7 @@ describe('the emitted database bootstrap', () => {
     expect(volume.configMap.name).toBe('db-bootstrap');
   });
 
-  it("simulates the master user the Terraform output creates, whose password RDS manages, and the role the connection secret names", () => {
+  it('simulates the master user the Terraform output creates, whose password RDS manages, and the role the connection secret names', () => {
     const tf = readFileSync(join(CASES, 'full/expected/generated/ledger/terraform/database.tf'), 'utf8');
     expect(tf).toMatch(new RegExp(`\\n  username +?= "${names.databaseMasterUser()}"\\n  manage_master_user_password +?= true\\n`));
     expect(tf).toMatch(/\n    username = "app"\n/);
@@ -49,9 +49,21 @@ describe('the emitted database bootstrap', () => {
   });
 
   it('runs as an Argo CD Sync hook after its prerequisites and before the Deployment, replaced on every sync', () => {
-    const wave = (file: string): string | undefined => (parse(readFileSync(join(STAGING, file), 'utf8')) as any).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
-    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '-1' });
-    for (const file of ['namespace.yaml', 'configmap-db-bootstrap.yaml', 'serviceaccount-ledger-db-bootstrap.yaml', 'networkpolicy-ledger-db-bootstrap.yaml', 'externalsecret-db-master-ledger.yaml', 'externalsecret-database-ledger.yaml']) {
+    const wave = (file: string): string | undefined =>
+      (parse(readFileSync(join(STAGING, file), 'utf8')) as any).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'argocd.argoproj.io/sync-wave': '-1',
+    });
+    for (const file of [
+      'namespace.yaml',
+      'configmap-db-bootstrap.yaml',
+      'serviceaccount-ledger-db-bootstrap.yaml',
+      'networkpolicy-ledger-db-bootstrap.yaml',
+      'externalsecret-db-master-ledger.yaml',
+      'externalsecret-database-ledger.yaml',
+    ]) {
       expect(wave(file), file).toBe('-2');
     }
     expect(wave('deployment.yaml')).toBeUndefined();
@@ -59,15 +71,24 @@ describe('the emitted database bootstrap', () => {
 
   it('finds the master secret by the RDS tag holding the instance ARN, and connects with TLS', () => {
     expect(externalSecret.spec.dataFrom).toEqual([
-      { find: { name: { regexp: '^rds!db-' }, tags: { 'aws:rds:primaryDBInstanceArn': 'arn:aws:rds:eu-central-1:123456789012:db:ledger-stg-ledger' } }, rewrite: [{ regexp: { source: '^rds!db-', target: 'candidate-' } }] },
+      {
+        find: { name: { regexp: '^rds!db-' }, tags: { 'aws:rds:primaryDBInstanceArn': 'arn:aws:rds:eu-central-1:123456789012:db:ledger-stg-ledger' } },
+        rewrite: [{ regexp: { source: '^rds!db-', target: 'candidate-' } }],
+      },
     ]);
     expect(container.env.find((e: { name: string }) => e.name === 'PGSSLMODE')).toEqual({ name: 'PGSSLMODE', value: 'require' });
   });
 
   it("finds again, to drop them, the secrets of the service's databases whose identifier begins with this one's (stock, stock-history)", () => {
     const dir = join(CASES, 'terraform-every-primitive/expected/generated/inventory/kubernetes/production');
-    const found = (database: string) => (parse(readFileSync(join(dir, `externalsecret-db-master-${database}.yaml`), 'utf8')) as any).spec.dataFrom.map((d: any) => [d.find.tags['aws:rds:primaryDBInstanceArn'], d.rewrite[0].regexp.target]);
-    const platform = parse(readFileSync(join(CASES, 'terraform-every-primitive/platform.yaml'), 'utf8')) as { cloud: { region: string; accounts: { production: string } } };
+    const found = (database: string) =>
+      (parse(readFileSync(join(dir, `externalsecret-db-master-${database}.yaml`), 'utf8')) as any).spec.dataFrom.map((d: any) => [
+        d.find.tags['aws:rds:primaryDBInstanceArn'],
+        d.rewrite[0].regexp.target,
+      ]);
+    const platform = parse(readFileSync(join(CASES, 'terraform-every-primitive/platform.yaml'), 'utf8')) as {
+      cloud: { region: string; accounts: { production: string } };
+    };
     const arn = (identifier: string) => `arn:aws:rds:${platform.cloud.region}:${platform.cloud.accounts.production}:db:${identifier}`;
     expect(found('stock')).toEqual([
       [arn('inventory-prd-stock'), 'candidate-'],
@@ -137,7 +158,11 @@ func main() {
 }
 `,
     );
-    const result = spawnSync('go', ['run', '.', JSON.stringify({ Template: template, Data: data })], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOCACHE: join(dir, 'cache'), GOPATH: join(dir, 'gopath') } });
+    const result = spawnSync('go', ['run', '.', JSON.stringify({ Template: template, Data: data })], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOCACHE: join(dir, 'cache'), GOPATH: join(dir, 'gopath') },
+    });
     if (result.error) throw result.error;
     return { out: result.stdout, error: result.stderr };
   }
@@ -152,7 +177,10 @@ func main() {
   });
 
   it("drops the candidates found again as another database's, and keeps the one left", () => {
-    expect(render(PGPASSWORD, { 'candidate-own': secret('mine'), 'candidate-long': secret('theirs'), 'other-long': secret('theirs') })).toEqual({ out: 'mine', error: '' });
+    expect(render(PGPASSWORD, { 'candidate-own': secret('mine'), 'candidate-long': secret('theirs'), 'other-long': secret('theirs') })).toEqual({
+      out: 'mine',
+      error: '',
+    });
   });
 
   it('fails when no candidate, or more than one, is left', () => {
@@ -184,7 +212,8 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
   /** A fresh database owned by the master, and no `app` role anywhere. */
   function freshDatabase(name: string): void {
     if (server.query('postgres', 'postgres', "SELECT count(*) FROM pg_roles WHERE rolname = 'app'") === '1') {
-      for (const db of server.query('postgres', 'postgres', 'SELECT datname FROM pg_database WHERE datallowconn').split('\n')) server.query('postgres', db, 'DROP OWNED BY app CASCADE');
+      for (const db of server.query('postgres', 'postgres', 'SELECT datname FROM pg_database WHERE datallowconn').split('\n'))
+        server.query('postgres', db, 'DROP OWNED BY app CASCADE');
       server.query('postgres', 'postgres', 'DROP ROLE app');
     }
     server.query('postgres', 'postgres', `DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}"`);
@@ -192,7 +221,20 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
   }
 
   const bootstrap = (database: string) => server.psql(names.databaseMasterUser(), database, jobArgv(join(scratch, SQL_KEY)));
-  const useTable = (database: string) => server.psql('app', database, ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--tuples-only', '--no-align', '--command', 'CREATE TABLE public.entries (id integer PRIMARY KEY, note text)', '--command', "INSERT INTO public.entries VALUES (1, 'booked')", '--command', 'SELECT note FROM public.entries WHERE id = 1']);
+  const useTable = (database: string) =>
+    server.psql('app', database, [
+      '--no-psqlrc',
+      '--quiet',
+      '--set=ON_ERROR_STOP=1',
+      '--tuples-only',
+      '--no-align',
+      '--command',
+      'CREATE TABLE public.entries (id integer PRIMARY KEY, note text)',
+      '--command',
+      "INSERT INTO public.entries VALUES (1, 'booked')",
+      '--command',
+      'SELECT note FROM public.entries WHERE id = 1',
+    ]);
 
   it('runs on PostgreSQL 15 or later, where PUBLIC no longer has CREATE on schema public', () => {
     expect(server.version).toBeGreaterThanOrEqual(15);
@@ -207,13 +249,15 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
     expect(denied.stderr).toContain('permission denied for schema public');
   });
 
-  it('run twice by the master with the Job\'s psql argv, it succeeds both times and app can create, fill and read a table in public', () => {
+  it("run twice by the master with the Job's psql argv, it succeeds both times and app can create, fill and read a table in public", () => {
     freshDatabase(DATABASE);
     expect(server.psql('app', DATABASE, ['--command', 'SELECT 1']).stderr).toContain('role "app" does not exist');
     for (const run of [1, 2]) {
       const result = bootstrap(DATABASE);
       // A rerun may only note what already holds (NOTICE: already a member); never a WARNING such as "no privileges were granted".
-      const unexpected = result.stderr.split('\n').filter((line) => line !== '' && !/^psql:[^:]+:\d+: NOTICE: {2}role "app" is already a member of role "rds_iam"$/.test(line));
+      const unexpected = result.stderr
+        .split('\n')
+        .filter((line) => line !== '' && !/^psql:[^:]+:\d+: NOTICE: {2}role "app" is already a member of role "rds_iam"$/.test(line));
       expect({ run, status: result.status, unexpected }).toEqual({ run, status: 0, unexpected: [] });
     }
     const used = useTable(DATABASE);
@@ -225,8 +269,20 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
   it('leaves app a login role in rds_iam, with CONNECT, no password and no other power', () => {
     freshDatabase(DATABASE);
     expect(bootstrap(DATABASE).status).toBe(0);
-    expect(server.query('postgres', 'postgres', "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolpassword IS NULL FROM pg_authid WHERE rolname = 'app'")).toBe('t|f|f|f|t');
-    expect(server.query('postgres', DATABASE, "SELECT pg_has_role('app', 'rds_iam', 'MEMBER'), has_database_privilege('app', current_database(), 'CONNECT'), has_schema_privilege('app', 'public', 'USAGE,CREATE')")).toBe('t|t|t');
+    expect(
+      server.query(
+        'postgres',
+        'postgres',
+        "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolpassword IS NULL FROM pg_authid WHERE rolname = 'app'",
+      ),
+    ).toBe('t|f|f|f|t');
+    expect(
+      server.query(
+        'postgres',
+        DATABASE,
+        "SELECT pg_has_role('app', 'rds_iam', 'MEMBER'), has_database_privilege('app', current_database(), 'CONNECT'), has_schema_privilege('app', 'public', 'USAGE,CREATE')",
+      ),
+    ).toBe('t|t|t');
   });
 
   it('repairs a role created by hand without LOGIN, after the README recipe too (reruns over any earlier state)', () => {
@@ -242,6 +298,12 @@ describe('the bootstrap SQL against a real PostgreSQL server', () => {
     const result = bootstrap(odd);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(server.query('postgres', 'postgres', `SELECT has_database_privilege('app', '${odd.replaceAll("'", "''")}', 'CONNECT'), (SELECT count(*) FROM pg_roles WHERE rolname = '${names.databaseMasterUser()}')`)).toBe('t|1');
+    expect(
+      server.query(
+        'postgres',
+        'postgres',
+        `SELECT has_database_privilege('app', '${odd.replaceAll("'", "''")}', 'CONNECT'), (SELECT count(*) FROM pg_roles WHERE rolname = '${names.databaseMasterUser()}')`,
+      ),
+    ).toBe('t|1');
   });
 });

@@ -94,13 +94,17 @@ function unbox(value: unknown): unknown {
 /** Leaf paths of a JSON value, as JSON pointers. */
 function leaves(value: unknown, at = ''): string[] {
   if (Array.isArray(value)) return value.length === 0 ? [at] : value.flatMap((v, i) => leaves(v, `${at}/${i}`));
-  if (value !== null && typeof value === 'object') return Object.keys(value).length === 0 ? [at] : Object.entries(value).flatMap(([k, v]) => leaves(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  if (value !== null && typeof value === 'object')
+    return Object.keys(value).length === 0 ? [at] : Object.entries(value).flatMap(([k, v]) => leaves(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
   return [at];
 }
 
 function withValueAt(object: unknown, pointer: string, replacement: unknown): unknown {
   const copy = structuredClone(object) as Record<string, any>;
-  const segments = pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let parent: any = copy;
   for (const segment of segments.slice(0, -1)) parent = parent[segment];
   parent[segments.at(-1)!] = replacement;
@@ -109,7 +113,9 @@ function withValueAt(object: unknown, pointer: string, replacement: unknown): un
 
 const objects = generatedObjects();
 /** The custom resources the kubernetes and platform emitters build (PrometheusRule belongs to the observability emitter's tests). */
-const custom = objects.filter((o) => ['ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind));
+const custom = objects.filter((o) =>
+  ['ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind),
+);
 
 describe('generated Kubernetes objects', () => {
   it('cover every kind paved emits, across the golden cases and examples', () => {
@@ -138,7 +144,11 @@ describe('generated Kubernetes objects', () => {
       const roundTripped = unbox(convert(box(props)));
       if (!isDeepStrictEqual(roundTripped, unbox(box(props)))) {
         const kept = new Set(leaves(roundTripped));
-        failures.push(`${where}: ${leaves(props).filter((p) => !kept.has(p)).join(', ')}`);
+        failures.push(
+          `${where}: ${leaves(props)
+            .filter((p) => !kept.has(p))
+            .join(', ')}`,
+        );
       }
     }
     expect(failures).toEqual([]);

@@ -44,8 +44,26 @@ interface PullRequest {
 }
 
 const cases: PullRequest[] = [
-  { service: 'checkout', image: 'ghcr.io/acme-example/checkout', previewImage: 'ghcr.io/acme-example/preview/checkout', domain: 'acme.example.net', pr: 42, tag: 'c0ffee0000000000000000000000000000000001', digest: `sha256:${'ab'.repeat(32)}`, ingress: true },
-  { service: 'ledger', image: 'ghcr.io/acme-example/ledger', previewImage: 'ghcr.io/acme-example/preview/ledger', domain: 'acme.example.net', pr: 7, tag: 'c0ffee0000000000000000000000000000000002', digest: `sha256:${'cd'.repeat(32)}`, ingress: false },
+  {
+    service: 'checkout',
+    image: 'ghcr.io/acme-example/checkout',
+    previewImage: 'ghcr.io/acme-example/preview/checkout',
+    domain: 'acme.example.net',
+    pr: 42,
+    tag: 'c0ffee0000000000000000000000000000000001',
+    digest: `sha256:${'ab'.repeat(32)}`,
+    ingress: true,
+  },
+  {
+    service: 'ledger',
+    image: 'ghcr.io/acme-example/ledger',
+    previewImage: 'ghcr.io/acme-example/preview/ledger',
+    domain: 'acme.example.net',
+    pr: 7,
+    tag: 'c0ffee0000000000000000000000000000000002',
+    digest: `sha256:${'cd'.repeat(32)}`,
+    ingress: false,
+  },
 ];
 
 describe('the preview base', () => {
@@ -60,20 +78,31 @@ describe('the preview base', () => {
   it.each(cases)("$service moves to a pull request's namespace, image and host with the overlay paved preview writes", async (pr) => {
     // Exactly what CI runs: paved preview writes the overlay, kubectl renders it.
     const dir = join(scratch.dir, 'overlays', pr.service);
-    const run = await runCli(['preview', pr.service, '--root', root, '--pr', String(pr.pr), '--image', `${pr.previewImage}:${pr.tag}@${pr.digest}`, '--out', dir], root);
+    const run = await runCli(
+      ['preview', pr.service, '--root', root, '--pr', String(pr.pr), '--image', `${pr.previewImage}:${pr.tag}@${pr.digest}`, '--out', dir],
+      root,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toContain(`resources:\n  - ${relative(dir, join(root, 'generated', pr.service, 'kubernetes', 'preview'))}\n`);
+    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toContain(
+      `resources:\n  - ${relative(dir, join(root, 'generated', pr.service, 'kubernetes', 'preview'))}\n`,
+    );
     const objects = kustomize(dir);
     const namespace = `${pr.service}-pr-${pr.pr}`;
-    expect(objects.filter((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace) !== namespace).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(
+      objects.filter((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace) !== namespace).map((o) => `${o.kind}/${o.metadata.name}`),
+    ).toEqual([]);
     const text = JSON.stringify(objects);
     expect(text).not.toContain('pr-0');
     expect(text).not.toContain('set-by-ci');
     const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === pr.service)!;
     expect(app.spec.template.spec.containers[0].image).toBe(`${pr.previewImage}:${pr.tag}@${pr.digest}`);
     // Nothing in the preview names the production repository.
-    expect(objects.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image)).filter((image: string) => image.startsWith(`${pr.image}:`) || image.startsWith(`${pr.image}@`))).toEqual([]);
+    expect(
+      objects
+        .flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image))
+        .filter((image: string) => image.startsWith(`${pr.image}:`) || image.startsWith(`${pr.image}@`)),
+    ).toEqual([]);
     // Stand-ins keep their pinned images.
     const standIns = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name !== pr.service);
     expect(standIns.length).toBeGreaterThan(0);
@@ -109,11 +138,23 @@ describe('paved preview', () => {
   const root = join(CASES, 'full');
 
   it.each([
-    [['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/preview/checkout:a', '--out', 'o'], 2, '--pr must be a pull request number, not "x"'],
+    [
+      ['preview', 'checkout', '--pr', 'x', '--image', 'ghcr.io/acme-example/preview/checkout:a', '--out', 'o'],
+      2,
+      '--pr must be a pull request number, not "x"',
+    ],
     [['preview', 'checkout', '--pr', '3', '--image', 'checkout', '--out', 'o'], 2, '--image must be <repository>:<tag>[@sha256:<digest>], not "checkout"'],
-    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/other/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/other/checkout'],
+    [
+      ['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/other/checkout:a', '--out', 'o'],
+      2,
+      '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/other/checkout',
+    ],
     // The production repository is refused too: a preview runs only what a pull request built.
-    [['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/acme-example/checkout:a', '--out', 'o'], 2, '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/acme-example/checkout'],
+    [
+      ['preview', 'checkout', '--pr', '3', '--image', 'ghcr.io/acme-example/checkout:a', '--out', 'o'],
+      2,
+      '--image must be an image of ghcr.io/acme-example/preview/checkout, not of ghcr.io/acme-example/checkout',
+    ],
     [['preview', 'mailer', '--pr', '3', '--image', 'ghcr.io/acme-example/preview/mailer:a', '--out', 'o'], 1, 'mailer has environments.preview.enabled: false'],
     [['preview', 'nope', '--pr', '3', '--image', 'ghcr.io/acme-example/nope:a', '--out', 'o'], 2, 'no service named "nope"'],
   ])('refuses %j with exit %i: %s', async (args, code, message) => {

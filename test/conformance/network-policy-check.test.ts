@@ -40,7 +40,24 @@ let consoles = 0;
 function evaluate(condition: string, addon: { addon_version: string; configuration_values: string }): string {
   const dir = join(work, `console-${consoles++}`);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'main.tf'), printFile([block('locals', [], [attribute('addon', { kind: 'object', entries: [['addon_version', addon.addon_version], ['configuration_values', addon.configuration_values]] })])]));
+  writeFileSync(
+    join(dir, 'main.tf'),
+    printFile([
+      block(
+        'locals',
+        [],
+        [
+          attribute('addon', {
+            kind: 'object',
+            entries: [
+              ['addon_version', addon.addon_version],
+              ['configuration_values', addon.configuration_values],
+            ],
+          }),
+        ],
+      ),
+    ]),
+  );
   const expression = condition.replaceAll('data.aws_eks_addon.vpc_cni', 'local.addon');
   const run = spawnSync(TERRAFORM, ['console'], { cwd: dir, input: `${expression}\n`, encoding: 'utf8', env: terraformEnv() });
   expect(run.status, run.stderr).toBe(0);
@@ -83,7 +100,9 @@ describe('the network policy enforcement check', () => {
     expect(evaluate(version, { addon_version: 'not-a-version', configuration_values: on })).toBe('false');
     expect(evaluate(enabled, { addon_version: 'v1.18.0-eksbuild.1', configuration_values: on })).toBe('true');
     expect(evaluate(enabled, { addon_version: 'v1.18.0-eksbuild.1', configuration_values: JSON.stringify({ enableNetworkPolicy: 'false' }) })).toBe('false');
-    expect(evaluate(enabled, { addon_version: 'v1.18.0-eksbuild.1', configuration_values: JSON.stringify({ env: { ENABLE_PREFIX_DELEGATION: 'true' } }) })).toBe('false');
+    expect(
+      evaluate(enabled, { addon_version: 'v1.18.0-eksbuild.1', configuration_values: JSON.stringify({ env: { ENABLE_PREFIX_DELEGATION: 'true' } }) }),
+    ).toBe('false');
     expect(evaluate(enabled, { addon_version: 'v1.18.0-eksbuild.1', configuration_values: '' })).toBe('false');
   });
 

@@ -50,16 +50,21 @@ describe('emitting on worker threads', () => {
       // Stand-in workers speaking the protocol: one marks what it emits, one fails on every service it takes.
       const worker = (body: string): URL => {
         const path = join(dir, `${body.length}.mjs`);
-        writeFileSync(path, `import { workerData } from 'node:worker_threads';
+        writeFileSync(
+          path,
+          `import { workerData } from 'node:worker_threads';
 const { names, counters, port } = workerData;
 for (let i = Atomics.add(counters, ${NEXT}, 1); i < names.length; i = Atomics.add(counters, ${NEXT}, 1)) {
   try { ${body} } finally { Atomics.add(counters, ${DONE}, 1); Atomics.notify(counters, ${DONE}); }
 }
-`);
+`,
+        );
         return pathToFileURL(path);
       };
       const repo = loaded(PARALLEL_THRESHOLD);
-      const marking = worker(`port.postMessage([i, [{ emitter: 'stand-in', result: { files: [{ path: 'generated/' + names[i] + '/from-worker', contents: 'x', source: 'platform.yaml' }], diagnostics: [] } }]]);`);
+      const marking = worker(
+        `port.postMessage([i, [{ emitter: 'stand-in', result: { files: [{ path: 'generated/' + names[i] + '/from-worker', contents: 'x', source: 'platform.yaml' }], diagnostics: [] } }]]);`,
+      );
       const marked = compileSources(repo, { emitters, emitServices: emitInThreads(marking, 1) });
       expect(marked.files.filter((f) => f.path.endsWith('/from-worker')).length).toBeGreaterThan(0);
 

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parse } from 'yaml';
-import { CASES, dashboardQueries, dashboards, generated, parseRuleFile, PROMTOOL, promtool, type RuleJson, withoutGrafanaVariables } from '../support/observability-corpus.js';
+import {
+  CASES,
+  dashboardQueries,
+  dashboards,
+  generated,
+  parseRuleFile,
+  PROMTOOL,
+  promtool,
+  type RuleJson,
+  withoutGrafanaVariables,
+} from '../support/observability-corpus.js';
 import { scratchCopy } from '../support/helpers.js';
 
 /**
@@ -46,7 +56,9 @@ describe('promtool', () => {
   });
 
   it('parses every dashboard query as PromQL (each as a throwaway recording rule)', () => {
-    const rules = [...dashboards()].flatMap(([, dashboard]) => dashboardQueries(dashboard)).map((query, i) => ({ record: `dashboard_query_${i}`, expr: withoutGrafanaVariables(query) }));
+    const rules = [...dashboards()]
+      .flatMap(([, dashboard]) => dashboardQueries(dashboard))
+      .map((query, i) => ({ record: `dashboard_query_${i}`, expr: withoutGrafanaVariables(query) }));
     expect(rules.length).toBeGreaterThan(100);
     const run = promtool(['check', 'rules', scratchFile('dashboard-queries', stringify({ groups: [{ name: 'dashboard-queries', rules }] }))], scratch.dir);
     expect(run.code, run.output).toBe(0);
@@ -69,8 +81,24 @@ interface SloCase {
 }
 
 // checkout is a node service: the JavaScript exporter writes no unit suffix (emitters/observability/metrics.ts).
-const CHECKOUT = { where: 'fixtures/cases/full: generated/checkout/alerts/rules.yaml', service: 'checkout', count: 'http_server_request_duration_count', bucket: 'http_server_request_duration_bucket', statusLabel: 'http_response_status_code', ok: '200', error: '500' };
-const LEDGER = { where: 'fixtures/cases/full: generated/ledger/alerts/rules.yaml', service: 'ledger', count: 'rpc_server_duration_milliseconds_count', bucket: 'rpc_server_duration_milliseconds_bucket', statusLabel: 'rpc_grpc_status_code', ok: '0', error: '14' };
+const CHECKOUT = {
+  where: 'fixtures/cases/full: generated/checkout/alerts/rules.yaml',
+  service: 'checkout',
+  count: 'http_server_request_duration_count',
+  bucket: 'http_server_request_duration_bucket',
+  statusLabel: 'http_response_status_code',
+  ok: '200',
+  error: '500',
+};
+const LEDGER = {
+  where: 'fixtures/cases/full: generated/ledger/alerts/rules.yaml',
+  service: 'ledger',
+  count: 'rpc_server_duration_milliseconds_count',
+  bucket: 'rpc_server_duration_milliseconds_bucket',
+  statusLabel: 'rpc_grpc_status_code',
+  ok: '0',
+  error: '14',
+};
 const SLO_CASES: readonly SloCase[] = [
   { ...CHECKOUT, kind: 'availability', note: '' },
   { ...CHECKOUT, kind: 'latency', note: '' },
@@ -95,7 +123,8 @@ function counter(before: number, after: number, minutes: number): string {
 }
 
 /** Go-template rendering of paved's escaped annotations: `{{ "{{" }}` prints `{{`. */
-const rendered = (annotations: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, v.replaceAll('{{ "{{" }}', '{{')]));
+const rendered = (annotations: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, v.replaceAll('{{ "{{" }}', '{{')]));
 
 describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
   const text = generated('/alerts/rules.yaml').get(c.where);
@@ -123,7 +152,12 @@ describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
     ];
   }
 
-  const firing = [{ exp_labels: { ...fast.labels, sloth_id: `${c.service}-${c.kind}`, sloth_service: c.service, sloth_slo: c.kind }, exp_annotations: rendered(fast.annotations!) }];
+  const firing = [
+    {
+      exp_labels: { ...fast.labels, sloth_id: `${c.service}-${c.kind}`, sloth_service: c.service, sloth_slo: c.kind },
+      exp_annotations: rendered(fast.annotations!),
+    },
+  ];
   // Prometheus evaluates rule groups independently, so an alert may read recordings one evaluation old.
   const EVALUATION = 5;
   const at = (minutes: number): string => `${HISTORY + minutes}m`;
@@ -148,17 +182,48 @@ describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
   }
 
   it('pages within the hour (plus one evaluation) at 14.4x burn, on the 1h and 5m windows, and not after half an hour', () => {
-    const run = promtool(['test', 'rules', suite(14.4, 70, [[30, false], [60 + EVALUATION, true]])], scratch.dir);
+    const run = promtool(
+      [
+        'test',
+        'rules',
+        suite(14.4, 70, [
+          [30, false],
+          [60 + EVALUATION, true],
+        ]),
+      ],
+      scratch.dir,
+    );
     expect(run.code, run.output).toBe(0);
   });
 
   it('pages within six hours (plus one evaluation) at 6x burn, on the 6h and 30m windows, and not after three hours', () => {
-    const run = promtool(['test', 'rules', suite(6, 370, [[180, false], [360 + EVALUATION, true]])], scratch.dir);
+    const run = promtool(
+      [
+        'test',
+        'rules',
+        suite(6, 370, [
+          [180, false],
+          [360 + EVALUATION, true],
+        ]),
+      ],
+      scratch.dir,
+    );
     expect(run.code, run.output).toBe(0);
   });
 
   it('stays silent at 1x burn, over both page windows', () => {
-    const run = promtool(['test', 'rules', suite(1, 370, [[5, false], [60, false], [360, false]])], scratch.dir);
+    const run = promtool(
+      [
+        'test',
+        'rules',
+        suite(1, 370, [
+          [5, false],
+          [60, false],
+          [360, false],
+        ]),
+      ],
+      scratch.dir,
+    );
     expect(run.code, run.output).toBe(0);
   });
 });
@@ -166,7 +231,9 @@ describe.each(SLO_CASES)('the $kind SLO of $service $note', (c) => {
 describe('workload alerts', () => {
   it('render spec text in annotations literally: a description with {{ .Value }} reaches the alert as written', () => {
     const text = generated('/alerts/rules.yaml').get('fixtures/cases/cron-only: generated/reports/alerts/rules.yaml')!;
-    const crash = parseRuleFile(text).groups.flatMap((g) => g.rules).find((r) => r.alert === 'PodCrashLooping')!;
+    const crash = parseRuleFile(text)
+      .groups.flatMap((g) => g.rules)
+      .find((r) => r.alert === 'PodCrashLooping')!;
     expect(crash.annotations!.description).toContain('{{ "{{" }} .Value }}');
     const labels = { namespace: 'reports', pod: 'reports-7d9f-abcde', container: 'reports' };
     const suite = scratchFile(
@@ -177,13 +244,27 @@ describe('workload alerts', () => {
         tests: [
           {
             interval: '1m',
-            input_series: [{ series: `kube_pod_container_status_waiting_reason{namespace="reports", pod="${labels.pod}", container="reports", reason="CrashLoopBackOff"}`, values: '1x40' }],
+            input_series: [
+              {
+                series: `kube_pod_container_status_waiting_reason{namespace="reports", pod="${labels.pod}", container="reports", reason="CrashLoopBackOff"}`,
+                values: '1x40',
+              },
+            ],
             alert_rule_test: [
               { eval_time: '10m', alertname: 'PodCrashLooping', exp_alerts: [] },
               {
                 eval_time: '20m',
                 alertname: 'PodCrashLooping',
-                exp_alerts: [{ exp_labels: { ...crash.labels, ...labels }, exp_annotations: { ...rendered(crash.annotations!), description: 'A container of reports has been restarting for 15m. About reports: Nightly {{ .Value }} exports for $env and [[dashboard]] readers' } }],
+                exp_alerts: [
+                  {
+                    exp_labels: { ...crash.labels, ...labels },
+                    exp_annotations: {
+                      ...rendered(crash.annotations!),
+                      description:
+                        'A container of reports has been restarting for 15m. About reports: Nightly {{ .Value }} exports for $env and [[dashboard]] readers',
+                    },
+                  },
+                ],
               },
             ],
           },

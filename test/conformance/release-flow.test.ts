@@ -57,7 +57,8 @@ function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
 }
 
 /** A service spec like examples/minimal's, named `name`, with optional extra YAML. */
-const serviceSpec = (name: string, extra = ''): string => `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-${name}\nruntime:\n  language: node\n  port: 8080\n${extra}`;
+const serviceSpec = (name: string, extra = ''): string =>
+  `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-${name}\nruntime:\n  language: node\n  port: 8080\n${extra}`;
 
 interface World {
   readonly root: string;
@@ -133,7 +134,10 @@ function world(services: readonly string[], prefix = ''): World {
   git(root, env, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
   // Protected main: pull requests only. The hook refuses every direct push to main; a merge sets MERGE_BUTTON.
   const hook = join(origin, 'hooks', 'pre-receive');
-  writeFileSync(hook, '#!/bin/sh\nwhile read -r old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ "${MERGE_BUTTON:-}" != 1 ]; then echo "refs/heads/main is protected: changes must go through a pull request" >&2; exit 1; fi\ndone\n');
+  writeFileSync(
+    hook,
+    '#!/bin/sh\nwhile read -r old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ "${MERGE_BUTTON:-}" != 1 ]; then echo "refs/heads/main is protected: changes must go through a pull request" >&2; exit 1; fi\ndone\n',
+  );
   chmodSync(hook, 0o755);
   git(root, env, 'init', '--quiet', '--initial-branch=main', dev);
   writeFileSync(join(dev, '.gitignore'), 'node_modules/\n');
@@ -165,11 +169,17 @@ function world(services: readonly string[], prefix = ''): World {
     return git(dev, env, 'rev-parse', 'HEAD');
   };
 
-  const workflow = (commit: string, file: string): ParsedWorkflow => parse(git(origin, env, 'show', `${commit}:${prefix === '' ? '' : `${prefix}/`}.github/workflows/${file}`)) as ParsedWorkflow;
+  const workflow = (commit: string, file: string): ParsedWorkflow =>
+    parse(git(origin, env, 'show', `${commit}:${prefix === '' ? '' : `${prefix}/`}.github/workflows/${file}`)) as ParsedWorkflow;
 
   let runs = 0;
   /** The job's steps as bash commands: checkout, then each run: step in its working directory with its env, expressions replaced. */
-  const jobScript = (commit: string, file: string, jobId: string, values: Readonly<Record<string, string>>): { dir: string; script: string; stepEnv: Array<Record<string, string>> } => {
+  const jobScript = (
+    commit: string,
+    file: string,
+    jobId: string,
+    values: Readonly<Record<string, string>>,
+  ): { dir: string; script: string; stepEnv: Array<Record<string, string>> } => {
     const job: ParsedJob | undefined = workflow(commit, file).jobs[jobId];
     if (!job) throw new Error(`${file} has no job ${jobId}`);
     const dir = join(root, `runner-${++runs}`);
@@ -196,7 +206,9 @@ function world(services: readonly string[], prefix = ''): World {
       const cwd = join(dir, String(step['working-directory'] ?? '.'));
       // The runner's own variables the scripts read: the step's outputs file, and the run's commit (the apply guard reads it).
       const runner = { GITHUB_OUTPUT: `${dir}.output`, ...(values['github.sha'] === undefined ? {} : { GITHUB_SHA: values['github.sha'] }) };
-      const exports = Object.entries({ ...env, ...runner }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const exports = Object.entries({ ...env, ...runner })
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ');
       // Each step in its own bash, as the runner does (`bash --noprofile --norc -eo pipefail {0}`).
       lines.push(`(cd "${cwd}" && env ${exports} bash --noprofile --norc -eo pipefail "${scriptFile}")`);
     });
@@ -226,14 +238,20 @@ function world(services: readonly string[], prefix = ''): World {
 }
 
 /** The values GitHub gives a push run's release job of `commit`. */
-const pushRun = (commit: string, digest: string): Record<string, string> => ({ 'github.sha': commit, 'needs.publish.outputs.digest': digest, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
+const pushRun = (commit: string, digest: string): Record<string, string> => ({
+  'github.sha': commit,
+  'needs.publish.outputs.digest': digest,
+  'secrets.PAVED_RELEASE_TOKEN': TOKEN,
+});
 
 const STAGING = 'paved/deploy/staging';
 const PRODUCTION = 'paved/deploy/production';
 
 /** What a deploy branch may hold after releases of `services` to `env`: their manifests, their Applications, releases.yaml. */
 const onlyReleased = (paths: readonly string[], services: readonly string[], env: string): string[] =>
-  paths.filter((p) => p !== 'releases.yaml' && !services.some((s) => p.startsWith(`generated/${s}/kubernetes/${env}/`) || p === `generated/argocd/${s}-${env}.yaml`));
+  paths.filter(
+    (p) => p !== 'releases.yaml' && !services.some((s) => p.startsWith(`generated/${s}/kubernetes/${env}/`) || p === `generated/argocd/${s}-${env}.yaml`),
+  );
 
 describe('releases to the deploy branches under a protected main', () => {
   it('a merge reaches staging, then production, without any push to main', { timeout: 120_000 }, () => {
@@ -257,7 +275,10 @@ describe('releases to the deploy branches under a protected main', () => {
     expect(production.status, production.stdout + production.stderr).toBe(0);
 
     expect(git(w.origin, w.env, 'rev-parse', 'main')).toBe(mainBefore);
-    for (const [branch, env] of [[STAGING, 'staging'], [PRODUCTION, 'production']] as const) {
+    for (const [branch, env] of [
+      [STAGING, 'staging'],
+      [PRODUCTION, 'production'],
+    ] as const) {
       const releases = parse(w.show(branch, 'releases.yaml')) as { services: Record<string, Record<string, unknown>> };
       expect(releases.services).toEqual({ hello: { [env]: { tag: c1, digest: digestOf(1) } } });
       const deployment = w.show(branch, `generated/hello/kubernetes/${env}/deployment.yaml`);
@@ -292,12 +313,23 @@ describe('a paved root below the repository root (gitops.path)', () => {
     const c1 = w.merge('hello', {});
     const first = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
     expect(first.status, first.stdout + first.stderr).toBe(0);
-    expect(w.files(STAGING).filter((p) => p !== 'infra/paved/releases.yaml' && !p.startsWith('infra/paved/generated/hello/kubernetes/staging/') && p !== 'infra/paved/generated/argocd/hello-staging.yaml')).toEqual([]);
+    expect(
+      w
+        .files(STAGING)
+        .filter(
+          (p) =>
+            p !== 'infra/paved/releases.yaml' &&
+            !p.startsWith('infra/paved/generated/hello/kubernetes/staging/') &&
+            p !== 'infra/paved/generated/argocd/hello-staging.yaml',
+        ),
+    ).toEqual([]);
     const app = parse(w.show(STAGING, 'infra/paved/generated/argocd/hello-staging.yaml')) as { spec: { source: { targetRevision: string; path: string } } };
     expect(app.spec.source).toMatchObject({ targetRevision: STAGING, path: 'infra/paved/generated/hello/kubernetes/staging' });
     const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
     expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
-    expect((parse(w.show(STAGING, 'infra/paved/releases.yaml')) as { services: unknown }).services).toEqual({ hello: { staging: { tag: c2, digest: digestOf(2) } } });
+    expect((parse(w.show(STAGING, 'infra/paved/releases.yaml')) as { services: unknown }).services).toEqual({
+      hello: { staging: { tag: c2, digest: digestOf(2) } },
+    });
     const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
     expect(rerun.status).toBe(1);
     expect(rerun.stdout).toContain(`::error::hello was released from ${c2} in staging, which is newer than ${c1}`);
@@ -326,53 +358,61 @@ describe('ten concurrent releases', () => {
 });
 
 describe('never backwards', () => {
-  it('a re-run of an old run is refused; a re-run of the current one does nothing; a rollback goes only to a recorded release, with its digest', { timeout: 240_000 }, () => {
-    const w = world(['hello']);
-    const c1 = w.merge('first', {});
-    expect(w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1))).status).toBe(0);
-    // Merged between the two releases; its own run is slow and has not released yet.
-    const between = w.merge('between', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: between\n') });
-    const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
-    expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
-    const head = git(w.origin, w.env, 'rev-parse', STAGING);
+  it(
+    'a re-run of an old run is refused; a re-run of the current one does nothing; a rollback goes only to a recorded release, with its digest',
+    { timeout: 240_000 },
+    () => {
+      const w = world(['hello']);
+      const c1 = w.merge('first', {});
+      expect(w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1))).status).toBe(0);
+      // Merged between the two releases; its own run is slow and has not released yet.
+      const between = w.merge('between', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: between\n') });
+      const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', 'env:\n  GREETING: second\n') });
+      expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
+      const head = git(w.origin, w.env, 'rev-parse', STAGING);
 
-    const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
-    expect(rerun.status).toBe(1);
-    expect(rerun.stdout).toContain(
-      `::error::hello was released from ${c2} in staging, which is newer than ${c1}: refusing to move staging backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job`,
-    );
-    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
+      const rerun = w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)));
+      expect(rerun.status).toBe(1);
+      expect(rerun.stdout).toContain(
+        `::error::hello was released from ${c2} in staging, which is newer than ${c1}: refusing to move staging backwards (a re-run of an older run, or a stale commit); to go back on purpose, run the Roll back job`,
+      );
+      expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
 
-    const same = w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2)));
-    expect(same.status).toBe(0);
-    expect(same.stdout).toContain(`hello already runs ${c2} in staging (${STAGING}); nothing to release`);
-    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
+      const same = w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2)));
+      expect(same.status).toBe(0);
+      expect(same.stdout).toContain(`hello already runs ${c2} in staging (${STAGING}); nothing to release`);
+      expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
 
-    // Rollback (dispatched on main's head, c2): the approval job checks the inputs, the release job takes the digest from the branch's history.
-    const dispatch = (tag: string): Record<string, string> => ({ 'inputs.environment': 'staging', 'inputs.tag': tag, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
-    expect(w.runJob(c2, 'paved-hello.yml', 'rollback', dispatch(c1)).status).toBe(0);
-    const back = w.runJob(c2, 'paved-hello.yml', 'rollback-release', dispatch(c1));
-    expect(back.status, back.stdout + back.stderr).toBe(0);
-    expect((parse(w.show(STAGING, 'releases.yaml')) as { services: { hello: unknown } }).services.hello).toEqual({ staging: { tag: c1, digest: digestOf(1) } });
-    const deployment = w.show(STAGING, 'generated/hello/kubernetes/staging/deployment.yaml');
-    expect(deployment).toContain(`:${c1}@${digestOf(1)}`);
+      // Rollback (dispatched on main's head, c2): the approval job checks the inputs, the release job takes the digest from the branch's history.
+      const dispatch = (tag: string): Record<string, string> => ({ 'inputs.environment': 'staging', 'inputs.tag': tag, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
+      expect(w.runJob(c2, 'paved-hello.yml', 'rollback', dispatch(c1)).status).toBe(0);
+      const back = w.runJob(c2, 'paved-hello.yml', 'rollback-release', dispatch(c1));
+      expect(back.status, back.stdout + back.stderr).toBe(0);
+      expect((parse(w.show(STAGING, 'releases.yaml')) as { services: { hello: unknown } }).services.hello).toEqual({
+        staging: { tag: c1, digest: digestOf(1) },
+      });
+      const deployment = w.show(STAGING, 'generated/hello/kubernetes/staging/deployment.yaml');
+      expect(deployment).toContain(`:${c1}@${digestOf(1)}`);
 
-    // The slow run of the commit between finishes after the rollback: it must not undo it, though c1 is older than it.
-    const rolledBack = git(w.origin, w.env, 'rev-parse', STAGING);
-    const late = w.runJob(between, 'paved-hello.yml', 'staging-release', pushRun(between, digestOf(3)));
-    expect(late.status).toBe(1);
-    expect(late.stdout).toContain(`::error::hello was released from ${c2} in staging, which is newer than ${between}: refusing to move staging backwards`);
-    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(rolledBack);
+      // The slow run of the commit between finishes after the rollback: it must not undo it, though c1 is older than it.
+      const rolledBack = git(w.origin, w.env, 'rev-parse', STAGING);
+      const late = w.runJob(between, 'paved-hello.yml', 'staging-release', pushRun(between, digestOf(3)));
+      expect(late.status).toBe(1);
+      expect(late.stdout).toContain(`::error::hello was released from ${c2} in staging, which is newer than ${between}: refusing to move staging backwards`);
+      expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(rolledBack);
 
-    // Never released to staging: refused, whatever the registry holds under that tag.
-    const never = w.runJob(c2, 'paved-hello.yml', 'rollback-release', dispatch('e'.repeat(40)));
-    expect(never.status).toBe(1);
-    expect(never.stdout).toContain(`::error::hello never ran ${'e'.repeat(40)} in staging: ${STAGING} has no release of it, and a rollback goes only to an earlier release`);
-    // Production never ran c1 either: its branch's history decides, not staging's.
-    const production = w.runJob(c2, 'paved-hello.yml', 'rollback-release', { ...dispatch(c1), 'inputs.environment': 'production' });
-    expect(production.status).toBe(1);
-    expect(production.stdout).toContain(`::error::hello never ran ${c1} in production`);
-  });
+      // Never released to staging: refused, whatever the registry holds under that tag.
+      const never = w.runJob(c2, 'paved-hello.yml', 'rollback-release', dispatch('e'.repeat(40)));
+      expect(never.status).toBe(1);
+      expect(never.stdout).toContain(
+        `::error::hello never ran ${'e'.repeat(40)} in staging: ${STAGING} has no release of it, and a rollback goes only to an earlier release`,
+      );
+      // Production never ran c1 either: its branch's history decides, not staging's.
+      const production = w.runJob(c2, 'paved-hello.yml', 'rollback-release', { ...dispatch(c1), 'inputs.environment': 'production' });
+      expect(production.status).toBe(1);
+      expect(production.stdout).toContain(`::error::hello never ran ${c1} in production`);
+    },
+  );
 });
 
 describe('a deleted service', () => {
@@ -397,48 +437,63 @@ describe('a retired service', () => {
   const teardownRun = (commit: string): Record<string, string> => ({ 'github.sha': commit, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
   const OLD = 'resources:\n  buckets:\n    - name: files\n';
 
-  it('its teardown takes it off each deploy branch before its stacks go; a re-run and a release that took it off first do nothing; its record is dropped; a run main has moved past is refused', { timeout: 300_000 }, () => {
-    const w = world(['hello', 'old']);
-    const c1 = w.merge('first', { 'services/old/service.yaml': serviceSpec('old', OLD) });
-    for (const service of ['hello', 'old']) for (const job of ['staging-release', 'production-release']) expect(w.runJob(c1, `paved-${service}.yml`, job, pushRun(c1, digestOf(1))).status).toBe(0);
-    expect(w.files(STAGING)).toContain('generated/argocd/old-staging.yaml');
-    expect(w.files(PRODUCTION)).toContain('generated/old/kubernetes/production/deployment.yaml');
+  it(
+    'its teardown takes it off each deploy branch before its stacks go; a re-run and a release that took it off first do nothing; its record is dropped; a run main has moved past is refused',
+    { timeout: 300_000 },
+    () => {
+      const w = world(['hello', 'old']);
+      const c1 = w.merge('first', { 'services/old/service.yaml': serviceSpec('old', OLD) });
+      for (const service of ['hello', 'old'])
+        for (const job of ['staging-release', 'production-release']) expect(w.runJob(c1, `paved-${service}.yml`, job, pushRun(c1, digestOf(1))).status).toBe(0);
+      expect(w.files(STAGING)).toContain('generated/argocd/old-staging.yaml');
+      expect(w.files(PRODUCTION)).toContain('generated/old/kubernetes/production/deployment.yaml');
 
-    const c2 = w.merge('retire old', { 'services/old/service.yaml': serviceSpec('old', `${OLD}retired:\n  reason: "Folded into hello (OPS-9)"\n`) });
-    expect(Object.keys(w.workflow(c2, 'paved-old.yml').jobs)).toEqual(['retire-staging-apps', 'retire-staging', 'retire-production-approve', 'retire-production-apps', 'retire-production']);
-    const staging = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
-    expect(staging.status, staging.stdout + staging.stderr).toBe(0);
-    expect(staging.stdout).toContain(`${c2} has the Terraform of main (${c2}) for: generated/old/terraform`);
-    expect(staging.stdout).toContain('took old off staging: Argo CD prunes its workload (paved/deploy/staging is now ');
-    expect(w.files(STAGING).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
-    expect(onlyReleased(w.files(STAGING), ['hello', 'old'], 'staging')).toEqual([]);
-    expect(w.files(STAGING)).toContain('generated/argocd/hello-staging.yaml');
-    expect(git(w.origin, w.env, 'log', '-1', '--format=%s|%(trailers:key=Released-From,valueonly,separator=)', STAGING)).toBe(`paved: retire old from staging at ${c2}|${c2}`);
-    // Production keeps it until its own job, after staging's teardown and production's approval.
-    expect(w.files(PRODUCTION)).toContain('generated/argocd/old-production.yaml');
+      const c2 = w.merge('retire old', { 'services/old/service.yaml': serviceSpec('old', `${OLD}retired:\n  reason: "Folded into hello (OPS-9)"\n`) });
+      expect(Object.keys(w.workflow(c2, 'paved-old.yml').jobs)).toEqual([
+        'retire-staging-apps',
+        'retire-staging',
+        'retire-production-approve',
+        'retire-production-apps',
+        'retire-production',
+      ]);
+      const staging = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+      expect(staging.status, staging.stdout + staging.stderr).toBe(0);
+      expect(staging.stdout).toContain(`${c2} has the Terraform of main (${c2}) for: generated/old/terraform`);
+      expect(staging.stdout).toContain('took old off staging: Argo CD prunes its workload (paved/deploy/staging is now ');
+      expect(w.files(STAGING).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
+      expect(onlyReleased(w.files(STAGING), ['hello', 'old'], 'staging')).toEqual([]);
+      expect(w.files(STAGING)).toContain('generated/argocd/hello-staging.yaml');
+      expect(git(w.origin, w.env, 'log', '-1', '--format=%s|%(trailers:key=Released-From,valueonly,separator=)', STAGING)).toBe(
+        `paved: retire old from staging at ${c2}|${c2}`,
+      );
+      // Production keeps it until its own job, after staging's teardown and production's approval.
+      expect(w.files(PRODUCTION)).toContain('generated/argocd/old-production.yaml');
 
-    const again = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
-    expect(again.status, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain('paved/deploy/staging holds no manifests or Application of old; nothing to take off');
+      const again = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+      expect(again.status, again.stdout + again.stderr).toBe(0);
+      expect(again.stdout).toContain('paved/deploy/staging holds no manifests or Application of old; nothing to take off');
 
-    // A release of another service to production first: its removal loop takes the retired service off too, and drops its record.
-    const release = w.runJob(c2, 'paved-hello.yml', 'production-release', pushRun(c2, digestOf(2)));
-    expect(release.status, release.stdout + release.stderr).toBe(0);
-    expect(release.stdout).toContain('releases.yaml: old dropped: it is retired, so it runs nowhere');
-    expect(release.stdout).toContain('old is no longer deployed (deleted or retired): its manifests and Application leave paved/deploy/production');
-    expect(w.files(PRODUCTION).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
-    expect(Object.keys((parse(w.show(PRODUCTION, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
-    const production = w.runJob(c2, 'paved-old.yml', 'retire-production-apps', teardownRun(c2));
-    expect(production.status, production.stdout + production.stderr).toBe(0);
-    expect(production.stdout).toContain('paved/deploy/production holds no manifests or Application of old; nothing to take off');
+      // A release of another service to production first: its removal loop takes the retired service off too, and drops its record.
+      const release = w.runJob(c2, 'paved-hello.yml', 'production-release', pushRun(c2, digestOf(2)));
+      expect(release.status, release.stdout + release.stderr).toBe(0);
+      expect(release.stdout).toContain('releases.yaml: old dropped: it is retired, so it runs nowhere');
+      expect(release.stdout).toContain('old is no longer deployed (deleted or retired): its manifests and Application leave paved/deploy/production');
+      expect(w.files(PRODUCTION).filter((p) => p.startsWith('generated/old/') || p.startsWith('generated/argocd/old-'))).toEqual([]);
+      expect(Object.keys((parse(w.show(PRODUCTION, 'releases.yaml')) as { services: Record<string, unknown> }).services)).toEqual(['hello']);
+      const production = w.runJob(c2, 'paved-old.yml', 'retire-production-apps', teardownRun(c2));
+      expect(production.status, production.stdout + production.stderr).toBe(0);
+      expect(production.stdout).toContain('paved/deploy/production holds no manifests or Application of old; nothing to take off');
 
-    // Kept after all: main un-retires it, and a re-run of the old teardown stops before it touches a deploy branch.
-    const c3 = w.merge('keep old', { 'services/old/service.yaml': serviceSpec('old', OLD) });
-    const late = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
-    expect(late.status).toBe(1);
-    expect(late.stdout).toContain(`::error::main has changed this service's Terraform since ${c2} (now ${c3}): a newer run applies it; re-running this old run would apply old Terraform`);
-    expect(late.stdout).not.toContain('took old off');
-  });
+      // Kept after all: main un-retires it, and a re-run of the old teardown stops before it touches a deploy branch.
+      const c3 = w.merge('keep old', { 'services/old/service.yaml': serviceSpec('old', OLD) });
+      const late = w.runJob(c2, 'paved-old.yml', 'retire-staging-apps', teardownRun(c2));
+      expect(late.status).toBe(1);
+      expect(late.stdout).toContain(
+        `::error::main has changed this service's Terraform since ${c2} (now ${c3}): a newer run applies it; re-running this old run would apply old Terraform`,
+      );
+      expect(late.stdout).not.toContain('took old off');
+    },
+  );
 });
 
 describe("a release renders with its own commit's paved", () => {
@@ -464,54 +519,73 @@ describe("a release renders with its own commit's paved", () => {
 
     writeFileSync(w.calls, '');
     expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
-    expect(readFileSync(w.calls, 'utf8').trim().split('\n').filter((line) => !line.startsWith('paved-2.0.0 '))).toEqual([]);
+    expect(
+      readFileSync(w.calls, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('paved-2.0.0 ')),
+    ).toEqual([]);
     expect(w.show(STAGING, 'generated/hello/kubernetes/staging/deployment.yaml')).toContain('from-c2');
   });
 });
 
 describe('the platform layer release (paved-check.yml)', () => {
-  it('a push to main releases _platform to staging, then, when it differs, to production; a service release lands beside it; an older commit is refused', { timeout: 300_000 }, async () => {
-    const w = world(['hello']);
-    // A secret: the platform layer then has a ClusterSecretStore per environment under _platform/kubernetes/<env>/.
-    const c1 = w.merge('hello', { 'services/hello/service.yaml': serviceSpec('hello', 'secrets:\n  - API_KEY\n') });
-    const values = (commit: string): Record<string, string> => ({ 'github.sha': commit, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
-    const platform = (ref: string, env: string): string[] => w.files(ref).filter((p) => p.startsWith('generated/_platform/')).filter((p) => !p.startsWith(`generated/_platform/kubernetes/${env}/`) && !p.startsWith('generated/_platform/argocd/'));
+  it(
+    'a push to main releases _platform to staging, then, when it differs, to production; a service release lands beside it; an older commit is refused',
+    { timeout: 300_000 },
+    async () => {
+      const w = world(['hello']);
+      // A secret: the platform layer then has a ClusterSecretStore per environment under _platform/kubernetes/<env>/.
+      const c1 = w.merge('hello', { 'services/hello/service.yaml': serviceSpec('hello', 'secrets:\n  - API_KEY\n') });
+      const values = (commit: string): Record<string, string> => ({ 'github.sha': commit, 'secrets.PAVED_RELEASE_TOKEN': TOKEN });
+      const platform = (ref: string, env: string): string[] =>
+        w
+          .files(ref)
+          .filter((p) => p.startsWith('generated/_platform/'))
+          .filter((p) => !p.startsWith(`generated/_platform/kubernetes/${env}/`) && !p.startsWith('generated/_platform/argocd/'));
 
-    // The platform release and a service release at once, on the same deploy branch: both land.
-    const [staging, service] = await Promise.all([w.runJobAsync(c1, 'paved-check.yml', 'platform-staging', values(c1)), w.runJobAsync(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1)))]);
-    expect(staging.status, staging.stdout + staging.stderr).toBe(0);
-    expect(service.status, service.stdout + service.stderr).toBe(0);
-    const files = w.files(STAGING);
-    expect(files).toContain('generated/_platform/argocd/staging-services.yaml');
-    expect(files).toContain('generated/_platform/kubernetes/staging/clustersecretstore-aws-secrets-manager.yaml');
-    expect(files).toContain('generated/hello/kubernetes/staging/deployment.yaml');
-    expect(platform(STAGING, 'staging')).toEqual([]);
-    expect(files.filter((p) => p.startsWith('generated/_platform/kubernetes/') && !p.startsWith('generated/_platform/kubernetes/staging/'))).toEqual([]);
-    // The app-of-apps on the branch tracks the branch.
-    expect((parse(w.show(STAGING, 'generated/_platform/argocd/staging-services.yaml')) as { spec: { source: { targetRevision: string } } }).spec.source.targetRevision).toBe(STAGING);
+      // The platform release and a service release at once, on the same deploy branch: both land.
+      const [staging, service] = await Promise.all([
+        w.runJobAsync(c1, 'paved-check.yml', 'platform-staging', values(c1)),
+        w.runJobAsync(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1))),
+      ]);
+      expect(staging.status, staging.stdout + staging.stderr).toBe(0);
+      expect(service.status, service.stdout + service.stderr).toBe(0);
+      const files = w.files(STAGING);
+      expect(files).toContain('generated/_platform/argocd/staging-services.yaml');
+      expect(files).toContain('generated/_platform/kubernetes/staging/clustersecretstore-aws-secrets-manager.yaml');
+      expect(files).toContain('generated/hello/kubernetes/staging/deployment.yaml');
+      expect(platform(STAGING, 'staging')).toEqual([]);
+      expect(files.filter((p) => p.startsWith('generated/_platform/kubernetes/') && !p.startsWith('generated/_platform/kubernetes/staging/'))).toEqual([]);
+      // The app-of-apps on the branch tracks the branch.
+      expect(
+        (parse(w.show(STAGING, 'generated/_platform/argocd/staging-services.yaml')) as { spec: { source: { targetRevision: string } } }).spec.source
+          .targetRevision,
+      ).toBe(STAGING);
 
-    // Production's branch does not hold it yet: the approval job and the production release run.
-    const first = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
-    expect(first.status).toBe(0);
-    expect(first.stdout).toContain('nothing to commit');
-    expect(first.output).toBe('production=true\n');
-    expect(w.runJob(c1, 'paved-check.yml', 'platform-approve', values(c1)).status).toBe(0);
-    const production = w.runJob(c1, 'paved-check.yml', 'platform-production', values(c1));
-    expect(production.status, production.stdout + production.stderr).toBe(0);
-    expect(w.files(PRODUCTION)).toContain('generated/_platform/kubernetes/production/clustersecretstore-aws-secrets-manager.yaml');
-    expect(platform(PRODUCTION, 'production')).toEqual([]);
-    // Now production's matches: the next push asks its reviewers nothing.
-    expect(w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1)).output).toBe('production=false\n');
+      // Production's branch does not hold it yet: the approval job and the production release run.
+      const first = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain('nothing to commit');
+      expect(first.output).toBe('production=true\n');
+      expect(w.runJob(c1, 'paved-check.yml', 'platform-approve', values(c1)).status).toBe(0);
+      const production = w.runJob(c1, 'paved-check.yml', 'platform-production', values(c1));
+      expect(production.status, production.stdout + production.stderr).toBe(0);
+      expect(w.files(PRODUCTION)).toContain('generated/_platform/kubernetes/production/clustersecretstore-aws-secrets-manager.yaml');
+      expect(platform(PRODUCTION, 'production')).toEqual([]);
+      // Now production's matches: the next push asks its reviewers nothing.
+      expect(w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1)).output).toBe('production=false\n');
 
-    // A newer commit changes the platform layer (a second service in the AppProject); then an old run's re-run is refused.
-    const c2 = w.merge('a second service', { 'services/other/service.yaml': serviceSpec('other') });
-    expect(w.runJob(c2, 'paved-check.yml', 'platform-staging', values(c2)).status).toBe(0);
-    const head = git(w.origin, w.env, 'rev-parse', STAGING);
-    const old = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
-    expect(old.status).toBe(1);
-    expect(old.stdout).toContain(`::error::${STAGING} holds the platform layer of ${c2}, which is newer than ${c1}: refusing to move staging backwards`);
-    expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
-  });
+      // A newer commit changes the platform layer (a second service in the AppProject); then an old run's re-run is refused.
+      const c2 = w.merge('a second service', { 'services/other/service.yaml': serviceSpec('other') });
+      expect(w.runJob(c2, 'paved-check.yml', 'platform-staging', values(c2)).status).toBe(0);
+      const head = git(w.origin, w.env, 'rev-parse', STAGING);
+      const old = w.runJob(c1, 'paved-check.yml', 'platform-staging', values(c1));
+      expect(old.status).toBe(1);
+      expect(old.stdout).toContain(`::error::${STAGING} holds the platform layer of ${c2}, which is newer than ${c1}: refusing to move staging backwards`);
+      expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
+    },
+  );
 });
 
 describe('Argo CD never tracks main for staging or production', () => {
@@ -549,7 +623,8 @@ describe('Argo CD never tracks main for staging or production', () => {
     for (const w of allGeneratedWorkflows()) {
       for (const [id, job] of Object.entries(w.doc.jobs)) {
         for (const step of job.steps) {
-          if (step.run?.includes('git push') || step.run?.includes(' push --quiet')) expect(step.env?.DEPLOY_BRANCH, `${w.name} ${id}`).toMatch(/^paved\/deploy\//);
+          if (step.run?.includes('git push') || step.run?.includes(' push --quiet'))
+            expect(step.env?.DEPLOY_BRANCH, `${w.name} ${id}`).toMatch(/^paved\/deploy\//);
         }
       }
     }

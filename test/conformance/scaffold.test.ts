@@ -158,7 +158,10 @@ describe('paved new', () => {
       expect(vet.status, vet.stderr).toBe(0);
       const version = /go1\.(\d+)/.exec(spawnSync('go', ['version'], { encoding: 'utf8' }).stdout ?? '');
       if (version && Number(version[1]) >= 21) {
-        for (const args of [['vet', './...'], ['test', './...']]) {
+        for (const args of [
+          ['vet', './...'],
+          ['test', './...'],
+        ]) {
           const run = spawnSync('go', args, { cwd: repo.dir, encoding: 'utf8' });
           expect(run.status, run.stderr).toBe(0);
         }
@@ -174,7 +177,10 @@ describe('paved new', () => {
       expect((await runCli(['compile'], repo.repo)).code).toBe(0);
       expect((await runCli(['check'], repo.repo)).code).toBe(0);
       const generated = readTree(join(repo.repo, 'generated', 'orders', 'kubernetes', 'production'));
-      const objects = [...generated.values()].flatMap((text) => text.split(/^---$/m)).map((t) => parse(t) as { kind?: string } | null).filter((o) => o?.kind);
+      const objects = [...generated.values()]
+        .flatMap((text) => text.split(/^---$/m))
+        .map((t) => parse(t) as { kind?: string } | null)
+        .filter((o) => o?.kind);
       const deployment = objects.find((o) => o!.kind === 'Deployment') as ConstructorParameters<typeof Deployment>[0];
       const cron = objects.find((o) => o!.kind === 'CronJob') as ConstructorParameters<typeof CronJob>[0];
       expect(deployment && cron).toBeTruthy();
@@ -239,10 +245,15 @@ describe('paved new', () => {
     try {
       writeFileSync(join(scratch.dir, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\nscaffold:\n  templates: platform/templates\n');
       mkdirSync(join(scratch.dir, 'platform', 'templates', 'go', 'cmd'), { recursive: true });
-      writeFileSync(join(scratch.dir, 'platform', 'templates', 'go', 'cmd', 'main.go.njk'), 'package main // {{ name }} reads {{ connectionEnv | join(",") }}\n');
+      writeFileSync(
+        join(scratch.dir, 'platform', 'templates', 'go', 'cmd', 'main.go.njk'),
+        'package main // {{ name }} reads {{ connectionEnv | join(",") }}\n',
+      );
       const run = await runCli(['new', 'orders', '--language', 'go', '--with', 'bucket'], scratch.dir);
       expect(run.stderr).toBe('');
-      expect(readFileSync(join(scratch.dir, 'orders', 'cmd', 'main.go'), 'utf8')).toBe('package main // orders reads BUCKET_FILES_BUCKET,BUCKET_FILES_REGION\n');
+      expect(readFileSync(join(scratch.dir, 'orders', 'cmd', 'main.go'), 'utf8')).toBe(
+        'package main // orders reads BUCKET_FILES_BUCKET,BUCKET_FILES_REGION\n',
+      );
       const missing = await runCli(['new', 'billing', '--language', 'java'], scratch.dir);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('has no java/ folder');
@@ -275,7 +286,12 @@ describe('paved new', () => {
 
 describe('the scaffolded golden case', () => {
   it('is exactly what paved new writes today, so every conformance suite over golden cases checks paved new output', () => {
-    const written = renderStarterSpec({ name: 'orders', schemaPath: '../../../../spec/service.schema.json', language: 'node', with: ['postgres', 'redis', 'topic', 'bucket', 'cron'] });
+    const written = renderStarterSpec({
+      name: 'orders',
+      schemaPath: '../../../../spec/service.schema.json',
+      language: 'node',
+      with: ['postgres', 'redis', 'topic', 'bucket', 'cron'],
+    });
     expect(readFileSync(join(REPO, 'fixtures', 'cases', 'scaffolded', 'services', 'orders', 'service.yaml'), 'utf8')).toBe(written);
   });
 });

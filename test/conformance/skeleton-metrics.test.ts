@@ -68,7 +68,11 @@ interface Series {
 function selectors(expr: string, where: string): Selector[] {
   return [...expr.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}/g)].map((m) => ({
     metric: m[1]!,
-    matchers: [...m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: JSON.parse(`"${x[3]!}"`) as string })),
+    matchers: [...m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({
+      label: x[1]!,
+      op: x[2]!,
+      value: JSON.parse(`"${x[3]!}"`) as string,
+    })),
     where,
   }));
 }
@@ -93,13 +97,21 @@ function parseScrape(text: string): Series[] {
     .map((line) => {
       const m = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s/.exec(line);
       if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, JSON.parse(`"${x[2]!}"`) as string]));
+      const labels = Object.fromEntries(
+        [...(m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, JSON.parse(`"${x[2]!}"`) as string]),
+      );
       return { name: m[1]!, labels };
     });
 }
 
 const matches = (op: string, pattern: string, value: string): boolean =>
-  op === '=' ? value === pattern : op === '!=' ? value !== pattern : op === '=~' ? new RegExp(`^(?:${pattern})$`).test(value) : !new RegExp(`^(?:${pattern})$`).test(value);
+  op === '='
+    ? value === pattern
+    : op === '!='
+      ? value !== pattern
+      : op === '=~'
+        ? new RegExp(`^(?:${pattern})$`).test(value)
+        : !new RegExp(`^(?:${pattern})$`).test(value);
 
 /** What is missing from the scrape for each selector: the metric, a label it matches on, or a series its `le` matcher selects. */
 function missing(wanted: readonly Selector[], scraped: readonly Series[]): string[] {
@@ -113,7 +125,8 @@ function missing(wanted: readonly Selector[], scraped: readonly Series[]): strin
     for (const m of s.matchers.filter((x) => !ADDED_BY_PROMETHEUS.has(x.label))) {
       if (!series.some((x) => m.label in x.labels)) problems.add(`${s.where} matches ${s.metric} on ${m.label}, which no series has`);
       // A bucket matcher must select a bucket: a wrong `le` spelling silently counts every request as slow.
-      else if (m.label === 'le' && !series.some((x) => matches(m.op, m.value, x.labels.le!))) problems.add(`${s.where} reads ${s.metric}{le${m.op}"${m.value}"}, which no bucket matches`);
+      else if (m.label === 'le' && !series.some((x) => matches(m.op, m.value, x.labels.le!)))
+        problems.add(`${s.where} reads ${s.metric}{le${m.op}"${m.value}"}, which no bucket matches`);
     }
   }
   return [...problems].sort();
@@ -132,7 +145,11 @@ const freePort = (): Promise<number> =>
 /** The plain variables of the service's staging Deployment: what paved really sets in the cluster. */
 function deploymentEnv(repo: string): Record<string, string> {
   const files = readTree(join(repo, 'generated', SERVICE, 'kubernetes', 'staging'));
-  const objects = [...files.values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as { kind?: string; spec?: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } } }));
+  const objects = [...files.values()].flatMap((text) =>
+    parseAllDocuments(text).map(
+      (d) => d.toJS() as { kind?: string; spec?: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } } },
+    ),
+  );
   const deployment = objects.find((o) => o?.kind === 'Deployment');
   if (!deployment) throw new Error('no Deployment in the staging output');
   return Object.fromEntries((deployment.spec!.template.spec.containers[0]!.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
@@ -140,7 +157,9 @@ function deploymentEnv(repo: string): Record<string, string> {
 
 /** The exec form of the Dockerfile's last CMD. */
 function dockerCmd(dir: string): string[] {
-  const cmd = readFileSync(join(dir, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/gm)?.at(-1);
+  const cmd = readFileSync(join(dir, 'Dockerfile'), 'utf8')
+    .match(/^CMD (\[.*\])$/gm)
+    ?.at(-1);
   if (!cmd) throw new Error('the Dockerfile has no exec-form CMD');
   return JSON.parse(cmd.slice(4)) as string[];
 }
@@ -154,7 +173,10 @@ async function scaffoldAndCompile(language: 'node' | 'python' | 'go' | 'java'): 
   expect(created.stderr).toBe('');
   const spec = readFileSync(join(dir, 'service.yaml'), 'utf8');
   expect(spec).toMatch(/^observability:\n/m);
-  writeFileSync(join(dir, 'service.yaml'), spec.replace(/^observability:\n/m, 'observability:\n  slo:\n    availability: 99.9\n    latency: { percentile: 99, thresholdMs: 1000 }\n'));
+  writeFileSync(
+    join(dir, 'service.yaml'),
+    spec.replace(/^observability:\n/m, 'observability:\n  slo:\n    availability: 99.9\n    latency: { percentile: 99, thresholdMs: 1000 }\n'),
+  );
   const compiled = await runCli(['compile'], scratch.dir);
   expect(compiled.stderr).toBe('');
   expect(compiled.code).toBe(0);
@@ -189,10 +211,19 @@ async function runAndScrape(command: string, args: readonly string[], cwd: strin
     // The exporter may start listening after the app does, and reads the SDK on each scrape.
     let scrape = '';
     while (Date.now() < deadline) {
-      scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
+      scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (/_count\{[^}]*\b(?:http|rpc)_/.test(scrape)) {
         // PAVED_SHOW_SCRAPE=1 prints the request histogram's series, to see what a runtime really exports.
-        if (process.env.PAVED_SHOW_SCRAPE === '1') console.info(scrape.split('\n').filter((l) => /^(?:http|rpc)_server_\w+(?:_count|_bucket\{[^}]*le="(?:1|1\.0)")/.test(l)).join('\n'));
+        if (process.env.PAVED_SHOW_SCRAPE === '1')
+          console.info(
+            scrape
+              .split('\n')
+              .filter((l) => /^(?:http|rpc)_server_\w+(?:_count|_bucket\{[^}]*le="(?:1|1\.0)")/.test(l))
+              .join('\n'),
+          );
         return scrape;
       }
       await new Promise((r) => setTimeout(r, 200));
@@ -226,7 +257,9 @@ describe('the scaffolded skeletons serve the series their rules and dashboard re
     const repo = await scaffoldAndCompile('python');
     try {
       const wanted = applicationSelectors(repo.repo);
-      expect(new Set(wanted.map((s) => s.metric))).toEqual(new Set(['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count']));
+      expect(new Set(wanted.map((s) => s.metric))).toEqual(
+        new Set(['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count']),
+      );
       const cmd = dockerCmd(repo.dir);
       expect(cmd).toEqual(['python', '-m', 'app']);
       const scrape = await runAndScrape(DEBIAN_PYTHON, cmd.slice(1), repo.dir, deploymentEnv(repo.repo));
@@ -239,7 +272,7 @@ describe('the scaffolded skeletons serve the series their rules and dashboard re
   // Debian's Go (1.19) predates log/slog, so the skeleton's main.go cannot be built here. metrics.go
   // needs only what 1.19 has: it is built with a driver that wires it as main.go does (the skeleton's
   // routes behind Instrument, MetricsServer on the metrics port) and scraped the same way.
-  it('go: metrics.go exports http_server_request_duration_seconds_{bucket,count} on the metrics port (built with a driver for Debian\'s Go)', async () => {
+  it("go: metrics.go exports http_server_request_duration_seconds_{bucket,count} on the metrics port (built with a driver for Debian's Go)", async () => {
     const repo = await scaffoldAndCompile('go');
     try {
       const main = readFileSync(join(repo.dir, 'main.go'), 'utf8');
@@ -251,10 +284,17 @@ describe('the scaffolded skeletons serve the series their rules and dashboard re
       writeFileSync(join(build, 'go.mod'), 'module driver\n\ngo 1.19\n');
       writeFileSync(join(build, 'metrics.go'), readFileSync(join(repo.dir, 'metrics.go')));
       writeFileSync(join(build, 'driver.go'), GO_DRIVER);
-      const built = spawnSync('go', ['build', '-o', 'server', '.'], { cwd: build, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off' }, timeout: 120_000 });
+      const built = spawnSync('go', ['build', '-o', 'server', '.'], {
+        cwd: build,
+        encoding: 'utf8',
+        env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off' },
+        timeout: 120_000,
+      });
       expect(built.status, built.stderr).toBe(0);
       const wanted = applicationSelectors(repo.repo);
-      expect(new Set(wanted.map((s) => s.metric))).toEqual(new Set(['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count']));
+      expect(new Set(wanted.map((s) => s.metric))).toEqual(
+        new Set(['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count']),
+      );
       const scrape = await runAndScrape(join(build, 'server'), [], build, deploymentEnv(repo.repo));
       expect(missing(wanted, parseScrape(scrape)), scrape).toEqual([]);
     } finally {
@@ -277,7 +317,11 @@ describe('the scaffolded skeletons serve the series their rules and dashboard re
       expect(entrypoint.slice(0, 2)).toEqual(['java', '-javaagent:/app/opentelemetry-javaagent.jar']);
       // The JVM applies a service's JAVA_TOOL_OPTIONS (payments in examples/shop sets one) on top of the command line's flags.
       const flags = entrypoint.filter((a) => a.startsWith('-XX:'));
-      const jvm = spawnSync('java', [...flags, '-XX:+PrintFlagsFinal', '-version'], { encoding: 'utf8', env: { ...process.env, JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' }, timeout: 60_000 });
+      const jvm = spawnSync('java', [...flags, '-XX:+PrintFlagsFinal', '-version'], {
+        encoding: 'utf8',
+        env: { ...process.env, JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' },
+        timeout: 60_000,
+      });
       expect(jvm.status, jvm.stderr).toBe(0);
       expect(jvm.stdout).toMatch(/\bExitOnOutOfMemoryError\s+= true\b/);
       expect(jvm.stdout).toMatch(/\bMaxRAMPercentage\s+= 75\.0+\b/);

@@ -57,8 +57,18 @@ function foreignArnReferences(stack: Stack): Map<string, string> {
   const siblings = stacks.filter((s) => s.root === stack.root && s !== stack);
   const found = new Map<string, string>();
   for (const env of ENVIRONMENTS) {
-    const own = new Set(leaves(mainTfvars(stack, env)).map((l) => l.text).filter((t) => !isArn(t)));
-    const others = new Set(siblings.flatMap((s) => leaves(mainTfvars(s, env)).map((l) => l.text).filter((t) => !isArn(t))));
+    const own = new Set(
+      leaves(mainTfvars(stack, env))
+        .map((l) => l.text)
+        .filter((t) => !isArn(t)),
+    );
+    const others = new Set(
+      siblings.flatMap((s) =>
+        leaves(mainTfvars(s, env))
+          .map((l) => l.text)
+          .filter((t) => !isArn(t)),
+      ),
+    );
     for (const { path, text } of leaves(mainTfvars(stack, env))) {
       if (!isArn(text) || !others.has(arnName(text)) || own.has(arnName(text))) continue;
       const segments = path.slice(1).map((p, i, all) => (typeof p === 'number' ? `[${p}]` : i === all.length - 1 ? `.${p}` : `[${JSON.stringify(p)}]`));
@@ -106,14 +116,18 @@ describe('apply order of the Terraform roots (issue 15 item 4)', () => {
       for (const s of stack.service.resources.subscriptions) {
         subscriptions++;
         const key = `${s.from}-${s.topic}`;
-        expect(foreign.get(`var.subscriptions[${JSON.stringify(key)}].topic_arn`), `${stack.id} ${key}`).toMatch(new RegExp(`:sns:.*:${names.snsTopic(s.from, 'production', s.topic)}$`));
+        expect(foreign.get(`var.subscriptions[${JSON.stringify(key)}].topic_arn`), `${stack.id} ${key}`).toMatch(
+          new RegExp(`:sns:.*:${names.snsTopic(s.from, 'production', s.topic)}$`),
+        );
       }
     }
     expect(subscriptions).toBeGreaterThanOrEqual(6);
   });
 
   it("never lets a main stack need another service's resource to exist when it applies: foreign ARNs only in a policy's Condition or Resource", () => {
-    const uses = stacks.flatMap((stack) => [...foreignArnReferences(stack).keys()].flatMap((expression) => resolvedUses(stack, expression).map((use) => `${stack.id}: ${use}`)));
+    const uses = stacks.flatMap((stack) =>
+      [...foreignArnReferences(stack).keys()].flatMap((expression) => resolvedUses(stack, expression).map((use) => `${stack.id}: ${use}`)),
+    );
     expect(uses).toEqual([]);
   });
 
@@ -122,17 +136,28 @@ describe('apply order of the Terraform roots (issue 15 item 4)', () => {
       const subscriptions = stack.service.resources.subscriptions;
       const paths = stack.files.map((f) => f.path);
       if (subscriptions.length === 0) {
-        expect(paths.filter((p) => p.startsWith(SUBSCRIPTIONS)), stack.id).toEqual([]);
+        expect(
+          paths.filter((p) => p.startsWith(SUBSCRIPTIONS)),
+          stack.id,
+        ).toEqual([]);
         continue;
       }
-      const resources = (files: typeof stack.files) => files.flatMap((f) => f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'resource').map((b) => b.labels.join('.')));
+      const resources = (files: typeof stack.files) =>
+        files.flatMap((f) => f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'resource').map((b) => b.labels.join('.')));
       const keys = subscriptions.map((s) => `${s.from}-${s.topic}`);
-      expect(resources(mainFiles(stack)).filter((r) => r.startsWith('aws_sns_topic_subscription.')), stack.id).toEqual([]);
+      expect(
+        resources(mainFiles(stack)).filter((r) => r.startsWith('aws_sns_topic_subscription.')),
+        stack.id,
+      ).toEqual([]);
       expect(resources(stack.files.filter((f) => f.path.startsWith(SUBSCRIPTIONS))), stack.id).toEqual(keys.map((k) => `aws_sns_topic_subscription.${k}`));
-      const removed = mainFiles(stack).flatMap((f) => f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'removed').map((b) => plainBody(b.body)));
+      const removed = mainFiles(stack).flatMap((f) =>
+        f.items.filter((i): i is Block => i.kind === 'block' && i.type === 'removed').map((b) => plainBody(b.body)),
+      );
       expect(removed, stack.id).toEqual(keys.map((k) => ({ from: `\${aws_sns_topic_subscription.${k}}`, lifecycle: [{ destroy: false }] })));
       for (const env of ENVIRONMENTS) {
-        expect(stack.printed.get(`${SUBSCRIPTIONS}env/${env}.s3.tfbackend`), stack.id).toContain(`key          = "services/${stack.service.name}/${env}/subscriptions.tfstate"`);
+        expect(stack.printed.get(`${SUBSCRIPTIONS}env/${env}.s3.tfbackend`), stack.id).toContain(
+          `key          = "services/${stack.service.name}/${env}/subscriptions.tfstate"`,
+        );
         expect(names.terraformState(stack.service.name, env, 'subscriptions')).toBe(`services/${stack.service.name}/${env}/subscriptions.tfstate`);
       }
     }
@@ -170,7 +195,10 @@ describe('any apply order converges (issue 16)', () => {
         mkdirSync(dirname(join(dir, path.slice(SUBSCRIPTIONS.length))), { recursive: true });
         writeFileSync(join(dir, path.slice(SUBSCRIPTIONS.length)), text);
       }
-      const values = plainBody(stack.files.find((f) => f.path === `${SUBSCRIPTIONS}env/staging.tfvars`)!.items).subscriptions as Record<string, { topic_arn: string; queue_arn: string }>;
+      const values = plainBody(stack.files.find((f) => f.path === `${SUBSCRIPTIONS}env/staging.tfvars`)!.items).subscriptions as Record<
+        string,
+        { topic_arn: string; queue_arn: string }
+      >;
       const keys = Object.keys(values);
       const existing = (present: readonly string[]) =>
         `  override_data {\n    target = data.aws_resourcegroupstaggingapi_resources.topics\n    values = { resource_tag_mapping_list = [${present.map((k) => `{ resource_arn = ${JSON.stringify(values[k]!.topic_arn)}, tags = {}, compliance_details = [] }`).join(', ')}] }\n  }\n`;
@@ -179,7 +207,10 @@ describe('any apply order converges (issue 16)', () => {
           .map((k) => {
             const address = `aws_sns_topic_subscription.${k}`;
             const count = present.includes(k) ? 1 : 0;
-            const exact = count === 1 ? ` && ${address}[0].topic_arn == ${JSON.stringify(values[k]!.topic_arn)} && ${address}[0].endpoint == ${JSON.stringify(values[k]!.queue_arn)} && ${address}[0].protocol == "sqs"` : '';
+            const exact =
+              count === 1
+                ? ` && ${address}[0].topic_arn == ${JSON.stringify(values[k]!.topic_arn)} && ${address}[0].endpoint == ${JSON.stringify(values[k]!.queue_arn)} && ${address}[0].protocol == "sqs"`
+                : '';
             return `  assert {\n    condition     = length(${address}) == ${count}${exact}\n    error_message = ${JSON.stringify(`${k}: expected ${count}`)}\n  }\n`;
           })
           .join('');
@@ -214,7 +245,10 @@ describe('any apply order converges (issue 16)', () => {
     }
     mkdirSync(join(dir, 'tests'));
     const key = stack.service.resources.subscriptions.map((s) => `${s.from}-${s.topic}`)[0]!;
-    writeFileSync(join(dir, 'tests', 'absent.tftest.hcl'), `mock_provider "aws" {}\n\nrun "absent" {\n  command = plan\n  override_data {\n    target = data.aws_resourcegroupstaggingapi_resources.topics\n    values = { resource_tag_mapping_list = [] }\n  }\n  assert {\n    condition     = length([aws_sns_topic_subscription.${key}]) == 0\n    error_message = "subscribed to an absent topic"\n  }\n}\n`);
+    writeFileSync(
+      join(dir, 'tests', 'absent.tftest.hcl'),
+      `mock_provider "aws" {}\n\nrun "absent" {\n  command = plan\n  override_data {\n    target = data.aws_resourcegroupstaggingapi_resources.topics\n    values = { resource_tag_mapping_list = [] }\n  }\n  assert {\n    condition     = length([aws_sns_topic_subscription.${key}]) == 0\n    error_message = "subscribed to an absent topic"\n  }\n}\n`,
+    );
     expect(terraform(['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir).code).toBe(0);
     const test = terraform(['test', '-no-color', '-var-file=env/staging.tfvars'], dir);
     expect(test.code).toBe(1);
@@ -225,7 +259,7 @@ describe('any apply order converges (issue 16)', () => {
     const workflows = allGeneratedWorkflows();
     type Steps = ReadonlyArray<{ name: string; run?: string; env?: Record<string, string> }>;
     const jobs = (root: string, stack: Stack, service: string) =>
-      (workflows.find((w) => w.name === `${root}/${stack.project.output.workflowsDir}/paved-${service}.yml`)!.doc.jobs as Record<string, { steps: Steps }>);
+      workflows.find((w) => w.name === `${root}/${stack.project.output.workflowsDir}/paved-${service}.yml`)!.doc.jobs as Record<string, { steps: Steps }>;
     const position = (steps: Steps, dir: string, scripts: readonly string[]) => steps.findIndex((s) => s.env?.STACK === dir && scripts.includes(s.run ?? ''));
     let checked = 0;
     // A retired subscriber's root is its teardown's to destroy: no publisher applies it again (test/conformance/retire.test.ts).
@@ -234,7 +268,8 @@ describe('any apply order converges (issue 16)', () => {
     for (const stack of retired) {
       const root = `${stack.project.output.dir}/${stack.service.name}/terraform/subscriptions`;
       for (const from of stack.service.resources.subscriptions.map((s) => s.from)) {
-        for (const job of ['staging-infra', 'production-plan', 'production-infra']) expect(jobs(stack.root, stack, from)[job]!.steps.filter((s) => s.env?.STACK === root)).toEqual([]);
+        for (const job of ['staging-infra', 'production-plan', 'production-infra'])
+          expect(jobs(stack.root, stack, from)[job]!.steps.filter((s) => s.env?.STACK === root)).toEqual([]);
       }
     }
     for (const stack of subscribers.filter((s) => s.service.retired === undefined)) {

@@ -43,7 +43,6 @@ const work = mkdtempSync(join(tmpdir(), 'paved-tfci-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
 
-
 function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
   const author = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
   const run = spawnSync('git', args, { cwd, env: { ...env, ...author }, encoding: 'utf8' });
@@ -104,7 +103,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
   const guard = scriptOf('production-infra', 'Refuse Terraform older than main');
   const stacks = payments['production-infra']!.steps.find((s) => s.run === guard)!.env!.STACKS!;
 
-  it('is the same script, over the service\'s own roots, first in every infra job', () => {
+  it("is the same script, over the service's own roots, first in every infra job", () => {
     expect(guard).toBe(TF.APPLY_GUARD);
     expect(stacks).toBe(`${STACK}\n${SUBSCRIPTIONS}`);
     for (const id of ['staging-infra', 'production-plan', 'production-infra']) {
@@ -115,7 +114,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     }
   });
 
-  it('goes ahead on main\'s head', () => {
+  it("goes ahead on main's head", () => {
     const repo = origin();
     const head = firstCommit(repo);
     const run = runScript(guard, repo.clone(head), isolatedEnv(repo.root, { GITHUB_SHA: head, MAIN: 'main', STACKS: stacks }), work);
@@ -124,7 +123,7 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     expect(run.stdout).toBe(`${head} has the Terraform of main (${head}) for: ${STACK} ${SUBSCRIPTIONS}\n`);
   });
 
-  it('goes ahead when main moved on without touching this service\'s roots (code, another service\'s root)', () => {
+  it("goes ahead when main moved on without touching this service's roots (code, another service's root)", () => {
     const repo = origin();
     const old = firstCommit(repo);
     repo.commit({ 'services/payments/app.py': 'two\n', [`${ORDERS_SUBSCRIPTIONS}/subscriptions.tf`]: 'two\n' }, 'code and orders');
@@ -141,7 +140,9 @@ describe('the apply guard: a re-run of an old run never applies old Terraform', 
     const head = repo.commit({ [`${dir}/${file}`]: 'two\n' }, 'newer Terraform');
     const run = runScript(guard, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACKS: stacks }), work);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe(`::error::main has changed this service's Terraform since ${old} (now ${head}): a newer run applies it; re-running this old run would apply old Terraform\n`);
+    expect(run.stdout).toBe(
+      `::error::main has changed this service's Terraform since ${old} (now ${head}): a newer run applies it; re-running this old run would apply old Terraform\n`,
+    );
   });
 
   it('refuses when main was not fetched, rather than guessing', () => {
@@ -164,7 +165,12 @@ describe("a subscriber's root in the publisher's workflow", () => {
     if (moved) repo.commit({ [`${ORDERS_SUBSCRIPTIONS}/subscriptions.tf`]: 'two\n' }, 'orders moved on');
     const output = join(repo.root, 'output');
     writeFileSync(output, '');
-    const run = runScript(check, repo.clone(old), isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACK: ORDERS_SUBSCRIPTIONS, GITHUB_OUTPUT: output }), work);
+    const run = runScript(
+      check,
+      repo.clone(old),
+      isolatedEnv(repo.root, { GITHUB_SHA: old, MAIN: 'main', STACK: ORDERS_SUBSCRIPTIONS, GITHUB_OUTPUT: output }),
+      work,
+    );
     return { run, output: readFileSync(output, 'utf8') };
   }
 
@@ -224,7 +230,8 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     const dir = repo.clone(head);
     const { bin, calls } = terraformStub(repo.root);
     const summary = join(repo.root, 'summary.md');
-    const env = (step: Step) => isolatedEnv(repo.root, { ...step.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: repo.root, GITHUB_STEP_SUMMARY: summary });
+    const env = (step: Step) =>
+      isolatedEnv(repo.root, { ...step.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: repo.root, GITHUB_STEP_SUMMARY: summary });
     const job = payments['production-plan']!;
     for (const step of job.steps.filter((s) => s.run === TF.TERRAFORM_SAVED_PLAN || s.run === TF.PACK_PLANS)) {
       const run = runScript(step.run!, dir, env(step), work);
@@ -232,7 +239,10 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     }
     expect(readFileSync(calls, 'utf8')).toBe(
       [STACK, SUBSCRIPTIONS, ORDERS_SUBSCRIPTIONS]
-        .flatMap((stack) => [`-chdir=${stack} plan -input=false -lock=false -no-color -var-file=env/production.tfvars -out=tfplan`, `-chdir=${stack} show -no-color tfplan`])
+        .flatMap((stack) => [
+          `-chdir=${stack} plan -input=false -lock=false -no-color -var-file=env/production.tfvars -out=tfplan`,
+          `-chdir=${stack} show -no-color tfplan`,
+        ])
         .map((line) => `${line}\n`)
         .join(''),
     );
@@ -254,7 +264,9 @@ describe('production: the plan approvers see is the plan that is applied', () =>
       expect(run.status, `${step.name}: ${run.stderr}`).toBe(0);
     }
     expect(readFileSync(join(applyDir, STACK, 'tfplan'), 'utf8')).toBe(`plan of ${STACK}\n`);
-    expect(readFileSync(calls, 'utf8')).toBe([STACK, SUBSCRIPTIONS, ORDERS_SUBSCRIPTIONS].map((stack) => `-chdir=${stack} apply -input=false -lock-timeout=10m tfplan\n`).join(''));
+    expect(readFileSync(calls, 'utf8')).toBe(
+      [STACK, SUBSCRIPTIONS, ORDERS_SUBSCRIPTIONS].map((stack) => `-chdir=${stack} apply -input=false -lock-timeout=10m tfplan\n`).join(''),
+    );
   });
 
   it('fails an apply whose plan is missing rather than planning anew', () => {
@@ -277,7 +289,13 @@ describe('production: the plan approvers see is the plan that is applied', () =>
     expect(payments['production-release']!.needs).toContain('production-infra');
     const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
-    expect(upload.with).toEqual({ name: 'paved-payments-production-plans', path: 'examples/shop/paved-production-plans.tar', 'retention-days': 5, 'if-no-files-found': 'error', overwrite: true });
+    expect(upload.with).toEqual({
+      name: 'paved-payments-production-plans',
+      path: 'examples/shop/paved-production-plans.tar',
+      'retention-days': 5,
+      'if-no-files-found': 'error',
+      overwrite: true,
+    });
     expect(download.with).toEqual({ name: 'paved-payments-production-plans', path: 'examples/shop' });
     const names = apply.steps.map((s) => s.name);
     expect(names.indexOf('Unpack the approved plans')).toBeGreaterThan(names.indexOf('Fetch the approved plans'));
@@ -290,7 +308,9 @@ describe('production: the plan approvers see is the plan that is applied', () =>
 describe('the state lock', () => {
   it('every init and apply the workflows run waits for a held lock; plans read without it', () => {
     const commands = workflows.flatMap((w) =>
-      Object.values(w.doc.jobs as Record<string, Job>).flatMap((job) => job.steps.flatMap((s) => (s.run ?? '').split('\n').filter((line) => /\bterraform -chdir="\$\{STACK\}" (init|plan|apply)\b/.test(line)))),
+      Object.values(w.doc.jobs as Record<string, Job>).flatMap((job) =>
+        job.steps.flatMap((s) => (s.run ?? '').split('\n').filter((line) => /\bterraform -chdir="\$\{STACK\}" (init|plan|apply)\b/.test(line))),
+      ),
     );
     expect(commands.length).toBeGreaterThan(100);
     for (const line of commands) {

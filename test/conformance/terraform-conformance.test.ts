@@ -111,7 +111,8 @@ describe('terraform fmt', () => {
     for (const stack of stacks) {
       for (const env of ENVIRONMENTS) {
         mkdirSync(dir, { recursive: true });
-        for (const root of rootsOf(stack)) writeFileSync(join(dir, `${moduleName(root, env)}.tfvars`), stack.printed.get(`${root.folder}env/${env}.s3.tfbackend`)!);
+        for (const root of rootsOf(stack))
+          writeFileSync(join(dir, `${moduleName(root, env)}.tfvars`), stack.printed.get(`${root.folder}env/${env}.s3.tfbackend`)!);
       }
     }
     const run = terraform(['fmt', '-check', '-diff', '-no-color', 'backends'], work);
@@ -122,15 +123,38 @@ describe('terraform fmt', () => {
   it("finds the HCL printer's output formatted for every construct it has, beyond what the stacks use today", () => {
     ready();
     const text = printFile([
-      block('locals', [], [
-        ...attributes({ a: 1, longer_name: 'text with ${template} and %{directive} "quotes" \\ and\nbreaks', b: true }),
-        attribute('nested', map({ 'needs-quotes': object({ x: 1, yy: [1, 2] }), plain: object({}), 'a.b': call('max', 1, 2) })),
-        attribute('long', Array.from({ length: 12 }, (_, i) => `item-number-${i}`)),
-        attribute('doc', call('jsonencode', object({ Statement: [object({ 'aws:Key': template('arn:', raw('var.x'), '/*'), Action: ['a:B', 'c:D'] }), object({ k: object({ deep: object({ deeper: 1 }) }) })] }))),
-        attribute('after', 2),
-        attribute('ab', 3),
-      ], ['a comment', '']),
-      block('resource', ['x', 'y'], [attribute('a', 1), block('inner', [], []), block('inner', [], [attribute('b', 2), block('deep', [], attributes({ c: 3, dd: 4 }))]), attribute('z', 0)]),
+      block(
+        'locals',
+        [],
+        [
+          ...attributes({ a: 1, longer_name: 'text with ${template} and %{directive} "quotes" \\ and\nbreaks', b: true }),
+          attribute('nested', map({ 'needs-quotes': object({ x: 1, yy: [1, 2] }), plain: object({}), 'a.b': call('max', 1, 2) })),
+          attribute(
+            'long',
+            Array.from({ length: 12 }, (_, i) => `item-number-${i}`),
+          ),
+          attribute(
+            'doc',
+            call(
+              'jsonencode',
+              object({
+                Statement: [
+                  object({ 'aws:Key': template('arn:', raw('var.x'), '/*'), Action: ['a:B', 'c:D'] }),
+                  object({ k: object({ deep: object({ deeper: 1 }) }) }),
+                ],
+              }),
+            ),
+          ),
+          attribute('after', 2),
+          attribute('ab', 3),
+        ],
+        ['a comment', ''],
+      ),
+      block(
+        'resource',
+        ['x', 'y'],
+        [attribute('a', 1), block('inner', [], []), block('inner', [], [attribute('b', 2), block('deep', [], attributes({ c: 3, dd: 4 }))]), attribute('z', 0)],
+      ),
     ]);
     mkdirSync(join(work, 'printer'), { recursive: true });
     writeFileSync(join(work, 'printer', 'all.tf'), text);
@@ -141,24 +165,31 @@ describe('terraform fmt', () => {
 });
 
 describe('terraform validate', () => {
-  it('accepts every stack and subscriptions root of every fixture and of examples/shop, in both environments, against the real AWS provider', () => {
-    ready();
-    const dir = join(work, 'validate');
-    mkdirSync(dir);
-    const roots = stacks.flatMap(rootsOf);
-    expect(roots.filter((r) => r.folder === SUBSCRIPTIONS).length).toBeGreaterThanOrEqual(5);
-    writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: () => `../stacks/${slug(root.stack.id)}/${root.folder}` }))));
-    init(dir);
-    const run = terraform(['validate', '-json', '-no-color'], dir);
-    timings.push(`validate ${stacks.length} stacks x ${ENVIRONMENTS.length} environments: ${run.seconds.toFixed(1)} s`);
-    const result = JSON.parse(run.stdout) as { valid: boolean; diagnostics: Array<{ severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }> };
-    const problems = result.diagnostics
-      // Child modules may not configure a backend; each stack is a root module when applied, so the warning is expected here.
-      .filter((d) => !(d.severity === 'warning' && d.summary === 'Backend configuration ignored'))
-      .map((d) => `${d.severity} ${d.range?.filename ?? ''}:${d.range?.start.line ?? ''} ${d.summary}: ${d.detail ?? ''}`);
-    expect(problems).toEqual([]);
-    expect(result.valid).toBe(true);
-  }, TERRAFORM_TIMEOUT);
+  it(
+    'accepts every stack and subscriptions root of every fixture and of examples/shop, in both environments, against the real AWS provider',
+    () => {
+      ready();
+      const dir = join(work, 'validate');
+      mkdirSync(dir);
+      const roots = stacks.flatMap(rootsOf);
+      expect(roots.filter((r) => r.folder === SUBSCRIPTIONS).length).toBeGreaterThanOrEqual(5);
+      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: () => `../stacks/${slug(root.stack.id)}/${root.folder}` }))));
+      init(dir);
+      const run = terraform(['validate', '-json', '-no-color'], dir);
+      timings.push(`validate ${stacks.length} stacks x ${ENVIRONMENTS.length} environments: ${run.seconds.toFixed(1)} s`);
+      const result = JSON.parse(run.stdout) as {
+        valid: boolean;
+        diagnostics: Array<{ severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }>;
+      };
+      const problems = result.diagnostics
+        // Child modules may not configure a backend; each stack is a root module when applied, so the warning is expected here.
+        .filter((d) => !(d.severity === 'warning' && d.summary === 'Backend configuration ignored'))
+        .map((d) => `${d.severity} ${d.range?.filename ?? ''}:${d.range?.start.line ?? ''} ${d.summary}: ${d.detail ?? ''}`);
+      expect(problems).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+    TERRAFORM_TIMEOUT,
+  );
 });
 
 const cleanups: Array<() => void> = [];
@@ -167,89 +198,116 @@ afterAll(() => {
 });
 
 describe('terraform plan of examples/shop', () => {
-  it('succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments', async () => {
-    ready();
-    const shop = stacks.filter((s) => s.root === 'examples/shop');
-    const roots = shop.flatMap(rootsOf);
-    const dir = join(work, 'plan');
-    // The subscriptions roots read the Resource Groups Tagging API: a local stand-in answers that every topic asked for exists.
-    const tagging = await taggingApiStandIn();
-    cleanups.push(tagging.stop);
-    // One copy per root and environment, each with the test-only provider override beside the generated files.
-    for (const root of roots) {
-      for (const env of ENVIRONMENTS) {
-        const copy = join(dir, 'stacks', moduleName(root, env));
-        cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
-        const endpoints = root.folder === SUBSCRIPTIONS ? `  endpoints {\n    resourcegroupstaggingapi = "${tagging.url}"\n  }\n` : '';
-        writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER.replace(/\}\n$/, `${endpoints}}\n`));
+  it(
+    'succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments',
+    async () => {
+      ready();
+      const shop = stacks.filter((s) => s.root === 'examples/shop');
+      const roots = shop.flatMap(rootsOf);
+      const dir = join(work, 'plan');
+      // The subscriptions roots read the Resource Groups Tagging API: a local stand-in answers that every topic asked for exists.
+      const tagging = await taggingApiStandIn();
+      cleanups.push(tagging.stop);
+      // One copy per root and environment, each with the test-only provider override beside the generated files.
+      for (const root of roots) {
+        for (const env of ENVIRONMENTS) {
+          const copy = join(dir, 'stacks', moduleName(root, env));
+          cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
+          const endpoints = root.folder === SUBSCRIPTIONS ? `  endpoints {\n    resourcegroupstaggingapi = "${tagging.url}"\n  }\n` : '';
+          writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER.replace(/\}\n$/, `${endpoints}}\n`));
+        }
       }
-    }
-    writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
-    init(dir);
-    const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
-    timings.push(`plan examples/shop (${roots.length} roots x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
-    expect(plan.code, plan.stderr).toBe(0);
-    const show = terraform(['show', '-json', 'tfplan'], dir);
-    expect(show.code, show.stderr).toBe(0);
-    const changes = (JSON.parse(show.stdout) as { resource_changes: Array<{ type: string; mode: string; module_address: string; change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> } }> }).resource_changes.filter((c) => c.mode === 'managed');
-    expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
-    // Subscriptions are created by the subscriptions roots, and those create nothing else.
-    const inSubscriptionsRoot = (c: { module_address: string }): boolean => c.module_address.endsWith('_subscriptions_staging') || c.module_address.endsWith('_subscriptions_production');
-    expect(changes.filter((c) => c.type === 'aws_sns_topic_subscription' && !inSubscriptionsRoot(c))).toEqual([]);
-    expect(changes.filter((c) => inSubscriptionsRoot(c) && c.type !== 'aws_sns_topic_subscription')).toEqual([]);
+      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
+      init(dir);
+      const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+      timings.push(`plan examples/shop (${roots.length} roots x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
+      expect(plan.code, plan.stderr).toBe(0);
+      const show = terraform(['show', '-json', 'tfplan'], dir);
+      expect(show.code, show.stderr).toBe(0);
+      const changes = (
+        JSON.parse(show.stdout) as {
+          resource_changes: Array<{
+            type: string;
+            mode: string;
+            module_address: string;
+            change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> };
+          }>;
+        }
+      ).resource_changes.filter((c) => c.mode === 'managed');
+      expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
+      // Subscriptions are created by the subscriptions roots, and those create nothing else.
+      const inSubscriptionsRoot = (c: { module_address: string }): boolean =>
+        c.module_address.endsWith('_subscriptions_staging') || c.module_address.endsWith('_subscriptions_production');
+      expect(changes.filter((c) => c.type === 'aws_sns_topic_subscription' && !inSubscriptionsRoot(c))).toEqual([]);
+      expect(changes.filter((c) => inSubscriptionsRoot(c) && c.type !== 'aws_sns_topic_subscription')).toEqual([]);
 
-    const counts: Record<string, number> = {};
-    for (const change of changes) counts[change.type] = (counts[change.type] ?? 0) + 1;
-    expect(counts).toEqual(expectedCounts(shop));
-    // The literal total, so a change in what the shop needs is a visible diff in this file too.
-    expect(changes.length).toBe(212);
+      const counts: Record<string, number> = {};
+      for (const change of changes) counts[change.type] = (counts[change.type] ?? 0) + 1;
+      expect(counts).toEqual(expectedCounts(shop));
+      // The literal total, so a change in what the shop needs is a visible diff in this file too.
+      expect(changes.length).toBe(212);
 
-    for (const change of changes.filter((c) => c.type === 'aws_db_instance')) {
-      expect(change.change.after).toMatchObject({ storage_encrypted: true, publicly_accessible: false, iam_database_authentication_enabled: true, manage_master_user_password: true });
-      expect(change.change.after.password).toBeNull();
-      // Taken from timestamp() when the instance is created (issue 15 item 14).
-      expect(change.change.after_unknown.final_snapshot_identifier).toBe(true);
-    }
-    for (const change of changes.filter((c) => c.type === 'aws_db_parameter_group')) {
-      // The provider appends its unique id to name_prefix at creation (issue 15 item 14).
-      expect(change.change.after.name_prefix).toMatch(/-postgres\d+-$/);
-      expect(change.change.after_unknown.name).toBe(true);
-    }
-  }, TERRAFORM_TIMEOUT);
+      for (const change of changes.filter((c) => c.type === 'aws_db_instance')) {
+        expect(change.change.after).toMatchObject({
+          storage_encrypted: true,
+          publicly_accessible: false,
+          iam_database_authentication_enabled: true,
+          manage_master_user_password: true,
+        });
+        expect(change.change.after.password).toBeNull();
+        // Taken from timestamp() when the instance is created (issue 15 item 14).
+        expect(change.change.after_unknown.final_snapshot_identifier).toBe(true);
+      }
+      for (const change of changes.filter((c) => c.type === 'aws_db_parameter_group')) {
+        // The provider appends its unique id to name_prefix at creation (issue 15 item 14).
+        expect(change.change.after.name_prefix).toMatch(/-postgres\d+-$/);
+        expect(change.change.after_unknown.name).toBe(true);
+      }
+    },
+    TERRAFORM_TIMEOUT,
+  );
 });
 
 describe('terraform plan of a main stack whose state still holds its subscription (day 2 of the move to subscriptions/)', () => {
-  it('forgets the subscription without unsubscribing it, and would unsubscribe it without the removed block', () => {
-    ready();
-    const orders = stacks.find((s) => s.id === 'examples/shop:orders')!;
-    const key = 'payments-payment-completed';
-    const dir = join(work, 'day2');
-    cpSync(join(work, 'stacks', slug(orders.id)), dir, { recursive: true });
-    writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
-    // The S3 backend replaced by a local one, holding the state an apply before the move left behind.
-    writeFileSync(join(dir, 'zz_backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
-    writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(stateWithSubscription(orders, key)));
-    const run = terraform(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
-    expect(run.code, run.stderr + run.stdout).toBe(0);
-    const plan = (): Array<{ address: string; change: { actions: string[] } }> => {
-      const result = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'], dir, FAKE_CREDENTIALS);
-      timings.push(`plan day 2 of examples/shop:orders: ${result.seconds.toFixed(1)} s`);
-      expect(result.code, result.stderr).toBe(0);
-      const show = terraform(['show', '-json', 'tfplan'], dir);
-      expect(show.code, show.stderr).toBe(0);
-      return (JSON.parse(show.stdout) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> }).resource_changes;
-    };
-    const withRemoved = plan();
-    expect(withRemoved.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['forget']]);
-    expect(withRemoved.filter((c) => c.change.actions.includes('delete'))).toEqual([]);
+  it(
+    'forgets the subscription without unsubscribing it, and would unsubscribe it without the removed block',
+    () => {
+      ready();
+      const orders = stacks.find((s) => s.id === 'examples/shop:orders')!;
+      const key = 'payments-payment-completed';
+      const dir = join(work, 'day2');
+      cpSync(join(work, 'stacks', slug(orders.id)), dir, { recursive: true });
+      writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+      // The S3 backend replaced by a local one, holding the state an apply before the move left behind.
+      writeFileSync(join(dir, 'zz_backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
+      writeFileSync(join(dir, 'terraform.tfstate'), JSON.stringify(stateWithSubscription(orders, key)));
+      const run = terraform(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const plan = (): Array<{ address: string; change: { actions: string[] } }> => {
+        const result = terraform(
+          ['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-var-file=env/staging.tfvars', '-out=tfplan'],
+          dir,
+          FAKE_CREDENTIALS,
+        );
+        timings.push(`plan day 2 of examples/shop:orders: ${result.seconds.toFixed(1)} s`);
+        expect(result.code, result.stderr).toBe(0);
+        const show = terraform(['show', '-json', 'tfplan'], dir);
+        expect(show.code, show.stderr).toBe(0);
+        return (JSON.parse(show.stdout) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> }).resource_changes;
+      };
+      const withRemoved = plan();
+      expect(withRemoved.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['forget']]);
+      expect(withRemoved.filter((c) => c.change.actions.includes('delete'))).toEqual([]);
 
-    // The control: the same state planned without the removed block unsubscribes the queue.
-    const messaging = join(dir, 'messaging.tf');
-    writeFileSync(messaging, readFileSync(messaging, 'utf8').replace(/(#[^\n]*\n)*removed \{\n(  .*\n|\n)*?\}\n/g, ''));
-    expect(readFileSync(messaging, 'utf8')).not.toContain('removed');
-    const without = plan();
-    expect(without.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['delete']]);
-  }, TERRAFORM_TIMEOUT);
+      // The control: the same state planned without the removed block unsubscribes the queue.
+      const messaging = join(dir, 'messaging.tf');
+      writeFileSync(messaging, readFileSync(messaging, 'utf8').replace(/(#[^\n]*\n)*removed \{\n(  .*\n|\n)*?\}\n/g, ''));
+      expect(readFileSync(messaging, 'utf8')).not.toContain('removed');
+      const without = plan();
+      expect(without.filter((c) => c.address === `aws_sns_topic_subscription.${key}`).map((c) => c.change.actions)).toEqual([['delete']]);
+    },
+    TERRAFORM_TIMEOUT,
+  );
 });
 
 /** A Terraform state (format 4) holding only the subscription `key` as the old main stack created it in staging. */
@@ -326,7 +384,16 @@ function expectedCounts(shop: readonly Stack[]): Record<string, number> {
     add('aws_sns_topic_policy', topics.length);
     add('aws_sqs_queue', 2 * subscriptions.length);
     for (const type of ['aws_sqs_queue_policy', 'aws_sqs_queue_redrive_allow_policy', 'aws_sns_topic_subscription']) add(type, subscriptions.length);
-    for (const suffix of ['', '_public_access_block', '_ownership_controls', '_server_side_encryption_configuration', '_logging', '_lifecycle_configuration', '_policy']) add(`aws_s3_bucket${suffix}`, buckets.length);
+    for (const suffix of [
+      '',
+      '_public_access_block',
+      '_ownership_controls',
+      '_server_side_encryption_configuration',
+      '_logging',
+      '_lifecycle_configuration',
+      '_policy',
+    ])
+      add(`aws_s3_bucket${suffix}`, buckets.length);
     add('aws_s3_bucket_versioning', versioned);
     add('aws_secretsmanager_secret', resources + service.secrets.length);
     add('aws_secretsmanager_secret_version', resources);

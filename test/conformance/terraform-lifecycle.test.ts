@@ -46,7 +46,8 @@ describe("the pod role's trust policy (item 11)", () => {
           Condition: {
             StringEquals: {
               'aws:SourceAccount': '${var.aws_account_id}',
-              'aws:RequestTag/eks-cluster-arn': 'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}',
+              'aws:RequestTag/eks-cluster-arn':
+                'arn:${data.aws_partition.current.partition}:eks:${var.aws_region}:${var.aws_account_id}:cluster/${var.cluster_name}',
               'aws:RequestTag/kubernetes-namespace': role.stack.service.name,
               'aws:RequestTag/kubernetes-service-account': role.stack.service.name,
             },
@@ -61,7 +62,11 @@ describe("the pod role's trust policy (item 11)", () => {
       for (const env of ['staging', 'production'] as const) {
         const vars = tfvarsOf(stack, env);
         const { cloud, kubernetes } = stack.project.platform;
-        expect([vars.aws_account_id, vars.aws_region, vars.cluster_name], `${stack.id} ${env}`).toEqual([cloud.accounts[env], cloud.region, kubernetes.clusters[env]]);
+        expect([vars.aws_account_id, vars.aws_region, vars.cluster_name], `${stack.id} ${env}`).toEqual([
+          cloud.accounts[env],
+          cloud.region,
+          kubernetes.clusters[env],
+        ]);
       }
     }
   });
@@ -84,7 +89,9 @@ describe("the pod role's policy (items 1 and 13)", () => {
     expect(sids(stackOf('secrets: [API_TOKEN]\nresources:\n  databases: [{ name: main }]\n'))).toEqual(['ConnectToDatabaseMain']);
     const withTopic = stackOf('resources:\n  topics: [{ name: events }]\n');
     expect(sids(withTopic)).toContain('UseServiceKey');
-    const useKey = resourcesOf([withTopic], 'aws_iam_role_policy').flatMap((p) => statements(p.body.policy)).find((s) => s.Sid === 'UseServiceKey')!;
+    const useKey = resourcesOf([withTopic], 'aws_iam_role_policy')
+      .flatMap((p) => statements(p.body.policy))
+      .find((s) => s.Sid === 'UseServiceKey')!;
     expect(useKey.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
@@ -108,7 +115,9 @@ describe("the pod role's policy (items 1 and 13)", () => {
       const name = (tfvarsOf(stack, 'production').buckets as Record<string, { bucket: string }>)[bucket.name]!.bucket;
       // Under the name it was deployed as: a bucket renamed in the spec (renamedFrom) keeps its own.
       const entry = stack.service.resources.buckets.find((b) => b.name === bucket.name)!;
-      expect(name).toBe(names.s3Bucket(stack.project.platform.name, stack.project.platform.cloud.bucketNameSuffix, stack.service.name, 'production', deployedName(entry)));
+      expect(name).toBe(
+        names.s3Bucket(stack.project.platform.name, stack.project.platform.cloud.bucketNameSuffix, stack.service.name, 'production', deployedName(entry)),
+      );
     }
   });
 });
@@ -117,29 +126,40 @@ describe('names that survive replacement and re-creation (item 14)', () => {
   it('names each final snapshot after its instance’s creation time and never updates it afterwards', () => {
     expect(databases.length).toBeGreaterThan(2);
     for (const db of databases) {
-      expect(db.body.final_snapshot_identifier, db.stack.id).toBe(`\${var.databases["${db.name}"].final_snapshot}-\${formatdate("YYYYMMDDhhmmss", timestamp())}`);
+      expect(db.body.final_snapshot_identifier, db.stack.id).toBe(
+        `\${var.databases["${db.name}"].final_snapshot}-\${formatdate("YYYYMMDDhhmmss", timestamp())}`,
+      );
       const retiring = acknowledgesLoss(db.stack.service, `databases.${db.name}`);
       expect(db.body.lifecycle).toEqual([{ ...(retiring ? {} : { prevent_destroy: true }), ignore_changes: ['${final_snapshot_identifier}'] }]);
     }
     // inventory acknowledges losing stock-history (dataLoss:); fixtures/cases/retired's mailer, retired, everything it owns.
-    expect(databases.filter((db) => acknowledgesLoss(db.stack.service, `databases.${db.name}`)).map((db) => `${db.stack.id} ${db.name}`)).toEqual(['fixtures/cases/retired:mailer main', 'fixtures/cases/terraform-every-primitive:inventory stock-history']);
+    expect(databases.filter((db) => acknowledgesLoss(db.stack.service, `databases.${db.name}`)).map((db) => `${db.stack.id} ${db.name}`)).toEqual([
+      'fixtures/cases/retired:mailer main',
+      'fixtures/cases/terraform-every-primitive:inventory stock-history',
+    ]);
   });
 
   it('names each cache`s final snapshot after its replication group`s creation time, like a database`s', () => {
     const caches = resourcesOf(stacks, 'aws_elasticache_replication_group');
     expect(caches.length).toBeGreaterThan(2);
     for (const cache of caches) {
-      expect(cache.body.final_snapshot_identifier, cache.stack.id).toBe(`\${var.caches["${cache.name}"].replication_group_id}-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}`);
+      expect(cache.body.final_snapshot_identifier, cache.stack.id).toBe(
+        `\${var.caches["${cache.name}"].replication_group_id}-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}`,
+      );
       const retiring = acknowledgesLoss(cache.stack.service, `caches.${cache.name}`);
       expect(cache.body.lifecycle).toEqual([{ ...(retiring ? {} : { prevent_destroy: true }), ignore_changes: ['${final_snapshot_identifier}'] }]);
     }
-    expect(caches.filter((cache) => acknowledgesLoss(cache.stack.service, `caches.${cache.name}`)).map((cache) => `${cache.stack.id} ${cache.name}`)).toEqual(['fixtures/cases/retired:mailer sessions']);
+    expect(caches.filter((cache) => acknowledgesLoss(cache.stack.service, `caches.${cache.name}`)).map((cache) => `${cache.stack.id} ${cache.name}`)).toEqual([
+      'fixtures/cases/retired:mailer sessions',
+    ]);
   });
 
   it('protects every stateful resource with prevent_destroy unless its service acknowledges losing it (dataLoss:) or is retired, whatever the overrides', () => {
     const stateful = stacks.flatMap((stack) => STATEFUL_RESOURCE_TYPES.flatMap((type) => resourcesOf([stack], type)));
     expect(stateful.length).toBeGreaterThan(50);
-    const unprotected = stateful.filter((r) => !(r.body.lifecycle as Array<{ prevent_destroy?: boolean }> | undefined)?.some((l) => l.prevent_destroy === true)).map((r) => `${r.stack.id} ${r.type}.${r.name}`);
+    const unprotected = stateful
+      .filter((r) => !(r.body.lifecycle as Array<{ prevent_destroy?: boolean }> | undefined)?.some((l) => l.prevent_destroy === true))
+      .map((r) => `${r.stack.id} ${r.type}.${r.name}`);
     expect(unprotected.sort()).toEqual([
       // Retired: everything its stacks hold, its subscriptions root's queues included.
       'fixtures/cases/retired:mailer aws_db_instance.main',
@@ -168,7 +188,8 @@ describe('names that survive replacement and re-creation (item 14)', () => {
       expect(group.body.name_prefix).toBe(`\${var.databases["${group.name}"].parameter_group_prefix}`);
       expect(group.body.lifecycle).toEqual([{ create_before_destroy: true }]);
       for (const env of ['staging', 'production'] as const) {
-        const prefix = (tfvarsOf(stackOfResource(group), env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!.parameter_group_prefix;
+        const prefix = (tfvarsOf(stackOfResource(group), env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!
+          .parameter_group_prefix;
         expect(prefix).toMatch(/^[a-z][a-z0-9-]*-postgres\d+-$/);
         expect(prefix.length + TERRAFORM_UNIQUE_SUFFIX_LENGTH).toBeLessThanOrEqual(255);
       }
@@ -180,7 +201,12 @@ describe('names that survive replacement and re-creation (item 14)', () => {
     const declared = secrets.filter((s) => s.name.startsWith('secret-'));
     expect(declared.length).toBeGreaterThan(0);
     expect(secrets.length).toBeGreaterThan(declared.length);
-    for (const secret of secrets) expect([secret.stack.id, secret.name, secret.body.recovery_window_in_days]).toEqual([secret.stack.id, secret.name, secret.name.startsWith('secret-') ? 7 : 0]);
+    for (const secret of secrets)
+      expect([secret.stack.id, secret.name, secret.body.recovery_window_in_days]).toEqual([
+        secret.stack.id,
+        secret.name,
+        secret.name.startsWith('secret-') ? 7 : 0,
+      ]);
   });
 
   it('keeps automatic minor upgrades for a major-only engine_version and turns them off, with a printed waiver, for a pinned minor', () => {
@@ -189,8 +215,16 @@ describe('names that survive replacement and re-creation (item 14)', () => {
     expect(databases.length).toBeGreaterThan(pinned.length);
     for (const db of databases) {
       const isPinned = pinned.includes(db);
-      expect([db.stack.id, db.name, db.body.engine_version, db.body.auto_minor_version_upgrade]).toEqual([db.stack.id, db.name, db.body.engine_version, !isPinned]);
-      expect(db.comments.some((c) => c.includes('CKV_AWS_226')), `${db.stack.id} ${db.name}`).toBe(isPinned);
+      expect([db.stack.id, db.name, db.body.engine_version, db.body.auto_minor_version_upgrade]).toEqual([
+        db.stack.id,
+        db.name,
+        db.body.engine_version,
+        !isPinned,
+      ]);
+      expect(
+        db.comments.some((c) => c.includes('CKV_AWS_226')),
+        `${db.stack.id} ${db.name}`,
+      ).toBe(isPinned);
     }
   });
 });

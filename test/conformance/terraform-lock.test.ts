@@ -25,7 +25,10 @@ let counter = 0;
 function terraformsLock(constraint: string): string {
   const dir = join(work, `lock-${counter++}`);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'versions.tf'), `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ${JSON.stringify(constraint)}\n    }\n  }\n}\n`);
+  writeFileSync(
+    join(dir, 'versions.tf'),
+    `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ${JSON.stringify(constraint)}\n    }\n  }\n}\n`,
+  );
   const run = terraform(['providers', 'lock', `-fs-mirror=${PLUGIN_DIR}`, '-platform=linux_amd64', '-no-color'], dir);
   expect(run.code, run.stderr + run.stdout).toBe(0);
   return readFileSync(join(dir, LOCK_FILE_NAME), 'utf8');
@@ -33,9 +36,16 @@ function terraformsLock(constraint: string): string {
 
 /** A lock file from the mirror (h1 only) with the release's zh: hashes after the h1, where `terraform providers lock` against the registry puts them. */
 const withReleaseHashes = (mirrorLock: string): string =>
-  mirrorLock.replace(/( {4}"h1:[^"]+",\n)/, `$1${LOCKED_AWS_PROVIDER.hashes.filter((h) => h.startsWith('zh:')).map((h) => `    "${h}",\n`).join('')}`);
+  mirrorLock.replace(
+    /( {4}"h1:[^"]+",\n)/,
+    `$1${LOCKED_AWS_PROVIDER.hashes
+      .filter((h) => h.startsWith('zh:'))
+      .map((h) => `    "${h}",\n`)
+      .join('')}`,
+  );
 
-const pavedsLock = (constraint: string): string => terraformLockFile({ path: LOCK_FILE_NAME, source: 'platform.yaml', providers: [awsProviderLock(constraint)] }).contents;
+const pavedsLock = (constraint: string): string =>
+  terraformLockFile({ path: LOCK_FILE_NAME, source: 'platform.yaml', providers: [awsProviderLock(constraint)] }).contents;
 
 describe('the provider lock constant', () => {
   it('is what `terraform providers lock -fs-mirror -platform=linux_amd64` writes, byte for byte, with the release`s zh: hashes for every other platform', () => {
@@ -51,7 +61,18 @@ describe('the provider lock constant', () => {
   });
 
   it('records the constraint as Terraform normalizes it: parts filled in, duplicates dropped, lower bounds first, a two-part ~> kept', () => {
-    for (const constraint of ['>= 5.100, < 7.0', '< 7.0, >= 5.100', '~> 5.100', '~> 5.100.0', '~> 5', '5.100.0', '>= 5.0, != 5.99.0, < 6', '>=5.100,<7.0,>= 5.100.0', '> 5.99.9, <= 5.100.0', '~> 5.0, >= 5.100']) {
+    for (const constraint of [
+      '>= 5.100, < 7.0',
+      '< 7.0, >= 5.100',
+      '~> 5.100',
+      '~> 5.100.0',
+      '~> 5',
+      '5.100.0',
+      '>= 5.0, != 5.99.0, < 6',
+      '>=5.100,<7.0,>= 5.100.0',
+      '> 5.99.9, <= 5.100.0',
+      '~> 5.0, >= 5.100',
+    ]) {
       expect(pavedsLock(constraint), constraint).toBe(withReleaseHashes(terraformsLock(constraint)));
     }
   }, 120_000);
@@ -76,8 +97,13 @@ describe('every generated root', () => {
     for (const { root, result } of compiled) {
       expect(result.project, root).toBeDefined();
       for (const [dir, files] of rootsOf(result.files)) {
-        expect(files.map((f) => f.path), `${root}:${dir}`).toContain(LOCK_FILE_NAME);
-        expect(files.find((f) => f.path === LOCK_FILE_NAME)!.contents, `${root}:${dir}`).toBe(pavedsLock(result.project!.platform.terraform.awsProviderVersion));
+        expect(
+          files.map((f) => f.path),
+          `${root}:${dir}`,
+        ).toContain(LOCK_FILE_NAME);
+        expect(files.find((f) => f.path === LOCK_FILE_NAME)!.contents, `${root}:${dir}`).toBe(
+          pavedsLock(result.project!.platform.terraform.awsProviderVersion),
+        );
         kinds.add(dir.endsWith('/subscriptions') ? 'subscriptions' : dir.endsWith('_platform/terraform') ? 'platform' : 'service');
       }
     }
@@ -105,8 +131,14 @@ describe('every generated root', () => {
   it('fails to init when the lock file does not match the provider, so the lock file is what decides', () => {
     const dir = join(work, 'tampered');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'versions.tf'), 'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.100, < 7.0"\n    }\n  }\n}\n');
-    writeFileSync(join(dir, LOCK_FILE_NAME), pavedsLock('>= 5.100, < 7.0').replace(LOCKED_AWS_PROVIDER.hashes[0]!, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='));
+    writeFileSync(
+      join(dir, 'versions.tf'),
+      'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.100, < 7.0"\n    }\n  }\n}\n',
+    );
+    writeFileSync(
+      join(dir, LOCK_FILE_NAME),
+      pavedsLock('>= 5.100, < 7.0').replace(LOCKED_AWS_PROVIDER.hashes[0]!, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+    );
     const run = terraform(['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
     expect(run.code).toBe(1);
     expect(run.stderr.replace(/\s+/g, ' ')).toContain("doesn't match any of the checksums previously recorded in the dependency lock file");
@@ -114,8 +146,17 @@ describe('every generated root', () => {
 });
 
 describe('the platform.yaml provider constraint', () => {
-  const platform = (extra: string): string => `apiVersion: paved/v1\nkind: Platform\ncloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\n${extra}`;
-  const diagnostics = (extra: string) => validateTexts({ 'services/orders/service.yaml': serviceYaml() }, platform(extra)).diagnostics.map((d) => [d.code, d.severity, d.message, d.hint, d.range?.line, d.range?.col]);
+  const platform = (extra: string): string =>
+    `apiVersion: paved/v1\nkind: Platform\ncloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\n${extra}`;
+  const diagnostics = (extra: string) =>
+    validateTexts({ 'services/orders/service.yaml': serviceYaml() }, platform(extra)).diagnostics.map((d) => [
+      d.code,
+      d.severity,
+      d.message,
+      d.hint,
+      d.range?.line,
+      d.range?.col,
+    ]);
 
   it('must admit the locked version, or the compile stops at the constraint', () => {
     expect(diagnostics('terraform:\n  awsProviderVersion: "~> 6.0"\n')).toEqual([
@@ -163,8 +204,16 @@ describe('the platform.yaml provider constraint', () => {
 
 describe('the production plan role', () => {
   it("is named after ci.roleArns.production, so that name leaves room for '-plan' in IAM's 64 characters", () => {
-    const platform = (role: string) => `apiVersion: paved/v1\nkind: Platform\ncloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\nci:\n  roleArns:\n    production: arn:aws:iam::222222222222:role/ci/${role}\n`;
-    const diagnostics = (role: string) => validateTexts({ 'services/orders/service.yaml': serviceYaml() }, platform(role)).diagnostics.map((d) => [d.code, d.message, d.hint, d.range?.line, d.range?.col]);
+    const platform = (role: string) =>
+      `apiVersion: paved/v1\nkind: Platform\ncloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\nci:\n  roleArns:\n    production: arn:aws:iam::222222222222:role/ci/${role}\n`;
+    const diagnostics = (role: string) =>
+      validateTexts({ 'services/orders/service.yaml': serviceYaml() }, platform(role)).diagnostics.map((d) => [
+        d.code,
+        d.message,
+        d.hint,
+        d.range?.line,
+        d.range?.col,
+      ]);
     expect(diagnostics('r'.repeat(59))).toEqual([]);
     expect(diagnostics('r'.repeat(60))).toEqual([
       [

@@ -36,7 +36,11 @@ function allRoots(): Root[] {
     for (const folder of ['', 'subscriptions/']) {
       const files = stack.files.filter((f) => (folder === '' ? !f.path.startsWith('subscriptions/') : f.path.startsWith(folder)));
       if (files.length === 0) continue;
-      const printed = new Map([...stack.printed].filter(([path]) => (folder === '' ? !path.startsWith('subscriptions/') : path.startsWith(folder))).map(([path, text]) => [path.slice(folder.length), text]));
+      const printed = new Map(
+        [...stack.printed]
+          .filter(([path]) => (folder === '' ? !path.startsWith('subscriptions/') : path.startsWith(folder)))
+          .map(([path, text]) => [path.slice(folder.length), text]),
+      );
       roots.push({ label: `${stack.id}${folder === '' ? '' : ' subscriptions'}`, printed, items: files.flatMap((f) => f.items) });
     }
   }
@@ -45,7 +49,11 @@ function allRoots(): Root[] {
     const files = platformTerraformFiles(project);
     if (files.length === 0) continue;
     const prefix = `${project.output.dir}/${PLATFORM_FOLDER}/terraform/`;
-    roots.push({ label: `${root} platform`, printed: new Map(files.map((f) => [f.path.slice(prefix.length), f.contents])), items: files.flatMap((f) => (Array.isArray(f.value) ? (f.value as BodyItem[]) : [])) });
+    roots.push({
+      label: `${root} platform`,
+      printed: new Map(files.map((f) => [f.path.slice(prefix.length), f.contents])),
+      items: files.flatMap((f) => (Array.isArray(f.value) ? (f.value as BodyItem[]) : [])),
+    });
   }
   return roots;
 }
@@ -103,7 +111,9 @@ function probe(root: Root, index: number): Map<string, { changed: Set<string>; r
   // The state an apply of this very configuration would leave, as far as the plan knows it: re-planned until references settle.
   const settled = settledState(dir, schemas);
 
-  const set = new Map(resourceBlocks(root.items).map((b) => [`${b.labels[0]}.${b.labels[1]}`, b.body.filter((i) => i.kind === 'attribute').map((i) => i.name)]));
+  const set = new Map(
+    resourceBlocks(root.items).map((b) => [`${b.labels[0]}.${b.labels[1]}`, b.body.filter((i) => i.kind === 'attribute').map((i) => i.name)]),
+  );
   const result = new Map<string, { changed: Set<string>; replacing: Set<string> }>();
   const entry = (type: string): { changed: Set<string>; replacing: Set<string> } => {
     let found = result.get(type);
@@ -135,7 +145,9 @@ describe('the attributes that replace a resource when they change', () => {
     () => {
       if (missing) throw missing;
       const emitted = new Set(roots.flatMap((r) => resourceBlocks(r.items).map((b) => b.labels[0]!)));
-      expect([...emitted].filter((type) => !(type in REPLACED_ON_CHANGE)).sort(), 'resource types paved emits without an entry in REPLACED_ON_CHANGE').toEqual([]);
+      expect([...emitted].filter((type) => !(type in REPLACED_ON_CHANGE)).sort(), 'resource types paved emits without an entry in REPLACED_ON_CHANGE').toEqual(
+        [],
+      );
       const observed = new Map<string, { changed: Set<string>; replacing: Set<string> }>();
       covering(roots).forEach((root, i) => {
         for (const [type, found] of probe(root, i)) {
@@ -150,7 +162,8 @@ describe('the attributes that replace a resource when they change', () => {
         const table = new Set((REPLACED_ON_CHANGE as Record<string, readonly string[]>)[type] ?? []);
         const expected = [...changed].filter((name) => table.has(name)).sort();
         const actual = [...replacing].sort();
-        if (JSON.stringify(expected) !== JSON.stringify(actual)) mismatches.push(`${type}: table ${JSON.stringify(expected)}, provider ${JSON.stringify(actual)} (of ${JSON.stringify([...changed].sort())})`);
+        if (JSON.stringify(expected) !== JSON.stringify(actual))
+          mismatches.push(`${type}: table ${JSON.stringify(expected)}, provider ${JSON.stringify(actual)} (of ${JSON.stringify([...changed].sort())})`);
       }
       expect(mismatches).toEqual([]);
       // The probe reached every type, and changed something on nearly all (a few set only references or nested blocks).

@@ -27,7 +27,11 @@ function upgradeCases(): GoldenCase[] {
 }
 
 /** Where a base revision from before the golden cases moved to fixtures/cases/ keeps a case. */
-const beforeTheMove = (goldenCase: GoldenCase): GoldenCase => ({ ...goldenCase, root: goldenCase.root.replace(/^fixtures\/cases\//, 'fixtures/'), output: goldenCase.output.replace(/^fixtures\/cases\//, 'fixtures/') });
+const beforeTheMove = (goldenCase: GoldenCase): GoldenCase => ({
+  ...goldenCase,
+  root: goldenCase.root.replace(/^fixtures\/cases\//, 'fixtures/'),
+  output: goldenCase.output.replace(/^fixtures\/cases\//, 'fixtures/'),
+});
 
 /** The working tree's files of a case, repo-relative. */
 function workingTree(goldenCase: GoldenCase): Map<string, string> {
@@ -113,32 +117,48 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
     ]);
   });
 
-  it('reports a bucket name changed in one environment\'s tfvars, resolved through var.buckets, in that environment only', () => {
+  it("reports a bucket name changed in one environment's tfvars, resolved through var.buckets, in that environment only", () => {
     const head = seeded(PRODUCTION, (text) => text.replace(/(\n {2}receipts = \{\n(?: {4}.*\n)*? {4}bucket += )"([^"]+)"/, '$1"$2-2"'));
-    expect(findings(head)).toEqual(['fixtures/cases/full: generated/checkout/terraform [production]: replace aws_s3_bucket.receipts: bucket changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it']);
+    expect(findings(head)).toEqual([
+      'fixtures/cases/full: generated/checkout/terraform [production]: replace aws_s3_bucket.receipts: bucket changed, which replaces it and loses its data; keep that attribute as v1.2.0 emits it',
+    ]);
   });
 
   it('passes the same rename with a moved block, and reads it as a move', () => {
     const head = seeded(STORAGE, (text) => `${renamed(text)}\nmoved {\n  from = aws_s3_bucket.receipts\n  to   = aws_s3_bucket.receipts_v2\n}\n`);
     expect(findings(head)).toEqual([]);
-    expect(compareCase(base, head).changes.filter((c) => c.action === 'move').map((c) => `${c.from} -> ${c.address} [${c.environment}]`)).toEqual(['aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [staging]', 'aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [production]']);
+    expect(
+      compareCase(base, head)
+        .changes.filter((c) => c.action === 'move')
+        .map((c) => `${c.from} -> ${c.address} [${c.environment}]`),
+    ).toEqual(['aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [staging]', 'aws_s3_bucket.receipts -> aws_s3_bucket.receipts_v2 [production]']);
   });
 
   it("reports a Kubernetes object deleted with its data: a service's namespace no longer emitted", () => {
     const path = 'generated/checkout/kubernetes/production/namespace.yaml';
     expect(base.generated.has(path)).toBe(true);
     const head: CaseRevision = { specs: base.specs, generated: new Map([...base.generated].filter(([p]) => p !== path)) };
-    expect(findings(head)).toEqual(['fixtures/cases/full: generated/checkout/kubernetes/production/namespace.yaml [production]: delete Namespace/checkout: every object in it is deleted with it, secrets and volumes included; keep emitting it as v1.2.0 does']);
+    expect(findings(head)).toEqual([
+      'fixtures/cases/full: generated/checkout/kubernetes/production/namespace.yaml [production]: delete Namespace/checkout: every object in it is deleted with it, secrets and volumes included; keep emitting it as v1.2.0 does',
+    ]);
   });
 
   it('counts lifecycle blocks (prevent_destroy) as no change at all', () => {
-    const head = seeded(STORAGE, (text) => text.replace('  bucket = var.buckets["receipts"].bucket\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}', '  bucket = var.buckets["receipts"].bucket\n}'));
+    const head = seeded(STORAGE, (text) =>
+      text.replace(
+        '  bucket = var.buckets["receipts"].bucket\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}',
+        '  bucket = var.buckets["receipts"].bucket\n}',
+      ),
+    );
     expect(compareCase(base, head).changes).toEqual([]);
   });
 
-  it('compiles the base specs with the working tree when a case\'s specs changed, so a spec edit is not taken for an upgrade', () => {
+  it("compiles the base specs with the working tree when a case's specs changed, so a spec edit is not taken for an upgrade", () => {
     const service = base.specs.find((s) => s.path === 'services/checkout/service.yaml')!;
-    const head: CaseRevision = { specs: base.specs.map((s) => (s === service ? { ...s, text: `${s.text}\n# edited\n` } : s)), generated: new Map([...base.generated].filter(([path]) => !path.startsWith('generated/checkout/'))) };
+    const head: CaseRevision = {
+      specs: base.specs.map((s) => (s === service ? { ...s, text: `${s.text}\n# edited\n` } : s)),
+      generated: new Map([...base.generated].filter(([path]) => !path.startsWith('generated/checkout/'))),
+    };
     const comparison = compareCase(base, head);
     expect(comparison.head).toBe('base specs compiled by the working tree');
     expect(comparison.changes.filter(losesData)).toEqual([]);
@@ -148,7 +168,11 @@ describe('the upgrade check on seeded changes to a real golden case', () => {
 describe('the base revision', () => {
   function repository(): { dir: string; git: (...args: string[]) => string; cleanup: () => void } {
     const scratch = scratchCopy();
-    const git = (...args: string[]): string => execFileSync('git', ['-C', scratch.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'tag.gpgSign=false', '-c', 'commit.gpgSign=false', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', scratch.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'tag.gpgSign=false', '-c', 'commit.gpgSign=false', ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     git('init', '-q');
     return { dir: scratch.dir, git, cleanup: scratch.cleanup };
   }
@@ -159,7 +183,7 @@ describe('the base revision', () => {
     return repo.git('rev-parse', 'HEAD').trim();
   };
 
-  it('is the newest v* tag reachable from HEAD by version, not HEAD\'s own; else HEAD^; else PAVED_UPGRADE_BASE', () => {
+  it("is the newest v* tag reachable from HEAD by version, not HEAD's own; else HEAD^; else PAVED_UPGRADE_BASE", () => {
     const repo = repository();
     try {
       const first = commit(repo, 'one');
@@ -200,15 +224,21 @@ describe('the base revision', () => {
         }
         throw new Error('upgradeBase did not fail');
       };
-      expect(fails(repo.dir, 'v9.9.9')).toBe('PAVED_UPGRADE_BASE=v9.9.9 is not a commit in this clone: fetch it (git fetch --tags for a release tag, or git fetch origin v9.9.9), or set PAVED_UPGRADE_BASE to a revision you have');
-      expect(fails(repo.dir)).toBe('HEAD has no parent and no v* tag is reachable from it, so the upgrade-safety test has no base revision: set PAVED_UPGRADE_BASE to a revision to compare with');
+      expect(fails(repo.dir, 'v9.9.9')).toBe(
+        'PAVED_UPGRADE_BASE=v9.9.9 is not a commit in this clone: fetch it (git fetch --tags for a release tag, or git fetch origin v9.9.9), or set PAVED_UPGRADE_BASE to a revision you have',
+      );
+      expect(fails(repo.dir)).toBe(
+        'HEAD has no parent and no v* tag is reachable from it, so the upgrade-safety test has no base revision: set PAVED_UPGRADE_BASE to a revision to compare with',
+      );
       commit(repo, 'two');
       execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, join(clone.dir, 'shallow')], { stdio: 'ignore' });
       expect(fails(join(clone.dir, 'shallow'))).toBe(
         "this is a shallow clone without HEAD's parent and without release tags, so the upgrade-safety test has no base revision: fetch one (git fetch --deepen=1, or git fetch --tags for the releases, or git fetch --unshallow), or set PAVED_UPGRADE_BASE to a revision you have",
       );
       expect(existsSync(join(plain.dir, '.git'))).toBe(false);
-      expect(fails(plain.dir)).toMatch(/ is not a git checkout \(.*\), so the upgrade-safety test has no base revision to read golden files from: run the tests in a git clone of paved with its history \(git clone, not a tarball\)$/);
+      expect(fails(plain.dir)).toMatch(
+        / is not a git checkout \(.*\), so the upgrade-safety test has no base revision to read golden files from: run the tests in a git clone of paved with its history \(git clone, not a tarball\)$/,
+      );
     } finally {
       repo.cleanup();
       clone.cleanup();

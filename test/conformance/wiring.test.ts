@@ -148,7 +148,11 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
     { file: `${CHECKOUT_STG}/externalsecret-cache-carts.yaml`, from: 'name: acme-secrets', to: 'name: acme-secret' },
   ],
   'remote-secret: tfvars rename the Secrets Manager secret an ExternalSecret reads': [
-    { file: 'checkout/terraform/env/staging.tfvars', from: 'STRIPE_API_KEY = "checkout/staging/STRIPE_API_KEY"', to: 'STRIPE_API_KEY = "checkout/staging/stripe-api-key"' },
+    {
+      file: 'checkout/terraform/env/staging.tfvars',
+      from: 'STRIPE_API_KEY = "checkout/staging/STRIPE_API_KEY"',
+      to: 'STRIPE_API_KEY = "checkout/staging/stripe-api-key"',
+    },
   ],
   'remote-property: Terraform renames a JSON key of a connection secret': [
     { file: 'checkout/terraform/database.tf', from: '    dbname   = aws_db_instance.checkout.db_name', to: '    database = aws_db_instance.checkout.db_name' },
@@ -196,7 +200,11 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
     { file: 'mailer/kubernetes/staging/cronjob-weekly-statement.yaml', from: '  name: mailer-weekly-statement', to: '  name: mailer-statement' },
   ],
   'network-dns: the NetworkPolicy no longer admits DNS over UDP': [
-    { file: 'ledger/kubernetes/staging/networkpolicy.yaml', from: '        - port: 53\n          protocol: UDP\n', to: '        - port: 5353\n          protocol: UDP\n' },
+    {
+      file: 'ledger/kubernetes/staging/networkpolicy.yaml',
+      from: '        - port: 53\n          protocol: UDP\n',
+      to: '        - port: 5353\n          protocol: UDP\n',
+    },
   ],
   'network-peer: the receiving side admits another port than the sender opens': [
     { file: 'ledger/kubernetes/staging/networkpolicy.yaml', from: '        - port: grpc', to: '        - port: http' },
@@ -205,16 +213,28 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
     { file: `${CHECKOUT_STG}/networkpolicy.yaml`, from: 'kubernetes.io/metadata.name: ledger', to: 'kubernetes.io/metadata.name: ledgers' },
   ],
   'network-peer: the sender names pods the other service does not run': [
-    { file: `${CHECKOUT_STG}/networkpolicy.yaml`, from: '              app.kubernetes.io/name: ledger', to: '              app.kubernetes.io/name: ledger-api' },
+    {
+      file: `${CHECKOUT_STG}/networkpolicy.yaml`,
+      from: '              app.kubernetes.io/name: ledger',
+      to: '              app.kubernetes.io/name: ledger-api',
+    },
   ],
   'network-peer: a preview stand-in admits the app on a port its egress does not open': [
     { file: 'checkout/kubernetes/preview/networkpolicy.yaml', from: '        - port: 5432\n', to: '        - port: 5433\n' },
   ],
   'network-aws-port: the database security group admits a port the pods egress never opens': [
-    { file: 'checkout/terraform/database.tf', from: '  from_port                    = 5432\n  to_port                      = 5432', to: '  from_port                    = 5433\n  to_port                      = 5433' },
+    {
+      file: 'checkout/terraform/database.tf',
+      from: '  from_port                    = 5432\n  to_port                      = 5432',
+      to: '  from_port                    = 5433\n  to_port                      = 5433',
+    },
   ],
   'ingress-backend: the Ingress routes to a port the Service does not have': [
-    { file: `${CHECKOUT_STG}/ingress.yaml`, from: '                  name: http\n            path: /api', to: '                  name: web\n            path: /api' },
+    {
+      file: `${CHECKOUT_STG}/ingress.yaml`,
+      from: '                  name: http\n            path: /api',
+      to: '                  name: web\n            path: /api',
+    },
   ],
   'ingress-backend: a gRPC backend behind ingress-nginx without backend-protocol GRPC': [
     { file: `${CHECKOUT_STG}/service.yaml`, from: '    - appProtocol: http\n      name: http', to: '    - appProtocol: kubernetes.io/h2c\n      name: http' },
@@ -241,12 +261,20 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
     { file: 'argocd/checkout-staging.yaml', from: '  project: acme-services', to: '  project: acme' },
   ],
   'subscription-delivery: the subscription delivers to a queue no stack creates': [
-    { file: 'ledger/terraform/subscriptions/env/staging.tfvars', from: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed"', to: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-orders"' },
+    {
+      file: 'ledger/terraform/subscriptions/env/staging.tfvars',
+      from: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-order-placed"',
+      to: 'queue_arn = "arn:aws:sqs:eu-central-1:123456789012:ledger-stg-checkout-orders"',
+    },
   ],
   'subscription-delivery: the queue policy and key policy admit another topic than the subscription names': [
-    { file: 'ledger/terraform/env/staging.tfvars', from: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed"', to: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-shipped"' },
+    {
+      file: 'ledger/terraform/env/staging.tfvars',
+      from: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-placed"',
+      to: '"arn:aws:sns:eu-central-1:123456789012:checkout-stg-order-shipped"',
+    },
   ],
-  'apply-order: two main roots subscribe to each other\'s topics': [
+  "apply-order: two main roots subscribe to each other's topics": [
     {
       file: 'checkout/terraform/subscriptions-ledger.tf',
       create: `resource "aws_sns_topic_subscription" "ledger-ledger-updated" {
@@ -268,7 +296,11 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
     },
   ],
   'subscription-topic: the subscriber names a topic the publisher no longer creates': [
-    { file: 'checkout/terraform/env/staging.tfvars', from: 'name              = "checkout-stg-order-placed"', to: 'name              = "checkout-stg-orders-placed"' },
+    {
+      file: 'checkout/terraform/env/staging.tfvars',
+      from: 'name              = "checkout-stg-order-placed"',
+      to: 'name              = "checkout-stg-orders-placed"',
+    },
   ],
   'secret-store: the ClusterSecretStore no longer serves a service namespace': [
     { file: '_platform/kubernetes/staging/clustersecretstore-acme-secrets.yaml', from: '        - ledger\n', to: '' },
@@ -276,20 +308,24 @@ const MUTATIONS: Readonly<Record<string, readonly Edit[]>> = {
   'secret-key-ref: the database master ExternalSecret renames a key the bootstrap Job reads': [
     { file: `${CHECKOUT_STG}/externalsecret-db-master-checkout.yaml`, from: '        PGPASSWORD: ', to: '        PASSWORD: ' },
   ],
-  'eso-access: the operator\'s role no longer reads a secret an ExternalSecret names': [
+  "eso-access: the operator's role no longer reads a secret an ExternalSecret names": [
     { file: '_platform/terraform/env/staging.tfvars', from: '  "mailer/staging/SMTP_PASSWORD",\n', to: '' },
   ],
-  'eso-access: the operator\'s role reads the master secret of another database': [
+  "eso-access: the operator's role reads the master secret of another database": [
     { file: '_platform/terraform/env/staging.tfvars', from: '"checkout-stg-checkout", ', to: '' },
   ],
-  'eso-access: the operator\'s role may no longer decrypt with a service\'s key': [
+  "eso-access: the operator's role may no longer decrypt with a service's key": [
     { file: '_platform/terraform/env/staging.tfvars', from: '"alias/ledger-stg", ', to: '' },
   ],
-  'pod-identity: _platform/ binds the operator\'s role to another ServiceAccount than platform.yaml names': [
+  "pod-identity: _platform/ binds the operator's role to another ServiceAccount than platform.yaml names": [
     { file: '_platform/terraform/env/staging.tfvars', from: 'eso_service_account = "eso-controller"', to: 'eso_service_account = "external-secrets"' },
   ],
-  'pod-identity: a service binds its role to the operator\'s ServiceAccount, which only _platform/ may': [
-    { file: 'ledger/terraform/iam.tf', from: '  namespace       = "ledger"\n  service_account = "ledger"', to: '  namespace       = "eso"\n  service_account = "eso-controller"' },
+  "pod-identity: a service binds its role to the operator's ServiceAccount, which only _platform/ may": [
+    {
+      file: 'ledger/terraform/iam.tf',
+      from: '  namespace       = "ledger"\n  service_account = "ledger"',
+      to: '  namespace       = "eso"\n  service_account = "eso-controller"',
+    },
   ],
   'monitor-labels: a PrometheusRule loses the platform monitor label': [
     { file: `${CHECKOUT_STG}/prometheusrule.yaml`, from: '    release: kube-prometheus-stack\n', to: '' },
@@ -345,7 +381,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'Application argocd/ledger-staging',
       from: 'spec.destination = name "acme-stg-eks", namespace "finance"',
       to: 'AppProject argocd/acme-services (_platform/argocd/appproject.yaml) destinations: "acme-stg-eks/checkout", "acme-stg-eks/ledger", "acme-stg-eks/mailer", "acme-prd-eks/checkout", "acme-prd-eks/ledger", "acme-prd-eks/mailer"',
-      message: 'the project does not admit the Application\'s destination',
+      message: "the project does not admit the Application's destination",
     },
   ],
   'argocd-path: an Application syncs a folder the output lacks': [
@@ -365,7 +401,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ServiceMonitor checkout/checkout',
       from: 'metadata.labels: "app.kubernetes.io/component=server", "app.kubernetes.io/managed-by=paved", "app.kubernetes.io/name=checkout", "app.kubernetes.io/part-of=acme", "app.kubernetes.io/version=2f0c6b1d9e8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b", "paved.dev/environment=staging", "paved.dev/team=team-checkout", "paved.dev/tier=critical"',
       to: 'platform kubernetes.monitorLabels: "release=kube-prometheus-stack"',
-      message: 'Prometheus selects ServiceMonitors by the platform\'s monitor labels; this one lacks release=kube-prometheus-stack',
+      message: "Prometheus selects ServiceMonitors by the platform's monitor labels; this one lacks release=kube-prometheus-stack",
     },
   ],
   'monitor-reachable: the NetworkPolicy admits scrapes from another namespace than Prometheus runs in': [
@@ -374,7 +410,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       file: 'checkout/kubernetes/staging/servicemonitor.yaml',
       object: 'ServiceMonitor checkout/checkout',
       from: 'spec.endpoints[0] → Deployment checkout/checkout container port 9464',
-      to: 'NetworkPolicies selecting Deployment checkout/checkout\'s pods admit no ingress from namespace prometheus (platform kubernetes.prometheusNamespace) on 9464',
+      to: "NetworkPolicies selecting Deployment checkout/checkout's pods admit no ingress from namespace prometheus (platform kubernetes.prometheusNamespace) on 9464",
       message: 'Prometheus cannot reach the port the monitor scrapes',
     },
   ],
@@ -443,7 +479,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'NetworkPolicy checkout-pr-0/postgres-checkout',
       from: 'spec.ingress[0].from[0] port "postgres"/TCP (ingress of Deployment checkout-pr-0/postgres-checkout)',
       to: 'egress of Deployment checkout-pr-0/checkout in namespace checkout-pr-0: no NetworkPolicy lets it reach Deployment checkout-pr-0/postgres-checkout (namespace checkout-pr-0) on 5432/TCP ("checkout (checkout/kubernetes/preview/networkpolicy.yaml)")',
-      message: 'the receiver\'s ingress has no matching egress on the other side',
+      message: "the receiver's ingress has no matching egress on the other side",
     },
     {
       check: 'network-peer',
@@ -461,7 +497,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'NetworkPolicy checkout/checkout',
       from: 'spec.egress[2].to[0] port 9090/TCP (egress of Deployment checkout/checkout)',
       to: 'ingress of Deployment ledger/ledger in namespace ledger: no NetworkPolicy admits Deployment checkout/checkout (namespace checkout) on 9090/TCP ("ledger (ledger/kubernetes/staging/networkpolicy.yaml)")',
-      message: 'the sender\'s egress has no matching ingress on the other side',
+      message: "the sender's egress has no matching ingress on the other side",
     },
     {
       check: 'network-peer',
@@ -479,7 +515,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'NetworkPolicy ledger/ledger',
       from: 'spec.ingress[1].from[0] port "grpc"/TCP (ingress of Deployment ledger/ledger)',
       to: 'egress of Deployment checkout/checkout in namespace checkout: no NetworkPolicy lets it reach Deployment ledger/ledger (namespace ledger) on 9090/TCP ("checkout (checkout/kubernetes/staging/networkpolicy.yaml)"); egress of Job checkout/db-bootstrap-checkout in namespace checkout: no NetworkPolicy lets it reach Deployment ledger/ledger (namespace ledger) on 9090/TCP ("checkout-db-bootstrap (checkout/kubernetes/staging/networkpolicy-checkout-db-bootstrap.yaml)")',
-      message: 'the receiver\'s ingress has no matching egress on the other side',
+      message: "the receiver's ingress has no matching egress on the other side",
     },
   ],
   'pod-identity: no workload runs as the bound ServiceAccount': [
@@ -668,7 +704,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       file: 'checkout/kubernetes/staging/ingress.yaml',
       object: 'Ingress checkout/checkout',
       from: 'spec.rules[0].http.paths[0].backend.service = checkout:http → Deployment checkout/checkout container port 8080',
-      to: 'NetworkPolicies selecting Deployment checkout/checkout\'s pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080',
+      to: "NetworkPolicies selecting Deployment checkout/checkout's pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080",
       message: 'the ingress controller cannot reach the pods',
     },
     {
@@ -676,7 +712,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       file: 'checkout/kubernetes/staging/ingress.yaml',
       object: 'Ingress checkout/checkout',
       from: 'spec.rules[0].http.paths[1].backend.service = checkout:http → Deployment checkout/checkout container port 8080',
-      to: 'NetworkPolicies selecting Deployment checkout/checkout\'s pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080',
+      to: "NetworkPolicies selecting Deployment checkout/checkout's pods admit no ingress from namespace ingress-system (platform kubernetes.ingressControllerNamespace) on 8080",
       message: 'the ingress controller cannot reach the pods',
     },
   ],
@@ -690,7 +726,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       message: 'the Ingress serves a TLS secret nothing creates',
     },
   ],
-  'apply-order: two main roots subscribe to each other\'s topics': [
+  "apply-order: two main roots subscribe to each other's topics": [
     {
       check: 'apply-order',
       file: 'checkout/terraform/subscriptions-ledger.tf',
@@ -723,7 +759,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'NetworkPolicy ledger/ledger',
       from: 'spec.ingress[1].from[0] port "grpc"/TCP (ingress of Deployment ledger/ledger)',
       to: 'egress of Deployment checkout/checkout in namespace checkout: no NetworkPolicy lets it reach Deployment ledger/ledger (namespace ledger) on 9090/TCP ("checkout (checkout/kubernetes/staging/networkpolicy.yaml)"); egress of Job checkout/db-bootstrap-checkout in namespace checkout: no NetworkPolicy lets it reach Deployment ledger/ledger (namespace ledger) on 9090/TCP ("checkout-db-bootstrap (checkout/kubernetes/staging/networkpolicy-checkout-db-bootstrap.yaml)")',
-      message: 'the receiver\'s ingress has no matching egress on the other side',
+      message: "the receiver's ingress has no matching egress on the other side",
     },
   ],
   'rule-matcher: the monitor produces another job than the rules read': jobProblems(),
@@ -734,7 +770,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/database-ledger',
       from: 'spec.secretStoreRef = ClusterSecretStore/acme-secrets (namespace ledger)',
       to: 'ClusterSecretStore acme-secrets (_platform/kubernetes/staging/clustersecretstore-acme-secrets.yaml) spec.conditions namespaces: "checkout", "mailer"',
-      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
+      message: "the ClusterSecretStore does not serve the ExternalSecret's namespace",
     },
     {
       check: 'secret-store',
@@ -742,7 +778,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/db-master-ledger',
       from: 'spec.secretStoreRef = ClusterSecretStore/acme-secrets (namespace ledger)',
       to: 'ClusterSecretStore acme-secrets (_platform/kubernetes/staging/clustersecretstore-acme-secrets.yaml) spec.conditions namespaces: "checkout", "mailer"',
-      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
+      message: "the ClusterSecretStore does not serve the ExternalSecret's namespace",
     },
     {
       check: 'secret-store',
@@ -750,7 +786,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/queue-checkout-order-placed',
       from: 'spec.secretStoreRef = ClusterSecretStore/acme-secrets (namespace ledger)',
       to: 'ClusterSecretStore acme-secrets (_platform/kubernetes/staging/clustersecretstore-acme-secrets.yaml) spec.conditions namespaces: "checkout", "mailer"',
-      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
+      message: "the ClusterSecretStore does not serve the ExternalSecret's namespace",
     },
     {
       check: 'secret-store',
@@ -758,7 +794,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/topic-ledger-updated',
       from: 'spec.secretStoreRef = ClusterSecretStore/acme-secrets (namespace ledger)',
       to: 'ClusterSecretStore acme-secrets (_platform/kubernetes/staging/clustersecretstore-acme-secrets.yaml) spec.conditions namespaces: "checkout", "mailer"',
-      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
+      message: "the ClusterSecretStore does not serve the ExternalSecret's namespace",
     },
   ],
   'secret-key-ref: the database master ExternalSecret renames a key the bootstrap Job reads': [
@@ -771,27 +807,27 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       message: 'the workload reads a key its Secret does not have',
     },
   ],
-  'eso-access: the operator\'s role no longer reads a secret an ExternalSecret names': [
+  "eso-access: the operator's role no longer reads a secret an ExternalSecret names": [
     {
       check: 'eso-access',
       file: 'mailer/kubernetes/staging/externalsecret-secret-smtp-password.yaml',
       object: 'ExternalSecret mailer/secret-smtp-password',
       from: 'spec.data[0].remoteRef.key = "mailer/staging/SMTP_PASSWORD" (namespace mailer)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow secretsmanager:GetSecretValue on: "arn:*:secretsmanager:eu-central-1:123456789012:secret:checkout/staging/STRIPE_API_KEY-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:checkout/staging/database/checkout-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:checkout/staging/cache/carts-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:checkout/staging/topic/order-placed-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:checkout/staging/bucket/receipts-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:ledger/staging/database/ledger-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:ledger/staging/topic/ledger-updated-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:ledger/staging/queue/checkout-order-placed-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:mailer/staging/queue/ledger-ledger-updated-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:mailer/staging/bucket/statements-??????", "arn:*:secretsmanager:eu-central-1:123456789012:secret:rds!db-*"',
-      message: 'the External Secrets Operator\'s role may not read the secret this ExternalSecret names',
+      message: "the External Secrets Operator's role may not read the secret this ExternalSecret names",
     },
   ],
-  'eso-access: the operator\'s role reads the master secret of another database': [
+  "eso-access: the operator's role reads the master secret of another database": [
     {
       check: 'eso-access',
       file: 'checkout/kubernetes/staging/externalsecret-db-master-checkout.yaml',
       object: 'ExternalSecret checkout/db-master-checkout',
       from: 'spec.dataFrom[0].find = name "^rds!db-", tags "aws:rds:primaryDBInstanceArn=arn:aws:rds:eu-central-1:123456789012:db:checkout-stg-checkout"',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-… only: "arn:*:secretsmanager:eu-central-1:123456789012:secret:rds!db-* if aws:rds:primaryDBInstanceArn is one of arn:*:rds:eu-central-1:123456789012:db:ledger-stg-ledger"',
-      message: 'the External Secrets Operator\'s role may not read the secrets this ExternalSecret finds',
+      message: "the External Secrets Operator's role may not read the secrets this ExternalSecret finds",
     },
   ],
-  'pod-identity: _platform/ binds the operator\'s role to another ServiceAccount than platform.yaml names': [
+  "pod-identity: _platform/ binds the operator's role to another ServiceAccount than platform.yaml names": [
     {
       check: 'pod-identity',
       file: '_platform/terraform/eso.tf',
@@ -816,10 +852,10 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'PrometheusRule checkout/checkout',
       from: 'metadata.labels: "app.kubernetes.io/managed-by=paved", "app.kubernetes.io/name=checkout", "paved.dev/team=team-checkout", "paved.dev/tier=critical"',
       to: 'platform kubernetes.monitorLabels: "release=kube-prometheus-stack"',
-      message: 'Prometheus selects PrometheusRules by the platform\'s monitor labels; this one lacks release=kube-prometheus-stack',
+      message: "Prometheus selects PrometheusRules by the platform's monitor labels; this one lacks release=kube-prometheus-stack",
     },
   ],
-  'pod-identity: a service binds its role to the operator\'s ServiceAccount, which only _platform/ may': [
+  "pod-identity: a service binds its role to the operator's ServiceAccount, which only _platform/ may": [
     {
       check: 'pod-identity',
       file: 'ledger/terraform/iam.tf',
@@ -853,14 +889,14 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       message: 'the association names a ServiceAccount the manifests do not create',
     },
   ],
-  'eso-access: the operator\'s role may no longer decrypt with a service\'s key': [
+  "eso-access: the operator's role may no longer decrypt with a service's key": [
     {
       check: 'eso-access',
       file: 'ledger/kubernetes/staging/externalsecret-database-ledger.yaml',
       object: 'ExternalSecret ledger/database-ledger',
       from: 'spec.data[0].remoteRef.key = "ledger/staging/database/ledger": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -868,7 +904,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/database-ledger',
       from: 'spec.data[1].remoteRef.key = "ledger/staging/database/ledger": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -876,7 +912,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/database-ledger',
       from: 'spec.data[2].remoteRef.key = "ledger/staging/database/ledger": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -884,7 +920,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/database-ledger',
       from: 'spec.data[3].remoteRef.key = "ledger/staging/database/ledger": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -892,7 +928,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/db-master-ledger',
       from: 'spec.dataFrom[0].find = name "^rds!db-", tags "aws:rds:primaryDBInstanceArn=arn:aws:rds:eu-central-1:123456789012:db:ledger-stg-ledger": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -900,7 +936,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/queue-checkout-order-placed',
       from: 'spec.data[0].remoteRef.key = "ledger/staging/queue/checkout-order-placed": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -908,7 +944,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/queue-checkout-order-placed',
       from: 'spec.data[1].remoteRef.key = "ledger/staging/queue/checkout-order-placed": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -916,7 +952,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/queue-checkout-order-placed',
       from: 'spec.data[2].remoteRef.key = "ledger/staging/queue/checkout-order-placed": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
     {
       check: 'eso-access',
@@ -924,7 +960,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       object: 'ExternalSecret ledger/topic-ledger-updated',
       from: 'spec.data[0].remoteRef.key = "ledger/staging/topic/ledger-updated": encrypted with aws_kms_key.service (alias/ledger-stg, ledger/terraform)',
       to: 'aws_iam_role.external_secrets inline policies (_platform/terraform, _platform/terraform/env/staging.tfvars) allow kms:Decrypt "on arn:*:kms:eu-central-1:123456789012:key/* if kms:ResourceAliases has one of alias/checkout-stg, alias/mailer-stg"',
-      message: 'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      message: "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     },
   ],
   'argocd-project: the project no longer admits the database bootstrap Job': [
@@ -1077,7 +1113,12 @@ spec:
       },
     ]);
     const wrongKey = '    - extract: { key: checkout/staging/database/checkouts }\n';
-    expect(afterEdits([], { 'checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml': bootstrapSecret(wrongKey) }).map((p) => [p.check, p.from])).toEqual([
+    expect(
+      afterEdits([], { 'checkout/kubernetes/staging/externalsecret-database-checkout-bootstrap.yaml': bootstrapSecret(wrongKey) }).map((p) => [
+        p.check,
+        p.from,
+      ]),
+    ).toEqual([
       ['eso-access', 'spec.dataFrom[0].extract.key = "checkout/staging/database/checkouts" (namespace checkout)'],
       ['remote-secret', 'spec.dataFrom[0].extract.key = "checkout/staging/database/checkouts"'],
     ]);
@@ -1087,12 +1128,15 @@ spec:
     for (const g of [golden('full'), golden('terraform-every-primitive')]) {
       const report = checkWiringDetailed(g.outputDir, g.platform);
       expect(report.followed['apply-order'], g.name).toBeGreaterThan(0);
-      expect(report.problems.filter((p) => p.check === 'apply-order'), g.name).toEqual([]);
+      expect(
+        report.problems.filter((p) => p.check === 'apply-order'),
+        g.name,
+      ).toEqual([]);
     }
     expect(readdirSync(join(golden('full').outputDir, 'ledger/terraform/subscriptions'))).toContain('subscriptions.tf');
   });
 
-  it('broad NetworkPolicy rules (any namespace, any address) are the platform\'s, not links to follow', () => {
+  it("broad NetworkPolicy rules (any namespace, any address) are the platform's, not links to follow", () => {
     const policy = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:

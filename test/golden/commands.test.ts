@@ -32,7 +32,16 @@ describe('paved explain', () => {
   it('prints JSON with the same origins', async () => {
     const run = await runCli(['explain', 'orders', '--env', 'staging', '--root', 'examples/shop', '--format', 'json'], REPO);
     const parsed = JSON.parse(run.stdout) as { values: Array<{ path: string; value: unknown; origin: { kind: string; at?: string } }> };
-    expect(parsed.values.find((v) => v.path === 'environments.staging.scaling.min')).toEqual({ path: 'environments.staging.scaling.min', value: 1, origin: { kind: 'environment', file: 'services/orders/service.yaml', pointer: '/environments/staging/scaling/min', at: 'services/orders/service.yaml:50:21' } });
+    expect(parsed.values.find((v) => v.path === 'environments.staging.scaling.min')).toEqual({
+      path: 'environments.staging.scaling.min',
+      value: 1,
+      origin: {
+        kind: 'environment',
+        file: 'services/orders/service.yaml',
+        pointer: '/environments/staging/scaling/min',
+        at: 'services/orders/service.yaml:50:21',
+      },
+    });
     expect(parsed.values.some((v) => v.path.startsWith('environments.production'))).toBe(false);
   });
 
@@ -64,18 +73,27 @@ describe('paved report', () => {
   it('lists every dataLoss acknowledgement still in place, with its reason, in text, markdown and JSON', async () => {
     const root = join(CASES, 'terraform-every-primitive');
     const text = await runCli(['report', root], REPO);
-    expect(text.stdout).toContain('  data loss acknowledged for databases.stock-history (unprotected until removed): History moved to the warehouse service; its final snapshot is kept (SUP-88)\n');
-    expect(text.stdout).toContain('  data loss acknowledged for buckets.scratch-space (unprotected until removed): Scratch files only: "${nothing}" %{worth} keeping\n');
+    expect(text.stdout).toContain(
+      '  data loss acknowledged for databases.stock-history (unprotected until removed): History moved to the warehouse service; its final snapshot is kept (SUP-88)\n',
+    );
+    expect(text.stdout).toContain(
+      '  data loss acknowledged for buckets.scratch-space (unprotected until removed): Scratch files only: "${nothing}" %{worth} keeping\n',
+    );
     const markdown = await runCli(['report', root, '--format', 'markdown'], REPO);
-    expect(markdown.stdout).toContain('- Data loss acknowledged for `databases.stock-history`, unprotected until the entry is removed: History moved to the warehouse service; its final snapshot is kept (SUP-88)\n');
+    expect(markdown.stdout).toContain(
+      '- Data loss acknowledged for `databases.stock-history`, unprotected until the entry is removed: History moved to the warehouse service; its final snapshot is kept (SUP-88)\n',
+    );
     const json = JSON.parse((await runCli(['report', root, '--format', 'json'], REPO)).stdout) as { services: Array<{ name: string; dataLoss: unknown }> };
     expect(json.services.map((s) => [s.name, s.dataLoss])).toEqual([
       ['audit', []],
       ['courier', []],
-      ['inventory', [
-        { resource: 'databases.stock-history', reason: 'History moved to the warehouse service; its final snapshot is kept (SUP-88)' },
-        { resource: 'buckets.scratch-space', reason: 'Scratch files only: "${nothing}" %{worth} keeping' },
-      ]],
+      [
+        'inventory',
+        [
+          { resource: 'databases.stock-history', reason: 'History moved to the warehouse service; its final snapshot is kept (SUP-88)' },
+          { resource: 'buckets.scratch-space', reason: 'Scratch files only: "${nothing}" %{worth} keeping' },
+        ],
+      ],
     ]);
   });
 
@@ -91,7 +109,8 @@ describe('paved diff', () => {
     const scratch = scratchCopy();
     const root = join(scratch.dir, 'platform', 'shop');
     cpSync(join(REPO, 'examples', 'shop'), root, { recursive: true, filter: (src) => !/\/(generated|\.github)(\/|$)/.test(src) });
-    const git = (...args: string[]): void => void execFileSync('git', ['-C', scratch.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { stdio: 'ignore' });
+    const git = (...args: string[]): void =>
+      void execFileSync('git', ['-C', scratch.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');
     git('commit', '-qm', 'base');

@@ -25,7 +25,9 @@ function tableRows(heading: string): string[][] {
   const start = README.indexOf(`\n## ${heading}\n`);
   expect(start, `README has no "## ${heading}" section`).toBeGreaterThanOrEqual(0);
   const rows: string[][] = [];
-  for (const line of README.slice(start + 1).split('\n').slice(1)) {
+  for (const line of README.slice(start + 1)
+    .split('\n')
+    .slice(1)) {
     if (line.startsWith('## ')) break;
     if (!line.startsWith('| ') || /^\|[-| ]+\|$/.test(line)) continue;
     rows.push(line.slice(2, -2).split(' | '));
@@ -46,7 +48,10 @@ const backticked = (text: string): string[] => [...text.matchAll(/`([^`]+)`/g)].
 describe('fixtures/invalid/README.md', () => {
   it('lists every case folder exactly once, and no case that does not exist', () => {
     const listed = caseTable();
-    expect(listed.filter((name, i) => listed.indexOf(name) !== i), 'listed twice').toEqual([]);
+    expect(
+      listed.filter((name, i) => listed.indexOf(name) !== i),
+      'listed twice',
+    ).toEqual([]);
     expect([...listed].sort()).toEqual(caseFolders);
   });
 

@@ -49,7 +49,10 @@ describe('the audit targets', () => {
 
   it('are read from the very files the compile planned, byte for byte', () => {
     for (const { target, planned, files } of auditRoots()) {
-      expect(files.filter((f) => planned.get(f.path) !== f.contents).map((f) => f.path), target.name).toEqual([]);
+      expect(
+        files.filter((f) => planned.get(f.path) !== f.contents).map((f) => f.path),
+        target.name,
+      ).toEqual([]);
       expect(files.length, target.name).toBe(planned.size);
     }
   });
@@ -57,9 +60,15 @@ describe('the audit targets', () => {
   it('hold one workflow per service plus paved-check.yml each, and paved-previews.yml where a service has previews', () => {
     expect(targets.reduce((n, t) => n + t.workflows.length, 0)).toBeGreaterThanOrEqual(12);
     for (const t of targets) {
-      expect(t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-check.yml')), t.name).toEqual([`${t.name}/.github/workflows/paved-check.yml`]);
+      expect(
+        t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-check.yml')),
+        t.name,
+      ).toEqual([`${t.name}/.github/workflows/paved-check.yml`]);
       const previews = t.project.services.some((s) => s.environments.preview.enabled);
-      expect(t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-previews.yml')), t.name).toEqual(previews ? [`${t.name}/.github/workflows/paved-previews.yml`] : []);
+      expect(
+        t.workflows.map((w) => w.name).filter((n) => n.endsWith('/paved-previews.yml')),
+        t.name,
+      ).toEqual(previews ? [`${t.name}/.github/workflows/paved-previews.yml`] : []);
       expect(t.workflows.length, t.name).toBe(t.stacks.length + 1 + (previews ? 1 : 0));
     }
   });
@@ -68,7 +77,9 @@ describe('the audit targets', () => {
 describe('the registry covers security-rules.md §1–§3', () => {
   it('maps every id of every row to a rule of the same section, or says where else it is checked or why it cannot be', () => {
     const uncovered = DOC_ROWS.flatMap((row) =>
-      row.ids.filter((id) => !AUDIT_RULES.some((r) => r.section === row.section && r.ids.includes(id)) && !(id in CHECKED_ELSEWHERE) && !(id in NOT_ENCODABLE)).map((id) => `${row.section} ${id}`),
+      row.ids
+        .filter((id) => !AUDIT_RULES.some((r) => r.section === row.section && r.ids.includes(id)) && !(id in CHECKED_ELSEWHERE) && !(id in NOT_ENCODABLE))
+        .map((id) => `${row.section} ${id}`),
     );
     expect(uncovered).toEqual([]);
   });
@@ -79,7 +90,8 @@ describe('the registry covers security-rules.md §1–§3', () => {
   });
 
   it("names no id the document does not give for that section; paved's own §4 rules use PAVED_ ids only", () => {
-    const known = (section: string, id: string): boolean => DOC_ROWS.some((row) => row.section === section && row.ids.includes(id)) || (section === '§4 paved' && /^PAVED_[A-Z_]+$/.test(id));
+    const known = (section: string, id: string): boolean =>
+      DOC_ROWS.some((row) => row.section === section && row.ids.includes(id)) || (section === '§4 paved' && /^PAVED_[A-Z_]+$/.test(id));
     expect(AUDIT_RULES.flatMap((r) => r.ids.filter((id) => !known(r.section, id)).map((id) => `${r.section} ${id}`))).toEqual([]);
   });
 
@@ -98,7 +110,10 @@ describe('every rule over every target', () => {
   it.each(AUDIT_RULES.map((r) => [ruleLabel(r)]))('%s: no unwaived finding, and something was checked', (label) => {
     const own = resultsOf(label);
     expect(own.flatMap((r) => r.result.findings.filter((f) => f.waiver === undefined).map((f) => show(r.target, f)))).toEqual([]);
-    expect(own.reduce((n, r) => n + r.result.checked, 0), 'the rule checked nothing in any target').toBeGreaterThan(0);
+    expect(
+      own.reduce((n, r) => n + r.result.checked, 0),
+      'the rule checked nothing in any target',
+    ).toBeGreaterThan(0);
   });
 
   it('excuses findings only with waivers declared in code, and every declared waiver excuses something', () => {
@@ -109,7 +124,15 @@ describe('every rule over every target', () => {
 
   it('a waiver excuses only findings of the rules it names', () => {
     const stray = results.flatMap((r) =>
-      r.result.findings.filter((f) => f.waiver && !DECLARED_WAIVERS.find((w) => w.id === f.waiver)!.rules.some((id) => r.rule.ids.some((ruleId) => ruleId === id || ruleId.endsWith(` ${id}`) || id.endsWith(` ${ruleId}`)))).map((f) => `${ruleLabel(r.rule)}: ${show(r.target, f)} (${f.waiver})`),
+      r.result.findings
+        .filter(
+          (f) =>
+            f.waiver &&
+            !DECLARED_WAIVERS.find((w) => w.id === f.waiver)!.rules.some((id) =>
+              r.rule.ids.some((ruleId) => ruleId === id || ruleId.endsWith(` ${id}`) || id.endsWith(` ${ruleId}`)),
+            ),
+        )
+        .map((f) => `${ruleLabel(r.rule)}: ${show(r.target, f)} (${f.waiver})`),
     );
     expect(stray).toEqual([]);
   });
@@ -121,15 +144,22 @@ describe('every rule fires on a broken sample', () => {
     expect(Object.keys(BREAKAGES).filter((label) => !AUDIT_RULES.some((r) => ruleLabel(r) === label))).toEqual([]);
   });
 
-  const cases = AUDIT_RULES.flatMap((rule) => (BREAKAGES[ruleLabel(rule)] ?? []).map((breakage) => [`${ruleLabel(rule)}: ${breakage.what}`, rule, breakage] as const));
+  const cases = AUDIT_RULES.flatMap((rule) =>
+    (BREAKAGES[ruleLabel(rule)] ?? []).map((breakage) => [`${ruleLabel(rule)}: ${breakage.what}`, rule, breakage] as const),
+  );
 
   it.each(cases)('%s', (_name, rule, breakage) => {
     const sample: AuditTarget = auditTarget(breakage.sample ?? 'examples/shop');
-    expect(rule.check(sample).findings.filter((f) => f.waiver === undefined), 'the unbroken sample already fails').toEqual([]);
+    expect(
+      rule.check(sample).findings.filter((f) => f.waiver === undefined),
+      'the unbroken sample already fails',
+    ).toEqual([]);
     const findings = rule.check(breakage.apply(sample)).findings;
     expect(findings.filter((f) => f.waiver === undefined).length).toBeGreaterThan(0);
     // A finding raised under its own ids names some of its rule's, never another's (a platform waiver matches on them).
-    expect(findings.filter((f) => f.ids !== undefined && (f.ids.length === 0 || f.ids.some((id) => !rule.ids.includes(id)))).map((f) => [f.problem, f.ids])).toEqual([]);
+    expect(
+      findings.filter((f) => f.ids !== undefined && (f.ids.length === 0 || f.ids.some((id) => !rule.ids.includes(id)))).map((f) => [f.problem, f.ids]),
+    ).toEqual([]);
   });
 });
 
@@ -185,7 +215,12 @@ describe('the rules × targets table', () => {
   it('is embedded in docs/security.md as the rule list and the waivers (npm run fixtures:update)', () => {
     const path = join(REPO, 'docs', 'security.md');
     const doc = readFileSync(path, 'utf8');
-    const regenerated = embedReference(embedReference(doc, 'audit-rules', renderRuleList(AUDIT_RULES), 'docs/security.md'), 'audit-waivers', renderWaivers(), 'docs/security.md');
+    const regenerated = embedReference(
+      embedReference(doc, 'audit-rules', renderRuleList(AUDIT_RULES), 'docs/security.md'),
+      'audit-waivers',
+      renderWaivers(),
+      'docs/security.md',
+    );
     if (UPDATE) writeFileSync(path, regenerated);
     expect(readFileSync(path, 'utf8')).toBe(regenerated);
   });

@@ -30,7 +30,14 @@ describe('the mutation fuzzer', () => {
   }, 180_000);
 
   it('catches what it is meant to: an exception, or diagnostics without positions', () => {
-    const throwing = [{ id: 'boom', emitService: () => { throw new Error('boom'); } }];
+    const throwing = [
+      {
+        id: 'boom',
+        emitService: () => {
+          throw new Error('boom');
+        },
+      },
+    ];
     expect(checkCase(seeds[1]!, throwing).problems[0]).toMatch(/^threw: Error: boom/);
     expect(HOSTILE_STRINGS.length).toBeGreaterThan(40);
   });

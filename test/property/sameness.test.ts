@@ -22,14 +22,16 @@ function rename(files: readonly SpecText[], from: string, to: string): SpecText[
       if (doc.get('name') === from) doc.set('name', to);
       const depends = doc.get('dependsOn', true) as { items?: Array<{ value?: unknown }> } | undefined;
       for (const item of depends?.items ?? []) if (item.value === from) item.value = to;
-      const subscriptions = doc.getIn(['resources', 'subscriptions'], true) as { items?: Array<{ get(k: string, keep: true): { value?: unknown } | undefined }> } | undefined;
+      const subscriptions = doc.getIn(['resources', 'subscriptions'], true) as
+        { items?: Array<{ get(k: string, keep: true): { value?: unknown } | undefined }> } | undefined;
       for (const subscription of subscriptions?.items ?? []) {
         const node = subscription.get('from', true);
         if (node?.value === from) node.value = to;
       }
       // Override targets name the service's objects (`Deployment/<name>`).
       for (const list of ['kubernetes', 'terraform']) {
-        const overrides = doc.getIn(['overrides', list], true) as { items?: Array<{ get(k: string, keep: true): { value?: unknown } | undefined }> } | undefined;
+        const overrides = doc.getIn(['overrides', list], true) as
+          { items?: Array<{ get(k: string, keep: true): { value?: unknown } | undefined }> } | undefined;
         for (const override of overrides?.items ?? []) {
           const node = override.get('target', true);
           if (typeof node?.value === 'string' && node.value.endsWith(`/${from}`)) node.value = `${node.value.slice(0, -from.length)}${to}`;
@@ -56,10 +58,17 @@ function expectSameButName(files: readonly SpecText[], service: string, names: r
   // and before its longer relatives) and occurs nowhere in the original output.
   let renamed = `${service}-0`;
   while (before.includes(renamed)) renamed += '0';
-  const order = (list: readonly string[]): string => [...list].sort().map((n) => (n === renamed ? service : n)).join(',');
+  const order = (list: readonly string[]): string =>
+    [...list]
+      .sort()
+      .map((n) => (n === renamed ? service : n))
+      .join(',');
   expect(order(names.map((n) => (n === service ? renamed : n)))).toBe(order(names));
   const result = compileTexts(rename(files, service, renamed), list);
-  expect(result.diagnostics.filter((d) => d.severity === 'error'), `renaming ${service}`).toEqual([]);
+  expect(
+    result.diagnostics.filter((d) => d.severity === 'error'),
+    `renaming ${service}`,
+  ).toEqual([]);
   // Names also reach environment variables upper-cased (QUEUE_<FROM>_<TOPIC>_URL, spec/runtime-env.ts).
   const after = outputText(result).split(renamed).join(service).split(envSegment(renamed)).join(envSegment(service));
   expect(after, `renaming ${service} to ${renamed} changed more than the name`).toBe(before);
@@ -96,7 +105,16 @@ describe('services that differ only in name', () => {
   it('would notice an emitter whose output depends on the name beyond spelling it (a hash of it)', () => {
     const hashing: Emitter = {
       id: 'hashing',
-      emitService: (service, project) => ({ diagnostics: [], files: [{ path: `${project.output.dir}/${service.name}/id.txt`, source: service.specPath, contents: `${createHash('sha256').update(service.name).digest('hex')}\n` }] }),
+      emitService: (service, project) => ({
+        diagnostics: [],
+        files: [
+          {
+            path: `${project.output.dir}/${service.name}/id.txt`,
+            source: service.specPath,
+            contents: `${createHash('sha256').update(service.name).digest('hex')}\n`,
+          },
+        ],
+      }),
     };
     const names = [0, 1].map(serviceName);
     expect(() => expectSameButName(syntheticRepo(2, 1), names[0]!, names, [hashing])).toThrow(/changed more than the name/);

@@ -54,7 +54,8 @@ function tokenize(text: string): Token[] {
 }
 
 const truthy = (v: Json): boolean => !(v === null || v === false || v === 0 || v === '');
-const toNumber = (v: Json): number => (v === null ? 0 : typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : typeof v === 'string' ? (v.trim() === '' ? 0 : Number(v)) : NaN);
+const toNumber = (v: Json): number =>
+  v === null ? 0 : typeof v === 'boolean' ? Number(v) : typeof v === 'number' ? v : typeof v === 'string' ? (v.trim() === '' ? 0 : Number(v)) : NaN;
 function equals(a: Json, b: Json): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   if (typeof a === typeof b && (typeof a !== 'object' || a === null)) return a === b;

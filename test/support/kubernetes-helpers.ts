@@ -10,7 +10,11 @@ export { podTemplates } from '../../compiler/policy/view.js';
 
 /** Every golden case (a folder with an expected tree) and both examples: the inputs whose output the rule tests cover. */
 export function kubernetesRoots(): Array<{ readonly name: string; readonly root: string }> {
-  return [...goldenCases().map((name) => ({ name: `fixtures/cases/${name}`, root: caseRoot(name) })), { name: 'examples/shop', root: join(REPO, 'examples/shop') }, { name: 'examples/minimal', root: join(REPO, 'examples/minimal') }];
+  return [
+    ...goldenCases().map((name) => ({ name: `fixtures/cases/${name}`, root: caseRoot(name) })),
+    { name: 'examples/shop', root: join(REPO, 'examples/shop') },
+    { name: 'examples/minimal', root: join(REPO, 'examples/minimal') },
+  ];
 }
 
 let cache: GeneratedObject[] | undefined;
@@ -25,6 +29,17 @@ export function generatedObjects(): GeneratedObject[] {
 export function objectsOf(result: CompileResult, name: string): GeneratedObject[] {
   if (result.diagnostics.length > 0) throw new Error(`${name} does not compile: ${JSON.stringify(result.diagnostics)}`);
   return result.files
-    .filter((file) => (/\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) || file.path.endsWith('/_platform/bootstrap.yaml')) && !file.path.endsWith('/kustomization.yaml'))
-    .map((file) => ({ where: `${name}:${file.path}`, path: file.path, directory: file.path.slice(0, file.path.lastIndexOf('/')), contents: file.contents, waivers: [], object: parse(file.contents) as KubeObject }));
+    .filter(
+      (file) =>
+        (/\/(kubernetes\/[a-z]+|argocd)\/[^/]+\.yaml$/.test(file.path) || file.path.endsWith('/_platform/bootstrap.yaml')) &&
+        !file.path.endsWith('/kustomization.yaml'),
+    )
+    .map((file) => ({
+      where: `${name}:${file.path}`,
+      path: file.path,
+      directory: file.path.slice(0, file.path.lastIndexOf('/')),
+      contents: file.contents,
+      waivers: [],
+      object: parse(file.contents) as KubeObject,
+    }));
 }

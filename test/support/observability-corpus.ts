@@ -51,7 +51,8 @@ export interface DashboardJson {
 /** Every dashboard of every case, parsed. */
 export function dashboards(): ReadonlyMap<string, DashboardJson> {
   const parsed = new Map<string, DashboardJson>();
-  for (const suffix of ['/grafana/dashboard.json', '/grafana/overview.json']) for (const [where, text] of generated(suffix)) parsed.set(where, JSON.parse(text) as DashboardJson);
+  for (const suffix of ['/grafana/dashboard.json', '/grafana/overview.json'])
+    for (const [where, text] of generated(suffix)) parsed.set(where, JSON.parse(text) as DashboardJson);
   return parsed;
 }
 
@@ -68,7 +69,10 @@ export function dashboardQueries(dashboard: DashboardJson): string[] {
 
 /** Grafana's variables replaced by values PromQL accepts, so promtool can parse a dashboard query. */
 export function withoutGrafanaVariables(query: string): string {
-  return query.replace(/\$__rate_interval/g, '5m').replace(/\$env/g, 'production').replace(/\$namespace/g, 'namespace');
+  return query
+    .replace(/\$__rate_interval/g, '5m')
+    .replace(/\$env/g, 'production')
+    .replace(/\$namespace/g, 'namespace');
 }
 
 export interface RuleJson {

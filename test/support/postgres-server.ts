@@ -19,7 +19,8 @@ export function serverBinDir(): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'initdb'))) : [];
   majors.sort((a, b) => Number(b) - Number(a));
-  if (majors.length === 0) throw new Error('no PostgreSQL server under /usr/lib/postgresql/<major>/bin: run .ci/install-tools (Debian package postgresql), or set PAVED_PG_BINDIR');
+  if (majors.length === 0)
+    throw new Error('no PostgreSQL server under /usr/lib/postgresql/<major>/bin: run .ci/install-tools (Debian package postgresql), or set PAVED_PG_BINDIR');
   return join(root, majors[0]!, 'bin');
 }
 

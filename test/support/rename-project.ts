@@ -32,12 +32,25 @@ const orders = (renamed: boolean): string =>
     '  buckets:',
     renamed ? '    - { name: receipts, renamedFrom: invoices }' : '    - { name: invoices }',
     '  cron:',
-    renamed ? '    - { name: purge, renamedFrom: cleanup, schedule: "0 3 * * *", command: ["purge"] }' : '    - { name: cleanup, schedule: "0 3 * * *", command: ["purge"] }',
+    renamed
+      ? '    - { name: purge, renamedFrom: cleanup, schedule: "0 3 * * *", command: ["purge"] }'
+      : '    - { name: cleanup, schedule: "0 3 * * *", command: ["purge"] }',
     '',
   ].join('\n');
 
 const notifier = (renamed: boolean): string =>
-  ['apiVersion: paved/v1', 'kind: Service', 'name: notifier', 'owner: team-commerce', 'runtime:', '  language: node', 'resources:', '  topics:', renamed ? '    - { name: alerts, renamedFrom: alarms }' : '    - { name: alarms }', ''].join('\n');
+  [
+    'apiVersion: paved/v1',
+    'kind: Service',
+    'name: notifier',
+    'owner: team-commerce',
+    'runtime:',
+    '  language: node',
+    'resources:',
+    '  topics:',
+    renamed ? '    - { name: alerts, renamedFrom: alarms }' : '    - { name: alarms }',
+    '',
+  ].join('\n');
 
 /** The specs before (`renamed` false) or after the renames. */
 export function renameSpecs(renamed: boolean): SpecText[] {

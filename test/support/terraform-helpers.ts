@@ -63,8 +63,10 @@ export const PLUGIN_DIR = process.env.PAVED_TF_PLUGIN_DIR ?? '/opt/tf-plugins';
  */
 export function requireTerraform(): void {
   const version = spawnSync(TERRAFORM, ['version'], { encoding: 'utf8', env: terraformEnv() });
-  if (version.error || version.status !== 0) throw new Error(`terraform is not installed or does not run (${TERRAFORM}): the Terraform conformance tests need it; see shared/design/conformance.md`);
-  if (!existsSync(join(PLUGIN_DIR, 'registry.terraform.io', 'hashicorp', 'aws'))) throw new Error(`the provider mirror ${PLUGIN_DIR} with hashicorp/aws is missing: terraform cannot init offline`);
+  if (version.error || version.status !== 0)
+    throw new Error(`terraform is not installed or does not run (${TERRAFORM}): the Terraform conformance tests need it; see shared/design/conformance.md`);
+  if (!existsSync(join(PLUGIN_DIR, 'registry.terraform.io', 'hashicorp', 'aws')))
+    throw new Error(`the provider mirror ${PLUGIN_DIR} with hashicorp/aws is missing: terraform cannot init offline`);
 }
 
 /** No user configuration, no update checks, no prompts; `extra` adds test-only variables such as fake credentials. */

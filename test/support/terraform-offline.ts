@@ -39,7 +39,12 @@ export interface Change {
   readonly index?: string | number;
   /** The address the state held it under, for a resource a moved block moves. */
   readonly previous_address?: string;
-  readonly change: { readonly actions: readonly string[]; readonly after: Record<string, unknown> | null; readonly after_unknown: Record<string, unknown> | null; readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly after: Record<string, unknown> | null;
+    readonly after_unknown: Record<string, unknown> | null;
+    readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
+  };
 }
 
 export type Schemas = Record<string, { version?: number; block: { attributes?: Record<string, { type: unknown }> } }>;
@@ -61,7 +66,12 @@ export const plan = (dir: string): Change[] => {
 
 /** The resource blocks that carry prevent_destroy (emitters/terraform/protect.ts). */
 export const guardedBlocks = (items: readonly BodyItem[]): Block[] =>
-  items.filter((b): b is Block => b.kind === 'block' && b.type === 'resource' && b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')));
+  items.filter(
+    (b): b is Block =>
+      b.kind === 'block' &&
+      b.type === 'resource' &&
+      b.body.some((i) => i.kind === 'block' && i.type === 'lifecycle' && i.body.some((a) => a.kind === 'attribute' && a.name === 'prevent_destroy')),
+  );
 
 /**
  * Writes a root's printed files into `dir` (replacing those of a root written
@@ -73,13 +83,21 @@ export function writeRoot(dir: string, printed: ReadonlyMap<string, string>, tag
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  writeFileSync(join(dir, 'zz_offline_override.tf'), [offlineOverride(tagging), ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`)].join('\n'));
+  writeFileSync(
+    join(dir, 'zz_offline_override.tf'),
+    [
+      offlineOverride(tagging),
+      ...guarded.map((b) => `resource "${b.labels[0]}" "${b.labels[1]}" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n`),
+    ].join('\n'),
+  );
 }
 
 /** `terraform init` from the mirror, then the AWS provider's resource schemas. */
 export function initRoot(dir: string): Schemas {
   run(['init', `-plugin-dir=${PLUGIN_DIR}`, '-input=false', '-no-color'], dir);
-  return (JSON.parse(run(['providers', 'schema', '-json'], dir)) as { provider_schemas: Record<string, { resource_schemas: Schemas }> }).provider_schemas['registry.terraform.io/hashicorp/aws']!.resource_schemas;
+  return (JSON.parse(run(['providers', 'schema', '-json'], dir)) as { provider_schemas: Record<string, { resource_schemas: Schemas }> }).provider_schemas[
+    'registry.terraform.io/hashicorp/aws'
+  ]!.resource_schemas;
 }
 
 /**
@@ -124,11 +142,22 @@ function stateOf(changes: readonly Change[], schemas: Schemas): unknown {
     const schema = schemas[c.type]!;
     const attributes: Record<string, unknown> = { ...(c.change.after ?? {}) };
     for (const [name, unknown] of Object.entries(c.change.after_unknown ?? {})) {
-      if (unknown === true) attributes[name] = placeholder(schema.block.attributes?.[name]?.type, name, c.address) ?? emptyCollection(schema.block.attributes?.[name]?.type);
+      if (unknown === true)
+        attributes[name] = placeholder(schema.block.attributes?.[name]?.type, name, c.address) ?? emptyCollection(schema.block.attributes?.[name]?.type);
     }
     const key = `${c.type}.${c.name}`;
-    if (!resources.has(key)) resources.set(key, { mode: 'managed', type: c.type, name: c.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] });
-    resources.get(key)!.instances.push({ ...(c.index === undefined ? {} : { index_key: c.index }), schema_version: schema.version ?? 0, attributes, sensitive_attributes: [] });
+    if (!resources.has(key))
+      resources.set(key, { mode: 'managed', type: c.type, name: c.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] });
+    resources
+      .get(key)!
+      .instances.push({ ...(c.index === undefined ? {} : { index_key: c.index }), schema_version: schema.version ?? 0, attributes, sensitive_attributes: [] });
   }
-  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: '5f0c1f43-2a4b-4c7d-9e8f-0a1b2c3d4e5f', outputs: {}, resources: [...resources.values()] };
+  return {
+    version: 4,
+    terraform_version: '1.11.4',
+    serial: 1,
+    lineage: '5f0c1f43-2a4b-4c7d-9e8f-0a1b2c3d4e5f',
+    outputs: {},
+    resources: [...resources.values()],
+  };
 }

@@ -18,7 +18,10 @@ export function workflowsOf(result: CompileResult, label: string): GeneratedWork
 
 /** Every workflow that every golden case (a folder with an expected tree) and examples/shop compile to. */
 export function allGeneratedWorkflows(): GeneratedWorkflow[] {
-  const roots = [...goldenCases().map((name) => [`fixtures/cases/${name}`, caseRoot(name)] as const), ['examples/shop', join(REPO, 'examples', 'shop')] as const];
+  const roots = [
+    ...goldenCases().map((name) => [`fixtures/cases/${name}`, caseRoot(name)] as const),
+    ['examples/shop', join(REPO, 'examples', 'shop')] as const,
+  ];
   return roots.flatMap(([label, root]) => workflowsOf(compileDir(root), label));
 }
 

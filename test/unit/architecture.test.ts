@@ -28,15 +28,27 @@ function sources(folder: string): string[] {
 describe('module layering (npm run lint)', () => {
   const eslint = new ESLint({ cwd: REPO });
   const problems = async (path: string, text: string): Promise<string[]> =>
-    (await eslint.lintText(text, { filePath: join(REPO, path) }))[0]!.messages.filter((m) => m.ruleId?.startsWith('paved/')).map((m) => `${m.ruleId} ${m.message}`);
+    (await eslint.lintText(text, { filePath: join(REPO, path) }))[0]!.messages
+      .filter((m) => m.ruleId?.startsWith('paved/'))
+      .map((m) => `${m.ruleId} ${m.message}`);
 
   it('lets each folder import what its layer may', async () => {
-    expect(await problems('emitters/terraform/seed.ts', "import { names } from '../../spec/naming.js';\nimport { hclFile } from '../shared/serialize.js';\nimport { emittedStack } from './index.js';\nexport { names, hclFile, emittedStack };\n")).toEqual([]);
+    expect(
+      await problems(
+        'emitters/terraform/seed.ts',
+        "import { names } from '../../spec/naming.js';\nimport { hclFile } from '../shared/serialize.js';\nimport { emittedStack } from './index.js';\nexport { names, hclFile, emittedStack };\n",
+      ),
+    ).toEqual([]);
     expect(await problems('cli/seed.ts', "import { kubernetesEmitter } from '../emitters/kubernetes/index.js';\nexport { kubernetesEmitter };\n")).toEqual([]);
   });
 
   it('fails an emitter that imports another emitter, statically or dynamically', async () => {
-    expect(await problems('emitters/terraform/seed.ts', "import { environmentDirectory } from '../kubernetes/files.js';\nexport const later = () => import('../actions/paths.js');\nexport { environmentDirectory };\n")).toEqual([
+    expect(
+      await problems(
+        'emitters/terraform/seed.ts',
+        "import { environmentDirectory } from '../kubernetes/files.js';\nexport const later = () => import('../actions/paths.js');\nexport { environmentDirectory };\n",
+      ),
+    ).toEqual([
       'paved/layering emitters/terraform/seed.ts may not import emitters/kubernetes/files.ts: an emitter imports only spec/, its own folder and emitters/shared/',
       'paved/layering emitters/terraform/seed.ts may not import emitters/actions/paths.ts: an emitter imports only spec/, its own folder and emitters/shared/',
     ]);
@@ -49,7 +61,9 @@ describe('module layering (npm run lint)', () => {
     expect(await problems('cli/seed.ts', "import { previewOverlay } from '../emitters/kubernetes/preview.js';\nexport { previewOverlay };\n")).toEqual([
       'paved/layering cli/seed.ts may not import emitters/kubernetes/preview.ts: the CLI uses an emitter through its index.ts, never its internals',
     ]);
-    expect(await problems('spec/seed.ts', "import { compile } from '../compiler/compile.js';\nexport { compile };\n")).toEqual(['paved/layering spec/seed.ts may not import compiler/compile.ts: spec/ imports nothing outside spec/']);
+    expect(await problems('spec/seed.ts', "import { compile } from '../compiler/compile.js';\nexport { compile };\n")).toEqual([
+      'paved/layering spec/seed.ts may not import compiler/compile.ts: spec/ imports nothing outside spec/',
+    ]);
   });
 
   it('fails an import cycle, naming every module on it', async () => {
@@ -90,14 +104,21 @@ describe('one way to make a file', () => {
       .replace(/^\s*\/\/.*$/gm, '');
   const producers = [...sources('emitters'), ...sources('cli')].map((file) => ({ path: relative(REPO, file).split('\\').join('/'), text: code(file) }));
 
-  it('only the serializer sets the contents of a file; the CLI\'s scaffold files are the team\'s own, not generated', () => {
-    const offenders = producers.filter((f) => f.path !== SERIALIZER && f.path !== 'cli/scaffold.ts' && /\bcontents\s*:(?!\s*'(?:read|write)')/.test(f.text.replace(/\bcontents\s*:\s*string\b/g, '')));
+  it("only the serializer sets the contents of a file; the CLI's scaffold files are the team's own, not generated", () => {
+    const offenders = producers.filter(
+      (f) =>
+        f.path !== SERIALIZER && f.path !== 'cli/scaffold.ts' && /\bcontents\s*:(?!\s*'(?:read|write)')/.test(f.text.replace(/\bcontents\s*:\s*string\b/g, '')),
+    );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
   it('only the serializer turns values into YAML, JSON or HCL text, and nothing else prints the header', () => {
     const text = /(?<![.\w])(?:toYaml|toJson|referenceYaml|toYamlDocuments|printFile|generatedNote|generatedHeader|commentBlock|headerText)\s*\(/;
-    const offenders = producers.filter((f) => !['emitters/shared/serialize.ts', 'emitters/shared/hcl.ts', 'emitters/shared/comment.ts', 'emitters/shared/waivers.ts'].includes(f.path) && text.test(f.text));
+    const offenders = producers.filter(
+      (f) =>
+        !['emitters/shared/serialize.ts', 'emitters/shared/hcl.ts', 'emitters/shared/comment.ts', 'emitters/shared/waivers.ts'].includes(f.path) &&
+        text.test(f.text),
+    );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
@@ -106,7 +127,11 @@ describe('one way to make a file', () => {
 
   it('no emitter or CLI code writes a comment by hand: no string starts a line with "#"', () => {
     const handComment = /(?:^|[^\\])(?:['"`]|\\n)# /;
-    const offenders = producers.filter((f) => !['emitters/shared/comment.ts', ...SPEC_WRITERS].includes(f.path) && f.text.split('\n').some((line) => handComment.test(line) && !/"# v[0-9]/.test(line)));
+    const offenders = producers.filter(
+      (f) =>
+        !['emitters/shared/comment.ts', ...SPEC_WRITERS].includes(f.path) &&
+        f.text.split('\n').some((line) => handComment.test(line) && !/"# v[0-9]/.test(line)),
+    );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 

@@ -23,16 +23,22 @@ function textsUnder(dir: string, keep: (path: string) => boolean): Map<string, s
 }
 
 const codes = Object.keys(DIAGNOSTIC_CODES);
-const mentions = (texts: Map<string, string>, code: string): string[] => [...texts].filter(([, text]) => new RegExp(`\\b${code.replace('.', '\\.')}\\b`).test(text)).map(([path]) => path);
+const mentions = (texts: Map<string, string>, code: string): string[] =>
+  [...texts].filter(([, text]) => new RegExp(`\\b${code.replace('.', '\\.')}\\b`).test(text)).map(([path]) => path);
 
 describe('the diagnostic code registry', () => {
   it('holds only codes paved reports', () => {
-    const sources = new Map([...['cli', 'compiler', 'emitters', 'spec'].flatMap((dir) => [...textsUnder(dir, (p) => p.endsWith('.ts') && !p.endsWith('diagnostic-codes.ts'))])]);
+    const sources = new Map([
+      ...['cli', 'compiler', 'emitters', 'spec'].flatMap((dir) => [...textsUnder(dir, (p) => p.endsWith('.ts') && !p.endsWith('diagnostic-codes.ts'))]),
+    ]);
     expect(codes.filter((code) => mentions(sources, code).length === 0)).toEqual([]);
   });
 
   it('has a test or golden case that pins each code', () => {
-    const pins = new Map([...textsUnder('test', (p) => !p.endsWith('diagnostic-codes.test.ts')), ...textsUnder('fixtures', (p) => p.endsWith('.txt') || p.endsWith('.ts'))]);
+    const pins = new Map([
+      ...textsUnder('test', (p) => !p.endsWith('diagnostic-codes.test.ts')),
+      ...textsUnder('fixtures', (p) => p.endsWith('.txt') || p.endsWith('.ts')),
+    ]);
     expect(codes.filter((code) => mentions(pins, code).length === 0)).toEqual([]);
   });
 
@@ -43,7 +49,10 @@ describe('the diagnostic code registry', () => {
   it('gives every code a stage, a title and a hint, each one line', () => {
     for (const [code, info] of Object.entries(DIAGNOSTIC_CODES)) {
       expect(code).toMatch(/^[A-Z]+\.[A-Z0-9_]+$/);
-      expect(([info.title, info.hint] as string[]).filter((text) => text === '' || text.includes('\n')), code).toEqual([]);
+      expect(
+        ([info.title, info.hint] as string[]).filter((text) => text === '' || text.includes('\n')),
+        code,
+      ).toEqual([]);
     }
   });
 });

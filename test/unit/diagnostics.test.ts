@@ -23,12 +23,23 @@ describe('normalizeDiagnostics', () => {
       d('a.yaml', 2, 5, 'CRON.INVALID'),
       d('a.yaml', 2, 3, 'SPEC.TYPE'),
     ];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:2:3 SPEC.TYPE m', 'a.yaml:2:5 CRON.INVALID m', 'a.yaml:2:5 SPEC.TYPE m', 'a.yaml:10:1 CLAIM.DUPLICATE_ROUTE m', 'b.yaml:1:1 CLAIM.DUPLICATE_ROUTE m']);
+    expect(normalizeDiagnostics(input).map(key)).toEqual([
+      'a.yaml:2:3 SPEC.TYPE m',
+      'a.yaml:2:5 CRON.INVALID m',
+      'a.yaml:2:5 SPEC.TYPE m',
+      'a.yaml:10:1 CLAIM.DUPLICATE_ROUTE m',
+      'b.yaml:1:1 CLAIM.DUPLICATE_ROUTE m',
+    ]);
   });
 
   it('compares lines as numbers and files by code unit, not by locale', () => {
     const input = [d('a.yaml', 9, 1, 'SPEC.ENUM'), d('a.yaml', 10, 1, 'SPEC.ENUM'), d('b.yaml', 1, 1, 'SPEC.ENUM'), d('B.yaml', 1, 1, 'SPEC.ENUM')];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['B.yaml:1:1 SPEC.ENUM m', 'a.yaml:9:1 SPEC.ENUM m', 'a.yaml:10:1 SPEC.ENUM m', 'b.yaml:1:1 SPEC.ENUM m']);
+    expect(normalizeDiagnostics(input).map(key)).toEqual([
+      'B.yaml:1:1 SPEC.ENUM m',
+      'a.yaml:9:1 SPEC.ENUM m',
+      'a.yaml:10:1 SPEC.ENUM m',
+      'b.yaml:1:1 SPEC.ENUM m',
+    ]);
   });
 
   it('puts project-wide diagnostics (no file) first and breaks full ties by message', () => {
@@ -37,8 +48,19 @@ describe('normalizeDiagnostics', () => {
   });
 
   it('removes exact duplicates and keeps diagnostics that differ in code, message or position', () => {
-    const input = [d('a.yaml', 1, 1, 'SPEC.ENUM'), d('a.yaml', 1, 1, 'SPEC.ENUM'), d('a.yaml', 1, 1, 'SPEC.RANGE'), d('a.yaml', 1, 1, 'SPEC.ENUM', 'other'), d('a.yaml', 1, 2, 'SPEC.ENUM')];
-    expect(normalizeDiagnostics(input).map(key)).toEqual(['a.yaml:1:1 SPEC.ENUM m', 'a.yaml:1:1 SPEC.ENUM other', 'a.yaml:1:1 SPEC.RANGE m', 'a.yaml:1:2 SPEC.ENUM m']);
+    const input = [
+      d('a.yaml', 1, 1, 'SPEC.ENUM'),
+      d('a.yaml', 1, 1, 'SPEC.ENUM'),
+      d('a.yaml', 1, 1, 'SPEC.RANGE'),
+      d('a.yaml', 1, 1, 'SPEC.ENUM', 'other'),
+      d('a.yaml', 1, 2, 'SPEC.ENUM'),
+    ];
+    expect(normalizeDiagnostics(input).map(key)).toEqual([
+      'a.yaml:1:1 SPEC.ENUM m',
+      'a.yaml:1:1 SPEC.ENUM other',
+      'a.yaml:1:1 SPEC.RANGE m',
+      'a.yaml:1:2 SPEC.ENUM m',
+    ]);
   });
 
   it('does not modify its input', () => {
@@ -58,7 +80,23 @@ describe('hasErrors', () => {
 });
 
 describe('didYouMean', () => {
-  const SERVICE_KEYS = ['apiVersion', 'kind', 'name', 'owner', 'description', 'tier', 'runtime', 'ingress', 'dependsOn', 'env', 'secrets', 'resources', 'environments', 'observability', 'overrides'];
+  const SERVICE_KEYS = [
+    'apiVersion',
+    'kind',
+    'name',
+    'owner',
+    'description',
+    'tier',
+    'runtime',
+    'ingress',
+    'dependsOn',
+    'env',
+    'secrets',
+    'resources',
+    'environments',
+    'observability',
+    'overrides',
+  ];
 
   it('suggests resources for resorces', () => {
     expect(didYouMean('resorces', SERVICE_KEYS)).toBe('resources');

@@ -84,7 +84,7 @@ describe('compiling a folder inside a repository whose root has the platform.yam
       expect(run.code, command).toBe(1);
       expect(run.stderr).toBe(
         'error LOAD.NESTED_ROOT this folder has no platform.yaml, but "../../platform.yaml" does: compiling here would use paved\'s embedded example platform and write a second generated tree\n' +
-          '  hint: compile the repository\'s root instead: paved compile ../.. (or --root ../..)\n' +
+          "  hint: compile the repository's root instead: paved compile ../.. (or --root ../..)\n" +
           'paved: 1 error; nothing written\n',
       );
     }
@@ -139,7 +139,20 @@ describe('paved init --platform', () => {
     const empty = await runCli(['validate', '--format', 'json'], root);
     expect(empty.code).toBe(1);
     const pointers = (JSON.parse(empty.stdout) as { diagnostics: Array<{ pointer: string }> }).diagnostics.map((d) => d.pointer);
-    for (const pointer of ['/name', '/domain', '/cloud/accounts/staging', '/cloud/accounts/production', '/network/vpcId/production', '/network/privateSubnetIds/staging/0', '/kubernetes/clusters/preview', '/registry', '/terraform/stateBucket/production', '/gitops/repoURL', '/ci/roleArns/production', '/ci/repository']) {
+    for (const pointer of [
+      '/name',
+      '/domain',
+      '/cloud/accounts/staging',
+      '/cloud/accounts/production',
+      '/network/vpcId/production',
+      '/network/privateSubnetIds/staging/0',
+      '/kubernetes/clusters/preview',
+      '/registry',
+      '/terraform/stateBucket/production',
+      '/gitops/repoURL',
+      '/ci/roleArns/production',
+      '/ci/repository',
+    ]) {
       expect(pointers, pointer).toContain(pointer);
     }
 
@@ -155,7 +168,10 @@ describe('paved init --platform', () => {
       .replace('registry: ""', 'registry: ghcr.io/acme')
       .replace('stateBucket: { staging: "", production: "" }', 'stateBucket: { staging: acme-stg-tfstate, production: acme-prd-tfstate }')
       .replace('repoURL: ""', 'repoURL: https://github.com/acme/platform')
-      .replace('roleArns: { preview: "", staging: "", production: "" }', 'roleArns: { preview: "arn:aws:iam::123456789012:role/ci-preview", staging: "arn:aws:iam::123456789012:role/ci-staging", production: "arn:aws:iam::210987654321:role/ci-production" }')
+      .replace(
+        'roleArns: { preview: "", staging: "", production: "" }',
+        'roleArns: { preview: "arn:aws:iam::123456789012:role/ci-preview", staging: "arn:aws:iam::123456789012:role/ci-staging", production: "arn:aws:iam::210987654321:role/ci-production" }',
+      )
       .replace('repository: ""', 'repository: acme/platform');
     expect(filled.split('\n').filter((line) => !line.startsWith('#') && line.includes('""'))).toEqual([]);
     writeFileSync(join(root, 'platform.yaml'), filled);

@@ -89,13 +89,22 @@ describe('formatText', () => {
   });
 
   it('prints no snippet without a range or source, and no location without a file', () => {
-    expect(formatText([diagnostic(undefined, { hint: 'h' })], new Map())).toBe(`${FILE}: error SPEC.UNKNOWN_KEY unknown key "resorces" (did you mean "resources"?)\n  hint: h\n`);
-    expect(formatText([diagnostic({ line: 1, col: 1, endLine: 1, endCol: 2 })], new Map())).toBe(`${FILE}:1:1: error SPEC.UNKNOWN_KEY unknown key "resorces" (did you mean "resources"?)\n`);
-    expect(formatText([{ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root' }], new Map())).toBe('error LOAD.NO_SERVICES no service.yaml found under the root\n');
+    expect(formatText([diagnostic(undefined, { hint: 'h' })], new Map())).toBe(
+      `${FILE}: error SPEC.UNKNOWN_KEY unknown key "resorces" (did you mean "resources"?)\n  hint: h\n`,
+    );
+    expect(formatText([diagnostic({ line: 1, col: 1, endLine: 1, endCol: 2 })], new Map())).toBe(
+      `${FILE}:1:1: error SPEC.UNKNOWN_KEY unknown key "resorces" (did you mean "resources"?)\n`,
+    );
+    expect(formatText([{ code: 'LOAD.NO_SERVICES', severity: 'error', message: 'no service.yaml found under the root' }], new Map())).toBe(
+      'error LOAD.NO_SERVICES no service.yaml found under the root\n',
+    );
   });
 
   it('prints warnings with their severity and concatenates diagnostics in order', () => {
-    const out = formatText([diagnostic(undefined, { severity: 'warning', code: 'SPEC.TYPE', message: 'one' }), diagnostic(undefined, { code: 'SPEC.ENUM', message: 'two' })], new Map());
+    const out = formatText(
+      [diagnostic(undefined, { severity: 'warning', code: 'SPEC.TYPE', message: 'one' }), diagnostic(undefined, { code: 'SPEC.ENUM', message: 'two' })],
+      new Map(),
+    );
     expect(out).toBe(`${FILE}: warning SPEC.TYPE one\n${FILE}: error SPEC.ENUM two\n`);
   });
 });
@@ -103,16 +112,27 @@ describe('formatText', () => {
 describe('formatGithub', () => {
   it('writes one workflow command per diagnostic with file, line, col, endLine, endColumn and the code as title', () => {
     const out = formatGithub([diagnostic({ line: 2, col: 1, endLine: 2, endCol: 9 }, { hint: 'rename it to "resources"' })]);
-    expect(out).toBe(`::error file=${FILE},line=2,col=1,endLine=2,endColumn=9,title=SPEC.UNKNOWN_KEY::unknown key "resorces" (did you mean "resources"?)%0Arename it to "resources"\n`);
+    expect(out).toBe(
+      `::error file=${FILE},line=2,col=1,endLine=2,endColumn=9,title=SPEC.UNKNOWN_KEY::unknown key "resorces" (did you mean "resources"?)%0Arename it to "resources"\n`,
+    );
   });
 
   it('omits endColumn for a range over several lines', () => {
-    expect(formatGithub([diagnostic({ line: 2, col: 3, endLine: 4, endCol: 1 })])).toBe(`::error file=${FILE},line=2,col=3,endLine=4,title=SPEC.UNKNOWN_KEY::unknown key "resorces" (did you mean "resources"?)\n`);
+    expect(formatGithub([diagnostic({ line: 2, col: 3, endLine: 4, endCol: 1 })])).toBe(
+      `::error file=${FILE},line=2,col=3,endLine=4,title=SPEC.UNKNOWN_KEY::unknown key "resorces" (did you mean "resources"?)\n`,
+    );
   });
 
   it('escapes %, CR and LF in the message, and also : and , in properties', () => {
     const out = formatGithub([
-      { code: 'SPEC.INVALID', severity: 'warning', message: '100% sure\r\nreally', hint: 'a: b, c', file: 'we:ird,dir/service.yaml', range: { line: 1, col: 1, endLine: 1, endCol: 2 } },
+      {
+        code: 'SPEC.INVALID',
+        severity: 'warning',
+        message: '100% sure\r\nreally',
+        hint: 'a: b, c',
+        file: 'we:ird,dir/service.yaml',
+        range: { line: 1, col: 1, endLine: 1, endCol: 2 },
+      },
     ]);
     expect(out).toBe('::warning file=we%3Aird%2Cdir/service.yaml,line=1,col=1,endLine=1,endColumn=2,title=SPEC.INVALID::100%25 sure%0D%0Areally%0Aa: b, c\n');
   });

@@ -30,7 +30,9 @@ describe('HCL strings', () => {
 
 describe('HCL printer', () => {
   it('aligns = across a run of single-line attributes, as terraform fmt does', () => {
-    expect(printFile([block('resource', ['a', 'b'], attributes({ x: 1, longer_name: true, s: 'v' }))])).toBe('resource "a" "b" {\n  x           = 1\n  longer_name = true\n  s           = "v"\n}\n');
+    expect(printFile([block('resource', ['a', 'b'], attributes({ x: 1, longer_name: true, s: 'v' }))])).toBe(
+      'resource "a" "b" {\n  x           = 1\n  longer_name = true\n  s           = "v"\n}\n',
+    );
   });
 
   it('ends a run at a multi-line attribute, which is not padded, and starts a new one after it', () => {
@@ -44,7 +46,9 @@ describe('HCL printer', () => {
   });
 
   it('prints jsonencode of an object with the object on the call line and its keys quoted only when needed', () => {
-    const text = printFile([attribute('policy', call('jsonencode', object({ Version: '2012-10-17', Statement: [object({ 'aws:SourceArn': ref('var', 'arn') })] })))]);
+    const text = printFile([
+      attribute('policy', call('jsonencode', object({ Version: '2012-10-17', Statement: [object({ 'aws:SourceArn': ref('var', 'arn') })] }))),
+    ]);
     expect(text).toBe('policy = jsonencode({\n  Version = "2012-10-17"\n  Statement = [\n    {\n      "aws:SourceArn" = var.arn\n    },\n  ]\n})\n');
   });
 
@@ -64,7 +68,9 @@ describe('HCL printer', () => {
   });
 
   it('quotes object keys that are not identifiers or that are keywords', () => {
-    expect(printFile([attribute('m', map({ 'order-created': 1, 'a.b': 2, true: 3, x_1: 4 }))])).toBe('m = {\n  "a.b"         = 2\n  order-created = 1\n  "true"        = 3\n  x_1           = 4\n}\n');
+    expect(printFile([attribute('m', map({ 'order-created': 1, 'a.b': 2, true: 3, x_1: 4 }))])).toBe(
+      'm = {\n  "a.b"         = 2\n  order-created = 1\n  "true"        = 3\n  x_1           = 4\n}\n',
+    );
   });
 
   it('prints comments above a block, and an empty object as {}', () => {
@@ -79,14 +85,18 @@ describe('HCL printer', () => {
   });
 
   it('refuses an attribute name, block type or function name that is not an identifier, since it would print syntax', () => {
-    expect(() => printFile([attribute('a\nresource "x" "y" {}\nb', 1)])).toThrow('HCL printer: "a\\nresource \\"x\\" \\"y\\" {}\\nb" is not an identifier, so it cannot be an attribute name');
+    expect(() => printFile([attribute('a\nresource "x" "y" {}\nb', 1)])).toThrow(
+      'HCL printer: "a\\nresource \\"x\\" \\"y\\" {}\\nb" is not an identifier, so it cannot be an attribute name',
+    );
     expect(() => printFile([attribute('a = 1', 1)])).toThrow(/is not an identifier, so it cannot be an attribute name/);
     expect(() => printFile([block('r {', [], [])])).toThrow('HCL printer: "r {" is not an identifier, so it cannot be a block type');
     expect(() => printFile([attribute('a', call('f) + g(', 1))])).toThrow('HCL printer: "f) + g(" is not an identifier, so it cannot be a function name');
   });
 
   it('prints multi-line and control-character comments as comment lines only', () => {
-    expect(printFile([block('r', [], [], ['one\ntwo', 'cr\rnel\u0085ls\u2028end', 'bell\u0007'])])).toBe('# one\n# two\n# cr\n# nel\n# ls\n# end\n# bell\\u0007\nr {}\n');
+    expect(printFile([block('r', [], [], ['one\ntwo', 'cr\rnel\u0085ls\u2028end', 'bell\u0007'])])).toBe(
+      '# one\n# two\n# cr\n# nel\n# ls\n# end\n# bell\\u0007\nr {}\n',
+    );
   });
 
   it('reads references and templates back as ${...} text, and jsonencode as its argument', () => {

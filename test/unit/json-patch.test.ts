@@ -12,7 +12,13 @@ describe('applyPatch (RFC 6902)', () => {
       { op: 'replace', path: '/metadata/labels/a~1b', value: 'changed' },
       { op: 'remove', path: '/metadata/labels/c~0d' },
     ]);
-    expect(result).toEqual({ ok: true, value: { spec: { template: { spec: { priorityClassName: 'high', containers: [{ name: 'app', args: ['z', 'a', 'b'] }] } } }, metadata: { labels: { 'a/b': 'changed' } } } });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        spec: { template: { spec: { priorityClassName: 'high', containers: [{ name: 'app', args: ['z', 'a', 'b'] }] } } },
+        metadata: { labels: { 'a/b': 'changed' } },
+      },
+    });
     expect(doc.metadata.labels).toEqual({ 'a/b': 'x', 'c~d': 'y' });
   });
 

@@ -71,10 +71,16 @@ describe('the Kubernetes emitter', () => {
 
   it('renders an environment without a release, with its image unreleased, but emits its Argo CD Application only once CI released to it', () => {
     const files = compileDir(join(CASES, 'full')).files.map((f) => f.path);
-    expect(files.filter((p) => p.startsWith('generated/argocd/'))).toEqual(['generated/argocd/checkout-production.yaml', 'generated/argocd/checkout-staging.yaml', 'generated/argocd/ledger-staging.yaml']);
+    expect(files.filter((p) => p.startsWith('generated/argocd/'))).toEqual([
+      'generated/argocd/checkout-production.yaml',
+      'generated/argocd/checkout-staging.yaml',
+      'generated/argocd/ledger-staging.yaml',
+    ]);
     expect(files).toContain('generated/mailer/kubernetes/production/deployment.yaml');
     const images = Object.fromEntries(
-      podTemplates(generatedObjects().filter((o) => o.where.startsWith('fixtures/cases/full:') && o.object.kind === 'Deployment' && !o.path.includes('/preview/'))).map((t) => [t.owner.path, t.spec.containers[0]!.image]),
+      podTemplates(
+        generatedObjects().filter((o) => o.where.startsWith('fixtures/cases/full:') && o.object.kind === 'Deployment' && !o.path.includes('/preview/')),
+      ).map((t) => [t.owner.path, t.spec.containers[0]!.image]),
     );
     expect(images).toEqual({
       'generated/checkout/kubernetes/production/deployment.yaml': `ghcr.io/acme-example/checkout:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b@sha256:${'2'.repeat(64)}`,
@@ -103,7 +109,12 @@ describe('the Kubernetes emitter', () => {
     expect(productionPolicy).toEqual(policy);
     expect(staging.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(Boolean(production.metadata.finalizers)).toBe(finalizer);
-    expect(production.spec.source).toEqual({ repoURL: 'https://github.com/acme/deploy', targetRevision: 'paved/deploy/production', path: 'teams/web/generated/web/kubernetes/production', directory: { recurse: false } });
+    expect(production.spec.source).toEqual({
+      repoURL: 'https://github.com/acme/deploy',
+      targetRevision: 'paved/deploy/production',
+      path: 'teams/web/generated/web/kubernetes/production',
+      directory: { recurse: false },
+    });
     expect(staging.spec.source.targetRevision).toBe('paved/deploy/staging');
     expect(production.spec.destination).toEqual({ name: 'prd-eks', namespace: 'web' });
     expect(production.spec.revisionHistoryLimit).toBe(10);
@@ -115,7 +126,9 @@ describe('the Kubernetes emitter', () => {
     const env = container.env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
     const plain = env.filter((e) => e.value !== undefined).map((e) => e.name);
     expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'LOG_LEVEL'].sort());
-    const fromSecrets = Object.fromEntries(env.filter((e) => e.valueFrom).map((e) => [e.name, `${e.valueFrom!.secretKeyRef.name}/${e.valueFrom!.secretKeyRef.key}`]));
+    const fromSecrets = Object.fromEntries(
+      env.filter((e) => e.valueFrom).map((e) => [e.name, `${e.valueFrom!.secretKeyRef.name}/${e.valueFrom!.secretKeyRef.key}`]),
+    );
     expect(fromSecrets).toEqual({
       API_TOKEN: 'secret-api-token/API_TOKEN',
       BUCKET_FILES_BUCKET: 'bucket-files/bucket',
@@ -132,7 +145,9 @@ describe('the Kubernetes emitter', () => {
       QUEUE_EVENTS_HAPPENED_URL: 'queue-events-happened/url',
       TOPIC_CHANGED_ARN: 'topic-changed/arn',
     });
-    const otel = Object.fromEntries(env.filter((e) => e.name.startsWith('OTEL_') || e.name === 'PORT' || e.name === 'LOG_FORMAT').map((e) => [e.name, e.value]));
+    const otel = Object.fromEntries(
+      env.filter((e) => e.name.startsWith('OTEL_') || e.name === 'PORT' || e.name === 'LOG_FORMAT').map((e) => [e.name, e.value]),
+    );
     expect(otel).toMatchObject({
       OTEL_SERVICE_NAME: 'alpha',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=staging,deployment.environment.name=staging,service.version=unreleased,team=team-golden',
@@ -150,7 +165,9 @@ describe('the Kubernetes emitter', () => {
     for (const [kind, name] of Object.entries(kinds) as Array<[keyof typeof CONNECTION_KEYS, string]>) {
       const secret = objectAt(tree, `generated/alpha/kubernetes/production/externalsecret-${kind}-${name}.yaml`);
       expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
-      expect(secret.spec.data).toEqual(CONNECTION_KEYS[kind].map((key) => ({ secretKey: key, remoteRef: { key: `alpha/production/${kind}/${name}`, property: key } })));
+      expect(secret.spec.data).toEqual(
+        CONNECTION_KEYS[kind].map((key) => ({ secretKey: key, remoteRef: { key: `alpha/production/${kind}/${name}`, property: key } })),
+      );
     }
     const declared = objectAt(tree, 'generated/alpha/kubernetes/preview/externalsecret-secret-api-token.yaml');
     expect(declared.spec.secretStoreRef.name).toBe('aws-secrets-manager-preview');
@@ -160,13 +177,16 @@ describe('the Kubernetes emitter', () => {
 
   it('exposes metrics on port 9464 named metrics, scraped with job = the service name (ServiceMonitor, or PodMonitor for a worker)', () => {
     const objects = generatedObjects().filter((o) => o.where.startsWith('fixtures/cases/full:') && o.path.includes('/staging/'));
-    const monitors = objects.filter((o) => ['ServiceMonitor', 'PodMonitor'].includes(o.object.kind)).map((o) => [o.object.kind, o.object.metadata.name, (o.object.spec as any).jobLabel]);
+    const monitors = objects
+      .filter((o) => ['ServiceMonitor', 'PodMonitor'].includes(o.object.kind))
+      .map((o) => [o.object.kind, o.object.metadata.name, (o.object.spec as any).jobLabel]);
     expect(monitors).toEqual([
       ['ServiceMonitor', 'checkout', 'app.kubernetes.io/name'],
       ['ServiceMonitor', 'ledger', 'app.kubernetes.io/name'],
       ['PodMonitor', 'mailer', 'app.kubernetes.io/name'],
     ]);
-    for (const t of podTemplates(objects.filter((o) => o.object.kind === 'Deployment'))) expect(t.spec.containers[0]!.ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+    for (const t of podTemplates(objects.filter((o) => o.object.kind === 'Deployment')))
+      expect(t.spec.containers[0]!.ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
     const service = objects.find((o) => o.object.kind === 'Service' && o.object.metadata.name === 'checkout')!;
     expect((service.object.spec as any).ports.map((p: any) => p.name)).toEqual(['http', 'metrics']);
   });
@@ -199,11 +219,27 @@ describe('the Kubernetes emitter', () => {
   });
 
   it('derives limits by the platform policy, rounding up in whole units', () => {
-    expect([scaleCpu('250m', 2), scaleCpu('0.5', 2), scaleCpu('1', 1.5), scaleCpu('100m', 0.25), scaleCpu('1m', 0.1)]).toEqual(['500m', '1', '1500m', '25m', '1m']);
-    expect([scaleMemory('256Mi', 1), scaleMemory('256Mi', 1.5), scaleMemory('1Gi', 1.5), scaleMemory('512Mi', 2), scaleMemory('100Ki', 0.5), scaleMemory('1Mi', 0.3)]).toEqual(['256Mi', '384Mi', '1536Mi', '1Gi', '50Ki', '308Ki']);
+    expect([scaleCpu('250m', 2), scaleCpu('0.5', 2), scaleCpu('1', 1.5), scaleCpu('100m', 0.25), scaleCpu('1m', 0.1)]).toEqual([
+      '500m',
+      '1',
+      '1500m',
+      '25m',
+      '1m',
+    ]);
+    expect([
+      scaleMemory('256Mi', 1),
+      scaleMemory('256Mi', 1.5),
+      scaleMemory('1Gi', 1.5),
+      scaleMemory('512Mi', 2),
+      scaleMemory('100Ki', 0.5),
+      scaleMemory('1Mi', 0.3),
+    ]).toEqual(['256Mi', '384Mi', '1536Mi', '1Gi', '50Ki', '308Ki']);
     const full = generatedObjects().find((o) => o.path === 'generated/checkout/kubernetes/production/deployment.yaml')!;
     // fixtures/cases/full: cpuRatio 4, memoryRatio 1.5, ephemeral storage 256Mi / 2Gi.
-    expect(podTemplates([full])[0]!.spec.containers[0]!.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '768Mi', 'ephemeral-storage': '2Gi' } });
+    expect(podTemplates([full])[0]!.spec.containers[0]!.resources).toEqual({
+      requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '2', memory: '768Mi', 'ephemeral-storage': '2Gi' },
+    });
   });
 
   it('runs previews with smaller requests and the same limits, one replica, suspended cron jobs and no autoscaler or PDB', () => {
@@ -212,7 +248,10 @@ describe('the Kubernetes emitter', () => {
     expect(paths.some((p) => /horizontalpodautoscaler|poddisruptionbudget/.test(p))).toBe(false);
     const deployment = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/deployment.yaml')!.contents) as any;
     expect(deployment.spec.replicas).toBe(1);
-    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '125m', memory: '256Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } });
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: '125m', memory: '256Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+    });
     const cron = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/cronjob-hourly-sweep.yaml')!.contents) as any;
     expect(cron.spec.suspend).toBe(true);
   });

@@ -18,14 +18,22 @@ function metricNames(expr: string): string[] {
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  return [...bare.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)].filter((m) => !/^\s*\(/.test(bare.slice(m.index + m[0].length)) && !PROMQL_WORDS.has(m[0])).map((m) => m[0]);
+  return [...bare.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)]
+    .filter((m) => !/^\s*\(/.test(bare.slice(m.index + m[0].length)) && !PROMQL_WORDS.has(m[0]))
+    .map((m) => m[0]);
 }
 
-const allRules = (): Array<readonly [string, RuleJson]> => [...generated('/alerts/rules.yaml')].flatMap(([where, text]) => parseRuleFile(text).groups.flatMap((g) => g.rules.map((r) => [where, r] as const)));
+const allRules = (): Array<readonly [string, RuleJson]> =>
+  [...generated('/alerts/rules.yaml')].flatMap(([where, text]) => parseRuleFile(text).groups.flatMap((g) => g.rules.map((r) => [where, r] as const)));
 
 /** Every string a person reads in a dashboard, where Grafana interpolates variables. */
 function readableTexts(dashboard: DashboardJson): string[] {
-  return [dashboard.title, dashboard.description ?? '', ...(dashboard.links ?? []).map((l) => l.title), ...dashboard.panels.flatMap((p) => [p.title ?? '', p.description ?? '', p.options?.content ?? ''])];
+  return [
+    dashboard.title,
+    dashboard.description ?? '',
+    ...(dashboard.links ?? []).map((l) => l.title),
+    ...dashboard.panels.flatMap((p) => [p.title ?? '', p.description ?? '', p.options?.content ?? '']),
+  ];
 }
 
 describe('observability dashboards', () => {
@@ -34,11 +42,17 @@ describe('observability dashboards', () => {
     expect(all.size).toBeGreaterThanOrEqual(CASES.length * 2);
     for (const [where, dashboard] of all) {
       const ids = dashboard.panels.map((p) => p.id);
-      expect(ids.every((id) => typeof id === 'number'), where).toBe(true);
+      expect(
+        ids.every((id) => typeof id === 'number'),
+        where,
+      ).toBe(true);
       expect(new Set(ids).size, where).toBe(ids.length);
       for (const panel of dashboard.panels) {
         const refIds = (panel.targets ?? []).map((t) => t.refId);
-        expect(refIds.every((r) => typeof r === 'string' && r !== ''), `${where} panel ${panel.id}`).toBe(true);
+        expect(
+          refIds.every((r) => typeof r === 'string' && r !== ''),
+          `${where} panel ${panel.id}`,
+        ).toBe(true);
         expect(new Set(refIds).size, `${where} panel ${panel.id}`).toBe(refIds.length);
       }
     }
@@ -93,11 +107,31 @@ describe('observability dashboards', () => {
   });
 
   it('give a worker saturation, queue and cron rows but no request or SLO rows', () => {
-    const rows = (where: string): Array<string | undefined> => dashboards().get(where)!.panels.filter((p) => p.type === 'row').map((p) => p.title);
+    const rows = (where: string): Array<string | undefined> =>
+      dashboards()
+        .get(where)!
+        .panels.filter((p) => p.type === 'row')
+        .map((p) => p.title);
     expect(rows('fixtures/cases/full: generated/mailer/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Queues', 'Cron jobs']);
     expect(rows('fixtures/cases/cron-only: generated/reports/grafana/dashboard.json')).toEqual(['Overview', 'Saturation', 'Cron jobs']);
-    expect(rows('fixtures/cases/full: generated/checkout/grafana/dashboard.json')).toEqual(['Overview', 'Requests (HTTP)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Caches', 'Topics']);
-    expect(rows('fixtures/cases/full: generated/ledger/grafana/dashboard.json')).toEqual(['Overview', 'Calls (gRPC)', 'Service level objectives (30d)', 'Saturation', 'Databases', 'Topics', 'Queues']);
+    expect(rows('fixtures/cases/full: generated/checkout/grafana/dashboard.json')).toEqual([
+      'Overview',
+      'Requests (HTTP)',
+      'Service level objectives (30d)',
+      'Saturation',
+      'Databases',
+      'Caches',
+      'Topics',
+    ]);
+    expect(rows('fixtures/cases/full: generated/ledger/grafana/dashboard.json')).toEqual([
+      'Overview',
+      'Calls (gRPC)',
+      'Service level objectives (30d)',
+      'Saturation',
+      'Databases',
+      'Topics',
+      'Queues',
+    ]);
   });
 
   it('read gRPC metrics for a gRPC service and HTTP metrics for an HTTP service', () => {
@@ -119,8 +153,15 @@ describe('observability dashboards', () => {
     ['fixtures/cases/languages: generated/intake', 'python', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket'],
     ['fixtures/cases/languages: generated/relay', 'container, gRPC', 'rpc_server_duration_milliseconds_count', 'rpc_server_duration_milliseconds_bucket'],
     ['fixtures/cases/languages: generated/edge', 'container (a worker: no request metrics)', undefined, undefined],
-  ])('%s (%s) reads the server histogram under its runtime\'s names', (where, _runtime, count, bucket) => {
-    const read = new Set([...dashboardQueries(dashboards().get(`${where}/grafana/dashboard.json`)!), ...allRules().filter(([w]) => w === `${where}/alerts/rules.yaml`).map(([, r]) => r.expr)].flatMap(metricNames));
+  ])("%s (%s) reads the server histogram under its runtime's names", (where, _runtime, count, bucket) => {
+    const read = new Set(
+      [
+        ...dashboardQueries(dashboards().get(`${where}/grafana/dashboard.json`)!),
+        ...allRules()
+          .filter(([w]) => w === `${where}/alerts/rules.yaml`)
+          .map(([, r]) => r.expr),
+      ].flatMap(metricNames),
+    );
     const server = [...read].filter((n) => /^(http|rpc)_server_/.test(n)).sort();
     expect(server).toEqual(count === undefined ? [] : [bucket, count].sort());
   });
@@ -128,7 +169,9 @@ describe('observability dashboards', () => {
   it('carry spec text into titles, descriptions and text panels with no Grafana variable in it', () => {
     const reports = dashboards().get('fixtures/cases/cron-only: generated/reports/grafana/dashboard.json')!;
     expect(reports.description).toBe('Nightly {{ .Value }} exports for \uff04env and \uff3b\uff3bdashboard]] readers');
-    expect(reports.panels.find((p) => p.title === 'About')!.options!.content).toContain('Nightly {{ .Value }} exports for &#36;env and &#91;&#91;dashboard&#93;&#93; readers');
+    expect(reports.panels.find((p) => p.title === 'About')!.options!.content).toContain(
+      'Nightly {{ .Value }} exports for &#36;env and &#91;&#91;dashboard&#93;&#93; readers',
+    );
     for (const [where, dashboard] of dashboards()) {
       for (const text of readableTexts(dashboard)) expect(text, where).not.toMatch(/\$\w|\$\{|\[\[/);
     }
@@ -192,7 +235,13 @@ describe('observability rules', () => {
   it('give workers no SLO but their workload, cron and dead-letter alerts', () => {
     const mailer = parseRuleFile(generated('/alerts/rules.yaml').get('fixtures/cases/full: generated/mailer/alerts/rules.yaml')!);
     expect(mailer.groups.map((g) => g.name)).toEqual(['paved-workload-alerts-mailer']);
-    expect(mailer.groups[0]!.rules.map((r) => r.alert)).toEqual(['PodCrashLooping', 'AutoscalerAtMaxReplicas', 'CronJobFailed', 'CronJobMissed', 'DeadLetterQueueNotEmpty']);
+    expect(mailer.groups[0]!.rules.map((r) => r.alert)).toEqual([
+      'PodCrashLooping',
+      'AutoscalerAtMaxReplicas',
+      'CronJobFailed',
+      'CronJobMissed',
+      'DeadLetterQueueNotEmpty',
+    ]);
   });
 
   it('render the same groups as a PrometheusRule per cloud environment; staging only differs in environment and never pages', () => {
@@ -201,12 +250,18 @@ describe('observability rules', () => {
         if (!path.endsWith('/alerts/rules.yaml')) continue;
         const dir = path.slice(0, -'/alerts/rules.yaml'.length);
         const service = dir.split('/').at(-1)!;
-        const production = parse(c.files.get(`${dir}/kubernetes/production/prometheusrule.yaml`)!) as { metadata: { name: string; namespace: string }; spec: unknown };
+        const production = parse(c.files.get(`${dir}/kubernetes/production/prometheusrule.yaml`)!) as {
+          metadata: { name: string; namespace: string };
+          spec: unknown;
+        };
         const staging = parse(c.files.get(`${dir}/kubernetes/staging/prometheusrule.yaml`)!) as { spec: { groups: Array<{ rules: RuleJson[] }> } };
         expect(production.metadata).toMatchObject({ name: service, namespace: service });
         expect(production.spec).toEqual(parse(text));
         const stagingAlerts = staging.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
-        expect(stagingAlerts.every((r) => r.labels!.env === 'staging' && r.labels!.severity === 'ticket'), path).toBe(true);
+        expect(
+          stagingAlerts.every((r) => r.labels!.env === 'staging' && r.labels!.severity === 'ticket'),
+          path,
+        ).toBe(true);
         const shape = (groups: Array<{ rules: RuleJson[] }>): string[] => groups.flatMap((g) => g.rules.map((r) => r.alert ?? r.record ?? ''));
         expect(shape(staging.spec.groups)).toEqual(shape((production.spec as { groups: Array<{ rules: RuleJson[] }> }).groups));
       }
@@ -247,9 +302,24 @@ describe('observability output', () => {
       const result = compileDir(scratch.dir);
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const outputOf = (name: string): Map<string, string> =>
-        new Map(result.files.filter((f) => f.path.startsWith(`generated/${name}/`) && !f.path.endsWith('catalog-info.yaml') && !f.path.includes('/terraform/') && (!f.path.includes('/kubernetes/') || f.path.endsWith('/prometheusrule.yaml'))).map((f) => [f.path.replaceAll(name, 'NAME'), f.contents.replaceAll(name, 'NAME')]));
+        new Map(
+          result.files
+            .filter(
+              (f) =>
+                f.path.startsWith(`generated/${name}/`) &&
+                !f.path.endsWith('catalog-info.yaml') &&
+                !f.path.includes('/terraform/') &&
+                (!f.path.includes('/kubernetes/') || f.path.endsWith('/prometheusrule.yaml')),
+            )
+            .map((f) => [f.path.replaceAll(name, 'NAME'), f.contents.replaceAll(name, 'NAME')]),
+        );
       const quince = outputOf('quince');
-      expect([...quince.keys()].sort()).toEqual(['generated/NAME/alerts/rules.yaml', 'generated/NAME/grafana/dashboard.json', 'generated/NAME/kubernetes/production/prometheusrule.yaml', 'generated/NAME/kubernetes/staging/prometheusrule.yaml']);
+      expect([...quince.keys()].sort()).toEqual([
+        'generated/NAME/alerts/rules.yaml',
+        'generated/NAME/grafana/dashboard.json',
+        'generated/NAME/kubernetes/production/prometheusrule.yaml',
+        'generated/NAME/kubernetes/staging/prometheusrule.yaml',
+      ]);
       expect(outputOf('walnut')).toEqual(quince);
     } finally {
       scratch.cleanup();

@@ -33,7 +33,9 @@ const ENVS = ['preview', 'staging', 'production'] as const;
 function compiled(name: string, result: CompileResult): Compiled {
   expect(result.diagnostics, name).toEqual([]);
   const files = new Map(result.files.map((f) => [f.path, f.contents]));
-  const objects = new Map([...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('/catalog-info.yaml')).map(([path, text]) => [path, parse(text) as Obj]));
+  const objects = new Map(
+    [...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('/catalog-info.yaml')).map(([path, text]) => [path, parse(text) as Obj]),
+  );
   const out = result.output.dir;
   // The bootstrap Application's source path is <gitops.path>/<out>/_platform/argocd: the only place the test learns gitops.path.
   const bootstrap = objects.get(`${out}/_platform/bootstrap.yaml`);
@@ -135,7 +137,7 @@ describe('the platform layer, Kubernetes half', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
-  it('its AppProject admits nothing else: one repository, exactly the services\' staging and production namespaces, only kinds paved emits', () => {
+  it("its AppProject admits nothing else: one repository, exactly the services' staging and production namespaces, only kinds paved emits", () => {
     const emittedNamespaced = new Set<string>();
     const emittedClusterScoped = new Set<string>();
     const whitelisted = { namespaced: new Set<string>(), cluster: new Set<string>() };
@@ -161,7 +163,10 @@ describe('the platform layer, Kubernetes half', () => {
         return `${clusters(c)[env]}/${namespace}`;
       });
       expect(destinations, c.name).toEqual([...new Set(wanted)].sort());
-      expect(project.spec.destinations.every((d: Obj) => !String(d.namespace).includes('*')), c.name).toBe(true);
+      expect(
+        project.spec.destinations.every((d: Obj) => !String(d.namespace).includes('*')),
+        c.name,
+      ).toBe(true);
       for (const k of project.spec.namespaceResourceWhitelist) whitelisted.namespaced.add(`${k.group}/${k.kind}`);
       for (const k of project.spec.clusterResourceWhitelist) whitelisted.cluster.add(`${k.group}/${k.kind}`);
     }
@@ -171,20 +176,29 @@ describe('the platform layer, Kubernetes half', () => {
     expect([...whitelisted.cluster]).toEqual(['/Namespace']);
   });
 
-  it('each environment\'s app-of-apps includes exactly that environment\'s service Application files', () => {
+  it("each environment's app-of-apps includes exactly that environment's service Application files", () => {
     let checked = 0;
     for (const c of cases) {
-      const applicationFiles = serviceApplications(c).map(({ path, app }) => ({ file: posix.basename(path), env: app.metadata.labels['paved.dev/environment'] as string }));
+      const applicationFiles = serviceApplications(c).map(({ path, app }) => ({
+        file: posix.basename(path),
+        env: app.metadata.labels['paved.dev/environment'] as string,
+      }));
       for (const env of CLOUD) {
         const appOfApps = c.objects.get(`${c.out}/_platform/argocd/${env}-services.yaml`);
-        const mine = applicationFiles.filter((a) => a.env === env).map((a) => a.file).sort();
+        const mine = applicationFiles
+          .filter((a) => a.env === env)
+          .map((a) => a.file)
+          .sort();
         if (!appOfApps) {
           expect(mine, `${c.name}: ${env} has service Applications but no app-of-apps`).toEqual([]);
           continue;
         }
         expect(treePath(c, appOfApps.spec.source.path), c.name).toBe(`${c.out}/argocd`);
         expect(appOfApps.spec.source.directory.recurse).toBe(false);
-        const matched = applicationFiles.filter((a) => globMatches(appOfApps.spec.source.directory.include, a.file)).map((a) => a.file).sort();
+        const matched = applicationFiles
+          .filter((a) => globMatches(appOfApps.spec.source.directory.include, a.file))
+          .map((a) => a.file)
+          .sort();
         expect(matched, `${c.name}: ${env}`).toEqual(mine);
         // Without a releases.yaml a case has the app-of-apps (a service runs there) but no service Application yet.
         if (mine.length > 0) checked++;
@@ -192,22 +206,34 @@ describe('the platform layer, Kubernetes half', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(5);
     // The case that could go wrong: `api-staging-production.yaml` is production's, `web-production-staging.yaml` staging's.
-    const names = serviceApplications(suffixed).map(({ path }) => posix.basename(path)).sort();
-    expect(names).toEqual(['api-staging-production.yaml', 'api-staging-staging.yaml', 'staging-production.yaml', 'staging-staging.yaml', 'web-production-production.yaml', 'web-production-staging.yaml']);
+    const names = serviceApplications(suffixed)
+      .map(({ path }) => posix.basename(path))
+      .sort();
+    expect(names).toEqual([
+      'api-staging-production.yaml',
+      'api-staging-staging.yaml',
+      'staging-production.yaml',
+      'staging-staging.yaml',
+      'web-production-production.yaml',
+      'web-production-staging.yaml',
+    ]);
   });
 
-  it('orders the bootstrap sync: the AppProject, then each cluster\'s objects, then the service Applications; none in the services\' project, none cascading', () => {
+  it("orders the bootstrap sync: the AppProject, then each cluster's objects, then the service Applications; none in the services' project, none cascading", () => {
     for (const c of cases) {
       const bootstrap = c.objects.get(`${c.out}/_platform/bootstrap.yaml`)!;
       expect(treePath(c, bootstrap.spec.source.path), c.name).toBe(`${c.out}/_platform/argocd`);
       const children = platformObjects(c, 'argocd').map(([, o]) => o);
       const wave = (o: Obj): number => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
       const project = appProjectOf(c)!;
-      const clusterApps = children.filter((o) => o.kind === 'Application' && o.metadata.labels['paved.dev/environment'] && treePath(c, o.spec.source.path).includes('/_platform/kubernetes/'));
+      const clusterApps = children.filter(
+        (o) => o.kind === 'Application' && o.metadata.labels['paved.dev/environment'] && treePath(c, o.spec.source.path).includes('/_platform/kubernetes/'),
+      );
       const serviceApps = children.filter((o) => o.kind === 'Application' && treePath(c, o.spec.source.path) === `${c.out}/argocd`);
       expect(clusterApps.length + serviceApps.length + 1, c.name).toBe(children.length);
       for (const app of clusterApps) expect(wave(project)).toBeLessThan(wave(app));
-      for (const app of serviceApps) for (const first of [project, ...clusterApps]) expect(wave(first), `${c.name}: ${app.metadata.name}`).toBeLessThan(wave(app));
+      for (const app of serviceApps)
+        for (const first of [project, ...clusterApps]) expect(wave(first), `${c.name}: ${app.metadata.name}`).toBeLessThan(wave(app));
       const serviceAppNames = new Set(serviceApplications(c).map(({ app }) => app.metadata.name));
       for (const app of [bootstrap, ...clusterApps, ...serviceApps]) {
         expect(app.spec.project, app.metadata.name).not.toBe(project.metadata.name);
@@ -217,15 +243,18 @@ describe('the platform layer, Kubernetes half', () => {
     }
   });
 
-  it('syncs each environment\'s cluster objects to that environment\'s cluster, which its service Applications deploy to', () => {
+  it("syncs each environment's cluster objects to that environment's cluster, which its service Applications deploy to", () => {
     for (const c of cases) {
-      const clusterApps = platformObjects(c, 'argocd').map(([, o]) => o).filter((o) => o.kind === 'Application' && treePath(c, o.spec.source.path).includes('/_platform/kubernetes/'));
+      const clusterApps = platformObjects(c, 'argocd')
+        .map(([, o]) => o)
+        .filter((o) => o.kind === 'Application' && treePath(c, o.spec.source.path).includes('/_platform/kubernetes/'));
       for (const env of ENVS) {
         const dir = `${c.out}/_platform/kubernetes/${env}`;
         const app = clusterApps.find((a) => treePath(c, a.spec.source.path) === dir);
         expect(app === undefined, `${c.name}: ${env}`).toBe(platformObjects(c, `kubernetes/${env}`).length === 0);
         if (!app) continue;
-        for (const { app: serviceApp } of serviceApplications(c).filter(({ app: a }) => a.metadata.labels['paved.dev/environment'] === env)) expect(app.spec.destination.name).toBe(serviceApp.spec.destination.name);
+        for (const { app: serviceApp } of serviceApplications(c).filter(({ app: a }) => a.metadata.labels['paved.dev/environment'] === env))
+          expect(app.spec.destination.name).toBe(serviceApp.spec.destination.name);
       }
     }
   });
@@ -242,7 +271,10 @@ describe('the platform layer, Kubernetes half', () => {
         const directory = posix.dirname(path);
         const namespace = namespaceObjects.find((n) => posix.dirname(n.path) === directory)!.o;
         // Stores of the same name on the same cluster are one object, placed with the first environment.
-        const candidates = stores.filter(({ env: storeEnv, store }) => store.metadata.name === o.spec.secretStoreRef.name && clusters(c)[storeEnv] === clusters(c)[env as (typeof ENVS)[number]]);
+        const candidates = stores.filter(
+          ({ env: storeEnv, store }) =>
+            store.metadata.name === o.spec.secretStoreRef.name && clusters(c)[storeEnv] === clusters(c)[env as (typeof ENVS)[number]],
+        );
         const admitting = candidates.filter(({ store }) => store.spec.conditions.some((cond: Obj) => admits(cond, namespace)));
         expect(admitting.length, `${c.name}:${path}`).toBeGreaterThanOrEqual(1);
         const key = `${admitting[0]!.env}/${o.spec.secretStoreRef.name}`;
@@ -255,7 +287,8 @@ describe('the platform layer, Kubernetes half', () => {
         expect(readers.has(`${env}/${store.metadata.name}`), `${c.name}: the ${env} store has a reader`).toBe(true);
         // Exact namespaces in staging and production: precisely those with an ExternalSecret.
         const listed = store.spec.conditions.flatMap((cond: Obj) => cond.namespaces ?? []).sort();
-        if (listed.length > 0) expect(listed, `${c.name}: ${env}`).toEqual([...readers.get(`${env}/${store.metadata.name}`)!].filter((n) => !n.includes('-pr-')).sort());
+        if (listed.length > 0)
+          expect(listed, `${c.name}: ${env}`).toEqual([...readers.get(`${env}/${store.metadata.name}`)!].filter((n) => !n.includes('-pr-')).sort());
       }
     }
     expect(checked).toBeGreaterThan(40);
@@ -276,7 +309,9 @@ describe('the platform layer, Kubernetes half', () => {
         continue;
       }
       const listed = parse(text!) as { environments: Record<string, { secrets: Array<{ name: string; service: string }> }> };
-      expect(Object.fromEntries(Object.entries(listed.environments).map(([env, e]) => [env, e.secrets.map((s) => s.name).sort()]))).toEqual(Object.fromEntries(Object.entries(expected).map(([env, keys]) => [env, keys.sort()])));
+      expect(Object.fromEntries(Object.entries(listed.environments).map(([env, e]) => [env, e.secrets.map((s) => s.name).sort()]))).toEqual(
+        Object.fromEntries(Object.entries(expected).map(([env, keys]) => [env, keys.sort()])),
+      );
       for (const e of Object.values(listed.environments)) for (const s of e.secrets) expect(s.name.startsWith(`${s.service}/`)).toBe(true);
       expect(text).toContain('aws secretsmanager put-secret-value --region ');
       expect(text).toContain('aws secretsmanager create-secret --region ');
@@ -288,25 +323,36 @@ describe('the platform layer, Kubernetes half', () => {
     const project = c.result.project!;
     const platformFiles = c.result.files.filter((f) => f.path.includes('/_platform/'));
     expect(checkProjectOutput(project, platformFiles)).toEqual([]);
-    const role = yamlFile({ path: `${c.out}/_platform/kubernetes/staging/clusterrole-x.yaml`, source: 'platform.yaml', value: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x' } } });
-    const store = yamlFile({ path: `${c.out}/_platform/argocd/clustersecretstore-x.yaml`, source: 'platform.yaml', value: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'x' } } });
+    const role = yamlFile({
+      path: `${c.out}/_platform/kubernetes/staging/clusterrole-x.yaml`,
+      source: 'platform.yaml',
+      value: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x' } },
+    });
+    const store = yamlFile({
+      path: `${c.out}/_platform/argocd/clustersecretstore-x.yaml`,
+      source: 'platform.yaml',
+      value: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'x' } },
+    });
     const messages = checkProjectOutput(project, [...platformFiles, role, store]).map((d) => `${d.code} ${d.message}`);
     expect(messages.filter((m) => m.includes('PAVED_OUTPUT_KINDS'))).toEqual([
       `POLICY.PAVED_BUG the generated output breaks §4 paved PAVED_OUTPUT_KINDS (only the kinds paved generates for a directory, each in the service's own namespace; never RBAC): ${c.out}/_platform/kubernetes/staging/clusterrole-x.yaml: ClusterRole: paved never generates RBAC objects; ${c.out}/_platform/argocd/clustersecretstore-x.yaml: ClusterSecretStore: paved generates only AppProject and Application objects here; no override causes this, so it is a bug in paved`,
     ]);
   });
 
-  it('emits no AppProject over Argo CD\'s built-in default project, and warns at gitops.project', () => {
+  it("emits no AppProject over Argo CD's built-in default project, and warns at gitops.project", () => {
     const result = compileRepo({
       'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\ngitops:\n  project: default\n',
       'services/api/service.yaml': service('api'),
       'releases.yaml': released('api'),
     });
-    expect(result.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, hint: d.hint, file: d.file, line: d.range?.line }))).toEqual([
+    expect(
+      result.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, hint: d.hint, file: d.file, line: d.range?.line })),
+    ).toEqual([
       {
         code: 'EMIT.DEFAULT_PROJECT',
         severity: 'warning',
-        message: 'gitops.project: "default" is Argo CD\'s built-in project; paved emits no AppProject over it, so nothing limits the service Applications to their own namespaces and kinds',
+        message:
+          'gitops.project: "default" is Argo CD\'s built-in project; paved emits no AppProject over it, so nothing limits the service Applications to their own namespaces and kinds',
         hint: 'name a project paved owns (the embedded default is "paved"): paved then generates it in _platform/argocd/appproject.yaml',
         file: 'platform.yaml',
         line: 4,
@@ -318,7 +364,7 @@ describe('the platform layer, Kubernetes half', () => {
     expect(parse(result.files.find((f) => f.path === 'generated/argocd/api-staging.yaml')!.contents).spec.project).toBe('default');
   });
 
-  it('places one store for two environments that share a cluster and a store name, admitting both\'s namespaces', () => {
+  it("places one store for two environments that share a cluster and a store name, admitting both's namespaces", () => {
     const result = compileRepo({
       'platform.yaml': `apiVersion: paved/v1
 kind: Platform
@@ -343,7 +389,14 @@ kubernetes:
     ]);
     const store = parse(result.files.find((f) => f.path === 'generated/_platform/kubernetes/preview/clustersecretstore-aws.yaml')!.contents);
     expect(store.spec.conditions).toEqual([
-      { namespaceSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] }, { key: 'paved.dev/environment', operator: 'In', values: ['preview'] }] } },
+      {
+        namespaceSelector: {
+          matchExpressions: [
+            { key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] },
+            { key: 'paved.dev/environment', operator: 'In', values: ['preview'] },
+          ],
+        },
+      },
       { namespaces: ['api'] },
     ]);
   });

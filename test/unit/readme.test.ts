@@ -102,20 +102,44 @@ describe('README', () => {
 
 describe('the documentation', () => {
   it('holds generated blocks that match their sources: docs/reference/ the schemas, docs/cli.md the command table (npm run spec:generate)', () => {
-    expect(generatedDocs().map((d) => d.path)).toEqual(['docs/reference/service.md', 'docs/reference/platform.md', 'docs/reference/releases.md', 'docs/cli.md']);
+    expect(generatedDocs().map((d) => d.path)).toEqual([
+      'docs/reference/service.md',
+      'docs/reference/platform.md',
+      'docs/reference/releases.md',
+      'docs/cli.md',
+    ]);
     for (const { path } of generatedDocs()) expect(read(path), `${path} is stale; run npm run spec:generate`).toBe(regenerateDoc(path, read(path)));
   });
 
   it('documents every key of service-spec.md in the service.yaml reference', () => {
     const reference = read('docs/reference/service.md');
-    for (const key of ['runtime.scaling.targetCPUUtilization', 'resources.subscriptions[].maxRetries', 'overrides.kubernetes[].reason', 'environments.production.scaling', 'observability.alerts.route']) {
+    for (const key of [
+      'runtime.scaling.targetCPUUtilization',
+      'resources.subscriptions[].maxRetries',
+      'overrides.kubernetes[].reason',
+      'environments.production.scaling',
+      'observability.alerts.route',
+    ]) {
       expect(reference).toContain(`| \`${key}\` |`);
     }
   });
 
   it('lists every command of the CLI help in the CLI reference', () => {
     const cli = read('docs/cli.md');
-    for (const command of ['compile [root]', 'check [root]', 'validate [root]', 'schema service|platform', 'init <dir> --name <svc>', 'new <name> --language node|python|go|java', 'report [root]', 'diff --base <git-ref> [root]', 'explain <svc> [--env E]', 'release <svc> --env staging|production --tag <tag>', 'preview <svc> --pr <n>', 'help [command]']) {
+    for (const command of [
+      'compile [root]',
+      'check [root]',
+      'validate [root]',
+      'schema service|platform',
+      'init <dir> --name <svc>',
+      'new <name> --language node|python|go|java',
+      'report [root]',
+      'diff --base <git-ref> [root]',
+      'explain <svc> [--env E]',
+      'release <svc> --env staging|production --tag <tag>',
+      'preview <svc> --pr <n>',
+      'help [command]',
+    ]) {
       expect(HELP).toContain(command);
       expect(cli).toContain(`paved ${command}`);
     }
@@ -123,7 +147,8 @@ describe('the documentation', () => {
 
   it('has a Security model that lists every audited rule id and every declared waiver with its reason', () => {
     const section = read('docs/security.md');
-    for (const heading of ['**What paved guarantees**', '**What the platform team must still provide**', '**Audited rules**', '**Waivers.**']) expect(section).toContain(heading);
+    for (const heading of ['**What paved guarantees**', '**What the platform team must still provide**', '**Audited rules**', '**Waivers.**'])
+      expect(section).toContain(heading);
     expect(AUDIT_RULES.flatMap((r) => r.ids).filter((id) => !section.includes(id))).toEqual([]);
     expect(DECLARED_WAIVERS.filter((w) => !section.includes(`\`${w.id}\``) || !section.includes(w.reason.replace(/\|/g, '\\|'))).map((w) => w.id)).toEqual([]);
   });
@@ -139,10 +164,16 @@ describe('the documentation', () => {
         if (/^[a-z]+:/.test(target)) continue; // https:, mailto:: not ours to check offline
         checked += 1;
         const [path = '', fragment] = target.split('#');
-        const resolved = path === '' ? file : relative(REPO, resolve(REPO, dirname(file), path)).split('\\').join('/');
+        const resolved =
+          path === ''
+            ? file
+            : relative(REPO, resolve(REPO, dirname(file), path))
+                .split('\\')
+                .join('/');
         // A folder link (docs/) is fine when the folder exists.
         if (!existsSync(join(REPO, resolved))) broken.push(`${file}: ${target} (no ${resolved})`);
-        else if (fragment !== undefined && resolved.endsWith('.md') && !anchorsOf(resolved).has(fragment)) broken.push(`${file}: ${target} (no heading #${fragment} in ${resolved})`);
+        else if (fragment !== undefined && resolved.endsWith('.md') && !anchorsOf(resolved).has(fragment))
+          broken.push(`${file}: ${target} (no heading #${fragment} in ${resolved})`);
       }
     }
     expect(broken).toEqual([]);
@@ -150,7 +181,22 @@ describe('the documentation', () => {
   });
 
   it('has an index, docs/README.md, that links every page of the manual', () => {
-    for (const page of ['docs/writing-a-service.md', 'docs/reference/service.md', 'docs/reference/platform.md', 'docs/reference/releases.md', 'docs/cli.md', 'docs/ownership.md', 'docs/scaffolding.md', 'docs/targets/kubernetes.md', 'docs/targets/terraform.md', 'docs/targets/actions.md', 'docs/targets/observability.md', 'docs/platform-layer.md', 'docs/day-2.md', 'docs/security.md']) {
+    for (const page of [
+      'docs/writing-a-service.md',
+      'docs/reference/service.md',
+      'docs/reference/platform.md',
+      'docs/reference/releases.md',
+      'docs/cli.md',
+      'docs/ownership.md',
+      'docs/scaffolding.md',
+      'docs/targets/kubernetes.md',
+      'docs/targets/terraform.md',
+      'docs/targets/actions.md',
+      'docs/targets/observability.md',
+      'docs/platform-layer.md',
+      'docs/day-2.md',
+      'docs/security.md',
+    ]) {
       expect(read('docs/README.md'), page).toContain(`](${page.slice('docs/'.length)})`);
     }
   });

@@ -37,7 +37,9 @@ describe('paved release', () => {
     expect(run.code).toBe(0);
     const after = readFileSync(join(root, 'releases.yaml'), 'utf8');
     expect(after.split('\n').slice(0, 2)).toEqual(before.split('\n').slice(0, 2));
-    expect(after).toMatch(/ {2}notifier:\n {4}staging: \{ tag: [0-9a-f]{40}, digest: "sha256:[0-9a-f]{64}" \}\n {4}production: \{ tag: feedbeef \}\n {2}orders:/);
+    expect(after).toMatch(
+      / {2}notifier:\n {4}staging: \{ tag: [0-9a-f]{40}, digest: "sha256:[0-9a-f]{64}" \}\n {4}production: \{ tag: feedbeef \}\n {2}orders:/,
+    );
     const changed = after.split('\n').filter((line) => !before.split('\n').includes(line));
     expect(changed).toEqual(['    production: { tag: feedbeef }']);
   });

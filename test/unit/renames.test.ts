@@ -38,7 +38,9 @@ describe('a renamed resource entry in Terraform', () => {
         ].map(([from, to]) => `moved {\n  from = ${from}\n  to   = ${to}\n}\n`),
       ].join('\n'),
     );
-    expect(file('generated/orders/terraform/subscriptions/subscriptions.tf')).toContain('moved {\n  from = aws_sns_topic_subscription.notifier-alarms\n  to   = aws_sns_topic_subscription.notifier-alerts\n}\n');
+    expect(file('generated/orders/terraform/subscriptions/subscriptions.tf')).toContain(
+      'moved {\n  from = aws_sns_topic_subscription.notifier-alarms\n  to   = aws_sns_topic_subscription.notifier-alerts\n}\n',
+    );
   });
 
   it('keys tfvars by the new name and derives every name AWS holds from the deployed one', () => {
@@ -46,8 +48,12 @@ describe('a renamed resource entry in Terraform', () => {
     expect(tfvars).toContain(
       'databases = {\n  sales = {\n    identifier             = "orders-stg-orders"\n    parameter_group_prefix = "orders-stg-orders-postgres16-"\n    final_snapshot         = "orders-stg-orders-final"\n    security_group         = "orders-stg-database-orders"\n    connection_secret      = "orders/staging/database/orders"\n  }\n}\n',
     );
-    expect(tfvars).toContain('buckets = {\n  receipts = {\n    bucket            = "acme-stg-orders-invoices-3f9a27c1"\n    connection_secret = "orders/staging/bucket/invoices"\n  }\n}\n');
-    expect(tfvars).toContain('topics = {\n  order-placed = {\n    name              = "orders-stg-order-created"\n    connection_secret = "orders/staging/topic/order-created"\n  }\n}\n');
+    expect(tfvars).toContain(
+      'buckets = {\n  receipts = {\n    bucket            = "acme-stg-orders-invoices-3f9a27c1"\n    connection_secret = "orders/staging/bucket/invoices"\n  }\n}\n',
+    );
+    expect(tfvars).toContain(
+      'topics = {\n  order-placed = {\n    name              = "orders-stg-order-created"\n    connection_secret = "orders/staging/topic/order-created"\n  }\n}\n',
+    );
     expect(tfvars).toContain(
       'subscriptions = {\n  notifier-alerts = {\n    topic_arn         = "arn:aws:sns:eu-west-1:111111111111:notifier-stg-alarms"\n    queue             = "orders-stg-notifier-alarms"\n    dead_letter_queue = "orders-stg-notifier-alarms-dlq"\n    connection_secret = "orders/staging/queue/notifier-alarms"\n  }\n}\n',
     );
@@ -94,38 +100,63 @@ describe('a renamed resource entry in Kubernetes', () => {
     expect(paths).toEqual(before.files.map((f) => f.path).filter((p) => p.startsWith('generated/orders/kubernetes/staging/')));
     expect(file('generated/orders/kubernetes/staging/cronjob-cleanup.yaml')).toContain('  name: orders-cleanup\n  namespace: orders\n');
     const deployment = file('generated/orders/kubernetes/staging/deployment.yaml');
-    expect(deployment).toContain('- name: DATABASE_SALES_HOST\n              valueFrom:\n                secretKeyRef:\n                  key: host\n                  name: database-orders\n');
-    expect(deployment).toContain('- name: QUEUE_NOTIFIER_ALERTS_URL\n              valueFrom:\n                secretKeyRef:\n                  key: url\n                  name: queue-notifier-alarms\n');
+    expect(deployment).toContain(
+      '- name: DATABASE_SALES_HOST\n              valueFrom:\n                secretKeyRef:\n                  key: host\n                  name: database-orders\n',
+    );
+    expect(deployment).toContain(
+      '- name: QUEUE_NOTIFIER_ALERTS_URL\n              valueFrom:\n                secretKeyRef:\n                  key: url\n                  name: queue-notifier-alarms\n',
+    );
     expect(deployment).not.toContain('DATABASE_ORDERS_');
   });
 });
 
 describe('renamedFrom in the spec', () => {
-  const validate = (orders: string, notifier = 'apiVersion: paved/v1\nkind: Service\nname: notifier\nowner: team-commerce\nruntime:\n  language: node\nresources:\n  topics:\n    - { name: alerts, renamedFrom: alarms }\n    - { name: news }\n') =>
-    validateTexts({ 'services/orders/service.yaml': orders, 'services/notifier/service.yaml': notifier }).diagnostics.map((d) => `${d.file}:${d.range?.line}:${d.range?.col}: ${d.code} ${d.message} (${d.hint})`);
+  const validate = (
+    orders: string,
+    notifier = 'apiVersion: paved/v1\nkind: Service\nname: notifier\nowner: team-commerce\nruntime:\n  language: node\nresources:\n  topics:\n    - { name: alerts, renamedFrom: alarms }\n    - { name: news }\n',
+  ) =>
+    validateTexts({ 'services/orders/service.yaml': orders, 'services/notifier/service.yaml': notifier }).diagnostics.map(
+      (d) => `${d.file}:${d.range?.line}:${d.range?.col}: ${d.code} ${d.message} (${d.hint})`,
+    );
 
-  it('is an error when it is the entry\'s own name', () => {
+  it("is an error when it is the entry's own name", () => {
     expect(validate(serviceYaml('orders', 'resources:\n  buckets:\n    - { name: files, renamedFrom: files }\n'))).toEqual([
       'services/orders/service.yaml:10:35: SPEC.RENAME_SAME resources.buckets[0].renamedFrom: "files" is the bucket\'s own name, so nothing was renamed (remove renamedFrom, or set it to the name the bucket was deployed under)',
     ]);
   });
 
   it('is an error when another entry of the list holds that name, or when two entries say the same', () => {
-    expect(validate(serviceYaml('orders', 'resources:\n  databases:\n    - { name: main }\n    - { name: other, renamedFrom: main }\n    - { name: third, renamedFrom: old }\n    - { name: fourth, renamedFrom: old }\n'))).toEqual([
+    expect(
+      validate(
+        serviceYaml(
+          'orders',
+          'resources:\n  databases:\n    - { name: main }\n    - { name: other, renamedFrom: main }\n    - { name: third, renamedFrom: old }\n    - { name: fourth, renamedFrom: old }\n',
+        ),
+      ),
+    ).toEqual([
       'services/orders/service.yaml:11:35: SPEC.RENAME_TAKEN resources.databases[1].renamedFrom: "main" is the name of resources.databases[0], so both would be deployed as one database (a renamed database keeps the cloud names of its old name, which no other entry may hold: rename resources.databases[0] in a change of its own, or remove renamedFrom if this database is new)',
       'services/orders/service.yaml:13:36: SPEC.RENAME_DUPLICATE resources.databases[3].renamedFrom: "old" is also the renamedFrom of resources.databases[2]; only one database can take over what was deployed under it (keep renamedFrom on the entry that is the deployed database, and remove it from the other)',
     ]);
   });
 
   it('is an error on a subscription that does not say what its topic says', () => {
-    expect(validate(serviceYaml('orders', 'resources:\n  subscriptions:\n    - { topic: alerts, from: notifier }\n    - { topic: news, from: notifier, renamedFrom: old }\n'))).toEqual([
+    expect(
+      validate(
+        serviceYaml(
+          'orders',
+          'resources:\n  subscriptions:\n    - { topic: alerts, from: notifier }\n    - { topic: news, from: notifier, renamedFrom: old }\n',
+        ),
+      ),
+    ).toEqual([
       'services/orders/service.yaml:10:16: REF.RENAME_MISMATCH resources.subscriptions[0].topic: topic "alerts" of notifier was renamed from "alarms", but this subscription says no renamedFrom; it would subscribe to the topic under a name it is not deployed as (add renamedFrom: alarms to the subscription, as the topic says)',
       'services/orders/service.yaml:11:51: REF.RENAME_MISMATCH resources.subscriptions[1].renamedFrom: topic "news" of notifier was not renamed, but this subscription says renamedFrom "old"; it would subscribe to the topic under a name it is not deployed as (remove renamedFrom from the subscription)',
     ]);
   });
 
   it('has the pattern of a name', () => {
-    expect(validate(serviceYaml('orders', 'resources:\n  caches:\n    - { name: carts, renamedFrom: "Old_Cache" }\n')).map((line) => line.split(' (')[0])).toEqual([
+    expect(
+      validate(serviceYaml('orders', 'resources:\n  caches:\n    - { name: carts, renamedFrom: "Old_Cache" }\n')).map((line) => line.split(' (')[0]),
+    ).toEqual([
       'services/orders/service.yaml:10:35: SPEC.PATTERN resources.caches[0].renamedFrom: "Old_Cache" is invalid: it must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"',
     ]);
   });
@@ -155,7 +186,8 @@ describe('paved report', () => {
  * move.
  */
 describe('a renamed service', () => {
-  const service = (name: string, extra: string): string => `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n  port: 8080\n${extra}`;
+  const service = (name: string, extra: string): string =>
+    `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n  port: 8080\n${extra}`;
   const ORDERS = 'ingress: {}\nresources:\n  databases:\n    - { name: main }\n  topics:\n    - { name: order-created }\n';
   const RELEASES = 'apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    staging: { tag: 3f2c1a7 }\n';
   const compileNamed = (name: string, renamedFrom?: string): CompileResult => {
@@ -165,7 +197,11 @@ describe('a renamed service', () => {
         { path: 'releases.yaml', kind: 'releases', text: RELEASES },
         { path: 'services/orders/service.yaml', kind: 'service', text: service(name, `${renamedFrom ? `renamedFrom: ${renamedFrom}\n` : ''}${ORDERS}`) },
         { path: 'services/web/service.yaml', kind: 'service', text: service('web', `dependsOn: [${name}]\n`) },
-        { path: 'services/notifier/service.yaml', kind: 'service', text: service('notifier', `resources:\n  subscriptions:\n    - { topic: order-created, from: ${name} }\n`) },
+        {
+          path: 'services/notifier/service.yaml',
+          kind: 'service',
+          text: service('notifier', `resources:\n  subscriptions:\n    - { topic: order-created, from: ${name} }\n`),
+        },
       ],
       emitters,
     );
@@ -202,20 +238,29 @@ describe('a renamed service', () => {
     expect(reportText([report])).toContain('  renamed: service sales, deployed as orders (renamedFrom stays while it exists)\n');
     // paved explain shows where each name comes from.
     const sales = renamed.project!.services.find((s) => s.specName === 'sales')!;
-    expect([sales.name, sales.origins['/name'], sales.origins['/specName']]).toEqual(['orders', { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/renamedFrom' }, { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/name' }]);
+    expect([sales.name, sales.origins['/name'], sales.origins['/specName']]).toEqual([
+      'orders',
+      { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/renamedFrom' },
+      { kind: 'spec', file: 'services/orders/service.yaml', pointer: '/name' },
+    ]);
   });
 
   const validate = (texts: Readonly<Record<string, string>>) =>
     validateTexts(texts).diagnostics.map((d) => `${d.file}:${d.range?.line}:${d.range?.col}: ${d.code} ${d.message} (${d.hint})`);
 
-  it('is an error when it is the service\'s own name, another service\'s name, or another service\'s renamedFrom', () => {
+  it("is an error when it is the service's own name, another service's name, or another service's renamedFrom", () => {
     expect(validate({ 'services/orders/service.yaml': service('orders', 'renamedFrom: orders\n') })).toEqual([
       'services/orders/service.yaml:8:14: SPEC.RENAME_SAME renamedFrom: "orders" is the service\'s own name, so nothing was renamed (remove renamedFrom, or set it to the name the service was deployed under)',
     ]);
     expect(validate({ 'services/a/service.yaml': service('sales', 'renamedFrom: web\n'), 'services/web/service.yaml': service('web', '') })).toEqual([
       'services/a/service.yaml:8:14: SPEC.RENAME_TAKEN renamedFrom: "web" is the name of the service in services/web/service.yaml, so both would be deployed as one service (a renamed service keeps every name derived from its old name, which no other service may hold: rename services/web/service.yaml\'s service in a change of its own, or remove renamedFrom if this service is new)',
     ]);
-    expect(validate({ 'services/a/service.yaml': service('sales', 'renamedFrom: orders\n'), 'services/b/service.yaml': service('billing', 'renamedFrom: orders\n') })).toEqual([
+    expect(
+      validate({
+        'services/a/service.yaml': service('sales', 'renamedFrom: orders\n'),
+        'services/b/service.yaml': service('billing', 'renamedFrom: orders\n'),
+      }),
+    ).toEqual([
       'services/b/service.yaml:8:14: SPEC.RENAME_DUPLICATE renamedFrom: "orders" is also the renamedFrom of the service in services/a/service.yaml; only one service can take over what was deployed under it (keep renamedFrom on the service that is the deployed one, and remove it from the other)',
     ]);
   });
@@ -235,7 +280,11 @@ describe('a renamed service', () => {
   it('checks the names it derives from the deployed name, not the spec name', () => {
     const long = `a${'b'.repeat(39)}`;
     const cache = 'resources:\n  caches:\n    - { name: c }\n';
-    expect(validate({ 'services/orders/service.yaml': service('short', `renamedFrom: ${long}\n${cache}`) }).map((line) => line.split(' (')[0]).sort()).toEqual([
+    expect(
+      validate({ 'services/orders/service.yaml': service('short', `renamedFrom: ${long}\n${cache}`) })
+        .map((line) => line.split(' (')[0])
+        .sort(),
+    ).toEqual([
       `services/orders/service.yaml:11:15: NAME.DERIVED resources.caches[0].name: derived ElastiCache replication group id "${long}-stg-c" is 46 characters; the limit is 40`,
       `services/orders/service.yaml:8:14: NAME.DERIVED renamedFrom: derived ElastiCache user id "${long}-stg" is 44 characters; the limit is 40`,
     ]);

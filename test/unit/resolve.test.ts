@@ -45,7 +45,10 @@ describe('resolveProject fills defaults', () => {
 
   it('defaults subscription retries to 5, buckets to private and versioned, and sizes databases from the platform', () => {
     const project = resolve({
-      'services/orders/service.yaml': serviceYaml('orders', 'resources:\n  subscriptions:\n    - { topic: paid, from: payments }\n  buckets:\n    - name: files\n  databases:\n    - name: main\n    - name: big\n      size: large\n  caches:\n    - name: sessions\n'),
+      'services/orders/service.yaml': serviceYaml(
+        'orders',
+        'resources:\n  subscriptions:\n    - { topic: paid, from: payments }\n  buckets:\n    - name: files\n  databases:\n    - name: main\n    - name: big\n      size: large\n  caches:\n    - name: sessions\n',
+      ),
       'services/payments/service.yaml': serviceYaml('payments', 'resources:\n  topics:\n    - name: paid\n'),
     });
     const resources = project.services.find((s) => s.name === 'orders')!.resources;
@@ -73,19 +76,36 @@ describe('resolveProject per environment', () => {
   it("lifts the default scaling.min to the critical tier's production floor of 3, with a tier origin", () => {
     const service = one('tier: critical\n');
     expect(service.environments.production.scaling).toEqual({ min: 3, max: 10, targetCPUUtilization: 70 });
-    expect(service.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/minReplicas/production' });
+    expect(service.origins['/environments/production/scaling/min']).toEqual({
+      kind: 'tier',
+      file: EMBEDDED_PLATFORM,
+      pointer: '/tiers/critical/minReplicas/production',
+    });
     expect(service.environments.staging.scaling.min).toBe(2);
     expect(service.origins['/environments/staging/scaling/min']).toEqual({ kind: 'default' });
   });
 
   it('names platform.yaml as the file of a tier origin only when that file sets the value', () => {
-    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\ntiers:\n  critical: { minReplicas: { production: 4 }, availability: 99.95 }\n' });
-    expect(project.services[0]!.origins['/environments/production/scaling/min']).toEqual({ kind: 'tier', file: 'platform.yaml', pointer: '/tiers/critical/minReplicas/production' });
-    expect(project.services[0]!.origins['/environments/staging/cluster']).toEqual({ kind: 'default', file: EMBEDDED_PLATFORM, pointer: '/kubernetes/clusters/staging' });
+    const project = resolve(
+      { 'services/orders/service.yaml': serviceYaml('orders', 'tier: critical\n') },
+      { platform: 'apiVersion: paved/v1\nkind: Platform\nname: acme\ntiers:\n  critical: { minReplicas: { production: 4 }, availability: 99.95 }\n' },
+    );
+    expect(project.services[0]!.origins['/environments/production/scaling/min']).toEqual({
+      kind: 'tier',
+      file: 'platform.yaml',
+      pointer: '/tiers/critical/minReplicas/production',
+    });
+    expect(project.services[0]!.origins['/environments/staging/cluster']).toEqual({
+      kind: 'default',
+      file: EMBEDDED_PLATFORM,
+      pointer: '/kubernetes/clusters/staging',
+    });
   });
 
   it('lets environment overrides win over runtime values, with an environment origin', () => {
-    const service = one('  scaling: { min: 2, max: 8 }\n  resources: { cpu: 250m, memory: 256Mi }\nenvironments:\n  production:\n    scaling: { max: 20 }\n    resources: { cpu: 500m }\n');
+    const service = one(
+      '  scaling: { min: 2, max: 8 }\n  resources: { cpu: 250m, memory: 256Mi }\nenvironments:\n  production:\n    scaling: { max: 20 }\n    resources: { cpu: 500m }\n',
+    );
     expect(service.environments.production.scaling).toEqual({ min: 2, max: 20, targetCPUUtilization: 70 });
     expect(service.environments.production.compute).toEqual({ cpu: '500m', memory: '256Mi' });
     expect(service.environments.staging.scaling.max).toBe(8);
@@ -136,7 +156,10 @@ describe('resolveProject hosts and SLOs', () => {
   });
 
   it('defaults the ingress host to <name>.<platform domain>, with a platform origin', () => {
-    const project = resolve({ 'services/orders/service.yaml': serviceYaml('orders', 'ingress:\n  public: true\n') }, { platform: 'apiVersion: paved/v1\nkind: Platform\ndomain: shop.io\n' });
+    const project = resolve(
+      { 'services/orders/service.yaml': serviceYaml('orders', 'ingress:\n  public: true\n') },
+      { platform: 'apiVersion: paved/v1\nkind: Platform\ndomain: shop.io\n' },
+    );
     const service = project.services[0]!;
     expect(service.ingress?.host).toBe('orders.shop.io');
     expect(service.environments.production.host).toBe('orders.shop.io');
@@ -149,7 +172,7 @@ describe('resolveProject hosts and SLOs', () => {
     expect(service.environments.production.host).toBeUndefined();
   });
 
-  it("takes the availability objective from the tier when the spec sets none, with a tier origin", () => {
+  it('takes the availability objective from the tier when the spec sets none, with a tier origin', () => {
     const service = one('tier: critical\n');
     expect(service.observability.slo).toEqual({ availability: 99.95 });
     expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'tier', file: EMBEDDED_PLATFORM, pointer: '/tiers/critical/availability' });
@@ -158,7 +181,11 @@ describe('resolveProject hosts and SLOs', () => {
   it('takes the availability objective and latency from the spec when set', () => {
     const service = one('observability:\n  slo:\n    availability: 99.95\n    latency: { percentile: 99, thresholdMs: 300 }\n');
     expect(service.observability.slo).toEqual({ availability: 99.95, latency: { percentile: 99, thresholdMs: 300 } });
-    expect(service.origins['/observability/slo/availability']).toEqual({ kind: 'spec', file: 'services/orders/service.yaml', pointer: '/observability/slo/availability' });
+    expect(service.origins['/observability/slo/availability']).toEqual({
+      kind: 'spec',
+      file: 'services/orders/service.yaml',
+      pointer: '/observability/slo/availability',
+    });
   });
 
   it('gives a worker (no port) no slo and no port, and routes its alerts to the owner', () => {
@@ -206,7 +233,10 @@ describe('resolveProject output directories', () => {
   });
 
   it('honours --out over the platform output.dir, keeping the workflows directory', () => {
-    const project = resolve({ 'services/orders/service.yaml': serviceYaml() }, { outDir: 'build/paved', platform: 'apiVersion: paved/v1\nkind: Platform\noutput: { dir: gen, workflowsDir: ci/workflows }\n' });
+    const project = resolve(
+      { 'services/orders/service.yaml': serviceYaml() },
+      { outDir: 'build/paved', platform: 'apiVersion: paved/v1\nkind: Platform\noutput: { dir: gen, workflowsDir: ci/workflows }\n' },
+    );
     expect(project.output).toEqual({ dir: 'build/paved', workflowsDir: 'ci/workflows' });
   });
 
@@ -221,7 +251,10 @@ describe('releases.yaml', () => {
     const scratch = scratchCopy(join(REPO, 'examples', 'minimal'));
     try {
       const digest = `sha256:${'ab'.repeat(32)}`;
-      writeFileSync(join(scratch.dir, 'releases.yaml'), `apiVersion: paved/v1\nkind: Releases\nservices:\n  hello:\n    staging: { tag: 3f2c9e1, digest: "${digest}" }\n`);
+      writeFileSync(
+        join(scratch.dir, 'releases.yaml'),
+        `apiVersion: paved/v1\nkind: Releases\nservices:\n  hello:\n    staging: { tag: 3f2c9e1, digest: "${digest}" }\n`,
+      );
       const result = compileDir(scratch.dir);
       expect(result.diagnostics).toEqual([]);
       const hello = result.project!.services[0]!;

@@ -43,12 +43,24 @@ describe('the file builders', () => {
 
   it('write the header, one comment line per line of every note, the body and one final newline', () => {
     const file = yamlFile({ path: 'a.yaml', source: 'services/a/service.yaml', comments: ['first', 'two\nlines', ''], value: { b: 1, a: 2 } });
-    expect(file).toEqual({ path: 'a.yaml', source: 'services/a/service.yaml', contents: `# ${marker} from services/a/service.yaml. DO NOT EDIT.\n# first\n# two\n# lines\n#\na: 2\nb: 1\n`, value: { b: 1, a: 2 } });
+    expect(file).toEqual({
+      path: 'a.yaml',
+      source: 'services/a/service.yaml',
+      contents: `# ${marker} from services/a/service.yaml. DO NOT EDIT.\n# first\n# two\n# lines\n#\na: 2\nb: 1\n`,
+      value: { b: 1, a: 2 },
+    });
   });
 
   it('split notes at CR, CRLF, NEL, LS and PS too, and escape every other control or bidi character', () => {
-    const file = yamlFile({ path: 'a.yaml', source: 's.yaml', comments: ['a\r\nb\rc\u0085d\u2028e\u2029f', 'tab\tkept, bell \u0007, esc \u001b[2J, rlo \u202e, del \u007f'], value: {} });
-    expect(file.contents).toBe(`# ${marker} from s.yaml. DO NOT EDIT.\n# a\n# b\n# c\n# d\n# e\n# f\n# tab\tkept, bell \\u0007, esc \\u001b[2J, rlo \\u202e, del \\u007f\n{}\n`);
+    const file = yamlFile({
+      path: 'a.yaml',
+      source: 's.yaml',
+      comments: ['a\r\nb\rc\u0085d\u2028e\u2029f', 'tab\tkept, bell \u0007, esc \u001b[2J, rlo \u202e, del \u007f'],
+      value: {},
+    });
+    expect(file.contents).toBe(
+      `# ${marker} from s.yaml. DO NOT EDIT.\n# a\n# b\n# c\n# d\n# e\n# f\n# tab\tkept, bell \\u0007, esc \\u001b[2J, rlo \\u202e, del \\u007f\n{}\n`,
+    );
   });
 
   it('print the source path through the same comment writer, so a line break in it cannot start YAML', () => {
@@ -58,11 +70,14 @@ describe('the file builders', () => {
   });
 
   it('write several YAML documents, HCL with a blank line after the header, and JSON without one', () => {
-    expect(yamlDocumentsFile({ path: 'c.yaml', source: 's.yaml', documents: [{ a: 1 }, { b: 2 }] }).contents).toBe(`# ${marker} from s.yaml. DO NOT EDIT.\n---\na: 1\n---\nb: 2\n`);
-    expect(hclFile({ path: 'm.tf', source: 's.yaml', comments: ['why'], items: [attribute('a', 1)] }).contents).toBe(`# ${marker} from s.yaml. DO NOT EDIT.\n# why\n\na = 1\n`);
+    expect(yamlDocumentsFile({ path: 'c.yaml', source: 's.yaml', documents: [{ a: 1 }, { b: 2 }] }).contents).toBe(
+      `# ${marker} from s.yaml. DO NOT EDIT.\n---\na: 1\n---\nb: 2\n`,
+    );
+    expect(hclFile({ path: 'm.tf', source: 's.yaml', comments: ['why'], items: [attribute('a', 1)] }).contents).toBe(
+      `# ${marker} from s.yaml. DO NOT EDIT.\n# why\n\na = 1\n`,
+    );
     expect(jsonFile({ path: 'd.json', source: 's.yaml', value: { b: 1, a: [] } }).contents).toBe('{\n  "a": [],\n  "b": 1\n}\n');
   });
-
 });
 
 /** toYaml's fast path must be byte-for-byte the yaml library's output, or fall back to it. */
@@ -82,12 +97,59 @@ describe("the YAML serializer's fast path", () => {
   });
 
   it('writes exactly what the yaml library writes for scalars and keys that need quoting, and for shapes it leaves to the library', () => {
-    const tricky = ['no', 'on', 'y', 'Off', '0755', '1e3', '12:30', '~', '', ' x', 'x ', '#x', 'a: b', 'a #b', '@x', '`x', "it's", '"q"', '-', '- x', '?', '.inf', 'null', 'True', '0x10', '1_000', '*a', '&a', '!t', '%x', '|', '>', '[x]', '{x}', 'x,y', 'é', '\u00a0', 'tab\tx', 'back\\slash', 'two\nlines', 'a:b', 'http://x:1/y?z=1#f', '$$HOME'];
+    const tricky = [
+      'no',
+      'on',
+      'y',
+      'Off',
+      '0755',
+      '1e3',
+      '12:30',
+      '~',
+      '',
+      ' x',
+      'x ',
+      '#x',
+      'a: b',
+      'a #b',
+      '@x',
+      '`x',
+      "it's",
+      '"q"',
+      '-',
+      '- x',
+      '?',
+      '.inf',
+      'null',
+      'True',
+      '0x10',
+      '1_000',
+      '*a',
+      '&a',
+      '!t',
+      '%x',
+      '|',
+      '>',
+      '[x]',
+      '{x}',
+      'x,y',
+      'é',
+      '\u00a0',
+      'tab\tx',
+      'back\\slash',
+      'two\nlines',
+      'a:b',
+      'http://x:1/y?z=1#f',
+      '$$HOME',
+    ];
     const values: unknown[] = [
       { list: tricky, ...Object.fromEntries(tricky.map((t, i) => [t, i])) },
       { nested: [[1, 2], [[]], [{}], { a: [{ b: { c: [] } }] }], numbers: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER], flags: [true, false, null] },
       { script: '#!/bin/bash\nset -e\n' },
-      { blocks: ['a\n\nb', 'x\ny\n', ' lead\nx', 'a \nb', 'a\tb\nc', 'kept\n\n', '\n', 'a\r\nb'], nested: { run: 'one\ntwo', steps: [{ run: 'echo a\necho b', name: 'x' }] } },
+      {
+        blocks: ['a\n\nb', 'x\ny\n', ' lead\nx', 'a \nb', 'a\tb\nc', 'kept\n\n', '\n', 'a\r\nb'],
+        nested: { run: 'one\ntwo', steps: [{ run: 'echo a\necho b', name: 'x' }] },
+      },
       { numbers: [1.5, 0.0144, 1e21, 1e-7, -2.5, -0] },
     ];
     for (const value of values) expect(toYaml(value)).toBe(referenceYaml(value));
@@ -96,8 +158,18 @@ describe("the YAML serializer's fast path", () => {
   it('writes plain exactly the text the library writes plain, as key and as value', () => {
     const next = random(7);
     const alphabet = 'aZyeEnxXbBoO_09+ ._/()-:#\'",!&*?|>%@`[]{}~';
-    const samples = ['svc-0001-db-main', 'PostgreSQL 16 (small) of svc-0000', 'app.kubernetes.io/name', 'a b', 'x.', '-x', 'x-', ...'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL yES oN x1e3 e3 inf nan Inf NaN'.split(' ')];
-    for (let i = 0; i < 50_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    const samples = [
+      'svc-0001-db-main',
+      'PostgreSQL 16 (small) of svc-0000',
+      'app.kubernetes.io/name',
+      'a b',
+      'x.',
+      '-x',
+      'x-',
+      ...'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL yES oN x1e3 e3 inf nan Inf NaN'.split(' '),
+    ];
+    for (let i = 0; i < 50_000; i++)
+      samples.push(Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
     let plain = 0;
     for (const text of samples) {
       const asValue = referenceYaml({ k: text }) === `k: ${text}\n`;

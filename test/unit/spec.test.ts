@@ -160,7 +160,9 @@ const withoutDefault = new Set([
   'platform#/properties/ci/properties/releaseApp', // the stored token ci.releaseToken names
   'service#/properties/retired', // a live service
   // Not renamed: the entry is deployed under its name (docs/day-2.md, Renaming).
-  ...['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'cron'].map((list) => `service#/properties/resources/properties/${list}/items/properties/renamedFrom`),
+  ...['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'cron'].map(
+    (list) => `service#/properties/resources/properties/${list}/items/properties/renamedFrom`,
+  ),
 ]);
 
 interface PropertySite {
@@ -317,9 +319,7 @@ describe('invalid service specs', () => {
 
   it('a database version written as the float 16.1 is a type error', () => {
     const spec = { ...validService(), resources: { databases: [{ name: 'main', version: parse('16.10') as unknown }] } };
-    expect(errorsOf(validateService, spec)).toEqual([
-      { instancePath: '/resources/databases/0/version', keyword: 'type', message: 'must be string' },
-    ]);
+    expect(errorsOf(validateService, spec)).toEqual([{ instancePath: '/resources/databases/0/version', keyword: 'type', message: 'must be string' }]);
   });
 
   it('port 70000 is out of range', () => {
@@ -330,9 +330,7 @@ describe('invalid service specs', () => {
 
   it('enabled: "yes" is a string where a boolean is expected', () => {
     const spec = { ...validService(), environments: { preview: parse('{ enabled: yes }') as unknown } };
-    expect(errorsOf(validateService, spec)).toEqual([
-      { instancePath: '/environments/preview/enabled', keyword: 'type', message: 'must be boolean' },
-    ]);
+    expect(errorsOf(validateService, spec)).toEqual([{ instancePath: '/environments/preview/enabled', keyword: 'type', message: 'must be boolean' }]);
   });
 
   it('leaves disabling production to the policy check, which can explain it (POLICY.ENVIRONMENT_REQUIRED)', () => {

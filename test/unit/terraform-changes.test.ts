@@ -29,7 +29,10 @@ const DATABASE = (version: string, size: string): string => `  databases:\n    -
 const BUCKET = (name: string): string => `  buckets:\n    - name: ${name}\n`;
 const ROOT = 'generated/orders/terraform';
 
-const summary = (changes: readonly ResourceChange[]): string[] => changes.filter((c) => c.environment === 'production' && c.root === ROOT).map((c) => `${c.action} ${c.address}${c.attributes.length > 0 ? ` ${c.attributes.join(',')}` : ''}`);
+const summary = (changes: readonly ResourceChange[]): string[] =>
+  changes
+    .filter((c) => c.environment === 'production' && c.root === ROOT)
+    .map((c) => `${c.action} ${c.address}${c.attributes.length > 0 ? ` ${c.attributes.join(',')}` : ''}`);
 
 describe('terraform changes between two revisions', () => {
   it('updates an instance class in place', () => {
@@ -42,7 +45,10 @@ describe('terraform changes between two revisions', () => {
     const changes = terraformChanges(tree(orders(BUCKET('uploads'))), tree(orders(BUCKET('files'))));
     expect(changes[0]).toMatchObject({ action: 'destroy', type: 'aws_s3_bucket', address: 'aws_s3_bucket.uploads', stateful: true });
     expect(summary(changes).filter((line) => line.includes('aws_s3_bucket.'))).toEqual(['destroy aws_s3_bucket.uploads', 'create aws_s3_bucket.files']);
-    expect(resourceChangeLines(changes.filter((c) => c.type === 'aws_s3_bucket'))).toEqual(['! destroy aws_s3_bucket.uploads (stateful: its data is lost) [staging, production]', '+ create aws_s3_bucket.files [staging, production]']);
+    expect(resourceChangeLines(changes.filter((c) => c.type === 'aws_s3_bucket'))).toEqual([
+      '! destroy aws_s3_bucket.uploads (stateful: its data is lost) [staging, production]',
+      '+ create aws_s3_bucket.files [staging, production]',
+    ]);
   });
 
   it('replaces every bucket when the name suffix changes: the name comes from tfvars, and bucket forces replacement', () => {
@@ -76,16 +82,29 @@ describe('terraform changes between two revisions', () => {
       ]),
     ];
     expect(summary(terraformChanges(base, head))).toEqual(['forget aws_sqs_queue.b', 'move aws_sqs_queue.renamed']);
-    expect(resourceChangeLines(terraformChanges(base, head).filter((c) => c.environment === 'staging'))).toEqual(['~ forget aws_sqs_queue.b [staging]', '~ move aws_sqs_queue.a -> aws_sqs_queue.renamed [staging]']);
+    expect(resourceChangeLines(terraformChanges(base, head).filter((c) => c.environment === 'staging'))).toEqual([
+      '~ forget aws_sqs_queue.b [staging]',
+      '~ move aws_sqs_queue.a -> aws_sqs_queue.renamed [staging]',
+    ]);
   });
 
   it('puts destroys and replacements first in paved diff, and lists the changes per resource in JSON', () => {
     const base = tree(orders(`${DATABASE('16', 'small')}${BUCKET('uploads')}`));
     const head = tree(orders(`${DATABASE('16', 'medium')}${BUCKET('files')}`));
-    const terraform = diffTrees(base, head, { dir: 'generated', workflowsDir: '.github/workflows' }, new Map([...base, ...head].map((f) => [f.path, { emitter: 'terraform', service: 'orders' }]))).find((c) => c.service === 'orders' && c.target === 'terraform')!;
+    const terraform = diffTrees(
+      base,
+      head,
+      { dir: 'generated', workflowsDir: '.github/workflows' },
+      new Map([...base, ...head].map((f) => [f.path, { emitter: 'terraform', service: 'orders' }])),
+    ).find((c) => c.service === 'orders' && c.target === 'terraform')!;
     expect(terraform.details[0]).toBe('! destroy aws_s3_bucket.uploads (stateful: its data is lost) [staging, production]');
     expect(terraform.details).toContain('~ update aws_db_instance.main: instance_class [staging, production]');
     expect(terraform.details.findIndex((d) => d.startsWith('+'))).toBeGreaterThan(terraform.details.findLastIndex((d) => d.startsWith('!')));
-    expect(terraform.resources.filter((r) => r.action === 'destroy' && r.stateful).map((r) => `${r.address} ${r.environment}`)).toEqual(['aws_s3_bucket.uploads staging', 'aws_s3_bucket.uploads production', 'aws_secretsmanager_secret.bucket-uploads staging', 'aws_secretsmanager_secret.bucket-uploads production']);
+    expect(terraform.resources.filter((r) => r.action === 'destroy' && r.stateful).map((r) => `${r.address} ${r.environment}`)).toEqual([
+      'aws_s3_bucket.uploads staging',
+      'aws_s3_bucket.uploads production',
+      'aws_secretsmanager_secret.bucket-uploads staging',
+      'aws_secretsmanager_secret.bucket-uploads production',
+    ]);
   });
 });

@@ -40,7 +40,12 @@ describe('the golden path in Terraform', () => {
       invoices: serviceYaml('invoices', EVERYTHING),
       clock: serviceYaml('clock', 'resources:\n  topics: [{ name: ticks }]\n'),
     });
-    const stack = (service: string) => new Map([...tree].filter(([path]) => path.startsWith(`generated/${service}/terraform/`)).map(([path, text]) => [path.slice(`generated/${service}/`.length), text]));
+    const stack = (service: string) =>
+      new Map(
+        [...tree]
+          .filter(([path]) => path.startsWith(`generated/${service}/terraform/`))
+          .map(([path, text]) => [path.slice(`generated/${service}/`.length), text]),
+      );
     const orders = stack('orders');
     const invoices = stack('invoices');
     expect(orders.size).toBeGreaterThan(10);
@@ -49,7 +54,8 @@ describe('the golden path in Terraform', () => {
   });
 
   it('writes no secret value and no account credential into any generated file or tfvars', () => {
-    const credential = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key|\b(access_key|secret_key|token|auth_token|password|passwords|master_password)\s*=/i;
+    const credential =
+      /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key|\b(access_key|secret_key|token|auth_token|password|passwords|master_password)\s*=/i;
     for (const stack of stacks) for (const [path, text] of stack.printed) expect(credential.exec(text)?.[0], `${stack.id} ${path}`).toBeUndefined();
     // Declared secrets get an entry and never a version: their values are set out of band.
     const versions = resourcesOf(stacks, 'aws_secretsmanager_secret_version');
@@ -101,7 +107,9 @@ describe('the golden path in Terraform', () => {
         ['bucket', 'buckets', buckets.map((b) => [b.name, deployedName(b)])],
       ] as Array<[ConnectionKind, string, Array<[string, string]>]>) {
         for (const [name, deployed] of items) {
-          expect((tfvars[variable] as Record<string, { connection_secret: string }>)[name]!.connection_secret).toBe(names.connectionSecret(stack.service.name, 'staging', kind, deployed));
+          expect((tfvars[variable] as Record<string, { connection_secret: string }>)[name]!.connection_secret).toBe(
+            names.connectionSecret(stack.service.name, 'staging', kind, deployed),
+          );
           const version = versions.find((v) => v.name === `${kind}-${name}`)!;
           expect(Object.keys(version.body.secret_string as object), `${stack.id} ${kind} ${name}`).toEqual([...CONNECTION_KEYS[kind]]);
           checked++;
@@ -116,7 +124,10 @@ describe('the golden path in Terraform', () => {
     const scratch = scratchCopy();
     try {
       mkdirSync(join(scratch.dir, 'svc'));
-      writeFileSync(join(scratch.dir, 'svc', 'service.yaml'), serviceYaml('orders', `resources:\n  databases: [{ name: main }]\noverrides:\n  terraform:\n${override}`));
+      writeFileSync(
+        join(scratch.dir, 'svc', 'service.yaml'),
+        serviceYaml('orders', `resources:\n  databases: [{ name: main }]\noverrides:\n  terraform:\n${override}`),
+      );
       const result = compileDir(scratch.dir);
       return {
         codes: result.diagnostics.map((d) => [d.code, d.message, `${d.range?.line}:${d.range?.col}`]),
@@ -128,7 +139,9 @@ describe('the golden path in Terraform', () => {
   }
 
   it('applies overrides.terraform to the resource, with a comment naming the reason', () => {
-    const { codes, database } = withOverride('    - target: aws_db_instance.main\n      reason: "Reporting needs a bigger disk (INC-3)"\n      patch: [{ op: replace, path: /allocated_storage, value: 500 }, { op: add, path: /max_allocated_storage, value: 1000 }]\n');
+    const { codes, database } = withOverride(
+      '    - target: aws_db_instance.main\n      reason: "Reporting needs a bigger disk (INC-3)"\n      patch: [{ op: replace, path: /allocated_storage, value: 500 }, { op: add, path: /max_allocated_storage, value: 1000 }]\n',
+    );
     expect(codes).toEqual([]);
     expect(database).toMatch(/# paved override \(a reported deviation\): Reporting needs a bigger disk \(INC-3\)\nresource "aws_db_instance" "main" \{/);
     expect(database).toMatch(/\n {2}allocated_storage +\= 500\n/);
@@ -137,10 +150,35 @@ describe('the golden path in Terraform', () => {
 
   it('rejects an unknown target, a patch that does not apply, a forbidden attribute or type, and one environment only', () => {
     const at = (code: string, body: string): string[][] => withOverride(body).codes.filter((c) => c[0] === code);
-    expect(at('EMIT.OVERRIDE_TARGET', '    - target: aws_db_instance.other\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n')[0]![1]).toMatch(/^overrides\.terraform\[0\]\.target: paved generates no resource aws_db_instance\.other/);
-    expect(at('EMIT.OVERRIDE_PATCH', '    - target: aws_db_instance.main\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /no_such_attribute, value: 50 }]\n')[0]![1]).toBe('overrides.terraform[0].patch[0]: the patch does not apply to aws_db_instance.main: /no_such_attribute does not exist');
-    expect(at('EMIT.OVERRIDE_FORBIDDEN', '    - target: aws_db_instance.main\n      reason: "make it reachable"\n      patch: [{ op: replace, path: /publicly_accessible, value: true }]\n')[0]![1]).toMatch(/forbids patching publicly_accessible/);
-    expect(at('EMIT.OVERRIDE_FORBIDDEN', '    - target: aws_kms_key.service\n      reason: "no rotation needed"\n      patch: [{ op: replace, path: /enable_key_rotation, value: false }]\n')[0]![1]).toMatch(/forbids patching aws_kms_key resources/);
-    expect(at('EMIT.OVERRIDE_ENVIRONMENTS', '    - target: aws_db_instance.main\n      environments: [production]\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n')).toHaveLength(1);
+    expect(
+      at(
+        'EMIT.OVERRIDE_TARGET',
+        '    - target: aws_db_instance.other\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n',
+      )[0]![1],
+    ).toMatch(/^overrides\.terraform\[0\]\.target: paved generates no resource aws_db_instance\.other/);
+    expect(
+      at(
+        'EMIT.OVERRIDE_PATCH',
+        '    - target: aws_db_instance.main\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /no_such_attribute, value: 50 }]\n',
+      )[0]![1],
+    ).toBe('overrides.terraform[0].patch[0]: the patch does not apply to aws_db_instance.main: /no_such_attribute does not exist');
+    expect(
+      at(
+        'EMIT.OVERRIDE_FORBIDDEN',
+        '    - target: aws_db_instance.main\n      reason: "make it reachable"\n      patch: [{ op: replace, path: /publicly_accessible, value: true }]\n',
+      )[0]![1],
+    ).toMatch(/forbids patching publicly_accessible/);
+    expect(
+      at(
+        'EMIT.OVERRIDE_FORBIDDEN',
+        '    - target: aws_kms_key.service\n      reason: "no rotation needed"\n      patch: [{ op: replace, path: /enable_key_rotation, value: false }]\n',
+      )[0]![1],
+    ).toMatch(/forbids patching aws_kms_key resources/);
+    expect(
+      at(
+        'EMIT.OVERRIDE_ENVIRONMENTS',
+        '    - target: aws_db_instance.main\n      environments: [production]\n      reason: "bigger disk please"\n      patch: [{ op: replace, path: /allocated_storage, value: 50 }]\n',
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -17,7 +17,9 @@ const HEAD = 'apiVersion: paved/v1\nkind: Platform\n';
 const shown = (d: Diagnostic): string => `${d.file}:${d.range?.line}:${d.range?.col}: ${d.severity} ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
 /** The diagnostics in the order paved prints them: by position. */
 const diagnosticsOf = (platform: string): string[] =>
-  [...validateTexts(SERVICE, `${HEAD}${platform}`).diagnostics].sort((a, b) => (a.range?.line ?? 0) - (b.range?.line ?? 0) || (a.range?.col ?? 0) - (b.range?.col ?? 0)).map(shown);
+  [...validateTexts(SERVICE, `${HEAD}${platform}`).diagnostics]
+    .sort((a, b) => (a.range?.line ?? 0) - (b.range?.line ?? 0) || (a.range?.col ?? 0) - (b.range?.col ?? 0))
+    .map(shown);
 
 /** Compiles one service with a database under the given platform.yaml; returns staging's and production's tfvars text. */
 function tfvars(platform: string): { staging: string; production: string } {
@@ -40,8 +42,14 @@ describe('the network per environment', () => {
     const stacks = allStacks().filter((s) => s.root === 'examples/shop' && s.service.resources.databases.length > 0);
     expect(stacks.length).toBeGreaterThan(0);
     for (const stack of stacks) {
-      expect(tfvarsOf(stack, 'staging')).toMatchObject({ vpc_id: 'vpc-0a1b2c3d4e5f60718', private_subnet_ids: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002', 'subnet-0a1b2c3d4e5f60003'] });
-      expect(tfvarsOf(stack, 'production')).toMatchObject({ vpc_id: 'vpc-0a1b2c3d4e5f60719', private_subnet_ids: ['subnet-0a1b2c3d4e5f60101', 'subnet-0a1b2c3d4e5f60102', 'subnet-0a1b2c3d4e5f60103'] });
+      expect(tfvarsOf(stack, 'staging')).toMatchObject({
+        vpc_id: 'vpc-0a1b2c3d4e5f60718',
+        private_subnet_ids: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002', 'subnet-0a1b2c3d4e5f60003'],
+      });
+      expect(tfvarsOf(stack, 'production')).toMatchObject({
+        vpc_id: 'vpc-0a1b2c3d4e5f60719',
+        private_subnet_ids: ['subnet-0a1b2c3d4e5f60101', 'subnet-0a1b2c3d4e5f60102', 'subnet-0a1b2c3d4e5f60103'],
+      });
     }
   });
 
@@ -65,13 +73,21 @@ describe('the network per environment', () => {
   });
 
   it('warns at network.vpcId that one VPC for two accounts is assumed to be shared through RAM, and says how to write one per environment', () => {
-    expect(diagnosticsOf('cloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\nnetwork:\n  vpcId: vpc-0aaa\n  privateSubnetIds: [subnet-0aaa]\n')).toEqual([
-      'platform.yaml:6:10: warning SPEC.SHARED_VPC network.vpcId: one VPC vpc-0aaa for staging and production, whose accounts differ (111111111111, 222222222222): paved assumes the VPC is shared with both accounts through AWS RAM, and production\'s databases and caches then share staging\'s network (if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: vpc-0aaa, production: vpc-0aaa })',
+    expect(
+      diagnosticsOf(
+        'cloud:\n  accounts: { staging: "111111111111", production: "222222222222" }\nnetwork:\n  vpcId: vpc-0aaa\n  privateSubnetIds: [subnet-0aaa]\n',
+      ),
+    ).toEqual([
+      "platform.yaml:6:10: warning SPEC.SHARED_VPC network.vpcId: one VPC vpc-0aaa for staging and production, whose accounts differ (111111111111, 222222222222): paved assumes the VPC is shared with both accounts through AWS RAM, and production's databases and caches then share staging's network (if each account has its own VPC, write one per environment: vpcId: { staging: vpc-…, production: vpc-… } and privateSubnetIds: { staging: [subnet-…], production: [subnet-…] }; if it is shared through RAM, say so by naming it for each: vpcId: { staging: vpc-0aaa, production: vpc-0aaa })",
     ]);
   });
 
   it('does not warn about one VPC when both environments use the same account, or when the shared VPC is named per environment', () => {
-    expect(diagnosticsOf('cloud:\n  accounts: { staging: "111111111111", production: "111111111111" }\nnetwork:\n  vpcId: vpc-0aaa\n  privateSubnetIds: [subnet-0aaa]\n')).toEqual([]);
+    expect(
+      diagnosticsOf(
+        'cloud:\n  accounts: { staging: "111111111111", production: "111111111111" }\nnetwork:\n  vpcId: vpc-0aaa\n  privateSubnetIds: [subnet-0aaa]\n',
+      ),
+    ).toEqual([]);
     expect(diagnosticsOf('network:\n  vpcId: { staging: vpc-0aaa, production: vpc-0aaa }\n  privateSubnetIds: [subnet-0aaa]\n')).toEqual([]);
   });
 

@@ -101,8 +101,18 @@ describe('schema errors', () => {
 describe('literal secrets', () => {
   const secrets: ReadonlyArray<readonly [string, string, string, string]> = [
     ['an AWS access key id', 'UPLOADER', 'AKIAIOSFODNN7EXAMPLE', 'env.UPLOADER: value looks like an AWS access key id'],
-    ['a PEM private key', 'TLS', '"-----BEGIN RSA PRIVATE KEY-----\\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\\n-----END RSA PRIVATE KEY-----"', 'env.TLS: value looks like a private key'],
-    ['a JWT', 'SESSION', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'env.SESSION: value looks like a JSON Web Token'],
+    [
+      'a PEM private key',
+      'TLS',
+      '"-----BEGIN RSA PRIVATE KEY-----\\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\\n-----END RSA PRIVATE KEY-----"',
+      'env.TLS: value looks like a private key',
+    ],
+    [
+      'a JWT',
+      'SESSION',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'env.SESSION: value looks like a JSON Web Token',
+    ],
     ['a password under a secret-sounding name', 'DB_PASSWORD', 'hunter2', 'env.DB_PASSWORD: "DB_PASSWORD" looks like a secret but holds a literal value'],
     ['a high-entropy token', 'BUILD_REF', 'Zq8Xv2Lm9Tp4Rk7Wn3Yb6Hc1Jd5Fg0Qs', 'env.BUILD_REF: value looks like a random credential (long and high-entropy)'],
     ['a URL with a password', 'DATABASE_URL', 'postgres://u:pw@host/db', 'env.DATABASE_URL: value looks like a URL with a password in it'],
@@ -169,7 +179,10 @@ describe('text that could run or hide code', () => {
   });
 
   it('rejects /bin/sh -ec in a cron command with SEC.SHELL_COMMAND', () => {
-    const d = single(check('resources:\n  cron:\n    - name: nightly\n      schedule: "@daily"\n      command: ["/bin/sh", "-ec", "x"]\n'), 'SEC.SHELL_COMMAND');
+    const d = single(
+      check('resources:\n  cron:\n    - name: nightly\n      schedule: "@daily"\n      command: ["/bin/sh", "-ec", "x"]\n'),
+      'SEC.SHELL_COMMAND',
+    );
     expect(d.message).toBe('resources.cron[0].command: runs a shell string through "sh"');
   });
 
@@ -180,7 +193,10 @@ describe('text that could run or hide code', () => {
 
 describe('rules across services', () => {
   it('reports an unknown dependsOn target with REF.UNKNOWN_SERVICE and suggests a near name', () => {
-    const d = single(validateTexts({ [SPEC]: serviceYaml('orders', 'dependsOn: [paymnets]\n'), 'services/payments/service.yaml': PAYMENTS }).diagnostics, 'REF.UNKNOWN_SERVICE');
+    const d = single(
+      validateTexts({ [SPEC]: serviceYaml('orders', 'dependsOn: [paymnets]\n'), 'services/payments/service.yaml': PAYMENTS }).diagnostics,
+      'REF.UNKNOWN_SERVICE',
+    );
     expect(d.message).toBe('dependsOn[0]: no service named "paymnets" in this repository (did you mean "payments"?)');
     expect(d.hint).toBe('write "payments"');
     expect(d.file).toBe(SPEC);
@@ -188,7 +204,10 @@ describe('rules across services', () => {
   });
 
   it('suggests nothing for an unknown service with no near name', () => {
-    const d = single(validateTexts({ [SPEC]: serviceYaml('orders', 'dependsOn: [inventory]\n'), 'services/payments/service.yaml': PAYMENTS }).diagnostics, 'REF.UNKNOWN_SERVICE');
+    const d = single(
+      validateTexts({ [SPEC]: serviceYaml('orders', 'dependsOn: [inventory]\n'), 'services/payments/service.yaml': PAYMENTS }).diagnostics,
+      'REF.UNKNOWN_SERVICE',
+    );
     expect(d.message).toBe('dependsOn[0]: no service named "inventory" in this repository');
     expect(d.hint).toBe('check the name in the other service.yaml');
   });
@@ -202,7 +221,10 @@ describe('rules across services', () => {
   });
 
   it('reports a subscription to its own topic with REF.SELF_SUBSCRIPTION at from', () => {
-    const d = single(check('resources:\n  topics:\n    - name: order-created\n  subscriptions:\n    - topic: order-created\n      from: orders\n'), 'REF.SELF_SUBSCRIPTION');
+    const d = single(
+      check('resources:\n  topics:\n    - name: order-created\n  subscriptions:\n    - topic: order-created\n      from: orders\n'),
+      'REF.SELF_SUBSCRIPTION',
+    );
     expect(d.message).toBe('resources.subscriptions[0].from: orders subscribes to its own topic "order-created"');
     expect(at(d)).toBe('13:13');
   });
@@ -295,7 +317,9 @@ describe('derived names and paths', () => {
   it('reports a cache whose ElastiCache id would exceed 40 characters once, not once per environment', () => {
     // orders-service-main-stg-session-store-xyz: 41 characters (and 41 for prd).
     const d = single(check('resources:\n  caches:\n    - name: session-store-xyz\n', 'orders-service-main'), 'NAME.DERIVED');
-    expect(d.message).toBe('resources.caches[0].name: derived ElastiCache replication group id "orders-service-main-stg-session-store-xyz" is 41 characters; the limit is 40');
+    expect(d.message).toBe(
+      'resources.caches[0].name: derived ElastiCache replication group id "orders-service-main-stg-session-store-xyz" is 41 characters; the limit is 40',
+    );
     expect(d.hint).toBe('shorten the service or resource name; paved never truncates names');
     expect(at(d)).toBe('10:13');
   });
@@ -327,7 +351,10 @@ describe('the platform', () => {
   });
 
   it('reports an unknown platform key with did-you-mean', () => {
-    const d = single(validateTexts({ [SPEC]: serviceYaml() }, 'apiVersion: paved/v1\nkind: Platform\ncloud:\n  regoin: eu-west-1\n').diagnostics, 'SPEC.UNKNOWN_KEY');
+    const d = single(
+      validateTexts({ [SPEC]: serviceYaml() }, 'apiVersion: paved/v1\nkind: Platform\ncloud:\n  regoin: eu-west-1\n').diagnostics,
+      'SPEC.UNKNOWN_KEY',
+    );
     expect(d.file).toBe('platform.yaml');
     expect(d.message).toBe('cloud: unknown key "regoin" (did you mean "region"?)');
     expect(at(d)).toBe('4:3');
@@ -364,14 +391,22 @@ describe('project-level checks', () => {
   });
 
   it('reports an --out outside the repository as CLI.BAD_OUT', () => {
-    const result = validateProject(undefined, [sourceFile('services/orders/service.yaml', serviceYaml('orders'))], { loadFailed: false, outDir: '../elsewhere' });
+    const result = validateProject(undefined, [sourceFile('services/orders/service.yaml', serviceYaml('orders'))], {
+      loadFailed: false,
+      outDir: '../elsewhere',
+    });
     expect(result.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
-      ['CLI.BAD_OUT', '--out "../elsewhere" must be a relative directory inside the repository: it has an empty, "." or ".." segment; write each folder once, separated by one "/"', 'e.g. --out generated'],
+      [
+        'CLI.BAD_OUT',
+        '--out "../elsewhere" must be a relative directory inside the repository: it has an empty, "." or ".." segment; write each folder once, separated by one "/"',
+        'e.g. --out generated',
+      ],
     ]);
   });
 
   it('reports a request SLO on a worker as SPEC.WORKER_SLO', () => {
-    const worker = 'apiVersion: paved/v1\nkind: Service\nname: jobs\nowner: team-commerce\nruntime:\n  language: node\nobservability:\n  slo:\n    availability: 99.9\n';
+    const worker =
+      'apiVersion: paved/v1\nkind: Service\nname: jobs\nowner: team-commerce\nruntime:\n  language: node\nobservability:\n  slo:\n    availability: 99.9\n';
     expect(validateTexts({ 'services/jobs/service.yaml': worker }).diagnostics.map((d) => [d.code, d.message, d.range?.line])).toEqual([
       ['SPEC.WORKER_SLO', 'observability.slo: a worker (no runtime.port) serves no requests, so it has no request SLO', 8],
     ]);

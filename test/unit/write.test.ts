@@ -30,10 +30,15 @@ function mtimes(root: string): Map<string, number> {
 function removeService(root: string, name: string): void {
   rmSync(join(root, 'services', name), { recursive: true });
   const releases = join(root, 'releases.yaml');
-  const kept = readFileSync(releases, 'utf8').split('\n').filter((line, i, lines) => {
-    const owner = lines.slice(0, i + 1).reverse().find((l) => /^  \S/.test(l));
-    return owner !== `  ${name}:`;
-  });
+  const kept = readFileSync(releases, 'utf8')
+    .split('\n')
+    .filter((line, i, lines) => {
+      const owner = lines
+        .slice(0, i + 1)
+        .reverse()
+        .find((l) => /^  \S/.test(l));
+      return owner !== `  ${name}:`;
+    });
   writeFileSync(releases, kept.join('\n'));
 }
 
@@ -44,7 +49,9 @@ describe('compile writes the tree and its manifest', () => {
     const root = shopCopy();
     const first = await runCli(['compile', root], root);
     expect(first.code).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(root, 'generated', '.paved-manifest.json'), 'utf8')) as { files: Array<{ path: string; sha256: string; source: string }> };
+    const manifest = JSON.parse(readFileSync(join(root, 'generated', '.paved-manifest.json'), 'utf8')) as {
+      files: Array<{ path: string; sha256: string; source: string }>;
+    };
     expect(manifest.files.length).toBeGreaterThan(0);
     for (const entry of manifest.files) expect(existsSync(join(root, entry.path)), entry.path).toBe(true);
     const tree = readTree(root);
@@ -124,9 +131,13 @@ describe('compile writes the tree and its manifest', () => {
     cleanups.push(scratch.cleanup);
     const run = await runCli(['compile', scratch.dir], scratch.dir);
     // Said every time: its accounts and registry are examples (test/unit/footguns.test.ts pins the text).
-    expect(run.stderr).toMatch(/^paved: warning: no platform\.yaml, so paved used its embedded example platform: AWS accounts 111111111111 \(staging\)[^\n]*\n$/);
+    expect(run.stderr).toMatch(
+      /^paved: warning: no platform\.yaml, so paved used its embedded example platform: AWS accounts 111111111111 \(staging\)[^\n]*\n$/,
+    );
     expect(run.code).toBe(0);
-    expect(readFileSync(join(scratch.dir, 'generated', 'hello', 'catalog-info.yaml'), 'utf8')).toMatch(new RegExp(`^# ${GENERATED_MARKER} from services/hello/service\\.yaml\\. DO NOT EDIT\\.\n`));
+    expect(readFileSync(join(scratch.dir, 'generated', 'hello', 'catalog-info.yaml'), 'utf8')).toMatch(
+      new RegExp(`^# ${GENERATED_MARKER} from services/hello/service\\.yaml\\. DO NOT EDIT\\.\n`),
+    );
   });
 
   it('refuses a manifest that claims files outside the output directories', async () => {
@@ -165,9 +176,17 @@ describe('compile writes the tree and its manifest', () => {
 describe('emit keeps every file inside the output folders', () => {
   it('reports a path an emitter plans outside them as EMIT.BAD_PATH, a bug in paved', () => {
     const { project } = compileTexts([{ path: 'services/orders/service.yaml', kind: 'service', text: serviceYaml('orders') }], []);
-    const stray: Emitter = { id: 'stray', emitService: (service) => ({ files: [{ path: '../outside.yaml', contents: 'x\n', source: service.specPath }], diagnostics: [] }) };
+    const stray: Emitter = {
+      id: 'stray',
+      emitService: (service) => ({ files: [{ path: '../outside.yaml', contents: 'x\n', source: service.specPath }], diagnostics: [] }),
+    };
     expect(emit(project!, [stray]).diagnostics.map((d) => [d.code, d.message, d.hint, d.file])).toEqual([
-      ['EMIT.BAD_PATH', 'emitter "stray" planned "../outside.yaml": it has an empty, "." or ".." segment', 'this is a bug in paved: report it with the spec', 'services/orders/service.yaml'],
+      [
+        'EMIT.BAD_PATH',
+        'emitter "stray" planned "../outside.yaml": it has an empty, "." or ".." segment',
+        'this is a bug in paved: report it with the spec',
+        'services/orders/service.yaml',
+      ],
     ]);
   });
 });
@@ -193,7 +212,9 @@ describe('check reports drift and never writes', () => {
     const before = readTree(root);
     const run = await runCli(['check', root], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`generated/${path}: error CHECK.EDITED it differs from what paved last wrote\n  hint: move the change into the spec (or an override) and run paved compile\n===================================================================\n--- a/generated/${path}\n`);
+    expect(run.stdout).toContain(
+      `generated/${path}: error CHECK.EDITED it differs from what paved last wrote\n  hint: move the change into the spec (or an override) and run paved compile\n===================================================================\n--- a/generated/${path}\n`,
+    );
     expect(run.stdout).toContain('-# tweak');
     expect(readTree(root)).toEqual(before);
   });
@@ -223,19 +244,28 @@ describe('check reports drift and never writes', () => {
     removeService(root, 'notifier');
     const orphaned = await runCli(['check', root], root);
     expect(orphaned.code).toBe(1);
-    expect(orphaned.stdout).toContain('generated/notifier/catalog-info.yaml: error CHECK.ORPHANED paved owns it, but no spec produces it any more\n  hint: run paved compile, which deletes it, and commit the result\n');
+    expect(orphaned.stdout).toContain(
+      'generated/notifier/catalog-info.yaml: error CHECK.ORPHANED paved owns it, but no spec produces it any more\n  hint: run paved compile, which deletes it, and commit the result\n',
+    );
 
     const fresh = shopCopy();
     mkdirSync(join(fresh, 'generated', 'orders'), { recursive: true });
     writeFileSync(join(fresh, 'generated', 'orders', 'catalog-info.yaml'), 'mine\n');
     const inTheWay = await runCli(['check', fresh], fresh);
-    expect(inTheWay.stdout).toContain('generated/orders/catalog-info.yaml: error CHECK.UNOWNED paved would write here, but does not own the file in the way\n  hint: move the file out of the way, then run paved compile\n');
+    expect(inTheWay.stdout).toContain(
+      'generated/orders/catalog-info.yaml: error CHECK.UNOWNED paved would write here, but does not own the file in the way\n  hint: move the file out of the way, then run paved compile\n',
+    );
 
     const again = await compiled();
     const againManifest = join(again, 'generated', '.paved-manifest.json');
-    writeFileSync(againManifest, readFileSync(againManifest, 'utf8').replace('"source": "services/orders/service.yaml"', '"source": "services/payments/service.yaml"'));
+    writeFileSync(
+      againManifest,
+      readFileSync(againManifest, 'utf8').replace('"source": "services/orders/service.yaml"', '"source": "services/payments/service.yaml"'),
+    );
     const stale = await runCli(['check', again], again);
-    expect(stale.stdout).toBe('generated/.paved-manifest.json: error CHECK.MANIFEST the manifest of generated files is out of date\n  hint: run paved compile and commit the result\npaved: generated files are out of date; run "paved compile" and commit the result\n');
+    expect(stale.stdout).toBe(
+      'generated/.paved-manifest.json: error CHECK.MANIFEST the manifest of generated files is out of date\n  hint: run paved compile and commit the result\npaved: generated files are out of date; run "paved compile" and commit the result\n',
+    );
     expect(stale.code).toBe(1);
   });
 
@@ -244,6 +274,8 @@ describe('check reports drift and never writes', () => {
     unlinkSync(join(root, 'generated', firstGenerated(root)));
     const run = await runCli(['check', root, '--format', 'github'], root);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error file=generated\/.+,title=CHECK.MISSING::paved would create it, and it is not there%0Arun paved compile and commit the result$/m);
+    expect(run.stdout).toMatch(
+      /^::error file=generated\/.+,title=CHECK.MISSING::paved would create it, and it is not there%0Arun paved compile and commit the result$/m,
+    );
   });
 });

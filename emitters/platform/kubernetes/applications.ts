@@ -45,12 +45,26 @@ function syncPolicy(automated: { prune: boolean } | undefined): SyncPolicy {
   };
 }
 
-function application(project: ResolvedProject, name: string, env: EnvironmentName | undefined, revision: string, wave: string | undefined, directory: { path: string; include?: string }, destination: Destination, policy: SyncPolicy): Application {
+function application(
+  project: ResolvedProject,
+  name: string,
+  env: EnvironmentName | undefined,
+  revision: string,
+  wave: string | undefined,
+  directory: { path: string; include?: string },
+  destination: Destination,
+  policy: SyncPolicy,
+): Application {
   const { gitops } = project.platform;
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name, namespace: gitops.argocdNamespace, labels: platformLabels(project, env), ...(wave === undefined ? {} : { annotations: { [SYNC_WAVE]: wave } }) },
+    metadata: {
+      name,
+      namespace: gitops.argocdNamespace,
+      labels: platformLabels(project, env),
+      ...(wave === undefined ? {} : { annotations: { [SYNC_WAVE]: wave } }),
+    },
     spec: {
       project: PLATFORM_PROJECT,
       source: {
@@ -68,13 +82,31 @@ function application(project: ResolvedProject, name: string, env: EnvironmentNam
 
 /** The one Application a person applies: it syncs the rest of the platform layer. Never prunes: removing a platform object is a person's decision. */
 export function bootstrapApplication(project: ResolvedProject): Application {
-  return application(project, applicationNames.bootstrap(project), undefined, deployBranch('production'), undefined, { path: argocdDirectory(project) }, { server: ARGOCD_CLUSTER, namespace: project.platform.gitops.argocdNamespace }, syncPolicy({ prune: false }));
+  return application(
+    project,
+    applicationNames.bootstrap(project),
+    undefined,
+    deployBranch('production'),
+    undefined,
+    { path: argocdDirectory(project) },
+    { server: ARGOCD_CLUSTER, namespace: project.platform.gitops.argocdNamespace },
+    syncPolicy({ prune: false }),
+  );
 }
 
 /** The environment's cluster-wide objects (its ClusterSecretStore), before any service Application of the environment. Never prunes: a store removed by mistake would stop every secret. */
 export function clusterApplication(project: ResolvedProject, env: EnvironmentName): Application {
   // No namespace: everything it syncs is cluster-scoped.
-  return application(project, applicationNames.cluster(project, env), env, revisionOf(env), '-1', { path: clusterDirectory(project, env) }, { name: project.platform.kubernetes.clusters[env] }, syncPolicy({ prune: false }));
+  return application(
+    project,
+    applicationNames.cluster(project, env),
+    env,
+    revisionOf(env),
+    '-1',
+    { path: clusterDirectory(project, env) },
+    { name: project.platform.kubernetes.clusters[env] },
+    syncPolicy({ prune: false }),
+  );
 }
 
 /**
@@ -86,5 +118,14 @@ export function clusterApplication(project: ResolvedProject, env: EnvironmentNam
 export function servicesApplication(project: ResolvedProject, env: 'staging' | 'production'): Application {
   const sync = env === 'staging' ? 'automated-prune' : project.platform.gitops.productionSync;
   const directory = { path: serviceApplicationsDirectory(project), include: serviceApplicationsInclude(env) };
-  return application(project, applicationNames.services(project, env), env, deployBranch(env), '0', directory, { server: ARGOCD_CLUSTER, namespace: project.platform.gitops.argocdNamespace }, syncPolicy(sync === 'manual' ? undefined : { prune: sync === 'automated-prune' }));
+  return application(
+    project,
+    applicationNames.services(project, env),
+    env,
+    deployBranch(env),
+    '0',
+    directory,
+    { server: ARGOCD_CLUSTER, namespace: project.platform.gitops.argocdNamespace },
+    syncPolicy(sync === 'manual' ? undefined : { prune: sync === 'automated-prune' }),
+  );
 }

@@ -48,7 +48,8 @@ export function platformKubernetesFiles(project: ResolvedProject): GeneratedFile
   if (argocd.length > 0) files.push(...argocd, yamlFile({ path: bootstrapFile(project), source, value: bootstrapApplication(project) }));
 
   const secrets = secretsToSet(project);
-  if (Object.keys(secrets).length > 0) files.push(yamlFile({ path: secretsFile(project), source, comments: secretsComments(project), value: { environments: secrets } }));
+  if (Object.keys(secrets).length > 0)
+    files.push(yamlFile({ path: secretsFile(project), source, comments: secretsComments(project), value: { environments: secrets } }));
   return files;
 }
 

@@ -23,7 +23,11 @@ export interface ClusterSecretStore {
     /** Which namespaces may read through the store: an exact list, or a label selector for preview's per-PR namespaces. */
     readonly conditions: ReadonlyArray<
       | { readonly namespaces: readonly string[] }
-      | { readonly namespaceSelector: { readonly matchExpressions: ReadonlyArray<{ readonly key: string; readonly operator: 'In'; readonly values: readonly string[] }> } }
+      | {
+          readonly namespaceSelector: {
+            readonly matchExpressions: ReadonlyArray<{ readonly key: string; readonly operator: 'In'; readonly values: readonly string[] }>;
+          };
+        }
     >;
     /** No `auth`: the controller's own credentials, which EKS Pod Identity gives its ServiceAccount. */
     readonly provider: { readonly aws: { readonly service: 'SecretsManager'; readonly region: string } };
@@ -64,7 +68,12 @@ export interface Application {
   readonly metadata: Metadata;
   readonly spec: {
     readonly project: string;
-    readonly source: { readonly repoURL: string; readonly targetRevision: string; readonly path: string; readonly directory: { readonly recurse: boolean; readonly include?: string } };
+    readonly source: {
+      readonly repoURL: string;
+      readonly targetRevision: string;
+      readonly path: string;
+      readonly directory: { readonly recurse: boolean; readonly include?: string };
+    };
     readonly destination: Destination;
     readonly syncPolicy: SyncPolicy;
     readonly revisionHistoryLimit: number;

@@ -3,7 +3,19 @@ import { names } from '../../../spec/naming.js';
 import { attributes, call, map, object, raw, template, type Block, type Expression } from '../../shared/hcl.js';
 import { policy, policyExpression } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
-import { arn, data, everyName, LIST_OF_STRINGS, NAME_INFIX, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
+import {
+  arn,
+  data,
+  everyName,
+  LIST_OF_STRINGS,
+  NAME_INFIX,
+  PARTITION,
+  REGION,
+  resource,
+  STRING,
+  type CloudEnvironment,
+  type PlatformConcern,
+} from './context.js';
 
 const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -44,7 +56,9 @@ export const ciSubjects = (repository: string, env: EnvironmentName | typeof PRO
  */
 export const PRODUCTION_PLAN = 'production-plan';
 
-const TAGGED_BY_PAVED = (extra: Readonly<Record<string, Expression>> = {}) => ({ StringEquals: { 'aws:ResourceTag/managed-by': 'paved', 'aws:ResourceTag/environment': raw('var.environment'), ...extra } });
+const TAGGED_BY_PAVED = (extra: Readonly<Record<string, Expression>> = {}) => ({
+  StringEquals: { 'aws:ResourceTag/managed-by': 'paved', 'aws:ResourceTag/environment': raw('var.environment'), ...extra },
+});
 const CREATED_BY_PAVED = { StringEquals: { 'aws:RequestTag/managed-by': 'paved', 'aws:RequestTag/environment': raw('var.environment') } };
 
 /** `<type><anything>-<infix>-<anything>`: paved's names of a service's resources in this environment. */
@@ -118,7 +132,16 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       Sid: 'DescribeUnscopable',
       Effect: 'Allow',
       // tag:GetResources: the subscriptions roots look up which topics exist.
-      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups', 'elasticache:DescribeCacheSubnetGroups', 'elasticache:DescribeUserGroups', 'elasticache:DescribeUsers', 'kms:ListAliases', 'tag:GetResources'],
+      Action: [
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSecurityGroupRules',
+        'ec2:DescribeSecurityGroups',
+        'elasticache:DescribeCacheSubnetGroups',
+        'elasticache:DescribeUserGroups',
+        'elasticache:DescribeUsers',
+        'kms:ListAliases',
+        'tag:GetResources',
+      ],
       Resource: ['*'],
     },
     {
@@ -131,12 +154,25 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       Sid: 'ReadCaches',
       Effect: 'Allow',
       Action: ['elasticache:DescribeCacheClusters', 'elasticache:DescribeReplicationGroups', 'elasticache:ListTagsForResource'],
-      Resource: [named('elasticache', 'regional', 'replicationgroup:'), named('elasticache', 'regional', 'cluster:'), arn('elasticache', 'regional', 'user:*-', NAME_INFIX, '*'), named('elasticache', 'regional', 'usergroup:'), named('elasticache', 'regional', 'subnetgroup:')],
+      Resource: [
+        named('elasticache', 'regional', 'replicationgroup:'),
+        named('elasticache', 'regional', 'cluster:'),
+        arn('elasticache', 'regional', 'user:*-', NAME_INFIX, '*'),
+        named('elasticache', 'regional', 'usergroup:'),
+        named('elasticache', 'regional', 'subnetgroup:'),
+      ],
     },
     {
       Sid: 'ReadMessaging',
       Effect: 'Allow',
-      Action: ['sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'sns:ListTagsForResource', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags'],
+      Action: [
+        'sns:GetSubscriptionAttributes',
+        'sns:GetTopicAttributes',
+        'sns:ListTagsForResource',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ListQueueTags',
+      ],
       Resource: [named('sns', 'regional', ''), named('sqs', 'regional', '')],
     },
     {
@@ -163,12 +199,39 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       Resource: [buckets],
     },
     // Connection secrets hold endpoints and names, never a password; refreshing their version reads them.
-    { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'], Resource: [secrets] },
-    { Sid: 'ReadServiceKeys', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'], Resource: [serviceKeys], Condition: TAGGED_BY_PAVED() },
+    {
+      Sid: 'ReadSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'],
+      Resource: [secrets],
+    },
+    {
+      Sid: 'ReadServiceKeys',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
+      Resource: [serviceKeys],
+      Condition: TAGGED_BY_PAVED(),
+    },
     // Reading a connection secret's value decrypts it with its service's key, through Secrets Manager only.
-    { Sid: 'DecryptServiceSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [serviceKeys], Condition: TAGGED_BY_PAVED({ 'kms:ViaService': template('secretsmanager.', REGION, '.amazonaws.com') }) },
-    { Sid: 'ReadServiceRoles', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'], Resource: serviceRoles },
-    { Sid: 'ReadPodIdentity', Effect: 'Allow', Action: ['eks:DescribePodIdentityAssociation', 'eks:ListPodIdentityAssociations'], Resource: [clusterArn, associations] },
+    {
+      Sid: 'DecryptServiceSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [serviceKeys],
+      Condition: TAGGED_BY_PAVED({ 'kms:ViaService': template('secretsmanager.', REGION, '.amazonaws.com') }),
+    },
+    {
+      Sid: 'ReadServiceRoles',
+      Effect: 'Allow',
+      Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
+      Resource: serviceRoles,
+    },
+    {
+      Sid: 'ReadPodIdentity',
+      Effect: 'Allow',
+      Action: ['eks:DescribePodIdentityAssociation', 'eks:ListPodIdentityAssociations'],
+      Resource: [clusterArn, associations],
+    },
   );
 
   const applyData = policy(
@@ -190,7 +253,14 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
         'rds:RebootDBInstance',
         'rds:RemoveTagsFromResource',
       ],
-      Resource: [named('rds', 'regional', 'db:'), named('rds', 'regional', 'pg:'), named('rds', 'regional', 'subgrp:'), named('rds', 'regional', 'snapshot:'), arn('rds', 'regional', 'og:default:*'), arn('rds', 'regional', 'secgrp:*')],
+      Resource: [
+        named('rds', 'regional', 'db:'),
+        named('rds', 'regional', 'pg:'),
+        named('rds', 'regional', 'subgrp:'),
+        named('rds', 'regional', 'snapshot:'),
+        arn('rds', 'regional', 'og:default:*'),
+        arn('rds', 'regional', 'secgrp:*'),
+      ],
     },
     {
       Sid: 'ManageCaches',
@@ -221,8 +291,20 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
       ],
     },
     { Sid: 'CreateSecurityGroups', Effect: 'Allow', Action: ['ec2:CreateSecurityGroup'], Resource: [arn('ec2', 'regional', 'vpc/*')] },
-    { Sid: 'CreateTaggedSecurityGroups', Effect: 'Allow', Action: ['ec2:CreateSecurityGroup'], Resource: [arn('ec2', 'regional', 'security-group/*')], Condition: CREATED_BY_PAVED },
-    { Sid: 'TagNewSecurityGroups', Effect: 'Allow', Action: ['ec2:CreateTags'], Resource: [arn('ec2', 'regional', 'security-group/*')], Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } } },
+    {
+      Sid: 'CreateTaggedSecurityGroups',
+      Effect: 'Allow',
+      Action: ['ec2:CreateSecurityGroup'],
+      Resource: [arn('ec2', 'regional', 'security-group/*')],
+      Condition: CREATED_BY_PAVED,
+    },
+    {
+      Sid: 'TagNewSecurityGroups',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags'],
+      Resource: [arn('ec2', 'regional', 'security-group/*')],
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+    },
     {
       Sid: 'ManageSecurityGroups',
       Effect: 'Allow',
@@ -243,7 +325,13 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     {
       Sid: 'ManageSecurityGroupRules',
       Effect: 'Allow',
-      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:ModifySecurityGroupRules', 'ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:UpdateSecurityGroupRuleDescriptionsIngress'],
+      Action: [
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:ModifySecurityGroupRules',
+        'ec2:RevokeSecurityGroupEgress',
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+      ],
       Resource: [arn('ec2', 'regional', 'security-group-rule/*')],
     },
   );
@@ -252,10 +340,24 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     {
       Sid: 'ManageTopics',
       Effect: 'Allow',
-      Action: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetSubscriptionAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe', 'sns:UntagResource'],
+      Action: [
+        'sns:CreateTopic',
+        'sns:DeleteTopic',
+        'sns:SetSubscriptionAttributes',
+        'sns:SetTopicAttributes',
+        'sns:Subscribe',
+        'sns:TagResource',
+        'sns:Unsubscribe',
+        'sns:UntagResource',
+      ],
       Resource: [named('sns', 'regional', '')],
     },
-    { Sid: 'ManageQueues', Effect: 'Allow', Action: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue'], Resource: [named('sqs', 'regional', '')] },
+    {
+      Sid: 'ManageQueues',
+      Effect: 'Allow',
+      Action: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue'],
+      Resource: [named('sqs', 'regional', '')],
+    },
     {
       Sid: 'ManageBuckets',
       Effect: 'Allow',
@@ -277,18 +379,33 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     {
       Sid: 'ManageSecrets',
       Effect: 'Allow',
-      Action: ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret', 'secretsmanager:TagResource', 'secretsmanager:UntagResource', 'secretsmanager:UpdateSecret'],
+      Action: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:RestoreSecret',
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
+        'secretsmanager:UpdateSecret',
+      ],
       Resource: [secrets],
     },
     // RDS creates, tags and rotates each database's master secret with the caller's permissions.
-    { Sid: 'ManageDatabaseMasterSecrets', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'], Resource: [arn('secretsmanager', 'regional', 'secret:rds!db-*')] },
+    {
+      Sid: 'ManageDatabaseMasterSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'],
+      Resource: [arn('secretsmanager', 'regional', 'secret:rds!db-*')],
+    },
     {
       // RDS, ElastiCache and Secrets Manager use the service key on the caller's behalf when they create what it encrypts.
       Sid: 'UseServiceKeys',
       Effect: 'Allow',
       Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: [serviceKeys],
-      Condition: TAGGED_BY_PAVED({ 'kms:ViaService': ['elasticache', 'rds', 'secretsmanager'].map((service) => template(`${service}.`, REGION, '.amazonaws.com')) }),
+      Condition: TAGGED_BY_PAVED({
+        'kms:ViaService': ['elasticache', 'rds', 'secretsmanager'].map((service) => template(`${service}.`, REGION, '.amazonaws.com')),
+      }),
     },
   );
 
@@ -296,7 +413,17 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     {
       Sid: 'ManageServiceRoles',
       Effect: 'Allow',
-      Action: ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListInstanceProfilesForRole', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription'],
+      Action: [
+        'iam:DeleteRole',
+        'iam:DeleteRolePolicy',
+        'iam:ListInstanceProfilesForRole',
+        'iam:PutRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+      ],
       Resource: serviceRoles,
       Condition: TAGGED_BY_PAVED(),
     },
@@ -327,38 +454,85 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
     {
       Sid: 'ManageServiceKeys',
       Effect: 'Allow',
-      Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:EnableKeyRotation', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription'],
+      Action: [
+        'kms:CreateAlias',
+        'kms:DeleteAlias',
+        'kms:EnableKeyRotation',
+        'kms:PutKeyPolicy',
+        'kms:ScheduleKeyDeletion',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:UpdateAlias',
+        'kms:UpdateKeyDescription',
+      ],
       Resource: [serviceKeys],
       Condition: TAGGED_BY_PAVED(),
     },
-    { Sid: 'ManageServiceKeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: [arn('kms', 'regional', 'alias/*-', NAME_INFIX)] },
+    {
+      Sid: 'ManageServiceKeyAliases',
+      Effect: 'Allow',
+      Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'],
+      Resource: [arn('kms', 'regional', 'alias/*-', NAME_INFIX)],
+    },
     {
       Sid: 'ManagePodIdentity',
       Effect: 'Allow',
-      Action: ['eks:CreatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation', 'eks:TagResource', 'eks:UntagResource', 'eks:UpdatePodIdentityAssociation'],
+      Action: [
+        'eks:CreatePodIdentityAssociation',
+        'eks:DeletePodIdentityAssociation',
+        'eks:TagResource',
+        'eks:UntagResource',
+        'eks:UpdatePodIdentityAssociation',
+      ],
       Resource: [clusterArn, associations],
     },
   );
 
   const managed = (local: string, description: string, document: ReturnType<typeof policy>, waivers: readonly string[] = []): Block =>
-    resource('aws_iam_policy', local, attributes({ name: template(raw('var.ci_policy_prefix'), `-${local.replaceAll('_', '-')}`), description, policy: policyExpression(document) }), waivers);
+    resource(
+      'aws_iam_policy',
+      local,
+      attributes({ name: template(raw('var.ci_policy_prefix'), `-${local.replaceAll('_', '-')}`), description, policy: policyExpression(document) }),
+      waivers,
+    );
   const attach = (local: string, forEach: Expression): Block =>
-    resource('aws_iam_role_policy_attachment', local, attributes({ for_each: forEach, role: raw('aws_iam_role.ci[each.key].name'), policy_arn: raw(`aws_iam_policy.${local}.arn`) }));
+    resource(
+      'aws_iam_role_policy_attachment',
+      local,
+      attributes({ for_each: forEach, role: raw('aws_iam_role.ci[each.key].name'), policy_arn: raw(`aws_iam_policy.${local}.arn`) }),
+    );
   const everyRole = raw('var.ci_roles');
   const applyRoles = raw('{ for key, role in var.ci_roles : key => role if role.applies }');
   const previewRoles = raw('{ for key, role in var.ci_roles : key => role if role.deploys_previews }');
 
   const blocks: Block[] = [
     existing
-      ? data('aws_iam_openid_connect_provider', 'github', attributes({ url: GITHUB_OIDC_URL }), ['platform.yaml ci.githubOidcProvider: existing, so the account already holds it.'])
-      : resource('aws_iam_openid_connect_provider', 'github', attributes({ url: GITHUB_OIDC_URL, client_id_list: ['sts.amazonaws.com'] }), ['One per account and URL; set ci.githubOidcProvider: existing in platform.yaml when something else created it.']),
-    resource('aws_iam_role', 'ci', attributes({ for_each: everyRole, name: raw('each.value.name'), path: raw('each.value.path'), description: template('GitHub Actions of ', raw('var.github_repository'), ' (', raw('each.key'), ')'), assume_role_policy: policyExpression(trust), max_session_duration: 3600 })),
-    managed('ci_state_read', 'Read the service stacks\' Terraform state (plans run without the lock)', stateRead),
-    managed('ci_state_write', 'Write the service stacks\' Terraform state under the lock', stateWrite),
+      ? data('aws_iam_openid_connect_provider', 'github', attributes({ url: GITHUB_OIDC_URL }), [
+          'platform.yaml ci.githubOidcProvider: existing, so the account already holds it.',
+        ])
+      : resource('aws_iam_openid_connect_provider', 'github', attributes({ url: GITHUB_OIDC_URL, client_id_list: ['sts.amazonaws.com'] }), [
+          'One per account and URL; set ci.githubOidcProvider: existing in platform.yaml when something else created it.',
+        ]),
+    resource(
+      'aws_iam_role',
+      'ci',
+      attributes({
+        for_each: everyRole,
+        name: raw('each.value.name'),
+        path: raw('each.value.path'),
+        description: template('GitHub Actions of ', raw('var.github_repository'), ' (', raw('each.key'), ')'),
+        assume_role_policy: policyExpression(trust),
+        max_session_duration: 3600,
+      }),
+    ),
+    managed('ci_state_read', "Read the service stacks' Terraform state (plans run without the lock)", stateRead),
+    managed('ci_state_write', "Write the service stacks' Terraform state under the lock", stateWrite),
     managed('ci_plan', 'Refresh the resources of the service stacks for terraform plan', plan, [waiverText(WAIVERS.ciUnscopedReads)]),
     managed('ci_apply_data', 'Create and change the databases, caches and security groups of the service stacks', applyData),
     managed('ci_apply_messaging', 'Create and change the topics, queues, buckets and secrets of the service stacks', applyMessaging),
-    managed('ci_apply_identity', 'Create and change the roles, keys and pod identities of the service stacks', applyIdentity, [waiverText(WAIVERS.ciCreateKey)]),
+    managed('ci_apply_identity', 'Create and change the roles, keys and pod identities of the service stacks', applyIdentity, [
+      waiverText(WAIVERS.ciCreateKey),
+    ]),
     attach('ci_state_read', everyRole),
     attach('ci_plan', everyRole),
     attach('ci_state_write', applyRoles),
@@ -372,41 +546,98 @@ export function ciConcern(project: ResolvedProject): PlatformConcern {
         for_each: previewRoles,
         name: 'connect-to-the-preview-cluster',
         role: raw('aws_iam_role.ci[each.key].id'),
-        policy: policyExpression(policy({ Sid: 'DescribePreviewCluster', Effect: 'Allow', Action: ['eks:DescribeCluster'], Resource: [arn('eks', 'regional', 'cluster/', raw('var.preview_cluster_name'))] })),
+        policy: policyExpression(
+          policy({
+            Sid: 'DescribePreviewCluster',
+            Effect: 'Allow',
+            Action: ['eks:DescribeCluster'],
+            Resource: [arn('eks', 'regional', 'cluster/', raw('var.preview_cluster_name'))],
+          }),
+        ),
       }),
     ),
     // Kubernetes permissions come from the group: the platform's RBAC binds it to what a preview deploy does (create its namespace, apply the overlay). Needs the cluster's API authentication mode.
-    resource('aws_eks_access_entry', 'ci_preview', attributes({ for_each: previewRoles, cluster_name: raw('var.preview_cluster_name'), principal_arn: raw('aws_iam_role.ci[each.key].arn'), kubernetes_groups: [raw('var.preview_deployer_group')] })),
+    resource(
+      'aws_eks_access_entry',
+      'ci_preview',
+      attributes({
+        for_each: previewRoles,
+        cluster_name: raw('var.preview_cluster_name'),
+        principal_arn: raw('aws_iam_role.ci[each.key].arn'),
+        kubernetes_groups: [raw('var.preview_deployer_group')],
+      }),
+    ),
   ];
   const stateEnv = (env: CloudEnvironment): string[] => project.services.map((s) => names.terraformStatePrefix(s.name, env));
   return {
     file: 'ci.tf',
     blocks,
     variables: [
-      { name: 'github_repository', description: 'The GitHub repository (owner/name) whose workflows may assume the CI roles.', type: STRING, value: () => platform.ci.repository },
+      {
+        name: 'github_repository',
+        description: 'The GitHub repository (owner/name) whose workflows may assume the CI roles.',
+        type: STRING,
+        value: () => platform.ci.repository,
+      },
       {
         name: 'ci_roles',
-        description: 'The CI roles of this account (platform.yaml ci.roleArns): name, path, the token subjects they trust, whether they apply service stacks and whether they deploy previews.',
-        type: call('map', call('object', object({ name: STRING, path: STRING, subjects: LIST_OF_STRINGS, applies: raw('bool'), deploys_previews: raw('bool') }))),
+        description:
+          'The CI roles of this account (platform.yaml ci.roleArns): name, path, the token subjects they trust, whether they apply service stacks and whether they deploy previews.',
+        type: call(
+          'map',
+          call('object', object({ name: STRING, path: STRING, subjects: LIST_OF_STRINGS, applies: raw('bool'), deploys_previews: raw('bool') })),
+        ),
         value: (env) =>
           map(
-            Object.fromEntries(
-              [
-                ...ROLES_OF[env].map((role) => {
-                  const { name, path } = roleNameAndPath(platform.ci.roleArns[role]);
-                  return [role, object({ name, path, subjects: ciSubjects(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' })] as const;
-                }),
-                ...(env === 'production' ? [productionPlanRole(platform.ci.repository, platform.ci.roleArns.production)] : []),
-              ],
-            ),
+            Object.fromEntries([
+              ...ROLES_OF[env].map((role) => {
+                const { name, path } = roleNameAndPath(platform.ci.roleArns[role]);
+                return [
+                  role,
+                  object({ name, path, subjects: ciSubjects(platform.ci.repository, role), applies: role !== 'preview', deploys_previews: role === 'preview' }),
+                ] as const;
+              }),
+              ...(env === 'production' ? [productionPlanRole(platform.ci.repository, platform.ci.roleArns.production)] : []),
+            ]),
           ),
       },
-      { name: 'ci_policy_prefix', description: 'Prefix of the names of the CI roles\' managed policies.', type: STRING, value: (env) => `${platform.name}-${env}` },
-      { name: 'ci_state_prefixes', description: "State object prefixes of the project's service stacks in this environment (services/<service>/<env>/).", type: LIST_OF_STRINGS, value: stateEnv },
-      { name: 'bucket_prefix', description: "Prefix of the names of the services' S3 buckets in this environment.", type: STRING, value: (env) => names.s3BucketPrefix(platform.name, env) },
-      { name: 'preview_cluster_name', description: 'EKS cluster of the previews, which the preview CI role deploys to.', type: STRING, value: () => platform.kubernetes.clusters.preview },
-      { name: 'preview_deployer_group', description: 'Kubernetes group the preview CI role is mapped to in the preview cluster.', type: STRING, value: () => names.previewDeployerGroup(platform.name) },
+      {
+        name: 'ci_policy_prefix',
+        description: "Prefix of the names of the CI roles' managed policies.",
+        type: STRING,
+        value: (env) => `${platform.name}-${env}`,
+      },
+      {
+        name: 'ci_state_prefixes',
+        description: "State object prefixes of the project's service stacks in this environment (services/<service>/<env>/).",
+        type: LIST_OF_STRINGS,
+        value: stateEnv,
+      },
+      {
+        name: 'bucket_prefix',
+        description: "Prefix of the names of the services' S3 buckets in this environment.",
+        type: STRING,
+        value: (env) => names.s3BucketPrefix(platform.name, env),
+      },
+      {
+        name: 'preview_cluster_name',
+        description: 'EKS cluster of the previews, which the preview CI role deploys to.',
+        type: STRING,
+        value: () => platform.kubernetes.clusters.preview,
+      },
+      {
+        name: 'preview_deployer_group',
+        description: 'Kubernetes group the preview CI role is mapped to in the preview cluster.',
+        type: STRING,
+        value: () => names.previewDeployerGroup(platform.name),
+      },
     ],
-    outputs: [{ name: 'ci_role_arns', description: 'ARN of each CI role; platform.yaml ci.roleArns names them.', value: raw('{ for key, role in aws_iam_role.ci : key => role.arn }') }],
+    outputs: [
+      {
+        name: 'ci_role_arns',
+        description: 'ARN of each CI role; platform.yaml ci.roleArns names them.',
+        value: raw('{ for key, role in aws_iam_role.ci : key => role.arn }'),
+      },
+    ],
   };
 }

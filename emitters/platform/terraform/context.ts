@@ -22,8 +22,10 @@ export interface PlatformConcern {
   readonly outputs: readonly Output[];
 }
 
-export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block => block('resource', [type, name], body, comments);
-export const data = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block => block('data', [type, name], body, comments);
+export const resource = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block =>
+  block('resource', [type, name], body, comments);
+export const data = (type: string, name: string, body: readonly BodyItem[], comments: readonly string[] = []): Block =>
+  block('data', [type, name], body, comments);
 
 export const PARTITION = raw('data.aws_partition.current.partition');
 export const REGION = raw('var.aws_region');
@@ -50,8 +52,18 @@ export function commonVariables(project: ResolvedProject): Variable[] {
   return [
     { name: 'environment', description: 'The environment this copy of the platform root serves: staging or production.', type: STRING, value: (env) => env },
     { name: 'aws_region', description: 'Region of the environment.', type: STRING, value: () => platform.cloud.region },
-    { name: 'aws_account_id', description: "AWS account of the environment; the provider refuses any other account's credentials.", type: STRING, value: (env) => platform.cloud.accounts[env] },
-    { name: 'name_infix', description: 'The environment part of every name paved derives for a service (<service>-<infix>-...).', type: STRING, value: (env) => ENVIRONMENT_SHORT[env] },
+    {
+      name: 'aws_account_id',
+      description: "AWS account of the environment; the provider refuses any other account's credentials.",
+      type: STRING,
+      value: (env) => platform.cloud.accounts[env],
+    },
+    {
+      name: 'name_infix',
+      description: 'The environment part of every name paved derives for a service (<service>-<infix>-...).',
+      type: STRING,
+      value: (env) => ENVIRONMENT_SHORT[env],
+    },
   ];
 }
 

@@ -4,7 +4,19 @@ import { serviceSecrets } from '../../../spec/runtime-env.js';
 import { attributes, call, map, raw, template, type Expression } from '../../shared/hcl.js';
 import { podIdentityTrust, policy, policyExpression, type PolicyStatement } from '../../shared/iam-policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../shared/waivers.js';
-import { ACCOUNT, arn, clusterNameVariable, everyName, LIST_OF_STRINGS, PARTITION, REGION, resource, STRING, type CloudEnvironment, type PlatformConcern } from './context.js';
+import {
+  ACCOUNT,
+  arn,
+  clusterNameVariable,
+  everyName,
+  LIST_OF_STRINGS,
+  PARTITION,
+  REGION,
+  resource,
+  STRING,
+  type CloudEnvironment,
+  type PlatformConcern,
+} from './context.js';
 
 /**
  * The identity of the External Secrets Operator in the environment's cluster:
@@ -41,7 +53,8 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
   const services = project.services;
   const secretNames = (env: CloudEnvironment): string[] => services.flatMap((s) => serviceSecrets(s, env).map((secret) => secret.secretName));
   const keyAliases = (env: CloudEnvironment): string[] => services.filter((s) => serviceSecrets(s, env).length > 0).map((s) => names.kmsAlias(s.name, env));
-  const databases = (env: CloudEnvironment): string[] => services.flatMap((s) => s.resources.databases.map((d) => names.rdsInstance(s.name, env, deployedName(d))));
+  const databases = (env: CloudEnvironment): string[] =>
+    services.flatMap((s) => s.resources.databases.map((d) => names.rdsInstance(s.name, env, deployedName(d))));
   // Services and their resources are the same in both environments, so whether a statement exists is too.
   const hasSecrets = secretNames('staging').length > 0;
   const hasDatabases = databases('staging').length > 0;
@@ -49,7 +62,12 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
   const statements: PolicyStatement[] = [];
   if (hasSecrets) {
     statements.push(
-      { Sid: 'ReadServiceSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: [everyName('arn:%s:secretsmanager:%s:%s:secret:%s-??????', raw('var.eso_secret_names'), PARTITION, REGION, ACCOUNT)] },
+      {
+        Sid: 'ReadServiceSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: [everyName('arn:%s:secretsmanager:%s:%s:secret:%s-??????', raw('var.eso_secret_names'), PARTITION, REGION, ACCOUNT)],
+      },
       {
         Sid: 'DecryptWithServiceKeys',
         Effect: 'Allow',
@@ -69,7 +87,17 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         Resource: [arn('secretsmanager', 'regional', 'secret:rds!db-*')],
-        Condition: { StringEquals: { 'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': everyName('arn:%s:rds:%s:%s:db:%s', raw('var.eso_database_identifiers'), PARTITION, REGION, ACCOUNT) } },
+        Condition: {
+          StringEquals: {
+            'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': everyName(
+              'arn:%s:rds:%s:%s:db:%s',
+              raw('var.eso_database_identifiers'),
+              PARTITION,
+              REGION,
+              ACCOUNT,
+            ),
+          },
+        },
       },
       { Sid: 'FindDatabaseMasterSecretsByTag', Effect: 'Allow', Action: ['secretsmanager:ListSecrets'], Resource: ['*'] },
     );
@@ -77,23 +105,58 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
   const trust = policy(podIdentityTrust({ account: ACCOUNT, clusterArn, namespace: raw('var.eso_namespace'), serviceAccount: raw('var.eso_service_account') }));
   const variables = [
     clusterNameVariable(project),
-    { name: 'eso_role_name', description: 'Name of the IAM role of the External Secrets Operator.', type: STRING, value: (env: CloudEnvironment): Expression => names.externalSecretsRole(project.platform.name, env) },
+    {
+      name: 'eso_role_name',
+      description: 'Name of the IAM role of the External Secrets Operator.',
+      type: STRING,
+      value: (env: CloudEnvironment): Expression => names.externalSecretsRole(project.platform.name, env),
+    },
     { name: 'eso_namespace', description: 'Namespace of the External Secrets Operator.', type: STRING, value: (): Expression => externalSecrets.namespace },
-    { name: 'eso_service_account', description: "ServiceAccount of the External Secrets Operator's controller.", type: STRING, value: (): Expression => externalSecrets.serviceAccount },
+    {
+      name: 'eso_service_account',
+      description: "ServiceAccount of the External Secrets Operator's controller.",
+      type: STRING,
+      value: (): Expression => externalSecrets.serviceAccount,
+    },
     ...(hasSecrets
       ? [
-          { name: 'eso_secret_names', description: 'Secrets Manager name of every secret of every service in this environment, derived by paved.', type: LIST_OF_STRINGS, value: (env: CloudEnvironment): Expression => secretNames(env) },
-          { name: 'eso_kms_aliases', description: 'Alias of the KMS key of every service that has secrets, derived by paved.', type: LIST_OF_STRINGS, value: (env: CloudEnvironment): Expression => keyAliases(env) },
+          {
+            name: 'eso_secret_names',
+            description: 'Secrets Manager name of every secret of every service in this environment, derived by paved.',
+            type: LIST_OF_STRINGS,
+            value: (env: CloudEnvironment): Expression => secretNames(env),
+          },
+          {
+            name: 'eso_kms_aliases',
+            description: 'Alias of the KMS key of every service that has secrets, derived by paved.',
+            type: LIST_OF_STRINGS,
+            value: (env: CloudEnvironment): Expression => keyAliases(env),
+          },
         ]
       : []),
     ...(hasDatabases
-      ? [{ name: 'eso_database_identifiers', description: 'RDS instance identifier of every database, whose RDS-managed master secret the database bootstrap reads.', type: LIST_OF_STRINGS, value: (env: CloudEnvironment): Expression => databases(env) }]
+      ? [
+          {
+            name: 'eso_database_identifiers',
+            description: 'RDS instance identifier of every database, whose RDS-managed master secret the database bootstrap reads.',
+            type: LIST_OF_STRINGS,
+            value: (env: CloudEnvironment): Expression => databases(env),
+          },
+        ]
       : []),
   ];
   return {
     file: 'eso.tf',
     blocks: [
-      resource('aws_iam_role', 'external_secrets', attributes({ name: raw('var.eso_role_name'), description: 'External Secrets Operator, through EKS Pod Identity: reads the services\' secrets', assume_role_policy: policyExpression(trust) })),
+      resource(
+        'aws_iam_role',
+        'external_secrets',
+        attributes({
+          name: raw('var.eso_role_name'),
+          description: "External Secrets Operator, through EKS Pod Identity: reads the services' secrets",
+          assume_role_policy: policyExpression(trust),
+        }),
+      ),
       ...(statements.length > 0
         ? [
             resource(
@@ -107,15 +170,25 @@ export function esoConcern(project: ResolvedProject): PlatformConcern {
       resource(
         'aws_eks_pod_identity_association',
         'external_secrets',
-        attributes({ cluster_name: raw('var.cluster_name'), namespace: raw('var.eso_namespace'), service_account: raw('var.eso_service_account'), role_arn: raw('aws_iam_role.external_secrets.arn') }),
+        attributes({
+          cluster_name: raw('var.cluster_name'),
+          namespace: raw('var.eso_namespace'),
+          service_account: raw('var.eso_service_account'),
+          role_arn: raw('aws_iam_role.external_secrets.arn'),
+        }),
       ),
     ],
     variables,
     outputs: [
-      { name: 'external_secrets_role_arn', description: "ARN of the External Secrets Operator's role, bound to its ServiceAccount by EKS Pod Identity.", value: raw('aws_iam_role.external_secrets.arn') },
+      {
+        name: 'external_secrets_role_arn',
+        description: "ARN of the External Secrets Operator's role, bound to its ServiceAccount by EKS Pod Identity.",
+        value: raw('aws_iam_role.external_secrets.arn'),
+      },
       {
         name: 'secrets_to_set',
-        description: 'The declared secrets whose values the owning teams set in Secrets Manager before the first sync (Terraform creates each entry, never its value).',
+        description:
+          'The declared secrets whose values the owning teams set in Secrets Manager before the first sync (Terraform creates each entry, never its value).',
         value: raw('var.declared_secret_names'),
       },
     ],
@@ -131,7 +204,9 @@ export function declaredSecretsVariable(project: ResolvedProject) {
     value: (env: CloudEnvironment): Expression => {
       const byOwner = new Map<string, string[]>();
       for (const service of project.services) {
-        const declared = serviceSecrets(service, env).filter((s) => s.kind === 'secret').map((s) => s.secretName);
+        const declared = serviceSecrets(service, env)
+          .filter((s) => s.kind === 'secret')
+          .map((s) => s.secretName);
         if (declared.length > 0) byOwner.set(service.owner, [...(byOwner.get(service.owner) ?? []), ...declared]);
       }
       return map(Object.fromEntries(byOwner));

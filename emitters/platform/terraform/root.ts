@@ -58,7 +58,13 @@ export function platformTerraform(project: ResolvedProject): RootFile[] {
       { path: `env/${env}.tfvars`, items: tfvarsItems(variables, env) },
       {
         path: `env/${env}.s3.tfbackend`,
-        items: attributes({ bucket: project.platform.terraform.stateBucket[env], key: names.platformState(), region: project.platform.cloud.region, encrypt: true, use_lockfile: true }),
+        items: attributes({
+          bucket: project.platform.terraform.stateBucket[env],
+          key: names.platformState(),
+          region: project.platform.cloud.region,
+          encrypt: true,
+          use_lockfile: true,
+        }),
       },
     ]),
   ];
@@ -66,11 +72,15 @@ export function platformTerraform(project: ResolvedProject): RootFile[] {
 
 function versionsBlocks(project: ResolvedProject): Block[] {
   return [
-    block('terraform', [], [
-      ...attributes({ required_version: REQUIRED_TERRAFORM }),
-      block('required_providers', [], attributes({ aws: object({ source: 'hashicorp/aws', version: project.platform.terraform.awsProviderVersion }) })),
-      block('backend', ['s3'], []),
-    ]),
+    block(
+      'terraform',
+      [],
+      [
+        ...attributes({ required_version: REQUIRED_TERRAFORM }),
+        block('required_providers', [], attributes({ aws: object({ source: 'hashicorp/aws', version: project.platform.terraform.awsProviderVersion }) })),
+        block('backend', ['s3'], []),
+      ],
+    ),
   ];
 }
 
@@ -81,10 +91,18 @@ function versionsBlocks(project: ResolvedProject): Block[] {
  */
 function providerBlocks(project: ResolvedProject): Block[] {
   return [
-    block('provider', ['aws'], [
-      ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
-      block('default_tags', [], attributes({ tags: map({ 'managed-by': 'paved-platform', platform: project.platform.name, environment: raw('var.environment') }) })),
-    ]),
+    block(
+      'provider',
+      ['aws'],
+      [
+        ...attributes({ region: raw('var.aws_region'), allowed_account_ids: [raw('var.aws_account_id')] }),
+        block(
+          'default_tags',
+          [],
+          attributes({ tags: map({ 'managed-by': 'paved-platform', platform: project.platform.name, environment: raw('var.environment') }) }),
+        ),
+      ],
+    ),
     block('data', ['aws_partition', 'current'], []),
   ];
 }

@@ -48,31 +48,62 @@ export function stateConcern(project: ResolvedProject): PlatformConcern {
     file: 'state.tf',
     blocks: [
       resource('aws_kms_key', 'state', [
-        ...attributes({ description: 'Encrypts Terraform state and its lock table', enable_key_rotation: true, deletion_window_in_days: 30, policy: policyExpression(keyPolicy) }),
+        ...attributes({
+          description: 'Encrypts Terraform state and its lock table',
+          enable_key_rotation: true,
+          deletion_window_in_days: 30,
+          policy: policyExpression(keyPolicy),
+        }),
         keep,
       ]),
       resource('aws_kms_alias', 'state', attributes({ name: raw('var.state_kms_alias'), target_key_id: raw('aws_kms_key.state.key_id') })),
       resource('aws_s3_bucket', 'state', [...attributes({ bucket: raw('var.state_bucket') }), keep]),
-      resource('aws_s3_bucket_public_access_block', 'state', attributes({ bucket, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })),
-      resource('aws_s3_bucket_ownership_controls', 'state', [...attributes({ bucket }), block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' }))]),
+      resource(
+        'aws_s3_bucket_public_access_block',
+        'state',
+        attributes({ bucket, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+      ),
+      resource('aws_s3_bucket_ownership_controls', 'state', [
+        ...attributes({ bucket }),
+        block('rule', [], attributes({ object_ownership: 'BucketOwnerEnforced' })),
+      ]),
       resource('aws_s3_bucket_server_side_encryption_configuration', 'state', [
         ...attributes({ bucket }),
-        block('rule', [], [...attributes({ bucket_key_enabled: true }), block('apply_server_side_encryption_by_default', [], attributes({ sse_algorithm: 'aws:kms', kms_master_key_id: key }))]),
+        block(
+          'rule',
+          [],
+          [
+            ...attributes({ bucket_key_enabled: true }),
+            block('apply_server_side_encryption_by_default', [], attributes({ sse_algorithm: 'aws:kms', kms_master_key_id: key })),
+          ],
+        ),
       ]),
       resource('aws_s3_bucket_versioning', 'state', [...attributes({ bucket }), block('versioning_configuration', [], attributes({ status: 'Enabled' }))]),
-      resource('aws_s3_bucket_logging', 'state', attributes({ bucket, target_bucket: raw('var.access_log_bucket'), target_prefix: template(raw('var.state_bucket'), '/') })),
+      resource(
+        'aws_s3_bucket_logging',
+        'state',
+        attributes({ bucket, target_bucket: raw('var.access_log_bucket'), target_prefix: template(raw('var.state_bucket'), '/') }),
+      ),
       resource('aws_s3_bucket_lifecycle_configuration', 'state', [
         ...attributes({ bucket }),
-        block('rule', [], [
-          ...attributes({ id: 'abort-incomplete-multipart-uploads', status: 'Enabled' }),
-          block('filter', [], []),
-          block('abort_incomplete_multipart_upload', [], attributes({ days_after_initiation: ABORT_INCOMPLETE_UPLOADS_DAYS })),
-        ]),
-        block('rule', [], [
-          ...attributes({ id: 'expire-old-state-versions', status: 'Enabled' }),
-          block('filter', [], []),
-          block('noncurrent_version_expiration', [], attributes({ noncurrent_days: NONCURRENT_STATE_DAYS })),
-        ]),
+        block(
+          'rule',
+          [],
+          [
+            ...attributes({ id: 'abort-incomplete-multipart-uploads', status: 'Enabled' }),
+            block('filter', [], []),
+            block('abort_incomplete_multipart_upload', [], attributes({ days_after_initiation: ABORT_INCOMPLETE_UPLOADS_DAYS })),
+          ],
+        ),
+        block(
+          'rule',
+          [],
+          [
+            ...attributes({ id: 'expire-old-state-versions', status: 'Enabled' }),
+            block('filter', [], []),
+            block('noncurrent_version_expiration', [], attributes({ noncurrent_days: NONCURRENT_STATE_DAYS })),
+          ],
+        ),
       ]),
       resource('aws_s3_bucket_policy', 'state', [
         ...attributes({ bucket, policy: policyExpression(tlsOnly) }),
@@ -81,15 +112,35 @@ export function stateConcern(project: ResolvedProject): PlatformConcern {
       ]),
       // Terraform forgets the lock table an earlier paved created here and keeps it in AWS: state now locks with an S3 object (use_lockfile).
       // The key's description still names the table, so an existing key plans no change.
-      block('removed', [], [...attributes({ from: raw('aws_dynamodb_table.lock') }), block('lifecycle', [], attributes({ destroy: false }))], [
-        'State is locked in the bucket (use_lockfile). The DynamoDB lock table an earlier paved created is forgotten, not destroyed:',
-        'delete it by hand once no older paved runs against this state.',
-      ]),
+      block(
+        'removed',
+        [],
+        [...attributes({ from: raw('aws_dynamodb_table.lock') }), block('lifecycle', [], attributes({ destroy: false }))],
+        [
+          'State is locked in the bucket (use_lockfile). The DynamoDB lock table an earlier paved created is forgotten, not destroyed:',
+          'delete it by hand once no older paved runs against this state.',
+        ],
+      ),
     ],
     variables: [
-      { name: 'state_bucket', description: 'S3 bucket of the Terraform state of this root and every service stack in the environment.', type: STRING, value: (env) => project.platform.terraform.stateBucket[env] },
-      { name: 'state_kms_alias', description: 'Alias of the key encrypting the state bucket and lock table.', type: STRING, value: (env) => names.stateKmsAlias(project.platform.name, env) },
-      { name: 'access_log_bucket', description: "The platform's bucket for server access logs in this environment.", type: STRING, value: (env) => project.platform.cloud.accessLogBuckets[env] },
+      {
+        name: 'state_bucket',
+        description: 'S3 bucket of the Terraform state of this root and every service stack in the environment.',
+        type: STRING,
+        value: (env) => project.platform.terraform.stateBucket[env],
+      },
+      {
+        name: 'state_kms_alias',
+        description: 'Alias of the key encrypting the state bucket and lock table.',
+        type: STRING,
+        value: (env) => names.stateKmsAlias(project.platform.name, env),
+      },
+      {
+        name: 'access_log_bucket',
+        description: "The platform's bucket for server access logs in this environment.",
+        type: STRING,
+        value: (env) => project.platform.cloud.accessLogBuckets[env],
+      },
     ],
     outputs: [
       { name: 'state_bucket', description: 'The state bucket; service stacks name it in env/<env>.s3.tfbackend.', value: raw('aws_s3_bucket.state.bucket') },

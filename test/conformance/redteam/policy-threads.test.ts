@@ -23,12 +23,19 @@ describe('the policy on worker threads', () => {
     const override = `overrides:\n  kubernetes:\n    - target: Deployment/${name}\n      reason: "red team: threads"\n      patch:\n        - { op: add, path: /spec/template/spec/nodeName, value: n1 }\n`;
     const texts = files.map((f) => (f === victim ? { ...f, text: `${f.text}${override}` } : f));
     const parsed = texts.map((f) => ({ f, r: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
-    const repo = { platform: parsed.find((p) => p.f.kind === 'platform')!.r.file, services: parsed.filter((p) => p.f.kind === 'service').map((p) => p.r.file!), loadDiagnostics: [], sources: new Map() };
+    const repo = {
+      platform: parsed.find((p) => p.f.kind === 'platform')!.r.file,
+      services: parsed.filter((p) => p.f.kind === 'service').map((p) => p.r.file!),
+      loadDiagnostics: [],
+      sources: new Map(),
+    };
     const worker = new URL('../../../dist/cli/emit-worker.js', import.meta.url);
     const threaded = compileSources(repo, { emitters, emitServices: emitInThreads(worker, 1) });
     const sequential = compileSources(repo, { emitters, emitServices: emitSequentially });
     expect(threaded.files).toEqual([]);
     expect(threaded.diagnostics).toEqual(sequential.diagnostics);
-    expect([...new Set(threaded.diagnostics.map((d) => `${d.code} ${d.file} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual([`POLICY.VIOLATION ${victim.path} overrides.kubernetes[0].patch[0]: this operation makes the output break §4 paved PAVED_SCHEDULING`]);
+    expect([...new Set(threaded.diagnostics.map((d) => `${d.code} ${d.file} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual([
+      `POLICY.VIOLATION ${victim.path} overrides.kubernetes[0].patch[0]: this operation makes the output break §4 paved PAVED_SCHEDULING`,
+    ]);
   });
 });

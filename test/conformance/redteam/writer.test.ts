@@ -1,5 +1,18 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,7 +68,8 @@ async function sandbox(example = MINIMAL, compiled = true): Promise<Sandbox> {
   for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
   writeEmbeddedPlatform(root);
   mkdirSync(join(outside, 'c'), { recursive: true });
-  for (const name of ['victim.txt', 'deployment.yaml', 'catalog-info.yaml', 'c/victim.txt', 'paved-hello.yml']) writeFileSync(join(outside, name), `${SECRET} ${name}\n`);
+  for (const name of ['victim.txt', 'deployment.yaml', 'catalog-info.yaml', 'c/victim.txt', 'paved-hello.yml'])
+    writeFileSync(join(outside, name), `${SECRET} ${name}\n`);
   if (compiled) {
     const first = await run(['compile', root], root);
     expect(first.stderr).toBe('');
@@ -154,7 +168,11 @@ describe('manifest entries that can never be paved files are refused, never read
     ['a NUL byte', 'generated/x\u0000/../../README.md', 'not a relative POSIX path'],
     ['a file beside the output folders', 'README.md', 'it is not inside generated/ and not a paved-* workflow in .github/workflows/'],
     ["the team's own workflow", '.github/workflows/ci.yml', 'it is not inside generated/ and not a paved-* workflow in .github/workflows/'],
-    ['a paved-* name below the workflows folder', '.github/workflows/sub/paved-x.yml', 'it is not inside generated/ and not a paved-* workflow in .github/workflows/'],
+    [
+      'a paved-* name below the workflows folder',
+      '.github/workflows/sub/paved-x.yml',
+      'it is not inside generated/ and not a paved-* workflow in .github/workflows/',
+    ],
     ['the output folder itself', 'generated', 'it is not inside generated/ and not a paved-* workflow in .github/workflows/'],
     ["paved's own manifest", MANIFEST, "it is paved's own .paved-manifest.json"],
     ["paved's own lock", `generated/${LOCK_FILE}`, "it is paved's own .paved-lock"],
@@ -184,7 +202,14 @@ describe('manifest entries that can never be paved files are refused, never read
     manifest.files.push({ path: 42, sha256: 'x' }, { path: 'generated/ok.yaml' }, { path: '/root/.ssh/id_rsa', sha256: 'x' }, null);
     writeFileSync(file, JSON.stringify(manifest));
     const result = await run(['compile', sb.root], sb.root);
-    expect(result.stderr).toBe(badManifest('42: an entry without a path', '"generated/ok.yaml": an entry without a sha256', '"/root/.ssh/id_rsa": not a relative POSIX path', 'undefined: an entry without a path'));
+    expect(result.stderr).toBe(
+      badManifest(
+        '42: an entry without a path',
+        '"generated/ok.yaml": an entry without a sha256',
+        '"/root/.ssh/id_rsa": not a relative POSIX path',
+        'undefined: an entry without a path',
+      ),
+    );
     expect(result.code).toBe(1);
   });
 
@@ -236,7 +261,9 @@ describe('manifest entries under a symbolic link are never read or deleted (the 
     addToManifest(sb.root, 'generated/a/b/c/victim.txt');
     const outside = snapshot(sb.outside);
     const result = cli(['compile', '.'], sb.root);
-    expect(result.stderr).toBe(refusal(`${MANIFEST} lists generated/a/b/c/victim.txt, but generated/a/b is a symbolic link; paved will neither read nor delete it`));
+    expect(result.stderr).toBe(
+      refusal(`${MANIFEST} lists generated/a/b/c/victim.txt, but generated/a/b is a symbolic link; paved will neither read nor delete it`),
+    );
     expect(result.code).toBe(1);
     expect(snapshot(sb.outside)).toEqual(outside);
   });
@@ -359,7 +386,9 @@ describe('a symbolic link or FIFO where a file is: never followed, opened or rep
     unlinkSync(planned);
     symlinkSync('/proc/self/environ', planned);
     const result = cli(['check', '.'], sb.root);
-    expect(result.stderr).toBe(refusal('generated/hello/kubernetes/production/deployment.yaml exists and is not a regular file (a symbolic link); paved will not replace it'));
+    expect(result.stderr).toBe(
+      refusal('generated/hello/kubernetes/production/deployment.yaml exists and is not a regular file (a symbolic link); paved will not replace it'),
+    );
     expect(result.code).toBe(1);
     expectNoSecret(sb, result.stdout, result.stderr);
   });
@@ -388,7 +417,9 @@ describe('a symbolic link or FIFO where a file is: never followed, opened or rep
     symlinkSync(join(sb.outside, 'manifest.json'), manifest);
     for (const command of ['check', 'compile']) {
       const result = await run([command, sb.root], sb.root);
-      expect(result.stderr).toBe(`paved: ${MANIFEST} is a symbolic link, not a regular file; paved will not read it. Restore the manifest from version control or delete it\n`);
+      expect(result.stderr).toBe(
+        `paved: ${MANIFEST} is a symbolic link, not a regular file; paved will not read it. Restore the manifest from version control or delete it\n`,
+      );
       expect(result.code).toBe(1);
       expectNoSecret(sb, result.stdout);
     }
@@ -427,7 +458,9 @@ describe('a symbolic link or FIFO where a file is: never followed, opened or rep
     unlinkSync(join(sb.root, MANIFEST));
     mkfifo(join(sb.root, MANIFEST));
     const result = cli(['compile', '.'], sb.root);
-    expect(result.stderr).toBe(`paved: ${MANIFEST} is a FIFO, not a regular file; paved will not read it. Restore the manifest from version control or delete it\n`);
+    expect(result.stderr).toBe(
+      `paved: ${MANIFEST} is a FIFO, not a regular file; paved will not read it. Restore the manifest from version control or delete it\n`,
+    );
     expect(result.code).toBe(1);
   });
 
@@ -437,7 +470,9 @@ describe('a symbolic link or FIFO where a file is: never followed, opened or rep
     writeFileSync(join(sb.root, 'generated', 'hello', 'gone.yaml', 'keep'), 'mine\n');
     addToManifest(sb.root, 'generated/hello/gone.yaml');
     const result = await run(['compile', sb.root], sb.root);
-    expect(result.stderr).toBe(refusal(`${MANIFEST} lists generated/hello/gone.yaml, but it is a directory, not a regular file; paved will neither read nor delete it`));
+    expect(result.stderr).toBe(
+      refusal(`${MANIFEST} lists generated/hello/gone.yaml, but it is a directory, not a regular file; paved will neither read nor delete it`),
+    );
     expect(result.code).toBe(1);
     expect(readFileSync(join(sb.root, 'generated', 'hello', 'gone.yaml', 'keep'), 'utf8')).toBe('mine\n');
   });
@@ -468,7 +503,7 @@ describe('temporary files: unpredictable names, created new, never following wha
     expect(names.some((n) => n.includes(`paved-${process.pid}.tmp`))).toBe(false);
   });
 
-  it("links planted at the old predictable names (.<file>.paved-<pid>.tmp) are not followed: the targets outside are untouched", async () => {
+  it('links planted at the old predictable names (.<file>.paved-<pid>.tmp) are not followed: the targets outside are untouched', async () => {
     const sb = await sandbox();
     const outside = snapshot(sb.outside);
     const planted = ['generated/hello/catalog-info.yaml', 'generated/hello/kubernetes/production/deployment.yaml', MANIFEST].map((p) => {
@@ -481,7 +516,12 @@ describe('temporary files: unpredictable names, created new, never following wha
     const result = await run(['compile', sb.root], sb.root);
     expect(result.code).toBe(0);
     // Reported as what they are, and left alone.
-    expect(result.stderr).toBe(planted.sort().map((p) => `paved: warning: ${unlistedLine(p, 'a symbolic link')}\n`).join(''));
+    expect(result.stderr).toBe(
+      planted
+        .sort()
+        .map((p) => `paved: warning: ${unlistedLine(p, 'a symbolic link')}\n`)
+        .join(''),
+    );
     expect(snapshot(sb.outside)).toEqual(outside);
   });
 
@@ -534,13 +574,20 @@ describe('temporary files: unpredictable names, created new, never following wha
 
   it('leftover temporaries (regular files with the name) are removed; a link with the name is reported, not followed', async () => {
     const sb = await sandbox();
-    const leftovers = ['generated/hello/.catalog-info.yaml.paved-00112233445566ff.tmp', `generated/..paved-manifest.json.paved-aabbccddeeff0011.tmp`, '.github/workflows/.paved-hello.yml.paved-0f0f0f0f0f0f0f0f.tmp'];
+    const leftovers = [
+      'generated/hello/.catalog-info.yaml.paved-00112233445566ff.tmp',
+      `generated/..paved-manifest.json.paved-aabbccddeeff0011.tmp`,
+      '.github/workflows/.paved-hello.yml.paved-0f0f0f0f0f0f0f0f.tmp',
+    ];
     for (const path of leftovers) writeFileSync(join(sb.root, path), 'half a fi');
     const link = 'generated/hello/.deployment.yaml.paved-ffffffffffffffff.tmp';
     symlinkSync(join(sb.outside, 'victim.txt'), join(sb.root, link));
     const checked = await run(['check', sb.root], sb.root);
     expect(checked.stdout).toBe(
-      [...leftovers.map((p) => [p, `${p}: error CHECK.UNLISTED ${TEMPORARY[0]}\n  hint: ${TEMPORARY[1]}\n`] as const), [link, unlistedCheck(link, 'a symbolic link')] as const]
+      [
+        ...leftovers.map((p) => [p, `${p}: error CHECK.UNLISTED ${TEMPORARY[0]}\n  hint: ${TEMPORARY[1]}\n`] as const),
+        [link, unlistedCheck(link, 'a symbolic link')] as const,
+      ]
         .sort((a, b) => (a[0] < b[0] ? -1 : 1))
         .map(([, text]) => text)
         .join('') + 'paved: 4 files in the generated folders are not generated by paved; remove them\n',
@@ -650,7 +697,9 @@ describe('a disk that fills up, fails or writes short: exit 2, old files intact,
     const result = await run(['compile', sb.root], sb.root, disk);
     const target = targetOf(disk.targets[1]!);
     const planned = compile({ root: sb.root, emitters }).files.find((f) => join(sb.root, f.path) === target)!;
-    expect(result.stderr).toBe(`paved: cannot write the generated tree: EIO: the disk took 0 of ${Buffer.byteLength(planned.contents)} bytes and then no more\n`);
+    expect(result.stderr).toBe(
+      `paved: cannot write the generated tree: EIO: the disk took 0 of ${Buffer.byteLength(planned.contents)} bytes and then no more\n`,
+    );
     expect(result.code).toBe(2);
     expect(readFileSync(target, 'utf8')).toBe(before.get(planned.path.slice('generated/'.length)));
     await expectConverges(sb);
@@ -708,21 +757,25 @@ describe('the incremental cache verifies what it keeps', () => {
   /** A disk that reports success but keeps only the first half of one file: what an unchecked short write did. */
   const lyingDisk = (victim: string): Disk => ({
     ...realDisk,
-    writeFile: (path, contents, durable) => realDisk.writeFile(path, targetOf(path).endsWith(victim) ? contents.slice(0, contents.length >> 1) : contents, durable),
+    writeFile: (path, contents, durable) =>
+      realDisk.writeFile(path, targetOf(path).endsWith(victim) ? contents.slice(0, contents.length >> 1) : contents, durable),
   });
 
-  it.each(['kubernetes/production/deployment.yaml', 'catalog-info.yaml', 'terraform/iam.tf'])('a truncated %s is never kept: the next compile re-emits and rewrites it', async (victim) => {
-    const sb = await sandbox(MINIMAL, false);
-    execFileSync('git', ['init', '-q', sb.root]);
-    compileWith(sb.root, lyingDisk(victim));
-    const path = join(sb.root, 'generated', 'hello', victim);
-    const full = compile({ root: sb.root, emitters }).files.find((f) => join(sb.root, f.path) === path)!;
-    expect(readFileSync(path, 'utf8').length).toBeLessThan(full.contents.length);
-    const second = compileWith(sb.root);
-    expect(second.kept.map((k) => k.path)).not.toContain(full.path);
-    expect(readFileSync(path, 'utf8')).toBe(full.contents);
-    expect(inspectTree(sb.root, second.output, compile({ root: sb.root, emitters }).files).differences).toEqual([]);
-  });
+  it.each(['kubernetes/production/deployment.yaml', 'catalog-info.yaml', 'terraform/iam.tf'])(
+    'a truncated %s is never kept: the next compile re-emits and rewrites it',
+    async (victim) => {
+      const sb = await sandbox(MINIMAL, false);
+      execFileSync('git', ['init', '-q', sb.root]);
+      compileWith(sb.root, lyingDisk(victim));
+      const path = join(sb.root, 'generated', 'hello', victim);
+      const full = compile({ root: sb.root, emitters }).files.find((f) => join(sb.root, f.path) === path)!;
+      expect(readFileSync(path, 'utf8').length).toBeLessThan(full.contents.length);
+      const second = compileWith(sb.root);
+      expect(second.kept.map((k) => k.path)).not.toContain(full.path);
+      expect(readFileSync(path, 'utf8')).toBe(full.contents);
+      expect(inspectTree(sb.root, second.output, compile({ root: sb.root, emitters }).files).differences).toEqual([]);
+    },
+  );
 
   it('the control: files written whole are kept by the next compile', async () => {
     const sb = await sandbox(MINIMAL, false);
@@ -863,10 +916,14 @@ describe('files nobody generated fail check, show in diff, and are left (with a 
     expect(github.stdout).toBe(`::error file=${path},title=CHECK.UNLISTED::${unlistedMessage(path, type)}%0A${UNLISTED_HINT}\n`);
 
     const diffed = await run(['diff', '--base', 'HEAD', sb.root], sb.root);
-    expect(diffed.stdout).toBe(`no change to generated files\nnot generated by paved (paved check fails until they are removed):\n  ${path}${type ? ` (${type})` : ''}\n`);
+    expect(diffed.stdout).toBe(
+      `no change to generated files\nnot generated by paved (paved check fails until they are removed):\n  ${path}${type ? ` (${type})` : ''}\n`,
+    );
     expect(diffed.code).toBe(0);
     const markdown = await run(['diff', '--base', 'HEAD', sb.root, '--format', 'markdown'], sb.root);
-    expect(markdown.stdout).toBe(`### Generated files\n\nNo change to generated files.\n\n**Not generated by paved** (\`paved check\` fails until they are removed)\n\n- \`${path}${type ? ` (${type})` : ''}\`\n`);
+    expect(markdown.stdout).toBe(
+      `### Generated files\n\nNo change to generated files.\n\n**Not generated by paved** (\`paved check\` fails until they are removed)\n\n- \`${path}${type ? ` (${type})` : ''}\`\n`,
+    );
 
     const before = snapshot(sb.root);
     const compiled = await run(['compile', sb.root], sb.root);
@@ -902,7 +959,9 @@ describe('files nobody generated fail check, show in diff, and are left (with a 
     const sb = await sandbox();
     symlinkSync(sb.outside, join(sb.root, 'generated', 'zz'));
     const checked = cli(['check', '.'], sb.root);
-    expect(checked.stdout).toBe(`${unlistedCheck('generated/zz', 'a symbolic link')}paved: 1 file in the generated folders is not generated by paved; remove it\n`);
+    expect(checked.stdout).toBe(
+      `${unlistedCheck('generated/zz', 'a symbolic link')}paved: 1 file in the generated folders is not generated by paved; remove it\n`,
+    );
     expect(checked.code).toBe(1);
     expectNoSecret(sb, checked.stdout);
   });
@@ -915,13 +974,18 @@ describe('files nobody generated fail check, show in diff, and are left (with a 
     unlinkSync(join(sb.root, 'generated', 'hello', 'catalog-info.yaml'));
     const checked = await run(['check', sb.root], sb.root);
     const lines = checked.stdout.split('\n');
-    expect(lines.slice(0, 2)).toEqual(['generated/hello/catalog-info.yaml: error CHECK.MISSING paved would create it, and it is not there', '  hint: run paved compile and commit the result']);
+    expect(lines.slice(0, 2)).toEqual([
+      'generated/hello/catalog-info.yaml: error CHECK.MISSING paved would create it, and it is not there',
+      '  hint: run paved compile and commit the result',
+    ]);
     expect(lines.filter((l) => l.includes('not generated by paved:'))).toEqual([
       unlistedCheck('.github/workflows/paved-zz.yml').split('\n')[0],
       unlistedCheck('generated/argocd/a.yaml').split('\n')[0],
       unlistedCheck('generated/zz.yaml').split('\n')[0],
     ]);
-    expect(checked.stdout).toMatch(/paved: generated files are out of date; run "paved compile" and commit the result\npaved: 3 files in the generated folders are not generated by paved; remove them\n$/);
+    expect(checked.stdout).toMatch(
+      /paved: generated files are out of date; run "paved compile" and commit the result\npaved: 3 files in the generated folders are not generated by paved; remove them\n$/,
+    );
     expect(checked.code).toBe(1);
   });
 });

@@ -12,7 +12,8 @@ const REPO = join(import.meta.dirname, '..', '..', '..');
 const HEAD = 'apiVersion: paved/v1\nkind: Service\nname: hog\nowner: team-a\nruntime:\n  language: node\n  port: 8080\n';
 /** Just under the load limit (files over 1 MiB are rejected unread, test/golden/hostile.test.ts). */
 const SIZE = MAX_FILE_BYTES - 64;
-const fill = (prefix: string, unit: string, suffix = ''): string => prefix + unit.repeat(Math.floor((SIZE - prefix.length - suffix.length) / unit.length)) + suffix;
+const fill = (prefix: string, unit: string, suffix = ''): string =>
+  prefix + unit.repeat(Math.floor((SIZE - prefix.length - suffix.length) / unit.length)) + suffix;
 
 function errors(text: string): string[] {
   const parsed = parseSource('service.yaml', new TextEncoder().encode(text), 'service');
@@ -55,7 +56,20 @@ describe('every pattern runs in linear time', () => {
   it('finds the JSON Web Tokens the old pattern found, and not more', () => {
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
     const old = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
-    const cases = [token, `Bearer ${token}`, `x-${token}`, `x_${token}`, `a${token}`, token.slice(0, 60), `${token.slice(0, 48)}.`, 'eyJabc.eyJabcdefgh.x', 'eyJabcdefgh.eyJabcdefgh.', 'eyJabcdefgh.eyJabcdefgh.x', '-eyJaaaaaaaaa'.repeat(20), 'eyJeyJaaaaaaaa.eyJaaaaaaaa.a'];
+    const cases = [
+      token,
+      `Bearer ${token}`,
+      `x-${token}`,
+      `x_${token}`,
+      `a${token}`,
+      token.slice(0, 60),
+      `${token.slice(0, 48)}.`,
+      'eyJabc.eyJabcdefgh.x',
+      'eyJabcdefgh.eyJabcdefgh.',
+      'eyJabcdefgh.eyJabcdefgh.x',
+      '-eyJaaaaaaaaa'.repeat(20),
+      'eyJeyJaaaaaaaa.eyJaaaaaaaa.a',
+    ];
     for (const value of cases) expect(looksLikeJwt(value), value).toBe(old.test(value));
     expect(secretProblem(undefined, `token ${token}`)).toBe('value looks like a JSON Web Token');
   });
@@ -69,7 +83,8 @@ describe('every pattern runs in linear time', () => {
 });
 
 describe('lists and maps are bounded', () => {
-  const list = (key: string, count: number, item: (i: number) => string): string => `${HEAD}${key}:\n${Array.from({ length: count }, (_, i) => `  - ${item(i)}\n`).join('')}`;
+  const list = (key: string, count: number, item: (i: number) => string): string =>
+    `${HEAD}${key}:\n${Array.from({ length: count }, (_, i) => `  - ${item(i)}\n`).join('')}`;
 
   it.each([
     ['dependsOn', serviceLimits.dependsOn, (i: number) => `svc${i}`, 'dependsOn'],
@@ -94,7 +109,9 @@ describe('lists and maps are bounded', () => {
   it('bounds the bytes of env each environment carries into every container', () => {
     const big = `"${'v'.repeat(4000)}"`;
     const text = `${HEAD}env:\n${Array.from({ length: 5 }, (_, i) => `  V${i}: ${big}\n`).join('')}environments:\n  staging:\n    env:\n${Array.from({ length: 4 }, (_, i) => `      S${i}: ${big}\n`).join('')}`;
-    expect(errors(text)).toEqual([`16:5 SPEC.ENV_TOO_LARGE environments.staging.env: the env variables of staging add up to 36018 bytes of names and values; the limit is ${serviceLimits.envBytes}`]);
+    expect(errors(text)).toEqual([
+      `16:5 SPEC.ENV_TOO_LARGE environments.staging.env: the env variables of staging add up to 36018 bytes of names and values; the limit is ${serviceLimits.envBytes}`,
+    ]);
     const shared = `${HEAD}env:\n${Array.from({ length: 9 }, (_, i) => `  V${i}: ${big}\n`).join('')}`;
     expect(errors(shared)).toEqual(['8:1 SPEC.ENV_TOO_LARGE env: the env variables of preview add up to 36018 bytes of names and values; the limit is 32768']);
   });
@@ -106,8 +123,13 @@ describe('lists and maps are bounded', () => {
 
   it('still rejects anchors and aliases, and reports duplicate keys found by a set, in linear time', () => {
     expect(errors(fill(`${HEAD}x: &a [1]\ny: [`, '*a, ', '*a]\n'))[0]).toBe('9:99975 LOAD.TOO_MANY_ENTRIES file holds more than 25000 lines and commas');
-    expect(errors(`${HEAD}x: &a [1]\ny: [*a, *a]\n`)).toEqual(['8:7 LOAD.ALIAS anchor "&a" is not allowed (nor are the 2 other anchors and aliases in this file)']);
-    expect(errors(`${HEAD}env:\n${Array.from({ length: 10_000 }, (_, i) => `  V${i % 5000}: x\n`).join('')}`).slice(0, 2)).toEqual(['5009:3 LOAD.DUPLICATE_KEY map keys must be unique', '5010:3 LOAD.DUPLICATE_KEY map keys must be unique']);
+    expect(errors(`${HEAD}x: &a [1]\ny: [*a, *a]\n`)).toEqual([
+      '8:7 LOAD.ALIAS anchor "&a" is not allowed (nor are the 2 other anchors and aliases in this file)',
+    ]);
+    expect(errors(`${HEAD}env:\n${Array.from({ length: 10_000 }, (_, i) => `  V${i % 5000}: x\n`).join('')}`).slice(0, 2)).toEqual([
+      '5009:3 LOAD.DUPLICATE_KEY map keys must be unique',
+      '5010:3 LOAD.DUPLICATE_KEY map keys must be unique',
+    ]);
   });
 });
 
@@ -117,7 +139,9 @@ function validate(text: string): Promise<{ status: number | null; stderr: string
   mkdirSync(join(root, 'svc'));
   writeFileSync(join(root, 'svc', 'service.yaml'), text);
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, join(REPO, 'bin', 'paved.js'), 'validate', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, join(REPO, 'bin', 'paved.js'), 'validate', root], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -133,9 +157,21 @@ function validate(text: string): Promise<{ status: number | null; stderr: string
 describe('a 1 MiB service.yaml validates in bounded time and memory (real CLI process)', () => {
   it('answers every adversarial shape within 2 s of CPU-bound work and 512 MiB', async () => {
     const shapes: Array<[string, string, RegExp]> = [
-      ['one huge description against the JWT pattern', fill(`${HEAD}description: "`, '-eyJaaaaaaaaa.', '"\n'), /svc\/service\.yaml:8:14: error SPEC\.LENGTH description: must be at most 300 characters, not 1048\d{3}/],
-      ['many env variables', fill(`${HEAD}env:\n`, '  VARIABLE_NAME: "a value"\n'), /svc\/service\.yaml:25001:27: error LOAD\.TOO_MANY_ENTRIES file holds more than 25000 lines and commas/],
-      ['a one-line flow map of secret-looking values', fill(`${HEAD}env: {`, `P: "ghp_${'a'.repeat(36)}", `, '}\n'), /error LOAD\.DUPLICATE_KEY map keys must be unique/],
+      [
+        'one huge description against the JWT pattern',
+        fill(`${HEAD}description: "`, '-eyJaaaaaaaaa.', '"\n'),
+        /svc\/service\.yaml:8:14: error SPEC\.LENGTH description: must be at most 300 characters, not 1048\d{3}/,
+      ],
+      [
+        'many env variables',
+        fill(`${HEAD}env:\n`, '  VARIABLE_NAME: "a value"\n'),
+        /svc\/service\.yaml:25001:27: error LOAD\.TOO_MANY_ENTRIES file holds more than 25000 lines and commas/,
+      ],
+      [
+        'a one-line flow map of secret-looking values',
+        fill(`${HEAD}env: {`, `P: "ghp_${'a'.repeat(36)}", `, '}\n'),
+        /error LOAD\.DUPLICATE_KEY map keys must be unique/,
+      ],
       ['one huge explicit key', fill(`${HEAD}env:\n  ? K`, 'k', '\n  : v\n'), /svc\/service\.yaml:9:5: error SPEC\.KEY_NAME|error SPEC\.LENGTH|error LOAD\./],
       ['deep flow nesting', fill(`${HEAD}env: `, '['), /svc\/service\.yaml:8:\d+: error LOAD\.TOO_DEEP value nests more than 32 levels deep/],
     ];

@@ -73,11 +73,17 @@ export interface Override {
 /** An override block, one patch operation per line (as flow maps), so positions are easy to find. */
 export function overridesYaml(kubernetes: readonly Override[], terraform: readonly Override[] = []): string {
   const block = (name: string, list: readonly Override[]): string =>
-    list.length === 0 ? '' : `  ${name}:\n${list.map((o) => `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: "red team: ${name} override"\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`).join('')}`;
+    list.length === 0
+      ? ''
+      : `  ${name}:\n${list.map((o) => `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: "red team: ${name} override"\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`).join('')}`;
   return `overrides:\n${block('kubernetes', kubernetes)}${block('terraform', terraform)}`;
 }
 
-export function compileWith(kubernetes: readonly Override[], terraform: readonly Override[] = [], platformExtra = ''): { result: CompileResult; victim: string; platform: string } {
+export function compileWith(
+  kubernetes: readonly Override[],
+  terraform: readonly Override[] = [],
+  platformExtra = '',
+): { result: CompileResult; victim: string; platform: string } {
   const victim = kubernetes.length + terraform.length > 0 ? VICTIM + overridesYaml(kubernetes, terraform) : VICTIM;
   const platform = PLATFORM + platformExtra;
   const result = compileTexts(
@@ -110,18 +116,37 @@ export const errors = (r: CompileResult): Diagnostic[] => r.diagnostics.filter((
  * naming `rule` (section and ids) at `overrides.<target>[i].patch[j]`, and with
  * nothing planned.
  */
-export function expectViolation(options: { kubernetes?: Override[]; terraform?: Override[]; platform?: string }, rule: string, at: ['kubernetes' | 'terraform', number, number], problem?: RegExp): Diagnostic[] {
+export function expectViolation(
+  options: { kubernetes?: Override[]; terraform?: Override[]; platform?: string },
+  rule: string,
+  at: ['kubernetes' | 'terraform', number, number],
+  problem?: RegExp,
+): Diagnostic[] {
   const { result, victim } = compileWith(options.kubernetes ?? [], options.terraform ?? [], options.platform);
   expect(result.files).toEqual([]);
   const pointer = `overrides.${at[0]}[${at[1]}].patch[${at[2]}]`;
-  const found = errors(result).filter((d) => d.code === 'POLICY.VIOLATION' && d.message.startsWith(`${pointer}: this operation makes the output break ${rule} (`) && (!problem || problem.test(d.message)));
-  expect(found.length, JSON.stringify(result.diagnostics.map((d) => [d.code, d.message]), null, 1)).toBeGreaterThan(0);
+  const found = errors(result).filter(
+    (d) =>
+      d.code === 'POLICY.VIOLATION' &&
+      d.message.startsWith(`${pointer}: this operation makes the output break ${rule} (`) &&
+      (!problem || problem.test(d.message)),
+  );
+  expect(
+    found.length,
+    JSON.stringify(
+      result.diagnostics.map((d) => [d.code, d.message]),
+      null,
+      1,
+    ),
+  ).toBeGreaterThan(0);
   for (const d of found) {
     expect(where(d)).toBe(`${SERVICE}:${opAt(victim, ...at)}`);
     expect(d.hint).toMatch(/overridePolicy\.waivers/);
   }
   // Every error is the policy's, each at an operation of the overrides.
-  expect(errors(result).filter((d) => d.code !== 'POLICY.VIOLATION' || !/^overrides\.(kubernetes|terraform)\[\d+\]\.patch\[\d+\]: /.test(d.message))).toEqual([]);
+  expect(errors(result).filter((d) => d.code !== 'POLICY.VIOLATION' || !/^overrides\.(kubernetes|terraform)\[\d+\]\.patch\[\d+\]: /.test(d.message))).toEqual(
+    [],
+  );
   return found;
 }
 

@@ -24,7 +24,10 @@ interface GitResult {
 
 function run(repo: string, args: readonly string[], input?: string): GitResult {
   const result = spawnSync('git', ['-C', repo, ...args], { input, maxBuffer: 512 * 1024 * 1024 });
-  if (result.error) throw new UpgradeBaseError(`the upgrade-safety test reads the base revision's golden files with git, and git cannot run here (${result.error.message}): install git and run the tests in a git clone`);
+  if (result.error)
+    throw new UpgradeBaseError(
+      `the upgrade-safety test reads the base revision's golden files with git, and git cannot run here (${result.error.message}): install git and run the tests in a git clone`,
+    );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8').trim() };
 }
 
@@ -42,7 +45,9 @@ function git(repo: string, ...args: string[]): string {
 export function upgradeBase(repo: string, requested: string | undefined): BaseRevision {
   const inside = run(repo, ['rev-parse', '--is-inside-work-tree']);
   if (inside.status !== 0 || inside.stdout.toString().trim() !== 'true') {
-    throw new UpgradeBaseError(`${repo} is not a git checkout (${inside.stderr || 'git rev-parse failed'}), so the upgrade-safety test has no base revision to read golden files from: run the tests in a git clone of paved with its history (git clone, not a tarball)`);
+    throw new UpgradeBaseError(
+      `${repo} is not a git checkout (${inside.stderr || 'git rev-parse failed'}), so the upgrade-safety test has no base revision to read golden files from: run the tests in a git clone of paved with its history (git clone, not a tarball)`,
+    );
   }
   const commitOf = (ref: string): string | undefined => {
     const found = run(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
@@ -50,10 +55,15 @@ export function upgradeBase(repo: string, requested: string | undefined): BaseRe
   };
   if (requested !== undefined && requested !== '') {
     const commit = commitOf(requested);
-    if (commit === undefined) throw new UpgradeBaseError(`PAVED_UPGRADE_BASE=${requested} is not a commit in this clone: fetch it (git fetch --tags for a release tag, or git fetch origin ${requested}), or set PAVED_UPGRADE_BASE to a revision you have`);
+    if (commit === undefined)
+      throw new UpgradeBaseError(
+        `PAVED_UPGRADE_BASE=${requested} is not a commit in this clone: fetch it (git fetch --tags for a release tag, or git fetch origin ${requested}), or set PAVED_UPGRADE_BASE to a revision you have`,
+      );
     return { ref: requested, commit, chosenBy: 'PAVED_UPGRADE_BASE' };
   }
-  const tags = git(repo, 'tag', '--list', 'v*', '--merged', 'HEAD', '--no-contains', 'HEAD', '--sort=-v:refname').split('\n').filter((t) => t !== '');
+  const tags = git(repo, 'tag', '--list', 'v*', '--merged', 'HEAD', '--no-contains', 'HEAD', '--sort=-v:refname')
+    .split('\n')
+    .filter((t) => t !== '');
   if (tags.length > 0) return { ref: tags[0]!, commit: commitOf(tags[0]!)!, chosenBy: 'the newest v* tag reachable from HEAD' };
   const parent = commitOf('HEAD^');
   if (parent !== undefined) return { ref: 'HEAD^', commit: parent, chosenBy: "HEAD's first parent (no v* tag is reachable from HEAD)" };
@@ -80,7 +90,8 @@ export function filesAt(repo: string, commit: string, folders: readonly string[]
   for (const path of paths) {
     const newline = batch.stdout.indexOf(0x0a, at);
     const header = batch.stdout.subarray(at, newline).toString('utf8').split(' ');
-    if (header[1] === 'missing') throw new UpgradeBaseError(`${commit}:${path} is listed but missing from this clone: fetch the full history (git fetch --unshallow)`);
+    if (header[1] === 'missing')
+      throw new UpgradeBaseError(`${commit}:${path} is listed but missing from this clone: fetch the full history (git fetch --unshallow)`);
     const size = Number(header[2]);
     if (header[1] === 'blob') files.set(path, batch.stdout.subarray(newline + 1, newline + 1 + size).toString('utf8'));
     at = newline + 1 + size + 1;

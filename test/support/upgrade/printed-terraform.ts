@@ -30,7 +30,10 @@ function expression(expr: Expr): Expression {
     case 'tuple':
       return expr.items.map(expression);
     case 'object':
-      return { kind: 'object', entries: expr.items.map((item) => [item.key.kind === 'literal' ? String(item.key.value) : source(item.key), expression(item.value)] as const) };
+      return {
+        kind: 'object',
+        entries: expr.items.map((item) => [item.key.kind === 'literal' ? String(item.key.value) : source(item.key), expression(item.value)] as const),
+      };
     case 'call':
       return call(expr.name, ...expr.args.map(expression));
     default:
@@ -64,4 +67,5 @@ function source(expr: Expr): string {
   }
 }
 
-const steps = (list: readonly Step[]): string => list.map((step) => (step.kind === 'attribute' ? `.${step.name}` : step.kind === 'splat' ? '[*]' : `[${source(step.key)}]`)).join('');
+const steps = (list: readonly Step[]): string =>
+  list.map((step) => (step.kind === 'attribute' ? `.${step.name}` : step.kind === 'splat' ? '[*]' : `[${source(step.key)}]`)).join('');

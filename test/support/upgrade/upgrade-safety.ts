@@ -37,7 +37,14 @@ export function caseRevision(goldenCase: GoldenCase, files: ReadonlyMap<string, 
     if (path.startsWith(`${goldenCase.output}/`)) generated.set(path.slice(goldenCase.output.length + 1), text);
     if (!path.startsWith(`${goldenCase.root}/`) || (goldenCase.output !== goldenCase.root && path.startsWith(`${goldenCase.output}/`))) continue;
     const relative = path.slice(goldenCase.root.length + 1);
-    const kind = relative === PLATFORM_FILE ? 'platform' : relative === RELEASES_FILE ? 'releases' : relative === SERVICE_FILE || relative.endsWith(`/${SERVICE_FILE}`) ? 'service' : undefined;
+    const kind =
+      relative === PLATFORM_FILE
+        ? 'platform'
+        : relative === RELEASES_FILE
+          ? 'releases'
+          : relative === SERVICE_FILE || relative.endsWith(`/${SERVICE_FILE}`)
+            ? 'service'
+            : undefined;
     if (kind) specs.push({ path: relative, kind, text });
   }
   return { specs: specs.sort((a, b) => (a.path < b.path ? -1 : 1)), generated };
@@ -95,7 +102,10 @@ export const losesData = (change: ResourceChange): boolean => change.stateful &&
  * to do about it; then one per Kubernetes object deleted with its data.
  */
 export function upgradeFindingLines(caseName: string, { changes, kubernetes }: Pick<CaseComparison, 'changes' | 'kubernetes'>, baseLabel: string): string[] {
-  const objects = kubernetes.map((o) => `${caseName}: ${o.path}${o.environment ? ` [${o.environment}]` : ''}: delete ${o.kind}/${o.name}: ${o.reason}; keep emitting it as ${baseLabel} does`);
+  const objects = kubernetes.map(
+    (o) =>
+      `${caseName}: ${o.path}${o.environment ? ` [${o.environment}]` : ''}: delete ${o.kind}/${o.name}: ${o.reason}; keep emitting it as ${baseLabel} does`,
+  );
   return [...terraformLines(caseName, changes, baseLabel), ...objects];
 }
 
@@ -107,7 +117,10 @@ function terraformLines(caseName: string, changes: readonly ResourceChange[], ba
     }
     // A resource of the same type created in the same root is the likely new address.
     const created = changes.filter((o) => o.action === 'create' && o.type === c.type && o.root === c.root && o.environment === c.environment);
-    const fix = created.length === 1 ? `add a moved block (from = ${c.address}, to = ${created[0]!.address}), or keep the address` : 'keep its address, or add a moved block from it to its new address';
+    const fix =
+      created.length === 1
+        ? `add a moved block (from = ${c.address}, to = ${created[0]!.address}), or keep the address`
+        : 'keep its address, or add a moved block from it to its new address';
     return `${where}: destroy ${c.address}: it is no longer emitted at that address and no moved block says where it went; ${fix}`;
   });
 }

@@ -53,10 +53,17 @@ function folderAt(tree: OutputTree, dir: string): { unit: Unit; folder: Manifest
 
 function sources(app: KubeObject): { path: string; field: string; recurse: boolean; repoURL: string }[] {
   const spec = app.body.spec ?? {};
-  const list = spec.source ? [{ s: spec.source, field: 'spec.source' }] : (spec.sources ?? []).map((s: unknown, i: number) => ({ s, field: `spec.sources[${i}]` }));
+  const list = spec.source
+    ? [{ s: spec.source, field: 'spec.source' }]
+    : (spec.sources ?? []).map((s: unknown, i: number) => ({ s, field: `spec.sources[${i}]` }));
   return list
     .filter(({ s }: { s: { path?: unknown } }) => typeof s.path === 'string')
-    .map(({ s, field }: { s: { path: string; repoURL?: string; directory?: { recurse?: boolean } }; field: string }) => ({ path: s.path, field, recurse: s.directory?.recurse === true, repoURL: String(s.repoURL ?? '') }));
+    .map(({ s, field }: { s: { path: string; repoURL?: string; directory?: { recurse?: boolean } }; field: string }) => ({
+      path: s.path,
+      field,
+      recurse: s.directory?.recurse === true,
+      repoURL: String(s.repoURL ?? ''),
+    }));
 }
 
 export function checkApplications(tree: OutputTree, platform: WiringPlatform, followed: (check: CheckName) => void = () => {}): WiringProblem[] {
@@ -76,13 +83,18 @@ export function checkApplications(tree: OutputTree, platform: WiringPlatform, fo
           ...base,
           check: 'argocd-path',
           from: `${source.field}.path = ${JSON.stringify(source.path)}`,
-          to: platform.gitopsPath === undefined ? `folders of the output ${tree.dir}: none ends the path` : `the output at ${platform.gitopsPath} in the GitOps repository: no such folder`,
+          to:
+            platform.gitopsPath === undefined
+              ? `folders of the output ${tree.dir}: none ends the path`
+              : `the output at ${platform.gitopsPath} in the GitOps repository: no such folder`,
           message: 'the Application syncs a folder the output does not have',
         });
         continue;
       }
       if (!source.recurse) {
-        const nested = readdirSync(join(tree.dir, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}`);
+        const nested = readdirSync(join(tree.dir, dir), { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => `${dir}/${e.name}`);
         if (nested.length > 0) {
           problems.push({
             ...base,
@@ -148,10 +160,17 @@ function projectMatch(pattern: unknown, value: string): boolean {
 }
 
 type GroupKind = { group?: unknown; kind?: unknown };
-const listed = (entries: readonly GroupKind[], group: string, kind: string): boolean => entries.some((e) => projectMatch(e.group ?? '', group) && projectMatch(e.kind, kind));
+const listed = (entries: readonly GroupKind[], group: string, kind: string): boolean =>
+  entries.some((e) => projectMatch(e.group ?? '', group) && projectMatch(e.kind, kind));
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '');
 
-function projectProblems(tree: OutputTree, app: KubeObject, repoURL: string, folder: ManifestFolder | undefined, followed: (check: CheckName) => void): WiringProblem[] {
+function projectProblems(
+  tree: OutputTree,
+  app: KubeObject,
+  repoURL: string,
+  folder: ManifestFolder | undefined,
+  followed: (check: CheckName) => void,
+): WiringProblem[] {
   const name = String(app.body.spec?.project ?? 'default');
   const project = tree.projects.find((p) => p.name === name);
   if (!project) {
@@ -185,12 +204,17 @@ function projectProblems(tree: OutputTree, app: KubeObject, repoURL: string, fol
       ...base,
       from: `spec.destination = ${destination.name !== undefined ? `name ${JSON.stringify(destination.name)}` : `server ${JSON.stringify(destination.server)}`}, namespace ${JSON.stringify(destination.namespace)}`,
       to: `${where} destinations: ${quoteList(destinations.map((d) => `${String(d.name ?? d.server)}/${String(d.namespace)}`))}`,
-      message: 'the project does not admit the Application\'s destination',
+      message: "the project does not admit the Application's destination",
     });
   }
   const repos: unknown[] = spec.sourceRepos ?? [];
   if (!repos.some((r) => projectMatch(r, repoURL))) {
-    problems.push({ ...base, from: `repoURL = ${JSON.stringify(repoURL)}`, to: `${where} sourceRepos: ${quoteList(repos.map(String))}`, message: 'the project does not admit the Application\'s repository' });
+    problems.push({
+      ...base,
+      from: `repoURL = ${JSON.stringify(repoURL)}`,
+      to: `${where} sourceRepos: ${quoteList(repos.map(String))}`,
+      message: "the project does not admit the Application's repository",
+    });
   }
   if (!folder) return problems;
   const clusterAllowed: GroupKind[] = spec.clusterResourceWhitelist ?? [];

@@ -40,10 +40,12 @@ function patterns(expr: Expr | undefined, scope: Scope): string[] {
     for (const f of format ?? []) {
       for (let n = 0; n < length; n += 1) {
         let k = 0;
-        out.push(f.replace(/%s/g, () => {
-          const arg = lists[k++];
-          return arg ? ((arg.list ? arg.values[n] : arg.values[0]) ?? '*') : '*';
-        }));
+        out.push(
+          f.replace(/%s/g, () => {
+            const arg = lists[k++];
+            return arg ? ((arg.list ? arg.values[n] : arg.values[0]) ?? '*') : '*';
+          }),
+        );
       }
     }
     return out;
@@ -73,7 +75,10 @@ function flatten(value: Value): string[] {
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character. */
 function iamMatch(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
 }
 
@@ -84,11 +89,15 @@ function listOf(value: Json): string[] {
 function statementsOf(policy: Resource): Statement[] {
   const expr = resourceExpr(policy, 'policy');
   if (expr?.kind !== 'call' || expr.name !== 'jsonencode' || expr.args[0]?.kind !== 'object') return [];
-  const statementList = expr.args[0].items.find((i) => (i.key.kind === 'literal' && i.key.value === 'Statement') || (i.key.kind === 'traversal' && i.key.root === 'Statement'));
+  const statementList = expr.args[0].items.find(
+    (i) => (i.key.kind === 'literal' && i.key.value === 'Statement') || (i.key.kind === 'traversal' && i.key.root === 'Statement'),
+  );
   if (statementList?.value.kind !== 'tuple') return [];
   return statementList.value.items.flatMap((s): Statement[] => {
     if (s.kind !== 'object') return [];
-    const field = (name: string): Expr | undefined => s.items.find((i) => (i.key.kind === 'traversal' && i.key.root === name && i.key.steps.length === 0) || (i.key.kind === 'literal' && i.key.value === name))?.value;
+    const field = (name: string): Expr | undefined =>
+      s.items.find((i) => (i.key.kind === 'traversal' && i.key.root === name && i.key.steps.length === 0) || (i.key.kind === 'literal' && i.key.value === name))
+        ?.value;
     const effect = evaluate(field('Effect') ?? { kind: 'literal', value: 'Allow' }, policy.scope);
     if (effect !== 'Allow') return [];
     const actions = listOf(evaluate(field('Action') ?? { kind: 'tuple', items: [] }, policy.scope) as Json);
@@ -128,13 +137,19 @@ function keyAlias(stack: Stack, resource: Resource, attribute: string): { alias:
 }
 
 /** Where a secret's ciphertext key is: the Terraform secret by name, or the RDS instance whose master secret `find` selects by its ARN tag. */
-function encryptionOf(ctx: ServiceEnv, secretName: string | undefined, instanceArn: string | undefined): { alias: string; key: Resource; stack: Stack } | undefined {
+function encryptionOf(
+  ctx: ServiceEnv,
+  secretName: string | undefined,
+  instanceArn: string | undefined,
+): { alias: string; key: Resource; stack: Stack } | undefined {
   for (const stack of ctx.stacks) {
-    const secret = secretName === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_secretsmanager_secret' && resourceValue(r, 'name') === secretName);
+    const secret =
+      secretName === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_secretsmanager_secret' && resourceValue(r, 'name') === secretName);
     const found = secret ? keyAlias(stack, secret, 'kms_key_id') : undefined;
     if (found) return { ...found, stack };
     const identifier = instanceArn?.split(':db:')[1];
-    const instance = identifier === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_db_instance' && resourceValue(r, 'identifier') === identifier);
+    const instance =
+      identifier === undefined ? undefined : stack.resources.find((r) => r.type === 'aws_db_instance' && resourceValue(r, 'identifier') === identifier);
     const master = instance ? keyAlias(stack, instance, 'master_user_secret_kms_key_id') : undefined;
     if (master) return { ...master, stack };
   }
@@ -147,7 +162,10 @@ function operatorAccess(ctx: ServiceEnv): { role: Resource; stack: Stack; statem
   if (!eso) return undefined;
   for (const stack of ctx.platformStacks) {
     const association = stack.resources.find(
-      (r) => r.type === 'aws_eks_pod_identity_association' && resourceValue(r, 'namespace') === eso.namespace && resourceValue(r, 'service_account') === eso.serviceAccount,
+      (r) =>
+        r.type === 'aws_eks_pod_identity_association' &&
+        resourceValue(r, 'namespace') === eso.namespace &&
+        resourceValue(r, 'service_account') === eso.serviceAccount,
     );
     const ref = association ? referencedResource(resourceExpr(association, 'role_arn')) : undefined;
     const role = ref?.type === 'aws_iam_role' ? stack.resources.find((r) => r.type === 'aws_iam_role' && r.name === ref.name) : undefined;
@@ -185,13 +203,15 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
     if (!encryption) return;
     ctx.followed('eso-access');
     const keyArn = `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`;
-    const ok = decrypters.some((s) => s.resources.some((p) => iamMatch(p, keyArn)) && (s.aliases === undefined || s.aliases.some((a) => iamMatch(a, encryption.alias))));
+    const ok = decrypters.some(
+      (s) => s.resources.some((p) => iamMatch(p, keyArn)) && (s.aliases === undefined || s.aliases.some((a) => iamMatch(a, encryption.alias))),
+    );
     if (ok) return;
     report(
       es,
       `${from}: encrypted with ${encryption.key.address} (${encryption.alias}, ${encryption.stack.root.dir})`,
       `${where} allow kms:Decrypt ${quoteList(decrypters.map((s) => `on ${s.resources.join(', ')}${s.aliases === undefined ? '' : ` if kms:ResourceAliases has one of ${s.aliases.join(', ')}`}`))}`,
-      'the External Secrets Operator\'s role may not decrypt the secret this ExternalSecret reads',
+      "the External Secrets Operator's role may not decrypt the secret this ExternalSecret reads",
     );
   };
   for (const es of folder.objects.filter((o) => o.kind === 'ExternalSecret' && o.body.spec?.secretStoreRef?.kind === 'ClusterSecretStore')) {
@@ -211,7 +231,7 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
         es,
         `${path} = ${JSON.stringify(key)} (namespace ${namespaceOf(es, folder)})`,
         `${where} allow secretsmanager:GetSecretValue on: ${quoteList(readers.flatMap((s) => s.resources))}`,
-        'the External Secrets Operator\'s role may not read the secret this ExternalSecret names',
+        "the External Secrets Operator's role may not read the secret this ExternalSecret names",
       );
     }
     (spec.dataFrom ?? []).forEach((d: Json, i: number) => {
@@ -222,7 +242,9 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
       const name = typeof d.find.name?.regexp === 'string' ? d.find.name.regexp.replace(/^\^/, '') : '';
       const arn = arnOf(`${name}00000000-0000-0000-0000-000000000000`);
       const matching = readers.filter((s) => s.resources.some((p) => iamMatch(p, arn)));
-      const covered = matching.some((s) => [...s.tagConditions].every(([tag, values]) => tags[tag] !== undefined && values.some((v) => iamMatch(v, tags[tag] as string))));
+      const covered = matching.some((s) =>
+        [...s.tagConditions].every(([tag, values]) => tags[tag] !== undefined && values.some((v) => iamMatch(v, tags[tag] as string))),
+      );
       const from = `spec.dataFrom[${i}].find = name ${JSON.stringify(d.find.name?.regexp ?? '')}, tags ${quoteList(Object.entries(tags).map(([k, v]) => `${k}=${v}`))}`;
       if (covered) decryptProblem(es, from, encryptionOf(ctx, undefined, tags['aws:rds:primaryDBInstanceArn']));
       else {
@@ -231,11 +253,16 @@ export function checkOperatorAccess(ctx: ServiceEnv): WiringProblem[] {
           es,
           from,
           `${where} allow secretsmanager:GetSecretValue on ${arn.replace(/-AbCdEf$/, '-…')} only: ${quoteList(matching.map((s) => `${s.resources.filter((p) => iamMatch(p, arn)).join(', ')}${gate(s)}`))}`,
-          'the External Secrets Operator\'s role may not read the secrets this ExternalSecret finds',
+          "the External Secrets Operator's role may not read the secrets this ExternalSecret finds",
         );
       }
       if (!statements.some((s) => allows(s, 'secretsmanager:ListSecrets'))) {
-        report(es, from, `${where} do not allow secretsmanager:ListSecrets`, 'the External Secrets Operator\'s role may not list secrets, so find matches nothing');
+        report(
+          es,
+          from,
+          `${where} do not allow secretsmanager:ListSecrets`,
+          "the External Secrets Operator's role may not list secrets, so find matches nothing",
+        );
       }
     });
   }

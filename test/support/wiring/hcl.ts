@@ -32,10 +32,7 @@ export type Expr =
   /** `source` is its tokens; `text` is its exact source, brackets included, as printed. */
   | { readonly kind: 'for'; readonly source: string; readonly text: string };
 
-export type Step =
-  | { readonly kind: 'attribute'; readonly name: string }
-  | { readonly kind: 'index'; readonly key: Expr }
-  | { readonly kind: 'splat' };
+export type Step = { readonly kind: 'attribute'; readonly name: string } | { readonly kind: 'index'; readonly key: Expr } | { readonly kind: 'splat' };
 
 export interface Attribute {
   readonly name: string;
@@ -74,7 +71,35 @@ interface Token {
   readonly end?: number;
 }
 
-const PUNCTUATION = ['...', '==', '!=', '<=', '>=', '&&', '||', '=>', '{', '}', '[', ']', '(', ')', '=', ',', '.', ':', '?', '!', '<', '>', '+', '-', '*', '/', '%'];
+const PUNCTUATION = [
+  '...',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '=>',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '=',
+  ',',
+  '.',
+  ':',
+  '?',
+  '!',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 
 /** Splits source into tokens; strings and heredocs carry their parsed template parts. */
 class Lexer {
@@ -261,7 +286,13 @@ class Lexer {
       if (text[(m.index ?? 0) - 1] === '$') continue;
       if ((m.index ?? 0) > last) parts.push(text.slice(last, m.index));
       const inner = m[1] as string;
-      parts.push(new Parser(this.file, new Lexer(this.file, inner).tokens().filter((t) => t.kind !== 'newline'), inner).expressionToEnd());
+      parts.push(
+        new Parser(
+          this.file,
+          new Lexer(this.file, inner).tokens().filter((t) => t.kind !== 'newline'),
+          inner,
+        ).expressionToEnd(),
+      );
       last = (m.index ?? 0) + m[0].length;
     }
     if (last < text.length || parts.length === 0) parts.push(text.slice(last));

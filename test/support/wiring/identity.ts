@@ -48,7 +48,12 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
       const retired = ctx.unit !== ctx.tree.platform && ctx.unit.kubernetes.size === 0;
       if (!bindsOperator && !retired) {
         if (!ctx.folder) {
-          problems.push({ ...base, from, to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`, message: 'the role is bound in an environment with no workloads' });
+          problems.push({
+            ...base,
+            from,
+            to: `no manifests for ${ctx.env} in ${ctx.unit.name}/kubernetes`,
+            message: 'the role is bound in an environment with no workloads',
+          });
           continue;
         }
         problems.push(...checkKubernetesEnd(ctx, ctx.folder, base, from, namespace, account));
@@ -81,7 +86,14 @@ export function checkPodIdentity(ctx: ServiceEnv): WiringProblem[] {
 }
 
 /** The Kubernetes end of an association: the Namespace and ServiceAccount exist in the environment, and a workload runs as it. */
-function checkKubernetesEnd(ctx: ServiceEnv, folder: ManifestFolder, base: Omit<WiringProblem, 'from' | 'to' | 'message'>, from: string, namespace: Value | undefined, account: Value | undefined): WiringProblem[] {
+function checkKubernetesEnd(
+  ctx: ServiceEnv,
+  folder: ManifestFolder,
+  base: Omit<WiringProblem, 'from' | 'to' | 'message'>,
+  from: string,
+  namespace: Value | undefined,
+  account: Value | undefined,
+): WiringProblem[] {
   const problems: WiringProblem[] = [];
   const namespaces = ctx.envFolders.flatMap((f) => f.objects.filter((o) => o.kind === 'Namespace').map((o) => o.name));
   if (!namespaces.includes(String(namespace))) {

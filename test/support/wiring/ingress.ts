@@ -27,10 +27,12 @@ interface Backend {
 function backends(ingress: KubeObject): Backend[] {
   const spec = ingress.body.spec ?? {};
   const out: Backend[] = [];
-  if (spec.defaultBackend?.service) out.push({ path: 'spec.defaultBackend', service: spec.defaultBackend.service.name, port: spec.defaultBackend.service.port ?? {} });
+  if (spec.defaultBackend?.service)
+    out.push({ path: 'spec.defaultBackend', service: spec.defaultBackend.service.name, port: spec.defaultBackend.service.port ?? {} });
   (spec.rules ?? []).forEach((rule: Json, r: number) => {
     (rule.http?.paths ?? []).forEach((p: Json, i: number) => {
-      if (p.backend?.service) out.push({ path: `spec.rules[${r}].http.paths[${i}].backend.service`, service: p.backend.service.name, port: p.backend.service.port ?? {} });
+      if (p.backend?.service)
+        out.push({ path: `spec.rules[${r}].http.paths[${i}].backend.service`, service: p.backend.service.name, port: p.backend.service.port ?? {} });
     });
   });
   return out;
@@ -49,7 +51,12 @@ function backendProblems(ctx: ServiceEnv, ingress: KubeObject, folder: ManifestF
     const from = `${backend.path} = ${backend.service}:${String(wanted)}`;
     const service = services.find((s) => s.name === backend.service);
     if (!service) {
-      problems.push({ ...base, from, to: `Services in namespace ${namespace}: ${quoteList(services.map((s) => s.name))}`, message: 'the Ingress routes to a Service the manifests do not create' });
+      problems.push({
+        ...base,
+        from,
+        to: `Services in namespace ${namespace}: ${quoteList(services.map((s) => s.name))}`,
+        message: 'the Ingress routes to a Service the manifests do not create',
+      });
       continue;
     }
     const ports: Json[] = service.body.spec?.ports ?? [];
@@ -131,5 +138,7 @@ function tlsProblems(ctx: ServiceEnv, ingress: KubeObject, folder: ManifestFolde
 export function checkIngress(ctx: ServiceEnv): WiringProblem[] {
   const folder = ctx.folder;
   if (!folder) return [];
-  return folder.objects.filter((o) => o.kind === 'Ingress').flatMap((ingress) => [...backendProblems(ctx, ingress, folder), ...tlsProblems(ctx, ingress, folder)]);
+  return folder.objects
+    .filter((o) => o.kind === 'Ingress')
+    .flatMap((ingress) => [...backendProblems(ctx, ingress, folder), ...tlsProblems(ctx, ingress, folder)]);
 }

@@ -152,7 +152,10 @@ function podMonitor(ctx: ServiceEnv, monitor: KubeObject, folder: ManifestFolder
   }
   for (const pod of selected) {
     const jobLabel = spec.jobLabel;
-    scrapes.push({ job: jobLabel && pod.labels[jobLabel] !== undefined ? pod.labels[jobLabel] : `${namespaceOf(monitor, folder)}/${monitor.name}`, namespace: pod.namespace });
+    scrapes.push({
+      job: jobLabel && pod.labels[jobLabel] !== undefined ? pod.labels[jobLabel] : `${namespaceOf(monitor, folder)}/${monitor.name}`,
+      namespace: pod.namespace,
+    });
     (spec.podMetricsEndpoints ?? []).forEach((endpoint: Json, i: number) => {
       const path = `spec.podMetricsEndpoints[${i}]`;
       const wanted = endpoint.port ?? endpoint.portNumber ?? endpoint.targetPort;
@@ -206,12 +209,24 @@ function ruleProblems(ctx: ServiceEnv, rule: KubeObject, scrapes: readonly Scrap
             });
           }
         } else if (m.name === 'namespace' && !namespaces.includes(m.value)) {
-          problems.push({ ...base, from, to: `namespaces with workloads in ${ctx.env}: ${quoteList(namespaces)}`, message: 'the rule reads a namespace no workload runs in' });
+          problems.push({
+            ...base,
+            from,
+            to: `namespaces with workloads in ${ctx.env}: ${quoteList(namespaces)}`,
+            message: 'the rule reads a namespace no workload runs in',
+          });
         } else if (OBJECT_MATCHERS[m.name] !== undefined) {
           const kind = OBJECT_MATCHERS[m.name] as string;
-          const names = ctx.envFolders.flatMap((f) => f.objects.filter((o) => o.kind === kind && (namespace === undefined || namespaceOf(o, f) === namespace)).map((o) => o.name));
+          const names = ctx.envFolders.flatMap((f) =>
+            f.objects.filter((o) => o.kind === kind && (namespace === undefined || namespaceOf(o, f) === namespace)).map((o) => o.name),
+          );
           if (!names.includes(m.value)) {
-            problems.push({ ...base, from, to: `${kind}s${namespace === undefined ? '' : ` in namespace ${namespace}`}: ${quoteList(names)}`, message: `the rule reads a ${kind} the manifests do not create` });
+            problems.push({
+              ...base,
+              from,
+              to: `${kind}s${namespace === undefined ? '' : ` in namespace ${namespace}`}: ${quoteList(names)}`,
+              message: `the rule reads a ${kind} the manifests do not create`,
+            });
           }
         }
       }

@@ -39,7 +39,8 @@ function inPeerNamespace(ctx: ServiceEnv, peer: Json, policyNamespace: string, p
 function peerPods(ctx: ServiceEnv, peer: Json, policyNamespace: string, all: readonly Pod[]): { known: boolean; pods: Pod[] } {
   if (peer.ipBlock) return { known: false, pods: [] };
   // Only peers that name a workload or a namespace are links; `namespaceSelector: {}` and the like are broad platform rules.
-  const namesPods = peer.podSelector !== undefined && (Object.keys(peer.podSelector.matchLabels ?? {}).length > 0 || (peer.podSelector.matchExpressions ?? []).length > 0);
+  const namesPods =
+    peer.podSelector !== undefined && (Object.keys(peer.podSelector.matchLabels ?? {}).length > 0 || (peer.podSelector.matchExpressions ?? []).length > 0);
   const namesNamespace = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] !== undefined;
   if (!namesPods && !namesNamespace) return { known: false, pods: [] };
   const candidates = all.filter((p) => inPeerNamespace(ctx, peer, policyNamespace, p));
@@ -104,13 +105,21 @@ function egressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): WiringP
             return number !== undefined && target.ports.some((c) => c.containerPort === number && c.protocol === protocol) ? [{ target, number }] : [];
           });
           if (listening.length === 0) {
-            problems.push({ ...base, from, to: pods.map((t) => `${describe(t.owner)} (${t.owner.file}) container ports: ${showPorts(t)}`).join('; '), message: 'the egress rule opens a port the receiving pods do not listen on' });
+            problems.push({
+              ...base,
+              from,
+              to: pods.map((t) => `${describe(t.owner)} (${t.owner.file}) container ports: ${showPorts(t)}`).join('; '),
+              message: 'the egress rule opens a port the receiving pods do not listen on',
+            });
           } else if (!listening.some(({ target, number }) => allows(ctx.network, 'Ingress', target, endpointOf(pod, ctx.network), number, protocol))) {
             problems.push({
               ...base,
               from,
               to: listening
-                .map(({ target, number }) => `ingress of ${describe(target.owner)} in namespace ${target.namespace}: no NetworkPolicy admits ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, target, 'ingress').map((x) => `${x.name} (${x.file})`))})`)
+                .map(
+                  ({ target, number }) =>
+                    `ingress of ${describe(target.owner)} in namespace ${target.namespace}: no NetworkPolicy admits ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, target, 'ingress').map((x) => `${x.name} (${x.file})`))})`,
+                )
                 .join('; '),
               message: "the sender's egress has no matching ingress on the other side",
             });
@@ -147,7 +156,12 @@ function ingressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): Wiring
           const number = typeof port.port === 'number' ? port.port : pod.ports.find((c) => c.name === port.port)?.containerPort;
           const from = `${path} port ${JSON.stringify(port.port)}/${protocol} (ingress of ${describe(pod.owner)})`;
           if (number === undefined) {
-            problems.push({ ...base, from, to: `${describe(pod.owner)} (${pod.owner.file}) container ports: ${showPorts(pod)}`, message: 'the ingress rule admits a port the pods do not name' });
+            problems.push({
+              ...base,
+              from,
+              to: `${describe(pod.owner)} (${pod.owner.file}) container ports: ${showPorts(pod)}`,
+              message: 'the ingress rule admits a port the pods do not name',
+            });
             return;
           }
           // The link holds when some admitted pod can send; the rest of what the peer selects need not.
@@ -156,7 +170,10 @@ function ingressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): Wiring
               ...base,
               from,
               to: pods
-                .map((source) => `egress of ${describe(source.owner)} in namespace ${source.namespace}: no NetworkPolicy lets it reach ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, source, 'egress').map((x) => `${x.name} (${x.file})`))})`)
+                .map(
+                  (source) =>
+                    `egress of ${describe(source.owner)} in namespace ${source.namespace}: no NetworkPolicy lets it reach ${describe(pod.owner)} (namespace ${pod.namespace}) on ${number}/${protocol} (${quoteList(policiesSelecting(ctx, source, 'egress').map((x) => `${x.name} (${x.file})`))})`,
+                )
                 .join('; '),
               message: "the receiver's ingress has no matching egress on the other side",
             });
@@ -181,7 +198,9 @@ function admittedPorts(stacks: readonly Stack[]): AdmittedPort[] {
   const out: AdmittedPort[] = [];
   for (const stack of stacks) {
     for (const resource of stack.resources) {
-      const rule = resource.type === 'aws_vpc_security_group_ingress_rule' || (resource.type === 'aws_security_group_rule' && resourceValue(resource, 'type') === 'ingress');
+      const rule =
+        resource.type === 'aws_vpc_security_group_ingress_rule' ||
+        (resource.type === 'aws_security_group_rule' && resourceValue(resource, 'type') === 'ingress');
       if (!rule) continue;
       const protocol = resourceValue(resource, resource.type === 'aws_security_group_rule' ? 'protocol' : 'ip_protocol');
       const from = resourceValue(resource, 'from_port');
@@ -201,7 +220,11 @@ function awsPortProblems(ctx: ServiceEnv, pods: readonly Pod[]): WiringProblem[]
   if (admitted.length === 0) return [];
   // The pods that use the databases and caches: those running as a ServiceAccount Pod Identity binds, else every workload.
   const bound = new Set(
-    ctx.stacks.flatMap((s) => s.resources.filter((r) => r.type === 'aws_eks_pod_identity_association').map((r) => `${String(resourceValue(r, 'namespace'))}/${String(resourceValue(r, 'service_account'))}`)),
+    ctx.stacks.flatMap((s) =>
+      s.resources
+        .filter((r) => r.type === 'aws_eks_pod_identity_association')
+        .map((r) => `${String(resourceValue(r, 'namespace'))}/${String(resourceValue(r, 'service_account'))}`),
+    ),
   );
   const users = pods.filter((p) => bound.has(`${p.namespace}/${p.spec.serviceAccountName ?? 'default'}`));
   for (const port of admitted) {

@@ -68,7 +68,15 @@ function storeProblems(ctx: ServiceEnv, es: KubeObject, folder: ManifestFolder):
     where = `platform kubernetes.secretStores.${ctx.env}`;
   } else return [];
   ctx.followed('secret-store');
-  if (names.includes(name)) return kind === 'ClusterSecretStore' ? conditionProblems(es, folder, platformStores.find((o) => o.name === name), from) : [];
+  if (names.includes(name))
+    return kind === 'ClusterSecretStore'
+      ? conditionProblems(
+          es,
+          folder,
+          platformStores.find((o) => o.name === name),
+          from,
+        )
+      : [];
   return [
     {
       check: 'secret-store',
@@ -99,7 +107,7 @@ function conditionProblems(es: KubeObject, folder: ManifestFolder, store: KubeOb
       object: describe(es),
       from: `${from} (namespace ${namespace})`,
       to: `${describe(store)} (${store.file}) spec.conditions namespaces: ${quoteList(allowed)}`,
-      message: 'the ClusterSecretStore does not serve the ExternalSecret\'s namespace',
+      message: "the ClusterSecretStore does not serve the ExternalSecret's namespace",
     },
   ];
 }
@@ -110,7 +118,12 @@ function remoteProblems(ctx: ServiceEnv, es: KubeObject): WiringProblem[] {
   const secrets = terraformSecrets(stacks);
   const problems: WiringProblem[] = [];
   const refs: { path: string; key: Json; property?: Json; spread: boolean }[] = [
-    ...(es.body.spec?.data ?? []).map((d: Json, i: number) => ({ path: `spec.data[${i}].remoteRef`, key: d.remoteRef?.key, property: d.remoteRef?.property, spread: false })),
+    ...(es.body.spec?.data ?? []).map((d: Json, i: number) => ({
+      path: `spec.data[${i}].remoteRef`,
+      key: d.remoteRef?.key,
+      property: d.remoteRef?.property,
+      spread: false,
+    })),
     ...(es.body.spec?.dataFrom ?? []).flatMap((d: Json, i: number) =>
       d.extract ? [{ path: `spec.dataFrom[${i}].extract`, key: d.extract.key, property: d.extract.property, spread: true }] : [],
     ),
@@ -193,8 +206,7 @@ function createdSecrets(ctx: ServiceEnv, folder: ManifestFolder): Map<string, Cr
 function refProblems(ctx: ServiceEnv, folder: ManifestFolder): WiringProblem[] {
   const secrets = createdSecrets(ctx, folder);
   const problems: WiringProblem[] = [];
-  const namesIn = (namespace: string): string[] =>
-    [...secrets.keys()].filter((k) => k.startsWith(`${namespace}/`)).map((k) => k.slice(namespace.length + 1));
+  const namesIn = (namespace: string): string[] => [...secrets.keys()].filter((k) => k.startsWith(`${namespace}/`)).map((k) => k.slice(namespace.length + 1));
   for (const pod of podsOf(folder)) {
     const check = (path: string, name: string, key: string | undefined, optional: boolean): void => {
       if (optional) return;

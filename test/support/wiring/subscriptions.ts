@@ -142,7 +142,10 @@ function serviceAllowed(policy: Value, service: string, actions: readonly string
     if (!isObject(condition)) return false;
     return Object.entries(condition).every(([operator, entries]) => {
       if (!isObject(entries)) return false;
-      return Object.entries(entries).every(([key, values]) => key !== 'aws:SourceArn' || (['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(operator) && asList(values).includes(sourceArn)));
+      return Object.entries(entries).every(
+        ([key, values]) =>
+          key !== 'aws:SourceArn' || (['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(operator) && asList(values).includes(sourceArn)),
+      );
     });
   });
 }
@@ -162,7 +165,11 @@ function deliveryProblems(ctx: ServiceEnv, stack: Stack, subscription: Resource,
   const queues = allStacks.flatMap((s) =>
     s.resources
       .filter((r) => r.type === 'aws_sqs_queue')
-      .map((r) => ({ stack: s, queue: r, arnTail: `sqs:${String(s.tfvars.values.aws_region)}:${String(s.tfvars.values.aws_account_id)}:${showValue(resourceValue(r, 'name')).replace(/^"|"$/g, '')}` })),
+      .map((r) => ({
+        stack: s,
+        queue: r,
+        arnTail: `sqs:${String(s.tfvars.values.aws_region)}:${String(s.tfvars.values.aws_account_id)}:${showValue(resourceValue(r, 'name')).replace(/^"|"$/g, '')}`,
+      })),
   );
   const tail = typeof endpoint === 'string' ? /^arn:[^:]+:(sqs:[^:]+:[^:]+:[^:]+)$/.exec(endpoint)?.[1] : undefined;
   const target = queues.find((q) => q.arnTail === tail);

@@ -130,12 +130,9 @@ export function resources(root: TerraformRoot, env: string): Resource[] {
       const count = attribute(block.body, 'count');
       if (forEach) {
         const value = evaluate(forEach.value, scope);
-        const entries: [string, Value][] = Array.isArray(value)
-          ? (value as Value[]).map((v) => [String(v), v])
-          : isObject(value)
-            ? Object.entries(value)
-            : [];
-        for (const [key, v] of entries) out.push({ ...base, key, address: `${type}.${name}[${JSON.stringify(key)}]`, scope: { ...scope, each: { key, value: v } } });
+        const entries: [string, Value][] = Array.isArray(value) ? (value as Value[]).map((v) => [String(v), v]) : isObject(value) ? Object.entries(value) : [];
+        for (const [key, v] of entries)
+          out.push({ ...base, key, address: `${type}.${name}[${JSON.stringify(key)}]`, scope: { ...scope, each: { key, value: v } } });
       } else if (count) {
         const value = evaluate(count.value, scope);
         // A count only AWS can answer (a subscription exists while its topic does: emitters/terraform/subscriptions.ts)

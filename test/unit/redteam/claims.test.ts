@@ -38,7 +38,9 @@ function errors(services: Record<string, string>, platform = PLATFORM): string[]
 
 describe('ingress host and path are unique across the repository', () => {
   it('reports the later service (by path) that routes the same host and path, naming the earlier one and its position', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/api']), 'b/service.yaml': service('thief', 'shop.example.com', ['/api']) })).toEqual([
+    expect(
+      errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/api']), 'b/service.yaml': service('thief', 'shop.example.com', ['/api']) }),
+    ).toEqual([
       'b/service.yaml:11:7 CLAIM.DUPLICATE_ROUTE ingress.paths[0]: path "/api" on host "shop.example.com" is already routed to service "orders", which declares the same path (a/service.yaml:11:7)',
     ]);
   });
@@ -59,34 +61,63 @@ describe('ingress host and path are unique across the repository', () => {
   });
 
   it('treats a prefix as overlapping the paths below it, and a deeper path as overlapping its prefix', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/api']), 'b/service.yaml': service('thief', 'shop.example.com', ['/static', '/api/v2']) })).toEqual([
+    expect(
+      errors({
+        'a/service.yaml': service('orders', 'shop.example.com', ['/api']),
+        'b/service.yaml': service('thief', 'shop.example.com', ['/static', '/api/v2']),
+      }),
+    ).toEqual([
       'b/service.yaml:12:7 CLAIM.DUPLICATE_ROUTE ingress.paths[1]: path "/api/v2" on host "shop.example.com" is already routed to service "orders", which declares path "/api", which overlaps it (a/service.yaml:11:7)',
     ]);
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/api/v2/orders']), 'b/service.yaml': service('thief', 'shop.example.com', ['/api/']) })).toEqual([
+    expect(
+      errors({
+        'a/service.yaml': service('orders', 'shop.example.com', ['/api/v2/orders']),
+        'b/service.yaml': service('thief', 'shop.example.com', ['/api/']),
+      }),
+    ).toEqual([
       'b/service.yaml:11:7 CLAIM.DUPLICATE_ROUTE ingress.paths[0]: path "/api/" on host "shop.example.com" is already routed to service "orders", which declares path "/api/v2/orders", which overlaps it (a/service.yaml:11:7)',
     ]);
   });
 
   it('sees through doubled slashes and dot segments the proxy normalizes away', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/admin']), 'b/service.yaml': service('thief', 'shop.example.com', ['/static/../admin']) })).toEqual([
+    expect(
+      errors({
+        'a/service.yaml': service('orders', 'shop.example.com', ['/admin']),
+        'b/service.yaml': service('thief', 'shop.example.com', ['/static/../admin']),
+      }),
+    ).toEqual([
       'b/service.yaml:11:7 CLAIM.DUPLICATE_ROUTE ingress.paths[0]: path "/static/../admin" on host "shop.example.com" is already routed to service "orders", which declares path "/admin", which overlaps it (a/service.yaml:11:7)',
     ]);
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/admin']), 'b/service.yaml': service('thief', 'shop.example.com', ['//./admin//x']) })).toHaveLength(1);
+    expect(
+      errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/admin']), 'b/service.yaml': service('thief', 'shop.example.com', ['//./admin//x']) }),
+    ).toHaveLength(1);
   });
 
   it('lets two services share a host with disjoint paths, element by element', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/api']), 'b/service.yaml': service('carts', 'shop.example.com', ['/apiv2', '/cart']) })).toEqual([]);
+    expect(
+      errors({
+        'a/service.yaml': service('orders', 'shop.example.com', ['/api']),
+        'b/service.yaml': service('carts', 'shop.example.com', ['/apiv2', '/cart']),
+      }),
+    ).toEqual([]);
     expect(overlaps(pathElements('/api'), pathElements('/apiv2'))).toBe(false);
     expect(overlaps(pathElements('/'), pathElements('/anything/at/all'))).toBe(true);
     expect(overlaps(pathElements('/a/b'), pathElements('/a/b/'))).toBe(true);
   });
 
   it('compares paths case-sensitively, as Prefix paths match', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/API']), 'b/service.yaml': service('carts', 'shop.example.com', ['/api']) })).toEqual([]);
+    expect(
+      errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/API']), 'b/service.yaml': service('carts', 'shop.example.com', ['/api']) }),
+    ).toEqual([]);
   });
 
   it('reports each overlapping path of the later service', () => {
-    expect(errors({ 'a/service.yaml': service('orders', 'shop.example.com', ['/a', '/b']), 'b/service.yaml': service('thief', 'shop.example.com', ['/b/1', '/c', '/a']) })).toEqual([
+    expect(
+      errors({
+        'a/service.yaml': service('orders', 'shop.example.com', ['/a', '/b']),
+        'b/service.yaml': service('thief', 'shop.example.com', ['/b/1', '/c', '/a']),
+      }),
+    ).toEqual([
       'b/service.yaml:11:7 CLAIM.DUPLICATE_ROUTE ingress.paths[0]: path "/b/1" on host "shop.example.com" is already routed to service "orders", which declares path "/b", which overlaps it (a/service.yaml:12:7)',
       'b/service.yaml:13:7 CLAIM.DUPLICATE_ROUTE ingress.paths[2]: path "/a" on host "shop.example.com" is already routed to service "orders", which declares the same path (a/service.yaml:11:7)',
     ]);
@@ -97,9 +128,12 @@ describe('a host sits under the platform domain unless the platform lists it', (
   const outside = (host: string): string =>
     `svc/service.yaml:9:9 CLAIM.HOST_OUTSIDE_DOMAIN ingress.host: host "${host}" is not under the platform's domain "example.com"`;
 
-  it.each(['example.com.evil.io', 'evilexample.com', 'example.co', 'xn--exmple-cua.com', 'shop.example.com.attacker.net', 'example.com-evil.io'])('rejects the look-alike %s', (host) => {
-    expect(errors({ 'svc/service.yaml': service('shop', host) })).toEqual([outside(host)]);
-  });
+  it.each(['example.com.evil.io', 'evilexample.com', 'example.co', 'xn--exmple-cua.com', 'shop.example.com.attacker.net', 'example.com-evil.io'])(
+    'rejects the look-alike %s',
+    (host) => {
+      expect(errors({ 'svc/service.yaml': service('shop', host) })).toEqual([outside(host)]);
+    },
+  );
 
   it('rejects the bare domain itself: only subdomains are under it', () => {
     expect(errors({ 'svc/service.yaml': service('shop', 'example.com') })).toEqual([outside('example.com')]);
@@ -107,7 +141,16 @@ describe('a host sits under the platform domain unless the platform lists it', (
 
   it('accepts subdomains of the domain, of an additional domain, and a listed exact host', () => {
     const platform = `${PLATFORM}ingress:\n  domains: [example.io]\n  hosts: [www.example.org]\n`;
-    expect(errors({ 'a/service.yaml': service('a', 'a.example.com'), 'b/service.yaml': service('b', 'deep.b.example.io'), 'c/service.yaml': service('c', 'www.example.org') }, platform)).toEqual([]);
+    expect(
+      errors(
+        {
+          'a/service.yaml': service('a', 'a.example.com'),
+          'b/service.yaml': service('b', 'deep.b.example.io'),
+          'c/service.yaml': service('c', 'www.example.org'),
+        },
+        platform,
+      ),
+    ).toEqual([]);
   });
 
   it('lists every allowed domain when the platform has several, and a listed host does not open its domain', () => {
@@ -131,7 +174,11 @@ describe('a host sits under the platform domain unless the platform lists it', (
 
   it('validates the platform lists themselves', () => {
     const files = [parse('svc/service.yaml', service('shop', undefined), 'service')];
-    const result = validateProject(parse('platform.yaml', `${PLATFORM}ingress:\n  domains: [Example.IO]\n  hosts: [ok.example.org, ok.example.org]\n`, 'platform'), files, { loadFailed: false });
+    const result = validateProject(
+      parse('platform.yaml', `${PLATFORM}ingress:\n  domains: [Example.IO]\n  hosts: [ok.example.org, ok.example.org]\n`, 'platform'),
+      files,
+      { loadFailed: false },
+    );
     expect(result.diagnostics.map((d) => `${d.file}:${d.range?.line}:${d.range?.col} ${d.code} ${d.message}`)).toEqual([
       'platform.yaml:5:13 SPEC.PATTERN ingress.domains[0]: "Example.IO" is invalid: it must match ^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]([-a-z0-9]*[a-z0-9])?$',
       'platform.yaml:6:11 SPEC.DUPLICATE ingress.hosts: items 1 and 0 are the same',
@@ -165,6 +212,8 @@ describe('hosts paved generates cannot be claimed', () => {
 
   it('lets a service set its own default host, and a preview-looking host under another domain', () => {
     const platform = `${PLATFORM}ingress:\n  domains: [example.io]\n`;
-    expect(errors({ 'a/service.yaml': service('orders', 'orders.example.com'), 'b/service.yaml': service('carts', 'carts-pr-1.example.io') }, platform)).toEqual([]);
+    expect(
+      errors({ 'a/service.yaml': service('orders', 'orders.example.com'), 'b/service.yaml': service('carts', 'carts-pr-1.example.io') }, platform),
+    ).toEqual([]);
   });
 });

@@ -26,7 +26,14 @@ const CLUSTER_ADMIN = [
   'subjects: [{ kind: ServiceAccount, name: api, namespace: api }]',
 ].join('\n');
 
-const ADMIN_ATTACHMENT = ['}', 'resource "aws_iam_role_policy_attachment" "pwned" {', '  role       = aws_iam_role.service.name', '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"', '}', '# {'].join('\n');
+const ADMIN_ATTACHMENT = [
+  '}',
+  'resource "aws_iam_role_policy_attachment" "pwned" {',
+  '  role       = aws_iam_role.service.name',
+  '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"',
+  '}',
+  '# {',
+].join('\n');
 
 const kubernetesOverride = (reason: string): string =>
   service(
@@ -35,7 +42,10 @@ const kubernetesOverride = (reason: string): string =>
   );
 
 const terraformOverride = (reason: string): string =>
-  service('api', `resources:\n  databases:\n    - name: main\noverrides:\n  terraform:\n    - target: aws_db_instance.main\n      reason: ${JSON.stringify(reason)}\n      patch:\n        - { op: add, path: /max_allocated_storage, value: 1000 }\n`);
+  service(
+    'api',
+    `resources:\n  databases:\n    - name: main\noverrides:\n  terraform:\n    - target: aws_db_instance.main\n      reason: ${JSON.stringify(reason)}\n      patch:\n        - { op: add, path: /max_allocated_storage, value: 1000 }\n`,
+  );
 
 /** Every generated YAML file parses, with the expected documents, and no document is of an injected kind. */
 function expectNoInjectedYaml(tree: ReadonlyMap<string, string>): void {
@@ -43,9 +53,16 @@ function expectNoInjectedYaml(tree: ReadonlyMap<string, string>): void {
     expect(badCommentLines(contents, path), path).toEqual([]);
     if (!isYaml(path)) continue;
     const docs = yamlDocuments(contents) as Array<{ kind?: string } | null>;
-    if (path.endsWith('/catalog-info.yaml')) expect(docs.every((d) => d?.kind === 'Component' || d?.kind === 'Resource'), path).toBe(true);
+    if (path.endsWith('/catalog-info.yaml'))
+      expect(
+        docs.every((d) => d?.kind === 'Component' || d?.kind === 'Resource'),
+        path,
+      ).toBe(true);
     else expect(docs.length, path).toBe(1);
-    expect(docs.some((d) => d?.kind === 'ClusterRoleBinding'), path).toBe(false);
+    expect(
+      docs.some((d) => d?.kind === 'ClusterRoleBinding'),
+      path,
+    ).toBe(false);
     expect(codeLines(contents).some((line) => /^kind: ClusterRoleBinding|^---$/.test(line)) && !path.endsWith('/catalog-info.yaml'), path).toBe(false);
   }
 }
@@ -57,7 +74,10 @@ describe('override reasons with line breaks', () => {
     expect(errors).toBe('');
     const deployment = tree.get('generated/api/kubernetes/production/deployment.yaml')!;
     const header = deployment.split('\n').filter((line) => line.startsWith('#'));
-    expect(header.slice(-7)).toEqual(['# paved override (a reported deviation): Needs priority during sales (INC-1)', ...CLUSTER_ADMIN.split('\n').map((line) => `# ${line}`)]);
+    expect(header.slice(-7)).toEqual([
+      '# paved override (a reported deviation): Needs priority during sales (INC-1)',
+      ...CLUSTER_ADMIN.split('\n').map((line) => `# ${line}`),
+    ]);
     expect(yamlDocuments(deployment)).toHaveLength(1);
     expect((yamlDocuments(deployment)[0] as { kind: string }).kind).toBe('Deployment');
     expectNoInjectedYaml(tree);
@@ -68,7 +88,13 @@ describe('override reasons with line breaks', () => {
     const hostile = compileTree({ [SPEC]: terraformOverride(`Order history outgrew the disk (INC-198)\n${ADMIN_ATTACHMENT}`) });
     expect([plain.errors, hostile.errors]).toEqual(['', '']);
     const database = hostile.tree.get('generated/api/terraform/database.tf')!;
-    expect(database).toContain(['# paved override (a reported deviation): Order history outgrew the disk (INC-198)', ...ADMIN_ATTACHMENT.split('\n').map((line) => `# ${line}`), 'resource "aws_db_instance" "main" {'].join('\n'));
+    expect(database).toContain(
+      [
+        '# paved override (a reported deviation): Order history outgrew the disk (INC-198)',
+        ...ADMIN_ATTACHMENT.split('\n').map((line) => `# ${line}`),
+        'resource "aws_db_instance" "main" {',
+      ].join('\n'),
+    );
     // Outside comments, every file is byte for byte what a one-line reason gives.
     expect([...hostile.tree.keys()]).toEqual([...plain.tree.keys()]);
     for (const [path, contents] of hostile.tree) {
@@ -98,7 +124,9 @@ describe('override reasons with line breaks', () => {
   it('a tab in a reason is kept inside its comment line', () => {
     const { errors, tree } = compileTree({ [SPEC]: kubernetesOverride('Needs priority\tduring sales (INC-1)') });
     expect(errors).toBe('');
-    expect(tree.get('generated/api/kubernetes/production/deployment.yaml')).toContain('# paved override (a reported deviation): Needs priority\tduring sales (INC-1)\n');
+    expect(tree.get('generated/api/kubernetes/production/deployment.yaml')).toContain(
+      '# paved override (a reported deviation): Needs priority\tduring sales (INC-1)\n',
+    );
   });
 
   const rejected: ReadonlyArray<readonly [string, string, string]> = [
@@ -119,20 +147,26 @@ describe('override reasons with line breaks', () => {
     it(`rejects ${name} in a Kubernetes override reason, at the reason`, () => {
       const { result, errors } = compileTree({ [SPEC]: kubernetesOverride(`Needs priority${character}kind: Secret (INC-1)`) });
       expect(result.files).toEqual([]);
-      expect(diagnosticLines(errors)).toEqual([`${SPEC}:12:15: error SEC.HIDDEN_CHARACTER overrides.kubernetes[0].reason: value contains the invisible or control character ${codePoint}`]);
+      expect(diagnosticLines(errors)).toEqual([
+        `${SPEC}:12:15: error SEC.HIDDEN_CHARACTER overrides.kubernetes[0].reason: value contains the invisible or control character ${codePoint}`,
+      ]);
     });
 
     it(`rejects ${name} in a Terraform override reason, at the reason`, () => {
       const { result, errors } = compileTree({ [SPEC]: terraformOverride(`Outgrew the disk${character}resource "x" "y" {} (INC-1)`) });
       expect(result.files).toEqual([]);
-      expect(diagnosticLines(errors)).toEqual([`${SPEC}:14:15: error SEC.HIDDEN_CHARACTER overrides.terraform[0].reason: value contains the invisible or control character ${codePoint}`]);
+      expect(diagnosticLines(errors)).toEqual([
+        `${SPEC}:14:15: error SEC.HIDDEN_CHARACTER overrides.terraform[0].reason: value contains the invisible or control character ${codePoint}`,
+      ]);
     });
   }
 });
 
 describe('descriptions with line breaks', () => {
   it('a multi-line description reaches YAML, HCL and JSON only as escaped string values', () => {
-    const { errors, tree } = compileTree({ [SPEC]: service('api', `description: ${JSON.stringify(`Orders\n${CLUSTER_ADMIN}`)}\nresources:\n  databases:\n    - name: main\n`) });
+    const { errors, tree } = compileTree({
+      [SPEC]: service('api', `description: ${JSON.stringify(`Orders\n${CLUSTER_ADMIN}`)}\nresources:\n  databases:\n    - name: main\n`),
+    });
     expect(errors).toBe('');
     expectNoInjectedYaml(tree);
     const kms = tree.get('generated/api/terraform/kms.tf')!;
@@ -151,7 +185,9 @@ describe('descriptions with line breaks', () => {
     it(`rejects ${name} in a description, at the description`, () => {
       const { result, errors } = compileTree({ [SPEC]: service('api', `description: ${JSON.stringify(`Orders${character}kind: Secret`)}\n`) });
       expect(result.files).toEqual([]);
-      expect(diagnosticLines(errors)).toEqual([`${SPEC}:8:14: error SEC.HIDDEN_CHARACTER description: value contains the invisible or control character ${codePoint}`]);
+      expect(diagnosticLines(errors)).toEqual([
+        `${SPEC}:8:14: error SEC.HIDDEN_CHARACTER description: value contains the invisible or control character ${codePoint}`,
+      ]);
     });
   }
 });
@@ -166,7 +202,10 @@ describe('keys and patch paths', () => {
   });
 
   it('rejects a line feed in a patch path or from, at the pointer', () => {
-    const text = service('api', 'overrides:\n  kubernetes:\n    - target: Deployment/api\n      reason: "Needs a label (INC-1)"\n      patch:\n        - { op: add, path: "/metadata/labels/a\\nb", value: x }\n        - { op: move, from: "/metadata/labels/x\\ty", path: /metadata/labels/z }\n');
+    const text = service(
+      'api',
+      'overrides:\n  kubernetes:\n    - target: Deployment/api\n      reason: "Needs a label (INC-1)"\n      patch:\n        - { op: add, path: "/metadata/labels/a\\nb", value: x }\n        - { op: move, from: "/metadata/labels/x\\ty", path: /metadata/labels/z }\n',
+    );
     const { errors } = compileTree({ [SPEC]: text });
     expect(diagnosticLines(errors)).toEqual([
       `${SPEC}:13:28: error SEC.HIDDEN_CHARACTER overrides.kubernetes[0].patch[0].path: JSON pointer contains the control character U+000A`,
@@ -175,7 +214,10 @@ describe('keys and patch paths', () => {
   });
 
   it('rejects a line feed in a key inside a patch value, and in a platform.yaml key', () => {
-    const text = service('api', 'overrides:\n  kubernetes:\n    - target: Deployment/api\n      reason: "Needs a label (INC-1)"\n      patch:\n        - { op: add, path: /metadata/labels, value: { "a\\nkind: Secret": x } }\n');
+    const text = service(
+      'api',
+      'overrides:\n  kubernetes:\n    - target: Deployment/api\n      reason: "Needs a label (INC-1)"\n      patch:\n        - { op: add, path: /metadata/labels, value: { "a\\nkind: Secret": x } }\n',
+    );
     const { errors } = compileTree({ [SPEC]: text, 'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\n"domain\\n": example.com\n' });
     expect(diagnosticLines(errors)).toEqual([
       'platform.yaml:3:1: error SEC.HIDDEN_CHARACTER domain\\u000a: key contains the control character U+000A',
@@ -229,7 +271,10 @@ describe('every golden YAML and HCL file', () => {
           const first = list[0]!;
           const map = first.contents as { items?: Array<{ key?: { commentBefore?: string } }> } | null;
           const comment = first.commentBefore ?? map?.items?.[0]?.key?.commentBefore;
-          expect(comment?.split('\n').map((line) => line.trim()), path).toEqual(leading.map((line) => line.replace(/^# ?/, '').trim()));
+          expect(
+            comment?.split('\n').map((line) => line.trim()),
+            path,
+          ).toEqual(leading.map((line) => line.replace(/^# ?/, '').trim()));
         }
       }
       expect(checked, name).toBeGreaterThan(0);

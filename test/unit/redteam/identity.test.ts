@@ -13,7 +13,10 @@ import { codeLines, compileTree, diagnosticLines, service, yamlDocuments } from 
 const SPEC = 'services/api/service.yaml';
 
 const kubernetes = (target: string, ops: readonly string[]): string =>
-  service('api', `overrides:\n  kubernetes:\n    - target: ${target}\n      environments: [production]\n      reason: "Needs this change (INC-7)"\n      patch:\n${ops.map((op) => `        - ${op}\n`).join('')}`);
+  service(
+    'api',
+    `overrides:\n  kubernetes:\n    - target: ${target}\n      environments: [production]\n      reason: "Needs this change (INC-7)"\n      patch:\n${ops.map((op) => `        - ${op}\n`).join('')}`,
+  );
 
 const terraform = (target: string, ops: readonly string[]): string =>
   service(
@@ -46,7 +49,13 @@ describe('Kubernetes identity', () => {
     ['moves something onto metadata', 'Deployment/api', ['{ op: move, from: /spec/template/metadata, path: /metadata }'], '/metadata'],
     ['copies over the name', 'Deployment/api', ['{ op: copy, from: /metadata/labels/app.kubernetes.io~1name, path: /metadata/name }'], '/metadata/name'],
     ['writes below the name', 'Deployment/api', ['{ op: add, path: /metadata/name/0, value: x }'], '/metadata/name/0'],
-    ['hides the change after a harmless operation', 'Deployment/api', ['{ op: add, path: /metadata/labels/team, value: core }', '{ op: replace, path: /kind, value: Pod }'], '/kind', 1],
+    [
+      'hides the change after a harmless operation',
+      'Deployment/api',
+      ['{ op: add, path: /metadata/labels/team, value: core }', '{ op: replace, path: /kind, value: Pod }'],
+      '/kind',
+      1,
+    ],
   ];
 
   for (const [what, target, ops, path, index] of cases) {
@@ -57,11 +66,22 @@ describe('Kubernetes identity', () => {
 
   it('lets a copy read the name and a test check the kind: neither writes identity', () => {
     const { errors, tree } = compileTree({
-      [SPEC]: kubernetes('Deployment/api', ['{ op: test, path: /kind, value: Deployment }', '{ op: copy, from: /metadata/name, path: /metadata/labels/copied-name }']),
+      [SPEC]: kubernetes('Deployment/api', [
+        '{ op: test, path: /kind, value: Deployment }',
+        '{ op: copy, from: /metadata/name, path: /metadata/labels/copied-name }',
+      ]),
     });
     expect(errors).toBe('');
-    const [deployment] = yamlDocuments(tree.get('generated/api/kubernetes/production/deployment.yaml')!) as Array<{ kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> } }>;
-    expect([deployment!.kind, deployment!.metadata.name, deployment!.metadata.namespace, deployment!.metadata.labels['copied-name']]).toEqual(['Deployment', 'api', 'api', 'api']);
+    const [deployment] = yamlDocuments(tree.get('generated/api/kubernetes/production/deployment.yaml')!) as Array<{
+      kind: string;
+      metadata: { name: string; namespace: string; labels: Record<string, string> };
+    }>;
+    expect([deployment!.kind, deployment!.metadata.name, deployment!.metadata.namespace, deployment!.metadata.labels['copied-name']]).toEqual([
+      'Deployment',
+      'api',
+      'api',
+      'api',
+    ]);
   });
 });
 
@@ -78,7 +98,9 @@ describe('Terraform identity and identifiers', () => {
   }
 
   it('refuses moving a meta-argument away, as the from of a move', () => {
-    expect(rejected(terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 200 }', '{ op: move, from: /count, path: /tags }']))).toEqual([
+    expect(
+      rejected(terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 200 }', '{ op: move, from: /count, path: /tags }'])),
+    ).toEqual([
       `${SPEC}:19:11: error EMIT.OVERRIDE_IDENTITY overrides.terraform[0].patch[1]: /count is a Terraform meta-argument: it decides which objects aws_db_instance.main makes, which no override may change`,
     ]);
   });
@@ -103,36 +125,62 @@ describe('Terraform identity and identifiers', () => {
   }
 
   it('refuses a non-identifier key inside a nested block, naming where', () => {
-    expect(rejected(terraform('aws_s3_bucket_versioning.files', ['{ op: replace, path: /versioning_configuration, value: [{ "status = \\"Disabled\\"\\n#": 1 }] }']))).toEqual([
+    expect(
+      rejected(
+        terraform('aws_s3_bucket_versioning.files', ['{ op: replace, path: /versioning_configuration, value: [{ "status = \\"Disabled\\"\\n#": 1 }] }']),
+      ),
+    ).toEqual([
       `${SPEC}:18:69: error SEC.HIDDEN_CHARACTER overrides.terraform[0].patch[0].value[0].status = "Disabled"\\u000a#: key contains the control character U+000A`,
     ]);
     expect(rejected(terraform('aws_s3_bucket_versioning.files', ['{ op: replace, path: /versioning_configuration, value: [{ "status = 1": 1 }] }']))).toEqual([
-      VALUE(`the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration/0", the key "status = 1" is not an HCL identifier ${NOT_IDENTIFIER}`),
+      VALUE(
+        `the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration/0", the key "status = 1" is not an HCL identifier ${NOT_IDENTIFIER}`,
+      ),
     ]);
   });
 
   it('blames the operation that introduced the bad key, not the last one', () => {
-    expect(rejected(terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { a: b } }', '{ op: move, from: /tags, path: "/x=y" }', '{ op: add, path: /max_allocated_storage, value: 200 }']))).toEqual([
-      VALUE(`the patched aws_db_instance.main cannot be written as HCL: the key "x=y" is not an HCL identifier ${NOT_IDENTIFIER}`, 1),
-    ]);
+    expect(
+      rejected(
+        terraform('aws_db_instance.main', [
+          '{ op: add, path: /tags, value: { a: b } }',
+          '{ op: move, from: /tags, path: "/x=y" }',
+          '{ op: add, path: /max_allocated_storage, value: 200 }',
+        ]),
+      ),
+    ).toEqual([VALUE(`the patched aws_db_instance.main cannot be written as HCL: the key "x=y" is not an HCL identifier ${NOT_IDENTIFIER}`, 1)]);
   });
 
   it('a key named resource becomes an attribute of the patched resource, never a new block', () => {
     const plain = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 200 }']) });
-    const hostile = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::123456789012:policy/team" } } } }']) });
+    const hostile = compileTree({
+      [SPEC]: terraform('aws_db_instance.main', [
+        '{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::123456789012:policy/team" } } } }',
+      ]),
+    });
     expect([plain.errors, hostile.errors]).toEqual(['', '']);
     // Naming an AWS-managed policy anywhere is the output policy's to refuse, whatever the shape.
-    const admin = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" } } } }']) });
-    expect(admin.errors).toContain(`${SPEC}:18:11: error POLICY.VIOLATION overrides.terraform[0].patch[0]: this operation makes the output break §4 paved PAVED_IAM_ATTACHMENT`);
+    const admin = compileTree({
+      [SPEC]: terraform('aws_db_instance.main', [
+        '{ op: add, path: /resource, value: { aws_iam_role_policy_attachment: { admin: { policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" } } } }',
+      ]),
+    });
+    expect(admin.errors).toContain(
+      `${SPEC}:18:11: error POLICY.VIOLATION overrides.terraform[0].patch[0]: this operation makes the output break §4 paved PAVED_IAM_ATTACHMENT`,
+    );
     const blocks = (text: string): string[] => codeLines(text).filter((line) => /^[a-z]/.test(line));
     for (const [path, text] of hostile.tree) if (path.endsWith('.tf')) expect(blocks(text), path).toEqual(blocks(plain.tree.get(path)!));
     expect(hostile.tree.get('generated/api/terraform/database.tf')).toContain('  resource = {\n    aws_iam_role_policy_attachment = {\n');
   });
 
   it('quotes and escapes keys inside an object value, so any key is data', () => {
-    const { errors, tree } = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { "a\\"b = c": "1", "${x}": "2", "é": "3", "}": "4" } }']) });
+    const { errors, tree } = compileTree({
+      [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { "a\\"b = c": "1", "${x}": "2", "é": "3", "}": "4" } }']),
+    });
     expect(errors).toBe('');
-    expect(tree.get('generated/api/terraform/database.tf')).toContain('  tags = {\n    "a\\"b = c" = "1"\n    "$${x}"    = "2"\n    "é"        = "3"\n    "}"        = "4"\n  }\n');
+    expect(tree.get('generated/api/terraform/database.tf')).toContain(
+      '  tags = {\n    "a\\"b = c" = "1"\n    "$${x}"    = "2"\n    "é"        = "3"\n    "}"        = "4"\n  }\n',
+    );
   });
   it("cannot forge one of paved's expression tokens to copy a reference elsewhere", () => {
     const { errors, tree } = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /tags, value: { "$hcl": 0 } }']) });
@@ -146,7 +194,12 @@ describe('Terraform identity and identifiers', () => {
 
 describe('Terraform values the printer must be able to write', () => {
   it('prints decimals as written and -0 as 0', () => {
-    const { errors, tree } = compileTree({ [SPEC]: terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 0.5 }', '{ op: add, path: /tags, value: { a: 2.25, b: -0, c: 0.1 } }']) });
+    const { errors, tree } = compileTree({
+      [SPEC]: terraform('aws_db_instance.main', [
+        '{ op: add, path: /max_allocated_storage, value: 0.5 }',
+        '{ op: add, path: /tags, value: { a: 2.25, b: -0, c: 0.1 } }',
+      ]),
+    });
     expect(errors).toBe('');
     const database = tree.get('generated/api/terraform/database.tf')!;
     expect(database).toMatch(/^  max_allocated_storage += 0\.5$/m);
@@ -154,8 +207,18 @@ describe('Terraform values the printer must be able to write', () => {
   });
 
   it('refuses null, at the operation that wrote it', () => {
-    expect(rejected(terraform('aws_db_instance.main', ['{ op: add, path: /max_allocated_storage, value: 200 }', '{ op: replace, path: /max_allocated_storage, value: null }']))).toEqual([
-      VALUE('the patched aws_db_instance.main cannot be written as HCL: at "/max_allocated_storage", null is not an HCL value paved writes; remove the attribute instead', 1),
+    expect(
+      rejected(
+        terraform('aws_db_instance.main', [
+          '{ op: add, path: /max_allocated_storage, value: 200 }',
+          '{ op: replace, path: /max_allocated_storage, value: null }',
+        ]),
+      ),
+    ).toEqual([
+      VALUE(
+        'the patched aws_db_instance.main cannot be written as HCL: at "/max_allocated_storage", null is not an HCL value paved writes; remove the attribute instead',
+        1,
+      ),
     ]);
   });
 
@@ -167,10 +230,14 @@ describe('Terraform values the printer must be able to write', () => {
 
   it('refuses a nested block given as something other than a list of objects', () => {
     expect(rejected(terraform('aws_s3_bucket_versioning.files', ['{ op: replace, path: /versioning_configuration, value: { status: Disabled } }']))).toEqual([
-      VALUE('the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration", versioning_configuration is a nested block: give a list of objects'),
+      VALUE(
+        'the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration", versioning_configuration is a nested block: give a list of objects',
+      ),
     ]);
     expect(rejected(terraform('aws_s3_bucket_versioning.files', ['{ op: replace, path: /versioning_configuration, value: [Disabled] }']))).toEqual([
-      VALUE('the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration/0", expected an object of attributes, got string'),
+      VALUE(
+        'the patched aws_s3_bucket_versioning.files cannot be written as HCL: at "/versioning_configuration/0", expected an object of attributes, got string',
+      ),
     ]);
   });
 
@@ -188,6 +255,8 @@ describe('Terraform values the printer must be able to write', () => {
   }
 
   it('refuses a value nested beyond the parser limit, at the value', () => {
-    expect(rejected(terraform('aws_db_instance.main', [`{ op: add, path: /tags, value: ${'['.repeat(40)}1${']'.repeat(40)} }`]))).toEqual([`${SPEC}:18:73: error LOAD.TOO_DEEP value nests more than 32 levels deep`]);
+    expect(rejected(terraform('aws_db_instance.main', [`{ op: add, path: /tags, value: ${'['.repeat(40)}1${']'.repeat(40)} }`]))).toEqual([
+      `${SPEC}:18:73: error LOAD.TOO_DEEP value nests more than 32 levels deep`,
+    ]);
   });
 });

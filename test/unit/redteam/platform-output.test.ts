@@ -63,7 +63,12 @@ describe('output.dir and output.workflowsDir', () => {
     ['a "." segment', './generated', 'dir', '"./generated" has an empty, "." or ".." segment; write each folder once, separated by one "/"'],
     ['an empty segment', 'gen//erated', 'dir', '"gen//erated" has an empty, "." or ".." segment; write each folder once, separated by one "/"'],
     ['a trailing slash', 'generated/', 'dir', '"generated/" has an empty, "." or ".." segment; write each folder once, separated by one "/"'],
-    ['workflows in .git', '.git/workflows', 'workflowsDir', `".git/workflows" is inside .git, git's own database; paved would write into the repository's history`],
+    [
+      'workflows in .git',
+      '.git/workflows',
+      'workflowsDir',
+      `".git/workflows" is inside .git, git's own database; paved would write into the repository's history`,
+    ],
     ['workflows at the root', '"."', 'workflowsDir', '"." is the repository root; paved needs a folder of its own'],
   ];
 
@@ -78,16 +83,41 @@ describe('output.dir and output.workflowsDir', () => {
   it('both keys wrong: one diagnostic at each', () => {
     const platform = platformWith('  dir: .git\n  workflowsDir: "."\n');
     expect(compileWith(platform).diagnostics.map(shown)).toEqual([
-      ['SPEC.OUTPUT_DIR', at(platform, '  dir: .git', 'dir'), `output.dir: ".git" is inside .git, git's own database; paved would write into the repository's history`, HINT],
-      ['SPEC.OUTPUT_DIR', at(platform, '  workflowsDir: "."', 'workflowsDir'), 'output.workflowsDir: "." is the repository root; paved needs a folder of its own', HINT],
+      [
+        'SPEC.OUTPUT_DIR',
+        at(platform, '  dir: .git', 'dir'),
+        `output.dir: ".git" is inside .git, git's own database; paved would write into the repository's history`,
+        HINT,
+      ],
+      [
+        'SPEC.OUTPUT_DIR',
+        at(platform, '  workflowsDir: "."', 'workflowsDir'),
+        'output.workflowsDir: "." is the repository root; paved needs a folder of its own',
+        HINT,
+      ],
     ]);
   });
 
   const overlaps: ReadonlyArray<readonly [string, string, string, string]> = [
     ['one folder for both', 'out', 'out', 'output.dir: output.dir "out" and output.workflowsDir "out" are one folder; paved needs them apart'],
-    ['workflows inside the output', 'generated', 'generated/workflows', 'output.dir: output.dir "generated" and output.workflowsDir "generated/workflows": the workflows folder is inside the output folder; paved needs them apart'],
-    ['the output inside the workflows', '.github/workflows/generated', '.github/workflows', 'output.dir: output.dir ".github/workflows/generated" and output.workflowsDir ".github/workflows": the output folder is inside the workflows folder; paved needs them apart'],
-    ['the output holding .github', '.github', '.github/workflows', 'output.dir: output.dir ".github" and output.workflowsDir ".github/workflows": the workflows folder is inside the output folder; paved needs them apart'],
+    [
+      'workflows inside the output',
+      'generated',
+      'generated/workflows',
+      'output.dir: output.dir "generated" and output.workflowsDir "generated/workflows": the workflows folder is inside the output folder; paved needs them apart',
+    ],
+    [
+      'the output inside the workflows',
+      '.github/workflows/generated',
+      '.github/workflows',
+      'output.dir: output.dir ".github/workflows/generated" and output.workflowsDir ".github/workflows": the output folder is inside the workflows folder; paved needs them apart',
+    ],
+    [
+      'the output holding .github',
+      '.github',
+      '.github/workflows',
+      'output.dir: output.dir ".github" and output.workflowsDir ".github/workflows": the workflows folder is inside the output folder; paved needs them apart',
+    ],
   ];
 
   it.each(overlaps)('%s is refused at output.dir', (_what, dir, workflowsDir, message) => {
@@ -110,11 +140,16 @@ describe('output.dir and output.workflowsDir', () => {
   it('an overlap written only in workflowsDir is reported there', () => {
     const platform = platformWith('  workflowsDir: generated/ci\n');
     expect(compileWith(platform).diagnostics.map(shown)).toEqual([
-      ['SPEC.OUTPUT_DIR', at(platform, '  workflowsDir: generated/ci', 'workflowsDir'), 'output.workflowsDir: output.dir "generated" and output.workflowsDir "generated/ci": the workflows folder is inside the output folder; paved needs them apart', HINT],
+      [
+        'SPEC.OUTPUT_DIR',
+        at(platform, '  workflowsDir: generated/ci', 'workflowsDir'),
+        'output.workflowsDir: output.dir "generated" and output.workflowsDir "generated/ci": the workflows folder is inside the output folder; paved needs them apart',
+        HINT,
+      ],
     ]);
   });
 
-  it('the shop\'s own output directories compile', () => {
+  it("the shop's own output directories compile", () => {
     const result = compileWith(SHOP);
     expect(result.diagnostics).toEqual([]);
     expect(result.files.length).toBeGreaterThan(10);

@@ -9,7 +9,25 @@ import { ACTIONS_WAIVERS, KUBERNETES_WAIVERS, TERRAFORM_WAIVERS, waiverText } fr
 import { attachedWaiver as attachedTerraformWaiver } from '../../../compiler/policy/terraform-facts.js';
 import { POLICY_RULES } from '../../../compiler/policy/registry.js';
 import { policyTarget, type FoundResource, type GeneratedWorkflow, type ParsedWorkflow, type PolicyTarget } from '../../../compiler/policy/view.js';
-import { PLATFORM, SERVICE, VICTIM, OTHER, type Op, type Override, compileWith, opAt, where, errors, expectViolation, cron, deployment, resource, CRON_POD, POD, NOTE } from '../../support/redteam/policy-harness.js';
+import {
+  PLATFORM,
+  SERVICE,
+  VICTIM,
+  OTHER,
+  type Op,
+  type Override,
+  compileWith,
+  opAt,
+  where,
+  errors,
+  expectViolation,
+  cron,
+  deployment,
+  resource,
+  CRON_POD,
+  POD,
+  NOTE,
+} from '../../support/redteam/policy-harness.js';
 
 /**
  * Red team, class "policy": overrides that take the output off the golden path
@@ -25,7 +43,11 @@ describe('platform waivers (overridePolicy.waivers)', () => {
   const waivers = (items: string): string => `overridePolicy:\n  waivers:\n${items}`;
 
   it('a waived rule compiles, and every waived finding is reported as POLICY.WAIVED at the waiver', () => {
-    const { result, platform } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'));
+    const { result, platform } = compileWith(
+      hostNetwork,
+      [],
+      waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'),
+    );
     expect(errors(result)).toEqual([]);
     expect(result.files.length).toBeGreaterThan(50);
     const waived = result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED');
@@ -34,26 +56,50 @@ describe('platform waivers (overridePolicy.waivers)', () => {
     for (const d of waived) {
       expect(d.severity).toBe('warning');
       expect(`${d.file}:${d.range?.line}:${d.range?.col}`).toBe(`platform.yaml:${line}:7`);
-      expect(d.message).toMatch(/^overridePolicy\.waivers\[0\]: waives §2 PSS restricted PSS hostNamespaces \(no hostNetwork, hostPID or hostIPC\): generated\/victim\/kubernetes\/[a-z]+\/cronjob-nightly\.yaml: shares a host namespace \(service "victim"\); reason: node exporter needs the host network \(SEC-12\)$/);
+      expect(d.message).toMatch(
+        /^overridePolicy\.waivers\[0\]: waives §2 PSS restricted PSS hostNamespaces \(no hostNetwork, hostPID or hostIPC\): generated\/victim\/kubernetes\/[a-z]+\/cronjob-nightly\.yaml: shares a host namespace \(service "victim"\); reason: node exporter needs the host network \(SEC-12\)$/,
+      );
     }
   });
 
   it('a waiver limited to other services does not excuse this one', () => {
-    const { result } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "only the other team may"\n      services: [other]\n'));
+    const { result } = compileWith(
+      hostNetwork,
+      [],
+      waivers('    - rule: PSS hostNamespaces\n      reason: "only the other team may"\n      services: [other]\n'),
+    );
     expect(result.files).toEqual([]);
     expect(errors(result).map((d) => d.code)).toEqual(['POLICY.VIOLATION']);
   });
 
   it('a waiver of one rule leaves the others enforced', () => {
-    const { result } = compileWith([cron([{ op: 'add', path: `${CRON_POD}/hostNetwork`, value: true }, { op: 'add', path: `${CRON_POD}/nodeName`, value: 'n1' }])], [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'));
+    const { result } = compileWith(
+      [
+        cron([
+          { op: 'add', path: `${CRON_POD}/hostNetwork`, value: true },
+          { op: 'add', path: `${CRON_POD}/nodeName`, value: 'n1' },
+        ]),
+      ],
+      [],
+      waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n'),
+    );
     expect(result.files).toEqual([]);
-    expect([...new Set(errors(result).map((d) => `${d.code} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual(['POLICY.VIOLATION overrides.kubernetes[0].patch[1]: this operation makes the output break §4 paved PAVED_SCHEDULING']);
+    expect([...new Set(errors(result).map((d) => `${d.code} ${d.message.slice(0, d.message.indexOf(' ('))}`))]).toEqual([
+      'POLICY.VIOLATION overrides.kubernetes[0].patch[1]: this operation makes the output break §4 paved PAVED_SCHEDULING',
+    ]);
   });
 
   it('paved report lists the waivers that apply to each service, in text and markdown', () => {
-    const { result } = compileWith(hostNetwork, [], waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n      services: [victim]\n'));
+    const { result } = compileWith(
+      hostNetwork,
+      [],
+      waivers('    - rule: PSS hostNamespaces\n      reason: "node exporter needs the host network (SEC-12)"\n      services: [victim]\n'),
+    );
     const reports = projectReport(result.project!);
-    expect(reports.map((r) => [r.name, r.waivers])).toEqual([['other', []], ['victim', [{ rule: 'PSS hostNamespaces', reason: 'node exporter needs the host network (SEC-12)' }]]]);
+    expect(reports.map((r) => [r.name, r.waivers])).toEqual([
+      ['other', []],
+      ['victim', [{ rule: 'PSS hostNamespaces', reason: 'node exporter needs the host network (SEC-12)' }]],
+    ]);
     expect(reportText(reports)).toContain('\n  policy waiver PSS hostNamespaces (platform.yaml): node exporter needs the host network (SEC-12)\n');
     expect(reportMarkdown(reports)).toContain('\n- The platform waives the policy rule PSS hostNamespaces: node exporter needs the host network (SEC-12)\n');
   });
@@ -61,19 +107,33 @@ describe('platform waivers (overridePolicy.waivers)', () => {
   it('an unknown rule id is a positioned error with a did-you-mean', () => {
     const { result, platform } = compileWith([], [], waivers('    - rule: CKV_K8S_2O\n      reason: "typo of an id"\n'));
     const line = platform.split('\n').indexOf('    - rule: CKV_K8S_2O') + 1;
-    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([['POLICY.UNKNOWN_RULE', 'overridePolicy.waivers[0].rule: no policy rule has the id "CKV_K8S_2O" (did you mean "CKV_K8S_20"?)', `platform.yaml:${line}:13`]]);
+    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([
+      [
+        'POLICY.UNKNOWN_RULE',
+        'overridePolicy.waivers[0].rule: no policy rule has the id "CKV_K8S_2O" (did you mean "CKV_K8S_20"?)',
+        `platform.yaml:${line}:13`,
+      ],
+    ]);
     expect(result.files).toEqual([]);
   });
 
   it('a rule id nothing resembles is an error that points at the list in docs/security.md', () => {
     const { result } = compileWith([], [], waivers('    - rule: EVERYTHING\n      reason: "waive it all"\n'));
-    expect(result.diagnostics.map((d) => [d.code, d.hint])).toEqual([['POLICY.UNKNOWN_RULE', 'use a rule id from docs/security.md (e.g. CKV_K8S_20, KS deployment-replicas)']]);
+    expect(result.diagnostics.map((d) => [d.code, d.hint])).toEqual([
+      ['POLICY.UNKNOWN_RULE', 'use a rule id from docs/security.md (e.g. CKV_K8S_20, KS deployment-replicas)'],
+    ]);
   });
 
   it('an unknown service in a waiver is a positioned error with a did-you-mean', () => {
     const { result, platform } = compileWith([], [], waivers('    - rule: PSS hostNamespaces\n      reason: "one service only"\n      services: [victm]\n'));
     const line = platform.split('\n').indexOf('      services: [victm]') + 1;
-    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([['REF.UNKNOWN_SERVICE', 'overridePolicy.waivers[0].services[0]: no service named "victm" in this repository (did you mean "victim"?)', `platform.yaml:${line}:18`]]);
+    expect(result.diagnostics.map((d) => [d.code, d.message, where(d)])).toEqual([
+      [
+        'REF.UNKNOWN_SERVICE',
+        'overridePolicy.waivers[0].services[0]: no service named "victm" in this repository (did you mean "victim"?)',
+        `platform.yaml:${line}:18`,
+      ],
+    ]);
   });
 
   it('a waiver without a reason is a schema error', () => {
@@ -94,8 +154,19 @@ describe('allow lists (overridePolicy.<target>.allow)', () => {
   };
 
   it('rejects a path outside the list, naming the list', () => {
-    const d = forbidden(compileWith([deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example/victim:2' }])], [], allowK8s('Deployment:/metadata/annotations')), 'kubernetes', 0, 0);
-    expect(d.message).toBe(`overrides.kubernetes[0].patch[0]: the platform allows overrides only at overridePolicy.kubernetes.allow (Deployment:/metadata/annotations); ${POD}/containers/0/image of Deployment is not at or under any of them`);
+    const d = forbidden(
+      compileWith(
+        [deployment([{ op: 'replace', path: `${POD}/containers/0/image`, value: 'ghcr.io/shop-example/victim:2' }])],
+        [],
+        allowK8s('Deployment:/metadata/annotations'),
+      ),
+      'kubernetes',
+      0,
+      0,
+    );
+    expect(d.message).toBe(
+      `overrides.kubernetes[0].patch[0]: the platform allows overrides only at overridePolicy.kubernetes.allow (Deployment:/metadata/annotations); ${POD}/containers/0/image of Deployment is not at or under any of them`,
+    );
   });
 
   it('accepts a path under an allowed pattern', () => {
@@ -108,28 +179,84 @@ describe('allow lists (overridePolicy.<target>.allow)', () => {
   });
 
   it('* matches one segment: containers/*/resources allows container 0 resources, not the container itself', () => {
-    expect(compileWith([deployment([{ op: 'replace', path: `${POD}/containers/0/resources/limits/memory`, value: '1Gi' }])], [], allowK8s(`${POD}/containers/*/resources`)).result.diagnostics).toEqual([]);
-    forbidden(compileWith([deployment([{ op: 'add', path: `${POD}/containers/-`, value: { name: 'x', image: 'ghcr.io/shop-example/victim:1' } }])], [], allowK8s(`${POD}/containers/*/resources`)), 'kubernetes', 0, 0);
+    expect(
+      compileWith(
+        [deployment([{ op: 'replace', path: `${POD}/containers/0/resources/limits/memory`, value: '1Gi' }])],
+        [],
+        allowK8s(`${POD}/containers/*/resources`),
+      ).result.diagnostics,
+    ).toEqual([]);
+    forbidden(
+      compileWith(
+        [deployment([{ op: 'add', path: `${POD}/containers/-`, value: { name: 'x', image: 'ghcr.io/shop-example/victim:1' } }])],
+        [],
+        allowK8s(`${POD}/containers/*/resources`),
+      ),
+      'kubernetes',
+      0,
+      0,
+    );
   });
 
   it('a move whose from lies outside the list is rejected, naming the from path', () => {
-    const d = forbidden(compileWith([deployment([NOTE, { op: 'move', from: `${POD}/containers/0/env`, path: '/metadata/annotations/x' }])], [], allowK8s('/metadata/annotations')), 'kubernetes', 0, 1);
+    const d = forbidden(
+      compileWith(
+        [deployment([NOTE, { op: 'move', from: `${POD}/containers/0/env`, path: '/metadata/annotations/x' }])],
+        [],
+        allowK8s('/metadata/annotations'),
+      ),
+      'kubernetes',
+      0,
+      1,
+    );
     expect(d.message).toMatch(/; \/spec\/template\/spec\/containers\/0\/env of Deployment is not at or under any of them$/);
   });
 
   it('the deny-list still applies inside an allowed path', () => {
     const { result } = compileWith([deployment([{ op: 'add', path: `${POD}/hostNetwork`, value: true }])], [], allowK8s(POD));
-    expect(errors(result).map((d) => [d.code, d.message])).toEqual([['EMIT.OVERRIDE_FORBIDDEN', 'overrides.kubernetes[0].patch[0]: the platform forbids patching /spec/template/spec/hostNetwork (overridePolicy.kubernetes.forbiddenPaths has /spec/template/spec/hostNetwork)']]);
+    expect(errors(result).map((d) => [d.code, d.message])).toEqual([
+      [
+        'EMIT.OVERRIDE_FORBIDDEN',
+        'overrides.kubernetes[0].patch[0]: the platform forbids patching /spec/template/spec/hostNetwork (overridePolicy.kubernetes.forbiddenPaths has /spec/template/spec/hostNetwork)',
+      ],
+    ]);
   });
 
   it('terraform: rejects an attribute outside the list, accepts one inside', () => {
-    const d = forbidden(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }, { op: 'replace', path: '/backup_retention_period', value: 30 }])], allowTf('aws_db_instance:/allocated_storage')), 'terraform', 0, 1);
-    expect(d.message).toBe('overrides.terraform[0].patch[1]: the platform allows overrides only at overridePolicy.terraform.allow (aws_db_instance:/allocated_storage); /backup_retention_period of aws_db_instance is not at or under any of them');
-    expect(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])], allowTf('aws_db_instance:/allocated_storage')).result.diagnostics).toEqual([]);
+    const d = forbidden(
+      compileWith(
+        [],
+        [
+          resource('aws_db_instance.main', [
+            { op: 'replace', path: '/allocated_storage', value: 50 },
+            { op: 'replace', path: '/backup_retention_period', value: 30 },
+          ]),
+        ],
+        allowTf('aws_db_instance:/allocated_storage'),
+      ),
+      'terraform',
+      0,
+      1,
+    );
+    expect(d.message).toBe(
+      'overrides.terraform[0].patch[1]: the platform allows overrides only at overridePolicy.terraform.allow (aws_db_instance:/allocated_storage); /backup_retention_period of aws_db_instance is not at or under any of them',
+    );
+    expect(
+      compileWith(
+        [],
+        [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])],
+        allowTf('aws_db_instance:/allocated_storage'),
+      ).result.diagnostics,
+    ).toEqual([]);
   });
 
   it('terraform: an empty list allows nothing', () => {
-    const d = forbidden(compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])], allowTf()), 'terraform', 0, 0);
+    const d = forbidden(
+      compileWith([], [resource('aws_db_instance.main', [{ op: 'replace', path: '/allocated_storage', value: 50 }])], allowTf()),
+      'terraform',
+      0,
+      0,
+    );
     expect(d.message).toMatch(/overridePolicy\.terraform\.allow \(nothing\)/);
   });
 
@@ -143,7 +270,8 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
   // Previews run no HorizontalPodAutoscaler.
   const HPA = (patch: Op[]): Override => ({ target: 'HorizontalPodAutoscaler/victim', environments: ['staging', 'production'], patch });
   const waiver = (id: string): string => `overridePolicy:\n  waivers:\n    - rule: ${id}\n      reason: "red team: waive ${id} only"\n`;
-  const HPA_RULE = '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
+  const HPA_RULE =
+    '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
   const minOne = [HPA([{ op: 'replace', path: '/spec/minReplicas', value: 1 }])];
 
   it('PO hpaMaxAvailability does not excuse minReplicas 1 (PO hpaMinAvailability), and the hint names the id that would', () => {
@@ -152,7 +280,9 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
     expect(found[0]!.message).toBe(
       `overrides.kubernetes[0].patch[0]: this operation makes the output break ${HPA_RULE} (a real scale target, minReplicas at least 2, max above min): generated/victim/kubernetes/staging/horizontalpodautoscaler.yaml: minReplicas 1; generated/victim/kubernetes/production/horizontalpodautoscaler.yaml: minReplicas 1`,
     );
-    expect(found[0]!.hint).toBe('overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS horizontalpodautoscaler-replicas in platform.yaml (overridePolicy.waivers)');
+    expect(found[0]!.hint).toBe(
+      'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS horizontalpodautoscaler-replicas in platform.yaml (overridePolicy.waivers)',
+    );
     const { result } = compileWith(minOne, [], waiver('PO hpaMaxAvailability'));
     expect(result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED')).toEqual([]);
   });
@@ -165,22 +295,46 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
     const line = platform.split('\n').indexOf('    - rule: PO hpaMinAvailability') + 1;
     for (const d of waived) {
       expect(where(d)).toBe(`platform.yaml:${line}:7`);
-      expect(d.message).toMatch(/^overridePolicy\.waivers\[0\]: waives §2 kube-score\/polaris .*: generated\/victim\/kubernetes\/(staging|production)\/horizontalpodautoscaler\.yaml: minReplicas 1 \(service "victim"\); reason: red team: waive PO hpaMinAvailability only$/);
+      expect(d.message).toMatch(
+        /^overridePolicy\.waivers\[0\]: waives §2 kube-score\/polaris .*: generated\/victim\/kubernetes\/(staging|production)\/horizontalpodautoscaler\.yaml: minReplicas 1 \(service "victim"\); reason: red team: waive PO hpaMinAvailability only$/,
+      );
       expect(d.hint).toBe('the platform waives PO hpaMinAvailability; remove the waiver to enforce the rule again');
     }
   });
 
   it('KS horizontalpodautoscaler-has-target does not excuse max not above min', () => {
-    const found = expectViolation({ kubernetes: [HPA([{ op: 'replace', path: '/spec/maxReplicas', value: 2 }, { op: 'replace', path: '/spec/minReplicas', value: 2 }])], platform: waiver('KS horizontalpodautoscaler-has-target') }, HPA_RULE, ['kubernetes', 0, 0], /: max not above min/);
-    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PO hpaMaxAvailability in platform.yaml (overridePolicy.waivers)']);
+    const found = expectViolation(
+      {
+        kubernetes: [
+          HPA([
+            { op: 'replace', path: '/spec/maxReplicas', value: 2 },
+            { op: 'replace', path: '/spec/minReplicas', value: 2 },
+          ]),
+        ],
+        platform: waiver('KS horizontalpodautoscaler-has-target'),
+      },
+      HPA_RULE,
+      ['kubernetes', 0, 0],
+      /: max not above min/,
+    );
+    expect(found.map((d) => d.hint)).toEqual([
+      'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PO hpaMaxAvailability in platform.yaml (overridePolicy.waivers)',
+    ]);
   });
 
   const hostPort = [deployment([{ op: 'add', path: `${POD}/containers/0/ports/-`, value: { containerPort: 22, hostPort: 22 } }])];
   const HOST = '§2 PSS restricted PSS hostPathVolumes / PSS hostPorts';
 
   it('PSS hostPathVolumes does not excuse a hostPort, and the hint names PSS hostPorts, not the first id of the rule', () => {
-    const found = expectViolation({ kubernetes: hostPort, platform: waiver('PSS hostPathVolumes') }, HOST, ['kubernetes', 0, 0], /deployment\.yaml: app: hostPort/);
-    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PSS hostPorts in platform.yaml (overridePolicy.waivers)']);
+    const found = expectViolation(
+      { kubernetes: hostPort, platform: waiver('PSS hostPathVolumes') },
+      HOST,
+      ['kubernetes', 0, 0],
+      /deployment\.yaml: app: hostPort/,
+    );
+    expect(found.map((d) => d.hint)).toEqual([
+      'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive PSS hostPorts in platform.yaml (overridePolicy.waivers)',
+    ]);
   });
 
   it('KS service-targets-pod does not excuse a NodePort Service (KS service-type)', () => {
@@ -190,9 +344,10 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
       ['kubernetes', 0, 0],
       /service\.yaml: NodePort/,
     );
-    expect(found.map((d) => d.hint)).toEqual(['overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS service-type in platform.yaml (overridePolicy.waivers)']);
+    expect(found.map((d) => d.hint)).toEqual([
+      'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive KS service-type in platform.yaml (overridePolicy.waivers)',
+    ]);
   });
-
 
   it('PSS hostPorts excuses the hostPort it names', () => {
     const { result } = compileWith(hostPort, [], waiver('PSS hostPorts'));
@@ -207,18 +362,27 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
       ['terraform', 0, 0],
     );
     expect(found.map((d) => [d.message.slice(d.message.indexOf('): ') + 3), d.hint])).toEqual([
-      ['victim/terraform/database.tf aws_db_instance.main: monitoring_interval 0', 'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_118 in platform.yaml (overridePolicy.waivers)'],
+      [
+        'victim/terraform/database.tf aws_db_instance.main: monitoring_interval 0',
+        'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_118 in platform.yaml (overridePolicy.waivers)',
+      ],
     ]);
   });
 
   it('§1 #8: a waiver of CKV_AWS_354 (Performance Insights key) does not excuse Performance Insights turned off (CKV_AWS_353)', () => {
     const found = expectViolation(
-      { terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/performance_insights_enabled', value: false }])], platform: waiver('CKV_AWS_354') },
+      {
+        terraform: [resource('aws_db_instance.main', [{ op: 'replace', path: '/performance_insights_enabled', value: false }])],
+        platform: waiver('CKV_AWS_354'),
+      },
       '§1 #8 CKV_AWS_353 / CKV_AWS_354 / AVD-AWS-0133 / AVD-AWS-0078',
       ['terraform', 0, 0],
     );
     expect(found.map((d) => [d.message.slice(d.message.indexOf('): ') + 3), d.hint])).toEqual([
-      ['victim/terraform/database.tf aws_db_instance.main: performance_insights_enabled is false, not true', 'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_353 in platform.yaml (overridePolicy.waivers)'],
+      [
+        'victim/terraform/database.tf aws_db_instance.main: performance_insights_enabled is false, not true',
+        'overrides may not take the output off the golden path: remove or change the operation, or ask the platform team to waive CKV_AWS_353 in platform.yaml (overridePolicy.waivers)',
+      ],
     ]);
   });
 });
@@ -233,10 +397,17 @@ describe('a platform waiver of one id of a grouped rule excuses only that check'
  */
 describe('a waiver forged through an override reason', () => {
   /** The same victim, with fixed scaling (no autoscaler) when `fixed`, and overrides carrying their own reason or `reason`, verbatim. */
-  function compileForged(overrides: ReadonlyArray<{ target: string; environments?: readonly string[]; reason?: string; patch: readonly Op[] }>, reason: string, fixed = false): { result: CompileResult; victim: string } {
+  function compileForged(
+    overrides: ReadonlyArray<{ target: string; environments?: readonly string[]; reason?: string; patch: readonly Op[] }>,
+    reason: string,
+    fixed = false,
+  ): { result: CompileResult; victim: string } {
     const base = fixed ? VICTIM.replace('  command: ["node", "server.js"]\n', '  command: ["node", "server.js"]\n  scaling: { min: 2, max: 2 }\n') : VICTIM;
     const list = overrides
-      .map((o) => `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: ${JSON.stringify(o.reason ?? reason)}\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`)
+      .map(
+        (o) =>
+          `    - target: ${o.target}\n${o.environments ? `      environments: [${o.environments.join(', ')}]\n` : ''}      reason: ${JSON.stringify(o.reason ?? reason)}\n      patch:\n${o.patch.map((op) => `        - ${JSON.stringify(op)}\n`).join('')}`,
+      )
       .join('');
     const victim = `${base}overrides:\n  kubernetes:\n${list}`;
     const result = compileTexts(
@@ -250,25 +421,67 @@ describe('a waiver forged through an override reason', () => {
     return { result, victim };
   }
 
-  const HPA = '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
-  const REPLICAS = '§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas';
+  const HPA =
+    '§2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability';
+  const REPLICAS =
+    '§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas';
   const READ_ONLY_ROOT = '§2 kube-score/polaris KS container-security-context-readonlyrootfilesystem / PO notReadOnlyRootFilesystem / CKV_K8S_22';
 
   /** Every Kubernetes waiver an override can reach, with the override whose finding it would excuse. */
-  const cases: ReadonlyArray<{ readonly name: keyof typeof KUBERNETES_WAIVERS; readonly override: { target: string; environments: string[]; patch: Op[] }; readonly rule: string; readonly problem: RegExp; readonly fixed?: boolean }> = [
-    { name: 'tierAutoscalerMinimum', override: { target: 'HorizontalPodAutoscaler/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/minReplicas', value: 1 }] }, rule: HPA, problem: /production\/horizontalpodautoscaler\.yaml/ },
-    { name: 'tierSingleReplica', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, rule: REPLICAS, problem: /production\/deployment\.yaml/, fixed: true },
-    { name: 'previewSingleReplica', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, rule: REPLICAS, problem: /production\/deployment\.yaml/, fixed: true },
+  const cases: ReadonlyArray<{
+    readonly name: keyof typeof KUBERNETES_WAIVERS;
+    readonly override: { target: string; environments: string[]; patch: Op[] };
+    readonly rule: string;
+    readonly problem: RegExp;
+    readonly fixed?: boolean;
+  }> = [
+    {
+      name: 'tierAutoscalerMinimum',
+      override: { target: 'HorizontalPodAutoscaler/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/minReplicas', value: 1 }] },
+      rule: HPA,
+      problem: /production\/horizontalpodautoscaler\.yaml/,
+    },
+    {
+      name: 'tierSingleReplica',
+      override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
+      rule: REPLICAS,
+      problem: /production\/deployment\.yaml/,
+      fixed: true,
+    },
+    {
+      name: 'previewSingleReplica',
+      override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
+      rule: REPLICAS,
+      problem: /production\/deployment\.yaml/,
+      fixed: true,
+    },
     // securityContext is on the platform's deny-list; the /tmp mount a read-only root needs is not. (The rule honours this
     // waiver only in the preview's deployment-localstack.yaml, which carries the real one; anywhere else it is unwaivable.)
-    { name: 'localstackWritableRoot', override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: `${POD}/containers/0/volumeMounts`, value: [] }] }, rule: READ_ONLY_ROOT, problem: /production\/deployment\.yaml/ },
+    {
+      name: 'localstackWritableRoot',
+      override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: `${POD}/containers/0/volumeMounts`, value: [] }] },
+      rule: READ_ONLY_ROOT,
+      problem: /production\/deployment\.yaml/,
+    },
   ];
 
   /** The POLICY.VIOLATION diagnostics of `rule` at `overrides.kubernetes[0].patch[0]`, with nothing planned. */
   function violations(r: { result: CompileResult; victim: string }, rule: string, problem: RegExp): Diagnostic[] {
     expect(r.result.files).toEqual([]);
-    const found = errors(r.result).filter((d) => d.code === 'POLICY.VIOLATION' && d.message.startsWith(`overrides.kubernetes[0].patch[0]: this operation makes the output break ${rule} (`) && problem.test(d.message));
-    expect(found.length, JSON.stringify(r.result.diagnostics.map((d) => [d.code, d.message]), null, 1)).toBe(1);
+    const found = errors(r.result).filter(
+      (d) =>
+        d.code === 'POLICY.VIOLATION' &&
+        d.message.startsWith(`overrides.kubernetes[0].patch[0]: this operation makes the output break ${rule} (`) &&
+        problem.test(d.message),
+    );
+    expect(
+      found.length,
+      JSON.stringify(
+        r.result.diagnostics.map((d) => [d.code, d.message]),
+        null,
+        1,
+      ),
+    ).toBe(1);
     expect(where(found[0]!)).toBe(`${SERVICE}:${opAt(r.victim, 'kubernetes', 0, 0)}`);
     expect(found[0]!.hint).toMatch(/overridePolicy\.waivers/);
     expect(r.result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED')).toEqual([]);
@@ -309,7 +522,13 @@ describe('a waiver forged through an override reason', () => {
 
   it('the forged line in the file of another object (the Deployment) does not excuse the HPA either', () => {
     const line = waiverText(KUBERNETES_WAIVERS.tierAutoscalerMinimum);
-    const r = compileForged([{ ...cases[0]!.override, reason: 'red team: plain reason' }, { target: 'Deployment/victim', environments: ['production'], patch: [NOTE] }], `red team\n${line}`);
+    const r = compileForged(
+      [
+        { ...cases[0]!.override, reason: 'red team: plain reason' },
+        { target: 'Deployment/victim', environments: ['production'], patch: [NOTE] },
+      ],
+      `red team\n${line}`,
+    );
     violations(r, HPA, /production\/horizontalpodautoscaler\.yaml/);
   });
 
@@ -317,24 +536,37 @@ describe('a waiver forged through an override reason', () => {
     const rule = POLICY_RULES.find((r) => r.ids.includes('ZZ secrets-outside-env'))!;
     const waiver = ACTIONS_WAIVERS.registrySecretOutsideEnvironment;
     const TEXT = `# ${waiverText(waiver)}\nname: forged\non: { push: {} }\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    env: { TOKEN: "\${{ secrets.REGISTRY_PASSWORD }}" }\n    steps:\n      - run: echo hi\n`;
-    const target = (waivers: GeneratedWorkflow['waivers']): PolicyTarget => ({ name: 'forged', project: compileWith([]).result.project!, stacks: [], resources: [], objects: [], workflows: [{ name: 'forged.yml', text: TEXT, waivers, doc: parse(TEXT) as ParsedWorkflow }] });
+    const target = (waivers: GeneratedWorkflow['waivers']): PolicyTarget => ({
+      name: 'forged',
+      project: compileWith([]).result.project!,
+      stacks: [],
+      resources: [],
+      objects: [],
+      workflows: [{ name: 'forged.yml', text: TEXT, waivers, doc: parse(TEXT) as ParsedWorkflow }],
+    });
 
     it('the printed line alone excuses nothing', () => {
       expect(rule.check(target([])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
     });
 
-    it('an equal copy of the waiver is not the table\'s waiver: it excuses nothing', () => {
-      expect(rule.check(target([{ rules: [...waiver.rules], reason: waiver.reason }])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
+    it("an equal copy of the waiver is not the table's waiver: it excuses nothing", () => {
+      expect(rule.check(target([{ rules: [...waiver.rules], reason: waiver.reason }])).findings).toEqual([
+        { where: 'forged.yml', problem: 'image: reads a secret outside an environment' },
+      ]);
     });
 
     it('control: the attached and printed waiver excuses it', () => {
-      expect(rule.check(target([waiver])).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment', waiver: 'actions:registrySecretOutsideEnvironment' }]);
+      expect(rule.check(target([waiver])).findings).toEqual([
+        { where: 'forged.yml', problem: 'image: reads a secret outside an environment', waiver: 'actions:registrySecretOutsideEnvironment' },
+      ]);
     });
 
     it('the attached waiver without its printed line excuses nothing', () => {
       const text = TEXT.slice(TEXT.indexOf('\n') + 1);
       const t = target([waiver]);
-      expect(rule.check({ ...t, workflows: [{ ...t.workflows[0]!, text }] }).findings).toEqual([{ where: 'forged.yml', problem: 'image: reads a secret outside an environment' }]);
+      expect(rule.check({ ...t, workflows: [{ ...t.workflows[0]!, text }] }).findings).toEqual([
+        { where: 'forged.yml', problem: 'image: reads a secret outside an environment' },
+      ]);
     });
   });
 });
@@ -358,7 +590,11 @@ describe('a Terraform waiver forged through an override reason', () => {
     const p = parsed.project!;
     const s = p.services.find((x) => x.name === 'victim')!;
     const byName = new Map(p.services.map((x) => [x.name, x]));
-    const target = policyTarget('', p, emitters.flatMap((e) => e.emitService(s, scopedProject(p, s, byName)).files));
+    const target = policyTarget(
+      '',
+      p,
+      emitters.flatMap((e) => e.emitService(s, scopedProject(p, s, byName)).files),
+    );
     const bucket = target.resources.find((r) => r.type === 'aws_s3_bucket' && r.name === 'files')!;
     return { bucket, printed: bucket.stack.printed.get(bucket.file)! };
   }

@@ -8,7 +8,10 @@ import * as scripts from '../../../emitters/actions/scripts.js';
 import { caseRoot, goldenCases } from '../../support/helpers.js';
 
 /** `paved new orders --language node` in a fresh repository holding `platform` as platform.yaml. */
-async function paveNew(platform: string | undefined, setUp?: (repo: string) => void): Promise<{ code: number; stdout: string; stderr: string; written: boolean; repo: string }> {
+async function paveNew(
+  platform: string | undefined,
+  setUp?: (repo: string) => void,
+): Promise<{ code: number; stdout: string; stderr: string; written: boolean; repo: string }> {
   const repo = mkdtempSync(join(tmpdir(), 'paved-redteam-new-'));
   if (platform !== undefined) writeFileSync(join(repo, 'platform.yaml'), platform);
   setUp?.(repo);
@@ -24,16 +27,36 @@ const HEAD = 'apiVersion: paved/v1\nkind: Platform\n';
 
 describe('paved new reads platform.yaml with the strict loader', () => {
   it.each([
-    ['an anchor and an alias', `${HEAD}domain: &d example.com\nname: *d\n`, 'platform.yaml:3:12: error LOAD.ALIAS anchor "&d" is not allowed (nor is the other anchor or alias in this file)'],
+    [
+      'an anchor and an alias',
+      `${HEAD}domain: &d example.com\nname: *d\n`,
+      'platform.yaml:3:12: error LOAD.ALIAS anchor "&d" is not allowed (nor is the other anchor or alias in this file)',
+    ],
     ['a duplicate key', `${HEAD}scaffold:\n  templates: a\n  templates: b\n`, 'platform.yaml:5:3: error LOAD.DUPLICATE_KEY map keys must be unique'],
     ['an unknown key', `${HEAD}scafold:\n  templates: evil\n`, 'platform.yaml:3:1: error SPEC.UNKNOWN_KEY unknown key "scafold" (did you mean "scaffold"?)'],
-    ['an unknown key under scaffold', `${HEAD}scaffold:\n  template: evil\n`, 'platform.yaml:4:3: error SPEC.UNKNOWN_KEY scaffold: unknown key "template" (did you mean "templates"?)'],
-    ['templates outside the repository', `${HEAD}scaffold:\n  templates: ../elsewhere\n`, 'platform.yaml:4:14: error SPEC.PATTERN scaffold.templates: "../elsewhere" is invalid: it must be a relative path inside the repository: no leading "/", no ".." segment'],
-    ['an absolute template path', `${HEAD}scaffold:\n  templates: /etc\n`, 'platform.yaml:4:14: error SPEC.PATTERN scaffold.templates: "/etc" is invalid: it must be a relative path inside the repository: no leading "/", no ".." segment'],
+    [
+      'an unknown key under scaffold',
+      `${HEAD}scaffold:\n  template: evil\n`,
+      'platform.yaml:4:3: error SPEC.UNKNOWN_KEY scaffold: unknown key "template" (did you mean "templates"?)',
+    ],
+    [
+      'templates outside the repository',
+      `${HEAD}scaffold:\n  templates: ../elsewhere\n`,
+      'platform.yaml:4:14: error SPEC.PATTERN scaffold.templates: "../elsewhere" is invalid: it must be a relative path inside the repository: no leading "/", no ".." segment',
+    ],
+    [
+      'an absolute template path',
+      `${HEAD}scaffold:\n  templates: /etc\n`,
+      'platform.yaml:4:14: error SPEC.PATTERN scaffold.templates: "/etc" is invalid: it must be a relative path inside the repository: no leading "/", no ".." segment',
+    ],
     ['a merge key', `${HEAD}scaffold:\n  <<: {templates: x}\n`, 'platform.yaml:4:3: error LOAD.MERGE_KEY merge key "<<" is not allowed'],
     ['a tag', `${HEAD}scaffold:\n  templates: !!str x\n`, 'platform.yaml:4:20: error LOAD.TAG tag "!!str" is not allowed'],
     ['a second document', `${HEAD}---\n${HEAD}`, 'platform.yaml:3:1: error LOAD.MULTIPLE_DOCUMENTS file contains more than one YAML document'],
-    ['a policy violation', `${HEAD}policy:\n  production: { deletionProtection: true, multiAz: true, backupRetentionDays: 1 }\n`, 'platform.yaml:4:79: error POLICY.BACKUP_RETENTION policy.production.backupRetentionDays: 1 days of backups is too few for production'],
+    [
+      'a policy violation',
+      `${HEAD}policy:\n  production: { deletionProtection: true, multiAz: true, backupRetentionDays: 1 }\n`,
+      'platform.yaml:4:79: error POLICY.BACKUP_RETENTION policy.production.backupRetentionDays: 1 days of backups is too few for production',
+    ],
   ])('rejects %s with its position, exit 1 and nothing written', async (_, platform, first) => {
     const run = await paveNew(platform);
     expect(run.code).toBe(1);
@@ -63,7 +86,7 @@ describe('paved new reads platform.yaml with the strict loader', () => {
   });
 });
 
-describe('generated workflows run only the repository\'s installed paved', () => {
+describe("generated workflows run only the repository's installed paved", () => {
   const workflows = goldenCases()
     .map((name) => join(caseRoot(name), 'expected', '.github', 'workflows'))
     .filter((dir) => existsSync(dir))
