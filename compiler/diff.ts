@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { FileOwner, GeneratedFile } from '../spec/emitter.js';
+import type { BodyItem, Expression } from '../emitters/shared/hcl.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { kubernetesDataLoss, type KubernetesDeletion } from './kubernetes-data-loss.js';
@@ -49,8 +50,8 @@ export function diffTrees(
   output: OutputDirectories,
   owners: ReadonlyMap<string, FileOwner>,
 ): TreeChange[] {
-  const before = new Map(base.map((f) => [f.path, f.contents]));
-  const after = new Map(head.map((f) => [f.path, f.contents]));
+  const before = new Map(base.map((f) => [f.path, f]));
+  const after = new Map(head.map((f) => [f.path, f]));
   const groups = new Map<
     string,
     {
@@ -75,7 +76,7 @@ export function diffTrees(
   for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const old = before.get(path);
     const now = after.get(path);
-    if (old === now) continue;
+    if (old?.contents === now?.contents) continue;
     const entry = group(path);
     if (old === undefined) entry.added.push(path);
     else if (now === undefined) entry.removed.push(path);
@@ -97,11 +98,18 @@ export function diffTrees(
   );
 }
 
-/** Facts a reviewer wants first, read from the two versions of one file. */
-function details(path: string, old: string | undefined, now: string | undefined, lost: readonly KubernetesDeletion[]): string[] {
-  if (/\.ya?ml$/.test(path)) return objectDetails(objects(old), objects(now), lost);
-  if (/\.tf$/.test(path)) return terraformDetails(old ?? '', now ?? '');
+/** Facts a reviewer wants first, read from the two versions of one file: YAML objects as printed, Terraform from the typed HCL it was printed from. */
+function details(path: string, old: GeneratedFile | undefined, now: GeneratedFile | undefined, lost: readonly KubernetesDeletion[]): string[] {
+  if (/\.ya?ml$/.test(path)) return objectDetails(objects(old?.contents), objects(now?.contents), lost);
+  if (/\.tf$/.test(path)) return terraformDetails(hclItems(old), hclItems(now));
   return [];
+}
+
+/** The HCL body a .tf file was printed from (GeneratedFile.value: compile with keepValues), none for an absent file. */
+function hclItems(file: GeneratedFile | undefined): readonly BodyItem[] {
+  if (file === undefined) return [];
+  if (!Array.isArray(file.value)) throw new Error(`paved diff: ${file.path} carries no HCL value; compile with keepValues`);
+  return file.value as readonly BodyItem[];
 }
 
 type KubeObject = Record<string, unknown> & { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> };
@@ -179,13 +187,8 @@ function change(what: string, old: string | undefined, now: string | undefined):
 }
 
 /** IAM actions granted or revoked; the resources themselves are terraformChanges'. */
-function terraformDetails(old: string, now: string): string[] {
-  // Actions are the strings of `actions = [...]` / `Action = [...]` (policy documents and jsonencode alike).
-  const actions = (text: string): Set<string> =>
-    new Set(
-      [...text.matchAll(/\b(?:actions|Action|NotAction)\s*=\s*(\[[^\]]*\]|"[^"]*")/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((q) => q[1]!)),
-    );
-  const [a0, a1] = [actions(old), actions(now)];
+function terraformDetails(old: readonly BodyItem[], now: readonly BodyItem[]): string[] {
+  const [a0, a1] = [iamActions(old), iamActions(now)];
   return [
     ...[...a1]
       .filter((a) => !a0.has(a))
@@ -196,6 +199,32 @@ function terraformDetails(old: string, now: string): string[] {
       .sort()
       .map((a) => `- IAM ${a}`),
   ];
+}
+
+const isExpressionList = (value: Expression): value is readonly Expression[] => Array.isArray(value);
+
+/** The action names of every policy statement: `actions` of a policy document's statements, `Action`/`NotAction` inside jsonencode(). */
+function iamActions(items: readonly BodyItem[]): Set<string> {
+  const found = new Set<string>();
+  const strings = (value: Expression): void => {
+    if (typeof value === 'string') found.add(value);
+    else if (isExpressionList(value)) value.forEach(strings);
+  };
+  const visit = (value: Expression): void => {
+    if (isExpressionList(value)) value.forEach(visit);
+    else if (typeof value !== 'object') return;
+    else if (value.kind === 'call') value.args.forEach(visit);
+    else if (value.kind === 'object') for (const [key, entry] of value.entries) (key === 'Action' || key === 'NotAction' ? strings : visit)(entry);
+  };
+  const walk = (body: readonly BodyItem[]): void => {
+    for (const item of body) {
+      if (item.kind === 'block') walk(item.body);
+      else if (item.name === 'actions' || item.name === 'not_actions') strings(item.value);
+      else visit(item.value);
+    }
+  };
+  walk(items);
+  return found;
 }
 
 /** Files under the output directories that no spec produces and the manifest does not list (write/inspect.ts `unlistedFiles`). */

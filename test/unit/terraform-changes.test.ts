@@ -88,6 +88,30 @@ describe('terraform changes between two revisions', () => {
     ]);
   });
 
+  it('lists the IAM actions a change grants, read from the policies as emitted (statements and jsonencode alike)', () => {
+    const base = tree(serviceYaml('orders'));
+    const head = tree(orders(`${BUCKET('files')}  topics:\n    - name: done\n`));
+    const terraform = diffTrees(
+      base,
+      head,
+      { dir: 'generated', workflowsDir: '.github/workflows' },
+      new Map([...base, ...head].map((f) => [f.path, { emitter: 'terraform', service: 'orders' }])),
+    ).find((c) => c.service === 'orders' && c.target === 'terraform')!;
+    // The role's statements (iam.tf), then the key policy, the topic policy and the bucket policy, each as its file lists them.
+    expect(terraform.details.filter((d) => d.includes(' IAM '))).toEqual([
+      '+ IAM kms:Decrypt',
+      '+ IAM kms:GenerateDataKey',
+      '+ IAM s3:DeleteObject',
+      '+ IAM s3:GetObject',
+      '+ IAM s3:ListBucket',
+      '+ IAM s3:PutObject',
+      '+ IAM sns:Publish',
+      '+ IAM kms:*',
+      '+ IAM sns:Publish',
+      '+ IAM s3:*',
+    ]);
+  });
+
   it('puts destroys and replacements first in paved diff, and lists the changes per resource in JSON', () => {
     const base = tree(orders(`${DATABASE('16', 'small')}${BUCKET('uploads')}`));
     const head = tree(orders(`${DATABASE('16', 'medium')}${BUCKET('files')}`));
