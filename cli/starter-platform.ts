@@ -4,7 +4,10 @@
  * state buckets, repository) is left empty, so the file fails validation, with a
  * position, until each one is filled in: a starter must never compile against
  * placeholder accounts. Everything else shows the embedded default it keeps.
- * `bucketNameSuffix` is the one value paved can choose, at random, once.
+ * `bucketNameSuffix` is the one value paved can choose, at random, once. It is
+ * written quoted (a JSON string is a YAML double-quoted scalar): eight random
+ * hex digits are all decimal digits about once in 43 draws, and YAML would then
+ * read them as a number.
  */
 export function renderStarterPlatform(options: { readonly schemaPath: string; readonly bucketNameSuffix: string }): string {
   return `# yaml-language-server: $schema=${options.schemaPath}
@@ -24,7 +27,7 @@ cloud:
   accessLogBuckets: { staging: "", production: "" }
   # Ends every service bucket's name so no one else can create the names first;
   # chosen at random by paved init. Never change it once buckets exist.
-  bucketNameSuffix: ${options.bucketNameSuffix}
+  bucketNameSuffix: ${JSON.stringify(options.bucketNameSuffix)}
 
 network:                     # where databases and caches are placed, per account
   vpcId: { staging: "", production: "" }                      # vpc-…

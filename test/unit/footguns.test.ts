@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderStarterPlatform } from '../../cli/starter-platform.js';
 import { defaultPlatform } from '../../spec/default-platform.js';
 import { runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
@@ -126,6 +128,14 @@ describe('the embedded example platform', () => {
 });
 
 describe('paved init --platform', () => {
+  it('writes the random bucket suffix as a string even when every digit it drew is decimal', () => {
+    // One draw in about 43 is all decimal digits; unquoted, YAML would read 92514957 as a number.
+    const starter = parse(renderStarterPlatform({ schemaPath: 'platform.schema.json', bucketNameSuffix: '92514957' })) as {
+      cloud: { bucketNameSuffix: unknown };
+    };
+    expect(starter.cloud.bucketNameSuffix).toBe('92514957');
+  });
+
   it('writes a starter that fails validation at every value only the platform team knows, and compiles once they are filled in', async () => {
     const root = join(scratch.dir, `init-${repos++}`);
     mkdirSync(join(root, 'services/orders'), { recursive: true });
@@ -134,7 +144,7 @@ describe('paved init --platform', () => {
     expect(init.code).toBe(0);
     expect(init.stdout).toBe('created platform.yaml\nnext: fill in every "" (paved validate points at each one left), then run "paved compile"\n');
     const starter = readFileSync(join(root, 'platform.yaml'), 'utf8');
-    expect(starter).toMatch(/^ {2}bucketNameSuffix: [0-9a-f]{8}$/m);
+    expect(starter).toMatch(/^ {2}bucketNameSuffix: "[0-9a-f]{8}"$/m);
 
     const empty = await runCli(['validate', '--format', 'json'], root);
     expect(empty.code).toBe(1);
