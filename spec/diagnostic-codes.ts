@@ -170,11 +170,6 @@ export const DIAGNOSTIC_CODES = {
     hint: 'remove the dependsOn entry or subscription before the service is retired',
   },
   'REF.SELF_DEPENDENCY': { stage: 'validate', title: 'a service depending on itself', hint: 'remove the entry' },
-  'REF.SELF_SUBSCRIPTION': {
-    stage: 'validate',
-    title: 'a service subscribing to its own topic',
-    hint: 'call the code directly, or move the consumer into another service',
-  },
   'REF.UNKNOWN_SERVICE': { stage: 'validate', title: 'no such service', hint: "check the name in the other service's service.yaml" },
   'REF.UNKNOWN_TIER': { stage: 'validate', title: 'no such tier', hint: 'use a tier platform.yaml defines' },
   'REF.UNKNOWN_TOPIC': { stage: 'validate', title: 'no such topic', hint: "use a topic the publisher's resources.topics declares" },

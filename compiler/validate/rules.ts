@@ -254,16 +254,6 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   }
   for (const [index, subscription] of (resources.subscriptions ?? []).entries()) {
     const pointer = `/resources/subscriptions/${index}`;
-    if (subscription.from === spec.name) {
-      report(
-        file,
-        `${pointer}/from`,
-        'REF.SELF_SUBSCRIPTION',
-        `${spec.name} subscribes to its own topic ${showString(subscription.topic)}`,
-        'call the code directly, or move the consumer into another service',
-      );
-      continue;
-    }
     const publisher = byName.get(subscription.from);
     if (!publisher) {
       unknownService(file, `${pointer}/from`, subscription.from, serviceNames, report, { renamedTo: renamedTo(byName, subscription.from) });
