@@ -34,7 +34,7 @@ export function queueName(from: string, topic: string): string {
 
 /** The shape both the raw spec and the resolved model have; every list may be absent in the spec. */
 export interface ConnectionSources {
-  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string; readonly auth?: 'iam' | 'password' }>;
   readonly caches?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly topics?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string; readonly renamedFrom?: string }>;
@@ -96,11 +96,38 @@ export function connectionEnvName(connection: Connection, key: string): string {
   return `${envSegment(connection.kind)}_${envSegment(connection.name)}_${envSegment(key)}`;
 }
 
-/** Every connection variable of a service with the connection and key it reads. */
-export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
-  return connectionsOf(resources).flatMap((connection) =>
-    CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })),
-  );
+/** The key of a database's password, beside its CONNECTION_KEYS: `DATABASE_<NAME>_PASSWORD`. */
+export const PASSWORD_KEY = 'password';
+
+/** One connection variable: its name, the connection, and the key of the Kubernetes Secret it reads. */
+export interface ConnectionVariable {
+  readonly name: string;
+  readonly connection: Connection;
+  readonly key: string;
+  /** The Kubernetes Secret holding the value: the connection's, or for a password the database's password Secret. */
+  readonly secret: string;
+}
+
+/**
+ * Every connection variable of a service with the connection and key it reads:
+ * the CONNECTION_KEYS of each connection, and after a database with
+ * `auth: password` (absent means iam) its `<KIND>_<NAME>_PASSWORD`, which
+ * comes from its own Secret (names.databasePasswordSecret) because Terraform
+ * never holds the password.
+ */
+export function connectionEnv(resources: ConnectionSources): ConnectionVariable[] {
+  const passwords = new Set((resources.databases ?? []).filter((d) => d.auth === 'password').map((d) => d.name));
+  return connectionsOf(resources).flatMap((connection) => [
+    ...CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key, secret: connectionObjectName(connection) })),
+    ...(connection.kind === 'database' && passwords.has(connection.name)
+      ? [{ name: connectionEnvName(connection, PASSWORD_KEY), connection, key: PASSWORD_KEY, secret: names.databasePasswordSecret(deployedName(connection)) }]
+      : []),
+  ]);
+}
+
+/** The names of every connection variable of a service, password variables included, in connectionEnv order. */
+export function connectionEnvNames(resources: ConnectionSources): string[] {
+  return connectionEnv(resources).map((v) => v.name);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   FINAL_SNAPSHOT_TIME_FORMAT,
   NAME_RULES,
   names,
-  postgresFamily,
+  parameterGroupFamily,
   TERRAFORM_UNIQUE_SUFFIX_LENGTH,
   type NameRule,
 } from '../../spec/naming.js';
@@ -684,7 +684,7 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
       check(pointer, `${names.rdsFinalSnapshot(deployed, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
       check(
         pointer,
-        `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`,
+        `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), parameterGroupFamily(d.engine ?? serviceDefaults.database.engine, d.version ?? serviceDefaults.database.versions[d.engine ?? serviceDefaults.database.engine]))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`,
         NAME_RULES.rdsParameterGroup,
       );
       check(pointer, names.securityGroup(deployed, env, 'database', deployedName(d)), NAME_RULES.securityGroup);
