@@ -80,6 +80,7 @@ export function versionProblem(engine: 'postgres' | 'mysql', version: string): s
       return `MySQL version ${showString(version)} is not one RDS offers; paved supports MySQL ${MYSQL_MAJOR_VERSIONS.join(' and ')}`;
     return undefined;
   }
-  if (parts.length > 2 || Number(parts[0]) < 11) return `PostgreSQL version ${showString(version)} is not one RDS offers (a major of 11 or later, e.g. "16" or "16.4")`;
+  if (parts.length > 2 || Number(parts[0]) < 11)
+    return `PostgreSQL version ${showString(version)} is not one RDS offers (a major of 11 or later, e.g. "16" or "16.4")`;
   return undefined;
 }

@@ -419,7 +419,8 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   const generated = new Map<string, string>();
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
   for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
-  for (const { name, connection } of connectionEnv(spec.resources ?? {}))
+  // Preview's list: it holds every variable of the cloud environments', and MySQL databases' passwords besides.
+  for (const { name, connection } of connectionEnv(spec.resources ?? {}, 'preview'))
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
