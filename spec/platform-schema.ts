@@ -408,7 +408,8 @@ export const platformSchema: JsonSchema = {
             },
             mysqlRepository: {
               type: 'string',
-              description: "Image repository of the in-cluster MySQL; the tag is the database's version. The image must run as any non-root UID (the official mysql image does).",
+              description:
+                "Image repository of the in-cluster MySQL; the tag is the database's version. The image must run as any non-root UID (the official mysql image does).",
               pattern: imageRepository,
               maxLength: 200,
               default: d.kubernetes.preview.mysqlRepository,
@@ -680,8 +681,20 @@ export const platformSchema: JsonSchema = {
             "Bounds of a database's storage in GiB: a service's storageGiB must lie within them; min is the storage of a database that sets none, max the ceiling RDS storage autoscaling grows to.",
           additionalProperties: false,
           properties: {
-            min: { type: 'integer', description: 'Smallest storage a database may ask for, and the default (RDS gp3 needs 20).', minimum: 20, maximum: 65536, default: d.sizes.databaseStorageGiB.min },
-            max: { type: 'integer', description: 'Largest storage a database may ask for, and the autoscaling ceiling of every database.', minimum: 20, maximum: 65536, default: d.sizes.databaseStorageGiB.max },
+            min: {
+              type: 'integer',
+              description: 'Smallest storage a database may ask for, and the default (RDS gp3 needs 20).',
+              minimum: 20,
+              maximum: 65536,
+              default: d.sizes.databaseStorageGiB.min,
+            },
+            max: {
+              type: 'integer',
+              description: 'Largest storage a database may ask for, and the autoscaling ceiling of every database.',
+              minimum: 20,
+              maximum: 65536,
+              default: d.sizes.databaseStorageGiB.max,
+            },
           },
           default: d.sizes.databaseStorageGiB,
         },

@@ -328,7 +328,7 @@ export const serviceSchema: JsonSchema = {
               auth: {
                 type: 'string',
                 description:
-                  "How the app logs in: iam (an IAM auth token as user app, no password anywhere) or password (the RDS-managed master password, delivered through External Secrets as <KIND>_<NAME>_PASSWORD; RDS rotates it).",
+                  'How the app logs in: iam (an IAM auth token as user app, no password anywhere) or password (the RDS-managed master password, delivered through External Secrets as <KIND>_<NAME>_PASSWORD; RDS rotates it).',
                 enum: ['iam', 'password'],
                 default: serviceDefaults.database.auth,
               },

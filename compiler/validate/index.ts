@@ -153,7 +153,13 @@ export function validatePlatform(file: SourceFile): Diagnostic[] {
   const diagnostics = checkFile(file);
   if (hasErrors(diagnostics)) return diagnostics;
   const platform = mergeOverDefault(file.data);
-  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformTerraform(file, platform), ...checkPlatformChoices(file, platform), ...checkDatabaseStorageBounds(file, platform)];
+  return [
+    ...diagnostics,
+    ...checkPlatformPolicy(file, platform),
+    ...checkPlatformTerraform(file, platform),
+    ...checkPlatformChoices(file, platform),
+    ...checkDatabaseStorageBounds(file, platform),
+  ];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */

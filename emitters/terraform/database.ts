@@ -59,24 +59,26 @@ export function databaseConcern(context: StackContext): Concern | undefined {
       },
     ],
     // IAM authentication only: a password database's pods sign in with the master password instead.
-    statements: databases.filter((d) => d.auth === 'iam').map((d) => ({
-      Sid: `ConnectToDatabase${sidPart(d.name)}`,
-      Effect: 'Allow' as const,
-      Action: ['rds-db:connect'],
-      Resource: [
-        template(
-          'arn:',
-          PARTITION,
-          ':rds-db:',
-          raw('var.aws_region'),
-          ':',
-          raw('var.aws_account_id'),
-          ':dbuser:',
-          raw(`aws_db_instance.${localName(d.name)}.resource_id`),
-          `/${user}`,
-        ),
-      ],
-    })),
+    statements: databases
+      .filter((d) => d.auth === 'iam')
+      .map((d) => ({
+        Sid: `ConnectToDatabase${sidPart(d.name)}`,
+        Effect: 'Allow' as const,
+        Action: ['rds-db:connect'],
+        Resource: [
+          template(
+            'arn:',
+            PARTITION,
+            ':rds-db:',
+            raw('var.aws_region'),
+            ':',
+            raw('var.aws_account_id'),
+            ':dbuser:',
+            raw(`aws_db_instance.${localName(d.name)}.resource_id`),
+            `/${user}`,
+          ),
+        ],
+      })),
     outputs: [
       {
         name: 'databases',
@@ -198,7 +200,10 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
 
 /** What differs between the engines: TLS, statement logging and the logs CloudWatch receives. */
 const ENGINES: Readonly<
-  Record<ResolvedDatabase['engine'], { readonly title: string; readonly logged: string; readonly parameters: ReadonlyArray<readonly [string, string]>; readonly logExports: readonly string[] }>
+  Record<
+    ResolvedDatabase['engine'],
+    { readonly title: string; readonly logged: string; readonly parameters: ReadonlyArray<readonly [string, string]>; readonly logExports: readonly string[] }
+  >
 > = {
   postgres: {
     title: 'PostgreSQL',
