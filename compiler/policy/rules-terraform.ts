@@ -49,7 +49,11 @@ const loggedDuration = (v: unknown): boolean => typeof v === 'string' && /^\d{1,
 
 /** CKV2_AWS_30 on a PostgreSQL parameter group: ddl, mod or all, so at least every schema change reaches the log, and slow statements. */
 const postgresLogging = (group: FoundResource): Array<Finding | undefined> => [
-  under(['CKV2_AWS_30'], group, parameterProblems(group, 'log_statement', (v) => ['ddl', 'mod', 'all'].includes(v as string), '"ddl", "mod" or "all"')),
+  under(
+    ['CKV2_AWS_30'],
+    group,
+    parameterProblems(group, 'log_statement', (v) => ['ddl', 'mod', 'all'].includes(v as string), '"ddl", "mod" or "all"'),
+  ),
   under(['CKV2_AWS_30'], group, parameterProblems(group, 'log_min_duration_statement', loggedDuration, 'a whole number of milliseconds from "0" to "1000"')),
 ];
 
@@ -93,7 +97,9 @@ function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
 function ownPort(t: PolicyTarget, rule: FoundResource): number {
   if (!rule.name.startsWith('database-')) return 6379;
   const group = String(rule.body.security_group_id);
-  const db = ofType(t, 'aws_db_instance').find((d) => d.stack === rule.stack && JSON.stringify(d.body.vpc_security_group_ids).includes(group.replace(/^\$\{|\}$/g, '')));
+  const db = ofType(t, 'aws_db_instance').find(
+    (d) => d.stack === rule.stack && JSON.stringify(d.body.vpc_security_group_ids).includes(group.replace(/^\$\{|\}$/g, '')),
+  );
   return db?.body.engine === 'mysql' ? 3306 : 5432;
 }
 
@@ -180,17 +186,23 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
       }),
     ),
   ),
-  rule('§1 #6', ['CKV2_AWS_69'], "RDS forces TLS through an attached parameter group of the engine's family (rds.force_ssl, MySQL's require_secure_transport)", (t) =>
-    each(t, 'aws_db_instance', (db) => {
-      const group = groupOf(t, db);
-      if (!group) return 'no parameter group';
-      const mysql = db.body.engine === 'mysql';
-      return [
-        db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
-        (mysql ? /^mysql\d+\.\d+$/ : /^postgres\d+$/).test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
-        mysql ? parameterProblems(group, 'require_secure_transport', (v) => v === '1', '"1"') : parameterProblems(group, 'rds.force_ssl', (v) => v === '1', '"1"'),
-      ];
-    }),
+  rule(
+    '§1 #6',
+    ['CKV2_AWS_69'],
+    "RDS forces TLS through an attached parameter group of the engine's family (rds.force_ssl, MySQL's require_secure_transport)",
+    (t) =>
+      each(t, 'aws_db_instance', (db) => {
+        const group = groupOf(t, db);
+        if (!group) return 'no parameter group';
+        const mysql = db.body.engine === 'mysql';
+        return [
+          db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
+          (mysql ? /^mysql\d+\.\d+$/ : /^postgres\d+$/).test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
+          mysql
+            ? parameterProblems(group, 'require_secure_transport', (v) => v === '1', '"1"')
+            : parameterProblems(group, 'rds.force_ssl', (v) => v === '1', '"1"'),
+        ];
+      }),
   ),
   rule('§1 #7', ['CKV_AWS_129', 'CKV2_AWS_30'], 'RDS exports its logs and logs statements (log_statement, log_min_duration_statement)', (t) =>
     combined(
@@ -200,10 +212,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
       // CKV2_AWS_30 reads PostgreSQL groups; a MySQL group logs slow statements to the exported file instead.
       each(t, 'aws_db_parameter_group', (group) =>
         String(group.body.family).startsWith('mysql')
-          ? [
-              parameterProblems(group, 'slow_query_log', (v) => v === '1', '"1"'),
-              parameterProblems(group, 'log_output', (v) => v === 'FILE', '"FILE"'),
-            ]
+          ? [parameterProblems(group, 'slow_query_log', (v) => v === '1', '"1"'), parameterProblems(group, 'log_output', (v) => v === 'FILE', '"FILE"')]
           : postgresLogging(group),
       ),
     ),
