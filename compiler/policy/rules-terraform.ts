@@ -204,29 +204,37 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
         ];
       }),
   ),
-  rule('§1 #7', ['CKV_AWS_129', 'CKV2_AWS_30'], 'RDS exports its logs and logs statements (log_statement, log_min_duration_statement)', (t) =>
-    combined(
-      each(t, 'aws_db_instance', (db) =>
-        under(['CKV_AWS_129'], db, ((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports'),
+  rule(
+    '§1 #7',
+    ['CKV_AWS_129', 'CKV2_AWS_30'],
+    'RDS exports its logs and logs statements (PostgreSQL: log_statement, log_min_duration_statement; MySQL: the slow query log, to files)',
+    (t) =>
+      combined(
+        each(t, 'aws_db_instance', (db) =>
+          under(['CKV_AWS_129'], db, ((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports'),
+        ),
+        // CKV2_AWS_30 reads PostgreSQL groups; a MySQL group logs slow statements to the exported file instead.
+        each(t, 'aws_db_parameter_group', (group) =>
+          String(group.body.family).startsWith('mysql')
+            ? [parameterProblems(group, 'slow_query_log', (v) => v === '1', '"1"'), parameterProblems(group, 'log_output', (v) => v === 'FILE', '"FILE"')]
+            : postgresLogging(group),
+        ),
       ),
-      // CKV2_AWS_30 reads PostgreSQL groups; a MySQL group logs slow statements to the exported file instead.
-      each(t, 'aws_db_parameter_group', (group) =>
-        String(group.body.family).startsWith('mysql')
-          ? [parameterProblems(group, 'slow_query_log', (v) => v === '1', '"1"'), parameterProblems(group, 'log_output', (v) => v === 'FILE', '"FILE"')]
-          : postgresLogging(group),
-      ),
-    ),
   ),
-  rule('§1 #8', ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'], 'RDS Performance Insights is on and encrypted with the service key', (t) =>
-    each(t, 'aws_db_instance', (db) =>
-      // Off only where RDS does not offer it, with the printed waiver.
-      db.body.performance_insights_enabled === false && db.body.engine === 'mysql' && /^db\.t(2|3|4g)\.(micro|small)$/.test(String(db.body.instance_class))
-        ? [waivable(db, `no Performance Insights for MySQL on ${String(db.body.instance_class)}`, 'noPerformanceInsights')]
-        : [
-            under(['CKV_AWS_353', 'AVD-AWS-0133'], db, mismatch(db.body, { performance_insights_enabled: true })),
-            under(['CKV_AWS_354', 'AVD-AWS-0078'], db, mismatch(db.body, { performance_insights_kms_key_id: SERVICE_KEY })),
-          ],
-    ),
+  rule(
+    '§1 #8',
+    ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
+    'RDS Performance Insights is on and encrypted with the service key wherever RDS offers it (waived for MySQL on micro and small burstable classes)',
+    (t) =>
+      each(t, 'aws_db_instance', (db) =>
+        // Off only where RDS does not offer it, with the printed waiver.
+        db.body.performance_insights_enabled === false && db.body.engine === 'mysql' && /^db\.t(2|3|4g)\.(micro|small)$/.test(String(db.body.instance_class))
+          ? [waivable(db, `no Performance Insights for MySQL on ${String(db.body.instance_class)}`, 'noPerformanceInsights')]
+          : [
+              under(['CKV_AWS_353', 'AVD-AWS-0133'], db, mismatch(db.body, { performance_insights_enabled: true })),
+              under(['CKV_AWS_354', 'AVD-AWS-0078'], db, mismatch(db.body, { performance_insights_kms_key_id: SERVICE_KEY })),
+            ],
+      ),
   ),
   rule(
     '§1 #9',

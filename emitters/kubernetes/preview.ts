@@ -58,7 +58,9 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
     manifest(serviceNetworkPolicy(scope, ctx)),
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests, limitsFrom: full, suspend: true }))),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(scope, ctx, connection), [], CONNECTION_NOTE)),
+    ...connectionsOf(ctx.service.resources).map((connection) =>
+      manifest(connectionSecret(scope, ctx, connection), [], isMysql(ctx, connection) ? MYSQL_CONNECTION_NOTE : CONNECTION_NOTE),
+    ),
     manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
     ...previewPasswordSecrets(scope, ctx).map((object) => manifest(object)),
     ...databases.flatMap((database) => standIn(scope, ctx, databaseStandIn(ctx, database))),
@@ -81,8 +83,11 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
 
 const CONNECTION_NOTE = [
   'Connection details of a preview stand-in. No credentials: PostgreSQL trusts the pods its',
-  'NetworkPolicy admits, MySQL passwords are generated in the cluster (db-password-<database>),',
-  'Redis has no auth, and LocalStack accepts any keys.',
+  'NetworkPolicy admits, Redis has no auth, and LocalStack accepts any keys.',
+];
+const MYSQL_CONNECTION_NOTE = [
+  'Connection details of a preview MySQL stand-in. No credentials: the password is generated',
+  'in the cluster, into the Secret db-password-<database> (External Secrets, a Password generator).',
 ];
 
 /**
@@ -136,6 +141,10 @@ const PREVIEW_DATABASE_USER = 'app';
 /** PostgreSQL identifiers: `order-db` → `order_db`, which needs no quoting. */
 const sqlName = (name: string): string => name.replace(/-/g, '_');
 
+/** Whether a connection is a MySQL database's. */
+const isMysql = (ctx: RenderContext, connection: Connection): boolean =>
+  connection.kind === 'database' && ctx.service.resources.databases.find((d) => deployedName(d) === deployedName(connection))?.engine === 'mysql';
+
 /** The values Terraform would store for a cloud resource, pointing at the stand-in instead. */
 function connectionValues(ctx: RenderContext, connection: Connection): Record<string, string> {
   const { service, project } = ctx;
@@ -143,8 +152,7 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
   const queueUrl = (queue: string): string => `http://${LOCALSTACK}:${LOCALSTACK_PORT}/${LOCALSTACK_ACCOUNT}/${queue}`;
   switch (connection.kind) {
     case 'database': {
-      const mysql = service.resources.databases.find((d) => deployedName(d) === deployedName(connection))?.engine === 'mysql';
-      return mysql
+      return isMysql(ctx, connection)
         ? { host: mysqlName(connection.name), port: String(MYSQL_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER }
         : { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER };
     }
