@@ -3,6 +3,8 @@ import { defaultPlatform, serviceDefaults } from '../spec/index.js';
 import { compareText, hasPointer } from '../spec/pointer.js';
 import {
   ENVIRONMENTS,
+  type DatabaseAuth,
+  type DatabaseEngine,
   type EnvironmentName,
   type Origin,
   type OutputDirectories,
@@ -137,7 +139,7 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     },
     observability: { ...p.observability },
     tiers,
-    sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache } },
+    sizes: { database: { ...p.sizes.database }, cache: { ...p.sizes.cache }, databaseStorageGiB: { ...p.sizes.databaseStorageGiB } },
     policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
     overridePolicy: resolveOverridePolicy(p.overridePolicy),
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
@@ -181,6 +183,7 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes): Resolv
     networkPolicy: { enforcement: k.networkPolicy.enforcement },
     limits: { ...k.limits },
     databaseBootstrapRepository: k.databaseBootstrapRepository,
+    mysqlBootstrapRepository: k.mysqlBootstrapRepository,
     preview: { ...k.preview },
   };
 }
@@ -360,15 +363,22 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
     dependents: [...(links.dependents.get(name) ?? [])],
     secrets: [...(spec.secrets ?? [])].sort(compareText),
     resources: {
-      databases: (resources.databases ?? []).map((d) => {
+      databases: (resources.databases ?? []).map((d, i) => {
+        const at = (key: string) => `/resources/databases/${i}/${key}`;
         const size: Size = d.size ?? serviceDefaults.database.size;
+        const engine = pick(at('engine'), [[d.engine, fromSpec(at('engine'))]], serviceDefaults.database.engine as DatabaseEngine);
+        const storage = platform.sizes.databaseStorageGiB;
         return {
           name: d.name,
           ...renamed(d),
-          engine: 'postgres' as const,
-          version: d.version ?? serviceDefaults.database.version,
+          engine,
+          // The default version is the engine's: "16" means nothing to MySQL.
+          version: pick(at('version'), [[d.version, fromSpec(at('version'))]], serviceDefaults.database.versions[engine]),
+          auth: pick(at('auth'), [[d.auth, fromSpec(at('auth'))]], serviceDefaults.database.auth as DatabaseAuth),
           size,
           instanceClass: platform.sizes.database[size],
+          storageGiB: pick(at('storageGiB'), [[d.storageGiB, fromSpec(at('storageGiB'))]], storage.min, platformOrigin('/sizes/databaseStorageGiB/min')),
+          maxStorageGiB: pick(at('maxStorageGiB'), [], storage.max, platformOrigin('/sizes/databaseStorageGiB/max')),
         };
       }),
       caches: (resources.caches ?? []).map((c) => {

@@ -77,6 +77,7 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/tiers/additionalProperties': 'TierSpec',
   '/properties/tiers/additionalProperties/properties/minReplicas': 'MinReplicasSpec',
   '/properties/sizes': 'SizesSpec',
+  '/properties/sizes/properties/databaseStorageGiB': 'DatabaseStorageSpec',
   '/properties/policy/additionalProperties': 'EnvironmentPolicySpec',
   '/properties/ci': 'CiSpec',
   '/properties/ci/properties/releaseApp': 'ReleaseAppSpec',

@@ -48,9 +48,11 @@ export const defaultPlatform = deepFreeze({
     networkPolicy: { enforcement: 'vpc-cni' },
     limits: { cpuRatio: 2, memoryRatio: 1, ephemeralStorageRequest: '128Mi', ephemeralStorageLimit: '1Gi' },
     databaseBootstrapRepository: 'docker.io/library/postgres',
+    mysqlBootstrapRepository: 'docker.io/library/mysql',
     preview: {
       requestRatio: 0.25,
       postgresRepository: 'docker.io/library/postgres',
+      mysqlRepository: 'docker.io/library/mysql',
       redisImage: 'docker.io/library/redis:7.4.2',
       localstackImage: 'docker.io/localstack/localstack:4.0.3',
     },
@@ -98,6 +100,8 @@ export const defaultPlatform = deepFreeze({
   sizes: {
     database: { small: 'db.t4g.small', medium: 'db.r6g.large', large: 'db.r6g.2xlarge' },
     cache: { small: 'cache.t4g.small', medium: 'cache.r6g.large', large: 'cache.r6g.2xlarge' },
+    // The storage every database had before storageGiB existed: 20 GiB, autoscaling to 100.
+    databaseStorageGiB: { min: 20, max: 100 },
   },
   policy: {
     preview: { deletionProtection: false, multiAz: false, backupRetentionDays: 1 },

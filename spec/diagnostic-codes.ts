@@ -62,6 +62,11 @@ export const DIAGNOSTIC_CODES = {
     hint: "use a role ARN in the environment's own AWS account",
   },
   'SPEC.CONST': { stage: 'validate', title: 'a fixed value differs', hint: 'write the value the schema requires' },
+  'SPEC.DATABASE_VERSION': {
+    stage: 'validate',
+    title: 'a database version its engine does not have',
+    hint: 'write a version RDS offers for the engine: "16" for postgres, "8.0" or "8.4" for mysql',
+  },
   'SPEC.DEPRECATED_LOCK_TABLE': {
     stage: 'validate',
     title: 'terraform.lockTable is deprecated',
@@ -208,6 +213,11 @@ export const DIAGNOSTIC_CODES = {
   'SEC.SHELL_COMMAND': { stage: 'validate', title: 'a shell string in a command', hint: 'call the program directly as a list of arguments' },
 
   'POLICY.BACKUP_RETENTION': { stage: 'validate', title: 'backups kept too briefly', hint: "keep backups at least as long as the platform's policy" },
+  'POLICY.DATABASE_STORAGE': {
+    stage: 'validate',
+    title: "database storage outside the platform's bounds",
+    hint: 'ask for storage within platform.yaml sizes.databaseStorageGiB',
+  },
   'POLICY.ENVIRONMENT_REQUIRED': {
     stage: 'validate',
     title: 'staging or production disabled',

@@ -74,11 +74,20 @@ export interface ResolvedDatabase {
   readonly name: string;
   /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
   readonly renamedFrom?: string;
-  readonly engine: 'postgres';
+  readonly engine: DatabaseEngine;
   readonly version: string;
+  /** iam: the app signs in as `app` with IAM tokens; password: as the master user, with the RDS-managed password. */
+  readonly auth: DatabaseAuth;
   readonly size: Size;
   readonly instanceClass: string;
+  /** Storage allocated at creation, in GiB. */
+  readonly storageGiB: number;
+  /** The platform's ceiling RDS storage autoscaling grows to (sizes.databaseStorageGiB.max). */
+  readonly maxStorageGiB: number;
 }
+
+export type DatabaseEngine = 'postgres' | 'mysql';
+export type DatabaseAuth = 'iam' | 'password';
 
 export interface ResolvedCache {
   readonly name: string;
@@ -298,6 +307,8 @@ export interface ResolvedPlatform {
   readonly sizes: {
     readonly database: Readonly<Record<Size, string>>;
     readonly cache: Readonly<Record<Size, string>>;
+    /** Bounds of a database's storage in GiB; min is the default. */
+    readonly databaseStorageGiB: { readonly min: number; readonly max: number };
   };
   readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
   readonly scaffold?: { readonly templates: string };
@@ -344,9 +355,12 @@ export interface ResolvedKubernetesPlatform {
   };
   /** Image repository of psql for the database bootstrap Job; the tag is the database's major version. */
   readonly databaseBootstrapRepository: string;
+  /** Image repository of the mysql client for the bootstrap Job of an IAM-authenticated MySQL database; the tag is its major version. */
+  readonly mysqlBootstrapRepository: string;
   readonly preview: {
     readonly requestRatio: number;
     readonly postgresRepository: string;
+    readonly mysqlRepository: string;
     readonly redisImage: string;
     readonly localstackImage: string;
   };

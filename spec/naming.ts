@@ -103,8 +103,8 @@ export const names = {
   secret: (service: string, env: EnvironmentName, secret: string) => `${service}/${env}/${secret}`,
   /**
    * Secrets Manager entry in which Terraform stores the connection details of a
-   * resource (endpoints, names, ARNs; never a password: databases and caches use
-   * IAM authentication), read in the cluster by an ExternalSecret.
+   * resource (endpoints, names, ARNs; never a password: RDS keeps a database's
+   * own, and caches use IAM authentication), read in the cluster by an ExternalSecret.
    */
   connectionSecret: (service: string, env: EnvironmentName, kind: ConnectionKind, name: string) => `${service}/${env}/${kind}/${name}`,
   /** The Kubernetes ServiceAccount the pods run as, bound to the IAM role by EKS Pod Identity. */
@@ -116,10 +116,11 @@ export const names = {
    * `name_prefix` of a database's parameter group: Terraform appends a unique id
    * (TERRAFORM_UNIQUE_SUFFIX_LENGTH characters), so `create_before_destroy` can
    * always create the new group beside the old one, whatever forces the replacement.
-   * The engine family is part of it, so a major upgrade's group says which it is.
+   * The engine family is part of it, so a major upgrade's group says which it is;
+   * a group name holds no dot, so `mysql8.0` is written `mysql8-0`.
    */
   rdsParameterGroupPrefix: (service: string, env: EnvironmentName, database: string, family: string) =>
-    `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family}-`,
+    `${service}-${ENVIRONMENT_SHORT[env]}-${database}-${family.replaceAll('.', '-')}-`,
   /**
    * Start of the snapshot RDS takes when an instance is deleted; the stack appends
    * the instance's creation time (FINAL_SNAPSHOT_TIME_FORMAT), so every instance
@@ -158,6 +159,12 @@ export const names = {
    * or declared (`secret-`) Secret.
    */
   databaseMasterSecret: (database: string) => `db-master-${database}`,
+  /**
+   * The Kubernetes Secret holding the master password of a database with
+   * `auth: password`, which the service's pods read as `<KIND>_<NAME>_PASSWORD`;
+   * `db-password-` is no prefix of any other Secret paved names.
+   */
+  databasePasswordSecret: (database: string) => `db-password-${database}`,
   /**
    * Object key of a Terraform root's state in the platform's state bucket: the
    * service's main stack (`terraform/`) or its subscriptions root
@@ -204,6 +211,26 @@ export function awsPartition(region: string): string {
 
 /** The RDS parameter group family of a PostgreSQL version: its major version, `16.4` → `postgres16`. */
 export const postgresFamily = (version: string): string => `postgres${version.split('.')[0]}`;
+
+/** The RDS parameter group family of a MySQL version: its major and minor parts, `8.0.39` → `mysql8.0`. */
+export const mysqlFamily = (version: string): string => `mysql${version.split('.').slice(0, 2).join('.')}`;
+
+/** The parameter group family of a database: `postgres16`, `mysql8.0`, `mysql8.4`. */
+export const parameterGroupFamily = (engine: 'postgres' | 'mysql', version: string): string =>
+  engine === 'mysql' ? mysqlFamily(version) : postgresFamily(version);
+
+/** The major version of a database, as RDS and the engines' images tag it: `16.4` → `16`, `8.0.39` → `8.0`. */
+export const majorVersion = (engine: 'postgres' | 'mysql', version: string): string =>
+  engine === 'mysql' ? version.split('.').slice(0, 2).join('.') : version.split('.')[0]!;
+
+/**
+ * MySQL versions RDS offers standard support for, as majors: 5.7 reached the
+ * end of it in 2024 (RDS Extended Support, charged, keeps it running).
+ */
+export const MYSQL_MAJOR_VERSIONS: readonly string[] = ['8.0', '8.4'];
+
+/** The port each engine listens on, the one port its security group and NetworkPolicies open. */
+export const DATABASE_PORTS: Readonly<Record<'postgres' | 'mysql', number>> = { postgres: 5432, mysql: 3306 };
 
 /** A rule a derived name must meet, with the reason in words for diagnostics. */
 export interface NameRule {

@@ -379,6 +379,14 @@ export const platformSchema: JsonSchema = {
           maxLength: 200,
           default: d.kubernetes.databaseBootstrapRepository,
         },
+        mysqlBootstrapRepository: {
+          type: 'string',
+          description:
+            "Image repository of the MySQL client (mysql) the bootstrap Job of an IAM-authenticated MySQL database runs in staging and production; the tag is the database's major version (8.0, 8.4), and the image must accept any non-root UID (the official mysql image does).",
+          pattern: imageRepository,
+          maxLength: 200,
+          default: d.kubernetes.mysqlBootstrapRepository,
+        },
         preview: {
           type: 'object',
           description: 'Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.',
@@ -397,6 +405,14 @@ export const platformSchema: JsonSchema = {
               pattern: imageRepository,
               maxLength: 200,
               default: d.kubernetes.preview.postgresRepository,
+            },
+            mysqlRepository: {
+              type: 'string',
+              description:
+                "Image repository of the in-cluster MySQL; the tag is the database's version. The image must run as any non-root UID (the official mysql image does).",
+              pattern: imageRepository,
+              maxLength: 200,
+              default: d.kubernetes.preview.mysqlRepository,
             },
             redisImage: {
               type: 'string',
@@ -659,6 +675,29 @@ export const platformSchema: JsonSchema = {
           { type: 'string', description: 'An ElastiCache node type.', pattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$', maxLength: 40 },
           d.sizes.cache,
         ),
+        databaseStorageGiB: {
+          type: 'object',
+          description:
+            "Bounds of a database's storage in GiB: a service's storageGiB must lie within them; min is the storage of a database that sets none, max the ceiling RDS storage autoscaling grows to.",
+          additionalProperties: false,
+          properties: {
+            min: {
+              type: 'integer',
+              description: 'Smallest storage a database may ask for, and the default (RDS gp3 needs 20).',
+              minimum: 20,
+              maximum: 65536,
+              default: d.sizes.databaseStorageGiB.min,
+            },
+            max: {
+              type: 'integer',
+              description: 'Largest storage a database may ask for, and the autoscaling ceiling of every database.',
+              minimum: 20,
+              maximum: 65536,
+              default: d.sizes.databaseStorageGiB.max,
+            },
+          },
+          default: d.sizes.databaseStorageGiB,
+        },
       },
       default: d.sizes,
     },

@@ -34,7 +34,12 @@ export function queueName(from: string, topic: string): string {
 
 /** The shape both the raw spec and the resolved model have; every list may be absent in the spec. */
 export interface ConnectionSources {
-  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly databases?: ReadonlyArray<{
+    readonly name: string;
+    readonly renamedFrom?: string;
+    readonly engine?: 'postgres' | 'mysql';
+    readonly auth?: 'iam' | 'password';
+  }>;
   readonly caches?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly topics?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string; readonly renamedFrom?: string }>;
@@ -96,11 +101,50 @@ export function connectionEnvName(connection: Connection, key: string): string {
   return `${envSegment(connection.kind)}_${envSegment(connection.name)}_${envSegment(key)}`;
 }
 
-/** Every connection variable of a service with the connection and key it reads. */
-export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
-  return connectionsOf(resources).flatMap((connection) =>
-    CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })),
-  );
+/** The key of a database's password, beside its CONNECTION_KEYS: `DATABASE_<NAME>_PASSWORD`. */
+export const PASSWORD_KEY = 'password';
+
+/** One connection variable: its name, the connection, and the key of the Kubernetes Secret it reads. */
+export interface ConnectionVariable {
+  readonly name: string;
+  readonly connection: Connection;
+  readonly key: string;
+  /** The Kubernetes Secret holding the value: the connection's, or for a password the database's password Secret. */
+  readonly secret: string;
+}
+
+/**
+ * Every connection variable of a service with the connection and key it reads:
+ * the CONNECTION_KEYS of each connection, and after a database that has a
+ * password its `<KIND>_<NAME>_PASSWORD`, from a Secret of its own
+ * (names.databasePasswordSecret), since Terraform never holds the password.
+ *
+ * A database has a password where `auth: password` says so (absent means
+ * iam), and in preview also where it is MySQL: its stand-in cannot accept IAM
+ * tokens as the PostgreSQL one does (trust), so the app gets the stand-in's
+ * generated password. Apps therefore connect with the password variable when
+ * it is set and with an IAM token when it is not. Without an environment, the
+ * list of staging and production; validation reserves the preview list, the
+ * larger one.
+ */
+export function connectionEnv(resources: ConnectionSources, env?: EnvironmentName): ConnectionVariable[] {
+  const passwords = new Set((resources.databases ?? []).filter((d) => hasPassword(d, env)).map((d) => d.name));
+  return connectionsOf(resources).flatMap((connection) => [
+    ...CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key, secret: connectionObjectName(connection) })),
+    ...(connection.kind === 'database' && passwords.has(connection.name)
+      ? [{ name: connectionEnvName(connection, PASSWORD_KEY), connection, key: PASSWORD_KEY, secret: names.databasePasswordSecret(deployedName(connection)) }]
+      : []),
+  ]);
+}
+
+/** The names of every connection variable of a service in an environment (default: staging and production), password variables included, in connectionEnv order. */
+export function connectionEnvNames(resources: ConnectionSources, env?: EnvironmentName): string[] {
+  return connectionEnv(resources, env).map((v) => v.name);
+}
+
+/** Whether the app gets a database's password in an environment (see connectionEnv). */
+export function hasPassword(database: { readonly engine?: 'postgres' | 'mysql'; readonly auth?: 'iam' | 'password' }, env?: EnvironmentName): boolean {
+  return database.auth === 'password' || (env === 'preview' && database.engine === 'mysql');
 }
 
 /**

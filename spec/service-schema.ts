@@ -64,7 +64,7 @@ export const serviceDefaults = {
   scaling: { min: 2, max: 10, targetCPUUtilization: 70 },
   ingressPublic: false,
   ingressPaths: ['/'],
-  database: { engine: 'postgres', version: '16', size: 'small' },
+  database: { engine: 'postgres', versions: { postgres: '16', mysql: '8.0' }, auth: 'iam', size: 'small' },
   cacheSize: 'small',
   maxRetries: 5,
   bucket: { public: false, versioned: true },
@@ -314,16 +314,30 @@ export const serviceSchema: JsonSchema = {
               renamedFrom: renamedFrom('database'),
               engine: {
                 type: 'string',
-                description: 'Database engine; v1 supports postgres only.',
-                enum: ['postgres'],
+                description: 'Database engine: PostgreSQL or MySQL on RDS. Changing it replaces the database (a new, empty instance).',
+                enum: ['postgres', 'mysql'],
                 default: serviceDefaults.database.engine,
               },
               version: {
                 type: 'string',
-                description: 'Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1.',
+                description:
+                  'Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1. Default: "16" for postgres, "8.0" for mysql; mysql takes 8.0 or 8.4, with or without a minor part ("8.0.39").',
                 pattern: '^[0-9]+(\\.[0-9]+)*$',
                 maxLength: 20,
-                default: serviceDefaults.database.version,
+              },
+              auth: {
+                type: 'string',
+                description:
+                  'How the app logs in: iam (an IAM auth token as user app, no password anywhere) or password (the RDS-managed master password, delivered through External Secrets as <KIND>_<NAME>_PASSWORD; RDS rotates it).',
+                enum: ['iam', 'password'],
+                default: serviceDefaults.database.auth,
+              },
+              storageGiB: {
+                type: 'integer',
+                description:
+                  "Storage allocated at creation, in GiB, within the platform's sizes.databaseStorageGiB (default: its min); RDS grows it up to that max. Storage cannot shrink.",
+                minimum: 1,
+                maximum: 65536,
               },
               size: {
                 $ref: '#/$defs/size',

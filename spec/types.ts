@@ -284,15 +284,23 @@ export interface DatabaseSpec {
    */
   readonly renamedFrom?: string;
   /**
-   * Database engine; v1 supports postgres only.
+   * Database engine: PostgreSQL or MySQL on RDS. Changing it replaces the database (a new, empty instance).
    * @default "postgres"
    */
-  readonly engine?: 'postgres';
+  readonly engine?: 'postgres' | 'mysql';
   /**
-   * Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1.
-   * @default "16"
+   * Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1. Default: "16" for postgres, "8.0" for mysql; mysql takes 8.0 or 8.4, with or without a minor part ("8.0.39").
    */
   readonly version?: string;
+  /**
+   * How the app logs in: iam (an IAM auth token as user app, no password anywhere) or password (the RDS-managed master password, delivered through External Secrets as <KIND>_<NAME>_PASSWORD; RDS rotates it).
+   * @default "iam"
+   */
+  readonly auth?: 'iam' | 'password';
+  /**
+   * Storage allocated at creation, in GiB, within the platform's sizes.databaseStorageGiB (default: its min); RDS grows it up to that max. Storage cannot shrink.
+   */
+  readonly storageGiB?: number;
   /**
    * Size class, mapped to an instance class by the platform's sizes.database.
    * @default "small"
@@ -664,7 +672,7 @@ export interface PlatformSpec {
   readonly network?: NetworkSpec;
   /**
    * The Kubernetes clusters services are deployed to.
-   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressController":"ingress-nginx","tlsCertificates":"cert-manager","tlsClusterIssuer":"letsencrypt","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"],"s3Endpoint":"gateway"},"networkPolicy":{"enforcement":"vpc-cni"},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"databaseBootstrapRepository":"docker.io/library/postgres","preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
+   * @default {"clusters":{"preview":"dev-eks","staging":"stg-eks","production":"prd-eks"},"ingressClass":"nginx","internalIngressClass":"nginx-internal","ingressController":"ingress-nginx","tlsCertificates":"cert-manager","tlsClusterIssuer":"letsencrypt","ingressControllerNamespace":"ingress-nginx","prometheusNamespace":"monitoring","monitorLabels":{},"externalSecrets":{"namespace":"external-secrets","serviceAccount":"external-secrets"},"secretStores":{"preview":"aws-secrets-manager-preview","staging":"aws-secrets-manager","production":"aws-secrets-manager"},"egress":{"privateSubnetCidrs":["10.0.0.0/8"],"awsApiCidrs":["0.0.0.0/0"],"s3Endpoint":"gateway"},"networkPolicy":{"enforcement":"vpc-cni"},"limits":{"cpuRatio":2,"memoryRatio":1,"ephemeralStorageRequest":"128Mi","ephemeralStorageLimit":"1Gi"},"databaseBootstrapRepository":"docker.io/library/postgres","mysqlBootstrapRepository":"docker.io/library/mysql","preview":{"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","mysqlRepository":"docker.io/library/mysql","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}}
    */
   readonly kubernetes?: KubernetesSpec;
   /**
@@ -699,7 +707,7 @@ export interface PlatformSpec {
   readonly tiers?: Readonly<Record<string, TierSpec>>;
   /**
    * Instance classes behind the size classes services ask for.
-   * @default {"database":{"small":"db.t4g.small","medium":"db.r6g.large","large":"db.r6g.2xlarge"},"cache":{"small":"cache.t4g.small","medium":"cache.r6g.large","large":"cache.r6g.2xlarge"}}
+   * @default {"database":{"small":"db.t4g.small","medium":"db.r6g.large","large":"db.r6g.2xlarge"},"cache":{"small":"cache.t4g.small","medium":"cache.r6g.large","large":"cache.r6g.2xlarge"},"databaseStorageGiB":{"min":20,"max":100}}
    */
   readonly sizes?: SizesSpec;
   /**
@@ -900,8 +908,13 @@ export interface KubernetesSpec {
    */
   readonly databaseBootstrapRepository?: string;
   /**
+   * Image repository of the MySQL client (mysql) the bootstrap Job of an IAM-authenticated MySQL database runs in staging and production; the tag is the database's major version (8.0, 8.4), and the image must accept any non-root UID (the official mysql image does).
+   * @default "docker.io/library/mysql"
+   */
+  readonly mysqlBootstrapRepository?: string;
+  /**
    * Preview environments: in-cluster stand-ins for cloud resources, and smaller requests.
-   * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}
+   * @default {"requestRatio":0.25,"postgresRepository":"docker.io/library/postgres","mysqlRepository":"docker.io/library/mysql","redisImage":"docker.io/library/redis:7.4.2","localstackImage":"docker.io/localstack/localstack:4.0.3"}
    */
   readonly preview?: PreviewPlatformSpec;
 }
@@ -994,6 +1007,11 @@ export interface PreviewPlatformSpec {
    * @default "docker.io/library/postgres"
    */
   readonly postgresRepository?: string;
+  /**
+   * Image repository of the in-cluster MySQL; the tag is the database's version. The image must run as any non-root UID (the official mysql image does).
+   * @default "docker.io/library/mysql"
+   */
+  readonly mysqlRepository?: string;
   /**
    * Image of the in-cluster Redis, with a pinned tag (and digest, preferably).
    * @default "docker.io/library/redis:7.4.2"
@@ -1221,6 +1239,27 @@ export interface SizesSpec {
    * @default {"small":"cache.t4g.small","medium":"cache.r6g.large","large":"cache.r6g.2xlarge"}
    */
   readonly cache?: Readonly<Partial<Record<SizeName, string>>>;
+  /**
+   * Bounds of a database's storage in GiB: a service's storageGiB must lie within them; min is the storage of a database that sets none, max the ceiling RDS storage autoscaling grows to.
+   * @default {"min":20,"max":100}
+   */
+  readonly databaseStorageGiB?: DatabaseStorageSpec;
+}
+
+/**
+ * Bounds of a database's storage in GiB: a service's storageGiB must lie within them; min is the storage of a database that sets none, max the ceiling RDS storage autoscaling grows to.
+ */
+export interface DatabaseStorageSpec {
+  /**
+   * Smallest storage a database may ask for, and the default (RDS gp3 needs 20).
+   * @default 20
+   */
+  readonly min?: number;
+  /**
+   * Largest storage a database may ask for, and the autoscaling ceiling of every database.
+   * @default 100
+   */
+  readonly max?: number;
 }
 
 /**

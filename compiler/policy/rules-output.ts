@@ -32,7 +32,7 @@ const terraform = (ids: readonly string[], title: string, check: (t: PolicyTarge
   check,
 });
 
-/** The kinds paved writes into a service's environment directory; Secrets only in preview (stand-in credentials). */
+/** The kinds paved writes into a service's environment directory; Secrets and Password generators only in preview (stand-in credentials). */
 const ENVIRONMENT_KINDS = new Set([
   'Namespace',
   'Deployment',
@@ -50,7 +50,8 @@ const ENVIRONMENT_KINDS = new Set([
   'ServiceMonitor',
   'PrometheusRule',
 ]);
-const PREVIEW_ONLY_KINDS = new Set(['Secret']);
+// Password: the generator of preview's database passwords (External Secrets).
+const PREVIEW_ONLY_KINDS = new Set(['Secret', 'Password']);
 /** The kinds paved writes into argocd/. */
 const ARGOCD_KINDS = new Set(['Application']);
 /** The kinds of the platform layer: cluster-wide objects of an environment, and Argo CD's own objects. */
@@ -90,16 +91,20 @@ function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): st
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
-  // Preview's stand-ins, and psql in the database bootstrap Jobs of staging and production.
+  // Preview's stand-ins, and psql or mysql in the database bootstrap Jobs of staging and production.
   const standIns =
     owner.environment === 'preview'
       ? [
           platform.kubernetes.preview.postgresRepository,
+          platform.kubernetes.preview.mysqlRepository,
           repository(platform.kubernetes.preview.redisImage),
           repository(platform.kubernetes.preview.localstackImage),
         ]
       : [];
-  const bootstrap = owner.environment !== 'preview' && owner.object.kind === 'Job' ? [platform.kubernetes.databaseBootstrapRepository] : [];
+  const bootstrap =
+    owner.environment !== 'preview' && owner.object.kind === 'Job'
+      ? [platform.kubernetes.databaseBootstrapRepository, platform.kubernetes.mysqlBootstrapRepository]
+      : [];
   const allowed = [service?.runtime.image, ...standIns, ...bootstrap];
   if (allowed.includes(repo) || repo.startsWith(`${platform.registry}/`)) return undefined;
   return `image ${c.image} is not from the platform registry ${platform.registry} or the service's image`;
@@ -138,7 +143,7 @@ function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string,
 function literalSecrets(c: Container, owner: GeneratedObject): string | undefined {
   const service = owner.service;
   if (!service || !Array.isArray(c.env)) return undefined;
-  const secret = new Set([...service.secrets, ...connectionEnv(service.resources).map((e) => e.name)]);
+  const secret = new Set([...service.secrets, ...connectionEnv(service.resources, 'preview').map((e) => e.name)]);
   const plain = (c.env as EnvVar[]).filter((e) => typeof e?.name === 'string' && secret.has(e.name) && e.value !== undefined).map((e) => e.name as string);
   return plain.length > 0 ? `literal value for ${plain.join(', ')}, which the service declares as a secret or connection value` : undefined;
 }

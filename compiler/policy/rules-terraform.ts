@@ -47,6 +47,16 @@ function parameterProblems(group: FoundResource, name: string, ok: (value: unkno
 /** log_min_duration_statement: whole milliseconds, logging every statement slower than paved's one second at most (-1 turns it off). */
 const loggedDuration = (v: unknown): boolean => typeof v === 'string' && /^\d{1,4}$/.test(v) && Number(v) <= 1000;
 
+/** CKV2_AWS_30 on a PostgreSQL parameter group: ddl, mod or all, so at least every schema change reaches the log, and slow statements. */
+const postgresLogging = (group: FoundResource): Array<Finding | undefined> => [
+  under(
+    ['CKV2_AWS_30'],
+    group,
+    parameterProblems(group, 'log_statement', (v) => ['ddl', 'mod', 'all'].includes(v as string), '"ddl", "mod" or "all"'),
+  ),
+  under(['CKV2_AWS_30'], group, parameterProblems(group, 'log_min_duration_statement', loggedDuration, 'a whole number of milliseconds from "0" to "1000"')),
+];
+
 /** §1 #15: each setting of a public access block, with the ids that check it. */
 const PUBLIC_ACCESS_SETTINGS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['block_public_acls', ['CKV_AWS_53', 'AVD-AWS-0086']],
@@ -73,13 +83,24 @@ function elasticacheUserProblem(user: FoundResource): string | undefined {
  * printed waiver says why. A pinned minor with upgrades on is a finding too.
  */
 function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
-  const pinned = /^\d+\.\d/.test(String(db.body.engine_version));
+  // A MySQL major has two parts ("8.0"): it pins a minor with a third.
+  const pinned = (db.body.engine === 'mysql' ? /^\d+\.\d+\.\d/ : /^\d+\.\d/).test(String(db.body.engine_version));
   const auto = db.body.auto_minor_version_upgrade;
   if (!pinned) return auto === true ? [] : [`auto_minor_version_upgrade is ${JSON.stringify(auto)}, not true`];
   if (auto === true) return [`engine_version ${String(db.body.engine_version)} pins a minor that automatic minor upgrades move past`];
   return auto === false
     ? [waivable(db, `no automatic minor upgrades: engine_version ${String(db.body.engine_version)} pins a minor`, 'pinnedMinorVersion')]
     : [`auto_minor_version_upgrade is ${JSON.stringify(auto)}`];
+}
+
+/** The port of what an ingress rule's group guards: its database's engine's, or Redis's. */
+function ownPort(t: PolicyTarget, rule: FoundResource): number {
+  if (!rule.name.startsWith('database-')) return 6379;
+  const group = String(rule.body.security_group_id);
+  const db = ofType(t, 'aws_db_instance').find(
+    (d) => d.stack === rule.stack && JSON.stringify(d.body.vpc_security_group_ids).includes(group.replace(/^\$\{|\}$/g, '')),
+  );
+  return db?.body.engine === 'mysql' ? 3306 : 5432;
 }
 
 const groupOf = (t: PolicyTarget, db: FoundResource): FoundResource | undefined =>
@@ -165,42 +186,55 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
       }),
     ),
   ),
-  rule('§1 #6', ['CKV2_AWS_69'], 'RDS PostgreSQL forces TLS through an attached postgres parameter group', (t) =>
-    each(t, 'aws_db_instance', (db) => {
-      const group = groupOf(t, db);
-      if (!group) return 'no parameter group';
-      return [
-        db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
-        /^postgres\d+$/.test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
-        parameterProblems(group, 'rds.force_ssl', (v) => v === '1', '"1"'),
-      ];
-    }),
+  rule(
+    '§1 #6',
+    ['CKV2_AWS_69'],
+    "RDS forces TLS through an attached parameter group of the engine's family (rds.force_ssl, MySQL's require_secure_transport)",
+    (t) =>
+      each(t, 'aws_db_instance', (db) => {
+        const group = groupOf(t, db);
+        if (!group) return 'no parameter group';
+        const mysql = db.body.engine === 'mysql';
+        return [
+          db.body.parameter_group_name === `\${aws_db_parameter_group.${group.name}.name}` ? undefined : 'parameter group not attached',
+          (mysql ? /^mysql\d+\.\d+$/ : /^postgres\d+$/).test(String(group.body.family)) ? undefined : `family ${String(group.body.family)}`,
+          mysql
+            ? parameterProblems(group, 'require_secure_transport', (v) => v === '1', '"1"')
+            : parameterProblems(group, 'rds.force_ssl', (v) => v === '1', '"1"'),
+        ];
+      }),
   ),
-  rule('§1 #7', ['CKV_AWS_129', 'CKV2_AWS_30'], 'RDS exports its logs and logs statements (log_statement, log_min_duration_statement)', (t) =>
-    combined(
-      each(t, 'aws_db_instance', (db) =>
-        under(['CKV_AWS_129'], db, ((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports'),
+  rule(
+    '§1 #7',
+    ['CKV_AWS_129', 'CKV2_AWS_30'],
+    'RDS exports its logs and logs statements (PostgreSQL: log_statement, log_min_duration_statement; MySQL: the slow query log, to files)',
+    (t) =>
+      combined(
+        each(t, 'aws_db_instance', (db) =>
+          under(['CKV_AWS_129'], db, ((db.body.enabled_cloudwatch_logs_exports ?? []) as string[]).length > 0 ? undefined : 'no log exports'),
+        ),
+        // CKV2_AWS_30 reads PostgreSQL groups; a MySQL group logs slow statements to the exported file instead.
+        each(t, 'aws_db_parameter_group', (group) =>
+          String(group.body.family).startsWith('mysql')
+            ? [parameterProblems(group, 'slow_query_log', (v) => v === '1', '"1"'), parameterProblems(group, 'log_output', (v) => v === 'FILE', '"FILE"')]
+            : postgresLogging(group),
+        ),
       ),
-      each(t, 'aws_db_parameter_group', (group) => [
-        // ddl, mod or all: at least every schema change reaches the log.
-        under(
-          ['CKV2_AWS_30'],
-          group,
-          parameterProblems(group, 'log_statement', (v) => ['ddl', 'mod', 'all'].includes(v as string), '"ddl", "mod" or "all"'),
-        ),
-        under(
-          ['CKV2_AWS_30'],
-          group,
-          parameterProblems(group, 'log_min_duration_statement', loggedDuration, 'a whole number of milliseconds from "0" to "1000"'),
-        ),
-      ]),
-    ),
   ),
-  rule('§1 #8', ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'], 'RDS Performance Insights is on and encrypted with the service key', (t) =>
-    each(t, 'aws_db_instance', (db) => [
-      under(['CKV_AWS_353', 'AVD-AWS-0133'], db, mismatch(db.body, { performance_insights_enabled: true })),
-      under(['CKV_AWS_354', 'AVD-AWS-0078'], db, mismatch(db.body, { performance_insights_kms_key_id: SERVICE_KEY })),
-    ]),
+  rule(
+    '§1 #8',
+    ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
+    'RDS Performance Insights is on and encrypted with the service key wherever RDS offers it (waived for MySQL on micro and small burstable classes)',
+    (t) =>
+      each(t, 'aws_db_instance', (db) =>
+        // Off only where RDS does not offer it, with the printed waiver.
+        db.body.performance_insights_enabled === false && db.body.engine === 'mysql' && /^db\.t(2|3|4g)\.(micro|small)$/.test(String(db.body.instance_class))
+          ? [waivable(db, `no Performance Insights for MySQL on ${String(db.body.instance_class)}`, 'noPerformanceInsights')]
+          : [
+              under(['CKV_AWS_353', 'AVD-AWS-0133'], db, mismatch(db.body, { performance_insights_enabled: true })),
+              under(['CKV_AWS_354', 'AVD-AWS-0078'], db, mismatch(db.body, { performance_insights_kms_key_id: SERVICE_KEY })),
+            ],
+      ),
   ),
   rule(
     '§1 #9',
@@ -509,10 +543,10 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
           mismatch(rule.body, { referenced_security_group_id: '${var.pod_security_group_id}', ip_protocol: 'tcp' }),
           rule.body.description ? undefined : 'no description',
           (rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6) === undefined ? undefined : 'a CIDR',
-          [5432, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port
+          [5432, 3306, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port
             ? undefined
             : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}`,
-          (rule.name.startsWith('database-') ? 5432 : 6379) === rule.body.from_port ? undefined : 'port of the other engine',
+          ownPort(t, rule) === rule.body.from_port ? undefined : 'port of another engine',
         ]),
       ),
   ),

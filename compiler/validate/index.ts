@@ -6,6 +6,7 @@ import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
 import { checkBounds } from './bounds.js';
 import { checkClaims } from './claims.js';
+import { checkDatabases, checkDatabaseStorageBounds } from './databases.js';
 import { checkServiceFolder } from './folder.js';
 import { checkOutputDirectories, outputDirProblem } from './output-dirs.js';
 import { checkPlatformChoices } from './platform-choices.js';
@@ -78,8 +79,10 @@ export function validateProject(
         services.map((s) => s.spec.name),
       ),
       ...checkPlatformChoices(platformFile, platform, services),
+      ...checkDatabaseStorageBounds(platformFile, platform),
     );
   diagnostics.push(...checkRules(services, platform));
+  diagnostics.push(...checkDatabases(services, platform));
   diagnostics.push(...checkRenames(services));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));
@@ -150,7 +153,13 @@ export function validatePlatform(file: SourceFile): Diagnostic[] {
   const diagnostics = checkFile(file);
   if (hasErrors(diagnostics)) return diagnostics;
   const platform = mergeOverDefault(file.data);
-  return [...diagnostics, ...checkPlatformPolicy(file, platform), ...checkPlatformTerraform(file, platform), ...checkPlatformChoices(file, platform)];
+  return [
+    ...diagnostics,
+    ...checkPlatformPolicy(file, platform),
+    ...checkPlatformTerraform(file, platform),
+    ...checkPlatformChoices(file, platform),
+    ...checkDatabaseStorageBounds(file, platform),
+  ];
 }
 
 /** Checks the text `paved init` is about to write, as if it were a one-service repo. */

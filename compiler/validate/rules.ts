@@ -9,7 +9,7 @@ import {
   FINAL_SNAPSHOT_TIME_FORMAT,
   NAME_RULES,
   names,
-  postgresFamily,
+  parameterGroupFamily,
   TERRAFORM_UNIQUE_SUFFIX_LENGTH,
   type NameRule,
 } from '../../spec/naming.js';
@@ -409,7 +409,8 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   const generated = new Map<string, string>();
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
   for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
-  for (const { name, connection } of connectionEnv(spec.resources ?? {}))
+  // Preview's list: it holds every variable of the cloud environments', and MySQL databases' passwords besides.
+  for (const { name, connection } of connectionEnv(spec.resources ?? {}, 'preview'))
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
@@ -674,7 +675,7 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
       check(pointer, `${names.rdsFinalSnapshot(deployed, env, deployedName(d))}-${'0'.repeat(FINAL_SNAPSHOT_TIME_FORMAT.length)}`, NAME_RULES.rdsSnapshot);
       check(
         pointer,
-        `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), postgresFamily(d.version ?? serviceDefaults.database.version))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`,
+        `${names.rdsParameterGroupPrefix(deployed, env, deployedName(d), parameterGroupFamily(d.engine ?? serviceDefaults.database.engine, d.version ?? serviceDefaults.database.versions[d.engine ?? serviceDefaults.database.engine]))}${'0'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}`,
         NAME_RULES.rdsParameterGroup,
       );
       check(pointer, names.securityGroup(deployed, env, 'database', deployedName(d)), NAME_RULES.securityGroup);

@@ -18,8 +18,10 @@ export interface ObjectMetadata {
 
 /** external-secrets.io/v1: v1beta1 is no longer served from External Secrets Operator 0.17 on. */
 export interface ExternalSecretSpec {
+  /** `0`: fetched (or generated) once and never again. */
   readonly refreshInterval: string;
-  readonly secretStoreRef: { readonly kind: 'ClusterSecretStore'; readonly name: string };
+  /** Absent when every value comes from a generator. */
+  readonly secretStoreRef?: { readonly kind: 'ClusterSecretStore'; readonly name: string };
   readonly target: {
     readonly name: string;
     readonly creationPolicy: 'Owner';
@@ -29,10 +31,27 @@ export interface ExternalSecretSpec {
   };
   readonly data?: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string } }>;
   /** Secrets found by name pattern and tags, for a secret whose name paved cannot know (RDS's `rds!db-<uuid>`), their keys rewritten. */
-  readonly dataFrom?: ReadonlyArray<{
-    readonly find: { readonly name: { readonly regexp: string }; readonly tags: Readonly<Record<string, string>> };
-    readonly rewrite: ReadonlyArray<{ readonly regexp: { readonly source: string; readonly target: string } }>;
-  }>;
+  readonly dataFrom?: ReadonlyArray<FoundSecrets | GeneratedSecret>;
+}
+
+/** Secrets found by name pattern and tags, their keys rewritten. */
+export interface FoundSecrets {
+  readonly find: { readonly name: { readonly regexp: string }; readonly tags: Readonly<Record<string, string>> };
+  readonly rewrite: ReadonlyArray<{ readonly regexp: { readonly source: string; readonly target: string } }>;
+}
+
+/** Values a generator makes (preview's database passwords). */
+export interface GeneratedSecret {
+  readonly sourceRef: { readonly generatorRef: { readonly apiVersion: string; readonly kind: 'Password'; readonly name: string } };
+}
+
+/** generators.external-secrets.io/v1alpha1 Password: a random password under the key `password`. */
+export interface PasswordSpec {
+  readonly length: number;
+  readonly digits: number;
+  readonly symbols: number;
+  readonly noUpper: boolean;
+  readonly allowRepeat: boolean;
 }
 
 export interface MonitorEndpoint {
@@ -70,13 +89,17 @@ export interface ApplicationSpec {
 
 interface Kinds {
   ExternalSecret: ExternalSecretSpec;
+  Password: PasswordSpec;
   ServiceMonitor: ServiceMonitorSpec;
   PodMonitor: PodMonitorSpec;
   Application: ApplicationSpec;
 }
 
+export const PASSWORD_GENERATOR_API_VERSION = 'generators.external-secrets.io/v1alpha1';
+
 const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
   ExternalSecret: 'external-secrets.io/v1',
+  Password: PASSWORD_GENERATOR_API_VERSION,
   ServiceMonitor: 'monitoring.coreos.com/v1',
   PodMonitor: 'monitoring.coreos.com/v1',
   Application: 'argoproj.io/v1alpha1',

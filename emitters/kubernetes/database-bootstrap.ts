@@ -2,23 +2,24 @@ import type { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { asDeployed, awsPartition, names } from '../../spec/naming.js';
+import { asDeployed, awsPartition, majorVersion, names } from '../../spec/naming.js';
 import { connectionObjectName } from '../../spec/runtime-env.js';
 import { kube, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
-import { customResource } from './custom-resources.js';
+import { customResource, type FoundSecrets } from './custom-resources.js';
 import { annotations, labels, metadata, selectorLabels } from './labels.js';
 import { manifest, type Manifest } from './manifest.js';
-import { dnsEgress } from './networking.js';
+import { databasePorts, dnsEgress } from './networking.js';
 import { containerSecurityContext, podSecurityContext, scratchVolumes, TMP } from './pod.js';
-import { POSTGRES_PORT } from './preview-names.js';
 import { topologySpread } from './workloads.js';
 
 /**
- * The database bootstrap: per database and cloud environment, a Job that logs
- * in as the RDS master user and makes the role the service connects as
- * (`names.databaseUser()`, IAM authentication) exist with the privileges it
- * needs. Argo CD runs it as a Sync hook in wave -1, after the objects it needs
+ * The database bootstrap: per IAM-authenticated database and cloud
+ * environment, a Job that logs in as the RDS master user and makes the role
+ * the service connects as (`names.databaseUser()`, IAM authentication) exist
+ * with the privileges it needs: psql for PostgreSQL, the mysql client for
+ * MySQL. A database with `auth: password` needs none: the app signs in as the
+ * master user, who owns the database (database-password.ts). Argo CD runs it as a Sync hook in wave -1, after the objects it needs
  * (wave -2: the Namespace, the SQL, its ServiceAccount and NetworkPolicy, the
  * master and connection secrets) and before the Deployment (wave 0), on every
  * sync: the SQL is idempotent.
@@ -82,11 +83,47 @@ export function bootstrapSql(user: string): string {
   ].join('\n');
 }
 
-/** The one script every bootstrap Job runs; test/conformance/database-bootstrap.test.ts runs the emitted copy against PostgreSQL. */
+/** The one script every PostgreSQL bootstrap Job runs; test/conformance/database-bootstrap.test.ts runs the emitted copy against PostgreSQL. */
 export const BOOTSTRAP_SQL = bootstrapSql(names.databaseUser());
+
+/** MySQL's quoting of an identifier: backquoted, a backquote doubled. */
+export function quoteMysqlIdentifier(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/**
+ * The MySQL bootstrap, run by the mysql client as the master user with the
+ * database selected; each statement is idempotent.
+ *
+ * - The user signs in with IAM tokens only: RDS's AWSAuthenticationPlugin
+ *   ("Creating a database account using IAM authentication", RDS User Guide).
+ *   `ALTER USER` repairs a user created by hand with another plugin.
+ * - ALL on the selected database, which the master owns: the service's
+ *   migrations run as the user. GRANT takes no expression, so the statement
+ *   is built from DATABASE(), quoted, and run as a prepared statement (GRANT
+ *   is one MySQL allows there); one script serves every database.
+ */
+export function mysqlBootstrapSql(user: string): string {
+  const account = `${quoteLiteral(user)}@'%'`;
+  return [
+    `-- paved database bootstrap: the user ${user} the service logs in as with IAM authentication.`,
+    '-- Run by the bootstrap Job as the RDS master user on every Argo CD sync; every statement is idempotent.',
+    `CREATE USER IF NOT EXISTS ${account} IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS';`,
+    `ALTER USER ${account} IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS';`,
+    `SET @paved_grant = CONCAT('GRANT ALL PRIVILEGES ON \`', REPLACE(DATABASE(), '\`', '\`\`'), '\`.* TO ${account.replaceAll("'", "''")}');`,
+    'PREPARE paved_grant FROM @paved_grant;',
+    'EXECUTE paved_grant;',
+    'DEALLOCATE PREPARE paved_grant;',
+    '',
+  ].join('\n');
+}
+
+/** The script every MySQL bootstrap Job runs; test/conformance/database-bootstrap.test.ts runs it against MySQL-compatible SQL where it can. */
+export const MYSQL_BOOTSTRAP_SQL = mysqlBootstrapSql(names.databaseUser());
 
 /** The ConfigMap key and where the Job mounts it. */
 export const SQL_KEY = 'bootstrap.sql';
+export const MYSQL_SQL_KEY = 'bootstrap-mysql.sql';
 const SQL_DIR = '/etc/paved/db-bootstrap';
 
 /**
@@ -94,6 +131,25 @@ const SQL_DIR = '/etc/paved/db-bootstrap';
  * all statements in one transaction.
  */
 export const PSQL_COMMAND: readonly string[] = ['psql', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--single-transaction', `--file=${SQL_DIR}/${SQL_KEY}`];
+
+/**
+ * The mysql client's argv, run directly (no shell): no option files, TLS
+ * required (the parameter group refuses anything else), the script as a batch
+ * that stops at the first error. Kubernetes expands `$(VAR)` from the
+ * container's env; the password travels in MYSQL_PWD, never in argv.
+ */
+export const MYSQL_COMMAND: readonly string[] = [
+  'mysql',
+  '--no-defaults',
+  '--ssl-mode=REQUIRED',
+  '--connect-timeout=10',
+  '--batch',
+  '--host=$(DB_HOST)',
+  '--port=$(DB_PORT)',
+  '--user=$(DB_USER)',
+  '--database=$(DB_NAME)',
+  `--execute=source ${SQL_DIR}/${MYSQL_SQL_KEY}`,
+];
 
 export const bootstrapNames = {
   /** One per environment: every database runs the same script. */
@@ -119,7 +175,7 @@ const OTHER = 'other-';
  * `other-<uuid>` and dropped. Exactly one candidate must remain; its JSON
  * `{"username", "password"}` gives the value.
  */
-function masterField(field: 'username' | 'password'): string {
+export function masterField(field: 'username' | 'password'): string {
   return [
     '{{- $own := "" }}{{- $count := "" }}',
     `{{- range $key, $secret := . }}{{- if and (hasPrefix "${CANDIDATE}" $key) (eq (index $ (printf "${OTHER}%s" (trimPrefix "${CANDIDATE}" $key))) "") }}{{- $own = $secret }}{{- $count = printf "%s+" $count }}{{- end }}{{- end }}`,
@@ -152,11 +208,6 @@ function prerequisite(ctx: RenderContext, name: string, instance?: string): Retu
  */
 function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): ApiObject {
   const name = bootstrapNames.masterSecret(database.name);
-  const find = (db: ResolvedDatabase, prefix: string) => ({
-    find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, db) } },
-    rewrite: [{ regexp: { source: MASTER_SECRET_NAME, target: prefix } }],
-  });
-  const longer = deployedDatabases(ctx).filter((d) => d.name !== database.name && d.name.startsWith(database.name));
   return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
@@ -164,36 +215,79 @@ function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDa
       name,
       creationPolicy: 'Owner',
       deletionPolicy: 'Retain',
-      template: { engineVersion: 'v2', data: { PGUSER: masterField('username'), PGPASSWORD: masterField('password') } },
+      template: {
+        engineVersion: 'v2',
+        data: { [MASTER_KEYS[database.engine].username]: masterField('username'), [MASTER_KEYS[database.engine].password]: masterField('password') },
+      },
     },
-    dataFrom: [find(database, CANDIDATE), ...longer.map((d) => find(d, OTHER))],
+    dataFrom: masterSecretSources(ctx, database),
   });
+}
+
+/** The keys of the master Secret, named after the variables each engine's client reads. */
+const MASTER_KEYS = { postgres: { username: 'PGUSER', password: 'PGPASSWORD' }, mysql: { username: 'MYSQL_USER', password: 'MYSQL_PWD' } } as const;
+
+/**
+ * The `dataFrom` that finds a database's RDS-managed master secret by the tag
+ * RDS sets (its instance ARN), and the secrets of the service's databases whose
+ * identifiers begin with this one's, found again to be dropped: what masterField
+ * reads. `database` is named as deployed.
+ */
+export function masterSecretSources(ctx: RenderContext, database: ResolvedDatabase): FoundSecrets[] {
+  const find = (db: ResolvedDatabase, prefix: string) => ({
+    find: { name: { regexp: MASTER_SECRET_NAME }, tags: { [MASTER_SECRET_TAG]: instanceArn(ctx, db) } },
+    rewrite: [{ regexp: { source: MASTER_SECRET_NAME, target: prefix } }],
+  });
+  const longer = deployedDatabases(ctx).filter((d) => d.name !== database.name && d.name.startsWith(database.name));
+  return [find(database, CANDIDATE), ...longer.map((d) => find(d, OTHER))];
 }
 
 const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
-function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): k8s.KubeJob {
+/** The client each engine's Job runs: its container name, image repository, argv and environment. */
+function client(ctx: RenderContext, database: ResolvedDatabase): Pick<k8s.Container, 'name' | 'image' | 'command' | 'env'> {
   const connection = connectionObjectName({ kind: 'database', name: database.name });
   const master = bootstrapNames.masterSecret(database.name);
-  const scratch = scratchVolumes([TMP]);
-  const meta = metadata(ctx, bootstrapNames.job(database.name), 'db-bootstrap', database.name);
-  const container: k8s.Container = {
+  const { kubernetes } = ctx.project.platform;
+  const tag = majorVersion(database.engine, database.version);
+  if (database.engine === 'mysql')
+    return {
+      name: 'mysql',
+      image: `${kubernetes.mysqlBootstrapRepository}:${tag}`,
+      command: [...MYSQL_COMMAND],
+      env: [
+        fromSecret('DB_HOST', connection, 'host'),
+        fromSecret('DB_PORT', connection, 'port'),
+        fromSecret('DB_NAME', connection, 'dbname'),
+        fromSecret('DB_USER', master, MASTER_KEYS.mysql.username),
+        fromSecret('MYSQL_PWD', master, MASTER_KEYS.mysql.password),
+      ],
+    };
+  return {
     name: 'psql',
-    image: `${ctx.project.platform.kubernetes.databaseBootstrapRepository}:${database.version.split('.')[0]}`,
-    imagePullPolicy: 'Always',
+    image: `${kubernetes.databaseBootstrapRepository}:${tag}`,
     command: [...PSQL_COMMAND],
     env: [
       fromSecret('PGHOST', connection, 'host'),
       fromSecret('PGPORT', connection, 'port'),
       fromSecret('PGDATABASE', connection, 'dbname'),
-      fromSecret('PGUSER', master, 'PGUSER'),
-      fromSecret('PGPASSWORD', master, 'PGPASSWORD'),
+      fromSecret('PGUSER', master, MASTER_KEYS.postgres.username),
+      fromSecret('PGPASSWORD', master, MASTER_KEYS.postgres.password),
       // The parameter group forces TLS. `require` encrypts without checking the
       // server's certificate: verify-full needs the region's RDS CA bundle in the pod (docs/targets/kubernetes.md).
       { name: 'PGSSLMODE', value: 'require' },
       { name: 'PGCONNECT_TIMEOUT', value: '10' },
       { name: 'PGAPPNAME', value: 'paved-db-bootstrap' },
     ],
+  };
+}
+
+function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): k8s.KubeJob {
+  const scratch = scratchVolumes([TMP]);
+  const meta = metadata(ctx, bootstrapNames.job(database.name), 'db-bootstrap', database.name);
+  const container: k8s.Container = {
+    ...client(ctx, database),
+    imagePullPolicy: 'Always',
     resources: {
       requests: { cpu: quantity('50m'), memory: quantity('64Mi'), 'ephemeral-storage': quantity('16Mi') },
       limits: { cpu: quantity('250m'), memory: quantity('128Mi'), 'ephemeral-storage': quantity('64Mi') },
@@ -244,7 +338,7 @@ function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPol
         dnsEgress(),
         {
           to: ctx.project.platform.kubernetes.egress.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-          ports: [{ protocol: 'TCP', port: kube().IntOrString.fromNumber(POSTGRES_PORT) }],
+          ports: databasePorts(bootstrapped(ctx)).map((port) => ({ protocol: 'TCP', port: kube().IntOrString.fromNumber(port) })),
         },
       ],
     },
@@ -259,13 +353,18 @@ function serviceAccount(scope: Construct, ctx: RenderContext): k8s.KubeServiceAc
   });
 }
 
+/** The scripts of the engines the service's IAM databases use: a PostgreSQL-only service's ConfigMap is what it always was. */
 function sqlConfigMap(scope: Construct, ctx: RenderContext): k8s.KubeConfigMap {
-  return new (kube().KubeConfigMap)(scope, 'db-bootstrap-sql', { metadata: prerequisite(ctx, bootstrapNames.configMap), data: { [SQL_KEY]: BOOTSTRAP_SQL } });
+  const engines = new Set(bootstrapped(ctx).map((d) => d.engine));
+  return new (kube().KubeConfigMap)(scope, 'db-bootstrap-sql', {
+    metadata: prerequisite(ctx, bootstrapNames.configMap),
+    data: { ...(engines.has('postgres') ? { [SQL_KEY]: BOOTSTRAP_SQL } : {}), ...(engines.has('mysql') ? { [MYSQL_SQL_KEY]: MYSQL_BOOTSTRAP_SQL } : {}) },
+  });
 }
 
-/** Staging and production: the bootstrap objects of every database, none for a service without one. */
+/** Staging and production: the bootstrap objects of every IAM-authenticated database, none for a service without one. */
 export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifest[] {
-  const databases = deployedDatabases(ctx);
+  const databases = bootstrapped(ctx);
   if (databases.length === 0) return [];
   return [
     manifest(sqlConfigMap(scope, ctx)),
@@ -280,8 +379,8 @@ export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifes
  * every namespaced object needs first) and the databases' connection secrets.
  */
 export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly ApiObject[]): void {
-  if (ctx.service.resources.databases.length === 0) return;
-  const connections = new Set(deployedDatabases(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
+  if (bootstrapped(ctx).length === 0) return;
+  const connections = new Set(bootstrapped(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
   for (const object of objects) {
     if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!)))
       object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
@@ -292,4 +391,7 @@ export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly Api
  * The service's databases under their deployed names (a rename leaves them in
  * place): every object here is named after an RDS instance or its secrets.
  */
-const deployedDatabases = (ctx: RenderContext): ResolvedDatabase[] => ctx.service.resources.databases.map(asDeployed);
+export const deployedDatabases = (ctx: RenderContext): ResolvedDatabase[] => ctx.service.resources.databases.map(asDeployed);
+
+/** The databases a bootstrap Job prepares: those whose app signs in with IAM. */
+const bootstrapped = (ctx: RenderContext): ResolvedDatabase[] => deployedDatabases(ctx).filter((d) => d.auth === 'iam');

@@ -1,5 +1,5 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { connectionEnv, connectionObjectName, METRICS_PORT, secretObjectName } from '../../spec/runtime-env.js';
+import { connectionEnv, METRICS_PORT, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
 
@@ -21,7 +21,7 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
   const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...ctx.environment.env };
   const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
   const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
-  for (const { name, connection, key } of connectionEnv(ctx.service.resources)) env.push(fromSecret(name, connectionObjectName(connection), key));
+  for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, secret, key));
   for (const secret of ctx.service.secrets) env.push(fromSecret(secret, secretObjectName(secret), secret));
   if (ctx.env === 'preview') {
     // LocalStack accepts any credentials; real SDKs refuse to sign without some.

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { RenderContext } from './context.js';
 import { bootstrapPrerequisites, databaseBootstrap } from './database-bootstrap.js';
+import { cloudPasswordSecrets } from './database-password.js';
 import { namespace, serviceAccount } from './identity.js';
 import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
@@ -33,6 +34,7 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests: compute, limitsFrom: compute }))),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
     ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
+    ...cloudPasswordSecrets(scope, ctx).map((object) => manifest(object)),
     ...databaseBootstrap(scope, ctx),
   ];
   bootstrapPrerequisites(

@@ -7,7 +7,7 @@ import type { RenderContext } from './context.js';
  */
 
 /** The parts of a service: its server pods, its cron job pods, the database bootstrap Job, and preview's stand-ins. */
-export type Component = 'server' | 'cron' | 'db-bootstrap' | 'postgres' | 'redis' | 'localstack';
+export type Component = 'server' | 'cron' | 'db-bootstrap' | 'postgres' | 'mysql' | 'redis' | 'localstack';
 
 export const LABEL = {
   name: 'app.kubernetes.io/name',

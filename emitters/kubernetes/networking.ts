@@ -1,12 +1,13 @@
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
-import { names } from '../../spec/naming.js';
+import type { DatabaseEngine } from '../../spec/model.js';
+import { DATABASE_PORTS, names } from '../../spec/naming.js';
 import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
-import { LOCALSTACK_PORT, POSTGRES_PORT, REDIS_PORT } from './preview-names.js';
+import { LOCALSTACK_PORT, REDIS_PORT } from './preview-names.js';
 import { portName } from './workloads.js';
 
 /** How traffic reaches the service (Service, Ingress) and what it may reach (NetworkPolicies). */
@@ -159,11 +160,20 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
   const aws = resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0;
   // Databases and caches need credentials too: their IAM auth tokens are signed with them.
   if (aws) rules.push({ to: cidrs([POD_IDENTITY_AGENT]), ports: [tcp(80)] });
-  if (resources.databases.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(POSTGRES_PORT)] });
+  // Each engine's own port: 5432 for PostgreSQL, 3306 for MySQL.
+  if (resources.databases.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: databasePorts(resources.databases).map(tcp) });
   if (resources.caches.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(REDIS_PORT)] });
   if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0) rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
   return rules;
 }
+
+/** The ports of a service's databases' engines, each once, in ascending order. */
+export function databasePorts(databases: ReadonlyArray<{ readonly engine: DatabaseEngine }>): number[] {
+  return [...new Set(databases.map((d) => DATABASE_PORTS[d.engine]))].sort((a, b) => a - b);
+}
+
+/** The engines in the order their preview egress rules follow (postgres first, as before MySQL existed). */
+const DATABASE_ENGINES: readonly DatabaseEngine[] = ['postgres', 'mysql'];
 
 function previewResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] {
   const { resources } = ctx.service;
@@ -171,7 +181,8 @@ function previewResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[
     { podSelector: { matchLabels: { [LABEL.name]: ctx.service.name, [LABEL.component]: component } } },
   ];
   const rules: k8s.NetworkPolicyEgressRule[] = [];
-  if (resources.databases.length > 0) rules.push({ to: to('postgres'), ports: [tcp(POSTGRES_PORT)] });
+  for (const engine of DATABASE_ENGINES)
+    if (resources.databases.some((d) => d.engine === engine)) rules.push({ to: to(engine), ports: [tcp(DATABASE_PORTS[engine])] });
   if (resources.caches.length > 0) rules.push({ to: to('redis'), ports: [tcp(REDIS_PORT)] });
   if (usesLocalStack(ctx)) rules.push({ to: to('localstack'), ports: [tcp(LOCALSTACK_PORT)] });
   return rules;

@@ -11,7 +11,9 @@ export const LOCALSTACK_CREDENTIALS = 'localstack-credentials';
 export const LOCALSTACK_ACCOUNT = '000000000000';
 
 export const POSTGRES_PORT = 5432;
+export const MYSQL_PORT = 3306;
 export const REDIS_PORT = 6379;
 
 export const postgresName = (database: string): string => `postgres-${database}`;
+export const mysqlName = (database: string): string => `mysql-${database}`;
 export const redisName = (cache: string): string => `redis-${cache}`;

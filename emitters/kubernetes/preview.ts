@@ -1,8 +1,8 @@
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
-import type { Compute } from '../../spec/model.js';
-import { CONNECTION_KEYS, names } from '../../spec/naming.js';
-import { connectionObjectName, connectionsOf, queueName, type Connection } from '../../spec/runtime-env.js';
+import type { Compute, ResolvedDatabase } from '../../spec/model.js';
+import { asDeployed, CONNECTION_KEYS, deployedName, names } from '../../spec/naming.js';
+import { connectionObjectName, connectionsOf, PASSWORD_KEY, queueName, type Connection } from '../../spec/runtime-env.js';
 import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
@@ -17,6 +17,8 @@ import {
   LOCALSTACK_ACCOUNT,
   LOCALSTACK_CREDENTIALS,
   LOCALSTACK_PORT,
+  MYSQL_PORT,
+  mysqlName,
   POSTGRES_PORT,
   postgresName,
   REDIS_PORT,
@@ -24,13 +26,14 @@ import {
 } from './preview-names.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 import { declaredSecrets } from './secrets.js';
-import { localStack, standIn } from './stand-ins.js';
+import { localStack, standIn, type StandIn } from './stand-ins.js';
+import { previewPasswordSecrets } from './database-password.js';
 import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { cronJob, deployment } from './workloads.js';
 
 /**
  * A pull request's preview: the service without cloud resources. PostgreSQL,
- * Redis and LocalStack (SNS, SQS, S3) run in its namespace as ephemeral
+ * MySQL, Redis and LocalStack (SNS, SQS, S3) run in its namespace as ephemeral
  * stand-ins, connection Secrets point at them, requests shrink, one replica
  * runs, and cron jobs are suspended (trigger one with `kubectl create job
  * --from=cronjob/<name>`). The directory is a kustomize base; CI sets the
@@ -55,26 +58,12 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
     manifest(serviceNetworkPolicy(scope, ctx)),
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests, limitsFrom: full, suspend: true }))),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(scope, ctx, connection), [], CONNECTION_NOTE)),
-    manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
-    ...databases.flatMap((database) =>
-      standIn(scope, ctx, {
-        component: 'postgres',
-        name: postgresName(database.name),
-        // The cloud database's engine version, so previews test against the same major release.
-        image: `${ctx.project.platform.kubernetes.preview.postgresRepository}:${database.version}`,
-        port: POSTGRES_PORT,
-        env: {
-          POSTGRES_DB: sqlName(database.name),
-          POSTGRES_USER: PREVIEW_DATABASE_USER,
-          POSTGRES_HOST_AUTH_METHOD: 'trust',
-          PGDATA: '/var/lib/postgresql/data/pgdata',
-        },
-        scratch: [TMP, { name: 'data', path: '/var/lib/postgresql/data' }, { name: 'run', path: '/var/run/postgresql' }],
-        readiness: { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--username', PREVIEW_DATABASE_USER, '--dbname', sqlName(database.name)] } },
-        compute: { cpu: '500m', memory: '512Mi' },
-      }),
+    ...connectionsOf(ctx.service.resources).map((connection) =>
+      manifest(connectionSecret(scope, ctx, connection), [], isMysql(ctx, connection) ? MYSQL_CONNECTION_NOTE : CONNECTION_NOTE),
     ),
+    manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
+    ...previewPasswordSecrets(scope, ctx).map((object) => manifest(object)),
+    ...databases.flatMap((database) => standIn(scope, ctx, databaseStandIn(ctx, database))),
     ...caches.flatMap((cache) =>
       standIn(scope, ctx, {
         component: 'redis',
@@ -96,6 +85,54 @@ const CONNECTION_NOTE = [
   'Connection details of a preview stand-in. No credentials: PostgreSQL trusts the pods its',
   'NetworkPolicy admits, Redis has no auth, and LocalStack accepts any keys.',
 ];
+const MYSQL_CONNECTION_NOTE = [
+  'Connection details of a preview MySQL stand-in. No credentials: the password is generated',
+  'in the cluster, into the Secret db-password-<database> (External Secrets, a Password generator).',
+];
+
+/**
+ * A database's stand-in, its image tagged with the cloud database's version, so
+ * previews test against the same release. PostgreSQL trusts the pods its
+ * NetworkPolicy admits (any password or IAM token passes); MySQL creates the
+ * app's user with the preview's generated password (database-password.ts) and
+ * keeps root to the pod (localhost only, the same password).
+ */
+function databaseStandIn(ctx: RenderContext, database: ResolvedDatabase): StandIn {
+  const { preview } = ctx.project.platform.kubernetes;
+  const dbname = sqlName(database.name);
+  if (database.engine === 'mysql')
+    return {
+      component: 'mysql',
+      name: mysqlName(database.name),
+      image: `${preview.mysqlRepository}:${database.version}`,
+      port: MYSQL_PORT,
+      env: { MYSQL_DATABASE: dbname, MYSQL_USER: PREVIEW_DATABASE_USER, MYSQL_ROOT_HOST: 'localhost' },
+      secretEnv: ['MYSQL_PASSWORD', 'MYSQL_ROOT_PASSWORD'].map((name) => ({
+        name,
+        secret: names.databasePasswordSecret(asDeployed(database).name),
+        key: PASSWORD_KEY,
+      })),
+      scratch: [TMP, { name: 'data', path: '/var/lib/mysql' }, { name: 'run', path: '/var/run/mysqld' }, { name: 'files', path: '/var/lib/mysql-files' }],
+      // 0 whenever the server answers, even "access denied": ready once the entrypoint's own setup server is gone and the real one listens on TCP.
+      readiness: { exec: { command: ['mysqladmin', 'ping', '--host=127.0.0.1', '--silent'] } },
+      compute: { cpu: '500m', memory: '1Gi' },
+    };
+  return {
+    component: 'postgres',
+    name: postgresName(database.name),
+    image: `${preview.postgresRepository}:${database.version}`,
+    port: POSTGRES_PORT,
+    env: {
+      POSTGRES_DB: dbname,
+      POSTGRES_USER: PREVIEW_DATABASE_USER,
+      POSTGRES_HOST_AUTH_METHOD: 'trust',
+      PGDATA: '/var/lib/postgresql/data/pgdata',
+    },
+    scratch: [TMP, { name: 'data', path: '/var/lib/postgresql/data' }, { name: 'run', path: '/var/run/postgresql' }],
+    readiness: { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--username', PREVIEW_DATABASE_USER, '--dbname', dbname] } },
+    compute: { cpu: '500m', memory: '512Mi' },
+  };
+}
 const CREDENTIALS_NOTE = ["LocalStack's documented test credentials; AWS SDKs refuse to sign requests without some."];
 
 /** The role the app connects as in preview; the name is fixed so previews differ only where services do. */
@@ -104,14 +141,21 @@ const PREVIEW_DATABASE_USER = 'app';
 /** PostgreSQL identifiers: `order-db` → `order_db`, which needs no quoting. */
 const sqlName = (name: string): string => name.replace(/-/g, '_');
 
+/** Whether a connection is a MySQL database's. */
+const isMysql = (ctx: RenderContext, connection: Connection): boolean =>
+  connection.kind === 'database' && ctx.service.resources.databases.find((d) => deployedName(d) === deployedName(connection))?.engine === 'mysql';
+
 /** The values Terraform would store for a cloud resource, pointing at the stand-in instead. */
 function connectionValues(ctx: RenderContext, connection: Connection): Record<string, string> {
   const { service, project } = ctx;
   const region = project.platform.cloud.region;
   const queueUrl = (queue: string): string => `http://${LOCALSTACK}:${LOCALSTACK_PORT}/${LOCALSTACK_ACCOUNT}/${queue}`;
   switch (connection.kind) {
-    case 'database':
-      return { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER };
+    case 'database': {
+      return isMysql(ctx, connection)
+        ? { host: mysqlName(connection.name), port: String(MYSQL_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER }
+        : { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER };
+    }
     case 'cache':
       return { host: redisName(connection.name), port: String(REDIS_PORT), username: 'default' };
     case 'topic':

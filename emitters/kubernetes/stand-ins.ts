@@ -26,6 +26,8 @@ export interface StandIn {
   readonly port: number;
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Variables read from Secrets the preview creates (a generated database password), after `env`. */
+  readonly secretEnv?: ReadonlyArray<{ readonly name: string; readonly secret: string; readonly key: string }>;
   readonly scratch: readonly ScratchMount[];
   readonly readiness: k8s.Probe;
   readonly compute: Compute;
@@ -45,7 +47,14 @@ export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manif
     image: s.image,
     imagePullPolicy: 'Always',
     ...(s.args ? { args: [...s.args] } : {}),
-    ...(s.env ? { env: Object.entries(s.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(s.env || s.secretEnv
+      ? {
+          env: [
+            ...Object.entries(s.env ?? {}).map(([name, value]) => ({ name, value })),
+            ...(s.secretEnv ?? []).map(({ name, secret, key }) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } })),
+          ],
+        }
+      : {}),
     ports: [{ name: s.component, containerPort: s.port, protocol: 'TCP' }],
     // Requests are a preview's; the data of a stand-in lives in emptyDirs, hence the larger storage limit.
     resources: {

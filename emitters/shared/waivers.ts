@@ -48,6 +48,11 @@ export const TERRAFORM_WAIVERS = {
     reason:
       'no automatic minor upgrades: the service pins a minor engine version in its service.yaml, which an automatic upgrade would move past and Terraform would then try to undo; write the major version alone to get them back.',
   },
+  noPerformanceInsights: {
+    rules: ['CKV_AWS_353', 'CKV_AWS_354', 'AVD-AWS-0133', 'AVD-AWS-0078'],
+    reason:
+      'no Performance Insights: RDS does not offer it for MySQL on this instance class (db.t2/t3/t4g micro and small); a larger size in service.yaml or platform.yaml sizes.database turns it on, encrypted with the service key.',
+  },
   unversionedBucket: {
     rules: ['CKV_AWS_21', 'AVD-AWS-0090'],
     reason: 'no versioning: the service asked for versioned: false in its service.yaml.',

@@ -1,5 +1,5 @@
 import type { ResolvedDatabase } from '../../spec/model.js';
-import { deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names, postgresFamily } from '../../spec/naming.js';
+import { DATABASE_PORTS, deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names, parameterGroupFamily } from '../../spec/naming.js';
 import { acknowledgesLoss } from '../shared/data-loss.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
@@ -9,13 +9,15 @@ import { podIngressSecurityGroup } from './network.js';
 import { policy, policyExpression, sidPart } from './policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
-const POSTGRES_PORT = 5432;
 /**
- * PostgreSQL on RDS, one instance per declared database, meeting
+ * PostgreSQL or MySQL on RDS, one instance per declared database, meeting
  * security-rules.md §1 rows 1-9: encrypted with the service key, private,
  * IAM authentication, TLS forced and DDL and slow queries logged by the
- * parameter group, Performance Insights, Enhanced Monitoring, backups,
- * deletion protection and Multi-AZ from the platform's policy.
+ * parameter group, Performance Insights (where the instance class has it),
+ * Enhanced Monitoring, backups, deletion protection and Multi-AZ from the
+ * platform's policy. RDS keeps the master password in a secret of its own,
+ * encrypted with the service key: `auth: password` databases hand it to the
+ * pods through External Secrets, so it is never in Terraform's state.
  */
 export function databaseConcern(context: StackContext): Concern | undefined {
   const { service } = context;
@@ -42,7 +44,7 @@ export function databaseConcern(context: StackContext): Concern | undefined {
             (d) => d.name,
             (d) => ({
               identifier: names.rdsInstance(service.name, env, deployedName(d)),
-              parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, deployedName(d), postgresFamily(d.version)),
+              parameter_group_prefix: names.rdsParameterGroupPrefix(service.name, env, deployedName(d), parameterGroupFamily(d.engine, d.version)),
               final_snapshot: names.rdsFinalSnapshot(service.name, env, deployedName(d)),
               security_group: names.securityGroup(service.name, env, 'database', deployedName(d)),
               connection_secret: names.connectionSecret(service.name, env, 'database', deployedName(d)),
@@ -56,24 +58,27 @@ export function databaseConcern(context: StackContext): Concern | undefined {
         value: (env) => names.rdsMonitoringRole(service.name, env),
       },
     ],
-    statements: databases.map((d) => ({
-      Sid: `ConnectToDatabase${sidPart(d.name)}`,
-      Effect: 'Allow' as const,
-      Action: ['rds-db:connect'],
-      Resource: [
-        template(
-          'arn:',
-          PARTITION,
-          ':rds-db:',
-          raw('var.aws_region'),
-          ':',
-          raw('var.aws_account_id'),
-          ':dbuser:',
-          raw(`aws_db_instance.${localName(d.name)}.resource_id`),
-          `/${user}`,
-        ),
-      ],
-    })),
+    // IAM authentication only: a password database's pods sign in with the master password instead.
+    statements: databases
+      .filter((d) => d.auth === 'iam')
+      .map((d) => ({
+        Sid: `ConnectToDatabase${sidPart(d.name)}`,
+        Effect: 'Allow' as const,
+        Action: ['rds-db:connect'],
+        Resource: [
+          template(
+            'arn:',
+            PARTITION,
+            ':rds-db:',
+            raw('var.aws_region'),
+            ':',
+            raw('var.aws_account_id'),
+            ':dbuser:',
+            raw(`aws_db_instance.${localName(d.name)}.resource_id`),
+            `/${user}`,
+          ),
+        ],
+      })),
     outputs: [
       {
         name: 'databases',
@@ -102,25 +107,24 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
   const local = localName(database.name);
   const name = (field: string) => entry('databases', database.name, field);
   const deployed = deployedName(database);
-  const what = `PostgreSQL database ${deployed}`;
+  const engine = ENGINES[database.engine];
+  const what = `${engine.title} database ${deployed}`;
+  const insights = performanceInsightsSupported(database);
+  const pinned = pinsMinorVersion(database);
   return [
     resource(
       'aws_db_subnet_group',
       local,
       attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') }),
     ),
-    ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, POSTGRES_PORT),
+    ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, DATABASE_PORTS[database.engine]),
     resource('aws_db_parameter_group', local, [
       ...attributes({
         name_prefix: name('parameter_group_prefix'),
-        family: postgresFamily(database.version),
-        description: `TLS only; DDL and slow statements logged (${what})`,
+        family: parameterGroupFamily(database.engine, database.version),
+        description: `TLS only; ${engine.logged} logged (${what})`,
       }),
-      // CKV2_AWS_69: clients must use TLS.
-      block('parameter', [], attributes({ name: 'rds.force_ssl', value: '1' })),
-      // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
-      block('parameter', [], attributes({ name: 'log_statement', value: 'ddl' })),
-      block('parameter', [], attributes({ name: 'log_min_duration_statement', value: '1000' })),
+      ...engine.parameters.map(([parameter, value]) => block('parameter', [], attributes({ name: parameter, value }))),
       // A replacement (a major upgrade's new family, a new description) creates the new group before the instance
       // lets go of the old one; the unique id after name_prefix keeps the two names apart (the AWS provider's
       // aws_db_parameter_group docs: create_before_destroy needs a name that differs, e.g. through name_prefix).
@@ -132,11 +136,12 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
       [
         ...attributes({
           identifier: name('identifier'),
-          engine: 'postgres',
+          engine: database.engine,
           engine_version: database.version,
           instance_class: database.instanceClass,
-          allocated_storage: 20,
-          max_allocated_storage: 100,
+          allocated_storage: database.storageGiB,
+          // Storage autoscaling up to the platform's ceiling; none when the database starts there.
+          ...(database.maxStorageGiB > database.storageGiB ? { max_allocated_storage: database.maxStorageGiB } : {}),
           storage_type: 'gp3',
           storage_encrypted: true,
           kms_key_id: KMS_KEY_ARN,
@@ -144,6 +149,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
           username: names.databaseMasterUser(),
           manage_master_user_password: true,
           master_user_secret_kms_key_id: KMS_KEY_ARN,
+          // On for auth: password too (CKV_AWS_161): IAM authentication admits only users made for it, and a password database has none.
           iam_database_authentication_enabled: true,
           db_subnet_group_name: raw(`aws_db_subnet_group.${local}.name`),
           vpc_security_group_ids: [raw(`aws_security_group.${localName('database', database.name)}.id`)],
@@ -156,13 +162,12 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
           copy_tags_to_snapshot: true,
           skip_final_snapshot: false,
           final_snapshot_identifier: template(name('final_snapshot'), '-', raw(`formatdate(${quote(FINAL_SNAPSHOT_TIME_FORMAT)}, timestamp())`)),
-          // "16" lets RDS apply minor upgrades (the provider then accepts the running 16.x);
+          // "16" (or MySQL's "8.0") lets RDS apply minor upgrades (the provider then accepts the running 16.x);
           // a pinned "16.4" would fight them, so its upgrades are the team's, by changing the version.
-          auto_minor_version_upgrade: !pinsMinorVersion(database.version),
-          enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
-          performance_insights_enabled: true,
-          performance_insights_kms_key_id: KMS_KEY_ARN,
-          performance_insights_retention_period: 7,
+          auto_minor_version_upgrade: !pinned,
+          enabled_cloudwatch_logs_exports: [...engine.logExports],
+          performance_insights_enabled: insights,
+          ...(insights ? { performance_insights_kms_key_id: KMS_KEY_ARN, performance_insights_retention_period: 7 } : {}),
           monitoring_interval: 60,
           monitoring_role_arn: raw('aws_iam_role.rds_monitoring.arn'),
         }),
@@ -173,7 +178,8 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
       [
         waiverText(WAIVERS.policyDrivenDatabase),
         ...(deletable ? [waiverText(WAIVERS.retiredDatabase)] : []),
-        ...(pinsMinorVersion(database.version) ? [waiverText(WAIVERS.pinnedMinorVersion)] : []),
+        ...(pinned ? [waiverText(WAIVERS.pinnedMinorVersion)] : []),
+        ...(insights ? [] : [waiverText(WAIVERS.noPerformanceInsights)]),
       ],
     ),
     ...connectionSecret(
@@ -184,15 +190,62 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
         host: raw(`aws_db_instance.${local}.address`),
         port: raw(`aws_db_instance.${local}.port`),
         dbname: raw(`aws_db_instance.${local}.db_name`),
-        username: user,
+        // auth: password signs in as the master user, whose password RDS keeps (and rotates) in its own secret.
+        username: database.auth === 'password' ? raw(`aws_db_instance.${local}.username`) : user,
       },
       deployed,
     ),
   ];
 }
 
-/** A version with a minor part ("16.4"), not a major alone ("16"). */
-export const pinsMinorVersion = (version: string): boolean => version.includes('.');
+/** What differs between the engines: TLS, statement logging and the logs CloudWatch receives. */
+const ENGINES: Readonly<
+  Record<
+    ResolvedDatabase['engine'],
+    { readonly title: string; readonly logged: string; readonly parameters: ReadonlyArray<readonly [string, string]>; readonly logExports: readonly string[] }
+  >
+> = {
+  postgres: {
+    title: 'PostgreSQL',
+    logged: 'DDL and slow statements',
+    parameters: [
+      // CKV2_AWS_69: clients must use TLS.
+      ['rds.force_ssl', '1'],
+      // CKV2_AWS_30: schema changes and statements slower than a second reach the log, data-changing ones do not.
+      ['log_statement', 'ddl'],
+      ['log_min_duration_statement', '1000'],
+    ],
+    logExports: ['postgresql', 'upgrade'],
+  },
+  mysql: {
+    title: 'MySQL',
+    logged: 'slow statements',
+    parameters: [
+      // The MySQL form of CKV2_AWS_69: connections without TLS are refused.
+      ['require_secure_transport', '1'],
+      // Statements slower than a second reach the slow query log, written to files, the one output RDS exports to CloudWatch.
+      ['slow_query_log', '1'],
+      ['long_query_time', '1'],
+      ['log_output', 'FILE'],
+    ],
+    // error and slowquery: the logs the parameter group fills; general stays off (it would log every statement and its data).
+    logExports: ['error', 'slowquery'],
+  },
+};
+
+/**
+ * Whether RDS offers Performance Insights for the database's engine and class:
+ * not for MySQL on the smallest burstable classes ("Amazon RDS DB engine,
+ * Region, and instance class support for Database Insights", RDS User Guide).
+ */
+export function performanceInsightsSupported(database: Pick<ResolvedDatabase, 'engine' | 'instanceClass'>): boolean {
+  return !(database.engine === 'mysql' && MYSQL_WITHOUT_INSIGHTS.includes(database.instanceClass));
+}
+const MYSQL_WITHOUT_INSIGHTS: readonly string[] = ['db.t2.micro', 'db.t2.small', 'db.t3.micro', 'db.t3.small', 'db.t4g.micro', 'db.t4g.small'];
+
+/** A version with a minor part ("16.4", MySQL's "8.0.39"), not a major alone ("16", "8.0"). */
+export const pinsMinorVersion = (database: Pick<ResolvedDatabase, 'engine' | 'version'>): boolean =>
+  database.version.split('.').length > (database.engine === 'mysql' ? 2 : 1);
 
 /** Enhanced Monitoring (CKV_AWS_118) needs a role RDS assumes, limited to this account. */
 function monitoringRole(): Block[] {

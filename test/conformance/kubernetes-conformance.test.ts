@@ -1,5 +1,6 @@
 import { Application, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { ClusterSecretStore, ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1';
+import { Password } from '@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { k8s } from 'cdk8s-plus-32';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -43,6 +44,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   // The models package has only v1beta1, whose schema external-secrets.io/v1 kept unchanged.
   'external-secrets.io/v1/ExternalSecret': ExternalSecret,
+  // Preview's generated database passwords.
+  'generators.external-secrets.io/v1alpha1/Password': Password,
   'argoproj.io/v1alpha1/Application': Application,
   // The platform layer (_platform/): the services' AppProject and each environment's ClusterSecretStore.
   'argoproj.io/v1alpha1/AppProject': AppProject,
@@ -114,7 +117,7 @@ function withValueAt(object: unknown, pointer: string, replacement: unknown): un
 const objects = generatedObjects();
 /** The custom resources the kubernetes and platform emitters build (PrometheusRule belongs to the observability emitter's tests). */
 const custom = objects.filter((o) =>
-  ['ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind),
+  ['ExternalSecret', 'Password', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind),
 );
 
 describe('generated Kubernetes objects', () => {

@@ -268,6 +268,77 @@ describe('terraform plan of examples/shop', () => {
   );
 });
 
+describe('terraform plan of the mysql case (issue 19)', () => {
+  it(
+    'succeeds offline in both environments: MySQL with TLS forced, logs exported and the managed master password, storage as asked, Performance Insights where RDS offers it',
+    () => {
+      ready();
+      const roots = stacks.filter((s) => s.root === 'fixtures/cases/mysql').flatMap(rootsOf);
+      expect(roots.map((r) => r.id)).toEqual(['fixtures/cases/mysql:catalogue']);
+      const dir = join(work, 'plan-mysql');
+      for (const root of roots) {
+        for (const env of ENVIRONMENTS) {
+          const copy = join(dir, 'stacks', moduleName(root, env));
+          cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
+          writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
+        }
+      }
+      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
+      init(dir);
+      const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+      timings.push(`plan fixtures/cases/mysql (${roots.length} root x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
+      expect(plan.code, plan.stderr).toBe(0);
+      const show = terraform(['show', '-json', 'tfplan'], dir);
+      expect(show.code, show.stderr).toBe(0);
+      const changes = (
+        JSON.parse(show.stdout) as {
+          resource_changes: Array<{
+            type: string;
+            name: string;
+            mode: string;
+            module_address: string;
+            change: { actions: string[]; after: Record<string, unknown> };
+          }>;
+        }
+      ).resource_changes.filter((c) => c.mode === 'managed' && c.module_address.endsWith('_staging'));
+      expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
+      const after = (type: string, name: string): Record<string, unknown> => changes.find((c) => c.type === type && c.name === name)!.change.after;
+
+      expect(after('aws_db_instance', 'catalogue')).toMatchObject({
+        engine: 'mysql',
+        engine_version: '8.0',
+        allocated_storage: 50,
+        max_allocated_storage: 100,
+        storage_encrypted: true,
+        publicly_accessible: false,
+        manage_master_user_password: true,
+        enabled_cloudwatch_logs_exports: ['error', 'slowquery'],
+        // db.t4g.small: RDS offers no Performance Insights for MySQL there.
+        performance_insights_enabled: false,
+      });
+      expect(after('aws_db_instance', 'catalogue').password).toBeNull();
+      expect(after('aws_db_instance', 'reviews')).toMatchObject({
+        engine: 'mysql',
+        engine_version: '8.4.3',
+        performance_insights_enabled: true,
+        auto_minor_version_upgrade: false,
+      });
+      // At the platform's ceiling: no storage autoscaling.
+      expect(after('aws_db_instance', 'ledger')).toMatchObject({ engine: 'postgres', allocated_storage: 100 });
+      expect(after('aws_db_instance', 'ledger').max_allocated_storage ?? null).toBeNull();
+      expect(after('aws_db_parameter_group', 'catalogue')).toMatchObject({ family: 'mysql8.0' });
+      expect(after('aws_db_parameter_group', 'catalogue').name_prefix).toMatch(/-mysql8-0-$/);
+      expect(after('aws_db_parameter_group', 'reviews')).toMatchObject({ family: 'mysql8.4' });
+      expect(after('aws_db_parameter_group', 'catalogue').parameter).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'require_secure_transport', value: '1' })]),
+      );
+      expect(after('aws_vpc_security_group_ingress_rule', 'database-catalogue')).toMatchObject({ from_port: 3306, to_port: 3306 });
+      expect(after('aws_vpc_security_group_ingress_rule', 'database-ledger')).toMatchObject({ from_port: 5432, to_port: 5432 });
+    },
+    TERRAFORM_TIMEOUT,
+  );
+});
+
 describe('terraform plan of a main stack whose state still holds its subscription (day 2 of the move to subscriptions/)', () => {
   it(
     'forgets the subscription without unsubscribing it, and would unsubscribe it without the removed block',

@@ -1067,6 +1067,21 @@ describe('reads output shapes beyond the golden cases', () => {
     expect(new Set(found.map((p) => p.check))).toEqual(new Set(['secret-store']));
   });
 
+  it("preview's generated database passwords: an ExternalSecret without a store runs a Password generator of its namespace, and a missing one is reported", () => {
+    const mysql = golden('mysql');
+    const file = 'catalogue/kubernetes/preview/externalsecret-db-password-catalogue.yaml';
+    expect(afterEdits([{ file, from: '          name: db-password-catalogue', to: '          name: db-password-missing' }], {}, mysql)).toEqual([
+      {
+        check: 'secret-store',
+        file,
+        object: 'ExternalSecret catalogue-pr-0/db-password-catalogue',
+        from: 'spec.dataFrom[0].sourceRef.generatorRef = Password/db-password-missing',
+        to: 'generators in namespace catalogue-pr-0 of preview',
+        message: 'the ExternalSecret runs a generator the folder does not create',
+      },
+    ]);
+  });
+
   const bootstrapSecret = (dataFrom: string): string => `apiVersion: external-secrets.io/v1
 kind: ExternalSecret
 metadata:

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scaleCpu, scaleMemory } from '../../emitters/kubernetes/quantity.js';
 import { CONNECTION_KEYS } from '../../spec/naming.js';
-import { METRICS_PORT, PLATFORM_ENV_NAMES } from '../../spec/runtime-env.js';
+import { connectionEnv, connectionEnvNames, METRICS_PORT, PLATFORM_ENV_NAMES } from '../../spec/runtime-env.js';
 import { CASES, compileDir, scratchCopy } from '../support/helpers.js';
 import { generatedObjects, podTemplates } from '../support/kubernetes-helpers.js';
 
@@ -254,5 +254,38 @@ describe('the Kubernetes emitter', () => {
     });
     const cron = parse(tree.find((f) => f.path === 'generated/sweeper/kubernetes/preview/cronjob-hourly-sweep.yaml')!.contents) as any;
     expect(cron.spec.suspend).toBe(true);
+  });
+});
+
+describe('connection variables of databases (issue 19)', () => {
+  const resources = {
+    databases: [
+      { name: 'catalogue', engine: 'mysql' as const, auth: 'password' as const },
+      { name: 'reviews', engine: 'mysql' as const },
+      { name: 'ledger', engine: 'postgres' as const, auth: 'password' as const },
+      { name: 'orders' },
+    ],
+  };
+
+  it('adds DATABASE_<NAME>_PASSWORD after the four keys of each database with auth: password, from its own Secret', () => {
+    expect(connectionEnvNames(resources)).toEqual([
+      ...['HOST', 'PORT', 'DBNAME', 'USERNAME', 'PASSWORD'].map((k) => `DATABASE_CATALOGUE_${k}`),
+      ...['HOST', 'PORT', 'DBNAME', 'USERNAME'].map((k) => `DATABASE_REVIEWS_${k}`),
+      ...['HOST', 'PORT', 'DBNAME', 'USERNAME', 'PASSWORD'].map((k) => `DATABASE_LEDGER_${k}`),
+      ...['HOST', 'PORT', 'DBNAME', 'USERNAME'].map((k) => `DATABASE_ORDERS_${k}`),
+    ]);
+    expect(connectionEnv(resources).find((v) => v.name === 'DATABASE_CATALOGUE_PASSWORD')).toMatchObject({ key: 'password', secret: 'db-password-catalogue' });
+    expect(connectionEnv(resources).find((v) => v.name === 'DATABASE_CATALOGUE_HOST')).toMatchObject({ key: 'host', secret: 'database-catalogue' });
+  });
+
+  it('gives every MySQL database a password in preview, where its stand-in cannot take IAM tokens; a renamed one keeps its Secret', () => {
+    expect(connectionEnvNames(resources, 'preview').filter((n) => n.endsWith('_PASSWORD'))).toEqual([
+      'DATABASE_CATALOGUE_PASSWORD',
+      'DATABASE_REVIEWS_PASSWORD',
+      'DATABASE_LEDGER_PASSWORD',
+    ]);
+    expect(connectionEnvNames(resources, 'staging')).toEqual(connectionEnvNames(resources));
+    const renamed = connectionEnv({ databases: [{ name: 'items', renamedFrom: 'catalogue', auth: 'password' }] });
+    expect(renamed.at(-1)).toMatchObject({ name: 'DATABASE_ITEMS_PASSWORD', secret: 'db-password-catalogue' });
   });
 });

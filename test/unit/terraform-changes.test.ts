@@ -70,6 +70,25 @@ describe('terraform changes between two revisions', () => {
     expect(lines.some((l) => l.startsWith('replace aws_db_instance'))).toBe(false);
   });
 
+  it('replaces the instance, stateful, when the engine changes from postgres to mysql: a new, empty database', () => {
+    const mysql = `  databases:\n    - { name: main, engine: mysql, version: "8.0", size: small }\n`;
+    const changes = terraformChanges(tree(orders(DATABASE('16', 'small'))), tree(orders(mysql)));
+    const instance = changes.find((c) => c.address === 'aws_db_instance.main' && c.environment === 'production');
+    expect(instance).toMatchObject({ action: 'replace', stateful: true });
+    expect(instance!.attributes).toContain('engine');
+    expect(summary(changes)).toContainEqual(expect.stringMatching(/^replace aws_db_parameter_group\.main .*family/));
+  });
+
+  it('grows storage in place, and switches a database to auth: password without replacing it', () => {
+    const before = tree(orders(DATABASE('16', 'small')));
+    const grown = `  databases:\n    - { name: main, engine: postgres, version: "16", size: small, storageGiB: 50 }\n`;
+    expect(summary(terraformChanges(before, tree(orders(grown))))).toEqual(['update aws_db_instance.main allocated_storage']);
+    const password = `  databases:\n    - { name: main, engine: postgres, version: "16", size: small, auth: password }\n`;
+    const lines = summary(terraformChanges(before, tree(orders(password))));
+    // The connection secret names the master user now, and the role loses rds-db:connect (its only statement here); the database itself stays.
+    expect(lines).toEqual(['destroy aws_iam_role_policy.service', 'replace aws_secretsmanager_secret_version.database-main secret_string']);
+  });
+
   it('reads moved blocks as moves and removed blocks with destroy = false as forgetting, never as destroys', () => {
     const file = (path: string, items: GeneratedFile['value']): GeneratedFile => ({ path, contents: '', source: 'x', value: items });
     const queue = (name: string) => block('resource', ['aws_sqs_queue', name], attributes({ name: `orders-${name}` }));

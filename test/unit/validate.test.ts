@@ -407,3 +407,53 @@ describe('project-level checks', () => {
     ]);
   });
 });
+
+describe('databases (issue 19): versions per engine and storage within the platform', () => {
+  const database = (fields: string): string => `resources:\n  databases:\n    - { name: main, ${fields} }\n`;
+
+  it.each([
+    'engine: mysql',
+    'engine: mysql, version: "8.0"',
+    'engine: mysql, version: "8.4.3"',
+    'version: "16"',
+    'version: "16.4"',
+    'engine: postgres, version: "11"',
+  ])('accepts %s', (fields) => {
+    expect(check(database(fields))).toEqual([]);
+  });
+
+  it.each([
+    ['engine: mysql, version: "16"', 'MySQL version "16" is not one RDS offers; paved supports MySQL 8.0 and 8.4'],
+    ['engine: mysql, version: "8"', 'MySQL version "8" is not one RDS offers; paved supports MySQL 8.0 and 8.4'],
+    ['engine: mysql, version: "8.0.39.1"', 'MySQL version "8.0.39.1" is not one RDS offers; paved supports MySQL 8.0 and 8.4'],
+    ['version: "16.4.1"', 'PostgreSQL version "16.4.1" is not one RDS offers (a major of 11 or later, e.g. "16" or "16.4")'],
+    ['version: "10"', 'PostgreSQL version "10" is not one RDS offers (a major of 11 or later, e.g. "16" or "16.4")'],
+  ])('rejects %s at the version', (fields, message) => {
+    const d = single(check(database(fields)), 'SPEC.DATABASE_VERSION');
+    expect(d.message).toBe(`resources.databases[0].version: database "main": ${message}`);
+    expect(d.pointer).toBe('/resources/databases/0/version');
+  });
+
+  it("takes storage within the platform's bounds, and reports it outside them with the bounds platform.yaml sets", () => {
+    expect(check(database('storageGiB: 20'))).toEqual([]);
+    expect(check(database('storageGiB: 100'))).toEqual([]);
+    const d = single(check(database('storageGiB: 101')), 'POLICY.DATABASE_STORAGE');
+    expect(d.message).toBe(`resources.databases[0].storageGiB: database "main": storageGiB 101 is outside the platform's bounds, 20 to 100 GiB`);
+    const platform = 'apiVersion: paved/v1\nkind: Platform\nname: acme\nsizes:\n  databaseStorageGiB: { min: 50, max: 500 }\n';
+    const withPlatform = (fields: string) => validateTexts({ [SPEC]: serviceYaml('orders', database(fields)) }, platform).diagnostics;
+    expect(withPlatform('storageGiB: 500')).toEqual([]);
+    expect(single(withPlatform('storageGiB: 20'), 'POLICY.DATABASE_STORAGE').message).toContain(
+      "storageGiB 20 is outside the platform's bounds, 50 to 500 GiB",
+    );
+  });
+
+  it('reserves DATABASE_<NAME>_PASSWORD where paved sets it: auth: password anywhere, and every MySQL database (its preview password)', () => {
+    const secret = 'secrets:\n  - DATABASE_MAIN_PASSWORD\n';
+    expect(single(check(secret + database('auth: password')), 'REF.RESERVED_ENV').message).toBe(
+      'secrets[0]: DATABASE_MAIN_PASSWORD is set by paved: it carries the connection details of database "main"',
+    );
+    expect(single(check(secret + database('engine: mysql')), 'REF.RESERVED_ENV').pointer).toBe('/secrets/0');
+    // A PostgreSQL database with IAM authentication has no password anywhere: the name is the service's.
+    expect(check(secret + database('engine: postgres'))).toEqual([]);
+  });
+});

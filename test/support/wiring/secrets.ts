@@ -47,6 +47,40 @@ function stackNames(stacks: readonly Stack[]): string {
   return stacks.map((s) => `${s.root.dir} (${s.tfvars.path})`).join(', ');
 }
 
+const generatorRefs = (es: KubeObject): Json[] =>
+  ((es.body.spec?.dataFrom ?? []) as Json[]).map((d) => d.sourceRef?.generatorRef).filter((g) => g !== undefined);
+
+/**
+ * `dataFrom[].sourceRef.generatorRef` names a generator (generators.external-secrets.io)
+ * of its kind in the ExternalSecret's namespace; every dataFrom entry must be one,
+ * since there is no store to read anything else from.
+ */
+function generatorProblems(ctx: ServiceEnv, es: KubeObject, folder: ManifestFolder): WiringProblem[] {
+  ctx.followed('secret-store');
+  const namespace = namespaceOf(es, folder);
+  const problems: WiringProblem[] = [];
+  const entries = (es.body.spec?.dataFrom ?? []) as Json[];
+  for (const [i, entry] of entries.entries()) {
+    const ref = entry.sourceRef?.generatorRef;
+    const from = `spec.dataFrom[${i}].sourceRef.generatorRef = ${ref?.kind ?? '(none)'}/${ref?.name ?? ''}`;
+    const found =
+      ref &&
+      folder.objects.some((o) => o.kind === ref.kind && o.name === ref.name && o.body.apiVersion === ref.apiVersion && namespaceOf(o, folder) === namespace);
+    if (!found)
+      problems.push({
+        check: 'secret-store',
+        file: es.file,
+        object: describe(es),
+        from,
+        to: `generators in namespace ${namespace} of ${ctx.env}`,
+        message: ref
+          ? 'the ExternalSecret runs a generator the folder does not create'
+          : 'the ExternalSecret has no secretStoreRef, and this entry no generator',
+      });
+  }
+  return problems;
+}
+
 function storeProblems(ctx: ServiceEnv, es: KubeObject, folder: ManifestFolder): WiringProblem[] {
   const ref = es.body.spec?.secretStoreRef ?? {};
   const kind: string = ref.kind ?? 'SecretStore';
@@ -258,7 +292,9 @@ export function checkSecrets(ctx: ServiceEnv): WiringProblem[] {
   if (!folder) return [];
   const problems: WiringProblem[] = [];
   for (const es of folder.objects.filter((o) => o.kind === 'ExternalSecret')) {
-    problems.push(...storeProblems(ctx, es, folder), ...remoteProblems(ctx, es));
+    // Values only a generator makes (preview's database passwords) read no store: the generator must be there instead.
+    if (es.body.spec?.secretStoreRef === undefined && generatorRefs(es).length > 0) problems.push(...generatorProblems(ctx, es, folder));
+    else problems.push(...storeProblems(ctx, es, folder), ...remoteProblems(ctx, es));
   }
   problems.push(...refProblems(ctx, folder));
   return problems;
