@@ -25,6 +25,8 @@ export interface Connection {
   readonly name: string;
   /** The name it was deployed under, while a rename is in place: its secrets keep being named after it. */
   readonly renamedFrom?: string;
+  /** A database with `auth: password`: the app also gets its password (PASSWORD_KEY). Absent for IAM authentication. */
+  readonly auth?: 'password';
 }
 
 /** The name of the queue behind a subscription. */
@@ -34,7 +36,7 @@ export function queueName(from: string, topic: string): string {
 
 /** The shape both the raw spec and the resolved model have; every list may be absent in the spec. */
 export interface ConnectionSources {
-  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  readonly databases?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string; readonly auth?: string }>;
   readonly caches?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly topics?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string; readonly renamedFrom?: string }>;
@@ -44,7 +46,10 @@ export interface ConnectionSources {
 /** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
 export function connectionsOf(resources: ConnectionSources): Connection[] {
   return [
-    ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
+    ...(resources.databases ?? []).map((d) => {
+      const c = connection('database', d.name, d.renamedFrom);
+      return d.auth === 'password' ? { ...c, auth: 'password' as const } : c;
+    }),
     ...(resources.caches ?? []).map((c) => connection('cache', c.name, c.renamedFrom)),
     ...(resources.topics ?? []).map((t) => connection('topic', t.name, t.renamedFrom)),
     ...(resources.subscriptions ?? []).map((s) =>
@@ -96,12 +101,39 @@ export function connectionEnvName(connection: Connection, key: string): string {
   return `${envSegment(connection.kind)}_${envSegment(connection.name)}_${envSegment(key)}`;
 }
 
+/**
+ * The key of a database's password, for `auth: password` only: `DATABASE_<NAME>_PASSWORD`.
+ * Not in CONNECTION_KEYS, whose keys are all in the connection secret Terraform writes:
+ * the password is the one RDS manages, delivered to the pod through External Secrets.
+ */
+export const PASSWORD_KEY = 'password';
+
+/** The keys a connection's app reads: CONNECTION_KEYS, then the password of a database with `auth: password`. */
+export function connectionKeys(connection: Connection): readonly string[] {
+  return connection.auth === 'password' ? [...CONNECTION_KEYS[connection.kind], PASSWORD_KEY] : CONNECTION_KEYS[connection.kind];
+}
+
 /** Every connection variable of a service with the connection and key it reads. */
 export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
-  return connectionsOf(resources).flatMap((connection) =>
-    CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key })),
-  );
+  return connectionsOf(resources).flatMap((connection) => connectionKeys(connection).map((key) => ({ name: connectionEnvName(connection, key), connection, key })));
 }
+
+/**
+ * Discovery: the variable holding the in-cluster URL (`http://...`, on its Service port)
+ * of a service named in `dependsOn`: `front-end` → `FRONT_END_URL`.
+ */
+export function discoveryEnvName(service: string): string {
+  return `${envSegment(service)}_URL`;
+}
+
+/**
+ * Connection kinds with a key ending in `url` (queues: `QUEUE_<FROM>_<TOPIC>_URL`):
+ * a variable of theirs also ends in `_URL`, so a config loader that reads every
+ * `<NAME>_URL` as a dependency's URL leaves out the variables starting with these.
+ */
+export const URL_CONNECTION_PREFIXES: readonly string[] = (Object.keys(CONNECTION_KEYS) as ConnectionKind[])
+  .filter((kind) => CONNECTION_KEYS[kind].some((key) => key === 'url' || key.endsWith('_url')))
+  .map((kind) => `${envSegment(kind)}_`);
 
 /**
  * Variables paved sets in every container of every environment: the listening

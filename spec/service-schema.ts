@@ -64,7 +64,7 @@ export const serviceDefaults = {
   scaling: { min: 2, max: 10, targetCPUUtilization: 70 },
   ingressPublic: false,
   ingressPaths: ['/'],
-  database: { engine: 'postgres', version: '16', size: 'small' },
+  database: { engine: 'postgres', auth: 'iam', version: '16', size: 'small' },
   cacheSize: 'small',
   maxRetries: 5,
   bucket: { public: false, versioned: true },
@@ -314,9 +314,16 @@ export const serviceSchema: JsonSchema = {
               renamedFrom: renamedFrom('database'),
               engine: {
                 type: 'string',
-                description: 'Database engine; v1 supports postgres only.',
-                enum: ['postgres'],
+                description: 'Database engine: postgres or mysql.',
+                enum: ['postgres', 'mysql'],
                 default: serviceDefaults.database.engine,
+              },
+              auth: {
+                type: 'string',
+                description:
+                  'How the app authenticates: iam (an IAM auth token as password) or password (the RDS-managed master password, in DATABASE_<NAME>_PASSWORD).',
+                enum: ['iam', 'password'],
+                default: serviceDefaults.database.auth,
               },
               version: {
                 type: 'string',

@@ -284,10 +284,15 @@ export interface DatabaseSpec {
    */
   readonly renamedFrom?: string;
   /**
-   * Database engine; v1 supports postgres only.
+   * Database engine: postgres or mysql.
    * @default "postgres"
    */
-  readonly engine?: 'postgres';
+  readonly engine?: 'postgres' | 'mysql';
+  /**
+   * How the app authenticates: iam (an IAM auth token as password) or password (the RDS-managed master password, in DATABASE_<NAME>_PASSWORD).
+   * @default "iam"
+   */
+  readonly auth?: 'iam' | 'password';
   /**
    * Engine version as a quoted string ("16"), since YAML reads 16.10 as the number 16.1.
    * @default "16"
