@@ -119,7 +119,11 @@ function outputPath(template: string, language: StarterLanguage): string {
   return path;
 }
 
-/** Renders every template of a language; a template that renders to nothing but whitespace is not written (a file for some resources only). Throws ScaffoldError on any problem. */
+/**
+ * Renders every template of a language; a `.njk` template that renders to nothing but
+ * whitespace is not written (a file for some resources only, such as node's src/database.js),
+ * while a plain file, even an empty `__init__.py`, always is. Throws ScaffoldError on any problem.
+ */
 export function renderSkeleton(templatesRoot: string, language: StarterLanguage, context: Record<string, unknown>): RenderedFile[] {
   const files = templateFiles(templatesRoot, language);
   // autoescape off: the output is source code, not HTML. The only user input is the
@@ -130,16 +134,19 @@ export function renderSkeleton(templatesRoot: string, language: StarterLanguage,
     trimBlocks: true,
     lstripBlocks: true,
   });
-  return files.map((template) => {
-    const path = outputPath(template, language);
-    let contents: string;
-    try {
-      contents = env.render(template, context);
-    } catch (error) {
-      throw new ScaffoldError(`template ${language}/${template}: ${(error as Error).message}`);
-    }
-    return { path, contents };
-  }).filter((file) => file.contents.trim() !== '');
+  return files
+    .map((template) => {
+      const path = outputPath(template, language);
+      let contents: string;
+      try {
+        contents = env.render(template, context);
+      } catch (error) {
+        throw new ScaffoldError(`template ${language}/${template}: ${(error as Error).message}`);
+      }
+      return { path, contents, skip: template.endsWith('.njk') && contents.trim() === '' };
+    })
+    .filter((file) => !file.skip)
+    .map(({ path, contents }) => ({ path, contents }));
 }
 
 /**
