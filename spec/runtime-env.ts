@@ -115,7 +115,9 @@ export function connectionKeys(connection: Connection): readonly string[] {
 
 /** Every connection variable of a service with the connection and key it reads. */
 export function connectionEnv(resources: ConnectionSources): Array<{ readonly name: string; readonly connection: Connection; readonly key: string }> {
-  return connectionsOf(resources).flatMap((connection) => connectionKeys(connection).map((key) => ({ name: connectionEnvName(connection, key), connection, key })));
+  return connectionsOf(resources).flatMap((connection) =>
+    connectionKeys(connection).map((key) => ({ name: connectionEnvName(connection, key), connection, key })),
+  );
 }
 
 /**
