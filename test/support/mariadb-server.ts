@@ -71,12 +71,16 @@ export async function startMariadb(): Promise<MariadbServer> {
       // SIGTERM to mariadbd itself (its pid file), so a runuser in between does not matter; SIGKILL if it lingers.
       const pidFile = join(dir, 'mariadbd.pid');
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
-      if (pid) process.kill(pid, 'SIGTERM');
-      else child.kill('SIGTERM');
-      const timeout = setTimeout(() => {
-        if (pid) process.kill(pid, 'SIGKILL');
-        child?.kill('SIGKILL');
-      }, 15_000);
+      const signal = (name: NodeJS.Signals): void => {
+        try {
+          if (pid) process.kill(pid, name);
+        } catch {
+          // Already gone: the exit event follows.
+        }
+        child?.kill(name);
+      };
+      signal('SIGTERM');
+      const timeout = setTimeout(() => signal('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timeout);
     }
