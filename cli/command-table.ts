@@ -118,7 +118,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     options: [
       { flag: '--language node|python|go|java', description: 'the language of the skeleton' },
       { flag: '--dir <dir>', description: 'the folder to write into (default: <name>)' },
-      { flag: '--with <list>', description: 'resources to declare, comma-separated: postgres, redis, topic, bucket, cron' },
+      { flag: '--with <list>', description: 'resources to declare, comma-separated: postgres, mysql (with auth: password), redis, topic, bucket, cron' },
       { flag: '--force', description: 'overwrite files that exist' },
       { flag: '--root <dir>', description: 'repository root, whose platform.yaml may name its own templates (default: the current directory)' },
     ],

@@ -11,7 +11,7 @@ import type { PlatformSpec } from '../spec/types.js';
 import { createFiles } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { relativePathProblem } from '../compiler/write/resolver.js';
-import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES } from '../spec/runtime-env.js';
+import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, URL_CONNECTION_PREFIXES } from '../spec/runtime-env.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
 
@@ -64,6 +64,7 @@ export function templateContext(name: string, language: StarterLanguage, include
     const width = Math.max(...entry.vars.map((v) => v.key.length));
     for (const v of entry.vars) v.gap = ' '.repeat(width - v.key.length + 1);
   }
+  const mysql = resources.databases.find((d) => d.engine === 'mysql');
   return {
     name,
     envName: envSegment(name),
@@ -77,6 +78,13 @@ export function templateContext(name: string, language: StarterLanguage, include
     connections: [...connections.values()],
     connectionEnv: env.map((v) => v.name),
     cron: resources.cron.map((c) => c.name),
+    // The first MySQL database, which the node skeleton connects to (src/database.js); null without one.
+    mysql: mysql === undefined ? null : { name: mysql.name, id: `database_${mysql.name}`.replace(/-/g, '_') },
+    // Discovery (dependsOn → <NAME>_URL): loaders read every <NAME>_URL but these, which name something else.
+    discovery: {
+      reserved: [...PLATFORM_ENV_NAMES, ...PREVIEW_ENV_NAMES].filter((n) => n.endsWith('_URL')).sort(),
+      excludedPrefixes: URL_CONNECTION_PREFIXES,
+    },
   };
 }
 
@@ -111,7 +119,11 @@ function outputPath(template: string, language: StarterLanguage): string {
   return path;
 }
 
-/** Renders every template of a language; throws ScaffoldError on any problem. */
+/**
+ * Renders every template of a language; a `.njk` template that renders to nothing but
+ * whitespace is not written (a file for some resources only, such as node's src/database.js),
+ * while a plain file, even an empty `__init__.py`, always is. Throws ScaffoldError on any problem.
+ */
 export function renderSkeleton(templatesRoot: string, language: StarterLanguage, context: Record<string, unknown>): RenderedFile[] {
   const files = templateFiles(templatesRoot, language);
   // autoescape off: the output is source code, not HTML. The only user input is the
@@ -122,16 +134,19 @@ export function renderSkeleton(templatesRoot: string, language: StarterLanguage,
     trimBlocks: true,
     lstripBlocks: true,
   });
-  return files.map((template) => {
-    const path = outputPath(template, language);
-    let contents: string;
-    try {
-      contents = env.render(template, context);
-    } catch (error) {
-      throw new ScaffoldError(`template ${language}/${template}: ${(error as Error).message}`);
-    }
-    return { path, contents };
-  });
+  return files
+    .map((template) => {
+      const path = outputPath(template, language);
+      let contents: string;
+      try {
+        contents = env.render(template, context);
+      } catch (error) {
+        throw new ScaffoldError(`template ${language}/${template}: ${(error as Error).message}`);
+      }
+      return { path, contents, skip: template.endsWith('.njk') && contents.trim() === '' };
+    })
+    .filter((file) => !file.skip)
+    .map(({ path, contents }) => ({ path, contents }));
 }
 
 /**

@@ -1,12 +1,12 @@
 /** What `paved new --with` can add to the starter, one resource each. */
-export const STARTER_RESOURCES = ['postgres', 'redis', 'topic', 'bucket', 'cron'] as const;
+export const STARTER_RESOURCES = ['postgres', 'mysql', 'redis', 'topic', 'bucket', 'cron'] as const;
 export type StarterResource = (typeof STARTER_RESOURCES)[number];
 
 export type StarterLanguage = 'node' | 'python' | 'go' | 'java';
 
 /** The resources section of a starter with the given `--with` options, as the spec declares them. */
 export interface StarterResources {
-  readonly databases: ReadonlyArray<{ readonly name: string }>;
+  readonly databases: ReadonlyArray<{ readonly name: string; readonly engine: 'postgres' | 'mysql'; readonly auth: 'iam' | 'password' }>;
   readonly caches: ReadonlyArray<{ readonly name: string }>;
   readonly topics: ReadonlyArray<{ readonly name: string }>;
   readonly buckets: ReadonlyArray<{ readonly name: string }>;
@@ -15,7 +15,11 @@ export interface StarterResources {
 
 export function starterResources(name: string, include: readonly StarterResource[]): StarterResources {
   return {
-    databases: include.includes('postgres') ? [{ name: 'main' }] : [],
+    // MySQL with a password: the point of offering it is that drivers (mysql2, go-sql-driver) connect unchanged.
+    databases: [
+      ...(include.includes('postgres') ? [{ name: 'main', engine: 'postgres' as const, auth: 'iam' as const }] : []),
+      ...(include.includes('mysql') ? [{ name: 'mysql', engine: 'mysql' as const, auth: 'password' as const }] : []),
+    ],
     caches: include.includes('redis') ? [{ name: 'cache' }] : [],
     topics: include.includes('topic') ? [{ name: `${name}-events` }] : [],
     buckets: include.includes('bucket') ? [{ name: 'files' }] : [],
@@ -35,12 +39,20 @@ function renderResources(name: string, language: StarterLanguage, include: reado
   if (include.length === 0) return 'resources: {}                # databases, caches, topics, subscriptions, buckets, cron\n';
   const r = starterResources(name, include);
   let out = 'resources:                   # each one reaches the pods as DATABASE_<NAME>_HOST-style variables\n';
-  if (r.databases.length > 0)
-    out += `  databases:                 # PostgreSQL on RDS; IAM authentication, no password
-    - name: ${r.databases[0]!.name}
+  if (r.databases.length > 0) out += '  databases:                 # one RDS instance each, encrypted, TLS only\n';
+  for (const database of r.databases)
+    out +=
+      database.engine === 'postgres'
+        ? `    - name: ${database.name}               # PostgreSQL; IAM authentication, no password
       engine: postgres
       version: "16"            # quoted: YAML would read 16.10 as a number
       size: small              # small | medium | large: the platform maps it to an instance class
+`
+        : `    - name: ${database.name}              # MySQL; the app gets DATABASE_MYSQL_PASSWORD too
+      engine: mysql
+      version: "8.0"           # quoted: YAML would read 8.0 as a number
+      auth: password           # iam | password: the RDS-managed password, delivered by External Secrets
+      size: small
 `;
   if (r.caches.length > 0)
     out += `  caches:                    # Redis on ElastiCache

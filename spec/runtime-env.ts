@@ -25,6 +25,8 @@ export interface Connection {
   readonly name: string;
   /** The name it was deployed under, while a rename is in place: its secrets keep being named after it. */
   readonly renamedFrom?: string;
+  /** A database with `auth: password`: the app also gets its password (PASSWORD_KEY). Absent for IAM authentication. */
+  readonly auth?: 'password';
 }
 
 /** The name of the queue behind a subscription. */
@@ -49,7 +51,10 @@ export interface ConnectionSources {
 /** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
 export function connectionsOf(resources: ConnectionSources): Connection[] {
   return [
-    ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
+    ...(resources.databases ?? []).map((d) => {
+      const c = connection('database', d.name, d.renamedFrom);
+      return d.auth === 'password' ? { ...c, auth: 'password' as const } : c;
+    }),
     ...(resources.caches ?? []).map((c) => connection('cache', c.name, c.renamedFrom)),
     ...(resources.topics ?? []).map((t) => connection('topic', t.name, t.renamedFrom)),
     ...(resources.subscriptions ?? []).map((s) =>
@@ -146,6 +151,23 @@ export function connectionEnvNames(resources: ConnectionSources, env?: Environme
 export function hasPassword(database: { readonly engine?: 'postgres' | 'mysql'; readonly auth?: 'iam' | 'password' }, env?: EnvironmentName): boolean {
   return database.auth === 'password' || (env === 'preview' && database.engine === 'mysql');
 }
+
+/**
+ * Discovery: the variable holding the in-cluster URL (`http://...`, on its Service port)
+ * of a service named in `dependsOn`: `front-end` → `FRONT_END_URL`.
+ */
+export function discoveryEnvName(service: string): string {
+  return `${envSegment(service)}_URL`;
+}
+
+/**
+ * Connection kinds with a key ending in `url` (queues: `QUEUE_<FROM>_<TOPIC>_URL`):
+ * a variable of theirs also ends in `_URL`, so a config loader that reads every
+ * `<NAME>_URL` as a dependency's URL leaves out the variables starting with these.
+ */
+export const URL_CONNECTION_PREFIXES: readonly string[] = (Object.keys(CONNECTION_KEYS) as ConnectionKind[])
+  .filter((kind) => CONNECTION_KEYS[kind].some((key) => key === 'url' || key.endsWith('_url')))
+  .map((kind) => `${envSegment(kind)}_`);
 
 /**
  * Variables paved sets in every container of every environment: the listening
