@@ -70,7 +70,7 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
       return { name, enabled: env.enabled, replicas: `${env.scaling.min}-${env.scaling.max}`, compute: `${env.compute.cpu}/${env.compute.memory}`, release };
     }),
     resources: {
-      databases: resources.databases.map((d) => `${d.name} (postgres ${d.version}, ${d.size})`),
+      databases: resources.databases.map((d) => `${d.name} (${d.engine} ${d.version}, ${d.size}${d.auth === 'password' ? ', password' : ''})`),
       caches: resources.caches.map((c) => `${c.name} (${c.size})`),
       topics: resources.topics.map((t) => t.name),
       subscriptions: resources.subscriptions.map((s) => `${s.from}/${s.topic}`),

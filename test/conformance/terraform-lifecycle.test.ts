@@ -190,7 +190,8 @@ describe('names that survive replacement and re-creation (item 14)', () => {
       for (const env of ['staging', 'production'] as const) {
         const prefix = (tfvarsOf(stackOfResource(group), env).databases as Record<string, { parameter_group_prefix: string }>)[group.name]!
           .parameter_group_prefix;
-        expect(prefix).toMatch(/^[a-z][a-z0-9-]*-postgres\d+-$/);
+        // The engine family, a group name taking no dot: postgres16, mysql8-0.
+        expect(prefix).toMatch(/^[a-z][a-z0-9-]*-(postgres\d+|mysql\d+-\d+)-$/);
         expect(prefix.length + TERRAFORM_UNIQUE_SUFFIX_LENGTH).toBeLessThanOrEqual(255);
       }
     }
@@ -210,7 +211,10 @@ describe('names that survive replacement and re-creation (item 14)', () => {
   });
 
   it('keeps automatic minor upgrades for a major-only engine_version and turns them off, with a printed waiver, for a pinned minor', () => {
-    const pinned = databases.filter((db) => String(db.body.engine_version).includes('.'));
+    // A MySQL major has two parts ("8.0"): only a third pins a minor.
+    const pinned = databases.filter((db) => String(db.body.engine_version).split('.').length > (db.body.engine === 'mysql' ? 2 : 1));
+    expect(databases.some((db) => db.body.engine === 'mysql' && pinned.includes(db))).toBe(true);
+    expect(databases.some((db) => db.body.engine === 'mysql' && !pinned.includes(db))).toBe(true);
     expect(pinned.length).toBeGreaterThan(0);
     expect(databases.length).toBeGreaterThan(pinned.length);
     for (const db of databases) {

@@ -55,8 +55,8 @@ describe('resolveProject fills defaults', () => {
     expect(resources.subscriptions).toEqual([{ topic: 'paid', from: 'payments', maxRetries: 5 }]);
     expect(resources.buckets).toEqual([{ name: 'files', public: false, versioned: true }]);
     expect(resources.databases).toEqual([
-      { name: 'main', engine: 'postgres', version: '16', size: 'small', instanceClass: 'db.t4g.small' },
-      { name: 'big', engine: 'postgres', version: '16', size: 'large', instanceClass: 'db.r6g.2xlarge' },
+      { name: 'main', engine: 'postgres', version: '16', auth: 'iam', size: 'small', instanceClass: 'db.t4g.small', storageGiB: 20, maxStorageGiB: 100 },
+      { name: 'big', engine: 'postgres', version: '16', auth: 'iam', size: 'large', instanceClass: 'db.r6g.2xlarge', storageGiB: 20, maxStorageGiB: 100 },
     ]);
     expect(resources.caches).toEqual([{ name: 'sessions', size: 'small', nodeType: 'cache.t4g.small' }]);
   });

@@ -41,7 +41,9 @@ import {
  *   (secretsmanager:ResourceTag/<key>). ESO finds them by that tag, which
  *   calls secretsmanager:ListSecrets: an action without resource-level
  *   permissions, so its Resource is "*" (waived below). Listing returns names
- *   and tags, never a value.
+ *   and tags, never a value. The same secrets serve the database bootstrap
+ *   (auth: iam) and the app's password (auth: password): one instance each,
+ *   so a password database widens the list by its own instance and no more.
  * - Trust: the EKS Pod Identity service, only on behalf of this account's
  *   cluster and only for ESO's namespace and ServiceAccount (aws:SourceAccount
  *   and the session tags Pod Identity sets: eks-cluster-arn,
