@@ -18,6 +18,15 @@ export function envSegment(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
 }
 
+/**
+ * Discovery: `front-end` in dependsOn → `FRONT_END_URL`, the dependency's in-cluster
+ * URL on its Service port. Named after the spec name (the one the dependent wrote),
+ * so a rename in place (renamedFrom) does not change the variable.
+ */
+export function discoveryEnvName(specName: string): string {
+  return `${envSegment(specName)}_URL`;
+}
+
 /** A resource whose connection details reach the pods through a connection secret. */
 export interface Connection {
   readonly kind: ConnectionKind;

@@ -13,7 +13,17 @@ import {
   TERRAFORM_UNIQUE_SUFFIX_LENGTH,
   type NameRule,
 } from '../../spec/naming.js';
-import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
+import {
+  connectionEnv,
+  discoveryEnvName,
+  envSegment,
+  METRICS_PORT,
+  METRICS_PORT_NAME,
+  PLATFORM_ENV_NAMES,
+  PREVIEW_ENV_NAMES,
+  queueName,
+  secretObjectName,
+} from '../../spec/runtime-env.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
@@ -305,6 +315,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       `defined tiers: ${Object.keys(tiers).join(', ')}`,
     );
   }
+  checkPorts(service, report);
   if (spec.runtime.port === undefined) {
     if (spec.ingress)
       report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
@@ -406,14 +417,106 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       );
   }
 
-  checkRuntimeContract(service, report);
+  checkRuntimeContract(service, byName, report);
   checkDerivedNames(service, byName, platform, report);
 }
 
-/** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
-function checkRuntimeContract(service: ServiceInput, report: Report): void {
+/**
+ * The container's ports (runtime.port, runtime.ports, the metrics port) and the
+ * Service's (runtime.servicePort, runtime.ports, the metrics port): Kubernetes
+ * needs every name and number unique within each list. A declared metrics port
+ * may be one of the app's ports, which is then reused (docs/targets/kubernetes.md).
+ */
+function checkPorts(service: ServiceInput, report: Report): void {
   const { file, spec } = service;
-  if (spec.runtime.port === METRICS_PORT) {
+  const { runtime } = spec;
+  const ports = runtime.ports ?? [];
+  if (runtime.port === undefined) {
+    if (runtime.servicePort !== undefined)
+      report(
+        file,
+        '/runtime/servicePort',
+        'SPEC.WORKER_PORTS',
+        'a worker (no runtime.port) has no Service, so it has no servicePort',
+        'add runtime.port for the Service to forward to, or remove servicePort',
+      );
+    if (ports.length > 0)
+      report(
+        file,
+        '/runtime/ports',
+        'SPEC.WORKER_PORTS',
+        'a worker (no runtime.port) has no Service, so nothing could reach its runtime.ports',
+        'add runtime.port, or remove runtime.ports',
+      );
+  }
+  const mainName = runtime.protocol ?? serviceDefaults.protocol;
+  const names = new Set<string>();
+  for (const [index, port] of ports.entries()) {
+    const pointer = `/runtime/ports/${index}/name`;
+    if (port.name === METRICS_PORT_NAME || (runtime.port !== undefined && port.name === mainName))
+      report(
+        file,
+        pointer,
+        'SPEC.RESERVED_PORT_NAME',
+        `${showString(port.name)} is the name of ${port.name === METRICS_PORT_NAME ? 'the metrics port' : `the main port (runtime.port, named after runtime.protocol ${mainName})`}`,
+        'choose another name, e.g. "admin"',
+      );
+    else if (names.has(port.name))
+      report(file, pointer, 'REF.DUPLICATE_NAME', `port ${showString(port.name)} is declared twice`, 'port names are unique; rename or remove one');
+    names.add(port.name);
+  }
+  // The metrics port is the platform's unless declared: the app's own ports keep off it; a declared one may be an app port.
+  const implicitMetrics = spec.observability?.metrics?.port === undefined;
+  const container = new Map<number, string>();
+  const service_ = new Map<number, string>();
+  if (runtime.port !== undefined) {
+    container.set(runtime.port, 'runtime.port');
+    service_.set(runtime.servicePort ?? runtime.port, runtime.servicePort === undefined ? 'runtime.port' : 'runtime.servicePort');
+  }
+  for (const [index, port] of ports.entries()) {
+    const pointer = `/runtime/ports/${index}/port`;
+    const taken = container.get(port.port) ?? service_.get(port.port);
+    if (taken !== undefined)
+      report(file, pointer, 'SPEC.DUPLICATE_PORT', `port ${port.port} is also ${taken}`, 'every container and Service port has its own number; choose another');
+    else if (implicitMetrics && port.port === METRICS_PORT)
+      report(
+        file,
+        pointer,
+        'POLICY.RESERVED_PORT',
+        `port ${METRICS_PORT} is the metrics port every pod serves`,
+        'choose another port, or declare observability.metrics.port if this port serves the metrics',
+      );
+    container.set(port.port, `runtime.ports[${index}]`);
+    service_.set(port.port, `runtime.ports[${index}]`);
+  }
+  // A Service port must not take the number of the metrics port the Service also lists.
+  const metricsPort = spec.observability?.metrics?.port ?? METRICS_PORT;
+  if (runtime.servicePort !== undefined && runtime.servicePort === metricsPort && !container.has(metricsPort))
+    report(
+      file,
+      '/runtime/servicePort',
+      'SPEC.DUPLICATE_PORT',
+      `port ${metricsPort} is also the metrics port on the Service`,
+      'choose another servicePort, e.g. 80',
+    );
+  // Identical probes restart a pod for what should only take it out of rotation (kube-score pod-probes-identical).
+  const health = runtime.health ?? {};
+  const liveness = health.liveness ?? serviceDefaults.health.liveness;
+  const readiness = health.readiness ?? serviceDefaults.health.readiness;
+  if (runtime.port !== undefined && mainName === 'http' && liveness === readiness)
+    report(
+      file,
+      health.readiness !== undefined ? '/runtime/health/readiness' : '/runtime/health/liveness',
+      'SPEC.IDENTICAL_PROBES',
+      `liveness and readiness both probe ${showString(liveness)}`,
+      'give readiness its own path that also checks dependencies (e.g. /readyz), and keep liveness to the process itself (e.g. /healthz)',
+    );
+}
+
+/** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
+function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, report: Report): void {
+  const { file, spec } = service;
+  if (spec.runtime.port === METRICS_PORT && spec.observability?.metrics?.port === undefined) {
     report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${METRICS_PORT} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
   }
   const generated = new Map<string, string>();
@@ -421,6 +524,21 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
   for (const { name, connection } of connectionEnv(spec.resources ?? {}))
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
+  // Discovery: a dependency that serves a port gets <NAME>_URL; a worker has no Service to point at.
+  for (const [index, target] of (spec.dependsOn ?? []).entries()) {
+    if (byName.get(target)?.spec.runtime.port === undefined || target === spec.name) continue;
+    const name = discoveryEnvName(target);
+    const taken = generated.get(name);
+    if (taken !== undefined)
+      report(
+        file,
+        `/dependsOn/${index}`,
+        'NAME.COLLISION',
+        `the URL variable of dependency ${showString(target)}, ${name}, is a variable paved already sets: ${taken}`,
+        `rename service ${showString(target)}, or the resource its variable collides with`,
+      );
+    else generated.set(name, `it carries the URL of dependency ${showString(target)}`);
+  }
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
     if (why)

@@ -125,7 +125,9 @@ describe('the Kubernetes emitter', () => {
     const container = objectAt(tree, 'generated/alpha/kubernetes/staging/deployment.yaml').spec.template.spec.containers[0];
     const env = container.env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
     const plain = env.filter((e) => e.value !== undefined).map((e) => e.name);
-    expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'LOG_LEVEL'].sort());
+    expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'EVENTS_URL', 'LOG_LEVEL'].sort());
+    // events serves gRPC: its URL is the host:port target gRPC clients dial.
+    expect(env.find((e) => e.name === 'EVENTS_URL')?.value).toBe('events.events.svc.cluster.local:9090');
     const fromSecrets = Object.fromEntries(
       env.filter((e) => e.valueFrom).map((e) => [e.name, `${e.valueFrom!.secretKeyRef.name}/${e.valueFrom!.secretKeyRef.key}`]),
     );
