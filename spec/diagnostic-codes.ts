@@ -232,7 +232,11 @@ export const DIAGNOSTIC_CODES = {
   },
   'POLICY.MIN_REPLICAS': { stage: 'validate', title: "fewer replicas than the tier's minimum", hint: 'raise scaling.min, or choose another tier' },
   'POLICY.PUBLIC_BUCKET': { stage: 'validate', title: 'a public bucket', hint: 'keep buckets private; serve public files through a CDN the platform provides' },
-  'POLICY.RESERVED_PORT': { stage: 'validate', title: 'the metrics port as the service port', hint: 'listen on another port' },
+  'POLICY.RESERVED_PORT': {
+    stage: 'validate',
+    title: "the platform's metrics port as an app port",
+    hint: 'listen on another port, or declare observability.metrics.port if that port serves the metrics',
+  },
   'POLICY.SCALING': { stage: 'validate', title: 'scaling.max below scaling.min', hint: 'raise max or lower min' },
   'POLICY.SLO_BELOW_TIER': { stage: 'validate', title: 'an SLO below the tier', hint: 'raise the objective, or move the service to a tier that promises less' },
   'POLICY.UNKNOWN_RULE': { stage: 'validate', title: 'a waiver of no known rule', hint: 'waive a rule id the security model lists' },
