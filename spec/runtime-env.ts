@@ -20,11 +20,13 @@ export function envSegment(name: string): string {
 
 /**
  * Discovery: `front-end` in dependsOn → `FRONT_END_URL`, the dependency's in-cluster
- * URL on its Service port. Named after the spec name (the one the dependent wrote),
- * so a rename in place (renamedFrom) does not change the variable.
+ * URL on its Service port. Pass the name the dependency is deployed under: its
+ * spec name, unless it was renamed in place (renamedFrom), when the variable
+ * keeps the old name, as everything else that runs does (a rename changes
+ * nothing that runs: docs/day-2.md, Renaming).
  */
-export function discoveryEnvName(specName: string): string {
-  return `${envSegment(specName)}_URL`;
+export function discoveryEnvName(name: string): string {
+  return `${envSegment(name)}_URL`;
 }
 
 /** A resource whose connection details reach the pods through a connection secret. */

@@ -526,8 +526,10 @@ function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string,
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   // Discovery: a dependency that serves a port gets <NAME>_URL; a worker has no Service to point at.
   for (const [index, target] of (spec.dependsOn ?? []).entries()) {
-    if (byName.get(target)?.spec.runtime.port === undefined || target === spec.name) continue;
-    const name = discoveryEnvName(target);
+    const dependency = byName.get(target);
+    if (dependency?.spec.runtime.port === undefined || target === spec.name) continue;
+    // Named after the name it is deployed under, which a rename keeps.
+    const name = discoveryEnvName(deployedName(dependency.spec));
     const taken = generated.get(name);
     if (taken !== undefined)
       report(

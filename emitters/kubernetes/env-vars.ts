@@ -89,7 +89,7 @@ export function discoveryEnv(ctx: RenderContext): Record<string, string> {
     const port = dependency?.runtime.servicePort;
     if (dependency === undefined || port === undefined) continue;
     const host = ctx.env === 'preview' ? dependency.name : `${dependency.name}.${names.namespace(dependency.name)}.svc.cluster.local`;
-    env[discoveryEnvName(dependency.specName)] = dependency.runtime.protocol === 'grpc' ? `${host}:${port}` : `http://${host}:${port}`;
+    env[discoveryEnvName(dependency.name)] = dependency.runtime.protocol === 'grpc' ? `${host}:${port}` : `http://${host}:${port}`;
   }
   return env;
 }
