@@ -16,7 +16,6 @@ import {
 } from '../spec/model.js';
 import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
 import { deployedName, names } from '../spec/naming.js';
-import { METRICS_PORT } from '../spec/runtime-env.js';
 import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
 import type { ValidProject } from './validate/index.js';
@@ -407,7 +406,12 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
         ),
       },
       metrics: {
-        port: pick('/observability/metrics/port', [[metrics?.port, fromSpec('/observability/metrics/port')]], METRICS_PORT),
+        port: pick(
+          '/observability/metrics/port',
+          [[metrics?.port, fromSpec('/observability/metrics/port')]],
+          platform.observability.metricsPort,
+          platformOrigin('/observability/metricsPort'),
+        ),
         path: pick('/observability/metrics/path', [[metrics?.path, fromSpec('/observability/metrics/path')]], serviceDefaults.metrics.path),
         convention: pick(
           '/observability/metrics/convention',

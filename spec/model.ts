@@ -310,6 +310,8 @@ export interface ResolvedPlatform {
     /** How long Prometheus keeps samples, in days (`30d`); at least sloWindow. */
     readonly prometheusRetention: string;
     readonly otlpEndpoint: string;
+    /** Where a pod serves its metrics unless its service declares observability.metrics.port. */
+    readonly metricsPort: number;
     readonly runbookBaseUrl: string;
     /** Base URL of Grafana, for the dashboard links in alerts. */
     readonly grafanaUrl: string;

@@ -1,3 +1,4 @@
+import { defaultPlatform } from './default-platform.js';
 import type { EnvironmentName } from './model.js';
 import { CONNECTION_KEYS, deployedName, names, type ConnectionKind } from './naming.js';
 
@@ -9,8 +10,12 @@ import { CONNECTION_KEYS, deployedName, names, type ConnectionKind } from './nam
  * generates config loaders from them), so the three cannot drift.
  */
 
-/** Port of the OpenTelemetry Prometheus exporter (its default), named `metrics` in every pod. */
-export const METRICS_PORT = 9464;
+/**
+ * The embedded platform's metrics port (observability.metricsPort): the
+ * OpenTelemetry Prometheus exporter's default, named `metrics` in every pod. A
+ * platform.yaml may choose another; read the resolved value where a platform is at hand.
+ */
+export const METRICS_PORT: number = defaultPlatform.observability.metricsPort;
 export const METRICS_PORT_NAME = 'metrics';
 
 /** `order-created` → `ORDER_CREATED`: a DNS label as an environment variable segment. */

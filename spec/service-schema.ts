@@ -560,13 +560,13 @@ export const serviceSchema: JsonSchema = {
         metrics: {
           type: 'object',
           description:
-            "Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on port 9464, /metrics. A worker is probed only when this is declared.",
+            "Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.",
           additionalProperties: false,
           properties: {
             port: {
               type: 'integer',
               description:
-                "Port serving the metrics; defaults to the platform's metrics port (9464). It may be runtime.port or one of runtime.ports, which is then reused.",
+                "Port serving the metrics; defaults to the platform's observability.metricsPort (9464). It may be runtime.port or one of runtime.ports, which is then reused.",
               minimum: 1,
               maximum: 65535,
             },

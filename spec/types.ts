@@ -523,7 +523,7 @@ export interface ObservabilitySpec {
    */
   readonly slo?: SloSpec;
   /**
-   * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on port 9464, /metrics. A worker is probed only when this is declared.
+   * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.
    */
   readonly metrics?: MetricsSpec;
   /**
@@ -563,11 +563,11 @@ export interface LatencySloSpec {
 }
 
 /**
- * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on port 9464, /metrics. A worker is probed only when this is declared.
+ * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.
  */
 export interface MetricsSpec {
   /**
-   * Port serving the metrics; defaults to the platform's metrics port (9464). It may be runtime.port or one of runtime.ports, which is then reused.
+   * Port serving the metrics; defaults to the platform's observability.metricsPort (9464). It may be runtime.port or one of runtime.ports, which is then reused.
    */
   readonly port?: number;
   /**
@@ -751,7 +751,7 @@ export interface PlatformSpec {
   readonly ci?: CiSpec;
   /**
    * Where metrics, traces and dashboards go.
-   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","prometheusRetention":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
+   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","prometheusRetention":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","metricsPort":9464,"runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
    */
   readonly observability?: PlatformObservabilitySpec;
   /**
@@ -1221,6 +1221,11 @@ export interface PlatformObservabilitySpec {
    * @default "http://otel-collector.observability.svc:4317"
    */
   readonly otlpEndpoint?: string;
+  /**
+   * Port every pod serves its Prometheus metrics on, named `metrics`, unless its service.yaml declares observability.metrics.port; OTEL_EXPORTER_PROMETHEUS_PORT is set to it. The OpenTelemetry Prometheus exporter's default is 9464.
+   * @default 9464
+   */
+  readonly metricsPort?: number;
   /**
    * Base URL of the runbooks that alerts link to.
    * @default "https://runbooks.example.com"

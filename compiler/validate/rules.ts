@@ -315,7 +315,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       `defined tiers: ${Object.keys(tiers).join(', ')}`,
     );
   }
-  checkPorts(service, report);
+  checkPorts(service, platformMetricsPort(platform), report);
   if (spec.runtime.port === undefined) {
     if (spec.ingress)
       report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
@@ -417,7 +417,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       );
   }
 
-  checkRuntimeContract(service, byName, report);
+  checkRuntimeContract(service, byName, platformMetricsPort(platform), report);
   checkDerivedNames(service, byName, platform, report);
 }
 
@@ -427,7 +427,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
  * needs every name and number unique within each list. A declared metrics port
  * may be one of the app's ports, which is then reused (docs/targets/kubernetes.md).
  */
-function checkPorts(service: ServiceInput, report: Report): void {
+function checkPorts(service: ServiceInput, platformMetrics: number, report: Report): void {
   const { file, spec } = service;
   const { runtime } = spec;
   const ports = runtime.ports ?? [];
@@ -478,19 +478,19 @@ function checkPorts(service: ServiceInput, report: Report): void {
     const taken = container.get(port.port) ?? service_.get(port.port);
     if (taken !== undefined)
       report(file, pointer, 'SPEC.DUPLICATE_PORT', `port ${port.port} is also ${taken}`, 'every container and Service port has its own number; choose another');
-    else if (implicitMetrics && port.port === METRICS_PORT)
+    else if (implicitMetrics && port.port === platformMetrics)
       report(
         file,
         pointer,
         'POLICY.RESERVED_PORT',
-        `port ${METRICS_PORT} is the metrics port every pod serves`,
+        `port ${platformMetrics} is the metrics port every pod serves`,
         'choose another port, or declare observability.metrics.port if this port serves the metrics',
       );
     container.set(port.port, `runtime.ports[${index}]`);
     service_.set(port.port, `runtime.ports[${index}]`);
   }
   // A Service port must not take the number of the metrics port the Service also lists.
-  const metricsPort = spec.observability?.metrics?.port ?? METRICS_PORT;
+  const metricsPort = spec.observability?.metrics?.port ?? platformMetrics;
   if (runtime.servicePort !== undefined && runtime.servicePort === metricsPort && !container.has(metricsPort))
     report(
       file,
@@ -513,11 +513,14 @@ function checkPorts(service: ServiceInput, report: Report): void {
     );
 }
 
+/** The platform's metrics port (observability.metricsPort), where a service that declares none serves its metrics. */
+const platformMetricsPort = (platform: PlatformSpec): number => platform.observability?.metricsPort ?? METRICS_PORT;
+
 /** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
-function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, report: Report): void {
+function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platformMetrics: number, report: Report): void {
   const { file, spec } = service;
-  if (spec.runtime.port === METRICS_PORT && spec.observability?.metrics?.port === undefined) {
-    report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${METRICS_PORT} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
+  if (spec.runtime.port === platformMetrics && spec.observability?.metrics?.port === undefined) {
+    report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${platformMetrics} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
   }
   const generated = new Map<string, string>();
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');

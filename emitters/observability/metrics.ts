@@ -53,7 +53,7 @@ export interface MetricContractEntry {
 /** Who emits each source's metrics, in words, for docs/targets/observability.md. */
 export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
   application:
-    "the service, on the port and path of its observability.metrics (by default the OpenTelemetry SDK's Prometheus exporter on the container port `metrics`, 9464, at /metrics), scraped by the ServiceMonitor (a worker's PodMonitor) with `job` = service name",
+    "the service, on the port and path of its observability.metrics (by default the OpenTelemetry SDK's Prometheus exporter on the container port `metrics`, the platform's observability.metricsPort (9464), at /metrics), scraped by the ServiceMonitor (a worker's PodMonitor) with `job` = service name",
   'kube-state-metrics': 'kube-state-metrics in each cluster',
   cadvisor: "the kubelet's cAdvisor endpoint in each cluster",
   cloudwatch: "the CloudWatch exporter (YACE) in each environment's account; AWS dimensions become `dimension_<Name>` labels",

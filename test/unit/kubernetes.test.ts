@@ -377,3 +377,31 @@ observability:
     expect(tree.get('generated/poller/kubernetes/production/deployment.yaml')).not.toContain('paved waiver');
   });
 });
+
+describe("the platform's metrics port", () => {
+  it('moves every pod that declares no metrics port: container port, Service, Prometheus ingress and OTEL_EXPORTER_PROMETHEUS_PORT', () => {
+    const tree = compileRepo({
+      'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\nobservability:\n  metricsPort: 9100\n',
+      'api/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: api\nowner: team-a\nruntime: { language: go, port: 8080 }\n',
+    });
+    const deployment = objectAt(tree, 'generated/api/kubernetes/staging/deployment.yaml');
+    const app = deployment.spec.template.spec.containers[0];
+    expect(app.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+    ]);
+    expect(app.env.find((e: { name: string }) => e.name === 'OTEL_EXPORTER_PROMETHEUS_PORT').value).toBe('9100');
+    expect(objectAt(tree, 'generated/api/kubernetes/staging/service.yaml').spec.ports[1]).toMatchObject({ name: 'metrics', port: 9100, targetPort: 'metrics' });
+  });
+
+  it('is reserved: a service listening on it without declaring it its metrics port is POLICY.RESERVED_PORT', () => {
+    const root = join(scratch.dir, `repo-${repos++}`);
+    mkdirSync(join(root, 'api'), { recursive: true });
+    writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\nobservability:\n  metricsPort: 9100\n');
+    writeFileSync(join(root, 'api', 'service.yaml'), 'apiVersion: paved/v1\nkind: Service\nname: api\nowner: team-a\nruntime: { language: go, port: 9100 }\n');
+    const result = compileDir(root);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['POLICY.RESERVED_PORT', 'runtime.port: port 9100 is the metrics port every pod serves'],
+    ]);
+  });
+});
