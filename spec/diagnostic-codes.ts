@@ -88,6 +88,11 @@ export const DIAGNOSTIC_CODES = {
   'SPEC.INVALID': { stage: 'validate', title: 'value does not match the schema', hint: 'see the reference for this key (docs/reference)' },
   'SPEC.KEY_NAME': { stage: 'validate', title: 'a map key of the wrong form', hint: 'rename the key to the form the reference gives' },
   'SPEC.LENGTH': { stage: 'validate', title: 'text too short or too long', hint: 'shorten or lengthen the value to the limit given' },
+  'SPEC.METRICS_ON_GRPC_PORT': {
+    stage: 'validate',
+    title: 'metrics declared on a gRPC port',
+    hint: 'serve the metrics on an HTTP port and declare that one in observability.metrics.port',
+  },
   'SPEC.NON_ASCII': { stage: 'validate', title: 'a name with a non-ASCII character', hint: 'retype the name in plain ASCII' },
   'SPEC.NUMBER_FORMAT': {
     stage: 'validate',

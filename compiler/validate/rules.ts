@@ -499,6 +499,25 @@ function checkPorts(service: ServiceInput, platformMetrics: number, report: Repo
       `port ${metricsPort} is also the metrics port on the Service`,
       'choose another servicePort, e.g. 80',
     );
+  // Prometheus scrapes over HTTP/1.1, which a gRPC server does not answer: the dashboards would stay empty.
+  const declaredMetrics = spec.observability?.metrics?.port;
+  const grpcIndex = ports.findIndex((p) => p.port === declaredMetrics && p.protocol === 'grpc');
+  const grpcPort =
+    declaredMetrics === undefined
+      ? undefined
+      : runtime.port === declaredMetrics && mainName === 'grpc'
+        ? 'runtime.port'
+        : grpcIndex >= 0
+          ? `runtime.ports[${grpcIndex}]`
+          : undefined;
+  if (grpcPort !== undefined)
+    report(
+      file,
+      '/observability/metrics/port',
+      'SPEC.METRICS_ON_GRPC_PORT',
+      `port ${declaredMetrics} is ${grpcPort}, which speaks gRPC; Prometheus scrapes metrics over HTTP/1.1`,
+      'serve the metrics on an HTTP port of their own (e.g. 9464) or on an http entry of runtime.ports, and declare that port',
+    );
   // Identical probes restart a pod for what should only take it out of rotation (kube-score pod-probes-identical).
   const health = runtime.health ?? {};
   const liveness = health.liveness ?? serviceDefaults.health.liveness;

@@ -465,6 +465,18 @@ describe('service ports, metrics and discovery', () => {
     expect(d.message).toBe('runtime.servicePort: port 9464 is also the metrics port on the Service');
   });
 
+  it('rejects metrics declared on a gRPC port with SPEC.METRICS_ON_GRPC_PORT, main or named', () => {
+    const main = single(checkRuntime('  port: 9090\n  protocol: grpc\n', 'observability:\n  metrics: { port: 9090 }\n'), 'SPEC.METRICS_ON_GRPC_PORT');
+    expect(main.message).toBe('observability.metrics.port: port 9090 is runtime.port, which speaks gRPC; Prometheus scrapes metrics over HTTP/1.1');
+    const named = single(
+      checkRuntime('  port: 8080\n  ports: [{ name: api, port: 9090, protocol: grpc }]\n', 'observability:\n  metrics: { port: 9090 }\n'),
+      'SPEC.METRICS_ON_GRPC_PORT',
+    );
+    expect(named.message).toBe('observability.metrics.port: port 9090 is runtime.ports[0], which speaks gRPC; Prometheus scrapes metrics over HTTP/1.1');
+    // An http entry of runtime.ports may serve them.
+    expect(checkRuntime('  port: 9090\n  protocol: grpc\n  ports: [{ name: admin, port: 9000 }]\n', 'observability:\n  metrics: { port: 9000 }\n')).toEqual([]);
+  });
+
   it('rejects identical liveness and readiness paths with SPEC.IDENTICAL_PROBES, at readiness', () => {
     const d = single(checkRuntime('  port: 8080\n  health: { liveness: /health, readiness: /health }\n'), 'SPEC.IDENTICAL_PROBES');
     expect(d.message).toBe('runtime.health.readiness: liveness and readiness both probe "/health"');
