@@ -105,12 +105,16 @@ runtime:
     context: .               # relative to this file's folder
     dockerfile: Dockerfile
   port: 8080                 # remove for a worker: no Service, no ingress, no HTTP SLO
+  # servicePort: 80          # the port the Service exposes, forwarded to port (default: port)
+  # ports: [{ name: admin, port: 9000, protocol: http }]   # more named ports, for callers inside the cluster
   protocol: http             # http | grpc
   health:
     liveness: /healthz
     readiness: /readyz
   resources: { cpu: 250m, memory: 256Mi }   # requests; limits come from platform policy
   scaling: { min: 2, max: 10, targetCPUUtilization: 70 }
+
+# dependsOn: [payments]      # services this one calls: opens the NetworkPolicy and sets PAYMENTS_URL
 
 env:                         # plain configuration; secrets go below, by name only
   LOG_LEVEL: info
@@ -123,6 +127,7 @@ environments:                # per-environment differences, within platform poli
     scaling: { min: 2, max: 10 }
 
 observability:
+  # metrics: { port: 9464, path: /metrics, convention: opentelemetry }   # where the app serves metrics; prometheus: Prometheus client names
   alerts:
     route: team-${name}      # routing label on every alert
 `;

@@ -314,6 +314,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
 
   const resources = spec.resources ?? {};
   const latency = spec.observability?.slo?.latency;
+  const metrics = spec.observability?.metrics;
   const slo =
     port === undefined
       ? undefined
@@ -350,8 +351,11 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
           ),
         ),
       },
-      ...(port !== undefined ? { port } : {}),
+      ...(port !== undefined
+        ? { port, servicePort: pick('/runtime/servicePort', [[runtime.servicePort, fromSpec('/runtime/servicePort')]], port, fromSpec('/runtime/port')) }
+        : {}),
       protocol: pick('/runtime/protocol', [[runtime.protocol, fromSpec('/runtime/protocol')]], serviceDefaults.protocol),
+      ports: (runtime.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? serviceDefaults.portProtocol })),
       ...(runtime.command ? { command: [...runtime.command] } : {}),
       health: {
         liveness: pick('/runtime/health/liveness', [[runtime.health?.liveness, fromSpec('/runtime/health/liveness')]], serviceDefaults.health.liveness),
@@ -410,6 +414,21 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
           spec.owner,
           fromSpec('/owner'),
         ),
+      },
+      metrics: {
+        port: pick(
+          '/observability/metrics/port',
+          [[metrics?.port, fromSpec('/observability/metrics/port')]],
+          platform.observability.metricsPort,
+          platformOrigin('/observability/metricsPort'),
+        ),
+        path: pick('/observability/metrics/path', [[metrics?.path, fromSpec('/observability/metrics/path')]], serviceDefaults.metrics.path),
+        convention: pick(
+          '/observability/metrics/convention',
+          [[metrics?.convention, fromSpec('/observability/metrics/convention')]],
+          serviceDefaults.metrics.convention,
+        ),
+        declared: metrics !== undefined,
       },
     },
     dataLoss: (spec.dataLoss ?? []).map((d, i) => ({ resource: d.resource, reason: d.reason, pointer: `/dataLoss/${i}` })),

@@ -89,6 +89,8 @@ export const defaultPlatform = deepFreeze({
     sloWindow: '30d',
     prometheusRetention: '30d',
     otlpEndpoint: 'http://otel-collector.observability.svc:4317',
+    // The OpenTelemetry Prometheus exporter's default port.
+    metricsPort: 9464,
     runbookBaseUrl: 'https://runbooks.example.com',
     grafanaUrl: 'https://grafana.example.com',
   },

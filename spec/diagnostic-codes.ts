@@ -73,6 +73,7 @@ export const DIAGNOSTIC_CODES = {
     hint: 'remove it: state locks live in the state bucket (S3 native locking)',
   },
   'SPEC.DUPLICATE': { stage: 'validate', title: 'duplicate list item', hint: 'remove the duplicate' },
+  'SPEC.DUPLICATE_PORT': { stage: 'validate', title: 'two ports with one number', hint: 'every container and Service port has its own number' },
   'SPEC.ENUM': { stage: 'validate', title: 'value not among the allowed ones', hint: 'write one of the listed values' },
   'SPEC.ENV_TOO_LARGE': {
     stage: 'validate',
@@ -84,9 +85,19 @@ export const DIAGNOSTIC_CODES = {
     title: 'a spec folder name that is not portable',
     hint: 'rename the folder: lowercase letters, digits, "-", "_" and "."',
   },
+  'SPEC.IDENTICAL_PROBES': {
+    stage: 'validate',
+    title: 'liveness and readiness on one path',
+    hint: 'give readiness its own path (e.g. /readyz) and keep liveness to the process itself (e.g. /healthz)',
+  },
   'SPEC.INVALID': { stage: 'validate', title: 'value does not match the schema', hint: 'see the reference for this key (docs/reference)' },
   'SPEC.KEY_NAME': { stage: 'validate', title: 'a map key of the wrong form', hint: 'rename the key to the form the reference gives' },
   'SPEC.LENGTH': { stage: 'validate', title: 'text too short or too long', hint: 'shorten or lengthen the value to the limit given' },
+  'SPEC.METRICS_ON_GRPC_PORT': {
+    stage: 'validate',
+    title: 'metrics declared on a gRPC port',
+    hint: 'serve the metrics on an HTTP port and declare that one in observability.metrics.port',
+  },
   'SPEC.NON_ASCII': { stage: 'validate', title: 'a name with a non-ASCII character', hint: 'retype the name in plain ASCII' },
   'SPEC.NUMBER_FORMAT': {
     stage: 'validate',
@@ -142,6 +153,7 @@ export const DIAGNOSTIC_CODES = {
     hint: 'rename the other one in a change of its own, or remove renamedFrom',
   },
   'SPEC.REQUIRED': { stage: 'validate', title: 'required key missing', hint: 'add the key' },
+  'SPEC.RESERVED_PORT_NAME': { stage: 'validate', title: 'a port named like the main or the metrics port', hint: 'choose another port name, e.g. "admin"' },
   'SPEC.S3_EGRESS': { stage: 'validate', title: 'egress that cannot reach S3', hint: 'open the ranges S3 is reached at, per kubernetes.egress.s3Endpoint' },
   'SPEC.SHARED_STATE_BUCKET': { stage: 'validate', title: 'one state bucket for staging and production', hint: 'give each environment its own state bucket' },
   'SPEC.SHARED_VPC': {
@@ -161,6 +173,11 @@ export const DIAGNOSTIC_CODES = {
   },
   'SPEC.TYPE': { stage: 'validate', title: 'value of the wrong type', hint: 'write a value of the type given' },
   'SPEC.UNKNOWN_KEY': { stage: 'validate', title: 'unknown key', hint: 'remove the key, or correct its spelling' },
+  'SPEC.WORKER_PORTS': {
+    stage: 'validate',
+    title: 'a worker with a servicePort or ports',
+    hint: 'add runtime.port, or remove runtime.servicePort and runtime.ports',
+  },
   'SPEC.WORKER_INGRESS': { stage: 'validate', title: 'a worker with an ingress', hint: 'add runtime.port, or remove ingress' },
   'SPEC.WORKER_SLO': { stage: 'validate', title: 'a worker with a request SLO', hint: 'remove observability.slo, or add runtime.port' },
 
@@ -225,7 +242,11 @@ export const DIAGNOSTIC_CODES = {
   },
   'POLICY.MIN_REPLICAS': { stage: 'validate', title: "fewer replicas than the tier's minimum", hint: 'raise scaling.min, or choose another tier' },
   'POLICY.PUBLIC_BUCKET': { stage: 'validate', title: 'a public bucket', hint: 'keep buckets private; serve public files through a CDN the platform provides' },
-  'POLICY.RESERVED_PORT': { stage: 'validate', title: 'the metrics port as the service port', hint: 'listen on another port' },
+  'POLICY.RESERVED_PORT': {
+    stage: 'validate',
+    title: "the platform's metrics port as an app port",
+    hint: 'listen on another port, or declare observability.metrics.port if that port serves the metrics',
+  },
   'POLICY.SCALING': { stage: 'validate', title: 'scaling.max below scaling.min', hint: 'raise max or lower min' },
   'POLICY.SLO_BELOW_TIER': { stage: 'validate', title: 'an SLO below the tier', hint: 'raise the objective, or move the service to a tier that promises less' },
   'POLICY.UNKNOWN_RULE': { stage: 'validate', title: 'a waiver of no known rule', hint: 'waive a rule id the security model lists' },

@@ -4,10 +4,10 @@
  * optional value and never apply a default themselves.
  */
 
-import type { EnvironmentName, Language, Protocol, SizeName } from './types.js';
+import type { EnvironmentName, Language, MetricsConvention, PortProtocol, Protocol, SizeName } from './types.js';
 
 // The enumerations of the specs, generated from their schemas (spec/types.ts).
-export type { EnvironmentName, Language, Protocol };
+export type { EnvironmentName, Language, MetricsConvention, PortProtocol, Protocol };
 export type Size = SizeName;
 
 /** In promotion order. */
@@ -153,9 +153,19 @@ export interface ResolvedRuntime {
   readonly build: { readonly context: string; readonly dockerfile: string };
   /** Absent for workers. */
   readonly port?: number;
+  /** The port the Service exposes, forwarded to `port`; absent for workers. */
+  readonly servicePort?: number;
   readonly protocol: Protocol;
+  /** More named container ports (runtime.ports), in spec order; each is on the Service under its own number. */
+  readonly ports: readonly ResolvedPort[];
   readonly command?: readonly string[];
   readonly health: { readonly liveness: string; readonly readiness: string };
+}
+
+export interface ResolvedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: PortProtocol;
 }
 
 export interface ResolvedIngress {
@@ -174,6 +184,16 @@ export interface ResolvedObservability {
   /** Absent for workers: there are no requests to measure. */
   readonly slo?: ResolvedSlo;
   readonly alerts: { readonly route: string };
+  readonly metrics: ResolvedMetrics;
+}
+
+/** Where the app serves its Prometheus metrics and which names it exports (observability.metrics). */
+export interface ResolvedMetrics {
+  readonly port: number;
+  readonly path: string;
+  readonly convention: MetricsConvention;
+  /** Whether the service.yaml declares observability.metrics: only then is a worker probed through it. */
+  readonly declared: boolean;
 }
 
 export interface JsonPatchOperation {
@@ -299,6 +319,8 @@ export interface ResolvedPlatform {
     /** How long Prometheus keeps samples, in days (`30d`); at least sloWindow. */
     readonly prometheusRetention: string;
     readonly otlpEndpoint: string;
+    /** Where a pod serves its metrics unless its service declares observability.metrics.port. */
+    readonly metricsPort: number;
     readonly runbookBaseUrl: string;
     /** Base URL of Grafana, for the dashboard links in alerts. */
     readonly grafanaUrl: string;

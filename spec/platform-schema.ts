@@ -611,6 +611,14 @@ export const platformSchema: JsonSchema = {
           maxLength: 300,
           default: d.observability.otlpEndpoint,
         },
+        metricsPort: {
+          type: 'integer',
+          description:
+            "Port every pod serves its Prometheus metrics on, named `metrics`, unless its service.yaml declares observability.metrics.port; OTEL_EXPORTER_PROMETHEUS_PORT is set to it. The OpenTelemetry Prometheus exporter's default is 9464.",
+          minimum: 1,
+          maximum: 65535,
+          default: d.observability.metricsPort,
+        },
         runbookBaseUrl: {
           type: 'string',
           description: 'Base URL of the runbooks that alerts link to.',

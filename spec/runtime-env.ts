@@ -1,3 +1,4 @@
+import { defaultPlatform } from './default-platform.js';
 import type { EnvironmentName } from './model.js';
 import { CONNECTION_KEYS, deployedName, names, type ConnectionKind } from './naming.js';
 
@@ -9,13 +10,28 @@ import { CONNECTION_KEYS, deployedName, names, type ConnectionKind } from './nam
  * generates config loaders from them), so the three cannot drift.
  */
 
-/** Port of the OpenTelemetry Prometheus exporter (its default), named `metrics` in every pod. */
-export const METRICS_PORT = 9464;
+/**
+ * The embedded platform's metrics port (observability.metricsPort): the
+ * OpenTelemetry Prometheus exporter's default, named `metrics` in every pod. A
+ * platform.yaml may choose another; read the resolved value where a platform is at hand.
+ */
+export const METRICS_PORT: number = defaultPlatform.observability.metricsPort;
 export const METRICS_PORT_NAME = 'metrics';
 
 /** `order-created` → `ORDER_CREATED`: a DNS label as an environment variable segment. */
 export function envSegment(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * Discovery: `front-end` in dependsOn → `FRONT_END_URL`, the dependency's in-cluster
+ * URL on its Service port. Pass the name the dependency is deployed under: its
+ * spec name, unless it was renamed in place (renamedFrom), when the variable
+ * keeps the old name, as everything else that runs does (a rename changes
+ * nothing that runs: docs/day-2.md, Renaming).
+ */
+export function discoveryEnvName(name: string): string {
+  return `${envSegment(name)}_URL`;
 }
 
 /** A resource whose connection details reach the pods through a connection secret. */
@@ -150,14 +166,6 @@ export function connectionEnvNames(resources: ConnectionSources, env?: Environme
 /** Whether the app gets a database's password in an environment (see connectionEnv). */
 export function hasPassword(database: { readonly engine?: 'postgres' | 'mysql'; readonly auth?: 'iam' | 'password' }, env?: EnvironmentName): boolean {
   return database.auth === 'password' || (env === 'preview' && database.engine === 'mysql');
-}
-
-/**
- * Discovery: the variable holding the in-cluster URL (`http://...`, on its Service port)
- * of a service named in `dependsOn`: `front-end` → `FRONT_END_URL`.
- */
-export function discoveryEnvName(service: string): string {
-  return `${envSegment(service)}_URL`;
 }
 
 /**

@@ -11,6 +11,8 @@ export const patterns = {
   /** A Kubernetes label value, lower case only. */
   label: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
   envVarName: '^[A-Za-z_][A-Za-z0-9_]*$',
+  /** IANA_SVC_NAME as Kubernetes checks a port name: lower-case alphanumerics and single hyphens, at least one letter, no hyphen at either end. */
+  portName: '^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$',
   dnsName: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]([-a-z0-9]*[a-z0-9])?$',
   /** A relative POSIX path inside the repo: no leading `/`, no `..` segment, no backslash. */
   relativePath: '^(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]+$',
@@ -40,6 +42,7 @@ export const serviceLimits = {
   subscriptions: 100,
   buckets: 20,
   cronJobs: 20,
+  ports: 20,
   overrides: 50,
   patchOperations: 50,
 } as const;
@@ -59,6 +62,8 @@ export const serviceDefaults = {
   tier: 'standard',
   build: { context: '.', dockerfile: 'Dockerfile' },
   protocol: 'http',
+  portProtocol: 'http',
+  metrics: { path: '/metrics', convention: 'opentelemetry' },
   health: { liveness: '/healthz', readiness: '/readyz' },
   computeResources: { cpu: '250m', memory: '256Mi' },
   scaling: { min: 2, max: 10, targetCPUUtilization: 70 },
@@ -206,11 +211,47 @@ export const serviceSchema: JsonSchema = {
           minimum: 1,
           maximum: 65535,
         },
+        servicePort: {
+          type: 'integer',
+          description:
+            "Port the service's Kubernetes Service exposes, forwarded to runtime.port (e.g. 80 in front of 8080); dependents' `<NAME>_URL` use it. Defaults to runtime.port; needs runtime.port.",
+          minimum: 1,
+          maximum: 65535,
+        },
         protocol: {
           type: 'string',
           description: 'Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.',
           enum: ['http', 'grpc'],
           default: serviceDefaults.protocol,
+        },
+        ports: {
+          type: 'array',
+          description:
+            'More named ports on the same container (an admin port, gRPC beside HTTP), each also on the Service under the same number. Only the service itself and its dependents reach them; the Ingress routes to runtime.port alone.',
+          maxItems: serviceLimits.ports,
+          items: {
+            type: 'object',
+            description: 'A named container port.',
+            additionalProperties: false,
+            required: ['name', 'port'],
+            properties: {
+              name: {
+                type: 'string',
+                description:
+                  "The port's name (an IANA_SVC_NAME: at most 15 lower-case letters, digits and single hyphens, with a letter), unique, and neither the main port's name (its protocol) nor `metrics`.",
+                pattern: patterns.portName,
+                maxLength: 15,
+              },
+              port: { type: 'integer', description: 'Container port number, also the port on the Service.', minimum: 1, maximum: 65535 },
+              protocol: {
+                type: 'string',
+                description: 'What the port speaks: `http`, `grpc` (HTTP/2 without TLS) or plain `tcp`; sets the Service appProtocol.',
+                enum: ['http', 'grpc', 'tcp'],
+                default: serviceDefaults.portProtocol,
+              },
+            },
+          },
+          default: [],
         },
         command: argv("The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint."),
         health: {
@@ -529,6 +570,35 @@ export const serviceSchema: JsonSchema = {
             },
           },
           default: {},
+        },
+        metrics: {
+          type: 'object',
+          description:
+            "Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.",
+          additionalProperties: false,
+          properties: {
+            port: {
+              type: 'integer',
+              description:
+                "Port serving the metrics; defaults to the platform's observability.metricsPort (9464). It may be runtime.port or one of runtime.ports, which is then reused.",
+              minimum: 1,
+              maximum: 65535,
+            },
+            path: {
+              type: 'string',
+              description: 'HTTP path of the metrics endpoint.',
+              pattern: patterns.urlPath,
+              maxLength: 200,
+              default: serviceDefaults.metrics.path,
+            },
+            convention: {
+              type: 'string',
+              description:
+                "Which metric names the app exports: `opentelemetry` (the semantic-convention names of its runtime's exporter) or `prometheus` (Prometheus client names: http_request_duration_seconds with `code`, go-grpc-prometheus grpc_server_*). Rules, dashboards and SLOs read these.",
+              enum: ['opentelemetry', 'prometheus'],
+              default: serviceDefaults.metrics.convention,
+            },
+          },
         },
         alerts: {
           type: 'object',

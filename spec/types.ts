@@ -106,10 +106,19 @@ export interface RuntimeSpec {
    */
   readonly port?: number;
   /**
+   * Port the service's Kubernetes Service exposes, forwarded to runtime.port (e.g. 80 in front of 8080); dependents' `<NAME>_URL` use it. Defaults to runtime.port; needs runtime.port.
+   */
+  readonly servicePort?: number;
+  /**
    * Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.
    * @default "http"
    */
   readonly protocol?: Protocol;
+  /**
+   * More named ports on the same container (an admin port, gRPC beside HTTP), each also on the Service under the same number. Only the service itself and its dependents reach them; the Ingress routes to runtime.port alone.
+   * @default []
+   */
+  readonly ports?: readonly PortSpec[];
   /**
    * The container's command as an argv array (program, then arguments), never a shell string; omit it to run the image's entrypoint.
    */
@@ -156,6 +165,30 @@ export interface BuildSpec {
  * Protocol on the port; `grpc` gets gRPC health probes and gRPC metrics.
  */
 export type Protocol = 'http' | 'grpc';
+
+/**
+ * A named container port.
+ */
+export interface PortSpec {
+  /**
+   * The port's name (an IANA_SVC_NAME: at most 15 lower-case letters, digits and single hyphens, with a letter), unique, and neither the main port's name (its protocol) nor `metrics`.
+   */
+  readonly name: string;
+  /**
+   * Container port number, also the port on the Service.
+   */
+  readonly port: number;
+  /**
+   * What the port speaks: `http`, `grpc` (HTTP/2 without TLS) or plain `tcp`; sets the Service appProtocol.
+   * @default "http"
+   */
+  readonly protocol?: PortProtocol;
+}
+
+/**
+ * What the port speaks: `http`, `grpc` (HTTP/2 without TLS) or plain `tcp`; sets the Service appProtocol.
+ */
+export type PortProtocol = 'http' | 'grpc' | 'tcp';
 
 /**
  * HTTP probe paths; a grpc service is probed through the standard gRPC health service instead.
@@ -498,6 +531,10 @@ export interface ObservabilitySpec {
    */
   readonly slo?: SloSpec;
   /**
+   * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.
+   */
+  readonly metrics?: MetricsSpec;
+  /**
    * Where alerts go.
    * @default {}
    */
@@ -532,6 +569,31 @@ export interface LatencySloSpec {
    */
   readonly thresholdMs: number;
 }
+
+/**
+ * Where and how the app serves its Prometheus metrics; omit it for the platform's contract: the OpenTelemetry SDK's Prometheus exporter on the platform's observability.metricsPort (9464), /metrics. A worker is probed only when this is declared.
+ */
+export interface MetricsSpec {
+  /**
+   * Port serving the metrics; defaults to the platform's observability.metricsPort (9464). It may be runtime.port or one of runtime.ports, which is then reused.
+   */
+  readonly port?: number;
+  /**
+   * HTTP path of the metrics endpoint.
+   * @default "/metrics"
+   */
+  readonly path?: string;
+  /**
+   * Which metric names the app exports: `opentelemetry` (the semantic-convention names of its runtime's exporter) or `prometheus` (Prometheus client names: http_request_duration_seconds with `code`, go-grpc-prometheus grpc_server_*). Rules, dashboards and SLOs read these.
+   * @default "opentelemetry"
+   */
+  readonly convention?: MetricsConvention;
+}
+
+/**
+ * Which metric names the app exports: `opentelemetry` (the semantic-convention names of its runtime's exporter) or `prometheus` (Prometheus client names: http_request_duration_seconds with `code`, go-grpc-prometheus grpc_server_*). Rules, dashboards and SLOs read these.
+ */
+export type MetricsConvention = 'opentelemetry' | 'prometheus';
 
 /**
  * Where alerts go.
@@ -697,7 +759,7 @@ export interface PlatformSpec {
   readonly ci?: CiSpec;
   /**
    * Where metrics, traces and dashboards go.
-   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","prometheusRetention":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
+   * @default {"prometheusDatasource":"prometheus","grafanaFolder":"Services","sloWindow":"30d","prometheusRetention":"30d","otlpEndpoint":"http://otel-collector.observability.svc:4317","metricsPort":9464,"runbookBaseUrl":"https://runbooks.example.com","grafanaUrl":"https://grafana.example.com"}
    */
   readonly observability?: PlatformObservabilitySpec;
   /**
@@ -1177,6 +1239,11 @@ export interface PlatformObservabilitySpec {
    * @default "http://otel-collector.observability.svc:4317"
    */
   readonly otlpEndpoint?: string;
+  /**
+   * Port every pod serves its Prometheus metrics on, named `metrics`, unless its service.yaml declares observability.metrics.port; OTEL_EXPORTER_PROMETHEUS_PORT is set to it. The OpenTelemetry Prometheus exporter's default is 9464.
+   * @default 9464
+   */
+  readonly metricsPort?: number;
   /**
    * Base URL of the runbooks that alerts link to.
    * @default "https://runbooks.example.com"

@@ -13,7 +13,16 @@ import {
   TERRAFORM_UNIQUE_SUFFIX_LENGTH,
   type NameRule,
 } from '../../spec/naming.js';
-import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, queueName, secretObjectName } from '../../spec/runtime-env.js';
+import {
+  connectionEnv,
+  discoveryEnvName,
+  envSegment,
+  METRICS_PORT,
+  PLATFORM_ENV_NAMES,
+  PREVIEW_ENV_NAMES,
+  queueName,
+  secretObjectName,
+} from '../../spec/runtime-env.js';
 import { serviceDefaults } from '../../spec/service-schema.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
 import { didYouMean } from '../diagnostics.js';
@@ -23,6 +32,7 @@ import { positioned } from '../positions.js';
 import type { SourceFile } from '../source.js';
 import { cronProblem } from './cron.js';
 import { checkPlatformNetwork } from './network.js';
+import { checkPorts } from './ports.js';
 import { showString } from './text.js';
 
 export interface ServiceInput {
@@ -295,6 +305,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       `defined tiers: ${Object.keys(tiers).join(', ')}`,
     );
   }
+  checkPorts(spec, platformMetricsPort(platform), (pointer, code, message, hint) => report(file, pointer, code, message, hint));
   if (spec.runtime.port === undefined) {
     if (spec.ingress)
       report(file, '/ingress', 'SPEC.WORKER_INGRESS', 'a worker (no runtime.port) cannot have an ingress', 'add runtime.port, or remove ingress');
@@ -396,15 +407,18 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       );
   }
 
-  checkRuntimeContract(service, report);
+  checkRuntimeContract(service, byName, platformMetricsPort(platform), report);
   checkDerivedNames(service, byName, platform, report);
 }
 
+/** The platform's metrics port (observability.metricsPort), where a service that declares none serves its metrics. */
+const platformMetricsPort = (platform: PlatformSpec): number => platform.observability?.metricsPort ?? METRICS_PORT;
+
 /** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
-function checkRuntimeContract(service: ServiceInput, report: Report): void {
+function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platformMetrics: number, report: Report): void {
   const { file, spec } = service;
-  if (spec.runtime.port === METRICS_PORT) {
-    report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${METRICS_PORT} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
+  if (spec.runtime.port === platformMetrics && spec.observability?.metrics?.port === undefined) {
+    report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${platformMetrics} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
   }
   const generated = new Map<string, string>();
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
@@ -412,6 +426,23 @@ function checkRuntimeContract(service: ServiceInput, report: Report): void {
   // Preview's list: it holds every variable of the cloud environments', and MySQL databases' passwords besides.
   for (const { name, connection } of connectionEnv(spec.resources ?? {}, 'preview'))
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
+  // Discovery: a dependency that serves a port gets <NAME>_URL; a worker has no Service to point at.
+  for (const [index, target] of (spec.dependsOn ?? []).entries()) {
+    const dependency = byName.get(target);
+    if (dependency?.spec.runtime.port === undefined || target === spec.name) continue;
+    // Named after the name it is deployed under, which a rename keeps.
+    const name = discoveryEnvName(deployedName(dependency.spec));
+    const taken = generated.get(name);
+    if (taken !== undefined)
+      report(
+        file,
+        `/dependsOn/${index}`,
+        'NAME.COLLISION',
+        `the URL variable of dependency ${showString(target)}, ${name}, is a variable paved already sets: ${taken}`,
+        `rename service ${showString(target)}, or the resource its variable collides with`,
+      );
+    else generated.set(name, `it carries the URL of dependency ${showString(target)}`);
+  }
   const reserved = (pointer: string, name: string, options?: { key?: boolean }): void => {
     const why = generated.get(name);
     if (why)

@@ -10,6 +10,11 @@ import { describeValue, showString } from './text.js';
 const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   [/^\^\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$$/, 'must be a DNS label: lowercase letters, digits and "-", starting with a letter and not ending with "-"'],
   [/^\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit', 'e.g. "LOG_LEVEL"'],
+  [
+    /^\^\(\?=\.\*\[a-z\]\)/,
+    'must be a port name (IANA_SVC_NAME): lowercase letters, digits and single "-", with a letter, not starting or ending with "-"',
+    'e.g. "admin" or "grpc-api"',
+  ],
   [/^\^\[0-9\]\{12\}\$$/, 'must be a 12-digit AWS account id, quoted', 'write all 12 digits in quotes, leading zeros included, e.g. "012345678901"'],
   [/^\^\(\?!\/\)\[/, 'must be a relative path (no leading "/") of letters, digits and "-_./"', 'e.g. "." or "docker/Dockerfile"'],
   [

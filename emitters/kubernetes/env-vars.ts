@@ -1,5 +1,6 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { connectionEnv, METRICS_PORT, secretObjectName } from '../../spec/runtime-env.js';
+import { names } from '../../spec/naming.js';
+import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
 
@@ -18,7 +19,7 @@ export function escapeDollars(value: string): string {
 }
 
 export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar[] {
-  const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...ctx.environment.env };
+  const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...discoveryEnv(ctx), ...ctx.environment.env };
   const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
   const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
   for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, secret, key));
@@ -42,11 +43,15 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     team: service.owner,
     ...(workload.kind === 'cron' ? { 'paved.cron.job': workload.job } : {}),
   };
-  // A cron pod lives too briefly to be scraped, so it pushes its metrics instead.
+  // A cron pod lives too briefly to be scraped, so it pushes its metrics instead. An app that exports
+  // Prometheus client names serves them itself: an OpenTelemetry exporter beside it would only take a port.
+  const { metrics: declared } = service.observability;
   const metrics: Record<string, string> =
-    workload.kind === 'server'
-      ? { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT) }
-      : { OTEL_METRICS_EXPORTER: 'otlp' };
+    workload.kind !== 'server'
+      ? { OTEL_METRICS_EXPORTER: 'otlp' }
+      : declared.convention === 'prometheus'
+        ? { OTEL_METRICS_EXPORTER: 'none' }
+        : { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(declared.port) };
   return {
     AWS_REGION: project.platform.cloud.region,
     ...(env === 'preview' && usesLocalStack(ctx) ? { AWS_ENDPOINT_URL: LOCALSTACK_URL } : {}),
@@ -68,6 +73,25 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     PAVED_ENVIRONMENT: env,
     ...(workload.kind === 'server' && service.runtime.port !== undefined ? { PORT: String(service.runtime.port) } : {}),
   };
+}
+
+/**
+ * `<NAME>_URL` for each dependency that has a Service, on its Service port
+ * (runtime.servicePort): `http://<name>.<namespace>.svc.cluster.local:<port>`,
+ * or `<host>:<port>` for gRPC, the target form gRPC clients dial. In preview the
+ * short name: it resolves inside the pull request's namespace, which CI names,
+ * where the dependency's preview copy runs beside the service.
+ */
+export function discoveryEnv(ctx: RenderContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ctx.service.dependsOn) {
+    const dependency = ctx.project.services.find((s) => s.name === name);
+    const port = dependency?.runtime.servicePort;
+    if (dependency === undefined || port === undefined) continue;
+    const host = ctx.env === 'preview' ? dependency.name : `${dependency.name}.${names.namespace(dependency.name)}.svc.cluster.local`;
+    env[discoveryEnvName(dependency.name)] = dependency.runtime.protocol === 'grpc' ? `${host}:${port}` : `http://${host}:${port}`;
+  }
+  return env;
 }
 
 /** Whether preview runs LocalStack: the service has topics, queues or buckets. */

@@ -5,6 +5,7 @@ import { cloudPasswordSecrets } from './database-password.js';
 import { namespace, serviceAccount } from './identity.js';
 import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
+import { unprobedWorker } from './pod.js';
 import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { connectionSecrets, declaredSecrets } from './secrets.js';
 import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
@@ -20,10 +21,10 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
   const manifests = [
     manifest(namespace(scope, ctx)),
     manifest(serviceAccount(scope, ctx)),
-    manifest(
-      deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }),
-      !autoscaled && single ? [WAIVERS.tierSingleReplica] : [],
-    ),
+    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), [
+      ...(!autoscaled && single ? [WAIVERS.tierSingleReplica] : []),
+      ...(unprobedWorker(ctx) ? [WAIVERS.workerWithoutProbes] : []),
+    ]),
     ...(autoscaled ? [manifest(autoscaler(scope, ctx), single ? [WAIVERS.tierAutoscalerMinimum] : [])] : []),
     manifest(disruptionBudget(scope, ctx)),
     ...(serviceObject ? [manifest(serviceObject)] : []),

@@ -2,13 +2,12 @@ import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { DatabaseEngine } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
-import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
 import { LOCALSTACK_PORT, REDIS_PORT } from './preview-names.js';
-import { portName } from './workloads.js';
+import { appPorts, metricsPortName, portName, servicePortSpecs } from './ports.js';
 
 /** How traffic reaches the service (Service, Ingress) and what it may reach (NetworkPolicies). */
 
@@ -21,11 +20,8 @@ export function service(scope: Construct, ctx: RenderContext): k8s.KubeService |
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(ctx, 'server'),
-      ports: [
-        // gRPC is HTTP/2 without TLS inside the cluster.
-        { name, port: runtime.port, targetPort: intOrString(name), protocol: 'TCP', appProtocol: runtime.protocol === 'grpc' ? 'kubernetes.io/h2c' : 'http' },
-        { name: METRICS_PORT_NAME, port: METRICS_PORT, targetPort: intOrString(METRICS_PORT_NAME), protocol: 'TCP', appProtocol: 'http' },
-      ],
+      // servicePort → the main port, runtime.ports, and the metrics port unless the app serves metrics on one of those.
+      ports: servicePortSpecs(ctx.service),
     },
   });
 }
@@ -122,8 +118,9 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
   const { kubernetes } = project.platform;
   const name = portName(ctx);
   const ingress: k8s.NetworkPolicyIngressRule[] = [
-    { from: [{ namespaceSelector: inNamespace(kubernetes.prometheusNamespace) }], ports: [tcp(METRICS_PORT_NAME)] },
+    { from: [{ namespaceSelector: inNamespace(kubernetes.prometheusNamespace) }], ports: [tcp(metricsPortName(service))] },
   ];
+  // The Ingress reaches the main port only; dependents reach every app port (runtime.ports too). Policies match pod ports, never the Service's.
   if (name !== undefined && service.ingress)
     ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
   if (name !== undefined && service.dependents.length > 0) {
@@ -132,17 +129,18 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
         namespaceSelector: inNamespace(names.namespace(dependent)),
         podSelector: { matchLabels: { [LABEL.name]: dependent } },
       })),
-      ports: [tcp(name)],
+      ports: appPorts(service).map((p) => tcp(p.name)),
     });
   }
 
   const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgress(), otlpEgress(ctx)];
   for (const dependency of service.dependsOn) {
-    const port = project.services.find((s) => s.name === dependency)?.runtime.port;
-    if (port !== undefined)
+    const target = project.services.find((s) => s.name === dependency);
+    const ports = target === undefined ? [] : appPorts(target);
+    if (ports.length > 0)
       egress.push({
         to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }],
-        ports: [tcp(port)],
+        ports: ports.map((p) => tcp(p.containerPort)),
       });
   }
   egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));

@@ -1,8 +1,8 @@
 import type { k8s } from 'cdk8s-plus-32';
-import { METRICS_PORT, METRICS_PORT_NAME } from '../../spec/runtime-env.js';
 import type { Compute } from '../../spec/model.js';
 import { intOrString, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
+import { metricsPortName } from './ports.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 
 /**
@@ -71,32 +71,32 @@ export function resources(ctx: RenderContext, requests: Compute, limitsFrom: Com
   };
 }
 
-/** The container port the OpenTelemetry Prometheus exporter serves. */
-export function metricsPort(): k8s.ContainerPort {
-  return { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' };
-}
-
 /**
  * Liveness and readiness must differ (kube-score pod-probes-identical): a
  * dependency outage should take a pod out of rotation, not restart it.
- * - http: the service's two health paths.
+ * - http: the service's two health paths (validation rejects identical ones).
  * - grpc: the standard gRPC health service, asked about the service names
  *   `liveness` and `readiness`, which the app registers.
- * - worker (no port): the metrics endpoint, the only one a worker serves. The
- *   liveness probe only connects; readiness fetches /metrics. They prove the
- *   process is up, not that it keeps up with its queue: queue-age alerts do that.
+ * - worker (no port) that declares observability.metrics: its metrics
+ *   endpoint, the only one it says it serves. The liveness probe only
+ *   connects; readiness fetches the metrics path. They prove the process is
+ *   up, not that it keeps up with its queue: the queue-age alerts do that.
+ * - worker without observability.metrics: no probes. paved cannot know that it
+ *   serves anything, and a probe on a port it does not serve restarts it
+ *   forever; the Deployment carries the `workerWithoutProbes` waiver.
  */
-export function probes(ctx: RenderContext, portName: string | undefined): { livenessProbe: k8s.Probe; readinessProbe: k8s.Probe } {
-  const { runtime } = ctx.service;
+export function probes(ctx: RenderContext, portName: string | undefined): { livenessProbe?: k8s.Probe; readinessProbe?: k8s.Probe } {
+  const { runtime, observability } = ctx.service;
   const timing = {
     liveness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
     readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   };
   if (runtime.port === undefined || portName === undefined) {
-    const metrics = intOrString(METRICS_PORT_NAME);
+    if (!observability.metrics.declared) return {};
+    const metrics = intOrString(metricsPortName(ctx.service));
     return {
       livenessProbe: { tcpSocket: { port: metrics }, ...timing.liveness },
-      readinessProbe: { httpGet: { path: '/metrics', port: metrics }, ...timing.readiness },
+      readinessProbe: { httpGet: { path: observability.metrics.path, port: metrics }, ...timing.readiness },
     };
   }
   if (runtime.protocol === 'grpc') {
@@ -110,4 +110,9 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
     livenessProbe: { httpGet: { path: runtime.health.liveness, port }, ...timing.liveness },
     readinessProbe: { httpGet: { path: runtime.health.readiness, port }, ...timing.readiness },
   };
+}
+
+/** A worker paved does not probe: it declares no metrics endpoint (see probes). */
+export function unprobedWorker(ctx: RenderContext): boolean {
+  return ctx.service.runtime.port === undefined && !ctx.service.observability.metrics.declared;
 }

@@ -11,7 +11,7 @@ import { metadata } from './labels.js';
 import { manifest, type Manifest } from './manifest.js';
 import { monitor } from './monitoring.js';
 import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
-import { TMP } from './pod.js';
+import { TMP, unprobedWorker } from './pod.js';
 import {
   LOCALSTACK,
   LOCALSTACK_ACCOUNT,
@@ -50,7 +50,10 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
   return [
     manifest(namespace(scope, ctx)),
     manifest(serviceAccount(scope, ctx)),
-    manifest(deployment(scope, ctx, { replicas: 1, requests, limitsFrom: full }), [WAIVERS.previewSingleReplica]),
+    manifest(deployment(scope, ctx, { replicas: 1, requests, limitsFrom: full }), [
+      WAIVERS.previewSingleReplica,
+      ...(unprobedWorker(ctx) ? [WAIVERS.workerWithoutProbes] : []),
+    ]),
     ...(serviceObject ? [manifest(serviceObject)] : []),
     ...(ingressObject ? [manifest(ingressObject)] : []),
     manifest(monitor(scope, ctx)),

@@ -6,14 +6,10 @@ import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { containerEnv, escapeDollars } from './env-vars.js';
 import { annotations, labels, metadata, selectorLabels, type Component } from './labels.js';
-import { containerSecurityContext, metricsPort, podSecurityContext, probes, resources, scratchVolumes, TMP } from './pod.js';
+import { containerSecurityContext, podSecurityContext, probes, resources, scratchVolumes, TMP } from './pod.js';
+import { containerPortSpecs, portName } from './ports.js';
 
 /** The service's Deployment and what keeps it available: HorizontalPodAutoscaler and PodDisruptionBudget. */
-
-/** The app container's port name: Service, Ingress and probes refer to it, not to the number. */
-export function portName(ctx: RenderContext): string | undefined {
-  return ctx.service.runtime.port === undefined ? undefined : ctx.service.runtime.protocol;
-}
 
 /** An HPA needs room to scale; with min = max it would only fight the Deployment. */
 export function hasAutoscaler(ctx: RenderContext): boolean {
@@ -54,7 +50,7 @@ export function serverContainer(ctx: RenderContext, requests: Compute, limitsFro
     image: ctx.image,
     imagePullPolicy: 'Always',
     ...(runtime.command ? { command: runtime.command.map(escapeDollars) } : {}),
-    ports: [...(runtime.port !== undefined && name !== undefined ? [{ name, containerPort: runtime.port, protocol: 'TCP' }] : []), metricsPort()],
+    ports: containerPortSpecs(ctx.service),
     env: containerEnv(ctx, { kind: 'server' }),
     resources: resources(ctx, requests, limitsFrom),
     securityContext: containerSecurityContext(),

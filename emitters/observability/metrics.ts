@@ -1,4 +1,4 @@
-import type { Language } from '../../spec/model.js';
+import type { Language, MetricsConvention } from '../../spec/model.js';
 
 /**
  * The metric contract: every metric a generated dashboard or rule reads, its
@@ -19,6 +19,15 @@ import type { Language } from '../../spec/model.js';
  * runtimes that export it under that name, and the rules and dashboards of a
  * service read the names of its runtime (`serverHistogram`).
  *
+ * A service that declares `observability.metrics.convention: prometheus`
+ * exports Prometheus client names instead, whatever its runtime: HTTP as
+ * client_golang's promhttp and prom-client middlewares name it
+ * (`http_request_duration_seconds`, the status in `code` as promhttp labels it,
+ * the method in `method`, the endpoint in a `handler` label the app adds), gRPC
+ * as go-grpc-prometheus (and its Java and Node ports) name it: calls and their
+ * status in `grpc_server_handled_total{grpc_code}`, latency in
+ * `grpc_server_handling_seconds`, which carries no code.
+ *
  * Besides the labels listed, every series carries `env` (the environment), the
  * external label each environment's Prometheus sets, so dashboards reading all
  * environments through one data source can tell them apart.
@@ -33,6 +42,8 @@ export interface MetricContractEntry {
   readonly name: string;
   readonly labels: readonly string[];
   readonly source: MetricSource;
+  /** Application metrics: the naming convention (observability.metrics.convention) that names it so. */
+  readonly convention?: MetricsConvention;
   /** Application metrics: the instrument and histogram series this name is, and the runtimes that export it so. */
   readonly instrument?: ServerInstrument;
   readonly series?: 'bucket' | 'count';
@@ -42,7 +53,7 @@ export interface MetricContractEntry {
 /** Who emits each source's metrics, in words, for docs/targets/observability.md. */
 export const METRIC_SOURCES: Readonly<Record<MetricSource, string>> = {
   application:
-    "the service, through the OpenTelemetry SDK's Prometheus exporter on the container port `metrics` (9464), scraped by the ServiceMonitor with `job` = service name",
+    "the service, on the port and path of its observability.metrics (by default the OpenTelemetry SDK's Prometheus exporter on the container port `metrics`, the platform's observability.metricsPort (9464), at /metrics), scraped by the ServiceMonitor (a worker's PodMonitor) with `job` = service name",
   'kube-state-metrics': 'kube-state-metrics in each cluster',
   cadvisor: "the kubelet's cAdvisor endpoint in each cluster",
   cloudwatch: "the CloudWatch exporter (YACE) in each environment's account; AWS dimensions become `dimension_<Name>` labels",
@@ -57,7 +68,15 @@ const entry =
 /** An application histogram series as the given runtimes' exporters name it. */
 const app =
   (instrument: ServerInstrument, series: 'bucket' | 'count', runtimes: readonly Language[]) =>
-  <N extends string>(name: N, labels: readonly string[]) => ({ ...entry('application')(name, labels), instrument, series, runtimes });
+  <N extends string>(name: N, labels: readonly string[]) => ({
+    ...entry('application')(name, labels),
+    convention: 'opentelemetry' as const,
+    instrument,
+    series,
+    runtimes,
+  });
+/** An application metric under Prometheus client names (convention: prometheus), whatever the runtime. */
+const client = <N extends string>(name: N, labels: readonly string[]) => ({ ...entry('application')(name, labels), convention: 'prometheus' as const });
 const ksm = entry('kube-state-metrics');
 const cadvisor = entry('cadvisor');
 const aws = entry('cloudwatch');
@@ -65,6 +84,8 @@ const slo = <N extends string>(name: N) => entry('paved')(name, ['sloth_id', 'sl
 
 const HTTP_LABELS = ['job', 'namespace', 'http_request_method', 'http_route', 'http_response_status_code'] as const;
 const RPC_LABELS = ['job', 'namespace', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const;
+const PROMETHEUS_HTTP_LABELS = ['job', 'namespace', 'method', 'handler', 'code'] as const;
+const PROMETHEUS_GRPC_LABELS = ['job', 'namespace', 'grpc_type', 'grpc_service', 'grpc_method'] as const;
 const CONTAINER = ['namespace', 'pod', 'container'] as const;
 const HPA = ['namespace', 'horizontalpodautoscaler'] as const;
 const CRONJOB = ['namespace', 'cronjob'] as const;
@@ -92,6 +113,12 @@ export const METRIC_CONTRACT = [
   app(RPC, 'count', UNIT_SUFFIXED)('rpc_server_duration_milliseconds_count', RPC_LABELS),
   app(RPC, 'bucket', UNSUFFIXED)('rpc_server_duration_bucket', [...RPC_LABELS, 'le']),
   app(RPC, 'count', UNSUFFIXED)('rpc_server_duration_count', RPC_LABELS),
+  // Prometheus client names (convention: prometheus): client_golang / prom-client HTTP, go-grpc-prometheus gRPC; seconds.
+  client('http_request_duration_seconds_bucket', [...PROMETHEUS_HTTP_LABELS, 'le']),
+  client('http_request_duration_seconds_count', PROMETHEUS_HTTP_LABELS),
+  client('grpc_server_handled_total', [...PROMETHEUS_GRPC_LABELS, 'grpc_code']),
+  client('grpc_server_handling_seconds_bucket', [...PROMETHEUS_GRPC_LABELS, 'le']),
+  client('grpc_server_handling_seconds_count', PROMETHEUS_GRPC_LABELS),
   ksm('kube_namespace_status_phase', ['namespace', 'phase']),
   ksm('kube_pod_container_status_waiting_reason', [...CONTAINER, 'reason']),
   ksm('kube_pod_container_status_restarts_total', CONTAINER),
@@ -147,7 +174,7 @@ export function serverHistogram(instrument: ServerInstrument, language: Language
   const find = (series: 'bucket' | 'count'): MetricName => {
     const found = METRIC_CONTRACT.filter(
       (m): m is Extract<(typeof METRIC_CONTRACT)[number], { series: unknown }> =>
-        'series' in m && m.instrument === instrument && m.series === series && m.runtimes.includes(language),
+        'series' in m && m.convention === 'opentelemetry' && m.instrument === instrument && m.series === series && m.runtimes.includes(language),
     );
     if (found.length !== 1) throw new Error(`METRIC_CONTRACT names ${instrument} ${series} for ${language} ${found.length} times; it must name it once`);
     return found[0]!.name;

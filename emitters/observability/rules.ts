@@ -38,6 +38,14 @@ const CRON_FAILED_FOR = '5m';
 /** CloudWatch publishes SQS metrics every few minutes, late: look back over gaps, then wait. */
 const DLQ_LOOKBACK = '15m';
 const DLQ_FOR = '5m';
+/**
+ * A subscription's oldest message older than this means its worker is not
+ * keeping up, or not consuming at all. Every sample of the lookback must be
+ * over it (min_over_time bridges CloudWatch's gaps without firing on a spike).
+ */
+const QUEUE_AGE_SECONDS = 900;
+const QUEUE_AGE_LOOKBACK = '15m';
+const QUEUE_AGE_FOR = '5m';
 
 /** The alerts paved generates; each has one runbook page under the platform's runbookBaseUrl. */
 export type AlertName =
@@ -49,7 +57,8 @@ export type AlertName =
   | 'AutoscalerAtMaxReplicas'
   | 'CronJobFailed'
   | 'CronJobMissed'
-  | 'DeadLetterQueueNotEmpty';
+  | 'DeadLetterQueueNotEmpty'
+  | 'QueueMessageAgeHigh';
 
 interface Context {
   readonly service: ResolvedService;
@@ -234,6 +243,19 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
   }
   for (const subscription of service.resources.subscriptions) {
     const dlq = names.sqsDeadLetterQueue(service.name, env, subscription.from, deployedTopic(subscription));
+    const queue = names.sqsQueue(service.name, env, subscription.from, deployedTopic(subscription));
+    rules.push(
+      alertRule(
+        ctx,
+        'QueueMessageAgeHigh',
+        'ticket',
+        `${sumBy(['dimension_QueueName'], `min_over_time(${series('aws_sqs_approximate_age_of_oldest_message_maximum', [eq('dimension_QueueName', queue)])}[${QUEUE_AGE_LOOKBACK}])`, 'max')} > ${QUEUE_AGE_SECONDS}`,
+        QUEUE_AGE_FOR,
+        `${service.name} is falling behind on ${subscription.from}/${subscription.topic}`,
+        `The oldest message in ${queue} has waited over ${QUEUE_AGE_SECONDS / 60} minutes for ${QUEUE_AGE_LOOKBACK}: ${service.name} is not consuming ${subscription.topic} (published by ${subscription.from}) as fast as it arrives.`,
+        { queue },
+      ),
+    );
     rules.push(
       alertRule(
         ctx,

@@ -4,7 +4,7 @@ import { anyOf, eq, re, type Matcher, rate, series, sumBy } from './promql.js';
 import { decimal } from './text.js';
 
 /**
- * Service level indicators from the OpenTelemetry server metrics, and the
+ * Service level indicators from the server metrics (OpenTelemetry's or the Prometheus clients'), and the
  * multi-window multi-burn-rate alerting of the SRE Workbook as Sloth generates
  * it (security-rules.md §4).
  */
@@ -44,9 +44,13 @@ export const sliRecord = (window: SliWindow): MetricName => `slo:sli_error:ratio
  * is then measured slightly stricter than promised, never looser.
  */
 const BUCKET_BOUNDARIES_MS: readonly number[] = [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+/** The default buckets of the Prometheus clients (client_golang DefBuckets, prom-client's defaults, go-grpc-prometheus), in milliseconds. */
+const PROMETHEUS_BUCKET_BOUNDARIES_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
 /** gRPC codes that are the server's fault, as OpenTelemetry marks server spans as errors. */
 const GRPC_SERVER_ERROR_CODES = ['2', '4', '12', '13', '14', '15'];
+/** The same codes as go-grpc-prometheus writes them in `grpc_code` (grpc-go codes.Code.String()). */
+const GRPC_SERVER_ERROR_NAMES = ['Unknown', 'DeadlineExceeded', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss'];
 
 export type SloKind = 'availability' | 'latency';
 
@@ -68,7 +72,12 @@ export interface ServiceLevelObjective {
 export interface ServerMetrics {
   readonly protocol: 'http' | 'grpc';
   readonly bucket: MetricName;
+  /** Every request, with the status label `serverError` matches: traffic and availability. */
   readonly count: MetricName;
+  /** The histogram's own count, which latency compares its buckets with (the same series as `count` unless the convention splits them). */
+  readonly latencyCount: MetricName;
+  /** The histogram's boundaries, in milliseconds: a latency SLO is measured at one of them. */
+  readonly boundariesMs: readonly number[];
   /** Label holding the route or method, for traffic broken down by endpoint. */
   readonly endpointLabels: readonly string[];
   /** Matcher selecting the requests that failed by the server's fault. */
@@ -77,28 +86,60 @@ export interface ServerMetrics {
   readonly unit: 's' | 'ms';
 }
 
-/** The server metrics of the service's protocol, under the names its runtime's exporter gives them (metrics.ts). */
+/**
+ * The server metrics of the service's protocol, under the names its metrics
+ * convention gives them (metrics.ts): its runtime's OpenTelemetry exporter's,
+ * or the Prometheus clients'.
+ */
 export function serverMetrics(service: ResolvedService): ServerMetrics {
-  return service.runtime.protocol === 'grpc'
+  const grpc = service.runtime.protocol === 'grpc';
+  if (service.observability.metrics.convention === 'prometheus')
+    return grpc
+      ? {
+          protocol: 'grpc',
+          bucket: 'grpc_server_handling_seconds_bucket',
+          count: 'grpc_server_handled_total',
+          latencyCount: 'grpc_server_handling_seconds_count',
+          boundariesMs: PROMETHEUS_BUCKET_BOUNDARIES_MS,
+          endpointLabels: ['grpc_service', 'grpc_method'],
+          serverError: re('grpc_code', GRPC_SERVER_ERROR_NAMES.join('|')),
+          unit: 's',
+        }
+      : {
+          protocol: 'http',
+          bucket: 'http_request_duration_seconds_bucket',
+          count: 'http_request_duration_seconds_count',
+          latencyCount: 'http_request_duration_seconds_count',
+          boundariesMs: PROMETHEUS_BUCKET_BOUNDARIES_MS,
+          endpointLabels: ['handler'],
+          serverError: re('code', '5..'),
+          unit: 's',
+        };
+  const histogram = serverHistogram(grpc ? 'rpc.server.duration' : 'http.server.request.duration', service.runtime.language);
+  return grpc
     ? {
         protocol: 'grpc',
-        ...serverHistogram('rpc.server.duration', service.runtime.language),
+        ...histogram,
+        latencyCount: histogram.count,
+        boundariesMs: BUCKET_BOUNDARIES_MS,
         endpointLabels: ['rpc_service', 'rpc_method'],
         serverError: re('rpc_grpc_status_code', GRPC_SERVER_ERROR_CODES.join('|')),
         unit: 'ms',
       }
     : {
         protocol: 'http',
-        ...serverHistogram('http.server.request.duration', service.runtime.language),
+        ...histogram,
+        latencyCount: histogram.count,
+        boundariesMs: BUCKET_BOUNDARIES_MS,
         endpointLabels: ['http_route'],
         serverError: re('http_response_status_code', '5..'),
         unit: 's',
       };
 }
 
-/** The histogram boundary a latency SLO is measured at, in milliseconds. */
-export function measuredThresholdMs(thresholdMs: number): number {
-  return BUCKET_BOUNDARIES_MS.filter((b) => b <= thresholdMs).at(-1) ?? BUCKET_BOUNDARIES_MS[0]!;
+/** The histogram boundary a latency SLO is measured at, in milliseconds (OpenTelemetry's boundaries unless others are given). */
+export function measuredThresholdMs(thresholdMs: number, boundariesMs: readonly number[] = BUCKET_BOUNDARIES_MS): number {
+  return boundariesMs.filter((b) => b <= thresholdMs).at(-1) ?? boundariesMs[0]!;
 }
 
 /** The `le` label value of a boundary, as Go formats it (`0.25`, `1`, `50`). */
@@ -126,6 +167,7 @@ export function objectives(service: ResolvedService, matchers: readonly Matcher[
   if (!slo) return [];
   const m = serverMetrics(service);
   const total = (w: string): string => sumBy([], rate(series(m.count, matchers), w));
+  const histogramTotal = (w: string): string => sumBy([], rate(series(m.latencyCount, matchers), w));
   const requests = service.runtime.protocol === 'grpc' ? 'calls' : 'requests';
   const result: ServiceLevelObjective[] = [];
   const availability = slo.availability / 100;
@@ -139,7 +181,7 @@ export function objectives(service: ResolvedService, matchers: readonly Matcher[
     errorRatio: (w) => `(${sumBy([], rate(series(m.count, [...matchers, m.serverError]), w))} or vector(0)) / ${total(w)}`,
   });
   if (slo.latency) {
-    const measured = measuredThresholdMs(slo.latency.thresholdMs);
+    const measured = measuredThresholdMs(slo.latency.thresholdMs, m.boundariesMs);
     const objective = slo.latency.percentile / 100;
     const at = measured === slo.latency.thresholdMs ? '' : ` (measured at the ${measured} ms bucket)`;
     result.push({
@@ -149,7 +191,8 @@ export function objectives(service: ResolvedService, matchers: readonly Matcher[
       budget: Number(decimal(1 - objective)),
       statement: `${decimal(slo.latency.percentile)}% of ${requests} within ${slo.latency.thresholdMs} ms${at}`,
       // A missing bucket counts every request as slow, so a broken histogram pages instead of hiding.
-      errorRatio: (w) => `(${total(w)} - (${sumBy([], rate(series(m.bucket, [...matchers, leMatcher(m, measured)]), w))} or vector(0))) / ${total(w)}`,
+      errorRatio: (w) =>
+        `(${histogramTotal(w)} - (${sumBy([], rate(series(m.bucket, [...matchers, leMatcher(m, measured)]), w))} or vector(0))) / ${histogramTotal(w)}`,
     });
   }
   return result;

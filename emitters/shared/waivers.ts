@@ -89,6 +89,11 @@ export const KUBERNETES_WAIVERS = {
     rules: ['KS horizontalpodautoscaler-replicas', 'PO hpaMinAvailability'],
     reason: "the service's scaling.min is 1 in this environment, which its tier allows; it promises no availability a single replica cannot give",
   },
+  workerWithoutProbes: {
+    rules: ['KS pod-probes', 'PO readinessProbeMissing', 'PO livenessProbeMissing'],
+    reason:
+      'a worker that declares no metrics endpoint (observability.metrics) serves nothing paved knows of, and a probe on a port it does not serve would restart it forever; its queue-age and crash-loop alerts watch it instead',
+  },
   localstackWritableRoot: {
     rules: ['KS container-security-context-readonlyrootfilesystem', 'PO notReadOnlyRootFilesystem', 'CKV_K8S_22'],
     reason: 'LocalStack writes outside its data directories while it starts; it is a preview-only stand-in holding test data (PSS restricted still holds)',

@@ -125,7 +125,9 @@ describe('the Kubernetes emitter', () => {
     const container = objectAt(tree, 'generated/alpha/kubernetes/staging/deployment.yaml').spec.template.spec.containers[0];
     const env = container.env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
     const plain = env.filter((e) => e.value !== undefined).map((e) => e.name);
-    expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'LOG_LEVEL'].sort());
+    expect(plain).toEqual([...PLATFORM_ENV_NAMES, 'EVENTS_URL', 'LOG_LEVEL'].sort());
+    // events serves gRPC: its URL is the host:port target gRPC clients dial.
+    expect(env.find((e) => e.name === 'EVENTS_URL')?.value).toBe('events.events.svc.cluster.local:9090');
     const fromSecrets = Object.fromEntries(
       env.filter((e) => e.valueFrom).map((e) => [e.name, `${e.valueFrom!.secretKeyRef.name}/${e.valueFrom!.secretKeyRef.key}`]),
     );
@@ -287,5 +289,152 @@ describe('connection variables of databases (issue 19)', () => {
     expect(connectionEnvNames(resources, 'staging')).toEqual(connectionEnvNames(resources));
     const renamed = connectionEnv({ databases: [{ name: 'items', renamedFrom: 'catalogue', auth: 'password' }] });
     expect(renamed.at(-1)).toMatchObject({ name: 'DATABASE_ITEMS_PASSWORD', secret: 'db-password-catalogue' });
+  });
+});
+
+describe('service ports, metrics and discovery in the manifests', () => {
+  const frontEnd = `apiVersion: paved/v1
+kind: Service
+name: front-end
+owner: team-shop
+runtime:
+  language: node
+  port: 8079
+  servicePort: 80
+  ports: [{ name: admin, port: 9000 }, { name: raw, port: 7000, protocol: tcp }]
+ingress: { public: true }
+dependsOn: [catalogue, worker]
+observability:
+  metrics: { port: 8079, path: /prometheus, convention: prometheus }
+`;
+  const catalogue = `apiVersion: paved/v1
+kind: Service
+name: catalogue
+owner: team-shop
+runtime: { language: go, port: 8080, servicePort: 80, ports: [{ name: grpc-api, port: 9090, protocol: grpc }] }
+`;
+  const worker = `apiVersion: paved/v1
+kind: Service
+name: worker
+owner: team-shop
+runtime: { language: python }
+`;
+  const declaredWorker = `apiVersion: paved/v1
+kind: Service
+name: poller
+owner: team-shop
+runtime: { language: python }
+observability:
+  metrics: { port: 8000, path: /stats }
+`;
+  const tree = compileRepo({
+    'front-end/service.yaml': frontEnd,
+    'catalogue/service.yaml': catalogue,
+    'worker/service.yaml': worker,
+    'poller/service.yaml': declaredWorker,
+  });
+  const at = (service: string, env: string, file: string): Record<string, any> => objectAt(tree, `generated/${service}/kubernetes/${env}/${file}`);
+  const app = (service: string, env = 'production'): Record<string, any> => at(service, env, 'deployment.yaml').spec.template.spec.containers[0];
+
+  it('maps the Service port 80 to the container port 8079 by name, and puts runtime.ports on the container and the Service', () => {
+    expect(app('front-end').ports).toEqual([
+      { name: 'http', containerPort: 8079, protocol: 'TCP' },
+      { name: 'admin', containerPort: 9000, protocol: 'TCP' },
+      { name: 'raw', containerPort: 7000, protocol: 'TCP' },
+    ]);
+    expect(at('front-end', 'production', 'service.yaml').spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+      { name: 'admin', port: 9000, targetPort: 'admin', protocol: 'TCP', appProtocol: 'http' },
+      { name: 'raw', port: 7000, targetPort: 'raw', protocol: 'TCP' },
+    ]);
+    // The Ingress routes to the main port only.
+    expect(at('front-end', 'production', 'ingress.yaml').spec.rules[0].http.paths[0].backend.service.port).toEqual({ name: 'http' });
+  });
+
+  it('scrapes the declared metrics port and path, reusing the main port rather than listing it twice, and admits Prometheus to it', () => {
+    expect(at('front-end', 'production', 'servicemonitor.yaml').spec.endpoints).toEqual([{ port: 'http', path: '/prometheus', interval: '30s' }]);
+    const ingress = at('front-end', 'production', 'networkpolicy.yaml').spec.ingress;
+    expect(ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: 'http' }],
+    });
+    const env = Object.fromEntries((app('front-end').env as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value]));
+    // Prometheus client names: the app serves them itself, no OpenTelemetry exporter beside it.
+    expect(env.OTEL_METRICS_EXPORTER).toBe('none');
+    expect(env.OTEL_EXPORTER_PROMETHEUS_PORT).toBeUndefined();
+    // The platform's contract when nothing is declared: port metrics (9464) at /metrics.
+    expect(at('catalogue', 'production', 'servicemonitor.yaml').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(app('catalogue').ports.at(-1)).toEqual({ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' });
+  });
+
+  it("lets dependents reach every app port by the dependency's pod port numbers, never its Service port", () => {
+    const egress = at('front-end', 'production', 'networkpolicy.yaml').spec.egress;
+    const toCatalogue = egress.find((r: any) => r.to[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'catalogue');
+    expect(toCatalogue.ports).toEqual([
+      { protocol: 'TCP', port: 8080 },
+      { protocol: 'TCP', port: 9090 },
+    ]);
+    const fromFrontEnd = at('catalogue', 'production', 'networkpolicy.yaml').spec.ingress.find((r: any) => r.from[0].podSelector);
+    expect(fromFrontEnd.ports).toEqual([
+      { protocol: 'TCP', port: 'http' },
+      { protocol: 'TCP', port: 'grpc-api' },
+    ]);
+    // A worker has no Service: nothing to reach.
+    expect(egress.some((r: any) => r.to[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'worker')).toBe(false);
+  });
+
+  it('sets <NAME>_URL on the dependency Service port, in cluster DNS form in the cloud and by short name in preview; none for a worker dependency', () => {
+    const urls = (env: string): Record<string, string> =>
+      Object.fromEntries(
+        (app('front-end', env).env as Array<{ name: string; value?: string }>).filter((e) => e.name.endsWith('_URL') && e.value).map((e) => [e.name, e.value!]),
+      );
+    expect(urls('staging')).toEqual({ CATALOGUE_URL: 'http://catalogue.catalogue.svc.cluster.local:80' });
+    expect(urls('production')).toEqual({ CATALOGUE_URL: 'http://catalogue.catalogue.svc.cluster.local:80' });
+    // Preview: the short name resolves in the pull request's namespace, where the dependency's preview copy runs.
+    expect(urls('preview')).toEqual({ CATALOGUE_URL: 'http://catalogue:80' });
+  });
+
+  it('probes a worker on its declared metrics endpoint, and does not probe one that declares none, waiving the probe rules in its file', () => {
+    expect(app('poller')).toMatchObject({
+      ports: [{ name: 'metrics', containerPort: 8000, protocol: 'TCP' }],
+      livenessProbe: { tcpSocket: { port: 'metrics' } },
+      readinessProbe: { httpGet: { path: '/stats', port: 'metrics' } },
+    });
+    expect(at('poller', 'production', 'podmonitor.yaml').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/stats', interval: '30s' }]);
+    const unprobed = app('worker');
+    expect(unprobed.livenessProbe).toBeUndefined();
+    expect(unprobed.readinessProbe).toBeUndefined();
+    expect(tree.get('generated/worker/kubernetes/production/deployment.yaml')).toContain(
+      '# paved waiver: KS pod-probes, PO readinessProbeMissing, PO livenessProbeMissing: a worker that declares no metrics endpoint',
+    );
+    expect(tree.get('generated/poller/kubernetes/production/deployment.yaml')).not.toContain('paved waiver');
+  });
+});
+
+describe("the platform's metrics port", () => {
+  it('moves every pod that declares no metrics port: container port, Service, Prometheus ingress and OTEL_EXPORTER_PROMETHEUS_PORT', () => {
+    const tree = compileRepo({
+      'platform.yaml': 'apiVersion: paved/v1\nkind: Platform\nobservability:\n  metricsPort: 9100\n',
+      'api/service.yaml': 'apiVersion: paved/v1\nkind: Service\nname: api\nowner: team-a\nruntime: { language: go, port: 8080 }\n',
+    });
+    const deployment = objectAt(tree, 'generated/api/kubernetes/staging/deployment.yaml');
+    const app = deployment.spec.template.spec.containers[0];
+    expect(app.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+    ]);
+    expect(app.env.find((e: { name: string }) => e.name === 'OTEL_EXPORTER_PROMETHEUS_PORT').value).toBe('9100');
+    expect(objectAt(tree, 'generated/api/kubernetes/staging/service.yaml').spec.ports[1]).toMatchObject({ name: 'metrics', port: 9100, targetPort: 'metrics' });
+  });
+
+  it('is reserved: a service listening on it without declaring it its metrics port is POLICY.RESERVED_PORT', () => {
+    const root = join(scratch.dir, `repo-${repos++}`);
+    mkdirSync(join(root, 'api'), { recursive: true });
+    writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\nobservability:\n  metricsPort: 9100\n');
+    writeFileSync(join(root, 'api', 'service.yaml'), 'apiVersion: paved/v1\nkind: Service\nname: api\nowner: team-a\nruntime: { language: go, port: 9100 }\n');
+    const result = compileDir(root);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['POLICY.RESERVED_PORT', 'runtime.port: port 9100 is the metrics port every pod serves'],
+    ]);
   });
 });

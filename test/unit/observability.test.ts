@@ -166,6 +166,30 @@ describe('observability dashboards', () => {
     expect(server).toEqual(count === undefined ? [] : [bucket, count].sort());
   });
 
+  // convention: prometheus reads the Prometheus clients' names, whatever the runtime (metrics.ts).
+  it.each([
+    [
+      'fixtures/cases/ports-and-metrics: generated/front-end',
+      'node, HTTP',
+      ['http_request_duration_seconds_bucket', 'http_request_duration_seconds_count'],
+      'code=~"5.."',
+    ],
+    [
+      'fixtures/cases/ports-and-metrics: generated/payment',
+      'go, gRPC',
+      ['grpc_server_handled_total', 'grpc_server_handling_seconds_bucket', 'grpc_server_handling_seconds_count'],
+      'grpc_code=~"Unknown|DeadlineExceeded|Unimplemented|Internal|Unavailable|DataLoss"',
+    ],
+  ])('%s (%s, convention: prometheus) reads Prometheus client names in its rules and dashboard, and their status label', (where, _what, names, error) => {
+    const rules = allRules()
+      .filter(([w]) => w === `${where}/alerts/rules.yaml`)
+      .map(([, r]) => r.expr);
+    const queries = dashboardQueries(dashboards().get(`${where}/grafana/dashboard.json`)!);
+    const read = new Set([...rules, ...queries].flatMap(metricNames));
+    expect([...read].filter((n) => /^(http|rpc|grpc)_/.test(n)).sort()).toEqual(names);
+    for (const exprs of [rules, queries]) expect(exprs.some((e) => e.includes(error))).toBe(true);
+  });
+
   it('carry spec text into titles, descriptions and text panels with no Grafana variable in it', () => {
     const reports = dashboards().get('fixtures/cases/cron-only: generated/reports/grafana/dashboard.json')!;
     expect(reports.description).toBe('Nightly {{ .Value }} exports for \uff04env and \uff3b\uff3bdashboard]] readers');
@@ -229,7 +253,27 @@ describe('observability rules', () => {
   });
 
   it('measure a latency SLO at the largest histogram bucket at or below its threshold', () => {
-    expect([1, 5, 49, 50, 300, 1000, 600000].map(measuredThresholdMs)).toEqual([5, 5, 25, 50, 250, 1000, 10000]);
+    expect([1, 5, 49, 50, 300, 1000, 600000].map((ms) => measuredThresholdMs(ms))).toEqual([5, 5, 25, 50, 250, 1000, 10000]);
+  });
+
+  it("measure a convention: prometheus latency SLO at the Prometheus clients' default buckets (no 75, 750, 7500 ms)", () => {
+    // payment: 95% within 120 ms, measured at 100 ms = le 0.1 seconds.
+    const payment = allRules().filter(([w, r]) => w === 'fixtures/cases/ports-and-metrics: generated/payment/alerts/rules.yaml' && r.record);
+    const latency = payment.find(([, r]) => r.labels?.sloth_id === 'payment-latency' && r.labels.sloth_window === '5m')![1];
+    expect(latency.expr).toBe(
+      '(sum(rate(grpc_server_handling_seconds_count{job="payment", namespace="payment"}[5m])) - (sum(rate(grpc_server_handling_seconds_bucket{job="payment", namespace="payment", le="0.1"}[5m])) or vector(0))) / sum(rate(grpc_server_handling_seconds_count{job="payment", namespace="payment"}[5m]))',
+    );
+  });
+
+  it("alert when a subscription's oldest message has been over 15 minutes old, per queue, as a ticket", () => {
+    const rule = allRules().find(
+      ([w, r]) => w === 'fixtures/cases/ports-and-metrics: generated/queue-master/alerts/rules.yaml' && r.alert === 'QueueMessageAgeHigh',
+    )![1];
+    expect(rule.expr).toBe(
+      'max by (dimension_QueueName) (min_over_time(aws_sqs_approximate_age_of_oldest_message_maximum{dimension_QueueName="queue-master-prd-catalogue-stock-changed"}[15m])) > 900',
+    );
+    expect(rule.for).toBe('5m');
+    expect(rule.labels).toMatchObject({ queue: 'queue-master-prd-catalogue-stock-changed', severity: 'ticket', service: 'queue-master', env: 'production' });
   });
 
   it('give workers no SLO but their workload, cron and dead-letter alerts', () => {
@@ -240,6 +284,7 @@ describe('observability rules', () => {
       'AutoscalerAtMaxReplicas',
       'CronJobFailed',
       'CronJobMissed',
+      'QueueMessageAgeHigh',
       'DeadLetterQueueNotEmpty',
     ]);
   });
@@ -333,8 +378,11 @@ describe('the documentation', () => {
 
   it('docs/targets/observability.md documents the metric contract row for row, as METRIC_CONTRACT has it, with the runtimes that export each application metric', () => {
     const runtimes = (m: (typeof METRIC_CONTRACT)[number]): string => ('runtimes' in m ? m.runtimes.join(', ') : 'any');
-    const rows = METRIC_CONTRACT.map((m) => `| \`${m.name}\` | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${m.source} | ${runtimes(m)} |`);
-    const table = ['| Metric | Labels | Source | Runtimes |', '| --- | --- | --- | --- |', ...rows].join('\n');
+    const convention = (m: (typeof METRIC_CONTRACT)[number]): string => ('convention' in m ? m.convention : 'any');
+    const rows = METRIC_CONTRACT.map(
+      (m) => `| \`${m.name}\` | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${m.source} | ${convention(m)} | ${runtimes(m)} |`,
+    );
+    const table = ['| Metric | Labels | Source | Convention | Runtimes |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
     expect(doc, `docs/targets/observability.md should contain this table:\n${table}`).toContain(table);
     for (const [source, who] of Object.entries(METRIC_SOURCES)) expect(doc).toContain(`| ${source} | ${who} |`);
   });

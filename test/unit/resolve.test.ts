@@ -25,12 +25,33 @@ describe('resolveProject fills defaults', () => {
       previewImage: 'ghcr.io/example/preview/orders',
       build: { context: 'services/orders', dockerfile: 'services/orders/Dockerfile' },
       port: 8080,
+      servicePort: 8080,
       protocol: 'http',
+      ports: [],
       health: { liveness: '/healthz', readiness: '/readyz' },
     });
     expect(service.directory).toBe('services/orders');
     expect(service.specPath).toBe('services/orders/service.yaml');
     expect(service.origins['/runtime/protocol']).toEqual({ kind: 'default' });
+  });
+
+  it('resolves servicePort, ports and observability.metrics as written, with their origins', () => {
+    const service = resolve({
+      'services/orders/service.yaml': serviceYaml('orders', 'observability:\n  metrics: { port: 8080, convention: prometheus }\n').replace(
+        '  port: 8080\n',
+        '  port: 8080\n  servicePort: 80\n  ports: [{ name: admin, port: 9000 }, { name: raw, port: 7000, protocol: tcp }]\n',
+      ),
+    }).services[0]!;
+    expect(service.runtime.servicePort).toBe(80);
+    expect(service.runtime.ports).toEqual([
+      { name: 'admin', port: 9000, protocol: 'http' },
+      { name: 'raw', port: 7000, protocol: 'tcp' },
+    ]);
+    expect(service.observability.metrics).toEqual({ port: 8080, path: '/metrics', convention: 'prometheus', declared: true });
+    expect(service.origins['/runtime/servicePort']).toEqual({ kind: 'spec', file: 'services/orders/service.yaml', pointer: '/runtime/servicePort' });
+    expect(service.origins['/observability/metrics/path']).toEqual({ kind: 'default' });
+    // Without servicePort, the Service exposes runtime.port, and explain points there.
+    expect(one().origins['/runtime/servicePort']).toEqual({ kind: 'spec', file: 'services/orders/service.yaml', pointer: '/runtime/port' });
   });
 
   it("makes explicit build paths repo-relative from the spec's folder", () => {
@@ -190,9 +211,13 @@ describe('resolveProject hosts and SLOs', () => {
 
   it('gives a worker (no port) no slo and no port, and routes its alerts to the owner', () => {
     const worker = resolve({ 'workers/audit/service.yaml': WORKER }).services[0]!;
-    expect(worker.observability).toEqual({ alerts: { route: 'team-audit' } });
+    expect(worker.observability).toEqual({
+      alerts: { route: 'team-audit' },
+      metrics: { port: 9464, path: '/metrics', convention: 'opentelemetry', declared: false },
+    });
     expect(worker.runtime.port).toBeUndefined();
     expect('port' in worker.runtime).toBe(false);
+    expect('servicePort' in worker.runtime).toBe(false);
     expect(worker.origins['/observability/slo/availability']).toBeUndefined();
   });
 });

@@ -147,6 +147,9 @@ const withoutDefault = new Set([
   'service#/properties/renamedFrom', // not renamed: deployed under its name
   'service#/properties/runtime/properties/port', // a worker
   'service#/properties/runtime/properties/command', // the image's entrypoint
+  'service#/properties/runtime/properties/servicePort', // runtime.port
+  'service#/properties/observability/properties/metrics', // the platform's metrics contract
+  'service#/properties/observability/properties/metrics/properties/port', // the platform's metrics port
   'service#/properties/ingress', // cluster-internal only
   'service#/properties/ingress/properties/host', // derived: <name>.<domain>
   'service#/properties/observability/properties/slo/properties/latency', // no latency SLO

@@ -457,3 +457,106 @@ describe('databases (issue 19): versions per engine and storage within the platf
     expect(check(secret + database('engine: postgres'))).toEqual([]);
   });
 });
+
+describe('service ports, metrics and discovery', () => {
+  /** A service.yaml with the given runtime block (indented under runtime:) and top-level extra. */
+  const withRuntime = (runtime: string, extra = '', name = 'orders'): string =>
+    `apiVersion: paved/v1\nkind: Service\nname: ${name}\nowner: team-commerce\nruntime:\n  language: node\n${runtime}${extra}`;
+  const checkRuntime = (runtime: string, extra = ''): readonly Diagnostic[] => validateTexts({ [SPEC]: withRuntime(runtime, extra) }).diagnostics;
+
+  it('accepts servicePort, named ports and a metrics port shared with the main port', () => {
+    expect(
+      checkRuntime(
+        '  port: 8079\n  servicePort: 80\n  ports:\n    - { name: admin, port: 9000 }\n    - { name: grpc-api, port: 9090, protocol: grpc }\n',
+        'observability:\n  metrics: { port: 8079, path: /prometheus, convention: prometheus }\n',
+      ),
+    ).toEqual([]);
+  });
+
+  it('rejects servicePort and ports on a worker with SPEC.WORKER_PORTS', () => {
+    const diagnostics = checkRuntime('  servicePort: 80\n  ports:\n    - { name: admin, port: 9000 }\n');
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['SPEC.WORKER_PORTS', 'runtime.servicePort: a worker (no runtime.port) has no Service, so it has no servicePort'],
+      ['SPEC.WORKER_PORTS', 'runtime.ports: a worker (no runtime.port) has no Service, so nothing could reach its runtime.ports'],
+    ]);
+  });
+
+  it('rejects a port named like the main port or metrics with SPEC.RESERVED_PORT_NAME, and a name used twice with REF.DUPLICATE_NAME', () => {
+    const diagnostics = checkRuntime(
+      '  port: 8080\n  ports:\n    - { name: http, port: 9000 }\n    - { name: metrics, port: 9001 }\n    - { name: admin, port: 9002 }\n    - { name: admin, port: 9003 }\n',
+    );
+    expect(diagnostics.map((d) => [d.code, d.message, at(d)])).toEqual([
+      ['SPEC.RESERVED_PORT_NAME', 'runtime.ports[0].name: "http" is the name of the main port (runtime.port, named after runtime.protocol http)', '9:15'],
+      ['SPEC.RESERVED_PORT_NAME', 'runtime.ports[1].name: "metrics" is the name of the metrics port', '10:15'],
+      ['REF.DUPLICATE_NAME', 'runtime.ports[3].name: port "admin" is declared twice', '12:15'],
+    ]);
+  });
+
+  it('rejects a number the main port, the Service port or another port has with SPEC.DUPLICATE_PORT, and the implicit metrics port with POLICY.RESERVED_PORT', () => {
+    const diagnostics = checkRuntime(
+      '  port: 8080\n  servicePort: 80\n  ports:\n    - { name: a, port: 8080 }\n    - { name: b, port: 80 }\n    - { name: c, port: 9100 }\n    - { name: d, port: 9100 }\n    - { name: e, port: 9464 }\n',
+    );
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['SPEC.DUPLICATE_PORT', 'runtime.ports[0].port: port 8080 is also runtime.port'],
+      ['SPEC.DUPLICATE_PORT', 'runtime.ports[1].port: port 80 is also runtime.servicePort'],
+      ['SPEC.DUPLICATE_PORT', 'runtime.ports[3].port: port 9100 is also runtime.ports[2]'],
+      ['POLICY.RESERVED_PORT', 'runtime.ports[4].port: port 9464 is the metrics port every pod serves'],
+    ]);
+  });
+
+  it('accepts runtime.port 9464 once observability.metrics.port declares it, and rejects a servicePort on the separate metrics port', () => {
+    expect(checkRuntime('  port: 9464\n', 'observability:\n  metrics: { port: 9464 }\n')).toEqual([]);
+    const d = single(checkRuntime('  port: 8080\n  servicePort: 9464\n'), 'SPEC.DUPLICATE_PORT');
+    expect(d.message).toBe('runtime.servicePort: port 9464 is also the metrics port on the Service');
+  });
+
+  it('rejects metrics declared on a gRPC port with SPEC.METRICS_ON_GRPC_PORT, main or named', () => {
+    const main = single(checkRuntime('  port: 9090\n  protocol: grpc\n', 'observability:\n  metrics: { port: 9090 }\n'), 'SPEC.METRICS_ON_GRPC_PORT');
+    expect(main.message).toBe('observability.metrics.port: port 9090 is runtime.port, which speaks gRPC; Prometheus scrapes metrics over HTTP/1.1');
+    const named = single(
+      checkRuntime('  port: 8080\n  ports: [{ name: api, port: 9090, protocol: grpc }]\n', 'observability:\n  metrics: { port: 9090 }\n'),
+      'SPEC.METRICS_ON_GRPC_PORT',
+    );
+    expect(named.message).toBe('observability.metrics.port: port 9090 is runtime.ports[0], which speaks gRPC; Prometheus scrapes metrics over HTTP/1.1');
+    // An http entry of runtime.ports may serve them.
+    expect(checkRuntime('  port: 9090\n  protocol: grpc\n  ports: [{ name: admin, port: 9000 }]\n', 'observability:\n  metrics: { port: 9000 }\n')).toEqual([]);
+  });
+
+  it('rejects identical liveness and readiness paths with SPEC.IDENTICAL_PROBES, at readiness', () => {
+    const d = single(checkRuntime('  port: 8080\n  health: { liveness: /health, readiness: /health }\n'), 'SPEC.IDENTICAL_PROBES');
+    expect(d.message).toBe('runtime.health.readiness: liveness and readiness both probe "/health"');
+    // A readiness path equal to the default liveness path is caught too, at the key that was set.
+    expect(single(checkRuntime('  port: 8080\n  health: { readiness: /healthz }\n'), 'SPEC.IDENTICAL_PROBES').message).toBe(
+      'runtime.health.readiness: liveness and readiness both probe "/healthz"',
+    );
+    // gRPC is probed through the gRPC health service: its paths are not used.
+    expect(checkRuntime('  port: 8080\n  protocol: grpc\n  health: { liveness: /h, readiness: /h }\n')).toEqual([]);
+  });
+
+  it("rejects a service or environment env entry named like a dependency's URL variable with REF.RESERVED_ENV; a worker dependency has none", () => {
+    const catalogue = serviceYaml('catalogue');
+    const worker = withRuntime('', '', 'shipping-worker');
+    const api = serviceYaml(
+      'api',
+      'dependsOn: [catalogue, shipping-worker]\nenv:\n  CATALOGUE_URL: http://x\n  SHIPPING_WORKER_URL: http://y\nenvironments:\n  production:\n    env: { CATALOGUE_URL: http://z }\n',
+    );
+    const diagnostics = validateTexts({ 'api/service.yaml': api, 'catalogue/service.yaml': catalogue, 'shipping/service.yaml': worker }).diagnostics;
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['REF.RESERVED_ENV', 'env.CATALOGUE_URL: CATALOGUE_URL is set by paved: it carries the URL of dependency "catalogue"'],
+      ['REF.RESERVED_ENV', 'environments.production.env.CATALOGUE_URL: CATALOGUE_URL is set by paved: it carries the URL of dependency "catalogue"'],
+    ]);
+  });
+
+  it('rejects a dependency whose URL variable is one paved already sets with NAME.COLLISION at the dependsOn entry', () => {
+    const subscriber = serviceYaml('api', 'dependsOn: [queue-shop-sold]\nresources:\n  subscriptions: [{ from: shop, topic: sold }]\n');
+    const diagnostics = validateTexts({
+      'api/service.yaml': subscriber,
+      'shop/service.yaml': serviceYaml('shop', 'resources:\n  topics: [{ name: sold }]\n'),
+      'q/service.yaml': serviceYaml('queue-shop-sold'),
+    }).diagnostics;
+    const d = single(diagnostics, 'NAME.COLLISION');
+    expect(d.message).toBe(
+      'dependsOn[0]: the URL variable of dependency "queue-shop-sold", QUEUE_SHOP_SOLD_URL, is a variable paved already sets: it carries the connection details of queue "shop-sold"',
+    );
+  });
+});

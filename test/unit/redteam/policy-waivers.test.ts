@@ -426,6 +426,7 @@ describe('a waiver forged through an override reason', () => {
   const REPLICAS =
     '§2 kube-score/polaris KS deployment-replicas / KS deployment-targeted-by-hpa-does-not-have-replicas-configured / PO deploymentMissingReplicas';
   const READ_ONLY_ROOT = '§2 kube-score/polaris KS container-security-context-readonlyrootfilesystem / PO notReadOnlyRootFilesystem / CKV_K8S_22';
+  const PROBES = '§2 kube-score/polaris KS pod-probes / KS pod-probes-identical / PO readinessProbeMissing / PO livenessProbeMissing';
 
   /** Every Kubernetes waiver an override can reach, with the override whose finding it would excuse. */
   const cases: ReadonlyArray<{
@@ -461,6 +462,13 @@ describe('a waiver forged through an override reason', () => {
       name: 'localstackWritableRoot',
       override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'replace', path: `${POD}/containers/0/volumeMounts`, value: [] }] },
       rule: READ_ONLY_ROOT,
+      problem: /production\/deployment\.yaml/,
+    },
+    // The victim serves HTTP and is probed: only a worker without a declared metrics endpoint carries this waiver.
+    {
+      name: 'workerWithoutProbes',
+      override: { target: 'Deployment/victim', environments: ['production'], patch: [{ op: 'remove', path: `${POD}/containers/0/readinessProbe` }] },
+      rule: PROBES,
       problem: /production\/deployment\.yaml/,
     },
   ];
