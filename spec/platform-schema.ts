@@ -310,6 +310,31 @@ export const platformSchema: JsonSchema = {
               uniqueItems: true,
               default: d.kubernetes.egress.awsApiCidrs,
             },
+            allow: {
+              type: 'object',
+              description:
+                "What a service's `egress` entries may name; absent, any destination is allowed. An entry outside it is an error at the service's entry (EGRESS.NOT_ALLOWED).",
+              additionalProperties: false,
+              properties: {
+                hosts: {
+                  type: 'array',
+                  description:
+                    "Host names a service may name: `api.stripe.com` exactly, or `*.stripe.com` for any subdomain of stripe.com (and a service's own `*.` patterns beneath it).",
+                  items: { type: 'string', minLength: 1, maxLength: 253 },
+                  maxItems: 200,
+                  uniqueItems: true,
+                  default: [],
+                },
+                cidrs: {
+                  type: 'array',
+                  description: "CIDR blocks (IPv4 or IPv6) a service's `cidr` entries must lie within.",
+                  items: { type: 'string', minLength: 1, maxLength: 43 },
+                  maxItems: 200,
+                  uniqueItems: true,
+                  default: [],
+                },
+              },
+            },
             s3Endpoint: {
               type: 'string',
               description:

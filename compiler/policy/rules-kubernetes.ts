@@ -43,6 +43,7 @@ const STABLE_API_VERSIONS = new Set([
   'networking.k8s.io/v1',
   'monitoring.coreos.com/v1',
   'external-secrets.io/v1',
+  'cilium.io/v2',
   'argoproj.io/v1alpha1',
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -9,7 +9,7 @@ import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
 import { releaseToken } from './release-token.js';
 import { RELEASE_DEPLOY } from './release-scripts.js';
-import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import { previewApply, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
 
 /**
@@ -241,7 +241,7 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
-        run: PREVIEW_APPLY,
+        run: previewApply(service.jobs.some((job) => job.when === 'pre-deploy')),
         env: {
           SERVICE: service.name,
           NAMESPACE: previewNamespace(service),

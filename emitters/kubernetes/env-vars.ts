@@ -10,7 +10,7 @@ import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
  * duplicate would sit next to its twin (validation rejects one anyway).
  */
 
-export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string };
+export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string } | { readonly kind: 'job'; readonly job: string };
 
 /** Kubernetes expands `$(VAR)` in env values, command and args; `$$` is a literal `$` (security-rules.md §5 #20). */
 export function escapeDollars(value: string): string {
@@ -41,8 +41,9 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     'service.version': ctx.version,
     team: service.owner,
     ...(workload.kind === 'cron' ? { 'paved.cron.job': workload.job } : {}),
+    ...(workload.kind === 'job' ? { 'paved.job': workload.job } : {}),
   };
-  // A cron pod lives too briefly to be scraped, so it pushes its metrics instead.
+  // A cron or job pod lives too briefly to be scraped, so it pushes its metrics instead.
   const metrics: Record<string, string> =
     workload.kind === 'server'
       ? { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT) }
