@@ -132,14 +132,14 @@ const cidr = (text: string): Cidr => parseCidr(text) as Cidr;
  * and to every pod; IPv4-mapped IPv6 would reach any of the IPv4 ones again.
  */
 export const RESERVED_RANGES: ReadonlyArray<{ readonly cidr: string; readonly what: string }> = [
-  { cidr: '0.0.0.0/8', what: '"this network" (RFC 1122)' },
+  { cidr: '0.0.0.0/8', what: 'this network, RFC 1122' },
   { cidr: '127.0.0.0/8', what: 'loopback' },
   { cidr: '169.254.0.0/16', what: 'link-local: the instance metadata service and the EKS Pod Identity agent' },
   { cidr: '224.0.0.0/4', what: 'multicast' },
   { cidr: '240.0.0.0/4', what: 'reserved and broadcast' },
   { cidr: '::/128', what: 'the unspecified address' },
   { cidr: '::1/128', what: 'loopback' },
-  { cidr: '::ffff:0.0.0.0/96', what: 'IPv4-mapped addresses' },
+  { cidr: '::ffff:0:0/96', what: 'IPv4-mapped addresses' },
   { cidr: 'fe80::/10', what: 'link-local' },
   { cidr: 'fd00:ec2::/32', what: 'the instance metadata service and the EKS Pod Identity agent (IPv6)' },
   { cidr: 'ff00::/8', what: 'multicast' },

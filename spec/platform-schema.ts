@@ -323,7 +323,6 @@ export const platformSchema: JsonSchema = {
                   items: { type: 'string', minLength: 1, maxLength: 253 },
                   maxItems: 200,
                   uniqueItems: true,
-                  default: [],
                 },
                 cidrs: {
                   type: 'array',
@@ -331,7 +330,6 @@ export const platformSchema: JsonSchema = {
                   items: { type: 'string', minLength: 1, maxLength: 43 },
                   maxItems: 200,
                   uniqueItems: true,
-                  default: [],
                 },
               },
             },
@@ -353,7 +351,7 @@ export const platformSchema: JsonSchema = {
             enforcement: {
               type: 'string',
               description:
-                'The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.',
+                'The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`. Only `cilium` enforces egress hosts by name (a CiliumNetworkPolicy with toFQDNs); under the others the port of a host opens to public addresses only.',
               enum: ['vpc-cni', 'calico', 'cilium'],
               default: d.kubernetes.networkPolicy.enforcement,
             },

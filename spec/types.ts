@@ -999,12 +999,10 @@ export interface EgressSpec {
 export interface EgressAllowSpec {
   /**
    * Host names a service may name: `api.stripe.com` exactly, or `*.stripe.com` for any subdomain of stripe.com (and a service's own `*.` patterns beneath it).
-   * @default []
    */
   readonly hosts?: readonly string[];
   /**
    * CIDR blocks (IPv4 or IPv6) a service's `cidr` entries must lie within.
-   * @default []
    */
   readonly cidrs?: readonly string[];
 }
@@ -1014,7 +1012,7 @@ export interface EgressAllowSpec {
  */
 export interface NetworkPolicySpec {
   /**
-   * The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.
+   * The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`. Only `cilium` enforces egress hosts by name (a CiliumNetworkPolicy with toFQDNs); under the others the port of a host opens to public addresses only.
    * @default "vpc-cni"
    */
   readonly enforcement?: 'vpc-cni' | 'calico' | 'cilium';

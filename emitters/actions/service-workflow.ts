@@ -208,6 +208,8 @@ const teardownConcurrency = (service: ResolvedService): Job['concurrency'] => ({
 });
 const previewNamespace = (service: ResolvedService): Value => names.previewNamespace(service.name, PR_NUMBER);
 
+const preDeploy = (service: ResolvedService): boolean => service.jobs.some((job) => job.when === 'pre-deploy');
+
 function previewJob(service: ResolvedService, project: ResolvedProject): Job {
   const image = `${service.runtime.previewImage}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
   const host = service.environments.preview.host;
@@ -216,7 +218,8 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
     if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
     needs: ['test', 'build'],
     permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'read' },
-    'timeout-minutes': 15,
+    // Pre-deploy jobs may run up to 15 minutes (their activeDeadlineSeconds), and the deploy step waits for them.
+    'timeout-minutes': preDeploy(service) ? 30 : 15,
     concurrency: previewConcurrency(service),
     steps: [
       {
@@ -241,7 +244,7 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
-        run: previewApply(service.jobs.some((job) => job.when === 'pre-deploy')),
+        run: previewApply(preDeploy(service)),
         env: {
           SERVICE: service.name,
           NAMESPACE: previewNamespace(service),
