@@ -47,7 +47,7 @@ export const PREVIEW_RENDER = `${PAVED} preview "\${SERVICE}" --pr "\${PR_NUMBER
  * could not update them), and the step waits for the new runs to complete, so
  * a failing migration fails the preview as it would fail a sync.
  */
-export function previewApply(preDeploy: boolean): string {
+function previewApply(preDeploy: boolean): string {
   return script(
     'set -euo pipefail',
     'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
@@ -72,6 +72,8 @@ const PREVIEW_SUMMARY = [
 
 /** The preview deploy of a service without pre-deploy jobs. */
 export const PREVIEW_APPLY = previewApply(false);
+/** The preview deploy of a service with pre-deploy jobs. */
+export const PREVIEW_APPLY_PRE_DEPLOY = previewApply(true);
 
 /** Returns at once: the namespace and everything in it go in the background. */
 export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignore-not-found --wait=false';

@@ -9,7 +9,15 @@ import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
 import { releaseToken } from './release-token.js';
 import { RELEASE_DEPLOY } from './release-scripts.js';
-import { previewApply, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import {
+  PREVIEW_APPLY,
+  PREVIEW_APPLY_PRE_DEPLOY,
+  PREVIEW_RENDER,
+  PREVIEW_TEARDOWN,
+  ROLLBACK_VALIDATE,
+  TERRAFORM_PLAN,
+  TERRAFORM_PLAN_SUMMARY,
+} from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
 
 /**
@@ -244,7 +252,7 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
-        run: previewApply(preDeploy(service)),
+        run: preDeploy(service) ? PREVIEW_APPLY_PRE_DEPLOY : PREVIEW_APPLY,
         env: {
           SERVICE: service.name,
           NAMESPACE: previewNamespace(service),

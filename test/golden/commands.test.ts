@@ -72,7 +72,7 @@ describe('paved report', () => {
 
   it('lists every egress entry with how the platform enforces it, and the jobs, in text, markdown and JSON', async () => {
     const text = await runCli(['report', join(CASES, 'full')], REPO);
-    expect(text.stdout).toContain('  jobs: migrate (pre-deploy), rebuild-balances (manual)\n');
+    expect(text.stdout).toContain('  jobs: migrate-templates (pre-deploy), resend-receipts (manual)\n');
     expect(text.stdout).toContain(
       '  egress: api.exchangerate.example.com port 443 (not enforced by name under vpc-cni: the port is open to public addresses)\n',
     );
