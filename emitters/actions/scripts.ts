@@ -45,7 +45,8 @@ export const PREVIEW_RENDER = `${PAVED} preview "\${SERVICE}" --pr "\${PR_NUMBER
  * The preview deploy. With pre-deploy jobs (PRE_DEPLOY_SELECTOR), the previous
  * push's runs are deleted first (a Job's pod template is immutable, so apply
  * could not update them), and the step waits for the new runs to complete, so
- * a failing migration fails the preview as it would fail a sync.
+ * a failing migration fails the preview as it would fail a sync, printing the
+ * end of the job pods' logs.
  */
 function previewApply(preDeploy: boolean): string {
   return script(
@@ -53,7 +54,14 @@ function previewApply(preDeploy: boolean): string {
     'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
     ...(preDeploy ? [`kubectl delete job --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --ignore-not-found`] : []),
     'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
-    ...(preDeploy ? [`kubectl wait --namespace="\${NAMESPACE}" --for=condition=complete job --selector="${PRE_DEPLOY_SELECTOR}" --timeout=15m`] : []),
+    ...(preDeploy
+      ? [
+          `if ! kubectl wait --namespace="\${NAMESPACE}" --for=condition=complete job --selector="${PRE_DEPLOY_SELECTOR}" --timeout=15m; then`,
+          `  kubectl logs --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --all-containers --prefix --tail=200 || true`,
+          '  exit 1',
+          'fi',
+        ]
+      : []),
     ...PREVIEW_SUMMARY,
   );
 }

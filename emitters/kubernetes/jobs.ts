@@ -65,7 +65,8 @@ export function preDeployJob(
       backoffLimit: BACKOFF_LIMIT,
       activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
       template: {
-        metadata: { labels: labels(ctx, 'job', job.name), annotations: annotations(ctx) },
+        // The label on the pods too, so preview's deploy step can print their logs.
+        metadata: { labels: { ...labels(ctx, 'job', job.name), [PRE_DEPLOY_LABEL]: 'pre-deploy' }, annotations: annotations(ctx) },
         // Never: a retry runs in a fresh pod and the failed one stays for its logs.
         spec: { ...podSpec(ctx, 'job', [container], false), restartPolicy: 'Never' },
       },

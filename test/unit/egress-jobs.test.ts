@@ -272,7 +272,11 @@ describe('jobs in the output', () => {
     const lines = deploy.split('\n');
     const del = lines.findIndex((l) => l.startsWith('kubectl delete job') && l.includes('--selector="paved.dev/job-when=pre-deploy"'));
     const apply = lines.findIndex((l) => l.startsWith('kubectl apply --kustomize'));
-    const wait = lines.findIndex((l) => l.startsWith('kubectl wait') && l.includes('--for=condition=complete job --selector="paved.dev/job-when=pre-deploy"'));
+    const wait = lines.findIndex(
+      (l) => l.startsWith('if ! kubectl wait') && l.includes('--for=condition=complete job --selector="paved.dev/job-when=pre-deploy"'),
+    );
+    expect(lines[wait + 1]).toMatch(/^ {2}kubectl logs .*--selector="paved\.dev\/job-when=pre-deploy"/);
+    expect(job.spec.template.metadata.labels['paved.dev/job-when']).toBe('pre-deploy');
     expect(del).toBeGreaterThan(0);
     expect(apply).toBeGreaterThan(del);
     expect(wait).toBeGreaterThan(apply);
