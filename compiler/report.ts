@@ -26,6 +26,10 @@ export interface ServiceReport {
     readonly release: string;
   }>;
   readonly resources: Readonly<Record<'databases' | 'caches' | 'topics' | 'subscriptions' | 'buckets' | 'cron', readonly string[]>>;
+  /** Traffic leaving the cluster (`egress:`), each with how the platform enforces it: reviewed like a deviation. */
+  readonly egress: ReadonlyArray<{ readonly destination: string; readonly port: number; readonly enforced: string }>;
+  /** `jobs:`, as `<name> (<when>)`. */
+  readonly jobs: readonly string[];
   readonly overrides: ReadonlyArray<{
     readonly target: 'kubernetes' | 'terraform';
     readonly object: string;
@@ -77,6 +81,8 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
       buckets: resources.buckets.map((b) => b.name),
       cron: resources.cron.map((c) => `${c.name} (${c.schedule})`),
     },
+    egress: egress(service, project),
+    jobs: service.jobs.map((job) => `${job.name} (${job.when})`),
     overrides: (['kubernetes', 'terraform'] as const).flatMap((target) =>
       service.overrides[target].map((o) => ({ target, object: o.target, environments: o.environments, reason: o.reason })),
     ),
@@ -88,6 +94,21 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
     renames: renames(service),
     ...retirement(service),
   };
+}
+
+/** Each egress entry and what enforces it (docs/targets/kubernetes.md, Egress). */
+function egress(service: ResolvedService, project: ResolvedProject): ServiceReport['egress'] {
+  const { enforcement } = project.platform.kubernetes.networkPolicy;
+  return service.egress.map((entry) =>
+    'cidr' in entry
+      ? { destination: entry.cidr, port: entry.port, enforced: 'an exact block' }
+      : {
+          destination: entry.host,
+          port: entry.port,
+          enforced:
+            enforcement === 'cilium' ? 'enforced by name, by Cilium' : `not enforced by name under ${enforcement}: the port is open to public addresses`,
+        },
+  );
 }
 
 /** A retired service, with its reason: it is on its way out, and its spec must go once its teardown has finished. */
@@ -170,6 +191,8 @@ export function reportText(reports: readonly ServiceReport[]): string {
       for (const env of r.environments)
         lines.push(`  ${env.name.padEnd(10)} ${env.enabled ? `replicas ${env.replicas}, ${env.compute}, release ${env.release}` : 'disabled'}`);
       for (const [kind, items] of Object.entries(r.resources)) if (items.length > 0) lines.push(`  ${kind}: ${items.join(', ')}`);
+      if (r.jobs.length > 0) lines.push(`  jobs: ${r.jobs.join(', ')}`);
+      for (const e of r.egress) lines.push(`  egress: ${e.destination} port ${e.port} (${e.enforced})`);
       if (r.overrides.length === 0) lines.push('  overrides: none');
       for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${o.reason}`);
       if (r.departures.length === 0) lines.push('  departs from no default');
@@ -207,6 +230,7 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
       r.waivers.length === 0 &&
       r.dataLoss.length === 0 &&
       r.renames.length === 0 &&
+      r.egress.length === 0 &&
       r.retired === undefined
     )
       continue;
@@ -214,6 +238,7 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
     for (const o of r.overrides) out.push(`- Override of ${o.target} \`${o.object.replace(/`/g, "'")}\` in ${o.environments.join(', ')}: ${cell(o.reason)}`);
     for (const d of r.departures)
       out.push(`- \`${d.path}\` is ${cell(JSON.stringify(d.value))} instead of the ${d.of} value ${cell(JSON.stringify(d.default))}`);
+    for (const e of r.egress) out.push(`- Egress leaves the cluster to ${cell(e.destination)} port ${e.port} (${cell(e.enforced)})`);
     for (const w of r.waivers) out.push(`- The platform waives the policy rule ${cell(w.rule)}: ${cell(w.reason)}`);
     for (const d of r.dataLoss) out.push(`- Data loss acknowledged for \`${d.resource}\`, unprotected until the entry is removed: ${cell(d.reason)}`);
     for (const n of r.renames)

@@ -16,7 +16,7 @@ import {
   type ResolvedTier,
   type Size,
 } from '../spec/model.js';
-import type { PlatformSpec, ServiceSpec } from '../spec/types.js';
+import type { EgressSpec, PlatformSpec, ServiceSpec } from '../spec/types.js';
 import { deployedName, names } from '../spec/naming.js';
 import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
@@ -179,13 +179,23 @@ function resolveKubernetesPlatform(k: typeof defaultPlatform.kubernetes): Resolv
     monitorLabels: sortRecord({ ...(k.monitorLabels as Record<string, string>) }),
     secretStores: { ...k.secretStores },
     externalSecrets: { namespace: k.externalSecrets.namespace, serviceAccount: k.externalSecrets.serviceAccount },
-    egress: { privateSubnetCidrs: [...k.egress.privateSubnetCidrs], awsApiCidrs: [...k.egress.awsApiCidrs], s3Endpoint: k.egress.s3Endpoint },
+    egress: {
+      privateSubnetCidrs: [...k.egress.privateSubnetCidrs],
+      awsApiCidrs: [...k.egress.awsApiCidrs],
+      s3Endpoint: k.egress.s3Endpoint,
+      ...allowedEgress((k.egress as EgressSpec).allow),
+    },
     networkPolicy: { enforcement: k.networkPolicy.enforcement },
     limits: { ...k.limits },
     databaseBootstrapRepository: k.databaseBootstrapRepository,
     mysqlBootstrapRepository: k.mysqlBootstrapRepository,
     preview: { ...k.preview },
   };
+}
+
+/** The platform's egress allow-list, when it has one (the embedded default has none). */
+function allowedEgress(allow: EgressSpec['allow']): { allow?: { hosts: string[]; cidrs: string[] } } {
+  return allow === undefined ? {} : { allow: { hosts: [...(allow.hosts ?? [])], cidrs: [...(allow.cidrs ?? [])] } };
 }
 
 function resolveService(input: ServiceInput, links: Links, platform: ResolvedPlatform, platformPath: string | undefined, valid: ValidProject): ResolvedService {
@@ -404,6 +414,9 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
       })),
       cron: (resources.cron ?? []).map((c) => ({ name: c.name, ...renamed(c), schedule: c.schedule, command: [...c.command] })),
     },
+    // Validation made every host lower case and every CIDR canonical (compiler/validate/egress.ts).
+    egress: (spec.egress ?? []).map((e) => (e.host !== undefined ? { host: e.host, port: e.port } : { cidr: e.cidr!, port: e.port })),
+    jobs: (spec.jobs ?? []).map((j) => ({ name: j.name, command: [...j.command], when: j.when })),
     environments,
     observability: {
       ...(slo ? { slo } : {}),

@@ -214,6 +214,37 @@ export const DIAGNOSTIC_CODES = {
   },
   'CLAIM.RESERVED_HOST': { stage: 'validate', title: 'a host paved reserves', hint: 'choose a host of your own' },
 
+  'EGRESS.CIDR': {
+    stage: 'validate',
+    title: 'an egress cidr that is no address block',
+    hint: 'write an IPv4 or IPv6 block with its prefix length, e.g. 203.0.113.0/24',
+  },
+  'EGRESS.CIDR_NOT_CANONICAL': {
+    stage: 'validate',
+    title: 'an egress cidr not in canonical form',
+    hint: 'write the block with its host bits zero, as the message says',
+  },
+  'EGRESS.CIDR_RESERVED': {
+    stage: 'validate',
+    title: 'an egress cidr reaching the node or the pod',
+    hint: 'name blocks outside loopback, link-local (instance metadata, Pod Identity), multicast and reserved ranges',
+  },
+  'EGRESS.DESTINATION': {
+    stage: 'validate',
+    title: 'an egress entry without exactly one destination',
+    hint: 'give each entry one host or one cidr, and a port',
+  },
+  'EGRESS.DUPLICATE': { stage: 'validate', title: 'an egress destination and port listed twice', hint: 'remove one of the entries' },
+  'EGRESS.HOST': {
+    stage: 'validate',
+    title: 'an egress host that is no public DNS name',
+    hint: 'write a lower-case DNS name, e.g. api.example.com, or *.example.com for its subdomains',
+  },
+  'EGRESS.NOT_ALLOWED': {
+    stage: 'validate',
+    title: 'an egress destination the platform does not allow',
+    hint: 'ask the platform team to allow it (platform.yaml kubernetes.egress.allow), or remove the entry',
+  },
   'CRON.INVALID': { stage: 'validate', title: 'invalid cron schedule', hint: 'write five fields in UTC, e.g. "0 3 * * *"' },
 
   'SEC.GITHUB_EXPRESSION': {

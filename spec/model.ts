@@ -130,6 +130,16 @@ export interface ResolvedCronJob {
   readonly command: readonly string[];
 }
 
+/** One `egress:` entry: a TCP port on a host (a DNS name or a `*.` pattern) or on a CIDR block (canonical). */
+export type ResolvedEgress = { readonly host: string; readonly port: number } | { readonly cidr: string; readonly port: number };
+
+/** One `jobs:` entry: `pre-deploy` runs before each rollout and blocks it; `manual` runs on demand. */
+export interface ResolvedJob {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly when: 'pre-deploy' | 'manual';
+}
+
 export interface ResolvedResources {
   readonly databases: readonly ResolvedDatabase[];
   readonly caches: readonly ResolvedCache[];
@@ -246,6 +256,10 @@ export interface ResolvedService {
   /** Secret names, values live in the platform's secret store. */
   readonly secrets: readonly string[];
   readonly resources: ResolvedResources;
+  /** Traffic leaving the cluster, in spec order. */
+  readonly egress: readonly ResolvedEgress[];
+  /** One-off jobs, in spec order. */
+  readonly jobs: readonly ResolvedJob[];
   readonly environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>;
   readonly observability: ResolvedObservability;
   /** Reviewed acknowledgements that a stateful resource may be destroyed or replaced (`dataLoss:`), in spec order. */
@@ -366,7 +380,13 @@ export interface ResolvedKubernetesPlatform {
   readonly secretStores: Readonly<Record<EnvironmentName, string>>;
   /** Where the External Secrets Operator runs; the platform root binds its IAM role to this ServiceAccount. */
   readonly externalSecrets: { readonly namespace: string; readonly serviceAccount: string };
-  readonly egress: { readonly privateSubnetCidrs: readonly string[]; readonly awsApiCidrs: readonly string[]; readonly s3Endpoint: S3Endpoint };
+  readonly egress: {
+    readonly privateSubnetCidrs: readonly string[];
+    readonly awsApiCidrs: readonly string[];
+    readonly s3Endpoint: S3Endpoint;
+    /** What services' `egress` entries may name; absent: anything. */
+    readonly allow?: { readonly hosts: readonly string[]; readonly cidrs: readonly string[] };
+  };
   /** What enforces the NetworkPolicies. */
   readonly networkPolicy: { readonly enforcement: NetworkPolicyEnforcement };
   readonly limits: {

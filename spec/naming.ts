@@ -84,6 +84,8 @@ export const names = {
   /** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview (`{{number}}` in the resolved model, until CI knows it). */
   previewHost: (service: string, domain: string, pr: number | string) => `${service}-pr-${pr}.${domain}`,
   cronJob: (service: string, job: string) => `${service}-${job}`,
+  /** A `jobs:` entry: the pre-deploy Job, or the manual job's suspended CronJob; one name space with cron jobs. */
+  job: (service: string, job: string) => `${service}-${job}`,
   rdsInstance: (service: string, env: EnvironmentName, database: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${database}`,
   cacheReplicationGroup: (service: string, env: EnvironmentName, cache: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${cache}`,
   snsTopic: (service: string, env: EnvironmentName, topic: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${topic}`,

@@ -310,6 +310,29 @@ export const platformSchema: JsonSchema = {
               uniqueItems: true,
               default: d.kubernetes.egress.awsApiCidrs,
             },
+            allow: {
+              type: 'object',
+              description:
+                "What a service's `egress` entries may name; absent, any destination is allowed. An entry outside it is an error at the service's entry (EGRESS.NOT_ALLOWED).",
+              additionalProperties: false,
+              properties: {
+                hosts: {
+                  type: 'array',
+                  description:
+                    "Host names a service may name: `api.stripe.com` exactly, or `*.stripe.com` for any subdomain of stripe.com (and a service's own `*.` patterns beneath it).",
+                  items: { type: 'string', minLength: 1, maxLength: 253 },
+                  maxItems: 200,
+                  uniqueItems: true,
+                },
+                cidrs: {
+                  type: 'array',
+                  description: "CIDR blocks (IPv4 or IPv6) a service's `cidr` entries must lie within.",
+                  items: { type: 'string', minLength: 1, maxLength: 43 },
+                  maxItems: 200,
+                  uniqueItems: true,
+                },
+              },
+            },
             s3Endpoint: {
               type: 'string',
               description:
@@ -328,7 +351,7 @@ export const platformSchema: JsonSchema = {
             enforcement: {
               type: 'string',
               description:
-                'The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.',
+                'The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`. Only `cilium` enforces egress hosts by name (a CiliumNetworkPolicy with toFQDNs); under the others the port of a host opens to public addresses only.',
               enum: ['vpc-cni', 'calico', 'cilium'],
               default: d.kubernetes.networkPolicy.enforcement,
             },

@@ -43,6 +43,8 @@ export const serviceLimits = {
   buckets: 20,
   cronJobs: 20,
   ports: 20,
+  egress: 50,
+  jobs: 20,
   overrides: 50,
   patchOperations: 50,
 } as const;
@@ -334,6 +336,61 @@ export const serviceSchema: JsonSchema = {
       items: { type: 'string', pattern: patterns.envVarName, maxLength: 128 },
       maxItems: serviceLimits.secrets,
       uniqueItems: true,
+      default: [],
+    },
+    egress: {
+      type: 'array',
+      description:
+        'Traffic leaving the cluster, reviewed in the pull request: each entry opens one TCP port to a host or a CIDR block. How a host is enforced depends on the platform (kubernetes.networkPolicy.enforcement; docs/security.md, Egress).',
+      maxItems: serviceLimits.egress,
+      items: {
+        type: 'object',
+        description: 'One destination outside the cluster: exactly one of host and cidr, and a port.',
+        additionalProperties: false,
+        required: ['port'],
+        properties: {
+          host: {
+            type: 'string',
+            // Checked in compiler/validate/egress.ts, which can say what is wrong.
+            description: 'A DNS name (`api.stripe.com`), or `*.` and a domain of at least two labels for its subdomains (`*.stripe.com`).',
+            minLength: 1,
+            maxLength: 253,
+          },
+          cidr: {
+            type: 'string',
+            description: 'An IPv4 or IPv6 CIDR block in canonical form (host bits zero), e.g. `203.0.113.0/24`.',
+            minLength: 1,
+            maxLength: 43,
+          },
+          port: { type: 'integer', description: 'The TCP port.', minimum: 1, maximum: 65535 },
+        },
+      },
+      default: [],
+    },
+    jobs: {
+      type: 'array',
+      description: "One-off jobs that run a command in the service's image, with its identity, secrets and env.",
+      maxItems: serviceLimits.jobs,
+      items: {
+        type: 'object',
+        description: 'A job: `pre-deploy` runs before each rollout and blocks it on failure; `manual` runs on demand from the service workflow.',
+        additionalProperties: false,
+        required: ['name', 'command', 'when'],
+        properties: {
+          name: {
+            type: 'string',
+            description: "Name of the job, unique among this service's jobs and cron jobs; a DNS label starting with a letter.",
+            pattern: patterns.name,
+            maxLength: 32,
+          },
+          command: argv('The command to run, as an argv array (program, then arguments), never a shell string.'),
+          when: {
+            type: 'string',
+            description: '`pre-deploy`: before each rollout, blocking it on failure (an Argo CD hook); `manual`: on demand, from the service workflow.',
+            enum: ['pre-deploy', 'manual'],
+          },
+        },
+      },
       default: [],
     },
     resources: {

@@ -58,6 +58,16 @@ export interface ServiceSpec {
    */
   readonly secrets?: readonly string[];
   /**
+   * Traffic leaving the cluster, reviewed in the pull request: each entry opens one TCP port to a host or a CIDR block. How a host is enforced depends on the platform (kubernetes.networkPolicy.enforcement; docs/security.md, Egress).
+   * @default []
+   */
+  readonly egress?: readonly EgressEntrySpec[];
+  /**
+   * One-off jobs that run a command in the service's image, with its identity, secrets and env.
+   * @default []
+   */
+  readonly jobs?: readonly JobSpec[];
+  /**
    * The infrastructure this service needs.
    * @default {"databases":[],"caches":[],"topics":[],"subscriptions":[],"buckets":[],"cron":[]}
    */
@@ -267,6 +277,42 @@ export interface IngressSpec {
  * Environment variables by name; values are strings, so quote numbers and booleans.
  */
 export type EnvMap = Readonly<Record<string, string>>;
+
+/**
+ * One destination outside the cluster: exactly one of host and cidr, and a port.
+ */
+export interface EgressEntrySpec {
+  /**
+   * A DNS name (`api.stripe.com`), or `*.` and a domain of at least two labels for its subdomains (`*.stripe.com`).
+   */
+  readonly host?: string;
+  /**
+   * An IPv4 or IPv6 CIDR block in canonical form (host bits zero), e.g. `203.0.113.0/24`.
+   */
+  readonly cidr?: string;
+  /**
+   * The TCP port.
+   */
+  readonly port: number;
+}
+
+/**
+ * A job: `pre-deploy` runs before each rollout and blocks it on failure; `manual` runs on demand from the service workflow.
+ */
+export interface JobSpec {
+  /**
+   * Name of the job, unique among this service's jobs and cron jobs; a DNS label starting with a letter.
+   */
+  readonly name: string;
+  /**
+   * The command to run, as an argv array (program, then arguments), never a shell string.
+   */
+  readonly command: readonly string[];
+  /**
+   * `pre-deploy`: before each rollout, blocking it on failure (an Argo CD hook); `manual`: on demand, from the service workflow.
+   */
+  readonly when: 'pre-deploy' | 'manual';
+}
 
 /**
  * The infrastructure this service needs.
@@ -1012,6 +1058,10 @@ export interface EgressSpec {
    */
   readonly awsApiCidrs?: readonly string[];
   /**
+   * What a service's `egress` entries may name; absent, any destination is allowed. An entry outside it is an error at the service's entry (EGRESS.NOT_ALLOWED).
+   */
+  readonly allow?: EgressAllowSpec;
+  /**
    * How pods reach S3, which the awsApiCidrs must then cover for services with buckets: `gateway` (a gateway endpoint, or none) goes to S3's public addresses, which a NetworkPolicy cannot name as a prefix list, so awsApiCidrs need S3's ranges for the region (ip-ranges.json) or 0.0.0.0/0; `interface` goes to an interface endpoint's private addresses in the VPC (with private DNS on, so the SDK's default endpoint resolves to them).
    * @default "gateway"
    */
@@ -1019,11 +1069,25 @@ export interface EgressSpec {
 }
 
 /**
+ * What a service's `egress` entries may name; absent, any destination is allowed. An entry outside it is an error at the service's entry (EGRESS.NOT_ALLOWED).
+ */
+export interface EgressAllowSpec {
+  /**
+   * Host names a service may name: `api.stripe.com` exactly, or `*.stripe.com` for any subdomain of stripe.com (and a service's own `*.` patterns beneath it).
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * CIDR blocks (IPv4 or IPv6) a service's `cidr` entries must lie within.
+   */
+  readonly cidrs?: readonly string[];
+}
+
+/**
  * What enforces the generated NetworkPolicies; without an enforcing CNI they are accepted and do nothing.
  */
 export interface NetworkPolicySpec {
   /**
-   * The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`.
+   * The network policy engine of the clusters: `vpc-cni` (the Amazon VPC CNI v1.14 or later with `enableNetworkPolicy: "true"` in its add-on configuration, EKS 1.25 or later, Linux EC2 nodes), `calico` or `cilium`. Only `cilium` enforces egress hosts by name (a CiliumNetworkPolicy with toFQDNs); under the others the port of a host opens to public addresses only.
    * @default "vpc-cni"
    */
   readonly enforcement?: 'vpc-cni' | 'calico' | 'cilium';

@@ -45,6 +45,7 @@ const STABLE_API_VERSIONS = new Set([
   'external-secrets.io/v1',
   // The only version External Secrets serves its generators in (preview's database passwords), as Argo CD's below.
   'generators.external-secrets.io/v1alpha1',
+  'cilium.io/v2',
   'argoproj.io/v1alpha1',
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

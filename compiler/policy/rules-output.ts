@@ -43,6 +43,7 @@ const ENVIRONMENT_KINDS = new Set([
   'HorizontalPodAutoscaler',
   'PodDisruptionBudget',
   'NetworkPolicy',
+  'CiliumNetworkPolicy',
   'Ingress',
   'ExternalSecret',
   'ConfigMap',

@@ -1,3 +1,4 @@
+import { checkEgress, checkPlatformEgress } from './egress.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { defaultPlatform } from '../../spec/index.js';
 import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
@@ -80,9 +81,11 @@ export function validateProject(
       ),
       ...checkPlatformChoices(platformFile, platform, services),
       ...checkDatabaseStorageBounds(platformFile, platform),
+      ...checkPlatformEgress(platformFile, platform),
     );
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkDatabases(services, platform));
+  diagnostics.push(...checkEgress(services, platform));
   diagnostics.push(...checkRenames(services));
   diagnostics.push(...checkBounds(services));
   diagnostics.push(...checkClaims(services, platform));

@@ -204,6 +204,23 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     'cron job',
   );
   unique(
+    '/jobs',
+    (spec.jobs ?? []).map((j) => j.name),
+    'job',
+  );
+  // A job and a cron job of one name would derive the same Kubernetes name (<service>-<name>).
+  const cronNames = new Set((resources.cron ?? []).flatMap((c) => [c.name, deployedName(c)]));
+  (spec.jobs ?? []).forEach((job, index) => {
+    if (cronNames.has(job.name))
+      report(
+        file,
+        `/jobs/${index}/name`,
+        'REF.DUPLICATE_NAME',
+        `job ${showString(job.name)} has the name of a cron job (resources.cron)`,
+        'jobs and cron jobs share one Kubernetes name space (<service>-<name>); rename one of them',
+      );
+  });
+  unique(
     '/resources/subscriptions',
     (resources.subscriptions ?? []).map((s) => `${s.from}/${s.topic}`),
     'subscription',
@@ -340,6 +357,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     if (problem) report(file, `/resources/cron/${index}/schedule`, 'CRON.INVALID', `schedule ${showString(job.schedule)} ${problem}`, hint);
     checkCommand(file, `/resources/cron/${index}/command`, job.command, report);
   }
+  for (const [index, job] of (spec.jobs ?? []).entries()) checkCommand(file, `/jobs/${index}/command`, job.command, report);
 
   // Policy per environment and tier; a value shared by several environments is reported once.
   const tierSpec = tiers[tier];
@@ -730,6 +748,9 @@ function checkDerivedNames(service: ServiceInput, byName: ReadonlyMap<string, Se
       check(entry('buckets', i, b), names.connectionSecret(deployed, env, 'bucket', deployedName(b)), NAME_RULES.secret);
   }
   for (const [i, c] of (resources.cron ?? []).entries()) check(`/resources/cron/${i}/name`, names.cronJob(deployed, deployedName(c)), NAME_RULES.cronJob);
+  // A manual job is a suspended CronJob (its template), a pre-deploy job a Job.
+  for (const [i, j] of (spec.jobs ?? []).entries())
+    check(`/jobs/${i}/name`, names.job(deployed, j.name), j.when === 'manual' ? NAME_RULES.cronJob : NAME_RULES.kubernetesLabel);
   for (const [i, d] of (resources.databases ?? []).entries())
     check(`/resources/databases/${i}/name`, names.catalogResource(deployed, 'db', d.name), NAME_RULES.catalogEntity);
   for (const [i, c] of (resources.caches ?? []).entries())

@@ -41,17 +41,47 @@ export const KUBECONFIG = 'aws eks update-kubeconfig --name "${CLUSTER}"';
 /** `paved preview` writes a kustomize overlay over `<out>/<svc>/kubernetes/preview` with the namespace, image and host of one pull request. */
 export const PREVIEW_RENDER = `${PAVED} preview "\${SERVICE}" --pr "\${PR_NUMBER}" --image "\${IMAGE}" --out "\${RUNNER_TEMP}/paved-preview"`;
 
-export const PREVIEW_APPLY = script(
-  'set -euo pipefail',
-  'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
-  'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
+/**
+ * The preview deploy. With pre-deploy jobs (PRE_DEPLOY_SELECTOR), the previous
+ * push's runs are deleted first (a Job's pod template is immutable, so apply
+ * could not update them), and the step waits for the new runs to complete, so
+ * a failing migration fails the preview as it would fail a sync, printing the
+ * end of the job pods' logs.
+ */
+function previewApply(preDeploy: boolean): string {
+  return script(
+    'set -euo pipefail',
+    'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
+    ...(preDeploy ? [`kubectl delete job --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --ignore-not-found`] : []),
+    'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
+    ...(preDeploy
+      ? [
+          `if ! kubectl wait --namespace="\${NAMESPACE}" --for=condition=complete job --selector="${PRE_DEPLOY_SELECTOR}" --timeout=15m; then`,
+          `  kubectl logs --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --all-containers --prefix --tail=200 || true`,
+          '  exit 1',
+          'fi',
+        ]
+      : []),
+    ...PREVIEW_SUMMARY,
+  );
+}
+
+/** The label of pre-deploy Jobs (emitters/kubernetes/jobs.ts). */
+export const PRE_DEPLOY_SELECTOR = 'paved.dev/job-when=pre-deploy';
+
+const PREVIEW_SUMMARY = [
   '{',
   '  echo "### Preview of ${SERVICE}"',
   '  echo',
   '  echo "Namespace ${NAMESPACE} on the preview cluster runs ${IMAGE}."',
   '  if [ -n "${URL:-}" ]; then echo "It answers at ${URL}"; fi',
   '} >> "${GITHUB_STEP_SUMMARY}"',
-);
+];
+
+/** The preview deploy of a service without pre-deploy jobs. */
+export const PREVIEW_APPLY = previewApply(false);
+/** The preview deploy of a service with pre-deploy jobs. */
+export const PREVIEW_APPLY_PRE_DEPLOY = previewApply(true);
 
 /** Returns at once: the namespace and everything in it go in the background. */
 export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignore-not-found --wait=false';

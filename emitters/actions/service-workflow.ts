@@ -9,7 +9,15 @@ import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
 import { releaseToken } from './release-token.js';
 import { RELEASE_DEPLOY } from './release-scripts.js';
-import { PREVIEW_APPLY, PREVIEW_RENDER, PREVIEW_TEARDOWN, ROLLBACK_VALIDATE, TERRAFORM_PLAN, TERRAFORM_PLAN_SUMMARY } from './scripts.js';
+import {
+  PREVIEW_APPLY,
+  PREVIEW_APPLY_PRE_DEPLOY,
+  PREVIEW_RENDER,
+  PREVIEW_TEARDOWN,
+  ROLLBACK_VALIDATE,
+  TERRAFORM_PLAN,
+  TERRAFORM_PLAN_SUMMARY,
+} from './scripts.js';
 import { awsCredentials, checkout, installPaved, kubeconfig, registryLogin, setupBuildx, setupNode, setupTerraform, terraformInit, usesGhcr } from './steps.js';
 
 /**
@@ -208,6 +216,8 @@ const teardownConcurrency = (service: ResolvedService): Job['concurrency'] => ({
 });
 const previewNamespace = (service: ResolvedService): Value => names.previewNamespace(service.name, PR_NUMBER);
 
+const preDeploy = (service: ResolvedService): boolean => service.jobs.some((job) => job.when === 'pre-deploy');
+
 function previewJob(service: ResolvedService, project: ResolvedProject): Job {
   const image = `${service.runtime.previewImage}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
   const host = service.environments.preview.host;
@@ -216,7 +226,8 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
     if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
     needs: ['test', 'build'],
     permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'read' },
-    'timeout-minutes': 15,
+    // Pre-deploy jobs may run up to 15 minutes (their activeDeadlineSeconds), and the deploy step waits for them.
+    'timeout-minutes': preDeploy(service) ? 30 : 15,
     concurrency: previewConcurrency(service),
     steps: [
       {
@@ -241,7 +252,7 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
-        run: PREVIEW_APPLY,
+        run: preDeploy(service) ? PREVIEW_APPLY_PRE_DEPLOY : PREVIEW_APPLY,
         env: {
           SERVICE: service.name,
           NAMESPACE: previewNamespace(service),

@@ -87,7 +87,29 @@ export interface ApplicationSpec {
   readonly revisionHistoryLimit: number;
 }
 
+/** A Cilium selector: labels, and the service's component expression (networking.ts servicePods). */
+export interface CiliumSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: 'In'; readonly values: readonly string[] }>;
+}
+
+export interface CiliumPortRule {
+  readonly ports: ReadonlyArray<{ readonly port: string; readonly protocol: 'TCP' | 'UDP' | 'ANY' }>;
+  /** L7 DNS rules: the DNS proxy sees (and here allows) every lookup, which is how toFQDNs learns the addresses. */
+  readonly rules?: { readonly dns: ReadonlyArray<{ readonly matchPattern: string }> };
+}
+
+/** cilium.io/v2 CiliumNetworkPolicy: only egress, to DNS and to names (toFQDNs). */
+export interface CiliumNetworkPolicySpec {
+  readonly endpointSelector: CiliumSelector;
+  readonly egress: ReadonlyArray<
+    | { readonly toEndpoints: readonly CiliumSelector[]; readonly toPorts: readonly CiliumPortRule[] }
+    | { readonly toFQDNs: ReadonlyArray<{ readonly matchName: string } | { readonly matchPattern: string }>; readonly toPorts: readonly CiliumPortRule[] }
+  >;
+}
+
 interface Kinds {
+  CiliumNetworkPolicy: CiliumNetworkPolicySpec;
   ExternalSecret: ExternalSecretSpec;
   Password: PasswordSpec;
   ServiceMonitor: ServiceMonitorSpec;
@@ -98,6 +120,7 @@ interface Kinds {
 export const PASSWORD_GENERATOR_API_VERSION = 'generators.external-secrets.io/v1alpha1';
 
 const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
+  CiliumNetworkPolicy: 'cilium.io/v2',
   ExternalSecret: 'external-secrets.io/v1',
   Password: PASSWORD_GENERATOR_API_VERSION,
   ServiceMonitor: 'monitoring.coreos.com/v1',

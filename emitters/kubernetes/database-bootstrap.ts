@@ -31,10 +31,18 @@ import { topologySpread } from './workloads.js';
  * (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
  */
 
-const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-/** Before everything else: the Namespace and what the Job reads. */
-const PREREQUISITES_WAVE = '-2';
-const JOB_WAVE = '-1';
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * The waves before the Deployment's (0): first the Namespace and what the Jobs
+ * read, then the bootstrap Jobs; a service with pre-deploy jobs runs those
+ * last, in wave -1, once the database role they log in as exists (jobs.ts).
+ */
+export function syncWaves(ctx: RenderContext): { readonly prerequisites: string; readonly bootstrap: string; readonly preDeploy: string } {
+  return ctx.service.jobs.some((job) => job.when === 'pre-deploy')
+    ? { prerequisites: '-3', bootstrap: '-2', preDeploy: '-1' }
+    : { prerequisites: '-2', bootstrap: '-1', preDeploy: '-1' };
+}
 
 /** The role IAM database authentication requires (RDS creates it). */
 const RDS_IAM_ROLE = 'rds_iam';
@@ -194,7 +202,7 @@ export function instanceArn(ctx: RenderContext, database: ResolvedDatabase): str
 /** Metadata of a bootstrap object the Jobs need in place first. */
 function prerequisite(ctx: RenderContext, name: string, instance?: string): ReturnType<typeof metadata> {
   const meta = metadata(ctx, name, 'db-bootstrap', instance);
-  return { ...meta, annotations: { ...meta.annotations, [SYNC_WAVE]: PREREQUISITES_WAVE } };
+  return { ...meta, annotations: { ...meta.annotations, [SYNC_WAVE]: syncWaves(ctx).prerequisites } };
 }
 
 /**
@@ -303,7 +311,7 @@ function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): 
         'argocd.argoproj.io/hook': 'Sync',
         // The finished Job stays for its logs until the next sync replaces it.
         'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        [SYNC_WAVE]: JOB_WAVE,
+        [SYNC_WAVE]: syncWaves(ctx).bootstrap,
       },
     },
     spec: {
@@ -379,13 +387,20 @@ export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifes
  * every namespaced object needs first) and the databases' connection secrets.
  */
 export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly ApiObject[]): void {
-  if (bootstrapped(ctx).length === 0) return;
+  const preDeploy = ctx.service.jobs.some((job) => job.when === 'pre-deploy');
+  if (bootstrapped(ctx).length === 0 && !preDeploy) return;
   const connections = new Set(bootstrapped(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
+  const { prerequisites } = syncWaves(ctx);
   for (const object of objects) {
     if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!)))
-      object.metadata.addAnnotation(SYNC_WAVE, PREREQUISITES_WAVE);
+      object.metadata.addAnnotation(SYNC_WAVE, prerequisites);
+    // A pre-deploy Job runs as the service: its identity, its secrets and its network policies come first.
+    else if (preDeploy && PRE_DEPLOY_PREREQUISITES.has(object.kind)) object.metadata.addAnnotation(SYNC_WAVE, prerequisites);
   }
 }
+
+/** What a pre-deploy Job reads or is confined by; only annotated, so nothing existing is replaced when a job is added. */
+const PRE_DEPLOY_PREREQUISITES = new Set(['ServiceAccount', 'ExternalSecret', 'NetworkPolicy', 'CiliumNetworkPolicy']);
 
 /**
  * The service's databases under their deployed names (a rename leaves them in

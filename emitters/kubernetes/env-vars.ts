@@ -11,7 +11,7 @@ import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
  * duplicate would sit next to its twin (validation rejects one anyway).
  */
 
-export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string };
+export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string } | { readonly kind: 'job'; readonly job: string };
 
 /** Kubernetes expands `$(VAR)` in env values, command and args; `$$` is a literal `$` (security-rules.md §5 #20). */
 export function escapeDollars(value: string): string {
@@ -42,8 +42,9 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     'service.version': ctx.version,
     team: service.owner,
     ...(workload.kind === 'cron' ? { 'paved.cron.job': workload.job } : {}),
+    ...(workload.kind === 'job' ? { 'paved.job': workload.job } : {}),
   };
-  // A cron pod lives too briefly to be scraped, so it pushes its metrics instead. An app that exports
+  // A cron or job pod lives too briefly to be scraped, so it pushes its metrics instead. An app that exports
   // Prometheus client names serves them itself: an OpenTelemetry exporter beside it would only take a port.
   const { metrics: declared } = service.observability;
   const metrics: Record<string, string> =

@@ -3,10 +3,11 @@ import type { RenderContext } from './context.js';
 import { bootstrapPrerequisites, databaseBootstrap } from './database-bootstrap.js';
 import { cloudPasswordSecrets } from './database-password.js';
 import { namespace, serviceAccount } from './identity.js';
-import { manifest, type Manifest } from './manifest.js';
+import { manifest, optional, type Manifest } from './manifest.js';
+import { manualJob, preDeployJob } from './jobs.js';
 import { monitor } from './monitoring.js';
 import { unprobedWorker } from './pod.js';
-import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
+import { defaultDeny, egressNotes, fqdnPolicy, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { connectionSecrets, declaredSecrets } from './secrets.js';
 import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { autoscaler, cronJob, deployment, disruptionBudget, hasAutoscaler } from './workloads.js';
@@ -31,8 +32,16 @@ export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest
     ...(ingressObject ? [manifest(ingressObject)] : []),
     manifest(monitor(scope, ctx)),
     manifest(defaultDeny(scope, ctx)),
-    manifest(serviceNetworkPolicy(scope, ctx)),
+    manifest(serviceNetworkPolicy(scope, ctx), [], egressNotes(ctx)),
+    ...optional(fqdnPolicy(scope, ctx)),
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests: compute, limitsFrom: compute }))),
+    ...ctx.service.jobs.map((job) =>
+      manifest(
+        job.when === 'pre-deploy'
+          ? preDeployJob(scope, ctx, job, { requests: compute, limitsFrom: compute })
+          : manualJob(scope, ctx, job, { requests: compute, limitsFrom: compute }),
+      ),
+    ),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
     ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
     ...cloudPasswordSecrets(scope, ctx).map((object) => manifest(object)),

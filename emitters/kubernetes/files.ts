@@ -9,14 +9,14 @@ import { layout } from '../../spec/layout.js';
 /**
  * One file per object, named after its kind: `deployment.yaml` for the
  * service's own object of a kind, `<kind>-<name>.yaml` for the others
- * (`cronjob-<job>.yaml`, `externalsecret-<name>.yaml`). `prometheusrule.yaml`
+ * (`cronjob-<job>.yaml`, `job-<job>.yaml`, `externalsecret-<name>.yaml`). `prometheusrule.yaml`
  * belongs to the observability emitter. Argo CD syncs the whole directory.
  */
 export function fileName(object: KubeJson, service: string): string {
   const kind = object.kind.toLowerCase();
   const name = object.metadata.name;
   if (object.kind === 'Namespace' || name === service) return `${kind}.yaml`;
-  if (object.kind === 'CronJob' && name.startsWith(`${service}-`)) return `${kind}-${name.slice(service.length + 1)}.yaml`;
+  if ((object.kind === 'CronJob' || object.kind === 'Job') && name.startsWith(`${service}-`)) return `${kind}-${name.slice(service.length + 1)}.yaml`;
   return `${kind}-${name}.yaml`;
 }
 

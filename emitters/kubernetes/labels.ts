@@ -6,8 +6,8 @@ import type { RenderContext } from './context.js';
  * https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
 
-/** The parts of a service: its server pods, its cron job pods, the database bootstrap Job, and preview's stand-ins. */
-export type Component = 'server' | 'cron' | 'db-bootstrap' | 'postgres' | 'mysql' | 'redis' | 'localstack';
+/** The parts of a service: its server pods, its cron job and job pods, the database bootstrap Job, and preview's stand-ins. */
+export type Component = 'server' | 'cron' | 'job' | 'db-bootstrap' | 'postgres' | 'mysql' | 'redis' | 'localstack';
 
 export const LABEL = {
   name: 'app.kubernetes.io/name',

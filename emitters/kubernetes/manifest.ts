@@ -12,3 +12,8 @@ export interface Manifest {
 export function manifest(object: ApiObject, waivers: readonly Waiver[] = [], notes: readonly string[] = []): Manifest {
   return { object, waivers, notes };
 }
+
+/** An object a service may not have, as zero or one manifests. */
+export function optional(object: ApiObject | undefined): Manifest[] {
+  return object === undefined ? [] : [manifest(object)];
+}

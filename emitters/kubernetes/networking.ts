@@ -1,9 +1,12 @@
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
-import type { DatabaseEngine } from '../../spec/model.js';
+import type { ApiObject } from 'cdk8s';
+import { PUBLIC_RANGES } from '../../spec/egress.js';
+import type { DatabaseEngine, ResolvedEgress } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
+import { customResource, type CiliumNetworkPolicySpec } from './custom-resources.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
 import { LOCALSTACK_PORT, REDIS_PORT } from './preview-names.js';
@@ -85,9 +88,13 @@ const inNamespace = (namespace: string): k8s.LabelSelector => ({ matchLabels: { 
 const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? intOrString(port) : intOrString(port) });
 const cidrs = (blocks: readonly string[]): k8s.NetworkPolicyPeer[] => blocks.map((cidr) => ({ ipBlock: { cidr } }));
 
-/** The service's own pods (server and cron), never preview's stand-ins that share its name label. */
-export function servicePods(ctx: RenderContext): k8s.LabelSelector {
-  return { matchLabels: { [LABEL.name]: ctx.service.name }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: ['cron', 'server'] }] };
+/** The service's own pods (server, cron and, when it has jobs, job pods), never preview's stand-ins that share its name label. */
+export function servicePods(ctx: RenderContext): {
+  matchLabels: Record<string, string>;
+  matchExpressions: Array<{ key: string; operator: 'In'; values: string[] }>;
+} {
+  const components = ctx.service.jobs.length > 0 ? ['cron', 'job', 'server'] : ['cron', 'server'];
+  return { matchLabels: { [LABEL.name]: ctx.service.name }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: components }] };
 }
 
 /** Cluster DNS: CoreDNS in kube-system, labelled k8s-app=kube-dns on EKS. */
@@ -133,7 +140,8 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
     });
   }
 
-  const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgress(), otlpEgress(ctx)];
+  // Under Cilium with host entries, DNS is the CiliumNetworkPolicy's: an L4-only allow here would void its L7 DNS rule.
+  const egress: k8s.NetworkPolicyEgressRule[] = [...(fqdnEnforced(ctx) ? [] : [dnsEgress()]), otlpEgress(ctx)];
   for (const dependency of service.dependsOn) {
     const target = project.services.find((s) => s.name === dependency);
     const ports = target === undefined ? [] : appPorts(target);
@@ -144,6 +152,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
       });
   }
   egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));
+  egress.push(...declaredEgress(ctx));
 
   return new (kube().KubeNetworkPolicy)(scope, 'network-policy', {
     metadata: metadata(ctx, service.name),
@@ -195,4 +204,71 @@ function otlpEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule {
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
   return { to: inCluster ? [{ namespaceSelector: inNamespace(inCluster[1]!) }] : cidrs(['0.0.0.0/0']), ports: [tcp(port)] };
+}
+
+const isHost = (entry: ResolvedEgress): entry is { readonly host: string; readonly port: number } => 'host' in entry;
+
+/** Whether host entries are enforced by name: only Cilium's FQDN policies can (platform.yaml kubernetes.networkPolicy.enforcement). */
+function fqdnEnforced(ctx: RenderContext): boolean {
+  return ctx.project.platform.kubernetes.networkPolicy.enforcement === 'cilium' && ctx.service.egress.some(isHost);
+}
+
+/** Ports of the host entries, each once, in spec order. */
+function hostPorts(ctx: RenderContext): number[] {
+  return [...new Set(ctx.service.egress.filter(isHost).map((entry) => entry.port))];
+}
+
+/**
+ * The service's `egress:` entries: each CIDR entry exactly, on its port; each
+ * host entry's port, when names cannot be enforced, to every public address
+ * (PUBLIC_RANGES: no private, shared or special range), never to the VPC,
+ * the cluster or the node.
+ */
+function declaredEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] {
+  const rules: k8s.NetworkPolicyEgressRule[] = ctx.service.egress.flatMap((entry) =>
+    'cidr' in entry ? [{ to: cidrs([entry.cidr]), ports: [tcp(entry.port)] }] : [],
+  );
+  if (fqdnEnforced(ctx)) return rules;
+  const publicRanges: k8s.NetworkPolicyPeer[] = PUBLIC_RANGES.map((range) => ({ ipBlock: { cidr: range.cidr, except: [...range.except] } }));
+  return [...rules, ...hostPorts(ctx).map((port) => ({ to: publicRanges, ports: [tcp(port)] }))];
+}
+
+/** What the NetworkPolicy's file says about host entries: which hosts it could not name, and what it opened instead. */
+export function egressNotes(ctx: RenderContext): string[] {
+  const hosts = ctx.service.egress.filter(isHost);
+  if (hosts.length === 0) return [];
+  const { enforcement } = ctx.project.platform.kubernetes.networkPolicy;
+  const listed = hosts.map((h) => `${h.host}:${h.port}`).join(', ');
+  if (enforcement === 'cilium')
+    return [`egress hosts ${listed}: enforced by name in the CiliumNetworkPolicy ${ctx.service.name} (toFQDNs); DNS is allowed there.`];
+  return [
+    `egress hosts ${listed}: NOT enforced by name under kubernetes.networkPolicy.enforcement: ${enforcement}. A NetworkPolicy cannot name hosts,`,
+    `so their ports are open to every public address (0.0.0.0/0 and ::/0 except private, shared and special ranges); see docs/security.md, Egress.`,
+  ];
+}
+
+/**
+ * Under Cilium, the host entries as a CiliumNetworkPolicy: toFQDNs per port
+ * (matchName for a name, matchPattern for a `*.` pattern), and DNS to kube-dns
+ * with an L7 rule, so Cilium's DNS proxy sees the lookups that teach it each
+ * name's addresses (docs.cilium.io, DNS-based policies). Cilium ORs it with
+ * the NetworkPolicy, which keeps every other flow.
+ */
+export function fqdnPolicy(scope: Construct, ctx: RenderContext): ApiObject | undefined {
+  if (!fqdnEnforced(ctx)) return undefined;
+  const hosts = ctx.service.egress.filter(isHost);
+  const selector = servicePods(ctx);
+  const egress: CiliumNetworkPolicySpec['egress'] = [
+    {
+      toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+    },
+    ...hostPorts(ctx).map((port) => ({
+      toFQDNs: [...new Set(hosts.filter((h) => h.port === port).map((h) => h.host))].map((host) =>
+        host.startsWith('*.') ? { matchPattern: host } : { matchName: host },
+      ),
+      toPorts: [{ ports: [{ port: String(port), protocol: 'TCP' as const }] }],
+    })),
+  ];
+  return customResource(scope, 'cilium-network-policy', 'CiliumNetworkPolicy', metadata(ctx, ctx.service.name), { endpointSelector: selector, egress });
 }

@@ -142,7 +142,9 @@ function forbiddenBy(
   kind: string,
   patch: ResolvedService['overrides']['kubernetes'][number]['patch'],
 ): { index: number; what: string } | undefined {
-  if (patch.length > 0 && policy.forbiddenKinds.includes(kind)) return { index: 0, what: `${kind} objects` };
+  // A CiliumNetworkPolicy (egress hosts under Cilium) is a network policy like any other: forbidding NetworkPolicy forbids it.
+  const forbiddenKind = policy.forbiddenKinds.includes(kind) || (kind === 'CiliumNetworkPolicy' && policy.forbiddenKinds.includes('NetworkPolicy'));
+  if (patch.length > 0 && forbiddenKind) return { index: 0, what: `${kind} objects` };
   const segments = (pointer: string): string[] => (pointer === '' ? [] : pointer.slice(1).split('/'));
   const overlaps = (path: string, rule: string): boolean => {
     const a = segments(path);

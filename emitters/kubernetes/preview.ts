@@ -8,9 +8,10 @@ import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { namespace, serviceAccount } from './identity.js';
 import { metadata } from './labels.js';
-import { manifest, type Manifest } from './manifest.js';
+import { manifest, optional, type Manifest } from './manifest.js';
+import { manualJob, preDeployJob } from './jobs.js';
 import { monitor } from './monitoring.js';
-import { defaultDeny, ingress, service, serviceNetworkPolicy } from './networking.js';
+import { defaultDeny, egressNotes, fqdnPolicy, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { TMP, unprobedWorker } from './pod.js';
 import {
   LOCALSTACK,
@@ -58,8 +59,15 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
     ...(ingressObject ? [manifest(ingressObject)] : []),
     manifest(monitor(scope, ctx)),
     manifest(defaultDeny(scope, ctx)),
-    manifest(serviceNetworkPolicy(scope, ctx)),
+    manifest(serviceNetworkPolicy(scope, ctx), [], egressNotes(ctx)),
+    ...optional(fqdnPolicy(scope, ctx)),
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests, limitsFrom: full, suspend: true }))),
+    // Pre-deploy jobs run against the stand-ins on every push (the deploy step waits for them); manual ones stay templates.
+    ...ctx.service.jobs.map((job) =>
+      manifest(
+        job.when === 'pre-deploy' ? preDeployJob(scope, ctx, job, { requests, limitsFrom: full }) : manualJob(scope, ctx, job, { requests, limitsFrom: full }),
+      ),
+    ),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
     ...connectionsOf(ctx.service.resources).map((connection) =>
       manifest(connectionSecret(scope, ctx, connection), [], isMysql(ctx, connection) ? MYSQL_CONNECTION_NOTE : CONNECTION_NOTE),

@@ -4,7 +4,7 @@ import type { Compute, ResolvedCronJob } from '../../spec/model.js';
 import { deployedName, names } from '../../spec/naming.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
-import { containerEnv, escapeDollars } from './env-vars.js';
+import { containerEnv, escapeDollars, type Workload } from './env-vars.js';
 import { annotations, labels, metadata, selectorLabels, type Component } from './labels.js';
 import { containerSecurityContext, podSecurityContext, probes, resources, scratchVolumes, TMP } from './pod.js';
 import { containerPortSpecs, portName } from './ports.js';
@@ -107,22 +107,27 @@ export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.Kube
 }
 
 /** `suspend` keeps preview's jobs from running on their schedule; they can still be started by hand. */
+/** The one container of a cron job's or a job's pod: the service's image, env contract and limits, the job's command. */
+export function jobContainer(ctx: RenderContext, command: readonly string[], workload: Workload, requests: Compute, limitsFrom: Compute): k8s.Container {
+  return {
+    name: 'job',
+    image: ctx.image,
+    imagePullPolicy: 'Always',
+    command: command.map(escapeDollars),
+    env: containerEnv(ctx, workload),
+    resources: resources(ctx, requests, limitsFrom),
+    securityContext: containerSecurityContext(),
+    volumeMounts: scratchVolumes([TMP]).volumeMounts,
+  };
+}
+
 export function cronJob(
   scope: Construct,
   ctx: RenderContext,
   job: ResolvedCronJob,
   options: { readonly requests: Compute; readonly limitsFrom: Compute; readonly suspend?: boolean },
 ): k8s.KubeCronJob {
-  const container: k8s.Container = {
-    name: 'job',
-    image: ctx.image,
-    imagePullPolicy: 'Always',
-    command: job.command.map(escapeDollars),
-    env: containerEnv(ctx, { kind: 'cron', job: job.name }),
-    resources: resources(ctx, options.requests, options.limitsFrom),
-    securityContext: containerSecurityContext(),
-    volumeMounts: scratchVolumes([TMP]).volumeMounts,
-  };
+  const container = jobContainer(ctx, job.command, { kind: 'cron', job: job.name }, options.requests, options.limitsFrom);
   return new (kube().KubeCronJob)(scope, `cron-${job.name}`, {
     metadata: metadata(ctx, names.cronJob(ctx.service.name, deployedName(job)), 'cron', job.name),
     spec: {

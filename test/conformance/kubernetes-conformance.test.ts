@@ -1,4 +1,5 @@
 import { Application, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { CiliumNetworkPolicy } from '../support/cilium-network-policy.js';
 import { ClusterSecretStore, ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1';
 import { Password } from '@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
@@ -50,6 +51,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   // The platform layer (_platform/): the services' AppProject and each environment's ClusterSecretStore.
   'argoproj.io/v1alpha1/AppProject': AppProject,
   'external-secrets.io/v1/ClusterSecretStore': ClusterSecretStore,
+  // Egress hosts under kubernetes.networkPolicy.enforcement: cilium; no models package exists, so the CRD's schema transcribed.
+  'cilium.io/v2/CiliumNetworkPolicy': CiliumNetworkPolicy,
 };
 
 function model(object: KubeObject): Model {
@@ -117,7 +120,9 @@ function withValueAt(object: unknown, pointer: string, replacement: unknown): un
 const objects = generatedObjects();
 /** The custom resources the kubernetes and platform emitters build (PrometheusRule belongs to the observability emitter's tests). */
 const custom = objects.filter((o) =>
-  ['ExternalSecret', 'Password', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore'].includes(o.object.kind),
+  ['ExternalSecret', 'Password', 'ServiceMonitor', 'PodMonitor', 'Application', 'AppProject', 'ClusterSecretStore', 'CiliumNetworkPolicy'].includes(
+    o.object.kind,
+  ),
 );
 
 describe('generated Kubernetes objects', () => {

@@ -616,7 +616,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       file: 'mailer/kubernetes/staging/prometheusrule.yaml',
       object: 'PrometheusRule mailer/mailer',
       from: 'spec.groups[0].rules[2] (CronJobFailed).expr matcher cronjob="mailer-weekly-statement"',
-      to: 'CronJobs in namespace mailer: "mailer-statement"',
+      to: 'CronJobs in namespace mailer: "mailer-resend-receipts", "mailer-statement"',
       message: 'the rule reads a CronJob the manifests do not create',
     },
     {
@@ -624,7 +624,7 @@ const EXPECTED: Readonly<Record<string, readonly WiringProblem[]>> = {
       file: 'mailer/kubernetes/staging/prometheusrule.yaml',
       object: 'PrometheusRule mailer/mailer',
       from: 'spec.groups[0].rules[3] (CronJobMissed).expr matcher cronjob="mailer-weekly-statement"',
-      to: 'CronJobs in namespace mailer: "mailer-statement"',
+      to: 'CronJobs in namespace mailer: "mailer-resend-receipts", "mailer-statement"',
       message: 'the rule reads a CronJob the manifests do not create',
     },
   ],

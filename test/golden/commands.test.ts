@@ -70,6 +70,28 @@ describe('paved report', () => {
     expect(storefront.departures).toContainEqual({ path: 'environments.production.scaling.min', value: 4, default: 3, of: 'tier' });
   });
 
+  it('lists every egress entry with how the platform enforces it, and the jobs, in text, markdown and JSON', async () => {
+    const text = await runCli(['report', join(CASES, 'full')], REPO);
+    expect(text.stdout).toContain('  jobs: migrate-templates (pre-deploy), resend-receipts (manual)\n');
+    expect(text.stdout).toContain(
+      '  egress: api.exchangerate.example.com port 443 (not enforced by name under vpc-cni: the port is open to public addresses)\n',
+    );
+    expect(text.stdout).toContain('  egress: 198.51.100.0/24 port 8443 (an exact block)\n');
+    const markdown = await runCli(['report', join(CASES, 'egress-cilium'), '--format', 'markdown'], REPO);
+    expect(markdown.stdout).toContain('## payments\n\n- Egress leaves the cluster to api.stripe.com port 443 (enforced by name, by Cilium)\n');
+    expect(markdown.stdout).toContain('- Egress leaves the cluster to \\*.braintreegateway.com port 443 (enforced by name, by Cilium)\n');
+    const json = JSON.parse((await runCli(['report', join(CASES, 'egress-cilium'), '--format', 'json'], REPO)).stdout) as {
+      services: Array<{ egress: unknown; jobs: unknown }>;
+    };
+    expect(json.services[0]!.jobs).toEqual(['migrate (pre-deploy)', 'reconcile (manual)']);
+    expect(json.services[0]!.egress).toEqual([
+      { destination: 'api.stripe.com', port: 443, enforced: 'enforced by name, by Cilium' },
+      { destination: '*.braintreegateway.com', port: 443, enforced: 'enforced by name, by Cilium' },
+      { destination: '203.0.113.0/24', port: 8443, enforced: 'an exact block' },
+      { destination: '2001:db8:100:7::/64', port: 8443, enforced: 'an exact block' },
+    ]);
+  });
+
   it('lists every dataLoss acknowledgement still in place, with its reason, in text, markdown and JSON', async () => {
     const root = join(CASES, 'terraform-every-primitive');
     const text = await runCli(['report', root], REPO);

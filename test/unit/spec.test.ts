@@ -157,6 +157,11 @@ const withoutDefault = new Set([
   'service#/$defs/jsonPatchOperation/properties/value', // required by some ops
   'service#/$defs/jsonPatchOperation/properties/from', // required by some ops
   'platform#/properties/scaffold/properties/templates', // the built-in templates
+  'platform#/properties/kubernetes/properties/egress/properties/allow', // no restriction: any egress destination
+  'platform#/properties/kubernetes/properties/egress/properties/allow/properties/hosts', // no host allowed
+  'platform#/properties/kubernetes/properties/egress/properties/allow/properties/cidrs', // no block allowed
+  'service#/properties/egress/items/properties/host', // exactly one of host and cidr
+  'service#/properties/egress/items/properties/cidr', // likewise
   'platform#/properties/overridePolicy/properties/kubernetes/properties/allow', // no allow list: the deny-lists and the policy only
   'platform#/properties/overridePolicy/properties/terraform/properties/allow', // likewise
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service

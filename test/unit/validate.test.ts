@@ -38,7 +38,7 @@ describe('schema errors', () => {
     ]);
     expect(diagnostics.map((d) => d.hint)).toEqual([
       'rename it to "resources"',
-      'allowed keys here: apiVersion, kind, name, renamedFrom, owner, description, tier, runtime, ingress, dependsOn, env, secrets, resources, environments, observability, dataLoss, overrides, retired',
+      'allowed keys here: apiVersion, kind, name, renamedFrom, owner, description, tier, runtime, ingress, dependsOn, env, secrets, egress, jobs, resources, environments, observability, dataLoss, overrides, retired',
       'rename it to "resources"',
     ]);
     expect(diagnostics.map((d) => d.pointer)).toEqual(['/resorces', '/zzzqqq', '/runtime/resorces']);

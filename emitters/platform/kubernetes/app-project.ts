@@ -1,6 +1,6 @@
 import type { ResolvedProject } from '../../../spec/model.js';
 import { CLOUD_ENVIRONMENTS, names } from '../../../spec/naming.js';
-import { SERVICE_CLUSTER_KINDS, SERVICE_NAMESPACED_KINDS } from './kinds.js';
+import { SERVICE_CLUSTER_KINDS, serviceNamespacedKinds } from './kinds.js';
 import { platformLabels } from './labels.js';
 import { SYNC_WAVE, type AppProject, type Destination } from './resources.js';
 
@@ -47,7 +47,7 @@ export function appProject(project: ResolvedProject): AppProject | undefined {
       sourceRepos: [gitops.repoURL],
       destinations,
       clusterResourceWhitelist: SERVICE_CLUSTER_KINDS,
-      namespaceResourceWhitelist: SERVICE_NAMESPACED_KINDS,
+      namespaceResourceWhitelist: serviceNamespacedKinds(project.platform.kubernetes.networkPolicy.enforcement),
       orphanedResources: { warn: true },
     },
   };

@@ -32,3 +32,12 @@ export const SERVICE_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
 ];
+
+/** Services' egress hosts under kubernetes.networkPolicy.enforcement: cilium (emitters/kubernetes/networking.ts fqdnPolicy). */
+export const CILIUM_NETWORK_POLICY: GroupKind = { group: 'cilium.io', kind: 'CiliumNetworkPolicy' };
+
+/** The namespaced kinds of a platform: Cilium's policy only where Cilium enforces, sorted by group then kind. */
+export function serviceNamespacedKinds(enforcement: string): readonly GroupKind[] {
+  if (enforcement !== 'cilium') return SERVICE_NAMESPACED_KINDS;
+  return [...SERVICE_NAMESPACED_KINDS, CILIUM_NETWORK_POLICY].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.kind < b.kind ? -1 : 1));
+}

@@ -121,6 +121,7 @@ export function networkContext(folders: readonly ManifestFolder[]): NetworkConte
   }
   return {
     policies,
+    ciliumPolicies: folders.flatMap((f) => f.objects.filter((o) => o.kind === 'CiliumNetworkPolicy')),
     namespaceLabels: (namespace) => ({ ...(labels.get(namespace) ?? {}), 'kubernetes.io/metadata.name': namespace }),
     policyNamespace: (policy) => namespaceOf(policy, folderOf.get(policy) as ManifestFolder),
   };

@@ -140,6 +140,8 @@ export interface Endpoint {
 
 export interface NetworkContext {
   readonly policies: readonly KubeObject[];
+  /** CiliumNetworkPolicies (egress hosts under Cilium); Cilium enforces them together with the NetworkPolicies, their rules ORed. */
+  readonly ciliumPolicies: readonly KubeObject[];
   /** Labels of each namespace, `kubernetes.io/metadata.name` included. */
   readonly namespaceLabels: (namespace: string) => Readonly<Record<string, string>>;
   readonly policyNamespace: (policy: KubeObject) => string;

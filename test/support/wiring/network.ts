@@ -63,7 +63,7 @@ function showPorts(pod: Pod): string {
 function dnsProblems(ctx: ServiceEnv, pod: Pod): WiringProblem[] {
   const dns: Endpoint = { ...KUBE_DNS, namespaceLabels: ctx.network.namespaceLabels('kube-system') };
   ctx.followed('network-dns');
-  if (allows(ctx.network, 'Egress', pod, dns, 53, 'UDP')) return [];
+  if (allows(ctx.network, 'Egress', pod, dns, 53, 'UDP') || ciliumAllowsDns(ctx, pod)) return [];
   return [
     {
       check: 'network-dns',
@@ -74,6 +74,25 @@ function dnsProblems(ctx: ServiceEnv, pod: Pod): WiringProblem[] {
       message: 'the pods cannot resolve names',
     },
   ];
+}
+
+/** Cilium's selector of kube-dns: its endpoints carry the pod's labels and namespace with the `k8s:` source prefix. */
+const CILIUM_KUBE_DNS = { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' };
+
+/** Whether a CiliumNetworkPolicy over the pod (its own namespace) lets it reach kube-dns on UDP 53. */
+function ciliumAllowsDns(ctx: ServiceEnv, pod: Pod): boolean {
+  return ctx.network.ciliumPolicies.some(
+    (policy) =>
+      ctx.network.policyNamespace(policy) === pod.namespace &&
+      selects(policy.body.spec?.endpointSelector ?? {}, pod.labels) &&
+      ((policy.body.spec?.egress ?? []) as Json[]).some(
+        (rule) =>
+          ((rule.toEndpoints ?? []) as Json[]).some((peer) => selects(peer, CILIUM_KUBE_DNS)) &&
+          ((rule.toPorts ?? []) as Json[]).some((ports) =>
+            ((ports.ports ?? []) as Json[]).some((p) => p.port === '53' && ['UDP', 'ANY', undefined].includes(p.protocol)),
+          ),
+      ),
+  );
 }
 
 function egressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): WiringProblem[] {
@@ -155,6 +174,17 @@ function ingressProblems(ctx: ServiceEnv, pod: Pod, all: readonly Pod[]): Wiring
           const protocol = port.protocol ?? 'TCP';
           const number = typeof port.port === 'number' ? port.port : pod.ports.find((c) => c.name === port.port)?.containerPort;
           const from = `${path} port ${JSON.stringify(port.port)}/${protocol} (ingress of ${describe(pod.owner)})`;
+          // A named port matches only pods that name it: a policy over the server and its job pods admits the server's port
+          // to the server alone. It is broken only when no pod the policy selects names it.
+          const named =
+            typeof port.port !== 'string' ||
+            all.some(
+              (other) =>
+                selects(policy.body.spec?.podSelector ?? {}, other.labels) &&
+                other.namespace === pod.namespace &&
+                other.ports.some((c) => c.name === port.port),
+            );
+          if (number === undefined && named) return;
           if (number === undefined) {
             problems.push({
               ...base,
