@@ -115,6 +115,11 @@ runtime:
   scaling: { min: 2, max: 10, targetCPUUtilization: 70 }
 
 # dependsOn: [payments]      # services this one calls: opens the NetworkPolicy and sets PAYMENTS_URL
+# egress:                    # traffic leaving the cluster, reviewed in the pull request
+#   - { host: api.stripe.com, port: 443 }
+#   - { cidr: 203.0.113.0/24, port: 8443 }
+# jobs:                      # pre-deploy: runs before each rollout and blocks it on failure | manual
+#   - { name: migrate, command: ["./migrate", "up"], when: pre-deploy }
 
 env:                         # plain configuration; secrets go below, by name only
   LOG_LEVEL: info

@@ -26,7 +26,7 @@ export function checkBounds(services: readonly ServiceInput[]): Diagnostic[] {
           pointer,
           'SPEC.ENV_TOO_LARGE',
           `the env variables of ${env} add up to ${total} bytes of names and values; the limit is ${serviceLimits.envBytes}`,
-          { hint: 'every container (server and cron jobs) carries the whole env: move large configuration into a file in the image or a config service' },
+          { hint: 'every container (server, cron jobs and jobs) carries the whole env: move large configuration into a file in the image or a config service' },
         ),
       );
       // The shared map is reported once, not once per environment.

@@ -34,6 +34,16 @@ import { topologySpread } from './workloads.js';
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
 /**
+ * A Job Argo CD runs as a Sync hook in a wave before the Deployment's. The
+ * finished Job stays for its logs until the next sync deletes it to create the
+ * new one (a Job's pod template is immutable); HookSucceeded would throw away
+ * the record of what it did.
+ */
+export function syncHookAnnotations(annotations: Readonly<Record<string, string>>, wave: string): Record<string, string> {
+  return { ...annotations, 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', [SYNC_WAVE]: wave };
+}
+
+/**
  * The waves before the Deployment's (0): first the Namespace and what the Jobs
  * read, then the bootstrap Jobs; a service with pre-deploy jobs runs those
  * last, in wave -1, once the database role they log in as exists (jobs.ts).
@@ -306,13 +316,7 @@ function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): 
   return new (kube().KubeJob)(scope, `db-bootstrap-${database.name}`, {
     metadata: {
       ...meta,
-      annotations: {
-        ...meta.annotations,
-        'argocd.argoproj.io/hook': 'Sync',
-        // The finished Job stays for its logs until the next sync replaces it.
-        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        [SYNC_WAVE]: syncWaves(ctx).bootstrap,
-      },
+      annotations: syncHookAnnotations(meta.annotations, syncWaves(ctx).bootstrap),
     },
     spec: {
       // A database that stays unreachable fails the sync after ten minutes, and Argo CD's retry takes over.

@@ -4,7 +4,7 @@ import type { Compute, ResolvedJob } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
-import { SYNC_WAVE, syncWaves } from './database-bootstrap.js';
+import { syncHookAnnotations, syncWaves } from './database-bootstrap.js';
 import { annotations, labels, metadata } from './labels.js';
 import { jobContainer, podSpec } from './workloads.js';
 
@@ -52,14 +52,7 @@ export function preDeployJob(
   return new (kube().KubeJob)(scope, `job-${job.name}`, {
     metadata: {
       ...meta,
-      annotations: {
-        ...meta.annotations,
-        'argocd.argoproj.io/hook': 'Sync',
-        // The finished Job and its pod stay for their logs until the next sync deletes them to create the new one
-        // (a Job's pod template is immutable). HookSucceeded would throw away the record of what a migration did.
-        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        [SYNC_WAVE]: syncWaves(ctx).preDeploy,
-      },
+      annotations: syncHookAnnotations(meta.annotations, syncWaves(ctx).preDeploy),
     },
     spec: {
       backoffLimit: BACKOFF_LIMIT,
