@@ -113,7 +113,8 @@ describe('apply order of the Terraform roots (issue 15 item 4)', () => {
     let subscriptions = 0;
     for (const stack of stacks) {
       const foreign = foreignArnReferences(stack);
-      for (const s of stack.service.resources.subscriptions) {
+      // A subscription to the service's own topic (sock-shop's orders) reads an ARN of its own stack, not a foreign one.
+      for (const s of stack.service.resources.subscriptions.filter((s) => s.from !== stack.service.name)) {
         subscriptions++;
         const key = `${s.from}-${s.topic}`;
         expect(foreign.get(`var.subscriptions[${JSON.stringify(key)}].topic_arn`), `${stack.id} ${key}`).toMatch(
