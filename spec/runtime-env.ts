@@ -41,8 +41,6 @@ export interface Connection {
   readonly name: string;
   /** The name it was deployed under, while a rename is in place: its secrets keep being named after it. */
   readonly renamedFrom?: string;
-  /** A database with `auth: password`: the app also gets its password (PASSWORD_KEY). Absent for IAM authentication. */
-  readonly auth?: 'password';
 }
 
 /** The name of the queue behind a subscription. */
@@ -67,10 +65,7 @@ export interface ConnectionSources {
 /** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
 export function connectionsOf(resources: ConnectionSources): Connection[] {
   return [
-    ...(resources.databases ?? []).map((d) => {
-      const c = connection('database', d.name, d.renamedFrom);
-      return d.auth === 'password' ? { ...c, auth: 'password' as const } : c;
-    }),
+    ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
     ...(resources.caches ?? []).map((c) => connection('cache', c.name, c.renamedFrom)),
     ...(resources.topics ?? []).map((t) => connection('topic', t.name, t.renamedFrom)),
     ...(resources.subscriptions ?? []).map((s) =>

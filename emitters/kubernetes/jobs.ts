@@ -6,7 +6,7 @@ import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { syncHookAnnotations, syncWaves } from './database-bootstrap.js';
 import { annotations, labels, metadata } from './labels.js';
-import { jobContainer, podSpec } from './workloads.js';
+import { CRON_JOB_POLICY, jobContainer, podSpec } from './workloads.js';
 
 /**
  * The service's `jobs:` (issue 19). Both kinds run the service's pod template:
@@ -80,11 +80,7 @@ export function manualJob(
     spec: {
       schedule: MANUAL_SCHEDULE,
       suspend: true,
-      timeZone: 'Etc/UTC',
-      concurrencyPolicy: 'Forbid',
-      startingDeadlineSeconds: 300,
-      successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 3,
+      ...CRON_JOB_POLICY,
       jobTemplate: {
         metadata: { labels: labels(ctx, 'job', job.name), annotations: annotations(ctx) },
         spec: {

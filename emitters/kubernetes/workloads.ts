@@ -121,6 +121,17 @@ export function jobContainer(ctx: RenderContext, command: readonly string[], wor
   };
 }
 
+/** What every CronJob paved writes shares: scheduled cron jobs and manual jobs' templates (jobs.ts). */
+export const CRON_JOB_POLICY = {
+  // service.yaml schedules are UTC; saying so keeps the cluster's zone out of it.
+  timeZone: 'Etc/UTC',
+  concurrencyPolicy: 'Forbid',
+  // A run missed by more than five minutes (controller down, cluster upgrade) is skipped, not run late.
+  startingDeadlineSeconds: 300,
+  successfulJobsHistoryLimit: 3,
+  failedJobsHistoryLimit: 3,
+} as const;
+
 export function cronJob(
   scope: Construct,
   ctx: RenderContext,
@@ -133,13 +144,7 @@ export function cronJob(
     spec: {
       schedule: job.schedule,
       ...(options.suspend ? { suspend: true } : {}),
-      // service.yaml schedules are UTC; saying so keeps the cluster's zone out of it.
-      timeZone: 'Etc/UTC',
-      concurrencyPolicy: 'Forbid',
-      // A run missed by more than five minutes (controller down, cluster upgrade) is skipped, not run late.
-      startingDeadlineSeconds: 300,
-      successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 3,
+      ...CRON_JOB_POLICY,
       jobTemplate: {
         metadata: { labels: labels(ctx, 'cron', job.name), annotations: annotations(ctx) },
         spec: {
