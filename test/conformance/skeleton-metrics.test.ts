@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { readTree, runCli, scratchCopy, writeEmbeddedPlatform } from '../support/helpers.js';
+import { freePort } from '../support/processes.js';
 
 /**
  * The metric contract holds for the skeletons `paved new` writes: each is
@@ -131,16 +131,6 @@ function missing(wanted: readonly Selector[], scraped: readonly Series[]): strin
   }
   return [...problems].sort();
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The plain variables of the service's staging Deployment: what paved really sets in the cluster. */
 function deploymentEnv(repo: string): Record<string, string> {

@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { connectionEnv, PASSWORD_KEY } from '../../spec/runtime-env.js';
 import { readTree, runCli, scratchCopy } from '../support/helpers.js';
 import { startMariadb, type MariadbServer } from '../support/mariadb-server.js';
+import { freePort } from '../support/processes.js';
 
 /**
  * Issue 19: the node skeleton `paved new --with mysql` writes runs against a real
@@ -25,16 +25,6 @@ const DBNAME = 'orders';
 const USER = 'orders_app';
 /** Random per run: it appears nowhere but in the server and in DATABASE_MYSQL_PASSWORD. */
 const PASSWORD = randomBytes(18).toString('base64url');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 interface RunningApp {
   readonly base: string;

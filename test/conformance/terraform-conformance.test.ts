@@ -197,6 +197,38 @@ afterAll(() => {
   for (const cleanup of cleanups) cleanup();
 });
 
+/** A managed resource of `terraform show -json`'s resource_changes. */
+interface PlannedChange {
+  readonly type: string;
+  readonly name: string;
+  readonly mode: string;
+  readonly module_address: string;
+  readonly change: { readonly actions: string[]; readonly after: Record<string, unknown>; readonly after_unknown: Record<string, unknown> };
+}
+
+/**
+ * Plans the roots offline as one root module in `dir`: a copy per root and
+ * environment, each with the test-only provider override (`override(root)`)
+ * beside the generated files. Returns the managed resources' planned changes.
+ */
+function planOffline(dir: string, roots: readonly Root[], override: (root: Root) => string, label: string): PlannedChange[] {
+  for (const root of roots) {
+    for (const env of ENVIRONMENTS) {
+      const copy = join(dir, 'stacks', moduleName(root, env));
+      cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
+      writeFileSync(join(copy, 'zz_offline_override.tf'), override(root));
+    }
+  }
+  writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
+  init(dir);
+  const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
+  timings.push(`plan ${label}: ${plan.seconds.toFixed(1)} s`);
+  expect(plan.code, plan.stderr).toBe(0);
+  const show = terraform(['show', '-json', 'tfplan'], dir);
+  expect(show.code, show.stderr).toBe(0);
+  return (JSON.parse(show.stdout) as { resource_changes: PlannedChange[] }).resource_changes.filter((c) => c.mode === 'managed');
+}
+
 describe('terraform plan of examples/shop', () => {
   it(
     'succeeds offline for every main stack and subscriptions root and creates exactly the expected resources per type in both environments',
@@ -208,32 +240,15 @@ describe('terraform plan of examples/shop', () => {
       // The subscriptions roots read the Resource Groups Tagging API: a local stand-in answers that every topic asked for exists.
       const tagging = await taggingApiStandIn();
       cleanups.push(tagging.stop);
-      // One copy per root and environment, each with the test-only provider override beside the generated files.
-      for (const root of roots) {
-        for (const env of ENVIRONMENTS) {
-          const copy = join(dir, 'stacks', moduleName(root, env));
-          cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
+      const changes = planOffline(
+        dir,
+        roots,
+        (root) => {
           const endpoints = root.folder === SUBSCRIPTIONS ? `  endpoints {\n    resourcegroupstaggingapi = "${tagging.url}"\n  }\n` : '';
-          writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER.replace(/\}\n$/, `${endpoints}}\n`));
-        }
-      }
-      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
-      init(dir);
-      const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
-      timings.push(`plan examples/shop (${roots.length} roots x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
-      expect(plan.code, plan.stderr).toBe(0);
-      const show = terraform(['show', '-json', 'tfplan'], dir);
-      expect(show.code, show.stderr).toBe(0);
-      const changes = (
-        JSON.parse(show.stdout) as {
-          resource_changes: Array<{
-            type: string;
-            mode: string;
-            module_address: string;
-            change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> };
-          }>;
-        }
-      ).resource_changes.filter((c) => c.mode === 'managed');
+          return OFFLINE_PROVIDER.replace(/\}\n$/, `${endpoints}}\n`);
+        },
+        `examples/shop (${roots.length} roots x ${ENVIRONMENTS.length} environments)`,
+      );
       expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
       // Subscriptions are created by the subscriptions roots, and those create nothing else.
       const inSubscriptionsRoot = (c: { module_address: string }): boolean =>
@@ -275,32 +290,12 @@ describe('terraform plan of the mysql case (issue 19)', () => {
       ready();
       const roots = stacks.filter((s) => s.root === 'fixtures/cases/mysql').flatMap(rootsOf);
       expect(roots.map((r) => r.id)).toEqual(['fixtures/cases/mysql:catalogue']);
-      const dir = join(work, 'plan-mysql');
-      for (const root of roots) {
-        for (const env of ENVIRONMENTS) {
-          const copy = join(dir, 'stacks', moduleName(root, env));
-          cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
-          writeFileSync(join(copy, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
-        }
-      }
-      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
-      init(dir);
-      const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
-      timings.push(`plan fixtures/cases/mysql (${roots.length} root x ${ENVIRONMENTS.length} environments): ${plan.seconds.toFixed(1)} s`);
-      expect(plan.code, plan.stderr).toBe(0);
-      const show = terraform(['show', '-json', 'tfplan'], dir);
-      expect(show.code, show.stderr).toBe(0);
-      const changes = (
-        JSON.parse(show.stdout) as {
-          resource_changes: Array<{
-            type: string;
-            name: string;
-            mode: string;
-            module_address: string;
-            change: { actions: string[]; after: Record<string, unknown> };
-          }>;
-        }
-      ).resource_changes.filter((c) => c.mode === 'managed' && c.module_address.endsWith('_staging'));
+      const changes = planOffline(
+        join(work, 'plan-mysql'),
+        roots,
+        () => OFFLINE_PROVIDER,
+        `fixtures/cases/mysql (${roots.length} root x ${ENVIRONMENTS.length} environments)`,
+      ).filter((c) => c.module_address.endsWith('_staging'));
       expect(new Set(changes.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
       const after = (type: string, name: string): Record<string, unknown> => changes.find((c) => c.type === type && c.name === name)!.change.after;
 

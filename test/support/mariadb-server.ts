@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, ran } from './processes.js';
 
 /**
  * A throwaway MariaDB server for tests: Debian's `mariadb-server` package
@@ -27,23 +27,6 @@ export interface MariadbServer {
   running(): boolean;
   /** Stops the server (if it runs) and removes its directory; safe to call twice. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function ran(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
-  if (result.error) throw result.error;
-  if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result;
 }
 
 const asRoot = (): boolean => process.getuid?.() === 0;

@@ -1,8 +1,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, ran } from './processes.js';
 
 /**
  * A throwaway PostgreSQL cluster for tests: Debian's `postgresql` package
@@ -38,23 +38,6 @@ export interface PostgresServer {
   /** One query's unaligned, tuple-only output; throws when psql fails. */
   query(user: string, database: string, sql: string): string;
   stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function ran(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
-  if (result.error) throw result.error;
-  if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result;
 }
 
 /** Runs a server binary as the OS user that may own the cluster. */

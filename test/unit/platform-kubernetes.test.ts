@@ -103,6 +103,20 @@ function serviceApplications(c: Compiled): Array<{ path: string; app: Obj; objec
   return inDirectory(c, `${c.out}/argocd`).map(([path, app]) => ({ path, app, objects: inDirectory(c, treePath(c, app.spec.source.path)).map(([, o]) => o) }));
 }
 
+/**
+ * Preview's generated database passwords read no store: every value comes
+ * from a generator. True for one of them, after checking it is exactly that.
+ */
+function isGeneratedPassword(env: string, path: string, o: Obj): boolean {
+  if (o.spec.secretStoreRef !== undefined) return false;
+  expect(env, path).toBe('preview');
+  expect(
+    o.spec.dataFrom.every((d: Obj) => d.sourceRef?.generatorRef?.kind === 'Password'),
+    path,
+  ).toBe(true);
+  return true;
+}
+
 describe('the platform layer, Kubernetes half', () => {
   it('is generated for every golden case and example with services, and for none without', () => {
     for (const c of cases) expect(platformObjects(c, 'argocd').length, c.name).toBeGreaterThan(0);
@@ -268,15 +282,7 @@ describe('the platform layer, Kubernetes half', () => {
       for (const [path, o] of c.objects) {
         if (o?.kind !== 'ExternalSecret') continue;
         const env = /\/kubernetes\/([a-z]+)\//.exec(path)![1]!;
-        // Preview's generated database passwords read no store: every value comes from a generator.
-        if (o.spec.secretStoreRef === undefined) {
-          expect(env, path).toBe('preview');
-          expect(
-            o.spec.dataFrom.every((d: Obj) => d.sourceRef?.generatorRef?.kind === 'Password'),
-            path,
-          ).toBe(true);
-          continue;
-        }
+        if (isGeneratedPassword(env, path, o)) continue;
         const directory = posix.dirname(path);
         const namespace = namespaceObjects.find((n) => posix.dirname(n.path) === directory)!.o;
         // Stores of the same name on the same cluster are one object, placed with the first environment.
@@ -309,15 +315,7 @@ describe('the platform layer, Kubernetes half', () => {
       for (const [path, o] of c.objects) {
         if (o?.kind !== 'ExternalSecret') continue;
         const env = /\/kubernetes\/([a-z]+)\//.exec(path)![1]!;
-        // Preview's generated database passwords read no store: every value comes from a generator.
-        if (o.spec.secretStoreRef === undefined) {
-          expect(env, path).toBe('preview');
-          expect(
-            o.spec.dataFrom.every((d: Obj) => d.sourceRef?.generatorRef?.kind === 'Password'),
-            path,
-          ).toBe(true);
-          continue;
-        }
+        if (isGeneratedPassword(env, path, o)) continue;
         // A declared secret is read whole; a connection secret by property.
         for (const d of o.spec.data ?? []) if (d.remoteRef.property === undefined) (expected[env] ??= []).push(d.remoteRef.key);
       }
