@@ -202,6 +202,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    name: 'run',
+    usages: [
+      {
+        synopsis: 'run <svc> <job> --env staging|production --id <n> --tag <tag> [--digest sha256:<hex>] --out <file>',
+        summary: "write the Job of one run of a manual job, from the CronJob the environment's release renders, for its deploy branch; CI runs it",
+      },
+    ],
+    description: [
+      "Write into <file> the Job of one run of a manual job: the job template of its CronJob as the project at the root renders it for the environment with the given release (after overrides and policy), named <service>-<job>-<id>. The run jobs of the generated workflows put it on the environment's deploy branch, where Argo CD creates it once (docs/targets/kubernetes.md, Jobs).",
+    ],
+    options: [
+      { flag: '--env staging|production', description: 'the environment' },
+      { flag: '--id <n>', description: 'the run: 1 to 10 lowercase letters or digits (the workflow passes its run number)' },
+      { flag: '--tag <tag>', description: 'the image tag the environment runs' },
+      { flag: '--digest sha256:<hex>', description: 'its digest, pinned in the Job' },
+      { flag: '--out <file>', description: 'the file to write the Job into' },
+      ROOT,
+    ],
+  },
+  {
     name: 'preview',
     usages: [
       {

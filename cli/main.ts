@@ -19,6 +19,7 @@ export const PARSE_OPTIONS = {
   base: { type: 'string' },
   pr: { type: 'string' },
   image: { type: 'string' },
+  id: { type: 'string' },
   language: { type: 'string' },
   dir: { type: 'string' },
   with: { type: 'string' },
@@ -150,6 +151,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.pr === undefined || values.image === undefined || values.out === undefined) return usage('preview needs --pr, --image and --out');
         const { runPreview } = await import('./preview.js');
         return runPreview(values.root ?? '.', rest[0]!, values.pr, values.image, values.out, io);
+      }
+      case 'run': {
+        if (rest.length !== 2) return usage('run takes a service and a job: paved run <svc> <job> --env <env> --id <n> --tag <tag> --out <file>');
+        const { env, id, tag, digest, out } = values;
+        if (env === undefined || id === undefined || tag === undefined || out === undefined) return usage('run needs --env, --id, --tag and --out');
+        const { resolve } = await import('node:path');
+        const { runManualJob } = await import('./run.js');
+        return runManualJob(
+          resolve(io.cwd, values.root ?? '.'),
+          { service: rest[0]!, job: rest[1]!, env, id, tag, ...(digest === undefined ? {} : { digest }), out },
+          io,
+        );
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');

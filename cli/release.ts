@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
-import { compileSources, loadSources } from '../compiler/compile.js';
+import { compileSources, loadSources, type LoadedSources } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { writeFileAtomic } from '../compiler/write/create.js';
 import { RELEASES_FILE } from '../compiler/source.js';
@@ -21,6 +21,17 @@ const HEADER = `# Written by CI (paved release), not by hand: which image each s
  * With `--record-only` it only edits the file: the release jobs' retries,
  * whose first attempt validated the same record.
  */
+type RawSpec = { readonly name?: unknown; readonly renamedFrom?: unknown; readonly retired?: unknown };
+
+const rawSpecs = (loaded: LoadedSources): RawSpec[] => loaded.services.map((f) => (f.data ?? {}) as RawSpec);
+
+/** Spec name -> the name the service is deployed under, for every spec that reads. */
+const deployedNames = (specs: readonly RawSpec[]): Map<string, string> =>
+  new Map(specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])));
+
+/** The name releases.yaml records a service under, given either of its names. */
+export const deployedNameOf = (loaded: LoadedSources, service: string): string => deployedNames(rawSpecs(loaded)).get(service) ?? service;
+
 export function runRelease(
   root: string,
   service: string,
@@ -46,10 +57,8 @@ export function runRelease(
   services.flow = false;
   // Records are kept under the name a service is deployed under (docs/day-2.md, Renaming).
   const loaded = loadSources(root);
-  const specs = loaded.services.map((f) => (f.data ?? {}) as { name?: unknown; renamedFrom?: unknown; retired?: unknown });
-  const deployedAs = new Map(
-    specs.flatMap(({ name, renamedFrom }) => (typeof name === 'string' ? [[name, typeof renamedFrom === 'string' ? renamedFrom : name] as const] : [])),
-  );
+  const specs = rawSpecs(loaded);
+  const deployedAs = deployedNames(specs);
   service = deployedAs.get(service) ?? service;
   doc.setIn(['services', service, env], doc.createNode(digest === undefined ? { tag } : { tag, digest }, { flow: true }));
   // A deleted service's records go: on a deploy branch they would fail every later release's validation.

@@ -1,6 +1,9 @@
 import type { JsonSchema } from './json-schema.js';
 import { patterns } from './service-schema.js';
 
+/** What CI records: a tag that is never `latest` (the commit SHA) and an image digest. */
+export const RELEASE_PATTERNS = { tag: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', digest: '^sha256:[0-9a-f]{64}$' } as const;
+
 /** One deployed image of a service in an environment. */
 const release: JsonSchema = {
   type: 'object',
@@ -11,12 +14,12 @@ const release: JsonSchema = {
     tag: {
       type: 'string',
       description: 'The image tag CI pushed: the commit SHA it was built from. Never `latest`.',
-      pattern: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      pattern: RELEASE_PATTERNS.tag,
     },
     digest: {
       type: 'string',
       description: 'The sha256 digest of that image; when set, the manifests pin it (`<image>:<tag>@<digest>`).',
-      pattern: '^sha256:[0-9a-f]{64}$',
+      pattern: RELEASE_PATTERNS.digest,
     },
   },
 };

@@ -21,17 +21,19 @@ import { script } from './script-text.js';
 export const RELEASE_DEADLINE_SECONDS = 600;
 
 /** The token arrives in PUSH_TOKEN, becomes a git header for fetch and push only, and leaves the environment before anything else runs. */
-const TOKEN = [
+const AUTH = [
   'if [ -z "${PUSH_TOKEN}" ]; then',
   '  echo "::error::the release token is empty: create the Actions secret named by platform.yaml ci.releaseToken (docs/targets/actions.md, Deploy, promotion and rollback)"',
   '  exit 1',
   'fi',
   'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${PUSH_TOKEN}" | base64 --wrap=0)"',
   'unset PUSH_TOKEN',
-  'if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]]; then',
-  '  echo "::error::tag must be the full 40-character commit SHA"',
-  '  exit 1',
-  'fi',
+];
+
+const TAG_CHECK = ['if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]]; then', '  echo "::error::tag must be the full 40-character commit SHA"', '  exit 1', 'fi'];
+
+/** The git identity of release commits, the paved root's prefix, a scratch folder and the retry state. */
+const SETUP = [
   'git config user.name "paved-release"',
   'git config user.email "paved-release@users.noreply.github.com"',
   // The paved root inside the repository (`gitops.path`), with a trailing slash, or nothing at the root.
@@ -43,6 +45,8 @@ const TOKEN = [
   'delay=2',
   'attempt=1',
 ];
+
+const TOKEN = [...AUTH, ...TAG_CHECK, ...SETUP];
 
 /** Sets `base` to the deploy branch's head, fetched now, or to an empty first commit when the branch does not exist yet. */
 const FETCH_BASE = [
@@ -115,6 +119,16 @@ const PUSH = (texts: PushTexts): string[] => [
 
 const DEPLOY_BRANCH_TEXT = '${DEPLOY_BRANCH}';
 
+/** recorded <commit>: what that commit's releases.yaml records for the service in the environment, "<tag> [<digest>]", or nothing. */
+const RECORDED = [
+  'recorded() {',
+  '  rm -rf "${work}/show"',
+  '  mkdir "${work}/show"',
+  '  if git cat-file -e "$1:${releases}" 2> /dev/null; then git show "$1:${releases}" > "${work}/show/releases.yaml"; fi',
+  `  ${PAVED} release "\${SERVICE}" --env "\${ENVIRONMENT}" --show --root "\${work}/show"`,
+  '}',
+];
+
 /**
  * A service's release (ROLLBACK empty) or rollback (ROLLBACK=true) to ENVIRONMENT.
  * Inputs: SERVICE, ENVIRONMENT, TAG (the commit), DIGEST (a release's image
@@ -136,13 +150,7 @@ export const RELEASE_DEPLOY = script(
   ...TOKEN,
   'releases="${prefix}releases.yaml"',
   'paths=("${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}" "${OUT}/argocd/${SERVICE}-${ENVIRONMENT}.yaml" releases.yaml)',
-  // recorded <commit>: what that commit's releases.yaml records for the service in the environment, "<tag> [<digest>]", or nothing.
-  'recorded() {',
-  '  rm -rf "${work}/show"',
-  '  mkdir "${work}/show"',
-  '  if git cat-file -e "$1:${releases}" 2> /dev/null; then git show "$1:${releases}" > "${work}/show/releases.yaml"; fi',
-  `  ${PAVED} release "\${SERVICE}" --env "\${ENVIRONMENT}" --show --root "\${work}/show"`,
-  '}',
+  ...RECORDED,
   'while :; do',
   ...FETCH_BASE,
   '  current="$(recorded "${base}")"',
@@ -202,6 +210,67 @@ export const RELEASE_DEPLOY = script(
   '    fi',
   '  done',
   ...PUSH(releaseTexts('${SERVICE}')),
+  'done',
+);
+
+/**
+ * One run of a manual job in ENVIRONMENT (`paved run`): its Job joins the
+ * service's manifests on the deploy branch, where Argo CD creates it once.
+ * Inputs: SERVICE, JOB, RUN_ID (the workflow's run number), ENVIRONMENT, OUT,
+ * DEPLOY_BRANCH, PUSH_TOKEN.
+ *
+ * - It runs with the image the environment runs, read from the deploy branch's
+ *   releases.yaml, and the template of the commit that rendered the running
+ *   release (the branch's Released-From trailer for the service), never the
+ *   newer config of this run's own commit.
+ * - The Job's file is `run-<job>.yaml`: a new run of the job replaces the last
+ *   one's file; the next release replaces the folder and the run leaves the branch
+ *   (the Job stays in the cluster, emitters/kubernetes/run.ts).
+ * - A re-run of the same workflow run finds its own Job there and commits nothing.
+ */
+export const RUN_JOB = script(
+  'set -euo pipefail',
+  ...AUTH,
+  // JOB becomes a file name: the approval job checked it against the service's manual jobs, and this checks its shape again.
+  'if [[ ! "${JOB}" =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || [[ ! "${RUN_ID}" =~ ^[0-9]{1,10}$ ]]; then',
+  '  echo "::error::job must be the name of a manual job and the run id a number"',
+  '  exit 1',
+  'fi',
+  ...SETUP,
+  'releases="${prefix}releases.yaml"',
+  'dir="${OUT}/${SERVICE}/kubernetes/${ENVIRONMENT}"',
+  ...RECORDED,
+  'while :; do',
+  ...FETCH_BASE,
+  '  read -r tag digest <<< "$(recorded "${base}")"',
+  '  if [ -z "${tag:-}" ]; then',
+  '    echo "::error::${SERVICE} has no release in ${ENVIRONMENT} (${DEPLOY_BRANCH}): a manual job runs with the image the environment runs, so release it first"',
+  '    exit 1',
+  '  fi',
+  // TAG: the commit that rendered the running release, the trailer its run commit carries too.
+  '  TAG="$(git log -1 --format="%(trailers:key=Released-From,valueonly)" "${base}" -- ":(top)${prefix}${dir}" | tr -d "[:space:]")"',
+  '  if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]] || ! git cat-file -e "${TAG}^{commit}" 2> /dev/null; then',
+  '    echo "::error::the commit that rendered ${SERVICE} in ${ENVIRONMENT} (${TAG:-none recorded on ${DEPLOY_BRANCH}}) is not in this repository\'s history"',
+  '    exit 1',
+  '  fi',
+  '  git worktree remove --force "${work}/source" > /dev/null 2>&1 || true',
+  '  git worktree add --quiet --detach "${work}/source" "${TAG}"',
+  '  run=(run "${SERVICE}" "${JOB}" --env "${ENVIRONMENT}" --id "${RUN_ID}" --tag "${tag}" --out "${work}/run.yaml" --root "${work}/source/${prefix}")',
+  '  if [ -n "${digest:-}" ]; then run+=(--digest "${digest}"); fi',
+  `  ${PAVED} "\${run[@]}"`,
+  ...WORKTREE,
+  '  if [ ! -d "${deploy}/${prefix}${dir}" ]; then',
+  '    echo "::error::${DEPLOY_BRANCH} holds no manifests of ${SERVICE} in ${ENVIRONMENT}"',
+  '    exit 1',
+  '  fi',
+  '  cp "${work}/run.yaml" "${deploy}/${prefix}${dir}/run-${JOB}.yaml"',
+  '  git -C "${deploy}" add --all',
+  ...PUSH({
+    unchanged: `${DEPLOY_BRANCH_TEXT} already holds run \${RUN_ID} of \${JOB}; nothing to commit`,
+    message: 'paved: run ${JOB} of ${SERVICE} in ${ENVIRONMENT} (run ${RUN_ID})',
+    pushed: 'started run ${RUN_ID} of ${JOB} in ${ENVIRONMENT}: Argo CD creates its Job',
+    failed: 'the run of ${JOB}',
+  }),
   'done',
 );
 

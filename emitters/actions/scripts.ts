@@ -140,6 +140,31 @@ export const ROLLBACK_VALIDATE = script(
 );
 
 /**
+ * The approval of a manual job's run, in the chosen environment (whose reviewers
+ * approve a production run like a production deploy): ENVIRONMENT, JOB (the
+ * dispatch's choice), JOBS (the service's manual jobs, space-separated) and TAG
+ * (empty: a run is not a rollback).
+ */
+export const RUN_VALIDATE = script(
+  'set -euo pipefail',
+  'case "${ENVIRONMENT}" in',
+  '  staging | production) ;;',
+  '  *)',
+  '    echo "::error::environment must be staging or production"',
+  '    exit 1',
+  '    ;;',
+  'esac',
+  'if [ -n "${TAG}" ]; then',
+  '  echo "::error::give a tag to roll back to, or a job to run, not both"',
+  '  exit 1',
+  'fi',
+  'if [[ ! "${JOB}" =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || [[ " ${JOBS} " != *" ${JOB} "* ]]; then',
+  '  echo "::error::job must be one of the manual jobs of this service: ${JOBS}"',
+  '  exit 1',
+  'fi',
+);
+
+/**
  * What a pull request does to the generated tree, per service and target, in the
  * job summary: `paved diff` compiles the base (the merge commit's first parent)
  * and the pull request in memory and names the objects, resources, images and

@@ -3,18 +3,19 @@ import { DEPLOY_BRANCH_PREFIX, deployBranch, names } from '../../spec/naming.js'
 import { PREVIEW_STILL_OPEN } from './check-scripts.js';
 import { AFFECTED, changesJob, GATED, jobName } from './checks.js';
 import { testSteps } from './languages.js';
-import type { Job, Step, Value, Workflow } from './model.js';
+import type { DispatchInput, Job, Step, Value, Workflow } from './model.js';
 import { inRepo, servicePaths, stackDir, subscriptionsDir, workingDirectory } from './paths.js';
 import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
 import { productionInfraJob, productionPlanJob, stagingInfraJob } from './terraform-jobs.js';
 import { releaseToken } from './release-token.js';
-import { RELEASE_DEPLOY } from './release-scripts.js';
+import { RELEASE_DEPLOY, RUN_JOB } from './release-scripts.js';
 import {
   PREVIEW_APPLY,
   PREVIEW_APPLY_PRE_DEPLOY,
   PREVIEW_RENDER,
   PREVIEW_TEARDOWN,
   ROLLBACK_VALIDATE,
+  RUN_VALIDATE,
   TERRAFORM_PLAN,
   TERRAFORM_PLAN_SUMMARY,
 } from './scripts.js';
@@ -74,6 +75,12 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
     ['production-release', releaseJob(service, project, 'production', ['publish', 'production-infra'])],
     ['rollback', rollbackJob(service)],
     ['rollback-release', rollbackReleaseJob(service, project)],
+    ...(manualJobs(service).length > 0
+      ? ([
+          ['run-approve', runApproveJob(service)],
+          ['run', runJob(service, project)],
+        ] as const)
+      : []),
   ];
   return {
     name: `paved ${service.specName}`,
@@ -82,19 +89,7 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
       pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] },
       merge_group: { types: ['checks_requested'] },
       push: { branches: [MAIN_BRANCH], paths },
-      workflow_dispatch: {
-        inputs: [
-          ['environment', { description: 'Environment to roll back', required: true, type: 'choice', options: ['staging', 'production'] }],
-          [
-            'tag',
-            {
-              description: 'Full commit SHA of an earlier release to run again (its image tag); its digest comes from the deploy branch',
-              required: true,
-              type: 'string',
-            },
-          ],
-        ],
-      },
+      workflow_dispatch: { inputs: dispatchInputs(service) },
     },
     permissions: {},
     defaults: { run: { shell: 'bash' } },
@@ -356,7 +351,7 @@ function releaseJob(service: ResolvedService, project: ResolvedProject, env: 'st
 function rollbackJob(service: ResolvedService): Job {
   return job({
     name: jobName(service, 'Approve the rollback'),
-    if: DISPATCH,
+    if: rollbackDispatch(service),
     environment: ROLLBACK_INPUTS.ENVIRONMENT,
     permissions: {},
     'timeout-minutes': 5,
@@ -368,7 +363,7 @@ function rollbackJob(service: ResolvedService): Job {
 function rollbackReleaseJob(service: ResolvedService, project: ResolvedProject): Job {
   return job({
     name: jobName(service, 'Roll back'),
-    if: DISPATCH,
+    if: rollbackDispatch(service),
     needs: ['rollback'],
     environment: RELEASE_ENVIRONMENT,
     permissions: { contents: 'read' },
@@ -379,3 +374,104 @@ function rollbackReleaseJob(service: ResolvedService, project: ResolvedProject):
 }
 
 const ROLLBACK_INPUTS = { ENVIRONMENT: '${{ inputs.environment }}', TAG: '${{ inputs.tag }}' } as const;
+
+const manualJobs = (service: ResolvedService): string[] => service.jobs.filter((j) => j.when === 'manual').map((j) => j.name);
+
+/** The dispatch's `job` when it rolls back: not a job name, so no job can be mistaken for it. */
+export const ROLL_BACK_CHOICE = '(roll back)';
+
+/**
+ * A dispatch rolls an environment back to a tag or, for a service with manual
+ * jobs, runs one of them there instead: then `tag` is optional and `job` says which.
+ */
+function dispatchInputs(service: ResolvedService): ReadonlyArray<readonly [string, DispatchInput]> {
+  const jobs = manualJobs(service);
+  const tag = 'Full commit SHA of an earlier release to run again (its image tag); its digest comes from the deploy branch';
+  return [
+    [
+      'environment',
+      {
+        description: jobs.length > 0 ? 'Environment to roll back, or to run the job in' : 'Environment to roll back',
+        required: true,
+        type: 'choice',
+        options: ['staging', 'production'],
+      },
+    ],
+    [
+      'tag',
+      jobs.length > 0
+        ? { description: `To roll back: the f${tag.slice(1)}. Leave it empty to run a job`, required: false, type: 'string' }
+        : { description: tag, required: true, type: 'string' },
+    ],
+    ...(jobs.length > 0
+      ? ([
+          [
+            'job',
+            {
+              description: 'A manual job to run with the image the environment runs, instead of a rollback',
+              required: true,
+              type: 'choice',
+              options: [ROLL_BACK_CHOICE, ...jobs],
+            },
+          ],
+        ] as const)
+      : []),
+  ];
+}
+
+const rollbackDispatch = (service: ResolvedService): string =>
+  manualJobs(service).length > 0 ? `${DISPATCH} && inputs.job == '${ROLL_BACK_CHOICE}'` : DISPATCH;
+const RUN_DISPATCH = `${DISPATCH} && inputs.job != '${ROLL_BACK_CHOICE}'`;
+
+/**
+ * Runs a manual job in two jobs, like a rollback: the first checks the inputs
+ * in the chosen environment, whose reviewers approve a production run; the
+ * second puts the run's Job on the environment's deploy branch (release-scripts.ts
+ * RUN_JOB), where Argo CD creates it: CI needs no access to the cluster.
+ */
+function runApproveJob(service: ResolvedService): Job {
+  return job({
+    name: jobName(service, 'Approve the job run'),
+    if: RUN_DISPATCH,
+    environment: ROLLBACK_INPUTS.ENVIRONMENT,
+    permissions: {},
+    'timeout-minutes': 5,
+    concurrency: serial(service, `${ROLLBACK_INPUTS.ENVIRONMENT}-run`),
+    steps: [{ name: 'Check the inputs', run: RUN_VALIDATE, env: { ...ROLLBACK_INPUTS, JOB: RUN_INPUTS.JOB, JOBS: manualJobs(service).join(' ') } }],
+  });
+}
+
+function runJob(service: ResolvedService, project: ResolvedProject): Job {
+  const token = releaseToken(project);
+  return job({
+    name: jobName(service, 'Run the job'),
+    if: RUN_DISPATCH,
+    needs: ['run-approve'],
+    environment: RELEASE_ENVIRONMENT,
+    permissions: { contents: 'read' },
+    'timeout-minutes': 20,
+    // The environment's releases' group: a run and a release of the same environment take turns.
+    concurrency: serial(service, `${ROLLBACK_INPUTS.ENVIRONMENT}-release`),
+    steps: [
+      checkout({ fetchDepth: 0 }),
+      setupNode(),
+      installPaved(project),
+      ...token.steps,
+      {
+        name: 'Put the run on the deploy branch',
+        run: RUN_JOB,
+        env: {
+          SERVICE: service.name,
+          ...RUN_INPUTS,
+          ENVIRONMENT: ROLLBACK_INPUTS.ENVIRONMENT,
+          DEPLOY_BRANCH: `${DEPLOY_BRANCH_PREFIX}${ROLLBACK_INPUTS.ENVIRONMENT}`,
+          OUT: project.output.dir,
+          PUSH_TOKEN: token.token,
+        },
+        'working-directory': workingDirectory(project),
+      },
+    ],
+  });
+}
+
+const RUN_INPUTS = { JOB: '${{ inputs.job }}', RUN_ID: '${{ github.run_number }}' } as const;

@@ -72,3 +72,5 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
 
 export { environmentDirectory } from './files.js';
 export { previewOverlay, type PreviewImage } from './preview-overlay.js';
+export { runJob } from './run.js';
+export type { KubeJson } from './overrides.js';

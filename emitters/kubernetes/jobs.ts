@@ -25,8 +25,8 @@ import { CRON_JOB_POLICY, jobContainer, podSpec } from './workloads.js';
  *   annotation, so adding a job to a running service replaces nothing), the
  *   database bootstrap -2, the Job -1, the Deployment 0
  *   (argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
- * - `manual`: a suspended CronJob, the template `kubectl create job --from`
- *   starts a run from; the service workflow's run-job dispatch does that.
+ * - `manual`: a suspended CronJob, the template a run's Job is taken from
+ *   (`paved run`, run.ts), as `kubectl create job --from` would.
  */
 
 export const PRE_DEPLOY_LABEL = 'paved.dev/job-when';

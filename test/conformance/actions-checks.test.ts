@@ -146,6 +146,33 @@ describe('the service workflow: which jobs run for each event', () => {
     for (const id of ['changes', 'test', 'build', 'plan', 'preview', 'teardown', 'publish']) expect(jobs, id).not.toContain(id);
   });
 
+  it('a dispatch of a service with manual jobs rolls back by default, or runs the job chosen, never both', () => {
+    const full = compileDir(join(CASES, 'full'));
+    const mailer = workflowsOf(full, 'full').find((w) => w.name.endsWith('/paved-mailer.yml'))!.doc;
+    const inputs = (mailer.on as { workflow_dispatch: { inputs: Record<string, { required: boolean; options?: string[] }> } }).workflow_dispatch.inputs;
+    expect(inputs.job).toMatchObject({ required: true, options: ['(roll back)', 'resend-receipts'] });
+    expect(inputs.tag!.required).toBe(false);
+    const dispatched = (job: string): string[] => {
+      const contexts = event(
+        'workflow_dispatch',
+        { ref: 'refs/heads/main', sha: HEAD, run_number: '12', event: { inputs: { environment: 'production', tag: '', job } } },
+        { environment: 'production', tag: '', job },
+      );
+      const results = simulate(mailer.jobs, contexts, { result: () => 'success', outputs: () => ({}) });
+      return Object.entries(results)
+        .filter(([, r]) => r !== 'skipped')
+        .map(([id]) => id);
+    };
+    expect(dispatched('(roll back)')).toEqual(['rollback', 'rollback-release']);
+    expect(dispatched('resend-receipts')).toEqual(['run-approve', 'run']);
+    // The approval runs in the chosen environment, so production's reviewers approve a production run.
+    expect(mailer.jobs['run-approve']!.environment).toBe('${{ inputs.environment }}');
+    expect(mailer.jobs.run!.environment).toBe('paved-release');
+    // A service without manual jobs keeps its dispatch form and jobs as they were.
+    expect(Object.keys((hello.on as { workflow_dispatch: { inputs: object } }).workflow_dispatch.inputs)).toEqual(['environment', 'tag']);
+    expect(hello.jobs['run']).toBeUndefined();
+  });
+
   it('every job name starts with the service, so one service`s checks can be required', () => {
     for (const [id, job] of Object.entries(hello.jobs)) expect(job.name, id).toMatch(/^hello: [A-Z]/);
     expect(hello.jobs.test!.name).toBe('hello: Test');

@@ -415,6 +415,77 @@ describe('never backwards', () => {
   );
 });
 
+describe('a manual job run', () => {
+  it(
+    "puts the run's Job on the deploy branch, with the running release's image and template; a re-run commits nothing; the next release takes it off",
+    { timeout: 240_000 },
+    () => {
+      const jobs = 'jobs:\n  - name: backfill\n    command: ["node", "backfill.js"]\n    when: manual\n';
+      const w = world(['hello']);
+      const c1 = w.merge('first', { 'services/hello/service.yaml': serviceSpec('hello', `env:\n  GREETING: first\n${jobs}`) });
+      expect(w.runJob(c1, 'paved-hello.yml', 'staging-release', pushRun(c1, digestOf(1))).status).toBe(0);
+      // main moves on, unreleased: the run must not carry its config to staging.
+      const c2 = w.merge('second', { 'services/hello/service.yaml': serviceSpec('hello', `env:\n  GREETING: second\n${jobs}`) });
+      const dispatch = {
+        'inputs.environment': 'staging',
+        'inputs.tag': '',
+        'inputs.job': 'backfill',
+        'github.run_number': '7',
+        'secrets.PAVED_RELEASE_TOKEN': TOKEN,
+      };
+
+      const approve = w.runJob(c2, 'paved-hello.yml', 'run-approve', dispatch);
+      expect(approve.status, approve.stdout + approve.stderr).toBe(0);
+      const run = w.runJob(c2, 'paved-hello.yml', 'run', dispatch);
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain('started run 7 of backfill in staging: Argo CD creates its Job');
+      const job = parse(w.show(STAGING, 'generated/hello/kubernetes/staging/run-backfill.yaml')) as {
+        metadata: { name: string; annotations: Record<string, string>; labels: Record<string, string> };
+        spec: { template: { spec: { containers: Array<{ image: string; command: string[]; env: Array<{ name: string; value?: string }> }> } } };
+      };
+      expect(job.metadata.name).toBe('hello-backfill-7');
+      expect(job.metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/sync-options': 'Prune=false',
+        'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+      });
+      expect(job.metadata.labels['paved.dev/run']).toBe('7');
+      const [container] = job.spec.template.spec.containers;
+      expect(container!.image).toMatch(new RegExp(`:${c1}@${digestOf(1)}$`));
+      expect(container!.command).toEqual(['node', 'backfill.js']);
+      expect(container!.env.find((e) => e.name === 'GREETING')?.value).toBe('first');
+      // The run commit names the release it ran with, so the release flow's ancestor checks see nothing new.
+      expect(git(w.origin, w.env, 'log', '-1', '--format=%s%n%(trailers:key=Released-From,valueonly)', STAGING)).toBe(
+        `paved: run backfill of hello in staging (run 7)\n${c1}`,
+      );
+      expect(onlyReleased(w.files(STAGING), ['hello'], 'staging')).toEqual([]);
+
+      const head = git(w.origin, w.env, 'rev-parse', STAGING);
+      const again = w.runJob(c2, 'paved-hello.yml', 'run', dispatch);
+      expect(again.status).toBe(0);
+      expect(again.stdout).toContain(`${STAGING} already holds run 7 of backfill; nothing to commit`);
+      expect(git(w.origin, w.env, 'rev-parse', STAGING)).toBe(head);
+
+      // The approval refuses what is not a manual job, or a tag beside a job; production has no release to run with.
+      const notAJob = w.runJob(c2, 'paved-hello.yml', 'run-approve', { ...dispatch, 'inputs.job': 'backfill x' });
+      expect(notAJob.status).toBe(1);
+      expect(notAJob.stdout).toContain('::error::job must be one of the manual jobs of this service: backfill');
+      const both = w.runJob(c2, 'paved-hello.yml', 'run-approve', { ...dispatch, 'inputs.tag': c1 });
+      expect(both.status).toBe(1);
+      expect(both.stdout).toContain('::error::give a tag to roll back to, or a job to run, not both');
+      const production = w.runJob(c2, 'paved-hello.yml', 'run', { ...dispatch, 'inputs.environment': 'production' });
+      expect(production.status).toBe(1);
+      expect(production.stdout).toContain(
+        '::error::hello has no release in production (paved/deploy/production): a manual job runs with the image the environment runs, so release it first',
+      );
+
+      // The next release replaces the folder: the run leaves the branch (its Job stays in the cluster: Prune=false).
+      expect(w.runJob(c2, 'paved-hello.yml', 'staging-release', pushRun(c2, digestOf(2))).status).toBe(0);
+      expect(w.files(STAGING)).not.toContain('generated/hello/kubernetes/staging/run-backfill.yaml');
+      expect(w.files(STAGING)).toContain('generated/hello/kubernetes/staging/cronjob-backfill.yaml');
+    },
+  );
+});
+
 describe('a deleted service', () => {
   it('leaves the deploy branch with the next release: its record, manifests and Application go, and releases keep working', { timeout: 240_000 }, () => {
     const w = world(['hello', 'gone']);

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { compileDir, REPO, runCli, scratchCopy } from '../support/helpers.js';
 
 let cleanups: Array<() => void> = [];
@@ -78,5 +79,69 @@ describe('paved release', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--env must be staging or production, not "preview"');
     expect(existsSync(join(root, 'releases.yaml'))).toBe(false);
+  });
+});
+
+describe('paved run', () => {
+  const TAG = 'f'.repeat(40);
+  /** examples/minimal's hello with a manual and a pre-deploy job. */
+  function withJobs(): string {
+    const root = copy('minimal');
+    const spec = join(root, 'services', 'hello', 'service.yaml');
+    writeFileSync(
+      spec,
+      `${readFileSync(spec, 'utf8')}jobs:\n  - { name: reindex, command: ["node", "reindex.js"], when: manual }\n  - { name: migrate, command: ["node", "migrate.js"], when: pre-deploy }\n`,
+    );
+    return root;
+  }
+
+  it("writes the run's Job from the environment's CronJob, with the image given, and touches nothing else", async () => {
+    const root = withJobs();
+    const run = await runCli(['run', 'hello', 'reindex', '--env', 'production', '--id', '42', '--tag', TAG, '--digest', DIGEST, '--out', 'run.yaml'], root);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`wrote run.yaml: Job hello-reindex-42 runs reindex of hello in production with ${TAG}@${DIGEST}\n`);
+    const job = parse(readFileSync(join(root, 'run.yaml'), 'utf8')) as Record<string, any>;
+    const cronJob = parse(
+      String(compileDir(root).files.find((f) => f.path === 'generated/hello/kubernetes/production/cronjob-reindex.yaml')!.contents),
+    ) as Record<string, any>;
+    expect(job.kind).toBe('Job');
+    expect(job.metadata.name).toBe('hello-reindex-42');
+    expect(job.metadata.namespace).toBe('hello');
+    expect(job.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false');
+    expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(job.spec.template.spec.containers[0].image).toBe(`ghcr.io/example/hello:${TAG}@${DIGEST}`);
+    // The CronJob's job template, but for the image and the run's label.
+    const { template, ...jobSpec } = job.spec;
+    const { template: cronTemplate, ...cronJobSpec } = cronJob.spec.jobTemplate.spec;
+    expect(jobSpec).toEqual(cronJobSpec);
+    expect({ ...template.spec, containers: [] }).toEqual({ ...cronTemplate.spec, containers: [] });
+    expect(template.metadata.labels).toEqual({ ...cronTemplate.metadata.labels, 'app.kubernetes.io/version': TAG, 'paved.dev/run': '42' });
+    expect(existsSync(join(root, 'releases.yaml'))).toBe(false);
+    expect(existsSync(join(root, 'generated'))).toBe(false);
+  });
+
+  it('refuses what is not a manual job, naming the ones there are', async () => {
+    const root = withJobs();
+    const args = (job: string): string[] => ['run', 'hello', job, '--env', 'staging', '--id', '1', '--tag', TAG, '--out', 'run.yaml'];
+    const missing = await runCli(args('reindx'), root);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('paved: hello has no manual job named "reindx"; its manual jobs: reindex\n');
+    const preDeploy = await runCli(args('migrate'), root);
+    expect(preDeploy.stderr).toBe('paved: hello has no manual job named "migrate"; its manual jobs: reindex\n');
+    const none = await runCli(args('reindex'), copy('minimal'));
+    expect(none.stderr).toBe('paved: hello has no manual job named "reindex"; it declares none (jobs: with when: manual)\n');
+    expect(existsSync(join(root, 'run.yaml'))).toBe(false);
+  });
+
+  it('takes only ids that keep the Job name a label, and only staging or production', async () => {
+    const root = withJobs();
+    const run = (env: string, id: string) => runCli(['run', 'hello', 'reindex', '--env', env, '--id', id, '--tag', TAG, '--out', 'run.yaml'], root);
+    expect((await run('staging', '12345678901')).stderr).toBe(
+      'paved: --id must be 1 to 10 lowercase letters or digits (the workflow passes its run number), not "12345678901"\n',
+    );
+    expect((await run('staging', '../x')).code).toBe(2);
+    expect((await run('preview', '1')).stderr).toBe('paved: --env must be staging or production, not "preview" (a preview runs its jobs itself)\n');
+    expect(existsSync(join(root, 'run.yaml'))).toBe(false);
   });
 });
