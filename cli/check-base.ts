@@ -1,5 +1,6 @@
 import type { CompileResult } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
+import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
 import { locate } from '../compiler/positions.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
@@ -10,7 +11,8 @@ import { compileRevision } from './revision.js';
  * specs are compiled with this paved and compared with the working tree's
  * compile; every stateful resource the change would destroy or replace is an
  * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
- * deleted service is one unless its base spec was retired (compiler/data-loss.ts).
+ * deleted service is one unless its base spec was retired (compiler/data-loss.ts);
+ * so is a database's storage going down (compiler/storage-shrink.ts).
  * `head` is the working tree's compile, with its values kept.
  */
 export function checkAgainstBase(
@@ -38,7 +40,8 @@ export function checkAgainstBase(
     };
   }
   const losses = dataLosses({ files: base.files, project: base.project }, { files: head.files, project: head.project! });
-  const located = dataLossDiagnostics(losses, head.project!, base.project).map((d) => {
+  const found = [...dataLossDiagnostics(losses, head.project!, base.project), ...storageShrinks(base.project, head.project!)];
+  const located = found.map((d) => {
     const text = d.file === undefined || d.pointer === undefined ? undefined : head.sources.get(d.file);
     if (text === undefined) return d;
     const parsed = parseSource(d.file!, new TextEncoder().encode(text), 'service').file;

@@ -139,8 +139,11 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
         );
       if (drift.length === 0) io.stdout(`paved: ${result.files.length} generated files up to date\n`);
       if (losesData) {
-        const count = dataLoss.filter((d) => d.severity === 'error').length;
-        io.stdout(`paved: compared with ${args.base}, ${count} change${count === 1 ? '' : 's'} would destroy data nobody acknowledged\n`);
+        const shrinks = dataLoss.filter((d) => d.code === 'CHECK.STORAGE_SHRINK').length;
+        const count = dataLoss.filter((d) => d.severity === 'error').length - shrinks;
+        if (count > 0) io.stdout(`paved: compared with ${args.base}, ${count} change${count === 1 ? '' : 's'} would destroy data nobody acknowledged\n`);
+        if (shrinks > 0)
+          io.stdout(`paved: compared with ${args.base}, ${shrinks} database${shrinks === 1 ? '' : 's'} would shrink its storage, which RDS never does\n`);
       }
     }
     return drift.length > 0 || losesData ? EXIT_PROBLEMS : EXIT_OK;

@@ -327,6 +327,11 @@ export const DIAGNOSTIC_CODES = {
     title: 'AWS would refuse the destroy',
     hint: 'merge the dataLoss: entry first, let it apply everywhere, then remove the resource',
   },
+  'CHECK.STORAGE_SHRINK': {
+    stage: 'check',
+    title: "a database's storage would shrink",
+    hint: 'keep storageGiB where it was or raise it; RDS never shrinks allocated storage',
+  },
   'CHECK.PLATFORM_DATA_LOSS': {
     stage: 'check',
     title: "a change destroys the platform's stateful resources",

@@ -86,6 +86,26 @@ describe('paved check --base', () => {
     expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
   });
 
+  it('fails when a database would shrink its storage, at the key that shrinks it, and passes growth', async () => {
+    const spec = (storage: string) => serviceYaml('orders', `resources:\n  databases:\n    - name: main\n${storage}`);
+    const root = await baseRepo(spec('      storageGiB: 50\n'));
+    const run = await checkEdit(root, spec('      storageGiB: 30\n'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'services/orders/service.yaml:11:19: error CHECK.STORAGE_SHRINK resources.databases[0].storageGiB: database "main" would go from 50 to 30 GiB of storage, and RDS never shrinks storage: the apply would fail, or with storage autoscaling the provider would ignore it',
+    );
+    expect(run.stderr).toContain('hint: keep storageGiB at 50 or more; to use less, move the data to a new database');
+    expect(run.stdout).toContain('paved: compared with HEAD, 1 database would shrink its storage, which RDS never does\n');
+    expect(run.stdout).not.toContain('would destroy data');
+    expect(codes(run.stderr)).toEqual(['CHECK.STORAGE_SHRINK']);
+    // Dropping the key falls back to the platform's minimum (20 GiB): the same shrink, said at the entry.
+    const dropped = await checkEdit(root, spec(''));
+    expect(dropped.stderr).toContain(
+      'services/orders/service.yaml:10:7: error CHECK.STORAGE_SHRINK resources.databases[0]: database "main" would go from 50 to 20 GiB',
+    );
+    expect((await checkEdit(root, spec('      storageGiB: 60\n'))).code).toBe(0);
+  });
+
   it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
