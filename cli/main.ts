@@ -26,6 +26,7 @@ export const PARSE_OPTIONS = {
   platform: { type: 'boolean' },
   show: { type: 'boolean' },
   'record-only': { type: 'boolean' },
+  print: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -150,6 +151,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (values.pr === undefined || values.image === undefined || values.out === undefined) return usage('preview needs --pr, --image and --out');
         const { runPreview } = await import('./preview.js');
         return runPreview(values.root ?? '.', rest[0]!, values.pr, values.image, values.out, io);
+      }
+      case 'dev': {
+        const { runDev } = await import('./dev.js');
+        return runDev({ root: values.root ?? '.', services: rest, print: values.print ?? false }, io);
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');
