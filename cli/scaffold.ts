@@ -90,7 +90,9 @@ export function templateContext(name: string, language: StarterLanguage, include
         : postgres !== undefined
           ? { name: postgres.name, id: idOf('database', postgres.name), engine: 'postgres' }
           : null,
-    // The first cache, which the node skeleton connects to (src/cache.js); null without one.
+    // The first PostgreSQL database, which the python skeleton connects to (app/database.py); null without one.
+    postgres: postgres === undefined ? null : { name: postgres.name, id: idOf('database', postgres.name) },
+    // The first cache, which the node and python skeletons connect to (src/cache.js, app/cache.py); null without one.
     cache: cache === undefined ? null : { name: cache.name, id: idOf('cache', cache.name) },
     // Discovery (dependsOn → <NAME>_URL): loaders read every <NAME>_URL but these, which name something else.
     discovery: {
