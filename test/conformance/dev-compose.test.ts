@@ -181,7 +181,7 @@ describe('generated/dev/compose.yaml', () => {
     const text = result.files.find((f) => f.path === composePath)!.contents;
     const written = parse(text) as { services: Record<string, ComposeService & { entrypoint: string[] }> };
     for (const [name, value] of Object.entries(hostile)) expect(written.services.orders!.environment![name]).toBe(value.replace(/\$/g, '$$$$'));
-    expect(written.services.orders!.entrypoint).toEqual(["/app/run", "--greeting=$$PAVED_LEAK"]);
+    expect(written.services.orders!.entrypoint).toEqual(['/app/run', '--greeting=$$PAVED_LEAK']);
     mkdirSync(join(dir, dirname(composePath)), { recursive: true });
     writeFileSync(join(dir, composePath), text);
     const leak = { PAVED_LEAK: 'leaked-from-the-shell' };
