@@ -241,6 +241,20 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    name: 'dev',
+    usages: [
+      {
+        synopsis: 'dev [service...] [--print]',
+        summary:
+          'run services locally with their dependencies (transitively) and stand-ins, from generated/dev/compose.yaml, with docker compose, podman compose or docker-compose; logs stream, Ctrl-C stops them',
+      },
+    ],
+    description: [
+      'Start the named services (default: all), every service they depend on (dependsOn, transitively), their pre-deploy jobs and the stand-ins of their databases, caches, topics, queues and buckets, from generated/dev/compose.yaml (paved compile writes it), with the first of docker compose, podman compose and docker-compose that is installed. Compose builds the images, streams the logs and stops everything on Ctrl-C. A service that declares secrets reads them from .paved-dev.env next to its service.yaml, which git ignores (docs/dev.md). With --print, print the command instead of running it.',
+    ],
+    options: [{ flag: '--print', description: 'print the Compose command instead of running it' }, ROOT],
+  },
+  {
     name: 'help',
     usages: [{ synopsis: 'help [command]', summary: "this help, or one command's (also: paved <command> --help)" }],
     description: ["Print the list of commands, or one command's usage, options and formats. paved <command> --help prints the same."],

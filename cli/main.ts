@@ -27,6 +27,7 @@ export const PARSE_OPTIONS = {
   platform: { type: 'boolean' },
   show: { type: 'boolean' },
   'record-only': { type: 'boolean' },
+  print: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -163,6 +164,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           { service: rest[0]!, job: rest[1]!, env, id, tag, ...(digest === undefined ? {} : { digest }), out },
           io,
         );
+      }
+      case 'dev': {
+        const { runDev } = await import('./dev.js');
+        return runDev({ root: values.root ?? '.', services: rest, print: values.print ?? false }, io);
       }
       case 'release': {
         if (rest.length !== 1) return usage('release takes one service: paved release <svc> --env <env> --tag <tag>');

@@ -65,6 +65,9 @@ export function templateContext(name: string, language: StarterLanguage, include
     for (const v of entry.vars) v.gap = ' '.repeat(width - v.key.length + 1);
   }
   const mysql = resources.databases.find((d) => d.engine === 'mysql');
+  const postgres = resources.databases.find((d) => d.engine === 'postgres');
+  const cache = resources.caches[0];
+  const idOf = (kind: string, name: string): string => `${kind}_${name}`.replace(/-/g, '_');
   return {
     name,
     envName: envSegment(name),
@@ -79,7 +82,18 @@ export function templateContext(name: string, language: StarterLanguage, include
     connectionEnv: env.map((v) => v.name),
     cron: resources.cron.map((c) => c.name),
     // The first MySQL database, which the node skeleton connects to (src/database.js); null without one.
-    mysql: mysql === undefined ? null : { name: mysql.name, id: `database_${mysql.name}`.replace(/-/g, '_') },
+    mysql: mysql === undefined ? null : { name: mysql.name, id: idOf('database', mysql.name) },
+    // The database the node skeleton connects to: the first MySQL one, else the first PostgreSQL one; null without either.
+    database:
+      mysql !== undefined
+        ? { name: mysql.name, id: idOf('database', mysql.name), engine: 'mysql' }
+        : postgres !== undefined
+          ? { name: postgres.name, id: idOf('database', postgres.name), engine: 'postgres' }
+          : null,
+    // The first PostgreSQL database, which the python skeleton connects to (app/database.py); null without one.
+    postgres: postgres === undefined ? null : { name: postgres.name, id: idOf('database', postgres.name) },
+    // The first cache, which the node and python skeletons connect to (src/cache.js, app/cache.py); null without one.
+    cache: cache === undefined ? null : { name: cache.name, id: idOf('cache', cache.name) },
     // Discovery (dependsOn → <NAME>_URL): loaders read every <NAME>_URL but these, which name something else.
     discovery: {
       reserved: [...PLATFORM_ENV_NAMES, ...PREVIEW_ENV_NAMES].filter((n) => n.endsWith('_URL')).sort(),

@@ -19,6 +19,16 @@ export const LOCK_FILE = '.paved-lock';
 /** A service's second Terraform root, inside its stack: applied after every publisher's main stack. */
 export const SUBSCRIPTIONS_ROOT = 'subscriptions';
 
+/** The folder of the repo-wide local-development Compose project (`paved dev`). */
+export const DEV_FOLDER = 'dev';
+
+/**
+ * The env file a developer writes next to a service.yaml with the service's
+ * secrets for `paved dev`: paved names it and never writes it, and git ignores it
+ * (docs/dev.md; `paved new` adds the ignore rule).
+ */
+export const DEV_ENV_FILE = '.paved-dev.env';
+
 /** The folder of the repo-wide Argo CD Applications of the services (`<service>-<env>.yaml`). */
 export const APPLICATIONS_FOLDER = 'argocd';
 
@@ -35,6 +45,10 @@ export const layout = {
   alerts: (output: OutputDirectories, service: string): string => `${layout.service(output, service)}/alerts/rules.yaml`,
   applications: (output: OutputDirectories): string => `${output.dir}/${APPLICATIONS_FOLDER}`,
   application: (output: OutputDirectories, service: string, env: EnvironmentName): string => `${layout.applications(output)}/${service}-${env}.yaml`,
+  /** `<out>/dev/compose.yaml`: one Compose project for the whole repository; its path is part of the contract. */
+  devCompose: (output: OutputDirectories): string => `${output.dir}/${DEV_FOLDER}/compose.yaml`,
+  /** The secrets env file of the service in `directory` (repo-relative, `.` at the root). */
+  devEnvFile: (directory: string): string => (directory === '.' ? DEV_ENV_FILE : `${directory}/${DEV_ENV_FILE}`),
   overviewDashboard: (output: OutputDirectories): string => `${output.dir}/grafana/overview.json`,
   /** `<out>/_platform/`: the platform layer, which no service's folder can be (PLATFORM_FOLDER). */
   platform: (output: OutputDirectories): string => `${output.dir}/${PLATFORM_FOLDER}`,

@@ -3,6 +3,7 @@ import { names } from '../../spec/naming.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
+import { platformEnv as sharedPlatformEnv, type Workload } from '../shared/platform-env.js';
 
 /**
  * The environment of a container: the runtime contract of spec/runtime-env.ts.
@@ -11,7 +12,7 @@ import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
  * duplicate would sit next to its twin (validation rejects one anyway).
  */
 
-export type Workload = { readonly kind: 'server' } | { readonly kind: 'cron'; readonly job: string } | { readonly kind: 'job'; readonly job: string };
+export type { Workload };
 
 /** Kubernetes expands `$(VAR)` in env values, command and args; `$$` is a literal `$` (security-rules.md §5 #20). */
 export function escapeDollars(value: string): string {
@@ -35,45 +36,14 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
 }
 
 function platformEnv(ctx: RenderContext, workload: Workload): Record<string, string> {
-  const { service, project, env } = ctx;
-  const attributes: Record<string, string> = {
-    'deployment.environment': env,
-    'deployment.environment.name': env,
-    'service.version': ctx.version,
-    team: service.owner,
-    ...(workload.kind === 'cron' ? { 'paved.cron.job': workload.job } : {}),
-    ...(workload.kind === 'job' ? { 'paved.job': workload.job } : {}),
-  };
-  // A cron or job pod lives too briefly to be scraped, so it pushes its metrics instead. An app that exports
-  // Prometheus client names serves them itself: an OpenTelemetry exporter beside it would only take a port.
-  const { metrics: declared } = service.observability;
-  const metrics: Record<string, string> =
-    workload.kind !== 'server'
-      ? { OTEL_METRICS_EXPORTER: 'otlp' }
-      : declared.convention === 'prometheus'
-        ? { OTEL_METRICS_EXPORTER: 'none' }
-        : { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: String(declared.port) };
-  return {
-    AWS_REGION: project.platform.cloud.region,
-    ...(env === 'preview' && usesLocalStack(ctx) ? { AWS_ENDPOINT_URL: LOCALSTACK_URL } : {}),
-    LOG_FORMAT: 'json',
-    OTEL_EXPORTER_OTLP_ENDPOINT: project.platform.observability.otlpEndpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-    // Logs go to stdout as JSON, where the node's log agent collects them.
-    OTEL_LOGS_EXPORTER: 'none',
-    ...metrics,
-    // The rules read the stable HTTP conventions (http.server.request.duration, seconds); instrumentations
-    // that still default to the old ones (http.server.duration, ms) switch with this, the rest ignore it.
-    OTEL_SEMCONV_STABILITY_OPT_IN: 'http',
-    OTEL_RESOURCE_ATTRIBUTES: Object.entries(attributes)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, value]) => `${key}=${value}`)
-      .join(','),
-    OTEL_SERVICE_NAME: service.name,
-    OTEL_TRACES_EXPORTER: 'otlp',
-    PAVED_ENVIRONMENT: env,
-    ...(workload.kind === 'server' && service.runtime.port !== undefined ? { PORT: String(service.runtime.port) } : {}),
-  };
+  return sharedPlatformEnv({
+    service: ctx.service,
+    project: ctx.project,
+    environment: ctx.env,
+    version: ctx.version,
+    workload,
+    ...(ctx.env === 'preview' && usesLocalStack(ctx) ? { awsEndpoint: LOCALSTACK_URL } : {}),
+  });
 }
 
 /**

@@ -102,9 +102,10 @@ describe('paved new', () => {
     expect(request.trace_id).toMatch(/^[0-9a-f]{32}$/);
   }
 
-  // Without a MySQL database: with one, /readyz waits for it (test/conformance/skeleton-mysql.test.ts runs that one against MariaDB).
+  // Without a database or cache: with one, the app needs its driver and /readyz waits for it (test/conformance/skeleton-mysql.test.ts
+  // runs MySQL against MariaDB, skeleton-dev.test.ts PostgreSQL and Redis against Debian's servers).
   it('runs the node skeleton: its unit tests pass, it serves the probes, logs JSON and exits 0 promptly on SIGTERM', async () => {
-    const repo = await scaffold('node', ALL.filter((r) => r !== 'mysql').join(','));
+    const repo = await scaffold('node', ALL.filter((r) => r !== 'mysql' && r !== 'postgres' && r !== 'redis').join(','));
     try {
       const tests = spawnSync(process.execPath, ['--test'], { cwd: repo.dir, encoding: 'utf8' });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
@@ -117,7 +118,8 @@ describe('paved new', () => {
 
   it('runs the python skeleton: its unit tests pass, it serves the probes, logs JSON and exits 0 promptly on SIGTERM', async () => {
     expect(has('python3'), 'python3 is missing').toBe(true);
-    const repo = await scaffold('python');
+    // Without a database or cache, whose drivers this python may not have (skeleton-dev.test.ts runs those against real servers).
+    const repo = await scaffold('python', ALL.filter((r) => r !== 'postgres' && r !== 'redis').join(','));
     try {
       const tests = spawnSync('python3', ['-m', 'unittest'], { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);

@@ -1,0 +1,131 @@
+import { posix } from 'node:path';
+import { DEV_FOLDER, layout } from '../../spec/layout.js';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
+import type { Workload } from '../shared/platform-env.js';
+import { devEnvironment, usesLocalStack } from './environment.js';
+import { DEV_LOCALSTACK, DEV_LOCALSTACK_INIT, devJobName } from './names.js';
+import { localStack, localStackInit, serviceStandIns, type DevStandIn } from './stand-ins.js';
+
+/**
+ * The Compose project as a plain object (compose-spec.io; also what Debian's
+ * docker-compose 1.29 accepts, so no top-level `name` and no long `env_file`).
+ * Compose interpolates `$` in values, so every string that reaches the
+ * environment, an entrypoint or a command has `$` doubled (`$$` is a literal `$`).
+ */
+
+/** Compose interpolates `${VAR}` and `$VAR` in values; `$$` is a literal `$`. */
+export function escapeInterpolation(value: string): string {
+  return value.replace(/\$/g, '$$$$');
+}
+
+const escapeAll = (values: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, escapeInterpolation(value)]));
+
+/** Stand-ins are checked often at first, so dependents start as soon as they answer. */
+const healthcheck = (test: readonly string[]): object => ({
+  test: ['CMD', ...test.map(escapeInterpolation)],
+  interval: '2s',
+  timeout: '5s',
+  retries: 60,
+  start_period: '5s',
+});
+
+type Condition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** The project: every service that runs (a retired one runs nowhere), its pre-deploy jobs, its stand-ins, and LocalStack when any service needs it. */
+export function composeProject(project: ResolvedProject): Record<string, unknown> {
+  const running = project.services.filter((s) => s.retired === undefined);
+  const services: Record<string, unknown> = {};
+  const localStackUsed = running.some(usesLocalStack);
+  for (const service of running) {
+    const standIns = serviceStandIns(service, project);
+    for (const standIn of standIns) services[standIn.name] = standInService(standIn);
+    const preDeploy = service.jobs.filter((job) => job.when === 'pre-deploy');
+    // Pre-deploy jobs (migrations) run before the service starts, against the same stand-ins, as the PreSync hook does before a rollout.
+    for (const job of preDeploy)
+      services[devJobName(job.name, service.name)] = appService(
+        project,
+        service,
+        { kind: 'job', job: job.name },
+        job.command,
+        dependencies(standIns, service, running, []),
+      );
+    services[service.name] = appService(
+      project,
+      service,
+      { kind: 'server' },
+      service.runtime.command,
+      dependencies(
+        standIns,
+        service,
+        running,
+        preDeploy.map((job) => devJobName(job.name, service.name)),
+      ),
+    );
+  }
+  if (localStackUsed) {
+    services[DEV_LOCALSTACK] = standInService(localStack(project));
+    const init = localStackInit(project, running);
+    services[DEV_LOCALSTACK_INIT] = {
+      image: init.image,
+      entrypoint: ['bash', '-c', escapeInterpolation(init.script)],
+      environment: escapeAll(init.environment),
+      depends_on: { [DEV_LOCALSTACK]: { condition: 'service_healthy' } },
+      restart: 'no',
+    };
+  }
+  return { services };
+}
+
+/**
+ * What a service's containers wait for: its stand-ins healthy, LocalStack's
+ * resources created, the services it calls started (an app image may have no
+ * tool to probe itself with) and its pre-deploy jobs finished.
+ */
+function dependencies(
+  standIns: readonly DevStandIn[],
+  service: ResolvedService,
+  running: readonly ResolvedService[],
+  jobs: readonly string[],
+): Record<string, unknown> {
+  const on: Record<string, { condition: Condition }> = {};
+  for (const standIn of standIns) on[standIn.name] = { condition: 'service_healthy' };
+  if (usesLocalStack(service)) on[DEV_LOCALSTACK_INIT] = { condition: 'service_completed_successfully' };
+  for (const name of service.dependsOn) if (running.some((s) => s.name === name)) on[name] = { condition: 'service_started' };
+  for (const job of jobs) on[job] = { condition: 'service_completed_successfully' };
+  return on;
+}
+
+/** A service's container (or a job's, with the job's command), built from its Dockerfile and context. */
+function appService(
+  project: ResolvedProject,
+  service: ResolvedService,
+  workload: Workload,
+  entrypoint: readonly string[] | undefined,
+  dependsOn: Record<string, unknown>,
+): Record<string, unknown> {
+  const composeDir = posix.join(project.output.dir, DEV_FOLDER);
+  const fromCompose = (path: string): string => posix.relative(composeDir, path) || '.';
+  const { build, port } = service.runtime;
+  return {
+    build: { context: fromCompose(build.context), dockerfile: posix.relative(build.context, build.dockerfile) },
+    // Kubernetes' `command` replaces the image's ENTRYPOINT; so does Compose's `entrypoint`.
+    ...(entrypoint ? { entrypoint: entrypoint.map(escapeInterpolation) } : {}),
+    environment: escapeAll(devEnvironment(service, project, workload)),
+    // The developer's secrets, never written by paved; Compose stops with the file's path when it is missing.
+    ...(service.secrets.length > 0 ? { env_file: [fromCompose(layout.devEnvFile(service.directory))], 'x-paved-secrets': [...service.secrets] } : {}),
+    ...(Object.keys(dependsOn).length > 0 ? { depends_on: dependsOn } : {}),
+    // On loopback only, at a port Docker picks (`docker compose port <service> <port>` prints it): services often share a port.
+    ...(workload.kind === 'server' && port !== undefined ? { ports: [`127.0.0.1::${port}`] } : {}),
+    ...(workload.kind === 'server' ? {} : { restart: 'no' }),
+  };
+}
+
+function standInService(standIn: DevStandIn): Record<string, unknown> {
+  return {
+    image: standIn.image,
+    ...(standIn.command ? { command: standIn.command.map(escapeInterpolation) } : {}),
+    ...(standIn.environment ? { environment: escapeAll(standIn.environment) } : {}),
+    healthcheck: healthcheck(standIn.healthcheck),
+  };
+}

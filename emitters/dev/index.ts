@@ -1,0 +1,33 @@
+import type { Emitter, EmitResult } from '../../spec/emitter.js';
+import { DEV_ENV_FILE, layout } from '../../spec/layout.js';
+import { yamlFile } from '../shared/serialize.js';
+import { composeProject } from './compose.js';
+
+/**
+ * The local-development Compose project, `<out>/dev/compose.yaml` (docs/dev.md):
+ * one file for the repository, emitted once per compile from every service, so
+ * no service's cached files depend on another's.
+ */
+export const devEmitter: Emitter = {
+  id: 'dev',
+  emitService(): EmitResult {
+    return { files: [], diagnostics: [] };
+  },
+  emitProject(project): EmitResult {
+    if (project.services.every((s) => s.retired !== undefined)) return { files: [], diagnostics: [] };
+    return {
+      files: [
+        yamlFile({
+          path: layout.devCompose(project.output),
+          source: project.platformSource,
+          comments: [
+            'Local development: `paved dev [service...]` starts services with their dependencies and stand-ins.',
+            `Each service's declared secrets come from ${DEV_ENV_FILE} next to its service.yaml, which git ignores.`,
+          ],
+          value: composeProject(project),
+        }),
+      ],
+      diagnostics: [],
+    };
+  },
+};
