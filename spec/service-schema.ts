@@ -80,7 +80,7 @@ export const serviceDefaults = {
   availability: defaultPlatform.tiers.standard.availability,
 } as const;
 
-const resourceName = (what: string): JsonSchema => ({
+export const resourceName = (what: string): JsonSchema => ({
   type: 'string',
   description: `Name of the ${what}, unique among this service's ${what}s; a DNS label starting with a letter.`,
   pattern: patterns.name,
@@ -92,7 +92,7 @@ const resourceName = (what: string): JsonSchema => ({
  * name (and the Terraform address, the app's variables) follow `name`; every
  * cloud and Kubernetes name stays derived from this one (docs/day-2.md, Renaming).
  */
-const renamedFrom = (what: string): JsonSchema => ({
+export const renamedFrom = (what: string): JsonSchema => ({
   type: 'string',
   description: `The name this ${what} was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the ${what} exists.`,
   pattern: patterns.name,

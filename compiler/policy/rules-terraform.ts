@@ -1,4 +1,5 @@
 import { acknowledgesLoss } from '../../emitters/shared/data-loss.js';
+import { toPlain, type Block } from '../../emitters/shared/hcl.js';
 import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
 import { ENVIRONMENTS, list, ofType, only, partOf, principals, resolved, SERVICE_KEY, statements, waivable, where } from './terraform-facts.js';
@@ -94,6 +95,31 @@ function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
 }
 
 /** The port of what an ingress rule's group guards: its database's engine's, or Redis's. */
+/**
+ * The ports a group's ingress rule may open: its engine's (databases, caches), or
+ * for a platform resource type's group, the type's egressPorts.
+ */
+function ownPorts(t: PolicyTarget, rule: FoundResource): number[] {
+  const group = /^\$\{aws_security_group\.([A-Za-z0-9_-]+)\.id\}$/.exec(String(rule.body.security_group_id))?.[1];
+  const typed = group === undefined ? undefined : typedEntry({ ...rule, name: group });
+  if (typed) return [...(t.project.platform.resourceTypes[typed.type]?.egressPorts ?? [])];
+  return [ownPort(t, rule)];
+}
+
+/** The platform resource type entry whose security group this is (its local name is `<type>-<name>`). */
+function typedEntry(group: Pick<FoundResource, 'stack' | 'name'>): { readonly type: string; readonly name: string } | undefined {
+  return group.stack.service.resources.typed.find((r) => `${r.type}-${r.name}` === group.name);
+}
+
+/** How many module blocks of the group's stack pass it in security_group_ids. */
+function modulesUsing(group: FoundResource): number {
+  const reference = `aws_security_group.${group.name}.id`;
+  const modules = group.stack.files.flatMap((f) => f.items).filter((i): i is Block => i.kind === 'block' && i.type === 'module');
+  return modules.filter((m) =>
+    m.body.some((a) => a.kind === 'attribute' && a.name === 'security_group_ids' && JSON.stringify(toPlain(a.value)).includes(reference)),
+  ).length;
+}
+
 function ownPort(t: PolicyTarget, rule: FoundResource): number {
   if (!rule.name.startsWith('database-')) return 6379;
   const group = String(rule.body.security_group_id);
@@ -532,10 +558,12 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
               r.stack === group.stack &&
               JSON.stringify(r.body.vpc_security_group_ids ?? r.body.security_group_ids).includes(`aws_security_group.${group.name}.id`),
           );
+          // A platform resource type's group goes to its module, which attaches it (emitters/terraform/resource-types.ts).
+          const typedModules = typedEntry(group) ? modulesUsing(group) : 0;
           return [
             group.body.description ? undefined : 'no description',
             (group.body.ingress ?? group.body.egress) === undefined ? undefined : 'inline rules',
-            attached.length === 1 ? undefined : `attached to ${attached.length} databases or caches`,
+            attached.length + typedModules === 1 ? undefined : `attached to ${attached.length + typedModules} databases, caches or resource type modules`,
           ];
         }),
         each(t, 'aws_vpc_security_group_egress_rule', () => 'an egress rule'),
@@ -543,10 +571,9 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
           mismatch(rule.body, { referenced_security_group_id: '${var.pod_security_group_id}', ip_protocol: 'tcp' }),
           rule.body.description ? undefined : 'no description',
           (rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6) === undefined ? undefined : 'a CIDR',
-          [5432, 3306, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port
+          rule.body.to_port === rule.body.from_port && ownPorts(t, rule).includes(rule.body.from_port as number)
             ? undefined
-            : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}`,
-          ownPort(t, rule) === rule.body.from_port ? undefined : 'port of another engine',
+            : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}, not the engine's or the resource type's own`,
         ]),
       ),
   ),
