@@ -1,5 +1,6 @@
 import { acknowledgesLoss } from '../../emitters/shared/data-loss.js';
 import { toPlain, type Block } from '../../emitters/shared/hcl.js';
+import { modulePolicyCondition } from '../../emitters/shared/iam-policy.js';
 import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
 import { ENVIRONMENTS, list, ofType, only, partOf, principals, resolved, SERVICE_KEY, statements, waivable, where } from './terraform-facts.js';
@@ -481,22 +482,24 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     (t) =>
       combined(
         each(t, 'aws_iam_role_policy', (policy) =>
-          statements(policy.body.policy).flatMap((s) => [
-            s.Effect === 'Allow' ? undefined : `effect ${s.Effect}`,
-            ...list(s.Action)
-              .filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a) || a === 'iam:PassRole')
-              .map((a) => `action ${a}`),
-            // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
-            ...list(s.Resource)
-              .filter(
-                (r) =>
-                  !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(
-                    r,
-                  ),
-              )
-              .map((r) => `resource ${r}`),
-            foreignBucketProblem(s),
-          ]),
+          typeof policy.body.policy === 'string'
+            ? [modulePolicyProblem(policy)]
+            : statements(policy.body.policy).flatMap((s) => [
+                s.Effect === 'Allow' ? undefined : `effect ${s.Effect}`,
+                ...list(s.Action)
+                  .filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a) || a === 'iam:PassRole')
+                  .map((a) => `action ${a}`),
+                // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
+                ...list(s.Resource)
+                  .filter(
+                    (r) =>
+                      !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(
+                        r,
+                      ),
+                  )
+                  .map((r) => `resource ${r}`),
+                foreignBucketProblem(s),
+              ]),
         ),
         perItem(
           t.stacks.flatMap((stack) =>
@@ -589,6 +592,19 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
 ];
 
 /** Resource types the §1 rules read; each must appear in some target, or a rule would pass on nothing. */
+/**
+ * A policy paved cannot read at compile time: a platform resource type module's
+ * `iam_policy_json` (and nothing else), with the precondition that refuses
+ * wildcards at plan, exactly as emitted.
+ */
+function modulePolicyProblem(policy: FoundResource): string | undefined {
+  const reference = /^\$\{(module\.[A-Za-z0-9_-]+\.iam_policy_json)\}$/.exec(String(policy.body.policy))?.[1];
+  if (reference === undefined) return `policy ${String(policy.body.policy)} is neither a document paved wrote nor a resource type module's iam_policy_json`;
+  const lifecycle = (policy.body.lifecycle as Plain[] | undefined)?.[0];
+  const condition = (lifecycle?.precondition as Plain[] | undefined)?.[0]?.condition;
+  return condition === `\${${modulePolicyCondition(reference)}}` ? undefined : `${reference} without the precondition that refuses wildcards`;
+}
+
 export const AUDITED_RESOURCE_TYPES: readonly string[] = [
   'aws_db_instance',
   'aws_db_parameter_group',

@@ -97,3 +97,23 @@ export function podIdentityTrust(binding: {
     },
   };
 }
+
+/**
+ * The precondition on a platform resource type module's `iam_policy_json`
+ * (emitters/terraform/resource-types.ts), known only at plan: every statement a
+ * plain Allow (no NotAction, NotResource or principal), every action named
+ * (`service:Action`: no `*`, no `service:*`), every resource named (no `*`).
+ * The policy's §1 #21 rule requires exactly this condition on such a policy.
+ */
+export function modulePolicyCondition(policy: string): string {
+  return [
+    `alltrue([for s in flatten([jsondecode(${policy}).Statement]) :`,
+    `try(s.Effect, "") == "Allow"`,
+    `&& length(setintersection(keys(s), ["NotAction", "NotResource", "Principal", "NotPrincipal"])) == 0`,
+    `&& length(flatten([try(s.Action, [])])) > 0`,
+    `&& alltrue([for a in flatten([try(s.Action, [])]) : a != "*" && !endswith(a, ":*")])`,
+    `&& length(flatten([try(s.Resource, [])])) > 0`,
+    `&& alltrue([for r in flatten([try(s.Resource, [])]) : r != "*"])`,
+    `])`,
+  ].join(' ');
+}

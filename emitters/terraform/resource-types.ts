@@ -1,6 +1,7 @@
 import type { ResolvedResourceType, ResolvedTypedResource } from '../../spec/model.js';
 import { deployedName, names } from '../../spec/naming.js';
 import { attribute, attributes, block, map, raw, template, type Block, type Expression } from '../shared/hcl.js';
+import { modulePolicyCondition } from '../shared/iam-policy.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { networkVariables } from './inputs.js';
@@ -58,12 +59,7 @@ function moduleSource(context: StackContext): ModuleFrom {
   return (type) => (type.module.kind === 'local' ? [`${'../'.repeat(depth)}${type.module.path}`, undefined] : [type.module.source, type.module.version]);
 }
 
-function entryBlocks(
-  context: StackContext,
-  r: ResolvedTypedResource,
-  type: ResolvedResourceType,
-  moduleFrom: ModuleFrom,
-): Block[] {
+function entryBlocks(context: StackContext, r: ResolvedTypedResource, type: ResolvedResourceType, moduleFrom: ModuleFrom): Block[] {
   const { service } = context;
   const local = localName(r.type, r.name);
   const deployed = deployedName(r);
@@ -73,7 +69,11 @@ function entryBlocks(
     resource(
       'aws_security_group',
       local,
-      attributes({ name: entry('platform_resources', entryKey(r), 'security_group'), description: `${what}: admits only the cluster's pods`, vpc_id: raw('var.vpc_id') }),
+      attributes({
+        name: entry('platform_resources', entryKey(r), 'security_group'),
+        description: `${what}: admits only the cluster's pods`,
+        vpc_id: raw('var.vpc_id'),
+      }),
     ),
     ...type.egressPorts.map((port) =>
       resource(
@@ -131,33 +131,27 @@ function entryBlocks(
  * (`service:Action`, no `*` and no `service:*`), every resource named (no `*`).
  */
 function modulePolicy(local: string, what: string): Block {
-  const document = `jsondecode(module.${local}.iam_policy_json)`;
-  const condition = [
-    `alltrue([for s in flatten([${document}.Statement]) :`,
-    `try(s.Effect, "") == "Allow"`,
-    `&& length(setintersection(keys(s), ["NotAction", "NotResource", "Principal", "NotPrincipal"])) == 0`,
-    `&& length(flatten([try(s.Action, [])])) > 0`,
-    `&& alltrue([for a in flatten([try(s.Action, [])]) : a != "*" && !endswith(a, ":*")])`,
-    `&& length(flatten([try(s.Resource, [])])) > 0`,
-    `&& alltrue([for r in flatten([try(s.Resource, [])]) : r != "*"])`,
-    `])`,
-  ].join(' ');
+  const condition = modulePolicyCondition(`module.${local}.iam_policy_json`);
   return resource('aws_iam_role_policy', local, [
     ...attributes({
       name: template(raw('var.role_name'), `-${local}`),
       role: raw('aws_iam_role.service.id'),
       policy: raw(`module.${local}.iam_policy_json`),
     }),
-    block('lifecycle', [], [
-      block(
-        'precondition',
-        [],
-        attributes({
-          condition: raw(condition),
-          error_message: `The module of the ${what} exports an iam_policy_json with a wildcard action or resource, or a statement that is not a plain Allow; paved attaches only least-privilege policies.`,
-        }),
-      ),
-    ]),
+    block(
+      'lifecycle',
+      [],
+      [
+        block(
+          'precondition',
+          [],
+          attributes({
+            condition: raw(condition),
+            error_message: `The module of the ${what} exports an iam_policy_json with a wildcard action or resource, or a statement that is not a plain Allow; paved attaches only least-privilege policies.`,
+          }),
+        ),
+      ],
+    ),
   ]);
 }
 
@@ -166,7 +160,10 @@ function renameMoves(context: StackContext, r: ResolvedTypedResource, type: Reso
   if (r.renamedFrom === undefined || r.renamedFrom === r.name) return [];
   const before = { ...r, name: r.renamedFrom };
   const moves = movedBlocks(`${r.type}.${r.name}`, entryBlocks(context, before, type, moduleFrom), blocks);
-  return [...moves, block('moved', [], [attribute('from', raw(`module.${localName(r.type, r.renamedFrom)}`)), attribute('to', raw(`module.${localName(r.type, r.name)}`))])];
+  return [
+    ...moves,
+    block('moved', [], [attribute('from', raw(`module.${localName(r.type, r.renamedFrom)}`)), attribute('to', raw(`module.${localName(r.type, r.name)}`))]),
+  ];
 }
 
 /** A validated input as an HCL value: strings quoted by the serializer, lists and objects element by element. */
@@ -176,4 +173,3 @@ function hclValue(value: unknown): Expression {
   if (value === null) return raw('null');
   return map(Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, hclValue(v)])));
 }
-
