@@ -141,8 +141,20 @@ function checkInputsSchema(file: SourceFile, name: string, type: ResourceTypeSpe
     pointer,
   });
   const schema = type.inputs as JsonSchema & { additionalProperties?: unknown };
+  // Against the draft 2020-12 meta-schema first, so a mistake is pointed at where it is written.
+  if (!typeAjv().validateSchema(schema)) {
+    const errors = (typeAjv().errors ?? []).filter((e, i, all) => all.findIndex((o) => o.instancePath === e.instancePath) === i);
+    return errors.map((e) =>
+      problem(
+        `is not a valid JSON Schema (draft 2020-12): ${e.instancePath === '' ? 'the schema' : e.instancePath.slice(1).replace(/\//g, '.')} ${e.message ?? 'is invalid'}${e.keyword === 'enum' ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')})` : ''}`,
+        `${at}${e.instancePath}`,
+        'see https://json-schema.org/draft/2020-12 for the keywords; paved checks the schema as ajv does, in strict mode',
+      ),
+    );
+  }
   const compiledSchema = compileInputs(schema);
-  if (typeof compiledSchema === 'string') return [problem(`is not a valid JSON Schema (draft 2020-12): ${compiledSchema}`)];
+  if (typeof compiledSchema === 'string')
+    return [problem(`is not a valid JSON Schema (draft 2020-12): ${compiledSchema}`, at, 'paved compiles the schema with ajv in strict mode: unknown keywords and formats are errors')];
   const found: Diagnostic[] = [];
   if (schema.type !== 'object') found.push(problem('must be a schema of type object: an entry is a mapping', at, 'write type: object'));
   if (schema.additionalProperties !== false)
