@@ -811,7 +811,13 @@ export const platformSchema: JsonSchema = {
         additionalProperties: false,
         required: ['description', 'module'],
         properties: {
-          description: { type: 'string', description: 'What the type is, for service teams and the catalog.', minLength: 1, maxLength: 300, pattern: '^[^\\n\\r]*$' },
+          description: {
+            type: 'string',
+            description: 'What the type is, for service teams and the catalog.',
+            minLength: 1,
+            maxLength: 300,
+            pattern: '^[^\\n\\r]*$',
+          },
           module: {
             type: 'string',
             description:

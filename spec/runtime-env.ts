@@ -83,9 +83,7 @@ export function connectionsOf(resources: ConnectionSources): Connection[] {
     ),
     ...(resources.buckets ?? []).map((b) => connection('bucket', b.name, b.renamedFrom)),
     // Platform resource types: a connection secret only when the type names outputs the app receives.
-    ...(resources.typed ?? [])
-      .filter((t) => t.connection.length > 0)
-      .map((t) => ({ ...connection(t.type, t.name, t.renamedFrom), keys: [...t.connection] })),
+    ...(resources.typed ?? []).filter((t) => t.connection.length > 0).map((t) => ({ ...connection(t.type, t.name, t.renamedFrom), keys: [...t.connection] })),
   ];
 }
 

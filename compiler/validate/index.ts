@@ -124,7 +124,9 @@ function checkFile(file: SourceFile, serviceTypes?: ServiceTypes): Diagnostic[] 
   const data = typed.data;
   const typeNames = Object.keys(types ?? {}).sort();
   const schema = [...checkSchema(file, data), ...typed.diagnostics]
-    .map((d) => (file.kind === 'service' && d.code === 'SPEC.UNKNOWN_KEY' && /^\/resources\/[^/]+$/.test(d.pointer ?? '') ? unknownResourceKind(file, d, typeNames) : d))
+    .map((d) =>
+      file.kind === 'service' && d.code === 'SPEC.UNKNOWN_KEY' && /^\/resources\/[^/]+$/.test(d.pointer ?? '') ? unknownResourceKind(file, d, typeNames) : d,
+    )
     .filter((d) => !underFlagged(d.pointer ?? '', flagged));
   // Checked with the file, before discovery's troubles: a bad output.dir is often why no service was found.
   const output =

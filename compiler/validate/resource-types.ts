@@ -96,7 +96,11 @@ export function inputsWithDefaults(type: ResourceTypeSpec, entry: Readonly<Recor
   const inputs = structuredClone(inputsOf(entry));
   const validate = compileInputs(type.inputs ?? CLOSED);
   if (typeof validate !== 'string') validate(inputs);
-  return Object.fromEntries(Object.keys(inputs).sort(compare).map((key) => [key, inputs[key]]));
+  return Object.fromEntries(
+    Object.keys(inputs)
+      .sort(compare)
+      .map((key) => [key, inputs[key]]),
+  );
 }
 
 const CLOSED = { type: 'object', additionalProperties: false };
@@ -154,7 +158,13 @@ function checkInputsSchema(file: SourceFile, name: string, type: ResourceTypeSpe
   }
   const compiledSchema = compileInputs(schema);
   if (typeof compiledSchema === 'string')
-    return [problem(`is not a valid JSON Schema (draft 2020-12): ${compiledSchema}`, at, 'paved compiles the schema with ajv in strict mode: unknown keywords and formats are errors')];
+    return [
+      problem(
+        `is not a valid JSON Schema (draft 2020-12): ${compiledSchema}`,
+        at,
+        'paved compiles the schema with ajv in strict mode: unknown keywords and formats are errors',
+      ),
+    ];
   const found: Diagnostic[] = [];
   if (schema.type !== 'object') found.push(problem('must be a schema of type object: an entry is a mapping', at, 'write type: object'));
   if (schema.additionalProperties !== false)
@@ -171,7 +181,11 @@ function checkInputsSchema(file: SourceFile, name: string, type: ResourceTypeSpe
       found.push(problem(`input ${showString(key)} must be a module variable name: lowercase letters, digits and "_"`, pointer, 'e.g. "instance_count"'));
     else if ([...MODULE_INTERFACE, ...MODULE_META_ARGUMENTS, 'renamed_from'].includes(key))
       found.push(
-        problem(`input ${showString(key)} is a name paved sets itself or a module meta-argument`, pointer, `rename it; paved passes ${MODULE_INTERFACE.join(', ')}`),
+        problem(
+          `input ${showString(key)} is a name paved sets itself or a module meta-argument`,
+          pointer,
+          `rename it; paved passes ${MODULE_INTERFACE.join(', ')}`,
+        ),
       );
   }
   // Defaults reach the module as written: each must be valid against the schema, or a service leaving the input out gets a value the platform forbids.
@@ -183,7 +197,9 @@ function checkInputsSchema(file: SourceFile, name: string, type: ResourceTypeSpe
   const { required: _required, ...optional } = schema as JsonSchema & { required?: unknown };
   const checkDefaults = compileInputs(optional);
   if (typeof checkDefaults !== 'string' && !checkDefaults(structuredClone(defaults)))
-    found.push(problem(`the defaults are not valid against the schema: ${(checkDefaults.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ')}`));
+    found.push(
+      problem(`the defaults are not valid against the schema: ${(checkDefaults.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ')}`),
+    );
   return found;
 }
 
@@ -285,7 +301,8 @@ export function checkTypedEntries(
     const validate = compileInputs(type.inputs ?? CLOSED);
     if (typeof validate === 'string') continue; // reported on the platform
     (value as Array<Record<string, unknown>>).forEach((entry, i) => {
-      if (!validate(structuredClone(inputsOf(entry)))) diagnostics.push(...schemaErrorDiagnostics(file, prefixed(validate.errors ?? [], `${listPointer}/${i}`)));
+      if (!validate(structuredClone(inputsOf(entry))))
+        diagnostics.push(...schemaErrorDiagnostics(file, prefixed(validate.errors ?? [], `${listPointer}/${i}`)));
     });
   }
   return { data: { ...(data as object), resources: builtIn }, diagnostics };

@@ -166,13 +166,15 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
   const rules: k8s.NetworkPolicyEgressRule[] = [];
   // A platform resource type whose module grants the role a policy is reached through AWS's APIs, signed with the pod's credentials.
   const typedApi = resources.typed.some((r) => ctx.project.platform.resourceTypes[r.type]!.iamPolicy);
-  const aws = resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi;
+  const aws =
+    resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi;
   // Databases and caches need credentials too: their IAM auth tokens are signed with them.
   if (aws) rules.push({ to: cidrs([POD_IDENTITY_AGENT]), ports: [tcp(80)] });
   // Each engine's own port: 5432 for PostgreSQL, 3306 for MySQL.
   if (resources.databases.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: databasePorts(resources.databases).map(tcp) });
   if (resources.caches.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(REDIS_PORT)] });
-  if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi) rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
+  if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi)
+    rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
   // Platform resource types live in the private subnets like databases, each admitting the pods on its type's egressPorts.
   const typedPorts = typedResourcePorts(ctx, (type) => type.egressPorts);
   if (typedPorts.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: typedPorts.map(tcp) });

@@ -71,9 +71,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
       ),
     ),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionsOf(ctx.service.resources).map((connection) =>
-      manifest(connectionSecret(scope, ctx, connection), [], connectionNote(ctx, connection)),
-    ),
+    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(scope, ctx, connection), [], connectionNote(ctx, connection))),
     manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
     ...previewPasswordSecrets(scope, ctx).map((object) => manifest(object)),
     ...databases.flatMap((database) => standIn(scope, ctx, databaseStandIn(ctx, database))),

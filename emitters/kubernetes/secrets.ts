@@ -1,6 +1,6 @@
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { CONNECTION_KEYS, deployedName, names } from '../../spec/naming.js';
+import { deployedName, names } from '../../spec/naming.js';
 import { connectionKeys, connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';

@@ -113,7 +113,6 @@ export function modulePolicyCondition(policy: string): string {
     `&& length(flatten([try(s.Action, [])])) > 0`,
     `&& alltrue([for a in flatten([try(s.Action, [])]) : a != "*" && !endswith(a, ":*")])`,
     `&& length(flatten([try(s.Resource, [])])) > 0`,
-    `&& alltrue([for r in flatten([try(s.Resource, [])]) : r != "*"])`,
-    `])`,
+    `&& alltrue([for r in flatten([try(s.Resource, [])]) : r != "*"])])`,
   ].join(' ');
 }
