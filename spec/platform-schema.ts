@@ -883,7 +883,6 @@ export const platformSchema: JsonSchema = {
           },
         },
       },
-      default: {},
     },
     overridePolicy: {
       type: 'object',

@@ -687,9 +687,9 @@ export const serviceSchema: JsonSchema = {
           resource: {
             type: 'string',
             description:
-              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).',
+              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, `<type>.<name>` for an entry of a platform resource type, or `service` for everything the service owns (to retire the service, use `retired:`).',
             pattern:
-              '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
+              '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^[a-z][a-z0-9]*(-[a-z0-9]+)*\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
             maxLength: 200,
           },
           reason: {

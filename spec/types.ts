@@ -656,7 +656,7 @@ export interface AlertsSpec {
  */
 export interface DataLossSpec {
   /**
-   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).
+   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, `<type>.<name>` for an entry of a platform resource type, or `service` for everything the service owns (to retire the service, use `retired:`).
    */
   readonly resource: string;
   /**
@@ -835,7 +835,6 @@ export interface PlatformSpec {
   readonly scaffold?: ScaffoldSpec;
   /**
    * Kinds of infrastructure the platform team adds beside the built-in ones, each a Terraform module; a service requests one as `resources.<type>: [{ name, ...inputs }]` (docs/resource-types.md).
-   * @default {}
    */
   readonly resourceTypes?: Readonly<Record<string, ResourceTypeSpec>>;
   /**

@@ -294,14 +294,13 @@ export function checkTypedEntries(
     const listPointer = `/resources/${key}`;
     const shape = compileInputs(entryListSchema(key));
     if (typeof shape === 'string') throw new Error(`resource types: entry schema of ${key}: ${shape}`);
-    if (!shape(value)) {
-      diagnostics.push(...schemaErrorDiagnostics(file, prefixed(shape.errors ?? [], listPointer)));
-      continue;
-    }
+    if (!shape(value)) diagnostics.push(...schemaErrorDiagnostics(file, prefixed(shape.errors ?? [], listPointer)));
     const validate = compileInputs(type.inputs ?? CLOSED);
-    if (typeof validate === 'string') continue; // reported on the platform
-    (value as Array<Record<string, unknown>>).forEach((entry, i) => {
-      if (!validate(structuredClone(inputsOf(entry))))
+    if (typeof validate === 'string' || !Array.isArray(value)) continue; // a bad schema is reported on the platform
+    // Every entry's inputs, also beside an entry that lacks its name: all errors in one pass.
+    value.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return;
+      if (!validate(structuredClone(inputsOf(entry as Record<string, unknown>))))
         diagnostics.push(...schemaErrorDiagnostics(file, prefixed(validate.errors ?? [], `${listPointer}/${i}`)));
     });
   }

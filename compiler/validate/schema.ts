@@ -37,7 +37,7 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   ],
   [
     /^\^service\$\|/,
-    'must name a resource of the service: databases.<name>, caches.<name>, topics.<name>, buckets.<name>, secrets.<NAME>, subscriptions.<from>.<topic>, or service',
+    'must name a resource of the service: databases.<name>, caches.<name>, topics.<name>, buckets.<name>, secrets.<NAME>, subscriptions.<from>.<topic>, <type>.<name> of a platform resource type, or service',
     'e.g. "databases.orders"',
   ],
   [/^\^\[\^\\n\\r\]\*\$$/, 'must be one line: no line break', 'write it on one line; say more in the pull request'],
