@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute, attributes, block, call, map, object, printFile, raw, template } from '../../emitters/shared/hcl.js';
+import { REPO } from '../support/helpers.js';
 import {
   allStacks,
   PLUGIN_DIR,
@@ -333,6 +334,26 @@ describe('terraform plan of the resource-types case (issue 20)', () => {
       // The renamed entry keeps its deployed name everywhere AWS sees one.
       const orders = changes.filter((c) => c.module_address.startsWith('module.fixtures_cases_resource_types_orders_staging'));
       expect(orders.find((c) => c.type === 'aws_docdb_cluster')!.change.after).toMatchObject({ cluster_identifier: 'orders-stg-order-store' });
+    },
+    TERRAFORM_TIMEOUT,
+  );
+});
+
+describe('the example resource type module (examples/resource-types)', () => {
+  it(
+    'passes terraform init and validate on its own against the real AWS provider, and is the module the resource-types golden case calls',
+    () => {
+      ready();
+      const example = join(REPO, 'examples/resource-types/platform/modules/documentdb');
+      const dir = join(work, 'example-module');
+      cpSync(example, dir, { recursive: true });
+      init(dir);
+      const run = terraform(['validate', '-no-color'], dir);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      expect(run.stdout).toContain('Success! The configuration is valid.');
+      const copy = join(REPO, 'fixtures/cases/resource-types/platform/modules/documentdb');
+      for (const file of readdirSync(example).sort()) expect(readFileSync(join(copy, file), 'utf8'), file).toBe(readFileSync(join(example, file), 'utf8'));
+      expect(readdirSync(copy).sort()).toEqual(readdirSync(example).sort());
     },
     TERRAFORM_TIMEOUT,
   );
