@@ -602,7 +602,9 @@ function modulePolicyProblem(policy: FoundResource): string | undefined {
   if (reference === undefined) return `policy ${String(policy.body.policy)} is neither a document paved wrote nor a resource type module's iam_policy_json`;
   const lifecycle = (policy.body.lifecycle as Plain[] | undefined)?.[0];
   const condition = (lifecycle?.precondition as Plain[] | undefined)?.[0]?.condition;
-  return condition === `\${${modulePolicyCondition(reference)}}` ? undefined : `${reference} without the precondition that refuses wildcards`;
+  return JSON.stringify(condition) === JSON.stringify(toPlain(modulePolicyCondition(reference)))
+    ? undefined
+    : `${reference} without the precondition that refuses wildcards`;
 }
 
 export const AUDITED_RESOURCE_TYPES: readonly string[] = [

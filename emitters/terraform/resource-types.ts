@@ -146,7 +146,7 @@ function modulePolicy(local: string, what: string): Block {
           'precondition',
           [],
           attributes({
-            condition: raw(condition),
+            condition,
             error_message: `The module of the ${what} exports an iam_policy_json with a wildcard action or resource, or a statement that is not a plain Allow; paved attaches only least-privilege policies.`,
           }),
         ),
