@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileProject } from '../../compiler/compile.js';
 import { explainService } from '../../compiler/explain.js';
+import { projectReport } from '../../compiler/report.js';
 import { connectionEnvNames } from '../../spec/runtime-env.js';
 import { caseRoot, compileDir, REPO, scratchCopy, serviceYaml, validateTexts } from '../support/helpers.js';
 
@@ -143,6 +144,14 @@ describe('resolution and emission', () => {
         'resources.typed[1].inputs.hash_key platform platform.yaml /resourceTypes/dynamodb-table/inputs/properties/hash_key/default',
       ]),
     );
+  });
+
+  it('reports each entry under its type with its inputs, and says when previews run without it', () => {
+    const reports = projectReport(compileProject(caseRoot('resource-types')).project!);
+    expect(reports.map((r) => [r.name, r.resources.documentdb, r.resources['dynamodb-table']])).toEqual([
+      ['carts', ['carts (instances 2, size "medium")'], ['events (hash_key "id", no preview stand-in)']],
+      ['orders', ['history (instances 1, size "small")'], undefined],
+    ]);
   });
 
   it('names connection variables <TYPE>_<NAME>_<OUTPUT>, upper-cased with - as _', () => {
