@@ -4,7 +4,8 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CacheRecord } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit, emitKeepingValues, scopedProject, type EmitServices } from './emit.js';
-import { enclosingPlatformRoot, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
+import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
+import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { parseSource } from './parse.js';
@@ -99,7 +100,8 @@ export function loadSources(root: string, outDir?: string): LoadedSources {
     ...servicesLoad.diagnostics,
     ...(enclosing === undefined ? [] : [nestedRoot(enclosing)]),
   ];
-  return { platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources };
+  const modules = loadModules(root, localModulePaths(platformFile?.data));
+  return { platform: platformFile, releases: releasesLoad.files[0], services: servicesLoad.files, loadDiagnostics, sources, modules };
 }
 
 export interface LoadedSources {
@@ -109,6 +111,8 @@ export interface LoadedSources {
   /** Problems found while reading and parsing; any error stops the compile after validation. */
   readonly loadDiagnostics: readonly Diagnostic[];
   readonly sources: ReadonlyMap<string, string>;
+  /** The local modules of the platform's resource types, as found on disk; absent for specs held in memory. */
+  readonly modules?: ModuleFolders;
 }
 
 /**
@@ -126,6 +130,7 @@ export function compileSources(
     outDir: options.outDir,
     loadFailed: diagnostics.length > 0,
     releasesFile: loaded.releases,
+    ...(loaded.modules ? { modules: loaded.modules } : {}),
   });
   diagnostics.push(...validated.diagnostics);
   if (hasErrors(diagnostics) || !validated.valid)

@@ -1,9 +1,10 @@
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative as relativePath, resolve } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative as relativePath, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { isGeneratedText } from '../spec/marker.js';
 import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
+import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 
 /** Directories never searched for specs, besides the output directories. */
@@ -149,4 +150,47 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The local module folders of the platform's resource types (compiler/validate/resource-types.ts):
+ * whether each exists inside the root, and the variables and outputs its `.tf`
+ * files declare, so validation can say which is missing before Terraform does.
+ * Top-level blocks are found by their opening line (`variable "x" {`), as
+ * `terraform fmt` writes them; a module is read, never run.
+ */
+export function loadModules(root: string, paths: readonly string[]): ModuleFolders {
+  const folders = new Map<string, ModuleFolder>();
+  const top = resolve(root);
+  for (const path of [...new Set(paths)].sort()) {
+    const absolute = resolve(top, path);
+    let real: string;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      folders.set(path, { found: false, problem: 'does not exist', variables: [], outputs: [] });
+      continue;
+    }
+    const inside = relativePath(realpathSync(top), real);
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      folders.set(path, { found: false, problem: 'leaves the repository (through a symbolic link)', variables: [], outputs: [] });
+      continue;
+    }
+    if (!lstatSync(real).isDirectory()) {
+      folders.set(path, { found: false, problem: 'is not a folder', variables: [], outputs: [] });
+      continue;
+    }
+    const files = readdirSync(real, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.tf'))
+      .map((e) => e.name)
+      .sort();
+    if (files.length === 0) {
+      folders.set(path, { found: false, problem: 'holds no .tf file', variables: [], outputs: [] });
+      continue;
+    }
+    const text = files.map((name) => readFileSync(join(real, name), 'utf8')).join('\n');
+    const declared = (kind: string): string[] => [...text.matchAll(new RegExp(`^${kind}\\s+"([^"]+)"\\s*\\{`, 'gm'))].map((m) => m[1]!).sort();
+    folders.set(path, { found: true, variables: declared('variable'), outputs: declared('output') });
+  }
+  return folders;
 }

@@ -25,7 +25,9 @@ export interface ServiceReport {
     readonly compute: string;
     readonly release: string;
   }>;
-  readonly resources: Readonly<Record<'databases' | 'caches' | 'topics' | 'subscriptions' | 'buckets' | 'cron', readonly string[]>>;
+  /** The built-in lists, then one list per platform resource type the service uses (named after the type). */
+  readonly resources: Readonly<Record<'databases' | 'caches' | 'topics' | 'subscriptions' | 'buckets' | 'cron', readonly string[]>> &
+    Readonly<Record<string, readonly string[]>>;
   /** Traffic leaving the cluster (`egress:`), each with how the platform enforces it: reviewed like a deviation. */
   readonly egress: ReadonlyArray<{ readonly destination: string; readonly port: number; readonly enforced: string }>;
   /** `jobs:`, as `<name> (<when>)`. */
@@ -80,6 +82,7 @@ function serviceReport(service: ResolvedService, project: ResolvedProject): Serv
       subscriptions: resources.subscriptions.map((s) => `${s.from}/${s.topic}`),
       buckets: resources.buckets.map((b) => b.name),
       cron: resources.cron.map((c) => `${c.name} (${c.schedule})`),
+      ...typedResources(service, project),
     },
     egress: egress(service, project),
     jobs: service.jobs.map((job) => `${job.name} (${job.when})`),
@@ -249,4 +252,15 @@ export function reportMarkdown(reports: readonly ServiceReport[]): string {
       out.push(`- Retired: its workflow tears it down in staging, then in production; delete it once that has finished: ${cell(r.retired)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A platform resource type's entries, `<name> (<input> <value>, ...)`, and whether previews run without them. */
+function typedResources(service: ResolvedService, project: ResolvedProject): Record<string, string[]> {
+  const lists: Record<string, string[]> = {};
+  for (const r of service.resources.typed) {
+    const inputs = Object.entries(r.inputs).map(([key, value]) => `${key} ${JSON.stringify(value)}`);
+    const notes = [...inputs, ...(project.platform.resourceTypes[r.type]!.standIn ? [] : ['no preview stand-in'])];
+    (lists[r.type] ??= []).push(notes.length > 0 ? `${r.name} (${notes.join(', ')})` : r.name);
+  }
+  return lists;
 }

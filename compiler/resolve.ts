@@ -15,8 +15,11 @@ import {
   type ResolvedService,
   type ResolvedTier,
   type Size,
+  ResolvedResourceType,
+  ResolvedTypedResource,
 } from '../spec/model.js';
-import type { EgressSpec, PlatformSpec, ServiceSpec } from '../spec/types.js';
+import type { EgressSpec, PlatformSpec, ResourceTypeSpec, ServiceSpec } from '../spec/types.js';
+import { inputsWithDefaults, isLocalModule } from './validate/resource-types.js';
 import { deployedName, names } from '../spec/naming.js';
 import { effectiveScaling } from './scaling.js';
 import type { ServiceInput } from './validate/rules.js';
@@ -143,7 +146,30 @@ function resolvePlatform(spec: PlatformSpec): ResolvedPlatform {
     policy: { preview: { ...p.policy.preview }, staging: { ...p.policy.staging }, production: { ...p.policy.production } },
     overridePolicy: resolveOverridePolicy(p.overridePolicy),
     ...((p.scaffold as { templates?: string }).templates ? { scaffold: { templates: (p.scaffold as { templates: string }).templates } } : {}),
+    resourceTypes: resolveResourceTypes(spec.resourceTypes ?? {}),
   };
+}
+
+/** The platform's resource types, sorted by name; a module is local unless a version constraint makes it a registry source. */
+function resolveResourceTypes(types: Readonly<Record<string, ResourceTypeSpec>>): Record<string, ResolvedResourceType> {
+  return Object.fromEntries(
+    Object.keys(types)
+      .sort(compareText)
+      .map((name) => {
+        const t = types[name]!;
+        const resolved: ResolvedResourceType = {
+          name,
+          description: t.description,
+          module: isLocalModule(t) ? { kind: 'local', path: t.module } : { kind: 'registry', source: t.module, version: t.version! },
+          connection: [...(t.connection ?? [])],
+          egressPorts: [...(t.egressPorts ?? [])],
+          stateful: t.stateful ?? false,
+          iamPolicy: t.iamPolicy ?? false,
+          ...(t.standIn ? { standIn: { image: t.standIn.image, port: t.standIn.port } } : {}),
+        };
+        return [name, resolved];
+      }),
+  );
 }
 
 /**
@@ -413,6 +439,7 @@ function resolveService(input: ServiceInput, links: Links, platform: ResolvedPla
         versioned: b.versioned ?? serviceDefaults.bucket.versioned,
       })),
       cron: (resources.cron ?? []).map((c) => ({ name: c.name, ...renamed(c), schedule: c.schedule, command: [...c.command] })),
+      typed: typedResources(spec, valid.platform, platform, origins, fromSpec, platformOrigin),
     },
     // Validation made every host lower case and every CIDR canonical (compiler/validate/egress.ts).
     egress: (spec.egress ?? []).map((e) => (e.host !== undefined ? { host: e.host, port: e.port } : { cidr: e.cidr!, port: e.port })),
@@ -479,4 +506,34 @@ function sortRecord<T>(record: Record<string, T>): Record<string, T> {
 /** The service a person or workflow names on the command line: by its spec name, or by the name it is deployed under. */
 export function serviceNamed(project: ResolvedProject, name: string): ResolvedService | undefined {
   return project.services.find((s) => s.specName === name) ?? project.services.find((s) => s.name === name);
+}
+
+/**
+ * The entries of the platform's resource types, by type name then in spec
+ * order, with the type's defaults applied to their inputs; each input's origin
+ * is the service.yaml or the type's schema default in platform.yaml.
+ */
+function typedResources(
+  spec: ServiceSpec,
+  platformSpec: PlatformSpec,
+  platform: ResolvedPlatform,
+  origins: Record<string, Origin>,
+  fromSpec: (pointer: string) => Origin,
+  platformOrigin: (pointer: string) => Origin,
+): ResolvedTypedResource[] {
+  const resources = (spec.resources ?? {}) as Readonly<Record<string, unknown>>;
+  const typed: ResolvedTypedResource[] = [];
+  for (const type of Object.keys(platform.resourceTypes)) {
+    const entries = (resources[type] ?? []) as ReadonlyArray<Readonly<Record<string, unknown>> & { name: string; renamedFrom?: string }>;
+    entries.forEach((entry, i) => {
+      const inputs = inputsWithDefaults(platformSpec.resourceTypes![type]!, entry);
+      const at = typed.length;
+      origins[`/resources/typed/${at}/name`] = fromSpec(`/resources/${type}/${i}/name`);
+      for (const key of Object.keys(inputs))
+        origins[`/resources/typed/${at}/inputs/${key}`] =
+          entry[key] !== undefined ? fromSpec(`/resources/${type}/${i}/${key}`) : platformOrigin(`/resourceTypes/${type}/inputs/properties/${key}/default`);
+      typed.push({ type, name: entry.name, ...renamed(entry), inputs, connection: [...platform.resourceTypes[type]!.connection] });
+    });
+  }
+  return typed;
 }

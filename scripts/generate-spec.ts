@@ -90,6 +90,8 @@ const platformTypeNames: Readonly<Record<string, string>> = {
   '/properties/ci/properties/releaseApp': 'ReleaseAppSpec',
   '/properties/output': 'OutputSpec',
   '/properties/scaffold': 'ScaffoldSpec',
+  '/properties/resourceTypes/additionalProperties': 'ResourceTypeSpec',
+  '/properties/resourceTypes/additionalProperties/properties/standIn': 'ResourceTypeStandInSpec',
   '/properties/overridePolicy': 'OverridePolicySpec',
   '/properties/overridePolicy/properties/kubernetes': 'KubernetesOverridePolicySpec',
   '/properties/overridePolicy/properties/terraform': 'TerraformOverridePolicySpec',

@@ -154,6 +154,21 @@ export const DIAGNOSTIC_CODES = {
   },
   'SPEC.REQUIRED': { stage: 'validate', title: 'required key missing', hint: 'add the key' },
   'SPEC.RESERVED_PORT_NAME': { stage: 'validate', title: 'a port named like the main or the metrics port', hint: 'choose another port name, e.g. "admin"' },
+  'SPEC.RESOURCE_TYPE_MODULE': {
+    stage: 'validate',
+    title: "a resource type's module is missing or does not fit",
+    hint: 'point module at a folder of .tf files in the repository that declares the variables paved passes and the outputs the type names (docs/resource-types.md)',
+  },
+  'SPEC.RESOURCE_TYPE_NAME': {
+    stage: 'validate',
+    title: 'a resource type named like a built-in resource',
+    hint: 'rename the type: built-in resource kinds and connection kinds keep their names',
+  },
+  'SPEC.RESOURCE_TYPE_SCHEMA': {
+    stage: 'validate',
+    title: "a resource type's inputs schema is not usable",
+    hint: 'write inputs as a JSON Schema (draft 2020-12) of type object with properties and additionalProperties: false',
+  },
   'SPEC.S3_EGRESS': { stage: 'validate', title: 'egress that cannot reach S3', hint: 'open the ranges S3 is reached at, per kubernetes.egress.s3Endpoint' },
   'SPEC.SHARED_STATE_BUCKET': { stage: 'validate', title: 'one state bucket for staging and production', hint: 'give each environment its own state bucket' },
   'SPEC.SHARED_VPC': {
@@ -172,6 +187,11 @@ export const DIAGNOSTIC_CODES = {
     hint: 'remove tlsClusterIssuer, or set kubernetes.tlsCertificates: cert-manager',
   },
   'SPEC.TYPE': { stage: 'validate', title: 'value of the wrong type', hint: 'write a value of the type given' },
+  'SPEC.UNKNOWN_RESOURCE_TYPE': {
+    stage: 'validate',
+    title: 'a resource kind neither built in nor declared by the platform',
+    hint: "use a built-in resource kind or one of the platform's resourceTypes",
+  },
   'SPEC.UNKNOWN_KEY': { stage: 'validate', title: 'unknown key', hint: 'remove the key, or correct its spelling' },
   'SPEC.WORKER_PORTS': {
     stage: 'validate',

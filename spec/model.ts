@@ -147,6 +147,36 @@ export interface ResolvedResources {
   readonly subscriptions: readonly ResolvedSubscription[];
   readonly buckets: readonly ResolvedBucket[];
   readonly cron: readonly ResolvedCronJob[];
+  /** Entries of the platform's resource types (resources.<type>), by type name, then in spec order. */
+  readonly typed: readonly ResolvedTypedResource[];
+}
+
+/** A platform resource type (platform.yaml resourceTypes.<type>): a Terraform module services request like a built-in. */
+export interface ResolvedResourceType {
+  readonly name: string;
+  readonly description: string;
+  /** `local`: a folder relative to the paved root; `registry`: a registry source and its version constraint. */
+  readonly module: { readonly kind: 'local'; readonly path: string } | { readonly kind: 'registry'; readonly source: string; readonly version: string };
+  /** Module outputs the app receives, in platform order. */
+  readonly connection: readonly string[];
+  readonly egressPorts: readonly number[];
+  readonly stateful: boolean;
+  /** Whether the module exports `iam_policy_json` for the service's role. */
+  readonly iamPolicy: boolean;
+  /** The container standing in for it in previews and local dev; absent: they go without it. */
+  readonly standIn?: { readonly image: string; readonly port: number };
+}
+
+/** One `resources.<type>` entry of a platform resource type. */
+export interface ResolvedTypedResource {
+  readonly type: string;
+  readonly name: string;
+  /** The name it was deployed under before a rename (spec renamedFrom); see naming.ts deployedName. */
+  readonly renamedFrom?: string;
+  /** The service's inputs as the type's schema validated them, its defaults applied; keys sorted. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** The type's connection outputs (ResolvedResourceType.connection), so connection helpers need only the resources. */
+  readonly connection: readonly string[];
 }
 
 export interface ResolvedRuntime {
@@ -348,6 +378,8 @@ export interface ResolvedPlatform {
   };
   readonly policy: Readonly<Record<EnvironmentName, EnvironmentPolicy>>;
   readonly scaffold?: { readonly templates: string };
+  /** The platform's resource types by name (resourceTypes); empty when it declares none. */
+  readonly resourceTypes: Readonly<Record<string, ResolvedResourceType>>;
   /** What overrides may patch, and which policy rules the platform waives. */
   readonly overridePolicy: {
     readonly kubernetes: { readonly forbiddenKinds: readonly string[]; readonly forbiddenPaths: readonly string[]; readonly allow?: readonly string[] };

@@ -108,7 +108,7 @@ export const names = {
    * resource (endpoints, names, ARNs; never a password: RDS keeps a database's
    * own, and caches use IAM authentication), read in the cluster by an ExternalSecret.
    */
-  connectionSecret: (service: string, env: EnvironmentName, kind: ConnectionKind, name: string) => `${service}/${env}/${kind}/${name}`,
+  connectionSecret: (service: string, env: EnvironmentName, kind: ConnectionKind | string, name: string) => `${service}/${env}/${kind}/${name}`,
   /** The Kubernetes ServiceAccount the pods run as, bound to the IAM role by EKS Pod Identity. */
   serviceAccount: (service: string) => service,
   // Terraform: names of the supporting objects of a service stack.
@@ -132,7 +132,7 @@ export const names = {
   /** Role RDS Enhanced Monitoring publishes OS metrics with. */
   rdsMonitoringRole: (service: string, env: EnvironmentName) => `${service}-${ENVIRONMENT_SHORT[env]}-rds-monitoring`,
   /** Security group of a database or cache; it admits only the cluster's pods. */
-  securityGroup: (service: string, env: EnvironmentName, kind: 'database' | 'cache', name: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${kind}-${name}`,
+  securityGroup: (service: string, env: EnvironmentName, kind: string, name: string) => `${service}-${ENVIRONMENT_SHORT[env]}-${kind}-${name}`,
   /**
    * ElastiCache user the pods authenticate as with IAM (which needs user id = user
    * name) and its user group: the replication group's id, so they share its checks.
@@ -192,7 +192,7 @@ export const names = {
   externalSecretsRole: (platform: string, env: EnvironmentName) => `${platform}-${ENVIRONMENT_SHORT[env]}-external-secrets`,
   /** Kubernetes group the preview CI role is mapped to in the preview cluster (an EKS access entry); the platform's RBAC binds it. */
   previewDeployerGroup: (platform: string) => `${platform}:preview-deployers`,
-  catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket', name: string) => `${service}-${kind}-${name}`,
+  catalogResource: (service: string, kind: 'db' | 'cache' | 'topic' | 'bucket' | string, name: string) => `${service}-${kind}-${name}`,
 } as const;
 
 /**

@@ -54,6 +54,11 @@ const bySize = (description: string, value: JsonSchema, defaults: JsonSchema['de
 const cidr = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$';
 const binaryQuantity = '^[1-9][0-9]*(Ki|Mi|Gi)$';
 const imageRepository = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$';
+/** A platform resource type's name: lowercase letters and digits, single "-" between them. */
+const resourceTypeName = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+/** A repository with a tag other than `latest` and a digest. */
+const digestPinnedImage =
+  '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:(?!latest@)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@sha256:[a-f0-9]{64}$';
 /** A repository with a tag other than `latest`, and optionally a digest. */
 const pinnedImage =
   '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:(?!latest(@|$))[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$';
@@ -794,6 +799,90 @@ export const platformSchema: JsonSchema = {
         },
       },
       default: d.scaffold,
+    },
+    resourceTypes: {
+      type: 'object',
+      description:
+        'Kinds of infrastructure the platform team adds beside the built-in ones, each a Terraform module; a service requests one as `resources.<type>: [{ name, ...inputs }]` (docs/resource-types.md).',
+      propertyNames: { pattern: resourceTypeName, maxLength: 20 },
+      additionalProperties: {
+        type: 'object',
+        description: 'A resource type: the module that creates it, what a service may set, and what the app receives.',
+        additionalProperties: false,
+        required: ['description', 'module'],
+        properties: {
+          description: {
+            type: 'string',
+            description: 'What the type is, for service teams and the catalog.',
+            minLength: 1,
+            maxLength: 300,
+            pattern: '^[^\\n\\r]*$',
+          },
+          module: {
+            type: 'string',
+            description:
+              'The Terraform module: a folder relative to the repository root (e.g. platform/modules/documentdb) when `version` is empty or absent, else a registry source (namespace/name/provider, optionally after a host).',
+            pattern: '^(?!/)(?!(.*/)?\\.\\.(/|$))[-A-Za-z0-9_./]+$',
+            maxLength: 200,
+          },
+          version: {
+            type: 'string',
+            description: 'Version constraint of a registry module (e.g. "~> 1.4"); empty or absent for a module in the repository.',
+            pattern: '^[-0-9A-Za-z.<>=~!, ]*$',
+            maxLength: 100,
+            default: '',
+          },
+          inputs: {
+            type: 'object',
+            additionalProperties: {},
+            description:
+              'JSON Schema (draft 2020-12) of what a service may set on an entry besides `name` (and `renamedFrom`); its defaults are applied before the values reach the module. Absent: nothing besides the name.',
+            default: { type: 'object', additionalProperties: false },
+          },
+          connection: {
+            type: 'array',
+            description: 'Outputs of the module the app receives, as `<TYPE>_<NAME>_<OUTPUT>` through the connection secret.',
+            items: { type: 'string', description: 'A module output name: lowercase letters, digits and "_".', pattern: '^[a-z][a-z0-9_]*$', maxLength: 40 },
+            uniqueItems: true,
+            maxItems: 20,
+            default: [],
+          },
+          egressPorts: {
+            type: 'array',
+            description: "TCP ports the service's pods reach the resource on: its NetworkPolicy egress and its security group's ingress.",
+            items: { type: 'integer', description: 'A TCP port.', minimum: 1, maximum: 65535 },
+            uniqueItems: true,
+            maxItems: 10,
+            default: [],
+          },
+          stateful: {
+            type: 'boolean',
+            description: 'Whether the resource holds data: the day-2 rules of stateful resources apply (dataLoss acknowledgements, check --base).',
+            default: false,
+          },
+          iamPolicy: {
+            type: 'boolean',
+            description:
+              "Whether the module exports `iam_policy_json`, a policy document paved attaches to the service's role; Terraform refuses it at plan when it holds a wildcard action or resource.",
+            default: false,
+          },
+          standIn: {
+            type: 'object',
+            description: 'The container that stands in for the resource in previews and local development; absent, they go without it and say so.',
+            additionalProperties: false,
+            required: ['image', 'port'],
+            properties: {
+              image: {
+                type: 'string',
+                description: 'The image, pinned by digest: registry/repository:tag@sha256:<64 hex>.',
+                pattern: digestPinnedImage,
+                maxLength: 300,
+              },
+              port: { type: 'integer', description: 'The TCP port it listens on; the app receives it as the `port` output.', minimum: 1, maximum: 65535 },
+            },
+          },
+        },
+      },
     },
     overridePolicy: {
       type: 'object',

@@ -36,11 +36,19 @@ export function discoveryEnvName(name: string): string {
 
 /** A resource whose connection details reach the pods through a connection secret. */
 export interface Connection {
-  readonly kind: ConnectionKind;
+  /** A built-in connection kind, or the name of a platform resource type. */
+  readonly kind: ConnectionKind | string;
   /** The resource's name; a queue is named `<from>-<topic>` after its subscription. Its variables follow it. */
   readonly name: string;
   /** The name it was deployed under, while a rename is in place: its secrets keep being named after it. */
   readonly renamedFrom?: string;
+  /** A platform resource type's connection outputs; absent for a built-in kind, whose keys are CONNECTION_KEYS. */
+  readonly keys?: readonly string[];
+}
+
+/** The keys of a connection's secret: CONNECTION_KEYS of its kind, or its resource type's connection outputs. */
+export function connectionKeys(connection: Connection): readonly string[] {
+  return connection.keys ?? CONNECTION_KEYS[connection.kind as ConnectionKind];
 }
 
 /** The name of the queue behind a subscription. */
@@ -60,9 +68,11 @@ export interface ConnectionSources {
   readonly topics?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
   readonly subscriptions?: ReadonlyArray<{ readonly from: string; readonly topic: string; readonly renamedFrom?: string }>;
   readonly buckets?: ReadonlyArray<{ readonly name: string; readonly renamedFrom?: string }>;
+  /** Entries of platform resource types, with their type's connection outputs. */
+  readonly typed?: ReadonlyArray<{ readonly type: string; readonly name: string; readonly renamedFrom?: string; readonly connection: readonly string[] }>;
 }
 
-/** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets. */
+/** Every connection of a service, in a fixed order: databases, caches, topics, queues, buckets, then platform resource types. */
 export function connectionsOf(resources: ConnectionSources): Connection[] {
   return [
     ...(resources.databases ?? []).map((d) => connection('database', d.name, d.renamedFrom)),
@@ -72,17 +82,19 @@ export function connectionsOf(resources: ConnectionSources): Connection[] {
       connection('queue', queueName(s.from, s.topic), s.renamedFrom === undefined ? undefined : queueName(s.from, s.renamedFrom)),
     ),
     ...(resources.buckets ?? []).map((b) => connection('bucket', b.name, b.renamedFrom)),
+    // Platform resource types: a connection secret only when the type names outputs the app receives.
+    ...(resources.typed ?? []).filter((t) => t.connection.length > 0).map((t) => ({ ...connection(t.type, t.name, t.renamedFrom), keys: [...t.connection] })),
   ];
 }
 
-function connection(kind: ConnectionKind, name: string, renamedFrom: string | undefined): Connection {
+function connection(kind: ConnectionKind | string, name: string, renamedFrom: string | undefined): Connection {
   return renamedFrom === undefined ? { kind, name } : { kind, name, renamedFrom };
 }
 
 /** A Secrets Manager entry paved names for a service in a cloud environment. */
 export interface ServiceSecret {
   /** `secret` for a declared secret (its value set out of band), else the connection's kind. */
-  readonly kind: 'secret' | ConnectionKind;
+  readonly kind: 'secret' | ConnectionKind | string;
   /** The spec name: the declared secret's, or the connection's. */
   readonly name: string;
   /** Its name in Secrets Manager. */
@@ -146,7 +158,7 @@ export interface ConnectionVariable {
 export function connectionEnv(resources: ConnectionSources, env?: EnvironmentName): ConnectionVariable[] {
   const passwords = new Set((resources.databases ?? []).filter((d) => hasPassword(d, env)).map((d) => d.name));
   return connectionsOf(resources).flatMap((connection) => [
-    ...CONNECTION_KEYS[connection.kind].map((key) => ({ name: connectionEnvName(connection, key), connection, key, secret: connectionObjectName(connection) })),
+    ...connectionKeys(connection).map((key) => ({ name: connectionEnvName(connection, key), connection, key, secret: connectionObjectName(connection) })),
     ...(connection.kind === 'database' && passwords.has(connection.name)
       ? [{ name: connectionEnvName(connection, PASSWORD_KEY), connection, key: PASSWORD_KEY, secret: names.databasePasswordSecret(deployedName(connection)) }]
       : []),

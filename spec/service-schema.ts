@@ -80,7 +80,7 @@ export const serviceDefaults = {
   availability: defaultPlatform.tiers.standard.availability,
 } as const;
 
-const resourceName = (what: string): JsonSchema => ({
+export const resourceName = (what: string): JsonSchema => ({
   type: 'string',
   description: `Name of the ${what}, unique among this service's ${what}s; a DNS label starting with a letter.`,
   pattern: patterns.name,
@@ -92,7 +92,7 @@ const resourceName = (what: string): JsonSchema => ({
  * name (and the Terraform address, the app's variables) follow `name`; every
  * cloud and Kubernetes name stays derived from this one (docs/day-2.md, Renaming).
  */
-const renamedFrom = (what: string): JsonSchema => ({
+export const renamedFrom = (what: string): JsonSchema => ({
   type: 'string',
   description: `The name this ${what} was deployed under before a rename: its cloud and Kubernetes names keep it, so nothing is replaced. Keep it while the ${what} exists.`,
   pattern: patterns.name,
@@ -687,9 +687,9 @@ export const serviceSchema: JsonSchema = {
           resource: {
             type: 'string',
             description:
-              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).',
+              'The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, `<type>.<name>` for an entry of a platform resource type, or `service` for everything the service owns (to retire the service, use `retired:`).',
             pattern:
-              '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
+              '^service$|^(databases|caches|topics|buckets)\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^secrets\\.[A-Za-z_][A-Za-z0-9_]*$|^subscriptions\\.[a-z]([-a-z0-9]*[a-z0-9])?\\.[a-z]([-a-z0-9]*[a-z0-9])?$|^[a-z][a-z0-9]*(-[a-z0-9]+)*\\.[a-z]([-a-z0-9]*[a-z0-9])?$',
             maxLength: 200,
           },
           reason: {

@@ -656,7 +656,7 @@ export interface AlertsSpec {
  */
 export interface DataLossSpec {
   /**
-   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, or `service` for everything the service owns (to retire the service, use `retired:`).
+   * The resource: `databases.<name>`, `caches.<name>`, `topics.<name>`, `buckets.<name>`, `secrets.<NAME>`, `subscriptions.<from>.<topic>`, `<type>.<name>` for an entry of a platform resource type, or `service` for everything the service owns (to retire the service, use `retired:`).
    */
   readonly resource: string;
   /**
@@ -833,6 +833,10 @@ export interface PlatformSpec {
    * @default {}
    */
   readonly scaffold?: ScaffoldSpec;
+  /**
+   * Kinds of infrastructure the platform team adds beside the built-in ones, each a Terraform module; a service requests one as `resources.<type>: [{ name, ...inputs }]` (docs/resource-types.md).
+   */
+  readonly resourceTypes?: Readonly<Record<string, ResourceTypeSpec>>;
   /**
    * What service overrides may not patch: the security-relevant parts of the golden path.
    * @default {"kubernetes":{"forbiddenKinds":["NetworkPolicy","ServiceAccount","ExternalSecret"],"forbiddenPaths":["/spec/template/spec/securityContext","/spec/template/spec/containers/*\/securityContext","/spec/template/spec/initContainers/*\/securityContext","/spec/template/spec/hostNetwork","/spec/template/spec/hostPID","/spec/template/spec/hostIPC","/spec/template/spec/volumes","/spec/template/spec/serviceAccountName","/spec/template/spec/automountServiceAccountToken","/spec/jobTemplate/spec/template/spec/securityContext","/spec/jobTemplate/spec/template/spec/containers/*\/securityContext","/spec/jobTemplate/spec/template/spec/volumes","/spec/jobTemplate/spec/template/spec/serviceAccountName","/metadata/labels/pod-security.kubernetes.io~1enforce"]},"terraform":{},"waivers":[]}
@@ -1435,6 +1439,68 @@ export interface ScaffoldSpec {
    * Directory of the platform's own `paved new` templates; omit it to use paved's built-in ones.
    */
   readonly templates?: string;
+}
+
+/**
+ * A resource type: the module that creates it, what a service may set, and what the app receives.
+ */
+export interface ResourceTypeSpec {
+  /**
+   * What the type is, for service teams and the catalog.
+   */
+  readonly description: string;
+  /**
+   * The Terraform module: a folder relative to the repository root (e.g. platform/modules/documentdb) when `version` is empty or absent, else a registry source (namespace/name/provider, optionally after a host).
+   */
+  readonly module: string;
+  /**
+   * Version constraint of a registry module (e.g. "~> 1.4"); empty or absent for a module in the repository.
+   * @default ""
+   */
+  readonly version?: string;
+  /**
+   * JSON Schema (draft 2020-12) of what a service may set on an entry besides `name` (and `renamedFrom`); its defaults are applied before the values reach the module. Absent: nothing besides the name.
+   * @default {"type":"object","additionalProperties":false}
+   */
+  readonly inputs?: Readonly<Record<string, unknown>>;
+  /**
+   * Outputs of the module the app receives, as `<TYPE>_<NAME>_<OUTPUT>` through the connection secret.
+   * @default []
+   */
+  readonly connection?: readonly string[];
+  /**
+   * TCP ports the service's pods reach the resource on: its NetworkPolicy egress and its security group's ingress.
+   * @default []
+   */
+  readonly egressPorts?: readonly number[];
+  /**
+   * Whether the resource holds data: the day-2 rules of stateful resources apply (dataLoss acknowledgements, check --base).
+   * @default false
+   */
+  readonly stateful?: boolean;
+  /**
+   * Whether the module exports `iam_policy_json`, a policy document paved attaches to the service's role; Terraform refuses it at plan when it holds a wildcard action or resource.
+   * @default false
+   */
+  readonly iamPolicy?: boolean;
+  /**
+   * The container that stands in for the resource in previews and local development; absent, they go without it and say so.
+   */
+  readonly standIn?: ResourceTypeStandInSpec;
+}
+
+/**
+ * The container that stands in for the resource in previews and local development; absent, they go without it and say so.
+ */
+export interface ResourceTypeStandInSpec {
+  /**
+   * The image, pinned by digest: registry/repository:tag@sha256:<64 hex>.
+   */
+  readonly image: string;
+  /**
+   * The TCP port it listens on; the app receives it as the `port` output.
+   */
+  readonly port: number;
 }
 
 /**

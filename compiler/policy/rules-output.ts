@@ -100,6 +100,8 @@ function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): st
           platform.kubernetes.preview.mysqlRepository,
           repository(platform.kubernetes.preview.redisImage),
           repository(platform.kubernetes.preview.localstackImage),
+          // The stand-ins of the platform's resource types, which the platform names by digest.
+          ...Object.values(platform.resourceTypes).flatMap((type) => (type.standIn ? [repository(type.standIn.image)] : [])),
         ]
       : [];
   const bootstrap =

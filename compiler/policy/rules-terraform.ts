@@ -1,4 +1,6 @@
 import { acknowledgesLoss } from '../../emitters/shared/data-loss.js';
+import { toPlain, type Block } from '../../emitters/shared/hcl.js';
+import { modulePolicyCondition } from '../../emitters/shared/iam-policy.js';
 import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
 import { ENVIRONMENTS, list, ofType, only, partOf, principals, resolved, SERVICE_KEY, statements, waivable, where } from './terraform-facts.js';
@@ -94,6 +96,31 @@ function minorUpgradeProblems(db: FoundResource): Array<string | Finding> {
 }
 
 /** The port of what an ingress rule's group guards: its database's engine's, or Redis's. */
+/**
+ * The ports a group's ingress rule may open: its engine's (databases, caches), or
+ * for a platform resource type's group, the type's egressPorts.
+ */
+function ownPorts(t: PolicyTarget, rule: FoundResource): number[] {
+  const group = /^\$\{aws_security_group\.([A-Za-z0-9_-]+)\.id\}$/.exec(String(rule.body.security_group_id))?.[1];
+  const typed = group === undefined ? undefined : typedEntry({ ...rule, name: group });
+  if (typed) return [...(t.project.platform.resourceTypes[typed.type]?.egressPorts ?? [])];
+  return [ownPort(t, rule)];
+}
+
+/** The platform resource type entry whose security group this is (its local name is `<type>-<name>`). */
+function typedEntry(group: Pick<FoundResource, 'stack' | 'name'>): { readonly type: string; readonly name: string } | undefined {
+  return group.stack.service.resources.typed.find((r) => `${r.type}-${r.name}` === group.name);
+}
+
+/** How many module blocks of the group's stack pass it in security_group_ids. */
+function modulesUsing(group: FoundResource): number {
+  const reference = `aws_security_group.${group.name}.id`;
+  const modules = group.stack.files.flatMap((f) => f.items).filter((i): i is Block => i.kind === 'block' && i.type === 'module');
+  return modules.filter((m) =>
+    m.body.some((a) => a.kind === 'attribute' && a.name === 'security_group_ids' && JSON.stringify(toPlain(a.value)).includes(reference)),
+  ).length;
+}
+
 function ownPort(t: PolicyTarget, rule: FoundResource): number {
   if (!rule.name.startsWith('database-')) return 6379;
   const group = String(rule.body.security_group_id);
@@ -455,22 +482,24 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
     (t) =>
       combined(
         each(t, 'aws_iam_role_policy', (policy) =>
-          statements(policy.body.policy).flatMap((s) => [
-            s.Effect === 'Allow' ? undefined : `effect ${s.Effect}`,
-            ...list(s.Action)
-              .filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a) || a === 'iam:PassRole')
-              .map((a) => `action ${a}`),
-            // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
-            ...list(s.Resource)
-              .filter(
-                (r) =>
-                  !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(
-                    r,
-                  ),
-              )
-              .map((r) => `resource ${r}`),
-            foreignBucketProblem(s),
-          ]),
+          typeof policy.body.policy === 'string'
+            ? [modulePolicyProblem(policy)]
+            : statements(policy.body.policy).flatMap((s) => [
+                s.Effect === 'Allow' ? undefined : `effect ${s.Effect}`,
+                ...list(s.Action)
+                  .filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a) || a === 'iam:PassRole')
+                  .map((a) => `action ${a}`),
+                // Only references to this stack's resources; "<bucket ARN>/*" names that bucket's objects.
+                ...list(s.Resource)
+                  .filter(
+                    (r) =>
+                      !/^(\$\{aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.arn\}(\/\*)?|arn:\$\{data\.aws_partition\.current\.partition\}:rds-db:\$\{var\.aws_region\}:\$\{var\.aws_account_id\}:dbuser:\$\{aws_db_instance\.[a-z0-9-]+\.resource_id\}\/[a-z0-9_]+)$/.test(
+                        r,
+                      ),
+                  )
+                  .map((r) => `resource ${r}`),
+                foreignBucketProblem(s),
+              ]),
         ),
         perItem(
           t.stacks.flatMap((stack) =>
@@ -532,10 +561,12 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
               r.stack === group.stack &&
               JSON.stringify(r.body.vpc_security_group_ids ?? r.body.security_group_ids).includes(`aws_security_group.${group.name}.id`),
           );
+          // A platform resource type's group goes to its module, which attaches it (emitters/terraform/resource-types.ts).
+          const typedModules = typedEntry(group) ? modulesUsing(group) : 0;
           return [
             group.body.description ? undefined : 'no description',
             (group.body.ingress ?? group.body.egress) === undefined ? undefined : 'inline rules',
-            attached.length === 1 ? undefined : `attached to ${attached.length} databases or caches`,
+            attached.length + typedModules === 1 ? undefined : `attached to ${attached.length + typedModules} databases, caches or resource type modules`,
           ];
         }),
         each(t, 'aws_vpc_security_group_egress_rule', () => 'an egress rule'),
@@ -543,10 +574,9 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
           mismatch(rule.body, { referenced_security_group_id: '${var.pod_security_group_id}', ip_protocol: 'tcp' }),
           rule.body.description ? undefined : 'no description',
           (rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6) === undefined ? undefined : 'a CIDR',
-          [5432, 3306, 6379].includes(rule.body.from_port as number) && rule.body.to_port === rule.body.from_port
+          rule.body.to_port === rule.body.from_port && ownPorts(t, rule).includes(rule.body.from_port as number)
             ? undefined
-            : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}`,
-          ownPort(t, rule) === rule.body.from_port ? undefined : 'port of another engine',
+            : `ports ${String(rule.body.from_port)}-${String(rule.body.to_port)}, not the engine's or the resource type's own`,
         ]),
       ),
   ),
@@ -562,6 +592,21 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
 ];
 
 /** Resource types the §1 rules read; each must appear in some target, or a rule would pass on nothing. */
+/**
+ * A policy paved cannot read at compile time: a platform resource type module's
+ * `iam_policy_json` (and nothing else), with the precondition that refuses
+ * wildcards at plan, exactly as emitted.
+ */
+function modulePolicyProblem(policy: FoundResource): string | undefined {
+  const reference = /^\$\{(module\.[A-Za-z0-9_-]+\.iam_policy_json)\}$/.exec(String(policy.body.policy))?.[1];
+  if (reference === undefined) return `policy ${String(policy.body.policy)} is neither a document paved wrote nor a resource type module's iam_policy_json`;
+  const lifecycle = (policy.body.lifecycle as Plain[] | undefined)?.[0];
+  const condition = (lifecycle?.precondition as Plain[] | undefined)?.[0]?.condition;
+  return JSON.stringify(condition) === JSON.stringify(toPlain(modulePolicyCondition(reference)))
+    ? undefined
+    : `${reference} without the precondition that refuses wildcards`;
+}
+
 export const AUDITED_RESOURCE_TYPES: readonly string[] = [
   'aws_db_instance',
   'aws_db_parameter_group',

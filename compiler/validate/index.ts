@@ -1,7 +1,7 @@
 import { checkEgress, checkPlatformEgress } from './egress.js';
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { defaultPlatform } from '../../spec/index.js';
-import type { PlatformSpec, ReleasesSpec, ServiceSpec } from '../../spec/types.js';
+import type { PlatformSpec, ReleasesSpec, ResourceTypeSpec, ServiceSpec } from '../../spec/types.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource } from '../parse.js';
 import type { SourceFile } from '../source.js';
@@ -15,6 +15,7 @@ import { checkPlatformWaivers } from './policy-waivers.js';
 import { checkRenames } from './renames.js';
 import { checkPlatformPolicy, checkPlatformRoot, checkReleases, checkRules, type ServiceInput } from './rules.js';
 import { scanScalars } from './scan.js';
+import { checkResourceTypes, checkTypedEntries, unknownResourceKind, type ModuleFolders } from './resource-types.js';
 import { checkSchema } from './schema.js';
 import { checkPlatformTerraform } from './terraform.js';
 import { showString } from './text.js';
@@ -42,7 +43,7 @@ export interface Validation {
 export function validateProject(
   platformFile: SourceFile | undefined,
   serviceFiles: readonly SourceFile[],
-  options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile },
+  options: { loadFailed: boolean; outDir?: string; releasesFile?: SourceFile; modules?: ModuleFolders },
 ): Validation {
   const diagnostics: Diagnostic[] = [];
   const outProblem = options.outDir === undefined ? undefined : outputDirProblem(options.outDir);
@@ -63,7 +64,15 @@ export function validateProject(
     });
   }
   const releasesFile = options.releasesFile;
-  for (const file of [...(platformFile ? [platformFile] : []), ...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file));
+  const platformChecked = platformFile ? checkFile(platformFile) : [];
+  diagnostics.push(...platformChecked);
+  // Services are checked against the platform's resource types only when the platform's own schema passed.
+  const declared = (platformFile?.data as { resourceTypes?: unknown } | undefined)?.resourceTypes;
+  // A broken platform.yaml is reported on its own; its types' entries are then left unchecked rather than called unknown.
+  const types: ServiceTypes = hasErrors(platformChecked)
+    ? { types: Object.fromEntries(Object.keys(typeof declared === 'object' && declared !== null ? declared : {}).map((name) => [name, undefined])) }
+    : { types: mergeOverDefault(platformFile?.data ?? {}).resourceTypes ?? {} };
+  for (const file of [...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file, types));
   if (hasErrors(diagnostics) || options.loadFailed) return { diagnostics };
 
   const platform = mergeOverDefault((platformFile?.data ?? {}) as Partial<PlatformSpec>);
@@ -82,6 +91,7 @@ export function validateProject(
       ...checkPlatformChoices(platformFile, platform, services),
       ...checkDatabaseStorageBounds(platformFile, platform),
       ...checkPlatformEgress(platformFile, platform),
+      ...checkResourceTypes(platformFile, platform, options.modules),
     );
   diagnostics.push(...checkRules(services, platform));
   diagnostics.push(...checkDatabases(services, platform));
@@ -99,11 +109,25 @@ export function validateProject(
  * is noise. A platform is checked merged over the default, so it may leave out
  * anything, while every key it writes still points back at its own lines.
  */
-function checkFile(file: SourceFile): Diagnostic[] {
+/** The platform's resource types a service's entries are checked against; `undefined` for a type of a platform.yaml that failed its own checks. */
+interface ServiceTypes {
+  readonly types: Readonly<Record<string, ResourceTypeSpec | undefined>>;
+}
+
+function checkFile(file: SourceFile, serviceTypes?: ServiceTypes): Diagnostic[] {
+  const types = serviceTypes?.types;
   const scanned = scanScalars(file);
   const flagged = new Set(scanned.map((d) => d.pointer ?? ''));
-  const data = file.kind === 'platform' ? mergeOverDefault(file.data) : file.data;
-  const schema = checkSchema(file, data).filter((d) => !underFlagged(d.pointer ?? '', flagged));
+  const merged = file.kind === 'platform' ? mergeOverDefault(file.data) : file.data;
+  // A service's entries of platform resource types are checked against their types' schemas, beside the built-in keys.
+  const typed = file.kind === 'service' && types !== undefined ? checkTypedEntries(file, merged, types) : { data: merged, diagnostics: [] };
+  const data = typed.data;
+  const typeNames = Object.keys(types ?? {}).sort();
+  const schema = [...checkSchema(file, data), ...typed.diagnostics]
+    .map((d) =>
+      file.kind === 'service' && d.code === 'SPEC.UNKNOWN_KEY' && /^\/resources\/[^/]+$/.test(d.pointer ?? '') ? unknownResourceKind(file, d, typeNames) : d,
+    )
+    .filter((d) => !underFlagged(d.pointer ?? '', flagged));
   // Checked with the file, before discovery's troubles: a bad output.dir is often why no service was found.
   const output =
     file.kind === 'platform' && scanned.length + schema.length === 0
@@ -162,6 +186,7 @@ export function validatePlatform(file: SourceFile): Diagnostic[] {
     ...checkPlatformTerraform(file, platform),
     ...checkPlatformChoices(file, platform),
     ...checkDatabaseStorageBounds(file, platform),
+    ...checkResourceTypes(file, platform, undefined),
   ];
 }
 

@@ -186,6 +186,16 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
     (resources.buckets ?? []).map((b) => b.name),
     'bucket',
   );
+  // Each platform resource type's entries, like a built-in kind's (their names derive the same kind of cloud and Kubernetes names).
+  for (const type of Object.keys(platform.resourceTypes ?? {})) {
+    const entries = (resources as Readonly<Record<string, unknown>>)[type];
+    if (Array.isArray(entries))
+      unique(
+        `/resources/${type}`,
+        entries.map((e: { name: string; renamedFrom?: string }) => e.name),
+        type,
+      );
+  }
   const acknowledged = new Set<string>();
   (spec.dataLoss ?? []).forEach(({ resource }, index) => {
     if (acknowledged.has(resource))
@@ -425,7 +435,7 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
       );
   }
 
-  checkRuntimeContract(service, byName, platformMetricsPort(platform), report);
+  checkRuntimeContract(service, byName, platformMetricsPort(platform), report, platform.resourceTypes ?? {});
   checkDerivedNames(service, byName, platform, report);
 }
 
@@ -433,7 +443,13 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
 const platformMetricsPort = (platform: PlatformSpec): number => platform.observability?.metricsPort ?? METRICS_PORT;
 
 /** The variables and port paved itself provides (spec/runtime-env.ts) are not the service's to declare. */
-function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string, ServiceInput>, platformMetrics: number, report: Report): void {
+function checkRuntimeContract(
+  service: ServiceInput,
+  byName: ReadonlyMap<string, ServiceInput>,
+  platformMetrics: number,
+  report: Report,
+  types: Readonly<Record<string, { readonly connection?: readonly string[] }>>,
+): void {
   const { file, spec } = service;
   if (spec.runtime.port === platformMetrics && spec.observability?.metrics?.port === undefined) {
     report(file, '/runtime/port', 'POLICY.RESERVED_PORT', `port ${platformMetrics} is the metrics port every pod serves`, 'listen on another port, e.g. 8080');
@@ -442,7 +458,15 @@ function checkRuntimeContract(service: ServiceInput, byName: ReadonlyMap<string,
   for (const name of PLATFORM_ENV_NAMES) generated.set(name, 'paved sets it in every container');
   for (const name of PREVIEW_ENV_NAMES) generated.set(name, 'paved sets it in preview, where LocalStack stands in for AWS');
   // Preview's list: it holds every variable of the cloud environments', and MySQL databases' passwords besides.
-  for (const { name, connection } of connectionEnv(spec.resources ?? {}, 'preview'))
+  // Platform resource types' entries carry their type's connection outputs, as resolve gives them.
+  const typed = Object.keys(types).flatMap((type) =>
+    (((spec.resources as Readonly<Record<string, unknown>> | undefined)?.[type] as ReadonlyArray<{ name: string }> | undefined) ?? []).map((e) => ({
+      type,
+      name: e.name,
+      connection: types[type]!.connection ?? [],
+    })),
+  );
+  for (const { name, connection } of connectionEnv({ ...(spec.resources ?? {}), typed }, 'preview'))
     generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
   // Discovery: a dependency that serves a port gets <NAME>_URL; a worker has no Service to point at.
   for (const [index, target] of (spec.dependsOn ?? []).entries()) {

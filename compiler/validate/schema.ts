@@ -37,10 +37,15 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
   ],
   [
     /^\^service\$\|/,
-    'must name a resource of the service: databases.<name>, caches.<name>, topics.<name>, buckets.<name>, secrets.<NAME>, subscriptions.<from>.<topic>, or service',
+    'must name a resource of the service: databases.<name>, caches.<name>, topics.<name>, buckets.<name>, secrets.<NAME>, subscriptions.<from>.<topic>, <type>.<name> of a platform resource type, or service',
     'e.g. "databases.orders"',
   ],
   [/^\^\[\^\\n\\r\]\*\$$/, 'must be one line: no line break', 'write it on one line; say more in the pull request'],
+  [
+    /@sha256:\[a-f0-9\]\{64\}\$$/,
+    'must be an image pinned by digest: registry/repository:tag@sha256: and 64 lowercase hex digits',
+    'e.g. "docker.io/library/mongo:7.0.14@sha256:<the digest the registry printed>"',
+  ],
   [
     /\+:\(\?!latest/,
     'must be an image with a pinned tag other than "latest" (registry/repository:tag, optionally @sha256:digest)',
@@ -52,7 +57,11 @@ const PATTERN_TEXT: ReadonlyArray<readonly [RegExp, string, string?]> = [
 export function checkSchema(file: SourceFile, data: unknown = file.data): Diagnostic[] {
   const validate = validators()[file.kind];
   if (validate(data)) return [];
-  const all = validate.errors ?? [];
+  return schemaErrorDiagnostics(file, validate.errors ?? []);
+}
+
+/** ajv's errors for a file (instance paths from its root) as positioned diagnostics, one per mistake: the platform's resource types reuse it. */
+export function schemaErrorDiagnostics(file: SourceFile, all: readonly ErrorObject[]): Diagnostic[] {
   const errors = oneOfBranchErrors(all).filter((e) => !isNoise(e));
   // A value of the wrong type fails its other keywords too; the type error says it all.
   const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));

@@ -1,5 +1,5 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
-import type { ResolvedService } from '../../spec/model.js';
+import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { yamlDocumentsFile } from '../shared/serialize.js';
 import { layout } from '../../spec/layout.js';
@@ -12,7 +12,7 @@ import { layout } from '../../spec/layout.js';
 export const catalogEmitter: Emitter = {
   id: 'catalog',
   emitService(service, project): EmitResult {
-    const entities = [component(service), ...resources(service)];
+    const entities = [component(service), ...resources(service), ...typedResources(service, project)];
     const path = layout.catalog(project.output, service.name);
     return { files: [yamlDocumentsFile({ path, source: service.specPath, documents: entities })], diagnostics: [] };
   },
@@ -39,6 +39,7 @@ function component(service: ResolvedService): unknown {
     ...service.resources.caches.map((r) => `resource:default/${resourceEntityName(service.name, 'cache', r.name)}`),
     ...service.resources.buckets.map((r) => `resource:default/${resourceEntityName(service.name, 'bucket', r.name)}`),
     ...service.resources.subscriptions.map((s) => `resource:default/${resourceEntityName(s.from, 'topic', s.topic)}`),
+    ...service.resources.typed.map((r) => `resource:default/${names.catalogResource(service.name, r.type, r.name)}`),
   ];
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -77,4 +78,18 @@ function resources(service: ResolvedService): unknown[] {
     ...topics.map((t) => resource('topic', t.name, `Topic ${t.name} published by ${service.name}`)),
     ...buckets.map((b) => resource('bucket', b.name, `Object storage bucket ${b.name} of ${service.name}`)),
   ];
+}
+
+/** One Resource per entry of a platform resource type, its type's name as the Backstage type, its description the platform's. */
+function typedResources(service: ResolvedService, project: ResolvedProject): unknown[] {
+  return service.resources.typed.map((r) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: names.catalogResource(service.name, r.type, r.name),
+      description: `${project.platform.resourceTypes[r.type]!.description}: ${r.name} of ${service.name}`,
+      annotations: { 'paved.dev/spec': service.specPath },
+    },
+    spec: { type: r.type, owner: service.owner, dependencyOf: [`component:default/${service.name}`] },
+  }));
 }

@@ -7,7 +7,7 @@ import type { RenderContext } from './context.js';
  */
 
 /** The parts of a service: its server pods, its cron job and job pods, the database bootstrap Job, and preview's stand-ins. */
-export type Component = 'server' | 'cron' | 'job' | 'db-bootstrap' | 'postgres' | 'mysql' | 'redis' | 'localstack';
+export type Component = 'server' | 'cron' | 'job' | 'db-bootstrap' | 'postgres' | 'mysql' | 'redis' | 'localstack' | 'stand-in';
 
 export const LABEL = {
   name: 'app.kubernetes.io/name',

@@ -2,14 +2,14 @@ import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { ApiObject } from 'cdk8s';
 import { PUBLIC_RANGES } from '../../spec/egress.js';
-import type { DatabaseEngine, ResolvedEgress } from '../../spec/model.js';
+import type { DatabaseEngine, ResolvedEgress, ResolvedResourceType } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { customResource, type CiliumNetworkPolicySpec } from './custom-resources.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
-import { LOCALSTACK_PORT, REDIS_PORT } from './preview-names.js';
+import { LOCALSTACK_PORT, REDIS_PORT, STAND_IN_COMPONENT } from './preview-names.js';
 import { appPorts, metricsPortName, portName, servicePortSpecs } from './ports.js';
 
 /** How traffic reaches the service (Service, Ingress) and what it may reach (NetworkPolicies). */
@@ -164,14 +164,27 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
   const { resources } = ctx.service;
   const { egress } = ctx.project.platform.kubernetes;
   const rules: k8s.NetworkPolicyEgressRule[] = [];
-  const aws = resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0;
+  // A platform resource type whose module grants the role a policy is reached through AWS's APIs, signed with the pod's credentials.
+  const typedApi = resources.typed.some((r) => ctx.project.platform.resourceTypes[r.type]!.iamPolicy);
+  const aws =
+    resources.databases.length + resources.caches.length + resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi;
   // Databases and caches need credentials too: their IAM auth tokens are signed with them.
   if (aws) rules.push({ to: cidrs([POD_IDENTITY_AGENT]), ports: [tcp(80)] });
   // Each engine's own port: 5432 for PostgreSQL, 3306 for MySQL.
   if (resources.databases.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: databasePorts(resources.databases).map(tcp) });
   if (resources.caches.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: [tcp(REDIS_PORT)] });
-  if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0) rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
+  if (resources.topics.length + resources.subscriptions.length + resources.buckets.length > 0 || typedApi)
+    rules.push({ to: cidrs(egress.awsApiCidrs), ports: [tcp(443)] });
+  // Platform resource types live in the private subnets like databases, each admitting the pods on its type's egressPorts.
+  const typedPorts = typedResourcePorts(ctx, (type) => type.egressPorts);
+  if (typedPorts.length > 0) rules.push({ to: cidrs(egress.privateSubnetCidrs), ports: typedPorts.map(tcp) });
   return rules;
+}
+
+/** The ports of the service's platform resource types, each once, ascending. */
+function typedResourcePorts(ctx: RenderContext, ports: (type: ResolvedResourceType) => readonly number[]): number[] {
+  const types = ctx.project.platform.resourceTypes;
+  return [...new Set(ctx.service.resources.typed.flatMap((r) => ports(types[r.type]!)))].sort((a, b) => a - b);
 }
 
 /** The ports of a service's databases' engines, each once, in ascending order. */
@@ -192,6 +205,9 @@ function previewResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[
     if (resources.databases.some((d) => d.engine === engine)) rules.push({ to: to(engine), ports: [tcp(DATABASE_PORTS[engine])] });
   if (resources.caches.length > 0) rules.push({ to: to('redis'), ports: [tcp(REDIS_PORT)] });
   if (usesLocalStack(ctx)) rules.push({ to: to('localstack'), ports: [tcp(LOCALSTACK_PORT)] });
+  // The stand-ins of platform resource types that name one (types without one have nothing to reach in a preview).
+  const standInPorts = typedResourcePorts(ctx, (type) => (type.standIn ? [type.standIn.port] : []));
+  if (standInPorts.length > 0) rules.push({ to: to(STAND_IN_COMPONENT), ports: standInPorts.map(tcp) });
   return rules;
 }
 

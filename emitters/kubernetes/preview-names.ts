@@ -17,3 +17,8 @@ export const REDIS_PORT = 6379;
 export const postgresName = (database: string): string => `postgres-${database}`;
 export const mysqlName = (database: string): string => `mysql-${database}`;
 export const redisName = (cache: string): string => `redis-${cache}`;
+
+/** The component of a platform resource type's stand-in (resourceTypes.<type>.standIn), and the name of its port. */
+export const STAND_IN_COMPONENT = 'stand-in';
+/** A platform resource type's stand-in: `documentdb-carts`. */
+export const standInName = (type: string, name: string): string => `${type}-${name}`;

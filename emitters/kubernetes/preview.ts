@@ -1,9 +1,9 @@
 import type { k8s } from 'cdk8s-plus-32';
 import type { Construct } from 'constructs';
 import type { Compute, ResolvedDatabase } from '../../spec/model.js';
-import { asDeployed, CONNECTION_KEYS, deployedName, names } from '../../spec/naming.js';
-import { connectionObjectName, connectionsOf, PASSWORD_KEY, queueName, type Connection } from '../../spec/runtime-env.js';
-import { kube } from './cdk8s.js';
+import { asDeployed, deployedName, names } from '../../spec/naming.js';
+import { connectionKeys, connectionObjectName, connectionsOf, PASSWORD_KEY, queueName, type Connection } from '../../spec/runtime-env.js';
+import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { usesLocalStack } from './env-vars.js';
 import { namespace, serviceAccount } from './identity.js';
@@ -24,6 +24,8 @@ import {
   postgresName,
   REDIS_PORT,
   redisName,
+  STAND_IN_COMPONENT,
+  standInName,
 } from './preview-names.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 import { declaredSecrets } from './secrets.js';
@@ -69,9 +71,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
       ),
     ),
     ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionsOf(ctx.service.resources).map((connection) =>
-      manifest(connectionSecret(scope, ctx, connection), [], isMysql(ctx, connection) ? MYSQL_CONNECTION_NOTE : CONNECTION_NOTE),
-    ),
+    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(scope, ctx, connection), [], connectionNote(ctx, connection))),
     manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
     ...previewPasswordSecrets(scope, ctx).map((object) => manifest(object)),
     ...databases.flatMap((database) => standIn(scope, ctx, databaseStandIn(ctx, database))),
@@ -89,7 +89,36 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
       }),
     ),
     ...(usesLocalStack(ctx) ? localStack(scope, ctx) : []),
+    ...ctx.service.resources.typed.flatMap((resource) => {
+      const type = ctx.project.platform.resourceTypes[resource.type]!;
+      return type.standIn
+        ? standIn(scope, ctx, {
+            component: STAND_IN_COMPONENT,
+            name: standInName(resource.type, deployedName(resource)),
+            image: type.standIn.image,
+            port: type.standIn.port,
+            scratch: [TMP],
+            readiness: { tcpSocket: { port: intOrString(type.standIn.port) } },
+            compute: { cpu: '500m', memory: '512Mi' },
+          })
+        : [];
+    }),
   ];
+}
+
+/** What a connection Secret of the preview holds; a platform resource type's says whether a stand-in is behind it. */
+function connectionNote(ctx: RenderContext, connection: Connection): readonly string[] {
+  if (connection.keys === undefined) return isMysql(ctx, connection) ? MYSQL_CONNECTION_NOTE : CONNECTION_NOTE;
+  const type = ctx.project.platform.resourceTypes[connection.kind]!;
+  return type.standIn
+    ? [
+        `Connection details of the ${connection.kind} ${connection.name}: its stand-in (resourceTypes.${connection.kind}.standIn),`,
+        'host and port; any other output is empty, since no module runs in a preview.',
+      ]
+    : [
+        `No stand-in for the ${connection.kind} ${connection.name}: the platform's type names none (resourceTypes.${connection.kind}.standIn),`,
+        'so the preview runs without it and every value here is empty.',
+      ];
 }
 
 const CONNECTION_NOTE = [
@@ -182,13 +211,19 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
     }
     case 'bucket':
       return { bucket: names.s3Bucket(project.platform.name, project.platform.cloud.bucketNameSuffix, service.name, 'preview', connection.name), region };
+    default: {
+      // A platform resource type: its stand-in's address where it has one, every other output empty.
+      const standInOf = project.platform.resourceTypes[connection.kind]!.standIn;
+      const known: Record<string, string> = standInOf ? { host: standInName(connection.kind, deployedName(connection)), port: String(standInOf.port) } : {};
+      return Object.fromEntries(connectionKeys(connection).map((key) => [key, known[key] ?? '']));
+    }
   }
 }
 
 function connectionSecret(scope: Construct, ctx: RenderContext, connection: Connection): k8s.KubeSecret {
   const values = connectionValues(ctx, connection);
   // Exactly the keys of the cloud environments' connection secrets.
-  const stringData = Object.fromEntries(CONNECTION_KEYS[connection.kind].map((key) => [key, values[key]!]));
+  const stringData = Object.fromEntries(connectionKeys(connection).map((key) => [key, values[key]!]));
   return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, {
     metadata: metadata(ctx, connectionObjectName(connection)),
     type: 'Opaque',

@@ -1,7 +1,7 @@
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { CONNECTION_KEYS, deployedName, names } from '../../spec/naming.js';
-import { connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
+import { deployedName, names } from '../../spec/naming.js';
+import { connectionKeys, connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
 import type { RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
 import { metadata } from './labels.js';
@@ -43,7 +43,7 @@ export function connectionSecrets(scope: Construct, ctx: RenderContext): ApiObje
       scope,
       ctx,
       connectionObjectName(connection),
-      CONNECTION_KEYS[connection.kind].map((property) => ({ secretKey: property, remoteRef: { key, property } })),
+      connectionKeys(connection).map((property) => ({ secretKey: property, remoteRef: { key, property } })),
     );
   });
 }

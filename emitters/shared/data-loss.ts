@@ -7,10 +7,10 @@ import { STATEFUL_RESOURCE_TYPES } from './terraform-replacement.js';
  * A stateful resource's first attribute is its cloud name (identifier, name,
  * bucket), read from its entry's tfvars (`var.databases["orders"].identifier`);
  * one whose name reads no entry (the service's KMS key) belongs to the service
- * as a whole. `subscriptionEntries` maps a subscription's tfvars key
+ * as a whole; a platform resource type's, to `<type>.<name>`. `subscriptionEntries` maps a subscription's tfvars key
  * (`<from>-<topic>`, not splittable at its dash) back to its entry.
  */
-const ENTRY_REFERENCE = /var\.(databases|caches|topics|subscriptions|buckets|secrets)\["([^"\\]+)"\]/;
+const ENTRY_REFERENCE = /var\.(databases|caches|topics|subscriptions|buckets|secrets|platform_resources)\["([^"\\]+)"\]/;
 
 export function resourceEntry(body: readonly BodyItem[], subscriptionEntries: ReadonlyMap<string, string>): string | undefined {
   const first = body[0];
@@ -18,6 +18,8 @@ export function resourceEntry(body: readonly BodyItem[], subscriptionEntries: Re
   const found = ENTRY_REFERENCE.exec(JSON.stringify(toPlain(first.value)).replace(/\\"/g, '"'));
   if (!found) return undefined;
   const [, list, key] = found;
+  // A platform resource type's objects are keyed `<type>.<name>` already (emitters/terraform/resource-types.ts).
+  if (list === 'platform_resources') return key;
   return list === 'subscriptions' ? subscriptionEntries.get(key!) : `${list}.${key}`;
 }
 

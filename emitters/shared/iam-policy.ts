@@ -1,4 +1,4 @@
-import { call, object, type Call, type Expression, type ObjectExpression } from './hcl.js';
+import { call, object, raw, type Call, type Expression, type ObjectExpression } from './hcl.js';
 
 /**
  * IAM policy documents as typed values, printed as `jsonencode({ ... })` so
@@ -96,4 +96,25 @@ export function podIdentityTrust(binding: {
       },
     },
   };
+}
+
+/**
+ * The precondition on a platform resource type module's `iam_policy_json`
+ * (emitters/terraform/resource-types.ts), known only at plan: every statement a
+ * plain Allow (no NotAction, NotResource or principal), every action named
+ * (`service:Action`: no `*`, no `service:*`), every resource named (no `*`).
+ * The policy's §1 #21 rule requires exactly this condition on such a policy.
+ */
+export function modulePolicyCondition(policy: string): Call {
+  // A call of alltrue over a for expression, as the HCL reader of the tests reads it back (test/support/upgrade).
+  const statements = [
+    `[for s in flatten([jsondecode(${policy}).Statement]) :`,
+    `try(s.Effect, "") == "Allow"`,
+    `&& length(setintersection(keys(s), ["NotAction", "NotResource", "Principal", "NotPrincipal"])) == 0`,
+    `&& length(flatten([try(s.Action, [])])) > 0`,
+    `&& alltrue([for a in flatten([try(s.Action, [])]) : a != "*" && !endswith(a, ":*")])`,
+    `&& length(flatten([try(s.Resource, [])])) > 0`,
+    `&& alltrue([for r in flatten([try(s.Resource, [])]) : r != "*"])]`,
+  ].join(' ');
+  return call('alltrue', raw(statements));
 }

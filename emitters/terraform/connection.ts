@@ -13,14 +13,22 @@ import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 export type ConnectionDetails = Readonly<Record<string, Expression>>;
 
 /** The local name of a connection secret: `<kind>-<name>`, never that of a declared secret (`secret-<NAME>`). */
-const connectionSecretLocal = (kind: ConnectionKind, name: string): string => localName(kind, name);
+const connectionSecretLocal = (kind: ConnectionKind | string, name: string): string => localName(kind, name);
 
 /**
  * The secret (named by `names.connectionSecret`, passed in as `secretName`) and its one version; `name` gives
  * their address, `deployed` (the resource's deployedName) their description, which a rename leaves alone.
  */
-export function connectionSecret(kind: ConnectionKind, name: string, secretName: Expression, details: ConnectionDetails, deployed: string = name): Block[] {
-  const keys = CONNECTION_KEYS[kind];
+export function connectionSecret(
+  kind: ConnectionKind | string,
+  name: string,
+  secretName: Expression,
+  details: ConnectionDetails,
+  deployed: string = name,
+  /** A platform resource type's connection outputs; a built-in kind's keys are CONNECTION_KEYS. */
+  typeKeys?: readonly string[],
+): Block[] {
+  const keys = typeKeys ?? CONNECTION_KEYS[kind as ConnectionKind];
   const given = Object.keys(details);
   // A programming error, not a user's: the contract and the emitter must list the same keys.
   if (given.length !== keys.length || keys.some((key) => !given.includes(key)))
@@ -33,7 +41,10 @@ export function connectionSecret(kind: ConnectionKind, name: string, secretName:
       local,
       attributes({
         name: secretName,
-        description: `Connection details of the ${kind} ${deployed}, written by Terraform; no password.`,
+        description:
+          typeKeys === undefined
+            ? `Connection details of the ${kind} ${deployed}, written by Terraform; no password.`
+            : `Connection details of the ${kind} ${deployed}: outputs of its module, written by Terraform.`,
         kms_key_id: KMS_KEY_ARN,
         // Terraform rewrites the details from the resource, so nothing is lost by deleting at once,
         // and a resource removed and added again gets its secret back instead of a name held for 30 days.

@@ -9,6 +9,7 @@ import { commonVariables } from './inputs.js';
 import { kmsConcern } from './kms.js';
 import { messagingConcern } from './messaging.js';
 import { outputBlocks } from './outputs.js';
+import { resourceTypesConcern } from './resource-types.js';
 import { secretsConcern } from './secrets.js';
 import { storageConcern } from './storage.js';
 import { subscriptionsRoot } from './subscriptions.js';
@@ -34,6 +35,7 @@ export function terraformStack(service: ResolvedService, project: ResolvedProjec
     messagingConcern(context),
     storageConcern(context),
     secretsConcern(context),
+    resourceTypesConcern(context),
   ].filter((c): c is Concern => c !== undefined);
   // The key exists when something is encrypted with it; a service with no resources and no secrets needs none.
   const kms = resourceConcerns.length > 0 ? kmsConcern(context) : undefined;

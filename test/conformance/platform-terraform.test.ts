@@ -302,12 +302,17 @@ describe("the External Secrets Operator's access", () => {
           const values = tfvars(stack.contents);
           const declared = (values.secrets ?? {}) as Record<string, string>;
           secrets.push(...Object.values(declared));
-          for (const key of ['databases', 'caches', 'topics', 'subscriptions', 'buckets']) {
+          // platform_resources: the objects beside each platform resource type module (issue 20).
+          for (const key of ['databases', 'caches', 'topics', 'subscriptions', 'buckets', 'platform_resources']) {
             for (const entry of Object.values((values[key] ?? {}) as Record<string, { connection_secret?: string }>))
               if (entry.connection_secret) secrets.push(entry.connection_secret);
           }
           // Every secret a stack creates is encrypted with its key (aws_kms_key.service), named by kms_alias.
-          if (/resource "aws_secretsmanager_secret"/.test(tf('secrets.tf') + tf('database.tf') + tf('cache.tf') + tf('messaging.tf') + tf('storage.tf')))
+          if (
+            /resource "aws_secretsmanager_secret"/.test(
+              tf('secrets.tf') + tf('database.tf') + tf('cache.tf') + tf('messaging.tf') + tf('storage.tf') + tf('resource-types.tf'),
+            )
+          )
             aliases.push(values.kms_alias as string);
           for (const db of Object.values((values.databases ?? {}) as Record<string, { identifier: string }>)) databases.push(db.identifier);
         }

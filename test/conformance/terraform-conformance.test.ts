@@ -1,9 +1,19 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute, attributes, block, call, map, object, printFile, raw, template } from '../../emitters/shared/hcl.js';
-import { allStacks, PLUGIN_DIR, requireTerraform, taggingApiStandIn, terraform, type Stack } from '../support/terraform-helpers.js';
+import { REPO } from '../support/helpers.js';
+import {
+  allStacks,
+  PLUGIN_DIR,
+  requireTerraform,
+  stackFolder,
+  taggingApiStandIn,
+  terraform,
+  writeStackRepo,
+  type Stack,
+} from '../support/terraform-helpers.js';
 
 /**
  * The generated stacks against the real tools (shared/design/conformance.md):
@@ -30,13 +40,10 @@ const timings: string[] = [];
 let work = '';
 let stacks: Stack[] = [];
 
-/** Writes a stack's printed files under `dir`. */
-function writeStack(stack: Stack, dir: string): void {
-  for (const [path, contents] of stack.printed) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), contents);
-  }
-}
+/** A stack's copy of its repository under the work folder: the stack at stackFolder, its platform's local modules beside it. */
+const repoOf = (stack: Stack): string => join('stacks', slug(stack.id));
+/** The stack's folder, relative to the work folder. */
+const stackAt = (stack: Stack): string => join(repoOf(stack), stackFolder(stack));
 
 /**
  * A Terraform root of a stack: its main stack (folder '') or its subscriptions
@@ -89,7 +96,7 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'paved-terraform-'));
   stacks = allStacks();
-  for (const stack of stacks) writeStack(stack, join(work, 'stacks', slug(stack.id)));
+  for (const stack of stacks) writeStackRepo(stack, join(work, repoOf(stack)));
 });
 
 afterAll(() => {
@@ -173,7 +180,7 @@ describe('terraform validate', () => {
       mkdirSync(dir);
       const roots = stacks.flatMap(rootsOf);
       expect(roots.filter((r) => r.folder === SUBSCRIPTIONS).length).toBeGreaterThanOrEqual(5);
-      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: () => `../stacks/${slug(root.stack.id)}/${root.folder}` }))));
+      writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: () => `../${stackAt(root.stack)}/${root.folder}` }))));
       init(dir);
       const run = terraform(['validate', '-json', '-no-color'], dir);
       timings.push(`validate ${stacks.length} stacks x ${ENVIRONMENTS.length} environments: ${run.seconds.toFixed(1)} s`);
@@ -214,12 +221,16 @@ interface PlannedChange {
 function planOffline(dir: string, roots: readonly Root[], override: (root: Root) => string, label: string): PlannedChange[] {
   for (const root of roots) {
     for (const env of ENVIRONMENTS) {
+      // The whole copy of the repository, so a resource type's module travels with the stack.
       const copy = join(dir, 'stacks', moduleName(root, env));
-      cpSync(join(work, 'stacks', slug(root.stack.id), root.folder), copy, { recursive: true });
-      writeFileSync(join(copy, 'zz_offline_override.tf'), override(root));
+      cpSync(join(work, repoOf(root.stack)), copy, { recursive: true });
+      writeFileSync(join(copy, stackFolder(root.stack), root.folder, 'zz_offline_override.tf'), override(root));
     }
   }
-  writeFileSync(join(dir, 'main.tf'), rootModule(roots.map((root) => ({ root, source: (env) => `./stacks/${moduleName(root, env)}` }))));
+  writeFileSync(
+    join(dir, 'main.tf'),
+    rootModule(roots.map((root) => ({ root, source: (env) => `./${join('stacks', moduleName(root, env), stackFolder(root.stack), root.folder)}` }))),
+  );
   init(dir);
   const plan = terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', '-out=tfplan'], dir, FAKE_CREDENTIALS);
   timings.push(`plan ${label}: ${plan.seconds.toFixed(1)} s`);
@@ -278,6 +289,71 @@ describe('terraform plan of examples/shop', () => {
         expect(change.change.after.name_prefix).toMatch(/-postgres\d+-$/);
         expect(change.change.after_unknown.name).toBe(true);
       }
+    },
+    TERRAFORM_TIMEOUT,
+  );
+});
+
+describe('terraform plan of the resource-types case (issue 20)', () => {
+  it(
+    "succeeds offline in both environments: each platform resource type's module is called with paved's interface and the service's inputs, behind a security group admitting only the pods on the type's ports",
+    () => {
+      ready();
+      const roots = stacks.filter((s) => s.root === 'fixtures/cases/resource-types').flatMap(rootsOf);
+      expect(roots.map((r) => r.id)).toEqual(['fixtures/cases/resource-types:carts', 'fixtures/cases/resource-types:orders']);
+      const changes = planOffline(
+        join(work, 'plan-resource-types'),
+        roots,
+        () => OFFLINE_PROVIDER,
+        `fixtures/cases/resource-types (${roots.length} roots x ${ENVIRONMENTS.length} environments)`,
+      );
+      const carts = changes.filter((c) => c.module_address.startsWith('module.fixtures_cases_resource_types_carts_production'));
+      expect(new Set(carts.map((c) => c.change.actions.join('+')))).toEqual(new Set(['create']));
+      const inModule = (local: string, type: string): PlannedChange[] => carts.filter((c) => c.module_address.endsWith(`.module.${local}`) && c.type === type);
+      // The module got the inputs: medium (db.r6g.large) with two instances, encrypted, TLS on, behind paved's group.
+      expect(inModule('documentdb-carts', 'aws_docdb_cluster_instance').map((c) => c.change.after.instance_class)).toEqual(['db.r6g.large', 'db.r6g.large']);
+      expect(inModule('documentdb-carts', 'aws_docdb_cluster')[0]!.change.after).toMatchObject({
+        cluster_identifier: 'carts-prd-carts',
+        storage_encrypted: true,
+        deletion_protection: true,
+        tags: { 'managed-by': 'paved', service: 'carts', environment: 'production', 'resource-type': 'documentdb', resource: 'carts' },
+      });
+      const direct = (type: string, name: string): Record<string, unknown> =>
+        carts.find((c) => c.type === type && c.name === name && !c.module_address.includes('.module.'))!.change.after;
+      expect(direct('aws_vpc_security_group_ingress_rule', 'documentdb-carts-27017')).toMatchObject({
+        from_port: 27017,
+        to_port: 27017,
+        ip_protocol: 'tcp',
+        referenced_security_group_id: 'sg-0123456789abcdef1',
+      });
+      expect(direct('aws_security_group', 'documentdb-carts')).toMatchObject({ name: 'carts-prd-documentdb-carts' });
+      expect(direct('aws_secretsmanager_secret', 'documentdb-carts')).toMatchObject({ name: 'carts/production/documentdb/carts' });
+      // The table's module exports its policy, which the role gets under its own name.
+      expect(direct('aws_iam_role_policy', 'dynamodb-table-events')).toMatchObject({ name: 'carts-prd-dynamodb-table-events' });
+      expect(inModule('dynamodb-table-events', 'aws_dynamodb_table')[0]!.change.after).toMatchObject({ name: 'carts-production-events', hash_key: 'id' });
+      // The renamed entry keeps its deployed name everywhere AWS sees one.
+      const orders = changes.filter((c) => c.module_address.startsWith('module.fixtures_cases_resource_types_orders_staging'));
+      expect(orders.find((c) => c.type === 'aws_docdb_cluster')!.change.after).toMatchObject({ cluster_identifier: 'orders-stg-order-store' });
+    },
+    TERRAFORM_TIMEOUT,
+  );
+});
+
+describe('the example resource type module (examples/resource-types)', () => {
+  it(
+    'passes terraform init and validate on its own against the real AWS provider, and is the module the resource-types golden case calls',
+    () => {
+      ready();
+      const example = join(REPO, 'examples/resource-types/platform/modules/documentdb');
+      const dir = join(work, 'example-module');
+      cpSync(example, dir, { recursive: true });
+      init(dir);
+      const run = terraform(['validate', '-no-color'], dir);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      expect(run.stdout).toContain('Success! The configuration is valid.');
+      const copy = join(REPO, 'fixtures/cases/resource-types/platform/modules/documentdb');
+      for (const file of readdirSync(example).sort()) expect(readFileSync(join(copy, file), 'utf8'), file).toBe(readFileSync(join(example, file), 'utf8'));
+      expect(readdirSync(copy).sort()).toEqual(readdirSync(example).sort());
     },
     TERRAFORM_TIMEOUT,
   );
@@ -342,7 +418,7 @@ describe('terraform plan of a main stack whose state still holds its subscriptio
       const orders = stacks.find((s) => s.id === 'examples/shop:orders')!;
       const key = 'payments-payment-completed';
       const dir = join(work, 'day2');
-      cpSync(join(work, 'stacks', slug(orders.id)), dir, { recursive: true });
+      cpSync(join(work, stackAt(orders)), dir, { recursive: true });
       writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER);
       // The S3 backend replaced by a local one, holding the state an apply before the move left behind.
       writeFileSync(join(dir, 'zz_backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ResolvedProject } from '../../spec/model.js';
 import { emittedStack } from '../../emitters/terraform/index.js';
 import type { StackFile } from '../../emitters/terraform/stack.js';
@@ -37,6 +37,30 @@ export function stacksOf(result: CompileResult, root: string): Stack[] {
     const printed = new Map(result.files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length), f.contents]));
     return { id: `${root}:${service.name}`, root, service, project, files: emittedStack(service, project).files, printed };
   });
+}
+
+/**
+ * Where a stack sits in a copy of its repository: `<output>/<service>/terraform`,
+ * as `paved compile` writes it, so the relative source of a platform resource
+ * type's local module (`../../../platform/modules/x`) resolves.
+ */
+export function stackFolder(stack: Stack): string {
+  return join(stack.project.output.dir, stack.service.name, 'terraform');
+}
+
+/**
+ * Writes a stack's printed files into `repo` at stackFolder, beside copies of
+ * the local modules of its platform's resource types; returns the stack's folder.
+ */
+export function writeStackRepo(stack: Stack, repo: string): string {
+  const folder = join(repo, stackFolder(stack));
+  for (const [path, contents] of stack.printed) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), contents);
+  }
+  for (const type of Object.values(stack.project.platform.resourceTypes))
+    if (type.module.kind === 'local') cpSync(join(REPO, stack.root, type.module.path), join(repo, type.module.path), { recursive: true });
+  return folder;
 }
 
 /** Every resource of the given type in the given stacks. */

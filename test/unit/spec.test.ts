@@ -167,6 +167,8 @@ const withoutDefault = new Set([
   'platform#/properties/overridePolicy/properties/waivers/items/properties/services', // every service
   'platform#/properties/ci/properties/releaseApp', // the stored token ci.releaseToken names
   'service#/properties/retired', // a live service
+  'platform#/properties/resourceTypes', // no platform resource types: the built-in resources only
+  'platform#/properties/resourceTypes/additionalProperties/properties/standIn', // no stand-in: previews and local dev go without the resource
   'service#/properties/resources/properties/databases/items/properties/version', // the engine's: "16" for postgres, "8.0" for mysql
   'service#/properties/resources/properties/databases/items/properties/storageGiB', // the platform's sizes.databaseStorageGiB.min
   // Not renamed: the entry is deployed under its name (docs/day-2.md, Renaming).
