@@ -89,7 +89,7 @@ function dependencies(
   jobs: readonly string[],
 ): Record<string, unknown> {
   const on: Record<string, { condition: Condition }> = {};
-  for (const standIn of standIns) on[standIn.name] = { condition: 'service_healthy' };
+  for (const standIn of standIns) on[standIn.name] = { condition: standIn.healthcheck ? 'service_healthy' : 'service_started' };
   if (usesLocalStack(service)) on[DEV_LOCALSTACK_INIT] = { condition: 'service_completed_successfully' };
   for (const name of service.dependsOn) if (running.some((s) => s.name === name)) on[name] = { condition: 'service_started' };
   for (const job of jobs) on[job] = { condition: 'service_completed_successfully' };
@@ -126,6 +126,6 @@ function standInService(standIn: DevStandIn): Record<string, unknown> {
     image: standIn.image,
     ...(standIn.command ? { command: standIn.command.map(escapeInterpolation) } : {}),
     ...(standIn.environment ? { environment: escapeAll(standIn.environment) } : {}),
-    healthcheck: healthcheck(standIn.healthcheck),
+    ...(standIn.healthcheck ? { healthcheck: healthcheck(standIn.healthcheck) } : {}),
   };
 }

@@ -109,5 +109,12 @@ function connectionValue(service: ResolvedService, project: ResolvedProject, var
       const values: Record<string, string> = { bucket: devBucket(service, project, connection.name), region };
       return values[key]!;
     }
+    default: {
+      // A platform resource type: its stand-in's host and port, as in preview; its other outputs, and everything without a stand-in, empty.
+      const resource = service.resources.typed.find((r) => r.type === connection.kind && r.name === connection.name)!;
+      const standIn = project.platform.resourceTypes[resource.type]?.standIn;
+      if (!standIn) return '';
+      return key === 'host' ? devStandInName(standInFor(resource), service.name) : key === 'port' ? String(standIn.port) : '';
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
+import type { ResolvedProject } from '../../spec/model.js';
 import { DEV_ENV_FILE, layout } from '../../spec/layout.js';
 import { yamlFile } from '../shared/serialize.js';
 import { composeProject } from './compose.js';
@@ -23,6 +24,7 @@ export const devEmitter: Emitter = {
           comments: [
             'Local development: `paved dev [service...]` starts services with their dependencies and stand-ins.',
             `Each service's declared secrets come from ${DEV_ENV_FILE} next to its service.yaml, which git ignores.`,
+            ...withoutStandIn(project),
           ],
           value: composeProject(project),
         }),
@@ -31,3 +33,14 @@ export const devEmitter: Emitter = {
     };
   },
 };
+
+/** Platform resource type entries that run without a stand-in locally, said in the file: their variables are set, and empty. */
+function withoutStandIn(project: ResolvedProject): string[] {
+  return project.services
+    .filter((s) => s.retired === undefined)
+    .flatMap((s) =>
+      s.resources.typed
+        .filter((r) => project.platform.resourceTypes[r.type]?.standIn === undefined)
+        .map((r) => `${s.name}: ${r.type} ${r.name} has no stand-in (resourceTypes.${r.type} names none), so its variables are empty here.`),
+    );
+}

@@ -1,4 +1,4 @@
-import type { ResolvedCache, ResolvedDatabase, ResolvedProject, ResolvedService } from '../../spec/model.js';
+import type { ResolvedCache, ResolvedDatabase, ResolvedProject, ResolvedService, ResolvedTypedResource } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 
 /**
@@ -40,9 +40,10 @@ export const POSTGRES_PORT = 5432;
 export const MYSQL_PORT = 3306;
 export const REDIS_PORT = 6379;
 
-/** `postgres-<name>`, `mysql-<name>`, `redis-<name>`: the stand-in's name inside its service, as in preview. */
-export function standInFor(resource: ResolvedDatabase | ResolvedCache): string {
+/** `postgres-<name>`, `mysql-<name>`, `redis-<name>`, `<type>-<name>`: the stand-in's name inside its service, as in preview. */
+export function standInFor(resource: ResolvedDatabase | ResolvedCache | ResolvedTypedResource): string {
   if ('engine' in resource) return `${resource.engine}-${resource.name}`;
+  if ('type' in resource) return `${resource.type}-${resource.name}`;
   return `redis-${resource.name}`;
 }
 

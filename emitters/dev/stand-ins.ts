@@ -17,9 +17,8 @@ import {
 } from './names.js';
 
 /**
- * One stand-in container of the Compose project. Each paved kind of resource
- * builds one here; so will the platform's resource types (issue 20), whose
- * optional `standIn: { image, port }` becomes a DevStandIn with a TCP check.
+ * One stand-in container of the Compose project: one per database and cache, per
+ * platform resource type entry whose type names a `standIn`, and LocalStack.
  */
 export interface DevStandIn {
   /** Its Compose service name, which is also its host name. */
@@ -28,8 +27,11 @@ export interface DevStandIn {
   readonly image: string;
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
-  /** The `CMD` test Compose runs; dependents start once it passes (`service_healthy`). */
-  readonly healthcheck: readonly string[];
+  /**
+   * The `CMD` test Compose runs; dependents start once it passes (`service_healthy`).
+   * Absent for a platform type's stand-in, whose image may hold no tool to probe with: dependents wait for it to start.
+   */
+  readonly healthcheck?: readonly string[];
 }
 
 /** The stand-ins of one service's databases and caches, at the versions production runs. */
@@ -62,6 +64,11 @@ export function serviceStandIns(service: ResolvedService, project: ResolvedProje
       command: ['redis-server', '--save', '', '--appendonly', 'no'],
       healthcheck: ['redis-cli', 'ping'],
     })),
+    // A platform resource type's stand-in, when the type names one (resourceTypes.<type>.standIn): its image, pinned there.
+    ...service.resources.typed.flatMap((resource): DevStandIn[] => {
+      const standIn = project.platform.resourceTypes[resource.type]?.standIn;
+      return standIn ? [{ name: devStandInName(standInFor(resource), service.name), image: standIn.image }] : [];
+    }),
   ];
 }
 
