@@ -97,6 +97,19 @@ export function servicePods(ctx: RenderContext): {
   return { matchLabels: { [LABEL.name]: ctx.service.name }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: components }] };
 }
 
+/**
+ * Another service's pods as a NetworkPolicy peer: in its own namespace in the
+ * cloud environments; in a preview, where the previewed service and its
+ * dependencies share the pull request's namespace, its pods there (server,
+ * cron and job pods, never the stand-ins that share its name label).
+ */
+function servicePeer(ctx: RenderContext, other: string): k8s.NetworkPolicyPeer {
+  if (ctx.env !== 'preview') return { namespaceSelector: inNamespace(names.namespace(other)), podSelector: { matchLabels: { [LABEL.name]: other } } };
+  return {
+    podSelector: { matchLabels: { [LABEL.name]: other }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: ['cron', 'job', 'server'] }] },
+  };
+}
+
 /** Cluster DNS: CoreDNS in kube-system, labelled k8s-app=kube-dns on EKS. */
 export function dnsEgress(): k8s.NetworkPolicyEgressRule {
   return {
@@ -132,10 +145,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
     ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
   if (name !== undefined && service.dependents.length > 0) {
     ingress.push({
-      from: service.dependents.map((dependent) => ({
-        namespaceSelector: inNamespace(names.namespace(dependent)),
-        podSelector: { matchLabels: { [LABEL.name]: dependent } },
-      })),
+      from: service.dependents.map((dependent) => servicePeer(ctx, dependent)),
       ports: appPorts(service).map((p) => tcp(p.name)),
     });
   }
@@ -147,7 +157,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
     const ports = target === undefined ? [] : appPorts(target);
     if (ports.length > 0)
       egress.push({
-        to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }],
+        to: [servicePeer(ctx, dependency)],
         ports: ports.map((p) => tcp(p.containerPort)),
       });
   }
