@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_PREVIEW_DEPENDENCIES } from '../../spec/preview-dependencies.js';
 import { compileDir, runCli, scratchCopy, serviceYaml, writeEmbeddedPlatform } from '../support/helpers.js';
 
 /** Issue 21: a service's preview brings the services it depends on, transitively, into its namespace. */
@@ -160,5 +161,16 @@ describe('paved preview --releases', () => {
     const run = await preview(join(scratch.dir, 'missing.yaml'), out('missing'));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^paved: --releases .*missing\.yaml: ENOENT: no such file or directory/);
+  });
+});
+
+describe('a preview with more dependencies than the bound', () => {
+  it(`brings only the direct ones when the walk finds more than ${MAX_PREVIEW_DEPENDENCIES}`, () => {
+    // A ring of 23 services: each preview would bring the 22 others.
+    expect(MAX_PREVIEW_DEPENDENCIES).toBe(20);
+    const names = Array.from({ length: 23 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    const tree = files(repo(Object.fromEntries(names.map((name, i) => [name, `dependsOn: [${names[(i + 1) % names.length]}]\n`]))));
+    expect(dependencyFolders(tree, 's00')).toEqual(['s01']);
+    expect(dependencyFolders(tree, 's22')).toEqual(['s00']);
   });
 });
