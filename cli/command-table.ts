@@ -225,18 +225,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'preview',
     usages: [
       {
-        synopsis: 'preview <svc> --pr <n> --image <image> --out <dir>',
+        synopsis: 'preview <svc> --pr <n> --image <image> --out <dir> [--releases <file>]',
         summary:
-          "write the kustomize overlay of a pull request's preview (namespace, image, host) over the generated preview base, for kubectl apply --kustomize <dir>; CI runs it",
+          "write the kustomize overlay of a pull request's preview (namespace, image, host, and the services it depends on) over the generated preview base, for kubectl apply --kustomize <dir>; CI runs it",
       },
     ],
     description: [
-      "Write into <dir> the kustomize overlay of a pull request's preview (namespace, image, host) over generated/<svc>/kubernetes/preview; apply it with kubectl apply --kustomize <dir>. The preview jobs of the generated workflows run it.",
+      "Write into <dir> the kustomize overlay of a pull request's preview (namespace, image, host) over generated/<svc>/kubernetes/preview, with the services it depends on, transitively, from generated/<svc>/kubernetes/preview/dependencies/, each at the image staging runs (a dependency with no staging release is left out, and said so); apply it with kubectl apply --kustomize <dir>. The preview jobs of the generated workflows run it.",
     ],
     options: [
       { flag: '--pr <n>', description: 'the pull request number' },
       { flag: '--image <repo>:<tag>[@sha256:<hex>]', description: 'the image the pull request built' },
       { flag: '--out <dir>', description: 'the folder to write the overlay into' },
+      {
+        flag: '--releases <file>',
+        description: "the releases.yaml to read the dependencies' staging images from (CI: staging's deploy branch's); default: the project's",
+      },
       ROOT,
     ],
   },

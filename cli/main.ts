@@ -20,6 +20,7 @@ export const PARSE_OPTIONS = {
   pr: { type: 'string' },
   image: { type: 'string' },
   id: { type: 'string' },
+  releases: { type: 'string' },
   language: { type: 'string' },
   dir: { type: 'string' },
   with: { type: 'string' },
@@ -151,7 +152,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (rest.length !== 1) return usage('preview takes one service: paved preview <svc> --pr <n> --image <image> --out <dir>');
         if (values.pr === undefined || values.image === undefined || values.out === undefined) return usage('preview needs --pr, --image and --out');
         const { runPreview } = await import('./preview.js');
-        return runPreview(values.root ?? '.', rest[0]!, values.pr, values.image, values.out, io);
+        return runPreview(values.root ?? '.', rest[0]!, values.pr, values.image, values.out, io, values.releases);
       }
       case 'run': {
         if (rest.length !== 2) return usage('run takes a service and a job: paved run <svc> <job> --env <env> --id <n> --tag <tag> --out <file>');

@@ -1,9 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compileProject } from '../compiler/compile.js';
 import { serviceNamed } from '../compiler/resolve.js';
 import { writeFileAtomic } from '../compiler/write/create.js';
-import { environmentDirectory, previewOverlay } from '../emitters/kubernetes/index.js';
+import { environmentDirectory, previewOverlay, type PreviewDependency, type PreviewImage } from '../emitters/kubernetes/index.js';
+import { layout } from '../spec/layout.js';
+import type { ResolvedService } from '../spec/model.js';
+import { previewDependencies } from '../spec/preview-dependencies.js';
+import { parse } from 'yaml';
+import { recordedRelease } from './release-show.js';
 import { yamlText } from '../emitters/shared/serialize.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
@@ -12,11 +17,13 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 const IMAGE = /^(?<repository>[a-z0-9][a-z0-9._/:-]*?):(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(?:@(?<digest>sha256:[0-9a-f]{64}))?$/;
 
 /**
- * `paved preview <svc> --pr <n> --image <image> --out <dir>`: writes CI's
- * kustomize overlay of one pull request's preview into <dir>, over the
- * service's generated preview base, for `kubectl apply --kustomize <dir>`.
+ * `paved preview <svc> --pr <n> --image <image> --out <dir> [--releases <file>]`:
+ * writes CI's kustomize overlay of one pull request's preview into <dir>, over
+ * the service's generated preview base and the bases of the services it
+ * depends on, transitively, each at the image staging runs, for
+ * `kubectl apply --kustomize <dir>`.
  */
-export function runPreview(root: string, service: string, pr: string, image: string, out: string, io: Io): number {
+export function runPreview(root: string, service: string, pr: string, image: string, out: string, io: Io, releasesFile?: string): number {
   if (!/^[1-9][0-9]{0,8}$/.test(pr)) {
     io.stderr(`paved: --pr must be a pull request number, not ${JSON.stringify(pr)}\n`);
     return EXIT_USAGE;
@@ -46,17 +53,58 @@ export function runPreview(root: string, service: string, pr: string, image: str
     io.stderr(`paved: --image must be an image of ${target.runtime.previewImage}, not of ${parsed.repository}\n`);
     return EXIT_USAGE;
   }
+  const staging = stagingReleases(releasesFile, io);
+  if (staging === undefined) return EXIT_PROBLEMS;
   const overlay = resolve(io.cwd, out);
-  const base = join(resolve(io.cwd, root), environmentDirectory(project, target, 'preview'));
+  const relativeTo = (dir: string): string =>
+    relative(overlay, join(resolve(io.cwd, root), dir))
+      .split('\\')
+      .join('/');
+  const dependencies: PreviewDependency[] = [];
+  const leftOut: string[] = [];
+  for (const dependency of previewDependencies(target, project.services)) {
+    const release = staging(dependency);
+    if (release === 'malformed') {
+      io.stderr(`paved: ${releasesFile}: services.${dependency.name}.staging is not a tag and an optional sha256 digest\n`);
+      return EXIT_PROBLEMS;
+    }
+    if (release === undefined) leftOut.push(dependency.name);
+    else dependencies.push({ service: dependency, base: relativeTo(layout.previewDependency(project.output, target.name, dependency.name)), image: release });
+  }
   const kustomization = previewOverlay(
     target,
     project,
     Number(pr),
     { tag: parsed.tag!, ...(parsed.digest ? { digest: parsed.digest } : {}) },
-    relative(overlay, base).split('\\').join('/'),
+    relativeTo(environmentDirectory(project, target, 'preview')),
+    dependencies,
   );
+  // A dependency staging never ran has no image to run: the preview goes ahead without it, and says so.
+  const comments = leftOut.length > 0 ? [`Left out, with no staging release to run: ${leftOut.join(', ')}.`] : [];
   mkdirSync(overlay, { recursive: true });
-  writeFileAtomic(join(overlay, 'kustomization.yaml'), yamlText({ source: target.specPath, value: kustomization }));
+  writeFileAtomic(join(overlay, 'kustomization.yaml'), yamlText({ source: target.specPath, comments, value: kustomization }));
   io.stdout(`wrote ${join(out, 'kustomization.yaml')}\n`);
+  for (const d of dependencies) io.stdout(`with ${d.service.name} at ${d.service.runtime.image}:${d.image.tag}${d.image.digest ? `@${d.image.digest}` : ''}\n`);
+  for (const name of leftOut)
+    io.stderr(`paved: ${name} has no staging release${releasesFile ? ` in ${releasesFile}` : ''}: left out of the preview of ${target.name}\n`);
   return EXIT_OK;
+}
+
+type StagingRelease = PreviewImage | 'malformed' | undefined;
+
+/**
+ * Where the dependencies' staging images come from: `--releases <file>` (CI
+ * passes staging's releases.yaml, read from its deploy branch), else the
+ * project's own releases.yaml as compiled. Undefined when the file cannot be read.
+ */
+function stagingReleases(releasesFile: string | undefined, io: Io): ((service: ResolvedService) => StagingRelease) | undefined {
+  if (releasesFile === undefined) return (service) => service.environments.staging.release;
+  let value: unknown;
+  try {
+    value = parse(readFileSync(resolve(io.cwd, releasesFile), 'utf8'));
+  } catch (error) {
+    io.stderr(`paved: --releases ${releasesFile}: ${(error as Error).message.split('\n')[0]}\n`);
+    return undefined;
+  }
+  return (service) => recordedRelease(value, service.name, 'staging');
 }

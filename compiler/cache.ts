@@ -155,15 +155,23 @@ const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
  * carries the stamp it had when paved wrote it. The caller passes no manifest
  * entries after an interrupted compile.
  */
-export function reuseFromCache(root: string, cache: BuildCache, owned: ReadonlyMap<string, ManifestEntry>, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+export function reuseFromCache(
+  root: string,
+  cache: BuildCache,
+  owned: ReadonlyMap<string, ManifestEntry>,
+  keys: ReadonlyMap<ResolvedService, string>,
+  sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
+): Reuse {
   return (service) => {
+    // A service's files come from its spec, and a preview's dependency bases from the dependencies' specs, all in its key.
+    const allowed = sources.get(service);
     const unit = Object.hasOwn(cache.units, service.specPath) ? cache.units[service.specPath] : undefined;
     if (!unit || unit.key !== keys.get(service) || !Array.isArray(unit.files) || unit.files.length === 0) return undefined;
     const files: ManifestEntry[] = [];
     for (const path of unit.files) {
       const entry = owned.get(path);
       const recorded = Object.hasOwn(cache.files, path) ? cache.files[path] : undefined;
-      if (!entry || entry.source !== service.specPath || !recorded || recorded.sha256 !== entry.sha256) return undefined;
+      if (!entry || (entry.source !== service.specPath && !allowed?.has(entry.source)) || !recorded || recorded.sha256 !== entry.sha256) return undefined;
       const current = stampOf(root, path, entry.sha256);
       if (!current || !sameStamp(recorded, current)) return undefined;
       files.push(entry);

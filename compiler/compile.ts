@@ -138,8 +138,9 @@ export function compileSources(
 
   const project = resolveProject(validated.valid, options.outDir);
   const previous = options.previous;
-  const keys = previous ? serviceKeys(previous.build, project) : undefined;
-  const reuse = previous?.cache && keys ? reuseFromCache(previous.root, previous.cache, previous.owned, keys) : undefined;
+  const scopes = previous ? serviceScopes(project) : undefined;
+  const keys = previous && scopes ? serviceKeys(previous.build, scopes) : undefined;
+  const reuse = previous?.cache && keys && scopes ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, specPaths(scopes)) : undefined;
   const emitted = options.keepValues
     ? emit(project, options.emitters, reuse, emitKeepingValues, true)
     : emit(project, options.emitters, reuse, options.emitServices);
@@ -172,9 +173,19 @@ export function compileSources(
   };
 }
 
-function serviceKeys(build: string, project: ResolvedProject): Map<ResolvedService, string> {
+/** The project as each service's emitters see it (emit.ts scopedProject). */
+function serviceScopes(project: ResolvedProject): Map<ResolvedService, ResolvedProject> {
   const byName = new Map(project.services.map((s) => [s.name, s]));
-  return new Map(project.services.map((s) => [s, serviceKey(build, scopedProject(project, s, byName))]));
+  return new Map(project.services.map((s) => [s, scopedProject(project, s, byName)]));
+}
+
+function serviceKeys(build: string, scopes: ReadonlyMap<ResolvedService, ResolvedProject>): Map<ResolvedService, string> {
+  return new Map([...scopes].map(([s, scoped]) => [s, serviceKey(build, scoped)]));
+}
+
+/** The specs a service's files may come from: its own, and in a preview its dependencies' (emitters/kubernetes/preview-dependencies.ts). */
+function specPaths(scopes: ReadonlyMap<ResolvedService, ResolvedProject>): Map<ResolvedService, ReadonlySet<string>> {
+  return new Map([...scopes].map(([s, scoped]) => [s, new Set(scoped.services.map((member) => member.specPath))]));
 }
 
 /** A spec file's text with its repo-relative path, as read from git or held in memory. */

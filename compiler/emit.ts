@@ -5,6 +5,7 @@ import type { ResolvedProject, ResolvedService } from '../spec/model.js';
 import { compareText } from '../spec/pointer.js';
 import { hasErrors } from './diagnostics.js';
 import { checkProjectOutput, checkServiceOutput } from './policy/check.js';
+import { previewDependencies } from '../spec/preview-dependencies.js';
 import { relativePathProblem } from './write/resolver.js';
 import type { ManifestEntry } from './write/manifest.js';
 
@@ -192,12 +193,15 @@ export function emit(
 
 /**
  * The project as one service's emitters see it: every service it depends on,
- * and no other. A service's files are thus a function of its resolved model, the
- * models it references and the platform: exactly what its cache key covers.
+ * and no other; with previews, transitively, since its preview brings them all
+ * (spec/preview-dependencies.ts). A service's files are thus a function of its
+ * resolved model, the models it references and the platform: exactly what its
+ * cache key covers.
  */
 export function scopedProject(project: ResolvedProject, service: ResolvedService, byName: ReadonlyMap<string, ResolvedService>): ResolvedProject {
-  const referenced = [service, ...service.dependsOn.map((name) => byName.get(name)).filter((s): s is ResolvedService => s !== undefined)];
-  return { ...project, services: referenced.sort((a, b) => compareText(a.name, b.name)) };
+  const direct = service.dependsOn.map((name) => byName.get(name)).filter((s): s is ResolvedService => s !== undefined);
+  const referenced = [service, ...(service.environments.preview.enabled && !service.retired ? previewDependencies(service, byName) : direct)];
+  return { ...project, services: [...new Set(referenced)].sort((a, b) => compareText(a.name, b.name)) };
 }
 
 /** Why a planned path is unsafe, or undefined when it is a plain path inside an output root. */

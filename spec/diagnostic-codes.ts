@@ -326,6 +326,16 @@ export const DIAGNOSTIC_CODES = {
   },
   'EMIT.OVERRIDE_TARGET': { stage: 'emit', title: 'an override of an object paved does not generate', hint: 'target an object the service generates' },
   'EMIT.OVERRIDE_VALUE': { stage: 'emit', title: 'a patched value the format cannot hold', hint: 'write a value of a type the target attribute takes' },
+  'EMIT.PREVIEW_COLLISION': {
+    stage: 'emit',
+    title: "two objects of one preview's namespace share a name",
+    hint: 'rename one of the services or resources: a preview runs the service and its dependencies in one namespace',
+  },
+  'EMIT.PREVIEW_NAME': {
+    stage: 'emit',
+    title: "a dependency's object name in a preview breaks Kubernetes' rules",
+    hint: 'shorten the service or resource name; paved never truncates names',
+  },
 
   'CHECK.BASE_DOES_NOT_COMPILE': {
     stage: 'check',

@@ -28,6 +28,8 @@ export const DEV_FOLDER = 'dev';
  * (docs/dev.md; `paved new` adds the ignore rule).
  */
 export const DEV_ENV_FILE = '.paved-dev.env';
+/** The folder of a preview base holding the bases of the services the preview brings (a service name has no `.`, so no manifest file is called this). */
+export const PREVIEW_DEPENDENCIES_FOLDER = 'dependencies';
 
 /** The folder of the repo-wide Argo CD Applications of the services (`<service>-<env>.yaml`). */
 export const APPLICATIONS_FOLDER = 'argocd';
@@ -40,6 +42,9 @@ export const layout = {
   terraform: (output: OutputDirectories, service: string): string => `${layout.service(output, service)}/terraform`,
   subscriptions: (output: OutputDirectories, service: string): string => `${layout.terraform(output, service)}/${SUBSCRIPTIONS_ROOT}`,
   kubernetes: (output: OutputDirectories, service: string, env: EnvironmentName): string => `${layout.service(output, service)}/kubernetes/${env}`,
+  /** `<out>/<service>/kubernetes/preview/dependencies/<dependency>/`: a dependency as it joins the service's preview, a kustomize base of its own. */
+  previewDependency: (output: OutputDirectories, service: string, dependency: string): string =>
+    `${layout.kubernetes(output, service, 'preview')}/${PREVIEW_DEPENDENCIES_FOLDER}/${dependency}`,
   catalog: (output: OutputDirectories, service: string): string => `${layout.service(output, service)}/catalog-info.yaml`,
   dashboard: (output: OutputDirectories, service: string): string => `${layout.service(output, service)}/grafana/dashboard.json`,
   alerts: (output: OutputDirectories, service: string): string => `${layout.service(output, service)}/alerts/rules.yaml`,

@@ -157,7 +157,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
               : 'no writable /tmp';
         if (!problem) return undefined;
         // The waiver is real only where it is meant: LocalStack is the one container that needs it.
-        return pod.owner.path.endsWith('/deployment-localstack.yaml')
+        // A dependency's in a preview is named after it (emitters/kubernetes/context.ts ownedName).
+        const localStack = pod.owner.previewOf === undefined ? 'localstack' : `${pod.owner.service?.name}-localstack`;
+        return pod.owner.path.endsWith(`/deployment-${localStack}.yaml`)
           ? finding(pod.owner, `${c.name}: ${problem}`, ids)
           : unwaivable(pod.owner, `${c.name}: ${problem}`);
       }),

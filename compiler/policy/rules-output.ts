@@ -61,10 +61,10 @@ const PLATFORM_KINDS: Readonly<Record<'cluster' | 'argocd', ReadonlySet<string>>
   argocd: new Set(['AppProject', 'Application']),
 };
 
-/** The namespace an environment directory's objects live in: the service's own (a preview's is `<service>-pr-<n>`). */
+/** The namespace an environment directory's objects live in: the service's own (a preview's is `<service>-pr-<n>`, a dependency's the previewed service's). */
 function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolean {
   if (!o.service || namespace === undefined) return false;
-  return o.environment === 'preview' ? namespace.startsWith(`${o.service.name}-pr-`) : namespace === o.service.name;
+  return o.environment === 'preview' ? namespace.startsWith(`${o.previewOf ?? o.service.name}-pr-`) : namespace === o.service.name;
 }
 
 function kindProblems(o: GeneratedObject): string[] {

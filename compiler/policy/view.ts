@@ -61,6 +61,8 @@ export interface GeneratedObject {
   /** The service whose environment directory holds the object; undefined in argocd/. */
   readonly service?: ResolvedService;
   readonly environment?: EnvironmentName;
+  /** For a dependency's object in a preview (`preview/dependencies/<name>/`): the service whose preview it joins, and whose namespace it is in. */
+  readonly previewOf?: string;
   /**
    * Where in the platform layer (`_platform/`) the object is: `cluster` in
    * `kubernetes/<env>/` (with `environment`), `argocd` in `argocd/` or the
@@ -179,7 +181,8 @@ export function plainBody(items: readonly BodyItem[]): Plain {
   return out;
 }
 
-const ENVIRONMENT_DIRECTORY = /\/kubernetes\/(staging|production|preview)\/[^/]+\.yaml$/;
+const ENVIRONMENT_DIRECTORY = /\/kubernetes\/(staging|production|preview)\/(?:dependencies\/[a-z][-a-z0-9]*\/)?[^/]+\.yaml$/;
+const PREVIEW_DEPENDENCY = /^([^/]+)\/kubernetes\/preview\/dependencies\/[^/]+\/[^/]+\.yaml$/;
 /** Kubernetes files of the platform layer, relative to `_platform/`; secrets.yaml is a list, not an object. */
 const PLATFORM_CLUSTER_FILE = /^kubernetes\/(staging|production|preview)\/[^/]+\.yaml$/;
 const PLATFORM_ARGOCD_FILE = /^(argocd\/[^/]+|bootstrap)\.yaml$/;
@@ -235,6 +238,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
     if ((environment === undefined && !inArgo && !platform) || file.path.endsWith('/kustomization.yaml')) continue;
     const object = (file.value ?? parse(file.contents)) as KubeObject;
     if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
+    const previewOf = PREVIEW_DEPENDENCY.exec(file.path.slice(out.length))?.[1];
     objects.push({
       where: label ? `${label}:${file.path}` : file.path,
       path: file.path,
@@ -243,6 +247,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
       waivers: file.waivers ?? [],
       object,
       ...(platform ? { platformLayer: platform.layer, ...(environment ? { environment } : {}) } : environment && service ? { service, environment } : {}),
+      ...(previewOf === undefined ? {} : { previewOf }),
     });
   }
   for (const [service, list] of stackFiles) {

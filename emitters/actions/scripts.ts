@@ -41,6 +41,38 @@ export const KUBECONFIG = 'aws eks update-kubeconfig --name "${CLUSTER}"';
 /** `paved preview` writes a kustomize overlay over `<out>/<svc>/kubernetes/preview` with the namespace, image and host of one pull request. */
 export const PREVIEW_RENDER = `${PAVED} preview "\${SERVICE}" --pr "\${PR_NUMBER}" --image "\${IMAGE}" --out "\${RUNNER_TEMP}/paved-preview"`;
 
+/** Where PREVIEW_STAGING_RELEASES leaves staging's releases.yaml. */
+const STAGING_RELEASES = '"${RUNNER_TEMP}/paved-staging-releases.yaml"';
+
+/** The same, with the services the preview brings at the images staging runs (PREVIEW_STAGING_RELEASES). */
+export const PREVIEW_RENDER_WITH_DEPENDENCIES = `${PREVIEW_RENDER} --releases ${STAGING_RELEASES}`;
+
+/**
+ * Staging's releases.yaml, which only its deploy branch holds (DEPLOY_BRANCH,
+ * fetched with the read-only workflow token in FETCH_TOKEN, which becomes a
+ * git header and leaves the environment): the images a preview's dependencies
+ * run. A branch or file that does not exist yet means nothing is released
+ * (an empty record); any other failure to read it fails the step. Runs at the
+ * paved root, whose place in the repository is the file's prefix there.
+ */
+export const PREVIEW_STAGING_RELEASES = script(
+  'set -euo pipefail',
+  'auth="AUTHORIZATION: basic $(printf "x-access-token:%s" "${FETCH_TOKEN}" | base64 --wrap=0)"',
+  'unset FETCH_TOKEN',
+  `releases=${STAGING_RELEASES}`,
+  'printf \'apiVersion: paved/v1\\nkind: Releases\\nservices: {}\\n\' > "${releases}"',
+  'status=0',
+  'git -c "http.extraheader=${auth}" ls-remote --exit-code --heads origin "refs/heads/${DEPLOY_BRANCH}" > /dev/null || status=$?',
+  'if [ "${status}" -eq 0 ]; then',
+  '  git -c "http.extraheader=${auth}" fetch --quiet --no-tags --depth=1 origin "+refs/heads/${DEPLOY_BRANCH}:refs/paved/staging"',
+  '  file="refs/paved/staging:$(git rev-parse --show-prefix)releases.yaml"',
+  '  if git cat-file -e "${file}" 2> /dev/null; then git show "${file}" > "${releases}"; fi',
+  'elif [ "${status}" -ne 2 ]; then',
+  '  echo "::error::could not read ${DEPLOY_BRANCH} from origin"',
+  '  exit 1',
+  'fi',
+);
+
 /**
  * The preview deploy. With pre-deploy jobs (PRE_DEPLOY_SELECTOR), the previous
  * push's runs are deleted first (a Job's pod template is immutable, so apply

@@ -1,6 +1,7 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { DEPLOY_BRANCH_PREFIX, deployBranch, names } from '../../spec/naming.js';
 import { PREVIEW_STILL_OPEN } from './check-scripts.js';
+import { previewDependencies } from '../../spec/preview-dependencies.js';
 import { AFFECTED, changesJob, GATED, jobName } from './checks.js';
 import { testSteps } from './languages.js';
 import type { DispatchInput, Job, Step, Value, Workflow } from './model.js';
@@ -13,6 +14,8 @@ import {
   PREVIEW_APPLY,
   PREVIEW_APPLY_PRE_DEPLOY,
   PREVIEW_RENDER,
+  PREVIEW_RENDER_WITH_DEPENDENCIES,
+  PREVIEW_STAGING_RELEASES,
   PREVIEW_TEARDOWN,
   ROLLBACK_VALIDATE,
   RUN_VALIDATE,
@@ -216,13 +219,26 @@ const preDeploy = (service: ResolvedService): boolean => service.jobs.some((job)
 function previewJob(service: ResolvedService, project: ResolvedProject): Job {
   const image = `${service.runtime.previewImage}:pr-${PR_NUMBER}-\${{ github.sha }}@\${{ needs.build.outputs.digest }}`;
   const host = service.environments.preview.host;
+  // The services the preview brings run what staging runs, which only staging's deploy branch records.
+  const dependencies = previewDependencies(service, project.services);
+  const stagingReleases: Step[] =
+    dependencies.length > 0
+      ? [
+          {
+            name: "Read staging's releases",
+            run: PREVIEW_STAGING_RELEASES,
+            env: { DEPLOY_BRANCH: deployBranch('staging'), FETCH_TOKEN: '${{ github.token }}' },
+            'working-directory': workingDirectory(project),
+          },
+        ]
+      : [];
   return job({
     name: jobName(service, 'Deploy preview'),
     if: `${PULL_REQUEST_OPEN} && ${FROM_THIS_REPOSITORY}`,
     needs: ['test', 'build'],
     permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'read' },
     // Pre-deploy jobs may run up to 15 minutes (their activeDeadlineSeconds), and the deploy step waits for them.
-    'timeout-minutes': preDeploy(service) ? 30 : 15,
+    'timeout-minutes': [service, ...dependencies].some(preDeploy) ? 30 : 15,
     concurrency: previewConcurrency(service),
     steps: [
       {
@@ -237,9 +253,10 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
         installPaved(project),
         awsCredentials(project, 'preview'),
         kubeconfig(project, 'preview'),
+        ...stagingReleases,
         {
           name: 'Render the preview overlay',
-          run: PREVIEW_RENDER,
+          run: dependencies.length > 0 ? PREVIEW_RENDER_WITH_DEPENDENCIES : PREVIEW_RENDER,
           env: { SERVICE: service.name, PR_NUMBER, IMAGE: image },
           'working-directory': workingDirectory(project),
         },
@@ -247,7 +264,7 @@ function previewJob(service: ResolvedService, project: ResolvedProject): Job {
       {
         name: 'Deploy the preview',
         if: STILL_OPEN,
-        run: preDeploy(service) ? PREVIEW_APPLY_PRE_DEPLOY : PREVIEW_APPLY,
+        run: [service, ...dependencies].some(preDeploy) ? PREVIEW_APPLY_PRE_DEPLOY : PREVIEW_APPLY,
         env: {
           SERVICE: service.name,
           NAMESPACE: previewNamespace(service),

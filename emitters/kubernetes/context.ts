@@ -17,6 +17,12 @@ export interface RenderContext {
   readonly version: string;
   /** Ingress host of this environment, when the service has an ingress. */
   readonly host?: string;
+  /**
+   * In a preview, the service whose preview this one joins as a dependency
+   * (spec/preview-dependencies.ts): it then runs in that service's namespace,
+   * its staging image, and its own objects are named apart (ownedName).
+   */
+  readonly dependencyOf?: string;
 }
 
 /** Preview manifests are a base: CI replaces these placeholders (see docs/targets/kubernetes.md). */
@@ -46,6 +52,34 @@ export function renderContext(service: ResolvedService, project: ResolvedProject
     version,
     ...(host === undefined ? {} : { host }),
   };
+}
+
+/**
+ * A dependency as it joins `previewed`'s preview: in that namespace, with no
+ * Ingress, running the image released to staging (the release repository,
+ * whose tag and digest CI sets from staging's releases.yaml: `paved preview`).
+ */
+export function dependencyContext(dependency: ResolvedService, previewed: ResolvedService, project: ResolvedProject): RenderContext {
+  return {
+    service: dependency,
+    project,
+    env: 'preview',
+    environment: dependency.environments.preview,
+    namespace: names.previewNamespace(previewed.name, PREVIEW_PLACEHOLDER_PR),
+    image: `${dependency.runtime.image}:${PREVIEW_PLACEHOLDER_TAG}`,
+    version: 'preview',
+    dependencyOf: previewed.name,
+  };
+}
+
+/**
+ * The name of an object a service owns beyond its own name (a connection
+ * Secret, a stand-in, a declared secret's ExternalSecret): as is, except in a
+ * dependency of a preview, where it takes the service's name in front, so two
+ * services sharing the namespace (both with a database `main`) keep theirs apart.
+ */
+export function ownedName(ctx: RenderContext, name: string): string {
+  return ctx.dependencyOf === undefined ? name : `${ctx.service.name}-${name}`;
 }
 
 /** `<name>-pr-<n>.<domain>`, the host CI gives a pull request's preview (spec/naming.ts, which the output policy reads too). */

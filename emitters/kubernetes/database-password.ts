@@ -2,7 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { asDeployed, names } from '../../spec/naming.js';
 import { hasPassword, PASSWORD_KEY } from '../../spec/runtime-env.js';
-import type { RenderContext } from './context.js';
+import { ownedName, type RenderContext } from './context.js';
 import { customResource, PASSWORD_GENERATOR_API_VERSION } from './custom-resources.js';
 import { deployedDatabases, masterField, masterSecretSources } from './database-bootstrap.js';
 import { metadata } from './labels.js';
@@ -62,7 +62,7 @@ export function previewPasswordSecrets(scope: Construct, ctx: RenderContext): Ap
     .filter((d) => hasPassword(d, 'preview'))
     .map(asDeployed)
     .flatMap((database) => {
-      const name = names.databasePasswordSecret(database.name);
+      const name = ownedName(ctx, names.databasePasswordSecret(database.name));
       return [
         // Letters and digits only: the password goes into connection strings unescaped more often than it should.
         customResource(scope, `password-generator-${name}`, 'Password', metadata(ctx, name), {

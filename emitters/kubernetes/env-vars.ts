@@ -1,8 +1,8 @@
 import type { k8s } from 'cdk8s-plus-32';
 import { names } from '../../spec/naming.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
-import type { RenderContext } from './context.js';
-import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from './preview-names.js';
+import { ownedName, type RenderContext } from './context.js';
+import { LOCALSTACK, LOCALSTACK_CREDENTIALS, LOCALSTACK_PORT } from './preview-names.js';
 import { platformEnv as sharedPlatformEnv, type Workload } from '../shared/platform-env.js';
 
 /**
@@ -23,14 +23,12 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
   const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...discoveryEnv(ctx), ...ctx.environment.env };
   const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
   const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
-  for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, secret, key));
-  for (const secret of ctx.service.secrets) env.push(fromSecret(secret, secretObjectName(secret), secret));
+  for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, ownedName(ctx, secret), key));
+  for (const secret of ctx.service.secrets) env.push(fromSecret(secret, ownedName(ctx, secretObjectName(secret)), secret));
   if (ctx.env === 'preview') {
     // LocalStack accepts any credentials; real SDKs refuse to sign without some.
-    env.push(
-      fromSecret('AWS_ACCESS_KEY_ID', LOCALSTACK_CREDENTIALS, 'AWS_ACCESS_KEY_ID'),
-      fromSecret('AWS_SECRET_ACCESS_KEY', LOCALSTACK_CREDENTIALS, 'AWS_SECRET_ACCESS_KEY'),
-    );
+    const credentials = ownedName(ctx, LOCALSTACK_CREDENTIALS);
+    env.push(fromSecret('AWS_ACCESS_KEY_ID', credentials, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', credentials, 'AWS_SECRET_ACCESS_KEY'));
   }
   return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -42,7 +40,7 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
     environment: ctx.env,
     version: ctx.version,
     workload,
-    ...(ctx.env === 'preview' && usesLocalStack(ctx) ? { awsEndpoint: LOCALSTACK_URL } : {}),
+    ...(ctx.env === 'preview' && usesLocalStack(ctx) ? { awsEndpoint: localStackUrl(ctx) } : {}),
   });
 }
 
@@ -51,7 +49,8 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
  * (runtime.servicePort): `http://<name>.<namespace>.svc.cluster.local:<port>`,
  * or `<host>:<port>` for gRPC, the target form gRPC clients dial. In preview the
  * short name: it resolves inside the pull request's namespace, which CI names,
- * where the dependency's preview copy runs beside the service.
+ * where the dependency runs beside the service (a preview brings its
+ * dependencies, transitively, and each of them gets the same short names).
  */
 export function discoveryEnv(ctx: RenderContext): Record<string, string> {
   const env: Record<string, string> = {};
@@ -63,6 +62,11 @@ export function discoveryEnv(ctx: RenderContext): Record<string, string> {
     env[discoveryEnvName(dependency.name)] = dependency.runtime.protocol === 'grpc' ? `${host}:${port}` : `http://${host}:${port}`;
   }
   return env;
+}
+
+/** The service's LocalStack in preview: `http://localstack:4566`, or its dependency's own (ownedName). */
+export function localStackUrl(ctx: RenderContext): string {
+  return `http://${ownedName(ctx, LOCALSTACK)}:${LOCALSTACK_PORT}`;
 }
 
 /** Whether preview runs LocalStack: the service has topics, queues or buckets. */

@@ -9,6 +9,7 @@ import { PREVIEW_PLACEHOLDER_PR, PREVIEW_PLACEHOLDER_TAG, previewHost, renderCon
 import { cloudEnvironment } from './environment.js';
 import { environmentDirectory, manifestFiles } from './files.js';
 import { previewEnvironment } from './preview.js';
+import { previewDependencyFiles } from './preview-dependencies.js';
 
 /**
  * Kubernetes manifests per environment, Argo CD Applications and the preview
@@ -50,6 +51,10 @@ export const kubernetesEmitter: Emitter = {
       );
       files.push(...rendered.files, kustomization(service, project, rendered.files));
       diagnostics.push(...rendered.diagnostics);
+      // The services it depends on, transitively, each a base `paved preview` adds with its staging image.
+      const dependencies = previewDependencyFiles((id) => new Chart(app, id), service, project, project.platform.overridePolicy.kubernetes, rendered.files);
+      files.push(...dependencies.files);
+      diagnostics.push(...dependencies.diagnostics);
     }
     return { files, diagnostics };
   },
@@ -71,6 +76,7 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
 }
 
 export { environmentDirectory } from './files.js';
-export { previewOverlay, type PreviewImage } from './preview-overlay.js';
+
 export { runJob } from './run.js';
 export type { KubeJson } from './overrides.js';
+export { previewOverlay, type PreviewDependency, type PreviewImage } from './preview-overlay.js';

@@ -4,6 +4,7 @@ import type { ApiObject } from 'cdk8s';
 import { PUBLIC_RANGES } from '../../spec/egress.js';
 import type { DatabaseEngine, ResolvedEgress, ResolvedResourceType } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
+import { previewDependencies } from '../../spec/preview-dependencies.js';
 import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { customResource, type CiliumNetworkPolicySpec } from './custom-resources.js';
@@ -97,6 +98,30 @@ export function servicePods(ctx: RenderContext): {
   return { matchLabels: { [LABEL.name]: ctx.service.name }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: components }] };
 }
 
+/**
+ * The services of the preview the context renders into: the previewed service
+ * and what it brings (spec/preview-dependencies.ts). A preview admits only
+ * the dependents among them; the others never run there.
+ */
+function previewMembers(ctx: RenderContext): ReadonlySet<string> {
+  const previewed = ctx.dependencyOf === undefined ? ctx.service : ctx.project.services.find((s) => s.name === ctx.dependencyOf);
+  if (previewed === undefined) return new Set();
+  return new Set([previewed.name, ...previewDependencies(previewed, ctx.project.services).map((s) => s.name)]);
+}
+
+/**
+ * Another service's pods as a NetworkPolicy peer: in its own namespace in the
+ * cloud environments; in a preview, where the previewed service and its
+ * dependencies share the pull request's namespace, its pods there (server,
+ * cron and job pods, never the stand-ins that share its name label).
+ */
+function servicePeer(ctx: RenderContext, other: string): k8s.NetworkPolicyPeer {
+  if (ctx.env !== 'preview') return { namespaceSelector: inNamespace(names.namespace(other)), podSelector: { matchLabels: { [LABEL.name]: other } } };
+  return {
+    podSelector: { matchLabels: { [LABEL.name]: other }, matchExpressions: [{ key: LABEL.component, operator: 'In', values: ['cron', 'job', 'server'] }] },
+  };
+}
+
 /** Cluster DNS: CoreDNS in kube-system, labelled k8s-app=kube-dns on EKS. */
 export function dnsEgress(): k8s.NetworkPolicyEgressRule {
   return {
@@ -130,12 +155,10 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
   // The Ingress reaches the main port only; dependents reach every app port (runtime.ports too). Policies match pod ports, never the Service's.
   if (name !== undefined && service.ingress)
     ingress.push({ from: [{ namespaceSelector: inNamespace(kubernetes.ingressControllerNamespace) }], ports: [tcp(name)] });
-  if (name !== undefined && service.dependents.length > 0) {
+  const dependents = ctx.env === 'preview' ? service.dependents.filter((d) => previewMembers(ctx).has(d)) : service.dependents;
+  if (name !== undefined && dependents.length > 0) {
     ingress.push({
-      from: service.dependents.map((dependent) => ({
-        namespaceSelector: inNamespace(names.namespace(dependent)),
-        podSelector: { matchLabels: { [LABEL.name]: dependent } },
-      })),
+      from: dependents.map((dependent) => servicePeer(ctx, dependent)),
       ports: appPorts(service).map((p) => tcp(p.name)),
     });
   }
@@ -147,7 +170,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
     const ports = target === undefined ? [] : appPorts(target);
     if (ports.length > 0)
       egress.push({
-        to: [{ namespaceSelector: inNamespace(names.namespace(dependency)), podSelector: { matchLabels: { [LABEL.name]: dependency } } }],
+        to: [servicePeer(ctx, dependency)],
         ports: ports.map((p) => tcp(p.containerPort)),
       });
   }

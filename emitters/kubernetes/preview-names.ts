@@ -4,7 +4,6 @@
  */
 export const LOCALSTACK = 'localstack';
 export const LOCALSTACK_PORT = 4566;
-export const LOCALSTACK_URL = `http://${LOCALSTACK}:${LOCALSTACK_PORT}`;
 /** The Secret with LocalStack's fixed test credentials (LocalStack accepts any). */
 export const LOCALSTACK_CREDENTIALS = 'localstack-credentials';
 /** LocalStack's fixed account id, part of every ARN and queue URL it returns. */

@@ -9,21 +9,39 @@ export interface PreviewImage {
   readonly digest?: string;
 }
 
+/** A dependency the preview brings: its base (preview/dependencies/<name>, relative to the overlay) and the image staging runs. */
+export interface PreviewDependency {
+  readonly service: ResolvedService;
+  readonly base: string;
+  readonly image: PreviewImage;
+}
+
 /**
  * CI's kustomize overlay for one pull request's preview: it points the base at
- * the pull request's namespace, image and host. `base` is the base directory
- * relative to the overlay's, since kustomize refuses absolute paths.
+ * the pull request's namespace, image and host, and adds the bases of the
+ * dependencies it brings, each at its staging image. `base` and each
+ * dependency's are directories relative to the overlay's, since kustomize
+ * refuses absolute paths.
  */
-export function previewOverlay(service: ResolvedService, project: ResolvedProject, pr: number, image: PreviewImage, base: string): Record<string, unknown> {
+export function previewOverlay(
+  service: ResolvedService,
+  project: ResolvedProject,
+  pr: number,
+  image: PreviewImage,
+  base: string,
+  dependencies: readonly PreviewDependency[] = [],
+): Record<string, unknown> {
   const host = previewHost(service.name, project.platform.domain, pr);
+  const tagged = (name: string, i: PreviewImage): Record<string, string> => ({ name, newTag: i.tag, ...(i.digest ? { digest: i.digest } : {}) });
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [base],
-    // Also renames the base's Namespace object, <service>-pr-0.
+    resources: [base, ...dependencies.map((d) => d.base)],
+    // Also renames the base's Namespace object, <service>-pr-0; the dependencies' objects join that namespace.
     namespace: names.previewNamespace(service.name, pr),
     // The base already names the preview repository (context.ts); only the tag and digest change.
-    images: [{ name: service.runtime.previewImage, newTag: image.tag, ...(image.digest ? { digest: image.digest } : {}) }],
+    // A dependency's names its release repository, and runs what staging runs.
+    images: [tagged(service.runtime.previewImage, image), ...dependencies.map((d) => tagged(d.service.runtime.image, d.image))],
     ...(service.ingress
       ? {
           patches: [

@@ -4,8 +4,8 @@ import type { Compute, ResolvedDatabase } from '../../spec/model.js';
 import { asDeployed, deployedName, names } from '../../spec/naming.js';
 import { connectionKeys, connectionObjectName, connectionsOf, PASSWORD_KEY, queueName, type Connection } from '../../spec/runtime-env.js';
 import { intOrString, kube } from './cdk8s.js';
-import type { RenderContext } from './context.js';
-import { usesLocalStack } from './env-vars.js';
+import { ownedName, type RenderContext } from './context.js';
+import { localStackUrl, usesLocalStack } from './env-vars.js';
 import { namespace, serviceAccount } from './identity.js';
 import { metadata } from './labels.js';
 import { manifest, optional, type Manifest } from './manifest.js';
@@ -14,10 +14,8 @@ import { monitor } from './monitoring.js';
 import { defaultDeny, egressNotes, fqdnPolicy, ingress, service, serviceNetworkPolicy } from './networking.js';
 import { TMP, unprobedWorker } from './pod.js';
 import {
-  LOCALSTACK,
   LOCALSTACK_ACCOUNT,
   LOCALSTACK_CREDENTIALS,
-  LOCALSTACK_PORT,
   MYSQL_PORT,
   mysqlName,
   POSTGRES_PORT,
@@ -43,6 +41,8 @@ import { cronJob, deployment } from './workloads.js';
  * namespace, image and host (docs/targets/kubernetes.md).
  */
 export function previewEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
+  // A dependency joins the previewed service's namespace, whose Namespace and default deny that service's base holds.
+  const own = ctx.dependencyOf === undefined;
   const full = ctx.environment.compute;
   const ratio = ctx.project.platform.kubernetes.preview.requestRatio;
   // Smaller requests pack previews densely; limits stay those of a full-size pod.
@@ -51,7 +51,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
   const ingressObject = ingress(scope, ctx);
   const { databases, caches } = ctx.service.resources;
   return [
-    manifest(namespace(scope, ctx)),
+    ...(own ? [manifest(namespace(scope, ctx))] : []),
     manifest(serviceAccount(scope, ctx)),
     manifest(deployment(scope, ctx, { replicas: 1, requests, limitsFrom: full }), [
       WAIVERS.previewSingleReplica,
@@ -60,7 +60,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
     ...(serviceObject ? [manifest(serviceObject)] : []),
     ...(ingressObject ? [manifest(ingressObject)] : []),
     manifest(monitor(scope, ctx)),
-    manifest(defaultDeny(scope, ctx)),
+    ...(own ? [manifest(defaultDeny(scope, ctx))] : []),
     manifest(serviceNetworkPolicy(scope, ctx), [], egressNotes(ctx)),
     ...optional(fqdnPolicy(scope, ctx)),
     ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests, limitsFrom: full, suspend: true }))),
@@ -78,7 +78,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
     ...caches.flatMap((cache) =>
       standIn(scope, ctx, {
         component: 'redis',
-        name: redisName(cache.name),
+        name: ownedName(ctx, redisName(cache.name)),
         image: ctx.project.platform.kubernetes.preview.redisImage,
         port: REDIS_PORT,
         // A cache: nothing is saved to disk.
@@ -94,7 +94,7 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
       return type.standIn
         ? standIn(scope, ctx, {
             component: STAND_IN_COMPONENT,
-            name: standInName(resource.type, deployedName(resource)),
+            name: ownedName(ctx, standInName(resource.type, deployedName(resource))),
             image: type.standIn.image,
             port: type.standIn.port,
             scratch: [TMP],
@@ -143,13 +143,13 @@ function databaseStandIn(ctx: RenderContext, database: ResolvedDatabase): StandI
   if (database.engine === 'mysql')
     return {
       component: 'mysql',
-      name: mysqlName(database.name),
+      name: ownedName(ctx, mysqlName(database.name)),
       image: `${preview.mysqlRepository}:${database.version}`,
       port: MYSQL_PORT,
       env: { MYSQL_DATABASE: dbname, MYSQL_USER: PREVIEW_DATABASE_USER, MYSQL_ROOT_HOST: 'localhost' },
       secretEnv: ['MYSQL_PASSWORD', 'MYSQL_ROOT_PASSWORD'].map((name) => ({
         name,
-        secret: names.databasePasswordSecret(asDeployed(database).name),
+        secret: ownedName(ctx, names.databasePasswordSecret(asDeployed(database).name)),
         key: PASSWORD_KEY,
       })),
       scratch: [TMP, { name: 'data', path: '/var/lib/mysql' }, { name: 'run', path: '/var/run/mysqld' }, { name: 'files', path: '/var/lib/mysql-files' }],
@@ -159,7 +159,7 @@ function databaseStandIn(ctx: RenderContext, database: ResolvedDatabase): StandI
     };
   return {
     component: 'postgres',
-    name: postgresName(database.name),
+    name: ownedName(ctx, postgresName(database.name)),
     image: `${preview.postgresRepository}:${database.version}`,
     port: POSTGRES_PORT,
     env: {
@@ -189,15 +189,20 @@ const isMysql = (ctx: RenderContext, connection: Connection): boolean =>
 function connectionValues(ctx: RenderContext, connection: Connection): Record<string, string> {
   const { service, project } = ctx;
   const region = project.platform.cloud.region;
-  const queueUrl = (queue: string): string => `http://${LOCALSTACK}:${LOCALSTACK_PORT}/${LOCALSTACK_ACCOUNT}/${queue}`;
+  const queueUrl = (queue: string): string => `${localStackUrl(ctx)}/${LOCALSTACK_ACCOUNT}/${queue}`;
   switch (connection.kind) {
     case 'database': {
       return isMysql(ctx, connection)
-        ? { host: mysqlName(connection.name), port: String(MYSQL_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER }
-        : { host: postgresName(connection.name), port: String(POSTGRES_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER };
+        ? { host: ownedName(ctx, mysqlName(connection.name)), port: String(MYSQL_PORT), dbname: sqlName(connection.name), username: PREVIEW_DATABASE_USER }
+        : {
+            host: ownedName(ctx, postgresName(connection.name)),
+            port: String(POSTGRES_PORT),
+            dbname: sqlName(connection.name),
+            username: PREVIEW_DATABASE_USER,
+          };
     }
     case 'cache':
-      return { host: redisName(connection.name), port: String(REDIS_PORT), username: 'default' };
+      return { host: ownedName(ctx, redisName(connection.name)), port: String(REDIS_PORT), username: 'default' };
     case 'topic':
       return { arn: `arn:aws:sns:${region}:${LOCALSTACK_ACCOUNT}:${names.snsTopic(service.name, 'preview', connection.name)}` };
     case 'queue': {
@@ -214,7 +219,9 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
     default: {
       // A platform resource type: its stand-in's address where it has one, every other output empty.
       const standInOf = project.platform.resourceTypes[connection.kind]!.standIn;
-      const known: Record<string, string> = standInOf ? { host: standInName(connection.kind, deployedName(connection)), port: String(standInOf.port) } : {};
+      const known: Record<string, string> = standInOf
+        ? { host: ownedName(ctx, standInName(connection.kind, deployedName(connection))), port: String(standInOf.port) }
+        : {};
       return Object.fromEntries(connectionKeys(connection).map((key) => [key, known[key] ?? '']));
     }
   }
@@ -225,7 +232,7 @@ function connectionSecret(scope: Construct, ctx: RenderContext, connection: Conn
   // Exactly the keys of the cloud environments' connection secrets.
   const stringData = Object.fromEntries(connectionKeys(connection).map((key) => [key, values[key]!]));
   return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, {
-    metadata: metadata(ctx, connectionObjectName(connection)),
+    metadata: metadata(ctx, ownedName(ctx, connectionObjectName(connection))),
     type: 'Opaque',
     stringData,
   });
@@ -233,7 +240,7 @@ function connectionSecret(scope: Construct, ctx: RenderContext, connection: Conn
 
 function localStackCredentials(scope: Construct, ctx: RenderContext): k8s.KubeSecret {
   return new (kube().KubeSecret)(scope, 'localstack-credentials', {
-    metadata: metadata(ctx, LOCALSTACK_CREDENTIALS),
+    metadata: metadata(ctx, ownedName(ctx, LOCALSTACK_CREDENTIALS)),
     type: 'Opaque',
     stringData: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
   });

@@ -2,7 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { deployedName, names } from '../../spec/naming.js';
 import { connectionKeys, connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
-import type { RenderContext } from './context.js';
+import { ownedName, type RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
 import { metadata } from './labels.js';
 
@@ -31,7 +31,9 @@ function externalSecret(
 /** The service's declared secrets, from the environment's store; in preview, a store of test values. */
 export function declaredSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
   return ctx.service.secrets.map((secret) =>
-    externalSecret(scope, ctx, secretObjectName(secret), [{ secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } }]),
+    externalSecret(scope, ctx, ownedName(ctx, secretObjectName(secret)), [
+      { secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } },
+    ]),
   );
 }
 

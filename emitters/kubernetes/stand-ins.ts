@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { Compute } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
 import { intOrString, kube, quantity } from './cdk8s.js';
-import type { RenderContext } from './context.js';
+import { ownedName, type RenderContext } from './context.js';
 import { labels, metadata, selectorLabels, type Component } from './labels.js';
 import { manifest, type Manifest } from './manifest.js';
 import { dnsEgress, servicePods } from './networking.js';
@@ -124,22 +124,24 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
     ),
     '',
   ].join('\n');
+  const name = ownedName(ctx, LOCALSTACK);
+  const init = ownedName(ctx, 'localstack-init');
   const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', {
-    metadata: metadata(ctx, 'localstack-init', 'localstack', LOCALSTACK),
+    metadata: metadata(ctx, init, 'localstack', name),
     data: { 'init.sh': script },
   });
   return [
     manifest(configMap),
     ...standIn(scope, ctx, {
       component: 'localstack',
-      name: LOCALSTACK,
+      name,
       image: project.platform.kubernetes.preview.localstackImage,
       port: LOCALSTACK_PORT,
       env: {
         SERVICES: 'sns,sqs,s3',
-        // Queue URLs become http://localstack:4566/<account>/<queue>, as the connection Secrets say.
+        // Queue URLs become http://<name>:4566/<account>/<queue>, as the connection Secrets say.
         SQS_ENDPOINT_STRATEGY: 'off',
-        LOCALSTACK_HOST: `${LOCALSTACK}:${LOCALSTACK_PORT}`,
+        LOCALSTACK_HOST: `${name}:${LOCALSTACK_PORT}`,
         AWS_DEFAULT_REGION: project.platform.cloud.region,
         // No telemetry and no certificate download: the NetworkPolicy allows no egress but DNS.
         DISABLE_EVENTS: '1',
@@ -153,7 +155,7 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
       extraVolumes: [
         {
           // 0555: LocalStack runs the hook scripts it finds executable.
-          volume: { name: 'init', configMap: { name: 'localstack-init', defaultMode: 0o555 } },
+          volume: { name: 'init', configMap: { name: init, defaultMode: 0o555 } },
           mount: { name: 'init', mountPath: '/etc/localstack/init/ready.d', readOnly: true },
         },
       ],

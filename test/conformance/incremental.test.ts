@@ -40,8 +40,10 @@ function compileAndWrite(root: string, build = BUILD): { result: CompileResult; 
 }
 
 /** Services whose emitters ran, by the sources of the per-service files they planned. */
+/** The specs of the services whose emitters ran: a unit's files may come from other specs too (a preview's dependency bases). */
 function emittedServices(result: CompileResult): string[] {
-  return [...new Set(result.files.map((f) => f.source).filter((s) => s.startsWith('services/')))].sort();
+  const specs = new Map(result.project?.services.map((s) => [s.name, s.specPath]));
+  return [...new Set(result.files.flatMap((f) => specs.get(result.owners.get(f.path)?.service ?? '') ?? []))].sort();
 }
 
 const generated = (root: string): Map<string, string> => readTree(root, (path) => !(path.startsWith('generated') || path.startsWith('.github')));
@@ -70,8 +72,9 @@ describe('incremental compiles', () => {
     writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^description: .*$/m, 'description: Payments, now described differently'));
 
     const { result, written } = compileAndWrite(root);
-    // orders lists payments in dependsOn: its NetworkPolicy egress reads payments' port.
-    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml']);
+    // orders lists payments in dependsOn: its NetworkPolicy egress reads payments' port. storefront-api depends on
+    // orders, so its preview brings payments too, and its key covers payments' model.
+    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml', 'services/storefront-api/service.yaml']);
     expect(written.length).toBeGreaterThan(0);
     expect(written.every((path) => path.includes('/payments') || path.includes('grafana/overview') || path.endsWith('paved-payments.yml'))).toBe(true);
     expect(generated(root)).toEqual(fullTree(root));
@@ -87,7 +90,11 @@ describe('incremental compiles', () => {
     writeFileSync(spec, text.replace(/^ {2}port: \d+/m, '  port: 8181'));
 
     const { result } = compileAndWrite(root);
-    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml']);
+    // storefront-api too: its preview brings payments through orders.
+    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml', 'services/storefront-api/service.yaml']);
+    expect(readFileSync(join(root, 'generated/storefront-api/kubernetes/preview/dependencies/payments/deployment.yaml'), 'utf8')).toContain(
+      'containerPort: 8181',
+    );
     const policy = readFileSync(join(root, 'generated/orders/kubernetes/production/networkpolicy.yaml'), 'utf8');
     expect(policy).toContain('port: 8181');
     expect(generated(root)).toEqual(fullTree(root));

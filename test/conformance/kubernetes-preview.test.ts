@@ -128,7 +128,10 @@ describe('the preview base', () => {
   it('lists every file of its directory in kustomization.yaml, and only those', () => {
     const result = compileDir(join(CASES, 'full'));
     const dir = 'generated/checkout/kubernetes/preview';
-    const files = result.files.filter((f) => f.path.startsWith(`${dir}/`) && !f.path.endsWith('/kustomization.yaml')).map((f) => f.path.slice(dir.length + 1));
+    // The dependencies' bases are folders of their own, each with its own kustomization.yaml.
+    const files = result.files
+      .filter((f) => f.path.startsWith(`${dir}/`) && !f.path.startsWith(`${dir}/dependencies/`) && !f.path.endsWith('/kustomization.yaml'))
+      .map((f) => f.path.slice(dir.length + 1));
     const kustomization = parseAllDocuments(result.files.find((f) => f.path === `${dir}/kustomization.yaml`)!.contents)[0]!.toJS() as { resources: string[] };
     expect(kustomization.resources).toEqual(files.sort());
   });
@@ -161,5 +164,154 @@ describe('paved preview', () => {
     const run = await runCli([...args, '--root', root], root);
     expect(run.stderr).toBe(`paved: ${message}\n`);
     expect(run.code).toBe(code);
+  });
+});
+
+describe('the preview of a service with dependencies', () => {
+  const root = planted('sock-shop');
+  /** Staging's releases.yaml as CI reads it from the deploy branch: every dependency but catalogue released, and a service the checkout no longer has. */
+  const releases = join(scratch.dir, 'sock-shop-staging-releases.yaml');
+  const sha = (n: number): string => `${'c0ffee'}${String(n).padStart(34, '0')}`;
+  const released = ['carts', 'orders', 'payment', 'shipping', 'user'];
+  writeFileSync(
+    releases,
+    [
+      'apiVersion: paved/v1',
+      'kind: Releases',
+      'services:',
+      ...released.map(
+        (name, i) => `  ${name}:\n    staging: { tag: ${sha(i)}, digest: "sha256:${String(i).repeat(64)}" }\n    production: { tag: ${sha(90 + i)} }`,
+      ),
+      `  deleted-since:\n    staging: { tag: ${sha(99)} }`,
+      '',
+    ].join('\n'),
+  );
+
+  async function overlay(service: string, pr: number): Promise<{ objects: Array<Record<string, any>>; stderr: string; text: string }> {
+    const dir = join(scratch.dir, 'overlays', `whole-${service}`);
+    const run = await runCli(
+      [
+        'preview',
+        service,
+        '--root',
+        root,
+        '--pr',
+        String(pr),
+        '--image',
+        `ghcr.io/socks-example/preview/${service}:pr-${pr}`,
+        '--out',
+        dir,
+        '--releases',
+        releases,
+      ],
+      root,
+    );
+    expect(run.code).toBe(0);
+    return { objects: kustomize(dir), stderr: run.stderr, text: readFileSync(join(dir, 'kustomization.yaml'), 'utf8') };
+  }
+
+  /** Every `<NAME>_URL` of every container, with the Deployment or Job it is in. */
+  const discoveryUrls = (objects: Array<Record<string, any>>): Array<{ owner: string; name: string; value: string }> =>
+    objects.flatMap((o) =>
+      [...(o.spec?.template?.spec?.containers ?? []), ...(o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? [])].flatMap((c: any) =>
+        (c.env ?? [])
+          .filter((e: any) => /^[A-Z0-9_]+_URL$/.test(e.name) && typeof e.value === 'string' && !e.name.startsWith('QUEUE_') && e.name !== 'AWS_ENDPOINT_URL')
+          .map((e: any) => ({ owner: `${o.kind}/${o.metadata.name}`, name: e.name, value: e.value })),
+      ),
+    );
+
+  it('renders front-end with every service it depends on, transitively, at their staging images, each with its own stand-ins', async () => {
+    const { objects, stderr, text } = await overlay('front-end', 42);
+    // catalogue has no staging release: left out, and said so on stderr and in the overlay.
+    expect(stderr).toBe(`paved: catalogue has no staging release in ${releases}: left out of the preview of front-end\n`);
+    expect(text).toContain('# Left out, with no staging release to run: catalogue.\n');
+    const namespace = 'front-end-pr-42';
+    expect(objects.filter((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace) !== namespace).map((o) => o.metadata.name)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual([namespace]);
+    // No two objects share a kind and name: kustomize would have refused them, and a rename must not slip through.
+    const ids = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    const images = Object.fromEntries(
+      objects.filter((o) => o.kind === 'Deployment').map((o) => [o.metadata.name, o.spec.template.spec.containers[0].image as string]),
+    );
+    // Orders depends on carts, payment, shipping and user; payment back on orders (a cycle, walked once).
+    expect(images).toEqual({
+      'front-end': 'ghcr.io/socks-example/preview/front-end:pr-42',
+      'redis-sessions': expect.stringMatching(/^docker\.io\/library\/redis:/),
+      ...Object.fromEntries(released.map((name, i) => [name, `ghcr.io/socks-example/${name}:${sha(i)}@sha256:${String(i).repeat(64)}`])),
+      'orders-localstack': expect.stringMatching(/^docker\.io\/localstack\/localstack:/),
+      'shipping-localstack': expect.stringMatching(/^docker\.io\/localstack\/localstack:/),
+      'user-postgres-accounts': 'docker.io/library/postgres:16',
+    });
+    expect(JSON.stringify(objects)).not.toContain('set-by-ci');
+    // Each dependency's secrets come from the preview store, under its own preview entries: never staging's.
+    const stores = objects.filter((o) => o.kind === 'ExternalSecret' && o.spec.secretStoreRef);
+    expect(stores.length).toBeGreaterThan(0);
+    for (const o of stores) {
+      expect(o.spec.secretStoreRef.name).toBe('aws-secrets-manager-preview');
+      for (const d of o.spec.data ?? []) expect(d.remoteRef.key).toMatch(/^[a-z-]+\/preview\//);
+    }
+    expect(JSON.stringify(objects)).not.toMatch(/\/staging\/|-stg-|eks\.amazonaws\.com\/role-arn/);
+  });
+
+  it.each([
+    ['front-end', 42],
+    ['orders', 7],
+    ['payment', 8],
+  ])("%s: every discovery URL and connection host names a Service of the preview's own namespace, on one of its ports", async (service, pr) => {
+    const { objects } = await overlay(service, pr);
+    const services = new Map(
+      objects.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name as string, o.spec.ports.map((p: any) => p.port as number)]),
+    );
+    const urls = discoveryUrls(objects);
+    expect(urls.length).toBeGreaterThan(2);
+    for (const { owner, name, value } of urls) {
+      // gRPC dependencies get `<host>:<port>`, the form gRPC clients dial; `new URL` leaves out a scheme's default port.
+      const url = new URL(value.includes('://') ? value : `grpc://${value}`);
+      const port = url.port === '' ? 80 : Number(url.port);
+      // A short name: it resolves inside the namespace kubectl applies the overlay to.
+      expect(url.hostname, `${owner} ${name}`).not.toContain('.');
+      if (services.has(url.hostname)) expect(services.get(url.hostname), `${owner} ${name}`).toContain(port);
+      // Only a dependency staging never released may be missing, and catalogue is the one.
+      else expect(url.hostname, `${owner} ${name}`).toBe('catalogue');
+    }
+    for (const secret of objects.filter((o) => o.kind === 'Secret' && o.stringData?.host)) {
+      expect(services.get(secret.stringData.host), `Secret/${secret.metadata.name}`).toContain(Number(secret.stringData.port));
+    }
+  });
+
+  it("lets the service reach its dependencies, and them theirs, inside the namespace, and nothing reach a dependency's stand-ins but it", async () => {
+    const { objects } = await overlay('orders', 7);
+    const policy = (name: string): Record<string, any> => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)!;
+    const peers = (rules: any[]): string[] => rules.flatMap((r: any) => (r.to ?? r.from ?? []).map((p: any) => JSON.stringify(p)));
+    const pods = (name: string): string =>
+      JSON.stringify({
+        podSelector: {
+          matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['cron', 'job', 'server'] }],
+          matchLabels: { 'app.kubernetes.io/name': name },
+        },
+      });
+    expect(peers(policy('orders').spec.egress)).toEqual(expect.arrayContaining(['carts', 'payment', 'shipping', 'user'].map(pods)));
+    expect(peers(policy('payment').spec.egress)).toContain(pods('orders'));
+    expect(peers(policy('payment').spec.ingress)).toContain(pods('orders'));
+    expect(peers(policy('orders').spec.ingress)).toContain(pods('payment'));
+    // No peer in another namespace: the preview cluster has none of the services' own.
+    expect(JSON.stringify(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.spec))).not.toMatch(
+      /"kubernetes\.io\/metadata\.name":"(carts|orders|payment|shipping|user)"/,
+    );
+    const database = policy('user-postgres-accounts');
+    expect(database.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            podSelector: {
+              matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['cron', 'job', 'server'] }],
+              matchLabels: { 'app.kubernetes.io/name': 'user' },
+            },
+          },
+        ],
+        ports: [{ port: 'postgres', protocol: 'TCP' }],
+      },
+    ]);
   });
 });

@@ -283,7 +283,8 @@ describe('the platform layer, Kubernetes half', () => {
         if (o?.kind !== 'ExternalSecret') continue;
         const env = /\/kubernetes\/([a-z]+)\//.exec(path)![1]!;
         if (isGeneratedPassword(env, path, o)) continue;
-        const directory = posix.dirname(path);
+        // A dependency in a preview lives in the namespace of the previewed service, whose base holds the Namespace.
+        const directory = posix.dirname(path).replace(/\/preview\/dependencies\/[^/]+$/, '/preview');
         const namespace = namespaceObjects.find((n) => posix.dirname(n.path) === directory)!.o;
         // Stores of the same name on the same cluster are one object, placed with the first environment.
         const candidates = stores.filter(
@@ -317,7 +318,9 @@ describe('the platform layer, Kubernetes half', () => {
         const env = /\/kubernetes\/([a-z]+)\//.exec(path)![1]!;
         if (isGeneratedPassword(env, path, o)) continue;
         // A declared secret is read whole; a connection secret by property.
-        for (const d of o.spec.data ?? []) if (d.remoteRef.property === undefined) (expected[env] ??= []).push(d.remoteRef.key);
+        // A dependency's copies in previews read the very entries its own preview does.
+        for (const d of o.spec.data ?? [])
+          if (d.remoteRef.property === undefined && !expected[env]?.includes(d.remoteRef.key)) (expected[env] ??= []).push(d.remoteRef.key);
       }
       const text = c.files.get(`${c.out}/_platform/secrets.yaml`);
       if (Object.keys(expected).length === 0) {

@@ -3,6 +3,7 @@ import { ENVIRONMENTS } from '../../../spec/model.js';
 import { names } from '../../../spec/naming.js';
 import { compareText } from '../../../spec/pointer.js';
 import { connectionsOf } from '../../../spec/runtime-env.js';
+import { previewDependencies } from '../../../spec/preview-dependencies.js';
 import { platformLabels } from './labels.js';
 import type { ClusterSecretStore } from './resources.js';
 
@@ -18,11 +19,16 @@ import type { ClusterSecretStore } from './resources.js';
  * through it.
  */
 
-/** Namespaces of an environment with an ExternalSecret: declared secrets anywhere, connections in staging and production. */
+/**
+ * Namespaces of an environment with an ExternalSecret: declared secrets
+ * anywhere, connections in staging and production. A preview's namespace also
+ * holds the declared secrets of the services it brings (spec/preview-dependencies.ts).
+ */
 function readers(project: ResolvedProject, env: EnvironmentName): ResolvedService[] {
   // A retired service has no ExternalSecret any more.
   const live = project.services.filter((s) => !s.retired);
-  if (env === 'preview') return live.filter((s) => s.environments.preview.enabled && s.secrets.length > 0);
+  if (env === 'preview')
+    return live.filter((s) => s.environments.preview.enabled && [s, ...previewDependencies(s, project.services)].some((member) => member.secrets.length > 0));
   return live.filter((s) => s.secrets.length > 0 || connectionsOf(s.resources).length > 0);
 }
 
