@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
 import type { ManifestEntry } from './write/manifest.js';
@@ -16,9 +16,10 @@ import type { ManifestEntry } from './write/manifest.js';
  * compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
  * record is local state of one clone, never output: it lives in the git
- * directory (like git's own index), so no commit can pick it up, and without a
- * git work tree there is no incremental compile. `paved check` always emits
- * everything.
+ * directory (like git's own index), so no commit can pick it up; outside a git
+ * work tree it lives in the root's cache folder (CACHE_FOLDER), which ignores
+ * itself. `paved check` emits everything, unless `--base` names a commit whose
+ * own passing check left a record (CheckRecord, below).
  */
 
 /** What a file looked like right after paved wrote it; any edit changes its ctime. */
@@ -41,7 +42,7 @@ export interface BuildCache {
 
 /** What an incremental compile hands the writer to record (CompileResult.cache). */
 export interface CacheRecord {
-  /** An absolute path in the git directory (buildCacheLocation). */
+  /** An absolute path in the git directory or the root's cache folder (buildCacheLocation). */
   readonly location: string;
   readonly build: string;
   readonly units: BuildCache['units'];
@@ -54,9 +55,19 @@ export interface CachedUnit {
 }
 
 /**
+ * The root's cache folder, for records outside a git work tree and for check
+ * records (CheckRecord). It holds a `.gitignore` of `*`, so it ignores itself
+ * wherever it is, with no entry in anyone's .gitignore; paved writes only
+ * files it names there (cacheFilePrefix) and deletes nothing.
+ */
+export const CACHE_FOLDER = '.paved-cache';
+
+/**
  * Where the record of compiles of `root` into `output` lives: a file in the git
  * directory of the work tree holding `root`, named after the root's place in
- * the work tree and the output directory. Undefined outside a git work tree.
+ * the work tree and the output directory; outside a git work tree, a file of
+ * the root's cache folder named after the output directory. Undefined when the
+ * root cannot be resolved.
  */
 export function buildCacheLocation(root: string, output: OutputDirectories): string | undefined {
   let top: string;
@@ -66,19 +77,46 @@ export function buildCacheLocation(root: string, output: OutputDirectories): str
     return undefined;
   }
   const start = top;
+  const id = (place: string): string =>
+    createHash('sha256')
+      .update(JSON.stringify([place, output.dir, output.workflowsDir]))
+      .digest('hex')
+      .slice(0, 16);
   for (;;) {
     const gitDir = gitDirectory(top);
-    if (gitDir) {
-      const id = createHash('sha256')
-        .update(JSON.stringify([relative(top, start), output.dir, output.workflowsDir]))
-        .digest('hex')
-        .slice(0, 16);
-      return join(gitDir, `paved-cache-${id}.json`);
-    }
+    if (gitDir) return join(gitDir, `paved-cache-${id(relative(top, start))}.json`);
     const parent = dirname(top);
-    if (parent === top) return undefined;
+    if (parent === top) return join(start, CACHE_FOLDER, `compile-${id('')}.json`);
     top = parent;
   }
+}
+
+/**
+ * Makes the cache folder a location's file goes in, when the location is in
+ * one: a real directory (never a link) holding its own `.gitignore`. False
+ * when something else stands there: the record is then not written.
+ */
+export function prepareCacheFolder(location: string): boolean {
+  const folder = dirname(location);
+  if (basename(folder) !== CACHE_FOLDER) return true;
+  try {
+    mkdirSync(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  try {
+    if (!lstatSync(folder).isDirectory()) return false;
+    // Created new or left as it is: an existing .gitignore is the user's to keep.
+    const fd = openSync(join(folder, '.gitignore'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, "# paved's cache of this root: local state, never committed.\n*\n");
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  return true;
 }
 
 /** `.git` as a directory, or as a file pointing at one (worktrees, submodules). */
@@ -167,6 +205,78 @@ export function reuseFromCache(root: string, cache: BuildCache, owned: ReadonlyM
       const current = stampOf(root, path, entry.sha256);
       if (!current || !sameStamp(recorded, current)) return undefined;
       files.push(entry);
+    }
+    return files;
+  };
+}
+
+/**
+ * What a passing `paved check --record` of a clean git commit leaves for later
+ * checks of changes to that commit (`paved check --base <commit>`): the paved
+ * build, the output directories, and each service's key with the path and
+ * hash of every file the check found exactly as this build emits it. A check
+ * anchored on it trusts the commit's generated files only as far as they are
+ * still byte for byte those (docs/incremental.md has the argument).
+ */
+export interface CheckRecord {
+  readonly build: string;
+  /** The full SHA of the commit the check passed on. */
+  readonly commit: string;
+  readonly output: OutputDirectories;
+  readonly units: Readonly<Record<string, CheckedUnit>>;
+}
+
+export interface CheckedUnit {
+  readonly key: string;
+  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+/** The check record of `commit` in the root's cache folder. */
+export function checkRecordLocation(root: string, commit: string): string {
+  return join(root, CACHE_FOLDER, `check-${commit}.json`);
+}
+
+/** The record a check of `commit` left, when it was made by this build and is well formed; else undefined. */
+export function readCheckRecord(root: string, commit: string, build: string): CheckRecord | undefined {
+  const location = checkRecordLocation(root, commit);
+  let parsed: unknown;
+  try {
+    if (!lstatSync(dirname(location)).isDirectory() || !lstatSync(location).isFile()) return undefined;
+    parsed = JSON.parse(readFileSync(location, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const record = parsed as Partial<CheckRecord> | null;
+  if (record?.build !== build || record.commit !== commit || typeof record.units !== 'object' || record.units === null) return undefined;
+  if (typeof record.output?.dir !== 'string' || typeof record.output.workflowsDir !== 'string') return undefined;
+  const wellFormed = Object.values(record.units).every(
+    (u: Partial<CheckedUnit> | null) =>
+      typeof u?.key === 'string' &&
+      Array.isArray(u.files) &&
+      u.files.every((f: Partial<CheckedUnit['files'][number]> | null) => typeof f?.path === 'string' && typeof f.sha256 === 'string'),
+  );
+  return wellFormed ? (record as CheckRecord) : undefined;
+}
+
+/**
+ * Vouches for the files of a service whose key is the one the base's check
+ * recorded, when every file it recorded is on disk as a regular file with
+ * exactly the recorded bytes (its raw bytes hashed: no stamp, no manifest entry is
+ * taken on trust). Anything else is emitted again and checked in full.
+ */
+export function reuseFromCheckRecord(root: string, record: CheckRecord, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+  return (service) => {
+    const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
+    if (!unit || unit.key !== keys.get(service) || unit.files.length === 0) return undefined;
+    const files: ManifestEntry[] = [];
+    for (const { path, sha256: recorded } of unit.files) {
+      try {
+        const absolute = join(root, path);
+        if (!lstatSync(absolute).isFile() || createHash('sha256').update(readFileSync(absolute)).digest('hex') !== recorded) return undefined;
+      } catch {
+        return undefined;
+      }
+      files.push({ path, sha256: recorded, source: service.specPath });
     }
     return files;
   };
