@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import { CACHE_FOLDER, pavedBuild, readCheckRecord, type CheckRecord } from '../compiler/cache.js';
+import { CACHE_FOLDER, pavedBuild, readCheckRecord, type Anchor } from '../compiler/cache.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
@@ -23,6 +23,7 @@ import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
+import { changedSince, revisionBlobs, revisionKeys } from './revision.js';
 import { driftDiagnostics, unlisted } from './drift.js';
 import { renderStarterPlatform } from './starter-platform.js';
 import { renderStarterSpec } from './starter.js';
@@ -62,7 +63,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   // Comparing with a base reads the emitted values, which stay in this thread.
   const emitting = args.base === undefined ? { emitServices: EMIT_IN_THREADS } : { keepValues: true };
   const build = command === 'validate' ? undefined : pavedBuild();
-  const anchor = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build) : undefined;
+  const anchor = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out) : undefined;
   const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
   const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
   progress?.(`paved: compiling ${args.root}...`);
@@ -129,7 +130,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     }
     let dataLoss: Diagnostic[] = [];
     if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result, anchor?.build);
+      const checked = checkAgainstBase(root, args.base, args.out, result, anchor?.record.build);
       if ('problem' in checked) {
         io.stderr(`paved: ${checked.problem}\n`);
         return EXIT_USAGE;
@@ -195,11 +196,25 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   }
 }
 
-/** The base's check record, when git names the base's commit and this build made a record of it; else the check is a full one. */
-function anchorRecord(root: string, base: string, build: string): CheckRecord | undefined {
+/**
+ * What the check may be anchored on (docs/incremental.md): the base commit's
+ * check record, made by this build, held to the base commit itself (its keys
+ * as this build computes them from the base's specs, its generated files' git
+ * blobs). None, and the check is a full one, when the change touches the
+ * package files at the root, which pin the paved a repository's CI runs: the
+ * base was then checked by another paved.
+ */
+export function anchorRecord(root: string, base: string, build: string, outDir: string | undefined): Anchor | undefined {
   const commit = gitCommit(root, base);
-  return commit === undefined ? undefined : readCheckRecord(root, commit, build);
+  const record = commit === undefined ? undefined : readCheckRecord(root, commit, build);
+  if (record === undefined || changedSince(root, commit!, PAVED_PINS)) return undefined;
+  const baseKeys = revisionKeys(root, commit!, record.output, outDir, build);
+  if (baseKeys === undefined) return undefined;
+  return { record, baseKeys, baseBlobs: revisionBlobs(root, commit!, [record.output.dir, record.output.workflowsDir]) };
 }
+
+/** The files at the paved root that pin which paved a repository runs (the generated workflows install it with npm ci there). */
+const PAVED_PINS = ['package.json', 'package-lock.json'];
 
 /** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
 function gitCommit(root: string, ref: string): string | undefined {

@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gitBlobId } from '../compiler/cache.js';
 import { compileTexts, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
+import type { Emitter } from '../spec/emitter.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { emitters } from './emitters.js';
 
@@ -19,6 +23,7 @@ export function compileRevision(
   output: OutputDirectories,
   outDir: string | undefined,
   skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
+  using: readonly Emitter[] = emitters,
 ): { compiled: CompileResult } | { problem: string } {
   const git = (...args: string[]): string =>
     execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
@@ -66,7 +71,7 @@ export function compileRevision(
   return {
     compiled: compileTexts(
       specs.filter((f) => !inOutput(f.path)),
-      emitters,
+      using,
       outDir,
       true,
       skip,
@@ -94,4 +99,52 @@ function readBlobs(root: string, names: readonly string[]): string[] {
     at = end + 1 + size + 1;
   }
   return texts;
+}
+
+/** Spec path -> service key of a revision's services under `build`: validated and resolved, nothing emitted. Undefined when it does not compile. */
+export function revisionKeys(root: string, ref: string, output: OutputDirectories, outDir: string | undefined, build: string): Map<string, string> | undefined {
+  const revision = compileRevision(root, ref, output, outDir, { build, unchanged: new Map() }, []);
+  if ('problem' in revision || revision.compiled.units === undefined) return undefined;
+  return new Map(Object.entries(revision.compiled.units).map(([spec, unit]) => [spec, unit.key]));
+}
+
+/**
+ * Root-relative path -> git blob id of every file a revision holds under the
+ * given folders of the root. Reads trees only: no blob is fetched.
+ */
+export function revisionBlobs(root: string, ref: string, folders: readonly string[]): Map<string, string> {
+  const prefix = execFileSync('git', ['-C', root, 'rev-parse', '--show-prefix'], { encoding: 'utf8' }).trim();
+  const listing = execFileSync('git', ['-C', root, 'ls-tree', '-r', '-z', '--full-name', ref, '--', ...folders], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  const blobs = new Map<string, string>();
+  for (const line of listing.split('\0')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type, object] = line.slice(0, tab).split(' ');
+    // Regular files only: a link or a submodule at a generated path is never what paved wrote.
+    if (type === 'blob' && (mode === '100644' || mode === '100755')) blobs.set(line.slice(tab + 1).slice(prefix.length), object!);
+  }
+  return blobs;
+}
+
+/** Whether any of the files (relative to the root) differs between a revision and the work tree, a file added or removed included. */
+export function changedSince(root: string, ref: string, paths: readonly string[]): boolean {
+  let before: Map<string, string>;
+  try {
+    before = revisionBlobs(root, ref, paths);
+  } catch {
+    return true;
+  }
+  return paths.some((path) => {
+    let now: string | undefined;
+    try {
+      now = gitBlobId(readFileSync(join(root, path)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+    }
+    return now !== before.get(path);
+  });
 }

@@ -264,15 +264,19 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
  * exactly the recorded bytes (its raw bytes hashed: no stamp, no manifest entry is
  * taken on trust). Anything else is emitted again and checked in full.
  */
-export function reuseFromCheckRecord(root: string, record: CheckRecord, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+export function reuseFromCheckRecord(root: string, anchor: Anchor, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+  const { record, baseKeys, baseBlobs } = anchor;
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
-    if (!unit || unit.key !== keys.get(service) || unit.files.length === 0) return undefined;
+    const key = keys.get(service);
+    if (!unit || unit.key !== key || baseKeys.get(service.specPath) !== key || unit.files.length === 0) return undefined;
     const files: ManifestEntry[] = [];
     for (const { path, sha256: recorded } of unit.files) {
       try {
         const absolute = join(root, path);
-        if (!lstatSync(absolute).isFile() || createHash('sha256').update(readFileSync(absolute)).digest('hex') !== recorded) return undefined;
+        if (!lstatSync(absolute).isFile()) return undefined;
+        const bytes = readFileSync(absolute);
+        if (createHash('sha256').update(bytes).digest('hex') !== recorded || gitBlobId(bytes) !== baseBlobs.get(path)) return undefined;
       } catch {
         return undefined;
       }
@@ -280,4 +284,25 @@ export function reuseFromCheckRecord(root: string, record: CheckRecord, keys: Re
     }
     return files;
   };
+}
+
+/**
+ * A check record as `paved check --base` uses it, held to the base commit
+ * itself: a service is kept only when its key is also the one the base's own
+ * specs have (`baseKeys`, computed now by this build), and each file is the
+ * very blob the base commit holds at its path (`baseBlobs`, git object names
+ * from the base's tree). So a record, wherever it came from, vouches for
+ * nothing the base commit does not hold.
+ */
+export interface Anchor {
+  readonly record: CheckRecord;
+  /** Spec path -> the key of that service in the base revision, under this build. */
+  readonly baseKeys: ReadonlyMap<string, string>;
+  /** Repo-root-relative path (as the manifest names it) -> git blob id in the base commit, for the output folders. */
+  readonly baseBlobs: ReadonlyMap<string, string>;
+}
+
+/** The name git gives a blob of these bytes (SHA-1 object ids, as `git hash-object` prints them). */
+export function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }

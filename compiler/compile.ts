@@ -10,7 +10,7 @@ import {
   type BuildCache,
   type CacheRecord,
   type CachedUnit,
-  type CheckRecord,
+  type Anchor,
 } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
 import { emit, emitKeepingValues, scopedProject, type EmitServices, type Reuse } from './emit.js';
@@ -43,7 +43,7 @@ export interface CompileOptions {
    * made by this build (`build` must be given). Services whose key it records
    * and whose files are on disk exactly as it records them are not emitted.
    */
-  readonly anchor?: CheckRecord;
+  readonly anchor?: Anchor;
   /** `paved check`: nothing is written, so with `build` the compile only keys its services; the last compile's record is neither read nor made. */
   readonly inMemory?: boolean;
 }
@@ -162,7 +162,7 @@ export function compileSources(
   const previous = options.previous;
   const build = previous?.build ?? options.build;
   const keys = build === undefined ? undefined : serviceKeys(build, project);
-  const anchor = options.anchor && options.root !== undefined && sameOutput(options.anchor.output, project.output) ? options.anchor : undefined;
+  const anchor = options.anchor && options.root !== undefined && sameOutput(options.anchor.record.output, project.output) ? options.anchor : undefined;
   const unchanged = options.unchanged;
   const reuse: Reuse | undefined =
     previous?.cache && keys

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { anchorRecord } from '../../cli/commands.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
@@ -62,7 +63,7 @@ function edit(root: string, service: string, from: RegExp, to: string): void {
 
 /** The compile `check --base` runs, in process: which services it emitted and which it kept. */
 function anchored(root: string, base: string): CompileResult {
-  const anchor = readCheckRecord(root, base, BUILD);
+  const anchor = anchorRecord(root, base, BUILD, undefined);
   expect(anchor).toBeDefined();
   return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true });
 }
@@ -177,6 +178,49 @@ describe("paved check --base anchored on the base commit's check record", () => 
     expect(full.stdout).not.toMatch(unchangedLine);
     expect(check.stderr).toBe(full.stderr);
     expect(check.stdout.replace(unchangedLine, '')).toBe(full.stdout);
+  });
+
+  it('holds a record to the base commit: a key or file the base does not hold is emitted again, whatever the record says', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    const location = checkRecordLocation(root, base);
+    const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+    const headKey = compile({ root, emitters, build: BUILD, inMemory: true }).units!['services/payments/service.yaml']!.key;
+    // A poisoned record: payments' new key, with its new files as they are in the work tree, and a catalog file the base does not hold.
+    const catalog = record.units['services/catalog/service.yaml']!;
+    const forged = `${readFileSync(join(root, catalog.files[0]!.path), 'utf8')}# forged\n`;
+    writeFileSync(join(root, catalog.files[0]!.path), forged);
+    const hash = (path: string): string =>
+      createHash('sha256')
+        .update(readFileSync(join(root, path)))
+        .digest('hex');
+    const poisoned: CheckRecord = {
+      ...record,
+      units: {
+        ...record.units,
+        'services/payments/service.yaml': {
+          key: headKey,
+          files: record.units['services/payments/service.yaml']!.files.map((f) => ({ path: f.path, sha256: hash(f.path) })),
+        },
+        'services/catalog/service.yaml': { key: catalog.key, files: catalog.files.map((f) => ({ path: f.path, sha256: hash(f.path) })) },
+      },
+    };
+    writeFileSync(location, JSON.stringify(poisoned));
+    const result = anchored(root, base);
+    expect(emittedServices(result)).toEqual(['services/catalog/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(1);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
+  });
+
+  it('is a full check when the change touches the package files that pin paved', () => {
+    const { root, base } = recordedShop();
+    writeFileSync(join(root, 'package.json'), '{ "devDependencies": { "paved": "0.2.0" } }\n');
+    expect(anchorRecord(root, base, BUILD, undefined)).toBeUndefined();
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(0);
+    expect(check.stdout).not.toMatch(unchangedLine);
   });
 
   it('trusts no record of another build, of another commit, or that is not well formed: the check is then a full one', () => {
