@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
 import type { ManifestEntry } from './write/manifest.js';
@@ -55,12 +56,12 @@ export interface CachedUnit {
 }
 
 /**
- * The root's cache folder, for records outside a git work tree and for check
- * records (CheckRecord). It holds a `.gitignore` of `*`, so it ignores itself
- * wherever it is, with no entry in anyone's .gitignore; paved writes only
- * files it names there (cacheFilePrefix) and deletes nothing.
+ * The root's cache folder (spec/layout.ts CACHE_FOLDER), for records outside a
+ * git work tree and for check records (CheckRecord). It holds a `.gitignore`
+ * of `*`, so it ignores itself wherever it is, with no entry in anyone's
+ * .gitignore; paved writes only files it names there and deletes nothing.
  */
-export const CACHE_FOLDER = '.paved-cache';
+export { CACHE_FOLDER };
 
 /**
  * Where the record of compiles of `root` into `output` lives: a file in the git
@@ -233,7 +234,7 @@ export interface CheckedUnit {
 
 /** The check record of `commit` in the root's cache folder. */
 export function checkRecordLocation(root: string, commit: string): string {
-  return join(root, CACHE_FOLDER, `check-${commit}.json`);
+  return join(root, CACHE_FOLDER, checkRecordFile(commit));
 }
 
 /** The record a check of `commit` left, when it was made by this build and is well formed; else undefined. */
