@@ -273,11 +273,14 @@ export function reuseFromCheckRecord(root: string, anchor: Anchor, keys: Readonl
     if (!unit || unit.key !== key || baseKeys.get(service.specPath) !== key || unit.files.length === 0) return undefined;
     const files: ManifestEntry[] = [];
     for (const { path, sha256: recorded } of unit.files) {
+      // Only paths the base commit holds in its output folders are ever read: a record names nothing else.
+      const blob = baseBlobs.get(path);
+      if (blob === undefined) return undefined;
       try {
         const absolute = join(root, path);
         if (!lstatSync(absolute).isFile()) return undefined;
         const bytes = readFileSync(absolute);
-        if (createHash('sha256').update(bytes).digest('hex') !== recorded || gitBlobId(bytes) !== baseBlobs.get(path)) return undefined;
+        if (createHash('sha256').update(bytes).digest('hex') !== recorded || gitBlobId(bytes) !== blob) return undefined;
       } catch {
         return undefined;
       }
