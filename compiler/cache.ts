@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
@@ -90,34 +90,6 @@ export function buildCacheLocation(root: string, output: OutputDirectories): str
     if (parent === top) return join(start, CACHE_FOLDER, `compile-${id('')}.json`);
     top = parent;
   }
-}
-
-/**
- * Makes the cache folder a location's file goes in, when the location is in
- * one: a real directory (never a link) holding its own `.gitignore`. False
- * when something else stands there: the record is then not written.
- */
-export function prepareCacheFolder(location: string): boolean {
-  const folder = dirname(location);
-  if (basename(folder) !== CACHE_FOLDER) return true;
-  try {
-    mkdirSync(folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-  }
-  try {
-    if (!lstatSync(folder).isDirectory()) return false;
-    // Created new or left as it is: an existing .gitignore is the user's to keep.
-    const fd = openSync(join(folder, '.gitignore'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    try {
-      writeSync(fd, "# paved's cache of this root: local state, never committed.\n*\n");
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-  }
-  return true;
 }
 
 /** `.git` as a directory, or as a file pointing at one (worktrees, submodules). */

@@ -1,6 +1,7 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { OutputDirectories } from '../../spec/model.js';
-import { checkRecordLocation, prepareCacheFolder, type CachedUnit, type CheckRecord } from '../cache.js';
+import { checkRecordLocation, type CachedUnit, type CheckRecord } from '../cache.js';
+import { prepareCacheFolder } from './cache-folder.js';
 import { realDisk, replaceFile } from './disk.js';
 import { sha256, type ManifestEntry } from './manifest.js';
 
