@@ -109,7 +109,7 @@ export const ACTIONS_WAIVERS = {
   checkRecordCache: {
     rules: ['ZZ cache-poisoning'],
     reason:
-      "the paved check job restores the base commit's check record from the cache that pushes to main save (.paved-cache/check-<sha>.json): paved holds it to the base commit (its keys, its blobs), so a poisoned entry vouches for nothing the base lacks, and the job publishes nothing (docs/incremental.md)",
+      "the check job restores the base commit's check record from the cache that pushes to main save (.paved-cache/check-<sha>.json): paved holds the record to the base commit (its keys, its blobs), so a poisoned entry vouches for nothing the base lacks, and the job publishes nothing (docs/incremental.md)",
   },
 } as const satisfies Readonly<Record<string, Waiver>>;
 
