@@ -2,6 +2,7 @@
  * Benchmark of the real CLI on seeded synthetic repos; never a test, never an assertion.
  *
  *   npm run bench                                   sizes 10, 100 and 1000, 5 runs each
+ *   npm run bench -- --sizes 300,1000 --runs 3      issue 22's figures (bench/RESULTS.md)
  *   npm run bench -- --sizes 10,100 --runs 3        (or positional sizes: -- 10 100)
  *   npm run bench -- --json out.json --label main   default: bench/results/<label>.json
  *
@@ -15,7 +16,13 @@
  *
  * Scenarios per size, in this order, each `runs` times: cold (compile into empty
  * output directories), unchanged (compile again), check, one changed (one
- * service.yaml's scaling.max edited, then compile); once per benchmark: `paved
+ * service.yaml's scaling.max edited, then compile), the same repo as a plain
+ * directory (no git: the record lives in .paved-cache) cold and no-op, and a
+ * fresh clone (depth 2, as the check workflow fetches) of a one-service change
+ * on a committed base whose `check --record` record is copied in, as the
+ * workflow's cache restores it: `check --base <base>` against a full `check`,
+ * after which a forged file with a forged manifest hash must fail the anchored
+ * check (untimed); once per benchmark: `paved
  * --help` and cold compiles of examples/minimal and of a one-service synthetic repo.
  * Each run's summary line is checked (cold writes every file, unchanged none, one
  * changed some but not all), so a scenario cannot silently measure something else.
