@@ -2,6 +2,7 @@
  * Benchmark of the real CLI on seeded synthetic repos; never a test, never an assertion.
  *
  *   npm run bench                                   sizes 10, 100 and 1000, 5 runs each
+ *   npm run bench -- --sizes 300,1000 --runs 3      issue 22's figures (bench/RESULTS.md)
  *   npm run bench -- --sizes 10,100 --runs 3        (or positional sizes: -- 10 100)
  *   npm run bench -- --json out.json --label main   default: bench/results/<label>.json
  *
@@ -15,7 +16,13 @@
  *
  * Scenarios per size, in this order, each `runs` times: cold (compile into empty
  * output directories), unchanged (compile again), check, one changed (one
- * service.yaml's scaling.max edited, then compile); once per benchmark: `paved
+ * service.yaml's scaling.max edited, then compile), the same repo as a plain
+ * directory (no git: the record lives in .paved-cache) cold and no-op, and a
+ * fresh clone (depth 2, as the check workflow fetches) of a one-service change
+ * on a committed base whose `check --record` record is copied in, as the
+ * workflow's cache restores it: `check --base <base>` against a full `check`,
+ * after which a forged file with a forged manifest hash must fail the anchored
+ * check (untimed); once per benchmark: `paved
  * --help` and cold compiles of examples/minimal and of a one-service synthetic repo.
  * Each run's summary line is checked (cold writes every file, unchanged none, one
  * changed some but not all), so a scenario cannot silently measure something else.
@@ -30,6 +37,7 @@
  * recorded per scenario and a warning printed when other work shared the machine.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -187,6 +195,8 @@ function filesOf(stdout: string): number {
 
 const results: ScenarioResult[] = [];
 const floors: FloorSummary[] = [];
+/** The forged file (and manifest hash) each anchored check caught, by size. */
+const forgedCaught: { size: number; path: string }[] = [];
 
 function scenario(
   size: number | null,
@@ -231,23 +241,48 @@ function progress(text: string): void {
 // ---------------------------------------------------------------------------
 // Repos
 
-function writeRepo(count: number): string {
-  const root = mkdtempSync(join(tmpdir(), `paved-bench-${count}-`));
+function writeRepo(count: number, git = true): string {
+  const root = mkdtempSync(join(tmpdir(), `paved-bench-${count}-${git ? 'git' : 'plain'}-`));
   for (const file of syntheticRepo(count, count, { everything: true })) {
     mkdirSync(dirname(join(root, file.path)), { recursive: true });
     writeFileSync(join(root, file.path), file.text);
   }
-  spawnSync('git', ['init', '-q', root]);
+  if (git) spawnSync('git', ['init', '-q', root]);
   return root;
 }
 
-/** Empties the output directories (the defaults; the synthetic platform sets none) and forgets the last compile. */
+/** Empties the output directories (the defaults; the synthetic platform sets none) and forgets the last compile, in .git or in .paved-cache. */
 function clean(root: string): void {
   rmSync(join(root, 'generated'), { recursive: true, force: true });
   rmSync(join(root, '.github'), { recursive: true, force: true });
+  rmSync(join(root, '.paved-cache'), { recursive: true, force: true });
   for (const entry of existsSync(join(root, '.git')) ? readdirSync(join(root, '.git')) : []) {
     if (entry.startsWith('paved-cache-')) rmSync(join(root, '.git', entry));
   }
+}
+
+function git(root: string, ...args: string[]): string {
+  const child = spawnSync('git', ['-C', root, '-c', 'user.email=bench@example.com', '-c', 'user.name=bench', '-c', 'commit.gpgsign=false', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  if (child.status !== 0) throw new Error(`git ${args.join(' ')} failed:\n${child.stderr}`);
+  return child.stdout.trim();
+}
+
+/** What check --base printed when it was anchored on the base's record (cli/commands.ts). */
+const ANCHORED = /services unchanged since the check of/;
+
+/** A file of a kept service, forged, with the manifest's hash for it forged to match: the check must still fail. */
+function forge(root: string, service: string): string {
+  const manifestPath = join(root, 'generated/.paved-manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string; source: string }[] };
+  const entry = manifest.files.find((f) => f.source === `services/${service}/service.yaml` && f.path.endsWith('.yaml'))!;
+  const forged = `${readFileSync(join(root, entry.path), 'utf8')}# forged\n`;
+  writeFileSync(join(root, entry.path), forged);
+  entry.sha256 = createHash('sha256').update(forged).digest('hex');
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return entry.path;
 }
 
 /** Before every run, `sync`: dirty pages left by the previous run or by emptying the output would otherwise be flushed, and paid for, during the run measured. */
@@ -309,6 +344,43 @@ for (const size of sizes) {
     scenario(size, 'unchanged', ['compile', root], () => {}, wroteNone);
     scenario(size, 'check', ['check', root], () => {});
     scenario(size, 'one changed', ['compile', root], (run) => bumpScaling(root, serviceName(Math.floor(size / 2)), run), wroteSome);
+
+    // Outside git: the record lives in the root's .paved-cache (compiler/cache.ts).
+    const plain = writeRepo(size, false);
+    try {
+      scenario(size, 'plain directory: cold', ['compile', plain], () => clean(plain), wroteAll);
+      scenario(size, 'plain directory: no-op', ['compile', plain], () => {}, wroteNone);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+
+    // CI: a fresh clone (two commits, as the check workflow fetches) of a one-service change, with the base's check record restored.
+    progress('  fresh clone: commit, record the base, change one service');
+    runCli(['compile', root]);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'base');
+    const base = git(root, 'rev-parse', 'HEAD');
+    runCli(['check', '--record', root]);
+    bumpScaling(root, serviceName(Math.floor(size / 2)), 0);
+    runCli(['compile', root]);
+    git(root, 'commit', '-q', '-am', 'one service changed');
+    const clone = mkdtempSync(join(tmpdir(), `paved-bench-${size}-clone-`));
+    try {
+      git(clone, 'clone', '-q', '--no-local', '--depth', '2', `file://${root}`, '.');
+      mkdirSync(join(clone, '.paved-cache'));
+      cpSync(join(root, '.paved-cache', `check-${base}.json`), join(clone, '.paved-cache', `check-${base}.json`));
+      const anchored = (outcome: RunOutcome): void => {
+        if (!ANCHORED.test(outcome.stdout)) throw new Error(`check --base was not anchored on the base's record:\n${outcome.stdout.slice(-2000)}`);
+      };
+      scenario(size, 'fresh clone: check --base (one changed)', ['check', '--base', base, clone], () => {}, anchored);
+      scenario(size, 'fresh clone: full check', ['check', clone], () => {});
+      const forgedPath = forge(clone, serviceName(0));
+      const caught = runCli(['check', '--base', base, clone], 1);
+      if (!caught.stdout.includes(forgedPath)) throw new Error(`check --base did not report the forged ${forgedPath}`);
+      forgedCaught.push({ size, path: forgedPath });
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
 
     progress('  serialization floor');
     const floorChild = spawnSync(process.execPath, [FLOOR, root, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -420,6 +492,32 @@ add('1000 services, one service changed ≤ 2 s', find(1000, 'one changed')?.wal
 for (const f of floors) {
   add(`${f.size} services, cold CLI compile ≤ 2x serialization floor`, f.coldOverFloor, 2, (v) => `${v.toFixed(2)}x`);
   add(`${f.size} services, in-memory compile ≤ 2x serialization floor`, f.inMemoryOverFloor, 2, (v) => `${v.toFixed(2)}x`);
+}
+// Issue 22's figures, each a ratio of medians measured in this run with its floor beside it.
+const ratio = (size: number, over: string, under: string): { cpu: number; wall: number } | undefined => {
+  const a = find(size, over);
+  const b = find(size, under);
+  return a && b ? { cpu: a.cpuMs.median / b.cpuMs.median, wall: a.wallMs.median / b.wallMs.median } : undefined;
+};
+const both = (r: { cpu: number; wall: number }): string => `${r.cpu.toFixed(2)}x cpu (${r.wall.toFixed(2)}x wall)`;
+for (const size of sizes) {
+  const noop = ratio(size, 'plain directory: no-op', 'plain directory: cold');
+  targets.push({
+    target: `${size} services, plain-directory no-op ≤ 0.2x cold`,
+    measured: noop ? both(noop) : 'not measured',
+    met: noop ? noop.cpu <= 0.2 : null,
+  });
+  const anchored = ratio(size, 'fresh clone: check --base (one changed)', 'fresh clone: full check');
+  const caught = forgedCaught.some((f) => f.size === size);
+  targets.push({
+    target: `${size} services, fresh-clone check --base of a one-service change ≤ 0.3x full check, forged file caught`,
+    measured: anchored ? `${both(anchored)}, forged file ${caught ? 'caught' : 'NOT caught'}` : 'not measured',
+    met: anchored ? anchored.cpu <= 0.3 && caught : null,
+  });
+  const floor = floors.find((f) => f.size === size);
+  add(`${size} services, in-memory compile ≤ 2.5x serialization floor`, floor?.inMemoryOverFloor, 2.5, (v) => `${v.toFixed(2)}x`);
+  const limit = 0.4 * size + 150;
+  add(`${size} services, cold compile peak RSS ≤ 0.4 MiB/service + 150 MiB (${mib(limit)})`, find(size, 'cold')?.maxRssMiB.median, limit, mib);
 }
 const per100 = find(100, 'cold')?.wallMsPerService;
 const per1000 = find(1000, 'cold')?.wallMsPerService;

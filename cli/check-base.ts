@@ -13,15 +13,23 @@ import { compileRevision } from './revision.js';
  * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
  * deleted service is one unless its base spec was retired (compiler/data-loss.ts);
  * so is a database's storage going down (compiler/storage-shrink.ts).
- * `head` is the working tree's compile, with its values kept.
+ * `head` is the working tree's compile, with its values kept. When it kept
+ * services from the base's check record (compile.ts `anchor`), those services
+ * are not emitted in the base either, where their key is the same: a service
+ * emits the same files from the same key, so the files it would compare hold
+ * no change, let alone a loss.
  */
 export function checkAgainstBase(
   root: string,
   ref: string,
   outDir: string | undefined,
   head: CompileResult,
+  build?: string,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
-  const revision = compileRevision(root, ref, head.output, outDir);
+  const keptSpecs = new Set(head.kept.map((k) => k.source));
+  const unchanged = new Map(Object.entries(head.units ?? {}).flatMap(([spec, unit]) => (keptSpecs.has(spec) ? [[spec, unit.key] as const] : [])));
+  const skip = build !== undefined && unchanged.size > 0 ? { build, unchanged } : undefined;
+  const revision = compileRevision(root, ref, head.output, outDir, skip);
   if ('problem' in revision) return revision;
   const base = revision.compiled;
   if (base.project === undefined || base.diagnostics.some((d) => d.severity === 'error')) {

@@ -47,9 +47,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'compile',
     usages: [{ synopsis: 'compile [root]', summary: 'validate, then write the generated tree and its manifest' }],
     description: [
-      'Validate every spec under the root, then write the generated tree and its manifest (generated/.paved-manifest.json). On any error in any spec nothing is written. Run it again and nothing is written: unchanged files are not touched, and in a git work tree a service whose inputs did not change is not emitted again.',
+      'Validate every spec under the root, then write the generated tree and its manifest (generated/.paved-manifest.json). On any error in any spec nothing is written. Run it again and nothing is written: unchanged files are not touched, and a service whose inputs did not change is not emitted again (the record lives in .git, or outside a git work tree in .paved-cache/, which ignores itself: docs/incremental.md).',
+      'Prints a one-line summary; --verbose lists every file written and deleted. On a terminal, a long compile shows a progress line on stderr.',
     ],
-    options: [ROOT, OUT, DIAGNOSTIC_FORMAT],
+    options: [ROOT, OUT, DIAGNOSTIC_FORMAT, { flag: '--verbose', description: 'list every file written and deleted, not only the summary' }],
     formats: ['text', 'json', 'github'],
   },
   {
@@ -69,8 +70,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: [
       'Compile in memory and report stale, missing, orphaned or hand-edited files with a unified diff, and every file in the generated folders that paved did not generate; never writes. Exit 1 when anything differs.',
       'With --base, also compile the specs of a git revision and fail when the change would destroy or replace a database, cache, bucket, topic, queue, KMS key or secret that no dataLoss: entry acknowledges, or delete a service that was not retired (docs/day-2.md).',
+      "With --record, a passing check leaves its record under the commit's SHA in .paved-cache/; a later check --base naming that commit emits again only the services whose inputs or generated files changed since, and compares the others' files byte for byte with the record (docs/incremental.md).",
     ],
-    options: [{ flag: '--base <git-ref>', description: 'the git revision to compare with for data loss, e.g. origin/main' }, ROOT, OUT, DIAGNOSTIC_FORMAT],
+    options: [
+      { flag: '--base <git-ref>', description: 'the git revision to compare with for data loss, e.g. origin/main' },
+      { flag: '--record', description: 'when the check passes, record it for later checks of changes to this commit (.paved-cache/check-<sha>.json)' },
+      ROOT,
+      OUT,
+      DIAGNOSTIC_FORMAT,
+    ],
     formats: ['text', 'json', 'github'],
   },
   {

@@ -1,14 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import { pavedBuild } from '../compiler/cache.js';
-import { compile } from '../compiler/compile.js';
+import { CACHE_FOLDER, pavedBuild, readCheckRecord, type Anchor } from '../compiler/cache.js';
+import { compile, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
 import { PLATFORM_FILE } from '../compiler/source.js';
 import { validateStarter } from '../compiler/validate/index.js';
+import { writeCheckRecord } from '../compiler/write/check-record.js';
 import { createFile } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { inspectTree } from '../compiler/write/inspect.js';
@@ -21,6 +23,7 @@ import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
+import { changedSince, revisionBlobs, revisionKeys } from './revision.js';
 import { driftDiagnostics, unlisted } from './drift.js';
 import { renderStarterPlatform } from './starter-platform.js';
 import { renderStarterSpec } from './starter.js';
@@ -29,8 +32,12 @@ interface CompilerArguments {
   readonly root: string;
   readonly out: string | undefined;
   readonly format: OutputFormat;
-  /** check only: the git revision to compare with for data loss (check-base.ts). */
+  /** check only: the git revision to compare with for data loss (check-base.ts), and whose check record the check may be anchored on. */
   readonly base?: string;
+  /** check only: when the check passes, leave its record for checks of changes to this commit (compiler/cache.ts CheckRecord). */
+  readonly record?: boolean;
+  /** compile only: list every file written and deleted, not just the summary. */
+  readonly verbose?: boolean;
 }
 
 const EMIT_IN_THREADS = emitInThreads(new URL('./emit-worker.js', import.meta.url));
@@ -51,10 +58,24 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     io.stderr(`paved: root ${JSON.stringify(args.root)} is not a directory\n`);
     return EXIT_USAGE;
   }
-  // Only compile writes, so only compile records and reuses its previous work; check always emits everything.
+  // Only compile writes, so only compile records and reuses its previous work. A check emits everything,
+  // but the services the base's check record vouches for (docs/incremental.md); it keys services only to use or leave a record.
   // Comparing with a base reads the emitted values, which stay in this thread.
   const emitting = args.base === undefined ? { emitServices: EMIT_IN_THREADS } : { keepValues: true };
-  const result = compile({ root, outDir: args.out, emitters, build: command === 'compile' ? pavedBuild() : undefined, ...emitting });
+  const build = command === 'validate' ? undefined : pavedBuild();
+  const anchor = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out) : undefined;
+  const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
+  const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
+  progress?.(`paved: compiling ${args.root}...`);
+  const result = compile({
+    root,
+    outDir: args.out,
+    emitters,
+    ...(keyed && build !== undefined ? { build } : {}),
+    ...(command === 'check' ? { inMemory: true } : {}),
+    ...(anchor ? { anchor } : {}),
+    ...emitting,
+  });
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));
@@ -78,14 +99,23 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       return EXIT_OK;
     }
     if (command === 'compile') {
-      const report = writeTree(root, result.output, result.files, { kept: result.kept, cache: result.cache, ...(io.disk ? { disk: io.disk } : {}) });
+      const report = writeTree(root, result.output, result.files, {
+        kept: result.kept,
+        cache: result.cache,
+        ...(io.disk ? { disk: io.disk } : {}),
+        ...(progress ? { progress: (done: number, total: number) => progress(`paved: writing files: ${done} of ${total}`) } : {}),
+      });
+      progress?.('');
       if (args.format === 'json') {
         io.stdout(
           `${JSON.stringify({ diagnostics: result.diagnostics, written: report.written, deleted: report.deleted, unchanged: report.unchanged, unlisted: report.unlisted }, null, 2)}\n`,
         );
       } else if (args.format === 'text') {
-        for (const path of report.written) io.stdout(`wrote   ${path}\n`);
-        for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
+        // A large repository writes tens of thousands of files: the list is for --verbose, the summary is for everyone.
+        if (args.verbose) {
+          for (const path of report.written) io.stdout(`wrote   ${path}\n`);
+          for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
+        }
         // Left where they are: paved deletes only what it owns. `paved check` fails until they go.
         for (const entry of report.unlisted) {
           const { message, hint } = unlisted(entry, layout.manifest(result.output));
@@ -100,7 +130,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     }
     let dataLoss: Diagnostic[] = [];
     if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result);
+      const checked = checkAgainstBase(root, args.base, args.out, result, anchor?.record.build);
       if ('problem' in checked) {
         io.stderr(`paved: ${checked.problem}\n`);
         return EXIT_USAGE;
@@ -110,7 +140,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       else if (args.format === 'github') print(formatGithub(dataLoss));
     }
     const losesData = hasErrors(dataLoss);
-    const state = inspectTree(root, result.output, result.files);
+    const state = inspectTree(root, result.output, result.files, result.kept);
     const manifest = layout.manifest(result.output);
     const drift = driftDiagnostics(state, manifest);
     if (args.format === 'json') {
@@ -137,7 +167,13 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
         io.stdout(
           `paved: ${state.unlisted.length} file${state.unlisted.length === 1 ? '' : 's'} in the generated folders ${state.unlisted.length === 1 ? 'is' : 'are'} not generated by paved; remove ${state.unlisted.length === 1 ? 'it' : 'them'}\n`,
         );
-      if (drift.length === 0) io.stdout(`paved: ${result.files.length} generated files up to date\n`);
+      if (drift.length === 0) io.stdout(`paved: ${result.files.length + result.kept.length} generated files up to date\n`);
+      if (result.kept.length > 0) {
+        const kept = new Set(result.kept.map((k) => k.source)).size;
+        io.stdout(
+          `paved: ${kept} of ${services} services unchanged since the check of ${args.base}: their files were compared with its record, not emitted again\n`,
+        );
+      }
       if (losesData) {
         const shrinks = dataLoss.filter((d) => d.code === 'CHECK.STORAGE_SHRINK').length;
         const count = dataLoss.filter((d) => d.severity === 'error').length - shrinks;
@@ -146,7 +182,9 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
           io.stdout(`paved: compared with ${args.base}, ${shrinks} database${shrinks === 1 ? '' : 's'} would shrink its storage, which RDS never does\n`);
       }
     }
-    return drift.length > 0 || losesData ? EXIT_PROBLEMS : EXIT_OK;
+    const failed = drift.length > 0 || losesData;
+    if (!failed && args.record) recordCheck(root, result, build, io);
+    return failed ? EXIT_PROBLEMS : EXIT_OK;
   } catch (error) {
     if (error instanceof WriteError) {
       io.stderr(`paved: ${error.message}\n`);
@@ -158,6 +196,58 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       return EXIT_USAGE;
     }
     throw error;
+  }
+}
+
+/**
+ * What the check may be anchored on (docs/incremental.md): the base commit's
+ * check record, made by this build, held to the base commit itself (its keys
+ * as this build computes them from the base's specs, its generated files' git
+ * blobs). None, and the check is a full one, when the change touches the
+ * package files at the root, which pin the paved a repository's CI runs: the
+ * base was then checked by another paved.
+ */
+export function anchorRecord(root: string, base: string, build: string, outDir: string | undefined): Anchor | undefined {
+  const commit = gitCommit(root, base);
+  const record = commit === undefined ? undefined : readCheckRecord(root, commit, build);
+  if (record === undefined || changedSince(root, commit!, PAVED_PINS)) return undefined;
+  const baseKeys = revisionKeys(root, commit!, record.output, outDir, build);
+  if (baseKeys === undefined) return undefined;
+  return { record, baseKeys, baseBlobs: revisionBlobs(root, commit!, [record.output.dir, record.output.workflowsDir]) };
+}
+
+/** The files at the paved root that pin which paved a repository runs (the generated workflows install it with npm ci there). */
+const PAVED_PINS = ['package.json', 'package-lock.json'];
+
+/** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
+function gitCommit(root: string, ref: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `check --record`: leaves the record of this passing check under HEAD's commit in the root's cache folder.
+ * What it records is true of this build's output whatever the work tree holds (key -> files), so a dirty tree
+ * costs nothing but the lookup: a later check finds it by the commit it names.
+ */
+function recordCheck(root: string, result: CompileResult, build: string | undefined, io: Io): void {
+  const commit = gitCommit(root, 'HEAD');
+  const why =
+    build === undefined
+      ? 'this paved has no build identity (dist/build-id.txt)'
+      : commit === undefined
+        ? 'the root is not in a git work tree with a commit'
+        : result.units === undefined
+          ? 'nothing was compiled'
+          : undefined;
+  if (why !== undefined || !writeCheckRecord(root, commit!, build!, result.output, result.units!, result.files, result.kept)) {
+    io.stderr(`paved: warning: no check record written: ${why ?? `${CACHE_FOLDER} cannot be made a folder`}\n`);
   }
 }
 

@@ -12,4 +12,9 @@ export interface Io {
   readonly cwd: string;
   /** The disk `paved compile` writes through: the real one, or a test's that fails, fills up or writes short. */
   readonly disk?: Disk;
+  /**
+   * Replaces the one progress line of a long compile; '' clears it. Only given
+   * when stderr is a terminal, so no log or captured output ever holds one.
+   */
+  readonly progress?: (text: string) => void;
 }

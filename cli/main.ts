@@ -29,6 +29,8 @@ export const PARSE_OPTIONS = {
   show: { type: 'boolean' },
   'record-only': { type: 'boolean' },
   print: { type: 'boolean' },
+  record: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -37,6 +39,8 @@ const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  // Carriage return and erase-to-end-of-line: the line is rewritten in place, and cleared at the end.
+  ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r${text}\x1b[K`) } : {}),
 };
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
@@ -100,10 +104,19 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (rest.length > 1) return usage(`${command} takes at most one root directory`);
         if (rest.length === 1 && values.root !== undefined) return usage('give the root either as an argument or with --root, not both');
         if (values.base !== undefined && command !== 'check') return usage(`--base is for check (and diff), not ${command}`);
+        if (values.record && command !== 'check') return usage(`--record is for check, not ${command}`);
+        if (values.verbose && command !== 'compile') return usage(`--verbose is for compile, not ${command}`);
         const { runCompiler } = await import('./commands.js');
         return runCompiler(
           command,
-          { root: rest[0] ?? values.root ?? '.', out: values.out, format: format as OutputFormat, ...(values.base === undefined ? {} : { base: values.base }) },
+          {
+            root: rest[0] ?? values.root ?? '.',
+            out: values.out,
+            format: format as OutputFormat,
+            ...(values.base === undefined ? {} : { base: values.base }),
+            ...(values.record ? { record: true } : {}),
+            ...(values.verbose ? { verbose: true } : {}),
+          },
           io,
         );
       }

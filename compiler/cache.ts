@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
 import type { ManifestEntry } from './write/manifest.js';
@@ -16,9 +17,10 @@ import type { ManifestEntry } from './write/manifest.js';
  * compile skips the emitters of a
  * service whose key is unchanged and whose files are still exactly those. The
  * record is local state of one clone, never output: it lives in the git
- * directory (like git's own index), so no commit can pick it up, and without a
- * git work tree there is no incremental compile. `paved check` always emits
- * everything.
+ * directory (like git's own index), so no commit can pick it up; outside a git
+ * work tree it lives in the root's cache folder (CACHE_FOLDER), which ignores
+ * itself. `paved check` emits everything, unless `--base` names a commit whose
+ * own passing check left a record (CheckRecord, below).
  */
 
 /** What a file looked like right after paved wrote it; any edit changes its ctime. */
@@ -41,7 +43,7 @@ export interface BuildCache {
 
 /** What an incremental compile hands the writer to record (CompileResult.cache). */
 export interface CacheRecord {
-  /** An absolute path in the git directory (buildCacheLocation). */
+  /** An absolute path in the git directory or the root's cache folder (buildCacheLocation). */
   readonly location: string;
   readonly build: string;
   readonly units: BuildCache['units'];
@@ -54,9 +56,19 @@ export interface CachedUnit {
 }
 
 /**
+ * The root's cache folder (spec/layout.ts CACHE_FOLDER), for records outside a
+ * git work tree and for check records (CheckRecord). It holds a `.gitignore`
+ * of `*`, so it ignores itself wherever it is, with no entry in anyone's
+ * .gitignore; paved writes only files it names there and deletes nothing.
+ */
+export { CACHE_FOLDER };
+
+/**
  * Where the record of compiles of `root` into `output` lives: a file in the git
  * directory of the work tree holding `root`, named after the root's place in
- * the work tree and the output directory. Undefined outside a git work tree.
+ * the work tree and the output directory; outside a git work tree, a file of
+ * the root's cache folder named after the output directory. Undefined when the
+ * root cannot be resolved.
  */
 export function buildCacheLocation(root: string, output: OutputDirectories): string | undefined {
   let top: string;
@@ -66,17 +78,16 @@ export function buildCacheLocation(root: string, output: OutputDirectories): str
     return undefined;
   }
   const start = top;
+  const id = (place: string): string =>
+    createHash('sha256')
+      .update(JSON.stringify([place, output.dir, output.workflowsDir]))
+      .digest('hex')
+      .slice(0, 16);
   for (;;) {
     const gitDir = gitDirectory(top);
-    if (gitDir) {
-      const id = createHash('sha256')
-        .update(JSON.stringify([relative(top, start), output.dir, output.workflowsDir]))
-        .digest('hex')
-        .slice(0, 16);
-      return join(gitDir, `paved-cache-${id}.json`);
-    }
+    if (gitDir) return join(gitDir, `paved-cache-${id(relative(top, start))}.json`);
     const parent = dirname(top);
-    if (parent === top) return undefined;
+    if (parent === top) return join(start, CACHE_FOLDER, `compile-${id('')}.json`);
     top = parent;
   }
 }
@@ -178,4 +189,104 @@ export function reuseFromCache(
     }
     return files;
   };
+}
+
+/**
+ * What a passing `paved check --record` of a clean git commit leaves for later
+ * checks of changes to that commit (`paved check --base <commit>`): the paved
+ * build, the output directories, and each service's key with the path and
+ * hash of every file the check found exactly as this build emits it. A check
+ * anchored on it trusts the commit's generated files only as far as they are
+ * still byte for byte those (docs/incremental.md has the argument).
+ */
+export interface CheckRecord {
+  readonly build: string;
+  /** The full SHA of the commit the check passed on. */
+  readonly commit: string;
+  readonly output: OutputDirectories;
+  readonly units: Readonly<Record<string, CheckedUnit>>;
+}
+
+export interface CheckedUnit {
+  readonly key: string;
+  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+/** The check record of `commit` in the root's cache folder. */
+export function checkRecordLocation(root: string, commit: string): string {
+  return join(root, CACHE_FOLDER, checkRecordFile(commit));
+}
+
+/** The record a check of `commit` left, when it was made by this build and is well formed; else undefined. */
+export function readCheckRecord(root: string, commit: string, build: string): CheckRecord | undefined {
+  const location = checkRecordLocation(root, commit);
+  let parsed: unknown;
+  try {
+    if (!lstatSync(dirname(location)).isDirectory() || !lstatSync(location).isFile()) return undefined;
+    parsed = JSON.parse(readFileSync(location, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const record = parsed as Partial<CheckRecord> | null;
+  if (record?.build !== build || record.commit !== commit || typeof record.units !== 'object' || record.units === null) return undefined;
+  if (typeof record.output?.dir !== 'string' || typeof record.output.workflowsDir !== 'string') return undefined;
+  const wellFormed = Object.values(record.units).every(
+    (u: Partial<CheckedUnit> | null) =>
+      typeof u?.key === 'string' &&
+      Array.isArray(u.files) &&
+      u.files.every((f: Partial<CheckedUnit['files'][number]> | null) => typeof f?.path === 'string' && typeof f.sha256 === 'string'),
+  );
+  return wellFormed ? (record as CheckRecord) : undefined;
+}
+
+/**
+ * Vouches for the files of a service whose key is the one the base's check
+ * recorded, when every file it recorded is on disk as a regular file with
+ * exactly the recorded bytes (its raw bytes hashed: no stamp, no manifest entry is
+ * taken on trust). Anything else is emitted again and checked in full.
+ */
+export function reuseFromCheckRecord(root: string, anchor: Anchor, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+  const { record, baseKeys, baseBlobs } = anchor;
+  return (service) => {
+    const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
+    const key = keys.get(service);
+    if (!unit || unit.key !== key || baseKeys.get(service.specPath) !== key || unit.files.length === 0) return undefined;
+    const files: ManifestEntry[] = [];
+    for (const { path, sha256: recorded } of unit.files) {
+      // Only paths the base commit holds in its output folders are ever read: a record names nothing else.
+      const blob = baseBlobs.get(path);
+      if (blob === undefined) return undefined;
+      try {
+        const absolute = join(root, path);
+        if (!lstatSync(absolute).isFile()) return undefined;
+        const bytes = readFileSync(absolute);
+        if (createHash('sha256').update(bytes).digest('hex') !== recorded || gitBlobId(bytes) !== blob) return undefined;
+      } catch {
+        return undefined;
+      }
+      files.push({ path, sha256: recorded, source: service.specPath });
+    }
+    return files;
+  };
+}
+
+/**
+ * A check record as `paved check --base` uses it, held to the base commit
+ * itself: a service is kept only when its key is also the one the base's own
+ * specs have (`baseKeys`, computed now by this build), and each file is the
+ * very blob the base commit holds at its path (`baseBlobs`, git object names
+ * from the base's tree). So a record, wherever it came from, vouches for
+ * nothing the base commit does not hold.
+ */
+export interface Anchor {
+  readonly record: CheckRecord;
+  /** Spec path -> the key of that service in the base revision, under this build. */
+  readonly baseKeys: ReadonlyMap<string, string>;
+  /** Repo-root-relative path (as the manifest names it) -> git blob id in the base commit, for the output folders. */
+  readonly baseBlobs: ReadonlyMap<string, string>;
+}
+
+/** The name git gives a blob of these bytes (SHA-1 object ids, as `git hash-object` prints them). */
+export function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }

@@ -1,9 +1,19 @@
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { Emitter, FileOwner, GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
-import { buildCacheLocation, readBuildCache, reuseFromCache, serviceKey, type BuildCache, type CacheRecord } from './cache.js';
+import {
+  buildCacheLocation,
+  readBuildCache,
+  reuseFromCache,
+  reuseFromCheckRecord,
+  serviceKey,
+  type BuildCache,
+  type CacheRecord,
+  type CachedUnit,
+  type Anchor,
+} from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, emitKeepingValues, scopedProject, type EmitServices } from './emit.js';
+import { emit, emitKeepingValues, scopedProject, type EmitServices, type Reuse } from './emit.js';
 import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
@@ -29,6 +39,14 @@ export interface CompileOptions {
   readonly emitServices?: EmitServices;
   /** Keep each file's structured value (GeneratedFile.value), one service after another: `paved diff` compares them. */
   readonly keepValues?: boolean;
+  /**
+   * `paved check --base`: the record a passing check of the base commit left,
+   * made by this build (`build` must be given). Services whose key it records
+   * and whose files are on disk exactly as it records them are not emitted.
+   */
+  readonly anchor?: Anchor;
+  /** `paved check`: nothing is written, so with `build` the compile only keys its services; the last compile's record is neither read nor made. */
+  readonly inMemory?: boolean;
 }
 
 export interface CompileResult {
@@ -41,6 +59,8 @@ export interface CompileResult {
   readonly owners: ReadonlyMap<string, FileOwner>;
   /** Incremental compiles: what to record for the next one. */
   readonly cache?: CacheRecord;
+  /** With a build identity and no error: spec path -> the service's key and the paths of its files, emitted or kept. */
+  readonly units?: Readonly<Record<string, CachedUnit>>;
   readonly output: OutputDirectories;
   readonly project?: ResolvedProject;
   /** Spec texts by repo-relative path, for caret snippets. */
@@ -51,7 +71,9 @@ export interface CompileResult {
 export function compile(options: CompileOptions): CompileResult {
   const loaded = loadSources(options.root, options.outDir);
   const previous =
-    options.build === undefined ? undefined : previousCompile(options.root, outputDirectories(loaded.platform?.data, options.outDir), options.build);
+    options.build === undefined || options.inMemory
+      ? undefined
+      : previousCompile(options.root, outputDirectories(loaded.platform?.data, options.outDir), options.build);
   return compileSources(loaded, { ...options, previous });
 }
 
@@ -122,7 +144,12 @@ export interface LoadedSources {
  */
 export function compileSources(
   loaded: LoadedSources,
-  options: Omit<CompileOptions, 'root' | 'build'> & { readonly previous?: PreviousCompile },
+  options: Omit<CompileOptions, 'root'> & {
+    readonly root?: string;
+    readonly previous?: PreviousCompile;
+    /** Services whose spec path maps to their key under `build` here are not emitted: `paved check --base` skips them in the base. */
+    readonly unchanged?: ReadonlyMap<string, string>;
+  },
 ): CompileResult {
   const output = outputDirectories(loaded.platform?.data, options.outDir);
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
@@ -138,9 +165,19 @@ export function compileSources(
 
   const project = resolveProject(validated.valid, options.outDir);
   const previous = options.previous;
-  const scopes = previous ? serviceScopes(project) : undefined;
-  const keys = previous && scopes ? serviceKeys(previous.build, scopes) : undefined;
-  const reuse = previous?.cache && keys && scopes ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, specPaths(scopes)) : undefined;
+  const build = previous?.build ?? options.build;
+  const scopes = build === undefined ? undefined : serviceScopes(project);
+  const keys = build === undefined || scopes === undefined ? undefined : serviceKeys(build, scopes);
+  const anchor = options.anchor && options.root !== undefined && sameOutput(options.anchor.record.output, project.output) ? options.anchor : undefined;
+  const unchanged = options.unchanged;
+  const reuse: Reuse | undefined =
+    previous?.cache && keys && scopes
+      ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, specPaths(scopes))
+      : anchor && keys
+        ? reuseFromCheckRecord(options.root!, anchor, keys)
+        : unchanged && keys
+          ? (service) => (unchanged.get(service.specPath) === keys.get(service) ? [] : undefined)
+          : undefined;
   const emitted = options.keepValues
     ? emit(project, options.emitters, reuse, emitKeepingValues, true)
     : emit(project, options.emitters, reuse, options.emitServices);
@@ -152,26 +189,26 @@ export function compileSources(
     ),
   );
   const failed = hasErrors(diagnostics);
-  const cache: CacheRecord | undefined =
-    previous && keys && !failed
-      ? {
-          location: previous.location,
-          build: previous.build,
-          previous: previous.cache,
-          units: Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }])),
-        }
+  const units =
+    keys && !failed
+      ? Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }]))
       : undefined;
+  const cache: CacheRecord | undefined =
+    previous && units ? { location: previous.location, build: previous.build, previous: previous.cache, units } : undefined;
   return {
     diagnostics: normalizeDiagnostics(diagnostics),
     files: failed ? [] : emitted.files,
     kept: failed ? [] : emitted.kept,
     owners: failed ? new Map() : emitted.owners,
     ...(cache ? { cache } : {}),
+    ...(units ? { units } : {}),
     output: project.output,
     project,
     sources: loaded.sources,
   };
 }
+
+const sameOutput = (a: OutputDirectories, b: OutputDirectories): boolean => a.dir === b.dir && a.workflowsDir === b.workflowsDir;
 
 /** The project as each service's emitters see it (emit.ts scopedProject). */
 function serviceScopes(project: ResolvedProject): Map<ResolvedService, ResolvedProject> {
@@ -196,7 +233,13 @@ export interface SpecText {
 }
 
 /** Compiles specs held in memory (another git revision, a fuzz case) exactly as `paved compile` would. */
-export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string, keepValues = false): CompileResult {
+export function compileTexts(
+  files: readonly SpecText[],
+  emitters: readonly Emitter[],
+  outDir?: string,
+  keepValues = false,
+  skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
+): CompileResult {
   const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
   const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
   const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
@@ -208,6 +251,6 @@ export function compileTexts(files: readonly SpecText[], emitters: readonly Emit
       loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics),
       sources,
     },
-    { emitters, outDir, keepValues },
+    { emitters, outDir, keepValues, ...(skip ? { build: skip.build, unchanged: skip.unchanged } : {}) },
   );
 }

@@ -8,7 +8,8 @@ import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
 
 /** Directories never searched for specs, besides the output directories. */
-const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
+// .paved-cache: paved's own cache folder (compiler/cache.ts CACHE_FOLDER), never specs.
+const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.paved-cache']);
 
 export interface Loaded {
   readonly files: readonly SourceFile[];

@@ -15,6 +15,10 @@ export const SPEC_FILES = { platform: 'platform.yaml', releases: 'releases.yaml'
 /** In `output.dir`: the list of every file paved owns, and the lock one compile holds while it writes. */
 export const MANIFEST_FILE = '.paved-manifest.json';
 export const LOCK_FILE = '.paved-lock';
+/** paved's cache folder at the root (compiler/cache.ts): local state that ignores itself; the check workflow caches check records from it. */
+export const CACHE_FOLDER = '.paved-cache';
+/** The record a passing `paved check --record` of a commit leaves in the cache folder. */
+export const checkRecordFile = (commit: string): string => `check-${commit}.json`;
 
 /** A service's second Terraform root, inside its stack: applied after every publisher's main stack. */
 export const SUBSCRIPTIONS_ROOT = 'subscriptions';

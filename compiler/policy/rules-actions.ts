@@ -14,6 +14,9 @@ import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type PolicyT
 export type Audit = (workflow: GeneratedWorkflow) => string[];
 
 const EXPRESSION = /\$\{\{/;
+/** The one cache a generated job may use, under its waiver: the check record of a commit (spec/layout.ts checkRecordFile). */
+const CHECK_RECORD_PATH = /^([A-Za-z0-9._/-]+\/)?\.paved-cache\/check-\$\{\{ (steps\.base\.outputs\.sha|github\.sha) \}\}\.json$/;
+const CHECK_RECORD_CACHE = "caches paved's check record";
 const SHA_PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@[0-9a-f]{40}$/;
 /** Every scope GitHub accepts in `permissions:` (actionlint's list). */
 const SCOPES = new Set([
@@ -148,19 +151,21 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
       const action = actionOf(step.uses);
       const input = step.with ?? {};
       const problem =
-        action === 'actions/cache' || action?.startsWith('actions/cache/')
-          ? 'uses actions/cache'
-          : action === 'actions/setup-node' && (input['package-manager-cache'] !== false || 'cache' in input)
-            ? 'setup-node may cache'
-            : action === 'actions/setup-go' && input.cache !== false
-              ? 'setup-go caches unless cache: false'
-              : (action === 'actions/setup-python' || action === 'actions/setup-java') && 'cache' in input
-                ? `${action} caches`
-                : action === 'docker/setup-buildx-action' && input['cache-binary'] !== false
-                  ? 'setup-buildx caches its binary'
-                  : action === 'docker/build-push-action' && ('cache-from' in input || 'cache-to' in input)
-                    ? 'build-push uses a build cache'
-                    : undefined;
+        (action === 'actions/cache/restore' || action === 'actions/cache/save') && CHECK_RECORD_PATH.test(String(input.path))
+          ? CHECK_RECORD_CACHE
+          : action === 'actions/cache' || action?.startsWith('actions/cache/')
+            ? 'uses actions/cache'
+            : action === 'actions/setup-node' && (input['package-manager-cache'] !== false || 'cache' in input)
+              ? 'setup-node may cache'
+              : action === 'actions/setup-go' && input.cache !== false
+                ? 'setup-go caches unless cache: false'
+                : (action === 'actions/setup-python' || action === 'actions/setup-java') && 'cache' in input
+                  ? `${action} caches`
+                  : action === 'docker/setup-buildx-action' && input['cache-binary'] !== false
+                    ? 'setup-buildx caches its binary'
+                    : action === 'docker/build-push-action' && ('cache-from' in input || 'cache-to' in input)
+                      ? 'build-push uses a build cache'
+                      : undefined;
       return problem ? [`${at(w, jobId, step)}: ${problem}`] : [];
     }),
 
@@ -310,7 +315,20 @@ export const ACTIONS_RULES: readonly PolicyRule[] = [
   ),
   audit('dangerous-triggers', [], 'no pull_request_target or workflow_run'),
   audit('artipacked', [], 'every checkout sets persist-credentials: false'),
-  audit('cache-poisoning', [], 'no cache-aware step in any job (stricter than publishing jobs only)'),
+  rule(
+    ['ZZ cache-poisoning'],
+    "no cache-aware step in any job (stricter than publishing jobs only), but the paved check job's check record under the printed waiver",
+    (t) =>
+      perItem(
+        t.workflows,
+        (w) => w.name,
+        (w) =>
+          AUDITS['cache-poisoning']!(w).map((problem) => {
+            const local = problem.startsWith(`${w.name}: `) ? problem.slice(w.name.length + 2) : problem;
+            return local.endsWith(CHECK_RECORD_CACHE) ? actionsFinding(w, local, ['ZZ cache-poisoning']) : { where: w.name, problem: local };
+          }),
+      ),
+  ),
   audit('github-env', [], 'no script writes $GITHUB_ENV or $GITHUB_PATH; outputs go through $GITHUB_OUTPUT'),
   audit(
     'secrets-inherit',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { platformSchema, releasesSchema, serviceSchema } from '../../spec/index.js';
 import type { SourceFile } from '../source.js';
 
@@ -8,9 +8,15 @@ export type Validators = Readonly<Record<SourceFile['kind'], ValidateFunction>>;
 
 export const SCHEMAS = { service: serviceSchema, platform: platformSchema, releases: releasesSchema } as const;
 
-/** The one ajv configuration, for the build-time standalone code and the runtime fallback alike. */
+/**
+ * The one ajv configuration, for the build-time standalone code and the runtime
+ * fallback alike, and the lazy accessor for any schema compiled at run time.
+ * The compiler is required on first use only: a compile runs the prebuilt
+ * validators, and loading ajv's compiler cost ~50 ms of every start.
+ */
 export function newAjv(options: { source?: boolean } = {}): Ajv2020 {
-  return new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true, ...(options.source ? { code: { source: true } } : {}) });
+  const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true, ...(options.source ? { code: { source: true } } : {}) });
 }
 
 export function schemaHash(): string {

@@ -4,7 +4,7 @@ import type { OutputDirectories } from '../../spec/model.js';
 import { type FileStamp } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { plannedEntries, readManifest, readManifestText, renderEntries, sha256, type PlannedEntry } from './manifest.js';
+import { plannedEntries, readManifest, readManifestText, renderEntries, sha256, type ManifestEntry, type PlannedEntry } from './manifest.js';
 import { Blocked, describeType, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
@@ -29,11 +29,14 @@ export interface TreeState {
   readonly unchanged: number;
 }
 
-/** Compares the planned tree with the disk. Reads only: regular files reached without a link, and the folders' listings. */
-export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[]): TreeState {
+/**
+ * Compares the planned tree with the disk. Reads only: regular files reached without a link, and the folders' listings.
+ * `kept`: files a check anchored on a base's record found with exactly the recorded bytes (cache.ts reuseFromCheckRecord).
+ */
+export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): TreeState {
   const resolver = new Resolver(root);
   assertOutputDirectories(resolver, output);
-  const { differences, unlisted, manifestCurrent, unchanged } = inspectEntries(resolver, output, plannedEntries(files, []));
+  const { differences, unlisted, manifestCurrent, unchanged } = inspectEntries(resolver, output, plannedEntries(files, kept));
   return { differences, unlisted, manifestCurrent, unchanged };
 }
 

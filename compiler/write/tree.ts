@@ -3,6 +3,7 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { stampOf, type BuildCache, type CacheRecord, type FileStamp } from '../cache.js';
+import { prepareCacheFolder } from './cache-folder.js';
 import { realDisk, removeEmptyParents, replaceFile, writeAtomic, type Disk } from './disk.js';
 import { WriteError } from './errors.js';
 import { assertOutputDirectories, inspectEntries, type InspectedTree } from './inspect.js';
@@ -32,7 +33,12 @@ export interface WriteOptions {
   readonly cache?: CacheRecord;
   /** How long to wait for another compile holding the lock. */
   readonly lockTimeoutMs?: number;
+  /** Told how many of the files to write are written, now and then: the CLI's progress line on a terminal. */
+  readonly progress?: (done: number, total: number) => void;
 }
+
+/** Files between two progress reports: often enough to move, rarely enough to cost nothing. */
+const PROGRESS_EVERY = 500;
 
 const LOCK_WAIT_MS = 30_000;
 
@@ -81,7 +87,10 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
     // of a few hundred files take seconds.
     writeAtomic(root, layout.manifest(output), renderPendingManifest(entries, previous.entries, toWrite), disk, true);
     const made = new Set<string>();
-    for (const file of toWrite) writeAtomic(root, file.path, file.contents!, disk, false, made);
+    for (const [i, file] of toWrite.entries()) {
+      writeAtomic(root, file.path, file.contents!, disk, false, made);
+      if (options.progress && (i + 1) % PROGRESS_EVERY === 0) options.progress(i + 1, toWrite.length);
+    }
     for (const path of orphans) {
       disk.unlink(join(root, path));
       removeEmptyParents(root, path, output, disk);
@@ -118,7 +127,7 @@ function recordBuildCache(
   }
   const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
   try {
-    replaceFile(cache.location, JSON.stringify(record), disk, false);
+    if (prepareCacheFolder(cache.location)) replaceFile(cache.location, JSON.stringify(record), disk, false);
   } catch {
     // The tree is written; a record that cannot be (a read-only .git) only makes the next compile a full one.
   }

@@ -182,15 +182,32 @@ export const PREVIEW_SWEEP = script(
 /**
  * `paved check`, and for a pull request or merge group also against what it
  * merges into (`--base`, the same base as CHANGES): a change that would destroy
- * or replace a stateful resource fails unless a dataLoss: line acknowledges it.
- * A push to main has merged already: it checks the tree alone.
+ * or replace a stateful resource fails unless a dataLoss: line acknowledges it,
+ * and the check is anchored on the base's check record when the cache has one
+ * (docs/incremental.md). A push to main has merged already: it checks the tree
+ * alone and records the passing check for the pull requests based on it.
  */
 export const PAVED_CHECK = script(
   'set -euo pipefail',
   ...baseOfEvent(['base=""']),
   'if [ -z "${base}" ]; then',
-  `  ${PAVED} check --format github`,
+  `  ${PAVED} check --format github --record`,
   'else',
   `  ${PAVED} check --format github --base "\${base}"`,
   'fi',
+);
+
+/**
+ * The full SHA of what a pull request or merge group merges into, as `sha=` in
+ * GITHUB_OUTPUT (empty for any other event): the key the base's check record
+ * is restored under.
+ */
+export const CHECK_BASE = script(
+  'set -euo pipefail',
+  ...baseOfEvent(['base=""']),
+  'sha=""',
+  'if [ -n "${base}" ]; then',
+  '  sha="$(git rev-parse --verify "${base}^{commit}")"',
+  'fi',
+  'echo "sha=${sha}" >> "${GITHUB_OUTPUT}"',
 );

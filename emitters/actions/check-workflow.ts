@@ -2,9 +2,10 @@ import type { ResolvedProject } from '../../spec/model.js';
 import { deployBranch } from '../../spec/naming.js';
 import type { Job, Workflow } from './model.js';
 import { inRepo, workingDirectory } from './paths.js';
-import { RUNNER } from './pins.js';
+import { PINNED_ACTIONS as A, RUNNER } from './pins.js';
+import { CACHE_FOLDER, checkRecordFile } from '../../spec/layout.js';
 import { CHECK_SUMMARY } from './scripts.js';
-import { GATE, PAVED_CHECK } from './check-scripts.js';
+import { CHECK_BASE, GATE, PAVED_CHECK } from './check-scripts.js';
 import { GATED, jobName } from './checks.js';
 import { APPROVED, PLATFORM_CHANGES, PLATFORM_RELEASE } from './release-scripts.js';
 import { releaseToken } from './release-token.js';
@@ -25,6 +26,8 @@ import { MAIN_BRANCH, RELEASE_ENVIRONMENT } from './service-workflow.js';
  */
 export function checkWorkflow(project: ResolvedProject): Workflow {
   const root = inRepo(project, '.');
+  // Where paved check --record leaves check-<sha>.json (spec/layout.ts checkRecordFile).
+  const record = inRepo(project, CACHE_FOLDER);
   // Only the paved root can change what paved generates; at the repository root that is every change.
   // Pull requests and merge groups take no paths filter: the required gate must report for every one.
   const paths = root === '.' ? {} : { paths: [`${root}/**`] };
@@ -48,10 +51,30 @@ export function checkWorkflow(project: ResolvedProject): Workflow {
             setupNode(),
             installPaved(project),
             {
+              name: 'Find the base',
+              id: 'base',
+              run: CHECK_BASE,
+              'working-directory': workingDirectory(project),
+              env: { EVENT: '${{ github.event_name }}', BASE_SHA: '${{ github.event.merge_group.base_sha }}', FETCH_TOKEN: '${{ github.token }}' },
+            },
+            // Saved only by pushes to main; held to the base commit by paved, so a record from anywhere vouches for nothing the base lacks.
+            {
+              name: "Restore the base's check record",
+              if: "steps.base.outputs.sha != ''",
+              uses: A.cacheRestore,
+              with: { path: `${record}/${checkRecordFile('${{ steps.base.outputs.sha }}')}`, key: 'paved-check-${{ steps.base.outputs.sha }}' },
+            },
+            {
               name: 'paved check',
               run: PAVED_CHECK,
               'working-directory': workingDirectory(project),
               env: { EVENT: '${{ github.event_name }}', BASE_SHA: '${{ github.event.merge_group.base_sha }}', FETCH_TOKEN: '${{ github.token }}' },
+            },
+            {
+              name: 'Save the check record',
+              if: "github.event_name == 'push'",
+              uses: A.cacheSave,
+              with: { path: `${record}/${checkRecordFile('${{ github.sha }}')}`, key: 'paved-check-${{ github.sha }}' },
             },
             {
               name: 'Summarize the generated changes',

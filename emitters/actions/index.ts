@@ -29,6 +29,9 @@ export const actionsEmitter: Emitter = {
     const path = workflowPath(project, CHECK_WORKFLOW_FILE);
     const sweep = previewSweepWorkflow(project);
     const sweepFile = sweep ? [workflowFile(workflowPath(project, PREVIEWS_WORKFLOW_FILE), project.platformSource, sweep)] : [];
-    return { files: [workflowFile(path, project.platformSource, checkWorkflow(project)), ...sweepFile], diagnostics: [] };
+    return {
+      files: [workflowFile(path, project.platformSource, checkWorkflow(project), [WAIVERS.checkRecordCache]), ...sweepFile],
+      diagnostics: [],
+    };
   },
 };

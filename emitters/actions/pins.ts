@@ -101,6 +101,18 @@ export const PINNED_ACTIONS = {
     'd3f86a106a0bac45b974a628896c90dbdf5c8093',
     'pinned as "# v4.3.0" in independent public workflows and listed for v4.3.0 in public pin tables',
   ),
+  cacheRestore: pin(
+    'actions/cache/restore',
+    'v5.0.5',
+    '27d5ce7f107fe9357f9df03efb73ab90386fccae',
+    "the commit the v5.0.5 tag (and v5) points at in the action's own repository, read with git rev-list from a mirror of actions/cache; restore/ and save/ are its sub-actions",
+  ),
+  cacheSave: pin(
+    'actions/cache/save',
+    'v5.0.5',
+    '27d5ce7f107fe9357f9df03efb73ab90386fccae',
+    "the commit the v5.0.5 tag (and v5) points at in the action's own repository, read with git rev-list from a mirror of actions/cache",
+  ),
 } as const satisfies Readonly<Record<string, PinnedAction>>;
 
 /**

@@ -103,7 +103,7 @@ describe('the workflow model', () => {
     for (const [key, pin] of Object.entries(PINNED_ACTIONS)) {
       expect(pin.sha, key).toMatch(/^[0-9a-f]{40}$/);
       expect(pin.version, key).toMatch(/^v\d+\.\d+\.\d+$/);
-      expect(pin.repo, key).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+      expect(pin.repo, key).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+(\/[a-z0-9-]+)?$/);
       expect(pin.verified.length, key).toBeGreaterThan(20);
     }
     const repos = Object.values(PINNED_ACTIONS).map((p) => p.repo);
@@ -432,10 +432,22 @@ describe('what the workflows do', () => {
       'actions/checkout',
       'actions/setup-node',
       SCRIPTS.NPM_CI,
+      CHECK_SCRIPTS.CHECK_BASE,
+      'actions/cache/restore',
       CHECK_SCRIPTS.PAVED_CHECK,
+      'actions/cache/save',
       SCRIPTS.CHECK_SUMMARY,
     ]);
     expect(check.steps[0]!.with).toEqual({ 'fetch-depth': 2, 'persist-credentials': false });
+    // The base's check record is restored under the base's SHA and saved only by a push, under the commit checked (docs/incremental.md).
+    expect(check.steps[4]).toMatchObject({
+      if: "steps.base.outputs.sha != ''",
+      with: { path: '.paved-cache/check-${{ steps.base.outputs.sha }}.json', key: 'paved-check-${{ steps.base.outputs.sha }}' },
+    });
+    expect(check.steps[6]).toMatchObject({
+      if: "github.event_name == 'push'",
+      with: { path: '.paved-cache/check-${{ github.sha }}.json', key: 'paved-check-${{ github.sha }}' },
+    });
     expect(check.permissions).toEqual({ contents: 'read' });
   });
 

@@ -290,7 +290,7 @@ describe('paved check --base', () => {
     mkdirSync(join(root, 'services', 'sales'));
     writeFileSync(join(root, 'services', 'sales', 'service.yaml'), serviceYaml('sales', `renamedFrom: orders\n${RESOURCES}`));
     writeFileSync(join(root, 'services', 'web', 'service.yaml'), serviceYaml('web', 'dependsOn: [sales]\n'));
-    const compiled = await runCli(['compile'], root);
+    const compiled = await runCli(['compile', '--verbose'], root);
     expect(compiled.code, compiled.stderr).toBe(0);
     expect(compiled.stdout.split('\n').filter((line) => line.includes('.github/workflows/paved-'))).toEqual([
       'wrote   .github/workflows/paved-sales.yml',

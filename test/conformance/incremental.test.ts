@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emitters } from '../../cli/emitters.js';
-import { buildCacheLocation } from '../../compiler/cache.js';
+import { buildCacheLocation, CACHE_FOLDER } from '../../compiler/cache.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import { writeTree } from '../../compiler/write/tree.js';
 import { plannedTree, readTree, REPO, scratchCopy } from '../support/helpers.js';
@@ -158,16 +158,44 @@ describe('incremental compiles', () => {
     expect(generated(root)).toEqual(fullTree(root));
   });
 
-  it('keep their record in the git directory, and need one: outside a work tree every compile is a full one', () => {
+  it("keep their record in the git directory, or outside a work tree in the root's cache folder, which ignores itself", () => {
     const tracked = shop();
     compileAndWrite(tracked);
     expect(existsSync(buildCacheLocation(tracked, compile({ root: tracked, emitters }).output)!)).toBe(true);
+    expect(existsSync(join(tracked, CACHE_FOLDER))).toBe(false);
     expect(execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all'], { cwd: tracked, encoding: 'utf8' })).not.toMatch(/paved-cache/);
 
     const untracked = shop(false);
-    expect(buildCacheLocation(untracked, compile({ root: untracked, emitters }).output)).toBeUndefined();
+    const location = buildCacheLocation(untracked, compile({ root: untracked, emitters }).output)!;
+    expect(location.startsWith(join(realpathSync(untracked), CACHE_FOLDER, 'compile-'))).toBe(true);
     compileAndWrite(untracked);
-    expect(emittedServices(compileAndWrite(untracked).result)).toHaveLength(5);
+    expect(existsSync(location)).toBe(true);
+    expect(readFileSync(join(untracked, CACHE_FOLDER, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    const second = compileAndWrite(untracked);
+    expect(emittedServices(second.result)).toEqual([]);
+    expect(second.written).toEqual([]);
+    expect(generated(untracked)).toEqual(fullTree(untracked));
+    // Made a work tree now: git sees nothing of the cache folder, whose .gitignore ignores itself too.
+    execFileSync('git', ['init', '-q', untracked]);
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: untracked, encoding: 'utf8' });
+    expect(status).not.toMatch(/paved-cache/);
+    expect(status).toMatch(/services\/orders\/service\.yaml/);
+  });
+
+  it("leave a cache folder's .gitignore as they found it, and record nothing where a file stands in the folder's place", () => {
+    const root = shop(false);
+    mkdirSync(join(root, CACHE_FOLDER));
+    writeFileSync(join(root, CACHE_FOLDER, '.gitignore'), 'mine\n');
+    compileAndWrite(root);
+    expect(readFileSync(join(root, CACHE_FOLDER, '.gitignore'), 'utf8')).toBe('mine\n');
+    expect(emittedServices(compileAndWrite(root).result)).toEqual([]);
+
+    const blocked = shop(false);
+    writeFileSync(join(blocked, CACHE_FOLDER), 'not a folder');
+    compileAndWrite(blocked);
+    expect(readFileSync(join(blocked, CACHE_FOLDER), 'utf8')).toBe('not a folder');
+    expect(emittedServices(compileAndWrite(blocked).result)).toHaveLength(5);
+    expect(generated(blocked)).toEqual(fullTree(blocked));
   });
 
   it('still write the tree when the record cannot be written', () => {

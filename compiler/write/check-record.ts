@@ -1,0 +1,38 @@
+import type { GeneratedFile } from '../../spec/emitter.js';
+import type { OutputDirectories } from '../../spec/model.js';
+import { checkRecordLocation, type CachedUnit, type CheckRecord } from '../cache.js';
+import { prepareCacheFolder } from './cache-folder.js';
+import { realDisk, replaceFile } from './disk.js';
+import { sha256, type ManifestEntry } from './manifest.js';
+
+/**
+ * Writes what a passing `paved check --record` found (cache.ts CheckRecord) into
+ * the root's cache folder, under the commit checked. Each unit's files carry the
+ * hash of the bytes this build emitted for its key (or, for a file kept from the
+ * base's record, the hash it was verified against), never a hash read from the
+ * committed manifest. False when the cache folder cannot be made.
+ */
+export function writeCheckRecord(
+  root: string,
+  commit: string,
+  build: string,
+  output: OutputDirectories,
+  units: Readonly<Record<string, CachedUnit>>,
+  files: readonly GeneratedFile[],
+  kept: readonly ManifestEntry[],
+): boolean {
+  const hashes = new Map<string, string>([...kept.map((k) => [k.path, k.sha256] as const)]);
+  for (const file of files) hashes.set(file.path, sha256(file.contents));
+  const record: CheckRecord = {
+    build,
+    commit,
+    output: { dir: output.dir, workflowsDir: output.workflowsDir },
+    units: Object.fromEntries(
+      Object.entries(units).map(([spec, unit]) => [spec, { key: unit.key, files: unit.files.map((path) => ({ path, sha256: hashes.get(path)! })) }]),
+    ),
+  };
+  const location = checkRecordLocation(root, commit);
+  if (!prepareCacheFolder(location)) return false;
+  replaceFile(location, JSON.stringify(record), realDisk, false);
+  return true;
+}

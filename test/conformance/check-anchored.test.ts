@@ -1,0 +1,242 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { anchorRecord } from '../../cli/commands.js';
+import { emitters } from '../../cli/emitters.js';
+import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
+import { compile, type CompileResult } from '../../compiler/compile.js';
+import { REPO, scratchCopy } from '../support/helpers.js';
+
+/**
+ * `paved check --base <commit>` anchored on the record a passing `paved check
+ * --record` of that commit left (compiler/cache.ts CheckRecord): services whose
+ * key the record holds and whose files are byte for byte the recorded ones are
+ * not emitted again; everything else is, so the check never passes what a full
+ * check fails (docs/incremental.md). Runs the built CLI: the record names the
+ * build (dist/build-id.txt), which only the built paved has.
+ */
+const PAVED = join(REPO, 'bin/paved.js');
+const BUILD = readFileSync(join(REPO, 'dist/build-id.txt'), 'utf8').trim();
+
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups) cleanup();
+  cleanups = [];
+});
+
+function paved(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [PAVED, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+function git(root: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** examples/shop compiled and committed, its passing check recorded: the base commit's SHA. */
+function recordedShop(): { root: string; base: string } {
+  const scratch = scratchCopy(join(REPO, 'examples/shop'));
+  cleanups.push(scratch.cleanup);
+  const root = scratch.dir;
+  for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
+  git(root, 'init', '-q', '-b', 'main');
+  expect(paved(root, 'compile').code).toBe(0);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '-m', 'base');
+  const base = git(root, 'rev-parse', 'HEAD');
+  const recorded = paved(root, 'check', '--record');
+  expect(recorded.code, recorded.stdout + recorded.stderr).toBe(0);
+  expect(existsSync(checkRecordLocation(root, base))).toBe(true);
+  return { root, base };
+}
+
+function edit(root: string, service: string, from: RegExp, to: string): void {
+  const spec = join(root, 'services', service, 'service.yaml');
+  const text = readFileSync(spec, 'utf8');
+  expect(text).toMatch(from);
+  writeFileSync(spec, text.replace(from, to));
+}
+
+/** The compile `check --base` runs, in process: which services it emitted and which it kept. */
+function anchored(root: string, base: string): CompileResult {
+  const anchor = anchorRecord(root, base, BUILD, undefined);
+  expect(anchor).toBeDefined();
+  return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true });
+}
+
+const emittedServices = (result: CompileResult): string[] => [...new Set(result.files.map((f) => f.source).filter((s) => s.startsWith('services/')))].sort();
+const keptServices = (result: CompileResult): string[] => [...new Set(result.kept.map((k) => k.source))].sort();
+const unchangedLine = /^paved: \d+ of \d+ services unchanged since the check of .*\n/m;
+
+/** A kept service's file, forged, with the manifest's hash for it forged to match. */
+function forge(root: string, path: string): void {
+  const forged = `${readFileSync(join(root, path), 'utf8')}# forged\n`;
+  writeFileSync(join(root, path), forged);
+  const manifestPath = join(root, 'generated/.paved-manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+  const entry = manifest.files.find((f) => f.path === path)!;
+  entry.sha256 = createHash('sha256').update(forged).digest('hex');
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+describe("paved check --base anchored on the base commit's check record", () => {
+  it('records a passing check in the cache folder, which git does not see', () => {
+    const { root, base } = recordedShop();
+    const record = JSON.parse(readFileSync(checkRecordLocation(root, base), 'utf8')) as CheckRecord;
+    expect(record.build).toBe(BUILD);
+    expect(record.commit).toBe(base);
+    expect(Object.keys(record.units).sort()).toEqual([
+      'services/catalog/service.yaml',
+      'services/notifier/service.yaml',
+      'services/orders/service.yaml',
+      'services/payments/service.yaml',
+      'services/storefront-api/service.yaml',
+    ]);
+    // Every recorded hash is that of the committed file.
+    for (const unit of Object.values(record.units))
+      for (const file of unit.files)
+        expect(
+          createHash('sha256')
+            .update(readFileSync(join(root, file.path)))
+            .digest('hex'),
+        ).toBe(file.sha256);
+    expect(git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(existsSync(join(root, CACHE_FOLDER, '.gitignore'))).toBe(true);
+  });
+
+  it('emits only the changed service and those that depend on it, and passes as the full check does', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(root, 'commit', '-q', '-am', 'payments');
+
+    const result = anchored(root, base);
+    // orders lists payments in dependsOn.
+    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml']);
+    expect(keptServices(result)).toEqual(['services/catalog/service.yaml', 'services/notifier/service.yaml', 'services/storefront-api/service.yaml']);
+    // The repository-wide files are emitted every time.
+    expect(result.files.some((f) => !f.source.startsWith('services/'))).toBe(true);
+    // What it plans is exactly what a full compile plans.
+    const full = compile({ root, emitters });
+    expect([...result.files.map((f) => f.path), ...result.kept.map((k) => k.path)].sort()).toEqual(full.files.map((f) => f.path).sort());
+
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain(
+      `paved: 3 of 5 services unchanged since the check of ${base}: their files were compared with its record, not emitted again\n`,
+    );
+    expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
+  });
+
+  it('still catches a forged file of an unchanged service whose manifest hash is forged too, exactly as the full check does', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    const record = JSON.parse(readFileSync(checkRecordLocation(root, base), 'utf8')) as CheckRecord;
+    const target = record.units['services/catalog/service.yaml']!.files.find((f) => f.path.endsWith('.yaml') && f.path.includes('/kubernetes/'))!.path;
+    forge(root, target);
+
+    // The forged service is emitted again; the others stay kept.
+    expect(emittedServices(anchored(root, base))).toEqual(['services/catalog/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    const check = paved(root, 'check', '--base', base);
+    const full = paved(root, 'check');
+    expect(full.code).toBe(1);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(target);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(full.stdout);
+    expect(check.stderr).toBe(full.stderr);
+  });
+
+  it('catches a forged manifest hash alone, with every file as recorded', () => {
+    const { root, base } = recordedShop();
+    const manifestPath = join(root, 'generated/.paved-manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+    const entry = manifest.files.find((f) => f.path.startsWith('generated/catalog/'))!;
+    entry.sha256 = '0'.repeat(64);
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(unchangedLine);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
+  });
+
+  it('still reports the data loss of a changed service', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'catalog', /^ {2}buckets:\n {4}- name: product-images\n.*\n.*\n/m, '');
+    expect(paved(root, 'compile').code).toBe(0);
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(unchangedLine);
+    expect(check.stderr).toContain('error CHECK.DATA_LOSS resources.buckets: bucket "product-images" of service "catalog" is no longer declared');
+    // Without the record, the same diagnostics from a full check.
+    rmSync(checkRecordLocation(root, base));
+    const full = paved(root, 'check', '--base', base);
+    expect(full.stdout).not.toMatch(unchangedLine);
+    expect(check.stderr).toBe(full.stderr);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(full.stdout);
+  });
+
+  it('holds a record to the base commit: a key or file the base does not hold is emitted again, whatever the record says', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    const location = checkRecordLocation(root, base);
+    const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+    const headKey = compile({ root, emitters, build: BUILD, inMemory: true }).units!['services/payments/service.yaml']!.key;
+    // A poisoned record: payments' new key, with its new files as they are in the work tree, and a catalog file the base does not hold.
+    const catalog = record.units['services/catalog/service.yaml']!;
+    const forged = `${readFileSync(join(root, catalog.files[0]!.path), 'utf8')}# forged\n`;
+    writeFileSync(join(root, catalog.files[0]!.path), forged);
+    const hash = (path: string): string =>
+      createHash('sha256')
+        .update(readFileSync(join(root, path)))
+        .digest('hex');
+    const poisoned: CheckRecord = {
+      ...record,
+      units: {
+        ...record.units,
+        'services/payments/service.yaml': {
+          key: headKey,
+          files: record.units['services/payments/service.yaml']!.files.map((f) => ({ path: f.path, sha256: hash(f.path) })),
+        },
+        'services/catalog/service.yaml': { key: catalog.key, files: catalog.files.map((f) => ({ path: f.path, sha256: hash(f.path) })) },
+      },
+    };
+    writeFileSync(location, JSON.stringify(poisoned));
+    const result = anchored(root, base);
+    expect(emittedServices(result)).toEqual(['services/catalog/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(1);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
+  });
+
+  it('is a full check when the change touches the package files that pin paved', () => {
+    const { root, base } = recordedShop();
+    writeFileSync(join(root, 'package.json'), '{ "devDependencies": { "paved": "0.2.0" } }\n');
+    expect(anchorRecord(root, base, BUILD, undefined)).toBeUndefined();
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(0);
+    expect(check.stdout).not.toMatch(unchangedLine);
+  });
+
+  it('trusts no record of another build, of another commit, or that is not well formed: the check is then a full one', () => {
+    const { root, base } = recordedShop();
+    const location = checkRecordLocation(root, base);
+    const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+    for (const broken of [
+      { ...record, build: 'another build' },
+      { ...record, commit: '0'.repeat(40) },
+      { ...record, units: { x: { key: 1 } } },
+    ]) {
+      writeFileSync(location, JSON.stringify(broken));
+      expect(readCheckRecord(root, base, BUILD)).toBeUndefined();
+      const check = paved(root, 'check', '--base', base);
+      expect(check.code).toBe(0);
+      expect(check.stdout).not.toMatch(unchangedLine);
+    }
+  });
+});
