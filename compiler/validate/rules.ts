@@ -439,6 +439,16 @@ function checkService(service: ServiceInput, byName: ReadonlyMap<string, Service
   checkDerivedNames(service, byName, platform, report);
 }
 
+/** Where a connection's resource entry is written: `/resources/<list>/<index>`, or the list when the entry is not found by name. */
+function connectionPointer(spec: ServiceSpec, connection: { readonly kind: string; readonly name: string }): string {
+  const list =
+    ({ database: 'databases', cache: 'caches', topic: 'topics', queue: 'subscriptions', bucket: 'buckets' } as Record<string, string>)[connection.kind] ??
+    connection.kind;
+  const entries = ((spec.resources as Readonly<Record<string, unknown>> | undefined)?.[list] as ReadonlyArray<Record<string, unknown>> | undefined) ?? [];
+  const index = entries.findIndex((e) => (list === 'subscriptions' ? queueName(String(e.from), String(e.topic)) : e.name) === connection.name);
+  return index >= 0 ? `/resources/${list}/${index}` : `/resources/${list}`;
+}
+
 /** The platform's metrics port (observability.metricsPort), where a service that declares none serves its metrics. */
 const platformMetricsPort = (platform: PlatformSpec): number => platform.observability?.metricsPort ?? METRICS_PORT;
 
@@ -466,8 +476,27 @@ function checkRuntimeContract(
       connection: types[type]!.connection ?? [],
     })),
   );
-  for (const { name, connection } of connectionEnv({ ...(spec.resources ?? {}), typed }, 'preview'))
-    generated.set(name, `it carries the connection details of ${connection.kind} ${showString(connection.name)}`);
+  // Two resources whose variables share names (type "cache-eu" entry "x" and cache "eu-x" both give CACHE_EU_X_HOST): one would silently win.
+  const collisions = new Map<string, { connection: { kind: string; name: string }; names: string[]; taken: string }>();
+  for (const { name, connection } of connectionEnv({ ...(spec.resources ?? {}), typed }, 'preview')) {
+    const what = `${connection.kind} ${showString(connection.name)}`;
+    const taken = generated.get(name);
+    if (taken === undefined) generated.set(name, `it carries the connection details of ${what}`);
+    // A duplicate entry repeats its own variables: REF.DUPLICATE_NAME says so.
+    else if (!taken.endsWith(`of ${what}`)) {
+      const found = collisions.get(what) ?? { connection, names: [], taken };
+      found.names.push(name);
+      collisions.set(what, found);
+    }
+  }
+  for (const [what, { connection, names, taken }] of collisions)
+    report(
+      file,
+      connectionPointer(spec, connection),
+      'NAME.COLLISION',
+      `the connection variable${names.length > 1 ? 's' : ''} ${names.join(', ')} of ${what} ${names.length > 1 ? 'are variables' : 'is a variable'} paved already sets: ${taken}`,
+      `rename ${what}, or the resource its variables collide with`,
+    );
   // Discovery: a dependency that serves a port gets <NAME>_URL; a worker has no Service to point at.
   for (const [index, target] of (spec.dependsOn ?? []).entries()) {
     const dependency = byName.get(target);

@@ -53,6 +53,24 @@ describe('validation of service entries', () => {
     ]);
   });
 
+  it('reports a connection variable another resource or paved already sets, at the entry that repeats it', () => {
+    const cacheType = DOCDB_TYPE.replace('  documentdb:', '  cache-eu:');
+    const result = validateTexts(
+      { 'services/carts/service.yaml': carts('  caches:\n    - name: eu-x\n  cache-eu:\n    - name: x\n') },
+      platformWith(cacheType),
+    );
+    expect(result.diagnostics.map(brief)).toEqual([
+      '12:7 NAME.COLLISION resources.cache-eu[0]: the connection variables CACHE_EU_X_HOST, CACHE_EU_X_PORT, CACHE_EU_X_USERNAME of cache-eu "x" are variables paved already sets: it carries the connection details of cache "eu-x"',
+    ]);
+    const otel = validateTexts(
+      { 'services/carts/service.yaml': carts('  otel:\n    - name: service\n') },
+      platformWith(DOCDB_TYPE.replace('  documentdb:', '  otel:').replace('connection: [host, port, username]', 'connection: [name]')),
+    );
+    expect(otel.diagnostics.map(brief)).toEqual([
+      '10:7 NAME.COLLISION resources.otel[0]: the connection variable OTEL_SERVICE_NAME of otel "service" is a variable paved already sets: paved sets it in every container',
+    ]);
+  });
+
   it("lists the platform's types for an unknown one, and says when it declares none", () => {
     const withTypes = validateTexts({ 'services/carts/service.yaml': carts('  mongo:\n    - name: carts\n') }, platformWith(DOCDB_TYPE));
     expect(withTypes.diagnostics.map((d) => d.hint)).toEqual([
