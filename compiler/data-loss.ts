@@ -190,7 +190,7 @@ function describe(loss: DataLoss): string {
   if (loss.resource === WHOLE_SERVICE) return `the ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
   if (loss.resource === KUBERNETES_OBJECTS) return `the Kubernetes objects ${loss.addresses.join(', ')} of service ${showString(loss.service)}`;
   const [list, ...name] = loss.resource.split('.');
-  return `${KIND[list!]} ${showString(name.join('.'))} of service ${showString(loss.service)}`;
+  return `${KIND[list!] ?? list} ${showString(name.join('.'))} of service ${showString(loss.service)}`;
 }
 
 const inEnvironments = (loss: DataLoss): string => loss.environments.join(' and ');
@@ -218,7 +218,13 @@ function entryPointer(loss: DataLoss, service: ResolvedService | undefined): str
     const index = service.secrets.indexOf(name);
     return index >= 0 ? `/secrets/${index}` : '/secrets';
   }
-  const entries = service.resources[list as 'databases' | 'caches' | 'topics' | 'buckets' | 'subscriptions'] as ReadonlyArray<{
+  // A platform resource type's entries are resources.<type>, resolved into resources.typed in spec order.
+  const builtIn = Object.hasOwn(KIND, list!);
+  const entries = (
+    builtIn
+      ? service.resources[list as 'databases' | 'caches' | 'topics' | 'buckets' | 'subscriptions']
+      : service.resources.typed.filter((e) => e.type === list)
+  ) as ReadonlyArray<{
     readonly name?: string;
     readonly from?: string;
     readonly topic?: string;

@@ -484,7 +484,7 @@ function checkRuntimeContract(
     if (taken === undefined) generated.set(name, `it carries the connection details of ${what}`);
     // A duplicate entry repeats its own variables: REF.DUPLICATE_NAME says so.
     else if (!taken.endsWith(`of ${what}`)) {
-      const found = collisions.get(what) ?? { connection, names: [], taken };
+      const found = collisions.get(what) ?? { connection, names: [] as string[], taken };
       found.names.push(name);
       collisions.set(what, found);
     }

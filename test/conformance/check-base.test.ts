@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
+import { caseRoot, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
 /**
  * Issue 17: `paved check --base <ref>` fails when, compared with the specs at
@@ -104,6 +104,28 @@ describe('paved check --base', () => {
       'services/orders/service.yaml:10:7: error CHECK.STORAGE_SHRINK resources.databases[0]: database "main" would go from 50 to 20 GiB',
     );
     expect((await checkEdit(root, spec('      storageGiB: 60\n'))).code).toBe(0);
+  });
+
+  it("fails when a platform resource type's entry is removed, at its list, and passes it acknowledged", async () => {
+    const root = join(scratch.dir, `repo-${repos++}`);
+    cpSync(caseRoot('resource-types'), root, { recursive: true });
+    rmSync(join(root, 'expected'), { recursive: true });
+    git(root, 'init', '-q', '-b', 'main');
+    await commitCompiled(root, 'base');
+    const spec = join(root, 'services', 'carts', 'service.yaml');
+    const before = readFileSync(spec, 'utf8');
+    const without = before.replace('  documentdb:\n    - name: carts\n      size: medium\n      instances: 2\n', '');
+    expect(without).not.toBe(before);
+    writeFileSync(spec, without);
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const run = await runCli(['check', '--base', 'HEAD'], root);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'services/carts/service.yaml:13:1: error CHECK.DATA_LOSS resources.documentdb: documentdb "carts" of service "carts" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.documentdb-carts), and its data with it',
+    );
+    writeFileSync(spec, `${without}dataLoss:\n  - resource: documentdb.carts\n    reason: "Carts moved to the orders database (OPS-77)"\n`);
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    expect((await runCli(['check', '--base', 'HEAD'], root)).code).toBe(0);
   });
 
   it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {
