@@ -112,6 +112,10 @@ function revision(files: RootFiles | undefined, environment: Environment): RootR
         body: tfvars ? (withVariables(body, tfvars) as Plain) : body,
         ignored: ignoredAttributes(item),
       });
+    } else if (item.type === 'module') {
+      // A platform resource type's module call (emitters/terraform/resource-types.ts): removing it destroys whatever the module holds.
+      const body = plainBody(item.body);
+      resources.set(`module.${item.labels[0]}`, { type: 'module', body: tfvars ? (withVariables(body, tfvars) as Plain) : body, ignored: new Set() });
     } else if (item.type === 'moved') {
       const { from, to } = plainBody(item.body);
       if (typeof from === 'string' && typeof to === 'string') moved.set(address(from), address(to));

@@ -89,6 +89,27 @@ describe('terraform changes between two revisions', () => {
     expect(lines).toEqual(['destroy aws_iam_role_policy.service', 'replace aws_secretsmanager_secret_version.database-main secret_string']);
   });
 
+  it("reads a platform resource type's module call: an input change updates it, and removing the entry destroys it", () => {
+    const platform = `${PLATFORM}resourceTypes:
+  documentdb:
+    description: A document database
+    module: acme/documentdb/aws
+    version: "1.2.0"
+    inputs: { type: object, properties: { size: { enum: [small, medium], default: small } }, additionalProperties: false }
+    connection: [host]
+    egressPorts: [27017]
+    stateful: true
+`;
+    const entry = (size: string): string => `  documentdb:\n    - { name: carts, size: ${size} }\n`;
+    const modules = (changes: readonly ResourceChange[]): string[] => summary(changes).filter((line) => line.includes('module.'));
+    expect(modules(terraformChanges(tree(orders(entry('small')), platform), tree(orders(entry('medium')), platform)))).toEqual([
+      'update module.documentdb-carts size',
+    ]);
+    expect(modules(terraformChanges(tree(orders(entry('small')), platform), tree(orders(BUCKET('files')), platform)))).toEqual([
+      'destroy module.documentdb-carts',
+    ]);
+  });
+
   it('reads moved blocks as moves and removed blocks with destroy = false as forgetting, never as destroys', () => {
     const file = (path: string, items: GeneratedFile['value']): GeneratedFile => ({ path, contents: '', source: 'x', value: items });
     const queue = (name: string) => block('resource', ['aws_sqs_queue', name], attributes({ name: `orders-${name}` }));
