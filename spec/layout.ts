@@ -56,6 +56,8 @@ export const layout = {
   application: (output: OutputDirectories, service: string, env: EnvironmentName): string => `${layout.applications(output)}/${service}-${env}.yaml`,
   /** `<out>/dev/compose.yaml`: one Compose project for the whole repository; its path is part of the contract. */
   devCompose: (output: OutputDirectories): string => `${output.dir}/${DEV_FOLDER}/compose.yaml`,
+  /** `<out>/dev/<service>.env`: what only the stand-ins need (LocalStack's endpoint and keys, a MySQL stand-in's password), none of it secret. */
+  devStandInEnv: (output: OutputDirectories, service: string): string => `${output.dir}/${DEV_FOLDER}/${service}.env`,
   /** The secrets env file of the service in `directory` (repo-relative, `.` at the root). */
   devEnvFile: (directory: string): string => (directory === '.' ? DEV_ENV_FILE : `${directory}/${DEV_ENV_FILE}`),
   overviewDashboard: (output: OutputDirectories): string => `${output.dir}/grafana/overview.json`,

@@ -107,13 +107,19 @@ function appService(
   const composeDir = posix.join(project.output.dir, DEV_FOLDER);
   const fromCompose = (path: string): string => posix.relative(composeDir, path) || '.';
   const { build, port } = service.runtime;
+  const environment = devEnvironment(service, project, workload);
+  // The developer's secrets, never written by paved (Compose stops with the file's path when it is missing), then what the stand-ins need.
+  const envFiles = [
+    ...(service.secrets.length > 0 ? [fromCompose(layout.devEnvFile(service.directory))] : []),
+    ...(Object.keys(environment.standIn).length > 0 ? [fromCompose(layout.devStandInEnv(project.output, service.name))] : []),
+  ];
   return {
     build: { context: fromCompose(build.context), dockerfile: posix.relative(build.context, build.dockerfile) },
     // Kubernetes' `command` replaces the image's ENTRYPOINT; so does Compose's `entrypoint`.
     ...(entrypoint ? { entrypoint: entrypoint.map(escapeInterpolation) } : {}),
-    environment: escapeAll(devEnvironment(service, project, workload)),
-    // The developer's secrets, never written by paved; Compose stops with the file's path when it is missing.
-    ...(service.secrets.length > 0 ? { env_file: [fromCompose(layout.devEnvFile(service.directory))], 'x-paved-secrets': [...service.secrets] } : {}),
+    environment: escapeAll(environment.contract),
+    ...(envFiles.length > 0 ? { env_file: envFiles } : {}),
+    ...(service.secrets.length > 0 ? { 'x-paved-secrets': [...service.secrets] } : {}),
     ...(Object.keys(dependsOn).length > 0 ? { depends_on: dependsOn } : {}),
     // On loopback only, at a port Docker picks (`docker compose port <service> <port>` prints it): services often share a port.
     ...(workload.kind === 'server' && port !== undefined ? { ports: [`127.0.0.1::${port}`] } : {}),

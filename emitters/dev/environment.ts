@@ -21,34 +21,30 @@ import {
 } from './names.js';
 
 /**
- * A container's environment in the Compose project: the names the preview
- * Deployment sets (the staging Deployment's, plus LocalStack's endpoint and
- * keys and a MySQL stand-in's password), with values pointing at the stand-ins
- * and at the other services on the project's network. Declared secrets are not
- * here: they come from the developer's env file (layout.devEnvFile). Unescaped:
- * the Compose builder escapes `$` in every value.
+ * A container's environment in the Compose project, in two parts:
+ * - `contract`: exactly the names the staging Deployment sets, but the declared
+ *   secrets (those come from the developer's env file, layout.devEnvFile), with
+ *   values pointing at the stand-ins and at the other services on the project's network;
+ * - `standIn`: what only the stand-ins need, as in preview: LocalStack's endpoint
+ *   and keys, a MySQL stand-in's password where production signs in with IAM.
+ *   None of it is secret; it goes in a file of its own (layout.devStandInEnv).
+ * Unescaped: the Compose builder escapes `$` in every value.
  */
-export function devEnvironment(service: ResolvedService, project: ResolvedProject, workload: Workload): Record<string, string> {
-  const localStack = usesLocalStack(service);
-  const platform = platformEnv({
-    service,
-    project,
-    environment: DEV_ENVIRONMENT,
-    version: DEV_ENVIRONMENT,
-    workload,
-    ...(localStack ? { awsEndpoint: DEV_LOCALSTACK_URL } : {}),
-  });
+export function devEnvironment(
+  service: ResolvedService,
+  project: ResolvedProject,
+  workload: Workload,
+): { readonly contract: Record<string, string>; readonly standIn: Record<string, string> } {
+  const platform = platformEnv({ service, project, environment: DEV_ENVIRONMENT, version: DEV_ENVIRONMENT, workload });
   // No collector runs locally: traces and pushed metrics stay off; a server still serves its Prometheus endpoint.
   platform.OTEL_TRACES_EXPORTER = 'none';
   if (platform.OTEL_METRICS_EXPORTER === 'otlp') platform.OTEL_METRICS_EXPORTER = 'none';
-  const connections = Object.fromEntries(connectionEnv(service.resources, 'preview').map((v) => [v.name, connectionValue(service, project, v)]));
-  return {
-    ...platform,
-    ...discovery(service, project),
-    ...service.environments.staging.env,
-    ...connections,
-    ...(localStack ? DEV_LOCALSTACK_CREDENTIALS : {}),
-  };
+  const staging = new Set(connectionEnv(service.resources, 'staging').map((v) => v.name));
+  const contract: Record<string, string> = { ...platform, ...discovery(service, project), ...service.environments.staging.env };
+  const standIn: Record<string, string> = usesLocalStack(service) ? { AWS_ENDPOINT_URL: DEV_LOCALSTACK_URL, ...DEV_LOCALSTACK_CREDENTIALS } : {};
+  for (const variable of connectionEnv(service.resources, 'preview'))
+    (staging.has(variable.name) ? contract : standIn)[variable.name] = connectionValue(service, project, variable);
+  return { contract, standIn };
 }
 
 /** Whether the service talks to LocalStack: it has topics, queues or buckets (as in preview). */

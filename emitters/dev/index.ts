@@ -1,7 +1,8 @@
 import type { Emitter, EmitResult } from '../../spec/emitter.js';
 import type { ResolvedProject } from '../../spec/model.js';
 import { DEV_ENV_FILE, layout } from '../../spec/layout.js';
-import { yamlFile } from '../shared/serialize.js';
+import { envFile, yamlFile } from '../shared/serialize.js';
+import { devEnvironment } from './environment.js';
 import { composeProject } from './compose.js';
 
 /**
@@ -28,6 +29,24 @@ export const devEmitter: Emitter = {
           ],
           value: composeProject(project),
         }),
+        ...project.services
+          .filter((s) => s.retired === undefined)
+          .flatMap((service) => {
+            const { standIn } = devEnvironment(service, project, { kind: 'server' });
+            return Object.keys(standIn).length === 0
+              ? []
+              : [
+                  envFile({
+                    path: layout.devStandInEnv(project.output, service.name),
+                    source: project.platformSource,
+                    comments: [
+                      `What only the local stand-ins need in ${service.name}'s containers, besides the staging names in compose.yaml: none of it is secret`,
+                      "(LocalStack takes any keys; a MySQL stand-in's password is paved's fixed local one).",
+                    ],
+                    values: standIn,
+                  }),
+                ];
+          }),
       ],
       diagnostics: [],
     };

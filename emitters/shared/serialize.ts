@@ -58,6 +58,23 @@ export function yamlText(parts: Omit<FileParts, 'path'> & { readonly value: unkn
   return headerText(parts) + finalNewline(toYaml(parts.value));
 }
 
+/**
+ * A Compose env file: `KEY=value` lines under the header. Only values no Compose
+ * version reads differently (no quotes, spaces, `$` or `#`) are printable: it holds
+ * paved's own constants, never a service team's text, and anything else is a bug.
+ */
+export function envFile(parts: FileParts & { readonly values: Readonly<Record<string, string>> }): GeneratedFile {
+  const lines = Object.keys(parts.values)
+    .sort(compareText)
+    .map((key) => {
+      const value = parts.values[key]!;
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || !/^[A-Za-z0-9:/._@+=,-]*$/.test(value))
+        throw new Error(`envFile: ${key} cannot be printed as a plain env file line`);
+      return `${key}=${value}\n`;
+    });
+  return { ...identity(parts), contents: headerText(parts) + lines.join('') };
+}
+
 /** A YAML file holding several documents, each opened by `---`, in the given order. */
 export function yamlDocumentsFile(parts: FileParts & { readonly documents: readonly unknown[] }): GeneratedFile {
   return { ...identity(parts), contents: headerText(parts) + toYamlDocuments(parts.documents) };

@@ -65,6 +65,8 @@ function checkout(c: Case, compose: string = c.files.get(c.composePath)!): strin
   cpSync(c.root, dir, { recursive: true, filter: (path) => !path.startsWith(join(c.root, 'expected')) });
   mkdirSync(dirname(join(dir, c.composePath)), { recursive: true });
   writeFileSync(join(dir, c.composePath), compose);
+  // The stand-ins' env files paved writes beside it (layout.devStandInEnv).
+  for (const [path, text] of c.files) if (path.startsWith(`${dirname(c.composePath)}/`) && path.endsWith('.env')) writeFileSync(join(dir, path), text);
   for (const service of c.project.services) if (service.secrets.length > 0) writeFileSync(join(dir, layout.devEnvFile(service.directory)), '');
   return dir;
 }
@@ -108,22 +110,29 @@ describe('generated/dev/compose.yaml', () => {
     expect(validate({ services: { orders: { imgae: 'x' } } })).toBe(false);
   });
 
-  it("gives each service exactly the env names of its staging Deployment, plus LocalStack's endpoint and keys where it uses LocalStack and a MySQL stand-in's password (both as in preview)", () => {
+  it("gives each service exactly the env names of its staging Deployment, and what only the stand-ins need in an env file of paved's own", () => {
     let compared = 0;
     for (const c of CASES) {
       for (const service of c.project.services.filter((s) => s.retired === undefined)) {
-        const names = composeEnvNames(c.compose.services[service.name]!);
-        const staging = deploymentEnvNames(c, service.name, 'staging');
-        expect(
-          staging.filter((name) => !names.includes(name)),
-          `${c.name} ${service.name}: staging names missing`,
-        ).toEqual([]);
-        const extra = names.filter((name) => !staging.includes(name));
+        const composed = c.compose.services[service.name]!;
+        expect(composeEnvNames(composed), `${c.name} ${service.name}`).toEqual(deploymentEnvNames(c, service.name, 'staging'));
+        // LocalStack's endpoint and keys where it uses LocalStack, a MySQL stand-in's password where production signs in with IAM: as in preview.
         const mysqlPasswords = service.resources.databases
           .filter((d) => d.engine === 'mysql' && d.auth === 'iam')
           .map((d) => `DATABASE_${d.name.toUpperCase().replace(/-/g, '_')}_PASSWORD`);
         const localStack = service.resources.topics.length + service.resources.subscriptions.length + service.resources.buckets.length > 0;
-        expect(extra, `${c.name} ${service.name}`).toEqual([...(localStack ? PREVIEW_ENV_NAMES : []), ...mysqlPasswords].sort());
+        const expected = [...(localStack ? PREVIEW_ENV_NAMES : []), ...mysqlPasswords].sort();
+        const path = layout.devStandInEnv(c.project.output, service.name);
+        const file = c.files.get(path);
+        if (expected.length === 0) expect(file, `${c.name} ${service.name}`).toBeUndefined();
+        else {
+          const names = file!
+            .split('\n')
+            .filter((line) => line !== '' && !line.startsWith('#'))
+            .map((line) => line.slice(0, line.indexOf('=')));
+          expect(names, `${c.name} ${service.name}`).toEqual(expected);
+          expect(composed.env_file, `${c.name} ${service.name}`).toContain(`${service.name}.env`);
+        }
         compared++;
       }
     }
@@ -137,8 +146,9 @@ describe('generated/dev/compose.yaml', () => {
         const composed = c.compose.services[service.name]!;
         expect(composed['x-paved-secrets']).toEqual([...service.secrets]);
         for (const secret of service.secrets) expect(Object.keys(composed.environment ?? {})).not.toContain(secret);
-        expect(composed.env_file).toHaveLength(1);
+        // The developer's file first; after it, at most paved's stand-in file, which holds no secret.
         expect(join(dirname(c.composePath), composed.env_file![0]!)).toBe(join(layout.devEnvFile(service.directory)));
+        expect(composed.env_file!.slice(1)).toEqual(c.files.has(layout.devStandInEnv(c.project.output, service.name)) ? [`${service.name}.env`] : []);
         secrets += service.secrets.length;
       }
     expect(secrets).toBeGreaterThan(0);
