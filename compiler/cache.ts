@@ -209,7 +209,8 @@ export interface CheckRecord {
 
 export interface CheckedUnit {
   readonly key: string;
-  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+  /** Each file with the spec the manifest names as its source: the unit's own, or a dependency's for a preview's dependency base. */
+  readonly files: readonly { readonly path: string; readonly sha256: string; readonly source: string }[];
 }
 
 /** The check record of `commit` in the root's cache folder. */
@@ -234,7 +235,9 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
     (u: Partial<CheckedUnit> | null) =>
       typeof u?.key === 'string' &&
       Array.isArray(u.files) &&
-      u.files.every((f: Partial<CheckedUnit['files'][number]> | null) => typeof f?.path === 'string' && typeof f.sha256 === 'string'),
+      u.files.every(
+        (f: Partial<CheckedUnit['files'][number]> | null) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && typeof f.source === 'string',
+      ),
   );
   return wellFormed ? (record as CheckRecord) : undefined;
 }
@@ -245,14 +248,19 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
  * exactly the recorded bytes (its raw bytes hashed: no stamp, no manifest entry is
  * taken on trust). Anything else is emitted again and checked in full.
  */
-export function reuseFromCheckRecord(root: string, anchor: Anchor, keys: ReadonlyMap<ResolvedService, string>): Reuse {
+export function reuseFromCheckRecord(
+  root: string,
+  anchor: Anchor,
+  keys: ReadonlyMap<ResolvedService, string>,
+  sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
+): Reuse {
   const { record, baseKeys, baseBlobs } = anchor;
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
     const key = keys.get(service);
     if (!unit || unit.key !== key || baseKeys.get(service.specPath) !== key || unit.files.length === 0) return undefined;
     const files: ManifestEntry[] = [];
-    for (const { path, sha256: recorded } of unit.files) {
+    for (const { path, sha256: recorded, source } of unit.files) {
       // Only paths the base commit holds in its output folders are ever read: a record names nothing else.
       const blob = baseBlobs.get(path);
       if (blob === undefined) return undefined;
@@ -264,7 +272,9 @@ export function reuseFromCheckRecord(root: string, anchor: Anchor, keys: Readonl
       } catch {
         return undefined;
       }
-      files.push({ path, sha256: recorded, source: service.specPath });
+      // The source too is held to what the key covers: the service's own spec or one in its scope (a preview's dependency).
+      if (source !== service.specPath && !sources.get(service)?.has(source)) return undefined;
+      files.push({ path, sha256: recorded, source });
     }
     return files;
   };

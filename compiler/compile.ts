@@ -173,8 +173,8 @@ export function compileSources(
   const reuse: Reuse | undefined =
     previous?.cache && keys && scopes
       ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, specPaths(scopes))
-      : anchor && keys
-        ? reuseFromCheckRecord(options.root!, anchor, keys)
+      : anchor && keys && scopes
+        ? reuseFromCheckRecord(options.root!, anchor, keys, specPaths(scopes))
         : unchanged && keys
           ? (service) => (unchanged.get(service.specPath) === keys.get(service) ? [] : undefined)
           : undefined;

@@ -23,12 +23,17 @@ export function writeCheckRecord(
 ): boolean {
   const hashes = new Map<string, string>([...kept.map((k) => [k.path, k.sha256] as const)]);
   for (const file of files) hashes.set(file.path, sha256(file.contents));
+  // A unit's files may come from other specs too (a preview's dependency bases): the manifest names each file's own.
+  const sources = new Map<string, string>([...kept.map((k) => [k.path, k.source] as const), ...files.map((f) => [f.path, f.source] as const)]);
   const record: CheckRecord = {
     build,
     commit,
     output: { dir: output.dir, workflowsDir: output.workflowsDir },
     units: Object.fromEntries(
-      Object.entries(units).map(([spec, unit]) => [spec, { key: unit.key, files: unit.files.map((path) => ({ path, sha256: hashes.get(path)! })) }]),
+      Object.entries(units).map(([spec, unit]) => [
+        spec,
+        { key: unit.key, files: unit.files.map((path) => ({ path, sha256: hashes.get(path)!, source: sources.get(path)! })) },
+      ]),
     ),
   };
   const location = checkRecordLocation(root, commit);

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { DEV_FOLDER, layout } from '../../spec/layout.js';
+import { transitiveDependencies } from '../../spec/preview-dependencies.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import type { Workload } from '../shared/platform-env.js';
 import { devEnvironment, usesLocalStack } from './environment.js';
@@ -91,7 +92,11 @@ function dependencies(
   const on: Record<string, { condition: Condition }> = {};
   for (const standIn of standIns) on[standIn.name] = { condition: standIn.healthcheck ? 'service_healthy' : 'service_started' };
   if (usesLocalStack(service)) on[DEV_LOCALSTACK_INIT] = { condition: 'service_completed_successfully' };
-  for (const name of service.dependsOn) if (running.some((s) => s.name === name)) on[name] = { condition: 'service_started' };
+  // Compose refuses a cycle of depends_on; services that call each other (dependsOn both ways) start without an order between them.
+  for (const name of service.dependsOn) {
+    const dependency = running.find((s) => s.name === name);
+    if (dependency && !transitiveDependencies(dependency, running).some((s) => s.name === service.name)) on[name] = { condition: 'service_started' };
+  }
   for (const job of jobs) on[job] = { condition: 'service_completed_successfully' };
   return on;
 }

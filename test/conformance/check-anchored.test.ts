@@ -115,9 +115,15 @@ describe("paved check --base anchored on the base commit's check record", () => 
     git(root, 'commit', '-q', '-am', 'payments');
 
     const result = anchored(root, base);
-    // orders lists payments in dependsOn.
-    expect(emittedServices(result)).toEqual(['services/orders/service.yaml', 'services/payments/service.yaml']);
-    expect(keptServices(result)).toEqual(['services/catalog/service.yaml', 'services/notifier/service.yaml', 'services/storefront-api/service.yaml']);
+    // orders lists payments in dependsOn; storefront-api's preview brings payments through orders, and catalog, whose
+    // copies there name catalog's spec: catalog's own files are kept.
+    expect(emittedServices(result)).toEqual([
+      'services/catalog/service.yaml',
+      'services/orders/service.yaml',
+      'services/payments/service.yaml',
+      'services/storefront-api/service.yaml',
+    ]);
+    expect(keptServices(result)).toEqual(['services/catalog/service.yaml', 'services/notifier/service.yaml']);
     // The repository-wide files are emitted every time.
     expect(result.files.some((f) => !f.source.startsWith('services/'))).toBe(true);
     // What it plans is exactly what a full compile plans.
@@ -127,7 +133,7 @@ describe("paved check --base anchored on the base commit's check record", () => 
     const check = paved(root, 'check', '--base', base);
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain(
-      `paved: 3 of 5 services unchanged since the check of ${base}: their files were compared with its record, not emitted again\n`,
+      `paved: 2 of 5 services unchanged since the check of ${base}: their files were compared with its record, not emitted again\n`,
     );
     expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
   });
@@ -141,7 +147,12 @@ describe("paved check --base anchored on the base commit's check record", () => 
     forge(root, target);
 
     // The forged service is emitted again; the others stay kept.
-    expect(emittedServices(anchored(root, base))).toEqual(['services/catalog/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    expect(emittedServices(anchored(root, base))).toEqual([
+      'services/catalog/service.yaml',
+      'services/orders/service.yaml',
+      'services/payments/service.yaml',
+      'services/storefront-api/service.yaml',
+    ]);
     const check = paved(root, 'check', '--base', base);
     const full = paved(root, 'check');
     expect(full.code).toBe(1);
@@ -201,14 +212,19 @@ describe("paved check --base anchored on the base commit's check record", () => 
         ...record.units,
         'services/payments/service.yaml': {
           key: headKey,
-          files: record.units['services/payments/service.yaml']!.files.map((f) => ({ path: f.path, sha256: hash(f.path) })),
+          files: record.units['services/payments/service.yaml']!.files.map((f) => ({ ...f, sha256: hash(f.path) })),
         },
-        'services/catalog/service.yaml': { key: catalog.key, files: catalog.files.map((f) => ({ path: f.path, sha256: hash(f.path) })) },
+        'services/catalog/service.yaml': { key: catalog.key, files: catalog.files.map((f) => ({ ...f, sha256: hash(f.path) })) },
       },
     };
     writeFileSync(location, JSON.stringify(poisoned));
     const result = anchored(root, base);
-    expect(emittedServices(result)).toEqual(['services/catalog/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    expect(emittedServices(result)).toEqual([
+      'services/catalog/service.yaml',
+      'services/orders/service.yaml',
+      'services/payments/service.yaml',
+      'services/storefront-api/service.yaml',
+    ]);
     const check = paved(root, 'check', '--base', base);
     expect(check.code).toBe(1);
     expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
