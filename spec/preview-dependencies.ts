@@ -24,7 +24,10 @@ export function previewDependencies(service: ResolvedService, services: readonly
   return all.filter((s) => direct.has(s.name));
 }
 
-export function transitiveDependencies(service: ResolvedService, services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>): ResolvedService[] {
+export function transitiveDependencies(
+  service: ResolvedService,
+  services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>,
+): ResolvedService[] {
   const byName = 'get' in services ? services : new Map(services.map((s) => [s.name, s]));
   const seen = new Set<string>([service.name]);
   const found: ResolvedService[] = [];
