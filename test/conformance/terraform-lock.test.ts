@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,11 +114,15 @@ describe('every generated root', () => {
     let inited = 0;
     for (const { root, result } of compiled) {
       for (const [dir, files] of rootsOf(result.files)) {
-        const copy = join(work, 'init', `${counter++}`);
+        // The stack at its place in a copy of the repository, beside its platform's local modules, which its module sources reach relatively.
+        const repo = join(work, 'init', `${counter++}`);
+        const copy = join(repo, dir);
         for (const file of files) {
           mkdirSync(dirname(join(copy, file.path)), { recursive: true });
           writeFileSync(join(copy, file.path), file.contents);
         }
+        for (const type of Object.values(result.project!.platform.resourceTypes))
+          if (type.module.kind === 'local') cpSync(join(REPO, root, type.module.path), join(repo, type.module.path), { recursive: true });
         const run = terraform(['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-lockfile=readonly', '-input=false', '-no-color'], copy);
         expect(run.code, `${root}:${dir}\n${run.stderr}${run.stdout}`).toBe(0);
         expect(readFileSync(join(copy, LOCK_FILE_NAME), 'utf8'), `${root}:${dir}`).toBe(files.find((f) => f.path === LOCK_FILE_NAME)!.contents);

@@ -950,8 +950,8 @@ describe('files nobody generated fail check, show in diff, and are left (with a 
     writeFileSync(join(sb.root, '.github', 'workflows', 'nested', 'paved-x.yml'), 'on: push\n');
     writeFileSync(join(sb.root, 'generated.yaml'), 'mine\n');
     const checked = await run(['check', sb.root], sb.root);
-    // examples/minimal's files, with its two app-of-apps (staging-services, production-services), emitted once a service runs in the environment.
-    expect(checked.stdout).toBe('paved: 63 generated files up to date\n');
+    // examples/minimal's files, with its two app-of-apps (staging-services, production-services), emitted once a service runs in the environment, and its local-dev compose.yaml.
+    expect(checked.stdout).toBe('paved: 64 generated files up to date\n');
     expect(checked.code).toBe(0);
   });
 
