@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
-import { compileSources, loadSources, type LoadedSources } from '../compiler/compile.js';
-import { parseSource } from '../compiler/parse.js';
+import { compileWithReleases, loadSources, type LoadedSources } from '../compiler/compile.js';
 import { writeFileAtomic } from '../compiler/write/create.js';
 import { RELEASES_FILE } from '../compiler/source.js';
 import { emitters } from './emitters.js';
@@ -85,16 +84,7 @@ export function runRelease(
     return EXIT_OK;
   }
   // The whole project must compile with the new file before it replaces the old one.
-  const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
-  const result = compileSources(
-    {
-      ...loaded,
-      releases: parsed.file,
-      loadDiagnostics: [...loaded.loadDiagnostics.filter((d) => d.file !== RELEASES_FILE), ...parsed.diagnostics],
-      sources: new Map([...loaded.sources, [RELEASES_FILE, text]]),
-    },
-    { emitters },
-  );
+  const result = compileWithReleases(loaded, text, { emitters });
   if (result.diagnostics.some((d) => d.severity === 'error')) {
     io.stderr(formatText(result.diagnostics, result.sources));
     io.stderr(`paved: ${RELEASES_FILE} left unchanged\n`);

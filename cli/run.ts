@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { compileSources, loadSources } from '../compiler/compile.js';
-import { parseSource } from '../compiler/parse.js';
+import { compileWithReleases, loadSources } from '../compiler/compile.js';
 import { serviceNamed } from '../compiler/resolve.js';
-import { RELEASES_FILE } from '../compiler/source.js';
 import { writeFileAtomic } from '../compiler/write/create.js';
 import { kubernetesEmitter, runJob, type KubeJson } from '../emitters/kubernetes/index.js';
 import { yamlText } from '../emitters/shared/serialize.js';
@@ -59,16 +57,7 @@ export function runManualJob(root: string, request: RunRequest, io: Io): number 
     kind: 'Releases',
     services: { [deployedNameOf(loaded, service)]: { [env]: digest === undefined ? { tag } : { tag, digest } } },
   });
-  const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
-  const result = compileSources(
-    {
-      ...loaded,
-      releases: parsed.file,
-      loadDiagnostics: [...loaded.loadDiagnostics.filter((d) => d.file !== RELEASES_FILE), ...parsed.diagnostics],
-      sources: new Map([...loaded.sources, [RELEASES_FILE, text]]),
-    },
-    { emitters: [kubernetesEmitter], keepValues: true },
-  );
+  const result = compileWithReleases(loaded, text, { emitters: [kubernetesEmitter], keepValues: true });
   if (result.diagnostics.some((d) => d.severity === 'error') || !result.project) {
     io.stderr(formatText(result.diagnostics, result.sources));
     return EXIT_PROBLEMS;

@@ -19,7 +19,7 @@ import { localModulePaths, type ModuleFolders } from './validate/resource-types.
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
 import { parseSource } from './parse.js';
-import type { SourceFile } from './source.js';
+import { RELEASES_FILE, type SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 import { WriteError } from './write/errors.js';
 import { readManifest, type ManifestEntry } from './write/manifest.js';
@@ -223,6 +223,24 @@ function serviceKeys(build: string, scopes: ReadonlyMap<ResolvedService, Resolve
 /** The specs a service's files may come from: its own, and in a preview its dependencies' (emitters/kubernetes/preview-dependencies.ts). */
 function specPaths(scopes: ReadonlyMap<ResolvedService, ResolvedProject>): Map<ResolvedService, ReadonlySet<string>> {
   return new Map([...scopes].map(([s, scoped]) => [s, new Set(scoped.services.map((member) => member.specPath))]));
+}
+
+/**
+ * The project as loaded, compiled with `text` in place of its releases.yaml:
+ * `paved release` checks the file it is about to write, `paved run` renders with
+ * one release record only.
+ */
+export function compileWithReleases(loaded: LoadedSources, text: string, options: Omit<CompileOptions, 'root' | 'build'>): CompileResult {
+  const parsed = parseSource(RELEASES_FILE, new TextEncoder().encode(text), 'releases');
+  return compileSources(
+    {
+      ...loaded,
+      releases: parsed.file,
+      loadDiagnostics: [...loaded.loadDiagnostics.filter((d) => d.file !== RELEASES_FILE), ...parsed.diagnostics],
+      sources: new Map([...loaded.sources, [RELEASES_FILE, text]]),
+    },
+    options,
+  );
 }
 
 /** A spec file's text with its repo-relative path, as read from git or held in memory. */

@@ -155,9 +155,8 @@ export const TERRAFORM_PLAN_SUMMARY = script('set -euo pipefail', ...planSummary
 /** Staging applies what it plans, in one step; production applies a saved, approved plan (terraform-scripts.ts TERRAFORM_APPLY_SAVED). */
 export const TERRAFORM_APPLY = `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`;
 
-/** A rollback's inputs come from a person: check their shape before anything uses them. */
-export const ROLLBACK_VALIDATE = script(
-  'set -euo pipefail',
+/** A dispatch's environment comes from a person: staging or production, nothing else. */
+const ENVIRONMENT_CHECK = [
   'case "${ENVIRONMENT}" in',
   '  staging | production) ;;',
   '  *)',
@@ -165,6 +164,12 @@ export const ROLLBACK_VALIDATE = script(
   '    exit 1',
   '    ;;',
   'esac',
+];
+
+/** A rollback's inputs come from a person: check their shape before anything uses them. */
+export const ROLLBACK_VALIDATE = script(
+  'set -euo pipefail',
+  ...ENVIRONMENT_CHECK,
   'if [[ ! "${TAG}" =~ ^[0-9a-f]{40}$ ]]; then',
   '  echo "::error::tag must be the full 40-character commit SHA the image was built from"',
   '  exit 1',
@@ -179,13 +184,7 @@ export const ROLLBACK_VALIDATE = script(
  */
 export const RUN_VALIDATE = script(
   'set -euo pipefail',
-  'case "${ENVIRONMENT}" in',
-  '  staging | production) ;;',
-  '  *)',
-  '    echo "::error::environment must be staging or production"',
-  '    exit 1',
-  '    ;;',
-  'esac',
+  ...ENVIRONMENT_CHECK,
   'if [ -n "${TAG}" ]; then',
   '  echo "::error::give a tag to roll back to, or a job to run, not both"',
   '  exit 1',

@@ -107,7 +107,7 @@ function cacheBlocks(cache: ResolvedCache): Block[] {
       local,
       attributes({ name: name('replication_group_id'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') }),
     ),
-    ...podIngressSecurityGroup(localName('cache', cache.name), name('security_group'), what, REDIS_PORT),
+    ...podIngressSecurityGroup(localName('cache', cache.name), name('security_group'), what, [REDIS_PORT]),
     // The pods' user: IAM authentication needs user_name = user_id. Every command but the dangerous ones (FLUSHALL, CONFIG, KEYS, ...).
     resource('aws_elasticache_user', userLocal(cache), [
       ...attributes({ user_id: name('user_id'), user_name: name('user_id'), engine: 'REDIS', access_string: 'on ~* +@all -@dangerous' }),

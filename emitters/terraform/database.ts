@@ -117,7 +117,7 @@ function databaseBlocks(database: ResolvedDatabase, user: string, deletable: boo
       local,
       attributes({ name: name('identifier'), description: `Private subnets of the ${what}`, subnet_ids: raw('var.private_subnet_ids') }),
     ),
-    ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, DATABASE_PORTS[database.engine]),
+    ...podIngressSecurityGroup(localName('database', database.name), name('security_group'), what, [DATABASE_PORTS[database.engine]]),
     resource('aws_db_parameter_group', local, [
       ...attributes({
         name_prefix: name('parameter_group_prefix'),

@@ -5,6 +5,7 @@ import { modulePolicyCondition } from '../shared/iam-policy.js';
 import { connectionSecret } from './connection.js';
 import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
 import { networkVariables } from './inputs.js';
+import { podIngressSecurityGroup } from './network.js';
 
 /** The tfvars key of an entry: `<type>.<name>`, which no two entries share. */
 const entryKey = (r: ResolvedTypedResource): string => `${r.type}.${r.name}`;
@@ -66,28 +67,8 @@ function entryBlocks(context: StackContext, r: ResolvedTypedResource, type: Reso
   const what = `${r.type} ${deployed}`;
   const [source, version] = moduleFrom(type);
   const blocks: Block[] = [
-    resource(
-      'aws_security_group',
-      local,
-      attributes({
-        name: entry('platform_resources', entryKey(r), 'security_group'),
-        description: `${what}: admits only the cluster's pods`,
-        vpc_id: raw('var.vpc_id'),
-      }),
-    ),
-    ...type.egressPorts.map((port) =>
-      resource(
-        'aws_vpc_security_group_ingress_rule',
-        localName(local, String(port)),
-        attributes({
-          security_group_id: raw(`aws_security_group.${local}.id`),
-          description: `${what} from the cluster's pods`,
-          referenced_security_group_id: raw('var.pod_security_group_id'),
-          ip_protocol: 'tcp',
-          from_port: port,
-          to_port: port,
-        }),
-      ),
+    ...podIngressSecurityGroup(local, entry('platform_resources', entryKey(r), 'security_group'), what, type.egressPorts, (port) =>
+      localName(local, String(port)),
     ),
     block(
       'module',
