@@ -5,7 +5,7 @@ import { emitSequentially, emitService, type EmitServices, type ServiceEmission 
 
 /**
  * Below this many services to emit, a thread costs more to start (it loads the
- * emitters and cdk8s, ~0.3 s) than it saves.
+ * emitters) than it saves.
  */
 export const PARALLEL_THRESHOLD = 48;
 

@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import type { Construct } from 'constructs';
 import { deployBranch } from '../../spec/naming.js';
 import type { RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
@@ -24,7 +23,7 @@ export function environmentPath(ctx: RenderContext): string {
 }
 
 /** `<output dir>/argocd/<service>-<env>.yaml`; overrides do not reach it, as it is not deployed into the service's namespace. */
-export function applicationFile(scope: Construct, ctx: RenderContext): GeneratedFile {
+export function applicationFile(ctx: RenderContext): GeneratedFile {
   // CI applies previews itself (kubectl); only the cloud environments have a deploy branch.
   if (ctx.env === 'preview') throw new Error('argocd: preview has no Application');
   const { gitops } = ctx.project.platform;
@@ -33,8 +32,6 @@ export function applicationFile(scope: Construct, ctx: RenderContext): Generated
   const sync = staging ? 'automated-prune' : gitops.productionSync;
   const prune = sync === 'automated-prune';
   const object = customResource(
-    scope,
-    `application-${ctx.env}`,
     'Application',
     {
       name: `${ctx.service.name}-${ctx.env}`,
@@ -56,5 +53,5 @@ export function applicationFile(scope: Construct, ctx: RenderContext): Generated
       revisionHistoryLimit: 10,
     },
   );
-  return yamlFile({ path: layout.application(ctx.project.output, ctx.service.name, ctx.env), source: ctx.service.specPath, value: object.toJson() });
+  return yamlFile({ path: layout.application(ctx.project.output, ctx.service.name, ctx.env), source: ctx.service.specPath, value: object });
 }

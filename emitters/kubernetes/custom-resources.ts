@@ -1,20 +1,11 @@
-import type { ApiObject } from 'cdk8s';
-import type { Construct } from 'constructs';
-import { cdk8s } from './cdk8s.js';
+import { apiObject, type ObjectMetadata } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /**
- * Typed props for the custom resources paved emits. cdk8s-plus-32 types only
- * Kubernetes' own kinds, so these interfaces list exactly the fields paved
- * sets (each checked against the operators' schemas in tests).
+ * Typed specs for the custom resources paved emits. kubernetes-models types
+ * only Kubernetes' own kinds (kube-types.ts), so these interfaces list exactly
+ * the fields paved sets (each checked against the operators' schemas in tests).
  */
-
-export interface ObjectMetadata {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly finalizers?: readonly string[];
-}
 
 /** external-secrets.io/v1: v1beta1 is no longer served from External Secrets Operator 0.17 on. */
 export interface ExternalSecretSpec {
@@ -128,12 +119,6 @@ const API_VERSIONS: Readonly<Record<keyof Kinds, string>> = {
   Application: 'argoproj.io/v1alpha1',
 };
 
-export function customResource<K extends keyof Kinds>(scope: Construct, id: string, kind: K, metadata: ObjectMetadata, spec: Kinds[K]): ApiObject {
-  const { finalizers, ...rest } = metadata;
-  return new (cdk8s().ApiObject)(scope, id, {
-    apiVersion: API_VERSIONS[kind],
-    kind,
-    metadata: { ...rest, ...(finalizers ? { finalizers: [...finalizers] } : {}) },
-    spec,
-  });
+export function customResource<K extends keyof Kinds>(kind: K, metadata: ObjectMetadata, spec: Kinds[K]): KubeJson {
+  return apiObject(API_VERSIONS[kind], kind, metadata, { spec });
 }

@@ -1,10 +1,7 @@
-import type { ApiObject } from 'cdk8s';
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
+import type * as k8s from './kube-types.js';
 import type { ResolvedDatabase } from '../../spec/model.js';
 import { asDeployed, awsPartition, majorVersion, names } from '../../spec/naming.js';
 import { connectionObjectName } from '../../spec/runtime-env.js';
-import { kube, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { customResource, type FoundSecrets } from './custom-resources.js';
 import { annotations, labels, metadata, selectorLabels } from './labels.js';
@@ -12,6 +9,8 @@ import { manifest, type Manifest } from './manifest.js';
 import { databasePorts, dnsEgress } from './networking.js';
 import { containerSecurityContext, podSecurityContext, scratchVolumes, TMP } from './pod.js';
 import { topologySpread } from './workloads.js';
+import { kubeObject, withAnnotation } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * The database bootstrap: per IAM-authenticated database and cloud
@@ -224,9 +223,9 @@ function prerequisite(ctx: RenderContext, name: string, instance?: string): Retu
  * other services cannot collide: validation rejects an identifier that begins
  * with another service's (NAME.RDS_PREFIX).
  */
-function masterSecret(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): ApiObject {
+function masterSecret(ctx: RenderContext, database: ResolvedDatabase): KubeJson {
   const name = bootstrapNames.masterSecret(database.name);
-  return customResource(scope, `db-bootstrap-master-${database.name}`, 'ExternalSecret', prerequisite(ctx, name, database.name), {
+  return customResource('ExternalSecret', prerequisite(ctx, name, database.name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
     target: {
@@ -300,20 +299,20 @@ function client(ctx: RenderContext, database: ResolvedDatabase): Pick<k8s.Contai
   };
 }
 
-function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): k8s.KubeJob {
+function job(ctx: RenderContext, database: ResolvedDatabase): KubeJson {
   const scratch = scratchVolumes([TMP]);
   const meta = metadata(ctx, bootstrapNames.job(database.name), 'db-bootstrap', database.name);
   const container: k8s.Container = {
     ...client(ctx, database),
     imagePullPolicy: 'Always',
     resources: {
-      requests: { cpu: quantity('50m'), memory: quantity('64Mi'), 'ephemeral-storage': quantity('16Mi') },
-      limits: { cpu: quantity('250m'), memory: quantity('128Mi'), 'ephemeral-storage': quantity('64Mi') },
+      requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '16Mi' },
+      limits: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
     },
     securityContext: containerSecurityContext(),
     volumeMounts: [...scratch.volumeMounts, { name: 'sql', mountPath: SQL_DIR, readOnly: true }],
   };
-  return new (kube().KubeJob)(scope, `db-bootstrap-${database.name}`, {
+  return kubeObject('Job', {
     metadata: {
       ...meta,
       annotations: syncHookAnnotations(meta.annotations, syncWaves(ctx).bootstrap),
@@ -340,8 +339,8 @@ function job(scope: Construct, ctx: RenderContext, database: ResolvedDatabase): 
 }
 
 /** Only the database port in the private subnets, and DNS to find the endpoint. */
-function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
-  return new (kube().KubeNetworkPolicy)(scope, 'db-bootstrap-network-policy', {
+function networkPolicy(ctx: RenderContext): KubeJson {
+  return kubeObject('NetworkPolicy', {
     metadata: prerequisite(ctx, bootstrapNames.shared(ctx.service.name)),
     spec: {
       podSelector: { matchLabels: selectorLabels(ctx, 'db-bootstrap') },
@@ -350,7 +349,7 @@ function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPol
         dnsEgress(),
         {
           to: ctx.project.platform.kubernetes.egress.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-          ports: databasePorts(bootstrapped(ctx)).map((port) => ({ protocol: 'TCP', port: kube().IntOrString.fromNumber(port) })),
+          ports: databasePorts(bootstrapped(ctx)).map((port) => ({ protocol: 'TCP' as const, port })),
         },
       ],
     },
@@ -358,31 +357,31 @@ function networkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPol
 }
 
 /** The Job's own identity: it needs no AWS role, so it never runs as the service's ServiceAccount. */
-function serviceAccount(scope: Construct, ctx: RenderContext): k8s.KubeServiceAccount {
-  return new (kube().KubeServiceAccount)(scope, 'db-bootstrap-service-account', {
+function serviceAccount(ctx: RenderContext): KubeJson {
+  return kubeObject('ServiceAccount', {
     metadata: prerequisite(ctx, bootstrapNames.shared(ctx.service.name)),
     automountServiceAccountToken: false,
   });
 }
 
 /** The scripts of the engines the service's IAM databases use: a PostgreSQL-only service's ConfigMap is what it always was. */
-function sqlConfigMap(scope: Construct, ctx: RenderContext): k8s.KubeConfigMap {
+function sqlConfigMap(ctx: RenderContext): KubeJson {
   const engines = new Set(bootstrapped(ctx).map((d) => d.engine));
-  return new (kube().KubeConfigMap)(scope, 'db-bootstrap-sql', {
+  return kubeObject('ConfigMap', {
     metadata: prerequisite(ctx, bootstrapNames.configMap),
     data: { ...(engines.has('postgres') ? { [SQL_KEY]: BOOTSTRAP_SQL } : {}), ...(engines.has('mysql') ? { [MYSQL_SQL_KEY]: MYSQL_BOOTSTRAP_SQL } : {}) },
   });
 }
 
 /** Staging and production: the bootstrap objects of every IAM-authenticated database, none for a service without one. */
-export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifest[] {
+export function databaseBootstrap(ctx: RenderContext): Manifest[] {
   const databases = bootstrapped(ctx);
   if (databases.length === 0) return [];
   return [
-    manifest(sqlConfigMap(scope, ctx)),
-    manifest(serviceAccount(scope, ctx)),
-    manifest(networkPolicy(scope, ctx)),
-    ...databases.flatMap((database) => [manifest(masterSecret(scope, ctx, database)), manifest(job(scope, ctx, database))]),
+    manifest(sqlConfigMap(ctx)),
+    manifest(serviceAccount(ctx)),
+    manifest(networkPolicy(ctx)),
+    ...databases.flatMap((database) => [manifest(masterSecret(ctx, database)), manifest(job(ctx, database))]),
   ];
 }
 
@@ -390,17 +389,15 @@ export function databaseBootstrap(scope: Construct, ctx: RenderContext): Manifes
  * Moves what the Jobs read into the prerequisites' wave: the Namespace (which
  * every namespaced object needs first) and the databases' connection secrets.
  */
-export function bootstrapPrerequisites(ctx: RenderContext, objects: readonly ApiObject[]): void {
+export function bootstrapPrerequisites(ctx: RenderContext, manifests: readonly Manifest[]): Manifest[] {
   const preDeploy = ctx.service.jobs.some((job) => job.when === 'pre-deploy');
-  if (bootstrapped(ctx).length === 0 && !preDeploy) return;
+  if (bootstrapped(ctx).length === 0 && !preDeploy) return [...manifests];
   const connections = new Set(bootstrapped(ctx).map((d) => connectionObjectName({ kind: 'database', name: d.name })));
   const { prerequisites } = syncWaves(ctx);
-  for (const object of objects) {
-    if (object.kind === 'Namespace' || (object.kind === 'ExternalSecret' && connections.has(object.metadata.name!)))
-      object.metadata.addAnnotation(SYNC_WAVE, prerequisites);
-    // A pre-deploy Job runs as the service: its identity, its secrets and its network policies come first.
-    else if (preDeploy && PRE_DEPLOY_PREREQUISITES.has(object.kind)) object.metadata.addAnnotation(SYNC_WAVE, prerequisites);
-  }
+  // A pre-deploy Job runs as the service: its identity, its secrets and its network policies come first.
+  const first = ({ kind, metadata }: KubeJson): boolean =>
+    kind === 'Namespace' || (kind === 'ExternalSecret' && connections.has(metadata.name)) || (preDeploy && PRE_DEPLOY_PREREQUISITES.has(kind));
+  return manifests.map((m) => (first(m.object) ? { ...m, object: withAnnotation(m.object, SYNC_WAVE, prerequisites) } : m));
 }
 
 /** What a pre-deploy Job reads or is confined by; only annotated, so nothing existing is replaced when a job is added. */

@@ -1,11 +1,10 @@
-import type { ApiObject } from 'cdk8s';
-import type { Construct } from 'constructs';
 import { asDeployed, names } from '../../spec/naming.js';
 import { hasPassword, PASSWORD_KEY } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';
 import { customResource, PASSWORD_GENERATOR_API_VERSION } from './custom-resources.js';
 import { deployedDatabases, masterField, masterSecretSources } from './database-bootstrap.js';
 import { metadata } from './labels.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * The password of a database with `auth: password`, as the Secret
@@ -37,12 +36,12 @@ import { metadata } from './labels.js';
 export const PASSWORD_REFRESH = '5m';
 
 /** The password Secrets of a cloud environment: one per `auth: password` database. */
-export function cloudPasswordSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+export function cloudPasswordSecrets(ctx: RenderContext): KubeJson[] {
   return deployedDatabases(ctx)
     .filter((d) => d.auth === 'password')
     .map((database) => {
       const name = names.databasePasswordSecret(database.name);
-      return customResource(scope, `external-secret-${name}`, 'ExternalSecret', metadata(ctx, name), {
+      return customResource('ExternalSecret', metadata(ctx, name), {
         refreshInterval: PASSWORD_REFRESH,
         secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
         target: {
@@ -57,7 +56,7 @@ export function cloudPasswordSecrets(scope: Construct, ctx: RenderContext): ApiO
 }
 
 /** Preview's password Secrets: a generator and the ExternalSecret that runs it once, per database with a password there. */
-export function previewPasswordSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+export function previewPasswordSecrets(ctx: RenderContext): KubeJson[] {
   return ctx.service.resources.databases
     .filter((d) => hasPassword(d, 'preview'))
     .map(asDeployed)
@@ -65,14 +64,14 @@ export function previewPasswordSecrets(scope: Construct, ctx: RenderContext): Ap
       const name = ownedName(ctx, names.databasePasswordSecret(database.name));
       return [
         // Letters and digits only: the password goes into connection strings unescaped more often than it should.
-        customResource(scope, `password-generator-${name}`, 'Password', metadata(ctx, name), {
+        customResource('Password', metadata(ctx, name), {
           length: 32,
           digits: 8,
           symbols: 0,
           noUpper: false,
           allowRepeat: true,
         }),
-        customResource(scope, `external-secret-${name}`, 'ExternalSecret', metadata(ctx, name), {
+        customResource('ExternalSecret', metadata(ctx, name), {
           refreshInterval: '0',
           target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
           dataFrom: [{ sourceRef: { generatorRef: { apiVersion: PASSWORD_GENERATOR_API_VERSION, kind: 'Password', name } } }],

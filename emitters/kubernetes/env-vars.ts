@@ -1,4 +1,4 @@
-import type { k8s } from 'cdk8s-plus-32';
+import type * as k8s from './kube-types.js';
 import { names } from '../../spec/naming.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';

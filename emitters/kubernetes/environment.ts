@@ -1,4 +1,3 @@
-import type { Construct } from 'constructs';
 import type { RenderContext } from './context.js';
 import { bootstrapPrerequisites, databaseBootstrap } from './database-bootstrap.js';
 import { cloudPasswordSecrets } from './database-password.js';
@@ -13,43 +12,39 @@ import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { autoscaler, cronJob, deployment, disruptionBudget, hasAutoscaler } from './workloads.js';
 
 /** Everything staging or production runs, fully rendered with the released image. */
-export function cloudEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
+export function cloudEnvironment(ctx: RenderContext): Manifest[] {
   const { scaling, compute } = ctx.environment;
   const autoscaled = hasAutoscaler(ctx);
   const single = scaling.min < 2;
-  const serviceObject = service(scope, ctx);
-  const ingressObject = ingress(scope, ctx);
+  const serviceObject = service(ctx);
+  const ingressObject = ingress(ctx);
   const manifests = [
-    manifest(namespace(scope, ctx)),
-    manifest(serviceAccount(scope, ctx)),
-    manifest(deployment(scope, ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), [
+    manifest(namespace(ctx)),
+    manifest(serviceAccount(ctx)),
+    manifest(deployment(ctx, { ...(autoscaled ? {} : { replicas: scaling.min }), requests: compute, limitsFrom: compute }), [
       ...(!autoscaled && single ? [WAIVERS.tierSingleReplica] : []),
       ...(unprobedWorker(ctx) ? [WAIVERS.workerWithoutProbes] : []),
     ]),
-    ...(autoscaled ? [manifest(autoscaler(scope, ctx), single ? [WAIVERS.tierAutoscalerMinimum] : [])] : []),
-    manifest(disruptionBudget(scope, ctx)),
+    ...(autoscaled ? [manifest(autoscaler(ctx), single ? [WAIVERS.tierAutoscalerMinimum] : [])] : []),
+    manifest(disruptionBudget(ctx)),
     ...(serviceObject ? [manifest(serviceObject)] : []),
     ...(ingressObject ? [manifest(ingressObject)] : []),
-    manifest(monitor(scope, ctx)),
-    manifest(defaultDeny(scope, ctx)),
-    manifest(serviceNetworkPolicy(scope, ctx), [], egressNotes(ctx)),
-    ...optional(fqdnPolicy(scope, ctx)),
-    ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests: compute, limitsFrom: compute }))),
+    manifest(monitor(ctx)),
+    manifest(defaultDeny(ctx)),
+    manifest(serviceNetworkPolicy(ctx), [], egressNotes(ctx)),
+    ...optional(fqdnPolicy(ctx)),
+    ...ctx.service.resources.cron.map((job) => manifest(cronJob(ctx, job, { requests: compute, limitsFrom: compute }))),
     ...ctx.service.jobs.map((job) =>
       manifest(
         job.when === 'pre-deploy'
-          ? preDeployJob(scope, ctx, job, { requests: compute, limitsFrom: compute })
-          : manualJob(scope, ctx, job, { requests: compute, limitsFrom: compute }),
+          ? preDeployJob(ctx, job, { requests: compute, limitsFrom: compute })
+          : manualJob(ctx, job, { requests: compute, limitsFrom: compute }),
       ),
     ),
-    ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionSecrets(scope, ctx).map((object) => manifest(object)),
-    ...cloudPasswordSecrets(scope, ctx).map((object) => manifest(object)),
-    ...databaseBootstrap(scope, ctx),
+    ...declaredSecrets(ctx).map((object) => manifest(object)),
+    ...connectionSecrets(ctx).map((object) => manifest(object)),
+    ...cloudPasswordSecrets(ctx).map((object) => manifest(object)),
+    ...databaseBootstrap(ctx),
   ];
-  bootstrapPrerequisites(
-    ctx,
-    manifests.map((m) => m.object),
-  );
-  return manifests;
+  return bootstrapPrerequisites(ctx, manifests);
 }

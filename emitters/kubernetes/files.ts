@@ -37,7 +37,7 @@ export function manifestFiles(
   dir: string,
   manifests: readonly Manifest[],
 ): { files: GeneratedFile[]; diagnostics: readonly Diagnostic[] } {
-  const rendered = manifests.map((m) => m.object.toJson() as KubeJson);
+  const rendered = manifests.map((m) => m.object);
   const patched = applyOverrides(service, policy, env, rendered);
   const files = manifests.map((m, index) =>
     yamlFile({

@@ -1,17 +1,16 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
 import { names } from '../../spec/naming.js';
-import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { annotations, labels, metadata } from './labels.js';
+import { kubeObject } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * The namespace, with Pod Security Admission enforcing "restricted" so the
  * cluster itself rejects a pod that drifts from the hardened spec, and the
  * ServiceAccount that EKS Pod Identity binds to the service's IAM role.
  */
-export function namespace(scope: Construct, ctx: RenderContext): k8s.KubeNamespace {
-  return new (kube().KubeNamespace)(scope, 'namespace', {
+export function namespace(ctx: RenderContext): KubeJson {
+  return kubeObject('Namespace', {
     metadata: {
       name: ctx.namespace,
       labels: {
@@ -26,8 +25,8 @@ export function namespace(scope: Construct, ctx: RenderContext): k8s.KubeNamespa
   });
 }
 
-export function serviceAccount(scope: Construct, ctx: RenderContext): k8s.KubeServiceAccount {
-  return new (kube().KubeServiceAccount)(scope, 'service-account', {
+export function serviceAccount(ctx: RenderContext): KubeJson {
+  return kubeObject('ServiceAccount', {
     metadata: metadata(ctx, names.serviceAccount(ctx.service.name)),
     // Pods never call the Kubernetes API. EKS Pod Identity injects its own projected token.
     automountServiceAccountToken: false,

@@ -4,7 +4,6 @@ import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
 import { yamlFile } from '../shared/serialize.js';
 import { applicationFile } from './argocd.js';
-import { cdk8s } from './cdk8s.js';
 import { PREVIEW_PLACEHOLDER_PR, PREVIEW_PLACEHOLDER_TAG, previewHost, renderContext } from './context.js';
 import { cloudEnvironment } from './environment.js';
 import { environmentDirectory, manifestFiles } from './files.js';
@@ -13,18 +12,14 @@ import { previewDependencyFiles } from './preview-dependencies.js';
 
 /**
  * Kubernetes manifests per environment, Argo CD Applications and the preview
- * base, built with cdk8s's typed L1 objects (cdk8s-plus-32 `k8s.Kube*`) and
- * printed by the shared YAML serializer.
+ * base, built as plain objects checked against Kubernetes' types
+ * (kube-object.ts) and printed by the shared YAML serializer.
  */
 export const kubernetesEmitter: Emitter = {
   id: 'kubernetes',
   emitService(service, project): EmitResult {
     // A retired service runs nowhere: with its manifests and Applications gone from the deploy branches, Argo CD prunes it.
     if (service.retired) return { files: [], diagnostics: [] };
-    // One App per service: cdk8s slows down sharply with many charts in one App.
-    // recordConstructMetadata is pinned because cdk8s would otherwise read it from the environment.
-    const { App, Chart } = cdk8s();
-    const app = new App({ outdir: 'cdk8s.out', recordConstructMetadata: false });
     const files: GeneratedFile[] = [];
     const diagnostics: Diagnostic[] = [];
     for (const env of CLOUD_ENVIRONMENTS) {
@@ -34,12 +29,12 @@ export const kubernetesEmitter: Emitter = {
         project.platform.overridePolicy.kubernetes,
         env,
         environmentDirectory(project, service, env),
-        cloudEnvironment(new Chart(app, env), ctx),
+        cloudEnvironment(ctx),
       );
       files.push(...rendered.files);
       diagnostics.push(...rendered.diagnostics);
       // Nothing deploys before CI's first release: the manifests are rendered for review, the Application waits.
-      if (ctx.environment.release) files.push(applicationFile(new Chart(app, `argocd-${env}`), ctx));
+      if (ctx.environment.release) files.push(applicationFile(ctx));
     }
     if (service.environments.preview.enabled) {
       const rendered = manifestFiles(
@@ -47,12 +42,12 @@ export const kubernetesEmitter: Emitter = {
         project.platform.overridePolicy.kubernetes,
         'preview',
         environmentDirectory(project, service, 'preview'),
-        previewEnvironment(new Chart(app, 'preview'), renderContext(service, project, 'preview')),
+        previewEnvironment(renderContext(service, project, 'preview')),
       );
       files.push(...rendered.files, kustomization(service, project, rendered.files));
       diagnostics.push(...rendered.diagnostics);
       // The services it depends on, transitively, each a base `paved preview` adds with its staging image.
-      const dependencies = previewDependencyFiles((id) => new Chart(app, id), service, project, project.platform.overridePolicy.kubernetes, rendered.files);
+      const dependencies = previewDependencyFiles(service, project, project.platform.overridePolicy.kubernetes, rendered.files);
       files.push(...dependencies.files);
       diagnostics.push(...dependencies.diagnostics);
     }

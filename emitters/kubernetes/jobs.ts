@@ -1,12 +1,11 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
 import type { Compute, ResolvedJob } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
-import { kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { syncHookAnnotations, syncWaves } from './database-bootstrap.js';
 import { annotations, labels, metadata } from './labels.js';
 import { CRON_JOB_POLICY, jobContainer, podSpec } from './workloads.js';
+import { kubeObject } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * The service's `jobs:` (issue 19). Both kinds run the service's pod template:
@@ -39,17 +38,12 @@ const BACKOFF_LIMIT = 1;
 /** A pre-deploy job that runs longer than 15 minutes fails the sync rather than hold it. */
 const ACTIVE_DEADLINE_SECONDS = 900;
 
-export function preDeployJob(
-  scope: Construct,
-  ctx: RenderContext,
-  job: ResolvedJob,
-  options: { readonly requests: Compute; readonly limitsFrom: Compute },
-): k8s.KubeJob {
+export function preDeployJob(ctx: RenderContext, job: ResolvedJob, options: { readonly requests: Compute; readonly limitsFrom: Compute }): KubeJson {
   const meta = metadata(ctx, names.job(ctx.service.name, job.name), 'job', job.name);
   // What preview's deploy step deletes before it applies and then waits for (emitters/actions/scripts.ts PRE_DEPLOY_SELECTOR).
   meta.labels[PRE_DEPLOY_LABEL] = 'pre-deploy';
   const container = jobContainer(ctx, job.command, { kind: 'job', job: job.name }, options.requests, options.limitsFrom);
-  return new (kube().KubeJob)(scope, `job-${job.name}`, {
+  return kubeObject('Job', {
     metadata: {
       ...meta,
       annotations: syncHookAnnotations(meta.annotations, syncWaves(ctx).preDeploy),
@@ -68,14 +62,9 @@ export function preDeployJob(
 }
 
 /** A manual job's template: never scheduled, started by hand or by the workflow (`kubectl create job --from=cronjob/<name>`). */
-export function manualJob(
-  scope: Construct,
-  ctx: RenderContext,
-  job: ResolvedJob,
-  options: { readonly requests: Compute; readonly limitsFrom: Compute },
-): k8s.KubeCronJob {
+export function manualJob(ctx: RenderContext, job: ResolvedJob, options: { readonly requests: Compute; readonly limitsFrom: Compute }): KubeJson {
   const container = jobContainer(ctx, job.command, { kind: 'job', job: job.name }, options.requests, options.limitsFrom);
-  return new (kube().KubeCronJob)(scope, `job-${job.name}`, {
+  return kubeObject('CronJob', {
     metadata: metadata(ctx, names.job(ctx.service.name, job.name), 'job', job.name),
     spec: {
       schedule: MANUAL_SCHEDULE,

@@ -1,25 +1,24 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
-import type { ApiObject } from 'cdk8s';
+import type * as k8s from './kube-types.js';
 import { PUBLIC_RANGES } from '../../spec/egress.js';
 import type { DatabaseEngine, ResolvedEgress, ResolvedResourceType } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
 import { previewDependencies } from '../../spec/preview-dependencies.js';
-import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { customResource, type CiliumNetworkPolicySpec } from './custom-resources.js';
 import { usesLocalStack } from './env-vars.js';
 import { LABEL, metadata, selectorLabels } from './labels.js';
 import { LOCALSTACK_PORT, REDIS_PORT, STAND_IN_COMPONENT } from './preview-names.js';
 import { appPorts, metricsPortName, portName, servicePortSpecs } from './ports.js';
+import { kubeObject } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /** How traffic reaches the service (Service, Ingress) and what it may reach (NetworkPolicies). */
 
-export function service(scope: Construct, ctx: RenderContext): k8s.KubeService | undefined {
+export function service(ctx: RenderContext): KubeJson | undefined {
   const { runtime } = ctx.service;
   const name = portName(ctx);
   if (runtime.port === undefined || name === undefined) return undefined;
-  return new (kube().KubeService)(scope, 'service', {
+  return kubeObject('Service', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       type: 'ClusterIP',
@@ -39,7 +38,7 @@ export const tlsSecretName = (service: string): string => `${service}-tls`;
  * cert-manager the Ingress names no Secret (nothing would create it) and the
  * controller serves its default certificate for the host.
  */
-function ingressTls(ctx: RenderContext, host: string, annotations: Record<string, string>): k8s.IngressTls {
+function ingressTls(ctx: RenderContext, host: string, annotations: Record<string, string>): k8s.IngressTLS {
   const { tls } = ctx.project.platform.kubernetes;
   if (tls.certificates === 'controller-default') return { hosts: [host] };
   annotations['cert-manager.io/cluster-issuer'] = tls.clusterIssuer;
@@ -60,7 +59,7 @@ function controllerAnnotations(ctx: RenderContext, annotations: Record<string, s
   }
 }
 
-export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress | undefined {
+export function ingress(ctx: RenderContext): KubeJson | undefined {
   const spec = ctx.service.ingress;
   const name = portName(ctx);
   if (spec === undefined || ctx.host === undefined || name === undefined) return undefined;
@@ -68,7 +67,7 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
   const meta = metadata(ctx, ctx.service.name, 'server');
   const tls = ingressTls(ctx, ctx.host, meta.annotations);
   controllerAnnotations(ctx, meta.annotations);
-  return new (kube().KubeIngress)(scope, 'ingress', {
+  return kubeObject('Ingress', {
     metadata: meta,
     spec: {
       // Only public services sit behind the internet-facing controller.
@@ -77,7 +76,7 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
       rules: [
         {
           host: ctx.host,
-          http: { paths: spec.paths.map((path) => ({ path, pathType: 'Prefix', backend: { service: { name: ctx.service.name, port: { name } } } })) },
+          http: { paths: spec.paths.map((path) => ({ path, pathType: 'Prefix' as const, backend: { service: { name: ctx.service.name, port: { name } } } })) },
         },
       ],
     },
@@ -86,7 +85,7 @@ export function ingress(scope: Construct, ctx: RenderContext): k8s.KubeIngress |
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 const inNamespace = (namespace: string): k8s.LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: namespace } });
-const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? intOrString(port) : intOrString(port) });
+const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? port : port });
 const cidrs = (blocks: readonly string[]): k8s.NetworkPolicyPeer[] => blocks.map((cidr) => ({ ipBlock: { cidr } }));
 
 /** The service's own pods (server, cron and, when it has jobs, job pods), never preview's stand-ins that share its name label. */
@@ -127,15 +126,15 @@ export function dnsEgress(): k8s.NetworkPolicyEgressRule {
   return {
     to: [{ namespaceSelector: inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
     ports: [
-      { protocol: 'UDP', port: intOrString(53) },
-      { protocol: 'TCP', port: intOrString(53) },
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
     ],
   };
 }
 
 /** Namespace-wide deny: a pod no other policy selects can neither receive nor send. */
-export function defaultDeny(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
-  return new (kube().KubeNetworkPolicy)(scope, 'default-deny', {
+export function defaultDeny(ctx: RenderContext): KubeJson {
+  return kubeObject('NetworkPolicy', {
     metadata: metadata(ctx, 'default-deny'),
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });
@@ -145,7 +144,7 @@ export function defaultDeny(scope: Construct, ctx: RenderContext): k8s.KubeNetwo
 const POD_IDENTITY_AGENT = '169.254.170.23/32';
 
 /** The flows the service needs, and nothing else. */
-export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.KubeNetworkPolicy {
+export function serviceNetworkPolicy(ctx: RenderContext): KubeJson {
   const { service, project } = ctx;
   const { kubernetes } = project.platform;
   const name = portName(ctx);
@@ -177,7 +176,7 @@ export function serviceNetworkPolicy(scope: Construct, ctx: RenderContext): k8s.
   egress.push(...(ctx.env === 'preview' ? previewResourceEgress(ctx) : cloudResourceEgress(ctx)));
   egress.push(...declaredEgress(ctx));
 
-  return new (kube().KubeNetworkPolicy)(scope, 'network-policy', {
+  return kubeObject('NetworkPolicy', {
     metadata: metadata(ctx, service.name),
     spec: { podSelector: servicePods(ctx), policyTypes: ['Ingress', 'Egress'], ingress, egress },
   });
@@ -293,7 +292,7 @@ export function egressNotes(ctx: RenderContext): string[] {
  * name's addresses (docs.cilium.io, DNS-based policies). Cilium ORs it with
  * the NetworkPolicy, which keeps every other flow.
  */
-export function fqdnPolicy(scope: Construct, ctx: RenderContext): ApiObject | undefined {
+export function fqdnPolicy(ctx: RenderContext): KubeJson | undefined {
   if (!fqdnEnforced(ctx)) return undefined;
   const hosts = ctx.service.egress.filter(isHost);
   const selector = servicePods(ctx);
@@ -309,5 +308,5 @@ export function fqdnPolicy(scope: Construct, ctx: RenderContext): ApiObject | un
       toPorts: [{ ports: [{ port: String(port), protocol: 'TCP' as const }] }],
     })),
   ];
-  return customResource(scope, 'cilium-network-policy', 'CiliumNetworkPolicy', metadata(ctx, ctx.service.name), { endpointSelector: selector, egress });
+  return customResource('CiliumNetworkPolicy', metadata(ctx, ctx.service.name), { endpointSelector: selector, egress });
 }

@@ -1,6 +1,5 @@
-import type { k8s } from 'cdk8s-plus-32';
+import type * as k8s from './kube-types.js';
 import type { Compute } from '../../spec/model.js';
-import { intOrString, quantity } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { metricsPortName } from './ports.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
@@ -62,11 +61,11 @@ export function scratchVolumes(mounts: readonly ScratchMount[]): { volumes: k8s.
 export function resources(ctx: RenderContext, requests: Compute, limitsFrom: Compute = requests): k8s.ResourceRequirements {
   const policy = ctx.project.platform.kubernetes.limits;
   return {
-    requests: { cpu: quantity(requests.cpu), memory: quantity(requests.memory), 'ephemeral-storage': quantity(policy.ephemeralStorageRequest) },
+    requests: { cpu: requests.cpu, memory: requests.memory, 'ephemeral-storage': policy.ephemeralStorageRequest },
     limits: {
-      cpu: quantity(scaleCpu(limitsFrom.cpu, policy.cpuRatio)),
-      memory: quantity(scaleMemory(limitsFrom.memory, policy.memoryRatio)),
-      'ephemeral-storage': quantity(policy.ephemeralStorageLimit),
+      cpu: scaleCpu(limitsFrom.cpu, policy.cpuRatio),
+      memory: scaleMemory(limitsFrom.memory, policy.memoryRatio),
+      'ephemeral-storage': policy.ephemeralStorageLimit,
     },
   };
 }
@@ -93,7 +92,7 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
   };
   if (runtime.port === undefined || portName === undefined) {
     if (!observability.metrics.declared) return {};
-    const metrics = intOrString(metricsPortName(ctx.service));
+    const metrics = metricsPortName(ctx.service);
     return {
       livenessProbe: { tcpSocket: { port: metrics }, ...timing.liveness },
       readinessProbe: { httpGet: { path: observability.metrics.path, port: metrics }, ...timing.readiness },
@@ -105,7 +104,7 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
       readinessProbe: { grpc: { port: runtime.port, service: 'readiness' }, ...timing.readiness },
     };
   }
-  const port = intOrString(portName);
+  const port = portName;
   return {
     livenessProbe: { httpGet: { path: runtime.health.liveness, port }, ...timing.liveness },
     readinessProbe: { httpGet: { path: runtime.health.readiness, port }, ...timing.readiness },

@@ -1,7 +1,6 @@
-import type { k8s } from 'cdk8s-plus-32';
+import type * as k8s from './kube-types.js';
 import type { PortProtocol, ResolvedService } from '../../spec/model.js';
 import { METRICS_PORT_NAME } from '../../spec/runtime-env.js';
-import { intOrString } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 
 /**
@@ -63,7 +62,7 @@ export function servicePortSpecs(service: ResolvedService): k8s.ServicePort[] {
   return containerPorts(service).map((p) => ({
     name: p.name,
     port: p.servicePort,
-    targetPort: intOrString(p.name),
+    targetPort: p.name,
     protocol: 'TCP',
     ...appProtocol(p.protocol),
   }));

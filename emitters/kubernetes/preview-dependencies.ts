@@ -1,4 +1,3 @@
-import type { Construct } from 'constructs';
 import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
@@ -24,7 +23,6 @@ import { previewEnvironment } from './preview.js';
  * dependency joins as generated.
  */
 export function previewDependencyFiles(
-  chart: (id: string) => Construct,
   previewed: ResolvedService,
   project: ResolvedProject,
   policy: OverridePolicy,
@@ -51,7 +49,7 @@ export function previewDependencyFiles(
   for (const file of own) claim(file, previewed);
   for (const dependency of previewDependencies(previewed, project.services)) {
     const dir = layout.previewDependency(project.output, previewed.name, dependency.name);
-    const manifests = previewEnvironment(chart(`preview-dependency-${dependency.name}`), dependencyContext(dependency, previewed, project));
+    const manifests = previewEnvironment(dependencyContext(dependency, previewed, project));
     const rendered = manifestFiles(withoutOverrides(dependency), policy, 'preview', dir, manifests);
     diagnostics.push(...rendered.diagnostics);
     for (const file of rendered.files) {

@@ -1,9 +1,6 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
 import type { Compute, ResolvedDatabase } from '../../spec/model.js';
 import { asDeployed, deployedName, names } from '../../spec/naming.js';
 import { connectionKeys, connectionObjectName, connectionsOf, PASSWORD_KEY, queueName, type Connection } from '../../spec/runtime-env.js';
-import { intOrString, kube } from './cdk8s.js';
 import { ownedName, type RenderContext } from './context.js';
 import { localStackUrl, usesLocalStack } from './env-vars.js';
 import { namespace, serviceAccount } from './identity.js';
@@ -31,6 +28,8 @@ import { localStack, standIn, type StandIn } from './stand-ins.js';
 import { previewPasswordSecrets } from './database-password.js';
 import { KUBERNETES_WAIVERS as WAIVERS } from '../shared/waivers.js';
 import { cronJob, deployment } from './workloads.js';
+import { kubeObject } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * A pull request's preview: the service without cloud resources. PostgreSQL,
@@ -40,43 +39,41 @@ import { cronJob, deployment } from './workloads.js';
  * --from=cronjob/<name>`). The directory is a kustomize base; CI sets the
  * namespace, image and host (docs/targets/kubernetes.md).
  */
-export function previewEnvironment(scope: Construct, ctx: RenderContext): Manifest[] {
+export function previewEnvironment(ctx: RenderContext): Manifest[] {
   // A dependency joins the previewed service's namespace, whose Namespace and default deny that service's base holds.
   const own = ctx.dependencyOf === undefined;
   const full = ctx.environment.compute;
   const ratio = ctx.project.platform.kubernetes.preview.requestRatio;
   // Smaller requests pack previews densely; limits stay those of a full-size pod.
   const requests: Compute = { cpu: scaleCpu(full.cpu, ratio), memory: scaleMemory(full.memory, ratio) };
-  const serviceObject = service(scope, ctx);
-  const ingressObject = ingress(scope, ctx);
+  const serviceObject = service(ctx);
+  const ingressObject = ingress(ctx);
   const { databases, caches } = ctx.service.resources;
   return [
-    ...(own ? [manifest(namespace(scope, ctx))] : []),
-    manifest(serviceAccount(scope, ctx)),
-    manifest(deployment(scope, ctx, { replicas: 1, requests, limitsFrom: full }), [
+    ...(own ? [manifest(namespace(ctx))] : []),
+    manifest(serviceAccount(ctx)),
+    manifest(deployment(ctx, { replicas: 1, requests, limitsFrom: full }), [
       WAIVERS.previewSingleReplica,
       ...(unprobedWorker(ctx) ? [WAIVERS.workerWithoutProbes] : []),
     ]),
     ...(serviceObject ? [manifest(serviceObject)] : []),
     ...(ingressObject ? [manifest(ingressObject)] : []),
-    manifest(monitor(scope, ctx)),
-    ...(own ? [manifest(defaultDeny(scope, ctx))] : []),
-    manifest(serviceNetworkPolicy(scope, ctx), [], egressNotes(ctx)),
-    ...optional(fqdnPolicy(scope, ctx)),
-    ...ctx.service.resources.cron.map((job) => manifest(cronJob(scope, ctx, job, { requests, limitsFrom: full, suspend: true }))),
+    manifest(monitor(ctx)),
+    ...(own ? [manifest(defaultDeny(ctx))] : []),
+    manifest(serviceNetworkPolicy(ctx), [], egressNotes(ctx)),
+    ...optional(fqdnPolicy(ctx)),
+    ...ctx.service.resources.cron.map((job) => manifest(cronJob(ctx, job, { requests, limitsFrom: full, suspend: true }))),
     // Pre-deploy jobs run against the stand-ins on every push (the deploy step waits for them); manual ones stay templates.
     ...ctx.service.jobs.map((job) =>
-      manifest(
-        job.when === 'pre-deploy' ? preDeployJob(scope, ctx, job, { requests, limitsFrom: full }) : manualJob(scope, ctx, job, { requests, limitsFrom: full }),
-      ),
+      manifest(job.when === 'pre-deploy' ? preDeployJob(ctx, job, { requests, limitsFrom: full }) : manualJob(ctx, job, { requests, limitsFrom: full })),
     ),
-    ...declaredSecrets(scope, ctx).map((object) => manifest(object)),
-    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(scope, ctx, connection), [], connectionNote(ctx, connection))),
-    manifest(localStackCredentials(scope, ctx), [], CREDENTIALS_NOTE),
-    ...previewPasswordSecrets(scope, ctx).map((object) => manifest(object)),
-    ...databases.flatMap((database) => standIn(scope, ctx, databaseStandIn(ctx, database))),
+    ...declaredSecrets(ctx).map((object) => manifest(object)),
+    ...connectionsOf(ctx.service.resources).map((connection) => manifest(connectionSecret(ctx, connection), [], connectionNote(ctx, connection))),
+    manifest(localStackCredentials(ctx), [], CREDENTIALS_NOTE),
+    ...previewPasswordSecrets(ctx).map((object) => manifest(object)),
+    ...databases.flatMap((database) => standIn(ctx, databaseStandIn(ctx, database))),
     ...caches.flatMap((cache) =>
-      standIn(scope, ctx, {
+      standIn(ctx, {
         component: 'redis',
         name: ownedName(ctx, redisName(cache.name)),
         image: ctx.project.platform.kubernetes.preview.redisImage,
@@ -88,17 +85,17 @@ export function previewEnvironment(scope: Construct, ctx: RenderContext): Manife
         compute: { cpu: '250m', memory: '256Mi' },
       }),
     ),
-    ...(usesLocalStack(ctx) ? localStack(scope, ctx) : []),
+    ...(usesLocalStack(ctx) ? localStack(ctx) : []),
     ...ctx.service.resources.typed.flatMap((resource) => {
       const type = ctx.project.platform.resourceTypes[resource.type]!;
       return type.standIn
-        ? standIn(scope, ctx, {
+        ? standIn(ctx, {
             component: STAND_IN_COMPONENT,
             name: ownedName(ctx, standInName(resource.type, deployedName(resource))),
             image: type.standIn.image,
             port: type.standIn.port,
             scratch: [TMP],
-            readiness: { tcpSocket: { port: intOrString(type.standIn.port) } },
+            readiness: { tcpSocket: { port: type.standIn.port } },
             compute: { cpu: '500m', memory: '512Mi' },
           })
         : [];
@@ -227,19 +224,19 @@ function connectionValues(ctx: RenderContext, connection: Connection): Record<st
   }
 }
 
-function connectionSecret(scope: Construct, ctx: RenderContext, connection: Connection): k8s.KubeSecret {
+function connectionSecret(ctx: RenderContext, connection: Connection): KubeJson {
   const values = connectionValues(ctx, connection);
   // Exactly the keys of the cloud environments' connection secrets.
   const stringData = Object.fromEntries(connectionKeys(connection).map((key) => [key, values[key]!]));
-  return new (kube().KubeSecret)(scope, `connection-${connectionObjectName(connection)}`, {
+  return kubeObject('Secret', {
     metadata: metadata(ctx, ownedName(ctx, connectionObjectName(connection))),
     type: 'Opaque',
     stringData,
   });
 }
 
-function localStackCredentials(scope: Construct, ctx: RenderContext): k8s.KubeSecret {
-  return new (kube().KubeSecret)(scope, 'localstack-credentials', {
+function localStackCredentials(ctx: RenderContext): KubeJson {
+  return kubeObject('Secret', {
     metadata: metadata(ctx, ownedName(ctx, LOCALSTACK_CREDENTIALS)),
     type: 'Opaque',
     stringData: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },

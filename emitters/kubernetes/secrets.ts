@@ -1,10 +1,9 @@
-import type { ApiObject } from 'cdk8s';
-import type { Construct } from 'constructs';
 import { deployedName, names } from '../../spec/naming.js';
 import { connectionKeys, connectionObjectName, connectionsOf, secretObjectName } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';
 import { customResource } from './custom-resources.js';
 import { metadata } from './labels.js';
+import type { KubeJson } from './overrides.js';
 
 /**
  * Secrets reach the cluster only as ExternalSecrets: a name in Secrets Manager,
@@ -13,13 +12,8 @@ import { metadata } from './labels.js';
  * writes (CONNECTION_KEYS).
  */
 
-function externalSecret(
-  scope: Construct,
-  ctx: RenderContext,
-  name: string,
-  data: Array<{ secretKey: string; remoteRef: { key: string; property?: string } }>,
-): ApiObject {
-  return customResource(scope, `external-secret-${name}`, 'ExternalSecret', metadata(ctx, name), {
+function externalSecret(ctx: RenderContext, name: string, data: Array<{ secretKey: string; remoteRef: { key: string; property?: string } }>): KubeJson {
+  return customResource('ExternalSecret', metadata(ctx, name), {
     refreshInterval: '1h',
     secretStoreRef: { kind: 'ClusterSecretStore', name: ctx.project.platform.kubernetes.secretStores[ctx.env] },
     // Retain: a store outage or a deleted entry must not delete the Secret running pods read.
@@ -29,20 +23,17 @@ function externalSecret(
 }
 
 /** The service's declared secrets, from the environment's store; in preview, a store of test values. */
-export function declaredSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+export function declaredSecrets(ctx: RenderContext): KubeJson[] {
   return ctx.service.secrets.map((secret) =>
-    externalSecret(scope, ctx, ownedName(ctx, secretObjectName(secret)), [
-      { secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } },
-    ]),
+    externalSecret(ctx, ownedName(ctx, secretObjectName(secret)), [{ secretKey: secret, remoteRef: { key: names.secret(ctx.service.name, ctx.env, secret) } }]),
   );
 }
 
 /** Connection details Terraform stored for each cloud resource (staging and production only). */
-export function connectionSecrets(scope: Construct, ctx: RenderContext): ApiObject[] {
+export function connectionSecrets(ctx: RenderContext): KubeJson[] {
   return connectionsOf(ctx.service.resources).map((connection) => {
     const key = names.connectionSecret(ctx.service.name, ctx.env, connection.kind, deployedName(connection));
     return externalSecret(
-      scope,
       ctx,
       connectionObjectName(connection),
       connectionKeys(connection).map((property) => ({ secretKey: property, remoteRef: { key, property } })),

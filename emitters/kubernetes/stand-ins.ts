@@ -1,8 +1,6 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
+import type * as k8s from './kube-types.js';
 import type { Compute } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
-import { intOrString, kube, quantity } from './cdk8s.js';
 import { ownedName, type RenderContext } from './context.js';
 import { labels, metadata, selectorLabels, type Component } from './labels.js';
 import { manifest, type Manifest } from './manifest.js';
@@ -12,6 +10,7 @@ import { LOCALSTACK, LOCALSTACK_PORT } from './preview-names.js';
 import { scaleCpu, scaleMemory } from './quantity.js';
 import { KUBERNETES_WAIVERS as WAIVERS, type Waiver } from '../shared/waivers.js';
 import { topologySpread } from './workloads.js';
+import { kubeObject } from './kube-object.js';
 
 /**
  * Preview's in-cluster stand-ins for cloud resources: each a Deployment, a
@@ -37,11 +36,11 @@ export interface StandIn {
 }
 
 /** A stand-in's Deployment, Service and NetworkPolicy: as hardened as the service, reachable only from it. */
-export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manifest[] {
+export function standIn(ctx: RenderContext, s: StandIn): Manifest[] {
   const selector = selectorLabels(ctx, s.component, s.name);
   const scratch = scratchVolumes(s.scratch);
   const policy = ctx.project.platform.kubernetes.limits;
-  const port = intOrString(s.component);
+  const port = s.component;
   const container: k8s.Container = {
     name: s.component,
     image: s.image,
@@ -59,25 +58,25 @@ export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manif
     // Requests are a preview's; the data of a stand-in lives in emptyDirs, hence the larger storage limit.
     resources: {
       requests: {
-        cpu: quantity(scaleCpu(s.compute.cpu, 0.1)),
-        memory: quantity(scaleMemory(s.compute.memory, 0.25)),
-        'ephemeral-storage': quantity(policy.ephemeralStorageRequest),
+        cpu: scaleCpu(s.compute.cpu, 0.1),
+        memory: scaleMemory(s.compute.memory, 0.25),
+        'ephemeral-storage': policy.ephemeralStorageRequest,
       },
-      limits: { cpu: quantity(s.compute.cpu), memory: quantity(s.compute.memory), 'ephemeral-storage': quantity('2Gi') },
+      limits: { cpu: s.compute.cpu, memory: s.compute.memory, 'ephemeral-storage': '2Gi' },
     },
     securityContext: containerSecurityContext({ readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true }),
     volumeMounts: [...scratch.volumeMounts, ...(s.extraVolumes ?? []).map((v) => v.mount)],
     livenessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
     readinessProbe: { ...s.readiness, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   };
-  const deploymentObject = new (kube().KubeDeployment)(scope, `${s.name}-deployment`, {
+  const deploymentObject = kubeObject('Deployment', {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: {
       replicas: 1,
       revisionHistoryLimit: 1,
       selector: { matchLabels: selector },
       // Stop the old pod first: two instances would each hold half the test data.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString(0), maxUnavailable: intOrString(1) } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       template: {
         metadata: { labels: labels(ctx, s.component, s.name) },
         spec: {
@@ -91,11 +90,11 @@ export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manif
       },
     },
   });
-  const serviceObject = new (kube().KubeService)(scope, `${s.name}-service`, {
+  const serviceObject = kubeObject('Service', {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: { type: 'ClusterIP', selector, ports: [{ name: s.component, port: s.port, targetPort: port, protocol: 'TCP' }] },
   });
-  const networkPolicy = new (kube().KubeNetworkPolicy)(scope, `${s.name}-network-policy`, {
+  const networkPolicy = kubeObject('NetworkPolicy', {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: {
       podSelector: { matchLabels: selector },
@@ -108,7 +107,7 @@ export function standIn(scope: Construct, ctx: RenderContext, s: StandIn): Manif
 }
 
 /** LocalStack with an init hook that creates the service's topics, queues and buckets. */
-export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
+export function localStack(ctx: RenderContext): Manifest[] {
   const { service, project } = ctx;
   const aws = (args: string): string => `awslocal ${args}`;
   const script = [
@@ -126,13 +125,13 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
   ].join('\n');
   const name = ownedName(ctx, LOCALSTACK);
   const init = ownedName(ctx, 'localstack-init');
-  const configMap = new (kube().KubeConfigMap)(scope, 'localstack-init', {
+  const configMap = kubeObject('ConfigMap', {
     metadata: metadata(ctx, init, 'localstack', name),
     data: { 'init.sh': script },
   });
   return [
     manifest(configMap),
-    ...standIn(scope, ctx, {
+    ...standIn(ctx, {
       component: 'localstack',
       name,
       image: project.platform.kubernetes.preview.localstackImage,
@@ -148,7 +147,7 @@ export function localStack(scope: Construct, ctx: RenderContext): Manifest[] {
         SKIP_SSL_CERT_DOWNLOAD: '1',
       },
       scratch: [TMP, { name: 'data', path: '/var/lib/localstack' }],
-      readiness: { httpGet: { path: '/_localstack/health', port: intOrString('localstack') } },
+      readiness: { httpGet: { path: '/_localstack/health', port: 'localstack' } },
       compute: { cpu: '1', memory: '1Gi' },
       readOnlyRootFilesystem: false,
       waivers: [WAIVERS.localstackWritableRoot],

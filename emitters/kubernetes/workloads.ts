@@ -1,13 +1,13 @@
-import type { k8s } from 'cdk8s-plus-32';
-import type { Construct } from 'constructs';
+import type * as k8s from './kube-types.js';
 import type { Compute, ResolvedCronJob } from '../../spec/model.js';
 import { deployedName, names } from '../../spec/naming.js';
-import { intOrString, kube } from './cdk8s.js';
 import type { RenderContext } from './context.js';
 import { containerEnv, escapeDollars, type Workload } from './env-vars.js';
 import { annotations, labels, metadata, selectorLabels, type Component } from './labels.js';
 import { containerSecurityContext, podSecurityContext, probes, resources, scratchVolumes, TMP } from './pod.js';
 import { containerPortSpecs, portName } from './ports.js';
+import { kubeObject } from './kube-object.js';
+import type { KubeJson } from './overrides.js';
 
 /** The service's Deployment and what keeps it available: HorizontalPodAutoscaler and PodDisruptionBudget. */
 
@@ -59,19 +59,15 @@ export function serverContainer(ctx: RenderContext, requests: Compute, limitsFro
   };
 }
 
-export function deployment(
-  scope: Construct,
-  ctx: RenderContext,
-  options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute },
-): k8s.KubeDeployment {
-  return new (kube().KubeDeployment)(scope, 'deployment', {
+export function deployment(ctx: RenderContext, options: { readonly replicas?: number; readonly requests: Compute; readonly limitsFrom: Compute }): KubeJson {
+  return kubeObject('Deployment', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       // kube-score: a Deployment an HPA scales carries no replicas, or every sync would reset them.
       ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(ctx, 'server') },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString('25%'), maxUnavailable: intOrString(0) } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
         metadata: { labels: labels(ctx, 'server'), annotations: annotations(ctx) },
         spec: podSpec(ctx, 'server', [serverContainer(ctx, options.requests, options.limitsFrom)], true),
@@ -80,9 +76,9 @@ export function deployment(
   });
 }
 
-export function autoscaler(scope: Construct, ctx: RenderContext): k8s.KubeHorizontalPodAutoscalerV2 {
+export function autoscaler(ctx: RenderContext): KubeJson {
   const { scaling } = ctx.environment;
-  return new (kube().KubeHorizontalPodAutoscalerV2)(scope, 'hpa', {
+  return kubeObject('HorizontalPodAutoscaler', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.service.name },
@@ -93,12 +89,12 @@ export function autoscaler(scope: Construct, ctx: RenderContext): k8s.KubeHorizo
   });
 }
 
-export function disruptionBudget(scope: Construct, ctx: RenderContext): k8s.KubePodDisruptionBudget {
-  return new (kube().KubePodDisruptionBudget)(scope, 'pdb', {
+export function disruptionBudget(ctx: RenderContext): KubeJson {
+  return kubeObject('PodDisruptionBudget', {
     metadata: metadata(ctx, ctx.service.name, 'server'),
     spec: {
       // One at a time, whatever the replica count: never 0, which would block every node drain.
-      maxUnavailable: intOrString(1),
+      maxUnavailable: 1,
       selector: { matchLabels: selectorLabels(ctx, 'server') },
       // A pod that is not ready protects nothing; let drains evict it.
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
@@ -133,13 +129,12 @@ export const CRON_JOB_POLICY = {
 } as const;
 
 export function cronJob(
-  scope: Construct,
   ctx: RenderContext,
   job: ResolvedCronJob,
   options: { readonly requests: Compute; readonly limitsFrom: Compute; readonly suspend?: boolean },
-): k8s.KubeCronJob {
+): KubeJson {
   const container = jobContainer(ctx, job.command, { kind: 'cron', job: job.name }, options.requests, options.limitsFrom);
-  return new (kube().KubeCronJob)(scope, `cron-${job.name}`, {
+  return kubeObject('CronJob', {
     metadata: metadata(ctx, names.cronJob(ctx.service.name, deployedName(job)), 'cron', job.name),
     spec: {
       schedule: job.schedule,

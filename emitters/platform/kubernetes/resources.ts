@@ -3,8 +3,7 @@ import type { GroupKind } from './kinds.js';
 /**
  * Typed shapes of the platform layer's objects, listing exactly the fields
  * paved sets (the tests check each against the operators' schemas). Plain
- * objects: cdk8s's L1 classes type none of these kinds, and an ApiObject
- * would add nothing to a custom resource but a construct tree.
+ * objects, as every Kubernetes object paved emits (emitters/kubernetes/kube-object.ts).
  */
 
 export interface Metadata {

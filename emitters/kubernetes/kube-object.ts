@@ -1,0 +1,69 @@
+import type { Kinds } from './kube-types.js';
+import type { KubeJson } from './overrides.js';
+
+/**
+ * Kubernetes objects as plain data, built straight from typed literals: no
+ * construct tree, no token resolution, no per-kind JSON mappers. What reaches
+ * a file is exactly what paved wrote, minus the fields it left undefined; the
+ * serializer sorts the keys.
+ */
+
+/** The metadata paved writes: every object it emits is named. */
+export interface ObjectMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly finalizers?: readonly string[];
+}
+
+/** What one kind's object holds besides its type and metadata (never a status: paved writes desired state only). */
+export type ObjectBody<K extends keyof Kinds> = Omit<Kinds[K], 'apiVersion' | 'kind' | 'metadata' | 'status'>;
+
+const API_VERSIONS: { readonly [K in keyof Kinds]: Kinds[K]['apiVersion'] } = {
+  ConfigMap: 'v1',
+  CronJob: 'batch/v1',
+  Deployment: 'apps/v1',
+  HorizontalPodAutoscaler: 'autoscaling/v2',
+  Ingress: 'networking.k8s.io/v1',
+  Job: 'batch/v1',
+  Namespace: 'v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  PodDisruptionBudget: 'policy/v1',
+  Secret: 'v1',
+  Service: 'v1',
+  ServiceAccount: 'v1',
+};
+
+/** An object of one of Kubernetes' own kinds. */
+export function kubeObject<K extends keyof Kinds>(kind: K, object: ObjectBody<K> & { readonly metadata: ObjectMetadata }): KubeJson {
+  const { metadata, ...body } = object;
+  return apiObject(API_VERSIONS[kind], kind, metadata, body);
+}
+
+/**
+ * An object of any kind: undefined and null fields left out at every depth,
+ * and in metadata empty maps and lists too (an object without labels has no
+ * `labels: {}`). Always a fresh copy, so no two objects share a part an
+ * override could patch.
+ */
+export function apiObject(apiVersion: string, kind: string, metadata: ObjectMetadata, body: object): KubeJson {
+  return { apiVersion, kind, metadata: present(metadata, true) as KubeJson['metadata'], ...(present(body, false) as object) };
+}
+
+/** `object` with one more annotation, for an annotation decided after the object was built. */
+export function withAnnotation(object: KubeJson, key: string, value: string): KubeJson {
+  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } } };
+}
+
+function present(value: unknown, dropEmpty: boolean): unknown {
+  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => present(item, dropEmpty));
+  if (value === null || typeof value !== 'object') return value ?? undefined;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const kept = present(field, dropEmpty);
+    if (kept === undefined || (dropEmpty && typeof kept === 'object' && Object.keys(kept as object).length === 0)) continue;
+    copy[key] = kept;
+  }
+  return copy;
+}
