@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI: `npm ci` builds dist/ through the `prepare` script.
-import { main } from '../dist/cli/main.js';
+// Runs the bundled CLI: `npm ci` builds dist/ and the bundle through the `prepare` script (scripts/bundle.ts).
+import { main } from '../dist/bundle/main.js';
 
 // A reader that stops early (`paved compile | head`) is not a failure: the
 // compile still finishes its tree; what it would have printed is dropped.

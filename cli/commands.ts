@@ -27,6 +27,7 @@ import { changedSince, revisionBlobs, revisionKeys } from './revision.js';
 import { driftDiagnostics, unlisted } from './drift.js';
 import { renderStarterPlatform } from './starter-platform.js';
 import { renderStarterSpec } from './starter.js';
+import { shipped } from '../spec/code-root.js';
 
 interface CompilerArguments {
   readonly root: string;
@@ -40,6 +41,7 @@ interface CompilerArguments {
   readonly verbose?: boolean;
 }
 
+// Beside this module, or beside the bundle that holds it (dist/bundle/emit-worker.js).
 const EMIT_IN_THREADS = emitInThreads(new URL('./emit-worker.js', import.meta.url));
 
 /**
@@ -271,7 +273,7 @@ export function runInitPlatform(dir: string, io: Io): number {
 
 /** The path from `dir` to one of paved's JSON Schemas, for the starter's yaml-language-server line. */
 function schemaPathFrom(dir: string, kind: 'service' | 'platform', io: Io): string {
-  const schemaFile = fileURLToPath(new URL(`../../spec/${kind}.schema.json`, import.meta.url));
+  const schemaFile = fileURLToPath(shipped(`../spec/${kind}.schema.json`));
   return relative(resolve(io.cwd, dir), schemaFile).split('\\').join('/');
 }
 

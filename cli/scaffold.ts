@@ -14,6 +14,7 @@ import { relativePathProblem } from '../compiler/write/resolver.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, URL_CONNECTION_PREFIXES } from '../spec/runtime-env.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
+import { shipped } from '../spec/code-root.js';
 
 /**
  * `paved new`: a service.yaml (the same writer as `paved init`) plus an
@@ -26,9 +27,8 @@ export const LANGUAGES: readonly StarterLanguage[] = ['node', 'python', 'go', 'j
 
 /** paved's built-in templates, shipped in the package next to dist/ (found from cli/ in sources too, as under vitest). */
 export const BUILTIN_TEMPLATES =
-  [new URL('../../scaffold/templates', import.meta.url), new URL('../scaffold/templates', import.meta.url)]
-    .map((u) => fileURLToPath(u))
-    .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../scaffold/templates', import.meta.url));
+  [shipped('../scaffold/templates'), shipped('scaffold/templates')].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ??
+  fileURLToPath(shipped('../scaffold/templates'));
 
 export interface NewOptions {
   readonly name: string;
@@ -224,7 +224,7 @@ export function runNew(options: NewOptions, io: Io): number {
   const target = resolve(io.cwd, options.dir ?? options.name);
   const lang = language as StarterLanguage;
 
-  const schemaFile = fileURLToPath(new URL('../../spec/service.schema.json', import.meta.url));
+  const schemaFile = fileURLToPath(shipped('../spec/service.schema.json'));
   const schemaPath = relative(target, schemaFile).split(sep).join('/');
   try {
     const platform = platformTemplates(root);

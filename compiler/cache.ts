@@ -5,6 +5,7 @@ import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
 import type { ManifestEntry } from './write/manifest.js';
+import { shipped } from '../spec/code-root.js';
 
 /**
  * Incremental compiles. A service's files are a function of its resolved model,
@@ -125,7 +126,7 @@ let buildIdentity: string | null | undefined;
 export function pavedBuild(): string | undefined {
   if (buildIdentity === undefined) {
     try {
-      buildIdentity = readFileSync(new URL('../build-id.txt', import.meta.url), 'utf8').trim() || null;
+      buildIdentity = readFileSync(shipped('build-id.txt'), 'utf8').trim() || null;
     } catch {
       buildIdentity = null;
     }

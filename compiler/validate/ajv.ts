@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { platformSchema, releasesSchema, serviceSchema } from '../../spec/index.js';
 import type { SourceFile } from '../source.js';
+import { fileURLToPath } from 'node:url';
+import { shipped } from '../../spec/code-root.js';
 
 export type Validators = Readonly<Record<SourceFile['kind'], ValidateFunction>>;
 
@@ -48,7 +50,7 @@ export function validatorSource(): 'prebuilt' | 'compiled' {
 
 function prebuilt(): Validators | undefined {
   try {
-    const module = createRequire(import.meta.url)('../../spec/validators.cjs') as Validators & { schemaHash?: string };
+    const module = createRequire(import.meta.url)(fileURLToPath(shipped('spec/validators.cjs'))) as Validators & { schemaHash?: string };
     return module.schemaHash === schemaHash() ? { service: module.service, platform: module.platform, releases: module.releases } : undefined;
   } catch {
     return undefined;
