@@ -225,8 +225,9 @@ function libraryScalar(value: string | number | boolean): readonly string[] | nu
 /**
  * A key as the library writes it, by its rules in yaml-scalar.ts: one line
  * always, quoted as a value would be, and a key of the document's own map
- * also when it starts with `%`, `---` or `...`. Null for a key over 1,024
- * characters, which needs `? ` (the whole value then goes to the library).
+ * also when it starts with `%`, `---` or `...`. Null when the written key
+ * passes 1,024 characters, which needs `? ` (the whole value then goes to the
+ * library).
  */
 function key(name: string, root: boolean): string | null {
   if (isPlainText(name)) return name;
@@ -303,6 +304,7 @@ function sortedKeys(map: Record<string, unknown>): string[] {
 function writeMap(map: Record<string, unknown>, indent: string, out: string[], first = indent): void {
   sortedKeys(map).forEach((name, index) => {
     const prefix = index === 0 ? first : indent;
+    // Only the document's own map sits at column 0.
     const k = key(name, indent === '');
     if (k === null) throw new Unsupported();
     const child = map[name];
