@@ -7,6 +7,7 @@ import { printFile, quote, type BodyItem } from './hcl.js';
 import { serializerProbe } from './serializer-probe.js';
 import type { ProviderLock } from './terraform-lock.js';
 import { waiverText, type Waiver } from './waivers.js';
+import { keyLine, scalarLine } from './yaml-scalar.js';
 
 /*
  * One way to make a file: every GeneratedFile is built here, by the function of
@@ -120,9 +121,10 @@ export function jsonFile(parts: Omit<FileParts, 'comments' | 'waivers'> & { read
  * YAML 1.1 reader (Kubernetes, GitHub) would take them for something else
  * ("no", "on", "0755"). Objects marked with `ordered` keep their key order;
  * values made with `commented` carry a trailing comment. A fast path writes
- * plain data directly and asks the `yaml` library only how to write each
- * distinct scalar and key, so the bytes are the library's; anything it cannot
- * vouch for (folded or kept-newline blocks, keys that would need `? `, -0) goes
+ * plain data directly, every key and one-line scalar by the library's own rules
+ * (yaml-scalar.ts), and asks the `yaml` library only how to write each distinct
+ * multi-line string, so the bytes are the library's; anything it cannot vouch
+ * for (folded or kept-newline blocks, keys that would need `? `, -0) goes
  * through the library whole.
  */
 export function toYaml(value: unknown): string {
@@ -191,7 +193,7 @@ class Memo<K, V> {
  * plus, for a literal block, the body lines as written under a key at column 0
  * (each then takes the indentation of the map or sequence that holds it).
  * Keyed by the value itself (1 and "1" are different keys); null where the fast
- * path must defer.
+ * path must defer. Keys are memoized as written in a nested map (see `key`).
  */
 const scalarText = new Memo<string | number | boolean, readonly string[] | null>(50_000);
 const keyText = new Memo<string, string | null>(50_000);
@@ -203,22 +205,37 @@ function scalar(value: string | number | boolean): readonly string[] | null {
   if (typeof value === 'string' && isPlainText(value)) return [value];
   let text = scalarText.get(value);
   if (text === undefined) {
-    const lines = new Document({ k: value }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS).slice(0, -1).split('\n');
-    const head = lines[0]!.startsWith('k: ') ? lines[0]!.slice(3) : undefined;
-    // One line, or a literal block whose body is indented under the key (`|+` may need a document end marker: the library's).
-    const simple = head !== undefined && (lines.length === 1 || (LITERAL_HEADER.test(head) && lines.slice(1).every((l) => l === '' || l.startsWith('  '))));
-    text = simple ? [head, ...lines.slice(1)] : null;
+    // One line (every number, boolean and string without a line feed) by the library's rules in yaml-scalar.ts; the rest from the library.
+    const line = scalarLine(value);
+    text = line !== undefined ? [line] : libraryScalar(value);
     scalarText.set(value, text);
   }
   return text;
 }
 
-function key(name: string): string | null {
+/** The library's text for a value under `k:` at column 0, as lines; null if it is not one line or a literal block indented under the key. */
+function libraryScalar(value: string | number | boolean): readonly string[] | null {
+  const lines = new Document({ k: value }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS).slice(0, -1).split('\n');
+  const head = lines[0]!.startsWith('k: ') ? lines[0]!.slice(3) : undefined;
+  // One line, or a literal block whose body is indented under the key (`|+` may need a document end marker: the library's).
+  const simple = head !== undefined && (lines.length === 1 || (LITERAL_HEADER.test(head) && lines.slice(1).every((l) => l === '' || l.startsWith('  '))));
+  return simple ? [head, ...lines.slice(1)] : null;
+}
+
+/**
+ * A key as the library writes it, by its rules in yaml-scalar.ts: one line
+ * always, quoted as a value would be, and a key of the document's own map
+ * also when it starts with `%`, `---` or `...`. Null when the written key
+ * passes 1,024 characters, which needs `? ` (the whole value then goes to the
+ * library).
+ */
+function key(name: string, root: boolean): string | null {
   if (isPlainText(name)) return name;
+  // The document's keys are few and mostly plain: no memo, so it holds the nested form only.
+  if (root) return keyLine(name, true) ?? null;
   let text = keyText.get(name);
   if (text === undefined) {
-    const line = new Document({ [name]: 0 }, DOCUMENT_OPTIONS).toString(STRING_OPTIONS);
-    text = line.endsWith(': 0\n') && line.indexOf('\n') === line.length - 1 && !line.startsWith('? ') ? line.slice(0, -4) : null;
+    text = keyLine(name, false) ?? null;
     keyText.set(name, text);
   }
   return text;
@@ -287,7 +304,8 @@ function sortedKeys(map: Record<string, unknown>): string[] {
 function writeMap(map: Record<string, unknown>, indent: string, out: string[], first = indent): void {
   sortedKeys(map).forEach((name, index) => {
     const prefix = index === 0 ? first : indent;
-    const k = key(name);
+    // Only the document's own map sits at column 0.
+    const k = key(name, indent === '');
     if (k === null) throw new Unsupported();
     const child = map[name];
     const text = inline(child);
