@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { anchorRecord } from '../../cli/commands.js';
+import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
@@ -63,7 +63,7 @@ function edit(root: string, service: string, from: RegExp, to: string): void {
 
 /** The compile `check --base` runs, in process: which services it emitted and which it kept. */
 function anchored(root: string, base: string): CompileResult {
-  const anchor = anchorRecord(root, base, BUILD, undefined);
+  const anchor = anchorRecord(root, base, BUILD, undefined)?.anchor;
   expect(anchor).toBeDefined();
   return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true });
 }
