@@ -52,10 +52,10 @@ export interface Revision {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** Lists a revision's tree under the root and reads its specs from git's objects: two git processes whatever the size. */
+/** Lists a revision's tree under the root and reads its specs from git's objects: four git processes whatever the size. */
 export function readRevision(root: string, ref: string): { revision: Revision } | { problem: string } {
   const git = (...args: string[]): string =>
-    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 });
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   try {
     const prefix = git('rev-parse', '--show-prefix').trim();
     git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
