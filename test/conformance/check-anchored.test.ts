@@ -383,3 +383,32 @@ describe("check --base proves kept files by git's index", () => {
     );
   });
 });
+
+describe('check --base --record', () => {
+  it('records the head with the blob and hash of every file, kept ones included, and a check of the next change anchors on it', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(root, 'commit', '-q', '-am', 'payments');
+    const head = git(root, 'rev-parse', 'HEAD');
+    const recorded = paved(root, 'check', '--base', base, '--record');
+    expect(recorded.code, recorded.stdout + recorded.stderr).toBe(0);
+    expect(recorded.stdout).toMatch(unchangedLine);
+    const record = JSON.parse(readFileSync(checkRecordLocation(root, head), 'utf8')) as CheckRecord;
+    const files = Object.values(record.units).flatMap((u) => u.files);
+    expect(files.length).toBeGreaterThan(300);
+    for (const file of files) {
+      expect(file.blob, file.path).toBe(git(root, 'rev-parse', `${head}:${file.path}`));
+      expect(file.sha256, file.path).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(root, file.path)))
+          .digest('hex'),
+      );
+    }
+    edit(root, 'notifier', /^description: .*$/m, 'description: Notifier, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    const next = paved(root, 'check', '--base', head);
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(next.stdout).toContain(`paved: 4 of 5 services unchanged since the check of ${head}`);
+  });
+});
