@@ -1,9 +1,11 @@
-import type { CompileResult } from '../compiler/compile.js';
+import { emitPrepared, type CompileResult } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
 import { locate } from '../compiler/positions.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
+import type { AnchoredBase } from './anchor.js';
+import { emitters } from './emitters.js';
 import { compileRevision } from './revision.js';
 
 /**
@@ -24,14 +26,45 @@ export function checkAgainstBase(
   ref: string,
   outDir: string | undefined,
   head: CompileResult,
-  build?: string,
+  anchored?: AnchoredBase,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const keptSpecs = new Set(head.kept.map((k) => k.source));
   const unchanged = new Map(Object.entries(head.units ?? {}).flatMap(([spec, unit]) => (keptSpecs.has(spec) ? [[spec, unit.key] as const] : [])));
+  const base = anchored ? emitAnchoredBase(anchored, head, outDir, unchanged) : undefined;
+  return base ? compareWithBase(ref, head, base) : compareWithRevision(root, ref, outDir, head, anchored?.anchor.record.build, unchanged);
+}
+
+/**
+ * The base the anchor was keyed from, emitted now but for the services kept in
+ * the head with the same key: its specs were chosen outside the same output
+ * folders as the head's, or it is compiled again.
+ */
+function emitAnchoredBase(
+  anchored: AnchoredBase,
+  head: CompileResult,
+  outDir: string | undefined,
+  unchanged: ReadonlyMap<string, string>,
+): CompileResult | undefined {
+  const { output } = anchored.anchor.record;
+  if (output.dir !== head.output.dir || output.workflowsDir !== head.output.workflowsDir) return undefined;
+  return emitPrepared(anchored.prepared, { emitters, outDir, keepValues: true, ...(unchanged.size > 0 ? { unchanged } : {}) });
+}
+
+function compareWithRevision(
+  root: string,
+  ref: string,
+  outDir: string | undefined,
+  head: CompileResult,
+  build: string | undefined,
+  unchanged: ReadonlyMap<string, string>,
+): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const skip = build !== undefined && unchanged.size > 0 ? { build, unchanged } : undefined;
   const revision = compileRevision(root, ref, head.output, outDir, skip);
   if ('problem' in revision) return revision;
-  const base = revision.compiled;
+  return compareWithBase(ref, head, revision.compiled);
+}
+
+function compareWithBase(ref: string, head: CompileResult, base: CompileResult): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {
   if (base.project === undefined || base.diagnostics.some((d) => d.severity === 'error')) {
     // What the base would lose cannot be known, so the check cannot pass: say why, with the base's own errors.
     return {

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import { CACHE_FOLDER, pavedBuild, readCheckRecord, type Anchor } from '../compiler/cache.js';
+import { CACHE_FOLDER, pavedBuild, type Anchor } from '../compiler/cache.js';
 import { compile, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
@@ -23,7 +22,8 @@ import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
-import { changedSince, revisionBlobs, revisionKeys } from './revision.js';
+import { anchorRecord } from './anchor.js';
+import { gitCommit } from './revision.js';
 import { driftDiagnostics, unlisted } from './drift.js';
 import { renderStarterPlatform } from './starter-platform.js';
 import { renderStarterSpec } from './starter.js';
@@ -65,7 +65,8 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   // Comparing with a base reads the emitted values, which stay in this thread.
   const emitting = args.base === undefined ? { emitServices: EMIT_IN_THREADS } : { keepValues: true };
   const build = command === 'validate' ? undefined : pavedBuild();
-  const anchor = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out) : undefined;
+  const anchored = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out) : undefined;
+  const anchor = anchored?.anchor;
   const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
   const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
   progress?.(`paved: compiling ${args.root}...`);
@@ -132,7 +133,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     }
     let dataLoss: Diagnostic[] = [];
     if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result, anchor?.record.build);
+      const checked = checkAgainstBase(root, args.base, args.out, result, anchored);
       if ('problem' in checked) {
         io.stderr(`paved: ${checked.problem}\n`);
         return EXIT_USAGE;
@@ -185,7 +186,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       }
     }
     const failed = drift.length > 0 || losesData;
-    if (!failed && args.record) recordCheck(root, result, build, io);
+    if (!failed && args.record) recordCheck(root, result, build, anchor, io);
     return failed ? EXIT_PROBLEMS : EXIT_OK;
   } catch (error) {
     if (error instanceof WriteError) {
@@ -202,43 +203,11 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
 }
 
 /**
- * What the check may be anchored on (docs/incremental.md): the base commit's
- * check record, made by this build, held to the base commit itself (its keys
- * as this build computes them from the base's specs, its generated files' git
- * blobs). None, and the check is a full one, when the change touches the
- * package files at the root, which pin the paved a repository's CI runs: the
- * base was then checked by another paved.
- */
-export function anchorRecord(root: string, base: string, build: string, outDir: string | undefined): Anchor | undefined {
-  const commit = gitCommit(root, base);
-  const record = commit === undefined ? undefined : readCheckRecord(root, commit, build);
-  if (record === undefined || changedSince(root, commit!, PAVED_PINS)) return undefined;
-  const baseKeys = revisionKeys(root, commit!, record.output, outDir, build);
-  if (baseKeys === undefined) return undefined;
-  return { record, baseKeys, baseBlobs: revisionBlobs(root, commit!, [record.output.dir, record.output.workflowsDir]) };
-}
-
-/** The files at the paved root that pin which paved a repository runs (the generated workflows install it with npm ci there). */
-const PAVED_PINS = ['package.json', 'package-lock.json'];
-
-/** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
-function gitCommit(root: string, ref: string): string | undefined {
-  try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * `check --record`: leaves the record of this passing check under HEAD's commit in the root's cache folder.
  * What it records is true of this build's output whatever the work tree holds (key -> files), so a dirty tree
  * costs nothing but the lookup: a later check finds it by the commit it names.
  */
-function recordCheck(root: string, result: CompileResult, build: string | undefined, io: Io): void {
+function recordCheck(root: string, result: CompileResult, build: string | undefined, anchor: Anchor | undefined, io: Io): void {
   const commit = gitCommit(root, 'HEAD');
   const why =
     build === undefined
@@ -248,7 +217,9 @@ function recordCheck(root: string, result: CompileResult, build: string | undefi
         : result.units === undefined
           ? 'nothing was compiled'
           : undefined;
-  if (why !== undefined || !writeCheckRecord(root, commit!, build!, result.output, result.units!, result.files, result.kept)) {
+  // A kept file is the base commit's blob at its path: reuseFromCheckRecord keeps nothing else.
+  const kept = result.kept.map((k) => ({ ...k, blob: anchor!.baseBlobs.get(k.path)! }));
+  if (why !== undefined || !writeCheckRecord(root, commit!, build!, result.output, result.units!, result.files, kept)) {
     io.stderr(`paved: warning: no check record written: ${why ?? `${CACHE_FOLDER} cannot be made a folder`}\n`);
   }
 }

@@ -4,11 +4,25 @@ import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
 import { compileTexts, type CompileResult, type SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
+import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import type { Emitter } from '../spec/emitter.js';
+import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { emitters } from './emitters.js';
+
+/** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
+export function gitCommit(root: string, ref: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The specs of a git revision under the root, compiled in memory with this
@@ -25,24 +39,37 @@ export function compileRevision(
   skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
   using: readonly Emitter[] = emitters,
 ): { compiled: CompileResult } | { problem: string } {
+  const read = readRevision(root, ref);
+  if ('problem' in read) return read;
+  return { compiled: compileTexts(revisionSpecs(read.revision, output, outDir), using, outDir, true, skip) };
+}
+
+/** A git revision's tree under the root, listed once: its spec texts, and the blob id of each of its regular files. */
+export interface Revision {
+  /** Every platform.yaml, releases.yaml and service.yaml under the root, output folders included (revisionSpecs leaves those out). */
+  readonly specs: readonly SpecText[];
+  /** Root-relative path -> git blob id, regular files only: a link or a submodule at a generated path is never what paved wrote. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** Lists a revision's tree under the root and reads its specs from git's objects: four git processes whatever the size. */
+export function readRevision(root: string, ref: string): { revision: Revision } | { problem: string } {
   const git = (...args: string[]): string =>
     execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-  let specs: SpecText[];
   try {
     const prefix = git('rev-parse', '--show-prefix').trim();
     git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
     // `.` is the root's own folder (git runs in it); --full-name keeps paths repo-relative.
     // `<mode> <type> <object>\t<path>`: blobs are read by object name, so no path needs quoting.
-    const listed = git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.')
-      .split('\0')
-      .filter((p) => p !== '')
-      .flatMap((line) => {
-        const tab = line.indexOf('\t');
-        const [, type, object] = line.slice(0, tab).split(' ');
-        return type === 'blob' ? [{ full: line.slice(tab + 1), object: object! }] : [];
-      });
-    const wanted = listed.flatMap(({ full, object }) => {
-      const path = full.slice(prefix.length);
+    const files = new Map<string, string>();
+    const wanted: { object: string; path: string; kind: SpecText['kind'] }[] = [];
+    for (const line of git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.').split('\0')) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const [mode, type, object] = line.slice(0, tab).split(' ');
+      if (type !== 'blob') continue;
+      const path = line.slice(tab + 1).slice(prefix.length);
+      if (mode === '100644' || mode === '100755') files.set(path, object!);
       const kind =
         path === PLATFORM_FILE
           ? 'platform'
@@ -51,32 +78,28 @@ export function compileRevision(
             : path === SERVICE_FILE || path.endsWith(`/${SERVICE_FILE}`)
               ? 'service'
               : undefined;
-      return kind ? [{ object, path, kind }] : [];
-    });
+      if (kind) wanted.push({ object: object!, path, kind });
+    }
     // One git process for every spec: a process per file cost seconds at a thousand services.
     const texts = readBlobs(
       root,
       wanted.map((w) => w.object),
     );
-    specs = wanted.map((w, i) => ({ path: w.path, kind: w.kind, text: texts[i]! }) as SpecText);
+    return { revision: { specs: wanted.map((w, i) => ({ path: w.path, kind: w.kind, text: texts[i]! }) as SpecText), files } };
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
     return { problem: `cannot read ${JSON.stringify(ref)} from git: ${stderr || 'not a git revision'}` };
   }
+}
+
+/** A revision's specs outside the output folders: `output` (the working tree's) and those its own platform.yaml sets. */
+export function revisionSpecs(revision: Revision, output: OutputDirectories, outDir: string | undefined): SpecText[] {
   // The base's own output folders, as its platform.yaml set them, hold generated YAML named service.yaml too.
-  const platform = specs.find((f) => f.kind === 'platform');
+  const platform = revision.specs.find((f) => f.kind === 'platform');
   const parsed = platform === undefined ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
   const outputs = [output, outputDirectories(parsed?.data, outDir)].flatMap((o) => [o.dir, o.workflowsDir]);
   const inOutput = (path: string): boolean => outputs.some((dir) => path.startsWith(`${dir}/`));
-  return {
-    compiled: compileTexts(
-      specs.filter((f) => !inOutput(f.path)),
-      using,
-      outDir,
-      true,
-      skip,
-    ),
-  };
+  return revision.specs.filter((f) => !inOutput(f.path));
 }
 
 /** The contents of `git cat-file --batch` for each object name, in order, decoded as UTF-8 (as `git show` prints them). */
@@ -101,43 +124,29 @@ function readBlobs(root: string, names: readonly string[]): string[] {
   return texts;
 }
 
-/** Spec path -> service key of a revision's services under `build`: validated and resolved, nothing emitted. Undefined when it does not compile. */
-export function revisionKeys(root: string, ref: string, output: OutputDirectories, outDir: string | undefined, build: string): Map<string, string> | undefined {
-  const revision = compileRevision(root, ref, output, outDir, { build, unchanged: new Map() }, []);
-  if ('problem' in revision || revision.compiled.units === undefined) return undefined;
-  return new Map(Object.entries(revision.compiled.units).map(([spec, unit]) => [spec, unit.key]));
+/**
+ * The manifest a revision holds in its output folder, read from git's objects;
+ * undefined when it has none, it is pending (an interrupted compile was
+ * committed) or paved would refuse it.
+ */
+export function revisionManifest(root: string, revision: Revision, output: OutputDirectories): ReadonlyMap<string, ManifestEntry> | undefined {
+  const blob = revision.files.get(layout.manifest(output));
+  if (blob === undefined) return undefined;
+  try {
+    const owned = parseManifest(readBlobs(root, [blob])[0]!, output);
+    return owned.pending ? undefined : owned.entries;
+  } catch {
+    return undefined;
+  }
 }
 
-/**
- * Root-relative path -> git blob id of every file a revision holds under the
- * given folders of the root. Reads trees only: no blob is fetched.
- */
-export function revisionBlobs(root: string, ref: string, folders: readonly string[]): Map<string, string> {
-  const prefix = execFileSync('git', ['-C', root, 'rev-parse', '--show-prefix'], { encoding: 'utf8' }).trim();
-  const listing = execFileSync('git', ['-C', root, 'ls-tree', '-r', '-z', '--full-name', ref, '--', ...folders], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  const blobs = new Map<string, string>();
-  for (const line of listing.split('\0')) {
-    const tab = line.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, type, object] = line.slice(0, tab).split(' ');
-    // Regular files only: a link or a submodule at a generated path is never what paved wrote.
-    if (type === 'blob' && (mode === '100644' || mode === '100755')) blobs.set(line.slice(tab + 1).slice(prefix.length), object!);
-  }
-  return blobs;
+/** Root-relative path -> git blob id of every regular file a revision holds under the given folders of the root. */
+export function revisionBlobs(revision: Revision, folders: readonly string[]): Map<string, string> {
+  return new Map([...revision.files].filter(([path]) => folders.some((folder) => path.startsWith(`${folder}/`))));
 }
 
 /** Whether any of the files (relative to the root) differs between a revision and the work tree, a file added or removed included. */
-export function changedSince(root: string, ref: string, paths: readonly string[]): boolean {
-  let before: Map<string, string>;
-  try {
-    before = revisionBlobs(root, ref, paths);
-  } catch {
-    return true;
-  }
+export function changedSince(root: string, revision: Revision, paths: readonly string[]): boolean {
   return paths.some((path) => {
     let now: string | undefined;
     try {
@@ -145,6 +154,6 @@ export function changedSince(root: string, ref: string, paths: readonly string[]
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
     }
-    return now !== before.get(path);
+    return now !== revision.files.get(path);
   });
 }

@@ -210,8 +210,18 @@ export interface CheckRecord {
 
 export interface CheckedUnit {
   readonly key: string;
-  /** Each file with the spec the manifest names as its source: the unit's own, or a dependency's for a preview's dependency base. */
-  readonly files: readonly { readonly path: string; readonly sha256: string; readonly source: string }[];
+  /**
+   * Each file with its sha256 and git blob id (both of the bytes this build emitted), and the spec the manifest
+   * names as its source: the unit's own, or a dependency's for a preview's dependency base.
+   */
+  readonly files: readonly CheckedFile[];
+}
+
+export interface CheckedFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly blob: string;
+  readonly source: string;
 }
 
 /** The check record of `commit` in the root's cache folder. */
@@ -237,7 +247,8 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
       typeof u?.key === 'string' &&
       Array.isArray(u.files) &&
       u.files.every(
-        (f: Partial<CheckedUnit['files'][number]> | null) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && typeof f.source === 'string',
+        (f: Partial<CheckedFile> | null) =>
+          typeof f?.path === 'string' && typeof f.sha256 === 'string' && typeof f.blob === 'string' && typeof f.source === 'string',
       ),
   );
   return wellFormed ? (record as CheckRecord) : undefined;
@@ -245,9 +256,12 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
 
 /**
  * Vouches for the files of a service whose key is the one the base's check
- * recorded, when every file it recorded is on disk as a regular file with
- * exactly the recorded bytes (its raw bytes hashed: no stamp, no manifest entry is
- * taken on trust). Anything else is emitted again and checked in full.
+ * recorded, when every file it recorded is the very blob the base commit holds
+ * at its path, as the record says, and is on disk as a regular file with
+ * exactly that blob's bytes. Git's index proves the bytes without reading them
+ * (Anchor.worktree); a file git cannot vouch for is read and hashed (sha256
+ * and blob id). No stamp, no manifest entry of the working tree is taken on
+ * trust. Anything else is emitted again and checked in full.
  */
 export function reuseFromCheckRecord(
   root: string,
@@ -255,30 +269,47 @@ export function reuseFromCheckRecord(
   keys: ReadonlyMap<ResolvedService, string>,
   sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
 ): Reuse {
-  const { record, baseKeys, baseBlobs } = anchor;
+  const { record, baseKeys, baseBlobs, worktree } = anchor;
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
     const key = keys.get(service);
     if (!unit || unit.key !== key || baseKeys.get(service.specPath) !== key || unit.files.length === 0) return undefined;
     const files: ManifestEntry[] = [];
-    for (const { path, sha256: recorded, source } of unit.files) {
+    for (const { path, sha256: recorded, blob: recordedBlob, source } of unit.files) {
       // Only paths the base commit holds in its output folders are ever read: a record names nothing else.
       const blob = baseBlobs.get(path);
-      if (blob === undefined) return undefined;
-      try {
-        const absolute = join(root, path);
-        if (!lstatSync(absolute).isFile()) return undefined;
-        const bytes = readFileSync(absolute);
-        if (createHash('sha256').update(bytes).digest('hex') !== recorded || gitBlobId(bytes) !== blob) return undefined;
-      } catch {
-        return undefined;
-      }
+      if (blob === undefined || recordedBlob !== blob) return undefined;
       // The source too is held to what the key covers: the service's own spec or one in its scope (a preview's dependency).
       if (source !== service.specPath && !sources.get(service)?.has(source)) return undefined;
+      if (!provenByGit(worktree, path, blob, recorded, source) && !provenByBytes(root, path, blob, recorded)) return undefined;
       files.push({ path, sha256: recorded, source });
     }
     return files;
   };
+}
+
+/**
+ * Git vouches that the work tree holds the base's blob at `path`, and the base's
+ * manifest gives the recorded hash and source: the sha256 planned for a file
+ * whose bytes nobody read comes from the base commit, which passed the check,
+ * never from the record alone.
+ */
+function provenByGit(worktree: Anchor['worktree'], path: string, blob: string, sha256: string, source: string): boolean {
+  if (worktree === undefined || worktree.clean.get(path) !== blob) return false;
+  const listed = worktree.baseManifest.get(path);
+  return listed !== undefined && listed.sha256 === sha256 && listed.source === source;
+}
+
+/** The file is a regular file whose bytes hash to the recorded sha256 and to the base's blob id. */
+function provenByBytes(root: string, path: string, blob: string, sha256: string): boolean {
+  try {
+    const absolute = join(root, path);
+    if (!lstatSync(absolute).isFile()) return false;
+    const bytes = readFileSync(absolute);
+    return createHash('sha256').update(bytes).digest('hex') === sha256 && gitBlobId(bytes) === blob;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -295,6 +326,13 @@ export interface Anchor {
   readonly baseKeys: ReadonlyMap<string, string>;
   /** Repo-root-relative path (as the manifest names it) -> git blob id in the base commit, for the output folders. */
   readonly baseBlobs: ReadonlyMap<string, string>;
+  /**
+   * Git's word on the work tree, when git can give it: `clean` maps each path of
+   * the output folders whose bytes git vouches are its index blob to that blob id
+   * (cli/git-index.ts); `baseManifest` is the base commit's own manifest, read
+   * from git. Absent, every kept file is read and hashed.
+   */
+  readonly worktree?: { readonly clean: ReadonlyMap<string, string>; readonly baseManifest: ReadonlyMap<string, ManifestEntry> };
 }
 
 /** The name git gives a blob of these bytes (SHA-1 object ids, as `git hash-object` prints them). */

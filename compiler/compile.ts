@@ -142,32 +142,66 @@ export interface LoadedSources {
  * compile, which checks the files it reuses against their recorded stamps
  * (cache.ts reuseFromCache).
  */
-export function compileSources(
-  loaded: LoadedSources,
-  options: Omit<CompileOptions, 'root'> & {
-    readonly root?: string;
-    readonly previous?: PreviousCompile;
-    /** Services whose spec path maps to their key under `build` here are not emitted: `paved check --base` skips them in the base. */
-    readonly unchanged?: ReadonlyMap<string, string>;
-  },
-): CompileResult {
-  const output = outputDirectories(loaded.platform?.data, options.outDir);
+export function compileSources(loaded: LoadedSources, options: EmitOptions): CompileResult {
+  return emitPrepared(prepareSources(loaded, options.outDir, options.previous?.build ?? options.build), options);
+}
+
+/** How a prepared compile is emitted (compileSources, emitPrepared). */
+export type EmitOptions = Omit<CompileOptions, 'root'> & {
+  readonly root?: string;
+  readonly previous?: PreviousCompile;
+  /** Services whose spec path maps to their key under `build` here are not emitted: `paved check --base` skips them in the base. */
+  readonly unchanged?: ReadonlyMap<string, string>;
+};
+
+/**
+ * A compile up to emission: validated, resolved and, with a build identity,
+ * each service keyed. `paved check --base` keys the base's services before the
+ * working tree's compile and emits what it must of the base after it, from one
+ * validation.
+ */
+export interface PreparedCompile {
+  readonly loaded: LoadedSources;
+  readonly output: OutputDirectories;
+  /** Load and validation problems; with an error, there is no project. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly project?: ResolvedProject;
+  readonly scopes?: ReadonlyMap<ResolvedService, ResolvedProject>;
+  readonly keys?: ReadonlyMap<ResolvedService, string>;
+}
+
+/** validate → resolve, and with `build` the key of every service (cache.ts serviceKey). */
+export function prepareSources(loaded: LoadedSources, outDir: string | undefined, build: string | undefined): PreparedCompile {
+  const output = outputDirectories(loaded.platform?.data, outDir);
   const diagnostics: Diagnostic[] = [...loaded.loadDiagnostics];
   const validated = validateProject(loaded.platform, loaded.services, {
-    outDir: options.outDir,
+    outDir,
     loadFailed: diagnostics.length > 0,
     releasesFile: loaded.releases,
     ...(loaded.modules ? { modules: loaded.modules } : {}),
   });
   diagnostics.push(...validated.diagnostics);
-  if (hasErrors(diagnostics) || !validated.valid)
-    return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], owners: new Map(), output, sources: loaded.sources };
-
-  const project = resolveProject(validated.valid, options.outDir);
-  const previous = options.previous;
-  const build = previous?.build ?? options.build;
+  if (hasErrors(diagnostics) || !validated.valid) return { loaded, output, diagnostics };
+  const project = resolveProject(validated.valid, outDir);
   const scopes = build === undefined ? undefined : serviceScopes(project);
   const keys = build === undefined || scopes === undefined ? undefined : serviceKeys(build, scopes);
+  return { loaded, output: project.output, diagnostics, project, ...(scopes && keys ? { scopes, keys } : {}) };
+}
+
+/** Spec path -> key of every service of a prepared compile that validated and was keyed; else undefined. */
+export function specKeys(prepared: PreparedCompile): Map<string, string> | undefined {
+  const { project, keys } = prepared;
+  return project && keys ? new Map(project.services.map((s) => [s.specPath, keys.get(s)!])) : undefined;
+}
+
+/** emit over a prepared compile: every service, but those a previous compile, an anchor or `unchanged` vouches for. */
+export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): CompileResult {
+  const { loaded, project, scopes, keys } = prepared;
+  const diagnostics: Diagnostic[] = [...prepared.diagnostics];
+  if (project === undefined)
+    return { diagnostics: normalizeDiagnostics(diagnostics), files: [], kept: [], owners: new Map(), output: prepared.output, sources: loaded.sources };
+
+  const previous = options.previous;
   const anchor = options.anchor && options.root !== undefined && sameOutput(options.anchor.record.output, project.output) ? options.anchor : undefined;
   const unchanged = options.unchanged;
   const reuse: Reuse | undefined =
@@ -258,10 +292,15 @@ export function compileTexts(
   keepValues = false,
   skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
 ): CompileResult {
+  return emitPrepared(prepareTexts(files, outDir, skip?.build), { emitters, outDir, keepValues, ...(skip ? { unchanged: skip.unchanged } : {}) });
+}
+
+/** Specs held in memory, parsed, validated, resolved and with `build` keyed: prepareSources over texts. */
+export function prepareTexts(files: readonly SpecText[], outDir: string | undefined, build: string | undefined): PreparedCompile {
   const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
   const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
   const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
-  return compileSources(
+  return prepareSources(
     {
       platform: of('platform')[0],
       releases: of('releases')[0],
@@ -269,6 +308,7 @@ export function compileTexts(
       loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics),
       sources,
     },
-    { emitters, outDir, keepValues, ...(skip ? { build: skip.build, unchanged: skip.unchanged } : {}) },
+    outDir,
+    build,
   );
 }

@@ -74,7 +74,8 @@ export function readManifestText(resolver: Resolver, output: OutputDirectories):
   return undefined;
 }
 
-function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
+/** A manifest's text as paved reads it: refused (WriteError) when it is not JSON or lists a path paved can never own. */
+export function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
   const path = layout.manifest(output);
   const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
   let parsed: unknown;

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { anchorRecord } from '../../cli/commands.js';
+import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
@@ -63,7 +63,7 @@ function edit(root: string, service: string, from: RegExp, to: string): void {
 
 /** The compile `check --base` runs, in process: which services it emitted and which it kept. */
 function anchored(root: string, base: string): CompileResult {
-  const anchor = anchorRecord(root, base, BUILD, undefined);
+  const anchor = anchorRecord(root, base, BUILD, undefined)?.anchor;
   expect(anchor).toBeDefined();
   return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true });
 }
@@ -254,5 +254,161 @@ describe("paved check --base anchored on the base commit's check record", () => 
       expect(check.code).toBe(0);
       expect(check.stdout).not.toMatch(unchangedLine);
     }
+  });
+});
+
+/** The anchored check and the full check of the same tree: both fail, with the same report but for the anchored check's count of kept services. */
+function failsAsTheFullCheck(root: string, base: string): { stdout: string; stderr: string } {
+  const check = paved(root, 'check', '--base', base);
+  const full = paved(root, 'check');
+  expect(full.code, full.stdout + full.stderr).toBe(1);
+  expect(check.code, check.stdout + check.stderr).toBe(1);
+  expect(check.stdout.replace(unchangedLine, '')).toBe(full.stdout);
+  expect(check.stderr).toBe(full.stderr);
+  return check;
+}
+
+/** Paths of catalog's files that the base commit holds, as the record lists them: a kubernetes manifest first. */
+function catalogFiles(root: string, base: string): string[] {
+  const record = JSON.parse(readFileSync(checkRecordLocation(root, base), 'utf8')) as CheckRecord;
+  const paths = record.units['services/catalog/service.yaml']!.files.map((f) => f.path).filter((p) => p.startsWith('generated/catalog/'));
+  return [...paths.filter((p) => p.includes('/kubernetes/') && p.endsWith('.yaml')), ...paths.filter((p) => !p.includes('/kubernetes/'))];
+}
+
+const edited = (path: string): string => `${path}: error CHECK.EDITED it differs from what paved last wrote\n`;
+
+describe("check --base proves kept files by git's index", () => {
+  it("keeps a clean file on git's word without reading it, planned with the hash the base commit's manifest gives", () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(root, 'commit', '-q', '-am', 'payments');
+    const anchored = anchorRecord(root, base, BUILD, undefined)!;
+    const { record, worktree } = anchored.anchor;
+    expect(worktree).toBeDefined();
+    const notifier = record.units['services/notifier/service.yaml']!.files;
+    for (const file of notifier) expect(worktree!.clean.get(file.path)).toBe(file.blob);
+    const target = notifier.find((f) => f.path.startsWith('generated/notifier/'))!;
+    const listed = JSON.parse(git(root, 'show', `${base}:generated/.paved-manifest.json`)) as { files: { path: string; sha256: string; source: string }[] };
+    expect(listed.files.find((f) => f.path === target.path)).toEqual({ path: target.path, sha256: target.sha256, source: target.source });
+
+    // Changed after git answered: kept all the same, so its bytes were never read.
+    writeFileSync(join(root, target.path), 'changed after git answered\n');
+    const kept = compile({ root, emitters, build: BUILD, inMemory: true, anchor: anchored.anchor, keepValues: true });
+    expect(keptServices(kept)).toContain('services/notifier/service.yaml');
+    expect(kept.kept.find((k) => k.path === target.path)).toEqual({ path: target.path, sha256: target.sha256, source: target.source });
+    // Without git's word the bytes are read, and the change found.
+    const { worktree: _git, ...bytesOnly } = anchored.anchor;
+    const reread = compile({ root, emitters, build: BUILD, inMemory: true, anchor: bytesOnly, keepValues: true });
+    expect(emittedServices(reread)).toContain('services/notifier/service.yaml');
+    expect(reread.kept.some((k) => k.path === target.path)).toBe(false);
+  });
+
+  it('catches a forged file committed with its manifest hash, with the record forged to vouch for it', () => {
+    const { root, base } = recordedShop();
+    const [target] = catalogFiles(root, base);
+    forge(root, target!);
+    git(root, 'commit', '-q', '-am', 'forged');
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    // The record now names the forged bytes: their hash and their blob, which is what the index holds.
+    const location = checkRecordLocation(root, base);
+    const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+    const bytes = readFileSync(join(root, target!));
+    const unit = record.units['services/catalog/service.yaml']!;
+    const files = unit.files.map((f) =>
+      f.path === target ? { ...f, sha256: createHash('sha256').update(bytes).digest('hex'), blob: git(root, 'hash-object', target!) } : f,
+    );
+    writeFileSync(location, JSON.stringify({ ...record, units: { ...record.units, 'services/catalog/service.yaml': { ...unit, files } } }));
+    const check = failsAsTheFullCheck(root, base);
+    expect(check.stdout).toContain(`${target}: error CHECK.STALE its spec or platform changed since the last compile\n`);
+  });
+
+  it("catches a record whose hash for a clean file is not the base commit's, with the working manifest forged to match", () => {
+    const { root, base } = recordedShop();
+    const [target] = catalogFiles(root, base);
+    const location = checkRecordLocation(root, base);
+    const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+    const unit = record.units['services/catalog/service.yaml']!;
+    const poisoned = 'f'.repeat(64);
+    const files = unit.files.map((f) => (f.path === target ? { ...f, sha256: poisoned } : f));
+    writeFileSync(location, JSON.stringify({ ...record, units: { ...record.units, 'services/catalog/service.yaml': { ...unit, files } } }));
+    const manifestPath = join(root, 'generated/.paved-manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+    manifest.files.find((f) => f.path === target)!.sha256 = poisoned;
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    // The file itself is the base's, and git says so.
+    expect(git(root, 'status', '--porcelain')).toBe('M generated/.paved-manifest.json');
+    const check = failsAsTheFullCheck(root, base);
+    expect(check.stdout).toContain('generated/.paved-manifest.json');
+  });
+
+  it('catches a kept file modified in the work tree but not staged', () => {
+    const { root, base } = recordedShop();
+    const [target] = catalogFiles(root, base);
+    writeFileSync(join(root, target!), `${readFileSync(join(root, target!), 'utf8')}# edited\n`);
+    expect(git(root, 'status', '--porcelain')).toBe(`M ${target}`);
+    expect(failsAsTheFullCheck(root, base).stdout).toContain(edited(target!));
+  });
+
+  it('catches a kept file staged with other bytes', () => {
+    const { root, base } = recordedShop();
+    const [target] = catalogFiles(root, base);
+    writeFileSync(join(root, target!), `${readFileSync(join(root, target!), 'utf8')}# staged\n`);
+    git(root, 'add', target!);
+    expect(git(root, 'status', '--porcelain')).toBe(`M  ${target}`);
+    expect(failsAsTheFullCheck(root, base).stdout).toContain(edited(target!));
+  });
+
+  it('catches kept files marked assume-unchanged or skip-worktree whose bytes changed', () => {
+    const { root, base } = recordedShop();
+    const [first, second] = catalogFiles(root, base);
+    git(root, 'update-index', '--assume-unchanged', first!);
+    git(root, 'update-index', '--skip-worktree', second!);
+    for (const path of [first!, second!]) writeFileSync(join(root, path), `${readFileSync(join(root, path), 'utf8')}# hidden from git\n`);
+    // git no longer looks at either.
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    const check = failsAsTheFullCheck(root, base);
+    expect(check.stdout).toContain(edited(first!));
+    expect(check.stdout).toContain(edited(second!));
+  });
+
+  it('refuses a link in place of a kept file, as the full check does', () => {
+    const { root, base } = recordedShop();
+    const [target, other] = catalogFiles(root, base);
+    rmSync(join(root, target!));
+    symlinkSync(relative(dirname(join(root, target!)), join(root, other!)), join(root, target!));
+    const check = failsAsTheFullCheck(root, base);
+    expect(check.stderr).toBe(
+      `paved: refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n  ${target} exists and is not a regular file (a symbolic link); paved will not replace it\nremove what stands in the way (or the entries from generated/.paved-manifest.json), then run paved again\n`,
+    );
+  });
+});
+
+describe('check --base --record', () => {
+  it('records the head with the blob and hash of every file, kept ones included, and a check of the next change anchors on it', () => {
+    const { root, base } = recordedShop();
+    edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(root, 'commit', '-q', '-am', 'payments');
+    const head = git(root, 'rev-parse', 'HEAD');
+    const recorded = paved(root, 'check', '--base', base, '--record');
+    expect(recorded.code, recorded.stdout + recorded.stderr).toBe(0);
+    expect(recorded.stdout).toMatch(unchangedLine);
+    const record = JSON.parse(readFileSync(checkRecordLocation(root, head), 'utf8')) as CheckRecord;
+    const files = Object.values(record.units).flatMap((u) => u.files);
+    expect(files.length).toBeGreaterThan(300);
+    for (const file of files) {
+      expect(file.blob, file.path).toBe(git(root, 'rev-parse', `${head}:${file.path}`));
+      expect(file.sha256, file.path).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(root, file.path)))
+          .digest('hex'),
+      );
+    }
+    edit(root, 'notifier', /^description: .*$/m, 'description: Notifier, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    const next = paved(root, 'check', '--base', head);
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(next.stdout).toContain(`paved: 4 of 5 services unchanged since the check of ${head}`);
   });
 });

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * What git's index says about the files under some folders of the root,
+ * without paved reading a byte of them: `paved check --base` keeps a file
+ * whose index blob is the base commit's blob and which git finds unchanged in
+ * the work tree (cache.ts reuseFromCheckRecord).
+ *
+ * A path is in the answer only when git can vouch for its bytes:
+ * - a stage-0 entry, so no merge conflict, of a regular file (mode 100644 or
+ *   100755: not a link, 120000, nor a submodule, 160000);
+ * - tagged `H` by `git ls-files -v`: an entry marked assume-unchanged (lower
+ *   case) or skip-worktree (`S`) is one git no longer compares with the disk;
+ * - not named by `git diff-files`, which compares each entry's lstat with the
+ *   stat the index recorded, and the bytes themselves when those cannot be
+ *   trusted (racy git), so a file changed, deleted, replaced by a link or a
+ *   folder, or reached through a link, is named;
+ * - with no attribute that converts bytes between the index and the work tree
+ *   (end of line, filters, ident, encodings) and `core.autocrlf` off: only then
+ *   are the work tree's bytes the blob's very bytes.
+ * Each git runs with the settings that could make it trust a file it did not
+ * look at turned off (an fsmonitor, stat comparisons relaxed).
+ * Undefined when git cannot answer (not a work tree, git missing or failing):
+ * the caller then reads and hashes the files itself.
+ */
+export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<string, string> | undefined {
+  const git = (args: readonly string[], input?: string): string | undefined => {
+    const run = spawnSync('git', [...STRICT, '-C', root, ...args], {
+      encoding: 'utf8',
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+      maxBuffer: 1024 * 1024 * 1024,
+      ...(input === undefined ? {} : { input }),
+    });
+    return run.status === 0 && run.error === undefined ? run.stdout : undefined;
+  };
+  const autocrlf = spawnSync('git', ['-C', root, 'config', '--get', 'core.autocrlf'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // Exit 1: not set. Anything but an explicit false converts line endings on checkout or on add.
+  if (autocrlf.error !== undefined || !(autocrlf.status === 1 || (autocrlf.status === 0 && FALSE.has(autocrlf.stdout.trim().toLowerCase())))) return undefined;
+  const prefix = git(['rev-parse', '--show-prefix'])?.trim();
+  // `<tag> <mode> <object> <stage>\t<path>`, paths relative to the root: --full-name and the prefix would name the same.
+  const listed = prefix === undefined ? undefined : git(['ls-files', '-s', '-v', '-z', '--', ...folders]);
+  if (listed === undefined) return undefined;
+  const blobs = new Map<string, string>();
+  const conflicted = new Set<string>();
+  for (const line of listed.split('\0')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const [tag, mode, object, stage] = line.slice(0, tab).split(' ');
+    const path = line.slice(tab + 1);
+    if (stage !== '0') conflicted.add(path);
+    else if (tag === 'H' && (mode === '100644' || mode === '100755') && object !== undefined) blobs.set(path, object);
+  }
+  for (const path of conflicted) blobs.delete(path);
+  if (blobs.size === 0) return blobs;
+  // Names paths from the top of the work tree, whatever the current folder.
+  const dirty = git(['diff-files', '--name-only', '-z', '--', ...folders]);
+  if (dirty === undefined) return undefined;
+  for (const full of dirty.split('\0')) if (full.startsWith(prefix!)) blobs.delete(full.slice(prefix!.length));
+  // Only attributes that are set are listed: `<path>\0<attribute>\0<value>\0`.
+  const attributes = git(['check-attr', '--all', '-z', '--stdin'], [...blobs.keys()].map((p) => `${p}\0`).join(''));
+  if (attributes === undefined) return undefined;
+  const fields = attributes.split('\0');
+  for (let i = 0; i + 2 < fields.length; i += 3) if (CONVERTING.has(fields[i + 1]!)) blobs.delete(fields[i]!);
+  return blobs;
+}
+
+/**
+ * Settings a repository or a user may hold that let git call a file unchanged
+ * without comparing it: paved asks for the strict comparison, and reads
+ * pathspecs as plain paths (an output folder's name is a platform team's text).
+ */
+const STRICT = [
+  '--literal-pathspecs',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.checkStat=default',
+  '-c',
+  'core.trustctime=true',
+  '-c',
+  'core.ignoreStat=false',
+];
+
+/** The attributes under which the work tree may hold other bytes than the blob (gitattributes(5), "Effects"). */
+const CONVERTING = new Set(['text', 'crlf', 'eol', 'filter', 'ident', 'working-tree-encoding']);
+
+const FALSE = new Set(['false', 'no', 'off', '0', '']);
