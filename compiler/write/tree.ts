@@ -186,7 +186,7 @@ export class TreeWriter {
         this.journal = true;
       }
       // Claimed before created: a kill between the two leaves a claim on nothing, which the next compile drops.
-      this.disk.append(manifest, journalLines(creates.map((i) => entries[i]!)), true);
+      this.disk.append(manifest, journalLines(creates.map((i) => entries[i]!)), false);
     }
     for (const i of creates) {
       const { path, contents } = files[i]!;
