@@ -137,6 +137,10 @@ export class TreeWriter {
       this.resolver.forget();
       this.manifestText = readManifestText(this.resolver, output);
       this.previous = readManifest(this.root, output);
+      // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
+      const owned = this.previous.entries;
+      for (const leftover of unlistedEntries(this.root, output, (path) => owned.has(path)))
+        if (leftover.temporary) this.disk.unlink(join(this.root, leftover.path));
     });
     return this;
   }
@@ -236,10 +240,8 @@ export class TreeWriter {
       const planned = new Set(entries.map((e) => e.path));
       const temporaries = new Set(this.replaced.map((r) => relative(this.root, r.temporary)));
       const owned = this.previous.entries;
-      const found = unlistedEntries(this.root, output, (path) => planned.has(path) || owned.has(path) || temporaries.has(path));
-      // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
-      for (const leftover of found.filter((u) => u.temporary)) this.disk.unlink(join(this.root, leftover.path));
-      unlisted = found.filter((u) => !u.temporary);
+      // Leftover temporaries went at `open`; one that appeared since is not this compile's to remove, nor to report.
+      unlisted = unlistedEntries(this.root, output, (path) => planned.has(path) || owned.has(path) || temporaries.has(path)).filter((u) => !u.temporary);
     } catch (error) {
       this.rollback();
       throw error;
