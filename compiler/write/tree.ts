@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
@@ -111,6 +111,8 @@ export class TreeWriter {
   private readonly madeDirectories: string[] = [];
   private madeAbove: string[] = [];
   private readonly verified = new Map<string, FileStamp>();
+  /** Entries under the output folders the previous manifest does not list, found at `open`. */
+  private unlisted: readonly UnlistedEntry[] = [];
   private unchanged = 0;
   private readonly unowned: string[] = [];
   private readonly refused: Array<{ readonly path: string; readonly text: string }> = [];
@@ -137,10 +139,11 @@ export class TreeWriter {
       this.resolver.forget();
       this.manifestText = readManifestText(this.resolver, output);
       this.previous = readManifest(this.root, output);
-      // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
+      // One walk of the tree serves the compile: under the lock, nothing but this writer changes it.
       const owned = this.previous.entries;
-      for (const leftover of unlistedEntries(this.root, output, (path) => owned.has(path)))
-        if (leftover.temporary) this.disk.unlink(join(this.root, leftover.path));
+      this.unlisted = unlistedEntries(this.root, output, (path) => owned.has(path));
+      // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
+      for (const leftover of this.unlisted) if (leftover.temporary) this.disk.unlink(join(this.root, leftover.path));
     });
     return this;
   }
@@ -238,10 +241,8 @@ export class TreeWriter {
       if (this.failure) throw this.failure.error;
       ({ orphans, entries } = this.plan(output, kept));
       const planned = new Set(entries.map((e) => e.path));
-      const temporaries = new Set(this.replaced.map((r) => relative(this.root, r.temporary)));
-      const owned = this.previous.entries;
-      // Leftover temporaries went at `open`; one that appeared since is not this compile's to remove, nor to report.
-      unlisted = unlistedEntries(this.root, output, (path) => planned.has(path) || owned.has(path) || temporaries.has(path)).filter((u) => !u.temporary);
+      // What the walk at `open` found that nobody owns, less what this compile plans; leftover temporaries went then.
+      unlisted = this.unlisted.filter((u) => !u.temporary && !planned.has(u.path));
     } catch (error) {
       this.rollback();
       throw error;
