@@ -14,6 +14,14 @@ export const NEXT = 0;
 export const DONE = 1;
 /** A worker that took a service and then made no progress for this long is given up on. */
 const STALL_MS = 120_000;
+/**
+ * A worker's heap. V8 sizes its growth by the limits: with the defaults, a
+ * worker's old generation grew by ~130 MiB of garbage before its first full
+ * collection (the cold compile's peak RSS); with these it stays small. A worker
+ * holds the project and one service at a time, far below the old limit; one that
+ * hit it would stop, and what it took would be emitted here after STALL_MS.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 4 };
 
 /** What cli/emit-worker receives. */
 export interface EmitWorkerData {
@@ -48,7 +56,7 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
     const workers = Array.from({ length: threads }, () => {
       const { port1, port2 } = new MessageChannel();
       const data: EmitWorkerData = { project, names, counters, port: port2 };
-      const worker = new Worker(script, { workerData: data, transferList: [port2] });
+      const worker = new Worker(script, { workerData: data, transferList: [port2], resourceLimits: WORKER_LIMITS });
       // A worker that fails takes nothing more; what it took is emitted here.
       worker.on('error', () => undefined);
       return { worker, port: port1 };
