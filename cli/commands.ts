@@ -13,10 +13,11 @@ import { writeCheckRecord } from '../compiler/write/check-record.js';
 import { createFile } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { inspectTree } from '../compiler/write/inspect.js';
-import { writeTree } from '../compiler/write/tree.js';
+import { TreeWriter } from '../compiler/write/tree.js';
 import { defaultPlatform } from '../spec/default-platform.js';
 import { layout, SPEC_FILES } from '../spec/layout.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
+import type { OutputDirectories } from '../spec/model.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
@@ -55,6 +56,23 @@ const EXAMPLE_PLATFORM_TEXT = (root: string): string => {
 
 /** Why a file nobody generated fails `paved check`, and what to do about it. */
 export function runCompiler(command: 'compile' | 'check' | 'validate', args: CompilerArguments, io: Io): number {
+  const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
+  // A compile writes each service's files as soon as they pass its policy; whatever ends it before the commit rolls them back.
+  const writer =
+    command === 'compile'
+      ? new TreeWriter(resolve(io.cwd, args.root), {
+          ...(io.disk ? { disk: io.disk } : {}),
+          ...(progress ? { progress: (done: number, total: number) => progress(`paved: writing files: ${done} of ${total}`) } : {}),
+        })
+      : undefined;
+  try {
+    return compileAndReport(command, args, io, writer);
+  } finally {
+    writer?.abort();
+  }
+}
+
+function compileAndReport(command: 'compile' | 'check' | 'validate', args: CompilerArguments, io: Io, writer: TreeWriter | undefined): number {
   const root = resolve(io.cwd, args.root);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     io.stderr(`paved: root ${JSON.stringify(args.root)} is not a directory\n`);
@@ -77,6 +95,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
     ...(keyed && build !== undefined ? { build } : {}),
     ...(command === 'check' ? { inMemory: true } : {}),
     ...(anchor ? { anchor } : {}),
+    ...(writer ? { sink: (output: OutputDirectories) => writer.open(output) } : {}),
     ...emitting,
   });
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
@@ -102,12 +121,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       return EXIT_OK;
     }
     if (command === 'compile') {
-      const report = writeTree(root, result.output, result.files, {
-        kept: result.kept,
-        cache: result.cache,
-        ...(io.disk ? { disk: io.disk } : {}),
-        ...(progress ? { progress: (done: number, total: number) => progress(`paved: writing files: ${done} of ${total}`) } : {}),
-      });
+      const report = writer!.commit(result.kept, result.cache);
       progress?.('');
       if (args.format === 'json') {
         io.stdout(
@@ -126,7 +140,7 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
         }
         const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
         io.stdout(
-          `paved: ${services} service${services === 1 ? '' : 's'}, ${result.files.length + result.kept.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged${reused}\n`,
+          `paved: ${services} service${services === 1 ? '' : 's'}, ${(result.streamed ?? result.files).length + result.kept.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged${reused}\n`,
         );
       }
       return EXIT_OK;

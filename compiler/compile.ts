@@ -13,7 +13,7 @@ import {
   type Anchor,
 } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, emitKeepingValues, scopedProject, type EmitServices, type Reuse } from './emit.js';
+import { emit, emitKeepingValues, scopedProject, type EmitServices, type FileSink, type Reuse } from './emit.js';
 import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
@@ -45,6 +45,13 @@ export interface CompileOptions {
    * and whose files are on disk exactly as it records them are not emitted.
    */
   readonly anchor?: Anchor;
+  /**
+   * `paved compile`: where each service's files go as soon as they pass its
+   * policy (write/tree.ts TreeWriter), given the output folders; the result
+   * then lists them in `streamed`, without their bytes. The caller commits or
+   * rolls back.
+   */
+  readonly sink?: (output: OutputDirectories) => FileSink;
   /** `paved check`: nothing is written, so with `build` the compile only keys its services; the last compile's record is neither read nor made. */
   readonly inMemory?: boolean;
 }
@@ -53,6 +60,8 @@ export interface CompileResult {
   /** Sorted; any error means `files` is empty. */
   readonly diagnostics: readonly Diagnostic[];
   readonly files: readonly GeneratedFile[];
+  /** With a sink: the files it took instead of `files`, without their bytes; sorted. */
+  readonly streamed?: readonly ManifestEntry[];
   /** Incremental compiles: files of unchanged services, already on disk; planned like `files`, without their bytes. */
   readonly kept: readonly ManifestEntry[];
   /** Path -> the emitter and service that planned it, for every file of `files` and `kept`. */
@@ -214,7 +223,7 @@ export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): C
           : undefined;
   const emitted = options.keepValues
     ? emit(project, options.emitters, reuse, emitKeepingValues, true)
-    : emit(project, options.emitters, reuse, options.emitServices);
+    : emit(project, options.emitters, reuse, options.emitServices, false, options.sink?.(project.output));
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
   diagnostics.push(
@@ -232,6 +241,7 @@ export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): C
   return {
     diagnostics: normalizeDiagnostics(diagnostics),
     files: failed ? [] : emitted.files,
+    ...(options.sink && !failed ? { streamed: emitted.streamed } : {}),
     kept: failed ? [] : emitted.kept,
     owners: failed ? new Map() : emitted.owners,
     ...(cache ? { cache } : {}),

@@ -6,7 +6,9 @@ import { compareText } from '../spec/pointer.js';
 import { hasErrors } from './diagnostics.js';
 import { checkProjectOutput, checkServiceOutput } from './policy/check.js';
 import { previewDependencies } from '../spec/preview-dependencies.js';
-import { relativePathProblem } from './write/resolver.js';
+import { pathProblem } from './write/resolver.js';
+
+export { pathProblem };
 import type { ManifestEntry } from './write/manifest.js';
 
 /** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
@@ -23,8 +25,10 @@ function describePlanner(planner: Planner): string {
 }
 
 export interface EmitOutcome {
-  /** Sorted by path with plain code-unit order. */
+  /** Sorted by path with plain code-unit order; empty when streamed to a sink. */
   readonly files: readonly GeneratedFile[];
+  /** With a sink: every file it took, without its bytes; sorted by path. */
+  readonly streamed: readonly ManifestEntry[];
   /** Files of services not emitted again because `reuse` vouched for them; sorted by path. */
   readonly kept: readonly ManifestEntry[];
   /** Service name -> the paths of its files, emitted or kept; sorted. */
@@ -40,19 +44,37 @@ export type Reuse = (service: ResolvedService) => readonly ManifestEntry[] | und
 /** What every emitter produced for one service, in emitter order. */
 export type ServiceEmission = ReadonlyArray<{ readonly emitter: string; readonly result: EmitResult }>;
 
-/** Emits many services: one after another by default, or spread over threads (compiler/parallel.ts). */
-export type EmitServices = (project: ResolvedProject, services: readonly ResolvedService[], emitters: readonly Emitter[]) => ServiceEmission[];
+/**
+ * Emits many services: one after another by default, or spread over threads
+ * (compiler/parallel.ts). Each service's emission goes to `deliver` with its
+ * index as soon as it is made, in whatever order the threads finish.
+ */
+export type EmitServices = (
+  project: ResolvedProject,
+  services: readonly ResolvedService[],
+  emitters: readonly Emitter[],
+  deliver: (index: number, emission: ServiceEmission) => void,
+) => void;
 
-export const emitSequentially: EmitServices = (project, services, emitters) => {
+export const emitSequentially: EmitServices = (project, services, emitters, deliver) => {
   const byName = new Map(project.services.map((s) => [s.name, s]));
-  return services.map((service) => emitService(project, service, emitters, byName));
+  services.forEach((service, i) => deliver(i, emitService(project, service, emitters, byName)));
 };
 
 /** One after another, and the files keep their structured values: for `paved diff`, which compares what the files were serialized from. */
-export const emitKeepingValues: EmitServices = (project, services, emitters) => {
+export const emitKeepingValues: EmitServices = (project, services, emitters, deliver) => {
   const byName = new Map(project.services.map((s) => [s.name, s]));
-  return services.map((service) => emitService(project, service, emitters, byName, true));
+  services.forEach((service, i) => deliver(i, emitService(project, service, emitters, byName, true)));
 };
+
+/**
+ * Where `paved compile` streams files (write/tree.ts TreeWriter): each
+ * service's files once its emission and policy passed, the repository-wide
+ * files once everything did. It returns what is kept of them: their entries.
+ */
+export interface FileSink {
+  stage(files: readonly GeneratedFile[]): readonly ManifestEntry[];
+}
 
 /**
  * Every emitter over one service, which sees only the part of the project its
@@ -105,7 +127,9 @@ function forWriter(file: GeneratedFile): GeneratedFile {
  * Runs every emitter over every service, then once over the project. Rejects
  * paths outside the output directories and two files planned at one path.
  * With `reuse`, a service whose files are vouched for is not emitted again;
- * its paths still take part in the collision checks.
+ * its paths still take part in the collision checks. With a `sink`, files go
+ * to it as they are emitted (see FileSink) and only their entries are kept;
+ * after the first error nothing more goes to it, since the compile will fail.
  */
 export function emit(
   project: ResolvedProject,
@@ -113,6 +137,7 @@ export function emit(
   reuse?: Reuse,
   emitServices: EmitServices = emitSequentially,
   keepValues = false,
+  sink?: FileSink,
 ): EmitOutcome {
   const diagnostics: Diagnostic[] = [];
   const planned = new Map<string, Planner>();
@@ -157,7 +182,13 @@ export function emit(
 
   const reused = new Map(project.services.map((s) => [s, reuse?.(s)]));
   const toEmit = project.services.filter((s) => reused.get(s) === undefined);
-  const emissions = new Map(emitServices(project, toEmit, emitters).map((emission, i) => [toEmit[i]!, emission]));
+  const emissions = new Map<ResolvedService, Emitted>();
+  const streamed = new Set<GeneratedFile | ManifestEntry>();
+  let failed = false;
+  emitServices(project, toEmit, emitters, (i, emission) => {
+    if (sink) failed ||= emission.some(({ result }) => hasErrors(result.diagnostics));
+    emissions.set(toEmit[i]!, sink ? streamTo(failed ? undefined : sink, emission, streamed) : emission);
+  });
   const unitFiles = new Map<string, string[]>();
   // In service order, whoever emitted what, so collisions are reported the same way every time.
   for (const service of project.services) {
@@ -185,10 +216,39 @@ export function emit(
   if (!hasErrors(diagnostics)) diagnostics.push(...checkProjectOutput(project, projectFiles));
 
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
-  const files = all.filter((f): f is GeneratedFile => 'contents' in f);
-  const kept = all.filter((f): f is ManifestEntry => !('contents' in f));
+  let files = all.filter((f): f is GeneratedFile => 'contents' in f);
+  const kept = all.filter((f): f is ManifestEntry => !('contents' in f) && !streamed.has(f));
+  // What is left with bytes are the repository-wide files: they follow once the whole compile passed.
+  let projectEntries: readonly ManifestEntry[] = [];
+  if (sink && !hasErrors(diagnostics)) {
+    projectEntries = sink.stage(files);
+    files = [];
+  }
   const owners = new Map([...planned].map(([path, p]) => [path, { emitter: p.emitter, ...(p.service ? { service: p.service.name } : {}) }]));
-  return { files, kept, unitFiles, owners, diagnostics };
+  const streamedEntries = [...all.filter((f): f is ManifestEntry => streamed.has(f)), ...projectEntries].sort((a, b) => compareText(a.path, b.path));
+  return { files, streamed: streamedEntries, kept, unitFiles, owners, diagnostics };
+}
+
+/** A service's emission once streamed: each emitter's files replaced by their entries. */
+type Emitted = ReadonlyArray<{
+  readonly emitter: string;
+  readonly result: { readonly diagnostics: readonly Diagnostic[]; readonly files: ReadonlyArray<GeneratedFile | ManifestEntry> };
+}>;
+
+/**
+ * One service's emission with its files handed to `sink` (all at once, so the
+ * writer journals them in one step) and replaced by their entries; without a
+ * sink (the compile is failing) by their paths alone.
+ */
+function streamTo(sink: FileSink | undefined, emission: ServiceEmission, streamed: Set<GeneratedFile | ManifestEntry>): Emitted {
+  const files = emission.flatMap(({ result }) => result.files);
+  const entries = sink ? sink.stage(files) : files.map(({ path, source }) => ({ path, source, sha256: '' }));
+  for (const entry of entries) streamed.add(entry);
+  let next = 0;
+  return emission.map(({ emitter, result }) => ({
+    emitter,
+    result: { diagnostics: result.diagnostics, files: entries.slice(next, (next += result.files.length)) },
+  }));
 }
 
 /**
@@ -202,13 +262,4 @@ export function scopedProject(project: ResolvedProject, service: ResolvedService
   const direct = service.dependsOn.map((name) => byName.get(name)).filter((s): s is ResolvedService => s !== undefined);
   const referenced = [service, ...(service.environments.preview.enabled && !service.retired ? previewDependencies(service, byName) : direct)];
   return { ...project, services: [...new Set(referenced)].sort((a, b) => compareText(a.name, b.name)) };
-}
-
-/** Why a planned path is unsafe, or undefined when it is a plain path inside an output root. */
-export function pathProblem(path: string, roots: readonly string[]): string | undefined {
-  const plain = relativePathProblem(path);
-  if (plain) return plain;
-  if (!roots.some((root) => path.startsWith(`${root}/`))) return `not inside an output directory (${roots.join(', ')})`;
-  if (path.endsWith('.paved-manifest.json')) return 'is the manifest';
-  return undefined;
 }

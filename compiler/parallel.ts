@@ -14,6 +14,14 @@ export const NEXT = 0;
 export const DONE = 1;
 /** A worker that took a service and then made no progress for this long is given up on. */
 const STALL_MS = 120_000;
+/**
+ * A worker's heap. V8 sizes its growth by the limits: with the defaults, a
+ * worker's old generation grew by ~130 MiB of garbage before its first full
+ * collection (the cold compile's peak RSS); with these it stays small. A worker
+ * holds the project and one service at a time, far below the old limit; one that
+ * hit it would stop, and what it took would be emitted here after STALL_MS.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 4 };
 
 /** What cli/emit-worker receives. */
 export interface EmitWorkerData {
@@ -31,51 +39,70 @@ export type EmitWorkerMessage = readonly [number, ServiceEmission] | { readonly 
  * Emits services on this thread and on worker threads running `script`
  * (cli/emit-worker), which take services from one shared counter, so a slow
  * service never leaves a thread idle. Synchronous: the calling thread emits its
- * share, waits until every service taken is done, and collects the workers'
- * results from their ports. A worker that fails to start takes nothing; one that
- * fails on a service still counts it done. Results are placed by index, so
+ * share, then waits until every service taken is done; between services and
+ * while it waits it drains the workers' ports, delivering each result as it
+ * arrives, so results do not pile up until the end (a streaming compile writes
+ * and releases them). A worker that fails to start takes nothing; one that
+ * fails on a service still counts it done. Results carry their index, so
  * output does not depend on which thread emitted what; whatever a worker did
  * not deliver is emitted here, where its error, if any, surfaces as usual.
  */
 export function emitInThreads(script: URL, threads = Math.min(availableParallelism() - 1, 3)): EmitServices {
-  return (project, services, emitters) => {
-    if (threads < 1 || services.length < PARALLEL_THRESHOLD) return emitSequentially(project, services, emitters);
+  return (project, services, emitters, deliver) => {
+    if (threads < 1 || services.length < PARALLEL_THRESHOLD) return emitSequentially(project, services, emitters, deliver);
 
     const counters = new Int32Array(new SharedArrayBuffer(8));
     const names = services.map((s) => s.name);
     const workers = Array.from({ length: threads }, () => {
       const { port1, port2 } = new MessageChannel();
       const data: EmitWorkerData = { project, names, counters, port: port2 };
-      const worker = new Worker(script, { workerData: data, transferList: [port2] });
+      const worker = new Worker(script, { workerData: data, transferList: [port2], resourceLimits: WORKER_LIMITS });
       // A worker that fails takes nothing more; what it took is emitted here.
       worker.on('error', () => undefined);
       return { worker, port: port1 };
     });
 
-    const results: Array<ServiceEmission | undefined> = new Array(services.length);
+    const delivered: boolean[] = new Array<boolean>(services.length).fill(false);
+    const hand = (i: number, emission: ServiceEmission): void => {
+      if (delivered[i]) return;
+      delivered[i] = true;
+      deliver(i, emission);
+    };
+    const drain = (): void => {
+      for (const { port } of workers) {
+        for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
+          const posted = message.message as EmitWorkerMessage;
+          if (Array.isArray(posted)) hand(posted[0], posted[1]);
+        }
+      }
+    };
     const byName = new Map(project.services.map((s) => [s.name, s]));
     for (let i = Atomics.add(counters, NEXT, 1); i < services.length; i = Atomics.add(counters, NEXT, 1)) {
-      results[i] = emitService(project, services[i]!, emitters, byName);
+      const emission = emitService(project, services[i]!, emitters, byName);
       Atomics.add(counters, DONE, 1);
+      hand(i, emission);
+      drain();
     }
     let progress = Date.now();
     for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS;) {
       Atomics.wait(counters, DONE, done, 1000);
+      drain();
       const now = Atomics.load(counters, DONE);
       if (now !== done) progress = Date.now();
       done = now;
     }
 
+    drain();
     for (const { worker, port } of workers) {
-      for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-        const posted = message.message as EmitWorkerMessage;
-        if (Array.isArray(posted)) results[posted[0]] = posted[1];
-      }
       port.close();
       void worker.terminate();
     }
-    const missing = services.filter((_, i) => results[i] === undefined);
-    const recovered = emitSequentially(project, missing, emitters);
-    return Array.from(results, (r) => r ?? recovered.shift()!);
+    const missing = services.flatMap((_, i) => (delivered[i] ? [] : [i]));
+    emitSequentially(
+      project,
+      missing.map((i) => services[i]!),
+      emitters,
+      (j, emission) => hand(missing[j]!, emission),
+    );
   };
 }

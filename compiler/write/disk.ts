@@ -29,6 +29,8 @@ export interface Disk {
    * stable storage too. Throws on any error, leaving `path` for the caller to remove.
    */
   writeFile(path: string, contents: string, durable?: boolean): void;
+  /** Appends `text` to the existing regular file `path` (never through a link); with `durable`, flushes it. The pending manifest's journal. */
+  append(path: string, text: string, durable?: boolean): void;
   rename(from: string, to: string): void;
   unlink(path: string): void;
   mkdir(path: string): void;
@@ -36,6 +38,7 @@ export interface Disk {
 }
 
 export const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 
 /** The real disk, writing through `write` (writeSync, or a test's failing or short one). */
 export function diskWriting(write: WriteChunk): Disk {
@@ -44,6 +47,15 @@ export function diskWriting(write: WriteChunk): Disk {
       const fd = openSync(path, CREATE_NEW, 0o644);
       try {
         writeAll(fd, contents, write);
+        if (durable) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    append(path, text, durable = false) {
+      const fd = openSync(path, APPEND);
+      try {
+        writeAll(fd, text, write);
         if (durable) fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -75,10 +87,26 @@ export function writeAtomic(root: string, path: string, contents: string, disk: 
  * temporary is removed and the target keeps its old bytes.
  */
 export function replaceFile(absolute: string, contents: string, disk: Disk, durable: boolean): void {
+  const temporary = writeTemporary(absolute, contents, disk, durable);
+  try {
+    disk.rename(temporary, absolute);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes `contents` to a new temporary file beside `absolute` and returns its
+ * path, for the caller to rename over `absolute` (or remove). On any error the
+ * temporary is removed.
+ */
+export function writeTemporary(absolute: string, contents: string, disk: Disk, durable: boolean): string {
   for (let attempt = 1; ; attempt++) {
     const temporary = temporaryPath(absolute);
     try {
       disk.writeFile(temporary, contents, durable);
+      return temporary;
     } catch (error) {
       // Something already stands at this name: not ours, so left alone; try another name.
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -88,13 +116,6 @@ export function replaceFile(absolute: string, contents: string, disk: Disk, dura
       rmSync(temporary, { force: true });
       throw error;
     }
-    try {
-      disk.rename(temporary, absolute);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw error;
-    }
-    return;
   }
 }
 

@@ -103,6 +103,20 @@ function readLock(absolute: string): { readonly exists: boolean; readonly text?:
 
 /** Runs `action` holding the output directory's lock; waits for a running holder, takes over from any other. */
 export function withLock<T>(root: string, output: OutputDirectories, disk: Disk, timeoutMs: number, action: () => T): T {
+  const release = acquireLock(root, output, disk, timeoutMs);
+  try {
+    return action();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the output directory's lock (waiting for a running holder, taking over
+ * from any other) and returns what releases it: a streaming compile holds it
+ * from its first file to its commit or rollback (tree.ts TreeWriter).
+ */
+export function acquireLock(root: string, output: OutputDirectories, disk: Disk, timeoutMs: number): () => void {
   const dir = join(root, output.dir);
   disk.mkdir(dir);
   const lockPath = layout.lock(output);
@@ -136,11 +150,9 @@ export function withLock<T>(root: string, output: OutputDirectories, disk: Disk,
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }
-  try {
-    return action();
-  } finally {
+  return () => {
     if (readLock(lock).owner?.token === mine.token) unlinkIfPresent(lock);
-  }
+  };
 }
 
 function unlinkIfPresent(path: string): void {

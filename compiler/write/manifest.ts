@@ -78,14 +78,17 @@ export function readManifestText(resolver: Resolver, output: OutputDirectories):
 export function parseManifest(text: string, output: OutputDirectories): OwnedFiles {
   const path = layout.manifest(output);
   const owned = new Map<string, ManifestEntry & { previousSha256?: string }>();
+  const invalid = (): WriteError =>
+    new WriteError(
+      `${path} is not valid JSON; restore it from version control or delete it (paved will then refuse to overwrite files it no longer knows it owns)`,
+      true,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new WriteError(
-      `${path} is not valid JSON; restore it from version control or delete it (paved will then refuse to overwrite files it no longer knows it owns)`,
-      true,
-    );
+    if (!text.startsWith(JOURNAL_HEAD)) throw invalid();
+    parsed = { pending: true, files: parseJournal(text.slice(JOURNAL_HEAD.length), invalid) };
   }
   const entries = (parsed as { files?: unknown } | null)?.files;
   if (!Array.isArray(entries)) throw new WriteError(`${path} has no "files" list; restore it from version control or delete it`, true);
@@ -102,7 +105,9 @@ export function parseManifest(text: string, output: OutputDirectories): OwnedFil
       refused.push(`  ${JSON.stringify(entry?.path)}: ${problem}`);
       continue;
     }
-    const previousSha256 = entry!.previousSha256;
+    // A journal claims a file again when the compile creates it where an owned one went missing: either version is paved's.
+    const earlier = owned.get(entry!.path!);
+    const previousSha256 = entry!.previousSha256 ?? (earlier && earlier.sha256 !== entry!.sha256 ? earlier.sha256 : undefined);
     owned.set(entry!.path!, {
       path: entry!.path!,
       sha256: entry!.sha256!,
@@ -135,4 +140,36 @@ export function renderPendingManifest(files: readonly PlannedEntry[], previous: 
 export interface PendingEntry extends ManifestEntry {
   /** In a pending manifest: the hash the file had before the interrupted compile. */
   readonly previousSha256?: string;
+}
+
+/**
+ * A streaming compile's pending manifest (tree.ts TreeWriter): this head, the
+ * previous manifest's entries, then one line per file the compile creates,
+ * appended before the file is. It is never closed: the commit replaces it with a
+ * whole pending manifest, a rollback with the previous one. A line cut short by
+ * a kill is the last one and names a file not yet created, so it is dropped.
+ */
+export const JOURNAL_HEAD = '{\n  "version": 1,\n  "pending": true,\n  "files": [\n';
+
+export function renderJournalHead(previous: Iterable<PendingEntry>): string {
+  return JOURNAL_HEAD + journalLines([...previous]);
+}
+
+export function journalLines(entries: readonly PendingEntry[]): string {
+  let text = '';
+  for (const { path, sha256, source, previousSha256 } of entries)
+    text += `    ${JSON.stringify({ path, sha256, source, ...(previousSha256 === undefined ? {} : { previousSha256 }) })},\n`;
+  return text;
+}
+
+function parseJournal(body: string, invalid: () => WriteError): unknown[] {
+  const lines = body.split('\n');
+  lines.pop();
+  return lines.map((line) => {
+    try {
+      return JSON.parse(line.trim().replace(/,$/, '')) as unknown;
+    } catch {
+      throw invalid();
+    }
+  });
 }

@@ -22,6 +22,15 @@ export function isTemporaryName(name: string): boolean {
   return TEMPORARY.test(name);
 }
 
+/** Why a planned path is unsafe, or undefined when it is a plain path inside an output root. */
+export function pathProblem(path: string, roots: readonly string[]): string | undefined {
+  const plain = relativePathProblem(path);
+  if (plain) return plain;
+  if (!roots.some((root) => path.startsWith(`${root}/`))) return `not inside an output directory (${roots.join(', ')})`;
+  if (path.endsWith('.paved-manifest.json')) return 'is the manifest';
+  return undefined;
+}
+
 /** Why `path` is not a plain relative POSIX path (one that names no place twice and leaves no folder), or undefined. */
 export function relativePathProblem(path: string): string | undefined {
   if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
@@ -111,6 +120,11 @@ export class Resolver {
     if (leaf instanceof Blocked || leaf.kind !== 'file') return leaf;
     const read = readRegular(join(this.root, path), leaf.stat);
     return read ?? { kind: 'other', stat: leaf.stat };
+  }
+
+  /** Records a directory the writer has just made, so paths below it resolve without another lstat. */
+  made(relative: string): void {
+    this.directories.set(relative, true);
   }
 
   /** Forgets what it knows of directories, after the writer created or removed some. */

@@ -1,15 +1,27 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { stampOf, type BuildCache, type CacheRecord, type FileStamp } from '../cache.js';
 import { prepareCacheFolder } from './cache-folder.js';
-import { realDisk, removeEmptyParents, replaceFile, writeAtomic, type Disk } from './disk.js';
+import { compareText } from '../../spec/pointer.js';
+import { realDisk, removeEmptyParents, replaceFile, writeAtomic, writeTemporary, type Disk } from './disk.js';
 import { WriteError } from './errors.js';
-import { assertOutputDirectories, inspectEntries, type InspectedTree } from './inspect.js';
-import { withLock } from './lock.js';
-import { plannedEntries, readManifest, renderEntries, renderPendingManifest, type ManifestEntry, type PlannedEntry } from './manifest.js';
-import { Resolver, type UnlistedEntry } from './resolver.js';
+import { assertOutputDirectories } from './inspect.js';
+import { acquireLock } from './lock.js';
+import {
+  journalLines,
+  readManifest,
+  readManifestText,
+  renderEntries,
+  renderJournalHead,
+  renderPendingManifest,
+  sha256,
+  type ManifestEntry,
+  type OwnedFiles,
+} from './manifest.js';
+import { Blocked, describeType, lstatOrUndefined, pathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /**
  * The only writer of the generated tree. paved owns exactly the files listed in
@@ -43,62 +55,349 @@ const PROGRESS_EVERY = 500;
 const LOCK_WAIT_MS = 30_000;
 
 /**
- * Brings the disk to the planned tree: changed files are written atomically
- * (temporary file + rename), unchanged files are not touched, owned files no
- * longer planned are deleted. A file paved does not own is never overwritten:
- * if one stands where a planned file goes with other contents, nothing is written.
- * Files under the output directories that nobody owns are left alone and reported.
- * Concurrent compiles of one tree are serialized by a lock file.
+ * Brings the disk to the planned tree in one go: the in-memory callers' writer
+ * (tests, tools). `paved compile` streams the same writer service by service.
  */
 export function writeTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[], options: WriteOptions = {}): WriteReport {
-  const disk = options.disk ?? realDisk;
-  const resolver = new Resolver(root);
-  assertOutputDirectories(resolver, output);
-  return withLock(root, output, disk, options.lockTimeoutMs ?? LOCK_WAIT_MS, () => {
-    const entries = plannedEntries(files, options.kept ?? []);
-    resolver.forget();
-    const state = inspectEntries(resolver, output, entries);
-    const unowned = state.differences.filter((d) => d.kind === 'unowned');
-    if (unowned.length > 0) {
-      const list = unowned.map((d) => `  ${d.path}`).join('\n');
+  const writer = new TreeWriter(root, options).open(output);
+  writer.stage(files);
+  return writer.commit(options.kept ?? [], options.cache);
+}
+
+/** A planned file as the writer keeps it once its bytes are on disk: `size` is absent for a file an incremental compile kept. */
+export interface StagedEntry extends ManifestEntry {
+  readonly size?: number;
+}
+
+/**
+ * Brings the disk to the planned tree as files arrive, all or nothing.
+ *
+ * `stage` takes one service's files (after its policy passed) and puts each
+ * where it can be undone: a path that holds no file is created in place with an
+ * exclusive create (O_EXCL), claimed first in the pending manifest's journal
+ * (manifest.ts JOURNAL_HEAD); a file paved owns whose bytes change goes to a
+ * temporary file beside it; unchanged files are not touched. Only paths, hashes
+ * and sizes are kept. `commit` checks the whole plan (files in the way, links,
+ * orphans), then writes the whole pending manifest, renames the temporaries
+ * into place, deletes owned files no longer planned and writes the manifest.
+ * Any problem before that, or `abort` (a compile error in a later service),
+ * rolls back: created files and folders and temporaries are removed and the
+ * manifest restored, so the tree is exactly as before. A kill at any moment
+ * leaves every file in its old version or claimed by the pending manifest
+ * (a file created in place may be cut short by it); the next compile converges.
+ *
+ * Problems found while staging are kept for `commit`, which reports them as
+ * writeTree always has, once the compile itself has no error to report.
+ * Concurrent compiles of one tree are serialized by a lock file, held from
+ * `open` to the commit or the rollback.
+ */
+export class TreeWriter {
+  private readonly disk: Disk;
+  private readonly resolver: Resolver;
+  private output?: OutputDirectories;
+  private release?: () => void;
+  private closed = false;
+  /** The first error met (a disk error, a lock or manifest problem): thrown by `commit` after the rollback. */
+  private failure?: { readonly error: unknown };
+  private previous: OwnedFiles = { entries: new Map(), pending: false };
+  /** The manifest's text before this compile, restored by a rollback; undefined when there was none. */
+  private manifestText?: string;
+  private journal = false;
+  private readonly staged: StagedEntry[] = [];
+  private readonly folded = new Set<string>();
+  private readonly created: string[] = [];
+  private readonly replaced: Array<{ readonly path: string; readonly temporary: string }> = [];
+  /** Folders made for created files (outermost first), and those the lock's folder needed. */
+  private readonly madeDirectories: string[] = [];
+  private madeAbove: string[] = [];
+  private readonly verified = new Map<string, FileStamp>();
+  /** Entries under the output folders the previous manifest does not list, found at `open`. */
+  private unlisted: readonly UnlistedEntry[] = [];
+  private unchanged = 0;
+  private readonly unowned: string[] = [];
+  private readonly refused: Array<{ readonly path: string; readonly text: string }> = [];
+  private readonly blocked = new Map<string, Blocked>();
+  /** Paths no writer may take (outside the output folders, or planned twice): the compile reports them as EMIT.BAD_PATH or EMIT.COLLISION. */
+  private readonly misplanned: string[] = [];
+
+  constructor(
+    readonly root: string,
+    private readonly options: Omit<WriteOptions, 'kept' | 'cache'> = {},
+  ) {
+    this.disk = options.disk ?? realDisk;
+    this.resolver = new Resolver(root);
+  }
+
+  /** Takes the lock of `output` and reads its manifest; a problem is kept for `commit`. */
+  open(output: OutputDirectories): this {
+    if (this.output) return this;
+    this.output = output;
+    this.attempt(() => {
+      assertOutputDirectories(this.resolver, output);
+      this.madeAbove = missingDirectories(this.root, output.dir);
+      this.release = acquireLock(this.root, output, this.disk, this.options.lockTimeoutMs ?? LOCK_WAIT_MS);
+      this.resolver.forget();
+      this.manifestText = readManifestText(this.resolver, output);
+      this.previous = readManifest(this.root, output);
+      // One walk of the tree serves the compile: under the lock, nothing but this writer changes it.
+      const owned = this.previous.entries;
+      this.unlisted = unlistedEntries(this.root, output, (path) => owned.has(path));
+      // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
+      for (const leftover of this.unlisted) if (leftover.temporary) this.disk.unlink(join(this.root, leftover.path));
+    });
+    return this;
+  }
+
+  /** Puts `files` on disk where a rollback can undo them (see the class); returns their entries, which is all that is kept of them. */
+  stage(files: readonly GeneratedFile[]): StagedEntry[] {
+    const entries = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, size: Buffer.byteLength(f.contents, 'utf8') }));
+    this.staged.push(...entries);
+    if (this.output && !this.closed) this.attempt(() => this.place(files, entries));
+    return entries;
+  }
+
+  private place(files: readonly GeneratedFile[], entries: readonly StagedEntry[]): void {
+    const output = this.output!;
+    const creates: number[] = [];
+    const replaces: number[] = [];
+    for (const [i, file] of files.entries()) {
+      const folded = file.path.toLowerCase();
+      if (pathProblem(file.path, [output.dir, output.workflowsDir]) !== undefined || this.folded.has(folded)) {
+        this.misplanned.push(file.path);
+        continue;
+      }
+      this.folded.add(folded);
+      const found = this.resolver.read(file.path);
+      if (found instanceof Blocked) this.blocked.set(found.at, found);
+      else if ('kind' in found) {
+        if (found.kind === 'other')
+          this.refused.push({
+            path: file.path,
+            text: `${file.path} exists and is not a regular file (${describeType(found.stat)}); paved will not replace it`,
+          });
+        else creates.push(i);
+      } else if (found.text === file.contents) {
+        this.unchanged++;
+        // The stamp of the very file read (fstat before the read): any later change shows in its ctime.
+        const { size, mtimeMs, ctimeMs, ino } = found.stat;
+        this.verified.set(file.path, { sha256: entries[i]!.sha256, size, mtimeMs, ctimeMs, ino });
+      } else if (!this.previous.entries.has(file.path)) this.unowned.push(file.path);
+      else replaces.push(i);
+    }
+    // Once anything is in the way the compile cannot commit: look at the rest, write nothing more.
+    if (this.unowned.length + this.refused.length + this.blocked.size + this.misplanned.length > 0) return;
+    if (creates.length > 0) {
+      const manifest = join(this.root, layout.manifest(output));
+      if (!this.journal) {
+        writeAtomic(this.root, layout.manifest(output), renderJournalHead(this.previous.entries.values()), this.disk, true);
+        this.journal = true;
+      }
+      // Claimed before created: a kill between the two leaves a claim on nothing, which the next compile drops.
+      this.disk.append(manifest, journalLines(creates.map((i) => entries[i]!)), false);
+    }
+    for (const i of creates) {
+      const { path, contents } = files[i]!;
+      this.makeParents(path);
+      const absolute = join(this.root, path);
+      try {
+        this.disk.writeFile(absolute, contents);
+      } catch (error) {
+        // What the exclusive create made is ours; whatever stood there first (EEXIST) is not.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(absolute, { force: true });
+        throw error;
+      }
+      this.created.push(path);
+    }
+    for (const i of replaces) {
+      const { path, contents } = files[i]!;
+      this.replaced.push({ path, temporary: writeTemporary(join(this.root, path), contents, this.disk, false) });
+    }
+  }
+
+  /** Makes the missing folders above `path`, remembering them for a rollback. */
+  private makeParents(path: string): void {
+    const segments = path.split('/');
+    let relative = '';
+    for (let i = 0; i < segments.length - 1; i++) {
+      relative = i === 0 ? segments[0]! : `${relative}/${segments[i]}`;
+      if (this.resolver.parents(`${relative}/x`) === true) continue;
+      this.disk.mkdir(join(this.root, relative));
+      this.madeDirectories.push(relative);
+      this.resolver.made(relative);
+    }
+  }
+
+  /**
+   * Checks the whole plan, staged and `kept`, against the disk; then writes it
+   * (see the class) or, on any problem, rolls back and throws it.
+   */
+  commit(kept: readonly ManifestEntry[] = [], cache?: CacheRecord): WriteReport {
+    const output = this.output;
+    if (!output || this.closed) throw new Error('TreeWriter.commit: not open, or already committed or rolled back');
+    let orphans: string[];
+    let entries: StagedEntry[];
+    let unlisted: UnlistedEntry[];
+    try {
+      if (this.failure) throw this.failure.error;
+      ({ orphans, entries } = this.plan(output, kept));
+      const planned = new Set(entries.map((e) => e.path));
+      // What the walk at `open` found that nobody owns, less what this compile plans; leftover temporaries went then.
+      unlisted = this.unlisted.filter((u) => !u.temporary && !planned.has(u.path));
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    this.closed = true;
+    try {
+      const manifest = layout.manifest(output);
+      const text = renderEntries(entries);
+      if (this.created.length === 0 && this.replaced.length === 0 && orphans.length === 0 && !this.journal && this.manifestText === text) {
+        if (cache) recordBuildCache(this.root, this.verified, entries, new Set(), cache, this.disk);
+        return { written: [], deleted: [], unchanged: this.unchanged, unlisted };
+      }
+      const written = [...this.created, ...this.replaced.map((r) => r.path)].sort(compareText);
+      const rewritten = new Set(written);
+      // The point of no return. Until the last step the manifest is marked pending and claims old and new
+      // files with both hashes, so an interrupted compile leaves every file in its old or new version, owned,
+      // and recognized as such; the next compile converges. Only the manifest is flushed to disk: generated
+      // files are atomic against a killed process (rename) or claimed before created, and can always be
+      // regenerated; an fsync per file made a compile of a few hundred files take seconds.
+      writeAtomic(
+        this.root,
+        manifest,
+        renderPendingManifest(
+          entries,
+          this.previous.entries,
+          entries.filter((e) => rewritten.has(e.path)),
+        ),
+        this.disk,
+        true,
+      );
+      this.renameAll();
+      for (const path of orphans) {
+        this.disk.unlink(join(this.root, path));
+        removeEmptyParents(this.root, path, output, this.disk);
+      }
+      writeAtomic(this.root, manifest, text, this.disk, true);
+      if (cache) recordBuildCache(this.root, this.verified, entries, rewritten, cache, this.disk);
+      return { written, deleted: orphans, unchanged: this.unchanged, unlisted };
+    } finally {
+      this.release?.();
+    }
+  }
+
+  /** Renames the temporaries into place in path order; on a failure the rest are removed (the pending manifest covers the tree). */
+  private renameAll(): void {
+    const replaced = [...this.replaced].sort((a, b) => compareText(a.path, b.path));
+    let done = 0;
+    try {
+      for (const { path, temporary } of replaced) {
+        this.disk.rename(temporary, join(this.root, path));
+        done++;
+        if (this.options.progress && done % PROGRESS_EVERY === 0) this.options.progress(done, replaced.length);
+      }
+    } finally {
+      for (const { temporary } of replaced.slice(done)) rmSync(temporary, { force: true });
+    }
+  }
+
+  /** Every planned entry in path order and the owned files no longer planned; throws what stands in the way. */
+  private plan(output: OutputDirectories, kept: readonly ManifestEntry[]): { orphans: string[]; entries: StagedEntry[] } {
+    const manifest = layout.manifest(output);
+    for (const file of kept) {
+      const parents = this.resolver.parents(file.path);
+      if (parents instanceof Blocked) this.blocked.set(parents.at, parents);
+      else this.unchanged++;
+    }
+    const entries: StagedEntry[] = [...this.staged, ...kept.map(({ path, sha256, source }) => ({ path, sha256, source }))].sort((a, b) =>
+      compareText(a.path, b.path),
+    );
+    const planned = new Set(entries.map((e) => e.path));
+    const refused = [...this.refused].sort((a, b) => compareText(a.path, b.path)).map((r) => r.text);
+    for (const blocked of [...this.blocked.values()].sort((a, b) => compareText(a.at, b.at))) {
+      refused.push(`${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`);
+    }
+    const orphans: string[] = [];
+    for (const path of [...this.previous.entries.keys()].sort(compareText)) {
+      if (planned.has(path)) continue;
+      // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
+      const found = this.resolver.leaf(path);
+      if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
+      else if (found.kind === 'file') orphans.push(path);
+      else if (found.kind === 'other')
+        refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
+    }
+    if (refused.length > 0) {
       throw new WriteError(
-        `these files are in the way and paved does not own them (they are not in ${layout.manifest(output)}):\n${list}\nmove or delete them, then compile again`,
+        `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
         true,
       );
     }
-    // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
-    for (const leftover of state.unlisted.filter((u) => u.temporary)) disk.unlink(join(root, leftover.path));
-    const unlisted = state.unlisted.filter((u) => !u.temporary);
-    if (state.differences.length === 0 && state.manifestCurrent) {
-      if (options.cache) recordBuildCache(root, state, entries, [], options.cache, disk);
-      return { written: [], deleted: [], unchanged: state.unchanged, unlisted };
+    if (this.unowned.length > 0) {
+      const list = [...this.unowned]
+        .sort(compareText)
+        .map((path) => `  ${path}`)
+        .join('\n');
+      throw new WriteError(
+        `these files are in the way and paved does not own them (they are not in ${manifest}):\n${list}\nmove or delete them, then compile again`,
+        true,
+      );
     }
+    // The compile reports these (EMIT.BAD_PATH, EMIT.COLLISION) and never commits them: a caller that does is wrong.
+    if (this.misplanned.length > 0) throw new Error(`TreeWriter: planned outside the output folders or twice: ${this.misplanned.join(', ')}`);
+    return { orphans, entries };
+  }
 
-    const previous = readManifest(root, output);
-    const byPath = new Map(entries.map((e) => [e.path, e]));
-    const orphans = state.differences.filter((d) => d.kind === 'orphaned').map((d) => d.path);
-    const toWrite = state.differences.filter((d) => d.kind !== 'orphaned').map((d) => byPath.get(d.path)!);
+  /** Rolls back whatever was staged, unless committed: the compile failed (a no-op after `commit`). */
+  abort(): void {
+    this.rollback();
+  }
 
-    // Until the last step the manifest is marked pending and claims old and new
-    // files with both hashes, so an interrupted compile leaves every file in its
-    // old or new version, owned, and recognized as such; the next compile converges.
-    // Only the manifest is flushed to disk: generated files are atomic against a killed
-    // process (rename) and can always be regenerated; an fsync per file made a compile
-    // of a few hundred files take seconds.
-    writeAtomic(root, layout.manifest(output), renderPendingManifest(entries, previous.entries, toWrite), disk, true);
-    const made = new Set<string>();
-    for (const [i, file] of toWrite.entries()) {
-      writeAtomic(root, file.path, file.contents!, disk, false, made);
-      if (options.progress && (i + 1) % PROGRESS_EVERY === 0) options.progress(i + 1, toWrite.length);
+  private rollback(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let clean = true;
+    const quietly = (step: () => void): boolean => {
+      try {
+        step();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const path of [...this.created].reverse()) clean = quietly(() => this.disk.unlink(join(this.root, path))) && clean;
+    for (const { temporary } of this.replaced) quietly(() => rmSync(temporary, { force: true }));
+    for (const dir of [...this.madeDirectories].reverse()) quietly(() => this.disk.rmdir(join(this.root, dir)));
+    // A created file still there is claimed by the journal only: the pending manifest stays, and the next compile converges.
+    if (this.journal && clean && this.output) {
+      const manifest = layout.manifest(this.output);
+      quietly(() =>
+        this.manifestText === undefined ? this.disk.unlink(join(this.root, manifest)) : writeAtomic(this.root, manifest, this.manifestText, this.disk, true),
+      );
     }
-    for (const path of orphans) {
-      disk.unlink(join(root, path));
-      removeEmptyParents(root, path, output, disk);
+    if (this.release) quietly(this.release);
+    for (const dir of [...this.madeAbove].reverse()) quietly(() => this.disk.rmdir(join(this.root, dir)));
+  }
+
+  private attempt(step: () => void): void {
+    if (this.failure) return;
+    try {
+      step();
+    } catch (error) {
+      this.failure = { error };
     }
-    writeAtomic(root, layout.manifest(output), renderEntries(entries), disk, true);
-    if (options.cache) recordBuildCache(root, state, entries, toWrite, options.cache, disk);
-    return { written: toWrite.map((f) => f.path), deleted: orphans, unchanged: state.unchanged, unlisted };
-  });
+  }
+}
+
+/** The folders of `dir` (a repo-relative path) that do not exist yet, outermost first. */
+function missingDirectories(root: string, dir: string): string[] {
+  const missing: string[] = [];
+  let relativeDir = '';
+  for (const segment of dir.split('/')) {
+    relativeDir = relativeDir === '' ? segment : `${relativeDir}/${segment}`;
+    if (missing.length > 0 || lstatOrUndefined(join(root, relativeDir)) === undefined) missing.push(relativeDir);
+  }
+  return missing;
 }
 
 /**
@@ -108,21 +407,19 @@ export function writeTree(root: string, output: OutputDirectories, files: readon
  */
 function recordBuildCache(
   root: string,
-  state: InspectedTree,
-  entries: readonly PlannedEntry[],
-  written: readonly PlannedEntry[],
+  verified: ReadonlyMap<string, FileStamp>,
+  entries: readonly StagedEntry[],
+  rewritten: ReadonlySet<string>,
   cache: CacheRecord,
   disk: Disk,
 ): void {
-  const kept = entries.filter((e) => e.contents === undefined).length;
+  const kept = entries.filter((e) => e.size === undefined).length;
   const unitFiles = Object.values(cache.units).reduce((n, unit) => n + unit.files.length, 0);
   // Every service reused as recorded: the record stands as it is.
-  if (written.length === 0 && kept === unitFiles && cache.previous && sameUnits(cache.previous.units, cache.units)) return;
-  const rewritten = new Set(written.map((e) => e.path));
+  if (rewritten.size === 0 && kept === unitFiles && cache.previous && sameUnits(cache.previous.units, cache.units)) return;
   const stamps: Record<string, FileStamp> = {};
   for (const entry of entries) {
-    const stamp =
-      entry.contents === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : state.verified.get(entry.path);
+    const stamp = entry.size === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : verified.get(entry.path);
     if (stamp) stamps[entry.path] = stamp;
   }
   const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
@@ -134,7 +431,7 @@ function recordBuildCache(
 }
 
 /** A kept file keeps the stamp it was verified against (cache.ts `reuseFromCache`); without one, it is not vouched for. */
-function keptStamp(cache: CacheRecord, entry: PlannedEntry): FileStamp | undefined {
+function keptStamp(cache: CacheRecord, entry: ManifestEntry): FileStamp | undefined {
   const old = cache.previous && Object.hasOwn(cache.previous.files, entry.path) ? cache.previous.files[entry.path] : undefined;
   return old && old.sha256 === entry.sha256 ? old : undefined;
 }
@@ -144,9 +441,9 @@ function keptStamp(cache: CacheRecord, entry: PlannedEntry): FileStamp | undefin
  * there now has the byte length of what was written, so a file cut short by
  * anything is never vouched for and is emitted again next time.
  */
-function writtenStamp(root: string, entry: PlannedEntry): FileStamp | undefined {
+function writtenStamp(root: string, entry: StagedEntry): FileStamp | undefined {
   const stamp = stampOf(root, entry.path, entry.sha256);
-  return stamp && stamp.size === Buffer.byteLength(entry.contents!, 'utf8') ? stamp : undefined;
+  return stamp && stamp.size === entry.size ? stamp : undefined;
 }
 
 function sameUnits(a: BuildCache['units'], b: BuildCache['units']): boolean {

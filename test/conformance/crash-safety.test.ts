@@ -95,6 +95,7 @@ function crashingDisk(steps: number): Disk & { used: number } {
       if (disk.used++ >= steps) throw new Crash(`crash after ${steps} steps`);
     },
     writeFile: (path: string, contents: string, durable?: boolean) => (disk.step(), realDisk.writeFile(path, contents, durable)),
+    append: (path: string, text: string, durable?: boolean) => (disk.step(), realDisk.append(path, text, durable)),
     rename: (from: string, to: string) => (disk.step(), realDisk.rename(from, to)),
     unlink: (path: string) => (disk.step(), realDisk.unlink(path)),
     mkdir: (path: string) => realDisk.mkdir(path),
