@@ -9,9 +9,31 @@ import { emitSequentially, emitService, type EmitServices, type ServiceEmission 
  */
 export const PARALLEL_THRESHOLD = 48;
 
-/** Shared counters: the next service index to take, and how many services are done (emitted or failed). */
+/**
+ * Shared counters: the next service index to take, how many services are done
+ * (emitted or failed), and how many of those this thread has taken in (delivered,
+ * or read as a worker's failure).
+ */
 export const NEXT = 0;
 export const DONE = 1;
+export const RECEIVED = 2;
+/**
+ * How many finished services may wait for this thread at once. Workers emit
+ * while this thread writes; on a slow disk they would run ahead and their
+ * results pile up in the ports (each a service's whole output), so a worker
+ * takes its next service only while fewer than this many wait (awaitTurn).
+ */
+export const WAITING_LIMIT = 4;
+
+/** In a worker: blocks until fewer than WAITING_LIMIT finished services wait for the main thread. */
+export function awaitTurn(counters: Int32Array): void {
+  for (;;) {
+    const received = Atomics.load(counters, RECEIVED);
+    if (Atomics.load(counters, DONE) - received < WAITING_LIMIT) return;
+    // Timed, so a worker the main thread terminates is never left blocked for good.
+    Atomics.wait(counters, RECEIVED, received, 50);
+  }
+}
 /** A worker that took a service and then made no progress for this long is given up on. */
 const STALL_MS = 120_000;
 /**
@@ -55,7 +77,7 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
   return (project, services, emitters, deliver) => {
     if (threads < 1 || services.length < PARALLEL_THRESHOLD) return emitSequentially(project, services, emitters, deliver);
 
-    const counters = new Int32Array(new SharedArrayBuffer(8));
+    const counters = new Int32Array(new SharedArrayBuffer(12));
     const names = services.map((s) => s.name);
     const workers = Array.from({ length: threads }, () => {
       const { port1, port2 } = new MessageChannel();
@@ -67,6 +89,10 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
     });
 
     const delivered: boolean[] = new Array<boolean>(services.length).fill(false);
+    const received = (): void => {
+      Atomics.add(counters, RECEIVED, 1);
+      Atomics.notify(counters, RECEIVED);
+    };
     const hand = (i: number, emission: ServiceEmission): void => {
       if (delivered[i]) return;
       delivered[i] = true;
@@ -77,6 +103,7 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
         for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
           const posted = message.message as EmitWorkerMessage;
           if (Array.isArray(posted)) hand(posted[0], posted[1]);
+          received();
         }
       }
     };
@@ -85,10 +112,13 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
       const emission = emitService(project, services[i]!, emitters, byName);
       Atomics.add(counters, DONE, 1);
       hand(i, emission);
+      received();
       drain();
     }
     let progress = Date.now();
     for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS;) {
+      // Drained first: a worker waits for its turn until what it finished is taken in.
+      drain();
       Atomics.wait(counters, DONE, done, 1000);
       drain();
       const now = Atomics.load(counters, DONE);

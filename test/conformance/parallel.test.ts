@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { emitters } from '../../cli/emitters.js';
 import { compileSources, type LoadedSources } from '../../compiler/compile.js';
 import { emitSequentially } from '../../compiler/emit.js';
-import { DONE, emitInThreads, NEXT, PARALLEL_THRESHOLD } from '../../compiler/parallel.js';
+import { DONE, emitInThreads, NEXT, PARALLEL_THRESHOLD, RECEIVED, WAITING_LIMIT } from '../../compiler/parallel.js';
+import { Worker } from 'node:worker_threads';
 import { parseSource } from '../../compiler/parse.js';
 import { syntheticRepo } from '../../bench/synthetic.js';
 
@@ -74,5 +75,23 @@ for (let i = Atomics.add(counters, ${NEXT}, 1); i < names.length; i = Atomics.ad
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('lets a worker take its next service only while fewer than WAITING_LIMIT finished ones wait for the main thread', async () => {
+    const counters = new Int32Array(new SharedArrayBuffer(12));
+    Atomics.store(counters, DONE, WAITING_LIMIT);
+    const parallel = new URL('../../dist/compiler/parallel.js', import.meta.url).href;
+    const worker = new Worker(
+      `import('${parallel}').then(({ awaitTurn }) => { awaitTurn(require('node:worker_threads').workerData); require('node:worker_threads').parentPort.postMessage('turn'); });`,
+      { eval: true, workerData: counters },
+    );
+    const turn = new Promise<number>((resolve) => worker.once('message', () => resolve(Atomics.load(counters, RECEIVED))));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Still waiting: WAITING_LIMIT services are done and none was taken in.
+    expect(Atomics.load(counters, RECEIVED)).toBe(0);
+    Atomics.add(counters, RECEIVED, 1);
+    Atomics.notify(counters, RECEIVED);
+    expect(await turn).toBe(1);
+    await worker.terminate();
   });
 });
