@@ -1,8 +1,9 @@
 /**
  * A worker thread of compiler/parallel.ts: takes service indices from the
  * shared counter until none are left, emits each with every emitter and posts
- * the result, taking the next only when the main thread keeps up (awaitTurn). Every service it takes is counted done, emitted or not, so the
- * main thread never waits on a failure; it emits what is missing itself.
+ * the result, taking the next only when the main thread keeps up (awaitTurn).
+ * Every service it takes is counted done, emitted or not, so the main thread
+ * never waits on a failure; it emits what is missing itself.
  */
 import { workerData } from 'node:worker_threads';
 import { emitService } from '../compiler/emit.js';

@@ -117,10 +117,10 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
     }
     let progress = Date.now();
     for (let done = Atomics.load(counters, DONE); done < services.length && Date.now() - progress < STALL_MS;) {
-      // Drained first: a worker waits for its turn until what it finished is taken in.
+      // Taken in before waiting: a worker holds its next service until what it finished is received.
+      // DONE was read before this drain, and a worker posts before it counts, so nothing counted is left unread.
       drain();
       Atomics.wait(counters, DONE, done, 1000);
-      drain();
       const now = Atomics.load(counters, DONE);
       if (now !== done) progress = Date.now();
       done = now;

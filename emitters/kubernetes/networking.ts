@@ -85,7 +85,7 @@ export function ingress(ctx: RenderContext): KubeJson | undefined {
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 const inNamespace = (namespace: string): k8s.LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: namespace } });
-const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: typeof port === 'number' ? port : port });
+const tcp = (port: number | string): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port });
 const cidrs = (blocks: readonly string[]): k8s.NetworkPolicyPeer[] => blocks.map((cidr) => ({ ipBlock: { cidr } }));
 
 /** The service's own pods (server, cron and, when it has jobs, job pods), never preview's stand-ins that share its name label. */

@@ -104,10 +104,9 @@ export function probes(ctx: RenderContext, portName: string | undefined): { live
       readinessProbe: { grpc: { port: runtime.port, service: 'readiness' }, ...timing.readiness },
     };
   }
-  const port = portName;
   return {
-    livenessProbe: { httpGet: { path: runtime.health.liveness, port }, ...timing.liveness },
-    readinessProbe: { httpGet: { path: runtime.health.readiness, port }, ...timing.readiness },
+    livenessProbe: { httpGet: { path: runtime.health.liveness, port: portName }, ...timing.liveness },
+    readinessProbe: { httpGet: { path: runtime.health.readiness, port: portName }, ...timing.readiness },
   };
 }
 

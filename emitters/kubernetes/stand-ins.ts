@@ -40,7 +40,6 @@ export function standIn(ctx: RenderContext, s: StandIn): Manifest[] {
   const selector = selectorLabels(ctx, s.component, s.name);
   const scratch = scratchVolumes(s.scratch);
   const policy = ctx.project.platform.kubernetes.limits;
-  const port = s.component;
   const container: k8s.Container = {
     name: s.component,
     image: s.image,
@@ -66,7 +65,7 @@ export function standIn(ctx: RenderContext, s: StandIn): Manifest[] {
     },
     securityContext: containerSecurityContext({ readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true }),
     volumeMounts: [...scratch.volumeMounts, ...(s.extraVolumes ?? []).map((v) => v.mount)],
-    livenessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
+    livenessProbe: { tcpSocket: { port: s.component }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, initialDelaySeconds: 10 },
     readinessProbe: { ...s.readiness, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   };
   const deploymentObject = kubeObject('Deployment', {
@@ -92,14 +91,14 @@ export function standIn(ctx: RenderContext, s: StandIn): Manifest[] {
   });
   const serviceObject = kubeObject('Service', {
     metadata: metadata(ctx, s.name, s.component, s.name),
-    spec: { type: 'ClusterIP', selector, ports: [{ name: s.component, port: s.port, targetPort: port, protocol: 'TCP' }] },
+    spec: { type: 'ClusterIP', selector, ports: [{ name: s.component, port: s.port, targetPort: s.component, protocol: 'TCP' }] },
   });
   const networkPolicy = kubeObject('NetworkPolicy', {
     metadata: metadata(ctx, s.name, s.component, s.name),
     spec: {
       podSelector: { matchLabels: selector },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: servicePods(ctx) }], ports: [{ protocol: 'TCP', port }] }],
+      ingress: [{ from: [{ podSelector: servicePods(ctx) }], ports: [{ protocol: 'TCP', port: s.component }] }],
       egress: [dnsEgress()],
     },
   });
