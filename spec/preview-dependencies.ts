@@ -17,23 +17,49 @@ export const MAX_PREVIEW_DEPENDENCIES = 20;
  * (outside the scope an emitter sees) and retired services are left out.
  */
 export function previewDependencies(service: ResolvedService, services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>): ResolvedService[] {
-  const byName = 'get' in services ? services : new Map(services.map((s) => [s.name, s]));
-  const all = transitiveDependencies(service, byName);
-  if (all.length <= MAX_PREVIEW_DEPENDENCIES) return all;
+  // The walk stops once there are too many: in a long chain every service would otherwise walk all the others.
+  const found = walk(service, services, MAX_PREVIEW_DEPENDENCIES);
   const direct = new Set(service.dependsOn);
-  return all.filter((s) => direct.has(s.name));
+  return (found.length <= MAX_PREVIEW_DEPENDENCIES ? found : found.filter((s) => direct.has(s.name))).sort(byServiceName);
 }
+
+/**
+ * Services by name, built once per list: emitters ask for every service's
+ * dependencies with the project's whole list, and indexing it on each call
+ * made a compile quadratic in the number of services.
+ */
+const INDEXES = new WeakMap<readonly ResolvedService[], ReadonlyMap<string, ResolvedService>>();
+
+function indexed(services: readonly ResolvedService[]): ReadonlyMap<string, ResolvedService> {
+  let byName = INDEXES.get(services);
+  if (byName === undefined) {
+    byName = new Map(services.map((s) => [s.name, s]));
+    INDEXES.set(services, byName);
+  }
+  return byName;
+}
+
+const byServiceName = (a: ResolvedService, b: ResolvedService): number => compareText(a.name, b.name);
 
 export function transitiveDependencies(
   service: ResolvedService,
   services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>,
 ): ResolvedService[] {
-  const byName = 'get' in services ? services : new Map(services.map((s) => [s.name, s]));
+  return walk(service, services, Infinity).sort(byServiceName);
+}
+
+/**
+ * The dependencies breadth-first, direct ones first; once more than `limit`
+ * are found and every direct one has been visited, it stops there.
+ */
+function walk(service: ResolvedService, services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>, limit: number): ResolvedService[] {
+  const byName = 'get' in services ? services : indexed(services);
   const seen = new Set<string>([service.name]);
   const found: ResolvedService[] = [];
   const queue = [...service.dependsOn];
-  while (queue.length > 0) {
-    const name = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    if (found.length > limit && next >= service.dependsOn.length) break;
+    const name = queue[next]!;
     if (seen.has(name)) continue;
     seen.add(name);
     const dependency = byName.get(name);
@@ -41,5 +67,5 @@ export function transitiveDependencies(
     found.push(dependency);
     queue.push(...dependency.dependsOn);
   }
-  return found.sort((a, b) => compareText(a.name, b.name));
+  return found;
 }

@@ -31,10 +31,13 @@ export function pathProblem(path: string, roots: readonly string[]): string | un
   return undefined;
 }
 
+/** A segment that is empty, `.` or `..`: at the start or after a slash, up to the next slash or the end. */
+const EMPTY_OR_DOT_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 /** Why `path` is not a plain relative POSIX path (one that names no place twice and leaves no folder), or undefined. */
 export function relativePathProblem(path: string): string | undefined {
   if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return 'not a relative POSIX path';
-  if (path.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'it has an empty, "." or ".." segment';
+  if (EMPTY_OR_DOT_SEGMENT.test(path)) return 'it has an empty, "." or ".." segment';
   return undefined;
 }
 

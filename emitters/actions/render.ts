@@ -65,13 +65,15 @@ const PAVED_EXPRESSION = new RegExp(`\\$\\{\\{ ${REFERENCE}(?: (?:==|!=|\\|\\||&
  */
 export function checkExpressions(value: unknown, where: string): void {
   if (typeof value === 'string') {
+    // Most strings open no expression; counting would split every one of them.
+    if (!value.includes('${{')) return;
     const opened = value.split('${{').length - 1;
     const known = value.match(PAVED_EXPRESSION)?.length ?? 0;
     if (opened !== known) throw new Error(`workflow renderer: ${where} would carry a GitHub expression paved did not write: ${JSON.stringify(value)}`);
   } else if (Array.isArray(value)) {
     for (const item of value) checkExpressions(item, where);
   } else if (value !== null && typeof value === 'object') {
-    for (const item of Object.values(value)) checkExpressions(item, where);
+    for (const key of Object.keys(value)) checkExpressions((value as Record<string, unknown>)[key], where);
   }
 }
 

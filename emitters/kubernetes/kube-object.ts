@@ -59,11 +59,19 @@ export function withAnnotation(object: KubeJson, key: string, value: string): Ku
 function present(value: unknown, dropEmpty: boolean): unknown {
   if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => present(item, dropEmpty));
   if (value === null || typeof value !== 'object') return value ?? undefined;
+  // Every object here is a literal: own keys only, walked without building entry pairs (this runs over every field paved emits).
   const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    const kept = present(field, dropEmpty);
-    if (kept === undefined || (dropEmpty && typeof kept === 'object' && Object.keys(kept as object).length === 0)) continue;
+  for (const key of Object.keys(value)) {
+    const kept = present((value as Record<string, unknown>)[key], dropEmpty);
+    if (kept === undefined || (dropEmpty && isEmpty(kept))) continue;
     copy[key] = kept;
   }
   return copy;
+}
+
+/** An empty map or list. */
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (value === null || typeof value !== 'object') return false;
+  return Object.keys(value).length === 0;
 }

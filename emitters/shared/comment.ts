@@ -31,7 +31,27 @@ export function commentLines(notes: readonly string[]): string[] {
 
 /** The comment lines of some notes as a block of text, each line ending in LF. */
 export function commentBlock(notes: readonly string[]): string {
-  return commentLines(notes)
-    .map((line) => `${line}\n`)
-    .join('');
+  let block = '';
+  for (const note of notes) block += noteBlock(note);
+  return block;
+}
+
+/**
+ * One note's lines, memoized: every file starts with a header, and the same
+ * headers, waivers and notes recur across a service's files and environments.
+ * Emptied when full, so distinct notes without end cannot grow it.
+ */
+const NOTE_BLOCKS = new Map<string, string>();
+const NOTE_BLOCKS_LIMIT = 10_000;
+
+function noteBlock(note: string): string {
+  let block = NOTE_BLOCKS.get(note);
+  if (block === undefined) {
+    block = commentLines([note])
+      .map((line) => `${line}\n`)
+      .join('');
+    if (NOTE_BLOCKS.size >= NOTE_BLOCKS_LIMIT) NOTE_BLOCKS.clear();
+    NOTE_BLOCKS.set(note, block);
+  }
+  return block;
 }

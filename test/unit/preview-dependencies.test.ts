@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_PREVIEW_DEPENDENCIES } from '../../spec/preview-dependencies.js';
+import type { ResolvedService } from '../../spec/model.js';
+import { MAX_PREVIEW_DEPENDENCIES, previewDependencies, transitiveDependencies } from '../../spec/preview-dependencies.js';
 import { compileDir, runCli, scratchCopy, serviceYaml, writeEmbeddedPlatform } from '../support/helpers.js';
 
 /** Issue 21: a service's preview brings the services it depends on, transitively, into its namespace. */
@@ -172,5 +173,36 @@ describe('a preview with more dependencies than the bound', () => {
     const tree = files(repo(Object.fromEntries(names.map((name, i) => [name, `dependsOn: [${names[(i + 1) % names.length]}]\n`]))));
     expect(dependencyFolders(tree, 's00')).toEqual(['s01']);
     expect(dependencyFolders(tree, 's22')).toEqual(['s00']);
+  });
+});
+
+describe('previewDependencies over the models', () => {
+  // Only the fields the walk reads.
+  const model = (name: string, dependsOn: readonly string[], retired = false): ResolvedService => ({ name, dependsOn, retired }) as unknown as ResolvedService;
+  const namesOf = (services: readonly ResolvedService[]): string[] => services.map((s) => s.name);
+
+  it('stops walking past the bound but keeps every direct dependency, sorted, even more of them than the bound', () => {
+    // 25 direct dependencies, listed in reverse, each at the head of a chain of 10: the walk stops early, the direct ones are all visited first.
+    const services: ResolvedService[] = [];
+    const direct = Array.from({ length: 25 }, (_, i) => `d${String(24 - i).padStart(2, '0')}`);
+    for (const d of direct) {
+      const chain = Array.from({ length: 10 }, (_, j) => `${d}-${j}`);
+      services.push(model(d, [chain[0]!]), ...chain.map((c, j) => model(c, j + 1 < chain.length ? [chain[j + 1]!] : [])));
+    }
+    const root = model('root', direct);
+    services.push(root);
+    expect(namesOf(previewDependencies(root, services))).toEqual([...direct].sort());
+    expect(transitiveDependencies(root, services)).toHaveLength(25 * 11);
+  });
+
+  it(`brings all of exactly ${MAX_PREVIEW_DEPENDENCIES}, and only the direct one of ${MAX_PREVIEW_DEPENDENCIES + 1}; retired and unknown names are left out`, () => {
+    const chain = (length: number): ResolvedService[] =>
+      Array.from({ length }, (_, i) => model(`c${String(i).padStart(2, '0')}`, i + 1 < length ? [`c${String(i + 1).padStart(2, '0')}`] : ['gone', 'old']));
+    const twenty = [...chain(MAX_PREVIEW_DEPENDENCIES + 1), model('old', [], true)];
+    expect(namesOf(previewDependencies(twenty[0]!, twenty))).toEqual(namesOf(twenty.slice(1, MAX_PREVIEW_DEPENDENCIES + 1)));
+    const more = chain(MAX_PREVIEW_DEPENDENCIES + 2);
+    expect(namesOf(previewDependencies(more[0]!, more))).toEqual(['c01']);
+    // The same list again: the index built for it is reused, and a map works alike.
+    expect(namesOf(previewDependencies(more[0]!, new Map(more.map((s) => [s.name, s]))))).toEqual(['c01']);
   });
 });
