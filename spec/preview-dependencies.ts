@@ -41,13 +41,6 @@ function indexed(services: readonly ResolvedService[]): ReadonlyMap<string, Reso
 
 const byServiceName = (a: ResolvedService, b: ResolvedService): number => compareText(a.name, b.name);
 
-export function transitiveDependencies(
-  service: ResolvedService,
-  services: readonly ResolvedService[] | ReadonlyMap<string, ResolvedService>,
-): ResolvedService[] {
-  return walk(service, services, Infinity).sort(byServiceName);
-}
-
 /**
  * The dependencies breadth-first, direct ones first; once more than `limit`
  * are found and every direct one has been visited, it stops there.

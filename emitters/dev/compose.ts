@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { DEV_FOLDER, layout } from '../../spec/layout.js';
-import { transitiveDependencies } from '../../spec/preview-dependencies.js';
+import { dependencyCycles } from '../../spec/dependency-cycles.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import type { Workload } from '../shared/platform-env.js';
 import { devEnvironment, usesLocalStack } from './environment.js';
@@ -36,6 +36,8 @@ type Condition = 'service_started' | 'service_healthy' | 'service_completed_succ
 /** The project: every service that runs (a retired one runs nowhere), its pre-deploy jobs, its stand-ins, and LocalStack when any service needs it. */
 export function composeProject(project: ResolvedProject): Record<string, unknown> {
   const running = project.services.filter((s) => s.retired === undefined);
+  const callsBack = dependencyCycles(running);
+  const byName = new Map(running.map((s) => [s.name, s]));
   const services: Record<string, unknown> = {};
   const localStackUsed = running.some(usesLocalStack);
   for (const service of running) {
@@ -49,7 +51,7 @@ export function composeProject(project: ResolvedProject): Record<string, unknown
         service,
         { kind: 'job', job: job.name },
         job.command,
-        dependencies(standIns, service, running, []),
+        dependencies(standIns, service, byName, callsBack, []),
       );
     services[service.name] = appService(
       project,
@@ -59,7 +61,8 @@ export function composeProject(project: ResolvedProject): Record<string, unknown
       dependencies(
         standIns,
         service,
-        running,
+        byName,
+        callsBack,
         preDeploy.map((job) => devJobName(job.name, service.name)),
       ),
     );
@@ -86,7 +89,8 @@ export function composeProject(project: ResolvedProject): Record<string, unknown
 function dependencies(
   standIns: readonly DevStandIn[],
   service: ResolvedService,
-  running: readonly ResolvedService[],
+  running: ReadonlyMap<string, ResolvedService>,
+  callsBack: (a: string, b: string) => boolean,
   jobs: readonly string[],
 ): Record<string, unknown> {
   const on: Record<string, { condition: Condition }> = {};
@@ -94,8 +98,7 @@ function dependencies(
   if (usesLocalStack(service)) on[DEV_LOCALSTACK_INIT] = { condition: 'service_completed_successfully' };
   // Compose refuses a cycle of depends_on; services that call each other (dependsOn both ways) start without an order between them.
   for (const name of service.dependsOn) {
-    const dependency = running.find((s) => s.name === name);
-    if (dependency && !transitiveDependencies(dependency, running).some((s) => s.name === service.name)) on[name] = { condition: 'service_started' };
+    if (running.has(name) && !callsBack(name, service.name)) on[name] = { condition: 'service_started' };
   }
   for (const job of jobs) on[job] = { condition: 'service_completed_successfully' };
   return on;
