@@ -59,10 +59,11 @@ export function withAnnotation(object: KubeJson, key: string, value: string): Ku
 function present(value: unknown, dropEmpty: boolean): unknown {
   if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => present(item, dropEmpty));
   if (value === null || typeof value !== 'object') return value ?? undefined;
-  // Every object here is a literal: own keys only, walked without building entry pairs (this runs over every field paved emits).
+  // Every object here is a literal, with no inherited keys: walked without building a key list (this runs over every field paved emits).
+  const object = value as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const kept = present((value as Record<string, unknown>)[key], dropEmpty);
+  for (const key in object) {
+    const kept = present(object[key], dropEmpty);
     if (kept === undefined || (dropEmpty && isEmpty(kept))) continue;
     copy[key] = kept;
   }

@@ -149,8 +149,22 @@ export interface ProviderLock {
   readonly hashes: readonly string[];
 }
 
+/** Lock entries by constraint: every root of every service asks with the platform's one constraint. */
+const LOCKS = new Map<string, ProviderLock>();
+
 /** The lock entry for the AWS provider under `constraint` (platform.yaml terraform.awsProviderVersion, validated to admit it). */
 export function awsProviderLock(constraint: string): ProviderLock {
+  let lock = LOCKS.get(constraint);
+  if (lock === undefined) {
+    lock = lockUnder(constraint);
+    // Platforms are few; a long-lived process (tests, the fuzzer) that sees many starts over.
+    if (LOCKS.size >= 64) LOCKS.clear();
+    LOCKS.set(constraint, lock);
+  }
+  return lock;
+}
+
+function lockUnder(constraint: string): ProviderLock {
   const parsed = parseConstraint(constraint);
   // Validation (compiler/validate) rejects a constraint that does not parse or admit the locked version before any emitter runs.
   if ('problem' in parsed || !constraintAdmits(parsed.terms, LOCKED_AWS_PROVIDER.version))
