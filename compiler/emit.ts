@@ -224,9 +224,28 @@ export function emit(
     projectEntries = sink.stage(files);
     files = [];
   }
-  const owners = new Map([...planned].map(([path, p]) => [path, { emitter: p.emitter, ...(p.service ? { service: p.service.name } : {}) }]));
+  const owners = fileOwners(planned);
   const streamedEntries = [...all.filter((f): f is ManifestEntry => streamed.has(f)), ...projectEntries].sort((a, b) => compareText(a.path, b.path));
+  // The closures of this call can outlive it (V8's call feedback keeps `deliver`), and with them everything they see: a file each.
+  planned.clear();
+  folded.clear();
+  streamed.clear();
+  emissions.clear();
   return { files, streamed: streamedEntries, kept, unitFiles, owners, diagnostics };
+}
+
+/** Path -> who planned it; one owner object per service and emitter, shared by all their files. */
+function fileOwners(planned: ReadonlyMap<string, Planner>): Map<string, FileOwner> {
+  const shared = new Map<ResolvedService | undefined, Map<string, FileOwner>>();
+  const owners = new Map<string, FileOwner>();
+  for (const [path, { emitter, service }] of planned) {
+    let byEmitter = shared.get(service);
+    if (!byEmitter) shared.set(service, (byEmitter = new Map()));
+    let owner = byEmitter.get(emitter);
+    if (!owner) byEmitter.set(emitter, (owner = { emitter, ...(service ? { service: service.name } : {}) }));
+    owners.set(path, owner);
+  }
+  return owners;
 }
 
 /** A service's emission once streamed: each emitter's files replaced by their entries. */
