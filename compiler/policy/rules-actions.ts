@@ -1,7 +1,9 @@
 import { ACTIONS_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
 import { perItem } from './findings.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
-import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type PolicyTarget } from './view.js';
+import { fact } from './facts.js';
+import { mayContain } from './json-text.js';
+import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type ParsedStep, type PolicyTarget } from './view.js';
 
 /**
  * security-rules.md §3 (GitHub Actions): the zizmor audits, each as a function
@@ -78,7 +80,33 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string =>
   `${w.name}: ${jobId}${step ? ` / ${step.name ?? '(unnamed step)'}` : ''}`;
-const jobsOf = (w: GeneratedWorkflow): Array<[string, ParsedJob]> => Object.entries(w.doc.jobs);
+/** A workflow's jobs and its steps (view.ts stepsOf), read once per workflow for every audit. */
+const jobsOf = fact((w: GeneratedWorkflow): ReadonlyArray<[string, ParsedJob]> => Object.freeze(Object.entries(w.doc.jobs)));
+const stepsIn = fact((w: GeneratedWorkflow): ReadonlyArray<{ readonly jobId: string; readonly job: ParsedJob; readonly step: ParsedStep }> =>
+  Object.freeze(stepsOf(w.doc)),
+);
+
+/**
+ * The first line of a workflow's text that holds each `uses:` (as a line, or
+ * after a list's `- `), by the reference it names (what follows `uses: ` up to
+ * a space). Only lines holding `uses: ` are cut out of the text.
+ */
+function usesLines(text: string): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (let at = text.indexOf('uses: '); at >= 0;) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    const newline = text.indexOf('\n', at);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end);
+    const rest = line.trimStart().replace(/^- /, '');
+    if (rest.startsWith('uses: ')) {
+      const ref = rest.slice(6).split(' ')[0]!;
+      if (!lines.has(ref)) lines.set(ref, line);
+    }
+    at = newline < 0 ? -1 : text.indexOf('uses: ', end + 1);
+  }
+  return lines;
+}
 
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
 const pullRequestOnly = (condition: string | undefined): boolean => condition !== undefined && condition.startsWith("github.event_name == 'pull_request'");
@@ -86,7 +114,7 @@ const pullRequestOnly = (condition: string | undefined): boolean => condition !=
 /** The zizmor audits by name, with the actionlint and checkov ids of the same row. */
 export const AUDITS: Readonly<Record<string, Audit>> = {
   'template-injection': (w) =>
-    stepsOf(w.doc).flatMap(({ jobId, step }) => [
+    stepsIn(w).flatMap(({ jobId, step }) => [
       ...(step.run !== undefined && EXPRESSION.test(step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
       ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? ''))
         ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`]
@@ -94,19 +122,12 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     ]),
 
   'unpinned-uses': (w) => {
-    // Each `uses:` line once, by the reference it names (what follows `uses: ` up to a space).
-    const usesLines = new Map<string, string[]>();
-    for (const line of w.text.split('\n')) {
-      const rest = line.trimStart().replace(/^- /, '');
-      if (!rest.startsWith('uses: ')) continue;
-      const ref = rest.slice(6).split(' ')[0]!;
-      usesLines.set(ref, [...(usesLines.get(ref) ?? []), line]);
-    }
-    const uses = [...stepsOf(w.doc).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
+    const lines = usesLines(w.text);
+    const uses = [...stepsIn(w).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
     return uses.flatMap(([jobId, ref]) => {
       if (ref === undefined) return [];
       if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
-      const line = usesLines.get(ref)?.[0];
+      const line = lines.get(ref);
       return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
     });
   },
@@ -142,12 +163,12 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
   'dangerous-triggers': (w) => ['pull_request_target', 'workflow_run'].filter((t) => t in w.doc.on).map((t) => `${w.name}: triggered by ${t}`),
 
   artipacked: (w) =>
-    stepsOf(w.doc)
+    stepsIn(w)
       .filter(({ step }) => actionOf(step.uses) === 'actions/checkout' && step.with?.['persist-credentials'] !== false)
       .map(({ jobId, step }) => `${at(w, jobId, step)}: checkout persists credentials`),
 
   'cache-poisoning': (w) =>
-    stepsOf(w.doc).flatMap(({ jobId, step }) => {
+    stepsIn(w).flatMap(({ jobId, step }) => {
       const action = actionOf(step.uses);
       const input = step.with ?? {};
       const problem =
@@ -170,7 +191,7 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     }),
 
   'github-env': (w) =>
-    stepsOf(w.doc)
+    stepsIn(w)
       .filter(({ step }) => /GITHUB_(ENV|PATH)\b/.test(step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: writes GITHUB_ENV or GITHUB_PATH`),
 
@@ -183,7 +204,7 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
 
   'insecure-commands': (w) => [
     ...(/ACTIONS_ALLOW_UNSECURE_COMMANDS/.test(w.text) ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
-    ...stepsOf(w.doc)
+    ...stepsIn(w)
       .filter(({ step }) => /::(set-env|add-path|set-output)\b/.test(step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: deprecated workflow command`),
   ],
@@ -270,7 +291,7 @@ const actionlintHygiene: Audit = (w) => {
 /** A secret read by a job with no `environment:` (zizmor auditor persona), unless the emitter attached a declared waiver. */
 const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
   jobsOf(w)
-    .filter(([, job]) => job.environment === undefined && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
+    .filter(([, job]) => job.environment === undefined && mayContain(job, 'secrets') && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
     .map(([jobId]) => actionsFinding(w, `${jobId}: reads a secret outside an environment`, ['ZZ secrets-outside-env']));
 
 /** Each declared waiver with the line that prints it, made once. */

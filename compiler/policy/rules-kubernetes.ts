@@ -1,6 +1,22 @@
-import { podTemplates, selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
+import { selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
 import { combined } from './findings.js';
-import { effective, finding, ofKind, perContainer, perObject, perPod, podSc, probesOf, sc, siblingsIn, spec, unwaivable } from './kubernetes-facts.js';
+import {
+  effective,
+  finding,
+  ofKind,
+  perContainer,
+  perObject,
+  perPod,
+  podSc,
+  podTemplatesOf,
+  probesOf,
+  sc,
+  siblingsIn,
+  siblingTemplatesIn,
+  spec,
+  templateOf,
+  unwaivable,
+} from './kubernetes-facts.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
 
 /**
@@ -57,7 +73,11 @@ const probeShape = (probe: unknown): string =>
   JSON.stringify({ ...(probe as object), periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, initialDelaySeconds: 0 });
 const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }> =>
   (c.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }>;
-const labelSets = (o: GeneratedObject): Array<Record<string, string>> => [o.object.metadata.labels ?? {}, ...podTemplates([o]).map((t) => t.metadata.labels)];
+/** The object's labels and its pod template's, if it has one. */
+const labelSets = (t: PolicyTarget, o: GeneratedObject): Array<Record<string, string>> => {
+  const template = templateOf(t, o);
+  return template ? [o.object.metadata.labels ?? {}, template.metadata.labels] : [o.object.metadata.labels ?? {}];
+};
 const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
 
 /*
@@ -324,6 +344,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     'every pod selected by a policy of its own with Ingress and Egress; every policy selects a pod',
     (t) => {
       const siblings = siblingsIn(t);
+      const siblingTemplates = siblingTemplatesIn(t);
       return combined(
         perPod(t, ['KS pod-networkpolicy', 'PO missingNetworkPolicy'], (p) => {
           const policies = siblings(p.owner).filter(
@@ -332,7 +353,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
           return policies.some((np) => ['Ingress', 'Egress'].every((type) => spec(np).policyTypes.includes(type))) ? undefined : 'no NetworkPolicy of its own';
         }),
         perObject(t, 'NetworkPolicy', ['KS networkpolicy-targets-pod'], (o) =>
-          o.object.metadata.name === 'default-deny' || podTemplates(siblings(o)).some((p) => selects(spec(o).podSelector, p.metadata.labels))
+          o.object.metadata.name === 'default-deny' || siblingTemplates(o).some((p) => selects(spec(o).podSelector, p.metadata.labels))
             ? undefined
             : 'selects no pod',
         ),
@@ -362,11 +383,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       ]),
   ),
   rule(SCORE, ['KS service-type', 'KS service-targets-pod'], 'no NodePort, and a pod behind every Service', (t, ids) => {
-    const siblings = siblingsIn(t);
+    const siblingTemplates = siblingTemplatesIn(t);
     return perObject(t, 'Service', ids, (o) => {
       return [
         spec(o).type === 'NodePort' ? finding(o, 'NodePort', ['KS service-type']) : undefined,
-        podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels))
+        siblingTemplates(o).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels))
           ? undefined
           : finding(o, 'targets no pod', ['KS service-targets-pod']),
       ];
@@ -419,7 +440,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
   rule(SCORE, ['KS stable-version', 'KS label-values'], 'current apiVersions and valid label values on every object and pod', (t, ids) =>
     perObject(t, undefined, ids, (o) => [
       STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version']),
-      ...labelSets(o).flatMap((labels) =>
+      ...labelSets(t, o).flatMap((labels) =>
         Object.entries(labels)
           .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
           .map(([k, v]) => finding(o, `label ${k}=${v}`, ['KS label-values'])),
@@ -442,5 +463,5 @@ export const AUDITED_KINDS: readonly string[] = [
   'Application',
 ];
 
-export const podCount = (t: PolicyTarget): number => podTemplates(t.objects).length;
+export const podCount = (t: PolicyTarget): number => podTemplatesOf(t).length;
 export const hasKind = (t: PolicyTarget, kind: string): boolean => ofKind(t, kind).length > 0;

@@ -205,50 +205,62 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   const objects: GeneratedObject[] = [];
   const workflows: GeneratedWorkflow[] = [];
   const stackFiles = new Map<ResolvedService, Array<{ path: string; items: readonly BodyItem[]; contents: string }>>();
+  // Made once, not per file: a target has a hundred files or more.
+  const workflowsPrefix = `${project.output.workflowsDir}/`;
+  const platformFolder = `${out}${PLATFORM_FOLDER}/`;
   const platformPrefix = `${out}_platform/terraform/`;
+  const argocdPrefix = `${out}argocd/`;
+  const terraformPrefixes = new Map<ResolvedService, string>();
   const platformFiles: Array<{ path: string; items: readonly BodyItem[]; contents: string }> = [];
 
   for (const file of files) {
     const service = bySpec.get(file.source);
-    if (file.path.startsWith(`${project.output.workflowsDir}/`) && file.path.endsWith('.yml')) {
+    const path = file.path;
+    if (path.startsWith(workflowsPrefix) && path.endsWith('.yml')) {
       workflows.push({
-        name: label ? `${label}/${file.path}` : file.path,
+        name: label ? `${label}/${path}` : path,
         text: file.contents,
         waivers: file.waivers ?? [],
         doc: (file.value ?? parse(file.contents)) as ParsedWorkflow,
       });
       continue;
     }
-    if (!file.path.startsWith(out)) continue;
-    if (file.path.startsWith(platformPrefix) && Array.isArray(file.value)) {
-      platformFiles.push({ path: file.path.slice(platformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
+    if (!path.startsWith(out)) continue;
+    if (path.startsWith(platformPrefix) && Array.isArray(file.value)) {
+      platformFiles.push({ path: path.slice(platformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
       continue;
     }
-    const terraformPrefix = service ? `${out}${service.name}/terraform/` : undefined;
-    if (service && terraformPrefix && file.path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
-      const list = stackFiles.get(service) ?? [];
-      list.push({ path: file.path.slice(terraformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
-      stackFiles.set(service, list);
-      continue;
+    if (service) {
+      let terraformPrefix = terraformPrefixes.get(service);
+      if (terraformPrefix === undefined) terraformPrefixes.set(service, (terraformPrefix = `${out}${service.name}/terraform/`));
+      if (path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
+        const list = stackFiles.get(service);
+        const stackFile = { path: path.slice(terraformPrefix.length), items: file.value as BodyItem[], contents: file.contents };
+        if (list) list.push(stackFile);
+        else stackFiles.set(service, [stackFile]);
+        continue;
+      }
     }
-    const platform = file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) ? platformPlace(file.path.slice(`${out}${PLATFORM_FOLDER}/`.length)) : undefined;
-    if (file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) && !platform) continue;
-    const environment = platform ? platform.environment : (ENVIRONMENT_DIRECTORY.exec(file.path)?.[1] as EnvironmentName | undefined);
-    const inArgo = file.path.startsWith(`${out}argocd/`) && file.path.endsWith('.yaml');
-    if ((environment === undefined && !inArgo && !platform) || file.path.endsWith('/kustomization.yaml')) continue;
+    const inPlatformFolder = path.startsWith(platformFolder);
+    const platform = inPlatformFolder ? platformPlace(path.slice(platformFolder.length)) : undefined;
+    if (inPlatformFolder && !platform) continue;
+    const environment = platform ? platform.environment : (ENVIRONMENT_DIRECTORY.exec(path)?.[1] as EnvironmentName | undefined);
+    const inArgo = path.startsWith(argocdPrefix) && path.endsWith('.yaml');
+    if ((environment === undefined && !inArgo && !platform) || path.endsWith('/kustomization.yaml')) continue;
     const object = (file.value ?? parse(file.contents)) as KubeObject;
     if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
-    const previewOf = PREVIEW_DEPENDENCY.exec(file.path.slice(out.length))?.[1];
-    objects.push({
-      where: label ? `${label}:${file.path}` : file.path,
-      path: file.path,
-      directory: file.path.slice(0, file.path.lastIndexOf('/')),
-      contents: file.contents,
-      waivers: file.waivers ?? [],
-      object,
-      ...(platform ? { platformLayer: platform.layer, ...(environment ? { environment } : {}) } : environment && service ? { service, environment } : {}),
-      ...(previewOf === undefined ? {} : { previewOf }),
-    });
+    objects.push(
+      generatedObject(
+        label,
+        file,
+        path.slice(0, path.lastIndexOf('/')),
+        object,
+        service,
+        environment,
+        platform,
+        PREVIEW_DEPENDENCY.exec(path.slice(out.length))?.[1],
+      ),
+    );
   }
   for (const [service, list] of stackFiles) {
     stacks.push({
@@ -262,6 +274,36 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows, ...(platform ? { platform } : {}) };
 }
 
+/** A Kubernetes object of the output; its optional fields are set only when they apply. */
+function generatedObject(
+  label: string,
+  file: GeneratedFile,
+  directory: string,
+  object: KubeObject,
+  service: ResolvedService | undefined,
+  environment: EnvironmentName | undefined,
+  platform: { layer: 'cluster' | 'argocd'; environment?: EnvironmentName } | undefined,
+  previewOf: string | undefined,
+): GeneratedObject {
+  const generated: { -readonly [K in keyof GeneratedObject]: GeneratedObject[K] } = {
+    where: label ? `${label}:${file.path}` : file.path,
+    path: file.path,
+    directory,
+    contents: file.contents,
+    waivers: file.waivers ?? [],
+    object,
+  };
+  if (platform) {
+    generated.platformLayer = platform.layer;
+    if (environment) generated.environment = environment;
+  } else if (environment && service) {
+    generated.service = service;
+    generated.environment = environment;
+  }
+  if (previewOf !== undefined) generated.previewOf = previewOf;
+  return generated;
+}
+
 function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyItem[]; contents: string }>): PlatformRoot {
   const resources = files.flatMap((file) =>
     file.items
@@ -273,13 +315,15 @@ function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyI
 
 /** Every resource of the given stacks, in file order. */
 export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
-  return stacks.flatMap((stack) =>
-    stack.files.flatMap((file) =>
-      file.items
-        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
-        .map((block) => ({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
-    ),
-  );
+  const resources: FoundResource[] = [];
+  for (const stack of stacks)
+    for (const file of stack.files) {
+      // A file's blocks are picked out before any is read, so a malformed item fails here the same way whatever follows it.
+      const blocks = file.items.filter((item): item is Block => item.kind === 'block' && item.type === 'resource');
+      for (const block of blocks)
+        resources.push({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments });
+    }
+  return resources;
 }
 
 /** The values of env/<env>.tfvars (of the root in folder `root`, e.g. `subscriptions/`) as plain data; empty when the stack has none. */
