@@ -3,6 +3,7 @@ import { perItem } from './findings.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
 import { fact } from './facts.js';
 import { mayContain } from './json-text.js';
+import { matches } from './search.js';
 import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type ParsedStep, type PolicyTarget } from './view.js';
 
 /**
@@ -87,25 +88,27 @@ const stepsIn = fact((w: GeneratedWorkflow): ReadonlyArray<{ readonly jobId: str
 );
 
 /**
- * The first line of a workflow's text that holds each `uses:` (as a line, or
- * after a list's `- `), by the reference it names (what follows `uses: ` up to
- * a space). Only lines holding `uses: ` are cut out of the text.
+ * The first line of a workflow's text whose `uses:` (the line's first key,
+ * after indentation and a list's `- `) names `ref` (what follows `uses: ` up
+ * to a space); found by searching for `uses: <ref>`, so only lines holding
+ * it are cut out of the text.
  */
-function usesLines(text: string): Map<string, string> {
-  const lines = new Map<string, string>();
-  for (let at = text.indexOf('uses: '); at >= 0;) {
-    const start = text.lastIndexOf('\n', at) + 1;
+function usesLine(text: string, ref: string): string | undefined {
+  const needle = `uses: ${ref}`;
+  for (let at = text.indexOf(needle); at >= 0;) {
     const newline = text.indexOf('\n', at);
-    const end = newline < 0 ? text.length : newline;
-    const line = text.slice(start, end);
+    const line = text.slice(text.lastIndexOf('\n', at) + 1, newline < 0 ? text.length : newline);
     const rest = line.trimStart().replace(/^- /, '');
-    if (rest.startsWith('uses: ')) {
-      const ref = rest.slice(6).split(' ')[0]!;
-      if (!lines.has(ref)) lines.set(ref, line);
-    }
-    at = newline < 0 ? -1 : text.indexOf('uses: ', end + 1);
+    if (rest.startsWith('uses: ') && rest.slice(6).split(' ')[0] === ref) return line;
+    at = newline < 0 ? -1 : text.indexOf(needle, newline + 1);
   }
-  return lines;
+  return undefined;
+}
+
+/** Whether a step's script applies Terraform or pushes a commit; every match ends in ` apply ` or ` push `, looked for first. */
+function appliesOrPushes(run: unknown): boolean {
+  if (typeof run === 'string' && !run.includes(' apply ') && !run.includes(' push ')) return false;
+  return /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(run as string);
 }
 
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
@@ -115,19 +118,23 @@ const pullRequestOnly = (condition: string | undefined): boolean => condition !=
 export const AUDITS: Readonly<Record<string, Audit>> = {
   'template-injection': (w) =>
     stepsIn(w).flatMap(({ jobId, step }) => [
-      ...(step.run !== undefined && EXPRESSION.test(step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
+      ...(step.run !== undefined && matches(EXPRESSION, '${{', step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
       ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? ''))
         ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`]
         : []),
     ]),
 
   'unpinned-uses': (w) => {
-    const lines = usesLines(w.text);
+    const lines = new Map<string, string | undefined>();
+    const lineOf = (ref: string): string | undefined => {
+      if (!lines.has(ref)) lines.set(ref, usesLine(w.text, ref));
+      return lines.get(ref);
+    };
     const uses = [...stepsIn(w).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
     return uses.flatMap(([jobId, ref]) => {
       if (ref === undefined) return [];
       if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
-      const line = lines.get(ref);
+      const line = lineOf(ref);
       return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
     });
   },
@@ -192,20 +199,20 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
 
   'github-env': (w) =>
     stepsIn(w)
-      .filter(({ step }) => /GITHUB_(ENV|PATH)\b/.test(step.run ?? ''))
+      .filter(({ step }) => matches(/GITHUB_(ENV|PATH)\b/, 'GITHUB_', step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: writes GITHUB_ENV or GITHUB_PATH`),
 
   'secrets-inherit': (w) => [
     ...jobsOf(w)
       .filter(([, job]) => job.secrets !== undefined || job.uses !== undefined)
       .map(([jobId]) => `${at(w, jobId)}: passes secrets to a reusable workflow`),
-    ...(/toJSON\(\s*secrets\s*\)|fromJSON\(\s*secrets\./.test(w.text) ? [`${w.name}: serializes the secrets context`] : []),
+    ...(matches(/toJSON\(\s*secrets\s*\)|fromJSON\(\s*secrets\./, 'JSON(', w.text) ? [`${w.name}: serializes the secrets context`] : []),
   ],
 
   'insecure-commands': (w) => [
-    ...(/ACTIONS_ALLOW_UNSECURE_COMMANDS/.test(w.text) ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
+    ...(w.text.includes('ACTIONS_ALLOW_UNSECURE_COMMANDS') ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
     ...stepsIn(w)
-      .filter(({ step }) => /::(set-env|add-path|set-output)\b/.test(step.run ?? ''))
+      .filter(({ step }) => matches(/::(set-env|add-path|set-output)\b/, '::', step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: deprecated workflow command`),
   ],
 
@@ -239,9 +246,9 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     jobsOf(w).flatMap(([jobId, job]) => {
       if (!job.concurrency && !w.doc.concurrency) return [`${at(w, jobId)}: no concurrency group`];
       const cancel = job.concurrency?.['cancel-in-progress'];
-      const changesState = (job.steps ?? []).some((s) => /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(s.run ?? ''));
+      const changesState = (job.steps ?? []).some((s) => appliesOrPushes(s.run ?? ''));
       // A preview teardown is the last run of its pull request: nothing supersedes it, and a stopped one leaks the namespace.
-      const tearsDown = (job.steps ?? []).some((s) => /\bkubectl delete namespace /.test(s.run ?? ''));
+      const tearsDown = (job.steps ?? []).some((s) => matches(/\bkubectl delete namespace /, 'kubectl delete namespace ', s.run ?? ''));
       if (changesState && cancel !== false) return [`${at(w, jobId)}: a running apply or release commit can be cancelled`];
       if (tearsDown && cancel !== false) return [`${at(w, jobId)}: a running preview teardown can be cancelled`];
       if (pullRequestOnly(job.if) && !tearsDown && cancel === false) return [`${at(w, jobId)}: superseded pull request runs are not cancelled`];

@@ -213,8 +213,14 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   const terraformPrefixes = new Map<ResolvedService, string>();
   const platformFiles: Array<{ path: string; items: readonly BodyItem[]; contents: string }> = [];
 
+  // A service's files come one after another with one source: looked up once per run of them.
+  let source: string | undefined;
+  let service: ResolvedService | undefined;
   for (const file of files) {
-    const service = bySpec.get(file.source);
+    if (file.source !== source || source === undefined) {
+      source = file.source;
+      service = bySpec.get(source);
+    }
     const path = file.path;
     if (path.startsWith(workflowsPrefix) && path.endsWith('.yml')) {
       workflows.push({
@@ -249,18 +255,9 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
     if ((environment === undefined && !inArgo && !platform) || path.endsWith('/kustomization.yaml')) continue;
     const object = (file.value ?? parse(file.contents)) as KubeObject;
     if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
-    objects.push(
-      generatedObject(
-        label,
-        file,
-        path.slice(0, path.lastIndexOf('/')),
-        object,
-        service,
-        environment,
-        platform,
-        PREVIEW_DEPENDENCY.exec(path.slice(out.length))?.[1],
-      ),
-    );
+    // A preview dependency's path holds this; most objects' paths do not, and are not cut and matched.
+    const previewOf = path.includes('/kubernetes/preview/dependencies/') ? PREVIEW_DEPENDENCY.exec(path.slice(out.length))?.[1] : undefined;
+    objects.push(generatedObject(label, file, path.slice(0, path.lastIndexOf('/')), object, service, environment, platform, previewOf));
   }
   for (const [service, list] of stackFiles) {
     stacks.push({
@@ -274,7 +271,7 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows, ...(platform ? { platform } : {}) };
 }
 
-/** A Kubernetes object of the output; its optional fields are set only when they apply. */
+/** A Kubernetes object of the output; its optional fields are set only when they apply, each shape made whole in one literal. */
 function generatedObject(
   label: string,
   file: GeneratedFile,
@@ -285,23 +282,23 @@ function generatedObject(
   platform: { layer: 'cluster' | 'argocd'; environment?: EnvironmentName } | undefined,
   previewOf: string | undefined,
 ): GeneratedObject {
-  const generated: { -readonly [K in keyof GeneratedObject]: GeneratedObject[K] } = {
-    where: label ? `${label}:${file.path}` : file.path,
-    path: file.path,
-    directory,
-    contents: file.contents,
-    waivers: file.waivers ?? [],
-    object,
-  };
-  if (platform) {
-    generated.platformLayer = platform.layer;
-    if (environment) generated.environment = environment;
-  } else if (environment && service) {
-    generated.service = service;
-    generated.environment = environment;
+  const where = label ? `${label}:${file.path}` : file.path;
+  const { path, contents } = file;
+  const waivers = file.waivers ?? [];
+  if (previewOf !== undefined) {
+    const base = { where, path, directory, contents, waivers, object };
+    return platform
+      ? { ...base, platformLayer: platform.layer, ...(environment ? { environment } : {}), previewOf }
+      : environment && service
+        ? { ...base, service, environment, previewOf }
+        : { ...base, previewOf };
   }
-  if (previewOf !== undefined) generated.previewOf = previewOf;
-  return generated;
+  if (platform)
+    return environment
+      ? { where, path, directory, contents, waivers, object, platformLayer: platform.layer, environment }
+      : { where, path, directory, contents, waivers, object, platformLayer: platform.layer };
+  if (environment && service) return { where, path, directory, contents, waivers, object, service, environment };
+  return { where, path, directory, contents, waivers, object };
 }
 
 function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyItem[]; contents: string }>): PlatformRoot {
