@@ -39,3 +39,21 @@ export function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): R
 
 /** An empty list to return for a missing group, shared and frozen. */
 export const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A test of strings, its answers kept per key (a target): label values and env
+ * names recur in every object and container of a target, and a map lookup is
+ * cheaper than the expression.
+ */
+export function keptTest<K extends object>(test: (text: string) => boolean): (key: K, text: string) => boolean {
+  const answers = fact((_key: K) => new Map<string, boolean>());
+  return (key, text) => {
+    const known = answers(key);
+    let answer = known.get(text);
+    if (answer === undefined) {
+      answer = test(text);
+      known.set(text, answer);
+    }
+    return answer;
+  };
+}

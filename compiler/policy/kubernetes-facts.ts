@@ -56,6 +56,22 @@ export function siblingsIn(target: PolicyTarget): (o: GeneratedObject) => readon
   return (o) => groups.get(o.directory) ?? NONE;
 }
 
+const byDirectoryAndKind = fact((target: PolicyTarget) => {
+  const groups = new Map<string, ReadonlyMap<string, readonly GeneratedObject[]>>();
+  for (const [directory, objects] of byDirectory(target))
+    groups.set(
+      directory,
+      groupedBy(objects, (o) => o.object.kind),
+    );
+  return groups;
+});
+
+/** The objects of one kind in `o`'s directory, in object order (its siblings of that kind). */
+export function siblingsOfKindIn(target: PolicyTarget): (o: GeneratedObject, kind: string) => readonly GeneratedObject[] {
+  const groups = byDirectoryAndKind(target);
+  return (o, kind) => groups.get(o.directory)?.get(kind) ?? NONE;
+}
+
 /** The pod templates of the objects in `o`'s directory, in object order (podTemplates of its siblings). */
 export function siblingTemplatesIn(target: PolicyTarget): (o: GeneratedObject) => readonly PodTemplate[] {
   const groups = templatesByDirectory(target);

@@ -1,4 +1,5 @@
 import { selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
+import { keptTest } from './facts.js';
 import { combined } from './findings.js';
 import {
   effective,
@@ -12,6 +13,7 @@ import {
   probesOf,
   sc,
   siblingsIn,
+  siblingsOfKindIn,
   siblingTemplatesIn,
   spec,
   templateOf,
@@ -66,6 +68,9 @@ const STABLE_API_VERSIONS = new Set([
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SENSITIVE_ENV = /password|token|secret|bearer|aws_secret_access_key|private_key|api_key/i;
+/** The two tests above, run once per distinct string and target. */
+const invalidLabelValue = keptTest<PolicyTarget>((v) => v.length > 63 || !LABEL_VALUE.test(v));
+const sensitiveName = keptTest<PolicyTarget>((name) => SENSITIVE_ENV.test(name));
 const IMAGE = /^(?<repo>[^@]+?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** Probes compared without their timing, which kube-score ignores too. */
@@ -233,7 +238,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const r = (c.resources ?? {}) as Record<string, Record<string, string> | undefined>;
-        return RESOURCE_KEYS.filter(({ kind, name }) => !r[kind]?.[name]).map(({ key, ids: keyIds }) => ofContainer(pod, c, `missing ${key}`, keyIds));
+        const missing: Finding[] = [];
+        for (const { key, kind, name, ids: keyIds } of RESOURCE_KEYS) if (!r[kind]?.[name]) missing.push(ofContainer(pod, c, `missing ${key}`, keyIds));
+        return missing;
       }),
   ),
   rule(
@@ -281,9 +288,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ['KS deployment-replicas', 'KS deployment-targeted-by-hpa-does-not-have-replicas-configured', 'PO deploymentMissingReplicas'],
     'no replicas under an HPA, otherwise at least 2',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
       return perObject(t, 'Deployment', ['KS deployment-replicas', 'PO deploymentMissingReplicas'], (o) => {
-        const targeted = siblings(o).some((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
+        const targeted = ofKindBeside(o, 'HorizontalPodAutoscaler').some((s) => spec(s).scaleTargetRef.name === o.object.metadata.name);
         if (targeted)
           return spec(o).replicas === undefined
             ? undefined
@@ -324,16 +331,16 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ],
     'a PDB selecting the pods that allows one disruption, its minAvailable within the HPA minimum',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
       return perObject(t, 'Deployment', ['KS deployment-has-poddisruptionbudget', 'PO missingPodDisruptionBudget'], (o) => {
         const labels = spec(o).template.metadata.labels;
-        const pdb = siblings(o).find((s) => s.object.kind === 'PodDisruptionBudget' && selects(spec(s).selector, labels));
+        const pdb = ofKindBeside(o, 'PodDisruptionBudget').find((s) => selects(spec(s).selector, labels));
         if (!pdb) return 'no PodDisruptionBudget';
         const p = spec(pdb);
         if (p.maxUnavailable === undefined && p.minAvailable === undefined) return finding(o, 'PDB without policy', ['KS poddisruptionbudget-has-policy']);
         if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%')
           return finding(o, 'PDB allows no disruption', ['PO pdbDisruptionsIsZero']);
-        const hpa = siblings(o).find((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
+        const hpa = ofKindBeside(o, 'HorizontalPodAutoscaler').find((s) => spec(s).scaleTargetRef.name === o.object.metadata.name);
         return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas
           ? finding(o, 'PDB minAvailable above the HPA minimum', ['PO pdbMinAvailableGreaterThanHPAMinReplicas'])
           : undefined;
@@ -345,12 +352,12 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ['KS pod-networkpolicy', 'KS networkpolicy-targets-pod', 'PO missingNetworkPolicy'],
     'every pod selected by a policy of its own with Ingress and Egress; every policy selects a pod',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
       const siblingTemplates = siblingTemplatesIn(t);
       return combined(
         perPod(t, ['KS pod-networkpolicy', 'PO missingNetworkPolicy'], (p) => {
-          const policies = siblings(p.owner).filter(
-            (s) => s.object.kind === 'NetworkPolicy' && s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels),
+          const policies = ofKindBeside(p.owner, 'NetworkPolicy').filter(
+            (s) => s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels),
           );
           return policies.some((np) => ['Ingress', 'Egress'].every((type) => spec(np).policyTypes.includes(type))) ? undefined : 'no NetworkPolicy of its own';
         }),
@@ -396,12 +403,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     });
   }),
   rule(SCORE, ['KS ingress-targets-service', 'PO tlsSettingsMissing'], 'Ingress backends exist and TLS covers every host', (t, ids) => {
-    const siblings = siblingsIn(t);
+    const ofKindBeside = siblingsOfKindIn(t);
     return perObject(t, 'Ingress', ids, (o) => {
       const backends = spec(o).rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service));
       const missing = backends.filter(
-        (b: any) =>
-          !siblings(o).some((s) => s.object.kind === 'Service' && s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)),
+        (b: any) => !ofKindBeside(o, 'Service').some((s) => s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)),
       );
       const hosts = spec(o).rules.map((r: any) => r.host);
       return [
@@ -430,7 +436,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const names = envOf(c).map((e) => e.name);
-        const plain = envOf(c).filter((e) => SENSITIVE_ENV.test(e.name) && !e.valueFrom?.secretKeyRef);
+        const plain = envOf(c).filter(
+          (e) => (typeof e.name === 'string' ? sensitiveName(t, e.name) : SENSITIVE_ENV.test(e.name)) && !e.valueFrom?.secretKeyRef,
+        );
         return [
           new Set(names).size === names.length ? undefined : ofContainer(pod, c, 'duplicate env names', ['KS environment-variable-key-duplication']),
           plain.length > 0
@@ -445,8 +453,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       // Every object is read here: a loop over the label names, where pairs of every label cost more than the check.
       for (const labels of labelSets(t, o))
         for (const k of Object.keys(labels)) {
-          const v = labels[k]!;
-          if (v.length > 63 || !LABEL_VALUE.test(v)) problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
+          const v: unknown = labels[k];
+          if (typeof v === 'string' ? invalidLabelValue(t, v) : (v as string).length > 63 || !LABEL_VALUE.test(v as string))
+            problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
         }
       return problems;
     }),

@@ -286,12 +286,9 @@ function generatedObject(
   const { path, contents } = file;
   const waivers = file.waivers ?? [];
   if (previewOf !== undefined) {
+    if (!platform && environment && service) return { where, path, directory, contents, waivers, object, service, environment, previewOf };
     const base = { where, path, directory, contents, waivers, object };
-    return platform
-      ? { ...base, platformLayer: platform.layer, ...(environment ? { environment } : {}), previewOf }
-      : environment && service
-        ? { ...base, service, environment, previewOf }
-        : { ...base, previewOf };
+    return platform ? { ...base, platformLayer: platform.layer, ...(environment ? { environment } : {}), previewOf } : { ...base, previewOf };
   }
   if (platform)
     return environment
@@ -360,7 +357,14 @@ export function selects(
   labels: Record<string, string>,
 ): boolean {
   if (!selector) return false;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  // A loop over the names, not pairs of them: this runs for every pod against every selector beside it.
+  const matchLabels: Record<string, string> = selector.matchLabels ?? {};
+  let byLabels = true;
+  for (const k of Object.keys(matchLabels))
+    if (labels[k] !== matchLabels[k]) {
+      byLabels = false;
+      break;
+    }
   const byExpressions = (selector.matchExpressions ?? []).every((e) =>
     e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false,
   );
@@ -371,4 +375,9 @@ export const stepsOf = (doc: ParsedWorkflow): Array<{ readonly jobId: string; re
   Object.entries(doc.jobs ?? {}).flatMap(([jobId, job]) => (job.steps ?? []).map((step) => ({ jobId, job, step })));
 
 /** `owner/repo` of a `uses:` reference. */
-export const actionOf = (uses: string | undefined): string | undefined => uses?.split('@')[0];
+export const actionOf = (uses: string | undefined): string | undefined => {
+  // Not a string (malformed output): read as before, and failing as before.
+  if (typeof uses !== 'string') return (uses as string | undefined)?.split('@')[0];
+  const at = uses.indexOf('@');
+  return at < 0 ? uses : uses.slice(0, at);
+};
