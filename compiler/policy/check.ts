@@ -28,11 +28,9 @@ const keyOf = (v: Violation): string => `${ruleLabel(v.rule)}\u0000${v.finding.w
 /** Every unwaived finding of every rule over `files`. */
 function violations(project: ResolvedProject, files: readonly GeneratedFile[]): Violation[] {
   const target = policyTarget('', project, files);
-  return POLICY_RULES.flatMap((rule) =>
-    runRule(rule, target)
-      .findings.filter((f) => f.waiver === undefined)
-      .map((finding) => ({ rule, finding })),
-  );
+  const found: Violation[] = [];
+  for (const rule of POLICY_RULES) for (const finding of runRule(rule, target).findings) if (finding.waiver === undefined) found.push({ rule, finding });
+  return found;
 }
 
 /** Re-emits a service as if its overrides were the given ones; the files, or undefined if the emitters reject them. */

@@ -4,15 +4,27 @@ import type { CheckResult, Finding } from './types.js';
 export type Problems = string | Finding | undefined | ReadonlyArray<string | Finding | undefined>;
 
 /**
+ * Appends `problems` of `item` to `findings`: plain strings through `toFinding`,
+ * findings as they are. A loop, not a flatMap: it runs once per item per rule.
+ */
+export function addProblems<T>(findings: Finding[], problems: Problems, item: T, toFinding: (item: T, problem: string) => Finding): void {
+  if (!Array.isArray(problems)) {
+    if (problems !== undefined) findings.push(typeof problems === 'string' ? toFinding(item, problems) : (problems as Finding));
+    return;
+  }
+  for (const p of problems as ReadonlyArray<string | Finding | undefined>) {
+    if (p !== undefined) findings.push(typeof p === 'string' ? toFinding(item, p) : p);
+  }
+}
+
+/**
  * Runs `check` over `items` and counts each item as one thing checked; plain
  * strings become unwaived findings at `where(item)`.
  */
 export function perItem<T>(items: readonly T[], where: (item: T) => string, check: (item: T) => Problems): CheckResult {
-  const findings = items.flatMap((item) => {
-    const result = check(item);
-    const list = Array.isArray(result) ? result : [result];
-    return list.flatMap((p: string | Finding | undefined) => (p === undefined ? [] : typeof p === 'string' ? [{ where: where(item), problem: p }] : [p]));
-  });
+  const findings: Finding[] = [];
+  const toFinding = (item: T, problem: string): Finding => ({ where: where(item), problem });
+  for (const item of items) addProblems(findings, check(item), item, toFinding);
   return { checked: items.length, findings };
 }
 

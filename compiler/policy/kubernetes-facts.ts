@@ -1,5 +1,6 @@
 import { KUBERNETES_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
-import { perItem, type Problems } from './findings.js';
+import { fact, groupedBy, NONE } from './facts.js';
+import { addProblems, type Problems } from './findings.js';
 import type { CheckResult, Finding } from './types.js';
 import { allContainers, podTemplates, type Container, type GeneratedObject, type PodSpec, type PodTemplate, type PolicyTarget } from './view.js';
 
@@ -29,42 +30,82 @@ export function finding(owner: GeneratedObject, problem: string, ids: readonly s
 export const unwaivable = (owner: GeneratedObject, problem: string, ids?: readonly string[]): Finding =>
   ids ? { where: owner.path, problem, ids } : { where: owner.path, problem };
 
-/** Turns a check's plain-string problems into findings of `owner`, waivable by `ids`. */
-const asFindings = (owner: GeneratedObject, ids: readonly string[], problems: Problems, prefix = ''): Finding[] =>
-  (Array.isArray(problems) ? problems : [problems]).flatMap((p: string | Finding | undefined) =>
-    p === undefined ? [] : typeof p === 'string' ? [finding(owner, `${prefix}${p}`, ids)] : [p],
-  );
+/** The pod template of every object (view.ts podTemplates), once per target. */
+export const podTemplatesOf = fact((target: PolicyTarget): readonly PodTemplate[] => Object.freeze(podTemplates(target.objects)));
+
+/** An object's own pod template, if it has one. */
+const templateByOwner = fact((target: PolicyTarget): ReadonlyMap<GeneratedObject, PodTemplate> => new Map(podTemplatesOf(target).map((t) => [t.owner, t])));
+export const templateOf = (target: PolicyTarget, o: GeneratedObject): PodTemplate | undefined => templateByOwner(target).get(o);
+
+interface ContainerOf {
+  readonly c: Container;
+  readonly t: PodTemplate;
+}
+/** Every container (init and ephemeral too) of every pod template, with its template. */
+const containersOf = fact((target: PolicyTarget): readonly ContainerOf[] =>
+  Object.freeze(podTemplatesOf(target).flatMap((t) => allContainers(t.spec).map((c) => ({ c, t })))),
+);
+
+const byKind = fact((target: PolicyTarget) => groupedBy(target.objects, (o) => o.object.kind));
+const byDirectory = fact((target: PolicyTarget) => groupedBy(target.objects, (o) => o.directory));
+const templatesByDirectory = fact((target: PolicyTarget) => groupedBy(podTemplatesOf(target), (t) => t.owner.directory));
 
 /** The objects of one directory (a namespace's worth: an environment, or argocd). */
-export function siblingsIn(target: PolicyTarget): (o: GeneratedObject) => GeneratedObject[] {
-  const byDirectory = new Map<string, GeneratedObject[]>();
-  for (const o of target.objects) byDirectory.set(o.directory, [...(byDirectory.get(o.directory) ?? []), o]);
-  return (o) => byDirectory.get(o.directory) ?? [];
+export function siblingsIn(target: PolicyTarget): (o: GeneratedObject) => readonly GeneratedObject[] {
+  const groups = byDirectory(target);
+  return (o) => groups.get(o.directory) ?? NONE;
 }
 
-export const ofKind = (target: PolicyTarget, kind: string): GeneratedObject[] => target.objects.filter((o) => o.object.kind === kind);
+const byDirectoryAndKind = fact((target: PolicyTarget) => {
+  const groups = new Map<string, ReadonlyMap<string, readonly GeneratedObject[]>>();
+  for (const [directory, objects] of byDirectory(target))
+    groups.set(
+      directory,
+      groupedBy(objects, (o) => o.object.kind),
+    );
+  return groups;
+});
+
+/** The objects of one kind in `o`'s directory, in object order (its siblings of that kind). */
+export function siblingsOfKindIn(target: PolicyTarget): (o: GeneratedObject, kind: string) => readonly GeneratedObject[] {
+  const groups = byDirectoryAndKind(target);
+  return (o, kind) => groups.get(o.directory)?.get(kind) ?? NONE;
+}
+
+/** The pod templates of the objects in `o`'s directory, in object order (podTemplates of its siblings). */
+export function siblingTemplatesIn(target: PolicyTarget): (o: GeneratedObject) => readonly PodTemplate[] {
+  const groups = templatesByDirectory(target);
+  return (o) => groups.get(o.directory) ?? NONE;
+}
+
+export const ofKind = (target: PolicyTarget, kind: string): readonly GeneratedObject[] => byKind(target).get(kind) ?? NONE;
 export const spec = (o: GeneratedObject): Record<string, any> => o.object.spec as Record<string, any>;
 
 /** Every container (init and ephemeral too) of every pod template; one thing checked per container. */
 export function perContainer(target: PolicyTarget, ids: readonly string[], check: (c: Container, pod: PodSpec, t: PodTemplate) => Problems): CheckResult {
-  const containers = podTemplates(target.objects).flatMap((t) => allContainers(t.spec).map((c) => ({ c, t })));
-  return { checked: containers.length, findings: containers.flatMap(({ c, t }) => asFindings(t.owner, ids, check(c, t.spec, t), `${c.name}: `)) };
+  const containers = containersOf(target);
+  const findings: Finding[] = [];
+  const toFinding = ({ c, t }: ContainerOf, problem: string): Finding => finding(t.owner, `${c.name}: ${problem}`, ids);
+  for (const item of containers) addProblems(findings, check(item.c, item.t.spec, item.t), item, toFinding);
+  return { checked: containers.length, findings };
 }
 
 /** Every pod template (Deployments and CronJobs). */
 export function perPod(target: PolicyTarget, ids: readonly string[], check: (t: PodTemplate) => Problems): CheckResult {
-  const templates = podTemplates(target.objects);
-  return { checked: templates.length, findings: templates.flatMap((t) => asFindings(t.owner, ids, check(t))) };
+  const templates = podTemplatesOf(target);
+  const findings: Finding[] = [];
+  const toFinding = (t: PodTemplate, problem: string): Finding => finding(t.owner, problem, ids);
+  for (const t of templates) addProblems(findings, check(t), t, toFinding);
+  return { checked: templates.length, findings };
 }
 
 /** Every object of a kind, or of every kind when `kind` is undefined. */
 export function perObject(target: PolicyTarget, kind: string | undefined, ids: readonly string[], check: (o: GeneratedObject) => Problems): CheckResult {
   const objects = kind === undefined ? target.objects : ofKind(target, kind);
-  return perItem(
-    objects,
-    (o) => o.path,
-    (o) => asFindings(o, ids, check(o)),
-  );
+  const findings: Finding[] = [];
+  const toFinding = (o: GeneratedObject, problem: string): Finding => finding(o, problem, ids);
+  for (const o of objects) addProblems(findings, check(o), o, toFinding);
+  return { checked: objects.length, findings };
 }
 
 export const sc = (c: Container): Record<string, any> => (c.securityContext ?? {}) as Record<string, any>;

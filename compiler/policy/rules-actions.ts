@@ -1,7 +1,10 @@
 import { ACTIONS_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
 import { perItem } from './findings.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
-import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type PolicyTarget } from './view.js';
+import { fact } from './facts.js';
+import { mayContain } from './json-text.js';
+import { matches } from './search.js';
+import { actionOf, stepsOf, type GeneratedWorkflow, type ParsedJob, type ParsedStep, type PolicyTarget } from './view.js';
 
 /**
  * security-rules.md §3 (GitHub Actions): the zizmor audits, each as a function
@@ -78,7 +81,35 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string =>
   `${w.name}: ${jobId}${step ? ` / ${step.name ?? '(unnamed step)'}` : ''}`;
-const jobsOf = (w: GeneratedWorkflow): Array<[string, ParsedJob]> => Object.entries(w.doc.jobs);
+/** A workflow's jobs and its steps (view.ts stepsOf), read once per workflow for every audit. */
+const jobsOf = fact((w: GeneratedWorkflow): ReadonlyArray<[string, ParsedJob]> => Object.freeze(Object.entries(w.doc.jobs)));
+const stepsIn = fact((w: GeneratedWorkflow): ReadonlyArray<{ readonly jobId: string; readonly job: ParsedJob; readonly step: ParsedStep }> =>
+  Object.freeze(stepsOf(w.doc)),
+);
+
+/**
+ * The first line of a workflow's text whose `uses:` (the line's first key,
+ * after indentation and a list's `- `) names `ref` (what follows `uses: ` up
+ * to a space); found by searching for `uses: <ref>`, so only lines holding
+ * it are cut out of the text.
+ */
+function usesLine(text: string, ref: string): string | undefined {
+  const needle = `uses: ${ref}`;
+  for (let at = text.indexOf(needle); at >= 0;) {
+    const newline = text.indexOf('\n', at);
+    const line = text.slice(text.lastIndexOf('\n', at) + 1, newline < 0 ? text.length : newline);
+    const rest = line.trimStart().replace(/^- /, '');
+    if (rest.startsWith('uses: ') && rest.slice(6).split(' ')[0] === ref) return line;
+    at = newline < 0 ? -1 : text.indexOf(needle, newline + 1);
+  }
+  return undefined;
+}
+
+/** Whether a step's script applies Terraform or pushes a commit; every match ends in ` apply ` or ` push `, looked for first. */
+function appliesOrPushes(run: unknown): boolean {
+  if (typeof run === 'string' && !run.includes(' apply ') && !run.includes(' push ')) return false;
+  return /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(run as string);
+}
 
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
 const pullRequestOnly = (condition: string | undefined): boolean => condition !== undefined && condition.startsWith("github.event_name == 'pull_request'");
@@ -86,27 +117,24 @@ const pullRequestOnly = (condition: string | undefined): boolean => condition !=
 /** The zizmor audits by name, with the actionlint and checkov ids of the same row. */
 export const AUDITS: Readonly<Record<string, Audit>> = {
   'template-injection': (w) =>
-    stepsOf(w.doc).flatMap(({ jobId, step }) => [
-      ...(step.run !== undefined && EXPRESSION.test(step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
+    stepsIn(w).flatMap(({ jobId, step }) => [
+      ...(step.run !== undefined && matches(EXPRESSION, '${{', step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
       ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? ''))
         ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`]
         : []),
     ]),
 
   'unpinned-uses': (w) => {
-    // Each `uses:` line once, by the reference it names (what follows `uses: ` up to a space).
-    const usesLines = new Map<string, string[]>();
-    for (const line of w.text.split('\n')) {
-      const rest = line.trimStart().replace(/^- /, '');
-      if (!rest.startsWith('uses: ')) continue;
-      const ref = rest.slice(6).split(' ')[0]!;
-      usesLines.set(ref, [...(usesLines.get(ref) ?? []), line]);
-    }
-    const uses = [...stepsOf(w.doc).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
+    const lines = new Map<string, string | undefined>();
+    const lineOf = (ref: string): string | undefined => {
+      if (!lines.has(ref)) lines.set(ref, usesLine(w.text, ref));
+      return lines.get(ref);
+    };
+    const uses = [...stepsIn(w).map(({ jobId, step }) => [jobId, step.uses] as const), ...jobsOf(w).map(([jobId, job]) => [jobId, job.uses] as const)];
     return uses.flatMap(([jobId, ref]) => {
       if (ref === undefined) return [];
       if (!SHA_PINNED.test(ref)) return [`${at(w, jobId)}: ${ref} is not pinned to a full commit SHA`];
-      const line = usesLines.get(ref)?.[0];
+      const line = lineOf(ref);
       return line && / # v\d+(\.\d+)*$/.test(line) ? [] : [`${at(w, jobId)}: ${ref} has no version comment`];
     });
   },
@@ -142,12 +170,12 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
   'dangerous-triggers': (w) => ['pull_request_target', 'workflow_run'].filter((t) => t in w.doc.on).map((t) => `${w.name}: triggered by ${t}`),
 
   artipacked: (w) =>
-    stepsOf(w.doc)
+    stepsIn(w)
       .filter(({ step }) => actionOf(step.uses) === 'actions/checkout' && step.with?.['persist-credentials'] !== false)
       .map(({ jobId, step }) => `${at(w, jobId, step)}: checkout persists credentials`),
 
   'cache-poisoning': (w) =>
-    stepsOf(w.doc).flatMap(({ jobId, step }) => {
+    stepsIn(w).flatMap(({ jobId, step }) => {
       const action = actionOf(step.uses);
       const input = step.with ?? {};
       const problem =
@@ -170,21 +198,21 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     }),
 
   'github-env': (w) =>
-    stepsOf(w.doc)
-      .filter(({ step }) => /GITHUB_(ENV|PATH)\b/.test(step.run ?? ''))
+    stepsIn(w)
+      .filter(({ step }) => matches(/GITHUB_(ENV|PATH)\b/, 'GITHUB_', step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: writes GITHUB_ENV or GITHUB_PATH`),
 
   'secrets-inherit': (w) => [
     ...jobsOf(w)
       .filter(([, job]) => job.secrets !== undefined || job.uses !== undefined)
       .map(([jobId]) => `${at(w, jobId)}: passes secrets to a reusable workflow`),
-    ...(/toJSON\(\s*secrets\s*\)|fromJSON\(\s*secrets\./.test(w.text) ? [`${w.name}: serializes the secrets context`] : []),
+    ...(matches(/toJSON\(\s*secrets\s*\)|fromJSON\(\s*secrets\./, 'JSON(', w.text) ? [`${w.name}: serializes the secrets context`] : []),
   ],
 
   'insecure-commands': (w) => [
-    ...(/ACTIONS_ALLOW_UNSECURE_COMMANDS/.test(w.text) ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
-    ...stepsOf(w.doc)
-      .filter(({ step }) => /::(set-env|add-path|set-output)\b/.test(step.run ?? ''))
+    ...(w.text.includes('ACTIONS_ALLOW_UNSECURE_COMMANDS') ? [`${w.name}: ACTIONS_ALLOW_UNSECURE_COMMANDS`] : []),
+    ...stepsIn(w)
+      .filter(({ step }) => matches(/::(set-env|add-path|set-output)\b/, '::', step.run ?? ''))
       .map(({ jobId, step }) => `${at(w, jobId, step)}: deprecated workflow command`),
   ],
 
@@ -218,9 +246,9 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     jobsOf(w).flatMap(([jobId, job]) => {
       if (!job.concurrency && !w.doc.concurrency) return [`${at(w, jobId)}: no concurrency group`];
       const cancel = job.concurrency?.['cancel-in-progress'];
-      const changesState = (job.steps ?? []).some((s) => /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(s.run ?? ''));
+      const changesState = (job.steps ?? []).some((s) => appliesOrPushes(s.run ?? ''));
       // A preview teardown is the last run of its pull request: nothing supersedes it, and a stopped one leaks the namespace.
-      const tearsDown = (job.steps ?? []).some((s) => /\bkubectl delete namespace /.test(s.run ?? ''));
+      const tearsDown = (job.steps ?? []).some((s) => matches(/\bkubectl delete namespace /, 'kubectl delete namespace ', s.run ?? ''));
       if (changesState && cancel !== false) return [`${at(w, jobId)}: a running apply or release commit can be cancelled`];
       if (tearsDown && cancel !== false) return [`${at(w, jobId)}: a running preview teardown can be cancelled`];
       if (pullRequestOnly(job.if) && !tearsDown && cancel === false) return [`${at(w, jobId)}: superseded pull request runs are not cancelled`];
@@ -270,7 +298,7 @@ const actionlintHygiene: Audit = (w) => {
 /** A secret read by a job with no `environment:` (zizmor auditor persona), unless the emitter attached a declared waiver. */
 const secretsOutsideEnvironment = (w: GeneratedWorkflow): Finding[] =>
   jobsOf(w)
-    .filter(([, job]) => job.environment === undefined && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
+    .filter(([, job]) => job.environment === undefined && mayContain(job, 'secrets') && /\$\{\{[^}]*\bsecrets\b/.test(JSON.stringify(job)))
     .map(([jobId]) => actionsFinding(w, `${jobId}: reads a secret outside an environment`, ['ZZ secrets-outside-env']));
 
 /** Each declared waiver with the line that prints it, made once. */

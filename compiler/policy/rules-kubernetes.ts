@@ -1,6 +1,24 @@
-import { podTemplates, selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
+import { selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
+import { keptTest } from './facts.js';
 import { combined } from './findings.js';
-import { effective, finding, ofKind, perContainer, perObject, perPod, podSc, probesOf, sc, siblingsIn, spec, unwaivable } from './kubernetes-facts.js';
+import {
+  effective,
+  finding,
+  ofKind,
+  perContainer,
+  perObject,
+  perPod,
+  podSc,
+  podTemplatesOf,
+  probesOf,
+  sc,
+  siblingsIn,
+  siblingsOfKindIn,
+  siblingTemplatesIn,
+  spec,
+  templateOf,
+  unwaivable,
+} from './kubernetes-facts.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
 
 /**
@@ -50,6 +68,9 @@ const STABLE_API_VERSIONS = new Set([
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SENSITIVE_ENV = /password|token|secret|bearer|aws_secret_access_key|private_key|api_key/i;
+/** The two tests above, run once per distinct string and target. */
+const invalidLabelValue = keptTest<PolicyTarget>((v) => v.length > 63 || !LABEL_VALUE.test(v));
+const sensitiveName = keptTest<PolicyTarget>((name) => SENSITIVE_ENV.test(name));
 const IMAGE = /^(?<repo>[^@]+?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** Probes compared without their timing, which kube-score ignores too. */
@@ -57,7 +78,11 @@ const probeShape = (probe: unknown): string =>
   JSON.stringify({ ...(probe as object), periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, initialDelaySeconds: 0 });
 const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }> =>
   (c.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }>;
-const labelSets = (o: GeneratedObject): Array<Record<string, string>> => [o.object.metadata.labels ?? {}, ...podTemplates([o]).map((t) => t.metadata.labels)];
+/** The object's labels and its pod template's, if it has one. */
+const labelSets = (t: PolicyTarget, o: GeneratedObject): Array<Record<string, string>> => {
+  const template = templateOf(t, o);
+  return template ? [o.object.metadata.labels ?? {}, template.metadata.labels] : [o.object.metadata.labels ?? {}];
+};
 const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
 
 /*
@@ -76,6 +101,11 @@ const RESOURCE_IDS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['requests.ephemeral-storage', ['KS container-ephemeral-storage-request-and-limit']],
   ['limits.ephemeral-storage', ['KS container-ephemeral-storage-request-and-limit']],
 ];
+/** Each of RESOURCE_IDS with its key split into the section and the resource (`requests`, `cpu`), split once. */
+const RESOURCE_KEYS = RESOURCE_IDS.map(([key, ids]) => {
+  const [kind, name] = key.split(/\.(.*)/) as [string, string];
+  return { key, kind, name, ids };
+});
 
 export const KUBERNETES_RULES: readonly PolicyRule[] = [
   // Pod Security Standards, restricted
@@ -208,10 +238,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const r = (c.resources ?? {}) as Record<string, Record<string, string> | undefined>;
-        return RESOURCE_IDS.filter(([key]) => {
-          const [kind, name] = key.split(/\.(.*)/) as [string, string];
-          return !r[kind]?.[name];
-        }).map(([key, keyIds]) => ofContainer(pod, c, `missing ${key}`, keyIds));
+        const missing: Finding[] = [];
+        for (const { key, kind, name, ids: keyIds } of RESOURCE_KEYS) if (!r[kind]?.[name]) missing.push(ofContainer(pod, c, `missing ${key}`, keyIds));
+        return missing;
       }),
   ),
   rule(
@@ -259,9 +288,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ['KS deployment-replicas', 'KS deployment-targeted-by-hpa-does-not-have-replicas-configured', 'PO deploymentMissingReplicas'],
     'no replicas under an HPA, otherwise at least 2',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
       return perObject(t, 'Deployment', ['KS deployment-replicas', 'PO deploymentMissingReplicas'], (o) => {
-        const targeted = siblings(o).some((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
+        const targeted = ofKindBeside(o, 'HorizontalPodAutoscaler').some((s) => spec(s).scaleTargetRef.name === o.object.metadata.name);
         if (targeted)
           return spec(o).replicas === undefined
             ? undefined
@@ -302,16 +331,16 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ],
     'a PDB selecting the pods that allows one disruption, its minAvailable within the HPA minimum',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
       return perObject(t, 'Deployment', ['KS deployment-has-poddisruptionbudget', 'PO missingPodDisruptionBudget'], (o) => {
         const labels = spec(o).template.metadata.labels;
-        const pdb = siblings(o).find((s) => s.object.kind === 'PodDisruptionBudget' && selects(spec(s).selector, labels));
+        const pdb = ofKindBeside(o, 'PodDisruptionBudget').find((s) => selects(spec(s).selector, labels));
         if (!pdb) return 'no PodDisruptionBudget';
         const p = spec(pdb);
         if (p.maxUnavailable === undefined && p.minAvailable === undefined) return finding(o, 'PDB without policy', ['KS poddisruptionbudget-has-policy']);
         if (p.maxUnavailable === 0 || p.maxUnavailable === '0%' || p.minAvailable === '100%')
           return finding(o, 'PDB allows no disruption', ['PO pdbDisruptionsIsZero']);
-        const hpa = siblings(o).find((s) => s.object.kind === 'HorizontalPodAutoscaler' && spec(s).scaleTargetRef.name === o.object.metadata.name);
+        const hpa = ofKindBeside(o, 'HorizontalPodAutoscaler').find((s) => spec(s).scaleTargetRef.name === o.object.metadata.name);
         return typeof p.minAvailable === 'number' && hpa && p.minAvailable > spec(hpa).minReplicas
           ? finding(o, 'PDB minAvailable above the HPA minimum', ['PO pdbMinAvailableGreaterThanHPAMinReplicas'])
           : undefined;
@@ -323,16 +352,17 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     ['KS pod-networkpolicy', 'KS networkpolicy-targets-pod', 'PO missingNetworkPolicy'],
     'every pod selected by a policy of its own with Ingress and Egress; every policy selects a pod',
     (t) => {
-      const siblings = siblingsIn(t);
+      const ofKindBeside = siblingsOfKindIn(t);
+      const siblingTemplates = siblingTemplatesIn(t);
       return combined(
         perPod(t, ['KS pod-networkpolicy', 'PO missingNetworkPolicy'], (p) => {
-          const policies = siblings(p.owner).filter(
-            (s) => s.object.kind === 'NetworkPolicy' && s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels),
+          const policies = ofKindBeside(p.owner, 'NetworkPolicy').filter(
+            (s) => s.object.metadata.name !== 'default-deny' && selects(spec(s).podSelector, p.metadata.labels),
           );
           return policies.some((np) => ['Ingress', 'Egress'].every((type) => spec(np).policyTypes.includes(type))) ? undefined : 'no NetworkPolicy of its own';
         }),
         perObject(t, 'NetworkPolicy', ['KS networkpolicy-targets-pod'], (o) =>
-          o.object.metadata.name === 'default-deny' || podTemplates(siblings(o)).some((p) => selects(spec(o).podSelector, p.metadata.labels))
+          o.object.metadata.name === 'default-deny' || siblingTemplates(o).some((p) => selects(spec(o).podSelector, p.metadata.labels))
             ? undefined
             : 'selects no pod',
         ),
@@ -362,23 +392,22 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       ]),
   ),
   rule(SCORE, ['KS service-type', 'KS service-targets-pod'], 'no NodePort, and a pod behind every Service', (t, ids) => {
-    const siblings = siblingsIn(t);
+    const siblingTemplates = siblingTemplatesIn(t);
     return perObject(t, 'Service', ids, (o) => {
       return [
         spec(o).type === 'NodePort' ? finding(o, 'NodePort', ['KS service-type']) : undefined,
-        podTemplates(siblings(o)).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels))
+        siblingTemplates(o).some((p) => selects({ matchLabels: spec(o).selector }, p.metadata.labels))
           ? undefined
           : finding(o, 'targets no pod', ['KS service-targets-pod']),
       ];
     });
   }),
   rule(SCORE, ['KS ingress-targets-service', 'PO tlsSettingsMissing'], 'Ingress backends exist and TLS covers every host', (t, ids) => {
-    const siblings = siblingsIn(t);
+    const ofKindBeside = siblingsOfKindIn(t);
     return perObject(t, 'Ingress', ids, (o) => {
       const backends = spec(o).rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service));
       const missing = backends.filter(
-        (b: any) =>
-          !siblings(o).some((s) => s.object.kind === 'Service' && s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)),
+        (b: any) => !ofKindBeside(o, 'Service').some((s) => s.object.metadata.name === b.name && spec(s).ports.some((p: any) => p.name === b.port.name)),
       );
       const hosts = spec(o).rules.map((r: any) => r.host);
       return [
@@ -407,7 +436,9 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const names = envOf(c).map((e) => e.name);
-        const plain = envOf(c).filter((e) => SENSITIVE_ENV.test(e.name) && !e.valueFrom?.secretKeyRef);
+        const plain = envOf(c).filter(
+          (e) => (typeof e.name === 'string' ? sensitiveName(t, e.name) : SENSITIVE_ENV.test(e.name)) && !e.valueFrom?.secretKeyRef,
+        );
         return [
           new Set(names).size === names.length ? undefined : ofContainer(pod, c, 'duplicate env names', ['KS environment-variable-key-duplication']),
           plain.length > 0
@@ -417,14 +448,17 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       }),
   ),
   rule(SCORE, ['KS stable-version', 'KS label-values'], 'current apiVersions and valid label values on every object and pod', (t, ids) =>
-    perObject(t, undefined, ids, (o) => [
-      STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version']),
-      ...labelSets(o).flatMap((labels) =>
-        Object.entries(labels)
-          .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
-          .map(([k, v]) => finding(o, `label ${k}=${v}`, ['KS label-values'])),
-      ),
-    ]),
+    perObject(t, undefined, ids, (o) => {
+      const problems = [STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version'])];
+      // Every object is read here: a loop over the label names, where pairs of every label cost more than the check.
+      for (const labels of labelSets(t, o))
+        for (const k of Object.keys(labels)) {
+          const v: unknown = labels[k];
+          if (typeof v === 'string' ? invalidLabelValue(t, v) : (v as string).length > 63 || !LABEL_VALUE.test(v as string))
+            problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
+        }
+      return problems;
+    }),
   ),
 ];
 
@@ -442,5 +476,5 @@ export const AUDITED_KINDS: readonly string[] = [
   'Application',
 ];
 
-export const podCount = (t: PolicyTarget): number => podTemplates(t.objects).length;
+export const podCount = (t: PolicyTarget): number => podTemplatesOf(t).length;
 export const hasKind = (t: PolicyTarget, kind: string): boolean => ofKind(t, kind).length > 0;

@@ -1,10 +1,13 @@
+import type { ResolvedService } from '../../spec/model.js';
 import { deployedName, names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 import { connectionEnv } from '../../spec/runtime-env.js';
+import { fact } from './facts.js';
 import { perItem } from './findings.js';
+import { mayContain } from './json-text.js';
 import { perContainer, perObject, perPod } from './kubernetes-facts.js';
-import { ENVIRONMENTS, ofType, where } from './terraform-facts.js';
+import { ENVIRONMENTS, ofType, stackTfvars, where } from './terraform-facts.js';
 import type { CheckResult, PolicyRule } from './types.js';
-import { tfvarsOf, type Container, type FoundResource, type GeneratedObject, type Plain, type PolicyTarget } from './view.js';
+import type { Container, FoundResource, GeneratedObject, Plain, PolicyTarget } from './view.js';
 
 /**
  * §4: paved's own rules over its output. security-rules.md's scanners judge
@@ -87,23 +90,26 @@ function kindProblems(o: GeneratedObject): string[] {
 /** `registry/path` of an image reference, without tag or digest. */
 const repository = (image: string): string => image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
 
+/** The repositories of preview's stand-ins, made once per target. */
+const previewStandIns = fact((t: PolicyTarget): readonly string[] => {
+  const platform = t.project.platform;
+  return Object.freeze([
+    platform.kubernetes.preview.postgresRepository,
+    platform.kubernetes.preview.mysqlRepository,
+    repository(platform.kubernetes.preview.redisImage),
+    repository(platform.kubernetes.preview.localstackImage),
+    // The stand-ins of the platform's resource types, which the platform names by digest.
+    ...Object.values(platform.resourceTypes).flatMap((type) => (type.standIn ? [repository(type.standIn.image)] : [])),
+  ]);
+});
+
 function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): string | undefined {
   if (typeof c.image !== 'string') return 'no image';
   const service = owner.service;
   const platform = t.project.platform;
   const repo = repository(c.image);
   // Preview's stand-ins, and psql or mysql in the database bootstrap Jobs of staging and production.
-  const standIns =
-    owner.environment === 'preview'
-      ? [
-          platform.kubernetes.preview.postgresRepository,
-          platform.kubernetes.preview.mysqlRepository,
-          repository(platform.kubernetes.preview.redisImage),
-          repository(platform.kubernetes.preview.localstackImage),
-          // The stand-ins of the platform's resource types, which the platform names by digest.
-          ...Object.values(platform.resourceTypes).flatMap((type) => (type.standIn ? [repository(type.standIn.image)] : [])),
-        ]
-      : [];
+  const standIns = owner.environment === 'preview' ? previewStandIns(t) : [];
   const bootstrap =
     owner.environment !== 'preview' && owner.object.kind === 'Job'
       ? [platform.kubernetes.databaseBootstrapRepository, platform.kubernetes.mysqlBootstrapRepository]
@@ -143,10 +149,23 @@ function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string,
     .map((name) => `reads ${name}, the RDS master credentials of database ${masters.get(name)}, which only its bootstrap Job may read`);
 }
 
-function literalSecrets(c: Container, owner: GeneratedObject): string | undefined {
+/** Per target, each service's env names that hold a secret or connection value, made once. */
+const secretNamesByService = fact((_target: PolicyTarget) => new Map<ResolvedService, ReadonlySet<string>>());
+
+function secretNames(t: PolicyTarget, service: ResolvedService): ReadonlySet<string> {
+  const known = secretNamesByService(t);
+  let secret = known.get(service);
+  if (!secret) {
+    secret = new Set([...service.secrets, ...connectionEnv(service.resources, 'preview').map((e) => e.name)]);
+    known.set(service, secret);
+  }
+  return secret;
+}
+
+function literalSecrets(c: Container, owner: GeneratedObject, t: PolicyTarget): string | undefined {
   const service = owner.service;
   if (!service || !Array.isArray(c.env)) return undefined;
-  const secret = new Set([...service.secrets, ...connectionEnv(service.resources, 'preview').map((e) => e.name)]);
+  const secret = secretNames(t, service);
   const plain = (c.env as EnvVar[]).filter((e) => typeof e?.name === 'string' && secret.has(e.name) && e.value !== undefined).map((e) => e.name as string);
   return plain.length > 0 ? `literal value for ${plain.join(', ')}, which the service declares as a secret or connection value` : undefined;
 }
@@ -338,9 +357,9 @@ function deliversToOwnQueue(t: PolicyTarget, s: FoundResource): boolean {
   const queueName = `\${var.subscriptions[${JSON.stringify(key)}].queue}`;
   if (!ofType(t, 'aws_sqs_queue').some((q) => q.stack === s.stack && q.body.name === queueName)) return false;
   return ENVIRONMENTS.every((env) => {
-    const main = tfvarsOf(s.stack, env);
+    const main = stackTfvars(s.stack, env);
     const queue = (main.subscriptions as Record<string, { queue?: unknown }> | undefined)?.[key]?.queue;
-    const arn = (tfvarsOf(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
+    const arn = (stackTfvars(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
     return (
       typeof queue === 'string' &&
       PARTITIONS.some((partition) => arn === `arn:${partition}:sqs:${String(main.aws_region)}:${String(main.aws_account_id)}:${queue}`)
@@ -362,7 +381,7 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
     (t, ids) => perContainer(t, ids, (c, _p, pod) => imageProblem(c, pod.owner, t)),
   ),
   kubernetes(['PAVED_SECRET_LITERAL'], 'no literal value for an env var the service declares as a secret or connection value', (t, ids) =>
-    perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner)),
+    perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner, t)),
   ),
   kubernetes(['PAVED_MASTER_SECRET'], "only a database's bootstrap Job reads its RDS master credentials (Secret db-master-<database>)", (t, ids) =>
     perPod(t, ids, masterSecretReaders),
@@ -399,7 +418,7 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
         if (isMonitoringAttachment(r.type, r.body)) return undefined;
         return [
           IAM_POLICY_TYPES.test(r.type) ? `${r.type}: paved attaches no policy but RDS Enhanced Monitoring's, to its own role` : undefined,
-          MANAGED_POLICY.test(JSON.stringify(r.body)) ? 'names an AWS-managed policy' : undefined,
+          mayContain(r.body, ':iam::aws:policy/') && MANAGED_POLICY.test(JSON.stringify(r.body)) ? 'names an AWS-managed policy' : undefined,
         ];
       }),
   ),

@@ -205,50 +205,59 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   const objects: GeneratedObject[] = [];
   const workflows: GeneratedWorkflow[] = [];
   const stackFiles = new Map<ResolvedService, Array<{ path: string; items: readonly BodyItem[]; contents: string }>>();
+  // Made once, not per file: a target has a hundred files or more.
+  const workflowsPrefix = `${project.output.workflowsDir}/`;
+  const platformFolder = `${out}${PLATFORM_FOLDER}/`;
   const platformPrefix = `${out}_platform/terraform/`;
+  const argocdPrefix = `${out}argocd/`;
+  const terraformPrefixes = new Map<ResolvedService, string>();
   const platformFiles: Array<{ path: string; items: readonly BodyItem[]; contents: string }> = [];
 
+  // A service's files come one after another with one source: looked up once per run of them.
+  let source: string | undefined;
+  let service: ResolvedService | undefined;
   for (const file of files) {
-    const service = bySpec.get(file.source);
-    if (file.path.startsWith(`${project.output.workflowsDir}/`) && file.path.endsWith('.yml')) {
+    if (file.source !== source || source === undefined) {
+      source = file.source;
+      service = bySpec.get(source);
+    }
+    const path = file.path;
+    if (path.startsWith(workflowsPrefix) && path.endsWith('.yml')) {
       workflows.push({
-        name: label ? `${label}/${file.path}` : file.path,
+        name: label ? `${label}/${path}` : path,
         text: file.contents,
         waivers: file.waivers ?? [],
         doc: (file.value ?? parse(file.contents)) as ParsedWorkflow,
       });
       continue;
     }
-    if (!file.path.startsWith(out)) continue;
-    if (file.path.startsWith(platformPrefix) && Array.isArray(file.value)) {
-      platformFiles.push({ path: file.path.slice(platformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
+    if (!path.startsWith(out)) continue;
+    if (path.startsWith(platformPrefix) && Array.isArray(file.value)) {
+      platformFiles.push({ path: path.slice(platformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
       continue;
     }
-    const terraformPrefix = service ? `${out}${service.name}/terraform/` : undefined;
-    if (service && terraformPrefix && file.path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
-      const list = stackFiles.get(service) ?? [];
-      list.push({ path: file.path.slice(terraformPrefix.length), items: file.value as BodyItem[], contents: file.contents });
-      stackFiles.set(service, list);
-      continue;
+    if (service) {
+      let terraformPrefix = terraformPrefixes.get(service);
+      if (terraformPrefix === undefined) terraformPrefixes.set(service, (terraformPrefix = `${out}${service.name}/terraform/`));
+      if (path.startsWith(terraformPrefix) && Array.isArray(file.value)) {
+        const list = stackFiles.get(service);
+        const stackFile = { path: path.slice(terraformPrefix.length), items: file.value as BodyItem[], contents: file.contents };
+        if (list) list.push(stackFile);
+        else stackFiles.set(service, [stackFile]);
+        continue;
+      }
     }
-    const platform = file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) ? platformPlace(file.path.slice(`${out}${PLATFORM_FOLDER}/`.length)) : undefined;
-    if (file.path.startsWith(`${out}${PLATFORM_FOLDER}/`) && !platform) continue;
-    const environment = platform ? platform.environment : (ENVIRONMENT_DIRECTORY.exec(file.path)?.[1] as EnvironmentName | undefined);
-    const inArgo = file.path.startsWith(`${out}argocd/`) && file.path.endsWith('.yaml');
-    if ((environment === undefined && !inArgo && !platform) || file.path.endsWith('/kustomization.yaml')) continue;
+    const inPlatformFolder = path.startsWith(platformFolder);
+    const platform = inPlatformFolder ? platformPlace(path.slice(platformFolder.length)) : undefined;
+    if (inPlatformFolder && !platform) continue;
+    const environment = platform ? platform.environment : (ENVIRONMENT_DIRECTORY.exec(path)?.[1] as EnvironmentName | undefined);
+    const inArgo = path.startsWith(argocdPrefix) && path.endsWith('.yaml');
+    if ((environment === undefined && !inArgo && !platform) || path.endsWith('/kustomization.yaml')) continue;
     const object = (file.value ?? parse(file.contents)) as KubeObject;
     if (object === null || typeof object !== 'object' || typeof object.kind !== 'string') continue;
-    const previewOf = PREVIEW_DEPENDENCY.exec(file.path.slice(out.length))?.[1];
-    objects.push({
-      where: label ? `${label}:${file.path}` : file.path,
-      path: file.path,
-      directory: file.path.slice(0, file.path.lastIndexOf('/')),
-      contents: file.contents,
-      waivers: file.waivers ?? [],
-      object,
-      ...(platform ? { platformLayer: platform.layer, ...(environment ? { environment } : {}) } : environment && service ? { service, environment } : {}),
-      ...(previewOf === undefined ? {} : { previewOf }),
-    });
+    // A preview dependency's path holds this; most objects' paths do not, and are not cut and matched.
+    const previewOf = path.includes('/kubernetes/preview/dependencies/') ? PREVIEW_DEPENDENCY.exec(path.slice(out.length))?.[1] : undefined;
+    objects.push(generatedObject(label, file, path.slice(0, path.lastIndexOf('/')), object, service, environment, platform, previewOf));
   }
   for (const [service, list] of stackFiles) {
     stacks.push({
@@ -262,6 +271,33 @@ export function policyTarget(label: string, project: ResolvedProject, files: rea
   return { name: label, project, stacks, resources: allResourcesOf(stacks), objects, workflows, ...(platform ? { platform } : {}) };
 }
 
+/** A Kubernetes object of the output; its optional fields are set only when they apply, each shape made whole in one literal. */
+function generatedObject(
+  label: string,
+  file: GeneratedFile,
+  directory: string,
+  object: KubeObject,
+  service: ResolvedService | undefined,
+  environment: EnvironmentName | undefined,
+  platform: { layer: 'cluster' | 'argocd'; environment?: EnvironmentName } | undefined,
+  previewOf: string | undefined,
+): GeneratedObject {
+  const where = label ? `${label}:${file.path}` : file.path;
+  const { path, contents } = file;
+  const waivers = file.waivers ?? [];
+  if (previewOf !== undefined) {
+    if (!platform && environment && service) return { where, path, directory, contents, waivers, object, service, environment, previewOf };
+    const base = { where, path, directory, contents, waivers, object };
+    return platform ? { ...base, platformLayer: platform.layer, ...(environment ? { environment } : {}), previewOf } : { ...base, previewOf };
+  }
+  if (platform)
+    return environment
+      ? { where, path, directory, contents, waivers, object, platformLayer: platform.layer, environment }
+      : { where, path, directory, contents, waivers, object, platformLayer: platform.layer };
+  if (environment && service) return { where, path, directory, contents, waivers, object, service, environment };
+  return { where, path, directory, contents, waivers, object };
+}
+
 function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyItem[]; contents: string }>): PlatformRoot {
   const resources = files.flatMap((file) =>
     file.items
@@ -273,13 +309,15 @@ function platformRoot(files: ReadonlyArray<{ path: string; items: readonly BodyI
 
 /** Every resource of the given stacks, in file order. */
 export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
-  return stacks.flatMap((stack) =>
-    stack.files.flatMap((file) =>
-      file.items
-        .filter((item): item is Block => item.kind === 'block' && item.type === 'resource')
-        .map((block) => ({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments })),
-    ),
-  );
+  const resources: FoundResource[] = [];
+  for (const stack of stacks)
+    for (const file of stack.files) {
+      // A file's blocks are picked out before any is read, so a malformed item fails here the same way whatever follows it.
+      const blocks = file.items.filter((item): item is Block => item.kind === 'block' && item.type === 'resource');
+      for (const block of blocks)
+        resources.push({ stack, type: block.labels[0]!, file: file.path, name: block.labels[1]!, body: plainBody(block.body), comments: block.comments });
+    }
+  return resources;
 }
 
 /** The values of env/<env>.tfvars (of the root in folder `root`, e.g. `subscriptions/`) as plain data; empty when the stack has none. */
@@ -319,7 +357,14 @@ export function selects(
   labels: Record<string, string>,
 ): boolean {
   if (!selector) return false;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  // A loop over the names, not pairs of them: this runs for every pod against every selector beside it.
+  const matchLabels: Record<string, string> = selector.matchLabels ?? {};
+  let byLabels = true;
+  for (const k of Object.keys(matchLabels))
+    if (labels[k] !== matchLabels[k]) {
+      byLabels = false;
+      break;
+    }
   const byExpressions = (selector.matchExpressions ?? []).every((e) =>
     e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '') : e.operator === 'Exists' ? e.key in labels : false,
   );
@@ -330,4 +375,9 @@ export const stepsOf = (doc: ParsedWorkflow): Array<{ readonly jobId: string; re
   Object.entries(doc.jobs ?? {}).flatMap(([jobId, job]) => (job.steps ?? []).map((step) => ({ jobId, job, step })));
 
 /** `owner/repo` of a `uses:` reference. */
-export const actionOf = (uses: string | undefined): string | undefined => uses?.split('@')[0];
+export const actionOf = (uses: string | undefined): string | undefined => {
+  // Not a string (malformed output): read as before, and failing as before.
+  if (typeof uses !== 'string') return (uses as string | undefined)?.split('@')[0];
+  const at = uses.indexOf('@');
+  return at < 0 ? uses : uses.slice(0, at);
+};

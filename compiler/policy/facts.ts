@@ -1,0 +1,59 @@
+/**
+ * Facts derived once from a policy target (or from one part of it: a stack, a
+ * workflow) and shared by every rule that reads them: ninety rules re-deriving
+ * pod templates, objects by kind or parsed tfvars cost more than the checks.
+ *
+ * A derivation that throws on malformed output is not kept: each rule that
+ * reads the fact derives it again and throws the same error, so the throw
+ * stays a finding of each such rule (registry.ts runRule) and no rule sees a
+ * fact another rule could not read.
+ *
+ * What a fact holds is shared: rules only read it (the arrays it makes are
+ * frozen, and test/unit/policy-facts.test.ts runs every rule over frozen output).
+ */
+export function fact<K extends object, T>(derive: (key: K) => T): (key: K) => T {
+  const known = new WeakMap<K, T>();
+  return (key) => {
+    // Malformed output can put a string or null where an object belongs: derived each time, as a rule would.
+    if (typeof key !== 'object' || key === null) return derive(key);
+    const found = known.get(key);
+    if (found !== undefined || known.has(key)) return found as T;
+    const value = derive(key);
+    known.set(key, value);
+    return value;
+  };
+}
+
+/** Items grouped by a key, each group in the items' order. */
+export function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): ReadonlyMap<string, readonly T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  for (const group of groups.values()) Object.freeze(group);
+  return groups;
+}
+
+/** An empty list to return for a missing group, shared and frozen. */
+export const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A test of strings, its answers kept per key (a target): label values and env
+ * names recur in every object and container of a target, and a map lookup is
+ * cheaper than the expression.
+ */
+export function keptTest<K extends object>(test: (text: string) => boolean): (key: K, text: string) => boolean {
+  const answers = fact((_key: K) => new Map<string, boolean>());
+  return (key, text) => {
+    const known = answers(key);
+    let answer = known.get(text);
+    if (answer === undefined) {
+      answer = test(text);
+      known.set(text, answer);
+    }
+    return answer;
+  };
+}
