@@ -20,19 +20,27 @@ import { GRAFANA_MODULES } from '../emitters/observability/grafana.js';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(dist, 'bundle');
 rmSync(outdir, { recursive: true, force: true });
+const common = { bundle: true, platform: 'node', target: 'node20.19', legalComments: 'eof', logLevel: 'warning' } as const;
+// CommonJS, so bin/paved.js can run it through spec/code-cache.ts with V8's code cache (scripts/code-cache.ts).
 buildSync({
-  entryPoints: [join(dist, 'cli/main.js'), join(dist, 'cli/emit-worker.js')],
-  outdir,
-  bundle: true,
-  platform: 'node',
+  ...common,
+  entryPoints: [join(dist, 'cli/main.js')],
+  outfile: join(outdir, 'main.cjs'),
+  format: 'cjs',
+  // The bundle's own place, for what its modules find beside them (spec/code-root.ts, the worker's script).
+  define: { 'import.meta.url': '__pavedModuleUrl' },
+  banner: { js: "const __pavedModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // `import()` of Node's own modules becomes `require`: a script run through node:vm has no module loader to import with.
+  supported: { 'dynamic-import': false },
+});
+// The worker threads' script, an ES module: a Worker runs a .js file of this package as one.
+buildSync({
+  ...common,
+  entryPoints: [join(dist, 'cli/emit-worker.js')],
+  outfile: join(outdir, 'emit-worker.js'),
   format: 'esm',
-  target: 'node20.19',
-  // One folder below dist/, as spec/code-root.ts expects; no shared chunks, so each entry is one file.
-  splitting: false,
   // CommonJS inside the bundle may `require` Node's modules; an ES module has no `require` of its own.
   banner: { js: "import { createRequire as __pavedRequire } from 'node:module'; const require = __pavedRequire(import.meta.url);" },
-  legalComments: 'eof',
-  logLevel: 'warning',
 });
 buildSync({
   stdin: {
@@ -40,11 +48,7 @@ buildSync({
     resolveDir: dist,
     loader: 'js',
   },
+  ...common,
   outfile: join(outdir, 'grafana-sdk.cjs'),
-  bundle: true,
-  platform: 'node',
   format: 'cjs',
-  target: 'node20.19',
-  legalComments: 'eof',
-  logLevel: 'warning',
 });
