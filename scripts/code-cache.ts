@@ -6,12 +6,12 @@
  * real CLI's, on copies of the examples in a temporary folder; its output is
  * dropped.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../cli/io.js';
-import { loadBundle, writeCodeCache } from '../spec/code-cache.js';
+import { codeCacheFile, codeCacheOf, loadBundle } from '../spec/code-cache.js';
 
 type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -43,4 +43,4 @@ async function work(main: Main): Promise<void> {
 await work((loadBundle(MAIN) as { main: Main }).main);
 // The Grafana SDK and the validators are loaded through spec/code-cache.ts: above, the bundle's own copy of it; dist/'s modules share this one.
 await work((await import('../cli/main.js')).main);
-for (const bundle of [MAIN, GRAFANA, VALIDATORS]) writeCodeCache(bundle);
+for (const bundle of [MAIN, GRAFANA, VALIDATORS]) writeFileSync(codeCacheOf(bundle), codeCacheFile(bundle));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -19,7 +19,7 @@ import { Script } from 'node:vm';
 
 /** A bundle's code cache is kept beside it, under its name and this. */
 export const CODE_CACHE_SUFFIX = '.code-cache';
-const codeCacheOf = (bundle: string): string => `${bundle}${CODE_CACHE_SUFFIX}`;
+export const codeCacheOf = (bundle: string): string => `${bundle}${CODE_CACHE_SUFFIX}`;
 
 /** The cache file starts with a digest of the bundle and the cache, so a stale or damaged cache is never handed to V8, which trusts it. */
 const DIGEST = 'sha1';
@@ -64,14 +64,13 @@ export function ranWithCodeCache(bundle: string): boolean {
 }
 
 /**
- * Writes the code cache of a bundle this process loaded: V8 keeps in it every
- * function compiled so far, so the caller runs the bundle over the work a run
- * does first. Returns the cache's size.
+ * The code cache file for a bundle this process loaded, for the build to write
+ * to codeCacheOf(bundle): V8 keeps in it every function compiled so far, so the
+ * caller runs the bundle over the work a run does first.
  */
-export function writeCodeCache(bundle: string): number {
+export function codeCacheFile(bundle: string): Buffer {
   const loaded = ran.get(bundle);
   if (loaded === undefined) throw new Error(`${bundle} was not loaded by this process`);
   const cache = loaded.script.createCachedData();
-  writeFileSync(codeCacheOf(bundle), Buffer.concat([digest(readFileSync(bundle), cache), cache]));
-  return cache.length;
+  return Buffer.concat([digest(readFileSync(bundle), cache), cache]);
 }

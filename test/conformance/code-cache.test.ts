@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODE_CACHE_SUFFIX } from '../../spec/code-cache.js';
+import { codeCacheOf } from '../../spec/code-cache.js';
 import { readTree, REPO, scratchCopy } from '../support/helpers.js';
 
 const CACHED_BUNDLES = ['bundle/main.cjs', 'bundle/grafana-sdk.cjs', 'spec/validators.cjs'];
@@ -49,7 +49,7 @@ describe('the bundles code caches', () => {
   };
 
   it('change nothing when missing, damaged or refused by V8', () => {
-    const caches = CACHED_BUNDLES.map((b) => join(pkg(), 'dist', `${b}${CODE_CACHE_SUFFIX}`));
+    const caches = CACHED_BUNDLES.map((b) => codeCacheOf(join(pkg(), 'dist', b)));
     const intact = caches.map((c) => readFileSync(c));
     const withCaches = compileShop();
     expect((withCaches as { status: number }).status).toBe(0);

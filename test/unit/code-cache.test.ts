@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CODE_CACHE_SUFFIX, loadBundle, ranWithCodeCache, writeCodeCache } from '../../spec/code-cache.js';
+import { codeCacheFile, codeCacheOf, loadBundle, ranWithCodeCache } from '../../spec/code-cache.js';
 
 /**
  * A bundle runs through spec/code-cache.ts as `require` would run it, with its
@@ -19,7 +19,7 @@ describe('running a bundle with its code cache', () => {
   ].join('\n');
   let dir: string;
   let bundle: string;
-  const cacheFile = (): string => `${bundle}${CODE_CACHE_SUFFIX}`;
+  const cacheFile = (): string => codeCacheOf(bundle);
   const run = (): unknown => {
     const loaded = loadBundle(bundle) as { twice: (n: number) => number; where: string[]; bound: boolean; later: () => number };
     return { twice: loaded.twice(4), where: loaded.where, bound: loaded.bound, later: loaded.later() };
@@ -28,7 +28,7 @@ describe('running a bundle with its code cache', () => {
   /** Makes the cache the way the build does: run the bundle, then keep what V8 compiled. */
   const makeCache = (): Buffer => {
     run();
-    writeCodeCache(bundle);
+    writeFileSync(cacheFile(), codeCacheFile(bundle));
     return readFileSync(cacheFile());
   };
 
