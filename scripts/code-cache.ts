@@ -39,6 +39,8 @@ async function work(main: Main): Promise<void> {
   }
 }
 
+// Made afresh: a cache left from an earlier build would be used while running, if it still fit.
+for (const bundle of [MAIN, GRAFANA, VALIDATORS]) rmSync(codeCacheOf(bundle), { force: true });
 // The CLI's bundle, run as bin/paved.js runs it.
 await work((loadBundle(MAIN) as { main: Main }).main);
 // The Grafana SDK and the validators are loaded through spec/code-cache.ts: above, the bundle's own copy of it; dist/'s modules share this one.
