@@ -1,8 +1,8 @@
 /**
  * Writes the code caches of the CLI's bundles (spec/code-cache.ts), the last
  * step of `npm run build`: runs the bundles over what a run of paved does
- * first (help, then validate and compile the examples, one of them twice for
- * an incremental compile) and keeps what V8 compiled doing it. The work is the
+ * first (help, then validate, compile twice, the second incrementally, and
+ * check each example) and keeps what V8 compiled doing it. The work is the
  * real CLI's, on copies of the examples in a temporary folder; its output is
  * dropped.
  */
