@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Runs the bundled CLI: `npm ci` builds dist/ and the bundle through the `prepare` script (scripts/bundle.ts).
-import { main } from '../dist/bundle/main.js';
+// Runs the bundled CLI: `npm ci` builds dist/, the bundle and its code cache through the `prepare` script (scripts/bundle.ts, scripts/code-cache.ts).
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../dist/spec/code-cache.js';
+
+const { main } = loadBundle(fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url)));
 
 // A reader that stops early (`paved compile | head`) is not a failure: the
 // compile still finishes its tree; what it would have printed is dropped.

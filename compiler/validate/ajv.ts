@@ -4,6 +4,7 @@ import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { platformSchema, releasesSchema, serviceSchema } from '../../spec/index.js';
 import type { SourceFile } from '../source.js';
 import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../../spec/code-cache.js';
 import { shipped } from '../../spec/code-root.js';
 
 export type Validators = Readonly<Record<SourceFile['kind'], ValidateFunction>>;
@@ -48,9 +49,10 @@ export function validatorSource(): 'prebuilt' | 'compiled' {
   return source!;
 }
 
+/** Loaded with its code cache (spec/code-cache.ts): the validators are large functions, and a compile runs them first thing. */
 function prebuilt(): Validators | undefined {
   try {
-    const module = createRequire(import.meta.url)(fileURLToPath(shipped('spec/validators.cjs'))) as Validators & { schemaHash?: string };
+    const module = loadBundle(fileURLToPath(shipped('spec/validators.cjs'))) as Validators & { schemaHash?: string };
     return module.schemaHash === schemaHash() ? { service: module.service, platform: module.platform, releases: module.releases } : undefined;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@ import type * as Prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import type * as Stat from '@grafana/grafana-foundation-sdk/stat';
 import type * as Text from '@grafana/grafana-foundation-sdk/text';
 import type * as Timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { loadBundle } from '../../spec/code-cache.js';
 import { shipped } from '../../spec/code-root.js';
 
 /**
@@ -36,9 +37,9 @@ export function grafana(): GrafanaSdk {
 /** The build's bundle of the six modules; the package's own files where there is no build (the tests run the sources). */
 function loadSdk(): GrafanaSdk {
   try {
-    return load(fileURLToPath(shipped('bundle/grafana-sdk.cjs'))) as GrafanaSdk;
+    return loadBundle(fileURLToPath(shipped('bundle/grafana-sdk.cjs'))) as GrafanaSdk;
   } catch (error) {
-    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
   return Object.fromEntries(GRAFANA_MODULES.map((name) => [name, load(`@grafana/grafana-foundation-sdk/${name}`)])) as unknown as GrafanaSdk;
 }
