@@ -1,16 +1,23 @@
 /**
  * The serialization floor of one repo, run by bench/compile.ts as a child process:
- * `node dist/bench/floor.js <root> <runs>` prints one JSON object on stdout.
+ * `node --expose-gc dist/bench/floor.js <root> <runs>` prints one JSON object on stdout.
  *
- * 1. One in-memory compile with the serializer probe on records every value given to
- *    `toYaml`, `toJson` and the HCL `printFile`, with the text each returned.
- * 2. Every recorded value is serialized again and must give the same text, so no
- *    value changed after it was serialized (the floor times what the compile serialized).
- * 3. `runs` times each, in this warmed-up process and with the serializers' scalar memo
- *    emptied first (as in a fresh CLI process): an in-memory compile of the repo
- *    (`compile()`: read and parse specs, validate, resolve, emit; no writes), and the
- *    re-serialization of every recorded value with the same functions and no other work.
- * 4. For scale, the write floor: the same files written plainly into an empty directory.
+ * Each of `runs` rounds, in this warmed-up process, each timing started from a
+ * collected heap (so no step pays for the garbage of the one before) and with
+ * the serializers' scalar memo emptied (as in a fresh CLI process):
+ * 1. An in-memory compile of the repo (`compile()`: read and parse specs,
+ *    validate, resolve, emit; no writes), timed with nothing else in the heap,
+ *    as a CLI process runs it.
+ * 2. A compile with the serializer probe on, which records every value given to
+ *    `toYaml`, `toJson` and the HCL `printFile` with the text each returned;
+ *    every value is serialized again and must give the same text, so no value
+ *    changed after it was serialized (the floor times what the compile serialized).
+ * 3. The re-serialization of every recorded value with the same functions and
+ *    no other work: the floor.
+ * 4. The compile of step 1 again, beside the recorded values (how this benchmark
+ *    timed it until the run after b552798; a heap holding every value the compile
+ *    serialized slows it by a few percent), reported for comparison only.
+ * 5. For scale, the write floor: the same files written plainly into an empty directory.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +34,10 @@ export interface FloorResult {
   readonly calls: Readonly<Record<SerializerName, number>>;
   /** Bytes the recorded calls returned; the rest of the output is headers, comments and the like. */
   readonly serializedBytes: number;
-  /** In-memory compiles, ms, memo emptied before each. */
+  /** In-memory compiles, ms, memo emptied before each, with nothing else in the heap. */
   readonly compileMs: readonly number[];
+  /** The same compiles beside the recorded values (the method of earlier runs), ms; for comparison. */
+  readonly compileBesideValuesMs: readonly number[];
   /** Re-serializing every recorded value, ms, memo emptied before each. */
   readonly floorMs: readonly number[];
   /** CPU time (user + system, whole process) of the same compiles and re-serializations, ms. */
@@ -67,47 +76,66 @@ function elapsed(fn: () => void): { wall: number; cpu: number } {
   return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
+/** A full garbage collection, so a timing starts from a collected heap. */
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('bench/floor.js needs node --expose-gc');
+  gc();
+}
+
+/** `fn` timed from a collected heap and an empty serializer memo. */
+function timed(fn: () => void): { wall: number; cpu: number } {
+  clearSerializerMemo();
+  collect();
+  return elapsed(fn);
+}
+
 export function measureFloor(root: string, runs: number): FloorResult {
-  const calls: Call[] = [];
-  serializerProbe.record = (serializer, value, text) => calls.push({ serializer, value, text });
-  let result;
-  try {
-    result = compile({ root, emitters });
-  } finally {
-    serializerProbe.record = undefined;
-  }
+  let result = compile({ root, emitters });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`${root} does not compile: ${errors[0]!.code} ${errors[0]!.message}`);
-
-  clearSerializerMemo();
-  for (const call of calls) {
-    if (SERIALIZERS[call.serializer](call.value) !== call.text)
-      throw new Error(
-        `a value given to the ${call.serializer} serializer changed after it was serialized; the floor would not time what the compile serialized`,
-      );
-  }
+  const files = result.files.length;
+  const outputBytes = result.files.reduce((sum, f) => sum + Buffer.byteLength(f.contents), 0);
 
   let sink = 0;
+  let calls: Call[] = [];
   const replay = (): void => {
     for (const call of calls) sink += SERIALIZERS[call.serializer](call.value).length;
   };
   const compileMs: number[] = [];
   const compileCpuMs: number[] = [];
+  const compileBesideValuesMs: number[] = [];
   const floorMs: number[] = [];
   const floorCpuMs: number[] = [];
   const floorWarmMemoMs: number[] = [];
   const writeMs: number[] = [];
   const writeCpuMs: number[] = [];
   for (let run = 0; run < runs; run++) {
-    clearSerializerMemo();
-    const compiled = elapsed(() => compile({ root, emitters }));
+    calls = [];
+    const compiled = timed(() => compile({ root, emitters }));
     compileMs.push(compiled.wall);
     compileCpuMs.push(compiled.cpu);
+
+    serializerProbe.record = (serializer, value, text) => calls.push({ serializer, value, text });
+    try {
+      result = compile({ root, emitters });
+    } finally {
+      serializerProbe.record = undefined;
+    }
     clearSerializerMemo();
-    const floor = elapsed(replay);
+    for (const call of calls) {
+      if (SERIALIZERS[call.serializer](call.value) !== call.text)
+        throw new Error(
+          `a value given to the ${call.serializer} serializer changed after it was serialized; the floor would not time what the compile serialized`,
+        );
+    }
+    const floor = timed(replay);
     floorMs.push(floor.wall);
     floorCpuMs.push(floor.cpu);
+    collect();
     floorWarmMemoMs.push(elapsed(replay).wall);
+    compileBesideValuesMs.push(timed(() => compile({ root, emitters })).wall);
+
     const target = mkdtempSync(join(tmpdir(), 'paved-bench-write-'));
     const written = elapsed(() => {
       for (const file of result.files) {
@@ -123,11 +151,12 @@ export function measureFloor(root: string, runs: number): FloorResult {
 
   const count = (name: SerializerName): number => calls.filter((c) => c.serializer === name).length;
   return {
-    files: result.files.length,
-    outputBytes: result.files.reduce((sum, f) => sum + Buffer.byteLength(f.contents), 0),
+    files,
+    outputBytes,
     calls: { yaml: count('yaml'), json: count('json'), hcl: count('hcl') },
     serializedBytes: calls.reduce((sum, c) => sum + Buffer.byteLength(c.text), 0),
     compileMs,
+    compileBesideValuesMs,
     floorMs,
     compileCpuMs,
     floorCpuMs,
