@@ -2,6 +2,7 @@ import { specDiagnostic, type Diagnostic } from '../../spec/diagnostic.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER, unicodeEscape } from '../../spec/text.js';
+import { groupedBy } from './facts.js';
 import { POLICY_RULES, runRule } from './registry.js';
 import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
 import { policyTarget } from './view.js';
@@ -140,22 +141,6 @@ const place = (v: Violation): string => `${shown(v.finding.where)}: ${shown(v.fi
 /** How many places one diagnostic names before it counts the rest. */
 const PLACES_SHOWN = 4;
 
-/**
- * One diagnostic per operation and rule, naming every place it breaks (an
- * override without `environments` breaks each environment's copy), so a reader
- * sees each mistake once.
- */
-function grouped(found: readonly Violation[], keyOf: (v: Violation) => string): Violation[][] {
-  const groups = new Map<string, Violation[]>();
-  for (const v of found) {
-    const key = keyOf(v);
-    const group = groups.get(key);
-    if (group) group.push(v);
-    else groups.set(key, [v]);
-  }
-  return [...groups.values()];
-}
-
 function places(group: readonly Violation[]): string {
   const shownPlaces = group.slice(0, PLACES_SHOWN).map(place).join('; ');
   return group.length > PLACES_SHOWN ? `${shownPlaces}; and ${group.length - PLACES_SHOWN} more` : shownPlaces;
@@ -207,7 +192,9 @@ function report(project: ResolvedProject, service: ResolvedService | undefined, 
       ? attribute(project, service, open, reemit)
       : new Map<string, Operation | undefined>();
   const operationOf = (v: Violation): Operation | undefined => (service ? blame.get(keyOf(v)) : undefined);
-  for (const group of grouped(open, (v) => `${operationOf(v)?.pointer ?? ''}\u0000${ruleLabel(v.rule)}`)) {
+  // One diagnostic per operation and rule, naming every place it breaks (an override without `environments` breaks each
+  // environment's copy), so a reader sees each mistake once.
+  for (const group of groupedBy(open, (v) => `${operationOf(v)?.pointer ?? ''}\u0000${ruleLabel(v.rule)}`).values()) {
     const first = group[0]!;
     const operation = operationOf(first);
     const broken = `${ruleLabel(first.rule)} (${first.rule.title}): ${places(group)}`;

@@ -41,19 +41,17 @@ export function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): R
 export const NONE: readonly never[] = Object.freeze([]);
 
 /**
- * A test of strings, its answers kept per key (a target): label values and env
- * names recur in every object and container of a target, and a map lookup is
- * cheaper than the expression.
+ * A fact with an argument: each answer derived once per key (a target, a
+ * stack) and argument, e.g. a test of every label value, which recurs across
+ * a target's objects. A derivation that throws is not kept, as with `fact`.
  */
-export function keptTest<K extends object>(test: (text: string) => boolean): (key: K, text: string) => boolean {
-  const answers = fact((_key: K) => new Map<string, boolean>());
-  return (key, text) => {
+export function factBy<K extends object, A, T>(derive: (key: K, argument: A) => T): (key: K, argument: A) => T {
+  const answers = fact((_key: K) => new Map<A, T>());
+  return (key, argument) => {
     const known = answers(key);
-    let answer = known.get(text);
-    if (answer === undefined) {
-      answer = test(text);
-      known.set(text, answer);
-    }
+    if (known.has(argument)) return known.get(argument) as T;
+    const answer = derive(key, argument);
+    known.set(argument, answer);
     return answer;
   };
 }

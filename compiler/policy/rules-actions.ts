@@ -105,12 +105,6 @@ function usesLine(text: string, ref: string): string | undefined {
   return undefined;
 }
 
-/** Whether a step's script applies Terraform or pushes a commit; every match ends in ` apply ` or ` push `, looked for first. */
-function appliesOrPushes(run: unknown): boolean {
-  if (typeof run === 'string' && !run.includes(' apply ') && !run.includes(' push ')) return false;
-  return /terraform[^\n]* apply |\bgit\b[^\n]* push /.test(run as string);
-}
-
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
 const pullRequestOnly = (condition: string | undefined): boolean => condition !== undefined && condition.startsWith("github.event_name == 'pull_request'");
 
@@ -246,7 +240,7 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
     jobsOf(w).flatMap(([jobId, job]) => {
       if (!job.concurrency && !w.doc.concurrency) return [`${at(w, jobId)}: no concurrency group`];
       const cancel = job.concurrency?.['cancel-in-progress'];
-      const changesState = (job.steps ?? []).some((s) => appliesOrPushes(s.run ?? ''));
+      const changesState = (job.steps ?? []).some((s) => matches(/terraform[^\n]* apply |\bgit\b[^\n]* push /, [' apply ', ' push '], s.run ?? ''));
       // A preview teardown is the last run of its pull request: nothing supersedes it, and a stopped one leaks the namespace.
       const tearsDown = (job.steps ?? []).some((s) => matches(/\bkubectl delete namespace /, 'kubectl delete namespace ', s.run ?? ''));
       if (changesState && cancel !== false) return [`${at(w, jobId)}: a running apply or release commit can be cancelled`];

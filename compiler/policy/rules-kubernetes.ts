@@ -1,5 +1,5 @@
 import { selects, type Container, type GeneratedObject, type PodTemplate, type PolicyTarget } from './view.js';
-import { keptTest } from './facts.js';
+import { factBy } from './facts.js';
 import { combined } from './findings.js';
 import {
   effective,
@@ -69,8 +69,8 @@ const STABLE_API_VERSIONS = new Set([
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SENSITIVE_ENV = /password|token|secret|bearer|aws_secret_access_key|private_key|api_key/i;
 /** The two tests above, run once per distinct string and target. */
-const invalidLabelValue = keptTest<PolicyTarget>((v) => v.length > 63 || !LABEL_VALUE.test(v));
-const sensitiveName = keptTest<PolicyTarget>((name) => SENSITIVE_ENV.test(name));
+const invalidLabelValue = factBy((_t: PolicyTarget, v: string) => v.length > 63 || !LABEL_VALUE.test(v));
+const sensitiveName = factBy((_t: PolicyTarget, name: string) => SENSITIVE_ENV.test(name));
 const IMAGE = /^(?<repo>[^@]+?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** Probes compared without their timing, which kube-score ignores too. */

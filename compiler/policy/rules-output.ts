@@ -1,13 +1,13 @@
 import type { ResolvedService } from '../../spec/model.js';
 import { deployedName, names, PREVIEW_PLACEHOLDER_PR } from '../../spec/naming.js';
 import { connectionEnv } from '../../spec/runtime-env.js';
-import { fact } from './facts.js';
+import { fact, factBy } from './facts.js';
 import { perItem } from './findings.js';
 import { mayContain } from './json-text.js';
 import { perContainer, perObject, perPod } from './kubernetes-facts.js';
-import { ENVIRONMENTS, ofType, stackTfvars, where } from './terraform-facts.js';
+import { ENVIRONMENTS, ofType, where } from './terraform-facts.js';
 import type { CheckResult, PolicyRule } from './types.js';
-import type { Container, FoundResource, GeneratedObject, Plain, PolicyTarget } from './view.js';
+import { tfvarsOf, type Container, type FoundResource, type GeneratedObject, type Plain, type PolicyTarget } from './view.js';
 
 /**
  * §4: paved's own rules over its output. security-rules.md's scanners judge
@@ -150,17 +150,10 @@ function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string,
 }
 
 /** Per target, each service's env names that hold a secret or connection value, made once. */
-const secretNamesByService = fact((_target: PolicyTarget) => new Map<ResolvedService, ReadonlySet<string>>());
-
-function secretNames(t: PolicyTarget, service: ResolvedService): ReadonlySet<string> {
-  const known = secretNamesByService(t);
-  let secret = known.get(service);
-  if (!secret) {
-    secret = new Set([...service.secrets, ...connectionEnv(service.resources, 'preview').map((e) => e.name)]);
-    known.set(service, secret);
-  }
-  return secret;
-}
+const secretNames = factBy(
+  (_t: PolicyTarget, service: ResolvedService): ReadonlySet<string> =>
+    new Set([...service.secrets, ...connectionEnv(service.resources, 'preview').map((e) => e.name)]),
+);
 
 function literalSecrets(c: Container, owner: GeneratedObject, t: PolicyTarget): string | undefined {
   const service = owner.service;
@@ -357,9 +350,9 @@ function deliversToOwnQueue(t: PolicyTarget, s: FoundResource): boolean {
   const queueName = `\${var.subscriptions[${JSON.stringify(key)}].queue}`;
   if (!ofType(t, 'aws_sqs_queue').some((q) => q.stack === s.stack && q.body.name === queueName)) return false;
   return ENVIRONMENTS.every((env) => {
-    const main = stackTfvars(s.stack, env);
+    const main = tfvarsOf(s.stack, env);
     const queue = (main.subscriptions as Record<string, { queue?: unknown }> | undefined)?.[key]?.queue;
-    const arn = (stackTfvars(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
+    const arn = (tfvarsOf(s.stack, env, SUBSCRIPTIONS_FOLDER).subscriptions as Record<string, { queue_arn?: unknown }> | undefined)?.[key]?.queue_arn;
     return (
       typeof queue === 'string' &&
       PARTITIONS.some((partition) => arn === `arn:${partition}:sqs:${String(main.aws_region)}:${String(main.aws_account_id)}:${queue}`)

@@ -1,9 +1,9 @@
 import { acknowledgesLoss } from '../../emitters/shared/data-loss.js';
 import { toPlain, type Block } from '../../emitters/shared/hcl.js';
 import { modulePolicyCondition } from '../../emitters/shared/iam-policy.js';
-import type { FoundResource, Plain, PolicyTarget } from './view.js';
+import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 import { combined, perItem, type Problems } from './findings.js';
-import { ENVIRONMENTS, list, ofType, only, partOf, principals, resolved, SERVICE_KEY, stackTfvars, statements, waivable, where } from './terraform-facts.js';
+import { ENVIRONMENTS, list, ofType, only, partOf, principals, resolved, SERVICE_KEY, statements, waivable, where } from './terraform-facts.js';
 import type { CheckResult, Finding, PolicyRule } from './types.js';
 
 /**
@@ -417,7 +417,7 @@ export const TERRAFORM_RULES: readonly PolicyRule[] = [
         const rule = lifecycle && only(lifecycle, 'rule');
         const abort = (rule?.abort_incomplete_multipart_upload as Plain[] | undefined)?.[0];
         const names = ENVIRONMENTS.flatMap((env) =>
-          Object.values((stackTfvars(bucket.stack, env).buckets ?? {}) as Record<string, { bucket: string }>).map((b) => b.bucket),
+          Object.values((tfvarsOf(bucket.stack, env).buckets ?? {}) as Record<string, { bucket: string }>).map((b) => b.bucket),
         );
         return [
           under(['CKV2_AWS_65'], bucket, (ownership && only(ownership, 'rule')?.object_ownership) === 'BucketOwnerEnforced' ? undefined : 'ACLs not disabled'),

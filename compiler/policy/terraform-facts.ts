@@ -1,7 +1,7 @@
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../../emitters/shared/waivers.js';
 import type { Finding } from './types.js';
 import { fact, groupedBy, NONE } from './facts.js';
-import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget, type Stack } from './view.js';
+import { tfvarsOf, type FoundResource, type Plain, type PolicyTarget } from './view.js';
 
 /** Reading and breaking the typed Terraform stacks for the §1 rules. */
 
@@ -59,23 +59,8 @@ export const principals = (statement: Statement): string[] => {
   return Object.values(p as Record<string, string | string[]>).flatMap((v) => list(v));
 };
 
-/** A stack's tfvars files as plain data, each parsed once (view.ts tfvarsOf) by path. */
-const tfvarsByPath = fact((_stack: Stack) => new Map<string, Plain>());
-
-/** The values of env/<env>.tfvars (of the root in folder `root`) as plain data, as view.ts tfvarsOf, read once per stack. */
-export function stackTfvars(stack: Stack, env: CloudEnvironment, root = ''): Plain {
-  const known = tfvarsByPath(stack);
-  const path = `${root}env/${env}.tfvars`;
-  let values = known.get(path);
-  if (values === undefined) {
-    values = tfvarsOf(stack, env, root);
-    known.set(path, values);
-  }
-  return values;
-}
-
 /** The value a variable reference takes in an environment's tfvars, for `${var.name}` values. */
 export function resolved(r: FoundResource, value: unknown, env: CloudEnvironment): unknown {
   const match = typeof value === 'string' ? /^\$\{var\.([a-z_]+)\}$/.exec(value) : null;
-  return match ? stackTfvars(r.stack, env)[match[1]!] : value;
+  return match ? tfvarsOf(r.stack, env)[match[1]!] : value;
 }

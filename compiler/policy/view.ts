@@ -3,6 +3,7 @@ import type { GeneratedFile, Waiver } from '../../spec/emitter.js';
 import type { EnvironmentName, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { PLATFORM_FOLDER } from '../../spec/naming.js';
 import { toPlain, type Block, type BodyItem } from '../../emitters/shared/hcl.js';
+import { factBy } from './facts.js';
 
 /**
  * The generated output as the policy reads it: Terraform resources, Kubernetes
@@ -320,11 +321,18 @@ export function allResourcesOf(stacks: readonly Stack[]): FoundResource[] {
   return resources;
 }
 
-/** The values of env/<env>.tfvars (of the root in folder `root`, e.g. `subscriptions/`) as plain data; empty when the stack has none. */
+/**
+ * The values of env/<env>.tfvars (of the root in folder `root`, e.g. `subscriptions/`) as plain data; empty when the stack has none.
+ * Read once per stack and file: several rules resolve `var.` references through it.
+ */
 export function tfvarsOf(stack: Stack, env: 'staging' | 'production', root = ''): Plain {
-  const file = stack.files.find((f) => f.path === `${root}env/${env}.tfvars`);
-  return file ? plainBody(file.items) : {};
+  return tfvarsFile(stack, `${root}env/${env}.tfvars`);
 }
+
+const tfvarsFile = factBy((stack: Stack, path: string): Plain => {
+  const file = stack.files.find((f) => f.path === path);
+  return file ? plainBody(file.items) : {};
+});
 
 /** The pod template of every Deployment and CronJob (and any Job, DaemonSet, StatefulSet, ReplicaSet or Pod an override could produce). */
 export function podTemplates(objects: readonly GeneratedObject[]): PodTemplate[] {
