@@ -1,5 +1,5 @@
 import { readCheckRecord, type Anchor } from '../compiler/cache.js';
-import { prepareTexts, specKeys, type PreparedCompile } from '../compiler/compile.js';
+import { prepareTexts, specKeys, type LoadedSources, type PreparedCompile } from '../compiler/compile.js';
 import { cleanIndexBlobs } from './git-index.js';
 import { changedSince, gitCommit, readRevision, revisionBlobs, revisionManifest, revisionSpecs } from './revision.js';
 
@@ -11,15 +11,16 @@ import { changedSince, gitCommit, readRevision, revisionBlobs, revisionManifest,
  * and the check is a full one, when the change touches the package files at
  * the root, which pin the paved a repository's CI runs: the base was then
  * checked by another paved. The base is validated, resolved and keyed once:
- * the data-loss comparison emits from the same (check-base.ts).
+ * the data-loss comparison emits from the same (check-base.ts). `head`: the
+ * working tree's specs, whose parse serves every base spec of the same text.
  */
-export function anchorRecord(root: string, base: string, build: string, outDir: string | undefined): AnchoredBase | undefined {
+export function anchorRecord(root: string, base: string, build: string, outDir: string | undefined, head: LoadedSources): AnchoredBase | undefined {
   const commit = gitCommit(root, base);
   const record = commit === undefined ? undefined : readCheckRecord(root, commit, build);
   if (record === undefined) return undefined;
   const read = readRevision(root, commit!);
   if ('problem' in read || changedSince(root, read.revision, PAVED_PINS)) return undefined;
-  const prepared = prepareTexts(revisionSpecs(read.revision, record.output, outDir), outDir, build);
+  const prepared = prepareTexts(revisionSpecs(read.revision, record.output, outDir), outDir, build, head);
   const baseKeys = specKeys(prepared);
   if (baseKeys === undefined) return undefined;
   const baseBlobs = revisionBlobs(read.revision, [record.output.dir, record.output.workflowsDir]);

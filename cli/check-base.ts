@@ -47,8 +47,15 @@ function emitAnchoredBase(
 ): CompileResult | undefined {
   const { output } = anchored.anchor.record;
   if (output.dir !== head.output.dir || output.workflowsDir !== head.output.workflowsDir) return undefined;
-  return emitPrepared(anchored.prepared, { emitters, outDir, keepValues: true, ...(unchanged.size > 0 ? { unchanged } : {}) });
+  return emitPrepared(anchored.prepared, { emitters: BASE_EMITTERS, outDir, keepValues: true, ...(unchanged.size > 0 ? { unchanged } : {}) });
 }
+
+/**
+ * What the base is emitted with: the targets whose files dataLosses compares,
+ * those applied to a cloud account or a cluster. Workflows, the catalog and
+ * local development files hold no data.
+ */
+const BASE_EMITTERS = emitters.filter((e) => ['kubernetes', 'terraform', 'observability', 'platform'].includes(e.id));
 
 function compareWithRevision(
   root: string,
@@ -59,7 +66,7 @@ function compareWithRevision(
   unchanged: ReadonlyMap<string, string>,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const skip = build !== undefined && unchanged.size > 0 ? { build, unchanged } : undefined;
-  const revision = compileRevision(root, ref, head.output, outDir, skip);
+  const revision = compileRevision(root, ref, head.output, outDir, skip, BASE_EMITTERS);
   if ('problem' in revision) return revision;
   return compareWithBase(ref, head, revision.compiled);
 }

@@ -4,7 +4,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { CACHE_FOLDER, pavedBuild, type Anchor } from '../compiler/cache.js';
-import { compile, type CompileResult } from '../compiler/compile.js';
+import { compile, loadSources, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
 import { PLATFORM_FILE } from '../compiler/source.js';
@@ -83,21 +83,25 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
   // Comparing with a base reads the emitted values, which stay in this thread.
   const emitting = args.base === undefined ? { emitServices: EMIT_IN_THREADS } : { keepValues: true };
   const build = command === 'validate' ? undefined : pavedBuild();
-  const anchored = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out) : undefined;
-  const anchor = anchored?.anchor;
-  const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
   const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
   progress?.(`paved: compiling ${args.root}...`);
-  const result = compile({
-    root,
-    outDir: args.out,
-    emitters,
-    ...(keyed && build !== undefined ? { build } : {}),
-    ...(command === 'check' ? { inMemory: true } : {}),
-    ...(anchor ? { anchor } : {}),
-    ...(writer ? { sink: (output: OutputDirectories) => writer.open(output) } : {}),
-    ...emitting,
-  });
+  const loaded = loadSources(root, args.out);
+  const anchored = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out, loaded) : undefined;
+  const anchor = anchored?.anchor;
+  const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
+  const result = compile(
+    {
+      root,
+      outDir: args.out,
+      emitters,
+      ...(keyed && build !== undefined ? { build } : {}),
+      ...(command === 'check' ? { inMemory: true } : {}),
+      ...(anchor ? { anchor } : {}),
+      ...(writer ? { sink: (output: OutputDirectories) => writer.open(output) } : {}),
+      ...emitting,
+    },
+    loaded,
+  );
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));

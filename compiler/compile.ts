@@ -18,7 +18,7 @@ import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadSer
 import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
-import { parseSource } from './parse.js';
+import { parseSource, type Parsed } from './parse.js';
 import { RELEASES_FILE, type SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 import { WriteError } from './write/errors.js';
@@ -76,9 +76,13 @@ export interface CompileResult {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/** load → validate → resolve → emit. Reads specs (and, when incremental, the record of the last compile); writes nothing. */
-export function compile(options: CompileOptions): CompileResult {
-  const loaded = loadSources(options.root, options.outDir);
+/**
+ * load → validate → resolve → emit. Reads specs (and, when incremental, the
+ * record of the last compile); writes nothing. `loaded`: the root's specs, when
+ * the caller has read them already (`paved check --base` parses the base's
+ * specs with their help).
+ */
+export function compile(options: CompileOptions, loaded = loadSources(options.root, options.outDir)): CompileResult {
   const previous =
     options.build === undefined || options.inMemory
       ? undefined
@@ -305,17 +309,30 @@ export function compileTexts(
   return emitPrepared(prepareTexts(files, outDir, skip?.build), { emitters, outDir, keepValues, ...(skip ? { unchanged: skip.unchanged } : {}) });
 }
 
-/** Specs held in memory, parsed, validated, resolved and with `build` keyed: prepareSources over texts. */
-export function prepareTexts(files: readonly SpecText[], outDir: string | undefined, build: string | undefined): PreparedCompile {
-  const parsed = files.map((f) => ({ file: f, result: parseSource(f.path, new TextEncoder().encode(f.text), f.kind) }));
-  const sources = new Map(parsed.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
-  const of = (kind: SourceFile['kind']): SourceFile[] => parsed.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
+/**
+ * Specs held in memory, parsed, validated, resolved and with `build` keyed:
+ * prepareSources over texts. A text `parsed` holds under the same path and
+ * kind is not parsed again: the base of `paved check --base` shares nearly
+ * every spec with the working tree, and nothing after parsing changes a
+ * SourceFile (a test compiles with every one deep-frozen).
+ */
+export function prepareTexts(files: readonly SpecText[], outDir: string | undefined, build: string | undefined, parsed?: LoadedSources): PreparedCompile {
+  const known = new Map((parsed ? [...parsed.services, parsed.platform, parsed.releases] : []).flatMap((f) => (f ? [[f.path, f] as const] : [])));
+  const parse = (f: SpecText): Parsed => {
+    const same = known.get(f.path);
+    return same && same.kind === f.kind && same.text === f.text
+      ? { file: same, text: same.text, diagnostics: [] }
+      : parseSource(f.path, new TextEncoder().encode(f.text), f.kind);
+  };
+  const parsedFiles = files.map((f) => ({ file: f, result: parse(f) }));
+  const sources = new Map(parsedFiles.filter((p) => p.result.text !== undefined).map((p) => [p.file.path, p.result.text!]));
+  const of = (kind: SourceFile['kind']): SourceFile[] => parsedFiles.filter((p) => p.file.kind === kind && p.result.file).map((p) => p.result.file!);
   return prepareSources(
     {
       platform: of('platform')[0],
       releases: of('releases')[0],
       services: of('service'),
-      loadDiagnostics: parsed.flatMap((p) => p.result.diagnostics),
+      loadDiagnostics: parsedFiles.flatMap((p) => p.result.diagnostics),
       sources,
     },
     outDir,

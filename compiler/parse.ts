@@ -32,7 +32,7 @@ const YAML_ERROR_HINTS: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'LOAD.KEY_TOO_LONG': 'keys are short names; if this text is a value, give it a short key and put it after the colon',
 };
 
-interface Parsed {
+export interface Parsed {
   readonly file?: SourceFile;
   /** The decoded text, also when it does not parse, so diagnostics can show it. */
   readonly text?: string;

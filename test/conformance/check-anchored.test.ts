@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
-import { compile, type CompileResult } from '../../compiler/compile.js';
+import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
 import { REPO, scratchCopy } from '../support/helpers.js';
 
 /**
@@ -63,9 +63,10 @@ function edit(root: string, service: string, from: RegExp, to: string): void {
 
 /** The compile `check --base` runs, in process: which services it emitted and which it kept. */
 function anchored(root: string, base: string): CompileResult {
-  const anchor = anchorRecord(root, base, BUILD, undefined)?.anchor;
+  const loaded = loadSources(root);
+  const anchor = anchorRecord(root, base, BUILD, undefined, loaded)?.anchor;
   expect(anchor).toBeDefined();
-  return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true });
+  return compile({ root, emitters, build: BUILD, inMemory: true, anchor, keepValues: true }, loaded);
 }
 
 const emittedServices = (result: CompileResult): string[] => [...new Set(result.files.map((f) => f.source).filter((s) => s.startsWith('services/')))].sort();
@@ -233,7 +234,7 @@ describe("paved check --base anchored on the base commit's check record", () => 
   it('is a full check when the change touches the package files that pin paved', () => {
     const { root, base } = recordedShop();
     writeFileSync(join(root, 'package.json'), '{ "devDependencies": { "paved": "0.2.0" } }\n');
-    expect(anchorRecord(root, base, BUILD, undefined)).toBeUndefined();
+    expect(anchorRecord(root, base, BUILD, undefined, loadSources(root))).toBeUndefined();
     const check = paved(root, 'check', '--base', base);
     expect(check.code).toBe(0);
     expect(check.stdout).not.toMatch(unchangedLine);
@@ -283,9 +284,15 @@ describe("check --base proves kept files by git's index", () => {
     edit(root, 'payments', /^description: .*$/m, 'description: Payments, now described differently');
     expect(paved(root, 'compile').code).toBe(0);
     git(root, 'commit', '-q', '-am', 'payments');
-    const anchored = anchorRecord(root, base, BUILD, undefined)!;
+    const loaded = loadSources(root);
+    const anchored = anchorRecord(root, base, BUILD, undefined, loaded)!;
     const { record, worktree } = anchored.anchor;
     expect(worktree).toBeDefined();
+    // The base's specs are parsed once with the working tree's: a spec of the same text is the same parse, the changed one its own.
+    const parsedBase = new Map(anchored.prepared.loaded.services.map((f) => [f.path, f]));
+    for (const file of loaded.services) expect(parsedBase.get(file.path) === file, file.path).toBe(file.path !== 'services/payments/service.yaml');
+    expect(parsedBase.get('services/payments/service.yaml')!.text).not.toBe(loaded.services.find((f) => f.path === 'services/payments/service.yaml')!.text);
+    expect(anchored.prepared.loaded.platform).toBe(loaded.platform);
     const notifier = record.units['services/notifier/service.yaml']!.files;
     for (const file of notifier) expect(worktree!.clean.get(file.path)).toBe(file.blob);
     const target = notifier.find((f) => f.path.startsWith('generated/notifier/'))!;
