@@ -51,9 +51,12 @@ function emitAnchoredBase(
 }
 
 /**
- * What the base is emitted with: the targets whose files dataLosses compares,
- * those applied to a cloud account or a cluster. Workflows, the catalog and
- * local development files hold no data.
+ * What an anchored base is emitted with: the targets whose files dataLosses
+ * compares, those applied to a cloud account or a cluster. Workflows, the
+ * catalog and local development files hold no data, and the base passed a
+ * check with this build, so leaving them out hides no failure of the base. A
+ * base without a record is compiled whole: CHECK.BASE_DOES_NOT_COMPILE is
+ * about any of it.
  */
 const BASE_EMITTERS = emitters.filter((e) => ['kubernetes', 'terraform', 'observability', 'platform'].includes(e.id));
 
@@ -66,7 +69,7 @@ function compareWithRevision(
   unchanged: ReadonlyMap<string, string>,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const skip = build !== undefined && unchanged.size > 0 ? { build, unchanged } : undefined;
-  const revision = compileRevision(root, ref, head.output, outDir, skip, BASE_EMITTERS);
+  const revision = compileRevision(root, ref, head.output, outDir, skip);
   if ('problem' in revision) return revision;
   return compareWithBase(ref, head, revision.compiled);
 }
