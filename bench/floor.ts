@@ -7,23 +7,24 @@
  * the serializers' scalar memo emptied (as in a fresh CLI process):
  * 1. An in-memory compile of the repo (`compile()`: read and parse specs,
  *    validate, resolve, emit; no writes), timed with nothing else in the heap,
- *    as a CLI process runs it.
+ *    as a CLI process runs it: no result of an earlier compile is alive (the
+ *    runs up to bd25cda held the previous round's result, all its output).
  * 2. A compile with the serializer probe on, which records every value given to
  *    `toYaml`, `toJson` and the HCL `printFile` with the text each returned;
  *    every value is serialized again and must give the same text, so no value
  *    changed after it was serialized (the floor times what the compile serialized).
- * 3. The re-serialization of every recorded value with the same functions and
- *    no other work: the floor.
- * 4. The compile of step 1 again, beside the recorded values (how this benchmark
- *    timed it until the run after b552798; a heap holding every value the compile
- *    serialized slows it by a few percent), reported for comparison only.
- * 5. For scale, the write floor: the same files written plainly into an empty directory.
+ * 3. For scale, the write floor: that compile's files written plainly into an
+ *    empty directory. Then the compile's result and the recorded texts are let go.
+ * 4. The re-serialization of every recorded value with the same functions and
+ *    no other work, holding the values alone: the floor.
+ * 5. The compile of step 1 again, beside the recorded values (how this benchmark
+ *    timed it until the run after b552798), reported for comparison only.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { emitters } from '../cli/emitters.js';
-import { compile } from '../compiler/compile.js';
+import { compile, type CompileResult } from '../compiler/compile.js';
 import { printFile, type BodyItem } from '../emitters/shared/hcl.js';
 import { clearSerializerMemo, toJson, toYaml } from '../emitters/shared/serialize.js';
 import { serializerProbe, type SerializerName } from '../emitters/shared/serializer-probe.js';
@@ -90,17 +91,23 @@ function timed(fn: () => void): { wall: number; cpu: number } {
   return elapsed(fn);
 }
 
-export function measureFloor(root: string, runs: number): FloorResult {
-  let result = compile({ root, emitters });
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+/** The size of a repo's output; its compile is not kept (it is out of scope when measureFloor times anything). */
+function outputOf(root: string): { files: number; outputBytes: number } {
+  const first = compile({ root, emitters });
+  const errors = first.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`${root} does not compile: ${errors[0]!.code} ${errors[0]!.message}`);
-  const files = result.files.length;
-  const outputBytes = result.files.reduce((sum, f) => sum + Buffer.byteLength(f.contents), 0);
+  return { files: first.files.length, outputBytes: first.files.reduce((sum, f) => sum + Buffer.byteLength(f.contents), 0) };
+}
 
+export function measureFloor(root: string, runs: number): FloorResult {
+  const { files, outputBytes } = outputOf(root);
   let sink = 0;
-  let calls: Call[] = [];
+  // What the floor holds while it is timed: the values alone, as recorded.
+  let values: { readonly serializer: SerializerName; readonly value: unknown }[] = [];
+  const calls = { yaml: 0, json: 0, hcl: 0 };
+  let serializedBytes = 0;
   const replay = (): void => {
-    for (const call of calls) sink += SERIALIZERS[call.serializer](call.value).length;
+    for (const call of values) sink += SERIALIZERS[call.serializer](call.value).length;
   };
   const compileMs: number[] = [];
   const compileCpuMs: number[] = [];
@@ -111,34 +118,38 @@ export function measureFloor(root: string, runs: number): FloorResult {
   const writeMs: number[] = [];
   const writeCpuMs: number[] = [];
   for (let run = 0; run < runs; run++) {
-    calls = [];
+    // Nothing of an earlier compile or round is alive here: a CLI process holds no other compile.
+    values = [];
     const compiled = timed(() => compile({ root, emitters }));
     compileMs.push(compiled.wall);
     compileCpuMs.push(compiled.cpu);
 
-    serializerProbe.record = (serializer, value, text) => calls.push({ serializer, value, text });
+    const recorded: Call[] = [];
+    serializerProbe.record = (serializer, value, text) => recorded.push({ serializer, value, text });
+    let result: CompileResult | undefined;
     try {
       result = compile({ root, emitters });
     } finally {
       serializerProbe.record = undefined;
     }
     clearSerializerMemo();
-    for (const call of calls) {
+    for (const call of recorded) {
       if (SERIALIZERS[call.serializer](call.value) !== call.text)
         throw new Error(
           `a value given to the ${call.serializer} serializer changed after it was serialized; the floor would not time what the compile serialized`,
         );
     }
-    const floor = timed(replay);
-    floorMs.push(floor.wall);
-    floorCpuMs.push(floor.cpu);
-    collect();
-    floorWarmMemoMs.push(elapsed(replay).wall);
-    compileBesideValuesMs.push(timed(() => compile({ root, emitters })).wall);
+    calls.yaml = calls.json = calls.hcl = serializedBytes = 0;
+    for (const call of recorded) {
+      calls[call.serializer]++;
+      serializedBytes += Buffer.byteLength(call.text);
+    }
+    values = recorded.map(({ serializer, value }) => ({ serializer, value }));
+    recorded.length = 0;
 
     const target = mkdtempSync(join(tmpdir(), 'paved-bench-write-'));
     const written = elapsed(() => {
-      for (const file of result.files) {
+      for (const file of result!.files) {
         mkdirSync(dirname(join(target, file.path)), { recursive: true });
         writeFileSync(join(target, file.path), file.contents);
       }
@@ -146,15 +157,22 @@ export function measureFloor(root: string, runs: number): FloorResult {
     writeMs.push(written.wall);
     writeCpuMs.push(written.cpu);
     rmSync(target, { recursive: true, force: true });
+    result = undefined;
+
+    const floor = timed(replay);
+    floorMs.push(floor.wall);
+    floorCpuMs.push(floor.cpu);
+    collect();
+    floorWarmMemoMs.push(elapsed(replay).wall);
+    compileBesideValuesMs.push(timed(() => compile({ root, emitters })).wall);
   }
   if (sink === 0) throw new Error('nothing was serialized');
 
-  const count = (name: SerializerName): number => calls.filter((c) => c.serializer === name).length;
   return {
     files,
     outputBytes,
-    calls: { yaml: count('yaml'), json: count('json'), hcl: count('hcl') },
-    serializedBytes: calls.reduce((sum, c) => sum + Buffer.byteLength(c.text), 0),
+    calls,
+    serializedBytes,
     compileMs,
     compileBesideValuesMs,
     floorMs,
