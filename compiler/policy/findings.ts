@@ -4,28 +4,26 @@ import type { CheckResult, Finding } from './types.js';
 export type Problems = string | Finding | undefined | ReadonlyArray<string | Finding | undefined>;
 
 /**
- * Appends `problems` of `item` to `findings`: plain strings through `toFinding`,
- * findings as they are. A loop, not a flatMap: it runs once per item per rule.
+ * Runs `check` over `items` and counts each item as one thing checked; plain
+ * strings become findings through `toFinding`, findings stay as they are. A
+ * loop, not a flatMap: it runs once per item per rule.
  */
-export function addProblems<T>(findings: Finding[], problems: Problems, item: T, toFinding: (item: T, problem: string) => Finding): void {
-  if (!Array.isArray(problems)) {
-    if (problems !== undefined) findings.push(typeof problems === 'string' ? toFinding(item, problems) : (problems as Finding));
-    return;
+export function checkEach<T>(items: readonly T[], check: (item: T) => Problems, toFinding: (item: T, problem: string) => Finding): CheckResult {
+  const findings: Finding[] = [];
+  for (const item of items) {
+    const problems = check(item);
+    if (!Array.isArray(problems)) {
+      if (problems !== undefined) findings.push(typeof problems === 'string' ? toFinding(item, problems) : (problems as Finding));
+      continue;
+    }
+    for (const p of problems as ReadonlyArray<string | Finding | undefined>) if (p !== undefined) findings.push(typeof p === 'string' ? toFinding(item, p) : p);
   }
-  for (const p of problems as ReadonlyArray<string | Finding | undefined>) {
-    if (p !== undefined) findings.push(typeof p === 'string' ? toFinding(item, p) : p);
-  }
+  return { checked: items.length, findings };
 }
 
-/**
- * Runs `check` over `items` and counts each item as one thing checked; plain
- * strings become unwaived findings at `where(item)`.
- */
+/** checkEach with plain strings as unwaived findings at `where(item)`. */
 export function perItem<T>(items: readonly T[], where: (item: T) => string, check: (item: T) => Problems): CheckResult {
-  const findings: Finding[] = [];
-  const toFinding = (item: T, problem: string): Finding => ({ where: where(item), problem });
-  for (const item of items) addProblems(findings, check(item), item, toFinding);
-  return { checked: items.length, findings };
+  return checkEach(items, check, (item, problem) => ({ where: where(item), problem }));
 }
 
 /** Several partial results of one rule as one. */

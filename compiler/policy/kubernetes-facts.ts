@@ -1,6 +1,6 @@
 import { KUBERNETES_WAIVERS as WAIVERS, waiverComment } from '../../emitters/shared/waivers.js';
 import { fact, groupedBy, NONE } from './facts.js';
-import { addProblems, type Problems } from './findings.js';
+import { checkEach, type Problems } from './findings.js';
 import type { CheckResult, Finding } from './types.js';
 import { allContainers, podTemplates, type Container, type GeneratedObject, type PodSpec, type PodTemplate, type PolicyTarget } from './view.js';
 
@@ -83,29 +83,21 @@ export const spec = (o: GeneratedObject): Record<string, any> => o.object.spec a
 
 /** Every container (init and ephemeral too) of every pod template; one thing checked per container. */
 export function perContainer(target: PolicyTarget, ids: readonly string[], check: (c: Container, pod: PodSpec, t: PodTemplate) => Problems): CheckResult {
-  const containers = containersOf(target);
-  const findings: Finding[] = [];
-  const toFinding = ({ c, t }: ContainerOf, problem: string): Finding => finding(t.owner, `${c.name}: ${problem}`, ids);
-  for (const item of containers) addProblems(findings, check(item.c, item.t.spec, item.t), item, toFinding);
-  return { checked: containers.length, findings };
+  return checkEach(
+    containersOf(target),
+    ({ c, t }) => check(c, t.spec, t),
+    ({ c, t }, problem) => finding(t.owner, `${c.name}: ${problem}`, ids),
+  );
 }
 
 /** Every pod template (Deployments and CronJobs). */
 export function perPod(target: PolicyTarget, ids: readonly string[], check: (t: PodTemplate) => Problems): CheckResult {
-  const templates = podTemplatesOf(target);
-  const findings: Finding[] = [];
-  const toFinding = (t: PodTemplate, problem: string): Finding => finding(t.owner, problem, ids);
-  for (const t of templates) addProblems(findings, check(t), t, toFinding);
-  return { checked: templates.length, findings };
+  return checkEach(podTemplatesOf(target), check, (t, problem) => finding(t.owner, problem, ids));
 }
 
 /** Every object of a kind, or of every kind when `kind` is undefined. */
 export function perObject(target: PolicyTarget, kind: string | undefined, ids: readonly string[], check: (o: GeneratedObject) => Problems): CheckResult {
-  const objects = kind === undefined ? target.objects : ofKind(target, kind);
-  const findings: Finding[] = [];
-  const toFinding = (o: GeneratedObject, problem: string): Finding => finding(o, problem, ids);
-  for (const o of objects) addProblems(findings, check(o), o, toFinding);
-  return { checked: objects.length, findings };
+  return checkEach(kind === undefined ? target.objects : ofKind(target, kind), check, (o, problem) => finding(o, problem, ids));
 }
 
 export const sc = (c: Container): Record<string, any> => (c.securityContext ?? {}) as Record<string, any>;

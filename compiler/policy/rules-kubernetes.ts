@@ -68,7 +68,7 @@ const STABLE_API_VERSIONS = new Set([
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SENSITIVE_ENV = /password|token|secret|bearer|aws_secret_access_key|private_key|api_key/i;
-/** The two tests above, run once per distinct string and target. */
+/** The two tests above, run once per distinct value and target (malformed output may hold a value that is no string: tested, or failing, the same). */
 const invalidLabelValue = factBy((_t: PolicyTarget, v: string) => v.length > 63 || !LABEL_VALUE.test(v));
 const sensitiveName = factBy((_t: PolicyTarget, name: string) => SENSITIVE_ENV.test(name));
 const IMAGE = /^(?<repo>[^@]+?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
@@ -436,9 +436,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     (t, ids) =>
       perContainer(t, ids, (c, _p, pod) => {
         const names = envOf(c).map((e) => e.name);
-        const plain = envOf(c).filter(
-          (e) => (typeof e.name === 'string' ? sensitiveName(t, e.name) : SENSITIVE_ENV.test(e.name)) && !e.valueFrom?.secretKeyRef,
-        );
+        const plain = envOf(c).filter((e) => sensitiveName(t, e.name) && !e.valueFrom?.secretKeyRef);
         return [
           new Set(names).size === names.length ? undefined : ofContainer(pod, c, 'duplicate env names', ['KS environment-variable-key-duplication']),
           plain.length > 0
@@ -453,9 +451,8 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
       // Every object is read here: a loop over the label names, where pairs of every label cost more than the check.
       for (const labels of labelSets(t, o))
         for (const k of Object.keys(labels)) {
-          const v: unknown = labels[k];
-          if (typeof v === 'string' ? invalidLabelValue(t, v) : (v as string).length > 63 || !LABEL_VALUE.test(v as string))
-            problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
+          const v = labels[k]!;
+          if (invalidLabelValue(t, v)) problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
         }
       return problems;
     }),
