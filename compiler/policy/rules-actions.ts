@@ -77,6 +77,9 @@ const EVENTS = new Set([
 /** GitHub-hosted runner labels (actionlint's runner-label); paved pins ubuntu-24.04. */
 const RUNNER_LABEL = /^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(-arm)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A condition that is always true or false as written: `true`, `false`, or text beside a ${{ }} (a non-empty string, so always true). */
+const CONSTANT_CONDITION = /^(true|false)$/;
+const WHOLE_EXPRESSION = /^\$\{\{[^]*\}\}$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const at = (w: GeneratedWorkflow, jobId: string, step?: { readonly name?: string }): string =>
@@ -108,15 +111,37 @@ function usesLine(text: string, ref: string): string | undefined {
 /** Jobs that only ever run for a pull request (their `if` requires the event). */
 const pullRequestOnly = (condition: string | undefined): boolean => condition !== undefined && condition.startsWith("github.event_name == 'pull_request'");
 
+/** A job's steps as excessive-permissions reads them: the action of each, and its scripts as one text. */
+interface JobSteps {
+  readonly actions: ReadonlyArray<string | undefined>;
+  readonly runs: () => string;
+}
+
+const GIT_PUSH = /\bgit\b.* push /;
+const GH_API_PULLS = /\bgh api [^\n]*\/pulls\//;
+const GH_API_CHECK_RUNS = /\bgh api [^\n]*\/check-runs/;
+
+/** For each scope a job may hold, whether a step needs it at `level`. */
+const NEEDS: Readonly<Record<string, (level: unknown, steps: JobSteps) => boolean>> = {
+  'id-token': (_level, { actions }) => actions.includes('aws-actions/configure-aws-credentials'),
+  // Only the GitOps commit pushes to the repository.
+  contents: (level, { runs }) => level === 'read' || GIT_PUSH.test(runs()),
+  packages: (level, { actions }) => actions.includes('docker/login-action') && (level === 'read' || actions.includes('docker/build-push-action')),
+  // Reading through the GitHub API: a pull request's state, a commit's check runs.
+  'pull-requests': (level, { runs }) => level === 'read' && GH_API_PULLS.test(runs()),
+  checks: (level, { runs }) => level === 'read' && GH_API_CHECK_RUNS.test(runs()),
+};
 /** The zizmor audits by name, with the actionlint and checkov ids of the same row. */
 export const AUDITS: Readonly<Record<string, Audit>> = {
-  'template-injection': (w) =>
-    stepsIn(w).flatMap(({ jobId, step }) => [
-      ...(step.run !== undefined && matches(EXPRESSION, '${{', step.run) ? [`${at(w, jobId, step)}: \${{ }} inside run:`] : []),
-      ...(actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? ''))
-        ? [`${at(w, jobId, step)}: \${{ }} inside a github-script`]
-        : []),
-    ]),
+  'template-injection': (w) => {
+    const problems: string[] = [];
+    for (const { jobId, step } of stepsIn(w)) {
+      if (step.run !== undefined && matches(EXPRESSION, '${{', step.run)) problems.push(`${at(w, jobId, step)}: \${{ }} inside run:`);
+      if (actionOf(step.uses) === 'actions/github-script' && EXPRESSION.test(String(step.with?.script ?? '')))
+        problems.push(`${at(w, jobId, step)}: \${{ }} inside a github-script`);
+    }
+    return problems;
+  },
 
   'unpinned-uses': (w) => {
     const lines = new Map<string, string | undefined>();
@@ -142,20 +167,13 @@ export const AUDITS: Readonly<Record<string, Audit>> = {
         continue;
       }
       const actions = (job.steps ?? []).map((s) => actionOf(s.uses));
-      const runs = (job.steps ?? []).map((s) => s.run ?? '').join('\n');
-      const needs: Readonly<Record<string, (level: unknown) => boolean>> = {
-        'id-token': () => actions.includes('aws-actions/configure-aws-credentials'),
-        // Only the GitOps commit pushes to the repository.
-        contents: (level) => level === 'read' || /\bgit\b.* push /.test(runs),
-        packages: (level) => actions.includes('docker/login-action') && (level === 'read' || actions.includes('docker/build-push-action')),
-        // Reading through the GitHub API: a pull request's state, a commit's check runs.
-        'pull-requests': (level) => level === 'read' && /\bgh api [^\n]*\/pulls\//.test(runs),
-        checks: (level) => level === 'read' && /\bgh api [^\n]*\/check-runs/.test(runs),
-      };
+      // Every script of the job as one text, joined only for a scope that searches it (most jobs read contents only).
+      let runs: string | undefined;
+      const steps: JobSteps = { actions, runs: () => (runs ??= (job.steps ?? []).map((s) => s.run ?? '').join('\n')) };
       for (const [scope, level] of Object.entries(job.permissions)) {
         if (!SCOPES.has(scope)) findings.push(`${at(w, jobId)}: unknown permission ${scope}`);
         else if (level !== 'read' && level !== 'write') findings.push(`${at(w, jobId)}: ${scope}: ${String(level)}`);
-        else if (!needs[scope]?.(level)) findings.push(`${at(w, jobId)}: ${scope}: ${level} without a step that needs it`);
+        else if (!NEEDS[scope]?.(level, steps)) findings.push(`${at(w, jobId)}: ${scope}: ${level} without a step that needs it`);
       }
     }
     return findings;
@@ -257,36 +275,23 @@ const actionlintHygiene: Audit = (w) => {
   const envMaps = [w.doc.env, ...jobs.flatMap(([, job]) => [job.env, ...(job.steps ?? []).map((s) => s.env)])].filter(
     (env): env is Readonly<Record<string, string>> => env !== undefined,
   );
-  return [
-    ...Object.keys(w.doc.on)
-      .filter((e) => !EVENTS.has(e))
-      .map((e) => `${w.name}: [events] unknown event ${e}`),
-    ...envMaps.flatMap((env) =>
-      Object.keys(env)
-        .filter((k) => !ENV_NAME.test(k))
-        .map((k) => `${w.name}: [env-var] invalid name ${k}`),
-    ),
-    ...jobs.flatMap(([jobId, job]) => [
-      ...Object.keys(job)
-        .filter((k) => !JOB_KEYS.has(k))
-        .map((k) => `${at(w, jobId)}: [syntax-check] unexpected key ${k}`),
-      ...(job.steps ?? []).flatMap((s) =>
-        Object.keys(s)
-          .filter((k) => !STEP_KEYS.has(k))
-          .map((k) => `${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`),
-      ),
-      ...(job.needs ?? []).filter((n) => !ids.has(n) || n === jobId).map((n) => `${at(w, jobId)}: [job-needs] needs ${n}`),
-      ...(job.uses === undefined && !RUNNER_LABEL.test(String((job as { 'runs-on'?: unknown })['runs-on']))
-        ? [`${at(w, jobId)}: [runner-label] ${String((job as { 'runs-on'?: unknown })['runs-on'])}`]
-        : []),
-      // A condition that mixes ${{ }} with text outside it is a non-empty string: always true.
-      ...[job.if, ...(job.steps ?? []).map((s) => s.if)]
-        .filter(
-          (c) => c !== undefined && (typeof c !== 'string' || /^(true|false)$/.test(c.trim()) || (c.includes('${{') && !/^\$\{\{[^]*\}\}$/.test(c.trim()))),
-        )
-        .map((c) => `${at(w, jobId)}: [if-cond] constant condition ${String(c)}`),
-    ]),
-  ];
+  // One list, filled in the order the checks are listed (a loop, not spreads: it runs over every job and step).
+  const problems: string[] = [];
+  for (const e of Object.keys(w.doc.on)) if (!EVENTS.has(e)) problems.push(`${w.name}: [events] unknown event ${e}`);
+  for (const env of envMaps) for (const k of Object.keys(env)) if (!ENV_NAME.test(k)) problems.push(`${w.name}: [env-var] invalid name ${k}`);
+  for (const [jobId, job] of jobs) {
+    for (const k of Object.keys(job)) if (!JOB_KEYS.has(k)) problems.push(`${at(w, jobId)}: [syntax-check] unexpected key ${k}`);
+    for (const s of job.steps ?? []) for (const k of Object.keys(s)) if (!STEP_KEYS.has(k)) problems.push(`${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`);
+    // A call on `needs` as written, outside the loop, so that one that is no list fails with the message it always did.
+    const unknownNeeds = (job.needs ?? []).filter((n) => !ids.has(n) || n === jobId);
+    for (const n of unknownNeeds) problems.push(`${at(w, jobId)}: [job-needs] needs ${n}`);
+    const runsOn = (job as { 'runs-on'?: unknown })['runs-on'];
+    if (job.uses === undefined && !RUNNER_LABEL.test(String(runsOn))) problems.push(`${at(w, jobId)}: [runner-label] ${String(runsOn)}`);
+    for (const c of [job.if, ...(job.steps ?? []).map((s) => s.if)])
+      if (c !== undefined && (typeof c !== 'string' || CONSTANT_CONDITION.test(c.trim()) || (c.includes('${{') && !WHOLE_EXPRESSION.test(c.trim()))))
+        problems.push(`${at(w, jobId)}: [if-cond] constant condition ${String(c)}`);
+  }
+  return problems;
 };
 
 /** A secret read by a job with no `environment:` (zizmor auditor persona), unless the emitter attached a declared waiver. */
