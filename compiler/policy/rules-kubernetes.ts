@@ -78,12 +78,23 @@ const probeShape = (probe: unknown): string =>
   JSON.stringify({ ...(probe as object), periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, initialDelaySeconds: 0 });
 const envOf = (c: Container): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }> =>
   (c.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }>;
-/** The object's labels and its pod template's, if it has one. */
-const labelSets = (t: PolicyTarget, o: GeneratedObject): Array<Record<string, string>> => {
-  const template = templateOf(t, o);
-  return template ? [o.object.metadata.labels ?? {}, template.metadata.labels] : [o.object.metadata.labels ?? {}];
-};
-const isRuntimeDefaultOrLocalhost = (profile: any): boolean => ['RuntimeDefault', 'Localhost'].includes(profile?.type);
+/**
+ * `problems` with a finding for each label of `labels` whose value is no valid
+ * label value, made when the first is found; a loop over the names, where
+ * pairs of every label of every object cost more than the check.
+ */
+function invalidLabels(t: PolicyTarget, o: GeneratedObject, labels: Record<string, string>, problems: Finding[] | undefined): Finding[] | undefined {
+  for (const k of Object.keys(labels)) {
+    const v = labels[k]!;
+    if (invalidLabelValue(t, v)) (problems ??= []).push(finding(o, `label ${k}=${v}`, ['KS label-values']));
+  }
+  return problems;
+}
+const RUNTIME_DEFAULT_OR_LOCALHOST = ['RuntimeDefault', 'Localhost'];
+const isRuntimeDefaultOrLocalhost = (profile: any): boolean => RUNTIME_DEFAULT_OR_LOCALHOST.includes(profile?.type);
+/** SELinux types a restricted pod may name (PSS), and procMount values. */
+const SELINUX_TYPES = [undefined, '', 'container_t', 'container_init_t', 'container_kvm_t'];
+const PROC_MOUNTS = [undefined, 'Default'];
 
 /*
  * A rule that groups checks of different concerns raises each finding under
@@ -127,11 +138,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
   }),
   rule(PSS, ['PSS seLinuxOptions'], 'no custom SELinux type, user or role', (t, ids) => {
     const ok = (o: any): boolean =>
-      o === undefined || (!o.user && !o.role && [undefined, '', 'container_t', 'container_init_t', 'container_kvm_t'].includes(o.type));
+      o === undefined || (!o.user && !o.role && SELINUX_TYPES.includes(o.type));
     return perContainer(t, ids, (c, p) => (ok(sc(c).seLinuxOptions) && ok(podSc(p).seLinuxOptions) ? undefined : 'SELinux options'));
   }),
   rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) =>
-    perContainer(t, ids, (c) => ([undefined, 'Default'].includes(sc(c).procMount) ? undefined : 'procMount')),
+    perContainer(t, ids, (c) => (PROC_MOUNTS.includes(sc(c).procMount) ? undefined : 'procMount')),
   ),
   rule(PSS, ['PSS sysctls'], 'no sysctls at all (stricter than the safe set)', (t, ids) =>
     perPod(t, ids, (p) => ((podSc(p.spec).sysctls ?? []).length > 0 ? 'sysctls' : undefined)),
@@ -140,8 +151,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     perContainer(t, ids, (c, p) => ((effective(c, p, 'windowsOptions') as any)?.hostProcess ? 'hostProcess' : undefined)),
   ),
   rule(PSS, ['PSS hostProbesAndHostLifecycle'], 'no probe or lifecycle handler names a host', (t, ids) => {
-    const handlers = (c: Container): Array<Record<string, any>> => [...probesOf(c), ...Object.values((c.lifecycle ?? {}) as Record<string, any>)];
-    return perContainer(t, ids, (c) => (handlers(c).some((h) => h.httpGet?.host || h.tcpSocket?.host) ? 'probe or handler host' : undefined));
+    const namesHost = (h: Record<string, any>): boolean => h.httpGet?.host || h.tcpSocket?.host;
+    // The probes, then the lifecycle handlers, in one pass each (no list of both is made).
+    return perContainer(t, ids, (c) =>
+      probesOf(c).some(namesHost) || Object.values((c.lifecycle ?? {}) as Record<string, any>).some(namesHost) ? 'probe or handler host' : undefined,
+    );
   }),
   rule(
     PSS,
@@ -447,14 +461,11 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
   ),
   rule(SCORE, ['KS stable-version', 'KS label-values'], 'current apiVersions and valid label values on every object and pod', (t, ids) =>
     perObject(t, undefined, ids, (o) => {
-      const problems = [STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version'])];
-      // Every object is read here: a loop over the label names, where pairs of every label cost more than the check.
-      for (const labels of labelSets(t, o))
-        for (const k of Object.keys(labels)) {
-          const v = labels[k]!;
-          if (invalidLabelValue(t, v)) problems.push(finding(o, `label ${k}=${v}`, ['KS label-values']));
-        }
-      return problems;
+      // Every object is read here: no list is made for one without a problem.
+      const problems = STABLE_API_VERSIONS.has(o.object.apiVersion) ? undefined : [finding(o, `apiVersion ${o.object.apiVersion}`, ['KS stable-version'])];
+      const ofObject = invalidLabels(t, o, o.object.metadata.labels ?? {}, problems);
+      const template = templateOf(t, o);
+      return template ? invalidLabels(t, o, template.metadata.labels, ofObject) : ofObject;
     }),
   ),
 ];

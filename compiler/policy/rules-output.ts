@@ -70,21 +70,24 @@ function ownNamespace(o: GeneratedObject, namespace: string | undefined): boolea
   return o.environment === 'preview' ? namespace.startsWith(`${o.previewOf ?? o.service.name}-pr-`) : namespace === o.service.name;
 }
 
-function kindProblems(o: GeneratedObject): string[] {
+const RBAC_KIND = /Role(Binding)?$/;
+
+/** The problems of an object's kind and namespace; none (undefined) for nearly every object, so no list is made for it. */
+function kindProblem(o: GeneratedObject): string | undefined {
   const kind = o.object.kind;
-  if (/Role(Binding)?$/.test(kind)) return [`${kind}: paved never generates RBAC objects`];
+  if (RBAC_KIND.test(kind)) return `${kind}: paved never generates RBAC objects`;
   if (o.platformLayer)
     return PLATFORM_KINDS[o.platformLayer].has(kind)
-      ? []
-      : [`${kind}: paved generates only ${[...PLATFORM_KINDS[o.platformLayer]].join(' and ')} objects here`];
-  if (!o.service) return ARGOCD_KINDS.has(kind) ? [] : [`${kind}: paved generates only Argo CD Applications here`];
+      ? undefined
+      : `${kind}: paved generates only ${[...PLATFORM_KINDS[o.platformLayer]].join(' and ')} objects here`;
+  if (!o.service) return ARGOCD_KINDS.has(kind) ? undefined : `${kind}: paved generates only Argo CD Applications here`;
   if (!ENVIRONMENT_KINDS.has(kind) && !(o.environment === 'preview' && PREVIEW_ONLY_KINDS.has(kind)))
-    return [`${kind}: paved generates no ${kind} in a ${o.environment} directory`];
+    return `${kind}: paved generates no ${kind} in a ${o.environment} directory`;
   const metadata = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   const namespace = kind === 'Namespace' ? metadata.name : metadata.namespace;
   return ownNamespace(o, typeof namespace === 'string' ? namespace : undefined)
-    ? []
-    : [`${kind} ${String(metadata.name)}: namespace ${JSON.stringify(namespace)} is not the service's own`];
+    ? undefined
+    : `${kind} ${String(metadata.name)}: namespace ${JSON.stringify(namespace)} is not the service's own`;
 }
 
 /** `registry/path` of an image reference, without tag or digest. */
@@ -121,15 +124,21 @@ function imageProblem(c: Container, owner: GeneratedObject, t: PolicyTarget): st
 
 type EnvVar = { name?: unknown; value?: unknown; valueFrom?: unknown };
 
+/** Per target, each service's Secrets of RDS master credentials (name -> database), made once: every pod of the service is read against them. */
+const masterSecrets = factBy(
+  (_t: PolicyTarget, service: ResolvedService): ReadonlyMap<string, string> =>
+    new Map(service.resources.databases.map((d) => [names.databaseMasterSecret(deployedName(d)), deployedName(d)])),
+);
+
 /**
  * The Secrets a pod reads (env, envFrom, secret and projected volumes) that hold
  * a database's RDS master credentials, other than what its own bootstrap Job
  * may read: the app logs in as `app` with IAM only.
  */
-function masterSecretReaders(pod: { owner: GeneratedObject; spec: Record<string, any> }): string[] {
+function masterSecretReaders(t: PolicyTarget, pod: { owner: GeneratedObject; spec: Record<string, any> }): string[] {
   const service = pod.owner.service;
   if (!service) return [];
-  const masters = new Map(service.resources.databases.map((d) => [names.databaseMasterSecret(deployedName(d)), deployedName(d)]));
+  const masters = masterSecrets(t, service);
   const read = new Set<string>();
   for (const c of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])] as Array<Record<string, any>>) {
     for (const e of (c?.env ?? []) as EnvVar[]) read.add(String((e?.valueFrom as { secretKeyRef?: { name?: unknown } } | undefined)?.secretKeyRef?.name));
@@ -366,7 +375,7 @@ const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'];
 
 export const OUTPUT_RULES: readonly PolicyRule[] = [
   kubernetes(['PAVED_OUTPUT_KINDS'], "only the kinds paved generates for a directory, each in the service's own namespace; never RBAC", (t, ids) =>
-    perObject(t, undefined, ids, kindProblems),
+    perObject(t, undefined, ids, kindProblem),
   ),
   kubernetes(
     ['PAVED_IMAGE_SOURCE'],
@@ -377,7 +386,7 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
     perContainer(t, ids, (c, _p, pod) => literalSecrets(c, pod.owner, t)),
   ),
   kubernetes(['PAVED_MASTER_SECRET'], "only a database's bootstrap Job reads its RDS master credentials (Secret db-master-<database>)", (t, ids) =>
-    perPod(t, ids, masterSecretReaders),
+    perPod(t, ids, (p) => masterSecretReaders(t, p)),
   ),
   kubernetes(
     ['PAVED_SCHEDULING'],
