@@ -281,7 +281,8 @@ const actionlintHygiene: Audit = (w) => {
   for (const env of envMaps) for (const k of Object.keys(env)) if (!ENV_NAME.test(k)) problems.push(`${w.name}: [env-var] invalid name ${k}`);
   for (const [jobId, job] of jobs) {
     for (const k of Object.keys(job)) if (!JOB_KEYS.has(k)) problems.push(`${at(w, jobId)}: [syntax-check] unexpected key ${k}`);
-    for (const s of job.steps ?? []) for (const k of Object.keys(s)) if (!STEP_KEYS.has(k)) problems.push(`${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`);
+    for (const s of job.steps ?? [])
+      for (const k of Object.keys(s)) if (!STEP_KEYS.has(k)) problems.push(`${at(w, jobId, s)}: [syntax-check] unexpected key ${k}`);
     // A call on `needs` as written, outside the loop, so that one that is no list fails with the message it always did.
     const unknownNeeds = (job.needs ?? []).filter((n) => !ids.has(n) || n === jobId);
     for (const n of unknownNeeds) problems.push(`${at(w, jobId)}: [job-needs] needs ${n}`);

@@ -137,8 +137,7 @@ export const KUBERNETES_RULES: readonly PolicyRule[] = [
     return perContainer(t, ids, (c, p) => (ok(sc(c).appArmorProfile) && ok(podSc(p).appArmorProfile) ? undefined : 'AppArmor profile'));
   }),
   rule(PSS, ['PSS seLinuxOptions'], 'no custom SELinux type, user or role', (t, ids) => {
-    const ok = (o: any): boolean =>
-      o === undefined || (!o.user && !o.role && SELINUX_TYPES.includes(o.type));
+    const ok = (o: any): boolean => o === undefined || (!o.user && !o.role && SELINUX_TYPES.includes(o.type));
     return perContainer(t, ids, (c, p) => (ok(sc(c).seLinuxOptions) && ok(podSc(p).seLinuxOptions) ? undefined : 'SELinux options'));
   }),
   rule(PSS, ['PSS procMount', 'PSS procMount_restricted'], 'procMount Default or unset', (t, ids) =>
