@@ -1,5 +1,6 @@
 import type * as k8s from './kube-types.js';
 import { names } from '../../spec/naming.js';
+import { serviceNamed } from '../../spec/preview-dependencies.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';
 import { LOCALSTACK, LOCALSTACK_CREDENTIALS, LOCALSTACK_PORT } from './preview-names.js';
@@ -55,7 +56,7 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
 export function discoveryEnv(ctx: RenderContext): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ctx.service.dependsOn) {
-    const dependency = ctx.project.services.find((s) => s.name === name);
+    const dependency = serviceNamed(ctx.project.services, name);
     const port = dependency?.runtime.servicePort;
     if (dependency === undefined || port === undefined) continue;
     const host = ctx.env === 'preview' ? dependency.name : `${dependency.name}.${names.namespace(dependency.name)}.svc.cluster.local`;
