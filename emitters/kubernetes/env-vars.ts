@@ -23,6 +23,29 @@ export function escapeDollars(value: string): string {
 export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar[] {
   const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...discoveryEnv(ctx), ...ctx.environment.env };
   const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
+  return mergedByName(env.sort(byName), secretEnv(ctx));
+}
+
+const byName = (a: k8s.EnvVar, b: k8s.EnvVar): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * The variables read from Secrets, sorted by name: the same in every
+ * container of a context, so worked out once per context. Containers share
+ * the entries; kubeObject copies each object it builds.
+ */
+const SECRET_ENV = new WeakMap<RenderContext, readonly k8s.EnvVar[]>();
+
+function secretEnv(ctx: RenderContext): readonly k8s.EnvVar[] {
+  let env = SECRET_ENV.get(ctx);
+  if (env === undefined) {
+    env = secretVariables(ctx).sort(byName);
+    SECRET_ENV.set(ctx, env);
+  }
+  return env;
+}
+
+function secretVariables(ctx: RenderContext): k8s.EnvVar[] {
+  const env: k8s.EnvVar[] = [];
   const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
   for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, ownedName(ctx, secret), key));
   for (const secret of ctx.service.secrets) env.push(fromSecret(secret, ownedName(ctx, secretObjectName(secret)), secret));
@@ -31,7 +54,22 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
     const credentials = ownedName(ctx, LOCALSTACK_CREDENTIALS);
     env.push(fromSecret('AWS_ACCESS_KEY_ID', credentials, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', credentials, 'AWS_SECRET_ACCESS_KEY'));
   }
-  return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return env;
+}
+
+/**
+ * Two lists sorted by name as one, as a stable sort of the first followed by
+ * the second would order them: on equal names (which validation rejects)
+ * the first list's entry comes first.
+ */
+function mergedByName(first: readonly k8s.EnvVar[], second: readonly k8s.EnvVar[]): k8s.EnvVar[] {
+  const merged: k8s.EnvVar[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length && j < second.length) merged.push(byName(second[j]!, first[i]!) < 0 ? second[j++]! : first[i++]!);
+  while (i < first.length) merged.push(first[i++]!);
+  while (j < second.length) merged.push(second[j++]!);
+  return merged;
 }
 
 function platformEnv(ctx: RenderContext, workload: Workload): Record<string, string> {
