@@ -72,6 +72,8 @@ function presentFields(object: Record<string, unknown>, dropEmpty: boolean): Rec
   if (Object.getPrototypeOf(object) !== Object.prototype) return rebuiltFields(object, dropEmpty);
   const copy = { ...object };
   for (const key in copy) {
+    // A spread keeps an own `__proto__` key (a parsed YAML map can have one), which the key-by-key copy's assignment leaves out.
+    if (key === '__proto__') return rebuiltFields(object, dropEmpty);
     const field = copy[key];
     if (field === undefined || field === null) return rebuiltFields(object, dropEmpty);
     if (typeof field !== 'object') continue;
@@ -97,5 +99,7 @@ function rebuiltFields(object: Record<string, unknown>, dropEmpty: boolean): Rec
 function isEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (value === null || typeof value !== 'object') return false;
-  return Object.keys(value).length === 0;
+  // Asked of every metadata map: the first own key answers, without listing them all.
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
