@@ -22,12 +22,28 @@ export function escapeDollars(value: string): string {
 }
 
 export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar[] {
-  const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...discoveryEnv(ctx), ...ctx.environment.env };
-  const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
+  // A Map, not spread objects: every service's variable names would otherwise grow a new object shape.
+  const plain = new Map(Object.entries(platformEnv(ctx, workload)));
+  // Discovery's variables, then the service's own, each winning over what came before.
+  for (const [name, value] of contextEnv(ctx)) plain.set(name, value);
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of plain) env.push({ name, value: escapeDollars(value) });
   return mergedByName(env.sort(byName), secretEnv(ctx));
 }
 
 const byName = (a: k8s.EnvVar, b: k8s.EnvVar): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** The plain variables of every container of a context: discovery's, then the service's own `env`. */
+const CONTEXT_ENV = new WeakMap<RenderContext, ReadonlyArray<readonly [string, string]>>();
+
+function contextEnv(ctx: RenderContext): ReadonlyArray<readonly [string, string]> {
+  let env = CONTEXT_ENV.get(ctx);
+  if (env === undefined) {
+    env = [...Object.entries(discoveryEnv(ctx)), ...Object.entries(ctx.environment.env)];
+    CONTEXT_ENV.set(ctx, env);
+  }
+  return env;
+}
 
 /**
  * The variables read from Secrets, sorted by name: the same in every
