@@ -205,6 +205,8 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
 
 /** The ports of the service's platform resource types, each once, ascending. */
 function typedResourcePorts(ctx: RenderContext, ports: (type: ResolvedResourceType) => readonly number[]): number[] {
+  // Asked twice per NetworkPolicy; most services have no entries of platform resource types.
+  if (ctx.service.resources.typed.length === 0) return [];
   const types = ctx.project.platform.resourceTypes;
   return [...new Set(ctx.service.resources.typed.flatMap((r) => ports(types[r.type]!)))].sort((a, b) => a - b);
 }
