@@ -26,17 +26,40 @@ export function previewDependencies(service: ResolvedService, services: readonly
 /**
  * Services by name, built once per list: emitters ask for every service's
  * dependencies with the project's whole list, and indexing it on each call
- * made a compile quadratic in the number of services.
+ * made a compile quadratic in the number of services. `last` is what the walk
+ * reads; `first` is what a search of the list finds (`serviceNamed`). They
+ * differ only where two services share a name, which validation rejects.
  */
-const INDEXES = new WeakMap<readonly ResolvedService[], ReadonlyMap<string, ResolvedService>>();
+interface ServiceIndex {
+  readonly first: ReadonlyMap<string, ResolvedService>;
+  readonly last: ReadonlyMap<string, ResolvedService>;
+}
+
+const INDEXES = new WeakMap<readonly ResolvedService[], ServiceIndex>();
+
+function indexOf(services: readonly ResolvedService[]): ServiceIndex {
+  let index = INDEXES.get(services);
+  if (index === undefined) {
+    const last = new Map(services.map((s) => [s.name, s]));
+    index = { first: last.size === services.length ? last : firstByName(services), last };
+    INDEXES.set(services, index);
+  }
+  return index;
+}
+
+function firstByName(services: readonly ResolvedService[]): ReadonlyMap<string, ResolvedService> {
+  const first = new Map<string, ResolvedService>();
+  for (const s of services) if (!first.has(s.name)) first.set(s.name, s);
+  return first;
+}
 
 function indexed(services: readonly ResolvedService[]): ReadonlyMap<string, ResolvedService> {
-  let byName = INDEXES.get(services);
-  if (byName === undefined) {
-    byName = new Map(services.map((s) => [s.name, s]));
-    INDEXES.set(services, byName);
-  }
-  return byName;
+  return indexOf(services).last;
+}
+
+/** The first service of the list with this name, as `services.find` would find it, without searching the list on every call. */
+export function serviceNamed(services: readonly ResolvedService[], name: string): ResolvedService | undefined {
+  return indexOf(services).first.get(name);
 }
 
 const byServiceName = (a: ResolvedService, b: ResolvedService): number => compareText(a.name, b.name);

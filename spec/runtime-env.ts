@@ -157,12 +157,21 @@ export interface ConnectionVariable {
  */
 export function connectionEnv(resources: ConnectionSources, env?: EnvironmentName): ConnectionVariable[] {
   const passwords = new Set((resources.databases ?? []).filter((d) => hasPassword(d, env)).map((d) => d.name));
-  return connectionsOf(resources).flatMap((connection) => [
-    ...connectionKeys(connection).map((key) => ({ name: connectionEnvName(connection, key), connection, key, secret: connectionObjectName(connection) })),
-    ...(connection.kind === 'database' && passwords.has(connection.name)
-      ? [{ name: connectionEnvName(connection, PASSWORD_KEY), connection, key: PASSWORD_KEY, secret: names.databasePasswordSecret(deployedName(connection)) }]
-      : []),
-  ]);
+  const variables: ConnectionVariable[] = [];
+  for (const connection of connectionsOf(resources)) {
+    // connectionEnvName's first two segments and the Secret are the connection's: worked out once, not per key.
+    const prefix = `${envSegment(connection.kind)}_${envSegment(connection.name)}_`;
+    const secret = connectionObjectName(connection);
+    for (const key of connectionKeys(connection)) variables.push({ name: prefix + envSegment(key), connection, key, secret });
+    if (connection.kind === 'database' && passwords.has(connection.name))
+      variables.push({
+        name: prefix + envSegment(PASSWORD_KEY),
+        connection,
+        key: PASSWORD_KEY,
+        secret: names.databasePasswordSecret(deployedName(connection)),
+      });
+  }
+  return variables;
 }
 
 /** The names of every connection variable of a service in an environment (default: staging and production), password variables included, in connectionEnv order. */

@@ -1,5 +1,6 @@
 import type * as k8s from './kube-types.js';
 import { names } from '../../spec/naming.js';
+import { serviceNamed } from '../../spec/preview-dependencies.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';
 import { LOCALSTACK, LOCALSTACK_CREDENTIALS, LOCALSTACK_PORT } from './preview-names.js';
@@ -16,12 +17,52 @@ export type { Workload };
 
 /** Kubernetes expands `$(VAR)` in env values, command and args; `$$` is a literal `$` (security-rules.md §5 #20). */
 export function escapeDollars(value: string): string {
-  return value.replace(/\$/g, '$$$$');
+  // Most values hold no `$`: a search is cheaper than a global replace that finds nothing.
+  return value.includes('$') ? value.replace(/\$/g, '$$$$') : value;
 }
 
 export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar[] {
-  const plain: Record<string, string> = { ...platformEnv(ctx, workload), ...discoveryEnv(ctx), ...ctx.environment.env };
-  const env: k8s.EnvVar[] = Object.entries(plain).map(([name, value]) => ({ name, value: escapeDollars(value) }));
+  // A Map, not spread objects: every service's variable names would otherwise grow a new object shape.
+  const plain = new Map(Object.entries(platformEnv(ctx, workload)));
+  // Discovery's variables, then the service's own, each winning over what came before.
+  for (const [name, value] of contextEnv(ctx)) plain.set(name, value);
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of plain) env.push({ name, value: escapeDollars(value) });
+  return mergedByName(env.sort(byName), secretEnv(ctx));
+}
+
+const byName = (a: k8s.EnvVar, b: k8s.EnvVar): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** The plain variables of every container of a context: discovery's, then the service's own `env`. */
+const CONTEXT_ENV = new WeakMap<RenderContext, ReadonlyArray<readonly [string, string]>>();
+
+function contextEnv(ctx: RenderContext): ReadonlyArray<readonly [string, string]> {
+  let env = CONTEXT_ENV.get(ctx);
+  if (env === undefined) {
+    env = [...Object.entries(discoveryEnv(ctx)), ...Object.entries(ctx.environment.env)];
+    CONTEXT_ENV.set(ctx, env);
+  }
+  return env;
+}
+
+/**
+ * The variables read from Secrets, sorted by name: the same in every
+ * container of a context, so worked out once per context. Containers share
+ * the entries; kubeObject copies each object it builds.
+ */
+const SECRET_ENV = new WeakMap<RenderContext, readonly k8s.EnvVar[]>();
+
+function secretEnv(ctx: RenderContext): readonly k8s.EnvVar[] {
+  let env = SECRET_ENV.get(ctx);
+  if (env === undefined) {
+    env = secretVariables(ctx).sort(byName);
+    SECRET_ENV.set(ctx, env);
+  }
+  return env;
+}
+
+function secretVariables(ctx: RenderContext): k8s.EnvVar[] {
+  const env: k8s.EnvVar[] = [];
   const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
   for (const { name, secret, key } of connectionEnv(ctx.service.resources, ctx.env)) env.push(fromSecret(name, ownedName(ctx, secret), key));
   for (const secret of ctx.service.secrets) env.push(fromSecret(secret, ownedName(ctx, secretObjectName(secret)), secret));
@@ -30,7 +71,22 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
     const credentials = ownedName(ctx, LOCALSTACK_CREDENTIALS);
     env.push(fromSecret('AWS_ACCESS_KEY_ID', credentials, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', credentials, 'AWS_SECRET_ACCESS_KEY'));
   }
-  return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return env;
+}
+
+/**
+ * Two lists sorted by name as one, as a stable sort of the first followed by
+ * the second would order them: on equal names (which validation rejects)
+ * the first list's entry comes first.
+ */
+function mergedByName(first: readonly k8s.EnvVar[], second: readonly k8s.EnvVar[]): k8s.EnvVar[] {
+  const merged: k8s.EnvVar[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length && j < second.length) merged.push(byName(second[j]!, first[i]!) < 0 ? second[j++]! : first[i++]!);
+  while (i < first.length) merged.push(first[i++]!);
+  while (j < second.length) merged.push(second[j++]!);
+  return merged;
 }
 
 function platformEnv(ctx: RenderContext, workload: Workload): Record<string, string> {
@@ -55,7 +111,7 @@ function platformEnv(ctx: RenderContext, workload: Workload): Record<string, str
 export function discoveryEnv(ctx: RenderContext): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ctx.service.dependsOn) {
-    const dependency = ctx.project.services.find((s) => s.name === name);
+    const dependency = serviceNamed(ctx.project.services, name);
     const port = dependency?.runtime.servicePort;
     if (dependency === undefined || port === undefined) continue;
     const host = ctx.env === 'preview' ? dependency.name : `${dependency.name}.${names.namespace(dependency.name)}.svc.cluster.local`;

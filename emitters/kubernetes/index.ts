@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../spec/diagnostic.js';
 import type { Emitter, EmitResult, GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
+import { compareText } from '../../spec/pointer.js';
 import { yamlFile } from '../shared/serialize.js';
 import { applicationFile } from './argocd.js';
 import { PREVIEW_PLACEHOLDER_PR, PREVIEW_PLACEHOLDER_TAG, previewHost, renderContext } from './context.js';
@@ -66,7 +67,11 @@ function kustomization(service: ResolvedService, project: ResolvedProject, files
     path: `${dir}/kustomization.yaml`,
     source: service.specPath,
     comments: placeholders,
-    value: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path.slice(dir.length + 1)).sort() },
+    value: {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: files.map((f) => f.path.slice(dir.length + 1)).sort(compareText),
+    },
   });
 }
 

@@ -59,8 +59,33 @@ export function withAnnotation(object: KubeJson, key: string, value: string): Ku
 function present(value: unknown, dropEmpty: boolean): unknown {
   if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => present(item, dropEmpty));
   if (value === null || typeof value !== 'object') return value ?? undefined;
-  // Every object here is a literal, with no inherited keys: walked without building a key list (this runs over every field paved emits).
-  const object = value as Record<string, unknown>;
+  return presentFields(value as Record<string, unknown>, dropEmpty);
+}
+
+/**
+ * A copy of a map without its absent fields. Most maps paved builds lose no
+ * field: those are copied whole in one step (`{ ...object }`, which keeps the
+ * literal's shape instead of growing a new object key by key) and each map or
+ * list in them replaced by its copy. Any other map is built key by key.
+ */
+function presentFields(object: Record<string, unknown>, dropEmpty: boolean): Record<string, unknown> {
+  if (Object.getPrototypeOf(object) !== Object.prototype) return rebuiltFields(object, dropEmpty);
+  const copy = { ...object };
+  for (const key in copy) {
+    // A spread keeps an own `__proto__` key (a parsed YAML map can have one), which the key-by-key copy's assignment leaves out.
+    if (key === '__proto__') return rebuiltFields(object, dropEmpty);
+    const field = copy[key];
+    if (field === undefined || field === null) return rebuiltFields(object, dropEmpty);
+    if (typeof field !== 'object') continue;
+    const kept = present(field, dropEmpty);
+    if (kept === undefined || (dropEmpty && isEmpty(kept))) return rebuiltFields(object, dropEmpty);
+    copy[key] = kept;
+  }
+  return copy;
+}
+
+/** A map's kept fields, key by key, as for-in walks them (an object of another prototype included). */
+function rebuiltFields(object: Record<string, unknown>, dropEmpty: boolean): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const key in object) {
     const kept = present(object[key], dropEmpty);
@@ -74,5 +99,7 @@ function present(value: unknown, dropEmpty: boolean): unknown {
 function isEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (value === null || typeof value !== 'object') return false;
-  return Object.keys(value).length === 0;
+  // Asked of every metadata map: the first own key answers, without listing them all.
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }

@@ -26,26 +26,24 @@ export const LABEL = {
  * immutable, and a release must not orphan the running pods.
  */
 export function selectorLabels(ctx: RenderContext, component: Component, instance?: string): Record<string, string> {
-  return {
-    [LABEL.name]: ctx.service.name,
-    [LABEL.component]: component,
-    ...(instance === undefined ? {} : { [LABEL.instance]: instance }),
-  };
+  const selector: Record<string, string> = { [LABEL.name]: ctx.service.name, [LABEL.component]: component };
+  if (instance !== undefined) selector[LABEL.instance] = instance;
+  return selector;
 }
 
 /** Every label of an object (and of the pods it creates). */
 export function labels(ctx: RenderContext, component?: Component, instance?: string): Record<string, string> {
-  return {
-    [LABEL.name]: ctx.service.name,
-    ...(component === undefined ? {} : { [LABEL.component]: component }),
-    ...(instance === undefined ? {} : { [LABEL.instance]: instance }),
-    [LABEL.partOf]: ctx.project.platform.name,
-    [LABEL.managedBy]: 'paved',
-    [LABEL.version]: ctx.version,
-    [LABEL.team]: ctx.service.owner,
-    [LABEL.tier]: ctx.service.tier,
-    [LABEL.environment]: ctx.env,
-  };
+  // Assigned in order rather than spread from conditional literals: this runs for every object and pod template.
+  const labels: Record<string, string> = { [LABEL.name]: ctx.service.name };
+  if (component !== undefined) labels[LABEL.component] = component;
+  if (instance !== undefined) labels[LABEL.instance] = instance;
+  labels[LABEL.partOf] = ctx.project.platform.name;
+  labels[LABEL.managedBy] = 'paved';
+  labels[LABEL.version] = ctx.version;
+  labels[LABEL.team] = ctx.service.owner;
+  labels[LABEL.tier] = ctx.service.tier;
+  labels[LABEL.environment] = ctx.env;
+  return labels;
 }
 
 /** Where an object came from; the spec path lets a reader find its source. */

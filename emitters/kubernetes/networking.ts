@@ -2,7 +2,7 @@ import type * as k8s from './kube-types.js';
 import { PUBLIC_RANGES } from '../../spec/egress.js';
 import type { DatabaseEngine, ResolvedEgress, ResolvedResourceType } from '../../spec/model.js';
 import { DATABASE_PORTS, names } from '../../spec/naming.js';
-import { previewDependencies } from '../../spec/preview-dependencies.js';
+import { previewDependencies, serviceNamed } from '../../spec/preview-dependencies.js';
 import type { RenderContext } from './context.js';
 import { customResource, type CiliumNetworkPolicySpec } from './custom-resources.js';
 import { usesLocalStack } from './env-vars.js';
@@ -103,7 +103,7 @@ export function servicePods(ctx: RenderContext): {
  * the dependents among them; the others never run there.
  */
 function previewMembers(ctx: RenderContext): ReadonlySet<string> {
-  const previewed = ctx.dependencyOf === undefined ? ctx.service : ctx.project.services.find((s) => s.name === ctx.dependencyOf);
+  const previewed = ctx.dependencyOf === undefined ? ctx.service : serviceNamed(ctx.project.services, ctx.dependencyOf);
   if (previewed === undefined) return new Set();
   return new Set([previewed.name, ...previewDependencies(previewed, ctx.project.services).map((s) => s.name)]);
 }
@@ -165,7 +165,7 @@ export function serviceNetworkPolicy(ctx: RenderContext): KubeJson {
   // Under Cilium with host entries, DNS is the CiliumNetworkPolicy's: an L4-only allow here would void its L7 DNS rule.
   const egress: k8s.NetworkPolicyEgressRule[] = [...(fqdnEnforced(ctx) ? [] : [dnsEgress()]), otlpEgress(ctx)];
   for (const dependency of service.dependsOn) {
-    const target = project.services.find((s) => s.name === dependency);
+    const target = serviceNamed(project.services, dependency);
     const ports = target === undefined ? [] : appPorts(target);
     if (ports.length > 0)
       egress.push({
@@ -205,6 +205,8 @@ function cloudResourceEgress(ctx: RenderContext): k8s.NetworkPolicyEgressRule[] 
 
 /** The ports of the service's platform resource types, each once, ascending. */
 function typedResourcePorts(ctx: RenderContext, ports: (type: ResolvedResourceType) => readonly number[]): number[] {
+  // Asked twice per NetworkPolicy; most services have no entries of platform resource types.
+  if (ctx.service.resources.typed.length === 0) return [];
   const types = ctx.project.platform.resourceTypes;
   return [...new Set(ctx.service.resources.typed.flatMap((r) => ports(types[r.type]!)))].sort((a, b) => a - b);
 }

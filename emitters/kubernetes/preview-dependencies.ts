@@ -3,6 +3,7 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { NAME_RULES } from '../../spec/naming.js';
+import { compareText } from '../../spec/pointer.js';
 import { previewDependencies } from '../../spec/preview-dependencies.js';
 import { yamlFile } from '../shared/serialize.js';
 import { dependencyContext, PREVIEW_PLACEHOLDER_TAG } from './context.js';
@@ -82,6 +83,10 @@ function dependencyKustomization(previewed: ResolvedService, dependency: Resolve
       `${dependency.name} as it joins the preview of ${previewed.name}: \`paved preview ${previewed.name}\` adds this base to its overlay, with the namespace,`,
       `and the image staging runs (${dependency.runtime.image}:${PREVIEW_PLACEHOLDER_TAG} until then). See docs/targets/kubernetes.md, Preview environments.`,
     ],
-    value: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path.slice(dir.length + 1)).sort() },
+    value: {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: files.map((f) => f.path.slice(dir.length + 1)).sort(compareText),
+    },
   });
 }
