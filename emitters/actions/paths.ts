@@ -19,9 +19,21 @@ const PORTABLE_PATH = /^[A-Za-z0-9._\/-]+$/;
 
 /** `working-directory` for a paved-root-relative folder; undefined for the repository root, GitHub's default. */
 export function workingDirectory(project: ResolvedProject, path = '.'): string | undefined {
+  if (path === '.') return pavedRootDirectory(project);
   const dir = inRepo(project, path);
   return dir === '.' ? undefined : dir;
 }
+
+/** The paved root's `working-directory`, once per platform: nearly every run step of every workflow names it. */
+function pavedRootDirectory(project: ResolvedProject): string | undefined {
+  const { platform } = project;
+  if (!PAVED_ROOT_DIRECTORY.has(platform)) {
+    const dir = inRepo(project, '.');
+    PAVED_ROOT_DIRECTORY.set(platform, dir === '.' ? undefined : dir);
+  }
+  return PAVED_ROOT_DIRECTORY.get(platform);
+}
+const PAVED_ROOT_DIRECTORY = new WeakMap<ResolvedProject['platform'], string | undefined>();
 
 /** The generated Terraform stack of a service, relative to the paved root. */
 export function stackDir(project: ResolvedProject, service: ResolvedService): string {

@@ -1,5 +1,5 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
-import { commented, ordered, plainData, yamlFile } from '../shared/serialize.js';
+import { commented, ordered, yamlFile, type Commented } from '../shared/serialize.js';
 import type { Waiver } from '../shared/waivers.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
 
@@ -41,10 +41,11 @@ void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
-  const rendered = renderWorkflow(workflow);
-  checkExpressions(rendered, path);
-  // The policy reads the data, without the trailing comments.
-  return { ...yamlFile({ path, source, waivers, value: rendered }), value: plainData(rendered) };
+  const pins = new Set<object>();
+  const rendered = renderWorkflow(workflow, pins);
+  // The policy reads the data, without the trailing comments; one walk makes it and checks every expression.
+  const data = checkedData(rendered, path, pins);
+  return { ...yamlFile({ path, source, waivers, value: rendered }), value: data };
 }
 
 /**
@@ -64,22 +65,76 @@ const PAVED_EXPRESSION = new RegExp(`\\$\\{\\{ ${REFERENCE}(?: (?:==|!=|\\|\\||&
  * validation, and paved stops rather than write it.
  */
 export function checkExpressions(value: unknown, where: string): void {
-  if (typeof value === 'string') {
-    // Most strings open no expression; counting would split every one of them.
-    if (!value.includes('${{')) return;
-    const opened = value.split('${{').length - 1;
-    const known = value.match(PAVED_EXPRESSION)?.length ?? 0;
-    if (opened !== known) throw new Error(`workflow renderer: ${where} would carry a GitHub expression paved did not write: ${JSON.stringify(value)}`);
-  } else if (Array.isArray(value)) {
-    for (const item of value) checkExpressions(item, where);
-  } else if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) checkExpressions((value as Record<string, unknown>)[key], where);
-  }
+  checkedData(value, where, new Set());
 }
 
-export function renderWorkflow(workflow: Workflow): object {
-  const jobs = ordered(Object.fromEntries(workflow.jobs.map(([id, job]) => [id, renderJob(job)])));
-  return pick({ ...workflow, on: renderTriggers(workflow.on), jobs }, WORKFLOW_KEYS);
+function checkText(text: string, where: string): void {
+  // Most strings open no expression; counting would split every one of them.
+  if (!text.includes('${{')) return;
+  const opened = text.split('${{').length - 1;
+  const known = text.match(PAVED_EXPRESSION)?.length ?? 0;
+  if (opened !== known) throw new Error(`workflow renderer: ${where} would carry a GitHub expression paved did not write: ${JSON.stringify(text)}`);
+}
+
+/**
+ * The data a rendered workflow stands for, as the policy reads it: each of
+ * `pins` (the commented `uses:` values renderStep made) as its text, keys
+ * without a value left out. Every string is checked on the way
+ * (checkExpressions), in key order, a comment after its value. What needs no
+ * change is shared, not copied: only the objects and arrays on the way to a
+ * pin or a missing value are new.
+ */
+function checkedData(value: unknown, where: string, pins: ReadonlySet<object>): unknown {
+  if (typeof value === 'string') {
+    checkText(value, where);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return checkedItems(value, where, pins);
+  if (pins.has(value)) {
+    const pin = value as Commented;
+    checkText(pin.value, where);
+    checkText(pin.comment, where);
+    return pin.value;
+  }
+  return checkedEntries(value as Record<string, unknown>, where, pins);
+}
+
+function checkedItems(items: readonly unknown[], where: string, pins: ReadonlySet<object>): readonly unknown[] {
+  let copy: unknown[] | undefined;
+  items.forEach((item, i) => {
+    const data = checkedData(item, where, pins);
+    if (copy === undefined && data !== item) copy = items.slice(0, i);
+    copy?.push(data);
+  });
+  return copy ?? items;
+}
+
+function checkedEntries(record: Record<string, unknown>, where: string, pins: ReadonlySet<object>): Record<string, unknown> {
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  keys.forEach((key, i) => {
+    const item = record[key];
+    const data = checkedData(item, where, pins);
+    if (copy === undefined && (data !== item || item === undefined)) {
+      copy = {};
+      for (const kept of keys.slice(0, i)) defineKey(copy, kept, record[kept]);
+    }
+    if (copy !== undefined && data !== undefined) defineKey(copy, key, data);
+  });
+  return copy ?? record;
+}
+
+/** Sets a key as Object.fromEntries would: one named `__proto__` becomes a key, not the prototype. */
+function defineKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** `pins` collects the commented `uses:` values, which the workflow's data reads as their text. */
+export function renderWorkflow(workflow: Workflow, pins: Set<object>): object {
+  const jobs = ordered(Object.fromEntries(workflow.jobs.map(([id, job]) => [id, renderJob(job, pins)])));
+  return pick(workflow, WORKFLOW_KEYS, { on: renderTriggers(workflow.on), jobs });
 }
 
 function renderTriggers(on: Triggers): object {
@@ -101,18 +156,29 @@ function renderTriggers(on: Triggers): object {
   );
 }
 
-function renderJob(job: Job): object {
-  return pick({ ...job, concurrency: pick(job.concurrency, CONCURRENCY_KEYS), steps: job.steps.map(renderStep) }, JOB_KEYS);
+function renderJob(job: Job, pins: Set<object>): object {
+  return pick(job, JOB_KEYS, { concurrency: pick(job.concurrency, CONCURRENCY_KEYS), steps: job.steps.map((step) => renderStep(step, pins)) });
 }
 
-function renderStep(step: Step): object {
-  const uses = 'uses' in step ? commented(`${step.uses.repo}@${step.uses.sha}`, step.uses.version) : undefined;
-  return pick({ ...step, uses }, STEP_KEYS);
+function renderStep(step: Step, pins: Set<object>): object {
+  if (!('uses' in step)) return pick(step, STEP_KEYS);
+  const uses = commented(`${step.uses.repo}@${step.uses.sha}`, step.uses.version);
+  pins.add(uses);
+  return pick(step, STEP_KEYS, { uses });
 }
 
-/** The listed keys of `value`, in list order, as an object the serializer keeps in that order. */
-function pick<T extends object>(value: T, keys: readonly string[]): object {
+/**
+ * The listed keys of `value`, in list order, as an object the serializer keeps
+ * in that order; `replaced` gives the rendered form of some of them. Built key
+ * by key rather than from a spread copy, which V8 extends slowly, for every step.
+ */
+function pick<T extends object>(value: T, keys: readonly string[], replaced: Readonly<Record<string, unknown>> = {}): object {
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) if (!keys.includes(key)) throw new Error(`render: ${key} has no place in the key order`);
-  return ordered(Object.fromEntries(keys.filter((key) => record[key] !== undefined).map((key) => [key, record[key]])));
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) {
+    const item = Object.hasOwn(replaced, key) ? replaced[key] : record[key];
+    if (item !== undefined) picked[key] = item;
+  }
+  return ordered(picked);
 }

@@ -102,7 +102,8 @@ export function serviceWorkflow(service: ResolvedService, project: ResolvedProje
 
 /** The fields every job shares: the runner, and no permission unless listed. */
 function job(fields: Omit<Job, 'runs-on'>): Job {
-  return { ...fields, 'runs-on': RUNNER };
+  // The spread last: V8 adds keys after a spread slowly. The renderer puts `runs-on` in its place.
+  return { 'runs-on': RUNNER, ...fields };
 }
 
 /** Superseded pull request runs are cancelled; on main, a newer run waits and replaces a queued one. */

@@ -117,10 +117,11 @@ export function stagingInfraJob(service: ResolvedService, project: ResolvedProje
           { ...terraformInit(project, root.dir, 'staging', root.name), ...gate },
           {
             name: root.name ? `Terraform apply (${root.name})` : 'Terraform apply',
-            ...gate,
             run: TERRAFORM_APPLY,
             env: { STACK: root.dir, ENVIRONMENT: 'staging' },
             'working-directory': workingDirectory(project),
+            // Last: V8 adds keys after a spread slowly; the renderer orders the step's keys.
+            ...gate,
           },
         ]),
       ),
@@ -166,10 +167,11 @@ export function productionPlanJob(service: ResolvedService, project: ResolvedPro
           { ...terraformInit(project, root.dir, 'production', root.name), ...gate },
           {
             name: root.name ? `Terraform plan (${root.name})` : 'Terraform plan',
-            ...gate,
             run: TERRAFORM_SAVED_PLAN,
             env: { SERVICE: root.service, STACK: root.dir, ENVIRONMENT: 'production', ...(root.name ? { ROOT: 'subscriptions' } : {}) },
             'working-directory': workingDirectory(project),
+            // Last: V8 adds keys after a spread slowly; the renderer orders the step's keys.
+            ...gate,
           },
         ]),
       ),
@@ -219,10 +221,11 @@ export function productionInfraJob(service: ResolvedService, project: ResolvedPr
           { ...terraformInit(project, root.dir, 'production', root.name), ...gate },
           {
             name: root.name ? `Terraform apply the plan (${root.name})` : 'Terraform apply the plan',
-            ...gate,
             run: TERRAFORM_APPLY_SAVED,
             env: { STACK: root.dir },
             'working-directory': workingDirectory(project),
+            // Last: V8 adds keys after a spread slowly; the renderer orders the step's keys.
+            ...gate,
           },
         ]),
       ),

@@ -3,7 +3,7 @@ import { DEV_FOLDER, layout } from '../../spec/layout.js';
 import { dependencyCycles } from '../../spec/dependency-cycles.js';
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import type { Workload } from '../shared/platform-env.js';
-import { devEnvironment, usesLocalStack } from './environment.js';
+import { devEnvironment, usesLocalStack, type DevEnvironment } from './environment.js';
 import { DEV_LOCALSTACK, DEV_LOCALSTACK_INIT, devJobName } from './names.js';
 import { localStack, localStackInit, serviceStandIns, type DevStandIn } from './stand-ins.js';
 
@@ -19,8 +19,11 @@ export function escapeInterpolation(value: string): string {
   return value.replace(/\$/g, '$$$$');
 }
 
-const escapeAll = (values: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, escapeInterpolation(value)]));
+function escapeAll(values: Readonly<Record<string, string>>): Record<string, string> {
+  const escaped = { ...values };
+  for (const name of Object.keys(escaped)) if (escaped[name]!.includes('$')) escaped[name] = escapeInterpolation(escaped[name]!);
+  return escaped;
+}
 
 /** Stand-ins are checked often at first, so dependents start as soon as they answer. */
 const healthcheck = (test: readonly string[]): object => ({
@@ -33,8 +36,11 @@ const healthcheck = (test: readonly string[]): object => ({
 
 type Condition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
-/** The project: every service that runs (a retired one runs nowhere), its pre-deploy jobs, its stand-ins, and LocalStack when any service needs it. */
-export function composeProject(project: ResolvedProject): Record<string, unknown> {
+/**
+ * The project: every service that runs (a retired one runs nowhere), its pre-deploy jobs, its stand-ins, and LocalStack when any service needs it.
+ * `servers` holds each running service's server environment, which the stand-in env files read too.
+ */
+export function composeProject(project: ResolvedProject, servers: ReadonlyMap<ResolvedService, DevEnvironment>): Record<string, unknown> {
   const running = project.services.filter((s) => s.retired === undefined);
   const callsBack = dependencyCycles(running);
   const byName = new Map(running.map((s) => [s.name, s]));
@@ -50,6 +56,7 @@ export function composeProject(project: ResolvedProject): Record<string, unknown
         project,
         service,
         { kind: 'job', job: job.name },
+        devEnvironment(service, project, { kind: 'job', job: job.name }),
         job.command,
         dependencies(standIns, service, byName, callsBack, []),
       );
@@ -57,6 +64,7 @@ export function composeProject(project: ResolvedProject): Record<string, unknown
       project,
       service,
       { kind: 'server' },
+      servers.get(service)!,
       service.runtime.command,
       dependencies(
         standIns,
@@ -109,13 +117,13 @@ function appService(
   project: ResolvedProject,
   service: ResolvedService,
   workload: Workload,
+  environment: DevEnvironment,
   entrypoint: readonly string[] | undefined,
   dependsOn: Record<string, unknown>,
 ): Record<string, unknown> {
   const composeDir = posix.join(project.output.dir, DEV_FOLDER);
   const fromCompose = (path: string): string => posix.relative(composeDir, path) || '.';
   const { build, port } = service.runtime;
-  const environment = devEnvironment(service, project, workload);
   // The developer's secrets, never written by paved (Compose stops with the file's path when it is missing), then what the stand-ins need.
   const envFiles = [
     ...(service.secrets.length > 0 ? [fromCompose(layout.devEnvFile(service.directory))] : []),

@@ -30,21 +30,24 @@ import {
  *   None of it is secret; it goes in a file of its own (layout.devStandInEnv).
  * Unescaped: the Compose builder escapes `$` in every value.
  */
-export function devEnvironment(
-  service: ResolvedService,
-  project: ResolvedProject,
-  workload: Workload,
-): { readonly contract: Record<string, string>; readonly standIn: Record<string, string> } {
+export function devEnvironment(service: ResolvedService, project: ResolvedProject, workload: Workload): DevEnvironment {
   const platform = platformEnv({ service, project, environment: DEV_ENVIRONMENT, version: DEV_ENVIRONMENT, workload });
   // No collector runs locally: traces and pushed metrics stay off; a server still serves its Prometheus endpoint.
   platform.OTEL_TRACES_EXPORTER = 'none';
   if (platform.OTEL_METRICS_EXPORTER === 'otlp') platform.OTEL_METRICS_EXPORTER = 'none';
   const staging = new Set(connectionEnv(service.resources, 'staging').map((v) => v.name));
-  const contract: Record<string, string> = { ...platform, ...discovery(service, project), ...service.environments.staging.env };
+  const connections: Record<string, string> = {};
   const standIn: Record<string, string> = usesLocalStack(service) ? { AWS_ENDPOINT_URL: DEV_LOCALSTACK_URL, ...DEV_LOCALSTACK_CREDENTIALS } : {};
   for (const variable of connectionEnv(service.resources, 'preview'))
-    (staging.has(variable.name) ? contract : standIn)[variable.name] = connectionValue(service, project, variable);
+    (staging.has(variable.name) ? connections : standIn)[variable.name] = connectionValue(service, project, variable);
+  // Spread last rather than added one by one: V8 adds keys to a copy made by spreading slowly.
+  const contract: Record<string, string> = { ...platform, ...discovery(service, project), ...service.environments.staging.env, ...connections };
   return { contract, standIn };
+}
+
+export interface DevEnvironment {
+  readonly contract: Record<string, string>;
+  readonly standIn: Record<string, string>;
 }
 
 /** Whether the service talks to LocalStack: it has topics, queues or buckets (as in preview). */

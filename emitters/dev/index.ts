@@ -17,6 +17,9 @@ export const devEmitter: Emitter = {
   },
   emitProject(project): EmitResult {
     if (project.services.every((s) => s.retired !== undefined)) return { files: [], diagnostics: [] };
+    const running = project.services.filter((s) => s.retired === undefined);
+    // Each server's environment once: the Compose project and its stand-in env file both read it.
+    const servers = new Map(running.map((service) => [service, devEnvironment(service, project, { kind: 'server' })]));
     return {
       files: [
         yamlFile({
@@ -27,26 +30,24 @@ export const devEmitter: Emitter = {
             `Each service's declared secrets come from ${DEV_ENV_FILE} next to its service.yaml, which git ignores.`,
             ...withoutStandIn(project),
           ],
-          value: composeProject(project),
+          value: composeProject(project, servers),
         }),
-        ...project.services
-          .filter((s) => s.retired === undefined)
-          .flatMap((service) => {
-            const { standIn } = devEnvironment(service, project, { kind: 'server' });
-            return Object.keys(standIn).length === 0
-              ? []
-              : [
-                  envFile({
-                    path: layout.devStandInEnv(project.output, service.name),
-                    source: project.platformSource,
-                    comments: [
-                      `What only the local stand-ins need in ${service.name}'s containers, besides the staging names in compose.yaml: none of it is secret`,
-                      "(LocalStack takes any keys; a MySQL stand-in's password is paved's fixed local one).",
-                    ],
-                    values: standIn,
-                  }),
-                ];
-          }),
+        ...running.flatMap((service) => {
+          const { standIn } = servers.get(service)!;
+          return Object.keys(standIn).length === 0
+            ? []
+            : [
+                envFile({
+                  path: layout.devStandInEnv(project.output, service.name),
+                  source: project.platformSource,
+                  comments: [
+                    `What only the local stand-ins need in ${service.name}'s containers, besides the staging names in compose.yaml: none of it is secret`,
+                    "(LocalStack takes any keys; a MySQL stand-in's password is paved's fixed local one).",
+                  ],
+                  values: standIn,
+                }),
+              ];
+        }),
       ],
       diagnostics: [],
     };

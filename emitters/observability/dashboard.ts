@@ -66,7 +66,7 @@ function overview(ids: PanelIds, service: ResolvedService, project: ResolvedProj
 /** How many of the service's alerts fire in the selected environment. */
 export function firingAlerts(ids: PanelIds, title: string, service: ResolvedService, size: { readonly width: number; readonly height: number }) {
   const query = `count(${series('ALERTS', [eq('service', service.name), ENV, eq('alertstate', 'firing')])}) or vector(0)`;
-  return stat(ids, title, [{ expr: query, legend: 'firing' }], { unit: 'none', ...size, steps: ZERO_IS_GOOD });
+  return stat(ids, title, [{ expr: query, legend: 'firing' }], { unit: 'none', width: size.width, height: size.height, steps: ZERO_IS_GOOD });
 }
 
 function red(ids: PanelIds, service: ResolvedService) {
@@ -203,9 +203,9 @@ function databases(ids: PanelIds, service: ResolvedService) {
       service.resources.databases.map((d) => awsNames((env) => names.rdsInstance(service.name, env, deployedName(d)))).join('|'),
     ),
   ];
-  const by = (metric: Parameters<typeof series>[0]): Query => ({
+  const by = (metric: Parameters<typeof series>[0], legend = '{{dimension_DBInstanceIdentifier}}'): Query => ({
     expr: sumBy(['dimension_DBInstanceIdentifier'], series(metric, db), 'max'),
-    legend: '{{dimension_DBInstanceIdentifier}}',
+    legend,
   });
   return [
     timeseries(ids, 'Database CPU', [by('aws_rds_cpuutilization_average')], { unit: 'percent', width: 6, min: 0 }),
@@ -215,8 +215,8 @@ function databases(ids: PanelIds, service: ResolvedService) {
       ids,
       'Database I/O latency',
       [
-        { ...by('aws_rds_read_latency_average'), legend: 'read {{dimension_DBInstanceIdentifier}}' },
-        { ...by('aws_rds_write_latency_average'), legend: 'write {{dimension_DBInstanceIdentifier}}' },
+        by('aws_rds_read_latency_average', 'read {{dimension_DBInstanceIdentifier}}'),
+        by('aws_rds_write_latency_average', 'write {{dimension_DBInstanceIdentifier}}'),
       ],
       { unit: 's', width: 6, min: 0 },
     ),

@@ -20,7 +20,7 @@ export const observabilityEmitter: Emitter = {
     // A retired service serves nothing to watch; its PrometheusRule leaves with its manifests.
     if (service.retired) return { files: [], diagnostics: [] };
     const source = service.specPath;
-    const groups = new Map(RULE_ENVIRONMENTS.map((env) => [env, ruleGroups(service, project, env)] as const));
+    const groups = ruleGroups(service, project, RULE_ENVIRONMENTS);
     const comments = retentionNote(service, project);
     const files: GeneratedFile[] = [
       jsonFile({ path: layout.dashboard(project.output, service.name), source, value: serviceDashboard(service, project) }),

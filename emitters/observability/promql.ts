@@ -20,8 +20,11 @@ export function anyOf(values: readonly string[]): string {
   return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 }
 
+/** What JSON.stringify writes unchanged: no quote, backslash, control character or lone surrogate half. */
+const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 /** PromQL string literals follow Go's escaping, which JSON's double-quoted form satisfies for these values. */
-const quote = (value: string): string => JSON.stringify(value);
+const quote = (value: string): string => (NOTHING_TO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value));
 
 /** `metric{label="value", ...}`. */
 export function series(metric: MetricName, matchers: readonly Matcher[]): string {

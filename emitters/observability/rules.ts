@@ -64,6 +64,10 @@ interface Context {
   readonly service: ResolvedService;
   readonly project: ResolvedProject;
   readonly env: RuleEnvironment;
+  /** The dashboard link every alert of the environment carries, made template-safe once. */
+  readonly dashboardUrl: string;
+  /** The description's tail naming the service, the same for every alert. */
+  readonly about: string;
 }
 
 /**
@@ -71,16 +75,16 @@ interface Context {
  * never pages: its alerts are tickets whatever their production severity.
  */
 function alertLabels({ service, env }: Context, severity: Severity, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const labels = {
-    ...extra,
-    service: service.name,
-    env,
-    team: service.owner,
-    tier: service.tier,
-    route: service.observability.alerts.route,
-    severity: env === 'production' ? severity : 'ticket',
-  };
-  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, goTemplateLiteral(v)]));
+  // Filled key by key from an empty object: V8 adds keys to a copy made by spreading slowly, and every alert has these labels.
+  const labels: Record<string, string> = {};
+  for (const key of Object.keys(extra)) labels[key] = goTemplateLiteral(extra[key]!);
+  labels.service = goTemplateLiteral(service.name);
+  labels.env = env;
+  labels.team = goTemplateLiteral(service.owner);
+  labels.tier = goTemplateLiteral(service.tier);
+  labels.route = goTemplateLiteral(service.observability.alerts.route);
+  labels.severity = env === 'production' ? severity : 'ticket';
+  return labels;
 }
 
 /**
@@ -97,19 +101,14 @@ function alertRule(
   description: string,
   extra: Readonly<Record<string, string>> = {},
 ): AlertingRule {
-  const about = ctx.service.description === '' ? '' : ` About ${ctx.service.name}: ${ctx.service.description}`;
-  return {
-    alert,
-    expr,
-    ...(forDuration ? { for: forDuration } : {}),
-    labels: alertLabels(ctx, severity, extra),
-    annotations: {
-      summary: goTemplateLiteral(summary),
-      description: goTemplateLiteral(`${description}${about}`),
-      dashboard_url: goTemplateLiteral(dashboardUrl(ctx.project, ctx.service, ctx.env)),
-      runbook_url: goTemplateLiteral(runbookUrl(ctx.project, alert)),
-    },
+  const labels = alertLabels(ctx, severity, extra);
+  const annotations = {
+    summary: goTemplateLiteral(summary),
+    description: goTemplateLiteral(`${description}${ctx.about}`),
+    dashboard_url: ctx.dashboardUrl,
+    runbook_url: goTemplateLiteral(runbookUrl(ctx.project, alert)),
   };
+  return forDuration ? { alert, expr, for: forDuration, labels, annotations } : { alert, expr, labels, annotations };
 }
 
 /** The requests of this service in its environment's cluster. */
@@ -122,22 +121,39 @@ const sloLabels = (service: ResolvedService, slo: ServiceLevelObjective): Readon
   sloth_slo: slo.kind,
 });
 
-function sloGroups(ctx: Context, slo: ServiceLevelObjective): readonly RuleGroup[] {
-  const { service, project } = ctx;
+/**
+ * An objective's rules that no environment changes: its recordings, and its
+ * alerts' conditions and texts. Built once per service, shared by the
+ * environments' rule groups.
+ */
+interface SloRules {
+  readonly slo: ServiceLevelObjective;
+  readonly recordings: readonly RuleGroup[];
+  readonly alerts: ReadonlyArray<{
+    readonly name: AlertName;
+    readonly severity: Severity;
+    readonly condition: string;
+    readonly summary: string;
+    readonly description: string;
+  }>;
+}
+
+function sloRules(service: ResolvedService, project: ResolvedProject, slo: ServiceLevelObjective): SloRules {
   const labels = sloLabels(service, slo);
   const window = project.platform.observability.sloWindow;
   const id = eq('sloth_id', slo.id);
+  const budget = decimal(slo.budget);
   const sli = (w: SliWindow): string => series(sliRecord(w), [id]);
   const sliRecordings: RecordingRule[] = SLI_WINDOWS.map((w) => ({ record: sliRecord(w), expr: slo.errorRatio(w), labels: { ...labels, sloth_window: w } }));
   const meta: RecordingRule[] = [
     { record: 'slo:objective:ratio', expr: `vector(${decimal(slo.objective)})`, labels },
-    { record: 'slo:error_budget:ratio', expr: `vector(${decimal(slo.budget)})`, labels },
+    { record: 'slo:error_budget:ratio', expr: `vector(${budget})`, labels },
     { record: 'slo:time_period:days', expr: `vector(${window.slice(0, -1)})`, labels },
-    { record: 'slo:current_burn_rate:ratio', expr: `${sli('5m')} / ${decimal(slo.budget)}`, labels },
+    { record: 'slo:current_burn_rate:ratio', expr: `${sli('5m')} / ${budget}`, labels },
     // The mean of the 5-minute ratios over the window, as Sloth computes its period ratio.
     {
       record: 'slo:period_burn_rate:ratio',
-      expr: `avg_over_time(${sli('5m')}[${window}]) / ${decimal(slo.budget)}`,
+      expr: `avg_over_time(${sli('5m')}[${window}]) / ${budget}`,
       labels: { ...labels, sloth_window: window },
     },
     {
@@ -161,21 +177,30 @@ function sloGroups(ctx: Context, slo: ServiceLevelObjective): readonly RuleGroup
     BURN_WINDOWS.filter((b) => b.severity === severity)
       .map((b) => `${b.burn}x over ${b.long} and ${b.short} (${b.budgetSpent}% of the ${window} budget)`)
       .join(' or ');
-  const alerts = (['page', 'ticket'] as const).map((severity) =>
-    alertRule(
-      ctx,
-      alertName(severity),
+  return {
+    slo,
+    recordings: [
+      { name: `sloth-slo-sli-recordings-${slo.id}`, rules: sliRecordings },
+      { name: `sloth-slo-meta-recordings-${slo.id}`, rules: meta },
+    ],
+    alerts: (['page', 'ticket'] as const).map((severity) => ({
+      name: alertName(severity),
       severity,
-      condition(severity),
-      undefined,
-      `${service.name} is spending its ${slo.kind} error budget ${severity === 'page' ? 'fast' : 'steadily'}`,
-      `The objective "${slo.statement}" over ${window} is burning at ${windows(severity)}.`,
-    ),
-  );
+      condition: condition(severity),
+      summary: `${service.name} is spending its ${slo.kind} error budget ${severity === 'page' ? 'fast' : 'steadily'}`,
+      description: `The objective "${slo.statement}" over ${window} is burning at ${windows(severity)}.`,
+    })),
+  };
+}
+
+/** An objective's groups in one environment: the shared recordings, then its alerts, labelled for the environment. */
+function sloGroups(ctx: Context, rules: SloRules): readonly RuleGroup[] {
   return [
-    { name: `sloth-slo-sli-recordings-${slo.id}`, rules: sliRecordings },
-    { name: `sloth-slo-meta-recordings-${slo.id}`, rules: meta },
-    { name: `sloth-slo-alerts-${slo.id}`, rules: alerts },
+    ...rules.recordings,
+    {
+      name: `sloth-slo-alerts-${rules.slo.id}`,
+      rules: rules.alerts.map((a) => alertRule(ctx, a.name, a.severity, a.condition, undefined, a.summary, a.description)),
+    },
   ];
 }
 
@@ -272,11 +297,22 @@ function workloadAlerts(ctx: Context): readonly AlertingRule[] {
   return rules;
 }
 
-/** Every rule group of a service in one environment's Prometheus. */
-export function ruleGroups(service: ResolvedService, project: ResolvedProject, env: RuleEnvironment): readonly RuleGroup[] {
-  const ctx: Context = { service, project, env };
-  return [
-    ...objectives(service, serviceMatchers(service)).flatMap((slo) => sloGroups(ctx, slo)),
-    { name: `paved-workload-alerts-${service.name}`, rules: workloadAlerts(ctx) },
-  ];
+/**
+ * Every rule group of a service, in each environment's Prometheus. What no
+ * environment changes (the SLO recordings, the alerts' conditions) is built
+ * once and shared by the environments' groups.
+ */
+export function ruleGroups(
+  service: ResolvedService,
+  project: ResolvedProject,
+  envs: readonly RuleEnvironment[],
+): ReadonlyMap<RuleEnvironment, readonly RuleGroup[]> {
+  const slos = objectives(service, serviceMatchers(service)).map((slo) => sloRules(service, project, slo));
+  const about = service.description === '' ? '' : ` About ${service.name}: ${service.description}`;
+  return new Map(
+    envs.map((env) => {
+      const ctx: Context = { service, project, env, about, dashboardUrl: goTemplateLiteral(dashboardUrl(project, service, env)) };
+      return [env, [...slos.flatMap((slo) => sloGroups(ctx, slo)), { name: `paved-workload-alerts-${service.name}`, rules: workloadAlerts(ctx) }]];
+    }),
+  );
 }

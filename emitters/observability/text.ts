@@ -11,7 +11,8 @@
  * A `}}` outside an action is plain text and needs nothing.
  */
 export function goTemplateLiteral(text: string): string {
-  return text.replace(/\{\{/g, '{{ "{{" }}');
+  // Most text holds no `{{`: looking for it is cheaper than a replace that finds nothing.
+  return text.includes('{{') ? text.replace(/\{\{/g, '{{ "{{" }}') : text;
 }
 
 /**
@@ -21,8 +22,14 @@ export function goTemplateLiteral(text: string): string {
  * no variable.
  */
 export function grafanaPlainText(text: string): string {
+  if (!text.includes('$') && !text.includes('[[')) return text;
   return text.replace(/\$/g, '\uff04').replace(/\[\[/g, '\uff3b\uff3b');
 }
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', $: '&#36;', '[': '&#91;', ']': '&#93;' };
+/** Not global, so test() keeps no lastIndex between calls. */
+const MARKUP = /[&<>$[\]]/;
+const MARKUP_EVERYWHERE = /[&<>$[\]]/g;
 
 /**
  * Spec text for a Grafana markdown text panel: HTML entities render as the
@@ -30,8 +37,7 @@ export function grafanaPlainText(text: string): string {
  * `[` survive exactly; `<`, `>` and `&` are escaped so no markup gets in.
  */
 export function grafanaMarkdownText(text: string): string {
-  const entities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', $: '&#36;', '[': '&#91;', ']': '&#93;' };
-  return text.replace(/[&<>$[\]]/g, (c) => entities[c]!);
+  return MARKUP.test(text) ? text.replace(MARKUP_EVERYWHERE, (c) => ENTITIES[c]!) : text;
 }
 
 /** Shortest decimal form without binary noise: 1 - 0.9995 is 0.0005, not 0.00049999999999994. */
@@ -46,5 +52,5 @@ export function kebab(name: string): string {
 
 /** A URL without its trailing slashes, so paths can be appended with one. */
 export function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
+  return url.endsWith('/') ? url.replace(/\/+$/, '') : url;
 }

@@ -1,5 +1,5 @@
 import type { EnvironmentName } from '../../spec/model.js';
-import { attribute, attributes, block, type Block, type BodyItem, type Expression } from './hcl.js';
+import { attribute, block, type Block, type BodyItem, type Expression } from './hcl.js';
 
 /**
  * The inputs and outputs of a Terraform root paved writes (a service stack, its
@@ -37,18 +37,12 @@ export function uniqueVariables(variables: readonly Variable[]): Variable[] {
 
 /** variables.tf: no defaults, so a missing tfvars entry fails the plan instead of guessing. */
 export function variableBlocks(variables: readonly Variable[]): Block[] {
-  return variables.map((variable) =>
-    block(
-      'variable',
-      [variable.name],
-      [
-        ...attributes({ description: variable.description, type: variable.type, nullable: false }),
-        ...(variable.validation
-          ? [block('validation', [], attributes({ condition: variable.validation.condition, error_message: variable.validation.errorMessage }))]
-          : []),
-      ],
-    ),
-  );
+  return variables.map((variable) => {
+    const body: BodyItem[] = [attribute('description', variable.description), attribute('type', variable.type), attribute('nullable', false)];
+    const { validation } = variable;
+    if (validation) body.push(block('validation', [], [attribute('condition', validation.condition), attribute('error_message', validation.errorMessage)]));
+    return block('variable', [variable.name], body);
+  });
 }
 
 /** env/<env>.tfvars: the value of every variable in that environment. */

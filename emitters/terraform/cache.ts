@@ -2,7 +2,7 @@ import type { ResolvedCache } from '../../spec/model.js';
 import { deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names } from '../../spec/naming.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, renamed, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { sidPart } from './policy.js';
@@ -92,6 +92,7 @@ const userLocal = (cache: ResolvedCache): string => localName(cache.name, 'iam')
 /** A cache's blocks and, when it was renamed, the moves of its state from the old addresses. */
 function renamedCacheBlocks(cache: ResolvedCache): Block[] {
   const blocks = cacheBlocks(cache);
+  if (!renamed(cache)) return blocks;
   return [...blocks, ...movedBlocks(`caches.${cache.name}`, cacheBlocks({ ...cache, name: deployedName(cache) }), blocks)];
 }
 

@@ -1,5 +1,5 @@
-import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS } from '../../spec/naming.js';
+import type { ResolvedProject, ResolvedService, ResolvedSubscription } from '../../spec/model.js';
+import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, type Renameable } from '../../spec/naming.js';
 import { attribute, block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
 import type { CloudEnvironment, Output, Variable } from '../shared/terraform-variables.js';
 import type { PolicyStatement } from './policy.js';
@@ -53,6 +53,16 @@ export const mapOfNames = (...fields: readonly string[]): Expression =>
 /** The value of such a variable: per resource (by spec name), its names in this environment. */
 export const namesByResource = <T>(items: readonly T[], key: (item: T) => string, fields: (item: T) => Readonly<Record<string, string>>): Expression =>
   map(Object.fromEntries(items.map((item) => [key(item), object(fields(item))])));
+
+/**
+ * Whether an entry was deployed under another name (renamedFrom). One that was
+ * not builds its blocks once: built under the same name twice, they would
+ * differ in nothing, and movedBlocks would find nothing to move.
+ */
+export const renamed = (entry: Renameable): boolean => deployedName(entry) !== entry.name;
+
+/** Whether a subscription's topic was deployed under another name: its queues then move (messaging.ts deployedSubscription). */
+export const topicRenamed = (subscription: ResolvedSubscription): boolean => deployedTopic(subscription) !== subscription.topic;
 
 /**
  * `moved` blocks for an entry renamed in the spec (renamedFrom): `before` and

@@ -3,7 +3,19 @@ import { DATABASE_PORTS, deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names, parame
 import { acknowledgesLoss } from '../shared/data-loss.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, PARTITION, resource, type Concern, type StackContext } from './context.js';
+import {
+  entry,
+  KMS_KEY_ARN,
+  localName,
+  mapOfNames,
+  movedBlocks,
+  namesByResource,
+  PARTITION,
+  renamed,
+  resource,
+  type Concern,
+  type StackContext,
+} from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { policy, policyExpression, sidPart } from './policy.js';
@@ -99,6 +111,7 @@ export function databaseConcern(context: StackContext): Concern | undefined {
 /** A database's blocks and, when it was renamed, the moves of its state from the old addresses. */
 function renamedDatabaseBlocks(database: ResolvedDatabase, user: string, deletable: boolean): Block[] {
   const blocks = databaseBlocks(database, user, deletable);
+  if (!renamed(database)) return blocks;
   return [...blocks, ...movedBlocks(`databases.${database.name}`, databaseBlocks({ ...database, name: deployedName(database) }, user, deletable), blocks)];
 }
 

@@ -11,8 +11,10 @@ import {
   mapOfNames,
   movedBlocks,
   namesByResource,
+  renamed,
   resource,
   ROLE_ARN,
+  topicRenamed,
   type CloudEnvironment,
   type Concern,
   type StackContext,
@@ -67,11 +69,16 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   return {
     file: 'messaging.tf',
     blocks: [
-      ...topics.flatMap((t) => [...topicBlocks(t), ...movedBlocks(`topics.${t.name}`, topicBlocks({ ...t, name: deployedName(t) }), topicBlocks(t))]),
-      ...subscriptions.flatMap((s) => [
-        ...subscriptionBlocks(s),
-        ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, subscriptionBlocks(deployedSubscription(s)), subscriptionBlocks(s)),
-      ]),
+      ...topics.flatMap((t) => {
+        const blocks = topicBlocks(t);
+        return renamed(t) ? [...blocks, ...movedBlocks(`topics.${t.name}`, topicBlocks({ ...t, name: deployedName(t) }), blocks)] : blocks;
+      }),
+      ...subscriptions.flatMap((s) => {
+        const blocks = subscriptionBlocks(s);
+        return topicRenamed(s)
+          ? [...blocks, ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, subscriptionBlocks(deployedSubscription(s)), blocks)]
+          : blocks;
+      }),
     ],
     variables: [
       ...(topics.length > 0

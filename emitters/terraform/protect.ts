@@ -27,5 +27,5 @@ function withPreventDestroy(resource: Block): Block {
   const lifecycle = resource.body.find((i): i is Block => i.kind === 'block' && i.type === 'lifecycle');
   const kept = lifecycle ? lifecycle.body.filter((i) => !(i.kind === 'attribute' && i.name === 'prevent_destroy')) : [];
   const body = [...resource.body.filter((i) => i !== lifecycle), block('lifecycle', [], [attribute('prevent_destroy', true), ...kept])];
-  return { ...resource, body };
+  return block(resource.type, resource.labels, body, resource.comments);
 }

@@ -11,6 +11,7 @@ import {
   namesByResource,
   resource,
   STACK_ENVIRONMENTS,
+  topicRenamed,
   type CloudEnvironment,
   type StackContext,
   type Variable,
@@ -61,10 +62,12 @@ export function subscriptionsRoot(context: StackContext): StackFile[] {
       path: 'subscriptions.tf',
       items: [
         topicLookup(),
-        ...subscriptions.flatMap((s) => [
-          subscriptionBlock(s),
-          ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, [subscriptionBlock(deployedSubscription(s))], [subscriptionBlock(s)]),
-        ]),
+        ...subscriptions.flatMap((s) => {
+          const subscribe = subscriptionBlock(s);
+          return topicRenamed(s)
+            ? [subscribe, ...movedBlocks(`subscriptions.${subscriptionKey(s)}`, [subscriptionBlock(deployedSubscription(s))], [subscribe])]
+            : [subscribe];
+        }),
       ],
     },
     ...STACK_ENVIRONMENTS.flatMap((env) => [
