@@ -183,7 +183,7 @@ const NONE_REPLACED: Readonly<Record<string, unknown>> = Object.freeze({});
  */
 function pick<T extends object>(value: T, keys: readonly string[], replaced: Readonly<Record<string, unknown>> = NONE_REPLACED): object {
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (!keys.includes(key)) throw new Error(`render: ${key} has no place in the key order`);
+  for (const key in record) if (!keys.includes(key)) throw new Error(`render: ${key} has no place in the key order`);
   const picked: Record<string, unknown> = {};
   for (const key of keys) {
     const item = Object.hasOwn(replaced, key) ? replaced[key] : record[key];
