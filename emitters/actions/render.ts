@@ -102,27 +102,34 @@ function checkedData(value: unknown, where: string, pins: ReadonlySet<object>): 
 
 function checkedItems(items: readonly unknown[], where: string, pins: ReadonlySet<object>): readonly unknown[] {
   let copy: unknown[] | undefined;
-  items.forEach((item, i) => {
-    const data = checkedData(item, where, pins);
-    if (copy === undefined && data !== item) copy = items.slice(0, i);
+  for (let i = 0; i < items.length; i++) {
+    const data = checkedData(items[i], where, pins);
+    if (copy === undefined && data !== items[i]) copy = items.slice(0, i);
     copy?.push(data);
-  });
+  }
   return copy ?? items;
 }
 
+/** Walked with for...in, which makes no array of keys per object: these are plain objects, with no inherited keys. */
 function checkedEntries(record: Record<string, unknown>, where: string, pins: ReadonlySet<object>): Record<string, unknown> {
-  const keys = Object.keys(record);
   let copy: Record<string, unknown> | undefined;
-  keys.forEach((key, i) => {
+  for (const key in record) {
     const item = record[key];
     const data = checkedData(item, where, pins);
-    if (copy === undefined && (data !== item || item === undefined)) {
-      copy = {};
-      for (const kept of keys.slice(0, i)) defineKey(copy, kept, record[kept]);
-    }
+    if (copy === undefined && (data !== item || item === undefined)) copy = entriesBefore(record, key);
     if (copy !== undefined && data !== undefined) defineKey(copy, key, data);
-  });
+  }
   return copy ?? record;
+}
+
+/** A new object holding the record's keys before `key`, with their values: the start of a copy. */
+function entriesBefore(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const kept in record) {
+    if (kept === key) break;
+    defineKey(copy, kept, record[kept]);
+  }
+  return copy;
 }
 
 /** Sets a key as Object.fromEntries would: one named `__proto__` becomes a key, not the prototype. */
@@ -167,14 +174,16 @@ function renderStep(step: Step, pins: Set<object>): object {
   return pick(step, STEP_KEYS, { uses });
 }
 
+const NONE_REPLACED: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * The listed keys of `value`, in list order, as an object the serializer keeps
  * in that order; `replaced` gives the rendered form of some of them. Built key
  * by key rather than from a spread copy, which V8 extends slowly, for every step.
  */
-function pick<T extends object>(value: T, keys: readonly string[], replaced: Readonly<Record<string, unknown>> = {}): object {
+function pick<T extends object>(value: T, keys: readonly string[], replaced: Readonly<Record<string, unknown>> = NONE_REPLACED): object {
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (!keys.includes(key)) throw new Error(`render: ${key} has no place in the key order`);
+  for (const key in record) if (!keys.includes(key)) throw new Error(`render: ${key} has no place in the key order`);
   const picked: Record<string, unknown> = {};
   for (const key of keys) {
     const item = Object.hasOwn(replaced, key) ? replaced[key] : record[key];

@@ -108,6 +108,7 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
     const id = eq('sloth_id', slo.id);
     const pages = BURN_WINDOWS.filter((b) => b.severity === 'page');
     const title = slo.kind === 'availability' ? 'Availability' : 'Latency';
+    const budget = decimal(slo.budget);
     return [
       stat(ids, `${title} objective`, [{ expr: series('slo:objective:ratio', [id, ENV]), legend: 'objective' }], {
         unit: 'percentunit',
@@ -135,7 +136,7 @@ function sloPanels(ids: PanelIds, service: ResolvedService, slos: readonly Servi
       timeseries(
         ids,
         `${title} burn rate by window`,
-        BURN_WINDOWS.map((b) => ({ expr: `${series(sliRecord(b.long), [id, ENV])} / ${decimal(slo.budget)}`, legend: b.long })),
+        BURN_WINDOWS.map((b) => ({ expr: `${series(sliRecord(b.long), [id, ENV])} / ${budget}`, legend: b.long })),
         {
           unit: 'none',
           width: 12,
