@@ -2,7 +2,7 @@ import type { ResolvedCache } from '../../spec/model.js';
 import { deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names } from '../../spec/naming.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, renamed, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, withMoves, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { sidPart } from './policy.js';
@@ -24,7 +24,7 @@ export function cacheConcern(context: StackContext): Concern | undefined {
   if (caches.length === 0) return undefined;
   return {
     file: 'cache.tf',
-    blocks: [defaultUser(), ...caches.flatMap(renamedCacheBlocks)],
+    blocks: [defaultUser(), ...caches.flatMap((cache) => withMoves(`caches.${cache.name}`, cache, cacheBlocks))],
     variables: [
       ...networkVariables(context),
       ...dataPolicyVariables(context),
@@ -88,13 +88,6 @@ function defaultUser(): Block {
 
 /** `<cache>-iam`: never `default`, the disabled user's local name, whatever the cache is called. */
 const userLocal = (cache: ResolvedCache): string => localName(cache.name, 'iam');
-
-/** A cache's blocks and, when it was renamed, the moves of its state from the old addresses. */
-function renamedCacheBlocks(cache: ResolvedCache): Block[] {
-  const blocks = cacheBlocks(cache);
-  if (!renamed(cache)) return blocks;
-  return [...blocks, ...movedBlocks(`caches.${cache.name}`, cacheBlocks({ ...cache, name: deployedName(cache) }), blocks)];
-}
 
 /** Addresses and tfvars keys follow the spec name; every name and description AWS holds, the deployed one. */
 function cacheBlocks(cache: ResolvedCache): Block[] {

@@ -1,5 +1,5 @@
 import type { ResolvedProject, ResolvedService, ResolvedSubscription } from '../../spec/model.js';
-import { CLOUD_ENVIRONMENTS, deployedName, deployedTopic, type Renameable } from '../../spec/naming.js';
+import { asDeployed, CLOUD_ENVIRONMENTS, deployedName, deployedTopic, type Renameable } from '../../spec/naming.js';
 import { attribute, block, call, map, object, quote, raw, type Block, type BodyItem, type Expression, type Raw } from '../shared/hcl.js';
 import type { CloudEnvironment, Output, Variable } from '../shared/terraform-variables.js';
 import type { PolicyStatement } from './policy.js';
@@ -55,11 +55,15 @@ export const namesByResource = <T>(items: readonly T[], key: (item: T) => string
   map(Object.fromEntries(items.map((item) => [key(item), object(fields(item))])));
 
 /**
- * Whether an entry was deployed under another name (renamedFrom). One that was
- * not builds its blocks once: built under the same name twice, they would
- * differ in nothing, and movedBlocks would find nothing to move.
+ * An entry's blocks and, when it was renamed (renamedFrom), the moves of its
+ * state from the addresses it was deployed under. One never renamed is built
+ * once: built again under the same name it would differ in nothing, and
+ * movedBlocks would find nothing to move.
  */
-export const renamed = (entry: Renameable): boolean => deployedName(entry) !== entry.name;
+export function withMoves<T extends Renameable>(what: string, entry: T, build: (entry: T) => Block[]): Block[] {
+  const blocks = build(entry);
+  return deployedName(entry) === entry.name ? blocks : [...blocks, ...movedBlocks(what, build(asDeployed(entry)), blocks)];
+}
 
 /** Whether a subscription's topic was deployed under another name: its queues then move (messaging.ts deployedSubscription). */
 export const topicRenamed = (subscription: ResolvedSubscription): boolean => deployedTopic(subscription) !== subscription.topic;

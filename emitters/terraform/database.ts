@@ -3,19 +3,7 @@ import { DATABASE_PORTS, deployedName, FINAL_SNAPSHOT_TIME_FORMAT, names, parame
 import { acknowledgesLoss } from '../shared/data-loss.js';
 import { attributes, block, map, object, quote, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import {
-  entry,
-  KMS_KEY_ARN,
-  localName,
-  mapOfNames,
-  movedBlocks,
-  namesByResource,
-  PARTITION,
-  renamed,
-  resource,
-  type Concern,
-  type StackContext,
-} from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, PARTITION, withMoves, resource, type Concern, type StackContext } from './context.js';
 import { dataPolicyVariables, networkVariables } from './inputs.js';
 import { podIngressSecurityGroup } from './network.js';
 import { policy, policyExpression, sidPart } from './policy.js';
@@ -40,7 +28,10 @@ export function databaseConcern(context: StackContext): Concern | undefined {
     file: 'database.tf',
     // An acknowledged database (dataLoss:) drops its deletion protection first, so the apply that removes it can delete it.
     blocks: [
-      ...databases.flatMap((database) => renamedDatabaseBlocks(database, user, acknowledgesLoss(service, `databases.${database.name}`))),
+      ...databases.flatMap((database) => {
+        const deletable = acknowledgesLoss(service, `databases.${database.name}`);
+        return withMoves(`databases.${database.name}`, database, (d) => databaseBlocks(d, user, deletable));
+      }),
       ...monitoringRole(),
     ],
     variables: [
@@ -106,13 +97,6 @@ export function databaseConcern(context: StackContext): Concern | undefined {
       },
     ],
   };
-}
-
-/** A database's blocks and, when it was renamed, the moves of its state from the old addresses. */
-function renamedDatabaseBlocks(database: ResolvedDatabase, user: string, deletable: boolean): Block[] {
-  const blocks = databaseBlocks(database, user, deletable);
-  if (!renamed(database)) return blocks;
-  return [...blocks, ...movedBlocks(`databases.${database.name}`, databaseBlocks({ ...database, name: deployedName(database) }, user, deletable), blocks)];
 }
 
 /** Addresses and tfvars keys follow the spec name; every name and description AWS holds, the deployed one. */

@@ -11,7 +11,7 @@ import {
   mapOfNames,
   movedBlocks,
   namesByResource,
-  renamed,
+  withMoves,
   resource,
   ROLE_ARN,
   topicRenamed,
@@ -69,10 +69,7 @@ export function messagingConcern(context: StackContext): Concern | undefined {
   return {
     file: 'messaging.tf',
     blocks: [
-      ...topics.flatMap((t) => {
-        const blocks = topicBlocks(t);
-        return renamed(t) ? [...blocks, ...movedBlocks(`topics.${t.name}`, topicBlocks({ ...t, name: deployedName(t) }), blocks)] : blocks;
-      }),
+      ...topics.flatMap((t) => withMoves(`topics.${t.name}`, t, topicBlocks)),
       ...subscriptions.flatMap((s) => {
         const blocks = subscriptionBlocks(s);
         return topicRenamed(s)

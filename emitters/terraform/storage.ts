@@ -3,7 +3,7 @@ import type { ResolvedBucket } from '../../spec/model.js';
 import { deployedName, names } from '../../spec/naming.js';
 import { attributes, block, map, raw, template, type Block } from '../shared/hcl.js';
 import { connectionSecret } from './connection.js';
-import { entry, KMS_KEY_ARN, localName, mapOfNames, movedBlocks, namesByResource, renamed, resource, type Concern, type StackContext } from './context.js';
+import { entry, KMS_KEY_ARN, localName, mapOfNames, namesByResource, resource, withMoves, type Concern, type StackContext } from './context.js';
 import { policy, policyExpression } from './policy.js';
 import { TERRAFORM_WAIVERS as WAIVERS, waiverText } from '../shared/waivers.js';
 
@@ -32,7 +32,10 @@ export function storageConcern(context: StackContext): Concern | undefined {
   return {
     file: 'storage.tf',
     // An acknowledged bucket (dataLoss:) may be deleted with its objects: S3 refuses to delete a bucket that holds any.
-    blocks: buckets.flatMap((bucket) => renamedBucketBlocks(bucket, acknowledgesLoss(context.service, `buckets.${bucket.name}`))),
+    blocks: buckets.flatMap((bucket) => {
+      const deletable = acknowledgesLoss(context.service, `buckets.${bucket.name}`);
+      return withMoves(`buckets.${bucket.name}`, bucket, (b) => bucketBlocks(b, deletable));
+    }),
     variables: [
       {
         name: 'access_log_bucket',
@@ -80,13 +83,6 @@ export function storageConcern(context: StackContext): Concern | undefined {
       },
     ],
   };
-}
-
-/** A bucket's blocks and, when it was renamed, the moves of its state from the old addresses. */
-function renamedBucketBlocks(bucket: ResolvedBucket, deletable: boolean): Block[] {
-  const blocks = bucketBlocks(bucket, deletable);
-  if (!renamed(bucket)) return blocks;
-  return [...blocks, ...movedBlocks(`buckets.${bucket.name}`, bucketBlocks({ ...bucket, name: deployedName(bucket) }, deletable), blocks)];
 }
 
 /** Addresses and tfvars keys follow the spec name; the names AWS holds come from the tfvars. */
