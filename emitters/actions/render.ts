@@ -1,5 +1,5 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
-import { commented, ordered, yamlFile, type Commented } from '../shared/serialize.js';
+import { commented, isCommented, ordered, yamlFile } from '../shared/serialize.js';
 import type { Waiver } from '../shared/waivers.js';
 import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from './model.js';
 
@@ -41,10 +41,9 @@ void complete;
 
 /** A workflow file: the generated-file header, its waivers, then the workflow. */
 export function workflowFile(path: string, source: string, workflow: Workflow, waivers: readonly Waiver[] = []): GeneratedFile {
-  const pins = new Set<object>();
-  const rendered = renderWorkflow(workflow, pins);
+  const rendered = renderWorkflow(workflow);
   // The policy reads the data, without the trailing comments; one walk makes it and checks every expression.
-  const data = checkedData(rendered, path, pins);
+  const data = checkedData(rendered, path);
   return { ...yamlFile({ path, source, waivers, value: rendered }), value: data };
 }
 
@@ -65,7 +64,7 @@ const PAVED_EXPRESSION = new RegExp(`\\$\\{\\{ ${REFERENCE}(?: (?:==|!=|\\|\\||&
  * validation, and paved stops rather than write it.
  */
 export function checkExpressions(value: unknown, where: string): void {
-  checkedData(value, where, new Set());
+  checkedData(value, where);
 }
 
 function checkText(text: string, where: string): void {
@@ -77,33 +76,33 @@ function checkText(text: string, where: string): void {
 }
 
 /**
- * The data a rendered workflow stands for, as the policy reads it: each of
- * `pins` (the commented `uses:` values renderStep made) as its text, keys
+ * The data a rendered workflow stands for, as the policy reads it: each
+ * commented value (a pinned `uses:`) as its text, keys
  * without a value left out. Every string is checked on the way
  * (checkExpressions), in key order, a comment after its value. What needs no
  * change is shared, not copied: only the objects and arrays on the way to a
  * pin or a missing value are new.
  */
-function checkedData(value: unknown, where: string, pins: ReadonlySet<object>): unknown {
+function checkedData(value: unknown, where: string): unknown {
   if (typeof value === 'string') {
     checkText(value, where);
     return value;
   }
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return checkedItems(value, where, pins);
-  if (pins.has(value)) {
-    const pin = value as Commented;
+  if (Array.isArray(value)) return checkedItems(value, where);
+  if (isCommented(value)) {
+    const pin = value;
     checkText(pin.value, where);
     checkText(pin.comment, where);
     return pin.value;
   }
-  return checkedEntries(value as Record<string, unknown>, where, pins);
+  return checkedEntries(value as Record<string, unknown>, where);
 }
 
-function checkedItems(items: readonly unknown[], where: string, pins: ReadonlySet<object>): readonly unknown[] {
+function checkedItems(items: readonly unknown[], where: string): readonly unknown[] {
   let copy: unknown[] | undefined;
   for (let i = 0; i < items.length; i++) {
-    const data = checkedData(items[i], where, pins);
+    const data = checkedData(items[i], where);
     if (copy === undefined && data !== items[i]) copy = items.slice(0, i);
     copy?.push(data);
   }
@@ -111,11 +110,11 @@ function checkedItems(items: readonly unknown[], where: string, pins: ReadonlySe
 }
 
 /** Walked with for...in, which makes no array of keys per object: these are plain objects, with no inherited keys. */
-function checkedEntries(record: Record<string, unknown>, where: string, pins: ReadonlySet<object>): Record<string, unknown> {
+function checkedEntries(record: Record<string, unknown>, where: string): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key in record) {
     const item = record[key];
-    const data = checkedData(item, where, pins);
+    const data = checkedData(item, where);
     if (copy === undefined && (data !== item || item === undefined)) copy = entriesBefore(record, key);
     if (copy !== undefined && data !== undefined) defineKey(copy, key, data);
   }
@@ -138,9 +137,8 @@ function defineKey(target: Record<string, unknown>, key: string, value: unknown)
   else target[key] = value;
 }
 
-/** `pins` collects the commented `uses:` values, which the workflow's data reads as their text. */
-export function renderWorkflow(workflow: Workflow, pins: Set<object>): object {
-  const jobs = ordered(Object.fromEntries(workflow.jobs.map(([id, job]) => [id, renderJob(job, pins)])));
+export function renderWorkflow(workflow: Workflow): object {
+  const jobs = ordered(Object.fromEntries(workflow.jobs.map(([id, job]) => [id, renderJob(job)])));
   return pick(workflow, WORKFLOW_KEYS, { on: renderTriggers(workflow.on), jobs });
 }
 
@@ -163,15 +161,13 @@ function renderTriggers(on: Triggers): object {
   );
 }
 
-function renderJob(job: Job, pins: Set<object>): object {
-  return pick(job, JOB_KEYS, { concurrency: pick(job.concurrency, CONCURRENCY_KEYS), steps: job.steps.map((step) => renderStep(step, pins)) });
+function renderJob(job: Job): object {
+  return pick(job, JOB_KEYS, { concurrency: pick(job.concurrency, CONCURRENCY_KEYS), steps: job.steps.map(renderStep) });
 }
 
-function renderStep(step: Step, pins: Set<object>): object {
+function renderStep(step: Step): object {
   if (!('uses' in step)) return pick(step, STEP_KEYS);
-  const uses = commented(`${step.uses.repo}@${step.uses.sha}`, step.uses.version);
-  pins.add(uses);
-  return pick(step, STEP_KEYS, { uses });
+  return pick(step, STEP_KEYS, { uses: commented(`${step.uses.repo}@${step.uses.sha}`, step.uses.version) });
 }
 
 const NONE_REPLACED: Readonly<Record<string, unknown>> = Object.freeze({});

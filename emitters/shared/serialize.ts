@@ -358,16 +358,9 @@ export function commented(value: string, comment: string): Commented {
   return result;
 }
 
-/** The data a value stands for, with each commented scalar as its text: what the compile-time policy reads. */
-export function plainData(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plainData);
-  if (value === null || typeof value !== 'object') return value;
-  if (COMMENTED.has(value)) return (value as Commented).value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, plainData(v)]),
-  );
+/** Whether a value was made by `commented`: the policy reads such a value as its text (actions/render.ts). */
+export function isCommented(value: object): value is Commented {
+  return COMMENTED.has(value);
 }
 
 /** Plain data -> Maps in output order (sorted unless marked), so the Document keeps that order. */
