@@ -126,8 +126,11 @@ export function serviceSecrets(
  * can be generated from the resource list alone.
  */
 export function connectionEnvName(connection: Connection, key: string): string {
-  return `${envSegment(connection.kind)}_${envSegment(connection.name)}_${envSegment(key)}`;
+  return connectionEnvPrefix(connection) + envSegment(key);
 }
+
+/** What every variable of a connection starts with: `<KIND>_<NAME>_`. */
+const connectionEnvPrefix = (connection: Connection): string => `${envSegment(connection.kind)}_${envSegment(connection.name)}_`;
 
 /** The key of a database's password, beside its CONNECTION_KEYS: `DATABASE_<NAME>_PASSWORD`. */
 export const PASSWORD_KEY = 'password';
@@ -159,8 +162,8 @@ export function connectionEnv(resources: ConnectionSources, env?: EnvironmentNam
   const passwords = new Set((resources.databases ?? []).filter((d) => hasPassword(d, env)).map((d) => d.name));
   const variables: ConnectionVariable[] = [];
   for (const connection of connectionsOf(resources)) {
-    // connectionEnvName's first two segments and the Secret are the connection's: worked out once, not per key.
-    const prefix = `${envSegment(connection.kind)}_${envSegment(connection.name)}_`;
+    // The name's prefix (connectionEnvName) and the Secret are the connection's: worked out once, not per key.
+    const prefix = connectionEnvPrefix(connection);
     const secret = connectionObjectName(connection);
     for (const key of connectionKeys(connection)) variables.push({ name: prefix + envSegment(key), connection, key, secret });
     if (connection.kind === 'database' && passwords.has(connection.name))

@@ -1,5 +1,6 @@
 import type * as k8s from './kube-types.js';
 import { names } from '../../spec/naming.js';
+import { compareText } from '../../spec/pointer.js';
 import { serviceNamed } from '../../spec/preview-dependencies.js';
 import { connectionEnv, discoveryEnvName, secretObjectName } from '../../spec/runtime-env.js';
 import { ownedName, type RenderContext } from './context.js';
@@ -28,10 +29,9 @@ export function containerEnv(ctx: RenderContext, workload: Workload): k8s.EnvVar
   for (const [name, value] of contextEnv(ctx)) plain.set(name, value);
   const env: k8s.EnvVar[] = [];
   for (const [name, value] of plain) env.push({ name, value: escapeDollars(value) });
-  return mergedByName(env.sort(byName), secretEnv(ctx));
+  env.push(...secretEnv(ctx));
+  return env.sort((a, b) => compareText(a.name, b.name));
 }
-
-const byName = (a: k8s.EnvVar, b: k8s.EnvVar): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The plain variables of every container of a context: discovery's, then the service's own `env`. */
 const CONTEXT_ENV = new WeakMap<RenderContext, ReadonlyArray<readonly [string, string]>>();
@@ -46,16 +46,16 @@ function contextEnv(ctx: RenderContext): ReadonlyArray<readonly [string, string]
 }
 
 /**
- * The variables read from Secrets, sorted by name: the same in every
- * container of a context, so worked out once per context. Containers share
- * the entries; kubeObject copies each object it builds.
+ * The variables read from Secrets: the same in every container of a context,
+ * so worked out once per context. Containers share the entries; kubeObject
+ * copies each object it builds.
  */
 const SECRET_ENV = new WeakMap<RenderContext, readonly k8s.EnvVar[]>();
 
 function secretEnv(ctx: RenderContext): readonly k8s.EnvVar[] {
   let env = SECRET_ENV.get(ctx);
   if (env === undefined) {
-    env = secretVariables(ctx).sort(byName);
+    env = secretVariables(ctx);
     SECRET_ENV.set(ctx, env);
   }
   return env;
@@ -72,21 +72,6 @@ function secretVariables(ctx: RenderContext): k8s.EnvVar[] {
     env.push(fromSecret('AWS_ACCESS_KEY_ID', credentials, 'AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY', credentials, 'AWS_SECRET_ACCESS_KEY'));
   }
   return env;
-}
-
-/**
- * Two lists sorted by name as one, as a stable sort of the first followed by
- * the second would order them: on equal names (which validation rejects)
- * the first list's entry comes first.
- */
-function mergedByName(first: readonly k8s.EnvVar[], second: readonly k8s.EnvVar[]): k8s.EnvVar[] {
-  const merged: k8s.EnvVar[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < first.length && j < second.length) merged.push(byName(second[j]!, first[i]!) < 0 ? second[j++]! : first[i++]!);
-  while (i < first.length) merged.push(first[i++]!);
-  while (j < second.length) merged.push(second[j++]!);
-  return merged;
 }
 
 function platformEnv(ctx: RenderContext, workload: Workload): Record<string, string> {
