@@ -125,6 +125,36 @@ export function replaceFile(absolute: string, contents: string, disk: Disk, dura
 }
 
 /**
+ * replaceFile for a text in pieces (pieces.ts): the first piece creates the
+ * temporary file and the others are appended to it as they come, so the text is
+ * never whole in memory; with `durable`, the complete file is flushed once.
+ */
+export function replaceFileInPieces(absolute: string, pieces: Iterable<string>, disk: Disk, durable: boolean): void {
+  const iterator = pieces[Symbol.iterator]();
+  const first = iterator.next();
+  let next = first.done ? first : iterator.next();
+  const temporary = writeTemporary(absolute, first.done ? '' : first.value, disk, durable && next.done === true);
+  try {
+    while (!next.done) {
+      const piece = next.value;
+      next = iterator.next();
+      disk.append(temporary, piece, durable && next.done === true);
+    }
+    disk.rename(temporary, absolute);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** writeAtomic for a text in pieces (replaceFileInPieces). */
+export function writeAtomicInPieces(root: string, path: string, pieces: Iterable<string>, disk: Disk, durable: boolean): void {
+  const absolute = join(root, path);
+  disk.mkdir(dirname(absolute));
+  replaceFileInPieces(absolute, pieces, disk, durable);
+}
+
+/**
  * Writes `contents` to a new temporary file beside `absolute` and returns its
  * path, for the caller to rename over `absolute` (or remove). On any error the
  * temporary is removed.

@@ -4,7 +4,8 @@ import type { OutputDirectories } from '../../spec/model.js';
 import { type FileStamp } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { plannedEntries, readManifest, readManifestText, renderEntries, sha256, type ManifestEntry, type PlannedEntry } from './manifest.js';
+import { manifestPieces, plannedEntries, readManifest, readManifestText, sha256, type ManifestEntry, type PlannedEntry } from './manifest.js';
+import { matchesPieces } from './pieces.js';
 import { Blocked, describeType, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
@@ -108,7 +109,7 @@ export function inspectEntries(resolver: Resolver, output: OutputDirectories, en
   }
   const unlisted = unlistedEntries(resolver.root, output, (path) => planned.has(path) || owned.has(path));
   const manifestText = readManifestText(resolver, output);
-  return { differences, unlisted, manifestCurrent: manifestText === renderEntries(entries), unchanged, verified };
+  return { differences, unlisted, manifestCurrent: matchesPieces(manifestText, manifestPieces(entries, false)), unchanged, verified };
 }
 
 export interface InspectedTree extends TreeState {

@@ -5,6 +5,7 @@ import { compareText } from '../../spec/pointer.js';
 import { WriteError } from './errors.js';
 import { Blocked, describeType, ownablePathProblem, Resolver } from './resolver.js';
 import { layout } from '../../spec/layout.js';
+import { PIECE_LENGTH } from './pieces.js';
 
 /**
  * The manifest, `<output.dir>/.paved-manifest.json`: every file paved owns, with
@@ -37,8 +38,32 @@ export function plannedEntries(files: readonly GeneratedFile[], kept: readonly M
   return [...entries, ...kept.map((k) => ({ path: k.path, sha256: k.sha256, source: k.source }))].sort((a, b) => compareText(a.path, b.path));
 }
 
-export function renderEntries(entries: readonly PlannedEntry[]): string {
-  return `${JSON.stringify({ version: 1, files: entries.map(({ path, sha256, source }) => ({ path, sha256, source })) }, null, 2)}\n`;
+export function renderEntries(entries: readonly ManifestEntry[]): string {
+  return [...manifestPieces(entries, false)].join('');
+}
+
+/**
+ * A manifest's text, `JSON.stringify({ version: 1, [pending: true,] files }, null, 2)`
+ * and a newline, in pieces (pieces.ts): only the entries' fields are printed
+ * (`previousSha256` only in a pending manifest), each string by JSON.stringify.
+ */
+export function* manifestPieces(entries: readonly PendingEntry[], pending: boolean): Generator<string> {
+  const head = `{\n  "version": 1,\n${pending ? '  "pending": true,\n' : ''}  "files": [`;
+  if (entries.length === 0) {
+    yield `${head}]\n}\n`;
+    return;
+  }
+  let piece = `${head}\n`;
+  for (const [i, { path, sha256, source, previousSha256 }] of entries.entries()) {
+    const previous = !pending || previousSha256 === undefined ? '' : `,\n      "previousSha256": ${JSON.stringify(previousSha256)}`;
+    piece += `    {\n      "path": ${JSON.stringify(path)},\n      "sha256": ${JSON.stringify(sha256)},\n      "source": ${JSON.stringify(source)}${previous}\n    }`;
+    piece += i + 1 < entries.length ? ',\n' : '\n';
+    if (piece.length >= PIECE_LENGTH) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}  ]\n}\n`;
 }
 
 export interface OwnedFiles {
@@ -124,17 +149,27 @@ export function parseManifest(text: string, output: OutputDirectories): OwnedFil
   return { entries: owned, pending: (parsed as { pending?: unknown }).pending === true };
 }
 
-export function renderPendingManifest(files: readonly PlannedEntry[], previous: ReadonlyMap<string, ManifestEntry>, toWrite: readonly PlannedEntry[]): string {
-  const changing = new Set(toWrite.map((f) => f.path));
-  const entries: PendingEntry[] = files.map((f) => {
-    const old = previous.get(f.path);
-    const entry = { path: f.path, sha256: f.sha256, source: f.source };
-    return changing.has(f.path) && old && old.sha256 !== entry.sha256 ? { ...entry, previousSha256: old.sha256 } : entry;
+/**
+ * The pending manifest of a commit (tree.ts), in pieces (manifestPieces): every
+ * planned file, those changing with the hash they had (`previousSha256`), and
+ * every previously owned file no longer planned. `changing` tells a path that
+ * is written by this commit. `files` are in path order.
+ */
+export function pendingManifestPieces(
+  files: readonly ManifestEntry[],
+  previous: ReadonlyMap<string, ManifestEntry>,
+  changing: (path: string) => boolean,
+): Generator<string> {
+  const entries: PendingEntry[] = files.map(({ path, sha256, source }) => {
+    const old = previous.get(path);
+    return changing(path) && old && old.sha256 !== sha256 ? { path, sha256, source, previousSha256: old.sha256 } : { path, sha256, source };
   });
-  const planned = new Set(files.map((f) => f.path));
-  for (const old of previous.values()) if (!planned.has(old.path)) entries.push({ path: old.path, sha256: old.sha256, source: old.source });
-  entries.sort((a, b) => compareText(a.path, b.path));
-  return `${JSON.stringify({ version: 1, pending: true, files: entries }, null, 2)}\n`;
+  if (previous.size > 0) {
+    const planned = new Set(files.map((f) => f.path));
+    for (const old of previous.values()) if (!planned.has(old.path)) entries.push({ path: old.path, sha256: old.sha256, source: old.source });
+    entries.sort((a, b) => compareText(a.path, b.path));
+  }
+  return manifestPieces(entries, true);
 }
 
 export interface PendingEntry extends ManifestEntry {

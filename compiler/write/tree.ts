@@ -6,21 +6,22 @@ import type { OutputDirectories } from '../../spec/model.js';
 import { stampOf, type BuildCache, type CacheRecord, type FileStamp } from '../cache.js';
 import { prepareCacheFolder } from './cache-folder.js';
 import { compareText } from '../../spec/pointer.js';
-import { realDisk, removeEmptyParents, replaceFile, writeAtomic, writeTemporary, type Disk } from './disk.js';
+import { realDisk, removeEmptyParents, replaceFileInPieces, writeAtomic, writeAtomicInPieces, writeTemporary, type Disk } from './disk.js';
 import { WriteError } from './errors.js';
 import { assertOutputDirectories } from './inspect.js';
 import { acquireLock } from './lock.js';
 import {
   journalLines,
+  manifestPieces,
+  pendingManifestPieces,
   readManifest,
   readManifestText,
-  renderEntries,
   renderJournalHead,
-  renderPendingManifest,
   sha256,
   type ManifestEntry,
   type OwnedFiles,
 } from './manifest.js';
+import { jsonObjectPieces, matchesPieces } from './pieces.js';
 import { Blocked, describeType, lstatOrUndefined, pathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /**
@@ -250,8 +251,8 @@ export class TreeWriter {
     this.closed = true;
     try {
       const manifest = layout.manifest(output);
-      const text = renderEntries(entries);
-      if (this.created.length === 0 && this.replaced.length === 0 && orphans.length === 0 && !this.journal && this.manifestText === text) {
+      const text = (): Generator<string> => manifestPieces(entries, false);
+      if (this.created.length === 0 && this.replaced.length === 0 && orphans.length === 0 && !this.journal && matchesPieces(this.manifestText, text())) {
         if (cache) recordBuildCache(this.root, this.verified, entries, new Set(), cache, this.disk);
         return { written: [], deleted: [], unchanged: this.unchanged, unlisted };
       }
@@ -262,14 +263,10 @@ export class TreeWriter {
       // and recognized as such; the next compile converges. Only the manifest is flushed to disk: generated
       // files are atomic against a killed process (rename) or claimed before created, and can always be
       // regenerated; an fsync per file made a compile of a few hundred files take seconds.
-      writeAtomic(
+      writeAtomicInPieces(
         this.root,
         manifest,
-        renderPendingManifest(
-          entries,
-          this.previous.entries,
-          entries.filter((e) => rewritten.has(e.path)),
-        ),
+        pendingManifestPieces(entries, this.previous.entries, (path) => rewritten.has(path)),
         this.disk,
         true,
       );
@@ -278,7 +275,7 @@ export class TreeWriter {
         this.disk.unlink(join(this.root, path));
         removeEmptyParents(this.root, path, output, this.disk);
       }
-      writeAtomic(this.root, manifest, text, this.disk, true);
+      writeAtomicInPieces(this.root, manifest, text(), this.disk, true);
       if (cache) recordBuildCache(this.root, this.verified, entries, rewritten, cache, this.disk);
       return { written, deleted: orphans, unchanged: this.unchanged, unlisted };
     } finally {
@@ -417,14 +414,22 @@ function recordBuildCache(
   const unitFiles = Object.values(cache.units).reduce((n, unit) => n + unit.files.length, 0);
   // Every service reused as recorded: the record stands as it is.
   if (rewritten.size === 0 && kept === unitFiles && cache.previous && sameUnits(cache.previous.units, cache.units)) return;
-  const stamps: Record<string, FileStamp> = {};
-  for (const entry of entries) {
-    const stamp = entry.size === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : verified.get(entry.path);
-    if (stamp) stamps[entry.path] = stamp;
+  function* stamps(): Generator<readonly [string, FileStamp]> {
+    for (const entry of entries) {
+      const stamp = entry.size === undefined ? keptStamp(cache, entry) : rewritten.has(entry.path) ? writtenStamp(root, entry) : verified.get(entry.path);
+      if (stamp) yield [entry.path, stamp];
+    }
   }
-  const record: BuildCache = { build: cache.build, units: cache.units, files: stamps };
+  // JSON.stringify of a BuildCache, stamped as it is written.
+  function* record(): Generator<string> {
+    yield `{"build":${JSON.stringify(cache.build)},"units":`;
+    yield* jsonObjectPieces(Object.entries(cache.units));
+    yield ',"files":';
+    yield* jsonObjectPieces(stamps());
+    yield '}';
+  }
   try {
-    if (prepareCacheFolder(cache.location)) replaceFile(cache.location, JSON.stringify(record), disk, false);
+    if (prepareCacheFolder(cache.location)) replaceFileInPieces(cache.location, record(), disk, false);
   } catch {
     // The tree is written; a record that cannot be (a read-only .git) only makes the next compile a full one.
   }
