@@ -38,9 +38,9 @@ function writeBytes(fd: number, bytes: Uint8Array, before: number, contents: str
 }
 
 /**
- * Characters encoded at a time: a manifest or record of 100,000 files is tens of
- * megabytes, and encoding it whole held a second copy of it outside the heap,
- * beside the text, at the compile's peak.
+ * Characters encoded at a time: a journal head or a restored manifest of 100,000
+ * files is tens of megabytes, and encoding it whole held a second copy of it
+ * outside the heap, beside the text.
  */
 const ENCODE_CHUNK = 1 << 20;
 

@@ -251,8 +251,14 @@ export class TreeWriter {
     this.closed = true;
     try {
       const manifest = layout.manifest(output);
-      const text = (): Generator<string> => manifestPieces(entries, false);
-      if (this.created.length === 0 && this.replaced.length === 0 && orphans.length === 0 && !this.journal && matchesPieces(this.manifestText, text())) {
+      const finalManifest = (): Generator<string> => manifestPieces(entries, false);
+      if (
+        this.created.length === 0 &&
+        this.replaced.length === 0 &&
+        orphans.length === 0 &&
+        !this.journal &&
+        matchesPieces(this.manifestText, finalManifest())
+      ) {
         if (cache) recordBuildCache(this.root, this.verified, entries, new Set(), cache, this.disk);
         return { written: [], deleted: [], unchanged: this.unchanged, unlisted };
       }
@@ -275,7 +281,7 @@ export class TreeWriter {
         this.disk.unlink(join(this.root, path));
         removeEmptyParents(this.root, path, output, this.disk);
       }
-      writeAtomicInPieces(this.root, manifest, text(), this.disk, true);
+      writeAtomicInPieces(this.root, manifest, finalManifest(), this.disk, true);
       if (cache) recordBuildCache(this.root, this.verified, entries, rewritten, cache, this.disk);
       return { written, deleted: orphans, unchanged: this.unchanged, unlisted };
     } finally {
