@@ -1,9 +1,8 @@
-import type { GeneratedFile } from '../../spec/emitter.js';
 import type { OutputDirectories } from '../../spec/model.js';
-import { checkRecordLocation, gitBlobId, type CachedUnit, type CheckRecord } from '../cache.js';
+import { checkRecordLocation, type CachedUnit, type CheckedFile, type CheckRecord } from '../cache.js';
 import { prepareCacheFolder } from './cache-folder.js';
 import { realDisk, replaceFile } from './disk.js';
-import { sha256, type ManifestEntry } from './manifest.js';
+import type { ManifestEntry } from './manifest.js';
 
 /**
  * Writes what a passing `paved check --record` found (cache.ts CheckRecord) into
@@ -11,7 +10,8 @@ import { sha256, type ManifestEntry } from './manifest.js';
  * sha256 and git blob id of the bytes this build emitted for its key (or, for a
  * file kept from the base's record, those it was verified against: the recorded
  * hash and the base commit's blob), never a hash read from the committed
- * manifest. False when the cache folder cannot be made.
+ * manifest: `files` holds them for every file emitted or kept (TreeInspector
+ * makes them as the files are compared). False when the cache folder cannot be made.
  */
 export function writeCheckRecord(
   root: string,
@@ -19,28 +19,19 @@ export function writeCheckRecord(
   build: string,
   output: OutputDirectories,
   units: Readonly<Record<string, CachedUnit>>,
-  files: readonly GeneratedFile[],
-  kept: readonly (ManifestEntry & { readonly blob: string })[],
+  files: readonly (ManifestEntry & { readonly blob?: string })[],
 ): boolean {
-  const hashes = new Map<string, string>([...kept.map((k) => [k.path, k.sha256] as const)]);
-  const blobs = new Map<string, string>([...kept.map((k) => [k.path, k.blob] as const)]);
-  for (const file of files) {
-    const bytes = Buffer.from(file.contents, 'utf8');
-    hashes.set(file.path, sha256(file.contents));
-    blobs.set(file.path, gitBlobId(bytes));
-  }
-  // A unit's files may come from other specs too (a preview's dependency bases): the manifest names each file's own.
-  const sources = new Map<string, string>([...kept.map((k) => [k.path, k.source] as const), ...files.map((f) => [f.path, f.source] as const)]);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const recorded = (path: string): CheckedFile => {
+    const file = byPath.get(path);
+    if (file?.blob === undefined) throw new Error(`writeCheckRecord: no git blob id for ${path}`);
+    return { path, sha256: file.sha256, blob: file.blob, source: file.source };
+  };
   const record: CheckRecord = {
     build,
     commit,
     output: { dir: output.dir, workflowsDir: output.workflowsDir },
-    units: Object.fromEntries(
-      Object.entries(units).map(([spec, unit]) => [
-        spec,
-        { key: unit.key, files: unit.files.map((path) => ({ path, sha256: hashes.get(path)!, blob: blobs.get(path)!, source: sources.get(path)! })) },
-      ]),
-    ),
+    units: Object.fromEntries(Object.entries(units).map(([spec, unit]) => [spec, { key: unit.key, files: unit.files.map(recorded) }])),
   };
   const location = checkRecordLocation(root, commit);
   if (!prepareCacheFolder(location)) return false;

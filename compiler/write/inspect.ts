@@ -1,10 +1,10 @@
 import type { GeneratedFile } from '../../spec/emitter.js';
 import { layout } from '../../spec/layout.js';
 import type { OutputDirectories } from '../../spec/model.js';
-import { type FileStamp } from '../cache.js';
+import { gitBlobId } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { manifestPieces, plannedEntries, readManifest, readManifestText, sha256, type ManifestEntry, type PlannedEntry } from './manifest.js';
+import { manifestPieces, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
 import { matchesPieces } from './pieces.js';
 import { Blocked, describeType, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
@@ -35,86 +35,140 @@ export interface TreeState {
  * `kept`: files a check anchored on a base's record found with exactly the recorded bytes (cache.ts reuseFromCheckRecord).
  */
 export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): TreeState {
-  const resolver = new Resolver(root);
-  assertOutputDirectories(resolver, output);
-  const { differences, unlisted, manifestCurrent, unchanged } = inspectEntries(resolver, output, plannedEntries(files, kept));
-  return { differences, unlisted, manifestCurrent, unchanged };
+  const inspector = new TreeInspector(root).open(output);
+  inspector.stage(files);
+  return inspector.finish(kept);
+}
+
+/** A planned file as the inspector keeps it: with its git blob id when a check record is to be written. */
+export interface InspectedEntry extends ManifestEntry {
+  readonly blob?: string;
 }
 
 /**
- * Kept files were verified against their stamps by the compile that kept them;
- * they count as unchanged once no link stands above them. Every path read or
- * later written or deleted is resolved here, and any that goes through a link,
- * or names something other than a regular file, stops the whole operation.
+ * inspectTree as the files arrive: `paved check` streams each service's files
+ * here (a FileSink, compiler/emit.ts) once its policy passed, and only their
+ * entries and the differences are kept, not every text until the end.
+ *
+ * Every path read is resolved without following a link; one that goes through a
+ * link, or names something other than a regular file, stops the whole check
+ * (at `finish`, as do problems with the output folders found at `open`). Kept
+ * files were verified against their stamps by the compile that kept them; they
+ * count as unchanged once no link stands above them.
  */
-export function inspectEntries(resolver: Resolver, output: OutputDirectories, entries: readonly PlannedEntry[]): InspectedTree {
-  const manifest = layout.manifest(output);
-  const owned = readManifest(resolver.root, output).entries;
-  const differences: Difference[] = [];
-  const blockedDirectories = new Map<string, Blocked>();
-  const refused: string[] = [];
-  const verified = new Map<string, FileStamp>();
-  let unchanged = 0;
-  const planned = new Set<string>();
-  for (const file of entries) {
-    planned.add(file.path);
-    if (file.contents === undefined) {
-      const parents = resolver.parents(file.path);
-      if (parents instanceof Blocked) blockedDirectories.set(parents.at, parents);
-      else unchanged++;
-      continue;
+export class TreeInspector {
+  private readonly resolver: Resolver;
+  private output?: OutputDirectories;
+  private failure?: { readonly error: unknown };
+  private owned: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }> = new Map();
+  private readonly staged: InspectedEntry[] = [];
+  private readonly differences: Difference[] = [];
+  private readonly blocked = new Map<string, Blocked>();
+  /** Planned paths that are not regular files, with the reason. */
+  private readonly notFiles: Array<{ readonly path: string; readonly text: string }> = [];
+  private unchanged = 0;
+
+  /** `blobs`: keep each file's git blob id, for `check --record` (check-record.ts). */
+  constructor(
+    root: string,
+    private readonly options: { readonly blobs?: boolean } = {},
+  ) {
+    this.resolver = new Resolver(root);
+  }
+
+  /** Checks the output folders and reads the manifest; a problem is kept for `finish`. */
+  open(output: OutputDirectories): this {
+    if (this.output) return this;
+    this.output = output;
+    try {
+      assertOutputDirectories(this.resolver, output);
+      this.owned = readManifest(this.resolver.root, output).entries;
+    } catch (error) {
+      this.failure = { error };
     }
-    const found = resolver.read(file.path);
+    return this;
+  }
+
+  /** Compares `files` with the disk; returns their entries, which is all that is kept of a file on disk as planned. */
+  stage(files: readonly GeneratedFile[]): InspectedEntry[] {
+    const entries = files.map((f) => {
+      const entry = { path: f.path, sha256: sha256(f.contents), source: f.source };
+      return this.options.blobs ? { ...entry, blob: gitBlobId(Buffer.from(f.contents, 'utf8')) } : entry;
+    });
+    this.staged.push(...entries);
+    if (this.output && !this.failure) for (const file of files) this.compare(file);
+    return entries;
+  }
+
+  private compare(file: GeneratedFile): void {
+    const found = this.resolver.read(file.path);
     if (found instanceof Blocked) {
-      blockedDirectories.set(found.at, found);
-      continue;
+      this.blocked.set(found.at, found);
+      return;
     }
     if ('kind' in found) {
-      if (found.kind === 'other') refused.push(`${file.path} exists and is not a regular file (${describeType(found.stat)}); paved will not replace it`);
-      else differences.push({ path: file.path, kind: 'missing', expected: file.contents });
-      continue;
+      if (found.kind === 'other')
+        this.notFiles.push({ path: file.path, text: `${file.path} exists and is not a regular file (${describeType(found.stat)}); paved will not replace it` });
+      else this.differences.push({ path: file.path, kind: 'missing', expected: file.contents });
+      return;
     }
     const actual = found.text;
-    const entry = owned.get(file.path);
+    const entry = this.owned.get(file.path);
     // Identical bytes are adopted: that is what a lost manifest looks like.
-    if (actual === file.contents) {
-      unchanged++;
-      // The stamp of the very file read (fstat before the read): any later change shows in its ctime.
-      verified.set(file.path, { sha256: file.sha256, size: found.stat.size, mtimeMs: found.stat.mtimeMs, ctimeMs: found.stat.ctimeMs, ino: found.stat.ino });
-    } else if (!entry) differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
+    if (actual === file.contents) this.unchanged++;
+    else if (!entry) this.differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
     // After an interrupted compile a file may still hold its previous version: stale, not edited.
     else {
       const hash = sha256(actual);
       const kind = hash !== entry.sha256 && hash !== entry.previousSha256 ? 'edited' : 'stale';
-      differences.push({ path: file.path, kind, expected: file.contents, actual });
+      this.differences.push({ path: file.path, kind, expected: file.contents, actual });
     }
   }
-  for (const blocked of [...blockedDirectories.values()].sort((a, b) => compareText(a.at, b.at))) {
-    refused.push(`${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`);
-  }
-  for (const path of [...owned.keys()].sort(compareText)) {
-    if (planned.has(path)) continue;
-    // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
-    const found = resolver.read(path);
-    if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
-    else if (!('kind' in found)) differences.push({ path, kind: 'orphaned', actual: found.text });
-    else if (found.kind === 'other')
-      refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
-  }
-  if (refused.length > 0) {
-    throw new WriteError(
-      `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
-      true,
-    );
-  }
-  const unlisted = unlistedEntries(resolver.root, output, (path) => planned.has(path) || owned.has(path));
-  const manifestText = readManifestText(resolver, output);
-  return { differences, unlisted, manifestCurrent: matchesPieces(manifestText, manifestPieces(entries, false)), unchanged, verified };
-}
 
-export interface InspectedTree extends TreeState {
-  /** Stamps of the planned files found on disk with exactly the planned bytes. */
-  readonly verified: ReadonlyMap<string, FileStamp>;
+  /** The entries of every file staged. */
+  get emitted(): readonly InspectedEntry[] {
+    return this.staged;
+  }
+
+  /** The tree's state, with the files `kept` planned too; throws what stands in the way. */
+  finish(kept: readonly ManifestEntry[] = []): TreeState {
+    const output = this.output;
+    if (!output) throw new Error('TreeInspector.finish: not open');
+    if (this.failure) throw this.failure.error;
+    const manifest = layout.manifest(output);
+    for (const file of kept) {
+      const parents = this.resolver.parents(file.path);
+      if (parents instanceof Blocked) this.blocked.set(parents.at, parents);
+      else this.unchanged++;
+    }
+    const entries = [...this.staged, ...kept].sort((a, b) => compareText(a.path, b.path));
+    const planned = new Set(entries.map((e) => e.path));
+    // Files arrive as services finish: reported in path order, as a compile plans them.
+    const differences = [...this.differences].sort((a, b) => compareText(a.path, b.path));
+    const refused = [...this.notFiles].sort((a, b) => compareText(a.path, b.path)).map((r) => r.text);
+    for (const blocked of [...this.blocked.values()].sort((a, b) => compareText(a.at, b.at))) {
+      refused.push(`${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`);
+    }
+    for (const path of [...this.owned.keys()].sort(compareText)) {
+      if (planned.has(path)) continue;
+      // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
+      const found = this.resolver.read(path);
+      if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
+      else if (!('kind' in found)) differences.push({ path, kind: 'orphaned', actual: found.text });
+      else if (found.kind === 'other')
+        refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
+    }
+    if (refused.length > 0) {
+      throw new WriteError(
+        `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
+        true,
+      );
+    }
+    const owned = this.owned;
+    const unlisted = unlistedEntries(this.resolver.root, output, (path) => planned.has(path) || owned.has(path));
+    const manifestText = readManifestText(this.resolver, output);
+    return { differences, unlisted, manifestCurrent: matchesPieces(manifestText, manifestPieces(entries, false)), unchanged: this.unchanged };
+  }
 }
 
 /** The files under the output directories that neither the manifest nor `files` claims: for `paved diff`. */
