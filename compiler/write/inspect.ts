@@ -31,8 +31,10 @@ export interface TreeState {
 }
 
 /**
- * Compares the planned tree with the disk. Reads only: regular files reached without a link, and the folders' listings.
- * `kept`: files a check anchored on a base's record found with exactly the recorded bytes (cache.ts reuseFromCheckRecord).
+ * Compares the planned tree with the disk in one go: the in-memory callers' inspection (tests, tools);
+ * `paved check` streams the same TreeInspector. Reads only: regular files reached without a link, and the
+ * folders' listings. `kept`: files a check anchored on a base's record found with exactly the recorded bytes
+ * (cache.ts reuseFromCheckRecord).
  */
 export function inspectTree(root: string, output: OutputDirectories, files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): TreeState {
   const inspector = new TreeInspector(root).open(output);
