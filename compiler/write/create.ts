@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CREATE_NEW, realDisk, replaceFile, writeAll, writeAtomic } from './disk.js';
 import { WriteError } from './errors.js';
-import { Blocked, describeType, relativePathProblem, Resolver } from './resolver.js';
+import { Blocked, blockedReason, describeType, relativePathProblem, Resolver } from './resolver.js';
 
 /** The writers of files outside the generated tree: scaffolds (`paved new`, `paved init`) and releases.yaml. */
 
@@ -43,7 +43,7 @@ export function createFiles(
     if (seen.has(file.path)) throw new WriteError(`${file.path} would be written twice`, true);
     seen.add(file.path);
     const leaf = resolver.leaf(file.path);
-    if (leaf instanceof Blocked) throw new WriteError(`${leaf.at} ${leaf.what}; paved writes only into real directories inside the repository`, true);
+    if (leaf instanceof Blocked) throw new WriteError(blockedReason(leaf), true);
     if (leaf.kind === 'other')
       throw new WriteError(`${file.path} exists and is not a regular file (${describeType(leaf.stat)}); paved will not replace it`, true);
     if (leaf.kind === 'file') existing.push(file.path);

@@ -6,7 +6,7 @@ import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
 import { manifestPieces, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
 import { matchesPieces } from './pieces.js';
-import { Blocked, describeType, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
+import { Blocked, blockedReason, describeType, listedReason, refusal, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
 
@@ -149,23 +149,17 @@ export class TreeInspector {
     const differences = [...this.differences].sort((a, b) => compareText(a.path, b.path));
     const refused = [...this.notFiles].sort((a, b) => compareText(a.path, b.path)).map((r) => r.text);
     for (const blocked of [...this.blocked.values()].sort((a, b) => compareText(a.at, b.at))) {
-      refused.push(`${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`);
+      refused.push(blockedReason(blocked));
     }
     for (const path of [...this.owned.keys()].sort(compareText)) {
       if (planned.has(path)) continue;
       // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
       const found = this.resolver.read(path);
-      if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
+      if (found instanceof Blocked) refused.push(listedReason(manifest, path, found));
       else if (!('kind' in found)) differences.push({ path, kind: 'orphaned', actual: found.text });
-      else if (found.kind === 'other')
-        refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
+      else if (found.kind === 'other') refused.push(listedReason(manifest, path, found));
     }
-    if (refused.length > 0) {
-      throw new WriteError(
-        `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
-        true,
-      );
-    }
+    if (refused.length > 0) throw refusal(refused, manifest);
     const owned = this.owned;
     const unlisted = unlistedEntries(this.resolver.root, output, (path) => planned.has(path) || owned.has(path));
     const manifestText = readManifestText(this.resolver, output);
@@ -189,6 +183,6 @@ export function assertOutputDirectories(resolver: Resolver, output: OutputDirect
       throw new WriteError(`output directory ${JSON.stringify(dir)} must be a relative path inside the repository`, true);
     }
     const parents = resolver.parents(`${dir}/x`);
-    if (parents instanceof Blocked) throw new WriteError(`${parents.at} ${parents.what}; paved writes only into real directories inside the repository`, true);
+    if (parents instanceof Blocked) throw new WriteError(blockedReason(parents), true);
   }
 }

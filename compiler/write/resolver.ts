@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { OutputDirectories } from '../../spec/model.js';
 import { compareText } from '../../spec/pointer.js';
 import { LOCK_FILE, MANIFEST_FILE } from '../../spec/layout.js';
+import { WriteError } from './errors.js';
 
 /**
  * Reading the generated tree without trusting it. Everything under the output
@@ -80,6 +81,26 @@ export class Blocked {
     readonly at: string,
     readonly what: string,
   ) {}
+}
+
+/** Why nothing is read or written below `blocked`. */
+export function blockedReason(blocked: Blocked): string {
+  return `${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`;
+}
+
+/** Why a path the manifest lists is neither read nor deleted: a link above it, or something other than a regular file there. */
+export function listedReason(manifest: string, path: string, found: Blocked | { readonly stat: Stats }): string {
+  return found instanceof Blocked
+    ? `${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`
+    : `${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`;
+}
+
+/** Everything in the way of reading or writing the tree, as one error: the person clears it all at once. */
+export function refusal(refused: readonly string[], manifest: string): WriteError {
+  return new WriteError(
+    `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
+    true,
+  );
 }
 
 /**

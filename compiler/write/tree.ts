@@ -22,7 +22,18 @@ import {
   type OwnedFiles,
 } from './manifest.js';
 import { jsonObjectPieces, matchesPieces } from './pieces.js';
-import { Blocked, describeType, lstatOrUndefined, pathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
+import {
+  Blocked,
+  blockedReason,
+  describeType,
+  listedReason,
+  lstatOrUndefined,
+  pathProblem,
+  refusal,
+  Resolver,
+  unlistedEntries,
+  type UnlistedEntry,
+} from './resolver.js';
 
 /**
  * The only writer of the generated tree. paved owns exactly the files listed in
@@ -318,24 +329,18 @@ export class TreeWriter {
     const planned = new Set(entries.map((e) => e.path));
     const refused = [...this.refused].sort((a, b) => compareText(a.path, b.path)).map((r) => r.text);
     for (const blocked of [...this.blocked.values()].sort((a, b) => compareText(a.at, b.at))) {
-      refused.push(`${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`);
+      refused.push(blockedReason(blocked));
     }
     const orphans: string[] = [];
     for (const path of [...this.previous.entries.keys()].sort(compareText)) {
       if (planned.has(path)) continue;
       // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
       const found = this.resolver.leaf(path);
-      if (found instanceof Blocked) refused.push(`${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`);
+      if (found instanceof Blocked) refused.push(listedReason(manifest, path, found));
       else if (found.kind === 'file') orphans.push(path);
-      else if (found.kind === 'other')
-        refused.push(`${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`);
+      else if (found.kind === 'other') refused.push(listedReason(manifest, path, found));
     }
-    if (refused.length > 0) {
-      throw new WriteError(
-        `refused: paved follows no symbolic link, and reads, replaces or deletes only regular files:\n${refused.map((r) => `  ${r}`).join('\n')}\nremove what stands in the way (or the entries from ${manifest}), then run paved again`,
-        true,
-      );
-    }
+    if (refused.length > 0) throw refusal(refused, manifest);
     if (this.unowned.length > 0) {
       const list = [...this.unowned]
         .sort(compareText)
