@@ -23,23 +23,11 @@ export function sha256(contents: string): string {
   return createHash('sha256').update(contents, 'utf8').digest('hex');
 }
 
+/** The manifest of `files` (and `kept`), whole: for in-memory callers (tests); the writer writes it in pieces. */
 export function renderManifest(files: readonly GeneratedFile[], kept: readonly ManifestEntry[] = []): string {
-  return renderEntries(plannedEntries(files, kept));
-}
-
-/** A planned file with its hash computed once; `contents` is absent for a kept file. */
-export interface PlannedEntry extends ManifestEntry {
-  readonly contents?: string;
-}
-
-export function plannedEntries(files: readonly GeneratedFile[], kept: readonly ManifestEntry[]): PlannedEntry[] {
-  const entries: PlannedEntry[] = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, contents: f.contents }));
-  if (kept.length === 0) return entries;
-  return [...entries, ...kept.map((k) => ({ path: k.path, sha256: k.sha256, source: k.source }))].sort((a, b) => compareText(a.path, b.path));
-}
-
-export function renderEntries(entries: readonly ManifestEntry[]): string {
-  return [...manifestPieces(entries, false)].join('');
+  const entries = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source }));
+  const planned = kept.length === 0 ? entries : [...entries, ...kept].sort((a, b) => compareText(a.path, b.path));
+  return [...manifestPieces(planned, false)].join('');
 }
 
 /**
