@@ -1,5 +1,6 @@
 import type { ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { names } from '../../spec/naming.js';
+import { serviceNamed } from '../../spec/preview-dependencies.js';
 import { connectionEnv, discoveryEnvName, queueName, type ConnectionVariable } from '../../spec/runtime-env.js';
 import { platformEnv, type Workload } from '../shared/platform-env.js';
 import {
@@ -63,8 +64,9 @@ export function usesLocalStack(service: ResolvedService): boolean {
 function discovery(service: ResolvedService, project: ResolvedProject): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of service.dependsOn) {
-    const dependency = project.services.find((s) => s.name === name && s.retired === undefined);
-    if (dependency?.runtime.port === undefined || dependency.runtime.servicePort === undefined) continue;
+    const dependency = serviceNamed(project.services, name);
+    if (dependency === undefined || dependency.retired !== undefined || dependency.runtime.port === undefined || dependency.runtime.servicePort === undefined)
+      continue;
     const address = `${dependency.name}:${dependency.runtime.port}`;
     env[discoveryEnvName(dependency.name)] = dependency.runtime.protocol === 'grpc' ? address : `http://${address}`;
   }
