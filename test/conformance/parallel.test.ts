@@ -45,7 +45,7 @@ describe('emitting on worker threads', () => {
     expect(broken.files.map((f) => f.contents)).toEqual(compileSources(repo, { emitters }).files.map((f) => f.contents));
   });
 
-  it('uses what the worker emits, and emits itself what a failing worker took', () => {
+  it('leaves emitting to a worker that keeps up, and emits itself what an idle or failing worker did not', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paved-worker-'));
     try {
       // Stand-in workers speaking the protocol: one marks what it emits, one fails on every service it takes.
@@ -66,8 +66,15 @@ for (let i = Atomics.add(counters, ${NEXT}, 1); i < names.length; i = Atomics.ad
       const marking = worker(
         `port.postMessage([i, [{ emitter: 'stand-in', result: { files: [{ path: 'generated/' + names[i] + '/from-worker', contents: 'x', source: 'platform.yaml' }], diagnostics: [] } }]]);`,
       );
-      const marked = compileSources(repo, { emitters, emitServices: emitInThreads(marking, 1) });
-      expect(marked.files.filter((f) => f.path.endsWith('/from-worker')).length).toBeGreaterThan(0);
+      // Waiting a minute for a result before emitting here: the calling thread only writes while the worker keeps up.
+      const marked = compileSources(repo, { emitters, emitServices: emitInThreads(marking, 1, 60_000) });
+      expect(marked.files.filter((f) => f.path.endsWith('/from-worker')).length).toBe(PARALLEL_THRESHOLD);
+
+      // A worker that starts but takes nothing: after idleMs without a result, the calling thread emits every service.
+      const idle = join(dir, 'idle.mjs');
+      writeFileSync(idle, `setTimeout(() => undefined, 60_000);\n`);
+      const waited = compileSources(repo, { emitters, emitServices: emitInThreads(pathToFileURL(idle), 1, 200) });
+      expect(waited.files.map((f) => f.contents)).toEqual(compileSources(repo, { emitters }).files.map((f) => f.contents));
 
       const failing = worker(`throw new Error('worker failed');`);
       const recovered = compileSources(repo, { emitters, emitServices: emitInThreads(failing, 1) });
