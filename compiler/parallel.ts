@@ -10,6 +10,19 @@ import { emitSequentially, emitService, type EmitServices, type ServiceEmission 
 export const PARALLEL_THRESHOLD = 48;
 
 /**
+ * A worker for every this many services to emit, up to the cores: each holds
+ * its own heap and copy of the project, 50–80 MiB. Cold compiles on a tmpfs,
+ * peak RSS with one, two and three workers: 300 services 230, 285 and 349 MiB;
+ * 500 services 296, 345 and 400 MiB; 1,000 services 363, 439 and 517 MiB. One
+ * per 500 keeps a cold compile under 0.4 MiB per service + 150 MiB on a machine
+ * of any size.
+ */
+export const SERVICES_PER_WORKER = 500;
+
+/** How many workers emit `services` services when the machine allows `threads`. */
+export const workerCount = (threads: number, services: number): number => Math.min(threads, Math.max(1, Math.floor(services / SERVICES_PER_WORKER)));
+
+/**
  * Shared counters: the next service index to take, how many services are done
  * (emitted or failed), and how many of those this thread has taken in (delivered,
  * or read as a worker's failure).
@@ -70,20 +83,21 @@ export type EmitWorkerMessage = readonly [number, ServiceEmission] | { readonly 
 export const IDLE_MS = 1000;
 
 /**
- * Emits services on worker threads running `script` (cli/emit-worker), which
- * take services from one shared counter, so a slow service never leaves a
- * thread idle. Synchronous: the calling thread delivers each result as it
- * arrives, so results do not pile up until the end (a streaming compile writes
- * and releases them). It emits a service itself only when no worker result came
- * for `idleMs`. The main thread's heap, unlike a worker's (WORKER_LIMITS), grows
- * far past its live data before a full collection: when it emitted its share,
- * a cold compile of 300 services ended with 146 MiB in its heap, of which 45
- * were live at its only full collection. Cold compiles on a tmpfs (two cores,
- * one worker), peak RSS and wall, emitting a share here and not: 300 services
- * 273 and 230 MiB, 4.3 and 4.6 s; 1,000 services 530 and 360 MiB, 13.0 and
- * 14.5 s. A worker that fails on a service still counts it done. Results carry
- * their index, so output does not depend on which thread emitted what; whatever
- * a worker did not deliver is emitted here, where its error, if any, surfaces
+ * Emits services on worker threads running `script` (cli/emit-worker), up to
+ * `threads` of them (workerCount), which take services from one shared
+ * counter, so a slow service never leaves a thread idle. Synchronous: the
+ * calling thread delivers each result as it arrives, so results do not pile up
+ * until the end (a streaming compile writes and releases them). It emits a
+ * service itself only when no worker result came for `idleMs`. The main
+ * thread's heap, unlike a worker's (WORKER_LIMITS), grows far past its live
+ * data before a full collection: when it emitted its share, a cold compile of
+ * 300 services ended with 146 MiB in its heap, of which 45 were live at its
+ * only full collection. Cold compiles on a tmpfs (two cores, one worker), peak
+ * RSS and wall, emitting a share here and not: 300 services 273 and 230 MiB,
+ * 4.3 and 4.6 s; 1,000 services 530 and 360 MiB, 13.0 and 14.5 s. A worker
+ * that fails on a service still counts it done. Results carry their index, so
+ * output does not depend on which thread emitted what; whatever a worker did
+ * not deliver is emitted here, where its error, if any, surfaces
  * as usual.
  */
 export function emitInThreads(script: URL, threads = Math.min(availableParallelism() - 1, 3), idleMs = IDLE_MS): EmitServices {
@@ -92,7 +106,7 @@ export function emitInThreads(script: URL, threads = Math.min(availableParalleli
 
     const counters = new Int32Array(new SharedArrayBuffer(12));
     const names = services.map((s) => s.name);
-    const workers = Array.from({ length: threads }, () => {
+    const workers = Array.from({ length: workerCount(threads, services.length) }, () => {
       const { port1, port2 } = new MessageChannel();
       const data: EmitWorkerData = { project, names, counters, port: port2 };
       const worker = new Worker(script, { workerData: data, transferList: [port2], resourceLimits: WORKER_LIMITS });

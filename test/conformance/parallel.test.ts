@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { emitters } from '../../cli/emitters.js';
 import { compileSources, type LoadedSources } from '../../compiler/compile.js';
 import { emitSequentially } from '../../compiler/emit.js';
-import { DONE, emitInThreads, NEXT, PARALLEL_THRESHOLD, RECEIVED, WAITING_LIMIT } from '../../compiler/parallel.js';
+import { DONE, emitInThreads, NEXT, PARALLEL_THRESHOLD, RECEIVED, SERVICES_PER_WORKER, WAITING_LIMIT, workerCount } from '../../compiler/parallel.js';
 import { Worker } from 'node:worker_threads';
 import { parseSource } from '../../compiler/parse.js';
 import { syntheticRepo } from '../../bench/synthetic.js';
@@ -82,6 +82,14 @@ for (let i = Atomics.add(counters, ${NEXT}, 1); i < names.length; i = Atomics.ad
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('starts a worker for every SERVICES_PER_WORKER services, at least one and at most the threads the machine allows', () => {
+    expect(workerCount(3, PARALLEL_THRESHOLD)).toBe(1);
+    expect(workerCount(3, 2 * SERVICES_PER_WORKER - 1)).toBe(1);
+    expect(workerCount(3, 2 * SERVICES_PER_WORKER)).toBe(2);
+    expect(workerCount(3, 10 * SERVICES_PER_WORKER)).toBe(3);
+    expect(workerCount(1, 10 * SERVICES_PER_WORKER)).toBe(1);
   });
 
   it('lets a worker take its next service only while fewer than WAITING_LIMIT finished ones wait for the main thread', async () => {
