@@ -97,8 +97,7 @@ export const IDLE_MS = 1000;
  * 4.3 and 4.6 s; 1,000 services 530 and 360 MiB, 13.0 and 14.5 s. A worker
  * that fails on a service still counts it done. Results carry their index, so
  * output does not depend on which thread emitted what; whatever a worker did
- * not deliver is emitted here, where its error, if any, surfaces
- * as usual.
+ * not deliver is emitted here, where its error, if any, surfaces as usual.
  */
 export function emitInThreads(script: URL, threads = Math.min(availableParallelism() - 1, 3), idleMs = IDLE_MS): EmitServices {
   return (project, services, emitters, deliver) => {
