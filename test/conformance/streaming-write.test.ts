@@ -171,11 +171,11 @@ describe('kill -9 while services are streamed', () => {
       child.kill('SIGKILL');
       await exit;
       const owned = readManifest(root, OUTPUT);
-      if (owned.pending) killedWhileStreaming++;
       const onDisk = [...readTree(join(root, 'generated'))].filter(
         ([p]) => p !== '.paved-manifest.json' && p !== LOCK_FILE && !isTemporaryName(p.split('/').pop()!),
       );
-      expect(onDisk.length).toBeGreaterThan(0);
+      // A kill right after the journal's head was written may land before the first file: recovery is checked all the same.
+      if (owned.pending && onDisk.length > 0) killedWhileStreaming++;
       for (const [relativePath] of onDisk) expect(owned.entries.has(`generated/${relativePath}`), `generated/${relativePath} is not claimed`).toBe(true);
       const again = spawnSync(process.execPath, [bin, 'compile', root], { encoding: 'utf8' });
       expect(again.stderr).toBe('');
@@ -186,7 +186,7 @@ describe('kill -9 while services are streamed', () => {
       expect(tree).toEqual(planned);
       rmSync(root, { recursive: true, force: true });
     }
-    // Otherwise the test proved nothing about streaming.
+    // Otherwise the test proved nothing about files left mid-stream.
     expect(killedWhileStreaming).toBeGreaterThan(0);
   });
 });
