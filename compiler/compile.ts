@@ -68,7 +68,7 @@ export interface CompileResult {
   readonly owners: ReadonlyMap<string, FileOwner>;
   /** Incremental compiles: what to record for the next one. */
   readonly cache?: CacheRecord;
-  /** With a build identity and no error: spec path -> the service's key and the paths of its files, emitted or kept. */
+  /** With a build identity and no error: spec path -> the service's key and the paths of its files, emitted or kept; only services a later compile may reuse (emit.ts `unitFiles`). */
   readonly units?: Readonly<Record<string, CachedUnit>>;
   readonly output: OutputDirectories;
   readonly project?: ResolvedProject;
@@ -238,7 +238,12 @@ export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): C
   const failed = hasErrors(diagnostics);
   const units =
     keys && !failed
-      ? Object.fromEntries(project.services.map((s) => [s.specPath, { key: keys.get(s)!, files: emitted.unitFiles.get(s.name) ?? [] }]))
+      ? Object.fromEntries(
+          project.services.flatMap((s) => {
+            const files = emitted.unitFiles.get(s.name);
+            return files ? [[s.specPath, { key: keys.get(s)!, files }]] : [];
+          }),
+        )
       : undefined;
   const cache: CacheRecord | undefined =
     previous && units ? { location: previous.location, build: previous.build, previous: previous.cache, units } : undefined;

@@ -31,7 +31,12 @@ export interface EmitOutcome {
   readonly streamed: readonly ManifestEntry[];
   /** Files of services not emitted again because `reuse` vouched for them; sorted by path. */
   readonly kept: readonly ManifestEntry[];
-  /** Service name -> the paths of its files, emitted or kept; sorted. */
+  /**
+   * Service name -> the paths of its files, emitted or kept, sorted: for each
+   * service a later compile may reuse. One whose emission reported anything (a
+   * waived policy finding, a warning) is left out, so every compile reports it
+   * again: reusing its files would drop the report.
+   */
   readonly unitFiles: ReadonlyMap<string, readonly string[]>;
   /** Path -> who planned it, for every file emitted or kept: `paved diff` groups by it. */
   readonly owners: ReadonlyMap<string, FileOwner>;
@@ -193,17 +198,18 @@ export function emit(
   // In service order, whoever emitted what, so collisions are reported the same way every time.
   for (const service of project.services) {
     const paths: string[] = [];
-    unitFiles.set(service.name, paths);
     for (const file of reused.get(service) ?? []) {
       accept({ file, emitter: 'previous compile', service });
       paths.push(file.path);
     }
+    let reported = false;
     for (const { emitter, result } of emissions.get(service) ?? []) {
       diagnostics.push(...result.diagnostics);
+      reported ||= result.diagnostics.length > 0;
       for (const file of result.files) accept({ file, emitter, service });
       paths.push(...result.files.map((f) => f.path));
     }
-    paths.sort(compareText);
+    if (!reported) unitFiles.set(service.name, paths.sort(compareText));
   }
   const projectFiles: GeneratedFile[] = [];
   for (const emitter of emitters) {

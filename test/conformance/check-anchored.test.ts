@@ -7,7 +7,7 @@ import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
-import { REPO, scratchCopy } from '../support/helpers.js';
+import { REPO, scratchCopy, waiveOrdersFinding } from '../support/helpers.js';
 
 /**
  * `paved check --base <commit>` anchored on the record a passing `paved check
@@ -37,12 +37,13 @@ function git(root: string, ...args: string[]): string {
   }).trim();
 }
 
-/** examples/shop compiled and committed, its passing check recorded: the base commit's SHA. */
-function recordedShop(): { root: string; base: string } {
+/** examples/shop (changed by `prepare`) compiled and committed, its passing check recorded: the base commit's SHA. */
+function recordedShop(prepare: (root: string) => void = () => undefined): { root: string; base: string } {
   const scratch = scratchCopy(join(REPO, 'examples/shop'));
   cleanups.push(scratch.cleanup);
   const root = scratch.dir;
   for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
+  prepare(root);
   git(root, 'init', '-q', '-b', 'main');
   expect(paved(root, 'compile').code).toBe(0);
   git(root, 'add', '-A');
@@ -137,6 +138,29 @@ describe("paved check --base anchored on the base commit's check record", () => 
       `paved: 2 of 5 services unchanged since the check of ${base}: their files were compared with its record, not emitted again\n`,
     );
     expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
+  });
+
+  it("reports an unchanged service's warnings as the full check does: a service whose emission reported anything is not recorded", () => {
+    let warning = '';
+    const { root, base } = recordedShop((dir) => (warning = waiveOrdersFinding(dir)));
+    const record = JSON.parse(readFileSync(checkRecordLocation(root, base), 'utf8')) as CheckRecord;
+    expect(Object.keys(record.units)).not.toContain('services/orders/service.yaml');
+    edit(root, 'notifier', /^description: .*$/m, 'description: Notifier, now described differently');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(root, 'commit', '-q', '-am', 'notifier');
+
+    const result = anchored(root, base);
+    // orders' preview brings payments, whose copies there name payments' spec: payments' own files are kept.
+    expect(emittedServices(result)).toEqual(['services/notifier/service.yaml', 'services/orders/service.yaml', 'services/payments/service.yaml']);
+    expect(result.kept.filter((k) => k.path.startsWith('generated/orders/'))).toEqual([]);
+    expect(result.kept.some((k) => k.path.startsWith('generated/payments/'))).toBe(true);
+    expect(result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED').map((d) => d.message)).toEqual([warning]);
+    const check = paved(root, 'check', '--base', base);
+    const full = paved(root, 'check');
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stderr).toContain(warning);
+    expect(check.stderr).toBe(full.stderr);
+    expect(check.stdout.replace(unchangedLine, '')).toBe(full.stdout);
   });
 
   it('still catches a forged file of an unchanged service whose manifest hash is forged too, exactly as the full check does', () => {

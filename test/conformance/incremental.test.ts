@@ -6,7 +6,7 @@ import { emitters } from '../../cli/emitters.js';
 import { buildCacheLocation, CACHE_FOLDER } from '../../compiler/cache.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import { writeTree } from '../../compiler/write/tree.js';
-import { plannedTree, readTree, REPO, scratchCopy } from '../support/helpers.js';
+import { plannedTree, readTree, REPO, scratchCopy, waiveOrdersFinding } from '../support/helpers.js';
 
 /**
  * Incremental compiles (compiler/cache.ts): a service is emitted again only when
@@ -109,6 +109,24 @@ describe('incremental compiles', () => {
     writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^domain: .*$/m, 'domain: example.com'));
     const { result } = compileAndWrite(root, 'another-build');
     expect(emittedServices(result)).toHaveLength(5);
+    expect(generated(root)).toEqual(fullTree(root));
+  });
+
+  it("report a service's warnings on every compile: a service whose emission reported anything is emitted again", () => {
+    const root = shop();
+    // A waived policy finding is a warning of the service's emission: the waiver must stay visible.
+    const warning = waiveOrdersFinding(root);
+    const waived = (result: CompileResult): string[] => result.diagnostics.filter((d) => d.code === 'POLICY.WAIVED').map((d) => d.message);
+
+    const first = compileAndWrite(root).result;
+    expect(waived(first)).toEqual([warning]);
+    expect(Object.keys(first.units!)).not.toContain('services/orders/service.yaml');
+    expect(Object.keys(first.units!)).toHaveLength(4);
+
+    const second = compileAndWrite(root);
+    expect(emittedServices(second.result)).toEqual(['services/orders/service.yaml']);
+    expect(waived(second.result)).toEqual([warning]);
+    expect(second.written).toEqual([]);
     expect(generated(root)).toEqual(fullTree(root));
   });
 

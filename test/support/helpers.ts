@@ -107,6 +107,23 @@ export function writeEmbeddedPlatform(root: string): void {
 }
 
 /**
+ * In a copy of examples/shop: an override of orders that breaks a policy rule
+ * and the platform's waiver of it, so each compile of orders reports the
+ * waived finding (POLICY.WAIVED, a warning). Returns the warning's message.
+ */
+export function waiveOrdersFinding(root: string): string {
+  const spec = join(root, 'services/orders/service.yaml');
+  const override = `overrides:\n  kubernetes:\n    - target: HorizontalPodAutoscaler/orders\n      environments: [staging, production]\n      reason: "one replica is enough"\n      patch:\n        - { op: replace, path: /spec/minReplicas, value: 1 }\n`;
+  writeFileSync(spec, `${readFileSync(spec, 'utf8')}${override}`);
+  const platform = join(root, 'platform.yaml');
+  writeFileSync(
+    platform,
+    `${readFileSync(platform, 'utf8')}overridePolicy:\n  waivers:\n    - rule: PO hpaMinAvailability\n      reason: "orders runs one replica (SEC-12)"\n`,
+  );
+  return 'overridePolicy.waivers[0]: waives §2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability (a real scale target, minReplicas at least 2, max above min): generated/orders/kubernetes/production/horizontalpodautoscaler.yaml: minReplicas 1 (service "orders"); reason: orders runs one replica (SEC-12)';
+}
+
+/**
  * How many generated cases a property test runs: `full` unless
  * PAVED_PROPERTY_CASES says fewer (a quicker local run). `npm test` and CI run
  * the full counts; a count above `full` is allowed, for a longer hunt.
