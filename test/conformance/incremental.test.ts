@@ -35,6 +35,8 @@ function shop(git = true): string {
 function compileAndWrite(root: string, build = BUILD): { result: CompileResult; written: readonly string[] } {
   const result = compile({ root, emitters, build });
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  // Whatever it reuses, it reports exactly what a full compile reports.
+  expect(result.diagnostics).toEqual(compile({ root, emitters }).diagnostics);
   const report = writeTree(root, result.output, result.files, { kept: result.kept, cache: result.cache });
   return { result, written: report.written };
 }
