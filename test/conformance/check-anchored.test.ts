@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -7,7 +6,8 @@ import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
-import { REPO, scratchCopy, waiveOrdersFinding } from '../support/helpers.js';
+import { REPO, waiveOrdersFinding } from '../support/helpers.js';
+import { git, paved, recordedShop as recordedShopIn } from '../support/recorded-shop.js';
 
 /**
  * `paved check --base <commit>` anchored on the record a passing `paved check
@@ -17,7 +17,6 @@ import { REPO, scratchCopy, waiveOrdersFinding } from '../support/helpers.js';
  * check fails (docs/incremental.md). Runs the built CLI: the record names the
  * build (dist/build-id.txt), which only the built paved has.
  */
-const PAVED = join(REPO, 'bin/paved.js');
 const BUILD = readFileSync(join(REPO, 'dist/build-id.txt'), 'utf8').trim();
 
 let cleanups: Array<() => void> = [];
@@ -26,33 +25,10 @@ afterEach(() => {
   cleanups = [];
 });
 
-function paved(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [PAVED, ...args], { cwd: root, encoding: 'utf8' });
-  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-}
-
-function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], {
-    encoding: 'utf8',
-  }).trim();
-}
-
-/** examples/shop (changed by `prepare`) compiled and committed, its passing check recorded: the base commit's SHA. */
-function recordedShop(prepare: (root: string) => void = () => undefined): { root: string; base: string } {
-  const scratch = scratchCopy(join(REPO, 'examples/shop'));
-  cleanups.push(scratch.cleanup);
-  const root = scratch.dir;
-  for (const output of ['generated', '.github']) rmSync(join(root, output), { recursive: true, force: true });
-  prepare(root);
-  git(root, 'init', '-q', '-b', 'main');
-  expect(paved(root, 'compile').code).toBe(0);
-  git(root, 'add', '-A');
-  git(root, 'commit', '-q', '-m', 'base');
-  const base = git(root, 'rev-parse', 'HEAD');
-  const recorded = paved(root, 'check', '--record');
-  expect(recorded.code, recorded.stdout + recorded.stderr).toBe(0);
-  expect(existsSync(checkRecordLocation(root, base))).toBe(true);
-  return { root, base };
+function recordedShop(prepare?: (root: string) => void): { root: string; base: string } {
+  const shop = recordedShopIn(prepare);
+  cleanups.push(shop.cleanup);
+  return shop;
 }
 
 function edit(root: string, service: string, from: RegExp, to: string): void {

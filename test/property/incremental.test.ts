@@ -1,12 +1,12 @@
-import { appendFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, rmSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { random } from '../../bench/synthetic.js';
 import { emitters } from '../../cli/emitters.js';
-import { compile, compileTexts, type CompileResult } from '../../compiler/compile.js';
+import { compile, type CompileResult } from '../../compiler/compile.js';
 import { writeTree } from '../../compiler/write/tree.js';
-import { mutateRepo, seedRepo, type SeedFile } from '../../scripts/fuzz.js';
-import { plannedTree, propertyCases, readTree, REPO, scratchCopy } from '../support/helpers.js';
+import { plannedTree, propertyCases, readTree, scratchCopy } from '../support/helpers.js';
+import { changeService, pick, putBack, SHOP, writeSpecs } from '../support/spec-walk.js';
 
 /**
  * Incremental compiles (compiler/cache.ts) against full ones, over a seeded
@@ -16,47 +16,12 @@ import { plannedTree, propertyCases, readTree, REPO, scratchCopy } from '../supp
  * exactly the diagnostics of a full compile and leave exactly its tree.
  */
 const BUILD = 'test-build';
-const SEED = seedRepo(join(REPO, 'examples/shop'));
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
 });
-
-const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-
-/**
- * A service spec changed by the fuzzer. `valid`: from its original text, the
- * first of a few tries that compiles, or no change when none does.
- */
-function changeService(next: () => number, files: readonly SeedFile[], valid: boolean): SeedFile[] {
-  const service = pick(
-    next,
-    files.filter((f) => f.kind === 'service'),
-  );
-  const from = valid ? SEED.find((f) => f.path === service.path)! : service;
-  for (let attempt = 0; attempt < (valid ? 60 : 1); attempt++) {
-    const changed = mutateRepo(next, [from])[0]!;
-    const candidate = files.map((f) => (f.path === changed.path ? changed : f));
-    if (!valid || !compileTexts(candidate, emitters).diagnostics.some((d) => d.severity === 'error')) return candidate;
-  }
-  return [...files];
-}
-
-/** One file that differs from examples/shop put back as it was. */
-function putBack(next: () => number, files: readonly SeedFile[]): SeedFile[] {
-  const changed = SEED.filter((seed) => files.find((f) => f.path === seed.path)!.text !== seed.text);
-  const original = pick(next, changed.length > 0 ? changed : SEED);
-  return files.map((f) => (f.path === original.path ? original : f));
-}
-
-function writeSpecs(root: string, files: readonly SeedFile[]): void {
-  for (const file of files) {
-    mkdirSync(dirname(join(root, file.path)), { recursive: true });
-    writeFileSync(join(root, file.path), file.text);
-  }
-}
 
 /** The generated files on disk under the output folders a compile planned. */
 function outputOnDisk(root: string, result: CompileResult): Map<string, string> {
@@ -72,7 +37,7 @@ describe('incremental compiles over a seeded walk of changes', () => {
     cleanups.push(scratch.cleanup);
     const root = scratch.dir;
     const next = random(20261205);
-    let files = SEED.map((f) => ({ ...f }));
+    let files = SHOP.map((f) => ({ ...f }));
     writeSpecs(root, files);
     // Only service specs change, so the output folders stay those of examples/shop.
     const shop = compile({ root, emitters });

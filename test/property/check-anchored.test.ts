@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { random } from '../../bench/synthetic.js';
+import { checkRecordLocation } from '../../compiler/cache.js';
+import { propertyCases, readTree } from '../support/helpers.js';
+import { git, paved, recordedShop } from '../support/recorded-shop.js';
+import { changeService, pick, putBack, SHOP, writeSpecs } from '../support/spec-walk.js';
+
+/**
+ * `paved check --base` anchored on the base commit's check record, against the
+ * same check with no record to anchor on, over a seeded walk of changes on top
+ * of the base: specs changed (validly or not, compiled or not, and put back),
+ * generated files edited (with the manifest's hash forged to match, or not),
+ * deleted, touched or added beside paved's, the work tree staged, committed or
+ * reset to the base. Anchoring only saves work: after every step both checks
+ * must exit alike and print the same, but for the line naming what was kept.
+ */
+const unchangedLine = /^paved: \d+ of \d+ services unchanged since the check of .*\n/m;
+const MANIFEST = 'generated/.paved-manifest.json';
+
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups) cleanup();
+  cleanups = [];
+});
+
+/** A generated file edited, and with `forge` its manifest entry's hash made to match. */
+function tamper(root: string, path: string, forge: boolean): void {
+  appendFileSync(join(root, path), '# edited by hand\n');
+  if (!forge) return;
+  const manifest = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as { files: { path: string; sha256: string }[] };
+  const entry = manifest.files.find((f) => f.path === path);
+  if (entry === undefined) return;
+  entry.sha256 = createHash('sha256')
+    .update(readFileSync(join(root, path)))
+    .digest('hex');
+  writeFileSync(join(root, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+const ACTIONS = [
+  'change',
+  'change and compile',
+  'break',
+  'put back',
+  'compile',
+  'edit',
+  'forge',
+  'delete',
+  'touch',
+  'add',
+  'stage',
+  'commit',
+  'reset',
+] as const;
+
+describe('check --base anchored on a record, over a seeded walk of changes', () => {
+  const steps = propertyCases(24);
+  it(`exits and reports as the same check without the record, after each of ${steps} steps`, () => {
+    const shop = recordedShop();
+    cleanups.push(shop.cleanup);
+    const { root, base } = shop;
+    const record = checkRecordLocation(root, base);
+    const next = random(20261205);
+    let files = SHOP.map((f) => ({ ...f }));
+    const seen = { kept: 0, failed: 0, passed: 0 };
+
+    for (let step = 0; step < steps; step++) {
+      const action = pick(next, ACTIONS);
+      const generated = [...readTree(join(root, 'generated')).keys()].filter((p) => !p.startsWith('.paved-')).map((p) => `generated/${p}`);
+      if (action === 'change' || action === 'change and compile' || action === 'break') files = changeService(next, files, action !== 'break');
+      else if (action === 'put back') files = putBack(next, files);
+      else if (action === 'reset') {
+        git(root, 'reset', '-q', '--hard', base);
+        // Untracked files go; the ignored cache folder, where the record is, stays.
+        git(root, 'clean', '-q', '-f', '-d');
+        files = SHOP.map((f) => ({ ...f }));
+      } else if (action === 'stage') git(root, 'add', '-A');
+      else if (action === 'commit') {
+        git(root, 'add', '-A');
+        git(root, 'commit', '-q', '--allow-empty', '-m', `step ${step}`);
+      } else if (action === 'edit' || action === 'forge') tamper(root, pick(next, generated), action === 'forge');
+      else if (action === 'delete') rmSync(join(root, pick(next, generated)));
+      else if (action === 'touch') utimesSync(join(root, pick(next, generated)), new Date(2001, 0, 1), new Date(2001, 0, 1));
+      else if (action === 'add') writeFileSync(join(root, 'generated', `extra-${step}.yaml`), 'kind: Extra\n');
+      writeSpecs(root, files);
+      if (action === 'change and compile' || action === 'compile') paved(root, 'compile');
+
+      const anchored = paved(root, 'check', '--base', base);
+      renameSync(record, `${record}.aside`);
+      const unanchored = paved(root, 'check', '--base', base);
+      renameSync(`${record}.aside`, record);
+      const context = `step ${step} (${action}):\n${anchored.stdout}${anchored.stderr}`;
+      expect(anchored.code, context).toBe(unanchored.code);
+      expect(anchored.stdout.replace(unchangedLine, ''), context).toBe(unanchored.stdout);
+      expect(anchored.stderr, context).toBe(unanchored.stderr);
+      if (unchangedLine.test(anchored.stdout)) seen.kept++;
+      if (anchored.code === 0) seen.passed++;
+      else seen.failed++;
+    }
+    // Otherwise the walk proved little: the anchor must have kept services, and checks must both pass and fail.
+    expect(seen.kept).toBeGreaterThan(0);
+    expect(seen.passed).toBeGreaterThan(0);
+    expect(seen.failed).toBeGreaterThan(0);
+  }, 300_000);
+});

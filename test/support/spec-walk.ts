@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { emitters } from '../../cli/emitters.js';
+import { compileTexts } from '../../compiler/compile.js';
+import { mutateRepo, seedRepo, type SeedFile } from '../../scripts/fuzz.js';
+import { REPO } from './helpers.js';
+
+/**
+ * Seeded walks of changes to examples/shop's specs, for the property tests of
+ * incremental compiles and anchored checks: services changed by the mutation
+ * fuzzer (scripts/fuzz.ts), validly or not, and put back.
+ */
+export const SHOP = seedRepo(join(REPO, 'examples/shop'));
+
+export const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+
+/**
+ * A service spec changed by the fuzzer. `valid`: from its text in
+ * examples/shop, the first of a few tries that compiles, or no change when
+ * none does.
+ */
+export function changeService(next: () => number, files: readonly SeedFile[], valid: boolean): SeedFile[] {
+  const service = pick(
+    next,
+    files.filter((f) => f.kind === 'service'),
+  );
+  const from = valid ? SHOP.find((f) => f.path === service.path)! : service;
+  for (let attempt = 0; attempt < (valid ? 60 : 1); attempt++) {
+    const changed = mutateRepo(next, [from])[0]!;
+    const candidate = files.map((f) => (f.path === changed.path ? changed : f));
+    if (!valid || !compileTexts(candidate, emitters).diagnostics.some((d) => d.severity === 'error')) return candidate;
+  }
+  return [...files];
+}
+
+/** One spec that differs from examples/shop put back as it was. */
+export function putBack(next: () => number, files: readonly SeedFile[]): SeedFile[] {
+  const changed = SHOP.filter((seed) => files.find((f) => f.path === seed.path)!.text !== seed.text);
+  const original = pick(next, changed.length > 0 ? changed : SHOP);
+  return files.map((f) => (f.path === original.path ? original : f));
+}
+
+export function writeSpecs(root: string, files: readonly SeedFile[]): void {
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file.path)), { recursive: true });
+    writeFileSync(join(root, file.path), file.text);
+  }
+}
