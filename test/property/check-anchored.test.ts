@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { random } from '../../bench/synthetic.js';
 import { checkRecordLocation } from '../../compiler/cache.js';
-import { propertyCases, readTree } from '../support/helpers.js';
+import { propertyCases, readTree, waiveOrdersFinding } from '../support/helpers.js';
 import { git, paved, recordedShop } from '../support/recorded-shop.js';
-import { changeService, pick, putBack, SHOP, writeSpecs } from '../support/spec-walk.js';
+import { changeService, pick, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
 
 /**
  * `paved check --base` anchored on the base commit's check record, against the
  * same check with no record to anchor on, over a seeded walk of changes on top
- * of the base: specs changed (validly or not, compiled or not, and put back),
+ * of a base with a waived policy finding (a warning on every check): specs changed (validly or not, compiled or not, and put back),
  * generated files edited (with the manifest's hash forged to match, or not),
  * deleted, touched or added beside paved's, the work tree staged, committed or
  * reset to the base. Anchoring only saves work: after every step both checks
@@ -19,6 +19,8 @@ import { changeService, pick, putBack, SHOP, writeSpecs } from '../support/spec-
  */
 const unchangedLine = /^paved: \d+ of \d+ services unchanged since the check of .*\n/m;
 const MANIFEST = 'generated/.paved-manifest.json';
+/** The base's specs: examples/shop with the waived finding in orders. */
+const ORIGINAL = withWaivedFinding(SHOP);
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -58,24 +60,24 @@ const ACTIONS = [
 describe('check --base anchored on a record, over a seeded walk of changes', () => {
   const steps = propertyCases(24);
   it(`exits and reports as the same check without the record, after each of ${steps} steps`, () => {
-    const shop = recordedShop();
+    const shop = recordedShop(waiveOrdersFinding);
     cleanups.push(shop.cleanup);
     const { root, base } = shop;
     const record = checkRecordLocation(root, base);
     const next = random(20261205);
-    let files = SHOP.map((f) => ({ ...f }));
+    let files = [...ORIGINAL];
     const seen = { kept: 0, failed: 0, passed: 0 };
 
     for (let step = 0; step < steps; step++) {
       const action = pick(next, ACTIONS);
       const generated = [...readTree(join(root, 'generated')).keys()].filter((p) => !p.startsWith('.paved-')).map((p) => `generated/${p}`);
-      if (action === 'change' || action === 'change and compile' || action === 'break') files = changeService(next, files, action !== 'break');
-      else if (action === 'put back') files = putBack(next, files);
+      if (action === 'change' || action === 'change and compile' || action === 'break') files = changeService(next, files, action !== 'break', ORIGINAL);
+      else if (action === 'put back') files = putBack(next, files, ORIGINAL);
       else if (action === 'reset') {
         git(root, 'reset', '-q', '--hard', base);
         // Untracked files go; the ignored cache folder, where the record is, stays.
         git(root, 'clean', '-q', '-f', '-d');
-        files = SHOP.map((f) => ({ ...f }));
+        files = [...ORIGINAL];
       } else if (action === 'stage') git(root, 'add', '-A');
       else if (action === 'commit') {
         git(root, 'add', '-A');

@@ -6,16 +6,21 @@ import { emitters } from '../../cli/emitters.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import { writeTree } from '../../compiler/write/tree.js';
 import { plannedTree, propertyCases, readTree, scratchCopy } from '../support/helpers.js';
-import { changeService, pick, putBack, SHOP, writeSpecs } from '../support/spec-walk.js';
+import { changeService, pick, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
 
 /**
  * Incremental compiles (compiler/cache.ts) against full ones, over a seeded
- * walk of changes to examples/shop: specs changed (kept valid, or broken and
- * put back), generated files edited, deleted or touched. After every step the
+ * walk of changes to examples/shop with a waived policy finding (a warning):
+ * specs changed (kept valid, or broken and put back), generated files edited,
+ * deleted or touched. After every step the
  * incremental compile, written as `paved compile` writes it, must report
  * exactly the diagnostics of a full compile and leave exactly its tree.
  */
 const BUILD = 'test-build';
+/** What a step does, drawn evenly: valid changes come up most. */
+const ACTIONS = ['valid change', 'valid change', 'valid change', 'broken change', 'put back', 'put back', 'edit', 'edit', 'delete', 'touch'] as const;
+/** examples/shop with a waived policy finding in orders: a warning on every compile of orders. */
+const ORIGINAL = withWaivedFinding(SHOP);
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -37,19 +42,17 @@ describe('incremental compiles over a seeded walk of changes', () => {
     cleanups.push(scratch.cleanup);
     const root = scratch.dir;
     const next = random(20261205);
-    let files = SHOP.map((f) => ({ ...f }));
+    let files = [...ORIGINAL];
     writeSpecs(root, files);
-    // Only service specs change, so the output folders stay those of examples/shop.
+    // Only service specs change, so the output folders stay the first compile's.
     const shop = compile({ root, emitters });
-    const seen = { partial: 0, invalid: 0, restored: 0 };
+    const seen = { partial: 0, invalid: 0, restored: 0, waived: 0 };
 
     for (let step = 0; step < steps; step++) {
       const generated = [...outputOnDisk(root, shop).keys()].filter((p) => !p.endsWith('.paved-manifest.json'));
-      const roll = next();
-      const action =
-        roll < 0.35 ? 'valid change' : roll < 0.45 ? 'broken change' : roll < 0.6 ? 'put back' : roll < 0.75 ? 'edit' : roll < 0.87 ? 'delete' : 'touch';
-      if (action === 'valid change' || action === 'broken change') files = changeService(next, files, action === 'valid change');
-      else if (action === 'put back') files = putBack(next, files);
+      const action = pick(next, ACTIONS);
+      if (action === 'valid change' || action === 'broken change') files = changeService(next, files, action === 'valid change', ORIGINAL);
+      else if (action === 'put back') files = putBack(next, files, ORIGINAL);
       else if (generated.length > 0) {
         const target = join(root, pick(next, generated));
         if (action === 'edit') appendFileSync(target, '# edited by hand\n');
@@ -70,10 +73,13 @@ describe('incremental compiles over a seeded walk of changes', () => {
       expect(outputOnDisk(root, full), context).toEqual(plannedTree(full));
       if (incremental.kept.length > 0 && incremental.files.some((f) => f.source.startsWith('services/'))) seen.partial++;
       if (action === 'edit' || action === 'delete') seen.restored++;
+      if (incremental.kept.length > 0 && full.diagnostics.some((d) => d.code === 'POLICY.WAIVED')) seen.waived++;
     }
-    // Otherwise the walk proved little: some steps must reuse part of the tree, some must fail, some must repair output.
+    // Otherwise the walk proved little: some steps must reuse part of the tree, some must fail, some must repair output,
+    // and some must report a warning beside kept files.
     expect(seen.partial).toBeGreaterThan(0);
     expect(seen.invalid).toBeGreaterThan(0);
     expect(seen.restored).toBeGreaterThan(0);
+    expect(seen.waived).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { emitters } from '../../cli/emitters.js';
@@ -106,21 +106,19 @@ export function writeEmbeddedPlatform(root: string): void {
   if (!existsSync(join(root, 'platform.yaml'))) writeFileSync(join(root, 'platform.yaml'), 'apiVersion: paved/v1\nkind: Platform\n');
 }
 
-/**
- * In a copy of examples/shop: an override of orders that breaks a policy rule
- * and the platform's waiver of it, so each compile of orders reports the
- * waived finding (POLICY.WAIVED, a warning). Returns the warning's message.
- */
+/** Appended to examples/shop's orders spec: an override that breaks a policy rule (waiveOrdersFinding). */
+export const ORDERS_BREAKING_OVERRIDE = `overrides:\n  kubernetes:\n    - target: HorizontalPodAutoscaler/orders\n      environments: [staging, production]\n      reason: "one replica is enough"\n      patch:\n        - { op: replace, path: /spec/minReplicas, value: 1 }\n`;
+/** Appended to examples/shop's platform.yaml: the waiver of that rule. */
+export const ORDERS_WAIVER = `overridePolicy:\n  waivers:\n    - rule: PO hpaMinAvailability\n      reason: "orders runs one replica (SEC-12)"\n`;
+/** What each compile of orders then reports (POLICY.WAIVED, a warning). */
+export const ORDERS_WAIVED =
+  'overridePolicy.waivers[0]: waives §2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability (a real scale target, minReplicas at least 2, max above min): generated/orders/kubernetes/production/horizontalpodautoscaler.yaml: minReplicas 1 (service "orders"); reason: orders runs one replica (SEC-12)';
+
+/** In a copy of examples/shop: orders' override that breaks a policy rule and the platform's waiver of it. Returns the warning. */
 export function waiveOrdersFinding(root: string): string {
-  const spec = join(root, 'services/orders/service.yaml');
-  const override = `overrides:\n  kubernetes:\n    - target: HorizontalPodAutoscaler/orders\n      environments: [staging, production]\n      reason: "one replica is enough"\n      patch:\n        - { op: replace, path: /spec/minReplicas, value: 1 }\n`;
-  writeFileSync(spec, `${readFileSync(spec, 'utf8')}${override}`);
-  const platform = join(root, 'platform.yaml');
-  writeFileSync(
-    platform,
-    `${readFileSync(platform, 'utf8')}overridePolicy:\n  waivers:\n    - rule: PO hpaMinAvailability\n      reason: "orders runs one replica (SEC-12)"\n`,
-  );
-  return 'overridePolicy.waivers[0]: waives §2 kube-score/polaris KS horizontalpodautoscaler-has-target / KS horizontalpodautoscaler-replicas / PO hpaMinAvailability / PO hpaMaxAvailability (a real scale target, minReplicas at least 2, max above min): generated/orders/kubernetes/production/horizontalpodautoscaler.yaml: minReplicas 1 (service "orders"); reason: orders runs one replica (SEC-12)';
+  appendFileSync(join(root, 'services/orders/service.yaml'), ORDERS_BREAKING_OVERRIDE);
+  appendFileSync(join(root, 'platform.yaml'), ORDERS_WAIVER);
+  return ORDERS_WAIVED;
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { emitters } from '../../cli/emitters.js';
 import { compileTexts } from '../../compiler/compile.js';
 import { mutateRepo, seedRepo, type SeedFile } from '../../scripts/fuzz.js';
-import { REPO } from './helpers.js';
+import { ORDERS_BREAKING_OVERRIDE, ORDERS_WAIVER, REPO } from './helpers.js';
 
 /**
  * Seeded walks of changes to examples/shop's specs, for the property tests of
@@ -15,16 +15,15 @@ export const SHOP = seedRepo(join(REPO, 'examples/shop'));
 export const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
 /**
- * A service spec changed by the fuzzer. `valid`: from its text in
- * examples/shop, the first of a few tries that compiles, or no change when
- * none does.
+ * A service spec changed by the fuzzer. `valid`: from its text in `original`,
+ * the first of a few tries that compiles, or no change when none does.
  */
-export function changeService(next: () => number, files: readonly SeedFile[], valid: boolean): SeedFile[] {
+export function changeService(next: () => number, files: readonly SeedFile[], valid: boolean, original: readonly SeedFile[]): SeedFile[] {
   const service = pick(
     next,
     files.filter((f) => f.kind === 'service'),
   );
-  const from = valid ? SHOP.find((f) => f.path === service.path)! : service;
+  const from = valid ? original.find((f) => f.path === service.path)! : service;
   for (let attempt = 0; attempt < (valid ? 60 : 1); attempt++) {
     const changed = mutateRepo(next, [from])[0]!;
     const candidate = files.map((f) => (f.path === changed.path ? changed : f));
@@ -33,11 +32,11 @@ export function changeService(next: () => number, files: readonly SeedFile[], va
   return [...files];
 }
 
-/** One spec that differs from examples/shop put back as it was. */
-export function putBack(next: () => number, files: readonly SeedFile[]): SeedFile[] {
-  const changed = SHOP.filter((seed) => files.find((f) => f.path === seed.path)!.text !== seed.text);
-  const original = pick(next, changed.length > 0 ? changed : SHOP);
-  return files.map((f) => (f.path === original.path ? original : f));
+/** One spec that differs from `original` put back as it was there. */
+export function putBack(next: () => number, files: readonly SeedFile[], original: readonly SeedFile[]): SeedFile[] {
+  const changed = original.filter((seed) => files.find((f) => f.path === seed.path)!.text !== seed.text);
+  const restored = pick(next, changed.length > 0 ? changed : original);
+  return files.map((f) => (f.path === restored.path ? restored : f));
 }
 
 export function writeSpecs(root: string, files: readonly SeedFile[]): void {
@@ -45,4 +44,17 @@ export function writeSpecs(root: string, files: readonly SeedFile[]): void {
     mkdirSync(dirname(join(root, file.path)), { recursive: true });
     writeFileSync(join(root, file.path), file.text);
   }
+}
+
+/**
+ * The specs with orders' waived policy finding (helpers.ts waiveOrdersFinding):
+ * each compile of orders reports a warning, which a compile or check that
+ * reuses files must report all the same.
+ */
+export function withWaivedFinding(files: readonly SeedFile[]): SeedFile[] {
+  const added = new Map([
+    ['services/orders/service.yaml', ORDERS_BREAKING_OVERRIDE],
+    ['platform.yaml', ORDERS_WAIVER],
+  ]);
+  return files.map((f) => (added.has(f.path) && !f.text.includes(added.get(f.path)!) ? { ...f, text: f.text + added.get(f.path)! } : f));
 }
