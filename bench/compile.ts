@@ -14,7 +14,8 @@
  *   exists it wraps the child too, and its numbers (from wait4, 10 ms resolution)
  *   are kept beside them in the JSON as a cross-check.
  *
- * Scenarios per size, in this order, each `runs` times: cold (compile into empty
+ * Scenarios per size, in this order, each `runs` times (the two of a ratio
+ * target by turns, `alternating`): cold (compile into empty
  * output directories), unchanged (compile again), check, one changed (one
  * service.yaml's scaling.max edited, then compile), the same repo as a plain
  * directory (no git: the record lives in .paved-cache) cold and no-op, and a
@@ -199,6 +200,13 @@ const floors: FloorSummary[] = [];
 /** The forged file (and manifest hash) each anchored check caught, by size. */
 const forgedCaught: { size: number; path: string }[] = [];
 
+interface Scenario {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly before: (run: number) => void;
+  readonly verify?: (outcome: RunOutcome) => void;
+}
+
 function scenario(
   size: number | null,
   name: string,
@@ -206,33 +214,48 @@ function scenario(
   before: (run: number) => void,
   verify: (outcome: RunOutcome) => void = () => {},
 ): ScenarioResult {
-  const samples: Sample[] = [];
+  return alternating(size, [{ name, args, before, verify }])[0]!;
+}
+
+/**
+ * Scenarios whose medians are divided by each other, run by turns (A B A B ...):
+ * whatever else the machine does during the runs weighs on both alike, where
+ * one block of runs after the other would put a busy stretch on one side of
+ * the ratio only.
+ */
+function alternating(size: number | null, list: readonly Scenario[]): ScenarioResult[] {
+  const samples: Sample[][] = list.map(() => []);
+  const files: Array<number | undefined> = list.map(() => undefined);
   const loadBefore = loadavg()[0]!;
-  let files: number | undefined;
   for (let run = 0; run < runs; run++) {
-    before(run);
-    settle();
-    const outcome = runCli(args);
-    verify(outcome);
-    if (args[0] === 'compile') files = filesOf(outcome.stdout);
-    samples.push(outcome.sample);
-    progress(`  ${name}: run ${run + 1}/${runs} ${(outcome.sample.wallMs / 1000).toFixed(2)} s`);
+    for (const [i, { name, args, before, verify }] of list.entries()) {
+      before(run);
+      settle();
+      const outcome = runCli(args);
+      verify?.(outcome);
+      if (args[0] === 'compile') files[i] = filesOf(outcome.stdout);
+      samples[i]!.push(outcome.sample);
+      progress(`  ${name}: run ${run + 1}/${runs} ${(outcome.sample.wallMs / 1000).toFixed(2)} s`);
+    }
   }
-  const wall = stats(samples.map((s) => s.wallMs));
-  const result: ScenarioResult = {
-    size,
-    scenario: name,
-    command: `paved ${args.map((a) => (a.startsWith('/') ? '<repo>' : a)).join(' ')}`,
-    ...(files !== undefined ? { files } : {}),
-    samples,
-    wallMs: wall,
-    cpuMs: stats(samples.map((s) => s.cpuMs)),
-    maxRssMiB: stats(samples.map((s) => s.maxRssMiB)),
-    ...(size !== null ? { wallMsPerService: wall.median / size } : {}),
-    load: [loadBefore, loadavg()[0]!],
-  };
-  results.push(result);
-  return result;
+  const loadAfter = loadavg()[0]!;
+  return list.map(({ name, args }, i) => {
+    const wall = stats(samples[i]!.map((s) => s.wallMs));
+    const result: ScenarioResult = {
+      size,
+      scenario: name,
+      command: `paved ${args.map((a) => (a.startsWith('/') ? '<repo>' : a)).join(' ')}`,
+      ...(files[i] !== undefined ? { files: files[i] } : {}),
+      samples: samples[i]!,
+      wallMs: wall,
+      cpuMs: stats(samples[i]!.map((s) => s.cpuMs)),
+      maxRssMiB: stats(samples[i]!.map((s) => s.maxRssMiB)),
+      ...(size !== null ? { wallMsPerService: wall.median / size } : {}),
+      load: [loadBefore, loadAfter],
+    };
+    results.push(result);
+    return result;
+  });
 }
 
 function progress(text: string): void {
@@ -349,8 +372,10 @@ for (const size of sizes) {
     // Outside git: the record lives in the root's .paved-cache (compiler/cache.ts).
     const plain = writeRepo(size, false);
     try {
-      scenario(size, 'plain directory: cold', ['compile', plain], () => clean(plain), wroteAll);
-      scenario(size, 'plain directory: no-op', ['compile', plain], () => {}, wroteNone);
+      alternating(size, [
+        { name: 'plain directory: cold', args: ['compile', plain], before: () => clean(plain), verify: wroteAll },
+        { name: 'plain directory: no-op', args: ['compile', plain], before: () => {}, verify: wroteNone },
+      ]);
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }
@@ -379,8 +404,10 @@ for (const size of sizes) {
         const anchored = (outcome: RunOutcome): void => {
           if (!ANCHORED.test(outcome.stdout)) throw new Error(`check --base was not anchored on the base's record:\n${outcome.stdout.slice(-2000)}`);
         };
-        scenario(size, 'fresh clone: check --base (one changed)', ['check', '--base', base, clone], () => {}, anchored);
-        scenario(size, 'fresh clone: full check', ['check', clone], () => {});
+        alternating(size, [
+          { name: 'fresh clone: check --base (one changed)', args: ['check', '--base', base, clone], before: () => {}, verify: anchored },
+          { name: 'fresh clone: full check', args: ['check', clone], before: () => {} },
+        ]);
         const forgedPath = forge(clone, serviceName(0));
         const caught = runCli(['check', '--base', base, clone], 1);
         if (!caught.stdout.includes(forgedPath)) throw new Error(`check --base did not report the forged ${forgedPath}`);
