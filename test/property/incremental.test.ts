@@ -12,9 +12,9 @@ import { changeService, pick, putBack, SHOP, withWaivedFinding, writeSpecs } fro
  * Incremental compiles (compiler/cache.ts) against full ones, over a seeded
  * walk of changes to examples/shop with a waived policy finding (a warning):
  * specs changed (kept valid, or broken and put back), generated files edited,
- * deleted or touched. After every step the
- * incremental compile, written as `paved compile` writes it, must report
- * exactly the diagnostics of a full compile and leave exactly its tree.
+ * deleted or touched. After every step the incremental compile, written as
+ * `paved compile` writes it, must report exactly the diagnostics of a full
+ * compile and leave exactly its tree.
  */
 const BUILD = 'test-build';
 /** What a step does, drawn evenly: valid changes come up most. */
