@@ -99,7 +99,7 @@ export function seedRepos(repo: string): SeedFile[][] {
     .filter((files) => files.some((f) => f.kind === 'service'));
 }
 
-function pick<T>(next: () => number, items: readonly T[]): T {
+export function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
 }
 

@@ -7,7 +7,7 @@ import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
 import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
 import { REPO, waiveOrdersFinding } from '../support/helpers.js';
-import { git, paved, recordedShop as recordedShopIn } from '../support/recorded-shop.js';
+import { forge, git, paved, recordedShop as recordedShopIn } from '../support/recorded-shop.js';
 
 /**
  * `paved check --base <commit>` anchored on the record a passing `paved check
@@ -49,17 +49,6 @@ function anchored(root: string, base: string): CompileResult {
 const emittedServices = (result: CompileResult): string[] => [...new Set(result.files.map((f) => f.source).filter((s) => s.startsWith('services/')))].sort();
 const keptServices = (result: CompileResult): string[] => [...new Set(result.kept.map((k) => k.source))].sort();
 const unchangedLine = /^paved: \d+ of \d+ services unchanged since the check of .*\n/m;
-
-/** A kept service's file, forged, with the manifest's hash for it forged to match. */
-function forge(root: string, path: string): void {
-  const forged = `${readFileSync(join(root, path), 'utf8')}# forged\n`;
-  writeFileSync(join(root, path), forged);
-  const manifestPath = join(root, 'generated/.paved-manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
-  const entry = manifest.files.find((f) => f.path === path)!;
-  entry.sha256 = createHash('sha256').update(forged).digest('hex');
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-}
 
 describe("paved check --base anchored on the base commit's check record", () => {
   it('records a passing check in the cache folder, which git does not see', () => {

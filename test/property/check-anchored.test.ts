@@ -1,24 +1,25 @@
-import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { random } from '../../bench/synthetic.js';
-import { checkRecordLocation } from '../../compiler/cache.js';
-import { propertyCases, readTree, waiveOrdersFinding } from '../support/helpers.js';
-import { git, paved, recordedShop } from '../support/recorded-shop.js';
-import { changeService, pick, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
+import { pick } from '../../scripts/fuzz.js';
+import { checkRecordLocation, type CheckRecord } from '../../compiler/cache.js';
+import { propertyCases, waiveOrdersFinding } from '../support/helpers.js';
+import { forge, git, paved, recordedShop } from '../support/recorded-shop.js';
+import { changeService, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
 
 /**
  * `paved check --base` anchored on the base commit's check record, against the
  * same check with no record to anchor on, over a seeded walk of changes on top
- * of a base with a waived policy finding (a warning on every check): specs changed (validly or not, compiled or not, and put back),
- * generated files edited (with the manifest's hash forged to match, or not),
- * deleted, touched or added beside paved's, the work tree staged, committed or
- * reset to the base. Anchoring only saves work: after every step both checks
- * must exit alike and print the same, but for the line naming what was kept.
+ * of a base with a waived policy finding (a warning on every check): specs
+ * changed (validly or not, compiled or not, and put back), files the record
+ * vouches for edited (with the manifest's hash forged to match, or not),
+ * deleted or touched, files added beside paved's, the work tree staged,
+ * committed or reset to the base. Anchoring only saves work: after every step
+ * both checks must exit alike and print the same, but for the line naming what
+ * was kept.
  */
 const unchangedLine = /^paved: \d+ of \d+ services unchanged since the check of .*\n/m;
-const MANIFEST = 'generated/.paved-manifest.json';
 /** The base's specs: examples/shop with the waived finding in orders. */
 const ORIGINAL = withWaivedFinding(SHOP);
 
@@ -27,19 +28,6 @@ afterEach(() => {
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
 });
-
-/** A generated file edited, and with `forge` its manifest entry's hash made to match. */
-function tamper(root: string, path: string, forge: boolean): void {
-  appendFileSync(join(root, path), '# edited by hand\n');
-  if (!forge) return;
-  const manifest = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as { files: { path: string; sha256: string }[] };
-  const entry = manifest.files.find((f) => f.path === path);
-  if (entry === undefined) return;
-  entry.sha256 = createHash('sha256')
-    .update(readFileSync(join(root, path)))
-    .digest('hex');
-  writeFileSync(join(root, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-}
 
 const ACTIONS = [
   'change',
@@ -64,13 +52,15 @@ describe('check --base anchored on a record, over a seeded walk of changes', () 
     cleanups.push(shop.cleanup);
     const { root, base } = shop;
     const record = checkRecordLocation(root, base);
+    const recordedFiles = Object.values((JSON.parse(readFileSync(record, 'utf8')) as CheckRecord).units).flatMap((unit) => unit.files.map((f) => f.path));
     const next = random(20261205);
     let files = [...ORIGINAL];
     const seen = { kept: 0, failed: 0, passed: 0 };
 
     for (let step = 0; step < steps; step++) {
       const action = pick(next, ACTIONS);
-      const generated = [...readTree(join(root, 'generated')).keys()].filter((p) => !p.startsWith('.paved-')).map((p) => `generated/${p}`);
+      // Tampering aims at the files the record vouches for: the ones an anchored check does not emit again.
+      const vouched = recordedFiles.filter((path) => existsSync(join(root, path)));
       if (action === 'change' || action === 'change and compile' || action === 'break') files = changeService(next, files, action !== 'break', ORIGINAL);
       else if (action === 'put back') files = putBack(next, files, ORIGINAL);
       else if (action === 'reset') {
@@ -82,9 +72,10 @@ describe('check --base anchored on a record, over a seeded walk of changes', () 
       else if (action === 'commit') {
         git(root, 'add', '-A');
         git(root, 'commit', '-q', '--allow-empty', '-m', `step ${step}`);
-      } else if (action === 'edit' || action === 'forge') tamper(root, pick(next, generated), action === 'forge');
-      else if (action === 'delete') rmSync(join(root, pick(next, generated)));
-      else if (action === 'touch') utimesSync(join(root, pick(next, generated)), new Date(2001, 0, 1), new Date(2001, 0, 1));
+      } else if (action === 'edit') appendFileSync(join(root, pick(next, vouched)), '# edited by hand\n');
+      else if (action === 'forge') forge(root, pick(next, vouched));
+      else if (action === 'delete') rmSync(join(root, pick(next, vouched)));
+      else if (action === 'touch') utimesSync(join(root, pick(next, vouched)), new Date(2001, 0, 1), new Date(2001, 0, 1));
       else if (action === 'add') writeFileSync(join(root, 'generated', `extra-${step}.yaml`), 'kind: Extra\n');
       writeSpecs(root, files);
       if (action === 'change and compile' || action === 'compile') paved(root, 'compile');

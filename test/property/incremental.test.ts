@@ -2,11 +2,12 @@ import { appendFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { random } from '../../bench/synthetic.js';
+import { pick } from '../../scripts/fuzz.js';
 import { emitters } from '../../cli/emitters.js';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import { writeTree } from '../../compiler/write/tree.js';
 import { plannedTree, propertyCases, readTree, scratchCopy } from '../support/helpers.js';
-import { changeService, pick, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
+import { changeService, putBack, SHOP, withWaivedFinding, writeSpecs } from '../support/spec-walk.js';
 
 /**
  * Incremental compiles (compiler/cache.ts) against full ones, over a seeded

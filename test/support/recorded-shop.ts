@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { checkRecordLocation } from '../../compiler/cache.js';
@@ -41,4 +42,15 @@ export function recordedShop(prepare: (root: string) => void = () => undefined):
   expect(recorded.code, recorded.stdout + recorded.stderr).toBe(0);
   expect(existsSync(checkRecordLocation(root, base))).toBe(true);
   return { root, base, cleanup: scratch.cleanup };
+}
+
+/** A generated file forged, with the manifest's hash for it forged to match. */
+export function forge(root: string, path: string): void {
+  const forged = `${readFileSync(join(root, path), 'utf8')}# forged\n`;
+  writeFileSync(join(root, path), forged);
+  const manifestPath = join(root, 'generated/.paved-manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+  const entry = manifest.files.find((f) => f.path === path)!;
+  entry.sha256 = createHash('sha256').update(forged).digest('hex');
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { emitters } from '../../cli/emitters.js';
 import { compileTexts } from '../../compiler/compile.js';
-import { mutateRepo, seedRepo, type SeedFile } from '../../scripts/fuzz.js';
+import { mutateRepo, pick, seedRepo, type SeedFile } from '../../scripts/fuzz.js';
 import { ORDERS_BREAKING_OVERRIDE, ORDERS_WAIVER, REPO } from './helpers.js';
 
 /**
@@ -11,8 +11,6 @@ import { ORDERS_BREAKING_OVERRIDE, ORDERS_WAIVER, REPO } from './helpers.js';
  * fuzzer (scripts/fuzz.ts), validly or not, and put back.
  */
 export const SHOP = seedRepo(join(REPO, 'examples/shop'));
-
-export const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
 /**
  * A service spec changed by the fuzzer. `valid`: from its text in `original`,
