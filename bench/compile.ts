@@ -8,9 +8,10 @@
  *
  * Every measured run is its own `node bin/paved.js <command> <repo>` process:
  * - wall: process.hrtime around the spawn (node startup included);
- * - CPU (user + system, every thread) and peak RSS: the child's own
- *   process.resourceUsage() at exit, reported by bench/rusage.ts, preloaded with
- *   `node --import`, so neither bin/paved.js nor the CLI changes. When /usr/bin/time
+ * - CPU (user + system, every thread, and the processes it ran: the git commands of
+ *   `check --base`) and peak RSS: the child's own process.resourceUsage() and its
+ *   children's times from /proc/self/stat at exit, reported by bench/rusage.ts,
+ *   preloaded with `node --import`, so neither bin/paved.js nor the CLI changes. When /usr/bin/time
  *   exists it wraps the child too, and its numbers (from wait4, 10 ms resolution)
  *   are kept beside them in the JSON as a cross-check.
  *
@@ -58,9 +59,12 @@ const RUSAGE_FD = 3;
 
 interface Sample {
   readonly wallMs: number;
+  /** The process's own user + system time and its children's. */
   readonly cpuMs: number;
   readonly userMs: number;
   readonly systemMs: number;
+  /** CPU of the processes it ran (git), 10 ms resolution. */
+  readonly childrenMs: number;
   readonly maxRssMiB: number;
   /** Files the run wrote, from the CLI's summary line (compile only). */
   readonly written?: number;
@@ -130,6 +134,9 @@ if (sizes.length === 0) sizes.push(10, 100, 1000);
 const label = values.label ?? new Date().toISOString().replace(/[:.]/g, '-');
 const jsonPath = resolve(values.json ?? join(REPO, 'bench/results', `${label}.json`));
 const hasTime = existsSync(TIME);
+/** The unit of /proc's process times, for bench/rusage.ts. */
+const clockTicks = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim();
+if (!/^[1-9][0-9]*$/.test(clockTicks ?? '')) throw new Error('`getconf CLK_TCK` gave no clock tick rate; the benchmark reads process times from /proc (Linux)');
 
 // ---------------------------------------------------------------------------
 // Measuring one CLI process
@@ -157,7 +164,7 @@ function runCli(args: readonly string[], expectExit = 0): RunOutcome {
   const [command, ...commandArgs] = hasTime ? [TIME, '-f', '%e %U %S %M', '-o', timeFile, ...node] : node;
   const start = process.hrtime.bigint();
   const child = spawnSync(command!, commandArgs, {
-    env: { ...process.env, PAVED_BENCH_RUSAGE_FD: String(RUSAGE_FD) },
+    env: { ...process.env, PAVED_BENCH_RUSAGE_FD: String(RUSAGE_FD), PAVED_BENCH_CLK_TCK: clockTicks },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     maxBuffer: 1 << 30,
     encoding: 'utf8',
@@ -168,7 +175,7 @@ function runCli(args: readonly string[], expectExit = 0): RunOutcome {
   if (child.error) throw child.error;
   if (child.status !== expectExit)
     throw new Error(`paved ${args.join(' ')} exited with ${child.status ?? child.signal}, expected ${expectExit}\n${stderr.slice(0, 4000)}`);
-  const usage = JSON.parse(String(child.output[RUSAGE_FD])) as { userUs: number; systemUs: number; maxRssKiB: number };
+  const usage = JSON.parse(String(child.output[RUSAGE_FD])) as { userUs: number; systemUs: number; childrenUs: number; maxRssKiB: number };
   let outside: Sample['outside'];
   if (hasTime) {
     const [wall, user, system, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
@@ -178,9 +185,10 @@ function runCli(args: readonly string[], expectExit = 0): RunOutcome {
   const summary = /(\d+) files: (\d+) written, (\d+) deleted, (\d+) unchanged/.exec(stdout);
   const sample: Sample = {
     wallMs,
-    cpuMs: (usage.userUs + usage.systemUs) / 1000,
+    cpuMs: (usage.userUs + usage.systemUs + usage.childrenUs) / 1000,
     userMs: usage.userUs / 1000,
     systemMs: usage.systemUs / 1000,
+    childrenMs: usage.childrenUs / 1000,
     maxRssMiB: usage.maxRssKiB / 1024,
     ...(summary ? { written: Number(summary[2]) } : {}),
     ...(outside ? { outside } : {}),
@@ -614,10 +622,11 @@ const report = {
   runs,
   sizes,
   seed: 'syntheticRepo(size, size, { everything: true })',
-  units: { wallMs: 'ms', cpuMs: 'ms (user + system, all threads)', maxRssMiB: 'MiB' },
+  units: { wallMs: 'ms', cpuMs: 'ms (user + system, all threads, and the child processes it ran)', maxRssMiB: 'MiB' },
   measurement: {
     wall: 'process.hrtime around spawning `node bin/paved.js ...`',
-    cpuAndRss: 'the child process.resourceUsage() at exit (bench/rusage.ts, preloaded with node --import)',
+    cpuAndRss:
+      "the child process.resourceUsage() and its own children's times (/proc/self/stat cutime + cstime) at exit (bench/rusage.ts, preloaded with node --import)",
     outside: hasTime ? `${TIME} -f "%e %U %S %M" around the same child` : null,
   },
   scenarios: results,
