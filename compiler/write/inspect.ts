@@ -4,7 +4,7 @@ import type { OutputDirectories } from '../../spec/model.js';
 import { gitBlobId } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { manifestPieces, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
+import { manifestPieces, ownedFiles, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
 import { matchesPieces } from './pieces.js';
 import { Blocked, blockedReason, describeType, listedReason, refusal, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 
@@ -63,6 +63,7 @@ export class TreeInspector {
   private output?: OutputDirectories;
   private failure?: { readonly error: unknown };
   private owned: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }> = new Map();
+  private manifestText?: string;
   private readonly staged: InspectedEntry[] = [];
   private readonly differences: Difference[] = [];
   private readonly blocked = new Map<string, Blocked>();
@@ -84,7 +85,9 @@ export class TreeInspector {
     this.output = output;
     try {
       assertOutputDirectories(this.resolver, output);
-      this.owned = readManifest(this.resolver.root, output).entries;
+      // Read once: \`finish\` compares the planned manifest with the same text.
+      this.manifestText = readManifestText(this.resolver, output);
+      this.owned = ownedFiles(this.resolver.root, output, this.manifestText).entries;
     } catch (error) {
       this.failure = { error };
     }
@@ -97,7 +100,8 @@ export class TreeInspector {
       const entry = { path: f.path, sha256: sha256(f.contents), source: f.source };
       return this.options.blobs ? { ...entry, blob: gitBlobId(Buffer.from(f.contents, 'utf8')) } : entry;
     });
-    this.staged.push(...entries);
+    // A loop, not push(...entries): a check without streaming stages every file at once, past what a spread's arguments hold.
+    for (const entry of entries) this.staged.push(entry);
     if (this.output && !this.failure) for (const file of files) this.compare(file);
     return entries;
   }
@@ -138,13 +142,16 @@ export class TreeInspector {
     if (!output) throw new Error('TreeInspector.finish: not open');
     if (this.failure) throw this.failure.error;
     const manifest = layout.manifest(output);
+    const entries = [...this.staged, ...kept].sort((a, b) => compareText(a.path, b.path));
+    const planned = new Set(entries.map((e) => e.path));
+    const owned = this.owned;
+    // Walked first: the directories it finds real are known to the resolver, which then need no lstat for the kept files below.
+    const unlisted = unlistedEntries(this.resolver, output, (path) => planned.has(path) || owned.has(path));
     for (const file of kept) {
       const parents = this.resolver.parents(file.path);
       if (parents instanceof Blocked) this.blocked.set(parents.at, parents);
       else this.unchanged++;
     }
-    const entries = [...this.staged, ...kept].sort((a, b) => compareText(a.path, b.path));
-    const planned = new Set(entries.map((e) => e.path));
     // Files arrive as services finish: reported in path order, as a compile plans them.
     const differences = [...this.differences].sort((a, b) => compareText(a.path, b.path));
     const refused = [...this.notFiles].sort((a, b) => compareText(a.path, b.path)).map((r) => r.text);
@@ -160,10 +167,7 @@ export class TreeInspector {
       else if (found.kind === 'other') refused.push(listedReason(manifest, path, found));
     }
     if (refused.length > 0) throw refusal(refused, manifest);
-    const owned = this.owned;
-    const unlisted = unlistedEntries(this.resolver.root, output, (path) => planned.has(path) || owned.has(path));
-    const manifestText = readManifestText(this.resolver, output);
-    return { differences, unlisted, manifestCurrent: matchesPieces(manifestText, manifestPieces(entries, false)), unchanged: this.unchanged };
+    return { differences, unlisted, manifestCurrent: matchesPieces(this.manifestText, manifestPieces(entries, false)), unchanged: this.unchanged };
   }
 }
 
@@ -173,7 +177,7 @@ export function unlistedFiles(root: string, output: OutputDirectories, files: re
   assertOutputDirectories(resolver, output);
   const owned = readManifest(root, output).entries;
   const planned = new Set(files.map((f) => f.path));
-  return unlistedEntries(root, output, (path) => planned.has(path) || owned.has(path));
+  return unlistedEntries(resolver, output, (path) => planned.has(path) || owned.has(path));
 }
 
 /** Output directories must be real directories inside the root, not links that lead elsewhere. */

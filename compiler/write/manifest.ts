@@ -64,7 +64,11 @@ export interface OwnedFiles {
 let lastManifest: { readonly key: string; readonly text: string; readonly owned: OwnedFiles } | undefined;
 
 export function readManifest(root: string, output: OutputDirectories): OwnedFiles {
-  const text = readManifestText(new Resolver(root), output);
+  return ownedFiles(root, output, readManifestText(new Resolver(root), output));
+}
+
+/** The files the manifest text of `root` read by `readManifestText` lists; none without a manifest. */
+export function ownedFiles(root: string, output: OutputDirectories, text: string | undefined): OwnedFiles {
   if (text === undefined) return { entries: new Map(), pending: false };
   const key = JSON.stringify([root, output]);
   if (lastManifest?.key === key && lastManifest.text === text) return lastManifest.owned;

@@ -146,7 +146,7 @@ export class Resolver {
     return read ?? { kind: 'other', stat: leaf.stat };
   }
 
-  /** Records a directory the writer has just made, so paths below it resolve without another lstat. */
+  /** Records a directory the writer has just made, or a listing showed, so paths below it resolve without another lstat. */
   made(relative: string): void {
     this.directories.set(relative, true);
   }
@@ -213,14 +213,19 @@ export interface UnlistedEntry {
  * reported, never followed; directories are descended only when real. Nothing
  * is opened. Argo CD and kubectl apply whatever is in these folders and GitHub
  * runs whatever workflow is there, so a file nobody generated must show.
+ * `resolver` learns every real directory the walk lists.
  */
-export function unlistedEntries(root: string, output: OutputDirectories, known: (path: string) => boolean): UnlistedEntry[] {
+export function unlistedEntries(resolver: Resolver, output: OutputDirectories, known: (path: string) => boolean): UnlistedEntry[] {
+  const root = resolver.root;
   const found = new Map<string, UnlistedEntry>();
   // Entry types come from the directory listing itself (d_type; Node lstats when the file system gives none), never from following.
   const visit = (path: string, entry: Dirent, descend: boolean): void => {
     if (known(path)) return;
     if (entry.isDirectory()) {
-      if (descend) walk(path);
+      if (descend) {
+        resolver.made(path);
+        walk(path);
+      }
       return;
     }
     const temporary = entry.isFile() && isTemporaryName(entry.name);
@@ -233,7 +238,6 @@ export function unlistedEntries(root: string, output: OutputDirectories, known: 
       visit(path, entry, true);
     }
   };
-  const resolver = new Resolver(root);
   for (const dir of [output.dir, output.workflowsDir]) {
     // The output directories themselves are checked by the writer (inspect.ts assertOutputDirectories).
     if (resolver.parents(`${dir}/x`) !== true) continue;

@@ -14,7 +14,7 @@ import {
   journalLines,
   manifestPieces,
   pendingManifestPieces,
-  readManifest,
+  ownedFiles,
   readManifestText,
   renderJournalHead,
   sha256,
@@ -150,10 +150,10 @@ export class TreeWriter {
       this.release = acquireLock(this.root, output, this.disk, this.options.lockTimeoutMs ?? LOCK_WAIT_MS);
       this.resolver.forget();
       this.manifestText = readManifestText(this.resolver, output);
-      this.previous = readManifest(this.root, output);
+      this.previous = ownedFiles(this.root, output, this.manifestText);
       // One walk of the tree serves the compile: under the lock, nothing but this writer changes it.
       const owned = this.previous.entries;
-      this.unlisted = unlistedEntries(this.root, output, (path) => owned.has(path));
+      this.unlisted = unlistedEntries(this.resolver, output, (path) => owned.has(path));
       // Temporary files are paved's by name (and the lock says no other compile is writing): a killed compile left them.
       for (const leftover of this.unlisted) if (leftover.temporary) this.disk.unlink(join(this.root, leftover.path));
     });
@@ -163,7 +163,8 @@ export class TreeWriter {
   /** Puts `files` on disk where a rollback can undo them (see the class); returns their entries, which is all that is kept of them. */
   stage(files: readonly GeneratedFile[]): StagedEntry[] {
     const entries = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, size: Buffer.byteLength(f.contents, 'utf8') }));
-    this.staged.push(...entries);
+    // A loop, not push(...entries): a check without streaming stages every file at once, past what a spread's arguments hold.
+    for (const entry of entries) this.staged.push(entry);
     if (this.output && !this.closed) this.attempt(() => this.place(files, entries));
     return entries;
   }

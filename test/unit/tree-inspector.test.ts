@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitBlobId } from '../../compiler/cache.js';
 import { inspectTree, TreeInspector } from '../../compiler/write/inspect.js';
-import { writeTree } from '../../compiler/write/tree.js';
+import { TreeWriter, writeTree } from '../../compiler/write/tree.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
 
 const OUTPUT = { dir: 'generated', workflowsDir: '.github/workflows' };
@@ -75,5 +75,12 @@ describe('TreeInspector, the streaming check', () => {
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
+  });
+
+  it('stages more files in one call than a spread of arguments holds, as inspectTree does with a whole tree', () => {
+    // push(...entries) threw RangeError past ~125,000 entries: `check --base` without a record staged 131,028 files at once and crashed.
+    const many = Array.from({ length: 150_000 }, (_, i) => file(`generated/s${i % 1000}/f${i}.yaml`, `${i}\n`));
+    expect(new TreeInspector('/nonexistent').stage(many)).toHaveLength(150_000);
+    expect(new TreeWriter('/nonexistent').stage(many)).toHaveLength(150_000);
   });
 });
