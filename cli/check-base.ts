@@ -1,4 +1,4 @@
-import { emitPrepared, type CompileResult } from '../compiler/compile.js';
+import { emitPrepared, prepareTexts, specKeys, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
@@ -6,7 +6,7 @@ import { locate } from '../compiler/positions.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { AnchoredBase } from './anchor.js';
 import { emitters } from './emitters.js';
-import { compileRevision } from './revision.js';
+import { readRevision, revisionSpecs } from './revision.js';
 
 /**
  * `paved check --base <ref>`: the day-2 half of the check. The base revision's
@@ -15,23 +15,25 @@ import { compileRevision } from './revision.js';
  * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
  * deleted service is one unless its base spec was retired (compiler/data-loss.ts);
  * so is a database's storage going down (compiler/storage-shrink.ts).
- * `head` is the working tree's compile, with its values kept. When it kept
- * services from the base's check record (compile.ts `anchor`), those services
- * are not emitted in the base either, where their key is the same: a service
- * emits the same files from the same key, so the files it would compare hold
- * no change, let alone a loss.
+ * `head` is the working tree's compile and `headPrepared` what it was emitted
+ * from. Anchored on the base's check record (compile.ts `anchor`), the head
+ * kept its values, and the services it kept are not emitted in the base
+ * either, where their key is the same: a service emits the same files from the
+ * same key, so the files it would compare hold no change, let alone a loss.
  */
 export function checkAgainstBase(
   root: string,
   ref: string,
   outDir: string | undefined,
   head: CompileResult,
+  headPrepared: PreparedCompile,
+  build: string,
   anchored?: AnchoredBase,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const keptSpecs = new Set(head.kept.map((k) => k.source));
   const unchanged = new Map(Object.entries(head.units ?? {}).flatMap(([spec, unit]) => (keptSpecs.has(spec) ? [[spec, unit.key] as const] : [])));
   const base = anchored ? emitAnchoredBase(anchored, head, outDir, unchanged) : undefined;
-  return base ? compareWithBase(ref, head, base) : compareWithRevision(root, ref, outDir, head, anchored?.anchor.record.build, unchanged);
+  return base ? compareWithBase(ref, head, base) : compareWithRevision(root, ref, outDir, headPrepared, build);
 }
 
 /**
@@ -55,23 +57,40 @@ function emitAnchoredBase(
  * compares, those applied to a cloud account or a cluster. Workflows, the
  * catalog and local development files hold no data, and the base passed a
  * check with this build, so leaving them out hides no failure of the base. A
- * base without a record is compiled whole: CHECK.BASE_DOES_NOT_COMPILE is
- * about any of it.
+ * base without a record is compiled with every target: CHECK.BASE_DOES_NOT_COMPILE
+ * is about any of it.
  */
 const BASE_EMITTERS = emitters.filter((e) => ['kubernetes', 'terraform', 'observability', 'platform'].includes(e.id));
 
+/**
+ * Without a record: the base's specs are validated, resolved and keyed with
+ * this build, and a service whose key is the same on both sides is emitted on
+ * neither, as the kept services of an anchored check are not (a key emits the
+ * same files, which hold no change). Every other service is emitted on both
+ * sides with its values, here, apart from the head's check: the check streamed
+ * its files to the disk comparison and kept no value, so what is held at once
+ * is the changed services' output, not the whole repository's twice. A base
+ * service the head has too with the same key emits what the head's did, which
+ * compiled; so the base still fails to compile (CHECK.BASE_DOES_NOT_COMPILE)
+ * exactly when a full compile of it would.
+ */
 function compareWithRevision(
   root: string,
   ref: string,
   outDir: string | undefined,
-  head: CompileResult,
-  build: string | undefined,
-  unchanged: ReadonlyMap<string, string>,
+  headPrepared: PreparedCompile,
+  build: string,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
-  const skip = build !== undefined && unchanged.size > 0 ? { build, unchanged } : undefined;
-  const revision = compileRevision(root, ref, head.output, outDir, skip);
-  if ('problem' in revision) return revision;
-  return compareWithBase(ref, head, revision.compiled);
+  const read = readRevision(root, ref);
+  if ('problem' in read) return read;
+  const baseKeys = new Map<string, string>();
+  const basePrepared = prepareTexts(revisionSpecs(read.revision, headPrepared.output, outDir), outDir, build, headPrepared.loaded);
+  for (const [spec, key] of specKeys(basePrepared) ?? []) baseKeys.set(spec, key);
+  const same = new Map([...(specKeys(headPrepared) ?? [])].filter(([spec, key]) => baseKeys.get(spec) === key));
+  const skip = same.size > 0 ? { unchanged: same } : {};
+  const base = emitPrepared(basePrepared, { emitters, outDir, keepValues: true, ...skip });
+  const head = emitPrepared(headPrepared, { emitters, outDir, keepValues: true, ...skip });
+  return compareWithBase(ref, head, base);
 }
 
 function compareWithBase(ref: string, head: CompileResult, base: CompileResult): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {

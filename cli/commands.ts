@@ -4,7 +4,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { CACHE_FOLDER, pavedBuild, type Anchor } from '../compiler/cache.js';
-import { compile, loadSources, type CompileResult } from '../compiler/compile.js';
+import { compile, emitPrepared, loadSources, prepareSources, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { emitInThreads } from '../compiler/parallel.js';
 import { PLATFORM_FILE } from '../compiler/source.js';
@@ -80,32 +80,31 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
   }
   // Only compile writes, so only compile records and reuses its previous work. A check emits everything,
   // but the services the base's check record vouches for (docs/incremental.md); it keys services only to use or leave a record.
-  // Comparing with a base reads the emitted values, which stay in this thread.
-  const emitting = args.base === undefined ? { emitServices: EMIT_IN_THREADS } : { keepValues: true };
   const build = command === 'validate' ? undefined : pavedBuild();
   const progress = args.format === 'text' && command === 'compile' ? io.progress : undefined;
   progress?.(`paved: compiling ${args.root}...`);
   const loaded = loadSources(root, args.out);
   const anchored = command === 'check' && args.base !== undefined && build !== undefined ? anchorRecord(root, args.base, build, args.out, loaded) : undefined;
   const anchor = anchored?.anchor;
-  const keyed = command === 'compile' || anchor !== undefined || (command === 'check' && args.record === true);
-  // A check compares each service's files with the disk as they are emitted, and keeps only what differs;
-  // with --base, the files reach it after the compile (the comparison with the base reads every value).
+  // A check compared with a base keys its services: the comparison leaves out those whose key the base shares.
+  const keyed = command === 'compile' || (command === 'check' && (args.base !== undefined || args.record === true));
+  // A check compares each service's files with the disk as they are emitted, and keeps only what differs. Anchored
+  // on a record, the few services it emits reach it after the compile, with the values the comparison with the base
+  // reads (they stay in this thread); without one, that comparison emits what it reads itself (check-base.ts).
   const inspector = command === 'check' ? new TreeInspector(root, { blobs: args.record === true }) : undefined;
-  const sink = writer ?? (args.base === undefined ? inspector : undefined);
-  const result = compile(
-    {
-      root,
-      outDir: args.out,
-      emitters,
-      ...(keyed && build !== undefined ? { build } : {}),
-      ...(command === 'check' ? { inMemory: true } : {}),
-      ...(anchor ? { anchor } : {}),
-      ...(sink ? { sink: (output: OutputDirectories) => sink.open(output) } : {}),
-      ...emitting,
-    },
-    loaded,
-  );
+  const sink = writer ?? (anchor === undefined ? inspector : undefined);
+  const options = {
+    root,
+    outDir: args.out,
+    emitters,
+    ...(keyed && build !== undefined ? { build } : {}),
+    ...(command === 'check' ? { inMemory: true } : {}),
+    ...(anchor ? { anchor } : {}),
+    ...(sink ? { sink: (output: OutputDirectories) => sink.open(output) } : {}),
+    ...(anchor ? { keepValues: true } : { emitServices: EMIT_IN_THREADS }),
+  };
+  const prepared = command === 'check' && args.base !== undefined ? prepareSources(loaded, args.out, build) : undefined;
+  const result = prepared ? emitPrepared(prepared, options) : compile(options, loaded);
   const print = (text: string): void => (args.format === 'text' ? io.stderr(text) : io.stdout(text));
   if (args.format === 'text') print(formatText(result.diagnostics, result.sources));
   else if (args.format === 'github') print(formatGithub(result.diagnostics));
@@ -155,7 +154,7 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
     }
     let dataLoss: Diagnostic[] = [];
     if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result, anchored);
+      const checked = checkAgainstBase(root, args.base, args.out, result, prepared!, build!, anchored);
       if ('problem' in checked) {
         io.stderr(`paved: ${checked.problem}\n`);
         return EXIT_USAGE;

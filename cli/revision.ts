@@ -7,7 +7,6 @@ import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
-import type { Emitter } from '../spec/emitter.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { emitters } from './emitters.js';
@@ -26,8 +25,8 @@ export function gitCommit(root: string, ref: string): string | undefined {
 
 /**
  * The specs of a git revision under the root, compiled in memory with this
- * paved and their values kept: the base `paved diff` and `paved check --base`
- * compare the working tree with. Only spec files are read, straight from git's
+ * paved and their values kept: the base `paved diff` compares the working
+ * tree with. Only spec files are read, straight from git's
  * objects; nothing is checked out. Both revisions' output folders are
  * skipped, as a compile skips its own.
  */
@@ -36,12 +35,10 @@ export function compileRevision(
   ref: string,
   output: OutputDirectories,
   outDir: string | undefined,
-  skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
-  using: readonly Emitter[] = emitters,
 ): { compiled: CompileResult } | { problem: string } {
   const read = readRevision(root, ref);
   if ('problem' in read) return read;
-  return { compiled: compileTexts(revisionSpecs(read.revision, output, outDir), using, outDir, true, skip) };
+  return { compiled: compileTexts(revisionSpecs(read.revision, output, outDir), emitters, outDir, true) };
 }
 
 /** A git revision's tree under the root, listed once: its spec texts, and the blob id of each of its regular files. */

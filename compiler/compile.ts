@@ -304,14 +304,8 @@ export interface SpecText {
 }
 
 /** Compiles specs held in memory (another git revision, a fuzz case) exactly as `paved compile` would. */
-export function compileTexts(
-  files: readonly SpecText[],
-  emitters: readonly Emitter[],
-  outDir?: string,
-  keepValues = false,
-  skip?: { readonly build: string; readonly unchanged: ReadonlyMap<string, string> },
-): CompileResult {
-  return emitPrepared(prepareTexts(files, outDir, skip?.build), { emitters, outDir, keepValues, ...(skip ? { unchanged: skip.unchanged } : {}) });
+export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string, keepValues = false): CompileResult {
+  return emitPrepared(prepareTexts(files, outDir, undefined), { emitters, outDir, keepValues });
 }
 
 /**

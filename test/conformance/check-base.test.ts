@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkAgainstBase } from '../../cli/check-base.js';
+import { emitters } from '../../cli/emitters.js';
+import { emitPrepared, loadSources, prepareSources } from '../../compiler/compile.js';
 import { caseRoot, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
 /**
@@ -379,5 +382,34 @@ describe('paved check --base', () => {
     const compile = await runCli(['compile', '--base', 'HEAD'], root);
     expect(compile.code).toBe(2);
     expect(compile.stderr).toContain('paved: --base is for check (and diff), not compile');
+  });
+
+  it('without a check record, emits again for the comparison only the services whose key the change moved, and still finds their loss', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES), { billing: serviceYaml('billing', RESOURCES), notifier: serviceYaml('notifier') });
+    writeFileSync(join(root, 'services', 'orders', 'service.yaml'), serviceYaml('orders', RESOURCES.replace('  buckets:\n    - name: files\n', '')));
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const run = await runCli(['check', '--base', 'HEAD'], root);
+    expect(run.code).toBe(1);
+    expect(codes(run.stderr)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
+    expect(run.stderr).toContain('bucket "files" of service "orders" is no longer declared');
+
+    // The tests run without a build identity (dist/build-id.txt), so the CLI keys nothing here: the comparison is called with one.
+    const prepared = prepareSources(loadSources(root), undefined, 'test-build');
+    const head = emitPrepared(prepared, { emitters });
+    const kubernetes = emitters.find((e) => e.id === 'kubernetes')!;
+    const emitService = kubernetes.emitService;
+    const emitted: string[] = [];
+    kubernetes.emitService = (service, project) => {
+      emitted.push(service.name);
+      return emitService(service, project);
+    };
+    try {
+      const compared = checkAgainstBase(root, 'HEAD', undefined, head, prepared, 'test-build');
+      expect('diagnostics' in compared && compared.diagnostics.map((d) => d.code)).toEqual(['CHECK.DATA_LOSS', 'CHECK.DELETION_PROTECTED']);
+    } finally {
+      kubernetes.emitService = emitService;
+    }
+    // The base's orders and the head's: billing and notifier have the same key on both sides.
+    expect(emitted).toEqual(['orders', 'orders']);
   });
 });
