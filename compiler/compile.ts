@@ -23,6 +23,7 @@ import { RELEASES_FILE, type SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 import { WriteError } from './write/errors.js';
 import { readManifest, type ManifestEntry } from './write/manifest.js';
+import { append } from '../spec/append.js';
 
 export interface CompileOptions {
   readonly root: string;
@@ -193,7 +194,7 @@ export function prepareSources(loaded: LoadedSources, outDir: string | undefined
     releasesFile: loaded.releases,
     ...(loaded.modules ? { modules: loaded.modules } : {}),
   });
-  diagnostics.push(...validated.diagnostics);
+  append(diagnostics, validated.diagnostics);
   if (hasErrors(diagnostics) || !validated.valid) return { loaded, output, diagnostics };
   const project = resolveProject(validated.valid, outDir);
   const scopes = build === undefined ? undefined : serviceScopes(project);

@@ -10,6 +10,7 @@ import { pathProblem } from './write/resolver.js';
 
 export { pathProblem };
 import type { ManifestEntry } from './write/manifest.js';
+import { append } from '../spec/append.js';
 
 /** Who planned a file: an emitter (or a previous compile), for one service or for the whole repository. */
 interface Planner {
@@ -204,7 +205,7 @@ export function emit(
     }
     let reported = false;
     for (const { emitter, result } of emissions.get(service) ?? []) {
-      diagnostics.push(...result.diagnostics);
+      append(diagnostics, result.diagnostics);
       reported ||= result.diagnostics.length > 0;
       for (const file of result.files) accept({ file, emitter, service });
       paths.push(...result.files.map((f) => f.path));
@@ -215,11 +216,11 @@ export function emit(
   for (const emitter of emitters) {
     if (!emitter.emitProject) continue;
     const result = emitter.emitProject(project);
-    diagnostics.push(...result.diagnostics);
+    append(diagnostics, result.diagnostics);
     for (const file of result.files) accept({ file: keepValues ? file : forWriter(file), emitter: emitter.id });
-    projectFiles.push(...result.files);
+    append(projectFiles, result.files);
   }
-  if (!hasErrors(diagnostics)) diagnostics.push(...checkProjectOutput(project, projectFiles));
+  if (!hasErrors(diagnostics)) append(diagnostics, checkProjectOutput(project, projectFiles));
 
   const all = [...planned.values()].map((p) => p.file).sort((a, b) => compareText(a.path, b.path));
   let files = all.filter((f): f is GeneratedFile => 'contents' in f);

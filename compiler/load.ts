@@ -6,6 +6,7 @@ import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
+import { append } from '../spec/append.js';
 
 /** Directories never searched for specs, besides the output directories. */
 // .paved-cache: paved's own cache folder (compiler/cache.ts CACHE_FOLDER), never specs.
@@ -59,7 +60,7 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
         const loaded = readSpec(root, path, 'service');
         files.push(...loaded.files);
         for (const [path, text] of loaded.texts) texts.set(path, text);
-        diagnostics.push(...loaded.diagnostics);
+        append(diagnostics, loaded.diagnostics);
       }
     }
   };

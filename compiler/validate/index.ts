@@ -19,6 +19,7 @@ import { checkResourceTypes, checkTypedEntries, unknownResourceKind, type Module
 import { checkSchema } from './schema.js';
 import { checkPlatformTerraform } from './terraform.js';
 import { showString } from './text.js';
+import { append } from '../../spec/append.js';
 
 export interface ValidProject {
   /** The platform.yaml deep-merged over the embedded default. */
@@ -72,7 +73,7 @@ export function validateProject(
   const types: ServiceTypes = hasErrors(platformChecked)
     ? { types: Object.fromEntries(Object.keys(typeof declared === 'object' && declared !== null ? declared : {}).map((name) => [name, undefined])) }
     : { types: mergeOverDefault(platformFile?.data ?? {}).resourceTypes ?? {} };
-  for (const file of [...(releasesFile ? [releasesFile] : []), ...serviceFiles]) diagnostics.push(...checkFile(file, types));
+  for (const file of [...(releasesFile ? [releasesFile] : []), ...serviceFiles]) append(diagnostics, checkFile(file, types));
   if (hasErrors(diagnostics) || options.loadFailed) return { diagnostics };
 
   const platform = mergeOverDefault((platformFile?.data ?? {}) as Partial<PlatformSpec>);
@@ -93,13 +94,13 @@ export function validateProject(
       ...checkPlatformEgress(platformFile, platform),
       ...checkResourceTypes(platformFile, platform, options.modules),
     );
-  diagnostics.push(...checkRules(services, platform));
-  diagnostics.push(...checkDatabases(services, platform));
-  diagnostics.push(...checkEgress(services, platform));
-  diagnostics.push(...checkRenames(services));
-  diagnostics.push(...checkBounds(services));
-  diagnostics.push(...checkClaims(services, platform));
-  if (releasesFile) diagnostics.push(...checkReleases(releasesFile, releases, services));
+  append(diagnostics, checkRules(services, platform));
+  append(diagnostics, checkDatabases(services, platform));
+  append(diagnostics, checkEgress(services, platform));
+  append(diagnostics, checkRenames(services));
+  append(diagnostics, checkBounds(services));
+  append(diagnostics, checkClaims(services, platform));
+  if (releasesFile) append(diagnostics, checkReleases(releasesFile, releases, services));
   if (hasErrors(diagnostics)) return { diagnostics };
   return { diagnostics, valid: { platform, platformFile, services, releases, releasesFile } };
 }

@@ -7,6 +7,7 @@ import { compareText } from '../../spec/pointer.js';
 import { manifestPieces, ownedFiles, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
 import { matchesPieces } from './pieces.js';
 import { Blocked, blockedReason, describeType, listedReason, refusal, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
+import { append } from '../../spec/append.js';
 
 /** How the tree on disk differs from the planned one: what `paved check` reports and the writer acts on. Reads only. */
 
@@ -100,8 +101,7 @@ export class TreeInspector {
       const entry = { path: f.path, sha256: sha256(f.contents), source: f.source };
       return this.options.blobs ? { ...entry, blob: gitBlobId(Buffer.from(f.contents, 'utf8')) } : entry;
     });
-    // A loop, not push(...entries): a check without streaming stages every file at once, past what a spread's arguments hold.
-    for (const entry of entries) this.staged.push(entry);
+    append(this.staged, entries);
     if (this.output && !this.failure) for (const file of files) this.compare(file);
     return entries;
   }

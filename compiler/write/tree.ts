@@ -34,6 +34,7 @@ import {
   unlistedEntries,
   type UnlistedEntry,
 } from './resolver.js';
+import { append } from '../../spec/append.js';
 
 /**
  * The only writer of the generated tree. paved owns exactly the files listed in
@@ -163,8 +164,7 @@ export class TreeWriter {
   /** Puts `files` on disk where a rollback can undo them (see the class); returns their entries, which is all that is kept of them. */
   stage(files: readonly GeneratedFile[]): StagedEntry[] {
     const entries = files.map((f) => ({ path: f.path, sha256: sha256(f.contents), source: f.source, size: Buffer.byteLength(f.contents, 'utf8') }));
-    // A loop, not push(...entries): a check without streaming stages every file at once, past what a spread's arguments hold.
-    for (const entry of entries) this.staged.push(entry);
+    append(this.staged, entries);
     if (this.output && !this.closed) this.attempt(() => this.place(files, entries));
     return entries;
   }

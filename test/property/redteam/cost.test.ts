@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileTexts } from '../../../compiler/compile.js';
 import { MAX_FILE_BYTES, parseSource } from '../../../compiler/parse.js';
 import { validateProject } from '../../../compiler/validate/index.js';
 import { looksLikeJwt, secretProblem } from '../../../compiler/validate/secrets.js';
@@ -184,5 +185,22 @@ describe('a 1 MiB service.yaml validates in bounded time and memory (real CLI pr
       expect(result.ms, name).toBeLessThan(20_000);
       expect(result.rssMiB, name).toBeLessThan(512);
     }
+  }, 60_000);
+});
+
+describe('errors that grow with the input', () => {
+  it('reports 140,000 errors across seven specs, more than a spread of arguments holds, instead of crashing', () => {
+    // Seven service.yaml files of 20,000 env entries each (under the 25,000-entry limit), every value a GitHub expression.
+    const env = Array.from({ length: 20_000 }, (_, i) => `  K${i}: "\${{ x }}"\n`).join('');
+    const files = Array.from({ length: 7 }, (_, i) => ({
+      path: `s${i}/service.yaml`,
+      kind: 'service' as const,
+      text: `${HEAD.replace('name: hog', `name: hog${i}`)}env:\n${env}`,
+    }));
+    const { diagnostics } = compileTexts(files, []);
+    expect(diagnostics.filter((d) => d.code === 'SEC.GITHUB_EXPRESSION')).toHaveLength(140_000);
+    expect(diagnostics.filter((d) => d.code !== 'SEC.GITHUB_EXPRESSION').map((d) => `${d.file}:${d.range?.line} ${d.code} ${d.message}`)).toEqual(
+      files.map((f) => `${f.path}:8 SPEC.INVALID env: must NOT have more than 150 properties`),
+    );
   }, 60_000);
 });
