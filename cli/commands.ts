@@ -6,7 +6,6 @@ import { createTwoFilesPatch } from 'diff';
 import { CACHE_FOLDER, pavedBuild, type Anchor } from '../compiler/cache.js';
 import { compile, emitPrepared, loadSources, prepareSources, type CompileResult } from '../compiler/compile.js';
 import { hasErrors } from '../compiler/diagnostics.js';
-import { emitInThreads } from '../compiler/parallel.js';
 import { PLATFORM_FILE } from '../compiler/source.js';
 import { validateStarter } from '../compiler/validate/index.js';
 import { writeCheckRecord } from '../compiler/write/check-record.js';
@@ -19,6 +18,7 @@ import { layout, SPEC_FILES } from '../spec/layout.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
+import { EMIT_IN_THREADS } from './emit-threads.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
@@ -41,9 +41,6 @@ interface CompilerArguments {
   /** compile only: list every file written and deleted, not just the summary. */
   readonly verbose?: boolean;
 }
-
-// Beside this module, or beside the bundle that holds it (dist/bundle/emit-worker.js).
-const EMIT_IN_THREADS = emitInThreads(new URL('./emit-worker.js', import.meta.url));
 
 /**
  * Without a platform.yaml the embedded default serves: fine for a first look,

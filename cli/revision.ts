@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
-import { compileTexts, type CompileResult, type SpecText } from '../compiler/compile.js';
+import type { SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
-import { emitters } from './emitters.js';
 
 /** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
 export function gitCommit(root: string, ref: string): string | undefined {
@@ -21,24 +20,6 @@ export function gitCommit(root: string, ref: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The specs of a git revision under the root, compiled in memory with this
- * paved and their values kept: the base `paved diff` compares the working
- * tree with. Only spec files are read, straight from git's
- * objects; nothing is checked out. Both revisions' output folders are
- * skipped, as a compile skips its own.
- */
-export function compileRevision(
-  root: string,
-  ref: string,
-  output: OutputDirectories,
-  outDir: string | undefined,
-): { compiled: CompileResult } | { problem: string } {
-  const read = readRevision(root, ref);
-  if ('problem' in read) return read;
-  return { compiled: compileTexts(revisionSpecs(read.revision, output, outDir), emitters, outDir, true) };
 }
 
 /** A git revision's tree under the root, listed once: its spec texts, and the blob id of each of its regular files. */

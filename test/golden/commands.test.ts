@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { emitters } from '../../cli/emitters.js';
 import { CASES, FIXTURES, REPO, runCli, scratchCopy } from '../support/helpers.js';
 
 /**
@@ -159,6 +160,30 @@ describe('paved diff', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('emits again, with its values, only what the change touches: a service whose key both revisions share changes nothing', async () => {
+    const { root, cleanup } = shopRepository();
+    const kubernetes = emitters.find((e) => e.id === 'kubernetes')!;
+    const emitService = kubernetes.emitService;
+    const emitted = new Map<string, number>();
+    kubernetes.emitService = (service, project) => {
+      emitted.set(service.name, (emitted.get(service.name) ?? 0) + 1);
+      return emitService(service, project);
+    };
+    try {
+      const path = join(root, 'services', 'orders', 'service.yaml');
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/topics:\n/, 'topics:\n    - name: order-refunded\n'));
+      const run = await runCli(['diff', '--base', 'HEAD', root], REPO);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^orders catalog-info: 1 changed\n/);
+    } finally {
+      kubernetes.emitService = emitService;
+      cleanup();
+    }
+    // The working tree whole (what it reports and plans), then in the base and in the working tree orders and
+    // storefront-api, whose preview brings orders along (so its key holds orders' spec).
+    expect(Object.fromEntries(emitted)).toEqual({ catalog: 1, notifier: 1, orders: 3, payments: 1, 'storefront-api': 3 });
   });
 
   it('says so when nothing changes, and rejects a revision git does not know', async () => {
