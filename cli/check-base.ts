@@ -1,4 +1,4 @@
-import { emitPrepared, prepareTexts, specKeys, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
+import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
@@ -83,10 +83,8 @@ function compareWithRevision(
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const read = readRevision(root, ref);
   if ('problem' in read) return read;
-  const baseKeys = new Map<string, string>();
   const basePrepared = prepareTexts(revisionSpecs(read.revision, headPrepared.output, outDir), outDir, build, headPrepared.loaded);
-  for (const [spec, key] of specKeys(basePrepared) ?? []) baseKeys.set(spec, key);
-  const same = new Map([...(specKeys(headPrepared) ?? [])].filter(([spec, key]) => baseKeys.get(spec) === key));
+  const same = sharedKeys(headPrepared, basePrepared);
   const skip = same.size > 0 ? { unchanged: same } : {};
   const base = emitPrepared(basePrepared, { emitters, outDir, keepValues: true, ...skip });
   const head = emitPrepared(headPrepared, { emitters, outDir, keepValues: true, ...skip });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { emitPrepared, loadSources, prepareSources, prepareTexts, specKeys } from '../compiler/compile.js';
+import { emitPrepared, loadSources, prepareSources, prepareTexts, sharedKeys } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { unlistedFiles } from '../compiler/write/inspect.js';
@@ -38,8 +38,7 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
   const headPrepared = prepareSources(loaded, undefined, SAME_PROCESS);
   const head = emitPrepared(headPrepared, { emitters, emitServices: EMIT_IN_THREADS });
   const basePrepared = prepareTexts(revisionSpecs(read.revision, head.output, undefined), undefined, SAME_PROCESS, loaded);
-  const baseKeys = specKeys(basePrepared);
-  const same = new Map([...(specKeys(headPrepared) ?? [])].filter(([spec, key]) => baseKeys?.get(spec) === key));
+  const same = sharedKeys(headPrepared, basePrepared);
   const skip = same.size > 0 ? { unchanged: same } : {};
   const before = emitPrepared(basePrepared, { emitters, keepValues: true, ...skip });
   for (const [label, result] of [

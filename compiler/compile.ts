@@ -208,6 +208,16 @@ export function specKeys(prepared: PreparedCompile): Map<string, string> | undef
   return project && keys ? new Map(project.services.map((s) => [s.specPath, keys.get(s)!])) : undefined;
 }
 
+/**
+ * Spec path -> key of every service keyed the same in two prepared compiles
+ * (under one build): what emitPrepared's `unchanged` leaves out of both, since
+ * the same key emits the same files. Empty when either was not keyed.
+ */
+export function sharedKeys(a: PreparedCompile, b: PreparedCompile): Map<string, string> {
+  const other = specKeys(b);
+  return new Map([...(specKeys(a) ?? [])].filter(([spec, key]) => other?.get(spec) === key));
+}
+
 /** emit over a prepared compile: every service, but those a previous compile, an anchor or `unchanged` vouches for. */
 export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): CompileResult {
   const { loaded, project, scopes, keys } = prepared;
