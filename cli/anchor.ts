@@ -1,4 +1,5 @@
-import { readCheckRecord, type Anchor } from '../compiler/cache.js';
+import { readCheckRecord, recordedManifest, type Anchor } from '../compiler/cache.js';
+import { layout } from '../spec/layout.js';
 import { prepareTexts, specKeys, type LoadedSources, type PreparedCompile } from '../compiler/compile.js';
 import { cleanIndexBlobs } from './git-index.js';
 import { changedSince, gitCommit, readRevision, revisionBlobs, revisionManifest, revisionSpecs } from './revision.js';
@@ -25,7 +26,10 @@ export function anchorRecord(root: string, base: string, build: string, outDir: 
   if (baseKeys === undefined) return undefined;
   const baseBlobs = revisionBlobs(read.revision, [record.output.dir, record.output.workflowsDir]);
   const clean = cleanIndexBlobs(root, [record.output.dir, record.output.workflowsDir]);
-  const baseManifest = clean === undefined ? undefined : revisionManifest(root, read.revision, record.output);
+  const baseManifest =
+    clean === undefined
+      ? undefined
+      : (recordedManifest(record, read.revision.files.get(layout.manifest(record.output))) ?? revisionManifest(root, read.revision, record.output));
   const worktree = clean && baseManifest ? { clean, baseManifest } : undefined;
   return { anchor: { record, baseKeys, baseBlobs, ...(worktree ? { worktree } : {}) }, prepared };
 }

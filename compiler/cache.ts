@@ -4,7 +4,9 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
-import type { ManifestEntry } from './write/manifest.js';
+import { manifestPieces, type ManifestEntry } from './write/manifest.js';
+import { compareText } from '../spec/pointer.js';
+import { ownablePathProblem } from './write/resolver.js';
 import { shipped } from '../spec/code-root.js';
 
 /**
@@ -206,6 +208,8 @@ export interface CheckRecord {
   readonly commit: string;
   readonly output: OutputDirectories;
   readonly units: Readonly<Record<string, CheckedUnit>>;
+  /** Every other file the check planned (repository-wide files, services not recorded): with the units', the manifest's entries. */
+  readonly others: readonly ManifestEntry[];
 }
 
 export interface CheckedUnit {
@@ -242,16 +246,43 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
   const record = parsed as Partial<CheckRecord> | null;
   if (record?.build !== build || record.commit !== commit || typeof record.units !== 'object' || record.units === null) return undefined;
   if (typeof record.output?.dir !== 'string' || typeof record.output.workflowsDir !== 'string') return undefined;
-  const wellFormed = Object.values(record.units).every(
-    (u: Partial<CheckedUnit> | null) =>
-      typeof u?.key === 'string' &&
-      Array.isArray(u.files) &&
-      u.files.every(
-        (f: Partial<CheckedFile> | null) =>
-          typeof f?.path === 'string' && typeof f.sha256 === 'string' && typeof f.blob === 'string' && typeof f.source === 'string',
-      ),
-  );
+  const entry = (f: Partial<CheckedFile> | null): boolean => typeof f?.path === 'string' && typeof f.sha256 === 'string' && typeof f.source === 'string';
+  const wellFormed =
+    Array.isArray(record.others) &&
+    record.others.every(entry) &&
+    Object.values(record.units).every(
+      (u: Partial<CheckedUnit> | null) => typeof u?.key === 'string' && Array.isArray(u.files) && u.files.every((f) => entry(f) && typeof f.blob === 'string'),
+    );
   return wellFormed ? (record as CheckRecord) : undefined;
+}
+
+/**
+ * The base commit's manifest entries as the record lists them (its units' files
+ * and the others), when the manifest those entries render to is, byte for byte,
+ * the blob the base commit holds (`manifestBlob`, its git object name): then
+ * every recorded hash and source is the base's own, and the base's manifest need
+ * not be read from git. Undefined otherwise (a record that lists a path twice,
+ * misses one, or was forged), and the caller reads the base's manifest. The
+ * same proof as a kept file's: git's blob id of the bytes.
+ */
+export function recordedManifest(record: CheckRecord, manifestBlob: string | undefined): ReadonlyMap<string, ManifestEntry> | undefined {
+  if (manifestBlob === undefined) return undefined;
+  const entries = new Map<string, ManifestEntry>();
+  const add = (file: ManifestEntry): boolean => {
+    // As parseManifest reads the base's manifest: a path paved can never own makes it unreadable.
+    if (entries.has(file.path) || ownablePathProblem(file.path, record.output) !== undefined) return false;
+    entries.set(file.path, file);
+    return true;
+  };
+  for (const unit of Object.values(record.units)) for (const file of unit.files) if (!add(file)) return undefined;
+  for (const file of record.others) if (!add(file)) return undefined;
+  const sorted = [...entries.values()].sort((a, b) => compareText(a.path, b.path));
+  // Rendered twice, piece by piece, so the text is never whole: once for its length (the blob header), once to hash it.
+  let bytes = 0;
+  for (const piece of manifestPieces(sorted, false)) bytes += Buffer.byteLength(piece);
+  const hash = createHash('sha1').update(`blob ${bytes}\0`);
+  for (const piece of manifestPieces(sorted, false)) hash.update(piece);
+  return hash.digest('hex') === manifestBlob ? entries : undefined;
 }
 
 /**

@@ -11,7 +11,9 @@ import type { ManifestEntry } from './manifest.js';
  * file kept from the base's record, those it was verified against: the recorded
  * hash and the base commit's blob), never a hash read from the committed
  * manifest: `files` holds them for every file emitted or kept (TreeInspector
- * makes them as the files are compared). False when the cache folder cannot be made.
+ * makes them as the files are compared). The files no unit lists are recorded
+ * too (`others`), so the entries render the manifest the check found current
+ * (cache.ts recordedManifest). False when the cache folder cannot be made.
  */
 export function writeCheckRecord(
   root: string,
@@ -27,11 +29,13 @@ export function writeCheckRecord(
     if (file?.blob === undefined) throw new Error(`writeCheckRecord: no git blob id for ${path}`);
     return { path, sha256: file.sha256, blob: file.blob, source: file.source };
   };
+  const inUnits = new Set(Object.values(units).flatMap((unit) => unit.files));
   const record: CheckRecord = {
     build,
     commit,
     output: { dir: output.dir, workflowsDir: output.workflowsDir },
     units: Object.fromEntries(Object.entries(units).map(([spec, unit]) => [spec, { key: unit.key, files: unit.files.map(recorded) }])),
+    others: files.filter((f) => !inUnits.has(f.path)).map(({ path, sha256, source }) => ({ path, sha256, source })),
   };
   const location = checkRecordLocation(root, commit);
   if (!prepareCacheFolder(location)) return false;

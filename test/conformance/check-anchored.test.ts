@@ -4,7 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anchorRecord } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
-import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, type CheckRecord } from '../../compiler/cache.js';
+import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, recordedManifest, type CheckRecord } from '../../compiler/cache.js';
+import { parseManifest, type ManifestEntry } from '../../compiler/write/manifest.js';
 import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
 import { REPO, waiveOrdersFinding } from '../support/helpers.js';
 import { forge, git, paved, recordedShop as recordedShopIn } from '../support/recorded-shop.js';
@@ -406,5 +407,24 @@ describe('check --base --record', () => {
     const next = paved(root, 'check', '--base', head);
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(next.stdout).toContain(`paved: 4 of 5 services unchanged since the check of ${head}`);
+  });
+
+  it('takes the hashes of the base manifest from the record only when its entries render that manifest, blob for blob', () => {
+    const { root, base } = recordedShop();
+    const record = readCheckRecord(root, base, BUILD)!;
+    const manifest = 'generated/.paved-manifest.json';
+    const blob = git(root, 'rev-parse', `${base}:${manifest}`);
+    const listed = (entries: Iterable<ManifestEntry>): string[] => [...entries].map((e) => `${e.path} ${e.sha256} ${e.source}`).sort();
+    const committed = parseManifest(git(root, 'show', `${base}:${manifest}`), { dir: 'generated', workflowsDir: '.github/workflows' }).entries;
+    expect(listed(recordedManifest(record, blob)!.values())).toEqual(listed(committed.values()));
+    expect(record.others.map((e) => e.path)).toContain('generated/dev/compose.yaml');
+
+    const [first, ...rest] = record.others;
+    const forgedHash = { ...record, others: [{ ...first!, sha256: '0'.repeat(64) }, ...rest] };
+    const twice = { ...record, others: [first!, ...record.others] };
+    const missing = { ...record, others: rest };
+    const outside = { ...record, others: [...record.others, { path: 'README.md', sha256: first!.sha256, source: first!.source }] };
+    for (const forged of [forgedHash, twice, missing, outside]) expect(recordedManifest(forged, blob)).toBeUndefined();
+    expect(recordedManifest(record, undefined)).toBeUndefined();
   });
 });
