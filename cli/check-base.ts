@@ -27,7 +27,7 @@ export function checkAgainstBase(
   outDir: string | undefined,
   head: CompileResult,
   headPrepared: PreparedCompile,
-  build: string,
+  build: string | undefined,
   anchored?: AnchoredBase,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const keptSpecs = new Set(head.kept.map((k) => k.source));
@@ -72,14 +72,15 @@ const BASE_EMITTERS = emitters.filter((e) => ['kubernetes', 'terraform', 'observ
  * is the changed services' output, not the whole repository's twice. A base
  * service the head has too with the same key emits what the head's did, which
  * compiled; so the base still fails to compile (CHECK.BASE_DOES_NOT_COMPILE)
- * exactly when a full compile of it would.
+ * exactly when a full compile of it would. A paved without a build identity
+ * keys nothing and compares every service.
  */
 function compareWithRevision(
   root: string,
   ref: string,
   outDir: string | undefined,
   headPrepared: PreparedCompile,
-  build: string,
+  build: string | undefined,
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const read = readRevision(root, ref);
   if ('problem' in read) return read;

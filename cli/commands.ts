@@ -151,7 +151,7 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
     }
     let dataLoss: Diagnostic[] = [];
     if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result, prepared!, build!, anchored);
+      const checked = checkAgainstBase(root, args.base, args.out, result, prepared!, build, anchored);
       if ('problem' in checked) {
         io.stderr(`paved: ${checked.problem}\n`);
         return EXIT_USAGE;
