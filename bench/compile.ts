@@ -23,7 +23,8 @@
  * fresh clone (depth 2, as the check workflow fetches) of a one-service change
  * on a committed base whose `check --record` record is copied in, as the
  * workflow's cache restores it: `check --base <base>` against a full `check`,
- * after which a forged file with a forged manifest hash must fail the anchored
+ * then `check --base` with the record moved aside and `diff --base` of the same
+ * change, after which a forged file with a forged manifest hash must fail the anchored
  * check (untimed); once per benchmark: `paved
  * --help` and cold compiles of examples/minimal and of a one-service synthetic repo.
  * Each run's summary line is checked (cold writes every file, unchanged none, one
@@ -40,7 +41,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -416,6 +417,25 @@ for (const size of sizes) {
           { name: 'fresh clone: check --base (one changed)', args: ['check', '--base', base, clone], before: () => {}, verify: anchored },
           { name: 'fresh clone: full check', args: ['check', clone], before: () => {} },
         ]);
+        // Without the base's record (the first pull request, an evicted cache, every paved upgrade): the head checked in full,
+        // and only the services whose key the change moved compared with the base. Then `paved diff` of the same change.
+        const record = join(clone, '.paved-cache', `check-${base}.json`);
+        renameSync(record, `${record}.aside`);
+        try {
+          scenario(
+            size,
+            'fresh clone: check --base without a record',
+            ['check', '--base', base, clone],
+            () => {},
+            (outcome) => {
+              if (ANCHORED.test(outcome.stdout) || !/generated files up to date/.test(outcome.stdout))
+                throw new Error(`check --base without a record did not check in full:\n${outcome.stdout.slice(-2000)}`);
+            },
+          );
+        } finally {
+          renameSync(`${record}.aside`, record);
+        }
+        scenario(size, 'fresh clone: diff --base', ['diff', '--base', base, clone], () => {});
         const forgedPath = forge(clone, serviceName(0));
         const caught = runCli(['check', '--base', base, clone], 1);
         if (!caught.stdout.includes(forgedPath)) throw new Error(`check --base did not report the forged ${forgedPath}`);
