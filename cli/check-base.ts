@@ -1,4 +1,4 @@
-import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
+import { emitPrepared, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
@@ -6,7 +6,7 @@ import { locate } from '../compiler/positions.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { AnchoredBase } from './anchor.js';
 import { emitters } from './emitters.js';
-import { readRevision, revisionSpecs } from './revision.js';
+import { emitChanged, readRevision } from './revision.js';
 
 /**
  * `paved check --base <ref>`: the day-2 half of the check. The base revision's
@@ -84,11 +84,7 @@ function compareWithRevision(
 ): { diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } | { problem: string } {
   const read = readRevision(root, ref);
   if ('problem' in read) return read;
-  const basePrepared = prepareTexts(revisionSpecs(read.revision, headPrepared.output, outDir), outDir, build, headPrepared.loaded);
-  const same = sharedKeys(headPrepared, basePrepared);
-  const skip = same.size > 0 ? { unchanged: same } : {};
-  const base = emitPrepared(basePrepared, { emitters, outDir, keepValues: true, ...skip });
-  const head = emitPrepared(headPrepared, { emitters, outDir, keepValues: true, ...skip });
+  const { base, head } = emitChanged(read.revision, headPrepared, outDir, build);
   return compareWithBase(ref, head, base);
 }
 

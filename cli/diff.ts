@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { emitPrepared, loadSources, prepareSources, prepareTexts, sharedKeys } from '../compiler/compile.js';
+import { emitPrepared, loadSources, prepareSources } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
 import { WriteError } from '../compiler/write/errors.js';
 import { unlistedFiles } from '../compiler/write/inspect.js';
@@ -7,7 +7,7 @@ import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { EMIT_IN_THREADS } from './emit-threads.js';
-import { readRevision, revisionSpecs } from './revision.js';
+import { emitChanged, readRevision } from './revision.js';
 
 /**
  * The build both revisions are keyed under: keys are compared within this
@@ -37,10 +37,7 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
   const loaded = loadSources(root);
   const headPrepared = prepareSources(loaded, undefined, SAME_PROCESS);
   const head = emitPrepared(headPrepared, { emitters, emitServices: EMIT_IN_THREADS });
-  const basePrepared = prepareTexts(revisionSpecs(read.revision, head.output, undefined), undefined, SAME_PROCESS, loaded);
-  const same = sharedKeys(headPrepared, basePrepared);
-  const skip = same.size > 0 ? { unchanged: same } : {};
-  const before = emitPrepared(basePrepared, { emitters, keepValues: true, ...skip });
+  const { base: before, head: after } = emitChanged(read.revision, headPrepared, undefined, SAME_PROCESS);
   for (const [label, result] of [
     [base, before],
     ['the working tree', head],
@@ -51,7 +48,6 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
       return EXIT_PROBLEMS;
     }
   }
-  const after = emitPrepared(headPrepared, { emitters, keepValues: true, ...skip });
   const changes = diffTrees(before.files, after.files, head.output, new Map([...before.owners, ...after.owners]));
   // Files in the working tree's output folders that nobody generated: listed, never read.
   let unlisted;

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
-import type { SpecText } from '../compiler/compile.js';
+import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { emitters } from './emitters.js';
 
 /** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
 export function gitCommit(root: string, ref: string): string | undefined {
@@ -20,6 +21,28 @@ export function gitCommit(root: string, ref: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What a change does, emitted with the values the comparisons read: the
+ * revision's specs are validated, resolved and keyed under `build` beside the
+ * working tree's (`head`, prepared under the same build; a spec of the same
+ * text is not parsed again), and every service is emitted on both sides with
+ * every target, but one whose key is the same on both: a key emits the same
+ * files, which hold no change. `paved diff` and `paved check --base` without a
+ * record compare what this gives. Without a build nothing is keyed and every
+ * service is emitted.
+ */
+export function emitChanged(
+  revision: Revision,
+  head: PreparedCompile,
+  outDir: string | undefined,
+  build: string | undefined,
+): { readonly base: CompileResult; readonly head: CompileResult } {
+  const base = prepareTexts(revisionSpecs(revision, head.output, outDir), outDir, build, head.loaded);
+  const same = sharedKeys(head, base);
+  const options = { emitters, outDir, keepValues: true, ...(same.size > 0 ? { unchanged: same } : {}) };
+  return { base: emitPrepared(base, options), head: emitPrepared(head, options) };
 }
 
 /** A git revision's tree under the root, listed once: its spec texts, and the blob id of each of its regular files. */
