@@ -1,4 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Node } from 'yaml';
+import { blockEnds, readBlockYaml } from './block-yaml.js';
 import type { DiagnosticCode } from '../spec/diagnostic-codes.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { offsetRange } from './positions.js';
@@ -31,6 +32,19 @@ const YAML_ERROR_HINTS: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'LOAD.MULTIPLE_DOCUMENTS': 'keep one document per file: one service.yaml per service',
   'LOAD.KEY_TOO_LONG': 'keys are short names; if this text is a value, give it a short key and put it after the colon',
 };
+
+/** How the yaml library reads specs. */
+export const YAML_OPTIONS = {
+  version: '1.2',
+  schema: 'core',
+  merge: false,
+  // yaml compares each key with every earlier one (quadratic: 60,000 keys took 15 s); duplicateKeys below uses a set.
+  uniqueKeys: false,
+  stringKeys: true,
+  strict: true,
+  prettyErrors: false,
+  keepSourceTokens: false,
+} as const;
 
 export interface Parsed {
   readonly file?: SourceFile;
@@ -81,13 +95,6 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     return { ...at('LOAD.TOO_DEEP', `value nests more than ${MAX_DEPTH} levels deep`, 'flatten the value; no spec field nests this deep', line, col), text };
   }
 
-  const lineCounter = new LineCounter();
-  const fileStub = { path, kind, text, lineCounter } as SourceFile;
-  const diagnostics: Diagnostic[] = [];
-  const report = (code: DiagnosticCode, message: string, hint: string, start: number, end: number): void => {
-    diagnostics.push({ code, severity: 'error', message, hint, file: path, range: offsetRange(fileStub, start, end) });
-  };
-
   // A `%` in column 0 can only start a directive: plain scalars cannot begin with it.
   const directive = /^%[^\r\n]*/m.exec(text);
   if (directive) {
@@ -103,46 +110,55 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
     return { text, diagnostics: [{ ...d, range: { line, col, endLine: line, endCol: col + directive[0].length } }] };
   }
 
-  let documents;
-  try {
-    documents = parseAllDocuments(text, {
-      lineCounter,
-      version: '1.2',
-      schema: 'core',
-      merge: false,
-      // yaml compares each key with every earlier one (quadratic: 60,000 keys took 15 s); duplicateKeys below uses a set.
-      uniqueKeys: false,
-      stringKeys: true,
-      strict: true,
-      prettyErrors: false,
-      keepSourceTokens: false,
-    });
-  } catch (error) {
-    if (error instanceof RangeError) {
-      return { ...at('LOAD.TOO_DEEP', `file nests deeper than paved can read`, `keep nesting under ${MAX_DEPTH} levels`), text };
+  // Specs as they are written are read without the yaml library (compiler/block-yaml.ts); it reads everything else.
+  const fast = readBlockYaml(text);
+  const lineCounter = fast?.lineCounter ?? new LineCounter();
+  const fileStub = { path, kind, text, lineCounter } as SourceFile;
+  const diagnostics: Diagnostic[] = [];
+  const report = (code: DiagnosticCode, message: string, hint: string, start: number, end: number): void => {
+    diagnostics.push({ code, severity: 'error', message, hint, file: path, range: offsetRange(fileStub, start, end) });
+  };
+
+  let contents: unknown;
+  let data: () => unknown;
+  if (fast) {
+    contents = fast.contents;
+    data = () => fast.data;
+  } else {
+    let documents;
+    try {
+      documents = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+    } catch (error) {
+      if (error instanceof RangeError) {
+        return { ...at('LOAD.TOO_DEEP', `file nests deeper than paved can read`, `keep nesting under ${MAX_DEPTH} levels`), text };
+      }
+      throw error;
     }
-    throw error;
+    if (!Array.isArray(documents) || documents.length === 0) return { text, ...emptyFile(path, kind) };
+    if (documents.length > 1) {
+      const second = documents[1]!.range[0];
+      const marker = text.lastIndexOf('\n---', second);
+      const start = marker >= 0 && marker + 1 >= documents[0]!.range[1] ? marker + 1 : second;
+      report('LOAD.MULTIPLE_DOCUMENTS', 'file contains more than one YAML document', YAML_ERROR_HINTS['LOAD.MULTIPLE_DOCUMENTS']!, start, start + 3);
+      return failed(diagnostics);
+    }
+    const doc = documents[0]!;
+    for (const error of doc.errors) {
+      const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
+      const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
+      const message =
+        code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
+      report(code, message, hint, error.pos[0], error.pos[1]);
+    }
+    // The block reader's ranges: a block collection ends where its last value ends.
+    blockEnds(doc.contents);
+    contents = doc.contents;
+    data = () => doc.toJS({ maxAliasCount: 0 });
   }
-  if (!Array.isArray(documents) || documents.length === 0) return { text, ...emptyFile(path, kind) };
-  if (documents.length > 1) {
-    const second = documents[1]!.range[0];
-    const marker = text.lastIndexOf('\n---', second);
-    const start = marker >= 0 && marker + 1 >= documents[0]!.range[1] ? marker + 1 : second;
-    report('LOAD.MULTIPLE_DOCUMENTS', 'file contains more than one YAML document', YAML_ERROR_HINTS['LOAD.MULTIPLE_DOCUMENTS']!, start, start + 3);
-    return failed(diagnostics);
-  }
-  const doc = documents[0]!;
-  for (const error of doc.errors) {
-    const code = YAML_ERROR_CODES[error.code] ?? 'LOAD.YAML_SYNTAX';
-    const hint = YAML_ERROR_HINTS[code] ?? 'fix the YAML syntax at this position';
-    const message =
-      code === 'LOAD.KEY_TOO_LONG' ? 'key is longer than 1024 characters, the most YAML allows for a key without "?"' : yamlMessage(error.message);
-    report(code, message, hint, error.pos[0], error.pos[1]);
-  }
-  for (const key of duplicateKeys(doc.contents)) report('LOAD.DUPLICATE_KEY', 'map keys must be unique', YAML_ERROR_HINTS['LOAD.DUPLICATE_KEY']!, key, key + 1);
+  for (const key of duplicateKeys(contents)) report('LOAD.DUPLICATE_KEY', 'map keys must be unique', YAML_ERROR_HINTS['LOAD.DUPLICATE_KEY']!, key, key + 1);
   if (diagnostics.length > 0) return failed(diagnostics);
 
-  const depthProblem = findDeepNode(doc.contents);
+  const depthProblem = findDeepNode(contents);
   if (depthProblem?.range) {
     report(
       'LOAD.TOO_DEEP',
@@ -157,7 +173,7 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   // One report for anchors and aliases: an alias bomb holds hundreds of them.
   let anchorsAndAliases = 0;
   let firstAnchor: { text: string; range: [number, number] } | undefined;
-  visit(doc, {
+  visit(contents as Node, {
     Alias(_, node) {
       anchorsAndAliases++;
       firstAnchor ??= { text: `alias "*${node.source}"`, range: [node.range?.[0] ?? 0, node.range?.[1] ?? 0] };
@@ -200,9 +216,9 @@ export function parseSource(path: string, bytes: Uint8Array, kind: SourceFile['k
   }
   if (diagnostics.length > 0) return failed(diagnostics);
 
-  const data: unknown = doc.toJS({ maxAliasCount: 0 });
-  if (data === null || data === undefined) return { text, ...emptyFile(path, kind) };
-  return { file: { path, kind, text, doc, lineCounter, data }, text, diagnostics: [] };
+  const value = data();
+  if (value === null || value === undefined) return { text, ...emptyFile(path, kind) };
+  return { file: { path, kind, text, contents: contents as Node, lineCounter, data: value }, text, diagnostics: [] };
 }
 
 function emptyFile(path: string, kind: SourceFile['kind']): { diagnostics: Diagnostic[] } {

@@ -43,7 +43,7 @@ function pairsByKey(node: YAMLMap): ReadonlyMap<string, Pair> {
  * used, preferring the key that introduced it.
  */
 export function locate(file: SourceFile, pointer: string, options: { key?: boolean } = {}): Range | undefined {
-  let node: unknown = file.doc.contents;
+  let node: unknown = file.contents;
   let lastPair: Pair | undefined;
   const segments = pointerSegments(pointer);
   for (let i = 0; i < segments.length; i++) {

@@ -1,4 +1,4 @@
-import type { Document, LineCounter } from 'yaml';
+import type { LineCounter, Node } from 'yaml';
 import { SPEC_FILES } from '../spec/layout.js';
 
 /** A parsed spec file. Later stages point back into it through node ranges. */
@@ -8,7 +8,8 @@ export interface SourceFile {
   readonly kind: 'service' | 'platform' | 'releases';
   /** Text as parsed: BOM removed, line endings kept. */
   readonly text: string;
-  readonly doc: Document.Parsed;
+  /** The document's root node (compiler/block-yaml.ts or the yaml library's, with the same ranges). */
+  readonly contents: Node;
   readonly lineCounter: LineCounter;
   /** The document as plain data (strings, numbers, booleans, null, arrays, objects). */
   readonly data: unknown;

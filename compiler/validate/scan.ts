@@ -119,6 +119,6 @@ export function scanScalars(file: SourceFile): Diagnostic[] {
       visitScalar(node, pointer, key, false);
     }
   };
-  walk(file.doc.contents, '', undefined);
+  walk(file.contents, '', undefined);
   return diagnostics;
 }
