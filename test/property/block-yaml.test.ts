@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { random, syntheticRepo } from '../../bench/synthetic.js';
+import { HOSTILE_STRINGS } from '../../scripts/fuzz.js';
 import { blockEnds, readBlockYaml } from '../../compiler/block-yaml.js';
 import { YAML_OPTIONS } from '../../compiler/parse.js';
 import { propertyCases, REPO } from '../support/helpers.js';
@@ -220,6 +221,23 @@ describe('the block YAML reader', () => {
     const outcomes = EDGES.map((text) => `${compare(text)}: ${JSON.stringify(text)}`);
     expect(outcomes.filter((o) => o.startsWith('read')).length).toBeGreaterThan(12);
     expect(outcomes).toContain(`declined: ${JSON.stringify('a: b: c\n')}`);
+  });
+
+  it("reads the fuzzer's hostile strings as the yaml library does, as keys and as plain, quoted and flow values", () => {
+    let read = 0;
+    for (const hostile of HOSTILE_STRINGS) {
+      const texts = [
+        `k: ${hostile}\n`,
+        `k: "${hostile}"\n`,
+        `k: '${hostile}'\n`,
+        `k: [${hostile}, "${hostile}"]\n`,
+        `k: { a: ${hostile} }\n`,
+        `${hostile}: 1\n`,
+        `k:\n  - ${hostile}\n  - n: ${hostile} # ${hostile}\n`,
+      ];
+      for (const text of texts) if (compare(text) === 'read') read++;
+    }
+    expect(read).toBeGreaterThan(HOSTILE_STRINGS.length);
   });
 
   const cases = propertyCases(20_000);
