@@ -12,11 +12,11 @@ import { LineCounter, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
  * sequence may sit at its key's indent; `- key: value` starts a compact
  * mapping); one-line plain, single- and double-quoted scalars (no escapes);
  * one-line flow sequences and mappings of such scalars and of each other;
- * comments and blank lines.
- * Keys are plain names. Declined: tabs, carriage returns, control and
- * line-separator characters, document markers, block scalars, multi-line
- * scalars, escapes, anchors, aliases, tags, `?` keys, duplicate keys, scalars the core schema reads as anything but a string, null,
- * boolean or decimal number, and anything else.
+ * comments and blank lines. Keys are plain names. Declined: tabs, carriage
+ * returns, control and line-separator characters, document markers, block
+ * scalars, multi-line scalars, escapes, anchors, aliases, tags, `?` keys,
+ * duplicate keys, scalars the core schema reads as anything but a string,
+ * null, boolean or decimal number, and anything else.
  *
  * One range differs from the yaml library's by design, and parse.ts gives the
  * library's nodes the same (blockEnds): a block collection ends where its last
@@ -183,7 +183,7 @@ class Reader {
     return { node: seq, data };
   }
 
-  /** Whether a key and its colon start at `at`. */
+  /** Whether a key and its colon start at `at`; the key ends at `KEY.lastIndex`. */
   private startsKey(at: number, end: number): boolean {
     KEY.lastIndex = at;
     if (!KEY.test(this.text)) return false;
@@ -192,10 +192,8 @@ class Reader {
   }
 
   private key(at: number, end: number): { node: Scalar; value: string; colon: number } {
-    KEY.lastIndex = at;
-    if (!KEY.test(this.text)) decline();
+    if (!this.startsKey(at, end)) decline();
     const colon = KEY.lastIndex;
-    if (colon >= end || this.text.charCodeAt(colon) !== 0x3a || (colon + 1 < end && this.text.charCodeAt(colon + 1) !== 0x20)) decline();
     const value = this.text.slice(at, colon);
     if (value.length > MAX_KEY_LENGTH || !isString(value)) decline();
     return { node: scalar(value, value, 'PLAIN', at, colon), value, colon };
