@@ -15,8 +15,9 @@ import { LineCounter, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
  * comments and blank lines. Keys are plain names. Declined: tabs, carriage
  * returns, control and line-separator characters, document markers, block
  * scalars, multi-line scalars, escapes, anchors, aliases, tags, `?` keys,
- * duplicate keys, scalars the core schema reads as anything but a string,
- * null, boolean or decimal number, and anything else.
+ * scalars the core schema reads as anything but a string, null, boolean or
+ * decimal number, and anything else. A repeated key is read as yaml reads it
+ * (both pairs, the last value in the data): parse.ts reports it for both paths.
  *
  * One range differs from the yaml library's by design, and parse.ts gives the
  * library's nodes the same (blockEnds): a block collection ends where its last
@@ -121,13 +122,10 @@ class Reader {
   private mapping(indent: number, at: number): Value {
     const map = new YAMLMap();
     const data: Record<string, unknown> = {};
-    const keys = new Set<string>();
     for (;;) {
       const end = this.ends[this.line]!;
       this.line++;
       const key = this.key(at, end);
-      if (keys.has(key.value)) decline();
-      keys.add(key.value);
       let value: Value;
       const after = this.skipSpaces(key.colon + 1, end);
       if (after < end && this.text[after] !== '#') {
@@ -254,14 +252,11 @@ class Reader {
     const node = isMap ? new YAMLMap() : new YAMLSeq();
     node.flow = true;
     const data: unknown = isMap ? {} : [];
-    const keys = new Set<string>();
     let i = this.skipSpaces(at + 1, end);
     if (this.text[i] !== closer) {
       for (;;) {
         if (isMap) {
           const key = this.key(i, end);
-          if (keys.has(key.value)) decline();
-          keys.add(key.value);
           i = this.skipSpaces(key.colon + 1, end);
           const item = i < end && this.text[i] !== ',' && this.text[i] !== closer ? this.flowItem(i, end) : { value: empty(i), next: i };
           (node as YAMLMap).items.push(new Pair(key.node, item.value.node));
