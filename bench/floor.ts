@@ -28,6 +28,7 @@ import { compile, type CompileResult } from '../compiler/compile.js';
 import { printFile, type BodyItem } from '../emitters/shared/hcl.js';
 import { clearSerializerMemo, toJson, toYaml } from '../emitters/shared/serialize.js';
 import { serializerProbe, type SerializerName } from '../emitters/shared/serializer-probe.js';
+import { applyV8Flags } from '../spec/v8-flags.js';
 
 export interface FloorResult {
   readonly files: number;
@@ -185,4 +186,8 @@ export function measureFloor(root: string, runs: number): FloorResult {
 }
 
 const [root, runs] = process.argv.slice(2);
-if (root !== undefined) process.stdout.write(`${JSON.stringify(measureFloor(root, Number(runs ?? 5)))}\n`);
+if (root !== undefined) {
+  // A CLI process's V8 flags (bin/paved.js), for the compile and the floor alike.
+  applyV8Flags();
+  process.stdout.write(`${JSON.stringify(measureFloor(root, Number(runs ?? 5)))}\n`);
+}

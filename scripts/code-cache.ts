@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../cli/io.js';
 import { codeCacheFile, codeCacheOf, loadBundle } from '../spec/code-cache.js';
+import { applyV8Flags } from '../spec/v8-flags.js';
 
 type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -39,6 +40,8 @@ async function work(main: Main): Promise<void> {
   }
 }
 
+// Under the flags bin/paved.js runs with: V8 refuses a cache made under others.
+applyV8Flags();
 // Made afresh: a cache left from an earlier build would be used while running, if it still fit.
 for (const bundle of [MAIN, GRAFANA, VALIDATORS]) rmSync(codeCacheOf(bundle), { force: true });
 // The CLI's bundle, run as bin/paved.js runs it.

@@ -8,9 +8,10 @@ import { readTree, REPO, scratchCopy } from '../support/helpers.js';
 const CACHED_BUNDLES = ['bundle/main.cjs', 'bundle/grafana-sdk.cjs', 'spec/validators.cjs'];
 
 /**
- * The build's code caches (scripts/code-cache.ts) are taken by a plain `node`,
- * and the CLI does exactly the same without them: caches missing, damaged, or
- * refused by V8 because node runs with other flags. Runs a copy of the built
+ * The build's code caches (scripts/code-cache.ts) are taken by a `node` under
+ * the V8 flags bin/paved.js sets (spec/v8-flags.ts), and the CLI does exactly
+ * the same without them: caches missing, damaged, or refused by V8 because
+ * node runs with other flags. Runs a copy of the built
  * package (`npm test` builds it first), so the copy's caches can be broken.
  */
 describe('the bundles code caches', () => {
@@ -26,8 +27,10 @@ describe('the bundles code caches', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('are taken by node as the build made them', () => {
+  it('are taken by node under the flags bin/paved.js sets, as the build made them', () => {
     const script = [
+      `const { applyV8Flags } = await import(${JSON.stringify(join(REPO, 'dist/spec/v8-flags.js'))});`,
+      'applyV8Flags();',
       `const { loadBundle, ranWithCodeCache } = await import(${JSON.stringify(join(REPO, 'dist/spec/code-cache.js'))});`,
       `const bundles = ${JSON.stringify(CACHED_BUNDLES.map((b) => join(REPO, 'dist', b)))};`,
       'for (const b of bundles) loadBundle(b);',
