@@ -11,8 +11,8 @@ const CACHED_BUNDLES = ['bundle/main.cjs', 'bundle/grafana-sdk.cjs', 'spec/valid
  * The build's code caches (scripts/code-cache.ts) are taken by a `node` under
  * the V8 flags bin/paved.js sets (spec/v8-flags.ts), and the CLI does exactly
  * the same without them: caches missing, damaged, or refused by V8 because
- * node runs with other flags. Runs a copy of the built
- * package (`npm test` builds it first), so the copy's caches can be broken.
+ * node runs with other flags. Runs a copy of the built package (`npm test`
+ * builds it first), so the copy's caches can be broken.
  */
 describe('the bundles code caches', () => {
   let scratch: { dir: string; cleanup: () => void };
