@@ -2,7 +2,7 @@ import { readCheckRecord, recordedManifest, type Anchor } from '../compiler/cach
 import { layout } from '../spec/layout.js';
 import { prepareTexts, specKeys, type LoadedSources, type PreparedCompile } from '../compiler/compile.js';
 import { cleanIndexBlobs } from './git-index.js';
-import { changedSince, gitCommit, readRevision, revisionBlobs, revisionManifest, revisionSpecs } from './revision.js';
+import { changedSince, gitCommit, readRevision, revisionBlobOf, revisionManifest, revisionSpecs } from './revision.js';
 
 /**
  * What the check may be anchored on (docs/incremental.md): the base commit's
@@ -24,14 +24,14 @@ export function anchorRecord(root: string, base: string, build: string, outDir: 
   const prepared = prepareTexts(revisionSpecs(read.revision, record.output, outDir), outDir, build, head);
   const baseKeys = specKeys(prepared);
   if (baseKeys === undefined) return undefined;
-  const baseBlobs = revisionBlobs(read.revision, [record.output.dir, record.output.workflowsDir]);
+  const baseBlob = revisionBlobOf(read.revision, [record.output.dir, record.output.workflowsDir]);
   const clean = cleanIndexBlobs(root, [record.output.dir, record.output.workflowsDir]);
   const baseManifest =
     clean === undefined
       ? undefined
       : (recordedManifest(record, read.revision.files.get(layout.manifest(record.output))) ?? revisionManifest(root, read.revision, record.output));
   const worktree = clean && baseManifest ? { clean, baseManifest } : undefined;
-  return { anchor: { record, baseKeys, baseBlobs, ...(worktree ? { worktree } : {}) }, prepared };
+  return { anchor: { record, baseKeys, baseBlob, ...(worktree ? { worktree } : {}) }, prepared };
 }
 
 /** The anchor of a check, and the base commit's specs compiled up to emission under the same build. */

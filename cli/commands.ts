@@ -244,7 +244,7 @@ function recordCheck(
           ? 'nothing was compiled'
           : undefined;
   // A kept file is the base commit's blob at its path: reuseFromCheckRecord keeps nothing else.
-  const kept = result.kept.map((k) => ({ ...k, blob: anchor!.baseBlobs.get(k.path)! }));
+  const kept = result.kept.map((k) => ({ ...k, blob: anchor!.baseBlob(k.path)! }));
   if (why !== undefined || !writeCheckRecord(root, commit!, build!, result.output, result.units!, [...emitted, ...kept])) {
     io.stderr(`paved: warning: no check record written: ${why ?? `${CACHE_FOLDER} cannot be made a folder`}\n`);
   }

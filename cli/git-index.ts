@@ -42,13 +42,17 @@ export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<s
   if (listed === undefined) return undefined;
   const blobs = new Map<string, string>();
   const conflicted = new Set<string>();
-  for (const line of listed.split('\0')) {
-    const tab = line.indexOf('\t');
-    if (tab < 0) continue;
-    const [tag, mode, object, stage] = line.slice(0, tab).split(' ');
-    const path = line.slice(tab + 1);
-    if (stage !== '0') conflicted.add(path);
-    else if (tag === 'H' && (mode === '100644' || mode === '100755') && object !== undefined) blobs.set(path, object);
+  // Read in place, not split into lines and fields: the listing of 100,000 files is tens of megabytes.
+  for (let at = 0, end = 0; at < listed.length; at = end + 1) {
+    end = listed.indexOf('\0', at);
+    if (end < 0) end = listed.length;
+    const tab = listed.indexOf('\t', at);
+    if (tab < 0 || tab > end) continue;
+    const path = listed.slice(tab + 1, end);
+    const stageAt = listed.lastIndexOf(' ', tab) + 1;
+    if (listed.slice(stageAt, tab) !== '0') conflicted.add(path);
+    else if (listed.startsWith('H ', at) && (listed.startsWith('100644 ', at + 2) || listed.startsWith('100755 ', at + 2)) && stageAt > at + 9)
+      blobs.set(path, listed.slice(at + 9, stageAt - 1));
   }
   for (const path of conflicted) blobs.delete(path);
   if (blobs.size === 0) return blobs;
@@ -57,7 +61,7 @@ export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<s
   if (dirty === undefined) return undefined;
   for (const full of dirty.split('\0')) if (full.startsWith(prefix!)) blobs.delete(full.slice(prefix!.length));
   // Only attributes that are set are listed: `<path>\0<attribute>\0<value>\0`.
-  const attributes = git(['check-attr', '--all', '-z', '--stdin'], [...blobs.keys()].map((p) => `${p}\0`).join(''));
+  const attributes = git(['check-attr', '--all', '-z', '--stdin'], `${[...blobs.keys()].join('\0')}\0`);
   if (attributes === undefined) return undefined;
   const fields = attributes.split('\0');
   for (let i = 0; i + 2 < fields.length; i += 3) if (CONVERTING.has(fields[i + 1]!)) blobs.delete(fields[i]!);

@@ -64,13 +64,18 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
     // `<mode> <type> <object>\t<path>`: blobs are read by object name, so no path needs quoting.
     const files = new Map<string, string>();
     const wanted: { object: string; path: string; kind: SpecText['kind'] }[] = [];
-    for (const line of git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.').split('\0')) {
-      const tab = line.indexOf('\t');
-      if (tab < 0) continue;
-      const [mode, type, object] = line.slice(0, tab).split(' ');
-      if (type !== 'blob') continue;
-      const path = line.slice(tab + 1).slice(prefix.length);
-      if (mode === '100644' || mode === '100755') files.set(path, object!);
+    // Read in place, not split into lines and fields: the listing of a tree of 100,000 files is tens of megabytes.
+    const listing = git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.');
+    for (let at = 0, end = 0; at < listing.length; at = end + 1) {
+      end = listing.indexOf('\0', at);
+      if (end < 0) end = listing.length;
+      const tab = listing.indexOf('\t', at);
+      const typeAt = listing.indexOf(' ', at) + 1;
+      if (tab < 0 || tab > end || typeAt <= at || !listing.startsWith('blob ', typeAt)) continue;
+      const mode = listing.slice(at, typeAt - 1);
+      const object = listing.slice(typeAt + 5, tab);
+      const path = listing.slice(tab + 1 + prefix.length, end);
+      if (mode === '100644' || mode === '100755') files.set(path, object);
       const kind =
         path === PLATFORM_FILE
           ? 'platform'
@@ -79,7 +84,7 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
             : path === SERVICE_FILE || path.endsWith(`/${SERVICE_FILE}`)
               ? 'service'
               : undefined;
-      if (kind) wanted.push({ object: object!, path, kind });
+      if (kind) wanted.push({ object, path, kind });
     }
     // One git process for every spec: a process per file cost seconds at a thousand services.
     const texts = readBlobs(
@@ -141,9 +146,10 @@ export function revisionManifest(root: string, revision: Revision, output: Outpu
   }
 }
 
-/** Root-relative path -> git blob id of every regular file a revision holds under the given folders of the root. */
-export function revisionBlobs(revision: Revision, folders: readonly string[]): Map<string, string> {
-  return new Map([...revision.files].filter(([path]) => folders.some((folder) => path.startsWith(`${folder}/`))));
+/** The git blob id of a regular file a revision holds under one of the given folders of the root (root-relative path); undefined for any other path. */
+export function revisionBlobOf(revision: Revision, folders: readonly string[]): (path: string) => string | undefined {
+  const prefixes = folders.map((folder) => `${folder}/`);
+  return (path) => (prefixes.some((prefix) => path.startsWith(prefix)) ? revision.files.get(path) : undefined);
 }
 
 /** Whether any of the files (relative to the root) differs between a revision and the work tree, a file added or removed included. */

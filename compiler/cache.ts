@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CACHE_FOLDER, checkRecordFile } from '../spec/layout.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
 import type { Reuse } from './emit.js';
-import { manifestPieces, type ManifestEntry } from './write/manifest.js';
+import { manifestByteLength, manifestPieces, type ManifestEntry } from './write/manifest.js';
 import { compareText } from '../spec/pointer.js';
 import { ownablePathProblem } from './write/resolver.js';
 import { shipped } from '../spec/code-root.js';
@@ -277,10 +277,8 @@ export function recordedManifest(record: CheckRecord, manifestBlob: string | und
   for (const unit of Object.values(record.units)) for (const file of unit.files) if (!add(file)) return undefined;
   for (const file of record.others) if (!add(file)) return undefined;
   const sorted = [...entries.values()].sort((a, b) => compareText(a.path, b.path));
-  // Rendered twice, piece by piece, so the text is never whole: once for its length (the blob header), once to hash it.
-  let bytes = 0;
-  for (const piece of manifestPieces(sorted, false)) bytes += Buffer.byteLength(piece);
-  const hash = createHash('sha1').update(`blob ${bytes}\0`);
+  // Hashed piece by piece, so the text is never whole; the blob header's length is counted without rendering.
+  const hash = createHash('sha1').update(`blob ${manifestByteLength(sorted)}\0`);
   for (const piece of manifestPieces(sorted, false)) hash.update(piece);
   return hash.digest('hex') === manifestBlob ? entries : undefined;
 }
@@ -300,7 +298,7 @@ export function reuseFromCheckRecord(
   keys: ReadonlyMap<ResolvedService, string>,
   sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
 ): Reuse {
-  const { record, baseKeys, baseBlobs, worktree } = anchor;
+  const { record, baseKeys, baseBlob, worktree } = anchor;
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
     const key = keys.get(service);
@@ -308,7 +306,7 @@ export function reuseFromCheckRecord(
     const files: ManifestEntry[] = [];
     for (const { path, sha256: recorded, blob: recordedBlob, source } of unit.files) {
       // Only paths the base commit holds in its output folders are ever read: a record names nothing else.
-      const blob = baseBlobs.get(path);
+      const blob = baseBlob(path);
       if (blob === undefined || recordedBlob !== blob) return undefined;
       // The source too is held to what the key covers: the service's own spec or one in its scope (a preview's dependency).
       if (source !== service.specPath && !sources.get(service)?.has(source)) return undefined;
@@ -347,7 +345,7 @@ function provenByBytes(root: string, path: string, blob: string, sha256: string)
  * A check record as `paved check --base` uses it, held to the base commit
  * itself: a service is kept only when its key is also the one the base's own
  * specs have (`baseKeys`, computed now by this build), and each file is the
- * very blob the base commit holds at its path (`baseBlobs`, git object names
+ * very blob the base commit holds at its path (`baseBlob`, git object names
  * from the base's tree). So a record, wherever it came from, vouches for
  * nothing the base commit does not hold.
  */
@@ -355,8 +353,8 @@ export interface Anchor {
   readonly record: CheckRecord;
   /** Spec path -> the key of that service in the base revision, under this build. */
   readonly baseKeys: ReadonlyMap<string, string>;
-  /** Repo-root-relative path (as the manifest names it) -> git blob id in the base commit, for the output folders. */
-  readonly baseBlobs: ReadonlyMap<string, string>;
+  /** The git blob id the base commit holds at a repo-root-relative path (as the manifest names it) of the output folders; undefined elsewhere. */
+  readonly baseBlob: (path: string) => string | undefined;
   /**
    * Git's word on the work tree, when git can give it: `clean` maps each path of
    * the output folders whose bytes git vouches are its index blob to that blob id

@@ -63,8 +63,9 @@ export class TreeInspector {
   private readonly resolver: Resolver;
   private output?: OutputDirectories;
   private failure?: { readonly error: unknown };
-  private owned: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }> = new Map();
   private manifestText?: string;
+  /** The manifest's entries, parsed when first needed: never, when the manifest is byte for byte the planned one. */
+  private ownedEntries?: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }>;
   private readonly staged: InspectedEntry[] = [];
   private readonly differences: Difference[] = [];
   private readonly blocked = new Map<string, Blocked>();
@@ -88,7 +89,6 @@ export class TreeInspector {
       assertOutputDirectories(this.resolver, output);
       // Read once: \`finish\` compares the planned manifest with the same text.
       this.manifestText = readManifestText(this.resolver, output);
-      this.owned = ownedFiles(this.resolver.root, output, this.manifestText).entries;
     } catch (error) {
       this.failure = { error };
     }
@@ -102,7 +102,10 @@ export class TreeInspector {
       return this.options.blobs ? { ...entry, blob: gitBlobId(Buffer.from(f.contents, 'utf8')) } : entry;
     });
     append(this.staged, entries);
-    if (this.output && !this.failure) for (const file of files) this.compare(file);
+    for (const file of files) {
+      if (!this.output || this.failure) break;
+      this.compare(file);
+    }
     return entries;
   }
 
@@ -119,16 +122,32 @@ export class TreeInspector {
       return;
     }
     const actual = found.text;
-    const entry = this.owned.get(file.path);
     // Identical bytes are adopted: that is what a lost manifest looks like.
-    if (actual === file.contents) this.unchanged++;
-    else if (!entry) this.differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
+    if (actual === file.contents) {
+      this.unchanged++;
+      return;
+    }
+    let entry: (ManifestEntry & { readonly previousSha256?: string }) | undefined;
+    try {
+      entry = this.owned().get(file.path);
+    } catch (error) {
+      // A manifest paved refuses: `finish` throws why.
+      this.failure = { error };
+      return;
+    }
+    if (!entry) this.differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
     // After an interrupted compile a file may still hold its previous version: stale, not edited.
     else {
       const hash = sha256(actual);
       const kind = hash !== entry.sha256 && hash !== entry.previousSha256 ? 'edited' : 'stale';
       this.differences.push({ path: file.path, kind, expected: file.contents, actual });
     }
+  }
+
+  /** The manifest's entries; throws when paved refuses the manifest (manifest.ts parseManifest). */
+  private owned(): ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }> {
+    this.ownedEntries ??= ownedFiles(this.resolver.root, this.output!, this.manifestText).entries;
+    return this.ownedEntries;
   }
 
   /** The entries of every file staged. */
@@ -144,7 +163,9 @@ export class TreeInspector {
     const manifest = layout.manifest(output);
     const entries = [...this.staged, ...kept].sort((a, b) => compareText(a.path, b.path));
     const planned = new Set(entries.map((e) => e.path));
-    const owned = this.owned;
+    const manifestCurrent = matchesPieces(this.manifestText, manifestPieces(entries, false));
+    // The planned manifest lists only planned files, so it need not be parsed.
+    const owned = manifestCurrent ? new Map<string, ManifestEntry>() : this.owned();
     // Walked first: the directories it finds real are known to the resolver, which then need no lstat for the kept files below.
     const unlisted = unlistedEntries(this.resolver, output, (path) => planned.has(path) || owned.has(path));
     for (const file of kept) {
@@ -158,7 +179,7 @@ export class TreeInspector {
     for (const blocked of [...this.blocked.values()].sort((a, b) => compareText(a.at, b.at))) {
       refused.push(blockedReason(blocked));
     }
-    for (const path of [...this.owned.keys()].sort(compareText)) {
+    for (const path of [...owned.keys()].sort(compareText)) {
       if (planned.has(path)) continue;
       // An entry through a link could name /elsewhere/file or /proc/self/environ: never read, never deleted.
       const found = this.resolver.read(path);
@@ -167,7 +188,7 @@ export class TreeInspector {
       else if (found.kind === 'other') refused.push(listedReason(manifest, path, found));
     }
     if (refused.length > 0) throw refusal(refused, manifest);
-    return { differences, unlisted, manifestCurrent: matchesPieces(this.manifestText, manifestPieces(entries, false)), unchanged: this.unchanged };
+    return { differences, unlisted, manifestCurrent, unchanged: this.unchanged };
   }
 }
 

@@ -54,6 +54,25 @@ export function* manifestPieces(entries: readonly PendingEntry[], pending: boole
   yield `${piece}  ]\n}\n`;
 }
 
+/**
+ * The length in bytes of the final manifest of `entries` (manifestPieces), counted
+ * without rendering it: git's blob id of the manifest starts with it (cache.ts
+ * recordedManifest), and the text is then rendered once, to be hashed.
+ */
+export function manifestByteLength(entries: readonly ManifestEntry[]): number {
+  const open = '{\n  "version": 1,\n  "files": ['.length;
+  if (entries.length === 0) return open + ']\n}\n'.length;
+  const fixed = '    {\n      "path": ,\n      "sha256": ,\n      "source": \n    },\n'.length;
+  let bytes = open + '\n'.length + entries.length * fixed - ','.length + '  ]\n}\n'.length;
+  for (const { path, sha256, source } of entries) bytes += jsonByteLength(path) + jsonByteLength(sha256) + jsonByteLength(source);
+  return bytes;
+}
+
+/** Printable ASCII but `"` and the backslash: JSON.stringify adds the quotes and nothing else. */
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const jsonByteLength = (text: string): number => (PLAIN_JSON.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text)));
+
 export interface OwnedFiles {
   readonly entries: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }>;
   /** The last compile stopped before finishing. */

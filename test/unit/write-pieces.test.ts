@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realDisk, replaceFileInPieces, type Disk } from '../../compiler/write/disk.js';
-import { manifestPieces, pendingManifestPieces, type ManifestEntry, type PendingEntry } from '../../compiler/write/manifest.js';
+import { manifestByteLength, manifestPieces, pendingManifestPieces, type ManifestEntry, type PendingEntry } from '../../compiler/write/manifest.js';
 import { jsonObjectPieces, matchesPieces, PIECE_LENGTH } from '../../compiler/write/pieces.js';
 
 // Strings JSON.stringify escapes: quotes, backslashes, controls, a lone surrogate, non-ASCII and U+2028.
@@ -28,6 +28,12 @@ describe('the manifest in pieces', () => {
       expect([...manifestPieces(files, true)].join('')).toBe(stringified(plain, true));
     }
     expect([...manifestPieces(MANY, false)].length).toBeGreaterThan(2);
+  });
+
+  it('is counted in bytes without rendering: empty, one entry, and strings JSON.stringify escapes or that are not ASCII', () => {
+    for (const files of [[], [entry(3)], MANY, AWKWARD.map((odd) => ({ path: odd, sha256: odd, source: odd }))]) {
+      expect(manifestByteLength(files)).toBe(Buffer.byteLength([...manifestPieces(files, false)].join('')));
+    }
   });
 
   it('prints previousSha256 only in a pending manifest', () => {
