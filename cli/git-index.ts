@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { forEachListed } from './git-listing.js';
 
 /**
  * What git's index says about the files under some folders of the root,
@@ -42,18 +43,13 @@ export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<s
   if (listed === undefined) return undefined;
   const blobs = new Map<string, string>();
   const conflicted = new Set<string>();
-  // Read in place, not split into lines and fields: the listing of 100,000 files is tens of megabytes.
-  for (let at = 0, end = 0; at < listed.length; at = end + 1) {
-    end = listed.indexOf('\0', at);
-    if (end < 0) end = listed.length;
-    const tab = listed.indexOf('\t', at);
-    if (tab < 0 || tab > end) continue;
+  forEachListed(listed, (at, tab, end) => {
     const path = listed.slice(tab + 1, end);
     const stageAt = listed.lastIndexOf(' ', tab) + 1;
     if (listed.slice(stageAt, tab) !== '0') conflicted.add(path);
     else if (listed.startsWith('H ', at) && (listed.startsWith('100644 ', at + 2) || listed.startsWith('100755 ', at + 2)) && stageAt > at + 9)
       blobs.set(path, listed.slice(at + 9, stageAt - 1));
-  }
+  });
   for (const path of conflicted) blobs.delete(path);
   if (blobs.size === 0) return blobs;
   // Names paths from the top of the work tree, whatever the current folder.

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
+import { forEachListed } from './git-listing.js';
 import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
@@ -64,14 +65,10 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
     // `<mode> <type> <object>\t<path>`: blobs are read by object name, so no path needs quoting.
     const files = new Map<string, string>();
     const wanted: { object: string; path: string; kind: SpecText['kind'] }[] = [];
-    // Read in place, not split into lines and fields: the listing of a tree of 100,000 files is tens of megabytes.
     const listing = git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.');
-    for (let at = 0, end = 0; at < listing.length; at = end + 1) {
-      end = listing.indexOf('\0', at);
-      if (end < 0) end = listing.length;
-      const tab = listing.indexOf('\t', at);
+    forEachListed(listing, (at, tab, end) => {
       const typeAt = listing.indexOf(' ', at) + 1;
-      if (tab < 0 || tab > end || typeAt <= at || !listing.startsWith('blob ', typeAt)) continue;
+      if (typeAt <= at || !listing.startsWith('blob ', typeAt)) return;
       const mode = listing.slice(at, typeAt - 1);
       const object = listing.slice(typeAt + 5, tab);
       const path = listing.slice(tab + 1 + prefix.length, end);
@@ -85,7 +82,7 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
               ? 'service'
               : undefined;
       if (kind) wanted.push({ object, path, kind });
-    }
+    });
     // One git process for every spec: a process per file cost seconds at a thousand services.
     const texts = readBlobs(
       root,

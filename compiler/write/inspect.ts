@@ -4,7 +4,7 @@ import type { OutputDirectories } from '../../spec/model.js';
 import { gitBlobId } from '../cache.js';
 import { WriteError } from './errors.js';
 import { compareText } from '../../spec/pointer.js';
-import { manifestPieces, ownedFiles, readManifest, readManifestText, sha256, type ManifestEntry } from './manifest.js';
+import { manifestPieces, ownedFiles, readManifest, readManifestText, sha256, type ManifestEntry, type OwnedFiles } from './manifest.js';
 import { matchesPieces } from './pieces.js';
 import { Blocked, blockedReason, describeType, listedReason, refusal, relativePathProblem, Resolver, unlistedEntries, type UnlistedEntry } from './resolver.js';
 import { append } from '../../spec/append.js';
@@ -65,7 +65,7 @@ export class TreeInspector {
   private failure?: { readonly error: unknown };
   private manifestText?: string;
   /** The manifest's entries, parsed when first needed: never, when the manifest is byte for byte the planned one. */
-  private ownedEntries?: ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }>;
+  private ownedEntries?: OwnedFiles['entries'];
   private readonly staged: InspectedEntry[] = [];
   private readonly differences: Difference[] = [];
   private readonly blocked = new Map<string, Blocked>();
@@ -127,14 +127,15 @@ export class TreeInspector {
       this.unchanged++;
       return;
     }
-    let entry: (ManifestEntry & { readonly previousSha256?: string }) | undefined;
+    let owned: OwnedFiles['entries'];
     try {
-      entry = this.owned().get(file.path);
+      owned = this.owned();
     } catch (error) {
       // A manifest paved refuses: `finish` throws why.
       this.failure = { error };
       return;
     }
+    const entry = owned.get(file.path);
     if (!entry) this.differences.push({ path: file.path, kind: 'unowned', expected: file.contents, actual });
     // After an interrupted compile a file may still hold its previous version: stale, not edited.
     else {
@@ -145,7 +146,7 @@ export class TreeInspector {
   }
 
   /** The manifest's entries; throws when paved refuses the manifest (manifest.ts parseManifest). */
-  private owned(): ReadonlyMap<string, ManifestEntry & { readonly previousSha256?: string }> {
+  private owned(): OwnedFiles['entries'] {
     this.ownedEntries ??= ownedFiles(this.resolver.root, this.output!, this.manifestText).entries;
     return this.ownedEntries;
   }
