@@ -34,9 +34,13 @@ export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<s
     });
     return run.status === 0 && run.error === undefined ? run.stdout : undefined;
   };
-  const autocrlf = spawnSync('git', ['-C', root, 'config', '--get', 'core.autocrlf'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  // Exit 1: not set. Anything but an explicit false converts line endings on checkout or on add.
-  if (autocrlf.error !== undefined || !(autocrlf.status === 1 || (autocrlf.status === 0 && FALSE.has(autocrlf.stdout.trim().toLowerCase())))) return undefined;
+  // As git reads it: unset, or one of git's spellings of false. Anything else converts line endings on checkout or on
+  // add: true (a bare `autocrlf` in a config file is true) and `input`, which is no boolean and makes this fail.
+  const autocrlf = spawnSync('git', ['-C', root, 'config', '--get', '--type=bool', '--default=false', 'core.autocrlf'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (autocrlf.error !== undefined || autocrlf.status !== 0 || autocrlf.stdout.trim() !== 'false') return undefined;
   const prefix = git(['rev-parse', '--show-prefix'])?.trim();
   // `<tag> <mode> <object> <stage>\t<path>`, paths relative to the root: --full-name and the prefix would name the same.
   const listed = prefix === undefined ? undefined : git(['ls-files', '-s', '-v', '-z', '--', ...folders]);
@@ -83,5 +87,3 @@ const STRICT = [
 
 /** The attributes under which the work tree may hold other bytes than the blob (gitattributes(5), "Effects"). */
 const CONVERTING = new Set(['text', 'crlf', 'eol', 'filter', 'ident', 'working-tree-encoding']);
-
-const FALSE = new Set(['false', 'no', 'off', '0', '']);

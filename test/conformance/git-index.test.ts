@@ -142,6 +142,23 @@ describe('cleanIndexBlobs: the files git vouches are byte for byte their index b
     expect(cleanIndexBlobs(root, FOLDERS)).toEqual(allBut());
   });
 
+  it('reads core.autocrlf as git does: a bare `autocrlf` is true, and every spelling of false is off', () => {
+    const root = committed();
+    const config = join(root, '.git', 'config');
+    const before = readFileSync(config, 'utf8');
+    writeFileSync(config, `${before}[core]\n\tautocrlf\n`);
+    expect(git(root, 'config', '--get', '--type=bool', 'core.autocrlf')).toBe('true');
+    expect(cleanIndexBlobs(root, FOLDERS)).toBeUndefined();
+    for (const off of ['', 'no', 'Off', '0', 'FALSE']) {
+      writeFileSync(config, `${before}[core]\n\tautocrlf = ${off}\n`);
+      expect(cleanIndexBlobs(root, FOLDERS), off).toEqual(allBut());
+    }
+    for (const on of ['yes', '1', 'input']) {
+      writeFileSync(config, `${before}[core]\n\tautocrlf = ${on}\n`);
+      expect(cleanIndexBlobs(root, FOLDERS), on).toBeUndefined();
+    }
+  });
+
   it('answers for a root below the top of the work tree, with paths relative to that root', () => {
     const scratch = scratchCopy();
     cleanups.push(scratch.cleanup);
