@@ -40,5 +40,10 @@ export interface AnchoredBase {
   readonly prepared: PreparedCompile;
 }
 
-/** The files at the paved root that pin which paved a repository runs (the generated workflows install it with npm ci there). */
-const PAVED_PINS = ['package.json', 'package-lock.json'];
+/**
+ * The files at the paved root that pin which paved a repository runs and how:
+ * the generated workflows install it there with `npm ci`, which takes
+ * npm-shrinkwrap.json over package-lock.json, and run it with `npm exec`, which
+ * reads .npmrc (`node-options` among its settings).
+ */
+export const PAVED_PINS = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { anchorRecord } from '../../cli/anchor.js';
+import { anchorRecord, PAVED_PINS } from '../../cli/anchor.js';
 import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, recordedManifest, type CheckRecord } from '../../compiler/cache.js';
 import { parseManifest, type ManifestEntry } from '../../compiler/write/manifest.js';
@@ -221,13 +221,40 @@ describe("paved check --base anchored on the base commit's check record", () => 
     expect(check.stdout.replace(unchangedLine, '')).toBe(paved(root, 'check').stdout);
   });
 
-  it('is a full check when the change touches the package files that pin paved', () => {
-    const { root, base } = recordedShop();
-    writeFileSync(join(root, 'package.json'), '{ "devDependencies": { "paved": "0.2.0" } }\n');
-    expect(anchorRecord(root, base, BUILD, undefined, loadSources(root))).toBeUndefined();
-    const check = paved(root, 'check', '--base', base);
+  it('is a full check when the change adds, edits or removes a file that pins which paved runs and how', () => {
+    expect(PAVED_PINS).toEqual(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc']);
+    const pins: Record<string, string> = {
+      'package.json': '{ "devDependencies": { "paved": "0.2.0" } }\n',
+      'package-lock.json': '{ "lockfileVersion": 3 }\n',
+      'npm-shrinkwrap.json': '{ "lockfileVersion": 3 }\n',
+      '.npmrc': 'node-options=--max-old-space-size=64\n',
+    };
+    const anchors = (root: string, base: string): boolean => anchorRecord(root, base, BUILD, undefined, loadSources(root)) !== undefined;
+    // Added: the base has none of them.
+    const added = recordedShop();
+    for (const [pin, text] of Object.entries(pins)) {
+      writeFileSync(join(added.root, pin), text);
+      expect(anchors(added.root, added.base), `${pin} added`).toBe(false);
+      rmSync(join(added.root, pin));
+      expect(anchors(added.root, added.base), `${pin} left out again`).toBe(true);
+    }
+    writeFileSync(join(added.root, 'package.json'), pins['package.json']!);
+    const check = paved(added.root, 'check', '--base', added.base);
     expect(check.code).toBe(0);
     expect(check.stdout).not.toMatch(unchangedLine);
+    // Edited or removed: the base has them all.
+    const pinned = recordedShop((root) => {
+      for (const [pin, text] of Object.entries(pins)) writeFileSync(join(root, pin), text);
+    });
+    expect(anchors(pinned.root, pinned.base)).toBe(true);
+    for (const [pin, text] of Object.entries(pins)) {
+      writeFileSync(join(pinned.root, pin), `${text}\n`);
+      expect(anchors(pinned.root, pinned.base), `${pin} edited`).toBe(false);
+      rmSync(join(pinned.root, pin));
+      expect(anchors(pinned.root, pinned.base), `${pin} removed`).toBe(false);
+      writeFileSync(join(pinned.root, pin), text);
+      expect(anchors(pinned.root, pinned.base), `${pin} as in the base`).toBe(true);
+    }
   });
 
   it('trusts no record of another build, of another commit, or that is not well formed: the check is then a full one', () => {
