@@ -6,7 +6,7 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import type { Reuse } from './emit.js';
 import { manifestByteLength, manifestPieces, type ManifestEntry } from './write/manifest.js';
 import { compareText } from '../spec/pointer.js';
-import { ownablePathProblem } from './write/resolver.js';
+import { ownablePathProblem, Resolver } from './write/resolver.js';
 import { shipped } from '../spec/code-root.js';
 
 /**
@@ -299,6 +299,7 @@ export function reuseFromCheckRecord(
   sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
 ): Reuse {
   const { record, baseKeys, baseBlob, worktree } = anchor;
+  const resolver = new Resolver(root);
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
     const key = keys.get(service);
@@ -310,7 +311,7 @@ export function reuseFromCheckRecord(
       if (blob === undefined || recordedBlob !== blob) return undefined;
       // The source too is held to what the key covers: the service's own spec or one in its scope (a preview's dependency).
       if (source !== service.specPath && !sources.get(service)?.has(source)) return undefined;
-      if (!provenByGit(worktree, path, blob, recorded, source) && !provenByBytes(root, path, blob, recorded)) return undefined;
+      if (!provenByGit(worktree, path, blob, recorded, source) && !provenByBytes(resolver, path, blob, recorded)) return undefined;
       files.push({ path, sha256: recorded, source });
     }
     return files;
@@ -329,13 +330,15 @@ function provenByGit(worktree: Anchor['worktree'], path: string, blob: string, s
   return listed !== undefined && listed.sha256 === sha256 && listed.source === source;
 }
 
-/** The file is a regular file whose bytes hash to the recorded sha256 and to the base's blob id. */
-function provenByBytes(root: string, path: string, blob: string, sha256: string): boolean {
+/**
+ * The file is a regular file, reached through no link (so nothing outside the
+ * repository is read), whose bytes hash to the recorded sha256 and to the
+ * base's blob id.
+ */
+function provenByBytes(resolver: Resolver, path: string, blob: string, sha256: string): boolean {
   try {
-    const absolute = join(root, path);
-    if (!lstatSync(absolute).isFile()) return false;
-    const bytes = readFileSync(absolute);
-    return createHash('sha256').update(bytes).digest('hex') === sha256 && gitBlobId(bytes) === blob;
+    const bytes = resolver.bytes(path);
+    return bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === sha256 && gitBlobId(bytes) === blob;
   } catch {
     return false;
   }

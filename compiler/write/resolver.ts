@@ -138,12 +138,19 @@ export class Resolver {
     return stat.isFile() ? { kind: 'file', stat } : { kind: 'other', stat };
   }
 
-  /** The bytes of a regular file reached without a link, or why not; never opens anything else. */
+  /** The text of a regular file reached without a link, or why not; never opens anything else. */
   read(path: string): { readonly text: string; readonly stat: Stats } | Leaf | Blocked {
     const leaf = this.leaf(path);
     if (leaf instanceof Blocked || leaf.kind !== 'file') return leaf;
     const read = readRegular(join(this.root, path), leaf.stat);
     return read ?? { kind: 'other', stat: leaf.stat };
+  }
+
+  /** The bytes of a regular file reached without a link; undefined for anything else, which is never opened. */
+  bytes(path: string): Buffer | undefined {
+    const leaf = this.leaf(path);
+    if (leaf instanceof Blocked || leaf.kind !== 'file') return undefined;
+    return readRegularBytes(join(this.root, path), leaf.stat)?.bytes;
   }
 
   /** Records a directory the writer has just made, or a listing showed, so paths below it resolve without another lstat. */
@@ -164,6 +171,12 @@ export class Resolver {
  * Undefined when it is not.
  */
 export function readRegular(absolute: string, expected?: Stats): { readonly text: string; readonly stat: Stats } | undefined {
+  const read = readRegularBytes(absolute, expected);
+  return read && { text: read.bytes.toString('utf8'), stat: read.stat };
+}
+
+/** readRegular's bytes, as they are. */
+export function readRegularBytes(absolute: string, expected?: Stats): { readonly bytes: Buffer; readonly stat: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -182,7 +195,7 @@ export function readRegular(absolute: string, expected?: Stats): { readonly text
       if (n === 0) break;
       offset += n;
     }
-    return { text: buffer.toString('utf8', 0, offset), stat };
+    return { bytes: buffer.subarray(0, offset), stat };
   } finally {
     closeSync(fd);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -394,6 +395,18 @@ describe("check --base proves kept files by git's index", () => {
     const check = failsAsTheFullCheck(root, base);
     expect(check.stdout).toContain(edited(first!));
     expect(check.stdout).toContain(edited(second!));
+  });
+
+  it('reads no kept file through a linked folder, even one holding the recorded bytes, and fails as the full check does', () => {
+    const { root, base } = recordedShop();
+    // Moved out of the output folder, bytes untouched, and linked back in: git names every file under the link.
+    execFileSync('mv', [join(root, 'generated/catalog'), join(root, 'elsewhere')]);
+    symlinkSync('../elsewhere', join(root, 'generated/catalog'));
+    expect(readFileSync(join(root, catalogFiles(root, base)[0]!), 'utf8')).not.toBe('');
+    const kept = anchored(root, base).kept.map((k) => k.path);
+    expect(kept.filter((path) => path.startsWith('generated/orders/')).length).toBeGreaterThan(0);
+    expect(kept.filter((path) => path.startsWith('generated/catalog/'))).toEqual([]);
+    expect(failsAsTheFullCheck(root, base).stderr).toContain('generated/catalog is a symbolic link');
   });
 
   it('refuses a link in place of a kept file, as the full check does', () => {
