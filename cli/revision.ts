@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
 import { forEachListed } from './git-listing.js';
@@ -7,6 +6,7 @@ import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type Prepar
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
+import { lstatOrUndefined, readRegularBytes } from '../compiler/write/resolver.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
@@ -72,7 +72,9 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
       const mode = listing.slice(at, typeAt - 1);
       const object = listing.slice(typeAt + 5, tab);
       const path = listing.slice(tab + 1 + prefix.length, end);
-      if (mode === '100644' || mode === '100755') files.set(path, object);
+      // As in the work tree (compiler/load.ts), a spec is a regular file: a link, however named, is none.
+      if (mode !== '100644' && mode !== '100755') return;
+      files.set(path, object);
       const kind =
         path === PLATFORM_FILE
           ? 'platform'
@@ -149,15 +151,20 @@ export function revisionBlobOf(revision: Revision, folders: readonly string[]): 
   return (path) => (prefixes.some((prefix) => path.startsWith(prefix)) ? revision.files.get(path) : undefined);
 }
 
-/** Whether any of the files (relative to the root) differs between a revision and the work tree, a file added or removed included. */
+/**
+ * Whether any of the files (relative to the root) differs between a revision
+ * and the work tree, a file added or removed included. Anything but a regular
+ * file in the work tree (a link, a FIFO) counts as changed and is not read.
+ */
 export function changedSince(root: string, revision: Revision, paths: readonly string[]): boolean {
   return paths.some((path) => {
-    let now: string | undefined;
     try {
-      now = gitBlobId(readFileSync(join(root, path)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+      const stat = lstatOrUndefined(join(root, path));
+      if (stat === undefined) return revision.files.has(path);
+      const read = stat.isFile() ? readRegularBytes(join(root, path), stat) : undefined;
+      return read === undefined || gitBlobId(read.bytes) !== revision.files.get(path);
+    } catch {
+      return true;
     }
-    return now !== revision.files.get(path);
   });
 }

@@ -256,6 +256,15 @@ describe("paved check --base anchored on the base commit's check record", () => 
       writeFileSync(join(pinned.root, pin), text);
       expect(anchors(pinned.root, pinned.base), `${pin} as in the base`).toBe(true);
     }
+    // Anything but a regular file counts as changed and is never read: a link, even to the base's very bytes, and a
+    // FIFO, whose read would block for good.
+    writeFileSync(join(pinned.root, 'elsewhere.json'), pins['package.json']!);
+    rmSync(join(pinned.root, 'package.json'));
+    symlinkSync('elsewhere.json', join(pinned.root, 'package.json'));
+    expect(anchors(pinned.root, pinned.base), 'package.json linked').toBe(false);
+    rmSync(join(pinned.root, 'package.json'));
+    execFileSync('mkfifo', [join(pinned.root, 'package.json')]);
+    expect(anchors(pinned.root, pinned.base), 'package.json a FIFO').toBe(false);
   });
 
   it('trusts no record of another build, of another commit, or that is not well formed: the check is then a full one', () => {

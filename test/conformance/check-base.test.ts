@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAgainstBase } from '../../cli/check-base.js';
@@ -363,6 +363,16 @@ describe('paved check --base', () => {
       "platform.yaml: warning CHECK.PLATFORM_DATA_LOSS a change to bucket forces Terraform to replace the platform's aws_s3_bucket.state in staging and production",
     );
     expect(run.code, run.stderr + run.stdout).toBe(0);
+  });
+
+  it("reads the base's specs as the working tree's: a link named service.yaml is no spec", async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    mkdirSync(join(root, 'services', 'linked'));
+    symlinkSync('../orders/service.yaml', join(root, 'services', 'linked', 'service.yaml'));
+    await commitCompiled(root, 'links');
+    const check = await runCli(['check', '--base', 'HEAD'], root);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
   });
 
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
