@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { gitArguments, gitEnvironment, gitWorkTreePrefix } from './git.js';
 import { forEachListed } from './git-listing.js';
 
 /**
@@ -26,22 +27,20 @@ import { forEachListed } from './git-listing.js';
  */
 export function cleanIndexBlobs(root: string, folders: readonly string[]): Map<string, string> | undefined {
   const git = (args: readonly string[], input?: string): string | undefined => {
-    const run = spawnSync('git', [...STRICT, '-C', root, ...args], {
+    const run = spawnSync('git', [...STRICT, ...gitArguments(root, args)], {
       encoding: 'utf8',
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
       maxBuffer: 1024 * 1024 * 1024,
+      env: gitEnvironment(),
       ...(input === undefined ? {} : { input }),
     });
     return run.status === 0 && run.error === undefined ? run.stdout : undefined;
   };
   // As git reads it: unset, or one of git's spellings of false. Anything else converts line endings on checkout or on
   // add: true (a bare `autocrlf` in a config file is true) and `input`, which is no boolean and makes this fail.
-  const autocrlf = spawnSync('git', ['-C', root, 'config', '--get', '--type=bool', '--default=false', 'core.autocrlf'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  if (autocrlf.error !== undefined || autocrlf.status !== 0 || autocrlf.stdout.trim() !== 'false') return undefined;
-  const prefix = git(['rev-parse', '--show-prefix'])?.trim();
+  const autocrlf = git(['config', '--get', '--type=bool', '--default=false', 'core.autocrlf']);
+  if (autocrlf?.trim() !== 'false') return undefined;
+  const prefix = gitWorkTreePrefix(git(['rev-parse', '--is-inside-work-tree', '--show-prefix']));
   // `<tag> <mode> <object> <stage>\t<path>`, paths relative to the root: --full-name and the prefix would name the same.
   const listed = prefix === undefined ? undefined : git(['ls-files', '-s', '-v', '-z', '--', ...folders]);
   if (listed === undefined) return undefined;

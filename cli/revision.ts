@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
 import { forEachListed } from './git-listing.js';
+import { gitArguments, gitEnvironment, gitWorkTreePrefix } from './git.js';
 import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type SpecText } from '../compiler/compile.js';
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
@@ -15,9 +16,10 @@ import { emitters } from './emitters.js';
 /** The full SHA of a git revision of the work tree holding `root`, or undefined when git cannot name one. */
 export function gitCommit(root: string, ref: string): string | undefined {
   try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+    return execFileSync('git', gitArguments(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
+      env: gitEnvironment(),
     }).trim();
   } catch {
     return undefined;
@@ -57,9 +59,10 @@ export interface Revision {
 /** Lists a revision's tree under the root and reads its specs from git's objects: four git processes whatever the size. */
 export function readRevision(root: string, ref: string): { revision: Revision } | { problem: string } {
   const git = (...args: string[]): string =>
-    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    execFileSync('git', gitArguments(root, args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, env: gitEnvironment() });
   try {
-    const prefix = git('rev-parse', '--show-prefix').trim();
+    const prefix = gitWorkTreePrefix(git('rev-parse', '--is-inside-work-tree', '--show-prefix'));
+    if (prefix === undefined) return { problem: `cannot read ${JSON.stringify(ref)} from git: ${root} is not inside a git work tree` };
     git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
     // `.` is the root's own folder (git runs in it); --full-name keeps paths repo-relative.
     // `<mode> <type> <object>\t<path>`: blobs are read by object name, so no path needs quoting.
@@ -110,10 +113,11 @@ export function revisionSpecs(revision: Revision, output: OutputDirectories, out
 /** The contents of `git cat-file --batch` for each object name, in order, decoded as UTF-8 (as `git show` prints them). */
 function readBlobs(root: string, names: readonly string[]): string[] {
   if (names.length === 0) return [];
-  const out = execFileSync('git', ['-C', root, 'cat-file', '--batch'], {
+  const out = execFileSync('git', gitArguments(root, ['cat-file', '--batch']), {
     input: names.map((n) => `${n}\n`).join(''),
     stdio: ['pipe', 'pipe', 'pipe'],
     maxBuffer: 1024 * 1024 * 1024,
+    env: gitEnvironment(),
   });
   const texts: string[] = [];
   let at = 0;

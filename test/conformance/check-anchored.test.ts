@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anchorRecord, PAVED_PINS } from '../../cli/anchor.js';
@@ -8,7 +8,7 @@ import { emitters } from '../../cli/emitters.js';
 import { CACHE_FOLDER, checkRecordLocation, readCheckRecord, recordedManifest, type CheckRecord } from '../../compiler/cache.js';
 import { parseManifest, type ManifestEntry } from '../../compiler/write/manifest.js';
 import { compile, loadSources, type CompileResult } from '../../compiler/compile.js';
-import { REPO, waiveOrdersFinding } from '../support/helpers.js';
+import { REPO, scratchCopy, waiveOrdersFinding } from '../support/helpers.js';
 import { forge, git, paved, recordedShop as recordedShopIn } from '../support/recorded-shop.js';
 
 /**
@@ -475,5 +475,59 @@ describe('check --base --record', () => {
     const outside = { ...record, others: [...record.others, { path: 'README.md', sha256: first!.sha256, source: first!.source }] };
     for (const forged of [forgedHash, twice, missing, outside]) expect(recordedManifest(forged, blob)).toBeUndefined();
     expect(recordedManifest(record, undefined)).toBeUndefined();
+  });
+});
+
+describe('check --base finds the repository from the root, never from committed files or the environment', () => {
+  /** examples/shop compiled in `infra/` of a git repository, committed, its check recorded: the scratch top, the root and the base. */
+  function shopInSubfolder(): { top: string; root: string; base: string } {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const top = scratch.dir;
+    const root = join(top, 'infra');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    git(top, 'init', '-q', '-b', 'main');
+    expect(paved(root, 'compile').code).toBe(0);
+    git(top, 'add', '-A');
+    git(top, 'commit', '-q', '-m', 'base');
+    const base = git(top, 'rev-parse', 'HEAD');
+    expect(paved(root, 'check', '--record').code).toBe(0);
+    return { top, root, base };
+  }
+
+  it('refuses a bare repository committed in the root, which git would otherwise read before the real one', () => {
+    const { top, root, base } = shopInSubfolder();
+    // A repository of the committer's making: its HEAD, objects and refs, committed as files of infra/.
+    const fake = join(top, 'fake');
+    git(top, 'init', '-q', '--bare', fake);
+    for (const part of ['HEAD', 'objects', 'refs']) cpSync(join(fake, part), join(root, part), { recursive: true });
+    rmSync(fake, { recursive: true });
+    writeFileSync(join(root, 'refs', 'heads', 'keep'), '');
+    git(top, 'add', '-A');
+    git(top, 'commit', '-q', '-m', 'a bare repository in infra/');
+    expect(execFileSync('git', ['-C', root, 'rev-parse', '--is-bare-repository'], { encoding: 'utf8' }).trim()).toBe('true');
+    const check = paved(root, 'check', '--base', base);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(
+      /^paved: cannot read "[0-9a-f]{40}" from git: fatal: cannot use bare repository '.*infra' \(safe\.bareRepository is 'explicit'\)\n$/,
+    );
+    expect(check.stdout).not.toMatch(unchangedLine);
+  });
+
+  it('reads the repository from the root in a linked worktree hook, where git sets GIT_DIR', () => {
+    const { top, base } = shopInSubfolder();
+    const worktree = `${top}-worktree`;
+    git(top, 'worktree', 'add', '-q', worktree, 'HEAD');
+    cleanups.push(() => rmSync(worktree, { recursive: true, force: true }));
+    const root = join(worktree, 'infra');
+    cpSync(join(top, 'infra', CACHE_FOLDER), join(root, CACHE_FOLDER), { recursive: true });
+    const gitDir = execFileSync('git', ['-C', root, 'rev-parse', '--absolute-git-dir'], { encoding: 'utf8' }).trim();
+    const hook = { ...process.env, GIT_DIR: gitDir, GIT_INDEX_FILE: join(gitDir, 'index') };
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/paved.js'), ...args], { cwd: root, encoding: 'utf8', env: hook });
+    const check = run('check', '--base', base);
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(unchangedLine);
+    expect(run('diff', '--base', base).status).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, wri
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanIndexBlobs } from '../../cli/git-index.js';
+import { gitWorkTreePrefix } from '../../cli/git.js';
 import { gitBlobId } from '../../compiler/cache.js';
 import { scratchCopy } from '../support/helpers.js';
 
@@ -185,5 +186,28 @@ describe('cleanIndexBlobs: the files git vouches are byte for byte their index b
     write(scratch.dir, 'generated/a/one.yaml', 'one: 1\n');
     expect(() => git(scratch.dir, 'rev-parse', '--git-dir')).toThrow();
     expect(cleanIndexBlobs(scratch.dir, FOLDERS)).toBeUndefined();
+  });
+});
+
+describe('gitWorkTreePrefix: the root inside a work tree, from rev-parse', () => {
+  it('gives the prefix as git printed it, a leading or trailing space kept, and nothing outside a work tree', () => {
+    expect(gitWorkTreePrefix('true\n\n')).toBe('');
+    expect(gitWorkTreePrefix('true\ninfra/\n')).toBe('infra/');
+    expect(gitWorkTreePrefix('true\n infra /\n')).toBe(' infra /');
+    // A bare repository, whichever git found it (gits before 2.38 ignore safe.bareRepository).
+    expect(gitWorkTreePrefix('false\n\n')).toBeUndefined();
+    expect(gitWorkTreePrefix('true\nin\nfra/\n')).toBeUndefined();
+    expect(gitWorkTreePrefix(undefined)).toBeUndefined();
+  });
+
+  it('answers for a root folder whose name begins with a space', () => {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    git(scratch.dir, 'init', '-q', '-b', 'main');
+    for (const [path, text] of Object.entries(FILES)) write(scratch.dir, ` repo/${path}`, text);
+    git(scratch.dir, 'add', '-A');
+    git(scratch.dir, 'commit', '-q', '-m', 'base');
+    write(scratch.dir, ' repo/generated/a/one.yaml', 'one: 11\n');
+    expect(cleanIndexBlobs(join(scratch.dir, ' repo'), FOLDERS)).toEqual(allBut('generated/a/one.yaml'));
   });
 });
