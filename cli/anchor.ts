@@ -25,13 +25,12 @@ export function anchorRecord(root: string, base: string, build: string, outDir: 
   const baseKeys = specKeys(prepared);
   if (baseKeys === undefined) return undefined;
   const baseBlob = revisionBlobOf(read.revision, [record.output.dir, record.output.workflowsDir]);
-  const clean = cleanIndexBlobs(root, [record.output.dir, record.output.workflowsDir]);
+  // Without the base's own manifest nothing is kept: it is what holds the record to the base.
   const baseManifest =
-    clean === undefined
-      ? undefined
-      : (recordedManifest(record, read.revision.files.get(layout.manifest(record.output))) ?? revisionManifest(root, read.revision, record.output));
-  const worktree = clean && baseManifest ? { clean, baseManifest } : undefined;
-  return { anchor: { record, baseKeys, baseBlob, ...(worktree ? { worktree } : {}) }, prepared };
+    recordedManifest(record, read.revision.files.get(layout.manifest(record.output))) ?? revisionManifest(root, read.revision, record.output);
+  if (baseManifest === undefined) return undefined;
+  const clean = cleanIndexBlobs(root, [record.output.dir, record.output.workflowsDir]);
+  return { anchor: { record, baseKeys, baseBlob, baseManifest, ...(clean ? { clean } : {}) }, prepared };
 }
 
 /** The anchor of a check, and the base commit's specs compiled up to emission under the same build. */

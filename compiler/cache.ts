@@ -286,9 +286,11 @@ export function recordedManifest(record: CheckRecord, manifestBlob: string | und
 /**
  * Vouches for the files of a service whose key is the one the base's check
  * recorded, when every file it recorded is the very blob the base commit holds
- * at its path, as the record says, and is on disk as a regular file with
- * exactly that blob's bytes. Git's index proves the bytes without reading them
- * (Anchor.worktree); a file git cannot vouch for is read and hashed (sha256
+ * at its path, as the record says, is listed by the base's manifest with the
+ * recorded hash and source, and is on disk as a regular file with exactly that
+ * blob's bytes. That the record left none out is checked once the compile has
+ * planned everything (recordLeftOut). Git's index proves the bytes without reading them
+ * (Anchor.clean); a file git cannot vouch for is read and hashed (sha256
  * and blob id). No stamp, no manifest entry of the working tree is taken on
  * trust. Anything else is emitted again and checked in full.
  */
@@ -298,7 +300,7 @@ export function reuseFromCheckRecord(
   keys: ReadonlyMap<ResolvedService, string>,
   sources: ReadonlyMap<ResolvedService, ReadonlySet<string>>,
 ): Reuse {
-  const { record, baseKeys, baseBlob, worktree } = anchor;
+  const { record, baseKeys, baseBlob, baseManifest, clean } = anchor;
   const resolver = new Resolver(root);
   return (service) => {
     const unit = Object.hasOwn(record.units, service.specPath) ? record.units[service.specPath] : undefined;
@@ -311,23 +313,14 @@ export function reuseFromCheckRecord(
       if (blob === undefined || recordedBlob !== blob) return undefined;
       // The source too is held to what the key covers: the service's own spec or one in its scope (a preview's dependency).
       if (source !== service.specPath && !sources.get(service)?.has(source)) return undefined;
-      if (!provenByGit(worktree, path, blob, recorded, source) && !provenByBytes(resolver, path, blob, recorded)) return undefined;
+      // The hash planned for a file comes from the base commit, which passed the check, never from the record alone.
+      const listed = baseManifest.get(path);
+      if (listed === undefined || listed.sha256 !== recorded || listed.source !== source) return undefined;
+      if (clean?.get(path) !== blob && !provenByBytes(resolver, path, blob, recorded)) return undefined;
       files.push({ path, sha256: recorded, source });
     }
     return files;
   };
-}
-
-/**
- * Git vouches that the work tree holds the base's blob at `path`, and the base's
- * manifest gives the recorded hash and source: the sha256 planned for a file
- * whose bytes nobody read comes from the base commit, which passed the check,
- * never from the record alone.
- */
-function provenByGit(worktree: Anchor['worktree'], path: string, blob: string, sha256: string, source: string): boolean {
-  if (worktree === undefined || worktree.clean.get(path) !== blob) return false;
-  const listed = worktree.baseManifest.get(path);
-  return listed !== undefined && listed.sha256 === sha256 && listed.source === source;
 }
 
 /**
@@ -359,12 +352,36 @@ export interface Anchor {
   /** The git blob id the base commit holds at a repo-root-relative path (as the manifest names it) of the output folders; undefined elsewhere. */
   readonly baseBlob: (path: string) => string | undefined;
   /**
-   * Git's word on the work tree, when git can give it: `clean` maps each path of
-   * the output folders whose bytes git vouches are its index blob to that blob id
-   * (cli/git-index.ts); `baseManifest` is the base commit's own manifest, read
-   * from git. Absent, every kept file is read and hashed.
+   * The base commit's own manifest (cli/anchor.ts): every file a kept service
+   * plans is listed there with the recorded hash and source, and every file it
+   * lists whose source a kept service covers is planned (recordLeftOut).
    */
-  readonly worktree?: { readonly clean: ReadonlyMap<string, string>; readonly baseManifest: ReadonlyMap<string, ManifestEntry> };
+  readonly baseManifest: ReadonlyMap<string, ManifestEntry>;
+  /**
+   * Git's word on the work tree, when git can give it: each path of the output
+   * folders whose bytes git vouches are its index blob, with that blob id
+   * (cli/git-index.ts). A kept file git does not vouch for is read and hashed.
+   */
+  readonly clean?: ReadonlyMap<string, string>;
+}
+
+/**
+ * A base manifest entry that no file of the compile plans although its source
+ * is one a kept service covers (its own spec, or a dependency's for a preview),
+ * or undefined. A key emits a fixed set of files, and the record lists them; a
+ * record that leaves one out (forged, or a poisoned cache) would leave it
+ * unplanned, and a change deleting it with its manifest entry would pass. The
+ * caller then checks in full. A service the change emits again may drop a
+ * file of a kept dependency's (it no longer lists it in `dependsOn`): that too
+ * is checked in full.
+ */
+export function recordLeftOut(
+  baseManifest: ReadonlyMap<string, ManifestEntry>,
+  covered: ReadonlySet<string>,
+  planned: ReadonlySet<string>,
+): ManifestEntry | undefined {
+  for (const entry of baseManifest.values()) if (covered.has(entry.source) && !planned.has(entry.path)) return entry;
+  return undefined;
 }
 
 /** The name git gives a blob of these bytes (SHA-1 object ids, as `git hash-object` prints them). */

@@ -5,6 +5,7 @@ import {
   buildCacheLocation,
   readBuildCache,
   reuseFromCache,
+  recordLeftOut,
   reuseFromCheckRecord,
   serviceKey,
   type BuildCache,
@@ -13,7 +14,7 @@ import {
   type Anchor,
 } from './cache.js';
 import { hasErrors, normalizeDiagnostics } from './diagnostics.js';
-import { emit, emitKeepingValues, scopedProject, type EmitServices, type FileSink, type Reuse } from './emit.js';
+import { emit, emitKeepingValues, scopedProject, type EmitOutcome, type EmitServices, type FileSink, type Reuse } from './emit.js';
 import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadServices, nestedRoot } from './load.js';
 import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
@@ -228,17 +229,33 @@ export function emitPrepared(prepared: PreparedCompile, options: EmitOptions): C
   const previous = options.previous;
   const anchor = options.anchor && options.root !== undefined && sameOutput(options.anchor.record.output, project.output) ? options.anchor : undefined;
   const unchanged = options.unchanged;
+  const scopeSpecs = scopes && specPaths(scopes);
+  // The specs the services an anchor kept cover: their own, and their preview dependencies'.
+  const covered = new Set<string>();
+  const fromRecord = anchor && keys && scopeSpecs ? reuseFromCheckRecord(options.root!, anchor, keys, scopeSpecs) : undefined;
   const reuse: Reuse | undefined =
-    previous?.cache && keys && scopes
-      ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, specPaths(scopes))
-      : anchor && keys && scopes
-        ? reuseFromCheckRecord(options.root!, anchor, keys, specPaths(scopes))
+    previous?.cache && keys && scopeSpecs
+      ? reuseFromCache(previous.root, previous.cache, previous.owned, keys, scopeSpecs)
+      : fromRecord
+        ? (service) => {
+            const files = fromRecord(service);
+            if (files) for (const spec of scopeSpecs!.get(service)!) covered.add(spec);
+            return files;
+          }
         : unchanged && keys
           ? (service) => (unchanged.get(service.specPath) === keys.get(service) ? [] : undefined)
           : undefined;
-  const emitted = options.keepValues
-    ? emit(project, options.emitters, reuse, emitKeepingValues, true)
-    : emit(project, options.emitters, reuse, options.emitServices, false, options.sink?.(project.output));
+  const emitWith = (vouch: Reuse | undefined): EmitOutcome =>
+    options.keepValues
+      ? emit(project, options.emitters, vouch, emitKeepingValues, true)
+      : emit(project, options.emitters, vouch, options.emitServices, false, options.sink?.(project.output));
+  let emitted = emitWith(reuse);
+  // A record that left out a file a kept service emits would leave it unplanned: then nothing is kept (cache.ts
+  // recordLeftOut). An anchored compile keeps its values and streams nothing (cli/commands.ts), so emitting again is safe.
+  if (anchor && covered.size > 0) {
+    const planned = new Set([...emitted.files, ...emitted.streamed, ...emitted.kept].map((f) => f.path));
+    if (recordLeftOut(anchor.baseManifest, covered, planned) !== undefined) emitted = emitWith(undefined);
+  }
   // Emitters know the spec pointer of a problem (an override that does not apply), not its line.
   const specFiles = new Map([...loaded.services, ...(loaded.platform ? [loaded.platform] : [])].map((f) => [f.path, f]));
   diagnostics.push(

@@ -313,15 +313,15 @@ describe("check --base proves kept files by git's index", () => {
     git(root, 'commit', '-q', '-am', 'payments');
     const loaded = loadSources(root);
     const anchored = anchorRecord(root, base, BUILD, undefined, loaded)!;
-    const { record, worktree } = anchored.anchor;
-    expect(worktree).toBeDefined();
+    const { record, clean } = anchored.anchor;
+    expect(clean).toBeDefined();
     // The base's specs are parsed once with the working tree's: a spec of the same text is the same parse, the changed one its own.
     const parsedBase = new Map(anchored.prepared.loaded.services.map((f) => [f.path, f]));
     for (const file of loaded.services) expect(parsedBase.get(file.path) === file, file.path).toBe(file.path !== 'services/payments/service.yaml');
     expect(parsedBase.get('services/payments/service.yaml')!.text).not.toBe(loaded.services.find((f) => f.path === 'services/payments/service.yaml')!.text);
     expect(anchored.prepared.loaded.platform).toBe(loaded.platform);
     const notifier = record.units['services/notifier/service.yaml']!.files;
-    for (const file of notifier) expect(worktree!.clean.get(file.path)).toBe(file.blob);
+    for (const file of notifier) expect(clean!.get(file.path)).toBe(file.blob);
     const target = notifier.find((f) => f.path.startsWith('generated/notifier/'))!;
     const listed = JSON.parse(git(root, 'show', `${base}:generated/.paved-manifest.json`)) as { files: { path: string; sha256: string; source: string }[] };
     expect(listed.files.find((f) => f.path === target.path)).toEqual({ path: target.path, sha256: target.sha256, source: target.source });
@@ -332,10 +332,52 @@ describe("check --base proves kept files by git's index", () => {
     expect(keptServices(kept)).toContain('services/notifier/service.yaml');
     expect(kept.kept.find((k) => k.path === target.path)).toEqual({ path: target.path, sha256: target.sha256, source: target.source });
     // Without git's word the bytes are read, and the change found.
-    const { worktree: _git, ...bytesOnly } = anchored.anchor;
+    const { clean: _git, ...bytesOnly } = anchored.anchor;
     const reread = compile({ root, emitters, build: BUILD, inMemory: true, anchor: bytesOnly, keepValues: true });
     expect(emittedServices(reread)).toContain('services/notifier/service.yaml');
     expect(reread.kept.some((k) => k.path === target.path)).toBe(false);
+  });
+
+  it('catches a file deleted with its manifest entry, with the record forged to leave it out or to give it to no kept service', () => {
+    for (const forgery of ['left out', 'moved to the others', 'moved to a service the change emits again'] as const) {
+      const { root, base } = recordedShop();
+      const [target] = catalogFiles(root, base);
+      const location = checkRecordLocation(root, base);
+      const record = JSON.parse(readFileSync(location, 'utf8')) as CheckRecord;
+      const catalog = record.units['services/catalog/service.yaml']!;
+      const entry = catalog.files.find((f) => f.path === target)!;
+      const forged: CheckRecord = {
+        ...record,
+        units: {
+          ...record.units,
+          'services/catalog/service.yaml': { ...catalog, files: catalog.files.filter((f) => f !== entry) },
+          ...(forgery === 'moved to a service the change emits again'
+            ? {
+                'services/storefront-api/service.yaml': {
+                  ...record.units['services/storefront-api/service.yaml']!,
+                  files: [...record.units['services/storefront-api/service.yaml']!.files, entry],
+                },
+              }
+            : {}),
+        },
+        others: forgery === 'moved to the others' ? [...record.others, { path: entry.path, sha256: entry.sha256, source: entry.source }] : record.others,
+      };
+      writeFileSync(location, JSON.stringify(forged));
+      if (forgery === 'moved to a service the change emits again') {
+        // storefront-api lists catalog in dependsOn, so a catalog file may be in its scope; the change makes it emit again.
+        edit(root, 'storefront-api', /^description: .*$/m, 'description: The storefront, described differently');
+        expect(paved(root, 'compile').code).toBe(0);
+      }
+      rmSync(join(root, target!));
+      const manifestPath = join(root, 'generated/.paved-manifest.json');
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string }[] };
+      writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, files: manifest.files.filter((f) => f.path !== target) }, null, 2)}\n`);
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', `${target} deleted`);
+      const check = failsAsTheFullCheck(root, base);
+      expect(check.stdout, forgery).toContain(`${target}: error CHECK.MISSING`);
+      expect(check.stdout, forgery).not.toMatch(unchangedLine);
+    }
   });
 
   it('catches a forged file committed with its manifest hash, with the record forged to vouch for it', () => {
