@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { MAX_FILE_BYTES } from '../compiler/parse.js';
 import { RELEASES_FILE } from '../compiler/source.js';
+import { describeType, lstatOrUndefined, readRegular } from '../compiler/write/resolver.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -19,11 +20,15 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
     io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)}\n`);
     return EXIT_USAGE;
   }
-  const path = join(root, RELEASES_FILE);
-  if (!existsSync(path)) return EXIT_OK;
+  const read = readReleasesFile(root);
+  if ('refused' in read) {
+    io.stderr(read.refused);
+    return EXIT_PROBLEMS;
+  }
+  if (read.text === undefined) return EXIT_OK;
   let value: unknown;
   try {
-    value = parse(readFileSync(path, 'utf8'));
+    value = parse(read.text);
   } catch {
     io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
     return EXIT_PROBLEMS;
@@ -37,6 +42,38 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
   io.stdout(`${release.tag}${release.digest === undefined ? '' : ` ${release.digest}`}\n`);
   return EXIT_OK;
 }
+
+/**
+ * releases.yaml at the root, for `paved release` and `--show`: its text,
+ * undefined when there is none (no release yet), or why paved refuses it. The
+ * service teams commit it, so it is read as the compiler reads a spec at the
+ * root (compiler/load.ts): a regular file up to MAX_FILE_BYTES, opened without
+ * following a link and checked to be the file lstat saw. A link (to a file
+ * outside the repository), a FIFO (which would hang the read), a device, a
+ * directory or a larger file is refused before anything is opened or written;
+ * release replaces the file by renaming over this same path.
+ */
+export function readReleasesFile(root: string): { readonly text: string | undefined } | { readonly refused: string } {
+  const path = join(root, RELEASES_FILE);
+  const stat = lstatOrUndefined(path);
+  if (stat === undefined) return { text: undefined };
+  if (stat.isSymbolicLink())
+    return { refused: `paved: ${RELEASES_FILE} is a symbolic link; paved reads and writes only a regular file there: replace the link with the file itself\n` };
+  if (!stat.isFile())
+    return {
+      refused: `paved: ${RELEASES_FILE} is ${describeType(stat)}; paved reads and writes only a regular file there: remove it, and restore the file CI wrote from version control (without one, no service has a release yet)\n`,
+    };
+  if (stat.size > MAX_FILE_BYTES) return { refused: tooLarge(stat.size) };
+  const read = readRegular(path, stat);
+  // Replaced or removed between the lstat and the open: what is there now was never checked.
+  if (read === undefined) return { refused: `paved: ${RELEASES_FILE} changed while paved read it; run paved again\n` };
+  // Grown in place since the lstat.
+  if (read.stat.size > MAX_FILE_BYTES) return { refused: tooLarge(read.stat.size) };
+  return { text: read.text };
+}
+
+const tooLarge = (size: number): string =>
+  `paved: ${RELEASES_FILE} is ${size} bytes; the limit is ${MAX_FILE_BYTES} bytes (1 MiB), as for every spec: restore the file CI wrote from version control\n`;
 
 /**
  * What a parsed releases.yaml records for a service in an environment: its tag

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { compileWithReleases, loadSources, type LoadedSources } from '../compiler/compile.js';
@@ -7,6 +6,7 @@ import { RELEASES_FILE } from '../compiler/source.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
+import { readReleasesFile } from './release-show.js';
 
 const HEADER = `# Written by CI (paved release), not by hand: which image each service runs in
 # staging and production. Every change is a reviewed commit; run paved compile after it.
@@ -44,9 +44,14 @@ export function runRelease(
     io.stderr(`paved: --env must be staging or production, not ${JSON.stringify(env)} (preview images are set per pull request)\n`);
     return EXIT_USAGE;
   }
+  // Refused before anything is written: the file is replaced by a rename over this path, never written through it.
   const path = join(root, RELEASES_FILE);
-  const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  const doc: Document = parseDocument(before ?? `${HEADER}apiVersion: paved/v1\nkind: Releases\nservices: {}\n`);
+  const read = readReleasesFile(root);
+  if ('refused' in read) {
+    io.stderr(read.refused);
+    return EXIT_PROBLEMS;
+  }
+  const doc: Document = parseDocument(read.text ?? `${HEADER}apiVersion: paved/v1\nkind: Releases\nservices: {}\n`);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
     io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
     return EXIT_PROBLEMS;
