@@ -277,9 +277,13 @@ function schemaPathFrom(dir: string, kind: 'service' | 'platform', io: Io): stri
 /** Writes a starter file that must not exist yet; an exit code when it cannot be written, undefined when written. */
 function createStarter(target: string, contents: string, dir: string, io: Io): number | undefined {
   try {
-    createFile(target, contents);
+    createFile(target, contents, io.cwd);
     return undefined;
   } catch (error) {
+    if (error instanceof WriteError && error.userError) {
+      io.stderr(`paved: ${error.message}\npaved: nothing written\n`);
+      return EXIT_PROBLEMS;
+    }
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       io.stderr(`paved: ${relative(io.cwd, target) || target} already exists; paved init never overwrites a file\n`);
       return EXIT_PROBLEMS;

@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { formatText } from './format.js';
@@ -8,9 +8,10 @@ import { normalizeDiagnostics } from '../compiler/diagnostics.js';
 import { loadPlatform } from '../compiler/load.js';
 import { validatePlatform, validateStarter } from '../compiler/validate/index.js';
 import type { PlatformSpec } from '../spec/types.js';
-import { createFiles } from '../compiler/write/create.js';
+import { createFiles, insideOf } from '../compiler/write/create.js';
 import { WriteError } from '../compiler/write/errors.js';
-import { relativePathProblem } from '../compiler/write/resolver.js';
+import { Blocked, describeType, lstatOrUndefined, readRegular, relativePathProblem, Resolver } from '../compiler/write/resolver.js';
+import { MAX_FILE_BYTES } from '../compiler/parse.js';
 import { connectionEnv, envSegment, METRICS_PORT, PLATFORM_ENV_NAMES, PREVIEW_ENV_NAMES, URL_CONNECTION_PREFIXES } from '../spec/runtime-env.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { renderStarterSpec, STARTER_RESOURCES, starterResources, type StarterLanguage, type StarterResource } from './starter.js';
@@ -102,27 +103,107 @@ export function templateContext(name: string, language: StarterLanguage, include
   };
 }
 
-/** Checks a template folder: it exists, is a real directory, and holds templates for the language. */
-export function templateFiles(templatesRoot: string, language: StarterLanguage): string[] {
-  const dir = join(templatesRoot, language);
-  if (!existsSync(templatesRoot) || !statSync(templatesRoot).isDirectory()) throw new ScaffoldError(`template folder ${templatesRoot} does not exist`);
-  if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new ScaffoldError(`template folder ${templatesRoot} has no ${language}/ folder`);
-  const files: string[] = [];
+/**
+ * Reads a language's templates, path → text, in path order. Every file of a
+ * platform's template folder was committed to the repository, so none of it is
+ * trusted: with `repositoryRoot`, the template folder and its language folder
+ * must be reached from it through real folders only (compiler/write/resolver.ts
+ * Resolver); the walk follows no link and descends only real folders; anything
+ * but a regular file or a folder (a link, a FIFO, a device) is refused; each
+ * template is at most MAX_FILE_BYTES and is read with readRegular (O_NOFOLLOW,
+ * O_NONBLOCK, fstat), never opened any other way. Without `repositoryRoot`
+ * (paved's own templates, or a caller's folder) the check starts at `templatesRoot`.
+ */
+export function readTemplates(templatesRoot: string, language: StarterLanguage, repositoryRoot?: string): Map<string, string> {
+  const base = repositoryRoot ?? templatesRoot;
+  const posixRelative = (path: string): string => relative(base, path).split(sep).join('/');
+  const rootFolder = posixRelative(templatesRoot);
+  const folder = posixRelative(join(templatesRoot, language));
+  const shown = (path: string): string => (repositoryRoot === undefined ? join(templatesRoot, path) : path || '.');
+  const shownRoot = shown(rootFolder);
+  if (!isDirectory(base)) throw new ScaffoldError(`template folder ${shownRoot} does not exist`);
+  if (rootFolder === '..' || rootFolder.startsWith('../') || isAbsolute(rootFolder))
+    throw new ScaffoldError(`template folder ${templatesRoot} is not inside the repository ${base}`);
+  const resolver = new Resolver(base);
+  for (const [path, missing] of [
+    [rootFolder, `template folder ${shownRoot} does not exist`],
+    [folder, `template folder ${shownRoot} has no ${language}/ folder`],
+  ] as const) {
+    if (path === '') continue;
+    // `parents` of a path one below checks every folder of `path`, `path` itself included.
+    const reached = resolver.parents(`${path}/-`);
+    if (reached instanceof Blocked)
+      throw new ScaffoldError(
+        repositoryRoot === undefined
+          ? `template folder ${shown(path)}: ${shown(reached.at)} ${reached.what}; paved reads templates only through real folders, never through a link: make it a real folder holding the templates`
+          : `scaffold.templates: ${reached.at} ${reached.what}; paved reads templates only through real folders inside the repository, never through a link: make ${reached.at} a real folder holding the templates, or point scaffold.templates in platform.yaml at one`,
+      );
+    if (!reached) throw new ScaffoldError(missing);
+  }
+  const dir = join(base, folder);
+  const texts = new Map<string, string>();
   const walk = (current: string): void => {
+    // Entry types come from the listing itself (lstat where the file system gives none): nothing is followed.
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const absolute = join(current, entry.name);
       const path = relative(dir, absolute).split(sep).join('/');
-      if (entry.isSymbolicLink())
-        throw new ScaffoldError(`template ${language}/${path} is a symbolic link; templates must be plain files inside the template folder`);
-      if (entry.isDirectory()) walk(absolute);
-      else if (entry.isFile()) files.push(path);
+      if (entry.isDirectory()) {
+        walk(absolute);
+        continue;
+      }
+      if (!entry.isFile())
+        throw new ScaffoldError(
+          `template ${language}/${path} is ${describeType(entry)}; templates must be regular files in real folders inside the template folder (paved follows no link and opens nothing else): replace or remove it`,
+        );
+      const stat = lstatOrUndefined(absolute);
+      if (stat !== undefined && stat.size > MAX_FILE_BYTES)
+        throw new ScaffoldError(`template ${language}/${path} is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES} bytes (1 MiB): make it smaller`);
+      const read = stat?.isFile() ? readRegular(absolute, stat) : undefined;
+      if (read === undefined || read.stat.size > MAX_FILE_BYTES)
+        throw new ScaffoldError(`template ${language}/${path} changed while paved read it, or is no longer a regular file of at most 1 MiB; run paved again`);
+      texts.set(path, read.text);
     }
   };
-  walk(dir);
-  if (files.length === 0) throw new ScaffoldError(`template folder ${dir} is empty`);
-  if (realpathSync(dir) !== resolve(dir) && !realpathSync(dir).startsWith(realpathSync(templatesRoot)))
-    throw new ScaffoldError(`template folder ${dir} leads outside ${templatesRoot}`);
-  return files;
+  try {
+    walk(dir);
+  } catch (error) {
+    // A folder or file paved may not list or read (EACCES, …): a refusal, not an internal error.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof ScaffoldError || code === undefined) throw error;
+    throw new ScaffoldError(`cannot read the templates in ${shown(folder)}: ${(error as Error).message}`);
+  }
+  if (texts.size === 0) throw new ScaffoldError(`template folder ${shown(folder)} is empty`);
+  return texts;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    // The repository root (or paved's own template folder) is where the person pointed paved: a link to it is theirs.
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A nunjucks loader over the texts paved read (readTemplates): `include`,
+ * `import` and `extends` find only those, by their path in the language folder
+ * ("./x" and "../x" relative to the including template), so nunjucks never
+ * opens a file itself.
+ */
+function memoryLoader(texts: ReadonlyMap<string, string>): nunjucks.ILoader & {
+  isRelative(name: string): boolean;
+  resolve(from: string, to: string): string;
+} {
+  return {
+    getSource(name: string) {
+      const src = texts.get(name);
+      if (src === undefined) throw new Error(`template not found: ${name} (templates include only other templates of the same language folder)`);
+      return { src, path: name, noCache: true };
+    },
+    isRelative: (name: string) => name.startsWith('./') || name.startsWith('../'),
+    resolve: (from: string, to: string) => posix.normalize(posix.join(posix.dirname(from), to)),
+  };
 }
 
 /** Output path of a template: the template's path with `.njk` removed; `{{ name }}`-free, plain, relative. */
@@ -138,17 +219,17 @@ function outputPath(template: string, language: StarterLanguage): string {
  * whitespace is not written (a file for some resources only, such as node's src/database.js),
  * while a plain file, even an empty `__init__.py`, always is. Throws ScaffoldError on any problem.
  */
-export function renderSkeleton(templatesRoot: string, language: StarterLanguage, context: Record<string, unknown>): RenderedFile[] {
-  const files = templateFiles(templatesRoot, language);
+export function renderSkeleton(templatesRoot: string, language: StarterLanguage, context: Record<string, unknown>, repositoryRoot?: string): RenderedFile[] {
+  const texts = readTemplates(templatesRoot, language, repositoryRoot);
   // autoescape off: the output is source code, not HTML. The only user input is the
   // service name, validated as a DNS label before it gets here.
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(templatesRoot, language)), {
+  const env = new nunjucks.Environment(memoryLoader(texts), {
     autoescape: false,
     throwOnUndefined: true,
     trimBlocks: true,
     lstripBlocks: true,
   });
-  return files
+  return [...texts.keys()]
     .map((template) => {
       const path = outputPath(template, language);
       let contents: string;
@@ -191,6 +272,8 @@ export function planNew(options: {
   readonly include: readonly StarterResource[];
   readonly schemaPath: string;
   readonly templates: string;
+  /** The repository holding `templates` (a platform's scaffold.templates): reached from it through real folders only. */
+  readonly repositoryRoot?: string;
 }): { readonly files: RenderedFile[] } | { readonly problems: Diagnostic[]; readonly spec: string } {
   const spec = renderStarterSpec({ name: options.name, schemaPath: options.schemaPath, language: options.language, with: options.include });
   const problems = validateStarter(spec);
@@ -198,7 +281,7 @@ export function planNew(options: {
   return {
     files: [
       { path: 'service.yaml', contents: spec },
-      ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include)),
+      ...renderSkeleton(options.templates, options.language, templateContext(options.name, options.language, options.include), options.repositoryRoot),
     ],
   };
 }
@@ -234,14 +317,25 @@ export function runNew(options: NewOptions, io: Io): number {
       return EXIT_PROBLEMS;
     }
     const templates = platform.templates ?? BUILTIN_TEMPLATES;
-    const plan = planNew({ name: options.name, language: lang, include, schemaPath, templates });
+    const plan = planNew({
+      name: options.name,
+      language: lang,
+      include,
+      schemaPath,
+      templates,
+      ...(platform.templates === undefined ? {} : { repositoryRoot: root }),
+    });
     if ('problems' in plan) {
       io.stderr(formatText(plan.problems, new Map([['service.yaml', plan.spec]])));
       io.stderr(`paved: cannot create a service named ${JSON.stringify(options.name)}\n`);
       return EXIT_PROBLEMS;
     }
     const files = plan.files;
-    createFiles(target, files, { force: options.force });
+    // The target and every folder above it, from the repository root (or the working folder --dir was
+    // resolved against, for a target outside the repository), must be real folders: a committed link
+    // named teams/ must not carry the new service outside the repository.
+    const base = insideOf(root, target) !== undefined ? root : io.cwd;
+    createFiles(target, files, { force: options.force, base });
     const shown = relative(io.cwd, target) || '.';
     // Templates are code: nunjucks can run anything, so say whose code ran.
     if (platform.templates !== undefined)
