@@ -14,7 +14,7 @@ import { WriteError } from '../compiler/write/errors.js';
 import { TreeInspector, type InspectedEntry } from '../compiler/write/inspect.js';
 import { TreeWriter } from '../compiler/write/tree.js';
 import { defaultPlatform } from '../spec/default-platform.js';
-import { layout, SPEC_FILES } from '../spec/layout.js';
+import { checkRecordFile, layout, SPEC_FILES } from '../spec/layout.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { OutputDirectories } from '../spec/model.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
@@ -246,7 +246,9 @@ function recordCheck(
   // A kept file is the base commit's blob at its path: reuseFromCheckRecord keeps nothing else.
   const kept = result.kept.map((k) => ({ ...k, blob: anchor!.baseBlob(k.path)! }));
   if (why !== undefined || !writeCheckRecord(root, commit!, build!, result.output, result.units!, [...emitted, ...kept])) {
-    io.stderr(`paved: warning: no check record written: ${why ?? `${CACHE_FOLDER} cannot be made a folder`}\n`);
+    io.stderr(
+      `paved: warning: no check record written: ${why ?? `${CACHE_FOLDER}/${checkRecordFile(commit!)} cannot be written there (is something other than a folder at ${CACHE_FOLDER}, or at the record's name?)`}\n`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative as relativePath, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { isGeneratedText } from '../spec/marker.js';
@@ -6,6 +6,7 @@ import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
+import { lstatOrUndefined, readRegular } from './write/resolver.js';
 import { append } from '../spec/append.js';
 
 /** Directories never searched for specs, besides the output directories. */
@@ -45,7 +46,16 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
   const diagnostics: Diagnostic[] = [];
   const skipped = new Set(skip);
   const walk = (relative: string): void => {
-    const entries = readdirSync(relative === '' ? root : join(root, relative), { withFileTypes: true })
+    let listed: Dirent[];
+    try {
+      listed = readdirSync(relative === '' ? root : join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      // The folder's specs are not read; an error, so no compile deletes their generated trees.
+      if (!isErrno(error)) throw error;
+      diagnostics.push(unreadable(relative === '' ? '.' : relative, 'folder', error));
+      return;
+    }
+    const entries = listed
       .map((entry) => ({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (!entries.some((entry) => entry.file && entry.name === SERVICE_FILE)) {
@@ -57,7 +67,15 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
       if (entry.dir) {
         if (!SKIPPED_DIRECTORIES.has(entry.name) && !skipped.has(path)) walk(path);
       } else if (entry.file && entry.name === SERVICE_FILE) {
-        const loaded = readSpec(root, path, 'service');
+        let loaded: Loaded;
+        try {
+          loaded = readSpec(root, path, 'service');
+        } catch (error) {
+          // A folder just short of the system's path limit can be listed, and its service.yaml still be too long a path to open.
+          if (!isErrno(error)) throw error;
+          diagnostics.push(unreadable(path, 'file', error));
+          continue;
+        }
         files.push(...loaded.files);
         for (const [path, text] of loaded.texts) texts.set(path, text);
         append(diagnostics, loaded.diagnostics);
@@ -66,6 +84,35 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
   };
   walk('');
   return { files, texts, diagnostics };
+}
+
+/** A Node file system error (ENAMETOOLONG, EACCES, ELOOP, ...), not a bug of paved's. */
+function isErrno(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/**
+ * A folder the walk for specs cannot list, or a service.yaml it cannot open:
+ * its path is longer than the system allows (a tree nested deep, or a clone
+ * into a long path), or it cannot be read. An error: the specs in it are not
+ * read, and a compile without them would delete their generated trees.
+ */
+function unreadable(path: string, what: 'folder' | 'file', error: NodeJS.ErrnoException): Diagnostic {
+  const action = what === 'folder' ? 'searched for service.yaml files' : 'read';
+  // Node's message: "EACCES: permission denied, scandir '/abs/path'"; the path is the diagnostic's file.
+  const why = /^[A-Z0-9]+: ([^,]+),/.exec(error.message)?.[1] ?? 'system error';
+  const tooLong = error.code === 'ENAMETOOLONG';
+  return {
+    code: 'LOAD.UNREADABLE',
+    severity: 'error',
+    message: tooLong
+      ? `this ${what} cannot be ${action}: its absolute path is longer than the system allows (ENAMETOOLONG)`
+      : `this ${what} cannot be ${action}: ${why} (${error.code})`,
+    hint: tooLong
+      ? 'nest the folders less deeply or give them shorter names, or clone the repository into a shorter path'
+      : `make the ${what} readable, or move it out of the repository`,
+    file: path,
+  };
 }
 
 /**
@@ -182,7 +229,15 @@ export function loadModules(root: string, paths: readonly string[]): ModuleFolde
       folders.set(path, { found: false, problem: 'is not a folder', variables: [], outputs: [] });
       continue;
     }
-    const files = readdirSync(real, { withFileTypes: true })
+    let listed: Dirent[];
+    try {
+      listed = readdirSync(real, { withFileTypes: true });
+    } catch (error) {
+      if (!isErrno(error)) throw error;
+      folders.set(path, { found: false, problem: `cannot be read (${error.code})`, variables: [], outputs: [] });
+      continue;
+    }
+    const files = listed
       .filter((e) => e.isFile() && e.name.endsWith('.tf'))
       .map((e) => e.name)
       .sort();
@@ -190,9 +245,48 @@ export function loadModules(root: string, paths: readonly string[]): ModuleFolde
       folders.set(path, { found: false, problem: 'holds no .tf file', variables: [], outputs: [] });
       continue;
     }
-    const text = files.map((name) => readFileSync(join(real, name), 'utf8')).join('\n');
-    const declared = (kind: string): string[] => [...text.matchAll(new RegExp(`^${kind}\\s+"([^"]+)"\\s*\\{`, 'gm'))].map((m) => m[1]!).sort();
-    folders.set(path, { found: true, variables: declared('variable'), outputs: declared('output') });
+    const declared = readModuleFiles(real, files);
+    if (typeof declared === 'string') {
+      folders.set(path, { found: false, problem: declared, variables: [], outputs: [] });
+      continue;
+    }
+    folders.set(path, { found: true, ...declared });
   }
   return folders;
+}
+
+/**
+ * The variables and outputs a module folder's `.tf` files declare, each file
+ * read on its own (through no link, never a FIFO) and only up to
+ * MAX_FILE_BYTES, so a module folder costs at most one such file in memory at
+ * a time; or why the folder cannot be read. A file that is no longer a regular
+ * file when opened (a race) is left out, as the listing would have left it.
+ */
+function readModuleFiles(folder: string, files: readonly string[]): { variables: string[]; outputs: string[] } | string {
+  const variables: string[] = [];
+  const outputs: string[] = [];
+  for (const name of files) {
+    const absolute = join(folder, name);
+    let read: ReturnType<typeof readRegular>;
+    try {
+      const stat = lstatOrUndefined(absolute);
+      if (stat === undefined || !stat.isFile()) continue;
+      if (stat.size > MAX_FILE_BYTES) return tfTooLarge(name);
+      read = readRegular(absolute, stat);
+    } catch (error) {
+      if (!isErrno(error)) throw error;
+      return `cannot be read (${error.code} on ${showString(name)})`;
+    }
+    if (read === undefined) continue;
+    // It grew between the lstat and the open.
+    if (read.stat.size > MAX_FILE_BYTES) return tfTooLarge(name);
+    // A loop, not push(...): a file of a megabyte can declare more names than a call takes arguments.
+    for (const [kind, names] of [['variable', variables] as const, ['output', outputs] as const])
+      for (const match of read.text.matchAll(new RegExp(`^${kind}\\s+"([^"]+)"\\s*\\{`, 'gm'))) names.push(match[1]!);
+  }
+  return { variables: variables.sort(), outputs: outputs.sort() };
+}
+
+function tfTooLarge(name: string): string {
+  return `holds a .tf file over 1 MiB (${showString(name)}); paved reads a module's variables and outputs from files up to that size: split the file`;
 }

@@ -54,6 +54,11 @@ export const DIAGNOSTIC_CODES = {
   'LOAD.TOO_DEEP': { stage: 'load', title: 'nesting too deep', hint: 'flatten the value; no spec field nests this deep' },
   'LOAD.TOO_LARGE': { stage: 'load', title: 'spec file too large', hint: 'a spec is a page of YAML; move data out of it' },
   'LOAD.TOO_MANY_ENTRIES': { stage: 'load', title: 'too many entries', hint: 'every list in a spec is bounded; split the data out of the spec' },
+  'LOAD.UNREADABLE': {
+    stage: 'load',
+    title: 'a folder or spec file paved cannot read',
+    hint: 'make it readable, or give it a shorter path; paved cannot tell what specs it holds',
+  },
   'LOAD.YAML_SYNTAX': { stage: 'load', title: 'YAML syntax error', hint: 'fix the YAML syntax at this position' },
 
   'SPEC.CI_ROLE_ACCOUNT': {

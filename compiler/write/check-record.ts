@@ -13,7 +13,9 @@ import type { ManifestEntry } from './manifest.js';
  * manifest: `files` holds them for every file emitted or kept (TreeInspector
  * makes them as the files are compared). The files no unit lists are recorded
  * too (`others`), so the entries render the manifest the check found current
- * (cache.ts recordedManifest). False when the cache folder cannot be made.
+ * (cache.ts recordedManifest). False when the cache folder cannot be made or
+ * the record cannot be written in it (a folder standing at its name, a
+ * read-only folder): the record is then not written.
  */
 export function writeCheckRecord(
   root: string,
@@ -39,6 +41,12 @@ export function writeCheckRecord(
   };
   const location = checkRecordLocation(root, commit);
   if (!prepareCacheFolder(location)) return false;
-  replaceFile(location, JSON.stringify(record), realDisk, false);
+  try {
+    replaceFile(location, JSON.stringify(record), realDisk, false);
+  } catch {
+    // As for the compile record (tree.ts): a record that cannot be written (a folder standing at its
+    // name, a read-only cache folder) is not written; the check's result stands, and a later check is a full one.
+    return false;
+  }
   return true;
 }
