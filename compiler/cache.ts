@@ -6,7 +6,7 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import type { Reuse } from './emit.js';
 import { manifestByteLength, manifestPieces, type ManifestEntry } from './write/manifest.js';
 import { compareText } from '../spec/pointer.js';
-import { ownablePathProblem, Resolver } from './write/resolver.js';
+import { lstatOrUndefined, ownablePathProblem, readRegular, Resolver } from './write/resolver.js';
 import { shipped } from '../spec/code-root.js';
 
 /**
@@ -95,21 +95,51 @@ export function buildCacheLocation(root: string, output: OutputDirectories): str
   }
 }
 
-/** `.git` as a directory, or as a file pointing at one (worktrees, submodules). */
+/**
+ * `.git` as a directory, or as a file pointing at one (worktrees, submodules).
+ * A tree that did not come from git (an archive, a download) may hold a `.git`
+ * file of anyone's making: its target is taken only when it is a real folder
+ * that is a git directory (a HEAD file, and objects or, for a worktree, a
+ * commondir), so the record is never written into just any folder it names.
+ */
 function gitDirectory(dir: string): string | undefined {
   const dotGit = join(dir, '.git');
   try {
     const stat = lstatSync(dotGit);
     if (stat.isDirectory()) return dotGit;
-    if (!stat.isFile()) return undefined;
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    if (!stat.isFile() || stat.size > MAX_GIT_POINTER_BYTES) return undefined;
+    const text = readRegular(dotGit, stat)?.text;
+    const pointer = text === undefined ? undefined : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
     if (!pointer) return undefined;
     const target = isAbsolute(pointer) ? pointer : resolve(dir, pointer);
-    return lstatSync(target).isDirectory() ? target : undefined;
+    const isGitDirectory =
+      lstatOrUndefined(target)?.isDirectory() === true &&
+      lstatOrUndefined(join(target, 'HEAD'))?.isFile() === true &&
+      (lstatOrUndefined(join(target, 'objects'))?.isDirectory() === true || lstatOrUndefined(join(target, 'commondir'))?.isFile() === true);
+    return isGitDirectory ? target : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** git writes `gitdir: <path>` and a line break; a path is never longer than this. */
+const MAX_GIT_POINTER_BYTES = 4096;
+
+/**
+ * A record's text: a regular file in a real folder, opened without following a
+ * link (compiler/write/resolver.ts readRegular), and no larger than a string
+ * can be. The folder holding it may be the root's cache folder, which a tree
+ * can hold anything at. Undefined for anything else, which is never opened.
+ */
+function readRecordText(location: string): string | undefined {
+  if (lstatOrUndefined(dirname(location))?.isDirectory() !== true) return undefined;
+  const stat = lstatOrUndefined(location);
+  if (stat === undefined || !stat.isFile() || stat.size > MAX_RECORD_BYTES) return undefined;
+  return readRegular(location, stat)?.text;
+}
+
+/** V8's longest string, about 512 MiB: a record is tens of megabytes at a thousand services. */
+const MAX_RECORD_BYTES = 0x1fffffe8;
 
 /** The key of a service: the paved build and everything its emitters see (emit.ts `scopedProject`). */
 export function serviceKey(build: string, scoped: ResolvedProject): string {
@@ -140,7 +170,9 @@ export function pavedBuild(): string | undefined {
 export function readBuildCache(location: string, build: string): BuildCache | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(location, 'utf8'));
+    const text = readRecordText(location);
+    if (text === undefined) return undefined;
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -238,8 +270,9 @@ export function readCheckRecord(root: string, commit: string, build: string): Ch
   const location = checkRecordLocation(root, commit);
   let parsed: unknown;
   try {
-    if (!lstatSync(dirname(location)).isDirectory() || !lstatSync(location).isFile()) return undefined;
-    parsed = JSON.parse(readFileSync(location, 'utf8'));
+    const text = readRecordText(location);
+    if (text === undefined) return undefined;
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }

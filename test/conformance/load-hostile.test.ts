@@ -8,6 +8,7 @@ import {
   openSync,
   ftruncateSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -15,9 +16,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkRecordLocation } from '../../compiler/cache.js';
+import { buildCacheLocation, CACHE_FOLDER, checkRecordLocation } from '../../compiler/cache.js';
 import { MAX_FILE_BYTES } from '../../compiler/parse.js';
-import { caseRoot, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
+import { caseRoot, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
 /**
  * Repository content that crashed the loader or `check --record`: a module
@@ -201,5 +202,48 @@ describe('check --record', () => {
     expect(await runCli(['check', '--record'], root)).toMatchObject({ code: 0, stderr: '' });
     expect(lstatSync(location).isFile()).toBe(true);
     expect(existsSync(location)).toBe(true);
+  });
+});
+
+describe('the record of the last compile', () => {
+  /** examples/shop in a scratch folder that is no git work tree (no .git above it either: the system's temp folder). */
+  function shop(): string {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const root = join(scratch.dir, 'shop');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    return root;
+  }
+
+  it('is kept in no folder a .git file names unless that folder is a git directory', async () => {
+    const root = shop();
+    const outside = join(root, '..', 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(root, '.git'), 'gitdir: ../outside\n');
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(join(root, CACHE_FOLDER)).filter((name) => name.startsWith('compile-'))).toHaveLength(1);
+  });
+
+  it('is read only as a regular file: a FIFO or a link at its name is not opened, and the compile is a full one', async () => {
+    const root = shop();
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const location = buildCacheLocation(root, { dir: 'generated', workflowsDir: '.github/workflows' })!;
+    expect(existsSync(location)).toBe(true);
+    const recorded = readFileSync(location, 'utf8');
+    for (const plant of ['fifo', 'link'] as const) {
+      rmSync(location);
+      if (plant === 'fifo') execFileSync('mkfifo', [location]);
+      else {
+        writeFileSync(join(root, '..', 'elsewhere.json'), recorded);
+        symlinkSync(join(root, '..', 'elsewhere.json'), location);
+      }
+      const started = Date.now();
+      const run = await runCli(['compile'], root);
+      expect(run.code, plant).toBe(0);
+      // Nothing kept from a record paved did not read.
+      expect(run.stdout, plant).not.toMatch(/kept from the last compile/);
+      expect(Date.now() - started, plant).toBeLessThan(30_000);
+    }
   });
 });
