@@ -4,6 +4,7 @@ import { gitBlobId } from '../compiler/cache.js';
 import { forEachListed } from './git-listing.js';
 import { gitArguments, gitEnvironment, gitWorkTreePrefix } from './git.js';
 import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type SpecText } from '../compiler/compile.js';
+import { inSkippedDirectory } from '../compiler/load.js';
 import { parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
@@ -107,7 +108,8 @@ export function revisionSpecs(revision: Revision, output: OutputDirectories, out
   const parsed = platform === undefined ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
   const outputs = [output, outputDirectories(parsed?.data, outDir)].flatMap((o) => [o.dir, o.workflowsDir]);
   const inOutput = (path: string): boolean => outputs.some((dir) => path.startsWith(`${dir}/`));
-  return revision.specs.filter((f) => !inOutput(f.path));
+  // As the working tree's walk (compiler/load.ts): specs under node_modules/ or .paved-cache/ are none.
+  return revision.specs.filter((f) => !inOutput(f.path) && !inSkippedDirectory(f.path));
 }
 
 /** The contents of `git cat-file --batch` for each object name, in order, decoded as UTF-8 (as `git show` prints them). */

@@ -13,6 +13,14 @@ import { append } from '../spec/append.js';
 // .paved-cache: paved's own cache folder (compiler/cache.ts CACHE_FOLDER), never specs.
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.paved-cache']);
 
+/** Whether the walk for specs leaves out a root-relative path: one inside a folder it never searches (SKIPPED_DIRECTORIES). */
+export function inSkippedDirectory(path: string): boolean {
+  return path
+    .split('/')
+    .slice(0, -1)
+    .some((folder) => SKIPPED_DIRECTORIES.has(folder));
+}
+
 export interface Loaded {
   readonly files: readonly SourceFile[];
   /** Texts of every file read, parsed or not, by path: for caret snippets. */

@@ -375,6 +375,19 @@ describe('paved check --base', () => {
     expect(check.code).toBe(0);
   });
 
+  it("reads no base spec from a folder the working tree's walk never searches (node_modules, .paved-cache)", async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    for (const folder of ['tools/node_modules/x', '.paved-cache/x']) {
+      mkdirSync(join(root, folder), { recursive: true });
+      writeFileSync(join(root, folder, 'service.yaml'), serviceYaml('vendored', RESOURCES));
+    }
+    git(root, 'add', '-f', '-A');
+    git(root, 'commit', '-q', '-m', 'vendored specs');
+    const check = await runCli(['check', '--base', 'HEAD'], root);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+  });
+
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const unknown = await runCli(['check', '--base', 'no-such-branch'], root);
