@@ -104,7 +104,7 @@ export function readManifestText(resolver: Resolver, output: OutputDirectories):
   if (!('kind' in found)) return found.text;
   if (found.kind === 'other')
     throw new WriteError(
-      `${path} is ${describeType(found.stat)}, not a regular file; paved will not read it. Restore the manifest from version control or delete it`,
+      `${path} is ${describeType(found.stat)}${found.stat.isFile() ? '' : ', not a regular file'}; paved will not read it. Restore the manifest from version control or delete it`,
       true,
     );
   return undefined;

@@ -57,8 +57,16 @@ function isPavedWorkflowName(name: string): boolean {
   return name.startsWith('paved-') && !name.includes('/');
 }
 
+/**
+ * The most paved reads of one file: V8's longest string. Nothing paved writes
+ * comes near it; a larger file is refused unread (a committed file of
+ * gigabytes made paved fail with an internal error).
+ */
+export const MAX_READ_BYTES = 0x1fffffe8;
+
 /** What lstat found at a path, in words for a message. */
 export function describeType(stat: Stats | Dirent): string {
+  if ('size' in stat && stat.isFile() && stat.size > MAX_READ_BYTES) return `a file of ${stat.size} bytes, more than paved reads`;
   if (stat.isSymbolicLink()) return 'a symbolic link';
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a FIFO';
@@ -135,7 +143,7 @@ export class Resolver {
     if (!parents) return { kind: 'no-parent' };
     const stat = lstatOrUndefined(join(this.root, path));
     if (!stat) return { kind: 'missing' };
-    return stat.isFile() ? { kind: 'file', stat } : { kind: 'other', stat };
+    return stat.isFile() && stat.size <= MAX_READ_BYTES ? { kind: 'file', stat } : { kind: 'other', stat };
   }
 
   /** The text of a regular file reached without a link, or why not; never opens anything else. */
@@ -187,7 +195,7 @@ export function readRegularBytes(absolute: string, expected?: Stats): { readonly
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev))) return undefined;
+    if (!stat.isFile() || stat.size > MAX_READ_BYTES || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev))) return undefined;
     const buffer = Buffer.allocUnsafe(stat.size);
     let offset = 0;
     while (offset < buffer.length) {

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildCacheLocation, CACHE_FOLDER, checkRecordLocation } from '../../compiler/cache.js';
 import { MAX_FILE_BYTES } from '../../compiler/parse.js';
+import { MAX_READ_BYTES } from '../../compiler/write/resolver.js';
 import { caseRoot, REPO, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
 
 /**
@@ -244,6 +245,41 @@ describe('the record of the last compile', () => {
       // Nothing kept from a record paved did not read.
       expect(run.stdout, plant).not.toMatch(/kept from the last compile/);
       expect(Date.now() - started, plant).toBeLessThan(30_000);
+    }
+  });
+});
+
+describe('files in the output folders larger than paved reads', () => {
+  it('are refused unread, a generated file or the manifest, by check and compile alike, with no internal error', async () => {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const root = join(scratch.dir, 'shop');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const grow = (path: string): void => {
+      // Sparse: no disk is used, and lstat reports the size.
+      const fd = openSync(join(root, path), 'r+');
+      ftruncateSync(fd, MAX_READ_BYTES + 1);
+      closeSync(fd);
+    };
+    grow('generated/orders/catalog-info.yaml');
+    for (const command of ['check', 'compile']) {
+      const run = await runCli([command], root);
+      expect(run.code, command).toBe(1);
+      expect(run.stderr + run.stdout, command).toContain(
+        `generated/orders/catalog-info.yaml exists and is not a regular file (a file of ${MAX_READ_BYTES + 1} bytes, more than paved reads); paved will not replace it`,
+      );
+      expect(run.stderr, command).not.toContain('internal error');
+    }
+    rmSync(join(root, 'generated/orders/catalog-info.yaml'));
+    grow('generated/.paved-manifest.json');
+    for (const command of ['check', 'compile']) {
+      const run = await runCli([command], root);
+      expect(run.code, command).toBe(1);
+      expect(run.stderr, command).toContain(
+        `generated/.paved-manifest.json is a file of ${MAX_READ_BYTES + 1} bytes, more than paved reads; paved will not read it. Restore the manifest from version control or delete it`,
+      );
+      expect(run.stderr, command).not.toContain('internal error');
     }
   });
 });
