@@ -322,10 +322,10 @@ export function recordedManifest(record: CheckRecord, manifestBlob: string | und
  * at its path, as the record says, is listed by the base's manifest with the
  * recorded hash and source, and is on disk as a regular file with exactly that
  * blob's bytes. That the record left none out is checked once the compile has
- * planned everything (recordLeftOut). Git's index proves the bytes without reading them
- * (Anchor.clean); a file git cannot vouch for is read and hashed (sha256
- * and blob id). No stamp, no manifest entry of the working tree is taken on
- * trust. Anything else is emitted again and checked in full.
+ * planned everything (recordLeftOut). Git's index proves the bytes without
+ * reading them (Anchor.clean); a file git cannot vouch for is read and hashed
+ * (sha256 and blob id). No stamp, no manifest entry of the working tree is
+ * taken on trust. Anything else is emitted again and checked in full.
  */
 export function reuseFromCheckRecord(
   root: string,
