@@ -15,6 +15,8 @@ export interface Workflow {
   readonly on: Triggers;
   /** Always `{}`: every job states the minimum it needs. */
   readonly permissions: Permissions;
+  /** Left out by the emitters: render.ts gives every workflow the same (GIT_ENVIRONMENT). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly defaults?: { readonly run: { readonly shell: 'bash' } };
   /** In the order the jobs run, which is the order a reviewer reads them. */
   readonly jobs: ReadonlyArray<readonly [id: string, job: Job]>;

@@ -9,7 +9,7 @@ import type { Concurrency, DispatchInput, Job, Step, Triggers, Workflow } from '
  * if, needs, runs-on before its steps; a step's name, uses, with before env).
  * Maps inside (`with`, `env`, `permissions`, `outputs`) stay sorted by the serializer.
  */
-const WORKFLOW_KEYS = ['name', 'on', 'permissions', 'defaults', 'jobs'] as const satisfies readonly (keyof Workflow)[];
+const WORKFLOW_KEYS = ['name', 'on', 'permissions', 'env', 'defaults', 'jobs'] as const satisfies readonly (keyof Workflow)[];
 const TRIGGER_KEYS = ['pull_request', 'merge_group', 'push', 'schedule', 'workflow_dispatch'] as const satisfies readonly (keyof Triggers)[];
 const FILTER_KEYS = ['types', 'branches', 'paths'] as const;
 const INPUT_KEYS = ['description', 'required', 'type', 'options', 'default'] as const;
@@ -139,8 +139,20 @@ function defineKey(target: Record<string, unknown>, key: string, value: unknown)
 
 export function renderWorkflow(workflow: Workflow): object {
   const jobs = ordered(Object.fromEntries(workflow.jobs.map(([id, job]) => [id, renderJob(job)])));
-  return pick(workflow, WORKFLOW_KEYS, { on: renderTriggers(workflow.on), jobs });
+  return pick(workflow, WORKFLOW_KEYS, { on: renderTriggers(workflow.on), env: GIT_ENVIRONMENT, jobs });
 }
+
+/**
+ * git in every step of every workflow, actions' own included, takes a
+ * repository only as the checkout's `.git` (configuration from the
+ * environment, which git trusts as it trusts `-c`): the steps run in the paved
+ * root, and a root folder holding committed `HEAD`, `objects/` and `refs/` is
+ * otherwise a bare repository to git, found before the real one, whose
+ * commits and `remote.origin.url` the committer chose (the check's "Find the
+ * base" would resolve the base there and fetch from that URL with the job's
+ * token). paved itself passes the same setting (cli/git.ts).
+ */
+const GIT_ENVIRONMENT = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.bareRepository', GIT_CONFIG_VALUE_0: 'explicit' };
 
 function renderTriggers(on: Triggers): object {
   const inputs = on.workflow_dispatch?.inputs;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { PINNED_ACTIONS } from '../../emitters/actions/pins.js';
 import * as SCRIPTS from '../../emitters/actions/scripts.js';
 import * as TERRAFORM_SCRIPTS from '../../emitters/actions/terraform-scripts.js';
@@ -117,14 +118,24 @@ describe('the workflow model', () => {
     expect(rows).toEqual(Object.values(PINNED_ACTIONS).map((p) => `${p.repo}@${p.sha} ${p.version}`));
   });
 
-  it('keys read in GitHub order: name, on, permissions, defaults, jobs; a job before its steps; a step name first', () => {
+  it('makes git in every step take a repository only from the checkout, never a bare one committed in the paved root', () => {
+    expect(workflows.length).toBeGreaterThan(20);
+    for (const w of workflows)
+      expect((parse(w.text) as { env?: unknown }).env, w.name).toEqual({
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'safe.bareRepository',
+        GIT_CONFIG_VALUE_0: 'explicit',
+      });
+  });
+
+  it('keys read in GitHub order: name, on, permissions, env, defaults, jobs; a job before its steps; a step name first', () => {
     const text = byName('fixtures/cases/basic/.github/workflows/paved-hello.yml').text;
     expect(
       text
         .split('\n')
         .filter((l) => /^[a-z"]/.test(l))
         .map((l) => l.split(':')[0]),
-    ).toEqual(['name', '"on"', 'permissions', 'defaults', 'jobs']);
+    ).toEqual(['name', '"on"', 'permissions', 'env', 'defaults', 'jobs']);
     const job = text.slice(text.indexOf('\n  plan:\n'), text.indexOf('\n  preview:\n'));
     const jobKeys = job
       .split('\n')
