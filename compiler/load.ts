@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative as relativePath, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { isGeneratedText } from '../spec/marker.js';
@@ -6,7 +6,7 @@ import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
-import { lstatOrUndefined, readRegular } from './write/resolver.js';
+import { describeType, lstatOrUndefined, readRegular } from './write/resolver.js';
 import { append } from '../spec/append.js';
 
 /** Directories never searched for specs, besides the output directories. */
@@ -39,8 +39,26 @@ export function loadReleases(root: string): Loaded {
 }
 
 function loadRootFile(root: string, name: string, kind: SourceFile['kind']): Loaded {
-  if (!isFile(join(root, name))) return { files: [], texts: new Map(), diagnostics: [] };
+  const stat = lstatOrUndefined(join(root, name));
+  if (stat === undefined) return { files: [], texts: new Map(), diagnostics: [] };
+  if (!stat.isFile()) return { files: [], texts: new Map(), diagnostics: [notAFile(name, stat)] };
   return readSpec(root, name, kind);
+}
+
+/**
+ * A spec's name on something that is not a regular file: an error, not a file
+ * left out. A platform.yaml left out compiles with the embedded platform, a
+ * releases.yaml left out with no release, a service.yaml left out deletes the
+ * service's generated files.
+ */
+function notAFile(path: string, stat: Stats | Dirent): Diagnostic {
+  return {
+    code: 'LOAD.NOT_A_FILE',
+    severity: 'error',
+    message: `this is ${describeType(stat)}, not a regular file; paved reads a spec only from a regular file`,
+    hint: 'replace it with the file itself: paved reads no spec through a link, and never a FIFO or a device',
+    file: path,
+  };
 }
 
 /**
@@ -63,6 +81,9 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
       diagnostics.push(unreadable(relative === '' ? '.' : relative, 'folder', error));
       return;
     }
+    for (const entry of listed)
+      if (entry.name === SERVICE_FILE && !entry.isFile() && !entry.isDirectory())
+        diagnostics.push(notAFile(relative === '' ? SERVICE_FILE : `${relative}/${SERVICE_FILE}`, entry));
     const entries = listed
       .map((entry) => ({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

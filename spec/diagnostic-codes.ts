@@ -43,6 +43,11 @@ export const DIAGNOSTIC_CODES = {
     hint: 'compile the repository root, or pass --root to the folder holding platform.yaml',
   },
   'LOAD.NON_STRING_KEY': { stage: 'load', title: 'a map key that is not a string', hint: 'use plain strings as keys' },
+  'LOAD.NOT_A_FILE': {
+    stage: 'load',
+    title: 'a spec that is not a regular file',
+    hint: 'replace it with the file itself: paved reads no spec through a link, and never a FIFO or a device',
+  },
   'LOAD.NO_SERVICES': {
     stage: 'load',
     title: 'no service.yaml under the root',

@@ -283,3 +283,28 @@ describe('files in the output folders larger than paved reads', () => {
     }
   });
 });
+
+describe('a spec name on something that is not a regular file', () => {
+  it('is an error at its path, never a file silently left out: platform.yaml, releases.yaml or a service.yaml', async () => {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const root = join(scratch.dir, 'shop');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    const message = (path: string, what: string): string =>
+      `${path}: error LOAD.NOT_A_FILE this is ${what}, not a regular file; paved reads a spec only from a regular file\n  hint: replace it with the file itself: paved reads no spec through a link, and never a FIFO or a device\n`;
+    const plant = (path: string, how: 'link' | 'fifo'): void => {
+      const absolute = join(root, path);
+      renameSync(absolute, `${absolute}.real`);
+      if (how === 'link') symlinkSync(`${absolute}.real`, absolute);
+      else execFileSync('mkfifo', [absolute]);
+    };
+    plant('platform.yaml', 'link');
+    plant('releases.yaml', 'fifo');
+    plant('services/orders/service.yaml', 'link');
+    const run = await runCli(['validate'], root);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message('platform.yaml', 'a symbolic link'));
+    expect(run.stderr).toContain(message('releases.yaml', 'a FIFO'));
+    expect(run.stderr).toContain(message('services/orders/service.yaml', 'a symbolic link'));
+  });
+});
