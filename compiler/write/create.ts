@@ -31,11 +31,11 @@ function folderRefused(blocked: Blocked, folder: string): WriteError {
  * folder or missing, or when `folder` is not inside `base`. `base` itself is where
  * the person pointed paved (the repository root, the working folder) and is not checked.
  */
-export function folderProblem(base: string, folder: string, resolver: Resolver = new Resolver(base)): WriteError | undefined {
+function folderProblem(base: string, folder: string): WriteError | undefined {
   const rel = insideOf(base, folder);
   if (rel === undefined || rel === '') return undefined;
   // `parents` of a path one below checks every folder of `rel`, `rel` itself included.
-  const reached = resolver.parents(`${rel}/-`);
+  const reached = new Resolver(base).parents(`${rel}/-`);
   return reached instanceof Blocked ? folderRefused(reached, rel) : undefined;
 }
 
@@ -48,7 +48,7 @@ export function folderProblem(base: string, folder: string, resolver: Resolver =
  * A `folder` outside `base` was named by the person running paved, not committed
  * to the repository: its missing folders are made as given.
  */
-export function makeFolders(base: string, folder: string): void {
+function makeFolders(base: string, folder: string): void {
   const rel = insideOf(base, folder);
   if (rel === undefined) {
     try {
@@ -103,13 +103,10 @@ function createNew(path: string, contents: string): void {
  * EEXIST rather than overwrite. Every folder between `base` (the folder the
  * command resolved `path` against) and the file must be a real folder or
  * missing: a link or a file on the way is refused as a WriteError, before
- * anything is created.
+ * anything is created (makeFolders).
  */
 export function createFile(path: string, contents: string, base: string): void {
-  const folder = dirname(path);
-  const problem = folderProblem(base, folder);
-  if (problem) throw problem;
-  makeFolders(base, folder);
+  makeFolders(base, dirname(path));
   createNew(path, contents);
 }
 
