@@ -6,7 +6,7 @@ import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spe
 import type { Reuse } from './emit.js';
 import { manifestByteLength, manifestPieces, type ManifestEntry } from './write/manifest.js';
 import { compareText } from '../spec/pointer.js';
-import { lstatOrUndefined, ownablePathProblem, readRegular, Resolver } from './write/resolver.js';
+import { lstatOrUndefined, MAX_READ_BYTES, ownablePathProblem, readRegular, Resolver } from './write/resolver.js';
 import { shipped } from '../spec/code-root.js';
 
 /**
@@ -134,12 +134,9 @@ const MAX_GIT_POINTER_BYTES = 4096;
 function readRecordText(location: string): string | undefined {
   if (lstatOrUndefined(dirname(location))?.isDirectory() !== true) return undefined;
   const stat = lstatOrUndefined(location);
-  if (stat === undefined || !stat.isFile() || stat.size > MAX_RECORD_BYTES) return undefined;
+  if (stat === undefined || !stat.isFile() || stat.size > MAX_READ_BYTES) return undefined;
   return readRegular(location, stat)?.text;
 }
-
-/** V8's longest string, about 512 MiB: a record is tens of megabytes at a thousand services. */
-const MAX_RECORD_BYTES = 0x1fffffe8;
 
 /** The key of a service: the paved build and everything its emitters see (emit.ts `scopedProject`). */
 export function serviceKey(build: string, scoped: ResolvedProject): string {
