@@ -196,7 +196,10 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
           `paved: ${kept} of ${services} services unchanged since the check of ${args.base}: their files were compared with its record, not emitted again\n`,
         );
       }
-      if (losesData) {
+      if (dataLoss.some((d) => d.code === 'CHECK.BASE_DOES_NOT_COMPILE'))
+        // Its errors are the base's own, not changes: none of them destroys data, and what would was not found out.
+        io.stdout(`paved: the specs at ${args.base} do not compile, so what this change would destroy was not checked\n`);
+      else if (losesData) {
         const shrinks = dataLoss.filter((d) => d.code === 'CHECK.STORAGE_SHRINK').length;
         const count = dataLoss.filter((d) => d.severity === 'error').length - shrinks;
         if (count > 0) io.stdout(`paved: compared with ${args.base}, ${count} change${count === 1 ? '' : 's'} would destroy data nobody acknowledged\n`);

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { gitBlobId } from '../compiler/cache.js';
 import { forEachListed } from './git-listing.js';
 import { gitArguments, gitEnvironment, gitWorkTreePrefix } from './git.js';
-import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type SpecText } from '../compiler/compile.js';
+import { emitPrepared, prepareTexts, sharedKeys, type CompileResult, type PreparedCompile, type RevisionSpec } from '../compiler/compile.js';
 import { inSkippedDirectory } from '../compiler/load.js';
-import { parseSource } from '../compiler/parse.js';
+import { MAX_FILE_BYTES, parseSource } from '../compiler/parse.js';
 import { parseManifest, type ManifestEntry } from '../compiler/write/manifest.js';
 import { outputDirectories } from '../compiler/resolve.js';
-import { lstatOrUndefined, readRegularBytes } from '../compiler/write/resolver.js';
+import { lstatOrUndefined, MAX_READ_BYTES, readRegularBytes } from '../compiler/write/resolver.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE } from '../compiler/source.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
@@ -52,7 +52,7 @@ export function emitChanged(
 /** A git revision's tree under the root, listed once: its spec texts, and the blob id of each of its regular files. */
 export interface Revision {
   /** Every platform.yaml, releases.yaml and service.yaml under the root, output folders included (revisionSpecs leaves those out). */
-  readonly specs: readonly SpecText[];
+  readonly specs: readonly RevisionSpec[];
   /** Root-relative path -> git blob id, regular files only: a link or a submodule at a generated path is never what paved wrote. */
   readonly files: ReadonlyMap<string, string>;
 }
@@ -64,12 +64,13 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
   try {
     const prefix = gitWorkTreePrefix(git('rev-parse', '--is-inside-work-tree', '--show-prefix'));
     if (prefix === undefined) return { problem: `cannot read ${JSON.stringify(ref)} from git: ${root} is not inside a git work tree` };
-    git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+    // The commit, named once: a branch that moves while the check runs does not mix two trees.
+    const commit = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`).trim();
     // `.` is the root's own folder (git runs in it); --full-name keeps paths repo-relative.
     // `<mode> <type> <object>\t<path>`: blobs are read by object name, so no path needs quoting.
     const files = new Map<string, string>();
-    const wanted: { object: string; path: string; kind: SpecText['kind'] }[] = [];
-    const listing = git('ls-tree', '-r', '-z', '--full-name', ref, '--', '.');
+    const wanted: { object: string; path: string; kind: RevisionSpec['kind'] }[] = [];
+    const listing = git('ls-tree', '-r', '-z', '--full-name', commit, '--', '.');
     forEachListed(listing, (at, tab, end) => {
       const typeAt = listing.indexOf(' ', at) + 1;
       if (typeAt <= at || !listing.startsWith('blob ', typeAt)) return;
@@ -89,12 +90,22 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
               : undefined;
       if (kind) wanted.push({ object, path, kind });
     });
-    // One git process for every spec: a process per file cost seconds at a thousand services.
-    const texts = readBlobs(
+    // Sizes first, so a spec over the limit is never read (a committed 450 MB service.yaml cost 1.4 GB), as in the work tree;
+    // then one git process for every spec that is not: a process per file cost seconds at a thousand services.
+    const sizes = blobSizes(
       root,
       wanted.map((w) => w.object),
     );
-    return { revision: { specs: wanted.map((w, i) => ({ path: w.path, kind: w.kind, text: texts[i]! }) as SpecText), files } };
+    const readable = wanted.filter((_, i) => sizes[i]! <= MAX_FILE_BYTES);
+    const texts = readBlobs(
+      root,
+      readable.map((w) => w.object),
+    );
+    let next = 0;
+    const specs = wanted.map((w, i): RevisionSpec =>
+      sizes[i]! <= MAX_FILE_BYTES ? { path: w.path, kind: w.kind, text: texts[next++]! } : { path: w.path, kind: w.kind, size: sizes[i]! },
+    );
+    return { revision: { specs, files } };
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
     return { problem: `cannot read ${JSON.stringify(ref)} from git: ${stderr || 'not a git revision'}` };
@@ -102,33 +113,56 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
 }
 
 /** A revision's specs outside the output folders: `output` (the working tree's) and those its own platform.yaml sets. */
-export function revisionSpecs(revision: Revision, output: OutputDirectories, outDir: string | undefined): SpecText[] {
+export function revisionSpecs(revision: Revision, output: OutputDirectories, outDir: string | undefined): RevisionSpec[] {
   // The base's own output folders, as its platform.yaml set them, hold generated YAML named service.yaml too.
   const platform = revision.specs.find((f) => f.kind === 'platform');
-  const parsed = platform === undefined ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
+  const parsed =
+    platform === undefined || !('text' in platform) ? undefined : parseSource(platform.path, new TextEncoder().encode(platform.text), 'platform').file;
   const outputs = [output, outputDirectories(parsed?.data, outDir)].flatMap((o) => [o.dir, o.workflowsDir]);
   const inOutput = (path: string): boolean => outputs.some((dir) => path.startsWith(`${dir}/`));
   // As the working tree's walk (compiler/load.ts): specs under node_modules/ or .paved-cache/ are none.
   return revision.specs.filter((f) => !inOutput(f.path) && !inSkippedDirectory(f.path));
 }
 
-/** The contents of `git cat-file --batch` for each object name, in order, decoded as UTF-8 (as `git show` prints them). */
-function readBlobs(root: string, names: readonly string[]): string[] {
-  if (names.length === 0) return [];
-  const out = execFileSync('git', gitArguments(root, ['cat-file', '--batch']), {
+/** `git cat-file` of each object name, in order, with `--batch-check` (a header line each) or `--batch` (each header followed by the contents). */
+function catFile(root: string, mode: '--batch-check' | '--batch', names: readonly string[], maxBuffer: number): Buffer {
+  return execFileSync('git', gitArguments(root, ['cat-file', mode]), {
     input: names.map((n) => `${n}\n`).join(''),
     stdio: ['pipe', 'pipe', 'pipe'],
-    maxBuffer: 1024 * 1024 * 1024,
+    maxBuffer,
     env: gitEnvironment(),
   });
+}
+
+/** The size of the blob at `at` in cat-file's output, from its header line `<object> blob <size>`; throws with git's words when it is none. */
+function blobHeader(out: Buffer, at: number, name: string): { size: number; end: number } {
+  const end = out.indexOf(0x0a, at);
+  const header = out.subarray(at, end < 0 ? undefined : end).toString('utf8');
+  const match = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+  if (end < 0 || !match) throw Object.assign(new Error(`git cat-file: ${name}: ${header}`), { stderr: `${name}: ${header}` });
+  return { size: Number(match[1]), end };
+}
+
+/** The size in bytes of each blob, in order, read from git's object headers without reading the blobs. */
+function blobSizes(root: string, names: readonly string[]): number[] {
+  if (names.length === 0) return [];
+  const out = catFile(root, '--batch-check', names, 64 * 1024 * 1024);
+  let at = 0;
+  return names.map((name) => {
+    const { size, end } = blobHeader(out, at, name);
+    at = end + 1;
+    return size;
+  });
+}
+
+/** The contents of each blob, in order, decoded as UTF-8 (as `git show` prints them). */
+function readBlobs(root: string, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const out = catFile(root, '--batch', names, 1024 * 1024 * 1024);
   const texts: string[] = [];
   let at = 0;
   for (const name of names) {
-    const end = out.indexOf(0x0a, at);
-    const header = out.subarray(at, end).toString('utf8');
-    const match = /^[0-9a-f]+ blob (\d+)$/.exec(header);
-    if (!match) throw Object.assign(new Error(`git cat-file: ${name}: ${header}`), { stderr: `${name}: ${header}` });
-    const size = Number(match[1]);
+    const { size, end } = blobHeader(out, at, name);
     texts.push(out.subarray(end + 1, end + 1 + size).toString('utf8'));
     at = end + 1 + size + 1;
   }
@@ -144,6 +178,8 @@ export function revisionManifest(root: string, revision: Revision, output: Outpu
   const blob = revision.files.get(layout.manifest(output));
   if (blob === undefined) return undefined;
   try {
+    // The limit a manifest in the work tree is read under (compiler/write/resolver.ts): a larger one is refused unread.
+    if (blobSizes(root, [blob])[0]! > MAX_READ_BYTES) return undefined;
     const owned = parseManifest(readBlobs(root, [blob])[0]!, output);
     return owned.pending ? undefined : owned.entries;
   } catch {

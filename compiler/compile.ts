@@ -19,7 +19,7 @@ import { enclosingPlatformRoot, loadModules, loadPlatform, loadReleases, loadSer
 import { localModulePaths, type ModuleFolders } from './validate/resource-types.js';
 import { locate } from './positions.js';
 import { outputDirectories, resolveProject } from './resolve.js';
-import { parseSource, type Parsed } from './parse.js';
+import { parseSource, tooLarge, type Parsed } from './parse.js';
 import { RELEASES_FILE, type SourceFile } from './source.js';
 import { validateProject } from './validate/index.js';
 import { WriteError } from './write/errors.js';
@@ -331,6 +331,9 @@ export interface SpecText {
   readonly text: string;
 }
 
+/** A spec of a git revision: its text, or for a blob over MAX_FILE_BYTES its size alone, LOAD.TOO_LARGE unread as in the work tree. */
+export type RevisionSpec = SpecText | { readonly path: string; readonly kind: SourceFile['kind']; readonly size: number };
+
 /** Compiles specs held in memory (another git revision, a fuzz case) exactly as `paved compile` would. */
 export function compileTexts(files: readonly SpecText[], emitters: readonly Emitter[], outDir?: string, keepValues = false): CompileResult {
   return emitPrepared(prepareTexts(files, outDir, undefined), { emitters, outDir, keepValues });
@@ -343,9 +346,10 @@ export function compileTexts(files: readonly SpecText[], emitters: readonly Emit
  * every spec with the working tree, and nothing after parsing changes a
  * SourceFile (a test compiles with every one deep-frozen).
  */
-export function prepareTexts(files: readonly SpecText[], outDir: string | undefined, build: string | undefined, parsed?: LoadedSources): PreparedCompile {
+export function prepareTexts(files: readonly RevisionSpec[], outDir: string | undefined, build: string | undefined, parsed?: LoadedSources): PreparedCompile {
   const known = new Map((parsed ? [...parsed.services, parsed.platform, parsed.releases] : []).flatMap((f) => (f ? [[f.path, f] as const] : [])));
-  const parse = (f: SpecText): Parsed => {
+  const parse = (f: RevisionSpec): Parsed => {
+    if (!('text' in f)) return { diagnostics: [tooLarge(f.path, f.size)] };
     const same = known.get(f.path);
     return same && same.kind === f.kind && same.text === f.text
       ? { file: same, text: same.text, diagnostics: [] }

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, write
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAgainstBase } from '../../cli/check-base.js';
+import { readRevision } from '../../cli/revision.js';
 import { emitters } from '../../cli/emitters.js';
 import { emitPrepared, loadSources, prepareSources } from '../../compiler/compile.js';
 import { caseRoot, runCli, scratchCopy, serviceYaml } from '../support/helpers.js';
@@ -392,6 +393,24 @@ describe('paved check --base', () => {
     expect(check.code).toBe(0);
   });
 
+  it("reads no base spec over the 1 MiB limit: it is LOAD.TOO_LARGE at its path, from the size in git's object header", async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    mkdirSync(join(root, 'services', 'huge'));
+    const huge = serviceYaml('huge', RESOURCES) + `# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+    writeFileSync(join(root, 'services', 'huge', 'service.yaml'), huge);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'a spec over the limit');
+    const read = readRevision(root, 'HEAD');
+    if ('problem' in read) throw new Error(read.problem);
+    const spec = read.revision.specs.find((f) => f.path === 'services/huge/service.yaml');
+    expect(spec).toEqual({ path: 'services/huge/service.yaml', kind: 'service', size: huge.length });
+    rmSync(join(root, 'services', 'huge'), { recursive: true });
+    const check = await runCli(['check', '--base', 'HEAD'], root);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`services/huge/service.yaml:1:1: error LOAD.TOO_LARGE file is ${huge.length} bytes; the limit is 1048576 bytes (1 MiB)\n`);
+    expect(check.stderr).toContain('error CHECK.BASE_DOES_NOT_COMPILE the specs at "HEAD" do not compile with this paved');
+  });
+
   it('refuses a revision git does not know, a base that does not compile, and --base on other commands', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const unknown = await runCli(['check', '--base', 'no-such-branch'], root);
@@ -405,6 +424,9 @@ describe('paved check --base', () => {
     expect(broken.stderr).toContain(
       'error CHECK.BASE_DOES_NOT_COMPILE the specs at "HEAD" do not compile with this paved, so what this change would destroy cannot be checked',
     );
+    // Its errors are not changes that destroy data: the summary says what was not checked.
+    expect(broken.stdout).toContain('paved: the specs at HEAD do not compile, so what this change would destroy was not checked\n');
+    expect(broken.stdout).not.toContain('would destroy data nobody acknowledged');
 
     const compile = await runCli(['compile', '--base', 'HEAD'], root);
     expect(compile.code).toBe(2);
