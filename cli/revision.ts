@@ -100,6 +100,7 @@ export function readRevision(root: string, ref: string): { revision: Revision } 
     const texts = readBlobs(
       root,
       readable.map((w) => w.object),
+      readable.length * (MAX_FILE_BYTES + HEADER_BYTES),
     );
     let next = 0;
     const specs = wanted.map((w, i): RevisionSpec =>
@@ -155,10 +156,13 @@ function blobSizes(root: string, names: readonly string[]): number[] {
   });
 }
 
-/** The contents of each blob, in order, decoded as UTF-8 (as `git show` prints them). */
-function readBlobs(root: string, names: readonly string[]): string[] {
+/** Room for one blob's header line and the newline after its contents. */
+const HEADER_BYTES = 128;
+
+/** The contents of each blob, in order, decoded as UTF-8 (as `git show` prints them); throws when git prints more than `maxBytes`. */
+function readBlobs(root: string, names: readonly string[], maxBytes: number): string[] {
   if (names.length === 0) return [];
-  const out = catFile(root, '--batch', names, 1024 * 1024 * 1024);
+  const out = catFile(root, '--batch', names, maxBytes);
   const texts: string[] = [];
   let at = 0;
   for (const name of names) {
@@ -178,9 +182,8 @@ export function revisionManifest(root: string, revision: Revision, output: Outpu
   const blob = revision.files.get(layout.manifest(output));
   if (blob === undefined) return undefined;
   try {
-    // The limit a manifest in the work tree is read under (compiler/write/resolver.ts): a larger one is refused unread.
-    if (blobSizes(root, [blob])[0]! > MAX_READ_BYTES) return undefined;
-    const owned = parseManifest(readBlobs(root, [blob])[0]!, output);
+    // Under the limit a manifest in the work tree is read with (compiler/write/resolver.ts): git is stopped past it.
+    const owned = parseManifest(readBlobs(root, [blob], MAX_READ_BYTES + HEADER_BYTES)[0]!, output);
     return owned.pending ? undefined : owned.entries;
   } catch {
     return undefined;
