@@ -64,11 +64,9 @@ export function readReleasesFile(root: string): { readonly text: string | undefi
       refused: `paved: ${RELEASES_FILE} is ${describeType(stat)}; paved reads and writes only a regular file there: remove it, and restore the file CI wrote from version control (without one, no service has a release yet)\n`,
     };
   if (stat.size > MAX_FILE_BYTES) return { refused: tooLarge(stat.size) };
-  const read = readRegular(path, stat);
-  // Replaced or removed between the lstat and the open: what is there now was never checked.
+  const read = readRegular(path, stat, MAX_FILE_BYTES);
+  // Replaced, removed or grown past the limit between the lstat and the open: what is there now was never checked.
   if (read === undefined) return { refused: `paved: ${RELEASES_FILE} changed while paved read it; run paved again\n` };
-  // Grown in place since the lstat.
-  if (read.stat.size > MAX_FILE_BYTES) return { refused: tooLarge(read.stat.size) };
   return { text: read.text };
 }
 

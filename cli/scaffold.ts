@@ -158,8 +158,8 @@ export function readTemplates(templatesRoot: string, language: StarterLanguage, 
       const stat = lstatOrUndefined(absolute);
       if (stat !== undefined && stat.size > MAX_FILE_BYTES)
         throw new ScaffoldError(`template ${language}/${path} is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES} bytes (1 MiB): make it smaller`);
-      const read = stat?.isFile() ? readRegular(absolute, stat) : undefined;
-      if (read === undefined || read.stat.size > MAX_FILE_BYTES)
+      const read = stat?.isFile() ? readRegular(absolute, stat, MAX_FILE_BYTES) : undefined;
+      if (read === undefined)
         throw new ScaffoldError(`template ${language}/${path} changed while paved read it, or is no longer a regular file of at most 1 MiB; run paved again`);
       texts.set(path, read.text);
     }

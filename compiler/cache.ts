@@ -108,7 +108,7 @@ function gitDirectory(dir: string): string | undefined {
     const stat = lstatSync(dotGit);
     if (stat.isDirectory()) return dotGit;
     if (!stat.isFile() || stat.size > MAX_GIT_POINTER_BYTES) return undefined;
-    const text = readRegular(dotGit, stat)?.text;
+    const text = readRegular(dotGit, stat, MAX_GIT_POINTER_BYTES)?.text;
     const pointer = text === undefined ? undefined : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
     if (!pointer) return undefined;
     const target = isAbsolute(pointer) ? pointer : resolve(dir, pointer);

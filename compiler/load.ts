@@ -289,7 +289,8 @@ export function loadModules(root: string, paths: readonly string[]): ModuleFolde
  * read on its own (through no link, never a FIFO) and only up to
  * MAX_FILE_BYTES, so a module folder costs at most one such file in memory at
  * a time; or why the folder cannot be read. A file that is no longer a regular
- * file when opened (a race) is left out, as the listing would have left it.
+ * file of at most that size when opened (a race) is left out, as the listing
+ * would have left it.
  */
 function readModuleFiles(folder: string, files: readonly string[]): { variables: string[]; outputs: string[] } | string {
   const variables: string[] = [];
@@ -301,14 +302,12 @@ function readModuleFiles(folder: string, files: readonly string[]): { variables:
       const stat = lstatOrUndefined(absolute);
       if (stat === undefined || !stat.isFile()) continue;
       if (stat.size > MAX_FILE_BYTES) return tfTooLarge(name);
-      read = readRegular(absolute, stat);
+      read = readRegular(absolute, stat, MAX_FILE_BYTES);
     } catch (error) {
       if (!isErrno(error)) throw error;
       return `cannot be read (${error.code} on ${showString(name)})`;
     }
     if (read === undefined) continue;
-    // It grew between the lstat and the open.
-    if (read.stat.size > MAX_FILE_BYTES) return tfTooLarge(name);
     // A loop, not push(...): a file of a megabyte can declare more names than a call takes arguments.
     for (const [kind, names] of [['variable', variables] as const, ['output', outputs] as const])
       for (const match of read.text.matchAll(new RegExp(`^${kind}\\s+"([^"]+)"\\s*\\{`, 'gm'))) names.push(match[1]!);

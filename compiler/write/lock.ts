@@ -92,12 +92,15 @@ function parseLock(text: string): LockOwner | undefined {
   }
 }
 
+/** A lock record is one short line of JSON; a larger file at the lock's name is no lock of paved's. */
+const MAX_LOCK_BYTES = 4096;
+
 /** The lock file as it is now: its text (undefined when absent) and owner, if it is a regular file holding a lock record. */
 function readLock(absolute: string): { readonly exists: boolean; readonly text?: string; readonly owner?: LockOwner } {
   const stat = lstatOrUndefined(absolute);
   if (!stat) return { exists: false };
-  if (!stat.isFile() || stat.size > 4096) return { exists: true };
-  const read = readRegular(absolute, stat);
+  if (!stat.isFile() || stat.size > MAX_LOCK_BYTES) return { exists: true };
+  const read = readRegular(absolute, stat, MAX_LOCK_BYTES);
   return read ? { exists: true, text: read.text, owner: parseLock(read.text) } : { exists: true };
 }
 

@@ -175,16 +175,18 @@ export class Resolver {
 /**
  * Reads a regular file: O_NOFOLLOW so a link at the leaf is not followed,
  * O_NONBLOCK so a FIFO swapped in after the lstat cannot hang the open, and
- * fstat to make sure the file opened is the one `expected` described.
- * Undefined when it is not.
+ * fstat to make sure the file opened is the one `expected` described, of at
+ * most `maxBytes` then (a caller that checked the size on its lstat needs no
+ * second look: a file that grew in between is refused here). Undefined when
+ * it is not.
  */
-export function readRegular(absolute: string, expected?: Stats): { readonly text: string; readonly stat: Stats } | undefined {
-  const read = readRegularBytes(absolute, expected);
+export function readRegular(absolute: string, expected?: Stats, maxBytes = MAX_READ_BYTES): { readonly text: string; readonly stat: Stats } | undefined {
+  const read = readRegularBytes(absolute, expected, maxBytes);
   return read && { text: read.bytes.toString('utf8'), stat: read.stat };
 }
 
 /** readRegular's bytes, as they are. */
-export function readRegularBytes(absolute: string, expected?: Stats): { readonly bytes: Buffer; readonly stat: Stats } | undefined {
+export function readRegularBytes(absolute: string, expected?: Stats, maxBytes = MAX_READ_BYTES): { readonly bytes: Buffer; readonly stat: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -195,7 +197,7 @@ export function readRegularBytes(absolute: string, expected?: Stats): { readonly
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_READ_BYTES || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev))) return undefined;
+    if (!stat.isFile() || stat.size > maxBytes || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev))) return undefined;
     const buffer = Buffer.allocUnsafe(stat.size);
     let offset = 0;
     while (offset < buffer.length) {
