@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative as relativePath, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import { isGeneratedText } from '../spec/marker.js';
@@ -6,7 +6,7 @@ import { showString } from '../spec/text.js';
 import { MAX_FILE_BYTES, parseSource, tooLarge } from './parse.js';
 import type { ModuleFolder, ModuleFolders } from './validate/resource-types.js';
 import { PLATFORM_FILE, RELEASES_FILE, SERVICE_FILE, type SourceFile } from './source.js';
-import { describeType, lstatOrUndefined, readRegular } from './write/resolver.js';
+import { describeType, lstatOrUndefined, readRegular, readRegularBytes } from './write/resolver.js';
 import { append } from '../spec/append.js';
 
 /** Directories never searched for specs, besides the output directories. */
@@ -96,15 +96,7 @@ export function loadServices(root: string, skip: readonly string[]): Loaded {
       if (entry.dir) {
         if (!SKIPPED_DIRECTORIES.has(entry.name) && !skipped.has(path)) walk(path);
       } else if (entry.file && entry.name === SERVICE_FILE) {
-        let loaded: Loaded;
-        try {
-          loaded = readSpec(root, path, 'service');
-        } catch (error) {
-          // A folder just short of the system's path limit can be listed, and its service.yaml still be too long a path to open.
-          if (!isErrno(error)) throw error;
-          diagnostics.push(unreadable(path, 'file', error));
-          continue;
-        }
+        const loaded = readSpec(root, path, 'service');
         files.push(...loaded.files);
         for (const [path, text] of loaded.texts) texts.set(path, text);
         append(diagnostics, loaded.diagnostics);
@@ -199,9 +191,21 @@ export function nestedRoot(enclosing: string): Diagnostic {
 
 function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loaded {
   const absolute = join(root, relative);
-  const size = lstatSync(absolute).size;
-  if (size > MAX_FILE_BYTES) return { files: [], texts: new Map(), diagnostics: [tooLarge(relative, size)] };
-  const bytes = readFileSync(absolute);
+  const refused = (diagnostic: Diagnostic): Loaded => ({ files: [], texts: new Map(), diagnostics: [diagnostic] });
+  let bytes: Buffer;
+  try {
+    const stat = lstatSync(absolute);
+    if (stat.size > MAX_FILE_BYTES) return refused(tooLarge(relative, stat.size));
+    // Opened as the file lstat saw, through no link: one swapped in since (a link, a FIFO) is never read.
+    const read = readRegularBytes(absolute, stat, MAX_FILE_BYTES);
+    if (read === undefined) return refused(changedWhileRead(relative));
+    bytes = read.bytes;
+  } catch (error) {
+    // A folder just short of the system's path limit can be listed, and its service.yaml still be too long a path to
+    // open; a file paved may not read (EACCES).
+    if (!isErrno(error)) throw error;
+    return refused(unreadable(relative, 'file', error));
+  }
   // The Kubernetes emitter writes Service objects to service.yaml too; a copy of
   // the output (a golden fixture, a moved output.dir) must not read as specs.
   if (kind === 'service' && isGeneratedText(bytes.subarray(0, 200).toString('utf8'))) return { files: [], texts: new Map(), diagnostics: [] };
@@ -210,6 +214,17 @@ function readSpec(root: string, relative: string, kind: SourceFile['kind']): Loa
     files: parsed.file ? [parsed.file] : [],
     texts: new Map(parsed.text === undefined ? [] : [[relative, parsed.text]]),
     diagnostics: parsed.diagnostics,
+  };
+}
+
+/** A spec replaced, removed or grown past the limit between its lstat and its open: what is there now was never checked. */
+function changedWhileRead(path: string): Diagnostic {
+  return {
+    code: 'LOAD.UNREADABLE',
+    severity: 'error',
+    message: 'this file changed while paved read it (replaced, removed or grown past 1 MiB)',
+    hint: 'run paved again once nothing else is writing to it',
+    file: path,
   };
 }
 

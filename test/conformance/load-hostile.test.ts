@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   cpSync,
   existsSync,
@@ -306,5 +307,26 @@ describe('a spec name on something that is not a regular file', () => {
     expect(run.stderr).toContain(message('platform.yaml', 'a symbolic link'));
     expect(run.stderr).toContain(message('releases.yaml', 'a FIFO'));
     expect(run.stderr).toContain(message('services/orders/service.yaml', 'a symbolic link'));
+  });
+});
+
+describe('a spec paved may not read', () => {
+  it('is LOAD.UNREADABLE at its path, not an internal error: platform.yaml, releases.yaml or a service.yaml', () => {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const root = join(scratch.dir, 'shop');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    const specs = ['platform.yaml', 'releases.yaml', 'services/orders/service.yaml'];
+    for (const path of specs) chmodSync(join(root, path), 0o000);
+    const paved = [process.execPath, join(REPO, 'bin/paved.js'), 'validate', root];
+    // root reads any file; without the capabilities that let it, it is held to the modes like anyone else.
+    const [command, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...paved] : paved;
+    const run = spawnSync(command!, args, { encoding: 'utf8' });
+    for (const path of specs)
+      expect(run.stderr).toContain(
+        `${path}: error LOAD.UNREADABLE this file cannot be read: permission denied (EACCES)\n  hint: make the file readable, or move it out of the repository\n`,
+      );
+    expect(run.stderr).not.toContain('internal error');
+    expect(run.status).toBe(1);
   });
 });
