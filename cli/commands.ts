@@ -21,7 +21,7 @@ import { platformSchema, serviceSchema } from '../spec/index.js';
 import { EMIT_IN_THREADS } from './emit-threads.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
-import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
+import { diskRefusal, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
 import { anchorRecord } from './anchor.js';
 import { gitCommit } from './revision.js';
@@ -64,6 +64,16 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
       : undefined;
   try {
     return compileAndReport(command, args, io, writer);
+  } catch (error) {
+    if (error instanceof WriteError) {
+      io.stderr(`paved: ${error.message}\n`);
+      return error.userError ? EXIT_PROBLEMS : EXIT_USAGE;
+    }
+    // From the emission's comparison with the disk as much as from the commit.
+    const refusal = diskRefusal(error);
+    if (refusal === undefined) throw error;
+    io.stderr(`paved: cannot ${command === 'compile' ? 'write' : 'read'} the generated tree: ${refusal}\n`);
+    return EXIT_USAGE;
   } finally {
     writer?.abort();
   }
@@ -118,110 +128,97 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
     return EXIT_PROBLEMS;
   }
   const services = result.project?.services.length ?? 0;
-  try {
-    if (command === 'validate') {
-      if (args.format === 'json') print(formatJson(result.diagnostics));
-      else if (args.format === 'text') io.stdout(`paved: ${services} service${services === 1 ? '' : 's'} valid\n`);
-      return EXIT_OK;
-    }
-    if (command === 'compile') {
-      const report = writer!.commit(result.kept, result.cache);
-      progress?.('');
-      if (args.format === 'json') {
-        io.stdout(
-          `${JSON.stringify({ diagnostics: result.diagnostics, written: report.written, deleted: report.deleted, unchanged: report.unchanged, unlisted: report.unlisted }, null, 2)}\n`,
-        );
-      } else if (args.format === 'text') {
-        // A large repository writes tens of thousands of files: the list is for --verbose, the summary is for everyone.
-        if (args.verbose) {
-          for (const path of report.written) io.stdout(`wrote   ${path}\n`);
-          for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
-        }
-        // Left where they are: paved deletes only what it owns. `paved check` fails until they go.
-        for (const entry of report.unlisted) {
-          const { message, hint } = unlisted(entry, layout.manifest(result.output));
-          io.stderr(`paved: warning: ${entry.path}: ${message}; ${hint}\n`);
-        }
-        const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
-        io.stdout(
-          `paved: ${services} service${services === 1 ? '' : 's'}, ${(result.streamed ?? result.files).length + result.kept.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged${reused}\n`,
-        );
-      }
-      return EXIT_OK;
-    }
-    let dataLoss: Diagnostic[] = [];
-    if (args.base !== undefined) {
-      const checked = checkAgainstBase(root, args.base, args.out, result, prepared!, build, anchored);
-      if ('problem' in checked) {
-        io.stderr(`paved: ${checked.problem}\n`);
-        return EXIT_USAGE;
-      }
-      dataLoss = checked.diagnostics;
-      if (args.format === 'text') print(formatText(dataLoss, checked.sources));
-      else if (args.format === 'github') print(formatGithub(dataLoss));
-    }
-    const losesData = hasErrors(dataLoss);
-    if (result.streamed === undefined) inspector!.open(result.output).stage(result.files);
-    const state = inspector!.finish(result.kept);
-    const manifest = layout.manifest(result.output);
-    const drift = driftDiagnostics(state, manifest);
+  if (command === 'validate') {
+    if (args.format === 'json') print(formatJson(result.diagnostics));
+    else if (args.format === 'text') io.stdout(`paved: ${services} service${services === 1 ? '' : 's'} valid\n`);
+    return EXIT_OK;
+  }
+  if (command === 'compile') {
+    const report = writer!.commit(result.kept, result.cache);
+    progress?.('');
     if (args.format === 'json') {
-      const differences = [
-        ...state.differences.map(({ path, kind }) => ({ path, kind })),
-        ...state.unlisted.map(({ path, type }) => ({ path, kind: 'unlisted', ...(type ? { type } : {}) })),
-      ];
       io.stdout(
-        `${JSON.stringify({ diagnostics: [...result.diagnostics, ...dataLoss, ...drift], differences, manifestCurrent: state.manifestCurrent }, null, 2)}\n`,
+        `${JSON.stringify({ diagnostics: result.diagnostics, written: report.written, deleted: report.deleted, unchanged: report.unchanged, unlisted: report.unlisted }, null, 2)}\n`,
       );
-    } else if (args.format === 'github') {
-      io.stdout(formatGithub(drift));
-    } else {
-      // Each difference in a file paved owns (or would create) is shown as a patch under its diagnostic.
-      const patches = new Map(
-        state.differences
-          .filter((d) => d.kind !== 'unowned')
-          .map((d) => [d.path, createTwoFilesPatch(`a/${d.path}`, `b/${d.path}`, d.actual ?? '', d.expected ?? '', undefined, undefined, { context: 3 })]),
+    } else if (args.format === 'text') {
+      // A large repository writes tens of thousands of files: the list is for --verbose, the summary is for everyone.
+      if (args.verbose) {
+        for (const path of report.written) io.stdout(`wrote   ${path}\n`);
+        for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
+      }
+      // Left where they are: paved deletes only what it owns. `paved check` fails until they go.
+      for (const entry of report.unlisted) {
+        const { message, hint } = unlisted(entry, layout.manifest(result.output));
+        io.stderr(`paved: warning: ${entry.path}: ${message}; ${hint}\n`);
+      }
+      const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
+      io.stdout(
+        `paved: ${services} service${services === 1 ? '' : 's'}, ${(result.streamed ?? result.files).length + result.kept.length} files: ${report.written.length} written, ${report.deleted.length} deleted, ${report.unchanged} unchanged${reused}\n`,
       );
-      for (const d of drift) io.stdout(formatText([d], result.sources) + (patches.get(d.file!) ?? ''));
-      const stale = state.differences.length > 0 || !state.manifestCurrent;
-      if (stale) io.stdout(`paved: generated files are out of date; run "paved compile" and commit the result\n`);
-      if (state.unlisted.length > 0)
-        io.stdout(
-          `paved: ${state.unlisted.length} file${state.unlisted.length === 1 ? '' : 's'} in the generated folders ${state.unlisted.length === 1 ? 'is' : 'are'} not generated by paved; remove ${state.unlisted.length === 1 ? 'it' : 'them'}\n`,
-        );
-      if (drift.length === 0) io.stdout(`paved: ${inspector!.emitted.length + result.kept.length} generated files up to date\n`);
-      if (result.kept.length > 0) {
-        const kept = new Set(result.kept.map((k) => k.source)).size;
-        io.stdout(
-          `paved: ${kept} of ${services} services unchanged since the check of ${args.base}: their files were compared with its record, not emitted again\n`,
-        );
-      }
-      if (dataLoss.some((d) => d.code === 'CHECK.BASE_DOES_NOT_COMPILE'))
-        // Its errors are the base's own, not changes: none of them destroys data, and what would was not found out.
-        io.stdout(`paved: the specs at ${args.base} do not compile, so what this change would destroy was not checked\n`);
-      else if (losesData) {
-        const shrinks = dataLoss.filter((d) => d.code === 'CHECK.STORAGE_SHRINK').length;
-        const count = dataLoss.filter((d) => d.severity === 'error').length - shrinks;
-        if (count > 0) io.stdout(`paved: compared with ${args.base}, ${count} change${count === 1 ? '' : 's'} would destroy data nobody acknowledged\n`);
-        if (shrinks > 0)
-          io.stdout(`paved: compared with ${args.base}, ${shrinks} database${shrinks === 1 ? '' : 's'} would shrink its storage, which RDS never does\n`);
-      }
     }
-    const failed = drift.length > 0 || losesData;
-    if (!failed && args.record) recordCheck(root, result, inspector!.emitted, build, anchor, io);
-    return failed ? EXIT_PROBLEMS : EXIT_OK;
-  } catch (error) {
-    if (error instanceof WriteError) {
-      io.stderr(`paved: ${error.message}\n`);
-      return error.userError ? EXIT_PROBLEMS : EXIT_USAGE;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO', 'EEXIST', 'ENAMETOOLONG'].includes(code)) {
-      io.stderr(`paved: cannot write the generated tree: ${(error as Error).message}\n`);
+    return EXIT_OK;
+  }
+  let dataLoss: Diagnostic[] = [];
+  if (args.base !== undefined) {
+    const checked = checkAgainstBase(root, args.base, args.out, result, prepared!, build, anchored);
+    if ('problem' in checked) {
+      io.stderr(`paved: ${checked.problem}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    dataLoss = checked.diagnostics;
+    if (args.format === 'text') print(formatText(dataLoss, checked.sources));
+    else if (args.format === 'github') print(formatGithub(dataLoss));
   }
+  const losesData = hasErrors(dataLoss);
+  if (result.streamed === undefined) inspector!.open(result.output).stage(result.files);
+  const state = inspector!.finish(result.kept);
+  const manifest = layout.manifest(result.output);
+  const drift = driftDiagnostics(state, manifest);
+  if (args.format === 'json') {
+    const differences = [
+      ...state.differences.map(({ path, kind }) => ({ path, kind })),
+      ...state.unlisted.map(({ path, type }) => ({ path, kind: 'unlisted', ...(type ? { type } : {}) })),
+    ];
+    io.stdout(
+      `${JSON.stringify({ diagnostics: [...result.diagnostics, ...dataLoss, ...drift], differences, manifestCurrent: state.manifestCurrent }, null, 2)}\n`,
+    );
+  } else if (args.format === 'github') {
+    io.stdout(formatGithub(drift));
+  } else {
+    // Each difference in a file paved owns (or would create) is shown as a patch under its diagnostic.
+    const patches = new Map(
+      state.differences
+        .filter((d) => d.kind !== 'unowned')
+        .map((d) => [d.path, createTwoFilesPatch(`a/${d.path}`, `b/${d.path}`, d.actual ?? '', d.expected ?? '', undefined, undefined, { context: 3 })]),
+    );
+    for (const d of drift) io.stdout(formatText([d], result.sources) + (patches.get(d.file!) ?? ''));
+    const stale = state.differences.length > 0 || !state.manifestCurrent;
+    if (stale) io.stdout(`paved: generated files are out of date; run "paved compile" and commit the result\n`);
+    if (state.unlisted.length > 0)
+      io.stdout(
+        `paved: ${state.unlisted.length} file${state.unlisted.length === 1 ? '' : 's'} in the generated folders ${state.unlisted.length === 1 ? 'is' : 'are'} not generated by paved; remove ${state.unlisted.length === 1 ? 'it' : 'them'}\n`,
+      );
+    if (drift.length === 0) io.stdout(`paved: ${inspector!.emitted.length + result.kept.length} generated files up to date\n`);
+    if (result.kept.length > 0) {
+      const kept = new Set(result.kept.map((k) => k.source)).size;
+      io.stdout(
+        `paved: ${kept} of ${services} services unchanged since the check of ${args.base}: their files were compared with its record, not emitted again\n`,
+      );
+    }
+    if (dataLoss.some((d) => d.code === 'CHECK.BASE_DOES_NOT_COMPILE'))
+      // Its errors are the base's own, not changes: none of them destroys data, and what would was not found out.
+      io.stdout(`paved: the specs at ${args.base} do not compile, so what this change would destroy was not checked\n`);
+    else if (losesData) {
+      const shrinks = dataLoss.filter((d) => d.code === 'CHECK.STORAGE_SHRINK').length;
+      const count = dataLoss.filter((d) => d.severity === 'error').length - shrinks;
+      if (count > 0) io.stdout(`paved: compared with ${args.base}, ${count} change${count === 1 ? '' : 's'} would destroy data nobody acknowledged\n`);
+      if (shrinks > 0)
+        io.stdout(`paved: compared with ${args.base}, ${shrinks} database${shrinks === 1 ? '' : 's'} would shrink its storage, which RDS never does\n`);
+    }
+  }
+  const failed = drift.length > 0 || losesData;
+  if (!failed && args.record) recordCheck(root, result, inspector!.emitted, build, anchor, io);
+  return failed ? EXIT_PROBLEMS : EXIT_OK;
 }
 
 /**

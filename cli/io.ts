@@ -18,3 +18,15 @@ export interface Io {
    */
   readonly progress?: (text: string) => void;
 }
+
+/**
+ * Node's message for an error of the disk's, not of paved's (a file or folder
+ * paved may not read or write, a read-only or full disk): undefined for
+ * anything else.
+ */
+export function diskRefusal(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && DISK_REFUSALS.has(code) ? (error as Error).message : undefined;
+}
+
+const DISK_REFUSALS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO', 'EEXIST', 'ENAMETOOLONG']);

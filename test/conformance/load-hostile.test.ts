@@ -318,15 +318,56 @@ describe('a spec paved may not read', () => {
     cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
     const specs = ['platform.yaml', 'releases.yaml', 'services/orders/service.yaml'];
     for (const path of specs) chmodSync(join(root, path), 0o000);
-    const paved = [process.execPath, join(REPO, 'bin/paved.js'), 'validate', root];
-    // root reads any file; without the capabilities that let it, it is held to the modes like anyone else.
-    const [command, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...paved] : paved;
-    const run = spawnSync(command!, args, { encoding: 'utf8' });
+    const run = pavedHeldToModes(['validate', root]);
     for (const path of specs)
       expect(run.stderr).toContain(
         `${path}: error LOAD.UNREADABLE this file cannot be read: permission denied (EACCES)\n  hint: make the file readable, or move it out of the repository\n`,
       );
     expect(run.stderr).not.toContain('internal error');
     expect(run.status).toBe(1);
+  });
+});
+
+/** The built CLI, held to the files' modes: root reads any file, but not without the capabilities that let it. */
+function pavedHeldToModes(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const paved = [process.execPath, join(REPO, 'bin/paved.js'), ...args];
+  const [command, ...rest] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...paved] : paved;
+  return spawnSync(command!, rest, { encoding: 'utf8' });
+}
+
+describe('generated files or folders paved may not read', () => {
+  it('are a refusal naming the path, not an internal error: compile, check, check --base and diff --base', () => {
+    const scratch = scratchCopy();
+    cleanups.push(scratch.cleanup);
+    const root = join(scratch.dir, 'shop');
+    cpSync(join(REPO, 'examples/shop'), root, { recursive: true });
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', root, '-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], {
+        encoding: 'utf8',
+      });
+    git('init', '-q');
+    expect(pavedHeldToModes(['compile', root]).status).toBe(0);
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    for (const [path, operation] of [
+      ['generated/.paved-manifest.json', 'open'],
+      ['generated/orders/kubernetes/staging', 'scandir'],
+    ] as const) {
+      chmodSync(join(root, path), 0o000);
+      for (const [args, verb] of [
+        [['compile'], 'write'],
+        [['check'], 'read'],
+        [['check', '--base', 'HEAD'], 'read'],
+        [['diff', '--base', 'HEAD'], 'read'],
+      ] as const) {
+        const run = pavedHeldToModes([...args, root]);
+        expect(run.stderr, `${args.join(' ')} with ${path} unreadable`).toMatch(
+          new RegExp(`^paved: cannot ${verb} the generated tree: EACCES: permission denied, (${operation}|lstat) '${root}/${path}(/[a-z-]+\\.yaml)?'\n$`, 'm'),
+        );
+        expect(run.stderr).not.toContain('internal error');
+        expect(run.status).toBe(2);
+      }
+      chmodSync(join(root, path), path.endsWith('.json') ? 0o644 : 0o755);
+    }
   });
 });
