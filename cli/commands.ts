@@ -17,10 +17,11 @@ import { defaultPlatform } from '../spec/default-platform.js';
 import { checkRecordFile, layout, SPEC_FILES } from '../spec/layout.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { printable } from '../spec/text.js';
 import { platformSchema, serviceSchema } from '../spec/index.js';
 import { EMIT_IN_THREADS } from './emit-threads.js';
 import { emitters } from './emitters.js';
-import { formatGithub, formatJson, formatText, type OutputFormat } from './format.js';
+import { formatGithub, formatJson, formatText, printablePatch, type OutputFormat } from './format.js';
 import { diskRefusal, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
 import { anchorRecord } from './anchor.js';
@@ -143,13 +144,13 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
     } else if (args.format === 'text') {
       // A large repository writes tens of thousands of files: the list is for --verbose, the summary is for everyone.
       if (args.verbose) {
-        for (const path of report.written) io.stdout(`wrote   ${path}\n`);
-        for (const path of report.deleted) io.stdout(`deleted ${path}\n`);
+        for (const path of report.written) io.stdout(`wrote   ${printable(path)}\n`);
+        for (const path of report.deleted) io.stdout(`deleted ${printable(path)}\n`);
       }
       // Left where they are: paved deletes only what it owns. `paved check` fails until they go.
       for (const entry of report.unlisted) {
         const { message, hint } = unlisted(entry, layout.manifest(result.output));
-        io.stderr(`paved: warning: ${entry.path}: ${message}; ${hint}\n`);
+        io.stderr(`paved: warning: ${printable(entry.path)}: ${message}; ${hint}\n`);
       }
       const reused = result.kept.length > 0 ? ` (${result.kept.length} kept from the last compile)` : '';
       io.stdout(
@@ -189,7 +190,10 @@ function compileAndReport(command: 'compile' | 'check' | 'validate', args: Compi
     const patches = new Map(
       state.differences
         .filter((d) => d.kind !== 'unowned')
-        .map((d) => [d.path, createTwoFilesPatch(`a/${d.path}`, `b/${d.path}`, d.actual ?? '', d.expected ?? '', undefined, undefined, { context: 3 })]),
+        .map((d) => [
+          d.path,
+          printablePatch(createTwoFilesPatch(`a/${d.path}`, `b/${d.path}`, d.actual ?? '', d.expected ?? '', undefined, undefined, { context: 3 })),
+        ]),
     );
     for (const d of drift) io.stdout(formatText([d], result.sources) + (patches.get(d.file!) ?? ''));
     const stale = state.differences.length > 0 || !state.manifestCurrent;

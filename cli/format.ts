@@ -1,5 +1,6 @@
 import { HIDDEN_CHARACTER } from '../compiler/validate/text.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
+import { printable, uncommanded } from '../spec/text.js';
 
 export type OutputFormat = 'text' | 'json' | 'github';
 
@@ -18,13 +19,14 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: Readonly
 
 function formatOne(d: Diagnostic, lines: readonly string[] | undefined): string {
   // A file path may hold a line break (a folder name): shown as one line too.
-  const where = d.file ? `${visible(d.file).replace(/\n/g, '\u00b7')}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
-  let out = `${where}${d.severity} ${d.code} ${d.message}\n`;
+  const where = d.file ? `${uncommanded(visible(d.file).replace(/\n/g, '\u00b7'))}${d.range ? `:${d.range.line}:${d.range.col}` : ''}: ` : '';
+  // A message quotes a team's text (a reason, a value): one line, as every diagnostic is.
+  let out = `${where}${d.severity} ${d.code} ${printable(d.message)}\n`;
   if (d.range && lines !== undefined) {
     const line = lines[d.range.line - 1];
     if (line !== undefined) out += snippet(line, d.range, d.code === 'SEC.LITERAL_SECRET');
   }
-  if (d.hint) out += `  hint: ${d.hint}\n`;
+  if (d.hint) out += `  hint: ${printable(d.hint)}\n`;
   return out;
 }
 
@@ -58,9 +60,14 @@ function snippet(line: string, range: NonNullable<Diagnostic['range']>, mask = f
         range.endLine === range.line,
       )
     : window;
-  const shown = `${from > 0 ? '...' : ''}${visible(text)}${to < line.length ? '...' : ''}`;
-  const caretStart = start - from + (from > 0 ? 3 : 0);
-  const caretWidth = Math.max(1, Math.min(end, to) - start);
+  const visibleLine = `${from > 0 ? '...' : ''}${visible(text)}${to < line.length ? '...' : ''}`;
+  const caretFrom = start - from + (from > 0 ? 3 : 0);
+  const caretTo = caretFrom + Math.max(1, Math.min(end, to) - start);
+  // A source line (a comment too) may hold GitHub's `##[`: shown broken up, and the carets still under the range.
+  const shown = uncommanded(visibleLine);
+  const widened = (column: number): number => column + uncommanded(visibleLine.slice(0, column)).length - Math.min(column, visibleLine.length);
+  const caretStart = widened(caretFrom);
+  const caretWidth = widened(caretTo) - caretStart;
   const gutter = String(range.line);
   const pad = ' '.repeat(gutter.length + 2);
   return `${pad}|\n ${gutter} | ${shown}\n${pad}| ${' '.repeat(caretStart)}${'^'.repeat(caretWidth)}\n`;
@@ -72,6 +79,22 @@ function snippet(line: string, range: NonNullable<Diagnostic['range']>, mask = f
  */
 function visible(line: string): string {
   return line.replace(new RegExp(`${HIDDEN_CHARACTER.source}|\\t`, 'gu'), '\u00b7');
+}
+
+/**
+ * A patch of a file in the output folders, whose bytes a pull request may have
+ * written, shown line by line: hidden characters (a CR, a terminal's escape)
+ * as `\uXXXX`, `##[` broken up, and the colon of a line that GitHub's runner,
+ * trimming its spaces, would read as a `::command` escaped.
+ */
+export function printablePatch(patch: string): string {
+  return patch
+    .split('\n')
+    .map((line) => {
+      const shown = printable(line);
+      return /^\s*::/.test(shown) ? shown.replace(':', '\\u003a') : shown;
+    })
+    .join('\n');
 }
 
 export function formatJson(diagnostics: readonly Diagnostic[]): string {

@@ -101,7 +101,8 @@ function stagingReleases(releasesFile: string | undefined, io: Io): ((service: R
   if (releasesFile === undefined) return (service) => service.environments.staging.release;
   let value: unknown;
   try {
-    value = parse(readFileSync(resolve(io.cwd, releasesFile), 'utf8'));
+    // Warnings would reach stderr with the source line, whatever it holds: the values are checked below instead.
+    value = parse(readFileSync(resolve(io.cwd, releasesFile), 'utf8'), { logLevel: 'error' });
   } catch (error) {
     io.stderr(`paved: --releases ${releasesFile}: ${(error as Error).message.split('\n')[0]}\n`);
     return undefined;

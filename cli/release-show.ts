@@ -28,7 +28,8 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
   if (read.text === undefined) return EXIT_OK;
   let value: unknown;
   try {
-    value = parse(read.text);
+    // Warnings would reach stderr with the source line, whatever it holds: the values are checked below instead.
+    value = parse(read.text, { logLevel: 'error' });
   } catch {
     io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
     return EXIT_PROBLEMS;

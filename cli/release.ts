@@ -7,6 +7,7 @@ import { emitters } from './emitters.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 import { readReleasesFile } from './release-show.js';
+import { printable } from '../spec/text.js';
 
 const HEADER = `# Written by CI (paved release), not by hand: which image each service runs in
 # staging and production. Every change is a reviewed commit; run paved compile after it.
@@ -81,7 +82,9 @@ export function runRelease(
   const text = doc.toString({ lineWidth: 0 });
 
   for (const name of dropped)
-    io.stdout(`${RELEASES_FILE}: ${name} dropped: ${retired.has(name) ? 'it is retired, so it runs nowhere' : 'no service.yaml declares it any more'}\n`);
+    io.stdout(
+      `${RELEASES_FILE}: ${printable(name)} dropped: ${retired.has(name) ? 'it is retired, so it runs nowhere' : 'no service.yaml declares it any more'}\n`,
+    );
   // --record-only: a release job's retry, whose record the first attempt already compiled with the project.
   if (options.recordOnly) {
     writeFileAtomic(path, text);

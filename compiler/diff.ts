@@ -3,6 +3,7 @@ import type { FileOwner, GeneratedFile } from '../spec/emitter.js';
 import type { BodyItem, Expression } from '../emitters/shared/hcl.js';
 import { layout } from '../spec/layout.js';
 import type { OutputDirectories } from '../spec/model.js';
+import { printable } from '../spec/text.js';
 import { kubernetesDataLoss, type KubernetesDeletion } from './kubernetes-data-loss.js';
 import { objectChanges } from './object-changes.js';
 import { resourceChangeLines, terraformChanges, type ResourceChange } from './terraform-changes.js';
@@ -234,7 +235,8 @@ export interface UnlistedFile {
   readonly type?: string;
 }
 
-const unlistedLine = (file: UnlistedFile): string => `${file.path}${file.type === undefined ? '' : ` (${file.type})`}`;
+// A pull request names these files: one line each, in a terminal, a log and the run summary alike.
+const unlistedLine = (file: UnlistedFile): string => `${printable(file.path)}${file.type === undefined ? '' : ` (${file.type})`}`;
 
 export function diffText(changes: readonly TreeChange[], unlisted: readonly UnlistedFile[] = []): string {
   const foreign =
@@ -259,7 +261,7 @@ export function diffText(changes: readonly TreeChange[], unlisted: readonly Unli
 }
 
 export function diffMarkdown(changes: readonly TreeChange[], unlisted: readonly UnlistedFile[] = []): string {
-  const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+  const code = (text: string): string => `\`${printable(text).replace(/`/g, "'")}\``;
   const foreign =
     unlisted.length === 0
       ? []

@@ -1,5 +1,6 @@
 import { serviceDefaults } from '../spec/index.js';
 import { ENVIRONMENTS, type ResolvedProject, type ResolvedService } from '../spec/model.js';
+import { printable } from '../spec/text.js';
 import { effectiveScaling } from './scaling.js';
 
 /** Where a service leaves the golden path's defaults, and how far. */
@@ -197,11 +198,12 @@ export function reportText(reports: readonly ServiceReport[]): string {
       if (r.jobs.length > 0) lines.push(`  jobs: ${r.jobs.join(', ')}`);
       for (const e of r.egress) lines.push(`  egress: ${e.destination} port ${e.port} (${e.enforced})`);
       if (r.overrides.length === 0) lines.push('  overrides: none');
-      for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${o.reason}`);
+      for (const o of r.overrides) lines.push(`  override ${o.target} ${o.object} in ${o.environments.join(', ')}: ${printable(o.reason)}`);
       if (r.departures.length === 0) lines.push('  departs from no default');
       for (const d of r.departures) lines.push(`  departs: ${d.path} = ${JSON.stringify(d.value)} (${d.of}: ${JSON.stringify(d.default)})`);
-      for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${w.reason}`);
-      for (const d of r.dataLoss) lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${d.reason.replace(/\s*\n\s*/g, ' ')}`);
+      for (const w of r.waivers) lines.push(`  policy waiver ${w.rule} (platform.yaml): ${printable(w.reason)}`);
+      for (const d of r.dataLoss)
+        lines.push(`  data loss acknowledged for ${d.resource} (unprotected until removed): ${printable(d.reason.replace(/\s*\n\s*/g, ' '))}`);
       for (const n of r.renames)
         lines.push(`  renamed: ${n.path === '' ? 'service' : n.path} ${n.name}, deployed as ${n.renamedFrom} (renamedFrom stays while it exists)`);
       if (r.retired !== undefined)

@@ -165,6 +165,8 @@ export const serviceSchema: JsonSchema = {
       type: 'string',
       description: 'One line on what the service does, for the catalog and dashboards.',
       maxLength: 300,
+      // It reaches the KMS key's description, which `terraform plan` prints in a pull request's log: a line there may not be a runner's `::command`.
+      pattern: '^[^\\n\\r]*$',
       default: serviceDefaults.description,
     },
     tier: {

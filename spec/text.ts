@@ -33,8 +33,25 @@ export function unicodeEscape(text: string): string {
   return out;
 }
 
+/**
+ * A repository path or a team's text shown inside one line of a terminal or a
+ * CI log: hidden characters, tabs and line breaks as `\uXXXX`, so it can
+ * neither forge a line nor send the terminal a sequence, and `##[` as `##\[`
+ * (uncommanded). Ordinary text prints as it is.
+ */
+export function printable(text: string): string {
+  return uncommanded(text.replace(UNPRINTABLE, unicodeEscape));
+}
+
+const UNPRINTABLE = new RegExp(`${HIDDEN_CHARACTER.source}|[\\t\\n]`, 'gu');
+
+/** GitHub's runner takes `##[command]` anywhere in a line of a job's log for a workflow command: broken up, `##\[` is text. */
+export function uncommanded(text: string): string {
+  return text.replace(/##\[/g, '##\\[');
+}
+
 /** A JSON-quoted string with every non-printable or non-ASCII character escaped. */
 export function showString(value: string): string {
   const clipped = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, unicodeEscape);
+  return uncommanded(JSON.stringify(clipped).replace(/[^\x20-\x7e]/g, unicodeEscape));
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { CREATE_NEW, realDisk, replaceFile, writeAll, writeAtomic } from './disk.js';
 import { WriteError } from './errors.js';
 import { Blocked, blockedReason, describeType, lstatOrUndefined, relativePathProblem, Resolver } from './resolver.js';
+import { printable } from '../../spec/text.js';
 
 /** The writers of files outside the generated tree: scaffolds (`paved new`, `paved init`) and releases.yaml. */
 
@@ -21,7 +22,7 @@ export function insideOf(base: string, path: string): string | undefined {
 
 /** A folder on the way to `folder` (base-relative) that is a link or not a folder: nothing is created there. */
 function folderRefused(blocked: Blocked, folder: string): WriteError {
-  return new WriteError(`refused: ${blockedReason(blocked)}: make ${blocked.at} a real folder, or create ${folder} somewhere else`, true);
+  return new WriteError(`refused: ${blockedReason(blocked)}: make ${printable(blocked.at)} a real folder, or create ${folder} somewhere else`, true);
 }
 
 /**
@@ -133,16 +134,19 @@ export function createFiles(
     if (relativePathProblem(file.path) !== undefined) {
       throw new WriteError(`${JSON.stringify(file.path)} is not a plain relative path inside the target directory`, true);
     }
-    if (seen.has(file.path)) throw new WriteError(`${file.path} would be written twice`, true);
+    if (seen.has(file.path)) throw new WriteError(`${printable(file.path)} would be written twice`, true);
     seen.add(file.path);
     const leaf = resolver.leaf(file.path);
     if (leaf instanceof Blocked) throw new WriteError(blockedReason(leaf), true);
     if (leaf.kind === 'other')
-      throw new WriteError(`${file.path} exists and is not a regular file (${describeType(leaf.stat)}); paved will not replace it`, true);
+      throw new WriteError(`${printable(file.path)} exists and is not a regular file (${describeType(leaf.stat)}); paved will not replace it`, true);
     if (leaf.kind === 'file') existing.push(file.path);
   }
   if (existing.length > 0 && !options.force) {
-    throw new WriteError(`these files already exist and paved never overwrites a file without --force:\n${existing.map((p) => `  ${p}`).join('\n')}`, true);
+    throw new WriteError(
+      `these files already exist and paved never overwrites a file without --force:\n${existing.map((p) => `  ${printable(p)}`).join('\n')}`,
+      true,
+    );
   }
   const made = new Set<string>();
   for (const file of files) {

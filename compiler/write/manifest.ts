@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GeneratedFile } from '../../spec/emitter.js';
 import type { OutputDirectories } from '../../spec/model.js';
 import { compareText } from '../../spec/pointer.js';
+import { printable } from '../../spec/text.js';
 import { WriteError } from './errors.js';
 import { Blocked, describeType, ownablePathProblem, Resolver } from './resolver.js';
 import { layout } from '../../spec/layout.js';
@@ -100,7 +101,7 @@ export function ownedFiles(root: string, output: OutputDirectories, text: string
 export function readManifestText(resolver: Resolver, output: OutputDirectories): string | undefined {
   const path = layout.manifest(output);
   const found = resolver.read(path);
-  if (found instanceof Blocked) throw new WriteError(`${found.at} ${found.what}; paved reads its manifest ${path} only from a real directory`, true);
+  if (found instanceof Blocked) throw new WriteError(`${printable(found.at)} ${found.what}; paved reads its manifest ${path} only from a real directory`, true);
   if (!('kind' in found)) return found.text;
   if (found.kind === 'other')
     throw new WriteError(
@@ -138,7 +139,7 @@ export function parseManifest(text: string, output: OutputDirectories): OwnedFil
           ? 'an entry without a sha256'
           : ownablePathProblem(entry.path, output);
     if (problem !== undefined) {
-      refused.push(`  ${JSON.stringify(entry?.path)}: ${problem}`);
+      refused.push(`  ${printable(String(JSON.stringify(entry?.path)))}: ${problem}`);
       continue;
     }
     // A journal claims a file again when the compile creates it where an owned one went missing: either version is paved's.

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { join } from 'node:path';
 import type { OutputDirectories } from '../../spec/model.js';
 import { compareText } from '../../spec/pointer.js';
+import { printable } from '../../spec/text.js';
 import { LOCK_FILE, MANIFEST_FILE } from '../../spec/layout.js';
 import { WriteError } from './errors.js';
 
@@ -93,14 +94,14 @@ export class Blocked {
 
 /** Why nothing is read or written below `blocked`. */
 export function blockedReason(blocked: Blocked): string {
-  return `${blocked.at} ${blocked.what}; paved writes only into real directories inside the repository`;
+  return `${printable(blocked.at)} ${blocked.what}; paved writes only into real directories inside the repository`;
 }
 
 /** Why a path the manifest lists is neither read nor deleted: a link above it, or something other than a regular file there. */
 export function listedReason(manifest: string, path: string, found: Blocked | { readonly stat: Stats }): string {
   return found instanceof Blocked
-    ? `${manifest} lists ${path}, but ${found.at} ${found.what}; paved will neither read nor delete it`
-    : `${manifest} lists ${path}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`;
+    ? `${manifest} lists ${printable(path)}, but ${printable(found.at)} ${found.what}; paved will neither read nor delete it`
+    : `${manifest} lists ${printable(path)}, but it is ${describeType(found.stat)}, not a regular file; paved will neither read nor delete it`;
 }
 
 /** Everything in the way of reading or writing the tree, as one error: the person clears it all at once. */

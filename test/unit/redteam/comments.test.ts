@@ -163,16 +163,14 @@ describe('override reasons with line breaks', () => {
 });
 
 describe('descriptions with line breaks', () => {
-  it('a multi-line description reaches YAML, HCL and JSON only as escaped string values', () => {
-    const { errors, tree } = compileTree({
-      [SPEC]: service('api', `description: ${JSON.stringify(`Orders\n${CLUSTER_ADMIN}`)}\nresources:\n  databases:\n    - name: main\n`),
+  it("refuses a line break in a description, at the description: the KMS key's description is printed by terraform plan in a pull request's log", () => {
+    const { result, errors } = compileTree({
+      [SPEC]: service('api', `description: ${JSON.stringify(`Orders\n::add-mask::paved\n${CLUSTER_ADMIN}`)}\nresources:\n  databases:\n    - name: main\n`),
     });
-    expect(errors).toBe('');
-    expectNoInjectedYaml(tree);
-    const kms = tree.get('generated/api/terraform/kms.tf')!;
-    expect(kms).toMatch(/^  description += "Encrypts the data of api: Orders\\n---\\napiVersion: rbac\.authorization\.k8s\.io\/v1\\n/m);
-    const catalog = yamlDocuments(tree.get('generated/api/catalog-info.yaml')!) as Array<{ kind: string; metadata: { description?: string } }>;
-    expect(catalog[0]!.metadata.description).toBe(`Orders\n${CLUSTER_ADMIN}`);
+    expect(result.files).toEqual([]);
+    expect(diagnosticLines(errors)).toEqual([
+      `${SPEC}:8:14: error SPEC.PATTERN description: "Orders\\n::add-mask::paved\\n---\\napiVersion: rbac.authorizati..." is invalid: it must be one line: no line break`,
+    ]);
   });
 
   for (const [name, character, codePoint] of [
