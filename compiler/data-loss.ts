@@ -31,12 +31,19 @@ export interface DataLoss {
    * teardown workflow of a service retired by this change will destroy.
    */
   readonly resource: string;
-  readonly action: 'destroy' | 'replace';
+  /**
+   * `update`: the inputs of a stateful platform resource type's module change.
+   * paved cannot tell whether the platform's module then replaces what it
+   * holds, so the check says so, as a warning.
+   */
+  readonly action: 'destroy' | 'replace' | 'update';
   /** Terraform addresses, sorted. */
   readonly addresses: readonly string[];
   readonly environments: readonly ('staging' | 'production')[];
-  /** For a replacement: the attributes that force it. */
+  /** For a replacement: the attributes that force it; for an update, the module's inputs that change. */
   readonly forcedBy: readonly string[];
+  /** Of forcedBy: those the provider's table does not cover (an attribute an override added), taken for a replacement all the same. */
+  readonly unproven: readonly string[];
   /** The whole service is gone from the head revision. */
   readonly serviceRemoved: boolean;
   /**
@@ -60,10 +67,11 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const found = new Map<
     string,
     {
-      loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'deletionProtected'>;
+      loss: Omit<DataLoss, 'addresses' | 'environments' | 'forcedBy' | 'unproven' | 'deletionProtected'>;
       addresses: Set<string>;
       environments: Set<'staging' | 'production'>;
       forcedBy: Set<string>;
+      unproven: Set<string>;
       deletionProtected: Set<'staging' | 'production'>;
     }
   >();
@@ -80,6 +88,7 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
         addresses: new Set(),
         environments: new Set(),
         forcedBy: new Set(),
+        unproven: new Set(),
         deletionProtected: new Set(),
       };
       found.set(key, entry);
@@ -89,12 +98,20 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     return entry;
   };
   for (const change of terraformChanges(baseFiles, head.files)) {
-    if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
     const service = serviceOfRoot(change.root, head.project.output);
     if (service === undefined) continue;
     const body = (change.action === 'destroy' ? bodies.base : bodies.head).get(`${change.root}\u0000${change.address}`) ?? [];
+    // A platform resource type's module holds what the platform says is stateful: its removal destroys it all.
+    const module = change.type === 'module' ? statefulModule(body, (change.action === 'destroy' ? base : head).project) : undefined;
+    if (module !== undefined && (change.action === 'destroy' || change.action === 'update')) {
+      const entry = record(service, module, change.action, change.address, change.environment);
+      if (change.action === 'update') change.attributes.forEach((a) => entry.forcedBy.add(a));
+      continue;
+    }
+    if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
     const entry = record(service, resourceEntry(body, subscriptions) ?? WHOLE_SERVICE, change.action, change.address, change.environment);
     if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
+    if (change.action === 'replace') (change.unproven ?? []).forEach((a) => entry.unproven.add(a));
     if (change.action === 'destroy' && refusesDeletion(change.type, body, baseRoots.get(change.root)?.tfvars.get(change.environment)))
       entry.deletionProtected.add(change.environment);
   }
@@ -113,17 +130,28 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     if (now?.retired === undefined || before === undefined || before.retired !== undefined || !isStateful(address.slice(0, address.indexOf('.')))) continue;
     for (const environment of ['staging', 'production'] as const) record(now.name, RETIRED, 'destroy', address, environment);
   }
-  return [...found.values()].map(({ loss, addresses, environments, forcedBy, deletionProtected }) => ({
+  return [...found.values()].map(({ loss, addresses, environments, forcedBy, unproven, deletionProtected }) => ({
     ...loss,
     deletionProtected: (['staging', 'production'] as const).filter((e) => deletionProtected.has(e)),
     addresses: [...addresses].sort(),
     environments: (['staging', 'production'] as const).filter((e) => environments.has(e)),
     forcedBy: [...forcedBy].sort(),
+    unproven: [...unproven].sort(),
   }));
 }
 
+/** `<type>.<name>` of a module call of a platform resource type the project marks stateful, from the tags paved gives it; else undefined. */
+function statefulModule(body: readonly BodyItem[], project: ResolvedProject): string | undefined {
+  const tags = plainBody(body).tags as Plain | undefined;
+  const type = tags?.['resource-type'];
+  const name = tags?.resource;
+  if (typeof type !== 'string' || typeof name !== 'string') return undefined;
+  return project.platform.resourceTypes[type]?.stateful === true ? `${type}.${name}` : undefined;
+}
+
 const REPLACING = REPLACED_ON_CHANGE as Readonly<Record<string, readonly string[]>>;
-const forcing = (change: ResourceChange): string[] => change.attributes.filter((a) => (REPLACING[change.type] ?? []).includes(a));
+const forcing = (change: ResourceChange): string[] =>
+  change.attributes.filter((a) => (REPLACING[change.type] ?? []).includes(a) || (change.unproven ?? []).includes(a));
 
 /** The files as if written under the head's output folder. */
 function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
@@ -171,6 +199,7 @@ function resourceBodies(files: readonly GeneratedFile[]): Map<string, readonly B
     const root = file.path.slice(0, file.path.lastIndexOf('/'));
     for (const item of file.value as readonly BodyItem[]) {
       if (item.kind === 'block' && item.type === 'resource') bodies.set(`${root}\u0000${item.labels[0]}.${item.labels[1]}`, (item as Block).body);
+      else if (item.kind === 'block' && item.type === 'module') bodies.set(`${root}\u0000module.${item.labels[0]}`, (item as Block).body);
     }
   }
   return bodies;
@@ -322,7 +351,11 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
           ? `Argo CD would delete ${what} in ${inEnvironments(loss)}, and with a namespace or a volume claim everything it holds`
           : loss.action === 'destroy'
             ? `${what} is no longer declared, so Terraform would destroy it in ${inEnvironments(loss)} (${addresses})`
-            : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
+            : loss.action === 'update'
+              ? `the module of ${what} gets other inputs (${loss.forcedBy.join(', ')}) in ${inEnvironments(loss)} (${addresses}): paved cannot tell whether the platform's module then replaces what it holds`
+              : loss.unproven.length > 0
+                ? `a change to ${loss.forcedBy.join(', ')} may force Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): paved's table of the provider does not say whether ${loss.unproven.join(', ')} updates in place, so it takes the change for a replacement, which destroys it and creates an empty one`
+                : `a change to ${loss.forcedBy.join(', ')} forces Terraform to replace ${what} in ${inEnvironments(loss)} (${addresses}): it destroys it and creates an empty one`;
     if (loss.acknowledged !== undefined) {
       return {
         code: 'CHECK.DATA_LOSS_ACKNOWLEDGED',
@@ -333,6 +366,15 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
       };
     }
     const acknowledge = `dataLoss: [{ resource: ${loss.resource === KUBERNETES_OBJECTS ? WHOLE_SERVICE : loss.resource}, reason: "<why losing it is fine: a backup, a migration, a ticket>" }]`;
+    if (loss.action === 'update')
+      return {
+        code: 'CHECK.MODULE_INPUTS_CHANGED',
+        severity: 'warning',
+        file: service!.specPath,
+        pointer,
+        message: `${where}${happens}`,
+        hint: `read this pull request's plan before merging: a replacement there destroys its data; if that is intended, say so in a reviewed line: ${acknowledge}`,
+      };
     return {
       code: 'CHECK.DATA_LOSS',
       severity: 'error',
@@ -342,7 +384,9 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
       hint:
         loss.action === 'destroy'
           ? `${loss.resource.startsWith('secrets.') || loss.resource === WHOLE_SERVICE || loss.resource === KUBERNETES_OBJECTS ? '' : 'to rename it, declare it under its new name with renamedFrom; '}if losing it is intended, say so in a reviewed line: ${acknowledge}`
-          : `keep ${loss.forcedBy.join(', ') || 'it'} as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`,
+          : loss.unproven.length > 0
+            ? `remove the override that changes ${loss.unproven.join(', ')}, or keep it as it was; if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`
+            : `keep ${loss.forcedBy.join(', ') || 'it'} as it was (a platform.yaml change or a paved upgrade can change it too); if a new, empty one is intended, say so in a reviewed line: ${acknowledge}`,
     };
   }
 

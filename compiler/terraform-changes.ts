@@ -1,4 +1,4 @@
-import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES } from '../emitters/shared/terraform-replacement.js';
+import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES, UPDATED_IN_PLACE } from '../emitters/shared/terraform-replacement.js';
 import type { Block, BodyItem } from '../emitters/shared/hcl.js';
 import type { GeneratedFile } from '../spec/emitter.js';
 import { plainBody, type Plain } from './policy/view.js';
@@ -28,12 +28,19 @@ export interface ResourceChange {
   readonly stateful: boolean;
   /** For a move: the address the state holds it under in the base revision. */
   readonly from?: string;
+  /** For a replace: the forcing attributes the provider's table does not cover (`unproven`), taken for a replacement all the same. */
+  readonly unproven?: readonly string[];
 }
 
 const ENVIRONMENTS = ['staging', 'production'] as const;
 type Environment = (typeof ENVIRONMENTS)[number];
 const STATEFUL = new Set<string>(STATEFUL_RESOURCE_TYPES);
 const REPLACING = REPLACED_ON_CHANGE as Readonly<Record<string, readonly string[]>>;
+
+/** Whether changing the attribute replaces a resource of the type: by the provider's table, or, for a stateful type, when no table says it does not. */
+const forces = (type: string, name: string): boolean => (REPLACING[type] ?? []).includes(name) || unproven(type, name);
+const unproven = (type: string, name: string): boolean =>
+  STATEFUL.has(type) && !(REPLACING[type] ?? []).includes(name) && !(UPDATED_IN_PLACE[type] ?? []).includes(name);
 
 /** The order a reviewer reads them in: what loses data first. */
 const ACTION_ORDER: readonly ResourceAction[] = ['destroy', 'replace', 'forget', 'move', 'update', 'create'];
@@ -107,6 +114,9 @@ function revision(files: RootFiles | undefined, environment: Environment): RootR
     if (item.kind !== 'block') continue;
     if (item.type === 'resource') {
       const body = plainBody(item.body.filter((i) => !(i.kind === 'block' && i.type === 'lifecycle')));
+      // What in a lifecycle can replace the resource (an override may set it): compared as one attribute, `lifecycle`.
+      const replacing = lifecycleReplacing(item);
+      if (replacing !== undefined) body.lifecycle = replacing;
       resources.set(`${item.labels[0]}.${item.labels[1]}`, {
         type: item.labels[0]!,
         body: tfvars ? (withVariables(body, tfvars) as Plain) : body,
@@ -132,6 +142,15 @@ function revision(files: RootFiles | undefined, environment: Environment): RootR
 
 /** `${aws_s3_bucket.uploads}` → `aws_s3_bucket.uploads`. */
 const address = (reference: string): string => reference.replace(/^\$\{(.*)\}$/, '$1');
+
+/** A lifecycle's replace_triggered_by and create_before_destroy, when it sets either. */
+function lifecycleReplacing(block: Block): Plain | undefined {
+  const lifecycle = block.body.find((i): i is Block => i.kind === 'block' && i.type === 'lifecycle');
+  if (lifecycle === undefined) return undefined;
+  const plain = plainBody(lifecycle.body);
+  const kept = Object.fromEntries(Object.entries(plain).filter(([name]) => name === 'replace_triggered_by' || name === 'create_before_destroy'));
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
 
 function ignoredAttributes(block: Block): Set<string> {
   const lifecycle = block.body.find((i): i is Block => i.kind === 'block' && i.type === 'lifecycle');
@@ -214,8 +233,7 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
   }
   // A replaced resource gets new identifiers: whatever reads them changes too, until nothing more does.
   const replaced = new Set<string>();
-  const forcing = (addr: string): string[] =>
-    [...(changed.get(addr) ?? [])].filter((name) => (REPLACING[head.resources.get(addr)!.type] ?? []).includes(name)).sort();
+  const forcing = (addr: string): string[] => [...(changed.get(addr) ?? [])].filter((name) => forces(head.resources.get(addr)!.type, name)).sort();
   for (let grew = true; grew;) {
     grew = false;
     for (const addr of changed.keys()) {
@@ -241,8 +259,14 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
     const { from } = state.get(addr)!;
     const type = head.resources.get(addr)!.type;
     if (from !== undefined) out.push(change(addr, type, 'move', [], from));
-    if (replaced.has(addr)) out.push(change(addr, type, 'replace', [...forcing(addr), ...[...names].filter((n) => !forcing(addr).includes(n)).sort()]));
-    else if (names.size > 0) out.push(change(addr, type, 'update', [...names].sort()));
+    if (replaced.has(addr)) {
+      const forced = forcing(addr);
+      const guessed = forced.filter((name) => unproven(type, name));
+      out.push({
+        ...change(addr, type, 'replace', [...forced, ...[...names].filter((n) => !forced.includes(n)).sort()]),
+        ...(guessed.length > 0 ? { unproven: guessed } : {}),
+      });
+    } else if (names.size > 0) out.push(change(addr, type, 'update', [...names].sort()));
   }
   return out;
 }
@@ -263,13 +287,13 @@ export function resourceChangeLines(changes: readonly ResourceChange[]): string[
   const lines = new Map<string, string[]>();
   for (const c of changes) {
     const loses = c.action === 'destroy' || c.action === 'replace';
-    const forcing = c.action === 'replace' ? REPLACING[c.type]!.filter((a) => c.attributes.includes(a)) : [];
+    const forcing = c.action === 'replace' ? c.attributes.filter((a) => forces(c.type, a)) : [];
     const others = c.attributes.filter((a) => !forcing.includes(a));
     const what =
       c.action === 'move'
         ? `move ${c.from} -> ${c.address}`
         : c.action === 'replace'
-          ? `replace ${c.address}: ${forcing.join(', ')} forces replacement${others.length > 0 ? `; also ${others.join(', ')}` : ''}`
+          ? `replace ${c.address}: ${forcing.join(', ')} ${c.unproven?.length ? 'may force' : 'forces'} replacement${others.length > 0 ? `; also ${others.join(', ')}` : ''}`
           : `${c.action} ${c.address}${others.length > 0 ? `: ${others.join(', ')}` : ''}`;
     const line = `${loses ? '!' : c.action === 'create' ? '+' : '~'} ${what}${loses && c.stateful ? ' (stateful: its data is lost)' : ''}`;
     lines.set(line, [...(lines.get(line) ?? []), c.environment]);

@@ -362,6 +362,11 @@ export const DIAGNOSTIC_CODES = {
     title: 'an acknowledged data loss',
     hint: 'nothing to do: the reviewed reason is repeated so the loss stays visible',
   },
+  'CHECK.MODULE_INPUTS_CHANGED': {
+    stage: 'check',
+    title: "a stateful platform resource type's module gets other inputs",
+    hint: "read the pull request's plan: paved cannot tell whether the platform's module replaces what it holds",
+  },
   'CHECK.DELETION_PROTECTED': {
     stage: 'check',
     title: 'AWS would refuse the destroy',

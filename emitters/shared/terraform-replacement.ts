@@ -70,3 +70,64 @@ export const STATEFUL_RESOURCE_TYPES: readonly EmittedResourceType[] = [
   'aws_sns_topic',
   'aws_sqs_queue',
 ];
+
+/**
+ * For each stateful type: the attributes paved sets whose change the provider
+ * applies in place (every attribute paved sets and REPLACED_ON_CHANGE does not
+ * list; the same test proves it), and `tags`, which every AWS resource updates
+ * through the tagging API. A change to any other attribute of a stateful
+ * resource, one an override adds or a `lifecycle` it changes, is taken for a
+ * replacement: paved cannot tell, so `paved check --base` fails closed.
+ */
+export const UPDATED_IN_PLACE: Readonly<Record<string, readonly string[]>> = {
+  aws_db_instance: [
+    'allocated_storage',
+    'auto_minor_version_upgrade',
+    'backup_retention_period',
+    'ca_cert_identifier',
+    'copy_tags_to_snapshot',
+    'db_subnet_group_name',
+    'deletion_protection',
+    'enabled_cloudwatch_logs_exports',
+    'engine_version',
+    'final_snapshot_identifier',
+    'iam_database_authentication_enabled',
+    'identifier',
+    'instance_class',
+    'manage_master_user_password',
+    'master_user_secret_kms_key_id',
+    'max_allocated_storage',
+    'monitoring_interval',
+    'monitoring_role_arn',
+    'multi_az',
+    'parameter_group_name',
+    'performance_insights_enabled',
+    'performance_insights_kms_key_id',
+    'performance_insights_retention_period',
+    'publicly_accessible',
+    'skip_final_snapshot',
+    'storage_type',
+    'tags',
+    'vpc_security_group_ids',
+  ],
+  aws_elasticache_replication_group: [
+    'auto_minor_version_upgrade',
+    'automatic_failover_enabled',
+    'description',
+    'final_snapshot_identifier',
+    'multi_az_enabled',
+    'node_type',
+    'num_cache_clusters',
+    'parameter_group_name',
+    'security_group_ids',
+    'snapshot_retention_limit',
+    'tags',
+    'transit_encryption_enabled',
+    'user_group_ids',
+  ],
+  aws_kms_key: ['deletion_window_in_days', 'description', 'enable_key_rotation', 'policy', 'tags'],
+  aws_s3_bucket: ['force_destroy', 'tags'],
+  aws_secretsmanager_secret: ['description', 'kms_key_id', 'recovery_window_in_days', 'tags'],
+  aws_sns_topic: ['kms_master_key_id', 'tags'],
+  aws_sqs_queue: ['kms_data_key_reuse_period_seconds', 'kms_master_key_id', 'message_retention_seconds', 'redrive_policy', 'tags'],
+};

@@ -125,11 +125,64 @@ describe('paved check --base', () => {
     const run = await runCli(['check', '--base', 'HEAD'], root);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'services/carts/service.yaml:13:1: error CHECK.DATA_LOSS resources.documentdb: documentdb "carts" of service "carts" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.documentdb-carts), and its data with it',
+      'services/carts/service.yaml:13:1: error CHECK.DATA_LOSS resources.documentdb: documentdb "carts" of service "carts" is no longer declared, so Terraform would destroy it in staging and production (aws_secretsmanager_secret.documentdb-carts, module.documentdb-carts), and its data with it',
     );
     writeFileSync(spec, `${without}dataLoss:\n  - resource: documentdb.carts\n    reason: "Carts moved to the orders database (OPS-77)"\n`);
     expect((await runCli(['compile'], root)).code).toBe(0);
     expect((await runCli(['check', '--base', 'HEAD'], root)).code).toBe(0);
+  });
+
+  it("sees a stateful platform resource type's module itself: its removal without a connection secret fails, and new inputs warn", async () => {
+    const root = join(scratch.dir, `repo-${repos++}`);
+    cpSync(caseRoot('resource-types'), root, { recursive: true });
+    rmSync(join(root, 'expected'), { recursive: true });
+    // A stateful type that exports no connection values: the module call is all the generated Terraform holds of it.
+    const platform = join(root, 'platform.yaml');
+    const withConnection = readFileSync(platform, 'utf8');
+    const withoutConnection = withConnection.replace(/\n( {4})connection:[^\n]*((\n\1 +- [^\n]*)*)/, '');
+    expect(withoutConnection).not.toBe(withConnection);
+    writeFileSync(platform, withoutConnection);
+    git(root, 'init', '-q', '-b', 'main');
+    await commitCompiled(root, 'base');
+    const spec = join(root, 'services', 'carts', 'service.yaml');
+    const before = readFileSync(spec, 'utf8');
+    writeFileSync(spec, before.replace('      instances: 2\n', '      instances: 3\n'));
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const inputs = await runCli(['check', '--base', 'HEAD'], root);
+    expect(inputs.stderr).toContain(
+      `services/carts/service.yaml:15:7: warning CHECK.MODULE_INPUTS_CHANGED resources.documentdb[0]: the module of documentdb "carts" of service "carts" gets other inputs (instances) in staging and production (module.documentdb-carts): paved cannot tell whether the platform's module then replaces what it holds\n`,
+    );
+    expect(inputs.code, inputs.stderr).toBe(0);
+    writeFileSync(spec, before.replace('  documentdb:\n    - name: carts\n      size: medium\n      instances: 2\n', ''));
+    expect((await runCli(['compile'], root)).code).toBe(0);
+    const removed = await runCli(['check', '--base', 'HEAD'], root);
+    expect(removed.stderr).toContain(
+      'services/carts/service.yaml:13:1: error CHECK.DATA_LOSS resources.documentdb: documentdb "carts" of service "carts" is no longer declared, so Terraform would destroy it in staging and production (module.documentdb-carts), and its data with it',
+    );
+    expect(removed.code).toBe(1);
+  });
+
+  it("fails closed on an override that changes what the provider table does not know on a stateful resource: an attribute, or the lifecycle's replace_triggered_by", async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    const override = (patch: string): string =>
+      serviceYaml(
+        'orders',
+        `${RESOURCES}overrides:\n  terraform:\n    - target: aws_db_instance.main\n      reason: "pin the primary to the AZ of the app nodes"\n      patch:\n${patch}`,
+      );
+    const zone = await checkEdit(root, override('        - { op: add, path: /availability_zone, value: eu-west-1a }\n'));
+    expect(zone.stderr).toContain(
+      'error CHECK.DATA_LOSS resources.databases[0]: a change to availability_zone may force Terraform to replace database "main" of service "orders" in staging and production (aws_db_instance.main): paved\'s table of the provider does not say whether availability_zone updates in place, so it takes the change for a replacement',
+    );
+    expect(zone.stderr).toContain('  hint: remove the override that changes availability_zone, or keep it as it was;');
+    expect(zone.code).toBe(1);
+    const trigger = await checkEdit(
+      root,
+      override(
+        '        - { op: add, path: /lifecycle/0/replace_triggered_by, value: [] }\n        - { op: copy, from: /db_subnet_group_name, path: /lifecycle/0/replace_triggered_by/- }\n',
+      ),
+    );
+    expect(trigger.stderr).toContain('error CHECK.DATA_LOSS resources.databases[0]: a change to lifecycle may force Terraform to replace database "main"');
+    expect(trigger.code).toBe(1);
   });
 
   it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {

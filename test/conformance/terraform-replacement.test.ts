@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodyItem } from '../../emitters/shared/hcl.js';
-import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES } from '../../emitters/shared/terraform-replacement.js';
+import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES, UPDATED_IN_PLACE } from '../../emitters/shared/terraform-replacement.js';
 import { platformTerraformFiles } from '../../emitters/platform/index.js';
 import { PLATFORM_FOLDER } from '../../spec/naming.js';
 import { compileDir, REPO } from '../support/helpers.js';
@@ -174,5 +174,26 @@ describe('the attributes that replace a resource when they change', () => {
 
   it('name every stateful type paved emits, which a removal or replacement loses data of', () => {
     for (const type of STATEFUL_RESOURCE_TYPES) expect(REPLACED_ON_CHANGE, type).toHaveProperty(type);
+  });
+
+  it('say of every attribute paved sets on a stateful type whether it replaces or updates in place: the check takes any other for a replacement', () => {
+    expect(Object.keys(UPDATED_IN_PLACE).sort()).toEqual([...STATEFUL_RESOURCE_TYPES].sort());
+    const unknown = new Set<string>();
+    const both = new Set<string>();
+    for (const root of allRoots())
+      for (const block of resourceBlocks(root.items)) {
+        const type = block.labels[0]!;
+        if (!(STATEFUL_RESOURCE_TYPES as readonly string[]).includes(type)) continue;
+        const replacing = (REPLACED_ON_CHANGE as Record<string, readonly string[]>)[type]!;
+        for (const item of block.body) {
+          const name = item.kind === 'attribute' ? item.name : item.type;
+          if (name === 'lifecycle') continue;
+          const inPlace = UPDATED_IN_PLACE[type]!.includes(name);
+          if (!inPlace && !replacing.includes(name)) unknown.add(`${type}.${name}`);
+          if (inPlace && replacing.includes(name)) both.add(`${type}.${name}`);
+        }
+      }
+    expect([...unknown].sort(), 'set by paved, in neither REPLACED_ON_CHANGE nor UPDATED_IN_PLACE').toEqual([]);
+    expect([...both].sort(), 'in both tables').toEqual([]);
   });
 });
