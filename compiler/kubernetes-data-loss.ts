@@ -55,7 +55,7 @@ export function dataLossReason(object: Manifest): string | undefined {
   }
 }
 
-const ENVIRONMENT_FOLDER = /(?:^|\/)(preview|staging|production)\//;
+const ENVIRONMENT_FOLDER = /\/kubernetes\/(preview|staging|production)\//;
 const ENVIRONMENT_FILE = /-(preview|staging|production)\.ya?ml$/;
 const isYaml = (path: string): boolean => /\.ya?ml$/.test(path);
 

@@ -152,6 +152,15 @@ describe('Kubernetes deletions that lose data', () => {
     expect(kubernetesDataLoss(base, base)).toEqual([]);
   });
 
+  it('read the environment from the folder under kubernetes/: a service named preview keeps its staging and production', () => {
+    const base = tree({ preview: serviceYaml('preview'), payments: serviceYaml('payments') });
+    const head = tree({ payments: serviceYaml('payments') });
+    expect(kubernetesDataLoss(base, head).map(({ path, environment }) => ({ path, environment }))).toEqual([
+      { path: 'generated/preview/kubernetes/production/namespace.yaml', environment: 'production' },
+      { path: 'generated/preview/kubernetes/staging/namespace.yaml', environment: 'staging' },
+    ]);
+  });
+
   it('are Argo CD Applications that cascade (the resources finalizer), not those that leave their objects', () => {
     const application = (name: string, finalizers?: string[]) => ({
       apiVersion: 'argoproj.io/v1alpha1',
