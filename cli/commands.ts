@@ -22,7 +22,7 @@ import { platformSchema, serviceSchema } from '../spec/index.js';
 import { EMIT_IN_THREADS } from './emit-threads.js';
 import { emitters } from './emitters.js';
 import { formatGithub, formatJson, formatText, printablePatch, type OutputFormat } from './format.js';
-import { diskRefusal, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, treeRefusal, type Io } from './io.js';
 import { checkAgainstBase } from './check-base.js';
 import { anchorRecord } from './anchor.js';
 import { gitCommit } from './revision.js';
@@ -66,15 +66,8 @@ export function runCompiler(command: 'compile' | 'check' | 'validate', args: Com
   try {
     return compileAndReport(command, args, io, writer);
   } catch (error) {
-    if (error instanceof WriteError) {
-      io.stderr(`paved: ${error.message}\n`);
-      return error.userError ? EXIT_PROBLEMS : EXIT_USAGE;
-    }
     // From the emission's comparison with the disk as much as from the commit.
-    const refusal = diskRefusal(error);
-    if (refusal === undefined) throw error;
-    io.stderr(`paved: cannot ${command === 'compile' ? 'write' : 'read'} the generated tree: ${refusal}\n`);
-    return EXIT_USAGE;
+    return treeRefusal(error, command === 'compile' ? 'write' : 'read', io);
   } finally {
     writer?.abort();
   }

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { emitPrepared, loadSources, prepareSources } from '../compiler/compile.js';
 import { diffMarkdown, diffText, diffTrees } from '../compiler/diff.js';
-import { WriteError } from '../compiler/write/errors.js';
 import { unlistedFiles } from '../compiler/write/inspect.js';
 import { emitters } from './emitters.js';
 import { formatText } from './format.js';
-import { diskRefusal, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, treeRefusal, type Io } from './io.js';
 import { EMIT_IN_THREADS } from './emit-threads.js';
 import { emitChanged, readRevision } from './revision.js';
 
@@ -54,14 +53,7 @@ export function runDiff(rootArg: string, base: string, format: 'text' | 'json' |
   try {
     unlisted = unlistedFiles(root, head.output, head.files).map(({ path, type }) => ({ path, ...(type === undefined ? {} : { type }) }));
   } catch (error) {
-    if (error instanceof WriteError) {
-      io.stderr(`paved: ${error.message}\n`);
-      return EXIT_PROBLEMS;
-    }
-    const refusal = diskRefusal(error);
-    if (refusal === undefined) throw error;
-    io.stderr(`paved: cannot read the generated tree: ${refusal}\n`);
-    return EXIT_USAGE;
+    return treeRefusal(error, 'read', io);
   }
   io.stdout(
     format === 'json'

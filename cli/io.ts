@@ -1,4 +1,5 @@
 import type { Disk } from '../compiler/write/disk.js';
+import { WriteError } from '../compiler/write/errors.js';
 
 /** Exit codes: 0 ok, 1 problems in the user's input or drift, 2 usage or internal errors. */
 export const EXIT_OK = 0;
@@ -20,13 +21,19 @@ export interface Io {
 }
 
 /**
- * Node's message for an error of the disk's, not of paved's (a file or folder
- * paved may not read or write, a read-only or full disk): undefined for
- * anything else.
+ * What a command says when the generated tree refuses it (a WriteError) or the
+ * disk does (a file or folder paved may not read or write, a read-only or full
+ * disk), and its exit code; anything else is a bug of paved's, thrown again.
  */
-export function diskRefusal(error: unknown): string | undefined {
+export function treeRefusal(error: unknown, verb: 'read' | 'write', io: Io): number {
+  if (error instanceof WriteError) {
+    io.stderr(`paved: ${error.message}\n`);
+    return error.userError ? EXIT_PROBLEMS : EXIT_USAGE;
+  }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && DISK_REFUSALS.has(code) ? (error as Error).message : undefined;
+  if (typeof code !== 'string' || !DISK_REFUSALS.has(code)) throw error;
+  io.stderr(`paved: cannot ${verb} the generated tree: ${(error as Error).message}\n`);
+  return EXIT_USAGE;
 }
 
 const DISK_REFUSALS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO', 'EEXIST', 'ENAMETOOLONG']);

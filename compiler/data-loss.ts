@@ -1,5 +1,4 @@
 import { isStateful, lossReason, resourceEntry, subscriptionEntries, WHOLE_SERVICE } from '../emitters/shared/data-loss.js';
-import { REPLACED_ON_CHANGE } from '../emitters/shared/terraform-replacement.js';
 import type { Block, BodyItem } from '../emitters/shared/hcl.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { GeneratedFile } from '../spec/emitter.js';
@@ -10,7 +9,7 @@ import { showString } from '../spec/text.js';
 import { PLATFORM_FILE } from './source.js';
 import { plainBody, type Plain } from './policy/view.js';
 import { kubernetesDataLoss } from './kubernetes-data-loss.js';
-import { roots, terraformChanges, type ResourceChange } from './terraform-changes.js';
+import { forcingAttributes, roots, terraformChanges } from './terraform-changes.js';
 
 /**
  * `paved check --base`: what a change would destroy or replace that holds data,
@@ -110,7 +109,7 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     }
     if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
     const entry = record(service, resourceEntry(body, subscriptions) ?? WHOLE_SERVICE, change.action, change.address, change.environment);
-    if (change.action === 'replace') forcing(change).forEach((a) => entry.forcedBy.add(a));
+    if (change.action === 'replace') forcingAttributes(change).forEach((a) => entry.forcedBy.add(a));
     if (change.action === 'replace') (change.unproven ?? []).forEach((a) => entry.unproven.add(a));
     if (change.action === 'destroy' && refusesDeletion(change.type, body, baseRoots.get(change.root)?.tfvars.get(change.environment)))
       entry.deletionProtected.add(change.environment);
@@ -148,10 +147,6 @@ function statefulModule(body: readonly BodyItem[], project: ResolvedProject): st
   if (typeof type !== 'string' || typeof name !== 'string') return undefined;
   return project.platform.resourceTypes[type]?.stateful === true ? `${type}.${name}` : undefined;
 }
-
-const REPLACING = REPLACED_ON_CHANGE as Readonly<Record<string, readonly string[]>>;
-const forcing = (change: ResourceChange): string[] =>
-  change.attributes.filter((a) => (REPLACING[change.type] ?? []).includes(a) || (change.unproven ?? []).includes(a));
 
 /** The files as if written under the head's output folder. */
 function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {

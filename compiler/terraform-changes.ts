@@ -282,12 +282,15 @@ function movedReferences(body: Plain, moves: ReadonlyArray<readonly [string, str
   return JSON.parse(text) as Plain;
 }
 
+/** For a replace: the attributes that force it, by the provider's table or unproven; none for any other change. */
+export const forcingAttributes = (c: ResourceChange): string[] => (c.action === 'replace' ? c.attributes.filter((a) => forces(c.type, a)) : []);
+
 /** One line per change for people, the environments that share it folded together. */
 export function resourceChangeLines(changes: readonly ResourceChange[]): string[] {
   const lines = new Map<string, string[]>();
   for (const c of changes) {
     const loses = c.action === 'destroy' || c.action === 'replace';
-    const forcing = c.action === 'replace' ? c.attributes.filter((a) => forces(c.type, a)) : [];
+    const forcing = forcingAttributes(c);
     const others = c.attributes.filter((a) => !forcing.includes(a));
     const what =
       c.action === 'move'
