@@ -121,11 +121,35 @@ export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignor
 /** How long init and apply wait for a state lock another run holds (the subscriber's own workflow applying its subscriptions root, say); an apply rarely takes longer. */
 export const LOCK_TIMEOUT = '10m';
 
+/**
+ * Terraform prints the configuration's values: a plan or an apply every
+ * attribute it sets (a string of several lines as an indented heredoc), an
+ * error the source lines around it. A service team's override writes some of
+ * those values, and GitHub's runner takes a printed line that reads
+ * `::add-mask::…` or `::error …` (after any indentation), or holds `##[…]`, for
+ * a command of its own. So terraform runs with the runner's commands stopped
+ * (`::stop-commands::`, which GitHub documents for printing untrusted text):
+ * the token that resumes them is 128 random bits drawn as the step runs, after
+ * the text is fixed, so no text can hold it, and the runner masks it. The
+ * runner keeps the stop per step: a failing command leaves no later step
+ * without its commands.
+ */
+export function withCommandsStopped(...commands: readonly string[]): readonly string[] {
+  return ['resume="$(od -An -N16 -tx1 /dev/urandom | tr -d \' \\n\')"', 'echo "::stop-commands::${resume}"', ...commands, 'echo "::${resume}::"'];
+}
+
 /** The lock file next to each root pins the provider; init waits for a state lock another run holds. */
-export const TERRAFORM_INIT = `terraform -chdir="\${STACK}" init -input=false -lock-timeout=${LOCK_TIMEOUT} -backend-config="env/\${ENVIRONMENT}.s3.tfbackend"`;
+export const TERRAFORM_INIT = script(
+  'set -euo pipefail',
+  ...withCommandsStopped(`terraform -chdir="\${STACK}" init -input=false -lock-timeout=${LOCK_TIMEOUT} -backend-config="env/\${ENVIRONMENT}.s3.tfbackend"`),
+);
 
 /** Without the state lock: a pull request's plan only reads, so it never waits for or blocks an apply. */
-export const TERRAFORM_PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
+const PLAN = 'terraform -chdir="${STACK}" plan -input=false -lock=false -no-color -var-file="env/${ENVIRONMENT}.tfvars" -out=tfplan';
+
+/** The plan of a pull request (and of production's approval, with its summary: terraform-scripts.ts TERRAFORM_SAVED_PLAN). */
+export const TERRAFORM_PLAN_LINES = withCommandsStopped(PLAN);
+export const TERRAFORM_PLAN = script('set -euo pipefail', ...TERRAFORM_PLAN_LINES);
 
 /**
  * The plan in the job summary: its one-line result up front, the whole plan
@@ -153,7 +177,10 @@ export const planSummaryLines = (bytes: number): readonly string[] => [
 export const TERRAFORM_PLAN_SUMMARY = script('set -euo pipefail', ...planSummaryLines(900000));
 
 /** Staging applies what it plans, in one step; production applies a saved, approved plan (terraform-scripts.ts TERRAFORM_APPLY_SAVED). */
-export const TERRAFORM_APPLY = `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`;
+export const TERRAFORM_APPLY = script(
+  'set -euo pipefail',
+  ...withCommandsStopped(`terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`),
+);
 
 /** A dispatch's environment comes from a person: staging or production, nothing else. */
 const ENVIRONMENT_CHECK = [

@@ -5,7 +5,7 @@
  * (scripts.ts) rather than failing at once while another run holds it.
  */
 
-import { LOCK_TIMEOUT, planSummaryLines, TERRAFORM_PLAN } from './scripts.js';
+import { LOCK_TIMEOUT, planSummaryLines, TERRAFORM_PLAN_LINES, withCommandsStopped } from './scripts.js';
 import { script } from './script-text.js';
 
 export { LOCK_TIMEOUT };
@@ -18,7 +18,7 @@ export { LOCK_TIMEOUT };
  * per step). ROOT names a root other than the main stack, SERVICE the service
  * owning it.
  */
-export const TERRAFORM_SAVED_PLAN = script('set -euo pipefail', TERRAFORM_PLAN, ...planSummaryLines(300000));
+export const TERRAFORM_SAVED_PLAN = script('set -euo pipefail', ...TERRAFORM_PLAN_LINES, ...planSummaryLines(300000));
 
 /**
  * One file for the artifact: every saved plan under OUT, at its path, so the
@@ -40,7 +40,7 @@ export const TERRAFORM_APPLY_SAVED = script(
   '  echo "::error::no saved plan for ${STACK}: the production plan job did not plan it"',
   '  exit 1',
   'fi',
-  `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} tfplan`,
+  ...withCommandsStopped(`terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} tfplan`),
 );
 
 /**
@@ -51,8 +51,10 @@ export const TERRAFORM_APPLY_SAVED = script(
  */
 export const TERRAFORM_DESTROY = script(
   'set -euo pipefail',
-  `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
-  `terraform -chdir="\${STACK}" destroy -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
+  ...withCommandsStopped(
+    `terraform -chdir="\${STACK}" apply -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
+    `terraform -chdir="\${STACK}" destroy -input=false -lock-timeout=${LOCK_TIMEOUT} -auto-approve -var-file="env/\${ENVIRONMENT}.tfvars"`,
+  ),
 );
 
 /**

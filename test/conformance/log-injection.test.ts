@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { printablePatch } from '../../cli/format.js';
 import { REPO, runCli, scratchCopy } from '../support/helpers.js';
+import { executedCommands } from '../support/runner-commands.js';
 
 /**
  * What paved prints lands in GitHub Actions logs, in the run summary and in
@@ -17,43 +18,11 @@ const scratch = scratchCopy();
 afterAll(() => scratch.cleanup());
 let copies = 0;
 
-/** The commands GitHub's runner registers (actions/runner ActionCommandManager). */
-const REGISTERED = new Set([
-  'add-mask',
-  'stop-commands',
-  'error',
-  'warning',
-  'notice',
-  'debug',
-  'group',
-  'endgroup',
-  'echo',
-  'add-matcher',
-  'remove-matcher',
-  'set-output',
-  'save-state',
-  'set-env',
-  'add-path',
-]);
-
-/**
- * The lines the runner would take for a command: it splits at LF, CR and CRLF,
- * reads `::name` after leading white space (ActionCommand.TryParseV2) and the
- * legacy `##[name` anywhere in a line (ActionCommand.TryParse).
- */
-function runnerCommands(text: string): string[] {
-  return text.split(/\r\n|[\r\n]/).filter((line) => {
-    const v2 = /^::([a-z-]+)[ :]/.exec(line.replace(/^[\s\u0085]+/u, ''));
-    const v1 = /##\[([a-z-]+)[ \]]/.exec(line);
-    return (v2 !== null && REGISTERED.has(v2[1]!)) || (v1 !== null && REGISTERED.has(v1[1]!));
-  });
-}
-
 /** A terminal's escape, a C1 control or a bidi override: nothing paved prints may hold one. */
 const TERMINAL_CONTROL = /[\u001b\u0007\u0080-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
 function expectInert(text: string): void {
-  expect(runnerCommands(text)).toEqual([]);
+  expect(executedCommands(text)).toEqual([]);
   expect(text).not.toMatch(TERMINAL_CONTROL);
 }
 
