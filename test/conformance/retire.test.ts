@@ -203,7 +203,15 @@ describe('what a retired service compiles to', () => {
       ]);
     }
     expect(TERRAFORM_DESTROY).toBe(
-      'set -euo pipefail\nterraform -chdir="${STACK}" apply -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"\nterraform -chdir="${STACK}" destroy -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"\n',
+      [
+        'set -euo pipefail',
+        `resume="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')"`,
+        'echo "::stop-commands::${resume}"',
+        'terraform -chdir="${STACK}" apply -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"',
+        'terraform -chdir="${STACK}" destroy -input=false -lock-timeout=10m -auto-approve -var-file="env/${ENVIRONMENT}.tfvars"',
+        'echo "::${resume}::"',
+        '',
+      ].join('\n'),
     );
   });
 
