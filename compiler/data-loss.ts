@@ -1,5 +1,5 @@
 import { isStateful, lossReason, resourceEntry, subscriptionEntries, WHOLE_SERVICE } from '../emitters/shared/data-loss.js';
-import type { Block, BodyItem } from '../emitters/shared/hcl.js';
+import { toPlain, type Block, type BodyItem } from '../emitters/shared/hcl.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
 import type { GeneratedFile } from '../spec/emitter.js';
 import type { OutputDirectories, ResolvedProject, ResolvedService } from '../spec/model.js';
@@ -33,13 +33,17 @@ export interface DataLoss {
   /**
    * `update`: the inputs of a stateful platform resource type's module change.
    * paved cannot tell whether the platform's module then replaces what it
-   * holds, so the check says so, as a warning.
+   * holds, so the check says so, as a warning. `shorten`: an in-place update
+   * lowers how long the resource keeps data (retention.ts), a warning too.
    */
-  readonly action: 'destroy' | 'replace' | 'update';
+  readonly action: 'destroy' | 'replace' | 'update' | 'shorten';
   /** Terraform addresses, sorted. */
   readonly addresses: readonly string[];
   readonly environments: readonly ('staging' | 'production')[];
-  /** For a replacement: the attributes that force it; for an update, the module's inputs that change. */
+  /**
+   * For a replacement: the attributes that force it; for an update, the module's inputs that change; for a
+   * shortening, each setting with its old and new value and what the cloud deletes.
+   */
   readonly forcedBy: readonly string[];
   /** Of forcedBy: those the provider's table does not cover (an attribute an override added), taken for a replacement all the same. */
   readonly unproven: readonly string[];
@@ -63,6 +67,16 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
   const subscriptions = subscriptionEntries([...base.project.services, ...head.project.services].flatMap((s) => s.resources.subscriptions));
   const bodies = { base: resourceBodies(baseFiles), head: resourceBodies(head.files) };
   const baseRoots = roots(baseFiles);
+  // A bucket's lifecycle configuration names no entry itself: it belongs to the bucket its first attribute reads.
+  const entryOf = (root: string, body: readonly BodyItem[]): string => {
+    const own = resourceEntry(body, subscriptions);
+    if (own !== undefined) return own;
+    const first = body[0];
+    const value = first?.kind === 'attribute' ? toPlain(first.value) : undefined;
+    const read = typeof value === 'string' ? /^\$\{([a-z0-9_]+\.[^.{}]+)\.[a-z_]+\}$/.exec(value) : null;
+    const target = read ? bodies.head.get(`${root}\u0000${read[1]}`) : undefined;
+    return (target && resourceEntry(target, subscriptions)) ?? WHOLE_SERVICE;
+  };
   const found = new Map<
     string,
     {
@@ -105,6 +119,11 @@ export function dataLosses(base: CompiledRevision, head: CompiledRevision): Data
     if (module !== undefined && (change.action === 'destroy' || change.action === 'update')) {
       const entry = record(service, module, change.action, change.address, change.environment);
       if (change.action === 'update') change.attributes.forEach((a) => entry.forcedBy.add(a));
+      continue;
+    }
+    if (change.shortened !== undefined) {
+      const entry = record(service, entryOf(change.root, body), 'shorten', change.address, change.environment);
+      change.shortened.forEach((s) => entry.forcedBy.add(`${s.setting} from ${s.from} to ${s.to}: ${s.deletes}`));
       continue;
     }
     if (!change.stateful || (change.action !== 'destroy' && change.action !== 'replace')) continue;
@@ -304,6 +323,19 @@ export function dataLossDiagnostics(losses: readonly DataLoss[], head: ResolvedP
     const service = services.get(loss.service);
     const what = describe(loss);
     const addresses = loss.addresses.join(', ');
+    if (loss.action === 'shorten') {
+      // Whatever a dataLoss line says: it acknowledges a destroy, and lifts the protection against one, which this is not.
+      const platform = loss.service === PLATFORM_FOLDER;
+      const pointer = platform ? undefined : entryPointer(loss, service);
+      return {
+        code: 'CHECK.RETENTION_SHORTENED',
+        severity: 'warning',
+        file: platform ? PLATFORM_FILE : service!.specPath,
+        ...(pointer === undefined ? {} : { pointer }),
+        message: `${pointer ? `${specPath(pointer)}: ` : ''}the change shortens how long ${platform ? `the platform's ${addresses}` : `${what} (${addresses})`} keeps data in ${inEnvironments(loss)}: ${loss.forcedBy.join('; ')}`,
+        hint: "what is older than the new setting is deleted at the apply and cannot be recovered: unless that is intended, keep the setting as it was (an override, the spec or platform.yaml lowers it), and read this pull request's plan before merging",
+      };
+    }
     if (loss.service === PLATFORM_FOLDER) {
       // The platform's own stateful resources (the state bucket) carry prevent_destroy, so such an apply stops at its plan; said here, early.
       return {

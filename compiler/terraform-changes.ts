@@ -2,6 +2,7 @@ import { REPLACED_ON_CHANGE, STATEFUL_RESOURCE_TYPES, UPDATED_IN_PLACE } from '.
 import type { Block, BodyItem } from '../emitters/shared/hcl.js';
 import type { GeneratedFile } from '../spec/emitter.js';
 import { plainBody, type Plain } from './policy/view.js';
+import { RETENTION_TYPES, shortenings, type Shortening } from './retention.js';
 
 /**
  * What `terraform plan` would do to each resource when the generated tree moves
@@ -30,6 +31,8 @@ export interface ResourceChange {
   readonly from?: string;
   /** For a replace: the forcing attributes the provider's table does not cover (`unproven`), taken for a replacement all the same. */
   readonly unproven?: readonly string[];
+  /** For an update: the retention settings it shortens, which deletes data in place (retention.ts). */
+  readonly shortened?: readonly Shortening[];
 }
 
 const ENVIRONMENTS = ['staging', 'production'] as const;
@@ -266,7 +269,10 @@ function compareRoot(root: string, environment: Environment, base: RootRevision,
         ...change(addr, type, 'replace', [...forced, ...[...names].filter((n) => !forced.includes(n)).sort()]),
         ...(guessed.length > 0 ? { unproven: guessed } : {}),
       });
-    } else if (names.size > 0) out.push(change(addr, type, 'update', [...names].sort()));
+    } else if (names.size > 0) {
+      const shortened = RETENTION_TYPES.has(type) ? shortenings(type, state.get(addr)!.resource.body, head.resources.get(addr)!.body, names) : [];
+      out.push({ ...change(addr, type, 'update', [...names].sort()), ...(shortened.length > 0 ? { shortened } : {}) });
+    }
   }
   return out;
 }
@@ -289,7 +295,7 @@ export const forcingAttributes = (c: ResourceChange): string[] => (c.action === 
 export function resourceChangeLines(changes: readonly ResourceChange[]): string[] {
   const lines = new Map<string, string[]>();
   for (const c of changes) {
-    const loses = c.action === 'destroy' || c.action === 'replace';
+    const loses = c.action === 'destroy' || c.action === 'replace' || c.shortened !== undefined;
     const forcing = forcingAttributes(c);
     const others = c.attributes.filter((a) => !forcing.includes(a));
     const what =
@@ -298,7 +304,13 @@ export function resourceChangeLines(changes: readonly ResourceChange[]): string[
         : c.action === 'replace'
           ? `replace ${c.address}: ${forcing.join(', ')} ${c.unproven?.length ? 'may force' : 'forces'} replacement${others.length > 0 ? `; also ${others.join(', ')}` : ''}`
           : `${c.action} ${c.address}${others.length > 0 ? `: ${others.join(', ')}` : ''}`;
-    const line = `${loses ? '!' : c.action === 'create' ? '+' : '~'} ${what}${loses && c.stateful ? ' (stateful: its data is lost)' : ''}`;
+    const note =
+      c.shortened !== undefined
+        ? ` (shortens ${c.shortened.map((x) => x.setting).join(', ')}: older data is deleted)`
+        : loses && c.stateful
+          ? ' (stateful: its data is lost)'
+          : '';
+    const line = `${loses ? '!' : c.action === 'create' ? '+' : '~'} ${what}${note}`;
     lines.set(line, [...(lines.get(line) ?? []), c.environment]);
   }
   return [...lines].map(([line, environments]) => `${line} [${environments.join(', ')}]`);

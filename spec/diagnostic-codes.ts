@@ -367,6 +367,11 @@ export const DIAGNOSTIC_CODES = {
     title: "a stateful platform resource type's module gets other inputs",
     hint: "read the pull request's plan: paved cannot tell whether the platform's module replaces what it holds",
   },
+  'CHECK.RETENTION_SHORTENED': {
+    stage: 'check',
+    title: 'an update shortens how long a resource keeps data',
+    hint: 'what is older than the new setting is deleted at the apply: keep the setting as it was unless that is intended',
+  },
   'CHECK.DELETION_PROTECTED': {
     stage: 'check',
     title: 'AWS would refuse the destroy',

@@ -185,6 +185,36 @@ describe('paved check --base', () => {
     expect(trigger.code).toBe(1);
   });
 
+  it('warns when an update shortens how long a resource keeps data: backups the platform keeps less, a lifecycle rule an override makes expire', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}policy:\n  production: { deletionProtection: true, multiAz: true, backupRetentionDays: 7 }\n`);
+    const expire = `${RESOURCES}overrides:\n  terraform:\n    - target: aws_s3_bucket_lifecycle_configuration.files\n      reason: "scratch files"\n      patch:\n        - { op: add, path: /rule/0/expiration, value: [{ days: 1 }] }\n`;
+    const run = await checkEdit(root, serviceYaml('orders', expire));
+    // Warnings: the change may well be intended; nothing is destroyed, and a dataLoss line would lift protection against a destroy.
+    expect(run.code, run.stderr).toBe(0);
+    expect(codes(run.stderr)).toEqual(['CHECK.RETENTION_SHORTENED', 'CHECK.RETENTION_SHORTENED']);
+    expect(run.stderr).toContain(
+      'services/orders/service.yaml:10:7: warning CHECK.RETENTION_SHORTENED resources.databases[0]: the change shortens how long database "main" of service "orders" (aws_db_instance.main) keeps data in production: backup_retention_period from 14 to 7: RDS deletes the automated backups older than the new period, and at 0 all of them',
+    );
+    expect(run.stderr).toContain(
+      'services/orders/service.yaml:12:7: warning CHECK.RETENTION_SHORTENED resources.buckets[0]: the change shortens how long bucket "files" of service "orders" (aws_s3_bucket_lifecycle_configuration.files) keeps data in staging and production: rule "abort-incomplete-multipart-uploads" from no expiry to expiration {"days":1}: S3 deletes the objects or versions the rule now expires',
+    );
+    expect(run.stderr).toContain(
+      "hint: what is older than the new setting is deleted at the apply and cannot be recovered: unless that is intended, keep the setting as it was (an override, the spec or platform.yaml lowers it), and read this pull request's plan before merging",
+    );
+    const diff = await runCli(['diff', '--base', 'HEAD'], root);
+    expect(diff.stdout).toContain(
+      '  ! update aws_db_instance.main: backup_retention_period (shortens backup_retention_period: older data is deleted) [production]\n',
+    );
+    // Keeping data longer is said by nothing.
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'shorter');
+    writeFileSync(join(root, 'platform.yaml'), PLATFORM);
+    const longer = await checkEdit(root, serviceYaml('orders', expire.replace('days: 1', 'days: 30')));
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(longer.stderr).toBe('');
+  });
+
   it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
