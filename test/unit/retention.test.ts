@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { emitters } from '../../cli/emitters.js';
+import { compileTexts } from '../../compiler/compile.js';
+import { dataLossDiagnostics, dataLosses } from '../../compiler/data-loss.js';
 import { shortenings } from '../../compiler/retention.js';
+import type { GeneratedFile } from '../../spec/emitter.js';
+import { serviceYaml } from '../support/helpers.js';
 
 /**
  * Updates that delete data in place: a lower retention or a sooner expiry
@@ -65,5 +70,36 @@ describe('what an update shortens', () => {
     ]);
     expect(shortened(lifecycle(versions(30)), lifecycle(versions(90)))).toEqual([]);
     expect(shortenings('aws_s3_bucket_lifecycle_configuration', lifecycle(expiring(30)), lifecycle(expiring(1)), all('bucket'))).toEqual([]);
+  });
+});
+
+describe("the platform root's retention", () => {
+  it('is said at platform.yaml: a paved upgrade that kept old state versions for fewer days would delete the older ones', () => {
+    const compiled = compileTexts(
+      [
+        { path: 'platform.yaml', kind: 'platform', text: 'apiVersion: paved/v1\nkind: Platform\nname: acme\ncloud:\n  bucketNameSuffix: 3f9a27c1\n' },
+        { path: 'services/orders/service.yaml', kind: 'service', text: serviceYaml('orders') },
+      ],
+      emitters,
+      undefined,
+      true,
+    );
+    const shorter = (file: GeneratedFile): GeneratedFile =>
+      file.path === 'generated/_platform/terraform/state.tf'
+        ? { ...file, value: JSON.parse(JSON.stringify(file.value).replace('"noncurrent_days","value":90', '"noncurrent_days","value":30')) }
+        : file;
+    const head = { files: compiled.files.map(shorter), project: compiled.project! };
+    expect(head.files).not.toEqual(compiled.files);
+    const diagnostics = dataLossDiagnostics(dataLosses({ files: compiled.files, project: compiled.project! }, head), head.project, compiled.project!);
+    expect(diagnostics).toEqual([
+      {
+        code: 'CHECK.RETENTION_SHORTENED',
+        severity: 'warning',
+        file: 'platform.yaml',
+        message:
+          'the change shortens how long the platform\'s aws_s3_bucket_lifecycle_configuration.state keeps data in staging and production: rule "expire-old-state-versions" from noncurrent_version_expiration {"noncurrent_days":90} to noncurrent_version_expiration {"noncurrent_days":30}: S3 deletes the objects or versions the rule now expires',
+        hint: "what is older than the new setting is deleted at the apply and cannot be recovered: unless that is intended, keep the setting as it was (an override, the spec or platform.yaml lowers it), and read this pull request's plan before merging",
+      },
+    ]);
   });
 });
