@@ -1,5 +1,6 @@
 import { emitPrepared, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
+import { stateMoves } from '../compiler/state-moves.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
 import { locate } from '../compiler/positions.js';
@@ -14,7 +15,8 @@ import { emitChanged, readRevision } from './revision.js';
  * compile; every stateful resource the change would destroy or replace is an
  * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
  * deleted service is one unless its base spec was retired (compiler/data-loss.ts);
- * so is a database's storage going down (compiler/storage-shrink.ts).
+ * so is a database's storage going down (compiler/storage-shrink.ts). A root
+ * whose state would be looked for elsewhere is a warning (compiler/state-moves.ts).
  * `head` is the working tree's compile and `headPrepared` what it was emitted
  * from. Anchored on the base's check record (compile.ts `anchor`), the head
  * kept its values, and the services it kept are not emitted in the base
@@ -104,8 +106,12 @@ function compareWithBase(ref: string, head: CompileResult, base: CompileResult):
       sources: base.sources,
     };
   }
-  const losses = dataLosses({ files: base.files, project: base.project }, { files: head.files, project: head.project! });
-  const found = [...dataLossDiagnostics(losses, head.project!, base.project), ...storageShrinks(base.project, head.project!)];
+  const revisions = { base: { files: base.files, project: base.project }, head: { files: head.files, project: head.project! } };
+  const found = [
+    ...dataLossDiagnostics(dataLosses(revisions.base, revisions.head), head.project!, base.project),
+    ...storageShrinks(base.project, head.project!),
+    ...stateMoves(revisions.base, revisions.head),
+  ];
   const located = found.map((d) => {
     const text = d.file === undefined || d.pointer === undefined ? undefined : head.sources.get(d.file);
     if (text === undefined) return d;

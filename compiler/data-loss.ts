@@ -168,7 +168,7 @@ function statefulModule(body: readonly BodyItem[], project: ResolvedProject): st
 }
 
 /** The files as if written under the head's output folder. */
-function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
+export function atOutputDir(files: readonly GeneratedFile[], from: string, to: string): readonly GeneratedFile[] {
   return from === to ? files : files.map((f) => (f.path.startsWith(`${from}/`) ? { ...f, path: `${to}${f.path.slice(from.length)}` } : f));
 }
 

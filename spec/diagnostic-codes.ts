@@ -372,6 +372,11 @@ export const DIAGNOSTIC_CODES = {
     title: 'an update shortens how long a resource keeps data',
     hint: 'what is older than the new setting is deleted at the apply: keep the setting as it was unless that is intended',
   },
+  'CHECK.STATE_MOVED': {
+    stage: 'check',
+    title: "a Terraform root's state or region moves",
+    hint: 'move each state (terraform init -migrate-state) before merging, or keep terraform.stateBucket and cloud.region as they were',
+  },
   'CHECK.DELETION_PROTECTED': {
     stage: 'check',
     title: 'AWS would refuse the destroy',

@@ -442,9 +442,27 @@ describe('paved check --base', () => {
       `${PLATFORM}terraform:\n  stateBucket: { staging: acme-stg-other-tfstate, production: acme-prd-other-tfstate }\n`,
     );
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
-    expect(codes(run.stderr)).toEqual(['CHECK.PLATFORM_DATA_LOSS']);
+    expect(codes(run.stderr)).toEqual(['CHECK.PLATFORM_DATA_LOSS', 'CHECK.STATE_MOVED', 'CHECK.STATE_MOVED']);
     expect(run.stderr).toContain(
       "platform.yaml: warning CHECK.PLATFORM_DATA_LOSS a change to bucket forces Terraform to replace the platform's aws_s3_bucket.state in staging and production",
+    );
+    // Every root's state is then looked for in the new bucket: the services' too.
+    expect(run.stderr).toContain(
+      'platform.yaml: warning CHECK.STATE_MOVED the change moves 2 Terraform roots in staging: generated/_platform/terraform (its state from s3://paved-example-stg-tfstate/platform/terraform.tfstate in eu-west-1 to s3://acme-stg-other-tfstate/platform/terraform.tfstate in eu-west-1); generated/orders/terraform (its state from s3://paved-example-stg-tfstate/services/orders/staging/terraform.tfstate in eu-west-1 to s3://acme-stg-other-tfstate/services/orders/staging/terraform.tfstate in eu-west-1). Terraform looks for them at the new place and finds nothing there, so the next apply creates every resource again beside those that exist: it fails on the names they hold and leaves them unmanaged',
+    );
+    expect(run.stderr).toContain(
+      '  hint: before merging, move each state to its new place (terraform init -migrate-state in each root, from the old backend configuration to the new) and, for a new region, the resources themselves; or keep terraform.stateBucket and cloud.region as they were',
+    );
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+  });
+
+  it('warns, on platform.yaml, when a new region moves every root and its resources', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), PLATFORM.replace('cloud:\n', 'cloud:\n  region: eu-central-1\n'));
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES));
+    expect(codes(run.stderr)).toEqual(['CHECK.STATE_MOVED', 'CHECK.STATE_MOVED']);
+    expect(run.stderr).toContain(
+      'platform.yaml: warning CHECK.STATE_MOVED the change moves 2 Terraform roots in production: generated/_platform/terraform (its state from s3://paved-example-prd-tfstate/platform/terraform.tfstate in eu-west-1 to s3://paved-example-prd-tfstate/platform/terraform.tfstate in eu-central-1, its resources from region eu-west-1 to eu-central-1); generated/orders/terraform (its state from s3://paved-example-prd-tfstate/services/orders/production/terraform.tfstate in eu-west-1 to s3://paved-example-prd-tfstate/services/orders/production/terraform.tfstate in eu-central-1, its resources from region eu-west-1 to eu-central-1).',
     );
     expect(run.code, run.stderr + run.stdout).toBe(0);
   });
