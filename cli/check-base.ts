@@ -1,5 +1,6 @@
 import { emitPrepared, type CompileResult, type PreparedCompile } from '../compiler/compile.js';
 import { dataLossDiagnostics, dataLosses } from '../compiler/data-loss.js';
+import { protectionsLifted } from '../compiler/protection-lifted.js';
 import { stateMoves } from '../compiler/state-moves.js';
 import { storageShrinks } from '../compiler/storage-shrink.js';
 import { parseSource } from '../compiler/parse.js';
@@ -107,10 +108,14 @@ function compareWithBase(ref: string, head: CompileResult, base: CompileResult):
     };
   }
   const revisions = { base: { files: base.files, project: base.project }, head: { files: head.files, project: head.project! } };
+  const losses = dataLosses(revisions.base, revisions.head);
+  const acknowledged = losses.filter((l) => l.acknowledged !== undefined);
+  const losing = new Set([...acknowledged.map((l) => `${l.service}\u0000${l.resource}`), ...acknowledged.map((l) => l.service)]);
   const found = [
-    ...dataLossDiagnostics(dataLosses(revisions.base, revisions.head), head.project!, base.project),
+    ...dataLossDiagnostics(losses, head.project!, base.project),
     ...storageShrinks(base.project, head.project!),
     ...stateMoves(revisions.base, revisions.head),
+    ...protectionsLifted(base.project, head.project!, losing),
   ];
   const located = found.map((d) => {
     const text = d.file === undefined || d.pointer === undefined ? undefined : head.sources.get(d.file);

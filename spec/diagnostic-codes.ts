@@ -377,6 +377,11 @@ export const DIAGNOSTIC_CODES = {
     title: "a Terraform root's state or region moves",
     hint: 'move each state (terraform init -migrate-state) before merging, or keep terraform.stateBucket and cloud.region as they were',
   },
+  'CHECK.PROTECTION_LIFTED': {
+    stage: 'check',
+    title: 'a new dataLoss: entry lifts the protection of a resource still declared',
+    hint: 'merge it only to remove or replace the resource next, and take the entry out once that has reached every environment',
+  },
   'CHECK.DELETION_PROTECTED': {
     stage: 'check',
     title: 'AWS would refuse the destroy',

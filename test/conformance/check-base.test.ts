@@ -229,7 +229,17 @@ describe('paved check --base', () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const first = await checkEdit(root, serviceYaml('orders', RESOURCES + DATABASE_ACK));
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toBe('');
+    // Nothing is lost yet; the check says what the new line arms.
+    expect(first.stderr).toBe(
+      [
+        'services/orders/service.yaml:16:5: warning CHECK.PROTECTION_LIFTED dataLoss[0]: while this entry stays, "databases.main" loses its protection against a destroy (prevent_destroy, a database\'s deletion protection; a bucket is emptied on destroy): a later change that removes or replaces it passes the check as acknowledged',
+        '    |',
+        ' 16 |   - resource: databases.main',
+        '    |     ^',
+        '  hint: merge it only to remove or replace the resource next, and take the entry out once that change has reached every environment',
+        '',
+      ].join('\n'),
+    );
     const database = readFileSync(join(root, 'generated/orders/terraform/database.tf'), 'utf8');
     const instance = database.slice(database.indexOf('resource "aws_db_instance" "main"'));
     expect(instance.slice(0, instance.indexOf('\n}\n'))).toMatch(
