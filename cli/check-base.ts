@@ -16,8 +16,10 @@ import { emitChanged, readRevision } from './revision.js';
  * compile; every stateful resource the change would destroy or replace is an
  * error unless a `dataLoss:` or `retired:` entry acknowledges it, and a
  * deleted service is one unless its base spec was retired (compiler/data-loss.ts);
- * so is a database's storage going down (compiler/storage-shrink.ts). A root
- * whose state would be looked for elsewhere is a warning (compiler/state-moves.ts).
+ * so is a database's storage going down (compiler/storage-shrink.ts). Warnings:
+ * an update that shortens a retention (compiler/retention.ts), a root whose
+ * state would be looked for elsewhere (compiler/state-moves.ts) and a new
+ * `dataLoss:` line that lifts a protection (compiler/protection-lifted.ts).
  * `head` is the working tree's compile and `headPrepared` what it was emitted
  * from. Anchored on the base's check record (compile.ts `anchor`), the head
  * kept its values, and the services it kept are not emitted in the base
