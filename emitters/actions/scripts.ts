@@ -74,6 +74,23 @@ export const PREVIEW_STAGING_RELEASES = script(
 );
 
 /**
+ * Terraform prints the configuration's values: a plan or an apply every
+ * attribute it sets (a string of several lines as an indented heredoc), an
+ * error the source lines around it. A service team's override writes some of
+ * those values, and GitHub's runner takes a printed line that reads
+ * `::add-mask::…` or `::error …` (after any indentation), or holds `##[…]`, for
+ * a command of its own. So terraform runs with the runner's commands stopped
+ * (`::stop-commands::`, which GitHub documents for printing untrusted text):
+ * the token that resumes them is 128 random bits drawn as the step runs, after
+ * the text is fixed, so no text can hold it, and the runner masks it. The
+ * runner keeps the stop per step: a failing command leaves no later step
+ * without its commands. The preview's kubectl runs the same way.
+ */
+export function withCommandsStopped(...commands: readonly string[]): readonly string[] {
+  return ['resume="$(od -An -N16 -tx1 /dev/urandom | tr -d \' \\n\')"', 'echo "::stop-commands::${resume}"', ...commands, 'echo "::${resume}::"'];
+}
+
+/**
  * The preview deploy. With pre-deploy jobs (PRE_DEPLOY_SELECTOR), the previous
  * push's runs are deleted first (a Job's pod template is immutable, so apply
  * could not update them), and the step waits for the new runs to complete, so
@@ -83,17 +100,20 @@ export const PREVIEW_STAGING_RELEASES = script(
 function previewApply(preDeploy: boolean): string {
   return script(
     'set -euo pipefail',
-    'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
-    ...(preDeploy ? [`kubectl delete job --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --ignore-not-found`] : []),
-    'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
-    ...(preDeploy
-      ? [
-          `if ! kubectl wait --namespace="\${NAMESPACE}" --for=condition=complete job --selector="${PRE_DEPLOY_SELECTOR}" --timeout=15m; then`,
-          `  kubectl logs --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --all-containers --prefix --tail=200 || true`,
-          '  exit 1',
-          'fi',
-        ]
-      : []),
+    // The pull request's manifests and its jobs' logs: kubectl's errors quote the objects' values, and the logs are the app's.
+    ...withCommandsStopped(
+      'kubectl create namespace "${NAMESPACE}" --dry-run=client --output=yaml | kubectl apply --filename=-',
+      ...(preDeploy ? [`kubectl delete job --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --ignore-not-found`] : []),
+      'kubectl apply --kustomize="${RUNNER_TEMP}/paved-preview"',
+      ...(preDeploy
+        ? [
+            `if ! kubectl wait --namespace="\${NAMESPACE}" --for=condition=complete job --selector="${PRE_DEPLOY_SELECTOR}" --timeout=15m; then`,
+            `  kubectl logs --namespace="\${NAMESPACE}" --selector="${PRE_DEPLOY_SELECTOR}" --all-containers --prefix --tail=200 || true`,
+            '  exit 1',
+            'fi',
+          ]
+        : []),
+    ),
     ...PREVIEW_SUMMARY,
   );
 }
@@ -120,23 +140,6 @@ export const PREVIEW_TEARDOWN = 'kubectl delete namespace "${NAMESPACE}" --ignor
 
 /** How long init and apply wait for a state lock another run holds (the subscriber's own workflow applying its subscriptions root, say); an apply rarely takes longer. */
 export const LOCK_TIMEOUT = '10m';
-
-/**
- * Terraform prints the configuration's values: a plan or an apply every
- * attribute it sets (a string of several lines as an indented heredoc), an
- * error the source lines around it. A service team's override writes some of
- * those values, and GitHub's runner takes a printed line that reads
- * `::add-mask::…` or `::error …` (after any indentation), or holds `##[…]`, for
- * a command of its own. So terraform runs with the runner's commands stopped
- * (`::stop-commands::`, which GitHub documents for printing untrusted text):
- * the token that resumes them is 128 random bits drawn as the step runs, after
- * the text is fixed, so no text can hold it, and the runner masks it. The
- * runner keeps the stop per step: a failing command leaves no later step
- * without its commands.
- */
-export function withCommandsStopped(...commands: readonly string[]): readonly string[] {
-  return ['resume="$(od -An -N16 -tx1 /dev/urandom | tr -d \' \\n\')"', 'echo "::stop-commands::${resume}"', ...commands, 'echo "::${resume}::"'];
-}
 
 /** The lock file next to each root pins the provider; init waits for a state lock another run holds. */
 export const TERRAFORM_INIT = script(

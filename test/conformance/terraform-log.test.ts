@@ -29,40 +29,40 @@ afterAll(() => {
 const STOP = 'echo "::stop-commands::${resume}"';
 const RESUME = 'echo "::${resume}::"';
 const DRAW = `resume="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')"`;
-/** A line of a script that runs terraform and prints to the log (a `show` into a file prints nothing there). */
-const PRINTING_TERRAFORM = /^\s*terraform\s(?!.*>\s*"\$\{plan\}"$)/;
+/**
+ * A line of a script that prints what a pull request controls to the log: terraform (a `show` into a file
+ * prints nothing there), and the preview's kubectl, which applies its manifests and prints its jobs' logs.
+ */
+const PRINTING = /^\s*(?:if ! )?(?:terraform\s(?!.*>\s*"\$\{plan\}"$)|kubectl (?:create namespace|apply|delete job|wait|logs)\b)/;
 
 /** A note tag whose value forges an annotation, masks a word for the rest of the job and plants a legacy command. */
 const NOTE = 'tracked\\n::add-mask::paved\\n::error title=plan::all clear\\n##[warning]forged';
 
 describe('terraform in the generated workflows', () => {
-  it('runs, in every step of every workflow, only between a stop of the runner commands and its resume', () => {
+  it("runs, as the preview's kubectl does, in every step of every workflow, only between a stop of the runner commands and its resume", () => {
     let seen = 0;
+    let kubectl = 0;
     for (const workflow of allGeneratedWorkflows())
       for (const { jobId, step } of stepsOf(workflow.doc)) {
         if (typeof step.run !== 'string') continue;
         const lines = step.run.split('\n');
         lines.forEach((line, index) => {
-          if (!PRINTING_TERRAFORM.test(line)) return;
+          if (!PRINTING.test(line)) return;
           seen++;
+          if (line.includes('kubectl')) kubectl++;
           const stop = lines.lastIndexOf(STOP, index);
-          const resume = lines.indexOf(RESUME, index);
           const where = `${workflow.name} ${jobId} "${step.name}": ${line}`;
           expect(stop, where).toBeGreaterThan(0);
           expect(lines[stop - 1], where).toBe(DRAW);
-          expect(
-            lines.slice(stop + 1, index).every((l) => PRINTING_TERRAFORM.test(l)),
-            where,
-          ).toBe(true);
-          expect(
-            lines.slice(index + 1, resume).every((l) => PRINTING_TERRAFORM.test(l)),
-            where,
-          ).toBe(true);
+          // Not resumed between the stop and the line; resumed after it.
+          expect(lines.lastIndexOf(RESUME, index), where).toBeLessThan(stop);
+          expect(lines.indexOf(RESUME, index), where).toBeGreaterThan(index);
           expect(lines[0], where).toBe('set -euo pipefail');
         });
       }
-    // init, plan, apply, the saved plan's apply, destroy: in every golden case.
+    // init, plan, apply, the saved plan's apply, destroy and the preview's kubectl: in every golden case.
     expect(seen).toBeGreaterThan(100);
+    expect(kubectl).toBeGreaterThan(10);
   });
 
   it("prints an override's multi-line value in the pull request's plan job as text: the runner executes none of its lines", () => {
