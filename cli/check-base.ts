@@ -111,13 +111,11 @@ function compareWithBase(ref: string, head: CompileResult, base: CompileResult):
   }
   const revisions = { base: { files: base.files, project: base.project }, head: { files: head.files, project: head.project! } };
   const losses = dataLosses(revisions.base, revisions.head);
-  const acknowledged = losses.filter((l) => l.acknowledged !== undefined);
-  const losing = new Set([...acknowledged.map((l) => `${l.service}\u0000${l.resource}`), ...acknowledged.map((l) => l.service)]);
   const found = [
     ...dataLossDiagnostics(losses, head.project!, base.project),
     ...storageShrinks(base.project, head.project!),
     ...stateMoves(revisions.base, revisions.head),
-    ...protectionsLifted(base.project, head.project!, losing),
+    ...protectionsLifted(base.project, head.project!, losses),
   ];
   const located = found.map((d) => {
     const text = d.file === undefined || d.pointer === undefined ? undefined : head.sources.get(d.file);

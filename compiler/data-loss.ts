@@ -255,11 +255,20 @@ function removedParts(loss: DataLoss): string[] {
 /** Where a diagnostic points in the head service.yaml: the entry when it is still declared, else its list. */
 function entryPointer(loss: DataLoss, service: ResolvedService | undefined): string {
   if (loss.resource === WHOLE_SERVICE || service === undefined) return '';
-  const [list, ...rest] = loss.resource.split('.');
+  const list = loss.resource.split('.')[0]!;
+  return declaredEntry(service, loss.resource) ?? (list === 'secrets' ? '/secrets' : `/resources/${list}`);
+}
+
+/**
+ * The pointer of the service.yaml entry a `dataLoss:` resource names (`databases.orders` →
+ * `/resources/databases/0`, `secrets.API_KEY` → `/secrets/1`, `<type>.<name>`), when the service still declares it.
+ */
+export function declaredEntry(service: ResolvedService, resource: string): string | undefined {
+  const [list, ...rest] = resource.split('.');
   const name = rest.join('.');
   if (list === 'secrets') {
     const index = service.secrets.indexOf(name);
-    return index >= 0 ? `/secrets/${index}` : '/secrets';
+    return index >= 0 ? `/secrets/${index}` : undefined;
   }
   // A platform resource type's entries are resources.<type>, resolved into resources.typed in spec order.
   const builtIn = Object.hasOwn(KIND, list!);
@@ -273,7 +282,7 @@ function entryPointer(loss: DataLoss, service: ResolvedService | undefined): str
     readonly topic?: string;
   }>;
   const index = entries.findIndex((e) => (list === 'subscriptions' ? `${e.from}.${e.topic}` : e.name) === name);
-  return index >= 0 ? `/resources/${list}/${index}` : `/resources/${list}`;
+  return index >= 0 ? `/resources/${list}/${index}` : undefined;
 }
 
 /**
