@@ -8,8 +8,8 @@ import { showString } from '../spec/text.js';
 /**
  * `paved check --base`: a `dataLoss:` entry the change adds for a resource it
  * still declares (the first of the two steps that remove a protected one) and
- * of which no acknowledged loss of the change's (`losses`) says so already.
- * From its merge until the entry goes, Terraform's prevent_destroy is off for
+ * of which no acknowledged destroy, replacement or module change of the
+ * change's (`losses`) says so already. From its merge until the entry goes, Terraform's prevent_destroy is off for
  * what it names, a database has no deletion protection and a bucket is
  * force-destroyed: a later change that removes or replaces it passes the check
  * as acknowledged. Nothing is lost yet, so the check passes; the warning says
@@ -22,8 +22,13 @@ export function protectionsLifted(base: ResolvedProject, head: ResolvedProject, 
       ? []
       : service.dataLoss.flatMap((entry): Diagnostic[] => {
           const added = before.get(service.name)?.dataLoss.some((d) => d.resource === entry.resource) !== true;
+          // Only a loss the entry acknowledges says so already: a shortened retention is warned of whatever the entry says.
           const lostNow = losses.some(
-            (l) => l.acknowledged !== undefined && l.service === service.name && (entry.resource === WHOLE_SERVICE || l.resource === entry.resource),
+            (l) =>
+              l.acknowledged !== undefined &&
+              l.action !== 'shorten' &&
+              l.service === service.name &&
+              (entry.resource === WHOLE_SERVICE || l.resource === entry.resource),
           );
           const declared = entry.resource === WHOLE_SERVICE || declaredEntry(service, entry.resource) !== undefined;
           if (!added || lostNow || !declared) return [];

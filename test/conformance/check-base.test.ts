@@ -215,6 +215,15 @@ describe('paved check --base', () => {
     expect(longer.stderr).toBe('');
   });
 
+  it('still says what a new dataLoss line arms when the same change only shortens a retention of what it names', async () => {
+    const root = await baseRepo(serviceYaml('orders', RESOURCES));
+    writeFileSync(join(root, 'platform.yaml'), `${PLATFORM}policy:\n  production: { deletionProtection: true, multiAz: true, backupRetentionDays: 7 }\n`);
+    const run = await checkEdit(root, serviceYaml('orders', RESOURCES + DATABASE_ACK));
+    expect(run.code, run.stderr).toBe(0);
+    // The shortening is no destroy the line acknowledges: the line still lifts the protection, and is said to.
+    expect(codes(run.stderr)).toEqual(['CHECK.RETENTION_SHORTENED', 'CHECK.PROTECTION_LIFTED']);
+  });
+
   it('passes the same removal once a dataLoss entry acknowledges it, repeating the reason', async () => {
     const root = await baseRepo(serviceYaml('orders', RESOURCES));
     const run = await checkEdit(root, serviceYaml('orders', RESOURCES.replace('  databases:\n    - name: main\n', '') + DATABASE_ACK));
