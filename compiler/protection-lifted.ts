@@ -9,10 +9,10 @@ import { showString } from '../spec/text.js';
  * `paved check --base`: a `dataLoss:` entry the change adds for a resource it
  * still declares (the first of the two steps that remove a protected one) and
  * of which no acknowledged destroy, replacement or module change of the
- * change's (`losses`) says so already. From its merge until the entry goes, Terraform's prevent_destroy is off for
- * what it names, a database has no deletion protection and a bucket is
- * force-destroyed: a later change that removes or replaces it passes the check
- * as acknowledged. Nothing is lost yet, so the check passes; the warning says
+ * change's (`losses`) says so already. From its merge until the entry goes,
+ * Terraform's prevent_destroy is off for what it names, a database has no
+ * deletion protection and a bucket is force-destroyed: a later change that
+ * removes or replaces it passes the check as acknowledged. Nothing is lost yet, so the check passes; the warning says
  * what the reviewed line arms, once, in the pull request that adds it. Pure.
  */
 export function protectionsLifted(base: ResolvedProject, head: ResolvedProject, losses: readonly DataLoss[]): Diagnostic[] {
