@@ -106,14 +106,15 @@ export function formatGithub(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map((d) => {
       const properties = [
-        d.file ? `file=${escapeProperty(d.file)}` : undefined,
+        // A folder name may hold a terminal's escape or a bidi override: shown as in the text format, a line break kept (escaped).
+        d.file ? `file=${escapeProperty(visible(d.file))}` : undefined,
         d.range ? `line=${d.range.line}` : undefined,
         d.range ? `col=${d.range.col}` : undefined,
         d.range ? `endLine=${d.range.endLine}` : undefined,
         d.range && d.range.endLine === d.range.line ? `endColumn=${d.range.endCol}` : undefined,
         `title=${escapeProperty(d.code)}`,
       ].filter((p) => p !== undefined);
-      const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
+      const message = d.hint ? `${printable(d.message)}\n${printable(d.hint)}` : printable(d.message);
       return `::${d.severity} ${properties.join(',')}::${escapeData(message)}\n`;
     })
     .join('');

@@ -123,18 +123,25 @@ describe('formatGithub', () => {
     );
   });
 
-  it('escapes %, CR and LF in the message, and also : and , in properties', () => {
+  it('escapes % in the message, and also : and , in properties; a line break or hidden character in the message is shown, as in the text format', () => {
     const out = formatGithub([
       {
         code: 'SPEC.INVALID',
         severity: 'warning',
-        message: '100% sure\r\nreally',
+        message: '100% sure\r\nreally \u001b[8m',
         hint: 'a: b, c',
         file: 'we:ird,dir/service.yaml',
         range: { line: 1, col: 1, endLine: 1, endCol: 2 },
       },
     ]);
-    expect(out).toBe('::warning file=we%3Aird%2Cdir/service.yaml,line=1,col=1,endLine=1,endColumn=2,title=SPEC.INVALID::100%25 sure%0D%0Areally%0Aa: b, c\n');
+    expect(out).toBe(
+      '::warning file=we%3Aird%2Cdir/service.yaml,line=1,col=1,endLine=1,endColumn=2,title=SPEC.INVALID::100%25 sure\\u000d\\u000areally \\u001b[8m%0Aa: b, c\n',
+    );
+  });
+
+  it("shows a folder name's escape and bidi characters in the file property, and keeps its line break, escaped", () => {
+    const out = formatGithub([{ code: 'SPEC.INVALID', severity: 'error', message: 'bad', file: 'services/\u001b[2Jpay\u202Estneg\nx/service.yaml' }]);
+    expect(out).toBe('::error file=services/\u00b7[2Jpay\u00b7stneg%0Ax/service.yaml,title=SPEC.INVALID::bad\n');
   });
 
   it('writes only the title for a diagnostic without file or range', () => {
