@@ -1,14 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compileProject } from '../compiler/compile.js';
 import { serviceNamed } from '../compiler/resolve.js';
 import { writeFileAtomic } from '../compiler/write/create.js';
+import { readRegularBytes } from '../compiler/write/resolver.js';
+import { MAX_FILE_BYTES } from '../compiler/parse.js';
 import { environmentDirectory, previewOverlay, type PreviewDependency, type PreviewImage } from '../emitters/kubernetes/index.js';
 import { layout } from '../spec/layout.js';
 import type { ResolvedService } from '../spec/model.js';
 import { previewDependencies } from '../spec/preview-dependencies.js';
-import { parse } from 'yaml';
-import { recordedRelease } from './release-show.js';
+import { parsedReleases, recordedRelease } from './release-show.js';
 import { yamlText } from '../emitters/shared/serialize.js';
 import { formatText } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
@@ -99,13 +100,21 @@ type StagingRelease = PreviewImage | 'malformed' | undefined;
  */
 function stagingReleases(releasesFile: string | undefined, io: Io): ((service: ResolvedService) => StagingRelease) | undefined {
   if (releasesFile === undefined) return (service) => service.environments.staging.release;
-  let value: unknown;
+  let read: ReturnType<typeof readRegularBytes>;
   try {
-    // Warnings would reach stderr with the source line, whatever it holds: the values are checked below instead.
-    value = parse(readFileSync(resolve(io.cwd, releasesFile), 'utf8'), { logLevel: 'error' });
+    read = readRegularBytes(resolve(io.cwd, releasesFile), undefined, MAX_FILE_BYTES);
   } catch (error) {
     io.stderr(`paved: --releases ${releasesFile}: ${(error as Error).message.split('\n')[0]}\n`);
     return undefined;
   }
-  return (service) => recordedRelease(value, service.name, 'staging');
+  if (read === undefined) {
+    io.stderr(`paved: --releases ${releasesFile}: no regular file of at most ${MAX_FILE_BYTES} bytes is there (a link, a FIFO or a folder is not read)\n`);
+    return undefined;
+  }
+  const parsed = parsedReleases(read.bytes, releasesFile);
+  if (parsed === undefined) {
+    io.stderr(`paved: --releases ${releasesFile} does not parse as paved reads a releases.yaml (YAML 1.2 without anchors, aliases, tags or repeated keys)\n`);
+    return undefined;
+  }
+  return (service) => recordedRelease(parsed.data, service.name, 'staging');
 }

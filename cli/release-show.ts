@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { MAX_FILE_BYTES } from '../compiler/parse.js';
+import { MAX_FILE_BYTES, parseSource } from '../compiler/parse.js';
 import { RELEASES_FILE } from '../compiler/source.js';
-import { describeType, lstatOrUndefined, readRegular } from '../compiler/write/resolver.js';
+import { describeType, lstatOrUndefined, readRegularBytes } from '../compiler/write/resolver.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type Io } from './io.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -26,15 +25,7 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
     return EXIT_PROBLEMS;
   }
   if (read.text === undefined) return EXIT_OK;
-  let value: unknown;
-  try {
-    // Warnings would reach stderr with the source line, whatever it holds: the values are checked below instead.
-    value = parse(read.text, { logLevel: 'error' });
-  } catch {
-    io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);
-    return EXIT_PROBLEMS;
-  }
-  const release = recordedRelease(value, service, env);
+  const release = recordedRelease(read.data, service, env);
   if (release === undefined) return EXIT_OK;
   if (release === 'malformed') {
     io.stderr(`paved: ${RELEASES_FILE}: services.${service}.${env} is not a tag and an optional sha256 digest; run paved validate to see why\n`);
@@ -54,7 +45,9 @@ export function runReleaseShow(root: string, service: string, env: string, io: I
  * directory or a larger file is refused before anything is opened or written;
  * release replaces the file by renaming over this same path.
  */
-export function readReleasesFile(root: string): { readonly text: string | undefined } | { readonly refused: string } {
+export function readReleasesFile(
+  root: string,
+): { readonly text: undefined } | { readonly text: string; readonly data: unknown } | { readonly refused: string } {
   const path = join(root, RELEASES_FILE);
   const stat = lstatOrUndefined(path);
   if (stat === undefined) return { text: undefined };
@@ -65,10 +58,23 @@ export function readReleasesFile(root: string): { readonly text: string | undefi
       refused: `paved: ${RELEASES_FILE} is ${describeType(stat)}; paved reads and writes only a regular file there: remove it, and restore the file CI wrote from version control (without one, no service has a release yet)\n`,
     };
   if (stat.size > MAX_FILE_BYTES) return { refused: tooLarge(stat.size) };
-  const read = readRegular(path, stat, MAX_FILE_BYTES);
+  const read = readRegularBytes(path, stat, MAX_FILE_BYTES);
   // Replaced, removed or grown past the limit between the lstat and the open: what is there now was never checked.
   if (read === undefined) return { refused: `paved: ${RELEASES_FILE} changed while paved read it; run paved again\n` };
-  return { text: read.text };
+  const parsed = parsedReleases(read.bytes, RELEASES_FILE);
+  return parsed ?? { refused: `paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n` };
+}
+
+/**
+ * A releases.yaml's bytes read by the compiler's own reader (compiler/parse.ts:
+ * no anchors, aliases, tags or repeated keys), so every command that reads the
+ * file sees the records the compile validated, or none: the yaml library's
+ * defaults would read an alias or a tag the compile refuses. Undefined when it
+ * does not parse.
+ */
+export function parsedReleases(bytes: Uint8Array, path: string): { readonly text: string; readonly data: unknown } | undefined {
+  const parsed = parseSource(path, bytes, 'releases');
+  return parsed.file === undefined || parsed.diagnostics.some((d) => d.severity === 'error') ? undefined : { text: parsed.file.text, data: parsed.file.data };
 }
 
 const tooLarge = (size: number): string =>

@@ -52,6 +52,7 @@ export function runRelease(
     io.stderr(read.refused);
     return EXIT_PROBLEMS;
   }
+  // Edited as a document, to keep its comments and order, once the compiler's own reader has read it (readReleasesFile).
   const doc: Document = parseDocument(read.text ?? `${HEADER}apiVersion: paved/v1\nkind: Releases\nservices: {}\n`);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
     io.stderr(`paved: ${RELEASES_FILE} does not parse; run paved validate to see why\n`);

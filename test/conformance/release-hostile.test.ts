@@ -10,6 +10,7 @@ import { REPO, runCli, scratchCopy } from '../support/helpers.js';
  * `--show` read it as hostile input: only a regular file at the root, up to the
  * spec size limit, is read; a link, a FIFO or a directory there is refused with
  * exit 1 and a message saying how to fix it, promptly, and nothing is written.
+ * What it holds is read by the compiler's strict reader, as the compile reads it.
  */
 
 let cleanups: Array<() => void> = [];
@@ -146,4 +147,38 @@ describe('paved release refuses a releases.yaml that is not a regular file', () 
     rmSync(path);
     expect(await runCli(commands[0]!.args, root)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
+});
+
+describe('paved release reads releases.yaml as the compile does', () => {
+  // Each of these the yaml library's defaults read as records; the compile refuses it, so no command may act on it.
+  const differing: ReadonlyArray<{ readonly name: string; readonly text: string; readonly code: string }> = [
+    {
+      name: 'an alias that gives production the staging record',
+      text: 'apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    staging: &r { tag: 0badc0de }\n    production: *r\n',
+      code: 'LOAD.ALIAS',
+    },
+    {
+      name: 'a tag on a record',
+      text: 'apiVersion: paved/v1\nkind: Releases\nservices:\n  orders:\n    production: !!map { tag: 0badc0de }\n',
+      code: 'LOAD.TAG',
+    },
+  ];
+  for (const file of differing) {
+    it(`refuses ${file.name} in every command, and writes nothing`, async () => {
+      const { root, outside } = world();
+      writeFileSync(join(root, 'releases.yaml'), file.text);
+      const validated = await runCli(['validate'], root);
+      expect(validated.code).toBe(1);
+      expect(validated.stderr).toContain(` error ${file.code} `);
+      const before = snapshot(root, outside);
+      for (const command of commands) {
+        expect(await runCli([...command.args.slice(0, 3), 'production', ...command.args.slice(4)], root)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: 'paved: releases.yaml does not parse; run paved validate to see why\n',
+        });
+        expect(snapshot(root, outside)).toEqual(before);
+      }
+    });
+  }
 });

@@ -159,9 +159,19 @@ describe('paved preview --releases', () => {
   });
 
   it('refuses a file it cannot read', async () => {
-    const run = await preview(join(scratch.dir, 'missing.yaml'), out('missing'));
+    const missing = join(scratch.dir, 'missing.yaml');
+    const run = await preview(missing, out('missing'));
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^paved: --releases .*missing\.yaml: ENOENT: no such file or directory/);
+    expect(run.stderr).toBe(`paved: --releases ${missing}: no regular file of at most 1048576 bytes is there (a link, a FIFO or a folder is not read)\n`);
+  });
+
+  it('reads the file as the compile reads releases.yaml: an alias the yaml library would follow is refused', async () => {
+    const file = releases('alias', 'apiVersion: paved/v1\nkind: Releases\nservices:\n  b:\n    staging: &r { tag: abc123 }\n  c:\n    staging: *r\n');
+    const run = await preview(file, out('alias'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `paved: --releases ${file} does not parse as paved reads a releases.yaml (YAML 1.2 without anchors, aliases, tags or repeated keys)\n`,
+    );
   });
 });
 
