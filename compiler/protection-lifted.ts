@@ -12,8 +12,9 @@ import { showString } from '../spec/text.js';
  * change's (`losses`) says so already. From its merge until the entry goes,
  * Terraform's prevent_destroy is off for what it names, a database has no
  * deletion protection and a bucket is force-destroyed: a later change that
- * removes or replaces it passes the check as acknowledged. Nothing is lost yet, so the check passes; the warning says
- * what the reviewed line arms, once, in the pull request that adds it. Pure.
+ * removes or replaces it passes the check as acknowledged. Nothing is lost
+ * yet, so the check passes; the warning says what the reviewed line arms,
+ * once, in the pull request that adds it. Pure.
  */
 export function protectionsLifted(base: ResolvedProject, head: ResolvedProject, losses: readonly DataLoss[]): Diagnostic[] {
   const before = new Map(base.services.map((s) => [s.name, s]));
