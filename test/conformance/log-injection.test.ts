@@ -145,14 +145,15 @@ describe('what paved prints of text a pull request controls', () => {
     expectInert(diff.stderr);
   });
 
-  it('releases.yaml: release --show prints no YAML warning with its source line, and release names a dropped service on one line', async () => {
+  it('releases.yaml: release --show refuses a tag the compile refuses without printing its source line, and release names a dropped service on one line', async () => {
     const root = await shop();
     const releases = join(root, 'releases.yaml');
     const original = readFileSync(releases, 'utf8');
     writeFileSync(releases, `${original}  y: !bad "##[error title=forged]x ${TERMINAL}"\n`);
     const show = spawnSync(process.execPath, [join(REPO, 'bin/paved.js'), 'release', 'orders', '--env', 'staging', '--show'], { cwd: root, encoding: 'utf8' });
-    expect(show.stdout).toBe('b21563f159e9e7c5f59795218ad13b8178a9fba6 sha256:e180509005b7b9b31378122da5d15bd46dc912e54a29319e7b88c3ef7f40a148\n');
-    expect(show.stderr).toBe('');
+    expect(show.status).toBe(1);
+    expect(show.stdout).toBe('');
+    expect(show.stderr).toBe('paved: releases.yaml does not parse; run paved validate to see why\n');
     writeFileSync(releases, `${original}  "gone\\n::add-mask::paved\\n##[error]x":\n    staging: { tag: v1 }\n`);
     const release = await runCli(['release', 'orders', '--env', 'staging', '--tag', '0123456789012345678901234567890123456789'], root);
     expect(release.code, release.stderr).toBe(0);
