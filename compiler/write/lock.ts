@@ -95,14 +95,32 @@ function parseLock(text: string): LockOwner | undefined {
 /** A lock record is one short line of JSON; a larger file at the lock's name is no lock of paved's. */
 const MAX_LOCK_BYTES = 4096;
 
-/** The lock file as it is now: its text (undefined when absent) and owner, if it is a regular file holding a lock record. */
-function readLock(absolute: string): { readonly exists: boolean; readonly text?: string; readonly owner?: LockOwner } {
+/**
+ * The lock file as it is now: its text (undefined when absent) and owner, if
+ * it is a regular file holding a lock record, and when it was last written.
+ */
+function readLock(absolute: string): { readonly exists: boolean; readonly text?: string; readonly owner?: LockOwner; readonly writtenMs?: number } {
   const stat = lstatOrUndefined(absolute);
   if (!stat) return { exists: false };
   if (!stat.isFile() || stat.size > MAX_LOCK_BYTES) return { exists: true };
   const read = readRegular(absolute, stat, MAX_LOCK_BYTES);
-  return read ? { exists: true, text: read.text, owner: parseLock(read.text) } : { exists: true };
+  return read ? { exists: true, text: read.text, owner: parseLock(read.text), writtenMs: read.stat.mtimeMs } : { exists: true };
 }
+
+/**
+ * How long a lock file without a whole record counts as a compile still
+ * writing it: the holder creates the file, then writes its record, and a busy
+ * machine can pause it in between. Judged stale at once, such a lock was
+ * removed under its holder, and two compiles wrote one tree.
+ */
+const RECORD_WRITE_MS = 2000;
+
+/** A lock file created moments ago whose record is not whole yet: its creator is about to write it. */
+const beingWritten = (held: ReturnType<typeof readLock>): boolean =>
+  held.text !== undefined && held.owner === undefined && held.writtenMs !== undefined && Math.abs(Date.now() - held.writtenMs) < RECORD_WRITE_MS;
+
+/** Blocks this thread for `ms`. */
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Runs `action` holding the output directory's lock; waits for a running holder, takes over from any other. */
 export function withLock<T>(root: string, output: OutputDirectories, disk: Disk, timeoutMs: number, action: () => T): T {
@@ -143,6 +161,10 @@ export function acquireLock(root: string, output: OutputDirectories, disk: Disk,
       }
       const held = readLock(lock);
       if (!held.exists) continue;
+      if (beingWritten(held)) {
+        pause(10);
+        continue;
+      }
       if (!holderIsRunning(held.owner)) {
         if (lstatOrUndefined(lock)?.isDirectory()) throw new WriteError(`${lockPath} is a directory; remove it, then compile again`, true);
         // Unlink only what was judged stale: another compile may have just taken over.
@@ -150,7 +172,7 @@ export function acquireLock(root: string, output: OutputDirectories, disk: Disk,
         continue;
       }
       if (Date.now() > deadline) throw new WriteError(`another paved compile (pid ${held.owner!.pid}) is writing ${output.dir}; it holds ${lockPath}`, false);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      pause(100);
     }
   }
   return () => {

@@ -236,6 +236,46 @@ describe('two compiles at once', () => {
     }
   });
 
+  it('waits for a lock whose record its holder has not written yet, instead of taking it from under it', async () => {
+    const root = scratch();
+    writeServices(root, ['svc'], 'first');
+    const result = compileDir(root);
+    mkdirSync(join(root, 'generated'));
+    const lock = join(root, 'generated', LOCK_FILE);
+    // A compile that creates the lock file, is paused for 500 ms before it writes its record (a busy machine), holds
+    // the lock 700 ms more, and exits 0 only if the lock is still its own when it releases it.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+const { lockOwner } = await import(${JSON.stringify(join(REPO, 'dist/compiler/write/lock.js'))});
+const [lock] = process.argv.slice(1);
+const record = JSON.stringify(lockOwner(process.pid)) + '\\n';
+const fd = openSync(lock, 'wx');
+setTimeout(() => {
+  writeSync(fd, record);
+  closeSync(fd);
+  setTimeout(() => {
+    let mine = false;
+    try { mine = readFileSync(lock, 'utf8') === record; } catch {}
+    if (mine) unlinkSync(lock);
+    process.exit(mine ? 0 : 3);
+  }, 700);
+}, 500);`,
+        lock,
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
+    for (let waited = 0; !existsSync(lock) && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(existsSync(lock)).toBe(true);
+    expect(writeTree(root, result.output, result.files).written.length).toBe(result.files.length);
+    expect(await exited).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('takes over the lock of a compile that died', () => {
     const root = scratch();
     writeServices(root, ['svc'], 'first');
