@@ -1,9 +1,20 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { random } from '../../bench/synthetic.js';
 import { attribute } from '../../emitters/shared/hcl.js';
-import { commented, hclFile, isPlainText, jsonFile, ordered, referenceYaml, toYaml, yamlDocumentsFile, yamlFile } from '../../emitters/shared/serialize.js';
+import {
+  commented,
+  hclFile,
+  isPlainText,
+  jsonFile,
+  ordered,
+  referenceYaml,
+  toJson,
+  toYaml,
+  yamlDocumentsFile,
+  yamlFile,
+} from '../../emitters/shared/serialize.js';
 import { GENERATED_MARKER } from '../../spec/marker.js';
 import { CASES, compileDir, REPO } from '../support/helpers.js';
 
@@ -31,6 +42,8 @@ describe('the YAML serializer', () => {
 
   it('leaves out undefined values and writes multi-line strings as literal blocks', () => {
     expect(toYaml({ a: undefined, run: 'set -e\necho "${X}"\n' })).toBe('run: |\n  set -e\n  echo "${X}"\n');
+    // A map left with no value is still a map, not an empty block that reads as null.
+    expect(toYaml({ env: { A: undefined }, list: [{ B: undefined }] })).toBe('env: {}\nlist:\n  - {}\n');
   });
 
   it('keeps a trailing comment on one line whatever it holds: line breaks and hidden characters are escaped', () => {
@@ -181,6 +194,26 @@ describe("the YAML serializer's fast path", () => {
       expect(toYaml({ k: text, [text]: text })).toBe(referenceYaml({ k: text, [text]: text }));
     }
     expect(plain).toBeGreaterThan(1000);
+  });
+
+  it('orders keys by code unit as the library does, for maps of every size, shuffled, with undefined values left out', () => {
+    const next = random(11);
+    // Upper before lower case, digits and punctuation first, a surrogate pair after U+E000 by code unit, not by code point.
+    const pool = ['a', 'B', 'b', 'A', '0', 'z-1', 'z_1', 'z.1', 'é', '\u{1F600}', '\uE000', 'aa', 'a b', 'ab', 'Z', '_'];
+    for (const size of [0, 1, 2, 3, 15, 16, 17, 40]) {
+      for (let round = 0; round < 20; round++) {
+        const keys = Array.from({ length: size }, (_, i) => `${pool[Math.floor(next() * pool.length)]}${i % 3 === 0 ? '' : i}`);
+        const map: Record<string, unknown> = {};
+        for (const key of keys) map[key] = next() < 0.2 ? undefined : key.length;
+        const expected = Object.keys(map)
+          .filter((k) => map[k] !== undefined)
+          .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        const text = toYaml({ map });
+        expect(text).toBe(referenceYaml({ map }));
+        expect([...((parse(text, { mapAsMap: true }) as Map<string, Map<string, unknown>>).get('map') ?? new Map()).keys()]).toEqual(expected);
+        expect(toJson(map)).toBe(`${JSON.stringify(Object.fromEntries(expected.map((k) => [k, map[k]])), null, 2)}\n`);
+      }
+    }
   });
 
   it('writes marked and commented objects exactly as the library does', () => {
