@@ -44,8 +44,10 @@ export function kubeObject<K extends keyof Kinds>(kind: K, object: ObjectBody<K>
 /**
  * An object of any kind: undefined and null fields left out at every depth,
  * and in metadata empty maps and lists too (an object without labels has no
- * `labels: {}`). Always a fresh copy, so no two objects share a part an
- * override could patch.
+ * `labels: {}`). The parts that lose nothing are the emitter's own, not
+ * copies: nothing changes an object once built, and an override patches a
+ * copy of it as a tree (shared/json-patch.ts), so a part the object holds
+ * twice (a labels map in metadata and in a selector) is never patched twice.
  */
 export function apiObject(apiVersion: string, kind: string, metadata: ObjectMetadata, body: object): KubeJson {
   return { apiVersion, kind, metadata: present(metadata, true) as KubeJson['metadata'], ...(present(body, false) as object) };
@@ -56,32 +58,42 @@ export function withAnnotation(object: KubeJson, key: string, value: string): Ku
   return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } } };
 }
 
+/** `value` without its absent parts: itself when it has none (most do), else a copy that leaves them out. */
 function present(value: unknown, dropEmpty: boolean): unknown {
-  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => present(item, dropEmpty));
+  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : presentItems(value, dropEmpty);
   if (value === null || typeof value !== 'object') return value ?? undefined;
   return presentFields(value as Record<string, unknown>, dropEmpty);
 }
 
+/** A list whose items lose nothing is kept; otherwise copied from the first item that does. */
+function presentItems(items: readonly unknown[], dropEmpty: boolean): readonly unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const kept = present(item, dropEmpty);
+    if (copy === undefined && kept !== item) copy = items.slice(0, i);
+    if (copy !== undefined) copy.push(kept);
+  }
+  return copy ?? items;
+}
+
 /**
- * A copy of a map without its absent fields. Most maps paved builds lose no
- * field: those are copied whole in one step (`{ ...object }`, which keeps the
- * literal's shape instead of growing a new object key by key) and each map or
- * list in them replaced by its copy. Any other map is built key by key.
+ * A map that loses no field is kept as it is, which is what a walk finds for
+ * almost every map paved builds (621,600 in a compile of 300 services). Any
+ * other is rebuilt key by key.
  */
 function presentFields(object: Record<string, unknown>, dropEmpty: boolean): Record<string, unknown> {
   if (Object.getPrototypeOf(object) !== Object.prototype) return rebuiltFields(object, dropEmpty);
-  const copy = { ...object };
-  for (const key in copy) {
-    // A spread keeps an own `__proto__` key (a parsed YAML map can have one), which the key-by-key copy's assignment leaves out.
+  for (const key in object) {
+    // An own `__proto__` key (a parsed YAML map can have one) is left out, as the key-by-key copy's assignment leaves it.
     if (key === '__proto__') return rebuiltFields(object, dropEmpty);
-    const field = copy[key];
+    const field = object[key];
     if (field === undefined || field === null) return rebuiltFields(object, dropEmpty);
     if (typeof field !== 'object') continue;
     const kept = present(field, dropEmpty);
-    if (kept === undefined || (dropEmpty && isEmpty(kept))) return rebuiltFields(object, dropEmpty);
-    copy[key] = kept;
+    if (kept !== field || (dropEmpty && isEmpty(kept))) return rebuiltFields(object, dropEmpty);
   }
-  return copy;
+  return object;
 }
 
 /** A map's kept fields, key by key, as for-in walks them (an object of another prototype included). */

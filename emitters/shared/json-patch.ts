@@ -9,7 +9,7 @@ export type PatchResult = { readonly ok: true; readonly value: unknown } | { rea
 class PatchError extends Error {}
 
 export function applyPatch(document: unknown, operations: readonly JsonPatchOperation[]): PatchResult {
-  let root = structuredClone(document);
+  let root = treeCopy(document);
   for (const [index, operation] of operations.entries()) {
     try {
       root = applyOne(root, operation);
@@ -19,6 +19,19 @@ export function applyPatch(document: unknown, operations: readonly JsonPatchOper
     }
   }
   return { ok: true, value: root };
+}
+
+/**
+ * A copy of JSON data in which every place is its own: a part the document
+ * holds at two places (an emitter may build an object so) is copied twice, so
+ * an operation at one place never shows at the other. structuredClone would
+ * keep the two places one object.
+ */
+function treeCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(treeCopy);
+  if (value === null || typeof value !== 'object') return value;
+  // fromEntries defines each key, so an own `__proto__` key stays a key.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, treeCopy(item)]));
 }
 
 export function parsePointer(pointer: string): string[] {

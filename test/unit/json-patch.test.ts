@@ -22,6 +22,24 @@ describe('applyPatch (RFC 6902)', () => {
     expect(doc.metadata.labels).toEqual({ 'a/b': 'x', 'c~d': 'y' });
   });
 
+  it('patches one place of a part the document holds at two, and the other place keeps its value', () => {
+    // An emitter may build an object so: one labels map in metadata and in a selector.
+    const labels = { app: 'orders' };
+    const shared = { metadata: { labels }, spec: { selector: { matchLabels: labels }, ports: [labels, labels] } };
+    const result = applyPatch(shared, [
+      { op: 'add', path: '/metadata/labels/tier', value: 'web' },
+      { op: 'replace', path: '/spec/ports/0/app', value: 'x' },
+    ]);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        metadata: { labels: { app: 'orders', tier: 'web' } },
+        spec: { selector: { matchLabels: { app: 'orders' } }, ports: [{ app: 'x' }, { app: 'orders' }] },
+      },
+    });
+    expect(labels).toEqual({ app: 'orders' });
+  });
+
   it('moves, copies and tests', () => {
     const result = applyPatch({ a: { b: 1 }, c: [1, 2] }, [
       { op: 'test', path: '/a', value: { b: 1 } },
