@@ -44,6 +44,17 @@ function identity(parts: FileParts): Pick<GeneratedFile, 'path' | 'source' | 'wa
     : { path: parts.path, source: parts.source };
 }
 
+/**
+ * A file with its structured value, made as one literal of one of two shapes:
+ * spreading identity()'s result of either shape into a third literal took
+ * 1.5 µs a file, more than a small file's text.
+ */
+function withValue(parts: FileParts, contents: string, value: unknown): GeneratedFile {
+  return parts.waivers && parts.waivers.length > 0
+    ? { path: parts.path, source: parts.source, waivers: parts.waivers, contents, value }
+    : { path: parts.path, source: parts.source, contents, value };
+}
+
 /** Exactly one final newline, whatever the printer left. */
 function finalNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
@@ -51,7 +62,7 @@ function finalNewline(text: string): string {
 
 /** A YAML file: header, notes, one document. */
 export function yamlFile(parts: FileParts & { readonly value: unknown }): GeneratedFile {
-  return { ...identity(parts), contents: yamlText(parts), value: parts.value };
+  return withValue(parts, yamlText(parts), parts.value);
 }
 
 /** The text of a YAML file: for the CLI's files outside the output tree (`paved preview`'s overlay). */
@@ -83,7 +94,7 @@ export function yamlDocumentsFile(parts: FileParts & { readonly documents: reado
 
 /** An HCL file: header, notes, a blank line, then the body in `terraform fmt` form. */
 export function hclFile(parts: FileParts & { readonly items: readonly BodyItem[] }): GeneratedFile {
-  return { ...identity(parts), contents: `${headerText(parts)}\n${finalNewline(printFile(parts.items))}`, value: parts.items };
+  return withValue(parts, `${headerText(parts)}\n${finalNewline(printFile(parts.items))}`, parts.items);
 }
 
 /**
