@@ -34,7 +34,26 @@ export interface FileParts {
 
 /** The header, the waivers and the notes as comment lines: what every YAML and HCL file starts with. */
 function headerText(parts: Omit<FileParts, 'path'>): string {
-  return commentBlock([generatedNote(parts.source), ...(parts.waivers ?? []).map(waiverText), ...(parts.comments ?? [])]);
+  const notes = parts.waivers === undefined ? (parts.comments ?? []) : [...parts.waivers.map(waiverText), ...(parts.comments ?? [])];
+  return notes.length === 0 ? headerLine(parts.source) : headerLine(parts.source) + commentBlock(notes);
+}
+
+/**
+ * The marker line per source spec, made once: all of a service's files carry
+ * the same one, and looking up its note text, made anew for each file, cost
+ * more than the rest of the header. Emptied when full, as the note memo is.
+ */
+const HEADER_LINES = new Map<string, string>();
+const HEADER_LINES_LIMIT = 10_000;
+
+function headerLine(source: string): string {
+  let line = HEADER_LINES.get(source);
+  if (line === undefined) {
+    line = commentBlock([generatedNote(source)]);
+    if (HEADER_LINES.size >= HEADER_LINES_LIMIT) HEADER_LINES.clear();
+    HEADER_LINES.set(source, line);
+  }
+  return line;
 }
 
 /** The file's path, source and, when it prints any, its waivers. */
