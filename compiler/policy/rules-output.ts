@@ -335,6 +335,20 @@ function podSecurityProblems(o: GeneratedObject): string[] {
 /** IAM resource types that attach or define policies; paved writes only the role and its inline policy. */
 const IAM_POLICY_TYPES = /^aws_iam_(policy|user|group|.*_policy_attachment|.*_policy_attachments_exclusive|policy_attachment)$/;
 const MANAGED_POLICY = /arn:[^:"]*:iam::aws:policy\//;
+const MANAGED_POLICY_WORD = ':iam::aws:policy/';
+
+/**
+ * Whether a stack file's printed text holds MANAGED_POLICY_WORD, searched once
+ * per file. A body can hold the word only if its file's text does: the printer
+ * writes every string of the body with only quotes, backslashes, control
+ * characters, `${` and `%{` escaped, none of which the word holds, and every
+ * key and reference as written. A file without printed text is searched body
+ * by body.
+ */
+const printedNamesManagedPolicy = factBy((stack: FoundResource['stack'], file: string): boolean => {
+  const text = stack.printed.get(file);
+  return text === undefined || text.includes(MANAGED_POLICY_WORD);
+});
 
 /** The one attachment paved writes: AWS's Enhanced Monitoring policy on the monitoring role, which trusts only monitoring.rds.amazonaws.com. */
 const MONITORING_POLICY = 'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
@@ -420,7 +434,9 @@ export const OUTPUT_RULES: readonly PolicyRule[] = [
         if (isMonitoringAttachment(r.type, r.body)) return undefined;
         return [
           IAM_POLICY_TYPES.test(r.type) ? `${r.type}: paved attaches no policy but RDS Enhanced Monitoring's, to its own role` : undefined,
-          mayContain(r.body, ':iam::aws:policy/') && MANAGED_POLICY.test(JSON.stringify(r.body)) ? 'names an AWS-managed policy' : undefined,
+          printedNamesManagedPolicy(r.stack, r.file) && mayContain(r.body, MANAGED_POLICY_WORD) && MANAGED_POLICY.test(JSON.stringify(r.body))
+            ? 'names an AWS-managed policy'
+            : undefined,
         ];
       }),
   ),

@@ -121,6 +121,22 @@ describe('Terraform overrides past the deny-list of attributes', () => {
     );
   });
 
+  it('an AWS-managed policy beside characters the printer escapes, in a file that names none: PAVED_IAM_ATTACHMENT', () => {
+    // The rule searches a file's printed text before it reads the bodies in it: the name must be found through the escapes.
+    expectViolation(
+      {
+        terraform: [
+          resource('aws_s3_bucket_logging.files', [
+            { op: 'replace', path: '/target_prefix', value: '"\\\n${x}arn:aws:iam::aws:policy/AdministratorAccess%{y}' },
+          ]),
+        ],
+      },
+      '§4 paved PAVED_IAM_ATTACHMENT',
+      ['terraform', 0, 0],
+      /names an AWS-managed policy/,
+    );
+  });
+
   it("the monitoring policy attached to the service's own role: PAVED_IAM_ATTACHMENT", () => {
     expectViolation(
       { terraform: [resource('aws_iam_role_policy_attachment.rds_monitoring', [{ op: 'replace', path: '/role', value: 'victim-pods' }])] },
