@@ -20,7 +20,9 @@ export const METRICS_PORT_NAME = 'metrics';
 
 /** `order-created` → `ORDER_CREATED`: a DNS label as an environment variable segment. */
 export function envSegment(name: string): string {
-  return name.toUpperCase().replace(/-/g, '_');
+  const upper = name.toUpperCase();
+  // Most names hold no `-`: a search is cheaper than a global replace that finds nothing.
+  return upper.includes('-') ? upper.replace(/-/g, '_') : upper;
 }
 
 /**

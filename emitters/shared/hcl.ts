@@ -320,6 +320,17 @@ export function toPlain(value: Expression): unknown {
     case 'call':
       return value.name === 'jsonencode' && value.args.length === 1 ? toPlain(value.args[0]!) : { [`${value.name}()`]: value.args.map(toPlain) };
     case 'object':
-      return Object.fromEntries(value.entries.map(([key, item]) => [key, toPlain(item)]));
+      return plainObject(value.entries);
   }
+}
+
+/** An object expression's entries as a plain object, as Object.fromEntries makes it, without a pair array per entry. */
+function plainObject(entries: ObjectExpression['entries']): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    // Defined, not assigned: a `__proto__` key stays a key.
+    if (key === '__proto__') Object.defineProperty(plain, key, { value: toPlain(item), enumerable: true, writable: true, configurable: true });
+    else plain[key] = toPlain(item);
+  }
+  return plain;
 }

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, attributes, block, call, escapeString, map, object, printFile, raw, ref, template, toPlain } from '../../emitters/shared/hcl.js';
+import {
+  attribute,
+  attributes,
+  block,
+  call,
+  escapeString,
+  map,
+  object,
+  printFile,
+  raw,
+  ref,
+  template,
+  toPlain,
+  type Expression,
+} from '../../emitters/shared/hcl.js';
 
 describe('HCL strings', () => {
   it('escapes Terraform template sequences: ${ becomes $${ and %{ becomes %%{', () => {
@@ -65,6 +79,20 @@ describe('HCL printer', () => {
     expect(toPlain(map({ b: 1, B: 2, a: 3 }))).toEqual({ B: 2, a: 3, b: 1 });
     expect(Object.keys(toPlain(map({ b: 1, B: 2, a: 3 })) as object)).toEqual(['B', 'a', 'b']);
     expect(Object.keys(toPlain(object({ b: 1, a: 2 })) as object)).toEqual(['b', 'a']);
+  });
+
+  it("reads a `__proto__` key of an object as a key, not as the plain object's prototype", () => {
+    // Built as entries: an object literal's `__proto__` key would set its prototype before toPlain sees it.
+    const inner: Expression = { kind: 'object', entries: [['__proto__', 1]] };
+    const plain = toPlain({
+      kind: 'object',
+      entries: [
+        ['__proto__', object({ Effect: 'Allow' })],
+        ['a', call('jsonencode', inner)],
+      ],
+    });
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(JSON.stringify(plain)).toBe('{"__proto__":{"Effect":"Allow"},"a":{"__proto__":1}}');
   });
 
   it('quotes object keys that are not identifiers or that are keywords', () => {
