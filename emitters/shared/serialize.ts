@@ -335,7 +335,8 @@ function sortedKeys(map: Record<string, unknown>): string[] {
   const keys = Object.keys(map);
   let kept = 0;
   for (let i = 0; i < keys.length; i++) if (map[keys[i]!] !== undefined) keys[kept++] = keys[i]!;
-  keys.length = kept;
+  // Shortening an array is a runtime call: most maps have no undefined value to drop.
+  if (kept < keys.length) keys.length = kept;
   return ORDERED.has(map) ? keys : sortedInPlace(keys);
 }
 
