@@ -25,7 +25,8 @@ export function applyPatch(document: unknown, operations: readonly JsonPatchOper
  * A copy of JSON data in which every place is its own: a part the document
  * holds at two places (an emitter may build an object so) is copied twice, so
  * an operation at one place never shows at the other. structuredClone would
- * keep the two places one object.
+ * keep the two places one object. The one copy of the patch: of the document,
+ * and of each value an operation adds or copies.
  */
 function treeCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(treeCopy);
@@ -131,14 +132,14 @@ function remove(root: unknown, pointer: string): unknown {
 function applyOne(root: unknown, operation: JsonPatchOperation): unknown {
   switch (operation.op) {
     case 'add':
-      add(root, operation.path, structuredClone(operation.value));
+      add(root, operation.path, treeCopy(operation.value));
       return root;
     case 'remove':
       remove(root, operation.path);
       return root;
     case 'replace':
       remove(root, operation.path);
-      add(root, operation.path, structuredClone(operation.value));
+      add(root, operation.path, treeCopy(operation.value));
       return root;
     case 'move': {
       const from = operation.from ?? '';
@@ -147,7 +148,7 @@ function applyOne(root: unknown, operation: JsonPatchOperation): unknown {
       return root;
     }
     case 'copy':
-      add(root, operation.path, structuredClone(get(root, operation.from ?? '')));
+      add(root, operation.path, treeCopy(get(root, operation.from ?? '')));
       return root;
     case 'test':
       if (JSON.stringify(canonical(get(root, operation.path))) !== JSON.stringify(canonical(operation.value)))

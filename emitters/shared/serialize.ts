@@ -34,8 +34,7 @@ export interface FileParts {
 
 /** The header, the waivers and the notes as comment lines: what every YAML and HCL file starts with. */
 function headerText(parts: Omit<FileParts, 'path'>): string {
-  const notes = parts.waivers === undefined ? (parts.comments ?? []) : [...parts.waivers.map(waiverText), ...(parts.comments ?? [])];
-  return notes.length === 0 ? headerLine(parts.source) : headerLine(parts.source) + commentBlock(notes);
+  return headerLine(parts.source) + commentBlock([...(parts.waivers ?? []).map(waiverText), ...(parts.comments ?? [])]);
 }
 
 /**
