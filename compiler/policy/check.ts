@@ -3,7 +3,7 @@ import type { GeneratedFile } from '../../spec/emitter.js';
 import type { ResolvedOverride, ResolvedProject, ResolvedService } from '../../spec/model.js';
 import { HIDDEN_CHARACTER, KEY_CONTROL_CHARACTER, unicodeEscape } from '../../spec/text.js';
 import { groupedBy } from './facts.js';
-import { POLICY_RULES, runRule } from './registry.js';
+import { checkTarget, POLICY_RULES } from './registry.js';
 import { findingIds, ruleLabel, type Finding, type PolicyRule } from './types.js';
 import { policyTarget } from './view.js';
 import { PLATFORM_FILE } from '../source.js';
@@ -28,9 +28,11 @@ const keyOf = (v: Violation): string => `${ruleLabel(v.rule)}\u0000${v.finding.w
 
 /** Every unwaived finding of every rule over `files`. */
 function violations(project: ResolvedProject, files: readonly GeneratedFile[]): Violation[] {
-  const target = policyTarget('', project, files);
+  const results = checkTarget(policyTarget('', project, files));
   const found: Violation[] = [];
-  for (const rule of POLICY_RULES) for (const finding of runRule(rule, target).findings) if (finding.waiver === undefined) found.push({ rule, finding });
+  POLICY_RULES.forEach((rule, i) => {
+    for (const finding of results[i]!.findings) if (finding.waiver === undefined) found.push({ rule, finding });
+  });
   return found;
 }
 

@@ -3,6 +3,7 @@ import { KUBERNETES_RULES } from './rules-kubernetes.js';
 import { OUTPUT_RULES } from './rules-output.js';
 import { PLATFORM_RULES } from './rules-platform.js';
 import { TERRAFORM_RULES } from './rules-terraform.js';
+import { sharingFacts } from './facts.js';
 import type { CheckResult, PolicyRule } from './types.js';
 import type { PolicyTarget } from './view.js';
 
@@ -23,14 +24,22 @@ export interface PolicyResult {
  * override made a list a string) fails closed: the throw is a finding.
  */
 export function runRule(rule: PolicyRule, target: PolicyTarget): CheckResult {
-  try {
-    return rule.check(target);
-  } catch (error) {
-    return { checked: 1, findings: [{ where: target.name, problem: `the output is not shaped as this rule reads it (${(error as Error).message})` }] };
-  }
+  return sharingFacts(() => {
+    try {
+      return rule.check(target);
+    } catch (error) {
+      return { checked: 1, findings: [{ where: target.name, problem: `the output is not shaped as this rule reads it (${(error as Error).message})` }] };
+    }
+  });
+}
+
+/** Each rule over one target, in order, sharing the facts they derive (facts.ts). */
+export function checkTarget(target: PolicyTarget, rules: readonly PolicyRule[] = POLICY_RULES): CheckResult[] {
+  return sharingFacts(() => rules.map((rule) => runRule(rule, target)));
 }
 
 /** Every rule over every target. */
 export function runPolicy(targets: readonly PolicyTarget[], rules: readonly PolicyRule[] = POLICY_RULES): PolicyResult[] {
-  return rules.flatMap((rule) => targets.map((target) => ({ rule, target: target.name, result: runRule(rule, target) })));
+  const results = targets.map((target) => checkTarget(target, rules));
+  return rules.flatMap((rule, i) => targets.map((target, j) => ({ rule, target: target.name, result: results[j]![i]! })));
 }

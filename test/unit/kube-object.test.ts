@@ -40,7 +40,7 @@ describe('Kubernetes objects as plain data', () => {
     const spec = a.spec as { selector: unknown; ports: unknown[] };
     // An override patches a tree copy (shared/json-patch.ts), so the labels map held at two places is never patched twice.
     expect(a.metadata).toEqual({ name: 'a', labels: { app: 'web' } });
-    expect((a.metadata as { labels: unknown }).labels).toBe(labels);
+    expect((a.metadata as { labels?: unknown }).labels).toBe(labels);
     expect(spec.selector).toBe(labels);
     expect(spec.ports).toEqual([{ name: 'http', port: 80 }]);
     expect(spec.ports).not.toBe(ports);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { POLICY_RULES, runRule } from '../../compiler/policy/registry.js';
+import { fact, sharingFacts } from '../../compiler/policy/facts.js';
+import { checkTarget, POLICY_RULES, runRule } from '../../compiler/policy/registry.js';
 import type { CheckResult } from '../../compiler/policy/types.js';
 import { policyTarget, type PolicyTarget } from '../../compiler/policy/view.js';
 import type { GeneratedFile } from '../../spec/emitter.js';
@@ -22,8 +23,8 @@ function rootOf(name: string) {
 
 const fresh = (name: string, files: readonly GeneratedFile[]): PolicyTarget => policyTarget(name, rootOf(name).target.project, files);
 
-/** Every rule over one target, one after another as the compile runs them. */
-const shared = (target: PolicyTarget): CheckResult[] => POLICY_RULES.map((rule) => runRule(rule, target));
+/** Every rule over one target, one after another as the compile runs them, sharing facts. */
+const shared = (target: PolicyTarget): CheckResult[] => checkTarget(target);
 
 /** Every rule over a target of its own, so no fact is derived before the rule reads it. */
 const alone = (name: string, files: readonly GeneratedFile[]): CheckResult[] => POLICY_RULES.map((rule) => runRule(rule, fresh(name, files)));
@@ -70,5 +71,53 @@ describe('policy facts shared between rules', () => {
     const target = fresh(name, files);
     deepFreeze(target);
     expect(shared(target)).toEqual(expected);
+  });
+});
+
+describe('how long a fact is kept', () => {
+  /** A fact that counts its derivations. */
+  function counted(): { read: (key: object) => number; derived: () => number } {
+    let count = 0;
+    const read = fact((_key: object) => ++count);
+    return { read, derived: () => count };
+  }
+
+  it('is derived once per key within a run, and again in the next run', () => {
+    const { read, derived } = counted();
+    const a = {};
+    const b = {};
+    sharingFacts(() => {
+      expect([read(a), read(a), read(b), read(a)]).toEqual([1, 1, 2, 1]);
+      // A run inside a run joins it.
+      sharingFacts(() => expect(read(b)).toBe(2));
+    });
+    expect(derived()).toBe(2);
+    expect(sharingFacts(() => read(a))).toBe(3);
+  });
+
+  it('is derived at each read outside a run', () => {
+    const { read } = counted();
+    const a = {};
+    expect([read(a), read(a)]).toEqual([1, 2]);
+  });
+
+  it('is not kept when its derivation throws, and a run that throws leaves no facts behind', () => {
+    let count = 0;
+    const broken = fact((_key: object): number => {
+      count++;
+      throw new Error('unreadable');
+    });
+    const { read } = counted();
+    const a = {};
+    expect(() =>
+      sharingFacts(() => {
+        expect(read(a)).toBe(1);
+        expect(() => broken(a)).toThrow('unreadable');
+        expect(() => broken(a)).toThrow('unreadable');
+        return broken(a);
+      }),
+    ).toThrow('unreadable');
+    expect(count).toBe(3);
+    expect(sharingFacts(() => read(a))).toBe(2);
   });
 });
