@@ -34,6 +34,7 @@ export function sharingFacts<T>(run: () => T): T {
   }
 }
 
+/** `derive` as a fact: each key's answer derived once in the run under way. */
 export function fact<K extends object, T>(derive: (key: K) => T): (key: K) => T {
   return (key) => {
     // Malformed output can put a string or null where an object belongs: derived each time, as a rule would.
